@@ -1,0 +1,53 @@
+/**
+ * When to dial whom. Pure rules, unit-tested; the node applies them.
+ *
+ * First WebRTC dials fail often (signalling timeouts while both sides dial each other at once), so
+ * only one side of each pair dials first: the one with the lower peer id. If the pair is still not
+ * linked after `symmetricAfterMs` (the other side may not have discovered us yet), the higher side
+ * dials too. Failed dials are retried with capped exponential backoff and jitter.
+ */
+
+export interface DialPlanOptions {
+  baseDelayMs: number
+  maxDelayMs: number
+  /** After this long without a direct link, the higher-id peer dials as well. */
+  symmetricAfterMs: number
+  /** 0..1: fraction of the delay randomised, so many tabs do not retry in lockstep. */
+  jitter: number
+}
+
+export const defaultDialPlan: DialPlanOptions = {
+  baseDelayMs: 300,
+  maxDelayMs: 5000,
+  symmetricAfterMs: 4000,
+  jitter: 0.3
+}
+
+export interface DialTarget {
+  peerId: string
+  discoveredAt: number
+  attempts: number
+  /** Earliest time the next attempt may start. */
+  nextAttemptAt: number
+  dialing: boolean
+  lastError?: string
+}
+
+/** Whether this node is the one that dials first in the pair. */
+export function dialsFirst (self: string, other: string): boolean {
+  return self < other
+}
+
+/** Whether to start a dial to `t` now. */
+export function shouldDial (self: string, t: DialTarget, linked: boolean, now: number, opts: DialPlanOptions = defaultDialPlan): boolean {
+  if (linked || t.dialing || now < t.nextAttemptAt) return false
+  if (dialsFirst(self, t.peerId)) return true
+  return now - t.discoveredAt >= opts.symmetricAfterMs
+}
+
+/** Delay before retry number `attempts` (1 = after the first failure). */
+export function backoffDelay (attempts: number, random: number, opts: DialPlanOptions = defaultDialPlan): number {
+  const exp = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** Math.max(0, attempts - 1))
+  const spread = exp * opts.jitter
+  return Math.round(exp - spread / 2 + spread * random)
+}

@@ -1,0 +1,72 @@
+/**
+ * The libp2p stack of a browser tab: WebSockets (to reach the relay), circuit relay v2 (for WebRTC
+ * signalling through the relay), WebRTC (the direct tab-to-tab links), noise, yamux, identify, ping,
+ * gossipsub and pubsub peer discovery on the room's discovery topic. Main thread only:
+ * RTCPeerConnection does not exist in workers.
+ */
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { webSockets } from '@libp2p/websockets'
+import { webRTC } from '@libp2p/webrtc'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
+import type { PrivateKey } from '@libp2p/interface'
+import { discoveryTopic } from './rooms.ts'
+
+export interface BrowserLibp2pOptions {
+  privateKey: PrivateKey
+  room: string
+  iceServers: RTCIceServer[]
+  /** How often this tab announces its addresses on the room's discovery topic. */
+  discoveryIntervalMs?: number
+}
+
+export type MeshServices = { identify: Identify, ping: Ping, pubsub: GossipSub }
+export type MeshLibp2p = Libp2p<MeshServices>
+
+export async function createBrowserLibp2p (opts: BrowserLibp2pOptions): Promise<MeshLibp2p> {
+  return createLibp2p({
+    privateKey: opts.privateKey,
+    addresses: {
+      // A circuit reservation makes this tab reachable through the relay; /webrtc makes the
+      // circuit address usable for the WebRTC upgrade.
+      listen: ['/p2p-circuit', '/webrtc']
+    },
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: opts.iceServers } }),
+      circuitRelayTransport()
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      // The browser default refuses ws:// and private addresses; a local or LAN relay is legitimate.
+      denyDialMultiaddr: () => false
+    },
+    connectionManager: {
+      maxConnections: 300,
+      dialTimeout: 20_000
+    },
+    connectionMonitor: {
+      // Keeps Connection.rtt fresh for the mesh view.
+      pingInterval: 2_000
+    },
+    peerDiscovery: [
+      pubsubPeerDiscovery({ interval: opts.discoveryIntervalMs ?? 1_000, topics: [discoveryTopic(opts.room)] })
+    ],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        emitSelf: false,
+        allowPublishToZeroTopicPeers: true,
+        floodPublish: true,
+        doPX: false
+      })
+    }
+  })
+}

@@ -1,0 +1,434 @@
+/**
+ * A tab's place in the mesh. Given a libp2p node and the room config it:
+ * - keeps a connection to the relay (reconnecting with backoff after the relay restarts);
+ * - turns discovered peers of the room into direct WebRTC links (see dial-plan.ts), retrying and
+ *   reconciling periodically, and checks with a hello that a linked peer really is in this room;
+ * - publishes presence heartbeats and a goodbye on pagehide, and notices silent peers within
+ *   `presenceTimeoutMs` instead of waiting 5-15 s for WebRTC to give up;
+ * - carries application messages on room channels, validating everything received and counting
+ *   what it rejects.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { lpStream } from '@libp2p/utils'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { MeshLibp2p } from './libp2p-node.ts'
+import { Emitter } from './emitter.ts'
+import { backoffDelay, defaultDialPlan, shouldDial, type DialTarget } from './dial-plan.ts'
+import { PresenceTable } from './presence.ts'
+import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
+import { discoveryTopic, meshTopic } from './rooms.ts'
+
+export const HELLO_PROTOCOL = '/meshwork/hello/1.0.0'
+
+export type Transport = 'webrtc' | 'relayed' | 'websocket'
+
+export interface PeerView {
+  peerId: string
+  transport: Transport
+  rttMs: number | null
+}
+
+export interface MeshProblem {
+  source: 'relay' | 'dial' | 'message' | 'hello' | 'config' | 'api'
+  reason: string
+  message: string
+  peerId?: string
+  at: number
+}
+
+export interface LinkEvent {
+  kind: 'open' | 'close'
+  peerId: string
+  transport: Transport | 'relay'
+  at: number
+}
+
+export interface ReceivedMessage {
+  from: string
+  channel: string
+  id: string
+  body: unknown
+  sentAt: number
+  receivedAt: number
+}
+
+export interface MeshEvents extends Record<string, unknown> {
+  'peer:join': { peerId: string }
+  'peer:leave': { peerId: string, reason: string }
+  'message': ReceivedMessage
+  'link': LinkEvent
+  'relay': { state: 'connected' | 'disconnected' | 'reserved', address?: string }
+  'problem': MeshProblem
+  'change': void
+}
+
+export interface MeshNodeOptions {
+  room: string
+  relays: string[]
+  heartbeatMs?: number
+  presenceTimeoutMs?: number
+  reconcileMs?: number
+  /** A discovered peer that stops announcing for this long is no longer dialed. */
+  forgetAfterMs?: number
+}
+
+export interface MeshStats {
+  problems: Record<string, number>
+  messagesIn: number
+  messagesOut: number
+  dialsStarted: number
+  dialsFailed: number
+  linksOpened: number
+}
+
+function transportOf (conn: Connection): Transport {
+  if (conn.multiplexer === '/webrtc' || conn.encryption === 'native') return 'webrtc'
+  if (conn.limits != null || conn.remoteAddr.toString().includes('/p2p-circuit')) return 'relayed'
+  return 'websocket'
+}
+
+export class MeshNode extends Emitter<MeshEvents> {
+  readonly peerId: string
+  readonly room: string
+  readonly stats: MeshStats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0 }
+  readonly ready: Promise<void>
+  /** The problems seen most recently, newest last (bounded). */
+  readonly recentProblems: MeshProblem[] = []
+
+  private readonly relayAddrs: Multiaddr[]
+  private readonly relayPeerIds: Set<string>
+  private readonly presence: PresenceTable
+  private readonly targets = new Map<string, DialTarget & { addrs: Multiaddr[], lastAnnounced: number, foreign?: string }>()
+  private readonly timers: Array<ReturnType<typeof setInterval>> = []
+  private readonly opts: Required<MeshNodeOptions>
+  private readonly presenceTopic: string
+  private readonly appTopic: string
+  private relayAttempts = 0
+  private relayNextAttemptAt = 0
+  private relayDialing = false
+  private seq = 0
+  private msgCounter = 0
+  private resolveReady!: () => void
+  private stopped = false
+  private readonly onPageHide = (): void => { this.sayGoodbye() }
+
+  constructor (readonly libp2p: MeshLibp2p, opts: MeshNodeOptions) {
+    super()
+    this.opts = { heartbeatMs: 800, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...opts }
+    this.peerId = libp2p.peerId.toString()
+    this.room = opts.room
+    this.presence = new PresenceTable({ timeoutMs: this.opts.presenceTimeoutMs })
+    this.presenceTopic = meshTopic(opts.room, 'presence')
+    this.appTopic = meshTopic(opts.room, 'app')
+    this.relayAddrs = opts.relays.map(r => multiaddr(r))
+    this.relayPeerIds = new Set(this.relayAddrs.map(a => a.getComponents().findLast(c => c.name === 'p2p')?.value).filter((x): x is string => x !== undefined))
+    this.ready = new Promise(resolve => { this.resolveReady = resolve })
+  }
+
+  async start (): Promise<void> {
+    const { libp2p } = this
+    const pubsub = libp2p.services.pubsub
+
+    await libp2p.handle(HELLO_PROTOCOL, (stream, conn) => { void this.answerHello(stream, conn) }, { runOnLimitedConnection: false })
+
+    libp2p.addEventListener('peer:discovery', evt => {
+      const id = evt.detail.id.toString()
+      if (id === this.peerId || this.relayPeerIds.has(id)) return
+      this.noteDiscovered(id, evt.detail.multiaddrs)
+    })
+    pubsub.addEventListener('message', evt => {
+      const msg = evt.detail
+      const from = msg.type === 'signed' ? msg.from.toString() : undefined
+      if (msg.topic === discoveryTopic(this.room)) {
+        // Refreshes liveness of a discovered peer; addresses arrive through peer:discovery.
+        if (from !== undefined) {
+          const t = this.targets.get(from)
+          if (t !== undefined) t.lastAnnounced = Date.now()
+          else if (from !== this.peerId && !this.relayPeerIds.has(from)) void this.discoverFromPeerStore(from)
+        }
+        return
+      }
+      if (msg.topic !== this.presenceTopic && msg.topic !== this.appTopic) return
+      if (from === undefined) { this.problem('message', 'unsigned', 'dropped an unsigned message', undefined); return }
+      this.receive(from, msg.topic, msg.data)
+    })
+    libp2p.addEventListener('connection:open', evt => {
+      const conn = evt.detail
+      const peer = conn.remotePeer.toString()
+      const isRelay = this.relayPeerIds.has(peer)
+      if (isRelay) this.emit('relay', { state: 'connected', address: conn.remoteAddr.toString() })
+      const transport = transportOf(conn)
+      this.emit('link', { kind: 'open', peerId: peer, transport: isRelay ? 'relay' : transport, at: Date.now() })
+      if (!isRelay && transport === 'webrtc') {
+        this.stats.linksOpened++
+        const t = this.targets.get(peer)
+        if (t !== undefined) { t.attempts = 0; t.lastError = undefined }
+        if (conn.direction === 'outbound') void this.sendHello(conn)
+      }
+      this.emit('change', undefined)
+    })
+    libp2p.addEventListener('connection:close', evt => {
+      const conn = evt.detail
+      const peer = conn.remotePeer.toString()
+      const isRelay = this.relayPeerIds.has(peer)
+      this.emit('link', { kind: 'close', peerId: peer, transport: isRelay ? 'relay' : transportOf(conn), at: Date.now() })
+      if (isRelay && libp2p.getConnections(conn.remotePeer).length === 0) {
+        this.emit('relay', { state: 'disconnected' })
+        this.relayNextAttemptAt = Date.now() + backoffDelay(1, Math.random())
+      }
+      this.emit('change', undefined)
+    })
+    libp2p.addEventListener('self:peer:update', () => {
+      const circuit = libp2p.getMultiaddrs().find(a => a.toString().includes('/p2p-circuit'))
+      if (circuit !== undefined) {
+        this.emit('relay', { state: 'reserved', address: circuit.toString() })
+        this.resolveReady()
+      }
+    })
+
+    pubsub.subscribe(this.presenceTopic)
+    pubsub.subscribe(this.appTopic)
+
+    if (this.relayAddrs.length === 0) {
+      this.problem('config', 'no-relay', 'no relay is configured: set one in settings or with ?relay=<multiaddr>')
+    }
+    this.timers.push(setInterval(() => { this.heartbeat() }, this.opts.heartbeatMs))
+    this.timers.push(setInterval(() => { this.sweep() }, 250))
+    this.timers.push(setInterval(() => { this.reconcile() }, this.opts.reconcileMs))
+    if (typeof addEventListener === 'function') addEventListener('pagehide', this.onPageHide)
+    this.heartbeat()
+    this.reconcile()
+  }
+
+  /** Connected peers of the room as this node sees them, with the transport of the live connection. */
+  peers (): PeerView[] {
+    return this.presence.list().map(e => {
+      const conns = this.libp2p.getConnections(peerIdFromString(e.peerId)).filter(c => c.status === 'open')
+      const best = conns.find(c => transportOf(c) === 'webrtc') ?? conns.find(c => transportOf(c) === 'websocket') ?? conns[0]
+      return {
+        peerId: e.peerId,
+        transport: best !== undefined ? transportOf(best) : 'relayed',
+        rttMs: best?.rtt != null ? Math.round(best.rtt * 10) / 10 : null
+      }
+    })
+  }
+
+  relayConnected (): boolean {
+    return this.libp2p.getConnections().some(c => this.relayPeerIds.has(c.remotePeer.toString()) && c.status === 'open')
+  }
+
+  /** Discovered peers not (yet) linked, with their dial state. */
+  pending (): Array<{ peerId: string, attempts: number, lastError?: string, foreign?: string }> {
+    return [...this.targets.values()]
+      .filter(t => !this.linked(t.peerId))
+      .map(t => ({ peerId: t.peerId, attempts: t.attempts, lastError: t.lastError, foreign: t.foreign }))
+  }
+
+  /** Sends `body` to every peer of the room on `channel`. Returns the message id. */
+  publish (channel: string, body: unknown): string {
+    const id = `${this.peerId.slice(-8)}-${++this.msgCounter}`
+    const msg: AppMessage = { v: 1, kind: 'app', channel, id, ts: preciseNow(), body }
+    const data = encodeMeshMessage(msg)
+    this.stats.messagesOut++
+    void this.libp2p.services.pubsub.publish(this.appTopic, data).catch(err => {
+      this.problem('message', 'publish-failed', `publish failed: ${(err as Error).message}`)
+    })
+    return id
+  }
+
+  /** Publishes raw bytes on a room topic: for tests and tools that must send what the API never would. */
+  publishRaw (channel: 'presence' | 'app', data: Uint8Array): void {
+    void this.libp2p.services.pubsub.publish(channel === 'presence' ? this.presenceTopic : this.appTopic, data)
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.sayGoodbye()
+    for (const t of this.timers) clearInterval(t)
+    if (typeof removeEventListener === 'function') removeEventListener('pagehide', this.onPageHide)
+    await this.libp2p.stop()
+  }
+
+  private problem (source: MeshProblem['source'], reason: string, message: string, peerId?: string): void {
+    const key = `${source}:${reason}`
+    this.stats.problems[key] = (this.stats.problems[key] ?? 0) + 1
+    const p: MeshProblem = { source, reason, message, peerId, at: Date.now() }
+    this.recentProblems.push(p)
+    if (this.recentProblems.length > 200) this.recentProblems.shift()
+    console.warn(`[meshwork] ${source}/${reason}: ${message}`)
+    this.emit('problem', p)
+  }
+
+  private receive (from: string, topic: string, data: Uint8Array): void {
+    let msg
+    try {
+      msg = decodeMeshMessage(data)
+    } catch (err) {
+      const reason = err instanceof MeshMessageError ? err.reason : 'invalid'
+      this.problem('message', reason, `rejected a message from ${from.slice(-8)}: ${(err as Error).message}`, from)
+      return
+    }
+    const now = Date.now()
+    if (msg.kind === 'presence') {
+      if (topic !== this.presenceTopic) { this.problem('message', 'wrong-topic', 'presence message on the app topic', from); return }
+      if (msg.state === 'bye') {
+        const change = this.presence.gone(from, 'said goodbye')
+        if (change !== undefined) { this.emit('peer:leave', { peerId: from, reason: change.reason }); this.emit('change', undefined) }
+        return
+      }
+      if (this.targets.get(from)?.foreign !== undefined) return
+      if (this.presence.heard(from, now, msg.seq) !== undefined) {
+        this.emit('peer:join', { peerId: from })
+        this.emit('change', undefined)
+      }
+      return
+    }
+    if (topic !== this.appTopic) { this.problem('message', 'wrong-topic', 'app message on the presence topic', from); return }
+    this.stats.messagesIn++
+    this.emit('message', { from, channel: msg.channel, id: msg.id, body: msg.body, sentAt: msg.ts, receivedAt: preciseNow() })
+  }
+
+  private heartbeat (): void {
+    if (this.stopped) return
+    const data = encodeMeshMessage({ v: 1, kind: 'presence', state: 'here', ts: preciseNow(), seq: ++this.seq })
+    void this.libp2p.services.pubsub.publish(this.presenceTopic, data).catch(() => {})
+  }
+
+  private sayGoodbye (): void {
+    try {
+      const data = encodeMeshMessage({ v: 1, kind: 'presence', state: 'bye', ts: preciseNow(), seq: ++this.seq })
+      void this.libp2p.services.pubsub.publish(this.presenceTopic, data).catch(() => {})
+    } catch { /* the page is going away */ }
+  }
+
+  private sweep (): void {
+    let changed = false
+    for (const c of this.presence.sweep(Date.now())) {
+      this.emit('peer:leave', { peerId: c.peerId, reason: c.reason })
+      changed = true
+    }
+    if (changed) this.emit('change', undefined)
+  }
+
+  private noteDiscovered (id: string, addrs: Multiaddr[]): void {
+    const now = Date.now()
+    const webrtc = addrs.filter(a => a.toString().includes('/webrtc'))
+    const t = this.targets.get(id)
+    if (t !== undefined) {
+      t.lastAnnounced = now
+      if (webrtc.length > 0) t.addrs = webrtc
+      return
+    }
+    this.targets.set(id, { peerId: id, discoveredAt: now, attempts: 0, nextAttemptAt: now, dialing: false, addrs: webrtc, lastAnnounced: now })
+    this.emit('change', undefined)
+    this.reconcile()
+  }
+
+  /** peer:discovery fires once per peer; a peer we forgot and that announces again is re-read from the peer store. */
+  private async discoverFromPeerStore (id: string): Promise<void> {
+    try {
+      const peer = await this.libp2p.peerStore.get(peerIdFromString(id))
+      this.noteDiscovered(id, peer.addresses.map(a => a.multiaddr))
+    } catch { /* not in the store yet: peer:discovery will follow */ }
+  }
+
+  private linked (peerId: string): boolean {
+    return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && transportOf(c) === 'webrtc')
+  }
+
+  private reconcile (): void {
+    if (this.stopped) return
+    const now = Date.now()
+    this.maintainRelay(now)
+    for (const t of this.targets.values()) {
+      if (t.foreign !== undefined) continue
+      if (now - t.lastAnnounced > this.opts.forgetAfterMs && !this.linked(t.peerId)) {
+        this.targets.delete(t.peerId)
+        this.emit('change', undefined)
+        continue
+      }
+      if (t.addrs.length === 0) continue
+      if (!shouldDial(this.peerId, t, this.linked(t.peerId), now, defaultDialPlan)) continue
+      void this.dialPeer(t)
+    }
+  }
+
+  private async dialPeer (t: DialTarget & { addrs: Multiaddr[] }): Promise<void> {
+    t.dialing = true
+    this.stats.dialsStarted++
+    const addr = t.addrs[t.attempts % t.addrs.length]!
+    try {
+      // force: without it libp2p hands back the existing relayed (limited) connection.
+      await this.libp2p.dial(addr, { signal: AbortSignal.timeout(15_000), force: true })
+      t.attempts = 0
+      t.lastError = undefined
+    } catch (err) {
+      t.attempts++
+      this.stats.dialsFailed++
+      t.lastError = (err as Error).message?.slice(0, 200) ?? String(err)
+      t.nextAttemptAt = Date.now() + backoffDelay(t.attempts, Math.random())
+      if (this.linked(t.peerId)) return // the other side's dial won the race
+      if (t.attempts >= 3) this.problem('dial', 'failed', `WebRTC dial to ${t.peerId.slice(-8)} failed ${t.attempts} times: ${t.lastError}`, t.peerId)
+    } finally {
+      t.dialing = false
+      this.emit('change', undefined)
+    }
+  }
+
+  private maintainRelay (now: number): void {
+    if (this.relayAddrs.length === 0 || this.relayDialing || this.relayConnected() || now < this.relayNextAttemptAt) return
+    this.relayDialing = true
+    const addr = this.relayAddrs[this.relayAttempts % this.relayAddrs.length]!
+    this.libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) }).then(() => {
+      this.relayAttempts = 0
+    }, err => {
+      this.relayAttempts++
+      this.relayNextAttemptAt = Date.now() + backoffDelay(this.relayAttempts, Math.random(), { ...defaultDialPlan, baseDelayMs: 500, maxDelayMs: 10_000 })
+      this.problem('relay', 'unreachable', `cannot reach the relay at ${addr.toString()}: ${(err as Error).message} (attempt ${this.relayAttempts}; retrying)`)
+    }).finally(() => { this.relayDialing = false })
+  }
+
+  private helloBytes (): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify({ v: 1, room: this.room }))
+  }
+
+  private checkHello (bytes: Uint8Array, peer: PeerId): boolean {
+    let room: unknown
+    try { room = (JSON.parse(new TextDecoder().decode(bytes)) as { room?: unknown }).room } catch { room = undefined }
+    if (room === this.room) return true
+    const t = this.targets.get(peer.toString())
+    const why = typeof room === 'string' ? `it is in room ${JSON.stringify(room.slice(0, 64))}` : 'its hello was malformed'
+    if (t !== undefined) t.foreign = why
+    this.presence.gone(peer.toString(), why)
+    this.problem('hello', typeof room === 'string' ? 'other-room' : 'malformed', `closed the link to ${peer.toString().slice(-8)}: ${why}`, peer.toString())
+    return false
+  }
+
+  private async sendHello (conn: Connection): Promise<void> {
+    try {
+      const stream = await conn.newStream(HELLO_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+      const lp = lpStream(stream, { maxDataLength: 1024 })
+      await lp.write(this.helloBytes())
+      const answer = await lp.read({ signal: AbortSignal.timeout(10_000) })
+      await stream.close().catch(() => {})
+      if (!this.checkHello(answer.subarray(), conn.remotePeer)) await conn.close()
+    } catch (err) {
+      if (conn.status !== 'open') return
+      this.problem('hello', 'failed', `hello with ${conn.remotePeer.toString().slice(-8)} failed: ${(err as Error).message}`, conn.remotePeer.toString())
+    }
+  }
+
+  private async answerHello (stream: Stream, conn: Connection): Promise<void> {
+    try {
+      const lp = lpStream(stream, { maxDataLength: 1024 })
+      const hello = await lp.read({ signal: AbortSignal.timeout(10_000) })
+      await lp.write(this.helloBytes())
+      await stream.close().catch(() => {})
+      if (!this.checkHello(hello.subarray(), conn.remotePeer)) await conn.close()
+    } catch (err) {
+      this.problem('hello', 'failed', `hello from ${conn.remotePeer.toString().slice(-8)} failed: ${(err as Error).message}`, conn.remotePeer.toString())
+    }
+  }
+}
