@@ -1,0 +1,172 @@
+/**
+ * Pure scoring for capability matching: how well does a skill fit a task?
+ *
+ * A match combines a semantic score (cosine of normalized sentence embeddings) with a lexical one
+ * (idf-weighted share of the query's stemmed terms the skill mentions), then maps the combination to a
+ * calibrated confidence in 0..1. An agent bids only when its best confidence clears a threshold:
+ * abstaining is the normal answer for a task nobody here can do.
+ */
+
+/** Dot product. For L2-normalized vectors this is their cosine similarity. Zero vectors give 0. */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new RangeError(`cosine: length ${a.length} vs ${b.length}`)
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number)
+  return s
+}
+
+/** Returns `v` scaled to unit length (a new array); a zero vector stays zero. */
+export function normalize(v: Float32Array): Float32Array {
+  let n = 0
+  for (let i = 0; i < v.length; i++) n += (v[i] as number) * (v[i] as number)
+  const out = new Float32Array(v.length)
+  if (n === 0) return out
+  const inv = 1 / Math.sqrt(n)
+  for (let i = 0; i < v.length; i++) out[i] = (v[i] as number) * inv
+  return out
+}
+
+const STOPWORDS = new Set(
+  (
+    'a an the and or but if then else of to in on at by for with from into onto about as is are was were be been ' +
+    'being am do does did done doing have has had having i me my we our you your he she it its they them their ' +
+    'this that these those there here what which who whom whose when where why how all any some each every no ' +
+    'not only own same so than too very can could will would shall should may might must just also please ' +
+    'help want need like get give make let us up down out over under again further once more most other such ' +
+    'both few nor off while until via per using use something thing things'
+  ).split(' '),
+)
+
+/**
+ * Light suffix stripping so "summaries"/"summary" and "translating"/"translate" meet. Deliberately
+ * crude: the embedding carries the real meaning; this only rewards shared vocabulary.
+ */
+export function stem(word: string): string {
+  const rules: [string, string][] = [
+    ['ational', 'ate'],
+    ['ization', 'ize'],
+    ['isation', 'ize'],
+    ['ations', 'ate'],
+    ['ation', 'ate'],
+    ['ising', 'ize'],
+    ['izing', 'ize'],
+    ['ies', 'y'],
+    ['ing', ''],
+    ['ed', ''],
+    ['es', ''],
+    ['s', ''],
+    ['ly', ''],
+  ]
+  let base = word
+  for (const [suffix, replacement] of rules) {
+    if (suffix === 's' && word.endsWith('ss')) continue
+    if (word.endsWith(suffix) && word.length - suffix.length + replacement.length >= 3) {
+      base = word.slice(0, -suffix.length) + replacement
+      break
+    }
+  }
+  // "translate", "translating", "translation" all end up as "translat".
+  return base.length > 3 && base.endsWith('e') ? base.slice(0, -1) : base
+}
+
+/** Lowercased, accent-stripped, stop-word-free, stemmed terms of `text`, in order (duplicates kept). */
+export function terms(text: string): string[] {
+  const words = text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{Mn}/gu, '')
+    .match(/[\p{L}\p{N}]+/gu)
+  if (!words) return []
+  const out: string[] = []
+  for (const w of words) {
+    if (STOPWORDS.has(w)) continue
+    out.push(stem(w))
+  }
+  return out
+}
+
+/**
+ * Share of the query's (idf-weighted) distinct terms that occur in the document, 0..1.
+ * Coverage of the query rather than Jaccard: a skill description is longer than a task and should not
+ * be punished for saying more. Without `idf` every term weighs 1.
+ */
+export function lexicalOverlap(
+  queryTerms: readonly string[],
+  docTerms: ReadonlySet<string>,
+  idf?: (term: string) => number,
+): number {
+  let total = 0
+  let hit = 0
+  for (const t of new Set(queryTerms)) {
+    const w = idf ? idf(t) : 1
+    total += w
+    if (docTerms.has(t)) hit += w
+  }
+  return total === 0 ? 0 : hit / total
+}
+
+/** BM25-style idf, always positive: log(1 + (N − df + 0.5) / (df + 0.5)). */
+export function idf(documentFrequency: number, documentCount: number): number {
+  return Math.log(1 + (documentCount - documentFrequency + 0.5) / (documentFrequency + 0.5))
+}
+
+/**
+ * How semantic and lexical scores combine and what a combined score means.
+ * `midpoint` is the combined score at which confidence is 0.5; `steepness` sets how fast it saturates.
+ */
+export interface Calibration {
+  semanticWeight: number
+  lexicalWeight: number
+  midpoint: number
+  steepness: number
+}
+
+/**
+ * Fitted by eye on the embedded GloVe model: related task/skill pairs score 0.3-0.7 cosine,
+ * unrelated ones -0.15-0.25 (see docs/model.md).
+ */
+export const GLOVE_CALIBRATION: Calibration = { semanticWeight: 0.75, lexicalWeight: 0.25, midpoint: 0.3, steepness: 12 }
+
+/**
+ * For MiniLM-class models, whose unrelated pairs sit nearer 0-0.2 and related ones 0.4-0.8.
+ * Not measured here (the hub is unreachable on the build machine): revisit with real data.
+ */
+export const MINILM_CALIBRATION: Calibration = { semanticWeight: 0.8, lexicalWeight: 0.2, midpoint: 0.35, steepness: 10 }
+
+/** Picks the calibration for a model id; unknown models get the MiniLM one. */
+export function calibrationFor(modelId: string): Calibration {
+  return modelId.includes('glove') ? GLOVE_CALIBRATION : MINILM_CALIBRATION
+}
+
+export function combinedScore(semantic: number, lexical: number, c: Calibration = GLOVE_CALIBRATION): number {
+  return c.semanticWeight * semantic + c.lexicalWeight * lexical
+}
+
+/** Logistic map of a combined score to 0..1. */
+export function confidence(score: number, c: Calibration = GLOVE_CALIBRATION): number {
+  return 1 / (1 + Math.exp(-c.steepness * (score - c.midpoint)))
+}
+
+export interface BidPolicy {
+  /** Below this confidence an agent does not bid. */
+  minConfidence: number
+}
+
+export const DEFAULT_BID_POLICY: BidPolicy = { minConfidence: 0.5 }
+
+export type BidDecision<T> = { bid: true; best: T; confidence: number } | { bid: false; reason: 'no-skills' | 'low-confidence'; confidence: number }
+
+/**
+ * The abstain rule: bid with the best-scoring skill only if its confidence clears the policy.
+ * `candidates` need not be sorted.
+ */
+export function decideBid<T extends { confidence: number }>(
+  candidates: readonly T[],
+  policy: BidPolicy = DEFAULT_BID_POLICY,
+): BidDecision<T> {
+  let best: T | undefined
+  for (const c of candidates) if (!best || c.confidence > best.confidence) best = c
+  if (!best) return { bid: false, reason: 'no-skills', confidence: 0 }
+  if (best.confidence < policy.minConfidence) return { bid: false, reason: 'low-confidence', confidence: best.confidence }
+  return { bid: true, best, confidence: best.confidence }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import {
+  GLOVE_CALIBRATION,
+  combinedScore,
+  confidence,
+  cosine,
+  decideBid,
+  idf,
+  lexicalOverlap,
+  normalize,
+  stem,
+  terms,
+} from '../../../src/match/score.ts'
+
+describe('cosine / normalize', () => {
+  it('is the dot product of normalized vectors', () => {
+    const a = normalize(Float32Array.from([3, 4]))
+    const b = normalize(Float32Array.from([4, 3]))
+    expect(cosine(a, a)).toBeCloseTo(1, 6)
+    expect(cosine(a, b)).toBeCloseTo(24 / 25, 6)
+    expect(cosine(a, Float32Array.from([-0.6, -0.8]))).toBeCloseTo(-1, 6)
+  })
+
+  it('keeps zero vectors zero and rejects mismatched lengths', () => {
+    expect([...normalize(new Float32Array(3))]).toEqual([0, 0, 0])
+    expect(() => cosine(new Float32Array(2), new Float32Array(3))).toThrow(RangeError)
+  })
+})
+
+describe('terms / stem', () => {
+  it('lowercases, strips accents and stop words, and stems', () => {
+    expect(terms('Please summarize THESE Articles for me, café')).toEqual(['summariz', 'articl', 'caf'])
+  })
+
+  it('maps inflections of one word to one stem', () => {
+    expect(new Set(['translate', 'translating', 'translation', 'translated'].map(stem)).size).toBe(1)
+    expect(stem('summaries')).toBe(stem('summary'))
+    expect(stem('images')).toBe(stem('image'))
+    expect(stem('class')).toBe('class')
+  })
+})
+
+describe('lexicalOverlap', () => {
+  const doc = new Set(terms('Translate text between English and French'))
+
+  it('is the covered share of the query terms', () => {
+    expect(lexicalOverlap(terms('translate to french'), doc)).toBe(1)
+    expect(lexicalOverlap(terms('translate to german'), doc)).toBe(0.5)
+    expect(lexicalOverlap(terms('resize image'), doc)).toBe(0)
+    expect(lexicalOverlap([], doc)).toBe(0)
+  })
+
+  it('weights rare terms more through idf', () => {
+    const weights: Record<string, number> = { translat: 0.1, german: 3 }
+    const w = (t: string) => weights[t] ?? 1
+    expect(lexicalOverlap(terms('translate to german'), doc, w)).toBeCloseTo(0.1 / 3.1, 6)
+    expect(idf(1, 100)).toBeGreaterThan(idf(50, 100))
+    expect(idf(100, 100)).toBeGreaterThan(0)
+  })
+})
+
+describe('confidence and the abstain rule', () => {
+  it('is monotonic, 0.5 at the midpoint, and stays in 0..1', () => {
+    const c = GLOVE_CALIBRATION
+    expect(confidence(c.midpoint)).toBeCloseTo(0.5, 6)
+    expect(confidence(0.6)).toBeGreaterThan(confidence(0.4))
+    expect(confidence(0.9)).toBeLessThanOrEqual(1)
+    expect(confidence(-1)).toBeGreaterThanOrEqual(0)
+    expect(confidence(combinedScore(0.7, 1))).toBeGreaterThan(0.9)
+    expect(confidence(combinedScore(0.05, 0))).toBeLessThan(0.1)
+  })
+
+  it('bids with the most confident candidate and abstains otherwise', () => {
+    expect(decideBid([])).toEqual({ bid: false, reason: 'no-skills', confidence: 0 })
+    expect(decideBid([{ id: 'a', confidence: 0.2 }])).toMatchObject({ bid: false, reason: 'low-confidence' })
+    const d = decideBid([{ id: 'a', confidence: 0.6 }, { id: 'b', confidence: 0.9 }])
+    expect(d).toMatchObject({ bid: true, best: { id: 'b' }, confidence: 0.9 })
+    expect(decideBid([{ id: 'b', confidence: 0.9 }], { minConfidence: 0.95 }).bid).toBe(false)
+  })
+})
