@@ -1,0 +1,27 @@
+/**
+ * Composition root of a tab: resolves the configuration, loads the identity, builds the libp2p
+ * stack and the mesh node from their factories, and starts them. Errors at any step are reported
+ * to the caller with the step that failed, never swallowed.
+ */
+import { fetchServerConfig, loadSettings, resolveConfig, type ConfigProblem, type MeshConfig } from '../net/config.ts'
+import { loadIdentity } from '../net/identity.ts'
+import { createBrowserLibp2p } from '../net/libp2p-node.ts'
+import { MeshNode } from '../net/mesh-node.ts'
+
+export interface BootResult {
+  node: MeshNode
+  config: MeshConfig
+  problems: ConfigProblem[]
+  identitySlot: number
+}
+
+export async function boot (): Promise<BootResult> {
+  const server = await fetchServerConfig(AbortSignal.timeout(5_000))
+  const { config, problems } = resolveConfig({ url: new URLSearchParams(location.search), settings: loadSettings(), server })
+  const identity = await loadIdentity()
+  const libp2p = await createBrowserLibp2p({ privateKey: identity.privateKey, room: config.room, iceServers: config.iceServers })
+  const node = new MeshNode(libp2p, { room: config.room, relays: config.relays })
+  for (const p of problems) node.emit('problem', { source: 'config', reason: `bad-${p.field}`, message: `${p.message} (from ${p.source}; ignored)`, at: Date.now() })
+  await node.start()
+  return { node, config, problems, identitySlot: identity.slot }
+}

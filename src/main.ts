@@ -1,0 +1,22 @@
+import { mount } from 'svelte'
+import { registerSW } from 'virtual:pwa-register'
+import App from './ui/App.svelte'
+import { MeshState } from './ui/mesh-state.svelte.ts'
+import { boot } from './app/boot.ts'
+import { createApi, type MeshworkApi } from './app/api.ts'
+
+declare global {
+  interface Window { meshwork: MeshworkApi }
+}
+
+const mesh = new MeshState()
+mount(App, { target: document.getElementById('app')!, props: { mesh } })
+
+const booted = boot()
+window.meshwork = createApi(booted.then(b => b.node))
+booted.then(b => { mesh.attach(b.node, b.config.relays) }, (err: Error) => {
+  console.error('meshwork failed to start', err)
+  mesh.fail(err.message)
+})
+
+if ('serviceWorker' in navigator) registerSW({ immediate: true })

@@ -1,0 +1,91 @@
+/**
+ * What the e2e specs stand on: the real relay (as a child process), the real app server on the
+ * built app, and Chromium tabs driven through window.meshwork.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { expect, type BrowserContext, type Page } from '@playwright/test'
+import { startRelay } from '../../scripts/relay-process.mjs'
+import { createAppServer } from '../../scripts/serve.mjs'
+
+export type RelayHandle = Awaited<ReturnType<typeof startRelay>>
+
+export interface Stack {
+  url: string
+  relay: RelayHandle
+  keyFile: string
+  server: Server
+  restartRelay: () => Promise<RelayHandle>
+  stop: () => Promise<void>
+}
+
+export async function startStack (opts: { relayPort?: number } = {}): Promise<Stack> {
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'meshwork-e2e-')), 'relay.key')
+  let relay = await startRelay({ port: opts.relayPort ?? 0, httpPort: 0, keyFile, quiet: true })
+  const server = createAppServer({ root: 'dist', getRelay: () => relay, log: () => {} })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  const stack: Stack = {
+    url: `http://127.0.0.1:${port}/`,
+    get relay () { return relay },
+    keyFile,
+    server,
+    // Same key and port: the relay comes back at the same address, as after a crash and restart.
+    restartRelay: async () => {
+      relay = await startRelay({ port: relay.port, httpPort: 0, keyFile, quiet: true })
+      return relay
+    },
+    stop: async () => {
+      await relay.stop().catch(() => {})
+      await new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections() })
+    }
+  }
+  return stack
+}
+
+export async function openTab (context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage()
+  page.on('pageerror', err => { console.error(`[page error] ${err.message}`) })
+  await page.goto(url)
+  await page.waitForFunction(() => window.meshwork !== undefined)
+  await page.evaluate(() => window.meshwork.ready)
+  return page
+}
+
+export async function peerIdOf (page: Page): Promise<string> {
+  return page.evaluate(() => window.meshwork.peerId!)
+}
+
+/** Waits until every page lists every other page as a peer over the given transport. */
+export async function expectFullMesh (pages: Page[], transport = 'webrtc', timeout = 90_000): Promise<void> {
+  const ids = await Promise.all(pages.map(peerIdOf))
+  await expect(async () => {
+    for (let i = 0; i < pages.length; i++) {
+      const peers = await pages[i]!.evaluate(() => window.meshwork.peers())
+      const want = ids.filter((_, j) => j !== i).sort()
+      const got = peers.filter(p => p.transport === transport).map(p => p.peerId).sort()
+      expect(got, `tab ${i} sees its peers over ${transport}`).toEqual(want)
+    }
+  }).toPass({ timeout, intervals: [250, 500, 1000] })
+}
+
+/** Every page sends one message on `channel`; resolves with, per page, the senders it heard from. */
+export async function exchange (pages: Page[], channel: string, timeout = 15_000): Promise<void> {
+  const ids = await Promise.all(pages.map(peerIdOf))
+  await Promise.all(pages.map(p => p.evaluate(ch => {
+    const w = window as unknown as { __heard?: Record<string, string[]> }
+    w.__heard ??= {}
+    const heard = (w.__heard[ch] = [] as string[])
+    window.meshwork.on('message', m => { if (m.channel === ch) heard.push(m.from) })
+  }, channel)))
+  await Promise.all(pages.map((p, i) => p.evaluate(([ch, n]) => window.meshwork.send(ch, { hello: n }), [channel, i] as const)))
+  await expect(async () => {
+    for (let i = 0; i < pages.length; i++) {
+      const heard = await pages[i]!.evaluate(ch => (window as unknown as { __heard: Record<string, string[]> }).__heard[ch] ?? [], channel)
+      expect([...new Set(heard)].sort(), `tab ${i} heard every other tab on ${channel}`).toEqual(ids.filter((_, j) => j !== i).sort())
+    }
+  }).toPass({ timeout, intervals: [200, 500] })
+}

@@ -1,0 +1,66 @@
+import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { startStack, openTab, expectFullMesh, exchange, peerIdOf, type Stack } from './harness.ts'
+
+// One story, in order: form a mesh, talk, lose the relay, keep talking, get the relay back, grow,
+// lose a tab. Serial because each step stands on the previous one.
+test.describe.configure({ mode: 'serial' })
+
+let stack: Stack
+let contexts: BrowserContext[] = []
+let pages: Page[] = []
+
+test.beforeAll(async ({ browser }: { browser: Browser }) => {
+  stack = await startStack()
+  contexts = [await browser.newContext(), await browser.newContext()]
+})
+
+test.afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {})
+  await stack?.stop()
+})
+
+test('4 tabs in two browser contexts form a full WebRTC mesh', async () => {
+  for (let i = 0; i < 4; i++) pages.push(await openTab(contexts[i % 2]!, stack.url))
+  const ids = await Promise.all(pages.map(peerIdOf))
+  expect(new Set(ids).size, 'every tab has its own peer id, also within one browser context').toBe(4)
+  await expectFullMesh(pages)
+  // The transport is read from the live connection: the app's view must agree with libp2p's.
+  for (const p of pages) {
+    const conns = await p.evaluate(() => window.meshwork.node!.libp2p.getConnections()
+      .filter(c => c.multiplexer === '/webrtc' && c.limits == null).map(c => c.remotePeer.toString()))
+    expect(new Set(conns).size).toBeGreaterThanOrEqual(3)
+  }
+  await expect(pages[0]!.getByTestId('peer-table').locator('tbody tr')).toHaveCount(3)
+  await expect(pages[0]!.getByTestId('peer-table')).toContainText('webrtc')
+})
+
+test('messages flow between all tabs', async () => {
+  await exchange(pages, 'greeting')
+})
+
+test('after the relay is killed the tabs still exchange messages', async () => {
+  await stack.relay.kill()
+  await expect.poll(() => pages[0]!.evaluate(() => window.meshwork.stats().relayConnected), { timeout: 15_000 }).toBe(false)
+  await exchange(pages, 'without-relay')
+  await expectFullMesh(pages, 'webrtc', 5_000)
+})
+
+test('after the relay restarts a new tab joins the mesh', async () => {
+  await stack.restartRelay()
+  await expect.poll(async () => (await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.stats().relayConnected)))).every(Boolean), { timeout: 30_000 }).toBe(true)
+  pages.push(await openTab(contexts[0]!, stack.url))
+  await expectFullMesh(pages)
+  await exchange(pages, 'after-restart')
+})
+
+test('a closed tab disappears from the others within 5 s', async () => {
+  const gone = pages.pop()!
+  const goneId = await peerIdOf(gone)
+  const started = Date.now()
+  await gone.close()
+  await expect.poll(async () => {
+    const lists = await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.peers().map(x => x.peerId))))
+    return lists.every(l => !l.includes(goneId))
+  }, { timeout: 5_000, intervals: [100] }).toBe(true)
+  console.log(`closed tab dropped by all others after ${Date.now() - started} ms`)
+})

@@ -1,0 +1,81 @@
+import { defineConfig, type Plugin } from 'vite'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { VitePWA } from 'vite-plugin-pwa'
+
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp'
+}
+
+/**
+ * In dev, `npm run dev` puts the relay's addresses in MESHWORK_DEV_CONFIG; serve them as /config.json
+ * like the production server does, and answer missing /models/ files with a real 404 (Vite's SPA
+ * fallback would send index.html with status 200).
+ */
+function devServerConfig (): Plugin {
+  return {
+    name: 'meshwork-dev-config',
+    configureServer (server) {
+      server.middlewares.use((req, res, next) => {
+        if (req.url?.startsWith('/config.json') === true) {
+          res.setHeader('content-type', 'application/json')
+          res.setHeader('cache-control', 'no-store')
+          res.end(process.env.MESHWORK_DEV_CONFIG ?? '{}')
+          return
+        }
+        next()
+      })
+    }
+  }
+}
+
+export default defineConfig({
+  plugins: [
+    svelte(),
+    devServerConfig(),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      includeAssets: ['icons/*.png'],
+      manifest: {
+        name: 'Meshwork',
+        short_name: 'Meshwork',
+        description: 'A peer-to-peer mesh of AI agents in your browser tabs',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        background_color: '#111827',
+        theme_color: '#111827',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' }
+        ]
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/models\//, /^\/config\.json/],
+        runtimeCaching: [
+          {
+            // The last relay addresses the server gave, so an offline reload still knows where to look.
+            urlPattern: ({ url }) => url.pathname === '/config.json',
+            handler: 'NetworkFirst',
+            options: { cacheName: 'meshwork-config', networkTimeoutSeconds: 3 }
+          },
+          {
+            urlPattern: ({ url }) => url.pathname.startsWith('/models/') || url.pathname.endsWith('.wasm'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'meshwork-large-assets', matchOptions: { ignoreVary: true } }
+          }
+        ]
+      }
+    })
+  ],
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web', '@automerge/automerge'] },
+  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+  server: { headers: isolation },
+  preview: { headers: isolation }
+})
