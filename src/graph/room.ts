@@ -1,0 +1,80 @@
+/**
+ * Finding (or creating) a room's graph document, and building the Repo it lives in.
+ *
+ * Every peer derives the same DocumentId from the room name (see `roomDocumentId`) and seeds
+ * it with the same genesis change (see `genesis`), so peers never have to agree on who
+ * creates the graph: whoever opens it first creates it, concurrent creators produce identical
+ * history, and sync merges everything else.
+ */
+import {
+  Automerge,
+  Repo,
+  type DocHandle,
+  type NetworkAdapterInterface,
+  type PeerId,
+  type SharePolicy,
+  type StorageAdapterInterface
+} from '@automerge/automerge-repo/slim'
+import { KnowledgeGraph, type GraphActor, type KnowledgeGraphOptions } from './knowledge-graph.ts'
+import { genesis, roomDocumentId, type GraphDoc } from './layout.ts'
+
+export interface GraphRepoOptions {
+  /** Zero or more network adapters (e.g. a Libp2pNetworkAdapter). */
+  network?: NetworkAdapterInterface | NetworkAdapterInterface[]
+  /** Persistent storage; in the browser `new IndexedDBStorageAdapter('meshwork')`. Omit for memory only. */
+  storage?: StorageAdapterInterface
+  /** The Repo's peer id; defaults to a random one. */
+  peerId?: string
+  /** Which documents to announce to which peers; defaults to all (the adapter already filters peers). */
+  sharePolicy?: SharePolicy
+}
+
+/**
+ * A Repo configured for room graphs. In the browser, call automerge-repo's `initializeWasm`
+ * (from `@automerge/automerge-repo/slim`) before this.
+ */
+export function createGraphRepo (options: GraphRepoOptions = {}): Repo {
+  const network = options.network === undefined ? [] : Array.isArray(options.network) ? options.network : [options.network]
+  return new Repo({
+    network,
+    ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(options.peerId !== undefined ? { peerId: options.peerId as PeerId } : {}),
+    ...(options.sharePolicy !== undefined ? { sharePolicy: options.sharePolicy } : {})
+  })
+}
+
+const SETTLED_STATES = ['ready', 'requesting', 'unavailable'] as const
+
+/**
+ * Returns the ready DocHandle of `room`'s graph. Loads it from storage when present; does not
+ * wait for peers: if neither storage nor (quickly) a peer has it, it is created from the
+ * deterministic genesis and merges with peers' copies whenever they sync.
+ */
+export async function openRoomDoc (repo: Repo, room: string): Promise<DocHandle<GraphDoc>> {
+  const documentId = roomDocumentId(room)
+  const cached = repo.handles[documentId] as DocHandle<GraphDoc> | undefined
+  // Let the Repo load from storage and ask connected peers; findWithProgress never throws for
+  // a missing document, it reports `unavailable`.
+  const handle = cached ?? repo.findWithProgress<GraphDoc>(documentId).handle
+  await handle.whenReady([...SETTLED_STATES])
+  if (handle.isDeleted() || handle.isUnloaded()) throw new Error(`room graph ${documentId} was ${String(handle.state)}`)
+  const { bytes, hash } = genesis()
+  if (!handle.isReady() || !Automerge.hasHeads(handle.doc(), [hash])) {
+    // Either nobody has the graph yet (`requesting`/`unavailable`) or we hold it without
+    // genesis (cannot happen through this module). Loading the genesis bytes makes the handle
+    // ready; if a peer's copy arrives later it shares this genesis and merges cleanly.
+    handle.update(doc => Automerge.loadIncremental(doc, bytes))
+    handle.doneLoading()
+  }
+  return handle
+}
+
+export interface OpenRoomGraphOptions extends Omit<KnowledgeGraphOptions, 'actor'> {
+  actor: GraphActor
+}
+
+/** Opens `room`'s graph as a KnowledgeGraph writing on behalf of `options.actor`. */
+export async function openRoomGraph (repo: Repo, room: string, options: OpenRoomGraphOptions): Promise<KnowledgeGraph> {
+  const handle = await openRoomDoc(repo, room)
+  return new KnowledgeGraph(handle, options)
+}
