@@ -9,13 +9,17 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DataType, encodeModel, node, tensor, valueInfo } from './onnx.mjs'
 import { commonComponent, projectOut, quantizeRows, sifWeight, zipfProbability } from './sif.mjs'
-import { SPECIAL_TOKENS, SUFFIX_PIECES, selectVocabulary } from './vocab.mjs'
+import { SPECIAL_TOKENS, STOP_WORDS, SUFFIX_PIECES, selectVocabulary } from './vocab.mjs'
 
 /** Bump whenever the output would change for the same inputs; a stale stamp forces a rebuild. */
-export const BUILDER_VERSION = 1
+export const BUILDER_VERSION = 2
 export const MODEL_ID = 'meshwork-glove-100d'
 export const DEFAULT_VOCAB_SIZE = 100_000
 export const SIF_A = 1e-3
+/** Extra factor on stop-word rows (see STOP_WORDS). */
+export const STOP_WORD_SCALE = 0.1
+/** Common components projected out of every row. */
+export const COMPONENTS = 2
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const DEFAULT_OUT_DIR = path.resolve(here, '../../public/models', MODEL_ID)
@@ -25,15 +29,19 @@ const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', '
 const require = createRequire(import.meta.url)
 
 /**
- * @param {{ outDir?: string, vocabSize?: number, force?: boolean, verify?: boolean, log?: (msg: string) => void }} [options]
+ * @param {{ outDir?: string, vocabSize?: number, sifA?: number, stopWordScale?: number, components?: number,
+ *   force?: boolean, verify?: boolean, log?: (msg: string) => void }} [options]
  */
 export async function buildModel(options = {}) {
   const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR)
   const vocabSize = options.vocabSize ?? DEFAULT_VOCAB_SIZE
+  const sifA = options.sifA ?? SIF_A
+  const stopWordScale = options.stopWordScale ?? STOP_WORD_SCALE
+  const components = options.components ?? COMPONENTS
   const log = options.log ?? (() => {})
   const started = performance.now()
   const sourcePackage = readSourcePackage()
-  const wanted = { builder: BUILDER_VERSION, vocabSize, sifA: SIF_A, source: `${sourcePackage.name}@${sourcePackage.version}` }
+  const wanted = { builder: BUILDER_VERSION, vocabSize, sifA, stopWordScale, components, source: `${sourcePackage.name}@${sourcePackage.version}` }
 
   if (!options.force && isUpToDate(outDir, wanted)) {
     log(`${MODEL_ID}: up to date in ${outDir}`)
@@ -52,19 +60,20 @@ export async function buildModel(options = {}) {
 
   const rows = new Float32Array(tokens.length * dims)
   const probabilities = new Float64Array(tokens.length)
-  vocabulary.forEach(({ rank }, i) => {
+  const stopWords = new Set(STOP_WORDS)
+  vocabulary.forEach(({ token, rank }, i) => {
     const word = /** @type {string} */ (source.words[rank])
     const vector = /** @type {number[]} */ (source.vectors[word])
     const p = zipfProbability(rank)
-    const w = sifWeight(p, SIF_A)
+    const w = sifWeight(p, sifA) * (stopWords.has(token) ? stopWordScale : 1)
     const base = (firstWordRow + i) * dims
     for (let d = 0; d < dims; d++) rows[base + d] = /** @type {number} */ (vector[d]) * w
     probabilities[firstWordRow + i] = p
   })
   log(`${MODEL_ID}: ${vocabulary.length} words, ${tokens.length} tokens, SIF weights folded in`)
 
-  const u = commonComponent(rows, probabilities, dims)
-  projectOut(rows, u, dims)
+  // Removing one component changes the second moment; recompute before taking the next.
+  for (let c = 0; c < components; c++) projectOut(rows, commonComponent(rows, probabilities, dims), dims)
   const { q, scales } = quantizeRows(rows, dims)
 
   const tmpDir = `${outDir}.tmp-${process.pid}`
@@ -73,7 +82,7 @@ export async function buildModel(options = {}) {
   writeFileSync(path.join(tmpDir, 'onnx/model_quantized.onnx'), onnxModel(q, scales, tokens.length, dims))
   writeFileSync(path.join(tmpDir, 'tokenizer.json'), JSON.stringify(tokenizerJson(tokens)))
   writeFileSync(path.join(tmpDir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig(), null, 2))
-  writeFileSync(path.join(tmpDir, 'config.json'), JSON.stringify(modelConfig(tokens.length, dims), null, 2))
+  writeFileSync(path.join(tmpDir, 'config.json'), JSON.stringify(modelConfig(tokens.length, dims, wanted), null, 2))
   writeFileSync(path.join(tmpDir, 'README.md'), modelCard(wanted, tokens.length, vocabulary.length, dims))
 
   if (options.verify !== false) await verifyGraph(tmpDir, rows, scales, dims, tokens)
@@ -208,8 +217,8 @@ function tokenizerConfig() {
   }
 }
 
-/** @param {number} vocabSize @param {number} dims */
-function modelConfig(vocabSize, dims) {
+/** @param {number} vocabSize @param {number} dims @param {Record<string, unknown>} wanted */
+function modelConfig(vocabSize, dims, wanted) {
   return {
     model_type: 'bert',
     architectures: ['BertModel'],
@@ -220,7 +229,7 @@ function modelConfig(vocabSize, dims) {
     num_attention_heads: 1,
     pad_token_id: 0,
     'transformers.js_config': { dtype: 'q8' },
-    meshwork: { builder: BUILDER_VERSION, pooling: 'mean', normalize: true, sif_a: SIF_A },
+    meshwork: { ...wanted, pooling: 'mean', normalize: true },
   }
 }
 
@@ -231,8 +240,9 @@ function modelCard(wanted, tokens, words, dims) {
 Generated by \`scripts/build-model.mjs\` (builder ${wanted.builder}) from ${wanted.source}. Do not edit.
 
 - ${words} GloVe 6B words (lowercased, accents stripped) + ${tokens - words} special / "##" suffix tokens.
-- Rows: GloVe vector x SIF weight a/(a+p(w)), a=${wanted.sifA}, p(w) from Zipf rank; first common
-  component projected out; int8 per-row symmetric quantization. Output dims: ${dims}.
+- Rows: GloVe vector x SIF weight a/(a+p(w)), a=${wanted.sifA}, p(w) from Zipf rank; English stop words
+  scaled by a further ${wanted.stopWordScale}; ${wanted.components} common component(s) projected out; int8
+  per-row symmetric quantization. Output dims: ${dims}.
 - Use with mean pooling + L2 normalization (Transformers.js \`feature-extraction\`, dtype \`q8\`).
 
 Word vectors: GloVe (Pennington, Socher, Manning 2014), Public Domain Dedication and License (PDDL),

@@ -37,6 +37,25 @@ export const DOMAIN_WORDS = Object.freeze([
 ])
 
 /**
+ * English function words. GloVe's order comes from news and Wikipedia, where "you", "me", "how" are far
+ * rarer than in requests people type to agents, so Zipf-estimated SIF weights leave them too heavy and
+ * every chatty sentence drifts toward every other. Their rows are scaled down further at build time.
+ */
+export const STOP_WORDS = Object.freeze(
+  (
+    'a about above after again against all am an and any are as at be because been before being below between ' +
+    'both but by can could did do does doing done down during each either else ever every few for from further ' +
+    'get gets getting give given gives go goes going got had has have having he her here hers herself him ' +
+    'himself his how i if in into is it its itself just let lets like may me might mine more most much must my ' +
+    'myself need needs no nor not now of off on once one only or other ought our ours ourselves out over own ' +
+    'please put same shall she should so some such than that the their theirs them themselves then there these ' +
+    'they thing things this those through to too under until up upon us very want wants was we were what ' +
+    'whatever when where whether which while who whom whose why will with within without would yes yet you ' +
+    'your yours yourself yourselves'
+  ).split(' '),
+)
+
+/**
  * Mirrors BertNormalizer with lowercase + strip_accents (NFD, drop Mn).
  * @param {string} word
  */
