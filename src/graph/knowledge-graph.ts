@@ -176,27 +176,35 @@ function toJsonValue (value: unknown): JsonValue {
   return JSON.parse(JSON.stringify(p ?? null)) as JsonValue
 }
 
-/** The ids touched by a list of patches, or `all` if a patch replaced something above shard level. */
-function touched (patches: readonly Patch[]): { entities: Set<string>, edges: Set<string>, all: boolean, fields: Array<[string, string]> } {
-  const entities = new Set<string>()
-  const edges = new Set<string>()
-  const fields: Array<[string, string]> = []
-  let all = false
+interface Touched {
+  /** entity id -> shards it was touched in (normally exactly its own shard) */
+  entities: Map<string, Set<string>>
+  edges: Set<string>
+  /** A patch replaced something above shard level: re-read everything. */
+  all: boolean
+  /** (entity id, top-level field or `*` for the whole entity) pairs, for conflict checks. */
+  fields: Array<[string, string]>
+}
+
+function touched (patches: readonly Patch[]): Touched {
+  const t: Touched = { entities: new Map(), edges: new Set(), all: false, fields: [] }
   for (const patch of patches) {
-    const [root, , id, field] = patch.path
+    const [root, shard, id, field] = patch.path
     if (root !== ENTITY_ROOT && root !== EDGE_ROOT) {
-      if (root === undefined) all = true
+      if (root === undefined) t.all = true
       continue
     }
-    if (typeof id !== 'string') { all = true; continue }
+    if (typeof shard !== 'string' || typeof id !== 'string') { t.all = true; continue }
     if (root === ENTITY_ROOT) {
-      entities.add(id)
-      fields.push([id, typeof field === 'string' ? field : '*'])
+      let shards = t.entities.get(id)
+      if (shards === undefined) t.entities.set(id, shards = new Set())
+      shards.add(shard)
+      t.fields.push([id, typeof field === 'string' ? field : '*'])
     } else {
-      edges.add(id)
+      t.edges.add(id)
     }
   }
-  return { entities, edges, all, fields }
+  return t
 }
 
 export class KnowledgeGraph {
@@ -252,7 +260,7 @@ export class KnowledgeGraph {
     if (this.#closed) return
     const t = touched(payload.patches)
     const change: GraphChange = {
-      ids: t.all ? [...this.#sync().entities.keys()] : [...t.entities],
+      ids: t.all ? [...this.#sync().entities.keys()] : [...t.entities.keys()],
       edgeIds: [...t.edges],
       origin: this.#inLocalChange ? 'local' : 'remote'
     }
@@ -284,7 +292,7 @@ export class KnowledgeGraph {
       if (t.all) {
         this.#rebuild(doc)
       } else {
-        for (const id of t.entities) this.#reindexEntity(doc, id)
+        for (const [id, shards] of t.entities) for (const shard of shards) this.#reindexEntity(doc, shard, id)
         for (const id of t.edges) this.#reindexEdge(doc, id)
       }
     }
@@ -298,22 +306,29 @@ export class KnowledgeGraph {
     this.#edges.clear()
     this.#adjacency.clear()
     for (const key of SHARD_KEYS) {
-      for (const id of Object.keys(doc.e?.[key] ?? {})) this.#reindexEntity(doc, id)
+      for (const id of Object.keys(doc.e?.[key] ?? {})) this.#reindexEntity(doc, key, id)
       for (const id of Object.keys(doc.r?.[key] ?? {})) this.#reindexEdge(doc, id)
     }
   }
 
-  #reindexEntity (doc: GraphDoc, id: string): void {
-    const stored: StoredEntity | undefined = doc.e?.[shardOf(id)]?.[id]
-    this.#entities.delete(id)
-    this.#invalid.delete(id)
+  /**
+   * Re-reads the entry `id` of entity shard `shard`. Only the entry in the id's own shard can
+   * be a valid entity; an entry anywhere else was written by a buggy peer and is quarantined.
+   */
+  #reindexEntity (doc: GraphDoc, shard: string, id: string): void {
+    const home = shardOf(id)
+    const invalidKey = shard === home ? id : `${id} (in shard ${shard})`
+    const stored: StoredEntity | undefined = doc.e?.[shard]?.[id]
+    if (shard === home) this.#entities.delete(id)
+    this.#invalid.delete(invalidKey)
     if (stored === undefined) return
     try {
+      if (shard !== home) throw new GraphValidationError('id', `is stored in shard ${shard} but belongs in shard ${home}`)
       const entity = loadEntity(stored)
       if (entity.id !== id) throw new GraphValidationError('id', `does not match its key ${JSON.stringify(id)}`)
       this.#entities.set(id, entity)
     } catch (err) {
-      this.#invalid.set(id, err instanceof GraphValidationError ? err : new GraphValidationError('', String(err)))
+      this.#invalid.set(invalidKey, err instanceof GraphValidationError ? err : new GraphValidationError('', String(err)))
     }
   }
 

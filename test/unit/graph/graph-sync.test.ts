@@ -1,0 +1,148 @@
+import { Automerge, type Repo } from '@automerge/automerge-repo/slim'
+import { afterEach, describe, expect, it } from 'vitest'
+import { alice, bob, waitFor } from './helpers.ts'
+import { conflictId } from '../../../src/graph/conflicts.ts'
+import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
+import { shardOf, storeEntity } from '../../../src/graph/layout.ts'
+import { validateEntity } from '../../../src/graph/schema.ts'
+import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
+import { MemoryHub, type MemoryNetworkAdapter } from './memory-network.ts'
+
+interface Pair { ga: KnowledgeGraph, gb: KnowledgeGraph, netA: MemoryNetworkAdapter, netB: MemoryNetworkAdapter, hub: MemoryHub }
+
+const repos: Repo[] = []
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map(async r => { await r.shutdown() }))
+})
+
+async function pair (): Promise<Pair> {
+  const hub = new MemoryHub()
+  const netA = hub.adapter()
+  const netB = hub.adapter()
+  const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
+  const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
+  repos.push(repoA, repoB)
+  const ga = await openRoomGraph(repoA, 'sync', { actor: alice })
+  const gb = await openRoomGraph(repoB, 'sync', { actor: bob })
+  return { ga, gb, netA, netB, hub }
+}
+
+const conflicts = (g: KnowledgeGraph): ReturnType<KnowledgeGraph['list']> => g.list({ kind: 'conflict' })
+
+describe('graph sync between peers', () => {
+  it('concurrent writes to the same field surface as one identical conflict entity on both peers', async () => {
+    const { ga, gb, netA, netB, hub } = await pair()
+    const id = ga.add({ kind: 'fact', text: 'The meeting is on Monday' })
+    await waitFor('bob to see the fact', () => gb.has(id))
+
+    hub.partition(netA, netB)
+    ga.update(id, { text: 'The meeting is on Tuesday' })
+    gb.update(id, { text: 'The meeting is on Wednesday' })
+    // Different fields edited concurrently merge without conflict.
+    gb.update(id, { tags: ['calendar'] })
+    hub.heal(netA, netB)
+
+    await waitFor('both peers to agree on a conflict entity', () => conflicts(ga).length === 1 && conflicts(gb).length === 1 &&
+      Automerge.getHeads(ga.handle.doc()).join() === Automerge.getHeads(gb.handle.doc()).join())
+    const [ca] = conflicts(ga)
+    const [cb] = conflicts(gb)
+    expect(ca?.id).toBe(cb?.id)
+    expect(ca?.data?.entityId).toBe(id)
+    expect(ca?.data?.field).toBe('text')
+    const values = (ca?.data?.values as Array<{ opId: string, value: string }>).map(v => v.value).sort()
+    expect(values).toEqual(['The meeting is on Tuesday', 'The meeting is on Wednesday'])
+    const opIds = (ca?.data?.values as Array<{ opId: string }>).map(v => v.opId)
+    expect(ca?.id).toBe(conflictId(id, 'text', opIds))
+    // The conflict is linked to the entity it is about, on both peers.
+    expect(ga.neighbours(id, { type: 'about' }).map(n => n.entity?.id)).toEqual([ca?.id])
+    expect(gb.neighbours(id, { type: 'about' }).map(n => n.entity?.id)).toEqual([ca?.id])
+    // The entity itself shows the same winning value on both sides, and kept the tag.
+    expect(ga.get(id)?.text).toBe(gb.get(id)?.text)
+    expect(ga.get(id)?.tags).toEqual(['calendar'])
+
+    // Idempotent: further syncs and re-checks do not create more conflict entities.
+    ga.add({ kind: 'fact', text: 'unrelated' })
+    await waitFor('bob to see the unrelated fact', () => gb.size === ga.size)
+    expect(ga.findConflicts([[id, '*']])).toHaveLength(1)
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(conflicts(ga)).toHaveLength(1)
+    expect(conflicts(gb)).toHaveLength(1)
+  })
+
+  it('concurrent verify and dispute become a status conflict; same-value writes do not', async () => {
+    const { ga, gb, netA, netB, hub } = await pair()
+    const x = ga.add({ kind: 'hypothesis', text: 'x' })
+    const y = ga.add({ kind: 'hypothesis', text: 'y' })
+    await waitFor('bob to see both', () => gb.has(x) && gb.has(y))
+    hub.partition(netA, netB)
+    ga.verify(x)
+    gb.dispute(x, undefined, 'not reproducible')
+    ga.verify(y)
+    gb.verify(y)
+    hub.heal(netA, netB)
+    await waitFor('a status conflict on both peers', () => conflicts(ga).length === 1 && conflicts(gb).length === 1)
+    expect(conflicts(ga)[0]?.data?.field).toBe('status')
+    expect(conflicts(ga)[0]?.data?.entityId).toBe(x)
+    // Both attestations survive the merge.
+    await waitFor('attestations to merge', () => (ga.get(x)?.disputedBy.length ?? 0) === 1)
+    expect(ga.get(x)?.verifiedBy).toHaveLength(1)
+    expect(ga.get(y)?.verifiedBy).toHaveLength(2)
+    expect(ga.get(y)?.status).toBe('verified')
+  })
+
+  it('partition and merge: nothing written on either side is lost', async () => {
+    const { ga, gb, netA, netB, hub } = await pair()
+    const shared = ga.add({ kind: 'question', text: 'shared' })
+    await waitFor('bob to see the question', () => gb.has(shared))
+    hub.partition(netA, netB)
+    const fromA = ga.batch(Array.from({ length: 40 }, (_, i) => ({ op: 'add' as const, entity: { kind: 'fact' as const, text: `a${i}` } })))
+    const fromB = gb.batch(Array.from({ length: 40 }, (_, i) => ({ op: 'add' as const, entity: { kind: 'fact' as const, text: `b${i}` } })))
+    ga.relate(fromA[0] ?? '', 'answers', shared)
+    gb.relate(fromB[0] ?? '', 'answers', shared)
+    const thread = ga.openThread('during partition')
+    ga.post(thread, 'a says hi')
+    expect(ga.size).toBe(42)
+    expect(gb.size).toBe(41)
+    hub.heal(netA, netB)
+    await waitFor('both sides to hold all 82 entities', () => ga.size === 82 && gb.size === 82)
+    const idsA = ga.list().map(e => e.id).sort()
+    expect(gb.list().map(e => e.id).sort()).toEqual(idsA)
+    for (const id of [...fromA, ...fromB]) expect(idsA).toContain(id)
+    await waitFor('edges to sync', () => gb.neighbours(shared).length === 2)
+    expect(gb.get(thread)?.messages?.[0]?.text).toBe('a says hi')
+    expect(conflicts(ga)).toHaveLength(0)
+  })
+
+  it('reports remote changes with origin "remote"', async () => {
+    const { ga, gb } = await pair()
+    const seen: string[][] = []
+    gb.on('change', c => { if (c.origin === 'remote') seen.push(c.ids) })
+    const id = ga.add({ kind: 'fact', text: 'hello' })
+    await waitFor('bob to get a remote change event', () => seen.some(ids => ids.includes(id)))
+  })
+
+  it('quarantines an invalid entity written by a buggy peer instead of exposing it', async () => {
+    const { ga, gb } = await pair()
+    const good = ga.add({ kind: 'fact', text: 'good' })
+    await waitFor('bob sees good', () => gb.has(good))
+    // Bypass the graph API, as a buggy or malicious peer could.
+    ga.update(good, { text: 'still good' })
+    const copy = { ...ga.get(good), id: 'fact:lost' }
+    ga.handle.change(doc => {
+      const home = doc.e[shardOf('fact:evil')]
+      if (home !== undefined) home['fact:evil'] = { id: 'fact:evil', kind: 'gossip' } as unknown as (typeof home)[string]
+      const wrong = doc.e[shardOf('fact:lost') === '00' ? '01' : '00']
+      if (wrong !== undefined) wrong['fact:lost'] = storeEntity(validateEntity(copy))
+    })
+    await waitFor('bob to receive the bad entities', () => gb.invalid().length === 2)
+    expect(gb.has('fact:evil')).toBe(false)
+    expect(gb.has('fact:lost')).toBe(false)
+    const invalid = gb.invalid().sort((a, b) => a.id < b.id ? -1 : 1)
+    expect(invalid[0]?.id).toBe('fact:evil')
+    expect(invalid[0]?.error.message).toBe('kind: must be one of fact, hypothesis, conflict, question, decision, thread, solution, unknown, got "gossip"')
+    expect(invalid[1]?.id).toMatch(/^fact:lost \(in shard 0[01]\)$/)
+    expect(invalid[1]?.error.field).toBe('id')
+    expect(gb.size).toBe(1)
+    expect(gb.get(good)?.text).toBe('still good')
+  })
+})
