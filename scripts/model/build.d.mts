@@ -4,10 +4,18 @@ export declare const MODEL_ID: string
 export declare const DEFAULT_VOCAB_SIZE: number
 export declare const DEFAULT_OUT_DIR: string
 export declare const SIF_A: number
+export declare const STOP_WORD_SCALE: number
+export declare const COMPONENTS: number
 
 export interface BuildModelOptions {
   outDir?: string
   vocabSize?: number
+  /** SIF smoothing a in a/(a+p(w)). */
+  sifA?: number
+  /** Extra factor on English stop-word rows. */
+  stopWordScale?: number
+  /** How many common components to project out. */
+  components?: number
   force?: boolean
   verify?: boolean
   log?: (msg: string) => void

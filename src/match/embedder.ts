@@ -88,6 +88,8 @@ type ModelSource =
  * Loads are therefore serialized so that two loads never see each other's settings.
  */
 let loadQueue: Promise<unknown> = Promise.resolve()
+/** Transformers.js' own default: on wherever the Cache API exists. Hub downloads keep using it. */
+const browserCacheAvailable = env.useBrowserCache
 
 export async function createEmbedder(options: EmbedderOptions = {}): Promise<LoadedEmbedder> {
   const requested = options.model?.trim() || ONLINE_MODEL
@@ -149,7 +151,11 @@ async function loadEmbedder(source: ModelSource, options: EmbedderOptions): Prom
     if (source.kind === 'hub' && network.failure) {
       throw new HubUnreachableError(`hub unreachable (${network.failure}) while loading "${source.id}"`, { cause: err })
     }
-    throw new EmbedderLoadError(source.id, reason, { cause: err })
+    // A dev/preview server's SPA fallback answers a missing model file with index.html.
+    const hint = source.kind === 'local' && /JSON|Unexpected token/i.test(reason)
+      ? ` (is the model built, \`node scripts/build-model.mjs\`, and served under ${source.basePath} without an HTML fallback?)`
+      : ''
+    throw new EmbedderLoadError(source.id, reason + hint, { cause: err })
   } finally {
     network.restore()
   }
@@ -169,8 +175,12 @@ function configureEnv(source: ModelSource, options: EmbedderOptions) {
     env.allowLocalModels = true
     env.allowRemoteModels = false
     env.localModelPath = source.basePath
+    // The app serves these files itself (HTTP cache, service worker). Transformers.js' Cache API copy
+    // is keyed by path only and would keep serving an old model after a rebuild.
+    env.useBrowserCache = false
     return network
   }
+  env.useBrowserCache = browserCacheAvailable
   if (options.allowRemote === false) {
     throw new EmbedderLoadError(source.id, 'remote models are disabled (allowRemote: false)')
   }
