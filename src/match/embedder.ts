@@ -133,7 +133,8 @@ function defaultEmbeddedPath(): string {
   return '/models/'
 }
 
-class HubUnreachableError extends Error {
+/** The hub could not be reached and fallback was disabled (or is what triggers the fallback). */
+export class HubUnreachableError extends Error {
   override readonly name = 'HubUnreachableError'
 }
 
