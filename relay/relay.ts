@@ -11,10 +11,10 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
-import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
-import { gossipsub } from '@libp2p/gossipsub'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { roomOfDiscoveryTopic } from '../src/net/rooms.ts'
@@ -48,8 +48,10 @@ export interface RelayHealth {
   refusedTopics: number
 }
 
+export type RelayServices = { identify: Identify, ping: Ping, relay: CircuitRelayService, pubsub: GossipSub }
+
 export interface Relay {
-  node: Libp2p
+  node: Libp2p<RelayServices>
   peerId: string
   multiaddrs: string[]
   httpPort?: number

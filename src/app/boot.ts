@@ -21,7 +21,7 @@ export async function boot (): Promise<BootResult> {
   const identity = await loadIdentity()
   const libp2p = await createBrowserLibp2p({ privateKey: identity.privateKey, room: config.room, iceServers: config.iceServers })
   const node = new MeshNode(libp2p, { room: config.room, relays: config.relays })
-  for (const p of problems) node.emit('problem', { source: 'config', reason: `bad-${p.field}`, message: `${p.message} (from ${p.source}; ignored)`, at: Date.now() })
+  for (const p of problems) node.report('config', `bad-${p.field}`, `${p.message} (from ${p.source}; ignored)`)
   await node.start()
   return { node, config, problems, identitySlot: identity.slot }
 }

@@ -150,7 +150,7 @@ export class MeshNode extends Emitter<MeshEvents> {
         return
       }
       if (msg.topic !== this.presenceTopic && msg.topic !== this.appTopic) return
-      if (from === undefined) { this.problem('message', 'unsigned', 'dropped an unsigned message', undefined); return }
+      if (from === undefined) { this.report('message', 'unsigned', 'dropped an unsigned message', undefined); return }
       this.receive(from, msg.topic, msg.data)
     })
     libp2p.addEventListener('connection:open', evt => {
@@ -191,7 +191,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     pubsub.subscribe(this.appTopic)
 
     if (this.relayAddrs.length === 0) {
-      this.problem('config', 'no-relay', 'no relay is configured: set one in settings or with ?relay=<multiaddr>')
+      this.report('config', 'no-relay', 'no relay is configured: set one in settings or with ?relay=<multiaddr>')
     }
     this.timers.push(setInterval(() => { this.heartbeat() }, this.opts.heartbeatMs))
     this.timers.push(setInterval(() => { this.sweep() }, 250))
@@ -232,9 +232,14 @@ export class MeshNode extends Emitter<MeshEvents> {
     const data = encodeMeshMessage(msg)
     this.stats.messagesOut++
     void this.libp2p.services.pubsub.publish(this.appTopic, data).catch(err => {
-      this.problem('message', 'publish-failed', `publish failed: ${(err as Error).message}`)
+      this.report('message', 'publish-failed', `publish failed: ${(err as Error).message}`)
     })
     return id
+  }
+
+  /** Dials one address directly (a console and test tool; the mesh dials discovered peers by itself). */
+  async connect (addr: string): Promise<void> {
+    await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(15_000), force: true })
   }
 
   /** Publishes raw bytes on a room topic: for tests and tools that must send what the API never would. */
@@ -251,7 +256,8 @@ export class MeshNode extends Emitter<MeshEvents> {
     await this.libp2p.stop()
   }
 
-  private problem (source: MeshProblem['source'], reason: string, message: string, peerId?: string): void {
+  /** Records a problem: counted by source and reason, kept in recentProblems, logged and emitted. */
+  report (source: MeshProblem['source'], reason: string, message: string, peerId?: string): void {
     const key = `${source}:${reason}`
     this.stats.problems[key] = (this.stats.problems[key] ?? 0) + 1
     const p: MeshProblem = { source, reason, message, peerId, at: Date.now() }
@@ -267,12 +273,12 @@ export class MeshNode extends Emitter<MeshEvents> {
       msg = decodeMeshMessage(data)
     } catch (err) {
       const reason = err instanceof MeshMessageError ? err.reason : 'invalid'
-      this.problem('message', reason, `rejected a message from ${from.slice(-8)}: ${(err as Error).message}`, from)
+      this.report('message', reason, `rejected a message from ${from.slice(-8)}: ${(err as Error).message}`, from)
       return
     }
     const now = Date.now()
     if (msg.kind === 'presence') {
-      if (topic !== this.presenceTopic) { this.problem('message', 'wrong-topic', 'presence message on the app topic', from); return }
+      if (topic !== this.presenceTopic) { this.report('message', 'wrong-topic', 'presence message on the app topic', from); return }
       if (msg.state === 'bye') {
         const change = this.presence.gone(from, 'said goodbye')
         if (change !== undefined) { this.emit('peer:leave', { peerId: from, reason: change.reason }); this.emit('change', undefined) }
@@ -285,7 +291,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       }
       return
     }
-    if (topic !== this.appTopic) { this.problem('message', 'wrong-topic', 'app message on the presence topic', from); return }
+    if (topic !== this.appTopic) { this.report('message', 'wrong-topic', 'app message on the presence topic', from); return }
     this.stats.messagesIn++
     this.emit('message', { from, channel: msg.channel, id: msg.id, body: msg.body, sentAt: msg.ts, receivedAt: preciseNow() })
   }
@@ -370,7 +376,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       t.lastError = (err as Error).message?.slice(0, 200) ?? String(err)
       t.nextAttemptAt = Date.now() + backoffDelay(t.attempts, Math.random())
       if (this.linked(t.peerId)) return // the other side's dial won the race
-      if (t.attempts >= 3) this.problem('dial', 'failed', `WebRTC dial to ${t.peerId.slice(-8)} failed ${t.attempts} times: ${t.lastError}`, t.peerId)
+      if (t.attempts >= 3) this.report('dial', 'failed', `WebRTC dial to ${t.peerId.slice(-8)} failed ${t.attempts} times: ${t.lastError}`, t.peerId)
     } finally {
       t.dialing = false
       this.emit('change', undefined)
@@ -386,7 +392,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     }, err => {
       this.relayAttempts++
       this.relayNextAttemptAt = Date.now() + backoffDelay(this.relayAttempts, Math.random(), { ...defaultDialPlan, baseDelayMs: 500, maxDelayMs: 10_000 })
-      this.problem('relay', 'unreachable', `cannot reach the relay at ${addr.toString()}: ${(err as Error).message} (attempt ${this.relayAttempts}; retrying)`)
+      this.report('relay', 'unreachable', `cannot reach the relay at ${addr.toString()}: ${(err as Error).message} (attempt ${this.relayAttempts}; retrying)`)
     }).finally(() => { this.relayDialing = false })
   }
 
@@ -402,7 +408,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     const why = typeof room === 'string' ? `it is in room ${JSON.stringify(room.slice(0, 64))}` : 'its hello was malformed'
     if (t !== undefined) t.foreign = why
     this.presence.gone(peer.toString(), why)
-    this.problem('hello', typeof room === 'string' ? 'other-room' : 'malformed', `closed the link to ${peer.toString().slice(-8)}: ${why}`, peer.toString())
+    this.report('hello', typeof room === 'string' ? 'other-room' : 'malformed', `closed the link to ${peer.toString().slice(-8)}: ${why}`, peer.toString())
     return false
   }
 
@@ -416,7 +422,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       if (!this.checkHello(answer.subarray(), conn.remotePeer)) await conn.close()
     } catch (err) {
       if (conn.status !== 'open') return
-      this.problem('hello', 'failed', `hello with ${conn.remotePeer.toString().slice(-8)} failed: ${(err as Error).message}`, conn.remotePeer.toString())
+      this.report('hello', 'failed', `hello with ${conn.remotePeer.toString().slice(-8)} failed: ${(err as Error).message}`, conn.remotePeer.toString())
     }
   }
 
@@ -428,7 +434,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       await stream.close().catch(() => {})
       if (!this.checkHello(hello.subarray(), conn.remotePeer)) await conn.close()
     } catch (err) {
-      this.problem('hello', 'failed', `hello from ${conn.remotePeer.toString().slice(-8)} failed: ${(err as Error).message}`, conn.remotePeer.toString())
+      this.report('hello', 'failed', `hello from ${conn.remotePeer.toString().slice(-8)} failed: ${(err as Error).message}`, conn.remotePeer.toString())
     }
   }
 }

@@ -44,6 +44,9 @@ export class MeshState {
       this.line('problem', `${p.source}: ${p.message}`)
       this.schedule()
     })
+    // Problems reported before the view attached (bad settings found while booting).
+    for (const p of node.recentProblems) this.line('problem', `${p.source}: ${p.message}`)
+    this.problems = [...node.recentProblems.slice(-50)]
     setInterval(() => { this.refresh() }, 1000)
     this.refresh()
   }

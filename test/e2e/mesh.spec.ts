@@ -64,3 +64,23 @@ test('a closed tab disappears from the others within 5 s', async () => {
   }, { timeout: 5_000, intervals: [100] }).toBe(true)
   console.log(`closed tab dropped by all others after ${Date.now() - started} ms`)
 })
+
+test('a tab that vanishes without a goodbye is noticed by heartbeat within 3 s', async ({ browser }) => {
+  // A crashed renderer sends nothing: only the app-level heartbeat can tell.
+  const extra = await openTab(contexts[1]!, stack.url)
+  pages.push(extra)
+  await expectFullMesh(pages)
+  const id = await peerIdOf(extra)
+  const cdp = await contexts[1]!.newCDPSession(extra)
+  const started = Date.now()
+  void cdp.send('Page.crash').catch(() => {})
+  pages.pop()
+  await expect.poll(async () => {
+    const lists = await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.peers().map(x => x.peerId))))
+    return lists.every(l => !l.includes(id))
+  }, { timeout: 3_500, intervals: [100] }).toBe(true)
+  const leaveReason = await pages[0]!.evaluate(() => [...document.querySelectorAll('[data-testid=event-log] li')].map(l => l.textContent).find(t => t?.includes('silent')))
+  expect(leaveReason, 'the leave was noticed by silence, not by a goodbye').toBeTruthy()
+  console.log(`crashed tab dropped by all others after ${Date.now() - started} ms`)
+  void browser
+})
