@@ -936,13 +936,18 @@ type StoredWrite = (stored: StoredEntity) => void
 export function mergeEntity (existing: Entity, incoming: Entity): { writes: StoredWrite[], divergent: string[] } {
   const writes: StoredWrite[] = []
   const divergent: string[] = []
+  const lists = { verifiedBy: existing.verifiedBy, disputedBy: existing.disputedBy }
   for (const list of ['verifiedBy', 'disputedBy'] as const) {
     const have = new Set(existing[list].map(attestationKey))
     const missing = incoming[list].filter(a => !have.has(attestationKey(a)))
     if (missing.length > 0 && existing[list].length + missing.length <= LIMITS.attestations) {
+      lists[list] = [...existing[list], ...missing]
       writes.push(stored => { for (const a of missing) stored[list].push(storeAttestation(a)) })
     }
   }
+  // New attestations may change the status (see deriveStatus); a retraction stays final.
+  const status = existing.retraction === undefined ? deriveStatus(lists) : existing.status
+  if (status !== existing.status) writes.push(stored => { stored.status = new ImmutableString(status) })
   if (incoming.tags !== undefined) {
     const have = new Set(existing.tags ?? [])
     const missing = incoming.tags.filter(t => !have.has(t))
@@ -961,9 +966,10 @@ export function mergeEntity (existing: Entity, incoming: Entity): { writes: Stor
       })
     }
   }
-  for (const field of ['kind', 'title', 'text', 'confidence', 'status', 'taskId'] as const) {
+  for (const field of ['kind', 'title', 'text', 'confidence', 'taskId'] as const) {
     if (existing[field] !== incoming[field]) divergent.push(field)
   }
+  if (status !== incoming.status) divergent.push('status')
   if (JSON.stringify(existing.data ?? null) !== JSON.stringify(incoming.data ?? null)) divergent.push('data')
   return { writes, divergent }
 }

@@ -23,7 +23,9 @@ const bob = 'bob' as PeerId
 const charlie = 'charlie' as PeerId
 
 /** Resolves with the first `event` emitted by `emitter`, or rejects after `ms`. */
-async function next<T> (emitter: { once: (event: string, fn: (payload: T) => void) => unknown }, event: string, ms = 5000): Promise<T> {
+async function next<T> (source: { once: (...args: never[]) => unknown }, event: string, ms = 5000): Promise<T> {
+  // EventEmitter3's typed `once` is awkward to express generically; the tests know the payloads.
+  const emitter = source as unknown as { once: (event: string, fn: (payload: T) => void) => unknown }
   return await new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error(`no ${event} event within ${ms} ms`)) }, ms)
     emitter.once(event, (payload: T) => { clearTimeout(timer); resolve(payload) })
