@@ -5,8 +5,10 @@
  * Layout (LAYOUT_VERSION 1):
  *
  *     { meta: { layout: 1 },
- *       e: { "00": { <entityId>: StoredEntity, ... }, ..., "1f": {...} },   // entities, 32 shards
- *       r: { "00": { <edgeId>: StoredEdge, ... },     ..., "1f": {...} } }  // edges, sharded by `from`
+ *       e: { "00": { <entityId>: StoredEntity }, ..., "1f": {...} },        // entities, 32 shards
+ *       r: { "00": { <edgeId>: StoredEdge }, ... },                          // edges, by shard of `from`
+ *       a: { "00": { "<entityId>|<token>": JSON attestation }, ... },       // verify/dispute entries
+ *       m: { "00": { "<threadId>|<messageId>": JSON message }, ... } }      // thread messages
  *
  * Why shards: the cost of an Automerge change grows with the size of the map it touches
  * (~3-5 ms per single-entry change into one flat map of 10k keys, ~0.4 ms with 32 shards).
@@ -24,8 +26,11 @@ import {
 import { fnv1a32, sha256, utf8 } from './hash.ts'
 import {
   GraphValidationError,
+  LIMITS,
+  validateAttestation,
   validateEdge,
   validateEntity,
+  validateThreadMessage,
   type Attestation,
   type Edge,
   type Entity,
@@ -41,39 +46,56 @@ export const GENESIS_ACTOR = '6d657368776f726b2d67656e65736973' // "meshwork-gen
 
 type S = ImmutableString
 
-export interface StoredAttestation { peerId: S, agentId?: S, at: number, reason?: S }
-export interface StoredMessage { id: S, agentId: S, peerId: S, text: S, at: number }
+/**
+ * An entity's own fields: a flat map of scalars (list-like values such as tags and data are
+ * JSON text). Flat matters: nested Automerge objects make sync and merge of a 10k-entity
+ * graph ~5x slower. Attestations and thread messages live in their own sharded maps (`a`,
+ * `m`) as one JSON entry each, so concurrent additions merge without touching the entity.
+ */
 export interface StoredEntity {
   id: S
   kind: S
   title?: S
   text: S
-  provenance: { agentId: S, peerId: S, createdAt: number, updatedAt: number }
+  agentId: S
+  peerId: S
+  createdAt: number
+  updatedAt: number
   confidence: number
   status: S
-  verifiedBy: StoredAttestation[]
-  disputedBy: StoredAttestation[]
-  retraction?: StoredAttestation
-  tags?: S[]
-  /** JSON text of the entity's `data`. */
+  /** JSON Attestation */
+  retraction?: S
+  /** JSON string[] */
+  tags?: S
+  /** JSON object */
   data?: S
   taskId?: S
-  messages?: StoredMessage[]
 }
+
 export interface StoredEdge {
   id: S
   from: S
   type: S
   to: S
-  provenance: { agentId: S, peerId: S, createdAt: number }
+  agentId: S
+  peerId: S
+  createdAt: number
   retracted?: boolean
 }
 
 export interface GraphDoc {
   meta: { layout: number }
+  /** entities by shard of their id */
   e: Record<string, Record<string, StoredEntity>>
+  /** edges by shard of their `from` id */
   r: Record<string, Record<string, StoredEdge>>
+  /** attestations (verify/dispute) by shard of the entity id; key `<entityId>|<token>` */
+  a: Record<string, Record<string, S>>
+  /** thread messages by shard of the thread id; key `<threadId>|<messageId>` */
+  m: Record<string, Record<string, S>>
 }
+
+export const ROOTS = ['e', 'r', 'a', 'm'] as const
 
 export const SHARD_KEYS: readonly string[] = Array.from({ length: SHARD_COUNT }, (_, i) => i.toString(16).padStart(2, '0'))
 
@@ -109,9 +131,13 @@ export function genesis (): { bytes: Uint8Array, hash: string } {
     d.meta = { layout: LAYOUT_VERSION }
     d.e = {}
     d.r = {}
+    d.a = {}
+    d.m = {}
     for (const key of SHARD_KEYS) {
       d.e[key] = {}
       d.r[key] = {}
+      d.a[key] = {}
+      d.m[key] = {}
     }
   })
   const heads = Automerge.getHeads(doc)
@@ -149,53 +175,58 @@ export function hasGenesis (doc: Automerge.Doc<unknown>): boolean {
 // Conversions between validated plain values and their stored form
 
 const imm = (value: string): ImmutableString => new ImmutableString(value)
+const json = (value: unknown): ImmutableString => imm(JSON.stringify(value))
 
-function storeAttestation (a: Attestation): StoredAttestation {
-  const out: StoredAttestation = { peerId: imm(a.peerId), at: a.at }
-  if (a.agentId !== undefined) out.agentId = imm(a.agentId)
-  if (a.reason !== undefined) out.reason = imm(a.reason)
-  return out
+export type AttestationList = 'verifiedBy' | 'disputedBy'
+
+/** The id an `a`/`m` entry belongs to: the part of its key before the first `|`. */
+export function entryOwner (key: string): string {
+  const bar = key.indexOf('|')
+  return bar === -1 ? key : key.slice(0, bar)
 }
-
-export function storeMessage (m: ThreadMessage): StoredMessage {
-  return { id: imm(m.id), agentId: imm(m.agentId), peerId: imm(m.peerId), text: imm(m.text), at: m.at }
-}
-
-/** A stored attestation; pushed into `verifiedBy`/`disputedBy` lists. */
-export { storeAttestation }
 
 export function storeData (data: JsonObject): ImmutableString {
-  return imm(JSON.stringify(data))
+  return json(data)
 }
 
-export function storeTags (tags: string[]): ImmutableString[] {
-  return tags.map(imm)
+export function storeTags (tags: string[]): ImmutableString {
+  return json(tags)
 }
 
-/** Converts a validated entity to the value written into its shard. */
+export function storeRetraction (a: Attestation): ImmutableString {
+  return json(a)
+}
+
+/** The entity's own fields; attestations and messages are written as entries (below). */
 export function storeEntity (e: Entity): StoredEntity {
   const out: StoredEntity = {
     id: imm(e.id),
     kind: imm(e.kind),
     text: imm(e.text),
-    provenance: {
-      agentId: imm(e.provenance.agentId),
-      peerId: imm(e.provenance.peerId),
-      createdAt: e.provenance.createdAt,
-      updatedAt: e.provenance.updatedAt
-    },
+    agentId: imm(e.provenance.agentId),
+    peerId: imm(e.provenance.peerId),
+    createdAt: e.provenance.createdAt,
+    updatedAt: e.provenance.updatedAt,
     confidence: e.confidence,
-    status: imm(e.status),
-    verifiedBy: e.verifiedBy.map(storeAttestation),
-    disputedBy: e.disputedBy.map(storeAttestation)
+    status: imm(e.status)
   }
   if (e.title !== undefined) out.title = imm(e.title)
-  if (e.retraction !== undefined) out.retraction = storeAttestation(e.retraction)
+  if (e.retraction !== undefined) out.retraction = storeRetraction(e.retraction)
   if (e.tags !== undefined) out.tags = storeTags(e.tags)
   if (e.data !== undefined) out.data = storeData(e.data)
   if (e.taskId !== undefined) out.taskId = imm(e.taskId)
-  if (e.messages !== undefined) out.messages = e.messages.map(storeMessage)
   return out
+}
+
+export interface Entry { key: string, value: ImmutableString }
+
+/** An attestation entry. `token` makes concurrent attestations distinct keys. */
+export function attestationEntry (entityId: string, list: AttestationList, a: Attestation, token: string): Entry {
+  return { key: `${entityId}|${token}`, value: json({ entity: entityId, list, ...a }) }
+}
+
+export function messageEntry (threadId: string, m: ThreadMessage): Entry {
+  return { key: `${threadId}|${m.id}`, value: json({ thread: threadId, ...m }) }
 }
 
 export function storeEdge (edge: Edge): StoredEdge {
@@ -204,19 +235,17 @@ export function storeEdge (edge: Edge): StoredEdge {
     from: imm(edge.from),
     type: imm(edge.type),
     to: imm(edge.to),
-    provenance: {
-      agentId: imm(edge.provenance.agentId),
-      peerId: imm(edge.provenance.peerId),
-      createdAt: edge.provenance.createdAt
-    }
+    agentId: imm(edge.provenance.agentId),
+    peerId: imm(edge.provenance.peerId),
+    createdAt: edge.provenance.createdAt
   }
   if (edge.retracted === true) out.retracted = true
   return out
 }
 
 /**
- * Turns a stored value (a frozen Automerge snapshot or a proxy) into plain JS:
- * ImmutableStrings become strings, Automerge lists and maps become arrays and objects.
+ * Turns a stored value (a frozen Automerge snapshot) into plain JS: ImmutableStrings become
+ * strings, Automerge lists and maps become arrays and objects.
  */
 export function plain (value: unknown): unknown {
   if (Automerge.isImmutableString(value)) return value.val
@@ -229,27 +258,74 @@ export function plain (value: unknown): unknown {
   return value
 }
 
-/** Reads and validates a stored entity; throws GraphValidationError if it is malformed. */
-export function loadEntity (stored: unknown): Entity {
-  const value = plain(stored)
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const record = value as Record<string, unknown>
-    if (typeof record.data === 'string') {
-      try {
-        record.data = JSON.parse(record.data) as unknown
-      } catch {
-        throw new GraphValidationError('data', 'is not valid JSON text')
-      }
-    }
+function parseJsonField (record: Record<string, unknown>, field: string): void {
+  const value = record[field]
+  if (value === undefined) return
+  if (typeof value !== 'string') throw new GraphValidationError(field, 'must be stored as JSON text')
+  try {
+    record[field] = JSON.parse(value) as unknown
+  } catch {
+    throw new GraphValidationError(field, 'is not valid JSON text')
   }
-  return validateEntity(value)
+}
+
+function parseEntry (stored: unknown, field: string): Record<string, unknown> {
+  const value = plain(stored)
+  if (typeof value !== 'string') throw new GraphValidationError(field, 'must be JSON text')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch {
+    throw new GraphValidationError(field, 'is not valid JSON text')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new GraphValidationError(field, 'must be a JSON object')
+  return parsed as Record<string, unknown>
+}
+
+/** The entity's own fields as a plain, not yet validated record in Entity shape (no lists). */
+export function loadEntityCore (stored: unknown): Record<string, unknown> {
+  const value = plain(stored)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraphValidationError('entity', 'must be a map')
+  const r = value as Record<string, unknown>
+  for (const field of ['retraction', 'tags', 'data']) parseJsonField(r, field)
+  const { agentId, peerId, createdAt, updatedAt, ...rest } = r
+  return { ...rest, provenance: { agentId, peerId, createdAt, updatedAt } }
+}
+
+/** Validates an entity from its stored core plus its attestation and message entries. */
+export function assembleEntity (core: Record<string, unknown>, verifiedBy: Attestation[], disputedBy: Attestation[], messages: ThreadMessage[]): Entity {
+  const byTime = <T extends { at: number }>(a: T, b: T): number => a.at - b.at
+  const record: Record<string, unknown> = {
+    ...core,
+    verifiedBy: verifiedBy.slice().sort(byTime).slice(0, LIMITS.attestations),
+    disputedBy: disputedBy.slice().sort(byTime).slice(0, LIMITS.attestations)
+  }
+  if (core.kind === 'thread') {
+    record.messages = messages.slice().sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, LIMITS.messages)
+  }
+  return validateEntity(record)
+}
+
+export function loadAttestationEntry (key: string, stored: unknown): { entityId: string, list: AttestationList, attestation: Attestation } {
+  const { entity, list, ...rest } = parseEntry(stored, 'attestation')
+  if (entity !== entryOwner(key)) throw new GraphValidationError('attestation.entity', 'does not match its key')
+  if (list !== 'verifiedBy' && list !== 'disputedBy') throw new GraphValidationError('attestation.list', 'must be verifiedBy or disputedBy')
+  return { entityId: entity, list, attestation: validateAttestation(rest, 'attestation') }
+}
+
+export function loadMessageEntry (key: string, stored: unknown): { threadId: string, message: ThreadMessage } {
+  const { thread, ...rest } = parseEntry(stored, 'message')
+  if (thread !== entryOwner(key)) throw new GraphValidationError('message.thread', 'does not match its key')
+  const message = validateThreadMessage(rest, 'message')
+  if (key !== `${thread}|${message.id}`) throw new GraphValidationError('message.id', 'does not match its key')
+  return { threadId: thread, message }
 }
 
 export function loadEdge (stored: unknown): Edge {
-  return validateEdge(plain(stored))
-}
-
-/** Plain, comparable form of a single stored field value (for conflict reports). */
-export function plainField (value: unknown): unknown {
-  return plain(value)
+  const value = plain(stored)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraphValidationError('edge', 'must be a map')
+  const { agentId, peerId, createdAt, ...rest } = value as Record<string, unknown>
+  const edge = validateEdge({ ...rest, provenance: { agentId, peerId, createdAt } })
+  if (edge.id !== edgeId(edge.from, edge.type, edge.to)) throw new GraphValidationError('id', 'does not match its endpoints and type')
+  return edge
 }

@@ -4,6 +4,7 @@ import { GraphValidationError, SCHEMA_VERSION } from '../../../src/graph/schema.
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import { Automerge } from '@automerge/automerge-repo/slim'
+import { shardOf } from '../../../src/graph/layout.ts'
 
 async function graph (room: string, actor = alice, start?: number): Promise<KnowledgeGraph> {
   return await openRoomGraph(createGraphRepo(), room, { actor, now: clock(start) })
@@ -136,7 +137,7 @@ describe('export and import', () => {
         if (e !== undefined) e.confidence = 5
       }
     })
-    expectRejected(target, () => target.importBinary(src.exportBinary()), `binary.entities["${id}"].confidence`, /between 0 and 1/)
+    expectRejected(target, () => target.importBinary(src.exportBinary()), `binary["e/${shardOf(id)}/${id}"].confidence`, /between 0 and 1/)
     expect(target.size).toBe(1)
   })
 })

@@ -1,4 +1,4 @@
-import { Automerge, type Repo } from '@automerge/automerge-repo/slim'
+import { Automerge, ImmutableString, type Repo } from '@automerge/automerge-repo/slim'
 import { afterEach, describe, expect, it } from 'vitest'
 import { alice, bob, waitFor } from './helpers.ts'
 import { conflictId } from '../../../src/graph/conflicts.ts'
@@ -90,6 +90,21 @@ describe('graph sync between peers', () => {
     expect(ga.get(y)?.status).toBe('verified')
   })
 
+  it('the same id created concurrently with different content surfaces as a whole-entity conflict', async () => {
+    const { ga, gb, netA, netB, hub } = await pair()
+    hub.partition(netA, netB)
+    ga.batch([{ op: 'add', id: 'decision:venue', entity: { kind: 'decision', text: 'Meet in Paris' } }])
+    gb.batch([{ op: 'add', id: 'decision:venue', entity: { kind: 'decision', text: 'Meet in Rome' } }])
+    hub.heal(netA, netB)
+    await waitFor('a whole-entity conflict on both peers', () => conflicts(ga).length === 1 && conflicts(gb).length === 1)
+    const c = conflicts(ga)[0]
+    expect(c?.data?.field).toBe('*')
+    expect(c?.id).toBe(conflicts(gb)[0]?.id)
+    const texts = (c?.data?.values as Array<{ value: { text: string } }>).map(v => v.value.text).sort()
+    expect(texts).toEqual(['Meet in Paris', 'Meet in Rome'])
+    expect(ga.get('decision:venue')?.text).toBe(gb.get('decision:venue')?.text)
+  })
+
   it('partition and merge: nothing written on either side is lost', async () => {
     const { ga, gb, netA, netB, hub } = await pair()
     const shared = ga.add({ kind: 'question', text: 'shared' })
@@ -128,20 +143,26 @@ describe('graph sync between peers', () => {
     // Bypass the graph API, as a buggy or malicious peer could.
     ga.update(good, { text: 'still good' })
     const copy = { ...ga.get(good), id: 'fact:lost' }
+    const evilShard = shardOf('fact:evil')
+    const wrongShard = shardOf('fact:lost') === '00' ? '01' : '00'
     ga.handle.change(doc => {
-      const home = doc.e[shardOf('fact:evil')]
+      const home = doc.e[evilShard]
       if (home !== undefined) home['fact:evil'] = { id: 'fact:evil', kind: 'gossip' } as unknown as (typeof home)[string]
-      const wrong = doc.e[shardOf('fact:lost') === '00' ? '01' : '00']
+      const wrong = doc.e[wrongShard]
       if (wrong !== undefined) wrong['fact:lost'] = storeEntity(validateEntity(copy))
+      // an attestation entry that is not JSON
+      const att = doc.a[shardOf(good)]
+      if (att !== undefined) att[`${good}|junk`] = new ImmutableString('{oops')
     })
-    await waitFor('bob to receive the bad entities', () => gb.invalid().length === 2)
+    await waitFor('bob to receive the bad entries', () => gb.invalid().length === 3)
     expect(gb.has('fact:evil')).toBe(false)
     expect(gb.has('fact:lost')).toBe(false)
-    const invalid = gb.invalid().sort((a, b) => a.id < b.id ? -1 : 1)
-    expect(invalid[0]?.id).toBe('fact:evil')
-    expect(invalid[0]?.error.message).toBe('kind: must be one of fact, hypothesis, conflict, question, decision, thread, solution, unknown, got "gossip"')
-    expect(invalid[1]?.id).toMatch(/^fact:lost \(in shard 0[01]\)$/)
-    expect(invalid[1]?.error.field).toBe('id')
+    const invalid = Object.fromEntries(gb.invalid().map(i => [i.where, i.error.message]))
+    expect(invalid).toEqual({
+      [`e/${evilShard}/fact:evil`]: 'kind: must be one of fact, hypothesis, conflict, question, decision, thread, solution, unknown, got "gossip"',
+      [`e/${wrongShard}/fact:lost`]: `id: is stored in shard ${wrongShard} but belongs in shard ${shardOf('fact:lost')}`,
+      [`a/${shardOf(good)}/${good}|junk`]: 'attestation: is not valid JSON text'
+    })
     expect(gb.size).toBe(1)
     expect(gb.get(good)?.text).toBe('still good')
   })

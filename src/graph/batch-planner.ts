@@ -1,0 +1,290 @@
+/**
+ * Planning a batch of graph operations: each op is validated against the state the previous
+ * ops of the batch leave behind (an overlay on the index), and turned into document writes.
+ * Nothing touches the document until every op has passed, so a batch is all-or-nothing.
+ */
+import { ImmutableString } from '@automerge/automerge-repo/slim'
+import { randomToken } from './hash.ts'
+import {
+  attestationEntry,
+  edgeId,
+  messageEntry,
+  shardOf,
+  storeData,
+  storeEdge,
+  storeEntity,
+  storeRetraction,
+  storeTags,
+  type GraphDoc
+} from './layout.ts'
+import {
+  GraphValidationError,
+  LIMITS,
+  PATCH_KEYS,
+  deriveStatus,
+  validateAttestation,
+  validateEdge,
+  validateEntity,
+  validateId,
+  validateNewEntity,
+  validatePatch,
+  validateRelationType,
+  validateThreadMessage,
+  type Attestation,
+  type Edge,
+  type Entity,
+  type EntityPatch,
+  type NewEntity,
+  type RelationType,
+  type ThreadMessage
+} from './schema.ts'
+
+/** The agent (and the node it runs on) on whose behalf a graph instance writes. */
+export interface GraphActor {
+  agentId: string
+  peerId: string
+}
+
+/** Who attests; defaults to the graph's actor and the current time. */
+export interface AttestationInput {
+  peerId?: string
+  agentId?: string
+  at?: number
+  reason?: string
+}
+
+export type GraphOp =
+  | { op: 'add', entity: NewEntity, id?: string }
+  | { op: 'update', id: string, patch: EntityPatch }
+  | { op: 'retract', id: string, reason?: string, by?: AttestationInput }
+  | { op: 'relate', from: string, type: RelationType, to: string }
+  | { op: 'unrelate', from: string, type: RelationType, to: string }
+  | { op: 'verify', id: string, by?: AttestationInput }
+  | { op: 'dispute', id: string, reason: string, by?: AttestationInput }
+  | { op: 'post', threadId: string, text: string }
+
+/** A mutation of the document, applied inside one Automerge change. */
+export type Write = (doc: GraphDoc) => void
+
+export function shardIn<T> (root: Record<string, Record<string, T>>, key: string): Record<string, T> {
+  const shard = root[key]
+  if (shard === undefined) throw new Error(`graph layout is damaged: shard ${key} is missing`)
+  return shard
+}
+
+/** Writes that create `entity` (its fields, attestations and thread messages). */
+export function writeNewEntity (entity: Entity): Write[] {
+  const writes: Write[] = [doc => { shardIn(doc.e, shardOf(entity.id))[entity.id] = storeEntity(entity) }]
+  for (const list of ['verifiedBy', 'disputedBy'] as const) {
+    for (const a of entity[list]) writes.push(writeAttestation(entity.id, list, a))
+  }
+  for (const m of entity.messages ?? []) writes.push(writeMessage(entity.id, m))
+  return writes
+}
+
+export function writeAttestation (entityId: string, list: 'verifiedBy' | 'disputedBy', a: Attestation): Write {
+  const { key, value } = attestationEntry(entityId, list, a, randomToken(12))
+  return doc => { shardIn(doc.a, shardOf(entityId))[key] = value }
+}
+
+export function writeMessage (threadId: string, m: ThreadMessage): Write {
+  const { key, value } = messageEntry(threadId, m)
+  return doc => { shardIn(doc.m, shardOf(threadId))[key] = value }
+}
+
+export function writeEdge (edge: Edge): Write {
+  return doc => { shardIn(doc.r, shardOf(edge.from))[edge.id] = storeEdge(edge) }
+}
+
+export class BatchPlanner {
+  readonly writes: Write[] = []
+  readonly #entities: ReadonlyMap<string, Entity>
+  readonly #edges: ReadonlyMap<string, Edge>
+  readonly #overlay = new Map<string, Entity>()
+  readonly #edgeOverlay = new Map<string, Edge>()
+  readonly #actor: GraphActor
+  readonly #now: number
+
+  constructor (entities: ReadonlyMap<string, Entity>, edges: ReadonlyMap<string, Edge>, actor: GraphActor, now: number) {
+    this.#entities = entities
+    this.#edges = edges
+    this.#actor = actor
+    this.#now = now
+  }
+
+  #get (id: unknown, field: string): Entity {
+    const key = validateId(id, field)
+    const entity = this.#overlay.get(key) ?? this.#entities.get(key)
+    if (entity === undefined) throw new GraphValidationError(field, `no entity with id ${JSON.stringify(key)}`)
+    return entity
+  }
+
+  #attestation (by: AttestationInput | undefined, reason: string | undefined, field: string): Attestation {
+    const raw: Record<string, unknown> = {
+      peerId: by?.peerId ?? this.#actor.peerId,
+      agentId: by?.agentId ?? this.#actor.agentId,
+      at: by?.at ?? this.#now
+    }
+    const why = reason ?? by?.reason
+    if (why !== undefined) raw.reason = why
+    return validateAttestation(raw, field)
+  }
+
+  /** Validates `op` and queues its writes; returns the entity, edge or message id it concerns. */
+  apply (op: GraphOp): string {
+    if (typeof op !== 'object' || op === null) throw new GraphValidationError('', 'must be an op object')
+    switch (op.op) {
+      case 'add': return this.#add(op.entity, op.id)
+      case 'update': return this.#update(op.id, op.patch)
+      case 'retract': return this.#retract(op.id, op.reason, op.by)
+      case 'relate': return this.#relate(op.from, op.type, op.to, false)
+      case 'unrelate': return this.#relate(op.from, op.type, op.to, true)
+      case 'verify': return this.#attest(op.id, op.by, undefined, 'verifiedBy')
+      case 'dispute': {
+        if (typeof op.reason !== 'string' || op.reason.length === 0) throw new GraphValidationError('reason', 'a dispute needs a reason')
+        return this.#attest(op.id, op.by, op.reason, 'disputedBy')
+      }
+      case 'post': return this.#post(op.threadId, op.text)
+      default: throw new GraphValidationError('op', `unknown op ${JSON.stringify((op as { op?: unknown }).op)}`)
+    }
+  }
+
+  #add (input: NewEntity, requestedId: string | undefined): string {
+    const fields = validateNewEntity(input, 'entity')
+    const id = requestedId === undefined ? `${fields.kind}:${randomToken(16)}` : validateId(requestedId, 'id')
+    if (this.#overlay.has(id) || this.#entities.has(id)) throw new GraphValidationError('id', `an entity with id ${JSON.stringify(id)} already exists`)
+    const entity = validateEntity({
+      ...fields,
+      id,
+      provenance: { agentId: this.#actor.agentId, peerId: this.#actor.peerId, createdAt: this.#now, updatedAt: this.#now },
+      confidence: fields.confidence ?? 0.5,
+      status: 'proposed',
+      verifiedBy: [],
+      disputedBy: [],
+      ...(fields.kind === 'thread' ? { messages: [] } : {})
+    }, 'entity')
+    this.#overlay.set(id, entity)
+    this.writes.push(...writeNewEntity(entity))
+    return id
+  }
+
+  #update (id: string, rawPatch: EntityPatch): string {
+    const current = this.#get(id, 'id')
+    if (current.status === 'retracted') throw new GraphValidationError('id', `entity ${JSON.stringify(id)} is retracted`)
+    const patch = validatePatch(rawPatch, 'patch')
+    const next = validateEntity({
+      ...current,
+      ...patch,
+      provenance: { ...current.provenance, updatedAt: Math.max(this.#now, current.provenance.updatedAt) }
+    })
+    this.#overlay.set(current.id, next)
+    const key = current.id
+    this.writes.push(doc => {
+      const stored = shardIn(doc.e, shardOf(key))[key]
+      if (stored === undefined) return
+      for (const field of PATCH_KEYS) {
+        if (patch[field] === undefined) continue
+        switch (field) {
+          case 'confidence': stored.confidence = next.confidence; break
+          case 'tags': stored.tags = storeTags(next.tags ?? []); break
+          case 'data': stored.data = storeData(next.data ?? {}); break
+          case 'text': stored.text = new ImmutableString(next.text); break
+          case 'title': stored.title = new ImmutableString(next.title ?? ''); break
+          case 'taskId': stored.taskId = new ImmutableString(next.taskId ?? ''); break
+        }
+      }
+      stored.updatedAt = next.provenance.updatedAt
+    })
+    return key
+  }
+
+  #retract (id: string, reason: string | undefined, by: AttestationInput | undefined): string {
+    const current = this.#get(id, 'id')
+    if (current.status === 'retracted') return current.id
+    const retraction = this.#attestation(by, reason, 'retraction')
+    const next = validateEntity({ ...current, status: 'retracted', retraction })
+    this.#overlay.set(current.id, next)
+    const key = current.id
+    this.writes.push(doc => {
+      const stored = shardIn(doc.e, shardOf(key))[key]
+      if (stored === undefined) return
+      stored.retraction = storeRetraction(retraction)
+      stored.status = new ImmutableString('retracted')
+    })
+    return key
+  }
+
+  #attest (id: string, by: AttestationInput | undefined, reason: string | undefined, list: 'verifiedBy' | 'disputedBy'): string {
+    const current = this.#get(id, 'id')
+    if (current.status === 'retracted') throw new GraphValidationError('id', `entity ${JSON.stringify(id)} is retracted`)
+    const attestation = this.#attestation(by, reason, 'by')
+    const nextList = [...current[list], attestation]
+    if (nextList.length > LIMITS.attestations) throw new GraphValidationError(list, `already has ${LIMITS.attestations} attestations`)
+    const withList = { ...current, [list]: nextList }
+    const status = deriveStatus(withList)
+    const next = validateEntity({ ...withList, status })
+    this.#overlay.set(current.id, next)
+    const key = current.id
+    this.writes.push(writeAttestation(key, list, attestation))
+    if (status !== current.status) {
+      this.writes.push(doc => {
+        const stored = shardIn(doc.e, shardOf(key))[key]
+        if (stored !== undefined) stored.status = new ImmutableString(status)
+      })
+    }
+    return key
+  }
+
+  #relate (from: string, type: RelationType, to: string, remove: boolean): string {
+    this.#get(from, 'from')
+    this.#get(to, 'to')
+    const relation = validateRelationType(type, 'type')
+    const id = edgeId(from, relation, to)
+    const existing = this.#edgeOverlay.get(id) ?? this.#edges.get(id)
+    if (remove) {
+      if (existing === undefined || existing.retracted === true) return id
+      this.#edgeOverlay.set(id, { ...existing, retracted: true })
+      this.writes.push(doc => {
+        const stored = shardIn(doc.r, shardOf(from))[id]
+        if (stored !== undefined) stored.retracted = true
+      })
+      return id
+    }
+    if (existing !== undefined && existing.retracted !== true) return id
+    if (existing !== undefined) {
+      const restored: Edge = { ...existing }
+      delete restored.retracted
+      this.#edgeOverlay.set(id, restored)
+      this.writes.push(doc => {
+        const stored = shardIn(doc.r, shardOf(from))[id]
+        if (stored !== undefined) delete stored.retracted
+      })
+      return id
+    }
+    const edge = validateEdge({
+      id, from, type: relation, to,
+      provenance: { agentId: this.#actor.agentId, peerId: this.#actor.peerId, createdAt: this.#now }
+    }, 'edge')
+    this.#edgeOverlay.set(id, edge)
+    this.writes.push(writeEdge(edge))
+    return id
+  }
+
+  #post (threadId: string, text: string): string {
+    const thread = this.#get(threadId, 'threadId')
+    if (thread.kind !== 'thread') throw new GraphValidationError('threadId', `${JSON.stringify(threadId)} is a ${thread.kind}, not a thread`)
+    if (thread.status === 'retracted') throw new GraphValidationError('threadId', `thread ${JSON.stringify(threadId)} is retracted`)
+    const messages = thread.messages ?? []
+    if (messages.length >= LIMITS.messages) throw new GraphValidationError('threadId', `thread already has ${LIMITS.messages} messages`)
+    const message: ThreadMessage = validateThreadMessage({
+      id: `msg:${randomToken(16)}`,
+      agentId: this.#actor.agentId,
+      peerId: this.#actor.peerId,
+      text,
+      at: this.#now
+    }, 'message')
+    this.#overlay.set(thread.id, { ...thread, messages: [...messages, message] })
+    this.writes.push(writeMessage(thread.id, message))
+    return message.id
+  }
+}
