@@ -71,6 +71,8 @@ interface Session {
   repoPeerId?: PeerId
   peerMetadata?: PeerMetadata
   announced: boolean
+  /** Failed attempts to open our half while the remote's half is up. */
+  failedOpens: number
 }
 
 export class Libp2pNetworkAdapter extends NetworkAdapter {
@@ -216,7 +218,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     const key = remote.toString()
     let session = this.#sessions.get(key)
     if (session === undefined) {
-      session = { remote, outboundLimited: false, announced: false }
+      session = { remote, outboundLimited: false, announced: false, failedOpens: 0 }
       this.#sessions.set(key, session)
     }
     return session
@@ -258,9 +260,18 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     } catch {
       // The remote has no handler (its adapter is not connected) or the connection died. It
       // opens its half towards us when it connects, and we answer then.
-      if (session.outbound === undefined && session.inbound === undefined) this.#sessions.delete(session.remote.toString())
+      if (session.outbound === undefined && session.inbound === undefined) {
+        this.#sessions.delete(session.remote.toString())
+      } else if (session.inbound !== undefined && session.outbound === undefined && ++session.failedOpens <= 3) {
+        // The remote's half is up, so it wants a session: a transient failure; retry a few times.
+        this.#later(() => {
+          const c = this.#bestConnection(session.remote)
+          if (c !== undefined && this.#sessions.get(session.remote.toString()) === session) void this.#ensureOutbound(c)
+        }, this.#reopenDelayMs * session.failedOpens)
+      }
       return
     }
+    session.failedOpens = 0
     if (!this.#connected) { stream.abort(new Error('adapter disconnected')); return }
     const previous = session.outbound
     session.outbound = stream
