@@ -105,6 +105,20 @@ describe('Libp2pNetworkAdapter specifics', () => {
     expect(adapters[0]!.stats.rejected['peer-not-accepted'] ?? 0).toBeGreaterThanOrEqual(1)
   })
 
+  it('refreshPeers starts sessions with peers acceptPeer admits later (room membership changed)', async () => {
+    let member = false
+    const { adapters, repos } = await twoPeers({ acceptPeer: () => member })
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(repos.map(r => r.peers.length)).toEqual([0, 0])
+    member = true
+    await Promise.all(adapters.map(async a => { await a.refreshPeers() }))
+    await waitFor('peers to meet after refresh', () => repos.every(r => r.peers.length === 1))
+    member = false
+    await adapters[0]!.refreshPeers()
+    await waitFor('peers to part after refresh', () => repos.every(r => r.peers.length === 0))
+    expect(adapters[0]!.sessionPeers).toEqual([])
+  })
+
   it('rejects and counts malformed frames without crashing or corrupting the document', async () => {
     const { nodes, adapters, repos } = await twoPeers({ maxFrameBytes: 64 * 1024 })
     const [n0, n1] = nodes
