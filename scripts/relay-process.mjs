@@ -8,7 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 export function startRelay ({ host = '127.0.0.1', port = 0, httpPort = 0, keyFile = join(root, '.relay', 'key'), announce = [], quiet = false, env = {} } = {}) {
   const args = ['--import', join(root, 'relay/polyfills.mjs'), '--import', 'tsx', join(root, 'relay/main.ts'),
-    '--host', host, '--port', String(port), '--http-port', String(httpPort), '--key-file', keyFile]
+    `--host=${host}`, `--port=${port}`, `--http-port=${httpPort}`, `--key-file=${keyFile}`]
   if (announce.length > 0) args.push('--announce', announce.join(','))
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   return new Promise((resolve, reject) => {

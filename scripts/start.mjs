@@ -26,7 +26,11 @@ function newestMtime (dir) {
 const built = join(root, 'dist', 'index.html')
 const inputs = ['src', 'public', 'index.html', 'vite.config.ts'].map(p => join(root, p))
 const stale = !existsSync(built) || inputs.some(p => existsSync(p) && (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) > statSync(built).mtimeMs)
-if (stale || process.argv.includes('--build')) {
+const dev = process.argv.includes('--dev')
+// The embedded embedding model is generated, never committed: make sure it exists (fast when it does).
+const model = spawnSync(process.execPath, [join(root, 'scripts/build-model.mjs')], { cwd: root, stdio: 'inherit' })
+if (model.status !== 0) { console.error('building the embedded model failed'); process.exit(1) }
+if (!dev && (stale || process.argv.includes('--build'))) {
   console.log('building the app…')
   const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
   if (r.status !== 0) { console.error('build failed'); process.exit(1) }
@@ -34,21 +38,32 @@ if (stale || process.argv.includes('--build')) {
 
 const relay = await startRelay({ host, port: Number(process.env.RELAY_PORT ?? 9090), httpPort: Number(process.env.RELAY_HTTP_PORT ?? 9091) })
 const iceServers = (process.env.MESHWORK_ICE_SERVERS ?? '').split(',').map(s => s.trim()).filter(Boolean).map(urls => ({ urls }))
-const server = createAppServer({ root: join(root, 'dist'), getRelay: () => relay, iceServers })
-server.on('error', err => {
-  console.error(err.code === 'EADDRINUSE' ? `port ${port} is in use: set PORT to another port` : err.message)
-  void relay.stop().then(() => process.exit(1))
-})
-server.listen(port, host, () => {
-  const shown = host === '0.0.0.0' ? 'localhost' : host
-  console.log(`\nMeshwork is running.\n  open  http://${shown}:${port}/  in several tabs or browsers (same room: ?room=NAME)\n  relay ${relay.multiaddrs[0]}\n  health http://${shown}:${relay.httpPort}/health\nCtrl-C stops both.`)
-})
-let stopping = false
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    if (stopping) return
-    stopping = true
-    server.close()
-    void relay.stop().then(() => process.exit(0))
+if (dev) {
+  // Vite's dev server with hot reload; it serves /config.json from this variable (vite.config.ts).
+  process.env.MESHWORK_DEV_CONFIG = JSON.stringify({ relays: relay.multiaddrs, iceServers })
+  const { createServer } = await import('vite')
+  const vite = await createServer({ root, server: { host, port } })
+  await vite.listen()
+  vite.printUrls()
+  console.log(`relay ${relay.multiaddrs[0]}`)
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { void vite.close().then(() => relay.stop()).then(() => process.exit(0)) })
+} else {
+  const server = createAppServer({ root: join(root, 'dist'), getRelay: () => relay, iceServers })
+  server.on('error', err => {
+    console.error(err.code === 'EADDRINUSE' ? `port ${port} is in use: set PORT to another port` : err.message)
+    void relay.stop().then(() => process.exit(1))
   })
+  server.listen(port, host, () => {
+    const shown = host === '0.0.0.0' ? 'localhost' : host
+    console.log(`\nMeshwork is running.\n  open  http://${shown}:${port}/  in several tabs or browsers (same room: ?room=NAME)\n  relay ${relay.multiaddrs[0]}\n  health http://${shown}:${relay.httpPort}/health\nCtrl-C stops both.`)
+  })
+  let stopping = false
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      if (stopping) return
+      stopping = true
+      server.close()
+      void relay.stop().then(() => process.exit(0))
+    })
+  }
 }

@@ -14,7 +14,7 @@ import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
-import type { PrivateKey } from '@libp2p/interface'
+import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { discoveryTopic } from './rooms.ts'
 
 export interface BrowserLibp2pOptions {
@@ -25,7 +25,9 @@ export interface BrowserLibp2pOptions {
   discoveryIntervalMs?: number
 }
 
-export type MeshServices = { identify: Identify, ping: Ping, pubsub: GossipSub }
+/** pubsub-peer-discovery's instance; `_broadcast` announces this node's addresses now. */
+export type RoomDiscovery = PeerDiscovery & { _broadcast: () => void }
+export type MeshServices = { identify: Identify, ping: Ping, pubsub: GossipSub, discovery: RoomDiscovery }
 export type MeshLibp2p = Libp2p<MeshServices>
 
 export async function createBrowserLibp2p (opts: BrowserLibp2pOptions): Promise<MeshLibp2p> {
@@ -52,12 +54,10 @@ export async function createBrowserLibp2p (opts: BrowserLibp2pOptions): Promise<
       dialTimeout: 20_000
     },
     connectionMonitor: {
-      // Keeps Connection.rtt fresh for the mesh view.
-      pingInterval: 2_000
+      // The monitor opens a new stream (on WebRTC: a new data channel) for every ping, which cost more
+      // main-thread time than everything else at idle. Round-trip times come from the link protocol.
+      enabled: false
     },
-    peerDiscovery: [
-      pubsubPeerDiscovery({ interval: opts.discoveryIntervalMs ?? 1_000, topics: [discoveryTopic(opts.room)] })
-    ],
     services: {
       identify: identify(),
       ping: ping(),
@@ -66,7 +66,11 @@ export async function createBrowserLibp2p (opts: BrowserLibp2pOptions): Promise<
         allowPublishToZeroTopicPeers: true,
         floodPublish: true,
         doPX: false
-      })
+      }),
+      // As a service (not under peerDiscovery) so the mesh node can announce at once when it matters
+      // (its reservation appears, a new peer shows up) and keep the periodic announcement slow: at a
+      // 1 s interval the N² discovery gossip cost more idle CPU than everything else together.
+      discovery: pubsubPeerDiscovery({ interval: opts.discoveryIntervalMs ?? 5_000, topics: [discoveryTopic(opts.room)] }) as unknown as (components: any) => RoomDiscovery
     }
   })
 }

@@ -2,7 +2,8 @@
  * A tab's place in the mesh. Given a libp2p node and the room config it:
  * - keeps a connection to the relay (reconnecting with backoff after the relay restarts);
  * - turns discovered peers of the room into direct WebRTC links (see dial-plan.ts), retrying and
- *   reconciling periodically, and checks with a hello that a linked peer really is in this room;
+ *   reconciling periodically, and runs the link protocol (link.ts) on each: a hello that checks the
+ *   peer really is in this room, then pings for round-trip times;
  * - publishes presence heartbeats and a goodbye on pagehide, and notices silent peers within
  *   `presenceTimeoutMs` instead of waiting 5-15 s for WebRTC to give up;
  * - carries application messages on room channels, validating everything received and counting
@@ -10,7 +11,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { lpStream } from '@libp2p/utils'
+import { LINK_PROTOCOL, LinkError, runLink } from './link.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
@@ -19,7 +20,6 @@ import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
 
-export const HELLO_PROTOCOL = '/meshwork/hello/1.0.0'
 
 export type Transport = 'webrtc' | 'relayed' | 'websocket'
 
@@ -30,7 +30,7 @@ export interface PeerView {
 }
 
 export interface MeshProblem {
-  source: 'relay' | 'dial' | 'message' | 'hello' | 'config' | 'api'
+  source: 'relay' | 'dial' | 'message' | 'link' | 'config' | 'api'
   reason: string
   message: string
   peerId?: string
@@ -67,6 +67,8 @@ export interface MeshNodeOptions {
   room: string
   relays: string[]
   heartbeatMs?: number
+  /** Ping interval on each direct link, for round-trip times. */
+  pingIntervalMs?: number
   presenceTimeoutMs?: number
   reconcileMs?: number
   /** A discovered peer that stops announcing for this long is no longer dialed. */
@@ -99,12 +101,15 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly relayAddrs: Multiaddr[]
   private readonly relayPeerIds: Set<string>
   private readonly presence: PresenceTable
+  private readonly rtts = new Map<string, number>()
   private readonly targets = new Map<string, DialTarget & { addrs: Multiaddr[], lastAnnounced: number, foreign?: string }>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private readonly opts: Required<MeshNodeOptions>
   private readonly presenceTopic: string
   private readonly appTopic: string
   private relayAttempts = 0
+  private announceTimer: ReturnType<typeof setTimeout> | undefined
+  private lastAnnounceAt = 0
   private relayNextAttemptAt = 0
   private relayDialing = false
   private seq = 0
@@ -115,7 +120,7 @@ export class MeshNode extends Emitter<MeshEvents> {
 
   constructor (readonly libp2p: MeshLibp2p, opts: MeshNodeOptions) {
     super()
-    this.opts = { heartbeatMs: 800, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...opts }
+    this.opts = { heartbeatMs: 800, pingIntervalMs: 2_000, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...opts }
     this.peerId = libp2p.peerId.toString()
     this.room = opts.room
     this.presence = new PresenceTable({ timeoutMs: this.opts.presenceTimeoutMs })
@@ -130,9 +135,12 @@ export class MeshNode extends Emitter<MeshEvents> {
     const { libp2p } = this
     const pubsub = libp2p.services.pubsub
 
-    await libp2p.handle(HELLO_PROTOCOL, (stream, conn) => { void this.answerHello(stream, conn) }, { runOnLimitedConnection: false })
+    await libp2p.handle(LINK_PROTOCOL, (stream, conn) => { void this.link(stream, conn) }, { runOnLimitedConnection: false })
 
-    libp2p.addEventListener('peer:discovery', evt => {
+    // pubsub-peer-discovery runs as a service (see libp2p-node.ts); libp2p does not wire a service's
+    // 'peer' events, so the node listens itself. It fires for every announcement, which also keeps
+    // each target's lastAnnounced fresh.
+    libp2p.services.discovery.addEventListener('peer', evt => {
       const id = evt.detail.id.toString()
       if (id === this.peerId || this.relayPeerIds.has(id)) return
       this.noteDiscovered(id, evt.detail.multiaddrs)
@@ -140,15 +148,6 @@ export class MeshNode extends Emitter<MeshEvents> {
     pubsub.addEventListener('message', evt => {
       const msg = evt.detail
       const from = msg.type === 'signed' ? msg.from.toString() : undefined
-      if (msg.topic === discoveryTopic(this.room)) {
-        // Refreshes liveness of a discovered peer; addresses arrive through peer:discovery.
-        if (from !== undefined) {
-          const t = this.targets.get(from)
-          if (t !== undefined) t.lastAnnounced = Date.now()
-          else if (from !== this.peerId && !this.relayPeerIds.has(from)) void this.discoverFromPeerStore(from)
-        }
-        return
-      }
       if (msg.topic !== this.presenceTopic && msg.topic !== this.appTopic) return
       if (from === undefined) { this.report('message', 'unsigned', 'dropped an unsigned message', undefined); return }
       this.receive(from, msg.topic, msg.data)
@@ -164,7 +163,7 @@ export class MeshNode extends Emitter<MeshEvents> {
         this.stats.linksOpened++
         const t = this.targets.get(peer)
         if (t !== undefined) { t.attempts = 0; t.lastError = undefined }
-        if (conn.direction === 'outbound') void this.sendHello(conn)
+        if (conn.direction === 'outbound') void this.openLink(conn)
       }
       this.emit('change', undefined)
     })
@@ -173,15 +172,21 @@ export class MeshNode extends Emitter<MeshEvents> {
       const peer = conn.remotePeer.toString()
       const isRelay = this.relayPeerIds.has(peer)
       this.emit('link', { kind: 'close', peerId: peer, transport: isRelay ? 'relay' : transportOf(conn), at: Date.now() })
+      if (!isRelay && !this.linked(peer)) this.rtts.delete(peer)
       if (isRelay && libp2p.getConnections(conn.remotePeer).length === 0) {
         this.emit('relay', { state: 'disconnected' })
         this.relayNextAttemptAt = Date.now() + backoffDelay(1, Math.random())
       }
       this.emit('change', undefined)
     })
+    pubsub.addEventListener('subscription-change', evt => {
+      // The relay (or a peer) just joined the discovery topic: our announcement can now reach others.
+      if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === discoveryTopic(this.room))) this.announce()
+    })
     libp2p.addEventListener('self:peer:update', () => {
       const circuit = libp2p.getMultiaddrs().find(a => a.toString().includes('/p2p-circuit'))
       if (circuit !== undefined) {
+        this.announce()
         this.emit('relay', { state: 'reserved', address: circuit.toString() })
         this.resolveReady()
       }
@@ -209,7 +214,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       return {
         peerId: e.peerId,
         transport: best !== undefined ? transportOf(best) : 'relayed',
-        rttMs: best?.rtt != null ? Math.round(best.rtt * 10) / 10 : null
+        rttMs: this.rtts.has(e.peerId) ? Math.round(this.rtts.get(e.peerId)! * 10) / 10 : null
       }
     })
   }
@@ -328,16 +333,21 @@ export class MeshNode extends Emitter<MeshEvents> {
       return
     }
     this.targets.set(id, { peerId: id, discoveredAt: now, attempts: 0, nextAttemptAt: now, dialing: false, addrs: webrtc, lastAnnounced: now })
+    // Answer a newcomer with our own addresses right away instead of at the next periodic announcement.
+    this.announce()
     this.emit('change', undefined)
     this.reconcile()
   }
 
-  /** peer:discovery fires once per peer; a peer we forgot and that announces again is re-read from the peer store. */
-  private async discoverFromPeerStore (id: string): Promise<void> {
-    try {
-      const peer = await this.libp2p.peerStore.get(peerIdFromString(id))
-      this.noteDiscovered(id, peer.addresses.map(a => a.multiaddr))
-    } catch { /* not in the store yet: peer:discovery will follow */ }
+  /** Announces this node's addresses on the discovery topic soon, at most once per 500 ms. */
+  private announce (): void {
+    if (this.announceTimer !== undefined || this.stopped) return
+    const wait = Math.max(50, this.lastAnnounceAt + 500 - Date.now())
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined
+      this.lastAnnounceAt = Date.now()
+      try { this.libp2p.services.discovery._broadcast() } catch { /* no addresses yet */ }
+    }, wait)
   }
 
   private linked (peerId: string): boolean {
@@ -396,45 +406,38 @@ export class MeshNode extends Emitter<MeshEvents> {
     }).finally(() => { this.relayDialing = false })
   }
 
-  private helloBytes (): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify({ v: 1, room: this.room }))
-  }
-
-  private checkHello (bytes: Uint8Array, peer: PeerId): boolean {
-    let room: unknown
-    try { room = (JSON.parse(new TextDecoder().decode(bytes)) as { room?: unknown }).room } catch { room = undefined }
-    if (room === this.room) return true
-    const t = this.targets.get(peer.toString())
-    const why = typeof room === 'string' ? `it is in room ${JSON.stringify(room.slice(0, 64))}` : 'its hello was malformed'
-    if (t !== undefined) t.foreign = why
-    this.presence.gone(peer.toString(), why)
-    this.report('hello', typeof room === 'string' ? 'other-room' : 'malformed', `closed the link to ${peer.toString().slice(-8)}: ${why}`, peer.toString())
-    return false
-  }
-
-  private async sendHello (conn: Connection): Promise<void> {
+  /** Runs the link protocol on a WebRTC connection (either side), recording RTT and turning away other rooms. */
+  private async link (stream: Stream, conn: Connection): Promise<void> {
+    const peer = conn.remotePeer.toString()
+    const ctrl = new AbortController()
+    const onClose = (): void => { ctrl.abort() }
+    conn.addEventListener?.('close', onClose)
     try {
-      const stream = await conn.newStream(HELLO_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
-      const lp = lpStream(stream, { maxDataLength: 1024 })
-      await lp.write(this.helloBytes())
-      const answer = await lp.read({ signal: AbortSignal.timeout(10_000) })
-      await stream.close().catch(() => {})
-      if (!this.checkHello(answer.subarray(), conn.remotePeer)) await conn.close()
+      await runLink(stream, conn, { room: this.room, pingIntervalMs: this.opts.pingIntervalMs, signal: ctrl.signal, onRtt: ms => { this.rtts.set(peer, ms) } })
     } catch (err) {
-      if (conn.status !== 'open') return
-      this.report('hello', 'failed', `hello with ${conn.remotePeer.toString().slice(-8)} failed: ${(err as Error).message}`, conn.remotePeer.toString())
+      if (err instanceof LinkError) {
+        const t = this.targets.get(peer)
+        if (t !== undefined) t.foreign = err.message
+        if (this.presence.gone(peer, err.message) !== undefined) this.emit('peer:leave', { peerId: peer, reason: err.message })
+        this.report('link', err.reason, `closed the link to ${peer.slice(-8)}: ${err.message}`, peer)
+        await conn.close().catch(() => {})
+      } else if (conn.status === 'open' && !ctrl.signal.aborted) {
+        this.report('link', 'failed', `link with ${peer.slice(-8)} failed: ${(err as Error).message}`, peer)
+      }
+    } finally {
+      conn.removeEventListener?.('close', onClose)
+      stream.abort?.(new Error('link ended'))
     }
   }
 
-  private async answerHello (stream: Stream, conn: Connection): Promise<void> {
+  private async openLink (conn: Connection): Promise<void> {
+    let stream: Stream
     try {
-      const lp = lpStream(stream, { maxDataLength: 1024 })
-      const hello = await lp.read({ signal: AbortSignal.timeout(10_000) })
-      await lp.write(this.helloBytes())
-      await stream.close().catch(() => {})
-      if (!this.checkHello(hello.subarray(), conn.remotePeer)) await conn.close()
+      stream = await conn.newStream(LINK_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
     } catch (err) {
-      this.report('hello', 'failed', `hello from ${conn.remotePeer.toString().slice(-8)} failed: ${(err as Error).message}`, conn.remotePeer.toString())
+      if (conn.status === 'open') this.report('link', 'open-failed', `cannot open a link stream to ${conn.remotePeer.toString().slice(-8)}: ${(err as Error).message}`, conn.remotePeer.toString())
+      return
     }
+    await this.link(stream, conn)
   }
 }

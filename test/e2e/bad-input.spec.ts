@@ -53,8 +53,8 @@ test('rooms are separate: tabs of different rooms never link', async ({ browser 
     dialResult = await b1.evaluate(a => window.meshwork.node!.connect(a).then(() => 'ok', (e: Error) => e.message), addr)
   }
   expect(dialResult).toBe('ok')
-  await expect.poll(async () => (await a1.evaluate(() => window.meshwork.stats().problems['hello:other-room'] ?? 0)) +
-    (await b1.evaluate(() => window.meshwork.stats().problems['hello:other-room'] ?? 0)), { timeout: 30_000 }).toBeGreaterThanOrEqual(1)
+  await expect.poll(async () => (await a1.evaluate(() => window.meshwork.stats().problems['link:other-room'] ?? 0)) +
+    (await b1.evaluate(() => window.meshwork.stats().problems['link:other-room'] ?? 0)), { timeout: 30_000 }).toBeGreaterThanOrEqual(1)
   await expect.poll(() => a1.evaluate(() => window.meshwork.peers().length), { timeout: 5_000 }).toBe(1)
   await ctx.close()
 })

@@ -30,6 +30,8 @@ test('4 tabs in two browser contexts form a full WebRTC mesh', async () => {
       .filter(c => c.multiplexer === '/webrtc' && c.limits == null).map(c => c.remotePeer.toString()))
     expect(new Set(conns).size).toBeGreaterThanOrEqual(3)
   }
+  // Round-trip times come from pings on each link.
+  await expect.poll(async () => (await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.peers().every(x => typeof x.rttMs === 'number' && x.rttMs >= 0))))).every(Boolean), { timeout: 15_000 }).toBe(true)
   await expect(pages[0]!.getByTestId('peer-table').locator('tbody tr')).toHaveCount(3)
   await expect(pages[0]!.getByTestId('peer-table')).toContainText('webrtc')
 })

@@ -2,7 +2,7 @@
 // ICE candidates (with only loopback it gathers none) while no packet can leave the machine:
 // loopback plus a veth pair (198.18.0.1/24, benchmark-test range) whose default route goes to the
 // dead-end peer. Needs root and iproute2 (the README's test line installs it).
-// Usage: node test/e2e/run.mjs [playwright args…]    (env MESHWORK_E2E_CMD overrides the command)
+// Usage: node test/e2e/run.mjs [playwright args…] | --bench NAME   (env MESHWORK_E2E_CMD overrides the command)
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -40,7 +40,8 @@ if (process.env.MESHWORK_IN_NETNS !== '1') {
   process.exit(r.status ?? 1)
 }
 
-const cmd = process.env.MESHWORK_E2E_CMD
+const benchAt = args.indexOf('--bench')
+const cmd = benchAt >= 0 ? `"${process.execPath}" bench/${args[benchAt + 1]}.mjs` : process.env.MESHWORK_E2E_CMD
 const r = cmd
   ? spawnSync('bash', ['-c', cmd], { cwd: root, stdio: 'inherit' })
   : spawnSync(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'playwright.config.ts', ...args], { cwd: root, stdio: 'inherit' })

@@ -1,0 +1,34 @@
+// Shared helpers for benchmarks: percentiles, tables, result files.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+export function percentile (values, p) {
+  const v = values.filter(x => Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return null
+  const i = Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))
+  return v[i]
+}
+
+export const fmt = (x, digits = 1) => x === null || x === undefined ? '—' : typeof x === 'number' ? x.toFixed(digits) : String(x)
+
+export function table (rows, columns) {
+  const widths = columns.map(c => Math.max(c.title.length, ...rows.map(r => String(c.value(r)).length)))
+  const line = cells => cells.map((c, i) => String(c).padStart(widths[i])).join('  ')
+  return [line(columns.map(c => c.title)), widths.map(w => '-'.repeat(w)).join('  '), ...rows.map(r => line(columns.map(c => c.value(r))))].join('\n')
+}
+
+export function writeResults (name, data) {
+  const dir = join(root, 'bench', 'results')
+  mkdirSync(dir, { recursive: true })
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const file = join(dir, `${name}-${stamp}.json`)
+  const body = JSON.stringify({ benchmark: name, at: new Date().toISOString(), node: process.version, cpus: (globalThis.navigator?.hardwareConcurrency ?? null), ...data }, null, 2)
+  writeFileSync(file, body)
+  writeFileSync(join(dir, `${name}-latest.json`), body)
+  return file
+}
+
+export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))

@@ -1,0 +1,167 @@
+// npm run bench:mesh — time to a full WebRTC mesh, message latency, vanished-peer detection, idle CPU and
+// memory for N = 2, 5, 10 tabs; the app next to a bare libp2p baseline in the same run. Runs inside the
+// e2e network namespace (test/e2e/run.mjs --bench mesh). Env: BENCH_SIZES=2,5,10  BENCH_VARIANTS=app,bare
+import { spawnSync } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { chromium } from 'playwright-core'
+import { startRelay } from '../scripts/relay-process.mjs'
+import { createAppServer } from '../scripts/serve.mjs'
+import { percentile, fmt, table, writeResults, sleep, root } from './lib.mjs'
+
+const sizes = (process.env.BENCH_SIZES ?? '2,5,10').split(',').map(Number)
+const variants = (process.env.BENCH_VARIANTS ?? 'app,bare').split(',')
+const MESH_TIMEOUT_MS = Number(process.env.BENCH_MESH_TIMEOUT_MS ?? 120_000)
+const MESSAGES_PER_TAB = 20
+const IDLE_WINDOW_MS = 5_000
+
+const b = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(root, 'bench/baseline/vite.config.ts')], { cwd: root, stdio: 'inherit' })
+if (b.status !== 0) throw new Error('building the baseline page failed')
+
+// In-page adapters: the same questions asked of the app (window.meshwork) and of the baseline (window.bare).
+const ADAPTER = {
+  app: `window.__b = {
+    ready: () => window.meshwork.ready,
+    peerId: () => window.meshwork.peerId,
+    webrtcPeers: () => window.meshwork.peers().filter(p => p.transport === 'webrtc').map(p => p.peerId),
+    send: () => window.meshwork.send('bench', 0),
+    received: [], left: [],
+    init () { window.meshwork.on('message', m => { if (m.channel === 'bench') this.received.push({ from: m.from, sentAt: m.sentAt, receivedAt: m.receivedAt }) });
+              window.meshwork.on('peer:leave', e => this.left.push({ peerId: e.peerId, at: Date.now() })) }
+  }; window.__b.init()`,
+  bare: `window.__b = {
+    ready: () => window.bare.ready,
+    peerId: () => window.bare.peerId,
+    webrtcPeers: () => window.bare.webrtcPeers(),
+    send: () => window.bare.send(),
+    get received () { return window.bare.received }, get left () { return window.bare.left }, init () {}
+  }`
+}
+
+function chromiumRssMb () {
+  let kb = 0
+  for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+      if (!/^Name:\s+chrom/m.test(status)) continue
+      const m = /^VmRSS:\s+(\d+)/m.exec(status)
+      if (m) kb += Number(m[1])
+    } catch {}
+  }
+  return kb / 1024
+}
+
+async function scenario (variant, n) {
+  const relay = await startRelay({ port: 0, httpPort: -1, keyFile: join(mkdtempSync(join(tmpdir(), 'bench-')), 'key'), quiet: true })
+  const server = createAppServer({ root: variant === 'app' ? join(root, 'dist') : join(root, 'bench/.dist/baseline'), getRelay: () => relay, log: () => {} })
+  await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${server.address().port}/?room=bench${n}`
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'] })
+  const result = { variant, n }
+  try {
+    const contexts = [await browser.newContext(), await browser.newContext()]
+    const pages = []
+    for (let i = 0; i < n; i++) pages.push(await contexts[i % 2].newPage())
+    const t0 = Date.now()
+    await Promise.all(pages.map(p => p.goto(url)))
+    // Each tab notes, on its own clock, when it first sees all others over WebRTC.
+    await Promise.all(pages.map(p => p.waitForFunction(v => v === 'app' ? window.meshwork !== undefined : window.bare !== undefined, variant)))
+    await Promise.all(pages.map(p => p.evaluate(({ adapter, want }) => {
+      // eslint-disable-next-line no-eval
+      (0, eval)(adapter)
+      const tick = () => { if (window.__b.webrtcPeers().length >= want) window.__meshAt = performance.now(); else setTimeout(tick, 25) }
+      tick()
+    }, { adapter: ADAPTER[variant], want: n - 1 })))
+    let wall = null
+    while (Date.now() - t0 < MESH_TIMEOUT_MS) {
+      const done = await Promise.all(pages.map(p => p.evaluate(() => window.__meshAt ?? null)))
+      if (done.every(x => x !== null)) { wall = Date.now() - t0; result.perTabMs = done; break }
+      await sleep(100)
+    }
+    result.wallMs = wall
+    if (wall === null) {
+      result.perTabMs = await Promise.all(pages.map(p => p.evaluate(() => window.__meshAt ?? null)))
+      result.linked = await Promise.all(pages.map(p => p.evaluate(() => window.__b.webrtcPeers().length)))
+      return result
+    }
+    result.meshP50 = percentile(result.perTabMs, 50)
+    result.meshP95 = percentile(result.perTabMs, 95)
+
+    // Idle: main-thread busy time and heap per tab over a quiet window, plus Chromium's total RSS.
+    await sleep(2_000)
+    const cdps = await Promise.all(pages.map((p, i) => contexts[i % 2].newCDPSession(p)))
+    await Promise.all(cdps.map(c => c.send('Performance.enable')))
+    const metric = async (c, name) => (await c.send('Performance.getMetrics')).metrics.find(m => m.name === name)?.value ?? 0
+    const before = await Promise.all(cdps.map(c => metric(c, 'TaskDuration')))
+    await sleep(IDLE_WINDOW_MS)
+    const after = await Promise.all(cdps.map(c => metric(c, 'TaskDuration')))
+    const cpu = after.map((a, i) => 100 * (a - before[i]) / (IDLE_WINDOW_MS / 1000))
+    result.idleCpuPctPerTab = percentile(cpu, 50)
+    result.heapMbPerTab = percentile(await Promise.all(cdps.map(async c => (await metric(c, 'JSHeapUsedSize')) / 1048576)), 50)
+    result.chromiumRssMb = chromiumRssMb()
+
+    // Latency: every tab sends MESSAGES_PER_TAB messages, 50 ms apart, staggered.
+    await Promise.all(pages.map((p, i) => p.evaluate(async ({ k, offset }) => {
+      await new Promise(r => setTimeout(r, offset))
+      for (let j = 0; j < k; j++) { window.__b.send(); await new Promise(r => setTimeout(r, 50)) }
+    }, { k: MESSAGES_PER_TAB, offset: (i * 50) / n })))
+    await sleep(1_500)
+    const samples = (await Promise.all(pages.map(p => p.evaluate(() => window.__b.received.map(r => r.receivedAt - r.sentAt))))).flat()
+    result.messagesExpected = n * (n - 1) * MESSAGES_PER_TAB
+    result.messagesReceived = samples.length
+    result.latencyP50 = percentile(samples, 50)
+    result.latencyP95 = percentile(samples, 95)
+
+    // Vanish: crash the last tab (no goodbye) and time how long the others take to drop it.
+    const victim = pages.at(-1)
+    const victimId = await victim.evaluate(() => window.__b.peerId())
+    const crashAt = Date.now()
+    void cdps.at(-1).send('Page.crash').catch(() => {})
+    const others = pages.slice(0, -1)
+    let detections = []
+    while (Date.now() - crashAt < 30_000) {
+      detections = await Promise.all(others.map(p => p.evaluate(id => window.__b.left.find(l => l.peerId === id)?.at ?? null, victimId)))
+      if (detections.every(x => x !== null)) break
+      await sleep(100)
+    }
+    const d = detections.map(x => x === null ? null : x - crashAt)
+    result.vanishP50 = percentile(d, 50)
+    result.vanishMax = d.some(x => x === null) ? null : Math.max(...d)
+  } finally {
+    await browser.close().catch(() => {})
+    await new Promise(resolve => { server.close(resolve); server.closeAllConnections() })
+    await relay.stop()
+  }
+  return result
+}
+
+const results = []
+for (const n of sizes) {
+  for (const v of variants) {
+    process.stderr.write(`bench:mesh ${v} N=${n} … `)
+    const r = await scenario(v, n)
+    process.stderr.write(r.wallMs === null ? `no full mesh within ${MESH_TIMEOUT_MS / 1000} s\n` : `${r.wallMs} ms\n`)
+    results.push(r)
+  }
+}
+
+console.log('\nbench:mesh — time to full WebRTC mesh, message latency, vanished-peer detection, idle cost')
+console.log(table(results, [
+  { title: 'variant', value: r => r.variant === 'app' ? 'meshwork' : 'bare libp2p' },
+  { title: 'N', value: r => r.n },
+  { title: 'mesh wall s', value: r => r.wallMs === null ? `>${MESH_TIMEOUT_MS / 1000}` : fmt(r.wallMs / 1000, 2) },
+  { title: 'per-tab p50 s', value: r => fmt(r.meshP50 == null ? null : r.meshP50 / 1000, 2) },
+  { title: 'per-tab p95 s', value: r => fmt(r.meshP95 == null ? null : r.meshP95 / 1000, 2) },
+  { title: 'msg p50 ms', value: r => fmt(r.latencyP50) },
+  { title: 'msg p95 ms', value: r => fmt(r.latencyP95) },
+  { title: 'delivered', value: r => r.messagesExpected ? `${r.messagesReceived}/${r.messagesExpected}` : '—' },
+  { title: 'vanish p50 s', value: r => fmt(r.vanishP50 == null ? null : r.vanishP50 / 1000, 2) },
+  { title: 'vanish max s', value: r => r.wallMs === null ? '—' : r.vanishMax === null ? '>30' : fmt(r.vanishMax / 1000, 2) },
+  { title: 'idle CPU %/tab', value: r => fmt(r.idleCpuPctPerTab) },
+  { title: 'heap MB/tab', value: r => fmt(r.heapMbPerTab) },
+  { title: 'Chromium RSS MB', value: r => fmt(r.chromiumRssMb, 0) }
+]))
+console.log('\ntargets: 10-tab mesh < 10 s wall; message p95 < 20 ms at N=10; vanished peer noticed < 3 s')
+console.log(`results: ${writeResults('mesh', { sizes, results })}`)
