@@ -58,7 +58,7 @@ async function scenario (variant, n) {
   const server = createAppServer({ root: variant === 'app' ? join(root, 'dist') : join(root, 'bench/.dist/baseline'), getRelay: () => relay, log: () => {} })
   await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${server.address().port}/?room=bench${n}`
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'] })
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...(process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)] })
   const result = { variant, n }
   try {
     const contexts = [await browser.newContext(), await browser.newContext()]
@@ -71,6 +71,7 @@ async function scenario (variant, n) {
     await Promise.all(pages.map(p => p.evaluate(({ adapter, want }) => {
       // eslint-disable-next-line no-eval
       (0, eval)(adapter)
+      window.__b.ready().then(() => { window.__readyAt = performance.now() })
       const tick = () => { if (window.__b.webrtcPeers().length >= want) window.__meshAt = performance.now(); else setTimeout(tick, 25) }
       tick()
     }, { adapter: ADAPTER[variant], want: n - 1 })))
@@ -85,6 +86,10 @@ async function scenario (variant, n) {
       result.perTabMs = await Promise.all(pages.map(p => p.evaluate(() => window.__meshAt ?? null)))
       result.linked = await Promise.all(pages.map(p => p.evaluate(() => window.__b.webrtcPeers().length)))
       return result
+    }
+    if (variant === 'app') {
+      result.dials = await Promise.all(pages.map(p => p.evaluate(() => { const s = window.meshwork.stats(); return { started: s.dialsStarted, failed: s.dialsFailed, problems: s.problems, errors: s.dialErrors, dialMs: s.dialMs } })))
+      result.readyMs = await Promise.all(pages.map(p => p.evaluate(() => window.__readyAt ?? null)))
     }
     result.meshP50 = percentile(result.perTabMs, 50)
     result.meshP95 = percentile(result.perTabMs, 95)

@@ -50,6 +50,10 @@ export async function createBrowserLibp2p (opts: BrowserLibp2pOptions): Promise<
       denyDialMultiaddr: () => false
     },
     connectionManager: {
+      // Tabs on one machine or behind one NAT share an IP; the defaults (5 inbound connections per
+      // second per host, 10 pending) silently drop the rest, and the dialer then waits for its timeout.
+      inboundConnectionThreshold: 100,
+      maxIncomingPendingConnections: 100,
       maxConnections: 300,
       dialTimeout: 20_000
     },

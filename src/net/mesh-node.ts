@@ -4,8 +4,9 @@
  * - turns discovered peers of the room into direct WebRTC links (see dial-plan.ts), retrying and
  *   reconciling periodically, and runs the link protocol (link.ts) on each: a hello that checks the
  *   peer really is in this room, then pings for round-trip times;
- * - publishes presence heartbeats and a goodbye on pagehide, and notices silent peers within
- *   `presenceTimeoutMs` instead of waiting 5-15 s for WebRTC to give up;
+ * - knows who is here from the links themselves: a peer joins when its link's hello matches, says
+ *   bye on pagehide, and is dropped when its links fall silent for `presenceTimeoutMs`, instead of
+ *   waiting 5-15 s for WebRTC to give up;
  * - carries application messages on room channels, validating everything received and counting
  *   what it rejects.
  */
@@ -15,7 +16,7 @@ import { LINK_PROTOCOL, LinkError, runLink } from './link.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
-import { backoffDelay, defaultDialPlan, shouldDial, type DialTarget } from './dial-plan.ts'
+import { backoffDelay, defaultDialPlan, dialTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
 import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
@@ -66,8 +67,11 @@ export interface MeshEvents extends Record<string, unknown> {
 export interface MeshNodeOptions {
   room: string
   relays: string[]
-  heartbeatMs?: number
-  /** Ping interval on each direct link, for round-trip times. */
+  /** WebRTC dials in flight at once; many at once make each slower and likelier to fail. */
+  maxConcurrentDials?: number
+  /** A WebRTC dial still unconnected after this long is abandoned and retried (default: adaptive, see dialTimeout). */
+  dialTimeoutMs?: number
+  /** Ping interval on each direct link: the presence heartbeat and the round-trip time. */
   pingIntervalMs?: number
   presenceTimeoutMs?: number
   reconcileMs?: number
@@ -82,6 +86,10 @@ export interface MeshStats {
   dialsStarted: number
   dialsFailed: number
   linksOpened: number
+  /** Failed dials by error kind (a failed first WebRTC dial is common and retried; see dial-plan.ts). */
+  dialErrors: Record<string, number>
+  /** Durations of the last successful dials, ms. */
+  dialMs: number[]
 }
 
 function transportOf (conn: Connection): Transport {
@@ -93,7 +101,7 @@ function transportOf (conn: Connection): Transport {
 export class MeshNode extends Emitter<MeshEvents> {
   readonly peerId: string
   readonly room: string
-  readonly stats: MeshStats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0 }
+  readonly stats: MeshStats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0, dialErrors: {}, dialMs: [] }
   readonly ready: Promise<void>
   /** The problems seen most recently, newest last (bounded). */
   readonly recentProblems: MeshProblem[] = []
@@ -102,17 +110,18 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly relayPeerIds: Set<string>
   private readonly presence: PresenceTable
   private readonly rtts = new Map<string, number>()
+  /** How to say goodbye on each open link, by connection id. */
+  private readonly byes = new Map<string, () => void>()
   private readonly targets = new Map<string, DialTarget & { addrs: Multiaddr[], lastAnnounced: number, foreign?: string }>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
-  private readonly opts: Required<MeshNodeOptions>
-  private readonly presenceTopic: string
+  private readonly opts: Required<Omit<MeshNodeOptions, 'dialTimeoutMs'>> & { dialTimeoutMs?: number }
   private readonly appTopic: string
   private relayAttempts = 0
+  private dialsInFlight = 0
   private announceTimer: ReturnType<typeof setTimeout> | undefined
   private lastAnnounceAt = 0
   private relayNextAttemptAt = 0
   private relayDialing = false
-  private seq = 0
   private msgCounter = 0
   private resolveReady!: () => void
   private stopped = false
@@ -120,11 +129,10 @@ export class MeshNode extends Emitter<MeshEvents> {
 
   constructor (readonly libp2p: MeshLibp2p, opts: MeshNodeOptions) {
     super()
-    this.opts = { heartbeatMs: 800, pingIntervalMs: 2_000, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...opts }
+    this.opts = { pingIntervalMs: 750, maxConcurrentDials: 3, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...opts }
     this.peerId = libp2p.peerId.toString()
     this.room = opts.room
     this.presence = new PresenceTable({ timeoutMs: this.opts.presenceTimeoutMs })
-    this.presenceTopic = meshTopic(opts.room, 'presence')
     this.appTopic = meshTopic(opts.room, 'app')
     this.relayAddrs = opts.relays.map(r => multiaddr(r))
     this.relayPeerIds = new Set(this.relayAddrs.map(a => a.getComponents().findLast(c => c.name === 'p2p')?.value).filter((x): x is string => x !== undefined))
@@ -148,7 +156,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     pubsub.addEventListener('message', evt => {
       const msg = evt.detail
       const from = msg.type === 'signed' ? msg.from.toString() : undefined
-      if (msg.topic !== this.presenceTopic && msg.topic !== this.appTopic) return
+      if (msg.topic !== this.appTopic) return
       if (from === undefined) { this.report('message', 'unsigned', 'dropped an unsigned message', undefined); return }
       this.receive(from, msg.topic, msg.data)
     })
@@ -172,7 +180,10 @@ export class MeshNode extends Emitter<MeshEvents> {
       const peer = conn.remotePeer.toString()
       const isRelay = this.relayPeerIds.has(peer)
       this.emit('link', { kind: 'close', peerId: peer, transport: isRelay ? 'relay' : transportOf(conn), at: Date.now() })
-      if (!isRelay && !this.linked(peer)) this.rtts.delete(peer)
+      if (!isRelay && !this.linked(peer)) {
+        this.rtts.delete(peer)
+        this.leave(peer, 'its last direct link closed')
+      }
       if (isRelay && libp2p.getConnections(conn.remotePeer).length === 0) {
         this.emit('relay', { state: 'disconnected' })
         this.relayNextAttemptAt = Date.now() + backoffDelay(1, Math.random())
@@ -192,17 +203,14 @@ export class MeshNode extends Emitter<MeshEvents> {
       }
     })
 
-    pubsub.subscribe(this.presenceTopic)
     pubsub.subscribe(this.appTopic)
 
     if (this.relayAddrs.length === 0) {
       this.report('config', 'no-relay', 'no relay is configured: set one in settings or with ?relay=<multiaddr>')
     }
-    this.timers.push(setInterval(() => { this.heartbeat() }, this.opts.heartbeatMs))
     this.timers.push(setInterval(() => { this.sweep() }, 250))
     this.timers.push(setInterval(() => { this.reconcile() }, this.opts.reconcileMs))
     if (typeof addEventListener === 'function') addEventListener('pagehide', this.onPageHide)
-    this.heartbeat()
     this.reconcile()
   }
 
@@ -248,8 +256,8 @@ export class MeshNode extends Emitter<MeshEvents> {
   }
 
   /** Publishes raw bytes on a room topic: for tests and tools that must send what the API never would. */
-  publishRaw (channel: 'presence' | 'app', data: Uint8Array): void {
-    void this.libp2p.services.pubsub.publish(channel === 'presence' ? this.presenceTopic : this.appTopic, data)
+  publishRaw (data: Uint8Array): void {
+    void this.libp2p.services.pubsub.publish(this.appTopic, data)
   }
 
   async stop (): Promise<void> {
@@ -281,37 +289,18 @@ export class MeshNode extends Emitter<MeshEvents> {
       this.report('message', reason, `rejected a message from ${from.slice(-8)}: ${(err as Error).message}`, from)
       return
     }
-    const now = Date.now()
-    if (msg.kind === 'presence') {
-      if (topic !== this.presenceTopic) { this.report('message', 'wrong-topic', 'presence message on the app topic', from); return }
-      if (msg.state === 'bye') {
-        const change = this.presence.gone(from, 'said goodbye')
-        if (change !== undefined) { this.emit('peer:leave', { peerId: from, reason: change.reason }); this.emit('change', undefined) }
-        return
-      }
-      if (this.targets.get(from)?.foreign !== undefined) return
-      if (this.presence.heard(from, now, msg.seq) !== undefined) {
-        this.emit('peer:join', { peerId: from })
-        this.emit('change', undefined)
-      }
-      return
-    }
-    if (topic !== this.appTopic) { this.report('message', 'wrong-topic', 'app message on the presence topic', from); return }
     this.stats.messagesIn++
     this.emit('message', { from, channel: msg.channel, id: msg.id, body: msg.body, sentAt: msg.ts, receivedAt: preciseNow() })
   }
 
-  private heartbeat (): void {
-    if (this.stopped) return
-    const data = encodeMeshMessage({ v: 1, kind: 'presence', state: 'here', ts: preciseNow(), seq: ++this.seq })
-    void this.libp2p.services.pubsub.publish(this.presenceTopic, data).catch(() => {})
+  private sayGoodbye (): void {
+    for (const bye of this.byes.values()) { try { bye() } catch { /* the page is going away */ } }
   }
 
-  private sayGoodbye (): void {
-    try {
-      const data = encodeMeshMessage({ v: 1, kind: 'presence', state: 'bye', ts: preciseNow(), seq: ++this.seq })
-      void this.libp2p.services.pubsub.publish(this.presenceTopic, data).catch(() => {})
-    } catch { /* the page is going away */ }
+  private leave (peerId: string, reason: string): void {
+    if (this.presence.gone(peerId, reason) === undefined) return
+    this.emit('peer:leave', { peerId, reason })
+    this.emit('change', undefined)
   }
 
   private sweep (): void {
@@ -367,29 +356,40 @@ export class MeshNode extends Emitter<MeshEvents> {
       }
       if (t.addrs.length === 0) continue
       if (!shouldDial(this.peerId, t, this.linked(t.peerId), now, defaultDialPlan)) continue
+      if (this.dialsInFlight >= this.opts.maxConcurrentDials) break
       void this.dialPeer(t)
     }
   }
 
   private async dialPeer (t: DialTarget & { addrs: Multiaddr[] }): Promise<void> {
     t.dialing = true
+    this.dialsInFlight++
     this.stats.dialsStarted++
     const addr = t.addrs[t.attempts % t.addrs.length]!
+    let stage = 'start'
     try {
       // force: without it libp2p hands back the existing relayed (limited) connection.
-      await this.libp2p.dial(addr, { signal: AbortSignal.timeout(15_000), force: true })
+      const started = Date.now()
+      await this.libp2p.dial(addr, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? dialTimeout(this.stats.dialMs)), force: true, onProgress: (e: { type: string }) => { stage = e.type } })
+      this.stats.dialMs.push(Date.now() - started)
+      if (this.stats.dialMs.length > 100) this.stats.dialMs.shift()
       t.attempts = 0
       t.lastError = undefined
     } catch (err) {
       t.attempts++
       this.stats.dialsFailed++
       t.lastError = (err as Error).message?.slice(0, 200) ?? String(err)
+      const kind = `${(err as Error).name ?? 'Error'} at ${stage}: ${t.lastError.replace(/[0-9a-zA-Z]{40,}/g, '…').slice(0, 80)}`
+      this.stats.dialErrors[kind] = (this.stats.dialErrors[kind] ?? 0) + 1
       t.nextAttemptAt = Date.now() + backoffDelay(t.attempts, Math.random())
       if (this.linked(t.peerId)) return // the other side's dial won the race
       if (t.attempts >= 3) this.report('dial', 'failed', `WebRTC dial to ${t.peerId.slice(-8)} failed ${t.attempts} times: ${t.lastError}`, t.peerId)
     } finally {
       t.dialing = false
+      this.dialsInFlight--
       this.emit('change', undefined)
+      // A slot is free: start the next due dial now rather than at the next reconcile tick.
+      if (!this.stopped) queueMicrotask(() => { this.reconcile() })
     }
   }
 
@@ -413,18 +413,32 @@ export class MeshNode extends Emitter<MeshEvents> {
     const onClose = (): void => { ctrl.abort() }
     conn.addEventListener?.('close', onClose)
     try {
-      await runLink(stream, conn, { room: this.room, pingIntervalMs: this.opts.pingIntervalMs, signal: ctrl.signal, onRtt: ms => { this.rtts.set(peer, ms) } })
+      await runLink(stream, conn, {
+        room: this.room,
+        pingIntervalMs: this.opts.pingIntervalMs,
+        signal: ctrl.signal,
+        onOpen: bye => { this.byes.set(conn.id, bye) },
+        onAlive: () => {
+          if (this.presence.heard(peer, Date.now()) !== undefined) {
+            this.emit('peer:join', { peerId: peer })
+            this.emit('change', undefined)
+          }
+        },
+        onRtt: ms => { this.rtts.set(peer, ms) },
+        onBye: () => { this.leave(peer, 'said goodbye') }
+      })
     } catch (err) {
       if (err instanceof LinkError) {
         const t = this.targets.get(peer)
         if (t !== undefined) t.foreign = err.message
-        if (this.presence.gone(peer, err.message) !== undefined) this.emit('peer:leave', { peerId: peer, reason: err.message })
+        this.leave(peer, err.message)
         this.report('link', err.reason, `closed the link to ${peer.slice(-8)}: ${err.message}`, peer)
         await conn.close().catch(() => {})
       } else if (conn.status === 'open' && !ctrl.signal.aborted) {
         this.report('link', 'failed', `link with ${peer.slice(-8)} failed: ${(err as Error).message}`, peer)
       }
     } finally {
+      this.byes.delete(conn.id)
       conn.removeEventListener?.('close', onClose)
       stream.abort?.(new Error('link ended'))
     }

@@ -11,26 +11,18 @@ export const MAX_MESH_MESSAGE_BYTES = 64 * 1024
 /** Largest application channel name. */
 export const MAX_CHANNEL_LENGTH = 64
 
-export interface PresenceMessage {
-  v: 1
-  kind: 'presence'
-  /** `here` is the heartbeat; `bye` is sent on pagehide so others drop the peer at once. */
-  state: 'here' | 'bye'
-  /** Sender's wall clock, ms since epoch (with sub-ms precision from performance.now). */
-  ts: number
-  seq: number
-}
-
 export interface AppMessage {
   v: 1
   kind: 'app'
   channel: string
   id: string
+  /** Sender's wall clock, ms since epoch (with sub-ms precision from performance.now). */
   ts: number
   body: unknown
 }
 
-export type MeshMessage = PresenceMessage | AppMessage
+/** Every kind of gossip message. Presence is not gossiped: it rides on each direct link (link.ts). */
+export type MeshMessage = AppMessage
 
 export type MeshMessageErrorReason =
   | 'too-large' | 'not-utf8' | 'not-json' | 'not-object' | 'unknown-version' | 'unknown-kind' | 'bad-field'
@@ -85,11 +77,6 @@ export function decodeMeshMessage (data: Uint8Array): MeshMessage {
     throw new MeshMessageError('unknown-version', `version ${JSON.stringify(m.v)} is not supported (this node speaks ${MESH_PROTOCOL_VERSION})`)
   }
   switch (m.kind) {
-    case 'presence':
-      field(m.state === 'here' || m.state === 'bye', 'state', '"here" or "bye"')
-      field(isFiniteNumber(m.ts) && m.ts > 0, 'ts', 'a positive number')
-      field(Number.isSafeInteger(m.seq) && (m.seq as number) >= 0, 'seq', 'a non-negative integer')
-      return { v: 1, kind: 'presence', state: m.state as 'here' | 'bye', ts: m.ts as number, seq: m.seq as number }
     case 'app':
       field(typeof m.channel === 'string' && m.channel.length > 0 && m.channel.length <= MAX_CHANNEL_LENGTH, 'channel', `a string of 1-${MAX_CHANNEL_LENGTH} characters`)
       field(typeof m.id === 'string' && m.id.length > 0 && m.id.length <= 128, 'id', 'a string of 1-128 characters')

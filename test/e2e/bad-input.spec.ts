@@ -66,10 +66,10 @@ test('garbage on a mesh topic is rejected, counted and shown; the node keeps wor
   await expectFullMesh([a, b])
   await a.evaluate(() => {
     const n = window.meshwork.node!
-    n.publishRaw('app', new TextEncoder().encode('{not json'))
-    n.publishRaw('app', new TextEncoder().encode(JSON.stringify({ v: 99, kind: 'app' })))
-    n.publishRaw('presence', new TextEncoder().encode(JSON.stringify({ v: 1, kind: 'presence', state: 'here', ts: -1, seq: 0 })))
-    n.publishRaw('app', new Uint8Array([0xff, 0xfe, 0x00]))
+    n.publishRaw(new TextEncoder().encode('{not json'))
+    n.publishRaw(new TextEncoder().encode(JSON.stringify({ v: 99, kind: 'app' })))
+    n.publishRaw(new TextEncoder().encode(JSON.stringify({ v: 1, kind: 'app', channel: 'x', id: 'y', ts: -1, body: 0 })))
+    n.publishRaw(new Uint8Array([0xff, 0xfe, 0x00]))
   })
   await expect.poll(() => b.evaluate(() => window.meshwork.stats().problems), { timeout: 10_000 }).toEqual(expect.objectContaining({
     'message:not-json': 1, 'message:unknown-version': 1, 'message:bad-field': 1, 'message:not-utf8': 1

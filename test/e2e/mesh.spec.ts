@@ -48,10 +48,15 @@ test('after the relay is killed the tabs still exchange messages', async () => {
 })
 
 test('after the relay restarts a new tab joins the mesh', async () => {
+  const t0 = Date.now()
   await stack.restartRelay()
+  const t1 = Date.now()
   await expect.poll(async () => (await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.stats().relayConnected)))).every(Boolean), { timeout: 30_000 }).toBe(true)
+  const t2 = Date.now()
   pages.push(await openTab(contexts[0]!, stack.url))
+  const t3 = Date.now()
   await expectFullMesh(pages)
+  console.log(`relay restart ${t1 - t0} ms, tabs back on it ${t2 - t1} ms, new tab ready ${t3 - t2} ms, full mesh ${Date.now() - t3} ms`)
   await exchange(pages, 'after-restart')
 })
 

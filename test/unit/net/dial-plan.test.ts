@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { backoffDelay, defaultDialPlan, dialsFirst, shouldDial, type DialTarget } from '../../../src/net/dial-plan.ts'
+import { backoffDelay, defaultDialPlan, dialsFirst, dialTimeout, shouldDial, type DialTarget } from '../../../src/net/dial-plan.ts'
 
 const target = (peerId: string, over: Partial<DialTarget> = {}): DialTarget =>
   ({ peerId, discoveredAt: 0, attempts: 0, nextAttemptAt: 0, dialing: false, ...over })
@@ -26,5 +26,12 @@ describe('dial plan', () => {
     expect([1, 2, 3, 4, 10].map(n => backoffDelay(n, 0.5, o))).toEqual([300, 600, 1200, 2400, 5000])
     const lo = backoffDelay(2, 0, defaultDialPlan); const hi = backoffDelay(2, 1, defaultDialPlan)
     expect(lo).toBe(510); expect(hi).toBe(690)
+  })
+  it('sets the dial timeout from recent successful dials, within bounds', () => {
+    expect(dialTimeout([])).toBe(6000)
+    expect(dialTimeout([1000, 2000])).toBe(6000)
+    expect(dialTimeout([1000, 2000, 3000])).toBe(6000)
+    expect(dialTimeout([500, 600, 700])).toBe(4000)
+    expect(dialTimeout([9000, 9000, 9000])).toBe(12000)
   })
 })

@@ -9,6 +9,7 @@ describe('link frames', () => {
     expect(decodeLinkFrame(enc({ t: 'hello', v: 1, room: 'lobby', extra: 1 }))).toEqual({ t: 'hello', v: 1, room: 'lobby' })
     expect(decodeLinkFrame(enc({ t: 'ping', n: 3 }))).toEqual({ t: 'ping', n: 3 })
     expect(decodeLinkFrame(enc({ t: 'pong', n: 3 }))).toEqual({ t: 'pong', n: 3 })
+    expect(decodeLinkFrame(enc({ t: 'bye' }))).toEqual({ t: 'bye' })
   })
   it('rejects bad frames with a reason', () => {
     expect(reasonOf(new Uint8Array([0xff]))).toBe('malformed')
