@@ -2,7 +2,7 @@
  * When to dial whom. Pure rules, unit-tested; the node applies them.
  *
  * First WebRTC dials fail often (signalling timeouts while both sides dial each other at once), so
- * only one side of each pair dials first: the one with the lower peer id. If the pair is still not
+ * only one side of each pair dials first (see dialsFirst). If the pair is still not
  * linked after `symmetricAfterMs` (the other side may not have discovered us yet), the higher side
  * dials too. Failed dials are retried with capped exponential backoff and jitter.
  */
@@ -33,9 +33,16 @@ export interface DialTarget {
   lastError?: string
 }
 
-/** Whether this node is the one that dials first in the pair. */
+/**
+ * Whether this node is the one that dials first in the pair. Both sides compute the same answer;
+ * a hash of the pair picks the side, so each tab dials about half of its peers (with "the lower id
+ * dials", the lowest tab would dial everyone and finish last).
+ */
 export function dialsFirst (self: string, other: string): boolean {
-  return self < other
+  const [lo, hi] = self < other ? [self, other] : [other, self]
+  let h = 2166136261
+  for (const s of [lo, hi]) for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
+  return ((h >>> 0) & 1) === 0 ? self === lo : self === hi
 }
 
 /** Whether to start a dial to `t` now. */

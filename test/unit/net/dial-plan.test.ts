@@ -5,21 +5,27 @@ const target = (peerId: string, over: Partial<DialTarget> = {}): DialTarget =>
   ({ peerId, discoveredAt: 0, attempts: 0, nextAttemptAt: 0, dialing: false, ...over })
 
 describe('dial plan', () => {
-  it('lets exactly one side of a pair dial first', () => {
-    expect(dialsFirst('a', 'b')).toBe(true)
-    expect(dialsFirst('b', 'a')).toBe(false)
-    expect(shouldDial('a', target('b'), false, 0)).toBe(true)
-    expect(shouldDial('b', target('a'), false, 0)).toBe(false)
+  const ids = Array.from({ length: 20 }, (_, i) => `12D3KooW${(i * 7919).toString(36).padStart(6, 'x')}`)
+  it('lets exactly one side of every pair dial first', () => {
+    for (const a of ids) for (const b of ids) if (a !== b) expect(dialsFirst(a, b)).toBe(!dialsFirst(b, a))
+  })
+  it('spreads the first dials over the tabs', () => {
+    const counts = ids.map(a => ids.filter(b => b !== a && dialsFirst(a, b)).length)
+    expect(Math.max(...counts)).toBeLessThan(ids.length - 1) // no tab dials everyone
+    expect(counts.reduce((x, y) => x + y, 0)).toBe((ids.length * (ids.length - 1)) / 2)
   })
   it('lets the other side dial too once the pair stayed unlinked', () => {
-    expect(shouldDial('b', target('a'), false, defaultDialPlan.symmetricAfterMs - 1)).toBe(false)
-    expect(shouldDial('b', target('a'), false, defaultDialPlan.symmetricAfterMs)).toBe(true)
+    const [a, b] = dialsFirst(ids[0]!, ids[1]!) ? [ids[0]!, ids[1]!] : [ids[1]!, ids[0]!]
+    expect(shouldDial(a, target(b), false, 0)).toBe(true)
+    expect(shouldDial(b, target(a), false, defaultDialPlan.symmetricAfterMs - 1)).toBe(false)
+    expect(shouldDial(b, target(a), false, defaultDialPlan.symmetricAfterMs)).toBe(true)
   })
   it('never dials a linked peer, twice at once, or before the backoff ends', () => {
-    expect(shouldDial('a', target('b'), true, 0)).toBe(false)
-    expect(shouldDial('a', target('b', { dialing: true }), false, 0)).toBe(false)
-    expect(shouldDial('a', target('b', { nextAttemptAt: 100 }), false, 99)).toBe(false)
-    expect(shouldDial('a', target('b', { nextAttemptAt: 100 }), false, 100)).toBe(true)
+    const [a, b] = dialsFirst(ids[2]!, ids[3]!) ? [ids[2]!, ids[3]!] : [ids[3]!, ids[2]!]
+    expect(shouldDial(a, target(b), true, 0)).toBe(false)
+    expect(shouldDial(a, target(b, { dialing: true }), false, 0)).toBe(false)
+    expect(shouldDial(a, target(b, { nextAttemptAt: 100 }), false, 99)).toBe(false)
+    expect(shouldDial(a, target(b, { nextAttemptAt: 100 }), false, 100)).toBe(true)
   })
   it('backs off exponentially with bounded jitter and a cap', () => {
     const o = { ...defaultDialPlan, jitter: 0 }
