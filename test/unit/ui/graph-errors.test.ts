@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { alice, clock } from '../graph/helpers.ts'
+import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
+import { buildConflictEntity } from '../../../src/graph/conflicts.ts'
+import { describeError, formField } from '../../../src/ui/graph/graph-errors.ts'
+import { conflictSummary } from '../../../src/ui/graph/conflict-summary.ts'
+
+function thrown (f: () => unknown): unknown {
+  try { f() } catch (err) { return err }
+  throw new Error('expected a throw')
+}
+
+describe('graph errors for forms', () => {
+  it('names the form field of what the graph rejects', async () => {
+    const g = await openRoomGraph(createGraphRepo(), 'ui-errors', { actor: alice, now: clock() })
+    expect(describeError(thrown(() => g.add({ kind: 'fact', text: '' })))).toMatchObject({ field: 'text', path: 'ops[0].entity.text' })
+    expect(describeError(thrown(() => g.add({ kind: 'thread', title: '', text: 'x' }))).field).toBe('title')
+    expect(describeError(thrown(() => g.add({ kind: 'fact', text: 'x', confidence: 2 }))).field).toBe('confidence')
+    const f = g.add({ kind: 'fact', text: 'x' })
+    expect(describeError(thrown(() => g.dispute(f, undefined, ''))).field).toBe('reason')
+    expect(describeError(thrown(() => g.relate(f, 'Not A Type', f))).field).toBe('type')
+    const e = describeError(new Error('boom'))
+    expect(e).toEqual({ field: '', path: '', message: 'boom' })
+    expect(formField('ops[12].patch.tags[3]')).toBe('tags[3]')
+  })
+
+  it('summarises conflict entities for display', () => {
+    const c = buildConflictEntity({ entityId: 'fact:abc', field: 'text', values: [{ opId: '1@aa', value: 'one' }, { opId: '2@bb', value: 'two' }] }, 'peer', 1_700_000_000_000)
+    expect(conflictSummary(c)).toEqual({ entityId: 'fact:abc', field: 'text', values: ['one', 'two'], truncated: false })
+    const whole = buildConflictEntity({ entityId: 'fact:abc', field: '*', values: [{ opId: '1@aa', value: { text: 'a' } }, { opId: '2@bb', value: { text: 'b' } }] }, 'peer', 1_700_000_000_000)
+    expect(conflictSummary(whole)?.field).toBe('the whole entity')
+    expect(conflictSummary(whole)?.values).toEqual(['{"text":"a"}', '{"text":"b"}'])
+    expect(conflictSummary({ ...c, kind: 'fact' })).toBeUndefined()
+  })
+})
