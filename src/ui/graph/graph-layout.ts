@@ -245,16 +245,20 @@ function towards (from: Point, to: Point, by: number): Point {
 }
 
 function fit (nodes: readonly Point[]): Drawing['viewBox'] {
-  const margin = 70
-  if (nodes.length === 0) return { x: -200, y: -120, width: 400, height: 240 }
+  // Labels run sideways, so leave more room left and right than above and below.
+  const mx = 100
+  const my = 40
+  // A minimum size keeps a handful of nodes from being blown up to fill the pane.
+  const minWidth = 640
+  const minHeight = 360
+  if (nodes.length === 0) return { x: -minWidth / 2, y: -minHeight / 2, width: minWidth, height: minHeight }
   let minX = Infinity; let minY = Infinity; let maxX = -Infinity; let maxY = -Infinity
   for (const n of nodes) {
     minX = Math.min(minX, n.x); maxX = Math.max(maxX, n.x)
     minY = Math.min(minY, n.y); maxY = Math.max(maxY, n.y)
   }
-  // Keep a minimum size so two nodes do not fill the whole pane.
-  const width = Math.max(400, maxX - minX + margin * 2)
-  const height = Math.max(240, maxY - minY + margin * 2)
+  const width = Math.max(minWidth, maxX - minX + mx * 2)
+  const height = Math.max(minHeight, maxY - minY + my * 2)
   const cx = (minX + maxX) / 2
   const cy = (minY + maxY) / 2
   return { x: round(cx - width / 2), y: round(cy - height / 2), width: round(width), height: round(height) }
