@@ -53,7 +53,9 @@ export default defineConfig({
         ]
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+        // The Automerge wasm (3.6 MB) is precached so the graph opens offline; the 27 MB ONNX wasm and
+        // the models are cached on first use instead (runtimeCaching below).
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}', 'assets/automerge*.wasm'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/models\//, /^\/config\.json/],

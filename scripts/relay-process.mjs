@@ -26,8 +26,8 @@ export function startRelay ({ host = '127.0.0.1', port = 0, httpPort = 0, keyFil
           const m = /\/tcp\/(\d+)\//.exec(info.multiaddrs[0] ?? '')
           resolve({
             ...info, host, port: m ? Number(m[1]) : port, announce, child,
-            stop: () => new Promise(res => { if (child.exitCode !== null) { res(); return } child.once('exit', () => res()); child.kill('SIGTERM') }),
-            kill: () => new Promise(res => { if (child.exitCode !== null) { res(); return } child.once('exit', () => res()); child.kill('SIGKILL') })
+            stop: () => new Promise(res => { if (child.exitCode !== null || child.signalCode !== null) { res(); return } child.once('exit', () => res()); child.kill('SIGTERM') }),
+            kill: () => new Promise(res => { if (child.exitCode !== null || child.signalCode !== null) { res(); return } child.once('exit', () => res()); child.kill('SIGKILL') })
           })
         } else if (line.trim() !== '' && !quiet) process.stdout.write(line + '\n')
       }

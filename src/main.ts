@@ -2,6 +2,7 @@ import { mount } from 'svelte'
 import { registerSW } from 'virtual:pwa-register'
 import App from './ui/App.svelte'
 import { MeshState } from './ui/mesh-state.svelte.ts'
+import { GraphState } from './ui/graph/graph-state.svelte.ts'
 import { boot } from './app/boot.ts'
 import { createApi, type MeshworkApi } from './app/api.ts'
 
@@ -10,11 +11,15 @@ declare global {
 }
 
 const mesh = new MeshState()
-mount(App, { target: document.getElementById('app')!, props: { mesh } })
+const graph = new GraphState()
+mount(App, { target: document.getElementById('app')!, props: { mesh, graph } })
 
 const booted = boot()
-window.meshwork = createApi(booted.then(b => b.node))
-booted.then(b => { mesh.attach(b.node, b.config.relays) }, (err: Error) => {
+window.meshwork = createApi(booted.then(b => b.node), booted.then(b => b.graph))
+booted.then(b => {
+  mesh.attach(b.node, b.config.relays)
+  b.graph.then(g => { graph.attach(g.graph) }, () => {})
+}, (err: Error) => {
   console.error('meshwork failed to start', err)
   mesh.fail(err.message)
 })

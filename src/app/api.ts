@@ -3,6 +3,63 @@
  * people at the console drive the mesh through it. Later layers (graph, agents, tasks) extend it.
  */
 import type { MeshEvents, MeshNode, PeerView } from '../net/mesh-node.ts'
+import type { Entity, GraphChange, KnowledgeGraph, ListFilter, NewEntity, RelationType } from '../graph/index.ts'
+import type { OpenGraph } from './graph-boot.ts'
+
+/** `window.meshwork.graph`: the room's shared knowledge graph (see docs/graph.md for the schema). */
+export interface GraphApi {
+  /** Resolves once the graph is open (loaded from IndexedDB, or created; peers merge in as they sync). */
+  ready: Promise<void>
+  add: (entity: NewEntity) => string
+  get: (id: string) => Entity | undefined
+  list: (filter?: ListFilter) => Entity[]
+  relate: (fromId: string, type: RelationType, toId: string) => string
+  verify: (id: string) => void
+  dispute: (id: string, reason: string) => void
+  retract: (id: string, reason?: string) => void
+  on: (event: 'change', fn: (change: GraphChange) => void) => () => void
+  exportJson: () => unknown
+  importJson: (data: unknown) => unknown
+  exportBinary: () => Uint8Array
+  importBinary: (bytes: Uint8Array) => unknown
+  /** Sync counters of the libp2p network adapter: frames and bytes in/out, rejected frames by reason, and the peers it syncs with. */
+  syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'] }
+  /** The KnowledgeGraph itself (neighbours, threads, batches…). */
+  readonly graph: KnowledgeGraph | undefined
+}
+
+function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
+  let graph: KnowledgeGraph | undefined
+  let open: OpenGraph | undefined
+  const ready = opened.then(o => { open = o; graph = o.graph })
+  const g = (): KnowledgeGraph => {
+    if (graph === undefined) throw new Error('meshwork.graph: the graph is still opening; await meshwork.graph.ready first')
+    return graph
+  }
+  return {
+    ready,
+    get graph () { return graph },
+    add: e => g().add(e),
+    get: id => g().get(id),
+    list: f => g().list(f),
+    relate: (a, t, b) => g().relate(a, t, b),
+    verify: id => { g().verify(id) },
+    dispute: (id, reason) => { g().dispute(id, undefined, reason) },
+    retract: (id, reason) => { g().retract(id, reason) },
+    on: (_event, fn) => {
+      if (graph !== undefined) return graph.on('change', fn)
+      let off: (() => void) | undefined
+      let cancelled = false
+      void ready.then(() => { if (!cancelled) off = graph!.on('change', fn) })
+      return () => { cancelled = true; off?.() }
+    },
+    exportJson: () => g().exportJson(),
+    importJson: d => g().importJson(d),
+    exportBinary: () => g().exportBinary(),
+    importBinary: b => g().importBinary(b),
+    syncStats: () => { g(); return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions } }
+  }
+}
 
 export interface MeshworkApi {
   /** Resolves once the node runs and holds a reservation on the relay (so other tabs can reach it). */
@@ -19,9 +76,10 @@ export interface MeshworkApi {
   stats: () => MeshNode['stats'] & { relayConnected: boolean }
   /** Node internals, for debugging at the console. Not a stable interface. */
   readonly node: MeshNode | undefined
+  graph: GraphApi
 }
 
-export function createApi (nodePromise: Promise<MeshNode>): MeshworkApi {
+export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise<OpenGraph>): MeshworkApi {
   let node: MeshNode | undefined
   const pendingListeners: Array<() => void> = []
   const ready = nodePromise.then(async n => { node = n; for (const f of pendingListeners.splice(0)) f(); await n.ready })
@@ -43,6 +101,7 @@ export function createApi (nodePromise: Promise<MeshNode>): MeshworkApi {
       return () => { cancelled = true; off?.() }
     },
     send: (channel, body) => need().publish(channel, body),
-    stats: () => ({ ...need().stats, relayConnected: need().relayConnected() })
+    stats: () => ({ ...need().stats, relayConnected: need().relayConnected() }),
+    graph: createGraphApi(graphPromise)
   }
 }

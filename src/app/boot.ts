@@ -7,9 +7,12 @@ import { fetchServerConfig, loadSettings, resolveConfig, type ConfigProblem, typ
 import { loadIdentity } from '../net/identity.ts'
 import { createBrowserLibp2p } from '../net/libp2p-node.ts'
 import { MeshNode } from '../net/mesh-node.ts'
+import { openGraph, type OpenGraph } from './graph-boot.ts'
 
 export interface BootResult {
   node: MeshNode
+  /** The room's knowledge graph; opens after the node starts, independent of the relay. */
+  graph: Promise<OpenGraph>
   config: MeshConfig
   problems: ConfigProblem[]
   identitySlot: number
@@ -23,5 +26,7 @@ export async function boot (): Promise<BootResult> {
   const node = new MeshNode(libp2p, { room: config.room, relays: config.relays })
   for (const p of problems) node.report('config', `bad-${p.field}`, `${p.message} (from ${p.source}; ignored)`)
   await node.start()
-  return { node, config, problems, identitySlot: identity.slot }
+  const graph = openGraph(node)
+  graph.catch(err => { node.report('api', 'graph-open-failed', `the knowledge graph could not be opened: ${(err as Error).message}`) })
+  return { node, graph, config, problems, identitySlot: identity.slot }
 }

@@ -241,32 +241,46 @@ export class KnowledgeGraph {
   // Writes
 
   add (entity: NewEntity): string {
-    return this.batch([{ op: 'add', entity }])[0] ?? ''
+    return this.#one({ op: 'add', entity }) ?? ''
   }
 
   update (id: string, patch: EntityPatch): void {
-    this.batch([{ op: 'update', id, patch }])
+    this.#one({ op: 'update', id, patch })
   }
 
   retract (id: string, reason?: string): void {
-    this.batch([reason === undefined ? { op: 'retract', id } : { op: 'retract', id, reason }])
+    this.#one(reason === undefined ? { op: 'retract', id } : { op: 'retract', id, reason })
   }
 
   /** Relates two entities; idempotent (the edge id is derived from the triple). Returns the edge id. */
   relate (fromId: string, type: RelationType, toId: string): string {
-    return this.batch([{ op: 'relate', from: fromId, type, to: toId }])[0] ?? ''
+    return this.#one({ op: 'relate', from: fromId, type, to: toId }) ?? ''
   }
 
   unrelate (fromId: string, type: RelationType, toId: string): void {
-    this.batch([{ op: 'unrelate', from: fromId, type, to: toId }])
+    this.#one({ op: 'unrelate', from: fromId, type, to: toId })
   }
 
   verify (id: string, by?: AttestationInput): void {
-    this.batch([by === undefined ? { op: 'verify', id } : { op: 'verify', id, by }])
+    this.#one(by === undefined ? { op: 'verify', id } : { op: 'verify', id, by })
   }
 
   dispute (id: string, by: AttestationInput | undefined, reason: string): void {
-    this.batch([by === undefined ? { op: 'dispute', id, reason } : { op: 'dispute', id, reason, by }])
+    this.#one(by === undefined ? { op: 'dispute', id, reason } : { op: 'dispute', id, reason, by })
+  }
+
+  /**
+   * One op as its own change. Errors name the field as the caller wrote it (`kind`, `confidence`),
+   * not its place inside a batch (`ops[0].entity.kind`).
+   */
+  #one (op: GraphOp): string | undefined {
+    try {
+      return this.batch([op])[0]
+    } catch (err) {
+      if (!(err instanceof GraphValidationError)) throw err
+      const field = err.field.replace(/^ops\[0\]\.?/, '').replace(/^(entity|patch)\./, '')
+      throw new GraphValidationError(field === '' ? 'op' : field, err.reason)
+    }
   }
 
   openThread (title: string, text?: string, tags?: string[]): string {
@@ -278,7 +292,7 @@ export class KnowledgeGraph {
   /** Appends a message to a thread; returns the message id. */
   post (threadId: string, message: string | { text: string }): string {
     const text = typeof message === 'string' ? message : message.text
-    return this.batch([{ op: 'post', threadId, text }])[0] ?? ''
+    return this.#one({ op: 'post', threadId, text }) ?? ''
   }
 
   /**

@@ -49,6 +49,8 @@ export interface Libp2pNetworkAdapterOptions {
   readyTimeoutMs?: number
   /** Delay before re-opening our half of a session the remote may still want. Default 1000. */
   reopenDelayMs?: number
+  /** Opening our half of a session is abandoned (and retried) after this long. Default 5000. */
+  openTimeoutMs?: number
 }
 
 export interface AdapterStats {
@@ -82,6 +84,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
   readonly #maxFrameBytes: number
   readonly #protocol: string
   readonly #readyTimeoutMs: number
+  readonly #openTimeoutMs: number
   readonly #reopenDelayMs: number
 
   readonly #sessions = new Map<string, Session>()
@@ -104,6 +107,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     this.#protocol = options.protocol ?? SYNC_PROTOCOL
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 1000
     this.#reopenDelayMs = options.reopenDelayMs ?? 1000
+    this.#openTimeoutMs = options.openTimeoutMs ?? 5000
     this.#readyPromise = new Promise(resolve => { this.#readyResolve = resolve })
   }
 
@@ -115,6 +119,14 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
   /** libp2p peer ids of the peers we currently have a session with. */
   get sessionPeers (): string[] {
     return [...this.#sessions.values()].filter(s => s.announced).map(s => s.remote.toString())
+  }
+
+  /** Each session's state, for diagnostics (the sync panel, tests). */
+  get sessions (): Array<{ peer: string, outbound: boolean, inbound: boolean, announced: boolean, opening: boolean, failedOpens: number }> {
+    return [...this.#sessions.values()].map(s => ({
+      peer: s.remote.toString(), outbound: s.outbound !== undefined, inbound: s.inbound !== undefined,
+      announced: s.announced, opening: s.opening !== undefined, failedOpens: s.failedOpens
+    }))
   }
 
   isReady (): boolean {
@@ -145,7 +157,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     }).catch(err => { console.error('Libp2pNetworkAdapter: cannot register protocol handler', err) })
     await this.#registration
     if (!this.#connected) return
-    const dials = this.#node.getConnections().map(async c => { await this.#ensureOutbound(c) })
+    const dials = this.#bestConnections().map(async c => { await this.#ensureOutbound(c) })
     const timeout = new Promise<void>(resolve => { this.#later(resolve, this.#readyTimeoutMs) })
     await Promise.race([Promise.allSettled(dials), timeout])
     this.#ready = true
@@ -187,7 +199,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     for (const session of [...this.#sessions.values()]) {
       if (!(await this.#accepts(session.remote))) this.#end(session, 'peer no longer accepted')
     }
-    await Promise.allSettled(this.#node.getConnections().map(async c => { await this.#ensureOutbound(c) }))
+    await Promise.allSettled(this.#bestConnections().map(async c => { await this.#ensureOutbound(c) }))
   }
 
   // -------------------------------------------------------------------------------------------
@@ -235,9 +247,20 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     return connection.status === 'open' && (this.#limited || connection.limits === undefined)
   }
 
-  /** The best open connection to `peer`: unlimited before limited. */
+  /** The best connection to each connected peer. */
+  #bestConnections (): Connection[] {
+    const peers = new Map(this.#node.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer]))
+    return [...peers.values()].map(p => this.#bestConnection(p)).filter((c): c is Connection => c !== undefined)
+  }
+
+  /**
+   * The best open connection to `peer`: unlimited before limited, newest first. An older
+   * connection to the same peer may be dead without libp2p knowing yet (WebRTC notices after
+   * 5-15 s), and a stream opened on it hangs.
+   */
   #bestConnection (peer: Libp2pPeerId): Connection | undefined {
     const connections = this.#node.getConnections(peer).filter(c => this.#usable(c))
+      .sort((a, b) => (b.timeline.open ?? 0) - (a.timeline.open ?? 0))
     return connections.find(c => c.limits === undefined) ?? connections[0]
   }
 
@@ -256,7 +279,9 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
   async #openOutbound (session: Session, connection: Connection): Promise<void> {
     let stream: Stream
     try {
-      stream = await connection.newStream(this.#protocol, { runOnLimitedConnection: this.#limited })
+      // Bounded: a stream that never finishes negotiating would hold `session.opening` forever and
+      // block every later attempt for this peer.
+      stream = await connection.newStream(this.#protocol, { runOnLimitedConnection: this.#limited, signal: AbortSignal.timeout(this.#openTimeoutMs) })
     } catch {
       // The remote has no handler (its adapter is not connected) or the connection died. It
       // opens its half towards us when it connects, and we answer then.
@@ -348,7 +373,9 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     this.#byRepoPeer.set(repoPeerId, session)
     if (previous !== undefined && previous !== stream) previous.abort(new Error('superseded by a newer stream'))
     if (session.outbound === undefined) {
-      void this.#ensureOutbound(this.#bestConnection(connection.remotePeer) ?? connection)
+      // The connection the remote just used is proven alive; prefer it unless it is limited.
+      const alive = this.#usable(connection) && connection.limits === undefined ? connection : undefined
+      void this.#ensureOutbound(alive ?? this.#bestConnection(connection.remotePeer) ?? connection)
     }
     this.#maybeAnnounce(session)
   }

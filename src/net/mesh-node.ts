@@ -110,6 +110,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly relayPeerIds: Set<string>
   private readonly presence: PresenceTable
   private readonly rtts = new Map<string, number>()
+  private blocked = new Set<string>()
   /** How to say goodbye on each open link, by connection id. */
   private readonly byes = new Map<string, () => void>()
   private readonly targets = new Map<string, DialTarget & { addrs: Multiaddr[], lastAnnounced: number, foreign?: string }>()
@@ -164,6 +165,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       const conn = evt.detail
       const peer = conn.remotePeer.toString()
       const isRelay = this.relayPeerIds.has(peer)
+      if (this.blocked.has(peer)) { void conn.close().catch(() => {}); return }
       if (isRelay) this.emit('relay', { state: 'connected', address: conn.remoteAddr.toString() })
       const transport = transportOf(conn)
       this.emit('link', { kind: 'open', peerId: peer, transport: isRelay ? 'relay' : transport, at: Date.now() })
@@ -227,6 +229,11 @@ export class MeshNode extends Emitter<MeshEvents> {
     })
   }
 
+  /** Whether `peerId` is a present peer of this room (its link hello matched). */
+  isRoomPeer (peerId: string): boolean {
+    return this.presence.has(peerId)
+  }
+
   relayConnected (): boolean {
     return this.libp2p.getConnections().some(c => this.relayPeerIds.has(c.remotePeer.toString()) && c.status === 'open')
   }
@@ -248,6 +255,19 @@ export class MeshNode extends Emitter<MeshEvents> {
       this.report('message', 'publish-failed', `publish failed: ${(err as Error).message}`)
     })
     return id
+  }
+
+  /**
+   * Cuts this tab off from `peerIds` (closing links and refusing new ones) until called again
+   * without them: how tests and people at the console simulate a network partition.
+   */
+  setBlocked (peerIds: string[]): void {
+    this.blocked = new Set(peerIds)
+    for (const conn of this.libp2p.getConnections()) {
+      if (this.blocked.has(conn.remotePeer.toString())) void conn.close().catch(() => {})
+    }
+    for (const id of peerIds) this.leave(id, 'blocked')
+    this.emit('change', undefined)
   }
 
   /** Dials one address directly (a console and test tool; the mesh dials discovered peers by itself). */
@@ -299,6 +319,10 @@ export class MeshNode extends Emitter<MeshEvents> {
 
   private leave (peerId: string, reason: string): void {
     if (this.presence.gone(peerId, reason) === undefined) return
+    // A departed peer's connections can linger for 5-15 s until WebRTC notices; if the same peer
+    // comes back meanwhile (a reloaded tab keeps its id) protocols would keep using the stale
+    // streams on them. Abort them now (a graceful close would wait on a peer that is gone).
+    for (const conn of this.libp2p.getConnections(peerIdFromString(peerId))) conn.abort(new Error(`peer left: ${reason}`))
     this.emit('peer:leave', { peerId, reason })
     this.emit('change', undefined)
   }
@@ -348,7 +372,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     const now = Date.now()
     this.maintainRelay(now)
     for (const t of this.targets.values()) {
-      if (t.foreign !== undefined) continue
+      if (t.foreign !== undefined || this.blocked.has(t.peerId)) continue
       if (now - t.lastAnnounced > this.opts.forgetAfterMs && !this.linked(t.peerId)) {
         this.targets.delete(t.peerId)
         this.emit('change', undefined)
@@ -419,6 +443,7 @@ export class MeshNode extends Emitter<MeshEvents> {
         signal: ctrl.signal,
         onOpen: bye => { this.byes.set(conn.id, bye) },
         onAlive: () => {
+          if (this.blocked.has(peer)) return
           if (this.presence.heard(peer, Date.now()) !== undefined) {
             this.emit('peer:join', { peerId: peer })
             this.emit('change', undefined)

@@ -1,0 +1,159 @@
+import { test, expect, type BrowserContext, type Page } from '@playwright/test'
+import { startStack, openTab, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
+
+// The shared knowledge graph across real tabs: real IndexedDB, real Automerge sync over WebRTC.
+test.describe.configure({ mode: 'serial' })
+
+let stack: Stack
+let ctxA: BrowserContext
+let ctxB: BrowserContext
+let tabs: Page[] = []
+const ROOM = '?room=graph'
+
+async function openGraphTab (ctx: BrowserContext): Promise<Page> {
+  const page = await openTab(ctx, stack.url + ROOM)
+  await page.evaluate(() => window.meshwork.graph.ready)
+  return page
+}
+const texts = (p: Page, kind = 'fact'): Promise<string[]> => p.evaluate(k => window.meshwork.graph.list({ kind: k as 'fact' }).map(e => e.text).sort(), kind)
+
+test.beforeAll(async ({ browser }) => {
+  stack = await startStack()
+  ctxA = await browser.newContext()
+  ctxB = await browser.newContext()
+})
+test.afterAll(async () => {
+  await ctxA?.close().catch(() => {}); await ctxB?.close().catch(() => {})
+  await stack?.stop()
+})
+
+test('three tabs see each other\'s additions', async () => {
+  tabs = [await openGraphTab(ctxA), await openGraphTab(ctxB), await openGraphTab(ctxB)]
+  await expectFullMesh(tabs)
+  await Promise.all(tabs.map((p, i) => p.evaluate(n => window.meshwork.graph.add({ kind: 'fact', text: `fact from tab ${n}` }), i)))
+  const want = ['fact from tab 0', 'fact from tab 1', 'fact from tab 2']
+  for (const p of tabs) await expect.poll(() => texts(p), { timeout: 15_000 }).toEqual(want)
+  // Provenance names the tab that wrote it.
+  const ids = await Promise.all(tabs.map(peerIdOf))
+  const prov = await tabs[2]!.evaluate(() => window.meshwork.graph.list({ kind: 'fact' }).map(e => [e.text, e.provenance.peerId]))
+  expect(Object.fromEntries(prov)).toEqual({ 'fact from tab 0': ids[0], 'fact from tab 1': ids[1], 'fact from tab 2': ids[2] })
+})
+
+test('concurrent edits of one entity merge and the conflict is visible on every tab', async () => {
+  const [a, b] = tabs as [Page, Page, Page]
+  const id = await a.evaluate(() => window.meshwork.graph.add({ kind: 'hypothesis', text: 'the meeting is on Monday' }))
+  await expect.poll(() => b.evaluate(i => window.meshwork.graph.get(i)?.text ?? null, id), { timeout: 15_000 }).toBe('the meeting is on Monday')
+  // Cut A from B so both edits are surely concurrent, edit, then heal.
+  const [idA, idB] = [await peerIdOf(a), await peerIdOf(b)]
+  await a.evaluate(p => { window.meshwork.node!.setBlocked([p]) }, idB)
+  await b.evaluate(p => { window.meshwork.node!.setBlocked([p]) }, idA)
+  await tabs[2]!.evaluate(p => { window.meshwork.node!.setBlocked(p) }, [idA, idB])
+  await a.evaluate(i => { window.meshwork.graph.graph!.update(i, { text: 'the meeting is on Tuesday' }) }, id)
+  await b.evaluate(i => { window.meshwork.graph.graph!.update(i, { text: 'the meeting is on Wednesday' }) }, id)
+  for (const p of tabs) await p.evaluate(() => { window.meshwork.node!.setBlocked([]) })
+  await expectFullMesh(tabs)
+  for (const p of tabs) {
+    await expect.poll(() => p.evaluate(i => window.meshwork.graph.list({ kind: 'conflict' }).filter(c => window.meshwork.graph.graph!.neighbours(c.id).some(n => n.entity?.id === i)).length, id), { timeout: 20_000 }).toBe(1)
+  }
+  // Every tab shows the same value and the same conflict entity, which names both values.
+  const views = await Promise.all(tabs.map(p => p.evaluate(i => ({ text: window.meshwork.graph.get(i)!.text, conflict: window.meshwork.graph.list({ kind: 'conflict' }).map(c => ({ id: c.id, data: c.data })) }), id)))
+  expect(new Set(views.map(v => v.text)).size).toBe(1)
+  expect(new Set(views.map(v => JSON.stringify(v.conflict))).size).toBe(1)
+  expect(views[0]!.conflict[0]!.data).toMatchObject({ entityId: id, field: 'text' })
+  const listed = JSON.stringify(views[0]!.conflict[0]!.data)
+  expect(listed).toContain('the meeting is on Tuesday')
+  expect(listed).toContain('the meeting is on Wednesday')
+})
+
+test('a tab closed while others edited catches up when reopened', async () => {
+  const closed = tabs.pop()!
+  await closed.close()
+  await tabs[0]!.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'added while tab 2 was closed' }))
+  const reopened = await openGraphTab(ctxB)
+  tabs.push(reopened)
+  await expect.poll(() => texts(reopened), { timeout: 20_000 }).toContain('added while tab 2 was closed')
+  // It must be syncing with its peers, not only reading what another tab of its profile stored.
+  await reopened.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'written by the reopened tab' }))
+  await expect.poll(() => texts(tabs[0]!), { timeout: 20_000 }).toContain('written by the reopened tab')
+})
+
+test('two groups cut apart and edited separately merge on reconnection with nothing lost', async () => {
+  const ids = await Promise.all(tabs.map(peerIdOf))
+  // Group 1: tabs 0 and 1; group 2: tab 2.
+  await tabs[0]!.evaluate(p => { window.meshwork.node!.setBlocked([p]) }, ids[2]!)
+  await tabs[1]!.evaluate(p => { window.meshwork.node!.setBlocked([p]) }, ids[2]!)
+  await tabs[2]!.evaluate(p => { window.meshwork.node!.setBlocked(p) }, [ids[0]!, ids[1]!])
+  await expect.poll(() => tabs[2]!.evaluate(() => window.meshwork.peers().length)).toBe(0)
+  await tabs[0]!.evaluate(() => { for (let i = 0; i < 20; i++) window.meshwork.graph.add({ kind: 'fact', text: `group one fact ${i}` }) })
+  await tabs[2]!.evaluate(() => { for (let i = 0; i < 20; i++) window.meshwork.graph.add({ kind: 'fact', text: `group two fact ${i}` }) })
+  await expect.poll(() => texts(tabs[1]!).then(t => t.filter(x => x.startsWith('group')).length), { timeout: 15_000 }).toBe(20)
+  expect((await texts(tabs[2]!)).filter(x => x.startsWith('group one'))).toEqual([])
+  for (const p of tabs) await p.evaluate(() => { window.meshwork.node!.setBlocked([]) })
+  await expectFullMesh(tabs)
+  for (const p of tabs) await expect.poll(() => texts(p).then(t => t.filter(x => x.startsWith('group')).length), { timeout: 20_000 }).toBe(40)
+  const all = await Promise.all(tabs.map(p => texts(p)))
+  expect(all[1]).toEqual(all[0]); expect(all[2]).toEqual(all[0])
+})
+
+test('malformed entities and malformed sync frames are rejected with a clear error; the graph stays intact', async () => {
+  const [a, b] = tabs as [Page, Page, Page]
+  const before = await texts(b)
+  const err = await a.evaluate(() => { try { window.meshwork.graph.add({ kind: 'rumour', text: 'x' } as never); return null } catch (e) { return { name: (e as Error).name, field: (e as { field?: string }).field, message: (e as Error).message } } })
+  expect(err).toMatchObject({ name: 'GraphValidationError', field: 'kind' })
+  const err2 = await a.evaluate(() => { try { window.meshwork.graph.add({ kind: 'fact', text: 'x', confidence: 7 }); return null } catch (e) { return (e as { field?: string }).field } })
+  expect(err2).toBe('confidence')
+  // Garbage on the sync protocol, straight from tab A to tab B.
+  const idB = await peerIdOf(b)
+  const rejectedBefore = await b.evaluate(() => Object.values(window.meshwork.graph.syncStats().rejected).reduce((x: number, y) => x + (y as number), 0))
+  await a.evaluate(async target => {
+    const conn = window.meshwork.node!.libp2p.getConnections().find(c => c.remotePeer.toString() === target && c.multiplexer === '/webrtc')!
+    for (const junk of [new Uint8Array([0x05, 1, 2, 3, 4, 5]), new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x7f]), new TextEncoder().encode('\x0bhello world')]) {
+      const s = await conn.newStream('/meshwork/automerge/1.0.0')
+      s.send(junk)
+      await s.close().catch(() => {})
+    }
+  }, idB)
+  await expect.poll(() => b.evaluate(() => Object.values(window.meshwork.graph.syncStats().rejected).reduce((x: number, y) => x + (y as number), 0)), { timeout: 10_000 }).toBeGreaterThan(rejectedBefore)
+  expect(await texts(b)).toEqual(before)
+  // Still syncing.
+  await a.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'after the garbage' }))
+  await expect.poll(() => texts(b), { timeout: 15_000 }).toContain('after the garbage')
+})
+
+test('a person adds a fact in the explorer, another tab sees it, verifies and disputes it there', async () => {
+  const [a, b] = tabs as [Page, Page, Page]
+  await a.getByTestId('graph-tab').click()
+  await a.getByTestId('graph-add-kind').selectOption('fact')
+  await a.getByTestId('graph-add-submit').click()
+  await expect(a.getByTestId('graph-add-error')).toContainText('text') // empty text is refused, naming the field
+  await a.getByTestId('graph-add-text').fill('water boils at 100 °C at sea level')
+  await a.getByTestId('graph-add-submit').click()
+  await b.getByTestId('graph-tab').click()
+  await b.getByTestId('graph-filter-text').fill('water boils')
+  const row = b.getByTestId('graph-item').filter({ hasText: 'water boils' })
+  await expect(row).toHaveCount(1, { timeout: 15_000 })
+  await row.click()
+  await expect(b.getByTestId('graph-detail')).toContainText('water boils at 100')
+  await b.getByTestId('graph-verify').click()
+  await expect(b.getByTestId('graph-detail')).toContainText('verified')
+  const id = await row.getAttribute('data-id')
+  await expect.poll(() => a.evaluate(i => window.meshwork.graph.get(i!)?.status, id), { timeout: 15_000 }).toBe('verified')
+  await b.getByTestId('graph-dispute').click()
+  await b.getByTestId('graph-reason').fill('not at altitude')
+  await b.getByTestId('graph-reason-submit').click()
+  await expect.poll(() => a.evaluate(i => window.meshwork.graph.get(i!)?.status, id), { timeout: 15_000 }).toBe('disputed')
+  await expect(b.getByTestId('graph-drawing')).toBeVisible()
+  await b.screenshot({ path: test.info().outputPath('graph-explorer.png') })
+})
+
+test('a reload with the relay down still shows the whole graph', async () => {
+  const p = tabs[0]!
+  const before = await texts(p)
+  expect(before.length).toBeGreaterThan(40)
+  await stack.relay.kill()
+  await p.reload()
+  await p.waitForFunction(() => window.meshwork !== undefined)
+  await p.evaluate(() => window.meshwork.graph.ready)
+  expect(await texts(p)).toEqual(before)
+  expect(await p.evaluate(() => window.meshwork.stats().relayConnected)).toBe(false)
+})
