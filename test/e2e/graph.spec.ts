@@ -146,6 +146,42 @@ test('a person adds a fact in the explorer, another tab sees it, verifies and di
   await b.screenshot({ path: test.info().outputPath('graph-explorer.png') })
 })
 
+test('the graph exports as JSON and binary and imports by merging; a bad file is refused with the reason', async ({ browser }) => {
+  const [a] = tabs as [Page, Page, Page]
+  const before = await texts(a)
+  const jsonDownload = a.waitForEvent('download')
+  await a.getByTestId('graph-export-json').click()
+  const jsonPath = await (await jsonDownload).path()
+  const binDownload = a.waitForEvent('download')
+  await a.getByTestId('graph-export-binary').click()
+  const binPath = await (await binDownload).path()
+  const { readFileSync, writeFileSync } = await import('node:fs')
+  const exported = JSON.parse(readFileSync(jsonPath, 'utf8')) as { format: string, schemaVersion: number, entities: Array<{ text: string, kind: string }> }
+  expect(exported.format).toBe('meshwork.graph')
+  expect(exported.entities.filter(e => e.kind === 'fact').map(e => e.text).sort()).toEqual(before)
+
+  // A tab of another room (empty graph) imports the binary, then the JSON: the same facts, merged once.
+  const ctx = await browser.newContext()
+  const other = await openTab(ctx, `${stack.url}?room=graph-import`)
+  await other.evaluate(() => window.meshwork.graph.ready)
+  await other.getByTestId('graph-tab').click()
+  await other.getByTestId('graph-import').setInputFiles(binPath)
+  await expect(other.getByTestId('graph-import-summary')).toContainText('new')
+  expect(await texts(other)).toEqual(before)
+  await other.getByTestId('graph-import').setInputFiles(jsonPath)
+  await expect(other.getByTestId('graph-import-summary')).toContainText('0 new')
+  expect(await texts(other)).toEqual(before)
+
+  // A malformed file: refused, field named, graph unchanged.
+  exported.entities[0]!.kind = 'rumour'
+  const badPath = test.info().outputPath('bad.json')
+  writeFileSync(badPath, JSON.stringify(exported))
+  await other.getByTestId('graph-import').setInputFiles(badPath)
+  await expect(other.getByTestId('graph-transfer-error')).toContainText('kind')
+  expect(await texts(other)).toEqual(before)
+  await ctx.close()
+})
+
 test('a reload with the relay down still shows the whole graph', async () => {
   const p = tabs[0]!
   const before = await texts(p)

@@ -31,7 +31,7 @@ export interface NewEntityInput {
 }
 
 /** Actions whose errors are shown next to their form. */
-export type GraphAction = 'add' | 'relate' | 'verify' | 'dispute' | 'retract' | 'post'
+export type GraphAction = 'add' | 'relate' | 'verify' | 'dispute' | 'retract' | 'post' | 'transfer'
 
 export interface GraphStateOptions {
   /** How to defer a refresh; default `requestAnimationFrame` (tests pass their own). */
@@ -236,6 +236,30 @@ export class GraphState {
 
   post (threadId: string, text: string): string | undefined {
     return this.#run('post', g => g.post(threadId, text.trim()))
+  }
+
+  /** The whole graph as the documented JSON export (docs/graph.md), as text. */
+  exportJson (): string | undefined {
+    return this.#run('transfer', g => JSON.stringify(g.exportJson(), null, 2))
+  }
+
+  /** The whole graph as an Automerge binary. */
+  exportBinary (): Uint8Array | undefined {
+    return this.#run('transfer', g => g.exportBinary())
+  }
+
+  /**
+   * Imports a file: JSON exports are validated entity by entity, binaries as Automerge documents;
+   * both merge into the graph (nothing is replaced). Returns a one-line summary, or undefined with
+   * the error in `errors.transfer`.
+   */
+  importFile (name: string, bytes: Uint8Array): string | undefined {
+    return this.#run('transfer', g => {
+      const isJson = name.toLowerCase().endsWith('.json') || bytes[0] === 0x7b /* { */
+      const r = isJson ? g.importJson(new TextDecoder().decode(bytes)) : g.importBinary(bytes)
+      return `Imported ${name}: ${r.added} new, ${r.merged} merged, ${r.unchanged} unchanged, ${r.edgesAdded} new relationships` +
+        (r.divergent.length > 0 ? `; ${r.divergent.length} field(s) differed and kept this graph's value` : '')
+    })
   }
 
   #run<T> (action: GraphAction, write: (graph: KnowledgeGraph) => T): T | undefined {
