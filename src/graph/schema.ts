@@ -392,6 +392,12 @@ export function validateNewEntity (value: unknown, field = 'entity'): NewEntity 
   onlyKeys(r, NEW_ENTITY_KEYS, field)
   const kind = oneOf(r.kind, ENTITY_KINDS, join(field, 'kind'))
   const out: NewEntity = { kind, text: str(r.text, join(field, 'text'), 1, LIMITS.textLength) }
+  return Object.assign(out, optionalFields(r, field))
+}
+
+/** The optional fields that both `add` and `update` accept, validated. */
+function optionalFields (r: Record<string, unknown>, field: string): Omit<EntityPatch, 'text'> {
+  const out: Omit<EntityPatch, 'text'> = {}
   if (r.title !== undefined) out.title = str(r.title, join(field, 'title'), 1, LIMITS.titleLength)
   if (r.confidence !== undefined) out.confidence = validateConfidence(r.confidence, join(field, 'confidence'))
   if (r.tags !== undefined) out.tags = validateTags(r.tags, join(field, 'tags'))
@@ -406,12 +412,7 @@ export function validatePatch (value: unknown, field = 'patch'): EntityPatch {
   if (Object.keys(r).length === 0) fail(field, 'must change at least one field')
   const out: EntityPatch = {}
   if (r.text !== undefined) out.text = str(r.text, join(field, 'text'), 1, LIMITS.textLength)
-  if (r.title !== undefined) out.title = str(r.title, join(field, 'title'), 1, LIMITS.titleLength)
-  if (r.confidence !== undefined) out.confidence = validateConfidence(r.confidence, join(field, 'confidence'))
-  if (r.tags !== undefined) out.tags = validateTags(r.tags, join(field, 'tags'))
-  if (r.data !== undefined) out.data = validateJsonObject(r.data, join(field, 'data'))
-  if (r.taskId !== undefined) out.taskId = validateId(r.taskId, join(field, 'taskId'))
-  return out
+  return Object.assign(out, optionalFields(r, field))
 }
 
 export function validateEdge (value: unknown, field = ''): Edge {
