@@ -28,6 +28,18 @@ export interface GraphApi {
   readonly graph: KnowledgeGraph | undefined
 }
 
+/**
+ * Subscribes at once if `current` exists, otherwise as soon as `later` resolves, so scripts can
+ * subscribe before the node or graph is up. The returned function unsubscribes in either case.
+ */
+function subscribeWhenReady<T> (current: T | undefined, later: Promise<T>, subscribe: (target: T) => () => void): () => void {
+  if (current !== undefined) return subscribe(current)
+  let off: (() => void) | undefined
+  let cancelled = false
+  void later.then(target => { if (!cancelled) off = subscribe(target) }, () => {})
+  return () => { cancelled = true; off?.() }
+}
+
 function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
   let graph: KnowledgeGraph | undefined
   let open: OpenGraph | undefined
@@ -46,13 +58,7 @@ function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
     verify: id => { g().verify(id) },
     dispute: (id, reason) => { g().dispute(id, undefined, reason) },
     retract: (id, reason) => { g().retract(id, reason) },
-    on: (_event, fn) => {
-      if (graph !== undefined) return graph.on('change', fn)
-      let off: (() => void) | undefined
-      let cancelled = false
-      void ready.then(() => { if (!cancelled) off = graph!.on('change', fn) })
-      return () => { cancelled = true; off?.() }
-    },
+    on: (_event, fn) => subscribeWhenReady(graph, opened.then(o => o.graph), gr => gr.on('change', fn)),
     exportJson: () => g().exportJson(),
     importJson: d => g().importJson(d),
     exportBinary: () => g().exportBinary(),
@@ -81,8 +87,7 @@ export interface MeshworkApi {
 
 export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise<OpenGraph>): MeshworkApi {
   let node: MeshNode | undefined
-  const pendingListeners: Array<() => void> = []
-  const ready = nodePromise.then(async n => { node = n; for (const f of pendingListeners.splice(0)) f(); await n.ready })
+  const ready = nodePromise.then(async n => { node = n; await n.ready })
   const need = (): MeshNode => {
     if (node === undefined) throw new Error('meshwork: the node is still starting; await meshwork.ready first')
     return node
@@ -93,13 +98,7 @@ export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise
     get room () { return node?.room },
     get node () { return node },
     peers: () => node?.peers() ?? [],
-    on (event, fn) {
-      if (node !== undefined) return node.on(event, fn)
-      let off: (() => void) | undefined
-      let cancelled = false
-      pendingListeners.push(() => { if (!cancelled) off = node!.on(event, fn) })
-      return () => { cancelled = true; off?.() }
-    },
+    on: (event, fn) => subscribeWhenReady(node, nodePromise, n => n.on(event, fn)),
     send: (channel, body) => need().publish(channel, body),
     stats: () => ({ ...need().stats, relayConnected: need().relayConnected() }),
     graph: createGraphApi(graphPromise)
