@@ -159,7 +159,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       const from = msg.type === 'signed' ? msg.from.toString() : undefined
       if (msg.topic !== this.appTopic) return
       if (from === undefined) { this.report('message', 'unsigned', 'dropped an unsigned message', undefined); return }
-      this.receive(from, msg.topic, msg.data)
+      this.receive(from, msg.data)
     })
     libp2p.addEventListener('connection:open', evt => {
       const conn = evt.detail
@@ -300,7 +300,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     this.emit('problem', p)
   }
 
-  private receive (from: string, topic: string, data: Uint8Array): void {
+  private receive (from: string, data: Uint8Array): void {
     let msg
     try {
       msg = decodeMeshMessage(data)
@@ -318,22 +318,22 @@ export class MeshNode extends Emitter<MeshEvents> {
   }
 
   private leave (peerId: string, reason: string): void {
-    if (this.presence.gone(peerId, reason) === undefined) return
+    if (this.presence.gone(peerId, reason) !== undefined) this.departed(peerId, reason)
+  }
+
+  /** Drops every peer whose links fell silent: the same departure as a goodbye. */
+  private sweep (): void {
+    for (const c of this.presence.sweep(Date.now())) this.departed(c.peerId, c.reason)
+  }
+
+  /** A peer has left presence (goodbye, silence, closed link, other room, blocked). */
+  private departed (peerId: string, reason: string): void {
     // A departed peer's connections can linger for 5-15 s until WebRTC notices; if the same peer
     // comes back meanwhile (a reloaded tab keeps its id) protocols would keep using the stale
     // streams on them. Abort them now (a graceful close would wait on a peer that is gone).
     for (const conn of this.libp2p.getConnections(peerIdFromString(peerId))) conn.abort(new Error(`peer left: ${reason}`))
     this.emit('peer:leave', { peerId, reason })
     this.emit('change', undefined)
-  }
-
-  private sweep (): void {
-    let changed = false
-    for (const c of this.presence.sweep(Date.now())) {
-      this.emit('peer:leave', { peerId: c.peerId, reason: c.reason })
-      changed = true
-    }
-    if (changed) this.emit('change', undefined)
   }
 
   private noteDiscovered (id: string, addrs: Multiaddr[]): void {
