@@ -191,7 +191,7 @@ async function repoBaseline (size) {
 
 async function startStack () {
   const relay = await startRelay({ port: 0, httpPort: -1, keyFile: join(mkdtempSync(join(tmpdir(), 'bench-')), 'key'), quiet: true })
-  const server = createAppServer({ root: join(root, 'dist'), getRelay: () => relay, log: () => {} })
+  const server = createAppServer({ root: join(root, process.env.MESHWORK_DIST ?? 'dist'), getRelay: () => relay, log: () => {} })
   await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
   return {

@@ -55,7 +55,7 @@ function chromiumRssMb () {
 
 async function scenario (variant, n) {
   const relay = await startRelay({ port: 0, httpPort: -1, keyFile: join(mkdtempSync(join(tmpdir(), 'bench-')), 'key'), quiet: true })
-  const server = createAppServer({ root: variant === 'app' ? join(root, 'dist') : join(root, 'bench/.dist/baseline'), getRelay: () => relay, log: () => {} })
+  const server = createAppServer({ root: variant === 'app' ? join(root, process.env.MESHWORK_DIST ?? 'dist') : join(root, 'bench/.dist/baseline'), getRelay: () => relay, log: () => {} })
   await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${server.address().port}/?room=bench${n}`
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...(process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)] })

@@ -30,8 +30,10 @@ if (process.env.MESHWORK_IN_NETNS !== '1') {
   if (!existsSync('/usr/bin/chromium')) fail('/usr/bin/chromium is missing: apt-get install -y chromium (see README)')
   if (spawnSync('ip', ['-V']).status !== 0) fail('the ip command is missing: apt-get install -y iproute2 (see README)')
   if (process.getuid?.() !== 0) fail('the e2e suite creates a private network namespace and must run as root (CI and the dev machines do)')
-  if (!existsSync(join(root, 'dist', 'index.html')) || process.env.MESHWORK_SKIP_BUILD !== '1') {
-    const b = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+  // MESHWORK_DIST builds to (and serves from) another directory, so that two suites can run side by side.
+  const dist = process.env.MESHWORK_DIST ?? 'dist'
+  if (!existsSync(join(root, dist, 'index.html')) || process.env.MESHWORK_SKIP_BUILD !== '1') {
+    const b = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit' })
     if (b.status !== 0) fail('vite build failed')
   }
   const inner = `${NETNS_SETUP}; exec env MESHWORK_IN_NETNS=1 "${process.execPath}" "${fileURLToPath(import.meta.url)}" ${args.map(a => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`

@@ -1,0 +1,158 @@
+/**
+ * The contract between agents, the runtime that hosts them, and the tab that owns the runtime.
+ *
+ * An agent is a handler `async (task, ctx) => result` that runs inside a Web Worker. Built-in agents
+ * (src/agents/builtin/) share a pool of workers; custom code from a person runs in a worker of its
+ * own. Everything an agent may do beyond pure computation goes through `ctx`, whose methods the host
+ * tab implements on the main thread (they cross the worker boundary through comlink).
+ */
+import type { AgentManifest } from './manifest.ts'
+
+/** What an agent is asked to do. JSON-serialisable (it crosses worker and network boundaries). */
+export interface AgentTask {
+  /** Task id, unique in the room. Sub-tasks get `${parent}/${n}`. */
+  id: string
+  /** The request in words. */
+  text: string
+  /** Structured input, e.g. the outputs of the tasks this one depends on, keyed by their id. */
+  input?: unknown
+  /** The skill the agent won the task with, when it came through the mesh. */
+  skillId?: string
+}
+
+/** A vote on a claim, as a verifier agent gives it. */
+export interface Verdict {
+  vote: 'support' | 'dispute' | 'abstain'
+  /** 0..1. */
+  confidence: number
+  reason: string
+  /** Graph entity ids the vote rests on. */
+  evidence?: string[]
+}
+
+/** One subtask of a plan. `dependsOn` names other subtasks of the same plan by `id`. */
+export interface PlannedSubtask {
+  id: string
+  text: string
+  dependsOn: string[]
+}
+
+/** What an agent returns. JSON-serialisable. */
+export interface AgentResult {
+  /** The answer for a person to read. Always present (the runtime fills it from `output` if a custom agent omits it). */
+  text: string
+  /** Structured output handed to dependent tasks. */
+  output?: unknown
+  /** Steps that show how the answer was reached (the calculator's working, the runner's console, ...). */
+  working?: string[]
+  /** Graph entity ids the answer relies on. */
+  citations?: string[]
+  /** Set by verifiers. */
+  verdict?: Verdict
+  /** Set by planners. */
+  plan?: { subtasks: PlannedSubtask[] }
+}
+
+/** A graph entity as agents see it: a read-only, plain projection. */
+export interface GraphHit {
+  id: string
+  kind: string
+  text: string
+  status: string
+  confidence: number
+  /** Relevance to the query, higher is better (cosine for semantic retrieval). */
+  score: number
+}
+
+/** OpenAI-compatible chat completion request (the subset agents use). */
+export interface ChatRequest {
+  messages: { role: 'system' | 'user' | 'assistant'; content: string }[]
+  temperature?: number
+  maxTokens?: number
+}
+
+export interface ChatResponse {
+  text: string
+  model: string
+  usage?: { promptTokens: number; completionTokens: number }
+}
+
+/**
+ * Services of the host tab. All asynchronous because they cross the worker boundary.
+ * A service the agent's manifest does not list in `tools` throws `AgentToolError`.
+ */
+export interface AgentContext {
+  readonly agentId: string
+  /** Aborted when the task is cancelled or times out. */
+  readonly signal: AbortSignal
+  /** Reports progress 0..1 with an optional note; shown in the UI. */
+  progress(fraction: number, note?: string): void
+  log(message: string): void
+  /** Sentence embeddings from the tab's embedding worker (L2-normalised). */
+  embed(texts: string[]): Promise<Float32Array[]>
+  /** Read-only queries of the room's knowledge graph (tool `graph.read`). */
+  graph: {
+    search(text: string, k?: number): Promise<GraphHit[]>
+    get(id: string): Promise<GraphHit | undefined>
+  }
+  /** True when the person configured an OpenAI-compatible endpoint. */
+  readonly llmAvailable: boolean
+  /** Chat with the configured endpoint (tool `llm`). */
+  llm(request: ChatRequest): Promise<ChatResponse>
+  /** Runs a sub-agent of a built-in kind within the manifest's `maxSubAgents` / `maxDepth` (tool `spawn`). */
+  spawn(kind: BuiltinKind, task: AgentTask): Promise<AgentResult>
+}
+
+export type AgentHandler = (task: AgentTask, ctx: AgentContext) => Promise<AgentResult>
+
+export const BUILTIN_KINDS = ['calculator', 'summariser', 'researcher', 'js-runner', 'verifier', 'planner', 'llm'] as const
+export type BuiltinKind = typeof BUILTIN_KINDS[number]
+
+/** A built-in agent: its manifest and its handler. */
+export interface BuiltinAgent {
+  kind: BuiltinKind
+  manifest: AgentManifest
+  handler: AgentHandler
+}
+
+/** Lifecycle of an agent as the runtime reports it. */
+export type AgentState = 'starting' | 'idle' | 'working' | 'failed' | 'stopped'
+
+/** How an agent came to exist: a built-in kind, or custom source written by a person. */
+export type AgentSpec =
+  | { kind: BuiltinKind; manifest?: AgentManifest }
+  | { source: string; manifest: AgentManifest; author: string }
+
+export interface AgentStatus {
+  id: string
+  manifest: AgentManifest
+  /** Built-in kind, or 'custom'. */
+  kind: BuiltinKind | 'custom'
+  state: AgentState
+  /** Tasks running now. */
+  running: number
+  completed: number
+  failures: number
+  restarts: number
+  /** Last error, crash or timeout, for the UI. */
+  lastError?: string
+}
+
+/** Thrown by `AgentRuntime.run`; `code` says why. */
+export class AgentRunError extends Error {
+  constructor (
+    readonly code: 'timeout' | 'cancelled' | 'crashed' | 'failed' | 'busy' | 'stopped' | 'unknown-agent' | 'bad-result' | 'limit',
+    message: string
+  ) {
+    super(message)
+    this.name = 'AgentRunError'
+  }
+}
+
+/** Thrown inside an agent when it calls a service its manifest does not allow. */
+export class AgentToolError extends Error {
+  constructor (readonly tool: string, message: string) {
+    super(message)
+    this.name = 'AgentToolError'
+  }
+}
