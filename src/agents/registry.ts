@@ -1,0 +1,274 @@
+/**
+ * The room's agent registry: which agents exist on which peer, with their manifests and status,
+ * so that every node knows the mesh's skills. It lives in its own Automerge document next to the
+ * knowledge graph, synced by the same Repo and network adapter, so that agents coming and going
+ * (and their status changing) never churn the graph's entities.
+ *
+ * Layout (REGISTRY_LAYOUT 1): `{ meta: { layout: 1, kind: 'agent-registry' }, agents: { <agentId>: JSON } }`.
+ * Every record is one immutable JSON string replaced whole, written only by the peer that owns the
+ * agent, so concurrent writers never touch the same key. Like the graph, the document starts from a
+ * deterministic genesis (fixed actor, fixed time) and has a DocumentId derived from the room name,
+ * so two peers that create it concurrently end up on one document.
+ *
+ * Records are validated when read: a malformed record (from a buggy or hostile peer) is skipped and
+ * reported through `invalid()`, never handed to the UI or the matcher.
+ */
+import {
+  Automerge,
+  ImmutableString,
+  interpretAsDocumentId,
+  type BinaryDocumentId,
+  type DocHandle,
+  type DocumentId,
+  type Repo
+} from '@automerge/automerge-repo/slim'
+import { parseManifest, ManifestError, type AgentManifest } from './manifest.ts'
+import { sha256, utf8 } from '../graph/hash.ts'
+import { validateRoomName } from '../graph/layout.ts'
+
+export const REGISTRY_LAYOUT = 1
+const GENESIS_ACTOR = '6d657368776f726b2d72656769737472' // "meshwork-registr"
+
+/** Limits for one record; a record over them is refused on write and skipped on read. */
+export const REGISTRY_LIMITS = {
+  /** Source of a custom agent. */
+  sourceBytes: 64 * 1024,
+  /** Whole record as JSON. */
+  recordBytes: 160 * 1024,
+  agentIdLength: 200
+} as const
+
+export const AGENT_STATES = ['starting', 'idle', 'working', 'failed', 'stopped'] as const
+export type RegistryAgentState = typeof AGENT_STATES[number]
+
+export interface AgentRecord {
+  /** `<manifest id>@<peer id>`: unique in the room, readable. */
+  agentId: string
+  /** The peer that hosts (runs) the agent. */
+  peerId: string
+  /** A built-in kind, or 'custom' for code a person wrote. */
+  kind: string
+  manifest: AgentManifest
+  /** Who wrote it: a person's name for custom agents, 'meshwork' for built-ins. */
+  author: string
+  /** ES module source of a custom agent, published so other peers can opt in to run it. */
+  source?: string
+  /** For a copy of another peer's custom agent that this peer opted in to run: the original's id. */
+  originId?: string
+  state: RegistryAgentState
+  /** Tasks running now. */
+  running: number
+  completed: number
+  failures: number
+  restarts: number
+  lastError?: string
+  registeredAt: number
+  updatedAt: number
+}
+
+interface RegistryDoc {
+  meta: { layout: number, kind: string }
+  agents: Record<string, ImmutableString>
+}
+
+export class RegistryRecordError extends Error {
+  constructor (readonly field: string, readonly reason: string) {
+    super(`agent record: ${field} ${reason}`)
+    this.name = 'RegistryRecordError'
+  }
+}
+
+export function agentIdFor (manifestId: string, peerId: string): string {
+  return `${manifestId}@${peerId}`
+}
+
+function str (r: Record<string, unknown>, key: string, max = 2000, optional = false): string | undefined {
+  const v = r[key]
+  if (v === undefined && optional) return undefined
+  if (typeof v !== 'string' || v.length === 0) throw new RegistryRecordError(key, 'must be a non-empty string')
+  if (v.length > max) throw new RegistryRecordError(key, `must have at most ${max} characters`)
+  return v
+}
+
+function count (r: Record<string, unknown>, key: string): number {
+  const v = r[key]
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new RegistryRecordError(key, 'must be a non-negative integer')
+  return v
+}
+
+/** Validates an untrusted record (parsed JSON). Throws RegistryRecordError naming the field. */
+export function validateAgentRecord (input: unknown): AgentRecord {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new RegistryRecordError('record', 'must be an object')
+  const r = input as Record<string, unknown>
+  const agentId = str(r, 'agentId', REGISTRY_LIMITS.agentIdLength)!
+  const peerId = str(r, 'peerId', 100)!
+  const kind = str(r, 'kind', 40)!
+  let manifest: AgentManifest
+  try {
+    manifest = parseManifest(r.manifest)
+  } catch (err) {
+    if (err instanceof ManifestError) throw new RegistryRecordError(`manifest.${err.field}`, err.reason)
+    throw err
+  }
+  if (agentId !== agentIdFor(manifest.id, peerId)) throw new RegistryRecordError('agentId', `must be "${agentIdFor(manifest.id, peerId)}" (manifest id @ peer id)`)
+  const author = str(r, 'author', 200)!
+  const source = str(r, 'source', REGISTRY_LIMITS.sourceBytes, true)
+  if (kind === 'custom' && source === undefined) throw new RegistryRecordError('source', 'is required for a custom agent')
+  const originId = str(r, 'originId', REGISTRY_LIMITS.agentIdLength, true)
+  const state = r.state
+  if (typeof state !== 'string' || !(AGENT_STATES as readonly string[]).includes(state)) throw new RegistryRecordError('state', `must be one of ${AGENT_STATES.join(', ')}`)
+  const lastError = str(r, 'lastError', 2000, true)
+  const out: AgentRecord = {
+    agentId,
+    peerId,
+    kind,
+    manifest,
+    author,
+    ...(source !== undefined ? { source } : {}),
+    ...(originId !== undefined ? { originId } : {}),
+    state: state as RegistryAgentState,
+    running: count(r, 'running'),
+    completed: count(r, 'completed'),
+    failures: count(r, 'failures'),
+    restarts: count(r, 'restarts'),
+    ...(lastError !== undefined ? { lastError } : {}),
+    registeredAt: count(r, 'registeredAt'),
+    updatedAt: count(r, 'updatedAt')
+  }
+  return out
+}
+
+let genesisCache: { bytes: Uint8Array, hash: string } | undefined
+
+/** The registry's genesis: identical bytes on every peer, so concurrent creation merges. */
+export function registryGenesis (): { bytes: Uint8Array, hash: string } {
+  if (genesisCache !== undefined) return genesisCache
+  const doc = Automerge.change(Automerge.init<RegistryDoc>({ actor: GENESIS_ACTOR as Automerge.ActorId }), { time: 0 }, d => {
+    d.meta = { layout: REGISTRY_LAYOUT, kind: 'agent-registry' }
+    d.agents = {}
+  })
+  const heads = Automerge.getHeads(doc)
+  if (heads.length !== 1 || heads[0] === undefined) throw new Error('registry genesis must have exactly one head')
+  genesisCache = { bytes: Automerge.save(doc), hash: heads[0] }
+  return genesisCache
+}
+
+/** SHA-256("meshwork/agent-registry/layout-1/<room>")[0..16] as an automerge-repo DocumentId. */
+export function registryDocumentId (room: string): DocumentId {
+  validateRoomName(room)
+  const digest = sha256(utf8(`meshwork/agent-registry/layout-${REGISTRY_LAYOUT}/${room}`))
+  return interpretAsDocumentId(digest.slice(0, 16) as BinaryDocumentId)
+}
+
+export interface RegistryChange {
+  /** Agent ids whose record was added, replaced or removed. */
+  ids: string[]
+  origin: 'local' | 'remote'
+}
+
+export class AgentRegistry {
+  readonly handle: DocHandle<RegistryDoc>
+  #cache = new Map<string, { raw: string, record: AgentRecord | undefined }>()
+  #invalid = new Map<string, string>()
+  #listeners = new Set<(c: RegistryChange) => void>()
+  #local = false
+  readonly #onChange = (p: { patches: Automerge.Patch[] }): void => {
+    const ids = new Set<string>()
+    for (const patch of p.patches) {
+      if (patch.path[0] === 'agents' && typeof patch.path[1] === 'string') ids.add(patch.path[1])
+    }
+    if (ids.size === 0) return
+    const change: RegistryChange = { ids: [...ids], origin: this.#local ? 'local' : 'remote' }
+    for (const fn of this.#listeners) {
+      try { fn(change) } catch (err) { console.error('agent registry listener failed', err) }
+    }
+  }
+
+  constructor (handle: DocHandle<RegistryDoc>) {
+    this.handle = handle
+    handle.on('change', this.#onChange)
+  }
+
+  close (): void {
+    this.handle.off('change', this.#onChange)
+    this.#listeners.clear()
+  }
+
+  on (_event: 'change', fn: (c: RegistryChange) => void): () => void {
+    this.#listeners.add(fn)
+    return () => { this.#listeners.delete(fn) }
+  }
+
+  /** Every valid record. Malformed ones are skipped; see `invalid()`. */
+  list (): AgentRecord[] {
+    const agents = this.handle.doc().agents
+    const out: AgentRecord[] = []
+    for (const id of Object.keys(agents)) {
+      const r = this.get(id)
+      if (r !== undefined) out.push(r)
+    }
+    return out
+  }
+
+  get (agentId: string): AgentRecord | undefined {
+    const value = this.handle.doc().agents[agentId]
+    if (value === undefined) return undefined
+    const raw = value.toString()
+    const hit = this.#cache.get(agentId)
+    if (hit?.raw === raw) return hit.record
+    let record: AgentRecord | undefined
+    try {
+      if (raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
+      record = validateAgentRecord(JSON.parse(raw))
+      if (record.agentId !== agentId) throw new RegistryRecordError('agentId', `does not match its key ${agentId}`)
+      this.#invalid.delete(agentId)
+    } catch (err) {
+      record = undefined
+      this.#invalid.set(agentId, (err as Error).message)
+    }
+    this.#cache.set(agentId, { raw, record })
+    return record
+  }
+
+  /** Records that failed validation, by agent id, with the reason. */
+  invalid (): Array<{ agentId: string, reason: string }> {
+    this.list()
+    return [...this.#invalid].map(([agentId, reason]) => ({ agentId, reason }))
+  }
+
+  /** Writes (adds or replaces) records, all in one change. Each is validated first; nothing is written if one is bad. */
+  put (...records: AgentRecord[]): void {
+    const encoded = records.map(r => {
+      const valid = validateAgentRecord(r)
+      const raw = JSON.stringify(valid)
+      if (raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
+      return [valid.agentId, raw] as const
+    })
+    this.#change(d => { for (const [id, raw] of encoded) d.agents[id] = new ImmutableString(raw) })
+  }
+
+  remove (...agentIds: string[]): void {
+    const present = agentIds.filter(id => this.handle.doc().agents[id] !== undefined)
+    if (present.length === 0) return
+    this.#change(d => { for (const id of present) Reflect.deleteProperty(d.agents, id) })
+  }
+
+  #change (fn: (d: RegistryDoc) => void): void {
+    this.#local = true
+    try { this.handle.change(fn) } finally { this.#local = false }
+  }
+}
+
+/** Opens (loading, fetching or creating from genesis) the registry of `room` in `repo`. */
+export async function openAgentRegistry (repo: Repo, room: string): Promise<AgentRegistry> {
+  const documentId = registryDocumentId(room)
+  const cached = repo.handles[documentId] as DocHandle<RegistryDoc> | undefined
+  const handle = cached ?? repo.findWithProgress<RegistryDoc>(documentId).handle
+  await handle.whenReady(['ready', 'requesting', 'unavailable'])
+  const { bytes, hash } = registryGenesis()
+  if (!handle.isReady() || !Automerge.hasHeads(handle.doc(), [hash])) {
+    handle.update(doc => Automerge.loadIncremental(doc, bytes))
+    handle.doneLoading()
+  }
+  return new AgentRegistry(handle)
+}

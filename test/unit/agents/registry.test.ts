@@ -1,0 +1,93 @@
+import { Automerge, ImmutableString } from '@automerge/automerge-repo/slim'
+import { describe, expect, it } from 'vitest'
+import { createGraphRepo } from '../../../src/graph/room.ts'
+import { roomDocumentId } from '../../../src/graph/layout.ts'
+import { agentIdFor, openAgentRegistry, registryDocumentId, registryGenesis, validateAgentRecord, type AgentRecord } from '../../../src/agents/registry.ts'
+import { MemoryHub } from '../graph/memory-network.ts'
+import { waitFor } from '../graph/helpers.ts'
+
+const manifest = (id: string): unknown => ({
+  manifestVersion: 1,
+  id,
+  name: `Agent ${id}`,
+  description: 'adds numbers',
+  version: '1.0.0',
+  skills: [{ id: 'add', name: 'Add', description: 'adds two numbers', tags: [], examples: ['what is 2 + 2'], level: 'competent' }]
+})
+
+function record (id: string, peerId: string, patch: Partial<AgentRecord> = {}): AgentRecord {
+  return validateAgentRecord({
+    agentId: agentIdFor(id, peerId),
+    peerId,
+    kind: 'calculator',
+    manifest: manifest(id),
+    author: 'meshwork',
+    state: 'idle',
+    running: 0,
+    completed: 0,
+    failures: 0,
+    restarts: 0,
+    registeredAt: 1,
+    updatedAt: 1,
+    ...patch
+  })
+}
+
+describe('agent registry', () => {
+  it('has its own stable document id and genesis, distinct from the graph', () => {
+    expect(registryDocumentId('lab')).toBe(registryDocumentId('lab'))
+    expect(registryDocumentId('lab')).not.toBe(registryDocumentId('lab2'))
+    expect(registryDocumentId('lab')).not.toBe(roomDocumentId('lab'))
+    const g = registryGenesis()
+    expect(Automerge.getHeads(Automerge.load(g.bytes))).toEqual([g.hash])
+    expect(registryGenesis().hash).toBe(g.hash)
+  })
+
+  it('validates records and names the bad field', () => {
+    expect(() => record('calc', 'peer-a', { state: 'sleeping' as never })).toThrow(/state must be one of/)
+    expect(() => record('calc', 'peer-a', { agentId: 'other@peer-a' })).toThrow(/agentId must be "calc@peer-a"/)
+    expect(() => record('calc', 'peer-a', { kind: 'custom' })).toThrow(/source is required/)
+    expect(() => validateAgentRecord({ ...record('calc', 'peer-a'), manifest: { ...(manifest('calc') as object), version: 'v1' } })).toThrow(/manifest\.version/)
+    expect(() => record('calc', 'peer-a', { running: -1 })).toThrow(/running must be a non-negative integer/)
+  })
+
+  it('two peers that create it concurrently merge, and each sees the other\'s agents', async () => {
+    const hub = new MemoryHub()
+    const netA = hub.adapter()
+    const netB = hub.adapter()
+    const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
+    const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
+    hub.partition(netA, netB)
+    const [ra, rb] = await Promise.all([openAgentRegistry(repoA, 'lab'), openAgentRegistry(repoB, 'lab')])
+    ra.put(record('calc', 'peer-a'))
+    rb.put(record('calc', 'peer-b'), record('summ', 'peer-b'))
+    hub.heal(netA, netB)
+    await waitFor('both see 3 agents', () => ra.list().length === 3 && rb.list().length === 3)
+    expect(ra.list().map(r => r.agentId).sort()).toEqual(['calc@peer-a', 'calc@peer-b', 'summ@peer-b'])
+    const seen: string[][] = []
+    ra.on('change', c => { seen.push(c.ids) })
+    rb.put(record('calc', 'peer-b', { state: 'working', running: 1, updatedAt: 2 }))
+    await waitFor('state change', () => ra.get('calc@peer-b')?.state === 'working')
+    expect(seen.flat()).toContain('calc@peer-b')
+    rb.remove('summ@peer-b')
+    await waitFor('removal', () => ra.get('summ@peer-b') === undefined)
+    await Promise.all([repoA.shutdown(), repoB.shutdown()])
+  })
+
+  it('skips a malformed record from a peer and reports it, keeping the good ones', async () => {
+    const repo = createGraphRepo({ peerId: 'repo-x' })
+    const reg = await openAgentRegistry(repo, 'lab')
+    reg.put(record('calc', 'peer-a'))
+    reg.handle.change(d => {
+      d.agents['evil@peer-z'] = new ImmutableString('{"agentId":"evil@peer-z"')
+      d.agents['fake@peer-z'] = new ImmutableString(JSON.stringify({ ...record('calc', 'peer-z'), agentId: 'fake@peer-z' }))
+    })
+    expect(reg.list().map(r => r.agentId)).toEqual(['calc@peer-a'])
+    const invalid = reg.invalid()
+    expect(invalid.map(i => i.agentId).sort()).toEqual(['evil@peer-z', 'fake@peer-z'])
+    expect(invalid.find(i => i.agentId === 'fake@peer-z')?.reason).toMatch(/agentId/)
+    expect(() => { reg.put({ ...record('calc', 'peer-a'), state: 'bogus' as never }) }).toThrow(/state/)
+    expect(reg.get('calc@peer-a')?.state).toBe('idle')
+    await repo.shutdown()
+  })
+})
