@@ -37,14 +37,14 @@ export function relayAddrsFor (relay, requestHost) {
   return relay.multiaddrs
 }
 
-export function createAppServer ({ root, getRelay, iceServers = [], log = console.log }) {
+export function createAppServer ({ root, getRelay, iceServers = [], model, log = console.log }) {
   const base = resolve(root)
   return createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     const path = decodeURIComponent(url.pathname)
     const headers = { ...ISOLATION_HEADERS }
     if (path === '/config.json') {
-      const body = JSON.stringify({ relays: relayAddrsFor(getRelay(), req.headers.host), iceServers })
+      const body = JSON.stringify({ relays: relayAddrsFor(getRelay(), req.headers.host), iceServers, ...(model ? { model } : {}) })
       res.writeHead(200, { ...headers, 'content-type': 'application/json', 'cache-control': 'no-store' })
       res.end(body)
       return

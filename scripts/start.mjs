@@ -37,10 +37,13 @@ if (!dev && (stale || process.argv.includes('--build'))) {
 }
 
 const relay = await startRelay({ host, port: Number(process.env.RELAY_PORT ?? 9090), httpPort: Number(process.env.RELAY_HTTP_PORT ?? 9091) })
+// MESHWORK_MODEL: the embedding model tabs use unless the person picks one (default: the online
+// MiniLM, falling back to the embedded model when the hub is unreachable).
+const model = process.env.MESHWORK_MODEL || undefined
 const iceServers = (process.env.MESHWORK_ICE_SERVERS ?? '').split(',').map(s => s.trim()).filter(Boolean).map(urls => ({ urls }))
 if (dev) {
   // Vite's dev server with hot reload; it serves /config.json from this variable (vite.config.ts).
-  process.env.MESHWORK_DEV_CONFIG = JSON.stringify({ relays: relay.multiaddrs, iceServers })
+  process.env.MESHWORK_DEV_CONFIG = JSON.stringify({ relays: relay.multiaddrs, iceServers, ...(model ? { model } : {}) })
   const { createServer } = await import('vite')
   const vite = await createServer({ root, server: { host, port } })
   await vite.listen()
@@ -48,7 +51,7 @@ if (dev) {
   console.log(`relay ${relay.multiaddrs[0]}`)
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { void vite.close().then(() => relay.stop()).then(() => process.exit(0)) })
 } else {
-  const server = createAppServer({ root: join(root, 'dist'), getRelay: () => relay, iceServers })
+  const server = createAppServer({ root: join(root, 'dist'), getRelay: () => relay, iceServers, model })
   server.on('error', err => {
     console.error(err.code === 'EADDRINUSE' ? `port ${port} is in use: set PORT to another port` : err.message)
     void relay.stop().then(() => process.exit(1))

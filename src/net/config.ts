@@ -71,7 +71,7 @@ function checkIceUrl (u: string): void {
 export interface ConfigSources {
   url: URLSearchParams
   settings: Partial<Record<'relay' | 'room' | 'ice', string>>
-  server: { relays?: string[], iceServers?: RTCIceServer[], room?: string } | undefined
+  server: { relays?: string[], iceServers?: RTCIceServer[], room?: string, model?: string } | undefined
 }
 
 /**

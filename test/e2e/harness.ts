@@ -25,7 +25,7 @@ export interface Stack {
 export async function startStack (opts: { relayPort?: number } = {}): Promise<Stack> {
   const keyFile = join(mkdtempSync(join(tmpdir(), 'meshwork-e2e-')), 'relay.key')
   let relay = await startRelay({ port: opts.relayPort ?? 0, httpPort: 0, keyFile, quiet: true })
-  const server = createAppServer({ root: process.env.MESHWORK_DIST ?? 'dist', getRelay: () => relay, log: () => {} })
+  const server = createAppServer({ root: process.env.MESHWORK_DIST ?? 'dist', getRelay: () => relay, model: 'meshwork-glove-100d', log: () => {} })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   const stack: Stack = {
