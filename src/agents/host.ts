@@ -1,0 +1,404 @@
+/**
+ * The agents side of a tab: it runs this tab's agents (through the worker runtime), publishes them
+ * in the room's registry, keeps a capability index of every agent in the room, and answers "who
+ * can do this?" on-device with the embedding model.
+ *
+ *     AgentHost ─ runner (AgentRuntime, Web Workers)   runs local agents
+ *               ├ registry (Automerge doc)             every agent of the room, with its peer and status
+ *               ├ embedder (embedding worker)          skill and task vectors
+ *               └ CapabilityIndex                      skills of all room agents, matched in milliseconds
+ *
+ * Only the owner writes an agent's record. Status changes reach the registry at most twice a
+ * second per agent, so busy agents do not flood the document with changes.
+ */
+import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
+import { agentIdFor, REGISTRY_LIMITS, type AgentRecord, type AgentRegistry, type RegistryChange } from './registry.ts'
+import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind } from './types.ts'
+import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
+import { calibrationFor } from '../match/score.ts'
+import type { Embedder } from '../match/embedder.ts'
+import { Emitter } from '../net/emitter.ts'
+
+/** What the host needs from the worker runtime (src/agents/runtime). */
+export interface AgentRunner {
+  start: (id: string, spec: AgentSpec) => Promise<AgentStatus>
+  run: (id: string, task: AgentTask, options?: { timeoutMs?: number, signal?: AbortSignal, onProgress?: (fraction: number, note?: string) => void }) => Promise<AgentResult>
+  stop: (id: string) => Promise<void> | void
+  status: (id: string) => AgentStatus | undefined
+  on: (event: 'state', fn: (status: AgentStatus) => void) => () => void
+}
+
+/** An agent of the room as the API and UI show it. */
+export interface AgentView extends AgentRecord {
+  /** Runs in this tab. */
+  local: boolean
+  /** Its peer is here now (this tab, or a peer we hear from). */
+  online: boolean
+}
+
+export interface AgentMatch {
+  agentId: string
+  peerId: string
+  skillId: string
+  /** Calibrated 0..1. */
+  confidence: number
+  semantic: number
+  lexical: number
+}
+
+export interface ModelStatus {
+  state: 'loading' | 'ready' | 'failed'
+  /** What the settings asked for. */
+  requested: string
+  /** What actually loaded (after any fallback). */
+  modelId?: string
+  dims?: number
+  fellBackFrom?: { model: string, reason: string }
+  /** Download progress over every file seen so far, 0..1. */
+  progress: number
+  /** Files being fetched, with bytes. */
+  files: Record<string, { loaded: number, total: number }>
+  error?: string
+  loadMs?: number
+}
+
+export interface RegisterInput {
+  /** A manifest object or its JSON text. Optional for built-in kinds (their own manifest is used). */
+  manifest?: unknown
+  /** A built-in kind. */
+  kind?: BuiltinKind
+  /** ES module source of a custom agent: `export default async (task, ctx) => result`. */
+  source?: string
+  /** Who wrote it. Default: 'person at <peer>'. */
+  author?: string
+}
+
+export class AgentRegisterError extends Error {
+  constructor (readonly field: string, reason: string) {
+    super(`${field}: ${reason}`)
+    this.name = 'AgentRegisterError'
+  }
+}
+
+// A type alias (not an interface) so it satisfies the emitter's Record constraint.
+export type AgentHostEvents = {
+  /** The room's agents changed (registered, removed, status). */
+  change: { ids: string[] }
+  model: ModelStatus
+  /** An agent of this tab crashed, hung or failed; shown in the event log. */
+  problem: { agentId: string, message: string }
+}
+
+export interface AgentHostOptions {
+  peerId: string
+  registry: AgentRegistry
+  runner: AgentRunner
+  /** Resolves with the embedder once the model is loaded. */
+  embedder: Promise<Embedder>
+  /** Requested model id (for the status before it loads). */
+  model: string
+  /** Peers we hear from now; their agents count as online. */
+  livePeers: () => Iterable<string>
+  /** Built-in manifests, by kind (sync; never loads the agents' code). */
+  builtinManifest: (kind: BuiltinKind) => AgentManifest
+  now?: () => number
+}
+
+const STATE_FLUSH_MS = 500
+
+/** Texts embedded for a skill: description (led by the name) and each example, one row each. */
+export function skillRows (skill: ManifestSkill): string[] {
+  return [`${skill.name}. ${skill.description}`, ...skill.examples]
+}
+
+export class AgentHost {
+  readonly peerId: string
+  readonly registry: AgentRegistry
+  readonly runner: AgentRunner
+  readonly #emitter = new Emitter<AgentHostEvents>()
+  readonly #opts: AgentHostOptions
+  readonly #now: () => number
+  #embedder: Embedder | undefined
+  #index: CapabilityIndex | undefined
+  /** agentId → manifest fingerprint currently in the index. */
+  #indexed = new Map<string, string>()
+  #indexing: Promise<void> = Promise.resolve()
+  #model: ModelStatus
+  #dirty = new Map<string, ReturnType<typeof setTimeout>>()
+  #offRegistry: () => void
+  #offState: () => void
+
+  constructor (options: AgentHostOptions) {
+    this.#opts = options
+    this.peerId = options.peerId
+    this.registry = options.registry
+    this.runner = options.runner
+    this.#now = options.now ?? Date.now
+    this.#model = { state: 'loading', requested: options.model, progress: 0, files: {} }
+    this.#offRegistry = this.registry.on('change', c => { this.#onRegistryChange(c) })
+    this.#offState = this.runner.on('state', s => { this.#scheduleFlush(s.id) })
+    options.embedder.then(e => {
+      this.#embedder = e
+      this.#index = new CapabilityIndex(e.dims, { calibration: calibrationFor(e.modelId) })
+      this.#reindex(this.registry.list().map(r => r.agentId))
+    }, () => {})
+  }
+
+  on<K extends keyof AgentHostEvents>(event: K, fn: (e: AgentHostEvents[K]) => void): () => void {
+    return this.#emitter.on(event, fn)
+  }
+
+  get model (): ModelStatus { return this.#model }
+
+  /** Called by the composition root as the model loads. */
+  setModel (patch: Partial<ModelStatus>): void {
+    this.#model = { ...this.#model, ...patch }
+    this.#emitter.emit('model', this.#model)
+  }
+
+  /** Resolves once every registered agent's skills are in the index (after the model loads). */
+  async indexed (): Promise<void> {
+    await this.#opts.embedder
+    let last: Promise<void> | undefined
+    while (last !== this.#indexing) { last = this.#indexing; await last }
+  }
+
+  /**
+   * Starts this tab's agents: the given built-in kinds, plus the custom agents this peer ran in an
+   * earlier session (their source is in the registry). Records of agents that no longer run here
+   * are removed.
+   */
+  async startDefaults (kinds: readonly BuiltinKind[]): Promise<string[]> {
+    const previous = this.registry.list().filter(r => r.peerId === this.peerId)
+    const started: string[] = []
+    const results = await Promise.allSettled([
+      ...kinds.map(async kind => await this.register({ kind })),
+      ...previous.filter(r => r.kind === 'custom' && r.source !== undefined)
+        .map(async r => await this.register({ manifest: r.manifest, source: r.source, author: r.author }, r.originId))
+    ])
+    for (const r of results) {
+      if (r.status === 'fulfilled') started.push(r.value)
+      else this.#emitter.emit('problem', { agentId: '', message: `an agent could not start: ${(r.reason as Error).message}` })
+    }
+    const stale = previous.map(r => r.agentId).filter(id => !started.includes(id))
+    this.registry.remove(...stale)
+    return started
+  }
+
+  /**
+   * Starts an agent in this tab and publishes it to the room. Returns its id. Throws
+   * AgentRegisterError (bad manifest or source, naming the field) or the runtime's error
+   * (e.g. a syntax error in the source) without publishing anything.
+   */
+  async register (input: RegisterInput, originId?: string): Promise<string> {
+    if (typeof input !== 'object' || input === null) throw new AgentRegisterError('input', 'must be an object { manifest, source } or { kind }')
+    let manifest: AgentManifest
+    let spec: AgentSpec
+    const author = input.author ?? (input.source !== undefined ? `person at ${this.peerId.slice(-8)}` : 'meshwork')
+    if (input.source !== undefined) {
+      if (input.kind !== undefined) throw new AgentRegisterError('kind', 'give either a built-in kind or source, not both')
+      if (typeof input.source !== 'string' || input.source.trim() === '') throw new AgentRegisterError('source', 'must be the non-empty text of an ES module')
+      if (new TextEncoder().encode(input.source).length > REGISTRY_LIMITS.sourceBytes) throw new AgentRegisterError('source', `must be at most ${REGISTRY_LIMITS.sourceBytes / 1024} KiB`)
+      if (input.manifest === undefined) throw new AgentRegisterError('manifest', 'is required for a custom agent')
+      manifest = parseManifestField(input.manifest)
+      spec = { source: input.source, manifest, author }
+    } else if (input.kind !== undefined) {
+      let base: AgentManifest
+      try { base = this.#opts.builtinManifest(input.kind) } catch (err) { throw new AgentRegisterError('kind', (err as Error).message) }
+      manifest = input.manifest !== undefined ? parseManifestField(input.manifest) : base
+      spec = { kind: input.kind, manifest }
+    } else {
+      throw new AgentRegisterError('source', 'give a built-in kind or the source of a custom agent')
+    }
+    const agentId = agentIdFor(manifest.id, this.peerId)
+    const existing = this.runner.status(agentId)
+    if (existing !== undefined && existing.state !== 'stopped') throw new AgentRegisterError('manifest.id', `an agent with id ${JSON.stringify(manifest.id)} already runs in this tab; unregister it first or pick another id`)
+    const status = await this.runner.start(agentId, spec)
+    const now = this.#now()
+    this.registry.put({
+      agentId,
+      peerId: this.peerId,
+      kind: 'kind' in spec ? spec.kind : 'custom',
+      manifest,
+      author,
+      ...('source' in spec ? { source: spec.source } : {}),
+      ...(originId !== undefined ? { originId } : {}),
+      state: status.state,
+      running: status.running,
+      completed: status.completed,
+      failures: status.failures,
+      restarts: status.restarts,
+      ...(status.lastError !== undefined ? { lastError: status.lastError.slice(0, 2000) } : {}),
+      registeredAt: now,
+      updatedAt: now
+    })
+    return agentId
+  }
+
+  /** Stops one of this tab's agents and removes it from the room's registry. */
+  async unregister (agentId: string): Promise<void> {
+    const record = this.registry.get(agentId)
+    if (record !== undefined && record.peerId !== this.peerId) throw new AgentRegisterError('agentId', `${agentId} runs on peer ${record.peerId}; only its own tab can unregister it`)
+    if (record === undefined && this.runner.status(agentId) === undefined) throw new AgentRegisterError('agentId', `no agent ${agentId} in this tab`)
+    const t = this.#dirty.get(agentId)
+    if (t !== undefined) { clearTimeout(t); this.#dirty.delete(agentId) }
+    await this.runner.stop(agentId)
+    this.registry.remove(agentId)
+  }
+
+  /**
+   * Runs another peer's custom agent here too (the person opted in): a copy under this peer's id,
+   * with the same manifest and source, marked with the original's id.
+   */
+  async adopt (originId: string): Promise<string> {
+    const origin = this.registry.get(originId)
+    if (origin === undefined) throw new AgentRegisterError('agentId', `no agent ${originId} in the room`)
+    if (origin.kind !== 'custom' || origin.source === undefined) throw new AgentRegisterError('agentId', `${originId} is a built-in agent; every tab runs its own`)
+    if (origin.peerId === this.peerId) throw new AgentRegisterError('agentId', `${originId} already runs in this tab`)
+    return await this.register({ manifest: origin.manifest, source: origin.source, author: origin.author }, origin.originId ?? originId)
+  }
+
+  /** Every agent of the room (valid records only), with whether it runs here and whether its peer is present. */
+  list (): AgentView[] {
+    const live = new Set(this.#opts.livePeers())
+    return this.registry.list().map(r => {
+      const local = r.peerId === this.peerId
+      const status = local ? this.runner.status(r.agentId) : undefined
+      const fresh = status !== undefined
+        ? { state: status.state, running: status.running, completed: status.completed, failures: status.failures, restarts: status.restarts, ...(status.lastError !== undefined ? { lastError: status.lastError } : {}) }
+        : {}
+      return { ...r, ...fresh, local, online: local || live.has(r.peerId) }
+    })
+  }
+
+  /** Sentence embeddings from the tab's embedding worker. */
+  async embed (texts: string[]): Promise<Float32Array[]> {
+    if (!Array.isArray(texts) || texts.some(t => typeof t !== 'string')) throw new TypeError('embed: texts must be an array of strings')
+    const e = this.#embedder ?? await this.#opts.embedder
+    return await e.embed(texts)
+  }
+
+  /**
+   * Ranks the room's agents for a task: best skill per agent, best first, online agents only
+   * unless `includeOffline`. Confidence is calibrated; below `minConfidence` (default 0) dropped.
+   */
+  async match (text: string, k = 5, options: { minConfidence?: number, includeOffline?: boolean, localOnly?: boolean } = {}): Promise<AgentMatch[]> {
+    if (typeof text !== 'string' || text.trim() === '') throw new TypeError('match: text must be a non-empty string')
+    if (!Number.isInteger(k) || k <= 0) throw new RangeError('match: k must be a positive integer')
+    await this.indexed()
+    const index = this.#index
+    if (index === undefined) return []
+    const [vec] = await this.embed([text])
+    const live = new Set(this.#opts.livePeers())
+    live.add(this.peerId)
+    // Several skills of one agent may rank; keep the best per agent, so ask for more than k.
+    const raw = index.match(vec!, text, Math.min(index.size, k * 4 + 8), { minConfidence: options.minConfidence ?? 0 })
+    const out: AgentMatch[] = []
+    const seen = new Set<string>()
+    for (const m of raw) {
+      const s = m.skill
+      if (seen.has(s.agentId)) continue
+      if (options.localOnly === true && s.peerId !== this.peerId) continue
+      if (options.includeOffline !== true && !live.has(s.peerId)) continue
+      seen.add(s.agentId)
+      out.push({ agentId: s.agentId, peerId: s.peerId, skillId: s.id.slice(s.agentId.length + 1), confidence: m.confidence, semantic: m.semantic, lexical: m.lexical })
+      if (out.length === k) break
+    }
+    return out
+  }
+
+  /** Runs a task on one of this tab's agents. */
+  async run (agentId: string, task: AgentTask, options?: Parameters<AgentRunner['run']>[2]): Promise<AgentResult> {
+    return await this.runner.run(agentId, task, options)
+  }
+
+  close (): void {
+    this.#offRegistry()
+    this.#offState()
+    for (const t of this.#dirty.values()) clearTimeout(t)
+    this.#dirty.clear()
+  }
+
+  #onRegistryChange (c: RegistryChange): void {
+    this.#reindex(c.ids)
+    this.#emitter.emit('change', { ids: c.ids })
+  }
+
+  /** Re-embeds the skills of agents whose manifest changed; drops removed or invalid ones. */
+  #reindex (ids: string[]): void {
+    if (this.#index === undefined || this.#embedder === undefined) return
+    const index = this.#index
+    const embedder = this.#embedder
+    const work: Array<{ record: AgentRecord, fingerprint: string }> = []
+    for (const id of ids) {
+      const record = this.registry.get(id)
+      if (record === undefined) {
+        if (this.#indexed.delete(id)) index.removeAgent(id)
+        continue
+      }
+      const fingerprint = `${record.manifest.version}|${JSON.stringify(record.manifest.skills)}`
+      if (this.#indexed.get(id) === fingerprint) continue
+      this.#indexed.set(id, fingerprint)
+      work.push({ record, fingerprint })
+    }
+    if (work.length === 0) return
+    this.#indexing = this.#indexing.then(async () => {
+      for (const { record, fingerprint } of work) {
+        if (this.#indexed.get(record.agentId) !== fingerprint) continue
+        const rows = record.manifest.skills.map(skillRows)
+        const vectors = await embedder.embed(rows.flat())
+        if (this.#indexed.get(record.agentId) !== fingerprint) continue
+        index.removeAgent(record.agentId)
+        let at = 0
+        for (const [i, skill] of record.manifest.skills.entries()) {
+          const n = rows[i]!.length
+          const entry: Skill = { id: `${record.agentId}#${skill.id}`, agentId: record.agentId, peerId: record.peerId, description: `${skill.name}. ${skill.description}`, examples: skill.examples }
+          index.upsert(entry, vectors.slice(at, at + n))
+          at += n
+        }
+      }
+    }).catch(err => {
+      this.#emitter.emit('problem', { agentId: '', message: `indexing skills failed: ${(err as Error).message}` })
+    })
+  }
+
+  #scheduleFlush (agentId: string): void {
+    if (this.#dirty.has(agentId)) return
+    this.#dirty.set(agentId, setTimeout(() => {
+      this.#dirty.delete(agentId)
+      this.#flush(agentId)
+    }, STATE_FLUSH_MS))
+    const s = this.runner.status(agentId)
+    if (s?.state === 'failed' && s.lastError !== undefined) this.#emitter.emit('problem', { agentId, message: s.lastError })
+    this.#emitter.emit('change', { ids: [agentId] })
+  }
+
+  #flush (agentId: string): void {
+    const record = this.registry.get(agentId)
+    const s = this.runner.status(agentId)
+    if (record === undefined || s === undefined || record.peerId !== this.peerId) return
+    const next: AgentRecord = {
+      ...record,
+      state: s.state,
+      running: s.running,
+      completed: s.completed,
+      failures: s.failures,
+      restarts: s.restarts,
+      updatedAt: this.#now()
+    }
+    if (s.lastError !== undefined) next.lastError = s.lastError.slice(0, 2000)
+    const same = record.state === next.state && record.running === next.running && record.completed === next.completed &&
+      record.failures === next.failures && record.restarts === next.restarts && record.lastError === next.lastError
+    if (!same) this.registry.put(next)
+  }
+}
+
+function parseManifestField (input: unknown): AgentManifest {
+  try {
+    return parseManifest(input)
+  } catch (err) {
+    const e = err as Error & { field?: string, reason?: string }
+    if (e.field !== undefined) throw new AgentRegisterError(e.field === 'manifest' ? 'manifest' : `manifest.${e.field}`, e.reason ?? e.message)
+    throw err
+  }
+}

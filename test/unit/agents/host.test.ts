@@ -1,0 +1,158 @@
+/**
+ * The tab's agent host, with everything real except the worker runtime (Node has no Web Workers;
+ * the runtime is proven in Chromium by test/e2e). The runner here runs handlers in-process with
+ * the same interface, so registration, the registry and matching are exercised for real: two hosts
+ * on two Repos synced through a memory network, and the real embedded model.
+ */
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildModel, DEFAULT_OUT_DIR } from '../../../scripts/model/build.mjs'
+import { AgentHost, AgentRegisterError, type AgentRunner } from '../../../src/agents/host.ts'
+import { openAgentRegistry, type AgentRegistry } from '../../../src/agents/registry.ts'
+import { parseManifest, type AgentManifest } from '../../../src/agents/manifest.ts'
+import type { AgentSpec, AgentStatus, BuiltinKind } from '../../../src/agents/types.ts'
+import { createEmbedder, EMBEDDED_MODEL, type LoadedEmbedder } from '../../../src/match/embedder.ts'
+import { createGraphRepo } from '../../../src/graph/room.ts'
+import type { Repo } from '@automerge/automerge-repo/slim'
+import { MemoryHub } from '../graph/memory-network.ts'
+import { waitFor } from '../graph/helpers.ts'
+
+class InProcessRunner implements AgentRunner {
+  statuses = new Map<string, AgentStatus>()
+  listeners = new Set<(s: AgentStatus) => void>()
+  async start (id: string, spec: AgentSpec): Promise<AgentStatus> {
+    if ('source' in spec && spec.source.includes('syntax error')) throw new Error('agent source: SyntaxError: Unexpected identifier')
+    const s: AgentStatus = { id, manifest: spec.manifest!, kind: 'kind' in spec ? spec.kind : 'custom', state: 'idle', running: 0, completed: 0, failures: 0, restarts: 0 }
+    this.statuses.set(id, s)
+    return s
+  }
+  async run (id: string): Promise<never> { throw new Error(`not used: ${id}`) }
+  stop (id: string): void { const s = this.statuses.get(id); if (s) s.state = 'stopped'; this.statuses.delete(id) }
+  status (id: string): AgentStatus | undefined { return this.statuses.get(id) }
+  on (_e: 'state', fn: (s: AgentStatus) => void): () => void { this.listeners.add(fn); return () => this.listeners.delete(fn) }
+  set (id: string, patch: Partial<AgentStatus>): void {
+    const s = { ...this.statuses.get(id)!, ...patch }
+    this.statuses.set(id, s)
+    for (const fn of this.listeners) fn(s)
+  }
+}
+
+const manifests: Record<string, AgentManifest> = {
+  calculator: parseManifest({
+    manifestVersion: 1, id: 'calculator', name: 'Calculator', description: 'Evaluates arithmetic and converts units', version: '1.0.0',
+    skills: [{ id: 'arithmetic', name: 'Arithmetic', description: 'computes arithmetic expressions, percentages and sums', tags: ['math'], level: 'expert',
+      examples: ['what is 17% of 2340', 'add 45 and 78', 'multiply 12 by 9'] }]
+  }),
+  summariser: parseManifest({
+    manifestVersion: 1, id: 'summariser', name: 'Summariser', description: 'Summarises long texts', version: '1.0.0',
+    skills: [{ id: 'summarise', name: 'Summarise', description: 'condenses an article or document into its key sentences', tags: ['text'], level: 'competent',
+      examples: ['summarise this article', 'give me the gist of this report', 'tl;dr of the meeting notes'] }]
+  })
+}
+const builtinManifest = (kind: BuiltinKind): AgentManifest => {
+  const m = manifests[kind]
+  if (m === undefined) throw new Error(`no built-in ${kind} in this test`)
+  return m
+}
+
+const translator = {
+  manifestVersion: 1, id: 'translator', name: 'Translator', description: 'Translates text between languages', version: '0.1.0',
+  skills: [{ id: 'translate', name: 'Translate', description: 'translates sentences from English into French, German or Spanish', tags: ['language'], level: 'competent',
+    examples: ['translate good morning into French', 'how do you say thank you in German', 'say this in Spanish'] }]
+}
+const source = 'export default async (task) => ({ text: task.text.toUpperCase() })'
+
+let embedder: LoadedEmbedder
+beforeAll(async () => {
+  await buildModel({ log: () => {} })
+  embedder = await createEmbedder({ model: EMBEDDED_MODEL, embeddedModelPath: path.dirname(DEFAULT_OUT_DIR) + '/' })
+}, 120_000)
+afterAll(async () => { await embedder?.dispose() })
+
+async function twoHosts (): Promise<{ a: AgentHost, b: AgentHost, runA: InProcessRunner, regA: AgentRegistry, repos: Repo[] }> {
+  const hub = new MemoryHub()
+  const repoA = createGraphRepo({ network: hub.adapter(), peerId: 'repo-a' })
+  const repoB = createGraphRepo({ network: hub.adapter(), peerId: 'repo-b' })
+  const [regA, regB] = await Promise.all([openAgentRegistry(repoA, 'lab'), openAgentRegistry(repoB, 'lab')])
+  const runA = new InProcessRunner()
+  const common = { embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest }
+  const a = new AgentHost({ ...common, peerId: 'peer-a', registry: regA, runner: runA, livePeers: () => ['peer-b'] })
+  const b = new AgentHost({ ...common, peerId: 'peer-b', registry: regB, runner: new InProcessRunner(), livePeers: () => ['peer-a'] })
+  return { a, b, runA, regA, repos: [repoA, repoB] }
+}
+
+describe('agent host', () => {
+  it('a custom agent registered on one tab appears on the other, and routes there', async () => {
+    const { a, b, repos } = await twoHosts()
+    await a.startDefaults(['calculator'])
+    await b.startDefaults(['summariser'])
+    const id = await a.register({ manifest: translator, source, author: 'Ada' })
+    expect(id).toBe('translator@peer-a')
+    await waitFor('b sees 3 agents', () => b.list().length === 3)
+    const seen = b.list().find(v => v.agentId === id)!
+    expect(seen).toMatchObject({ peerId: 'peer-a', kind: 'custom', author: 'Ada', source, local: false, online: true, state: 'idle' })
+    expect(b.list().find(v => v.agentId === 'summariser@peer-b')?.local).toBe(true)
+
+    const m = await b.match('please translate "where is the station" into German', 3)
+    expect(m[0]).toMatchObject({ agentId: 'translator@peer-a', peerId: 'peer-a', skillId: 'translate' })
+    expect(m[0]!.confidence).toBeGreaterThan(m[1]!.confidence)
+    const calc = await b.match('what is 15% of 80?', 1)
+    expect(calc[0]).toMatchObject({ agentId: 'calculator@peer-a', skillId: 'arithmetic' })
+    expect((await b.match('condense this long report into a few sentences', 1))[0]?.agentId).toBe('summariser@peer-b')
+    expect(await b.match('what is 15% of 80?', 1, { localOnly: true })).toEqual([
+      expect.objectContaining({ agentId: 'summariser@peer-b' })
+    ])
+
+    await a.unregister(id)
+    await waitFor('b sees it go', () => b.list().every(v => v.agentId !== id))
+    expect((await b.match('translate good night into French', 3)).map(x => x.agentId)).not.toContain(id)
+    await Promise.all(repos.map(async r => await r.shutdown()))
+  })
+
+  it('refuses a bad manifest or source with the field named, and publishes nothing', async () => {
+    const { a, regA, repos } = await twoHosts()
+    await expect(a.register({ manifest: { ...translator, skills: [{ ...translator.skills[0], level: 'guru' }] }, source })).rejects.toThrow(/manifest\.skills\[0\]\.level/)
+    await expect(a.register({ manifest: '{"manifestVersion": 1,', source })).rejects.toThrow(/manifest.*line 1/)
+    await expect(a.register({ manifest: translator, source: '' })).rejects.toThrow(/source: must be the non-empty text/)
+    await expect(a.register({ manifest: translator, source: 'x'.repeat(70_000) })).rejects.toThrow(/source: must be at most 64 KiB/)
+    await expect(a.register({ source })).rejects.toThrow(/manifest: is required/)
+    await expect(a.register({ manifest: translator, source: 'syntax error here' })).rejects.toThrow(/SyntaxError/)
+    await expect(a.register({ kind: 'planner' })).rejects.toThrow(AgentRegisterError)
+    expect(regA.list()).toEqual([])
+    await a.register({ manifest: translator, source })
+    await expect(a.register({ manifest: translator, source })).rejects.toThrow(/already runs in this tab/)
+    await expect(a.unregister('nobody@peer-a')).rejects.toThrow(/no agent/)
+    await Promise.all(repos.map(async r => await r.shutdown()))
+  })
+
+  it('restores its custom agents after a restart, drops stale records, and lets another peer adopt one', async () => {
+    const { a, b, regA, repos } = await twoHosts()
+    await a.register({ manifest: translator, source, author: 'Ada' })
+    await a.register({ kind: 'summariser' })
+    // A new session of peer-a: a fresh runner over the same registry, now hosting only the calculator.
+    const a2 = new AgentHost({ peerId: 'peer-a', registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
+    const started = await a2.startDefaults(['calculator'])
+    expect(started.sort()).toEqual(['calculator@peer-a', 'translator@peer-a'])
+    expect(regA.list().map(r => r.agentId).sort()).toEqual(['calculator@peer-a', 'translator@peer-a'])
+    await waitFor('b sees the translator', () => b.list().some(v => v.agentId === 'translator@peer-a'))
+    await expect(b.adopt('calculator@peer-a')).rejects.toThrow(/built-in/)
+    const copy = await b.adopt('translator@peer-a')
+    expect(copy).toBe('translator@peer-b')
+    expect(b.list().find(v => v.agentId === copy)).toMatchObject({ originId: 'translator@peer-a', author: 'Ada', source, local: true })
+    await Promise.all(repos.map(async r => await r.shutdown()))
+  })
+
+  it('publishes status changes, coalesced', async () => {
+    const { a, b, runA, repos } = await twoHosts()
+    const id = await a.register({ manifest: translator, source })
+    for (let i = 1; i <= 20; i++) runA.set(id, { state: 'working', running: 1, completed: i })
+    runA.set(id, { state: 'idle', running: 0, completed: 20, restarts: 1, lastError: 'worker crashed: boom' })
+    await waitFor('b sees the status', () => b.list().find(v => v.agentId === id)?.completed === 20, 3000)
+    expect(b.list().find(v => v.agentId === id)).toMatchObject({ state: 'idle', restarts: 1, lastError: 'worker crashed: boom' })
+    // 21 state events, but the registry got the registration plus one coalesced status write.
+    const { Automerge } = await import('@automerge/automerge-repo/slim')
+    const history = Automerge.getHistory(a.registry.handle.doc())
+    expect(history.length).toBeLessThanOrEqual(3 + 1)
+    await Promise.all(repos.map(async r => await r.shutdown()))
+  })
+})
