@@ -85,8 +85,8 @@ export type AgentHostEvents = {
   /** The room's agents changed (registered, removed, status). */
   change: { ids: string[] }
   model: ModelStatus
-  /** An agent of this tab crashed, hung or failed; shown in the event log. */
-  problem: { agentId: string, message: string }
+  /** A registration was refused, or an agent of this tab crashed, hung or failed; shown in the event log and counted. */
+  problem: { agentId: string, code: 'bad-manifest' | 'bad-source' | 'start-failed' | 'agent-crashed' | 'agent-failed' | 'index-failed', message: string }
 }
 
 export interface AgentHostOptions {
@@ -125,6 +125,8 @@ export class AgentHost {
   #indexing: Promise<void> = Promise.resolve()
   #model: ModelStatus
   #dirty = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Restart count last seen per local agent, to report each crash once. */
+  #restarts = new Map<string, number>()
   #offRegistry: () => void
   #offState: () => void
 
@@ -178,7 +180,7 @@ export class AgentHost {
     ])
     for (const r of results) {
       if (r.status === 'fulfilled') started.push(r.value)
-      else this.#emitter.emit('problem', { agentId: '', message: `an agent could not start: ${(r.reason as Error).message}` })
+      // register() already reported it.
     }
     const stale = previous.map(r => r.agentId).filter(id => !started.includes(id))
     this.registry.remove(...stale)
@@ -191,6 +193,17 @@ export class AgentHost {
    * (e.g. a syntax error in the source) without publishing anything.
    */
   async register (input: RegisterInput, originId?: string): Promise<string> {
+    try {
+      return await this.#register(input, originId)
+    } catch (err) {
+      const field = (err as { field?: unknown }).field
+      const code = err instanceof AgentRegisterError ? (typeof field === 'string' && field.startsWith('manifest') ? 'bad-manifest' : 'bad-source') : 'start-failed'
+      this.#emitter.emit('problem', { agentId: '', code, message: `agent not registered: ${(err as Error).message}` })
+      throw err
+    }
+  }
+
+  async #register (input: RegisterInput, originId?: string): Promise<string> {
     if (typeof input !== 'object' || input === null) throw new AgentRegisterError('input', 'must be an object { manifest, source } or { kind }')
     let manifest: AgentManifest
     let spec: AgentSpec
@@ -358,18 +371,23 @@ export class AgentHost {
         }
       }
     }).catch(err => {
-      this.#emitter.emit('problem', { agentId: '', message: `indexing skills failed: ${(err as Error).message}` })
+      this.#emitter.emit('problem', { agentId: '', code: 'index-failed', message: `indexing skills failed: ${(err as Error).message}` })
     })
   }
 
   #scheduleFlush (agentId: string): void {
+    const s = this.runner.status(agentId)
+    if (s !== undefined) {
+      const before = this.#restarts.get(agentId) ?? 0
+      this.#restarts.set(agentId, s.restarts)
+      if (s.restarts > before) this.#emitter.emit('problem', { agentId, code: 'agent-crashed', message: `${agentId} was restarted${s.lastError !== undefined ? `: ${s.lastError}` : ''}` })
+    }
     if (this.#dirty.has(agentId)) return
     this.#dirty.set(agentId, setTimeout(() => {
       this.#dirty.delete(agentId)
       this.#flush(agentId)
     }, STATE_FLUSH_MS))
-    const s = this.runner.status(agentId)
-    if (s?.state === 'failed' && s.lastError !== undefined) this.#emitter.emit('problem', { agentId, message: s.lastError })
+    if (s?.state === 'failed' && s.lastError !== undefined) this.#emitter.emit('problem', { agentId, code: 'agent-failed', message: `${agentId}: ${s.lastError}` })
     this.#emitter.emit('change', { ids: [agentId] })
   }
 

@@ -111,6 +111,8 @@ describe('agent host', () => {
 
   it('refuses a bad manifest or source with the field named, and publishes nothing', async () => {
     const { a, regA, repos } = await twoHosts()
+    const problems: string[] = []
+    a.on('problem', p => { problems.push(p.code) })
     await expect(a.register({ manifest: { ...translator, skills: [{ ...translator.skills[0], level: 'guru' }] }, source })).rejects.toThrow(/manifest\.skills\[0\]\.level/)
     await expect(a.register({ manifest: '{"manifestVersion": 1,', source })).rejects.toThrow(/manifest.*line 1/)
     await expect(a.register({ manifest: translator, source: '' })).rejects.toThrow(/source: must be the non-empty text/)
@@ -119,6 +121,7 @@ describe('agent host', () => {
     await expect(a.register({ manifest: translator, source: 'syntax error here' })).rejects.toThrow(/SyntaxError/)
     await expect(a.register({ kind: 'planner' })).rejects.toThrow(AgentRegisterError)
     expect(regA.list()).toEqual([])
+    expect(problems).toEqual(['bad-manifest', 'bad-manifest', 'bad-source', 'bad-source', 'bad-manifest', 'start-failed', 'bad-source'])
     await a.register({ manifest: translator, source })
     await expect(a.register({ manifest: translator, source })).rejects.toThrow(/already runs in this tab/)
     await expect(a.unregister('nobody@peer-a')).rejects.toThrow(/no agent/)
