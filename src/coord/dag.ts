@@ -1,0 +1,141 @@
+/**
+ * Missions: a planner's subtasks as a DAG. `buildDag` validates a plan (ids present and unique,
+ * dependencies known, no self-dependency, no cycle: a cycle is named, `a → b → a`) and fixes a
+ * topological order. The rest are pure queries the engine asks as subtasks finish: which are
+ * ready, what input a subtask gets (its dependencies' outputs, keyed by their plan ids), and the
+ * assembled result.
+ */
+import type { AgentResult, PlannedSubtask } from '../agents/types.ts'
+import { LIMITS } from './messages.ts'
+
+export class PlanError extends Error {
+  constructor (readonly field: string, readonly reason: string) {
+    super(`${field}: ${reason}`)
+    this.name = 'PlanError'
+  }
+}
+
+export interface DagNode {
+  id: string
+  text: string
+  dependsOn: string[]
+  dependents: string[]
+  /** Position in the plan. */
+  index: number
+}
+
+export interface MissionDag {
+  nodes: ReadonlyMap<string, DagNode>
+  /** A topological order (ties by plan position). */
+  order: string[]
+}
+
+const PLAN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/
+
+export function buildDag (subtasks: readonly PlannedSubtask[]): MissionDag {
+  if (subtasks.length === 0) throw new PlanError('subtasks', 'a plan needs at least one subtask')
+  if (subtasks.length > LIMITS.subtasks) throw new PlanError('subtasks', `a plan may have at most ${LIMITS.subtasks} subtasks, got ${subtasks.length}`)
+  const nodes = new Map<string, DagNode>()
+  subtasks.forEach((s, index) => {
+    if (!PLAN_ID.test(s.id)) throw new PlanError(`subtasks[${index}].id`, `must match ${PLAN_ID.source}, got ${JSON.stringify(s.id)}`)
+    if (nodes.has(s.id)) throw new PlanError(`subtasks[${index}].id`, `duplicate id ${JSON.stringify(s.id)}`)
+    nodes.set(s.id, { id: s.id, text: s.text, dependsOn: [...new Set(s.dependsOn)], dependents: [], index })
+  })
+  for (const node of nodes.values()) {
+    node.dependsOn.forEach((dep, i) => {
+      if (dep === node.id) throw new PlanError(`subtasks[${node.index}].dependsOn[${i}]`, `${JSON.stringify(node.id)} depends on itself`)
+      const target = nodes.get(dep)
+      if (target === undefined) throw new PlanError(`subtasks[${node.index}].dependsOn[${i}]`, `unknown subtask ${JSON.stringify(dep)}`)
+      target.dependents.push(node.id)
+    })
+  }
+  const cycle = findCycle(nodes)
+  if (cycle !== null) throw new PlanError('subtasks', `dependency cycle ${cycle.join(' → ')}`)
+  return { nodes, order: topologicalOrder(nodes) }
+}
+
+function findCycle (nodes: ReadonlyMap<string, DagNode>): string[] | null {
+  const state = new Map<string, 'active' | 'done'>()
+  const stack: string[] = []
+  const visit = (id: string): string[] | null => {
+    state.set(id, 'active')
+    stack.push(id)
+    for (const dep of nodes.get(id)!.dependsOn) {
+      const s = state.get(dep)
+      if (s === 'active') return [...stack.slice(stack.indexOf(dep)), dep]
+      if (s === undefined) {
+        const found = visit(dep)
+        if (found !== null) return found
+      }
+    }
+    stack.pop()
+    state.set(id, 'done')
+    return null
+  }
+  for (const id of nodes.keys()) {
+    if (state.get(id) === undefined) {
+      const found = visit(id)
+      // Found by following dependencies; name it in the direction work flows (dependency first).
+      if (found !== null) return found.reverse()
+    }
+  }
+  return null
+}
+
+function topologicalOrder (nodes: ReadonlyMap<string, DagNode>): string[] {
+  const remaining = new Map([...nodes.values()].map(n => [n.id, n.dependsOn.length]))
+  const order: string[] = []
+  let ready = [...nodes.values()].filter(n => n.dependsOn.length === 0)
+  while (ready.length > 0) {
+    ready.sort((a, b) => a.index - b.index)
+    const next: DagNode[] = []
+    for (const n of ready) {
+      order.push(n.id)
+      for (const d of n.dependents) {
+        const left = remaining.get(d)! - 1
+        remaining.set(d, left)
+        if (left === 0) next.push(nodes.get(d)!)
+      }
+    }
+    ready = next
+  }
+  return order
+}
+
+/** Subtasks not started whose dependencies are all done, in topological order. */
+export function readySubtasks (dag: MissionDag, done: ReadonlySet<string>, started: ReadonlySet<string>): string[] {
+  return dag.order.filter(id => !started.has(id) && !done.has(id) && dag.nodes.get(id)!.dependsOn.every(d => done.has(d)))
+}
+
+/** A subtask's input: each dependency's output (or, without one, its text), keyed by the dependency's plan id. */
+export function subtaskInput (dag: MissionDag, id: string, results: ReadonlyMap<string, AgentResult>): Record<string, unknown> | undefined {
+  const node = dag.nodes.get(id)
+  if (node === undefined) throw new PlanError('id', `unknown subtask ${JSON.stringify(id)}`)
+  if (node.dependsOn.length === 0) return undefined
+  const input: Record<string, unknown> = {}
+  for (const dep of node.dependsOn) {
+    const r = results.get(dep)
+    input[dep] = r?.output !== undefined ? r.output : r?.text
+  }
+  return input
+}
+
+/** The mission's result once every subtask is done: the parts in topological order. */
+export function assembleMission (dag: MissionDag, results: ReadonlyMap<string, AgentResult>): AgentResult {
+  const missing = dag.order.filter(id => !results.has(id))
+  if (missing.length > 0) throw new PlanError('subtasks', `not done yet: ${missing.join(', ')}`)
+  const sinks = dag.order.filter(id => dag.nodes.get(id)!.dependents.length === 0)
+  const output: Record<string, unknown> = {}
+  for (const id of dag.order) {
+    const r = results.get(id)!
+    output[id] = r.output !== undefined ? r.output : r.text
+  }
+  const citations = [...new Set(dag.order.flatMap(id => results.get(id)!.citations ?? []))]
+  const assembled: AgentResult = {
+    text: sinks.map(id => sinks.length === 1 ? results.get(id)!.text : `${id}: ${results.get(id)!.text}`).join('\n'),
+    output,
+    working: dag.order.map(id => `${id} (${dag.nodes.get(id)!.text}): ${results.get(id)!.text}`)
+  }
+  if (citations.length > 0) assembled.citations = citations
+  return assembled
+}

@@ -1,0 +1,50 @@
+/**
+ * Verification of a result by verifier agents on other peers. Votes from the producer's own peer
+ * never count (a peer cannot vouch for itself), and each peer counts once however many of its
+ * agents vote.
+ *  - `disputed` as soon as one well-founded dispute arrives: from another peer, with a reason and
+ *    at least `minConfidence` (a dispute raises a conflict in the graph for people to look at);
+ *  - else `verified` once `quorum` distinct peers support it with at least `minConfidence`;
+ *  - else `pending`.
+ */
+
+export interface Vote {
+  peerId: string
+  agentId: string
+  vote: 'support' | 'dispute' | 'abstain'
+  confidence: number
+  reason: string
+  evidence?: string[]
+}
+
+export interface QuorumRule {
+  quorum: number
+  producerPeerId: string
+  minConfidence: number
+}
+
+export const DEFAULT_VOTE_MIN_CONFIDENCE = 0.5
+
+export type VerificationStatus = 'pending' | 'verified' | 'disputed'
+
+export interface VerificationOutcome {
+  status: VerificationStatus
+  /** Distinct supporting peers that count (sorted). */
+  supporters: string[]
+  /** Well-founded disputes. */
+  disputes: Vote[]
+}
+
+export function isWellFoundedDispute (v: Vote, rule: QuorumRule): boolean {
+  return v.vote === 'dispute' && v.peerId !== rule.producerPeerId && v.reason.trim().length > 0 && v.confidence >= rule.minConfidence
+}
+
+export function verificationStatus (votes: readonly Vote[], rule: QuorumRule): VerificationOutcome {
+  const disputes = votes.filter(v => isWellFoundedDispute(v, rule))
+  const supporters = [...new Set(votes
+    .filter(v => v.vote === 'support' && v.peerId !== rule.producerPeerId && v.confidence >= rule.minConfidence)
+    .map(v => v.peerId))].sort()
+  if (disputes.length > 0) return { status: 'disputed', supporters, disputes }
+  if (rule.quorum > 0 && supporters.length >= rule.quorum) return { status: 'verified', supporters, disputes }
+  return { status: 'pending', supporters, disputes }
+}
