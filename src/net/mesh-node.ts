@@ -117,6 +117,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private readonly opts: Required<Omit<MeshNodeOptions, 'dialTimeoutMs'>> & { dialTimeoutMs?: number }
   private readonly appTopic: string
+  private readonly channels = new Map<string, (data: Uint8Array, from: string) => void>()
   private relayAttempts = 0
   private dialsInFlight = 0
   private announceTimer: ReturnType<typeof setTimeout> | undefined
@@ -157,8 +158,13 @@ export class MeshNode extends Emitter<MeshEvents> {
     pubsub.addEventListener('message', evt => {
       const msg = evt.detail
       const from = msg.type === 'signed' ? msg.from.toString() : undefined
-      if (msg.topic !== this.appTopic) return
+      const channel = this.channels.get(msg.topic)
+      if (msg.topic !== this.appTopic && channel === undefined) return
       if (from === undefined) { this.report('message', 'unsigned', 'dropped an unsigned message', undefined); return }
+      if (channel !== undefined) {
+        try { channel(msg.data, from) } catch (err) { this.report('message', 'channel-handler-failed', `${msg.topic}: ${(err as Error).message}`, from) }
+        return
+      }
       this.receive(from, msg.data)
     })
     libp2p.addEventListener('connection:open', evt => {
@@ -275,9 +281,31 @@ export class MeshNode extends Emitter<MeshEvents> {
     await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(15_000), force: true })
   }
 
+  /**
+   * A channel of raw bytes on its own room topic, for protocols that frame, sign and validate their
+   * own messages (the coordination protocol). Gossip delivers to every subscribed room peer; the
+   * relay never carries it. `onData` gets bytes from other peers only, with the gossip-signed sender.
+   */
+  openChannel (name: string, onData: (data: Uint8Array, from: string) => void): { publish: (data: Uint8Array) => void, close: () => void } {
+    const topic = meshTopic(this.room, name)
+    if (topic === this.appTopic || this.channels.has(topic)) throw new Error(`channel ${name} is already open`)
+    const pubsub = this.libp2p.services.pubsub
+    this.channels.set(topic, onData)
+    pubsub.subscribe(topic)
+    return {
+      publish: data => {
+        void pubsub.publish(topic, data).catch(err => {
+          // No subscribed peer yet is normal for a lone tab; anything else is worth a line in the log.
+          if (!/NoPeersSubscribedToTopic|no peers/i.test(String((err as Error).message))) this.report('message', 'publish-failed', `${name}: ${(err as Error).message}`)
+        })
+      },
+      close: () => { this.channels.delete(topic); pubsub.unsubscribe(topic) }
+    }
+  }
+
   /** Publishes raw bytes on a room topic: for tests and tools that must send what the API never would. */
-  publishRaw (data: Uint8Array): void {
-    void this.libp2p.services.pubsub.publish(this.appTopic, data)
+  publishRaw (data: Uint8Array, channel = 'app'): void {
+    void this.libp2p.services.pubsub.publish(meshTopic(this.room, channel), data)
   }
 
   async stop (): Promise<void> {
