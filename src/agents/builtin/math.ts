@@ -161,6 +161,8 @@ const UNIT_WORDS: [RegExp, string][] = [
   [/\blit(?:er|re)s?\b/gi, 'L'],
   [/\bmillilit(?:er|re)s?\b/gi, 'mL'],
   [/\bkilos\b/gi, 'kg'],
+  [/\bpounds?\b/gi, 'lb'],
+  [/\bounces?\b/gi, 'oz'],
   [/\bsq(?:uare)?\s+(km|m|cm|mm|ft|feet|foot|in|inch(?:es)?|mi|miles?)\b/gi, '$1^2'],
   [/\bcu(?:bic)?\s+(km|m|cm|mm|ft|feet|foot|in|inch(?:es)?)\b/gi, '$1^3']
 ]
@@ -192,7 +194,7 @@ const REWRITES: Rewrite[] = [
 ]
 
 const LEADING_FILLER =
-  /^(?:(?:please|hey|ok|okay|so|and)\b[\s,]*|(?:can|could|would|will)\s+you\s+(?:please\s+)?|(?:tell|show)\s+me\s+|i\s+(?:want|need|would\s+like)\s+to\s+(?:know\s+)?|what(?:'s|\s+is|\s+are|\s+would\s+be)\s+|how\s+much\s+(?:is|are)\s+|how\s+many\s+|calculate\s+|compute\s+|evaluate\s+|work\s+out\s+|figure\s+out\s+|solve\s+|find\s+|give\s+me\s+|convert\s+|express\s+|the\s+(?:value|result|answer)\s+of\s+|the\s+)+/i
+  /^(?:(?:please|hey|ok|okay|so|and)\b[\s,]*|(?:can|could|would|will)\s+you\s+(?:please\s+)?|(?:tell|show)\s+me\s+|i\s+(?:want|need|would\s+like)\s+to\s+(?:know\s+)?|what(?:'s|\s+is|\s+are|\s+would\s+be)\s+|how\s+much\s+(?:is|are)\s+|how\s+many\s+|is\s+it\s+(?:true|correct|right)\s+that\s+|(?:check|verify|confirm)\s+(?:that\s+|whether\s+|if\s+)?|is\s+|does\s+|calculate\s+|compute\s+|evaluate\s+|work\s+out\s+|figure\s+out\s+|solve\s+|find\s+|give\s+me\s+|convert\s+|express\s+|the\s+(?:value|result|answer)\s+of\s+|the\s+)+/i
 
 export interface Translation {
   /** The mathjs expression. */

@@ -1,0 +1,79 @@
+/**
+ * An AgentContext for calling built-in handlers directly in tests: services are plain functions
+ * the test passes in; progress and log calls are recorded. A service a test does not provide
+ * throws, as the runtime does for a tool the manifest does not list.
+ */
+import path from 'node:path'
+import { buildModel, DEFAULT_OUT_DIR } from '../../../scripts/model/build.mjs'
+import { createEmbedder, EMBEDDED_MODEL, type LoadedEmbedder } from '../../../src/match/embedder.ts'
+import type { AgentContext, AgentResult, AgentTask, BuiltinKind, ChatRequest, ChatResponse, GraphHit } from '../../../src/agents/types.ts'
+import { AgentToolError } from '../../../src/agents/types.ts'
+
+export interface TestContext extends AgentContext {
+  readonly logs: string[]
+  readonly progressReports: { fraction: number, note?: string }[]
+  readonly llmRequests: ChatRequest[]
+  readonly searches: { text: string, k?: number }[]
+  abort(reason?: unknown): void
+}
+
+export interface TestServices {
+  embed?: (texts: string[]) => Promise<Float32Array[]>
+  search?: (text: string, k?: number) => Promise<GraphHit[]>
+  get?: (id: string) => Promise<GraphHit | undefined>
+  llm?: (request: ChatRequest) => Promise<ChatResponse>
+  spawn?: (kind: BuiltinKind, task: AgentTask) => Promise<AgentResult>
+}
+
+export function testContext (services: TestServices = {}): TestContext {
+  const controller = new AbortController()
+  const logs: string[] = []
+  const progressReports: { fraction: number, note?: string }[] = []
+  const llmRequests: ChatRequest[] = []
+  const searches: { text: string, k?: number }[] = []
+  const missing = (tool: string) => () => Promise.reject(new AgentToolError(tool, `the test gave no ${tool}`))
+  return {
+    agentId: 'test-agent',
+    signal: controller.signal,
+    logs,
+    progressReports,
+    llmRequests,
+    searches,
+    abort: (reason?: unknown) => controller.abort(reason),
+    progress (fraction, note) {
+      progressReports.push(note === undefined ? { fraction } : { fraction, note })
+    },
+    log (message) {
+      logs.push(message)
+    },
+    embed: services.embed ?? missing('embed'),
+    graph: {
+      search: services.search === undefined
+        ? missing('graph.read')
+        : async (text, k) => {
+          searches.push(k === undefined ? { text } : { text, k })
+          return await services.search!(text, k)
+        },
+      get: services.get ?? missing('graph.read')
+    },
+    llmAvailable: services.llm !== undefined,
+    llm: services.llm === undefined
+      ? missing('llm')
+      : async (request) => {
+        llmRequests.push(request)
+        return await services.llm!(request)
+      },
+    spawn: services.spawn ?? missing('spawn')
+  }
+}
+
+let embedder: Promise<LoadedEmbedder> | undefined
+
+/** The real embedded model (built once if missing), shared by the tests of one file. */
+export function realEmbedder (): Promise<LoadedEmbedder> {
+  embedder ??= (async () => {
+    await buildModel({ log: () => {} })
+    return await createEmbedder({ model: EMBEDDED_MODEL, embeddedModelPath: path.dirname(DEFAULT_OUT_DIR) + '/' })
+  })()
+  return embedder
+}
