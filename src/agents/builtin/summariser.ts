@@ -1,6 +1,116 @@
-/** Placeholder until the real handler lands: fails clearly instead of pretending. */
-import type { AgentResult, AgentTask, AgentContext } from '../types.ts'
+/**
+ * The summariser: an extractive summary. The text is split into sentences, each is embedded
+ * (ctx.embed), and sentences are picked by maximal marginal relevance: how central a sentence is
+ * (its mean cosine to all the others, as in LexRank's degree centrality) minus how much it repeats a
+ * sentence already picked. The picks are returned in their original order.
+ *
+ * Text: `input.text`, else the request itself (after an instruction ending in ":" such as
+ * "Summarise this:"). Length: `input.sentences` (a count) or `input.ratio` (a share of the
+ * sentences), else a count named in the request ("in three sentences"), else about a fifth of the
+ * text, at least 3 and at most 10 sentences.
+ */
+import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
+import { cosine } from '../../match/score.ts'
+import { splitSentences } from './sentences.ts'
+import { inputNumber, inputText } from './task-input.ts'
 
-export async function handler (_task: AgentTask, _ctx: AgentContext): Promise<AgentResult> {
-  throw new Error('summariser: not implemented yet')
+/** Weight of centrality against redundancy in MMR. */
+const LAMBDA = 0.7
+/** Sentences per ctx.embed call. */
+const EMBED_BATCH = 64
+export const MAX_SUMMARY_INPUT = 200_000
+const WORD_NUMBERS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 }
+
+export interface SummaryPick {
+  index: number
+  sentence: string
+  centrality: number
+}
+
+export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
+  ctx.signal.throwIfAborted()
+  const text = sourceText(task)
+  if (text.length > MAX_SUMMARY_INPUT) throw new Error(`summariser: the text has ${text.length} characters; the limit is ${MAX_SUMMARY_INPUT}`)
+  const sentences = splitSentences(text)
+  if (sentences.length === 0) throw new Error('summariser: there is no text to summarise; give it in input.text or after "Summarise:"')
+  const want = targetLength(task, sentences.length)
+
+  const working = [`${sentences.length} sentence${sentences.length === 1 ? '' : 's'} in, ${Math.min(want, sentences.length)} wanted`]
+  if (sentences.length <= want) {
+    working.push('the text is already that short: kept whole')
+    const summary = sentences.join(' ')
+    return { text: summary, output: summary, working }
+  }
+
+  const vectors: Float32Array[] = []
+  for (let i = 0; i < sentences.length; i += EMBED_BATCH) {
+    ctx.signal.throwIfAborted()
+    vectors.push(...await ctx.embed(sentences.slice(i, i + EMBED_BATCH)))
+    ctx.progress(Math.min(0.9, (i + EMBED_BATCH) / sentences.length * 0.9), 'embedding sentences')
+  }
+  if (vectors.length !== sentences.length) throw new Error(`summariser: the embedder returned ${vectors.length} vectors for ${sentences.length} sentences`)
+  ctx.signal.throwIfAborted()
+
+  const picks = pickSentences(sentences, vectors, want)
+  for (const p of picks) working.push(`sentence ${p.index + 1} (centrality ${p.centrality.toFixed(3)}): ${p.sentence}`)
+  const summary = picks.map((p) => p.sentence).join(' ')
+  ctx.progress(1)
+  return { text: summary, output: summary, working }
+}
+
+/**
+ * Maximal marginal relevance over degree centrality; returns `count` picks in document order.
+ * Very short sentences ("Yes.", headings) are only taken when nothing else is left.
+ */
+export function pickSentences (sentences: string[], vectors: Float32Array[], count: number): SummaryPick[] {
+  const n = sentences.length
+  const sim: number[][] = vectors.map((a, i) => vectors.map((b, j) => (i === j ? 1 : cosine(a, b))))
+  const centrality = sim.map((row, i) => n === 1 ? 1 : row.reduce((s, v, j) => (j === i ? s : s + v), 0) / (n - 1))
+  const short = sentences.map((s) => s.split(/\s+/).length < 4)
+  const chosen: number[] = []
+  const left = new Set(sentences.map((_s, i) => i))
+  while (chosen.length < Math.min(count, n)) {
+    let best = -1
+    let bestScore = -Infinity
+    for (const i of left) {
+      const redundancy = chosen.length === 0 ? 0 : Math.max(...chosen.map((j) => sim[i]![j]!))
+      const score = LAMBDA * centrality[i]! - (1 - LAMBDA) * redundancy - (short[i] === true ? 1 : 0)
+      if (score > bestScore) {
+        bestScore = score
+        best = i
+      }
+    }
+    chosen.push(best)
+    left.delete(best)
+  }
+  return chosen.sort((a, b) => a - b).map((i) => ({ index: i, sentence: sentences[i]!, centrality: centrality[i]! }))
+}
+
+/** The text to summarise: input.text, else the request after an instruction that ends in ":". */
+export function sourceText (task: AgentTask): string {
+  const given = inputText(task.input, 'text')
+  if (given !== undefined) return given
+  const m = /^([^\n:]{0,160}?\b(?:summar|gist|tl;?dr|key\s+(?:points|sentences|ideas)|condense|shorten|overview|highlight|main\s+ideas)[^\n:]*):\s*([\s\S]+)$/i.exec(task.text.trim())
+  return m !== null ? m[2]!.trim() : task.text.trim()
+}
+
+function targetLength (task: AgentTask, total: number): number {
+  const count = inputNumber(task.input, 'sentences', 'summariser')
+  if (count !== undefined) {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`summariser: input.sentences must be a whole number of at least 1, got ${count}`)
+    return count
+  }
+  const ratio = inputNumber(task.input, 'ratio', 'summariser')
+  if (ratio !== undefined) {
+    if (ratio <= 0 || ratio > 1) throw new Error(`summariser: input.ratio must be above 0 and at most 1, got ${ratio}`)
+    return Math.max(1, Math.round(total * ratio))
+  }
+  // "in three sentences", "in 2 sentences", "two key sentences": only in the instruction part of the request.
+  const instruction = inputText(task.input, 'text') !== undefined ? task.text : task.text.split(':')[0]!
+  const named = /\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?(?:sentences?|lines?|points?|bullet\s+points?)\b/i.exec(instruction)
+  if (named !== null) {
+    const v = WORD_NUMBERS[named[1]!.toLowerCase()] ?? Number(named[1])
+    if (v >= 1) return v
+  }
+  return Math.min(10, Math.max(3, Math.round(total / 5)))
 }
