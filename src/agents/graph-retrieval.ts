@@ -1,0 +1,142 @@
+/**
+ * Semantic retrieval over the knowledge graph, for the host tab's `ctx.graph.search`.
+ *
+ * A {@link GraphRetriever} scores entities against a query by cosine of sentence embeddings plus
+ * idf-weighted lexical overlap (the same scoring as capability matching, src/match/score.ts). It
+ * keeps one vector per entity, keyed by id and `updatedAt`, so a search embeds only the entities
+ * that are new or changed since the last one, in batches; entities that left the graph are
+ * forgotten. Retracted entities are not returned unless asked for.
+ */
+import type { GraphHit } from './types.ts'
+import { combinedScore, cosine, GLOVE_CALIBRATION, idf, lexicalOverlap, terms, type Calibration } from '../match/score.ts'
+
+/** The fields of a graph entity retrieval needs (a projection of `Entity` plus its `provenance.updatedAt`). */
+export interface RetrievableEntity {
+  id: string
+  kind: string
+  text: string
+  status: string
+  confidence: number
+  /** Epoch ms of the last change; a different value means the entity must be embedded again. */
+  updatedAt: number
+}
+
+export type EmbedFunction = (texts: string[], options?: { signal?: AbortSignal }) => Promise<Float32Array[]>
+
+export interface GraphRetrieverOptions {
+  embed: EmbedFunction
+  /** Texts per embed call. Default 64. */
+  batchSize?: number
+  /** How cosine and lexical overlap combine. Default: the embedded GloVe model's weights. */
+  calibration?: Calibration
+  /** Return retracted entities too. Default false. */
+  includeRetracted?: boolean
+}
+
+export interface SearchOptions {
+  /** Hits to return. Default 5. */
+  k?: number
+  signal?: AbortSignal
+  /** Only entities of these kinds. */
+  kinds?: readonly string[]
+}
+
+interface Cached {
+  updatedAt: number
+  text: string
+  vector: Float32Array
+  terms: Set<string>
+}
+
+export class GraphRetriever {
+  private readonly embed: EmbedFunction
+  private readonly batchSize: number
+  private readonly calibration: Calibration
+  private readonly includeRetracted: boolean
+  private readonly cache = new Map<string, Cached>()
+  /** Refreshes run one at a time, so two searches never embed the same entity twice. */
+  private queue: Promise<unknown> = Promise.resolve()
+  /** Texts embedded so far, over the retriever's life (for tests and diagnostics). */
+  embeddedCount = 0
+
+  constructor (options: GraphRetrieverOptions) {
+    this.embed = options.embed
+    this.batchSize = Math.max(1, options.batchSize ?? 64)
+    this.calibration = options.calibration ?? GLOVE_CALIBRATION
+    this.includeRetracted = options.includeRetracted ?? false
+  }
+
+  /** Entities with a vector in the cache. */
+  get size (): number {
+    return this.cache.size
+  }
+
+  /**
+   * Brings the cache up to date with `entities`: embeds the new and changed ones, forgets the ones
+   * that are gone. Returns how many were embedded.
+   */
+  refresh (entities: readonly RetrievableEntity[], signal?: AbortSignal): Promise<number> {
+    const run = this.queue.then(() => this.doRefresh(entities, signal))
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  private async doRefresh (entities: readonly RetrievableEntity[], signal?: AbortSignal): Promise<number> {
+    const present = new Set<string>()
+    const stale: RetrievableEntity[] = []
+    for (const e of entities) {
+      present.add(e.id)
+      const c = this.cache.get(e.id)
+      if (c === undefined || c.updatedAt !== e.updatedAt || c.text !== e.text) stale.push(e)
+    }
+    for (const id of this.cache.keys()) if (!present.has(id)) this.cache.delete(id)
+    for (let i = 0; i < stale.length; i += this.batchSize) {
+      signal?.throwIfAborted()
+      const batch = stale.slice(i, i + this.batchSize)
+      const vectors = await this.embed(batch.map((e) => e.text), signal === undefined ? undefined : { signal })
+      if (vectors.length !== batch.length) throw new Error(`graph retrieval: the embedder returned ${vectors.length} vectors for ${batch.length} texts`)
+      batch.forEach((e, j) => {
+        this.cache.set(e.id, { updatedAt: e.updatedAt, text: e.text, vector: vectors[j]!, terms: new Set(terms(e.text)) })
+      })
+      this.embeddedCount += batch.length
+    }
+    return stale.length
+  }
+
+  /** The `k` entities most relevant to `query`, best first; `score` is the combined score. */
+  async search (query: string, entities: readonly RetrievableEntity[], options: SearchOptions = {}): Promise<GraphHit[]> {
+    const k = options.k ?? 5
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`graph retrieval: k must be a positive integer, got ${k}`)
+    if (query.trim() === '') return []
+    await this.refresh(entities, options.signal)
+    const [q] = await this.embed([query], options.signal === undefined ? undefined : { signal: options.signal })
+    if (q === undefined) throw new Error('graph retrieval: the embedder returned no vector for the query')
+
+    const candidates = entities.filter((e) =>
+      (this.includeRetracted || e.status !== 'retracted') && (options.kinds === undefined || options.kinds.includes(e.kind)))
+    const queryTerms = terms(query)
+    const df = new Map<string, number>()
+    for (const t of new Set(queryTerms)) {
+      let n = 0
+      for (const e of candidates) if (this.cache.get(e.id)?.terms.has(t) === true) n++
+      df.set(t, n)
+    }
+    const weight = (t: string): number => idf(df.get(t) ?? 0, candidates.length)
+
+    const hits: GraphHit[] = []
+    for (const e of candidates) {
+      const c = this.cache.get(e.id)
+      if (c === undefined) continue
+      const semantic = c.vector.length === q.length ? cosine(q, c.vector) : 0
+      const lexical = lexicalOverlap(queryTerms, c.terms, weight)
+      hits.push({ id: e.id, kind: e.kind, text: e.text, status: e.status, confidence: e.confidence, score: combinedScore(semantic, lexical, this.calibration) })
+    }
+    hits.sort((a, b) => b.score - a.score || b.confidence - a.confidence || (a.id < b.id ? -1 : 1))
+    return hits.slice(0, k)
+  }
+
+  /** Drops every cached vector (e.g. after the embedding model changed). */
+  clear (): void {
+    this.cache.clear()
+  }
+}
