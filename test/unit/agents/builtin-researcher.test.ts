@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { handler, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
+import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
+import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
+import { realEmbedder, testContext } from './builtin-context.ts'
+
+let embedder: LoadedEmbedder
+beforeAll(async () => { embedder = await realEmbedder() }, 120_000)
+afterAll(async () => { await embedder?.dispose() })
+
+const T = 1_700_000_000_000
+const e = (id: string, kind: string, text: string, status: string, confidence: number): RetrievableEntity =>
+  ({ id, kind, text, status, confidence, updatedAt: T })
+
+const GRAPH: RetrievableEntity[] = [
+  e('f-relay', 'fact', 'The relay server listens on port 9090 for websocket connections.', 'verified', 0.9),
+  e('h-relay', 'hypothesis', 'The relay server might listen on port 7000.', 'proposed', 0.3),
+  e('d-db', 'decision', 'The team decided to store user accounts in a PostgreSQL database.', 'verified', 0.8),
+  e('f-cake', 'fact', 'The chocolate cake recipe needs three eggs and two cups of flour.', 'proposed', 0.6),
+  e('f-paris', 'fact', 'Paris is the capital and largest city of France.', 'verified', 0.95),
+  e('q-budget', 'question', 'What is the marketing budget for the third quarter?', 'proposed', 0.5),
+  e('f-old', 'fact', 'The relay server listens on port 8080.', 'retracted', 0.9)
+]
+
+function graphContext (entities = GRAPH) {
+  const retriever = new GraphRetriever({ embed: (t) => embedder.embed(t), includeRetracted: true })
+  return testContext({ search: (text, k) => retriever.search(text, entities, { k: k ?? 5 }) })
+}
+
+describe('researcher', () => {
+  it('answers from the best supported entity and cites it inline and in citations', async () => {
+    const ctx = graphContext()
+    const r = await handler({ id: 't', text: 'Which port does the relay server listen on?' }, ctx)
+    console.log(r.text, '\n', r.working?.join('\n'))
+    expect(r.citations?.[0]).toBe('f-relay')
+    expect(r.text).toMatch(/^According to the graph, the relay server listens on port 9090 for websocket connections \[f-relay\]\./)
+    // The verified fact comes before the weaker hypothesis, and the retracted one is never used.
+    if (r.citations!.includes('h-relay')) expect(r.text).toMatch(/\[h-relay\] \(a hypothesis\)/)
+    expect(r.citations).not.toContain('f-old')
+    expect(r.text).not.toContain('8080')
+    expect((r.output as ResearchOutput).sources[0]).toMatchObject({ id: 'f-relay', status: 'verified' })
+    expect(ctx.searches[0]).toEqual({ text: 'Which port does the relay server listen on?', k: 8 })
+  })
+
+  it('answers different questions from the matching entity', async () => {
+    const ctx = graphContext()
+    const db = await handler({ id: 't', text: 'What database did the team choose for user accounts?' }, ctx)
+    expect(db.citations?.[0]).toBe('d-db')
+    expect(db.text).toContain('PostgreSQL')
+    const capital = await handler({ id: 't', text: 'what is the capital of France', input: { k: 3 } }, ctx)
+    expect(capital.citations?.[0]).toBe('f-paris')
+    expect(capital.text).toContain('[f-paris]')
+  })
+
+  it('marks unverified answers as such', async () => {
+    const r = await handler({ id: 't', text: 'How many eggs does the chocolate cake need?' }, graphContext())
+    expect(r.citations?.[0]).toBe('f-cake')
+    expect(r.text).toContain('(proposed, not yet verified)')
+  })
+
+  it('says plainly when the graph knows nothing relevant', async () => {
+    const r = await handler({ id: 't', text: 'Who won the football world cup in 1954?' }, graphContext())
+    console.log(r.text, '\n', r.working?.join('\n'))
+    expect(r.text).toMatch(/has nothing relevant/)
+    expect(r.citations).toEqual([])
+    expect((r.output as ResearchOutput).answer).toBeNull()
+    const empty = await handler({ id: 't', text: 'Which port does the relay use?' }, graphContext([]))
+    expect(empty.text).toMatch(/has nothing relevant/)
+  })
+
+  it('reports an open question rather than answering it', async () => {
+    const r = await handler({ id: 't', text: 'What is the marketing budget for the third quarter?' }, graphContext())
+    expect(r.text).toMatch(/no answer .* yet/)
+    expect(r.citations).toEqual(['q-budget'])
+    expect((r.output as ResearchOutput).answer).toBeNull()
+  })
+
+  it('refuses bad input and honours cancellation', async () => {
+    await expect(handler({ id: 't', text: '  ' }, graphContext())).rejects.toThrow('researcher: the question is empty')
+    await expect(handler({ id: 't', text: 'x', input: { k: 0 } }, graphContext())).rejects.toThrow(/input.k must be/)
+    const ctx = graphContext()
+    ctx.abort(new Error('cancelled'))
+    await expect(handler({ id: 't', text: 'relay port' }, ctx)).rejects.toThrow('cancelled')
+  })
+})
