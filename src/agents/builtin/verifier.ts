@@ -1,6 +1,242 @@
-/** Placeholder until the real handler lands: fails clearly instead of pretending. */
-import type { AgentResult, AgentTask, AgentContext } from '../types.ts'
+/**
+ * The verifier: votes on a claim. Two checks, in order:
+ *
+ * 1. Arithmetic. A claim of the form "<expression> = / is / equals <value>" ("2 + 2 = 5",
+ *    "17% of 2,340 is 397.8", "5 miles is 8.05 km") is re-computed with the restricted mathjs
+ *    instance; the claimed value may be rounded to the decimals it shows ("about" allows 5%).
+ * 2. The knowledge graph. Related entities come from ctx.graph.search; one that is about the same
+ *    thing (relevance) and says the same (no negation flip, no antonym, no different number)
+ *    supports the claim, one that is about the same thing but flips it contradicts it. Evidence
+ *    counts by status (verified far above proposed), kind and confidence.
+ *
+ * With neither an arithmetic form nor relevant entities it abstains. Claim: `input.claim`, else the
+ * request (a leading "verify:", "is it true that" and the like are dropped). `input.entityId`: the
+ * graph id of the claim itself, so it never counts as its own evidence.
+ */
+import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '../types.ts'
+import { evaluateExpression, ExpressionError, math, translateRequest } from './math.ts'
+import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
+import { inputText } from './task-input.ts'
 
-export async function handler (_task: AgentTask, _ctx: AgentContext): Promise<AgentResult> {
-  throw new Error('verifier: not implemented yet')
+/** A hit must be at least this relevant to count for or against. */
+const EVIDENCE_RELEVANCE = 0.45
+/** Evidence strength (relevance × weight) below which a vote is not cast. */
+const MIN_STRENGTH = 0.25
+/** How much a graph entity's status lets it vouch for a claim: a proposal proves little. */
+const VOUCH: Record<string, number> = { verified: 1, proposed: 0.3, disputed: 0.15, retracted: 0 }
+
+const NEGATION = /\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without|false|untrue)\b|n['’]t\b/gi
+
+/** Pairs of words that flip a statement. Both directions are checked. */
+const ANTONYMS: [string, string][] = [
+  ['enabled', 'disabled'], ['enable', 'disable'], ['on', 'off'], ['open', 'closed'], ['true', 'false'],
+  ['increase', 'decrease'], ['increased', 'decreased'], ['increases', 'decreases'], ['rise', 'fall'], ['rose', 'fell'],
+  ['up', 'down'], ['higher', 'lower'], ['more', 'less'], ['faster', 'slower'], ['fast', 'slow'], ['larger', 'smaller'],
+  ['bigger', 'smaller'], ['before', 'after'], ['allowed', 'forbidden'], ['allow', 'forbid'], ['accepted', 'rejected'],
+  ['accept', 'reject'], ['approved', 'rejected'], ['pass', 'fail'], ['passed', 'failed'], ['passes', 'fails'],
+  ['success', 'failure'], ['succeeded', 'failed'], ['win', 'lose'], ['won', 'lost'], ['online', 'offline'],
+  ['start', 'stop'], ['started', 'stopped'], ['always', 'never'], ['all', 'none'], ['present', 'absent'],
+  ['alive', 'dead'], ['safe', 'unsafe'], ['valid', 'invalid'], ['supported', 'unsupported'], ['secure', 'insecure'],
+  ['available', 'unavailable'], ['public', 'private'], ['included', 'excluded'], ['sync', 'async'],
+  ['synchronous', 'asynchronous'], ['minimum', 'maximum'], ['first', 'last'], ['cheaper', 'dearer'], ['hot', 'cold'],
+  ['north', 'south'], ['east', 'west'], ['left', 'right'], ['above', 'below'], ['inside', 'outside'], ['required', 'optional']
+]
+
+export interface VerifierOutput {
+  verdict: Verdict
+  /** How the claim was checked. */
+  method: 'arithmetic' | 'graph' | 'none'
+}
+
+export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
+  ctx.signal.throwIfAborted()
+  const claim = claimText(task)
+  if (claim === '') throw new Error('verifier: the claim is empty; give it in input.claim or the request')
+  const working = [`claim: ${claim}`]
+
+  const arithmetic = checkArithmetic(claim)
+  if (arithmetic !== undefined) {
+    working.push(...arithmetic.steps)
+    return result(arithmetic.verdict, 'arithmetic', working)
+  }
+
+  ctx.progress(0.2, 'searching the graph')
+  const selfId = inputText(task.input, 'entityId')
+  const hits = (await ctx.graph.search(claim, 8)).filter((h) => h.id !== selfId && h.status !== 'retracted' && !isItself(h, claim))
+  ctx.signal.throwIfAborted()
+  working.push(`graph search: ${hits.length} related entit${hits.length === 1 ? 'y' : 'ies'}`)
+  const verdict = judgeClaim(claim, hits, working)
+  ctx.progress(1)
+  return result(verdict, verdict.vote === 'abstain' && hits.length === 0 ? 'none' : 'graph', working)
+}
+
+function result (verdict: Verdict, method: VerifierOutput['method'], working: string[]): AgentResult {
+  const label = verdict.vote === 'support' ? 'Supported' : verdict.vote === 'dispute' ? 'Disputed' : 'Abstained'
+  const text = `${label} (confidence ${verdict.confidence.toFixed(2)}): ${verdict.reason}`
+  return { text, output: { verdict, method } satisfies VerifierOutput, working, verdict, citations: verdict.evidence ?? [] }
+}
+
+export function claimText (task: AgentTask): string {
+  const given = inputText(task.input, 'claim')
+  const raw = (given ?? task.text).trim()
+  return raw
+    .replace(/^(?:please\s+)?(?:verify|check|validate|confirm(?:\s+or\s+dispute)?|fact-?check|double-check)(?:\s+(?:this|the|that|whether|if))*(?:\s+(?:claim|statement|answer))?\s*[:,-]?\s*/i, '')
+    .replace(/^(?:is\s+it\s+(?:true|correct|right)\s+that|is\s+it\s+true:|true\s+or\s+false:?)\s*/i, '')
+    .replace(/^(?:that)\s+/i, '')
+    .replace(/\s*(?:\?|,\s*right\?)\s*$/, '')
+    .trim()
+}
+
+/** The claim's own entity, when the caller did not say which it is: same text, not yet verified. */
+function isItself (h: GraphHit, claim: string): boolean {
+  return h.status === 'proposed' && normalise(h.text) === normalise(claim)
+}
+
+function normalise (s: string): string {
+  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arithmetic
+
+const CLAIMED_VALUE = /^(.*?\d.*?)\s*(?:={1,2}|≈|\bequals\b|\bis\s+equal\s+to\b|\bis\b|\bare\b|\bmakes\b|\bgives\b|\bcomes\s+to\b|\bwould\s+be\b)\s*((?:about|approximately|roughly|around|~)?\s*[-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?(?:\s*[A-Za-z°µ][\w°µ/^ ]*)?)$/i
+const APPROXIMATE = /\b(?:about|approximately|roughly|around)\b|~|≈/i
+
+export function checkArithmetic (claim: string): { verdict: Verdict, steps: string[] } | undefined {
+  const m = CLAIMED_VALUE.exec(claim.replace(/\s+/g, ' ').trim())
+  if (m === null) return undefined
+  const left = translateRequest(m[1]!)
+  // Only claims with something to compute: an operator, a function, a percentage or a conversion.
+  if (!/[-+*/^%!]|\w\(| to /.test(left.expression)) return undefined
+  const approx = APPROXIMATE.test(claim)
+  const rightText = m[2]!.replace(/^(?:about|approximately|roughly|around|~)\s*/i, '').trim()
+  const right = translateRequest(rightText)
+  let computed
+  let claimed
+  try {
+    computed = evaluateExpression(left.conversion !== undefined ? left.conversion.from : left.expression)
+    claimed = evaluateExpression(right.expression)
+  } catch (err) {
+    if (err instanceof ExpressionError) return undefined
+    throw err
+  }
+  const steps = [`arithmetic claim: ${left.expression} = ${right.expression}`]
+  const decimals = /\.(\d+)/.exec(rightText.replace(/,/g, ''))?.[1]?.length ?? 0
+  const pair = comparable(computed.value, claimed.value)
+  if (pair === undefined) return undefined
+  const [got, want, unit] = pair
+  const tolerance = approx ? Math.abs(want) * 0.05 : Math.max(Math.abs(want) * 1e-9, decimals > 0 ? 0.5 * 10 ** -decimals : 1e-9)
+  const shown = `${math.format(got, { precision: 12 })}${unit === '' ? '' : ` ${unit}`}`
+  steps.push(`computed: ${shown}${decimals > 0 ? ` (claim rounds to ${decimals} decimal${decimals === 1 ? '' : 's'})` : ''}${approx ? ' (approximate claim: 5% tolerance)' : ''}`)
+  if (Math.abs(got - want) <= tolerance) {
+    return { verdict: { vote: 'support', confidence: 0.99, reason: `re-computed: ${m[1]!.trim()} = ${shown}, as claimed`, evidence: [] }, steps }
+  }
+  return { verdict: { vote: 'dispute', confidence: 0.99, reason: `re-computed: ${m[1]!.trim()} = ${shown}, not ${rightText}`, evidence: [] }, steps }
+}
+
+/** Both values as numbers in the claimed value's unit, or undefined if they cannot be compared. */
+function comparable (computed: unknown, claimed: unknown): [number, number, string] | undefined {
+  if (typeof computed === 'number' && typeof claimed === 'number') return [computed, claimed, '']
+  const isUnit = (v: unknown): v is { equalBase(u: unknown): boolean, toNumber(unit: string): number, formatUnits(): string } =>
+    math.typeOf(v) === 'Unit'
+  if (isUnit(computed) && isUnit(claimed) && computed.equalBase(claimed)) {
+    const unit = claimed.formatUnits()
+    return [computed.toNumber(unit), claimed.toNumber(unit), unit]
+  }
+  // "5 km is 5000": compare in the computed value's own unit.
+  if (isUnit(computed) && typeof claimed === 'number') {
+    const unit = computed.formatUnits()
+    return [computed.toNumber(unit), claimed, unit]
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// The graph
+
+interface Finding {
+  judged: JudgedHit
+  conflict?: string
+  strength: number
+}
+
+export function judgeClaim (claim: string, hits: readonly GraphHit[], working: string[] = []): Verdict {
+  const judged = judgeHits(claim, hits)
+  const findings: Finding[] = []
+  for (const j of judged) {
+    if (j.relevance < EVIDENCE_RELEVANCE) {
+      working.push(`${describeHit(j)}: not close enough to count`)
+      continue
+    }
+    const conflict = contradiction(claim, j.hit.text)
+    const strength = clamp01(j.relevance) * (VOUCH[j.hit.status] ?? 0.3) * (0.5 + 0.5 * clamp01(j.hit.confidence)) *
+      (j.hit.kind === 'question' ? 0 : j.hit.kind === 'hypothesis' ? 0.6 : 1)
+    findings.push(conflict === undefined ? { judged: j, strength } : { judged: j, conflict, strength })
+    working.push(`${describeHit(j)}: ${conflict === undefined ? 'agrees' : conflict} (strength ${strength.toFixed(2)})`)
+  }
+  const against = findings.filter((f) => f.conflict !== undefined).sort((a, b) => b.strength - a.strength)
+  // Support needs more than topical closeness: the entity must mention most of what the claim says.
+  const forIt = findings.filter((f) => f.conflict === undefined && f.judged.overlap >= 0.6).sort((a, b) => b.strength - a.strength)
+  const dispute = against[0]?.strength ?? 0
+  const support = forIt[0]?.strength ?? 0
+
+  if (dispute >= MIN_STRENGTH && dispute >= support) {
+    const top = against.filter((f) => f.strength >= MIN_STRENGTH)
+    const lead = top[0]!
+    return {
+      vote: 'dispute',
+      confidence: round(Math.min(0.95, 0.5 + dispute / 2) * (support > 0 ? 1 - support / 2 : 1)),
+      reason: `[${lead.judged.hit.id}] (${lead.judged.hit.status}) ${lead.conflict}: "${lead.judged.hit.text}"`,
+      evidence: top.map((f) => f.judged.hit.id)
+    }
+  }
+  if (support >= MIN_STRENGTH) {
+    const top = forIt.filter((f) => f.strength >= MIN_STRENGTH)
+    const lead = top[0]!
+    return {
+      vote: 'support',
+      confidence: round(Math.min(0.95, 0.5 + support / 2) * (dispute > 0 ? 1 - dispute / 2 : 1)),
+      reason: `[${lead.judged.hit.id}] (${lead.judged.hit.status}) states the same: "${lead.judged.hit.text}"`,
+      evidence: top.map((f) => f.judged.hit.id)
+    }
+  }
+  if (findings.length === 0) {
+    return { vote: 'abstain', confidence: 0, reason: 'nothing relevant is known in the graph and the claim is not arithmetic', evidence: [] }
+  }
+  return {
+    vote: 'abstain',
+    confidence: 0,
+    reason: `related entities (${findings.map((f) => f.judged.hit.id).join(', ')}) neither clearly support nor contradict the claim, or are not verified`,
+    evidence: []
+  }
+}
+
+/** Why `fact` contradicts `claim` when both are about the same thing, or undefined. */
+export function contradiction (claim: string, fact: string): string | undefined {
+  const negations = (s: string): number => (s.match(NEGATION) ?? []).length
+  if (negations(claim) % 2 !== negations(fact) % 2) return 'says the opposite (one of them is negated)'
+  const cw = new Set(words(claim))
+  const fw = new Set(words(fact))
+  for (const [a, b] of ANTONYMS) {
+    if (cw.has(a) && fw.has(b) && !fw.has(a) && !cw.has(b)) return `says "${b}" where the claim says "${a}"`
+    if (cw.has(b) && fw.has(a) && !fw.has(b) && !cw.has(a)) return `says "${a}" where the claim says "${b}"`
+  }
+  const cn = numbers(claim)
+  const fn = numbers(fact)
+  if (cn.length > 0 && fn.length > 0 && !cn.some((n) => fn.includes(n))) {
+    return `gives ${fn.join(', ')} where the claim says ${cn.join(', ')}`
+  }
+  return undefined
+}
+
+function words (s: string): string[] {
+  return s.toLowerCase().match(/[\p{L}]+/gu) ?? []
+}
+
+function numbers (s: string): number[] {
+  return (s.replace(/(\d),(\d{3})\b/g, '$1$2').match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number)
+}
+
+function round (x: number): number {
+  return Math.round(x * 100) / 100
 }

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkArithmetic, claimText, contradiction, handler, type VerifierOutput } from '../../../src/agents/builtin/verifier.ts'
+import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
+import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
+import { realEmbedder, testContext } from './builtin-context.ts'
+
+let embedder: LoadedEmbedder
+beforeAll(async () => { embedder = await realEmbedder() }, 120_000)
+afterAll(async () => { await embedder?.dispose() })
+
+const T = 1_700_000_000_000
+const e = (id: string, kind: string, text: string, status: string, confidence: number): RetrievableEntity =>
+  ({ id, kind, text, status, confidence, updatedAt: T })
+
+const GRAPH: RetrievableEntity[] = [
+  e('f-relay', 'fact', 'The relay server listens on port 9090 for websocket connections.', 'verified', 0.9),
+  e('d-db', 'decision', 'The team decided to store user accounts in a PostgreSQL database.', 'verified', 0.8),
+  e('f-login', 'fact', 'The login endpoint is enabled in production.', 'verified', 0.9),
+  e('f-cake', 'fact', 'The chocolate cake recipe needs three eggs and two cups of flour.', 'proposed', 0.6),
+  e('f-paris', 'fact', 'Paris is the capital and largest city of France.', 'verified', 0.95),
+  e('h-claim', 'hypothesis', 'The API supports cursor pagination.', 'proposed', 0.5)
+]
+
+function graphContext (entities = GRAPH) {
+  const retriever = new GraphRetriever({ embed: (t) => embedder.embed(t) })
+  return testContext({ search: (text, k) => retriever.search(text, entities, { k: k ?? 5 }) })
+}
+
+async function verify (claim: string, input?: Record<string, unknown>) {
+  const r = await handler(input === undefined ? { id: 't', text: claim } : { id: 't', text: claim, input }, graphContext())
+  console.log(`${claim} -> ${r.text}`)
+  return r
+}
+
+describe('verifier: arithmetic', () => {
+  it('disputes wrong arithmetic and supports right arithmetic, without the graph', async () => {
+    const wrong = await handler({ id: 't', text: '2 + 2 = 5' }, testContext())
+    expect(wrong.verdict).toMatchObject({ vote: 'dispute', confidence: 0.99 })
+    expect(wrong.verdict?.reason).toBe('re-computed: 2 + 2 = 4, not 5')
+    expect((wrong.output as VerifierOutput).method).toBe('arithmetic')
+    expect((await handler({ id: 't', text: 'Is it true that 12 * 12 = 144?' }, testContext())).verdict?.vote).toBe('support')
+    expect((await handler({ id: 't', text: 'Check that 17% of 2,340 is 397.8' }, testContext())).verdict?.vote).toBe('support')
+    expect((await handler({ id: 't', text: '17% of 2,340 is 398.8' }, testContext())).verdict?.vote).toBe('dispute')
+  })
+
+  it('accepts a value rounded to the decimals it shows, and units', () => {
+    expect(checkArithmetic('10 / 3 = 3.33')?.verdict.vote).toBe('support')
+    expect(checkArithmetic('10 / 3 = 3')?.verdict.vote).toBe('dispute')
+    expect(checkArithmetic('10 / 3 is about 3')?.verdict.vote).toBe('dispute')
+    expect(checkArithmetic('1000 / 8 equals 125')?.verdict.vote).toBe('support')
+    expect(checkArithmetic('5 miles to km is 8.05 km')?.verdict.vote).toBe('support')
+    expect(checkArithmetic('5 miles to km is 9 km')?.verdict.vote).toBe('dispute')
+    expect(checkArithmetic('the relay listens on port 9090')).toBeUndefined()
+    expect(checkArithmetic('Paris has 2 million people')).toBeUndefined()
+  })
+})
+
+describe('verifier: the graph', () => {
+  it('supports a claim a verified fact states', async () => {
+    const r = await verify('Verify this claim: the relay server listens on port 9090')
+    expect(r.verdict?.vote).toBe('support')
+    expect(r.verdict?.evidence).toContain('f-relay')
+    expect(r.verdict!.confidence).toBeGreaterThan(0.6)
+    expect(r.citations).toContain('f-relay')
+  })
+
+  it('disputes a claim whose number differs from a verified fact', async () => {
+    const r = await verify('The relay server listens on port 8080')
+    expect(r.verdict?.vote).toBe('dispute')
+    expect(r.verdict?.evidence?.[0]).toBe('f-relay')
+    expect(r.verdict?.reason).toMatch(/gives 9090 where the claim says 8080/)
+  })
+
+  it('disputes a negated claim and an antonym', async () => {
+    const negated = await verify('The relay server does not listen on port 9090')
+    expect(negated.verdict?.vote).toBe('dispute')
+    expect(negated.verdict?.evidence?.[0]).toBe('f-relay')
+    const antonym = await verify('The login endpoint is disabled in production')
+    expect(antonym.verdict?.vote).toBe('dispute')
+    expect(antonym.verdict?.reason).toMatch(/says "enabled" where the claim says "disabled"/)
+  })
+
+  it('supports a claim stated by a verified decision', async () => {
+    const r = await verify('The team chose to store user accounts in PostgreSQL')
+    expect(r.verdict?.vote).toBe('support')
+    expect(r.verdict?.evidence).toEqual(['d-db'])
+  })
+
+  it('abstains when nothing relevant is known', async () => {
+    const r = await verify('Bananas grow on tall trees in Iceland')
+    expect(r.verdict).toMatchObject({ vote: 'abstain', confidence: 0 })
+    expect(r.citations).toEqual([])
+  })
+
+  it('does not count the claim itself, or a mere proposal, as proof', async () => {
+    const self = await verify('The API supports cursor pagination', { entityId: 'h-claim' })
+    expect(self.verdict?.vote).toBe('abstain')
+    const same = await verify('The API supports cursor pagination')
+    expect(same.verdict?.vote).toBe('abstain')
+    // A paraphrase of a proposed (unverified) fact: related, agreeing, but not proof.
+    const weak = await verify('The chocolate cake recipe needs two cups of flour and three eggs')
+    expect(weak.verdict?.vote).toBe('abstain')
+    expect(weak.verdict?.reason).toMatch(/f-cake/)
+  })
+
+  it('refuses an empty claim and honours cancellation', async () => {
+    await expect(handler({ id: 't', text: ' ' }, graphContext())).rejects.toThrow(/verifier: the claim is empty/)
+    const ctx = graphContext()
+    ctx.abort(new Error('cancelled'))
+    await expect(handler({ id: 't', text: 'the relay listens on port 1' }, ctx)).rejects.toThrow('cancelled')
+  })
+})
+
+describe('verifier: text helpers', () => {
+  it('strips the request around a claim', () => {
+    expect(claimText({ id: 't', text: 'Fact-check: the API supports pagination' })).toBe('the API supports pagination')
+    expect(claimText({ id: 't', text: 'Is it true that the team chose PostgreSQL?' })).toBe('the team chose PostgreSQL')
+    expect(claimText({ id: 't', text: 'ignored', input: { claim: 'X is Y' } })).toBe('X is Y')
+  })
+
+  it('finds contradictions', () => {
+    expect(contradiction('the port is 80', 'the port is 443')).toMatch(/gives 443/)
+    expect(contradiction('the door is open', 'the door is closed')).toMatch(/"closed"/)
+    expect(contradiction('it works', "it doesn't work")).toMatch(/opposite/)
+    expect(contradiction('the port is 80', 'the port is 80')).toBeUndefined()
+  })
+})
