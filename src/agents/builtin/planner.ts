@@ -1,6 +1,201 @@
-/** Placeholder until the real handler lands: fails clearly instead of pretending. */
-import type { AgentResult, AgentTask, AgentContext } from '../types.ts'
+/**
+ * The planner: splits a multi-part request into subtasks `s1, s2, ...` with `dependsOn`.
+ *
+ * With a language model configured (ctx.llmAvailable) it asks for a strict JSON plan and validates
+ * it (ids, texts, dependencies on earlier steps only); a failed call or a bad plan falls back to the
+ * rules, and `working` says why. The rules:
+ * - a numbered or bulleted list gives one subtask per item (a line ending in ":" before it is a preamble);
+ * - otherwise sentences, and within them "; ", "and then", "then", "after that", "afterwards",
+ *   "next", "finally", "also", and "and" before an imperative verb, separate the parts;
+ * - a part depends on the previous one when it starts with a sequencing word ("then", "after that")
+ *   or refers back to an earlier result ("it", "the result", "that", "the summary"); on all earlier
+ *   parts when it refers to several ("them", "both", "the results").
+ * A request with one part gives one subtask.
+ */
+import type { AgentContext, AgentResult, AgentTask, PlannedSubtask } from '../types.ts'
+import { LIST_ITEM, splitSentences } from './sentences.ts'
+import { inputText } from './task-input.ts'
 
-export async function handler (_task: AgentTask, _ctx: AgentContext): Promise<AgentResult> {
-  throw new Error('planner: not implemented yet')
+export const MAX_SUBTASKS = 12
+
+/** Verbs that open an instruction; "and <verb>" starts a new part. */
+const IMPERATIVE = new Set([
+  'add', 'analyse', 'analyze', 'answer', 'ask', 'book', 'build', 'calculate', 'chart', 'check', 'clean', 'collect', 'compare', 'compile',
+  'compute', 'confirm', 'convert', 'count', 'create', 'decide', 'deploy', 'describe', 'design', 'determine', 'download', 'draft', 'draw',
+  'email', 'estimate', 'evaluate', 'explain', 'export', 'extract', 'fetch', 'file', 'find', 'fix', 'format', 'gather', 'generate', 'get',
+  'identify', 'implement', 'list', 'look', 'make', 'measure', 'merge', 'note', 'notify', 'open', 'organise', 'organize', 'outline',
+  'parse', 'plot', 'post', 'prepare', 'publish', 'put', 'rank', 'read', 'record', 'reply', 'report', 'research', 'review', 'rewrite',
+  'run', 'save', 'schedule', 'search', 'send', 'share', 'sort', 'store', 'suggest', 'summarise', 'summarize', 'tell', 'test', 'translate',
+  'update', 'upload', 'use', 'validate', 'verify', 'visualise', 'visualize', 'work', 'write'
+])
+
+/** Words at the start of a part that make it follow the previous one. */
+const SEQUENCE_START = /^(?:and\s+)?(?:then|after\s+that|afterwards|next|finally|lastly|subsequently|once\s+(?:that\s+is|that's|done)|when\s+(?:that\s+is\s+)?done)\b[\s,]*/i
+const OTHER_START = /^(?:and\s+also|also|and|plus|additionally|separately)\b[\s,]*/i
+/** References to one earlier result. "that" is a reference only where it is not a conjunction. */
+const REFERS_BACK = /\b(?:it|its|the\s+(?:result|answer|output|summary|total|value|number|figure|list|data|findings|outcome|translation|text|report|plan|draft|code|file|sum|average|mean)|this\s+(?:result|answer|number|value|list|summary)|that\s+(?:result|answer|number|value|list|summary|figure))\b|(?<!\b(?:check|verify|ensure|confirm|make\s+sure|say|says|show|shows|prove|note|given|so)\s)\bthat\b(?!\s+(?:is|are|was|were|the|a|an|it|they|we|you|he|she|this)\b)/i
+const REFERS_TO_SEVERAL = /\b(?:them|both|these|those|the\s+results|the\s+answers|the\s+outputs|all\s+of\s+(?:them|these|it)|each\s+of\s+them|the\s+two|the\s+three|everything\s+above)\b/i
+
+export interface PlanOutput {
+  subtasks: PlannedSubtask[]
+  method: 'llm' | 'rules'
+}
+
+export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
+  ctx.signal.throwIfAborted()
+  const request = (inputText(task.input, 'request') ?? task.text).trim()
+  if (request === '') throw new Error('planner: the request is empty; nothing to plan')
+  const working: string[] = []
+
+  let subtasks: PlannedSubtask[] | undefined
+  let method: PlanOutput['method'] = 'rules'
+  if (ctx.llmAvailable) {
+    ctx.progress(0.1, 'asking the language model for a plan')
+    try {
+      const response = await ctx.llm({
+        messages: [
+          { role: 'system', content: PLAN_PROMPT },
+          { role: 'user', content: request }
+        ],
+        temperature: 0
+      })
+      ctx.signal.throwIfAborted()
+      subtasks = parseLlmPlan(response.text)
+      method = 'llm'
+      working.push(`plan from the language model (${response.model})`)
+    } catch (err) {
+      if (ctx.signal.aborted) throw err
+      working.push(`language model plan not used: ${err instanceof Error ? err.message : String(err)}; fell back to the rules`)
+    }
+  }
+  if (subtasks === undefined) {
+    subtasks = planByRules(request)
+    working.push(`rule-based plan: ${subtasks.length} part${subtasks.length === 1 ? '' : 's'}`)
+  }
+  for (const s of subtasks) working.push(`${s.id}: ${s.text}${s.dependsOn.length > 0 ? ` (after ${s.dependsOn.join(', ')})` : ''}`)
+  ctx.progress(1)
+  const text = subtasks.map((s, i) => `${i + 1}. ${s.text}${s.dependsOn.length > 0 ? ` (uses ${s.dependsOn.join(', ')})` : ''}`).join('\n')
+  return { text, output: { subtasks, method } satisfies PlanOutput, working, plan: { subtasks } }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+export function planByRules (request: string): PlannedSubtask[] {
+  const parts = splitParts(request)
+  if (parts.length <= 1) return [{ id: 's1', text: request.trim(), dependsOn: [] }]
+  const subtasks: PlannedSubtask[] = []
+  parts.slice(0, MAX_SUBTASKS).forEach((part, i) => {
+    const id = `s${i + 1}`
+    let dependsOn: string[] = []
+    if (i > 0) {
+      if (REFERS_TO_SEVERAL.test(part.text)) dependsOn = subtasks.map((s) => s.id)
+      else if (part.sequenced || REFERS_BACK.test(part.text)) dependsOn = [`s${i}`]
+    }
+    subtasks.push({ id, text: part.text, dependsOn })
+  })
+  return subtasks
+}
+
+interface Part { text: string, sequenced: boolean }
+
+function splitParts (request: string): Part[] {
+  const lines = request.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
+  const items = lines.filter((l) => LIST_ITEM.test(l))
+  if (items.length >= 2) {
+    return items.map((l) => clean(l.replace(LIST_ITEM, ''))).filter((p) => p.text !== '')
+  }
+  // Inline numbering: "1. fetch the data 2. clean it 3. chart it" or "1) a 2) b".
+  const inline = request.split(/(?:^|\s)\d{1,2}[.)]\s+/).map((s) => s.trim()).filter((s) => s !== '')
+  if (inline.length >= 3 || (inline.length === 2 && /^\s*\d{1,2}[.)]\s/.test(request))) {
+    const body = /:\s*$/.test(inline[0]!) || !/^\s*\d/.test(request) ? inline.slice(1) : inline
+    if (body.length >= 2) return body.map((s) => clean(s.replace(/[;,]\s*$/, ''))).filter((p) => p.text !== '')
+  }
+
+  const out: Part[] = []
+  for (const sentence of splitSentences(request)) {
+    for (const piece of sentence.split(/\s*;\s*|,?\s+(?=(?:and\s+then|then|after\s+that|afterwards|and\s+also|also|finally|next)\b[\s,])/i)) {
+      for (const sub of splitOnAndVerb(piece)) {
+        const p = clean(sub)
+        if (p.text !== '') out.push(p)
+      }
+    }
+  }
+  return out
+}
+
+/** "summarise the article and translate the summary" -> two parts; "salt and pepper" stays one. */
+function splitOnAndVerb (piece: string): string[] {
+  const out: string[] = []
+  let rest = piece
+  for (;;) {
+    const m = /,?\s+and\s+(\w+)\b/gi
+    let cut = -1
+    let match: RegExpExecArray | null
+    while ((match = m.exec(rest)) !== null) {
+      if (IMPERATIVE.has(match[1]!.toLowerCase()) && match.index > 0) { cut = match.index; break }
+    }
+    if (cut < 0) break
+    out.push(rest.slice(0, cut))
+    rest = rest.slice(cut).replace(/^,?\s+and\s+/i, '')
+  }
+  out.push(rest)
+  return out
+}
+
+function clean (raw: string): Part {
+  let text = raw.trim().replace(/^[,;:\-–—]+\s*/, '')
+  let sequenced = false
+  for (;;) {
+    const seq = SEQUENCE_START.exec(text)
+    if (seq !== null && seq[0] !== '') { sequenced = true; text = text.slice(seq[0].length); continue }
+    const other = OTHER_START.exec(text)
+    if (other !== null && other[0] !== '') { text = text.slice(other[0].length); continue }
+    break
+  }
+  text = text.replace(/[\s,;]+$/, '').replace(/(?<!\.)\.$/, '').replace(/\s+/g, ' ')
+  if (text !== '') text = text.charAt(0).toUpperCase() + text.slice(1)
+  // A part that is only an introduction ("Please do the following:") is not a task.
+  if (/:$/.test(text) || /^(?:please\s+)?(?:do\s+)?the\s+following\.?$/i.test(text)) text = ''
+  return { text, sequenced }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Language model
+
+export const PLAN_PROMPT = [
+  'You split a request into subtasks for other agents. Reply with JSON only, no prose, no code fences, exactly this shape:',
+  '{"subtasks":[{"id":"s1","text":"...","dependsOn":[]},{"id":"s2","text":"...","dependsOn":["s1"]}]}',
+  `Rules: ids are s1, s2, ... in order; at most ${MAX_SUBTASKS} subtasks; each text is one self-contained instruction;`,
+  'dependsOn lists the earlier ids whose results the subtask needs (empty if none); a request that is one task gives one subtask.'
+].join('\n')
+
+/** Validates a model's plan; throws with the reason when it is not usable. */
+export function parseLlmPlan (reply: string): PlannedSubtask[] {
+  const body = reply.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '')
+  const start = body.indexOf('{')
+  const end = body.lastIndexOf('}')
+  if (start < 0 || end < start) throw new Error('the reply has no JSON object')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.slice(start, end + 1))
+  } catch (err) {
+    throw new Error(`the reply is not valid JSON (${err instanceof Error ? err.message : String(err)})`)
+  }
+  const list = typeof parsed === 'object' && parsed !== null ? (parsed as { subtasks?: unknown }).subtasks : undefined
+  if (!Array.isArray(list) || list.length === 0) throw new Error('the reply has no "subtasks" list')
+  if (list.length > MAX_SUBTASKS) throw new Error(`the plan has ${list.length} subtasks, more than ${MAX_SUBTASKS}`)
+  const seen = new Set<string>()
+  return list.map((item: unknown, i) => {
+    const where = `subtasks[${i}]`
+    if (typeof item !== 'object' || item === null) throw new Error(`${where} is not an object`)
+    const { id, text, dependsOn } = item as { id?: unknown, text?: unknown, dependsOn?: unknown }
+    if (id !== `s${i + 1}`) throw new Error(`${where}.id must be "s${i + 1}", got ${JSON.stringify(id)}`)
+    if (typeof text !== 'string' || text.trim() === '') throw new Error(`${where}.text must be a non-empty string`)
+    const deps = dependsOn ?? []
+    if (!Array.isArray(deps) || !deps.every((d): d is string => typeof d === 'string')) throw new Error(`${where}.dependsOn must be a list of ids`)
+    for (const d of deps) if (!seen.has(d)) throw new Error(`${where}.dependsOn names ${JSON.stringify(d)}, which is not an earlier subtask`)
+    seen.add(id)
+    return { id, text: text.trim(), dependsOn: [...new Set(deps)] }
+  })
 }

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest'
+import { handler, parseLlmPlan, planByRules, type PlanOutput } from '../../../src/agents/builtin/planner.ts'
+import type { ChatResponse } from '../../../src/agents/types.ts'
+import { testContext } from './builtin-context.ts'
+
+const plan = (text: string) => planByRules(text).map((s) => [s.id, s.text, s.dependsOn.join(',')])
+
+describe('planner: rules', () => {
+  it('splits on "then" and links a part that refers back', () => {
+    expect(plan('Find the population of France, then compute 3% of it')).toEqual([
+      ['s1', 'Find the population of France', ''],
+      ['s2', 'Compute 3% of it', 's1']
+    ])
+  })
+
+  it('splits "and <verb>" but not "salt and pepper"', () => {
+    expect(plan('Summarise the article and translate the summary into German')).toEqual([
+      ['s1', 'Summarise the article', ''],
+      ['s2', 'Translate the summary into German', 's1']
+    ])
+    expect(plan('Buy salt and pepper')).toEqual([['s1', 'Buy salt and pepper', '']])
+  })
+
+  it('reads numbered and bulleted lists, inline or on lines, and drops the preamble', () => {
+    expect(plan('Split this request into subtasks: 1. fetch the data 2. clean it 3. chart it')).toEqual([
+      ['s1', 'Fetch the data', ''],
+      ['s2', 'Clean it', 's1'],
+      ['s3', 'Chart it', 's2']
+    ])
+    expect(plan('Do the following:\n1. Research CRDTs\n2. Summarise the findings\n- Verify the key claim')).toEqual([
+      ['s1', 'Research CRDTs', ''],
+      ['s2', 'Summarise the findings', 's1'],
+      ['s3', 'Verify the key claim', '']
+    ])
+  })
+
+  it('splits on ";", "after that", "also" and sentences; "them" depends on all earlier parts', () => {
+    expect(plan('Calculate the total cost; after that, check it against the budget')).toEqual([
+      ['s1', 'Calculate the total cost', ''],
+      ['s2', 'Check it against the budget', 's1']
+    ])
+    expect(plan('Research the topic. Also find three sources. Then compare them.')).toEqual([
+      ['s1', 'Research the topic', ''],
+      ['s2', 'Find three sources', ''],
+      ['s3', 'Compare them', 's1,s2']
+    ])
+  })
+
+  it('does not read "check that" as a reference', () => {
+    expect(plan('Translate the email into French. Check that the server is up.')).toEqual([
+      ['s1', 'Translate the email into French', ''],
+      ['s2', 'Check that the server is up', '']
+    ])
+  })
+
+  it('gives one subtask for a single-part request', () => {
+    expect(planByRules('What is 17% of 2,340?')).toEqual([{ id: 's1', text: 'What is 17% of 2,340?', dependsOn: [] }])
+  })
+})
+
+describe('planner: handler', () => {
+  it('returns the plan in plan, output and text', async () => {
+    const r = await handler({ id: 't', text: 'Find the population of France, then compute 3% of it' }, testContext())
+    expect(r.plan?.subtasks).toHaveLength(2)
+    expect((r.output as PlanOutput).method).toBe('rules')
+    expect(r.text).toBe('1. Find the population of France\n2. Compute 3% of it (uses s1)')
+    expect(r.working?.[0]).toBe('rule-based plan: 2 parts')
+  })
+
+  it('uses a valid plan from the language model', async () => {
+    const reply = '```json\n{"subtasks":[{"id":"s1","text":"Look up the population of France","dependsOn":[]},{"id":"s2","text":"Take 3% of it","dependsOn":["s1"]}]}\n```'
+    const ctx = testContext({ llm: async (): Promise<ChatResponse> => ({ text: reply, model: 'test-model' }) })
+    const r = await handler({ id: 't', text: 'Find the population of France, then compute 3% of it' }, ctx)
+    expect(r.plan?.subtasks).toEqual([
+      { id: 's1', text: 'Look up the population of France', dependsOn: [] },
+      { id: 's2', text: 'Take 3% of it', dependsOn: ['s1'] }
+    ])
+    expect((r.output as PlanOutput).method).toBe('llm')
+    expect(ctx.llmRequests[0]?.messages[0]?.content).toMatch(/Reply with JSON only/)
+    expect(ctx.llmRequests[0]?.messages[1]?.content).toBe('Find the population of France, then compute 3% of it')
+  })
+
+  it('falls back to the rules on a bad plan or a failed call, and says so', async () => {
+    const bad = testContext({ llm: async () => ({ text: 'Sure! Step one: find it. Step two: compute.', model: 'm' }) })
+    const r1 = await handler({ id: 't', text: 'Find the population of France, then compute 3% of it' }, bad)
+    expect((r1.output as PlanOutput).method).toBe('rules')
+    expect(r1.plan?.subtasks).toHaveLength(2)
+    expect(r1.working?.[0]).toBe('language model plan not used: the reply has no JSON object; fell back to the rules')
+
+    const failing = testContext({ llm: async () => { throw new Error('llm: HTTP 500 from http://x/v1/chat/completions: boom') } })
+    const r2 = await handler({ id: 't', text: 'Do A; then do B' }, failing)
+    expect(r2.working?.[0]).toMatch(/^language model plan not used: llm: HTTP 500 .*boom; fell back to the rules$/)
+  })
+
+  it('validates model plans strictly', () => {
+    expect(() => parseLlmPlan('{"subtasks":[]}')).toThrow('no "subtasks" list')
+    expect(() => parseLlmPlan('{"subtasks":[{"id":"a","text":"x"}]}')).toThrow('subtasks[0].id must be "s1"')
+    expect(() => parseLlmPlan('{"subtasks":[{"id":"s1","text":"x","dependsOn":["s2"]},{"id":"s2","text":"y"}]}')).toThrow(/not an earlier subtask/)
+    expect(() => parseLlmPlan('{"subtasks":[{"id":"s1","text":""}]}')).toThrow(/text must be a non-empty string/)
+    expect(() => parseLlmPlan('{"subtasks": [')).toThrow(/no JSON object|not valid JSON/)
+    expect(parseLlmPlan('Here: {"subtasks":[{"id":"s1","text":"only"}]}')).toEqual([{ id: 's1', text: 'only', dependsOn: [] }])
+  })
+
+  it('refuses an empty request and honours cancellation', async () => {
+    await expect(handler({ id: 't', text: '  ' }, testContext())).rejects.toThrow('planner: the request is empty')
+    const ctx = testContext()
+    ctx.abort(new Error('cancelled'))
+    await expect(handler({ id: 't', text: 'a then b' }, ctx)).rejects.toThrow('cancelled')
+  })
+})
