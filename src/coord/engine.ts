@@ -1,0 +1,1370 @@
+/**
+ * The coordination engine: one per node, no central orchestrator. It turns the decisions of the
+ * pure modules (award, lease, dag, task-state, reputation, quorum, stewardship) into protocol
+ * messages and back. Every node sees the same signed messages and applies them the same way, so
+ * every node holds the same picture of every task.
+ *
+ * Roles per task (see docs/protocol.md):
+ *  - the steward (the node that announced the current attempt; another takes over if it leaves)
+ *    closes the bid window and publishes the award with the bid set it saw, watches the lease,
+ *    re-announces, publishes the final failure, runs a mission's DAG and records outcomes;
+ *  - every node bids for its agents, checks every award against the rule over its bid set, and
+ *    tracks state, leases, votes and reputation;
+ *  - the winner's node runs the agent, sends heartbeats and the result.
+ *
+ * Cost per message is kept small for a browser tab's main thread: one signature verification
+ * (async; verifications run concurrently, messages are applied in arrival order), bids, declines
+ * and heartbeats batched per node, and no per-message timers (one tick sweeps leases).
+ */
+import type { AgentResult, AgentTask } from '../agents/types.ts'
+import { Emitter } from '../net/emitter.ts'
+import { randomToken } from '../graph/hash.ts'
+import {
+  bidKey, bidWindowMs, checkAward, decideAward, DEFAULT_BID_WINDOW, DEFAULT_MIN_CONFIDENCE, everyoneResponded, ewma,
+  isExcluded, makeAward, sameBid, unionBidSets, type AwardRule, type BidWindowOptions
+} from './award.ts'
+import { assembleMission, buildDag, PlanError, readySubtasks, subtaskInput, type MissionDag } from './dag.ts'
+import {
+  HandoffRequest, systemClock,
+  type BidOffer, type Clock, type CoordBidder, type CoordExecutor, type CoordRecorder, type CoordTransport, type ExecutionHooks
+} from './interfaces.ts'
+import { DEFAULT_MAX_ATTEMPTS, grantLease, heartbeatIntervalMs, isLapsed, nextAttempt, renewLease, type FailedAttempt, type Lease } from './lease.ts'
+import {
+  KIND_LIMIT_BYTES, LIMITS, validateAgentResult,
+  type AgentRef, type AnyEnvelope, type AwardBody, type Bid, type BidEntry, type BodyByKind, type Envelope,
+  type FailureBody, type FailureCode, type MessageKind, type TaskAttemptRef, type UnsignedEnvelope
+} from './messages.ts'
+import { DEFAULT_VOTE_MIN_CONFIDENCE, verificationStatus, type VerificationOutcome, type VerificationStatus, type Vote } from './quorum.ts'
+import { ReplayGuard, type ReplayGuardOptions } from './replay.ts'
+import { ReputationBook } from './reputation.ts'
+import { EnvelopeOpener, sealEnvelope, type Signer } from './signing.ts'
+import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
+import { applyTransition, isTerminal, type TaskState } from './task-state.ts'
+
+export interface CoordEngineOptions {
+  /** Attempts before a task fails (default 3). */
+  maxAttempts?: number
+  /** Bids below this confidence never win (default 0.3). */
+  minConfidence?: number
+  /** Lease time-to-live, ms (default 3000); heartbeats every third of it. */
+  leaseMs?: number
+  bidWindow?: Partial<BidWindowOptions>
+  takeover?: Partial<TakeoverTiming>
+  /** Sweep interval for leases, deadlines and takeovers, ms (default 100). */
+  tickMs?: number
+  /** Bids, declines and heartbeats produced within this many ms go out in one message (default 0: same turn). */
+  batchMs?: number
+  /** Verification quorum for tasks submitted here (default 0: none). */
+  verifyQuorum?: number
+  /** Verification quorum for mission subtasks (default 1). */
+  missionQuorum?: number
+  /** Local agent ids that verify results of other peers (their result carries a `verdict`). */
+  verifiers?: string[]
+  /** A mission waits at most this long for its parts' verification before assembling (default 10 s). */
+  verifyTimeoutMs?: number
+  minVoteConfidence?: number
+  replay?: ReplayGuardOptions
+  /** Finished tasks kept in memory (default 5000; older ones are forgotten). */
+  retainTasks?: number
+}
+
+export interface CoordEngineInit {
+  /** This node's peer id (string form). */
+  peerId: string
+  /** Signs with this node's libp2p private key (`signerFor(privateKey)`). */
+  sign: Signer
+  transport: CoordTransport
+  bidder: CoordBidder
+  executor: CoordExecutor
+  recorder: CoordRecorder
+  clock?: Clock
+  options?: CoordEngineOptions
+}
+
+export interface AttemptInfo {
+  attempt: number
+  agentId?: string
+  skillId?: string
+  peerId?: string
+  /** How the attempt ended, when it did: `completed`, or the failure code and reason. */
+  outcome?: string
+}
+
+export interface TaskSnapshot {
+  id: string
+  text: string
+  input?: unknown
+  state: TaskState
+  reason?: string
+  attempt: number
+  attempts: AttemptInfo[]
+  /** The agent holding (or that last held) the task, with the skill it won with and its peer. */
+  agentId?: string
+  skillId?: string
+  peerId?: string
+  steward: string
+  owner: string
+  result?: AgentResult
+  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[] }
+  missionId?: string
+  mission?: { subtasks: Array<{ planId: string, taskId: string, text: string, dependsOn: string[], state: TaskState | 'pending' }>, group: AgentRef[] }
+  questions: Array<{ questionId: string, agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
+  progress?: { fraction: number, note?: string }
+  timings: { submittedAt: number, awardedAt?: number, startedAt?: number, finishedAt?: number, completedAt?: number }
+}
+
+export interface TaskStateEvent { taskId: string, state: TaskState, previous: TaskState | null, reason?: string, attempt: number, at: number }
+export interface ProtocolEvent { kind: MessageKind | 'window-closed' | 'lapsed' | 'takeover' | 'mission' | 'executing'; taskId?: string; from: string; summary: string; at: number }
+export interface RejectedEvent { reason: string, detail: string, from?: string, at: number }
+
+export interface CoordEvents extends Record<string, unknown> {
+  /** A task changed state. */
+  task: TaskStateEvent
+  /** Every accepted protocol message and local step, for a timeline. */
+  protocol: ProtocolEvent
+  /** A message refused: malformed, forged, replayed, or breaking a protocol rule. */
+  rejected: RejectedEvent
+  /** A message that was valid but redundant (duplicate result, stale attempt). */
+  ignored: { reason: string, taskId?: string, from: string, at: number }
+  question: { questionId: string, taskId: string, agentId: string, peerId: string, text: string, to: 'person' | 'mesh', at: number }
+  answer: { questionId: string, taskId: string, text: string, from: string, at: number }
+  alert: { alertId: string, taskId?: string, agentId?: string, peerId: string, severity: 'info' | 'warning' | 'critical', text: string, at: number }
+  decision: { decisionId: string, about: string, text: string, from: string, at: number }
+  verification: { taskId: string, status: VerificationStatus, supporters: string[], disputes: Vote[], at: number }
+  mission: { missionId: string, state: 'planned' | 'progress' | 'completed' | 'failed', subtasks: Array<{ planId: string, taskId: string, state: TaskState | 'pending' }>, group: AgentRef[], at: number }
+  /** Our own side failed (recorder, transport, bidder): reported, never fatal. */
+  problem: { source: string, message: string, at: number }
+}
+
+export interface CoordStats {
+  messagesIn: number
+  messagesOut: number
+  rejected: Record<string, number>
+  ignored: Record<string, number>
+  states: Record<string, number>
+}
+
+export interface TasksApi {
+  submit (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number }): string
+  get (id: string): TaskSnapshot | undefined
+  wait (id: string, opts?: { timeoutMs?: number, signal?: AbortSignal }): Promise<TaskSnapshot>
+  list (): TaskSnapshot[]
+  cancel (id: string, reason?: string): void
+  answer (questionId: string, text: string): void
+  decide (about: string, text: string): string
+  on<K extends keyof CoordEvents> (event: K, fn: (e: CoordEvents[K]) => void): () => void
+}
+
+export interface CoordEngine {
+  readonly peerId: string
+  readonly tasks: TasksApi
+  start (): void
+  stop (): void
+  stats (): CoordStats
+  on<K extends keyof CoordEvents> (event: K, fn: (e: CoordEvents[K]) => void): () => void
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Mission {
+  dag: MissionDag
+  /** Plan id → subtask task id, and back. */
+  taskIdOf: Map<string, string>
+  planIdOf: Map<string, string>
+  done: Map<string, AgentResult>
+  verifyDeadline?: number
+  finished: boolean
+}
+
+interface Task {
+  id: string
+  text: string
+  input?: unknown
+  deadline?: number
+  missionId?: string
+  quorum: number
+  owner: string
+  steward: string
+  attempt: number
+  excluded: AgentRef[]
+  state: TaskState
+  reason?: string
+  submittedAt: number
+  // The current attempt's bidding.
+  bids: Map<string, Bid>
+  myBids: Map<string, Bid>
+  expected: Set<string>
+  responded: Set<string>
+  windowOpenedAt: number
+  windowMs: number
+  windowTimer?: unknown
+  award?: AwardBody
+  awardedAt?: number
+  lease?: Lease
+  /** Every accepted award: whose results count. */
+  history: Array<{ attempt: number, peerId: string, agentId: string, skillId: string }>
+  failures: FailedAttempt[]
+  retriedAttempt: number
+  result?: AgentResult
+  producer?: AgentRef & { attempt: number, skillId: string }
+  startedAt?: number
+  finishedAt?: number
+  completedAt?: number
+  votes: Vote[]
+  verification?: VerificationOutcome
+  questions: Map<string, { agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
+  progress?: { fraction: number, note?: string }
+  stewardGoneSince?: number
+  mission?: Mission
+  /** The outcome was recorded (steward). */
+  finalRecorded: boolean
+  /** The steward has declared the end (deadline). */
+  ending?: boolean
+}
+
+interface Running {
+  attempt: number
+  agentId: string
+  skillId: string
+  controller: AbortController
+  startedAt: number
+}
+
+const PENDING_PER_TASK = 64
+const PENDING_TOTAL = 10_000
+const PENDING_TTL_MS = 30_000
+const SILENT_AFTER_MISSES = 3
+
+export function createCoordEngine (init: CoordEngineInit): CoordEngine {
+  return new Engine(init)
+}
+
+class Engine extends Emitter<CoordEvents> implements CoordEngine {
+  readonly peerId: string
+  readonly tasks: TasksApi
+
+  private readonly sign: Signer
+  private readonly transport: CoordTransport
+  private readonly bidder: CoordBidder
+  private readonly executor: CoordExecutor
+  private readonly recorder: CoordRecorder
+  private readonly clock: Clock
+  private readonly opts: {
+    maxAttempts: number, minConfidence: number, leaseMs: number, bidWindow: BidWindowOptions, takeover: TakeoverTiming,
+    tickMs: number, batchMs: number, verifyQuorum: number, missionQuorum: number, verifiers: string[],
+    verifyTimeoutMs: number, minVoteConfidence: number, retainTasks: number
+  }
+
+  private readonly opener: EnvelopeOpener
+  private readonly reputation = new ReputationBook()
+  private readonly book = new Map<string, Task>()
+  private readonly finishedOrder: string[] = []
+  private readonly running = new Map<string, Running>()
+  private readonly asks = new Map<string, { resolve: (text: string) => void, reject: (err: Error) => void }>()
+  private readonly pending = new Map<string, Array<{ env: AnyEnvelope, at: number }>>()
+  private pendingCount = 0
+  private readonly waiters = new Map<string, Set<(s: TaskSnapshot) => void>>()
+  private live = new Set<string>()
+  /** Peers that missed this many bid windows in a row are not waited for. */
+  private readonly misses = new Map<string, number>()
+  private responderEwma: number | undefined
+  private readonly counters = { messagesIn: 0, messagesOut: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
+
+  private readonly session = randomToken(8)
+  private seq = 0
+  private outChain: Promise<void> = Promise.resolve()
+  private inChain: Promise<void> = Promise.resolve()
+  private outBids: BidEntry[] = []
+  private outDeclines: TaskAttemptRef[] = []
+  private flushTimer: unknown
+  private tickTimer: unknown
+  private heartbeatTimer: unknown
+  private readonly unsubscribe: Array<() => void> = []
+  private started = false
+  private stopped = false
+  private counter = 0
+
+  constructor (init: CoordEngineInit) {
+    super()
+    this.peerId = init.peerId
+    this.sign = init.sign
+    this.transport = init.transport
+    this.bidder = init.bidder
+    this.executor = init.executor
+    this.recorder = init.recorder
+    this.clock = init.clock ?? systemClock
+    const o = init.options ?? {}
+    this.opts = {
+      maxAttempts: o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      minConfidence: o.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+      leaseMs: o.leaseMs ?? 3000,
+      bidWindow: { ...DEFAULT_BID_WINDOW, ...o.bidWindow },
+      takeover: { ...DEFAULT_TAKEOVER, ...o.takeover },
+      tickMs: o.tickMs ?? 100,
+      batchMs: o.batchMs ?? 0,
+      verifyQuorum: o.verifyQuorum ?? 0,
+      missionQuorum: o.missionQuorum ?? 1,
+      verifiers: o.verifiers ?? [],
+      verifyTimeoutMs: o.verifyTimeoutMs ?? 10_000,
+      minVoteConfidence: o.minVoteConfidence ?? DEFAULT_VOTE_MIN_CONFIDENCE,
+      retainTasks: o.retainTasks ?? 5000
+    }
+    this.opener = new EnvelopeOpener(new ReplayGuard(o.replay), () => this.clock.now())
+    this.tasks = {
+      submit: req => this.submit(req),
+      get: id => { const t = this.book.get(id); return t === undefined ? undefined : this.snapshot(t) },
+      wait: (id, opts) => this.wait(id, opts),
+      list: () => [...this.book.values()].map(t => this.snapshot(t)),
+      cancel: (id, reason) => { this.cancel(id, reason) },
+      answer: (questionId, text) => { this.answer(questionId, text) },
+      decide: (about, text) => this.decide(about, text),
+      on: (event, fn) => this.on(event, fn)
+    }
+  }
+
+  start (): void {
+    if (this.started) return
+    this.started = true
+    this.live = new Set(this.transport.peers())
+    this.unsubscribe.push(this.transport.onMessage((bytes, from) => { this.receive(bytes, from) }))
+    if (this.transport.onPeerLeave !== undefined) {
+      this.unsubscribe.push(this.transport.onPeerLeave(() => { this.tick(false) }))
+    }
+    this.scheduleTick()
+  }
+
+  stop (): void {
+    if (this.stopped) return
+    this.stopped = true
+    for (const u of this.unsubscribe) u()
+    this.clock.clearTimeout(this.tickTimer)
+    this.clock.clearTimeout(this.heartbeatTimer)
+    this.clock.clearTimeout(this.flushTimer)
+    for (const t of this.book.values()) this.clock.clearTimeout(t.windowTimer)
+    for (const r of this.running.values()) r.controller.abort(new Error('engine stopped'))
+    for (const a of this.asks.values()) a.reject(new Error('engine stopped'))
+  }
+
+  stats (): CoordStats {
+    const states: Record<string, number> = {}
+    for (const t of this.book.values()) states[t.state] = (states[t.state] ?? 0) + 1
+    const rejected = { ...this.counters.rejected }
+    for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
+    return { messagesIn: this.counters.messagesIn, messagesOut: this.counters.messagesOut, rejected, ignored: { ...this.counters.ignored }, states }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The tasks API
+
+  private submit (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number }): string {
+    if (typeof req.text !== 'string' || req.text.trim() === '') throw new TypeError('submit: text must be a non-empty string')
+    if (req.text.length > LIMITS.textLength) throw new RangeError(`submit: text must have at most ${LIMITS.textLength} characters`)
+    const id = `t-${this.session}-${++this.counter}`
+    const now = this.clock.now()
+    this.send('announce', {
+      taskId: id,
+      attempt: 1,
+      text: req.text,
+      input: req.input,
+      deadline: req.deadlineMs !== undefined ? now + req.deadlineMs : undefined,
+      excluded: [],
+      quorum: Math.min(LIMITS.maxQuorum, Math.max(0, Math.floor(req.verify ?? this.opts.verifyQuorum)))
+    })
+    return id
+  }
+
+  private async wait (id: string, opts: { timeoutMs?: number, signal?: AbortSignal } = {}): Promise<TaskSnapshot> {
+    const t = this.book.get(id)
+    if (t === undefined) throw new Error(`unknown task ${id}`)
+    if (isTerminal(t.state)) return this.snapshot(t)
+    return await new Promise<TaskSnapshot>((resolve, reject) => {
+      let set = this.waiters.get(id)
+      if (set === undefined) { set = new Set(); this.waiters.set(id, set) }
+      let timer: unknown
+      const done = (s: TaskSnapshot): void => { cleanup(); resolve(s) }
+      const onAbort = (): void => { cleanup(); reject(opts.signal?.reason ?? new Error('aborted')) }
+      const cleanup = (): void => {
+        set.delete(done)
+        this.clock.clearTimeout(timer)
+        opts.signal?.removeEventListener('abort', onAbort)
+      }
+      set.add(done)
+      if (opts.timeoutMs !== undefined) {
+        timer = this.clock.setTimeout(() => { cleanup(); reject(new Error(`task ${id} not finished after ${opts.timeoutMs} ms (state ${this.book.get(id)?.state ?? 'forgotten'})`)) }, opts.timeoutMs)
+      }
+      opts.signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  private cancel (id: string, reason = 'cancelled by a person'): void {
+    const t = this.book.get(id)
+    if (t === undefined) throw new Error(`unknown task ${id}`)
+    if (isTerminal(t.state)) return
+    this.send('cancel', { taskId: id, reason })
+  }
+
+  private answer (questionId: string, text: string): void {
+    for (const t of this.book.values()) {
+      const q = t.questions.get(questionId)
+      if (q === undefined) continue
+      if (q.answer !== undefined) return
+      this.send('answer', { questionId, taskId: t.id, text })
+      return
+    }
+    throw new Error(`unknown question ${questionId}`)
+  }
+
+  private decide (about: string, text: string): string {
+    const decisionId = `d-${this.session}-${++this.counter}`
+    this.send('decision', { decisionId, about, text })
+    return decisionId
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sending
+
+  /** Applies a message locally at once, then signs and publishes it (in order). */
+  private send<K extends MessageKind> (kind: K, body: BodyByKind[K]): void {
+    if (this.stopped) return
+    const clean = JSON.parse(JSON.stringify(body)) as BodyByKind[K]
+    const unsigned: UnsignedEnvelope<K> = { v: 1, kind, id: `${this.session}.${++this.seq}`, from: this.peerId, seq: this.seq, ts: this.clock.now(), body: clean }
+    const sealed = sealEnvelope(unsigned, this.sign)
+    this.counters.messagesOut++
+    this.outChain = this.outChain.then(async () => {
+      const { bytes } = await sealed
+      if (!this.stopped) this.transport.publish(bytes)
+    }).catch(err => { this.problem('transport', `sending ${kind}: ${(err as Error).message}`) })
+    this.apply({ ...unsigned, sig: '' } as unknown as AnyEnvelope)
+  }
+
+  private queueBid (entry: BidEntry): void {
+    this.outBids.push(entry)
+    this.scheduleFlush()
+  }
+
+  private queueDecline (ref: TaskAttemptRef): void {
+    this.outDeclines.push(ref)
+    this.scheduleFlush()
+  }
+
+  private scheduleFlush (): void {
+    if (this.flushTimer !== undefined) return
+    this.flushTimer = this.clock.setTimeout(() => { this.flush() }, this.opts.batchMs)
+  }
+
+  private flush (): void {
+    this.flushTimer = undefined
+    while (this.outBids.length > 0) this.send('bid', { bids: this.outBids.splice(0, LIMITS.batch) })
+    while (this.outDeclines.length > 0) this.send('decline', { tasks: this.outDeclines.splice(0, LIMITS.batch), reason: 'no capable agent on this peer' })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Receiving
+
+  private receive (bytes: Uint8Array, fromPeer?: string): void {
+    if (this.stopped) return
+    // Verification runs concurrently; messages are applied in arrival order.
+    const opened = this.opener.open(bytes, fromPeer)
+    this.inChain = this.inChain.then(async () => {
+      const r = await opened
+      if (this.stopped) return
+      if (!r.ok) {
+        this.emit('rejected', { reason: r.reason, detail: r.detail, from: r.from, at: this.clock.now() })
+        return
+      }
+      this.counters.messagesIn++
+      this.apply(r.envelope)
+    }).catch(err => { this.problem('engine', `applying a message: ${(err as Error).stack ?? String(err)}`) })
+  }
+
+  private apply (env: AnyEnvelope): void {
+    switch (env.kind) {
+      case 'announce': this.onAnnounce(env); break
+      case 'bid': this.onBid(env); break
+      case 'decline': this.onDecline(env); break
+      case 'award': this.onAward(env); break
+      case 'lease': this.onLease(env); break
+      case 'progress': this.onProgress(env); break
+      case 'result': this.onResult(env); break
+      case 'failure': this.onFailure(env); break
+      case 'verify': this.onVote(env, { peerId: env.from, agentId: env.body.agentId, vote: env.body.vote, confidence: env.body.confidence, reason: env.body.reason, evidence: env.body.evidence }); break
+      case 'dispute': this.onVote(env, { peerId: env.from, agentId: env.body.agentId, vote: 'dispute', confidence: env.body.confidence, reason: env.body.reason, evidence: env.body.evidence }); break
+      case 'handoff': this.onHandoff(env); break
+      case 'question': this.onQuestion(env); break
+      case 'answer': this.onAnswer(env); break
+      case 'alert': this.onAlert(env); break
+      case 'decision': this.onDecision(env); break
+      case 'cancel': this.onCancel(env); break
+    }
+  }
+
+  private reject (reason: string, detail: string, from?: string): void {
+    this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1
+    this.emit('rejected', { reason, detail, from, at: this.clock.now() })
+  }
+
+  private ignore (reason: string, from: string, taskId?: string): void {
+    this.counters.ignored[reason] = (this.counters.ignored[reason] ?? 0) + 1
+    this.emit('ignored', { reason, taskId, from, at: this.clock.now() })
+  }
+
+  private timeline (kind: ProtocolEvent['kind'], from: string, summary: string, taskId?: string): void {
+    this.emit('protocol', { kind, taskId, from, summary, at: this.clock.now() })
+  }
+
+  private problem (source: string, message: string): void {
+    this.emit('problem', { source, message, at: this.clock.now() })
+  }
+
+  private record<K extends keyof CoordRecorder> (method: K, arg: Parameters<CoordRecorder[K]>[0]): void {
+    try {
+      const r = (this.recorder[method] as (a: typeof arg) => void | Promise<void>).call(this.recorder, arg)
+      if (r instanceof Promise) r.catch(err => { this.problem('recorder', `${method}: ${(err as Error).message}`) })
+    } catch (err) {
+      this.problem('recorder', `${method}: ${(err as Error).message}`)
+    }
+  }
+
+  /** Keeps a message that refers to a task this node does not know yet (gossip reorders). */
+  private pend (env: AnyEnvelope, taskId: string): void {
+    if (this.pendingCount >= PENDING_TOTAL) { this.ignore('pending-full', env.from, taskId); return }
+    let list = this.pending.get(taskId)
+    if (list === undefined) { list = []; this.pending.set(taskId, list) }
+    if (list.length >= PENDING_PER_TASK) { this.ignore('pending-full', env.from, taskId); return }
+    list.push({ env, at: this.clock.now() })
+    this.pendingCount++
+  }
+
+  private replayPending (taskId: string): void {
+    const list = this.pending.get(taskId)
+    if (list === undefined) return
+    this.pending.delete(taskId)
+    this.pendingCount -= list.length
+    for (const { env } of list) this.apply(env)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Authority
+
+  /** Whether `from` may act as the task's steward: it is the steward, or the steward is gone. */
+  private mayStew (t: Task, from: string): boolean {
+    if (from === t.steward) return true
+    if (t.steward === this.peerId) return false
+    return !this.live.has(t.steward)
+  }
+
+  private isHolder (t: Task, from: string, agentId: string, attempt: number): boolean {
+    return t.history.some(h => h.attempt === attempt && h.peerId === from && h.agentId === agentId)
+  }
+
+  private rule (t: Task): AwardRule {
+    return { minConfidence: this.opts.minConfidence, excluded: t.excluded }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // State changes
+
+  private setState (t: Task, to: TaskState, reason?: string): boolean {
+    const from = t.state
+    const outcome = applyTransition(from, to)
+    if (outcome === 'duplicate-completion') { this.ignore('duplicate-completion', this.peerId, t.id); return false }
+    if (outcome === 'illegal') { this.ignore(`illegal-transition:${from}->${to}`, this.peerId, t.id); return false }
+    t.state = to
+    t.reason = reason
+    if (from !== to) this.emit('task', { taskId: t.id, state: to, previous: from, reason, attempt: t.attempt, at: this.clock.now() })
+    if (isTerminal(to)) this.finished(t)
+    return true
+  }
+
+  private finished (t: Task): void {
+    this.clock.clearTimeout(t.windowTimer)
+    t.lease = undefined
+    const r = this.running.get(t.id)
+    if (r !== undefined && !(t.state === 'completed' && t.producer?.peerId === this.peerId && t.producer.attempt === r.attempt)) {
+      r.controller.abort(new Error(`task ${t.state}`))
+    }
+    for (const [qid] of t.questions) this.asks.get(qid)?.reject(new Error(`task ${t.state}`))
+    if (t.steward === this.peerId && !t.finalRecorded) {
+      t.finalRecorded = true
+      this.record('outcome', {
+        taskId: t.id, state: t.state, reason: t.reason, attempts: t.attempt,
+        producer: t.producer !== undefined ? { peerId: t.producer.peerId, agentId: t.producer.agentId, attempt: t.producer.attempt } : undefined,
+        result: t.result,
+        failures: t.failures.map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason })),
+        at: this.clock.now()
+      })
+    }
+    const snap = this.snapshot(t)
+    for (const w of this.waiters.get(t.id) ?? []) w(snap)
+    this.waiters.delete(t.id)
+    if (t.missionId !== undefined) this.missionStep(t.missionId)
+    this.finishedOrder.push(t.id)
+    while (this.finishedOrder.length > this.opts.retainTasks) {
+      const old = this.finishedOrder.shift()!
+      const o = this.book.get(old)
+      if (o !== undefined && isTerminal(o.state) && o.mission === undefined) this.book.delete(old)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // announce, bid, decline, award
+
+  private onAnnounce (env: Envelope<'announce'>): void {
+    const b = env.body
+    const now = this.clock.now()
+    let t = this.book.get(b.taskId)
+    if (t === undefined) {
+      t = {
+        id: b.taskId, text: b.text, input: b.input, deadline: b.deadline, missionId: b.missionId, quorum: b.quorum,
+        owner: env.from, steward: env.from, attempt: b.attempt, excluded: b.excluded, state: 'submitted', submittedAt: now,
+        bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: now, windowMs: 0,
+        history: [], failures: [], retriedAttempt: 0, votes: [], questions: new Map(), finalRecorded: false
+      }
+      this.book.set(t.id, t)
+      this.emit('task', { taskId: t.id, state: 'submitted', previous: null, attempt: t.attempt, at: now })
+    } else {
+      if (b.attempt <= t.attempt || isTerminal(t.state)) { this.ignore('stale-attempt', env.from, t.id); return }
+      if (!this.mayStew(t, env.from)) { this.reject('not-steward', `${short(env.from)} re-announced ${t.id} but ${short(t.steward)} is its steward`, env.from); return }
+      const holder = t.lease?.holder ?? t.award?.winner ?? undefined
+      if (!t.failures.some(f => f.attempt === t!.attempt)) {
+        t.failures.push({ attempt: t.attempt, agent: holder !== undefined ? { peerId: holder.peerId, agentId: holder.agentId } : undefined, code: 'lapsed', reason: 're-announced by the steward' })
+      }
+      t.attempt = b.attempt
+      t.excluded = b.excluded
+      t.steward = env.from
+      t.bids = new Map()
+      t.myBids = new Map()
+      t.award = undefined
+      t.lease = undefined
+      t.stewardGoneSince = undefined
+      this.clock.clearTimeout(t.windowTimer)
+      this.setState(t, 'submitted', `attempt ${b.attempt}`)
+    }
+    this.timeline('announce', env.from, `${t.id} attempt ${b.attempt}: ${b.text.slice(0, 80)}`, t.id)
+    if (env.from === this.peerId) this.record('task', { taskId: t.id, attempt: t.attempt, text: t.text, input: t.input, missionId: t.missionId, deadline: t.deadline, excluded: t.excluded, steward: this.peerId, at: now })
+    if (t.missionId !== undefined) this.missionStep(t.missionId, false)
+    this.openWindow(t)
+    void this.bidFor(t, t.attempt)
+    this.replayPending(t.id)
+  }
+
+  private openWindow (t: Task): void {
+    const now = this.clock.now()
+    this.live = new Set(this.transport.peers())
+    t.expected = new Set([...this.live].filter(p => (this.misses.get(p) ?? 0) < SILENT_AFTER_MISSES))
+    t.expected.add(this.peerId)
+    t.responded = new Set()
+    t.windowOpenedAt = now
+    t.windowMs = bidWindowMs(this.responderEwma, this.opts.bidWindow)
+    if (t.steward === this.peerId) this.armWindow(t, t.windowMs)
+  }
+
+  private armWindow (t: Task, ms: number): void {
+    this.clock.clearTimeout(t.windowTimer)
+    const attempt = t.attempt
+    t.windowTimer = this.clock.setTimeout(() => { this.closeWindow(t, attempt) }, ms)
+  }
+
+  private async bidFor (t: Task, attempt: number): Promise<void> {
+    let offers: BidOffer[]
+    try {
+      offers = await this.bidder.bid({ id: t.id, text: t.text, input: t.input })
+    } catch (err) {
+      this.problem('bidder', `${t.id}: ${(err as Error).message}`)
+      offers = []
+    }
+    if (t.attempt !== attempt || t.state !== 'submitted' || this.stopped) return
+    let any = false
+    for (const o of offers) {
+      if (isExcluded({ peerId: this.peerId, agentId: o.agentId }, t.excluded)) continue
+      if (!(o.confidence >= 0 && o.confidence <= 1)) continue
+      const bid: Bid = {
+        peerId: this.peerId,
+        agentId: o.agentId,
+        skillId: o.skillId,
+        confidence: o.confidence,
+        reputation: this.reputation.factor(o.agentId, o.skillId),
+        load: this.loadOf(o.agentId),
+        latencyMs: Math.max(0, Math.min(LIMITS.maxLatencyMs, o.latencyMs ?? 1000))
+      }
+      t.myBids.set(o.agentId, bid)
+      const { peerId: _p, ...rest } = bid
+      this.queueBid({ taskId: t.id, attempt, ...rest })
+      any = true
+    }
+    if (!any) this.queueDecline({ taskId: t.id, attempt })
+  }
+
+  private loadOf (agentId: string): number {
+    let n = 0
+    for (const r of this.running.values()) if (r.agentId === agentId) n++
+    return n
+  }
+
+  private onBid (env: Envelope<'bid'>): void {
+    for (const entry of env.body.bids) {
+      const t = this.book.get(entry.taskId)
+      if (t === undefined || entry.attempt > t.attempt) { this.pendPart(env, entry.taskId, { bids: [entry] }); continue }
+      if (entry.attempt < t.attempt || t.state !== 'submitted') { this.ignore('late-bid', env.from, t.id); continue }
+      const { taskId: _t, attempt: _a, ...fields } = entry
+      const bid: Bid = { peerId: env.from, ...fields }
+      const key = bidKey(bid)
+      if (t.bids.has(key)) { this.reject('conflicting-bid', `${short(env.from)} bid twice for ${entry.agentId} on ${t.id}`, env.from); continue }
+      t.bids.set(key, bid)
+      this.responded(t, env.from)
+    }
+    this.timeline('bid', env.from, `${env.body.bids.length} bid(s): ${env.body.bids.slice(0, 3).map(b => `${b.agentId}@${b.confidence.toFixed(2)}`).join(', ')}`, env.body.bids[0]?.taskId)
+  }
+
+  private onDecline (env: Envelope<'decline'>): void {
+    for (const ref of env.body.tasks) {
+      const t = this.book.get(ref.taskId)
+      if (t === undefined || ref.attempt > t.attempt) { this.pendPart(env, ref.taskId, { tasks: [ref], reason: env.body.reason }); continue }
+      if (ref.attempt < t.attempt || t.state !== 'submitted') continue
+      this.responded(t, env.from)
+    }
+  }
+
+  /** Pends the part of a batched message that concerns one task. */
+  private pendPart<K extends 'bid' | 'decline'> (env: Envelope<K>, taskId: string, body: BodyByKind[K]): void {
+    this.pend({ ...env, body } as unknown as AnyEnvelope, taskId)
+  }
+
+  private responded (t: Task, peer: string): void {
+    if (t.responded.has(peer)) return
+    t.responded.add(peer)
+    this.misses.set(peer, 0)
+    if (t.steward === this.peerId && t.award === undefined && everyoneResponded(t.expected, t.responded)) {
+      if (t.expected.size > 1) this.responderEwma = ewma(this.responderEwma, this.clock.now() - t.windowOpenedAt)
+      // Close in a fresh turn, so that bids that arrived in the same batch are all counted.
+      this.armWindow(t, 0)
+    }
+  }
+
+  private closeWindow (t: Task, attempt: number): void {
+    t.windowTimer = undefined
+    if (t.attempt !== attempt || t.state !== 'submitted' || t.award !== undefined || t.steward !== this.peerId || this.stopped) return
+    for (const p of t.expected) {
+      if (!t.responded.has(p)) this.misses.set(p, (this.misses.get(p) ?? 0) + 1)
+    }
+    const award = makeAward(t.id, t.attempt, [...t.bids.values()], this.rule(t), this.opts.leaseMs)
+    this.timeline('window-closed', this.peerId, `${t.id}: ${t.bids.size} bid(s), ${t.responded.size}/${t.expected.size} peers responded in ${this.clock.now() - t.windowOpenedAt} ms`, t.id)
+    this.send('award', award)
+  }
+
+  private onAward (env: Envelope<'award'>): void {
+    const b = env.body
+    const t = this.book.get(b.taskId)
+    if (t === undefined || b.attempt > t.attempt) { this.pend(env, b.taskId); return }
+    if (b.attempt < t.attempt || isTerminal(t.state)) { this.ignore('stale-attempt', env.from, t.id); return }
+    if (!this.mayStew(t, env.from)) {
+      // If this node merely has not noticed yet that the steward left, it takes over itself a
+      // little later and publishes the same award (or one that merges with it).
+      this.reject('not-steward', `${short(env.from)} awarded ${t.id} but ${short(t.steward)} is its steward`, env.from)
+      return
+    }
+    const problem = checkAward(b, this.rule(t), t.bids)
+    if (problem !== null) { this.reject('award-violates-rule', `${t.id} attempt ${b.attempt}: ${problem}`, env.from); return }
+    const now = this.clock.now()
+    if (t.award !== undefined) {
+      if (t.award.digest === b.digest) { this.ignore('duplicate-award', env.from, t.id); return }
+      // Two closers raced (a takeover): every node resolves to the winner over the union of both sets.
+      const union = unionBidSets(t.award.bids, b.bids)
+      if (union === null) { this.reject('award-conflict', `${t.id}: two awards disagree about a bid`, env.from); return }
+      const merged = makeAward(t.id, t.attempt, union, this.rule(t), t.award.leaseMs)
+      const before = t.award.winner
+      t.award = merged
+      if (merged.winner !== null && (before === null || bidKey(before) !== bidKey(merged.winner))) {
+        const r = this.running.get(t.id)
+        if (r !== undefined && r.attempt === t.attempt) r.controller.abort(new Error('superseded by a merged award'))
+        this.grant(t, merged.winner, merged.leaseMs, env.from)
+      }
+      return
+    }
+    this.clock.clearTimeout(t.windowTimer)
+    t.award = b
+    t.awardedAt = now
+    if (env.from !== t.steward) {
+      this.timeline('takeover', env.from, `${short(env.from)} closed ${t.id} in place of ${short(t.steward)}`, t.id)
+      t.steward = env.from
+    }
+    if (env.from === this.peerId) this.record('award', { taskId: t.id, attempt: t.attempt, winner: b.winner, bids: b.bids, digest: b.digest, reason: b.reason, at: now })
+    if (b.winner === null) {
+      this.timeline('award', env.from, `${t.id}: nobody (${b.reason ?? ''})`, t.id)
+      this.setState(t, 'unassigned', b.reason)
+      return
+    }
+    this.grant(t, b.winner, b.leaseMs, env.from)
+    this.setState(t, 'working')
+    this.replayPending(t.id)
+  }
+
+  private grant (t: Task, winner: Bid, leaseMs: number, from: string): void {
+    const now = this.clock.now()
+    t.lease = grantLease(t.id, t.attempt, { peerId: winner.peerId, agentId: winner.agentId }, now, leaseMs)
+    t.history.push({ attempt: t.attempt, peerId: winner.peerId, agentId: winner.agentId, skillId: winner.skillId })
+    this.timeline('award', from, `${t.id} attempt ${t.attempt} → ${winner.agentId} on ${short(winner.peerId)} (${winner.skillId}, confidence ${winner.confidence.toFixed(2)})`, t.id)
+    if (winner.peerId === this.peerId) {
+      const mine = t.myBids.get(winner.agentId)
+      if (mine === undefined || !sameBid(mine, winner)) {
+        this.reject('award-for-unknown-bid', `${t.id}: awarded ${winner.agentId} here, but this node made no such bid`, from)
+        return
+      }
+      void this.execute(t, winner)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Execution on the winner's node
+
+  private async execute (t: Task, winner: Bid): Promise<void> {
+    if (this.running.has(t.id)) return
+    const attempt = t.attempt
+    const controller = new AbortController()
+    const startedAt = this.clock.now()
+    this.running.set(t.id, { attempt, agentId: winner.agentId, skillId: winner.skillId, controller, startedAt })
+    this.scheduleHeartbeat()
+    this.timeline('executing', this.peerId, `${t.id}: ${winner.agentId} starts`, t.id)
+    const task: AgentTask = { id: t.id, text: t.text, skillId: winner.skillId }
+    if (t.input !== undefined) task.input = t.input
+    const hooks: ExecutionHooks = {
+      progress: (fraction, note) => {
+        if (controller.signal.aborted) return
+        this.send('progress', { taskId: t.id, attempt, agentId: winner.agentId, fraction: Math.min(1, Math.max(0, fraction)), note: note?.slice(0, LIMITS.noteLength) })
+      },
+      ask: async (text, to = 'person') => await this.ask(t.id, winner.agentId, text, to, controller.signal),
+      alert: (text, severity = 'warning') => {
+        this.send('alert', { alertId: `a-${this.session}-${++this.counter}`, taskId: t.id, agentId: winner.agentId, severity, text: text.slice(0, LIMITS.textLength) })
+      },
+      handOff: (reason, toAgentId) => { throw new HandoffRequest(reason, toAgentId) }
+    }
+    try {
+      const raw = await this.executor.run(winner.agentId, task, controller.signal, hooks)
+      if (controller.signal.aborted) return
+      let result: AgentResult
+      try {
+        result = validateAgentResult(JSON.parse(JSON.stringify(raw)), 'result')
+      } catch (err) {
+        this.send('failure', { taskId: t.id, attempt, agentId: winner.agentId, code: 'error', reason: `bad result: ${(err as Error).message}`.slice(0, LIMITS.reasonLength), final: false })
+        return
+      }
+      const body = { taskId: t.id, attempt, agentId: winner.agentId, skillId: winner.skillId, result, startedAt, finishedAt: Math.max(startedAt, this.clock.now()) }
+      const size = JSON.stringify(body).length * 1.1 + 1024
+      if (size > KIND_LIMIT_BYTES.result) {
+        this.send('failure', { taskId: t.id, attempt, agentId: winner.agentId, code: 'too-large', reason: `result is about ${Math.round(size / 1024)} KiB; the limit is ${KIND_LIMIT_BYTES.result / 1024} KiB`, final: false })
+        return
+      }
+      this.record('result', { taskId: t.id, attempt, producer: { peerId: this.peerId, agentId: winner.agentId }, skillId: winner.skillId, text: t.text, result, startedAt, finishedAt: body.finishedAt })
+      this.send('result', body)
+    } catch (err) {
+      if (controller.signal.aborted) return
+      if (err instanceof HandoffRequest) {
+        this.send('handoff', { taskId: t.id, attempt, agentId: winner.agentId, reason: err.reason.slice(0, LIMITS.reasonLength) || 'handed off', toAgentId: err.toAgentId })
+        return
+      }
+      const code = (err as { code?: string }).code
+      const failure: FailureCode = code === 'timeout' ? 'timeout' : code === 'refused' ? 'refused' : 'error'
+      this.send('failure', { taskId: t.id, attempt, agentId: winner.agentId, code: failure, reason: (err as Error).message?.slice(0, LIMITS.reasonLength) || 'failed', final: false })
+    } finally {
+      const r = this.running.get(t.id)
+      if (r?.controller === controller) this.running.delete(t.id)
+    }
+  }
+
+  private async ask (taskId: string, agentId: string, text: string, to: 'person' | 'mesh', signal: AbortSignal): Promise<string> {
+    const questionId = `q-${this.session}-${++this.counter}`
+    const answer = new Promise<string>((resolve, reject) => {
+      this.asks.set(questionId, { resolve, reject })
+      signal.addEventListener('abort', () => { reject(signal.reason ?? new Error('aborted')) }, { once: true })
+    })
+    this.send('question', { questionId, taskId, agentId, text: text.slice(0, LIMITS.textLength), to })
+    try {
+      return await answer
+    } finally {
+      this.asks.delete(questionId)
+    }
+  }
+
+  private scheduleHeartbeat (): void {
+    if (this.heartbeatTimer !== undefined || this.stopped) return
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      this.heartbeatTimer = undefined
+      if (this.running.size === 0) return
+      const leases = [...this.running].map(([taskId, r]) => ({ taskId, attempt: r.attempt, agentId: r.agentId }))
+      for (let i = 0; i < leases.length; i += LIMITS.batch) this.send('lease', { leases: leases.slice(i, i + LIMITS.batch) })
+      this.scheduleHeartbeat()
+    }, heartbeatIntervalMs(this.opts.leaseMs))
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // lease, progress, result, failure, handoff
+
+  private onLease (env: Envelope<'lease'>): void {
+    const now = this.clock.now()
+    for (const l of env.body.leases) {
+      const t = this.book.get(l.taskId)
+      if (t?.lease === undefined) continue
+      t.lease = renewLease(t.lease, { peerId: env.from, agentId: l.agentId }, l.attempt, now)
+    }
+  }
+
+  private onProgress (env: Envelope<'progress'>): void {
+    const b = env.body
+    const t = this.book.get(b.taskId)
+    if (t === undefined) return
+    if (!this.isHolder(t, env.from, b.agentId, b.attempt)) { this.reject('not-holder', `progress for ${t.id} from an agent that does not hold it`, env.from); return }
+    if (t.lease !== undefined) t.lease = renewLease(t.lease, { peerId: env.from, agentId: b.agentId }, b.attempt, this.clock.now())
+    t.progress = { fraction: b.fraction, note: b.note }
+    this.timeline('progress', env.from, `${t.id}: ${Math.round(b.fraction * 100)}%${b.note !== undefined ? ` ${b.note}` : ''}`, t.id)
+  }
+
+  private onResult (env: Envelope<'result'>): void {
+    const b = env.body
+    const t = this.book.get(b.taskId)
+    if (t === undefined) { this.pend(env, b.taskId); return }
+    if (!this.isHolder(t, env.from, b.agentId, b.attempt)) {
+      if (b.attempt > t.attempt || (b.attempt === t.attempt && t.award === undefined)) { this.pend(env, b.taskId); return }
+      this.reject('result-not-awarded', `${t.id}: result from ${b.agentId} on ${short(env.from)}, which holds no award for attempt ${b.attempt}`, env.from)
+      return
+    }
+    if (t.state === 'completed' || (t.mission !== undefined && t.result !== undefined)) { this.ignore('duplicate-result', env.from, t.id); return }
+    if (isTerminal(t.state)) { this.ignore('late-result', env.from, t.id); return }
+    const now = this.clock.now()
+    t.producer = { peerId: env.from, agentId: b.agentId, attempt: b.attempt, skillId: b.skillId }
+    t.startedAt = b.startedAt
+    t.finishedAt = b.finishedAt
+    t.lease = undefined
+    const rec = this.reputation.completed(b.agentId, b.skillId, true, b.finishedAt - b.startedAt)
+    if (env.from === this.peerId) this.record('reputation', { agentId: b.agentId, skillId: b.skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(b.agentId, b.skillId), at: now })
+    const plan = b.result.plan?.subtasks
+    if (plan !== undefined && plan.length > 0 && t.missionId === undefined && t.mission === undefined) {
+      t.result = b.result
+      this.timeline('result', env.from, `${t.id}: plan with ${plan.length} subtasks`, t.id)
+      this.startMission(t, b.result)
+      return
+    }
+    t.result = b.result
+    t.completedAt = now
+    this.timeline('result', env.from, `${t.id} by ${b.agentId}: ${b.result.text.slice(0, 80)}`, t.id)
+    if (t.quorum > 0) {
+      t.verification = { status: 'pending', supporters: [], disputes: [] }
+      const m = t.missionId !== undefined ? this.book.get(t.missionId)?.mission : undefined
+      if (m !== undefined) m.verifyDeadline = now + this.opts.verifyTimeoutMs
+    }
+    this.setState(t, 'completed')
+    if (t.quorum > 0 && env.from !== this.peerId) void this.verify(t)
+    this.replayPending(t.id)
+  }
+
+  private onFailure (env: Envelope<'failure'>): void {
+    const b = env.body
+    const t = this.book.get(b.taskId)
+    if (t === undefined) { this.pend(env, b.taskId); return }
+    if (isTerminal(t.state)) { this.ignore('late-failure', env.from, t.id); return }
+    if (b.final) {
+      if (!this.mayStew(t, env.from)) { this.reject('not-steward', `${short(env.from)} declared ${t.id} over but is not its steward`, env.from); return }
+      this.timeline('failure', env.from, `${t.id} ${b.state ?? 'failed'}: ${b.reason}`, t.id)
+      this.setState(t, b.state ?? 'failed', b.reasons !== undefined && b.reasons.length > 0 ? `${b.reason}: ${b.reasons.join('; ')}` : b.reason)
+      return
+    }
+    if (b.agentId === undefined || !this.isHolder(t, env.from, b.agentId, b.attempt)) {
+      this.reject('not-holder', `${t.id}: failure from an agent that does not hold attempt ${b.attempt}`, env.from)
+      return
+    }
+    this.timeline('failure', env.from, `${t.id} attempt ${b.attempt} (${b.agentId}): ${b.code}: ${b.reason}`, t.id)
+    const skillId = t.history.find(h => h.attempt === b.attempt && h.agentId === b.agentId)?.skillId ?? ''
+    const rec = this.reputation.completed(b.agentId, skillId, false)
+    if (env.from === this.peerId) this.record('reputation', { agentId: b.agentId, skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(b.agentId, skillId), at: this.clock.now() })
+    if (b.attempt !== t.attempt) return
+    this.attemptFailed(t, { attempt: b.attempt, agent: { peerId: env.from, agentId: b.agentId }, code: b.code, reason: b.reason })
+  }
+
+  private onHandoff (env: Envelope<'handoff'>): void {
+    const b = env.body
+    const t = this.book.get(b.taskId)
+    if (t === undefined || isTerminal(t.state)) return
+    if (!this.isHolder(t, env.from, b.agentId, b.attempt) || b.attempt !== t.attempt) {
+      this.reject('not-holder', `${t.id}: handoff from an agent that does not hold attempt ${b.attempt}`, env.from)
+      return
+    }
+    this.timeline('handoff', env.from, `${t.id}: ${b.agentId} hands off${b.toAgentId !== undefined ? ` to ${b.toAgentId}` : ''}: ${b.reason}`, t.id)
+    if (env.from === this.peerId) this.record('consultation', { kind: 'handoff', id: `${t.id}:handoff:${b.attempt}`, taskId: t.id, agentId: b.agentId, peerId: this.peerId, text: b.reason, at: this.clock.now() })
+    this.attemptFailed(t, { attempt: b.attempt, agent: { peerId: env.from, agentId: b.agentId }, code: 'refused', reason: `handed off: ${b.reason}` })
+  }
+
+  /** Notes a failed attempt; the steward moves on to the next attempt or gives up. */
+  private attemptFailed (t: Task, f: FailedAttempt): void {
+    if (!t.failures.some(x => x.attempt === f.attempt)) t.failures.push(f)
+    t.lease = undefined
+    if (t.steward !== this.peerId || t.retriedAttempt >= t.attempt) return
+    t.retriedAttempt = t.attempt
+    const step = nextAttempt(t, t.failures, this.opts.maxAttempts)
+    if (step.kind === 'retry') {
+      this.send('announce', { taskId: t.id, attempt: step.attempt, text: t.text, input: t.input, deadline: t.deadline, missionId: t.missionId, excluded: step.excluded, quorum: t.quorum })
+    } else {
+      this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'exhausted', reason: `gave up after ${t.attempt} attempts`, final: true, state: step.state, reasons: step.reasons })
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Verification
+
+  private async verify (t: Task): Promise<void> {
+    const verifier = this.opts.verifiers[0]
+    const producer = t.producer
+    if (verifier === undefined || producer === undefined || producer.peerId === this.peerId || t.result === undefined) return
+    const controller = new AbortController()
+    let vote: Vote
+    try {
+      const res = await this.executor.run(verifier, {
+        id: `${t.id}:verify`,
+        text: `Verify this answer to "${t.text}": ${t.result.text}`,
+        input: { task: { id: t.id, text: t.text, input: t.input }, result: t.result }
+      }, controller.signal, this.passiveHooks())
+      const v = res.verdict
+      vote = v === undefined
+        ? { peerId: this.peerId, agentId: verifier, vote: 'abstain', confidence: 0, reason: 'the verifier gave no verdict' }
+        : { peerId: this.peerId, agentId: verifier, vote: v.vote, confidence: v.confidence, reason: v.reason.slice(0, LIMITS.reasonLength), evidence: v.evidence }
+    } catch (err) {
+      vote = { peerId: this.peerId, agentId: verifier, vote: 'abstain', confidence: 0, reason: `verifier failed: ${(err as Error).message}`.slice(0, LIMITS.reasonLength) }
+    }
+    if (this.stopped) return
+    if (vote.vote === 'dispute') {
+      this.send('dispute', { taskId: t.id, agentId: verifier, confidence: vote.confidence, reason: vote.reason.trim() === '' ? 'disputed without a reason' : vote.reason, evidence: vote.evidence })
+    } else {
+      this.send('verify', { taskId: t.id, agentId: verifier, vote: vote.vote, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence })
+    }
+  }
+
+  private passiveHooks (): ExecutionHooks {
+    return {
+      progress: () => {},
+      ask: async () => { throw new Error('verifiers cannot ask questions') },
+      alert: () => {},
+      handOff: reason => { throw new HandoffRequest(reason) }
+    }
+  }
+
+  private onVote (env: Envelope<'verify'> | Envelope<'dispute'>, vote: Vote): void {
+    const t = this.book.get(env.body.taskId)
+    if (t === undefined || (t.result === undefined && !isTerminal(t.state))) { this.pend(env, env.body.taskId); return }
+    if (t.producer === undefined || t.state !== 'completed') { this.ignore('vote-without-result', env.from, t.id); return }
+    if (t.votes.some(v => v.peerId === vote.peerId && v.agentId === vote.agentId)) { this.ignore('duplicate-vote', env.from, t.id); return }
+    t.votes.push(vote)
+    const now = this.clock.now()
+    this.timeline(env.kind, env.from, `${t.id}: ${vote.vote} (${vote.confidence.toFixed(2)}) ${vote.reason.slice(0, 80)}`, t.id)
+    if (env.from === this.peerId) this.record('vote', { taskId: t.id, vote, at: now })
+    const before = t.verification?.status ?? 'pending'
+    const outcome = verificationStatus(t.votes, { quorum: Math.max(1, t.quorum), producerPeerId: t.producer.peerId, minConfidence: this.opts.minVoteConfidence })
+    t.verification = outcome
+    if (outcome.status === before) return
+    this.emit('verification', { taskId: t.id, status: outcome.status, supporters: outcome.supporters, disputes: outcome.disputes, at: now })
+    if (before === 'pending') {
+      const rec = this.reputation.verified(t.producer.agentId, t.producer.skillId, outcome.status === 'verified')
+      if (t.producer.peerId === this.peerId) this.record('reputation', { agentId: t.producer.agentId, skillId: t.producer.skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(t.producer.agentId, t.producer.skillId), at: now })
+    }
+    if (t.steward === this.peerId) {
+      this.record('verification', { taskId: t.id, status: outcome.status, producer: { peerId: t.producer.peerId, agentId: t.producer.agentId }, supporters: outcome.supporters, disputes: outcome.disputes, at: now })
+    }
+    if (t.missionId !== undefined) this.missionStep(t.missionId)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Consultation and cancel
+
+  private onQuestion (env: Envelope<'question'>): void {
+    const b = env.body
+    const t = this.book.get(b.taskId)
+    if (t === undefined) { this.pend(env, b.taskId); return }
+    if (!t.history.some(h => h.peerId === env.from && h.agentId === b.agentId)) { this.reject('not-holder', `${t.id}: question from an agent that does not hold it`, env.from); return }
+    if (isTerminal(t.state)) return
+    t.questions.set(b.questionId, { agentId: b.agentId, text: b.text, to: b.to })
+    const now = this.clock.now()
+    if (env.from === this.peerId) this.record('consultation', { kind: 'question', id: b.questionId, taskId: t.id, agentId: b.agentId, peerId: this.peerId, text: b.text, at: now })
+    this.timeline('question', env.from, `${t.id}: ${b.agentId} asks ${b.to === 'person' ? 'a person' : 'the mesh'}: ${b.text.slice(0, 80)}`, t.id)
+    this.setState(t, 'input-required', b.text)
+    this.emit('question', { questionId: b.questionId, taskId: t.id, agentId: b.agentId, peerId: env.from, text: b.text, to: b.to, at: now })
+  }
+
+  private onAnswer (env: Envelope<'answer'>): void {
+    const b = env.body
+    const t = this.book.get(b.taskId)
+    const q = t?.questions.get(b.questionId)
+    if (t === undefined || q === undefined) { this.pend(env, b.taskId); return }
+    if (q.answer !== undefined) { this.ignore('duplicate-answer', env.from, t.id); return }
+    q.answer = b.text
+    const now = this.clock.now()
+    if (env.from === this.peerId) this.record('consultation', { kind: 'answer', id: `${b.questionId}:answer`, taskId: t.id, about: b.questionId, peerId: this.peerId, text: b.text, at: now })
+    this.timeline('answer', env.from, `${t.id}: ${b.text.slice(0, 80)}`, t.id)
+    this.emit('answer', { questionId: b.questionId, taskId: t.id, text: b.text, from: env.from, at: now })
+    this.asks.get(b.questionId)?.resolve(b.text)
+    if (t.state === 'input-required' && [...t.questions.values()].every(x => x.answer !== undefined)) this.setState(t, 'working')
+  }
+
+  private onAlert (env: Envelope<'alert'>): void {
+    const b = env.body
+    const now = this.clock.now()
+    if (env.from === this.peerId) this.record('consultation', { kind: 'alert', id: b.alertId, taskId: b.taskId, agentId: b.agentId, peerId: this.peerId, text: `${b.severity}: ${b.text}`, at: now })
+    this.timeline('alert', env.from, `${b.severity}: ${b.text.slice(0, 80)}`, b.taskId)
+    this.emit('alert', { ...b, peerId: env.from, at: now })
+  }
+
+  private onDecision (env: Envelope<'decision'>): void {
+    const b = env.body
+    const now = this.clock.now()
+    if (env.from === this.peerId) this.record('consultation', { kind: 'decision', id: b.decisionId, about: b.about, peerId: this.peerId, text: b.text, at: now })
+    this.timeline('decision', env.from, `about ${b.about}: ${b.text.slice(0, 80)}`)
+    this.emit('decision', { ...b, from: env.from, at: now })
+  }
+
+  private onCancel (env: Envelope<'cancel'>): void {
+    const t = this.book.get(env.body.taskId)
+    if (t === undefined) { this.pend(env, env.body.taskId); return }
+    if (isTerminal(t.state)) { this.ignore('late-cancel', env.from, t.id); return }
+    this.timeline('cancel', env.from, `${t.id}: ${env.body.reason}`, t.id)
+    this.setState(t, 'canceled', env.body.reason)
+    if (t.mission !== undefined && t.steward === this.peerId) {
+      for (const sub of t.mission.taskIdOf.values()) {
+        const s = this.book.get(sub)
+        if (s !== undefined && !isTerminal(s.state)) this.send('cancel', { taskId: sub, reason: `mission ${t.id} cancelled` })
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Missions
+
+  private startMission (t: Task, planResult: AgentResult): void {
+    let dag: MissionDag
+    try {
+      dag = buildDag(planResult.plan!.subtasks)
+    } catch (err) {
+      const reason = err instanceof PlanError ? `invalid plan: ${err.message}` : `invalid plan: ${(err as Error).message}`
+      // Every node sees the same plan and reaches the same verdict; the steward makes it official.
+      if (t.steward === this.peerId) this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'invalid-plan', reason: reason.slice(0, LIMITS.reasonLength), final: true, state: 'failed' })
+      return
+    }
+    const taskIdOf = new Map<string, string>()
+    const planIdOf = new Map<string, string>()
+    for (const node of dag.nodes.values()) {
+      const sub = `${t.id}/${node.index + 1}`
+      taskIdOf.set(node.id, sub)
+      planIdOf.set(sub, node.id)
+    }
+    t.mission = { dag, taskIdOf, planIdOf, done: new Map(), finished: false }
+    this.timeline('mission', t.steward, `${t.id}: ${dag.order.length} subtasks (${dag.order.join(', ')})`, t.id)
+    this.emitMission(t, 'planned')
+    this.missionStep(t.id)
+  }
+
+  /** Announces ready subtasks (steward), collects done ones, assembles or fails the mission. */
+  private missionStep (missionId: string, announce = true): void {
+    const t = this.book.get(missionId)
+    const m = t?.mission
+    if (t === undefined || m === undefined || m.finished || isTerminal(t.state)) return
+    const started = new Set<string>()
+    for (const [planId, sub] of m.taskIdOf) {
+      const s = this.book.get(sub)
+      if (s === undefined) continue
+      started.add(planId)
+      if (s.state === 'completed' && s.result !== undefined) m.done.set(planId, s.result)
+      else if (isTerminal(s.state)) {
+        m.finished = true
+        const reason = `subtask ${planId} ${s.state}${s.reason !== undefined ? `: ${s.reason}` : ''}`
+        this.emitMission(t, 'failed')
+        if (t.steward === this.peerId) {
+          this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'mission', reason: reason.slice(0, LIMITS.reasonLength), final: true, state: 'failed' })
+          for (const other of m.taskIdOf.values()) {
+            const o = this.book.get(other)
+            if (o !== undefined && !isTerminal(o.state)) this.send('cancel', { taskId: other, reason: `mission ${t.id} failed` })
+          }
+        }
+        return
+      }
+    }
+    if (m.done.size === m.dag.order.length) {
+      const now = this.clock.now()
+      const settled = m.dag.order.every(p => {
+        const s = this.book.get(m.taskIdOf.get(p)!)!
+        return s.quorum === 0 || s.verification === undefined || s.verification.status !== 'pending'
+      })
+      if (!settled && (m.verifyDeadline === undefined || now < m.verifyDeadline)) return
+      m.finished = true
+      const result = assembleMission(m.dag, m.done)
+      t.result = result
+      t.completedAt = now
+      const group = this.missionGroup(t)
+      if (t.steward === this.peerId) {
+        this.record('solution', {
+          missionId: t.id, text: t.text, result, group, at: now,
+          parts: m.dag.order.map(p => {
+            const s = this.book.get(m.taskIdOf.get(p)!)!
+            return { planId: p, taskId: s.id, producer: s.producer !== undefined ? { peerId: s.producer.peerId, agentId: s.producer.agentId } : undefined, verification: s.verification?.status }
+          })
+        })
+      }
+      this.timeline('mission', t.steward, `${t.id}: assembled from ${m.dag.order.length} parts; the working group dissolves`, t.id)
+      this.setState(t, 'completed')
+      this.emitMission(t, 'completed')
+      return
+    }
+    this.emitMission(t, 'progress')
+    if (!announce || t.steward !== this.peerId) return
+    for (const planId of readySubtasks(m.dag, new Set(m.done.keys()), started)) {
+      const node = m.dag.nodes.get(planId)!
+      this.send('announce', {
+        taskId: m.taskIdOf.get(planId)!,
+        attempt: 1,
+        text: node.text,
+        input: subtaskInput(m.dag, planId, m.done),
+        deadline: t.deadline,
+        missionId: t.id,
+        excluded: [],
+        quorum: this.opts.missionQuorum
+      })
+    }
+  }
+
+  private missionGroup (t: Task): AgentRef[] {
+    const seen = new Map<string, AgentRef>()
+    for (const sub of t.mission?.taskIdOf.values() ?? []) {
+      for (const h of this.book.get(sub)?.history ?? []) seen.set(bidKey(h), { peerId: h.peerId, agentId: h.agentId })
+    }
+    return [...seen.values()]
+  }
+
+  private emitMission (t: Task, state: CoordEvents['mission']['state']): void {
+    const m = t.mission
+    if (m === undefined) return
+    this.emit('mission', {
+      missionId: t.id,
+      state,
+      subtasks: m.dag.order.map(p => ({ planId: p, taskId: m.taskIdOf.get(p)!, state: this.book.get(m.taskIdOf.get(p)!)?.state ?? 'pending' as const })),
+      group: this.missionGroup(t),
+      at: this.clock.now()
+    })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The tick: leases, deadlines, takeovers, pending messages
+
+  private scheduleTick (): void {
+    if (this.stopped) return
+    this.tickTimer = this.clock.setTimeout(() => { this.tick(true) }, this.opts.tickMs)
+  }
+
+  private tick (reschedule: boolean): void {
+    if (this.stopped) return
+    if (reschedule) this.scheduleTick()
+    const now = this.clock.now()
+    const before = this.live
+    this.live = new Set(this.transport.peers())
+    const changed = before.size !== this.live.size || [...before].some(p => !this.live.has(p))
+    for (const t of [...this.book.values()]) {
+      if (isTerminal(t.state)) continue
+      if (t.steward === this.peerId) {
+        this.stewardDuties(t, now)
+      } else {
+        this.watchSteward(t, now)
+      }
+      if (t.mission !== undefined && !t.mission.finished && t.mission.verifyDeadline !== undefined && now >= t.mission.verifyDeadline) this.missionStep(t.id)
+    }
+    for (const [taskId, list] of [...this.pending]) {
+      const fresh = list.filter(p => now - p.at < PENDING_TTL_MS)
+      if (fresh.length !== list.length) {
+        this.pendingCount -= list.length - fresh.length
+        if (fresh.length === 0) this.pending.delete(taskId); else this.pending.set(taskId, fresh)
+      }
+      if (changed && this.book.has(taskId)) this.replayPending(taskId)
+    }
+  }
+
+  private stewardDuties (t: Task, now: number): void {
+    if (t.deadline !== undefined && now >= t.deadline) {
+      if (!t.ending) {
+        t.ending = true
+        this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'deadline', reason: 'the deadline passed', final: true, state: 'failed' })
+      }
+      return
+    }
+    if (t.state === 'submitted' && t.award === undefined && t.windowTimer === undefined) {
+      // A window this node inherited (takeover) or whose timer was lost: close it now.
+      this.closeWindow(t, t.attempt)
+      return
+    }
+    const lease = t.lease
+    if (lease === undefined || (t.state !== 'working' && t.state !== 'input-required')) return
+    const holderGone = lease.holder.peerId !== this.peerId && !this.live.has(lease.holder.peerId)
+    if (holderGone || isLapsed(lease, now)) {
+      const reason = holderGone ? `its peer ${short(lease.holder.peerId)} left` : `its lease lapsed (no heartbeat for ${now - lease.renewedAt} ms)`
+      this.timeline('lapsed', this.peerId, `${t.id} attempt ${t.attempt}: ${lease.holder.agentId} ${reason}`, t.id)
+      this.attemptFailed(t, { attempt: t.attempt, agent: lease.holder, code: holderGone ? 'left' : 'lapsed', reason: `${lease.holder.agentId}: ${reason}` })
+    }
+  }
+
+  private watchSteward (t: Task, now: number): void {
+    const rank = takeoverRank(this.peerId, t.steward, this.live)
+    if (rank === null) { t.stewardGoneSince = undefined; return }
+    t.stewardGoneSince ??= now
+    if (now - t.stewardGoneSince < takeoverDelayMs(rank, this.opts.takeover)) return
+    this.timeline('takeover', this.peerId, `${t.id}: steward ${short(t.steward)} left; this node takes over`, t.id)
+    t.steward = this.peerId
+    t.stewardGoneSince = undefined
+    t.retriedAttempt = Math.min(t.retriedAttempt, t.attempt - 1)
+    if (t.state === 'submitted' && t.award === undefined) {
+      this.closeWindow(t, t.attempt)
+    } else {
+      this.stewardDuties(t, now)
+    }
+    if (t.mission !== undefined) this.missionStep(t.id)
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private snapshot (t: Task): TaskSnapshot {
+    const last = t.producer ?? t.history[t.history.length - 1]
+    const attempts: AttemptInfo[] = []
+    for (let a = 1; a <= t.attempt; a++) {
+      const h = [...t.history].reverse().find(x => x.attempt === a)
+      const f = t.failures.find(x => x.attempt === a)
+      const info: AttemptInfo = { attempt: a }
+      if (h !== undefined) { info.agentId = h.agentId; info.peerId = h.peerId; info.skillId = h.skillId }
+      if (t.producer?.attempt === a) info.outcome = 'completed'
+      else if (f !== undefined) info.outcome = `${f.code}: ${f.reason}`
+      attempts.push(info)
+    }
+    const snap: TaskSnapshot = {
+      id: t.id,
+      text: t.text,
+      state: t.state,
+      attempt: t.attempt,
+      attempts,
+      steward: t.steward,
+      owner: t.owner,
+      questions: [...t.questions].map(([questionId, q]) => ({ questionId, ...q })),
+      timings: { submittedAt: t.submittedAt, awardedAt: t.awardedAt, startedAt: t.startedAt, finishedAt: t.finishedAt, completedAt: t.completedAt }
+    }
+    if (t.input !== undefined) snap.input = t.input
+    if (t.reason !== undefined) snap.reason = t.reason
+    if (last !== undefined) { snap.agentId = last.agentId; snap.skillId = last.skillId; snap.peerId = last.peerId }
+    if (t.result !== undefined) snap.result = t.result
+    if (t.verification !== undefined) snap.verification = { status: t.verification.status, supporters: t.verification.supporters, disputes: t.verification.disputes }
+    if (t.missionId !== undefined) snap.missionId = t.missionId
+    if (t.progress !== undefined) snap.progress = t.progress
+    const m = t.mission
+    if (m !== undefined) {
+      snap.mission = {
+        subtasks: m.dag.order.map(p => {
+          const node = m.dag.nodes.get(p)!
+          return { planId: p, taskId: m.taskIdOf.get(p)!, text: node.text, dependsOn: node.dependsOn, state: this.book.get(m.taskIdOf.get(p)!)?.state ?? 'pending' }
+        }),
+        group: this.missionGroup(t)
+      }
+    }
+    return snap
+  }
+}
+
+function short (peerId: string): string {
+  return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
+}
