@@ -69,7 +69,14 @@ export function stem(word: string): string {
   return base.length > 3 && base.endsWith('e') ? base.slice(0, -1) : base
 }
 
-/** Lowercased, accent-stripped, stop-word-free, stemmed terms of `text`, in order (duplicates kept). */
+/** The one term every number becomes: "12", "3.5" and "2024" all say "this task has a number in it". */
+export const NUMBER_TERM = '#'
+
+/**
+ * Lowercased, accent-stripped, stop-word-free, stemmed terms of `text`, in order (duplicates kept).
+ * Numbers map to {@link NUMBER_TERM}: a skill whose examples carry numbers (arithmetic, conversions,
+ * dates) shares that with a task that does, whatever the digits.
+ */
 export function terms(text: string): string[] {
   const words = text
     .toLowerCase()
@@ -80,7 +87,7 @@ export function terms(text: string): string[] {
   const out: string[] = []
   for (const w of words) {
     if (STOPWORDS.has(w)) continue
-    out.push(stem(w))
+    out.push(/^\p{N}/u.test(w) ? NUMBER_TERM : stem(w))
   }
   return out
 }
@@ -115,6 +122,12 @@ export function idf(documentFrequency: number, documentCount: number): number {
  * `midpoint` is the combined score at which confidence is 0.5; `steepness` sets how fast it saturates.
  */
 export interface Calibration {
+  /**
+   * How a skill's rows (description, examples) pool into its semantic score:
+   * `(1 - centroidWeight) * best row + centroidWeight * cosine with the rows' normalized mean`.
+   * The best row alone rewards one lucky example; the centroid alone blurs a skill with varied examples.
+   */
+  centroidWeight: number
   semanticWeight: number
   lexicalWeight: number
   midpoint: number
@@ -122,20 +135,26 @@ export interface Calibration {
 }
 
 /**
- * Fitted by eye on the embedded GloVe model: related task/skill pairs score 0.3-0.7 cosine,
- * unrelated ones -0.15-0.25 (see docs/model.md).
+ * Tuned on the dev split of the routing benchmark (bench/routing, `npm run bench:routing`; docs/model.md):
+ * centroid pooling and the lexical weight for top-1, the midpoint (the abstain threshold, since bids need
+ * confidence 0.5) for out-of-scope recall with a margin over the 50 % target.
  */
-export const GLOVE_CALIBRATION: Calibration = { semanticWeight: 0.75, lexicalWeight: 0.25, midpoint: 0.3, steepness: 12 }
+export const GLOVE_CALIBRATION: Calibration = { centroidWeight: 0.5, semanticWeight: 0.7, lexicalWeight: 0.3, midpoint: 0.33, steepness: 12 }
 
 /**
  * For MiniLM-class models, whose unrelated pairs sit nearer 0-0.2 and related ones 0.4-0.8.
  * Not measured here (the hub is unreachable on the build machine): revisit with real data.
  */
-export const MINILM_CALIBRATION: Calibration = { semanticWeight: 0.8, lexicalWeight: 0.2, midpoint: 0.35, steepness: 10 }
+export const MINILM_CALIBRATION: Calibration = { centroidWeight: 0, semanticWeight: 0.8, lexicalWeight: 0.2, midpoint: 0.35, steepness: 10 }
 
 /** Picks the calibration for a model id; unknown models get the MiniLM one. */
 export function calibrationFor(modelId: string): Calibration {
   return modelId.includes('glove') ? GLOVE_CALIBRATION : MINILM_CALIBRATION
+}
+
+/** Pools a skill's best-row cosine and its centroid cosine into one semantic score. */
+export function pooledSemantic(bestRow: number, centroid: number, c: Calibration = GLOVE_CALIBRATION): number {
+  return (1 - c.centroidWeight) * bestRow + c.centroidWeight * centroid
 }
 
 export function combinedScore(semantic: number, lexical: number, c: Calibration = GLOVE_CALIBRATION): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CapabilityIndex, type Skill } from '../../../src/match/capability-index.ts'
-import { normalize } from '../../../src/match/score.ts'
+import { GLOVE_CALIBRATION, cosine, normalize } from '../../../src/match/score.ts'
 
 /** Deterministic pseudo-random unit vectors (mulberry32). */
 function randomVectors(count: number, dims: number, seed = 1): Float32Array[] {
@@ -39,14 +39,28 @@ describe('CapabilityIndex', () => {
     expect(got[0]!.semantic).toBeCloseTo(expected[0]!.s, 5)
   })
 
-  it('scores a skill by its best row (description or example)', () => {
+  it('scores a skill by its best row (description or example) without centroid pooling', () => {
     const [a, b, c] = randomVectors(3, 8, 3) as [Float32Array, Float32Array, Float32Array]
-    const index = new CapabilityIndex(8)
+    const index = new CapabilityIndex(8, { calibration: { ...GLOVE_CALIBRATION, centroidWeight: 0 } })
     index.upsert(skill('multi', 'x'), [a, b])
     index.upsert(skill('single', 'x'), [c])
     const top = index.match(b, '', 1)
     expect(top[0]!.skill.id).toBe('multi')
     expect(top[0]!.semantic).toBeCloseTo(1, 5)
+  })
+
+  it('pools the best row with the cosine of the rows\' centroid', () => {
+    const [a, b] = randomVectors(2, 8, 3) as [Float32Array, Float32Array]
+    const w = 0.4
+    const index = new CapabilityIndex(8, { calibration: { ...GLOVE_CALIBRATION, centroidWeight: w } })
+    index.upsert(skill('multi', 'x'), [a, b])
+    const centroid = normalize(a.map((x, i) => x + (b[i] as number)))
+    const [m] = index.match(b, '', 1)
+    expect(m!.semantic).toBeCloseTo((1 - w) * 1 + w * cosine(centroid, b), 5)
+    // One row: the centroid is the row, so pooling changes nothing.
+    const single = new CapabilityIndex(8, { calibration: { ...GLOVE_CALIBRATION, centroidWeight: w } })
+    single.upsert(skill('one', 'x'), [a])
+    expect(single.match(b, '', 1)[0]!.semantic).toBeCloseTo(cosine(a, b), 5)
   })
 
   it('adds idf-weighted lexical overlap and can break semantic ties with it', () => {

@@ -8,6 +8,8 @@ import {
   idf,
   lexicalOverlap,
   normalize,
+  NUMBER_TERM,
+  pooledSemantic,
   stem,
   terms,
 } from '../../../src/match/score.ts'
@@ -30,6 +32,10 @@ describe('cosine / normalize', () => {
 describe('terms / stem', () => {
   it('lowercases, strips accents and stop words, and stems', () => {
     expect(terms('Please summarize THESE Articles for me, café')).toEqual(['summariz', 'articl', 'caf'])
+  })
+
+  it('maps every number to one term', () => {
+    expect(terms('add 12 and 3.5 in 2024')).toEqual(['add', NUMBER_TERM, NUMBER_TERM, NUMBER_TERM, NUMBER_TERM])
   })
 
   it('maps inflections of one word to one stem', () => {
@@ -76,5 +82,13 @@ describe('confidence and the abstain rule', () => {
     const d = decideBid([{ id: 'a', confidence: 0.6 }, { id: 'b', confidence: 0.9 }])
     expect(d).toMatchObject({ bid: true, best: { id: 'b' }, confidence: 0.9 })
     expect(decideBid([{ id: 'b', confidence: 0.9 }], { minConfidence: 0.95 }).bid).toBe(false)
+  })
+})
+
+describe('pooledSemantic', () => {
+  it('blends best row and centroid by the calibration', () => {
+    const c = { ...GLOVE_CALIBRATION, centroidWeight: 0.25 }
+    expect(pooledSemantic(0.8, 0.4, c)).toBeCloseTo(0.7, 6)
+    expect(pooledSemantic(0.8, 0.4, { ...c, centroidWeight: 0 })).toBeCloseTo(0.8, 6)
   })
 })
