@@ -1,0 +1,110 @@
+/**
+ * The conversation between the runtime (main thread) and an agent worker, in one place: the API the
+ * worker exposes through comlink, the per-task host the main thread exposes back on a
+ * MessagePort of its own, and the out-of-band crash message.
+ *
+ * Errors cross as values ({@link WireError}) rather than thrown, so their `name`, `code` and `tool`
+ * survive: comlink keeps only `name`, `message` and `stack` of a thrown error.
+ */
+import type { ToolName } from '../manifest.ts'
+import type { AgentResult, AgentTask, BuiltinKind, ChatRequest, ChatResponse, GraphHit } from '../types.ts'
+
+/** `pool`: hosts built-in agents of any kind. `custom`: hosts one person's source, sandboxed. */
+export type WorkerRole = 'pool' | 'custom'
+
+export interface WorkerInit {
+  role: WorkerRole
+  /**
+   * Name of a Web Lock the worker takes and holds until it dies; the main thread queues for the
+   * same lock and so learns of the worker's death even when nothing else tells it (self.close(),
+   * out of memory). Undefined where Web Locks are missing.
+   */
+  lockName?: string
+}
+
+export interface WorkerReady {
+  /** True when the worker holds the liveness lock. */
+  holdsLock: boolean
+}
+
+export type LoadProblem = 'syntax' | 'threw' | 'no-default' | 'not-function' | 'sandbox' | 'role'
+
+export type LoadOutcome =
+  | { ok: true, sandbox: { removed: string[] } }
+  | { ok: false, problem: LoadProblem, message: string }
+
+/** One task handed to a worker. `tools` are the manifest's grants, checked again on the main thread. */
+export interface RunRequest {
+  agentId: string
+  kind: BuiltinKind | 'custom'
+  task: AgentTask
+  tools: ToolName[]
+  llmAvailable: boolean
+}
+
+export interface WireError {
+  name: string
+  message: string
+  /** AgentRunError's code. */
+  code?: string
+  /** AgentToolError's tool. */
+  tool?: string
+}
+
+export type RunOutcome = { ok: true, result: AgentResult } | { ok: false, error: WireError }
+
+export type AbortReason = 'timeout' | 'cancelled' | 'stopped'
+
+/** Exposed by the worker (comlink on the worker's own endpoint). */
+export interface AgentWorkerApi {
+  init(init: WorkerInit): Promise<WorkerReady>
+  /** Custom role only: strips network from the global scope, then imports the source as a module. */
+  loadCustom(source: string): Promise<LoadOutcome>
+  /** Runs one task; `host` is a MessagePort on which the main thread exposes a {@link RunHost}. */
+  run(runId: string, request: RunRequest, host: MessagePort): Promise<RunOutcome>
+  abort(runId: string, reason: AbortReason): void
+  ping(): true
+}
+
+/** Exposed by the main thread for one task; every call is checked against the task's grants there. */
+export interface RunHost {
+  progress(fraction: number, note?: string): void
+  log(message: string): void
+  embed(texts: string[]): Promise<Float32Array[]>
+  graphSearch(text: string, k?: number): Promise<GraphHit[]>
+  graphGet(id: string): Promise<GraphHit | undefined>
+  llm(request: ChatRequest): Promise<ChatResponse>
+  spawn(kind: BuiltinKind, task: AgentTask): Promise<RunOutcome>
+}
+
+/** Posted by a worker outside comlink when it is about to die or has hit a fatal fault. */
+export const CRASH_MESSAGE = 'meshwork:agent-worker-crash'
+export interface CrashMessage { type: typeof CRASH_MESSAGE, reason: string }
+
+export function isCrashMessage (data: unknown): data is CrashMessage {
+  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === CRASH_MESSAGE &&
+    typeof (data as { reason?: unknown }).reason === 'string'
+}
+
+/** Any thrown value as a {@link WireError}. */
+export function toWireError (err: unknown): WireError {
+  if (err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)) {
+    const e = err as { name?: unknown, message?: unknown, code?: unknown, tool?: unknown }
+    const out: WireError = {
+      name: typeof e.name === 'string' ? e.name : 'Error',
+      message: typeof e.message === 'string' ? e.message : String(e.message)
+    }
+    if (typeof e.code === 'string') out.code = e.code
+    if (typeof e.tool === 'string') out.tool = e.tool
+    return out
+  }
+  return { name: 'Error', message: `threw a non-error value: ${safeString(err)}` }
+}
+
+function safeString (v: unknown): string {
+  try {
+    return typeof v === 'string' ? JSON.stringify(v) : String(v)
+  } catch {
+    return typeof v
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The {@link AgentContext} an agent sees inside its worker: a thin shell over the task's
+ * {@link RunHost} on the main thread. Grants are checked here first so an agent gets an
+ * {@link AgentToolError} naming the tool right where it called, and again on the main thread,
+ * which is the authority.
+ */
+import type * as Comlink from 'comlink'
+import type { ToolName } from '../manifest.ts'
+import { AgentRunError, AgentToolError, type AgentContext, type AgentResult, type AgentTask, type BuiltinKind, type ChatRequest, type ChatResponse, type GraphHit } from '../types.ts'
+import type { RunHost, RunOutcome, RunRequest, WireError } from './protocol.ts'
+
+/** Progress reports closer together than this are dropped (except the final 1). */
+export const PROGRESS_INTERVAL_MS = 50
+
+export function createWorkerContext (request: RunRequest, host: Comlink.Remote<RunHost>, signal: AbortSignal): AgentContext {
+  const grants = new Set<ToolName>(request.tools)
+  const need = (tool: ToolName, what: string): void => {
+    if (!grants.has(tool)) throw new AgentToolError(tool, `${what} needs the "${tool}" tool, which agent ${request.agentId}'s manifest does not list`)
+  }
+  let lastProgress = -Infinity
+  return {
+    agentId: request.agentId,
+    signal,
+    llmAvailable: request.llmAvailable,
+    progress (fraction: number, note?: string): void {
+      if (typeof fraction !== 'number' || Number.isNaN(fraction)) return
+      const now = performance.now()
+      if (fraction < 1 && now - lastProgress < PROGRESS_INTERVAL_MS) return
+      lastProgress = now
+      host.progress(Math.min(1, Math.max(0, fraction)), typeof note === 'string' ? note : undefined).catch(() => {})
+    },
+    log (message: string): void {
+      host.log(String(message)).catch(() => {})
+    },
+    async embed (texts: string[]): Promise<Float32Array[]> {
+      return await rethrow(host.embed(texts))
+    },
+    graph: {
+      async search (text: string, k?: number): Promise<GraphHit[]> {
+        need('graph.read', 'ctx.graph.search')
+        return await rethrow(host.graphSearch(text, k))
+      },
+      async get (id: string): Promise<GraphHit | undefined> {
+        need('graph.read', 'ctx.graph.get')
+        return await rethrow(host.graphGet(id))
+      }
+    },
+    async llm (req: ChatRequest): Promise<ChatResponse> {
+      need('llm', 'ctx.llm')
+      return await rethrow(host.llm(req))
+    },
+    async spawn (kind: BuiltinKind, task: AgentTask): Promise<AgentResult> {
+      need('spawn', 'ctx.spawn')
+      // comlink's Promisify spreads over the union; name the type it really is.
+      const outcome = await rethrow(host.spawn(kind, task) as Promise<RunOutcome>)
+      if (outcome.ok) return outcome.result
+      throw fromWireError(outcome.error)
+    }
+  }
+}
+
+/** The error a {@link WireError} stands for, as the agent should see it. */
+export function fromWireError (e: WireError): Error {
+  if (e.name === 'AgentRunError' && e.code !== undefined) return new AgentRunError(e.code as AgentRunError['code'], e.message)
+  if (e.name === 'AgentToolError') return new AgentToolError(e.tool ?? 'unknown', e.message)
+  const err = new Error(e.message)
+  err.name = e.name
+  return err
+}
+
+/** comlink rebuilds a thrown error as a plain Error with the name copied; give tool errors their class back. */
+async function rethrow<T> (p: Promise<T>): Promise<T> {
+  try {
+    return await p
+  } catch (err) {
+    const e = err as { name?: string, message?: string, tool?: string }
+    if (e?.name === 'AgentToolError') throw new AgentToolError(e.tool ?? 'unknown', e.message ?? 'tool not allowed')
+    throw err
+  }
+}
