@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { defineConfig, type Plugin } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
@@ -28,6 +29,11 @@ function devServerConfig (): Plugin {
     }
   }
 }
+
+// MESHWORK_TEST_PAGES=1 (e2e runs only) also builds the e2e suites' own pages, test/e2e/pages/*.html.
+const testPages = process.env.MESHWORK_TEST_PAGES === '1'
+  ? { rolldownOptions: { input: ['index.html', ...readdirSync('test/e2e/pages').filter(f => f.endsWith('.html')).map(f => `test/e2e/pages/${f}`)] } }
+  : {}
 
 export default defineConfig({
   plugins: [
@@ -77,7 +83,7 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web', '@automerge/automerge'] },
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096, ...testPages },
   server: { headers: isolation },
   preview: { headers: isolation }
 })

@@ -1,0 +1,398 @@
+/**
+ * The agent runtime in real Chromium with real workers, on a page of its own
+ * (test/e2e/pages/runtime.html, built when MESHWORK_TEST_PAGES=1). No relay is needed: only the
+ * app server, which serves the build with the app's real headers (cross-origin isolation).
+ *
+ * Run: MESHWORK_DIST=dist-runtime MESHWORK_TEST_PAGES=1 node test/e2e/run.mjs test/e2e/agents-runtime.spec.ts
+ */
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { expect, test, type Page } from '@playwright/test'
+import { createAppServer } from '../../scripts/serve.mjs'
+
+let server: Server
+let pageUrl: string
+
+test.beforeAll(async () => {
+  server = createAppServer({ root: process.env.MESHWORK_DIST ?? 'dist', getRelay: () => undefined, model: undefined, log: () => {} })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/test/e2e/pages/runtime.html`
+})
+
+test.afterAll(async () => {
+  await new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections() })
+})
+
+async function openRuntime (page: Page, query = ''): Promise<void> {
+  page.on('pageerror', err => { console.error(`[page error] ${err.message}`) })
+  await page.goto(pageUrl + query)
+  await page.waitForFunction(() => window.runtime !== undefined && window.testkit !== undefined)
+}
+
+async function startCustom (page: Page, id: string, source: string, extra: Record<string, unknown> = {}) {
+  return await page.evaluate(([id, source, extra]) => window.testkit.startCustom(id, source, extra), [id, source, extra] as const)
+}
+
+async function run (page: Page, id: string, text: string, opts: { timeoutMs?: number, cancelAfterMs?: number, input?: unknown } = {}) {
+  return await page.evaluate(([id, text, opts]) => {
+    const { input, ...rest } = opts
+    return window.testkit.run(id, { id: `t-${Math.random().toString(36).slice(2)}`, text, ...(input !== undefined ? { input } : {}) }, rest)
+  }, [id, text, opts] as const)
+}
+
+async function status (page: Page, id: string) {
+  return await page.evaluate(id => window.runtime.status(id), id)
+}
+
+async function eventsOf (page: Page, type: string, id: string) {
+  return await page.evaluate(([type, id]) => window.testkit.events.filter(e => e.type === type && (e.e as { id: string }).id === id).map(e => e.e), [type, id] as const)
+}
+
+const ECHO = `
+export default async (task, ctx) => {
+  ctx.progress(0.5, 'half way')
+  ctx.log('echoing ' + task.text)
+  const [v] = await ctx.embed([task.text])
+  return { text: task.text.toUpperCase(), output: { dims: v.length, agent: ctx.agentId } }
+}`
+
+test('a custom agent starts, runs, reports progress, logs and state, and its results are normalised', async ({ page }) => {
+  await openRuntime(page)
+  const started = await startCustom(page, 'echo', ECHO)
+  expect(started.ok, JSON.stringify(started)).toBe(true)
+  const r = await run(page, 'echo', 'hello mesh')
+  expect(r.ok, JSON.stringify(r)).toBe(true)
+  if (!r.ok) return
+  expect(r.result).toEqual({ text: 'HELLO MESH', output: { dims: 8, agent: 'echo' } })
+  expect(r.progress).toEqual([0.5])
+  const st = await status(page, 'echo')
+  expect(st).toMatchObject({ state: 'idle', kind: 'custom', completed: 1, failures: 0, restarts: 0, running: 0 })
+  expect((await eventsOf(page, 'state', 'echo')).map(e => (e as { state: string }).state)).toEqual(['starting', 'idle', 'working', 'idle'])
+  const logs = (await eventsOf(page, 'log', 'echo')).map(e => (e as { message: string }).message)
+  expect(logs.some(m => m.startsWith('sandbox: removed fetch'))).toBe(true)
+  expect(logs).toContain('echoing hello mesh')
+
+  // Shapes a person naturally returns.
+  await startCustom(page, 'shapes', `export default async (task) => {
+    if (task.text === 'string') return 'just text'
+    if (task.text === 'number') return 42
+    if (task.text === 'object') return { sum: 3, items: [1, 2] }
+    if (task.text === 'no-text') return { output: { a: 1 }, working: ['1 + 0 = 1'] }
+    if (task.text === 'function') return { text: 'x', output: { f: () => 1 } }
+    if (task.text === 'date') return { text: 'x', output: new Date() }
+    if (task.text === 'extra') return { text: 'x', colour: 'red' }
+    if (task.text === 'nothing') return undefined
+    if (task.text === 'throws') throw new TypeError('I cannot do ' + task.text)
+  }`)
+  const out = async (text: string) => await run(page, 'shapes', text)
+  expect(await out('string')).toMatchObject({ ok: true, result: { text: 'just text' } })
+  expect(await out('number')).toMatchObject({ ok: true, result: { text: '42', output: 42 } })
+  expect(await out('object')).toMatchObject({ ok: true, result: { text: '{"sum":3,"items":[1,2]}', output: { sum: 3, items: [1, 2] } } })
+  expect(await out('no-text')).toMatchObject({ ok: true, result: { text: '{"a":1}', output: { a: 1 }, working: ['1 + 0 = 1'] } })
+  for (const [text, fragment] of [['function', 'result.output.f is a function'], ['date', 'result.output is a Date'], ['extra', 'result.colour is not a result field'], ['nothing', 'returned undefined']]) {
+    const bad = await out(text!)
+    expect(bad, text).toMatchObject({ ok: false, code: 'bad-result' })
+    expect(bad.ok === false && bad.message, text).toContain(fragment)
+  }
+  const threw = await out('throws')
+  expect(threw).toMatchObject({ ok: false, code: 'failed' })
+  expect(threw.ok === false && threw.message).toContain('TypeError: I cannot do throws')
+  expect(await status(page, 'shapes')).toMatchObject({ state: 'idle', restarts: 0, completed: 4, failures: 5 })
+})
+
+test('tools: services outside the manifest throw AgentToolError in the worker; granted ones work', async ({ page }) => {
+  await openRuntime(page)
+  const source = `export default async (task, ctx) => {
+    try {
+      if (task.text === 'search') return { text: 'ok', output: (await ctx.graph.search('CRDTs merge', 1)).map(h => h.id) }
+      if (task.text === 'llm') return { text: String(ctx.llmAvailable), output: await ctx.llm({ messages: [{ role: 'user', content: 'hi' }] }) }
+      if (task.text === 'spawn') return await ctx.spawn('calculator', { id: 'x', text: '1 + 1' })
+    } catch (err) { return { text: err.name + ': ' + err.message, output: { name: err.name, tool: err.tool ?? null, code: err.code ?? null } } }
+  }`
+  await startCustom(page, 'no-tools', source)
+  await startCustom(page, 'reader', source, { tools: ['graph.read', 'llm'] })
+  const denied = await run(page, 'no-tools', 'search')
+  expect(denied).toMatchObject({ ok: true, result: { output: { name: 'AgentToolError', tool: 'graph.read' } } })
+  expect(await run(page, 'no-tools', 'llm')).toMatchObject({ ok: true, result: { output: { name: 'AgentToolError', tool: 'llm' } } })
+  expect(await run(page, 'no-tools', 'spawn')).toMatchObject({ ok: true, result: { output: { name: 'AgentToolError', tool: 'spawn' } } })
+  expect(await run(page, 'reader', 'search')).toMatchObject({ ok: true, result: { output: ['e1'] } })
+  const llm = await run(page, 'reader', 'llm')
+  expect(llm).toMatchObject({ ok: true, result: { output: { name: 'Error' } } })
+  expect(llm.ok && llm.result.text).toContain('no endpoint configured')
+})
+
+test('sub-agents: ctx.spawn runs a built-in within maxSubAgents and maxDepth; beyond them it is AgentRunError limit', async ({ page }) => {
+  await openRuntime(page)
+  const source = `export default async (task, ctx) => {
+    if (task.text === 'one') return await ctx.spawn('calculator', { id: 'ignored', text: '6 * 7' })
+    if (task.text === 'three') {
+      const rs = await Promise.allSettled([1, 2, 3].map(n => ctx.spawn('calculator', { id: 'x', text: n + ' + 1' })))
+      return { text: 'done', output: rs.map(r => r.status === 'fulfilled' ? r.value.text : r.reason.name + ':' + r.reason.code) }
+    }
+    if (task.text === 'uncaught') await Promise.all([1, 2, 3].map(n => ctx.spawn('calculator', { id: 'x', text: n + ' + 1' })))
+  }`
+  const started = await startCustom(page, 'boss', source, { tools: ['spawn'], limits: { timeoutMs: 30000, maxConcurrentTasks: 1, maxSubAgents: 2, maxDepth: 1 } })
+  expect(started.ok, JSON.stringify(started)).toBe(true)
+  const one = await run(page, 'boss', 'one')
+  expect(one.ok, JSON.stringify(one)).toBe(true)
+  expect(one.ok && one.result.text).toContain('42')
+  const three = await run(page, 'boss', 'three')
+  expect(three.ok, JSON.stringify(three)).toBe(true)
+  const outs = (three.ok ? three.result.output : []) as string[]
+  expect(outs.filter(o => o === 'AgentRunError:limit')).toHaveLength(1)
+  expect(outs.filter(o => o.includes('2') || o.includes('3') || o.includes('4'))).toHaveLength(2)
+  const uncaught = await run(page, 'boss', 'uncaught')
+  expect(uncaught).toMatchObject({ ok: false, code: 'limit' })
+  expect(uncaught.ok === false && uncaught.message).toContain('limits.maxSubAgents')
+})
+
+test('crashes: an uncaught error, an unhandled rejection and self.close() fail the task as crashed; the agent restarts and works again', async ({ page }) => {
+  await openRuntime(page)
+  const source = `let tasks = 0
+  export default async (task, ctx) => {
+    tasks++
+    if (task.text === 'throw') { setTimeout(() => { throw new Error('boom at top level') }, 10); return new Promise(() => {}) }
+    if (task.text === 'reject') { Promise.reject(new Error('nobody catches me')); return new Promise(() => {}) }
+    if (task.text === 'close') { setTimeout(() => self.close(), 10); return new Promise(() => {}) }
+    return { text: 'alive', output: { tasksInThisWorker: tasks } }
+  }`
+  await startCustom(page, 'fragile', source)
+  expect(await run(page, 'fragile', 'hi')).toMatchObject({ ok: true, result: { output: { tasksInThisWorker: 1 } } })
+  const cases = [['throw', 'boom at top level'], ['reject', 'unhandled promise rejection: nobody catches me'], ['close', 'closed its own worker']] as const
+  for (const [i, [how, why]] of cases.entries()) {
+    const r = await run(page, 'fragile', how)
+    expect(r, how).toMatchObject({ ok: false, code: 'crashed' })
+    expect(r.ok === false && r.message, how).toContain(why)
+    expect(r.ms, how).toBeLessThan(5000)
+    // Back to idle on a fresh worker: the module state starts over.
+    await expect.poll(async () => (await status(page, 'fragile'))?.state).toBe('idle')
+    expect(await run(page, 'fragile', 'hi'), how).toMatchObject({ ok: true, result: { output: { tasksInThisWorker: 1 } } })
+    const st = await status(page, 'fragile')
+    expect(st, how).toMatchObject({ restarts: i + 1, state: 'idle' })
+    expect(st?.lastError, how).toContain(why)
+  }
+  const crashes = await eventsOf(page, 'crash', 'fragile')
+  expect(crashes).toHaveLength(3)
+  expect(crashes.map(c => (c as { willRestart: boolean }).willRestart)).toEqual([true, true, true])
+  const states = (await eventsOf(page, 'state', 'fragile')).map(e => (e as { state: string }).state)
+  expect(states.filter(s => s === 'starting')).toHaveLength(4)
+})
+
+test('an agent that keeps crashing goes to failed', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'doomed', `export default async () => { setTimeout(() => { throw new Error('again') }); return new Promise(() => {}) }`)
+  const codes: (string | undefined)[] = []
+  for (let i = 0; i < 5; i++) {
+    await expect.poll(async () => (await status(page, 'doomed'))?.state, { timeout: 10_000 }).toMatch(/idle|failed/)
+    const r = await run(page, 'doomed', 'go')
+    codes.push(r.ok ? 'ok' : r.code)
+  }
+  expect(codes).toEqual(['crashed', 'crashed', 'crashed', 'crashed', 'crashed'])
+  const st = await status(page, 'doomed')
+  expect(st).toMatchObject({ state: 'failed', restarts: 4 })
+  expect(st?.lastError).toContain('5 crashes within 60000 ms')
+  expect(await run(page, 'doomed', 'go')).toMatchObject({ ok: false, code: 'failed' })
+})
+
+test('a hung agent (while (true) {}) is killed at its timeout and works again afterwards', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'spinner', `export default async (task) => {
+    if (task.text === 'spin') { while (true) {} }
+    return 'still here'
+  }`, { limits: { timeoutMs: 1000, maxConcurrentTasks: 1, maxSubAgents: 0, maxDepth: 0 } })
+  const r = await run(page, 'spinner', 'spin')
+  expect(r).toMatchObject({ ok: false, code: 'timeout' })
+  expect(r.ok === false && r.message).toContain('took longer than 1000 ms')
+  expect(r.ms).toBeGreaterThanOrEqual(990)
+  expect(r.ms).toBeLessThan(1500)
+  // The worker could not hear the abort; the probe finds it stuck, it is terminated and restarted.
+  await expect.poll(async () => await eventsOf(page, 'crash', 'spinner')).toHaveLength(1)
+  const crash = (await eventsOf(page, 'crash', 'spinner'))[0] as { code: string, error: string }
+  expect(crash.code).toBe('timeout')
+  expect(crash.error).toContain('the worker was stuck')
+  await expect.poll(async () => (await status(page, 'spinner'))?.state).toBe('idle')
+  expect(await run(page, 'spinner', 'hello')).toMatchObject({ ok: true, result: { text: 'still here' } })
+  expect(await status(page, 'spinner')).toMatchObject({ restarts: 1, completed: 1, failures: 1 })
+  // A per-task override shortens the budget.
+  const short = await run(page, 'spinner', 'spin', { timeoutMs: 300 })
+  expect(short).toMatchObject({ ok: false, code: 'timeout' })
+  expect(short.ms).toBeLessThan(800)
+})
+
+test('cancellation reaches ctx.signal in the worker; a task that ignores it in a busy loop gets its worker killed', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'polite', `const seen = []
+  export default async (task, ctx) => {
+    if (task.text === 'report') return { text: 'seen', output: seen }
+    if (task.text === 'spin') { while (true) {} }
+    await new Promise(resolve => ctx.signal.addEventListener('abort', () => { seen.push(ctx.signal.reason.name); resolve() }))
+    return 'too late'
+  }`)
+  const r = await run(page, 'polite', 'wait', { cancelAfterMs: 300 })
+  expect(r).toMatchObject({ ok: false, code: 'cancelled' })
+  expect(r.ok === false && r.message).toContain('the test cancelled it')
+  expect(r.ms).toBeLessThan(1000)
+  expect(await run(page, 'polite', 'report')).toMatchObject({ ok: true, result: { output: ['AbortError'] } })
+  expect(await status(page, 'polite')).toMatchObject({ restarts: 0, failures: 0 })
+
+  const spin = await run(page, 'polite', 'spin', { cancelAfterMs: 300 })
+  expect(spin).toMatchObject({ ok: false, code: 'cancelled' })
+  await expect.poll(async () => (await status(page, 'polite'))?.restarts).toBe(1)
+  await expect.poll(async () => (await status(page, 'polite'))?.state).toBe('idle')
+  expect(await run(page, 'polite', 'report')).toMatchObject({ ok: true, result: { output: [] } })
+})
+
+test('bad source and bad specs are refused by start with an error naming the problem', async ({ page }) => {
+  await openRuntime(page)
+  const cases: [string, string, string, string][] = [
+    ['syntax', 'export default async (task) => { return task.text +* 1 }', 'syntax', 'does not parse as a JavaScript module'],
+    ['nodefault', 'export const handler = async () => "x"', 'no-default', 'has no default export'],
+    ['notfn', 'export default 42', 'not-function', 'the default export is number, not a function'],
+    ['throws', 'throw new RangeError("bad config"); export default async () => "x"', 'threw', 'threw while loading: RangeError: bad config'],
+    ['import', 'import x from "left-pad"; export default async () => x', 'threw', 'left-pad']
+  ]
+  for (const [id, source, problem, fragment] of cases) {
+    const r = await startCustom(page, id, source)
+    expect(r, id).toMatchObject({ ok: false, name: 'AgentStartError', problem })
+    expect(r.ok === false && r.message, id).toContain(fragment)
+    expect(await status(page, id), id).toMatchObject({ state: 'failed' })
+    expect(await run(page, id, 'x'), id).toMatchObject({ ok: false, code: 'failed' })
+  }
+  const manifest = await page.evaluate(() => window.testkit.manifest('m', { limits: { timeoutMs: 5, maxConcurrentTasks: 1, maxSubAgents: 0, maxDepth: 0 } }))
+  const badManifest = await page.evaluate(m => window.runtime.start('m', { source: 'export default async () => 1', author: 'e2e', manifest: m }).then(() => 'started', e => `${e.problem}: ${e.message}`), manifest)
+  expect(badManifest).toBe('manifest: manifest limits.timeoutMs: must be between 100 and 600000, got 5')
+  const fetchTool = await startCustom(page, 'fetcher', 'export default async () => 1', { tools: ['net.fetch'] })
+  expect(fetchTool).toMatchObject({ ok: false, problem: 'tool' })
+  const loop = await page.evaluate(() => window.runtime.start('dup', { kind: 'calculator' }).then(() => window.runtime.start('dup', { kind: 'calculator' })).then(() => 'started twice', e => e.problem))
+  expect(loop).toBe('exists')
+  expect(await run(page, 'nobody', 'x')).toMatchObject({ ok: false, code: 'unknown-agent' })
+})
+
+test('a custom agent has no fetch, no sockets, no storage and no way to other contexts', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'prober', `export default async () => {
+    const names = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'importScripts', 'indexedDB', 'caches', 'BroadcastChannel', 'Worker', 'SharedWorker', 'WebTransport']
+    const out = {}
+    for (const n of names) out[n] = typeof self[n]
+    out.protoFetch = typeof WorkerGlobalScope.prototype.fetch
+    out.locks = typeof navigator.locks
+    out.storage = typeof navigator.storage
+    try { await fetch('/index.html'); out.call = 'fetched!' } catch (err) { out.call = err.name }
+    return { text: 'probed', output: out }
+  }`)
+  const r = await run(page, 'prober', 'probe')
+  expect(r.ok, JSON.stringify(r)).toBe(true)
+  const out = (r.ok ? r.result.output : {}) as Record<string, string>
+  for (const [name, type] of Object.entries(out)) {
+    if (name !== 'call') expect(type, name).toBe('undefined')
+  }
+  expect(out.call).toBe('ReferenceError')
+  // The page itself still has them: the sandbox is the worker's only.
+  expect(await page.evaluate(() => typeof fetch)).toBe('function')
+})
+
+test('100 built-in agents on one tab start and all answer; a per-tab queue absorbs them', async ({ page }) => {
+  await openRuntime(page)
+  const figures = await page.evaluate(async () => {
+    const rt = window.runtime
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: 100 }, (_, i) => rt.start(`calc-${i}`, { kind: 'calculator' })))
+    const started = performance.now() - t0
+    const t1 = performance.now()
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => rt.run(`calc-${i}`, { id: `sum-${i}`, text: `${i} + 1` })))
+    const answered = performance.now() - t1
+    const t2 = performance.now()
+    await Promise.all(Array.from({ length: 100 }, (_, i) => rt.run(`calc-${i}`, { id: `again-${i}`, text: `${i} * 2` })))
+    const warm = performance.now() - t2
+    return { started, answered, warm, texts: results.map(r => r.text), pool: rt.poolLoads(), states: rt.list().map(s => s.state) }
+  })
+  console.log(`100 built-in agents: started in ${figures.started.toFixed(0)} ms, first answers from all in ${figures.answered.toFixed(0)} ms (pool of ${figures.pool.length} workers, cold), second round in ${figures.warm.toFixed(0)} ms`)
+  expect(figures.texts).toHaveLength(100)
+  figures.texts.forEach((t, i) => expect(t, `calc-${i}`).toContain(String(i + 1)))
+  expect(figures.states.every(s => s === 'idle')).toBe(true)
+  expect(figures.pool).toHaveLength(2)
+  expect(figures.started).toBeLessThan(1000)
+})
+
+test('20 custom agents, a worker each, all answer', async ({ page }) => {
+  await openRuntime(page)
+  const figures = await page.evaluate(async () => {
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: 20 }, (_, i) => window.testkit.startCustom(`c-${i}`, `export default async (task) => 'custom ${i} says ' + task.text`)))
+    const started = performance.now() - t0
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => window.runtime.run(`c-${i}`, { id: `t${i}`, text: 'hi' })))
+    return { started, texts: rs.map(r => r.text) }
+  })
+  console.log(`20 custom agents (20 workers): started in ${figures.started.toFixed(0)} ms`)
+  expect(figures.texts).toEqual(Array.from({ length: 20 }, (_, i) => `custom ${i} says hi`))
+})
+
+test('a crash of one agent does not disturb a task running on another', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'steady', `export default async (task, ctx) => {
+    for (let i = 1; i <= 5; i++) { await new Promise(r => setTimeout(r, 300)); ctx.progress(i / 5) }
+    return 'steady finished'
+  }`)
+  await startCustom(page, 'wrecker', `export default async () => { setTimeout(() => { throw new Error('wrecked') }, 200); return new Promise(() => {}) }`)
+  const [steady, wrecker] = await Promise.all([run(page, 'steady', 'go'), run(page, 'wrecker', 'go')])
+  expect(wrecker).toMatchObject({ ok: false, code: 'crashed' })
+  expect(steady).toMatchObject({ ok: true, result: { text: 'steady finished' } })
+  expect(steady.progress).toEqual([0.2, 0.4, 0.6, 0.8, 1])
+  expect(await status(page, 'steady')).toMatchObject({ restarts: 0, failures: 0 })
+})
+
+test('a dying pool worker fails only the built-in tasks that were on it; the pool refills and every agent answers', async ({ page }) => {
+  await openRuntime(page)
+  await page.evaluate(async () => {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => window.runtime.start(`calc-${i}`, { kind: 'calculator' })))
+    // Warm both pool workers (first use loads mathjs).
+    await Promise.all(Array.from({ length: 10 }, (_, i) => window.runtime.run(`calc-${i}`, { id: `w${i}`, text: '1 + 1' })))
+  })
+  expect(await page.evaluate(() => window.testkit.poolWorkerCount())).toBe(2)
+  const outcome = await page.evaluate(async () => {
+    // Worker 0 holds its thread for 1 s and then throws: the tasks handed to it meanwhile are on it when it dies.
+    window.testkit.poisonPoolWorker(0, 1000)
+    return await Promise.all(Array.from({ length: 10 }, (_, i) => window.runtime.run(`calc-${i}`, { id: `p${i}`, text: `${i} + 100` })
+      .then(r => ({ i, ok: true, code: '', text: r.text }), e => ({ i, ok: false, code: e.code as string, text: e.message as string }))))
+  })
+  const failed = outcome.filter(o => !o.ok)
+  const passed = outcome.filter(o => o.ok)
+  expect(failed.length, JSON.stringify(outcome)).toBeGreaterThan(0)
+  expect(passed.length, JSON.stringify(outcome)).toBeGreaterThan(0)
+  for (const f of failed) {
+    expect(f.code).toBe('crashed')
+    expect(f.text).toContain('pool worker poisoned by the test')
+  }
+  for (const p of passed) expect(p.text).toContain(String(p.i + 100))
+  const statuses = await page.evaluate(() => window.runtime.list())
+  for (const s of statuses) {
+    const wasOnIt = failed.some(f => `calc-${f.i}` === s.id)
+    expect(s.restarts, s.id).toBe(wasOnIt ? 1 : 0)
+    expect(s.state, s.id).toBe('idle')
+  }
+  await expect.poll(async () => await page.evaluate(() => window.runtime.poolLoads().every(l => l >= 0))).toBe(true)
+  expect(await page.evaluate(() => window.testkit.poolWorkerCount())).toBe(3)
+  const again = await page.evaluate(async () => await Promise.all(Array.from({ length: 10 }, (_, i) => window.runtime.run(`calc-${i}`, { id: `a${i}`, text: `${i} + 7` }).then(r => r.text))))
+  again.forEach((t, i) => expect(t).toContain(String(i + 7)))
+})
+
+test('concurrency: per-agent maxConcurrentTasks and the tab limit queue tasks; stop fails queued and running tasks with stopped', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'slow', `export default async (task) => { await new Promise(r => setTimeout(r, 400)); return task.text }`, { limits: { timeoutMs: 10000, maxConcurrentTasks: 2, maxSubAgents: 0, maxDepth: 0 } })
+  const timing = await page.evaluate(async () => {
+    const t0 = performance.now()
+    const ends = await Promise.all([1, 2, 3, 4].map(n => window.runtime.run('slow', { id: `s${n}`, text: String(n) }).then(() => performance.now() - t0)))
+    return ends
+  })
+  // Two at a time: two finish after ~400 ms, two after ~800 ms.
+  const sorted = [...timing].sort((a, b) => a - b)
+  expect(sorted[1]).toBeLessThan(700)
+  expect(sorted[2]).toBeGreaterThan(750)
+  const stopped = await page.evaluate(async () => {
+    const runs = [1, 2, 3].map(n => window.runtime.run('slow', { id: `x${n}`, text: String(n) }).then(() => 'ok', e => e.code as string))
+    await new Promise(r => setTimeout(r, 50))
+    await window.runtime.stop('slow')
+    return { codes: await Promise.all(runs), state: window.runtime.status('slow')?.state, after: await window.runtime.run('slow', { id: 'y', text: 'y' }).then(() => 'ok', e => e.code as string) }
+  })
+  expect(stopped).toEqual({ codes: ['stopped', 'stopped', 'stopped'], state: 'stopped', after: 'stopped' })
+})
