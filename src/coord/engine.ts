@@ -553,6 +553,14 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     return !this.live.has(t.steward)
   }
 
+  /**
+   * Whether this node records the task's outcomes: it is the steward, or the steward is gone and
+   * this node is first in line to take over (a result may land before the takeover happens).
+   */
+  private records (t: Task): boolean {
+    return t.steward === this.peerId || takeoverRank(this.peerId, t.steward, this.live) === 0
+  }
+
   private isHolder (t: Task, from: string, agentId: string, attempt: number): boolean {
     return t.history.some(h => h.attempt === attempt && h.peerId === from && h.agentId === agentId)
   }
@@ -584,7 +592,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       r.controller.abort(new Error(`task ${t.state}`))
     }
     for (const [qid] of t.questions) this.asks.get(qid)?.reject(new Error(`task ${t.state}`))
-    if (t.steward === this.peerId && !t.finalRecorded) {
+    if (this.records(t) && !t.finalRecorded) {
       t.finalRecorded = true
       this.record('outcome', {
         taskId: t.id, state: t.state, reason: t.reason, attempts: t.attempt,
@@ -1063,7 +1071,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const rec = this.reputation.verified(t.producer.agentId, t.producer.skillId, outcome.status === 'verified')
       if (t.producer.peerId === this.peerId) this.record('reputation', { agentId: t.producer.agentId, skillId: t.producer.skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(t.producer.agentId, t.producer.skillId), at: now })
     }
-    if (t.steward === this.peerId) {
+    if (this.records(t)) {
       this.record('verification', { taskId: t.id, status: outcome.status, producer: { peerId: t.producer.peerId, agentId: t.producer.agentId }, supporters: outcome.supporters, disputes: outcome.disputes, at: now })
     }
     if (t.missionId !== undefined) this.missionStep(t.missionId)
@@ -1194,7 +1202,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       t.result = result
       t.completedAt = now
       const group = this.missionGroup(t)
-      if (t.steward === this.peerId) {
+      if (this.records(t)) {
         this.record('solution', {
           missionId: t.id, text: t.text, result, group, at: now,
           parts: m.dag.order.map(p => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, type SimNode } from './sim.ts'
+import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil } from './sim.ts'
 
 describe('coordination engine: award', () => {
   it('every node computes the same winner, and the task completes once', async () => {
@@ -28,5 +28,204 @@ describe('coordination engine: award', () => {
     expect(a.recorder.outcomes.get(id)?.state).toBe('completed')
     expect(b.recorder.results).toHaveLength(1)
     for (const n of nodes) expect(n.engine.stats().rejected).toEqual({})
+  })
+})
+
+describe('coordination engine: missions and verification', () => {
+  it('decomposes a two-part mission, runs the parts in parallel on different nodes, a third node verifies, and assembles the result', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 3 })
+    const planner = {
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
+      run: () => ({ text: 'two parts and a join', plan: { subtasks: [
+        { id: 'area', text: 'compute area 3*4', dependsOn: [] },
+        { id: 'name', text: 'shout name bob', dependsOn: [] },
+        { id: 'report', text: 'report join', dependsOn: ['area', 'name'] }
+      ] } })
+    }
+    const a = await makeNode(net, clock, [planner, {
+      id: 'reporter', skill: 'write', keywords: ['report'], confidence: 0.9, workMs: 20,
+      run: task => ({ text: `report: ${JSON.stringify(task.input)}`, output: task.input })
+    }])
+    const b = await makeNode(net, clock, [{ id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 200, run: () => ({ text: '12', output: 12 }) }])
+    const c = await makeNode(net, clock, [{ id: 'shout', skill: 'text', keywords: ['shout'], confidence: 0.9, workMs: 200, run: () => ({ text: 'BOB', output: 'BOB' }) }])
+    const d = await makeNode(net, clock, [{
+      id: 'checker', skill: 'verify', keywords: [], confidence: 0, workMs: 10,
+      run: () => ({ text: 'ok', verdict: { vote: 'support', confidence: 0.9, reason: 'checked' } })
+    }], { verifiers: ['checker'] })
+    const nodes = [a, b, c, d]
+    const missions: string[] = []
+    a.engine.on('mission', e => { missions.push(e.state) })
+    await runFor(clock, 20)
+    const id = d.engine.tasks.submit({ text: 'mission: area of 3x4 and shout bob, then report' })
+    await runUntil(clock, () => nodes.every(n => n.engine.tasks.get(id)?.state === 'completed'), 10_000)
+
+    const snap = d.engine.tasks.get(id)!
+    expect(snap.mission?.subtasks.map(s => [s.planId, s.state])).toEqual([['area', 'completed'], ['name', 'completed'], ['report', 'completed']])
+    expect(snap.result?.output).toEqual({ area: 12, name: 'BOB', report: { area: 12, name: 'BOB' } })
+    expect(snap.result?.text).toBe('report: {"area":12,"name":"BOB"}')
+    // The parts ran on different nodes, at the same time.
+    const area = b.runs.find(r => r.taskId === `${id}/1`)!
+    const name = c.runs.find(r => r.taskId === `${id}/2`)!
+    expect(area.startedAt).toBeLessThan(name.finishedAt!)
+    expect(name.startedAt).toBeLessThan(area.finishedAt!)
+    // Every part was verified by the fourth node (the only one with a verifier), never by its producer.
+    for (const sub of snap.mission!.subtasks) {
+      const s = a.engine.tasks.get(sub.taskId)!
+      expect(s.verification?.status).toBe('verified')
+      expect(s.verification?.supporters).toEqual([d.id.peerId])
+    }
+    // The working group, the solution recorded by the mission's steward, and events.
+    expect(snap.mission!.group.map(g => g.agentId).sort()).toEqual(['calc', 'reporter', 'shout'])
+    expect(d.recorder.solutions).toHaveLength(1)
+    expect(d.recorder.solutions[0]!.parts.map(p => p.verification)).toEqual(['verified', 'verified', 'verified'])
+    expect(nodes.flatMap(n => n.recorder.solutions)).toHaveLength(1)
+    expect(missions[0]).toBe('planned')
+    expect(missions.at(-1)).toBe('completed')
+    expect(d.recorder.verifications.filter(v => v.status === 'verified')).toHaveLength(3)
+    expect(d.recorder.votes).toHaveLength(3)
+  })
+
+  it('rejects a plan with a cycle, naming it', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.9,
+      run: () => ({ text: 'loop', plan: { subtasks: [{ id: 'x', text: 'x', dependsOn: ['y'] }, { id: 'y', text: 'y', dependsOn: ['x'] }] } })
+    }])
+    const b = await makeNode(net, clock, [])
+    const id = b.engine.tasks.submit({ text: 'mission impossible' })
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.state === 'failed'), 5000)
+    expect(b.engine.tasks.get(id)!.reason).toMatch(/cycle (x → y → x|y → x → y)/)
+  })
+
+  it('marks a result disputed when a verifier disputes it with a reason', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{ id: 'guesser', skill: 'math', keywords: ['sum'], confidence: 0.9, run: () => ({ text: '5' }) }])
+    const b = await makeNode(net, clock, [{ id: 'checker', skill: 'verify', keywords: [], confidence: 0, run: () => ({ text: 'no', verdict: { vote: 'dispute', confidence: 0.8, reason: '2+2 is 4' } }) }], { verifiers: ['checker'] })
+    const id = b.engine.tasks.submit({ text: 'sum 2 and 2', verify: 1 })
+    await runUntil(clock, () => a.engine.tasks.get(id)?.verification?.status === 'disputed' && b.engine.tasks.get(id)?.verification?.status === 'disputed', 5000)
+    expect(b.recorder.verifications.at(-1)).toMatchObject({ status: 'disputed', disputes: [{ reason: '2+2 is 4' }] })
+    expect(a.engine.tasks.get(id)!.state).toBe('completed')
+  })
+})
+
+describe('coordination engine: recovery', () => {
+  it('reassigns the task of a node that vanishes mid-task, without that agent, and completes it', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 3 })
+    const a = await makeNode(net, clock, [])
+    const b = await makeNode(net, clock, [{ id: 'slow', skill: 's', keywords: ['work'], confidence: 0.95, workMs: 2000 }])
+    const c = await makeNode(net, clock, [{ id: 'slow', skill: 's', keywords: ['work'], confidence: 0.8, workMs: 2000 }])
+    const id = a.engine.tasks.submit({ text: 'work hard' })
+    await runUntil(clock, () => b.runs.length === 1, 1000)
+    await runFor(clock, 500)
+    net.remove(b.id.peerId)
+    b.engine.stop()
+    const removedAt = clock.now()
+    let reawardedAt = 0
+    a.engine.on('task', e => { if (e.taskId === id && e.state === 'working' && e.attempt === 2) reawardedAt = clock.now() })
+    await runUntil(clock, () => [a, c].every(n => n.engine.tasks.get(id)?.state === 'completed'), 10_000)
+    const snap = a.engine.tasks.get(id)!
+    expect(snap.attempt).toBe(2)
+    expect(snap.peerId).toBe(c.id.peerId)
+    expect(snap.attempts[0]).toMatchObject({ attempt: 1, agentId: 'slow', peerId: b.id.peerId })
+    expect(snap.attempts[0]!.outcome).toMatch(/^left:/)
+    expect(snap.attempts[1]).toMatchObject({ attempt: 2, peerId: c.id.peerId, outcome: 'completed' })
+    const recoveryMs = reawardedAt - removedAt
+    expect(recoveryMs).toBeGreaterThan(0)
+    expect(recoveryMs).toBeLessThan(5000)
+    console.log(`recovery (peer loss → re-award) in simulated time: ${recoveryMs} ms; completion ${clock.now() - removedAt} ms after the loss`)
+  })
+
+  it('re-announces after a lease lapses (silent holder) and fails after 3 attempts with the reasons', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const hang = { skill: 's', keywords: ['hang'], workMs: 60_000 }
+    const a = await makeNode(net, clock, [], { leaseMs: 600 })
+    const nodes = [a]
+    for (let i = 0; i < 3; i++) {
+      const n = await makeNode(net, clock, [{ id: `hanger-${i}`, confidence: 0.9 - i * 0.1, ...hang }], { leaseMs: 600 })
+      nodes.push(n)
+    }
+    // Holders crash silently: their heartbeats never leave (the transport swallows them).
+    for (const n of nodes.slice(1)) {
+      const t = (n.engine as unknown as { transport: { publish: (b: Uint8Array) => void } }).transport
+      const publish = t.publish.bind(t)
+      t.publish = bytes => { if (!new TextDecoder().decode(bytes).includes('"kind":"lease"')) publish(bytes) }
+    }
+    const id = a.engine.tasks.submit({ text: 'hang forever' })
+    await runUntil(clock, () => nodes.every(n => n.engine.tasks.get(id)?.state === 'failed'), 20_000)
+    const snap = a.engine.tasks.get(id)!
+    expect(snap.attempts.map(x => x.agentId)).toEqual(['hanger-0', 'hanger-1', 'hanger-2'])
+    expect(snap.reason).toMatch(/gave up after 3 attempts/)
+    expect(snap.reason).toMatch(/lease lapsed/)
+    expect(a.recorder.outcomes.get(id)?.failures).toHaveLength(3)
+  })
+
+  it('a task nobody can do ends unassigned with the reason', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.9 }])
+    const b = await makeNode(net, clock, [{ id: 'weak', skill: 'poem', keywords: ['poem'], confidence: 0.1 }])
+    const c = await makeNode(net, clock, [])
+    const id = c.engine.tasks.submit({ text: 'paint the house' })
+    await runUntil(clock, () => [a, b, c].every(n => n.engine.tasks.get(id)?.state === 'unassigned'), 2000)
+    expect(a.engine.tasks.get(id)!.reason).toBe('no capable agent in the room: nobody bid')
+    const id2 = c.engine.tasks.submit({ text: 'write a poem' })
+    await runUntil(clock, () => [a, b, c].every(n => n.engine.tasks.get(id2)?.state === 'unassigned'), 2000)
+    expect(a.engine.tasks.get(id2)!.reason).toMatch(/below the threshold/)
+    expect(c.recorder.outcomes.get(id)?.state).toBe('unassigned')
+    await expect(c.engine.tasks.wait(id2, { timeoutMs: 10 })).resolves.toMatchObject({ state: 'unassigned' })
+  })
+})
+
+describe('coordination engine: consultation and cancel', () => {
+  it('an agent asks a person; the task is input-required until someone at any tab answers', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{
+      id: 'asker', skill: 'q', keywords: ['greet'], confidence: 0.9,
+      run: async (_task, hooks) => ({ text: `hello ${await hooks.ask('whom should I greet?')}` })
+    }])
+    const b = await makeNode(net, clock, [])
+    const questions: string[] = []
+    b.engine.on('question', q => { questions.push(q.questionId) })
+    const id = b.engine.tasks.submit({ text: 'greet someone' })
+    await runUntil(clock, () => b.engine.tasks.get(id)?.state === 'input-required', 2000)
+    expect(a.engine.tasks.get(id)!.state).toBe('input-required')
+    await runFor(clock, 5000) // leases stay alive while waiting
+    expect(b.engine.tasks.get(id)!.attempt).toBe(1)
+    b.engine.tasks.answer(questions[0]!, 'Ada')
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.state === 'completed'), 2000)
+    expect(b.engine.tasks.get(id)!.result?.text).toBe('hello Ada')
+    expect(b.recorder.consultations.map(c => c.kind)).toEqual(['answer'])
+    expect(a.recorder.consultations.map(c => c.kind)).toEqual(['question'])
+  })
+
+  it('an agent hands its task off; the next best agent does it', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{ id: 'generalist', skill: 'g', keywords: ['translate'], confidence: 0.9, run: (_t, hooks) => hooks.handOff('a translator would do better', 'translator') }])
+    const b = await makeNode(net, clock, [{ id: 'translator', skill: 't', keywords: ['translate'], confidence: 0.7 }])
+    const id = a.engine.tasks.submit({ text: 'translate hi' })
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.state === 'completed'), 3000)
+    expect(a.engine.tasks.get(id)!.agentId).toBe('translator')
+    expect(a.engine.tasks.get(id)!.attempts[0]!.outcome).toMatch(/^refused: handed off/)
+  })
+
+  it('cancel stops the running agent on its node and the task ends canceled everywhere', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{ id: 'slow', skill: 's', keywords: ['work'], confidence: 0.9, workMs: 10_000 }])
+    const b = await makeNode(net, clock, [])
+    const id = b.engine.tasks.submit({ text: 'work' })
+    await runUntil(clock, () => a.runs.length === 1, 1000)
+    b.engine.tasks.cancel(id)
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.state === 'canceled'), 1000)
+    await runFor(clock, 11_000)
+    expect(a.runs[0]!.finishedAt).toBeUndefined()
+    expect(a.engine.stats().messagesOut).toBeLessThan(20)
   })
 })

@@ -151,9 +151,12 @@ export class MemoryNetwork {
     }
   }
 
-  /** Sends raw bytes as `transportFrom` (a rogue may claim anything inside). */
-  inject (transportFrom: string, bytes: Uint8Array): void {
-    this.broadcast(transportFrom, bytes, transportFrom, false)
+  /**
+   * Sends raw bytes as if from `sender` (a rogue may claim anything inside). `authenticated: false`
+   * delivers them without a transport-level sender, as a transport that cannot tell would.
+   */
+  inject (sender: string, bytes: Uint8Array, authenticated = true): void {
+    this.broadcast(sender, bytes, authenticated ? sender : undefined, false)
   }
 
   remove (peerId: string): void {
@@ -163,7 +166,7 @@ export class MemoryNetwork {
     for (const [id, n] of this.nodes) if (id !== peerId && n.alive) for (const fn of n.onLeave) fn(peerId)
   }
 
-  private broadcast (from: string, bytes: Uint8Array, transportFrom: string, record = true): void {
+  private broadcast (from: string, bytes: Uint8Array, transportFrom: string | undefined, record = true): void {
     if (record) this.tap.push({ from, bytes })
     for (const [id, n] of this.nodes) {
       if (id === from || !n.alive) continue
