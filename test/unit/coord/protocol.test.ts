@@ -1,0 +1,137 @@
+import { describe, it, expect } from 'vitest'
+import { canonicalJson } from '../../../src/coord/canonical-json.ts'
+import { CoordMessageError, decodeEnvelope, KIND_LIMIT_BYTES, MAX_COORD_MESSAGE_BYTES, MESSAGE_KINDS, BODY_VALIDATORS, type UnsignedEnvelope } from '../../../src/coord/messages.ts'
+import { ReplayGuard } from '../../../src/coord/replay.ts'
+import { EnvelopeOpener, sealEnvelope, signerFor } from '../../../src/coord/signing.ts'
+import { identity } from './sim.ts'
+
+const NOW = 1_700_000_000_000
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+const decode = (b: Uint8Array): Record<string, unknown> => JSON.parse(new TextDecoder().decode(b))
+
+const bodies: Record<string, unknown> = {
+  announce: { taskId: 't-1', attempt: 1, text: 'sum 1 2', excluded: [], quorum: 0, input: { x: [1, 2] }, deadline: NOW + 1000, missionId: 'm-1' },
+  bid: { bids: [{ taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', confidence: 0.5, reputation: 1, load: 0, latencyMs: 5 }] },
+  decline: { tasks: [{ taskId: 't-1', attempt: 1 }], reason: 'none' },
+  award: { taskId: 't-1', attempt: 1, winner: null, bids: [], digest: 'd', reason: 'nobody bid', leaseMs: 3000 },
+  progress: { taskId: 't-1', attempt: 1, agentId: 'a', fraction: 0.5, note: 'half' },
+  result: { taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', result: { text: '3', output: 3, plan: { subtasks: [{ id: 'x', text: 'x', dependsOn: [] }] } }, startedAt: NOW, finishedAt: NOW + 1 },
+  failure: { taskId: 't-1', attempt: 3, code: 'exhausted', reason: 'gave up', final: true, state: 'failed', reasons: ['a', 'b'] },
+  verify: { taskId: 't-1', agentId: 'v', vote: 'support', confidence: 0.9, reason: 'ok', evidence: ['e1'] },
+  dispute: { taskId: 't-1', agentId: 'v', confidence: 0.9, reason: 'wrong' },
+  handoff: { taskId: 't-1', attempt: 1, agentId: 'a', reason: 'better elsewhere', toAgentId: 'b' },
+  question: { questionId: 'q-1', taskId: 't-1', agentId: 'a', text: 'who?', to: 'person' },
+  answer: { questionId: 'q-1', taskId: 't-1', text: 'Ada' },
+  alert: { alertId: 'al-1', severity: 'warning', text: 'careful', taskId: 't-1' },
+  decision: { decisionId: 'd-1', about: 'q-1', text: 'go' },
+  lease: { leases: [{ taskId: 't-1', attempt: 1, agentId: 'a' }] },
+  cancel: { taskId: 't-1', reason: 'no longer needed' }
+}
+
+describe('coordination messages', () => {
+  it('has a body example and a validator for every kind', () => {
+    expect(Object.keys(bodies).sort()).toEqual([...MESSAGE_KINDS].sort())
+    for (const kind of MESSAGE_KINDS) {
+      expect(BODY_VALIDATORS[kind](bodies[kind])).toEqual(bodies[kind])
+      expect(KIND_LIMIT_BYTES[kind]).toBeLessThanOrEqual(MAX_COORD_MESSAGE_BYTES)
+    }
+  })
+
+  it.each([
+    ['announce', { ...bodies.announce as object, attempt: 0 }, 'body.attempt: must be between 1 and 16, got 0'],
+    ['announce', { ...bodies.announce as object, taskId: '../x' }, 'body.taskId: must match'],
+    ['announce', { ...bodies.announce as object, excluded: [{ peerId: 'P' }] }, 'body.excluded[0].agentId: must be a string, got undefined'],
+    ['announce', { ...bodies.announce as object, extra: 1 }, 'body.extra: unknown field'],
+    ['bid', { bids: [] }, 'body.bids: must have at least 1 entry'],
+    ['bid', { bids: [{ ...(bodies.bid as { bids: object[] }).bids[0], reputation: 2 }] }, 'body.bids[0].reputation: must be between 0.5 and 1.5, got 2'],
+    ['award', { ...bodies.award as object, reason: undefined }, 'body.reason: is required when there is no winner'],
+    ['result', { ...bodies.result as object, finishedAt: NOW - 1 }, 'body.finishedAt: must not be before startedAt'],
+    ['result', { ...bodies.result as object, result: { text: 'x', plan: { subtasks: [{ id: 'x', text: 'x' }] } } }, 'body.result.plan.subtasks[0].dependsOn: must be an array'],
+    ['failure', { taskId: 't', attempt: 1, code: 'error', reason: 'x', final: false }, 'body.agentId: is required for a failed attempt'],
+    ['failure', { taskId: 't', attempt: 1, code: 'boom', reason: 'x', final: true }, 'body.code: must be one of'],
+    ['verify', { ...bodies.verify as object, vote: 'dispute' }, 'body.vote: must be one of support, abstain'],
+    ['dispute', { ...bodies.dispute as object, reason: '' }, 'body.reason: must not be empty'],
+    ['question', { ...bodies.question as object, to: 'god' }, 'body.to: must be one of person, mesh'],
+    ['progress', { ...bodies.progress as object, fraction: 1.5 }, 'body.fraction: must be between 0 and 1'],
+    ['lease', { leases: [{ taskId: 't', attempt: 1.5, agentId: 'a' }] }, 'body.leases[0].attempt: must be an integer']
+  ] as const)('refuses a bad %s body with the field path', (kind, body, message) => {
+    expect(() => BODY_VALIDATORS[kind](body, 'body')).toThrow(message)
+  })
+})
+
+describe('envelopes: signing and opening', () => {
+  it('round-trips every kind through sign → bytes → open', async () => {
+    const me = await identity()
+    const opener = new EnvelopeOpener(new ReplayGuard(), () => NOW)
+    let seq = 0
+    for (const kind of MESSAGE_KINDS) {
+      const unsigned = { v: 1, kind, id: `m.${++seq}`, from: me.peerId, seq, ts: NOW, body: bodies[kind] } as UnsignedEnvelope
+      const { bytes, envelope } = await sealEnvelope(unsigned, signerFor(me.privateKey))
+      expect(new TextDecoder().decode(bytes)).toBe(canonicalJson(envelope))
+      const r = await opener.open(bytes, me.peerId)
+      expect(r.ok, kind).toBe(true)
+      if (r.ok) expect(r.envelope).toEqual(envelope)
+    }
+    expect(opener.accepted).toBe(MESSAGE_KINDS.length)
+  })
+
+  it('refuses forged, tampered, replayed, stale, future, oversized and malformed envelopes, counting each reason', async () => {
+    const me = await identity()
+    const other = await identity()
+    let now = NOW
+    const opener = new EnvelopeOpener(new ReplayGuard({ maxSkewMs: 1000 }), () => now)
+    const make = async (over: Partial<UnsignedEnvelope> = {}, signer = me): Promise<Uint8Array> =>
+      (await sealEnvelope({ v: 1, kind: 'cancel', id: `m.${Math.random()}`, from: me.peerId, seq: 1, ts: now, body: bodies.cancel, ...over } as UnsignedEnvelope, signerFor(signer.privateKey))).bytes
+    const reason = async (bytes: Uint8Array, from?: string): Promise<string> => { const r = await opener.open(bytes, from); return r.ok ? 'ok' : r.reason }
+
+    expect(await reason(await make({}, other))).toBe('bad-signature')
+    expect(await reason(await make(), other.peerId)).toBe('sender-mismatch')
+    const tampered = decode(await make())
+    ;(tampered.body as { reason: string }).reason = 'changed'
+    expect(await reason(utf8(canonicalJson(tampered)))).toBe('bad-signature')
+    const withExtraKeyOrder = decode(await make())
+    expect(await reason(utf8(JSON.stringify({ sig: withExtraKeyOrder.sig, ...withExtraKeyOrder })))).toBe('ok') // key order does not matter
+    const once = await make({ id: 'same' })
+    expect(await reason(once)).toBe('ok')
+    expect(await reason(once)).toBe('replayed')
+    expect(await reason(await make({ ts: now - 5000 }))).toBe('stale')
+    expect(await reason(await make({ ts: now + 5000 }))).toBe('future')
+    expect(await reason(await make({ from: 'not-a-peer-id' }))).toBe('bad-peer-id')
+    expect(await reason(new Uint8Array(MAX_COORD_MESSAGE_BYTES + 1))).toBe('too-large')
+    expect(await reason(utf8('[1]'))).toBe('not-object')
+    expect(await reason(utf8(JSON.stringify({ ...decode(await make()), v: 2 })))).toBe('unknown-version')
+    expect(await reason(utf8(JSON.stringify({ ...decode(await make()), kind: 'gossip' })))).toBe('unknown-kind')
+    expect(await reason(utf8(JSON.stringify({ ...decode(await make()), sig: 'short' })))).toBe('bad-field')
+    // Much later, the replayed id is forgotten, but the copy is too old to pass anyway.
+    now += 10_000
+    expect(await reason(once)).toBe('stale')
+    expect(opener.rejected).toEqual({
+      'bad-signature': 2, 'sender-mismatch': 1, replayed: 1, stale: 2, future: 1, 'bad-peer-id': 1,
+      'too-large': 1, 'not-object': 1, 'unknown-version': 1, 'unknown-kind': 1, 'bad-field': 1
+    })
+  })
+
+  it('rejects before parsing when the bytes exceed the limit, and per kind after', () => {
+    expect(() => decodeEnvelope(new Uint8Array(MAX_COORD_MESSAGE_BYTES + 1).fill(0x7b))).toThrow(CoordMessageError)
+    const fat = utf8(JSON.stringify({ v: 1, kind: 'cancel', pad: 'x'.repeat(KIND_LIMIT_BYTES.cancel) }))
+    expect(() => decodeEnvelope(fat)).toThrow('a cancel message may have at most 2048 bytes')
+  })
+})
+
+describe('replay guard', () => {
+  it('remembers ids for the window and forgets them afterwards, boundedly', () => {
+    const g = new ReplayGuard({ maxSkewMs: 100 })
+    expect(g.windowMs).toBe(200)
+    expect(g.admit('A', '1', 1000, 1000)).toBe('ok')
+    expect(g.admit('A', '1', 1000, 1050)).toBe('replayed')
+    expect(g.admit('B', '1', 1000, 1050)).toBe('ok')
+    for (let i = 0; i < 5000; i++) g.admit('C', String(i), 2000 + i, 2000 + i)
+    expect(g.size).toBeLessThanOrEqual(201)
+  })
+})
+
+describe('canonical JSON', () => {
+  it('sorts keys deeply and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: undefined }], c: 'x' } })).toBe('{"a":{"c":"x","d":[1,{"z":1}]},"b":1}')
+  })
+})
