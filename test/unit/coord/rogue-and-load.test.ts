@@ -137,3 +137,50 @@ describe('coordination engine: 1,000 tasks while nodes leave', () => {
     for (const n of survivors) expect(n.engine.stats().rejected).toEqual({})
   })
 })
+
+describe('coordination engine: a lossy network', () => {
+  it('with 5% of messages dropped, every task still completes once at its steward', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 5, dropRate: 0.05, seed: 7 })
+    const nodes: SimNode[] = []
+    for (let i = 0; i < 4; i++) nodes.push(await makeNode(net, clock, [{ id: `echo-${i}`, skill: 'echo', keywords: ['*'], confidence: 0.6 + i * 0.1, workMs: 30 }], { leaseMs: 600 }))
+    const completions = new Map<string, number>()
+    nodes[0]!.engine.on('task', e => { if (e.state === 'completed') completions.set(e.taskId, (completions.get(e.taskId) ?? 0) + 1) })
+    const ids: string[] = []
+    for (let i = 0; i < 100; i++) ids.push(nodes[0]!.engine.tasks.submit({ text: `lossy ${i}` }))
+    await runUntil(clock, () => ids.every(id => nodes[0]!.engine.tasks.get(id)?.state === 'completed'), 30_000)
+    expect(net.dropped).toBeGreaterThan(0)
+    expect([...completions.values()].every(n => n === 1)).toBe(true)
+    expect(completions.size).toBe(100)
+  })
+})
+
+describe('coordination engine: a dishonest steward', () => {
+  it('an award that breaks the rule over its own bid set is rejected by every node', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2 })
+    const a = await makeNode(net, clock, [{ id: 'good', skill: 's', keywords: ['job'], confidence: 0.9 }])
+    const b = await makeNode(net, clock, [{ id: 'meh', skill: 's', keywords: ['job'], confidence: 0.5 }])
+    const rogue = await identity()
+    net.transport(rogue.peerId)
+    const sign = signerFor(rogue.privateKey)
+    const send = async (seq: number, kind: 'announce' | 'award', body: unknown): Promise<void> => {
+      net.inject(rogue.peerId, (await sealEnvelope({ v: 1, kind, id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
+    }
+    await send(1, 'announce', { taskId: 'rogue-1', attempt: 1, text: 'job', excluded: [], quorum: 0 })
+    await runFor(clock, 20)
+    const bids = [
+      { peerId: a.id.peerId, agentId: 'good', skillId: 's', confidence: 0.9, reputation: 1, load: 0, latencyMs: 10 },
+      { peerId: b.id.peerId, agentId: 'meh', skillId: 's', confidence: 0.5, reputation: 1, load: 0, latencyMs: 10 }
+    ]
+    const { bidSetDigest, canonicalBidOrder } = await import('../../../src/coord/award.ts')
+    const set = canonicalBidOrder(bids)
+    await send(2, 'award', { taskId: 'rogue-1', attempt: 1, winner: bids[1], bids: set, digest: bidSetDigest(set), leaseMs: 3000 })
+    await runFor(clock, 50)
+    for (const n of [a, b]) {
+      expect(n.engine.stats().rejected['award-violates-rule']).toBe(1)
+      expect(n.engine.tasks.get('rogue-1')!.state).toBe('submitted')
+    }
+    expect(b.runs).toHaveLength(0)
+  })
+})
