@@ -74,7 +74,7 @@ export function bidKey (bid: Pick<Bid, 'peerId' | 'agentId'>): string {
   return `${bid.peerId}\n${bid.agentId}`
 }
 
-function sameBid (a: Bid, b: Bid): boolean {
+export function sameBid (a: Bid, b: Bid): boolean {
   return a.peerId === b.peerId && a.agentId === b.agentId && a.skillId === b.skillId && a.confidence === b.confidence &&
     a.reputation === b.reputation && a.load === b.load && a.latencyMs === b.latencyMs
 }
