@@ -53,6 +53,16 @@ type RowScanner = (matrix: Float32Array, query: Float32Array, rows: number, out:
  * plain loop (copying the query into a Float64Array measured slower).
  */
 function rowScanner(dims: number): RowScanner {
+  // One scanner per width for the whole process: V8 specialises a closure on its captured constant only
+  // while the function literal has a single closure, so every index of one width shares it.
+  let scanner = scanners.get(dims)
+  if (!scanner) scanners.set(dims, (scanner = makeRowScanner(dims)))
+  return scanner
+}
+
+const scanners = new Map<number, RowScanner>()
+
+function makeRowScanner(dims: number): RowScanner {
   if (dims % 4 !== 0) {
     return (m, q, rows, out) => {
       for (let r = 0, base = 0; r < rows; r++, base += dims) {

@@ -139,7 +139,7 @@ export interface Calibration {
  * centroid pooling and the lexical weight for top-1, the midpoint (the abstain threshold, since bids need
  * confidence 0.5) for out-of-scope recall with a margin over the 50 % target.
  */
-export const GLOVE_CALIBRATION: Calibration = { centroidWeight: 0.5, semanticWeight: 0.7, lexicalWeight: 0.3, midpoint: 0.33, steepness: 12 }
+export const GLOVE_CALIBRATION: Calibration = { centroidWeight: 0.7, semanticWeight: 0.7, lexicalWeight: 0.3, midpoint: 0.34, steepness: 12 }
 
 /**
  * For MiniLM-class models, whose unrelated pairs sit nearer 0-0.2 and related ones 0.4-0.8.
