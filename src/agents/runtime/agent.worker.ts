@@ -31,6 +31,8 @@ function reportCrash (reason: string): void {
 }
 
 self.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
+  // Reported as the agent's crash; not also as an uncaught error of the page.
+  e.preventDefault()
   const r = e.reason as { message?: unknown } | undefined
   reportCrash(`unhandled promise rejection: ${typeof r?.message === 'string' ? r.message : String(e.reason)}`)
 })

@@ -68,6 +68,8 @@ export class WorkerHandle {
     this.died = new Promise(resolve => { this.resolveDied = resolve })
     this.worker = factory(role, name)
     this.worker.addEventListener('error', (e: ErrorEvent) => {
+      // Handled here: reported as the agent's crash, not as an uncaught error of the page.
+      e.preventDefault()
       const message = typeof e.message === 'string' && e.message !== '' ? e.message.replace(/^Uncaught /, '') : 'the worker failed to load or threw'
       this.die(`uncaught error in the worker: ${message}`)
     })

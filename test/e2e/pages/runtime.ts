@@ -70,7 +70,7 @@ const workerFactory: WorkerFactory = (role, name) => {
 }
 
 const params = new URL(location.href).searchParams
-const runtime = createAgentRuntime({ services, workerFactory, poolSize: Number(params.get('pool') ?? 2), hangProbeMs: 500 })
+const runtime = createAgentRuntime({ services, workerFactory, poolSize: Number(params.get('pool') ?? 2), hangProbeMs: 500, startTimeoutMs: 2000 })
 const events: { type: string, e: unknown }[] = []
 for (const type of ['state', 'progress', 'crash', 'log'] as const) {
   runtime.on(type, e => { events.push({ type, e: type === 'state' ? { id: e.id, state: (e as { state: string }).state } : e }) })
@@ -85,8 +85,8 @@ declare global {
       startCustom(id: string, source: string, extra?: Partial<AgentManifest>): Promise<Outcome>
       run(id: string, task: AgentTask, opts?: { timeoutMs?: number, cancelAfterMs?: number }): Promise<Outcome & { progress: number[] }>
       events: typeof events
-      /** Makes the i-th pool worker created so far block for `blockMs`, then throw an uncaught error. */
-      poisonPoolWorker(i: number, blockMs: number): void
+      /** Makes the i-th pool worker created so far block for `blockMs`, then throw an uncaught error (or close itself without a word). */
+      poisonPoolWorker(i: number, blockMs: number, how?: 'throw' | 'close'): void
       poolWorkerCount(): number
     }
   }
@@ -108,6 +108,6 @@ window.testkit = {
     return { ...out, progress }
   },
   events,
-  poisonPoolWorker: (i, blockMs) => { poolWorkers[i]!.postMessage({ type: 'test:poison', blockMs, throw: true }) },
+  poisonPoolWorker: (i, blockMs, how = 'throw') => { poolWorkers[i]!.postMessage({ type: 'test:poison', blockMs, throw: how === 'throw', close: how === 'close' }) },
   poolWorkerCount: () => poolWorkers.length
 }
