@@ -54,7 +54,8 @@ export interface AttestationInput {
 }
 
 export type GraphOp =
-  | { op: 'add', entity: NewEntity, id?: string }
+  /** `by.agentId` names the agent the entity comes from (default: the graph's actor), on this peer. */
+  | { op: 'add', entity: NewEntity, id?: string, by?: { agentId: string } }
   | { op: 'update', id: string, patch: EntityPatch }
   | { op: 'retract', id: string, reason?: string, by?: AttestationInput }
   | { op: 'relate', from: string, type: RelationType, to: string }
@@ -134,7 +135,7 @@ export class BatchPlanner {
   apply (op: GraphOp): string {
     if (typeof op !== 'object' || op === null) throw new GraphValidationError('', 'must be an op object')
     switch (op.op) {
-      case 'add': return this.#add(op.entity, op.id)
+      case 'add': return this.#add(op.entity, op.id, op.by)
       case 'update': return this.#update(op.id, op.patch)
       case 'retract': return this.#retract(op.id, op.reason, op.by)
       case 'relate': return this.#relate(op.from, op.type, op.to, false)
@@ -149,14 +150,14 @@ export class BatchPlanner {
     }
   }
 
-  #add (input: NewEntity, requestedId: string | undefined): string {
+  #add (input: NewEntity, requestedId: string | undefined, by?: { agentId: string }): string {
     const fields = validateNewEntity(input, 'entity')
     const id = requestedId === undefined ? `${fields.kind}:${randomToken(16)}` : validateId(requestedId, 'id')
     if (this.#overlay.has(id) || this.#entities.has(id)) throw new GraphValidationError('id', `an entity with id ${JSON.stringify(id)} already exists`)
     const entity = validateEntity({
       ...fields,
       id,
-      provenance: { agentId: this.#actor.agentId, peerId: this.#actor.peerId, createdAt: this.#now, updatedAt: this.#now },
+      provenance: { agentId: by?.agentId ?? this.#actor.agentId, peerId: this.#actor.peerId, createdAt: this.#now, updatedAt: this.#now },
       confidence: fields.confidence ?? 0.5,
       status: 'proposed',
       verifiedBy: [],

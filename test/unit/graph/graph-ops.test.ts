@@ -134,6 +134,13 @@ describe('KnowledgeGraph operations', () => {
     expect(() => g.batch([{ op: 'add', entity: { kind: 'fact', text: 'dup' }, id: 'fact:two' }])).toThrow('id: an entity with id "fact:two" already exists')
   })
 
+  it('records the agent an added entity comes from, on this peer', async () => {
+    const g = await fresh()
+    const [id] = g.batch([{ op: 'add', entity: { kind: 'hypothesis', text: '42' }, by: { agentId: 'calculator@peer' } }])
+    expect(g.get(id ?? '')?.provenance).toMatchObject({ agentId: 'calculator@peer', peerId: g.actor.peerId })
+    expect(() => g.batch([{ op: 'add', entity: { kind: 'fact', text: 'x' }, by: { agentId: '' } }])).toThrow(/agentId/)
+  })
+
   it('emits change events with the changed ids', async () => {
     const g = await fresh()
     const seen: GraphChange[] = []
