@@ -3,6 +3,7 @@ import { registerSW } from 'virtual:pwa-register'
 import App from './ui/App.svelte'
 import { MeshState } from './ui/mesh-state.svelte.ts'
 import { GraphState } from './ui/graph/graph-state.svelte.ts'
+import { AgentsState } from './ui/agents/agents-state.svelte.ts'
 import { boot } from './app/boot.ts'
 import { createApi, type MeshworkApi } from './app/api.ts'
 
@@ -12,13 +13,18 @@ declare global {
 
 const mesh = new MeshState()
 const graph = new GraphState()
-mount(App, { target: document.getElementById('app')!, props: { mesh, graph } })
+const agents = new AgentsState()
+mount(App, { target: document.getElementById('app')!, props: { mesh, graph, agents } })
 
 const booted = boot()
-window.meshwork = createApi(booted.then(b => b.node), booted.then(b => b.graph))
+window.meshwork = createApi(booted.then(b => b.node), booted.then(b => b.graph), {
+  host: booted.then(b => b.agents.host),
+  ready: booted.then(b => b.agents.ready)
+})
 booted.then(b => {
   mesh.attach(b.node, b.config.relays)
   b.graph.then(g => { graph.attach(g.graph) }, () => {})
+  b.agents.host.then(h => { agents.attach(h) }, () => {})
 }, (err: Error) => {
   console.error('meshwork failed to start', err)
   mesh.fail(err.message)

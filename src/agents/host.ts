@@ -22,10 +22,10 @@ import { Emitter } from '../net/emitter.ts'
 /** What the host needs from the worker runtime (src/agents/runtime). */
 export interface AgentRunner {
   start: (id: string, spec: AgentSpec) => Promise<AgentStatus>
-  run: (id: string, task: AgentTask, options?: { timeoutMs?: number, signal?: AbortSignal, onProgress?: (fraction: number, note?: string) => void }) => Promise<AgentResult>
+  run: (id: string, task: AgentTask, options?: { timeoutMs?: number, signal?: AbortSignal, onProgress?: (p: { fraction: number, note?: string }) => void }) => Promise<AgentResult>
   stop: (id: string) => Promise<void> | void
   status: (id: string) => AgentStatus | undefined
-  on: (event: 'state', fn: (status: AgentStatus) => void) => () => void
+  on: (event: 'state', fn: (e: { id: string }) => void) => () => void
 }
 
 /** An agent of the room as the API and UI show it. */
@@ -156,6 +156,11 @@ export class AgentHost {
   setModel (patch: Partial<ModelStatus>): void {
     this.#model = { ...this.#model, ...patch }
     this.#emitter.emit('model', this.#model)
+  }
+
+  /** Peers came or went: their agents' `online` changed. */
+  refreshPresence (): void {
+    this.#emitter.emit('change', { ids: [] })
   }
 
   /** Resolves once every registered agent's skills are in the index (after the model loads). */

@@ -5,6 +5,8 @@
 import type { MeshEvents, MeshNode, PeerView } from '../net/mesh-node.ts'
 import type { Entity, GraphChange, KnowledgeGraph, ListFilter, NewEntity, RelationType } from '../graph/index.ts'
 import type { OpenGraph } from './graph-boot.ts'
+import type { AgentHost, AgentHostEvents, AgentMatch, AgentView, ModelStatus, RegisterInput } from '../agents/host.ts'
+import type { AgentResult, AgentTask } from '../agents/types.ts'
 
 /** `window.meshwork.graph`: the room's shared knowledge graph (see docs/graph.md for the schema). */
 export interface GraphApi {
@@ -67,6 +69,52 @@ function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
   }
 }
 
+/** `window.meshwork.agents`: the room's agents and on-device capability matching (see docs/agents.md). */
+export interface AgentsApi {
+  /** Resolves once this tab's agents run and the embedding model is loaded (rejects if it cannot load). */
+  ready: Promise<void>
+  /** Every agent in the room, with its peer, status, and whether it runs here / its peer is present. */
+  list: () => AgentView[]
+  /** Starts an agent here and publishes it to the room: `{ kind }` for a built-in, `{ manifest, source }` for custom code. Resolves with its id. */
+  register: (input: RegisterInput) => Promise<string>
+  unregister: (agentId: string) => Promise<void>
+  /** Runs a copy of another peer's custom agent here (opting in to its code). */
+  adopt: (agentId: string) => Promise<string>
+  /** Sentence embeddings (L2-normalised) from the tab's embedding worker, as plain arrays. */
+  embed: (texts: string[]) => Promise<number[][]>
+  /** The room's agents ranked for a task, best first: `[{ agentId, peerId, skillId, confidence }]`. */
+  match: (text: string, k?: number) => Promise<AgentMatch[]>
+  /** Runs a task on one of this tab's agents directly (no bidding). */
+  run: (agentId: string, task: AgentTask | string, options?: { timeoutMs?: number }) => Promise<AgentResult>
+  /** The embedding model's status: requested and loaded model, download progress, fallback. */
+  model: () => ModelStatus | undefined
+  on: <K extends keyof AgentHostEvents>(event: K, fn: (e: AgentHostEvents[K]) => void) => () => void
+  readonly host: AgentHost | undefined
+}
+
+function createAgentsApi (hostPromise: Promise<AgentHost>, ready: Promise<void>): AgentsApi {
+  let host: AgentHost | undefined
+  void hostPromise.then(h => { host = h }, () => {})
+  const h = async (): Promise<AgentHost> => await hostPromise
+  let runs = 0
+  return {
+    ready,
+    get host () { return host },
+    list: () => host?.list() ?? [],
+    register: async input => await (await h()).register(input),
+    unregister: async id => { await (await h()).unregister(id) },
+    adopt: async id => await (await h()).adopt(id),
+    embed: async texts => (await (await h()).embed(texts)).map(v => Array.from(v)),
+    match: async (text, k = 5) => await (await h()).match(text, k),
+    run: async (agentId, task, options) => {
+      const t: AgentTask = typeof task === 'string' ? { id: `run-${Date.now().toString(36)}-${++runs}`, text: task } : task
+      return await (await h()).run(agentId, t, options)
+    },
+    model: () => host?.model,
+    on: (event, fn) => subscribeWhenReady(host, hostPromise, x => x.on(event, fn))
+  }
+}
+
 export interface MeshworkApi {
   /** Resolves once the node runs and holds a reservation on the relay (so other tabs can reach it). */
   ready: Promise<void>
@@ -83,9 +131,10 @@ export interface MeshworkApi {
   /** Node internals, for debugging at the console. Not a stable interface. */
   readonly node: MeshNode | undefined
   graph: GraphApi
+  agents: AgentsApi
 }
 
-export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise<OpenGraph>): MeshworkApi {
+export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise<OpenGraph>, agents: { host: Promise<AgentHost>, ready: Promise<void> }): MeshworkApi {
   let node: MeshNode | undefined
   const ready = nodePromise.then(async n => { node = n; await n.ready })
   const need = (): MeshNode => {
@@ -101,6 +150,7 @@ export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise
     on: (event, fn) => subscribeWhenReady(node, nodePromise, n => n.on(event, fn)),
     send: (channel, body) => need().publish(channel, body),
     stats: () => ({ ...need().stats, relayConnected: need().relayConnected() }),
-    graph: createGraphApi(graphPromise)
+    graph: createGraphApi(graphPromise),
+    agents: createAgentsApi(agents.host, agents.ready)
   }
 }

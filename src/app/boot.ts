@@ -8,11 +8,14 @@ import { loadIdentity } from '../net/identity.ts'
 import { createBrowserLibp2p } from '../net/libp2p-node.ts'
 import { MeshNode } from '../net/mesh-node.ts'
 import { openGraph, type OpenGraph } from './graph-boot.ts'
+import { startAgents, type StartedAgents } from './agents-boot.ts'
 
 export interface BootResult {
   node: MeshNode
   /** The room's knowledge graph; opens after the node starts, independent of the relay. */
   graph: Promise<OpenGraph>
+  /** The tab's agents: the host once the graph (and registry) is open; ready once the model is loaded too. */
+  agents: StartedAgents
   config: MeshConfig
   problems: ConfigProblem[]
   identitySlot: number
@@ -28,5 +31,6 @@ export async function boot (): Promise<BootResult> {
   await node.start()
   const graph = openGraph(node)
   graph.catch(err => { node.report('api', 'graph-open-failed', `the knowledge graph could not be opened: ${(err as Error).message}`) })
-  return { node, graph, config, problems, identitySlot: identity.slot }
+  const agents = startAgents(node, graph, server?.model)
+  return { node, graph, agents, config, problems, identitySlot: identity.slot }
 }

@@ -31,7 +31,7 @@ export interface PeerView {
 }
 
 export interface MeshProblem {
-  source: 'relay' | 'dial' | 'message' | 'link' | 'config' | 'api'
+  source: 'relay' | 'dial' | 'message' | 'link' | 'config' | 'api' | 'agents' | 'coord'
   reason: string
   message: string
   peerId?: string

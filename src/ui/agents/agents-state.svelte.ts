@@ -125,7 +125,7 @@ export class AgentsState {
     this.runs = { ...this.runs, [agentId]: { state: 'running', progress: 0 } }
     try {
       const result = await host.run(agentId, { id: `try-${Date.now().toString(36)}`, text }, {
-        onProgress: (fraction, note) => { this.runs = { ...this.runs, [agentId]: { state: 'running', progress: fraction, ...(note !== undefined ? { note } : {}) } } }
+        onProgress: ({ fraction, note }) => { this.runs = { ...this.runs, [agentId]: { state: 'running', progress: fraction, ...(note !== undefined ? { note } : {}) } } }
       })
       this.runs = { ...this.runs, [agentId]: { state: 'done', result } }
     } catch (err) {

@@ -19,7 +19,7 @@ import { waitFor } from '../graph/helpers.ts'
 
 class InProcessRunner implements AgentRunner {
   statuses = new Map<string, AgentStatus>()
-  listeners = new Set<(s: AgentStatus) => void>()
+  listeners = new Set<(e: { id: string }) => void>()
   async start (id: string, spec: AgentSpec): Promise<AgentStatus> {
     if ('source' in spec && spec.source.includes('syntax error')) throw new Error('agent source: SyntaxError: Unexpected identifier')
     const s: AgentStatus = { id, manifest: spec.manifest!, kind: 'kind' in spec ? spec.kind : 'custom', state: 'idle', running: 0, completed: 0, failures: 0, restarts: 0 }
@@ -29,7 +29,7 @@ class InProcessRunner implements AgentRunner {
   async run (id: string): Promise<never> { throw new Error(`not used: ${id}`) }
   stop (id: string): void { const s = this.statuses.get(id); if (s) s.state = 'stopped'; this.statuses.delete(id) }
   status (id: string): AgentStatus | undefined { return this.statuses.get(id) }
-  on (_e: 'state', fn: (s: AgentStatus) => void): () => void { this.listeners.add(fn); return () => this.listeners.delete(fn) }
+  on (_e: 'state', fn: (e: { id: string }) => void): () => void { this.listeners.add(fn); return () => this.listeners.delete(fn) }
   set (id: string, patch: Partial<AgentStatus>): void {
     const s = { ...this.statuses.get(id)!, ...patch }
     this.statuses.set(id, s)

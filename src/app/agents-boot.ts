@@ -1,0 +1,100 @@
+/**
+ * Starts a tab's agents: the embedding worker (with load progress), the worker runtime and the
+ * services it lends agents (embeddings, graph search, the person's LLM endpoint), the AgentHost
+ * over the room's registry, and this tab's built-in agents. Problems are reported on the node
+ * (counted, shown in the event log), never thrown away.
+ */
+import { AgentHost } from '../agents/host.ts'
+import { builtinManifest } from '../agents/builtin/index.ts'
+import { GraphRetriever } from '../agents/graph-retrieval.ts'
+import { createChatClient, type ChatClient } from '../agents/llm-client.ts'
+import { createAgentRuntime } from '../agents/runtime/agent-runtime.ts'
+import { loadAgentSettings, resolveModel } from '../agents/settings.ts'
+import type { BuiltinKind, GraphHit } from '../agents/types.ts'
+import { createWorkerEmbedder, type WorkerEmbedder } from '../match/embedding-client.ts'
+import { calibrationFor } from '../match/score.ts'
+import type { Entity } from '../graph/index.ts'
+import type { MeshNode } from '../net/mesh-node.ts'
+import type { OpenGraph } from './graph-boot.ts'
+
+/** Every tab runs one of each; the LLM agent only when the person configured an endpoint. */
+export const DEFAULT_BUILTINS: readonly BuiltinKind[] = ['calculator', 'summariser', 'researcher', 'js-runner', 'verifier', 'planner']
+
+export interface StartedAgents {
+  host: Promise<AgentHost>
+  /** Resolves when the built-ins run and the model is loaded. */
+  ready: Promise<void>
+}
+
+function hit (e: Entity, score = 1): GraphHit {
+  return { id: e.id, kind: e.kind, text: e.title !== undefined ? `${e.title}: ${e.text}` : e.text, status: e.status, confidence: e.confidence, score }
+}
+
+export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {
+  const settings = loadAgentSettings()
+  const { model, problems } = resolveModel({ url: new URLSearchParams(location.search).get('model'), settings: settings.model, server: serverModel })
+  for (const p of problems) node.report('config', 'bad-model', p)
+
+  let host: AgentHost | undefined
+  const started = performance.now()
+  const files: Record<string, { loaded: number, total: number }> = {}
+  const embedder: Promise<WorkerEmbedder> = createWorkerEmbedder({ model }, p => {
+    files[p.file] = { loaded: p.loaded, total: p.total }
+    host?.setModel({ files: { ...files }, progress: p.progress / 100 })
+  })
+  embedder.then(e => {
+    if (e.fellBackFrom !== undefined) node.report('agents', 'model-fallback', `${e.fellBackFrom.model} could not be loaded (${e.fellBackFrom.reason}); using the embedded model`)
+  }, err => { node.report('agents', 'model-failed', `the embedding model ${model} could not be loaded: ${(err as Error).message}`) })
+
+  let chat: ChatClient | undefined
+  if (settings.llm !== undefined) chat = createChatClient(settings.llm)
+
+  const hostReady = graphOpened.then(async opened => {
+    const graph = opened.graph
+    let retriever: GraphRetriever | undefined
+    const runtime = createAgentRuntime({
+      services: {
+        embed: async texts => await (await embedder).embed(texts),
+        graphSearch: async (text, k) => {
+          const e = await embedder
+          retriever ??= new GraphRetriever({ embed: async t => await e.embed(t), calibration: calibrationFor(e.modelId) })
+          const entities = graph.list().map(x => ({ id: x.id, kind: x.kind, text: x.title !== undefined ? `${x.title}: ${x.text}` : x.text, status: x.status, confidence: x.confidence, updatedAt: x.provenance.updatedAt }))
+          return await retriever.search(text, entities, { k })
+        },
+        graphGet: async id => { const e = graph.get(id); return e === undefined ? undefined : hit(e) },
+        llm: async request => {
+          if (chat === undefined) throw new Error('no LLM endpoint is configured: set one in Settings (base URL and model of an OpenAI-compatible API)')
+          return await chat.chat(request)
+        },
+        llmAvailable: () => chat !== undefined
+      }
+    })
+    host = new AgentHost({
+      peerId: node.peerId,
+      registry: opened.registry,
+      runner: runtime,
+      embedder,
+      model,
+      livePeers: () => node.peers().map(p => p.peerId),
+      builtinManifest
+    })
+    host.on('problem', p => { node.report('agents', p.code, p.message) })
+    // Presence changes which agents are online.
+    const touch = (): void => { host?.refreshPresence() }
+    node.on('peer:join', touch)
+    node.on('peer:leave', touch)
+    embedder.then(e => {
+      host?.setModel({ state: 'ready', modelId: e.modelId, dims: e.dims, ...(e.fellBackFrom !== undefined ? { fellBackFrom: e.fellBackFrom } : {}), progress: 1, loadMs: Math.round(performance.now() - started) })
+    }, err => { host?.setModel({ state: 'failed', error: (err as Error).message }) })
+    return host
+  })
+
+  const ready = hostReady.then(async h => {
+    const kinds = settings.llm !== undefined ? [...DEFAULT_BUILTINS, 'llm' as const] : DEFAULT_BUILTINS
+    await h.startDefaults(kinds)
+    await embedder
+    await h.indexed()
+  })
+  ready.catch(err => { node.report('agents', 'start-failed', `the agents could not start: ${(err as Error).message}`) })
+  return { host: hostReady, ready }
+}
