@@ -37,18 +37,25 @@ const skillVectors = []
 for (const rows of skillRows) skillVectors.push(await embedder.embed(rows))
 const taskVectors = await embedder.embed(corpus.tasks.map(t => t.text))
 
-// Synthetic skills: varied sentences spliced from halves of corpus texts (seeded), embedded for real.
+// Synthetic skills, embedded for real. Coherent ones look like real skills: each of a skill's rows splices
+// halves of two texts of one corpus skill (its description and examples, never task texts) plus one word
+// from anywhere, so its rows share a topic as a manifest's examples do. Incoherent ones splice halves of any
+// two corpus texts per row: a skill whose examples have nothing in common, the worst case for the index's
+// best-row bound (it must open almost every skill).
 let seed = 42
 const rand = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32 }
+const pick = list => list[Math.floor(rand() * list.length)]
+const splice = (a, b) => [...a.slice(0, Math.ceil(a.length / 2)), ...b.slice(Math.floor(b.length / 2))]
 const pool = [...corpus.skills.flatMap(s => [s.description, ...s.examples]), ...corpus.tasks.map(t => t.text)].map(t => t.split(/\s+/))
-const sentence = () => {
-  const a = pool[Math.floor(rand() * pool.length)]
-  const b = pool[Math.floor(rand() * pool.length)]
-  return [...a.slice(0, Math.ceil(a.length / 2)), ...b.slice(Math.floor(b.length / 2))].join(' ')
-}
+const skillPools = skillRows.map(rows => rows.map(t => t.split(/\s+/)))
+const coherentRow = s => [...splice(pick(skillPools[s % skillPools.length]), pick(skillPools[s % skillPools.length])), pick(pick(pool))].join(' ')
+const incoherentRow = () => splice(pick(pool), pick(pool)).join(' ')
 const tEmbed = performance.now()
-const synthTexts = Array.from({ length: SYNTH_SKILLS * SYNTH_ROWS }, sentence)
-const synthVectors = await embedder.embed(synthTexts)
+const synth = {
+  coherent: Array.from({ length: SYNTH_SKILLS * SYNTH_ROWS }, (_, i) => coherentRow(Math.floor(i / SYNTH_ROWS))),
+  incoherent: Array.from({ length: SYNTH_SKILLS * SYNTH_ROWS }, incoherentRow)
+}
+const synthVectors = { coherent: await embedder.embed(synth.coherent), incoherent: await embedder.embed(synth.incoherent) }
 const synthEmbedMs = performance.now() - tEmbed
 const dims = embedder.dims
 // Everything is embedded: release the model before timing anything, so ONNX Runtime's worker threads
@@ -153,14 +160,15 @@ const latency = []
 const corpusIndex = buildIndex(GLOVE_CALIBRATION)
 latency.push({ index: `corpus (${corpus.skills.length} skills, ${skillRows.flat().length} rows)`, skills: corpus.skills.length, rows: skillRows.flat().length, ...timeMatches(corpusIndex, corpus.tasks.length) })
 
-for (const rows of [1, SYNTH_ROWS]) {
+for (const [kind, rows] of [['coherent', 1], ['coherent', SYNTH_ROWS], ['incoherent', SYNTH_ROWS]]) {
   const index = new CapabilityIndex(dims, { calibration: GLOVE_CALIBRATION, initialRows: SYNTH_SKILLS * rows })
+  const texts = synth[kind]
   for (let s = 0; s < SYNTH_SKILLS; s++) {
     const base = s * SYNTH_ROWS
-    index.upsert({ id: `synth-${s}`, agentId: `agent-${s % 500}`, peerId: `peer-${s % 50}`, description: synthTexts[base], examples: synthTexts.slice(base + 1, base + rows) },
-      synthVectors.slice(base, base + rows))
+    index.upsert({ id: `synth-${s}`, agentId: `agent-${s % 500}`, peerId: `peer-${s % 50}`, description: texts[base], examples: texts.slice(base + 1, base + rows) },
+      synthVectors[kind].slice(base, base + rows))
   }
-  latency.push({ index: `synthetic (${SYNTH_SKILLS} skills x ${rows} rows)`, skills: SYNTH_SKILLS, rows: SYNTH_SKILLS * rows, ...timeMatches(index, 500) })
+  latency.push({ index: `${SYNTH_SKILLS} ${kind} skills x ${rows} rows`, kind, skills: SYNTH_SKILLS, rows: SYNTH_SKILLS * rows, ...timeMatches(index, 500) })
 }
 
 const pct = x => fmt(100 * x, 1)
@@ -176,7 +184,7 @@ console.log(table(quality, [
   { title: 'overall %', value: r => pct(r.overall) }
 ]))
 console.log('\nthreshold: combined score below which the skill is not bid (the calibration midpoint); fitted on dev for the single-signal modes')
-console.log(`\nmatch latency per query (top ${K}, Node ${process.version}); synthetic skills embedded at ${fmt(synthTexts.length / (synthEmbedMs / 1000), 0)} texts/s`)
+console.log(`\nmatch latency per query (top ${K}, Node ${process.version}); synthetic skills embedded at ${fmt(2 * SYNTH_SKILLS * SYNTH_ROWS / (synthEmbedMs / 1000), 0)} texts/s`)
 console.log(table(latency, [
   { title: 'index', value: r => r.index },
   { title: 'queries', value: r => r.queries },

@@ -2,16 +2,16 @@
  * An in-memory index of the skills agents on the mesh advertise, answering "who can do this task?".
  *
  * Every skill contributes one or more embedding rows (its description, and each example) to one packed,
- * row-major Float32Array. `match` scans that matrix with a plain dot-product loop (tens of thousands of
- * rows per millisecond), keeps each skill's best row and the sum of its rows' scores (which, divided by
- * the length of the rows' sum, is the cosine with the skill's centroid: no extra row needed), pools the
- * two, adds idf-weighted lexical overlap from an inverted index, and returns the top k with calibrated
- * confidences.
+ * row-major Float32Array, and its mean row to a second matrix. A skill's semantic score pools its best row
+ * with the cosine of its centroid; the centroid part is exact from the mean row alone (the sum of the rows'
+ * scores is n times the mean's), and the best row is bounded by it: every row lies within the skill's
+ * radius of the mean, so no row scores above mean·q + radius·|q|. `match` therefore scans only the mean
+ * rows, adds idf-weighted lexical overlap from an inverted index, and opens a skill's rows only when that
+ * upper bound could still reach the current top k. The result is exact, not approximate.
  */
 import {
   type Calibration,
   GLOVE_CALIBRATION,
-  pooledSemantic,
   combinedScore,
   confidence,
   idf,
@@ -44,8 +44,8 @@ export interface MatchOptions {
   minConfidence?: number
 }
 
-/** Writes the dot product of each of the first `rows` rows of `matrix` with `query` into `out`. */
-type RowScanner = (matrix: Float32Array, query: Float32Array, rows: number, out: Float64Array) => void
+/** Writes the dot products of rows `first` .. `first + count - 1` of `matrix` with `query` into `out[0 .. count - 1]`. */
+type RowScanner = (matrix: Float32Array, query: Float32Array, first: number, count: number, out: Float64Array) => void
 
 /**
  * A row scanner specialised for one width. The scan dominates matching at 10k skills; in V8 a width the
@@ -64,16 +64,16 @@ const scanners = new Map<number, RowScanner>()
 
 function makeRowScanner(dims: number): RowScanner {
   if (dims % 4 !== 0) {
-    return (m, q, rows, out) => {
-      for (let r = 0, base = 0; r < rows; r++, base += dims) {
+    return (m, q, first, count, out) => {
+      for (let r = 0, base = first * dims; r < count; r++, base += dims) {
         let s = 0
         for (let i = 0; i < dims; i++) s += (m[base + i] as number) * (q[i] as number)
         out[r] = s
       }
     }
   }
-  return (m, q, rows, out) => {
-    for (let r = 0, base = 0; r < rows; r++, base += dims) {
+  return (m, q, first, count, out) => {
+    for (let r = 0, base = first * dims; r < count; r++, base += dims) {
       let s0 = 0
       let s1 = 0
       let s2 = 0
@@ -93,6 +93,8 @@ interface Entry {
   skill: Skill
   firstRow: number
   rowCount: number
+  /** Largest distance of one of the skill's rows from their mean: bounds how far a row's score can exceed the mean's. */
+  radius: number
   /** 1 / length of the sum of the skill's rows: turns the sum of row scores into the centroid's cosine. */
   centroidScale: number
   terms: Set<string>
@@ -110,9 +112,14 @@ export class CapabilityIndex {
   #entries: Entry[] = []
   #slotById = new Map<string, number>()
   /** Scratch, reused across queries (allocating ~1 MB per query at 10k skills made GC a visible cost). */
+  #meanScores = new Float64Array(0)
   #rowScores = new Float64Array(0)
-  #semantic = new Float64Array(0)
+  /** Most rows any skill has had: sizes the row-score scratch. */
+  #maxRowCount = 1
+  #bounds = new Float64Array(0)
   #lexical = new Float64Array(0)
+  /** Mean row of each entry slot (dead slots keep theirs until compaction), row-major. */
+  #means: Float32Array
   #scan: RowScanner
   /** Term → slots of live skills containing it (lazily cleaned of dead slots on compaction). */
   #postings = new Map<string, number[]>()
@@ -125,6 +132,7 @@ export class CapabilityIndex {
     const capacity = Math.max(16, options.initialRows ?? 256)
     this.#matrix = new Float32Array(capacity * dims)
     this.#rowOwner = new Int32Array(capacity)
+    this.#means = new Float32Array(64 * dims)
   }
 
   /** Number of live skills. */
@@ -149,16 +157,31 @@ export class CapabilityIndex {
     this.#reserve(this.#rows + vectors.length)
     const slot = this.#entries.length
     const firstRow = this.#rows
-    const sum = new Float64Array(this.dims)
-    for (const v of vectors) for (let i = 0; i < this.dims; i++) sum[i] = (sum[i] as number) + (v[i] as number)
+    const d = this.dims
+    const sum = new Float64Array(d)
+    for (const v of vectors) for (let i = 0; i < d; i++) sum[i] = (sum[i] as number) + (v[i] as number)
     const sumLength = Math.hypot(...sum)
+    const mean = sum.map((x) => x / vectors.length)
+    let radius = 0
+    for (const v of vectors) {
+      let dist = 0
+      for (let i = 0; i < d; i++) dist += ((v[i] as number) - (mean[i] as number)) ** 2
+      radius = Math.max(radius, Math.sqrt(dist))
+    }
+    if ((slot + 1) * d > this.#means.length) {
+      const means = new Float32Array(Math.max((slot + 1) * d, 2 * this.#means.length))
+      means.set(this.#means)
+      this.#means = means
+    }
+    this.#means.set(mean, slot * d)
     for (const v of vectors) {
       this.#matrix.set(v, this.#rows * this.dims)
       this.#rowOwner[this.#rows] = slot
       this.#rows++
     }
     const skillTerms = new Set(terms([skill.description, ...(skill.examples ?? [])].join(' ')))
-    this.#entries.push({ skill, firstRow, rowCount: vectors.length, centroidScale: sumLength > 0 ? 1 / sumLength : 0, terms: skillTerms, alive: true })
+    this.#maxRowCount = Math.max(this.#maxRowCount, vectors.length)
+    this.#entries.push({ skill, firstRow, rowCount: vectors.length, radius, centroidScale: sumLength > 0 ? 1 / sumLength : 0, terms: skillTerms, alive: true })
     this.#slotById.set(skill.id, slot)
     for (const t of skillTerms) {
       const list = this.#postings.get(t)
@@ -202,32 +225,23 @@ export class CapabilityIndex {
     const entryCount = this.#entries.length
     if (k <= 0 || this.size === 0) return []
 
-    // Semantic: one flat pass scores every row (dead rows too: at most a quarter, and skipping them costs
-    // more than it saves), then each live skill pools its contiguous rows' scores: the best, and the sum,
-    // which times the skill's centroid scale is the cosine with its centroid.
-    if (this.#rowScores.length < this.#rows) this.#rowScores = new Float64Array(this.#rowOwner.length)
-    const rowScores = this.#rowScores
-    this.#scan(this.#matrix, queryVec, this.#rows, rowScores)
-    if (this.#semantic.length < entryCount) {
-      this.#semantic = new Float64Array(Math.max(entryCount, 2 * this.#semantic.length))
-      this.#lexical = new Float64Array(this.#semantic.length)
-    }
-    const semantic = this.#semantic
-    semantic.fill(-Infinity, 0, entryCount)
+    const d = this.dims
     const entries = this.#entries
-    const w = this.calibration.centroidWeight
-    for (let slot = 0; slot < entryCount; slot++) {
-      const e = entries[slot] as Entry
-      if (!e.alive) continue
-      let best = -Infinity
-      let sum = 0
-      for (let r = e.firstRow, end = e.firstRow + e.rowCount; r < end; r++) {
-        const x = rowScores[r] as number
-        if (x > best) best = x
-        sum += x
-      }
-      semantic[slot] = (1 - w) * best + w * sum * e.centroidScale
+    const c = this.calibration
+    const w = c.centroidWeight
+    if (this.#meanScores.length < entryCount) {
+      const n = Math.max(entryCount, 2 * this.#meanScores.length)
+      this.#meanScores = new Float64Array(n)
+      this.#bounds = new Float64Array(n)
+      this.#lexical = new Float64Array(n)
     }
+    let queryNorm = 0
+    for (let i = 0; i < d; i++) queryNorm += (queryVec[i] as number) ** 2
+    queryNorm = Math.sqrt(queryNorm)
+
+    // Each skill's mean row against the query: the exact centroid cosine, and a bound on its best row.
+    const meanScores = this.#meanScores
+    this.#scan(this.#means, queryVec, 0, entryCount, meanScores)
 
     // Lexical: idf-weighted query coverage, accumulated through the postings of the query's terms only.
     const queryTerms = [...new Set(terms(queryText))]
@@ -238,39 +252,82 @@ export class CapabilityIndex {
     for (const t of queryTerms) {
       const list = this.#postings.get(t)
       const df = list ? this.#liveCount(list) : 0
-      const w = idf(df, n)
-      totalWeight += w
+      const weight = idf(df, n)
+      totalWeight += weight
       if (!list) continue
-      for (const slot of list) lexical[slot] = (lexical[slot] as number) + w
+      for (const slot of list) lexical[slot] = (lexical[slot] as number) + weight
     }
-    const c = this.calibration
-    const minConfidence = options.minConfidence ?? 0
+    const lexicalScale = totalWeight > 0 ? 1 / totalWeight : 0
 
-    // Top k by combined score; k is small, so an insertion-sorted array beats a heap.
-    const top: { slot: number; score: number }[] = []
+    // Upper bound of every live skill's combined score; the k highest bounds seed the top k.
+    const bounds = this.#bounds
+    const seeds: number[] = []
     for (let slot = 0; slot < entryCount; slot++) {
-      const sem = semantic[slot] as number
-      if (sem === -Infinity) continue
-      const lex = totalWeight > 0 ? (lexical[slot] as number) / totalWeight : 0
-      const score = combinedScore(sem, lex, c)
-      if (top.length === k && score <= (top[k - 1] as { score: number }).score) continue
-      let i = top.length < k ? top.length : k - 1
-      top[i] = { slot, score }
-      while (i > 0 && (top[i - 1] as { score: number }).score < score) {
-        top[i] = top[i - 1] as { slot: number; score: number }
-        top[i - 1] = { slot, score }
+      const e = entries[slot] as Entry
+      if (!e.alive) {
+        bounds[slot] = -Infinity
+        continue
+      }
+      const mq = meanScores[slot] as number
+      // Rows are unit length, so no row scores above |q|; 1e-6 absorbs float32 rounding in the mean.
+      const bestRowBound = e.rowCount === 1 ? mq : Math.min(queryNorm, mq + e.radius * queryNorm) + 1e-6
+      const centroid = e.rowCount * mq * e.centroidScale
+      const bound = combinedScore((1 - w) * bestRowBound + w * centroid, (lexical[slot] as number) * lexicalScale, c)
+      bounds[slot] = bound
+      if (seeds.length === k && bound <= (bounds[seeds[k - 1] as number] as number)) continue
+      let i = seeds.length < k ? seeds.length : k - 1
+      seeds[i] = slot
+      while (i > 0 && (bounds[seeds[i - 1] as number] as number) < bound) {
+        seeds[i] = seeds[i - 1] as number
+        seeds[i - 1] = slot
         i--
       }
     }
 
+    // Top k by exact combined score; k is small, so an insertion-sorted array beats a heap. A skill whose
+    // bound cannot beat the current k-th score is never opened.
+    const top: { slot: number; score: number; semantic: number }[] = []
+    const m = this.#matrix
+    if (this.#rowScores.length < this.#maxRowCount) this.#rowScores = new Float64Array(this.#maxRowCount)
+    const rowScores = this.#rowScores
+    const consider = (slot: number) => {
+      const e = entries[slot] as Entry
+      const mq = meanScores[slot] as number
+      let best = mq
+      if (e.rowCount > 1 && w < 1) {
+        this.#scan(m, queryVec, e.firstRow, e.rowCount, rowScores)
+        best = -Infinity
+        for (let r = 0; r < e.rowCount; r++) if ((rowScores[r] as number) > best) best = rowScores[r] as number
+      }
+      const sem = (1 - w) * best + w * e.rowCount * mq * e.centroidScale
+      const score = combinedScore(sem, (lexical[slot] as number) * lexicalScale, c)
+      if (top.length === k && score <= (top[k - 1] as { score: number }).score) return
+      let i = top.length < k ? top.length : k - 1
+      top[i] = { slot, score, semantic: sem }
+      while (i > 0 && (top[i - 1] as { score: number }).score < score) {
+        top[i] = top[i - 1] as { slot: number; score: number; semantic: number }
+        top[i - 1] = { slot, score, semantic: sem }
+        i--
+      }
+    }
+    for (const slot of seeds) consider(slot)
+    const seeded = new Set(seeds)
+    for (let slot = 0; slot < entryCount; slot++) {
+      const bound = bounds[slot] as number
+      if (bound === -Infinity || seeded.has(slot)) continue
+      if (top.length === k && bound <= (top[k - 1] as { score: number }).score) continue
+      consider(slot)
+    }
+
+    const minConfidence = options.minConfidence ?? 0
     const out: SkillMatch[] = []
-    for (const { slot, score } of top) {
+    for (const { slot, score, semantic } of top) {
       const conf = confidence(score, c)
       if (conf < minConfidence) continue
       out.push({
         skill: (this.#entries[slot] as Entry).skill,
-        semantic: semantic[slot] as number,
-        lexical: totalWeight > 0 ? (lexical[slot] as number) / totalWeight : 0,
+        semantic,
+        lexical: (lexical[slot] as number) * lexicalScale,
         score,
         confidence: conf,
       })
@@ -314,12 +371,16 @@ export class CapabilityIndex {
     const d = this.dims
     const matrix = new Float32Array(this.#matrix.length)
     const owner = new Int32Array(this.#rowOwner.length)
+    const means = new Float32Array(this.#means.length)
+    const oldSlots = new Map(this.#entries.map((e, slot) => [e, slot]))
     let row = 0
     this.#slotById.clear()
     this.#postings.clear()
     live.forEach((e, slot) => {
       matrix.set(this.#matrix.subarray(e.firstRow * d, (e.firstRow + e.rowCount) * d), row * d)
       owner.fill(slot, row, row + e.rowCount)
+      const old = oldSlots.get(e) as number
+      means.set(this.#means.subarray(old * d, (old + 1) * d), slot * d)
       e.firstRow = row
       row += e.rowCount
       this.#slotById.set(e.skill.id, slot)
@@ -331,6 +392,7 @@ export class CapabilityIndex {
     })
     this.#matrix = matrix
     this.#rowOwner = owner
+    this.#means = means
     this.#entries = live
     this.#rows = row
     this.#deadRows = 0

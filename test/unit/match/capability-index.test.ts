@@ -63,6 +63,43 @@ describe('CapabilityIndex', () => {
     expect(single.match(b, '', 1)[0]!.semantic).toBeCloseTo(cosine(a, b), 5)
   })
 
+  it('is exact: the best-row bound never drops a skill a full scan would rank in the top k', () => {
+    // Skills of 1-7 rows scattered around a centre each (tight and loose ones), lexical terms, removals
+    // with compaction; compared with a brute-force scoring of every row of every skill.
+    const dims = 24
+    const centres = randomVectors(300, dims, 5)
+    const noise = randomVectors(300 * 7, dims, 6)
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'omega']
+    for (const calibration of [GLOVE_CALIBRATION, { ...GLOVE_CALIBRATION, centroidWeight: 0 }, { ...GLOVE_CALIBRATION, centroidWeight: 1 }]) {
+      const index = new CapabilityIndex(dims, { calibration, initialRows: 16 })
+      const rowsOf = new Map<string, Float32Array[]>()
+      centres.forEach((c, i) => {
+        const spread = (i % 5) * 0.4
+        const rows = Array.from({ length: 1 + (i % 7) }, (_, j) => normalize(c.map((x, t) => x + spread * (noise[i * 7 + j]![t] as number))))
+        rowsOf.set(`s${i}`, rows)
+        index.upsert(skill(`s${i}`, `${words[i % 5]} ${words[(i * 3) % 5]}`), rows)
+      })
+      for (let i = 0; i < 300; i += 3) index.remove(`s${i}`)
+      const queries = randomVectors(40, dims, 9)
+      for (const [qi, q] of queries.entries()) {
+        const text = qi % 2 ? 'alpha gamma' : ''
+        const got = index.match(q, text, 5)
+        // Lexical scores from a k that opens every skill; the semantic part is recomputed here.
+        const lexicalOf = new Map(index.match(q, text, 1000).map((m) => [m.skill.id, m.lexical]))
+        const expected = index.skills().map((sk) => {
+          const rows = rowsOf.get(sk.id)!
+          const scores = rows.map((r) => cosine(r, q))
+          const centroid = normalize(rows.reduce((acc, r) => acc.map((x, t) => x + (r[t] as number)), new Float32Array(dims)))
+          const sem = (1 - calibration.centroidWeight) * Math.max(...scores) + calibration.centroidWeight * cosine(centroid, q)
+          const lex = lexicalOf.get(sk.id)!
+          return { id: sk.id, score: calibration.semanticWeight * sem + calibration.lexicalWeight * lex }
+        }).sort((a, b) => b.score - a.score).slice(0, 5)
+        expect(got.map((m) => m.score)).toEqual(expected.map((e) => expect.closeTo(e.score, 5)))
+        expect(got.map((m) => m.skill.id)).toEqual(expected.map((e) => e.id))
+      }
+    }
+  })
+
   it('adds idf-weighted lexical overlap and can break semantic ties with it', () => {
     const [v] = randomVectors(1, 8, 5) as [Float32Array]
     const index = new CapabilityIndex(8)
