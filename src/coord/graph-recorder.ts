@@ -1,0 +1,901 @@
+/**
+ * The CoordRecorder that writes what the mesh does into the room's knowledge graph. The mapping
+ * (entity ids, kinds, relations, thread messages) is specified in docs/protocol.md, "What the mesh
+ * records in the graph"; the ids come from graph-record-ids.ts.
+ *
+ * Contracts:
+ * - Records become *intents* at once (bad records are reported through `onProblem` and dropped
+ *   there) and are written every `flushMs` as one `graph.batch`, i.e. one Automerge change, so a
+ *   tab can record hundreds of tasks a second.
+ * - Intents are resolved against the graph when flushed, not when recorded: an entity that already
+ *   exists (in the graph or earlier in the same flush) is not added again, data updates are merged
+ *   into what is there, a thread line already posted is not posted again, an attestation by the same
+ *   peer is not repeated. Recording the same thing twice, on one node or on two, is harmless.
+ * - Nothing waits for the network. An intent that needs an entity this node does not have yet (the
+ *   steward's task thread on the producer's node, the producer's result on the steward's node) is
+ *   *parked* and written when the entity arrives (the graph's change event wakes it). No node ever
+ *   creates a placeholder of an entity another node owns, so each deterministic id is created by
+ *   one node and concurrent creation of one key (an Automerge conflict) does not happen in normal
+ *   operation.
+ * - One op the graph refuses never sinks the batch: the op (and the ops that depend on an entity
+ *   it would have added) is dropped, reported, and the rest is written.
+ */
+import type { KnowledgeGraph, GraphOp } from '../graph/knowledge-graph.ts'
+import {
+  GraphValidationError,
+  LIMITS as GRAPH_LIMITS,
+  validateJsonObject,
+  type Entity,
+  type JsonObject,
+  type JsonValue,
+  type NewEntity
+} from '../graph/schema.ts'
+import {
+  alertsThreadId,
+  answerId,
+  decisionId,
+  disputeId,
+  factId,
+  isGraphId,
+  keyProblem,
+  questionId,
+  resultId,
+  resultWildcard,
+  resultWildcardOf,
+  shortPeer,
+  solutionId,
+  taskThreadId
+} from './graph-record-ids.ts'
+import type { CoordRecorder } from './interfaces.ts'
+import type { AgentRef, Bid } from './messages.ts'
+
+type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
+
+export type ReputationRecord = Arg<'reputation'>
+
+export interface GraphRecorderOptions {
+  /** How long records gather before they are written as one change (default 50 ms). */
+  flushMs?: number
+  /** Reputation is kept by the tab's agent registry, not in the graph: it is handed over here. */
+  onReputation?: (r: ReputationRecord) => void
+  /** A record or op that could not be written, with the reason. */
+  onProblem?: (message: string) => void
+  /**
+   * Queued intents that trigger an immediate flush, and the most intents kept parked waiting for
+   * an entity (the oldest are dropped and reported beyond it). Default 10,000.
+   */
+  maxPending?: number
+}
+
+export interface GraphRecorderStats {
+  /** Records received, by method. */
+  records: number
+  /** Intents waiting for the next flush. */
+  queued: number
+  /** Intents waiting for an entity this node does not have yet. */
+  parked: number
+  flushes: number
+  /** Successful `graph.batch` calls (Automerge changes). */
+  changes: number
+  /** Ops written. */
+  ops: number
+  /** Intents that found their effect already in the graph (idempotency at work). */
+  skipped: number
+  /** Problems reported through `onProblem`. */
+  problems: number
+  /** Parked intents dropped because more than `maxPending` were parked. */
+  evicted: number
+  /** Batches retried after the graph refused one op. */
+  retries: number
+  largestBatch: number
+  lastFlushMs: number
+  totalFlushMs: number
+}
+
+export interface GraphRecorder extends CoordRecorder {
+  /** Writes everything queued now (one change). Parked intents stay parked. */
+  flush (): void
+  stats (): GraphRecorderStats
+  /** Flushes, stops the timer and stops listening to the graph. */
+  close (): void
+}
+
+/** Agent named on attestations and records that no agent made (quorum verdicts, people). */
+export const MESH_AGENT = 'meshwork:coord'
+
+// ---------------------------------------------------------------------------------------------
+// Intents
+
+interface AttestBy { peerId: string, agentId?: string, at?: number, reason?: string }
+
+interface View {
+  exists (id: string): boolean
+  entity (id: string): Pick<Entity, 'id' | 'kind' | 'text' | 'title' | 'provenance' | 'data'> | undefined
+  attemptOf (taskId: string): number | undefined
+}
+
+type Expansion = { intents: Intent[] } | { waitFor: string[] }
+
+type Intent = { source: string } & (
+  | { t: 'add', id: string, entity: NewEntity, by?: { agentId: string } }
+  | { t: 'merge', id: string, merge: (data: JsonObject) => JsonObject }
+  /** `optional`: skip when an end is missing instead of waiting for it (citations, evidence). */
+  | { t: 'relate', from: string, type: string, to: string, optional?: boolean }
+  | { t: 'post', threadId: string, line: string }
+  | { t: 'attest', id: string, list: 'verifiedBy' | 'disputedBy', by: AttestBy, optional?: boolean }
+  | { t: 'resolve', expand: (view: View) => Expansion }
+)
+
+interface Parked { intent: Intent, keys: string[] }
+
+interface PlannedOp { op: GraphOp, source: string }
+
+// ---------------------------------------------------------------------------------------------
+// Small pure helpers
+
+function clip (text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+}
+
+function oneLine (text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+/** Plain JSON copy, or undefined if `value` is not serialisable (BigInt, cycles). */
+function jsonCopy (value: unknown): JsonValue | undefined {
+  try {
+    const s = JSON.stringify(value)
+    return s === undefined ? undefined : JSON.parse(s) as JsonValue
+  } catch {
+    return undefined
+  }
+}
+
+function asObject (value: JsonValue | undefined): JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}
+}
+
+function asArray (value: JsonValue | undefined): JsonValue[] {
+  return Array.isArray(value) ? value : []
+}
+
+function compactBid (b: Bid): JsonObject {
+  return { agentId: b.agentId, peerId: b.peerId, skillId: b.skillId, confidence: b.confidence, reputation: b.reputation, load: b.load }
+}
+
+function bidScore (b: Bid): number {
+  return b.confidence * b.reputation / (1 + b.load)
+}
+
+function ref (a: AgentRef): JsonObject {
+  return { peerId: a.peerId, agentId: a.agentId }
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'canceled', 'rejected', 'unassigned'])
+
+/** Puts `patch` into the entry of `attempt` in `data.attempts` (sorted by attempt). */
+function upsertAttempt (data: JsonObject, attempt: number, patch: JsonObject): JsonObject {
+  const attempts = asArray(data.attempts).map(asObject)
+  const i = attempts.findIndex(a => a.attempt === attempt)
+  if (i >= 0) attempts[i] = { ...attempts[i], ...patch, attempt }
+  else attempts.push({ attempt, ...patch })
+  attempts.sort((a, b) => Number(a.attempt) - Number(b.attempt))
+  return { ...data, attempts }
+}
+
+/**
+ * Shrinks data that is over the graph's size limit, least valuable first: the lowest-scored half
+ * of the longest bid list (bids are stored best first; the count dropped is kept), then structured
+ * output. Returns false when there is nothing left to shrink.
+ */
+function shrink (data: JsonObject): boolean {
+  const attempts = asArray(data.attempts).map(asObject)
+  let longest: JsonObject | undefined
+  for (const a of attempts) if (asArray(a.bids).length > 4 && asArray(a.bids).length > asArray(longest?.bids).length) longest = a
+  if (longest !== undefined) {
+    const bids = asArray(longest.bids)
+    const keep = Math.ceil(bids.length / 2)
+    longest.bids = bids.slice(0, keep)
+    longest.bidsOmitted = Number(longest.bidsOmitted ?? 0) + bids.length - keep
+    data.attempts = attempts
+    return true
+  }
+  for (const key of ['result', 'output']) {
+    if (data[key] !== undefined && typeof data[key] !== 'string') {
+      const bytes = JSON.stringify(data[key]).length
+      data[key] = `omitted: about ${Math.round(bytes / 1024)} KiB of JSON does not fit the graph's ${GRAPH_LIMITS.dataBytes / 1024} KiB data limit`
+      data.truncated = true
+      return true
+    }
+  }
+  return false
+}
+
+/** Validated data that fits the graph's limits, shrunk if needed, or the reason it cannot. */
+function fitData (data: JsonObject): { data: JsonObject } | { problem: string } {
+  let current: JsonObject = structuredClone(data)
+  for (let round = 0; round < 64; round++) {
+    try {
+      return { data: validateJsonObject(current) }
+    } catch (err) {
+      if (!(err instanceof GraphValidationError)) throw err
+      const tooBig = /bytes of JSON|deeper than/.test(err.reason)
+      if (!tooBig || !shrink(current)) return { problem: `data ${err.field}: ${err.reason}` }
+      current = structuredClone(current)
+    }
+  }
+  return { problem: 'data does not fit the graph limits' }
+}
+
+function opRefs (op: GraphOp): string[] {
+  switch (op.op) {
+    case 'add': return []
+    case 'relate': case 'unrelate': return [op.from, op.to]
+    case 'post': return [op.threadId]
+    default: return [op.id]
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One flush: intents resolved against the graph plus what this flush already plans
+
+class FlushPlan implements View {
+  readonly adds = new Map<string, { entity: NewEntity, by?: { agentId: string }, source: string }>()
+  readonly updates = new Map<string, { data: JsonObject, before: string, source: string }>()
+  readonly relates = new Map<string, PlannedOp>()
+  readonly attests = new Map<string, PlannedOp>()
+  readonly lines = new Map<string, { lines: string[], seen: Set<string>, source: string }>()
+  readonly parked: Parked[] = []
+  readonly problems: string[] = []
+  skipped = 0
+  readonly #cache = new Map<string, Entity | undefined>()
+
+  constructor (private readonly graph: KnowledgeGraph, private readonly attempts: (taskId: string) => number | undefined) {}
+
+  #stored (id: string): Entity | undefined {
+    if (!this.#cache.has(id)) this.#cache.set(id, this.graph.has(id) ? this.graph.get(id) : undefined)
+    return this.#cache.get(id)
+  }
+
+  exists (id: string): boolean {
+    return this.adds.has(id) || this.graph.has(id)
+  }
+
+  entity (id: string): ReturnType<View['entity']> {
+    const stored = this.#stored(id)
+    if (stored !== undefined) return stored
+    const planned = this.adds.get(id)
+    if (planned === undefined) return undefined
+    return { id, ...planned.entity, provenance: { agentId: planned.by?.agentId ?? this.graph.actor.agentId, peerId: this.graph.actor.peerId, createdAt: 0, updatedAt: 0 } }
+  }
+
+  attemptOf (taskId: string): number | undefined {
+    return this.attempts(taskId)
+  }
+
+  apply (intent: Intent): void {
+    switch (intent.t) {
+      case 'add': {
+        if (this.exists(intent.id)) { this.skipped++; return }
+        const entity = structuredClone(intent.entity)
+        this.adds.set(intent.id, intent.by === undefined ? { entity, source: intent.source } : { entity, by: intent.by, source: intent.source })
+        return
+      }
+      case 'merge': {
+        const planned = this.adds.get(intent.id)
+        if (planned !== undefined) { planned.entity.data = intent.merge(planned.entity.data ?? {}); return }
+        const update = this.updates.get(intent.id)
+        if (update !== undefined) { update.data = intent.merge(update.data); return }
+        const stored = this.#stored(intent.id)
+        if (stored === undefined) { this.park(intent, [intent.id]); return }
+        const before = stored.data ?? {}
+        this.updates.set(intent.id, { data: intent.merge(structuredClone(before)), before: JSON.stringify(before), source: intent.source })
+        return
+      }
+      case 'relate': {
+        const missing = [intent.from, intent.to].filter(id => !this.exists(id))
+        if (missing.length > 0) {
+          if (intent.optional === true) this.skipped++
+          else this.park(intent, missing)
+          return
+        }
+        const key = `${intent.from}\n${intent.type}\n${intent.to}`
+        if (this.relates.has(key)) { this.skipped++; return }
+        this.relates.set(key, { op: { op: 'relate', from: intent.from, type: intent.type, to: intent.to }, source: intent.source })
+        return
+      }
+      case 'post': {
+        let thread = this.lines.get(intent.threadId)
+        if (thread === undefined) {
+          const seen = new Set<string>()
+          if (!this.adds.has(intent.threadId)) {
+            const stored = this.#stored(intent.threadId)
+            if (stored === undefined) { this.park(intent, [intent.threadId]); return }
+            if (stored.kind !== 'thread') { this.problems.push(`${intent.source}: ${intent.threadId} is a ${stored.kind}, not a thread`); return }
+            for (const m of stored.messages ?? []) for (const line of m.text.split('\n')) seen.add(line)
+          }
+          thread = { lines: [], seen, source: intent.source }
+          this.lines.set(intent.threadId, thread)
+        }
+        if (thread.seen.has(intent.line)) { this.skipped++; return }
+        thread.seen.add(intent.line)
+        thread.lines.push(intent.line)
+        return
+      }
+      case 'attest': {
+        if (!this.exists(intent.id)) {
+          if (intent.optional === true) this.skipped++
+          else this.park(intent, [intent.id])
+          return
+        }
+        const { by, list } = intent
+        const key = `${intent.id}\n${list}\n${by.peerId}\n${by.agentId ?? ''}\n${list === 'disputedBy' ? by.reason ?? '' : ''}`
+        const already = (this.#stored(intent.id)?.[list] ?? []).some(a => a.peerId === by.peerId && (a.agentId ?? '') === (by.agentId ?? '') &&
+          (list === 'verifiedBy' || a.reason === by.reason))
+        if (already || this.attests.has(key)) { this.skipped++; return }
+        const op: GraphOp = list === 'verifiedBy'
+          ? { op: 'verify', id: intent.id, by }
+          : { op: 'dispute', id: intent.id, reason: by.reason ?? 'disputed', by }
+        this.attests.set(key, { op, source: intent.source })
+        return
+      }
+      case 'resolve': {
+        const expansion = intent.expand(this)
+        if ('waitFor' in expansion) { this.park(intent, expansion.waitFor); return }
+        for (const next of expansion.intents) this.apply(next)
+      }
+    }
+  }
+
+  park (intent: Intent, keys: string[]): void {
+    this.parked.push({ intent, keys })
+  }
+
+  /** The ops, in an order where each op's referents come before it. */
+  ops (): PlannedOp[] {
+    const out: PlannedOp[] = []
+    for (const [id, { entity, by, source }] of this.adds) {
+      if (entity.data !== undefined) {
+        const fitted = fitData(entity.data)
+        if ('problem' in fitted) { this.problems.push(`${source}: ${id}: ${fitted.problem}; added without data`); delete entity.data } else entity.data = fitted.data
+      }
+      out.push({ op: by === undefined ? { op: 'add', id, entity } : { op: 'add', id, entity, by }, source })
+    }
+    for (const [id, { data, before, source }] of this.updates) {
+      const fitted = fitData(data)
+      if ('problem' in fitted) { this.problems.push(`${source}: ${id}: ${fitted.problem}`); continue }
+      if (JSON.stringify(fitted.data) === before) { this.skipped++; continue }
+      out.push({ op: { op: 'update', id, patch: { data: fitted.data } }, source })
+    }
+    out.push(...this.relates.values(), ...this.attests.values())
+    for (const [threadId, { lines, source }] of this.lines) {
+      // Lines of one flush go out as one message: messages of one change share a timestamp and
+      // would otherwise be shown in random order.
+      let chunk = ''
+      for (const line of lines) {
+        if (chunk !== '' && chunk.length + 1 + line.length > GRAPH_LIMITS.messageLength) {
+          out.push({ op: { op: 'post', threadId, text: chunk }, source })
+          chunk = ''
+        }
+        chunk = chunk === '' ? line : `${chunk}\n${line}`
+      }
+      if (chunk !== '') out.push({ op: { op: 'post', threadId, text: chunk }, source })
+    }
+    return out
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The recorder
+
+export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecorderOptions = {}): GraphRecorder {
+  const flushMs = options.flushMs ?? 50
+  const maxPending = options.maxPending ?? 10_000
+  let queue: Intent[] = []
+  /** Parked intents by the id they wait for; one Parked may sit under several keys. */
+  const waiting = new Map<string, Set<Parked>>()
+  /** Every parked intent once, oldest first (for eviction). */
+  const parkedOrder = new Set<Parked>()
+  /** Which attempt produced a task's result, as far as this node knows; `sure` once an outcome said so. */
+  const attemptOf = new Map<string, { attempt: number, sure: boolean }>()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let flushing = false
+  let closed = false
+  const s: GraphRecorderStats = {
+    records: 0, queued: 0, parked: 0, flushes: 0, changes: 0, ops: 0, skipped: 0, problems: 0, evicted: 0, retries: 0,
+    largestBatch: 0, lastFlushMs: 0, totalFlushMs: 0
+  }
+
+  const problem = (message: string): void => {
+    s.problems++
+    try { options.onProblem?.(message) } catch { /* a failing listener must not break recording */ }
+  }
+
+  const noteAttempt = (taskId: string, attempt: number, sure: boolean): void => {
+    const known = attemptOf.get(taskId)
+    if (known?.sure === true && !sure) return
+    attemptOf.delete(taskId) // re-insert: the map is kept in recency order for trimming
+    attemptOf.set(taskId, { attempt, sure })
+    if (attemptOf.size > 4 * maxPending) attemptOf.delete(attemptOf.keys().next().value!)
+  }
+
+  const schedule = (): void => {
+    if (closed || flushing) return
+    if (queue.length >= maxPending) { flush(); return }
+    if (timer === undefined && queue.length > 0) timer = setTimeout(() => { timer = undefined; flush() }, flushMs)
+  }
+
+  const enqueue = (intents: Intent[]): void => {
+    queue.push(...intents)
+    schedule()
+  }
+
+  const park = (p: Parked): void => {
+    parkedOrder.add(p)
+    for (const key of p.keys) {
+      let set = waiting.get(key)
+      if (set === undefined) waiting.set(key, set = new Set())
+      set.add(p)
+    }
+    while (parkedOrder.size > maxPending) {
+      const oldest = parkedOrder.values().next().value!
+      unpark(oldest)
+      s.evicted++
+      problem(`${oldest.intent.source}: dropped after waiting for ${oldest.keys.join(', ')} (more than ${maxPending} records waiting)`)
+    }
+  }
+
+  const unpark = (p: Parked): void => {
+    parkedOrder.delete(p)
+    for (const key of p.keys) {
+      const set = waiting.get(key)
+      set?.delete(p)
+      if (set?.size === 0) waiting.delete(key)
+    }
+  }
+
+  /** The graph gained or changed entities (here or from a peer): wake what waited for them. */
+  const unsubscribe = graph.on('change', ({ ids }) => {
+    if (waiting.size === 0) return
+    let woke = false
+    for (const id of ids) {
+      for (const key of [id, resultWildcardOf(id)]) {
+        if (key === undefined) continue
+        const set = waiting.get(key)
+        if (set === undefined) continue
+        for (const p of [...set]) {
+          unpark(p)
+          queue.push(p.intent)
+          woke = true
+        }
+      }
+    }
+    // Never flush inside the graph's change event: the graph is mid-change.
+    if (woke && !closed && timer === undefined) timer = setTimeout(() => { timer = undefined; flush() }, flushMs)
+  })
+
+  function flush (): void {
+    if (flushing || queue.length === 0) return
+    flushing = true
+    if (timer !== undefined) { clearTimeout(timer); timer = undefined }
+    const started = performance.now()
+    const intents = queue
+    queue = []
+    try {
+      s.flushes++
+      const plan = new FlushPlan(graph, taskId => attemptOf.get(taskId)?.attempt)
+      for (const intent of intents) {
+        try {
+          plan.apply(intent)
+        } catch (err) {
+          problem(`${intent.source}: ${(err as Error).message}`)
+        }
+      }
+      const ops = plan.ops()
+      s.skipped += plan.skipped
+      for (const message of plan.problems) problem(message)
+      write(ops)
+      for (const p of plan.parked) park(p)
+    } finally {
+      flushing = false
+      const ms = performance.now() - started
+      s.lastFlushMs = ms
+      s.totalFlushMs += ms
+      schedule()
+    }
+  }
+
+  /** One change; if the graph refuses an op, drop it (and what depends on it), report, retry. */
+  function write (ops: PlannedOp[]): void {
+    let remaining = ops
+    for (let attempt = 0; remaining.length > 0; attempt++) {
+      try {
+        graph.batch(remaining.map(o => o.op))
+        s.changes++
+        s.ops += remaining.length
+        s.largestBatch = Math.max(s.largestBatch, remaining.length)
+        return
+      } catch (err) {
+        const index = err instanceof GraphValidationError ? /^ops\[(\d+)\]/.exec(err.field)?.[1] : undefined
+        if (index === undefined || attempt >= 32) {
+          // Not an op's fault (or too many faults): write op by op so the good ones still land.
+          for (const o of remaining) {
+            try {
+              graph.batch([o.op])
+              s.changes++
+              s.ops++
+            } catch (e) {
+              problem(`${o.source}: ${describeOp(o.op)} refused: ${(e as Error).message}`)
+            }
+          }
+          return
+        }
+        s.retries++
+        const bad = remaining[Number(index)]!
+        const reason = err instanceof GraphValidationError ? `${err.field.replace(/^ops\[\d+\]\.?/, '')}: ${err.reason}` : String(err)
+        const gone = new Set<string>(bad.op.op === 'add' && bad.op.id !== undefined ? [bad.op.id] : [])
+        const dependents = remaining.filter(o => o !== bad && opRefs(o.op).some(id => gone.has(id)))
+        problem(`${bad.source}: ${describeOp(bad.op)} refused (${reason})${dependents.length > 0 ? `; ${dependents.length} op(s) on it dropped` : ''}`)
+        remaining = remaining.filter(o => o !== bad && !dependents.includes(o))
+      }
+    }
+  }
+
+  function describeOp (op: GraphOp): string {
+    switch (op.op) {
+      case 'add': return `add ${op.id ?? op.entity.kind}`
+      case 'relate': case 'unrelate': return `${op.op} ${op.from} ${op.type} ${op.to}`
+      case 'post': return `post to ${op.threadId}`
+      default: return `${op.op} ${op.id}`
+    }
+  }
+
+  /** Checks the ids a record maps to; reports and returns false if one cannot be mapped. */
+  const valid = (source: string, ids: Array<[string, unknown]>): boolean => {
+    for (const [field, id] of ids) {
+      const why = keyProblem(id)
+      if (why !== undefined) { problem(`${source}: ${field} ${why}; not recorded`); return false }
+    }
+    return true
+  }
+
+  const record = (source: string, ids: Array<[string, unknown]>, build: () => Intent[]): void => {
+    s.records++
+    if (closed) { problem(`${source}: recorder is closed; not recorded`); return }
+    if (!valid(source, ids)) return
+    let intents: Intent[]
+    try {
+      intents = build()
+    } catch (err) {
+      problem(`${source}: ${(err as Error).message}; not recorded`)
+      return
+    }
+    enqueue(intents)
+  }
+
+  /** Finds the result entity of a task (for verification and solutions, which do not carry the attempt). */
+  const findResult = (view: View, taskId: string, producer: AgentRef | undefined): { id: string } | { waitFor: string[] } => {
+    const known = view.attemptOf(taskId)
+    if (known !== undefined && view.exists(resultId(taskId, known))) return { id: resultId(taskId, known) }
+    for (let attempt = 16; attempt >= 1; attempt--) {
+      const id = resultId(taskId, attempt)
+      if (!view.exists(id)) continue
+      const e = view.entity(id)
+      const p = asObject(e?.data?.producer)
+      if (producer === undefined || (p.agentId === producer.agentId && p.peerId === producer.peerId)) return { id }
+    }
+    return { waitFor: known !== undefined ? [resultId(taskId, known), resultWildcard(taskId)] : [resultWildcard(taskId)] }
+  }
+
+  const agentOn = (a: AgentRef): string => `${a.agentId} on ${shortPeer(a.peerId)}`
+
+  const recorder: GraphRecorder = {
+    task (r) {
+      const source = `task ${String(r.taskId)} attempt ${r.attempt}`
+      record(source, [['taskId', r.taskId], ...(r.missionId !== undefined ? [['missionId', r.missionId] as [string, unknown]] : [])], () => {
+        const thread = taskThreadId(r.taskId)
+        const title = clip(oneLine(r.text), GRAPH_LIMITS.titleLength) || `Task ${r.taskId}`
+        const excluded = r.excluded.map(agentOn)
+        const intents: Intent[] = [
+          { t: 'add', id: thread, source, entity: { kind: 'thread', title, text: clip(r.text, GRAPH_LIMITS.textLength) || title, tags: r.missionId !== undefined ? ['task', 'subtask'] : ['task'], data: {} } },
+          {
+            t: 'merge', id: thread, source,
+            merge: d => {
+              const next: JsonObject = { ...d, taskId: r.taskId, steward: r.steward }
+              if (r.missionId !== undefined) next.missionId = r.missionId
+              if (r.deadline !== undefined) next.deadline = r.deadline
+              if (r.attempt >= Number(d.attempt ?? 0)) {
+                next.attempt = r.attempt
+                if (!TERMINAL.has(String(d.state))) next.state = 'submitted'
+              }
+              return upsertAttempt(next, r.attempt, { steward: r.steward, announcedAt: r.at, excluded: r.excluded.map(ref) })
+            }
+          },
+          { t: 'post', threadId: thread, source, line: `Attempt ${r.attempt} announced by steward ${shortPeer(r.steward)}${excluded.length > 0 ? ` (excluded: ${excluded.join(', ')})` : ''}.` }
+        ]
+        // The mission's completion depends on each of its subtasks.
+        if (r.missionId !== undefined) intents.push({ t: 'relate', from: taskThreadId(r.missionId), type: 'depends-on', to: thread, source })
+        return intents
+      })
+    },
+
+    award (r) {
+      const source = `award ${String(r.taskId)} attempt ${r.attempt}`
+      record(source, [['taskId', r.taskId]], () => {
+        const thread = taskThreadId(r.taskId)
+        if (r.winner !== null) noteAttempt(r.taskId, r.attempt, false)
+        const bids = [...r.bids].sort((a, b) => bidScore(b) - bidScore(a) || (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0)).map(compactBid)
+        const w = r.winner
+        const line = w !== null
+          ? `Attempt ${r.attempt} awarded to ${agentOn(w)} (skill ${w.skillId}, confidence ${w.confidence.toFixed(2)}, reputation ${w.reputation.toFixed(2)}, load ${w.load}) out of ${r.bids.length} bid${r.bids.length === 1 ? '' : 's'}.`
+          : `Attempt ${r.attempt}: nobody awarded (${r.reason ?? 'no eligible bid'}); ${r.bids.length} bid${r.bids.length === 1 ? '' : 's'}.`
+        return [
+          {
+            t: 'merge', id: thread, source,
+            merge: d => {
+              const next: JsonObject = { ...d }
+              if (w !== null && !TERMINAL.has(String(d.state)) && r.attempt >= Number(d.attempt ?? 0)) next.state = 'working'
+              const patch: JsonObject = { bids, winner: w !== null ? compactBid(w) : null, digest: r.digest, awardedAt: r.at }
+              if (r.reason !== undefined) patch.reason = r.reason
+              return upsertAttempt(next, r.attempt, patch)
+            }
+          },
+          { t: 'post', threadId: thread, source, line }
+        ]
+      })
+    },
+
+    result (r) {
+      const source = `result ${String(r.taskId)} attempt ${r.attempt}`
+      record(source, [['taskId', r.taskId]], () => {
+        noteAttempt(r.taskId, r.attempt, false)
+        const id = resultId(r.taskId, r.attempt)
+        const thread = taskThreadId(r.taskId)
+        const full = typeof r.result.text === 'string' ? r.result.text : ''
+        const text = clip(full, GRAPH_LIMITS.textLength) || '(empty result)'
+        const { text: _text, ...structured } = r.result
+        const result = asObject(jsonCopy(structured) ?? null)
+        // The full text goes into data only when the text field had to be cut.
+        if (full.length > GRAPH_LIMITS.textLength) result.text = full
+        const data: JsonObject = {
+          taskId: r.taskId, attempt: r.attempt, skillId: r.skillId, producer: ref(r.producer),
+          startedAt: r.startedAt, finishedAt: r.finishedAt, result
+        }
+        if (full.length > GRAPH_LIMITS.textLength) data.textTruncated = true
+        const intents: Intent[] = [
+          { t: 'add', id, source, by: { agentId: r.producer.agentId }, entity: { kind: 'hypothesis', title: clip(`Result: ${oneLine(r.text)}`, GRAPH_LIMITS.titleLength), text, tags: ['result'], data } },
+          { t: 'relate', from: id, type: 'answers', to: thread, source },
+          { t: 'post', threadId: thread, source, line: `Attempt ${r.attempt}: ${agentOn(r.producer)} answered (${id}): ${clip(oneLine(full), 200) || '(empty)'}` }
+        ]
+        for (const cited of new Set(r.result.citations ?? [])) {
+          if (isGraphId(cited) && cited !== id) intents.push({ t: 'relate', from: id, type: 'derived-from', to: cited, optional: true, source })
+        }
+        return intents
+      })
+    },
+
+    vote (r) {
+      const source = `vote ${String(r.taskId)} by ${r.vote.agentId}`
+      record(source, [['taskId', r.taskId]], () => {
+        const v = r.vote
+        const evidence = (v.evidence ?? []).length > 0 ? ` [evidence: ${(v.evidence ?? []).join(', ')}]` : ''
+        return [{ t: 'post', threadId: taskThreadId(r.taskId), source, line: clip(`${agentOn(v)} votes ${v.vote} (${v.confidence.toFixed(2)}): ${oneLine(v.reason)}${evidence}`, 1000) }]
+      })
+    },
+
+    verification (r) {
+      const source = `verification ${String(r.taskId)} ${r.status}`
+      if (r.status === 'pending') { s.records++; return }
+      record(source, [['taskId', r.taskId]], () => {
+        const thread = taskThreadId(r.taskId)
+        const supporters = [...new Set(r.supporters)]
+        const disputes = r.disputes
+        const expand = (view: View): Expansion => {
+          const found = findResult(view, r.taskId, r.producer)
+          if ('waitFor' in found) return found
+          const rid = found.id
+          const attempt = Number(rid.slice(rid.lastIndexOf(':') + 1))
+          const fid = factId(r.taskId, attempt)
+          const intents: Intent[] = []
+          const verification: JsonObject = { status: r.status, attempt, result: rid, supporters, at: r.at }
+          if (r.status === 'verified') {
+            const hyp = view.entity(rid)!
+            const title = hyp.title !== undefined ? clip(hyp.title.replace(/^Result: /, 'Verified: '), GRAPH_LIMITS.titleLength) : undefined
+            intents.push({
+              t: 'add', id: fid, source,
+              entity: { kind: 'fact', text: hyp.text, ...(title !== undefined ? { title } : {}), tags: ['result', 'verified'], data: { taskId: r.taskId, attempt, result: rid, producer: ref(r.producer), supporters } }
+            })
+            intents.push({ t: 'relate', from: fid, type: 'derived-from', to: rid, source })
+            for (const peerId of supporters) {
+              const by: AttestBy = { peerId, agentId: MESH_AGENT, at: r.at, reason: `supported by ${shortPeer(peerId)}; quorum reached` }
+              intents.push({ t: 'attest', id: rid, list: 'verifiedBy', by, source }, { t: 'attest', id: fid, list: 'verifiedBy', by, source })
+            }
+            intents.push({ t: 'post', threadId: thread, source, line: `Verified: ${rid} supported by ${supporters.length} peer${supporters.length === 1 ? '' : 's'} (${supporters.map(shortPeer).join(', ')}); recorded as ${fid}.` })
+          } else {
+            const cid = disputeId(r.taskId, attempt)
+            const compact = disputes.map(d => ({ peerId: d.peerId, agentId: d.agentId, confidence: d.confidence, reason: d.reason, evidence: d.evidence ?? [] }))
+            const text = clip(`Disputed result ${rid}: ${disputes.map(d => `${agentOn(d)}: ${oneLine(d.reason)}`).join('; ')}`, GRAPH_LIMITS.textLength)
+            intents.push(
+              { t: 'add', id: cid, source, entity: { kind: 'conflict', text, tags: ['dispute'], data: { taskId: r.taskId, attempt, result: rid, disputes: [] } } },
+              {
+                t: 'merge', id: cid, source,
+                merge: d => {
+                  const list = asArray(d.disputes).map(asObject)
+                  for (const c of compact) if (!list.some(x => x.peerId === c.peerId && x.agentId === c.agentId)) list.push(c)
+                  return { ...d, disputes: list }
+                }
+              },
+              { t: 'relate', from: cid, type: 'contradicts', to: rid, source },
+              { t: 'relate', from: cid, type: 'about', to: thread, source }
+            )
+            for (const d of disputes) {
+              const by: AttestBy = { peerId: d.peerId, agentId: d.agentId, at: r.at, reason: clip(d.reason.trim() === '' ? 'disputed' : d.reason, GRAPH_LIMITS.reasonLength) }
+              intents.push({ t: 'attest', id: rid, list: 'disputedBy', by, source }, { t: 'attest', id: fid, list: 'disputedBy', by, optional: true, source })
+              for (const ev of new Set(d.evidence ?? [])) {
+                if (!isGraphId(ev) || ev === rid || ev === cid) continue
+                intents.push({ t: 'relate', from: cid, type: 'derived-from', to: ev, optional: true, source }, { t: 'relate', from: ev, type: 'contradicts', to: rid, optional: true, source })
+              }
+            }
+            verification.disputes = compact
+            intents.push({ t: 'post', threadId: thread, source, line: clip(`Disputed: ${rid} by ${disputes.map(d => `${agentOn(d)} (${oneLine(d.reason)})`).join(', ')}; see ${cid}.`, 1000) })
+          }
+          intents.push({ t: 'merge', id: thread, source, merge: d => ({ ...d, verification }) })
+          return { intents }
+        }
+        return [{ t: 'resolve', source, expand }]
+      })
+    },
+
+    outcome (r) {
+      const source = `outcome ${String(r.taskId)} ${r.state}`
+      record(source, [['taskId', r.taskId]], () => {
+        const thread = taskThreadId(r.taskId)
+        if (r.producer !== undefined) noteAttempt(r.taskId, r.producer.attempt, true)
+        const failures = (r.failures ?? []).map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason }))
+        const outcome: JsonObject = { state: r.state, attempts: r.attempts, failures, at: r.at }
+        if (r.reason !== undefined) outcome.reason = r.reason
+        if (r.producer !== undefined) outcome.producer = { ...ref(r.producer), attempt: r.producer.attempt, result: resultId(r.taskId, r.producer.attempt) }
+        let line: string
+        if (r.state === 'completed' && r.producer !== undefined) line = `Completed: attempt ${r.producer.attempt} by ${agentOn(r.producer)} (${resultId(r.taskId, r.producer.attempt)}).`
+        else {
+          const what = r.state.charAt(0).toUpperCase() + r.state.slice(1)
+          line = clip(`${what} after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.reason !== undefined ? `: ${oneLine(r.reason)}` : '.'}`, 1000)
+        }
+        return [
+          { t: 'merge', id: thread, source, merge: d => ({ ...d, state: r.state, ...(r.reason !== undefined ? { reason: r.reason } : {}), outcome }) },
+          { t: 'post', threadId: thread, source, line }
+        ]
+      })
+    },
+
+    solution (r) {
+      const source = `solution ${String(r.missionId)}`
+      record(source, [['missionId', r.missionId], ...r.parts.map(p => ['parts.taskId', p.taskId] as [string, unknown])], () => {
+        const id = solutionId(r.missionId)
+        const thread = taskThreadId(r.missionId)
+        const full = r.result.text ?? ''
+        const parts = r.parts.map(p => {
+          const part: JsonObject = { planId: p.planId, taskId: p.taskId }
+          if (p.producer !== undefined) part.producer = ref(p.producer)
+          if (p.verification !== undefined) part.verification = p.verification
+          return part
+        })
+        const data: JsonObject = { missionId: r.missionId, parts, group: r.group.map(ref), at: r.at }
+        const output = jsonCopy(r.result.output)
+        if (output !== undefined) data.output = output
+        if (full.length > GRAPH_LIMITS.textLength) { data.text = full; data.textTruncated = true }
+        const intents: Intent[] = [
+          {
+            t: 'add', id, source,
+            entity: { kind: 'solution', taskId: isGraphId(r.missionId) ? r.missionId : thread, title: clip(oneLine(r.text), GRAPH_LIMITS.titleLength) || `Mission ${r.missionId}`, text: clip(full, GRAPH_LIMITS.textLength) || '(empty solution)', tags: ['mission'], data }
+          },
+          { t: 'relate', from: id, type: 'answers', to: thread, source },
+          { t: 'merge', id: thread, source, merge: d => ({ ...d, solution: id }) },
+          { t: 'post', threadId: thread, source, line: clip(`Solution ${id} assembled from ${r.parts.length} part${r.parts.length === 1 ? '' : 's'} (${r.parts.map(p => p.planId).join(', ')}) by ${r.group.map(g => g.agentId).join(', ') || 'nobody'}.`, 1000) }
+        ]
+        for (const p of r.parts) {
+          intents.push({
+            t: 'resolve', source: `${source} part ${p.planId}`,
+            expand: view => {
+              const found = findResult(view, p.taskId, p.producer)
+              return 'waitFor' in found ? found : { intents: [{ t: 'relate', from: id, type: 'derived-from', to: found.id, source: `${source} part ${p.planId}` }] }
+            }
+          })
+        }
+        return intents
+      })
+    },
+
+    consultation (r) {
+      const source = `${r.kind} ${String(r.id)}`
+      const ids: Array<[string, unknown]> = [['id', r.id]]
+      if (r.taskId !== undefined) ids.push(['taskId', r.taskId])
+      if (r.kind === 'answer') ids.push(['about', r.about])
+      record(source, ids, () => {
+        const thread = r.taskId !== undefined ? taskThreadId(r.taskId) : undefined
+        const text = clip(r.text, GRAPH_LIMITS.textLength) || '(empty)'
+        const line = (s: string): Intent[] => thread !== undefined ? [{ t: 'post', threadId: thread, source, line: clip(s, 1000) }] : []
+        const by = r.agentId !== undefined ? { by: { agentId: r.agentId } } : {}
+        const who = r.agentId !== undefined ? `${r.agentId} on ${shortPeer(r.peerId)}` : `a person on ${shortPeer(r.peerId)}`
+        switch (r.kind) {
+          case 'question': {
+            const qid = questionId(r.id)
+            return [
+              { t: 'add', id: qid, source, ...by, entity: { kind: 'question', text, tags: ['consultation'], data: { questionId: r.id, ...(r.taskId !== undefined ? { taskId: r.taskId } : {}), agentId: r.agentId ?? null, peerId: r.peerId } } },
+              ...(thread !== undefined ? [{ t: 'relate', from: qid, type: 'about', to: thread, source } as Intent] : []),
+              ...line(`${who} asks (${qid}): ${oneLine(r.text)}`)
+            ]
+          }
+          case 'answer': {
+            const about = r.about!
+            const aid = answerId(about, r.peerId)
+            return [
+              { t: 'add', id: aid, source, ...by, entity: { kind: 'fact', text, tags: ['consultation', 'answer'], data: { questionId: about, ...(r.taskId !== undefined ? { taskId: r.taskId } : {}), peerId: r.peerId } } },
+              { t: 'relate', from: aid, type: 'answers', to: questionId(about), source },
+              ...line(`Answer from ${who} to ${questionId(about)}: ${oneLine(r.text)}`)
+            ]
+          }
+          case 'alert': {
+            if (thread !== undefined) return line(`Alert from ${who}: ${oneLine(r.text)}`)
+            const alerts = alertsThreadId(r.peerId)
+            return [
+              { t: 'add', id: alerts, source, entity: { kind: 'thread', title: `Alerts from ${shortPeer(r.peerId)}`, text: `Alerts raised on peer ${r.peerId} that concern no task.`, tags: ['alerts'] } },
+              { t: 'post', threadId: alerts, source, line: clip(`Alert from ${who} (${r.id}): ${oneLine(r.text)}`, 1000) }
+            ]
+          }
+          case 'decision': {
+            const did = decisionId(r.id)
+            const about = r.about
+            const targets: string[] = []
+            if (about !== undefined && keyProblem(about) === undefined) targets.push(taskThreadId(about))
+            if (about !== undefined && isGraphId(about)) targets.push(about)
+            const intents: Intent[] = [
+              { t: 'add', id: did, source, ...by, entity: { kind: 'decision', text, tags: ['consultation'], data: { decisionId: r.id, about: about ?? null, peerId: r.peerId } } }
+            ]
+            if (targets.length > 0) {
+              intents.push({
+                t: 'resolve', source,
+                expand: view => {
+                  const target = targets.find(id => view.exists(id))
+                  if (target === undefined) return { waitFor: targets }
+                  const out: Intent[] = [{ t: 'relate', from: did, type: 'about', to: target, source }]
+                  if (target.startsWith('task:')) out.push({ t: 'post', threadId: target, source, line: clip(`Decision by ${who} (${did}): ${oneLine(r.text)}`, 1000) })
+                  return { intents: out }
+                }
+              })
+            }
+            return intents
+          }
+          case 'handoff': {
+            const attempt = /:handoff:(\d+)$/.exec(r.id)?.[1]
+            return line(`${attempt !== undefined ? `Attempt ${attempt}: ` : ''}${who} hands off: ${oneLine(r.text)}`)
+          }
+        }
+        throw new Error(`unknown consultation kind ${JSON.stringify((r as { kind?: unknown }).kind)}`)
+      })
+    },
+
+    reputation (r) {
+      s.records++
+      try {
+        options.onReputation?.(r)
+      } catch (err) {
+        problem(`reputation ${r.agentId}/${r.skillId}: onReputation failed: ${(err as Error).message}`)
+      }
+    },
+
+    flush,
+
+    stats () {
+      return { ...s, queued: queue.length, parked: parkedOrder.size }
+    },
+
+    close () {
+      flush()
+      closed = true
+      if (timer !== undefined) { clearTimeout(timer); timer = undefined }
+      unsubscribe()
+    }
+  }
+  return recorder
+}
