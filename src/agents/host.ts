@@ -230,7 +230,8 @@ export class AgentHost {
     }
     const agentId = agentIdFor(manifest.id, this.peerId)
     const existing = this.runner.status(agentId)
-    if (existing !== undefined && existing.state !== 'stopped') throw new AgentRegisterError('manifest.id', `an agent with id ${JSON.stringify(manifest.id)} already runs in this tab; unregister it first or pick another id`)
+    // A failed or stopped agent of the same id (e.g. a start that failed on bad source) may be replaced.
+    if (existing !== undefined && existing.state !== 'stopped' && existing.state !== 'failed') throw new AgentRegisterError('manifest.id', `an agent with id ${JSON.stringify(manifest.id)} already runs in this tab; unregister it first or pick another id`)
     const status = await this.runner.start(agentId, spec)
     const now = this.#now()
     this.registry.put({

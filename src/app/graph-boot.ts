@@ -8,12 +8,15 @@ import { initializeWasm } from '@automerge/automerge-repo/slim'
 import automergeWasmUrl from '@automerge/automerge/automerge.wasm?url'
 import { createGraphRepo, createIndexedDbStorage, Libp2pNetworkAdapter, openRoomGraph, type KnowledgeGraph } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
+import { openAgentRegistry, type AgentRegistry } from '../agents/registry.ts'
 
 /** The agent id under which a person's own edits are recorded. */
 export const PERSON_AGENT = 'person'
 
 export interface OpenGraph {
   graph: KnowledgeGraph
+  /** The room's agent registry: a second document in the same Repo, synced the same way. */
+  registry: AgentRegistry
   adapter: Libp2pNetworkAdapter
   close: () => Promise<void>
 }
@@ -32,13 +35,18 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
   // pair may dial); a periodic pass re-opens any half-session that such a race left behind.
   const repair = setInterval(refresh, 2_000)
   const repo = createGraphRepo({ network: adapter, storage: createIndexedDbStorage('meshwork-graph'), peerId: `${node.peerId}` })
-  const graph = await openRoomGraph(repo, node.room, { actor: { agentId: PERSON_AGENT, peerId: node.peerId } })
+  const [graph, registry] = await Promise.all([
+    openRoomGraph(repo, node.room, { actor: { agentId: PERSON_AGENT, peerId: node.peerId } }),
+    openAgentRegistry(repo, node.room)
+  ])
   return {
     graph,
+    registry,
     adapter,
     close: async () => {
       offJoin(); offLeave(); clearInterval(repair)
       graph.close()
+      registry.close()
       await repo.shutdown()
     }
   }

@@ -125,11 +125,14 @@ test('sub-agents: ctx.spawn runs a built-in within maxSubAgents and maxDepth; be
   await openRuntime(page)
   const source = `export default async (task, ctx) => {
     if (task.text === 'one') return await ctx.spawn('calculator', { id: 'ignored', text: '6 * 7' })
+    // Each sub-agent stays busy for 300 ms, so all three calls overlap and the third meets the limit
+    // (with a fast sub-agent the first could finish before the third asks, and no limit is met).
+    const slow = n => ctx.spawn('js-runner', { id: 'x', text: 'run', input: { code: 'const t = Date.now(); while (Date.now() - t < 300) {} ' + n + ' + 1' } })
     if (task.text === 'three') {
-      const rs = await Promise.allSettled([1, 2, 3].map(n => ctx.spawn('calculator', { id: 'x', text: n + ' + 1' })))
-      return { text: 'done', output: rs.map(r => r.status === 'fulfilled' ? r.value.text : r.reason.name + ':' + r.reason.code) }
+      const rs = await Promise.allSettled([1, 2, 3].map(slow))
+      return { text: 'done', output: rs.map(r => r.status === 'fulfilled' ? JSON.stringify(r.value.output) : r.reason.name + ':' + r.reason.code) }
     }
-    if (task.text === 'uncaught') await Promise.all([1, 2, 3].map(n => ctx.spawn('calculator', { id: 'x', text: n + ' + 1' })))
+    if (task.text === 'uncaught') await Promise.all([1, 2, 3].map(slow))
   }`
   const started = await startCustom(page, 'boss', source, { tools: ['spawn'], limits: { timeoutMs: 30000, maxConcurrentTasks: 1, maxSubAgents: 2, maxDepth: 1 } })
   expect(started.ok, JSON.stringify(started)).toBe(true)

@@ -31,7 +31,10 @@ if (process.env.MESHWORK_IN_NETNS !== '1') {
   if (spawnSync('ip', ['-V']).status !== 0) fail('the ip command is missing: apt-get install -y iproute2 (see README)')
   if (process.getuid?.() !== 0) fail('the e2e suite creates a private network namespace and must run as root (CI and the dev machines do)')
   // MESHWORK_DIST builds to (and serves from) another directory, so that two suites can run side by side.
-  const dist = process.env.MESHWORK_DIST ?? 'dist'
+  // The suite's build goes to dist-e2e (never the dist/ that `npm start` serves) and includes the test
+  // pages under test/e2e/pages (MESHWORK_TEST_PAGES, see vite.config.ts).
+  const dist = (process.env.MESHWORK_DIST ??= 'dist-e2e')
+  process.env.MESHWORK_TEST_PAGES ??= '1'
   if (!existsSync(join(root, dist, 'index.html')) || process.env.MESHWORK_SKIP_BUILD !== '1') {
     const b = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit' })
     if (b.status !== 0) fail('vite build failed')

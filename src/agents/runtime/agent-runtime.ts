@@ -573,8 +573,17 @@ export class AgentRuntime {
    */
   private abandon (handle: WorkerHandle, runId: string, target: RunTarget, taskId: string, reason: AbortReason): void {
     handle.abortTask(runId, reason)
+    // A custom agent's next task must not land on a worker that may be stuck (it would die with it):
+    // hold new tasks until the probe clears the worker, or until the restart after killing it.
+    const owner = target.owner
+    let gate: Deferred | undefined
+    if (target.kind === 'custom' && target.top && owner.ready.settled && owner.worker === handle) {
+      gate = deferred()
+      owner.ready = gate
+    }
+    const release = (): void => { if (gate !== undefined && owner.ready === gate && !gate.settled && handle.alive) gate.resolve() }
     void (async () => {
-      if (!handle.hasTask(runId) || await handle.responds(this.hangProbeMs) || !handle.alive) return
+      if (!handle.hasTask(runId) || await handle.responds(this.hangProbeMs) || !handle.alive) { release(); return }
       const code = reason === 'timeout' ? 'timeout' : 'crashed'
       const what = reason === 'timeout' ? 'its timeout' : reason === 'cancelled' ? 'cancellation' : 'stop'
       const death = handle.kill(`task ${taskId} of agent ${target.agentId} did not stop at ${what}: the worker was stuck and has been terminated`, { code, culprit: runId })
