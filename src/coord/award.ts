@@ -5,13 +5,18 @@
  *
  *   eligible = bids whose agent is not excluded and whose confidence ≥ minConfidence
  *   score    = confidence × reputation × 1 / (1 + load)
- *   winner   = highest score; ties broken by agentId, then peerId (ascending, code-unit order)
+ *   winner   = highest score; ties broken by a hash of (task id, agentId, peerId), then agentId, then
+ *              peerId (ascending, code-unit order)
+ *
+ * Why the hash: identical agents on several tabs (every tab runs the same built-ins) bid identical
+ * confidences; ordering ties by agentId alone would send every tied task to the same peer. Salting
+ * with the task id spreads them across peers, still deterministically.
  *
  * The arithmetic is plain IEEE doubles in a fixed order, identical in every JavaScript engine.
  * Also here: the bid set's digest, the check of a received award, merging two awards' bid sets, and
  * the bid window (when the announcer closes it).
  */
-import { sha256Hex } from '../graph/hash.ts'
+import { fnv1a32, sha256Hex } from '../graph/hash.ts'
 import { canonicalJson } from './canonical-json.ts'
 import type { AgentRef, AwardBody, Bid } from './messages.ts'
 
@@ -19,6 +24,8 @@ export interface AwardRule {
   /** Bids below this confidence abstain (never win). */
   minConfidence: number
   excluded: readonly AgentRef[]
+  /** The task id: salts the tie-break so tied tasks spread over peers. Without it, ties go by agentId. */
+  tieSalt?: string
 }
 
 export const DEFAULT_MIN_CONFIDENCE = 0.3
@@ -31,10 +38,15 @@ export function bidScore (bid: Bid): number {
   return bid.confidence * bid.reputation * (1 / (1 + bid.load))
 }
 
-/** Orders bids best first: score descending, then agentId, then peerId ascending. */
-export function compareBids (a: Bid, b: Bid): number {
+/** Orders bids best first: score descending, then the salted hash, then agentId, then peerId ascending. */
+export function compareBids (a: Bid, b: Bid, tieSalt?: string): number {
   const d = bidScore(b) - bidScore(a)
   if (d !== 0) return d
+  if (tieSalt !== undefined) {
+    const ha = fnv1a32(`${tieSalt}|${a.agentId}|${a.peerId}`)
+    const hb = fnv1a32(`${tieSalt}|${b.agentId}|${b.peerId}`)
+    if (ha !== hb) return ha - hb
+  }
   if (a.agentId !== b.agentId) return a.agentId < b.agentId ? -1 : 1
   if (a.peerId !== b.peerId) return a.peerId < b.peerId ? -1 : 1
   return 0
@@ -47,7 +59,7 @@ export function isExcluded (bid: Pick<Bid, 'peerId' | 'agentId'>, excluded: read
 /** The rule. `ranked` lists the eligible bids best first. */
 export function decideAward (bids: readonly Bid[], rule: AwardRule): AwardDecision {
   const notExcluded = bids.filter(b => !isExcluded(b, rule.excluded))
-  const ranked = notExcluded.filter(b => b.confidence >= rule.minConfidence).sort(compareBids)
+  const ranked = notExcluded.filter(b => b.confidence >= rule.minConfidence).sort((a, b) => compareBids(a, b, rule.tieSalt))
   const winner = ranked[0]
   if (winner !== undefined) return { winner, ranked }
   return { winner: null, ranked, reason: noWinnerReason(bids, notExcluded, rule) }

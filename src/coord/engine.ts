@@ -566,7 +566,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   }
 
   private rule (t: Task): AwardRule {
-    return { minConfidence: this.opts.minConfidence, excluded: t.excluded }
+    return { minConfidence: this.opts.minConfidence, excluded: t.excluded, tieSalt: t.id }
   }
 
   // -------------------------------------------------------------------------------------------
