@@ -110,7 +110,7 @@ interface AttestBy { peerId: string, agentId?: string, at?: number, reason?: str
 
 interface View {
   exists (id: string): boolean
-  entity (id: string): Pick<Entity, 'id' | 'kind' | 'text' | 'title' | 'provenance' | 'data'> | undefined
+  entity (id: string): Pick<Entity, 'id' | 'kind' | 'text' | 'title' | 'status' | 'provenance' | 'data'> | undefined
   attemptOf (taskId: string): number | undefined
 }
 
@@ -266,7 +266,7 @@ class FlushPlan implements View {
     if (stored !== undefined) return stored
     const planned = this.adds.get(id)
     if (planned === undefined) return undefined
-    return { id, ...planned.entity, provenance: { agentId: planned.by?.agentId ?? this.graph.actor.agentId, peerId: this.graph.actor.peerId, createdAt: 0, updatedAt: 0 } }
+    return { id, ...planned.entity, status: 'proposed', provenance: { agentId: planned.by?.agentId ?? this.graph.actor.agentId, peerId: this.graph.actor.peerId, createdAt: 0, updatedAt: 0 } }
   }
 
   attemptOf (taskId: string): number | undefined {
@@ -698,8 +698,12 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           const fid = factId(r.taskId, attempt)
           const intents: Intent[] = []
           const verification: JsonObject = { status: r.status, attempt, result: rid, supporters, at: r.at }
+          const hyp = view.entity(rid)!
+          if (hyp.status === 'retracted') {
+            // Someone withdrew the result meanwhile: a verdict on it is noted, not turned into a fact.
+            return { intents: [{ t: 'post', threadId: thread, source, line: `${r.status === 'verified' ? 'Verified' : 'Disputed'} by quorum, but ${rid} had been retracted; nothing recorded on it.` }] }
+          }
           if (r.status === 'verified') {
-            const hyp = view.entity(rid)!
             const title = hyp.title !== undefined ? clip(hyp.title.replace(/^Result: /, 'Verified: '), GRAPH_LIMITS.titleLength) : undefined
             intents.push({
               t: 'add', id: fid, source,

@@ -1,0 +1,576 @@
+import { Automerge, type Repo } from '@automerge/automerge-repo/slim'
+import { afterEach, describe, expect, it } from 'vitest'
+import { alice, bob, waitFor } from '../graph/helpers.ts'
+import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts'
+import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
+import type { GraphActor, KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
+import { ID_PATTERN, LIMITS } from '../../../src/graph/schema.ts'
+import { createGraphRecorder, MESH_AGENT, type GraphRecorder, type GraphRecorderOptions } from '../../../src/coord/graph-recorder.ts'
+import {
+  answerId, decisionId, disputeId, factId, graphKey, KEY_MAX, questionId, resultId, solutionId, taskThreadId
+} from '../../../src/coord/graph-record-ids.ts'
+import type { CoordRecorder } from '../../../src/coord/interfaces.ts'
+import type { Bid } from '../../../src/coord/messages.ts'
+import { createCoordEngine } from '../../../src/coord/engine.ts'
+import { signerFor } from '../../../src/coord/signing.ts'
+import { FakeClock, MemoryNetwork, identity, runFor, runUntil, T0, type SimAgent } from './sim.ts'
+
+type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
+
+const repos: Repo[] = []
+const recorders: GraphRecorder[] = []
+afterEach(async () => {
+  for (const r of recorders.splice(0)) r.close()
+  await Promise.all(repos.splice(0).map(async r => { await r.shutdown() }))
+})
+
+const STEWARD = '12D3KooWStewardPeerAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+const PRODUCER = '12D3KooWProducerPeerBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
+const VERIFIER = '12D3KooWVerifierPeerCccccccccccccccccccccccccccccccc'
+const steward: GraphActor = { agentId: 'tab', peerId: STEWARD }
+const producerTab: GraphActor = { agentId: 'tab', peerId: PRODUCER }
+
+async function oneGraph (actor: GraphActor = steward): Promise<KnowledgeGraph> {
+  const repo = createGraphRepo()
+  repos.push(repo)
+  return await openRoomGraph(repo, 'recorder', { actor })
+}
+
+interface Recording { recorder: GraphRecorder, problems: string[] }
+
+/** A recorder that only writes when the test says so (flushMs far away), collecting problems. */
+function recorderOn (graph: KnowledgeGraph, options: GraphRecorderOptions = {}): Recording {
+  const problems: string[] = []
+  const recorder = createGraphRecorder(graph, { flushMs: 3_600_000, onProblem: m => { problems.push(m) }, ...options })
+  recorders.push(recorder)
+  return { recorder, problems }
+}
+
+function bid (agentId: string, peerId: string, confidence: number, skillId = 'math'): Bid {
+  return { agentId, peerId, skillId, confidence, reputation: 1, load: 0, latencyMs: 10 }
+}
+
+const task = (taskId: string, extra: Partial<Arg<'task'>> = {}): Arg<'task'> =>
+  ({ taskId, attempt: 1, text: `work on ${taskId}`, excluded: [], steward: STEWARD, at: T0, ...extra })
+const award = (taskId: string, attempt = 1, winner = bid('calc', PRODUCER, 0.9)): Arg<'award'> =>
+  ({ taskId, attempt, winner, bids: [bid('slow', STEWARD, 0.4), winner], digest: 'd1', at: T0 + 1 })
+const result = (taskId: string, attempt = 1, extra: Partial<Arg<'result'>['result']> = {}): Arg<'result'> => ({
+  taskId, attempt, producer: { peerId: PRODUCER, agentId: 'calc' }, skillId: 'math', text: `work on ${taskId}`,
+  result: { text: `answer to ${taskId}`, output: { value: 42 }, ...extra }, startedAt: T0 + 2, finishedAt: T0 + 3
+})
+const outcome = (taskId: string, attempt = 1): Arg<'outcome'> => ({
+  taskId, state: 'completed', attempts: attempt, producer: { peerId: PRODUCER, agentId: 'calc', attempt }, failures: [], at: T0 + 4
+})
+const verified = (taskId: string): Arg<'verification'> =>
+  ({ taskId, status: 'verified', producer: { peerId: PRODUCER, agentId: 'calc' }, supporters: [VERIFIER], disputes: [], at: T0 + 5 })
+
+function lifecycle (rec: CoordRecorder, taskId: string): void {
+  rec.task(task(taskId))
+  rec.award(award(taskId))
+  rec.result(result(taskId))
+  rec.outcome(outcome(taskId))
+}
+
+const lines = (g: KnowledgeGraph, threadId: string): string[] => (g.get(threadId)?.messages ?? []).flatMap(m => m.text.split('\n'))
+const out = (g: KnowledgeGraph, id: string, type: string): string[] => g.neighbours(id, { type, direction: 'out' }).map(n => n.edge.to).sort()
+
+describe('graph record ids', () => {
+  it('maps coordination ids to graph ids deterministically and injectively', () => {
+    expect(taskThreadId('t-abc-1')).toBe('task:t-abc-1')
+    expect(taskThreadId('t-abc-1/2')).toBe('task:t-abc-1_s2')
+    expect(graphKey('a_s')).toBe('a_us')
+    expect(graphKey('a/')).toBe('a_s')
+    expect(graphKey('a_s')).not.toBe(graphKey('a/'))
+    expect(resultId('t-1', 3)).toBe('result:t-1:3')
+    const long = `m-${'x'.repeat(150)}/1`
+    expect(graphKey(long)).toMatch(/^_h[0-9a-f]{32}$/)
+    expect(graphKey(long)).toBe(graphKey(long))
+    expect(graphKey(long)).not.toBe(graphKey(`${long}0`))
+    for (const raw of ['t-1', long, 'a:b.c-d_e/f', 'Z'.repeat(KEY_MAX)]) {
+      for (const id of [taskThreadId(raw), resultId(raw, 16), factId(raw, 16), disputeId(raw, 16), solutionId(raw), questionId(raw), answerId(raw, STEWARD), decisionId(raw)]) {
+        expect(id.length).toBeLessThanOrEqual(100)
+        expect(id).toMatch(ID_PATTERN)
+      }
+    }
+    expect(() => graphKey('bad id')).toThrow(/not a valid coordination id/)
+    expect(() => graphKey('')).toThrow()
+  })
+})
+
+describe('graph recorder: what each record becomes', () => {
+  it('a task lifecycle: thread with bids and state, result hypothesis answering it, narration, verified fact', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    const cited = g.add({ kind: 'fact', text: 'calc knows arithmetic' })
+    recorder.task(task('t-1'))
+    recorder.award(award('t-1'))
+    recorder.result(result('t-1', 1, { citations: [cited, 'fact:missing', 'not a graph id'] }))
+    recorder.vote({ taskId: 't-1', vote: { peerId: VERIFIER, agentId: 'checker', vote: 'support', confidence: 0.9, reason: 'checked' }, at: T0 + 5 })
+    recorder.outcome(outcome('t-1'))
+    recorder.verification(verified('t-1'))
+    recorder.flush()
+    expect(problems).toEqual([])
+
+    const thread = g.get('task:t-1')!
+    expect(thread).toMatchObject({ kind: 'thread', title: 'work on t-1', text: 'work on t-1', tags: ['task'] })
+    expect(thread.data).toMatchObject({
+      taskId: 't-1', state: 'completed', attempt: 1, steward: STEWARD,
+      attempts: [{
+        attempt: 1, steward: STEWARD, announcedAt: T0, excluded: [], digest: 'd1',
+        // Bids best first, compact.
+        bids: [
+          { agentId: 'calc', peerId: PRODUCER, skillId: 'math', confidence: 0.9, reputation: 1, load: 0 },
+          { agentId: 'slow', peerId: STEWARD, skillId: 'math', confidence: 0.4, reputation: 1, load: 0 }
+        ],
+        winner: { agentId: 'calc', peerId: PRODUCER }
+      }],
+      outcome: { state: 'completed', attempts: 1, producer: { agentId: 'calc', attempt: 1, result: 'result:t-1:1' } },
+      verification: { status: 'verified', attempt: 1, result: 'result:t-1:1', supporters: [VERIFIER] }
+    })
+    const hyp = g.get('result:t-1:1')!
+    expect(hyp).toMatchObject({ kind: 'hypothesis', text: 'answer to t-1', title: 'Result: work on t-1', status: 'verified', tags: ['result'] })
+    expect(hyp.provenance.agentId).toBe('calc')
+    expect(hyp.data).toMatchObject({ taskId: 't-1', attempt: 1, skillId: 'math', producer: { peerId: PRODUCER, agentId: 'calc' }, result: { output: { value: 42 } } })
+    expect(hyp.verifiedBy).toEqual([expect.objectContaining({ peerId: VERIFIER, agentId: MESH_AGENT, at: T0 + 5 })])
+    expect(out(g, 'result:t-1:1', 'answers')).toEqual(['task:t-1'])
+    // Only cited entities that exist.
+    expect(out(g, 'result:t-1:1', 'derived-from')).toEqual([cited])
+    const fact = g.get('fact:t-1:1')!
+    expect(fact).toMatchObject({ kind: 'fact', text: 'answer to t-1', title: 'Verified: work on t-1', status: 'verified' })
+    expect(out(g, 'fact:t-1:1', 'derived-from')).toEqual(['result:t-1:1'])
+    expect(lines(g, 'task:t-1')).toEqual([
+      `Attempt 1 announced by steward …aaaaaa.`,
+      'Attempt 1 awarded to calc on …bbbbbb (skill math, confidence 0.90, reputation 1.00, load 0) out of 2 bids.',
+      'Attempt 1: calc on …bbbbbb answered (result:t-1:1): answer to t-1',
+      'checker on …cccccc votes support (0.90): checked',
+      'Completed: attempt 1 by calc on …bbbbbb (result:t-1:1).',
+      'Verified: result:t-1:1 supported by 1 peer (…cccccc); recorded as fact:t-1:1.'
+    ])
+    expect(g.list({ kind: 'conflict' })).toEqual([])
+  })
+
+  it('a dispute: dispute attestations, a conflict that contradicts the result, with the evidence', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    const evidence = g.add({ kind: 'fact', text: '2 + 2 = 4' })
+    recorder.task(task('t-2'))
+    recorder.award(award('t-2'))
+    recorder.result(result('t-2'))
+    recorder.outcome(outcome('t-2'))
+    recorder.flush()
+    const dispute = { peerId: VERIFIER, agentId: 'checker', vote: 'dispute' as const, confidence: 0.8, reason: '2+2 is 4', evidence: [evidence, 'fact:gone'] }
+    recorder.verification({ taskId: 't-2', status: 'disputed', producer: { peerId: PRODUCER, agentId: 'calc' }, supporters: [], disputes: [dispute], at: T0 + 9 })
+    recorder.flush()
+    expect(problems).toEqual([])
+    const hyp = g.get('result:t-2:1')!
+    expect(hyp.status).toBe('disputed')
+    expect(hyp.disputedBy).toEqual([{ peerId: VERIFIER, agentId: 'checker', at: T0 + 9, reason: '2+2 is 4' }])
+    const conflict = g.get('dispute:t-2:1')!
+    expect(conflict).toMatchObject({ kind: 'conflict', tags: ['dispute'], data: { taskId: 't-2', attempt: 1, result: 'result:t-2:1', disputes: [{ peerId: VERIFIER, agentId: 'checker', reason: '2+2 is 4' }] } })
+    expect(conflict.text).toContain('2+2 is 4')
+    expect(out(g, 'dispute:t-2:1', 'contradicts')).toEqual(['result:t-2:1'])
+    expect(out(g, 'dispute:t-2:1', 'about')).toEqual(['task:t-2'])
+    expect(out(g, 'dispute:t-2:1', 'derived-from')).toEqual([evidence])
+    expect(out(g, evidence, 'contradicts')).toEqual(['result:t-2:1'])
+    expect(g.has('fact:t-2:1')).toBe(false)
+    expect(g.get('task:t-2')!.data).toMatchObject({ verification: { status: 'disputed', disputes: [{ reason: '2+2 is 4' }] } })
+    expect(lines(g, 'task:t-2').at(-1)).toBe('Disputed: result:t-2:1 by checker on …cccccc (2+2 is 4); see dispute:t-2:1.')
+  })
+
+  it('a mission: subtask threads the mission depends on, a solution answering it and derived from each part', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    recorder.task(task('m-1', { text: 'mission: area and name' }))
+    recorder.award(award('m-1'))
+    for (const k of [1, 2]) {
+      const sub = `m-1/${k}`
+      recorder.task(task(sub, { missionId: 'm-1' }))
+      recorder.award(award(sub))
+      recorder.result(result(sub))
+      recorder.outcome(outcome(sub))
+    }
+    recorder.solution({
+      missionId: 'm-1', text: 'mission: area and name', result: { text: 'area 12, name BOB', output: { area: 12, name: 'BOB' } },
+      parts: [
+        { planId: 'area', taskId: 'm-1/1', producer: { peerId: PRODUCER, agentId: 'calc' }, verification: 'verified' },
+        { planId: 'name', taskId: 'm-1/2', producer: { peerId: PRODUCER, agentId: 'calc' }, verification: 'verified' }
+      ],
+      group: [{ peerId: PRODUCER, agentId: 'calc' }],
+      at: T0 + 10
+    })
+    recorder.flush()
+    expect(problems).toEqual([])
+    expect(g.get('task:m-1_s1')).toMatchObject({ tags: ['task', 'subtask'], data: { taskId: 'm-1/1', missionId: 'm-1', state: 'completed' } })
+    expect(out(g, 'task:m-1', 'depends-on')).toEqual(['task:m-1_s1', 'task:m-1_s2'])
+    const solution = g.get('solution:m-1')!
+    expect(solution).toMatchObject({
+      kind: 'solution', taskId: 'm-1', title: 'mission: area and name', text: 'area 12, name BOB',
+      data: { missionId: 'm-1', output: { area: 12, name: 'BOB' }, parts: [{ planId: 'area', taskId: 'm-1/1', verification: 'verified' }, { planId: 'name', taskId: 'm-1/2' }], group: [{ agentId: 'calc' }] }
+    })
+    expect(out(g, 'solution:m-1', 'answers')).toEqual(['task:m-1'])
+    expect(out(g, 'solution:m-1', 'derived-from')).toEqual(['result:m-1_s1:1', 'result:m-1_s2:1'])
+    expect(g.get('task:m-1')!.data).toMatchObject({ solution: 'solution:m-1' })
+    expect(lines(g, 'task:m-1').at(-1)).toBe('Solution solution:m-1 assembled from 2 parts (area, name) by calc.')
+  })
+
+  it('consultation: question about the task, answer as a fact answering it, decision, alerts and handoffs as messages; reputation goes to the callback', async () => {
+    const g = await oneGraph()
+    const reputations: unknown[] = []
+    const { recorder, problems } = recorderOn(g, { onReputation: r => { reputations.push(r) } })
+    recorder.task(task('t-3'))
+    recorder.consultation({ kind: 'question', id: 'q-s-1', taskId: 't-3', agentId: 'greeter', peerId: PRODUCER, text: 'Whom should I greet?', at: T0 })
+    recorder.consultation({ kind: 'answer', id: 'q-s-1:answer', taskId: 't-3', about: 'q-s-1', peerId: STEWARD, text: 'Bob', at: T0 + 1 })
+    recorder.consultation({ kind: 'alert', id: 'a-s-2', taskId: 't-3', agentId: 'greeter', peerId: PRODUCER, text: 'warning: slow', at: T0 + 2 })
+    recorder.consultation({ kind: 'alert', id: 'a-s-3', peerId: PRODUCER, text: 'info: model loaded', at: T0 + 2 })
+    recorder.consultation({ kind: 'decision', id: 'd-s-4', about: 't-3', peerId: STEWARD, text: 'Greet formally', at: T0 + 3 })
+    recorder.consultation({ kind: 'handoff', id: 't-3:handoff:1', taskId: 't-3', agentId: 'greeter', peerId: PRODUCER, text: 'not my language', at: T0 + 4 })
+    const rep = { agentId: 'calc', skillId: 'math', peerId: PRODUCER, record: { successes: 1, failures: 0, verified: 0, disputed: 0, latencyMs: 5 }, factor: 1.1, at: T0 }
+    recorder.reputation(rep as unknown as Arg<'reputation'>)
+    recorder.flush()
+    expect(problems).toEqual([])
+    expect(reputations).toEqual([rep])
+    const q = g.get('question:q-s-1')!
+    expect(q).toMatchObject({ kind: 'question', text: 'Whom should I greet?', data: { questionId: 'q-s-1', taskId: 't-3', agentId: 'greeter' } })
+    expect(q.provenance.agentId).toBe('greeter')
+    expect(out(g, 'question:q-s-1', 'about')).toEqual(['task:t-3'])
+    const aid = answerId('q-s-1', STEWARD)
+    expect(g.get(aid)).toMatchObject({ kind: 'fact', text: 'Bob', data: { questionId: 'q-s-1' } })
+    expect(out(g, aid, 'answers')).toEqual(['question:q-s-1'])
+    expect(g.get('decision:d-s-4')).toMatchObject({ kind: 'decision', text: 'Greet formally', data: { about: 't-3' } })
+    expect(out(g, 'decision:d-s-4', 'about')).toEqual(['task:t-3'])
+    expect(lines(g, 'task:t-3')).toEqual([
+      'Attempt 1 announced by steward …aaaaaa.',
+      'greeter on …bbbbbb asks (question:q-s-1): Whom should I greet?',
+      `Answer from a person on …aaaaaa to question:q-s-1: Bob`,
+      'Alert from greeter on …bbbbbb: warning: slow',
+      'Decision by a person on …aaaaaa (decision:d-s-4): Greet formally',
+      'Attempt 1: greeter on …bbbbbb hands off: not my language'
+    ])
+    const alerts = g.list({ tag: 'alerts' })
+    expect(alerts).toHaveLength(1)
+    expect(alerts[0]!.messages!.map(m => m.text)).toEqual(['Alert from a person on …bbbbbb (a-s-3): info: model loaded'])
+  })
+})
+
+describe('graph recorder: batching, idempotency, order, bad input', () => {
+  it('writes many records as one change per flush, and times 5,000 task lifecycles', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    let localChanges = 0
+    g.on('change', c => { if (c.origin === 'local') localChanges++ })
+    for (let i = 0; i < 100; i++) lifecycle(recorder, `b-${i}`)
+    expect(g.size).toBe(0)
+    recorder.flush()
+    expect(localChanges).toBe(1)
+    expect(recorder.stats()).toMatchObject({ changes: 1, records: 400, queued: 0, parked: 0, problems: 0 })
+    expect(g.list({ kind: 'thread' })).toHaveLength(100)
+    expect(g.list({ kind: 'hypothesis' })).toHaveLength(100)
+
+    // The rate a tab sees: announce and award of 10 tasks per flush, their results and outcomes
+    // one flush later (so threads get updated, not just created).
+    const g2 = await oneGraph()
+    const { recorder: r2, problems: p2 } = recorderOn(g2)
+    const N = 5000
+    const chunk = 10
+    const started = performance.now()
+    for (let i = 0; i <= N; i += chunk) {
+      for (let j = i; j < Math.min(N, i + chunk); j++) { r2.task(task(`p-${j}`)); r2.award(award(`p-${j}`)) }
+      for (let j = i - chunk; j >= 0 && j < i; j++) { r2.result(result(`p-${j}`)); r2.outcome(outcome(`p-${j}`)) }
+      r2.flush()
+    }
+    const ms = performance.now() - started
+    const st = r2.stats()
+    expect(p2).toEqual([])
+    expect(g2.list({ kind: 'thread' })).toHaveLength(N)
+    expect(g2.list({ kind: 'hypothesis' })).toHaveLength(N)
+    expect(g2.get(`task:p-${N - 1}`)!.data).toMatchObject({ state: 'completed' })
+    console.log(`graph recorder: ${N} task lifecycles (${st.records} records, ${st.ops} ops, ${st.changes} changes, largest batch ${st.largestBatch} ops) in ${(ms / 1000).toFixed(1)} s: ` +
+      `${Math.round(N / (ms / 1000))} tasks/s, ${Math.round(st.ops / (ms / 1000))} ops/s, ${(st.totalFlushMs / st.flushes).toFixed(1)} ms per flush`)
+    expect(problems).toEqual([])
+  }, 240_000)
+
+  it('flushes by itself after flushMs, and at once when maxPending records queue up', async () => {
+    const g = await oneGraph()
+    const rec = createGraphRecorder(g, { flushMs: 20, maxPending: 50 })
+    recorders.push(rec)
+    lifecycle(rec, 'auto-1')
+    expect(g.has('task:auto-1')).toBe(false)
+    await waitFor('the timed flush', () => g.has('result:auto-1:1'), 2000)
+    expect(rec.stats().changes).toBe(1)
+    for (let i = 0; i < 20; i++) lifecycle(rec, `burst-${i}`) // 80 records, about 160 intents
+    expect(rec.stats().changes).toBeGreaterThan(1) // written before any timer could run
+  })
+
+  it('recording the same things twice (in one flush, in the next, from a second recorder) neither throws nor duplicates', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    const all = (rec: CoordRecorder): void => {
+      lifecycle(rec, 'i-1')
+      rec.vote({ taskId: 'i-1', vote: { peerId: VERIFIER, agentId: 'checker', vote: 'support', confidence: 0.9, reason: 'ok' }, at: T0 + 5 })
+      rec.verification(verified('i-1'))
+      rec.consultation({ kind: 'question', id: 'q-1', taskId: 'i-1', agentId: 'calc', peerId: PRODUCER, text: 'really?', at: T0 })
+    }
+    all(recorder)
+    all(recorder)
+    recorder.flush()
+    const snapshot = (): unknown => ({
+      entities: g.list().map(e => ({ id: e.id, messages: e.messages?.length, verifiedBy: e.verifiedBy.length, data: e.data })),
+      edges: g.edges().map(e => e.id)
+    })
+    const first = snapshot()
+    expect(lines(g, 'task:i-1')).toHaveLength(7)
+    all(recorder)
+    recorder.flush()
+    // A second node recording the same (e.g. after a steward takeover) on the synced graph.
+    const { recorder: other, problems: otherProblems } = recorderOn(g)
+    all(other)
+    other.flush()
+    expect(snapshot()).toEqual(first)
+    expect(g.get('result:i-1:1')!.verifiedBy).toHaveLength(1)
+    expect(problems).toEqual([])
+    expect(otherProblems).toEqual([])
+    expect(recorder.stats().skipped).toBeGreaterThan(0)
+  })
+
+  it('records that arrive before their task thread wait for it, then land (no placeholder is created)', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    recorder.result(result('o-1'))
+    recorder.vote({ taskId: 'o-1', vote: { peerId: VERIFIER, agentId: 'checker', vote: 'support', confidence: 0.9, reason: 'ok' }, at: T0 })
+    recorder.outcome(outcome('o-1'))
+    recorder.flush()
+    // The result is this node's own entity: written. What needs the thread waits.
+    expect(g.has('result:o-1:1')).toBe(true)
+    expect(g.has('task:o-1')).toBe(false)
+    expect(out(g, 'result:o-1:1', 'answers')).toEqual([])
+    expect(recorder.stats().parked).toBe(5) // answers edge, result line, vote line, outcome data and line
+    // A verification whose result is not here yet waits too.
+    recorder.verification(verified('o-2'))
+    recorder.flush()
+    expect(recorder.stats().parked).toBe(6)
+    // The thread arrives (recorded here; in the two-graph test it arrives by sync) and wakes them.
+    recorder.task(task('o-1'))
+    recorder.flush()
+    expect(recorder.stats()).toMatchObject({ parked: 1, queued: 5 })
+    recorder.flush()
+    expect(out(g, 'result:o-1:1', 'answers')).toEqual(['task:o-1'])
+    expect(lines(g, 'task:o-1')).toHaveLength(4)
+    expect(g.get('task:o-1')!.data).toMatchObject({ state: 'completed', outcome: { producer: { attempt: 1 } } })
+    recorder.result(result('o-2', 2))
+    recorder.flush()
+    recorder.flush()
+    expect(g.get('result:o-2:2')?.status).toBe('verified')
+    expect(g.get('fact:o-2:2')?.status).toBe('verified')
+    expect(recorder.stats().parked).toBe(4) // o-2's answers edge, result line, verified line and data still wait for task:o-2
+    expect(problems).toEqual([])
+  })
+
+  it('caps what waits: beyond maxPending the oldest parked records are dropped and reported', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g, { maxPending: 3 })
+    for (let i = 0; i < 5; i++) recorder.vote({ taskId: `never-${i}`, vote: { peerId: VERIFIER, agentId: 'c', vote: 'support', confidence: 1, reason: 'x' }, at: T0 })
+    recorder.flush()
+    expect(recorder.stats()).toMatchObject({ parked: 3, evicted: 2 })
+    expect(problems).toHaveLength(2)
+    expect(problems[0]).toMatch(/vote never-0 by c: dropped after waiting for task:never-0/)
+  })
+
+  it('a bad record is reported and the rest of the batch lands; an op the graph refuses is dropped and the batch retried', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    lifecycle(recorder, 'ok-0')
+    recorder.flush()
+    g.retract('task:ok-0', 'withdrawn by a person')
+    // Invalid ids: refused when recorded.
+    recorder.task(task('bad id with spaces'))
+    recorder.result(result(''))
+    // Oversized: shortened, not refused.
+    recorder.task(task('big-1', { text: 'x'.repeat(20_000) }))
+    recorder.result(result('big-1', 1, { text: 'y'.repeat(9000), output: { blob: 'z'.repeat(40_000) } }))
+    // Passes every check here, but the graph refuses it: the thread was retracted.
+    recorder.vote({ taskId: 'ok-0', vote: { peerId: VERIFIER, agentId: 'checker', vote: 'support', confidence: 0.9, reason: 'ok' }, at: T0 })
+    lifecycle(recorder, 'ok-1')
+    recorder.flush()
+    expect(problems).toHaveLength(3)
+    expect(problems[0]).toMatch(/^task bad id with spaces attempt 1: taskId "bad id with spaces" is not a valid coordination id/)
+    expect(problems[1]).toMatch(/^result {2}attempt 1: taskId "" is not a valid coordination id/)
+    expect(problems[2]).toBe('vote ok-0 by checker: post to task:ok-0 refused (threadId: thread "task:ok-0" is retracted)')
+    expect(recorder.stats().retries).toBe(1)
+    // Everything else of that flush landed, in one retry.
+    expect(g.get('task:ok-1')!.data).toMatchObject({ state: 'completed' })
+    expect(g.has('result:ok-1:1')).toBe(true)
+    const big = g.get('task:big-1')!
+    expect(big.text).toHaveLength(LIMITS.textLength)
+    expect(big.title).toHaveLength(LIMITS.titleLength)
+    const bigResult = g.get('result:big-1:1')!
+    expect(bigResult.text).toHaveLength(LIMITS.textLength)
+    expect(bigResult.data).toMatchObject({ textTruncated: true, truncated: true })
+    expect(bigResult.data!.result).toMatch(/^omitted: about 4\d KiB of JSON/)
+    expect(g.invalid()).toEqual([])
+  })
+
+  it('a very large bid set is trimmed to the data limit, best bids kept', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    const bids = Array.from({ length: 128 }, (_, i) => bid(`agent-${String(i).padStart(3, '0')}-${'q'.repeat(60)}`, `12D3KooW${'p'.repeat(44)}${String(i).padStart(3, '0')}`, 0.3 + i / 200))
+    const winner = bids.at(-1)!
+    recorder.task(task('wide'))
+    for (let attempt = 1; attempt <= 3; attempt++) recorder.award({ taskId: 'wide', attempt, winner, bids, digest: 'd', at: T0 })
+    recorder.flush()
+    expect(problems).toEqual([])
+    const attempts = g.get('task:wide')!.data!.attempts as Array<{ bids: Array<{ agentId: string }>, bidsOmitted?: number }>
+    expect(attempts).toHaveLength(3)
+    const kept = attempts.reduce((n, a) => n + a.bids.length, 0)
+    const omitted = attempts.reduce((n, a) => n + (a.bidsOmitted ?? 0), 0)
+    expect(kept + omitted).toBe(3 * 128)
+    expect(omitted).toBeGreaterThan(0)
+    for (const a of attempts) expect(a.bids[0]!.agentId).toBe(winner.agentId)
+  })
+})
+
+describe('graph recorder: two nodes', () => {
+  it('steward and producer on different graphs converge on one task thread and one result', async () => {
+    const hub = new MemoryHub()
+    const netS = hub.adapter()
+    const netP = hub.adapter()
+    const repoS = createGraphRepo({ network: netS, peerId: 'repo-s' })
+    const repoP = createGraphRepo({ network: netP, peerId: 'repo-p' })
+    repos.push(repoS, repoP)
+    const gs = await openRoomGraph(repoS, 'two', { actor: steward })
+    const gp = await openRoomGraph(repoP, 'two', { actor: producerTab })
+    const s = recorderOn(gs, { flushMs: 10 })
+    const p = recorderOn(gp, { flushMs: 10 })
+    await waitFor('the graphs to connect', () => netS.connected && netP.connected)
+    // The producer's graph has not seen the steward's thread when its result is recorded.
+    hub.partition(netS, netP)
+    s.recorder.task(task('x-1'))
+    s.recorder.award(award('x-1'))
+    p.recorder.result(result('x-1'))
+    // The steward records the outcome and the verification before the result reached its graph.
+    s.recorder.outcome(outcome('x-1'))
+    s.recorder.verification(verified('x-1'))
+    await waitFor('both flushes', () => gs.has('task:x-1') && gp.has('result:x-1:1'))
+    expect(gp.has('task:x-1')).toBe(false)
+    expect(p.recorder.stats().parked).toBe(2)
+    expect(s.recorder.stats().parked).toBe(1)
+    hub.heal(netS, netP)
+
+    const converged = (): boolean => [gs, gp].every(g => g.get('fact:x-1:1')?.status === 'verified' && out(g, 'result:x-1:1', 'answers').length === 1 && lines(g, 'task:x-1').length === 5) &&
+      Automerge.getHeads(gs.handle.doc()).join() === Automerge.getHeads(gp.handle.doc()).join()
+    await waitFor('both graphs to hold the whole record', converged, 10_000)
+    for (const g of [gs, gp]) {
+      expect(g.list({ kind: 'thread' }).map(e => e.id)).toEqual(['task:x-1'])
+      expect(g.list({ kind: 'hypothesis' }).map(e => e.id)).toEqual(['result:x-1:1'])
+      expect(g.get('result:x-1:1')!.provenance).toMatchObject({ agentId: 'calc', peerId: PRODUCER })
+      expect(g.get('task:x-1')!.provenance.peerId).toBe(STEWARD)
+      expect(g.list({ kind: 'conflict' })).toEqual([])
+      expect(g.invalid()).toEqual([])
+    }
+    expect(s.recorder.stats().parked + p.recorder.stats().parked).toBe(0)
+    expect([...s.problems, ...p.problems]).toEqual([])
+  })
+})
+
+describe('graph recorder: with the coordination engine', () => {
+  it('a mission run by four simulated nodes, each recording into its own graph, ends in one consistent graph everywhere', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 3 })
+    const hub = new MemoryHub()
+    const planner: SimAgent = {
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
+      run: () => ({ text: 'two parts and a join', plan: { subtasks: [
+        { id: 'area', text: 'compute area 3*4', dependsOn: [] },
+        { id: 'name', text: 'shout name bob', dependsOn: [] },
+        { id: 'report', text: 'report join', dependsOn: ['area', 'name'] }
+      ] } })
+    }
+    const nodes = await Promise.all([
+      [planner, { id: 'reporter', skill: 'write', keywords: ['report'], confidence: 0.9, workMs: 20, run: (t: { input?: unknown }) => ({ text: `report: ${JSON.stringify(t.input)}`, output: t.input }) }],
+      [{ id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 200, run: () => ({ text: '12', output: 12 }) }],
+      [{ id: 'shout', skill: 'text', keywords: ['shout'], confidence: 0.9, workMs: 200, run: () => ({ text: 'BOB', output: 'BOB' }) }],
+      [{ id: 'checker', skill: 'verify', keywords: [], confidence: 0, workMs: 10, run: () => ({ text: 'ok', verdict: { vote: 'support' as const, confidence: 0.9, reason: 'checked' } }) }]
+    ].map(async (agents, i) => await graphNode(net, clock, hub, agents as SimAgent[], i === 3 ? { verifiers: ['checker'] } : {})))
+    await runFor(clock, 20)
+    const d = nodes[3]!
+    const id = d.engine.tasks.submit({ text: 'mission: area of 3x4 and shout bob, then report' })
+    await runUntil(clock, () => nodes.every(n => n.engine.tasks.get(id)?.state === 'completed'), 10_000)
+    for (const n of nodes) n.recorder.flush()
+
+    const subs = [1, 2, 3].map(k => `${id}/${k}`)
+    const settled = (g: KnowledgeGraph): boolean => g.has(solutionId(id)) && out(g, solutionId(id), 'derived-from').length === 3 &&
+      subs.every(sub => g.get(factId(sub, 1))?.status === 'verified' && out(g, resultId(sub, 1), 'answers').length === 1)
+    await waitFor('every graph to hold the whole mission', () => nodes.every(n => settled(n.graph) && n.recorder.stats().parked === 0) &&
+      new Set(nodes.map(n => Automerge.getHeads(n.graph.handle.doc()).join())).size === 1, 20_000)
+
+    const g = nodes[0]!.graph
+    expect(g.list({ kind: 'thread' }).map(e => e.id).sort()).toEqual([taskThreadId(id), ...subs.map(taskThreadId)].sort())
+    expect(g.get(taskThreadId(id))!.data).toMatchObject({ state: 'completed', solution: solutionId(id), steward: d.id.peerId })
+    expect(out(g, taskThreadId(id), 'depends-on')).toEqual(subs.map(taskThreadId).sort())
+    expect(g.get(solutionId(id))).toMatchObject({ kind: 'solution', taskId: id, text: 'report: {"area":12,"name":"BOB"}' })
+    expect(out(g, solutionId(id), 'derived-from')).toEqual(subs.map(sub => resultId(sub, 1)).sort())
+    // The planner's plan is the mission's own result.
+    expect(g.get(resultId(id, 1))).toMatchObject({ kind: 'hypothesis', text: 'two parts and a join' })
+    for (const [k, agent] of [[1, 'calc'], [2, 'shout'], [3, 'reporter']] as const) {
+      const sub = `${id}/${k}`
+      const data = g.get(taskThreadId(sub))!.data as { attempts: Array<{ bids: unknown[], winner: { agentId: string } }>, state: string }
+      expect(data.state).toBe('completed')
+      expect(data.attempts[0]!.winner.agentId).toBe(agent)
+      expect(data.attempts[0]!.bids.length).toBeGreaterThan(0)
+      expect(g.get(resultId(sub, 1))!.provenance.agentId).toBe(agent)
+      expect(g.get(resultId(sub, 1))!.verifiedBy.map(a => a.peerId)).toEqual([d.id.peerId])
+      expect(lines(g, taskThreadId(sub)).some(l => l.startsWith('checker on') && l.includes('votes support'))).toBe(true)
+    }
+    for (const n of nodes) {
+      expect(n.problems).toEqual([])
+      expect(n.graph.list({ kind: 'conflict' })).toEqual([])
+      expect(n.graph.invalid()).toEqual([])
+      expect(n.engine.stats().rejected).toEqual({})
+    }
+    for (const n of nodes) n.engine.stop()
+  }, 60_000)
+})
+
+interface GraphNode {
+  id: { peerId: string }
+  engine: ReturnType<typeof createCoordEngine>
+  graph: KnowledgeGraph
+  recorder: GraphRecorder
+  problems: string[]
+}
+
+/** sim.ts's makeNode, recording into a graph of its own (synced over `hub`) instead of memory. */
+async function graphNode (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], options: Parameters<typeof createCoordEngine>[0]['options'] = {}): Promise<GraphNode> {
+  const id = await identity()
+  const repo = createGraphRepo({ network: hub.adapter() as MemoryNetworkAdapter })
+  repos.push(repo)
+  const graph = await openRoomGraph(repo, 'engine', { actor: { agentId: 'tab', peerId: id.peerId } })
+  const problems: string[] = []
+  const recorder = createGraphRecorder(graph, { flushMs: 5, onProblem: m => { problems.push(m) } })
+  recorders.push(recorder)
+  const engine = createCoordEngine({
+    peerId: id.peerId,
+    sign: signerFor(id.privateKey),
+    transport: net.transport(id.peerId),
+    clock,
+    recorder,
+    options,
+    bidder: {
+      bid: task => agents
+        .filter(a => a.keywords.some(k => task.text.toLowerCase().includes(k)))
+        .map(a => ({ agentId: a.id, skillId: a.skill, confidence: a.confidence, latencyMs: a.workMs ?? 10 }))
+    },
+    executor: {
+      run: async (agentId, task, signal, hooks) => {
+        const agent = agents.find(a => a.id === agentId)
+        if (agent === undefined) throw new Error(`no agent ${agentId}`)
+        await new Promise<void>((resolve, reject) => {
+          const h = clock.setTimeout(resolve, agent.workMs ?? 10)
+          signal.addEventListener('abort', () => { clock.clearTimeout(h); reject(new Error('aborted')) }, { once: true })
+        })
+        return agent.run !== undefined ? await agent.run(task, hooks, signal) : { text: `${agentId} did: ${task.text}` }
+      }
+    }
+  })
+  engine.start()
+  return { id, engine, graph, recorder, problems }
+}
