@@ -12,7 +12,7 @@
  * second per agent, so busy agents do not flood the document with changes.
  */
 import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
-import { agentIdFor, REGISTRY_LIMITS, type AgentRecord, type AgentRegistry, type RegistryChange } from './registry.ts'
+import { agentIdFor, REGISTRY_LIMITS, type AgentRecord, type AgentRegistry, type RegistryChange, type SkillReputation } from './registry.ts'
 import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
 import { calibrationFor } from '../match/score.ts'
@@ -125,6 +125,8 @@ export class AgentHost {
   #indexing: Promise<void> = Promise.resolve()
   #model: ModelStatus
   #dirty = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Reputation of local agents not yet written to the registry. */
+  #reputation = new Map<string, Record<string, SkillReputation>>()
   /** Restart count last seen per local agent, to report each crash once. */
   #restarts = new Map<string, number>()
   #offRegistry: () => void
@@ -156,6 +158,22 @@ export class AgentHost {
   setModel (patch: Partial<ModelStatus>): void {
     this.#model = { ...this.#model, ...patch }
     this.#emitter.emit('model', this.#model)
+  }
+
+  /**
+   * Records how one of this tab's agents did on a skill (from the coordination layer). Written with
+   * the agent's next status write, so a burst of tasks makes one registry change, not one each.
+   */
+  setReputation (agentId: string, skillId: string, rep: SkillReputation): void {
+    const record = this.registry.get(agentId)
+    if (record === undefined || record.peerId !== this.peerId) return
+    this.#reputation.set(agentId, { ...(this.#reputation.get(agentId) ?? record.reputation ?? {}), [skillId]: rep })
+    this.#scheduleFlush(agentId)
+  }
+
+  /** The reputation factor of an agent's skill as last recorded (1 when unknown). */
+  reputationOf (agentId: string, skillId: string): number {
+    return this.#reputation.get(agentId)?.[skillId]?.factor ?? this.registry.get(agentId)?.reputation?.[skillId]?.factor ?? 1
   }
 
   /** Peers came or went: their agents' `online` changed. */
@@ -411,7 +429,9 @@ export class AgentHost {
       updatedAt: this.#now()
     }
     if (s.lastError !== undefined) next.lastError = s.lastError.slice(0, 2000)
-    const same = record.state === next.state && record.running === next.running && record.completed === next.completed &&
+    const rep = this.#reputation.get(agentId)
+    if (rep !== undefined) next.reputation = rep
+    const same = rep === undefined && record.state === next.state && record.running === next.running && record.completed === next.completed &&
       record.failures === next.failures && record.restarts === next.restarts && record.lastError === next.lastError
     if (!same) this.registry.put(next)
   }

@@ -62,8 +62,39 @@ export interface AgentRecord {
   failures: number
   restarts: number
   lastError?: string
+  /** Per skill: how the agent has done on the mesh (kept by its own peer; used in bid scoring). */
+  reputation?: Record<string, SkillReputation>
   registeredAt: number
   updatedAt: number
+}
+
+export interface SkillReputation {
+  /** The award factor, 0.5..1.5 (1 = neutral). */
+  factor: number
+  successes: number
+  failures: number
+  verified: number
+  disputed: number
+  latencyMs: number
+}
+
+function reputationField (v: unknown): Record<string, SkillReputation> | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RegistryRecordError('reputation', 'must be an object keyed by skill id')
+  const out: Record<string, SkillReputation> = {}
+  const entries = Object.entries(v as Record<string, unknown>)
+  if (entries.length > 64) throw new RegistryRecordError('reputation', 'must have at most 64 skills')
+  for (const [skill, raw] of entries) {
+    if (typeof raw !== 'object' || raw === null) throw new RegistryRecordError(`reputation.${skill}`, 'must be an object')
+    const r = raw as Record<string, unknown>
+    const num = (k: string, min: number, max: number): number => {
+      const x = r[k]
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max) throw new RegistryRecordError(`reputation.${skill}.${k}`, `must be a number in [${min}, ${max}]`)
+      return x
+    }
+    out[skill] = { factor: num('factor', 0.5, 1.5), successes: num('successes', 0, 1e9), failures: num('failures', 0, 1e9), verified: num('verified', 0, 1e9), disputed: num('disputed', 0, 1e9), latencyMs: num('latencyMs', 0, 1e7) }
+  }
+  return out
 }
 
 interface RegistryDoc {
@@ -118,6 +149,7 @@ export function validateAgentRecord (input: unknown): AgentRecord {
   const state = r.state
   if (typeof state !== 'string' || !(AGENT_STATES as readonly string[]).includes(state)) throw new RegistryRecordError('state', `must be one of ${AGENT_STATES.join(', ')}`)
   const lastError = str(r, 'lastError', 2000, true)
+  const reputation = reputationField(r.reputation)
   const out: AgentRecord = {
     agentId,
     peerId,
@@ -132,6 +164,7 @@ export function validateAgentRecord (input: unknown): AgentRecord {
     failures: count(r, 'failures'),
     restarts: count(r, 'restarts'),
     ...(lastError !== undefined ? { lastError } : {}),
+    ...(reputation !== undefined ? { reputation } : {}),
     registeredAt: count(r, 'registeredAt'),
     updatedAt: count(r, 'updatedAt')
   }

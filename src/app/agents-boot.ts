@@ -5,7 +5,7 @@
  * (counted, shown in the event log), never thrown away.
  */
 import { AgentHost } from '../agents/host.ts'
-import { builtinManifest } from '../agents/builtin/index.ts'
+import { builtinManifest, isBuiltinKind } from '../agents/builtin/index.ts'
 import { GraphRetriever } from '../agents/graph-retrieval.ts'
 import { createChatClient, type ChatClient } from '../agents/llm-client.ts'
 import { createAgentRuntime } from '../agents/runtime/agent-runtime.ts'
@@ -20,8 +20,20 @@ import type { OpenGraph } from './graph-boot.ts'
 /** Every tab runs one of each; the LLM agent only when the person configured an endpoint. */
 export const DEFAULT_BUILTINS: readonly BuiltinKind[] = ['calculator', 'summariser', 'researcher', 'js-runner', 'verifier', 'planner']
 
+/**
+ * Entities the coordination layer records for its own bookkeeping (src/coord/graph-recorder.ts):
+ * task threads, alert threads and results not yet verified (a verified result is also recorded as
+ * a fact, tagged 'result' and 'verified', which stays searchable).
+ */
+export function isBookkeeping (e: Pick<Entity, 'kind' | 'tags'>): boolean {
+  const tags = e.tags ?? []
+  return tags.includes('task') || tags.includes('subtask') || tags.includes('alerts') || (tags.includes('result') && e.kind !== 'fact')
+}
+
 export interface StartedAgents {
   host: Promise<AgentHost>
+  /** Resolves with the host once this tab's built-ins (and earlier custom agents) run. */
+  started: Promise<AgentHost>
   /** Resolves when the built-ins run and the model is loaded. */
   ready: Promise<void>
 }
@@ -36,7 +48,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
   for (const p of problems) node.report('config', 'bad-model', p)
 
   let host: AgentHost | undefined
-  const started = performance.now()
+  const loadStarted = performance.now()
   const files: Record<string, { loaded: number, total: number }> = {}
   const embedder: Promise<WorkerEmbedder> = createWorkerEmbedder({ model }, p => {
     files[p.file] = { loaded: p.loaded, total: p.total }
@@ -58,7 +70,9 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
         graphSearch: async (text, k) => {
           const e = await embedder
           retriever ??= new GraphRetriever({ embed: async t => await e.embed(t), calibration: calibrationFor(e.modelId) })
-          const entities = graph.list().map(x => ({ id: x.id, kind: x.kind, text: x.title !== undefined ? `${x.title}: ${x.text}` : x.text, status: x.status, confidence: x.confidence, updatedAt: x.provenance.updatedAt }))
+          // The mesh's own bookkeeping (task threads, unverified results) is not knowledge to answer
+          // from: a researcher would find the question itself. Verified results become facts.
+          const entities = graph.list().filter(x => !isBookkeeping(x)).map(x => ({ id: x.id, kind: x.kind, text: x.title !== undefined ? `${x.title}: ${x.text}` : x.text, status: x.status, confidence: x.confidence, updatedAt: x.provenance.updatedAt }))
           return await retriever.search(text, entities, { k })
         },
         graphGet: async id => { const e = graph.get(id); return e === undefined ? undefined : hit(e) },
@@ -84,17 +98,34 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
     node.on('peer:join', touch)
     node.on('peer:leave', touch)
     embedder.then(e => {
-      host?.setModel({ state: 'ready', modelId: e.modelId, dims: e.dims, ...(e.fellBackFrom !== undefined ? { fellBackFrom: e.fellBackFrom } : {}), progress: 1, loadMs: Math.round(performance.now() - started) })
+      host?.setModel({ state: 'ready', modelId: e.modelId, dims: e.dims, ...(e.fellBackFrom !== undefined ? { fellBackFrom: e.fellBackFrom } : {}), progress: 1, loadMs: Math.round(performance.now() - loadStarted) })
     }, err => { host?.setModel({ state: 'failed', error: (err as Error).message }) })
     return host
   })
 
-  const ready = hostReady.then(async h => {
-    const kinds = settings.llm !== undefined ? [...DEFAULT_BUILTINS, 'llm' as const] : DEFAULT_BUILTINS
-    await h.startDefaults(kinds)
+  const kinds = chooseBuiltins(new URLSearchParams(location.search).get('agents'), settings.llm !== undefined, p => { node.report('config', 'bad-agents', p) })
+  const started = hostReady.then(async h => { await h.startDefaults(kinds); return h })
+  const ready = started.then(async h => {
     await embedder
     await h.indexed()
   })
   ready.catch(err => { node.report('agents', 'start-failed', `the agents could not start: ${(err as Error).message}`) })
-  return { host: hostReady, ready }
+  return { host: hostReady, started, ready }
+}
+
+/**
+ * Which built-ins this tab runs: `?agents=calculator,summariser` (or `none`) picks them, e.g. to
+ * give tabs different skills; default all of DEFAULT_BUILTINS, plus the LLM agent when configured.
+ */
+export function chooseBuiltins (param: string | null, llm: boolean, problem: (message: string) => void): BuiltinKind[] {
+  const all: BuiltinKind[] = llm ? [...DEFAULT_BUILTINS, 'llm'] : [...DEFAULT_BUILTINS]
+  if (param === null || param.trim() === '') return all
+  if (param.trim() === 'none') return []
+  const out: BuiltinKind[] = []
+  for (const raw of param.split(',').map(x => x.trim()).filter(Boolean)) {
+    if (!isBuiltinKind(raw)) { problem(`?agents: unknown built-in ${JSON.stringify(raw.slice(0, 40))} (known: ${[...DEFAULT_BUILTINS, 'llm'].join(', ')}); ignored`); continue }
+    if (raw === 'llm' && !llm) { problem('?agents: the llm agent needs an LLM endpoint in Settings; ignored'); continue }
+    if (!out.includes(raw)) out.push(raw)
+  }
+  return out
 }

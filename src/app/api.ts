@@ -7,6 +7,7 @@ import type { Entity, GraphChange, KnowledgeGraph, ListFilter, NewEntity, Relati
 import type { OpenGraph } from './graph-boot.ts'
 import type { AgentHost, AgentHostEvents, AgentMatch, AgentView, ModelStatus, RegisterInput } from '../agents/host.ts'
 import type { AgentResult, AgentTask } from '../agents/types.ts'
+import type { CoordEngine, CoordEvents, CoordStats, TaskSnapshot } from '../coord/engine.ts'
 
 /** `window.meshwork.graph`: the room's shared knowledge graph (see docs/graph.md for the schema). */
 export interface GraphApi {
@@ -115,6 +116,48 @@ function createAgentsApi (hostPromise: Promise<AgentHost>, ready: Promise<void>)
   }
 }
 
+/** `window.meshwork.tasks`: state a task and let the mesh organise itself (see docs/protocol.md). */
+export interface TasksApi {
+  /** Resolves once this tab takes part in coordination (graph open, agents running). */
+  ready: Promise<void>
+  /** Announces a task to the room; returns its id. `verify`: distinct other peers whose verifiers must support the result. */
+  submit: (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number }) => string
+  /** State, the assigned agent with its skill and peer, attempts, result, verification, mission, questions, timings. */
+  get: (id: string) => TaskSnapshot | undefined
+  wait: (id: string, opts?: { timeoutMs?: number }) => Promise<TaskSnapshot>
+  list: () => TaskSnapshot[]
+  cancel: (id: string, reason?: string) => void
+  /** Answers an agent's question (the task was input-required). */
+  answer: (questionId: string, text: string) => void
+  /** Records a person's decision about a task or entity. */
+  decide: (about: string, text: string) => string
+  on: <K extends keyof CoordEvents>(event: K, fn: (e: CoordEvents[K]) => void) => () => void
+  stats: () => CoordStats
+  readonly engine: CoordEngine | undefined
+}
+
+function createTasksApi (enginePromise: Promise<CoordEngine>): TasksApi {
+  let engine: CoordEngine | undefined
+  const ready = enginePromise.then(e => { engine = e })
+  const e = (): CoordEngine => {
+    if (engine === undefined) throw new Error('meshwork.tasks: coordination is still starting; await meshwork.tasks.ready first')
+    return engine
+  }
+  return {
+    ready,
+    get engine () { return engine },
+    submit: req => e().tasks.submit(req),
+    get: id => e().tasks.get(id),
+    wait: async (id, opts) => { await ready; return await e().tasks.wait(id, opts) },
+    list: () => engine?.tasks.list() ?? [],
+    cancel: (id, reason) => { e().tasks.cancel(id, reason) },
+    answer: (q, text) => { e().tasks.answer(q, text) },
+    decide: (about, text) => e().tasks.decide(about, text),
+    on: (event, fn) => subscribeWhenReady(engine, enginePromise, x => x.on(event, fn)),
+    stats: () => e().stats()
+  }
+}
+
 export interface MeshworkApi {
   /** Resolves once the node runs and holds a reservation on the relay (so other tabs can reach it). */
   ready: Promise<void>
@@ -132,9 +175,10 @@ export interface MeshworkApi {
   readonly node: MeshNode | undefined
   graph: GraphApi
   agents: AgentsApi
+  tasks: TasksApi
 }
 
-export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise<OpenGraph>, agents: { host: Promise<AgentHost>, ready: Promise<void> }): MeshworkApi {
+export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise<OpenGraph>, agents: { host: Promise<AgentHost>, ready: Promise<void> }, coord: Promise<CoordEngine>): MeshworkApi {
   let node: MeshNode | undefined
   const ready = nodePromise.then(async n => { node = n; await n.ready })
   const need = (): MeshNode => {
@@ -151,6 +195,7 @@ export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise
     send: (channel, body) => need().publish(channel, body),
     stats: () => ({ ...need().stats, relayConnected: need().relayConnected() }),
     graph: createGraphApi(graphPromise),
-    agents: createAgentsApi(agents.host, agents.ready)
+    agents: createAgentsApi(agents.host, agents.ready),
+    tasks: createTasksApi(coord)
   }
 }

@@ -9,6 +9,7 @@ import { createBrowserLibp2p } from '../net/libp2p-node.ts'
 import { MeshNode } from '../net/mesh-node.ts'
 import { openGraph, type OpenGraph } from './graph-boot.ts'
 import { startAgents, type StartedAgents } from './agents-boot.ts'
+import { startCoord, type StartedCoord } from './coord-boot.ts'
 
 export interface BootResult {
   node: MeshNode
@@ -16,6 +17,8 @@ export interface BootResult {
   graph: Promise<OpenGraph>
   /** The tab's agents: the host once the graph (and registry) is open; ready once the model is loaded too. */
   agents: StartedAgents
+  /** The coordination engine, once the graph is open and this tab's agents run. */
+  coord: Promise<StartedCoord>
   config: MeshConfig
   problems: ConfigProblem[]
   identitySlot: number
@@ -32,5 +35,7 @@ export async function boot (): Promise<BootResult> {
   const graph = openGraph(node)
   graph.catch(err => { node.report('api', 'graph-open-failed', `the knowledge graph could not be opened: ${(err as Error).message}`) })
   const agents = startAgents(node, graph, server?.model)
-  return { node, graph, agents, config, problems, identitySlot: identity.slot }
+  const coord = Promise.all([graph, agents.started]).then(([g, host]) => startCoord(node, identity.privateKey, g, host))
+  coord.catch(err => { node.report('coord', 'start-failed', `coordination could not start: ${(err as Error).message}`) })
+  return { node, graph, agents, coord, config, problems, identitySlot: identity.slot }
 }

@@ -76,8 +76,25 @@ function result (verdict: Verdict, method: VerifierOutput['method'], working: st
   return { text, output: { verdict, method } satisfies VerifierOutput, working, verdict, citations: verdict.evidence ?? [] }
 }
 
+/**
+ * A result to check, as the coordination layer hands it over: `input: { task: { text }, result: { text, output? } }`.
+ * If "<task> = <value>" is an arithmetic claim, that is the claim (the calculator's answers are
+ * checked by re-computing them); otherwise the answer's text is the claim, judged against the graph.
+ */
+function resultClaim (input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined
+  const { task, result } = input as { task?: { text?: unknown }, result?: { text?: unknown, output?: unknown } }
+  if (typeof result?.text !== 'string') return undefined
+  const value = typeof result.output === 'number' || (typeof result.output === 'string' && result.output.length <= 60) ? String(result.output) : undefined
+  if (typeof task?.text === 'string' && value !== undefined) {
+    const arithmetic = `${task.text.trim().replace(/[?.!]+$/, '')} = ${value}`
+    if (checkArithmetic(arithmetic) !== undefined) return arithmetic
+  }
+  return result.text.replace(/\s*\[[^\]]+\]/g, '').trim()
+}
+
 export function claimText (task: AgentTask): string {
-  const given = inputText(task.input, 'claim')
+  const given = inputText(task.input, 'claim') ?? resultClaim(task.input)
   const raw = (given ?? task.text).trim()
   return raw
     .replace(/^(?:please\s+)?(?:verify|check|validate|confirm(?:\s+or\s+dispute)?|fact-?check|double-check)(?:\s+(?:this|the|that|whether|if))*(?:\s+(?:claim|statement|answer))?\s*[:,-]?\s*/i, '')

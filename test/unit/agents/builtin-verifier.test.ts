@@ -125,3 +125,16 @@ describe('verifier: text helpers', () => {
     expect(contradiction('the port is 80', 'the port is 80')).toBeUndefined()
   })
 })
+
+describe('verifier: results handed over by the coordination layer', () => {
+  it('re-computes an arithmetic answer from the task and its output, and disputes a wrong one', async () => {
+    const ok = await handler({ id: 't:verify', text: 'Verify this answer', input: { task: { text: 'Calculate 17% of 2340.' }, result: { text: '17% of 2340 = 397.8', output: 397.8 } } }, testContext())
+    expect(ok.verdict).toMatchObject({ vote: 'support' })
+    const bad = await handler({ id: 't:verify', text: 'Verify this answer', input: { task: { text: 'Calculate 17% of 2340' }, result: { text: 'about 400', output: 400 } } }, testContext())
+    expect(bad.verdict).toMatchObject({ vote: 'dispute' })
+  })
+
+  it('checks a prose answer as a claim, without its inline citations', () => {
+    expect(claimText({ id: 't', text: 'Verify this answer', input: { task: { text: 'When is the launch?' }, result: { text: 'The launch is on March 3 [fact:x1].', output: { answer: 'March 3' } } } })).toBe('The launch is on March 3.')
+  })
+})

@@ -1,0 +1,105 @@
+/**
+ * Starts a tab's share of the leaderless coordination (src/coord): the engine over a signed-byte
+ * room channel, bidding with this tab's agents through on-device matching, running awarded tasks
+ * in the agent runtime, and recording what happens in the room's knowledge graph.
+ *
+ * Bidding policy (this tab's): a top-level request that splits into several parts goes to the
+ * planner (only the planner bids on it), so that it becomes a mission; subtasks and single-part
+ * requests go to the best-matching agents above the abstain threshold, never to the planner.
+ */
+import type { PrivateKey } from '@libp2p/interface'
+import { planByRules } from '../agents/builtin/planner.ts'
+import type { AgentHost } from '../agents/host.ts'
+import type { AgentTask } from '../agents/types.ts'
+import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
+import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
+import type { BidOffer, CoordTransport } from '../coord/interfaces.ts'
+import { signerFor } from '../coord/signing.ts'
+import type { MeshNode } from '../net/mesh-node.ts'
+import type { OpenGraph } from './graph-boot.ts'
+
+/** Below this calibrated confidence an agent does not bid (the abstain rule). */
+export const MIN_BID_CONFIDENCE = 0.45
+/** How sure the planner is that a multi-part request is its job. */
+const PLANNER_CONFIDENCE = 0.95
+/** Matches considered per task. */
+const CANDIDATES = 4
+
+export interface StartedCoord {
+  engine: CoordEngine
+  recorder: GraphRecorder
+  close: () => void
+}
+
+export function coordTransport (node: MeshNode): CoordTransport & { close: () => void } {
+  const listeners = new Set<(envelope: Uint8Array, fromPeer?: string) => void>()
+  const channel = node.openChannel('coord', (data, from) => {
+    // Only peers of our room (hello matched) take part; anything else is dropped and counted.
+    if (!node.isRoomPeer(from)) { node.report('coord', 'not-room-peer', `dropped a coordination message from ${from.slice(-8)}, not a peer of this room`, from); return }
+    for (const fn of listeners) fn(data, from)
+  })
+  return {
+    publish: data => { channel.publish(data) },
+    onMessage: fn => { listeners.add(fn); return () => { listeners.delete(fn) } },
+    peers: () => node.peers().map(p => p.peerId),
+    onPeerLeave: fn => node.on('peer:leave', e => { fn(e.peerId) }),
+    close: () => { channel.close() }
+  }
+}
+
+export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: OpenGraph, host: AgentHost): StartedCoord {
+  const transport = coordTransport(node)
+  const local = (kind: string): string[] => host.list().filter(a => a.local && a.kind === kind && (a.state === 'idle' || a.state === 'working')).map(a => a.agentId)
+  const recorder = createGraphRecorder(opened.graph, {
+    onReputation: r => {
+      host.setReputation(r.agentId, r.skillId, {
+        factor: r.factor,
+        successes: r.record.successes,
+        failures: r.record.failures,
+        verified: r.record.verified,
+        disputed: r.record.disputed,
+        latencyMs: Math.round(r.record.latencyEwmaMs)
+      })
+    },
+    onProblem: message => { node.report('coord', 'record-failed', message) }
+  })
+
+  const bid = async (task: AgentTask): Promise<BidOffer[]> => {
+    const isSubtask = task.id.includes('/')
+    const planners = local('planner')
+    if (!isSubtask && planByRules(task.text).length >= 2) {
+      const planner = host.list().find(a => a.agentId === planners[0])
+      const skill = planner?.manifest.skills[0]
+      return planner !== undefined && skill !== undefined ? [{ agentId: planner.agentId, skillId: skill.id, confidence: PLANNER_CONFIDENCE }] : []
+    }
+    const usable = new Set(host.list().filter(a => a.local && a.kind !== 'planner' && (a.state === 'idle' || a.state === 'working')).map(a => a.agentId))
+    const matches = await host.match(task.text, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
+    return matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
+  }
+
+  const engine = createCoordEngine({
+    peerId: node.peerId,
+    sign: signerFor(privateKey),
+    transport,
+    bidder: { bid },
+    executor: {
+      run: async (agentId, task, signal, hooks) => await host.run(agentId, task, {
+        signal,
+        onProgress: p => { hooks.progress(p.fraction, p.note) }
+      })
+    },
+    recorder,
+    options: {
+      minConfidence: MIN_BID_CONFIDENCE,
+      verifiers: local('verifier')
+    }
+  })
+  engine.on('rejected', r => { node.report('coord', r.reason, `coordination message refused: ${r.detail}`, r.from) })
+  engine.on('problem', p => { node.report('coord', `${p.source}-failed`, p.message) })
+  engine.start()
+  return {
+    engine,
+    recorder,
+    close: () => { engine.stop(); recorder.close(); transport.close() }
+  }
+}
