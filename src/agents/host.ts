@@ -13,7 +13,7 @@
  */
 import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
 import { agentIdFor, REGISTRY_LIMITS, type AgentRecord, type AgentRegistry, type RegistryChange, type SkillReputation } from './registry.ts'
-import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind } from './types.ts'
+import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
 import { calibrationFor } from '../match/score.ts'
 import type { Embedder } from '../match/embedder.ts'
@@ -22,7 +22,7 @@ import { Emitter } from '../net/emitter.ts'
 /** What the host needs from the worker runtime (src/agents/runtime). */
 export interface AgentRunner {
   start: (id: string, spec: AgentSpec) => Promise<AgentStatus>
-  run: (id: string, task: AgentTask, options?: { timeoutMs?: number, signal?: AbortSignal, onProgress?: (p: { fraction: number, note?: string }) => void }) => Promise<AgentResult>
+  run: (id: string, task: AgentTask, options?: { timeoutMs?: number, signal?: AbortSignal, onProgress?: (p: { fraction: number, note?: string }) => void, consult?: Consultation }) => Promise<AgentResult>
   stop: (id: string) => Promise<void> | void
   status: (id: string) => AgentStatus | undefined
   on: (event: 'state', fn: (e: { id: string }) => void) => () => void

@@ -101,6 +101,45 @@ export interface AgentContext {
   llm(request: ChatRequest): Promise<ChatResponse>
   /** Runs a sub-agent of a built-in kind within the manifest's `maxSubAgents` / `maxDepth` (tool `spawn`). */
   spawn(kind: BuiltinKind, task: AgentTask): Promise<AgentResult>
+  /**
+   * Asks a question (`to`: a person at any tab of the room, the default, or the mesh) and resolves
+   * with the answer. Through the mesh the task is `input-required` until someone answers; the
+   * task's timeout does not run meanwhile. Rejects when the task is cancelled, when the task was
+   * not submitted through the mesh (a direct run has nobody to ask), and on text that is blank or
+   * over {@link MAX_CONSULT_CHARS} characters (TypeError).
+   */
+  ask(text: string, options?: { to?: AskAudience }): Promise<string>
+  /** Raises an alert on the task (fire-and-forget; default severity `warning`). Bad text throws a TypeError. */
+  alert(text: string, severity?: AlertSeverity): void
+  /**
+   * Gives the task up for a better-matched agent (optionally naming one): throws, and the task ends
+   * as a handoff even if the agent catches that and returns something. `run` rejects with an
+   * {@link AgentRunError} of code `handoff` whose `handoff` carries the reason.
+   */
+  handOff(reason: string, toAgentId?: string): never
+}
+
+/** Who a question is for: a person at any tab, or the mesh (its agents and people). */
+export type AskAudience = 'person' | 'mesh'
+export type AlertSeverity = 'info' | 'warning' | 'critical'
+/** Longest question, alert text or handoff reason an agent may give. */
+export const MAX_CONSULT_CHARS = 2000
+
+/** Why and to whom an agent handed its task off. */
+export interface Handoff {
+  reason: string
+  toAgentId?: string
+}
+
+/**
+ * How a running task reaches people and the mesh: the host side of `ctx.ask` and `ctx.alert`,
+ * passed by whoever runs the task (the coordination engine's hooks, for tasks of the mesh). A run
+ * without one has nobody to ask: `ctx.ask` rejects, alerts only go to the runtime's log.
+ */
+export interface Consultation {
+  /** Resolves with the answer; may take minutes (a person is typing). */
+  ask(text: string, to: AskAudience): Promise<string>
+  alert(text: string, severity: AlertSeverity): void
 }
 
 export type AgentHandler = (task: AgentTask, ctx: AgentContext) => Promise<AgentResult>
@@ -138,11 +177,12 @@ export interface AgentStatus {
   lastError?: string
 }
 
-/** Thrown by `AgentRuntime.run`; `code` says why. */
+/** Thrown by `AgentRuntime.run`; `code` says why. Code `handoff` (the agent called `ctx.handOff`) carries `handoff`. */
 export class AgentRunError extends Error {
   constructor (
-    readonly code: 'timeout' | 'cancelled' | 'crashed' | 'failed' | 'busy' | 'stopped' | 'unknown-agent' | 'bad-result' | 'limit',
-    message: string
+    readonly code: 'timeout' | 'cancelled' | 'crashed' | 'failed' | 'busy' | 'stopped' | 'unknown-agent' | 'bad-result' | 'limit' | 'handoff',
+    message: string,
+    readonly handoff?: Handoff
   ) {
     super(message)
     this.name = 'AgentRunError'

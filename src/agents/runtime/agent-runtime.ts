@@ -7,14 +7,18 @@
  * - Custom agents (`{ source, manifest, author }`) get a worker each, never shared, with network
  *   and shared storage removed from its global scope before the source is imported (sandbox.ts).
  * - A task runs within its timeout (the manifest's `limits.timeoutMs` unless the caller overrides
- *   it, counted from the `run` call, so time spent waiting for a slot counts) and can be cancelled
- *   with an AbortSignal, which reaches the agent as `ctx.signal`. A worker that does not answer
+ *   it, counted from the `run` call, so time spent waiting for a slot counts, but paused while the
+ *   agent waits for an answer to `ctx.ask`) and can be cancelled with an AbortSignal, which reaches
+ *   the agent as `ctx.signal`. A worker that does not answer
  *   shortly after a timeout or cancellation is stuck (a busy loop cannot hear an abort): it is
  *   terminated and restarted, which fails the other tasks on it too.
  * - A worker that dies (uncaught error, unhandled rejection, self.close(), killed by the browser,
  *   stuck) fails only the tasks that were on it; the agent reports the crash and is restarted,
  *   later and later if it keeps crashing, until it has crashed `crashPolicy.maxCrashes` times within
  *   `crashPolicy.windowMs` and goes to `failed`.
+ * - Consultation: `ctx.ask` and `ctx.alert` go to the run's `consult` (the mesh's hooks); without
+ *   one, ask rejects (nobody to ask) and alerts only reach the log. `ctx.handOff` ends the run with
+ *   `AgentRunError('handoff')` carrying the reason, for the caller to re-route the task.
  * - Admission: a task starts when its agent runs fewer than its manifest's `maxConcurrentTasks` and
  *   the tab fewer than `maxConcurrentTasks` (factory option); otherwise it waits in a FIFO queue,
  *   and when `maxQueuedTasks` already wait, `run` fails at once with `busy`. Sub-agents started by
@@ -36,14 +40,19 @@ import {
   type AgentState,
   type AgentStatus,
   type AgentTask,
+  type AlertSeverity,
+  type AskAudience,
   type BuiltinKind,
   type ChatRequest,
   type ChatResponse,
+  type Consultation,
   type GraphHit
 } from '../types.ts'
+import { MAX_ALERTS_PER_TASK, MAX_ASKS_PER_TASK, NOBODY_TO_ASK, checkAlert, checkAsk, checkHandoff } from './consult.ts'
+import { TaskDeadline } from './deadline.ts'
 import { CrashHistory, DEFAULT_CRASH_POLICY, checkCrashPolicy, type CrashPolicy } from './crash-policy.ts'
 import { DEFAULT_MAX_QUEUED, DEFAULT_TAB_CONCURRENCY, childDepthBudget, defaultPoolSize, effectiveTimeout, spawnRefusal } from './limits.ts'
-import { toWireError, type AbortReason, type LoadOutcome, type LoadProblem, type RunHost, type RunOutcome, type RunRequest, type WireError } from './protocol.ts'
+import { toWireError, type AbortReason, type AskOutcome, type LoadOutcome, type LoadProblem, type RunHost, type RunOutcome, type RunRequest, type WireError } from './protocol.ts'
 import { ResultError, checkTask, normaliseResult } from './result.ts'
 import { QueueFullError, TaskQueue, type Release } from './task-queue.ts'
 import { WorkerDeathError, WorkerHandle, defaultWorkerFactory, type WorkerDeath, type WorkerFactory } from './worker-handle.ts'
@@ -93,6 +102,12 @@ export interface RunOptions {
   timeoutMs?: number
   signal?: AbortSignal
   onProgress?: (progress: AgentProgress) => void
+  /**
+   * Where the agent's `ctx.ask` and `ctx.alert` go (the coordination engine's hooks for a task of
+   * the mesh). Without it `ctx.ask` rejects: the task has nobody to ask. While an ask is pending
+   * the task's timeout is paused. A handoff needs no hook: `run` rejects with code `handoff`.
+   */
+  consult?: Consultation
 }
 
 export interface AgentRuntimeEvents extends Record<string, unknown> {
@@ -176,6 +191,9 @@ interface RunTarget {
   top: boolean
   depthBudget: number
   spawn: { live: number }
+  /** Top-level tasks only: the caller's consultation and the timeout to pause while asking. */
+  consult?: Consultation
+  deadline?: TaskDeadline
 }
 
 export class AgentRuntime {
@@ -306,13 +324,14 @@ export class AgentRuntime {
     if (rec === undefined) throw new AgentRunError('unknown-agent', `no agent ${JSON.stringify(id)} in this tab`)
     const clean = checkTask(task)
     const timeoutMs = effectiveTimeout(rec.manifest.limits, opts.timeoutMs)
+    const consult = checkConsultation(opts.consult)
     if (rec.state === 'stopped') throw new AgentRunError('stopped', `agent ${id} is stopped`)
     if (rec.state === 'failed') throw new AgentRunError('failed', `agent ${id} has failed (${rec.lastError ?? 'unknown error'}); start it again`)
 
     const controller = new AbortController()
-    const timer = setTimeout(() => {
-      controller.abort(new AgentRunError('timeout', `task ${clean.id} of agent ${id} took longer than ${timeoutMs} ms`))
-    }, timeoutMs)
+    const deadline = new TaskDeadline(timeoutMs, () => {
+      controller.abort(new AgentRunError('timeout', `task ${clean.id} of agent ${id} took longer than ${timeoutMs} ms${deadline.everPaused ? ' (not counting time waiting for answers)' : ''}`))
+    })
     const onCancel = (): void => {
       const why = opts.signal?.reason as { message?: unknown } | undefined
       const detail = typeof why?.message === 'string' && why.message !== '' ? `: ${why.message}` : ''
@@ -335,18 +354,20 @@ export class AgentRuntime {
         manifest: rec.manifest,
         top: true,
         depthBudget: rec.manifest.limits.maxDepth,
-        spawn: rec.spawn
+        spawn: rec.spawn,
+        deadline,
+        ...(consult !== undefined ? { consult } : {})
       }
       return await this.execute(target, clean, controller.signal, opts.onProgress)
     } catch (err) {
       const e = asRunError(err)
-      if (e.code !== 'cancelled' && e.code !== 'stopped' && e.code !== 'busy') {
+      if (e.code !== 'cancelled' && e.code !== 'stopped' && e.code !== 'busy' && e.code !== 'handoff') {
         rec.failures++
         rec.lastError = e.message
       }
       throw e
     } finally {
-      clearTimeout(timer)
+      deadline.clear()
       opts.signal?.removeEventListener('abort', onCancel)
       release?.()
       rec.tasks.delete(controller)
@@ -608,7 +629,14 @@ export class AgentRuntime {
     }
     let logs = 0
     let children = 0
+    let asks = 0
+    let alerts = 0
     const prefix = target.top ? '' : `[${target.kind}] `
+    const log = (message: string): void => {
+      if (++logs > MAX_LOGS_PER_TASK) return
+      const text = logs === MAX_LOGS_PER_TASK ? `${prefix}(further log lines of this task dropped)` : `${prefix}${String(message).slice(0, MAX_LOG_CHARS)}`
+      this.events.emit('log', { id: owner.id, taskId: task.id, message: text })
+    }
     return {
       progress: (fraction: number, note?: string): void => {
         if (!target.top || signal.aborted || typeof fraction !== 'number' || Number.isNaN(fraction)) return
@@ -617,11 +645,7 @@ export class AgentRuntime {
         this.events.emit('progress', p)
         try { onProgress?.(p) } catch (err) { console.error('onProgress failed', err) }
       },
-      log: (message: string): void => {
-        if (++logs > MAX_LOGS_PER_TASK) return
-        const text = logs === MAX_LOGS_PER_TASK ? `${prefix}(further log lines of this task dropped)` : `${prefix}${String(message).slice(0, MAX_LOG_CHARS)}`
-        this.events.emit('log', { id: owner.id, taskId: task.id, message: text })
-      },
+      log,
       embed: async (texts: string[]): Promise<Float32Array[]> => {
         if (!Array.isArray(texts) || texts.length > MAX_EMBED_TEXTS || !texts.every(t => typeof t === 'string')) {
           throw new TypeError(`ctx.embed takes an array of at most ${MAX_EMBED_TEXTS} strings`)
@@ -646,6 +670,45 @@ export class AgentRuntime {
       },
       spawn: async (kind: BuiltinKind, childTask: AgentTask): Promise<RunOutcome> => {
         return await this.spawnChild(target, task, signal, kind, childTask, ++children)
+      },
+      ask: async (text: string, to: AskAudience): Promise<AskOutcome> => {
+        try {
+          const q = checkAsk(text, to)
+          if (!target.top) throw new Error('ask: a sub-agent cannot ask; its parent agent may')
+          const consult = target.consult
+          if (consult === undefined) throw new Error(NOBODY_TO_ASK)
+          if (++asks > MAX_ASKS_PER_TASK) throw new AgentRunError('limit', `ask: task ${task.id} has asked ${MAX_ASKS_PER_TASK} questions, the most one task may ask`)
+          signal.throwIfAborted()
+          log(`asks ${q.to === 'person' ? 'a person' : 'the mesh'}: ${q.text}`)
+          // A person may take minutes: the task's budget stands still until the answer comes.
+          const resume = target.deadline?.pause()
+          try {
+            const answer = await raceAbort(Promise.resolve().then(async () => await consult.ask(q.text, q.to)), signal)
+            if (typeof answer !== 'string') throw new TypeError(`ask: the answer is ${typeof answer}, not text`)
+            return { ok: true, answer }
+          } finally {
+            resume?.()
+          }
+        } catch (err) {
+          return { ok: false, error: toWireError(err) }
+        }
+      },
+      alert: (text: string, severity: AlertSeverity): void => {
+        let a: { text: string, severity: AlertSeverity }
+        try {
+          a = checkAlert(text, severity)
+        } catch (err) {
+          log(`alert refused: ${(err as Error).message}`)
+          return
+        }
+        if (signal.aborted) return
+        if (++alerts > MAX_ALERTS_PER_TASK) {
+          if (alerts === MAX_ALERTS_PER_TASK + 1) log(`(further alerts of this task dropped: at most ${MAX_ALERTS_PER_TASK})`)
+          return
+        }
+        log(`alert (${a.severity}): ${a.text}`)
+        if (!target.top || target.consult === undefined) return
+        try { target.consult.alert(a.text, a.severity) } catch (err) { console.error('consult.alert failed', err) }
       }
     }
   }
@@ -719,8 +782,28 @@ function abortReasonOf (reason: unknown): AbortReason {
   return 'cancelled'
 }
 
+/** `RunOptions.consult` checked: both hooks must be functions. */
+function checkConsultation (c: unknown): Consultation | undefined {
+  if (c === undefined) return undefined
+  const o = c as Partial<Consultation> | null
+  if (typeof o !== 'object' || o === null || typeof o.ask !== 'function' || typeof o.alert !== 'function') {
+    throw new TypeError('consult must be { ask(text, to) => Promise<string>, alert(text, severity) }')
+  }
+  return o as Consultation
+}
+
 /** The error a failed outcome from the worker stands for. */
 function outcomeError (e: WireError, agentId: string, taskId: string): AgentRunError {
+  // Only a handoff the worker's run itself reported counts (`handoff` is never copied from a sub-agent's error).
+  if (e.name === 'AgentRunError' && e.code === 'handoff' && e.handoff !== undefined) {
+    let h
+    try {
+      h = checkHandoff(e.handoff.reason, e.handoff.toAgentId)
+    } catch (err) {
+      return new AgentRunError('failed', `agent ${agentId} handed task ${taskId} off badly: ${(err as Error).message}`)
+    }
+    return new AgentRunError('handoff', `agent ${agentId} handed task ${taskId} off${h.toAgentId !== undefined ? ` to ${h.toAgentId}` : ''}: ${h.reason}`, h)
+  }
   if (e.name === 'ResultError') return new AgentRunError('bad-result', `agent ${agentId} returned a bad result for task ${taskId}: ${e.message}`)
   // A sub-agent limit the agent did not handle keeps its code; other errors from sub-agents are the agent's failure.
   if (e.name === 'AgentRunError' && e.code === 'limit') return new AgentRunError('limit', e.message)

@@ -10,11 +10,11 @@
  * which tells the main thread about deaths nobody reports (see protocol.ts).
  */
 import * as Comlink from 'comlink'
-import { BUILTIN_KINDS, type AgentHandler, type BuiltinAgent, type BuiltinKind } from '../types.ts'
+import { BUILTIN_KINDS, type AgentHandler, type BuiltinAgent, type BuiltinKind, type Handoff } from '../types.ts'
 import { CRASH_MESSAGE, toWireError, type AbortReason, type AgentWorkerApi, type CrashMessage, type LoadOutcome, type RunHost, type RunOutcome, type RunRequest, type WorkerInit, type WorkerReady, type WorkerRole } from './protocol.ts'
 import { normaliseResult } from './result.ts'
 import { BLOCKED_GLOBALS, BLOCKED_NAVIGATOR, interceptClose, removeGlobals } from './sandbox.ts'
-import { createWorkerContext } from './worker-context.ts'
+import { createWorkerContext, type WorkerRunState } from './worker-context.ts'
 
 declare const self: DedicatedWorkerGlobalScope
 
@@ -83,6 +83,10 @@ async function importSource (source: string): Promise<LoadOutcome> {
   return { ok: true, sandbox: { removed: [] } }
 }
 
+function handedOff (handoff: Handoff): RunOutcome {
+  return { ok: false, error: { name: 'AgentRunError', code: 'handoff', message: `handed off: ${handoff.reason}`, handoff } }
+}
+
 const api: AgentWorkerApi = {
   async init (init: WorkerInit): Promise<WorkerReady> {
     if (role !== undefined) throw new Error('agent worker: init called twice')
@@ -105,6 +109,7 @@ const api: AgentWorkerApi = {
   async run (runId: string, request: RunRequest, port: MessagePort): Promise<RunOutcome> {
     const host = Comlink.wrap<RunHost>(port)
     const controller = new AbortController()
+    const state: WorkerRunState = {}
     runs.set(runId, controller)
     try {
       let handler: AgentHandler
@@ -115,10 +120,13 @@ const api: AgentWorkerApi = {
         if (role !== 'pool') throw new Error('agent worker: built-in agents run in pool workers only')
         handler = (await builtin(request.kind)).handler
       }
-      const ctx = createWorkerContext(request, host, controller.signal)
+      const ctx = createWorkerContext(request, host, controller.signal, state)
       const value: unknown = await handler(request.task, ctx)
+      if (state.handoff !== undefined) return handedOff(state.handoff)
       return { ok: true, result: normaliseResult(value) }
     } catch (err) {
+      // A handoff stands even when the agent caught the throw and failed some other way afterwards.
+      if (state.handoff !== undefined) return handedOff(state.handoff)
       return { ok: false, error: toWireError(err) }
     } finally {
       runs.delete(runId)

@@ -7,7 +7,7 @@
  * survive: comlink keeps only `name`, `message` and `stack` of a thrown error.
  */
 import type { ToolName } from '../manifest.ts'
-import type { AgentResult, AgentTask, BuiltinKind, ChatRequest, ChatResponse, GraphHit } from '../types.ts'
+import type { AgentResult, AgentTask, AlertSeverity, AskAudience, BuiltinKind, ChatRequest, ChatResponse, GraphHit, Handoff } from '../types.ts'
 
 /** `pool`: hosts built-in agents of any kind. `custom`: hosts one person's source, sandboxed. */
 export type WorkerRole = 'pool' | 'custom'
@@ -49,9 +49,18 @@ export interface WireError {
   code?: string
   /** AgentToolError's tool. */
   tool?: string
+  /**
+   * Set only by the worker's `run` when the agent called `ctx.handOff` during that run (never
+   * copied by {@link toWireError}), so that a sub-agent's handoff rethrown by its parent is the
+   * parent's failure, not a handoff of the parent's task.
+   */
+  handoff?: Handoff
 }
 
 export type RunOutcome = { ok: true, result: AgentResult } | { ok: false, error: WireError }
+
+/** The answer to `ctx.ask`, or why there is none (as a value, so the error's code survives). */
+export type AskOutcome = { ok: true, answer: string } | { ok: false, error: WireError }
 
 export type AbortReason = 'timeout' | 'cancelled' | 'stopped'
 
@@ -75,6 +84,10 @@ export interface RunHost {
   graphGet(id: string): Promise<GraphHit | undefined>
   llm(request: ChatRequest): Promise<ChatResponse>
   spawn(kind: BuiltinKind, task: AgentTask): Promise<RunOutcome>
+  /** Resolves once someone answers, or the task is cancelled; the task's timeout is paused meanwhile. */
+  ask(text: string, to: AskAudience): Promise<AskOutcome>
+  /** Fire-and-forget. */
+  alert(text: string, severity: AlertSeverity): void
 }
 
 /** Posted by a worker outside comlink when it is about to die or has hit a fatal fault. */

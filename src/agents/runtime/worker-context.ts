@@ -6,13 +6,28 @@
  */
 import type * as Comlink from 'comlink'
 import type { ToolName } from '../manifest.ts'
-import { AgentRunError, AgentToolError, type AgentContext, type AgentResult, type AgentTask, type BuiltinKind, type ChatRequest, type ChatResponse, type GraphHit } from '../types.ts'
-import type { RunHost, RunOutcome, RunRequest, WireError } from './protocol.ts'
+import { AgentRunError, AgentToolError, type AgentContext, type AgentResult, type AgentTask, type AlertSeverity, type AskAudience, type BuiltinKind, type ChatRequest, type ChatResponse, type GraphHit, type Handoff } from '../types.ts'
+import { checkAlert, checkAsk, checkHandoff } from './consult.ts'
+import type { AskOutcome, RunHost, RunOutcome, RunRequest, WireError } from './protocol.ts'
 
 /** Progress reports closer together than this are dropped (except the final 1). */
 export const PROGRESS_INTERVAL_MS = 50
 
-export function createWorkerContext (request: RunRequest, host: Comlink.Remote<RunHost>, signal: AbortSignal): AgentContext {
+/** What the worker's `run` learns from the context besides the handler's return: whether the agent handed off. */
+export interface WorkerRunState {
+  /** The first `ctx.handOff` of the run; once set the run ends as a handoff, whatever the handler does next. */
+  handoff?: Handoff
+}
+
+/** Thrown by `ctx.handOff`; catching it does not undo the handoff (see {@link WorkerRunState}). */
+export class HandoffSignal extends Error {
+  constructor (readonly handoff: Handoff) {
+    super(`handed off: ${handoff.reason}`)
+    this.name = 'HandoffSignal'
+  }
+}
+
+export function createWorkerContext (request: RunRequest, host: Comlink.Remote<RunHost>, signal: AbortSignal, state: WorkerRunState = {}): AgentContext {
   const grants = new Set<ToolName>(request.tools)
   const need = (tool: ToolName, what: string): void => {
     if (!grants.has(tool)) throw new AgentToolError(tool, `${what} needs the "${tool}" tool, which agent ${request.agentId}'s manifest does not list`)
@@ -55,13 +70,39 @@ export function createWorkerContext (request: RunRequest, host: Comlink.Remote<R
       const outcome = await rethrow(host.spawn(kind, task) as Promise<RunOutcome>)
       if (outcome.ok) return outcome.result
       throw fromWireError(outcome.error)
+    },
+    async ask (text: string, options?: { to?: AskAudience }): Promise<string> {
+      if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError("ask: options must be { to: 'person' | 'mesh' }")
+      const q = checkAsk(text, options?.to)
+      signal.throwIfAborted()
+      const outcome = await untilAborted(rethrow(host.ask(q.text, q.to) as Promise<AskOutcome>), signal)
+      if (outcome.ok) return outcome.answer
+      throw fromWireError(outcome.error)
+    },
+    alert (text: string, severity?: AlertSeverity): void {
+      const a = checkAlert(text, severity)
+      host.alert(a.text, a.severity).catch(() => {})
+    },
+    handOff (reason: string, toAgentId?: string): never {
+      const h = checkHandoff(reason, toAgentId)
+      state.handoff ??= h
+      throw new HandoffSignal(h)
     }
   }
 }
 
+/** `p`, or the signal's reason as soon as it aborts (the agent should not wait on an answer nobody will read). */
+function untilAborted<T> (p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
 /** The error a {@link WireError} stands for, as the agent should see it. */
 export function fromWireError (e: WireError): Error {
-  if (e.name === 'AgentRunError' && e.code !== undefined) return new AgentRunError(e.code as AgentRunError['code'], e.message)
+  if (e.name === 'AgentRunError' && e.code !== undefined) return new AgentRunError(e.code as AgentRunError['code'], e.message, e.handoff)
   if (e.name === 'AgentToolError') return new AgentToolError(e.tool ?? 'unknown', e.message)
   const err = new Error(e.message)
   err.name = e.name

@@ -63,7 +63,11 @@ export function testContext (services: TestServices = {}): TestContext {
         llmRequests.push(request)
         return await services.llm!(request)
       },
-    spawn: services.spawn ?? missing('spawn')
+    spawn: services.spawn ?? missing('spawn'),
+    // As in a direct run: nobody to ask; alerts are logged; a handoff throws.
+    ask: async () => { throw new Error('ask: this task has nobody to ask (it was not submitted through the mesh)') },
+    alert (text, severity = 'warning') { logs.push(`alert (${severity}): ${text}`) },
+    handOff (reason) { throw new Error(`handed off: ${reason}`) }
   }
 }
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type * as Comlink from 'comlink'
-import { createWorkerContext, fromWireError } from '../../../src/agents/runtime/worker-context.ts'
-import { toWireError, type RunHost, type RunOutcome, type RunRequest } from '../../../src/agents/runtime/protocol.ts'
+import { HandoffSignal, createWorkerContext, fromWireError, type WorkerRunState } from '../../../src/agents/runtime/worker-context.ts'
+import { toWireError, type AskOutcome, type RunHost, type RunOutcome, type RunRequest } from '../../../src/agents/runtime/protocol.ts'
 import { AgentRunError, AgentToolError } from '../../../src/agents/types.ts'
 
 /** A host like the main thread's, recording calls; every method async as through comlink. */
-function fakeHost (spawnOutcome: RunOutcome = { ok: true, result: { text: 'child' } }) {
+function fakeHost (spawnOutcome: RunOutcome = { ok: true, result: { text: 'child' } }, askOutcome: AskOutcome | Promise<AskOutcome> = { ok: true, answer: 'Thai' }) {
   const calls: unknown[][] = []
   const host = {
     progress: async (...a: unknown[]) => { calls.push(['progress', ...a]) },
@@ -14,7 +14,9 @@ function fakeHost (spawnOutcome: RunOutcome = { ok: true, result: { text: 'child
     graphSearch: async (text: string, k?: number) => { calls.push(['graphSearch', text, k]); return [] },
     graphGet: async () => undefined,
     llm: async () => { const e = new Error('not allowed'); e.name = 'AgentToolError'; throw e },
-    spawn: async () => spawnOutcome
+    spawn: async () => spawnOutcome,
+    ask: async (text: string, to: string) => { calls.push(['ask', text, to]); return askOutcome },
+    alert: async (...a: unknown[]) => { calls.push(['alert', ...a]) }
   }
   return { host: host as unknown as Comlink.Remote<RunHost>, calls }
 }
@@ -69,6 +71,58 @@ describe('worker context', () => {
   })
 })
 
+describe('worker context: consultation', () => {
+  it('ask sends the checked question and resolves with the answer; bad questions never leave the worker', async () => {
+    const { host, calls } = fakeHost()
+    const ctx = createWorkerContext(request([]), host, new AbortController().signal)
+    expect(await ctx.ask('Which cuisine?')).toBe('Thai')
+    expect(await ctx.ask('Anyone?', { to: 'mesh' })).toBe('Thai')
+    await expect(ctx.ask('x'.repeat(2001))).rejects.toThrow(/more than the 2000 allowed/)
+    await expect(ctx.ask('q', { to: 'all' as 'mesh' })).rejects.toBeInstanceOf(TypeError)
+    await expect(ctx.ask('q', 'mesh' as unknown as { to: 'mesh' })).rejects.toThrow(/options must be/)
+    expect(calls).toEqual([['ask', 'Which cuisine?', 'person'], ['ask', 'Anyone?', 'mesh']])
+  })
+
+  it("ask rejects with the main thread's error, code kept", async () => {
+    const { host } = fakeHost(undefined, { ok: false, error: { name: 'AgentRunError', code: 'cancelled', message: 'task t was cancelled' } })
+    const ctx = createWorkerContext(request([]), host, new AbortController().signal)
+    await expect(ctx.ask('q')).rejects.toMatchObject({ name: 'AgentRunError', code: 'cancelled' })
+    const nobody = createWorkerContext(request([]), fakeHost(undefined, { ok: false, error: { name: 'Error', message: 'ask: this task has nobody to ask (it was not submitted through the mesh)' } }).host, new AbortController().signal)
+    await expect(nobody.ask('q')).rejects.toThrow('ask: this task has nobody to ask (it was not submitted through the mesh)')
+  })
+
+  it('ask rejects as soon as the task aborts, even if no answer ever comes', async () => {
+    const { host } = fakeHost(undefined, new Promise<AskOutcome>(() => {}))
+    const ac = new AbortController()
+    const ctx = createWorkerContext(request([]), host, ac.signal)
+    const pending = ctx.ask('q')
+    ac.abort(new DOMException('the task was cancelled', 'AbortError'))
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(ctx.ask('again')).rejects.toMatchObject({ name: 'AbortError' })
+  })
+
+  it('alert is fire-and-forget with a default severity; bad input throws where the agent called', async () => {
+    const { host, calls } = fakeHost()
+    const ctx = createWorkerContext(request([]), host, new AbortController().signal)
+    ctx.alert('disk almost full')
+    ctx.alert('really', 'critical')
+    expect(() => ctx.alert('x', 'loud' as 'info')).toThrow(TypeError)
+    await Promise.resolve()
+    expect(calls).toEqual([['alert', 'disk almost full', 'warning'], ['alert', 'really', 'critical']])
+  })
+
+  it('handOff throws and records the first handoff, which catching does not undo', () => {
+    const state: WorkerRunState = {}
+    const ctx = createWorkerContext(request([]), fakeHost().host, new AbortController().signal, state)
+    expect(() => ctx.handOff('needs a translator', 'tr@p')).toThrow(HandoffSignal)
+    try { ctx.handOff('second thoughts') } catch { /* the agent swallows it */ }
+    expect(state.handoff).toEqual({ reason: 'needs a translator', toAgentId: 'tr@p' })
+    const bad: WorkerRunState = {}
+    expect(() => createWorkerContext(request([]), fakeHost().host, new AbortController().signal, bad).handOff('')).toThrow(TypeError)
+    expect(bad.handoff).toBeUndefined()
+  })
+})
+
 describe('wire errors', () => {
   it('keep name, code and tool across the boundary', () => {
     expect(toWireError(new AgentRunError('limit', 'x'))).toEqual({ name: 'AgentRunError', message: 'x', code: 'limit' })
@@ -76,6 +130,8 @@ describe('wire errors', () => {
     expect(toWireError('a string')).toEqual({ name: 'Error', message: 'threw a non-error value: "a string"' })
     expect(toWireError(undefined)).toEqual({ name: 'Error', message: 'threw a non-error value: undefined' })
     expect(fromWireError({ name: 'AgentToolError', message: 'y', tool: 'llm' })).toBeInstanceOf(AgentToolError)
+    // A handoff is never copied: only the worker's run reports one.
+    expect(toWireError(new AgentRunError('handoff', 'h', { reason: 'r' }))).toEqual({ name: 'AgentRunError', message: 'h', code: 'handoff' })
     const plain = fromWireError({ name: 'RangeError', message: 'z' })
     expect(plain).toMatchObject({ name: 'RangeError', message: 'z' })
   })
