@@ -10,7 +10,7 @@
 import type { PrivateKey } from '@libp2p/interface'
 import { planByRules } from '../agents/builtin/planner.ts'
 import type { AgentHost } from '../agents/host.ts'
-import type { AgentTask } from '../agents/types.ts'
+import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
 import type { BidOffer, CoordTransport } from '../coord/interfaces.ts'
@@ -83,10 +83,19 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     transport,
     bidder: { bid },
     executor: {
-      run: async (agentId, task, signal, hooks) => await host.run(agentId, task, {
-        signal,
-        onProgress: p => { hooks.progress(p.fraction, p.note) }
-      })
+      run: async (agentId, task, signal, hooks) => {
+        try {
+          return await host.run(agentId, task, {
+            signal,
+            onProgress: p => { hooks.progress(p.fraction, p.note) },
+            consult: { ask: async (text, to) => await hooks.ask(text, to), alert: (text, severity) => { hooks.alert(text, severity) } }
+          })
+        } catch (err) {
+          // The agent called ctx.handOff: the engine re-announces the task without it.
+          if (err instanceof AgentRunError && err.code === 'handoff' && err.handoff !== undefined) hooks.handOff(err.handoff.reason, err.handoff.toAgentId)
+          throw err
+        }
+      }
     },
     recorder,
     options: {
