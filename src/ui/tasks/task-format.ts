@@ -1,0 +1,111 @@
+/**
+ * How task states look and how times read in the Tasks tab. Pure, shared by the components and
+ * the state module, unit-tested.
+ */
+import type { TaskSnapshot } from '../../coord/engine.ts'
+import type { TaskState } from '../../coord/task-state.ts'
+
+/** A subtask of a mission that has not been announced yet is `pending`. */
+export type ShownState = TaskState | 'pending'
+
+/** One colour per A2A state, far enough apart to tell at a glance (and on the mission board). */
+export const STATE_COLOURS: Record<ShownState, string> = {
+  pending: '#334155',
+  submitted: '#64748b',
+  working: '#2563eb',
+  'input-required': '#d97706',
+  completed: '#16a34a',
+  failed: '#dc2626',
+  canceled: '#4b5563',
+  rejected: '#be185d',
+  unassigned: '#7c3aed'
+}
+
+/** What each state means to a person (badge tooltip). */
+export const STATE_HINTS: Record<ShownState, string> = {
+  pending: 'waiting for the parts it depends on',
+  submitted: 'announced; agents are bidding',
+  working: 'an agent holds the task and runs it',
+  'input-required': 'the agent waits for an answer',
+  completed: 'done',
+  failed: 'every attempt failed',
+  canceled: 'cancelled',
+  rejected: 'the agent refused it',
+  unassigned: 'no capable agent took it'
+}
+
+const TERMINAL = new Set<ShownState>(['completed', 'failed', 'canceled', 'rejected', 'unassigned'])
+export const isFinished = (state: ShownState): boolean => TERMINAL.has(state)
+
+/** `850 ms`, `4.2 s`, `3 min 05 s`, `2 h 07 min`; negative or non-finite reads `–`. */
+export function formatDuration (ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '–'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`
+  const s = Math.floor(ms / 1000)
+  if (s < 60) return `${s} s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`
+  const h = Math.floor(m / 60)
+  return `${h} h ${String(m % 60).padStart(2, '0')} min`
+}
+
+/** Wall-clock time with milliseconds (`14:03:07.215`), for the timeline. */
+export function formatClock (ms: number): string {
+  const d = new Date(ms)
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0')
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`
+}
+
+/**
+ * How long the task has taken: until now while it runs, until it ended once finished
+ * (`endedAt`: when this tab saw it end, for states whose snapshot carries no end time).
+ */
+export function elapsedOf (task: Pick<TaskSnapshot, 'state' | 'timings'>, now: number, endedAt?: number): number {
+  const t = task.timings
+  if (!isFinished(task.state)) return Math.max(0, now - t.submittedAt)
+  const end = t.completedAt ?? t.finishedAt ?? endedAt
+  return end === undefined ? 0 : Math.max(0, end - t.submittedAt)
+}
+
+export interface TimingStep { label: string, at: number, sinceStart: number, sincePrevious: number }
+
+/** submitted → awarded → started → finished → completed, the steps the task went through. */
+export function timingSteps (timings: TaskSnapshot['timings']): TimingStep[] {
+  const raw: Array<[string, number | undefined]> = [
+    ['submitted', timings.submittedAt], ['awarded', timings.awardedAt], ['started', timings.startedAt],
+    ['finished', timings.finishedAt], ['completed', timings.completedAt]
+  ]
+  const steps: TimingStep[] = []
+  let previous = timings.submittedAt
+  for (const [label, at] of raw) {
+    if (at === undefined) continue
+    steps.push({ label, at, sinceStart: at - timings.submittedAt, sincePrevious: at - previous })
+    previous = at
+  }
+  return steps
+}
+
+/** `…` + the last 6 characters of a peer id (as elsewhere in the app). */
+export function shortPeer (peerId: string | undefined): string {
+  if (peerId === undefined) return '…'
+  return peerId.length <= 8 ? peerId : `…${peerId.slice(-6)}`
+}
+
+/** An agent id without its `@peer` suffix (`calculator@12D3…` → `calculator`). */
+export function agentName (agentId: string | undefined): string {
+  if (agentId === undefined) return '–'
+  const at = agentId.indexOf('@')
+  return at < 0 ? agentId : agentId.slice(0, at)
+}
+
+/** The mission a subtask id belongs to (`t-ab-1/2` → `t-ab-1`), or undefined. */
+export function parentOf (taskId: string): string | undefined {
+  const slash = taskId.lastIndexOf('/')
+  return slash <= 0 ? undefined : taskId.slice(0, slash)
+}
+
+/** Whether a timeline entry about `entryTaskId` concerns `taskId` (itself or one of its subtasks). */
+export function concerns (taskId: string, entryTaskId: string | undefined): boolean {
+  return entryTaskId !== undefined && (entryTaskId === taskId || entryTaskId.startsWith(`${taskId}/`))
+}

@@ -1,0 +1,325 @@
+/**
+ * What the Tasks tab shows, as reactive state the components read, and what a person can do from
+ * it (submit, cancel, answer, select).
+ *
+ * The wiring constructs one TasksState up front (the tab renders before coordination starts) and
+ * calls `attach(engine, graph)` once the engine runs. The state subscribes once to the engine's
+ * events; an event only notes which tasks it names, and those snapshots are re-read at most once
+ * per animation frame (a subtask's change also re-reads its mission, whose snapshot carries the
+ * subtasks' states). The list, the selection, the timeline and the open questions are derived
+ * from those snapshots, so hundreds of tasks cost one `get` per changed task per frame.
+ */
+import type { CoordEngine, CoordEvents, TaskSnapshot } from '../../coord/engine.ts'
+import { taskThreadId } from '../../coord/graph-record-ids.ts'
+import type { KnowledgeGraph } from '../../graph/knowledge-graph.ts'
+import type { ThreadMessage } from '../../graph/schema.ts'
+import { isFinished, parentOf } from './task-format.ts'
+import { parseRequest, type ComposerField } from './task-request.ts'
+import { MAX_ROWS, taskRows, type TaskRow } from './task-rows.ts'
+import { SHOWN_LINES, TimelineBuffer, type TimelineLine } from './timeline.ts'
+
+export interface TasksStateOptions {
+  /** How to defer a refresh; default `requestAnimationFrame` (tests pass their own). */
+  schedule?: (run: () => void) => void
+  now?: () => number
+}
+
+export interface OpenQuestion { questionId: string, taskId: string, taskText: string, agentId: string, text: string, to: 'person' | 'mesh' }
+export type AlertLine = CoordEvents['alert']
+export interface ThreadLine extends ThreadMessage {
+  /** Which thread: `mission` for the task's own, else the subtask's plan id. */
+  thread: string
+}
+
+/** Alerts kept (newest last). */
+const MAX_ALERTS = 50
+/** Thread messages shown (the latest). */
+const MAX_THREAD_LINES = 300
+
+const defaultSchedule = (run: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => { run() })
+  else setTimeout(run, 16)
+}
+
+export class TasksState {
+  attached = $state(false)
+  /** The task shown on the right; undefined follows the newest request. */
+  selectedId = $state<string | undefined>(undefined)
+  /** Timeline of the selected task (with its subtasks) or of everything. */
+  timelineScope = $state<'task' | 'all'>('task')
+  /** Ticks once a second while some task runs, for elapsed times. */
+  now = $state(Date.now())
+
+  // The composer.
+  text = $state('')
+  inputJson = $state('')
+  deadlineSeconds = $state('')
+  quorum = $state(0)
+  composerError = $state<{ field: ComposerField | 'engine', message: string } | undefined>(undefined)
+  /** The last failed action (cancel, answer). */
+  actionError = $state<string | undefined>(undefined)
+  /** Answers being typed, by question id. */
+  drafts = $state<Record<string, string>>({})
+  alerts = $state.raw<AlertLine[]>([])
+
+  #version = $state(0)
+  #timelineVersion = $state(0)
+  #threadVersion = $state(0)
+
+  readonly #tasks = new Map<string, TaskSnapshot>()
+  /** When this tab saw a task end (failed / unassigned snapshots carry no end time). */
+  readonly #endedAt = new Map<string, number>()
+  readonly #timeline = new TimelineBuffer()
+  readonly #dirty = new Set<string>()
+  #dirtyAll = false
+  #timelineDirty = false
+  #threadDirty = false
+  #scheduled = false
+  #running = 0
+  readonly #schedule: (run: () => void) => void
+  readonly #clock: () => number
+  #engine: Pick<CoordEngine, 'tasks'> | undefined
+  #graph: KnowledgeGraph | undefined
+  #off: Array<() => void> = []
+  #ticker: ReturnType<typeof setInterval> | undefined
+
+  constructor (options: TasksStateOptions = {}) {
+    this.#schedule = options.schedule ?? defaultSchedule
+    this.#clock = options.now ?? Date.now
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Derived views
+
+  /** The list's rows (newest request first, subtasks under their mission), at most MAX_ROWS. */
+  readonly list: { rows: TaskRow[], hidden: number, total: number } = $derived.by(() => {
+    void this.#version
+    const all = [...this.#tasks.values()]
+    return { ...taskRows(all, MAX_ROWS), total: all.length }
+  })
+
+  /** The selected task, or the newest request when none is selected. */
+  readonly selected: TaskSnapshot | undefined = $derived.by(() => {
+    void this.#version
+    if (this.selectedId !== undefined) return this.#tasks.get(this.selectedId)
+    return this.list.rows.find(r => r.depth === 0)?.task
+  })
+
+  /** The id the right-hand side is about (also while a just-submitted task is not known yet). */
+  get focusId (): string | undefined { return this.selectedId ?? this.selected?.id }
+
+  readonly timeline: TimelineLine[] = $derived.by(() => {
+    void this.#timelineVersion
+    const id = this.timelineScope === 'task' ? this.focusId : undefined
+    return this.timelineScope === 'task' && id === undefined ? [] : this.#timeline.view(id, SHOWN_LINES)
+  })
+
+  /** Questions without an answer, on any task this tab knows. */
+  readonly openQuestions: OpenQuestion[] = $derived.by(() => {
+    void this.#version
+    const out: OpenQuestion[] = []
+    for (const t of this.#tasks.values()) {
+      for (const q of t.questions) {
+        if (q.answer === undefined && !isFinished(t.state)) out.push({ questionId: q.questionId, taskId: t.id, taskText: t.text, agentId: q.agentId, text: q.text, to: q.to })
+      }
+    }
+    return out
+  })
+
+  /**
+   * The team thread of the focused task from the knowledge graph: its own thread, and for a
+   * mission each subtask's thread too, merged by time (the latest MAX_THREAD_LINES).
+   */
+  readonly thread: { lines: ThreadLine[], found: boolean, threadId?: string } = $derived.by(() => {
+    void this.#threadVersion
+    void this.#version
+    const graph = this.#graph
+    const id = this.focusId
+    if (graph === undefined || id === undefined) return { lines: [], found: false }
+    const sources: Array<[string, string]> = [['mission', id]]
+    for (const s of this.#tasks.get(id)?.mission?.subtasks ?? []) sources.push([s.planId, s.taskId])
+    const lines: ThreadLine[] = []
+    let found = false
+    let threadId: string | undefined
+    for (const [label, taskId] of sources) {
+      let eid: string
+      try { eid = taskThreadId(taskId) } catch { continue }
+      threadId ??= eid
+      const entity = graph.get(eid)
+      if (entity === undefined) continue
+      found = true
+      for (const m of entity.messages ?? []) lines.push({ ...m, thread: label })
+    }
+    lines.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1))
+    return { lines: lines.slice(-MAX_THREAD_LINES), found, threadId }
+  })
+
+  get (id: string): TaskSnapshot | undefined {
+    void this.#version
+    return this.#tasks.get(id)
+  }
+
+  /** When the task ended, as this tab saw it (for states whose snapshot has no end time). */
+  endedAt (id: string): number | undefined {
+    void this.#version
+    return this.#endedAt.get(id)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Wiring
+
+  attach (engine: Pick<CoordEngine, 'tasks'>, graph?: KnowledgeGraph): void {
+    this.detach()
+    this.#engine = engine
+    this.#graph = graph
+    const on = engine.tasks.on.bind(engine.tasks)
+    const touch = (id: string | undefined): void => { if (id !== undefined) this.#touch(id) }
+    this.#off.push(
+      on('task', e => {
+        if (isFinished(e.state)) this.#endedAt.set(e.taskId, e.at)
+        touch(e.taskId)
+      }),
+      on('protocol', e => {
+        this.#timeline.protocol(e)
+        this.#timelineDirty = true
+        if (e.taskId !== undefined) touch(e.taskId)
+        else this.#wake()
+      }),
+      on('rejected', e => { this.#timeline.rejected(e); this.#timelineDirty = true; this.#wake() }),
+      on('question', e => { touch(e.taskId) }),
+      on('answer', e => { touch(e.taskId) }),
+      on('verification', e => { touch(e.taskId) }),
+      on('mission', e => { touch(e.missionId); for (const s of e.subtasks) touch(s.taskId) }),
+      on('alert', e => {
+        this.alerts = [...this.alerts.slice(-(MAX_ALERTS - 1)), e]
+        touch(e.taskId)
+      })
+    )
+    if (graph !== undefined) {
+      this.#off.push(graph.on('change', ({ ids }) => {
+        // Only the mesh's task threads feed the team thread; other changes need no re-read.
+        if (ids.some(id => id.startsWith('task:'))) { this.#threadDirty = true; this.#wake() }
+      }))
+    }
+    this.#ticker = setInterval(() => { if (this.#running > 0) this.now = this.#clock() }, 1000)
+    this.attached = true
+    this.#dirtyAll = true
+    this.flush()
+  }
+
+  detach (): void {
+    for (const off of this.#off) off()
+    this.#off = []
+    if (this.#ticker !== undefined) clearInterval(this.#ticker)
+    this.#ticker = undefined
+    this.#engine = undefined
+    this.#graph = undefined
+    this.attached = false
+  }
+
+  #touch (id: string): void {
+    this.#dirty.add(id)
+    const parent = parentOf(id)
+    if (parent !== undefined) this.#dirty.add(parent)
+    this.#wake()
+  }
+
+  #wake (): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    this.#schedule(() => { this.#scheduled = false; this.flush() })
+  }
+
+  /** Re-reads what changed now (normally done once per animation frame). */
+  flush (): void {
+    const engine = this.#engine
+    if (engine === undefined) return
+    let changed = false
+    if (this.#dirtyAll) {
+      this.#tasks.clear()
+      for (const t of engine.tasks.list()) this.#tasks.set(t.id, t)
+      this.#dirtyAll = false
+      this.#dirty.clear()
+      changed = true
+    } else if (this.#dirty.size > 0) {
+      for (const id of this.#dirty) {
+        const t = engine.tasks.get(id)
+        if (t === undefined) this.#tasks.delete(id) // forgotten by the engine
+        else this.#tasks.set(id, t)
+      }
+      this.#dirty.clear()
+      changed = true
+    }
+    if (changed) {
+      let running = 0
+      for (const t of this.#tasks.values()) if (!isFinished(t.state)) running++
+      this.#running = running
+      this.now = this.#clock()
+      this.#version++
+    }
+    if (this.#timelineDirty) { this.#timelineDirty = false; this.#timelineVersion++ }
+    if (this.#threadDirty) { this.#threadDirty = false; this.#threadVersion++ }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Actions
+
+  select (id: string | undefined): void {
+    this.selectedId = id
+    this.actionError = undefined
+  }
+
+  setScope (scope: 'task' | 'all'): void { this.timelineScope = scope }
+
+  /** Announces the composed request; returns its id, or undefined with `composerError` set. */
+  submit (): string | undefined {
+    const parsed = parseRequest({ text: this.text, inputJson: this.inputJson, deadlineSeconds: this.deadlineSeconds, quorum: this.quorum })
+    if (!parsed.ok) { this.composerError = { field: parsed.field, message: parsed.message }; return undefined }
+    const engine = this.#engine
+    if (engine === undefined) {
+      this.composerError = { field: 'engine', message: 'Coordination is still starting (the graph and this tab’s agents must be up); try again in a moment.' }
+      return undefined
+    }
+    let id: string
+    try {
+      id = engine.tasks.submit(parsed.request)
+    } catch (err) {
+      this.composerError = { field: 'engine', message: (err as Error).message }
+      return undefined
+    }
+    this.composerError = undefined
+    this.text = ''
+    this.select(id)
+    this.#touch(id)
+    return id
+  }
+
+  clearComposerError (): void { this.composerError = undefined }
+
+  cancel (id: string): void {
+    this.#act(e => { e.tasks.cancel(id) })
+  }
+
+  /** Sends the drafted answer to a question. */
+  answer (questionId: string): void {
+    const text = (this.drafts[questionId] ?? '').trim()
+    if (text === '') { this.actionError = 'Write an answer first.'; return }
+    if (this.#act(e => { e.tasks.answer(questionId, text) })) {
+      const { [questionId]: _, ...rest } = this.drafts
+      this.drafts = rest
+    }
+  }
+
+  #act (run: (engine: Pick<CoordEngine, 'tasks'>) => void): boolean {
+    const engine = this.#engine
+    if (engine === undefined) { this.actionError = 'Coordination is not running.'; return false }
+    try {
+      run(engine)
+      this.actionError = undefined
+      return true
+    } catch (err) {
+      this.actionError = (err as Error).message
+      return false
+    }
+  }
+}
