@@ -4,6 +4,7 @@ import App from './ui/App.svelte'
 import { MeshState } from './ui/mesh-state.svelte.ts'
 import { GraphState } from './ui/graph/graph-state.svelte.ts'
 import { AgentsState } from './ui/agents/agents-state.svelte.ts'
+import { TasksState } from './ui/tasks/tasks-state.svelte.ts'
 import { boot } from './app/boot.ts'
 import { createApi, type MeshworkApi } from './app/api.ts'
 
@@ -14,7 +15,8 @@ declare global {
 const mesh = new MeshState()
 const graph = new GraphState()
 const agents = new AgentsState()
-mount(App, { target: document.getElementById('app')!, props: { mesh, graph, agents } })
+const tasks = new TasksState()
+mount(App, { target: document.getElementById('app')!, props: { mesh, graph, agents, tasks } })
 
 const booted = boot()
 window.meshwork = createApi(booted.then(b => b.node), booted.then(b => b.graph), {
@@ -25,6 +27,8 @@ booted.then(b => {
   mesh.attach(b.node, b.config.relays)
   b.graph.then(g => { graph.attach(g.graph) }, () => {})
   b.agents.host.then(h => { agents.attach(h) }, () => {})
+  // The engine starts once the graph is open, so both are there when it resolves.
+  Promise.all([b.coord, b.graph]).then(([c, g]) => { tasks.attach(c.engine, g.graph) }, () => {})
 }, (err: Error) => {
   console.error('meshwork failed to start', err)
   mesh.fail(err.message)
