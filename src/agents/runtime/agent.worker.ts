@@ -24,6 +24,8 @@ const builtins = new Map<BuiltinKind, Promise<BuiltinAgent>>()
 const runs = new Map<string, AbortController>()
 // Captured before any custom code runs, which may replace globals.
 const post = self.postMessage.bind(self)
+const setTimer = self.setTimeout.bind(self)
+const clearTimer = self.clearTimeout.bind(self)
 
 function reportCrash (reason: string): void {
   const msg: CrashMessage = { type: CRASH_MESSAGE, reason }
@@ -83,6 +85,14 @@ async function importSource (source: string): Promise<LoadOutcome> {
   return { ok: true, sandbox: { removed: [] } }
 }
 
+/** Waits (briefly: the main thread may be gone) until the host has received the run's last fire-and-forget call. */
+async function delivered (last: Promise<unknown> | undefined): Promise<void> {
+  if (last === undefined) return
+  let timer: number | undefined
+  await Promise.race([last, new Promise(resolve => { timer = setTimer(resolve, 1000) })])
+  clearTimer(timer)
+}
+
 function handedOff (handoff: Handoff): RunOutcome {
   return { ok: false, error: { name: 'AgentRunError', code: 'handoff', message: `handed off: ${handoff.reason}`, handoff } }
 }
@@ -129,6 +139,7 @@ const api: AgentWorkerApi = {
       if (state.handoff !== undefined) return handedOff(state.handoff)
       return { ok: false, error: toWireError(err) }
     } finally {
+      await delivered(state.lastSend)
       runs.delete(runId)
       port.close()
     }

@@ -17,6 +17,12 @@ export const PROGRESS_INTERVAL_MS = 50
 export interface WorkerRunState {
   /** The first `ctx.handOff` of the run; once set the run ends as a handoff, whatever the handler does next. */
   handoff?: Handoff
+  /**
+   * The last fire-and-forget call (progress, log, alert). The outcome travels on another channel
+   * than these calls, and the host's port closes when the outcome arrives, so the run waits for
+   * this (replies come in order) before answering: an alert raised just before returning is not lost.
+   */
+  lastSend?: Promise<unknown>
 }
 
 /** Thrown by `ctx.handOff`; catching it does not undo the handoff (see {@link WorkerRunState}). */
@@ -42,10 +48,10 @@ export function createWorkerContext (request: RunRequest, host: Comlink.Remote<R
       const now = performance.now()
       if (fraction < 1 && now - lastProgress < PROGRESS_INTERVAL_MS) return
       lastProgress = now
-      host.progress(Math.min(1, Math.max(0, fraction)), typeof note === 'string' ? note : undefined).catch(() => {})
+      state.lastSend = host.progress(Math.min(1, Math.max(0, fraction)), typeof note === 'string' ? note : undefined).catch(() => {})
     },
     log (message: string): void {
-      host.log(String(message)).catch(() => {})
+      state.lastSend = host.log(String(message)).catch(() => {})
     },
     async embed (texts: string[]): Promise<Float32Array[]> {
       return await rethrow(host.embed(texts))
@@ -81,7 +87,7 @@ export function createWorkerContext (request: RunRequest, host: Comlink.Remote<R
     },
     alert (text: string, severity?: AlertSeverity): void {
       const a = checkAlert(text, severity)
-      host.alert(a.text, a.severity).catch(() => {})
+      state.lastSend = host.alert(a.text, a.severity).catch(() => {})
     },
     handOff (reason: string, toAgentId?: string): never {
       const h = checkHandoff(reason, toAgentId)
