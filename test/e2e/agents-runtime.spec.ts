@@ -33,7 +33,7 @@ async function startCustom (page: Page, id: string, source: string, extra: Recor
   return await page.evaluate(([id, source, extra]) => window.testkit.startCustom(id, source, extra), [id, source, extra] as const)
 }
 
-async function run (page: Page, id: string, text: string, opts: { timeoutMs?: number, cancelAfterMs?: number, input?: unknown } = {}) {
+async function run (page: Page, id: string, text: string, opts: { timeoutMs?: number, cancelAfterMs?: number, input?: unknown, consult?: { answer?: string, answerAfterMs?: number } } = {}) {
   return await page.evaluate(([id, text, opts]) => {
     const { input, ...rest } = opts
     return window.testkit.run(id, { id: `t-${Math.random().toString(36).slice(2)}`, text, ...(input !== undefined ? { input } : {}) }, rest)
@@ -417,4 +417,109 @@ test('concurrency: per-agent maxConcurrentTasks and the tab limit queue tasks; s
     return { codes: await Promise.all(runs), state: window.runtime.status('slow')?.state, after: await window.runtime.run('slow', { id: 'y', text: 'y' }).then(() => 'ok', e => e.code as string) }
   })
   expect(stopped).toEqual({ codes: ['stopped', 'stopped', 'stopped'], state: 'stopped', after: 'stopped' })
+})
+
+const ASKER = `
+export default async (task, ctx) => {
+  if (task.text === 'too long') {
+    try { await ctx.ask('?'.repeat(2001)) } catch (e) { return e.name + ': ' + e.message }
+  }
+  const answer = await ctx.ask('Which cuisine should the team dinner be?', { to: task.text === 'mesh' ? 'mesh' : 'person' })
+  if (task.text === 'slow after') await new Promise(r => setTimeout(r, 1500))
+  return { text: 'Dinner: ' + answer, output: { answer } }
+}`
+
+async function consults (page: Page) {
+  return await page.evaluate(() => window.testkit.consults.splice(0))
+}
+
+test('consultation: ctx.ask resolves with the answer the host gives, the timeout stands still while waiting, and a direct run has nobody to ask', async ({ page }) => {
+  await openRuntime(page)
+  expect((await startCustom(page, 'asker', ASKER)).ok).toBe(true)
+  // The answer comes after 1.5 s; the task's budget is 1 s, paused while the question is open.
+  const r = await run(page, 'asker', 'plan the dinner', { timeoutMs: 1000, consult: { answer: 'Thai', answerAfterMs: 1500 } })
+  expect(r.ok, JSON.stringify(r)).toBe(true)
+  if (r.ok) expect(r.result).toEqual({ text: 'Dinner: Thai', output: { answer: 'Thai' } })
+  expect(r.ms).toBeGreaterThan(1400)
+  expect(await consults(page)).toEqual([{ type: 'ask', text: 'Which cuisine should the team dinner be?', to: 'person' }])
+  const mesh = await run(page, 'asker', 'mesh', { consult: { answer: 'Pho' } })
+  expect(mesh.ok && mesh.result.text).toBe('Dinner: Pho')
+  expect(await consults(page)).toEqual([{ type: 'ask', text: 'Which cuisine should the team dinner be?', to: 'mesh' }])
+  // The clock runs again once answered: 1.5 s of work after the answer exceeds the 1 s budget.
+  const late = await run(page, 'asker', 'slow after', { timeoutMs: 1000, consult: { answer: 'Thai', answerAfterMs: 800 } })
+  expect(late).toMatchObject({ ok: false, code: 'timeout' })
+  if (!late.ok) expect(late.message).toContain('(not counting time waiting for answers)')
+  expect(late.ms).toBeGreaterThan(1700)
+  await consults(page)
+
+  // Without consultation hooks (a direct run) the question fails, clearly; the agent's failure says why.
+  const direct = await run(page, 'asker', 'plan the dinner')
+  expect(direct).toMatchObject({ ok: false, code: 'failed' })
+  if (!direct.ok) expect(direct.message).toContain('ask: this task has nobody to ask (it was not submitted through the mesh)')
+  // A question over 2000 characters is refused in the agent, before anything is sent.
+  const long = await run(page, 'asker', 'too long', { consult: { answer: 'x' } })
+  expect(long.ok && long.result.text).toBe('TypeError: ask: the question has 2001 characters, more than the 2000 allowed')
+  expect(await consults(page)).toEqual([])
+  expect(await status(page, 'asker')).toMatchObject({ state: 'idle', restarts: 0 })
+})
+
+test('consultation: a pending ctx.ask rejects when the task is cancelled', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'patient', `export default async (task, ctx) => {
+    try {
+      await ctx.ask('Shall I go on?')
+    } catch (e) {
+      ctx.log('ask rejected: ' + e.name + (typeof e.code === 'string' ? ' ' + e.code : ''))
+      throw e
+    }
+    return 'answered'
+  }`)
+  // Nobody answers; the caller cancels after 300 ms.
+  const r = await run(page, 'patient', 'go', { cancelAfterMs: 300, consult: {} })
+  expect(r).toMatchObject({ ok: false, code: 'cancelled' })
+  expect(r.ms).toBeLessThan(1500)
+  expect(await consults(page)).toEqual([{ type: 'ask', text: 'Shall I go on?', to: 'person' }])
+  await expect.poll(async () => (await eventsOf(page, 'log', 'patient')).map(e => (e as { message: string }).message).find(m => m.startsWith('ask rejected')))
+    .toMatch(/^ask rejected: (AbortError|AgentRunError cancelled)$/)
+  // The worker let go of the task: the agent takes the next one.
+  await expect.poll(async () => (await status(page, 'patient'))?.running).toBe(0)
+  const next = await run(page, 'patient', 'go', { consult: { answer: 'yes' } })
+  expect(next.ok && next.result.text).toBe('answered')
+})
+
+test('consultation: ctx.alert reaches the host; ctx.handOff ends the run as a handoff with the reason, even when the agent swallows it', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'alarm', `export default async (task, ctx) => {
+    ctx.alert('disk almost full', 'critical')
+    ctx.alert('default severity')
+    let refused = ''
+    try { ctx.alert('x', 'loud') } catch (e) { refused = e.message }
+    return refused
+  }`)
+  const r = await run(page, 'alarm', 'go', { consult: {} })
+  expect(r.ok && r.result.text).toBe(`alert: severity must be 'info', 'warning', 'critical', got "loud"`)
+  expect(await consults(page)).toEqual([
+    { type: 'alert', text: 'disk almost full', severity: 'critical' },
+    { type: 'alert', text: 'default severity', severity: 'warning' }
+  ])
+  // Without hooks an alert still shows, in the runtime's log.
+  await run(page, 'alarm', 'go')
+  expect(await consults(page)).toEqual([])
+  const logs = (await eventsOf(page, 'log', 'alarm')).map(e => (e as { message: string }).message)
+  expect(logs.filter(m => m === 'alert (critical): disk almost full')).toHaveLength(2)
+
+  await startCustom(page, 'shy', `export default async (task, ctx) => {
+    if (task.text === 'swallow') {
+      try { ctx.handOff('I only speak French', 'translator@peer') } catch {}
+      return 'pretending all is well'
+    }
+    ctx.handOff('this needs a translator')
+  }`)
+  const h = await run(page, 'shy', 'go', { consult: {} })
+  expect(h).toMatchObject({ ok: false, name: 'AgentRunError', code: 'handoff', handoff: { reason: 'this needs a translator' } })
+  if (!h.ok) expect(h.message).toMatch(/^agent shy handed task t-\w+ off: this needs a translator$/)
+  const swallowed = await run(page, 'shy', 'swallow')
+  expect(swallowed).toMatchObject({ ok: false, code: 'handoff', handoff: { reason: 'I only speak French', toAgentId: 'translator@peer' } })
+  // A handoff is neither a failure nor a completion of the agent.
+  expect(await status(page, 'shy')).toMatchObject({ state: 'idle', failures: 0, completed: 0 })
 })

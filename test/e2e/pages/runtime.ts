@@ -7,7 +7,7 @@
 import { createAgentRuntime, type AgentRuntime, type AgentServices } from '../../../src/agents/runtime/agent-runtime.ts'
 import { defaultWorkerFactory, type WorkerFactory } from '../../../src/agents/runtime/worker-handle.ts'
 import type { AgentManifest } from '../../../src/agents/manifest.ts'
-import type { AgentResult, AgentTask, GraphHit } from '../../../src/agents/types.ts'
+import type { AgentResult, AgentTask, Consultation, GraphHit } from '../../../src/agents/types.ts'
 
 const graph: GraphHit[] = [
   { id: 'e1', kind: 'fact', text: 'CRDTs merge concurrent edits without coordination.', status: 'verified', confidence: 0.9, score: 0 },
@@ -47,7 +47,7 @@ function manifest (id: string, extra: Partial<AgentManifest> = {}): AgentManifes
   }
 }
 
-type Outcome = { ok: true, result: AgentResult, ms: number } | { ok: false, name: string, code?: string, problem?: string, message: string, ms: number }
+type Outcome = { ok: true, result: AgentResult, ms: number } | { ok: false, name: string, code?: string, problem?: string, message: string, ms: number, handoff?: { reason: string, toAgentId?: string } }
 
 async function attempt (fn: () => Promise<unknown>): Promise<Outcome> {
   const t0 = performance.now()
@@ -55,8 +55,16 @@ async function attempt (fn: () => Promise<unknown>): Promise<Outcome> {
     const result = await fn() as AgentResult
     return { ok: true, result, ms: performance.now() - t0 }
   } catch (err) {
-    const e = err as { name: string, message: string, code?: string, problem?: string }
-    return { ok: false, name: e.name, message: e.message, ms: performance.now() - t0, ...(e.code !== undefined ? { code: e.code } : {}), ...(e.problem !== undefined ? { problem: e.problem } : {}) }
+    const e = err as { name: string, message: string, code?: string, problem?: string, handoff?: { reason: string, toAgentId?: string } }
+    return {
+      ok: false,
+      name: e.name,
+      message: e.message,
+      ms: performance.now() - t0,
+      ...(e.code !== undefined ? { code: e.code } : {}),
+      ...(e.problem !== undefined ? { problem: e.problem } : {}),
+      ...(e.handoff !== undefined ? { handoff: e.handoff } : {})
+    }
   }
 }
 
@@ -76,6 +84,23 @@ for (const type of ['state', 'progress', 'crash', 'log'] as const) {
   runtime.on(type, e => { events.push({ type, e: type === 'state' ? { id: e.id, state: (e as { state: string }).state } : e }) })
 }
 
+/** What reached the host's consultation hooks, in order. */
+const consults: Array<{ type: 'ask', text: string, to: string } | { type: 'alert', text: string, severity: string }> = []
+
+/** A host-side consultation: answers every question with `answer` after `answerAfterMs`, or never. */
+function consultation (how: ConsultHow): Consultation {
+  return {
+    ask: async (text, to) => {
+      consults.push({ type: 'ask', text, to })
+      if (how.answer === undefined) return await new Promise<string>(() => {})
+      await new Promise(resolve => setTimeout(resolve, how.answerAfterMs ?? 0))
+      return how.answer
+    },
+    alert: (text, severity) => { consults.push({ type: 'alert', text, severity }) }
+  }
+}
+interface ConsultHow { answer?: string, answerAfterMs?: number }
+
 declare global {
   interface Window {
     runtime: AgentRuntime
@@ -83,7 +108,9 @@ declare global {
       manifest: typeof manifest
       /** Starts a custom agent; resolves with the status or the start error as data. */
       startCustom(id: string, source: string, extra?: Partial<AgentManifest>): Promise<Outcome>
-      run(id: string, task: AgentTask, opts?: { timeoutMs?: number, cancelAfterMs?: number }): Promise<Outcome & { progress: number[] }>
+      /** `consult`: give the task consultation hooks (else it runs as a direct run, with nobody to ask). */
+      run(id: string, task: AgentTask, opts?: { timeoutMs?: number, cancelAfterMs?: number, consult?: ConsultHow }): Promise<Outcome & { progress: number[] }>
+      consults: typeof consults
       events: typeof events
       /** Makes the i-th pool worker created so far block for `blockMs`, then throw an uncaught error (or close itself without a word). */
       poisonPoolWorker(i: number, blockMs: number, how?: 'throw' | 'close'): void
@@ -103,11 +130,13 @@ window.testkit = {
     const out = await attempt(async () => await runtime.run(id, task, {
       signal: ac.signal,
       onProgress: p => progress.push(p.fraction),
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {})
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.consult !== undefined ? { consult: consultation(opts.consult) } : {})
     }))
     return { ...out, progress }
   },
   events,
+  consults,
   poisonPoolWorker: (i, blockMs, how = 'throw') => { poolWorkers[i]!.postMessage({ type: 'test:poison', blockMs, throw: how === 'throw', close: how === 'close' }) },
   poolWorkerCount: () => poolWorkers.length
 }
