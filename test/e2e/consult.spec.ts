@@ -1,0 +1,146 @@
+import { test, expect, type BrowserContext, type Page } from '@playwright/test'
+import { startStack, openTab, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
+
+// Consultation across real tabs: an agent asks the person a question (the task is input-required
+// on every tab until someone answers from any tab), raises an alert, or hands its task off to a
+// better-matched agent on another tab. Questions and answers land in the shared graph.
+// Run: MESHWORK_DIST=dist-consult node test/e2e/run.mjs test/e2e/consult.spec.ts
+test.describe.configure({ mode: 'serial' })
+
+let stack: Stack
+let ctxA: BrowserContext
+let ctxB: BrowserContext
+let a: Page
+let b: Page
+let c: Page
+
+function manifest (id: string, skill: { name: string, description: string, examples: string[] }): Record<string, unknown> {
+  return {
+    manifestVersion: 1,
+    id,
+    name: skill.name,
+    description: skill.description,
+    version: '1.0.0',
+    skills: [{ id: 'main', tags: [], level: 'expert', ...skill }],
+    limits: { timeoutMs: 5000 }
+  }
+}
+
+const QUESTION = 'Which cuisine would the team like for the dinner?'
+const dinnerPlanner = manifest('dinner-planner', {
+  name: 'Plan a team dinner',
+  description: 'Plans a dinner for a team: books a restaurant after asking which cuisine people prefer.',
+  examples: ['plan the team dinner for friday', 'organise a dinner for the team', 'book a restaurant for the team dinner']
+})
+// Asks, and takes its time over it: a 5 s budget that a slow person must not use up.
+const dinnerPlannerSource = `export default async (task, ctx) => {
+  ctx.alert('asking the person about cuisine before booking', 'info')
+  const cuisine = await ctx.ask(${JSON.stringify(QUESTION)})
+  return { text: 'Booked a ' + cuisine + ' restaurant for the team dinner.', output: { cuisine } }
+}`
+
+const TRANSLATE = 'translate good morning into portuguese'
+// Matches the request word for word, but knows it is out of its depth and hands off.
+const phrasebook = manifest('phrasebook', {
+  name: 'Translate phrases into Portuguese',
+  description: 'Looks up set phrases to translate into Portuguese.',
+  examples: [TRANSLATE, 'translate good night into portuguese', 'translate thank you into portuguese']
+})
+const phrasebookSource = `export default async (task, ctx) => {
+  ctx.handOff('I only know a few set phrases; a real translator should do this', ctx.agentId.replace('phrasebook', 'translator'))
+}`
+const translator = manifest('translator', {
+  name: 'Translate text between languages',
+  description: 'Translates sentences and phrases from English into other languages such as Spanish, German or Portuguese.',
+  examples: ['translate this sentence into spanish', 'translate hello into german', 'translate a phrase into portuguese']
+})
+const translatorSource = `export default async (task) => ({ text: 'Portuguese: bom dia', output: { translation: 'bom dia' } })`
+
+async function openCoordTab (ctx: BrowserContext): Promise<Page> {
+  const page = await openTab(ctx, `${stack.url}?room=consult&agents=none`)
+  await page.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
+  return page
+}
+
+async function register (page: Page, m: Record<string, unknown>, source: string): Promise<void> {
+  await page.evaluate(async x => { await window.meshwork.agents.register({ manifest: x.m, source: x.source }) }, { m, source })
+}
+
+test.beforeAll(async ({ browser }) => {
+  stack = await startStack()
+  ctxA = await browser.newContext()
+  ctxB = await browser.newContext()
+  // A hosts the dinner planner and the phrasebook, B the translator; C has no agents: a person's tab.
+  a = await openCoordTab(ctxA)
+  b = await openCoordTab(ctxB)
+  c = await openCoordTab(ctxB)
+  await expectFullMesh([a, b, c])
+  await register(a, dinnerPlanner, dinnerPlannerSource)
+  await register(a, phrasebook, phrasebookSource)
+  await register(b, translator, translatorSource)
+  for (const p of [a, b, c]) await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(x => x.online).length), { timeout: 20_000 }).toBe(3)
+})
+test.afterAll(async () => {
+  await ctxA?.close().catch(() => {}); await ctxB?.close().catch(() => {})
+  await stack?.stop()
+})
+
+test('an agent asks the person: the task is input-required on every tab, another tab answers, the answer is in the result and the graph', async () => {
+  const idA = await peerIdOf(a)
+  await c.evaluate(() => {
+    const w = window as unknown as { __alerts: unknown[] }
+    w.__alerts = []
+    window.meshwork.tasks.on('alert', e => { w.__alerts.push(e) })
+  })
+  const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Plan the team dinner for Friday' }))
+  for (const p of [a, b, c]) await expect.poll(() => p.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 20_000 }).toBe('input-required')
+  const asked = await c.evaluate(t => window.meshwork.tasks.get(t)!, id)
+  expect(asked.agentId).toBe(`dinner-planner@${idA}`)
+  expect(asked.questions).toHaveLength(1)
+  const q = asked.questions[0]!
+  expect(q).toMatchObject({ agentId: `dinner-planner@${idA}`, text: QUESTION, to: 'person' })
+  expect(q.answer).toBeUndefined()
+  // The alert went to every tab.
+  await expect.poll(() => c.evaluate(() => (window as unknown as { __alerts: Array<{ text: string, severity: string }> }).__alerts.map(x => `${x.severity}: ${x.text}`)), { timeout: 10_000 })
+    .toEqual(['info: asking the person about cuisine before booking'])
+
+  // The person takes longer than the agent's 5 s budget: the timeout does not run while it waits.
+  await c.waitForTimeout(6000)
+  expect(await a.evaluate(t => window.meshwork.tasks.get(t)?.state, id)).toBe('input-required')
+  await b.evaluate(x => { window.meshwork.tasks.answer(x.q, 'Thai') }, { q: q.questionId })
+  const done = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
+  expect(done.state).toBe('completed')
+  expect(done.result?.text).toBe('Booked a Thai restaurant for the team dinner.')
+  expect(done.result?.output).toEqual({ cuisine: 'Thai' })
+  expect(done.attempts).toHaveLength(1)
+  expect(done.questions).toEqual([{ ...q, answer: 'Thai' }])
+
+  // The graph, on every tab: the question (by the asking agent) and the answer as a fact that answers it.
+  for (const p of [a, b, c]) {
+    await expect.poll(() => p.evaluate(x => {
+      const question = window.meshwork.graph.list({ kind: 'question' }).find(e => e.text === x.text)
+      const answer = window.meshwork.graph.list({ kind: 'fact' }).find(e => e.text === 'Thai')
+      return { question: question?.provenance.agentId, answerId: answer?.id.startsWith('answer:') }
+    }, { text: QUESTION }), { timeout: 15_000 }).toEqual({ question: `dinner-planner@${idA}`, answerId: true })
+  }
+})
+
+test('an agent that hands off: the task goes to the better-matched agent on another tab and completes there', async () => {
+  const [idA, idB] = [await peerIdOf(a), await peerIdOf(b)]
+  // The premise: the phrasebook matches the request best, and the translator well enough to bid.
+  const matches = await c.evaluate(t => window.meshwork.agents.match(t, 5), TRANSLATE)
+  console.log('matches', JSON.stringify(matches.map(m => [m.agentId.split('@')[0], m.confidence.toFixed(3)])))
+  expect(matches[0]?.agentId).toBe(`phrasebook@${idA}`)
+  expect(matches.find(m => m.agentId === `translator@${idB}`)?.confidence).toBeGreaterThan(0.45)
+
+  const id = await c.evaluate(t => window.meshwork.tasks.submit({ text: t }), TRANSLATE)
+  const done = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), id)
+  expect(done).toMatchObject({ state: 'completed', agentId: `translator@${idB}`, peerId: idB })
+  expect(done.result?.text).toBe('Portuguese: bom dia')
+  expect(done.attempts).toHaveLength(2)
+  expect(done.attempts[0]).toMatchObject({ agentId: `phrasebook@${idA}`, peerId: idA })
+  expect(done.attempts[0]!.outcome).toContain('handed off: I only know a few set phrases; a real translator should do this')
+  expect(done.attempts[1]).toMatchObject({ agentId: `translator@${idB}`, outcome: 'completed' })
+  // A handoff is not held against the phrasebook as a failure of its own.
+  expect(await a.evaluate(() => window.meshwork.agents.host?.runner.status('phrasebook@' + window.meshwork.peerId!)?.failures)).toBe(0)
+})
