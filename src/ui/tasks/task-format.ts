@@ -109,3 +109,11 @@ export function parentOf (taskId: string): string | undefined {
 export function concerns (taskId: string, entryTaskId: string | undefined): boolean {
   return entryTaskId !== undefined && (entryTaskId === taskId || entryTaskId.startsWith(`${taskId}/`))
 }
+
+/** libp2p peer ids as they appear in protocol summaries and thread lines (`12D3KooW…`, `Qm…`). */
+const PEER_ID = /\b(?:12D3KooW|Qm)[1-9A-HJ-NP-Za-km-z]{38,}\b/g
+
+/** The text with every full peer id shortened (`calculator@12D3KooW…tuNkf77pBpe` → `calculator@…77pBpe`). */
+export function shortenPeerIds (text: string): string {
+  return text.replace(PEER_ID, id => shortPeer(id))
+}

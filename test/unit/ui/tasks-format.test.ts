@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TASK_STATES } from '../../../src/coord/task-state.ts'
 import {
-  STATE_COLOURS, agentName, concerns, elapsedOf, formatClock, formatDuration, parentOf, shortPeer, timingSteps
+  STATE_COLOURS, agentName, concerns, elapsedOf, formatClock, formatDuration, parentOf, shortPeer, shortenPeerIds, timingSteps
 } from '../../../src/ui/tasks/task-format.ts'
 
 describe('task formatting', () => {
@@ -66,5 +66,12 @@ describe('task formatting', () => {
 
   it('reads clock times with milliseconds', () => {
     expect(formatClock(new Date(2026, 0, 2, 3, 4, 5, 67).getTime())).toBe('03:04:05.067')
+  })
+
+  it('shortens full peer ids inside protocol summaries and thread lines', () => {
+    const peer = '12D3KooWBcUnpSPBa3ThjaFksQwmk8o23qKRFV672tuNkf77pBpe'
+    expect(shortenPeerIds(`t-1 attempt 1 → calculator@${peer} on …77pBpe (math.evaluate)`)).toBe('t-1 attempt 1 → calculator@…77pBpe on …77pBpe (math.evaluate)')
+    expect(shortenPeerIds(`from QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG and ${peer}.`)).toBe('from …WnPbdG and …77pBpe.')
+    expect(shortenPeerIds('12D3KooW is short, result:t-ab_s1:1 stays')).toBe('12D3KooW is short, result:t-ab_s1:1 stays')
   })
 })

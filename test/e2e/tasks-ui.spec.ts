@@ -1,0 +1,158 @@
+import { mkdirSync } from 'node:fs'
+import { test, expect, type BrowserContext, type Page } from '@playwright/test'
+import { startStack, openTab, expectFullMesh, type Stack } from './harness.ts'
+
+// The Tasks tab, driven as a person would: a request typed into the composer of one tab becomes a
+// mission that three tabs carry out, and the tab shows it organise itself (list, mission board,
+// result with provenance, timeline, the team thread from the graph).
+test.describe.configure({ mode: 'serial' })
+
+const SHOTS = 'test-results'
+let stack: Stack
+let ctxA: BrowserContext
+let ctxB: BrowserContext
+let a: Page
+let b: Page
+let c: Page
+
+async function openCoordTab (ctx: BrowserContext, agents: string): Promise<Page> {
+  const page = await openTab(ctx, `${stack.url}?room=tasks-ui&agents=${agents}`)
+  await page.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
+  await page.getByTestId('tasks-tab').click()
+  await expect(page.getByTestId('tasks-view')).toBeVisible()
+  await expect(page.getByTestId('task-submit')).toBeEnabled()
+  return page
+}
+
+async function registriesHave (pages: Page[], n: number): Promise<void> {
+  for (const p of pages) await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(x => x.online).length), { timeout: 20_000 }).toBe(n)
+}
+
+/** Types a request into the composer and submits it with Ctrl+Enter; returns the new task's id. */
+async function compose (page: Page, text: string): Promise<string> {
+  await page.getByTestId('task-text').fill(text)
+  await page.getByTestId('task-text').press('Control+Enter')
+  await expect(page.getByTestId('task-text')).toHaveValue('')
+  const item = page.locator('[data-testid=task-item]').first()
+  await expect(item).toBeVisible()
+  const id = await item.getAttribute('data-task-id')
+  expect(id).toBeTruthy()
+  return id!
+}
+
+test.beforeAll(async ({ browser }) => {
+  mkdirSync(SHOTS, { recursive: true })
+  stack = await startStack()
+  const viewport = { width: 1500, height: 1100 }
+  ctxA = await browser.newContext({ viewport })
+  ctxB = await browser.newContext({ viewport })
+  a = await openCoordTab(ctxA, 'planner,calculator')
+  b = await openCoordTab(ctxB, 'researcher,summariser')
+  c = await openCoordTab(ctxB, 'verifier')
+  await expectFullMesh([a, b, c])
+  await registriesHave([a, b, c], 5)
+})
+test.afterAll(async () => {
+  await ctxA?.close().catch(() => {}); await ctxB?.close().catch(() => {})
+  await stack?.stop()
+})
+
+test('the composer explains what is wrong with a request before anything is sent', async () => {
+  await a.getByTestId('task-submit').click()
+  await expect(a.getByTestId('task-error')).toContainText('empty')
+  await expect(a.getByTestId('task-error')).toHaveAttribute('data-field', 'text')
+  await a.getByTestId('task-text').fill('Sum these numbers')
+  await a.locator('[data-testid=task-composer] summary').click()
+  await a.getByTestId('task-input').fill('{"numbers": [1, 2,')
+  await a.getByTestId('task-submit').click()
+  await expect(a.getByTestId('task-error')).toContainText('not valid JSON')
+  await expect(a.getByTestId('task-error')).toHaveAttribute('data-field', 'input')
+  await a.getByTestId('task-input').fill('')
+  await a.getByTestId('task-deadline').fill('soon')
+  await a.getByTestId('task-submit').click()
+  await expect(a.getByTestId('task-error')).toHaveAttribute('data-field', 'deadline')
+  await a.screenshot({ path: `${SHOTS}/tasks-composer-error.png` })
+  await a.getByTestId('task-deadline').fill('')
+  await a.getByTestId('task-text').fill('')
+  await a.locator('[data-testid=task-composer] summary').click()
+  expect(await a.evaluate(() => window.meshwork.tasks.list().length)).toBe(0)
+  await expect(a.locator('[data-testid=task-item]')).toHaveCount(0)
+})
+
+test('a two-part request typed into the composer becomes a mission the tab shows organising itself', async () => {
+  await b.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'The launch date of the Meshwork beta is March 3, 2027.', confidence: 0.9 }))
+  await expect.poll(() => a.evaluate(() => window.meshwork.graph.list({ kind: 'fact' }).length), { timeout: 15_000 }).toBeGreaterThan(0)
+  const id = await compose(a, 'Calculate 17% of 2340. Also find out what the knowledge graph says about the launch date of the Meshwork beta.')
+  const item = a.locator(`[data-testid=task-item][data-task-id="${id}"]`)
+  await expect(item).toHaveAttribute('data-state', /completed|failed|unassigned|canceled|rejected/, { timeout: 60_000 })
+  if (await item.getAttribute('data-state') !== 'completed') {
+    await a.screenshot({ path: `${SHOTS}/tasks-mission-failed.png`, fullPage: true })
+    console.log('mission did not complete:', JSON.stringify(await a.evaluate(t => window.meshwork.tasks.list().filter(x => x.id.startsWith(t)), id), null, 1))
+  }
+  await expect(item).toHaveAttribute('data-state', 'completed')
+  await expect(a.getByTestId('task-detail')).toHaveAttribute('data-task-id', id)
+
+  // The mission board: two parts, both completed, and the working group of the awarded agents.
+  const board = a.getByTestId('mission-board')
+  await expect(board.getByTestId('mission-node')).toHaveCount(2)
+  await expect(board.locator('[data-testid=mission-node][data-state=completed]')).toHaveCount(2)
+  await expect(board.getByTestId('working-group')).toContainText('calculator')
+  await expect(board.getByTestId('working-group')).toContainText('researcher')
+  // The parts are listed under the mission.
+  await expect(a.locator(`[data-testid=task-item][data-task-id^="${id}/"]`)).toHaveCount(2)
+
+  // The result, with who produced it.
+  const result = a.getByTestId('task-result')
+  await expect(result).toContainText('397.8')
+  await expect(result).toContainText('March 3')
+  await expect(result).toContainText('planner')
+
+  // The timeline narrates the protocol for this task and its parts.
+  const timeline = a.getByTestId('timeline')
+  for (const kind of ['announce', 'award', 'result', 'mission']) {
+    await expect(timeline.locator(`li[data-kind=${kind}]`).first()).toBeVisible()
+  }
+  // The team thread is read from the knowledge graph (the steward's and producers' messages).
+  await expect.poll(() => a.getByTestId('thread-message').count(), { timeout: 15_000 }).toBeGreaterThan(2)
+  await expect(a.getByTestId('task-thread')).toContainText('awarded')
+  await a.screenshot({ path: `${SHOTS}/tasks-mission.png`, fullPage: true })
+
+  // A part in detail: the calculator's answer with its working, verified by the third tab.
+  const calcNode = board.locator('[data-testid=mission-node]', { hasText: 'calculator' })
+  const calcId = await calcNode.getAttribute('data-task-id')
+  await calcNode.click()
+  await expect(a.getByTestId('task-detail')).toHaveAttribute('data-task-id', calcId!)
+  await expect(a.getByTestId('task-result')).toContainText('397.8')
+  await expect(a.getByTestId('task-working')).toBeVisible()
+  await expect(a.getByTestId('task-verification')).toHaveAttribute('data-status', 'verified', { timeout: 15_000 })
+  await expect(a.getByTestId('task-attempts')).toContainText('completed')
+  await a.screenshot({ path: `${SHOTS}/tasks-subtask.png`, fullPage: true })
+
+  // The research part cites the fact; the citation opens in the Graph tab.
+  const researchNode = board.locator('[data-testid=mission-node]', { hasText: 'researcher' })
+  await a.getByRole('button', { name: `mission ${id}` }).click()
+  await researchNode.click()
+  const cite = a.locator('[data-testid=task-citations] button').first()
+  await expect(cite).toBeVisible()
+  await cite.click()
+  await expect(a.getByTestId('graph-explorer')).toBeVisible()
+  await a.getByTestId('tasks-tab').click()
+
+  // Another tab sees the same mission (it followed the same signed messages).
+  await b.locator(`[data-testid=task-item][data-task-id="${id}"]`).click()
+  await expect(b.locator('[data-testid=mission-board] [data-testid=mission-node][data-state=completed]')).toHaveCount(2)
+  await expect(b.getByTestId('task-result')).toContainText('397.8')
+  await b.screenshot({ path: `${SHOTS}/tasks-mission-other-tab.png`, fullPage: true })
+})
+
+test('a task nobody can do shows unassigned, with the reason', async () => {
+  const id = await compose(b, 'Repaint my garden fence in dark green before the weekend')
+  const item = b.locator(`[data-testid=task-item][data-task-id="${id}"]`)
+  await expect(item).toHaveAttribute('data-state', 'unassigned', { timeout: 20_000 })
+  await expect(item.getByTestId('task-cancel')).toHaveCount(0)
+  await expect(b.getByTestId('task-reason')).toContainText('no capable agent')
+  await expect(b.getByTestId('task-reason')).toHaveAttribute('data-state', 'unassigned')
+  await b.getByTestId('timeline-scope-all').click()
+  await expect(b.locator('[data-testid=timeline] li[data-kind=award]').first()).toBeVisible()
+  await b.screenshot({ path: `${SHOTS}/tasks-unassigned.png`, fullPage: true })
+})
