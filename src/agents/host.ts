@@ -105,6 +105,8 @@ export interface AgentHostOptions {
 }
 
 const STATE_FLUSH_MS = 500
+/** Task texts whose vectors are kept (LRU). */
+const QUERY_CACHE = 512
 
 /** Texts embedded for a skill: description (led by the name) and each example, one row each. */
 export function skillRows (skill: ManifestSkill): string[] {
@@ -125,6 +127,7 @@ export class AgentHost {
   #indexing: Promise<void> = Promise.resolve()
   #model: ModelStatus
   #dirty = new Map<string, ReturnType<typeof setTimeout>>()
+  #queries = new Map<string, Promise<Float32Array>>()
   /** Reputation of local agents not yet written to the registry. */
   #reputation = new Map<string, Record<string, SkillReputation>>()
   /** Restart count last seen per local agent, to report each crash once. */
@@ -325,7 +328,7 @@ export class AgentHost {
     await this.indexed()
     const index = this.#index
     if (index === undefined) return []
-    const [vec] = await this.embed([text])
+    const vec = await this.#queryVector(text)
     const live = new Set(this.#opts.livePeers())
     live.add(this.peerId)
     // Several skills of one agent may rank; keep the best per agent, so ask for more than k.
@@ -342,6 +345,20 @@ export class AgentHost {
       if (out.length === k) break
     }
     return out
+  }
+
+  /**
+   * A task's vector, from a small cache: every tab embeds each announced task to bid, and a task
+   * re-announced after a failure (or a burst of identical tasks) must not wait for the model again.
+   */
+  async #queryVector (text: string): Promise<Float32Array> {
+    const hit = this.#queries.get(text)
+    if (hit !== undefined) { this.#queries.delete(text); this.#queries.set(text, hit); return await hit }
+    const p = this.embed([text]).then(v => v[0]!)
+    this.#queries.set(text, p)
+    p.catch(() => { this.#queries.delete(text) })
+    if (this.#queries.size > QUERY_CACHE) this.#queries.delete(this.#queries.keys().next().value!)
+    return await p
   }
 
   /** Runs a task on one of this tab's agents. */

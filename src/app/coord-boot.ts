@@ -100,6 +100,10 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     recorder,
     options: {
       minConfidence: MIN_BID_CONFIDENCE,
+      // The window closes as soon as every present peer has bid or declined, so its length only
+      // matters when one is slow; on a loaded machine an 80 ms cap turned late bids into
+      // "nobody bid". Waiting up to 400 ms for a straggler costs nothing when all answer.
+      bidWindow: { minWindowMs: 60, maxWindowMs: 400 },
       verifiers: local('verifier')
     }
   })

@@ -63,8 +63,10 @@ test('a two-part request becomes a mission: parts run in parallel on different t
   const subtasks = done.mission!.subtasks
   expect(subtasks).toHaveLength(2)
   const parts = await Promise.all(subtasks.map(async s => await a.evaluate(t => window.meshwork.tasks.get(t)!, s.taskId)))
-  const calc = parts.find(p => p.agentId?.startsWith('calculator@'))!
-  const research = parts.find(p => p.agentId?.startsWith('researcher@'))!
+  const seen = JSON.stringify(parts.map(p => ({ text: p.text, state: p.state, agentId: p.agentId, reason: p.reason, attempts: p.attempts })))
+  const calc = parts.find(p => p.agentId?.startsWith('calculator@'))
+  const research = parts.find(p => p.agentId?.startsWith('researcher@'))
+  if (calc === undefined || research === undefined) throw new Error(`the parts went elsewhere: ${seen}`)
   expect(calc.peerId).toBe(idA)
   expect(research.peerId).toBe(idB)
   // In parallel: both parts were announced (and bid on) before either finished; neither waited for the other.
@@ -88,4 +90,110 @@ test('a task nobody can do ends unassigned, with the reason', async () => {
   const done = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 15_000 }), id)
   expect(done.state).toBe('unassigned')
   expect(done.reason).toMatch(/no capable agent/)
+})
+
+const slowEcho = {
+  manifestVersion: 1,
+  id: 'slow-echo',
+  name: 'Slow echo',
+  description: 'Echoes a word back, slowly.',
+  version: '1.0.0',
+  skills: [{ id: 'echo', name: 'Echo a word slowly', description: 'Repeats the given word back after thinking about it for a while.', tags: ['echo'], examples: ['slowly echo banana', 'echo the word apple back to me slowly', 'repeat cherry slowly'], level: 'expert' }],
+  limits: { timeoutMs: 20000 }
+}
+const slowEchoSource = 'export default async (task, ctx) => { for (let i = 1; i <= 30; i++) { await new Promise(r => setTimeout(r, 100)); ctx.progress(i / 30) } return { text: "echo: " + task.text.split(" ").pop() } }'
+
+test('a task whose agent\'s tab is closed mid-run is reassigned and completes on another tab', async ({ browser }) => {
+  const ctxD = await browser.newContext()
+  const d = await openCoordTab(ctxD, 'none')
+  const e = await openCoordTab(ctxD, 'none')
+  await expectFullMesh([a, b, c, d, e])
+  for (const p of [d, e]) await p.evaluate(async m => { await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }) }, { manifest: slowEcho, source: slowEchoSource })
+  await registriesHave([a, b, c, d, e], 7)
+  const [idD, idE] = [await peerIdOf(d), await peerIdOf(e)]
+  const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo banana' }))
+  await expect.poll(() => c.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('working')
+  const first = await c.evaluate(t => window.meshwork.tasks.get(t)!, id)
+  expect([idD, idE]).toContain(first.peerId)
+  const [holder, other, otherId] = first.peerId === idD ? [d, e, idE] : [e, d, idD]
+  // Let it run a little, then the holder's tab goes away (a crash: no goodbye).
+  await expect.poll(() => c.evaluate(t => window.meshwork.tasks.get(t)?.progress?.fraction ?? 0, id), { timeout: 10_000 }).toBeGreaterThan(0.1)
+  const lostAt = Date.now()
+  const cdp = await holder.context().newCDPSession(holder)
+  void cdp.send('Page.crash').catch(() => {}) // never resolves: the page is gone
+  const done = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), id)
+  const recoveredMs = Date.now() - lostAt
+  console.log(`recovery: re-awarded and completed ${recoveredMs} ms after the crash (task takes ~3 s itself)`)
+  expect(done.state, JSON.stringify({ reason: done.reason, attempts: done.attempts })).toBe('completed')
+  expect(done).toMatchObject({ state: 'completed', peerId: otherId, agentId: `slow-echo@${otherId}` })
+  expect(done.result?.text).toBe('echo: banana')
+  expect(done.attempts).toHaveLength(2)
+  expect(done.attempts[0]).toMatchObject({ peerId: first.peerId })
+  // Completed once: one result in the graph is the completed attempt's; the lost attempt left none.
+  await expect.poll(() => a.evaluate(t => window.meshwork.graph.list({ kind: 'hypothesis' }).filter(x => x.id.startsWith(`result:${t}:`)).map(x => x.id), id), { timeout: 15_000 }).toEqual([`result:${id}:2`])
+  await other.close()
+  await ctxD.close()
+})
+
+test('a rogue peer sending forged, oversized, replayed, malformed and unknown-version messages changes nothing and is reported', async () => {
+  const rogue = await openCoordTab(ctxA, 'none')
+  await expectFullMesh([a, b, c, rogue])
+  // A finished task whose outcome the rogue will try to disturb.
+  const id = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'What is 12 times 12?' }))
+  const before = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
+  expect(before.state).toBe('completed')
+  const baseline = await Promise.all([a, b, c].map(async p => await p.evaluate(() => window.meshwork.tasks.stats().rejected)))
+
+  // The rogue captures its own engine's signed messages and another peer's, then abuses them.
+  await rogue.evaluate(() => {
+    const w = window as unknown as { __own: Uint8Array[], __theirs: Uint8Array[] }
+    w.__own = []; w.__theirs = []
+    const pubsub = (window.meshwork.node!.libp2p.services as unknown as { pubsub: { publish: (t: string, d: Uint8Array) => Promise<unknown>, addEventListener: (e: string, f: (ev: { detail: { topic: string, data: Uint8Array } }) => void) => void } }).pubsub
+    const publish = pubsub.publish.bind(pubsub)
+    pubsub.publish = async (topic, data) => { if (topic.endsWith('/coord')) w.__own.push(data); return await publish(topic, data) }
+    pubsub.addEventListener('message', ev => { if (ev.detail.topic.endsWith('/coord')) w.__theirs.push(ev.detail.data) })
+  })
+  // Make both kinds of traffic happen: the rogue submits a task (it cannot do it: no agents there either).
+  await rogue.evaluate(() => window.meshwork.tasks.submit({ text: 'What is 7 plus 8?' }))
+  await expect.poll(() => rogue.evaluate(() => { const w = window as unknown as { __own: Uint8Array[], __theirs: Uint8Array[] }; return Math.min(w.__own.length, w.__theirs.length) }), { timeout: 10_000 }).toBeGreaterThan(0)
+  const sent = await rogue.evaluate(async taskId => {
+    const w = window as unknown as { __own: Uint8Array[], __theirs: Uint8Array[] }
+    const node = window.meshwork.node!
+    const enc = new TextEncoder(); const dec = new TextDecoder()
+    const send = (bytes: Uint8Array): void => { node.publishRaw(bytes, 'coord') }
+    const own = JSON.parse(dec.decode(w.__own[0]!)) as Record<string, unknown>
+    const theirs = JSON.parse(dec.decode(w.__theirs[0]!)) as Record<string, unknown>
+    // replayed: the rogue's own valid message, again.
+    send(w.__own[0]!)
+    // forged: someone else's message sent as if the rogue were them; and a tampered body under the rogue's own signature.
+    send(w.__theirs[0]!)
+    send(enc.encode(JSON.stringify({ ...own, id: 'tampered-1', ts: (own.ts as number) + 1 })))
+    // A forged award and cancel for the finished task, claiming to come from the submitter.
+    send(enc.encode(JSON.stringify({ ...theirs, kind: 'cancel', id: 'forged-1', body: { taskId, reason: 'rogue' } })))
+    // oversized, malformed, unknown version, unknown kind.
+    send(new Uint8Array(70 * 1024).fill(65))
+    send(enc.encode('{"v":1,"kind":"bid",'))
+    send(new Uint8Array([0xff, 0xfe, 0xfd]))
+    send(enc.encode(JSON.stringify({ ...own, v: 2, id: 'v2-1' })))
+    send(enc.encode(JSON.stringify({ ...own, kind: 'takeover-everything', id: 'k-1' })))
+    return 9
+  }, id)
+  expect(sent).toBe(9)
+  // Every honest tab counts each kind of refusal by reason, and nothing changed.
+  for (const [i, p] of [a, b, c].entries()) {
+    await expect.poll(async () => {
+      const r = await p.evaluate(() => window.meshwork.tasks.stats().rejected)
+      const delta = (k: string): number => (r[k] ?? 0) - (baseline[i]![k] ?? 0)
+      if (process.env.DEBUG_ROGUE !== undefined) console.log(`tab ${i}`, JSON.stringify(Object.fromEntries(Object.keys(r).map(k => [k, delta(k)]))))
+      return { replayed: delta('replayed') > 0, forged: delta('sender-mismatch') + delta('bad-signature') >= 3, tooLarge: delta('too-large') > 0, malformed: delta('not-json') + delta('not-utf8') >= 2, version: delta('unknown-version') > 0, kind: delta('unknown-kind') > 0 }
+    }, { timeout: 30_000 }).toEqual({ replayed: true, forged: true, tooLarge: true, malformed: true, version: true, kind: true })
+    const after = await p.evaluate(t => window.meshwork.tasks.get(t), id)
+    expect(after?.state).toBe('completed')
+    expect(after?.result?.text).toBe(before.result?.text)
+    const problems = await p.evaluate(() => window.meshwork.stats().problems)
+    expect(Object.keys(problems).filter(k => k.startsWith('coord:')).length).toBeGreaterThanOrEqual(5)
+  }
+  await b.getByTestId('problem-count').waitFor()
+  await b.screenshot({ path: 'test-results/coord-rogue-reported.png', fullPage: true })
+  await rogue.close()
 })
