@@ -127,17 +127,27 @@ export class TasksState {
   })
 
   /**
+   * Which threads the team thread reads, as a string: task snapshots change every frame while the
+   * mesh works, and the thread is only re-read when these (or the graph's task threads) change.
+   */
+  readonly #threadSources: string = $derived.by(() => {
+    void this.#version
+    const id = this.focusId
+    if (id === undefined) return ''
+    const sources: Array<[string, string]> = [['mission', id]]
+    for (const s of this.#tasks.get(id)?.mission?.subtasks ?? []) sources.push([s.planId, s.taskId])
+    return JSON.stringify(sources)
+  })
+
+  /**
    * The team thread of the focused task from the knowledge graph: its own thread, and for a
    * mission each subtask's thread too, merged by time (the latest MAX_THREAD_LINES).
    */
   readonly thread: { lines: ThreadLine[], found: boolean, threadId?: string } = $derived.by(() => {
     void this.#threadVersion
-    void this.#version
     const graph = this.#graph
-    const id = this.focusId
-    if (graph === undefined || id === undefined) return { lines: [], found: false }
-    const sources: Array<[string, string]> = [['mission', id]]
-    for (const s of this.#tasks.get(id)?.mission?.subtasks ?? []) sources.push([s.planId, s.taskId])
+    if (graph === undefined || this.#threadSources === '') return { lines: [], found: false }
+    const sources = JSON.parse(this.#threadSources) as Array<[string, string]>
     const lines: ThreadLine[] = []
     let found = false
     let threadId: string | undefined
