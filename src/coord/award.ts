@@ -149,9 +149,15 @@ export interface BidWindowOptions {
   maxWindowMs: number
   /** The window is this many times the smoothed time the last responder took. */
   factor: number
+  /**
+   * A window with no bid that could win stays open this long (from its opening) for expected peers
+   * that have not answered yet: "unassigned" is final, and on a busy machine a capable peer's bid
+   * (even the steward's own) can take longer than `maxWindowMs`. A window with a winner closes on time.
+   */
+  emptyWaitMs: number
 }
 
-export const DEFAULT_BID_WINDOW: BidWindowOptions = { minWindowMs: 15, maxWindowMs: 80, factor: 3 }
+export const DEFAULT_BID_WINDOW: BidWindowOptions = { minWindowMs: 15, maxWindowMs: 80, factor: 3, emptyWaitMs: 3000 }
 
 /**
  * Length of the next bid window: adaptive, from the smoothed time it took the slowest expected

@@ -752,6 +752,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private closeWindow (t: Task, attempt: number): void {
     t.windowTimer = undefined
     if (t.attempt !== attempt || t.state !== 'submitted' || t.award !== undefined || t.steward !== this.peerId || this.stopped) return
+    // Nobody to award yet, but someone expected has not answered: wait for them rather than declare the task unassigned.
+    const waited = this.clock.now() - t.windowOpenedAt
+    if (waited < this.opts.bidWindow.emptyWaitMs && !everyoneResponded(t.expected, t.responded) && decideAward([...t.bids.values()], this.rule(t)).winner === null) {
+      this.armWindow(t, Math.min(t.windowMs, this.opts.bidWindow.emptyWaitMs - waited))
+      return
+    }
     for (const p of t.expected) {
       if (!t.responded.has(p)) this.misses.set(p, (this.misses.get(p) ?? 0) + 1)
     }
