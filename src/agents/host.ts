@@ -12,7 +12,7 @@
  * second per agent, so busy agents do not flood the document with changes.
  */
 import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
-import { agentIdFor, REGISTRY_LIMITS, type AgentRecord, type AgentRegistry, type RegistryChange, type SkillReputation } from './registry.ts'
+import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, type AgentRecord, type AgentRegistry, type RegistryChange, type SkillReputation } from './registry.ts'
 import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
 import { calibrationFor } from '../match/score.ts'
@@ -128,6 +128,8 @@ export class AgentHost {
   #model: ModelStatus
   #dirty = new Map<string, ReturnType<typeof setTimeout>>()
   #queries = new Map<string, Promise<Float32Array>>()
+  /** Learned examples of local agents (the latest, written with the next status write). */
+  #learned = new Map<string, Record<string, string[]>>()
   /** Reputation of local agents not yet written to the registry. */
   #reputation = new Map<string, Record<string, SkillReputation>>()
   /** Restart count last seen per local agent, to report each crash once. */
@@ -171,6 +173,33 @@ export class AgentHost {
     const record = this.registry.get(agentId)
     if (record === undefined || record.peerId !== this.peerId) return
     this.#reputation.set(agentId, { ...(this.#reputation.get(agentId) ?? record.reputation ?? {}), [skillId]: rep })
+    this.#scheduleFlush(agentId)
+  }
+
+  /**
+   * Learning from experience: the text of a task one of this tab's agents completed well becomes an
+   * extra example of the skill it won with, published in the registry, so every tab's index matches
+   * similar tasks to it better. Newest kept, at most LEARNED_LIMITS.perSkill per skill.
+   */
+  learn (agentId: string, skillId: string, text: string): void {
+    const record = this.registry.get(agentId)
+    const t = text.trim().slice(0, LEARNED_LIMITS.textLength)
+    if (record === undefined || record.peerId !== this.peerId || t === '' || !record.manifest.skills.some(s => s.id === skillId)) return
+    const current = this.#learned.get(agentId) ?? record.learned ?? {}
+    const list = current[skillId] ?? []
+    if (list.includes(t) || record.manifest.skills.find(s => s.id === skillId)!.examples.includes(t)) return
+    this.#learned.set(agentId, { ...current, [skillId]: [...list, t].slice(-LEARNED_LIMITS.perSkill) })
+    this.#scheduleFlush(agentId)
+  }
+
+  /** Forgets a learned example (e.g. its result was disputed). */
+  unlearn (agentId: string, skillId: string, text: string): void {
+    const record = this.registry.get(agentId)
+    if (record === undefined || record.peerId !== this.peerId) return
+    const current = this.#learned.get(agentId) ?? record.learned ?? {}
+    const t = text.trim().slice(0, LEARNED_LIMITS.textLength)
+    if (!(current[skillId] ?? []).includes(t)) return
+    this.#learned.set(agentId, { ...current, [skillId]: current[skillId]!.filter(x => x !== t) })
     this.#scheduleFlush(agentId)
   }
 
@@ -390,7 +419,7 @@ export class AgentHost {
         if (this.#indexed.delete(id)) index.removeAgent(id)
         continue
       }
-      const fingerprint = `${record.manifest.version}|${JSON.stringify(record.manifest.skills)}`
+      const fingerprint = `${record.manifest.version}|${JSON.stringify(record.manifest.skills)}|${JSON.stringify(record.learned ?? {})}`
       if (this.#indexed.get(id) === fingerprint) continue
       this.#indexed.set(id, fingerprint)
       work.push({ record, fingerprint })
@@ -399,14 +428,14 @@ export class AgentHost {
     this.#indexing = this.#indexing.then(async () => {
       for (const { record, fingerprint } of work) {
         if (this.#indexed.get(record.agentId) !== fingerprint) continue
-        const rows = record.manifest.skills.map(skillRows)
+        const rows = record.manifest.skills.map(s => [...skillRows(s), ...(record.learned?.[s.id] ?? [])])
         const vectors = await embedder.embed(rows.flat())
         if (this.#indexed.get(record.agentId) !== fingerprint) continue
         index.removeAgent(record.agentId)
         let at = 0
         for (const [i, skill] of record.manifest.skills.entries()) {
           const n = rows[i]!.length
-          const entry: Skill = { id: `${record.agentId}#${skill.id}`, agentId: record.agentId, peerId: record.peerId, description: `${skill.name}. ${skill.description}`, examples: skill.examples }
+          const entry: Skill = { id: `${record.agentId}#${skill.id}`, agentId: record.agentId, peerId: record.peerId, description: `${skill.name}. ${skill.description}`, examples: [...skill.examples, ...(record.learned?.[skill.id] ?? [])] }
           index.upsert(entry, vectors.slice(at, at + n))
           at += n
         }
@@ -448,7 +477,9 @@ export class AgentHost {
     if (s.lastError !== undefined) next.lastError = s.lastError.slice(0, 2000)
     const rep = this.#reputation.get(agentId)
     if (rep !== undefined) next.reputation = rep
-    const same = rep === undefined && record.state === next.state && record.running === next.running && record.completed === next.completed &&
+    const learned = this.#learned.get(agentId)
+    if (learned !== undefined) next.learned = learned
+    const same = rep === undefined && learned === undefined && record.state === next.state && record.running === next.running && record.completed === next.completed &&
       record.failures === next.failures && record.restarts === next.restarts && record.lastError === next.lastError
     if (!same) this.registry.put(next)
   }

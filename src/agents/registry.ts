@@ -64,6 +64,8 @@ export interface AgentRecord {
   lastError?: string
   /** Per skill: how the agent has done on the mesh (kept by its own peer; used in bid scoring). */
   reputation?: Record<string, SkillReputation>
+  /** Per skill: texts of tasks it completed well, matched as extra examples (learning from experience). */
+  learned?: Record<string, string[]>
   registeredAt: number
   updatedAt: number
 }
@@ -93,6 +95,25 @@ function reputationField (v: unknown): Record<string, SkillReputation> | undefin
       return x
     }
     out[skill] = { factor: num('factor', 0.5, 1.5), successes: num('successes', 0, 1e9), failures: num('failures', 0, 1e9), verified: num('verified', 0, 1e9), disputed: num('disputed', 0, 1e9), latencyMs: num('latencyMs', 0, 1e7) }
+  }
+  return out
+}
+
+/** Learned examples kept per skill, and their length. */
+export const LEARNED_LIMITS = { perSkill: 16, textLength: 500 } as const
+
+function learnedField (v: unknown): Record<string, string[]> | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RegistryRecordError('learned', 'must be an object keyed by skill id')
+  const out: Record<string, string[]> = {}
+  const entries = Object.entries(v as Record<string, unknown>)
+  if (entries.length > 64) throw new RegistryRecordError('learned', 'must have at most 64 skills')
+  for (const [skill, list] of entries) {
+    if (!Array.isArray(list) || list.length > LEARNED_LIMITS.perSkill) throw new RegistryRecordError(`learned.${skill}`, `must be a list of at most ${LEARNED_LIMITS.perSkill} texts`)
+    out[skill] = list.map((t, i) => {
+      if (typeof t !== 'string' || t.trim() === '' || t.length > LEARNED_LIMITS.textLength) throw new RegistryRecordError(`learned.${skill}[${i}]`, `must be a non-blank text of at most ${LEARNED_LIMITS.textLength} characters`)
+      return t
+    })
   }
   return out
 }
@@ -150,6 +171,7 @@ export function validateAgentRecord (input: unknown): AgentRecord {
   if (typeof state !== 'string' || !(AGENT_STATES as readonly string[]).includes(state)) throw new RegistryRecordError('state', `must be one of ${AGENT_STATES.join(', ')}`)
   const lastError = str(r, 'lastError', 2000, true)
   const reputation = reputationField(r.reputation)
+  const learned = learnedField(r.learned)
   const out: AgentRecord = {
     agentId,
     peerId,
@@ -165,6 +187,7 @@ export function validateAgentRecord (input: unknown): AgentRecord {
     restarts: count(r, 'restarts'),
     ...(lastError !== undefined ? { lastError } : {}),
     ...(reputation !== undefined ? { reputation } : {}),
+    ...(learned !== undefined ? { learned } : {}),
     registeredAt: count(r, 'registeredAt'),
     updatedAt: count(r, 'updatedAt')
   }

@@ -5,7 +5,10 @@
  *
  * Bidding policy (this tab's): a top-level request that splits into several parts goes to the
  * planner (only the planner bids on it), so that it becomes a mission; subtasks and single-part
- * requests go to the best-matching agents above the abstain threshold, never to the planner.
+ * requests go to the best-matching agents above the abstain threshold, never to the planner. The
+ * verifier checks results for the mesh; it bids on a task only when the task asks for a check
+ * ("verify", "is it true", "fact-check"...), since "what does the graph say about X" is close to
+ * its skill in words but is a researcher's question.
  */
 import type { PrivateKey } from '@libp2p/interface'
 import { planByRules } from '../agents/builtin/planner.ts'
@@ -22,6 +25,8 @@ import type { OpenGraph } from './graph-boot.ts'
 export const MIN_BID_CONFIDENCE = 0.45
 /** How sure the planner is that a multi-part request is its job. */
 const PLANNER_CONFIDENCE = 0.95
+/** Words that ask for a check: only then does the verifier bid on a task. */
+export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|is this (true|correct|right)|accurate)\b/i
 /** Matches considered per task. */
 const CANDIDATES = 4
 
@@ -72,7 +77,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       const skill = planner?.manifest.skills[0]
       return planner !== undefined && skill !== undefined ? [{ agentId: planner.agentId, skillId: skill.id, confidence: PLANNER_CONFIDENCE }] : []
     }
-    const usable = new Set(host.list().filter(a => a.local && a.kind !== 'planner' && (a.state === 'idle' || a.state === 'working')).map(a => a.agentId))
+    const checking = CHECK_INTENT.test(task.text)
+    const usable = new Set(host.list().filter(a => a.local && a.kind !== 'planner' && (a.kind !== 'verifier' || checking) && (a.state === 'idle' || a.state === 'working')).map(a => a.agentId))
     const matches = await host.match(task.text, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     return matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
   }
@@ -104,8 +110,24 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // matters when one is slow; on a loaded machine an 80 ms cap turned late bids into
       // "nobody bid". Waiting up to 400 ms for a straggler costs nothing when all answer.
       bidWindow: { minWindowMs: 60, maxWindowMs: 400 },
+      // A vanished holder is noticed by presence (< 3 s) and its task re-announced at once; the lease
+      // is the backstop for a holder that is present but silent, and 3 s lapsed healthy holders on
+      // a loaded 2-core machine (heartbeats delayed by busy main threads).
+      leaseMs: 6000,
       verifiers: local('verifier')
     }
+  })
+  // Learning: a task one of our agents completed (and nobody disputed) teaches its skill a new example.
+  engine.on('task', e => {
+    if (e.state !== 'completed') return
+    const t = engine.tasks.get(e.taskId)
+    if (t === undefined || t.peerId !== node.peerId || t.agentId === undefined || t.skillId === undefined || t.mission !== undefined) return
+    if (t.verification?.status === 'disputed') return
+    host.learn(t.agentId, t.skillId, t.text)
+  })
+  engine.on('verification', v => {
+    // A result disputed after the fact is not a good example after all.
+    if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, t.text) }
   })
   engine.on('rejected', r => { node.report('coord', r.reason, `coordination message refused: ${r.detail}`, r.from) })
   engine.on('problem', p => { node.report('coord', `${p.source}-failed`, p.message) })

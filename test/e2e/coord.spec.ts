@@ -41,15 +41,18 @@ test.afterAll(async () => {
 
 test('a one-part task is routed by matching, run on the winning tab and recorded in the graph', async () => {
   const idA = await peerIdOf(a)
-  const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'What is 17% of 2,340?' }))
+  const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'How much is 23% of 1,450?' }))
   const done = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
   expect(done).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, peerId: idA })
-  expect(done.result?.text).toContain('397.8')
+  expect(done.result?.text).toContain('333.5')
   expect(done.attempts).toHaveLength(1)
   // Every tab agrees, and the graph holds the task thread with its bids and the result as a hypothesis.
   for (const p of [a, b]) await expect.poll(() => p.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('completed')
   await expect.poll(() => b.evaluate(t => window.meshwork.graph.list({ kind: 'hypothesis' }).filter(e => e.id.startsWith(`result:${t}:`)).map(e => e.provenance.agentId), id), { timeout: 15_000 })
     .toEqual([`calculator@${idA}`])
+  // Learning: the completed task's text is now an example of the skill it won with, on every tab.
+  await expect.poll(() => b.evaluate(([agent, skill]) => window.meshwork.agents.list().find(x => x.agentId === agent)?.learned?.[skill!] ?? [], [done.agentId!, done.skillId!] as const), { timeout: 10_000 })
+    .toContain('How much is 23% of 1,450?')
 })
 
 test('a two-part request becomes a mission: parts run in parallel on different tabs, a third tab verifies, the result is assembled', async () => {
@@ -75,7 +78,8 @@ test('a two-part request becomes a mission: parts run in parallel on different t
   expect(research.timings.submittedAt).toBeLessThan(calc.timings.finishedAt!)
   expect(Math.abs(calc.timings.submittedAt - research.timings.submittedAt)).toBeLessThan(50)
   // The arithmetic was checked by the verifier on the third tab.
-  expect(calc.verification).toMatchObject({ status: 'verified', supporters: [idC] })
+  const cView = await c.evaluate(t => ({ snap: window.meshwork.tasks.get(t), problems: window.meshwork.stats().problems, log: window.meshwork.node!.recentProblems.slice(-5).map(p => p.message) }), calc.id)
+  expect(calc.verification, JSON.stringify(cView)).toMatchObject({ status: 'verified', supporters: [idC] })
   expect(research.result?.citations?.length).toBeGreaterThan(0)
   expect(done.result?.text).toContain('397.8')
   console.log('mission result', JSON.stringify(done.result?.text), '| research:', JSON.stringify(research.result))

@@ -158,4 +158,22 @@ describe('agent host', () => {
     expect(history.length).toBeLessThanOrEqual(3 + 1)
     await Promise.all(repos.map(async r => await r.shutdown()))
   })
+
+  it('learns from completed tasks: their texts become examples every tab matches against', async () => {
+    const { a, b, repos } = await twoHosts()
+    const id = await a.register({ manifest: translator, source })
+    await waitFor('b sees it', () => b.list().some(v => v.agentId === id))
+    const task = 'render this memo in Portuguese for the Lisbon office'
+    const before = (await b.match(task, 3)).find(m => m.agentId === id)?.confidence ?? 0
+    a.learn(id, 'translate', task)
+    a.learn(id, 'translate', task) // once is enough
+    a.learn(id, 'no-such-skill', 'ignored')
+    a.learn('calculator@peer-b', 'arithmetic', 'not ours to teach')
+    await waitFor('b sees the learned example', () => b.list().find(v => v.agentId === id)?.learned?.translate?.length === 1, 3000)
+    await b.indexed()
+    const after = (await b.match(task, 3)).find(m => m.agentId === id)?.confidence ?? 0
+    expect(after).toBeGreaterThan(before)
+    expect(b.list().find(v => v.agentId === id)?.learned).toEqual({ translate: [task] })
+    await Promise.all(repos.map(async r => await r.shutdown()))
+  })
 })
