@@ -28,8 +28,8 @@ const inputs = ['src', 'public', 'index.html', 'vite.config.ts'].map(p => join(r
 const stale = !existsSync(built) || inputs.some(p => existsSync(p) && (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) > statSync(built).mtimeMs)
 const dev = process.argv.includes('--dev')
 // The embedded embedding model is generated, never committed: make sure it exists (fast when it does).
-const model = spawnSync(process.execPath, [join(root, 'scripts/build-model.mjs')], { cwd: root, stdio: 'inherit' })
-if (model.status !== 0) { console.error('building the embedded model failed'); process.exit(1) }
+const modelBuild = spawnSync(process.execPath, [join(root, 'scripts/build-model.mjs')], { cwd: root, stdio: 'inherit' })
+if (modelBuild.status !== 0) { console.error('building the embedded model failed'); process.exit(1) }
 if (!dev && (stale || process.argv.includes('--build'))) {
   console.log('building the app…')
   const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
