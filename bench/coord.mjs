@@ -182,7 +182,14 @@ async function settle (tabs, what) {
     }, ids)))
     return views.every(Boolean)
   }, MESH_TIMEOUT_MS, 200)
-  if (!ok) throw new Error(`${what}: no full WebRTC mesh with every echo agent online within ${MESH_TIMEOUT_MS / 1000} s`)
+  if (!ok) {
+    const missing = await Promise.all(tabs.map(t => t.page.evaluate(ids => {
+      const linked = new Set(window.meshwork.peers().filter(p => p.transport === 'webrtc').map(p => p.peerId))
+      const echo = new Set(window.meshwork.agents.list().filter(a => a.manifest.id === 'echo' && a.online).map(a => a.peerId))
+      return `links ${ids.filter(id => id !== window.meshwork.peerId && !linked.has(id)).map(id => id.slice(-6)).join(',') || 'ok'}, echo ${ids.filter(id => !echo.has(id)).map(id => id.slice(-6)).join(',') || 'ok'}`
+    }, ids).catch(err => err.message.slice(0, 80))))
+    throw new Error(`${what}: no full WebRTC mesh with every echo agent online within ${MESH_TIMEOUT_MS / 1000} s; missing per tab (${ids.map(id => id.slice(-6)).join(' ')}): ${missing.map((m, i) => `${i}: ${m}`).join('; ')}`)
+  }
 }
 
 async function openRoom (n, name) {
