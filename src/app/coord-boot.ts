@@ -114,6 +114,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // is the backstop for a holder that is present but silent, and 3 s lapsed healthy holders on
       // a loaded 2-core machine (heartbeats delayed by busy main threads).
       leaseMs: 6000,
+      // A mission waits this long for its parts' verification before assembling (unverified parts are
+      // marked so); verifiers answer in well under a second, and an abstaining verifier never votes.
+      verifyTimeoutMs: 5000,
       verifiers: local('verifier')
     }
   })
