@@ -454,6 +454,7 @@ async function kill (tab, how) {
 
 async function recovery (room, reps) {
   const out = []
+  const joinFailures = []
   const kinds = []
   for (let i = 0; i < reps; i++) kinds.push('close', 'crash')
   for (const [i, how] of kinds.entries()) {
@@ -495,17 +496,29 @@ async function recovery (room, reps) {
     }
     out.push(rec)
     process.stderr.write(`  recovery ${rec.rep} (${how}): ${rec.error ?? `re-award ${fmt(rec.reawardMs, 0)} ms, completed ${fmt(rec.completeMs, 0)} ms after the loss (${rec.attempts.join(' | ')})`}\n`)
-    // A fresh tab takes the victim's place.
+    // A fresh tab takes the victim's place. A tab that cannot join the mesh is a finding: noted with its
+    // dial state, closed, and a second fresh tab tried, so the later parts still run.
     room.tabs = tabs.slice(0, -1)
-    const fresh = await openTab(room.room, `recovery/${i}`)
-    await register(fresh, ECHO, ECHO_SOURCE)
-    room.tabs.push(fresh)
-    await settle(room.tabs, 'recovery')
+    for (let tries = 1; ; tries++) {
+      const fresh = await openTab(room.room, `recovery/${i}.${tries}`)
+      await register(fresh, ECHO, ECHO_SOURCE)
+      try {
+        await settle([...room.tabs, fresh], 'recovery')
+        room.tabs.push(fresh)
+        break
+      } catch (err) {
+        const dial = await fresh.page.evaluate(() => { const s = window.meshwork.stats(); return { pending: window.meshwork.node?.pending(), peers: window.meshwork.peers().map(p => `${p.peerId.slice(-6)}:${p.transport}`), relayConnected: s.relayConnected, dialsStarted: s.dialsStarted, dialsFailed: s.dialsFailed, dialErrors: s.dialErrors, problems: s.problems } }).catch(e => e.message)
+        joinFailures.push({ afterRep: i + 1, error: err.message.split('\n')[0], dial })
+        process.stderr.write(`  a fresh tab did not join within ${MESH_TIMEOUT_MS / 1000} s: ${JSON.stringify(dial).slice(0, 600)}\n`)
+        await fresh.context.close().catch(() => {})
+        if (tries === 2) throw err
+      }
+    }
   }
   const ok = out.filter(r => r.error === undefined)
   const by = how => ok.filter(r => r.how === how)
   const sum = list => ({ reps: list.length, detect: stats(list.map(r => r.detectMs)), reaward: stats(list.map(r => r.reawardMs)), complete: stats(list.map(r => r.completeMs)) })
-  return { reps: out, all: sum(ok), close: sum(by('close')), crash: sum(by('crash')) }
+  return { reps: out, joinFailures, all: sum(ok), close: sum(by('close')), crash: sum(by('crash')) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -742,6 +755,7 @@ for (const t of [...(out.throughput ?? []), ...(out.throughputNoRecord ? [{ ...o
   if (Object.keys(t.timers).length) console.log(`   in-tab step times under load (p50/p95 ms, count): ${Object.entries(t.timers).map(([k, v]) => `${k} ${ms(v)} ×${v.n}`).join(', ')}`)
 }
 if (out.recovery) for (const r of out.recovery.reps) if (r.error) console.log(`recovery rep ${r.rep} (${r.how}): ${r.error}`)
+for (const f of out.recovery?.joinFailures ?? []) console.log(`a fresh tab did not join the room after recovery rep ${f.afterRep} (a second one was opened): ${JSON.stringify(f.dial).slice(0, 400)}`)
 if (out.churn) {
   const c = out.churn
   console.log(`1,000-task run: ${JSON.stringify(c.states)}; leaves ${c.leaves.map(l => `${l.how} after ${l.afterSubmitted} submitted`).join(', ')}; executed per tab ${c.executedPerTab.join(' / ')}; wall ${fmt(c.submitWallMs / 1000, 1)} s`)
