@@ -105,6 +105,8 @@ export interface AgentHostOptions {
 }
 
 const STATE_FLUSH_MS = 500
+/** Learned examples per skill an index row set may carry, pooled over identical agents. */
+const POOLED_LEARNED = 48
 /** Task texts whose vectors are kept (LRU). */
 const QUERY_CACHE = 512
 
@@ -403,7 +405,11 @@ export class AgentHost {
   }
 
   #onRegistryChange (c: RegistryChange): void {
-    this.#reindex(c.ids)
+    // Identical agents (same manifest id and kind) pool what they learned: re-index all of them.
+    const manifests = new Set(c.ids.map(id => this.registry.get(id)).filter(r => r !== undefined).map(r => `${r.kind}|${r.manifest.id}`))
+    const ids = new Set(c.ids)
+    if (manifests.size > 0) for (const r of this.registry.list()) if (manifests.has(`${r.kind}|${r.manifest.id}`)) ids.add(r.agentId)
+    this.#reindex([...ids])
     this.#emitter.emit('change', { ids: c.ids })
   }
 
@@ -412,30 +418,31 @@ export class AgentHost {
     if (this.#index === undefined || this.#embedder === undefined) return
     const index = this.#index
     const embedder = this.#embedder
-    const work: Array<{ record: AgentRecord, fingerprint: string }> = []
+    const work: Array<{ record: AgentRecord, fingerprint: string, learned: Record<string, string[]> }> = []
     for (const id of ids) {
       const record = this.registry.get(id)
       if (record === undefined) {
         if (this.#indexed.delete(id)) index.removeAgent(id)
         continue
       }
-      const fingerprint = `${record.manifest.version}|${JSON.stringify(record.manifest.skills)}|${JSON.stringify(record.learned ?? {})}`
+      const learned = this.#pooledLearned(record)
+      const fingerprint = `${record.manifest.version}|${JSON.stringify(record.manifest.skills)}|${JSON.stringify(learned)}`
       if (this.#indexed.get(id) === fingerprint) continue
       this.#indexed.set(id, fingerprint)
-      work.push({ record, fingerprint })
+      work.push({ record, fingerprint, learned })
     }
     if (work.length === 0) return
     this.#indexing = this.#indexing.then(async () => {
-      for (const { record, fingerprint } of work) {
+      for (const { record, fingerprint, learned } of work) {
         if (this.#indexed.get(record.agentId) !== fingerprint) continue
-        const rows = record.manifest.skills.map(s => [...skillRows(s), ...(record.learned?.[s.id] ?? [])])
+        const rows = record.manifest.skills.map(s => [...skillRows(s), ...(learned[s.id] ?? [])])
         const vectors = await embedder.embed(rows.flat())
         if (this.#indexed.get(record.agentId) !== fingerprint) continue
         index.removeAgent(record.agentId)
         let at = 0
         for (const [i, skill] of record.manifest.skills.entries()) {
           const n = rows[i]!.length
-          const entry: Skill = { id: `${record.agentId}#${skill.id}`, agentId: record.agentId, peerId: record.peerId, description: `${skill.name}. ${skill.description}`, examples: [...skill.examples, ...(record.learned?.[skill.id] ?? [])] }
+          const entry: Skill = { id: `${record.agentId}#${skill.id}`, agentId: record.agentId, peerId: record.peerId, description: `${skill.name}. ${skill.description}`, examples: [...skill.examples, ...(learned[skill.id] ?? [])] }
           index.upsert(entry, vectors.slice(at, at + n))
           at += n
         }
@@ -443,6 +450,24 @@ export class AgentHost {
     }).catch(err => {
       this.#emitter.emit('problem', { agentId: '', code: 'index-failed', message: `indexing skills failed: ${(err as Error).message}` })
     })
+  }
+
+  /**
+   * What an agent's skills learned, pooled over every agent of the room with the same kind and
+   * manifest id: identical agents (every tab's calculator) learn together, so one instance's lucky
+   * first win does not make it the only one that matches similar tasks well. Reputation stays per agent.
+   */
+  #pooledLearned (record: AgentRecord): Record<string, string[]> {
+    const out: Record<string, string[]> = {}
+    for (const r of this.registry.list()) {
+      if (r.kind !== record.kind || r.manifest.id !== record.manifest.id || r.learned === undefined) continue
+      for (const [skill, texts] of Object.entries(r.learned)) {
+        const list = out[skill] ?? (out[skill] = [])
+        for (const t of texts) if (!list.includes(t)) list.push(t)
+      }
+    }
+    for (const skill of Object.keys(out)) out[skill] = out[skill]!.sort().slice(0, POOLED_LEARNED)
+    return out
   }
 
   #scheduleFlush (agentId: string): void {

@@ -176,4 +176,21 @@ describe('agent host', () => {
     expect(b.list().find(v => v.agentId === id)?.learned).toEqual({ translate: [task] })
     await Promise.all(repos.map(async r => await r.shutdown()))
   })
+
+  it('identical agents pool what they learned, so one lucky instance does not win every similar task', async () => {
+    const { a, b, repos } = await twoHosts()
+    const original = await a.register({ manifest: translator, source })
+    await waitFor('b sees it', () => b.list().some(v => v.agentId === original))
+    const copy = await b.adopt(original)
+    await waitFor('a sees the copy', () => a.list().some(v => v.agentId === copy))
+    const task = 'render this memo in Portuguese for the Lisbon office'
+    a.learn(original, 'translate', task)
+    await waitFor('b sees the learned example', () => b.list().find(v => v.agentId === original)?.learned?.translate?.length === 1, 3000)
+    await b.indexed()
+    const ranked = await b.match(task, 3)
+    const conf = (id: string): number => ranked.find(m => m.agentId === id)?.confidence ?? 0
+    expect(conf(copy)).toBeCloseTo(conf(original), 6)
+    expect(conf(copy)).toBeGreaterThan(0.5)
+    await Promise.all(repos.map(async r => await r.shutdown()))
+  })
 })
