@@ -90,7 +90,13 @@ function resultClaim (input: unknown): string | undefined {
     const arithmetic = `${task.text.trim().replace(/[?.!]+$/, '')} = ${value}`
     if (checkArithmetic(arithmetic) !== undefined) return arithmetic
   }
-  return result.text.replace(/\s*\[[^\]]+\]/g, '').trim()
+  // A researcher's answer wraps the claim in hedges about where it came from; the claim is what is left.
+  return result.text
+    .replace(/\s*\[[^\]]+\]/g, '')
+    .replace(/^\s*according to (?:the )?(?:knowledge )?graph,?\s*/i, '')
+    .replace(/\s*\((?:proposed|a hypothesis|disputed|not yet verified)[^)]*\)/gi, '')
+    .replace(/\s*none of this has been verified yet\.?/i, '')
+    .trim()
 }
 
 export function claimText (task: AgentTask): string {

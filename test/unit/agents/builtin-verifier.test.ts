@@ -136,5 +136,6 @@ describe('verifier: results handed over by the coordination layer', () => {
 
   it('checks a prose answer as a claim, without its inline citations', () => {
     expect(claimText({ id: 't', text: 'Verify this answer', input: { task: { text: 'When is the launch?' }, result: { text: 'The launch is on March 3 [fact:x1].', output: { answer: 'March 3' } } } })).toBe('The launch is on March 3.')
+    expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'When is the launch?' }, result: { text: 'According to the graph, the launch is on March 3 [fact:x1] (proposed, not yet verified). None of this has been verified yet.' } } })).toBe('the launch is on March 3.')
   })
 })
