@@ -121,7 +121,19 @@ export async function createRelay (init: Partial<RelayOptions> = {}): Promise<Re
         // The relay only passes discovery announcements on; it never originates or reads app data.
         emitSelf: false,
         allowPublishToZeroTopicPeers: true,
-        doPX: false
+        doPX: false,
+        // Tabs share IP addresses (one machine, one office NAT). Gossipsub's default IP colocation
+        // penalty gives every peer of an IP a negative score once more than 10 share it, and a
+        // negative peer is kept out of the mesh: the 12th tab of a room on one machine never heard a
+        // discovery announcement and met nobody (bench:coord). Discovery is not worth defending by IP.
+        scoreParams: { IPColocationFactorWeight: 0 },
+        // The relay is the hub every tab of a room hears discovery through: keep every subscriber in
+        // its mesh rather than gossipsub's default 6 (Dhi 12).
+        D: 64,
+        Dlo: 4,
+        Dhi: 256,
+        Dlazy: 64,
+        Dout: 2
       })
     }
   })

@@ -69,7 +69,10 @@ export async function createBrowserLibp2p (opts: BrowserLibp2pOptions): Promise<
         emitSelf: false,
         allowPublishToZeroTopicPeers: true,
         floodPublish: true,
-        doPX: false
+        doPX: false,
+        // Tabs of a room often share an IP (one machine, one NAT); the default IP colocation penalty
+        // would push every peer of a crowded IP out of the gossip mesh (see relay/relay.ts).
+        scoreParams: { IPColocationFactorWeight: 0 }
       }),
       // As a service (not under peerDiscovery) so the mesh node can announce at once when it matters
       // (its reservation appears, a new peer shows up) and keep the periodic announcement slow: at a
