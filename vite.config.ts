@@ -18,6 +18,8 @@ function devServerConfig (): Plugin {
     name: 'meshwork-dev-config',
     configureServer (server) {
       server.middlewares.use((req, res, next) => {
+        // The agent worker's own Content Security Policy, as scripts/serve.mjs sends it in production.
+        if (req.url?.includes('agent.worker') === true) res.setHeader('content-security-policy', "default-src 'none'; script-src 'self' blob: 'wasm-unsafe-eval'; connect-src 'self'; worker-src 'none'")
         if (req.url?.startsWith('/config.json') === true) {
           res.setHeader('content-type', 'application/json')
           res.setHeader('cache-control', 'no-store')

@@ -22,6 +22,15 @@ export const ISOLATION_HEADERS = {
 }
 
 /**
+ * The agent workers' script (built-ins and sandboxed custom code) carries its own Content Security
+ * Policy, which a dedicated worker takes from its script's response: code may load only from this
+ * origin or a Blob URL (how custom source is imported), and fetch only from this origin (built-ins'
+ * wasm). A custom agent's `import('https://elsewhere/…')` is refused by the browser.
+ */
+export const AGENT_WORKER_CSP = "default-src 'none'; script-src 'self' blob: 'wasm-unsafe-eval'; connect-src 'self'; worker-src 'none'"
+const AGENT_WORKER_SCRIPT = /\/assets\/agent\.worker-[\w-]+\.js$/
+
+/**
  * The relay addresses a tab should use. When the relay listens on every interface and announces
  * nothing, the address is rebuilt with the host name the browser used to reach this server, so a
  * tab opened from another machine on the LAN dials the relay on the right host.
@@ -69,6 +78,7 @@ export function createAppServer ({ root, getRelay, iceServers = [], model, log =
     const immutable = target.includes(`${join(base, 'assets')}`)
     res.writeHead(200, {
       ...headers,
+      ...(AGENT_WORKER_SCRIPT.test(path) ? { 'content-security-policy': AGENT_WORKER_CSP } : {}),
       'content-type': type,
       'content-length': st.size,
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'

@@ -295,6 +295,29 @@ test('a custom agent has no fetch, no sockets, no storage and no way to other co
   expect(await page.evaluate(() => typeof fetch)).toBe('function')
 })
 
+test('a custom agent cannot load code from elsewhere: the worker script\'s Content Security Policy refuses import()', async ({ page }) => {
+  // A reachable server with a valid, CORS-enabled module: the page itself can import it, the agent cannot.
+  const { createServer } = await import('node:http')
+  const evil = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' })
+    res.end('export default "code from elsewhere"')
+  })
+  await new Promise<void>(resolve => evil.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/evil.js`
+  try {
+    await openRuntime(page)
+    expect(await page.evaluate(async u => (await import(/* @vite-ignore */ u) as { default: string }).default, url)).toBe('code from elsewhere')
+    await startCustom(page, 'importer', `export default async (task) => {
+      try { const m = await import(task.text); return { text: 'loaded', output: m.default } } catch (err) { return { text: 'refused', output: String(err) } }
+    }`)
+    const r = await run(page, 'importer', url)
+    expect(r.ok, JSON.stringify(r)).toBe(true)
+    expect(r.ok && r.result.text).toBe('refused')
+  } finally {
+    await new Promise<void>(resolve => { evil.close(() => resolve()); evil.closeAllConnections() })
+  }
+})
+
 test('100 built-in agents on one tab start and all answer; a per-tab queue absorbs them', async ({ page }) => {
   await openRuntime(page)
   const figures = await page.evaluate(async () => {
