@@ -63,7 +63,8 @@ export default defineConfig({
       workbox: {
         // The Automerge wasm (3.6 MB) is precached so the graph opens offline; the 27 MB ONNX wasm and
         // the models are cached on first use instead (runtimeCaching below).
-        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}', 'assets/automerge*.wasm'],
+        // The QuickJS wasm (0.5 MB) too, so the JavaScript runner agent works offline from the first visit.
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}', 'assets/automerge*.wasm', 'assets/emscripten-module*.wasm'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/models\//, /^\/config\.json/],
