@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
-import { percentile, fmt, table, writeResults, sleep, root } from './lib.mjs'
+import { percentile, fmt, table, writeResults, sleep, root, withTimeout } from './lib.mjs'
 
 const parts = new Set((process.env.BENCH_PARTS ?? 'baseline,latency,throughput,norecord,recovery,run').split(','))
 const LATENCY_TASKS = Number(process.env.BENCH_LATENCY_TASKS ?? 200)
@@ -85,11 +85,6 @@ async function stopStack () {
   await browser.close().catch(() => {})
   await new Promise(resolve => { server.close(resolve); server.closeAllConnections() })
   await relay.stop().catch(() => {})
-}
-
-function withTimeout (promise, ms, what) {
-  let timer
-  return Promise.race([promise, new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms) })]).finally(() => clearTimeout(timer))
 }
 
 async function pollUntil (fn, ms, every = 100) {

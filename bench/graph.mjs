@@ -12,7 +12,7 @@ import * as Automerge from '@automerge/automerge'
 import { Repo, NetworkAdapter, cbor } from '@automerge/automerge-repo'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
-import { percentile, fmt, table, writeResults, sleep, root } from './lib.mjs'
+import { percentile, fmt, table, writeResults, sleep, root, withTimeout } from './lib.mjs'
 
 const propSizes = (process.env.BENCH_PROP_SIZES ?? '3,5').split(',').filter(Boolean).map(Number)
 const syncSizes = (process.env.BENCH_SYNC_SIZES ?? '1000,10000').split(',').filter(Boolean).map(Number)
@@ -41,11 +41,6 @@ function genEntity (i) {
   return e
 }
 const entityId = (size, i) => `bench-${size}-${i}`
-
-function withTimeout (promise, ms, what) {
-  let timer
-  return Promise.race([promise, new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms) })]).finally(() => clearTimeout(timer))
-}
 
 /** Polls `fn` (async) until it returns a non-null value or `ms` pass; null on timeout. */
 async function pollUntil (fn, ms, every = 100) {

@@ -32,3 +32,9 @@ export function writeResults (name, data) {
 }
 
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+/** `promise`, or a rejection naming `what` if it has not settled within `ms`. */
+export function withTimeout (promise, ms, what) {
+  let timer
+  return Promise.race([promise, new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms) })]).finally(() => clearTimeout(timer))
+}

@@ -151,7 +151,8 @@ export class AgentHost {
     options.embedder.then(e => {
       this.#embedder = e
       this.#index = new CapabilityIndex(e.dims, { calibration: calibrationFor(e.modelId) })
-      this.#reindex(this.registry.list().map(r => r.agentId))
+      const records = this.registry.list()
+      this.#reindex(records.map(r => r.agentId), records)
     }, () => {})
   }
 
@@ -405,19 +406,21 @@ export class AgentHost {
   }
 
   #onRegistryChange (c: RegistryChange): void {
-    // Identical agents (same manifest id and kind) pool what they learned: re-index all of them.
-    const manifests = new Set(c.ids.map(id => this.registry.get(id)).filter(r => r !== undefined).map(r => `${r.kind}|${r.manifest.id}`))
-    const ids = new Set(c.ids)
-    if (manifests.size > 0) for (const r of this.registry.list()) if (manifests.has(`${r.kind}|${r.manifest.id}`)) ids.add(r.agentId)
-    this.#reindex([...ids])
+    // Identical agents (same kind and manifest id) pool what they learned: re-index all of them.
+    const records = this.registry.list()
+    const changed = new Set(c.ids)
+    const keys = new Set(records.filter(r => changed.has(r.agentId)).map(poolKey))
+    for (const r of records) if (keys.has(poolKey(r))) changed.add(r.agentId)
+    this.#reindex([...changed], records)
     this.#emitter.emit('change', { ids: c.ids })
   }
 
   /** Re-embeds the skills of agents whose manifest changed; drops removed or invalid ones. */
-  #reindex (ids: string[]): void {
+  #reindex (ids: string[], records: AgentRecord[]): void {
     if (this.#index === undefined || this.#embedder === undefined) return
     const index = this.#index
     const embedder = this.#embedder
+    const pooled = pooledLearned(records)
     const work: Array<{ record: AgentRecord, fingerprint: string, learned: Record<string, string[]> }> = []
     for (const id of ids) {
       const record = this.registry.get(id)
@@ -425,7 +428,7 @@ export class AgentHost {
         if (this.#indexed.delete(id)) index.removeAgent(id)
         continue
       }
-      const learned = this.#pooledLearned(record)
+      const learned = pooled.get(poolKey(record)) ?? {}
       const fingerprint = `${record.manifest.version}|${JSON.stringify(record.manifest.skills)}|${JSON.stringify(learned)}`
       if (this.#indexed.get(id) === fingerprint) continue
       this.#indexed.set(id, fingerprint)
@@ -450,24 +453,6 @@ export class AgentHost {
     }).catch(err => {
       this.#emitter.emit('problem', { agentId: '', code: 'index-failed', message: `indexing skills failed: ${(err as Error).message}` })
     })
-  }
-
-  /**
-   * What an agent's skills learned, pooled over every agent of the room with the same kind and
-   * manifest id: identical agents (every tab's calculator) learn together, so one instance's lucky
-   * first win does not make it the only one that matches similar tasks well. Reputation stays per agent.
-   */
-  #pooledLearned (record: AgentRecord): Record<string, string[]> {
-    const out: Record<string, string[]> = {}
-    for (const r of this.registry.list()) {
-      if (r.kind !== record.kind || r.manifest.id !== record.manifest.id || r.learned === undefined) continue
-      for (const [skill, texts] of Object.entries(r.learned)) {
-        const list = out[skill] ?? (out[skill] = [])
-        for (const t of texts) if (!list.includes(t)) list.push(t)
-      }
-    }
-    for (const skill of Object.keys(out)) out[skill] = out[skill]!.sort().slice(0, POOLED_LEARNED)
-    return out
   }
 
   #scheduleFlush (agentId: string): void {
@@ -518,4 +503,30 @@ function parseManifestField (input: unknown): AgentManifest {
     if (e.field !== undefined) throw new AgentRegisterError(e.field === 'manifest' ? 'manifest' : `manifest.${e.field}`, e.reason ?? e.message)
     throw err
   }
+}
+
+/** Agents that learn together: same kind and manifest id. */
+function poolKey (r: AgentRecord): string {
+  return `${r.kind}|${r.manifest.id}`
+}
+
+/**
+ * What skills learned, pooled over every agent with the same kind and manifest id: identical agents
+ * (every tab's calculator) learn together, so one instance's lucky first win does not make it the
+ * only one that matches similar tasks well (reputation stays per agent). One pass over the records;
+ * the same sorted, capped set on every tab.
+ */
+function pooledLearned (records: readonly AgentRecord[]): Map<string, Record<string, string[]>> {
+  const out = new Map<string, Record<string, Set<string>>>()
+  for (const r of records) {
+    if (r.learned === undefined) continue
+    const key = poolKey(r)
+    const bySkill = out.get(key) ?? {}
+    out.set(key, bySkill)
+    for (const [skill, texts] of Object.entries(r.learned)) {
+      const set = bySkill[skill] ?? (bySkill[skill] = new Set())
+      for (const t of texts) set.add(t)
+    }
+  }
+  return new Map([...out].map(([key, bySkill]) => [key, Object.fromEntries(Object.entries(bySkill).map(([skill, set]) => [skill, [...set].sort().slice(0, POOLED_LEARNED)]))]))
 }

@@ -38,8 +38,13 @@ export interface StartedAgents {
   ready: Promise<void>
 }
 
+/** What agents read of an entity: its title (if any) and text. */
+function entityText (e: Entity): string {
+  return e.title !== undefined ? `${e.title}: ${e.text}` : e.text
+}
+
 function hit (e: Entity, score = 1): GraphHit {
-  return { id: e.id, kind: e.kind, text: e.title !== undefined ? `${e.title}: ${e.text}` : e.text, status: e.status, confidence: e.confidence, score }
+  return { id: e.id, kind: e.kind, text: entityText(e), status: e.status, confidence: e.confidence, score }
 }
 
 export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {
@@ -72,7 +77,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
           retriever ??= new GraphRetriever({ embed: async t => await e.embed(t), calibration: calibrationFor(e.modelId) })
           // The mesh's own bookkeeping (task threads, unverified results) is not knowledge to answer
           // from: a researcher would find the question itself. Verified results become facts.
-          const entities = graph.list().filter(x => !isBookkeeping(x)).map(x => ({ id: x.id, kind: x.kind, text: x.title !== undefined ? `${x.title}: ${x.text}` : x.text, status: x.status, confidence: x.confidence, updatedAt: x.provenance.updatedAt }))
+          const entities = graph.list().filter(x => !isBookkeeping(x)).map(x => ({ id: x.id, kind: x.kind, text: entityText(x), status: x.status, confidence: x.confidence, updatedAt: x.provenance.updatedAt }))
           return await retriever.search(text, entities, { k })
         },
         graphGet: async id => { const e = graph.get(id); return e === undefined ? undefined : hit(e) },

@@ -12,7 +12,7 @@
  */
 import type { PrivateKey } from '@libp2p/interface'
 import { planByRules } from '../agents/builtin/planner.ts'
-import type { AgentHost } from '../agents/host.ts'
+import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
@@ -54,7 +54,8 @@ export function coordTransport (node: MeshNode): CoordTransport & { close: () =>
 
 export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: OpenGraph, host: AgentHost): StartedCoord {
   const transport = coordTransport(node)
-  const local = (kind: string): string[] => host.list().filter(a => a.local && a.kind === kind && (a.state === 'idle' || a.state === 'working')).map(a => a.agentId)
+  /** This tab's agents that can take a task now. */
+  const available = (): AgentView[] => host.list().filter(a => a.local && (a.state === 'idle' || a.state === 'working'))
   const recorder = createGraphRecorder(opened.graph, {
     // One graph change per second at most: every change is synced to (and applied by) every tab, and
     // that work on busy main threads delayed bids. bench:coord, 5 tabs, 100 sequential tasks: award
@@ -75,15 +76,15 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   })
 
   const bid = async (task: AgentTask): Promise<BidOffer[]> => {
-    const isSubtask = task.id.includes('/')
-    const planners = local('planner')
-    if (!isSubtask && planByRules(task.text).length >= 2) {
-      const planner = host.list().find(a => a.agentId === planners[0])
+    // One pass over the registry per announcement: this runs on every tab for every task.
+    const mine = available()
+    if (!task.id.includes('/') && planByRules(task.text).length >= 2) {
+      const planner = mine.find(a => a.kind === 'planner')
       const skill = planner?.manifest.skills[0]
       return planner !== undefined && skill !== undefined ? [{ agentId: planner.agentId, skillId: skill.id, confidence: PLANNER_CONFIDENCE }] : []
     }
     const checking = CHECK_INTENT.test(task.text)
-    const usable = new Set(host.list().filter(a => a.local && a.kind !== 'planner' && (a.kind !== 'verifier' || checking) && (a.state === 'idle' || a.state === 'working')).map(a => a.agentId))
+    const usable = new Set(mine.filter(a => a.kind !== 'planner' && (a.kind !== 'verifier' || checking)).map(a => a.agentId))
     const matches = await host.match(task.text, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     return matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
   }
@@ -122,7 +123,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // A mission waits this long for its parts' verification before assembling (unverified parts are
       // marked so); verifiers answer in well under a second, and an abstaining verifier never votes.
       verifyTimeoutMs: 5000,
-      verifiers: local('verifier')
+      verifiers: available().filter(a => a.kind === 'verifier').map(a => a.agentId)
     }
   })
   // Learning: a task one of our agents completed (and nobody disputed) teaches its skill a new example.

@@ -85,8 +85,9 @@ export function sha256Hex (text: string, hexChars = 64): string {
 }
 
 /**
- * 32-bit FNV-1a over UTF-16 code units. Used only to pick a shard: it must never change
- * for a given layout version, because peers must agree on where an id lives.
+ * 32-bit FNV-1a over UTF-16 code units. Picks an entity's shard, breaks award ties (src/coord/award.ts)
+ * and splits the routing corpus: it must never change, because peers must agree on where an id lives
+ * and who wins a tie.
  */
 export function fnv1a32 (text: string): number {
   let hash = 0x811c9dc5

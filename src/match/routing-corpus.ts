@@ -7,6 +7,7 @@
  * hash of the normalized text, so the split never depends on file order and a text keeps its side when
  * the corpus grows.
  */
+import { fnv1a32 } from '../graph/hash.ts'
 
 export interface CorpusSkill {
   id: string
@@ -38,19 +39,12 @@ export function normalizeText(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim()
 }
 
-/** FNV-1a, 32 bits, over UTF-16 code units. Stable across runs and platforms. */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h >>> 0
-}
+/** FNV-1a, 32 bits, over UTF-16 code units (the graph's shard hash): stable across runs and platforms. */
+export { fnv1a32 as fnv1a } from '../graph/hash.ts'
 
 /** Which side of the split a task text falls on. */
 export function splitOf(text: string): Split {
-  return fnv1a(normalizeText(text)) / 2 ** 32 < DEV_SHARE ? 'dev' : 'test'
+  return fnv1a32(normalizeText(text)) / 2 ** 32 < DEV_SHARE ? 'dev' : 'test'
 }
 
 /**

@@ -1,5 +1,5 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openTab, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
+import { startStack, openCoordTab, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
 
 // Consultation across real tabs: an agent asks the person a question (the task is input-required
 // on every tab until someone answers from any tab), raises an alert, or hands its task off to a
@@ -56,10 +56,8 @@ const translator = manifest('translator', {
 })
 const translatorSource = `export default async (task) => ({ text: 'Portuguese: bom dia', output: { translation: 'bom dia' } })`
 
-async function openCoordTab (ctx: BrowserContext): Promise<Page> {
-  const page = await openTab(ctx, `${stack.url}?room=consult&agents=none`)
-  await page.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
-  return page
+async function openRoomTab (ctx: BrowserContext): Promise<Page> {
+  return await openCoordTab(ctx, `${stack.url}?room=consult&agents=none`)
 }
 
 async function register (page: Page, m: Record<string, unknown>, source: string): Promise<void> {
@@ -71,9 +69,9 @@ test.beforeAll(async ({ browser }) => {
   ctxA = await browser.newContext()
   ctxB = await browser.newContext()
   // A hosts the dinner planner and the phrasebook, B the translator; C has no agents: a person's tab.
-  a = await openCoordTab(ctxA)
-  b = await openCoordTab(ctxB)
-  c = await openCoordTab(ctxB)
+  a = await openRoomTab(ctxA)
+  b = await openRoomTab(ctxB)
+  c = await openRoomTab(ctxB)
   await expectFullMesh([a, b, c])
   await register(a, dinnerPlanner, dinnerPlannerSource)
   await register(a, phrasebook, phrasebookSource)

@@ -1,5 +1,5 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openTab, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
+import { startStack, openCoordTab, registriesHave, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
 
 // Leaderless coordination across real tabs: signed protocol messages over gossip on WebRTC, bids
 // from on-device matching, agents in workers, results recorded in the shared graph.
@@ -12,25 +12,19 @@ let a: Page
 let b: Page
 let c: Page
 
-async function openCoordTab (ctx: BrowserContext, agents: string): Promise<Page> {
-  const page = await openTab(ctx, `${stack.url}?room=coord&agents=${agents}`)
-  await page.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
-  return page
+async function openRoomTab (ctx: BrowserContext, agents: string): Promise<Page> {
+  return await openCoordTab(ctx, `${stack.url}?room=coord&agents=${agents}`)
 }
 
-/** Every tab's registry lists `n` agents (so everyone knows who is there before bidding starts). */
-async function registriesHave (pages: Page[], n: number): Promise<void> {
-  for (const p of pages) await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(x => x.online).length), { timeout: 20_000 }).toBe(n)
-}
 
 test.beforeAll(async ({ browser }) => {
   stack = await startStack()
   ctxA = await browser.newContext()
   ctxB = await browser.newContext()
   // Different skills per tab, so the routing is visible: A plans and calculates, B researches, C verifies.
-  a = await openCoordTab(ctxA, 'planner,calculator')
-  b = await openCoordTab(ctxB, 'researcher,summariser')
-  c = await openCoordTab(ctxB, 'verifier')
+  a = await openRoomTab(ctxA, 'planner,calculator')
+  b = await openRoomTab(ctxB, 'researcher,summariser')
+  c = await openRoomTab(ctxB, 'verifier')
   await expectFullMesh([a, b, c])
   await registriesHave([a, b, c], 5)
 })
@@ -109,8 +103,8 @@ const slowEchoSource = 'export default async (task, ctx) => { for (let i = 1; i 
 
 test('a task whose agent\'s tab is closed mid-run is reassigned and completes on another tab', async ({ browser }) => {
   const ctxD = await browser.newContext()
-  const d = await openCoordTab(ctxD, 'none')
-  const e = await openCoordTab(ctxD, 'none')
+  const d = await openRoomTab(ctxD, 'none')
+  const e = await openRoomTab(ctxD, 'none')
   await expectFullMesh([a, b, c, d, e])
   for (const p of [d, e]) await p.evaluate(async m => { await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }) }, { manifest: slowEcho, source: slowEchoSource })
   await registriesHave([a, b, c, d, e], 7)
@@ -140,7 +134,7 @@ test('a task whose agent\'s tab is closed mid-run is reassigned and completes on
 })
 
 test('a rogue peer sending forged, oversized, replayed, malformed and unknown-version messages changes nothing and is reported', async () => {
-  const rogue = await openCoordTab(ctxA, 'none')
+  const rogue = await openRoomTab(ctxA, 'none')
   await expectFullMesh([a, b, c, rogue])
   // A finished task whose outcome the rogue will try to disturb.
   const id = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'What is 12 times 12?' }))

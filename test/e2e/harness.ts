@@ -89,3 +89,15 @@ export async function exchange (pages: Page[], channel: string, timeout = 15_000
     }
   }).toPass({ timeout, intervals: [200, 500] })
 }
+
+/** Opens a tab at `url` and waits until its agents run and it takes part in coordination. */
+export async function openCoordTab (context: BrowserContext, url: string): Promise<Page> {
+  const page = await openTab(context, url)
+  await page.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
+  return page
+}
+
+/** Every tab's registry lists `n` online agents (so everyone knows who is there before bidding starts). */
+export async function registriesHave (pages: Page[], n: number): Promise<void> {
+  for (const p of pages) await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(x => x.online).length), { timeout: 20_000 }).toBe(n)
+}

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openTab, expectFullMesh, type Stack } from './harness.ts'
+import { startStack, openCoordTab, registriesHave, expectFullMesh, type Stack } from './harness.ts'
 
 // The Tasks tab, driven as a person would: a request typed into the composer of one tab becomes a
 // mission that three tabs carry out, and the tab shows it organise itself (list, mission board,
@@ -15,18 +15,14 @@ let a: Page
 let b: Page
 let c: Page
 
-async function openCoordTab (ctx: BrowserContext, agents: string): Promise<Page> {
-  const page = await openTab(ctx, `${stack.url}?room=tasks-ui&agents=${agents}`)
-  await page.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
+async function openRoomTab (ctx: BrowserContext, agents: string): Promise<Page> {
+  const page = await openCoordTab(ctx, `${stack.url}?room=tasks-ui&agents=${agents}`)
   await page.getByTestId('tasks-tab').click()
   await expect(page.getByTestId('tasks-view')).toBeVisible()
   await expect(page.getByTestId('task-submit')).toBeEnabled()
   return page
 }
 
-async function registriesHave (pages: Page[], n: number): Promise<void> {
-  for (const p of pages) await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(x => x.online).length), { timeout: 20_000 }).toBe(n)
-}
 
 /** Types a request into the composer and submits it with Ctrl+Enter; returns the new task's id. */
 async function compose (page: Page, text: string): Promise<string> {
@@ -53,9 +49,9 @@ test.beforeAll(async ({ browser }) => {
   const viewport = { width: 1500, height: 1100 }
   ctxA = await browser.newContext({ viewport })
   ctxB = await browser.newContext({ viewport })
-  a = await openCoordTab(ctxA, 'planner,calculator')
-  b = await openCoordTab(ctxB, 'researcher,summariser')
-  c = await openCoordTab(ctxB, 'verifier')
+  a = await openRoomTab(ctxA, 'planner,calculator')
+  b = await openRoomTab(ctxB, 'researcher,summariser')
+  c = await openRoomTab(ctxB, 'verifier')
   await expectFullMesh([a, b, c])
   await registriesHave([a, b, c], 5)
 })

@@ -8,6 +8,7 @@ import { buildModel, DEFAULT_OUT_DIR } from '../../../scripts/model/build.mjs'
 import { createEmbedder, EMBEDDED_MODEL, type LoadedEmbedder } from '../../../src/match/embedder.ts'
 import type { AgentContext, AgentResult, AgentTask, BuiltinKind, ChatRequest, ChatResponse, GraphHit } from '../../../src/agents/types.ts'
 import { AgentToolError } from '../../../src/agents/types.ts'
+import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 
 export interface TestContext extends AgentContext {
   readonly logs: string[]
@@ -80,4 +81,15 @@ export function realEmbedder (): Promise<LoadedEmbedder> {
     return await createEmbedder({ model: EMBEDDED_MODEL, embeddedModelPath: path.dirname(DEFAULT_OUT_DIR) + '/' })
   })()
   return embedder
+}
+
+/** A graph entity as the retriever takes it (all updated at one fixed time). */
+export function retrievable (id: string, kind: string, text: string, status: string, confidence: number): RetrievableEntity {
+  return { id, kind, text, status, confidence, updatedAt: 1_700_000_000_000 }
+}
+
+/** A context whose `graph.search` is real semantic retrieval over `entities` with `embedder`. */
+export function graphSearchContext (embedder: LoadedEmbedder, entities: readonly RetrievableEntity[], options: { includeRetracted?: boolean } = {}): TestContext {
+  const retriever = new GraphRetriever({ embed: (t) => embedder.embed(t), ...options })
+  return testContext({ search: (text, k) => retriever.search(text, [...entities], { k: k ?? 5 }) })
 }

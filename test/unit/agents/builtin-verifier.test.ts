@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkArithmetic, claimText, contradiction, handler, type VerifierOutput } from '../../../src/agents/builtin/verifier.ts'
-import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
+import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
-import { realEmbedder, testContext } from './builtin-context.ts'
+import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 
 let embedder: LoadedEmbedder
 beforeAll(async () => { embedder = await realEmbedder() }, 120_000)
 afterAll(async () => { await embedder?.dispose() })
 
-const T = 1_700_000_000_000
-const e = (id: string, kind: string, text: string, status: string, confidence: number): RetrievableEntity =>
-  ({ id, kind, text, status, confidence, updatedAt: T })
+const e = retrievable
 
 const GRAPH: RetrievableEntity[] = [
   e('f-relay', 'fact', 'The relay server listens on port 9090 for websocket connections.', 'verified', 0.9),
@@ -22,8 +20,7 @@ const GRAPH: RetrievableEntity[] = [
 ]
 
 function graphContext (entities = GRAPH) {
-  const retriever = new GraphRetriever({ embed: (t) => embedder.embed(t) })
-  return testContext({ search: (text, k) => retriever.search(text, entities, { k: k ?? 5 }) })
+  return graphSearchContext(embedder, entities)
 }
 
 async function verify (claim: string, input?: Record<string, unknown>) {

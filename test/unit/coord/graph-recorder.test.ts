@@ -11,9 +11,8 @@ import {
 } from '../../../src/coord/graph-record-ids.ts'
 import type { CoordRecorder } from '../../../src/coord/interfaces.ts'
 import type { Bid } from '../../../src/coord/messages.ts'
-import { createCoordEngine } from '../../../src/coord/engine.ts'
-import { signerFor } from '../../../src/coord/signing.ts'
-import { FakeClock, MemoryNetwork, identity, runFor, runUntil, T0, type SimAgent } from './sim.ts'
+import type { CoordEngine, CoordEngineOptions } from '../../../src/coord/engine.ts'
+import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, T0, type SimAgent } from './sim.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -532,14 +531,14 @@ describe('graph recorder: with the coordination engine', () => {
 
 interface GraphNode {
   id: { peerId: string }
-  engine: ReturnType<typeof createCoordEngine>
+  engine: CoordEngine
   graph: KnowledgeGraph
   recorder: GraphRecorder
   problems: string[]
 }
 
 /** sim.ts's makeNode, recording into a graph of its own (synced over `hub`) instead of memory. */
-async function graphNode (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], options: Parameters<typeof createCoordEngine>[0]['options'] = {}): Promise<GraphNode> {
+async function graphNode (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], options: CoordEngineOptions = {}): Promise<GraphNode> {
   const id = await identity()
   const repo = createGraphRepo({ network: hub.adapter() as MemoryNetworkAdapter })
   repos.push(repo)
@@ -547,30 +546,6 @@ async function graphNode (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, 
   const problems: string[] = []
   const recorder = createGraphRecorder(graph, { flushMs: 5, onProblem: m => { problems.push(m) } })
   recorders.push(recorder)
-  const engine = createCoordEngine({
-    peerId: id.peerId,
-    sign: signerFor(id.privateKey),
-    transport: net.transport(id.peerId),
-    clock,
-    recorder,
-    options,
-    bidder: {
-      bid: task => agents
-        .filter(a => a.keywords.some(k => task.text.toLowerCase().includes(k)))
-        .map(a => ({ agentId: a.id, skillId: a.skill, confidence: a.confidence, latencyMs: a.workMs ?? 10 }))
-    },
-    executor: {
-      run: async (agentId, task, signal, hooks) => {
-        const agent = agents.find(a => a.id === agentId)
-        if (agent === undefined) throw new Error(`no agent ${agentId}`)
-        await new Promise<void>((resolve, reject) => {
-          const h = clock.setTimeout(resolve, agent.workMs ?? 10)
-          signal.addEventListener('abort', () => { clock.clearTimeout(h); reject(new Error('aborted')) }, { once: true })
-        })
-        return agent.run !== undefined ? await agent.run(task, hooks, signal) : { text: `${agentId} did: ${task.text}` }
-      }
-    }
-  })
-  engine.start()
+  const engine = startSimEngine(net, clock, id, agents, recorder, options)
   return { id, engine, graph, recorder, problems }
 }

@@ -8,7 +8,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import type { AgentResult, AgentTask } from '../../../src/agents/types.ts'
 import { createCoordEngine, type CoordEngine, type CoordEngineOptions } from '../../../src/coord/engine.ts'
-import type { BidOffer, Clock, CoordTransport, ExecutionHooks } from '../../../src/coord/interfaces.ts'
+import type { BidOffer, Clock, CoordRecorder, CoordTransport, ExecutionHooks } from '../../../src/coord/interfaces.ts'
 import { MemoryRecorder } from '../../../src/coord/memory-recorder.ts'
 import { signerFor } from '../../../src/coord/signing.ts'
 
@@ -206,10 +206,11 @@ export interface SimNode {
   runs: Array<{ agentId: string, taskId: string, startedAt: number, finishedAt?: number }>
 }
 
-export async function makeNode (net: MemoryNetwork, clock: FakeClock, agents: SimAgent[], options: CoordEngineOptions = {}): Promise<SimNode> {
-  const id = await identity()
-  const recorder = new MemoryRecorder()
-  const runs: SimNode['runs'] = []
+/**
+ * One engine of the simulated mesh: bids for its `agents` by keyword, runs them on the fake clock
+ * (noting each run in `runs`), and records with `recorder`.
+ */
+export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identity, agents: SimAgent[], recorder: CoordRecorder, options: CoordEngineOptions = {}, runs: SimNode['runs'] = []): CoordEngine {
   const engine = createCoordEngine({
     peerId: id.peerId,
     sign: signerFor(id.privateKey),
@@ -241,5 +242,13 @@ export async function makeNode (net: MemoryNetwork, clock: FakeClock, agents: Si
     }
   })
   engine.start()
+  return engine
+}
+
+export async function makeNode (net: MemoryNetwork, clock: FakeClock, agents: SimAgent[], options: CoordEngineOptions = {}): Promise<SimNode> {
+  const id = await identity()
+  const recorder = new MemoryRecorder()
+  const runs: SimNode['runs'] = []
+  const engine = startSimEngine(net, clock, id, agents, recorder, options, runs)
   return { id, engine, recorder, agents, runs }
 }
