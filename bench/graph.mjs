@@ -3,7 +3,7 @@
 // main-thread long tasks during the big sync; next to a bare Automerge baseline (Node, same data and
 // layout) and a bare automerge-repo baseline (two Repos over a MessageChannel) in the same run.
 // Runs inside the e2e network namespace (test/e2e/run.mjs --bench graph).
-// Env: BENCH_PROP_SIZES=3,5  BENCH_SYNC_SIZES=1000,10000  BENCH_EDITS=30  BENCH_PARTS=baseline,prop,sync
+// Env: BENCH_PROP_SIZES=3,5  BENCH_SYNC_SIZES=1000,10000  BENCH_EDITS=30  BENCH_PARTS=baseline,prop,sync  BENCH_PROFILE=sync (CPU profile of the joiner)
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,12 +12,13 @@ import * as Automerge from '@automerge/automerge'
 import { Repo, NetworkAdapter, cbor } from '@automerge/automerge-repo'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
-import { percentile, fmt, table, writeResults, sleep, root, withTimeout } from './lib.mjs'
+import { percentile, fmt, table, writeResults, sleep, root, withTimeout, summariseProfile } from './lib.mjs'
 
 const propSizes = (process.env.BENCH_PROP_SIZES ?? '3,5').split(',').filter(Boolean).map(Number)
 const syncSizes = (process.env.BENCH_SYNC_SIZES ?? '1000,10000').split(',').filter(Boolean).map(Number)
 const EDITS = Number(process.env.BENCH_EDITS ?? 30)
 const parts = new Set((process.env.BENCH_PARTS ?? 'baseline,prop,sync').split(','))
+const PROFILE = process.env.BENCH_PROFILE ?? ''
 const MESH_TIMEOUT_MS = 90_000
 const SYNC_TIMEOUT_MS = 90_000
 const RELOAD_TIMEOUT_MS = 60_000
@@ -375,8 +376,16 @@ async function largeSync (size) {
     await ctxB.addInitScript(probe, { target: size })
     const joiner = await ctxB.newPage()
     watchPage(joiner, `sync${size}/joiner`)
+    // BENCH_PROFILE=sync: a CPU profile of the joiner's main thread from navigation to a full graph.
+    const cdp = PROFILE === 'sync' ? await ctxB.newCDPSession(joiner) : undefined
+    if (cdp !== undefined) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start') }
     await joiner.goto(url)
     const p = await pollUntil(() => joiner.evaluate(() => window.__probe.fullAt === null ? null : window.__probe), SYNC_TIMEOUT_MS, 100)
+    if (cdp !== undefined) {
+      await sleep(1_000)
+      result.profile = summariseProfile((await cdp.send('Profiler.stop')).profile)
+      await cdp.detach().catch(() => {})
+    }
     if (p === null) {
       const last = await joiner.evaluate(() => ({ ...window.__probe, size: window.meshwork?.graph?.graph?.size ?? null })).catch(() => null)
       result.error = `joiner did not hold ${size} entities within ${SYNC_TIMEOUT_MS / 1000} s (had ${last?.size ?? '?'})`

@@ -38,3 +38,28 @@ export function withTimeout (promise, ms, what) {
   let timer
   return Promise.race([promise, new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms) })]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * Summarises a CDP `Profiler.stop` profile: the top functions by self time and by inclusive time
+ * (each function counted once per sample, however deep it recurs), in ms and % of the profile.
+ */
+export function summariseProfile (profile, top = 40) {
+  const dt = new Map()
+  for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
+  const keyOf = node => { const f = node.callFrame; return `${f.functionName || '(anonymous)'} ${f.url ? f.url.split('/').pop() : ''}${f.url ? ':' + f.lineNumber : ''}` }
+  const self = new Map(); let total = 0
+  for (const node of profile.nodes) {
+    const t = dt.get(node.id) ?? 0
+    total += t
+    self.set(keyOf(node), (self.get(keyOf(node)) ?? 0) + t)
+  }
+  const parent = new Map(); const byId = new Map()
+  for (const node of profile.nodes) { byId.set(node.id, node); for (const c of node.children ?? []) parent.set(c, node.id) }
+  const incl = new Map()
+  for (const [id, t] of dt) {
+    const seen = new Set()
+    for (let n = id; n !== undefined; n = parent.get(n)) { const k = keyOf(byId.get(n)); if (!seen.has(k)) { seen.add(k); incl.set(k, (incl.get(k) ?? 0) + t) } }
+  }
+  const rank = m => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => ({ fn: k, ms: Math.round(v), pct: Math.round(1000 * v / total) / 10 }))
+  return { totalMs: Math.round(total), top: rank(self), inclusive: rank(incl) }
+}

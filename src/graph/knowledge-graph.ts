@@ -81,6 +81,9 @@ export interface NeighbourFilter {
 
 type Listener = (change: GraphChange) => void
 
+/** Entities (or fields) checked for conflicts per task: about 10 ms of work. */
+const CONFLICT_CHECK_SLICE = 400
+
 function toJsonValue (value: unknown): JsonValue {
   const p = plain(value)
   return JSON.parse(JSON.stringify(p ?? null)) as JsonValue
@@ -144,13 +147,17 @@ export class KnowledgeGraph {
   #handleChange (payload: DocHandleChangePayload<GraphDoc>): void {
     if (this.#closed) return
     const t = touched(payload.patches)
+    // Keep the index in step with the patches the DocHandle already computed (no second diff).
+    this.#index.advance(payload.doc, Automerge.getHeads(payload.patchInfo.before), t)
     const change: GraphChange = {
       ids: t.all ? [...this.#sync().entities.keys()] : changedEntityIds(t),
       edgeIds: [...t.edges.keys()],
       origin: this.#inLocalChange ? 'local' : 'remote'
     }
     if (this.#detectConflicts && !this.#inLocalChange) {
-      this.#scheduleConflictCheck(t.all ? this.#allFieldKeys() : t.fields)
+      // Automerge flags in the patch every property that a merge leaves conflicted, so only
+      // those need a look (a 10k-entity sync has ~100k patches and no conflict at all).
+      this.#scheduleConflictCheck(t.all ? this.#allFieldKeys() : t.conflicted)
     }
     if (change.ids.length === 0 && change.edgeIds.length === 0) return
     for (const listener of this.#listeners) {
@@ -336,21 +343,21 @@ export class KnowledgeGraph {
   }
 
   #scheduleConflictCheck (fields: Array<[string, string]>): void {
-    if (fields.length === 0) return
     for (const f of fields) this.#pendingConflictChecks.push(f)
-    if (this.#conflictCheckScheduled) return
+    if (this.#pendingConflictChecks.length === 0 || this.#conflictCheckScheduled) return
     this.#conflictCheckScheduled = true
     // Not inside the 'change' event: writing from within it would re-enter the DocHandle.
+    // In slices, so the full scan after opening a large graph never blocks the page for long.
     setTimeout(() => {
       this.#conflictCheckScheduled = false
-      const pending = this.#pendingConflictChecks
-      this.#pendingConflictChecks = []
       if (this.#closed) return
+      const slice = this.#pendingConflictChecks.splice(0, CONFLICT_CHECK_SLICE)
       try {
-        this.#surfaceConflicts(this.findConflicts(pending))
+        this.#surfaceConflicts(this.findConflicts(slice))
       } catch (err) {
         console.error('KnowledgeGraph conflict detection failed', err)
       }
+      if (this.#pendingConflictChecks.length > 0) this.#scheduleConflictCheck([])
     }, 0)
   }
 
