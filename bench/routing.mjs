@@ -1,31 +1,39 @@
 // npm run bench:routing — routing quality and match latency of the capability index on the embedded offline
 // model (meshwork-glove-100d, real Transformers.js runtime in Node). Builds a CapabilityIndex from the
 // corpus skills (bench/routing/corpus.json), routes every task text and reports, per scoring mode and per
-// split (dev: the only split tuning may look at; test: held out), top-1 accuracy on in-scope texts,
-// out-of-scope recall, in-scope false abstains and overall accuracy; then match latency per query against
-// the corpus index and against 10,000 synthetic skills.
+// split, top-1 accuracy on in-scope texts, out-of-scope recall, in-scope false abstains and overall
+// accuracy; then match latency per query against the corpus index and against 10,000 synthetic skills.
 //
-// Modes: lexical only, embedding only (each with its abstain threshold fitted on dev, so that each gets its
-// best fair chance), combined as shipped (GLOVE_CALIBRATION in src/match/score.ts), and the calibration
-// before tuning for comparison. `--fit` also prints what the dev split suggests for the combined midpoint.
+// Splits: the dev split (the only texts tuning may look at) is cut in two by a second hash (devPartOf in
+// src/match/routing-corpus.ts): `fit` (weights are fitted on it) and `validation` (thresholds are chosen on
+// it); `test` is held out and only ever reported.
+//
+// Modes: lexical only, embedding only (each with its abstain threshold chosen on validation, so that each
+// gets its best fair chance), combined as shipped (GLOVE_SKILL_CALIBRATION in src/match/score.ts), and
+// combined after learning the fit part's tasks as examples (as AgentHost.learn does with completed tasks).
+// `--fit` re-derives the shipped calibration: weights by a softmax fit on `fit`, midpoint on `validation`.
 // Env: BENCH_SYNTH_SKILLS=10000  BENCH_SYNTH_ROWS=7 (rows per synthetic skill: description + 6 examples)
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { percentile, fmt, table, writeResults, root } from './lib.mjs'
 import { createEmbedder, EMBEDDED_MODEL } from '../src/match/embedder.ts'
 import { CapabilityIndex } from '../src/match/capability-index.ts'
-import { GLOVE_CALIBRATION, decideBid } from '../src/match/score.ts'
-import { corpusProblems } from '../src/match/routing-corpus.ts'
+import { GLOVE_SKILL_CALIBRATION, decideBid } from '../src/match/score.ts'
+import { corpusProblems, devPartOf } from '../src/match/routing-corpus.ts'
+import { fitSoftmaxWeights, fitThreshold, metrics } from './routing/fit.mjs'
 
 const SYNTH_SKILLS = Number(process.env.BENCH_SYNTH_SKILLS ?? 10_000)
 const SYNTH_ROWS = Number(process.env.BENCH_SYNTH_ROWS ?? 7)
-/** Out-of-scope recall the threshold fit demands on dev: above the 50 % target, so test has room. */
+/** Out-of-scope recall the threshold fit demands on validation: above the 50 % target, so test has room. */
 const FIT_MIN_OOS_RECALL = 0.6
 const K = 5
 
 const corpus = JSON.parse(readFileSync(join(root, 'bench/routing/corpus.json'), 'utf8'))
 const problems = corpusProblems(corpus)
 if (problems.length > 0) throw new Error(`corpus.json is not well-formed:\n${problems.join('\n')}`)
+/** fit | validation | test: the part of the corpus a task belongs to. */
+const partOf = t => t.split === 'test' ? 'test' : devPartOf(t.text)
+const PARTS = ['fit', 'validation', 'test']
 
 const t0 = performance.now()
 const embedder = await createEmbedder({ model: EMBEDDED_MODEL, allowRemote: false })
@@ -66,10 +74,10 @@ await new Promise(resolve => setTimeout(resolve, 500))
 function buildIndex (calibration, learned = false) {
   const index = new CapabilityIndex(dims, { calibration })
   corpus.skills.forEach((s, i) => {
-    // "Learned": as the product does with completed tasks (AgentHost.learn), the dev split's in-scope
-    // texts become extra examples of the skill that did them (at most 16 per skill, as the registry keeps).
-    // Only the test split is a fair measure then; dev is what was learned.
-    const taught = learned ? corpus.tasks.map((t, j) => ({ t, j })).filter(({ t }) => t.split === 'dev' && t.label === s.id).slice(-16) : []
+    // "Learned": as the product does with completed tasks (AgentHost.learn), the fit part's in-scope texts
+    // become extra examples of the skill that did them (at most 16 per skill, as the registry keeps).
+    // Only validation and test are fair measures then; fit is what was learned.
+    const taught = learned ? corpus.tasks.map((t, j) => ({ t, j })).filter(({ t }) => partOf(t) === 'fit' && t.label === s.id).slice(-16) : []
     index.upsert(
       { id: s.id, agentId: s.agent, peerId: 'bench', description: skillRows[i][0], examples: [...s.examples, ...taught.map(({ t }) => t.text)] },
       [...skillVectors[i], ...taught.map(({ j }) => taskVectors[j])]
@@ -79,75 +87,61 @@ function buildIndex (calibration, learned = false) {
 }
 
 /** Routes every task once; the decision per task is made later, for any threshold. */
-function route (index) {
+function route (index, k = K) {
   return corpus.tasks.map((t, i) => {
-    const top = index.match(taskVectors[i], t.text, K)
-    return { label: t.label, split: t.split, top: top[0]?.skill.id ?? null, score: top[0]?.score ?? -Infinity, matches: top }
+    const top = index.match(taskVectors[i], t.text, k)
+    return { label: t.label, part: partOf(t), top: top[0]?.skill.id ?? null, score: top[0]?.score ?? -Infinity, matches: top }
   })
 }
 
-/** Metrics of routed tasks under an abstain rule "bid iff score >= threshold" (= confidence >= 0.5 at that midpoint). */
-function metrics (routed, threshold) {
-  const inScope = routed.filter(r => r.label !== null)
-  const oos = routed.filter(r => r.label === null)
-  const bids = r => r.score >= threshold
-  const top1 = inScope.filter(r => r.top === r.label).length
-  const oosAbstained = oos.filter(r => !bids(r)).length
-  const falseAbstain = inScope.filter(r => !bids(r)).length
-  const correct = oosAbstained + inScope.filter(r => bids(r) && r.top === r.label).length
-  return {
-    n: routed.length,
-    inScope: inScope.length,
-    oos: oos.length,
-    top1: top1 / inScope.length,
-    oosRecall: oosAbstained / oos.length,
-    falseAbstain: falseAbstain / inScope.length,
-    overall: correct / routed.length
-  }
-}
-
-/** The threshold with the best dev overall accuracy among those keeping dev out-of-scope recall >= the floor. */
-function fitThreshold (devRouted) {
-  let best = null
-  for (const th of [...new Set(devRouted.map(r => r.score))].sort((a, b) => a - b)) {
-    const m = metrics(devRouted, th)
-    if (m.oosRecall >= FIT_MIN_OOS_RECALL && (best === null || m.overall > best.m.overall)) best = { th, m }
-  }
-  return best.th
-}
-
-const PREVIOUS_CALIBRATION = { centroidWeight: 0, semanticWeight: 0.75, lexicalWeight: 0.25, midpoint: 0.3, steepness: 12 }
 const modes = [
-  { mode: 'lexical only', calibration: { ...GLOVE_CALIBRATION, semanticWeight: 0, lexicalWeight: 1 }, fit: true },
-  { mode: 'embedding only', calibration: { ...GLOVE_CALIBRATION, semanticWeight: 1, lexicalWeight: 0 }, fit: true },
-  { mode: 'combined (shipped)', calibration: GLOVE_CALIBRATION, fit: false },
-  { mode: 'combined (before tuning)', calibration: PREVIOUS_CALIBRATION, fit: false },
-  { mode: 'combined + learned from dev tasks', calibration: GLOVE_CALIBRATION, fit: false, learned: true }
+  { mode: 'lexical only', calibration: { ...GLOVE_SKILL_CALIBRATION, semanticWeight: 0, lexicalWeight: 1 }, fit: true },
+  { mode: 'embedding only', calibration: { ...GLOVE_SKILL_CALIBRATION, semanticWeight: 1, lexicalWeight: 0 }, fit: true },
+  { mode: 'combined (shipped)', calibration: GLOVE_SKILL_CALIBRATION, fit: false },
+  { mode: 'combined + learned fit-part tasks', calibration: GLOVE_SKILL_CALIBRATION, fit: false, learned: true }
 ]
 
 const quality = []
 for (const m of modes) {
   const index = buildIndex(m.calibration, m.learned === true)
   const routed = route(index)
-  const dev = routed.filter(r => r.split === 'dev')
-  const threshold = m.fit ? fitThreshold(dev) : m.calibration.midpoint
+  const threshold = m.fit ? fitThreshold(routed.filter(r => r.part === 'validation'), FIT_MIN_OOS_RECALL) : m.calibration.midpoint
   // The threshold rule must be the product's rule: check it against decideBid on the real confidences.
   if (!m.fit) {
     for (const r of routed) {
       if ((decideBid(r.matches).bid) !== (r.score >= threshold) && Math.abs(r.score - threshold) > 1e-6) throw new Error('threshold rule disagrees with decideBid')
     }
   }
-  for (const split of ['dev', 'test']) {
-    quality.push({ mode: m.mode, split, threshold, ...metrics(routed.filter(r => r.split === split), threshold) })
-  }
+  for (const part of PARTS) quality.push({ mode: m.mode, split: part, threshold, ...metrics(routed.filter(r => r.part === part), threshold) })
   if (m.mode === 'combined (shipped)') {
-    const misses = routed.filter(r => r.split === 'dev' && r.label !== null && r.top !== r.label)
+    const misses = routed.filter(r => r.part !== 'test' && r.label !== null && r.top !== r.label)
     m.devConfusions = misses.map(r => `${r.label} -> ${r.top}`).reduce((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {})
-    if (process.argv.includes('--fit')) {
-      console.log(`dev suggests a combined midpoint of ${fitThreshold(dev).toFixed(3)} (oos recall >= ${FIT_MIN_OOS_RECALL} on dev); shipped ${m.calibration.midpoint}`)
-      console.log(`dev misses:\n  ${misses.map((r, i) => `${r.label} -> ${r.top}`).join('\n  ')}`)
-    }
   }
+}
+
+let fitted
+if (process.argv.includes('--fit')) {
+  // Features per (text, skill) for the fit part: centroid cosine, best-row cosine, lexical. Two indexes
+  // give the two semantic parts exactly (centroidWeight 1 and 0); k = every skill.
+  const n = corpus.skills.length
+  const byCentroid = route(buildIndex({ ...GLOVE_SKILL_CALIBRATION, centroidWeight: 1, semanticWeight: 1, lexicalWeight: 0 }), n)
+  const byBestRow = route(buildIndex({ ...GLOVE_SKILL_CALIBRATION, centroidWeight: 0, semanticWeight: 1, lexicalWeight: 0 }), n)
+  const samples = []
+  corpus.tasks.forEach((t, i) => {
+    if (partOf(t) !== 'fit' || t.label === null) return
+    const cent = new Map(byCentroid[i].matches.map(m => [m.skill.id, m]))
+    const best = new Map(byBestRow[i].matches.map(m => [m.skill.id, m]))
+    samples.push({ label: corpus.skills.findIndex(s => s.id === t.label), features: corpus.skills.map(s => [cent.get(s.id).semantic, best.get(s.id).semantic, cent.get(s.id).lexical]) })
+  })
+  const [wc, wb, wl] = fitSoftmaxWeights(samples)
+  const calibration = { ...GLOVE_SKILL_CALIBRATION, centroidWeight: wc / (wc + wb), semanticWeight: wc + wb, lexicalWeight: wl }
+  const validation = route(buildIndex(calibration)).filter(r => r.part === 'validation')
+  calibration.midpoint = fitThreshold(validation, FIT_MIN_OOS_RECALL)
+  fitted = { weights: { centroid: wc, bestRow: wb, lexical: wl }, calibration, validation: metrics(validation, calibration.midpoint) }
+  const r = x => Math.round(x * 1000) / 1000
+  console.log(`--fit: softmax weights on ${samples.length} fit texts: centroid ${r(wc)}, best row ${r(wb)}, lexical ${r(wl)}`)
+  console.log(`  => { centroidWeight: ${r(calibration.centroidWeight)}, semanticWeight: ${r(calibration.semanticWeight)}, lexicalWeight: ${r(calibration.lexicalWeight)}, midpoint: ${r(calibration.midpoint)} } (midpoint on validation, oos recall >= ${FIT_MIN_OOS_RECALL})`)
+  console.log(`  validation: top-1 ${(100 * fitted.validation.top1).toFixed(1)} %, oos recall ${(100 * fitted.validation.oosRecall).toFixed(1)} %; shipped: ${JSON.stringify(GLOVE_SKILL_CALIBRATION)}`)
 }
 
 // Latency: one match() per query, against the corpus index and against SYNTH_SKILLS synthetic skills.
@@ -164,11 +158,11 @@ function timeMatches (index, n) {
 }
 
 const latency = []
-const corpusIndex = buildIndex(GLOVE_CALIBRATION)
+const corpusIndex = buildIndex(GLOVE_SKILL_CALIBRATION)
 latency.push({ index: `corpus (${corpus.skills.length} skills, ${skillRows.flat().length} rows)`, skills: corpus.skills.length, rows: skillRows.flat().length, ...timeMatches(corpusIndex, corpus.tasks.length) })
 
 for (const [kind, rows] of [['coherent', 1], ['coherent', SYNTH_ROWS], ['incoherent', SYNTH_ROWS]]) {
-  const index = new CapabilityIndex(dims, { calibration: GLOVE_CALIBRATION, initialRows: SYNTH_SKILLS * rows })
+  const index = new CapabilityIndex(dims, { calibration: GLOVE_SKILL_CALIBRATION, initialRows: SYNTH_SKILLS * rows })
   const texts = synth[kind]
   for (let s = 0; s < SYNTH_SKILLS; s++) {
     const base = s * SYNTH_ROWS
@@ -179,7 +173,7 @@ for (const [kind, rows] of [['coherent', 1], ['coherent', SYNTH_ROWS], ['incoher
 }
 
 const pct = x => fmt(100 * x, 1)
-console.log(`\nbench:routing — ${corpus.skills.length} skills; ${corpus.tasks.length} tasks (dev ${quality[0].n}, test ${quality[1].n}); model ${EMBEDDED_MODEL} (loaded in ${fmt(loadMs, 0)} ms)`)
+console.log(`\nbench:routing — ${corpus.skills.length} skills; ${corpus.tasks.length} tasks (dev: fit ${quality[0].n} + validation ${quality[1].n}, test ${quality[2].n}); model ${EMBEDDED_MODEL} (loaded in ${fmt(loadMs, 0)} ms)`)
 console.log(table(quality, [
   { title: 'mode', value: r => r.mode },
   { title: 'split', value: r => r.split },
@@ -190,7 +184,7 @@ console.log(table(quality, [
   { title: 'false abstain %', value: r => pct(r.falseAbstain) },
   { title: 'overall %', value: r => pct(r.overall) }
 ]))
-console.log('\nthreshold: combined score below which the skill is not bid (the calibration midpoint); fitted on dev for the single-signal modes')
+console.log('\nthreshold: combined score below which the skill is not bid (the calibration midpoint); chosen on validation for the single-signal modes')
 console.log(`\nmatch latency per query (top ${K}, Node ${process.version}); synthetic skills embedded at ${fmt(2 * SYNTH_SKILLS * SYNTH_ROWS / (synthEmbedMs / 1000), 0)} texts/s`)
 console.log(table(latency, [
   { title: 'index', value: r => r.index },
@@ -202,7 +196,8 @@ console.log('\ntargets (test split): top-1 >= 90 % with out-of-scope recall >= 5
 console.log(`results: ${writeResults('routing', {
   model: EMBEDDED_MODEL,
   corpus: { skills: corpus.skills.length, tasks: corpus.tasks.length, outOfScope: corpus.tasks.filter(t => t.label === null).length },
-  calibration: GLOVE_CALIBRATION,
+  calibration: GLOVE_SKILL_CALIBRATION,
+  fitted,
   fitMinOosRecall: FIT_MIN_OOS_RECALL,
   quality,
   devConfusions: modes.find(m => m.devConfusions)?.devConfusions,

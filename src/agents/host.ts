@@ -15,7 +15,7 @@ import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from '
 import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, type AgentRecord, type AgentRegistry, type RegistryChange, type SkillReputation } from './registry.ts'
 import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
-import { calibrationFor } from '../match/score.ts'
+import { skillCalibrationFor } from '../match/score.ts'
 import type { Embedder } from '../match/embedder.ts'
 import { Emitter } from '../net/emitter.ts'
 
@@ -150,7 +150,7 @@ export class AgentHost {
     this.#offState = this.runner.on('state', s => { this.#scheduleFlush(s.id) })
     options.embedder.then(e => {
       this.#embedder = e
-      this.#index = new CapabilityIndex(e.dims, { calibration: calibrationFor(e.modelId) })
+      this.#index = new CapabilityIndex(e.dims, { calibration: skillCalibrationFor(e.modelId) })
       const records = this.registry.list()
       this.#reindex(records.map(r => r.agentId), records)
     }, () => {})

@@ -6,17 +6,20 @@
  * with the cosine of its centroid; the centroid part is exact from the mean row alone (the sum of the rows'
  * scores is n times the mean's), and the best row is bounded by it: every row lies within the skill's
  * radius of the mean, so no row scores above mean·q + radius·|q|. `match` therefore scans only the mean
- * rows, adds idf-weighted lexical overlap from an inverted index, and opens a skill's rows only when that
- * upper bound could still reach the current top k. The result is exact, not approximate.
+ * rows, adds the lexical score (tf-idf cosine of character n-grams, see `gramCosine` in score.ts) from an
+ * inverted index, and opens a skill's rows only when that upper bound could still reach the current top k.
+ * The result is exact, not approximate.
  */
 import {
   type Calibration,
-  GLOVE_CALIBRATION,
+  GLOVE_SKILL_CALIBRATION,
+  charGrams,
   combinedScore,
   confidence,
+  gramCosine,
+  gramDocument,
+  gramWeight,
   idf,
-  lexicalOverlap,
-  terms,
 } from './score.ts'
 
 export interface Skill {
@@ -31,7 +34,7 @@ export interface SkillMatch {
   skill: Skill
   /** Best-row cosine and centroid cosine over the skill's rows (description, examples), pooled per the calibration. */
   semantic: number
-  /** Idf-weighted share of the query's terms found in the skill's texts, 0..1. */
+  /** Tf-idf cosine of the query's character n-grams with the skill's texts' (idf over the index), 0..1. */
   lexical: number
   /** Weighted combination of the two. */
   score: number
@@ -89,6 +92,17 @@ function makeRowScanner(dims: number): RowScanner {
   }
 }
 
+/** Skills containing one gram: parallel arrays of entry slot and the gram's weight in that skill. */
+interface Posting {
+  slots: number[]
+  weights: number[]
+}
+
+/** The text a skill is matched on lexically: its description and examples. */
+function skillDocument(skill: Skill): string {
+  return [skill.description, ...(skill.examples ?? [])].join('\n')
+}
+
 interface Entry {
   skill: Skill
   firstRow: number
@@ -97,7 +111,8 @@ interface Entry {
   radius: number
   /** 1 / length of the sum of the skill's rows: turns the sum of row scores into the centroid's cosine. */
   centroidScale: number
-  terms: Set<string>
+  /** The skill's unit tf vector of character n-grams (`gramDocument`). */
+  grams: Map<string, number>
   alive: boolean
 }
 
@@ -121,13 +136,15 @@ export class CapabilityIndex {
   /** Mean row of each entry slot (dead slots keep theirs until compaction), row-major. */
   #means: Float32Array
   #scan: RowScanner
-  /** Term → slots of live skills containing it (lazily cleaned of dead slots on compaction). */
-  #postings = new Map<string, number[]>()
+  /** Gram → slots of skills containing it, and the gram's weight in each (dead slots stay until compaction). */
+  #postings = new Map<string, Posting>()
+  /** Gram → number of live skills containing it. */
+  #df = new Map<string, number>()
 
   constructor(dims: number, options: { calibration?: Calibration; initialRows?: number } = {}) {
     if (!Number.isInteger(dims) || dims <= 0) throw new RangeError(`CapabilityIndex: bad dims ${dims}`)
     this.dims = dims
-    this.calibration = options.calibration ?? GLOVE_CALIBRATION
+    this.calibration = options.calibration ?? GLOVE_SKILL_CALIBRATION
     this.#scan = rowScanner(dims)
     const capacity = Math.max(16, options.initialRows ?? 256)
     this.#matrix = new Float32Array(capacity * dims)
@@ -179,15 +196,12 @@ export class CapabilityIndex {
       this.#rowOwner[this.#rows] = slot
       this.#rows++
     }
-    const skillTerms = new Set(terms([skill.description, ...(skill.examples ?? [])].join(' ')))
+    const grams = gramDocument(charGrams(skillDocument(skill)))
     this.#maxRowCount = Math.max(this.#maxRowCount, vectors.length)
-    this.#entries.push({ skill, firstRow, rowCount: vectors.length, radius, centroidScale: sumLength > 0 ? 1 / sumLength : 0, terms: skillTerms, alive: true })
+    this.#entries.push({ skill, firstRow, rowCount: vectors.length, radius, centroidScale: sumLength > 0 ? 1 / sumLength : 0, grams, alive: true })
     this.#slotById.set(skill.id, slot)
-    for (const t of skillTerms) {
-      const list = this.#postings.get(t)
-      if (list) list.push(slot)
-      else this.#postings.set(t, [slot])
-    }
+    this.#post(slot, grams)
+    for (const g of grams.keys()) this.#df.set(g, (this.#df.get(g) ?? 0) + 1)
   }
 
   remove(skillId: string): boolean {
@@ -196,6 +210,11 @@ export class CapabilityIndex {
     const entry = this.#entries[slot] as Entry
     entry.alive = false
     this.#slotById.delete(skillId)
+    for (const g of entry.grams.keys()) {
+      const n = (this.#df.get(g) ?? 1) - 1
+      if (n > 0) this.#df.set(g, n)
+      else this.#df.delete(g)
+    }
     this.#deadRows += entry.rowCount
     for (let r = entry.firstRow; r < entry.firstRow + entry.rowCount; r++) this.#rowOwner[r] = -1
     if (this.#deadRows > 64 && this.#deadRows * 4 > this.#rows) this.#compact()
@@ -243,21 +262,24 @@ export class CapabilityIndex {
     const meanScores = this.#meanScores
     this.#scan(this.#means, queryVec, 0, entryCount, meanScores)
 
-    // Lexical: idf-weighted query coverage, accumulated through the postings of the query's terms only.
-    const queryTerms = [...new Set(terms(queryText))]
+    // Lexical: tf-idf cosine of character n-grams, accumulated through the postings of the query's grams
+    // only (a dead slot may collect a share; its bound is -Infinity, so it never ranks).
     const lexical = this.#lexical
     lexical.fill(0, 0, entryCount)
     const n = this.size
-    let totalWeight = 0
-    for (const t of queryTerms) {
-      const list = this.#postings.get(t)
-      const df = list ? this.#liveCount(list) : 0
-      const weight = idf(df, n)
-      totalWeight += weight
-      if (!list) continue
-      for (const slot of list) lexical[slot] = (lexical[slot] as number) + weight
+    let queryNormSq = 0
+    for (const [g, count] of charGrams(queryText)) {
+      const weight = gramWeight(count) * idf(this.#df.get(g) ?? 0, n)
+      queryNormSq += weight * weight
+      const posting = this.#postings.get(g)
+      if (!posting) continue
+      const { slots, weights } = posting
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i] as number
+        lexical[slot] = (lexical[slot] as number) + weight * (weights[i] as number)
+      }
     }
-    const lexicalScale = totalWeight > 0 ? 1 / totalWeight : 0
+    const lexicalScale = queryNormSq > 0 ? 1 / Math.sqrt(queryNormSq) : 0
 
     // Upper bound of every live skill's combined score; the k highest bounds seed the top k.
     const bounds = this.#bounds
@@ -337,13 +359,17 @@ export class CapabilityIndex {
 
   /** Lexical score of one skill against a text, without the index-wide idf (for explanations and tests). */
   static lexical(skill: Skill, queryText: string): number {
-    return lexicalOverlap(terms(queryText), new Set(terms([skill.description, ...(skill.examples ?? [])].join(' '))))
+    return gramCosine(charGrams(queryText), gramDocument(charGrams(skillDocument(skill))))
   }
 
-  #liveCount(list: number[]): number {
-    let n = 0
-    for (const slot of list) if ((this.#entries[slot] as Entry).alive) n++
-    return n
+  #post(slot: number, grams: ReadonlyMap<string, number>): void {
+    for (const [g, w] of grams) {
+      const posting = this.#postings.get(g)
+      if (posting) {
+        posting.slots.push(slot)
+        posting.weights.push(w)
+      } else this.#postings.set(g, { slots: [slot], weights: [w] })
+    }
   }
 
   #removeWhere(pred: (s: Skill) => boolean): number {
@@ -384,11 +410,7 @@ export class CapabilityIndex {
       e.firstRow = row
       row += e.rowCount
       this.#slotById.set(e.skill.id, slot)
-      for (const t of e.terms) {
-        const list = this.#postings.get(t)
-        if (list) list.push(slot)
-        else this.#postings.set(t, [slot])
-      }
+      this.#post(slot, e.grams)
     })
     this.#matrix = matrix
     this.#rowOwner = owner

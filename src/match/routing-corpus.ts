@@ -6,6 +6,10 @@
  * Tasks are split into `dev` (the only texts any tuning may look at) and `test` (held out, reported) by a
  * hash of the normalized text, so the split never depends on file order and a text keeps its side when
  * the corpus grows.
+ *
+ * Tuning itself splits `dev` once more ({@link devPartOf}): weights are fitted on its `fit` part and
+ * thresholds chosen on its `validation` part, so a tuned setting is checked on texts it was not fitted to
+ * before `test` is ever measured.
  */
 import { fnv1a32 } from '../graph/hash.ts'
 
@@ -45,6 +49,20 @@ export { fnv1a32 as fnv1a } from '../graph/hash.ts'
 /** Which side of the split a task text falls on. */
 export function splitOf(text: string): Split {
   return fnv1a32(normalizeText(text)) / 2 ** 32 < DEV_SHARE ? 'dev' : 'test'
+}
+
+/** The two parts of the dev split: `fit` (weights are fitted on it) and `validation` (thresholds, checks). */
+export type DevPart = 'fit' | 'validation'
+
+/** Share of dev texts that land in `validation`. */
+export const VALIDATION_SHARE = 0.5
+
+/**
+ * Which part of the dev split a dev text falls in: a second hash of the normalized text, salted so that it
+ * is independent of {@link splitOf}'s. Meaningless for test texts (they are never tuned on).
+ */
+export function devPartOf(text: string): DevPart {
+  return fnv1a32(`validation:${normalizeText(text)}`) / 2 ** 32 < VALIDATION_SHARE ? 'validation' : 'fit'
 }
 
 /**

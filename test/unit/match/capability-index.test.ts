@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CapabilityIndex, type Skill } from '../../../src/match/capability-index.ts'
-import { GLOVE_CALIBRATION, cosine, normalize } from '../../../src/match/score.ts'
+import { GLOVE_CALIBRATION, charGrams, cosine, gramCosine, gramDocument, idf, normalize } from '../../../src/match/score.ts'
 
 /** Deterministic pseudo-random unit vectors (mulberry32). */
 function randomVectors(count: number, dims: number, seed = 1): Float32Array[] {
@@ -100,20 +100,39 @@ describe('CapabilityIndex', () => {
     }
   })
 
-  it('adds idf-weighted lexical overlap and can break semantic ties with it', () => {
+  it('adds the tf-idf cosine of character n-grams and can break semantic ties with it', () => {
     const [v] = randomVectors(1, 8, 5) as [Float32Array]
     const index = new CapabilityIndex(8)
     index.upsert(skill('fr', 'translate text into French'), [v])
     index.upsert(skill('de', 'translate text into German'), [v])
     index.upsert(skill('img', 'resize images'), [v])
-    const top = index.match(v, 'translate this to German', 3)
+    const top = index.match(v, 'translating this to German', 3)
     expect(top.map((m) => m.skill.id)[0]).toBe('de')
-    expect(top[0]!.lexical).toBe(1)
-    // "german" is rarer than "translate" in the index, so it outweighs it.
+    // "german" grams are rarer in the index than "translat" ones, so they outweigh them.
     const fr = top.find((m) => m.skill.id === 'fr')!
     expect(fr.lexical).toBeGreaterThan(0)
-    expect(fr.lexical).toBeLessThan(0.5)
+    expect(fr.lexical).toBeLessThan(top[0]!.lexical / 2)
     expect(top.find((m) => m.skill.id === 'img')!.lexical).toBe(0)
+  })
+
+  it('scores lexically exactly as gramCosine with idf over the live skills, through removals and compaction', () => {
+    const dims = 8
+    const vs = randomVectors(200, dims, 13)
+    const words = ['regex', 'cron', 'weather', 'translate', 'summary', 'invoice', 'chart', 'sql']
+    const textOf = (i: number) => `${words[i % 8]} ${words[(i * 5) % 8]}s and ${words[(i * 3) % 8]}ing ${i % 7}`
+    const index = new CapabilityIndex(dims)
+    vs.forEach((v, i) => index.upsert(skill(`s${i}`, textOf(i)), [v]))
+    for (let i = 0; i < 200; i += 2) index.remove(`s${i}`) // enough to compact
+    index.upsert(skill('s1', 'weather forecast for tomorrow'), [vs[1]!])
+    const live = index.skills()
+    const docs = new Map(live.map((s) => [s.id, charGrams(s.description)]))
+    const df = (g: string) => live.filter((s) => docs.get(s.id)!.has(g)).length
+    for (const query of ['regexes for cron', 'the weather tomorrow', 'nothing here']) {
+      for (const m of index.match(vs[3]!, query, live.length)) {
+        const expected = gramCosine(charGrams(query), gramDocument(docs.get(m.skill.id)!), (g) => idf(df(g), live.length))
+        expect(m.lexical).toBeCloseTo(expected, 6)
+      }
+    }
   })
 
   it('replaces, removes by skill, agent and peer, and survives compaction', () => {

@@ -1,7 +1,7 @@
 /** The routing benchmark's corpus (bench/routing/corpus.json) and its deterministic dev/test split. */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { corpusProblems, DEV_SHARE, fnv1a, normalizeText, splitOf, type RoutingCorpus } from '../../../src/match/routing-corpus.ts'
+import { corpusProblems, DEV_SHARE, devPartOf, fnv1a, normalizeText, splitOf, VALIDATION_SHARE, type RoutingCorpus } from '../../../src/match/routing-corpus.ts'
 
 const corpus = JSON.parse(readFileSync(new URL('../../../bench/routing/corpus.json', import.meta.url), 'utf8')) as RoutingCorpus
 
@@ -28,6 +28,24 @@ describe('routing corpus file', () => {
     expect(dev.length / corpus.tasks.length).toBeLessThan(DEV_SHARE + 0.05)
     expect(dev.some((t) => t.label === null)).toBe(true)
     expect(corpus.tasks.some((t) => t.split === 'test' && t.label === null)).toBe(true)
+  })
+})
+
+describe('devPartOf', () => {
+  it('cuts dev into fit and validation by a stable hash independent of the dev/test split', () => {
+    expect(devPartOf('Convert 5 Miles')).toBe(devPartOf('  convert 5   miles '))
+    const dev = corpus.tasks.filter((t) => t.split === 'dev')
+    const validation = dev.filter((t) => devPartOf(t.text) === 'validation')
+    expect(validation.length / dev.length).toBeGreaterThan(VALIDATION_SHARE - 0.1)
+    expect(validation.length / dev.length).toBeLessThan(VALIDATION_SHARE + 0.1)
+    // Both parts hold in-scope and out-of-scope texts, and a test text never decides anything here.
+    for (const part of ['fit', 'validation'] as const) {
+      expect(dev.some((t) => devPartOf(t.text) === part && t.label === null)).toBe(true)
+      expect(dev.some((t) => devPartOf(t.text) === part && t.label !== null)).toBe(true)
+    }
+    // Independent of splitOf: the test split also falls on both sides (it is not a function of it).
+    const test = corpus.tasks.filter((t) => t.split === 'test').map((t) => devPartOf(t.text))
+    expect(new Set(test).size).toBe(2)
   })
 })
 

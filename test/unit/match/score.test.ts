@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import {
   GLOVE_CALIBRATION,
+  GLOVE_SKILL_CALIBRATION,
+  MINILM_SKILL_CALIBRATION,
+  charGrams,
   combinedScore,
   confidence,
   cosine,
   decideBid,
+  gramCosine,
+  gramDocument,
+  gramWeight,
   idf,
   lexicalOverlap,
   normalize,
   NUMBER_TERM,
   pooledSemantic,
+  skillCalibrationFor,
   stem,
   terms,
 } from '../../../src/match/score.ts'
@@ -43,6 +50,62 @@ describe('terms / stem', () => {
     expect(stem('summaries')).toBe(stem('summary'))
     expect(stem('images')).toBe(stem('image'))
     expect(stem('class')).toBe('class')
+  })
+})
+
+describe('charGrams / gramDocument / gramCosine', () => {
+  it('takes 3- and 4-grams of each lowercased, accent-stripped word between < and >', () => {
+    expect([...charGrams('Café')]).toEqual([['<ca', 1], ['caf', 1], ['afe', 1], ['fe>', 1], ['<caf', 1], ['cafe', 1], ['afe>', 1]])
+    expect(charGrams('a')).toEqual(new Map([['<a>', 1]]))
+    expect(charGrams('the the').get('<th')).toBe(2)
+    expect(charGrams('  ,. ')).toEqual(new Map())
+  })
+
+  it('maps every number to one gram', () => {
+    expect(charGrams('add 12 and 3.5')).toEqual(charGrams('add 7 and 1 9'))
+    expect(charGrams('12').get(`<${NUMBER_TERM}>`)).toBe(1)
+  })
+
+  it('weights counts sublinearly and makes documents unit length', () => {
+    expect(gramWeight(0)).toBe(0)
+    expect(gramWeight(1)).toBe(1)
+    expect(gramWeight(Math.E)).toBeCloseTo(2, 9)
+    const doc = gramDocument(charGrams('translate text between English and French'))
+    expect(Math.hypot(...doc.values())).toBeCloseTo(1, 9)
+    expect(gramDocument(new Map())).toEqual(new Map())
+  })
+
+  it('is a cosine: 1 for the same text, 0 for nothing shared, and meets inflections', () => {
+    const doc = gramDocument(charGrams('summarise long articles'))
+    expect(gramCosine(charGrams('summarise long articles'), doc)).toBeCloseTo(1, 9)
+    expect(gramCosine(charGrams('xyz qqq'), doc)).toBe(0)
+    expect(gramCosine(new Map(), doc)).toBe(0)
+    // Different stems, shared grams: "summaries" meets "summarise", "article" meets "articles".
+    expect(gramCosine(charGrams('summaries of an article'), doc)).toBeGreaterThan(0.3)
+  })
+
+  it('lets rare grams outweigh common ones through idf', () => {
+    const fr = gramDocument(charGrams('translate text into French'))
+    const de = gramDocument(charGrams('German'))
+    const q = charGrams('translate text into German')
+    // Without idf the French skill shares more grams; when "german" is rare and the rest common, German wins.
+    expect(gramCosine(q, fr)).toBeGreaterThan(gramCosine(q, de))
+    const german = new Set(charGrams('german').keys())
+    const rare = (g: string) => (german.has(g) ? 3 : 0.1)
+    expect(gramCosine(q, de, rare)).toBeGreaterThan(gramCosine(q, fr, rare))
+    expect(gramCosine(q, de, rare)).toBeGreaterThan(0.9)
+  })
+})
+
+describe('calibrations', () => {
+  it('picks the skill calibration by model and keeps each one a convex blend', () => {
+    expect(skillCalibrationFor('meshwork-glove-100d')).toBe(GLOVE_SKILL_CALIBRATION)
+    expect(skillCalibrationFor('Xenova/all-MiniLM-L6-v2')).toBe(MINILM_SKILL_CALIBRATION)
+    for (const c of [GLOVE_SKILL_CALIBRATION, MINILM_SKILL_CALIBRATION]) {
+      expect(c.semanticWeight + c.lexicalWeight).toBeCloseTo(1, 9)
+      expect(c.centroidWeight).toBeGreaterThanOrEqual(0)
+      expect(c.centroidWeight).toBeLessThanOrEqual(1)
+    }
   })
 })
 
