@@ -392,7 +392,10 @@ async function largeSync (size) {
       result.joinerProbe = last
       return result
     }
-    result.bytesInAtFull = await joiner.evaluate(() => window.meshwork.graph.syncStats().bytesIn)
+    const statsAtFull = await joiner.evaluate(() => window.meshwork.graph.syncStats())
+    // Sync frames plus the snapshot a young tab fetched before syncing (if it did).
+    result.bytesInAtFull = statsAtFull.bytesIn + (statsAtFull.snapshot?.bytes ?? 0)
+    result.snapshot = statsAtFull.snapshot
     p.longtasks = (await readProbe(joiner)).longtasks
     result.syncMs = p.fullAt
     result.graphReadyMs = p.graphReadyAt
@@ -405,7 +408,7 @@ async function largeSync (size) {
     result.longTaskList = p.longtasks
     if (p.observerError) result.observerError = p.observerError
     await sleep(1_000) // (plus the 1 s in readProbe) the second copy automerge-repo sends a new peer, and IndexedDB writes
-    result.bytesIn = await joiner.evaluate(() => window.meshwork.graph.syncStats().bytesIn)
+    result.bytesIn = await joiner.evaluate(() => { const s = window.meshwork.graph.syncStats(); return s.bytesIn + (s.snapshot?.bytes ?? 0) })
 
     // 3. Reload from IndexedDB: the relay dies first, so no peer can be discovered or dialled.
     await stack.relay.kill()
@@ -496,7 +499,7 @@ console.log(table(syncRows, [
   { title: 'IDB reload creator ms/count/longest task', value: r => reloadCell(r, r.reloadCreator) }
 ]))
 console.log('app sync ms: the new tab\'s navigation start until it holds every entity (includes page load, node start, WebRTC link);')
-console.log('link→full: from its first WebRTC link; KB in: the joiner\'s syncStats().bytesIn 2 s after completion;')
+console.log('link→full: from its first WebRTC link; KB in: what the joiner received 2 s after completion (sync frames plus its catch-up snapshot, if any);')
 console.log('baselines: bare Automerge = generate/receiveSyncMessage loop between two docs (sync message bytes to the joiner);')
 console.log('automerge-repo = a new Repo find()s the document from one holding it (after the adapters\' handshake), CBOR bytes of every message to the joiner;')
 console.log('long tasks (> 50 ms, PerformanceObserver) in the joiner: navigation → 1 s after full, and first WebRTC link → 1 s after full;')

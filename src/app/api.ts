@@ -26,7 +26,7 @@ export interface GraphApi {
   exportBinary: () => Uint8Array
   importBinary: (bytes: Uint8Array) => unknown
   /** Sync counters of the libp2p network adapter: frames and bytes in/out, rejected frames by reason, and the peers it syncs with. */
-  syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'] }
+  syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'], snapshot: OpenGraph['catchUp']['report'] & OpenGraph['snapshots']['stats'] }
   /** The KnowledgeGraph itself (neighbours, threads, batches…). */
   readonly graph: KnowledgeGraph | undefined
 }
@@ -66,7 +66,10 @@ function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
     importJson: d => g().importJson(d),
     exportBinary: () => g().exportBinary(),
     importBinary: b => g().importBinary(b),
-    syncStats: () => { g(); return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions } }
+    syncStats: () => {
+      g()
+      return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions, snapshot: { ...open!.catchUp.report, ...open!.snapshots.stats, failed: { ...open!.snapshots.stats.failed } } }
+    }
   }
 }
 

@@ -31,3 +31,4 @@ export {
   type Libp2pNodeLike
 } from './libp2p-network-adapter.ts'
 export { DEFAULT_MAX_FRAME_BYTES, SYNC_PROTOCOL, WIRE_VERSION, FrameError, type RejectReason } from './sync-frames.ts'
+export { MAX_SNAPSHOT_BYTES, SNAPSHOT_PROTOCOL, SnapshotCatchUp, SnapshotError, SnapshotService, type CatchUpReport, type SnapshotStats } from './snapshot.ts'

@@ -91,6 +91,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
   readonly #byRepoPeer = new Map<PeerId, Session>()
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
   #connected = false
+  #holds = 0
   /** handle/unhandle calls, serialised so a quick disconnect+connect cannot unregister the new handler. */
   #registration: Promise<void> = Promise.resolve()
   #ready = false
@@ -188,6 +189,31 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
       return
     }
     this.#write(session, stream, encodeFrame(payload))
+  }
+
+  /**
+   * Announces no further peer to the Repo until `until` settles or `maxMs` pass, whichever is
+   * first; sessions set up meanwhile are announced at release. For work that must finish
+   * before the Repo starts syncing, such as loading a large document from a snapshot
+   * (snapshot.ts), which costs a fraction of receiving the same history through sync.
+   * Sessions already announced are not affected.
+   */
+  hold (until: Promise<unknown>, maxMs = 10_000): void {
+    this.#holds++
+    let released = false
+    const release = (): void => {
+      if (released) return
+      released = true
+      this.#holds--
+      if (this.#holds === 0) for (const session of this.#sessions.values()) this.#maybeAnnounce(session)
+    }
+    until.then(release, release)
+    this.#later(release, maxMs)
+  }
+
+  /** Whether a {@link hold} is in force. */
+  get held (): boolean {
+    return this.#holds > 0
   }
 
   /**
@@ -381,7 +407,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
   }
 
   #maybeAnnounce (session: Session): void {
-    if (!this.#connected || session.announced || session.outbound === undefined || session.inbound === undefined || session.repoPeerId === undefined) return
+    if (!this.#connected || this.#holds > 0 || session.announced || session.outbound === undefined || session.inbound === undefined || session.repoPeerId === undefined) return
     session.announced = true
     this.emit('peer-candidate', { peerId: session.repoPeerId, peerMetadata: session.peerMetadata ?? {} })
   }
