@@ -95,6 +95,27 @@ test('two groups cut apart and edited separately merge on reconnection with noth
   expect(all[1]).toEqual(all[0]); expect(all[2]).toEqual(all[0])
 })
 
+test('a new tab joining a sizeable graph catches up from a peer\'s snapshot, then syncs as usual', async ({ browser }) => {
+  await tabs[0]!.evaluate(() => {
+    window.meshwork.graph.graph!.batch(Array.from({ length: 300 }, (_, i) => ({ op: 'add' as const, entity: { kind: 'fact' as const, text: `bulk fact ${i}` } })))
+  })
+  const want = await tabs[0]!.evaluate(() => window.meshwork.graph.graph!.size)
+  const ctxC = await browser.newContext() // empty IndexedDB: a young graph
+  try {
+    const joiner = await openGraphTab(ctxC)
+    await expect.poll(() => joiner.evaluate(() => window.meshwork.graph.graph!.size), { timeout: 20_000 }).toBeGreaterThanOrEqual(want)
+    const snap = await joiner.evaluate(() => window.meshwork.graph.syncStats().snapshot)
+    expect(snap).toMatchObject({ state: 'applied', fetched: 1, failed: {} })
+    expect(snap.bytes).toBeGreaterThan(5_000)
+    // And ordinary sync runs afterwards: its own write reaches the others.
+    await joiner.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'written by the snapshot joiner' }))
+    await expect.poll(() => texts(tabs[0]!), { timeout: 20_000 }).toContain('written by the snapshot joiner')
+    await joiner.close()
+  } finally {
+    await ctxC.close().catch(() => {})
+  }
+})
+
 test('malformed entities and malformed sync frames are rejected with a clear error; the graph stays intact', async () => {
   const [a, b] = tabs as [Page, Page, Page]
   const before = await texts(b)
