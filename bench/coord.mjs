@@ -22,6 +22,10 @@ const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 8)
 const RECOVERY_REPS = Number(process.env.BENCH_RECOVERY_REPS ?? 3)
 const RUN_TASKS = Number(process.env.BENCH_RUN_TASKS ?? 1000)
 const DIAG = process.env.BENCH_DIAG !== '0'
+// BENCH_FRAME_MS: override the engines' frameMs (least time between two frames of a tab) for an experiment.
+const FRAME_MS = process.env.BENCH_FRAME_MS !== undefined ? Number(process.env.BENCH_FRAME_MS) : null
+// BENCH_RECORD_FLUSH_MS: override how often each tab's graph recorder writes (one Automerge change per flush).
+const RECORD_FLUSH_MS = process.env.BENCH_RECORD_FLUSH_MS !== undefined ? Number(process.env.BENCH_RECORD_FLUSH_MS) : null
 const PINGS = 60
 const N = 5
 const MESH_TIMEOUT_MS = 90_000
@@ -100,10 +104,16 @@ async function pollUntil (fn, ms, every = 100) {
 // Installed in every tab: a per-task trace of state changes and protocol steps (wall-clock ms with
 // fractions, comparable across tabs and with Node), counters of results seen, and optional timers
 // around the steps of one message (matching, signing, opening, graph writes).
-function instrument ({ diag }) {
+function instrument ({ diag, frameMs, recordFlushMs }) {
   const now = () => performance.timeOrigin + performance.now()
   const T = window.meshwork.tasks
-  const cb = window.__cb = { trace: false, states: new Map(), proto: new Map(), results: new Map(), ignored: {}, problems: [], timers: {}, executing: new Map() }
+  const cb = window.__cb = { trace: false, states: new Map(), proto: new Map(), results: new Map(), ignored: {}, problems: [], timers: {}, executing: new Map(), sent: {} }
+  // Messages this tab sent, by kind (every message is applied locally as it is sent).
+  const eng = T.engine
+  if (frameMs !== null) eng.opts.frameMs = frameMs
+  if (recordFlushMs !== null) eng.recorder.setFlushMs(recordFlushMs)
+  const apply = eng.apply.bind(eng)
+  eng.apply = env => { if (env.from === eng.peerId) cb.sent[env.kind] = (cb.sent[env.kind] ?? 0) + 1; return apply(env) }
   T.on('task', e => {
     let l = cb.states.get(e.taskId)
     if (l === undefined) { l = []; cb.states.set(e.taskId, l) }
@@ -153,7 +163,7 @@ async function openTab (room, label) {
   await page.goto(`${BASE}?room=${room}&agents=none`)
   await page.waitForFunction(() => window.meshwork !== undefined, null, { timeout: 30_000 })
   await withTimeout(page.evaluate(async () => { await window.meshwork.ready; await window.meshwork.agents.ready; await window.meshwork.tasks.ready }), 60_000, `${label}: ready`)
-  await page.evaluate(instrument, { diag: DIAG })
+  await page.evaluate(instrument, { diag: DIAG, frameMs: FRAME_MS, recordFlushMs: RECORD_FLUSH_MS })
   const peerId = await page.evaluate(() => window.meshwork.peerId)
   return { page, context, peerId, label }
 }
@@ -305,6 +315,7 @@ async function latency (room, count) {
   const tabs = room.tabs
   await Promise.all(tabs.map(t => t.page.evaluate(() => { window.__cb.trace = true })))
   await diagOf(tabs)
+  await sentOf(tabs)
   const per = Math.ceil(count / tabs.length)
   const samples = []
   const { profile } = await profiled(tabs[1] ?? tabs[0], 'latency', async () => { for (const t of tabs) {
@@ -327,7 +338,8 @@ async function latency (room, count) {
   } })
   await Promise.all(tabs.map(t => t.page.evaluate(() => { window.__cb.trace = false })))
   const timers = mergeTimers(await diagOf(tabs))
-  const award = []; const done = []; const awardSnap = []; const ownBid = []; const lastBid = []; const close = []; const resultBack = []; const windowEarly = []
+  const sentPerTask = perTask(await sentOf(tabs), samples.length)
+  const award = []; const done = []; const awardSnap = []; const ownBid = []; const lastBid = []; const firstBid = []; const nextToLastBid = []; const close = []; const resultBack = []; const windowEarly = []
   for (const s of samples) {
     const at = st => s.states.find(x => x.state === st)?.at
     if (at('working') !== undefined) award.push(at('working') - s.t0)
@@ -338,6 +350,9 @@ async function latency (room, count) {
     if (mine) ownBid.push(mine.at - s.t0)
     const theirs = bids.filter(b => b.from !== s.submitter)
     if (theirs.length) lastBid.push(Math.max(...theirs.map(b => b.at)) - s.t0)
+    const sorted = theirs.map(b => b.at - s.t0).sort((a, b) => a - b)
+    if (sorted.length) firstBid.push(sorted[0])
+    if (sorted.length >= 2) nextToLastBid.push(sorted[sorted.length - 2])
     const wc = s.proto.find(p => p.kind === 'window-closed')
     if (wc && theirs.length) close.push(wc.at - Math.max(...theirs.map(b => b.at), mine?.at ?? 0))
     if (wc) { const m = /(\d+)\/(\d+) peers responded/.exec(wc.summary ?? ''); if (m) windowEarly.push(m[1] === m[2]) }
@@ -355,12 +370,15 @@ async function latency (room, count) {
     endToEnd: stats(done),
     breakdown: {
       ownBid: stats(ownBid),
+      firstOtherBid: stats(firstBid),
+      nextToLastOtherBid: stats(nextToLastBid),
       lastOtherBid: stats(lastBid),
       closeAfterLastBid: stats(close),
       awardToResultAtSubmitter: stats(resultBack),
       windowsClosedEarly: `${windowEarly.filter(Boolean).length}/${windowEarly.length}`
     },
     spread: tabs.map(t => byPeer[t.peerId] ?? 0),
+    sentPerTask,
     timers,
     profile
   }
@@ -369,9 +387,19 @@ async function latency (room, count) {
 // ---------------------------------------------------------------------------------------------
 // 4. Throughput: every tab keeps `inflight` tasks in flight for a fixed time.
 
+/** Messages and frames sent by every tab since the last call, summed over the tabs. */
+async function sentOf (tabs) {
+  const per = await Promise.all(tabs.map(t => t.page.evaluate(() => { const s = { ...window.__cb.sent, frames: window.meshwork.tasks.stats().framesOut ?? 0 }; window.__cb.sent = {}; const f = s.frames - (window.__cb.framesBase ?? 0); window.__cb.framesBase = s.frames; return { ...s, frames: f } }).catch(() => ({}))))
+  const all = {}
+  for (const p of per) for (const [k, v] of Object.entries(p)) all[k] = (all[k] ?? 0) + v
+  return all
+}
+const perTask = (sent, tasks) => Object.fromEntries(Object.entries(sent).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(100 * v / Math.max(1, tasks)) / 100]))
+
 async function throughput (room, inflight, ms) {
   const tabs = room.tabs
   await diagOf(tabs)
+  await sentOf(tabs)
   const cdps = await Promise.all(tabs.map(t => t.context.newCDPSession(t.page)))
   await Promise.all(cdps.map(c => c.send('Performance.enable')))
   const busy = async () => Promise.all(cdps.map(async c => (await c.send('Performance.getMetrics')).metrics.find(m => m.name === 'TaskDuration')?.value ?? 0))
@@ -423,6 +451,7 @@ async function throughput (room, inflight, ms) {
     chromiumCores: cpuCores,
     mainThreadBusyPerTab: mainThread,
     timers: mergeTimers(await diagOf(tabs)),
+    sentPerTask: perTask(await sentOf(tabs), completed),
     engine: await engineStats(tabs),
     profile
   }
@@ -740,13 +769,14 @@ console.log(table(rows, [
 ]))
 if (out.latency) {
   const b = out.latency.breakdown
-  console.log(`\nlatency breakdown (submitter's clock, p50/p95 ms): own bid ${ms(b.ownBid)}, last other bid ${ms(b.lastOtherBid)}, window closed after last bid ${ms(b.closeAfterLastBid)}, award → result back ${ms(b.awardToResultAtSubmitter)}; windows closed early (everyone answered): ${b.windowsClosedEarly}`)
-  console.log(`tasks executed per tab (sequential): ${out.latency.spread.join(' / ')}`)
+  console.log(`\nlatency breakdown (submitter's clock, p50/p95 ms): own bid ${ms(b.ownBid)}, other bids: first ${ms(b.firstOtherBid)}, next to last ${ms(b.nextToLastOtherBid)}, last ${ms(b.lastOtherBid)}, window closed after last bid ${ms(b.closeAfterLastBid)}, award → result back ${ms(b.awardToResultAtSubmitter)}; windows closed early (everyone answered): ${b.windowsClosedEarly}`)
+  console.log(`tasks executed per tab (sequential): ${out.latency.spread.join(' / ')}; sent per task, room-wide: ${JSON.stringify(out.latency.sentPerTask)}`)
   const tm = out.latency.timers
   if (Object.keys(tm).length) console.log(`in-tab step times, sequential (p50/p95 ms): ${Object.entries(tm).map(([k, v]) => `${k} ${ms(v)} (n=${v.n})`).join(', ')}`)
 }
 for (const t of [...(out.throughput ?? []), ...(out.throughputNoRecord ? [{ ...out.throughputNoRecord, n: `${N} [recording off]` }] : [])]) {
   console.log(`N=${t.n}: executed per tab ${t.executedPerTab.join(' / ')}; submitted per tab ${t.submittedPerTab.join(' / ')}; Chromium CPU ${fmt(t.chromiumCores, 2)} cores; main thread busy per tab ${t.mainThreadBusyPerTab.map(x => fmt(x * 100, 0) + '%').join(' / ')}; not completed: ${JSON.stringify(t.notCompleted)}`)
+  console.log(`   sent per completed task, room-wide: ${JSON.stringify(t.sentPerTask)}`)
   if (Object.keys(t.timers).length) console.log(`   in-tab step times under load (p50/p95 ms, count): ${Object.entries(t.timers).map(([k, v]) => `${k} ${ms(v)} ×${v.n}`).join(', ')}`)
 }
 if (out.recovery) for (const r of out.recovery.reps) if (r.error) console.log(`recovery rep ${r.rep} (${r.how}): ${r.error}`)

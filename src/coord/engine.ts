@@ -30,14 +30,14 @@ import {
 } from './interfaces.ts'
 import { DEFAULT_MAX_ATTEMPTS, grantLease, heartbeatIntervalMs, isLapsed, nextAttempt, renewLease, type FailedAttempt, type Lease } from './lease.ts'
 import {
-  KIND_LIMIT_BYTES, LIMITS, validateAgentResult,
+  COORD_PROTOCOL_VERSION, frameItemLine, frameOverheadBytes, KIND_LIMIT_BYTES, LIMITS, MAX_COORD_MESSAGE_BYTES, MAX_FRAME_ITEMS, utf8Bytes, validateAgentResult,
   type AgentRef, type AnyEnvelope, type AwardBody, type Bid, type BidEntry, type BodyByKind, type Envelope,
-  type FailureBody, type FailureCode, type MessageKind, type TaskAttemptRef, type UnsignedEnvelope
+  type FailureBody, type FailureCode, type MessageKind, type TaskAttemptRef
 } from './messages.ts'
 import { DEFAULT_VOTE_MIN_CONFIDENCE, verificationStatus, type VerificationOutcome, type VerificationStatus, type Vote } from './quorum.ts'
 import { ReplayGuard, type ReplayGuardOptions } from './replay.ts'
 import { ReputationBook } from './reputation.ts'
-import { EnvelopeOpener, sealEnvelope, type Signer } from './signing.ts'
+import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
 import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
 import { applyTransition, isTerminal, type TaskState } from './task-state.ts'
 
@@ -54,6 +54,13 @@ export interface CoordEngineOptions {
   tickMs?: number
   /** Bids, declines and heartbeats produced within this many ms go out in one message (default 0: same turn). */
   batchMs?: number
+  /**
+   * Frames: messages this node sends go out together, under one signature, in one gossip message.
+   * An idle node sends what it has at the end of the turn; one that sent a frame less than
+   * `frameMs` ago waits until `frameMs` have passed, so under load frames grow instead of
+   * multiplying (default 0: every turn).
+   */
+  frameMs?: number
   /** Verification quorum for tasks submitted here (default 0: none). */
   verifyQuorum?: number
   /** Verification quorum for mission subtasks (default 1). */
@@ -137,8 +144,12 @@ export interface CoordEvents extends Record<string, unknown> {
 }
 
 export interface CoordStats {
+  /** Messages (envelopes) accepted from peers and sent. */
   messagesIn: number
   messagesOut: number
+  /** Frames (gossip messages, one signature each) accepted and sent. */
+  framesIn: number
+  framesOut: number
   rejected: Record<string, number>
   ignored: Record<string, number>
   states: Record<string, number>
@@ -220,6 +231,8 @@ interface Task {
   finalRecorded: boolean
   /** The steward has declared the end (deadline). */
   ending?: boolean
+  /** When this node saw the task end. */
+  endedAt?: number
 }
 
 interface Running {
@@ -234,6 +247,8 @@ const PENDING_PER_TASK = 64
 const PENDING_TOTAL = 10_000
 const PENDING_TTL_MS = 30_000
 const SILENT_AFTER_MISSES = 3
+/** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
+const LATE_RECORD_MS = 10_000
 
 export function createCoordEngine (init: CoordEngineInit): CoordEngine {
   return new Engine(init)
@@ -251,7 +266,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly clock: Clock
   private readonly opts: {
     maxAttempts: number, minConfidence: number, leaseMs: number, bidWindow: BidWindowOptions, takeover: TakeoverTiming,
-    tickMs: number, batchMs: number, verifyQuorum: number, missionQuorum: number, verifiers: string[],
+    tickMs: number, batchMs: number, frameMs: number, verifyQuorum: number, missionQuorum: number, verifiers: string[],
     verifyTimeoutMs: number, minVoteConfidence: number, retainTasks: number
   }
 
@@ -268,13 +283,17 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   /** Peers that missed this many bid windows in a row are not waited for. */
   private readonly misses = new Map<string, number>()
   private responderEwma: number | undefined
-  private readonly counters = { messagesIn: 0, messagesOut: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
+  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
 
   private readonly session = randomToken(8)
   private seq = 0
   private outChain: Promise<void> = Promise.resolve()
   private inChain: Promise<void> = Promise.resolve()
   private outBids: BidEntry[] = []
+  /** Encoded messages waiting for the next frame. */
+  private outbox: Array<{ kind: MessageKind, line: Uint8Array }> = []
+  private frameTimer: unknown
+  private lastFrameAt = -Infinity
   private outDeclines: TaskAttemptRef[] = []
   private flushTimer: unknown
   private tickTimer: unknown
@@ -302,6 +321,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       takeover: { ...DEFAULT_TAKEOVER, ...o.takeover },
       tickMs: o.tickMs ?? 100,
       batchMs: o.batchMs ?? 0,
+      frameMs: o.frameMs ?? 0,
       verifyQuorum: o.verifyQuorum ?? 0,
       missionQuorum: o.missionQuorum ?? 1,
       verifiers: o.verifiers ?? [],
@@ -340,6 +360,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.clock.clearTimeout(this.tickTimer)
     this.clock.clearTimeout(this.heartbeatTimer)
     this.clock.clearTimeout(this.flushTimer)
+    this.clock.clearTimeout(this.frameTimer)
     for (const t of this.book.values()) this.clock.clearTimeout(t.windowTimer)
     for (const r of this.running.values()) r.controller.abort(new Error('engine stopped'))
     for (const a of this.asks.values()) a.reject(new Error('engine stopped'))
@@ -350,7 +371,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     for (const t of this.book.values()) states[t.state] = (states[t.state] ?? 0) + 1
     const rejected = { ...this.counters.rejected }
     for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
-    return { messagesIn: this.counters.messagesIn, messagesOut: this.counters.messagesOut, rejected, ignored: { ...this.counters.ignored }, states }
+    const c = this.counters
+    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, rejected, ignored: { ...c.ignored }, states }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -423,18 +445,62 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   // -------------------------------------------------------------------------------------------
   // Sending
 
-  /** Applies a message locally at once, then signs and publishes it (in order). */
+  /** Applies a message locally at once, then queues it for the next frame (frames go out in order). */
   private send<K extends MessageKind> (kind: K, body: BodyByKind[K]): void {
     if (this.stopped) return
-    const clean = JSON.parse(JSON.stringify(body)) as BodyByKind[K]
-    const unsigned: UnsignedEnvelope<K> = { v: 1, kind, id: `${this.session}.${++this.seq}`, from: this.peerId, seq: this.seq, ts: this.clock.now(), body: clean }
-    const sealed = sealEnvelope(unsigned, this.sign)
+    const id = `${this.session}.${++this.seq}`
+    const text = frameItemLine({ kind, id, seq: this.seq, body })
+    const clean = (JSON.parse(text) as { body: BodyByKind[K] }).body
+    const line = utf8Bytes(text)
     this.counters.messagesOut++
-    this.outChain = this.outChain.then(async () => {
-      const { bytes } = await sealed
-      if (!this.stopped) this.transport.publish(bytes)
-    }).catch(err => { this.problem('transport', `sending ${kind}: ${(err as Error).message}`) })
-    this.apply({ ...unsigned, sig: '' } as unknown as AnyEnvelope)
+    if (line.byteLength > KIND_LIMIT_BYTES[kind] || line.byteLength + frameOverheadBytes(1) > MAX_COORD_MESSAGE_BYTES) {
+      // Peers would refuse it (and with it every message framed with it): applied here only.
+      this.problem('transport', `not sending ${kind} ${id}: ${line.byteLength} bytes is over the limit of ${Math.min(KIND_LIMIT_BYTES[kind], MAX_COORD_MESSAGE_BYTES - frameOverheadBytes(1))}`)
+    } else {
+      this.outbox.push({ kind, line })
+      this.scheduleFrame()
+    }
+    this.apply({ v: COORD_PROTOCOL_VERSION, kind, id, from: this.peerId, seq: this.seq, ts: this.clock.now(), body: clean } as AnyEnvelope)
+  }
+
+  private scheduleFrame (): void {
+    if (this.frameTimer !== undefined) return
+    const wait = Math.max(0, this.lastFrameAt + this.opts.frameMs - this.clock.now())
+    this.frameTimer = this.clock.setTimeout(() => { this.sendFrames() }, wait)
+  }
+
+  /** Seals what the outbox holds into as few frames as the limits allow and publishes them in order. */
+  private sendFrames (): void {
+    if (this.stopped) return
+    // Bids and declines of this turn join the frame.
+    if (this.flushTimer !== undefined) { this.clock.clearTimeout(this.flushTimer); this.flush() }
+    this.frameTimer = undefined
+    if (this.outbox.length === 0) return
+    this.lastFrameAt = this.clock.now()
+    const items = this.outbox
+    this.outbox = []
+    const frames: Array<Array<{ kind: MessageKind, line: Uint8Array }>> = []
+    let current: Array<{ kind: MessageKind, line: Uint8Array }> = []
+    let size = 0
+    for (const item of items) {
+      if (current.length > 0 && (current.length >= MAX_FRAME_ITEMS || size + item.line.byteLength + frameOverheadBytes(current.length + 1) > MAX_COORD_MESSAGE_BYTES)) {
+        frames.push(current)
+        current = []
+        size = 0
+      }
+      current.push(item)
+      size += item.line.byteLength
+    }
+    if (current.length > 0) frames.push(current)
+    for (const frame of frames) {
+      const ts = this.clock.now()
+      const sealed = sealFrame(this.peerId, ts, frame.map(f => f.line), this.sign)
+      this.counters.framesOut++
+      this.outChain = this.outChain.then(async () => {
+        const bytes = await sealed
+        if (!this.stopped) this.transport.publish(bytes)
+      }).catch(err => { this.problem('transport', `sending ${frame.length} message(s) (${[...new Set(frame.map(f => f.kind))].join(', ')}): ${(err as Error).message}`) })
+    }
   }
 
   private queueBid (entry: BidEntry): void {
@@ -472,8 +538,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         this.emit('rejected', { reason: r.reason, detail: r.detail, from: r.from, at: this.clock.now() })
         return
       }
-      this.counters.messagesIn++
-      this.apply(r.envelope)
+      this.counters.framesIn++
+      for (const env of r.envelopes) {
+        this.counters.messagesIn++
+        this.apply(env)
+      }
     }).catch(err => { this.problem('engine', `applying a message: ${(err as Error).stack ?? String(err)}`) })
   }
 
@@ -584,6 +653,18 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     return true
   }
 
+  private recordOutcome (t: Task): void {
+    if (t.finalRecorded) return
+    t.finalRecorded = true
+    this.record('outcome', {
+      taskId: t.id, state: t.state, reason: t.reason, attempts: t.attempt,
+      producer: t.producer !== undefined ? { peerId: t.producer.peerId, agentId: t.producer.agentId, attempt: t.producer.attempt } : undefined,
+      result: t.result,
+      failures: t.failures.map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason })),
+      at: this.clock.now()
+    })
+  }
+
   private finished (t: Task): void {
     this.clock.clearTimeout(t.windowTimer)
     t.lease = undefined
@@ -592,16 +673,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       r.controller.abort(new Error(`task ${t.state}`))
     }
     for (const [qid] of t.questions) this.asks.get(qid)?.reject(new Error(`task ${t.state}`))
-    if (this.records(t) && !t.finalRecorded) {
-      t.finalRecorded = true
-      this.record('outcome', {
-        taskId: t.id, state: t.state, reason: t.reason, attempts: t.attempt,
-        producer: t.producer !== undefined ? { peerId: t.producer.peerId, agentId: t.producer.agentId, attempt: t.producer.attempt } : undefined,
-        result: t.result,
-        failures: t.failures.map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason })),
-        at: this.clock.now()
-      })
-    }
+    t.endedAt = this.clock.now()
+    if (this.records(t)) this.recordOutcome(t)
     const snap = this.snapshot(t)
     for (const w of this.waiters.get(t.id) ?? []) w(snap)
     this.waiters.delete(t.id)
@@ -1275,7 +1348,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.live = new Set(this.transport.peers())
     const changed = before.size !== this.live.size || [...before].some(p => !this.live.has(p))
     for (const t of [...this.book.values()]) {
-      if (isTerminal(t.state)) continue
+      if (isTerminal(t.state)) {
+        // A steward that left just after the task ended here may never have seen the end (the result
+        // was on its way): the first in line records the outcome (recording is idempotent).
+        if (changed && !t.finalRecorded && now - (t.endedAt ?? 0) < LATE_RECORD_MS && this.records(t)) this.recordOutcome(t)
+        continue
+      }
       if (t.steward === this.peerId) {
         this.stewardDuties(t, now)
       } else {

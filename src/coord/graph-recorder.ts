@@ -95,6 +95,8 @@ export interface GraphRecorderStats {
 export interface GraphRecorder extends CoordRecorder {
   /** Writes everything queued now (one change). Parked intents stay parked. */
   flush (): void
+  /** Changes how long records gather before they are written (from the next flush on). */
+  setFlushMs (ms: number): void
   stats (): GraphRecorderStats
   /** Flushes, stops the timer and stops listening to the graph. */
   close (): void
@@ -389,7 +391,7 @@ class FlushPlan implements View {
 // The recorder
 
 export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecorderOptions = {}): GraphRecorder {
-  const flushMs = options.flushMs ?? 50
+  let flushMs = options.flushMs ?? 50
   const maxPending = options.maxPending ?? 10_000
   let queue: Intent[] = []
   /** Parked intents by the id they wait for; one Parked may sit under several keys. */
@@ -889,6 +891,10 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     },
 
     flush,
+
+    setFlushMs (ms: number) {
+      if (Number.isFinite(ms) && ms >= 0) flushMs = ms
+    },
 
     stats () {
       return { ...s, queued: queue.length, parked: parkedOrder.size }

@@ -3,21 +3,20 @@
  * validator. Everything else in src/coord imports message shapes from here (docs/protocol.md is the
  * written spec; keep the two in step).
  *
- * A message travels as one signed envelope, encoded as canonical JSON (canonical-json.ts):
+ * Messages travel in signed frames (see "Frames" below): one gossip message carries one or more
+ * envelopes of one sender under one Ed25519 signature, one JSON line per envelope.
  *
- *   { v: 1, kind, id, from, seq, ts, body, sig }
- *
- * `decodeEnvelope` either returns a well-formed envelope (plus the raw parsed object the signature
- * is checked over) or throws a {@link CoordMessageError} whose `reason` is a short stable code
- * (counted and shown) and whose `path` names the offending field, e.g. `body.bids[2].confidence`.
- * It never checks the signature or freshness: that is signing.ts and replay.ts.
+ * `decodeFrame` either returns the frame's well-formed envelopes or throws a
+ * {@link CoordMessageError} whose `reason` is a short stable code (counted and shown) and whose
+ * `path` names the offending field, e.g. `items[0].body.bids[2].confidence`. It never checks the
+ * signature or freshness: that is signing.ts and replay.ts.
  */
 import type { AgentResult, PlannedSubtask, Verdict } from '../agents/types.ts'
 
-export const COORD_PROTOCOL_VERSION = 1
+export const COORD_PROTOCOL_VERSION = 2
 /**
- * Largest envelope accepted, in bytes, checked before parsing. Below the mesh's 64 KiB gossip limit
- * so an envelope always fits in one gossip message with its wrapper.
+ * Largest frame accepted, in bytes, checked before parsing. Below the mesh's 64 KiB gossip limit
+ * so a frame always fits in one gossip message with its wrapper.
  */
 export const MAX_COORD_MESSAGE_BYTES = 60 * 1024
 
@@ -237,39 +236,6 @@ export interface BodyByKind {
   decision: DecisionBody
   lease: LeaseBody
   cancel: CancelBody
-}
-
-export interface Envelope<K extends MessageKind = MessageKind> {
-  v: 1
-  kind: K
-  /** Unique per sender; with `from` it is what replay protection remembers. */
-  id: string
-  /** Sender's peer id (base58btc string); the signature is checked with the key it embeds. */
-  from: string
-  /** Per-sender counter, rising by one per message of a session. */
-  seq: number
-  /** Sender's clock, epoch ms. */
-  ts: number
-  body: BodyByKind[K]
-  /** base64url Ed25519 signature over the canonical JSON of the envelope without `sig`. */
-  sig: string
-}
-
-/** Any envelope, narrowed by `kind`. */
-export type AnyEnvelope = { [K in MessageKind]: Envelope<K> }[MessageKind]
-export type UnsignedEnvelope<K extends MessageKind = MessageKind> = Omit<Envelope<K>, 'sig'>
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-export type DecodeErrorReason =
-  | 'too-large' | 'not-utf8' | 'not-json' | 'not-object' | 'unknown-version' | 'unknown-kind' | 'bad-field'
-
-export class CoordMessageError extends Error {
-  constructor (readonly reason: DecodeErrorReason, readonly path: string, detail: string) {
-    super(path === '' ? `${reason}: ${detail}` : `${reason}: ${path}: ${detail}`)
-    this.name = 'CoordMessageError'
-  }
 }
 
 type Rec = Record<string, unknown>
@@ -657,58 +623,133 @@ export const BODY_VALIDATORS: { [K in MessageKind]: (value: unknown, path?: stri
 }
 
 // ---------------------------------------------------------------------------------------------
-// Envelope
+// Frames: what travels
 
-const ENVELOPE_KEYS = ['v', 'kind', 'id', 'from', 'seq', 'ts', 'body', 'sig'] as const
+/**
+ * A frame is what one gossip message carries: one or more envelopes of one sender under one
+ * signature. Text, one JSON value per line (JSON never contains a raw newline):
+ *
+ *   {"v":2,"from":"12D3KooW…","ts":1700000000123.4,"n":2}     header
+ *   {"kind":"bid","id":"k3x9.41","seq":41,"body":{…}}          item 1
+ *   {"kind":"award","id":"k3x9.42","seq":42,"body":{…}}        item 2
+ *   <86 characters: base64url Ed25519 signature>               over every byte before this line
+ *
+ * The signature covers the bytes exactly as sent, so nothing is re-encoded to verify it (v1 signed
+ * each envelope's canonical JSON and every receiver re-encoded every message). Each item is an
+ * envelope to the engine: `from` and `ts` are the header's, `id`/`seq` its own, and it is validated,
+ * size-limited by kind (its line's bytes) and replay-checked on its own. A frame is a transport
+ * detail: the engine applies its items in order as if they had come one by one.
+ */
+export const FRAME_HEADER_KEYS = ['v', 'from', 'ts', 'n'] as const
+export const FRAME_ITEM_KEYS = ['kind', 'id', 'seq', 'body'] as const
+/** Items in one frame. */
+export const MAX_FRAME_ITEMS = 512
+
+/** One envelope as the engine sees it (an item of a frame, with the frame's sender and time). */
+export interface Envelope<K extends MessageKind = MessageKind> {
+  v: typeof COORD_PROTOCOL_VERSION
+  kind: K
+  /** Unique per sender; with `from` it is what replay protection remembers. */
+  id: string
+  /** Sender's peer id (base58btc string); the frame's signature is checked with the key it embeds. */
+  from: string
+  /** Per-sender counter, rising by one per envelope of a session. */
+  seq: number
+  /** Sender's clock when the frame was sealed, epoch ms. */
+  ts: number
+  body: BodyByKind[K]
+}
+
+/** Any envelope, narrowed by `kind`. */
+export type AnyEnvelope = { [K in MessageKind]: Envelope<K> }[MessageKind]
+/** What a sender puts in a frame for one envelope. */
+export interface FrameItem<K extends MessageKind = MessageKind> { kind: K, id: string, seq: number, body: BodyByKind[K] }
+export interface FrameHeader { v: typeof COORD_PROTOCOL_VERSION, from: string, ts: number, n: number }
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export type DecodeErrorReason =
+  | 'too-large' | 'not-utf8' | 'not-json' | 'not-object' | 'unknown-version' | 'unknown-kind' | 'bad-field'
+
+export class CoordMessageError extends Error {
+  constructor (readonly reason: DecodeErrorReason, readonly path: string, detail: string) {
+    super(path === '' ? `${reason}: ${detail}` : `${reason}: ${path}: ${detail}`)
+    this.name = 'CoordMessageError'
+  }
+}
+
 /** 64 signature bytes in unpadded base64url. */
+export const SIG_LENGTH = 86
 const SIG_PATTERN = /^[A-Za-z0-9_-]{86}$/
+const NEWLINE = 0x0a
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
 const utf8Encoder = new TextEncoder()
 
-export interface DecodedEnvelope {
-  envelope: AnyEnvelope
-  /** The parsed object exactly as received: the signature covers it (minus `sig`), not the normalised copy. */
-  raw: Rec
-  bytes: number
+export interface DecodedFrame {
+  header: FrameHeader
+  envelopes: AnyEnvelope[]
+  /** The bytes the signature covers (a view into the frame). */
+  signed: Uint8Array
+  sig: string
 }
 
-/** Validates an envelope object (already parsed); `bytes` is its encoded size for the per-kind limit. */
-export function validateEnvelope (value: unknown, bytes = 0): AnyEnvelope {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CoordMessageError('not-object', '', `an envelope must be a JSON object, got ${describe(value)}`)
+function parseLine (text: string, path: string): Rec {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw new CoordMessageError('not-json', path, `not JSON (${(err as Error).message.slice(0, 80)})`)
   }
-  const m = value as Rec
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CoordMessageError('not-object', path, `must be a JSON object, got ${describe(value)}`)
+  }
+  return value as Rec
+}
+
+function checkVersion (m: Rec): void {
   if (m.v !== COORD_PROTOCOL_VERSION) {
     throw new CoordMessageError('unknown-version', 'v', `version ${JSON.stringify(m.v) ?? 'undefined'} is not supported (this node speaks ${COORD_PROTOCOL_VERSION})`)
   }
+}
+
+/** Validates a frame header (already parsed). */
+export function validateFrameHeader (value: unknown): FrameHeader {
+  const m = rec(value, '')
+  checkVersion(m)
+  onlyKeys(m, FRAME_HEADER_KEYS, '')
+  return { v: COORD_PROTOCOL_VERSION, from: peerId(m.from, 'from'), ts: time(m.ts, 'ts'), n: int(m.n, 'n', 1, MAX_FRAME_ITEMS) }
+}
+
+/** Validates one item (already parsed) of a frame from `header`; `bytes` is its line's size, for the per-kind limit. */
+export function validateFrameItem (value: unknown, header: Pick<FrameHeader, 'from' | 'ts'>, path: string, bytes = 0): AnyEnvelope {
+  const m = rec(value, path)
   if (typeof m.kind !== 'string' || !(MESSAGE_KINDS as readonly string[]).includes(m.kind)) {
-    throw new CoordMessageError('unknown-kind', 'kind', `${JSON.stringify(m.kind) ?? 'undefined'} is not a coordination message kind`)
+    throw new CoordMessageError('unknown-kind', `${path}.kind`, `${JSON.stringify(m.kind) ?? 'undefined'} is not a coordination message kind`)
   }
   const kind = m.kind as MessageKind
   if (bytes > KIND_LIMIT_BYTES[kind]) {
-    throw new CoordMessageError('too-large', '', `a ${kind} message may have at most ${KIND_LIMIT_BYTES[kind]} bytes, got ${bytes}`)
+    throw new CoordMessageError('too-large', path, `a ${kind} message may have at most ${KIND_LIMIT_BYTES[kind]} bytes, got ${bytes}`)
   }
-  onlyKeys(m, ENVELOPE_KEYS, '')
-  const sig = str(m.sig, 'sig', 86)
-  if (!SIG_PATTERN.test(sig)) fail('sig', 'must be 64 bytes in unpadded base64url')
+  onlyKeys(m, FRAME_ITEM_KEYS, path)
   return {
-    v: 1,
+    v: COORD_PROTOCOL_VERSION,
     kind,
-    id: anyId(m.id, 'id'),
-    from: peerId(m.from, 'from'),
-    seq: int(m.seq, 'seq', 0, Number.MAX_SAFE_INTEGER),
-    ts: time(m.ts, 'ts'),
-    body: BODY_VALIDATORS[kind](m.body, 'body'),
-    sig
+    id: anyId(m.id, `${path}.id`),
+    from: header.from,
+    seq: int(m.seq, `${path}.seq`, 0, Number.MAX_SAFE_INTEGER),
+    ts: header.ts,
+    body: BODY_VALIDATORS[kind](m.body, `${path}.body`)
   } as AnyEnvelope
 }
 
 /**
- * Bytes → a validated envelope. The size is checked before anything is decoded; then UTF-8, JSON,
- * version, kind, the kind's size limit, and every field.
+ * Bytes → a validated frame. The size is checked before anything is decoded; then UTF-8, the
+ * header (JSON, version, fields, item count), the signature line's form, and each item (JSON,
+ * kind, the kind's size limit, every field). Never checks the signature or freshness (signing.ts).
  */
-export function decodeEnvelope (data: Uint8Array): DecodedEnvelope {
+export function decodeFrame (data: Uint8Array): DecodedFrame {
   if (data.byteLength > MAX_COORD_MESSAGE_BYTES) {
     throw new CoordMessageError('too-large', '', `message is ${data.byteLength} bytes; the limit is ${MAX_COORD_MESSAGE_BYTES}`)
   }
@@ -718,14 +759,40 @@ export function decodeEnvelope (data: Uint8Array): DecodedEnvelope {
   } catch {
     throw new CoordMessageError('not-utf8', '', 'payload is not valid UTF-8')
   }
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (err) {
-    throw new CoordMessageError('not-json', '', `payload is not JSON (${(err as Error).message.slice(0, 80)})`)
+  // Line boundaries in bytes (a newline byte never occurs inside a multi-byte UTF-8 sequence).
+  const ends: number[] = []
+  for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, i + 1)) {
+    ends.push(i)
+    if (ends.length > MAX_FRAME_ITEMS + 1) break
   }
-  const envelope = validateEnvelope(raw, data.byteLength)
-  return { envelope, raw: raw as Rec, bytes: data.byteLength }
+  const lines = text.split('\n', MAX_FRAME_ITEMS + 3)
+  const header = validateFrameHeader(parseLine(lines[0]!, ''))
+  if (lines.length !== header.n + 2 || ends.length !== header.n + 1) {
+    fail('n', `the frame has ${Math.max(0, lines.length - 2)} item line(s) and a signature line, but its header says ${header.n} item(s)`)
+  }
+  const sig = lines[lines.length - 1]!
+  if (!SIG_PATTERN.test(sig)) fail('sig', 'the last line must be 64 signature bytes in unpadded base64url')
+  const envelopes: AnyEnvelope[] = []
+  for (let i = 1; i <= header.n; i++) {
+    const path = `items[${i - 1}]`
+    envelopes.push(validateFrameItem(parseLine(lines[i]!, path), header, path, ends[i]! - ends[i - 1]! - 1))
+  }
+  return { header, envelopes, signed: data.subarray(0, ends[ends.length - 1]! + 1), sig }
+}
+
+/** A frame's header line (without its newline). */
+export function frameHeaderLine (header: FrameHeader): string {
+  return JSON.stringify({ v: header.v, from: header.from, ts: header.ts, n: header.n })
+}
+
+/** An item's line (without its newline). */
+export function frameItemLine (item: FrameItem): string {
+  return JSON.stringify({ kind: item.kind, id: item.id, seq: item.seq, body: item.body })
+}
+
+/** Bytes a frame's header, signature line and newlines take besides its items' lines (an upper bound). */
+export function frameOverheadBytes (items: number): number {
+  return 64 + LIMITS.peerIdLength + 40 + SIG_LENGTH + items
 }
 
 export function utf8Bytes (text: string): Uint8Array {

@@ -159,21 +159,27 @@ test('a rogue peer sending forged, oversized, replayed, malformed and unknown-ve
     const node = window.meshwork.node!
     const enc = new TextEncoder(); const dec = new TextDecoder()
     const send = (bytes: Uint8Array): void => { node.publishRaw(bytes, 'coord') }
-    const own = JSON.parse(dec.decode(w.__own[0]!)) as Record<string, unknown>
-    const theirs = JSON.parse(dec.decode(w.__theirs[0]!)) as Record<string, unknown>
+    // A frame: a header line, one line per message, the signature line (docs/protocol.md, "Frames").
+    const lines = (bytes: Uint8Array): string[] => dec.decode(bytes).split('\n')
+    const rebuild = (bytes: Uint8Array, header: Record<string, unknown>, item: Record<string, unknown>): Uint8Array => {
+      const l = lines(bytes)
+      const h = JSON.parse(l[0]!) as Record<string, unknown>
+      const first = JSON.parse(l[1]!) as Record<string, unknown>
+      return enc.encode([JSON.stringify({ ...h, ...header, n: 1 }), JSON.stringify({ ...first, ...item }), l[l.length - 1]].join('\n'))
+    }
     // replayed: the rogue's own valid message, again.
     send(w.__own[0]!)
-    // forged: someone else's message sent as if the rogue were them; and a tampered body under the rogue's own signature.
+    // forged: someone else's message sent as if the rogue were them; and a tampered message under the rogue's own signature.
     send(w.__theirs[0]!)
-    send(enc.encode(JSON.stringify({ ...own, id: 'tampered-1', ts: (own.ts as number) + 1 })))
-    // A forged award and cancel for the finished task, claiming to come from the submitter.
-    send(enc.encode(JSON.stringify({ ...theirs, kind: 'cancel', id: 'forged-1', body: { taskId, reason: 'rogue' } })))
+    send(rebuild(w.__own[0]!, {}, { id: 'tampered-1' }))
+    // A forged cancel for the finished task, claiming to come from the submitter.
+    send(rebuild(w.__theirs[0]!, {}, { kind: 'cancel', id: 'forged-1', body: { taskId, reason: 'rogue' } }))
     // oversized, malformed, unknown version, unknown kind.
     send(new Uint8Array(70 * 1024).fill(65))
-    send(enc.encode('{"v":1,"kind":"bid",'))
+    send(enc.encode('{"v":2,"from":'))
     send(new Uint8Array([0xff, 0xfe, 0xfd]))
-    send(enc.encode(JSON.stringify({ ...own, v: 2, id: 'v2-1' })))
-    send(enc.encode(JSON.stringify({ ...own, kind: 'takeover-everything', id: 'k-1' })))
+    send(rebuild(w.__own[0]!, { v: 99 }, { id: 'v99-1' }))
+    send(rebuild(w.__own[0]!, {}, { kind: 'takeover-everything', id: 'k-1' }))
     return 9
   }, id)
   expect(sent).toBe(9)

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil } from './sim.ts'
+import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, type SimNode } from './sim.ts'
 import { decideAward } from '../../../src/coord/award.ts'
 
 describe('coordination engine: award', () => {
@@ -231,5 +231,39 @@ describe('coordination engine: consultation and cancel', () => {
     await runFor(clock, 11_000)
     expect(a.runs[0]!.finishedAt).toBeUndefined()
     expect(a.engine.stats().messagesOut).toBeLessThan(20)
+  })
+})
+
+describe('coordination engine: frames', () => {
+  it('a busy node sends fewer, larger frames (at most one per frameMs), and every task still completes once', async () => {
+    const run = async (frameMs: number): Promise<{ frames: number, messages: number, completed: number, rejected: number }> => {
+      const clock = new FakeClock()
+      const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 3 })
+      const nodes: SimNode[] = []
+      for (let i = 0; i < 3; i++) nodes.push(await makeNode(net, clock, [{ id: `echo-${i}`, skill: 'echo', keywords: ['*'], confidence: 0.5 + i * 0.1, workMs: 5 + i }], { frameMs }))
+      const ids: string[] = []
+      for (let k = 0; k < 60; k++) {
+        ids.push(nodes[k % 3]!.engine.tasks.submit({ text: `echo ${k}` }))
+        await runFor(clock, 1)
+      }
+      await runUntil(clock, () => ids.every(id => nodes.every(n => n.engine.tasks.get(id)?.state === 'completed')), 5000)
+      const completions = new Set(nodes.flatMap(n => n.runs.map(r => r.taskId)))
+      const stats = nodes.map(n => n.engine.stats())
+      return {
+        frames: stats.reduce((s, x) => s + x.framesOut, 0),
+        messages: stats.reduce((s, x) => s + x.messagesOut, 0),
+        completed: completions.size,
+        rejected: stats.reduce((s, x) => s + Object.values(x.rejected).reduce((a, b) => a + b, 0), 0)
+      }
+    }
+    const eager = await run(0)
+    const framed = await run(20)
+    expect(eager.completed).toBe(60)
+    expect(framed.completed).toBe(60)
+    expect(eager.rejected + framed.rejected).toBe(0)
+    // Every message lands in a frame; with frameMs a node sends at most one frame per 20 ms.
+    expect(eager.frames).toBeLessThanOrEqual(eager.messages)
+    expect(framed.frames).toBeLessThan(eager.frames / 2)
+    expect(framed.frames).toBeLessThan(framed.messages / 3)
   })
 })

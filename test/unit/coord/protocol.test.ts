@@ -1,13 +1,12 @@
 import { describe, it, expect } from 'vitest'
 import { canonicalJson } from '../../../src/coord/canonical-json.ts'
-import { CoordMessageError, decodeEnvelope, KIND_LIMIT_BYTES, MAX_COORD_MESSAGE_BYTES, MESSAGE_KINDS, BODY_VALIDATORS, type UnsignedEnvelope } from '../../../src/coord/messages.ts'
+import { COORD_PROTOCOL_VERSION, CoordMessageError, decodeFrame, KIND_LIMIT_BYTES, MAX_COORD_MESSAGE_BYTES, MESSAGE_KINDS, BODY_VALIDATORS, type Envelope, type FrameItem, type MessageKind } from '../../../src/coord/messages.ts'
 import { ReplayGuard } from '../../../src/coord/replay.ts'
-import { EnvelopeOpener, sealEnvelope, signerFor } from '../../../src/coord/signing.ts'
+import { EnvelopeOpener, sealEnvelope, sealItems, signerFor } from '../../../src/coord/signing.ts'
 import { identity } from './sim.ts'
 
 const NOW = 1_700_000_000_000
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
-const decode = (b: Uint8Array): Record<string, unknown> => JSON.parse(new TextDecoder().decode(b))
 
 const bodies: Record<string, unknown> = {
   announce: { taskId: 't-1', attempt: 1, text: 'sum 1 2', excluded: [], quorum: 0, input: { x: [1, 2] }, deadline: NOW + 1000, missionId: 'm-1' },
@@ -59,62 +58,110 @@ describe('coordination messages', () => {
   })
 })
 
-describe('envelopes: signing and opening', () => {
-  it('round-trips every kind through sign → bytes → open', async () => {
+describe('frames: sealing and opening', () => {
+  const item = (kind: MessageKind, n: number): FrameItem => ({ kind, id: `m.${n}`, seq: n, body: bodies[kind] } as FrameItem)
+
+  it('round-trips every kind, one frame each and all in one frame, through seal → bytes → open', async () => {
     const me = await identity()
     const opener = new EnvelopeOpener(new ReplayGuard(), () => NOW)
+    const sign = signerFor(me.privateKey)
     let seq = 0
     for (const kind of MESSAGE_KINDS) {
-      const unsigned = { v: 1, kind, id: `m.${++seq}`, from: me.peerId, seq, ts: NOW, body: bodies[kind] } as UnsignedEnvelope
-      const { bytes, envelope } = await sealEnvelope(unsigned, signerFor(me.privateKey))
-      expect(new TextDecoder().decode(bytes)).toBe(canonicalJson(envelope))
+      const e = { v: COORD_PROTOCOL_VERSION, kind, id: `m.${++seq}`, from: me.peerId, seq, ts: NOW, body: bodies[kind] } as Envelope
+      const { bytes } = await sealEnvelope(e, sign)
       const r = await opener.open(bytes, me.peerId)
       expect(r.ok, kind).toBe(true)
-      if (r.ok) expect(r.envelope).toEqual(envelope)
+      if (r.ok) expect(r.envelopes).toEqual([e])
     }
-    expect(opener.accepted).toBe(MESSAGE_KINDS.length)
+    const items = MESSAGE_KINDS.map(k => item(k, ++seq))
+    const bytes = await sealItems(me.peerId, NOW, items, sign)
+    const text = new TextDecoder().decode(bytes).split('\n')
+    expect(text).toHaveLength(items.length + 2)
+    expect(JSON.parse(text[0]!)).toEqual({ v: 2, from: me.peerId, ts: NOW, n: items.length })
+    const r = await opener.open(bytes, me.peerId)
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(r.envelopes).toEqual(items.map(i => ({ v: 2, from: me.peerId, ts: NOW, ...i })))
+    expect(opener.accepted).toBe(MESSAGE_KINDS.length + 1)
   })
 
-  it('refuses forged, tampered, replayed, stale, future, oversized and malformed envelopes, counting each reason', async () => {
+  it('signs and verifies with WebCrypto keys imported once, interchangeably with the libp2p keys', async () => {
+    const me = await identity()
+    const other = await identity()
+    const items = [item('cancel', 1), item('bid', 2)]
+    const web = await sealItems(me.peerId, NOW, items, signerFor(me.privateKey, { webCrypto: true }))
+    const lib = await sealItems(me.peerId, NOW, items, signerFor(me.privateKey, { webCrypto: false }))
+    expect(web).toEqual(lib) // Ed25519 is deterministic
+    for (const webCrypto of [true, false]) {
+      const opener = new EnvelopeOpener(new ReplayGuard(), () => NOW, { webCrypto })
+      expect((await opener.open(web)).ok).toBe(true)
+      const forged = await sealItems(me.peerId, NOW, [item('cancel', 3)], signerFor(other.privateKey, { webCrypto }))
+      const r = await opener.open(forged)
+      expect(r.ok ? 'ok' : r.reason).toBe('bad-signature')
+    }
+  })
+
+  it('refuses forged, tampered, replayed, stale, future, oversized and malformed frames, counting each reason', async () => {
     const me = await identity()
     const other = await identity()
     let now = NOW
     const opener = new EnvelopeOpener(new ReplayGuard({ maxSkewMs: 1000 }), () => now)
-    const make = async (over: Partial<UnsignedEnvelope> = {}, signer = me): Promise<Uint8Array> =>
-      (await sealEnvelope({ v: 1, kind: 'cancel', id: `m.${Math.random()}`, from: me.peerId, seq: 1, ts: now, body: bodies.cancel, ...over } as UnsignedEnvelope, signerFor(signer.privateKey))).bytes
+    const make = async (over: Partial<Envelope> = {}, signer = me): Promise<Uint8Array> =>
+      (await sealEnvelope({ v: 2, kind: 'cancel', id: `m.${Math.random()}`, from: me.peerId, seq: 1, ts: now, body: bodies.cancel, ...over } as Envelope, signerFor(signer.privateKey))).bytes
     const reason = async (bytes: Uint8Array, from?: string): Promise<string> => { const r = await opener.open(bytes, from); return r.ok ? 'ok' : r.reason }
+    const lines = (b: Uint8Array): string[] => new TextDecoder().decode(b).split('\n')
+    const join = (l: string[]): Uint8Array => utf8(l.join('\n'))
 
     expect(await reason(await make({}, other))).toBe('bad-signature')
     expect(await reason(await make(), other.peerId)).toBe('sender-mismatch')
-    const tampered = decode(await make())
-    ;(tampered.body as { reason: string }).reason = 'changed'
-    expect(await reason(utf8(canonicalJson(tampered)))).toBe('bad-signature')
-    const withExtraKeyOrder = decode(await make())
-    expect(await reason(utf8(JSON.stringify({ sig: withExtraKeyOrder.sig, ...withExtraKeyOrder })))).toBe('ok') // key order does not matter
+    const tampered = lines(await make())
+    tampered[1] = tampered[1]!.replace('no longer needed', 'changed')
+    expect(await reason(join(tampered))).toBe('bad-signature')
+    // Reordering keys changes the bytes, and the bytes are what is signed.
+    const reordered = lines(await make())
+    const h = JSON.parse(reordered[0]!) as Record<string, unknown>
+    reordered[0] = JSON.stringify({ n: h.n, ts: h.ts, from: h.from, v: h.v })
+    expect(await reason(join(reordered))).toBe('bad-signature')
     const once = await make({ id: 'same' })
     expect(await reason(once)).toBe('ok')
     expect(await reason(once)).toBe('replayed')
+    // A frame is all or nothing: one known id in it refuses it (and a fresh item in it is not admitted).
+    const sign = signerFor(me.privateKey)
+    expect(await reason(await sealItems(me.peerId, now, [item('cancel', 900), { ...item('cancel', 901), id: 'same' }], sign))).toBe('replayed')
+    expect(await reason(await sealItems(me.peerId, now, [item('cancel', 900)], sign))).toBe('ok')
+    expect(await reason(await sealItems(me.peerId, now, [item('cancel', 902), item('cancel', 902)], sign))).toBe('replayed')
     expect(await reason(await make({ ts: now - 5000 }))).toBe('stale')
     expect(await reason(await make({ ts: now + 5000 }))).toBe('future')
     expect(await reason(await make({ from: 'not-a-peer-id' }))).toBe('bad-peer-id')
     expect(await reason(new Uint8Array(MAX_COORD_MESSAGE_BYTES + 1))).toBe('too-large')
     expect(await reason(utf8('[1]'))).toBe('not-object')
-    expect(await reason(utf8(JSON.stringify({ ...decode(await make()), v: 2 })))).toBe('unknown-version')
-    expect(await reason(utf8(JSON.stringify({ ...decode(await make()), kind: 'gossip' })))).toBe('unknown-kind')
-    expect(await reason(utf8(JSON.stringify({ ...decode(await make()), sig: 'short' })))).toBe('bad-field')
+    expect(await reason(utf8('{oops'))).toBe('not-json')
+    expect(await reason(new Uint8Array([0xff, 0xfe]))).toBe('not-utf8')
+    expect(await reason(await make({ v: 3 as 2 }))).toBe('unknown-version')
+    // A version 1 envelope (one JSON object, no frame) is refused by version.
+    expect(await reason(utf8(JSON.stringify({ v: 1, kind: 'cancel', id: 'x', from: me.peerId, seq: 1, ts: now, body: bodies.cancel, sig: 'x'.repeat(86) })))).toBe('unknown-version')
+    expect(await reason(await make({ kind: 'gossip' as 'cancel' }))).toBe('unknown-kind')
+    const noSig = lines(await make())
+    expect(await reason(join([...noSig.slice(0, 2), 'short']))).toBe('bad-field')
+    expect(await reason(join(noSig.slice(0, 2)))).toBe('bad-field') // no signature line: the count does not match
+    const extra = lines(await make())
+    extra[1] = extra[1]!.replace('{"kind"', '{"pad":1,"kind"')
+    expect(await reason(join(extra))).toBe('bad-field')
     // Much later, the replayed id is forgotten, but the copy is too old to pass anyway.
     now += 10_000
     expect(await reason(once)).toBe('stale')
     expect(opener.rejected).toEqual({
-      'bad-signature': 2, 'sender-mismatch': 1, replayed: 1, stale: 2, future: 1, 'bad-peer-id': 1,
-      'too-large': 1, 'not-object': 1, 'unknown-version': 1, 'unknown-kind': 1, 'bad-field': 1
+      'bad-signature': 3, 'sender-mismatch': 1, replayed: 3, stale: 2, future: 1, 'bad-peer-id': 1,
+      'too-large': 1, 'not-object': 1, 'not-json': 1, 'not-utf8': 1, 'unknown-version': 2, 'unknown-kind': 1, 'bad-field': 3
     })
   })
 
-  it('rejects before parsing when the bytes exceed the limit, and per kind after', () => {
-    expect(() => decodeEnvelope(new Uint8Array(MAX_COORD_MESSAGE_BYTES + 1).fill(0x7b))).toThrow(CoordMessageError)
-    const fat = utf8(JSON.stringify({ v: 1, kind: 'cancel', pad: 'x'.repeat(KIND_LIMIT_BYTES.cancel) }))
-    expect(() => decodeEnvelope(fat)).toThrow('a cancel message may have at most 2048 bytes')
+  it('rejects before parsing when the bytes exceed the limit, and per kind (the item\'s line) after', async () => {
+    expect(() => decodeFrame(new Uint8Array(MAX_COORD_MESSAGE_BYTES + 1).fill(0x7b))).toThrow(CoordMessageError)
+    const me = await identity()
+    const fat = await sealItems(me.peerId, NOW, [{ kind: 'cancel', id: 'm.1', seq: 1, body: { taskId: 't-1', reason: 'x'.repeat(KIND_LIMIT_BYTES.cancel) } }], signerFor(me.privateKey))
+    expect(() => decodeFrame(fat)).toThrow('items[0]: a cancel message may have at most 2048 bytes')
+    const bad = await sealItems(me.peerId, NOW, [item('cancel', 1), { kind: 'bid', id: 'm.2', seq: 2, body: { bids: [{ taskId: 't', attempt: 1, agentId: 'a', skillId: 's', confidence: 7, reputation: 1, load: 0, latencyMs: 1 }] } }], signerFor(me.privateKey))
+    expect(() => decodeFrame(bad)).toThrow('items[1].body.bids[0].confidence: must be between 0 and 1, got 7')
   })
 })
 
