@@ -25,7 +25,13 @@ window.meshwork = createApi(booted.then(b => b.node), booted.then(b => b.graph),
 }, booted.then(b => b.coord).then(c => c.engine))
 booted.then(b => {
   mesh.attach(b.node, b.config.relays)
-  b.graph.then(g => { graph.attach(g.graph) }, () => {})
+  b.graph.then(g => {
+    graph.attach(g.graph)
+    graph.watchSync(() => {
+      const { bytesIn, bytesOut, rejected } = g.adapter.stats
+      return { peers: g.adapter.sessionPeers.length, bytesIn, bytesOut, rejected, snapshot: { ...g.catchUp.report, served: g.snapshots.stats.served, failed: { ...g.snapshots.stats.failed } } }
+    })
+  }, () => {})
   b.agents.host.then(h => { agents.attach(h) }, () => {})
   // The engine starts once the graph is open, so both are there when it resolves.
   Promise.all([b.coord, b.graph]).then(([c, g]) => { tasks.attach(c.engine, g.graph) }, () => {})

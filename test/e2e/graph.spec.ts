@@ -107,6 +107,11 @@ test('a new tab joining a sizeable graph catches up from a peer\'s snapshot, the
     const snap = await joiner.evaluate(() => window.meshwork.graph.syncStats().snapshot)
     expect(snap).toMatchObject({ state: 'applied', fetched: 1, failed: {} })
     expect(snap.bytes).toBeGreaterThan(5_000)
+    // The person sees it in the explorer's sync panel.
+    await joiner.getByTestId('graph-tab').click()
+    await expect(joiner.getByTestId('graph-sync-catchup')).toContainText('caught up from a snapshot')
+    await expect(joiner.getByTestId('graph-sync-summary')).toContainText(/with [1-9]\d* peers?/)
+    await joiner.screenshot({ path: 'test-results/graph-sync-panel.png', fullPage: true })
     // And ordinary sync runs afterwards: its own write reaches the others.
     await joiner.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'written by the snapshot joiner' }))
     await expect.poll(() => texts(tabs[0]!), { timeout: 20_000 }).toContain('written by the snapshot joiner')

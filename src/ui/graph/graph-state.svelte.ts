@@ -43,7 +43,28 @@ const defaultSchedule = (run: () => void): void => {
   else setTimeout(run, 16)
 }
 
+/** What the sync panel shows: the network adapter's counters and the snapshot catch-up. */
+export interface GraphSyncView {
+  /** Peers a sync session runs with. */
+  peers: number
+  bytesIn: number
+  bytesOut: number
+  /** Rejected frames by reason. */
+  rejected: Partial<Record<string, number>>
+  snapshot: {
+    state: string
+    peer?: string
+    bytes?: number
+    ms?: number
+    error?: string
+    served: number
+    failed: Partial<Record<string, number>>
+  }
+}
+
 export class GraphState {
+  /** Sync counters, refreshed every second once `watchSync` is called. */
+  sync = $state<GraphSyncView | undefined>(undefined)
   /** True while a graph is attached. */
   attached = $state(false)
   /** Filters of the list and the overview drawing; `undefined` means any. */
@@ -66,6 +87,7 @@ export class GraphState {
   readonly #pendingEdges = new Set<string>()
   #pendingAll = false
   #scheduled = false
+  #syncTimer: ReturnType<typeof setInterval> | undefined
 
   constructor (options: GraphStateOptions = {}) {
     this.#schedule = options.schedule ?? defaultSchedule
@@ -136,7 +158,17 @@ export class GraphState {
     this.#version++
   }
 
+  /** Reads `read()` now and every `everyMs` (the adapter's counters are plain fields, not events). */
+  watchSync (read: () => GraphSyncView, everyMs = 1_000): void {
+    clearInterval(this.#syncTimer)
+    const tick = (): void => { try { this.sync = read() } catch (err) { console.error('graph sync stats failed', err) } }
+    tick()
+    this.#syncTimer = setInterval(tick, everyMs)
+  }
+
   detach (): void {
+    clearInterval(this.#syncTimer)
+    this.#syncTimer = undefined
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     this.#graph = undefined
