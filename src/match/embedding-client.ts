@@ -3,7 +3,7 @@
  */
 import * as Comlink from 'comlink'
 import type { Embedder, LoadProgress } from './embedder.ts'
-import type { EmbeddingWorkerApi, EmbeddingWorkerInfo, WorkerEmbedderOptions } from './embedding.worker.ts'
+import type { EmbeddingWorkerApi, EmbeddingWorkerInfo, EmbedReply, EmbedRequest, WorkerEmbedderOptions } from './embedding.worker.ts'
 
 export interface WorkerEmbedder extends Embedder {
   readonly fellBackFrom?: { model: string; reason: string }
@@ -17,12 +17,26 @@ export async function createWorkerEmbedder(
 ): Promise<WorkerEmbedder> {
   const worker = new Worker(new URL('./embedding.worker.ts', import.meta.url), { type: 'module' })
   const remote = Comlink.wrap<EmbeddingWorkerApi>(worker)
+  // Embedding has a port of its own: one plain message each way per call (see serve() in the worker).
+  const { port1, port2 } = new MessageChannel()
   let info: EmbeddingWorkerInfo
   try {
     info = await remote.load(options, onProgress ? Comlink.proxy(onProgress) : undefined)
+    await remote.attach(Comlink.transfer(port2, [port2]))
   } catch (err) {
+    port1.close()
     worker.terminate()
     throw err
+  }
+  const pending = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>()
+  let nextId = 0
+  port1.onmessage = (e: MessageEvent<EmbedReply>) => {
+    const r = e.data
+    const p = pending.get(r.id)
+    if (!p) return
+    pending.delete(r.id)
+    if ('error' in r) p.reject(new Error(r.error))
+    else p.resolve(r.vectors)
   }
   return {
     modelId: info.modelId,
@@ -31,9 +45,16 @@ export async function createWorkerEmbedder(
     // Each vector arrives in its own transferred buffer, so no copy is needed here.
     embed: (texts, opts) => {
       opts?.signal?.throwIfAborted()
-      return remote.embed(texts)
+      return new Promise<Float32Array[]>((resolve, reject) => {
+        const id = nextId++
+        pending.set(id, { resolve, reject })
+        port1.postMessage({ id, texts } satisfies EmbedRequest)
+      })
     },
     close: () => {
+      for (const p of pending.values()) p.reject(new Error('embedding worker closed'))
+      pending.clear()
+      port1.close()
       remote[Comlink.releaseProxy]()
       worker.terminate()
     },

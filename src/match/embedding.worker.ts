@@ -1,6 +1,6 @@
 /**
- * Runs the embedder off the main thread. The page talks to it through comlink; see embedding-client.ts.
- * Progress callbacks cross the boundary as comlink proxies.
+ * Runs the embedder off the main thread. The page talks to it through comlink (load, progress callbacks as
+ * comlink proxies, dispose) and embeds over a MessagePort of its own (see embedding-client.ts).
  */
 import * as Comlink from 'comlink'
 import { createEmbedder, type EmbedderOptions, type LoadedEmbedder, type LoadProgress } from './embedder.ts'
@@ -17,6 +17,31 @@ export interface EmbeddingWorkerInfo {
 
 let current: LoadedEmbedder | undefined
 
+/** An embed request on the port: texts, answered with `{ id, vectors }` (buffers transferred) or `{ id, error }`. */
+export interface EmbedRequest {
+  id: number
+  texts: string[]
+}
+
+export type EmbedReply = { id: number; vectors: Float32Array[] } | { id: number; error: string }
+
+/**
+ * Answers embed requests on `port`. Embedding is the hot path (routing embeds every announced task, one
+ * at a time): a bare message each way costs less than comlink's call protocol (a random id string, a
+ * listener per call, wire-value conversions) and leaves less garbage, so fewer calls meet a collection.
+ */
+function serve(port: MessagePort): void {
+  port.onmessage = (e: MessageEvent<EmbedRequest>) => {
+    const { id, texts } = e.data
+    const reply = (r: EmbedReply, transfer: Transferable[] = []) => port.postMessage(r, transfer)
+    if (!current) return reply({ id, error: 'embedding worker: call load() before embed()' })
+    current.embed(texts).then(
+      (vectors) => reply({ id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer)),
+      (err: unknown) => reply({ id, error: err instanceof Error ? err.message : String(err) }),
+    )
+  }
+}
+
 const api = {
   /** Loads (or replaces) the model. Resolves with what was actually loaded. */
   async load(options: WorkerEmbedderOptions, onProgress?: (p: LoadProgress) => void): Promise<EmbeddingWorkerInfo> {
@@ -27,11 +52,9 @@ const api = {
     return { modelId: next.modelId, dims: next.dims, ...(next.fellBackFrom ? { fellBackFrom: next.fellBackFrom } : {}) }
   },
 
-  /** Vectors are transferred, not copied. */
-  async embed(texts: string[]): Promise<Float32Array[]> {
-    if (!current) throw new Error('embedding worker: call load() before embed()')
-    const vectors = await current.embed(texts)
-    return Comlink.transfer(vectors, vectors.map((v) => v.buffer as ArrayBuffer))
+  /** Takes the port embed requests come on (see {@link serve}). */
+  attach(port: MessagePort): void {
+    serve(port)
   },
 
   async dispose(): Promise<void> {

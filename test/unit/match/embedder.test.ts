@@ -14,6 +14,7 @@ import {
   createEmbedder,
   EMBEDDED_MODEL,
   EmbedderLoadError,
+  meanPoolNormalize,
   type LoadedEmbedder,
   type LoadProgress,
 } from '../../../src/match/embedder.ts'
@@ -78,6 +79,22 @@ describe('embedded model through Transformers.js', () => {
     // Batching and padding do not change a text's vector.
     const [alone] = await embedder.embed([texts[0]!])
     expect(cosine(alone!, vs[0]!)).toBeCloseTo(1, 5)
+  })
+
+  it('embeds through the direct path (checked against the pipeline at load), the same alone as in a padded batch', async () => {
+    expect(embedder.path).toBe('direct')
+    const texts = ['hi', 'Convert 5 miles to kilometres and round the answer to two decimals', 'what is 17% of 2,340?']
+    const batch = await embedder.embed(texts)
+    for (const [i, t] of texts.entries()) {
+      const [alone] = await embedder.embed([t])
+      expect(Math.max(...alone!.map((x, j) => Math.abs(x - (batch[i]![j] as number))))).toBeLessThan(1e-6)
+    }
+    // More texts than one model call takes (batchSize 32) come back in order.
+    const many = Array.from({ length: 70 }, (_, i) => `task number ${i} about ${['weather', 'regex', 'sums'][i % 3]}`)
+    const vs = await embedder.embed(many)
+    expect(vs).toHaveLength(70)
+    const [v69] = await embedder.embed([many[69]!])
+    expect(cosine(v69!, vs[69]!)).toBeCloseTo(1, 6)
   })
 
   it('ranks related sentences above unrelated ones', async () => {
@@ -182,6 +199,22 @@ const TASKS: [string, string][] = [
 ]
 
 const OFF_TOPIC = ['paint my fence green', 'tell me a joke about cats', 'who won the football match yesterday', 'recommend a good novel']
+
+describe('meanPoolNormalize', () => {
+  it('averages the unmasked token vectors of each text and normalizes them', () => {
+    // batch 2, seq 3, width 2; text 0 has 2 tokens, text 1 has 1 and two padding positions.
+    const hidden = Float32Array.from([3, 0, 0, 4, 9, 9, 0, 2, 7, 7, 7, 7])
+    const [a, b] = meanPoolNormalize(hidden, BigInt64Array.from([1n, 1n, 0n, 1n, 0n, 0n]), 2, 3, 2)
+    expect([...a!].map((x) => +x.toFixed(6))).toEqual([0.6, 0.8])
+    expect([...b!]).toEqual([0, 1])
+  })
+
+  it('gives a zero vector for a fully masked text or vectors that cancel', () => {
+    const [a, b] = meanPoolNormalize(Float32Array.from([1, 1, -1, -1, 5, 5, 5, 5]), [1, 1, 0, 0], 2, 2, 2)
+    expect([...a!]).toEqual([0, 0])
+    expect([...b!]).toEqual([0, 0])
+  })
+})
 
 describe('model selection and errors', () => {
   let server: Server
