@@ -6,9 +6,12 @@
 import { ImmutableString } from '@automerge/automerge-repo/slim'
 import { randomToken } from './hash.ts'
 import {
+  ROOTS,
+  SHARD_KEYS,
   attestationEntry,
   edgeId,
   messageEntry,
+  plain,
   shardOf,
   storeData,
   storeEdge,
@@ -64,18 +67,77 @@ export type GraphOp =
   | { op: 'dispute', id: string, reason: string, by?: AttestationInput }
   | { op: 'post', threadId: string, text: string }
 
-/** A mutation of the document, applied inside one Automerge change. */
-export type Write = (doc: GraphDoc) => void
-
 export function shardIn<T> (root: Record<string, Record<string, T>>, key: string): Record<string, T> {
   const shard = root[key]
   if (shard === undefined) throw new Error(`graph layout is damaged: shard ${key} is missing`)
   return shard
 }
 
+/** A stored scalar; strings are stored as ImmutableString. */
+export type DocScalar = string | number | boolean
+/** What a write puts: a scalar, or a flat map of scalars (an entity or edge entry). */
+export type DocValue = DocScalar | { [field: string]: DocScalar }
+
+/**
+ * A mutation of the document, as plain data so it can cross to a worker holding the document:
+ * put `value` at `root/shard/key` (the whole entry), or only its `field` (skipped if the entry is
+ * gone); `value: undefined` deletes. Strings become ImmutableString (see layout.ts). A batch's
+ * writes are applied inside one Automerge change (see {@link applyWrites}).
+ */
+export interface Write {
+  root: typeof ROOTS[number]
+  shard: string
+  key: string
+  field?: string
+  value?: DocValue
+}
+
+const toStored = (value: DocValue): unknown => {
+  if (typeof value === 'string') return new ImmutableString(value)
+  if (typeof value !== 'object') return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) out[k] = typeof v === 'string' ? new ImmutableString(v) : v
+  return out
+}
+
+/** Applies writes to a document inside a change callback. */
+export function applyWrites (doc: GraphDoc, writes: readonly Write[]): void {
+  for (const w of writes) {
+    const shard = shardIn(doc[w.root] as Record<string, Record<string, unknown>>, w.shard)
+    if (w.field === undefined) {
+      if (w.value === undefined) delete shard[w.key]
+      else shard[w.key] = toStored(w.value)
+      continue
+    }
+    const entry = shard[w.key]
+    if (typeof entry !== 'object' || entry === null) continue
+    if (w.value === undefined) delete (entry as Record<string, unknown>)[w.field]
+    else (entry as Record<string, unknown>)[w.field] = toStored(w.value)
+  }
+}
+
+/** Checks that `value` is a list of writes this module could have made (they may come from another thread). */
+export function validateWrites (value: unknown): Write[] {
+  if (!Array.isArray(value)) throw new GraphValidationError('writes', 'must be an array')
+  const scalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+  value.forEach((w: unknown, i) => {
+    const ok = typeof w === 'object' && w !== null &&
+      (ROOTS as readonly unknown[]).includes((w as Write).root) && SHARD_KEYS.includes((w as Write).shard) &&
+      typeof (w as Write).key === 'string' && ((w as Write).field === undefined || typeof (w as Write).field === 'string') &&
+      ((w as Write).value === undefined || scalar((w as Write).value) ||
+        (typeof (w as Write).value === 'object' && Object.values((w as Write).value as object).every(scalar)))
+    if (!ok) throw new GraphValidationError(`writes[${i}]`, 'is not a valid document write')
+  })
+  return value as Write[]
+}
+
+/** Writes of a single field of an entry. */
+export const fieldWrite = (root: Write['root'], owner: string, key: string, field: string, value: DocValue | undefined): Write =>
+  ({ root, shard: shardOf(owner), key, field, value })
+
 /** Writes that create `entity` (its fields, attestations and thread messages). */
 export function writeNewEntity (entity: Entity): Write[] {
-  const writes: Write[] = [doc => { shardIn(doc.e, shardOf(entity.id))[entity.id] = storeEntity(entity) }]
+  const writes: Write[] = [{ root: 'e', shard: shardOf(entity.id), key: entity.id, value: plain(storeEntity(entity)) as DocValue }]
   for (const list of ['verifiedBy', 'disputedBy'] as const) {
     for (const a of entity[list]) writes.push(writeAttestation(entity.id, list, a))
   }
@@ -85,16 +147,16 @@ export function writeNewEntity (entity: Entity): Write[] {
 
 export function writeAttestation (entityId: string, list: 'verifiedBy' | 'disputedBy', a: Attestation): Write {
   const { key, value } = attestationEntry(entityId, list, a, randomToken(12))
-  return doc => { shardIn(doc.a, shardOf(entityId))[key] = value }
+  return { root: 'a', shard: shardOf(entityId), key, value: value.val }
 }
 
 export function writeMessage (threadId: string, m: ThreadMessage): Write {
   const { key, value } = messageEntry(threadId, m)
-  return doc => { shardIn(doc.m, shardOf(threadId))[key] = value }
+  return { root: 'm', shard: shardOf(threadId), key, value: value.val }
 }
 
 export function writeEdge (edge: Edge): Write {
-  return doc => { shardIn(doc.r, shardOf(edge.from))[edge.id] = storeEdge(edge) }
+  return { root: 'r', shard: shardOf(edge.from), key: edge.id, value: plain(storeEdge(edge)) as DocValue }
 }
 
 export class BatchPlanner {
@@ -180,22 +242,21 @@ export class BatchPlanner {
     })
     this.#overlay.set(current.id, next)
     const key = current.id
-    this.writes.push(doc => {
-      const stored = shardIn(doc.e, shardOf(key))[key]
-      if (stored === undefined) return
-      for (const field of PATCH_KEYS) {
-        if (patch[field] === undefined) continue
-        switch (field) {
-          case 'confidence': stored.confidence = next.confidence; break
-          case 'tags': stored.tags = storeTags(next.tags ?? []); break
-          case 'data': stored.data = storeData(next.data ?? {}); break
-          case 'text': stored.text = new ImmutableString(next.text); break
-          case 'title': stored.title = new ImmutableString(next.title ?? ''); break
-          case 'taskId': stored.taskId = new ImmutableString(next.taskId ?? ''); break
-        }
+    for (const field of PATCH_KEYS) {
+      if (patch[field] === undefined) continue
+      let value: DocValue
+      switch (field) {
+        case 'confidence': value = next.confidence; break
+        case 'tags': value = storeTags(next.tags ?? []).val; break
+        case 'data': value = storeData(next.data ?? {}).val; break
+        case 'text': value = next.text; break
+        case 'title': value = next.title ?? ''; break
+        case 'taskId': value = next.taskId ?? ''; break
+        default: continue
       }
-      stored.updatedAt = next.provenance.updatedAt
-    })
+      this.writes.push(fieldWrite('e', key, key, field, value))
+    }
+    this.writes.push(fieldWrite('e', key, key, 'updatedAt', next.provenance.updatedAt))
     return key
   }
 
@@ -206,12 +267,7 @@ export class BatchPlanner {
     const next = validateEntity({ ...current, status: 'retracted', retraction })
     this.#overlay.set(current.id, next)
     const key = current.id
-    this.writes.push(doc => {
-      const stored = shardIn(doc.e, shardOf(key))[key]
-      if (stored === undefined) return
-      stored.retraction = storeRetraction(retraction)
-      stored.status = new ImmutableString('retracted')
-    })
+    this.writes.push(fieldWrite('e', key, key, 'retraction', storeRetraction(retraction).val), fieldWrite('e', key, key, 'status', 'retracted'))
     return key
   }
 
@@ -227,12 +283,7 @@ export class BatchPlanner {
     this.#overlay.set(current.id, next)
     const key = current.id
     this.writes.push(writeAttestation(key, list, attestation))
-    if (status !== current.status) {
-      this.writes.push(doc => {
-        const stored = shardIn(doc.e, shardOf(key))[key]
-        if (stored !== undefined) stored.status = new ImmutableString(status)
-      })
-    }
+    if (status !== current.status) this.writes.push(fieldWrite('e', key, key, 'status', status))
     return key
   }
 
@@ -245,10 +296,7 @@ export class BatchPlanner {
     if (remove) {
       if (existing === undefined || existing.retracted === true) return id
       this.#edgeOverlay.set(id, { ...existing, retracted: true })
-      this.writes.push(doc => {
-        const stored = shardIn(doc.r, shardOf(from))[id]
-        if (stored !== undefined) stored.retracted = true
-      })
+      this.writes.push(fieldWrite('r', from, id, 'retracted', true))
       return id
     }
     if (existing !== undefined && existing.retracted !== true) return id
@@ -256,10 +304,7 @@ export class BatchPlanner {
       const restored: Edge = { ...existing }
       delete restored.retracted
       this.#edgeOverlay.set(id, restored)
-      this.writes.push(doc => {
-        const stored = shardIn(doc.r, shardOf(from))[id]
-        if (stored !== undefined) delete stored.retracted
-      })
+      this.writes.push(fieldWrite('r', from, id, 'retracted', undefined))
       return id
     }
     const edge = validateEdge({

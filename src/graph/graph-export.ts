@@ -2,9 +2,8 @@
  * The JSON export format and the pure logic of importing one into a graph: validate
  * everything first, then plan writes that merge (never replace).
  */
-import { ImmutableString } from '@automerge/automerge-repo/slim'
-import { shardIn, writeAttestation, writeEdge, writeMessage, writeNewEntity, type Write } from './batch-planner.ts'
-import { edgeId, shardOf, storeTags } from './layout.ts'
+import { fieldWrite, writeAttestation, writeEdge, writeMessage, writeNewEntity, type Write } from './batch-planner.ts'
+import { edgeId, storeTags } from './layout.ts'
 import {
   GraphValidationError,
   LIMITS,
@@ -93,21 +92,13 @@ export function mergeEntity (existing: Entity, incoming: Entity): { writes: Writ
   }
   // New attestations may change the status (see deriveStatus); a retraction stays final.
   const status = existing.retraction === undefined ? deriveStatus(lists) : existing.status
-  if (status !== existing.status) {
-    writes.push(doc => {
-      const stored = shardIn(doc.e, shardOf(id))[id]
-      if (stored !== undefined) stored.status = new ImmutableString(status)
-    })
-  }
+  if (status !== existing.status) writes.push(fieldWrite('e', id, id, 'status', status))
   if (incoming.tags !== undefined) {
     const have = new Set(existing.tags ?? [])
     const missing = incoming.tags.filter(t => !have.has(t))
     if (missing.length > 0 && have.size + missing.length <= LIMITS.tags) {
       const union = [...(existing.tags ?? []), ...missing]
-      writes.push(doc => {
-        const stored = shardIn(doc.e, shardOf(id))[id]
-        if (stored !== undefined) stored.tags = storeTags(union)
-      })
+      writes.push(fieldWrite('e', id, id, 'tags', storeTags(union).val))
     }
   }
   if (existing.kind === 'thread' && incoming.messages !== undefined) {

@@ -10,7 +10,7 @@
  * - Concurrent writes to the same field surface as `conflict` entities (see conflicts.ts).
  */
 import { Automerge, type DocHandle, type DocHandleChangePayload } from '@automerge/automerge-repo/slim'
-import { BatchPlanner, writeEdge, writeNewEntity, type AttestationInput, type GraphActor, type GraphOp, type Write } from './batch-planner.ts'
+import { BatchPlanner, applyWrites, writeEdge, writeNewEntity, type AttestationInput, type GraphActor, type GraphOp, type Write } from './batch-planner.ts'
 import {
   CONFLICT_FIELDS,
   buildConflictEntity,
@@ -327,7 +327,7 @@ export class KnowledgeGraph {
     if (writes.length === 0) return
     this.#inLocalChange = true
     try {
-      this.handle.change(doc => { for (const write of writes) write(doc) })
+      this.handle.change(doc => { applyWrites(doc, writes) })
     } finally {
       this.#inLocalChange = false
     }
@@ -425,7 +425,7 @@ export class KnowledgeGraph {
       writes.push(...writeNewEntity(entity), writeEdge(edge))
     }
     // Conflict entities are written as a remote-looking change so listeners learn about them.
-    if (writes.length > 0) this.handle.change(doc => { for (const write of writes) write(doc) })
+    if (writes.length > 0) this.handle.change(doc => { applyWrites(doc, writes) })
   }
 
   // -------------------------------------------------------------------------------------------
