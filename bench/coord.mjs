@@ -25,7 +25,9 @@ const DIAG = process.env.BENCH_DIAG !== '0'
 // BENCH_FRAME_MS: override the engines' frameMs (least time between two frames of a tab) for an experiment.
 const FRAME_MS = process.env.BENCH_FRAME_MS !== undefined ? Number(process.env.BENCH_FRAME_MS) : null
 // BENCH_RECORD_FLUSH_MS: override how often each tab's graph recorder writes (one Automerge change per flush).
-const RECORD_FLUSH_MS = process.env.BENCH_RECORD_FLUSH_MS !== undefined ? Number(process.env.BENCH_RECORD_FLUSH_MS) : null
+// A comma-separated list runs the 5-tab throughput once per value, in the same room (paired comparison).
+const RECORD_FLUSH_LIST = (process.env.BENCH_RECORD_FLUSH_MS ?? '').split(',').filter(Boolean).map(Number)
+const RECORD_FLUSH_MS = RECORD_FLUSH_LIST.length === 1 ? RECORD_FLUSH_LIST[0] : null
 const PINGS = 60
 const N = 5
 const MESH_TIMEOUT_MS = 90_000
@@ -588,6 +590,8 @@ async function churnRun (room, total) {
     const open = await Promise.all(survivors.map(t => t.page.evaluate(ids => ids.filter(id => { const s = window.meshwork.tasks.get(id); return s === undefined || !['completed', 'failed', 'canceled', 'rejected', 'unassigned'].includes(s.state) }).length, allIds)))
     return open.every(x => x === 0)
   }, 30_000, 500)
+  // The recorders write every 1-3 s (busy): wait until none holds unwritten records, then for sync.
+  await pollUntil(async () => (await Promise.all(survivors.map(t => t.page.evaluate(() => window.meshwork.tasks.engine.recorder.stats?.().queued ?? 0)))).every(q => q === 0), 10_000, 250)
   await sleep(3_000)
   const views = await Promise.all(survivors.map(t => t.page.evaluate(ids => {
     const key = raw => raw.replace(/[_/]/g, c => (c === '_' ? '_u' : '_s'))
@@ -686,10 +690,18 @@ try {
       process.stderr.write(`bench:coord throughput N=${n}, ${INFLIGHT} in flight per tab, ${THROUGHPUT_MS / 1000} s … `)
       let room = main
       if (n !== N) room = await openRoom(n, `tp${n}`)
-      const r = await throughput(room, INFLIGHT, THROUGHPUT_MS)
+      const variants = n === N && RECORD_FLUSH_LIST.length > 1 ? RECORD_FLUSH_LIST : [null]
+      for (const flushMs of variants) {
+        if (flushMs !== null) {
+          await Promise.all(room.tabs.map(t => t.page.evaluate(ms => { window.meshwork.tasks.engine.recorder.setFlushMs(ms) }, flushMs)))
+          await sleep(flushMs + 1000)
+        }
+        const r = await throughput(room, INFLIGHT, THROUGHPUT_MS)
+        if (flushMs !== null) r.recordFlushMs = flushMs
+        out.throughput.push(r)
+        process.stderr.write(`${flushMs !== null ? `[record every ${flushMs} ms] ` : ''}${fmt(r.perMinute, 0)} tasks/min\n`)
+      }
       if (room !== main) await closeRoom(room)
-      out.throughput.push(r)
-      process.stderr.write(`${fmt(r.perMinute, 0)} tasks/min\n`)
     }
   }
   // Diagnostic: the same measurements with the engine's graph recording off, to price recording and graph sync.

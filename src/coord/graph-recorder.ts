@@ -56,6 +56,14 @@ export type ReputationRecord = Arg<'reputation'>
 export interface GraphRecorderOptions {
   /** How long records gather before they are written as one change (default 50 ms). */
   flushMs?: number
+  /**
+   * A busy recorder's wait instead: after a flush of at least `busyOps` graph ops (default 60,
+   * about ten trivial task lifecycles) the next flush waits `busyFlushMs` (default `flushMs`).
+   * Every change is synced to and applied by every tab, and much of that cost is per change, so a
+   * busy room writes fewer, larger changes; a quiet one keeps the graph close behind the engine.
+   */
+  busyFlushMs?: number
+  busyOps?: number
   /** Reputation is kept by the tab's agent registry, not in the graph: it is handed over here. */
   onReputation?: (r: ReputationRecord) => void
   /** A record or op that could not be written, with the reason. */
@@ -95,8 +103,8 @@ export interface GraphRecorderStats {
 export interface GraphRecorder extends CoordRecorder {
   /** Writes everything queued now (one change). Parked intents stay parked. */
   flush (): void
-  /** Changes how long records gather before they are written (from the next flush on). */
-  setFlushMs (ms: number): void
+  /** Changes how long records gather before they are written, quiet and busy (from the next flush on). */
+  setFlushMs (ms: number, busyMs?: number): void
   stats (): GraphRecorderStats
   /** Flushes, stops the timer and stops listening to the graph. */
   close (): void
@@ -392,6 +400,11 @@ class FlushPlan implements View {
 
 export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecorderOptions = {}): GraphRecorder {
   let flushMs = options.flushMs ?? 50
+  let busyFlushMs = Math.max(flushMs, options.busyFlushMs ?? flushMs)
+  const busyOps = options.busyOps ?? 60
+  /** Ops the last flush wrote: decides how long the next one waits. */
+  let lastOps = 0
+  const wait = (): number => lastOps >= busyOps ? busyFlushMs : flushMs
   const maxPending = options.maxPending ?? 10_000
   let queue: Intent[] = []
   /** Parked intents by the id they wait for; one Parked may sit under several keys. */
@@ -424,7 +437,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
   const schedule = (): void => {
     if (closed || flushing) return
     if (queue.length >= maxPending) { flush(); return }
-    if (timer === undefined && queue.length > 0) timer = setTimeout(() => { timer = undefined; flush() }, flushMs)
+    if (timer === undefined && queue.length > 0) timer = setTimeout(() => { timer = undefined; flush() }, wait())
   }
 
   const enqueue = (intents: Intent[]): void => {
@@ -473,7 +486,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       }
     }
     // Never flush inside the graph's change event: the graph is mid-change.
-    if (woke && !closed && timer === undefined) timer = setTimeout(() => { timer = undefined; flush() }, flushMs)
+    if (woke && !closed && timer === undefined) timer = setTimeout(() => { timer = undefined; flush() }, wait())
   })
 
   function flush (): void {
@@ -494,6 +507,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         }
       }
       const ops = plan.ops()
+      lastOps = ops.length
       s.skipped += plan.skipped
       for (const message of plan.problems) problem(message)
       write(ops)
@@ -892,8 +906,10 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
 
     flush,
 
-    setFlushMs (ms: number) {
-      if (Number.isFinite(ms) && ms >= 0) flushMs = ms
+    setFlushMs (ms: number, busyMs = ms) {
+      if (!Number.isFinite(ms) || ms < 0) return
+      flushMs = ms
+      busyFlushMs = Number.isFinite(busyMs) ? Math.max(ms, busyMs) : ms
     },
 
     stats () {

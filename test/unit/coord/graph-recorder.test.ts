@@ -288,6 +288,28 @@ describe('graph recorder: batching, idempotency, order, bad input', () => {
     expect(problems).toEqual([])
   }, 240_000)
 
+  it('a busy recorder (last flush of busyOps ops or more) waits busyFlushMs before the next flush', async () => {
+    const g = await oneGraph()
+    const rec = createGraphRecorder(g, { flushMs: 10, busyFlushMs: 400, busyOps: 20 })
+    recorders.push(rec)
+    lifecycle(rec, 'quiet-1') // a handful of ops: not busy
+    await waitFor('the quiet flush', () => g.has('result:quiet-1:1'), 2000)
+    lifecycle(rec, 'quiet-2')
+    await waitFor('the next quiet flush', () => g.has('result:quiet-2:1'), 300)
+    for (let i = 0; i < 10; i++) lifecycle(rec, `busy-${i}`)
+    await waitFor('the big flush', () => g.has('result:busy-9:1'), 300)
+    expect(rec.stats().largestBatch).toBeGreaterThanOrEqual(20)
+    const after = Date.now()
+    lifecycle(rec, 'late-1')
+    await waitFor('the flush after a busy one', () => g.has('result:late-1:1'), 2000)
+    expect(Date.now() - after).toBeGreaterThanOrEqual(300)
+    // One small flush later the recorder is quiet again.
+    const quiet = Date.now()
+    lifecycle(rec, 'late-2')
+    await waitFor('a quiet flush again', () => g.has('result:late-2:1'), 2000)
+    expect(Date.now() - quiet).toBeLessThan(300)
+  })
+
   it('flushes by itself after flushMs, and at once when maxPending records queue up', async () => {
     const g = await oneGraph()
     const rec = createGraphRecorder(g, { flushMs: 20, maxPending: 50 })
