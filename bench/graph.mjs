@@ -365,7 +365,7 @@ async function largeSync (size) {
         slowest = Math.max(slowest, performance.now() - tb)
         await new Promise(r => setTimeout(r, 0))
       }
-      return { writeMs: performance.now() - t0, slowestBatchMs: slowest, size: g.size, docBytes: g.exportBinary().byteLength }
+      return { writeMs: performance.now() - t0, slowestBatchMs: slowest, size: g.size, docBytes: (await g.exportBinary()).byteLength }
     }, { size, batch: BATCH, gen: genEntity.toString() }), 120_000, 'creator: writing')
     Object.assign(result, { buildMs: w.writeMs, slowestBatchMs: w.slowestBatchMs, docBytes: w.docBytes })
     if (w.size < size) { result.error = `creator holds ${w.size}/${size}`; return result }

@@ -23,8 +23,8 @@ export interface GraphApi {
   on: (event: 'change', fn: (change: GraphChange) => void) => () => void
   exportJson: () => unknown
   importJson: (data: unknown) => unknown
-  exportBinary: () => Uint8Array
-  importBinary: (bytes: Uint8Array) => unknown
+  exportBinary: () => Promise<Uint8Array>
+  importBinary: (bytes: Uint8Array) => Promise<unknown>
   /** Sync counters of the libp2p network adapter: frames and bytes in/out, rejected frames by reason, and the peers it syncs with. */
   syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'], snapshot: OpenGraph['catchUp']['report'] & OpenGraph['snapshots']['stats'] }
   /** The KnowledgeGraph itself (neighbours, threads, batches…). */
@@ -64,8 +64,8 @@ function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
     on: (_event, fn) => subscribeWhenReady(graph, opened.then(o => o.graph), gr => gr.on('change', fn)),
     exportJson: () => g().exportJson(),
     importJson: d => g().importJson(d),
-    exportBinary: () => g().exportBinary(),
-    importBinary: b => g().importBinary(b),
+    exportBinary: async () => await g().exportBinary(),
+    importBinary: async b => await g().importBinary(b),
     syncStats: () => {
       g()
       return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions, snapshot: { ...open!.catchUp.report, ...open!.snapshots.stats, failed: { ...open!.snapshots.stats.failed } } }

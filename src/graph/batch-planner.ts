@@ -193,6 +193,11 @@ export class BatchPlanner {
     return validateAttestation(raw, field)
   }
 
+  /** The entities and edges as the ops applied so far leave them. */
+  overlay (): { entities: Entity[], edges: Edge[] } {
+    return { entities: [...this.#overlay.values()], edges: [...this.#edgeOverlay.values()] }
+  }
+
   /** Validates `op` and queues its writes; returns the entity, edge or message id it concerns. */
   apply (op: GraphOp): string {
     if (typeof op !== 'object' || op === null) throw new GraphValidationError('', 'must be an op object')

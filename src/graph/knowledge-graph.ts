@@ -9,29 +9,22 @@
  *   fail are quarantined (see {@link KnowledgeGraph.invalid}) instead of returned.
  * - Concurrent writes to the same field surface as `conflict` entities (see conflicts.ts).
  */
-import { Automerge, type DocHandle, type DocHandleChangePayload } from '@automerge/automerge-repo/slim'
-import { BatchPlanner, applyWrites, writeEdge, writeNewEntity, type AttestationInput, type GraphActor, type GraphOp, type Write } from './batch-planner.ts'
-import {
-  CONFLICT_FIELDS,
-  buildConflictEntity,
-  toFieldConflict,
-  type ConflictField,
-  type FieldConflict
-} from './conflicts.ts'
+import type { DocHandle } from '@automerge/automerge-repo/slim'
+import { BatchPlanner, validateWrites, type AttestationInput, type GraphActor, type GraphOp } from './batch-planner.ts'
+import type { FieldConflict } from './conflicts.ts'
 import { EXPORT_FORMAT, parseExport, planImport, type GraphExport, type ImportReport } from './graph-export.ts'
-import { GraphIndex, touched } from './graph-index.ts'
-import { edgeId, genesis, plain, shardOf, type GraphDoc } from './layout.ts'
+import type { GraphIndex } from './graph-index.ts'
+import { DocGraphStore, type GraphChange, type GraphStore } from './graph-store.ts'
+import type { GraphDoc } from './layout.ts'
 import {
   GraphValidationError,
   SCHEMA_VERSION,
   validateActor,
-  validateEntity,
   type Edge,
   type Entity,
   type EntityKind,
   type EntityPatch,
   type EntityStatus,
-  type JsonValue,
   type NewEntity,
   type RelationType
 } from './schema.ts'
@@ -47,14 +40,7 @@ export interface KnowledgeGraphOptions {
   detectConflicts?: boolean
 }
 
-export interface GraphChange {
-  /** Entities added, changed or removed (including attestation and message changes). */
-  ids: string[]
-  /** Edges added or changed. */
-  edgeIds: string[]
-  /** `local` if made through this graph instance, `remote` otherwise (sync, import, storage). */
-  origin: 'local' | 'remote'
-}
+export type { GraphChange } from './graph-store.ts'
 
 export interface ListFilter {
   kind?: EntityKind | EntityKind[]
@@ -81,56 +67,37 @@ export interface NeighbourFilter {
 
 type Listener = (change: GraphChange) => void
 
-/** Entities (or fields) checked for conflicts per task: about 10 ms of work. */
-const CONFLICT_CHECK_SLICE = 400
-
-function toJsonValue (value: unknown): JsonValue {
-  const p = plain(value)
-  return JSON.parse(JSON.stringify(p ?? null)) as JsonValue
-}
-
-/** Ids of entities a patch set concerns: their own fields, attestations or messages. */
-function changedEntityIds (t: ReturnType<typeof touched>): string[] {
-  const ids = new Set(t.entities.keys())
-  for (const key of [...t.attestations.keys(), ...t.messages.keys()]) {
-    const bar = key.indexOf('|')
-    ids.add(bar === -1 ? key : key.slice(0, bar))
-  }
-  return [...ids]
-}
-
 export class KnowledgeGraph {
-  readonly handle: DocHandle<GraphDoc>
   readonly actor: GraphActor
   readonly #now: () => number
-  readonly #detectConflicts: boolean
-
-  readonly #index = new GraphIndex()
-
+  readonly #store: GraphStore
   readonly #listeners = new Set<Listener>()
-  #inLocalChange = false
-  #pendingConflictChecks: Array<[string, string]> = []
-  #conflictCheckScheduled = false
   #closed = false
-  readonly #onHandleChange = (payload: DocHandleChangePayload<GraphDoc>): void => { this.#handleChange(payload) }
 
-  constructor (handle: DocHandle<GraphDoc>, options: KnowledgeGraphOptions) {
-    if (!handle.isReady()) throw new Error('KnowledgeGraph needs a ready DocHandle (use openRoomGraph)')
-    this.handle = handle
+  /**
+   * Over a ready DocHandle (the document lives here), or over a {@link GraphStore} (e.g. a
+   * RemoteGraphStore whose document lives in a worker).
+   */
+  constructor (source: DocHandle<GraphDoc> | GraphStore, options: KnowledgeGraphOptions) {
     this.actor = validateActor(options.actor)
     this.#now = options.now ?? Date.now
-    this.#detectConflicts = options.detectConflicts ?? true
-    handle.on('change', this.#onHandleChange)
-    if (this.#detectConflicts) {
-      // Conflicts may already sit in what we loaded from storage.
-      this.#scheduleConflictCheck(this.#allFieldKeys())
-    }
+    this.#store = 'commit' in source
+      ? source
+      : new DocGraphStore(source, { actor: this.actor, now: this.#now, detectConflicts: options.detectConflicts ?? true })
+    this.#store.subscribe(change => { this.#emit(change) })
   }
 
-  /** Stop listening to the handle. The handle itself stays open in its Repo. */
+  /** The DocHandle, if the document lives in this thread (it does not when a worker holds it). */
+  get handle (): DocHandle<GraphDoc> {
+    const handle = this.#store.handle
+    if (handle === undefined) throw new Error('this graph\'s document lives in a worker; there is no DocHandle here')
+    return handle
+  }
+
+  /** Stop listening to the store. A DocHandle itself stays open in its Repo. */
   close (): void {
     this.#closed = true
-    this.handle.off('change', this.#onHandleChange)
+    this.#store.close()
     this.#listeners.clear()
   }
 
@@ -144,22 +111,8 @@ export class KnowledgeGraph {
     return () => { this.#listeners.delete(listener) }
   }
 
-  #handleChange (payload: DocHandleChangePayload<GraphDoc>): void {
+  #emit (change: GraphChange): void {
     if (this.#closed) return
-    const t = touched(payload.patches)
-    // Keep the index in step with the patches the DocHandle already computed (no second diff).
-    this.#index.advance(payload.doc, Automerge.getHeads(payload.patchInfo.before), t)
-    const change: GraphChange = {
-      ids: t.all ? [...this.#sync().entities.keys()] : changedEntityIds(t),
-      edgeIds: [...t.edges.keys()],
-      origin: this.#inLocalChange ? 'local' : 'remote'
-    }
-    if (this.#detectConflicts && !this.#inLocalChange) {
-      // Automerge flags in the patch every property that a merge leaves conflicted, so only
-      // those need a look (a 10k-entity sync has ~100k patches and no conflict at all).
-      this.#scheduleConflictCheck(t.all ? this.#allFieldKeys() : t.conflicted)
-    }
-    if (change.ids.length === 0 && change.edgeIds.length === 0) return
     for (const listener of this.#listeners) {
       try {
         listener(change)
@@ -170,11 +123,8 @@ export class KnowledgeGraph {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Index: plain, validated views of the document, maintained incrementally from patches
-
   #sync (): GraphIndex {
-    return this.#index.sync(this.handle.doc())
+    return this.#store.index()
   }
 
   // -------------------------------------------------------------------------------------------
@@ -219,7 +169,7 @@ export class KnowledgeGraph {
     const { entities, edges } = this.#sync()
     const direction = filter.direction ?? 'both'
     const out: Neighbour[] = []
-    for (const eid of this.#index.adjacency.get(id) ?? []) {
+    for (const eid of this.#sync().adjacency.get(id) ?? []) {
       const edge = edges.get(eid)
       if (edge === undefined) continue
       if (edge.retracted === true && filter.includeRetracted !== true) continue
@@ -319,113 +269,22 @@ export class KnowledgeGraph {
         throw err
       }
     })
-    this.#commit(plan.writes)
+    this.#store.commit(plan.writes, plan.overlay())
     return results
   }
 
-  #commit (writes: Write[]): void {
-    if (writes.length === 0) return
-    this.#inLocalChange = true
-    try {
-      this.handle.change(doc => { applyWrites(doc, writes) })
-    } finally {
-      this.#inLocalChange = false
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Conflicts
-
-  #allFieldKeys (): Array<[string, string]> {
-    const out: Array<[string, string]> = []
-    for (const id of this.#sync().entities.keys()) out.push([id, '*'])
-    return out
-  }
-
-  #scheduleConflictCheck (fields: Array<[string, string]>): void {
-    for (const f of fields) this.#pendingConflictChecks.push(f)
-    if (this.#pendingConflictChecks.length === 0 || this.#conflictCheckScheduled) return
-    this.#conflictCheckScheduled = true
-    // Not inside the 'change' event: writing from within it would re-enter the DocHandle.
-    // In slices, so the full scan after opening a large graph never blocks the page for long.
-    setTimeout(() => {
-      this.#conflictCheckScheduled = false
-      if (this.#closed) return
-      const slice = this.#pendingConflictChecks.splice(0, CONFLICT_CHECK_SLICE)
-      try {
-        this.#surfaceConflicts(this.findConflicts(slice))
-      } catch (err) {
-        console.error('KnowledgeGraph conflict detection failed', err)
-      }
-      if (this.#pendingConflictChecks.length > 0) this.#scheduleConflictCheck([])
-    }, 0)
-  }
-
   /**
-   * Finds current Automerge conflicts on the given (entity id, field) pairs; field `*` checks
-   * the entity key itself and every conflict-prone field. Conflict entities are not checked
-   * (their concurrent creation by several peers is expected and harmless).
+   * Applies document writes planned elsewhere (by a KnowledgeGraph over a RemoteGraphStore,
+   * which validated them): how the graph worker applies the page's batches.
    */
-  findConflicts (fields: ReadonlyArray<readonly [string, string]>): FieldConflict[] {
-    const doc = this.handle.doc()
-    const found = new Map<string, FieldConflict>()
-    const seen = new Set<string>()
-    const check = (id: string, field: ConflictField): void => {
-      const key = `${id}\n${field}`
-      if (seen.has(key)) return
-      seen.add(key)
-      const shard = doc.e?.[shardOf(id)]
-      const stored = shard?.[id]
-      if (shard === undefined || stored === undefined) return
-      if (plain(stored.kind) === 'conflict') return
-      let conflict: FieldConflict | undefined
-      if (field === '*') {
-        const raw = Automerge.getConflicts(shard, id) as Record<string, unknown> | undefined
-        conflict = toFieldConflict(id, '*', raw, v => {
-          const p = plain(v)
-          // Who wrote each copy and when differs by nature; compare and report the content.
-          if (typeof p === 'object' && p !== null) {
-            const { agentId: _a, peerId: _p, createdAt: _c, updatedAt: _u, ...content } = p as Record<string, unknown>
-            return toJsonValue(content)
-          }
-          return toJsonValue(p)
-        })
-      } else {
-        conflict = toFieldConflict(id, field, Automerge.getConflicts(stored, field) as Record<string, unknown> | undefined, toJsonValue)
-      }
-      if (conflict !== undefined) found.set(key, conflict)
-    }
-    for (const [id, field] of fields) {
-      if (field === '*') {
-        check(id, '*')
-        for (const f of CONFLICT_FIELDS) check(id, f)
-      } else if ((CONFLICT_FIELDS as readonly string[]).includes(field)) {
-        check(id, field as ConflictField)
-      }
-    }
-    return [...found.values()]
+  applyWrites (writes: unknown): void {
+    this.#store.commit(validateWrites(writes))
   }
 
-  #surfaceConflicts (conflicts: FieldConflict[]): void {
-    if (conflicts.length === 0) return
-    const { entities } = this.#sync()
-    const writes: Write[] = []
-    const now = this.#now()
-    for (const conflict of conflicts) {
-      const entity = buildConflictEntity(conflict, this.actor.peerId, now)
-      if (entities.has(entity.id)) continue // already surfaced (here or by a peer)
-      validateEntity(entity)
-      const edge: Edge = {
-        id: edgeId(entity.id, 'about', conflict.entityId),
-        from: entity.id,
-        type: 'about',
-        to: conflict.entityId,
-        provenance: { agentId: entity.provenance.agentId, peerId: this.actor.peerId, createdAt: now }
-      }
-      writes.push(...writeNewEntity(entity), writeEdge(edge))
-    }
-    // Conflict entities are written as a remote-looking change so listeners learn about them.
-    if (writes.length > 0) this.handle.change(doc => { applyWrites(doc, writes) })
+  /** Current Automerge conflicts on (entity id, field) pairs; needs the document here. */
+  findConflicts (fields: ReadonlyArray<readonly [string, string]>): FieldConflict[] {
+    if (!(this.#store instanceof DocGraphStore)) throw new Error('conflicts are found where the document lives (the graph worker)')
+    return this.#store.findConflicts(fields)
   }
 
   // -------------------------------------------------------------------------------------------
@@ -444,8 +303,8 @@ export class KnowledgeGraph {
   }
 
   /** The whole document as Automerge binary (includes history). */
-  exportBinary (): Uint8Array {
-    return Automerge.save(this.handle.doc())
+  async exportBinary (): Promise<Uint8Array> {
+    return await this.#store.exportBinary()
   }
 
   /**
@@ -458,7 +317,7 @@ export class KnowledgeGraph {
     const parsed = parseExport(input)
     const { entities, edges } = this.#sync()
     const { writes, report } = planImport(entities, edges, parsed.entities, parsed.edges)
-    this.#commit(writes)
+    this.#store.commit(writes)
     return report
   }
 
@@ -467,34 +326,7 @@ export class KnowledgeGraph {
    * so its history merges cleanly) and every entry in it must validate; otherwise nothing
    * is merged. Its history is merged as is.
    */
-  importBinary (bytes: Uint8Array): ImportReport {
-    if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new GraphValidationError('binary', 'must be non-empty bytes')
-    let loaded: Automerge.Doc<GraphDoc>
-    try {
-      loaded = Automerge.load<GraphDoc>(bytes)
-    } catch (err) {
-      throw new GraphValidationError('binary', `is not an Automerge document (${err instanceof Error ? err.message : String(err)})`)
-    }
-    if (!Automerge.hasHeads(loaded, [genesis().hash])) {
-      throw new GraphValidationError('binary', 'is not a Meshwork graph document (genesis change missing)')
-    }
-    const incoming = new GraphIndex().sync(loaded)
-    const [firstInvalid] = incoming.invalid
-    if (firstInvalid !== undefined) {
-      const [where, error] = firstInvalid
-      throw error.under(`binary[${JSON.stringify(where)}]`)
-    }
-    const before = this.#sync()
-    const entitiesBefore = new Set(before.entities.keys())
-    const edgesBefore = new Set(before.edges.keys())
-    this.handle.update(doc => Automerge.merge(doc, loaded))
-    const after = this.#sync()
-    const report: ImportReport = { added: 0, merged: 0, unchanged: 0, edgesAdded: 0, divergent: [] }
-    for (const id of incoming.entities.keys()) {
-      if (!entitiesBefore.has(id)) report.added++
-      else report.merged++
-    }
-    for (const id of after.edges.keys()) if (!edgesBefore.has(id)) report.edgesAdded++
-    return report
+  async importBinary (bytes: Uint8Array): Promise<ImportReport> {
+    return await this.#store.importBinary(bytes)
   }
 }

@@ -276,8 +276,8 @@ export class GraphState {
   }
 
   /** The whole graph as an Automerge binary. */
-  exportBinary (): Uint8Array | undefined {
-    return this.#run('transfer', g => g.exportBinary())
+  async exportBinary (): Promise<Uint8Array | undefined> {
+    return await this.#runAsync('transfer', async g => await g.exportBinary())
   }
 
   /**
@@ -285,13 +285,27 @@ export class GraphState {
    * both merge into the graph (nothing is replaced). Returns a one-line summary, or undefined with
    * the error in `errors.transfer`.
    */
-  importFile (name: string, bytes: Uint8Array): string | undefined {
-    return this.#run('transfer', g => {
+  async importFile (name: string, bytes: Uint8Array): Promise<string | undefined> {
+    return await this.#runAsync('transfer', async g => {
       const isJson = name.toLowerCase().endsWith('.json') || bytes[0] === 0x7b /* { */
-      const r = isJson ? g.importJson(new TextDecoder().decode(bytes)) : g.importBinary(bytes)
+      const r = isJson ? g.importJson(new TextDecoder().decode(bytes)) : await g.importBinary(bytes)
       return `Imported ${name}: ${r.added} new, ${r.merged} merged, ${r.unchanged} unchanged, ${r.edgesAdded} new relationships` +
         (r.divergent.length > 0 ? `; ${r.divergent.length} field(s) differed and kept this graph's value` : '')
     })
+  }
+
+  async #runAsync<T> (action: GraphAction, work: (graph: KnowledgeGraph) => Promise<T>): Promise<T | undefined> {
+    const graph = this.#graph
+    if (graph === undefined) return this.#run(action, () => undefined)
+    try {
+      const result = await work(graph)
+      this.clearError(action)
+      this.flush()
+      return result
+    } catch (err) {
+      this.errors = { ...this.errors, [action]: describeError(err) }
+      return undefined
+    }
   }
 
   #run<T> (action: GraphAction, write: (graph: KnowledgeGraph) => T): T | undefined {

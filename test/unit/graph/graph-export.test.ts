@@ -24,10 +24,10 @@ async function populated (): Promise<{ g: KnowledgeGraph, ids: Record<string, st
 }
 
 /** Runs `fn`, asserts it throws a GraphValidationError on `field`, and that `g` did not change. */
-function expectRejected (g: KnowledgeGraph, fn: () => unknown, field: string, reason?: RegExp): void {
+async function expectRejected (g: KnowledgeGraph, fn: () => unknown, field: string, reason?: RegExp): Promise<void> {
   const heads = g.handle.heads()
   let error: unknown
-  try { fn() } catch (err) { error = err }
+  try { await fn() } catch (err) { error = err }
   expect(error).toBeInstanceOf(GraphValidationError)
   expect((error as GraphValidationError).field).toBe(field)
   if (reason !== undefined) expect((error as GraphValidationError).reason).toMatch(reason)
@@ -84,32 +84,32 @@ describe('export and import', () => {
     const good = g.exportJson()
     const target = await graph('export-bad')
     target.add({ kind: 'fact', text: 'precious' })
-    expectRejected(target, () => target.importJson('{not json'), 'json')
-    expectRejected(target, () => target.importJson([]), 'export')
-    expectRejected(target, () => target.importJson({ ...good, format: 'other' }), 'format')
-    expectRejected(target, () => target.importJson({ ...good, schemaVersion: 99 }), 'schemaVersion', /must be 1, got 99/)
-    expectRejected(target, () => target.importJson({ ...good, entities: 'x' }), 'entities')
+    await expectRejected(target, () => target.importJson('{not json'), 'json')
+    await expectRejected(target, () => target.importJson([]), 'export')
+    await expectRejected(target, () => target.importJson({ ...good, format: 'other' }), 'format')
+    await expectRejected(target, () => target.importJson({ ...good, schemaVersion: 99 }), 'schemaVersion', /must be 1, got 99/)
+    await expectRejected(target, () => target.importJson({ ...good, entities: 'x' }), 'entities')
     const badEntity = structuredClone(good)
     badEntity.entities[2] = { ...badEntity.entities[2]!, confidence: 3 }
-    expectRejected(target, () => target.importJson(badEntity), 'entities[2].confidence', /between 0 and 1/)
+    await expectRejected(target, () => target.importJson(badEntity), 'entities[2].confidence', /between 0 and 1/)
     const dup = structuredClone(good)
     dup.entities.push(dup.entities[0]!)
-    expectRejected(target, () => target.importJson(dup), 'entities[3].id', /duplicate/)
+    await expectRejected(target, () => target.importJson(dup), 'entities[3].id', /duplicate/)
     const forgedEdge = structuredClone(good)
     forgedEdge.edges[0] = { ...forgedEdge.edges[0]!, type: 'supports' }
-    expectRejected(target, () => target.importJson(forgedEdge), 'edges[0].id', /endpoints/)
+    await expectRejected(target, () => target.importJson(forgedEdge), 'edges[0].id', /endpoints/)
     const dangling = structuredClone(good)
     dangling.entities = dangling.entities.filter(e => e.kind !== 'question')
-    expectRejected(target, () => target.importJson(dangling), 'edges[0].to', /unknown entity/)
+    await expectRejected(target, () => target.importJson(dangling), 'edges[0].to', /unknown entity/)
     expect(target.size).toBe(1)
   })
 
   it('exports Automerge binary and merges it into a graph of another room', async () => {
     const { g, ids } = await populated()
-    const bytes = g.exportBinary()
+    const bytes = await g.exportBinary()
     const target = await graph('binary-dst', bob)
     const own = target.add({ kind: 'fact', text: 'mine' })
-    const report = target.importBinary(bytes)
+    const report = await target.importBinary(bytes)
     expect(report.added).toBe(3)
     expect(report.edgesAdded).toBe(1)
     expect(target.size).toBe(4)
@@ -117,17 +117,17 @@ describe('export and import', () => {
     expect(target.get(ids.f ?? '')).toEqual(g.get(ids.f ?? ''))
     // history came along, so later changes from the source merge too
     g.update(ids.f ?? '', { confidence: 0.99 })
-    target.importBinary(g.exportBinary())
+    await target.importBinary(await g.exportBinary())
     expect(target.get(ids.f ?? '')?.confidence).toBe(0.99)
   })
 
   it('rejects bad binary imports and leaves the graph intact', async () => {
     const target = await graph('binary-bad')
     target.add({ kind: 'fact', text: 'precious' })
-    expectRejected(target, () => target.importBinary(new Uint8Array(0)), 'binary', /non-empty/)
-    expectRejected(target, () => target.importBinary(new Uint8Array([1, 2, 3, 4])), 'binary', /not an Automerge document/)
+    await expectRejected(target, () => target.importBinary(new Uint8Array(0)), 'binary', /non-empty/)
+    await expectRejected(target, () => target.importBinary(new Uint8Array([1, 2, 3, 4])), 'binary', /not an Automerge document/)
     const foreign = Automerge.save(Automerge.from({ e: {}, hello: 'world' }))
-    expectRejected(target, () => target.importBinary(foreign), 'binary', /genesis/)
+    await expectRejected(target, () => target.importBinary(foreign), 'binary', /genesis/)
     // A graph document holding an invalid entity is refused as a whole.
     const src = await graph('binary-evil')
     const id = src.add({ kind: 'fact', text: 'fine' })
@@ -137,7 +137,7 @@ describe('export and import', () => {
         if (e !== undefined) e.confidence = 5
       }
     })
-    expectRejected(target, () => target.importBinary(src.exportBinary()), `binary["e/${shardOf(id)}/${id}"].confidence`, /between 0 and 1/)
+    await expectRejected(target, async () => await target.importBinary(await src.exportBinary()), `binary["e/${shardOf(id)}/${id}"].confidence`, /between 0 and 1/)
     expect(target.size).toBe(1)
   })
 })
