@@ -473,7 +473,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private sendFrames (): void {
     if (this.stopped) return
     // Bids and declines of this turn join the frame.
-    if (this.flushTimer !== undefined) { this.clock.clearTimeout(this.flushTimer); this.flush() }
+    if (this.outBids.length > 0 || this.outDeclines.length > 0) { this.clock.clearTimeout(this.flushTimer); this.flush() }
     this.frameTimer = undefined
     if (this.outbox.length === 0) return
     this.lastFrameAt = this.clock.now()
@@ -514,6 +514,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   }
 
   private scheduleFlush (): void {
+    // Without a batching delay the next frame takes the turn's bids and declines: one timer, not two in a row.
+    if (this.opts.batchMs === 0) { this.scheduleFrame(); return }
     if (this.flushTimer !== undefined) return
     this.flushTimer = this.clock.setTimeout(() => { this.flush() }, this.opts.batchMs)
   }
@@ -817,8 +819,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.misses.set(peer, 0)
     if (t.steward === this.peerId && t.award === undefined && everyoneResponded(t.expected, t.responded)) {
       if (t.expected.size > 1) this.responderEwma = ewma(this.responderEwma, this.clock.now() - t.windowOpenedAt)
-      // Close in a fresh turn, so that bids that arrived in the same batch are all counted.
-      this.armWindow(t, 0)
+      // Close once the message being applied is done (a peer's bids for a task travel in one
+      // message), not a timer later: on a busy tab a timer waits behind everything queued.
+      this.clock.clearTimeout(t.windowTimer)
+      const attempt = t.attempt
+      const marker = t.windowTimer = {}
+      queueMicrotask(() => { if (t.windowTimer === marker) this.closeWindow(t, attempt) })
     }
   }
 
