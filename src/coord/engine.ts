@@ -247,6 +247,8 @@ const PENDING_PER_TASK = 64
 const PENDING_TOTAL = 10_000
 const PENDING_TTL_MS = 30_000
 const SILENT_AFTER_MISSES = 3
+/** A node that sent no frame for this long sends its next one at the end of the current job, not a timer later. */
+const EAGER_FRAME_AFTER_MS = 25
 /** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
 const LATE_RECORD_MS = 10_000
 
@@ -465,8 +467,16 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 
   private scheduleFrame (): void {
     if (this.frameTimer !== undefined) return
-    const wait = Math.max(0, this.lastFrameAt + this.opts.frameMs - this.clock.now())
-    this.frameTimer = this.clock.setTimeout(() => { this.sendFrames() }, wait)
+    const since = this.clock.now() - this.lastFrameAt
+    if (since >= Math.max(this.opts.frameMs, EAGER_FRAME_AFTER_MS)) {
+      // A quiet node sends as soon as the current work is done (a timer would wait behind
+      // everything queued on a busy tab); a node that sent a frame just now waits for a timer,
+      // so a burst of messages still goes out in few frames.
+      const marker = this.frameTimer = {}
+      queueMicrotask(() => { if (this.frameTimer === marker) this.sendFrames() })
+      return
+    }
+    this.frameTimer = this.clock.setTimeout(() => { this.sendFrames() }, Math.max(0, this.opts.frameMs - since))
   }
 
   /** Seals what the outbox holds into as few frames as the limits allow and publishes them in order. */
