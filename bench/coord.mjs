@@ -398,7 +398,7 @@ async function sentOf (tabs) {
 }
 const perTask = (sent, tasks) => Object.fromEntries(Object.entries(sent).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(100 * v / Math.max(1, tasks)) / 100]))
 
-async function throughput (room, inflight, ms) {
+async function throughput (room, inflight, ms, part = 'throughput') {
   const tabs = room.tabs
   await diagOf(tabs)
   await sentOf(tabs)
@@ -408,7 +408,7 @@ async function throughput (room, inflight, ms) {
   const before = await busy()
   const ticks0 = chromiumCpuTicks()
   const w0 = Date.now()
-  const { value: per, profile } = await profiled(tabs[1] ?? tabs[0], 'throughput', () => Promise.all(tabs.map(t => t.page.evaluate(async ({ inflight, ms, words }) => {
+  const { value: per, profile } = await profiled(tabs[1] ?? tabs[0], part, () => Promise.all(tabs.map(t => t.page.evaluate(async ({ inflight, ms, words }) => {
     const now = () => performance.timeOrigin + performance.now()
     const T = window.meshwork.tasks
     const start = now()
@@ -712,7 +712,7 @@ try {
     out.latencyNoRecord = await latency(main, Math.round(LATENCY_TASKS / 2))
     process.stderr.write(`award p50 ${fmt(out.latencyNoRecord.award.p50)} p95 ${fmt(out.latencyNoRecord.award.p95)} ms\n`)
     process.stderr.write(`bench:coord [graph recording off] throughput N=${N} … `)
-    out.throughputNoRecord = await throughput(main, INFLIGHT, THROUGHPUT_MS / 2)
+    out.throughputNoRecord = await throughput(main, INFLIGHT, THROUGHPUT_MS / 2, 'norecord')
     process.stderr.write(`${fmt(out.throughputNoRecord.perMinute, 0)} tasks/min\n`)
     await setRecording(main.tabs, true)
   }
@@ -798,7 +798,7 @@ if (out.churn) {
   console.log(`1,000-task run: ${JSON.stringify(c.states)}; leaves ${c.leaves.map(l => `${l.how} after ${l.afterSubmitted} submitted`).join(', ')}; executed per tab ${c.executedPerTab.join(' / ')}; wall ${fmt(c.submitWallMs / 1000, 1)} s`)
   console.log(`   tasks with >1 result entity in the graph: ${c.tasksWithTwoResultEntities}; with >1 result message: ${c.tasksWithTwoResultMessages}; completed but outcome not recorded: ${c.completedButOutcomeNotRecorded}; failed reasons: ${JSON.stringify(c.failedReasons)}`)
 }
-for (const p of [out.latency?.profile, ...(out.throughput ?? []).map(t => t.profile)].filter(Boolean)) {
+for (const p of [out.latency?.profile, ...(out.throughput ?? []).map(t => t.profile), out.throughputNoRecord?.profile].filter(Boolean)) {
   console.log(`CPU profile of tab ${p.tab} (${p.totalMs} ms sampled), self time: ${p.top.slice(0, 15).map(x => `${x.fn} ${x.pct}%`).join('; ')}`)
 }
 if (out.matchCheck) console.log(`match check: "echo banana" → ${out.matchCheck.echo.join(', ')}; "${NAP_TEXT}" → ${out.matchCheck.nap.join(', ')}`)

@@ -247,8 +247,8 @@ const PENDING_PER_TASK = 64
 const PENDING_TOTAL = 10_000
 const PENDING_TTL_MS = 30_000
 const SILENT_AFTER_MISSES = 3
-/** A node that sent no frame for this long sends its next one at the end of the current job, not a timer later. */
-const EAGER_FRAME_AFTER_MS = 25
+/** With at most this many tasks open, a node sends its frame at the end of the current job, not a timer later. */
+const EAGER_FRAME_MAX_OPEN = 4
 /** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
 const LATE_RECORD_MS = 10_000
 
@@ -296,6 +296,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private outbox: Array<{ kind: MessageKind, line: Uint8Array }> = []
   private frameTimer: unknown
   private lastFrameAt = -Infinity
+  /** Tasks this node knows that are not terminal. */
+  private openTasks = 0
   private outDeclines: TaskAttemptRef[] = []
   private flushTimer: unknown
   private tickTimer: unknown
@@ -468,10 +470,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private scheduleFrame (): void {
     if (this.frameTimer !== undefined) return
     const since = this.clock.now() - this.lastFrameAt
-    if (since >= Math.max(this.opts.frameMs, EAGER_FRAME_AFTER_MS)) {
-      // A quiet node sends as soon as the current work is done (a timer would wait behind
-      // everything queued on a busy tab); a node that sent a frame just now waits for a timer,
-      // so a burst of messages still goes out in few frames.
+    if (this.openTasks <= EAGER_FRAME_MAX_OPEN && since >= this.opts.frameMs) {
+      // A quiet room (a few tasks open) sends as soon as the current work is done: a timer would
+      // wait behind everything queued on a busy tab. With many tasks open, the timer batches the
+      // messages of many tasks into one frame (more frames cost every peer a verification).
       const marker = this.frameTimer = {}
       queueMicrotask(() => { if (this.frameTimer === marker) this.sendFrames() })
       return
@@ -678,6 +680,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   }
 
   private finished (t: Task): void {
+    this.openTasks--
     this.clock.clearTimeout(t.windowTimer)
     t.lease = undefined
     const r = this.running.get(t.id)
@@ -714,6 +717,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         history: [], failures: [], retriedAttempt: 0, votes: [], questions: new Map(), finalRecorded: false
       }
       this.book.set(t.id, t)
+      this.openTasks++
       this.emit('task', { taskId: t.id, state: 'submitted', previous: null, attempt: t.attempt, at: now })
     } else {
       if (b.attempt <= t.attempt || isTerminal(t.state)) { this.ignore('stale-attempt', env.from, t.id); return }
