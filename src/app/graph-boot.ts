@@ -1,15 +1,19 @@
 /**
- * Opens the room's knowledge graph in a tab: Automerge's wasm, an automerge-repo Repo persisted in
- * IndexedDB and synced over libp2p with the room's linked peers only (never through the relay:
- * it carries no application data), and the KnowledgeGraph on top. Works offline: the graph
- * loads from IndexedDB without any peer or relay.
+ * Opens the room's knowledge graph in a tab. The graph's Automerge document, its Repo and its
+ * IndexedDB storage live in the graph worker (src/graph/graph.worker.ts), so syncing, loading and
+ * merging never block the page; the page keeps a replica of the index (RemoteGraphStore) under
+ * the KnowledgeGraph everything else uses, and the libp2p side of sync (RTCPeerConnection exists
+ * only here). Sync runs with the room's linked peers only (never through the relay: it carries no
+ * application data). Works offline: the graph loads from IndexedDB without any peer or relay.
+ *
+ * The agent registry is a small document in a Repo on the page, synced over its own protocol.
  */
 import { initializeWasm } from '@automerge/automerge-repo/slim'
 import automergeWasmUrl from '@automerge/automerge/automerge.wasm?url'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  createGraphRepo, createIndexedDbStorage, genesis, Libp2pNetworkAdapter, openRoomGraph, roomDocumentId,
-  SnapshotCatchUp, SnapshotService, type KnowledgeGraph
+  createGraphRepo, createIndexedDbStorage, genesis, KnowledgeGraph, Libp2pNetworkAdapter, RemoteGraphStore, roomDocumentId,
+  SnapshotCatchUp, SnapshotService, SYNC_PROTOCOL, type Endpoint
 } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import { openAgentRegistry, type AgentRegistry } from '../agents/registry.ts'
@@ -20,61 +24,68 @@ export const PERSON_AGENT = 'person'
 /** A graph with fewer entities than this catches up from a peer's snapshot rather than through sync. */
 const YOUNG_GRAPH_ENTITIES = 100
 
+/** The registry's Repo syncs over its own protocol, next to the graph worker's. */
+export const REGISTRY_SYNC_PROTOCOL = SYNC_PROTOCOL.replace('/automerge/', '/automerge-registry/')
+
 export interface OpenGraph {
   graph: KnowledgeGraph
-  /** The room's agent registry: a second document in the same Repo, synced the same way. */
+  /** The room's agent registry, in a Repo on the page. */
   registry: AgentRegistry
+  /** The graph's sync adapter (its Repo is in the worker). */
   adapter: Libp2pNetworkAdapter
   /** Serves this tab's snapshot of the room graph, and fetched ours if we joined young. */
   snapshots: SnapshotService
   catchUp: SnapshotCatchUp
+  store: RemoteGraphStore
   close: () => Promise<void>
 }
 
 export async function openGraph (node: MeshNode): Promise<OpenGraph> {
-  await initializeWasm(automergeWasmUrl)
-  const adapter = new Libp2pNetworkAdapter(node.libp2p, {
-    // Only peers whose link hello matched our room; relayed connections would route app data through the relay.
-    acceptPeer: id => node.isRoomPeer(id.toString()),
-    runOnLimitedConnection: false
-  })
-  const repo = createGraphRepo({ network: adapter, storage: createIndexedDbStorage('meshwork-graph'), peerId: `${node.peerId}` })
+  const worker = new Worker(new URL('../graph/graph.worker.ts', import.meta.url), { type: 'module', name: 'meshwork-graph' })
+  // Only peers whose link hello matched our room; relayed connections would route app data through the relay.
+  const inRoom = (id: { toString: () => string }): boolean => node.isRoomPeer(id.toString())
+  const adapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, runOnLimitedConnection: false })
+  const registryAdapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, runOnLimitedConnection: false, protocol: REGISTRY_SYNC_PROTOCOL })
+  const actor = { agentId: PERSON_AGENT, peerId: node.peerId }
+  const store = new RemoteGraphStore(worker as unknown as Endpoint, { room: node.room, actor, repoPeerId: node.peerId, storage: 'meshwork-graph' }, adapter)
   const documentId = roomDocumentId(node.room)
-  const snapshots = new SnapshotService(node.libp2p, repo, { acceptPeer: id => node.isRoomPeer(id.toString()), serves: id => id === documentId })
-  await snapshots.start()
+  const snapshots = new SnapshotService(node.libp2p, store.snapshotSource(), { acceptPeer: inRoom, serves: id => id === documentId })
   const catchUp = new SnapshotCatchUp(snapshots, adapter, peerIdFromString)
   // Registered before `refresh`, so a catch-up holds the adapter before the new peer's session exists.
   const offCatchUp = node.on('peer:join', e => { catchUp.peerJoined(e.peerId) })
-  const refresh = (): void => { void adapter.refreshPeers() }
+  const refresh = (): void => { void adapter.refreshPeers(); void registryAdapter.refreshPeers() }
   const offJoin = node.on('peer:join', refresh)
   const offLeave = node.on('peer:leave', refresh)
   // Membership events race with stream set-up on duplicate or replaced connections (both sides of a
   // pair may dial); a periodic pass re-opens any half-session that such a race left behind.
   const repair = setInterval(refresh, 2_000)
   const opening = (async () => {
-    const opened = await Promise.all([
-      openRoomGraph(repo, node.room, { actor: { agentId: PERSON_AGENT, peerId: node.peerId } }),
-      openAgentRegistry(repo, node.room)
-    ])
+    await Promise.all([initializeWasm(automergeWasmUrl), snapshots.start()])
+    const registryRepo = createGraphRepo({ network: registryAdapter, storage: createIndexedDbStorage('meshwork-registry'), peerId: `${node.peerId}` })
+    const [, registry] = await Promise.all([store.ready, openAgentRegistry(registryRepo, node.room)])
+    const graph = new KnowledgeGraph(store, { actor })
     const linked = node.peers().filter(p => p.transport === 'webrtc').map(p => p.peerId)
-    catchUp.arm(opened[0].handle, [genesis().hash], opened[0].size < YOUNG_GRAPH_ENTITIES, linked)
-    return opened
+    catchUp.arm(documentId, [genesis().hash], graph.size < YOUNG_GRAPH_ENTITIES, linked)
+    return { graph, registry, registryRepo }
   })()
-  // No sync session starts before the graph is open and we know whether to catch up by snapshot.
+  // No graph sync session starts before the graph is open and we know whether to catch up by snapshot.
   adapter.hold(opening)
-  const [graph, registry] = await opening
+  const { graph, registry, registryRepo } = await opening
   return {
     graph,
     registry,
     adapter,
     snapshots,
     catchUp,
+    store,
     close: async () => {
       offCatchUp(); offJoin(); offLeave(); clearInterval(repair)
       await snapshots.stop().catch(() => {})
       graph.close()
       registry.close()
-      await repo.shutdown()
+      adapter.disconnect()
+      worker.terminate()
+      await registryRepo.shutdown()
     }
   }
 }

@@ -112,6 +112,35 @@ export class GraphIndex {
     return this
   }
 
+  // Replica updates: an index that mirrors a document held elsewhere (remote-graph-store.ts)
+  // is maintained entry by entry from validated entities and edges instead of from patches.
+
+  putEntity (entity: Entity): void {
+    this.entities.set(entity.id, entity)
+  }
+
+  removeEntity (id: string): void {
+    this.entities.delete(id)
+  }
+
+  putEdge (edge: Edge): void {
+    this.removeEdge(edge.id)
+    this.edges.set(edge.id, edge)
+    for (const end of [edge.from, edge.to]) {
+      let set = this.adjacency.get(end)
+      if (set === undefined) this.adjacency.set(end, set = new Set())
+      set.add(edge.id)
+    }
+  }
+
+  removeEdge (id: string): void {
+    const old = this.edges.get(id)
+    if (old === undefined) return
+    this.adjacency.get(old.from)?.delete(id)
+    this.adjacency.get(old.to)?.delete(id)
+    this.edges.delete(id)
+  }
+
   rebuild (doc: GraphDoc): void {
     this.entities.clear()
     this.edges.clear()

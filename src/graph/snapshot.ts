@@ -15,7 +15,7 @@
  * frame of JSON `{ v: 1, ok: true, bytes }` followed by one frame holding `bytes` bytes of
  * `Automerge.save` output, or `{ v: 1, ok: false, error }`. One request per stream.
  */
-import { Automerge, type DocHandle, type DocumentId, type Repo } from '@automerge/automerge-repo/slim'
+import { Automerge, type DocumentId, type Repo } from '@automerge/automerge-repo/slim'
 import type { Connection, PeerId as Libp2pPeerId, Stream, StreamMessageEvent } from '@libp2p/interface'
 import { FrameDecoder, encodeFrame } from './sync-frames.ts'
 import type { Libp2pNodeLike } from './libp2p-network-adapter.ts'
@@ -77,6 +77,51 @@ async function readFrames (stream: Stream, maxFrameBytes: number, signal: AbortS
   })
 }
 
+/**
+ * Where snapshots come from and go to: the Repo holding the document (in this thread, see
+ * {@link docSnapshotSource}, or in the graph worker).
+ */
+export interface SnapshotSource {
+  /** `Automerge.save` of the document, or why not. */
+  save: (documentId: DocumentId) => Promise<Uint8Array | { error: string }> | Uint8Array | { error: string }
+  /**
+   * Loads `bytes`, checks it holds `requiredHeads` (the room's genesis) and merges the local
+   * document into it, so nothing local is lost. Throws a SnapshotError and changes nothing if
+   * the snapshot is bad.
+   */
+  apply: (documentId: DocumentId, bytes: Uint8Array, requiredHeads: string[]) => Promise<void> | void
+}
+
+/** A SnapshotSource over a Repo in this thread. Saves are cached per heads. */
+export function docSnapshotSource (repo: Repo): { save: (documentId: string) => Uint8Array | { error: string }, apply: (documentId: string, bytes: Uint8Array, requiredHeads: string[]) => void } {
+  let cache: { documentId: string, heads: string, bytes: Uint8Array } | undefined
+  const ready = (documentId: string) => {
+    const handle = repo.handles[documentId as DocumentId]
+    return handle !== undefined && handle.isReady() ? handle : undefined
+  }
+  return {
+    save (documentId) {
+      const handle = ready(documentId)
+      if (handle === undefined) return { error: 'document not held' }
+      const heads = handle.heads().join(',')
+      if (cache?.documentId !== documentId || cache.heads !== heads) cache = { documentId, heads, bytes: Automerge.save(handle.doc()) }
+      return cache.bytes
+    },
+    apply (documentId, bytes, requiredHeads) {
+      const handle = ready(documentId)
+      if (handle === undefined) throw new SnapshotError('wrong-document', 'the document is not open here')
+      let loaded: Automerge.Doc<unknown>
+      try {
+        loaded = Automerge.load<unknown>(bytes)
+      } catch (err) {
+        throw new SnapshotError('bad-document', `not an Automerge document: ${err instanceof Error ? err.message : String(err)}`)
+      }
+      if (!Automerge.hasHeads(loaded, requiredHeads)) throw new SnapshotError('wrong-document', 'the snapshot does not descend from this document\'s genesis')
+      handle.update(local => Automerge.merge(loaded, local as Automerge.Doc<unknown>))
+    }
+  }
+}
+
 export interface SnapshotServiceOptions {
   /** Only these peers are served or asked. Default: all. */
   acceptPeer?: (peer: Libp2pPeerId) => boolean
@@ -85,21 +130,17 @@ export interface SnapshotServiceOptions {
   maxBytes?: number
 }
 
-/**
- * Serves snapshots of the Repo's documents to accepted peers and fetches them from peers.
- * Saved bytes are cached per document heads, so many tabs joining at once cost one save.
- */
+/** Serves snapshots of `source`'s documents to accepted peers and fetches them from peers. */
 export class SnapshotService {
   readonly stats: SnapshotStats = { served: 0, fetched: 0, failed: {} }
   readonly #node: Libp2pNodeLike
-  readonly #repo: Repo
+  readonly #source: SnapshotSource
   readonly #options: Required<SnapshotServiceOptions>
-  #cache: { documentId: DocumentId, heads: string, bytes: Uint8Array } | undefined
   #started = false
 
-  constructor (node: Libp2pNodeLike, repo: Repo, options: SnapshotServiceOptions) {
+  constructor (node: Libp2pNodeLike, source: SnapshotSource, options: SnapshotServiceOptions) {
     this.#node = node
-    this.#repo = repo
+    this.#source = source
     this.#options = { acceptPeer: () => true, maxBytes: MAX_SNAPSHOT_BYTES, ...options }
   }
 
@@ -121,16 +162,11 @@ export class SnapshotService {
   }
 
   /** The saved document, or why not. */
-  #snapshot (documentId: unknown): { bytes: Uint8Array } | { error: string } {
+  async #snapshot (documentId: unknown): Promise<{ bytes: Uint8Array } | { error: string }> {
     if (typeof documentId !== 'string' || !this.#options.serves(documentId as DocumentId)) return { error: 'document not served' }
-    const handle = this.#repo.handles[documentId as DocumentId]
-    if (handle === undefined || !handle.isReady()) return { error: 'document not held' }
-    const heads = handle.heads().join(',')
-    if (this.#cache?.documentId !== documentId || this.#cache.heads !== heads) {
-      this.#cache = { documentId: documentId as DocumentId, heads, bytes: Automerge.save(handle.doc()) }
-    }
-    const { bytes } = this.#cache
-    return bytes.byteLength > this.#options.maxBytes ? { error: `snapshot of ${bytes.byteLength} bytes exceeds ${this.#options.maxBytes}` } : { bytes }
+    const saved = await this.#source.save(documentId as DocumentId)
+    if (!(saved instanceof Uint8Array)) return saved
+    return saved.byteLength > this.#options.maxBytes ? { error: `snapshot of ${saved.byteLength} bytes exceeds ${this.#options.maxBytes}` } : { bytes: saved }
   }
 
   async #serve (stream: Stream, connection: Connection): Promise<void> {
@@ -147,7 +183,7 @@ export class SnapshotService {
         await stream.close()
         return
       }
-      const snapshot = this.#snapshot(documentId)
+      const snapshot = await this.#snapshot(documentId)
       if ('error' in snapshot) {
         stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: false, error: snapshot.error }))
       } else {
@@ -192,20 +228,14 @@ export class SnapshotService {
     }
   }
 
-  /**
-   * Applies a fetched snapshot to `handle`: loads it, checks it is the same document (it holds
-   * `requiredHeads`, e.g. the room's genesis) and merges the local document into it, so nothing
-   * local is lost. Throws a SnapshotError (and changes nothing) on a bad snapshot.
-   */
-  apply<T> (handle: DocHandle<T>, bytes: Uint8Array, requiredHeads: string[]): void {
-    let loaded: Automerge.Doc<T>
+  /** Applies a fetched snapshot through the source (see {@link SnapshotSource.apply}); failures are counted. */
+  async apply (documentId: DocumentId, bytes: Uint8Array, requiredHeads: string[]): Promise<void> {
     try {
-      loaded = Automerge.load<T>(bytes)
+      await this.#source.apply(documentId, bytes, requiredHeads)
     } catch (err) {
-      throw this.#fail('bad-document', `not an Automerge document: ${err instanceof Error ? err.message : String(err)}`)
+      if (err instanceof SnapshotError) throw this.#fail(err.reason, err.message)
+      throw err
     }
-    if (!Automerge.hasHeads(loaded, requiredHeads)) throw this.#fail('wrong-document', 'the snapshot does not descend from this document\'s genesis')
-    handle.update(local => Automerge.merge(loaded, local))
   }
 }
 
@@ -246,7 +276,7 @@ export interface HoldableAdapter { hold: (until: Promise<unknown>, maxMs?: numbe
  */
 export class SnapshotCatchUp {
   readonly report: CatchUpReport = { state: 'unarmed', attempts: 0 }
-  #target: { handle: DocHandle<unknown>, requiredHeads: string[] } | undefined
+  #target: { documentId: DocumentId, requiredHeads: string[] } | undefined
 
   constructor (
     private readonly service: SnapshotService,
@@ -260,10 +290,10 @@ export class SnapshotCatchUp {
    * little). `linked`: room peers linked already. Synchronous up to placing the hold, so call it
    * before any hold that covers the opening is released.
    */
-  arm<T> (handle: DocHandle<T>, requiredHeads: string[], young: boolean, linked: string[]): void {
+  arm (documentId: DocumentId, requiredHeads: string[], young: boolean, linked: string[]): void {
     if (this.report.state !== 'unarmed') return
     if (!young) { this.report.state = 'not-needed'; return }
-    this.#target = { handle: handle as DocHandle<unknown>, requiredHeads }
+    this.#target = { documentId, requiredHeads }
     this.report.state = 'waiting'
     if (linked[0] !== undefined) this.#start(linked[0])
   }
@@ -282,8 +312,8 @@ export class SnapshotCatchUp {
     this.report.attempts++
     const started = Date.now()
     const work = (async () => {
-      const bytes = await this.service.fetch(this.peerIdOf(peer), target.handle.documentId, timeoutMs)
-      this.service.apply(target.handle, bytes, target.requiredHeads)
+      const bytes = await this.service.fetch(this.peerIdOf(peer), target.documentId, timeoutMs)
+      await this.service.apply(target.documentId, bytes, target.requiredHeads)
       return bytes.byteLength
     })()
     this.adapter.hold(work, timeoutMs + 3_000)

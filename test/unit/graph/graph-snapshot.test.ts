@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Libp2pNetworkAdapter } from '../../../src/graph/libp2p-network-adapter.ts'
 import { genesis, roomDocumentId } from '../../../src/graph/layout.ts'
 import { openRoomGraph } from '../../../src/graph/room.ts'
-import { SNAPSHOT_PROTOCOL, SnapshotCatchUp, SnapshotService } from '../../../src/graph/snapshot.ts'
+import { SNAPSHOT_PROTOCOL, SnapshotCatchUp, SnapshotService, docSnapshotSource } from '../../../src/graph/snapshot.ts'
 import { encodeFrame } from '../../../src/graph/sync-frames.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import { alice, bob, waitFor } from './helpers.ts'
@@ -40,7 +40,7 @@ describe('snapshot catch-up', () => {
     const n = await node()
     const adapter = new Libp2pNetworkAdapter(n, { reopenDelayMs: 200 })
     const repo = new Repo({ network: [adapter], peerId: name as PeerId })
-    const service = new SnapshotService(n, repo, { serves: id => id === roomDocumentId(ROOM) })
+    const service = new SnapshotService(n, docSnapshotSource(repo), { serves: id => id === roomDocumentId(ROOM) })
     await service.start()
     // Hold sessions until the graph is open, as the app does.
     let opened: (v?: unknown) => void = () => {}
@@ -62,7 +62,7 @@ describe('snapshot catch-up', () => {
     b.graph.add({ kind: 'fact', text: 'written by the young tab before it met anyone' })
     await b.node.dial(a.node.getMultiaddrs())
     const catchUp = new SnapshotCatchUp(b.service, b.adapter, peerIdFromString)
-    catchUp.arm(b.graph.handle, [genesis().hash], b.graph.size < 100, [a.node.peerId.toString()])
+    catchUp.arm(b.graph.handle.documentId, [genesis().hash], b.graph.size < 100, [a.node.peerId.toString()])
     b.release()
     expect(b.adapter.held).toBe(true)
     await waitFor('the snapshot to be applied', () => catchUp.report.state === 'applied', 10_000)
@@ -77,7 +77,7 @@ describe('snapshot catch-up', () => {
     const b = await peer('repo-b', bob) as Peer & { release: () => void }
     fill(b.graph, 150, 'mine')
     const catchUp = new SnapshotCatchUp(b.service, b.adapter, peerIdFromString)
-    catchUp.arm(b.graph.handle, [genesis().hash], b.graph.size < 100, ['12D3KooWDoesNotMatter'])
+    catchUp.arm(b.graph.handle.documentId, [genesis().hash], b.graph.size < 100, ['12D3KooWDoesNotMatter'])
     expect(catchUp.report.state).toBe('not-needed')
   })
 
@@ -100,7 +100,7 @@ describe('snapshot catch-up', () => {
       const mine = b.graph.add({ kind: 'fact', text: 'mine' })
       await b.node.dial(a.node.getMultiaddrs())
       const catchUp = new SnapshotCatchUp(b.service, b.adapter, peerIdFromString, { maxAttempts: 1 })
-      catchUp.arm(b.graph.handle, [genesis().hash], true, [a.node.peerId.toString()])
+      catchUp.arm(b.graph.handle.documentId, [genesis().hash], true, [a.node.peerId.toString()])
       b.release()
       await waitFor('the catch-up to fail', () => catchUp.report.state === 'failed', 10_000)
       expect(b.service.stats.failed[reason]).toBe(1)
