@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, type SimNode } from './sim.ts'
+import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, settle, type SimNode } from './sim.ts'
 import { decideAward } from '../../../src/coord/award.ts'
 
 describe('coordination engine: award', () => {
@@ -265,5 +265,23 @@ describe('coordination engine: frames', () => {
     expect(eager.frames).toBeLessThanOrEqual(eager.messages)
     expect(framed.frames).toBeLessThan(eager.frames / 2)
     expect(framed.frames).toBeLessThan(framed.messages / 3)
+  })
+
+  it('a quiet node sends at once (no timer), a node with many open tasks waits for the frame timer', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2 })
+    // Alone, with a slow agent: every task it submits stays open (awarded to itself, running).
+    const a = await makeNode(net, clock, [{ id: 'slow', skill: 'echo', keywords: ['*'], confidence: 0.9, workMs: 60_000 }], { frameMs: 50 })
+    const eager: boolean[] = []
+    for (let k = 0; k < 8; k++) {
+      const before = a.engine.stats().framesOut
+      a.engine.tasks.submit({ text: `echo ${k}` })
+      await settle() // promise work only: the clock does not move, no timer fires
+      eager.push(a.engine.stats().framesOut > before)
+      await runFor(clock, 300) // its bid and award go out on frame timers meanwhile
+    }
+    expect(a.engine.tasks.list().filter(t => t.state === 'working')).toHaveLength(8)
+    // Up to 4 open tasks the announcement leaves at once; with more open, it waits for the timer.
+    expect(eager).toEqual([true, true, true, true, true, false, false, false])
   })
 })
