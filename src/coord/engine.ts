@@ -771,6 +771,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       offers = []
     }
     if (t.attempt !== attempt || t.state !== 'submitted' || this.stopped) return
+    // The steward's own bids need no message: they go straight into its bid set and reach everyone
+    // in the award (if the steward leaves before awarding, its agents are gone with it).
+    const steward = t.steward === this.peerId && t.award === undefined
+    const mine: Bid[] = []
     let any = false
     for (const o of offers) {
       if (isExcluded({ peerId: this.peerId, agentId: o.agentId }, t.excluded)) continue
@@ -785,9 +789,16 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         latencyMs: Math.max(0, Math.min(LIMITS.maxLatencyMs, o.latencyMs ?? 1000))
       }
       t.myBids.set(o.agentId, bid)
+      any = true
+      if (steward) { mine.push(bid); continue }
       const { peerId: _p, ...rest } = bid
       this.queueBid({ taskId: t.id, attempt, ...rest })
-      any = true
+    }
+    if (steward) {
+      for (const bid of mine) t.bids.set(bidKey(bid), bid)
+      if (mine.length > 0) this.timeline('bid', this.peerId, `${mine.length} own bid(s), kept for the award: ${mine.slice(0, 3).map(b => `${b.agentId}@${b.confidence.toFixed(2)}`).join(', ')}`, t.id)
+      this.responded(t, this.peerId)
+      return
     }
     if (!any) this.queueDecline({ taskId: t.id, attempt })
   }

@@ -284,4 +284,21 @@ describe('coordination engine: frames', () => {
     // Up to 4 open tasks the announcement leaves at once; with more open, it waits for the timer.
     expect(eager).toEqual([true, true, true, true, true, false, false, false])
   })
+
+  it("the steward's own bids travel only in its award; the other nodes' bids as messages", async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2 })
+    const a = await makeNode(net, clock, [{ id: 'calc-a', skill: 'math', keywords: ['sum'], confidence: 0.9 }])
+    const b = await makeNode(net, clock, [{ id: 'calc-b', skill: 'math', keywords: ['sum'], confidence: 0.6 }])
+    const id = a.engine.tasks.submit({ text: 'sum 1 and 2' })
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.state === 'completed'), 2000)
+    const kinds = (from: string): string[] => net.tap.filter(m => m.from === from).flatMap(m => new TextDecoder().decode(m.bytes).split('\n').slice(1, -1).map(l => (JSON.parse(l) as { kind: string }).kind))
+    expect(kinds(a.id.peerId)).not.toContain('bid')
+    expect(kinds(b.id.peerId)).toContain('bid')
+    expect(a.recorder.awards[0]!.bids.map(x => x.agentId).sort()).toEqual(['calc-a', 'calc-b'])
+    for (const n of [a, b]) {
+      expect(n.engine.tasks.get(id)!.agentId).toBe('calc-a')
+      expect(n.engine.stats().rejected).toEqual({})
+    }
+  })
 })
