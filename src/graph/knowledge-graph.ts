@@ -165,6 +165,17 @@ export class KnowledgeGraph {
     return structuredClone([...this.#sync().edges.values()].sort((a, b) => (a.id < b.id ? -1 : 1)))
   }
 
+  /**
+   * Every entity and edge as the index holds them: no copies, no order. For readers that read a
+   * whole large graph and never mutate what they get (the explorer's catalog); `list()` copies
+   * and sorts, which at 10k entities costs a long task. The index replaces an entity's object
+   * when it changes, so what a reader holds never changes under it.
+   */
+  view (): { entities: Iterable<Readonly<Entity>>, edges: Iterable<Readonly<Edge>> } {
+    const index = this.#sync()
+    return { entities: index.entities.values(), edges: index.edges.values() }
+  }
+
   neighbours (id: string, filter: NeighbourFilter = {}): Neighbour[] {
     const { entities, edges } = this.#sync()
     const direction = filter.direction ?? 'both'

@@ -11,7 +11,7 @@ import type { KnowledgeGraph, Neighbour } from '../../graph/knowledge-graph.ts'
 import { ENTITY_KINDS, ENTITY_STATUSES, type Edge, type Entity, type EntityKind, type EntityStatus } from '../../graph/schema.ts'
 
 /** The read side of a KnowledgeGraph the catalog needs (a real graph fits). */
-export type GraphReader = Pick<KnowledgeGraph, 'list' | 'get' | 'edges' | 'edge'>
+export type GraphReader = Pick<KnowledgeGraph, 'list' | 'get' | 'edges' | 'edge' | 'view'>
 
 export interface EntityQuery {
   kind?: EntityKind | undefined
@@ -68,12 +68,14 @@ export class EntityCatalog {
 
   /** Re-reads everything from the graph. */
   loadAll (graph: GraphReader): void {
-    this.#order = graph.list().map(entity => ({ entity, search: searchText(entity) }))
+    const { entities, edges } = graph.view()
+    this.#order = Array.from(entities, entity => ({ entity: entity as Entity, search: searchText(entity) }))
+    this.#order.sort((a, b) => (before(a.entity, b.entity) ? -1 : before(b.entity, a.entity) ? 1 : 0))
     this.#byId.clear()
     for (const entry of this.#order) this.#byId.set(entry.entity.id, entry)
     this.#edges.clear()
     this.#adjacency.clear()
-    for (const edge of graph.edges()) this.#putEdge(edge)
+    for (const edge of edges) this.#putEdge(edge as Edge)
     this.#recount()
   }
 
