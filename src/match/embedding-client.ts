@@ -12,20 +12,29 @@ export interface WorkerEmbedder extends Embedder {
 }
 
 export async function createWorkerEmbedder(
-  options: WorkerEmbedderOptions = {},
+  options: WorkerEmbedderOptions & { shared?: boolean } = {},
   onProgress?: (p: LoadProgress) => void,
 ): Promise<WorkerEmbedder> {
-  const worker = new Worker(new URL('./embedding.worker.ts', import.meta.url), { type: 'module' })
-  const remote = Comlink.wrap<EmbeddingWorkerApi>(worker)
+  // A SharedWorker where the browser has them: tabs of one profile share one model load and one ONNX
+  // runtime (ten tabs starting at once compiled the 27 MB ORT wasm ten times). One per model setting.
+  const { shared: allowShared, ...loadOptions } = options
+  const shared = typeof SharedWorker === 'function' && allowShared !== false
+  const worker = shared
+    ? new SharedWorker(new URL('./embedding.worker.ts', import.meta.url), { type: 'module', name: `meshwork-embedding ${options.model ?? 'default'}` })
+    : new Worker(new URL('./embedding.worker.ts', import.meta.url), { type: 'module' })
+  const endpoint = worker instanceof SharedWorker ? worker.port : worker
+  if (worker instanceof SharedWorker) worker.port.start()
+  const end = (): void => { if (worker instanceof SharedWorker) worker.port.close(); else worker.terminate() }
+  const remote = Comlink.wrap<EmbeddingWorkerApi>(endpoint)
   // Embedding has a port of its own: one plain message each way per call (see serve() in the worker).
   const { port1, port2 } = new MessageChannel()
   let info: EmbeddingWorkerInfo
   try {
-    info = await remote.load(options, onProgress ? Comlink.proxy(onProgress) : undefined)
+    info = await remote.load(loadOptions, onProgress ? Comlink.proxy(onProgress) : undefined)
     await remote.attach(Comlink.transfer(port2, [port2]))
   } catch (err) {
     port1.close()
-    worker.terminate()
+    end()
     throw err
   }
   const pending = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>()
@@ -55,8 +64,8 @@ export async function createWorkerEmbedder(
       for (const p of pending.values()) p.reject(new Error('embedding worker closed'))
       pending.clear()
       port1.close()
-      remote[Comlink.releaseProxy]()
-      worker.terminate()
+      // A shared worker keeps serving the other tabs; this tab gives up its share of the model.
+      void remote.dispose().catch(() => {}).finally(() => { remote[Comlink.releaseProxy](); end() })
     },
   }
 }

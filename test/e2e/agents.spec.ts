@@ -68,6 +68,27 @@ test('the embedded model loads through Transformers.js (WASM) in Chromium, serve
   tabs.push(page)
 })
 
+test('tabs of one browser profile share one embedding worker (one model load); a profile of its own gets its own', async ({ browser }) => {
+  const second = await openAgentTab(ctxA)
+  const other = await openAgentTab(ctxB)
+  const cdp = await browser.newBrowserCDPSession()
+  const { targetInfos } = await cdp.send('Target.getTargets') as { targetInfos: Array<{ type: string, url: string }> }
+  await cdp.detach()
+  const embedding = targetInfos.filter(t => t.type === 'shared_worker' && t.url.includes('embedding.worker'))
+  // ctxA's two tabs share one; ctxB (another profile, like another browser) has its own.
+  expect(embedding).toHaveLength(2)
+  // Both tabs of ctxA embed with it.
+  for (const p of [tabs[0]!, second, other]) {
+    const [v] = await p.evaluate(async () => await window.meshwork.agents.embed(['one shared model']))
+    expect(v).toHaveLength(100)
+  }
+  // Closing one tab leaves the model working for the other.
+  await second.close()
+  await other.close()
+  const [v] = await tabs[0]!.evaluate(async () => await window.meshwork.agents.embed(['still here']))
+  expect(v).toHaveLength(100)
+})
+
 test('built-in agents do real work in their workers', async () => {
   const page = tabs[0]!
   const self = await peerIdOf(page)
