@@ -294,35 +294,40 @@ export class GraphState {
     })
   }
 
+  /** `#run` for work that completes later (binary export and import go through the graph worker). */
   async #runAsync<T> (action: GraphAction, work: (graph: KnowledgeGraph) => Promise<T>): Promise<T | undefined> {
-    const graph = this.#graph
-    if (graph === undefined) return this.#run(action, () => undefined)
+    const pending = this.#run(action, work)
+    if (pending === undefined) return undefined
     try {
-      const result = await work(graph)
-      this.clearError(action)
-      this.flush()
-      return result
+      return this.#done(action, await pending)
     } catch (err) {
-      this.errors = { ...this.errors, [action]: describeError(err) }
-      return undefined
+      return this.#failed(action, err)
     }
   }
 
   #run<T> (action: GraphAction, write: (graph: KnowledgeGraph) => T): T | undefined {
     const graph = this.#graph
-    if (graph === undefined) {
-      this.errors = { ...this.errors, [action]: { field: '', path: '', message: 'The graph is not open yet.' } }
-      return undefined
-    }
+    if (graph === undefined) return this.#failed(action, { field: '', path: '', message: 'The graph is not open yet.' })
     try {
-      const result = write(graph)
-      this.clearError(action)
-      // The graph reports our own writes synchronously; show them now, not on the next frame.
-      this.flush()
-      return result
+      return this.#done(action, write(graph))
     } catch (err) {
-      this.errors = { ...this.errors, [action]: describeError(err) }
-      return undefined
+      return this.#failed(action, err)
     }
   }
+
+  #done<T> (action: GraphAction, result: T): T {
+    this.clearError(action)
+    // The graph reports our own writes synchronously; show them now, not on the next frame.
+    this.flush()
+    return result
+  }
+
+  #failed (action: GraphAction, err: unknown): undefined {
+    this.errors = { ...this.errors, [action]: isFieldError(err) ? err : describeError(err) }
+    return undefined
+  }
+}
+
+function isFieldError (value: unknown): value is FieldError {
+  return typeof value === 'object' && value !== null && !(value instanceof Error) && 'message' in value && 'field' in value
 }

@@ -1,26 +1,16 @@
 // Real libp2p nodes in Node (TCP on 127.0.0.1 + noise + yamux) carrying automerge-repo sync
 // through Libp2pNetworkAdapter: the acceptance suite, access control and malformed frames.
 import './helpers.ts'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { tcp } from '@libp2p/tcp'
 import { Repo, cbor, type PeerId } from '@automerge/automerge-repo'
 import type { Libp2p } from '@libp2p/interface'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
+import { tcpNode } from './tcp-node.ts'
 import { Libp2pNetworkAdapter } from '../../../src/graph/libp2p-network-adapter.ts'
 import { SYNC_PROTOCOL, encodeFrame, encodeHello } from '../../../src/graph/sync-frames.ts'
 import { waitFor } from './helpers.ts'
 import { runNetworkAdapterSuite } from './network-adapter-suite.ts'
 
-async function node (): Promise<Libp2p> {
-  return await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  })
-}
+const node = tcpNode
 
 /** `count` started nodes, every pair connected. */
 async function mesh (count: number): Promise<Libp2p[]> {

@@ -2,15 +2,12 @@
 // graph loads a peer's snapshot before the Repo syncs, keeps its own writes, and a bad snapshot
 // (garbage, another document) is refused and counted while ordinary sync still delivers everything.
 import './helpers.ts'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { tcp } from '@libp2p/tcp'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Repo, type PeerId } from '@automerge/automerge-repo'
 import * as Automerge from '@automerge/automerge'
 import type { Libp2p, Stream } from '@libp2p/interface'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
+import { tcpNode } from './tcp-node.ts'
 import { Libp2pNetworkAdapter } from '../../../src/graph/libp2p-network-adapter.ts'
 import { genesis, roomDocumentId } from '../../../src/graph/layout.ts'
 import { openRoomGraph } from '../../../src/graph/room.ts'
@@ -21,14 +18,7 @@ import { alice, bob, waitFor } from './helpers.ts'
 
 const ROOM = 'snapshot-test'
 
-async function node (): Promise<Libp2p> {
-  return await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  })
-}
+const node = tcpNode
 
 interface Peer { node: Libp2p, adapter: Libp2pNetworkAdapter, repo: Repo, service: SnapshotService, graph: KnowledgeGraph }
 
