@@ -164,8 +164,20 @@ export class DocGraphStore implements GraphStore {
     return report
   }
 
+  /** Time the last document change took here (index, conflict scheduling, the listener), ms. */
+  lastChangeMs = 0
+
   #handleChange (payload: DocHandleChangePayload<GraphDoc>): void {
     if (this.#closed) return
+    const started = performance.now()
+    try {
+      this.#onChange(payload)
+    } finally {
+      this.lastChangeMs = Math.round(performance.now() - started)
+    }
+  }
+
+  #onChange (payload: DocHandleChangePayload<GraphDoc>): void {
     const t = touched(payload.patches)
     // Keep the index in step with the patches the DocHandle already computed (no second diff).
     this.#index.advance(payload.doc, Automerge.getHeads(payload.patchInfo.before), t)

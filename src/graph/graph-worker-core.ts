@@ -111,7 +111,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
           case 'exportBinary': void reply(m.id, async () => await store!.exportBinary()); return
           case 'importBinary': void reply(m.id, async () => await store!.importBinary(m.bytes)); return
           case 'snapshotSave': void reply(m.id, async () => snapshots!.save(m.documentId)); return
-          case 'snapshotApply': void reply(m.id, async () => { snapshots!.apply(m.documentId, m.bytes, m.requiredHeads) }); return
+          case 'snapshotApply': void reply(m.id, async () => ({ ...snapshots!.apply(m.documentId, m.bytes, m.requiredHeads), indexAndDeltasMs: store!.lastChangeMs })); return
         }
     }
   }

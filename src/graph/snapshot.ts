@@ -89,11 +89,21 @@ export interface SnapshotSource {
    * document into it, so nothing local is lost. Throws a SnapshotError and changes nothing if
    * the snapshot is bad.
    */
-  apply: (documentId: DocumentId, bytes: Uint8Array, requiredHeads: string[]) => Promise<void> | void
+  apply: (documentId: DocumentId, bytes: Uint8Array, requiredHeads: string[]) => Promise<ApplyTimings | undefined> | ApplyTimings | undefined
+}
+
+/** Where the time of applying a snapshot went, ms. */
+export interface ApplyTimings {
+  /** `Automerge.load` of the snapshot and the genesis check. */
+  loadMs: number
+  /** Merging the local document in and handing the result to the DocHandle (its diff, our index, the page's deltas). */
+  updateMs: number
+  /** Of `updateMs`: our index and the deltas to the page (the rest is Automerge's merge and automerge-repo's diff). */
+  indexAndDeltasMs?: number
 }
 
 /** A SnapshotSource over a Repo in this thread. Saves are cached per heads. */
-export function docSnapshotSource (repo: Repo): { save: (documentId: string) => Uint8Array | { error: string }, apply: (documentId: string, bytes: Uint8Array, requiredHeads: string[]) => void } {
+export function docSnapshotSource (repo: Repo): { save: (documentId: string) => Uint8Array | { error: string }, apply: (documentId: string, bytes: Uint8Array, requiredHeads: string[]) => ApplyTimings } {
   let cache: { documentId: string, heads: string, bytes: Uint8Array } | undefined
   const ready = (documentId: string) => {
     const handle = repo.handles[documentId as DocumentId]
@@ -110,6 +120,7 @@ export function docSnapshotSource (repo: Repo): { save: (documentId: string) => 
     apply (documentId, bytes, requiredHeads) {
       const handle = ready(documentId)
       if (handle === undefined) throw new SnapshotError('wrong-document', 'the document is not open here')
+      const t0 = performance.now()
       let loaded: Automerge.Doc<unknown>
       try {
         loaded = Automerge.load<unknown>(bytes)
@@ -117,7 +128,9 @@ export function docSnapshotSource (repo: Repo): { save: (documentId: string) => 
         throw new SnapshotError('bad-document', `not an Automerge document: ${err instanceof Error ? err.message : String(err)}`)
       }
       if (!Automerge.hasHeads(loaded, requiredHeads)) throw new SnapshotError('wrong-document', 'the snapshot does not descend from this document\'s genesis')
+      const t1 = performance.now()
       handle.update(local => Automerge.merge(loaded, local as Automerge.Doc<unknown>))
+      return { loadMs: Math.round(t1 - t0), updateMs: Math.round(performance.now() - t1) }
     }
   }
 }
@@ -229,9 +242,9 @@ export class SnapshotService {
   }
 
   /** Applies a fetched snapshot through the source (see {@link SnapshotSource.apply}); failures are counted. */
-  async apply (documentId: DocumentId, bytes: Uint8Array, requiredHeads: string[]): Promise<void> {
+  async apply (documentId: DocumentId, bytes: Uint8Array, requiredHeads: string[]): Promise<ApplyTimings | undefined> {
     try {
-      await this.#source.apply(documentId, bytes, requiredHeads)
+      return (await this.#source.apply(documentId, bytes, requiredHeads)) ?? undefined
     } catch (err) {
       if (err instanceof SnapshotError) throw this.#fail(err.reason, err.message)
       throw err
@@ -261,6 +274,9 @@ export interface CatchUpReport {
   bytes?: number
   /** Fetch plus apply, ms. */
   ms?: number
+  /** Of which: fetching (request, the peer's save, transfer), and applying (see ApplyTimings). */
+  fetchMs?: number
+  timings?: ApplyTimings
   error?: string
   attempts: number
 }
@@ -313,7 +329,9 @@ export class SnapshotCatchUp {
     const started = Date.now()
     const work = (async () => {
       const bytes = await this.service.fetch(this.peerIdOf(peer), target.documentId, timeoutMs)
-      await this.service.apply(target.documentId, bytes, target.requiredHeads)
+      this.report.fetchMs = Date.now() - started
+      const timings = await this.service.apply(target.documentId, bytes, target.requiredHeads)
+      if (timings !== undefined) this.report.timings = timings
       return bytes.byteLength
     })()
     this.adapter.hold(work, timeoutMs + 3_000)
