@@ -45,9 +45,14 @@ export function dialsFirst (self: string, other: string): boolean {
   return ((h >>> 0) & 1) === 0 ? self === lo : self === hi
 }
 
-/** Whether to start a dial to `t` now. */
-export function shouldDial (self: string, t: DialTarget, linked: boolean, now: number, opts: DialPlanOptions = defaultDialPlan): boolean {
-  if (linked || t.dialing || now < t.nextAttemptAt) return false
+/**
+ * Whether to start a dial to `t` now. `negotiating`: a WebRTC negotiation with that peer is under
+ * way already (a signalling stream is open, whichever side opened it). Starting a second one then
+ * makes both fail at ICE: with slow first dials the other side's symmetric dial (after
+ * `symmetricAfterMs`) used to collide with ours, and such pairs kept failing for 40-50 s.
+ */
+export function shouldDial (self: string, t: DialTarget, linked: boolean, now: number, opts: DialPlanOptions = defaultDialPlan, negotiating = false): boolean {
+  if (linked || negotiating || t.dialing || now < t.nextAttemptAt) return false
   if (dialsFirst(self, t.peerId)) return true
   return now - t.discoveredAt >= opts.symmetricAfterMs
 }

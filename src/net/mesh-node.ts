@@ -21,6 +21,8 @@ import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
 
+/** @libp2p/webrtc's private-to-private signalling protocol (its SIGNALING_PROTOCOL, not exported). */
+const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
 
 export type Transport = 'webrtc' | 'relayed' | 'websocket'
 
@@ -395,6 +397,11 @@ export class MeshNode extends Emitter<MeshEvents> {
     return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && transportOf(c) === 'webrtc')
   }
 
+  /** Whether a WebRTC signalling exchange with `peerId` is in progress (ours or theirs). */
+  private negotiating (peerId: string): boolean {
+    return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && c.streams.some(s => s.protocol === WEBRTC_SIGNALING_PROTOCOL))
+  }
+
   private reconcile (): void {
     if (this.stopped) return
     const now = Date.now()
@@ -407,7 +414,7 @@ export class MeshNode extends Emitter<MeshEvents> {
         continue
       }
       if (t.addrs.length === 0) continue
-      if (!shouldDial(this.peerId, t, this.linked(t.peerId), now, defaultDialPlan)) continue
+      if (!shouldDial(this.peerId, t, this.linked(t.peerId), now, defaultDialPlan, this.negotiating(t.peerId))) continue
       if (this.dialsInFlight >= this.opts.maxConcurrentDials) break
       void this.dialPeer(t)
     }

@@ -26,6 +26,9 @@ describe('dial plan', () => {
     expect(shouldDial(a, target(b, { dialing: true }), false, 0)).toBe(false)
     expect(shouldDial(a, target(b, { nextAttemptAt: 100 }), false, 99)).toBe(false)
     expect(shouldDial(a, target(b, { nextAttemptAt: 100 }), false, 100)).toBe(true)
+    // Never while a negotiation with that peer is under way, even the other side's, even when due.
+    expect(shouldDial(a, target(b), false, 0, defaultDialPlan, true)).toBe(false)
+    expect(shouldDial(b, target(a), false, defaultDialPlan.symmetricAfterMs, defaultDialPlan, true)).toBe(false)
   })
   it('backs off exponentially with bounded jitter and a cap', () => {
     const o = { ...defaultDialPlan, jitter: 0 }
