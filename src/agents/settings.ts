@@ -7,7 +7,7 @@
  * the serving host says in `/config.json` (tests and offline installs serve the embedded model),
  * then the online default (which falls back to the embedded model when the hub is unreachable).
  */
-import { EMBEDDED_MODEL, ONLINE_MODEL } from '../match/embedder.ts'
+import { EMBEDDED_MODEL, ONLINE_MODEL } from '../match/models.ts'
 
 export interface LlmSettings {
   /** Base URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1 (Ollama). */

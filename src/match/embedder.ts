@@ -22,10 +22,9 @@ export interface Embedder {
   embed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>
 }
 
-/** Default model when the hub is reachable: 384-d, ~23 MB at q8. */
-export const ONLINE_MODEL = 'Xenova/all-MiniLM-L6-v2'
-/** Built by scripts/build-model.mjs into public/models/; 100-d, ~12 MB, no network needed. */
-export const EMBEDDED_MODEL = 'meshwork-glove-100d'
+import { EMBEDDED_MODEL, ONLINE_MODEL } from './models.ts'
+
+export { EMBEDDED_MODEL, ONLINE_MODEL }
 
 /** Byte progress of one model file, for a progress bar. `progress` is 0..100. */
 export interface LoadProgress {
