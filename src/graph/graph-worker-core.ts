@@ -10,6 +10,7 @@
 import type { StorageAdapterInterface } from '@automerge/automerge-repo/slim'
 import { validateWrites } from './batch-planner.ts'
 import { DocGraphStore, type GraphChange } from './graph-store.ts'
+import { entryOwner } from './layout.ts'
 import { DELTA_CHUNK, type Endpoint, type GraphDelta, type GraphInit, type PageToWorker, type WorkerToPage } from './graph-worker-protocol.ts'
 import { GraphValidationError } from './schema.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
@@ -102,8 +103,15 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
         try {
           store!.commit(validateWrites(m.writes))
         } catch (err) {
-          // The page validated these; if the document refuses them, the page's replica must learn the truth.
+          // The page validated these, so this is a bug; the page already shows the writes, so send it
+          // the document's truth about every entry they touched.
           console.error('graph worker: a write failed', err)
+          const touchedIds = new Set<string>()
+          const touchedEdges = new Set<string>()
+          for (const w of Array.isArray(m.writes) ? m.writes : []) {
+            if (w?.root === 'r') touchedEdges.add(w.key); else if (typeof w?.key === 'string') touchedIds.add(entryOwner(w.key))
+          }
+          for (const delta of deltaOf(touchedIds, touchedEdges, 'remote')) post({ t: 'delta', delta })
         }
         return
       case 'call':

@@ -72,6 +72,24 @@ describe('graph worker', () => {
     expect(b.store.deltas).toBeGreaterThanOrEqual(Math.ceil(1200 / DELTA_CHUNK))
   })
 
+  it('a write the worker refuses does not stay on the page: the worker sends the document\'s truth', async () => {
+    const hub = new MemoryHub()
+    const a = await page(hub)
+    const real = a.graph.add({ kind: 'fact', text: 'real' })
+    const ghost = { ...a.graph.get(real)!, id: 'ghost', text: 'never stored' }
+    const errors = console.error
+    console.error = () => {}
+    try {
+      // As a buggy page would: writes the worker must refuse (no such shard), with their result shown at once.
+      a.store.commit([{ root: 'e', shard: 'zz', key: 'ghost', value: { id: 'ghost' } }], { entities: [ghost], edges: [] })
+      expect(a.graph.has('ghost')).toBe(true)
+      await waitFor('the page to drop what the document does not hold', () => !a.graph.has('ghost'))
+    } finally {
+      console.error = errors
+    }
+    expect(a.graph.get(real)?.text).toBe('real')
+  })
+
   it('exports and imports binary through the worker; a bad binary is refused with the field', async () => {
     const hub = new MemoryHub()
     const a = await page(hub, alice, 'room-a')
