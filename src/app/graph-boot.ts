@@ -42,6 +42,8 @@ export interface OpenGraph {
 
 export async function openGraph (node: MeshNode): Promise<OpenGraph> {
   const worker = new Worker(new URL('../graph/graph.worker.ts', import.meta.url), { type: 'module', name: 'meshwork-graph' })
+  // The page keeps its replica and stays up; the person sees why the graph stopped syncing.
+  worker.addEventListener('error', e => { node.report('graph', 'worker-failed', `the graph worker failed: ${e.message ?? 'unknown error'}; reload the tab to restart it`) })
   // Only peers whose link hello matched our room; relayed connections would route app data through the relay.
   const inRoom = (id: { toString: () => string }): boolean => node.isRoomPeer(id.toString())
   const adapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, runOnLimitedConnection: false })

@@ -33,7 +33,7 @@ export interface PeerView {
 }
 
 export interface MeshProblem {
-  source: 'relay' | 'dial' | 'message' | 'link' | 'config' | 'api' | 'agents' | 'coord'
+  source: 'relay' | 'dial' | 'message' | 'link' | 'config' | 'api' | 'agents' | 'coord' | 'graph'
   reason: string
   message: string
   peerId?: string
