@@ -1,8 +1,9 @@
 /**
  * The room's agent registry: which agents exist on which peer, with their manifests and status,
  * so that every node knows the mesh's skills. It lives in its own Automerge document next to the
- * knowledge graph, synced by the same Repo and network adapter, so that agents coming and going
- * (and their status changing) never churn the graph's entities.
+ * knowledge graph (in a small Repo on the page, synced over its own protocol; the graph's Repo is in
+ * the graph worker), so that agents coming and going (and their status changing) never churn the
+ * graph's entities.
  *
  * Layout (REGISTRY_LAYOUT 1): `{ meta: { layout: 1, kind: 'agent-registry' }, agents: { <agentId>: JSON } }`.
  * Every record is one immutable JSON string replaced whole, written only by the peer that owns the
