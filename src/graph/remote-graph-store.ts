@@ -34,6 +34,7 @@ export class RemoteGraphStore implements GraphStore {
   #listener: ((change: GraphChange) => void) | undefined
   #net: ((message: Extract<WorkerToPage, { t: 'net' }>) => void) | undefined
   readonly #onMessage = (event: MessageEvent): void => { this.#receive(event.data as WorkerToPage) }
+  readonly #ready: { resolve: (id: DocumentId) => void, reject: (err: Error) => void }
   #closed = false
 
   /**
@@ -49,8 +50,6 @@ export class RemoteGraphStore implements GraphStore {
     endpoint.addEventListener('message', this.#onMessage)
     this.#post({ t: 'init', init })
   }
-
-  readonly #ready: { resolve: (id: DocumentId) => void, reject: (err: Error) => void }
 
   index (): GraphIndex {
     return this.#index

@@ -1,5 +1,5 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openCoordTab, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
+import { startStack, openCoordTab, expectFullMesh, peerIdOf, registriesHave, type Stack } from './harness.ts'
 
 // Consultation across real tabs: an agent asks the person a question (the task is input-required
 // on every tab until someone answers from any tab), raises an alert, or hands its task off to a
@@ -76,7 +76,7 @@ test.beforeAll(async ({ browser }) => {
   await register(a, dinnerPlanner, dinnerPlannerSource)
   await register(a, phrasebook, phrasebookSource)
   await register(b, translator, translatorSource)
-  for (const p of [a, b, c]) await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(x => x.online).length), { timeout: 20_000 }).toBe(3)
+  await registriesHave([a, b, c], 3)
 })
 test.afterAll(async () => {
   await ctxA?.close().catch(() => {}); await ctxB?.close().catch(() => {})

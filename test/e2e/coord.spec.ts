@@ -1,5 +1,5 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openCoordTab, registriesHave, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
+import { startStack, openCoordTab, openSkillRoom, registriesHave, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
 
 // Leaderless coordination across real tabs: signed protocol messages over gossip on WebRTC, bids
 // from on-device matching, agents in workers, results recorded in the shared graph.
@@ -16,17 +16,10 @@ async function openRoomTab (ctx: BrowserContext, agents: string): Promise<Page> 
   return await openCoordTab(ctx, `${stack.url}?room=coord&agents=${agents}`)
 }
 
-
 test.beforeAll(async ({ browser }) => {
   stack = await startStack()
-  ctxA = await browser.newContext()
-  ctxB = await browser.newContext()
   // Different skills per tab, so the routing is visible: A plans and calculates, B researches, C verifies.
-  a = await openRoomTab(ctxA, 'planner,calculator')
-  b = await openRoomTab(ctxB, 'researcher,summariser')
-  c = await openRoomTab(ctxB, 'verifier')
-  await expectFullMesh([a, b, c])
-  await registriesHave([a, b, c], 5)
+  ;({ ctxA, ctxB, a, b, c } = await openSkillRoom(browser, openRoomTab))
 })
 test.afterAll(async () => {
   await ctxA?.close().catch(() => {}); await ctxB?.close().catch(() => {})

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { expect, type BrowserContext, type Page } from '@playwright/test'
+import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test'
 import { startRelay } from '../../scripts/relay-process.mjs'
 import { createAppServer } from '../../scripts/serve.mjs'
 
@@ -100,4 +100,24 @@ export async function openCoordTab (context: BrowserContext, url: string): Promi
 /** Every tab's registry lists `n` online agents (so everyone knows who is there before bidding starts). */
 export async function registriesHave (pages: Page[], n: number): Promise<void> {
   for (const p of pages) await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(x => x.online).length), { timeout: 20_000 }).toBe(n)
+}
+
+/**
+ * The three-tab room the coordination specs share: tab A (planner, calculator) in one browser
+ * context, B (researcher, summariser) and C (verifier) in another, fully meshed and each knowing all
+ * five agents. `open` opens one tab with the given built-ins (specs add their own room and UI steps).
+ */
+export async function openSkillRoom (
+  browser: Browser,
+  open: (ctx: BrowserContext, agents: string) => Promise<Page>,
+  contextOptions: BrowserContextOptions = {}
+): Promise<{ ctxA: BrowserContext, ctxB: BrowserContext, a: Page, b: Page, c: Page }> {
+  const ctxA = await browser.newContext(contextOptions)
+  const ctxB = await browser.newContext(contextOptions)
+  const a = await open(ctxA, 'planner,calculator')
+  const b = await open(ctxB, 'researcher,summariser')
+  const c = await open(ctxB, 'verifier')
+  await expectFullMesh([a, b, c])
+  await registriesHave([a, b, c], 5)
+  return { ctxA, ctxB, a, b, c }
 }

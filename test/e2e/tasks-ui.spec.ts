@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openCoordTab, registriesHave, expectFullMesh, type Stack } from './harness.ts'
+import { startStack, openCoordTab, openSkillRoom, type Stack } from './harness.ts'
 
 // The Tasks tab, driven as a person would: a request typed into the composer of one tab becomes a
 // mission that three tabs carry out, and the tab shows it organise itself (list, mission board,
@@ -46,14 +46,7 @@ async function compose (page: Page, text: string): Promise<string> {
 test.beforeAll(async ({ browser }) => {
   mkdirSync(SHOTS, { recursive: true })
   stack = await startStack()
-  const viewport = { width: 1500, height: 1100 }
-  ctxA = await browser.newContext({ viewport })
-  ctxB = await browser.newContext({ viewport })
-  a = await openRoomTab(ctxA, 'planner,calculator')
-  b = await openRoomTab(ctxB, 'researcher,summariser')
-  c = await openRoomTab(ctxB, 'verifier')
-  await expectFullMesh([a, b, c])
-  await registriesHave([a, b, c], 5)
+  ;({ ctxA, ctxB, a, b, c } = await openSkillRoom(browser, openRoomTab, { viewport: { width: 1500, height: 1100 } }))
 })
 test.afterAll(async () => {
   await ctxA?.close().catch(() => {}); await ctxB?.close().catch(() => {})
