@@ -12,7 +12,11 @@
 // gets its best fair chance), combined as shipped (GLOVE_SKILL_CALIBRATION in src/match/score.ts), and
 // combined after learning the fit part's tasks as examples (as AgentHost.learn does with completed tasks).
 // `--fit` re-derives the shipped calibration: weights by a softmax fit on `fit`, midpoint on `validation`.
+// `--dev-only` reports the fit and validation parts only: use it for every run made while tuning, so that
+// test figures are seen only when a setting is final.
 // Env: BENCH_SYNTH_SKILLS=10000  BENCH_SYNTH_ROWS=7 (rows per synthetic skill: description + 6 examples)
+//      BENCH_MODELS_PATH=<dir>: load the embedded model from <dir>/meshwork-glove-100d instead of public/models,
+//      e.g. a variant built with `node scripts/build-model.mjs --out <dir>/meshwork-glove-100d --components 1`
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { percentile, fmt, table, writeResults, root } from './lib.mjs'
@@ -33,10 +37,12 @@ const problems = corpusProblems(corpus)
 if (problems.length > 0) throw new Error(`corpus.json is not well-formed:\n${problems.join('\n')}`)
 /** fit | validation | test: the part of the corpus a task belongs to. */
 const partOf = t => t.split === 'test' ? 'test' : devPartOf(t.text)
-const PARTS = ['fit', 'validation', 'test']
+const DEV_ONLY = process.argv.includes('--dev-only')
+const PARTS = DEV_ONLY ? ['fit', 'validation'] : ['fit', 'validation', 'test']
+const MODELS_PATH = process.env.BENCH_MODELS_PATH
 
 const t0 = performance.now()
-const embedder = await createEmbedder({ model: EMBEDDED_MODEL, allowRemote: false })
+const embedder = await createEmbedder({ model: EMBEDDED_MODEL, allowRemote: false, ...(MODELS_PATH ? { embeddedModelPath: MODELS_PATH } : {}) })
 const loadMs = performance.now() - t0
 
 // The skill as an agent manifest carries it: name and description make the first row, then each example.
@@ -173,7 +179,8 @@ for (const [kind, rows] of [['coherent', 1], ['coherent', SYNTH_ROWS], ['incoher
 }
 
 const pct = x => fmt(100 * x, 1)
-console.log(`\nbench:routing — ${corpus.skills.length} skills; ${corpus.tasks.length} tasks (dev: fit ${quality[0].n} + validation ${quality[1].n}, test ${quality[2].n}); model ${EMBEDDED_MODEL} (loaded in ${fmt(loadMs, 0)} ms)`)
+const testCount = corpus.tasks.filter(t => t.split === 'test').length
+console.log(`\nbench:routing — ${corpus.skills.length} skills; ${corpus.tasks.length} tasks (dev: fit ${quality[0].n} + validation ${quality[1].n}, test ${testCount}${DEV_ONLY ? ', not reported: --dev-only' : ''}); model ${EMBEDDED_MODEL}${MODELS_PATH ? ` from ${MODELS_PATH}` : ''} (loaded in ${fmt(loadMs, 0)} ms)`)
 console.log(table(quality, [
   { title: 'mode', value: r => r.mode },
   { title: 'split', value: r => r.split },
@@ -192,9 +199,11 @@ console.log(table(latency, [
   { title: 'p50 ms', value: r => fmt(r.p50, 3) },
   { title: 'p95 ms', value: r => fmt(r.p95, 3) }
 ]))
-console.log('\ntargets (test split): top-1 >= 90 % with out-of-scope recall >= 50 %; match against 10,000 skills < 5 ms')
-console.log(`results: ${writeResults('routing', {
+console.log(`\ntargets (test split${DEV_ONLY ? ', not reported here' : ''}): top-1 >= 90 % with out-of-scope recall >= 50 %; match against 10,000 skills < 5 ms`)
+console.log(`results: ${writeResults(DEV_ONLY ? 'routing-dev' : 'routing', {
   model: EMBEDDED_MODEL,
+  modelsPath: MODELS_PATH ?? null,
+  devOnly: DEV_ONLY,
   corpus: { skills: corpus.skills.length, tasks: corpus.tasks.length, outOfScope: corpus.tasks.filter(t => t.label === null).length },
   calibration: GLOVE_SKILL_CALIBRATION,
   fitted,
