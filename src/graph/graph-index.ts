@@ -40,6 +40,8 @@ export interface Touched {
   conflicted: Array<[string, string]>
 }
 
+const noneTouched = (): Touched => ({ entities: new Map(), edges: new Map(), attestations: new Map(), messages: new Map(), all: false, fields: [], conflicted: [] })
+
 function add (map: Map<string, Set<string>>, key: string, value: string): void {
   let set = map.get(key)
   if (set === undefined) map.set(key, set = new Set())
@@ -48,7 +50,7 @@ function add (map: Map<string, Set<string>>, key: string, value: string): void {
 
 /** What a list of patches touched. */
 export function touched (patches: readonly Patch[]): Touched {
-  const t: Touched = { entities: new Map(), edges: new Map(), attestations: new Map(), messages: new Map(), all: false, fields: [], conflicted: [] }
+  const t = noneTouched()
   for (const patch of patches) {
     const [root, shard, key, field] = patch.path
     if (root === undefined) { t.all = true; continue }
@@ -82,6 +84,11 @@ export class GraphIndex {
   readonly #attestations = new Map<string, Map<string, AttestationRecord>>()
   readonly #messages = new Map<string, Map<string, ThreadMessage>>()
   #heads: string[] | undefined
+
+  /** The heads of the document the views show, once built. */
+  get heads (): readonly string[] | undefined {
+    return this.#heads
+  }
 
   /** Brings the views up to date with `doc`, using a diff from the last indexed heads. */
   sync (doc: Automerge.Doc<GraphDoc>): this {
@@ -148,7 +155,7 @@ export class GraphIndex {
     this.invalid.clear()
     this.#attestations.clear()
     this.#messages.clear()
-    const t: Touched = { entities: new Map(), edges: new Map(), attestations: new Map(), messages: new Map(), all: false, fields: [], conflicted: [] }
+    const t = noneTouched()
     for (const shard of SHARD_KEYS) {
       for (const id of Object.keys(doc.e?.[shard] ?? {})) add(t.entities, id, shard)
       for (const id of Object.keys(doc.r?.[shard] ?? {})) add(t.edges, id, shard)
@@ -156,6 +163,16 @@ export class GraphIndex {
       for (const key of Object.keys(doc.m?.[shard] ?? {})) t.messages.set(key, shard)
     }
     this.apply(doc, t)
+  }
+
+  /**
+   * Rebuilds the views by reading all of `doc` (every entry validated, as always) and records its
+   * heads. For a document that arrived whole (a loaded snapshot) this costs a fraction of diffing
+   * its history into patches.
+   */
+  reset (doc: Automerge.Doc<GraphDoc>): void {
+    this.rebuild(doc)
+    this.#heads = Automerge.getHeads(doc)
   }
 
   apply (doc: GraphDoc, t: Touched): void {
@@ -266,7 +283,7 @@ export class GraphIndex {
   }
 }
 
-function sameHeads (a: readonly string[], b: readonly string[]): boolean {
+export function sameHeads (a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((h, i) => h === b[i])
 }
 

@@ -15,7 +15,7 @@ import { Automerge, type DocHandle, type DocHandleChangePayload } from '@automer
 import { applyWrites, writeEdge, writeNewEntity, type GraphActor, type Write } from './batch-planner.ts'
 import { CONFLICT_FIELDS, buildConflictEntity, toFieldConflict, type ConflictField, type FieldConflict } from './conflicts.ts'
 import type { ImportReport } from './graph-export.ts'
-import { GraphIndex, touched } from './graph-index.ts'
+import { GraphIndex, sameHeads, touched } from './graph-index.ts'
 import { edgeId, genesis, plain, shardOf, type GraphDoc } from './layout.ts'
 import { GraphValidationError, validateEntity, type Edge, type Entity, type JsonValue } from './schema.ts'
 
@@ -82,10 +82,12 @@ export class DocGraphStore implements GraphStore {
   readonly #index = new GraphIndex()
   #listener: ((change: GraphChange) => void) | undefined
   #inLocalChange = false
+  /** The document adopt() is taking in: the index shows it before the DocHandle holds it. */
+  #adopting: Automerge.Doc<GraphDoc> | undefined
   #pendingConflictChecks: Array<[string, string]> = []
   #conflictCheckScheduled = false
   #closed = false
-  readonly #onHandleChange = (payload: DocHandleChangePayload<GraphDoc>): void => { this.#handleChange(payload) }
+  readonly #onHandleChange = (payload: DocHandleChangePayload<GraphDoc>): void => { if (!this.#closed) this.#onChange(payload) }
 
   constructor (handle: DocHandle<GraphDoc>, options: DocGraphStoreOptions) {
     if (!handle.isReady()) throw new Error('KnowledgeGraph needs a ready DocHandle (use openRoomGraph)')
@@ -101,7 +103,7 @@ export class DocGraphStore implements GraphStore {
   }
 
   index (): GraphIndex {
-    return this.#index.sync(this.handle.doc())
+    return this.#index.sync(this.#adopting ?? this.handle.doc())
   }
 
   subscribe (listener: (change: GraphChange) => void): void {
@@ -121,6 +123,39 @@ export class DocGraphStore implements GraphStore {
       this.handle.change(doc => { applyWrites(doc, writes) })
     } finally {
       this.#inLocalChange = false
+    }
+  }
+
+  /**
+   * Replaces the document by `doc`, which must contain everything the handle holds (a loaded
+   * snapshot our document was merged into). The index is rebuilt by reading `doc` (every entry
+   * validated) and announced shard by shard before the DocHandle takes the document: the handle
+   * then diffs the whole history for its change event (the largest cost of a 10k-entity catch-up),
+   * and the listener (the page) no longer waits for that. The handle's patches still feed
+   * conflict detection. Returns where the time went, ms.
+   */
+  adopt (merged: Automerge.Doc<unknown>): { indexMs: number, updateMs: number } {
+    // Whatever shape it has, every entry is validated as it is indexed.
+    const doc = merged as Automerge.Doc<GraphDoc>
+    if (!Automerge.hasHeads(doc, Automerge.getHeads(this.handle.doc()))) throw new Error('adopt: the document does not contain the handle\'s')
+    const t0 = performance.now()
+    const { entities, edges } = this.index()
+    // Whatever the index showed and the document no longer holds is announced as removed
+    // (nothing, normally: merging only adds).
+    const ids = new Set(entities.keys())
+    const edgeIds = new Set(edges.keys())
+    this.#adopting = doc
+    try {
+      this.#index.reset(doc)
+      for (const id of this.#index.entities.keys()) ids.add(id)
+      for (const id of this.#index.edges.keys()) edgeIds.add(id)
+      // One announcement: a page takes it in as one burst of deltas (one refresh of its views).
+      this.#listener?.({ ids: [...ids], edgeIds: [...edgeIds], origin: 'remote' })
+      const t1 = performance.now()
+      this.handle.update(() => doc)
+      return { indexMs: Math.round(t1 - t0), updateMs: Math.round(performance.now() - t1) }
+    } finally {
+      this.#adopting = undefined
     }
   }
 
@@ -164,32 +199,22 @@ export class DocGraphStore implements GraphStore {
     return report
   }
 
-  /** Time the last document change took here (index, conflict scheduling, the listener), ms. */
-  lastChangeMs = 0
-
-  #handleChange (payload: DocHandleChangePayload<GraphDoc>): void {
-    if (this.#closed) return
-    const started = performance.now()
-    try {
-      this.#onChange(payload)
-    } finally {
-      this.lastChangeMs = Math.round(performance.now() - started)
-    }
-  }
-
   #onChange (payload: DocHandleChangePayload<GraphDoc>): void {
     const t = touched(payload.patches)
+    // adopt() built and announced the index for exactly this document already.
+    const announced = this.#adopting !== undefined && this.#index.heads !== undefined && sameHeads(this.#index.heads, Automerge.getHeads(payload.doc))
     // Keep the index in step with the patches the DocHandle already computed (no second diff).
-    this.#index.advance(payload.doc, Automerge.getHeads(payload.patchInfo.before), t)
-    const change: GraphChange = {
-      ids: t.all ? [...this.index().entities.keys()] : changedEntityIds(t),
-      edgeIds: [...t.edges.keys()],
-      origin: this.#inLocalChange ? 'local' : 'remote'
-    }
+    if (!announced) this.#index.advance(payload.doc, Automerge.getHeads(payload.patchInfo.before), t)
     if (this.#detectConflicts && !this.#inLocalChange) {
       // Automerge flags in the patch every property that a merge leaves conflicted, so only
       // those need a look (a 10k-entity sync has ~100k patches and no conflict at all).
       this.#scheduleConflictCheck(t.all ? this.#allFieldKeys() : t.conflicted)
+    }
+    if (announced) return
+    const change: GraphChange = {
+      ids: t.all ? [...this.index().entities.keys()] : changedEntityIds(t),
+      edgeIds: [...t.edges.keys()],
+      origin: this.#inLocalChange ? 'local' : 'remote'
     }
     if (change.ids.length === 0 && change.edgeIds.length === 0) return
     this.#listener?.(change)

@@ -70,7 +70,9 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
     })
     const handle = await openRoomDoc(repo, init.room)
     store = new DocGraphStore(handle, { actor: init.actor, now: Date.now })
-    snapshots = docSnapshotSource(repo)
+    const graphStore = store
+    // A snapshot of the room graph is indexed and sent to the page before the DocHandle diffs it.
+    snapshots = docSnapshotSource(repo, { adopt: (documentId, merged) => documentId === handle.documentId ? graphStore.adopt(merged) : undefined })
     const index = store.index()
     for (const delta of deltaOf(index.entities.keys(), index.edges.keys(), 'remote')) post({ t: 'delta', delta })
     store.subscribe(sendChange)
@@ -119,7 +121,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
           case 'exportBinary': void reply(m.id, async () => await store!.exportBinary()); return
           case 'importBinary': void reply(m.id, async () => await store!.importBinary(m.bytes)); return
           case 'snapshotSave': void reply(m.id, async () => snapshots!.save(m.documentId)); return
-          case 'snapshotApply': void reply(m.id, async () => ({ ...snapshots!.apply(m.documentId, m.bytes, m.requiredHeads), indexAndDeltasMs: store!.lastChangeMs })); return
+          case 'snapshotApply': void reply(m.id, async () => snapshots!.apply(m.documentId, m.bytes, m.requiredHeads)); return
         }
     }
   }

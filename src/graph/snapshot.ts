@@ -96,14 +96,28 @@ export interface SnapshotSource {
 export interface ApplyTimings {
   /** `Automerge.load` of the snapshot and the genesis check. */
   loadMs: number
-  /** Merging the local document in and handing the result to the DocHandle (its diff, our index, the page's deltas). */
+  /** Merging the local document in. */
+  mergeMs: number
+  /**
+   * With an `adopt` hook (the graph worker): reading the merged document into the index and
+   * announcing it (the page's deltas are posted by then).
+   */
+  indexMs?: number
+  /** Handing the result to the DocHandle: automerge-repo's diff for its change event, and whoever listens. */
   updateMs: number
-  /** Of `updateMs`: our index and the deltas to the page (the rest is Automerge's merge and automerge-repo's diff). */
-  indexAndDeltasMs?: number
+}
+
+export interface DocSnapshotSourceOptions {
+  /**
+   * Takes the merged document into the DocHandle instead of a plain `handle.update`, e.g.
+   * DocGraphStore.adopt, which indexes and announces it before the handle's diff. Returns its
+   * timings, or undefined to decline (the plain update then runs).
+   */
+  adopt?: (documentId: DocumentId, merged: Automerge.Doc<unknown>) => { indexMs: number, updateMs: number } | undefined
 }
 
 /** A SnapshotSource over a Repo in this thread. Saves are cached per heads. */
-export function docSnapshotSource (repo: Repo): { save: (documentId: string) => Uint8Array | { error: string }, apply: (documentId: string, bytes: Uint8Array, requiredHeads: string[]) => ApplyTimings } {
+export function docSnapshotSource (repo: Repo, options: DocSnapshotSourceOptions = {}): { save: (documentId: string) => Uint8Array | { error: string }, apply: (documentId: string, bytes: Uint8Array, requiredHeads: string[]) => ApplyTimings } {
   let cache: { documentId: string, heads: string, bytes: Uint8Array } | undefined
   const ready = (documentId: string) => {
     const handle = repo.handles[documentId as DocumentId]
@@ -129,8 +143,15 @@ export function docSnapshotSource (repo: Repo): { save: (documentId: string) => 
       }
       if (!Automerge.hasHeads(loaded, requiredHeads)) throw new SnapshotError('wrong-document', 'the snapshot does not descend from this document\'s genesis')
       const t1 = performance.now()
-      handle.update(local => Automerge.merge(loaded, local as Automerge.Doc<unknown>))
-      return { loadMs: Math.round(t1 - t0), updateMs: Math.round(performance.now() - t1) }
+      // Our few changes go into the loaded document, never its many into ours (that would apply
+      // the whole history op by op).
+      const merged = Automerge.merge(loaded, handle.doc())
+      const t2 = performance.now()
+      const timings = { loadMs: Math.round(t1 - t0), mergeMs: Math.round(t2 - t1) }
+      const adopted = options.adopt?.(documentId as DocumentId, merged)
+      if (adopted !== undefined) return { ...timings, ...adopted }
+      handle.update(() => merged)
+      return { ...timings, updateMs: Math.round(performance.now() - t2) }
     }
   }
 }

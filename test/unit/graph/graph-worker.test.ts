@@ -4,12 +4,16 @@
 // and chunking are real; only the Worker wrapper is missing.
 import './helpers.ts'
 import { MessageChannel } from 'node:worker_threads'
+import { Repo } from '@automerge/automerge-repo'
+import * as Automerge from '@automerge/automerge'
 import { afterEach, describe, expect, it } from 'vitest'
 import { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import { serveGraph } from '../../../src/graph/graph-worker-core.ts'
 import { DELTA_CHUNK, type Endpoint } from '../../../src/graph/graph-worker-protocol.ts'
 import { RemoteGraphStore } from '../../../src/graph/remote-graph-store.ts'
 import { GraphValidationError } from '../../../src/graph/schema.ts'
+import { genesis, roomDocumentId, shardOf } from '../../../src/graph/layout.ts'
+import { openRoomGraph } from '../../../src/graph/room.ts'
 import { MemoryHub } from './memory-network.ts'
 import { alice, bob, waitFor } from './helpers.ts'
 
@@ -70,6 +74,44 @@ describe('graph worker', () => {
     const b = await page(hub, bob)
     await waitFor('all of it', () => b.graph.size === 1200, 20_000)
     expect(b.store.deltas).toBeGreaterThanOrEqual(Math.ceil(1200 / DELTA_CHUNK))
+  })
+
+  it('a snapshot applied in the worker reaches the page once, keeps local writes, quarantines bad entries and surfaces conflicts', async () => {
+    // The snapshot: a peer's graph with attestations, a thread message, an edge, and an entry only a buggy peer writes.
+    const repo = new Repo()
+    const peer = await openRoomGraph(repo, 'snap-room', { actor: alice })
+    peer.batch(Array.from({ length: 1200 }, (_, i) => ({ op: 'add' as const, id: `snap-${i}`, entity: { kind: 'fact' as const, text: `snapshot fact ${i}` } })))
+    peer.verify('snap-1')
+    const thread = peer.openThread('a thread', 'about the snapshot')
+    peer.post(thread, 'first message')
+    peer.relate('snap-2', 'supports', 'snap-3')
+    peer.batch([{ op: 'add', id: 'both-wrote', entity: { kind: 'fact', text: 'the peer says A' } }])
+    peer.handle.change(doc => {
+      const home = doc.e[shardOf('fact:evil')]
+      if (home !== undefined) home['fact:evil'] = { id: 'fact:evil', kind: 'gossip' } as unknown as (typeof home)[string]
+    })
+    const bytes = Automerge.save(peer.handle.doc())
+    peer.close()
+    await repo.shutdown()
+
+    const b = await page(new MemoryHub(), bob, 'snap-room')
+    const mine = b.graph.add({ kind: 'fact', text: 'written before the snapshot' })
+    b.graph.batch([{ op: 'add', id: 'both-wrote', entity: { kind: 'fact', text: 'the young tab says B' } }])
+    const seen = new Map<string, number>()
+    b.graph.on('change', c => { if (c.origin === 'remote') for (const id of c.ids) seen.set(id, (seen.get(id) ?? 0) + 1) })
+    const timings = await b.store.snapshotSource().apply(roomDocumentId('snap-room'), bytes, [genesis().hash])
+    expect(timings).toMatchObject({ loadMs: expect.any(Number), indexMs: expect.any(Number), updateMs: expect.any(Number) })
+    await waitFor('the snapshot on the page', () => b.graph.size >= 1200 + 3, 10_000)
+    expect(b.graph.get(mine)?.text).toBe('written before the snapshot')
+    expect(b.graph.get('snap-1')?.status).toBe('verified')
+    expect(b.graph.get(thread)?.messages?.map(m => m.text)).toEqual(['first message'])
+    expect(b.graph.neighbours('snap-2').map(n => n.entity?.id)).toEqual(['snap-3'])
+    expect(b.graph.invalid().map(i => i.where)).toEqual([`e/${shardOf('fact:evil')}/fact:evil`])
+    await waitFor('the concurrent creation to surface as a conflict', () => b.graph.list({ kind: 'conflict' }).length === 1, 10_000)
+    expect(b.graph.list({ kind: 'conflict' })[0]?.data).toMatchObject({ entityId: 'both-wrote' })
+    // Announced once (the DocHandle's own change event for the same document adds nothing).
+    expect(seen.get('snap-7')).toBe(1)
+    expect([...seen.values()].every(n => n === 1)).toBe(true)
   })
 
   it('a write the worker refuses does not stay on the page: the worker sends the document\'s truth', async () => {
