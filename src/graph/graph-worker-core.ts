@@ -56,6 +56,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
       current().invalid = [...index.invalid].map(([where, err]) => [where, err.field, err.reason])
       invalidShown = index.invalid.size
     }
+    for (const delta of out.slice(0, -1)) delta.more = true
     return out
   }
   const sendChange = (change: GraphChange): void => {

@@ -39,6 +39,11 @@ export interface GraphDelta {
   removedEdges: string[]
   /** When present, the complete list of quarantined entries: [location, field, reason]. */
   invalid?: Array<[string, string, string]>
+  /**
+   * More deltas of the same document change follow at once (a large change is split into
+   * chunks). The page announces the change once, with the last: one refresh of its views.
+   */
+  more?: true
 }
 
 export type PageToWorker =

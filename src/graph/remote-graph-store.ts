@@ -36,6 +36,8 @@ export class RemoteGraphStore implements GraphStore {
   readonly #onMessage = (event: MessageEvent): void => { this.#receive(event.data as WorkerToPage) }
   readonly #ready: { resolve: (id: DocumentId) => void, reject: (err: Error) => void }
   #closed = false
+  /** What the deltas of a document change received so far touched (see GraphDelta.more). */
+  #unannounced: { ids: string[], edgeIds: string[] } = { ids: [], edgeIds: [] }
 
   /**
    * `network`: the page's adapter (a Libp2pNetworkAdapter) the worker's Repo syncs through.
@@ -152,7 +154,14 @@ export class RemoteGraphStore implements GraphStore {
     for (const p of this.#pending) this.#lay(p.overlay)
     // Our own writes were announced when made.
     if (delta.origin === 'local') return
-    this.#emit({ ids: [...delta.entities.map(e => e.id), ...delta.removed], edgeIds: [...delta.edges.map(e => e.id), ...delta.removedEdges], origin: 'remote' })
+    const { ids, edgeIds } = this.#unannounced
+    for (const e of delta.entities) ids.push(e.id)
+    ids.push(...delta.removed)
+    for (const e of delta.edges) edgeIds.push(e.id)
+    edgeIds.push(...delta.removedEdges)
+    if (delta.more === true) return
+    this.#unannounced = { ids: [], edgeIds: [] }
+    this.#emit({ ids, edgeIds, origin: 'remote' })
   }
 }
 

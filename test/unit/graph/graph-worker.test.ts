@@ -98,7 +98,12 @@ describe('graph worker', () => {
     const mine = b.graph.add({ kind: 'fact', text: 'written before the snapshot' })
     b.graph.batch([{ op: 'add', id: 'both-wrote', entity: { kind: 'fact', text: 'the young tab says B' } }])
     const seen = new Map<string, number>()
-    b.graph.on('change', c => { if (c.origin === 'remote') for (const id of c.ids) seen.set(id, (seen.get(id) ?? 0) + 1) })
+    const events: number[] = []
+    b.graph.on('change', c => {
+      if (c.origin !== 'remote') return
+      events.push(c.ids.length)
+      for (const id of c.ids) seen.set(id, (seen.get(id) ?? 0) + 1)
+    })
     const timings = await b.store.snapshotSource().apply(roomDocumentId('snap-room'), bytes, [genesis().hash])
     expect(timings).toMatchObject({ loadMs: expect.any(Number), indexMs: expect.any(Number), updateMs: expect.any(Number) })
     await waitFor('the snapshot on the page', () => b.graph.size >= 1200 + 3, 10_000)
@@ -109,7 +114,10 @@ describe('graph worker', () => {
     expect(b.graph.invalid().map(i => i.where)).toEqual([`e/${shardOf('fact:evil')}/fact:evil`])
     await waitFor('the concurrent creation to surface as a conflict', () => b.graph.list({ kind: 'conflict' }).length === 1, 10_000)
     expect(b.graph.list({ kind: 'conflict' })[0]?.data).toMatchObject({ entityId: 'both-wrote' })
-    // Announced once (the DocHandle's own change event for the same document adds nothing).
+    // Announced once, in one change event although it took several deltas (the DocHandle's own
+    // change event for the same document adds nothing).
+    expect(b.store.deltas).toBeGreaterThan(2)
+    expect(events[0]).toBeGreaterThanOrEqual(1200 + 3)
     expect(seen.get('snap-7')).toBe(1)
     expect([...seen.values()].every(n => n === 1)).toBe(true)
   })
