@@ -4,7 +4,7 @@
 // layout) and a bare automerge-repo baseline (two Repos over a MessageChannel) in the same run.
 // Runs inside the e2e network namespace (test/e2e/run.mjs --bench graph).
 // Env: BENCH_PROP_SIZES=3,5  BENCH_SYNC_SIZES=1000,10000  BENCH_EDITS=30  BENCH_PARTS=baseline,prop,sync  BENCH_PROFILE=sync (CPU profile of the joiner)
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -383,7 +383,11 @@ async function largeSync (size) {
     const p = await pollUntil(() => joiner.evaluate(() => window.__probe.fullAt === null ? null : window.__probe), SYNC_TIMEOUT_MS, 100)
     if (cdp !== undefined) {
       await sleep(1_000)
-      result.profile = summariseProfile((await cdp.send('Profiler.stop')).profile)
+      const { profile } = await cdp.send('Profiler.stop')
+      result.profile = summariseProfile(profile)
+      // The whole profile too, for a look at single tasks (Chromium DevTools opens .cpuprofile files).
+      result.profileFile = join(mkdtempSync(join(tmpdir(), 'bench-graph-')), 'joiner.cpuprofile')
+      writeFileSync(result.profileFile, JSON.stringify(profile))
       await cdp.detach().catch(() => {})
     }
     if (p === null) {
@@ -408,7 +412,11 @@ async function largeSync (size) {
     result.longTaskList = p.longtasks
     if (p.observerError) result.observerError = p.observerError
     await sleep(1_000) // (plus the 1 s in readProbe) the second copy automerge-repo sends a new peer, and IndexedDB writes
-    result.bytesIn = await joiner.evaluate(() => { const s = window.meshwork.graph.syncStats(); return s.bytesIn + (s.snapshot?.bytes ?? 0) })
+    const statsAfter = await joiner.evaluate(() => window.meshwork.graph.syncStats())
+    result.bytesIn = statsAfter.bytesIn + (statsAfter.snapshot?.bytes ?? 0)
+    // The page may hold every entity before the worker has finished applying the snapshot (it
+    // announces the index before automerge-repo's diff): the catch-up's own report, timings included.
+    if (statsAfter.snapshot !== undefined) result.snapshot = { ...statsAfter.snapshot, stateAtFull: statsAtFull.snapshot?.state }
 
     // 3. Reload from IndexedDB: the relay dies first, so no peer can be discovered or dialled.
     await stack.relay.kill()
