@@ -121,7 +121,11 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
         switch (m.op) {
           case 'exportBinary': void reply(m.id, async () => await store!.exportBinary()); return
           case 'importBinary': void reply(m.id, async () => await store!.importBinary(m.bytes)); return
-          case 'snapshotSave': void reply(m.id, async () => snapshots!.save(m.documentId)); return
+          case 'snapshotSave': void reply(m.id, async () => {
+            // The save is cached for the next joiner: hand the page a copy, whose buffer the reply transfers.
+            const saved = snapshots!.save(m.documentId)
+            return saved instanceof Uint8Array ? saved.slice() : saved
+          }); return
           case 'snapshotApply': void reply(m.id, async () => snapshots!.apply(m.documentId, m.bytes, m.requiredHeads)); return
         }
     }
