@@ -5,8 +5,8 @@
 // Runs inside the e2e network namespace (test/e2e/run.mjs --bench coord).
 // Env: BENCH_PARTS=baseline,latency,throughput,recovery,run  BENCH_LATENCY_TASKS=200
 //      BENCH_THROUGHPUT_SIZES=5,3,1  BENCH_THROUGHPUT_S=20  BENCH_INFLIGHT=8  BENCH_RECOVERY_REPS=3 (per kill kind)
-//      BENCH_RUN_TASKS=1000  BENCH_DIAG=1 (time match / sign / open / graph.batch inside the tabs)
-import { readFileSync, readdirSync, mkdtempSync } from 'node:fs'
+//      BENCH_RUN_TASKS=1000  BENCH_PROFILE=latency|throughput BENCH_PROFILE_OUT=raw.cpuprofile  BENCH_DIAG=1 (time match / sign / open / graph.batch inside the tabs)
+import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -28,6 +28,21 @@ const FRAME_MS = process.env.BENCH_FRAME_MS !== undefined ? Number(process.env.B
 // A comma-separated list runs the 5-tab throughput once per value, in the same room (paired comparison).
 const RECORD_FLUSH_LIST = (process.env.BENCH_RECORD_FLUSH_MS ?? '').split(',').filter(Boolean).map(Number)
 const RECORD_FLUSH_MS = RECORD_FLUSH_LIST.length === 1 ? RECORD_FLUSH_LIST[0] : null
+// BENCH_VARIANTS: throughput once per variant, in the same room, BENCH_VARIANT_REPS times in turn (paired
+// comparison on a noisy machine). Variants are separated by ';', each a list of engine options and recorder
+// flush times separated by ',': e.g. 'frameMs=0;frameMs=30;bidWindow.maxWindowMs=150' or 'flush=1000/3000;flush=1000/6000' or 'record=1;record=0'
+// (record=0: a diagnostic, graph recording off).
+const VARIANTS = (process.env.BENCH_VARIANTS ?? '').split(';').filter(Boolean).map(spec => {
+  const v = { label: spec, opts: {} }
+  for (const kv of spec.split(',')) {
+    const [k, val] = kv.split('=')
+    if (k === 'flush') { const [q, b] = val.split('/').map(Number); v.flushMs = q; v.busyFlushMs = b ?? q } else if (k === 'record') { v.record = val !== '0' } else if (k.includes('.')) { const [a, b] = k.split('.'); (v.opts[a] ??= {})[b] = Number(val) } else v.opts[k] = Number(val)
+  }
+  return v
+})
+const VARIANT_REPS = Number(process.env.BENCH_VARIANT_REPS ?? 2)
+// BENCH_TRACE=1: throughput also reports where a task's time goes (submit → window closed → award → completed).
+const TRACE = process.env.BENCH_TRACE === '1'
 const PINGS = 60
 const N = 5
 const MESH_TIMEOUT_MS = 90_000
@@ -230,6 +245,24 @@ function chromiumCpuTicks () {
 }
 const TICKS_PER_S = 100
 
+/** Chromium CPU ticks by thread name (CrRendererMain, DedicatedWorker th, WebRTC_…, …), summed over processes. */
+function chromiumThreadTicks () {
+  const by = {}
+  for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
+    try {
+      if (!/^chrom/.test(readFileSync(`/proc/${pid}/comm`, 'utf8'))) continue
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '#')
+          const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')
+          by[name] = (by[name] ?? 0) + Number(f[11]) + Number(f[12])
+        } catch {}
+      }
+    } catch {}
+  }
+  return by
+}
+
 // BENCH_PROFILE=latency|throughput: a CPU profile of one tab during that part, summarised as self time
 // per function (top 25), to see where a tab's main thread goes.
 const PROFILE = process.env.BENCH_PROFILE ?? ''
@@ -242,6 +275,8 @@ async function profiled (tab, part, fn) {
   const value = await fn()
   const { profile } = await cdp.send('Profiler.stop')
   await cdp.detach().catch(() => {})
+  // BENCH_PROFILE_OUT=file.cpuprofile: the raw profile too (DevTools opens it), to follow call paths.
+  if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile))
   const dt = new Map()
   for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
   const self = new Map(); let total = 0
@@ -407,13 +442,17 @@ async function throughput (room, inflight, ms, part = 'throughput') {
   const busy = async () => Promise.all(cdps.map(async c => (await c.send('Performance.getMetrics')).metrics.find(m => m.name === 'TaskDuration')?.value ?? 0))
   const before = await busy()
   const ticks0 = chromiumCpuTicks()
+  const threads0 = chromiumThreadTicks()
   const w0 = Date.now()
-  const { value: per, profile } = await profiled(tabs[1] ?? tabs[0], part, () => Promise.all(tabs.map(t => t.page.evaluate(async ({ inflight, ms, words }) => {
+  const { value: per, profile } = await profiled(tabs[1] ?? tabs[0], part, () => Promise.all(tabs.map(t => t.page.evaluate(async ({ inflight, ms, words, trace }) => {
     const now = () => performance.timeOrigin + performance.now()
     const T = window.meshwork.tasks
     const start = now()
     const end = start + ms
     const lat = []; const states = {}; const byPeer = {}; const reasons = {}
+    // BENCH_TRACE: where each task's time went, on its submitter's clock.
+    const steps = { window: [], responded: [], awardToDone: [], lateBids: 0 }
+    if (trace) { window.__cb.trace = true; window.__cb.proto.clear() }
     let last = start
     let n = 0
     const worker = async () => {
@@ -423,13 +462,28 @@ async function throughput (room, inflight, ms, part = 'throughput') {
         const s = await T.wait(id, { timeoutMs: 30_000 }).catch(err => ({ state: 'timeout', reason: err.message }))
         states[s.state] = (states[s.state] ?? 0) + 1
         if (s.state === 'completed') { lat.push(now() - t0); byPeer[s.peerId] = (byPeer[s.peerId] ?? 0) + 1; last = Math.max(last, now()) } else reasons[s.reason ?? s.state] = (reasons[s.reason ?? s.state] ?? 0) + 1
+        if (trace) {
+          const proto = window.__cb.proto.get(id) ?? []
+          const wc = proto.find(p => p.kind === 'window-closed')
+          const working = (window.__cb.states.get(id) ?? []).find(x => x.state === 'working')
+          if (wc) {
+            steps.window.push(wc.at - t0)
+            const m = /(\d+)\/(\d+) peers responded/.exec(wc.summary ?? '')
+            if (m) steps.responded.push(Number(m[1]) / Number(m[2]))
+          }
+          if (working && s.state === 'completed') steps.awardToDone.push(now() - working.at)
+          window.__cb.proto.delete(id)
+        }
       }
     }
     await Promise.all(Array.from({ length: inflight }, worker))
-    return { start, last, lat, states, byPeer, reasons, submitted: n }
-  }, { inflight, ms, words: WORDS }))))
+    if (trace) window.__cb.trace = false
+    return { start, last, lat, states, byPeer, reasons, submitted: n, steps }
+  }, { inflight, ms, words: WORDS, trace: TRACE }))))
   const wallMs = Date.now() - w0
   const cpuCores = (chromiumCpuTicks() - ticks0) / TICKS_PER_S / (wallMs / 1000)
+  const threads1 = chromiumThreadTicks()
+  const threadCores = Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, (v - (threads0[k] ?? 0)) / TICKS_PER_S / (wallMs / 1000)]).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]))
   const after = await busy()
   const mainThread = after.map((a, i) => (a - before[i]) / (wallMs / 1000))
   await Promise.all(cdps.map(c => c.detach().catch(() => {})))
@@ -448,9 +502,12 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     notCompleted: reasons,
     perMinute: completed / ((last - start) / 60_000),
     latency: stats(per.flatMap(p => p.lat)),
+    steps: TRACE ? { windowClosed: stats(per.flatMap(p => p.steps.window)), awardToCompleted: stats(per.flatMap(p => p.steps.awardToDone)), respondedShare: stats(per.flatMap(p => p.steps.responded)), allResponded: per.flatMap(p => p.steps.responded).filter(x => x === 1).length / Math.max(1, per.flatMap(p => p.steps.responded).length) } : undefined,
     executedPerTab: tabs.map(t => byPeer[t.peerId] ?? 0),
     submittedPerTab: per.map(p => p.submitted),
     chromiumCores: cpuCores,
+    chromiumThreadCores: threadCores,
+    cpuMsPerTask: cpuCores * wallMs / Math.max(1, completed),
     mainThreadBusyPerTab: mainThread,
     timers: mergeTimers(await diagOf(tabs)),
     sentPerTask: perTask(await sentOf(tabs), completed),
@@ -690,16 +747,27 @@ try {
       process.stderr.write(`bench:coord throughput N=${n}, ${INFLIGHT} in flight per tab, ${THROUGHPUT_MS / 1000} s … `)
       let room = main
       if (n !== N) room = await openRoom(n, `tp${n}`)
-      const variants = n === N && RECORD_FLUSH_LIST.length > 1 ? RECORD_FLUSH_LIST : [null]
-      for (const flushMs of variants) {
-        if (flushMs !== null) {
-          await Promise.all(room.tabs.map(t => t.page.evaluate(ms => { window.meshwork.tasks.engine.recorder.setFlushMs(ms) }, flushMs)))
-          await sleep(flushMs + 1000)
+      // Paired comparisons in one room: BENCH_RECORD_FLUSH_MS=a,b (5 tabs) or BENCH_VARIANTS (any size).
+      const variants = VARIANTS.length > 0 ? VARIANTS : n === N && RECORD_FLUSH_LIST.length > 1 ? RECORD_FLUSH_LIST.map(ms => ({ label: `record every ${ms} ms`, flushMs: ms })) : [null]
+      for (let rep = 0; rep < (variants[0] === null ? 1 : VARIANT_REPS); rep++) {
+        for (const v of variants) {
+          if (v !== null) {
+            await Promise.all(room.tabs.map(t => t.page.evaluate(v => {
+              const e = window.meshwork.tasks.engine
+              window.__cb.opts0 ??= { ...e.opts }
+              Object.assign(e.opts, structuredClone(window.__cb.opts0))
+              for (const [k, x] of Object.entries(v.opts ?? {})) e.opts[k] = typeof x === 'object' ? { ...e.opts[k], ...x } : x
+              window.__cb.recorder ??= e.recorder
+              e.recorder = v.record === false ? new Proxy({}, { get: () => () => {} }) : window.__cb.recorder
+              if (v.flushMs !== undefined) e.recorder.setFlushMs(v.flushMs, v.busyFlushMs)
+            }, v)))
+            await sleep((v.busyFlushMs ?? v.flushMs ?? 0) + 1000)
+          }
+          const r = await throughput(room, INFLIGHT, THROUGHPUT_MS)
+          if (v !== null) { r.variant = v.label; if (v.flushMs !== undefined) r.recordFlushMs = v.flushMs }
+          out.throughput.push(r)
+          process.stderr.write(`${v !== null ? `[${v.label}] ` : ''}${fmt(r.perMinute, 0)} tasks/min\n`)
         }
-        const r = await throughput(room, INFLIGHT, THROUGHPUT_MS)
-        if (flushMs !== null) r.recordFlushMs = flushMs
-        out.throughput.push(r)
-        process.stderr.write(`${flushMs !== null ? `[record every ${flushMs} ms] ` : ''}${fmt(r.perMinute, 0)} tasks/min\n`)
       }
       if (room !== main) await closeRoom(room)
     }
@@ -754,7 +822,7 @@ if (out.latency) {
 if (out.latencyNoRecord) rows.push({ what: '[graph recording off] announce → award', n: N, value: ms(out.latencyNoRecord.award), target: '', samples: out.latencyNoRecord.award.n })
 if (out.latencyNoRecord) rows.push({ what: '[graph recording off] submit → completed', n: N, value: ms(out.latencyNoRecord.endToEnd), target: '', samples: out.latencyNoRecord.endToEnd.n })
 for (const t of out.throughput ?? []) {
-  rows.push({ what: `throughput (${t.inflight} in flight per tab), tasks/min`, n: t.n, value: fmt(t.perMinute, 0), target: t.n === 5 ? '≥ 10,000' : '—', samples: t.completed })
+  rows.push({ what: `throughput (${t.inflight} in flight per tab)${t.variant !== undefined ? ` [${t.variant}]` : ''}, tasks/min`, n: t.n, value: fmt(t.perMinute, 0), target: t.n === 5 ? '≥ 10,000' : '—', samples: t.completed })
   rows.push({ what: '  latency under load', n: t.n, value: ms(t.latency), target: '', samples: t.latency.n })
 }
 if (out.throughputNoRecord) rows.push({ what: '[graph recording off] throughput, tasks/min', n: N, value: fmt(out.throughputNoRecord.perMinute, 0), target: '', samples: out.throughputNoRecord.completed })
@@ -787,8 +855,10 @@ if (out.latency) {
   if (Object.keys(tm).length) console.log(`in-tab step times, sequential (p50/p95 ms): ${Object.entries(tm).map(([k, v]) => `${k} ${ms(v)} (n=${v.n})`).join(', ')}`)
 }
 for (const t of [...(out.throughput ?? []), ...(out.throughputNoRecord ? [{ ...out.throughputNoRecord, n: `${N} [recording off]` }] : [])]) {
-  console.log(`N=${t.n}: executed per tab ${t.executedPerTab.join(' / ')}; submitted per tab ${t.submittedPerTab.join(' / ')}; Chromium CPU ${fmt(t.chromiumCores, 2)} cores; main thread busy per tab ${t.mainThreadBusyPerTab.map(x => fmt(x * 100, 0) + '%').join(' / ')}; not completed: ${JSON.stringify(t.notCompleted)}`)
+  console.log(`N=${t.n}${t.variant !== undefined ? ` [${t.variant}]` : ''}: executed per tab ${t.executedPerTab.join(' / ')}; submitted per tab ${t.submittedPerTab.join(' / ')}; Chromium CPU ${fmt(t.chromiumCores, 2)} cores; main thread busy per tab ${t.mainThreadBusyPerTab.map(x => fmt(x * 100, 0) + '%').join(' / ')}; not completed: ${JSON.stringify(t.notCompleted)}`)
   console.log(`   sent per completed task, room-wide: ${JSON.stringify(t.sentPerTask)}`)
+  if (t.chromiumThreadCores) console.log(`   Chromium CPU ${fmt(t.cpuMsPerTask, 1)} ms per completed task; by thread (cores): ${Object.entries(t.chromiumThreadCores).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+  if (t.steps) console.log(`   submit → window closed ${ms(t.steps.windowClosed)}, award → completed ${ms(t.steps.awardToCompleted)} (p50 / p95 ms); windows where every peer answered ${fmt(100 * t.steps.allResponded, 0)}%, share answering p50 ${fmt(t.steps.respondedShare.p50, 2)}`)
   if (Object.keys(t.timers).length) console.log(`   in-tab step times under load (p50/p95 ms, count): ${Object.entries(t.timers).map(([k, v]) => `${k} ${ms(v)} ×${v.n}`).join(', ')}`)
 }
 if (out.recovery) for (const r of out.recovery.reps) if (r.error) console.log(`recovery rep ${r.rep} (${r.how}): ${r.error}`)
