@@ -19,6 +19,7 @@
 //      e.g. a variant built with `node scripts/build-model.mjs --out <dir>/meshwork-glove-100d --components 1`
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { loadavg } from 'node:os'
 import { percentile, fmt, table, writeResults, root } from './lib.mjs'
 import { createEmbedder, EMBEDDED_MODEL } from '../src/match/embedder.ts'
 import { CapabilityIndex } from '../src/match/capability-index.ts'
@@ -164,6 +165,8 @@ function timeMatches (index, n) {
 }
 
 const latency = []
+// Other work on the machine shows in the p95 (scheduling stalls), so the load is reported with the figures.
+const loadBefore = loadavg()[0]
 const corpusIndex = buildIndex(GLOVE_SKILL_CALIBRATION)
 latency.push({ index: `corpus (${corpus.skills.length} skills, ${skillRows.flat().length} rows)`, skills: corpus.skills.length, rows: skillRows.flat().length, ...timeMatches(corpusIndex, corpus.tasks.length) })
 
@@ -192,7 +195,8 @@ console.log(table(quality, [
   { title: 'overall %', value: r => pct(r.overall) }
 ]))
 console.log('\nthreshold: combined score below which the skill is not bid (the calibration midpoint); chosen on validation for the single-signal modes')
-console.log(`\nmatch latency per query (top ${K}, Node ${process.version}); synthetic skills embedded at ${fmt(2 * SYNTH_SKILLS * SYNTH_ROWS / (synthEmbedMs / 1000), 0)} texts/s`)
+const loadAfter = loadavg()[0]
+console.log(`\nmatch latency per query (top ${K}, Node ${process.version}, load average ${fmt(loadBefore, 1)} -> ${fmt(loadAfter, 1)}); synthetic skills embedded at ${fmt(2 * SYNTH_SKILLS * SYNTH_ROWS / (synthEmbedMs / 1000), 0)} texts/s`)
 console.log(table(latency, [
   { title: 'index', value: r => r.index },
   { title: 'queries', value: r => r.queries },
@@ -210,5 +214,6 @@ console.log(`results: ${writeResults(DEV_ONLY ? 'routing-dev' : 'routing', {
   fitMinOosRecall: FIT_MIN_OOS_RECALL,
   quality,
   devConfusions: modes.find(m => m.devConfusions)?.devConfusions,
-  latency
+  latency,
+  loadAverage: { before: loadBefore, after: loadAfter }
 })}`)
