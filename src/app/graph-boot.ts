@@ -54,7 +54,11 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
   const snapshots = new SnapshotService(node.libp2p, store.snapshotSource(), { acceptPeer: inRoom, serves: id => id === documentId })
   const catchUp = new SnapshotCatchUp(snapshots, adapter, peerIdFromString)
   // Registered before `refresh`, so a catch-up holds the adapter before the new peer's session exists.
-  const offCatchUp = node.on('peer:join', e => { catchUp.peerJoined(e.peerId) })
+  const offCatchUp = node.on('peer:join', e => {
+    catchUp.peerJoined(e.peerId)
+    // The new peer may be a new tab about to ask for our snapshot: have it saved by then.
+    if (store.index().entities.size >= YOUNG_GRAPH_ENTITIES) void snapshots.prepare(documentId)
+  })
   const refresh = (): void => { void adapter.refreshPeers(); void registryAdapter.refreshPeers() }
   const offJoin = node.on('peer:join', refresh)
   const offLeave = node.on('peer:leave', refresh)

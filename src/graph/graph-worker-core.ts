@@ -126,6 +126,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
             const saved = snapshots!.save(m.documentId)
             return saved instanceof Uint8Array ? saved.slice() : saved
           }); return
+          case 'snapshotPrepare': void reply(m.id, async () => { snapshots!.prepare(m.documentId) }); return
           case 'snapshotApply': void reply(m.id, async () => snapshots!.apply(m.documentId, m.bytes, m.requiredHeads)); return
         }
     }

@@ -52,6 +52,7 @@ export type PageToWorker =
   | { t: 'call', id: number, op: 'exportBinary' }
   | { t: 'call', id: number, op: 'importBinary', bytes: Uint8Array }
   | { t: 'call', id: number, op: 'snapshotSave', documentId: string }
+  | { t: 'call', id: number, op: 'snapshotPrepare', documentId: string }
   | { t: 'call', id: number, op: 'snapshotApply', documentId: string, bytes: Uint8Array, requiredHeads: string[] }
   | { t: 'net', ev: 'ready' }
   | { t: 'net', ev: 'peer-candidate', peerId: PeerId, peerMetadata: PeerMetadata }

@@ -91,7 +91,8 @@ export class RemoteGraphStore implements GraphStore {
   snapshotSource (): SnapshotSource {
     return {
       save: async documentId => await this.#call({ op: 'snapshotSave', documentId }) as Uint8Array | { error: string },
-      apply: async (documentId, bytes, requiredHeads) => await this.#call({ op: 'snapshotApply', documentId, bytes, requiredHeads }) as ApplyTimings
+      apply: async (documentId, bytes, requiredHeads) => await this.#call({ op: 'snapshotApply', documentId, bytes, requiredHeads }) as ApplyTimings,
+      prepare: async documentId => await this.#call({ op: 'snapshotPrepare', documentId })
     }
   }
 

@@ -90,6 +90,8 @@ export interface SnapshotSource {
    * the snapshot is bad.
    */
   apply: (documentId: DocumentId, bytes: Uint8Array, requiredHeads: string[]) => Promise<ApplyTimings | undefined> | ApplyTimings | undefined
+  /** Saves and caches `documentId` now, so that a request soon after is answered without waiting for the save. */
+  prepare?: (documentId: DocumentId) => Promise<unknown> | unknown
 }
 
 /** Where the time of applying a snapshot went, ms. */
@@ -117,7 +119,11 @@ export interface DocSnapshotSourceOptions {
 }
 
 /** A SnapshotSource over a Repo in this thread. Saves are cached per heads. */
-export function docSnapshotSource (repo: Repo, options: DocSnapshotSourceOptions = {}): { save: (documentId: string) => Uint8Array | { error: string }, apply: (documentId: string, bytes: Uint8Array, requiredHeads: string[]) => ApplyTimings } {
+export function docSnapshotSource (repo: Repo, options: DocSnapshotSourceOptions = {}): {
+  save: (documentId: string) => Uint8Array | { error: string }
+  apply: (documentId: string, bytes: Uint8Array, requiredHeads: string[]) => ApplyTimings
+  prepare: (documentId: string) => void
+} {
   let cache: { documentId: string, heads: string, bytes: Uint8Array } | undefined
   const ready = (documentId: string) => {
     const handle = repo.handles[documentId as DocumentId]
@@ -130,6 +136,9 @@ export function docSnapshotSource (repo: Repo, options: DocSnapshotSourceOptions
       const heads = handle.heads().join(',')
       if (cache?.documentId !== documentId || cache.heads !== heads) cache = { documentId, heads, bytes: Automerge.save(handle.doc()) }
       return cache.bytes
+    },
+    prepare (documentId) {
+      this.save(documentId)
     },
     apply (documentId, bytes, requiredHeads) {
       const handle = ready(documentId)
@@ -228,6 +237,19 @@ export class SnapshotService {
       await stream.close()
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  /**
+   * Has the source save `documentId` now (if it is served and the source can), so that a request
+   * arriving soon after, e.g. from a peer that just linked, does not wait for the save.
+   */
+  async prepare (documentId: DocumentId): Promise<void> {
+    if (!this.#options.serves(documentId)) return
+    try {
+      await this.#source.prepare?.(documentId)
+    } catch {
+      // Only a head start: a request still saves for itself.
     }
   }
 

@@ -63,6 +63,20 @@ describe('snapshot catch-up', () => {
     expect(b.graph.list({ text: 'young tab' })).toHaveLength(1)
   })
 
+  it('prepare has the source save a served document ahead of a request; nothing else, and a failure is harmless', async () => {
+    const prepared: string[] = []
+    const source = {
+      save: () => new Uint8Array([1]),
+      apply: () => undefined,
+      prepare: (id: string) => { prepared.push(id); if (id === 'fails') throw new Error('no') }
+    }
+    const service = new SnapshotService({} as never, source, { serves: id => id !== 'other' })
+    await service.prepare('mine' as never)
+    await service.prepare('other' as never)
+    await service.prepare('fails' as never)
+    expect(prepared).toEqual(['mine', 'fails'])
+  })
+
   it('a graph that is not young does not ask', async () => {
     const b = await peer('repo-b', bob) as Peer & { release: () => void }
     fill(b.graph, 150, 'mine')

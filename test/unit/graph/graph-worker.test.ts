@@ -122,11 +122,12 @@ describe('graph worker', () => {
     expect([...seen.values()].every(n => n === 1)).toBe(true)
   })
 
-  it('serves the same snapshot twice: the worker keeps its cached copy when it hands one to the page', async () => {
+  it('serves the same snapshot twice (prepared ahead): the worker keeps its cached copy when it hands one to the page', async () => {
     const a = await page(new MemoryHub(), alice, 'serve-room')
     a.graph.add({ kind: 'fact', text: 'in the snapshot' })
     await waitFor('the write in the worker', () => a.store.deltas > 0)
     const source = a.store.snapshotSource()
+    await source.prepare?.(roomDocumentId('serve-room'))
     const first = await source.save(roomDocumentId('serve-room'))
     const second = await source.save(roomDocumentId('serve-room'))
     expect(first).toBeInstanceOf(Uint8Array)
