@@ -56,9 +56,9 @@ export interface CoordEngineOptions {
   batchMs?: number
   /**
    * Frames: messages this node sends go out together, under one signature, in one gossip message.
-   * An idle node sends what it has at the end of the turn; one that sent a frame less than
-   * `frameMs` ago waits until `frameMs` have passed, so under load frames grow instead of
-   * multiplying (default 0: every turn).
+   * A quiet node (at most 4 open tasks) sends what it has as soon as the current job is done; a busy
+   * one that sent a frame less than `frameMs` ago waits until `frameMs` have passed, so under load
+   * frames grow instead of multiplying (default 0: every turn).
    */
   frameMs?: number
   /** Verification quorum for tasks submitted here (default 0: none). */
@@ -247,6 +247,13 @@ const PENDING_PER_TASK = 64
 const PENDING_TOTAL = 10_000
 const PENDING_TTL_MS = 30_000
 const SILENT_AFTER_MISSES = 3
+/**
+ * A peer not waited for (silent) is waited for again in the first window that opens this long after
+ * its last miss: a steward that never waits for a peer closes its windows before that peer can
+ * answer (the award often travels in the announcement's frame), so without a probe the peer could
+ * never show it is back.
+ */
+const SILENT_RETRY_MS = 10_000
 /** With at most this many tasks open, a node sends its frame at the end of the current job, not a timer later. */
 const EAGER_FRAME_MAX_OPEN = 4
 /** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
@@ -282,8 +289,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private pendingCount = 0
   private readonly waiters = new Map<string, Set<(s: TaskSnapshot) => void>>()
   private live = new Set<string>()
-  /** Peers that missed this many bid windows in a row are not waited for. */
+  /** Peers that missed this many bid windows in a row are not waited for (until SILENT_RETRY_MS after the last miss). */
   private readonly misses = new Map<string, number>()
+  private readonly lastMissAt = new Map<string, number>()
   private responderEwma: number | undefined
   private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
 
@@ -470,10 +478,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private scheduleFrame (): void {
     if (this.frameTimer !== undefined) return
     const since = this.clock.now() - this.lastFrameAt
-    if (this.openTasks <= EAGER_FRAME_MAX_OPEN && since >= this.opts.frameMs) {
-      // A quiet room (a few tasks open) sends as soon as the current work is done: a timer would
-      // wait behind everything queued on a busy tab. With many tasks open, the timer batches the
-      // messages of many tasks into one frame (more frames cost every peer a verification).
+    if (this.openTasks <= EAGER_FRAME_MAX_OPEN) {
+      // A quiet room (a few tasks open) sends as soon as the current work is done, however recently
+      // it sent a frame: a timer would wait behind everything queued on a busy tab, and in a quiet
+      // room every hop of a task is on its critical path. With many tasks open, the timer batches
+      // the messages of many tasks into one frame: every frame costs every peer a gossip message
+      // (which gossipsub signs, verifies, acknowledges and forwards: O(N²) sends) and a verification.
       const marker = this.frameTimer = {}
       queueMicrotask(() => { if (this.frameTimer === marker) this.sendFrames() })
       return
@@ -748,7 +758,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private openWindow (t: Task): void {
     const now = this.clock.now()
     this.live = new Set(this.transport.peers())
-    t.expected = new Set([...this.live].filter(p => (this.misses.get(p) ?? 0) < SILENT_AFTER_MISSES))
+    t.expected = new Set([...this.live].filter(p => (this.misses.get(p) ?? 0) < SILENT_AFTER_MISSES || now - (this.lastMissAt.get(p) ?? 0) >= SILENT_RETRY_MS))
     t.expected.add(this.peerId)
     t.responded = new Set()
     t.windowOpenedAt = now
@@ -810,6 +820,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   }
 
   private onBid (env: Envelope<'bid'>): void {
+    // A peer that answers, even too late for a window, is not silent: it is waited for again.
+    this.misses.set(env.from, 0)
     for (const entry of env.body.bids) {
       const t = this.book.get(entry.taskId)
       if (t === undefined || entry.attempt > t.attempt) { this.pendPart(env, entry.taskId, { bids: [entry] }); continue }
@@ -825,6 +837,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   }
 
   private onDecline (env: Envelope<'decline'>): void {
+    this.misses.set(env.from, 0)
     for (const ref of env.body.tasks) {
       const t = this.book.get(ref.taskId)
       if (t === undefined || ref.attempt > t.attempt) { this.pendPart(env, ref.taskId, { tasks: [ref], reason: env.body.reason }); continue }
@@ -863,7 +876,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       return
     }
     for (const p of t.expected) {
-      if (!t.responded.has(p)) this.misses.set(p, (this.misses.get(p) ?? 0) + 1)
+      if (!t.responded.has(p)) { this.misses.set(p, (this.misses.get(p) ?? 0) + 1); this.lastMissAt.set(p, this.clock.now()) }
     }
     const award = makeAward(t.id, t.attempt, [...t.bids.values()], this.rule(t), this.opts.leaseMs)
     this.timeline('window-closed', this.peerId, `${t.id}: ${t.bids.size} bid(s), ${t.responded.size}/${t.expected.size} peers responded in ${this.clock.now() - t.windowOpenedAt} ms`, t.id)
@@ -881,7 +894,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       this.reject('not-steward', `${short(env.from)} awarded ${t.id} but ${short(t.steward)} is its steward`, env.from)
       return
     }
-    const problem = checkAward(b, this.rule(t), t.bids)
+    // Our own award was just built by the rule over our own bid set (makeAward): no need to check it again.
+    const problem = env.from === this.peerId ? null : checkAward(b, this.rule(t), t.bids)
     if (problem !== null) { this.reject('award-violates-rule', `${t.id} attempt ${b.attempt}: ${problem}`, env.from); return }
     const now = this.clock.now()
     if (t.award !== undefined) {

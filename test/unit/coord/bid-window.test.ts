@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { FakeClock, MemoryNetwork, makeNode, runUntil, type SimNode } from './sim.ts'
+import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, type SimNode } from './sim.ts'
 import type { BidOffer } from '../../../src/coord/interfaces.ts'
 
 /** Makes a node's bidder answer `ms` late (a tab whose main thread is busy). */
@@ -40,5 +40,59 @@ describe('bid window: a late bid is not turned into "nobody bid"', () => {
     await runUntil(clock, () => a.engine.tasks.get(id2)?.state === 'unassigned', 10_000)
     expect(clock.now() - started).toBeGreaterThanOrEqual(3000)
     expect(a.engine.tasks.get(id2)!.reason).toMatch(/nobody bid/)
+  })
+})
+
+describe('bid window: which peers the steward waits for', () => {
+  /** The "k/n peers responded" of every window `node` closed, in order. */
+  function windows (node: SimNode): string[] {
+    const out: string[] = []
+    node.engine.on('protocol', e => { if (e.kind === 'window-closed') out.push(/(\d+\/\d+) peers responded/.exec(e.summary)?.[1] ?? '?') })
+    return out
+  }
+
+  it('a peer whose bids come after the window closed is still waited for (late is not silent)', async () => {
+    const clock = new FakeClock()
+    // 30 ms links and a bidder 60 ms slow: b's bid leaves before the award reaches it, and reaches a
+    // after the 80 ms window closed.
+    const net = new MemoryNetwork(clock, { delayMs: 30 })
+    const a = await makeNode(net, clock, [{ id: 'fast', skill: 'math', keywords: ['sum'], confidence: 0.6 }])
+    const b = await makeNode(net, clock, [{ id: 'best', skill: 'math', keywords: ['sum'], confidence: 0.9 }])
+    slowBidder(b, clock, 60)
+    const seen = windows(a)
+    for (let k = 0; k < 6; k++) {
+      const id = a.engine.tasks.submit({ text: `sum ${k} and 1` })
+      await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 3000)
+      await runFor(clock, 500) // b's late bid arrives
+    }
+    // Every window expected both peers: b answered every time, only late.
+    expect(seen).toEqual(['1/2', '1/2', '1/2', '1/2', '1/2', '1/2'])
+    expect(a.engine.stats().ignored['late-bid']).toBe(6)
+  })
+
+  it('a peer that stopped answering is not waited for, and is waited for again 10 s after its last miss', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const a = await makeNode(net, clock, [{ id: 'fast', skill: 'math', keywords: ['sum'], confidence: 0.6 }])
+    const b = await makeNode(net, clock, [{ id: 'best', skill: 'math', keywords: ['sum'], confidence: 0.9 }])
+    const t = (b.engine as unknown as { transport: { publish: (b: Uint8Array) => void } }).transport
+    const publish = t.publish.bind(t)
+    t.publish = () => {} // b is mute: it hears everything, nothing it says leaves
+    const seen = windows(a)
+    const run = async (k: number): Promise<string | undefined> => {
+      const id = a.engine.tasks.submit({ text: `sum ${k} and 2` })
+      await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 3000)
+      return a.engine.tasks.get(id)!.agentId
+    }
+    for (let k = 0; k < 4; k++) await run(k)
+    expect(seen).toEqual(['1/2', '1/2', '1/2', '1/1']) // after 3 misses b is not waited for
+    t.publish = publish // b speaks again, but a closes its windows before b can answer
+    expect(await run(4)).toBe('fast')
+    expect(seen.at(-1)).toBe('1/1')
+    await runFor(clock, 10_000)
+    // 10 s after its last miss b is waited for again: it answers in time and its better agent wins.
+    expect(await run(5)).toBe('best')
+    expect(seen.at(-1)).toBe('2/2')
+    expect(await run(6)).toBe('best')
   })
 })

@@ -285,6 +285,21 @@ describe('coordination engine: frames', () => {
     expect(eager).toEqual([true, true, true, true, true, false, false, false])
   })
 
+  it('a quiet node does not wait for frameMs, however recently it sent a frame', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2 })
+    const a = await makeNode(net, clock, [{ id: 'slow', skill: 'echo', keywords: ['*'], confidence: 0.9, workMs: 60_000 }], { frameMs: 1000 })
+    const eager: boolean[] = []
+    for (let k = 0; k < 3; k++) {
+      const before = a.engine.stats().framesOut
+      a.engine.tasks.submit({ text: `echo ${k}` })
+      await settle()
+      eager.push(a.engine.stats().framesOut > before)
+      await runFor(clock, 1) // well within frameMs of the last frame
+    }
+    expect(eager).toEqual([true, true, true])
+  })
+
   it("the steward's own bids travel only in its award; the other nodes' bids as messages", async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock, { delayMs: 2 })
