@@ -29,6 +29,10 @@ const PLANNER_CONFIDENCE = 0.95
 export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|is this (true|correct|right)|accurate)\b/i
 /** Matches considered per task. */
 const CANDIDATES = 4
+/** The coordination transport re-reads the room's peers at least this often (joins and leaves re-read at once). */
+const PEERS_MAX_AGE_MS = 1000
+/** This tab's available agents are re-read when the host reports a change, else at most this often (every tab bids on every task). */
+const AVAILABLE_MAX_AGE_MS = 100
 
 export interface StartedCoord {
   engine: CoordEngine
@@ -43,29 +47,52 @@ export function coordTransport (node: MeshNode): CoordTransport & { close: () =>
     if (!node.isRoomPeer(from)) { node.report('coord', 'not-room-peer', `dropped a coordination message from ${from.slice(-8)}, not a peer of this room`, from); return }
     for (const fn of listeners) fn(data, from)
   })
+  // The room's peer ids, cached: the engine asks at every announcement and every tick, and
+  // node.peers() reads every peer's libp2p connections (a few % of a loaded tab's main thread in
+  // bench:coord). Presence changes only with a join or a leave; the age bound is a backstop.
+  let peers: string[] | undefined
+  let peersAt = 0
+  const stale = (): void => { peers = undefined }
+  const offJoin = node.on('peer:join', stale)
+  const offLeave = node.on('peer:leave', stale)
   return {
     publish: data => { channel.publish(data) },
     onMessage: fn => { listeners.add(fn); return () => { listeners.delete(fn) } },
-    peers: () => node.peers().map(p => p.peerId),
-    onPeerLeave: fn => node.on('peer:leave', e => { fn(e.peerId) }),
-    close: () => { channel.close() }
+    peers: () => {
+      const now = Date.now()
+      if (peers === undefined || now - peersAt > PEERS_MAX_AGE_MS) { peers = node.peers().map(p => p.peerId); peersAt = now }
+      return [...peers]
+    },
+    onPeerLeave: fn => node.on('peer:leave', e => { stale(); fn(e.peerId) }),
+    close: () => { offJoin(); offLeave(); channel.close() }
   }
 }
 
 export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: OpenGraph, host: AgentHost): StartedCoord {
   const transport = coordTransport(node)
-  /** This tab's agents that can take a task now. */
-  const available = (): AgentView[] => host.list().filter(a => a.local && (a.state === 'idle' || a.state === 'working'))
+  /** This tab's agents that can take a task now (re-read at most every 100 ms: a burst of announcements shares one read). */
+  let availableNow: AgentView[] | undefined
+  let availableAt = 0
+  const available = (): AgentView[] => {
+    const now = Date.now()
+    if (availableNow === undefined || now - availableAt > AVAILABLE_MAX_AGE_MS) {
+      availableNow = host.list().filter(a => a.local && (a.state === 'idle' || a.state === 'working'))
+      availableAt = now
+    }
+    return availableNow
+  }
+  const offHost = host.on('change', () => { availableNow = undefined })
   const recorder = createGraphRecorder(opened.graph, {
     // One graph change per second at most: every change is synced to (and applied by) every tab, and
     // that work on busy main threads delayed bids. bench:coord, 5 tabs, 100 sequential tasks: award
     // p50/p95 65/152 ms at 50 ms, 45/116 at 250 ms, 28-33/92-130 at 1 s; 1,248 → 1,556 tasks/min.
     // The graph then trails the engine by up to a second (the UI reads task states from the engine).
     flushMs: 1000,
-    // Busy (a flush of 60+ ops, ~10 tasks): every 3 s. Much of a change's cost on every tab is per
-    // change, not per op: bench:coord throughput at 5 tabs, paired runs in one room, 2,125 → 2,814
-    // and 3,075 → 3,751 tasks/min from 1 s to 3 s.
-    busyFlushMs: 3000,
+    // Busy (a flush of 60+ ops, ~10 tasks): every 8 s. Much of a change's cost on every tab is per
+    // change, not per op (sync to every peer, storage, patches): bench:coord throughput at 5 tabs,
+    // paired runs in one room, 2,125 → 2,814 and 3,075 → 3,751 tasks/min from 1 s to 3 s; 3,259 →
+    // 3,879 and 3,144 → 3,612 from 3 s to 8 s (Chromium CPU per task 33 → 26 ms); 15 s gained nothing more.
+    busyFlushMs: 8000,
     onReputation: r => {
       host.setReputation(r.agentId, r.skillId, {
         factor: r.factor,
@@ -120,6 +147,11 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // matters when one is slow; on a loaded machine an 80 ms cap turned late bids into
       // "nobody bid". Waiting up to 400 ms for a straggler costs nothing when all answer.
       bidWindow: { minWindowMs: 60, maxWindowMs: 400 },
+      // A busy tab (more than 4 open tasks) sends at most one frame per 200 ms: every frame costs
+      // every peer a gossip message, which gossipsub signs, verifies, acknowledges (IDONTWANT) and
+      // forwards, O(N²) sends per frame. bench:coord at 5 tabs: 0.7 → 0.35 frames per task, with no
+      // longer waits (a loaded tab's hops take longer than that anyway). A quiet tab still sends at once.
+      frameMs: 200,
       // A vanished holder is noticed by presence (< 3 s) and its task re-announced at once; the lease
       // is the backstop for a holder that is present but silent, and 3 s lapsed healthy holders on
       // a loaded 2-core machine (heartbeats delayed by busy main threads).
@@ -148,6 +180,6 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   return {
     engine,
     recorder,
-    close: () => { engine.stop(); recorder.close(); transport.close() }
+    close: () => { offHost(); engine.stop(); recorder.close(); transport.close() }
   }
 }
