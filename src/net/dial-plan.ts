@@ -65,14 +65,39 @@ export function backoffDelay (attempts: number, random: number, opts: DialPlanOp
 }
 
 /**
- * How long to give a WebRTC dial before abandoning it. A dial that has not connected by then mostly
- * never will (measured: successful dials p95 3.4 s with 10 tabs on 2 cores, while about a third of
- * first dials hang until their timeout), so the timeout follows the dials that did succeed: three
- * times their median, within [minMs, maxMs].
+ * How long to give the WebRTC part of a dial (signalling over the relayed connection, ICE, DTLS)
+ * before abandoning it. A dial that has not connected by then mostly never will (measured: successful
+ * dials p95 3.4 s with 10 tabs on 2 cores, while about a third of first dials hang until their
+ * timeout), so the timeout follows the dials that did succeed: three times their median, within
+ * [minMs, maxMs]. Each failed attempt at the same peer stretches it by half (up to twice maxMs): on a
+ * machine so loaded that every dial needs longer than the timeout, a fixed timeout would abandon
+ * every attempt and the mesh would never form.
  */
-export function dialTimeout (recentSuccessMs: number[], minMs = 4_000, maxMs = 12_000, initialMs = 6_000): number {
-  if (recentSuccessMs.length < 3) return initialMs
-  const sorted = [...recentSuccessMs].sort((a, b) => a - b)
-  const median = sorted[Math.floor(sorted.length / 2)]!
-  return Math.min(maxMs, Math.max(minMs, Math.round(3 * median)))
+export function dialTimeout (recentSuccessMs: number[], attempts = 0, minMs = 4_000, maxMs = 12_000, initialMs = 6_000): number {
+  let base = initialMs
+  if (recentSuccessMs.length >= 3) {
+    const sorted = [...recentSuccessMs].sort((a, b) => a - b)
+    const median = sorted[Math.floor(sorted.length / 2)]!
+    base = Math.min(maxMs, Math.max(minMs, Math.round(3 * median)))
+  }
+  return Math.min(2 * maxMs, Math.round(base * 1.5 ** Math.max(0, attempts)))
+}
+
+/**
+ * How long to give the relayed connection a WebRTC dial signals over (circuit relay hop and stop,
+ * noise and yamux through the relay). It is set up once per pair and kept for retries, so it gets a
+ * generous timeout of its own instead of sharing the WebRTC one: abandoning it halfway (the slowest
+ * part of a dial on a busy machine) throws away the most expensive work.
+ */
+export function relayedTimeout (attempts = 0, baseMs = 10_000, maxMs = 30_000): number {
+  return Math.min(maxMs, Math.round(baseMs * 1.5 ** Math.max(0, attempts)))
+}
+
+/**
+ * The relayed address a WebRTC address signals over: `<relay>/p2p-circuit/webrtc/p2p/<peer>` becomes
+ * `<relay>/p2p-circuit/p2p/<peer>`. Undefined for anything else.
+ */
+export function circuitAddressOf (webrtcAddr: string): string | undefined {
+  const m = /^(.+\/p2p-circuit)\/webrtc(\/p2p\/[^/]+)$/.exec(webrtcAddr)
+  return m === null ? undefined : m[1]! + m[2]!
 }

@@ -16,7 +16,7 @@ import { LINK_PROTOCOL, LinkError, runLink } from './link.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
-import { backoffDelay, defaultDialPlan, dialTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
+import { backoffDelay, circuitAddressOf, defaultDialPlan, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
 import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
@@ -92,6 +92,8 @@ export interface MeshStats {
   dialErrors: Record<string, number>
   /** Durations of the last successful dials, ms. */
   dialMs: number[]
+  /** Where WebRTC dials spend their time: per progress stage (libp2p's onProgress names), how many dials passed through it and the ms they spent there in all. */
+  dialStages: Record<string, { n: number, ms: number }>
 }
 
 function transportOf (conn: Connection): Transport {
@@ -103,7 +105,7 @@ function transportOf (conn: Connection): Transport {
 export class MeshNode extends Emitter<MeshEvents> {
   readonly peerId: string
   readonly room: string
-  readonly stats: MeshStats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0, dialErrors: {}, dialMs: [] }
+  readonly stats: MeshStats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {} }
   readonly ready: Promise<void>
   /** The problems seen most recently, newest last (bounded). */
   readonly recentProblems: MeshProblem[] = []
@@ -397,6 +399,11 @@ export class MeshNode extends Emitter<MeshEvents> {
     return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && transportOf(c) === 'webrtc')
   }
 
+  /** Whether a relayed connection to `peerId` is open (a WebRTC dial signals over it). */
+  private relayedTo (peerId: string): boolean {
+    return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && transportOf(c) === 'relayed')
+  }
+
   /** Whether a WebRTC signalling exchange with `peerId` is in progress (ours or theirs). */
   private negotiating (peerId: string): boolean {
     return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && c.streams.some(s => s.protocol === WEBRTC_SIGNALING_PROTOCOL))
@@ -426,15 +433,37 @@ export class MeshNode extends Emitter<MeshEvents> {
     this.stats.dialsStarted++
     const addr = t.addrs[t.attempts % t.addrs.length]!
     let stage = 'start'
+    let stageAt = Date.now()
+    const enter = (next: string): void => {
+      const now = Date.now()
+      const s = (this.stats.dialStages[stage] ??= { n: 0, ms: 0 })
+      s.n++
+      s.ms += now - stageAt
+      stage = next
+      stageAt = now
+    }
     try {
-      // force: without it libp2p hands back the existing relayed (limited) connection.
       const started = Date.now()
-      await this.libp2p.dial(addr, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? dialTimeout(this.stats.dialMs)), force: true, onProgress: (e: { type: string }) => { stage = e.type } })
+      // First the relayed connection the WebRTC handshake signals over, with a timeout of its own: it
+      // is the slowest part on a busy machine and is kept for retries, so a slow ICE exchange must not
+      // abandon it (see relayedTimeout).
+      const circuit = circuitAddressOf(addr.toString())
+      if (circuit !== undefined && !this.relayedTo(t.peerId)) {
+        enter('relayed-connection')
+        await this.libp2p.dial(multiaddr(circuit), { signal: AbortSignal.timeout(relayedTimeout(t.attempts)) })
+        enter('webrtc')
+      }
+      // force: without it libp2p hands back the existing relayed (limited) connection.
+      await this.libp2p.dial(addr, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? dialTimeout(this.stats.dialMs, t.attempts)), force: true, onProgress: (e: { type: string }) => { if (e.type !== stage) enter(e.type) } })
+      enter('done')
       this.stats.dialMs.push(Date.now() - started)
       if (this.stats.dialMs.length > 100) this.stats.dialMs.shift()
       t.attempts = 0
       t.lastError = undefined
     } catch (err) {
+      const failedAt = stage
+      enter('failed')
+      stage = failedAt
       t.attempts++
       this.stats.dialsFailed++
       t.lastError = (err as Error).message?.slice(0, 200) ?? String(err)

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { backoffDelay, defaultDialPlan, dialsFirst, dialTimeout, shouldDial, type DialTarget } from '../../../src/net/dial-plan.ts'
+import { backoffDelay, circuitAddressOf, defaultDialPlan, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from '../../../src/net/dial-plan.ts'
 
 const target = (peerId: string, over: Partial<DialTarget> = {}): DialTarget =>
   ({ peerId, discoveredAt: 0, attempts: 0, nextAttemptAt: 0, dialing: false, ...over })
@@ -42,5 +42,21 @@ describe('dial plan', () => {
     expect(dialTimeout([1000, 2000, 3000])).toBe(6000)
     expect(dialTimeout([500, 600, 700])).toBe(4000)
     expect(dialTimeout([9000, 9000, 9000])).toBe(12000)
+  })
+  it('stretches the timeouts for a peer whose dials keep failing, so a slow machine still converges', () => {
+    expect(dialTimeout([], 1)).toBe(9000)
+    expect(dialTimeout([], 2)).toBe(13500)
+    expect(dialTimeout([9000, 9000, 9000], 5)).toBe(24000) // at most twice the cap
+    expect(dialTimeout([500, 600, 700], 1)).toBe(6000)
+    expect(relayedTimeout(0)).toBe(10000)
+    expect(relayedTimeout(1)).toBe(15000)
+    expect(relayedTimeout(9)).toBe(30000)
+  })
+  it('finds the relayed address a WebRTC address signals over', () => {
+    const relay = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRelay'
+    expect(circuitAddressOf(`${relay}/p2p-circuit/webrtc/p2p/12D3KooWPeer`)).toBe(`${relay}/p2p-circuit/p2p/12D3KooWPeer`)
+    expect(circuitAddressOf(`${relay}/p2p-circuit/p2p/12D3KooWPeer`)).toBeUndefined()
+    expect(circuitAddressOf('/webrtc/p2p/12D3KooWPeer')).toBeUndefined()
+    expect(circuitAddressOf(`${relay}/p2p-circuit/webrtc/p2p/12D3KooWPeer/extra`)).toBeUndefined()
   })
 })
