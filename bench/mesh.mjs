@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { chromium } from 'playwright-core'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
-import { percentile, fmt, table, writeResults, sleep, root } from './lib.mjs'
+import { percentile, fmt, table, writeResults, sleep, root, summariseProfile } from './lib.mjs'
 
 const sizes = (process.env.BENCH_SIZES ?? '2,5,10').split(',').map(Number)
 const variants = (process.env.BENCH_VARIANTS ?? 'app,bare').split(',')
@@ -40,6 +40,14 @@ const ADAPTER = {
   }`
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc. */
+function cpuMsOf (pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch { return null }
+}
+
 function chromiumRssMb () {
   let kb = 0
   for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
@@ -57,7 +65,7 @@ async function scenario (variant, n) {
   const relay = await startRelay({ port: 0, httpPort: -1, keyFile: join(mkdtempSync(join(tmpdir(), 'bench-')), 'key'), quiet: true })
   const server = createAppServer({ root: variant === 'app' ? join(root, process.env.MESHWORK_DIST ?? 'dist') : join(root, 'bench/.dist/baseline'), getRelay: () => relay, log: () => {} })
   await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${server.address().port}/?room=bench${n}`
+  const url = `http://127.0.0.1:${server.address().port}/?room=bench${n}${process.env.BENCH_URL_EXTRA ?? ""}`
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...(process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)] })
   const result = { variant, n }
   try {
@@ -65,7 +73,11 @@ async function scenario (variant, n) {
     const pages = []
     for (let i = 0; i < n; i++) pages.push(await contexts[i % 2].newPage())
     const t0 = Date.now()
+    const relayCpu0 = cpuMsOf(relay.child.pid)
     await Promise.all(pages.map(p => p.goto(url)))
+    // BENCH_PROFILE=1: a CPU profile of the first tab's main thread while the mesh forms (from its load event).
+    const profiler = process.env.BENCH_PROFILE ? await contexts[0].newCDPSession(pages[0]) : null
+    if (profiler) { await profiler.send('Profiler.enable'); await profiler.send('Profiler.setSamplingInterval', { interval: 200 }); await profiler.send('Profiler.start') }
     // Each tab notes, on its own clock, when it first sees all others over WebRTC.
     await Promise.all(pages.map(p => p.waitForFunction(v => v === 'app' ? window.meshwork !== undefined : window.bare !== undefined, variant)))
     await Promise.all(pages.map(p => p.evaluate(({ adapter, want }) => {
@@ -82,14 +94,25 @@ async function scenario (variant, n) {
       await sleep(100)
     }
     result.wallMs = wall
+    // The relay's CPU while the mesh formed: it carries every tab's discovery and WebRTC signalling.
+    result.relayCpuMs = relayCpu0 === null ? null : cpuMsOf(relay.child.pid) - relayCpu0
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop')
+      result.profile = summariseProfile(profile, 25)
+      process.stderr.write(`  tab 0 main thread while the mesh formed: ${result.profile.totalMs} ms sampled; self time:\n${result.profile.top.map(t => `    ${String(t.ms).padStart(6)} ms ${String(t.pct).padStart(5)}%  ${t.fn}`).join('\n')}\n`)
+    }
+    process.stderr.write(`  relay CPU during mesh formation ${result.relayCpuMs} ms over ${Date.now() - t0} ms\n`)
+    if (variant === 'app') {
+      result.dials = await Promise.all(pages.map(p => p.evaluate(() => { const s = window.meshwork.stats(); return { started: s.dialsStarted, failed: s.dialsFailed, problems: s.problems, errors: s.dialErrors, dialMs: s.dialMs, stages: s.dialStages } })))
+      result.readyMs = await Promise.all(pages.map(p => p.evaluate(() => window.__readyAt ?? null)))
+      result.dialStages = {}
+      for (const d of result.dials) for (const [k, v] of Object.entries(d.stages ?? {})) { const a = (result.dialStages[k] ??= { n: 0, ms: 0 }); a.n += v.n; a.ms += v.ms }
+      process.stderr.write(`  dials started ${result.dials.reduce((a, d) => a + d.started, 0)}, failed ${result.dials.reduce((a, d) => a + d.failed, 0)}; mean ms per stage: ${Object.entries(result.dialStages).map(([k, v]) => `${k.replace('webrtc:', '')} ${Math.round(v.ms / v.n)} (${v.n})`).join(', ')}\n`)
+    }
     if (wall === null) {
       result.perTabMs = await Promise.all(pages.map(p => p.evaluate(() => window.__meshAt ?? null)))
       result.linked = await Promise.all(pages.map(p => p.evaluate(() => window.__b.webrtcPeers().length)))
       return result
-    }
-    if (variant === 'app') {
-      result.dials = await Promise.all(pages.map(p => p.evaluate(() => { const s = window.meshwork.stats(); return { started: s.dialsStarted, failed: s.dialsFailed, problems: s.problems, errors: s.dialErrors, dialMs: s.dialMs } })))
-      result.readyMs = await Promise.all(pages.map(p => p.evaluate(() => window.__readyAt ?? null)))
     }
     result.meshP50 = percentile(result.perTabMs, 50)
     result.meshP95 = percentile(result.perTabMs, 95)
@@ -142,7 +165,8 @@ async function scenario (variant, n) {
     const others = pages.slice(0, -1)
     let detections = []
     while (Date.now() - crashAt < 30_000) {
-      detections = await Promise.all(others.map(p => p.evaluate(id => window.__b.left.find(l => l.peerId === id)?.at ?? null, victimId)))
+      // Only a leave after the crash counts: under load a peer can drop out and come back while the mesh forms.
+      detections = await Promise.all(others.map(p => p.evaluate(({ id, after }) => window.__b.left.find(l => l.peerId === id && l.at >= after)?.at ?? null, { id: victimId, after: crashAt })))
       if (detections.every(x => x !== null)) break
       await sleep(100)
     }
