@@ -156,6 +156,14 @@ export class DocGraphStore implements GraphStore {
       return { indexMs: Math.round(t1 - t0), updateMs: Math.round(performance.now() - t1) }
     } finally {
       this.#adopting = undefined
+      // Had the handle not taken the document (an exception), the index follows the handle again.
+      const held = this.handle.doc()
+      if (!sameHeads(this.#index.heads ?? [], Automerge.getHeads(held))) {
+        this.#index.reset(held)
+        for (const id of this.#index.entities.keys()) ids.add(id)
+        for (const id of this.#index.edges.keys()) edgeIds.add(id)
+        this.#listener?.({ ids: [...ids], edgeIds: [...edgeIds], origin: 'remote' })
+      }
     }
   }
 
