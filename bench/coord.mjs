@@ -478,7 +478,7 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     }
     await Promise.all(Array.from({ length: inflight }, worker))
     if (trace) window.__cb.trace = false
-    return { start, last, lat, states, byPeer, reasons, submitted: n, steps }
+    return { start, last, lat, states, byPeer, reasons, submitted: n, steps, own: byPeer[window.meshwork.peerId] ?? 0 }
   }, { inflight, ms, words: WORDS, trace: TRACE }))))
   const wallMs = Date.now() - w0
   const cpuCores = (chromiumCpuTicks() - ticks0) / TICKS_PER_S / (wallMs / 1000)
@@ -502,6 +502,8 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     notCompleted: reasons,
     perMinute: completed / ((last - start) / 60_000),
     latency: stats(per.flatMap(p => p.lat)),
+    /** Completed tasks that ran on the tab that submitted them (its own agent won its own auction). */
+    ownShare: per.reduce((s, p) => s + p.own, 0) / Math.max(1, completed),
     steps: TRACE ? { windowClosed: stats(per.flatMap(p => p.steps.window)), awardToCompleted: stats(per.flatMap(p => p.steps.awardToDone)), respondedShare: stats(per.flatMap(p => p.steps.responded)), allResponded: per.flatMap(p => p.steps.responded).filter(x => x === 1).length / Math.max(1, per.flatMap(p => p.steps.responded).length) } : undefined,
     executedPerTab: tabs.map(t => byPeer[t.peerId] ?? 0),
     submittedPerTab: per.map(p => p.submitted),
@@ -856,7 +858,7 @@ if (out.latency) {
 }
 for (const t of [...(out.throughput ?? []), ...(out.throughputNoRecord ? [{ ...out.throughputNoRecord, n: `${N} [recording off]` }] : [])]) {
   console.log(`N=${t.n}${t.variant !== undefined ? ` [${t.variant}]` : ''}: executed per tab ${t.executedPerTab.join(' / ')}; submitted per tab ${t.submittedPerTab.join(' / ')}; Chromium CPU ${fmt(t.chromiumCores, 2)} cores; main thread busy per tab ${t.mainThreadBusyPerTab.map(x => fmt(x * 100, 0) + '%').join(' / ')}; not completed: ${JSON.stringify(t.notCompleted)}`)
-  console.log(`   sent per completed task, room-wide: ${JSON.stringify(t.sentPerTask)}`)
+  console.log(`   sent per completed task, room-wide: ${JSON.stringify(t.sentPerTask)}; ran on the submitting tab: ${fmt(100 * (t.ownShare ?? 0), 0)}% (1/${t.n} if tasks were spread evenly)`)
   if (t.chromiumThreadCores) console.log(`   Chromium CPU ${fmt(t.cpuMsPerTask, 1)} ms per completed task; by thread (cores): ${Object.entries(t.chromiumThreadCores).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   if (t.steps) console.log(`   submit → window closed ${ms(t.steps.windowClosed)}, award → completed ${ms(t.steps.awardToCompleted)} (p50 / p95 ms); windows where every peer answered ${fmt(100 * t.steps.allResponded, 0)}%, share answering p50 ${fmt(t.steps.respondedShare.p50, 2)}`)
   if (Object.keys(t.timers).length) console.log(`   in-tab step times under load (p50/p95 ms, count): ${Object.entries(t.timers).map(([k, v]) => `${k} ${ms(v)} ×${v.n}`).join(', ')}`)

@@ -780,7 +780,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       this.problem('bidder', `${t.id}: ${(err as Error).message}`)
       offers = []
     }
-    if (t.attempt !== attempt || t.state !== 'submitted' || this.stopped) return
+    if (t.attempt !== attempt || this.stopped) return
+    // If the window closed before this node could answer (a loaded tab), it answers anyway: everyone
+    // ignores the late bid (or decline) for the task, but the steward learns this peer is not silent
+    // and keeps waiting for it. Without it, a steward that stopped waiting for a slow peer would award
+    // in the announcement's frame, before the peer can answer, and never hear from it again.
+    if (t.state !== 'submitted' && t.steward === this.peerId) return
     // The steward's own bids need no message: they go straight into its bid set and reach everyone
     // in the award (if the steward leaves before awarding, its agents are gone with it).
     const steward = t.steward === this.peerId && t.award === undefined

@@ -70,7 +70,24 @@ describe('bid window: which peers the steward waits for', () => {
     expect(a.engine.stats().ignored['late-bid']).toBe(6)
   })
 
-  it('a peer that stopped answering is not waited for, and is waited for again 10 s after its last miss', async () => {
+  it('a peer that finishes bidding only after the award still answers, and is still waited for', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const a = await makeNode(net, clock, [{ id: 'fast', skill: 'math', keywords: ['sum'], confidence: 0.6 }])
+    const b = await makeNode(net, clock, [{ id: 'best', skill: 'math', keywords: ['sum'], confidence: 0.9 }])
+    slowBidder(b, clock, 400) // its bid is ready long after the 80 ms window closed and the award reached it
+    const seen = windows(a)
+    for (let k = 0; k < 5; k++) {
+      const id = a.engine.tasks.submit({ text: `sum ${k} and 3` })
+      await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 3000)
+      await runFor(clock, 500)
+    }
+    expect(seen).toEqual(['1/2', '1/2', '1/2', '1/2', '1/2'])
+    expect(a.engine.stats().ignored['late-bid']).toBe(5)
+    for (const n of [a, b]) expect(n.engine.stats().rejected).toEqual({})
+  })
+
+  it('a peer that stopped answering is not waited for, and is waited for again once it answers', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
     const a = await makeNode(net, clock, [{ id: 'fast', skill: 'math', keywords: ['sum'], confidence: 0.6 }])
@@ -86,11 +103,12 @@ describe('bid window: which peers the steward waits for', () => {
     }
     for (let k = 0; k < 4; k++) await run(k)
     expect(seen).toEqual(['1/2', '1/2', '1/2', '1/1']) // after 3 misses b is not waited for
-    t.publish = publish // b speaks again, but a closes its windows before b can answer
+    t.publish = publish // b speaks again, but a awards before b can answer: b answers late
     expect(await run(4)).toBe('fast')
     expect(seen.at(-1)).toBe('1/1')
     await runFor(clock, 10_000)
-    // 10 s after its last miss b is waited for again: it answers in time and its better agent wins.
+    // b is waited for again (its late answer showed it is back; were it still silent, the probe 10 s
+    // after its last miss would have asked it again): it answers in time and its better agent wins.
     expect(await run(5)).toBe('best')
     expect(seen.at(-1)).toBe('2/2')
     expect(await run(6)).toBe('best')
