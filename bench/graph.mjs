@@ -412,6 +412,8 @@ async function largeSync (size) {
     result.longTaskList = p.longtasks
     if (p.observerError) result.observerError = p.observerError
     await sleep(1_000) // (plus the 1 s in readProbe) the second copy automerge-repo sends a new peer, and IndexedDB writes
+    // The worker may still be applying the snapshot (the page can hold the graph before that ends).
+    await pollUntil(() => joiner.evaluate(() => window.meshwork.graph.syncStats().snapshot?.state === 'fetching' ? null : true), 15_000, 100)
     const statsAfter = await joiner.evaluate(() => window.meshwork.graph.syncStats())
     result.bytesIn = statsAfter.bytesIn + (statsAfter.snapshot?.bytes ?? 0)
     // The page may hold every entity before the worker has finished applying the snapshot (it
