@@ -13,7 +13,7 @@ import automergeWasmUrl from '@automerge/automerge/automerge.wasm?url'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   createGraphRepo, createIndexedDbStorage, genesis, KnowledgeGraph, Libp2pNetworkAdapter, RemoteGraphStore, roomDocumentId,
-  SnapshotCatchUp, SnapshotService, SYNC_PROTOCOL, YOUNG_GRAPH_ENTITIES, type Endpoint
+  SnapshotCatchUp, SnapshotService, SYNC_PROTOCOL, type Endpoint
 } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import { openAgentRegistry, type AgentRegistry } from '../agents/registry.ts'
@@ -21,6 +21,8 @@ import { openAgentRegistry, type AgentRegistry } from '../agents/registry.ts'
 /** The agent id under which a person's own edits are recorded. */
 export const PERSON_AGENT = 'person'
 
+/** A graph with fewer entities than this catches up from a peer's snapshot rather than through sync. */
+const YOUNG_GRAPH_ENTITIES = 100
 
 /** The registry's Repo syncs over its own protocol, next to the graph worker's. */
 export const REGISTRY_SYNC_PROTOCOL = SYNC_PROTOCOL.replace('/automerge/', '/automerge-registry/')

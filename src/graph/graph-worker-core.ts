@@ -15,16 +15,13 @@ import { DELTA_CHUNK, type Endpoint, type GraphDelta, type GraphInit, type PageT
 import { GraphValidationError } from './schema.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { createGraphRepo, openRoomDoc } from './room.ts'
-import { docSnapshotSource, SnapshotError, YOUNG_GRAPH_ENTITIES } from './snapshot.ts'
-import { warmUp, type WarmUp } from './warm-up.ts'
+import { docSnapshotSource, SnapshotError } from './snapshot.ts'
 
 export interface ServeGraphOptions {
   /** Storage for a database name (the browser passes IndexedDB). */
   storage?: (name: string) => StorageAdapterInterface
   /** Messages wait for this (e.g. Automerge's wasm loading); they are never lost meanwhile. */
   before?: Promise<unknown>
-  /** Warm Automerge up while a young graph waits for a snapshot (warm-up.ts); default true. */
-  warmUp?: boolean
 }
 
 export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {}): void {
@@ -32,7 +29,6 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
   const network = new PortNetworkAdapter(post)
   let store: DocGraphStore | undefined
   let snapshots: ReturnType<typeof docSnapshotSource> | undefined
-  let warming: WarmUp | undefined
   let appliedSeq = 0
   let invalidShown = 0
   const queue: PageToWorker[] = []
@@ -82,8 +78,6 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
     for (const delta of deltaOf(index.entities.keys(), index.edges.keys(), 'remote')) post({ t: 'delta', delta })
     store.subscribe(sendChange)
     post({ t: 'ready', documentId: handle.documentId })
-    // A young graph will most likely load a peer's snapshot soon: have Automerge's code warm by then.
-    if (options.warmUp !== false && index.entities.size < YOUNG_GRAPH_ENTITIES) warming = warmUp()
   }
 
   const reply = async (id: number, work: () => Promise<unknown>): Promise<void> => {
@@ -133,10 +127,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
             return saved instanceof Uint8Array ? saved.slice() : saved
           }); return
           case 'snapshotPrepare': void reply(m.id, async () => { snapshots!.prepare(m.documentId) }); return
-          case 'snapshotApply':
-            warming?.stop()
-            void reply(m.id, async () => snapshots!.apply(m.documentId, m.bytes, m.requiredHeads))
-            return
+          case 'snapshotApply': void reply(m.id, async () => snapshots!.apply(m.documentId, m.bytes, m.requiredHeads)); return
         }
     }
   }

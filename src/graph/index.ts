@@ -31,7 +31,7 @@ export {
   type Libp2pNodeLike
 } from './libp2p-network-adapter.ts'
 export { DEFAULT_MAX_FRAME_BYTES, SYNC_PROTOCOL, WIRE_VERSION, FrameError, type RejectReason } from './sync-frames.ts'
-export { MAX_SNAPSHOT_BYTES, SNAPSHOT_PROTOCOL, SnapshotCatchUp, SnapshotError, SnapshotService, YOUNG_GRAPH_ENTITIES, type CatchUpReport, type SnapshotStats } from './snapshot.ts'
+export { MAX_SNAPSHOT_BYTES, SNAPSHOT_PROTOCOL, SnapshotCatchUp, SnapshotError, SnapshotService, type CatchUpReport, type SnapshotStats } from './snapshot.ts'
 export { RemoteGraphStore } from './remote-graph-store.ts'
 export { DocGraphStore, type GraphStore } from './graph-store.ts'
 export type { Endpoint, GraphDelta } from './graph-worker-protocol.ts'

@@ -22,8 +22,6 @@ import type { Libp2pNodeLike } from './libp2p-network-adapter.ts'
 
 export const SNAPSHOT_PROTOCOL = '/meshwork/graph-snapshot/1.0.0'
 export const SNAPSHOT_VERSION = 1
-/** A graph with fewer entities than this, once open, catches up from a peer's snapshot rather than through sync. */
-export const YOUNG_GRAPH_ENTITIES = 100
 /** Largest snapshot sent or accepted. */
 export const MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024
 const MAX_HEADER_BYTES = 4096
