@@ -64,7 +64,9 @@ describe('relay', () => {
     await until(() => a.services.pubsub.getSubscribers(disc).length === 1)
     // Published before the relay has grafted both into its gossip mesh (at a heartbeat), a message
     // reaches the other side only by later gossip, which a loaded machine can outlast.
-    await until(() => relay.node.services.pubsub.getMeshPeers(disc).length === 2)
+    // (getMeshPeers is on the implementation, not on the exported GossipSub interface.)
+    const meshPeers = (topic: string): string[] => (relay.node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(topic)
+    await until(() => meshPeers(disc).length === 2)
     expect(relay.node.services.pubsub.getTopics()).not.toContain(app)
 
     for (let i = 0; i < 5; i++) {
