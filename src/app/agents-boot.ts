@@ -94,7 +94,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
       runner: runtime,
       embedder,
       model,
-      livePeers: () => node.peers().map(p => p.peerId),
+      livePeers: () => node.peerIds(),
       builtinManifest
     })
     host.on('problem', p => { node.report('agents', p.code, p.message) })

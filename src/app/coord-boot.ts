@@ -29,8 +29,6 @@ const PLANNER_CONFIDENCE = 0.95
 export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|is this (true|correct|right)|accurate)\b/i
 /** Matches considered per task. */
 const CANDIDATES = 4
-/** The coordination transport re-reads the room's peers at least this often (joins and leaves re-read at once). */
-const PEERS_MAX_AGE_MS = 1000
 /** This tab's available agents are re-read when the host reports a change, else at most this often (every tab bids on every task). */
 const AVAILABLE_MAX_AGE_MS = 100
 
@@ -47,24 +45,12 @@ export function coordTransport (node: MeshNode): CoordTransport & { close: () =>
     if (!node.isRoomPeer(from)) { node.report('coord', 'not-room-peer', `dropped a coordination message from ${from.slice(-8)}, not a peer of this room`, from); return }
     for (const fn of listeners) fn(data, from)
   })
-  // The room's peer ids, cached: the engine asks at every announcement and every tick, and
-  // node.peers() reads every peer's libp2p connections (a few % of a loaded tab's main thread in
-  // bench:coord). Presence changes only with a join or a leave; the age bound is a backstop.
-  let peers: string[] | undefined
-  let peersAt = 0
-  const stale = (): void => { peers = undefined }
-  const offJoin = node.on('peer:join', stale)
-  const offLeave = node.on('peer:leave', stale)
   return {
     publish: data => { channel.publish(data) },
     onMessage: fn => { listeners.add(fn); return () => { listeners.delete(fn) } },
-    peers: () => {
-      const now = Date.now()
-      if (peers === undefined || now - peersAt > PEERS_MAX_AGE_MS) { peers = node.peers().map(p => p.peerId); peersAt = now }
-      return [...peers]
-    },
-    onPeerLeave: fn => node.on('peer:leave', e => { stale(); fn(e.peerId) }),
-    close: () => { offJoin(); offLeave(); channel.close() }
+    peers: () => node.peerIds(),
+    onPeerLeave: fn => node.on('peer:leave', e => { fn(e.peerId) }),
+    close: () => { channel.close() }
   }
 }
 

@@ -239,6 +239,14 @@ export class MeshNode extends Emitter<MeshEvents> {
     })
   }
 
+  /**
+   * The present peers' ids: what `peers()` lists, without reading each peer's libp2p connections
+   * for its transport (protocols ask on every task, and those reads cost a loaded tab a few %).
+   */
+  peerIds (): string[] {
+    return this.presence.list().map(e => e.peerId)
+  }
+
   /** Whether `peerId` is a present peer of this room (its link hello matched). */
   isRoomPeer (peerId: string): boolean {
     return this.presence.has(peerId)
