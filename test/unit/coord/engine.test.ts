@@ -267,19 +267,29 @@ describe('coordination engine: frames', () => {
     expect(framed.frames).toBeLessThan(framed.messages / 3)
   })
 
+  /**
+   * Submits `n` tasks on `node`, `advanceMs` of fake time apart, and says for each whether a frame
+   * went out at once: after promise work only, before the clock moves (so before any frame timer).
+   */
+  async function sentAtOnce (node: Awaited<ReturnType<typeof makeNode>>, clock: FakeClock, n: number, advanceMs: number): Promise<boolean[]> {
+    const eager: boolean[] = []
+    for (let k = 0; k < n; k++) {
+      const before = node.engine.stats().framesOut
+      node.engine.tasks.submit({ text: `echo ${k}` })
+      await settle()
+      eager.push(node.engine.stats().framesOut > before)
+      await runFor(clock, advanceMs)
+    }
+    return eager
+  }
+
   it('a quiet node sends at once (no timer), a node with many open tasks waits for the frame timer', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock, { delayMs: 2 })
     // Alone, with a slow agent: every task it submits stays open (awarded to itself, running).
     const a = await makeNode(net, clock, [{ id: 'slow', skill: 'echo', keywords: ['*'], confidence: 0.9, workMs: 60_000 }], { frameMs: 50 })
-    const eager: boolean[] = []
-    for (let k = 0; k < 8; k++) {
-      const before = a.engine.stats().framesOut
-      a.engine.tasks.submit({ text: `echo ${k}` })
-      await settle() // promise work only: the clock does not move, no timer fires
-      eager.push(a.engine.stats().framesOut > before)
-      await runFor(clock, 300) // its bid and award go out on frame timers meanwhile
-    }
+    // Between submissions its bid and award go out on frame timers.
+    const eager = await sentAtOnce(a, clock, 8, 300)
     expect(a.engine.tasks.list().filter(t => t.state === 'working')).toHaveLength(8)
     // Up to 4 open tasks the announcement leaves at once; with more open, it waits for the timer.
     expect(eager).toEqual([true, true, true, true, true, false, false, false])
@@ -289,14 +299,7 @@ describe('coordination engine: frames', () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock, { delayMs: 2 })
     const a = await makeNode(net, clock, [{ id: 'slow', skill: 'echo', keywords: ['*'], confidence: 0.9, workMs: 60_000 }], { frameMs: 1000 })
-    const eager: boolean[] = []
-    for (let k = 0; k < 3; k++) {
-      const before = a.engine.stats().framesOut
-      a.engine.tasks.submit({ text: `echo ${k}` })
-      await settle()
-      eager.push(a.engine.stats().framesOut > before)
-      await runFor(clock, 1) // well within frameMs of the last frame
-    }
+    const eager = await sentAtOnce(a, clock, 3, 1) // 1 ms apart: well within frameMs of the last frame
     expect(eager).toEqual([true, true, true])
   })
 
