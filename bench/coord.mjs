@@ -6,13 +6,13 @@
 // Env: BENCH_PARTS=baseline,latency,throughput,recovery,run  BENCH_LATENCY_TASKS=200
 //      BENCH_THROUGHPUT_SIZES=5,3,1  BENCH_THROUGHPUT_S=20  BENCH_INFLIGHT=8  BENCH_RECOVERY_REPS=3 (per kill kind)
 //      BENCH_RUN_TASKS=1000  BENCH_PROFILE=latency|throughput BENCH_PROFILE_OUT=raw.cpuprofile  BENCH_DIAG=1 (time match / sign / open / graph.batch inside the tabs)
-import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
-import { percentile, fmt, table, writeResults, sleep, root, withTimeout } from './lib.mjs'
+import { percentile, fmt, table, writeResults, sleep, root, withTimeout, procCpu } from './lib.mjs'
 
 const parts = new Set((process.env.BENCH_PARTS ?? 'baseline,latency,throughput,norecord,recovery,run').split(','))
 const LATENCY_TASKS = Number(process.env.BENCH_LATENCY_TASKS ?? 200)
@@ -232,36 +232,8 @@ async function closeRoom (r) {
   for (const t of r.tabs) await t.context.close().catch(() => {})
 }
 
-function chromiumCpuTicks () {
-  let ticks = 0
-  for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
-    try {
-      if (!/^chrom/.test(readFileSync(`/proc/${pid}/comm`, 'utf8'))) continue
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      ticks += Number(f[11]) + Number(f[12]) // utime, stime (fields 14 and 15)
-    } catch {}
-  }
-  return ticks
-}
-const TICKS_PER_S = 100
-
-/** Chromium CPU ticks by thread name (CrRendererMain, DedicatedWorker th, WebRTC_…, …), summed over processes. */
-function chromiumThreadTicks () {
-  const by = {}
-  for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
-    try {
-      if (!/^chrom/.test(readFileSync(`/proc/${pid}/comm`, 'utf8'))) continue
-      for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        try {
-          const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '#')
-          const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')
-          by[name] = (by[name] ?? 0) + Number(f[11]) + Number(f[12])
-        } catch {}
-      }
-    } catch {}
-  }
-  return by
-}
+/** Chromium's CPU so far (every process named chrom*), total and by thread (see procCpu). */
+const chromiumCpu = () => procCpu({ comm: /^chrom/ })
 
 // BENCH_PROFILE=latency|throughput: a CPU profile of one tab during that part, summarised as self time
 // per function (top 25), to see where a tab's main thread goes.
@@ -441,8 +413,7 @@ async function throughput (room, inflight, ms, part = 'throughput') {
   await Promise.all(cdps.map(c => c.send('Performance.enable')))
   const busy = async () => Promise.all(cdps.map(async c => (await c.send('Performance.getMetrics')).metrics.find(m => m.name === 'TaskDuration')?.value ?? 0))
   const before = await busy()
-  const ticks0 = chromiumCpuTicks()
-  const threads0 = chromiumThreadTicks()
+  const cpu0 = chromiumCpu()
   const w0 = Date.now()
   const { value: per, profile } = await profiled(tabs[1] ?? tabs[0], part, () => Promise.all(tabs.map(t => t.page.evaluate(async ({ inflight, ms, words, trace }) => {
     const now = () => performance.timeOrigin + performance.now()
@@ -481,9 +452,9 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     return { start, last, lat, states, byPeer, reasons, submitted: n, steps, own: byPeer[window.meshwork.peerId] ?? 0 }
   }, { inflight, ms, words: WORDS, trace: TRACE }))))
   const wallMs = Date.now() - w0
-  const cpuCores = (chromiumCpuTicks() - ticks0) / TICKS_PER_S / (wallMs / 1000)
-  const threads1 = chromiumThreadTicks()
-  const threadCores = Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, (v - (threads0[k] ?? 0)) / TICKS_PER_S / (wallMs / 1000)]).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]))
+  const cpu1 = chromiumCpu()
+  const cpuCores = (cpu1.totalMs - cpu0.totalMs) / wallMs
+  const threadCores = Object.fromEntries(Object.entries(cpu1.byThread).map(([k, v]) => [k, (v - (cpu0.byThread[k] ?? 0)) / wallMs]).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]))
   const after = await busy()
   const mainThread = after.map((a, i) => (a - before[i]) / (wallMs / 1000))
   await Promise.all(cdps.map(c => c.detach().catch(() => {})))

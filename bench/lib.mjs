@@ -1,5 +1,5 @@
 // Shared helpers for benchmarks: percentiles, tables, result files.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -62,4 +62,56 @@ export function summariseProfile (profile, top = 40) {
   }
   const rank = m => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => ({ fn: k, ms: Math.round(v), pct: Math.round(1000 * v / total) / 10 }))
   return { totalMs: Math.round(total), top: rank(self), inclusive: rank(incl) }
+}
+
+/** Linux counts CPU time in ticks of 10 ms (USER_HZ = 100). */
+const MS_PER_TICK = 10
+
+/**
+ * CPU time (ms, user + system) so far of the processes `keep` selects, from /proc: `totalMs` as the
+ * processes' own counters have it (exited threads included), and `byThread`, summed by thread name
+ * over live threads, a process's main thread named by Chromium's process type (main:renderer,
+ * main:gpu-process, main:utility:NetworkService, main:browser) or main:<name> for others.
+ * keep: `{ pid }` one process, `{ descendantsOf }` every process below that one, `{ comm }` every
+ * process whose name matches.
+ */
+export function procCpu (keep) {
+  const procs = new Map()
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const raw = readFileSync(`/proc/${d}/stat`, 'utf8')
+      const f = raw.slice(raw.lastIndexOf(') ') + 2).split(' ')
+      procs.set(Number(d), { comm: raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')), ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * MS_PER_TICK })
+    } catch { /* gone meanwhile */ }
+  }
+  const kept = pid => {
+    if (keep.pid !== undefined) return pid === keep.pid
+    if (keep.comm !== undefined) return keep.comm.test(procs.get(pid).comm)
+    for (let q = procs.get(pid)?.ppid, hops = 0; q !== undefined && q > 1 && hops < 20; q = procs.get(q)?.ppid, hops++) if (q === keep.descendantsOf) return true
+    return false
+  }
+  let totalMs = 0
+  const byThread = {}
+  for (const [pid, p] of procs) {
+    if (!kept(pid)) continue
+    totalMs += p.ms
+    let tids = []
+    try { tids = readdirSync(`/proc/${pid}/task`) } catch { continue }
+    for (const tid of tids) {
+      try {
+        const raw = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        let name = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')).replace(/[0-9]+$/, '#')
+        if (String(pid) === tid) {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? (cmd.includes('chromium') ? 'browser' : name)
+          const sub = /--utility-sub-type=([a-zA-Z.]+)/.exec(cmd)?.[1]
+          name = `main:${type}${sub ? ':' + sub.split('.').pop() : ''}`
+        }
+        const f = raw.slice(raw.lastIndexOf(') ') + 2).split(' ')
+        byThread[name] = (byThread[name] ?? 0) + (Number(f[11]) + Number(f[12])) * MS_PER_TICK
+      } catch { /* gone meanwhile */ }
+    }
+  }
+  return { totalMs, byThread }
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { chromium } from 'playwright-core'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
-import { percentile, fmt, table, writeResults, sleep, root, summariseProfile } from './lib.mjs'
+import { percentile, fmt, table, writeResults, sleep, root, summariseProfile, procCpu } from './lib.mjs'
 
 const sizes = (process.env.BENCH_SIZES ?? '2,5,10').split(',').map(Number)
 const variants = (process.env.BENCH_VARIANTS ?? 'app,bare').split(',')
@@ -42,62 +42,6 @@ const ADAPTER = {
   }`
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc. */
-function cpuMsOf (pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(f[11]) + Number(f[12])) * 10
-  } catch { return null }
-}
-
-/** CPU time (ms) used so far by the processes this benchmark started (Chromium and its children, the relay), from /proc; exited ones are not counted. */
-function treeCpuMs (rootPid = process.pid) {
-  const procs = new Map()
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')
-      procs.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * 10 })
-    } catch { /* gone */ }
-  }
-  let total = 0
-  for (const [pid, p] of procs) {
-    if (pid === rootPid) continue
-    for (let q = p.ppid, hops = 0; q > 1 && hops < 20; q = procs.get(q)?.ppid ?? 0, hops++) if (q === rootPid) { total += p.cpu; break }
-  }
-  return total
-}
-
-/** CPU time (ms) by thread name over the processes this benchmark started (e.g. CrRendererMain, DedicatedWorker, WebRTC_Network). */
-function cpuByThread (rootPid = process.pid) {
-  const ppid = new Map()
-  const pids = readdirSync('/proc').filter(d => /^\d+$/.test(d)).map(Number)
-  for (const pid of pids) { try { ppid.set(pid, Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1])) } catch { /* gone */ } }
-  const mine = pid => { for (let q = ppid.get(pid), h = 0; q !== undefined && q > 1 && h < 20; q = ppid.get(q), h++) if (q === rootPid) return true; return false }
-  const by = {}
-  for (const pid of pids) {
-    if (!mine(pid)) continue
-    let tids = []
-    try { tids = readdirSync(`/proc/${pid}/task`) } catch { continue }
-    for (const tid of tids) {
-      try {
-        const raw = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-        let name = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')).replace(/[0-9]+$/, '#')
-        if (String(pid) === tid) {
-          // A process's main thread: name it by Chromium's process type (renderer, gpu-process, utility = network service).
-          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-          const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? (cmd.includes('chromium') ? 'browser' : name)
-          const sub = /--utility-sub-type=([a-zA-Z.]+)/.exec(cmd)?.[1]
-          name = `main:${type}${sub ? ':' + sub.split('.').pop() : ''}`
-        }
-        const f = raw.slice(raw.lastIndexOf(') ') + 2).split(' ')
-        by[name] = (by[name] ?? 0) + (Number(f[11]) + Number(f[12])) * 10
-      } catch { /* gone */ }
-    }
-  }
-  return by
-}
-
 function chromiumRssMb () {
   let kb = 0
   for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
@@ -123,8 +67,8 @@ async function scenario (variant, n) {
     const pages = []
     for (let i = 0; i < n; i++) pages.push(await contexts[i % 2].newPage())
     const t0 = Date.now()
-    const relayCpu0 = cpuMsOf(relay.child.pid)
-    const treeCpu0 = treeCpuMs()
+    const relayCpu0 = procCpu({ pid: relay.child.pid }).totalMs
+    const treeCpu0 = procCpu({ descendantsOf: process.pid }).totalMs
     await Promise.all(pages.map(p => p.goto(url)))
     // BENCH_PROFILE=1: a CPU profile of the first tab's main thread while the mesh forms (from its load event).
     const profiler = process.env.BENCH_PROFILE ? await contexts[0].newCDPSession(pages[0]) : null
@@ -146,11 +90,12 @@ async function scenario (variant, n) {
     }
     result.wallMs = wall
     // The relay's CPU while the mesh formed: it carries every tab's discovery and WebRTC signalling.
-    result.relayCpuMs = relayCpu0 === null ? null : cpuMsOf(relay.child.pid) - relayCpu0
+    result.relayCpuMs = procCpu({ pid: relay.child.pid }).totalMs - relayCpu0
     // All CPU spent while the mesh formed (Chromium's processes and the relay): with 2 cores, wall time
     // cannot be less than half of it.
-    result.formationCpuMs = treeCpuMs() - treeCpu0
-    result.cpuByThread = Object.fromEntries(Object.entries(cpuByThread()).sort((a, b) => b[1] - a[1]).slice(0, 15))
+    const cpuNow = procCpu({ descendantsOf: process.pid })
+    result.formationCpuMs = cpuNow.totalMs - treeCpu0
+    result.cpuByThread = Object.fromEntries(Object.entries(cpuNow.byThread).sort((a, b) => b[1] - a[1]).slice(0, 15))
     process.stderr.write(`  CPU by thread since launch (ms): ${Object.entries(result.cpuByThread).map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
     if (profiler) {
       const { profile } = await profiler.send('Profiler.stop')
