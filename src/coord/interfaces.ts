@@ -10,9 +10,10 @@ import type { TaskState } from './task-state.ts'
 import type { VerificationStatus, Vote } from './quorum.ts'
 
 /**
- * Carries signed envelopes to every other peer of the room (gossip). `publish` never echoes back to
- * the sender. `fromPeer` is the peer the transport authenticated as the message's origin, when it
- * knows one (gossipsub's signed `from`); the engine refuses envelopes whose `from` differs.
+ * Carries signed envelopes to every other present peer of the room (in the app: a room channel, one
+ * send per peer over its direct link; src/net/channels.ts). `publish` never echoes back to the
+ * sender. `fromPeer` is the peer the transport authenticated as the message's origin, when it knows
+ * one (the direct connection's remote peer); the engine refuses envelopes whose `from` differs.
  */
 export interface CoordTransport {
   publish (envelope: Uint8Array): void

@@ -47,26 +47,7 @@ export class FrameError extends Error {
   }
 }
 
-export function encodeVarint (value: number): Uint8Array {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`cannot encode ${value} as a frame length`)
-  const out: number[] = []
-  let v = value
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80)
-    v = Math.floor(v / 128)
-  }
-  out.push(v)
-  return Uint8Array.from(out)
-}
-
-/** Prefixes `payload` with its length. */
-export function encodeFrame (payload: Uint8Array): Uint8Array {
-  const prefix = encodeVarint(payload.byteLength)
-  const frame = new Uint8Array(prefix.byteLength + payload.byteLength)
-  frame.set(prefix)
-  frame.set(payload, prefix.byteLength)
-  return frame
-}
+export { encodeVarint, encodeFrame } from '../net/frames.ts'
 
 /**
  * Incremental frame decoder: push chunks as they arrive, get whole frames back. Throws a fatal

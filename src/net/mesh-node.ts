@@ -13,6 +13,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { LINK_PROTOCOL, LinkError, runLink } from './link.ts'
+import { RoomChannels, type ChannelStats, type ChannelTap } from './channels.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
@@ -121,7 +122,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private readonly opts: Required<Omit<MeshNodeOptions, 'dialTimeoutMs'>> & { dialTimeoutMs?: number }
   private readonly appTopic: string
-  private readonly channels = new Map<string, (data: Uint8Array, from: string) => void>()
+  private readonly channels: RoomChannels
   private relayAttempts = 0
   private dialsInFlight = 0
   private announceTimer: ReturnType<typeof setTimeout> | undefined
@@ -143,6 +144,12 @@ export class MeshNode extends Emitter<MeshEvents> {
     this.relayAddrs = opts.relays.map(r => multiaddr(r))
     this.relayPeerIds = new Set(this.relayAddrs.map(a => a.getComponents().findLast(c => c.name === 'p2p')?.value).filter((x): x is string => x !== undefined))
     this.ready = new Promise(resolve => { this.resolveReady = resolve })
+    this.channels = new RoomChannels({
+      libp2p,
+      room: opts.room,
+      peers: () => this.peerIds(),
+      report: (reason, message, peerId) => { this.report('message', `channel-${reason}`, message, peerId) }
+    })
   }
 
   async start (): Promise<void> {
@@ -150,6 +157,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     const pubsub = libp2p.services.pubsub
 
     await libp2p.handle(LINK_PROTOCOL, (stream, conn) => { void this.link(stream, conn) }, { runOnLimitedConnection: false })
+    await this.channels.start()
 
     // pubsub-peer-discovery runs as a service (see libp2p-node.ts); libp2p does not wire a service's
     // 'peer' events, so the node listens itself. It fires for every announcement, which also keeps
@@ -161,15 +169,9 @@ export class MeshNode extends Emitter<MeshEvents> {
     })
     pubsub.addEventListener('message', evt => {
       const msg = evt.detail
-      const from = msg.type === 'signed' ? msg.from.toString() : undefined
-      const channel = this.channels.get(msg.topic)
-      if (msg.topic !== this.appTopic && channel === undefined) return
-      if (from === undefined) { this.report('message', 'unsigned', 'dropped an unsigned message', undefined); return }
-      if (channel !== undefined) {
-        try { channel(msg.data, from) } catch (err) { this.report('message', 'channel-handler-failed', `${msg.topic}: ${(err as Error).message}`, from) }
-        return
-      }
-      this.receive(from, msg.data)
+      if (msg.topic !== this.appTopic) return
+      if (msg.type !== 'signed') { this.report('message', 'unsigned', 'dropped an unsigned message', undefined); return }
+      this.receive(msg.from.toString(), msg.data)
     })
     libp2p.addEventListener('connection:open', evt => {
       const conn = evt.detail
@@ -294,30 +296,33 @@ export class MeshNode extends Emitter<MeshEvents> {
   }
 
   /**
-   * A channel of raw bytes on its own room topic, for protocols that frame, sign and validate their
-   * own messages (the coordination protocol). Gossip delivers to every subscribed room peer; the
-   * relay never carries it. `onData` gets bytes from other peers only, with the gossip-signed sender.
+   * A channel of raw bytes, for protocols that frame, sign and validate their own messages (the
+   * coordination protocol). A message goes to every present peer of the room over the direct link to
+   * it, never through the relay (channels.ts). `onData` gets bytes from other peers only, with the
+   * sender's peer id as its connection authenticated it.
    */
   openChannel (name: string, onData: (data: Uint8Array, from: string) => void): { publish: (data: Uint8Array) => void, close: () => void } {
-    const topic = meshTopic(this.room, name)
-    if (topic === this.appTopic || this.channels.has(topic)) throw new Error(`channel ${name} is already open`)
-    const pubsub = this.libp2p.services.pubsub
-    this.channels.set(topic, onData)
-    pubsub.subscribe(topic)
-    return {
-      publish: data => {
-        void pubsub.publish(topic, data).catch(err => {
-          // No subscribed peer yet is normal for a lone tab; anything else is worth a line in the log.
-          if (!/NoPeersSubscribedToTopic|no peers/i.test(String((err as Error).message))) this.report('message', 'publish-failed', `${name}: ${(err as Error).message}`)
-        })
-      },
-      close: () => { this.channels.delete(topic); pubsub.unsubscribe(topic) }
-    }
+    if (name === 'app') throw new Error('channel app is the node\'s own message channel')
+    return this.channels.open(name, onData)
   }
 
-  /** Publishes raw bytes on a room topic: for tests and tools that must send what the API never would. */
+  /** Counters of the room channels (frames, bytes, streams, drops by reason). */
+  channelStats (): ChannelStats {
+    return { ...this.channels.stats, dropped: { ...this.channels.stats.dropped } }
+  }
+
+  /** Sees every channel message this node sends or receives: for diagnostics and tests. Returns the way to stop. */
+  tapChannels (fn: ChannelTap): () => void {
+    return this.channels.tap(fn)
+  }
+
+  /**
+   * Sends raw bytes to the room, as is: on the gossip `app` topic (the default) or on a room channel.
+   * For tests and tools that must send what the API never would.
+   */
   publishRaw (data: Uint8Array, channel = 'app'): void {
-    void this.libp2p.services.pubsub.publish(meshTopic(this.room, channel), data)
+    if (channel === 'app') void this.libp2p.services.pubsub.publish(meshTopic(this.room, channel), data)
+    else this.channels.send(channel, data)
   }
 
   async stop (): Promise<void> {
@@ -326,6 +331,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     this.sayGoodbye()
     for (const t of this.timers) clearInterval(t)
     if (typeof removeEventListener === 'function') removeEventListener('pagehide', this.onPageHide)
+    await this.channels.stop()
     await this.libp2p.stop()
   }
 
@@ -372,6 +378,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     // comes back meanwhile (a reloaded tab keeps its id) protocols would keep using the stale
     // streams on them. Abort them now (a graceful close would wait on a peer that is gone).
     for (const conn of this.libp2p.getConnections(peerIdFromString(peerId))) conn.abort(new Error(`peer left: ${reason}`))
+    this.channels.drop(peerId)
     this.emit('peer:leave', { peerId, reason })
     this.emit('change', undefined)
   }
@@ -517,6 +524,7 @@ export class MeshNode extends Emitter<MeshEvents> {
         onAlive: () => {
           if (this.blocked.has(peer)) return
           if (this.presence.heard(peer, Date.now()) !== undefined) {
+            this.channels.warm(peer)
             this.emit('peer:join', { peerId: peer })
             this.emit('change', undefined)
           }

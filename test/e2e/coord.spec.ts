@@ -139,10 +139,9 @@ test('a rogue peer sending forged, oversized, replayed, malformed and unknown-ve
   await rogue.evaluate(() => {
     const w = window as unknown as { __own: Uint8Array[], __theirs: Uint8Array[] }
     w.__own = []; w.__theirs = []
-    const pubsub = (window.meshwork.node!.libp2p.services as unknown as { pubsub: { publish: (t: string, d: Uint8Array) => Promise<unknown>, addEventListener: (e: string, f: (ev: { detail: { topic: string, data: Uint8Array } }) => void) => void } }).pubsub
-    const publish = pubsub.publish.bind(pubsub)
-    pubsub.publish = async (topic, data) => { if (topic.endsWith('/coord')) w.__own.push(data); return await publish(topic, data) }
-    pubsub.addEventListener('message', ev => { if (ev.detail.topic.endsWith('/coord')) w.__theirs.push(ev.detail.data) })
+    window.meshwork.node!.tapChannels((direction, channel, data) => {
+      if (channel === 'coord') (direction === 'out' ? w.__own : w.__theirs).push(data)
+    })
   })
   // Make both kinds of traffic happen: the rogue submits a task (it cannot do it: no agents there either).
   await rogue.evaluate(() => window.meshwork.tasks.submit({ text: 'What is 7 plus 8?' }))
