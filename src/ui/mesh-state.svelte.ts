@@ -4,7 +4,8 @@
  */
 import type { LinkEvent, MeshNode, MeshProblem, PeerView } from '../net/mesh-node.ts'
 
-export interface LogLine { at: number, text: string, kind: 'join' | 'leave' | 'link' | 'relay' | 'problem' }
+/** `seq` tells lines apart: the same event can happen twice in one millisecond (two links closing at once). */
+export interface LogLine { seq: number, at: number, text: string, kind: 'join' | 'leave' | 'link' | 'relay' | 'problem' }
 
 export class MeshState {
   status = $state<'starting' | 'connecting' | 'ready' | 'failed'>('starting')
@@ -22,6 +23,7 @@ export class MeshState {
   stats = $state({ messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0 })
 
   private node: MeshNode | undefined
+  private seq = 0
   private scheduled = false
 
   attach (node: MeshNode, relays: string[]): void {
@@ -57,7 +59,7 @@ export class MeshState {
   }
 
   private line (kind: LogLine['kind'], text: string): void {
-    this.log = [...this.log.slice(-199), { at: Date.now(), text, kind }]
+    this.log = [...this.log.slice(-199), { seq: ++this.seq, at: Date.now(), text, kind }]
   }
 
   private schedule (): void {
