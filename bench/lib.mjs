@@ -98,16 +98,19 @@ export function procCpu (keep) {
     totalMs += p.ms
     let tids = []
     try { tids = readdirSync(`/proc/${pid}/task`) } catch { continue }
+    // Every thread is named with its process's type (renderer, gpu-process, utility:NetworkService...):
+    // a thread pool in the browser process (storage) is not the one in a renderer (V8, WebRTC).
+    let type = p.comm
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      const sub = /--utility-sub-type=([a-zA-Z.]+)/.exec(cmd)?.[1]
+      type = (/--type=([a-z-]+)/.exec(cmd)?.[1] ?? (cmd.includes('chromium') ? 'browser' : p.comm)) + (sub ? ':' + sub.split('.').pop() : '')
+    } catch { /* gone meanwhile */ }
     for (const tid of tids) {
       try {
         const raw = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-        let name = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')).replace(/[0-9]+$/, '#')
-        if (String(pid) === tid) {
-          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-          const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? (cmd.includes('chromium') ? 'browser' : name)
-          const sub = /--utility-sub-type=([a-zA-Z.]+)/.exec(cmd)?.[1]
-          name = `main:${type}${sub ? ':' + sub.split('.').pop() : ''}`
-        }
+        const thread = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')).replace(/[0-9]+$/, '#')
+        const name = String(pid) === tid ? `main:${type}` : `${thread}@${type}`
         const f = raw.slice(raw.lastIndexOf(') ') + 2).split(' ')
         byThread[name] = (byThread[name] ?? 0) + (Number(f[11]) + Number(f[12])) * MS_PER_TICK
       } catch { /* gone meanwhile */ }
