@@ -1,5 +1,5 @@
 // npm run bench:coord — the coordination protocol across real tabs (real relay, WebRTC, workers): a
-// bare gossip round trip as the baseline, announce→award and end-to-end latency of a trivial task,
+// bare gossip and bare room-channel round trips as the baselines, announce→award and end-to-end latency of a trivial task,
 // throughput with 1, 3 and 5 tabs, recovery after the peer holding a task leaves (page closed or
 // crashed), and a 1,000-task run while two peers leave, checked for lost and doubly-completed tasks.
 // Runs inside the e2e network namespace (test/e2e/run.mjs --bench coord).
@@ -288,6 +288,11 @@ async function baseline (room) {
   const [src, ...others] = room.tabs
   await Promise.all(others.map(t => t.page.evaluate(() => {
     window.meshwork.on('message', m => { if (m.channel === 'bench-ping') window.meshwork.send('bench-pong', { seq: m.body.seq, to: m.from }) })
+    // The same over a bare room channel (direct streams, as coordination frames travel): echo the bytes back.
+    const node = window.meshwork.node
+    const ch = node.openChannel('bench-ping', data => { pong.publish(data) })
+    const pong = node.openChannel('bench-pong', () => {})
+    window.__cb.benchChannels = [ch, pong]
   })))
   return src.page.evaluate(async ({ pings, want }) => {
     const now = () => performance.timeOrigin + performance.now()
@@ -302,18 +307,32 @@ async function baseline (room) {
       oneWay.push(m.receivedAt - m.sentAt)
       if (p.got.length === want) p.resolve()
     })
-    const first = []; const all = []
-    for (let seq = 0; seq < pings; seq++) {
-      const p = { got: [], t0: now() }
-      const done = new Promise(resolve => { p.resolve = resolve })
-      pending.set(seq, p)
-      window.meshwork.send('bench-ping', { seq })
-      await Promise.race([done, new Promise(resolve => setTimeout(resolve, 2000))])
-      if (p.got.length > 0) first.push(Math.min(...p.got))
-      if (p.got.length === want) all.push(Math.max(...p.got))
-      await new Promise(resolve => setTimeout(resolve, 20))
+    const node = window.meshwork.node
+    const ping = node.openChannel('bench-ping', () => {})
+    node.openChannel('bench-pong', data => {
+      const seq = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0)
+      const p = pending.get(`c${seq}`)
+      if (p === undefined) return
+      p.got.push(now() - p.t0)
+      if (p.got.length === want) p.resolve()
+    })
+    const run = async (key, send) => {
+      const first = []; const all = []
+      for (let seq = 0; seq < pings; seq++) {
+        const p = { got: [], t0: now() }
+        const done = new Promise(resolve => { p.resolve = resolve })
+        pending.set(key(seq), p)
+        send(seq)
+        await Promise.race([done, new Promise(resolve => setTimeout(resolve, 2000))])
+        if (p.got.length > 0) first.push(Math.min(...p.got))
+        if (p.got.length === want) all.push(Math.max(...p.got))
+        await new Promise(resolve => setTimeout(resolve, 20))
+      }
+      return { first, all }
     }
-    return { first, all, oneWay }
+    const gossip = await run(seq => seq, seq => { window.meshwork.send('bench-ping', { seq }) })
+    const channel = await run(seq => `c${seq}`, seq => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, seq); ping.publish(b) })
+    return { ...gossip, oneWay, channel }
   }, { pings: PINGS, want: others.length })
 }
 
@@ -706,8 +725,8 @@ try {
   if (parts.has('baseline')) {
     process.stderr.write('bench:coord baseline gossip round trip … ')
     const b = await baseline(main)
-    out.baseline = { pings: PINGS, firstEcho: stats(b.first), allEchoes: stats(b.all), oneWay: stats(b.oneWay) }
-    process.stderr.write(`all ${N - 1} echoes p50 ${fmt(out.baseline.allEchoes.p50)} ms\n`)
+    out.baseline = { pings: PINGS, firstEcho: stats(b.first), allEchoes: stats(b.all), oneWay: stats(b.oneWay), channelFirstEcho: stats(b.channel.first), channelAllEchoes: stats(b.channel.all) }
+    process.stderr.write(`all ${N - 1} echoes p50 ${fmt(out.baseline.allEchoes.p50)} ms (gossip), ${fmt(out.baseline.channelAllEchoes.p50)} ms (channel)\n`)
   }
   if (parts.has('latency')) {
     process.stderr.write(`bench:coord latency, ${LATENCY_TASKS} tasks one at a time … `)
@@ -784,6 +803,8 @@ const rows = []
 if (out.baseline) {
   rows.push({ what: `gossip ping → all ${N - 1} echoes (baseline)`, n: N, value: ms(out.baseline.allEchoes), target: '—', samples: out.baseline.allEchoes.n })
   rows.push({ what: 'gossip ping → first echo (baseline)', n: N, value: ms(out.baseline.firstEcho), target: '—', samples: out.baseline.firstEcho.n })
+  rows.push({ what: `channel ping → all ${N - 1} echoes (baseline)`, n: N, value: ms(out.baseline.channelAllEchoes), target: '—', samples: out.baseline.channelAllEchoes.n })
+  rows.push({ what: 'channel ping → first echo (baseline)', n: N, value: ms(out.baseline.channelFirstEcho), target: '—', samples: out.baseline.channelFirstEcho.n })
 }
 if (out.latency) {
   const l = out.latency
@@ -812,7 +833,7 @@ if (out.churn) {
   rows.push({ what: `${c.tasks} tasks, 2 peers leave: lost / doubly completed`, n: N, value: `${c.lost} / ${c.doublyCompleted}`, target: '0 / 0', samples: c.tasks })
   rows.push({ what: '  completed / failed / other', n: N, value: `${c.states.completed ?? 0} / ${c.states.failed ?? 0} / ${c.tasks - (c.states.completed ?? 0) - (c.states.failed ?? 0)}`, target: '', samples: '' })
 }
-console.log('\nbench:coord — coordination across real tabs (WebRTC, signed gossip, workers); p50 / p95 in ms')
+console.log('\nbench:coord — coordination across real tabs (signed frames on WebRTC room channels, workers); p50 / p95 in ms')
 console.log(table(rows, [
   { title: 'measure', value: r => r.what },
   { title: 'tabs', value: r => r.n },
