@@ -5,6 +5,8 @@
  *
  *   eligible = bids whose agent is not excluded and whose confidence ≥ minConfidence
  *   score    = confidence × reputation × 1 / (1 + load)
+ *              (reputation: the value in the bid, the bidder's factor with its exploration bonus,
+ *              reputation.ts; nothing else about reputation enters the rule)
  *   winner   = highest score; ties broken by a hash of (task id, agentId, peerId), then agentId, then
  *              peerId (ascending, code-unit order)
  *

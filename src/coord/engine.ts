@@ -799,7 +799,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         agentId: o.agentId,
         skillId: o.skillId,
         confidence: o.confidence,
-        reputation: this.reputation.factor(o.agentId, o.skillId),
+        // The earned factor plus the exploration bonus (reputation.ts); the award reads only this value.
+        reputation: this.reputation.bidFactor(o.agentId, o.skillId),
         load: this.loadOf(o.agentId),
         latencyMs: Math.max(0, Math.min(LIMITS.maxLatencyMs, o.latencyMs ?? 1000))
       }

@@ -1,12 +1,36 @@
 /**
  * Reputation per agent and skill: success rate, verification rate and latency, each smoothed by a
- * prior so that a new agent starts neutral (factor 1) and a few outcomes move it only a little.
- * The factor, in [0.5, 1.5], multiplies a bid's confidence in the award rule (award.ts).
+ * prior so that a new agent starts neutral and a few outcomes move it only a little; and, for
+ * bids, an optimistic exploration bonus (UCB1-style) for agents with little evidence.
  *
  *   success      = (successes + 1) / (attempts + 2)                 (Beta(1,1) prior, 0.5 when new)
  *   verification = (verified + 1) / (verified + disputed + 2)
  *   speed        = priorLatency / (priorLatency + latencyEwma)      (0.5 at the prior latency)
- *   factor       = 0.5 + 0.5·success + 0.3·verification + 0.2·speed
+ *   quality      = 0.5·success + 0.3·verification + 0.2·speed       (in [0, 1]; 0.5 when new)
+ *   factor       = 0.5 + quality                                    (in [0.5, 1.5]; 1 when new)
+ *
+ * `factor` is the agent's reputation as earned: it is what the node records and shows. What a bid
+ * carries is the optimistic factor (`bidReputation`):
+ *
+ *   n            = attempts of this agent's skill with an outcome (successes + failures)
+ *   N            = attempts with an outcome this node has seen, all agents and skills
+ *   bonus        = 0.35 · sqrt(ln(1 + N) / (1 + n))
+ *   bid factor   = 0.5 + min(1, quality + bonus)                     (in [0.5, 1.5])
+ *
+ * Why: with the factor alone, the first agent to win a run of equal agents gets a success, its
+ * factor climbs above the others' neutral 1, and it wins every later task (199 of 200 sequential
+ * tasks on one tab in bench:coord); an agent that never wins never earns reputation. The bonus is
+ * optimism in the face of uncertainty: the less is known about an agent, the more it may be better
+ * than it looks. It shrinks as the agent's own evidence (n) grows, so among equal agents the one
+ * that just won bids a little lower and the next takes the task (the work spreads), and it grows
+ * slowly with the room's experience (N), so an agent with an unlucky start is tried again now and
+ * then instead of never. An agent that does worse (fails, is disputed, is slow) has a lower quality;
+ * once its bonus has shrunk below the difference (a few tasks for a clear difference), it loses.
+ * 0.35 was chosen by simulation (test/unit/coord/reputation-explore.test.ts): lower and the first
+ * winner keeps the first few tasks; higher and good agents bid the cap of 1.5 for tens of tasks,
+ * where quality no longer separates them. The bonus is computed by the bidder alone and the bid
+ * carries the result (rounded to 4 decimals), so the award rule still reads only the bid: every
+ * node computes the same winner whatever its own book holds.
  */
 
 export interface SkillRecord {
@@ -47,9 +71,40 @@ export function verificationRate (r: SkillRecord): number {
   return (r.verified + 1) / (r.verified + r.disputed + 2)
 }
 
+export function speedScore (r: SkillRecord): number {
+  return PRIOR_LATENCY_MS / (PRIOR_LATENCY_MS + Math.max(0, r.latencyEwmaMs))
+}
+
+/** How good the agent has been, in [0, 1] (0.5 when new). */
+export function quality (r: SkillRecord): number {
+  return 0.5 * successRate(r) + 0.3 * verificationRate(r) + 0.2 * speedScore(r)
+}
+
+/** Attempts with an outcome: the evidence behind the record (verification and speed come with successes). */
+export function outcomes (r: SkillRecord): number {
+  return r.successes + r.failures
+}
+
+/** The earned reputation factor, in [0.5, 1.5] (1 when new). */
 export function reputationFactor (r: SkillRecord): number {
-  const speed = PRIOR_LATENCY_MS / (PRIOR_LATENCY_MS + Math.max(0, r.latencyEwmaMs))
-  const q = 0.5 * successRate(r) + 0.3 * verificationRate(r) + 0.2 * speed
+  return factorOf(quality(r))
+}
+
+/** Weight of the exploration bonus (see the top of this file). */
+export const EXPLORATION = 0.35
+
+/** UCB1-style optimism: large while the agent has few outcomes (n), shrinking as they accumulate, growing slowly with all outcomes seen (N). */
+export function explorationBonus (n: number, total: number): number {
+  if (!(n >= 0) || !(total > 0)) return 0
+  return EXPLORATION * Math.sqrt(Math.log(1 + total) / (1 + n))
+}
+
+/** The factor a bid carries: the earned quality plus the exploration bonus, capped, in [0.5, 1.5]. */
+export function bidReputation (r: SkillRecord, totalOutcomes: number): number {
+  return factorOf(Math.min(1, quality(r) + explorationBonus(outcomes(r), totalOutcomes)))
+}
+
+function factorOf (q: number): number {
   // Rounded so that the value bids carry is short and exactly reproducible.
   return Math.min(1.5, Math.max(0.5, Math.round((0.5 + q) * 1e4) / 1e4))
 }
@@ -57,17 +112,31 @@ export function reputationFactor (r: SkillRecord): number {
 /** Every agent's records on this node, updated from the outcomes it observes. */
 export class ReputationBook {
   private readonly records = new Map<string, SkillRecord>()
+  /** Attempts with an outcome over every record: N in the exploration bonus. */
+  private total = 0
 
   get (agentId: string, skillId: string): SkillRecord {
     return this.records.get(key(agentId, skillId)) ?? newSkillRecord()
   }
 
+  /** The earned factor (recorded and shown). */
   factor (agentId: string, skillId: string): number {
     return reputationFactor(this.get(agentId, skillId))
   }
 
+  /** The factor this node's bid for the agent carries: earned plus the exploration bonus. */
+  bidFactor (agentId: string, skillId: string): number {
+    return bidReputation(this.get(agentId, skillId), this.total)
+  }
+
+  /** Attempts with an outcome this node has seen, every agent and skill. */
+  totalOutcomes (): number {
+    return this.total
+  }
+
   completed (agentId: string, skillId: string, success: boolean, latencyMs?: number): SkillRecord {
     const r = recordCompletion(this.get(agentId, skillId), success, latencyMs)
+    this.total++
     this.records.set(key(agentId, skillId), r)
     return r
   }
