@@ -14,23 +14,27 @@
  *
  *   n            = attempts of this agent's skill with an outcome (successes + failures)
  *   N            = attempts with an outcome this node has seen, all agents and skills
- *   bonus        = 0.35 · sqrt(ln(1 + N) / (1 + n))
+ *   bonus        = 1 when n = 0 (an untried agent bids the cap), else 0.35 · sqrt(ln(1 + N) / (1 + n))
  *   bid factor   = 0.5 + min(1, quality + bonus)                     (in [0.5, 1.5])
  *
  * Why: with the factor alone, the first agent to win a run of equal agents gets a success, its
  * factor climbs above the others' neutral 1, and it wins every later task (199 of 200 sequential
  * tasks on one tab in bench:coord); an agent that never wins never earns reputation. The bonus is
  * optimism in the face of uncertainty: the less is known about an agent, the more it may be better
- * than it looks. It shrinks as the agent's own evidence (n) grows, so among equal agents the one
- * that just won bids a little lower and the next takes the task (the work spreads), and it grows
- * slowly with the room's experience (N), so an agent with an unlucky start is tried again now and
- * then instead of never. An agent that does worse (fails, is disputed, is slow) has a lower quality;
- * once its bonus has shrunk below the difference (a few tasks for a clear difference), it loses.
- * 0.35 was chosen by simulation (test/unit/coord/reputation-explore.test.ts): lower and the first
- * winner keeps the first few tasks; higher and good agents bid the cap of 1.5 for tens of tasks,
- * where quality no longer separates them. The bonus is computed by the bidder alone and the bid
- * carries the result (rounded to 4 decimals), so the award rule still reads only the bid: every
- * node computes the same winner whatever its own book holds.
+ * than it looks. An agent with no outcome yet bids the cap, so every agent is tried (as UCB1 plays
+ * every arm once), also on a node whose book is still empty. Then the bonus shrinks as the agent's
+ * own evidence (n) grows, so among equal agents the one that just won bids a little lower and the
+ * next takes the task (the work spreads), and it grows slowly with the room's experience (N), so an
+ * agent with an unlucky start is tried again now and then instead of never. An agent that does
+ * worse (fails, is disputed, is slow) has a lower quality; once its bonus has shrunk below the
+ * difference (a few tasks for a clear difference), it loses.
+ *
+ * 0.35 was chosen by simulation (docs/protocol.md, test/unit/coord/reputation-explore.test.ts):
+ * about the largest weight at which agents that have been tried stay below the cap over 200 tasks
+ * (at the cap quality no longer separates them); a larger weight spreads work more evenly when
+ * outcomes are noisy, a smaller one tries worse agents less. The bonus is computed by the bidder
+ * alone and the bid carries the result (rounded to 4 decimals), so the award rule still reads only
+ * the bid: every node computes the same winner whatever its own book holds.
  */
 
 export interface SkillRecord {
@@ -93,10 +97,13 @@ export function reputationFactor (r: SkillRecord): number {
 /** Weight of the exploration bonus (see the top of this file). */
 export const EXPLORATION = 0.35
 
-/** UCB1-style optimism: large while the agent has few outcomes (n), shrinking as they accumulate, growing slowly with all outcomes seen (N). */
+/**
+ * UCB1-style optimism: 1 for an untried agent (n = 0: its bid is the cap), then large while the agent
+ * has few outcomes (n), shrinking as they accumulate, growing slowly with all outcomes seen (N).
+ */
 export function explorationBonus (n: number, total: number): number {
-  if (!(n >= 0) || !(total > 0)) return 0
-  return EXPLORATION * Math.sqrt(Math.log(1 + total) / (1 + n))
+  if (!(n > 0)) return 1
+  return EXPLORATION * Math.sqrt(Math.log(1 + Math.max(0, total)) / (1 + n))
 }
 
 /** The factor a bid carries: the earned quality plus the exploration bonus, capped, in [0.5, 1.5]. */

@@ -13,13 +13,15 @@ import {
 import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, type SimAgent, type SimNode } from './sim.ts'
 
 describe('exploration bonus', () => {
-  it('is zero before anything happened, shrinks with the agent\'s evidence, grows slowly with the room\'s', () => {
-    expect(explorationBonus(0, 0)).toBe(0)
-    expect(bidReputation(newSkillRecord(), 0)).toBe(1)
+  it('puts an untried agent at the cap, shrinks with the agent\'s evidence, grows slowly with the room\'s', () => {
+    // Untried (n = 0): the bid is the cap, whatever the node has seen (an empty book too).
+    for (const N of [0, 1, 1000]) expect(bidReputation(newSkillRecord(), N)).toBe(1.5)
+    expect(explorationBonus(1, 0)).toBe(0)
+    expect(explorationBonus(0, 5)).toBeGreaterThan(explorationBonus(1, 5))
     for (const N of [1, 10, 100, 10_000]) {
       for (let n = 0; n < 50; n++) expect(explorationBonus(n + 1, N)).toBeLessThan(explorationBonus(n, N))
     }
-    for (const n of [0, 5, 50]) expect(explorationBonus(n, 1000)).toBeGreaterThan(explorationBonus(n, 100))
+    for (const n of [1, 5, 50]) expect(explorationBonus(n, 1000)).toBeGreaterThan(explorationBonus(n, 100))
     // The evidence wins: with a fixed room experience, the bonus goes to 0.
     expect(explorationBonus(1_000_000, 1_000_000)).toBeLessThan(0.002)
   })
@@ -40,8 +42,10 @@ describe('exploration bonus', () => {
         }
       }
     }
-    // A new agent in an experienced room bids the cap: it gets its chance against proven agents.
+    // A new agent bids the cap: it gets its chance against proven agents.
     expect(bidReputation(newSkillRecord(), 200)).toBe(1.5)
+    const once = recordCompletion(newSkillRecord(), true, 10)
+    expect(bidReputation(once, 1)).toBeLessThan(1.5)
     expect(bidReputation(newSkillRecord(), 200)).toBeGreaterThanOrEqual(bidReputation(good, 200))
     expect(bidReputation(bad, 200)).toBeLessThan(bidReputation(newSkillRecord(), 200))
     // The earned factor (what is recorded and shown) has no bonus.
@@ -51,7 +55,7 @@ describe('exploration bonus', () => {
     book.completed('b', 't', false)
     expect(book.totalOutcomes()).toBe(2)
     expect(book.factor('c', 's')).toBe(1)
-    expect(book.bidFactor('c', 's')).toBeCloseTo(1 + explorationBonus(0, 2), 3)
+    expect(book.bidFactor('c', 's')).toBe(1.5)
     expect(book.bidFactor('a', 's')).toBe(bidReputation(book.get('a', 's'), 2))
   })
 })
@@ -159,6 +163,42 @@ describe('exploration across engines (5 nodes, in-memory network, fake clock)', 
     expect(shares.reduce((a, b) => a + b, 0)).toBe(200)
     expect(Math.max(...shares), JSON.stringify(shares)).toBeLessThanOrEqual(80)
     expect(Math.min(...shares), JSON.stringify(shares)).toBeGreaterThanOrEqual(20)
+  }, 60_000)
+
+  it('a node that joins a busy room gets its chance at once, and every node agrees on every award although their books differ', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 3 })
+    const worker = (i: number): SimAgent => ({ id: `worker@${i}`, skill: 'work', keywords: ['work'], confidence: 0.8, workMs: 10 })
+    const nodes: SimNode[] = []
+    for (let i = 0; i < 4; i++) nodes.push(await makeNode(net, clock, [worker(i)]))
+    await runFor(clock, 50)
+    const sequential = async (from: number, to: number): Promise<string[]> => {
+      const ids: string[] = []
+      for (let t = from; t < to; t++) {
+        const id = nodes[0]!.engine.tasks.submit({ text: `work item ${t}` })
+        ids.push(id)
+        await runUntil(clock, () => nodes.every(n => n.engine.tasks.get(id)?.state === 'completed'), 10_000)
+      }
+      return ids
+    }
+    await sequential(0, 60)
+    // The newcomer's book is empty (N = 0) while the others have seen 60 outcomes: bids differ in
+    // how they were computed, but every node reads the same bids and so computes the same winner.
+    nodes.push(await makeNode(net, clock, [worker(4)]))
+    await runFor(clock, 50)
+    const later = await sequential(60, 120)
+    const laterSet = new Set(later)
+    const runs = nodes.map(n => n.runs.filter(r => laterSet.has(r.taskId)).length)
+    console.log(`runs per node in the 60 tasks after node 4 joined a room of 4 that had done 60: ${runs.join(' / ')}`)
+    expect(runs[4], JSON.stringify(runs)).toBeGreaterThanOrEqual(12)
+    // At once: untried, its agent bids the cap and takes the first task after it joined.
+    expect(nodes[4]!.runs.map(r => r.taskId)).toContain(later[0])
+    for (let i = 0; i < 4; i++) expect(runs[i], JSON.stringify(runs)).toBeGreaterThanOrEqual(3)
+    for (const n of nodes) expect(n.engine.stats().rejected).toEqual({})
+    for (const id of later) {
+      const seen = new Set(nodes.map(n => { const s = n.engine.tasks.get(id)!; return `${s.peerId}|${s.agentId}` }))
+      expect(seen.size).toBe(1)
+    }
   }, 60_000)
 
   it('an agent that fails every other task loses: after the first 40 tasks the good agents run almost all of them', async () => {
