@@ -4,8 +4,8 @@
  *
  * - Built-in agents (`{ kind }`) are logical: they share a small pool of workers (see
  *   worker-pool.ts), so a tab hosts a hundred of them for the cost of their bookkeeping.
- * - Custom agents (`{ source, manifest, author }`) get a worker each, never shared, with network
- *   and shared storage removed from its global scope before the source is imported (sandbox.ts).
+ * - Custom agents (`{ source, manifest, author }`) get a worker each, never shared, in which their
+ *   module runs in a QuickJS sandbox with a memory limit and an interrupt handler (quickjs-sandbox.ts).
  * - A task runs within its timeout (the manifest's `limits.timeoutMs` unless the caller overrides
  *   it, counted from the `run` call, so time spent waiting for a slot counts, but paused while the
  *   agent waits for an answer to `ctx.ask`) and can be cancelled with an AbortSignal, which reaches
@@ -444,7 +444,8 @@ export class AgentRuntime {
       const outcome = await handle.whileAlive(handle.remote.loadCustom(rec.source!) as Promise<LoadOutcome>)
       if (!outcome.ok) throw new AgentStartError(outcome.problem, `agent ${rec.id}: ${outcome.message}`)
       if (generation === rec.generation) {
-        this.events.emit('log', { id: rec.id, message: `sandbox: removed ${outcome.sandbox.removed.join(', ')}` })
+        const sb = outcome.sandbox
+        this.events.emit('log', { id: rec.id, message: `sandbox: QuickJS, memory limit ${sb.memoryMb} MiB, stack ${sb.stackKb} KiB; no network, storage, DOM or modules` })
       }
     } finally {
       clearTimeout(timer)
@@ -550,11 +551,18 @@ export class AgentRuntime {
       tools: [...target.manifest.tools],
       llmAvailable: this.llmAvailable()
     }
+    // A custom agent's sandbox interrupts its own code at the deadline or when told to stop (see RunRequest).
+    const stop = target.kind === 'custom' ? stopFlag() : undefined
+    if (target.kind === 'custom') {
+      if (target.deadline !== undefined) request.timeoutMs = Math.max(1, Math.ceil(target.deadline.remainingMs))
+      if (stop !== undefined) request.stop = stop.buffer as SharedArrayBuffer
+    }
     const host = this.hostFor(target, task, signal, onProgress)
     if (target.top) this.adjustRunning(owner, +1)
     try {
       const outcome = await new Promise<RunOutcome>((resolve, reject) => {
         const onAbort = (): void => {
+          if (stop !== undefined) Atomics.store(stop, 0, 1)
           reject(signal.reason)
           this.abandon(handle, runId, target, task.id, abortReasonOf(signal.reason))
         }
@@ -780,6 +788,12 @@ function statusOf (rec: AgentRecord): AgentStatus {
 function abortReasonOf (reason: unknown): AbortReason {
   if (reason instanceof AgentRunError && (reason.code === 'timeout' || reason.code === 'stopped')) return reason.code
   return 'cancelled'
+}
+
+/** A shared Int32 to tell a busy custom agent's sandbox to stop, where shared memory may cross to a worker (cross-origin isolated pages). */
+function stopFlag (): Int32Array | undefined {
+  if (typeof SharedArrayBuffer !== 'function' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) return undefined
+  return new Int32Array(new SharedArrayBuffer(4))
 }
 
 /** `RunOptions.consult` checked: both hooks must be functions. */

@@ -2,8 +2,10 @@
  * The agent worker. One script, two roles (set by `init`):
  * - `pool`: hosts built-in agents of any kind, each loaded on first use from src/agents/builtin/;
  *   many tasks of many agents interleave on it.
- * - `custom`: hosts exactly one person's agent. Before the source is imported (as a module, from a
- *   Blob URL), network, shared storage and cross-context APIs are removed from the global scope.
+ * - `custom`: hosts exactly one person's agent, whose module runs in a QuickJS sandbox
+ *   (quickjs-sandbox.ts) with a memory limit and an interrupt handler; the person's code never runs
+ *   as the worker's own JavaScript, so it has none of the worker's globals (network, storage, the
+ *   worker itself) to begin with.
  *
  * Faults the main thread cannot see through comlink are reported out of band: an unhandled
  * rejection, or the agent closing its own worker. The worker also holds a Web Lock until it dies,
@@ -13,13 +15,13 @@ import * as Comlink from 'comlink'
 import { BUILTIN_KINDS, type AgentHandler, type BuiltinAgent, type BuiltinKind, type Handoff } from '../types.ts'
 import { CRASH_MESSAGE, toWireError, type AbortReason, type AgentWorkerApi, type CrashMessage, type LoadOutcome, type RunHost, type RunOutcome, type RunRequest, type WorkerInit, type WorkerReady, type WorkerRole } from './protocol.ts'
 import { normaliseResult } from './result.ts'
-import { BLOCKED_GLOBALS, BLOCKED_NAVIGATOR, interceptClose, removeGlobals } from './sandbox.ts'
+import type { CustomAgentSandbox } from './quickjs-sandbox.ts'
 import { createWorkerContext, type WorkerRunState } from './worker-context.ts'
 
 declare const self: DedicatedWorkerGlobalScope
 
 let role: WorkerRole | undefined
-let customHandler: AgentHandler | undefined
+let customSandbox: CustomAgentSandbox | undefined
 const builtins = new Map<BuiltinKind, Promise<BuiltinAgent>>()
 const runs = new Map<string, AbortController>()
 // Captured before any custom code runs, which may replace globals.
@@ -63,28 +65,6 @@ async function holdLivenessLock (name: string | undefined): Promise<boolean> {
   })
 }
 
-async function importSource (source: string): Promise<LoadOutcome> {
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))
-  let mod: { default?: unknown }
-  try {
-    mod = await import(/* @vite-ignore */ url) as { default?: unknown }
-  } catch (err) {
-    const e = toWireError(err)
-    if (e.name === 'SyntaxError') return { ok: false, problem: 'syntax', message: `the source does not parse as a JavaScript module: ${e.message}` }
-    return { ok: false, problem: 'threw', message: `the source threw while loading: ${e.name}: ${e.message}` }
-  } finally {
-    URL.revokeObjectURL(url)
-  }
-  if (!('default' in mod) || mod.default === undefined) {
-    return { ok: false, problem: 'no-default', message: 'the source has no default export; write `export default async (task, ctx) => result`' }
-  }
-  if (typeof mod.default !== 'function') {
-    return { ok: false, problem: 'not-function', message: `the default export is ${mod.default === null ? 'null' : typeof mod.default}, not a function; write \`export default async (task, ctx) => result\`` }
-  }
-  customHandler = mod.default as AgentHandler
-  return { ok: true, sandbox: { removed: [] } }
-}
-
 /** Waits (briefly: the main thread may be gone) until the host has received the run's last fire-and-forget call. */
 async function delivered (last: Promise<unknown> | undefined): Promise<void> {
   if (last === undefined) return
@@ -105,15 +85,13 @@ const api: AgentWorkerApi = {
   },
 
   async loadCustom (source: string): Promise<LoadOutcome> {
-    if (role !== 'custom' || customHandler !== undefined) return { ok: false, problem: 'role', message: 'this worker does not take custom source' }
-    interceptClose(self, () => reportCrash('the agent closed its own worker (self.close())'))
-    const g = removeGlobals(self, BLOCKED_GLOBALS)
-    const n = removeGlobals(self.navigator, BLOCKED_NAVIGATOR)
-    const remaining = [...g.remaining, ...n.remaining.map(x => `navigator.${x}`)]
-    if (remaining.length > 0) return { ok: false, problem: 'sandbox', message: `could not remove ${remaining.join(', ')} from the worker; refusing to run custom code` }
-    const outcome = await importSource(source)
-    if (outcome.ok) outcome.sandbox.removed = [...g.removed, ...n.removed.map(x => `navigator.${x}`)]
-    return outcome
+    if (role !== 'custom' || customSandbox !== undefined) return { ok: false, problem: 'role', message: 'this worker does not take custom source' }
+    // Dynamic, so pool workers never load the sandbox's host side.
+    const { CustomAgentSandbox } = await import('./quickjs-sandbox.ts')
+    const loaded = await CustomAgentSandbox.load(source, { onCrash: reportCrash })
+    if (!loaded.ok) return loaded
+    customSandbox = loaded.sandbox
+    return { ok: true, sandbox: loaded.sandbox.info }
   },
 
   async run (runId: string, request: RunRequest, port: MessagePort): Promise<RunOutcome> {
@@ -122,16 +100,20 @@ const api: AgentWorkerApi = {
     const state: WorkerRunState = {}
     runs.set(runId, controller)
     try {
-      let handler: AgentHandler
+      const ctx = createWorkerContext(request, host, controller.signal, state)
+      let value: unknown
       if (request.kind === 'custom') {
-        if (role !== 'custom' || customHandler === undefined) throw new Error('agent worker: no custom agent loaded here')
-        handler = customHandler
+        if (role !== 'custom' || customSandbox === undefined) throw new Error('agent worker: no custom agent loaded here')
+        const flag = request.stop !== undefined ? new Int32Array(request.stop) : undefined
+        value = await customSandbox.run(request.task, ctx, {
+          ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+          ...(flag !== undefined ? { stopped: () => Atomics.load(flag, 0) !== 0 } : {})
+        })
       } else {
         if (role !== 'pool') throw new Error('agent worker: built-in agents run in pool workers only')
-        handler = (await builtin(request.kind)).handler
+        const handler: AgentHandler = (await builtin(request.kind)).handler
+        value = await handler(request.task, ctx)
       }
-      const ctx = createWorkerContext(request, host, controller.signal, state)
-      const value: unknown = await handler(request.task, ctx)
       if (state.handoff !== undefined) return handedOff(state.handoff)
       return { ok: true, result: normaliseResult(value) }
     } catch (err) {

@@ -9,7 +9,7 @@
 import type { ToolName } from '../manifest.ts'
 import type { AgentResult, AgentTask, AlertSeverity, AskAudience, BuiltinKind, ChatRequest, ChatResponse, GraphHit, Handoff } from '../types.ts'
 
-/** `pool`: hosts built-in agents of any kind. `custom`: hosts one person's source, sandboxed. */
+/** `pool`: hosts built-in agents of any kind. `custom`: hosts one person's source, in QuickJS. */
 export type WorkerRole = 'pool' | 'custom'
 
 export interface WorkerInit {
@@ -29,8 +29,15 @@ export interface WorkerReady {
 
 export type LoadProblem = 'syntax' | 'threw' | 'no-default' | 'not-function' | 'sandbox' | 'role'
 
+/** What a custom agent runs in: QuickJS with these limits. */
+export interface SandboxInfo {
+  engine: 'quickjs'
+  memoryMb: number
+  stackKb: number
+}
+
 export type LoadOutcome =
-  | { ok: true, sandbox: { removed: string[] } }
+  | { ok: true, sandbox: SandboxInfo }
   | { ok: false, problem: LoadProblem, message: string }
 
 /** One task handed to a worker. `tools` are the manifest's grants, checked again on the main thread. */
@@ -40,6 +47,17 @@ export interface RunRequest {
   task: AgentTask
   tools: ToolName[]
   llmAvailable: boolean
+  /**
+   * Custom agents: the task's remaining budget when it was handed over (ms); the sandbox interrupts
+   * the agent's code once it is used up, so a busy loop ends without killing the worker.
+   */
+  timeoutMs?: number
+  /**
+   * Custom agents, where the page is cross-origin isolated: one Int32 the main thread sets to 1
+   * when it gives the task up (timeout, cancel, stop). The sandbox's interrupt handler reads it, so
+   * it reaches code that keeps the worker's thread busy, which no message could.
+   */
+  stop?: SharedArrayBuffer
 }
 
 export interface WireError {
@@ -67,7 +85,7 @@ export type AbortReason = 'timeout' | 'cancelled' | 'stopped'
 /** Exposed by the worker (comlink on the worker's own endpoint). */
 export interface AgentWorkerApi {
   init(init: WorkerInit): Promise<WorkerReady>
-  /** Custom role only: strips network from the global scope, then imports the source as a module. */
+  /** Custom role only: loads the source as a module into a QuickJS sandbox (see quickjs-sandbox.ts). */
   loadCustom(source: string): Promise<LoadOutcome>
   /** Runs one task; `host` is a MessagePort on which the main thread exposes a {@link RunHost}. */
   run(runId: string, request: RunRequest, host: MessagePort): Promise<RunOutcome>
