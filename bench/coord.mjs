@@ -424,10 +424,18 @@ async function sentOf (tabs) {
 }
 const perTask = (sent, tasks) => Object.fromEntries(Object.entries(sent).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(100 * v / Math.max(1, tasks)) / 100]))
 
+/** Room-wide frames and bytes sent so far: graph sync (graph and registry documents) and room channels. */
+const wireOf = async tabs => (await Promise.all(tabs.map(t => t.page.evaluate(() => {
+  const g = window.meshwork.graph.syncStats()
+  const c = window.meshwork.node.channelStats()
+  return { graphFrames: g.framesOut, graphBytes: g.bytesOut, registryFrames: g.registry.framesOut, registryBytes: g.registry.bytesOut, channelFrames: c.framesOut, channelBytes: c.bytesOut }
+}).catch(() => ({}))))).reduce((a, b) => { for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v; return a }, {})
+
 async function throughput (room, inflight, ms, part = 'throughput') {
   const tabs = room.tabs
   await diagOf(tabs)
   await sentOf(tabs)
+  const wire0 = await wireOf(tabs)
   const cdps = await Promise.all(tabs.map(t => t.context.newCDPSession(t.page)))
   await Promise.all(cdps.map(c => c.send('Performance.enable')))
   const busy = async () => Promise.all(cdps.map(async c => (await c.send('Performance.getMetrics')).metrics.find(m => m.name === 'TaskDuration')?.value ?? 0))
@@ -503,6 +511,8 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     mainThreadBusyPerTab: mainThread,
     timers: mergeTimers(await diagOf(tabs)),
     sentPerTask: perTask(await sentOf(tabs), completed),
+    /** Frames and bytes put on the wire per completed task, room-wide: the graph's sync (one stream per peer) and the room channels. */
+    wirePerTask: Object.fromEntries(Object.entries(await wireOf(tabs)).map(([k, v]) => [k, Math.round(10 * (v - (wire0[k] ?? 0)) / Math.max(1, completed)) / 10])),
     engine: await engineStats(tabs),
     profile
   }
@@ -850,7 +860,7 @@ if (out.latency) {
 }
 for (const t of [...(out.throughput ?? []), ...(out.throughputNoRecord ? [{ ...out.throughputNoRecord, n: `${N} [recording off]` }] : [])]) {
   console.log(`N=${t.n}${t.variant !== undefined ? ` [${t.variant}]` : ''}: executed per tab ${t.executedPerTab.join(' / ')}; submitted per tab ${t.submittedPerTab.join(' / ')}; Chromium CPU ${fmt(t.chromiumCores, 2)} cores; main thread busy per tab ${t.mainThreadBusyPerTab.map(x => fmt(x * 100, 0) + '%').join(' / ')}; not completed: ${JSON.stringify(t.notCompleted)}`)
-  console.log(`   sent per completed task, room-wide: ${JSON.stringify(t.sentPerTask)}; ran on the submitting tab: ${fmt(100 * (t.ownShare ?? 0), 0)}% (1/${t.n} if tasks were spread evenly)`)
+  console.log(`   sent per completed task, room-wide: ${JSON.stringify(t.sentPerTask)}; on the wire: ${JSON.stringify(t.wirePerTask)}; ran on the submitting tab: ${fmt(100 * (t.ownShare ?? 0), 0)}% (1/${t.n} if tasks were spread evenly)`)
   if (t.chromiumThreadCores) console.log(`   Chromium CPU ${fmt(t.cpuMsPerTask, 1)} ms per completed task; by thread (cores): ${Object.entries(t.chromiumThreadCores).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   if (t.steps) console.log(`   submit → window closed ${ms(t.steps.windowClosed)}, award → completed ${ms(t.steps.awardToCompleted)} (p50 / p95 ms); windows where every peer answered ${fmt(100 * t.steps.allResponded, 0)}%, share answering p50 ${fmt(t.steps.respondedShare.p50, 2)}`)
   if (Object.keys(t.timers).length) console.log(`   in-tab step times under load (p50/p95 ms, count): ${Object.entries(t.timers).map(([k, v]) => `${k} ${ms(v)} ×${v.n}`).join(', ')}`)

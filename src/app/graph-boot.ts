@@ -33,6 +33,8 @@ export interface OpenGraph {
   registry: AgentRegistry
   /** The graph's sync adapter (its Repo is in the worker). */
   adapter: Libp2pNetworkAdapter
+  /** The registry's sync adapter (its Repo is on the page). */
+  registryAdapter: Libp2pNetworkAdapter
   /** Serves this tab's snapshot of the room graph, and fetched ours if we joined young. */
   snapshots: SnapshotService
   catchUp: SnapshotCatchUp
@@ -81,6 +83,7 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
     graph,
     registry,
     adapter,
+    registryAdapter,
     snapshots,
     catchUp,
     store,
