@@ -114,7 +114,7 @@ export interface BidEntry {
   skillId: string
   /** 0..1, the matcher's calibrated confidence. */
   confidence: number
-  /** 0.5..1.5, the agent's reputation factor for this skill (reputation.ts). */
+  /** 0.5..1.5, the agent's reputation factor for this skill with the bidder's exploration bonus (`bidReputation` in reputation.ts). */
   reputation: number
   /** Tasks the agent is running or holds awards for. */
   load: number
