@@ -69,7 +69,7 @@ test('a custom agent starts, runs, reports progress, logs and state, and its res
   expect(st).toMatchObject({ state: 'idle', kind: 'custom', completed: 1, failures: 0, restarts: 0, running: 0 })
   expect((await eventsOf(page, 'state', 'echo')).map(e => (e as { state: string }).state)).toEqual(['starting', 'idle', 'working', 'idle'])
   const logs = (await eventsOf(page, 'log', 'echo')).map(e => (e as { message: string }).message)
-  expect(logs.some(m => m.startsWith('sandbox: removed fetch'))).toBe(true)
+  expect(logs).toContain('sandbox: QuickJS, memory limit 64 MiB, stack 256 KiB; no network, storage, DOM or modules')
   expect(logs).toContain('echoing hello mesh')
 
   // Shapes a person naturally returns.
@@ -149,19 +149,21 @@ test('sub-agents: ctx.spawn runs a built-in within maxSubAgents and maxDepth; be
   expect(uncaught.ok === false && uncaught.message).toContain('limits.maxSubAgents')
 })
 
-test('crashes: an uncaught error, an unhandled rejection and self.close() fail the task as crashed; the agent restarts and works again', async ({ page }) => {
+// A custom agent runs in QuickJS: it has no `self.close()` to call, and QuickJS' unhandled-rejection
+// tracker is not exposed by quickjs-emscripten, so an uncaught error in a timer callback is the crash
+// left to a custom agent (pool workers still crash every way: see the pool worker test below).
+test('crashes: an uncaught error in a timer callback fails the task as crashed; the agent restarts on a fresh worker and works again', async ({ page }) => {
   await openRuntime(page)
   const source = `let tasks = 0
   export default async (task, ctx) => {
     tasks++
     if (task.text === 'throw') { setTimeout(() => { throw new Error('boom at top level') }, 10); return new Promise(() => {}) }
-    if (task.text === 'reject') { Promise.reject(new Error('nobody catches me')); return new Promise(() => {}) }
-    if (task.text === 'close') { setTimeout(() => self.close(), 10); return new Promise(() => {}) }
+    if (task.text === 'throw later') { setTimeout(() => { throw new TypeError('boom again') }, 50); return new Promise(() => {}) }
     return { text: 'alive', output: { tasksInThisWorker: tasks } }
   }`
   await startCustom(page, 'fragile', source)
   expect(await run(page, 'fragile', 'hi')).toMatchObject({ ok: true, result: { output: { tasksInThisWorker: 1 } } })
-  const cases = [['throw', 'boom at top level'], ['reject', 'unhandled promise rejection: nobody catches me'], ['close', 'closed its own worker']] as const
+  const cases = [['throw', 'uncaught error in a timer callback of the agent: Error: boom at top level'], ['throw later', 'TypeError: boom again']] as const
   for (const [i, [how, why]] of cases.entries()) {
     const r = await run(page, 'fragile', how)
     expect(r, how).toMatchObject({ ok: false, code: 'crashed' })
@@ -175,10 +177,10 @@ test('crashes: an uncaught error, an unhandled rejection and self.close() fail t
     expect(st?.lastError, how).toContain(why)
   }
   const crashes = await eventsOf(page, 'crash', 'fragile')
-  expect(crashes).toHaveLength(3)
-  expect(crashes.map(c => (c as { willRestart: boolean }).willRestart)).toEqual([true, true, true])
+  expect(crashes).toHaveLength(2)
+  expect(crashes.map(c => (c as { willRestart: boolean }).willRestart)).toEqual([true, true])
   const states = (await eventsOf(page, 'state', 'fragile')).map(e => (e as { state: string }).state)
-  expect(states.filter(s => s === 'starting')).toHaveLength(4)
+  expect(states.filter(s => s === 'starting')).toHaveLength(3)
 })
 
 test('an agent that keeps crashing goes to failed', async ({ page }) => {
@@ -197,7 +199,7 @@ test('an agent that keeps crashing goes to failed', async ({ page }) => {
   expect(await run(page, 'doomed', 'go')).toMatchObject({ ok: false, code: 'failed' })
 })
 
-test('a hung agent (while (true) {}) is killed at its timeout and works again afterwards', async ({ page }) => {
+test('a hung agent (while (true) {}) is interrupted at its timeout inside its sandbox; its worker survives and it works again', async ({ page }) => {
   await openRuntime(page)
   await startCustom(page, 'spinner', `export default async (task) => {
     if (task.text === 'spin') { while (true) {} }
@@ -208,21 +210,45 @@ test('a hung agent (while (true) {}) is killed at its timeout and works again af
   expect(r.ok === false && r.message).toContain('took longer than 1000 ms')
   expect(r.ms).toBeGreaterThanOrEqual(990)
   expect(r.ms).toBeLessThan(2500) // rejected at the timeout, not after the kill (slack for a loaded machine)
-  // The worker could not hear the abort; the probe finds it stuck, it is terminated and restarted.
-  await expect.poll(async () => await eventsOf(page, 'crash', 'spinner')).toHaveLength(1)
-  const crash = (await eventsOf(page, 'crash', 'spinner'))[0] as { code: string, error: string }
-  expect(crash.code).toBe('timeout')
-  expect(crash.error).toContain('the worker was stuck')
+  // QuickJS' interrupt handler stopped the loop (the main thread's stop flag, or the sandbox's own
+  // deadline): the worker answers the probe, so it is neither terminated nor restarted.
   await expect.poll(async () => (await status(page, 'spinner'))?.state).toBe('idle')
   expect(await run(page, 'spinner', 'hello')).toMatchObject({ ok: true, result: { text: 'still here' } })
-  expect(await status(page, 'spinner')).toMatchObject({ restarts: 1, completed: 1, failures: 1 })
+  expect(await eventsOf(page, 'crash', 'spinner')).toEqual([])
+  expect(await status(page, 'spinner')).toMatchObject({ restarts: 0, completed: 1, failures: 1 })
   // A per-task override shortens the budget.
   const short = await run(page, 'spinner', 'spin', { timeoutMs: 300 })
   expect(short).toMatchObject({ ok: false, code: 'timeout' })
   expect(short.ms).toBeLessThan(1500)
 })
 
-test('cancellation reaches ctx.signal in the worker; a task that ignores it in a busy loop gets its worker killed', async ({ page }) => {
+test('a custom agent that allocates without bound fails with its memory limit; the tab and its worker survive and it takes the next task', async ({ page }) => {
+  await openRuntime(page)
+  await startCustom(page, 'hoarder', `let hoard = []
+  export default async (task) => {
+    if (task.text === 'bomb') { for (;;) hoard.push(new Array(100000).fill(task.text)) }
+    return 'hoard has ' + hoard.length + ' arrays'
+  }`)
+  await startCustom(page, 'bystander', `export default async (task) => 'bystander: ' + task.text`)
+  const bomb = await run(page, 'hoarder', 'bomb')
+  expect(bomb).toMatchObject({ ok: false, code: 'failed' })
+  expect(bomb.ok === false && bomb.message).toContain('custom agent exceeded its memory limit of 64 MiB')
+  expect(bomb.ms).toBeLessThan(15_000)
+  // Counted as the agent's failure, not a crash: same worker, a fresh sandbox (the hoard is gone).
+  expect(await status(page, 'hoarder')).toMatchObject({ state: 'idle', failures: 1, restarts: 0 })
+  expect(await status(page, 'hoarder').then(s => s?.lastError)).toContain('exceeded its memory limit of 64 MiB')
+  expect(await run(page, 'hoarder', 'count')).toMatchObject({ ok: true, result: { text: 'hoard has 0 arrays' } })
+  // Twice more, to be sure memory is given back rather than piling up until the renderer dies.
+  for (let i = 0; i < 2; i++) expect(await run(page, 'hoarder', 'bomb')).toMatchObject({ ok: false, code: 'failed' })
+  expect(await run(page, 'hoarder', 'count')).toMatchObject({ ok: true, result: { text: 'hoard has 0 arrays' } })
+  expect(await eventsOf(page, 'crash', 'hoarder')).toEqual([])
+  // The tab is alive: the page answers, another agent and a built-in still work.
+  expect(await page.evaluate(() => 1 + 1)).toBe(2)
+  expect(await run(page, 'bystander', 'still here')).toMatchObject({ ok: true, result: { text: 'bystander: still here' } })
+  expect(await page.evaluate(async () => { await window.runtime.start('calc', { kind: 'calculator' }); return (await window.runtime.run('calc', { id: 'c1', text: '2 + 3' })).text })).toContain('5')
+})
+
+test('cancellation reaches ctx.signal in the sandbox; a task that ignores it in a busy loop is interrupted, without killing its worker', async ({ page }) => {
   await openRuntime(page)
   await startCustom(page, 'polite', `const seen = []
   export default async (task, ctx) => {
@@ -240,20 +266,23 @@ test('cancellation reaches ctx.signal in the worker; a task that ignores it in a
 
   const spin = await run(page, 'polite', 'spin', { cancelAfterMs: 300 })
   expect(spin).toMatchObject({ ok: false, code: 'cancelled' })
-  await expect.poll(async () => (await status(page, 'polite'))?.restarts).toBe(1)
+  expect(spin.ms).toBeLessThan(2000)
   await expect.poll(async () => (await status(page, 'polite'))?.state).toBe('idle')
-  expect(await run(page, 'polite', 'report')).toMatchObject({ ok: true, result: { output: [] } })
+  // Same worker, same module state: the loop was interrupted, nothing was restarted.
+  expect(await run(page, 'polite', 'report')).toMatchObject({ ok: true, result: { output: ['AbortError'] } })
+  expect(await status(page, 'polite')).toMatchObject({ restarts: 0 })
+  expect(await eventsOf(page, 'crash', 'polite')).toEqual([])
 })
 
 test('bad source and bad specs are refused by start with an error naming the problem', async ({ page }) => {
   await openRuntime(page)
   const cases: [string, string, string, string][] = [
-    ['syntax', 'export default async (task) => { return task.text +* 1 }', 'syntax', 'does not parse as a JavaScript module'],
+    ['syntax', 'export default async (task) => { return task.text +* 1 }', 'syntax', "does not parse as a JavaScript module: SyntaxError at line 1, column 52: unexpected token in expression: '*'"],
     ['nodefault', 'export const handler = async () => "x"', 'no-default', 'has no default export'],
     ['notfn', 'export default 42', 'not-function', 'the default export is number, not a function'],
     ['throws', 'throw new RangeError("bad config"); export default async () => "x"', 'threw', 'threw while loading: RangeError: bad config'],
     ['import', 'import x from "left-pad"; export default async () => x', 'threw', 'left-pad'],
-    ['spin', 'while (true) {}\nexport default async () => 1', 'timeout', 'did not load within 2000 ms']
+    ['spin', 'while (true) {}\nexport default async () => 1', 'timeout', 'did not load within 4000 ms']
   ]
   for (const [id, source, problem, fragment] of cases) {
     const r = await startCustom(page, id, source)
@@ -275,12 +304,10 @@ test('bad source and bad specs are refused by start with an error naming the pro
 test('a custom agent has no fetch, no sockets, no storage and no way to other contexts', async ({ page }) => {
   await openRuntime(page)
   await startCustom(page, 'prober', `export default async () => {
-    const names = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'importScripts', 'indexedDB', 'caches', 'BroadcastChannel', 'Worker', 'SharedWorker', 'WebTransport']
+    const names = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'importScripts', 'indexedDB', 'caches', 'BroadcastChannel', 'Worker', 'SharedWorker', 'WebTransport',
+      'self', 'navigator', 'WorkerGlobalScope', 'postMessage', 'close', 'location', 'document', 'WebAssembly', 'performance', 'require', 'process']
     const out = {}
-    for (const n of names) out[n] = typeof self[n]
-    out.protoFetch = typeof WorkerGlobalScope.prototype.fetch
-    out.locks = typeof navigator.locks
-    out.storage = typeof navigator.storage
+    for (const n of names) out[n] = typeof globalThis[n]
     try { await fetch('/index.html'); out.call = 'fetched!' } catch (err) { out.call = err.name }
     return { text: 'probed', output: out }
   }`)
@@ -295,7 +322,7 @@ test('a custom agent has no fetch, no sockets, no storage and no way to other co
   expect(await page.evaluate(() => typeof fetch)).toBe('function')
 })
 
-test('a custom agent cannot load code from elsewhere: the worker script\'s Content Security Policy refuses import()', async ({ page }) => {
+test('a custom agent cannot load code from elsewhere: its sandbox has no module loader (and the worker script\'s CSP would refuse import() anyway)', async ({ page }) => {
   // A reachable server with a valid, CORS-enabled module: the page itself can import it, the agent cannot.
   const { createServer } = await import('node:http')
   const evil = createServer((_req, res) => {
@@ -313,6 +340,7 @@ test('a custom agent cannot load code from elsewhere: the worker script\'s Conte
     const r = await run(page, 'importer', url)
     expect(r.ok, JSON.stringify(r)).toBe(true)
     expect(r.ok && r.result.text).toBe('refused')
+    expect(r.ok && r.result.output).toContain('the sandbox has no modules to import')
   } finally {
     await new Promise<void>(resolve => { evil.close(() => resolve()); evil.closeAllConnections() })
   }

@@ -78,7 +78,7 @@ const workerFactory: WorkerFactory = (role, name) => {
 }
 
 const params = new URL(location.href).searchParams
-const runtime = createAgentRuntime({ services, workerFactory, poolSize: Number(params.get('pool') ?? 2), hangProbeMs: 500, startTimeoutMs: 2000 })
+const runtime = createAgentRuntime({ services, workerFactory, poolSize: Number(params.get('pool') ?? 2), hangProbeMs: 500, startTimeoutMs: 4000 })
 const events: { type: string, e: unknown }[] = []
 for (const type of ['state', 'progress', 'crash', 'log'] as const) {
   runtime.on(type, e => { events.push({ type, e: type === 'state' ? { id: e.id, state: (e as { state: string }).state } : e }) })
