@@ -176,7 +176,8 @@ export class CustomAgentSandbox {
         inst.timers.delete(id)
       },
       interrupt: () => this.interrupt(inst),
-      drive: () => this.drive(inst)
+      drive: () => this.drive(inst),
+      hostFailure: err => this.hostFailure(inst, err)
     }
   }
 
@@ -355,6 +356,7 @@ interface HostHooks {
   clearTimer(id: number): void
   interrupt(): boolean
   drive(): void
+  hostFailure(err: unknown): void
 }
 
 /** A fresh runtime and context with the prelude and the agent's module loaded; throws {@link LoadFailure}. */
@@ -494,10 +496,15 @@ function installHost (inst: Instance, hooks: HostHooks): void {
         } catch (err) {
           json = JSON.stringify({ ok: false, error: { name: 'TypeError', message: `${name}: the answer is not JSON data (${(err as Error).message})` } })
         }
-        const s = vm.newString(json)
-        deferred.resolve(s)
-        s.dispose()
-        deferred.dispose()
+        try {
+          const s = vm.newString(json)
+          deferred.resolve(s)
+          s.dispose()
+          deferred.dispose()
+        } catch (err) {
+          hooks.hostFailure(err)
+          return
+        }
         hooks.drive()
       })
     return deferred.handle
