@@ -92,9 +92,18 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     onProblem: message => { node.report('coord', 'record-failed', message) }
   })
 
-  const bid = async (task: AgentTask): Promise<BidOffer[]> => {
+  const bid = async (task: AgentTask, hints?: { preferred?: string }): Promise<BidOffer[]> => {
     // One pass over the registry per announcement: this runs on every tab for every task.
     const mine = available()
+    // A handoff named one of our agents: it bids with its best skill for the task (at least at the
+    // abstain threshold: the agent that handed off chose it), and wins if it is still here.
+    const named = hints?.preferred !== undefined ? mine.find(a => a.agentId === hints.preferred) : undefined
+    if (named !== undefined) {
+      const all = await host.match(task.text, mine.length, { localOnly: true, minConfidence: 0 })
+      const m = all.find(x => x.agentId === named.agentId)
+      const skillId = m?.skillId ?? named.manifest.skills[0]?.id
+      if (skillId !== undefined) return [{ agentId: named.agentId, skillId, confidence: Math.max(MIN_BID_CONFIDENCE, m?.confidence ?? 0) }]
+    }
     if (!task.id.includes('/') && planByRules(task.text).length >= 2) {
       const planner = mine.find(a => a.kind === 'planner')
       const skill = planner?.manifest.skills[0]

@@ -4,6 +4,8 @@
  * can compute it when the announcer is gone.
  *
  *   eligible = bids whose agent is not excluded and whose confidence ≥ minConfidence
+ *              (only the preferred agent's bids, if the attempt names one and it bid: a handoff
+ *              to a named agent)
  *   score    = confidence × reputation × 1 / (1 + load)
  *              (reputation: the value in the bid, the bidder's factor with its exploration bonus,
  *              reputation.ts; nothing else about reputation enters the rule)
@@ -28,6 +30,8 @@ export interface AwardRule {
   excluded: readonly AgentRef[]
   /** The task id: salts the tie-break so tied tasks spread over peers. Without it, ties go by agentId. */
   tieSalt?: string
+  /** The agent a handoff named: when it has an eligible bid, only its bids compete. */
+  preferred?: string
 }
 
 export const DEFAULT_MIN_CONFIDENCE = 0.3
@@ -61,7 +65,9 @@ export function isExcluded (bid: Pick<Bid, 'peerId' | 'agentId'>, excluded: read
 /** The rule. `ranked` lists the eligible bids best first. */
 export function decideAward (bids: readonly Bid[], rule: AwardRule): AwardDecision {
   const notExcluded = bids.filter(b => !isExcluded(b, rule.excluded))
-  const ranked = notExcluded.filter(b => b.confidence >= rule.minConfidence).sort((a, b) => compareBids(a, b, rule.tieSalt))
+  const eligible = notExcluded.filter(b => b.confidence >= rule.minConfidence)
+  const preferred = rule.preferred === undefined ? [] : eligible.filter(b => b.agentId === rule.preferred)
+  const ranked = (preferred.length > 0 ? preferred : eligible).sort((a, b) => compareBids(a, b, rule.tieSalt))
   const winner = ranked[0]
   if (winner !== undefined) return { winner, ranked }
   return { winner: null, ranked, reason: noWinnerReason(bids, notExcluded, rule) }

@@ -198,6 +198,10 @@ interface Task {
   steward: string
   attempt: number
   excluded: AgentRef[]
+  /** The agent a handoff named for this attempt (announce `preferred`). */
+  preferred?: string
+  /** The agent the holder of `attempt` handed off to, for the next announcement. */
+  handoffTo?: { attempt: number, agentId: string }
   state: TaskState
   reason?: string
   submittedAt: number
@@ -659,7 +663,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   }
 
   private rule (t: Task): AwardRule {
-    return { minConfidence: this.opts.minConfidence, excluded: t.excluded, tieSalt: t.id }
+    return { minConfidence: this.opts.minConfidence, excluded: t.excluded, tieSalt: t.id, preferred: t.preferred }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -722,7 +726,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t === undefined) {
       t = {
         id: b.taskId, text: b.text, input: b.input, deadline: b.deadline, missionId: b.missionId, quorum: b.quorum,
-        owner: env.from, steward: env.from, attempt: b.attempt, excluded: b.excluded, state: 'submitted', submittedAt: now,
+        owner: env.from, steward: env.from, attempt: b.attempt, excluded: b.excluded, preferred: b.preferred, state: 'submitted', submittedAt: now,
         bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: now, windowMs: 0,
         history: [], failures: [], retriedAttempt: 0, votes: [], questions: new Map(), finalRecorded: false
       }
@@ -738,6 +742,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       }
       t.attempt = b.attempt
       t.excluded = b.excluded
+      t.preferred = b.preferred
       t.steward = env.from
       t.bids = new Map()
       t.myBids = new Map()
@@ -775,7 +780,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private async bidFor (t: Task, attempt: number): Promise<void> {
     let offers: BidOffer[]
     try {
-      offers = await this.bidder.bid({ id: t.id, text: t.text, input: t.input })
+      offers = await this.bidder.bid({ id: t.id, text: t.text, input: t.input }, t.preferred !== undefined ? { preferred: t.preferred } : undefined)
     } catch (err) {
       this.problem('bidder', `${t.id}: ${(err as Error).message}`)
       offers = []
@@ -1110,9 +1115,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       return
     }
     this.timeline('failure', env.from, `${t.id} attempt ${b.attempt} (${b.agentId}): ${b.code}: ${b.reason}`, t.id)
-    const skillId = t.history.find(h => h.attempt === b.attempt && h.agentId === b.agentId)?.skillId ?? ''
-    const rec = this.reputation.completed(b.agentId, skillId, false)
-    if (env.from === this.peerId) this.record('reputation', { agentId: b.agentId, skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(b.agentId, skillId), at: this.clock.now() })
+    this.unsuccessful(t, env.from, b.agentId, b.attempt)
     if (b.attempt !== t.attempt) return
     this.attemptFailed(t, { attempt: b.attempt, agent: { peerId: env.from, agentId: b.agentId }, code: b.code, reason: b.reason })
   }
@@ -1127,7 +1130,18 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
     this.timeline('handoff', env.from, `${t.id}: ${b.agentId} hands off${b.toAgentId !== undefined ? ` to ${b.toAgentId}` : ''}: ${b.reason}`, t.id)
     if (env.from === this.peerId) this.record('consultation', { kind: 'handoff', id: `${t.id}:handoff:${b.attempt}`, taskId: t.id, agentId: b.agentId, peerId: this.peerId, text: b.reason, at: this.clock.now() })
+    // For reputation a handoff is a try that did not succeed: otherwise an agent that hands off every
+    // task stays untried and keeps bidding the exploration cap (reputation.ts).
+    this.unsuccessful(t, env.from, b.agentId, b.attempt)
+    if (b.toAgentId !== undefined) t.handoffTo = { attempt: b.attempt, agentId: b.toAgentId }
     this.attemptFailed(t, { attempt: b.attempt, agent: { peerId: env.from, agentId: b.agentId }, code: 'refused', reason: `handed off: ${b.reason}` })
+  }
+
+  /** An attempt that did not succeed (a failure or a handoff) goes into every node's reputation book; the agent's own node records it. */
+  private unsuccessful (t: Task, from: string, agentId: string, attempt: number): void {
+    const skillId = t.history.find(h => h.attempt === attempt && h.agentId === agentId)?.skillId ?? ''
+    const rec = this.reputation.completed(agentId, skillId, false)
+    if (from === this.peerId) this.record('reputation', { agentId, skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(agentId, skillId), at: this.clock.now() })
   }
 
   /** Notes a failed attempt; the steward moves on to the next attempt or gives up. */
@@ -1138,7 +1152,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.retriedAttempt = t.attempt
     const step = nextAttempt(t, t.failures, this.opts.maxAttempts)
     if (step.kind === 'retry') {
-      this.send('announce', { taskId: t.id, attempt: step.attempt, text: t.text, input: t.input, deadline: t.deadline, missionId: t.missionId, excluded: step.excluded, quorum: t.quorum })
+      // A handoff that named an agent: the next attempt prefers it (it wins if it bids).
+      const named = t.handoffTo?.attempt === f.attempt ? t.handoffTo.agentId : undefined
+      const preferred = named !== undefined && !step.excluded.some(x => x.agentId === named) ? named : undefined
+      this.send('announce', { taskId: t.id, attempt: step.attempt, text: t.text, input: t.input, deadline: t.deadline, missionId: t.missionId, excluded: step.excluded, quorum: t.quorum, ...(preferred !== undefined ? { preferred } : {}) })
     } else {
       this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'exhausted', reason: `gave up after ${t.attempt} attempts`, final: true, state: step.state, reasons: step.reasons })
     }

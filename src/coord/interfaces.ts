@@ -37,7 +37,11 @@ export interface BidOffer {
 
 /** Which local agents could do a task. The engine adds load and reputation and applies the award rule. */
 export interface CoordBidder {
-  bid (task: AgentTask): BidOffer[] | Promise<BidOffer[]>
+  /**
+   * `preferred`: the agent a handoff named for this attempt. If it is one of this node's agents and
+   * can take the task, offer it (it wins if it bids), even if matching would not rank it first.
+   */
+  bid (task: AgentTask, hints?: { preferred?: string }): BidOffer[] | Promise<BidOffer[]>
 }
 
 /** Thrown (or returned as a rejection) by an agent that hands its task off; see {@link ExecutionHooks.handOff}. */

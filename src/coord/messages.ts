@@ -104,6 +104,11 @@ export interface AnnounceBody {
   excluded: AgentRef[]
   /** Distinct verifying peers needed to make the result a verified fact; 0 = no verification. */
   quorum: number
+  /**
+   * The agent the previous holder handed the task off to (`handoff.toAgentId`): if it bids in this
+   * attempt, it wins (award.ts); if it does not, the usual rule applies.
+   */
+  preferred?: string
 }
 
 /** One agent's offer for one task attempt. The bidding peer is the envelope's `from`. */
@@ -335,7 +340,7 @@ function agentRef (value: unknown, path: string): AgentRef {
 
 export function validateAnnounce (value: unknown, path = 'body'): AnnounceBody {
   const r = rec(value, path)
-  onlyKeys(r, ['taskId', 'attempt', 'text', 'input', 'deadline', 'missionId', 'excluded', 'quorum'], path)
+  onlyKeys(r, ['taskId', 'attempt', 'text', 'input', 'deadline', 'missionId', 'excluded', 'quorum', 'preferred'], path)
   const out: AnnounceBody = {
     taskId: taskId(r.taskId, `${path}.taskId`),
     attempt: attempt(r.attempt, `${path}.attempt`),
@@ -346,6 +351,7 @@ export function validateAnnounce (value: unknown, path = 'body'): AnnounceBody {
   if (r.input !== undefined) out.input = r.input
   if (r.deadline !== undefined) out.deadline = time(r.deadline, `${path}.deadline`)
   if (r.missionId !== undefined) out.missionId = taskId(r.missionId, `${path}.missionId`)
+  if (r.preferred !== undefined) out.preferred = agentId(r.preferred, `${path}.preferred`)
   return out
 }
 

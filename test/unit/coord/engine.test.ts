@@ -219,6 +219,26 @@ describe('coordination engine: consultation and cancel', () => {
     expect(a.engine.tasks.get(id)!.attempts[0]!.outcome).toMatch(/^refused: handed off/)
   })
 
+  it('a handoff that names an agent: the next attempt goes to it, though another agent scores higher; the handoff counts against the hander in reputation', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{ id: 'generalist', skill: 'g', keywords: ['translate'], confidence: 0.9, run: (_t, hooks) => hooks.handOff('a translator would do better', 'translator') }])
+    const b = await makeNode(net, clock, [{ id: 'translator', skill: 't', keywords: ['translate'], confidence: 0.6 }])
+    const c = await makeNode(net, clock, [{ id: 'interpreter', skill: 'i', keywords: ['translate'], confidence: 0.8 }])
+    const id = c.engine.tasks.submit({ text: 'translate hi' })
+    await runUntil(clock, () => [a, b, c].every(n => n.engine.tasks.get(id)?.state === 'completed'), 3000)
+    for (const n of [a, b, c]) expect(n.engine.tasks.get(id)!.agentId).toBe('translator')
+    const handed = [...a.recorder.reputations.values()].filter(r => r.agentId === 'generalist')
+    expect(handed.map(r => [r.record.successes, r.record.failures])).toEqual([[0, 1]])
+    // Named but absent: the usual rule decides (the interpreter scores highest once the generalist is excluded).
+    const d = await makeNode(net, clock, [{ id: 'hander', skill: 'h', keywords: ['summarise'], confidence: 0.95, run: (_t, hooks) => hooks.handOff('not me', 'nobody-here') }, { id: 'summariser', skill: 's', keywords: ['summarise'], confidence: 0.5 }])
+    const e = await makeNode(net, clock, [{ id: 'abstracter', skill: 's', keywords: ['summarise'], confidence: 0.7 }])
+    const id2 = e.engine.tasks.submit({ text: 'summarise this' })
+    await runUntil(clock, () => [d, e].every(n => n.engine.tasks.get(id2)?.state === 'completed'), 3000)
+    expect(e.engine.tasks.get(id2)!.agentId).toBe('abstracter')
+    expect(e.engine.stats().rejected).toEqual({})
+  })
+
   it('cancel stops the running agent on its node and the task ends canceled everywhere', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock)
