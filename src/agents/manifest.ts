@@ -65,6 +65,13 @@ export const LIMIT_BOUNDS = {
   maxDepth: { min: 0, max: 4, default: 0 }
 } as const
 
+/**
+ * Bounds of the optional `limits.memoryMb`: the memory limit of a custom agent's QuickJS sandbox,
+ * MiB. Absent, the sandbox uses its own default (64 MiB); it is not filled in, so manifests that do
+ * not state it read exactly as before (and tabs that do not know the field still accept them).
+ */
+export const MEMORY_LIMIT_BOUNDS = { min: 16, max: 1024 } as const
+
 /** One thing the agent can do; A2A's `AgentSkill` plus `level`. */
 export interface Skill {
   /** Unique within the manifest. */
@@ -88,6 +95,8 @@ export interface AgentLimits {
   maxSubAgents: number
   /** Levels of sub-agents below this agent (its children are level 1). Zero exactly when `maxSubAgents` is. */
   maxDepth: number
+  /** Custom agents: the memory limit of the agent's QuickJS sandbox, MiB (see {@link MEMORY_LIMIT_BOUNDS}); absent means the sandbox's default. */
+  memoryMb?: number
 }
 
 export interface AgentManifest {
@@ -137,6 +146,7 @@ const ROOT = 'manifest'
 const MANIFEST_KEYS = ['manifestVersion', 'id', 'name', 'description', 'version', 'author', 'skills', 'tools', 'limits'] as const
 const SKILL_KEYS = ['id', 'name', 'description', 'tags', 'examples', 'level'] as const
 const LIMIT_KEYS = ['timeoutMs', 'maxConcurrentTasks', 'maxSubAgents', 'maxDepth'] as const
+const OPTIONAL_LIMIT_KEYS = ['memoryMb'] as const
 
 /**
  * Validates a manifest given as an object or as JSON text (a string is always read as JSON, so a
@@ -255,11 +265,12 @@ function tools (value: unknown, field: string): ToolName[] {
 
 function limits (value: unknown, field: string): AgentLimits {
   const r = requireRecord(value, field)
-  onlyKeys(r, LIMIT_KEYS, field)
+  onlyKeys(r, [...LIMIT_KEYS, ...OPTIONAL_LIMIT_KEYS], field)
   const out = defaultLimits()
   for (const key of LIMIT_KEYS) {
     if (r[key] !== undefined) out[key] = integer(r[key], `${field}.${key}`, LIMIT_BOUNDS[key].min, LIMIT_BOUNDS[key].max)
   }
+  if (r.memoryMb !== undefined) out.memoryMb = integer(r.memoryMb, `${field}.memoryMb`, MEMORY_LIMIT_BOUNDS.min, MEMORY_LIMIT_BOUNDS.max)
   return out
 }
 

@@ -242,6 +242,14 @@ test('a custom agent that allocates without bound fails with its memory limit; t
   for (let i = 0; i < 2; i++) expect(await run(page, 'hoarder', 'bomb')).toMatchObject({ ok: false, code: 'failed' })
   expect(await run(page, 'hoarder', 'count')).toMatchObject({ ok: true, result: { text: 'hoard has 0 arrays' } })
   expect(await eventsOf(page, 'crash', 'hoarder')).toEqual([])
+  // The manifest's limits.memoryMb reaches the sandbox.
+  await startCustom(page, 'small', `export default async (task) => { const a = []; for (let i = 0; i < 24; i++) a.push(new Uint8Array(1 << 20)); return a.length + ' MiB' }`,
+    { limits: { timeoutMs: 30000, maxConcurrentTasks: 1, maxSubAgents: 0, maxDepth: 0, memoryMb: 16 } })
+  const small = await run(page, 'small', 'go')
+  expect(small.ok === false && small.message).toContain('custom agent exceeded its memory limit of 16 MiB')
+  await startCustom(page, 'roomy', `export default async (task) => { const a = []; for (let i = 0; i < 24; i++) a.push(new Uint8Array(1 << 20)); return a.length + ' MiB' }`,
+    { limits: { timeoutMs: 30000, maxConcurrentTasks: 1, maxSubAgents: 0, maxDepth: 0, memoryMb: 32 } })
+  expect(await run(page, 'roomy', 'go')).toMatchObject({ ok: true, result: { text: '24 MiB' } })
   // The tab is alive: the page answers, another agent and a built-in still work.
   expect(await page.evaluate(() => 1 + 1)).toBe(2)
   expect(await run(page, 'bystander', 'still here')).toMatchObject({ ok: true, result: { text: 'bystander: still here' } })

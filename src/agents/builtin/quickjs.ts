@@ -29,6 +29,32 @@ export function quickJS (): Promise<QuickJSWASMModule> {
   return loading
 }
 
+/** WebAssembly pages the release-sync build starts with (16 MiB); its memory may not start smaller. */
+const INITIAL_PAGES = 256
+const PAGE_BYTES = 65536
+/** What the module itself occupies before the code in it allocates anything (measured: about 6 MiB), with room to spare. */
+const MODULE_OVERHEAD_MB = 8
+
+/**
+ * A module of its own whose WebAssembly memory cannot grow beyond `heapMb` MiB plus the module's own
+ * overhead (and never below the 16 MiB it starts with): a hard bound on everything the code in it
+ * allocates, so the code gets about `heapMb` MiB. QuickJS' own memory limit
+ * (`runtime.setMemoryLimit`) does not bound it in this build (it counts allocations through
+ * `malloc_usable_size`, which emscripten lacks, so only single allocations larger than the limit
+ * fail: 1 MiB buffers fill the whole 2 GiB wasm memory under a 16 MiB limit). A full memory makes
+ * malloc fail, which QuickJS reports as `InternalError: out of memory`. Not shared and not cached:
+ * dropping the module gives its memory back (wasm memory never shrinks).
+ */
+export async function quickJSWithMemoryCap (heapMb: number, who = 'custom agent'): Promise<QuickJSWASMModule> {
+  const maximum = Math.max(INITIAL_PAGES, Math.ceil((heapMb + MODULE_OVERHEAD_MB) * 1024 * 1024 / PAGE_BYTES))
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum })
+  try {
+    return await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, inNode() ? { wasmMemory: memory } : { wasmLocation: wasmUrl, wasmMemory: memory }))
+  } catch (err) {
+    throw new Error(`${who}: cannot load the QuickJS sandbox: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
 /**
  * Forgets the module after the host side of it failed (a wasm trap or a stack overflow in the
  * host), so the next task starts from a fresh WebAssembly instance instead of a possibly corrupt one.

@@ -441,7 +441,8 @@ export class AgentRuntime {
     }, this.startTimeoutMs)
     try {
       await handle.ready
-      const outcome = await handle.whileAlive(handle.remote.loadCustom(rec.source!) as Promise<LoadOutcome>)
+      const memoryMb = rec.manifest.limits.memoryMb
+      const outcome = await handle.whileAlive(handle.remote.loadCustom(rec.source!, memoryMb !== undefined ? { memoryMb } : {}) as Promise<LoadOutcome>)
       if (!outcome.ok) throw new AgentStartError(outcome.problem, `agent ${rec.id}: ${outcome.message}`)
       if (generation === rec.generation) {
         const sb = outcome.sandbox

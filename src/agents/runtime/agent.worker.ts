@@ -13,7 +13,7 @@
  */
 import * as Comlink from 'comlink'
 import { BUILTIN_KINDS, type AgentHandler, type BuiltinAgent, type BuiltinKind, type Handoff } from '../types.ts'
-import { CRASH_MESSAGE, toWireError, type AbortReason, type AgentWorkerApi, type CrashMessage, type LoadOutcome, type RunHost, type RunOutcome, type RunRequest, type WorkerInit, type WorkerReady, type WorkerRole } from './protocol.ts'
+import { CRASH_MESSAGE, toWireError, type AbortReason, type AgentWorkerApi, type CrashMessage, type LoadOptions, type LoadOutcome, type RunHost, type RunOutcome, type RunRequest, type WorkerInit, type WorkerReady, type WorkerRole } from './protocol.ts'
 import { normaliseResult } from './result.ts'
 import type { CustomAgentSandbox } from './quickjs-sandbox.ts'
 import { createWorkerContext, type WorkerRunState } from './worker-context.ts'
@@ -84,11 +84,12 @@ const api: AgentWorkerApi = {
     return { holdsLock: await holdLivenessLock(init.lockName) }
   },
 
-  async loadCustom (source: string): Promise<LoadOutcome> {
+  async loadCustom (source: string, options: LoadOptions = {}): Promise<LoadOutcome> {
     if (role !== 'custom' || customSandbox !== undefined) return { ok: false, problem: 'role', message: 'this worker does not take custom source' }
     // Dynamic, so pool workers never load the sandbox's host side.
     const { CustomAgentSandbox } = await import('./quickjs-sandbox.ts')
-    const loaded = await CustomAgentSandbox.load(source, { onCrash: reportCrash })
+    const memoryMb = typeof options.memoryMb === 'number' && Number.isInteger(options.memoryMb) && options.memoryMb > 0 ? options.memoryMb : undefined
+    const loaded = await CustomAgentSandbox.load(source, { onCrash: reportCrash, ...(memoryMb !== undefined ? { memoryMb } : {}) })
     if (!loaded.ok) return loaded
     customSandbox = loaded.sandbox
     return { ok: true, sandbox: loaded.sandbox.info }

@@ -36,6 +36,11 @@ export interface SandboxInfo {
   stackKb: number
 }
 
+/** How to load a custom agent: `memoryMb` is the manifest's `limits.memoryMb` (absent: the sandbox's default). */
+export interface LoadOptions {
+  memoryMb?: number
+}
+
 export type LoadOutcome =
   | { ok: true, sandbox: SandboxInfo }
   | { ok: false, problem: LoadProblem, message: string }
@@ -86,7 +91,7 @@ export type AbortReason = 'timeout' | 'cancelled' | 'stopped'
 export interface AgentWorkerApi {
   init(init: WorkerInit): Promise<WorkerReady>
   /** Custom role only: loads the source as a module into a QuickJS sandbox (see quickjs-sandbox.ts). */
-  loadCustom(source: string): Promise<LoadOutcome>
+  loadCustom(source: string, options?: LoadOptions): Promise<LoadOutcome>
   /** Runs one task; `host` is a MessagePort on which the main thread exposes a {@link RunHost}. */
   run(runId: string, request: RunRequest, host: MessagePort): Promise<RunOutcome>
   abort(runId: string, reason: AbortReason): void

@@ -5,7 +5,10 @@
  * and nothing else: no network, no storage, no DOM, no modules, no handle on the worker.
  *
  * Bounds the worker alone could not give:
- * - memory: the QuickJS runtime has a memory limit ({@link SANDBOX_DEFAULTS}); an agent that
+ * - memory: each sandbox has a QuickJS module of its own whose WebAssembly memory is capped at the
+ *   limit ({@link SANDBOX_DEFAULTS}, or the manifest's `limits.memoryMb`) plus the module's own
+ *   overhead (8 MiB), a hard bound (QuickJS' own `setMemoryLimit` is set too, but does not bound
+ *   typed arrays and many small allocations in this build: see quickJSWithMemoryCap); an agent that
  *   exceeds it fails with "custom agent exceeded its memory limit of N MiB", the sandbox is rebuilt
  *   from the source (module state starts over) and the next task runs as usual; the worker and the
  *   tab are not touched;
@@ -24,7 +27,7 @@
  * runs at that moment.
  */
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core'
-import { discardQuickJS, quickJS } from '../builtin/quickjs.ts'
+import { quickJSWithMemoryCap } from '../builtin/quickjs.ts'
 import { AgentRunError, type AgentContext, type AgentTask } from '../types.ts'
 import { TaskDeadline } from './deadline.ts'
 import { toWireError, type LoadProblem, type SandboxInfo, type WireError } from './protocol.ts'
@@ -236,16 +239,14 @@ export class CustomAgentSandbox {
   /** The wasm host itself failed (a trap, its own stack): the module may be corrupt; the worker should go. */
   private hostFailure (inst: Instance, err: unknown): void {
     if (!inst.alive) return
-    discardQuickJS()
     this.crash(inst, `the QuickJS sandbox failed: ${(err as Error)?.message ?? String(err)}`)
   }
 
   /** Every task on the instance fails with the memory error; the next task gets a fresh instance. */
   private memoryFailure (inst: Instance): void {
     if (!inst.alive) return
+    // Each instance has a module (and wasm memory) of its own: dropping it gives the memory back.
     this.teardown(inst, new Error(`custom agent exceeded its memory limit of ${this.info.memoryMb} MiB; its sandbox was reset (module state starts over)`))
-    // Wasm memory never shrinks: a fresh module gives the memory back instead of keeping the peak.
-    discardQuickJS()
   }
 
   private teardown (inst: Instance, err: Error): void {
@@ -254,18 +255,10 @@ export class CustomAgentSandbox {
     for (const t of inst.timers.values()) clearTimeout(t)
     inst.timers.clear()
     for (const run of [...inst.runs.values()]) run.reject(err)
-    // Not from inside a call into the VM (we may be in one now).
-    setTimeout(() => {
-      try {
-        for (const d of inst.deferreds) d.dispose()
-        inst.api.dispose()
-        inst.vm.dispose()
-        inst.runtime.dispose()
-      } catch {
-        // Leaked handles (a task that never settled) make QuickJS refuse to free the runtime; drop the whole module instead.
-        discardQuickJS()
-      }
-    }, 0)
+    // Nothing is disposed: the WebAssembly module is this instance's alone and is dropped with it,
+    // which frees everything at once (disposing a runtime with tasks cut off mid-way trips QuickJS'
+    // leak assertion, which aborts the module loudly).
+    inst.deferreds.clear()
   }
 
   /** Fails a task from outside (its deadline passed, or the main thread stopped it) and tells its signal. */
@@ -363,9 +356,9 @@ interface HostHooks {
 async function boot (source: string, memoryMb: number, stackKb: number, hooksOf: (inst: Instance) => HostHooks): Promise<Instance> {
   let module
   try {
-    module = await quickJS()
+    module = await quickJSWithMemoryCap(memoryMb)
   } catch (err) {
-    throw new LoadFailure('sandbox', `could not load the QuickJS sandbox: ${(err as Error).message}`)
+    throw new LoadFailure('sandbox', (err as Error).message)
   }
   const runtime = module.newRuntime()
   runtime.setMemoryLimit(memoryMb * 1024 * 1024)
@@ -414,16 +407,9 @@ async function boot (source: string, memoryMb: number, stackKb: number, hooksOf:
     fn.dispose()
     return inst
   } catch (err) {
+    // The module is this instance's alone and is dropped with it (see teardown).
     inst.alive = false
     for (const t of inst.timers.values()) clearTimeout(t)
-    try {
-      for (const d of inst.deferreds) d.dispose()
-      if (inst.api !== vm.undefined) inst.api.dispose()
-      vm.dispose()
-      runtime.dispose()
-    } catch {
-      discardQuickJS()
-    }
     if (err instanceof LoadFailure) throw err
     throw new LoadFailure('threw', `the source could not be loaded: ${(err as Error)?.message ?? String(err)}`)
   }

@@ -135,7 +135,11 @@ const BAD: Array<[string, () => unknown, string, RegExp]> = [
   ['sub-agents without the spawn tool', () => ({ ...m(), limits: { maxSubAgents: 2, maxDepth: 1 } }), 'limits.maxSubAgents', /0 unless tools include "spawn"/],
   ['the spawn tool without sub-agents', () => ({ ...m(), tools: ['spawn'] }), 'limits.maxSubAgents', /at least 1 when tools include "spawn"/],
   ['sub-agents with maxDepth 0', () => ({ ...m(), tools: ['spawn'], limits: { maxSubAgents: 2 } }), 'limits.maxDepth', /at least 1 when maxSubAgents/],
-  ['maxDepth without sub-agents', () => ({ ...m(), limits: { maxDepth: 2 } }), 'limits.maxDepth', /must be 0 when maxSubAgents is 0/]
+  ['maxDepth without sub-agents', () => ({ ...m(), limits: { maxDepth: 2 } }), 'limits.maxDepth', /must be 0 when maxSubAgents is 0/],
+  // The optional memory limit of a custom agent's sandbox
+  ['memoryMb below 16', () => ({ ...m(), limits: { memoryMb: 8 } }), 'limits.memoryMb', /between 16 and 1024, got 8/],
+  ['memoryMb above 1024', () => ({ ...m(), limits: { memoryMb: 2048 } }), 'limits.memoryMb', /between 16 and 1024/],
+  ['fractional memoryMb', () => ({ ...m(), limits: { memoryMb: 64.5 } }), 'limits.memoryMb', /integer/]
 ]
 
 describe('parseManifest', () => {
@@ -144,6 +148,13 @@ describe('parseManifest', () => {
     expect(m).toEqual({ ...good(), tools: [], limits: { timeoutMs: 30_000, maxConcurrentTasks: 1, maxSubAgents: 0, maxDepth: 0 } })
     expect(m.manifestVersion).toBe(MANIFEST_VERSION)
     expect(defaultLimits()).toEqual(m.limits)
+  })
+
+  it('takes an optional limits.memoryMb, and does not fill it in when absent', () => {
+    const m = parseManifest({ ...good(), limits: { memoryMb: 128 } })
+    expect(m.limits).toEqual({ timeoutMs: 30_000, maxConcurrentTasks: 1, maxSubAgents: 0, maxDepth: 0, memoryMb: 128 })
+    expect('memoryMb' in parseManifest(good()).limits).toBe(false)
+    expect(parseManifest(JSON.stringify(m))).toEqual(m)
   })
 
   it('round-trips: a parsed manifest, serialised and parsed again, is unchanged', () => {

@@ -184,6 +184,12 @@ describe('custom agents in QuickJS', () => {
     expect(await s2.run(task('next'), context().ctx)).toBe('ok')
   })
 
+  it('the memory limit is the one given (a manifest\'s limits.memoryMb): 32 MiB holds what 16 MiB cannot', async () => {
+    const source = `export default async () => { const a = []; for (let i = 0; i < 20; i++) a.push(new Uint8Array(1 << 20)); return a.length }`
+    await expect((await load(source, 16)).run(task('go'), context().ctx)).rejects.toThrow('custom agent exceeded its memory limit of 16 MiB')
+    expect(await (await load(source, 32)).run(task('go'), context().ctx)).toBe(20)
+  })
+
   it('an infinite loop is interrupted at the timeout, and the sandbox takes the next task', async () => {
     const s = await load(`export default async (task) => { if (task.text === 'spin') { while (true) {} } return 'still here' }`)
     const t0 = Date.now()
