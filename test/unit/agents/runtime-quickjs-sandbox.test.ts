@@ -200,6 +200,19 @@ describe('custom agents in QuickJS', () => {
     expect(await s.run(task('hi'), context().ctx)).toBe('still here')
   })
 
+  it('deep recursion is a stack overflow inside the agent, which it may catch; the sandbox goes on', async () => {
+    const s = await load(`export default async (task) => {
+      const down = n => down(n + 1) + 1
+      if (task.text === 'catch') { try { down(0) } catch (e) { return 'caught ' + e.name + ': ' + e.message } }
+      if (task.text === 'throw') down(0)
+      return 'fine'
+    }`)
+    expect(await s.run(task('catch'), context().ctx)).toBe('caught InternalError: stack overflow')
+    await expect(s.run(task('throw'), context().ctx)).rejects.toMatchObject({ name: 'InternalError', message: expect.stringContaining('stack overflow') })
+    expect(await s.run(task('ok'), context().ctx)).toBe('fine')
+    expect(crashes).toEqual([])
+  })
+
   it('a stop flag set while the code spins interrupts it as cancelled', async () => {
     const s = await load(`export default async () => { while (true) {} }`)
     const stopAt = Date.now() + 200
