@@ -215,11 +215,11 @@ async function newTab (context, url, label) {
   return page
 }
 
-/** Waits until every page has every other as a WebRTC peer and syncs the graph with all of them. */
+/** Waits until every page has every other as a WebRTC peer and syncs the graph with each peer its sync topology names (all of them up to 4 tabs). */
 async function waitForGraphMesh (pages, ms) {
   const want = pages.length - 1
   return pollUntil(async () => {
-    const ok = await Promise.all(pages.map(p => p.evaluate(w => window.meshwork.peers().filter(x => x.transport === 'webrtc').length >= w && window.meshwork.graph.syncStats().syncingWith.length >= w, want)))
+    const ok = await Promise.all(pages.map(p => p.evaluate(w => window.meshwork.peers().filter(x => x.transport === 'webrtc').length >= w && (s => s.syncTargets.every(t => s.syncingWith.includes(t)))(window.meshwork.graph.syncStats()), want)))
     return ok.every(Boolean) ? true : null
   }, ms, 200)
 }

@@ -26,7 +26,7 @@ export interface GraphApi {
   exportBinary: () => Promise<Uint8Array>
   importBinary: (bytes: Uint8Array) => Promise<unknown>
   /** Sync counters of the libp2p network adapter: frames and bytes in/out, rejected frames by reason, and the peers it syncs with. */
-  syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'], snapshot: OpenGraph['catchUp']['report'] & OpenGraph['snapshots']['stats'], registry: OpenGraph['registryAdapter']['stats'] }
+  syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'], snapshot: OpenGraph['catchUp']['report'] & OpenGraph['snapshots']['stats'], registry: OpenGraph['registryAdapter']['stats'], syncTargets: string[] }
   /** The KnowledgeGraph itself (neighbours, threads, batches…). */
   readonly graph: KnowledgeGraph | undefined
 }
@@ -68,7 +68,7 @@ function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
     importBinary: async b => await g().importBinary(b),
     syncStats: () => {
       g()
-      return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions, snapshot: { ...open!.catchUp.report, ...open!.snapshots.stats, failed: { ...open!.snapshots.stats.failed } }, registry: open!.registryAdapter.stats }
+      return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions, snapshot: { ...open!.catchUp.report, ...open!.snapshots.stats, failed: { ...open!.snapshots.stats.failed } }, registry: open!.registryAdapter.stats, syncTargets: open!.syncTargets() }
     }
   }
 }

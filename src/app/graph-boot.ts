@@ -16,6 +16,7 @@ import {
   SnapshotCatchUp, SnapshotService, SYNC_PROTOCOL, type Endpoint
 } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
+import { syncNeighbours } from '../graph/sync-topology.ts'
 import { openAgentRegistry, type AgentRegistry } from '../agents/registry.ts'
 
 /** The agent id under which a person's own edits are recorded. */
@@ -35,6 +36,8 @@ export interface OpenGraph {
   adapter: Libp2pNetworkAdapter
   /** The registry's sync adapter (its Repo is on the page). */
   registryAdapter: Libp2pNetworkAdapter
+  /** The peers this tab syncs the graph with by itself (sync-topology.ts): all of them in rooms of up to 4. */
+  syncTargets: () => string[]
   /** Serves this tab's snapshot of the room graph, and fetched ours if we joined young. */
   snapshots: SnapshotService
   catchUp: SnapshotCatchUp
@@ -48,7 +51,9 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
   worker.addEventListener('error', e => { node.report('graph', 'worker-failed', `the graph worker failed: ${e.message ?? 'unknown error'}; reload the tab to restart it`) })
   // Only peers whose link hello matched our room; relayed connections would route app data through the relay.
   const inRoom = (id: { toString: () => string }): boolean => node.isRoomPeer(id.toString())
-  const adapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, runOnLimitedConnection: false })
+  // Rooms of 5+ tabs sync the graph along a ring with chords, not a full mesh (sync-topology.ts).
+  const syncTargets = (): Set<string> => syncNeighbours(node.peerId, node.peerIds())
+  const adapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, syncWith: id => syncTargets().has(id.toString()), runOnLimitedConnection: false })
   const registryAdapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, runOnLimitedConnection: false, protocol: REGISTRY_SYNC_PROTOCOL })
   const actor = { agentId: PERSON_AGENT, peerId: node.peerId }
   const store = new RemoteGraphStore(worker as unknown as Endpoint, { room: node.room, actor, repoPeerId: node.peerId, storage: 'meshwork-graph' }, adapter)
@@ -84,6 +89,7 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
     registry,
     adapter,
     registryAdapter,
+    syncTargets: () => [...syncTargets()],
     snapshots,
     catchUp,
     store,

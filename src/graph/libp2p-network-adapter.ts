@@ -39,6 +39,12 @@ export type Libp2pNodeLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'ge
 export interface Libp2pNetworkAdapterOptions {
   /** Only peers for which this returns true are synced with (e.g. same-room peers). Default: all. */
   acceptPeer?: (peerId: Libp2pPeerId) => boolean | Promise<boolean>
+  /**
+   * A sync topology: the accepted peers this node opens a session with itself, and keeps on
+   * `refreshPeers`. A session an accepted peer opens is answered either way (so the two sides need
+   * not agree at every moment). Default: every accepted peer (a full mesh).
+   */
+  syncWith?: (peerId: Libp2pPeerId) => boolean
   /** Sync over relayed (limited) connections too. Default true. */
   runOnLimitedConnection?: boolean
   /** Largest frame payload accepted or sent. Default {@link DEFAULT_MAX_FRAME_BYTES}. */
@@ -80,6 +86,7 @@ interface Session {
 export class Libp2pNetworkAdapter extends NetworkAdapter {
   readonly #node: Libp2pNodeLike
   readonly #acceptPeer: (peerId: Libp2pPeerId) => boolean | Promise<boolean>
+  readonly #syncWith: (peerId: Libp2pPeerId) => boolean
   readonly #limited: boolean
   readonly #maxFrameBytes: number
   readonly #protocol: string
@@ -103,6 +110,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     super()
     this.#node = node
     this.#acceptPeer = options.acceptPeer ?? (() => true)
+    this.#syncWith = options.syncWith ?? (() => true)
     this.#limited = options.runOnLimitedConnection ?? true
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
     this.#protocol = options.protocol ?? SYNC_PROTOCOL
@@ -224,6 +232,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     if (!this.#connected) return
     for (const session of [...this.#sessions.values()]) {
       if (!(await this.#accepts(session.remote))) this.#end(session, 'peer no longer accepted')
+      else if (session.announced && !this.#wants(session.remote)) this.#end(session, 'not a sync neighbour any more')
     }
     await Promise.allSettled(this.#bestConnections().map(async c => { await this.#ensureOutbound(c) }))
   }
@@ -249,6 +258,14 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
       return await this.#acceptPeer(peer)
     } catch {
       return false
+    }
+  }
+
+  #wants (peer: Libp2pPeerId): boolean {
+    try {
+      return this.#syncWith(peer)
+    } catch {
+      return true
     }
   }
 
@@ -294,6 +311,8 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
   async #ensureOutbound (connection: Connection): Promise<void> {
     if (!this.#connected || !this.#usable(connection)) return
     if (!(await this.#accepts(connection.remotePeer))) return
+    // Initiating needs the topology's consent; answering a peer that opened its half does not.
+    if (this.#sessions.get(connection.remotePeer.toString())?.inbound === undefined && !this.#wants(connection.remotePeer)) return
     const session = this.#session(connection.remotePeer)
     if (session.opening !== undefined) { await session.opening; return }
     const migrate = session.outbound !== undefined && session.outboundLimited && connection.limits === undefined

@@ -109,6 +109,33 @@ describe('Libp2pNetworkAdapter specifics', () => {
     expect(adapters[0]!.sessionPeers).toEqual([])
   })
 
+  it('syncWith: no session between two peers that do not want one, yet a change reaches both through a peer in between; a session one side wants is answered by the other', async () => {
+    const nodes = await mesh(3)
+    const id = nodes.map(n => n.peerId.toString())
+    // A and C do not want each other; B wants both.
+    let wants = (self: number, other: string): boolean => !((self === 0 && other === id[2]) || (self === 2 && other === id[0]))
+    const adapters = nodes.map((n, i) => new Libp2pNetworkAdapter(n, { syncWith: p => wants(i, p.toString()), reopenDelayMs: 100 }))
+    const repos = adapters.map((adapter, i) => new Repo({ network: [adapter], peerId: `repo-${i}` as PeerId }))
+    cleanups.push(async () => { for (const r of repos) await r.shutdown(); await stopAll(nodes) })
+    await waitFor('the line to form', () => repos[1]!.peers.length === 2 && repos[0]!.peers.length === 1 && repos[2]!.peers.length === 1)
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(repos[0]!.peers).toEqual(['repo-1'])
+    expect(repos[2]!.peers).toEqual(['repo-1'])
+    const handle = repos[0]!.create({ n: 1 })
+    const far = await repos[2]!.find<{ n: number }>(handle.url)
+    handle.change(d => { d.n = 2 })
+    await waitFor('the change to cross two hops', () => far.doc().n === 2)
+    // C now wants A (its view changed first): C opens the session and A answers, though A does not want it.
+    wants = (self, other) => !(self === 0 && other === id[2])
+    await adapters[2]!.refreshPeers()
+    await waitFor('A to answer C', () => repos[0]!.peers.includes('repo-2' as PeerId) && repos[2]!.peers.includes('repo-0' as PeerId))
+    // A refresh on A ends the session it does not want; nothing was refused or counted as bad.
+    wants = (self, other) => !((self === 0 && other === id[2]) || (self === 2 && other === id[0]))
+    await adapters[0]!.refreshPeers()
+    await waitFor('A to drop C', () => !repos[0]!.peers.includes('repo-2' as PeerId))
+    for (const a of adapters) expect(a.stats.rejected).toEqual({})
+  })
+
   it('rejects and counts malformed frames without crashing or corrupting the document', async () => {
     const { nodes, adapters, repos } = await twoPeers({ maxFrameBytes: 64 * 1024 })
     const [n0, n1] = nodes
