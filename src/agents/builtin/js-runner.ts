@@ -12,7 +12,7 @@
  */
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core'
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
-import { discardQuickJS, quickJS } from './quickjs.ts'
+import { quickJSWithMemoryCap } from './quickjs.ts'
 import { inputNumber, inputText } from './task-input.ts'
 
 export const JS_RUNNER_DEFAULTS = { timeoutMs: 1000, maxTimeoutMs: 8000, memoryMb: 32, maxMemoryMb: 128, stackKb: 256 } as const
@@ -44,7 +44,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const memoryMb = bounded(inputNumber(task.input, 'memoryMb', 'js-runner'), JS_RUNNER_DEFAULTS.memoryMb, 1, JS_RUNNER_DEFAULTS.maxMemoryMb)
   ctx.signal.throwIfAborted()
   ctx.progress(0, 'loading the sandbox')
-  const module = await quickJS()
+  // A module of its own per task, whose WebAssembly memory cannot grow past the limit: QuickJS' own
+  // limit (set below too) does not see typed arrays in this build, so 400 MiB of Uint8Arrays passed a
+  // 16 MB limit (see quickJSWithMemoryCap).
+  const module = await quickJSWithMemoryCap(memoryMb, 'js-runner')
   ctx.signal.throwIfAborted()
 
   const consoleLines: string[] = []
@@ -82,6 +85,14 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     if (result.error !== undefined) {
       const err = vm.dump(result.error) as unknown
       result.error.dispose()
+      // A sandbox whose memory is full cannot even build its error: what comes out is null or an
+      // empty string. A script may throw those too; a small allocation that fails tells them apart.
+      if (err === null || err === undefined || err === '') {
+        const probe = vm.evalCode('new Array(4096).fill(0).length')
+        const full = probe.error !== undefined
+        ;(probe.error ?? probe.value).dispose()
+        if (full) throw new Error(`js-runner: out of memory (limit ${memoryMb} MB)`)
+      }
       throw new Error(describeError(err, { timeoutMs, memoryMb, elapsed, aborted: ctx.signal.aborted }))
     }
     const { output, json } = toOutput(vm, result.value)
@@ -94,10 +105,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     const text = json !== undefined ? json : consoleLines.length > 0 ? consoleLines.join('\n') : 'undefined'
     return output === undefined ? { text, working } : { text, output, working }
   } catch (err) {
-    // Anything thrown by the wasm host itself (not by the sandboxed script) may leave the module broken.
+    // Anything thrown by the wasm host itself (not by the sandboxed script) may leave the module
+    // broken: it is not touched again (each task has a module of its own, dropped after it).
     if (!(err instanceof Error) || !err.message.startsWith('js-runner:')) {
       hostFailed = true
-      discardQuickJS()
       if (err instanceof RangeError) throw new Error('js-runner: the sandbox overflowed its host stack (too deep recursion)')
     }
     throw err
@@ -107,7 +118,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
         vm.dispose()
         runtime.dispose()
       } catch {
-        discardQuickJS()
+        // The module goes with this task anyway.
       }
     }
   }

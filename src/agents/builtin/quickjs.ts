@@ -1,5 +1,6 @@
 /**
- * Loads the QuickJS WebAssembly module for the js-runner, once per worker.
+ * Loads QuickJS WebAssembly modules for the js-runner and custom agents: a module of its own for
+ * each, with a hard memory cap (below).
  *
  * We use the `release-sync` variant of quickjs-emscripten with its separate `.wasm` file (the
  * single-file variants are not installed). It and quickjs-emscripten-core are imported directly,
@@ -13,20 +14,8 @@ import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } f
 import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync'
 import wasmUrl from '@jitl/quickjs-wasmfile-release-sync/wasm?url'
 
-let loading: Promise<QuickJSWASMModule> | undefined
-
 function inNode (): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string'
-}
-
-/** The shared module; a failed load is retried on the next call. */
-export function quickJS (): Promise<QuickJSWASMModule> {
-  loading ??= newQuickJSWASMModuleFromVariant(inNode() ? RELEASE_SYNC : newVariant(RELEASE_SYNC, { wasmLocation: wasmUrl }))
-    .catch((err: unknown) => {
-      loading = undefined
-      throw new Error(`js-runner: cannot load the QuickJS sandbox: ${err instanceof Error ? err.message : String(err)}`)
-    })
-  return loading
 }
 
 /** WebAssembly pages the release-sync build starts with (16 MiB); its memory may not start smaller. */
@@ -53,12 +42,4 @@ export async function quickJSWithMemoryCap (heapMb: number, who = 'custom agent'
   } catch (err) {
     throw new Error(`${who}: cannot load the QuickJS sandbox: ${err instanceof Error ? err.message : String(err)}`)
   }
-}
-
-/**
- * Forgets the module after the host side of it failed (a wasm trap or a stack overflow in the
- * host), so the next task starts from a fresh WebAssembly instance instead of a possibly corrupt one.
- */
-export function discardQuickJS (): void {
-  loading = undefined
 }

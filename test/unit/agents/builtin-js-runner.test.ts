@@ -24,6 +24,15 @@ describe('js-runner', () => {
     await expect(run('for (;;) {}', { timeoutMs: 200 })).rejects.toThrow('js-runner: exceeded 200 ms')
   })
 
+  it('bounds memory that typed arrays take, which QuickJS\' own limit does not see', async () => {
+    const started = Date.now()
+    await expect(run('const keep = []; for (let i = 0; i < 400; i++) keep.push(new Uint8Array(1 << 20)); keep.length', { memoryMb: 16, timeoutMs: 8000 })).rejects.toThrow('js-runner: out of memory (limit 16 MB)')
+    expect(Date.now() - started).toBeLessThan(4000)
+    // The next task gets a fresh sandbox and runs; a script that throws null is not out of memory.
+    await expect(run('1 + 1')).resolves.toMatchObject({ text: '2' })
+    await expect(run('throw null')).rejects.toThrow(/^js-runner: (?!out of memory)/)
+  })
+
   it('reports out of memory for huge allocations', async () => {
     await expect(run('new Array(1e8).fill(0)')).rejects.toThrow('js-runner: out of memory (limit 32 MB)')
     await expect(run('const a = []; for (;;) a.push({ n: a.length })', { memoryMb: 8 })).rejects.toThrow('js-runner: out of memory (limit 8 MB)')
