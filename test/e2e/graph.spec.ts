@@ -104,6 +104,9 @@ test('a new tab joining a sizeable graph catches up from a peer\'s snapshot, the
   try {
     const joiner = await openGraphTab(ctxC)
     await expect.poll(() => joiner.evaluate(() => window.meshwork.graph.graph!.size), { timeout: 20_000 }).toBeGreaterThanOrEqual(want)
+    // The worker sends the merged index before it answers the catch-up's apply call: the entities can
+    // be there a moment before the report says 'applied'.
+    await expect.poll(() => joiner.evaluate(() => window.meshwork.graph.syncStats().snapshot.state), { timeout: 10_000 }).toBe('applied')
     const snap = await joiner.evaluate(() => window.meshwork.graph.syncStats().snapshot)
     expect(snap).toMatchObject({ state: 'applied', fetched: 1, failed: {} })
     expect(snap.bytes).toBeGreaterThan(5_000)
@@ -132,9 +135,22 @@ test('malformed entities and malformed sync frames are rejected with a clear err
   const idB = await peerIdOf(b)
   const rejectedBefore = await b.evaluate(() => Object.values(window.meshwork.graph.syncStats().rejected).reduce((x: number, y) => x + (y as number), 0))
   await a.evaluate(async target => {
-    const conn = window.meshwork.node!.libp2p.getConnections().find(c => c.remotePeer.toString() === target && c.multiplexer === '/webrtc')!
+    // On the newest open WebRTC connection (a simultaneous dial can leave an older one closing for a
+    // while), trying again on whichever is newest if a stream cannot open.
+    type Conn = ReturnType<NonNullable<typeof window.meshwork.node>['libp2p']['getConnections']>[number]
+    const open = async (): Promise<Awaited<ReturnType<Conn['newStream']>>> => {
+      for (let tries = 0; ; tries++) {
+        const conn = window.meshwork.node!.libp2p.getConnections()
+          .filter(c => c.remotePeer.toString() === target && c.multiplexer === '/webrtc' && c.status === 'open')
+          .sort((x, y) => (y.timeline.open ?? 0) - (x.timeline.open ?? 0))[0]!
+        try { return await conn.newStream('/meshwork/automerge/1.0.0') } catch (err) {
+          if (tries >= 3) throw new Error(`cannot open a sync stream to the other tab: ${(err as Error).name}: ${(err as Error).message}`)
+          await new Promise(resolve => setTimeout(resolve, 300))
+        }
+      }
+    }
     for (const junk of [new Uint8Array([0x05, 1, 2, 3, 4, 5]), new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x7f]), new TextEncoder().encode('\x0bhello world')]) {
-      const s = await conn.newStream('/meshwork/automerge/1.0.0')
+      const s = await open()
       s.send(junk)
       await s.close().catch(() => {})
     }
