@@ -279,7 +279,7 @@ function mergeTimers (list) {
   for (const d of list) for (const [k, v] of Object.entries(d)) (all[k] ??= []).push(...v)
   return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, { ...stats(v), mean: v.reduce((s, x) => s + x, 0) / v.length }]))
 }
-const engineStats = tabs => Promise.all(tabs.map(t => t.page.evaluate(() => ({ ...window.meshwork.tasks.stats(), problems: window.__cb.problems.slice(0, 10), ignoredSeen: window.__cb.ignored })).catch(() => null)))
+const engineStats = tabs => Promise.all(tabs.map(t => t.page.evaluate(() => ({ ...window.meshwork.tasks.stats(), channels: window.meshwork.node.channelStats(), problems: window.__cb.problems.slice(0, 10), ignoredSeen: window.__cb.ignored })).catch(() => null)))
 
 // ---------------------------------------------------------------------------------------------
 // 7. Baseline: a bare gossip round trip on the app channel between the same tabs.
