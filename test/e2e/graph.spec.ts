@@ -224,6 +224,29 @@ test('the graph exports as JSON and binary and imports by merging; a bad file is
   await ctx.close()
 })
 
+test('five tabs sync the graph along a ring: two neighbours each, symmetric, and an edit still reaches every tab', async ({ browser }) => {
+  const extraContexts = [await browser.newContext(), await browser.newContext()]
+  try {
+    const extra = await Promise.all(extraContexts.map(openGraphTab))
+    const all = [...tabs, ...extra]
+    await expectFullMesh(all)
+    const ids = await Promise.all(all.map(peerIdOf))
+    // Every tab syncs with exactly its two ring neighbours (sessions it does not want are ended on refresh).
+    await expect.poll(async () => (await Promise.all(all.map(p => p.evaluate(() => window.meshwork.graph.syncStats())))).every(st =>
+      st.syncTargets.length === 2 && st.syncingWith.length === 2 && st.syncTargets.every(t => st.syncingWith.includes(t))), { timeout: 30_000 }).toBe(true)
+    const targets = await Promise.all(all.map(p => p.evaluate(() => window.meshwork.graph.syncStats().syncTargets)))
+    for (const [i, mine] of targets.entries()) for (const peer of mine) expect(targets[ids.indexOf(peer)]).toContain(ids[i])
+    // An edit on any tab reaches the others, two hops away at most.
+    for (const [i, writer] of [0, 3].entries()) {
+      await all[writer]!.evaluate(t => window.meshwork.graph.add({ kind: 'fact', text: t }), `across the ring ${i}`)
+      for (const p of all) await expect.poll(() => texts(p), { timeout: 15_000 }).toContain(`across the ring ${i}`)
+    }
+    for (const p of extra) await p.close()
+  } finally {
+    for (const c of extraContexts) await c.close().catch(() => {})
+  }
+})
+
 test('a reload with the relay down still shows the whole graph', async () => {
   const p = tabs[0]!
   const before = await texts(p)
