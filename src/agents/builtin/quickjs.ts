@@ -24,6 +24,24 @@ const PAGE_BYTES = 65536
 /** What the module itself occupies before the code in it allocates anything (measured: about 6 MiB), with room to spare. */
 const MODULE_OVERHEAD_MB = 8
 
+let compiling: Promise<WebAssembly.Module> | undefined
+
+/**
+ * The QuickJS wasm, fetched and compiled once per worker: every js-runner task and every custom
+ * agent gets a module instance of its own (its own memory), but the code is the same. A failed
+ * compile is retried on the next call. (In Node the variant reads and compiles the file itself.)
+ */
+function compiledWasm (): Promise<WebAssembly.Module> {
+  compiling ??= fetch(wasmUrl).then(async r => {
+    if (!r.ok) throw new Error(`${wasmUrl}: HTTP ${r.status}`)
+    return await WebAssembly.compile(await r.arrayBuffer())
+  }).catch((err: unknown) => {
+    compiling = undefined
+    throw err
+  })
+  return compiling
+}
+
 /**
  * A module of its own whose WebAssembly memory cannot grow beyond `heapMb` MiB plus the module's own
  * overhead (and never below the 16 MiB it starts with): a hard bound on everything the code in it
@@ -38,7 +56,7 @@ export async function quickJSWithMemoryCap (heapMb: number, who = 'custom agent'
   const maximum = Math.max(INITIAL_PAGES, Math.ceil((heapMb + MODULE_OVERHEAD_MB) * 1024 * 1024 / PAGE_BYTES))
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum })
   try {
-    return await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, inNode() ? { wasmMemory: memory } : { wasmLocation: wasmUrl, wasmMemory: memory }))
+    return await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, inNode() ? { wasmMemory: memory } : { wasmModule: compiledWasm(), wasmMemory: memory }))
   } catch (err) {
     throw new Error(`${who}: cannot load the QuickJS sandbox: ${err instanceof Error ? err.message : String(err)}`)
   }
