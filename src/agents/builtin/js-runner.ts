@@ -12,7 +12,7 @@
  */
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core'
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
-import { quickJSWithMemoryCap } from './quickjs.ts'
+import { outOfMemory, quickJSWithMemoryCap } from './quickjs.ts'
 import { inputNumber, inputText } from './task-input.ts'
 
 export const JS_RUNNER_DEFAULTS = { timeoutMs: 1000, maxTimeoutMs: 8000, memoryMb: 32, maxMemoryMb: 128, stackKb: 256 } as const
@@ -85,14 +85,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     if (result.error !== undefined) {
       const err = vm.dump(result.error) as unknown
       result.error.dispose()
-      // A sandbox whose memory is full cannot even build its error: what comes out is null or an
-      // empty string. A script may throw those too; a small allocation that fails tells them apart.
-      if (err === null || err === undefined || err === '') {
-        const probe = vm.evalCode('new Array(4096).fill(0).length')
-        const full = probe.error !== undefined
-        ;(probe.error ?? probe.value).dispose()
-        if (full) throw new Error(`js-runner: out of memory (limit ${memoryMb} MB)`)
-      }
+      if (outOfMemory(vm, err)) throw new Error(`js-runner: out of memory (limit ${memoryMb} MB)`)
       throw new Error(describeError(err, { timeoutMs, memoryMb, elapsed, aborted: ctx.signal.aborted }))
     }
     const { output, json } = toOutput(vm, result.value)

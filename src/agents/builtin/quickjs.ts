@@ -10,7 +10,7 @@
  * would break the variant's own `new URL(..., import.meta.url)`) as in the build. In Node (tests)
  * the variant reads the file from node_modules by itself.
  */
-import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } from 'quickjs-emscripten-core'
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSWASMModule } from 'quickjs-emscripten-core'
 import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync'
 import wasmUrl from '@jitl/quickjs-wasmfile-release-sync/wasm?url'
 
@@ -60,4 +60,24 @@ export async function quickJSWithMemoryCap (heapMb: number, who = 'custom agent'
   } catch (err) {
     throw new Error(`${who}: cannot load the QuickJS sandbox: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+/** QuickJS' own out-of-memory error, as dumped (or serialised) from the sandbox. */
+export function isOutOfMemoryError (e: unknown): boolean {
+  const x = e as { name?: unknown, message?: unknown } | null
+  return x?.name === 'InternalError' && x.message === 'out of memory'
+}
+
+/**
+ * Whether an error dumped from `vm` means its memory is exhausted: QuickJS' own error, or, when the
+ * memory is so full that QuickJS cannot even build that error, what comes out instead (null or an
+ * empty string). A script may throw those too; a small allocation that fails tells them apart.
+ */
+export function outOfMemory (vm: QuickJSContext, e: unknown): boolean {
+  if (isOutOfMemoryError(e)) return true
+  if (e !== null && e !== undefined && e !== '') return false
+  const probe = vm.evalCode('new Array(4096).fill(0).length')
+  const full = probe.error !== undefined
+  ;(probe.error ?? probe.value).dispose()
+  return full
 }

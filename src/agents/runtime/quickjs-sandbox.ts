@@ -27,7 +27,7 @@
  * runs at that moment.
  */
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core'
-import { quickJSWithMemoryCap } from '../builtin/quickjs.ts'
+import { isOutOfMemoryError, outOfMemory, quickJSWithMemoryCap } from '../builtin/quickjs.ts'
 import { AgentRunError, type AgentContext, type AgentTask } from '../types.ts'
 import { TaskDeadline } from './deadline.ts'
 import { toWireError, type LoadProblem, type SandboxInfo, type WireError } from './protocol.ts'
@@ -224,7 +224,7 @@ export class CustomAgentSandbox {
 
   /** An error that escaped to the host: out of memory, an interrupt (already dealt with), or the agent's crash. */
   private fault (inst: Instance, e: unknown, where: 'start' | 'abort' | 'timer' | 'job'): void {
-    if (isOutOfMemory(e)) { this.memoryFailure(inst); return }
+    if (outOfMemory(inst.vm, e)) { this.memoryFailure(inst); return }
     if (isInterrupted(e)) return
     const w = wire(e)
     const what = where === 'timer' ? 'uncaught error in a timer callback of the agent' : 'uncaught error in the agent'
@@ -296,7 +296,7 @@ export class CustomAgentSandbox {
     }
     if (out.ok) { run.resolve(out.value); return }
     const e = out.error ?? { name: 'Error', message: 'unknown error' }
-    if (isOutOfMemory(e)) { this.memoryFailure(inst); return }
+    if (isOutOfMemoryError(e)) { this.memoryFailure(inst); return }
     if (isInterrupted(e)) {
       run.reject(new AgentRunError('failed', 'custom agent: its code was interrupted because another task of this agent ran past its time or was stopped (tasks of one agent share a sandbox)'))
       return
@@ -418,7 +418,7 @@ async function boot (source: string, memoryMb: number, stackKb: number, hooksOf:
 function throwLoadError (vm: QuickJSContext, error: QuickJSHandle, memoryMb: number): never {
   const e = vm.dump(error) as unknown
   error.dispose()
-  if (isOutOfMemory(e)) throw new LoadFailure('threw', `the source exceeded the custom agent memory limit of ${memoryMb} MiB while loading`)
+  if (outOfMemory(vm, e)) throw new LoadFailure('threw', `the source exceeded the custom agent memory limit of ${memoryMb} MiB while loading`)
   const w = wire(e)
   throw new LoadFailure('threw', `the source threw while loading: ${w.name}: ${w.message}${w.at !== undefined ? ` (${w.at})` : ''}`)
 }
@@ -516,11 +516,6 @@ function wire (e: unknown): WireError & { at?: string } {
     if (m !== null) w.at = m[2] === undefined ? `line ${m[1]!}` : `line ${m[1]!}, column ${m[2]}`
   }
   return w
-}
-
-function isOutOfMemory (e: unknown): boolean {
-  const x = e as { name?: unknown, message?: unknown } | null
-  return x?.name === 'InternalError' && x.message === 'out of memory'
 }
 
 function isInterrupted (e: unknown): boolean {
