@@ -68,6 +68,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     return availableNow
   }
   const offHost = host.on('change', () => { availableNow = undefined })
+  let engineRef: CoordEngine | undefined
   const recorder = createGraphRecorder(opened.graph, {
     // One graph change per second at most: every change is synced to (and applied by) every tab, and
     // that work on busy main threads delayed bids. bench:coord, 5 tabs, 100 sequential tasks: award
@@ -89,7 +90,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
         latencyMs: Math.round(r.record.latencyEwmaMs)
       })
     },
-    onProblem: message => { node.report('coord', 'record-failed', message) }
+    onProblem: message => { node.report('coord', 'record-failed', message) },
+    // After a partition the graph merges the sides' completions into one; the engine follows it.
+    onCompletion: (taskId, c) => { engineRef?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) }
   })
 
   const bid = async (task: AgentTask, hints?: { preferred?: string }): Promise<BidOffer[]> => {
@@ -167,6 +170,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // A result disputed after the fact is not a good example after all.
     if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, t.text) }
   })
+  engineRef = engine
   engine.on('rejected', r => { node.report('coord', r.reason, `coordination message refused: ${r.detail}`, r.from) })
   engine.on('problem', p => { node.report('coord', `${p.source}-failed`, p.message) })
   engine.start()

@@ -40,6 +40,7 @@ import { ReputationBook } from './reputation.ts'
 import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
 import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
 import { applyTransition, isTerminal, type TaskState } from './task-state.ts'
+import { compareCompletions, type Completion } from './outcome-merge.ts'
 
 export interface CoordEngineOptions {
   /** Attempts before a task fails (default 3). */
@@ -121,7 +122,7 @@ export interface TaskSnapshot {
 }
 
 export interface TaskStateEvent { taskId: string, state: TaskState, previous: TaskState | null, reason?: string, attempt: number, at: number }
-export interface ProtocolEvent { kind: MessageKind | 'window-closed' | 'lapsed' | 'takeover' | 'mission' | 'executing'; taskId?: string; from: string; summary: string; at: number }
+export interface ProtocolEvent { kind: MessageKind | 'window-closed' | 'lapsed' | 'takeover' | 'mission' | 'executing' | 'merged'; taskId?: string; from: string; summary: string; at: number }
 export interface RejectedEvent { reason: string, detail: string, from?: string, at: number }
 
 export interface CoordEvents extends Record<string, unknown> {
@@ -150,6 +151,8 @@ export interface CoordStats {
   /** Frames (gossip messages, one signature each) accepted and sent. */
   framesIn: number
   framesOut: number
+  /** Tasks that took the graph's completion after a partition merge (adoptCompletion). */
+  merged: number
   rejected: Record<string, number>
   ignored: Record<string, number>
   states: Record<string, number>
@@ -166,12 +169,25 @@ export interface TasksApi {
   on<K extends keyof CoordEvents> (event: K, fn: (e: CoordEvents[K]) => void): () => void
 }
 
+/** A completion recorded in the graph: the attempt's producer, and (read lazily) what it produced. */
+export interface RecordedCompletion extends Completion {
+  /** The attempt's result entity, if it is in this node's graph yet. */
+  read: () => { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number } | undefined
+}
+
 export interface CoordEngine {
   readonly peerId: string
   readonly tasks: TasksApi
   start (): void
   stop (): void
   stats (): CoordStats
+  /**
+   * The graph records `c` as the task's completion (after a partition, the sides' completions were
+   * merged by the rule in outcome-merge.ts). If it is more canonical than what this node holds
+   * (another completion, or none yet), the task takes it: its result, producer and state become the
+   * graph's, a local run of the task is aborted, waiters resolve. Returns whether anything changed.
+   */
+  adoptCompletion (taskId: string, c: RecordedCompletion): boolean
   on<K extends keyof CoordEvents> (event: K, fn: (e: CoordEvents[K]) => void): () => void
 }
 
@@ -297,7 +313,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly misses = new Map<string, number>()
   private readonly lastMissAt = new Map<string, number>()
   private responderEwma: number | undefined
-  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
+  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
 
   private readonly session = randomToken(8)
   private seq = 0
@@ -388,7 +404,47 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const rejected = { ...this.counters.rejected }
     for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
     const c = this.counters
-    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, rejected, ignored: { ...c.ignored }, states }
+    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, rejected, ignored: { ...c.ignored }, states }
+  }
+
+  adoptCompletion (taskId: string, c: RecordedCompletion): boolean {
+    const t = this.book.get(taskId)
+    // Missions assemble their parts as they finish; a merged part is left to the graph (not yet here).
+    if (t === undefined || t.mission !== undefined || t.state === 'canceled') return false
+    const mine = t.state === 'completed' && t.producer !== undefined ? { attempt: t.producer.attempt, peerId: t.producer.peerId, agentId: t.producer.agentId } : undefined
+    if (mine !== undefined && compareCompletions(c, mine) >= 0) return false
+    const read = c.read()
+    if (read === undefined) return false // the result has not reached this graph yet; asked again when it does
+    const previous = t.state
+    t.producer = { peerId: c.peerId, agentId: c.agentId, attempt: c.attempt, skillId: read.skillId }
+    t.result = read.result
+    t.startedAt = read.startedAt ?? t.startedAt
+    t.finishedAt = read.finishedAt ?? t.finishedAt
+    t.verification = undefined
+    t.lease = undefined
+    if (!t.history.some(h => h.attempt === c.attempt && h.peerId === c.peerId && h.agentId === c.agentId)) {
+      t.history.push({ attempt: c.attempt, peerId: c.peerId, agentId: c.agentId, skillId: read.skillId })
+    }
+    t.attempt = Math.max(t.attempt, c.attempt)
+    // The graph holds the merged record already: recording an outcome again would only fight it.
+    t.finalRecorded = true
+    const reason = mine !== undefined
+      ? `merged after a partition: attempt ${c.attempt} by ${c.agentId} on ${short(c.peerId)} is the result; attempt ${mine.attempt} by ${mine.agentId} on ${short(mine.peerId)} ran too`
+      : `completed by attempt ${c.attempt} (${c.agentId} on ${short(c.peerId)}), as the graph records it`
+    this.timeline('merged', this.peerId, `${t.id}: ${reason}`, t.id)
+    this.counters.merged++
+    if (isTerminal(previous)) {
+      // Already over here (completed with another result, or failed on this side): the state moves
+      // to the graph's completion without ending the task a second time.
+      t.state = 'completed'
+      t.reason = reason
+      t.completedAt ??= this.clock.now()
+      this.emit('task', { taskId: t.id, state: 'completed', previous, reason, attempt: t.attempt, at: this.clock.now() })
+    } else {
+      t.completedAt = this.clock.now()
+      this.setState(t, 'completed', reason)
+    }
+    return true
   }
 
   // -------------------------------------------------------------------------------------------

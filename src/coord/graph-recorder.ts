@@ -48,6 +48,8 @@ import {
 } from './graph-record-ids.ts'
 import type { CoordRecorder } from './interfaces.ts'
 import type { AgentRef, Bid } from './messages.ts'
+import type { AgentResult } from '../agents/types.ts'
+import { completionOf, mergeTaskData, type Completion } from './outcome-merge.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -73,6 +75,12 @@ export interface GraphRecorderOptions {
    * an entity (the oldest are dropped and reported beyond it). Default 10,000.
    */
   maxPending?: number
+  /**
+   * The completion a task thread records, whenever a thread with a completed outcome (or a result
+   * it names) changes here or arrives from a peer. After a partition the sides' completions are
+   * merged into one (outcome-merge.ts); the engine uses this to settle on the same one.
+   */
+  onCompletion?: (taskId: string, completion: Completion) => void
 }
 
 export interface GraphRecorderStats {
@@ -95,6 +103,8 @@ export interface GraphRecorderStats {
   evicted: number
   /** Batches retried after the graph refused one op. */
   retries: number
+  /** Task threads whose completions were merged into one (a partition ran the task on both sides). */
+  merges: number
   largestBatch: number
   lastFlushMs: number
   totalFlushMs: number
@@ -106,6 +116,8 @@ export interface GraphRecorder extends CoordRecorder {
   /** Changes how long records gather before they are written, quiet and busy (from the next flush on). */
   setFlushMs (ms: number, busyMs?: number): void
   stats (): GraphRecorderStats
+  /** The result an attempt recorded in the graph (`result:<key>:<attempt>`), if it is here. */
+  resultOf (taskId: string, attempt: number): { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number } | undefined
   /** Flushes, stops the timer and stops listening to the graph. */
   close (): void
 }
@@ -161,6 +173,10 @@ function jsonCopy (value: unknown): JsonValue | undefined {
   }
 }
 
+function parseJson (text: string): JsonValue | undefined {
+  try { return JSON.parse(text) as JsonValue } catch { return undefined }
+}
+
 function asObject (value: JsonValue | undefined): JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}
 }
@@ -179,6 +195,15 @@ function bidScore (b: Bid): number {
 
 function ref (a: AgentRef): JsonObject {
   return { peerId: a.peerId, agentId: a.agentId }
+}
+
+/** The thread line that tells a person a partition's two completions were merged into one. */
+function mergeLine (thread: string, merged: JsonObject): string {
+  const w = completionOf(merged)!
+  const dups = asArray(merged.duplicates).map(asObject)
+  const by = (c: JsonObject): string => `attempt ${String(c.attempt)} by ${String(c.agentId)} on ${shortPeer(String(c.peerId))}`
+  return clip(`Merged after a partition: ${by({ ...w })} is the task's result (${thread.replace(/^task:/, 'result:')}:${w.attempt})` +
+    (dups.length > 0 ? `; ${dups.map(by).join(', ')} ran too and ${dups.length === 1 ? 'is' : 'are'} kept as a duplicate.` : '.'), 1000)
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'canceled', 'rejected', 'unassigned'])
@@ -417,7 +442,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
   let flushing = false
   let closed = false
   const s: GraphRecorderStats = {
-    records: 0, queued: 0, parked: 0, flushes: 0, changes: 0, ops: 0, skipped: 0, problems: 0, evicted: 0, retries: 0,
+    records: 0, queued: 0, parked: 0, flushes: 0, changes: 0, ops: 0, skipped: 0, problems: 0, evicted: 0, retries: 0, merges: 0,
     largestBatch: 0, lastFlushMs: 0, totalFlushMs: 0
   }
 
@@ -469,8 +494,58 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     }
   }
 
+  /** Conflict entities already turned into a merge by this recorder. */
+  const mergedConflicts = new Set<string>()
+
+  /**
+   * Completions and partition merges. A `conflict` entity about a task thread's `data` means two
+   * sides wrote it concurrently: its values are merged by the rule in outcome-merge.ts (every node
+   * that sees the conflict writes the same merged value, so the copies agree). Then every task
+   * thread (or result) that changed is reported to `onCompletion`.
+   */
+  const watchCompletions = (ids: readonly string[]): void => {
+    let threads: Set<string> | undefined
+    for (const id of ids) {
+      if (id.startsWith('task:')) (threads ??= new Set()).add(id)
+      else if (id.startsWith('result:')) {
+        const m = /^result:(.+):\d+$/.exec(id)
+        if (m !== null) (threads ??= new Set()).add(`task:${m[1]!}`)
+      } else if (id.startsWith('conflict:') && !mergedConflicts.has(id)) {
+        const c = graph.get(id)
+        const data = c?.data
+        if (c?.kind !== 'conflict' || data?.field !== 'data' || typeof data.entityId !== 'string' || !data.entityId.startsWith('task:')) continue
+        mergedConflicts.add(id)
+        if (data.resolution !== undefined) continue
+        // Entity data is stored as JSON text, so each conflicting value is a JSON string (or a
+        // `preview` when it was too large to list whole: such a value cannot take part).
+        const values = asArray(data.values).map(asObject).map(v => asObject(typeof v.value === 'string' ? parseJson(v.value) : v.value)).filter(v => Object.keys(v).length > 0)
+        const merged = mergeTaskData(values)
+        if (merged === undefined) continue
+        const thread = data.entityId
+        const winner = completionOf(merged)!
+        const source = `partition merge of ${thread}`
+        s.merges++
+        queue.push(
+          { t: 'merge', id: thread, source, merge: d => mergeTaskData([d, merged]) ?? merged },
+          { t: 'merge', id, source, merge: d => ({ ...d, resolution: { rule: 'lowest completed attempt', winner: { ...winner } } }) },
+          { t: 'post', threadId: thread, source, line: mergeLine(thread, merged) }
+        )
+        if (!closed && timer === undefined) timer = setTimeout(() => { timer = undefined; flush() }, wait())
+      }
+    }
+    if (threads === undefined || options.onCompletion === undefined) return
+    for (const thread of threads) {
+      const e = graph.get(thread)
+      const c = completionOf(e?.data)
+      const taskId = e?.data?.taskId
+      if (c === undefined || typeof taskId !== 'string') continue
+      try { options.onCompletion(taskId, c) } catch (err) { problem(`completion of ${taskId}: ${(err as Error).message}`) }
+    }
+  }
+
   /** The graph gained or changed entities (here or from a peer): wake what waited for them. */
   const unsubscribe = graph.on('change', ({ ids }) => {
+    watchCompletions(ids)
     if (waiting.size === 0) return
     let woke = false
     for (const id of ids) {
@@ -782,7 +857,16 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           line = clip(`${what} after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.reason !== undefined ? `: ${oneLine(r.reason)}` : '.'}`, 1000)
         }
         return [
-          { t: 'merge', id: thread, source, merge: d => ({ ...d, state: r.state, ...(r.reason !== undefined ? { reason: r.reason } : {}), outcome }) },
+          {
+            t: 'merge',
+            id: thread,
+            source,
+            merge: d => {
+              const next = { ...d, state: r.state, ...(r.reason !== undefined ? { reason: r.reason } : {}), outcome }
+              // Another side may have completed the task already (a partition): one completion stays.
+              return completionOf(d) !== undefined ? mergeTaskData([d, next]) ?? next : next
+            }
+          },
           { t: 'post', threadId: thread, source, line }
         ]
       })
@@ -914,6 +998,20 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
 
     stats () {
       return { ...s, queued: queue.length, parked: parkedOrder.size }
+    },
+
+    resultOf (taskId, attempt) {
+      const e = graph.get(resultId(taskId, attempt))
+      if (e === undefined || e.kind !== 'hypothesis') return undefined
+      const structured = asObject(e.data?.result)
+      const text = typeof structured.text === 'string' ? structured.text : e.text
+      const d = e.data ?? {}
+      return {
+        result: { ...structured, text } as unknown as AgentResult,
+        skillId: typeof d.skillId === 'string' ? d.skillId : '',
+        ...(typeof d.startedAt === 'number' ? { startedAt: d.startedAt } : {}),
+        ...(typeof d.finishedAt === 'number' ? { finishedAt: d.finishedAt } : {})
+      }
     },
 
     close () {

@@ -140,13 +140,36 @@ export class MemoryNetwork {
     this.rng = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32 }
   }
 
+  /** Pairs of peers cut apart (`a|b`, both orders). */
+  private readonly cut = new Set<string>()
+
+  /**
+   * Cuts every peer of `a` off from every peer of `b`: nothing crosses, and each side sees the
+   * other leave (as presence would tell it), until `heal`.
+   */
+  partition (a: readonly string[], b: readonly string[]): void {
+    for (const x of a) {
+      for (const y of b) {
+        this.cut.add(`${x}|${y}`)
+        this.cut.add(`${y}|${x}`)
+        for (const fn of this.nodes.get(x)?.onLeave ?? []) fn(y)
+        for (const fn of this.nodes.get(y)?.onLeave ?? []) fn(x)
+      }
+    }
+  }
+
+  /** Undoes every partition; the peers see each other again on their next tick. */
+  heal (): void {
+    this.cut.clear()
+  }
+
   transport (peerId: string): CoordTransport {
     const node = { onMessage: new Set<(b: Uint8Array, from?: string) => void>(), onLeave: new Set<(p: string) => void>(), alive: true }
     this.nodes.set(peerId, node)
     return {
       publish: bytes => { if (node.alive) this.broadcast(peerId, bytes, peerId) },
       onMessage: fn => { node.onMessage.add(fn); return () => { node.onMessage.delete(fn) } },
-      peers: () => [...this.nodes].filter(([id, n]) => id !== peerId && n.alive).map(([id]) => id),
+      peers: () => [...this.nodes].filter(([id, n]) => id !== peerId && n.alive && !this.cut.has(`${peerId}|${id}`)).map(([id]) => id),
       onPeerLeave: fn => { node.onLeave.add(fn); return () => { node.onLeave.delete(fn) } }
     }
   }
@@ -169,11 +192,11 @@ export class MemoryNetwork {
   private broadcast (from: string, bytes: Uint8Array, transportFrom: string | undefined, record = true): void {
     if (record) this.tap.push({ from, bytes })
     for (const [id, n] of this.nodes) {
-      if (id === from || !n.alive) continue
+      if (id === from || !n.alive || this.cut.has(`${from}|${id}`)) continue
       if ((this.opts.dropRate ?? 0) > 0 && this.rng() < this.opts.dropRate!) { this.dropped++; continue }
       const delay = (this.opts.delayMs ?? 2) + Math.floor(this.rng() * (this.opts.jitterMs ?? 0))
       this.clock.setTimeout(() => {
-        if (!n.alive) return
+        if (!n.alive || this.cut.has(`${from}|${id}`)) return
         this.delivered++
         for (const fn of n.onMessage) fn(bytes, transportFrom)
       }, delay)

@@ -1,0 +1,160 @@
+import type { Repo } from '@automerge/automerge-repo/slim'
+import { afterEach, describe, expect, it } from 'vitest'
+import { waitFor } from '../graph/helpers.ts'
+import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts'
+import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
+import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
+import type { JsonObject } from '../../../src/graph/schema.ts'
+import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/graph-recorder.ts'
+import type { CoordEngine } from '../../../src/coord/engine.ts'
+import { completionOf, compareCompletions, mergeTaskData } from '../../../src/coord/outcome-merge.ts'
+import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, type Identity, type SimAgent } from './sim.ts'
+
+const repos: Repo[] = []
+const recorders: GraphRecorder[] = []
+const engines: CoordEngine[] = []
+afterEach(async () => {
+  for (const e of engines.splice(0)) e.stop()
+  for (const r of recorders.splice(0)) r.close()
+  for (const r of repos.splice(0)) await r.shutdown()
+})
+
+const P1 = '12D3KooWPeerOneAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+const P2 = '12D3KooWPeerTwoBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
+
+function threadData (attempt: number, peerId: string, agentId = 'echo', extra: JsonObject = {}): JsonObject {
+  return {
+    taskId: 't-1',
+    state: 'completed',
+    attempt,
+    steward: peerId,
+    attempts: [{ attempt, steward: peerId, winner: { agentId, peerId } }],
+    outcome: { state: 'completed', attempts: attempt, failures: [], at: 1000 + attempt, producer: { agentId, peerId, attempt, result: `result:t-1:${attempt}` } },
+    ...extra
+  }
+}
+
+describe('outcome merge rule', () => {
+  it('keeps the lowest completed attempt, lists the other as a duplicate and unions the attempts', () => {
+    const a = threadData(1, P2)
+    const b = threadData(2, P1)
+    const m = mergeTaskData([a, b])!
+    expect(completionOf(m)).toEqual({ attempt: 1, peerId: P2, agentId: 'echo' })
+    expect(m.duplicates).toEqual([{ attempt: 2, peerId: P1, agentId: 'echo' }])
+    expect((m.attempts as JsonObject[]).map(x => x.attempt)).toEqual([1, 2])
+    expect(m.attempt).toBe(2)
+    expect(m.state).toBe('completed')
+  })
+
+  it('is a function of the set: any order, and merging again, give the same value', () => {
+    const vs = [threadData(2, P1), threadData(1, P2), threadData(1, P1, 'calc'), { taskId: 't-1', state: 'working', attempt: 3, attempts: [{ attempt: 3 }] }]
+    const m = mergeTaskData(vs)!
+    expect(completionOf(m)).toEqual({ attempt: 1, peerId: P1, agentId: 'calc' })
+    for (const order of [[3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]]) expect(mergeTaskData(order.map(i => vs[i]!))).toEqual(m)
+    expect(mergeTaskData([m, vs[0]!])).toEqual(m)
+    expect(mergeTaskData([m, m])).toEqual(m)
+    expect((m.attempts as JsonObject[]).map(x => x.attempt)).toEqual([1, 2, 3])
+    expect(m.duplicates).toEqual([{ attempt: 1, peerId: P2, agentId: 'echo' }, { attempt: 2, peerId: P1, agentId: 'echo' }])
+  })
+
+  it('a completion beats a side that failed or is still working; without any completion there is no rule', () => {
+    const failed: JsonObject = { taskId: 't-1', state: 'failed', attempt: 3, outcome: { state: 'failed', attempts: 3, failures: [], at: 5 } }
+    expect(completionOf(mergeTaskData([failed, threadData(2, P1)]))).toEqual({ attempt: 2, peerId: P1, agentId: 'echo' })
+    expect(mergeTaskData([failed, { taskId: 't-1', state: 'working', attempt: 1 }])).toBeUndefined()
+  })
+
+  it('orders completions by attempt, then peer, then agent', () => {
+    expect(compareCompletions({ attempt: 1, peerId: P2, agentId: 'z' }, { attempt: 2, peerId: P1, agentId: 'a' })).toBeLessThan(0)
+    expect(compareCompletions({ attempt: 1, peerId: P1, agentId: 'z' }, { attempt: 1, peerId: P2, agentId: 'a' })).toBeLessThan(0)
+    expect(compareCompletions({ attempt: 1, peerId: P1, agentId: 'a' }, { attempt: 1, peerId: P1, agentId: 'b' })).toBeLessThan(0)
+  })
+})
+
+interface Node { id: Identity, engine: CoordEngine, graph: KnowledgeGraph, recorder: GraphRecorder, adapter: MemoryNetworkAdapter, problems: string[] }
+
+async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[]): Promise<Node> {
+  const id = await identity()
+  const adapter = hub.adapter()
+  const repo = createGraphRepo({ network: adapter })
+  repos.push(repo)
+  const graph = await openRoomGraph(repo, 'partition', { actor: { agentId: 'tab', peerId: id.peerId } })
+  const problems: string[] = []
+  let engine: CoordEngine | undefined
+  const recorder = createGraphRecorder(graph, {
+    flushMs: 5,
+    onProblem: m => { problems.push(m) },
+    onCompletion: (taskId, c) => { engine?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) }
+  })
+  recorders.push(recorder)
+  engine = startSimEngine(net, clock, id, agents, recorder, { leaseMs: 3000 })
+  engines.push(engine)
+  return { id, engine, graph, recorder, adapter, problems }
+}
+
+const slowEcho = (id: string): SimAgent => ({ id, skill: 'echo', keywords: ['echo'], confidence: 0.9, workMs: 2000 })
+
+describe('a task run on both sides of a partition', () => {
+  it('is completed once after the sides meet again: every node and both graphs settle on the lowest attempt', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const hub = new MemoryHub()
+    const s = await node(net, clock, hub, [])
+    const x = await node(net, clock, hub, [slowEcho('echo-x')])
+    const y = await node(net, clock, hub, [slowEcho('echo-y')])
+    const all = [s, x, y]
+    await waitFor('the graphs to connect', () => all.every(n => n.adapter.connected))
+    await runFor(clock, 20)
+
+    const id = s.engine.tasks.submit({ text: 'echo banana' })
+    await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'working'), 5_000)
+    const first = s.engine.tasks.get(id)!
+    const [holder, other] = first.peerId === x.id.peerId ? [x, y] : [y, x]
+    // The task's thread reaches the holder's graph before the cut.
+    await waitFor('the thread on every graph', () => all.every(n => n.graph.has(`task:${id}`)))
+
+    // The holder's tab is cut off from the other two, mid-run.
+    net.partition([holder.id.peerId], [s.id.peerId, other.id.peerId])
+    for (const n of [s, other]) hub.partition(holder.adapter, n.adapter)
+    await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'completed'), 20_000)
+    for (const n of all) n.recorder.flush()
+    // Both sides completed it: the steward's side re-awarded it (attempt 2), the holder finished attempt 1.
+    expect(s.engine.tasks.get(id)).toMatchObject({ peerId: other.id.peerId, attempt: 2 })
+    expect(other.engine.tasks.get(id)).toMatchObject({ peerId: other.id.peerId })
+    expect(holder.engine.tasks.get(id)).toMatchObject({ peerId: holder.id.peerId, attempt: 1 })
+    await waitFor('each side to record its outcome', () =>
+      completionOf(s.graph.get(`task:${id}`)?.data)?.attempt === 2 && completionOf(holder.graph.get(`task:${id}`)?.data)?.attempt === 1)
+
+    // They meet again: the graphs merge and everyone settles on attempt 1 (the lowest).
+    net.heal()
+    for (const n of [s, other]) hub.heal(holder.adapter, n.adapter)
+    const canonical = { attempt: 1, peerId: holder.id.peerId, agentId: holder === x ? 'echo-x' : 'echo-y' }
+    const dump = (): string => JSON.stringify(all.map(n => ({ engine: n.engine.tasks.get(id)?.peerId?.slice(-6), a: n.engine.tasks.get(id)?.attempts, data: n.graph.get(`task:${id}`)?.data, conflicts: n.graph.list({ kind: 'conflict' }).map(c => c.data), merges: n.recorder.stats().merges })), null, 1)
+    await waitFor('every graph and engine to settle on one completion', () => {
+      for (const n of all) n.recorder.flush()
+      return all.every(n => {
+        const t = n.engine.tasks.get(id)
+        const data = n.graph.get(`task:${id}`)?.data
+        return t?.state === 'completed' && t.peerId === canonical.peerId && t.attempts.find(a => a.outcome === 'completed')?.attempt === 1 &&
+          JSON.stringify(completionOf(data)) === JSON.stringify(canonical) && Array.isArray(data?.duplicates)
+      })
+    }, 10_000).catch(err => { throw new Error(`${(err as Error).message}: ${dump()}`) })
+    for (const n of all) {
+      const t = n.engine.tasks.get(id)!
+      expect(t.result?.text).toBe(`${canonical.agentId} did: echo banana`)
+      const data = n.graph.get(`task:${id}`)!.data!
+      expect(data.duplicates).toEqual([{ attempt: 2, peerId: other.id.peerId, agentId: other === x ? 'echo-x' : 'echo-y' }])
+      expect((data.attempts as JsonObject[]).map(a => a.attempt)).toEqual([1, 2])
+      // Both results stay in the graph (the work was done twice); the thread names one.
+      expect(n.graph.has(`result:${id}:1`) && n.graph.has(`result:${id}:2`)).toBe(true)
+    }
+    // The nodes that had taken the other completion moved over; the holder kept its own.
+    expect(s.engine.stats().merged).toBe(1)
+    expect(other.engine.stats().merged).toBe(1)
+    expect(holder.engine.stats().merged).toBe(0)
+    // The concurrent writes surfaced as a conflict, which carries the rule's resolution.
+    await waitFor('the conflict to be resolved', () => all.every(n => n.graph.list({ kind: 'conflict' }).some(c => c.data?.entityId === `task:${id}` && c.data.resolution !== undefined)), 5_000)
+    const task = all.map(n => n.engine.tasks.get(id)!)
+    expect(new Set(task.map(t => `${t.state}|${t.peerId}|${t.result?.text}`)).size).toBe(1)
+    expect(all.flatMap(n => n.problems)).toEqual([])
+  }, 60_000)
+})
