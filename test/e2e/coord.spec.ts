@@ -126,6 +126,53 @@ test('a task whose agent\'s tab is closed mid-run is reassigned and completes on
   await ctxD.close()
 })
 
+test('a task run on both sides of a network partition is completed once when the sides meet again', async ({ browser }) => {
+  const ctxD = await browser.newContext()
+  const d = await openRoomTab(ctxD, 'none')
+  const e = await openRoomTab(ctxD, 'none')
+  await expectFullMesh([a, b, c, d, e])
+  for (const p of [d, e]) await p.evaluate(async m => { await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }) }, { manifest: slowEcho, source: slowEchoSource })
+  await registriesHave([a, b, c, d, e], 7)
+  const [idD, idE] = [await peerIdOf(d), await peerIdOf(e)]
+  const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo cherry' }))
+  await expect.poll(() => c.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('working')
+  const first = await c.evaluate(t => window.meshwork.tasks.get(t)!, id)
+  const [holder, other, holderId, otherId] = first.peerId === idD ? [d, e, idD, idE] : [e, d, idE, idD]
+  // The holder's graph has the task's thread, then the holder is cut off from everyone, mid-run.
+  await expect.poll(() => holder.evaluate(t => window.meshwork.graph.get(`task:${t}`) !== undefined, id), { timeout: 10_000 }).toBe(true)
+  const rest = [a, b, c, other]
+  const restIds = await Promise.all(rest.map(peerIdOf))
+  await holder.evaluate(ids => { window.meshwork.node!.setBlocked(ids) }, restIds)
+  for (const p of rest) await p.evaluate(h => { window.meshwork.node!.setBlocked([h]) }, holderId)
+  // Each side completes it: the steward's side re-awards it to the other tab, the holder finishes its own run.
+  const onSteward = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), id)
+  expect(onSteward).toMatchObject({ state: 'completed', peerId: otherId, attempt: 2 })
+  const onHolder = await holder.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), id)
+  expect(onHolder).toMatchObject({ state: 'completed', peerId: holderId })
+  expect(onHolder.attempts.find(x => x.outcome === 'completed')?.attempt).toBe(1)
+
+  // The sides meet again: the graphs merge and every tab settles on one completion, the lowest attempt's.
+  for (const p of [holder, ...rest]) await p.evaluate(() => { window.meshwork.node!.setBlocked([]) })
+  await expectFullMesh([a, b, c, d, e])
+  for (const p of [holder, ...rest]) {
+    await expect.poll(() => p.evaluate(t => {
+      const s = window.meshwork.tasks.get(t)
+      const data = window.meshwork.graph.get(`task:${t}`)?.data as { outcome?: { producer?: { peerId?: string, attempt?: number } }, duplicates?: Array<{ peerId: string, attempt: number }> } | undefined
+      return { state: s?.state, peerId: s?.peerId, text: s?.result?.text, recorded: data?.outcome?.producer, duplicates: data?.duplicates }
+    }, id), { timeout: 30_000 }).toEqual({
+      state: 'completed',
+      peerId: holderId,
+      text: 'echo: cherry',
+      recorded: expect.objectContaining({ peerId: holderId, attempt: 1 }),
+      duplicates: [expect.objectContaining({ peerId: otherId, attempt: 2 })]
+    })
+  }
+  // Both runs stay in the graph (the work was done twice); the thread names one.
+  const results = await a.evaluate(t => window.meshwork.graph.list({ kind: 'hypothesis' }).filter(x => x.id.startsWith(`result:${t}:`)).map(x => x.id).sort(), id)
+  expect(results).toEqual([`result:${id}:1`, `result:${id}:2`])
+  await ctxD.close()
+})
+
 test('a rogue peer sending forged, oversized, replayed, malformed and unknown-version messages changes nothing and is reported', async () => {
   const rogue = await openRoomTab(ctxA, 'none')
   await expectFullMesh([a, b, c, rogue])
