@@ -15,7 +15,7 @@ import { planByRules } from '../agents/builtin/planner.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
-import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
+import { createGraphRecorder, MAX_ENDED_PER_CHANGE, type GraphRecorder } from '../coord/graph-recorder.ts'
 import type { BidOffer, CoordTransport } from '../coord/interfaces.ts'
 import { signerFor } from '../coord/signing.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
@@ -92,8 +92,15 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     },
     onProblem: message => { node.report('coord', 'record-failed', message) },
     // After a partition the graph merges the sides' completions into one; the engine follows it.
-    onCompletion: (taskId, c) => { engineRef?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) }
+    onCompletion: (taskId, c) => { engineRef?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) },
+    // A task that ended while this tab was away (closed, reloading, cut off) is listed from the graph.
+    onEnded: taskId => { importEnded(taskId) }
   })
+  const importEnded = (taskId: string): void => {
+    if (engineRef === undefined || engineRef.knows(taskId)) return
+    const r = recorder.recordedTask(taskId)
+    if (r !== undefined) engineRef.importTask(r)
+  }
 
   const bid = async (task: AgentTask, hints?: { preferred?: string }): Promise<BidOffer[]> => {
     // One pass over the registry per announcement: this runs on every tab for every task.
@@ -160,7 +167,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   })
   // Learning: a task one of our agents completed (and nobody disputed) teaches its skill a new example.
   engine.on('task', e => {
-    if (e.state !== 'completed') return
+    // Only a completion seen happen here: not a task imported from the graph (previous null) or a
+    // completion that changed hands in a partition merge (previous completed).
+    if (e.state !== 'completed' || e.previous === null || e.previous === 'completed') return
     const t = engine.tasks.get(e.taskId)
     if (t === undefined || t.peerId !== node.peerId || t.agentId === undefined || t.skillId === undefined || t.mission !== undefined) return
     if (t.verification?.status === 'disputed') return
@@ -171,6 +180,13 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, t.text) }
   })
   engineRef = engine
+  // The newest tasks that ended before this tab started (a reload keeps its task list).
+  opened.graph.list({ kind: 'thread' })
+    .filter(e => (e.tags ?? []).includes('task') && typeof e.data?.taskId === 'string')
+    .sort((x, y) => y.provenance.createdAt - x.provenance.createdAt)
+    .slice(0, MAX_ENDED_PER_CHANGE)
+    .reverse()
+    .forEach(e => { importEnded(e.data!.taskId as string) })
   engine.on('rejected', r => { node.report('coord', r.reason, `coordination message refused: ${r.detail}`, r.from) })
   engine.on('problem', p => { node.report('coord', `${p.source}-failed`, p.message) })
   engine.start()

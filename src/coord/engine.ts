@@ -153,6 +153,8 @@ export interface CoordStats {
   framesOut: number
   /** Tasks that took the graph's completion after a partition merge (adoptCompletion). */
   merged: number
+  /** Ended tasks learned from the graph (importTask): after a reload, a late join or a partition. */
+  imported: number
   rejected: Record<string, number>
   ignored: Record<string, number>
   states: Record<string, number>
@@ -175,6 +177,27 @@ export interface RecordedCompletion extends Completion {
   read: () => { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number } | undefined
 }
 
+/** A task that ended, as the graph recorded it: what a node that never saw it (or reloaded) learns. */
+export interface RecordedTask {
+  taskId: string
+  text: string
+  state: TaskState
+  reason?: string
+  attempt: number
+  steward: string
+  missionId?: string
+  submittedAt: number
+  endedAt?: number
+  /** Accepted awards: who held each attempt. */
+  history: Array<{ attempt: number, peerId: string, agentId: string, skillId: string }>
+  failures: Array<{ attempt: number, code: string, reason: string, agent?: AgentRef }>
+  producer?: Completion & { skillId: string }
+  result?: AgentResult
+  startedAt?: number
+  finishedAt?: number
+  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[] }
+}
+
 export interface CoordEngine {
   readonly peerId: string
   readonly tasks: TasksApi
@@ -188,6 +211,14 @@ export interface CoordEngine {
    * graph's, a local run of the task is aborted, waiters resolve. Returns whether anything changed.
    */
   adoptCompletion (taskId: string, c: RecordedCompletion): boolean
+  /**
+   * A task that ended before this node knew it (it joined later, reloaded, or was cut off when the
+   * task ran): the task is listed, read and waited on like any other, from what the graph recorded.
+   * Ignored if the task is known here or `r.state` is not terminal. Returns whether it was added.
+   */
+  importTask (r: RecordedTask): boolean
+  /** Whether this node's book holds the task (cheap; `tasks.get` builds a snapshot). */
+  knows (taskId: string): boolean
   on<K extends keyof CoordEvents> (event: K, fn: (e: CoordEvents[K]) => void): () => void
 }
 
@@ -313,7 +344,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly misses = new Map<string, number>()
   private readonly lastMissAt = new Map<string, number>()
   private responderEwma: number | undefined
-  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
+  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, imported: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
 
   private readonly session = randomToken(8)
   private seq = 0
@@ -404,7 +435,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const rejected = { ...this.counters.rejected }
     for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
     const c = this.counters
-    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, rejected, ignored: { ...c.ignored }, states }
+    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, imported: c.imported, rejected, ignored: { ...c.ignored }, states }
   }
 
   adoptCompletion (taskId: string, c: RecordedCompletion): boolean {
@@ -412,7 +443,18 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     // Missions assemble their parts as they finish; a merged part is left to the graph (not yet here).
     if (t === undefined || t.mission !== undefined || t.state === 'canceled') return false
     const mine = t.state === 'completed' && t.producer !== undefined ? { attempt: t.producer.attempt, peerId: t.producer.peerId, agentId: t.producer.agentId } : undefined
-    if (mine !== undefined && compareCompletions(c, mine) >= 0) return false
+    if (mine !== undefined && compareCompletions(c, mine) > 0) return false
+    if (mine !== undefined && compareCompletions(c, mine) === 0) {
+      // The same completion: only a task imported before its result reached this graph lacks it.
+      if (t.result !== undefined) return false
+      const got = c.read()
+      if (got === undefined) return false
+      t.result = got.result
+      t.startedAt ??= got.startedAt
+      t.finishedAt ??= got.finishedAt
+      this.emit('task', { taskId: t.id, state: t.state, previous: t.state, reason: t.reason, attempt: t.attempt, at: this.clock.now() })
+      return true
+    }
     const read = c.read()
     if (read === undefined) return false // the result has not reached this graph yet; asked again when it does
     const previous = t.state
@@ -444,6 +486,34 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       t.completedAt = this.clock.now()
       this.setState(t, 'completed', reason)
     }
+    return true
+  }
+
+  knows (taskId: string): boolean {
+    return this.book.has(taskId)
+  }
+
+  importTask (r: RecordedTask): boolean {
+    if (this.book.has(r.taskId) || !isTerminal(r.state)) return false
+    const t: Task = {
+      id: r.taskId, text: r.text, missionId: r.missionId, quorum: 0, owner: r.steward, steward: r.steward, attempt: r.attempt,
+      excluded: [], state: r.state, reason: r.reason, submittedAt: r.submittedAt,
+      bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: r.submittedAt, windowMs: 0,
+      history: r.history.map(h => ({ ...h })),
+      failures: r.failures.map(f => ({ attempt: f.attempt, agent: f.agent, code: f.code as FailureCode, reason: f.reason })),
+      retriedAttempt: r.attempt, votes: [], questions: new Map(), finalRecorded: true,
+      endedAt: r.endedAt ?? r.submittedAt
+    }
+    if (r.producer !== undefined) t.producer = { peerId: r.producer.peerId, agentId: r.producer.agentId, attempt: r.producer.attempt, skillId: r.producer.skillId }
+    if (r.result !== undefined) t.result = r.result
+    if (r.startedAt !== undefined) t.startedAt = r.startedAt
+    if (r.finishedAt !== undefined) t.finishedAt = r.finishedAt
+    if (r.state === 'completed') t.completedAt = r.endedAt ?? r.finishedAt
+    if (r.verification !== undefined) t.verification = { status: r.verification.status, supporters: [...r.verification.supporters], disputes: [...r.verification.disputes] }
+    this.book.set(t.id, t)
+    this.finishedOrder.push(t.id)
+    this.counters.imported++
+    this.emit('task', { taskId: t.id, state: t.state, previous: null, reason: t.reason, attempt: t.attempt, at: this.clock.now() })
     return true
   }
 

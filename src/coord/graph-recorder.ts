@@ -50,6 +50,7 @@ import type { CoordRecorder } from './interfaces.ts'
 import type { AgentRef, Bid } from './messages.ts'
 import type { AgentResult } from '../agents/types.ts'
 import { completionOf, mergeTaskData, type Completion } from './outcome-merge.ts'
+import type { RecordedTask } from './engine.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -81,6 +82,11 @@ export interface GraphRecorderOptions {
    * merged into one (outcome-merge.ts); the engine uses this to settle on the same one.
    */
   onCompletion?: (taskId: string, completion: Completion) => void
+  /**
+   * A task thread whose recorded state is terminal changed here or arrived from a peer (called
+   * before `onCompletion`): a node that does not know the task can list it (`recordedTask`).
+   */
+  onEnded?: (taskId: string) => void
 }
 
 export interface GraphRecorderStats {
@@ -116,6 +122,11 @@ export interface GraphRecorder extends CoordRecorder {
   /** Changes how long records gather before they are written, quiet and busy (from the next flush on). */
   setFlushMs (ms: number, busyMs?: number): void
   stats (): GraphRecorderStats
+  /**
+   * A task that ended, as its thread records it (undefined while the thread is missing or its state
+   * is not terminal): what `CoordEngine.importTask` takes.
+   */
+  recordedTask (taskId: string): RecordedTask | undefined
   /** The result an attempt recorded in the graph (`result:<key>:<attempt>`), if it is here. */
   resultOf (taskId: string, attempt: number): { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number } | undefined
   /** Flushes, stops the timer and stops listening to the graph. */
@@ -205,6 +216,9 @@ function mergeLine (thread: string, merged: JsonObject): string {
   return clip(`Merged after a partition: ${by({ ...w })} is the task's result (${thread.replace(/^task:/, 'result:')}:${w.attempt})` +
     (dups.length > 0 ? `; ${dups.map(by).join(', ')} ran too and ${dups.length === 1 ? 'is' : 'are'} kept as a duplicate.` : '.'), 1000)
 }
+
+/** Ended tasks one graph change may announce through `onEnded` (the newest). */
+export const MAX_ENDED_PER_CHANGE = 200
 
 const TERMINAL = new Set(['completed', 'failed', 'canceled', 'rejected', 'unassigned'])
 
@@ -533,13 +547,23 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         if (!closed && timer === undefined) timer = setTimeout(() => { timer = undefined; flush() }, wait())
       }
     }
-    if (threads === undefined || options.onCompletion === undefined) return
+    if (threads === undefined || (options.onCompletion === undefined && options.onEnded === undefined)) return
+    const ended: Array<{ taskId: string, createdAt: number, c: Completion | undefined }> = []
     for (const thread of threads) {
       const e = graph.get(thread)
-      const c = completionOf(e?.data)
       const taskId = e?.data?.taskId
-      if (c === undefined || typeof taskId !== 'string') continue
-      try { options.onCompletion(taskId, c) } catch (err) { problem(`completion of ${taskId}: ${(err as Error).message}`) }
+      if (typeof taskId !== 'string' || !TERMINAL.has(String(e?.data?.state))) continue
+      ended.push({ taskId, createdAt: e!.provenance.createdAt, c: completionOf(e?.data) })
+    }
+    // A bulk arrival (a snapshot or a long sync) announces only its newest ended tasks as new to
+    // this node: listing thousands of old tasks would cost the page a long task and help nobody.
+    const fresh = ended.length <= MAX_ENDED_PER_CHANGE ? ended : [...ended].sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_ENDED_PER_CHANGE)
+    const announce = new Set(fresh.map(x => x.taskId))
+    for (const { taskId, c } of ended) {
+      try {
+        if (announce.has(taskId)) options.onEnded?.(taskId)
+        if (c !== undefined) options.onCompletion?.(taskId, c)
+      } catch (err) { problem(`ended task ${taskId}: ${(err as Error).message}`) }
     }
   }
 
@@ -998,6 +1022,61 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
 
     stats () {
       return { ...s, queued: queue.length, parked: parkedOrder.size }
+    },
+
+    recordedTask (taskId) {
+      const thread = graph.get(taskThreadId(taskId))
+      const d = thread?.data
+      if (thread === undefined || d === undefined || d.taskId !== taskId || !TERMINAL.has(String(d.state))) return undefined
+      const str = (v: JsonValue | undefined): string | undefined => typeof v === 'string' ? v : undefined
+      const num = (v: JsonValue | undefined): number | undefined => typeof v === 'number' && Number.isFinite(v) ? v : undefined
+      const attempts = asArray(d.attempts).map(asObject)
+      const history: RecordedTask['history'] = []
+      for (const a of attempts) {
+        const w = asObject(a.winner)
+        const attempt = num(a.attempt)
+        if (attempt !== undefined && typeof w.peerId === 'string' && typeof w.agentId === 'string') history.push({ attempt, peerId: w.peerId, agentId: w.agentId, skillId: str(w.skillId) ?? '' })
+      }
+      const outcome = asObject(d.outcome)
+      const failures: RecordedTask['failures'] = []
+      for (const f of asArray(outcome.failures).map(asObject)) {
+        const attempt = num(f.attempt)
+        if (attempt !== undefined) failures.push({ attempt, code: str(f.code) ?? 'error', reason: str(f.reason) ?? '' })
+      }
+      const r: RecordedTask = {
+        taskId,
+        text: thread.text,
+        state: String(d.state) as RecordedTask['state'],
+        attempt: num(d.attempt) ?? Math.max(1, ...history.map(h => h.attempt)),
+        steward: str(d.steward) ?? thread.provenance.peerId,
+        submittedAt: num(asObject(attempts[0]).announcedAt) ?? thread.provenance.createdAt,
+        history,
+        failures
+      }
+      const reason = str(d.reason) ?? str(outcome.reason)
+      if (reason !== undefined) r.reason = reason
+      const endedAt = num(outcome.at)
+      if (endedAt !== undefined) r.endedAt = endedAt
+      const missionId = str(d.missionId)
+      if (missionId !== undefined) r.missionId = missionId
+      const c = completionOf(d)
+      if (c !== undefined) {
+        const read = recorder.resultOf(taskId, c.attempt)
+        r.producer = { ...c, skillId: read?.skillId ?? history.find(h => h.attempt === c.attempt)?.skillId ?? '' }
+        if (read !== undefined) {
+          r.result = read.result
+          if (read.startedAt !== undefined) r.startedAt = read.startedAt
+          if (read.finishedAt !== undefined) r.finishedAt = read.finishedAt
+        }
+      }
+      // A mission's answer is its assembled solution, not its planner's plan.
+      const solution = str(d.solution) !== undefined ? graph.get(str(d.solution)!) : undefined
+      if (solution !== undefined) r.result = { text: typeof solution.data?.text === 'string' ? solution.data.text : solution.text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }
+      const v = asObject(d.verification)
+      if (v.status === 'verified' || v.status === 'disputed' || v.status === 'pending') {
+        r.verification = { status: v.status, supporters: asArray(v.supporters).filter((x): x is string => typeof x === 'string'), disputes: [] }
+      }
+      return r
     },
 
     resultOf (taskId, attempt) {

@@ -26,9 +26,12 @@ test.afterAll(async () => {
   await stack?.stop()
 })
 
+let firstTask = ''
+
 test('a one-part task is routed by matching, run on the winning tab and recorded in the graph', async () => {
   const idA = await peerIdOf(a)
   const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'How much is 23% of 1,450?' }))
+  firstTask = id
   const done = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
   expect(done).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, peerId: idA })
   expect(done.result?.text).toContain('333.5')
@@ -124,6 +127,25 @@ test('a task whose agent\'s tab is closed mid-run is reassigned and completes on
   await expect.poll(() => a.evaluate(t => window.meshwork.graph.list({ kind: 'hypothesis' }).filter(x => x.id.startsWith(`result:${t}:`)).map(x => x.id), id), { timeout: 15_000 }).toEqual([`result:${id}:2`])
   await other.close()
   await ctxD.close()
+})
+
+test('a tab opened after a task ended lists it from the graph, and still does after a reload', async ({ browser }) => {
+  expect(firstTask).not.toBe('')
+  const ctxF = await browser.newContext()
+  const f = await openRoomTab(ctxF, 'none')
+  const seen = async (): Promise<unknown> => await f.evaluate(t => {
+    const s = window.meshwork.tasks.get(t)
+    return s === undefined ? undefined : { state: s.state, agentId: s.agentId, text: s.result?.text.includes('333.5') }
+  }, firstTask)
+  const idA = await peerIdOf(a)
+  await expect.poll(seen, { timeout: 20_000 }).toEqual({ state: 'completed', agentId: `calculator@${idA}`, text: true })
+  // Reloaded pointing at a relay that does not exist (so no peer can be found): the graph in
+  // IndexedDB still lists it.
+  await f.goto(`${stack.url}?room=coord&agents=none&relay=/ip4/127.0.0.1/tcp/9/ws/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo`)
+  await f.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
+  expect(await f.evaluate(() => window.meshwork.peers().length)).toBe(0)
+  expect(await seen()).toEqual({ state: 'completed', agentId: `calculator@${idA}`, text: true })
+  await ctxF.close()
 })
 
 test('a task run on both sides of a network partition is completed once when the sides meet again', async ({ browser }) => {

@@ -83,7 +83,12 @@ async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agent
   const recorder = createGraphRecorder(graph, {
     flushMs: 5,
     onProblem: m => { problems.push(m) },
-    onCompletion: (taskId, c) => { engine?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) }
+    onCompletion: (taskId, c) => { engine?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) },
+    onEnded: taskId => {
+      if (engine === undefined || engine.knows(taskId)) return
+      const r = recorder.recordedTask(taskId)
+      if (r !== undefined) engine.importTask(r)
+    }
   })
   recorders.push(recorder)
   engine = startSimEngine(net, clock, id, agents, recorder, { leaseMs: 3000 })
@@ -157,4 +162,37 @@ describe('a task run on both sides of a partition', () => {
     expect(new Set(task.map(t => `${t.state}|${t.peerId}|${t.result?.text}`)).size).toBe(1)
     expect(all.flatMap(n => n.problems)).toEqual([])
   }, 60_000)
+})
+
+describe('a node that was away when a task ended', () => {
+  it('lists it from the graph, with its state, producer, attempts and result, and can wait on it', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const hub = new MemoryHub()
+    const s = await node(net, clock, hub, [])
+    const x = await node(net, clock, hub, [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.9, workMs: 50 }])
+    await waitFor('the graphs to connect', () => [s, x].every(n => n.adapter.connected))
+    await runFor(clock, 20)
+    const done = s.engine.tasks.submit({ text: 'sum of 3 and 4' })
+    const none = s.engine.tasks.submit({ text: 'paint the fence' })
+    await runUntil(clock, () => [done, none].every(id => ['completed', 'unassigned'].includes(s.engine.tasks.get(id)?.state ?? '')), 10_000)
+    for (const n of [s, x]) n.recorder.flush()
+    await waitFor('both outcomes recorded', () => s.graph.get(`task:${done}`)?.data?.state === 'completed' && s.graph.get(`task:${none}`)?.data?.state === 'unassigned')
+
+    // A third tab opens now: it never saw a message about either task.
+    const late = await node(net, clock, hub, [])
+    await waitFor('the late tab to list both tasks', () => late.engine.knows(done) && late.engine.knows(none) && late.engine.tasks.get(done)?.result !== undefined, 10_000)
+    const t = late.engine.tasks.get(done)!
+    const original = s.engine.tasks.get(done)!
+    expect(t).toMatchObject({ state: 'completed', peerId: x.id.peerId, agentId: 'calc', skillId: 'math', text: 'sum of 3 and 4', attempt: 1 })
+    expect(t.result?.text).toBe(original.result?.text)
+    expect(t.attempts).toEqual([{ attempt: 1, agentId: 'calc', peerId: x.id.peerId, skillId: 'math', outcome: 'completed' }])
+    expect(await late.engine.tasks.wait(done, { timeoutMs: 10 })).toMatchObject({ state: 'completed' })
+    expect(late.engine.tasks.get(none)).toMatchObject({ state: 'unassigned', reason: s.engine.tasks.get(none)!.reason })
+    expect(late.engine.stats().imported).toBe(2)
+    // Importing is idempotent, and a task this node knows is never replaced by the graph's copy.
+    expect(late.engine.importTask(late.recorder.recordedTask(done)!)).toBe(false)
+    expect(s.engine.importTask(s.recorder.recordedTask(done)!)).toBe(false)
+    expect(s.engine.stats().imported).toBe(0)
+  }, 30_000)
 })
