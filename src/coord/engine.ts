@@ -511,7 +511,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (r.state === 'completed') t.completedAt = r.endedAt ?? r.finishedAt
     if (r.verification !== undefined) t.verification = { status: r.verification.status, supporters: [...r.verification.supporters], disputes: [...r.verification.disputes] }
     this.book.set(t.id, t)
-    this.finishedOrder.push(t.id)
+    this.retain(t.id)
     this.counters.imported++
     this.emit('task', { taskId: t.id, state: t.state, previous: null, reason: t.reason, attempt: t.attempt, at: this.clock.now() })
     return true
@@ -834,7 +834,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     for (const w of this.waiters.get(t.id) ?? []) w(snap)
     this.waiters.delete(t.id)
     if (t.missionId !== undefined) this.missionStep(t.missionId)
-    this.finishedOrder.push(t.id)
+    this.retain(t.id)
+  }
+
+  /** Keeps the ended task `id`, forgetting the oldest ended ones beyond `retainTasks`. */
+  private retain (id: string): void {
+    this.finishedOrder.push(id)
     while (this.finishedOrder.length > this.opts.retainTasks) {
       const old = this.finishedOrder.shift()!
       const o = this.book.get(old)
