@@ -12,7 +12,7 @@ import * as Automerge from '@automerge/automerge'
 import { Repo, NetworkAdapter, cbor } from '@automerge/automerge-repo'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
-import { percentile, fmt, table, writeResults, sleep, root, withTimeout, summariseProfile } from './lib.mjs'
+import { percentile, fmt, table, writeResults, sleep, root, withTimeout, summariseProfile, pageLoadMarks, summariseStartup, formatStartup } from './lib.mjs'
 
 const propSizes = (process.env.BENCH_PROP_SIZES ?? '3,5').split(',').filter(Boolean).map(Number)
 const syncSizes = (process.env.BENCH_SYNC_SIZES ?? '1000,10000').split(',').filter(Boolean).map(Number)
@@ -406,6 +406,11 @@ async function largeSync (size) {
     result.nodeStartedMs = p.nodeAt
     result.firstLinkMs = p.firstLinkAt
     result.linkToFullMs = p.firstLinkAt === null ? null : p.fullAt - p.firstLinkAt
+    // The joiner's start-up timeline (ms since its navigation): where the time before the first link goes.
+    const page = await joiner.evaluate(pageLoadMarks)
+    const marks = await joiner.evaluate(() => window.meshwork.stats().startup)
+    result.startup = { ...marks, ...Object.fromEntries(Object.entries(page).filter(([, v]) => v !== null).map(([k, v]) => [`page.${k}`, v])), firstLinkSeen: p.firstLinkAt, full: p.fullAt }
+    result.startup = Object.fromEntries(Object.entries(result.startup).filter(([, v]) => v != null))
     // Window: until 1 s after completion, so the work the sync triggers right after (conflict scan, explorer) counts.
     result.longTasks = longTaskSummary(p.longtasks, 0, p.fullAt + 1_000)
     result.longTasksAfterLink = p.firstLinkAt === null ? null : longTaskSummary(p.longtasks, p.firstLinkAt, p.fullAt + 1_000)
@@ -467,6 +472,7 @@ try {
       const r = await largeSync(size)
       out.sync.push(r)
       process.stderr.write(r.error ? `${r.error}\n` : `${fmt(r.syncMs, 0)} ms\n`)
+      if (r.startup !== undefined) process.stderr.write(`  joiner start-up timeline, ms since navigation:\n${formatStartup(summariseStartup([r.startup]))}\n`)
     }
   }
 } finally {

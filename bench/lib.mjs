@@ -118,3 +118,54 @@ export function procCpu (keep) {
   }
   return { totalMs, byThread }
 }
+
+/**
+ * In-page: the page's own load milestones (ms since navigation) before the app's code runs: the
+ * document's response, the scripts' responses (the last one), DOMContentLoaded. Pass to page.evaluate.
+ */
+export function pageLoadMarks () {
+  const nav = performance.getEntriesByType('navigation')[0]
+  const scripts = performance.getEntriesByType('resource').filter(e => e.initiatorType === 'script' || /\.m?js(\?|$)/.test(e.name))
+  const r = x => x === undefined ? null : Math.round(x * 10) / 10
+  return {
+    documentResponse: r(nav?.responseEnd),
+    scriptsLoaded: r(scripts.length ? Math.max(...scripts.map(e => e.responseEnd)) : undefined),
+    domContentLoaded: r(nav?.domContentLoadedEventEnd),
+    configFetched: r(performance.getEntriesByType('resource').find(e => e.name.endsWith('/config.json'))?.responseEnd)
+  }
+}
+
+/**
+ * Per-phase medians and ranges over tabs of start-up timelines (`meshwork.stats().startup`, merged
+ * with pageLoadMarks under `page.`), in the order the phases first appear; each with its most common note.
+ */
+export function summariseStartup (timelines) {
+  const phases = []
+  const values = new Map()
+  const notes = new Map()
+  for (const t of timelines) {
+    if (t == null) continue
+    for (const [k, v] of Object.entries(t)) {
+      if (v == null) continue
+      const ms = typeof v === 'number' ? v : v.ms
+      if (!values.has(k)) { values.set(k, []); notes.set(k, new Map()); phases.push(k) }
+      values.get(k).push(ms)
+      if (typeof v === 'object' && v.note !== undefined) notes.get(k).set(v.note, (notes.get(k).get(v.note) ?? 0) + 1)
+    }
+  }
+  const out = {}
+  for (const k of phases) {
+    const v = values.get(k)
+    const topNote = [...notes.get(k)].sort((a, b) => b[1] - a[1])[0]
+    out[k] = { p50: percentile(v, 50), min: Math.min(...v), max: Math.max(...v), n: v.length, ...(topNote ? { note: `${topNote[0]}${topNote[1] < v.length ? ` (${topNote[1]}/${v.length})` : ''}` } : {}) }
+  }
+  return out
+}
+
+/** One line per phase of a summariseStartup result, for the console. */
+export function formatStartup (summary, indent = '    ') {
+  return Object.entries(summary)
+    .sort((a, b) => a[1].p50 - b[1].p50)
+    .map(([k, s]) => `${indent}${k.padEnd(24)} ${String(Math.round(s.p50)).padStart(6)} ms${s.n > 1 ? `  (${Math.round(s.min)}-${Math.round(s.max)})` : ''}${s.note ? `  ${s.note}` : ''}`)
+    .join('\n')
+}

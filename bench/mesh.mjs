@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { chromium } from 'playwright-core'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
-import { percentile, fmt, table, writeResults, sleep, root, summariseProfile, procCpu } from './lib.mjs'
+import { percentile, fmt, table, writeResults, sleep, root, summariseProfile, procCpu, pageLoadMarks, summariseStartup, formatStartup } from './lib.mjs'
 
 const sizes = (process.env.BENCH_SIZES ?? '2,5,10').split(',').map(Number)
 const variants = (process.env.BENCH_VARIANTS ?? 'app,bare').split(',')
@@ -106,6 +106,11 @@ async function scenario (variant, n) {
     if (variant === 'app') {
       result.dials = await Promise.all(pages.map(p => p.evaluate(() => { const s = window.meshwork.stats(); return { started: s.dialsStarted, failed: s.dialsFailed, problems: s.problems, errors: s.dialErrors, dialMs: s.dialMs, stages: s.dialStages } })))
       result.readyMs = await Promise.all(pages.map(p => p.evaluate(() => window.__readyAt ?? null)))
+      // Each tab's start-up timeline (ms since its navigation), with the page's own load milestones.
+      const timelines = await Promise.all(pages.map(p => p.evaluate(`(() => { const page = (${pageLoadMarks.toString()})(); const t = { ...window.meshwork.stats().startup }; for (const [k, v] of Object.entries(page)) if (v !== null) t['page.' + k] = v; t.fullMesh = window.__meshAt ?? null; return t })()`)))
+      result.startupPerTab = timelines
+      result.startup = summariseStartup(timelines)
+      process.stderr.write(`  start-up timeline, ms since navigation (median over ${n} tabs, range):\n${formatStartup(result.startup)}\n`)
       result.dialStages = {}
       for (const d of result.dials) for (const [k, v] of Object.entries(d.stages ?? {})) { const a = (result.dialStages[k] ??= { n: 0, ms: 0 }); a.n += v.n; a.ms += v.ms }
       process.stderr.write(`  dials started ${result.dials.reduce((a, d) => a + d.started, 0)}, failed ${result.dials.reduce((a, d) => a + d.failed, 0)}; mean ms per stage: ${Object.entries(result.dialStages).map(([k, v]) => `${k.replace('webrtc:', '')} ${Math.round(v.ms / v.n)} (${v.n})`).join(', ')}\n`)

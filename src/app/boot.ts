@@ -7,6 +7,7 @@ import { fetchServerConfig, loadSettings, resolveConfig, type ConfigProblem, typ
 import { loadIdentity } from '../net/identity.ts'
 import { createBrowserLibp2p } from '../net/libp2p-node.ts'
 import { MeshNode } from '../net/mesh-node.ts'
+import { StartupTimeline } from '../net/startup.ts'
 import { openGraph, type OpenGraph } from './graph-boot.ts'
 import { startAgents, type StartedAgents } from './agents-boot.ts'
 import { startCoord, type StartedCoord } from './coord-boot.ts'
@@ -25,11 +26,16 @@ export interface BootResult {
 }
 
 export async function boot (): Promise<BootResult> {
+  const timeline = new StartupTimeline()
+  timeline.mark('bootStarted')
   const server = await fetchServerConfig(AbortSignal.timeout(5_000))
+  timeline.mark('configFetched')
   const { config, problems } = resolveConfig({ url: new URLSearchParams(location.search), settings: loadSettings(), server })
   const identity = await loadIdentity()
+  timeline.mark('identityLoaded')
   const libp2p = await createBrowserLibp2p({ privateKey: identity.privateKey, room: config.room, iceServers: config.iceServers })
-  const node = new MeshNode(libp2p, { room: config.room, relays: config.relays })
+  timeline.mark('libp2pStarted')
+  const node = new MeshNode(libp2p, { room: config.room, relays: config.relays, timeline })
   for (const p of problems) node.report('config', `bad-${p.field}`, `${p.message} (from ${p.source}; ignored)`)
   await node.start()
   const graph = openGraph(node)

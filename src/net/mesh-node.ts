@@ -17,10 +17,11 @@ import { RoomChannels, type ChannelStats, type ChannelTap } from './channels.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
-import { backoffDelay, circuitAddressOf, defaultDialPlan, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
+import { backoffDelay, circuitAddressOf, defaultDialPlan, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
 import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
+import { StartupTimeline, type StartupMarks } from './startup.ts'
 
 /** @libp2p/webrtc's private-to-private signalling protocol (its SIGNALING_PROTOCOL, not exported). */
 const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
@@ -80,6 +81,8 @@ export interface MeshNodeOptions {
   reconcileMs?: number
   /** A discovered peer that stops announcing for this long is no longer dialed. */
   forgetAfterMs?: number
+  /** Where the start-up phases are recorded; boot passes the one it marked its own steps in. */
+  timeline?: StartupTimeline
 }
 
 export interface MeshStats {
@@ -95,6 +98,8 @@ export interface MeshStats {
   dialMs: number[]
   /** Where WebRTC dials spend their time: per progress stage (libp2p's onProgress names), how many dials passed through it and the ms they spent there in all. */
   dialStages: Record<string, { n: number, ms: number }>
+  /** When each start-up phase first happened, ms since navigation (see startup.ts). */
+  startup: StartupMarks
 }
 
 function transportOf (conn: Connection): Transport {
@@ -106,7 +111,8 @@ function transportOf (conn: Connection): Transport {
 export class MeshNode extends Emitter<MeshEvents> {
   readonly peerId: string
   readonly room: string
-  readonly stats: MeshStats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {} }
+  readonly stats: MeshStats
+  readonly timeline: StartupTimeline
   readonly ready: Promise<void>
   /** The problems seen most recently, newest last (bounded). */
   readonly recentProblems: MeshProblem[] = []
@@ -120,7 +126,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly byes = new Map<string, () => void>()
   private readonly targets = new Map<string, DialTarget & { addrs: Multiaddr[], lastAnnounced: number, foreign?: string }>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
-  private readonly opts: Required<Omit<MeshNodeOptions, 'dialTimeoutMs'>> & { dialTimeoutMs?: number }
+  private readonly opts: Required<Omit<MeshNodeOptions, 'dialTimeoutMs' | 'timeline'>> & { dialTimeoutMs?: number }
   private readonly appTopic: string
   private readonly channels: RoomChannels
   private relayAttempts = 0
@@ -136,7 +142,10 @@ export class MeshNode extends Emitter<MeshEvents> {
 
   constructor (readonly libp2p: MeshLibp2p, opts: MeshNodeOptions) {
     super()
-    this.opts = { pingIntervalMs: 750, maxConcurrentDials: 3, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...opts }
+    const { timeline, ...rest } = opts
+    this.opts = { pingIntervalMs: 750, maxConcurrentDials: 3, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...rest }
+    this.timeline = timeline ?? new StartupTimeline()
+    this.stats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {}, startup: this.timeline.marks }
     this.peerId = libp2p.peerId.toString()
     this.room = opts.room
     this.presence = new PresenceTable({ timeoutMs: this.opts.presenceTimeoutMs })
@@ -155,6 +164,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   async start (): Promise<void> {
     const { libp2p } = this
     const pubsub = libp2p.services.pubsub
+    this.timeline.mark('nodeStarted')
 
     await libp2p.handle(LINK_PROTOCOL, (stream, conn) => { void this.link(stream, conn) }, { runOnLimitedConnection: false })
     await this.channels.start()
@@ -165,7 +175,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     libp2p.services.discovery.addEventListener('peer', evt => {
       const id = evt.detail.id.toString()
       if (id === this.peerId || this.relayPeerIds.has(id)) return
-      this.noteDiscovered(id, evt.detail.multiaddrs)
+      this.noteDiscovered(id, evt.detail.multiaddrs, 'its announcement on the discovery topic')
     })
     pubsub.addEventListener('message', evt => {
       const msg = evt.detail
@@ -178,8 +188,16 @@ export class MeshNode extends Emitter<MeshEvents> {
       const peer = conn.remotePeer.toString()
       const isRelay = this.relayPeerIds.has(peer)
       if (this.blocked.has(peer)) { void conn.close().catch(() => {}); return }
-      if (isRelay) this.emit('relay', { state: 'connected', address: conn.remoteAddr.toString() })
+      if (isRelay) {
+        this.timeline.mark('relayConnected')
+        this.emit('relay', { state: 'connected', address: conn.remoteAddr.toString() })
+      }
       const transport = transportOf(conn)
+      if (!isRelay) {
+        if (!this.targets.has(peer)) this.timeline.mark('discovered', `its ${conn.direction} ${transport} connection, before any announcement`)
+        if (transport === 'relayed') this.timeline.mark('relayedConnection', conn.direction)
+        if (transport === 'webrtc') this.timeline.mark('webrtcConnection', conn.direction)
+      }
       this.emit('link', { kind: 'open', peerId: peer, transport: isRelay ? 'relay' : transport, at: Date.now() })
       if (!isRelay && transport === 'webrtc') {
         this.stats.linksOpened++
@@ -188,6 +206,9 @@ export class MeshNode extends Emitter<MeshEvents> {
         if (conn.direction === 'outbound') void this.openLink(conn)
       }
       this.emit('change', undefined)
+    })
+    libp2p.addEventListener('peer:identify', evt => {
+      if (this.relayPeerIds.has(evt.detail.peerId.toString())) this.timeline.mark('relayIdentified')
     })
     libp2p.addEventListener('connection:close', evt => {
       const conn = evt.detail
@@ -206,12 +227,16 @@ export class MeshNode extends Emitter<MeshEvents> {
     })
     pubsub.addEventListener('subscription-change', evt => {
       // The relay (or a peer) just joined the discovery topic: our announcement can now reach others.
-      if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === discoveryTopic(this.room))) this.announce()
+      if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === discoveryTopic(this.room))) {
+        if (this.relayPeerIds.has(evt.detail.peerId.toString())) this.timeline.mark('discoveryJoined')
+        this.announce('subscription')
+      }
     })
     libp2p.addEventListener('self:peer:update', () => {
       const circuit = libp2p.getMultiaddrs().find(a => a.toString().includes('/p2p-circuit'))
       if (circuit !== undefined) {
-        this.announce()
+        this.timeline.mark('reserved')
+        this.announce('reservation')
         this.emit('relay', { state: 'reserved', address: circuit.toString() })
         this.resolveReady()
       }
@@ -383,7 +408,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     this.emit('change', undefined)
   }
 
-  private noteDiscovered (id: string, addrs: Multiaddr[]): void {
+  private noteDiscovered (id: string, addrs: Multiaddr[], how: string): void {
     const now = Date.now()
     const webrtc = addrs.filter(a => a.toString().includes('/webrtc'))
     const t = this.targets.get(id)
@@ -393,20 +418,26 @@ export class MeshNode extends Emitter<MeshEvents> {
       return
     }
     this.targets.set(id, { peerId: id, discoveredAt: now, attempts: 0, nextAttemptAt: now, dialing: false, addrs: webrtc, lastAnnounced: now })
+    this.timeline.mark('discovered', how)
     // Answer a newcomer with our own addresses right away instead of at the next periodic announcement.
-    this.announce()
+    this.announce('newcomer')
     this.emit('change', undefined)
     this.reconcile()
   }
 
   /** Announces this node's addresses on the discovery topic soon, at most once per 500 ms. */
-  private announce (): void {
+  private announce (why: string): void {
     if (this.announceTimer !== undefined || this.stopped) return
     const wait = Math.max(50, this.lastAnnounceAt + 500 - Date.now())
+    const askedAt = Date.now()
     this.announceTimer = setTimeout(() => {
       this.announceTimer = undefined
       this.lastAnnounceAt = Date.now()
       try { this.libp2p.services.discovery._broadcast() } catch { /* no addresses yet */ }
+      if (!this.timeline.has('announced') && this.libp2p.services.pubsub.getSubscribers(discoveryTopic(this.room)).length > 0 &&
+        this.libp2p.getMultiaddrs().some(a => a.toString().includes('/webrtc'))) {
+        this.timeline.mark('announced', `${why}, after ${Date.now() - askedAt} ms`)
+      }
     }, wait)
   }
 
@@ -443,6 +474,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   }
 
   private async dialPeer (t: DialTarget & { addrs: Multiaddr[] }): Promise<void> {
+    this.timeline.mark('dialStarted', dialsFirst(this.peerId, t.peerId) ? 'this side dials first' : 'symmetric: the other side had not linked')
     t.dialing = true
     this.dialsInFlight++
     this.stats.dialsStarted++
@@ -499,6 +531,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private maintainRelay (now: number): void {
     if (this.relayAddrs.length === 0 || this.relayDialing || this.relayConnected() || now < this.relayNextAttemptAt) return
     this.relayDialing = true
+    this.timeline.mark('relayDialed')
     const addr = this.relayAddrs[this.relayAttempts % this.relayAddrs.length]!
     this.libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) }).then(() => {
       this.relayAttempts = 0
@@ -524,6 +557,7 @@ export class MeshNode extends Emitter<MeshEvents> {
         onAlive: () => {
           if (this.blocked.has(peer)) return
           if (this.presence.heard(peer, Date.now()) !== undefined) {
+            this.timeline.mark('joined')
             this.channels.warm(peer)
             this.emit('peer:join', { peerId: peer })
             this.emit('change', undefined)
