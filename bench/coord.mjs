@@ -25,6 +25,8 @@ const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 8)
  * 5 s of warm-up: 6,620 and 7,064 tasks/min, against 7,394-10,688 without).
  */
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 0) * 1000
+/** bench:coord throughput: the rate is also reported per window of this length (BENCH_WINDOW_S, default 5). */
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 5) * 1000
 const RECOVERY_REPS = Number(process.env.BENCH_RECOVERY_REPS ?? 3)
 const RUN_TASKS = Number(process.env.BENCH_RUN_TASKS ?? 1000)
 const DIAG = process.env.BENCH_DIAG !== '0'
@@ -463,7 +465,7 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     const T = window.meshwork.tasks
     const start = now()
     const end = start + ms
-    const lat = []; const states = {}; const byPeer = {}; const reasons = {}
+    const lat = []; const done = []; const states = {}; const byPeer = {}; const reasons = {}
     // BENCH_TRACE: where each task's time went, on its submitter's clock.
     const steps = { window: [], responded: [], awardToDone: [], lateBids: 0 }
     if (trace) { window.__cb.trace = true; window.__cb.proto.clear() }
@@ -475,7 +477,7 @@ async function throughput (room, inflight, ms, part = 'throughput') {
         const id = T.submit({ text: `echo ${words[n++ % words.length]}` })
         const s = await T.wait(id, { timeoutMs: 30_000 }).catch(err => ({ state: 'timeout', reason: err.message }))
         states[s.state] = (states[s.state] ?? 0) + 1
-        if (s.state === 'completed') { lat.push(now() - t0); byPeer[s.peerId] = (byPeer[s.peerId] ?? 0) + 1; last = Math.max(last, now()) } else reasons[s.reason ?? s.state] = (reasons[s.reason ?? s.state] ?? 0) + 1
+        if (s.state === 'completed') { lat.push(now() - t0); done.push(now()); byPeer[s.peerId] = (byPeer[s.peerId] ?? 0) + 1; last = Math.max(last, now()) } else reasons[s.reason ?? s.state] = (reasons[s.reason ?? s.state] ?? 0) + 1
         if (trace) {
           const proto = window.__cb.proto.get(id) ?? []
           const wc = proto.find(p => p.kind === 'window-closed')
@@ -492,7 +494,7 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     }
     await Promise.all(Array.from({ length: inflight }, worker))
     if (trace) window.__cb.trace = false
-    return { start, last, lat, states, byPeer, reasons, submitted: n, steps, own: byPeer[window.meshwork.peerId] ?? 0 }
+    return { start, last, lat, done, states, byPeer, reasons, submitted: n, steps, own: byPeer[window.meshwork.peerId] ?? 0 }
   }, { inflight, ms, words: WORDS, trace: TRACE }))))
   const wallMs = Date.now() - w0
   const cpu1 = chromiumCpu()
@@ -515,6 +517,13 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     completed,
     notCompleted: reasons,
     perMinute: completed / ((last - start) / 60_000),
+    // Tasks/min in successive windows of WINDOW_MS: does the rate fall as the room's graph grows?
+    perWindow: (() => {
+      const all = per.flatMap(p => p.done)
+      const out = []
+      for (let w = start; w < last; w += WINDOW_MS) out.push(Math.round(all.filter(x => x >= w && x < w + WINDOW_MS).length * 60_000 / Math.min(WINDOW_MS, last - w)))
+      return out
+    })(),
     latency: stats(per.flatMap(p => p.lat)),
     /** Completed tasks that ran on the tab that submitted them (its own agent won its own auction). */
     ownShare: per.reduce((s, p) => s + p.own, 0) / Math.max(1, completed),
@@ -784,7 +793,7 @@ try {
           const r = await throughput(room, INFLIGHT, THROUGHPUT_MS)
           if (v !== null) { r.variant = v.label; if (v.flushMs !== undefined) r.recordFlushMs = v.flushMs }
           out.throughput.push(r)
-          process.stderr.write(`${v !== null ? `[${v.label}] ` : ''}${fmt(r.perMinute, 0)} tasks/min\n`)
+          process.stderr.write(`${v !== null ? `[${v.label}] ` : ''}${fmt(r.perMinute, 0)} tasks/min (per ${WINDOW_MS / 1000} s: ${r.perWindow.join(', ')})\n`)
         }
       }
       if (room !== main) await closeRoom(room)

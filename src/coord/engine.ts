@@ -284,6 +284,8 @@ interface Task {
   ending?: boolean
   /** When this node saw the task end. */
   endedAt?: number
+  /** The completion this node had before a partition merge gave the task another one. */
+  superseded?: Completion
 }
 
 interface Running {
@@ -470,9 +472,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.attempt = Math.max(t.attempt, c.attempt)
     // The graph holds the merged record already: recording an outcome again would only fight it.
     t.finalRecorded = true
+    if (mine !== undefined) t.superseded = mine
     const reason = mine !== undefined
-      ? `merged after a partition: attempt ${c.attempt} by ${c.agentId} on ${short(c.peerId)} is the result; attempt ${mine.attempt} by ${mine.agentId} on ${short(mine.peerId)} ran too`
-      : `completed by attempt ${c.attempt} (${c.agentId} on ${short(c.peerId)}), as the graph records it`
+      ? `merged after a partition: attempt ${c.attempt} by ${agentOn(c)} is the result; attempt ${mine.attempt} by ${agentOn(mine)} ran too`
+      : `completed by attempt ${c.attempt} (${agentOn(c)}), as the graph records it`
     this.timeline('merged', this.peerId, `${t.id}: ${reason}`, t.id)
     this.counters.merged++
     if (isTerminal(previous)) {
@@ -1621,6 +1624,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const info: AttemptInfo = { attempt: a }
       if (h !== undefined) { info.agentId = h.agentId; info.peerId = h.peerId; info.skillId = h.skillId }
       if (t.producer?.attempt === a) info.outcome = 'completed'
+      else if (t.superseded?.attempt === a) info.outcome = 'duplicate: also completed during a partition, not counted'
       else if (f !== undefined) info.outcome = `${f.code}: ${f.reason}`
       attempts.push(info)
     }
@@ -1654,6 +1658,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
     return snap
   }
+}
+
+/** `agent on …peer`, the agent's name without its `@peer` suffix. */
+function agentOn (a: { agentId: string, peerId: string }): string {
+  return `${a.agentId.replace(/@.*$/, '')} on ${short(a.peerId)}`
 }
 
 function short (peerId: string): string {

@@ -49,7 +49,7 @@ import {
 import type { CoordRecorder } from './interfaces.ts'
 import type { AgentRef, Bid } from './messages.ts'
 import type { AgentResult } from '../agents/types.ts'
-import { completionOf, mergeTaskData, type Completion } from './outcome-merge.ts'
+import { compareCompletions, completionOf, mergeTaskData, type Completion } from './outcome-merge.ts'
 import type { RecordedTask } from './engine.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
@@ -875,11 +875,26 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         if (r.reason !== undefined) outcome.reason = r.reason
         if (r.producer !== undefined) outcome.producer = { ...ref(r.producer), attempt: r.producer.attempt, result: resultId(r.taskId, r.producer.attempt) }
         let line: string
-        if (r.state === 'completed' && r.producer !== undefined) line = `Completed: attempt ${r.producer.attempt} by ${agentOn(r.producer)} (${resultId(r.taskId, r.producer.attempt)}).`
+        const producer = r.producer
+        if (r.state === 'completed' && producer !== undefined) line = `Completed: attempt ${producer.attempt} by ${agentOn(producer)} (${resultId(r.taskId, producer.attempt)}).`
         else {
           const what = r.state.charAt(0).toUpperCase() + r.state.slice(1)
           line = clip(`${what} after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.reason !== undefined ? `: ${oneLine(r.reason)}` : '.'}`, 1000)
         }
+        // The thread may already record another completion (the other side of a partition, synced
+        // before this write): then the line says this run is not the one that counts.
+        const post: Intent = producer === undefined
+          ? { t: 'post', threadId: thread, source, line }
+          : {
+              t: 'resolve',
+              source,
+              expand: view => {
+                const there = completionOf(view.entity(thread)?.data)
+                const mine = { attempt: producer.attempt, peerId: producer.peerId, agentId: producer.agentId }
+                const other = there !== undefined && compareCompletions(there, mine) < 0 ? there : undefined
+                return { intents: [{ t: 'post', threadId: thread, source, line: other === undefined ? line : `Attempt ${mine.attempt} by ${agentOn(mine)} also completed it (a partition); attempt ${other.attempt} by ${agentOn(other)} stays the task's result.` }] }
+              }
+            }
         return [
           {
             t: 'merge',
@@ -891,7 +906,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
               return completionOf(d) !== undefined ? mergeTaskData([d, next]) ?? next : next
             }
           },
-          { t: 'post', threadId: thread, source, line }
+          post
         ]
       })
     },

@@ -189,6 +189,13 @@ test('a task run on both sides of a network partition is completed once when the
       duplicates: [expect.objectContaining({ peerId: otherId, attempt: 2 })]
     })
   }
+  // The tabs whose completion changed hands say so (shown with the result in the Tasks view).
+  for (const p of [c, other]) expect(await p.evaluate(t => window.meshwork.tasks.get(t)?.reason, id)).toMatch(/^merged after a partition: attempt 1 .* attempt 2 .* ran too$/)
+  await c.getByTestId('tasks-tab').click()
+  await c.locator(`[data-testid=task-item][data-task-id="${id}"] button.pick`).click()
+  await expect(c.getByTestId('task-result-text')).toHaveText('echo: cherry')
+  await expect(c.getByTestId('task-result-note')).toContainText('merged after a partition')
+  await c.screenshot({ path: 'test-results/coord-partition-merged.png', fullPage: true })
   // Both runs stay in the graph (the work was done twice); the thread names one.
   const results = await a.evaluate(t => window.meshwork.graph.list({ kind: 'hypothesis' }).filter(x => x.id.startsWith(`result:${t}:`)).map(x => x.id).sort(), id)
   expect(results).toEqual([`result:${id}:1`, `result:${id}:2`])

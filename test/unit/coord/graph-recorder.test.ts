@@ -449,6 +449,33 @@ describe('graph recorder: batching, idempotency, order, bad input', () => {
   })
 })
 
+describe('graph recorder: a second completion of one task', () => {
+  it('keeps the lowest attempt as the outcome, lists the other as a duplicate and says so on the thread', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    recorder.task(task('p-1'))
+    recorder.award(award('p-1'))
+    recorder.outcome(outcome('p-1', 1))
+    recorder.flush()
+    // The other side of a partition recorded attempt 2 by another agent, after syncing attempt 1.
+    recorder.outcome({ ...outcome('p-1', 2), producer: { peerId: STEWARD, agentId: 'slow', attempt: 2 } })
+    recorder.flush()
+    const data = g.get('task:p-1')!.data!
+    expect(data.outcome).toMatchObject({ state: 'completed', producer: { peerId: PRODUCER, agentId: 'calc', attempt: 1 } })
+    expect(data.duplicates).toEqual([{ attempt: 2, peerId: STEWARD, agentId: 'slow' }])
+    expect(lines(g, 'task:p-1').at(-1)).toMatch(/^Attempt 2 by slow on .* also completed it \(a partition\); attempt 1 by calc on .* stays the task's result\.$/)
+    // A later attempt recorded first gives way to a lower one recorded after it.
+    recorder.task(task('p-2'))
+    recorder.outcome({ ...outcome('p-2', 2), producer: { peerId: STEWARD, agentId: 'slow', attempt: 2 } })
+    recorder.flush()
+    recorder.outcome(outcome('p-2', 1))
+    recorder.flush()
+    expect(g.get('task:p-2')!.data!.outcome).toMatchObject({ producer: { attempt: 1, agentId: 'calc' } })
+    expect(g.get('task:p-2')!.data!.duplicates).toEqual([{ attempt: 2, peerId: STEWARD, agentId: 'slow' }])
+    expect(problems).toEqual([])
+  })
+})
+
 describe('graph recorder: two nodes', () => {
   it('steward and producer on different graphs converge on one task thread and one result', async () => {
     const hub = new MemoryHub()

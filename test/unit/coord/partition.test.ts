@@ -153,6 +153,8 @@ describe('a task run on both sides of a partition', () => {
     // Both results stay in the graph (the work was done twice); the thread names one.
     await waitFor('both results on every graph', () => all.every(n => n.graph.has(`result:${id}:1`) && n.graph.has(`result:${id}:2`)))
     // The nodes that had taken the other completion moved over; the holder kept its own.
+    expect(s.engine.tasks.get(id)!.attempts.map(a => a.outcome)).toEqual(['completed', 'duplicate: also completed during a partition, not counted'])
+    expect(s.engine.tasks.get(id)!.reason).toMatch(/^merged after a partition: attempt 1 by echo-[xy] on …\w+ is the result; attempt 2 by echo-[xy] on …\w+ ran too$/)
     expect(s.engine.stats().merged).toBe(1)
     expect(other.engine.stats().merged).toBe(1)
     expect(holder.engine.stats().merged).toBe(0)
