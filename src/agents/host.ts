@@ -4,7 +4,7 @@
  * can do this?" on-device with the embedding model.
  *
  *     AgentHost ─ runner (AgentRuntime, Web Workers)   runs local agents
- *               ├ registry (Automerge doc)             every agent of the room, with its peer and status
+ *               ├ registry (AgentRegistryApi)          every agent of the room, with its peer and status
  *               ├ embedder (embedding worker)          skill and task vectors
  *               └ CapabilityIndex                      skills of all room agents, matched in milliseconds
  *
@@ -12,7 +12,8 @@
  * second per agent, so busy agents do not flood the document with changes.
  */
 import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
-import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, type AgentRecord, type AgentRegistry, type RegistryChange, type SkillReputation } from './registry.ts'
+import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, type AgentRecord, type SkillReputation } from './registry.ts'
+import type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
 import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
 import { skillCalibrationFor } from '../match/score.ts'
@@ -91,7 +92,7 @@ export type AgentHostEvents = {
 
 export interface AgentHostOptions {
   peerId: string
-  registry: AgentRegistry
+  registry: AgentRegistryApi
   runner: AgentRunner
   /** Resolves with the embedder once the model is loaded. */
   embedder: Promise<Embedder>
@@ -123,7 +124,7 @@ export function skillRows (skill: ManifestSkill): string[] {
 
 export class AgentHost {
   readonly peerId: string
-  readonly registry: AgentRegistry
+  readonly registry: AgentRegistryApi
   readonly runner: AgentRunner
   readonly #emitter = new Emitter<AgentHostEvents>()
   readonly #opts: AgentHostOptions

@@ -1,9 +1,10 @@
 /**
  * The room's agent registry: which agents exist on which peer, with their manifests and status,
  * so that every node knows the mesh's skills. It lives in its own Automerge document next to the
- * knowledge graph (in a small Repo on the page, synced over its own protocol; the graph's Repo is in
- * the graph worker), so that agents coming and going (and their status changing) never churn the
- * graph's entities.
+ * knowledge graph (in a tab, in its own Repo in the graph worker, synced over its own protocol; the
+ * page keeps a validated mirror, see remote-registry.ts), so that agents coming and going (and
+ * their status changing) never churn the graph's entities. What callers may rely on is
+ * {@link AgentRegistryApi} (registry-api.ts); `AgentRegistry` here is the in-process implementation.
  *
  * Layout (REGISTRY_LAYOUT 1): `{ meta: { layout: 1, kind: 'agent-registry' }, agents: { <agentId>: JSON } }`.
  * Every record is one immutable JSON string replaced whole, written only by the peer that owns the
@@ -26,6 +27,9 @@ import {
 import { parseManifest, ManifestError, type AgentManifest } from './manifest.ts'
 import { sha256, utf8 } from '../graph/hash.ts'
 import { validateRoomName } from '../graph/layout.ts'
+import type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
+
+export type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
 
 export const REGISTRY_LAYOUT = 1
 const GENESIS_ACTOR = '6d657368776f726b2d72656769737472' // "meshwork-registr"
@@ -195,6 +199,17 @@ export function validateAgentRecord (input: unknown): AgentRecord {
   return out
 }
 
+/**
+ * The genesis as data, for a holder of the document that builds it itself (the graph worker, see
+ * RecordDocInit in graph-worker-protocol.ts): the same change as `registryGenesis`. Its hash is
+ * pinned because every stored copy and every peer's registry descends from it.
+ */
+export const REGISTRY_GENESIS = {
+  actor: GENESIS_ACTOR,
+  root: { meta: { layout: REGISTRY_LAYOUT, kind: 'agent-registry' }, agents: {} },
+  hash: '5ac909acf78d4c4b2236bb35a503a0bcdca02f8da3a24bb33248a925e69a2cd3'
+} as const
+
 let genesisCache: { bytes: Uint8Array, hash: string } | undefined
 
 /** The registry's genesis: identical bytes on every peer, so concurrent creation merges. */
@@ -217,13 +232,33 @@ export function registryDocumentId (room: string): DocumentId {
   return interpretAsDocumentId(digest.slice(0, 16) as BinaryDocumentId)
 }
 
-export interface RegistryChange {
-  /** Agent ids whose record was added, replaced or removed. */
-  ids: string[]
-  origin: 'local' | 'remote'
+/**
+ * Reads one stored record (JSON, untrusted): the valid record, or why it is skipped. `raw` may
+ * also be the length of a record too large to have been handed over.
+ */
+export function readAgentRecord (agentId: string, raw: string | number): { record: AgentRecord } | { reason: string } {
+  try {
+    if (typeof raw === 'number' || raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
+    const record = validateAgentRecord(JSON.parse(raw))
+    if (record.agentId !== agentId) throw new RegistryRecordError('agentId', `does not match its key ${agentId}`)
+    return { record }
+  } catch (err) {
+    return { reason: (err as Error).message }
+  }
 }
 
-export class AgentRegistry {
+/** Validates records for writing and encodes each as stored: [agentId, JSON]. Throws on the first bad one. */
+export function encodeAgentRecords (records: readonly AgentRecord[]): Array<[string, string]> {
+  return records.map(r => {
+    const valid = validateAgentRecord(r)
+    const raw = JSON.stringify(valid)
+    if (raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
+    return [valid.agentId, raw]
+  })
+}
+
+/** The registry over a DocHandle in this process (Node, tests); a tab uses RemoteAgentRegistry. */
+export class AgentRegistry implements AgentRegistryApi {
   readonly handle: DocHandle<RegistryDoc>
   #cache = new Map<string, { raw: string, record: AgentRecord | undefined }>()
   #invalid = new Map<string, string>()
@@ -273,16 +308,9 @@ export class AgentRegistry {
     const raw = value.toString()
     const hit = this.#cache.get(agentId)
     if (hit?.raw === raw) return hit.record
-    let record: AgentRecord | undefined
-    try {
-      if (raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
-      record = validateAgentRecord(JSON.parse(raw))
-      if (record.agentId !== agentId) throw new RegistryRecordError('agentId', `does not match its key ${agentId}`)
-      this.#invalid.delete(agentId)
-    } catch (err) {
-      record = undefined
-      this.#invalid.set(agentId, (err as Error).message)
-    }
+    const read = readAgentRecord(agentId, raw)
+    const record = 'record' in read ? read.record : undefined
+    if ('reason' in read) this.#invalid.set(agentId, read.reason); else this.#invalid.delete(agentId)
     this.#cache.set(agentId, { raw, record })
     return record
   }
@@ -295,12 +323,7 @@ export class AgentRegistry {
 
   /** Writes (adds or replaces) records, all in one change. Each is validated first; nothing is written if one is bad. */
   put (...records: AgentRecord[]): void {
-    const encoded = records.map(r => {
-      const valid = validateAgentRecord(r)
-      const raw = JSON.stringify(valid)
-      if (raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
-      return [valid.agentId, raw] as const
-    })
+    const encoded = encodeAgentRecords(records)
     this.#change(d => { for (const [id, raw] of encoded) d.agents[id] = new ImmutableString(raw) })
   }
 

@@ -2,7 +2,7 @@ import { Automerge, ImmutableString } from '@automerge/automerge-repo/slim'
 import { describe, expect, it } from 'vitest'
 import { createGraphRepo } from '../../../src/graph/room.ts'
 import { roomDocumentId } from '../../../src/graph/layout.ts'
-import { agentIdFor, openAgentRegistry, registryDocumentId, registryGenesis, validateAgentRecord, type AgentRecord } from '../../../src/agents/registry.ts'
+import { agentIdFor, openAgentRegistry, REGISTRY_GENESIS, REGISTRY_LAYOUT, registryDocumentId, registryGenesis, validateAgentRecord, type AgentRecord } from '../../../src/agents/registry.ts'
 import { MemoryHub } from '../graph/memory-network.ts'
 import { waitFor } from '../graph/helpers.ts'
 
@@ -41,6 +41,19 @@ describe('agent registry', () => {
     const g = registryGenesis()
     expect(Automerge.getHeads(Automerge.load(g.bytes))).toEqual([g.hash])
     expect(registryGenesis().hash).toBe(g.hash)
+  })
+
+  it('keeps the layout, genesis and document id that stored copies and peers already have', () => {
+    // Pinned: changing any of these strands every registry stored in IndexedDB and every older peer.
+    expect(REGISTRY_LAYOUT).toBe(1)
+    expect(registryGenesis().hash).toBe('5ac909acf78d4c4b2236bb35a503a0bcdca02f8da3a24bb33248a925e69a2cd3')
+    expect(REGISTRY_GENESIS.hash).toBe(registryGenesis().hash)
+    expect(registryDocumentId('lab')).toBe('bAKzvjLV3VdCDcx7zTstVQB297x')
+    // The description the graph worker builds it from gives the same change.
+    const built = Automerge.change(Automerge.init<Record<string, unknown>>({ actor: REGISTRY_GENESIS.actor as Automerge.ActorId }), { time: 0 }, d => {
+      for (const [key, value] of Object.entries(REGISTRY_GENESIS.root)) d[key] = value
+    })
+    expect(Automerge.getHeads(built)).toEqual([REGISTRY_GENESIS.hash])
   })
 
   it('validates records and names the bad field', () => {
