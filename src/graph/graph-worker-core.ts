@@ -6,12 +6,27 @@
  *
  * `serveGraph` speaks to any {@link Endpoint}: the worker's global scope in the browser, a
  * MessagePort in tests.
+ *
+ * The worker also hosts record documents (`serveRecordDoc`): the room's agent registry. Its
+ * document synced on the page cost the page a 50-77 ms task when a new tab linked
+ * (bench:graph). Each record document gets a Repo of its own here rather than a place in the
+ * graph's: a Repo has one storage and its adapters carry every document it holds, while the
+ * registry must keep its own IndexedDB database ('meshwork-registry', with the data of earlier
+ * versions), its own sync protocol (what older peers speak) and its own peers (the full mesh,
+ * while the graph syncs along a ring in larger rooms); and no registry change then waits behind
+ * the graph's snapshot catch-up or its hold on new sync sessions. A second Repo over a tiny
+ * document costs little.
  */
-import type { StorageAdapterInterface } from '@automerge/automerge-repo/slim'
+import {
+  Automerge, ImmutableString, type DocHandle, type DocumentId, type Repo, type StorageAdapterInterface
+} from '@automerge/automerge-repo/slim'
 import { validateWrites } from './batch-planner.ts'
 import { DocGraphStore, type GraphChange } from './graph-store.ts'
 import { entryOwner } from './layout.ts'
-import { DELTA_CHUNK, type Endpoint, type GraphDelta, type GraphInit, type PageToWorker, type WorkerToPage } from './graph-worker-protocol.ts'
+import {
+  DELTA_CHUNK, type Endpoint, type GraphDelta, type GraphInit, type PageToRecordDoc, type PageToWorker, type RecordDocInit,
+  type RecordDocToPage, type RecordEntry, type WorkerToPage
+} from './graph-worker-protocol.ts'
 import { GraphValidationError } from './schema.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { createGraphRepo, openRoomDoc } from './room.ts'
@@ -142,6 +157,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
   })
 
   function dispatch (m: PageToWorker): void {
+    if (m.t === 'records') { serveRecordDoc(m.port as unknown as Endpoint, options); return }
     if (m.t === 'init') {
       open(m.init).then(() => { for (const q of queue.splice(0)) handle(q) }, (err: unknown) => {
         post({ t: 'failed', message: err instanceof Error ? err.message : String(err) })
@@ -152,4 +168,152 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
     if (store === undefined && m.t !== 'net') { queue.push(m); return }
     handle(m)
   }
+}
+
+/** Genesis bytes built here, by hash. */
+const recordGeneses = new Map<string, Uint8Array>()
+
+/** Builds a record document's genesis from its description; throws if the hash is not the expected one. */
+function recordGenesis (spec: RecordDocInit['genesis']): Uint8Array {
+  const cached = recordGeneses.get(spec.hash)
+  if (cached !== undefined) return cached
+  const doc = Automerge.change(Automerge.init<Record<string, unknown>>({ actor: spec.actor as Automerge.ActorId }), { time: 0 }, d => {
+    for (const [key, value] of Object.entries(spec.root)) d[key] = value
+  })
+  const heads = Automerge.getHeads(doc)
+  if (heads.length !== 1 || heads[0] !== spec.hash) throw new Error(`the genesis built here has the hash ${heads.join(',')}, not ${spec.hash}`)
+  const bytes = Automerge.save(doc)
+  recordGeneses.set(spec.hash, bytes)
+  return bytes
+}
+
+type RecordDoc = Record<string, unknown>
+
+/**
+ * Holds one record document (see RecordDocInit) for a page that speaks to `endpoint` (a
+ * MessagePort): loads it from storage or creates it from its genesis, syncs it through the page's
+ * adapter, applies the page's writes in order, and tells the page the current value of every
+ * record that changes. Messages that arrive before the document is open wait; none is dropped.
+ */
+export function serveRecordDoc (endpoint: Endpoint, options: Pick<ServeGraphOptions, 'storage'> = {}): void {
+  const post = (message: RecordDocToPage): void => { endpoint.postMessage(message) }
+  const network = new PortNetworkAdapter(post)
+  let init: RecordDocInit | undefined
+  let repo: Repo | undefined
+  let doc: DocHandle<RecordDoc> | undefined
+  let appliedSeq = 0
+  let writing = false
+  let closed = false
+  const queue: PageToRecordDoc[] = []
+
+  const recordsOf = (d: RecordDoc): Record<string, unknown> => {
+    const map = d[init!.map]
+    return typeof map === 'object' && map !== null && !Array.isArray(map) ? map as Record<string, unknown> : {}
+  }
+  // A value from a peer may be anything; the page validates it. Oversized ones cross as their length.
+  const entryOf = (records: Record<string, unknown>, id: string): RecordEntry => {
+    const value = records[id]
+    if (value === undefined) return [id, null]
+    // An ImmutableString (what the page writes) gives its text; anything else a text the page refuses.
+    const raw = String(value)
+    return [id, raw.length > init!.maxRecordBytes ? raw.length : raw]
+  }
+  const allEntries = (): RecordEntry[] => {
+    const records = recordsOf(doc!.doc())
+    return Object.keys(records).map(id => entryOf(records, id))
+  }
+
+  const onChange = ({ patches }: { patches: Automerge.Patch[] }): void => {
+    if (writing) return // the write reports what it touched
+    const map = init!.map
+    // The whole map replaced or deleted (only a broken or hostile peer does that): send all of it.
+    if (patches.some(p => p.path.length <= 1 && (p.path.length === 0 || p.path[0] === map))) {
+      post({ t: 'records', seq: appliedSeq, entries: allEntries(), all: true })
+      return
+    }
+    const ids = new Set<string>()
+    for (const p of patches) if (p.path[0] === map && typeof p.path[1] === 'string') ids.add(p.path[1])
+    if (ids.size === 0) return
+    const records = recordsOf(doc!.doc())
+    post({ t: 'records', seq: appliedSeq, entries: [...ids].map(id => entryOf(records, id)) })
+  }
+
+  const write = (m: Extract<PageToRecordDoc, { t: 'write' }>): void => {
+    appliedSeq = m.seq
+    const entries = Array.isArray(m.entries) ? m.entries : []
+    const ids = new Set<string>()
+    for (const e of entries) if (Array.isArray(e) && typeof e[0] === 'string') ids.add(e[0])
+    const map = init!.map
+    writing = true
+    try {
+      doc!.change(d => {
+        if (typeof d[map] !== 'object' || d[map] === null || Array.isArray(d[map])) d[map] = {}
+        const records = d[map] as Record<string, unknown>
+        for (const e of entries) {
+          if (!Array.isArray(e) || typeof e[0] !== 'string' || e[0] === '') continue
+          const [id, raw] = e
+          if (raw === null) { if (records[id] !== undefined) Reflect.deleteProperty(records, id) } else if (typeof raw === 'string' && raw.length <= init!.maxRecordBytes) records[id] = new ImmutableString(raw)
+        }
+      })
+    } catch (err) {
+      // The page validated these, so this is a bug; what is sent below puts the page right.
+      console.error('record document: a write failed', err)
+    } finally {
+      writing = false
+    }
+    const records = recordsOf(doc!.doc())
+    post({ t: 'records', seq: appliedSeq, entries: [...ids].map(id => entryOf(records, id)) })
+  }
+
+  const open = async (i: RecordDocInit): Promise<void> => {
+    init = i
+    const genesis = recordGenesis(i.genesis)
+    repo = createGraphRepo({
+      network,
+      ...(i.storage !== undefined && options.storage !== undefined ? { storage: options.storage(i.storage) } : {}),
+      peerId: i.repoPeerId
+    })
+    const handle = repo.findWithProgress<RecordDoc>(i.documentId as DocumentId).handle
+    await handle.whenReady(['ready', 'requesting', 'unavailable'])
+    if (!handle.isReady() || !Automerge.hasHeads(handle.doc(), [i.genesis.hash])) {
+      // Neither storage nor a peer had it (yet): start from the genesis every peer shares.
+      handle.update(d => Automerge.loadIncremental(d, genesis))
+      handle.doneLoading()
+    }
+    doc = handle
+    handle.on('change', onChange)
+  }
+
+  const handleMessage = (m: PageToRecordDoc): void => {
+    switch (m.t) {
+      case 'write': write(m); return
+      case 'close':
+        closed = true
+        endpoint.removeEventListener('message', onMessage)
+        doc?.off('change', onChange)
+        void repo?.shutdown()
+    }
+  }
+
+  const onMessage = (event: MessageEvent): void => {
+    const m = event.data as PageToRecordDoc
+    if (closed) return
+    if (m.t === 'net') { network.receive(m); return }
+    if (m.t === 'init') {
+      if (init !== undefined) return
+      open(m.init).then(() => {
+        if (closed) return
+        for (const q of queue.splice(0)) handleMessage(q)
+        post({ t: 'records', seq: appliedSeq, entries: allEntries(), all: true })
+        post({ t: 'ready' })
+      }, (err: unknown) => {
+        post({ t: 'failed', message: err instanceof Error ? err.message : String(err) })
+      })
+      return
+    }
+    if (doc === undefined && m.t !== 'close') { queue.push(m); return }
+    handleMessage(m)
+  }
+  endpoint.addEventListener('message', onMessage)
+  endpoint.start?.()
 }

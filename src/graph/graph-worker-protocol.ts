@@ -13,6 +13,8 @@ export interface Endpoint {
   postMessage: (message: unknown, transfer?: Transferable[]) => void
   addEventListener: (type: 'message', listener: (event: MessageEvent) => void) => void
   removeEventListener: (type: 'message', listener: (event: MessageEvent) => void) => void
+  /** A MessagePort delivers nothing to `addEventListener` listeners before this is called. */
+  start?: () => void
 }
 
 /** Entities and edges per delta message: a large sync reaches the page in tasks of bounded size. */
@@ -54,6 +56,8 @@ export type PageToWorker =
   | { t: 'call', id: number, op: 'snapshotSave', documentId: string }
   | { t: 'call', id: number, op: 'snapshotPrepare', documentId: string }
   | { t: 'call', id: number, op: 'snapshotApply', documentId: string, bytes: Uint8Array, requiredHeads: string[] }
+  /** Hosts a record document (below) on `port`, independent of the graph (it does not wait for `init`). */
+  | { t: 'records', port: MessagePort }
   | { t: 'net', ev: 'ready' }
   | { t: 'net', ev: 'peer-candidate', peerId: PeerId, peerMetadata: PeerMetadata }
   | { t: 'net', ev: 'peer-disconnected', peerId: PeerId }
@@ -70,3 +74,53 @@ export type WorkerToPage =
   | { t: 'net', ev: 'send', message: Message }
   | { t: 'net', ev: 'disconnect' }
   | { t: 'failed', message: string }
+
+// ---------------------------------------------------------------------------------------------
+// Record documents: small side documents the graph worker hosts next to the graph (the room's
+// agent registry, src/agents/remote-registry.ts). Each is a map of JSON records, one immutable
+// string per id, replaced whole; each has its own Repo, storage, network (its own sync protocol)
+// and MessagePort. The worker knows nothing of what the records mean: the page validates them
+// (a hostile peer's record is skipped there) and keeps the mirror everything else reads.
+
+/** How to open a record document; sent by the page. */
+export interface RecordDocInit {
+  documentId: string
+  /**
+   * The deterministic genesis: one change by `actor` at time 0 setting these root values (in key
+   * order). The worker builds it and refuses to open the document if its hash is not `hash`.
+   */
+  genesis: { actor: string, root: Record<string, unknown>, hash: string }
+  /** The root key of the map of records. */
+  map: string
+  /** Longest record (JSON) the worker writes. */
+  maxRecordBytes: number
+  /** The Repo's peer id (the page's libp2p peer id). */
+  repoPeerId: string
+  /** IndexedDB database name; omit for memory only (tests). */
+  storage?: string
+}
+
+/**
+ * A record as it is in the document: [id, JSON], [id, null] for a removed one, or [id, length] for
+ * one longer than `maxRecordBytes` (the page reports it; the worker does not copy it over).
+ */
+export type RecordEntry = [string, string | number | null]
+
+export type PageToRecordDoc =
+  | { t: 'init', init: RecordDocInit }
+  /** Writes, numbered from 1 in the order the page made them; applied in that order, none dropped. */
+  | { t: 'write', seq: number, entries: RecordEntry[] }
+  | { t: 'close' }
+  | Extract<PageToWorker, { t: 'net' }>
+
+export type RecordDocToPage =
+  /**
+   * The document's current value of these records. `seq`: the last page write the worker had
+   * applied. After each write the worker sends the value of every record it touched (so a write
+   * that failed is corrected on the page). `all`: these are all the records, any other is gone
+   * (sent after `init`, before `ready`).
+   */
+  | { t: 'records', seq: number, entries: RecordEntry[], all?: true }
+  | { t: 'ready' }
+  | { t: 'failed', message: string }
+  | Extract<WorkerToPage, { t: 'net' }>
