@@ -6,18 +6,22 @@
  * only here). Sync runs with the room's linked peers only (never through the relay: it carries no
  * application data). Works offline: the graph loads from IndexedDB without any peer or relay.
  *
- * The agent registry is a small document in a Repo on the page, synced over its own protocol.
+ * The agent registry is a small document of its own, synced over its own protocol; its Repo and
+ * storage are in the graph worker too (a second Repo there), and the page keeps a validated mirror
+ * of its records (RemoteAgentRegistry); the page only builds the graph's genesis (for its hash).
  */
 import { initializeWasm } from '@automerge/automerge-repo/slim'
 import automergeWasmUrl from '@automerge/automerge/automerge.wasm?url'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  createGraphRepo, createIndexedDbStorage, genesis, KnowledgeGraph, Libp2pNetworkAdapter, RemoteGraphStore, roomDocumentId,
+  genesis, KnowledgeGraph, Libp2pNetworkAdapter, RemoteGraphStore, roomDocumentId,
   SnapshotCatchUp, SnapshotService, SYNC_PROTOCOL, type Endpoint
 } from '../graph/index.ts'
+import type { PageToWorker } from '../graph/graph-worker-protocol.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import { syncNeighbours } from '../graph/sync-topology.ts'
-import { openAgentRegistry, type AgentRegistry } from '../agents/registry.ts'
+import type { AgentRegistryApi } from '../agents/registry-api.ts'
+import { RemoteAgentRegistry } from '../agents/remote-registry.ts'
 
 /** The agent id under which a person's own edits are recorded. */
 export const PERSON_AGENT = 'person'
@@ -30,11 +34,11 @@ export const REGISTRY_SYNC_PROTOCOL = SYNC_PROTOCOL.replace('/automerge/', '/aut
 
 export interface OpenGraph {
   graph: KnowledgeGraph
-  /** The room's agent registry, in a Repo on the page. */
-  registry: AgentRegistry
+  /** The room's agent registry (its document is in the graph worker; this is the page's mirror). */
+  registry: AgentRegistryApi
   /** The graph's sync adapter (its Repo is in the worker). */
   adapter: Libp2pNetworkAdapter
-  /** The registry's sync adapter (its Repo is on the page). */
+  /** The registry's sync adapter (its Repo is in the worker too). */
   registryAdapter: Libp2pNetworkAdapter
   /** The peers this tab syncs the graph with by itself (sync-topology.ts): all of them in rooms of up to 4. */
   syncTargets: () => string[]
@@ -57,6 +61,17 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
   const registryAdapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, runOnLimitedConnection: false, protocol: REGISTRY_SYNC_PROTOCOL })
   const actor = { agentId: PERSON_AGENT, peerId: node.peerId }
   const store = new RemoteGraphStore(worker as unknown as Endpoint, { room: node.room, actor, repoPeerId: node.peerId, storage: 'meshwork-graph' }, adapter)
+  // The registry's own channel to the worker, served there by a second Repo (graph-worker-core.ts).
+  // Its writes queue in the channel until the worker has opened the document.
+  const registryChannel = new MessageChannel()
+  worker.postMessage({ t: 'records', port: registryChannel.port2 } satisfies PageToWorker, [registryChannel.port2])
+  const registry = new RemoteAgentRegistry(registryChannel.port1 as unknown as Endpoint, {
+    room: node.room,
+    repoPeerId: node.peerId,
+    storage: 'meshwork-registry',
+    network: registryAdapter,
+    onFailure: message => { node.report('agents', 'registry-failed', `${message}; this tab's agents are not published to the room`) }
+  })
   const documentId = roomDocumentId(node.room)
   const snapshots = new SnapshotService(node.libp2p, store.snapshotSource(), { acceptPeer: inRoom, serves: id => id === documentId })
   const catchUp = new SnapshotCatchUp(snapshots, adapter, peerIdFromString)
@@ -73,17 +88,17 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
   // pair may dial); a periodic pass re-opens any half-session that such a race left behind.
   const repair = setInterval(refresh, 2_000)
   const opening = (async () => {
-    await Promise.all([initializeWasm(automergeWasmUrl), snapshots.start()])
-    const registryRepo = createGraphRepo({ network: registryAdapter, storage: createIndexedDbStorage('meshwork-registry'), peerId: `${node.peerId}` })
-    const [, registry] = await Promise.all([store.ready, openAgentRegistry(registryRepo, node.room)])
+    // The registry's records from storage before the agents start (they re-start this peer's
+    // custom agents from it); if it cannot open, that was reported and the tab goes on without.
+    await Promise.all([initializeWasm(automergeWasmUrl), snapshots.start(), store.ready, registry.ready.catch(() => {})])
     const graph = new KnowledgeGraph(store, { actor })
     const linked = node.peers().filter(p => p.transport === 'webrtc').map(p => p.peerId)
     catchUp.arm(documentId, [genesis().hash], graph.size < YOUNG_GRAPH_ENTITIES, linked)
-    return { graph, registry, registryRepo }
+    return { graph }
   })()
   // No graph sync session starts before the graph is open and we know whether to catch up by snapshot.
   adapter.hold(opening)
-  const { graph, registry, registryRepo } = await opening
+  const { graph } = await opening
   return {
     graph,
     registry,
@@ -99,8 +114,8 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
       graph.close()
       registry.close()
       adapter.disconnect()
+      registryAdapter.disconnect()
       worker.terminate()
-      await registryRepo.shutdown()
     }
   }
 }
