@@ -94,7 +94,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // After a partition the graph merges the sides' completions into one; the engine follows it.
     onCompletion: (taskId, c) => { engineRef?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) },
     // A task that ended while this tab was away (closed, reloading, cut off) is listed from the graph.
-    onEnded: taskId => { importEnded(taskId) }
+    onEnded: taskId => { importEnded(taskId) },
+    // A result this tab missed (it was reloading) completes the task from the graph.
+    onResult: (taskId, attempt) => { engineRef?.resultFromGraph(taskId, attempt, () => recorder.resultOf(taskId, attempt)) }
   })
   const importEnded = (taskId: string): void => {
     if (engineRef === undefined || engineRef.knows(taskId)) return
@@ -180,13 +182,24 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, t.text) }
   })
   engineRef = engine
-  // The newest tasks that ended before this tab started (a reload keeps its task list).
+  // The newest tasks that ended before this tab started (a reload keeps its task list), and the
+  // tasks this tab was steward of that were still running when it went away (it takes them up again).
   opened.graph.list({ kind: 'thread' })
     .filter(e => (e.tags ?? []).includes('task') && typeof e.data?.taskId === 'string')
     .sort((x, y) => y.provenance.createdAt - x.provenance.createdAt)
     .slice(0, MAX_ENDED_PER_CHANGE)
     .reverse()
-    .forEach(e => { importEnded(e.data!.taskId as string) })
+    .forEach(e => {
+      const taskId = e.data!.taskId as string
+      if (e.data!.steward === node.peerId) {
+        const running = recorder.recordedTask(taskId, { running: true })
+        if (running !== undefined && engine.resumeTask(running)) {
+          engine.resultFromGraph(taskId, running.attempt, () => recorder.resultOf(taskId, running.attempt))
+          return
+        }
+      }
+      importEnded(taskId)
+    })
   engine.on('rejected', r => { node.report('coord', r.reason, `coordination message refused: ${r.detail}`, r.from) })
   engine.on('problem', p => { node.report('coord', `${p.source}-failed`, p.message) })
   engine.start()

@@ -122,7 +122,7 @@ export interface TaskSnapshot {
 }
 
 export interface TaskStateEvent { taskId: string, state: TaskState, previous: TaskState | null, reason?: string, attempt: number, at: number }
-export interface ProtocolEvent { kind: MessageKind | 'window-closed' | 'lapsed' | 'takeover' | 'mission' | 'executing' | 'merged'; taskId?: string; from: string; summary: string; at: number }
+export interface ProtocolEvent { kind: MessageKind | 'window-closed' | 'lapsed' | 'takeover' | 'mission' | 'executing' | 'merged' | 'resumed'; taskId?: string; from: string; summary: string; at: number }
 export interface RejectedEvent { reason: string, detail: string, from?: string, at: number }
 
 export interface CoordEvents extends Record<string, unknown> {
@@ -155,6 +155,8 @@ export interface CoordStats {
   merged: number
   /** Ended tasks learned from the graph (importTask): after a reload, a late join or a partition. */
   imported: number
+  /** Running tasks whose stewardship this node took up again from the graph after a reload (resumeTask). */
+  resumed: number
   rejected: Record<string, number>
   ignored: Record<string, number>
   states: Record<string, number>
@@ -177,6 +179,15 @@ export interface RecordedCompletion extends Completion {
   read: () => { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number } | undefined
 }
 
+/** An attempt's result as the graph recorded it. */
+export interface GraphResult {
+  result: AgentResult
+  producer: AgentRef
+  skillId: string
+  startedAt?: number
+  finishedAt?: number
+}
+
 /** A task that ended, as the graph recorded it: what a node that never saw it (or reloaded) learns. */
 export interface RecordedTask {
   taskId: string
@@ -192,6 +203,8 @@ export interface RecordedTask {
   history: Array<{ attempt: number, peerId: string, agentId: string, skillId: string }>
   failures: Array<{ attempt: number, code: string, reason: string, agent?: AgentRef }>
   producer?: Completion & { skillId: string }
+  input?: unknown
+  deadline?: number
   result?: AgentResult
   startedAt?: number
   finishedAt?: number
@@ -219,6 +232,21 @@ export interface CoordEngine {
   importTask (r: RecordedTask): boolean
   /** Whether this node's book holds the task (cheap; `tasks.get` builds a snapshot). */
   knows (taskId: string): boolean
+  /**
+   * A task this node was steward of and that was still running when the tab went away (a reload):
+   * the node takes its stewardship up again from what the graph recorded. The current attempt's
+   * holder keeps its lease (its result or heartbeats, pending since the reload, are applied now);
+   * a holder that is gone, or an attempt still in its bid window, is re-announced as the next
+   * attempt. Ignored unless `r.steward` is this node, the state is not terminal and the task is
+   * unknown here. Returns whether it was resumed.
+   */
+  resumeTask (r: RecordedTask): boolean
+  /**
+   * The graph holds attempt `attempt`'s result of a task that has not ended here: if its producer
+   * holds that attempt, the task completes as if the result message had arrived (a node that was
+   * reloading when it was sent). Returns whether it completed.
+   */
+  resultFromGraph (taskId: string, attempt: number, read: () => GraphResult | undefined): boolean
   on<K extends keyof CoordEvents> (event: K, fn: (e: CoordEvents[K]) => void): () => void
 }
 
@@ -286,6 +314,8 @@ interface Task {
   endedAt?: number
   /** The completion this node had before a partition merge gave the task another one. */
   superseded?: Completion
+  /** Stewardship taken up again after a reload (resumeTask), until its grace period ends. */
+  resume?: { until: number, reannounce: boolean }
 }
 
 interface Running {
@@ -311,6 +341,8 @@ const SILENT_RETRY_MS = 10_000
 const EAGER_FRAME_MAX_OPEN = 4
 /** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
 const LATE_RECORD_MS = 10_000
+/** After a reload, how long a resumed task's holder may stay unlinked before it counts as gone. */
+const RESUME_GRACE_MS = 10_000
 
 export function createCoordEngine (init: CoordEngineInit): CoordEngine {
   return new Engine(init)
@@ -346,7 +378,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly misses = new Map<string, number>()
   private readonly lastMissAt = new Map<string, number>()
   private responderEwma: number | undefined
-  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, imported: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
+  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, imported: 0, resumed: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
 
   private readonly session = randomToken(8)
   private seq = 0
@@ -437,7 +469,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const rejected = { ...this.counters.rejected }
     for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
     const c = this.counters
-    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, imported: c.imported, rejected, ignored: { ...c.ignored }, states }
+    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, imported: c.imported, resumed: c.resumed, rejected, ignored: { ...c.ignored }, states }
   }
 
   adoptCompletion (taskId: string, c: RecordedCompletion): boolean {
@@ -494,6 +526,56 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 
   knows (taskId: string): boolean {
     return this.book.has(taskId)
+  }
+
+  resumeTask (r: RecordedTask): boolean {
+    if (this.book.has(r.taskId) || isTerminal(r.state) || r.steward !== this.peerId) return false
+    const now = this.clock.now()
+    const t: Task = {
+      id: r.taskId, text: r.text, input: r.input, deadline: r.deadline, missionId: r.missionId, quorum: 0, owner: r.steward, steward: this.peerId,
+      attempt: r.attempt, excluded: [], state: 'submitted', submittedAt: r.submittedAt,
+      bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: now, windowMs: 0,
+      history: r.history.map(h => ({ ...h })),
+      failures: r.failures.map(f => ({ attempt: f.attempt, agent: f.agent, code: f.code as FailureCode, reason: f.reason })),
+      retriedAttempt: r.attempt - 1, votes: [], questions: new Map(), finalRecorded: false
+    }
+    // Agents of earlier attempts stay excluded, as the steward had announced.
+    t.excluded = t.history.filter(h => h.attempt < r.attempt).map(h => ({ peerId: h.peerId, agentId: h.agentId }))
+    const holder = t.history.find(h => h.attempt === r.attempt)
+    this.book.set(t.id, t)
+    this.openTasks++
+    this.counters.resumed++
+    this.emit('task', { taskId: t.id, state: 'submitted', previous: null, reason: 'resumed after this tab reloaded', attempt: t.attempt, at: now })
+    this.timeline('resumed', this.peerId, `${t.id} attempt ${t.attempt}: stewardship taken up again from the graph${holder !== undefined ? ` (${holder.agentId} on ${short(holder.peerId)} holds it)` : ''}`, t.id)
+    // A tab that just loaded has few links yet: for a grace period a holder that is not linked is
+    // not taken for gone (its lease, longer by the grace, still lapses), and a re-announcement
+    // waits for the first peer.
+    t.resume = { until: now + RESUME_GRACE_MS, reannounce: holder === undefined }
+    if (holder !== undefined) {
+      t.awardedAt = now
+      t.lease = grantLease(t.id, t.attempt, { peerId: holder.peerId, agentId: holder.agentId }, now, this.opts.leaseMs + RESUME_GRACE_MS)
+      this.setState(t, 'working')
+      // What the holder sent while this tab was loading: its heartbeats, progress, result.
+      this.replayPending(t.id)
+    }
+    return true
+  }
+
+  resultFromGraph (taskId: string, attempt: number, read: () => GraphResult | undefined): boolean {
+    const t = this.book.get(taskId)
+    // A task that needs verification waits for the result message (its voters start from it).
+    if (t === undefined || isTerminal(t.state) || t.mission !== undefined || t.result !== undefined || t.quorum > 0) return false
+    const got = read()
+    if (got === undefined || !this.isHolder(t, got.producer.peerId, got.producer.agentId, attempt)) return false
+    t.producer = { peerId: got.producer.peerId, agentId: got.producer.agentId, attempt, skillId: got.skillId }
+    t.result = got.result
+    t.startedAt = got.startedAt
+    t.finishedAt = got.finishedAt
+    t.lease = undefined
+    t.completedAt = this.clock.now()
+    this.timeline('result', got.producer.peerId, `${t.id} by ${got.producer.agentId} (read from the graph): ${got.result.text.slice(0, 80)}`, t.id)
+    this.setState(t, 'completed')
+    return true
   }
 
   importTask (r: RecordedTask): boolean {
@@ -1580,6 +1662,21 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'deadline', reason: 'the deadline passed', final: true, state: 'failed' })
       }
       return
+    }
+    if (t.resume !== undefined) {
+      if (t.resume.reannounce) {
+        // The bids of the attempt that was open went to the old page: announce the next one.
+        if (this.live.size === 0 && now < t.resume.until) return
+        t.resume = undefined
+        this.attemptFailed(t, { attempt: t.attempt, code: 'lapsed', reason: 'the steward reloaded during the bid window' })
+        return
+      }
+      if (now < t.resume.until) {
+        if (t.lease !== undefined && isLapsed(t.lease, now)) t.resume = undefined
+        else return
+      } else {
+        t.resume = undefined
+      }
     }
     if (t.state === 'submitted' && t.award === undefined && t.windowTimer === undefined) {
       // A window this node inherited (takeover) or whose timer was lost: close it now.

@@ -87,6 +87,20 @@ export interface GraphRecorderOptions {
    * before `onCompletion`): a node that does not know the task can list it (`recordedTask`).
    */
   onEnded?: (taskId: string) => void
+  /**
+   * A result arrived for a task whose thread has not ended: a node that missed the result message
+   * (it was reloading) can still complete the task from the graph.
+   */
+  onResult?: (taskId: string, attempt: number) => void
+}
+
+/** An attempt's result as the graph holds it (`result:<key>:<attempt>`). */
+export interface RecordedResult {
+  result: AgentResult
+  producer: AgentRef
+  skillId: string
+  startedAt?: number
+  finishedAt?: number
 }
 
 export interface GraphRecorderStats {
@@ -124,11 +138,12 @@ export interface GraphRecorder extends CoordRecorder {
   stats (): GraphRecorderStats
   /**
    * A task that ended, as its thread records it (undefined while the thread is missing or its state
-   * is not terminal): what `CoordEngine.importTask` takes.
+   * is not terminal): what `CoordEngine.importTask` takes. `running: true`: only a task that has
+   * not ended (for `CoordEngine.resumeTask`).
    */
-  recordedTask (taskId: string): RecordedTask | undefined
+  recordedTask (taskId: string, opts?: { running?: boolean }): RecordedTask | undefined
   /** The result an attempt recorded in the graph (`result:<key>:<attempt>`), if it is here. */
-  resultOf (taskId: string, attempt: number): { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number } | undefined
+  resultOf (taskId: string, attempt: number): RecordedResult | undefined
   /** Flushes, stops the timer and stops listening to the graph. */
   close (): void
 }
@@ -216,6 +231,9 @@ function mergeLine (thread: string, merged: JsonObject): string {
   return clip(`Merged after a partition: ${by({ ...w })} is the task's result (${thread.replace(/^task:/, 'result:')}:${w.attempt})` +
     (dups.length > 0 ? `; ${dups.map(by).join(', ')} ran too and ${dups.length === 1 ? 'is' : 'are'} kept as a duplicate.` : '.'), 1000)
 }
+
+/** A task's input is kept in its thread's data up to this many characters of JSON. */
+const MAX_RECORDED_INPUT = 4096
 
 /** Ended tasks one graph change may announce through `onEnded` (the newest). */
 export const MAX_ENDED_PER_CHANGE = 200
@@ -522,8 +540,14 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     for (const id of ids) {
       if (id.startsWith('task:')) (threads ??= new Set()).add(id)
       else if (id.startsWith('result:')) {
-        const m = /^result:(.+):\d+$/.exec(id)
-        if (m !== null) (threads ??= new Set()).add(`task:${m[1]!}`)
+        const m = /^result:(.+):(\d+)$/.exec(id)
+        if (m === null) continue
+        const thread = `task:${m[1]!}`
+        ;(threads ??= new Set()).add(thread)
+        const d = options.onResult !== undefined ? graph.get(thread)?.data : undefined
+        if (d !== undefined && typeof d.taskId === 'string' && !TERMINAL.has(String(d.state))) {
+          try { options.onResult!(d.taskId, Number(m[2])) } catch (err) { problem(`result of ${d.taskId}: ${(err as Error).message}`) }
+        }
       } else if (id.startsWith('conflict:') && !mergedConflicts.has(id)) {
         const c = graph.get(id)
         const data = c?.data
@@ -718,6 +742,9 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
             merge: d => {
               const next: JsonObject = { ...d, taskId: r.taskId, steward: r.steward }
               if (r.missionId !== undefined) next.missionId = r.missionId
+              // The input goes along (when small) so a steward that reloads can announce the task again.
+              const input = r.input !== undefined ? jsonCopy(r.input) : undefined
+              if (input !== undefined && JSON.stringify(input).length <= MAX_RECORDED_INPUT) next.input = input
               if (r.deadline !== undefined) next.deadline = r.deadline
               if (r.attempt >= Number(d.attempt ?? 0)) {
                 next.attempt = r.attempt
@@ -1039,10 +1066,10 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       return { ...s, queued: queue.length, parked: parkedOrder.size }
     },
 
-    recordedTask (taskId) {
+    recordedTask (taskId, opts = {}) {
       const thread = graph.get(taskThreadId(taskId))
       const d = thread?.data
-      if (thread === undefined || d === undefined || d.taskId !== taskId || !TERMINAL.has(String(d.state))) return undefined
+      if (thread === undefined || d === undefined || d.taskId !== taskId || TERMINAL.has(String(d.state)) === (opts.running === true)) return undefined
       const str = (v: JsonValue | undefined): string | undefined => typeof v === 'string' ? v : undefined
       const num = (v: JsonValue | undefined): number | undefined => typeof v === 'number' && Number.isFinite(v) ? v : undefined
       const attempts = asArray(d.attempts).map(asObject)
@@ -1074,6 +1101,9 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       if (endedAt !== undefined) r.endedAt = endedAt
       const missionId = str(d.missionId)
       if (missionId !== undefined) r.missionId = missionId
+      if (d.input !== undefined) r.input = d.input
+      const deadline = num(d.deadline)
+      if (deadline !== undefined) r.deadline = deadline
       const c = completionOf(d)
       if (c !== undefined) {
         const read = recorder.resultOf(taskId, c.attempt)
@@ -1100,8 +1130,10 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       const structured = asObject(e.data?.result)
       const text = typeof structured.text === 'string' ? structured.text : e.text
       const d = e.data ?? {}
+      const p = asObject(d.producer)
       return {
         result: { ...structured, text } as unknown as AgentResult,
+        producer: { peerId: typeof p.peerId === 'string' ? p.peerId : e.provenance.peerId, agentId: typeof p.agentId === 'string' ? p.agentId : e.provenance.agentId },
         skillId: typeof d.skillId === 'string' ? d.skillId : '',
         ...(typeof d.startedAt === 'number' ? { startedAt: d.startedAt } : {}),
         ...(typeof d.finishedAt === 'number' ? { finishedAt: d.finishedAt } : {})

@@ -148,6 +148,26 @@ test('a tab opened after a task ended lists it from the graph, and still does af
   await ctxF.close()
 })
 
+test('the tab that asked reloads while its task runs: the task still completes and the tab lists it again', async ({ browser }) => {
+  const ctxD = await browser.newContext()
+  const d = await openRoomTab(ctxD, 'none')
+  const e = await openRoomTab(ctxD, 'none')
+  const ctxS = await browser.newContext()
+  const s = await openRoomTab(ctxS, 'none')
+  await expectFullMesh([a, b, c, d, e, s])
+  for (const p of [d, e]) await p.evaluate(async m => { await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }) }, { manifest: slowEcho, source: slowEchoSource })
+  await registriesHave([a, b, c, d, e, s], 7)
+  const id = await s.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo plum' }))
+  await expect.poll(() => s.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('working')
+  await s.reload()
+  await s.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
+  const seen = async (): Promise<unknown> => await s.evaluate(t => { const x = window.meshwork.tasks.get(t); return x === undefined ? undefined : { state: x.state, text: x.result?.text } }, id)
+  await expect.poll(seen, { timeout: 45_000 }).toEqual({ state: 'completed', text: 'echo: plum' })
+  for (const p of [a, c]) expect(await p.evaluate(t => window.meshwork.tasks.get(t)?.result?.text, id)).toBe('echo: plum')
+  await ctxS.close()
+  await ctxD.close()
+})
+
 test('a task run on both sides of a network partition is completed once when the sides meet again', async ({ browser }) => {
   const ctxD = await browser.newContext()
   const d = await openRoomTab(ctxD, 'none')

@@ -72,12 +72,15 @@ describe('outcome merge rule', () => {
 
 interface Node { id: Identity, engine: CoordEngine, graph: KnowledgeGraph, recorder: GraphRecorder, adapter: MemoryNetworkAdapter, problems: string[] }
 
-async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[]): Promise<Node> {
-  const id = await identity()
-  const adapter = hub.adapter()
-  const repo = createGraphRepo({ network: adapter })
-  repos.push(repo)
-  const graph = await openRoomGraph(repo, 'partition', { actor: { agentId: 'tab', peerId: id.peerId } })
+async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], reuse?: Node): Promise<Node> {
+  const id = reuse?.id ?? await identity()
+  const adapter = reuse?.adapter ?? hub.adapter()
+  let graph = reuse?.graph
+  if (graph === undefined) {
+    const repo = createGraphRepo({ network: adapter })
+    repos.push(repo)
+    graph = await openRoomGraph(repo, 'partition', { actor: { agentId: 'tab', peerId: id.peerId } })
+  }
   const problems: string[] = []
   let engine: CoordEngine | undefined
   const recorder = createGraphRecorder(graph, {
@@ -88,11 +91,19 @@ async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agent
       if (engine === undefined || engine.knows(taskId)) return
       const r = recorder.recordedTask(taskId)
       if (r !== undefined) engine.importTask(r)
-    }
+    },
+    onResult: (taskId, attempt) => { engine?.resultFromGraph(taskId, attempt, () => recorder.resultOf(taskId, attempt)) }
   })
   recorders.push(recorder)
   engine = startSimEngine(net, clock, id, agents, recorder, { leaseMs: 3000 })
   engines.push(engine)
+  // What the app does at start (coord-boot): take up the running tasks this node was steward of.
+  for (const e of graph.list({ kind: 'thread' })) {
+    const taskId = e.data?.taskId
+    if (typeof taskId !== 'string' || e.data?.steward !== id.peerId) continue
+    const r = recorder.recordedTask(taskId, { running: true })
+    if (r !== undefined && engine.resumeTask(r)) engine.resultFromGraph(taskId, r.attempt, () => recorder.resultOf(taskId, r.attempt))
+  }
   return { id, engine, graph, recorder, adapter, problems }
 }
 
@@ -196,5 +207,71 @@ describe('a node that was away when a task ended', () => {
     expect(late.engine.importTask(late.recorder.recordedTask(done)!)).toBe(false)
     expect(s.engine.importTask(s.recorder.recordedTask(done)!)).toBe(false)
     expect(s.engine.stats().imported).toBe(0)
+  }, 30_000)
+})
+
+describe('the steward reloads while its task runs', () => {
+  async function room (): Promise<{ clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, s: Node, x: Node, id: string }> {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const hub = new MemoryHub()
+    const s = await node(net, clock, hub, [])
+    const x = await node(net, clock, hub, [slowEcho('echo-x')])
+    await waitFor('the graphs to connect', () => [s, x].every(n => n.adapter.connected))
+    await runFor(clock, 20)
+    const id = s.engine.tasks.submit({ text: 'echo plum', input: { word: 'plum' } })
+    await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'working', 5_000)
+    await runFor(clock, 50)
+    s.recorder.flush()
+    await waitFor('the award in the graph', () => s.graph.get(`task:${id}`)?.data?.state === 'working')
+    return { clock, net, hub, s, x, id }
+  }
+
+  /** The page goes away: its engine and recorder stop; the graph (IndexedDB) stays. */
+  function unload (n: Node): void {
+    n.engine.stop()
+    n.recorder.close()
+  }
+
+  it('takes the stewardship up again from the graph: the holder\'s result completes the task and its outcome is recorded', async () => {
+    const { clock, net, hub, s, x, id } = await room()
+    unload(s)
+    const s2 = await node(net, clock, hub, [], s)
+    expect(s2.engine.stats().resumed).toBe(1)
+    expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'working', peerId: x.id.peerId, attempt: 1, input: { word: 'plum' } })
+    await runUntil(clock, () => s2.engine.tasks.get(id)?.state === 'completed', 10_000)
+    expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: x.id.peerId, attempt: 1 })
+    expect(s2.engine.tasks.get(id)!.result?.text).toBe('echo-x did: echo plum')
+    s2.recorder.flush()
+    await waitFor('the outcome in the graph', () => completionOf(s2.graph.get(`task:${id}`)?.data)?.peerId === x.id.peerId)
+    expect(x.engine.tasks.get(id)?.state).toBe('completed')
+    expect([...s2.problems, ...x.problems]).toEqual([])
+  }, 30_000)
+
+  it('a result sent while the page was away completes the task from the graph', async () => {
+    const { clock, net, hub, s, x, id } = await room()
+    unload(s)
+    net.partition([s.id.peerId], [x.id.peerId]) // nothing reaches the reloading page
+    await runUntil(clock, () => x.engine.tasks.get(id)?.state === 'completed', 10_000)
+    x.recorder.flush()
+    await waitFor('the result in the steward\'s graph', () => s.graph.has(`result:${id}:1`))
+    net.heal()
+    const s2 = await node(net, clock, hub, [], s)
+    expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: x.id.peerId, attempt: 1 })
+    expect(s2.engine.tasks.get(id)!.result?.text).toBe('echo-x did: echo plum')
+    s2.recorder.flush()
+    await waitFor('the outcome in the graph', () => completionOf(s2.graph.get(`task:${id}`)?.data)?.attempt === 1)
+  }, 30_000)
+
+  it('a holder that left meanwhile: the next attempt goes to another agent once the grace period is over', async () => {
+    const { clock, net, hub, s, x, id } = await room()
+    const y = await node(net, clock, hub, [slowEcho('echo-y')])
+    unload(s)
+    net.remove(x.id.peerId)
+    unload(x)
+    const s2 = await node(net, clock, hub, [], s)
+    await runUntil(clock, () => s2.engine.tasks.get(id)?.state === 'completed', 30_000)
+    expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: y.id.peerId, attempt: 2 })
+    expect(s2.engine.tasks.get(id)!.attempts[0]).toMatchObject({ attempt: 1, peerId: x.id.peerId })
   }, 30_000)
 })
