@@ -101,3 +101,27 @@ export function circuitAddressOf (webrtcAddr: string): string | undefined {
   const m = /^(.+\/p2p-circuit)\/webrtc(\/p2p\/[^/]+)$/.exec(webrtcAddr)
   return m === null ? undefined : m[1]! + m[2]!
 }
+
+export interface AnnounceOptions {
+  /** Least time between two announcements with the same addresses. */
+  minGapMs: number
+  /** The same, for an announcement a peer waits for: a newcomer that is to dial us needs our address. */
+  urgentGapMs: number
+}
+
+export const defaultAnnounce: AnnounceOptions = { minGapMs: 500, urgentGapMs: 100 }
+
+/**
+ * How long to wait before announcing this node's addresses on the discovery topic. Announcements are
+ * rate-limited because every one goes to every tab of the room (each checks its signature), and a
+ * burst of newcomers would otherwise draw a burst of answers; but the limit only holds back
+ * repetitions. New addresses (the first announcement after the relay reservation; one that nobody
+ * heard: `last` is only what was actually published) go out at once, and an answer a newcomer is
+ * waiting for (it dials first, see dialsFirst) after a short gap only. Before, every announcement
+ * waited at least 50 ms and any within 500 ms of the last: the announcement with the new circuit
+ * address waited out the one sent without it moments before, and a newcomer's answer waited out both.
+ */
+export function announceDelay (now: number, addrs: string, last: { at: number, addrs: string } | undefined, urgent: boolean, opts: AnnounceOptions = defaultAnnounce): number {
+  if (last === undefined || last.addrs !== addrs) return 0
+  return Math.max(0, last.at + (urgent ? opts.urgentGapMs : opts.minGapMs) - now)
+}

@@ -17,7 +17,7 @@ import { RoomChannels, type ChannelStats, type ChannelTap } from './channels.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
-import { backoffDelay, circuitAddressOf, defaultDialPlan, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
+import { announceDelay, backoffDelay, circuitAddressOf, defaultDialPlan, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
 import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
@@ -132,7 +132,11 @@ export class MeshNode extends Emitter<MeshEvents> {
   private relayAttempts = 0
   private dialsInFlight = 0
   private announceTimer: ReturnType<typeof setTimeout> | undefined
-  private lastAnnounceAt = 0
+  private announceDueAt = 0
+  /** The last announcement that reached someone (the discovery topic had a subscriber): when, and its addresses. */
+  private lastAnnounced: { at: number, addrs: string } | undefined
+  /** The circuit address last reported as reserved (reset when the relay connection is lost). */
+  private reservedAddr: string | undefined
   private relayNextAttemptAt = 0
   private relayDialing = false
   private msgCounter = 0
@@ -221,6 +225,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       }
       if (isRelay && libp2p.getConnections(conn.remotePeer).length === 0) {
         this.emit('relay', { state: 'disconnected' })
+        this.reservedAddr = undefined
         this.relayNextAttemptAt = Date.now() + backoffDelay(1, Math.random())
       }
       this.emit('change', undefined)
@@ -232,15 +237,20 @@ export class MeshNode extends Emitter<MeshEvents> {
         this.announce('subscription')
       }
     })
-    libp2p.addEventListener('self:peer:update', () => {
-      const circuit = libp2p.getMultiaddrs().find(a => a.toString().includes('/p2p-circuit'))
-      if (circuit !== undefined) {
-        this.timeline.mark('reserved')
-        this.announce('reservation')
-        this.emit('relay', { state: 'reserved', address: circuit.toString() })
-        this.resolveReady()
-      }
-    })
+    // The reservation is known at 'transport:listening' (the circuit listener got its addresses);
+    // 'self:peer:update' follows only after the address manager's 1 s debounce, and the first
+    // announcement other tabs can dial used to wait for it.
+    const onAddresses = (): void => {
+      const circuit = libp2p.getMultiaddrs().find(a => a.toString().includes('/p2p-circuit'))?.toString()
+      if (circuit === undefined || circuit === this.reservedAddr) return
+      this.reservedAddr = circuit
+      this.timeline.mark('reserved')
+      this.announce('reservation')
+      this.emit('relay', { state: 'reserved', address: circuit })
+      this.resolveReady()
+    }
+    libp2p.addEventListener('transport:listening', onAddresses)
+    libp2p.addEventListener('self:peer:update', onAddresses)
 
     pubsub.subscribe(this.appTopic)
 
@@ -414,31 +424,48 @@ export class MeshNode extends Emitter<MeshEvents> {
     const t = this.targets.get(id)
     if (t !== undefined) {
       t.lastAnnounced = now
-      if (webrtc.length > 0) t.addrs = webrtc
+      if (webrtc.length > 0) {
+        const hadNone = t.addrs.length === 0
+        t.addrs = webrtc
+        // A peer that announced itself before its reservation is dialable now, not at the next tick.
+        if (hadNone) this.reconcile()
+      }
       return
     }
     this.targets.set(id, { peerId: id, discoveredAt: now, attempts: 0, nextAttemptAt: now, dialing: false, addrs: webrtc, lastAnnounced: now })
     this.timeline.mark('discovered', how)
-    // Answer a newcomer with our own addresses right away instead of at the next periodic announcement.
-    this.announce('newcomer')
-    this.emit('change', undefined)
+    // The dial first: 'change' listeners (the UI) can take a while on a loaded tab.
     this.reconcile()
+    // Answer a newcomer with our own addresses instead of at the next periodic announcement; soon if
+    // it is the side that dials first (it cannot dial without them), else within the usual limit.
+    this.announce('newcomer', !dialsFirst(this.peerId, id))
+    this.emit('change', undefined)
   }
 
   /** Announces this node's addresses on the discovery topic soon, at most once per 500 ms. */
-  private announce (why: string): void {
-    if (this.announceTimer !== undefined || this.stopped) return
-    const wait = Math.max(50, this.lastAnnounceAt + 500 - Date.now())
-    const askedAt = Date.now()
+  private announce (why: string, urgent = false): void {
+    if (this.stopped) return
+    const now = Date.now()
+    const wait = announceDelay(now, this.webrtcAddrs(), this.lastAnnounced, urgent)
+    if (this.announceTimer !== undefined) {
+      if (now + wait >= this.announceDueAt) return // one is due sooner already
+      clearTimeout(this.announceTimer)
+    }
+    this.announceDueAt = now + wait
     this.announceTimer = setTimeout(() => {
       this.announceTimer = undefined
-      this.lastAnnounceAt = Date.now()
+      const addrs = this.webrtcAddrs()
+      const heard = this.libp2p.services.pubsub.getSubscribers(discoveryTopic(this.room)).length > 0
       try { this.libp2p.services.discovery._broadcast() } catch { /* no addresses yet */ }
-      if (!this.timeline.has('announced') && this.libp2p.services.pubsub.getSubscribers(discoveryTopic(this.room)).length > 0 &&
-        this.libp2p.getMultiaddrs().some(a => a.toString().includes('/webrtc'))) {
-        this.timeline.mark('announced', `${why}, after ${Date.now() - askedAt} ms`)
-      }
+      if (!heard) return // pubsub-peer-discovery skips a topic without subscribers
+      this.lastAnnounced = { at: Date.now(), addrs }
+      if (addrs !== '') this.timeline.mark('announced', `${why}, after ${Date.now() - now} ms`)
     }, wait)
+  }
+
+  /** This node's WebRTC addresses (what peers dial), as one comparable string. */
+  private webrtcAddrs (): string {
+    return this.libp2p.getMultiaddrs().map(a => a.toString()).filter(a => a.includes('/webrtc')).sort().join(' ')
   }
 
   private linked (peerId: string): boolean {
