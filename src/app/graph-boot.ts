@@ -8,7 +8,8 @@
  *
  * The agent registry is a small document of its own, synced over its own protocol; its Repo and
  * storage are in the graph worker too (a second Repo there), and the page keeps a validated mirror
- * of its records (RemoteAgentRegistry); the page only builds the graph's genesis (for its hash).
+ * of its records (RemoteAgentRegistry). The page still loads Automerge's wasm, for small things
+ * only: checking incoming sync frames and the graph's genesis hash.
  */
 import { initializeWasm } from '@automerge/automerge-repo/slim'
 import automergeWasmUrl from '@automerge/automerge/automerge.wasm?url'
