@@ -182,6 +182,11 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, t.text) }
   })
   engineRef = engine
+  // Records wait up to a second (8 when busy) before they are written: a tab that goes away hands
+  // what it holds to the graph worker at once. Best effort: the worker, and its IndexedDB write,
+  // may be stopped with the page before they finish.
+  const flushOnHide = (): void => { recorder.flush() }
+  addEventListener('pagehide', flushOnHide)
   // The newest tasks that ended before this tab started (a reload keeps its task list), and the
   // tasks this tab was steward of that were still running when it went away (it takes them up again).
   opened.graph.list({ kind: 'thread' })
@@ -206,6 +211,6 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   return {
     engine,
     recorder,
-    close: () => { offHost(); engine.stop(); recorder.close(); transport.close() }
+    close: () => { offHost(); removeEventListener('pagehide', flushOnHide); engine.stop(); recorder.close(); transport.close() }
   }
 }

@@ -159,9 +159,13 @@ test('the tab that asked reloads while its task runs: the task still completes a
   await registriesHave([a, b, c, d, e, s], 7)
   const id = await s.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo plum' }))
   await expect.poll(() => s.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('working')
+  // The award is in this tab's graph (records are written up to a second after the fact).
+  await expect.poll(() => s.evaluate(t => (window.meshwork.graph.get(`task:${t}`)?.data as { state?: string } | undefined)?.state, id), { timeout: 10_000 }).toBe('working')
   await s.reload()
   await s.evaluate(async () => { await window.meshwork.agents.ready; await window.meshwork.tasks.ready })
   const seen = async (): Promise<unknown> => await s.evaluate(t => { const x = window.meshwork.tasks.get(t); return x === undefined ? undefined : { state: x.state, text: x.result?.text } }, id)
+  // It is back at once (taken up from the graph), running, then completes here.
+  expect(await s.evaluate(t => window.meshwork.tasks.get(t)?.state, id)).toBe('working')
   await expect.poll(seen, { timeout: 45_000 }).toEqual({ state: 'completed', text: 'echo: plum' })
   for (const p of [a, c]) expect(await p.evaluate(t => window.meshwork.tasks.get(t)?.result?.text, id)).toBe('echo: plum')
   await ctxS.close()
