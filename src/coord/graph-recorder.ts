@@ -315,12 +315,13 @@ class FlushPlan implements View {
   readonly parked: Parked[] = []
   readonly problems: string[] = []
   skipped = 0
-  readonly #cache = new Map<string, Entity | undefined>()
+  readonly #cache = new Map<string, Readonly<Entity> | undefined>()
 
   constructor (private readonly graph: KnowledgeGraph, private readonly attempts: (taskId: string) => number | undefined) {}
 
-  #stored (id: string): Entity | undefined {
-    if (!this.#cache.has(id)) this.#cache.set(id, this.graph.has(id) ? this.graph.get(id) : undefined)
+  /** The stored entity, read in place (`peek`: a task thread's copy would copy all its messages); never modified here. */
+  #stored (id: string): Readonly<Entity> | undefined {
+    if (!this.#cache.has(id)) this.#cache.set(id, this.graph.peek(id))
     return this.#cache.get(id)
   }
 
@@ -544,12 +545,12 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         if (m === null) continue
         const thread = `task:${m[1]!}`
         ;(threads ??= new Set()).add(thread)
-        const d = options.onResult !== undefined ? graph.get(thread)?.data : undefined
+        const d = options.onResult !== undefined ? graph.peek(thread)?.data : undefined
         if (d !== undefined && typeof d.taskId === 'string' && !TERMINAL.has(String(d.state))) {
           try { options.onResult!(d.taskId, Number(m[2])) } catch (err) { problem(`result of ${d.taskId}: ${(err as Error).message}`) }
         }
       } else if (id.startsWith('conflict:') && !mergedConflicts.has(id)) {
-        const c = graph.get(id)
+        const c = graph.peek(id)
         const data = c?.data
         if (c?.kind !== 'conflict' || data?.field !== 'data' || typeof data.entityId !== 'string' || !data.entityId.startsWith('task:')) continue
         mergedConflicts.add(id)
@@ -574,7 +575,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     if (threads === undefined || (options.onCompletion === undefined && options.onEnded === undefined)) return
     const ended: Array<{ taskId: string, createdAt: number, c: Completion | undefined }> = []
     for (const thread of threads) {
-      const e = graph.get(thread)
+      const e = graph.peek(thread)
       const taskId = e?.data?.taskId
       if (typeof taskId !== 'string' || !TERMINAL.has(String(e?.data?.state))) continue
       ended.push({ taskId, createdAt: e!.provenance.createdAt, c: completionOf(e?.data) })

@@ -139,6 +139,15 @@ export class KnowledgeGraph {
     return this.#sync().entities.has(id)
   }
 
+  /**
+   * The entity as the index holds it, without `get`'s copy: for hot paths that only read a field or
+   * two (a copy of a task thread copies all its messages). Never modify or keep it: the index
+   * replaces it on the next change.
+   */
+  peek (id: string): Readonly<Entity> | undefined {
+    return this.#sync().entities.get(id)
+  }
+
   list (filter: ListFilter = {}): Entity[] {
     const { entities } = this.#sync()
     const kinds = filter.kind === undefined ? undefined : new Set(Array.isArray(filter.kind) ? filter.kind : [filter.kind])

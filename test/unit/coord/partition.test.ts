@@ -97,12 +97,14 @@ async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agent
   recorders.push(recorder)
   engine = startSimEngine(net, clock, id, agents, recorder, { leaseMs: 3000 })
   engines.push(engine)
-  // What the app does at start (coord-boot): take up the running tasks this node was steward of.
+  // What the app does at start (coord-boot): take up the running tasks this node was steward of,
+  // list the ended ones.
   for (const e of graph.list({ kind: 'thread' })) {
     const taskId = e.data?.taskId
-    if (typeof taskId !== 'string' || e.data?.steward !== id.peerId) continue
-    const r = recorder.recordedTask(taskId, { running: true })
+    if (typeof taskId !== 'string') continue
+    const r = e.data?.steward === id.peerId ? recorder.recordedTask(taskId, { running: true }) : undefined
     if (r !== undefined && engine.resumeTask(r)) engine.resultFromGraph(taskId, r.attempt, () => recorder.resultOf(taskId, r.attempt))
+    else { const ended = recorder.recordedTask(taskId); if (ended !== undefined) engine.importTask(ended) }
   }
   return { id, engine, graph, recorder, adapter, problems }
 }
