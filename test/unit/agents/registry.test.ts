@@ -2,36 +2,11 @@ import { Automerge, ImmutableString } from '@automerge/automerge-repo/slim'
 import { describe, expect, it } from 'vitest'
 import { createGraphRepo } from '../../../src/graph/room.ts'
 import { roomDocumentId } from '../../../src/graph/layout.ts'
-import { agentIdFor, openAgentRegistry, REGISTRY_GENESIS, REGISTRY_LAYOUT, registryDocumentId, registryGenesis, validateAgentRecord, type AgentRecord } from '../../../src/agents/registry.ts'
+import { openAgentRegistry, REGISTRY_GENESIS, REGISTRY_LAYOUT, registryDocumentId, registryGenesis, validateAgentRecord } from '../../../src/agents/registry.ts'
 import { MemoryHub } from '../graph/memory-network.ts'
+import { manifest, record } from './registry-suite.ts'
 import { waitFor } from '../graph/helpers.ts'
 
-const manifest = (id: string): unknown => ({
-  manifestVersion: 1,
-  id,
-  name: `Agent ${id}`,
-  description: 'adds numbers',
-  version: '1.0.0',
-  skills: [{ id: 'add', name: 'Add', description: 'adds two numbers', tags: [], examples: ['what is 2 + 2'], level: 'competent' }]
-})
-
-function record (id: string, peerId: string, patch: Partial<AgentRecord> = {}): AgentRecord {
-  return validateAgentRecord({
-    agentId: agentIdFor(id, peerId),
-    peerId,
-    kind: 'calculator',
-    manifest: manifest(id),
-    author: 'meshwork',
-    state: 'idle',
-    running: 0,
-    completed: 0,
-    failures: 0,
-    restarts: 0,
-    registeredAt: 1,
-    updatedAt: 1,
-    ...patch
-  })
-}
 
 describe('agent registry', () => {
   it('has its own stable document id and genesis, distinct from the graph', () => {
