@@ -1,4 +1,4 @@
-import { test, expect, type BrowserContext, type Page } from '@playwright/test'
+import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { startStack, openCoordTab, openSkillRoom, registriesHave, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
 
 // Leaderless coordination across real tabs: signed protocol messages over gossip on WebRTC, bids
@@ -97,14 +97,22 @@ const slowEcho = {
 }
 const slowEchoSource = 'export default async (task, ctx) => { for (let i = 1; i <= 30; i++) { await new Promise(r => setTimeout(r, 100)); ctx.progress(i / 30) } return { text: "echo: " + task.text.split(" ").pop() } }'
 
-test('a task whose agent\'s tab is closed mid-run is reassigned and completes on another tab', async ({ browser }) => {
+/**
+ * Two more tabs in a context of their own, each running the slow echo agent, meshed with A, B, C
+ * (and `others`) and known to every registry: the holder and the stand-in of the recovery tests.
+ */
+async function slowEchoTabs (browser: Browser, others: Page[] = []): Promise<{ ctxD: BrowserContext, d: Page, e: Page, idD: string, idE: string }> {
   const ctxD = await browser.newContext()
   const d = await openRoomTab(ctxD, 'none')
   const e = await openRoomTab(ctxD, 'none')
-  await expectFullMesh([a, b, c, d, e])
+  await expectFullMesh([a, b, c, d, e, ...others])
   for (const p of [d, e]) await p.evaluate(async m => { await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }) }, { manifest: slowEcho, source: slowEchoSource })
-  await registriesHave([a, b, c, d, e], 7)
-  const [idD, idE] = [await peerIdOf(d), await peerIdOf(e)]
+  await registriesHave([a, b, c, d, e, ...others], 7)
+  return { ctxD, d, e, idD: await peerIdOf(d), idE: await peerIdOf(e) }
+}
+
+test('a task whose agent\'s tab is closed mid-run is reassigned and completes on another tab', async ({ browser }) => {
+  const { ctxD, d, e, idD, idE } = await slowEchoTabs(browser)
   const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo banana' }))
   await expect.poll(() => c.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('working')
   const first = await c.evaluate(t => window.meshwork.tasks.get(t)!, id)
@@ -149,14 +157,9 @@ test('a tab opened after a task ended lists it from the graph, and still does af
 })
 
 test('the tab that asked reloads while its task runs: the task still completes and the tab lists it again', async ({ browser }) => {
-  const ctxD = await browser.newContext()
-  const d = await openRoomTab(ctxD, 'none')
-  const e = await openRoomTab(ctxD, 'none')
   const ctxS = await browser.newContext()
   const s = await openRoomTab(ctxS, 'none')
-  await expectFullMesh([a, b, c, d, e, s])
-  for (const p of [d, e]) await p.evaluate(async m => { await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }) }, { manifest: slowEcho, source: slowEchoSource })
-  await registriesHave([a, b, c, d, e, s], 7)
+  const { ctxD } = await slowEchoTabs(browser, [s])
   const id = await s.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo plum' }))
   await expect.poll(() => s.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('working')
   // The award is in this tab's graph (records are written up to a second after the fact).
@@ -174,13 +177,7 @@ test('the tab that asked reloads while its task runs: the task still completes a
 })
 
 test('a task run on both sides of a network partition is completed once when the sides meet again', async ({ browser }) => {
-  const ctxD = await browser.newContext()
-  const d = await openRoomTab(ctxD, 'none')
-  const e = await openRoomTab(ctxD, 'none')
-  await expectFullMesh([a, b, c, d, e])
-  for (const p of [d, e]) await p.evaluate(async m => { await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }) }, { manifest: slowEcho, source: slowEchoSource })
-  await registriesHave([a, b, c, d, e], 7)
-  const [idD, idE] = [await peerIdOf(d), await peerIdOf(e)]
+  const { ctxD, d, e, idD, idE } = await slowEchoTabs(browser)
   const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo cherry' }))
   await expect.poll(() => c.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('working')
   const first = await c.evaluate(t => window.meshwork.tasks.get(t)!, id)
