@@ -13,6 +13,7 @@
 import type { PrivateKey } from '@libp2p/interface'
 import { planByRules } from '../agents/builtin/planner.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
+import type { Entity } from '../graph/schema.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { createGraphRecorder, MAX_ENDED_PER_CHANGE, type GraphRecorder } from '../coord/graph-recorder.ts'
@@ -189,14 +190,19 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   addEventListener('pagehide', flushOnHide)
   // The newest tasks that ended before this tab started (a reload keeps its task list), and the
   // tasks this tab was steward of that were still running when it went away (it takes them up again).
-  opened.graph.list({ kind: 'thread' })
-    .filter(e => (e.tags ?? []).includes('task') && typeof e.data?.taskId === 'string')
+  // (Read in place: `list` would copy every thread with all its messages, a long task at start in a
+  // room with a long history.)
+  const threads: Array<Readonly<Entity>> = []
+  for (const e of opened.graph.view().entities) {
+    if (e.kind === 'thread' && (e.tags ?? []).includes('task') && typeof e.data?.taskId === 'string') threads.push(e)
+  }
+  threads
     .sort((x, y) => y.provenance.createdAt - x.provenance.createdAt)
     .slice(0, MAX_ENDED_PER_CHANGE)
     .reverse()
-    .forEach(e => {
-      const taskId = e.data!.taskId as string
-      if (e.data!.steward === node.peerId) {
+    .map(e => ({ taskId: e.data!.taskId as string, steward: e.data!.steward }))
+    .forEach(({ taskId, steward }) => {
+      if (steward === node.peerId) {
         const running = recorder.recordedTask(taskId, { running: true })
         if (running !== undefined && engine.resumeTask(running)) {
           engine.resultFromGraph(taskId, running.attempt, () => recorder.resultOf(taskId, running.attempt))
