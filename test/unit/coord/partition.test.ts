@@ -213,20 +213,22 @@ describe('a node that was away when a task ended', () => {
 })
 
 describe('the steward reloads while its task runs', () => {
-  async function room (): Promise<{ clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, s: Node, x: Node, id: string }> {
+  /** A steward S and a holder X (and, with `standIn`, Y: a weaker echo agent that wins only once X is gone). */
+  async function room (standIn = false): Promise<{ clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, s: Node, x: Node, y: Node | undefined, id: string }> {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
     const hub = new MemoryHub()
     const s = await node(net, clock, hub, [])
     const x = await node(net, clock, hub, [slowEcho('echo-x')])
-    await waitFor('the graphs to connect', () => [s, x].every(n => n.adapter.connected))
+    const y = standIn ? await node(net, clock, hub, [{ ...slowEcho('echo-y'), confidence: 0.6 }]) : undefined
+    await waitFor('the graphs to connect', () => [s, x, ...(y !== undefined ? [y] : [])].every(n => n.adapter.connected))
     await runFor(clock, 20)
     const id = s.engine.tasks.submit({ text: 'echo plum', input: { word: 'plum' } })
     await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'working', 5_000)
     await runFor(clock, 50)
     s.recorder.flush()
     await waitFor('the award in the graph', () => s.graph.get(`task:${id}`)?.data?.state === 'working')
-    return { clock, net, hub, s, x, id }
+    return { clock, net, hub, s, x, y, id }
   }
 
   /** The page goes away: its engine and recorder stop; the graph (IndexedDB) stays. */
@@ -264,6 +266,34 @@ describe('the steward reloads while its task runs', () => {
     s2.recorder.flush()
     await waitFor('the outcome in the graph', () => completionOf(s2.graph.get(`task:${id}`)?.data)?.attempt === 1)
   }, 30_000)
+
+  it('the room took over while the page was away and the holder left too: the reloaded tab ends up with the room\'s completion', async () => {
+    const { clock, net, hub, s, x, y, id } = await room(true)
+    // The page says goodbye (the others take over its tasks 50 ms later), and the holder crashes.
+    // The page's graph (its IndexedDB) hears nothing until it is back.
+    if (y === undefined) throw new Error('no stand-in')
+    for (const n of [x, y]) hub.partition(s.adapter, n.adapter)
+    net.remove(s.id.peerId)
+    unload(s)
+    net.remove(x.id.peerId)
+    unload(x)
+    await runUntil(clock, () => y.engine.tasks.get(id)?.state === 'completed', 30_000)
+    expect(y.engine.tasks.get(id)).toMatchObject({ peerId: y.id.peerId, attempt: 2 })
+    y.recorder.flush()
+    // Back: it takes up the task it still sees running, then its graph hears from the room.
+    const s2 = await node(net, clock, hub, [], s)
+    expect(s2.engine.stats().resumed).toBe(1)
+    hub.heal(s.adapter, y.adapter)
+    await runFor(clock, 100)
+    for (const n of [s2, y]) n.recorder.flush()
+    await waitFor('the reloaded tab to take the room\'s completion', () => {
+      for (const n of [s2, y]) n.recorder.flush()
+      const t = s2.engine.tasks.get(id)
+      return t?.state === 'completed' && t.peerId === y.id.peerId
+    }, 15_000).catch(err => { throw new Error(`${(err as Error).message}: ${JSON.stringify(s2.engine.tasks.get(id))}`) })
+    await runFor(clock, 20_000)
+    expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: y.id.peerId, attempt: 2 })
+  }, 60_000)
 
   it('a holder that left meanwhile: the next attempt goes to another agent once the grace period is over', async () => {
     const { clock, net, hub, s, x, id } = await room()
