@@ -227,7 +227,7 @@ describe('the steward reloads while its task runs', () => {
     await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'working', 5_000)
     await runFor(clock, 50)
     s.recorder.flush()
-    await waitFor('the award in the graph', () => s.graph.get(`task:${id}`)?.data?.state === 'working')
+    await waitFor('the award in every graph', () => [s, x, ...(y !== undefined ? [y] : [])].every(n => n.graph.get(`task:${id}`)?.data?.state === 'working'))
     return { clock, net, hub, s, x, y, id }
   }
 
