@@ -552,12 +552,18 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       } else if (id.startsWith('conflict:') && !mergedConflicts.has(id)) {
         const c = graph.peek(id)
         const data = c?.data
-        if (c?.kind !== 'conflict' || data?.field !== 'data' || typeof data.entityId !== 'string' || !data.entityId.startsWith('task:')) continue
+        // `data`: both sides wrote the thread's data. `*`: both created the thread (a steward that took
+        // over had never seen it), so each value is a whole entity, whose data is its `data` field.
+        const field = data?.field
+        if (c?.kind !== 'conflict' || (field !== 'data' && field !== '*') || typeof data?.entityId !== 'string' || !data.entityId.startsWith('task:')) continue
         mergedConflicts.add(id)
         if (data.resolution !== undefined) continue
         // Entity data is stored as JSON text, so each conflicting value is a JSON string (or a
         // `preview` when it was too large to list whole: such a value cannot take part).
-        const values = asArray(data.values).map(asObject).map(v => asObject(typeof v.value === 'string' ? parseJson(v.value) : v.value)).filter(v => Object.keys(v).length > 0)
+        const values = asArray(data.values).map(asObject)
+          .map(v => field === '*' ? asObject(v.value).data : v.value)
+          .map(v => asObject(typeof v === 'string' ? parseJson(v) : v))
+          .filter(v => Object.keys(v).length > 0)
         const merged = mergeTaskData(values)
         if (merged === undefined) continue
         const thread = data.entityId

@@ -476,6 +476,43 @@ describe('graph recorder: a second completion of one task', () => {
   })
 })
 
+describe('graph recorder: a thread both sides of a partition created', () => {
+  it('merges into one completion when the two copies of the thread meet (a whole-entity conflict)', async () => {
+    const hub = new MemoryHub()
+    const netA = hub.adapter()
+    const netB = hub.adapter()
+    const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
+    const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
+    repos.push(repoA, repoB)
+    const ga = await openRoomGraph(repoA, 'split', { actor: steward })
+    const gb = await openRoomGraph(repoB, 'split', { actor: producerTab })
+    await waitFor('the graphs to connect', () => netA.connected && netB.connected)
+    hub.partition(netA, netB)
+    const a = recorderOn(ga, { flushMs: 10 })
+    const b = recorderOn(gb, { flushMs: 10 })
+    // Side A: the steward runs attempt 2 with its own agent. Side B never saw the thread: its
+    // takeover steward creates it and completes attempt 1.
+    a.recorder.task(task('z-1', { attempt: 2, steward: STEWARD }))
+    a.recorder.award(award('z-1', 2, bid('slow', STEWARD, 0.8)))
+    a.recorder.outcome({ ...outcome('z-1', 2), producer: { peerId: STEWARD, agentId: 'slow', attempt: 2 } })
+    b.recorder.task(task('z-1', { steward: PRODUCER }))
+    b.recorder.award(award('z-1'))
+    b.recorder.result(result('z-1'))
+    b.recorder.outcome(outcome('z-1', 1))
+    await waitFor('both sides to record', () => ga.get('task:z-1')?.data?.state === 'completed' && gb.get('task:z-1')?.data?.state === 'completed')
+    hub.heal(netA, netB)
+    await waitFor('one completion on both graphs', () => [ga, gb].every(g => {
+      const d = g.get('task:z-1')?.data
+      return (d?.outcome as { producer?: { attempt?: number } } | undefined)?.producer?.attempt === 1 && Array.isArray(d?.duplicates)
+    }), 10_000)
+    for (const g of [ga, gb]) {
+      expect(g.get('task:z-1')!.data!.duplicates).toEqual([{ attempt: 2, peerId: STEWARD, agentId: 'slow' }])
+      expect(g.list({ kind: 'conflict' }).some(c => c.data?.field === '*' && c.data.resolution !== undefined)).toBe(true)
+    }
+    expect(a.recorder.stats().merges + b.recorder.stats().merges).toBeGreaterThan(0)
+  })
+})
+
 describe('graph recorder: two nodes', () => {
   it('steward and producer on different graphs converge on one task thread and one result', async () => {
     const hub = new MemoryHub()
