@@ -13,10 +13,10 @@
 import type { PrivateKey } from '@libp2p/interface'
 import { planByRules } from '../agents/builtin/planner.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
-import type { Entity } from '../graph/schema.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
-import { createGraphRecorder, MAX_ENDED_PER_CHANGE, type GraphRecorder } from '../coord/graph-recorder.ts'
+import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
+import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
 import type { BidOffer, CoordTransport } from '../coord/interfaces.ts'
 import { signerFor } from '../coord/signing.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
@@ -92,18 +92,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       })
     },
     onProblem: message => { node.report('coord', 'record-failed', message) },
-    // After a partition the graph merges the sides' completions into one; the engine follows it.
-    onCompletion: (taskId, c) => { engineRef?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) },
-    // A task that ended while this tab was away (closed, reloading, cut off) is listed from the graph.
-    onEnded: taskId => { importEnded(taskId) },
-    // A result this tab missed (it was reloading) completes the task from the graph.
-    onResult: (taskId, attempt) => { engineRef?.resultFromGraph(taskId, attempt, () => recorder.resultOf(taskId, attempt)) }
+    // Partition merges, tasks that ended while this tab was away, results it missed.
+    ...followGraph(() => ({ engine: engineRef, recorder }))
   })
-  const importEnded = (taskId: string): void => {
-    if (engineRef === undefined || engineRef.knows(taskId)) return
-    const r = recorder.recordedTask(taskId)
-    if (r !== undefined) engineRef.importTask(r)
-  }
 
   const bid = async (task: AgentTask, hints?: { preferred?: string }): Promise<BidOffer[]> => {
     // One pass over the registry per announcement: this runs on every tab for every task.
@@ -190,27 +181,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   addEventListener('pagehide', flushOnHide)
   // The newest tasks that ended before this tab started (a reload keeps its task list), and the
   // tasks this tab was steward of that were still running when it went away (it takes them up again).
-  // (Read in place: `list` would copy every thread with all its messages, a long task at start in a
-  // room with a long history.)
-  const threads: Array<Readonly<Entity>> = []
-  for (const e of opened.graph.view().entities) {
-    if (e.kind === 'thread' && (e.tags ?? []).includes('task') && typeof e.data?.taskId === 'string') threads.push(e)
-  }
-  threads
-    .sort((x, y) => y.provenance.createdAt - x.provenance.createdAt)
-    .slice(0, MAX_ENDED_PER_CHANGE)
-    .reverse()
-    .map(e => ({ taskId: e.data!.taskId as string, steward: e.data!.steward }))
-    .forEach(({ taskId, steward }) => {
-      if (steward === node.peerId) {
-        const running = recorder.recordedTask(taskId, { running: true })
-        if (running !== undefined && engine.resumeTask(running)) {
-          engine.resultFromGraph(taskId, running.attempt, () => recorder.resultOf(taskId, running.attempt))
-          return
-        }
-      }
-      importEnded(taskId)
-    })
+  catchUpFromGraph(engine, recorder, opened.graph, node.peerId)
   engine.on('rejected', r => { node.report('coord', r.reason, `coordination message refused: ${r.detail}`, r.from) })
   engine.on('problem', p => { node.report('coord', `${p.source}-failed`, p.message) })
   engine.start()

@@ -531,16 +531,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   resumeTask (r: RecordedTask): boolean {
     if (this.book.has(r.taskId) || isTerminal(r.state) || r.steward !== this.peerId) return false
     const now = this.clock.now()
-    const t: Task = {
-      id: r.taskId, text: r.text, input: r.input, deadline: r.deadline, missionId: r.missionId, quorum: 0, owner: r.steward, steward: this.peerId,
-      attempt: r.attempt, excluded: [], state: 'submitted', submittedAt: r.submittedAt,
-      bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: now, windowMs: 0,
-      history: r.history.map(h => ({ ...h })),
-      failures: r.failures.map(f => ({ attempt: f.attempt, agent: f.agent, code: f.code as FailureCode, reason: f.reason })),
-      retriedAttempt: r.attempt - 1, votes: [], questions: new Map(), finalRecorded: false
-    }
-    // Agents of earlier attempts stay excluded, as the steward had announced.
-    t.excluded = t.history.filter(h => h.attempt < r.attempt).map(h => ({ peerId: h.peerId, agentId: h.agentId }))
+    const t = newTask({
+      ...recordedSeed(r), input: r.input, deadline: r.deadline, steward: this.peerId, state: 'submitted', retriedAttempt: r.attempt - 1,
+      // Agents of earlier attempts stay excluded, as the steward had announced.
+      excluded: r.history.filter(h => h.attempt < r.attempt).map(h => ({ peerId: h.peerId, agentId: h.agentId }))
+    })
     const holder = t.history.find(h => h.attempt === r.attempt)
     this.book.set(t.id, t)
     this.openTasks++
@@ -580,15 +575,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 
   importTask (r: RecordedTask): boolean {
     if (this.book.has(r.taskId) || !isTerminal(r.state)) return false
-    const t: Task = {
-      id: r.taskId, text: r.text, missionId: r.missionId, quorum: 0, owner: r.steward, steward: r.steward, attempt: r.attempt,
-      excluded: [], state: r.state, reason: r.reason, submittedAt: r.submittedAt,
-      bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: r.submittedAt, windowMs: 0,
-      history: r.history.map(h => ({ ...h })),
-      failures: r.failures.map(f => ({ attempt: f.attempt, agent: f.agent, code: f.code as FailureCode, reason: f.reason })),
-      retriedAttempt: r.attempt, votes: [], questions: new Map(), finalRecorded: true,
+    const t = newTask({
+      ...recordedSeed(r), steward: r.steward, state: r.state, reason: r.reason, retriedAttempt: r.attempt, finalRecorded: true,
       endedAt: r.endedAt ?? r.submittedAt
-    }
+    })
     if (r.producer !== undefined) t.producer = { peerId: r.producer.peerId, agentId: r.producer.agentId, attempt: r.producer.attempt, skillId: r.producer.skillId }
     if (r.result !== undefined) t.result = r.result
     if (r.startedAt !== undefined) t.startedAt = r.startedAt
@@ -940,12 +930,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const now = this.clock.now()
     let t = this.book.get(b.taskId)
     if (t === undefined) {
-      t = {
+      t = newTask({
         id: b.taskId, text: b.text, input: b.input, deadline: b.deadline, missionId: b.missionId, quorum: b.quorum,
-        owner: env.from, steward: env.from, attempt: b.attempt, excluded: b.excluded, preferred: b.preferred, state: 'submitted', submittedAt: now,
-        bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: now, windowMs: 0,
-        history: [], failures: [], retriedAttempt: 0, votes: [], questions: new Map(), finalRecorded: false
-      }
+        owner: env.from, steward: env.from, attempt: b.attempt, excluded: b.excluded, preferred: b.preferred, state: 'submitted', submittedAt: now
+      })
       this.book.set(t.id, t)
       this.openTasks++
       this.emit('task', { taskId: t.id, state: 'submitted', previous: null, attempt: t.attempt, at: now })
@@ -1754,6 +1742,27 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       }
     }
     return snap
+  }
+}
+
+/** A task's identity and state; everything else of a new book entry starts empty. */
+type TaskSeed = Pick<Task, 'id' | 'text' | 'quorum' | 'owner' | 'steward' | 'attempt' | 'excluded' | 'state' | 'submittedAt'> & Partial<Task>
+
+/** A new book entry: no bids, no awards yet, nothing recorded, `seed` on top. */
+function newTask (seed: TaskSeed): Task {
+  return {
+    bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: seed.submittedAt, windowMs: 0,
+    history: [], failures: [], retriedAttempt: 0, votes: [], questions: new Map(), finalRecorded: false,
+    ...seed
+  }
+}
+
+/** What a task recorded in the graph gives its book entry, ended (importTask) or taken up again (resumeTask). */
+function recordedSeed (r: RecordedTask): Omit<TaskSeed, 'steward' | 'state'> {
+  return {
+    id: r.taskId, text: r.text, missionId: r.missionId, quorum: 0, owner: r.steward, attempt: r.attempt, excluded: [], submittedAt: r.submittedAt,
+    history: r.history.map(h => ({ ...h })),
+    failures: r.failures.map(f => ({ attempt: f.attempt, agent: f.agent, code: f.code as FailureCode, reason: f.reason }))
   }
 }
 

@@ -66,6 +66,12 @@ export function resultWildcardOf (id: string): string | undefined {
   return m === null ? undefined : `result:${m[1]!}:*`
 }
 
+/** For `result:<key>:<n>`, the task's thread id (`task:<key>`) and the attempt `n`. */
+export function resultIdParts (id: string): { thread: string, attempt: number } | undefined {
+  const m = RESULT_ID.exec(id)
+  return m === null ? undefined : { thread: `task:${m[1]!}`, attempt: Number(m[2]) }
+}
+
 export const resultWildcard = (taskId: string): string => `result:${graphKey(taskId)}:*`
 
 /** `…` + the last 6 characters: enough to tell peers apart in a narration line. */

@@ -41,6 +41,7 @@ import {
   questionId,
   resultId,
   resultWildcard,
+  resultIdParts,
   resultWildcardOf,
   shortPeer,
   solutionId,
@@ -541,13 +542,12 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     for (const id of ids) {
       if (id.startsWith('task:')) (threads ??= new Set()).add(id)
       else if (id.startsWith('result:')) {
-        const m = /^result:(.+):(\d+)$/.exec(id)
-        if (m === null) continue
-        const thread = `task:${m[1]!}`
-        ;(threads ??= new Set()).add(thread)
-        const d = options.onResult !== undefined ? graph.peek(thread)?.data : undefined
+        const parts = resultIdParts(id)
+        if (parts === undefined) continue
+        ;(threads ??= new Set()).add(parts.thread)
+        const d = options.onResult !== undefined ? graph.peek(parts.thread)?.data : undefined
         if (d !== undefined && typeof d.taskId === 'string' && !TERMINAL.has(String(d.state))) {
-          try { options.onResult!(d.taskId, Number(m[2])) } catch (err) { problem(`result of ${d.taskId}: ${(err as Error).message}`) }
+          try { options.onResult!(d.taskId, parts.attempt) } catch (err) { problem(`result of ${d.taskId}: ${(err as Error).message}`) }
         }
       } else if (id.startsWith('conflict:') && !mergedConflicts.has(id)) {
         const c = graph.peek(id)

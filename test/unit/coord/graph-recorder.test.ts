@@ -1,6 +1,6 @@
 import { Automerge, type Repo } from '@automerge/automerge-repo/slim'
 import { afterEach, describe, expect, it } from 'vitest'
-import { alice, bob, waitFor } from '../graph/helpers.ts'
+import { alice, bob, graphPair, waitFor } from '../graph/helpers.ts'
 import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { GraphActor, KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
@@ -478,14 +478,7 @@ describe('graph recorder: a second completion of one task', () => {
 
 describe('graph recorder: a thread both sides of a partition created', () => {
   it('merges into one completion when the two copies of the thread meet (a whole-entity conflict)', async () => {
-    const hub = new MemoryHub()
-    const netA = hub.adapter()
-    const netB = hub.adapter()
-    const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
-    const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
-    repos.push(repoA, repoB)
-    const ga = await openRoomGraph(repoA, 'split', { actor: steward })
-    const gb = await openRoomGraph(repoB, 'split', { actor: producerTab })
+    const { ga, gb, netA, netB, hub } = await graphPair('split', [steward, producerTab], repos)
     await waitFor('the graphs to connect', () => netA.connected && netB.connected)
     hub.partition(netA, netB)
     const a = recorderOn(ga, { flushMs: 10 })
@@ -515,14 +508,7 @@ describe('graph recorder: a thread both sides of a partition created', () => {
 
 describe('graph recorder: two nodes', () => {
   it('steward and producer on different graphs converge on one task thread and one result', async () => {
-    const hub = new MemoryHub()
-    const netS = hub.adapter()
-    const netP = hub.adapter()
-    const repoS = createGraphRepo({ network: netS, peerId: 'repo-s' })
-    const repoP = createGraphRepo({ network: netP, peerId: 'repo-p' })
-    repos.push(repoS, repoP)
-    const gs = await openRoomGraph(repoS, 'two', { actor: steward })
-    const gp = await openRoomGraph(repoP, 'two', { actor: producerTab })
+    const { ga: gs, gb: gp, netA: netS, netB: netP, hub } = await graphPair('two', [steward, producerTab], repos)
     const s = recorderOn(gs, { flushMs: 10 })
     const p = recorderOn(gp, { flushMs: 10 })
     await waitFor('the graphs to connect', () => netS.connected && netP.connected)

@@ -6,6 +6,7 @@ import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import type { JsonObject } from '../../../src/graph/schema.ts'
 import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/graph-recorder.ts'
+import { catchUpFromGraph, followGraph } from '../../../src/coord/catch-up.ts'
 import type { CoordEngine } from '../../../src/coord/engine.ts'
 import { completionOf, compareCompletions, mergeTaskData } from '../../../src/coord/outcome-merge.ts'
 import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, type Identity, type SimAgent } from './sim.ts'
@@ -83,45 +84,40 @@ async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agent
   }
   const problems: string[] = []
   let engine: CoordEngine | undefined
-  const recorder = createGraphRecorder(graph, {
+  // Wired as the app wires them (coord-boot.ts): the graph's news reaches the engine, and at start
+  // it takes up the running tasks it was steward of and lists the ended ones.
+  const recorder: GraphRecorder = createGraphRecorder(graph, {
     flushMs: 5,
     onProblem: m => { problems.push(m) },
-    onCompletion: (taskId, c) => { engine?.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) }) },
-    onEnded: taskId => {
-      if (engine === undefined || engine.knows(taskId)) return
-      const r = recorder.recordedTask(taskId)
-      if (r !== undefined) engine.importTask(r)
-    },
-    onResult: (taskId, attempt) => { engine?.resultFromGraph(taskId, attempt, () => recorder.resultOf(taskId, attempt)) }
+    ...followGraph(() => ({ engine, recorder }))
   })
   recorders.push(recorder)
   engine = startSimEngine(net, clock, id, agents, recorder, { leaseMs: 3000 })
   engines.push(engine)
-  // What the app does at start (coord-boot): take up the running tasks this node was steward of,
-  // list the ended ones.
-  for (const e of graph.list({ kind: 'thread' })) {
-    const taskId = e.data?.taskId
-    if (typeof taskId !== 'string') continue
-    const r = e.data?.steward === id.peerId ? recorder.recordedTask(taskId, { running: true }) : undefined
-    if (r !== undefined && engine.resumeTask(r)) engine.resultFromGraph(taskId, r.attempt, () => recorder.resultOf(taskId, r.attempt))
-    else { const ended = recorder.recordedTask(taskId); if (ended !== undefined) engine.importTask(ended) }
-  }
+  catchUpFromGraph(engine, recorder, graph, id.peerId)
   return { id, engine, graph, recorder, adapter, problems }
 }
 
 const slowEcho = (id: string): SimAgent => ({ id, skill: 'echo', keywords: ['echo'], confidence: 0.9, workMs: 2000 })
 
+interface Mesh { clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, nodes: Node[] }
+
+/** One node per list of agents, on one simulated network and one graph hub, their graphs connected. */
+async function mesh (...agents: SimAgent[][]): Promise<Mesh> {
+  const clock = new FakeClock()
+  const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+  const hub = new MemoryHub()
+  const nodes: Node[] = []
+  for (const a of agents) nodes.push(await node(net, clock, hub, a))
+  await waitFor('the graphs to connect', () => nodes.every(n => n.adapter.connected))
+  await runFor(clock, 20)
+  return { clock, net, hub, nodes }
+}
+
 describe('a task run on both sides of a partition', () => {
   it('is completed once after the sides meet again: every node and both graphs settle on the lowest attempt', async () => {
-    const clock = new FakeClock()
-    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
-    const hub = new MemoryHub()
-    const s = await node(net, clock, hub, [])
-    const x = await node(net, clock, hub, [slowEcho('echo-x')])
-    const y = await node(net, clock, hub, [slowEcho('echo-y')])
-    const all = [s, x, y]
-    await waitFor('the graphs to connect', () => all.every(n => n.adapter.connected))
-    await runFor(clock, 20)
+    const { clock, net, hub, nodes: all } = await mesh([], [slowEcho('echo-x')], [slowEcho('echo-y')])
+    const [s, x, y] = all as [Node, Node, Node]
 
     const id = s.engine.tasks.submit({ text: 'echo banana' })
     await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'working'), 5_000)
@@ -181,13 +177,8 @@ describe('a task run on both sides of a partition', () => {
 
 describe('a node that was away when a task ended', () => {
   it('lists it from the graph, with its state, producer, attempts and result, and can wait on it', async () => {
-    const clock = new FakeClock()
-    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
-    const hub = new MemoryHub()
-    const s = await node(net, clock, hub, [])
-    const x = await node(net, clock, hub, [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.9, workMs: 50 }])
-    await waitFor('the graphs to connect', () => [s, x].every(n => n.adapter.connected))
-    await runFor(clock, 20)
+    const { clock, net, hub, nodes } = await mesh([], [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.9, workMs: 50 }])
+    const [s, x] = nodes as [Node, Node]
     const done = s.engine.tasks.submit({ text: 'sum of 3 and 4' })
     const none = s.engine.tasks.submit({ text: 'paint the fence' })
     await runUntil(clock, () => [done, none].every(id => ['completed', 'unassigned'].includes(s.engine.tasks.get(id)?.state ?? '')), 10_000)
@@ -215,14 +206,8 @@ describe('a node that was away when a task ended', () => {
 describe('the steward reloads while its task runs', () => {
   /** A steward S and a holder X (and, with `standIn`, Y: a weaker echo agent that wins only once X is gone). */
   async function room (standIn = false): Promise<{ clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, s: Node, x: Node, y: Node | undefined, id: string }> {
-    const clock = new FakeClock()
-    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
-    const hub = new MemoryHub()
-    const s = await node(net, clock, hub, [])
-    const x = await node(net, clock, hub, [slowEcho('echo-x')])
-    const y = standIn ? await node(net, clock, hub, [{ ...slowEcho('echo-y'), confidence: 0.6 }]) : undefined
-    await waitFor('the graphs to connect', () => [s, x, ...(y !== undefined ? [y] : [])].every(n => n.adapter.connected))
-    await runFor(clock, 20)
+    const { clock, net, hub, nodes } = await mesh([], [slowEcho('echo-x')], ...(standIn ? [[{ ...slowEcho('echo-y'), confidence: 0.6 }]] : []))
+    const [s, x, y] = nodes as [Node, Node, Node | undefined]
     const id = s.engine.tasks.submit({ text: 'echo plum', input: { word: 'plum' } })
     await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'working', 5_000)
     await runFor(clock, 50)

@@ -1,30 +1,18 @@
 import { Automerge, ImmutableString, type Repo } from '@automerge/automerge-repo/slim'
 import { afterEach, describe, expect, it } from 'vitest'
-import { alice, bob, waitFor } from './helpers.ts'
+import { alice, bob, graphPair, waitFor, type GraphPair } from './helpers.ts'
 import { conflictId } from '../../../src/graph/conflicts.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import { shardOf, storeEntity } from '../../../src/graph/layout.ts'
 import { validateEntity } from '../../../src/graph/schema.ts'
-import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
-import { MemoryHub, type MemoryNetworkAdapter } from './memory-network.ts'
-
-interface Pair { ga: KnowledgeGraph, gb: KnowledgeGraph, netA: MemoryNetworkAdapter, netB: MemoryNetworkAdapter, hub: MemoryHub }
 
 const repos: Repo[] = []
 afterEach(async () => {
   await Promise.all(repos.splice(0).map(async r => { await r.shutdown() }))
 })
 
-async function pair (): Promise<Pair> {
-  const hub = new MemoryHub()
-  const netA = hub.adapter()
-  const netB = hub.adapter()
-  const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
-  const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
-  repos.push(repoA, repoB)
-  const ga = await openRoomGraph(repoA, 'sync', { actor: alice })
-  const gb = await openRoomGraph(repoB, 'sync', { actor: bob })
-  return { ga, gb, netA, netB, hub }
+async function pair (): Promise<GraphPair> {
+  return await graphPair('sync', [alice, bob], repos)
 }
 
 const conflicts = (g: KnowledgeGraph): ReturnType<KnowledgeGraph['list']> => g.list({ kind: 'conflict' })

@@ -1,7 +1,10 @@
 // Loads Automerge's wasm in Node (the library modules import the slim entry and leave that to the app).
 import '@automerge/automerge-repo'
 /** Small helpers shared by the graph tests. */
-import type { GraphActor } from '../../../src/graph/knowledge-graph.ts'
+import type { Repo } from '@automerge/automerge-repo/slim'
+import type { GraphActor, KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
+import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
+import { MemoryHub, type MemoryNetworkAdapter } from './memory-network.ts'
 
 /** Polls `check` until it returns true or `timeoutMs` passes; then throws with `what`. */
 export async function waitFor (what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -21,4 +24,22 @@ export const bob: GraphActor = { agentId: 'agent-bob', peerId: '12D3KooWBob' }
 export function clock (start = 1_700_000_000_000): () => number {
   let t = start
   return () => (t += 1000)
+}
+
+export interface GraphPair { ga: KnowledgeGraph, gb: KnowledgeGraph, netA: MemoryNetworkAdapter, netB: MemoryNetworkAdapter, hub: MemoryHub }
+
+/**
+ * Two peers' graphs of `room` on one in-memory hub (cut them apart with `hub.partition`). Their
+ * Repos go into `repos`, for the caller to shut down.
+ */
+export async function graphPair (room: string, actors: readonly [GraphActor, GraphActor], repos: Repo[]): Promise<GraphPair> {
+  const hub = new MemoryHub()
+  const netA = hub.adapter()
+  const netB = hub.adapter()
+  const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
+  const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
+  repos.push(repoA, repoB)
+  const ga = await openRoomGraph(repoA, room, { actor: actors[0] })
+  const gb = await openRoomGraph(repoB, room, { actor: actors[1] })
+  return { ga, gb, netA, netB, hub }
 }
