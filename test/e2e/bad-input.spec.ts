@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test'
-import { startStack, openTab, expectFullMesh, type Stack } from './harness.ts'
+import { startStack, openTab, expectFullMesh, expectGossipReady, type Stack } from './harness.ts'
 
 let stack: Stack
 test.beforeAll(async () => { stack = await startStack() })
@@ -64,6 +64,7 @@ test('garbage on a mesh topic is rejected, counted and shown; the node keeps wor
   const a = await openTab(ctx, `${stack.url}?room=garbage`)
   const b = await openTab(ctx, `${stack.url}?room=garbage`)
   await expectFullMesh([a, b])
+  await expectGossipReady([a, b])
   await a.evaluate(() => {
     const n = window.meshwork.node!
     n.publishRaw(new TextEncoder().encode('{not json'))

@@ -72,9 +72,26 @@ export async function expectFullMesh (pages: Page[], transport = 'webrtc', timeo
   }).toPass({ timeout, intervals: [250, 500, 1000] })
 }
 
+/**
+ * Every page's gossip layer knows every other page subscribes to the room's app topic. A full WebRTC
+ * mesh comes first; the subscriptions travel a moment later, and a gossip message published before
+ * then reaches nobody (gossip is best effort by design).
+ */
+export async function expectGossipReady (pages: Page[], timeout = 15_000): Promise<void> {
+  const ids = await Promise.all(pages.map(peerIdOf))
+  await expect(async () => {
+    for (let i = 0; i < pages.length; i++) {
+      const subs = await pages[i]!.evaluate(() => window.meshwork.node!.libp2p.services.pubsub
+        .getSubscribers(`meshwork/${window.meshwork.room}/app`).map(String))
+      expect(subs.sort(), `tab ${i} knows the others subscribe`).toEqual(expect.arrayContaining(ids.filter((_, j) => j !== i)))
+    }
+  }).toPass({ timeout, intervals: [100, 250, 500] })
+}
+
 /** Every page sends one message on `channel`; resolves with, per page, the senders it heard from. */
 export async function exchange (pages: Page[], channel: string, timeout = 15_000): Promise<void> {
   const ids = await Promise.all(pages.map(peerIdOf))
+  await expectGossipReady(pages)
   await Promise.all(pages.map(p => p.evaluate(ch => {
     const w = window as unknown as { __heard?: Record<string, string[]> }
     w.__heard ??= {}
