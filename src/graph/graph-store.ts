@@ -133,8 +133,12 @@ export class DocGraphStore implements GraphStore {
    * then diffs the whole history for its change event (the largest cost of a 10k-entity catch-up),
    * and the listener (the page) no longer waits for that. The handle's patches still feed
    * conflict detection. Returns where the time went, ms.
+   *
+   * `shown`: what the listener already shows beyond the index (a snapshot's preview,
+   * snapshot-view.ts). Its entries are announced too (removed if the document lacks them), except
+   * those the document holds exactly as shown.
    */
-  adopt (merged: Automerge.Doc<unknown>): { indexMs: number, updateMs: number } {
+  adopt (merged: Automerge.Doc<unknown>, shown?: { entities: ReadonlyMap<string, Entity>, edges: ReadonlyMap<string, Edge> }): { indexMs: number, updateMs: number } {
     // Whatever shape it has, every entry is validated as it is indexed.
     const doc = merged as Automerge.Doc<GraphDoc>
     if (!Automerge.hasHeads(doc, Automerge.getHeads(this.handle.doc()))) throw new Error('adopt: the document does not contain the handle\'s')
@@ -149,6 +153,12 @@ export class DocGraphStore implements GraphStore {
       this.#index.reset(doc)
       for (const id of this.#index.entities.keys()) ids.add(id)
       for (const id of this.#index.edges.keys()) edgeIds.add(id)
+      if (shown !== undefined) {
+        const same = (a: unknown, b: unknown): boolean => a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b)
+        // The page shows the preview's value of these (it came after the index's): announce only the differences.
+        for (const [id, e] of shown.entities) if (same(e, this.#index.entities.get(id))) ids.delete(id); else ids.add(id)
+        for (const [id, e] of shown.edges) if (same(e, this.#index.edges.get(id))) edgeIds.delete(id); else edgeIds.add(id)
+      }
       // One announcement: a page takes it in as one burst of deltas (one refresh of its views).
       this.#listener?.({ ids: [...ids], edgeIds: [...edgeIds], origin: 'remote' })
       const t1 = performance.now()

@@ -30,13 +30,28 @@ import {
 import { GraphValidationError } from './schema.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
 import { createGraphRepo, openRoomDoc } from './room.ts'
-import { docSnapshotSource, SnapshotError } from './snapshot.ts'
+import { docSnapshotSource, SnapshotError, type PreviewReport } from './snapshot.ts'
+import { decodeView, encodeView } from './snapshot-view.ts'
+import type { Edge, Entity } from './schema.ts'
 
 export interface ServeGraphOptions {
   /** Storage for a database name (the browser passes IndexedDB). */
   storage?: (name: string) => StorageAdapterInterface
   /** Messages wait for this (e.g. Automerge's wasm loading); they are never lost meanwhile. */
   before?: Promise<unknown>
+  /** A preview neither applied nor withdrawn by then is withdrawn, ms (default 20 s). */
+  previewTimeoutMs?: number
+}
+
+/** A snapshot's view the page shows while the document loads (snapshot-view.ts). */
+interface Preview {
+  entities: Map<string, Entity>
+  edges: Map<string, Edge>
+  /** Page writes held back until the document is applied or the preview withdrawn. */
+  writes: Array<Extract<PageToWorker, { t: 'write' }>>
+  /** Settles when the view has been decoded and shown (or refused). */
+  shown: Promise<unknown>
+  timer: ReturnType<typeof setTimeout>
 }
 
 export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {}): void {
@@ -47,6 +62,8 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
   let appliedSeq = 0
   let invalidShown = 0
   const queue: PageToWorker[] = []
+  let preview: Preview | undefined
+  let viewCache: { heads: string, view: Promise<Uint8Array> } | undefined
 
   const deltaOf = (ids: Iterable<string>, edgeIds: Iterable<string>, origin: GraphDelta['origin']): GraphDelta[] => {
     const index = store!.index()
@@ -78,6 +95,51 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
     for (const delta of deltaOf(change.ids, change.edgeIds, change.origin)) post({ t: 'delta', delta })
   }
 
+  /** The view of the graph as the document holds it now, cached per heads (a joiner's request finds it made). */
+  const viewOf = async (): Promise<Uint8Array> => {
+    const heads = store!.handle.heads().join(',')
+    if (viewCache?.heads !== heads) viewCache = { heads, view: encodeView(store!.index()) }
+    return await viewCache.view
+  }
+
+  /**
+   * Shows a fetched view on the page until the snapshot is applied: from now on page writes wait.
+   * A bad view shows nothing and releases them.
+   */
+  const startPreview = (documentId: string, view: Uint8Array): Promise<PreviewReport> => {
+    if (documentId !== store!.handle.documentId) throw new SnapshotError('wrong-document', 'the document is not open here')
+    if (preview !== undefined) throw new SnapshotError('bad-view', 'a preview is shown already')
+    const t0 = performance.now()
+    const p: Preview = { entities: new Map(), edges: new Map(), writes: [], shown: Promise.resolve(), timer: setTimeout(() => { endPreview(p, true) }, options.previewTimeoutMs ?? 20_000) }
+    preview = p
+    const shown = decodeView(view).then(({ entities, edges }) => {
+      if (preview !== p) throw new SnapshotError('bad-view', 'the preview was withdrawn before it was shown')
+      const out: GraphDelta[] = []
+      for (let i = 0; i < Math.max(entities.length, edges.length); i += DELTA_CHUNK) {
+        out.push({ seq: appliedSeq, origin: 'remote', entities: entities.slice(i, i + DELTA_CHUNK), removed: [], edges: edges.slice(i, i + DELTA_CHUNK), removedEdges: [], more: true })
+      }
+      if (out.length > 0) delete out[out.length - 1]!.more
+      for (const e of entities) p.entities.set(e.id, e)
+      for (const e of edges) p.edges.set(e.id, e)
+      for (const delta of out) post({ t: 'delta', delta })
+      return { entities: entities.length, edges: edges.length, ms: Math.round(performance.now() - t0) }
+    }, (err: unknown) => {
+      endPreview(p, false)
+      throw new SnapshotError('bad-view', err instanceof Error ? err.message : String(err))
+    })
+    p.shown = shown.catch(() => {})
+    return shown
+  }
+
+  /** Ends a preview: `withdraw` announces its entries again (the document's value, or removed); held writes then run. */
+  const endPreview = (p: Preview, withdraw: boolean): void => {
+    if (preview !== p) return
+    preview = undefined
+    clearTimeout(p.timer)
+    if (withdraw && (p.entities.size > 0 || p.edges.size > 0)) sendChange({ ids: [...p.entities.keys()], edgeIds: [...p.edges.keys()], origin: 'remote' })
+    for (const w of p.writes) handle(w)
+  }
+
   const open = async (init: GraphInit): Promise<void> => {
     const repo = createGraphRepo({
       network,
@@ -87,8 +149,9 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
     const handle = await openRoomDoc(repo, init.room)
     store = new DocGraphStore(handle, { actor: init.actor, now: Date.now })
     const graphStore = store
-    // A snapshot of the room graph is indexed and sent to the page before the DocHandle diffs it.
-    snapshots = docSnapshotSource(repo, { adopt: (documentId, merged) => documentId === handle.documentId ? graphStore.adopt(merged) : undefined })
+    // A snapshot of the room graph is indexed and sent to the page before the DocHandle diffs it,
+    // announcing only where it differs from a preview the page shows.
+    snapshots = docSnapshotSource(repo, { adopt: (documentId, merged) => documentId === handle.documentId ? graphStore.adopt(merged, preview) : undefined })
     const index = store.index()
     for (const delta of deltaOf(index.entities.keys(), index.edges.keys(), 'remote')) post({ t: 'delta', delta })
     store.subscribe(sendChange)
@@ -117,6 +180,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
       case 'net': network.receive(m); return
       case 'init': return
       case 'write':
+        if (preview !== undefined) { preview.writes.push(m); return }
         appliedSeq = m.seq
         try {
           store!.commit(validateWrites(m.writes))
@@ -141,8 +205,29 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
             const saved = snapshots!.save(m.documentId)
             return saved instanceof Uint8Array ? saved.slice() : saved
           }); return
-          case 'snapshotPrepare': void reply(m.id, async () => { snapshots!.prepare(m.documentId) }); return
-          case 'snapshotApply': void reply(m.id, async () => snapshots!.apply(m.documentId, m.bytes, m.requiredHeads)); return
+          case 'snapshotPrepare': void reply(m.id, async () => {
+            snapshots!.prepare(m.documentId)
+            if (m.documentId === store!.handle.documentId) await viewOf()
+          }); return
+          case 'snapshotView': void reply(m.id, async () => m.documentId === store!.handle.documentId ? (await viewOf()).slice() : undefined); return
+          case 'snapshotPreview': void reply(m.id, async () => await startPreview(m.documentId, m.view)); return
+          case 'snapshotWithdraw': if (preview !== undefined) endPreview(preview, true); void reply(m.id, async () => {}); return
+          case 'snapshotApply': {
+            const p = preview
+            void reply(m.id, async () => {
+              await p?.shown
+              try {
+                return snapshots!.apply(m.documentId, m.bytes, m.requiredHeads)
+              } catch (err) {
+                if (p !== undefined) endPreview(p, true)
+                throw err
+              } finally {
+                // Applied: the document's index replaced the preview, and the held writes land on it.
+                if (p !== undefined) endPreview(p, false)
+              }
+            })
+            return
+          }
         }
     }
   }

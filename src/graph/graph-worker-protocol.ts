@@ -56,6 +56,9 @@ export type PageToWorker =
   | { t: 'call', id: number, op: 'snapshotSave', documentId: string }
   | { t: 'call', id: number, op: 'snapshotPrepare', documentId: string }
   | { t: 'call', id: number, op: 'snapshotApply', documentId: string, bytes: Uint8Array, requiredHeads: string[] }
+  | { t: 'call', id: number, op: 'snapshotView', documentId: string }
+  | { t: 'call', id: number, op: 'snapshotPreview', documentId: string, view: Uint8Array }
+  | { t: 'call', id: number, op: 'snapshotWithdraw', documentId: string }
   /** Hosts a record document (below) on `port`, independent of the graph (it does not wait for `init`). */
   | { t: 'records', port: MessagePort }
   | { t: 'net', ev: 'ready' }

@@ -16,7 +16,7 @@ import type { GraphChange, GraphStore, Overlay } from './graph-store.ts'
 import type { Endpoint, GraphDelta, GraphInit, PageToWorker, WorkerToPage } from './graph-worker-protocol.ts'
 import { bridgeNetworkAdapter } from './port-network-adapter.ts'
 import { GraphValidationError } from './schema.ts'
-import { SnapshotError, type ApplyTimings, type SnapshotFailure, type SnapshotSource } from './snapshot.ts'
+import { SnapshotError, type ApplyTimings, type PreviewReport, type SnapshotFailure, type SnapshotSource } from './snapshot.ts'
 import type { NetworkAdapterInterface, DocumentId } from '@automerge/automerge-repo/slim'
 
 export class RemoteGraphStore implements GraphStore {
@@ -92,7 +92,10 @@ export class RemoteGraphStore implements GraphStore {
     return {
       save: async documentId => await this.#call({ op: 'snapshotSave', documentId }) as Uint8Array | { error: string },
       apply: async (documentId, bytes, requiredHeads) => await this.#call({ op: 'snapshotApply', documentId, bytes, requiredHeads }) as ApplyTimings,
-      prepare: async documentId => await this.#call({ op: 'snapshotPrepare', documentId })
+      prepare: async documentId => await this.#call({ op: 'snapshotPrepare', documentId }),
+      view: async documentId => await this.#call({ op: 'snapshotView', documentId }) as Uint8Array | undefined,
+      preview: async (documentId, view) => await this.#call({ op: 'snapshotPreview', documentId, view }) as PreviewReport,
+      withdraw: async documentId => await this.#call({ op: 'snapshotWithdraw', documentId })
     }
   }
 

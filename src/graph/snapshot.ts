@@ -10,10 +10,16 @@
  * follows only exchanges heads and whatever changed meanwhile. If the snapshot fails (no answer,
  * garbage, wrong document), nothing is applied and ordinary sync takes over.
  *
+ * A view of the graph can travel ahead of the document (snapshot-view.ts): the new tab shows it
+ * while it loads the document, which is most of a catch-up's time.
+ *
  * Wire (protocol {@link SNAPSHOT_PROTOCOL}): frames as in sync-frames.ts (varint length prefix).
- * The requester sends one frame of JSON `{ v: 1, documentId }`; the server answers with one
- * frame of JSON `{ v: 1, ok: true, bytes }` followed by one frame holding `bytes` bytes of
- * `Automerge.save` output, or `{ v: 1, ok: false, error }`. One request per stream.
+ * The requester sends one frame of JSON `{ v: 1, documentId, view? }`; the server answers with one
+ * frame of JSON `{ v: 1, ok: true, bytes, view? }` followed by, if the header has `view` (a
+ * byte count; only when the request asked with `view: true` and the server has one), one frame
+ * of that many bytes of view, then one frame holding `bytes` bytes of `Automerge.save` output;
+ * or `{ v: 1, ok: false, error }`. One request per stream. Servers that know no views ignore
+ * `view` in a request, and requesters that ask for none get none.
  */
 import { Automerge, type DocumentId, type Repo } from '@automerge/automerge-repo/slim'
 import type { Connection, PeerId as Libp2pPeerId, Stream, StreamMessageEvent } from '@libp2p/interface'
@@ -27,7 +33,7 @@ export const MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024
 const MAX_HEADER_BYTES = 4096
 
 /** Why fetching or applying a snapshot failed; counted in {@link SnapshotStats}. */
-export type SnapshotFailure = 'refused' | 'bad-reply' | 'oversize' | 'timeout' | 'stream' | 'bad-document' | 'wrong-document'
+export type SnapshotFailure = 'refused' | 'bad-reply' | 'oversize' | 'timeout' | 'stream' | 'bad-document' | 'wrong-document' | 'bad-view'
 
 export class SnapshotError extends Error {
   constructor (readonly reason: SnapshotFailure, message: string) {
@@ -47,7 +53,10 @@ const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 const jsonFrame = (value: unknown): Uint8Array => encodeFrame(utf8.encode(JSON.stringify(value)))
 
-/** Reads frames from `stream` until `enough(frames)` says so (or the stream ends, fails or `signal` fires). */
+/**
+ * Reads frames from `stream` until `enough(frames)` says so (or the stream ends, fails or `signal`
+ * fires). `enough` sees the frames as they arrive; an exception it throws ends the read with it.
+ */
 async function readFrames (stream: Stream, maxFrameBytes: number, signal: AbortSignal, enough: (frames: Uint8Array[]) => boolean): Promise<Uint8Array[]> {
   const decoder = new FrameDecoder(maxFrameBytes)
   const frames: Uint8Array[] = []
@@ -55,6 +64,7 @@ async function readFrames (stream: Stream, maxFrameBytes: number, signal: AbortS
     const done = (err?: Error): void => {
       stream.removeEventListener('message', onMessage)
       stream.removeEventListener('close', onClose)
+      stream.removeEventListener('end', onClose)
       signal.removeEventListener('abort', onAbort)
       if (err !== undefined) reject(err); else resolve(frames)
     }
@@ -65,7 +75,7 @@ async function readFrames (stream: Stream, maxFrameBytes: number, signal: AbortS
           if (enough(frames)) { done(); return }
         }
       } catch (err) {
-        done(new SnapshotError((err as { reason?: string }).reason === 'oversize' ? 'oversize' : 'bad-reply', err instanceof Error ? err.message : String(err)))
+        done(err instanceof SnapshotError ? err : new SnapshotError((err as { reason?: string }).reason === 'oversize' ? 'oversize' : 'bad-reply', err instanceof Error ? err.message : String(err)))
       }
     }
     const onClose = (): void => { done(new SnapshotError('stream', `the stream closed after ${frames.length} frame(s)`)) }
@@ -73,6 +83,8 @@ async function readFrames (stream: Stream, maxFrameBytes: number, signal: AbortS
     if (signal.aborted) { onAbort(); return }
     stream.addEventListener('message', onMessage)
     stream.addEventListener('close', onClose)
+    // The remote closed its end: nothing more is coming (noticed at once, not at the timeout).
+    stream.addEventListener('end', onClose)
     signal.addEventListener('abort', onAbort)
   })
 }
@@ -92,6 +104,23 @@ export interface SnapshotSource {
   apply: (documentId: DocumentId, bytes: Uint8Array, requiredHeads: string[]) => Promise<ApplyTimings | undefined> | ApplyTimings | undefined
   /** Saves and caches `documentId` now, so that a request soon after is answered without waiting for the save. */
   prepare?: (documentId: DocumentId) => Promise<unknown> | unknown
+  /** The document's view (snapshot-view.ts) to send ahead of it, or undefined for none. */
+  view?: (documentId: DocumentId) => Promise<Uint8Array | undefined> | Uint8Array | undefined
+  /**
+   * Shows a fetched view until the document is applied or the preview withdrawn, holding local
+   * writes back meanwhile. Throws a SnapshotError ('bad-view') and shows nothing if the view is bad.
+   */
+  preview?: (documentId: DocumentId, view: Uint8Array) => Promise<PreviewReport> | PreviewReport
+  /** Withdraws a preview whose document did not come (a no-op without one). */
+  withdraw?: (documentId: DocumentId) => Promise<unknown> | unknown
+}
+
+/** What a preview showed. */
+export interface PreviewReport {
+  entities: number
+  edges: number
+  /** Decompressing, validating and handing it over, ms. */
+  ms: number
 }
 
 /** Where the time of applying a snapshot went, ms. */
@@ -217,10 +246,12 @@ export class SnapshotService {
       if (!this.#options.acceptPeer(connection.remotePeer)) { stream.abort(new Error('peer not accepted')); return }
       const [request] = await readFrames(stream, MAX_HEADER_BYTES, AbortSignal.timeout(5_000), f => f.length === 1)
       let documentId: unknown
+      let wantsView = false
       try {
-        const parsed = JSON.parse(fromUtf8.decode(request)) as { v?: unknown, documentId?: unknown }
+        const parsed = JSON.parse(fromUtf8.decode(request)) as { v?: unknown, documentId?: unknown, view?: unknown }
         if (parsed.v !== SNAPSHOT_VERSION) throw new Error(`unsupported version ${String(parsed.v)}`)
         documentId = parsed.documentId
+        wantsView = parsed.view === true
       } catch (err) {
         stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: false, error: `bad request: ${err instanceof Error ? err.message : String(err)}` }))
         await stream.close()
@@ -230,13 +261,25 @@ export class SnapshotService {
       if ('error' in snapshot) {
         stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: false, error: snapshot.error }))
       } else {
-        stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: true, bytes: snapshot.bytes.byteLength }))
+        const view = wantsView ? await this.#view(documentId as DocumentId) : undefined
+        stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: true, bytes: snapshot.bytes.byteLength, ...(view !== undefined ? { view: view.byteLength } : {}) }))
+        if (view !== undefined) stream.send(encodeFrame(view))
         stream.send(encodeFrame(snapshot.bytes))
         this.stats.served++
       }
       await stream.close()
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  /** The source's view of a served document, if it has one that fits; never throws (a view is optional). */
+  async #view (documentId: DocumentId): Promise<Uint8Array | undefined> {
+    try {
+      const view = await this.#source.view?.(documentId)
+      return view instanceof Uint8Array && view.byteLength > 0 && view.byteLength <= this.#options.maxBytes ? view : undefined
+    } catch {
+      return undefined
     }
   }
 
@@ -253,8 +296,11 @@ export class SnapshotService {
     }
   }
 
-  /** Fetches `documentId` from `peer` over its best unlimited connection. */
-  async fetch (peer: Libp2pPeerId, documentId: DocumentId, timeoutMs = 5_000): Promise<Uint8Array> {
+  /**
+   * Fetches `documentId` from `peer` over its best unlimited connection. With `onView`, asks for
+   * the document's view too and hands it over as soon as it arrives, before the document.
+   */
+  async fetch (peer: Libp2pPeerId, documentId: DocumentId, timeoutMs = 5_000, onView?: (view: Uint8Array) => void): Promise<Uint8Array> {
     const connection = this.#node.getConnections(peer).find(c => c.status === 'open' && c.limits === undefined)
     if (connection === undefined) throw this.#fail('stream', `no direct connection to ${peer.toString()}`)
     const signal = AbortSignal.timeout(timeoutMs)
@@ -265,14 +311,25 @@ export class SnapshotService {
       throw this.#fail('stream', `cannot open a snapshot stream: ${err instanceof Error ? err.message : String(err)}`)
     }
     try {
-      // One header frame; a body frame follows only when the header says ok.
-      const reply = readFrames(stream, this.#options.maxBytes, signal, f => f.length === 2 || (f.length === 1 && !parseHeader(f[0]).ok))
-      stream.send(jsonFrame({ v: SNAPSHOT_VERSION, documentId }))
+      // One header frame; when it says ok, the view (if it announces one) and the document follow.
+      let header: ReturnType<typeof parseHeader> | undefined
+      const reply = readFrames(stream, this.#options.maxBytes, signal, f => {
+        header ??= parseHeader(f[0])
+        if (!header.ok) return true
+        const withView = header.view !== undefined
+        if (withView && f.length === 2) {
+          if (onView === undefined) throw new SnapshotError('bad-reply', 'a view that was not asked for')
+          if (f[1]!.byteLength !== header.view) throw new SnapshotError('bad-reply', `announced a view of ${header.view} bytes, got ${f[1]!.byteLength}`)
+          onView(f[1]!)
+        }
+        return f.length === (withView ? 3 : 2)
+      })
+      stream.send(jsonFrame({ v: SNAPSHOT_VERSION, documentId, ...(onView !== undefined ? { view: true } : {}) }))
       const frames = await reply
-      const header = parseHeader(frames[0])
-      if (!header.ok) throw new SnapshotError('refused', `peer refused the snapshot: ${header.error}`)
-      const bytes = frames[1]
-      if (bytes === undefined || bytes.byteLength !== header.bytes) throw new SnapshotError('bad-reply', `announced ${header.bytes} bytes, got ${bytes?.byteLength ?? 0}`)
+      const head = parseHeader(frames[0])
+      if (!head.ok) throw new SnapshotError('refused', `peer refused the snapshot: ${head.error}`)
+      const bytes = frames[head.view !== undefined ? 2 : 1]
+      if (bytes === undefined || bytes.byteLength !== head.bytes) throw new SnapshotError('bad-reply', `announced ${head.bytes} bytes, got ${bytes?.byteLength ?? 0}`)
       this.stats.fetched++
       return bytes
     } catch (err) {
@@ -282,6 +339,26 @@ export class SnapshotService {
     } finally {
       stream.close().catch(() => {})
     }
+  }
+
+  /** Shows a fetched view through the source (see {@link SnapshotSource.preview}); failures are counted. Undefined if the source shows none. */
+  async preview (documentId: DocumentId, view: Uint8Array): Promise<PreviewReport | undefined> {
+    if (this.#source.preview === undefined) return undefined
+    try {
+      return await this.#source.preview(documentId, view)
+    } catch (err) {
+      throw this.#fail('bad-view', err instanceof Error ? err.message : String(err))
+    }
+  }
+
+  /** Withdraws a preview (see {@link SnapshotSource.withdraw}). */
+  async withdraw (documentId: DocumentId): Promise<void> {
+    await this.#source.withdraw?.(documentId)
+  }
+
+  /** Whether fetched views can be shown here. */
+  get previews (): boolean {
+    return this.#source.preview !== undefined
   }
 
   /** Applies a fetched snapshot through the source (see {@link SnapshotSource.apply}); failures are counted. */
@@ -295,16 +372,20 @@ export class SnapshotService {
   }
 }
 
-function parseHeader (frame: Uint8Array | undefined): { ok: true, bytes: number } | { ok: false, error: string } {
+function parseHeader (frame: Uint8Array | undefined): { ok: true, bytes: number, view?: number } | { ok: false, error: string } {
   if (frame === undefined) throw new SnapshotError('bad-reply', 'no header')
-  let header: { v?: unknown, ok?: unknown, bytes?: unknown, error?: unknown }
+  let header: { v?: unknown, ok?: unknown, bytes?: unknown, view?: unknown, error?: unknown }
   try {
     header = JSON.parse(fromUtf8.decode(frame)) as typeof header
   } catch {
     throw new SnapshotError('bad-reply', 'the header is not JSON')
   }
   if (header.v !== SNAPSHOT_VERSION) throw new SnapshotError('bad-reply', `unsupported version ${String(header.v)}`)
-  if (header.ok === true && typeof header.bytes === 'number' && Number.isInteger(header.bytes) && header.bytes > 0) return { ok: true, bytes: header.bytes }
+  const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0
+  if (header.ok === true && count(header.bytes)) {
+    if (header.view === undefined) return { ok: true, bytes: header.bytes }
+    if (count(header.view)) return { ok: true, bytes: header.bytes, view: header.view }
+  }
   if (header.ok === false) return { ok: false, error: typeof header.error === 'string' ? header.error.slice(0, 200) : 'no reason given' }
   throw new SnapshotError('bad-reply', 'malformed header')
 }
@@ -320,6 +401,11 @@ export interface CatchUpReport {
   /** Of which: fetching (request, the peer's save, transfer), and applying (see ApplyTimings). */
   fetchMs?: number
   timings?: ApplyTimings
+  /**
+   * The view shown ahead of the document, with `shownMs` (from the request until it was shown);
+   * or why it was not shown (the document is applied all the same).
+   */
+  preview?: (PreviewReport & { bytes: number, shownMs: number }) | { error: string }
   error?: string
   attempts: number
 }
@@ -370,12 +456,29 @@ export class SnapshotCatchUp {
     this.report.peer = peer
     this.report.attempts++
     const started = Date.now()
+    delete this.report.preview
+    // The view (if the peer sends one) is shown while the document is still on its way; the
+    // source holds local writes back until the document is applied or the preview withdrawn.
+    let previewing: Promise<unknown> | undefined
+    const onView = !this.service.previews
+      ? undefined
+      : (view: Uint8Array): void => {
+          previewing = this.service.preview(target.documentId, view).then(shown => {
+            if (shown !== undefined) this.report.preview = { ...shown, bytes: view.byteLength, shownMs: Date.now() - started }
+          }, (err: unknown) => { this.report.preview = { error: err instanceof Error ? err.message : String(err) } })
+        }
     const work = (async () => {
-      const bytes = await this.service.fetch(this.peerIdOf(peer), target.documentId, timeoutMs)
-      this.report.fetchMs = Date.now() - started
-      const timings = await this.service.apply(target.documentId, bytes, target.requiredHeads)
-      if (timings !== undefined) this.report.timings = timings
-      return bytes.byteLength
+      try {
+        const bytes = await this.service.fetch(this.peerIdOf(peer), target.documentId, timeoutMs, onView)
+        this.report.fetchMs = Date.now() - started
+        await previewing
+        const timings = await this.service.apply(target.documentId, bytes, target.requiredHeads)
+        if (timings !== undefined) this.report.timings = timings
+        return bytes.byteLength
+      } catch (err) {
+        if (previewing !== undefined) await this.service.withdraw(target.documentId).catch(() => {})
+        throw err
+      }
     })()
     this.adapter.hold(work, timeoutMs + 3_000)
     work.then(bytes => {

@@ -110,9 +110,13 @@ test('a new tab joining a sizeable graph catches up from a peer\'s snapshot, the
     const snap = await joiner.evaluate(() => window.meshwork.graph.syncStats().snapshot)
     expect(snap).toMatchObject({ state: 'applied', fetched: 1, failed: {} })
     expect(snap.bytes).toBeGreaterThan(5_000)
+    // The peer's view of its graph came first and was shown while the document loaded.
+    expect(snap.preview).toMatchObject({ entities: expect.any(Number), shownMs: expect.any(Number), bytes: expect.any(Number) })
+    expect((snap.preview as { entities: number }).entities).toBeGreaterThanOrEqual(300)
     // The person sees it in the explorer's sync panel.
     await joiner.getByTestId('graph-tab').click()
     await expect(joiner.getByTestId('graph-sync-catchup')).toContainText('caught up from a snapshot')
+    await expect(joiner.getByTestId('graph-sync-catchup')).toContainText('its view shown after')
     await expect(joiner.getByTestId('graph-sync-summary')).toContainText(/with [1-9]\d* peers?/)
     await joiner.screenshot({ path: 'test-results/graph-sync-panel.png', fullPage: true })
     // And ordinary sync runs afterwards: its own write reaches the others.

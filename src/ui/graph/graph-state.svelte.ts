@@ -61,6 +61,8 @@ export interface GraphSyncView {
     bytes?: number
     ms?: number
     error?: string
+    /** The view shown ahead of the document (snapshot-view.ts), or why it was refused. */
+    preview?: { entities: number, shownMs: number } | { error: string }
     served: number
     failed: Partial<Record<string, number>>
   }

@@ -11,7 +11,8 @@ import { tcpNode } from './tcp-node.ts'
 import { Libp2pNetworkAdapter } from '../../../src/graph/libp2p-network-adapter.ts'
 import { genesis, roomDocumentId } from '../../../src/graph/layout.ts'
 import { openRoomGraph } from '../../../src/graph/room.ts'
-import { SNAPSHOT_PROTOCOL, SnapshotCatchUp, SnapshotService, docSnapshotSource } from '../../../src/graph/snapshot.ts'
+import { SNAPSHOT_PROTOCOL, SnapshotCatchUp, SnapshotService, docSnapshotSource, type SnapshotSource } from '../../../src/graph/snapshot.ts'
+import { decodeView, encodeView } from '../../../src/graph/snapshot-view.ts'
 import { encodeFrame } from '../../../src/graph/sync-frames.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import { alice, bob, waitFor } from './helpers.ts'
@@ -113,4 +114,115 @@ describe('snapshot catch-up', () => {
       expect(b.graph.invalid()).toEqual([])
     })
   }
+  describe('with a view ahead of the document', () => {
+    const viewOf = async (graph: KnowledgeGraph): Promise<Uint8Array> => await encodeView({ entities: new Map(graph.list().map(e => [e.id, e])), edges: new Map() })
+    /** A served graph whose source also has a view (as the graph worker's has). */
+    async function server (n: number, withView = true): Promise<{ node: Libp2p, graph: KnowledgeGraph, service: SnapshotService }> {
+      const n0 = await node()
+      const repo = new Repo({ network: [], peerId: 'server' as PeerId })
+      const graph = await openRoomGraph(repo, ROOM, { actor: alice })
+      fill(graph, n, 'served')
+      const base = docSnapshotSource(repo)
+      const source: SnapshotSource = withView ? { ...base, view: async () => await viewOf(graph) } : base
+      const service = new SnapshotService(n0, source, { serves: id => id === roomDocumentId(ROOM) })
+      await service.start()
+      cleanups.push(async () => { graph.close(); await repo.shutdown(); await n0.stop() })
+      return { node: n0, graph, service }
+    }
+
+    /** A requester whose source records the order of what it was handed. */
+    async function requester (withPreview = true): Promise<{ node: Libp2p, service: SnapshotService, events: string[], views: Uint8Array[], adapter: Libp2pNetworkAdapter }> {
+      const n0 = await node()
+      const events: string[] = []
+      const views: Uint8Array[] = []
+      const source: SnapshotSource = {
+        save: () => ({ error: 'not serving' }),
+        apply: (_id, bytes) => { events.push(`apply ${bytes.byteLength}`); return undefined },
+        ...(withPreview
+          ? {
+              preview: async (_id: unknown, view: Uint8Array) => {
+                events.push('preview')
+                views.push(view)
+                const { entities, edges } = await decodeView(view)
+                return { entities: entities.length, edges: edges.length, ms: 0 }
+              },
+              withdraw: () => { events.push('withdraw') }
+            }
+          : {})
+      }
+      const service = new SnapshotService(n0, source, { serves: () => false })
+      cleanups.push(async () => { await n0.stop() })
+      return { node: n0, service, events, views, adapter: new Libp2pNetworkAdapter(n0) }
+    }
+
+    it('the view arrives and is shown before the document is applied; it holds the served graph', async () => {
+      const a = await server(300)
+      const b = await requester()
+      await b.node.dial(a.node.getMultiaddrs())
+      const catchUp = new SnapshotCatchUp(b.service, b.adapter, peerIdFromString)
+      catchUp.arm(roomDocumentId(ROOM), [genesis().hash], true, [a.node.peerId.toString()])
+      await waitFor('the catch-up', () => catchUp.report.state === 'applied', 10_000)
+      expect(b.events).toEqual(['preview', `apply ${catchUp.report.bytes!}`])
+      expect(catchUp.report.preview).toMatchObject({ entities: 300, edges: 0, bytes: b.views[0]!.byteLength })
+      const { entities } = await decodeView(b.views[0]!)
+      expect(entities.map(e => e.text).sort()).toEqual(a.graph.list().map(e => e.text).sort())
+    })
+
+    it('a server without views and a requester that asks for none still exchange the document alone', async () => {
+      for (const [withView, withPreview] of [[false, true], [true, false]] as const) {
+        const a = await server(20, withView)
+        const b = await requester(withPreview)
+        await b.node.dial(a.node.getMultiaddrs())
+        const catchUp = new SnapshotCatchUp(b.service, b.adapter, peerIdFromString)
+        catchUp.arm(roomDocumentId(ROOM), [genesis().hash], true, [a.node.peerId.toString()])
+        await waitFor('the catch-up', () => catchUp.report.state === 'applied', 10_000)
+        expect(b.events).toEqual([`apply ${catchUp.report.bytes!}`])
+        expect(catchUp.report.preview).toBeUndefined()
+      }
+    })
+
+    it('a bad view is counted and not shown; the document is applied all the same', async () => {
+      const a = await server(20)
+      await a.node.unhandle(SNAPSHOT_PROTOCOL)
+      const doc = Automerge.save(a.graph.handle.doc())
+      const junk = new TextEncoder().encode('not gzip at all')
+      await a.node.handle(SNAPSHOT_PROTOCOL, (stream: Stream) => {
+        stream.send(encodeFrame(new TextEncoder().encode(JSON.stringify({ v: 1, ok: true, bytes: doc.byteLength, view: junk.byteLength }))))
+        stream.send(encodeFrame(junk))
+        stream.send(encodeFrame(doc))
+        void stream.close()
+      })
+      const b = await requester()
+      await b.node.dial(a.node.getMultiaddrs())
+      const catchUp = new SnapshotCatchUp(b.service, b.adapter, peerIdFromString)
+      catchUp.arm(roomDocumentId(ROOM), [genesis().hash], true, [a.node.peerId.toString()])
+      await waitFor('the catch-up', () => catchUp.report.state === 'applied', 10_000)
+      expect(catchUp.report.preview).toMatchObject({ error: expect.stringMatching(/not gzip/) })
+      expect(b.service.stats.failed['bad-view']).toBe(1)
+      expect(b.events).toEqual(['preview', `apply ${doc.byteLength}`])
+    })
+
+    for (const [what, extra, events, failure] of [
+      ['a view whose size differs from its announcement fails the fetch before anything is shown', 1, [], /announced a view of/],
+      ['a shown view whose document never comes is withdrawn', 0, ['preview', 'withdraw'], /no complete answer in time/]
+    ] as const) {
+      it(what, async () => {
+        const a = await server(20)
+        await a.node.unhandle(SNAPSHOT_PROTOCOL)
+        const view = await viewOf(a.graph)
+        await a.node.handle(SNAPSHOT_PROTOCOL, (stream: Stream) => {
+          // Sends the view (announced `extra` bytes too large), then never the document.
+          stream.send(encodeFrame(new TextEncoder().encode(JSON.stringify({ v: 1, ok: true, bytes: 10, view: view.byteLength + extra }))))
+          stream.send(encodeFrame(view))
+        })
+        const b = await requester()
+        await b.node.dial(a.node.getMultiaddrs())
+        const catchUp = new SnapshotCatchUp(b.service, b.adapter, peerIdFromString, { maxAttempts: 1, timeoutMs: 1_000 })
+        catchUp.arm(roomDocumentId(ROOM), [genesis().hash], true, [a.node.peerId.toString()])
+        await waitFor('the catch-up to fail', () => catchUp.report.state === 'failed', 10_000)
+        expect(catchUp.report.error).toMatch(failure)
+        expect(b.events).toEqual(events)
+      })
+    }
+  })
 })

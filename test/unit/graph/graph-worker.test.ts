@@ -122,6 +122,78 @@ describe('graph worker', () => {
     expect([...seen.values()].every(n => n === 1)).toBe(true)
   })
 
+  describe('a snapshot with its view', () => {
+    /** A served graph of `n` facts (one verified, one edge) in a page over the worker: its snapshot and its view. */
+    async function served (n: number, room: string): Promise<{ bytes: Uint8Array, view: Uint8Array, server: Page }> {
+      const server = await page(new MemoryHub(), alice, room)
+      server.graph.batch(Array.from({ length: n }, (_, i) => ({ op: 'add' as const, id: `v-${i}`, entity: { kind: 'fact' as const, text: `viewed fact ${i}` } })))
+      server.graph.verify('v-1')
+      server.graph.relate('v-2', 'supports', 'v-3')
+      const source = server.store.snapshotSource()
+      // The worker takes messages in order: the writes are in its document before these calls.
+      await source.prepare?.(roomDocumentId(room))
+      const bytes = await source.save(roomDocumentId(room)) as Uint8Array
+      const view = (await source.view!(roomDocumentId(room)))!
+      return { bytes, view, server }
+    }
+
+    it('the page shows the view before the document is applied, holds its writes meanwhile, and the document then changes only what differs', async () => {
+      const { bytes, view } = await served(1200, 'view-room')
+      const b = await page(new MemoryHub(), bob, 'view-room')
+      const mine = b.graph.add({ kind: 'fact', text: 'written before the snapshot' })
+      const seen = new Map<string, number>()
+      b.graph.on('change', c => { if (c.origin === 'remote') for (const id of c.ids) seen.set(id, (seen.get(id) ?? 0) + 1) })
+      const source = b.store.snapshotSource()
+      const shown = await source.preview!(roomDocumentId('view-room'), view)
+      expect(shown).toMatchObject({ entities: 1200, edges: 1 })
+      await waitFor('the view on the page', () => b.graph.size === 1201)
+      expect(b.graph.get('v-1')?.status).toBe('verified')
+      expect(b.graph.neighbours('v-2').map(x => x.entity?.id)).toEqual(['v-3'])
+      // A write to an entity the page knows only from the view waits in the worker for the document.
+      b.graph.update('v-5', { text: 'edited while the document was loading' })
+      expect(b.graph.get('v-5')?.text).toBe('edited while the document was loading')
+      await source.apply(roomDocumentId('view-room'), bytes, [genesis().hash])
+      const exported = await b.store.exportBinary()
+      const doc = Automerge.load<Record<string, Record<string, Record<string, { text?: { val?: string } | string }>>>>(exported)
+      const stored = doc.e?.[shardOf('v-5')]?.['v-5']?.text
+      expect(String(stored)).toBe('edited while the document was loading')
+      expect(b.graph.get(mine)?.text).toBe('written before the snapshot')
+      expect(b.graph.size).toBe(1201)
+      // Each viewed entity was announced once (by the view); the document only re-announced what the view lacked.
+      expect(seen.get('v-7')).toBe(1)
+      expect([...seen.entries()].filter(([, k]) => k > 1).map(([id]) => id)).toEqual([])
+    })
+
+    it('a preview whose document never comes is withdrawn: the page drops what only the view showed, keeps its own writes', async () => {
+      const { view } = await served(50, 'withdraw-room')
+      const b = await page(new MemoryHub(), bob, 'withdraw-room')
+      const mine = b.graph.add({ kind: 'fact', text: 'mine' })
+      const source = b.store.snapshotSource()
+      await source.preview!(roomDocumentId('withdraw-room'), view)
+      await waitFor('the view on the page', () => b.graph.size === 51)
+      const later = b.graph.add({ kind: 'fact', text: 'written during the preview' })
+      await source.withdraw!(roomDocumentId('withdraw-room'))
+      await waitFor('the view withdrawn', () => b.graph.size === 2)
+      expect(b.graph.get(mine)?.text).toBe('mine')
+      const doc = Automerge.load<Record<string, Record<string, Record<string, unknown>>>>(await b.store.exportBinary())
+      expect(doc.e?.[shardOf(later)]?.[later]).toBeDefined()
+      expect(doc.e?.[shardOf('v-1')]?.['v-1']).toBeUndefined()
+    })
+
+    it('a bad view is refused with the reason and shows nothing; writes are not held', async () => {
+      const b = await page(new MemoryHub(), bob, 'bad-view-room')
+      const source = b.store.snapshotSource()
+      await expect(source.preview!(roomDocumentId('bad-view-room'), new Uint8Array([1, 2, 3]))).rejects.toThrow(/not gzip/)
+      const good = await served(5, 'bad-view-room-2')
+      await expect(source.preview!(roomDocumentId('bad-view-room'), new Uint8Array(0))).rejects.toThrow()
+      await expect(source.preview!('nope' as never, good.view)).rejects.toThrow(/not open here/)
+      const id = b.graph.add({ kind: 'fact', text: 'after the bad views' })
+      const exported = Automerge.load<Record<string, Record<string, Record<string, unknown>>>>(await b.store.exportBinary())
+      expect(exported.e?.[shardOf(id)]?.[id]).toBeDefined()
+      expect(b.graph.size).toBe(1)
+    })
+  })
+
   it('serves the same snapshot twice (prepared ahead): the worker keeps its cached copy when it hands one to the page', async () => {
     const a = await page(new MemoryHub(), alice, 'serve-room')
     a.graph.add({ kind: 'fact', text: 'in the snapshot' })
