@@ -56,7 +56,7 @@ async function pollUntil (fn, ms, every = 100) {
 
 // ---------------------------------------------------------------------------------------------
 // Baselines in Node: the same entities, the same document layout as src/graph/layout.ts (32 shards
-// per collection, one flat map of ImmutableString scalars per entity), written 500 per change.
+// per collection, one map per entity holding its JSON as created), written 500 per change.
 
 const SHARDS = Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, '0'))
 function shardOf (id) {
@@ -66,12 +66,13 @@ function shardOf (id) {
 }
 const imm = s => new Automerge.ImmutableString(s)
 const FAKE_PEER = '12D3KooWBenchBenchBenchBenchBenchBenchBenchBenchBench'
+// An entity as created is one JSON field `c` (layout.ts); fields written later sit next to it.
 function storedEntity (id, e, now) {
-  const out = { id: imm(id), kind: imm(e.kind), text: imm(e.text), agentId: imm('person'), peerId: imm(FAKE_PEER), createdAt: now, updatedAt: now, confidence: e.confidence, status: imm('proposed') }
-  if (e.title !== undefined) out.title = imm(e.title)
-  if (e.tags !== undefined) out.tags = imm(JSON.stringify(e.tags))
-  if (e.taskId !== undefined) out.taskId = imm(e.taskId)
-  return out
+  const out = { id, kind: e.kind, text: e.text, agentId: 'person', peerId: FAKE_PEER, createdAt: now, updatedAt: now, confidence: e.confidence, status: 'proposed' }
+  if (e.title !== undefined) out.title = e.title
+  if (e.tags !== undefined) out.tags = JSON.stringify(e.tags)
+  if (e.taskId !== undefined) out.taskId = e.taskId
+  return { c: imm(JSON.stringify(out)) }
 }
 const emptyLayout = () => {
   const shards = () => Object.fromEntries(SHARDS.map(k => [k, {}]))

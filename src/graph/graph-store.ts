@@ -16,7 +16,7 @@ import { applyWrites, writeEdge, writeNewEntity, type GraphActor, type Write } f
 import { CONFLICT_FIELDS, buildConflictEntity, toFieldConflict, type ConflictField, type FieldConflict } from './conflicts.ts'
 import type { ImportReport } from './graph-export.ts'
 import { GraphIndex, sameHeads, touched } from './graph-index.ts'
-import { edgeId, genesis, plain, shardOf, type GraphDoc } from './layout.ts'
+import { edgeId, genesis, plain, shardOf, storedFields, type GraphDoc } from './layout.ts'
 import { GraphValidationError, validateEntity, type Edge, type Entity, type JsonValue } from './schema.ts'
 
 export interface GraphChange {
@@ -282,18 +282,21 @@ export class DocGraphStore implements GraphStore {
       const shard = doc.e?.[shardOf(id)]
       const stored = shard?.[id]
       if (shard === undefined || stored === undefined) return
-      if (plain(stored.kind) === 'conflict') return
+      const kind = (() => { try { return storedFields(stored, 'entity').kind } catch { return undefined } })()
+      if (kind === 'conflict') return
       let conflict: FieldConflict | undefined
       if (field === '*') {
         const raw = Automerge.getConflicts(shard, id) as Record<string, unknown> | undefined
         conflict = toFieldConflict(id, '*', raw, v => {
-          const p = plain(v)
-          // Who wrote each copy and when differs by nature; compare and report the content.
-          if (typeof p === 'object' && p !== null) {
-            const { agentId: _a, peerId: _p, createdAt: _c, updatedAt: _u, ...content } = p as Record<string, unknown>
-            return toJsonValue(content)
+          let fields: Record<string, unknown>
+          try {
+            fields = storedFields(v, 'entity')
+          } catch {
+            return toJsonValue(plain(v))
           }
-          return toJsonValue(p)
+          // Who wrote each copy and when differs by nature; compare and report the content.
+          const { agentId: _a, peerId: _p, createdAt: _c, updatedAt: _u, ...content } = fields
+          return toJsonValue(content)
         })
       } else {
         conflict = toFieldConflict(id, field, Automerge.getConflicts(stored, field) as Record<string, unknown> | undefined, toJsonValue)
