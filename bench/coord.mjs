@@ -5,7 +5,7 @@
 // Runs inside the e2e network namespace (test/e2e/run.mjs --bench coord).
 // Env: BENCH_PARTS=baseline,latency,throughput,recovery,run  BENCH_LATENCY_TASKS=200
 //      BENCH_THROUGHPUT_SIZES=5,3,1  BENCH_THROUGHPUT_S=20  BENCH_WARMUP_S=0 (unmeasured load before each throughput part)  BENCH_INFLIGHT=8  BENCH_RECOVERY_REPS=3 (per kill kind)
-//      BENCH_RUN_TASKS=1000  BENCH_PROFILE=latency|throughput BENCH_PROFILE_OUT=raw.cpuprofile  BENCH_DIAG=1 (time match / sign / open / graph.batch inside the tabs)
+//      BENCH_RUN_TASKS=1000  BENCH_PROFILE=latency|throughput [BENCH_PROFILE_WORKER=graph.worker] BENCH_PROFILE_OUT=raw.cpuprofile  BENCH_DIAG=1 (time match / sign / open / graph.batch inside the tabs)
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -246,15 +246,47 @@ const chromiumCpu = () => procCpu({ comm: /^chrom/ })
 // BENCH_PROFILE=latency|throughput: a CPU profile of one tab during that part, summarised as self time
 // per function (top 25), to see where a tab's main thread goes.
 const PROFILE = process.env.BENCH_PROFILE ?? ''
+// BENCH_PROFILE_WORKER=graph: profile the tab's worker whose script URL contains that instead (the
+// graph worker, an agent worker...), attached through the page's CDP session.
+const PROFILE_WORKER = process.env.BENCH_PROFILE_WORKER ?? ''
+
+/** A CDP client for a worker of `cdp`'s page whose URL contains `part` (Target.sendMessageToTarget). */
+async function workerSession (cdp, part) {
+  const found = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`no worker whose URL contains ${part}`)) }, 5_000)
+    cdp.on('Target.attachedToTarget', e => { if (e.targetInfo.type === 'worker' && e.targetInfo.url.includes(part)) { clearTimeout(timer); resolve(e.sessionId) } })
+  })
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
+  const sessionId = await found
+  let nextId = 1
+  const waiting = new Map()
+  cdp.on('Target.receivedMessageFromTarget', e => {
+    if (e.sessionId !== sessionId) return
+    const m = JSON.parse(e.message)
+    const w = waiting.get(m.id)
+    if (w === undefined) return
+    waiting.delete(m.id)
+    if (m.error) w.reject(new Error(m.error.message)); else w.resolve(m.result)
+  })
+  return {
+    send: (method, params = {}) => new Promise((resolve, reject) => {
+      const id = nextId++
+      waiting.set(id, { resolve, reject })
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject)
+    })
+  }
+}
+
 async function profiled (tab, part, fn) {
   if (PROFILE !== part) return { value: await fn() }
-  const cdp = await tab.context.newCDPSession(tab.page)
+  const pageCdp = await tab.context.newCDPSession(tab.page)
+  const cdp = PROFILE_WORKER === '' ? pageCdp : await workerSession(pageCdp, PROFILE_WORKER)
   await cdp.send('Profiler.enable')
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
   await cdp.send('Profiler.start')
   const value = await fn()
   const { profile } = await cdp.send('Profiler.stop')
-  await cdp.detach().catch(() => {})
+  await pageCdp.detach().catch(() => {})
   // BENCH_PROFILE_OUT=file.cpuprofile: the raw profile too (DevTools opens it), to follow call paths.
   if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile))
   const dt = new Map()
