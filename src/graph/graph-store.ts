@@ -294,8 +294,11 @@ export class DocGraphStore implements GraphStore {
           } catch {
             return toJsonValue(plain(v))
           }
-          // Who wrote each copy and when differs by nature; compare and report the content.
+          // Who wrote each copy and when differs by nature; compare and report the content, with
+          // the list-like fields as JSON text, as they are stored on their own (and as readers of
+          // conflict entities expect them; it also keeps the conflict entity's data shallow).
           const { agentId: _a, peerId: _p, createdAt: _c, updatedAt: _u, ...content } = fields
+          for (const f of ['retraction', 'tags', 'data']) if (content[f] !== undefined && typeof content[f] !== 'string') content[f] = JSON.stringify(content[f])
           return toJsonValue(content)
         })
       } else {
