@@ -113,7 +113,11 @@ export interface TaskSnapshot {
   steward: string
   owner: string
   result?: AgentResult
-  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[] }
+  /**
+   * `abstained`: verifiers that voted but could not judge (an abstention, which counts neither
+   * way), so a person sees why a result is still pending.
+   */
+  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], abstained?: Array<{ peerId: string, agentId: string, reason: string }> }
   missionId?: string
   mission?: { subtasks: Array<{ planId: string, taskId: string, text: string, dependsOn: string[], state: TaskState | 'pending' }>, group: AgentRef[] }
   questions: Array<{ questionId: string, agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
@@ -1728,7 +1732,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t.reason !== undefined) snap.reason = t.reason
     if (last !== undefined) { snap.agentId = last.agentId; snap.skillId = last.skillId; snap.peerId = last.peerId }
     if (t.result !== undefined) snap.result = t.result
-    if (t.verification !== undefined) snap.verification = { status: t.verification.status, supporters: t.verification.supporters, disputes: t.verification.disputes }
+    if (t.verification !== undefined) {
+      snap.verification = { status: t.verification.status, supporters: t.verification.supporters, disputes: t.verification.disputes }
+      const abstained = t.votes.filter(v => v.vote === 'abstain').map(v => ({ peerId: v.peerId, agentId: v.agentId, reason: v.reason }))
+      if (abstained.length > 0) snap.verification.abstained = abstained
+    }
     if (t.missionId !== undefined) snap.missionId = t.missionId
     if (t.progress !== undefined) snap.progress = t.progress
     const m = t.mission

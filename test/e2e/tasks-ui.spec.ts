@@ -128,6 +128,12 @@ test('a two-part request typed into the composer becomes a mission the tab shows
   const researchNode = board.locator('[data-testid=mission-node]', { hasText: 'researcher' })
   await a.getByRole('button', { name: `mission ${id}` }).click()
   await researchNode.click()
+  // Its verification: when it is still pending, the verifiers that could not judge it are listed with their reason.
+  const researchVerification = a.getByTestId('task-verification')
+  await expect(researchVerification).toBeVisible({ timeout: 15_000 })
+  if (await researchVerification.getAttribute('data-status') === 'pending') {
+    await expect(a.getByTestId('task-verification-abstained')).toContainText('could not judge it', { timeout: 15_000 })
+  }
   const cite = a.locator('[data-testid=task-citations] button').first()
   await expect(cite).toBeVisible()
   await cite.click()

@@ -113,6 +113,19 @@ describe('coordination engine: missions and verification', () => {
     expect(b.recorder.verifications.at(-1)).toMatchObject({ status: 'disputed', disputes: [{ reason: '2+2 is 4' }] })
     expect(a.engine.tasks.get(id)!.state).toBe('completed')
   })
+  it('a verifier that abstains leaves the result pending and is listed with its reason on every node', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{ id: 'guesser', skill: 'math', keywords: ['sum'], confidence: 0.9, run: () => ({ text: '4' }) }])
+    const b = await makeNode(net, clock, [{ id: 'checker', skill: 'verify', keywords: [], confidence: 0, run: () => ({ text: 'cannot tell', verdict: { vote: 'abstain', confidence: 0, reason: 'nothing relevant is known' } }) }], { verifiers: ['checker'] })
+    const id = b.engine.tasks.submit({ text: 'sum 2 and 2', verify: 1 })
+    await runUntil(clock, () => [a, b].every(n => (n.engine.tasks.get(id)?.verification?.abstained?.length ?? 0) === 1), 5000)
+    for (const n of [a, b]) {
+      const v = n.engine.tasks.get(id)!.verification!
+      expect(v.status).toBe('pending')
+      expect(v.abstained).toEqual([{ peerId: b.id.peerId, agentId: 'checker', reason: 'nothing relevant is known' }])
+    }
+  })
 })
 
 describe('coordination engine: recovery', () => {
