@@ -494,9 +494,13 @@ describe('graph recorder: a thread both sides of a partition created', () => {
     b.recorder.outcome(outcome('z-1', 1))
     await waitFor('both sides to record', () => ga.get('task:z-1')?.data?.state === 'completed' && gb.get('task:z-1')?.data?.state === 'completed')
     hub.heal(netA, netB)
+    // One completion on both graphs, and on both the conflict entity that says how it was resolved
+    // (written by whichever recorder saw the conflict first; it reaches the other graph by sync, maybe
+    // a moment after the merged data does).
     await waitFor('one completion on both graphs', () => [ga, gb].every(g => {
       const d = g.get('task:z-1')?.data
-      return (d?.outcome as { producer?: { attempt?: number } } | undefined)?.producer?.attempt === 1 && Array.isArray(d?.duplicates)
+      return (d?.outcome as { producer?: { attempt?: number } } | undefined)?.producer?.attempt === 1 && Array.isArray(d?.duplicates) &&
+        g.list({ kind: 'conflict' }).some(c => c.data?.field === '*' && c.data.resolution !== undefined)
     }), 10_000)
     for (const g of [ga, gb]) {
       expect(g.get('task:z-1')!.data!.duplicates).toEqual([{ attempt: 2, peerId: STEWARD, agentId: 'slow' }])
