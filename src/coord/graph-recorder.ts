@@ -51,7 +51,7 @@ import type { CoordRecorder } from './interfaces.ts'
 import type { AgentRef, Bid } from './messages.ts'
 import type { AgentResult } from '../agents/types.ts'
 import { compareCompletions, completionOf, mergeTaskData, type Completion } from './outcome-merge.ts'
-import type { RecordedTask } from './engine.ts'
+import type { GraphResult, RecordedTask } from './engine.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -95,14 +95,8 @@ export interface GraphRecorderOptions {
   onResult?: (taskId: string, attempt: number) => void
 }
 
-/** An attempt's result as the graph holds it (`result:<key>:<attempt>`). */
-export interface RecordedResult {
-  result: AgentResult
-  producer: AgentRef
-  skillId: string
-  startedAt?: number
-  finishedAt?: number
-}
+/** An attempt's result as the graph holds it (`result:<key>:<attempt>`): what the engine reads (engine.ts). */
+export type RecordedResult = GraphResult
 
 export interface GraphRecorderStats {
   /** Records received, by method. */

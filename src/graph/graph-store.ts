@@ -288,17 +288,16 @@ export class DocGraphStore implements GraphStore {
       if (field === '*') {
         const raw = Automerge.getConflicts(shard, id) as Record<string, unknown> | undefined
         conflict = toFieldConflict(id, '*', raw, v => {
+          // The list-like fields as JSON text, as they are stored on their own (and as readers of
+          // conflict entities expect them; it also keeps the conflict entity's data shallow).
           let fields: Record<string, unknown>
           try {
-            fields = storedFields(v, 'entity')
+            fields = storedFields(v, 'entity', { jsonText: true })
           } catch {
             return toJsonValue(plain(v))
           }
-          // Who wrote each copy and when differs by nature; compare and report the content, with
-          // the list-like fields as JSON text, as they are stored on their own (and as readers of
-          // conflict entities expect them; it also keeps the conflict entity's data shallow).
+          // Who wrote each copy and when differs by nature; compare and report the content.
           const { agentId: _a, peerId: _p, createdAt: _c, updatedAt: _u, ...content } = fields
-          for (const f of ['retraction', 'tags', 'data']) if (content[f] !== undefined && typeof content[f] !== 'string') content[f] = JSON.stringify(content[f])
           return toJsonValue(content)
         })
       } else {

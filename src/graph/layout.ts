@@ -299,13 +299,14 @@ const ENTITY_JSON_FIELDS = ['retraction', 'tags', 'data']
 
 /**
  * A stored entry's fields as one flat plain record: `c` (the entry as created) with the fields
- * written since laid over it, their JSON text parsed. Not validated.
+ * written since laid over it, an entity's list-like fields as JSON values; with `jsonText`, as JSON
+ * text instead (as each is stored on its own: what conflict entities report). Not validated.
  */
-export function storedFields (stored: unknown, what: 'entity' | 'edge'): Record<string, unknown> {
+export function storedFields (stored: unknown, what: 'entity' | 'edge', { jsonText = false }: { jsonText?: boolean } = {}): Record<string, unknown> {
   const value = plain(stored)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraphValidationError(what, 'must be a map')
   const { c, ...written } = value as Record<string, unknown>
-  if (what === 'entity') for (const field of ENTITY_JSON_FIELDS) parseJsonField(written, field)
+  if (what === 'entity' && !jsonText) for (const field of ENTITY_JSON_FIELDS) parseJsonField(written, field)
   if (c === undefined) return written
   if (typeof c !== 'string') throw new GraphValidationError('c', 'must be JSON text')
   let created: unknown
@@ -315,7 +316,11 @@ export function storedFields (stored: unknown, what: 'entity' | 'edge'): Record<
     throw new GraphValidationError('c', 'is not valid JSON text')
   }
   if (typeof created !== 'object' || created === null || Array.isArray(created)) throw new GraphValidationError('c', 'must be a JSON object')
-  return { ...created as Record<string, unknown>, ...written }
+  const fields = { ...created as Record<string, unknown>, ...written }
+  if (what === 'entity' && jsonText) {
+    for (const field of ENTITY_JSON_FIELDS) if (field in created && !(field in written)) fields[field] = JSON.stringify(fields[field])
+  }
+  return fields
 }
 
 /** The entity's own fields as a plain, not yet validated record in Entity shape (no lists). */

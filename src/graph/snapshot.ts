@@ -257,11 +257,13 @@ export class SnapshotService {
         await stream.close()
         return
       }
+      // The view is made while the document is saved (both are usually cached already).
+      const viewing = wantsView && typeof documentId === 'string' && this.#options.serves(documentId as DocumentId) ? this.#view(documentId as DocumentId) : undefined
       const snapshot = await this.#snapshot(documentId)
       if ('error' in snapshot) {
         stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: false, error: snapshot.error }))
       } else {
-        const view = wantsView ? await this.#view(documentId as DocumentId) : undefined
+        const view = await viewing
         stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: true, bytes: snapshot.bytes.byteLength, ...(view !== undefined ? { view: view.byteLength } : {}) }))
         if (view !== undefined) stream.send(encodeFrame(view))
         stream.send(encodeFrame(snapshot.bytes))

@@ -3,10 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { createGraphRepo } from '../../../src/graph/room.ts'
 import { roomDocumentId } from '../../../src/graph/layout.ts'
 import { openAgentRegistry, REGISTRY_GENESIS, REGISTRY_LAYOUT, registryDocumentId, registryGenesis, validateAgentRecord } from '../../../src/agents/registry.ts'
-import { MemoryHub } from '../graph/memory-network.ts'
 import { manifest, record } from './registry-suite.ts'
-import { waitFor } from '../graph/helpers.ts'
-
+import { repoPair, waitFor } from '../graph/helpers.ts'
 
 describe('agent registry', () => {
   it('has its own stable document id and genesis, distinct from the graph', () => {
@@ -40,11 +38,7 @@ describe('agent registry', () => {
   })
 
   it('two peers that create it concurrently merge, and each sees the other\'s agents', async () => {
-    const hub = new MemoryHub()
-    const netA = hub.adapter()
-    const netB = hub.adapter()
-    const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
-    const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
+    const { hub, netA, netB, repoA, repoB } = repoPair()
     hub.partition(netA, netB)
     const [ra, rb] = await Promise.all([openAgentRegistry(repoA, 'lab'), openAgentRegistry(repoB, 'lab')])
     ra.put(record('calc', 'peer-a'))

@@ -1,5 +1,5 @@
 import { Automerge } from '@automerge/automerge-repo/slim'
-import { alice, bob, waitFor } from './helpers.ts'
+import { alice, bob, repoPair, waitFor } from './helpers.ts'
 import { describe, expect, it } from 'vitest'
 import { GENESIS_ACTOR, genesis, roomDocumentId } from '../../../src/graph/layout.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
@@ -21,11 +21,7 @@ describe('room graph document', () => {
   })
 
   it('two peers creating the room graph concurrently end up on one merged graph', async () => {
-    const hub = new MemoryHub()
-    const netA = hub.adapter()
-    const netB = hub.adapter()
-    const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
-    const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
+    const { hub, netA, netB, repoA, repoB } = repoPair()
     // Cut the link before anyone opens the graph, so both really create it on their own.
     hub.partition(netA, netB)
     const [ga, gb] = await Promise.all([

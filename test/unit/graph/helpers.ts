@@ -28,16 +28,20 @@ export function clock (start = 1_700_000_000_000): () => number {
 
 export interface GraphPair { ga: KnowledgeGraph, gb: KnowledgeGraph, netA: MemoryNetworkAdapter, netB: MemoryNetworkAdapter, hub: MemoryHub }
 
+/** Two graph Repos (`repo-a`, `repo-b`) on one in-memory hub; cut them apart with `hub.partition(netA, netB)`. */
+export function repoPair (): { hub: MemoryHub, netA: MemoryNetworkAdapter, netB: MemoryNetworkAdapter, repoA: Repo, repoB: Repo } {
+  const hub = new MemoryHub()
+  const netA = hub.adapter()
+  const netB = hub.adapter()
+  return { hub, netA, netB, repoA: createGraphRepo({ network: netA, peerId: 'repo-a' }), repoB: createGraphRepo({ network: netB, peerId: 'repo-b' }) }
+}
+
 /**
  * Two peers' graphs of `room` on one in-memory hub (cut them apart with `hub.partition`). Their
  * Repos go into `repos`, for the caller to shut down.
  */
 export async function graphPair (room: string, actors: readonly [GraphActor, GraphActor], repos: Repo[]): Promise<GraphPair> {
-  const hub = new MemoryHub()
-  const netA = hub.adapter()
-  const netB = hub.adapter()
-  const repoA = createGraphRepo({ network: netA, peerId: 'repo-a' })
-  const repoB = createGraphRepo({ network: netB, peerId: 'repo-b' })
+  const { hub, netA, netB, repoA, repoB } = repoPair()
   repos.push(repoA, repoB)
   const ga = await openRoomGraph(repoA, room, { actor: actors[0] })
   const gb = await openRoomGraph(repoB, room, { actor: actors[1] })
