@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs'
 import { defineConfig, type Plugin } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
+import { libp2pWebrtcInitChannelFix } from './scripts/patch-libp2p-webrtc.ts'
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -39,6 +40,8 @@ const testPages = process.env.MESHWORK_TEST_PAGES === '1'
 
 export default defineConfig({
   plugins: [
+    // @libp2p/webrtc's dialer could wait forever on an 'init' channel the other side had closed.
+    libp2pWebrtcInitChannelFix(),
     svelte(),
     devServerConfig(),
     VitePWA({
@@ -85,7 +88,11 @@ export default defineConfig({
     })
   ],
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web', '@automerge/automerge'] },
+  optimizeDeps: {
+    exclude: ['@huggingface/transformers', 'onnxruntime-web', '@automerge/automerge'],
+    // `npm run dev` pre-bundles @libp2p/webrtc; the same fix applies there.
+    rolldownOptions: { plugins: [libp2pWebrtcInitChannelFix()] }
+  },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096, ...testPages },
   server: { headers: isolation },
   preview: { headers: isolation }

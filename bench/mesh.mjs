@@ -2,7 +2,7 @@
 // memory for N = 2, 5, 10 tabs; the app next to a bare libp2p baseline in the same run. Runs inside the
 // e2e network namespace (test/e2e/run.mjs --bench mesh). Env: BENCH_SIZES=2,5,10  BENCH_VARIANTS=app,bare
 // BENCH_PROFILE=1 (CPU profile of one tab while the mesh forms)  BENCH_URL_EXTRA=&k=v (appended to the app URL)
-// BENCH_CHROMIUM_ARGS="--flag ..." (extra Chromium flags)
+// BENCH_CHROMIUM_ARGS="--flag ..." (extra Chromium flags)  BENCH_PC_TRACE=1 (trace every RTCPeerConnection, bench/pc-trace.js)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -66,6 +66,7 @@ async function scenario (variant, n) {
     const contexts = [await browser.newContext(), await browser.newContext()]
     const pages = []
     for (let i = 0; i < n; i++) pages.push(await contexts[i % 2].newPage())
+    if (process.env.BENCH_PC_TRACE) for (const c of contexts) await c.addInitScript({ path: join(root, 'bench/pc-trace.js') })
     const t0 = Date.now()
     const relayCpu0 = procCpu({ pid: relay.child.pid }).totalMs
     const treeCpu0 = procCpu({ descendantsOf: process.pid }).totalMs
@@ -89,6 +90,14 @@ async function scenario (variant, n) {
       await sleep(100)
     }
     result.wallMs = wall
+    if (process.env.BENCH_PC_TRACE) {
+      result.pcTrace = await Promise.all(pages.map(p => p.evaluate(() => window.__pcs ?? null)))
+      const pcs = result.pcTrace.flat().filter(Boolean)
+      const at = (pc, what, state) => pc.ev.find(e => e[1] === what && (state === undefined || e[2] === state))?.[0]
+      const connected = pcs.filter(pc => at(pc, 'connection', 'connected') !== undefined)
+      const initClosedFirst = pcs.filter(pc => pc.role === 'offer' && at(pc, 'dc:close') !== undefined && at(pc, 'connection', 'connected') !== undefined && at(pc, 'dc:close') < at(pc, 'connection', 'connected'))
+      process.stderr.write(`  RTCPeerConnections: ${pcs.length}, ${connected.length} reached 'connected'; dialer's 'init' channel closed before 'connected': ${initClosedFirst.length}\n`)
+    }
     // The relay's CPU while the mesh formed: it carries every tab's discovery and WebRTC signalling.
     result.relayCpuMs = procCpu({ pid: relay.child.pid }).totalMs - relayCpu0
     // All CPU spent while the mesh formed (Chromium's processes and the relay): with 2 cores, wall time

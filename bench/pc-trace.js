@@ -1,0 +1,43 @@
+// BENCH_PC_TRACE=1 npm run bench:mesh: loaded into every tab before the page's scripts, it wraps
+// RTCPeerConnection to record each connection's state changes, candidates and 'init' data channel
+// events (window.__pcs). That is how the dialer's wait on an already-closed 'init' channel was found
+// (src/net/init-channel.ts).
+(() => {
+  const Orig = globalThis.RTCPeerConnection
+  if (!Orig) return
+  const pcs = []
+  globalThis.__pcs = pcs
+  const t = () => Math.round(performance.now())
+  class Traced extends Orig {
+    constructor (...args) {
+      super(...args)
+      const rec = { created: t(), ev: [], local: 0, remote: 0, role: null, stats: null, localCands: [], remoteCands: [] }
+      pcs.push(rec)
+      this.__rec = rec
+      for (const k of ['iceconnectionstatechange', 'connectionstatechange', 'icegatheringstatechange', 'signalingstatechange']) {
+        this.addEventListener(k, () => rec.ev.push([t() - rec.created, k.replace('statechange', ''), k === 'iceconnectionstatechange' ? this.iceConnectionState : k === 'connectionstatechange' ? this.connectionState : k === 'icegatheringstatechange' ? this.iceGatheringState : this.signalingState]))
+      }
+      this.addEventListener('datachannel', e => { const ch = e.channel; if (ch.label !== 'init') return; rec.ev.push([t() - rec.created, 'rdc', ch.label + '#' + ch.id + ' ' + ch.readyState]); for (const k of ['open', 'closing', 'close', 'error']) ch.addEventListener(k, () => rec.ev.push([t() - rec.created, 'rdc:' + k, ch.label])) })
+      this.addEventListener('icecandidate', e => { if (e.candidate && e.candidate.candidate) { rec.local++; rec.localCands.push(e.candidate.candidate.split(' ').slice(4, 8).join(' ')) } })
+    }
+    createDataChannel (label, opts) {
+      const ch = super.createDataChannel(label, opts)
+      const rec = this.__rec
+      if (label === 'init') { rec.ev.push([t() - rec.created, 'dc+', label]); for (const k of ['open', 'closing', 'close', 'error']) ch.addEventListener(k, () => rec.ev.push([t() - rec.created, 'dc:' + k, label + '#' + ch.id])) }
+      return ch
+    }
+    async setLocalDescription (d) { if (d) this.__rec.role = this.__rec.role ?? d.type; this.__rec.ev.push([t() - this.__rec.created, 'setLocal', d?.type]); return super.setLocalDescription(d) }
+    async setRemoteDescription (d) { this.__rec.ev.push([t() - this.__rec.created, 'setRemote', d?.type]); return super.setRemoteDescription(d) }
+    async addIceCandidate (c) { this.__rec.remote++; try { this.__rec.remoteCands.push(String(c?.candidate).split(' ').slice(4, 8).join(' ')) } catch {} ; this.__rec.ev.push([t() - this.__rec.created, 'addCand']); return super.addIceCandidate(c) }
+    close () {
+      const rec = this.__rec
+      rec.ev.push([t() - rec.created, 'close', this.connectionState])
+      if (this.connectionState !== 'connected' && rec.stats === null) {
+        rec.stats = 'pending'
+        try { super.getStats().then(s => { const out = []; s.forEach(r => { if (r.type === 'candidate-pair' || r.type === 'transport') out.push({ type: r.type, state: r.state, nominated: r.nominated, req: r.requestsSent, resp: r.responsesReceived, reqIn: r.requestsReceived, respSent: r.responsesSent, dtls: r.dtlsState, ice: r.iceState }) }); rec.stats = out }, e => { rec.stats = String(e) }) } catch (e) { rec.stats = String(e) }
+      }
+      return super.close()
+    }
+  }
+  globalThis.RTCPeerConnection = Traced
+})()
