@@ -1,10 +1,10 @@
 // npm run bench:mesh — time to a full WebRTC mesh, message latency, vanished-peer detection, idle CPU and
 // memory for N = 2, 5, 10 tabs; the app next to a bare libp2p baseline in the same run. Runs inside the
 // e2e network namespace (test/e2e/run.mjs --bench mesh). Env: BENCH_SIZES=2,5,10  BENCH_VARIANTS=app,bare
-// BENCH_PROFILE=1 (CPU profile of one tab while the mesh forms)  BENCH_URL_EXTRA=&k=v (appended to the app URL)
+// BENCH_PROFILE=1 (CPU profile of one tab while the mesh forms; BENCH_PROFILE_OUT=file.cpuprofile keeps it)  BENCH_URL_EXTRA=&k=v (appended to the app URL)
 // BENCH_CHROMIUM_ARGS="--flag ..." (extra Chromium flags)  BENCH_PC_TRACE=1 (trace every RTCPeerConnection, bench/pc-trace.js)
 import { spawnSync } from 'node:child_process'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -56,7 +56,7 @@ function chromiumRssMb () {
 }
 
 async function scenario (variant, n) {
-  const relay = await startRelay({ port: 0, httpPort: -1, keyFile: join(mkdtempSync(join(tmpdir(), 'bench-')), 'key'), quiet: true })
+  const relay = await startRelay({ port: 0, httpPort: -1, keyFile: join(mkdtempSync(join(tmpdir(), 'bench-')), 'key'), quiet: !process.env.BENCH_RELAY_LOG })
   const server = createAppServer({ root: variant === 'app' ? join(root, process.env.MESHWORK_DIST ?? 'dist') : join(root, 'bench/.dist/baseline'), getRelay: () => relay, log: () => {} })
   await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${server.address().port}/?room=bench${n}${process.env.BENCH_URL_EXTRA ?? ""}`
@@ -66,6 +66,8 @@ async function scenario (variant, n) {
     const contexts = [await browser.newContext(), await browser.newContext()]
     const pages = []
     for (let i = 0; i < n; i++) pages.push(await contexts[i % 2].newPage())
+    // Every tab's main-thread tasks over 50 ms (with their attribution), from before its scripts run.
+    for (const c of contexts) await c.addInitScript(() => { window.__longTasks = []; try { new PerformanceObserver(l => { for (const e of l.getEntries()) window.__longTasks.push({ at: Math.round(e.startTime), ms: Math.round(e.duration) }) }).observe({ type: 'longtask', buffered: true }) } catch {} })
     if (process.env.BENCH_PC_TRACE) for (const c of contexts) await c.addInitScript({ path: join(root, 'bench/pc-trace.js') })
     const t0 = Date.now()
     const relayCpu0 = procCpu({ pid: relay.child.pid }).totalMs
@@ -90,6 +92,14 @@ async function scenario (variant, n) {
       await sleep(100)
     }
     result.wallMs = wall
+    {
+      const lts = await Promise.all(pages.map(p => p.evaluate(() => window.__longTasks ?? [])))
+      const all = lts.flat()
+      const sorted = all.map(t => t.ms).sort((a, b) => a - b)
+      result.longTasks = { count: all.length, totalMs: sorted.reduce((a, b) => a + b, 0), p50: percentile(sorted, 50), max: sorted.at(-1) ?? 0, overMs: { 200: sorted.filter(x => x > 200).length, 500: sorted.filter(x => x > 500).length, 1000: sorted.filter(x => x > 1000).length } }
+      result.longTasksPerTab = lts
+      process.stderr.write(`  main-thread tasks > 50 ms until the mesh was full, all tabs: ${all.length} (${result.longTasks.totalMs} ms; p50 ${result.longTasks.p50} ms, max ${result.longTasks.max} ms; > 200 ms: ${result.longTasks.overMs[200]}, > 500 ms: ${result.longTasks.overMs[500]}, > 1 s: ${result.longTasks.overMs[1000]})\n`)
+    }
     if (process.env.BENCH_PC_TRACE) {
       result.pcTrace = await Promise.all(pages.map(p => p.evaluate(() => window.__pcs ?? null)))
       const pcs = result.pcTrace.flat().filter(Boolean)
@@ -108,6 +118,7 @@ async function scenario (variant, n) {
     process.stderr.write(`  CPU by thread since launch (ms): ${Object.entries(result.cpuByThread).map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
     if (profiler) {
       const { profile } = await profiler.send('Profiler.stop')
+      if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile))
       result.profile = summariseProfile(profile, 25)
       process.stderr.write(`  tab 0 main thread while the mesh formed: ${result.profile.totalMs} ms sampled; self time:\n${result.profile.top.map(t => `    ${String(t.ms).padStart(6)} ms ${String(t.pct).padStart(5)}%  ${t.fn}`).join('\n')}\n  inclusive:\n${result.profile.inclusive.map(t => `    ${String(t.ms).padStart(6)} ms ${String(t.pct).padStart(5)}%  ${t.fn}`).join('\n')}\n`)
     }
@@ -138,9 +149,25 @@ async function scenario (variant, n) {
     await Promise.all(cdps.map(c => c.send('Performance.enable')))
     const metric = async (c, name) => (await c.send('Performance.getMetrics')).metrics.find(m => m.name === name)?.value ?? 0
     const before = await Promise.all(cdps.map(c => metric(c, 'TaskDuration')))
+    const idleCpu0 = procCpu({ descendantsOf: process.pid })
+    // BENCH_PROFILE_IDLE=file.cpuprofile: a CPU profile of the first tab's main thread over the idle window.
+    const traffic0 = process.env.BENCH_PC_TRACE ? await Promise.all(pages.map(p => p.evaluate(() => window.__pcTraffic()))) : null
+    if (process.env.BENCH_PROFILE_IDLE) { await cdps[0].send('Profiler.enable'); await cdps[0].send('Profiler.setSamplingInterval', { interval: 200 }); await cdps[0].send('Profiler.start') }
     await sleep(IDLE_WINDOW_MS)
     const after = await Promise.all(cdps.map(c => metric(c, 'TaskDuration')))
+    if (process.env.BENCH_PROFILE_IDLE) writeFileSync(process.env.BENCH_PROFILE_IDLE, JSON.stringify((await cdps[0].send('Profiler.stop')).profile))
     const cpu = after.map((a, i) => 100 * (a - before[i]) / (IDLE_WINDOW_MS / 1000))
+    if (traffic0 !== null) {
+      const traffic1 = await Promise.all(pages.map(p => p.evaluate(() => window.__pcTraffic())))
+      const per = k => Math.round(traffic1.reduce((a, t, i) => a + t[k] - traffic0[i][k], 0) / n / (IDLE_WINDOW_MS / 1000))
+      result.idleTrafficPerTab = { messagesSent: per('messagesSent'), bytesSent: per('bytesSent'), channels: Math.round(traffic1.reduce((a, t) => a + t.channels, 0) / n) }
+      process.stderr.write(`  idle WebRTC traffic per tab: ${result.idleTrafficPerTab.messagesSent} messages/s, ${result.idleTrafficPerTab.bytesSent} bytes/s sent, over ${result.idleTrafficPerTab.channels} open data channels\n`)
+    }
+    // All processes' CPU over the idle window, by thread (main:node is this bench, polling the tabs).
+    const idleCpu1 = procCpu({ descendantsOf: process.pid })
+    result.idleCpuMs = idleCpu1.totalMs - idleCpu0.totalMs
+    result.idleCpuByThread = Object.fromEntries(Object.entries(idleCpu1.byThread).map(([k, v]) => [k, v - (idleCpu0.byThread[k] ?? 0)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).slice(0, 12))
+    process.stderr.write(`  idle CPU, all processes, ${IDLE_WINDOW_MS / 1000} s: ${result.idleCpuMs} ms; by thread: ${Object.entries(result.idleCpuByThread).map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
     result.idleCpuPctPerTab = percentile(cpu, 50)
     result.heapMbPerTab = percentile(await Promise.all(cdps.map(async c => (await metric(c, 'JSHeapUsedSize')) / 1048576)), 50)
     result.chromiumRssMb = chromiumRssMb()

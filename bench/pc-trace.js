@@ -6,13 +6,26 @@
   const Orig = globalThis.RTCPeerConnection
   if (!Orig) return
   const pcs = []
+  const live = []
   globalThis.__pcs = pcs
+  // Data-channel traffic of this tab's open peer connections so far (messages and bytes, both ways).
+  globalThis.__pcTraffic = async () => {
+    const out = { pcs: 0, channels: 0, messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0 }
+    for (const pc of live) {
+      if (pc.connectionState !== 'connected') continue
+      out.pcs++
+      const stats = await pc.getStats()
+      stats.forEach(r => { if (r.type === 'data-channel') { out.channels++; out.messagesSent += r.messagesSent ?? 0; out.messagesReceived += r.messagesReceived ?? 0; out.bytesSent += r.bytesSent ?? 0; out.bytesReceived += r.bytesReceived ?? 0 } })
+    }
+    return out
+  }
   const t = () => Math.round(performance.now())
   class Traced extends Orig {
     constructor (...args) {
       super(...args)
       const rec = { created: t(), ev: [], local: 0, remote: 0, role: null, stats: null, localCands: [], remoteCands: [] }
       pcs.push(rec)
+      live.push(this)
       this.__rec = rec
       for (const k of ['iceconnectionstatechange', 'connectionstatechange', 'icegatheringstatechange', 'signalingstatechange']) {
         this.addEventListener(k, () => rec.ev.push([t() - rec.created, k.replace('statechange', ''), k === 'iceconnectionstatechange' ? this.iceConnectionState : k === 'connectionstatechange' ? this.connectionState : k === 'icegatheringstatechange' ? this.iceGatheringState : this.signalingState]))
