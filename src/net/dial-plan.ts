@@ -125,3 +125,27 @@ export function announceDelay (now: number, addrs: string, last: { at: number, a
   if (last === undefined || last.addrs !== addrs) return 0
   return Math.max(0, last.at + (urgent ? opts.urgentGapMs : opts.minGapMs) - now)
 }
+
+/**
+ * How many dials a tab keeps in flight: additive increase, multiplicative decrease, as TCP does with
+ * its congestion window. A dial that times out is the sign of a loaded machine (relay hops and
+ * handshakes queue behind busy tabs), and more dials at once then only make each slower: with 10
+ * tabs on 2 cores and 3 dials each in flight, 110-140 of 170-190 dials timed out; with 1 each, 10-26
+ * of 66-80, the mesh forming as fast. So the window halves (to at least `min`) on a timeout and
+ * grows by one, up to `max`, after `growAfter` successes in a row; a small mesh keeps dialing 3 at once.
+ */
+export class DialWindow {
+  #size: number
+  #successes = 0
+  constructor (readonly min = 1, readonly max = 3, readonly growAfter = 2) { this.#size = max }
+  get size (): number { return this.#size }
+  /** A dial ended: `timedOut` when it was abandoned for time (not refused or broken). */
+  record (ok: boolean, timedOut: boolean): void {
+    if (ok) {
+      if (++this.#successes >= this.growAfter && this.#size < this.max) { this.#size++; this.#successes = 0 }
+      return
+    }
+    this.#successes = 0
+    if (timedOut) this.#size = Math.max(this.min, Math.floor(this.#size / 2))
+  }
+}

@@ -17,7 +17,7 @@ import { RoomChannels, type ChannelStats, type ChannelTap } from './channels.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
-import { announceDelay, backoffDelay, circuitAddressOf, defaultDialPlan, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
+import { announceDelay, backoffDelay, circuitAddressOf, defaultDialPlan, DialWindow, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
 import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
@@ -71,7 +71,10 @@ export interface MeshEvents extends Record<string, unknown> {
 export interface MeshNodeOptions {
   room: string
   relays: string[]
-  /** WebRTC dials in flight at once; many at once make each slower and likelier to fail. */
+  /**
+   * Most WebRTC dials in flight at once; many at once make each slower and likelier to fail. The node
+   * lowers its window (down to 1) while dials time out and raises it again as they succeed (DialWindow).
+   */
   maxConcurrentDials?: number
   /** A WebRTC dial still unconnected after this long is abandoned and retried (default: adaptive, see dialTimeout). */
   dialTimeoutMs?: number
@@ -91,6 +94,8 @@ export interface MeshStats {
   messagesOut: number
   dialsStarted: number
   dialsFailed: number
+  /** Dials this tab lets run at once now (see DialWindow). */
+  dialWindow: number
   linksOpened: number
   /** Failed dials by error kind (a failed first WebRTC dial is common and retried; see dial-plan.ts). */
   dialErrors: Record<string, number>
@@ -131,6 +136,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly channels: RoomChannels
   private relayAttempts = 0
   private dialsInFlight = 0
+  private dialWindow!: DialWindow
   private announceTimer: ReturnType<typeof setTimeout> | undefined
   private announceDueAt = 0
   /** The last announcement that reached someone (the discovery topic had a subscriber): when, and its addresses. */
@@ -148,8 +154,9 @@ export class MeshNode extends Emitter<MeshEvents> {
     super()
     const { timeline, ...rest } = opts
     this.opts = { pingIntervalMs: 750, maxConcurrentDials: 3, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...rest }
+    this.dialWindow = new DialWindow(1, this.opts.maxConcurrentDials)
     this.timeline = timeline ?? new StartupTimeline()
-    this.stats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {}, startup: this.timeline.marks }
+    this.stats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, dialWindow: this.dialWindow.size, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {}, startup: this.timeline.marks }
     this.peerId = libp2p.peerId.toString()
     this.room = opts.room
     this.presence = new PresenceTable({ timeoutMs: this.opts.presenceTimeoutMs })
@@ -495,7 +502,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       }
       if (t.addrs.length === 0) continue
       if (!shouldDial(this.peerId, t, this.linked(t.peerId), now, defaultDialPlan, this.negotiating(t.peerId))) continue
-      if (this.dialsInFlight >= this.opts.maxConcurrentDials) break
+      if (this.dialsInFlight >= this.dialWindow.size) break
       void this.dialPeer(t)
     }
   }
@@ -524,7 +531,7 @@ export class MeshNode extends Emitter<MeshEvents> {
       const circuit = circuitAddressOf(addr.toString())
       if (circuit !== undefined && !this.relayedTo(t.peerId)) {
         enter('relayed-connection')
-        await this.libp2p.dial(multiaddr(circuit), { signal: AbortSignal.timeout(relayedTimeout(t.attempts)) })
+        await this.libp2p.dial(multiaddr(circuit), { signal: AbortSignal.timeout(relayedTimeout(t.attempts)), onProgress: (e: { type: string }) => { if (e.type !== stage) enter(`relayed:${e.type}`) } })
         enter('webrtc')
       }
       // force: without it libp2p hands back the existing relayed (limited) connection.
@@ -534,6 +541,8 @@ export class MeshNode extends Emitter<MeshEvents> {
       if (this.stats.dialMs.length > 100) this.stats.dialMs.shift()
       t.attempts = 0
       t.lastError = undefined
+      this.dialWindow.record(true, false)
+      this.stats.dialWindow = this.dialWindow.size
     } catch (err) {
       const failedAt = stage
       enter('failed')
@@ -545,6 +554,8 @@ export class MeshNode extends Emitter<MeshEvents> {
       this.stats.dialErrors[kind] = (this.stats.dialErrors[kind] ?? 0) + 1
       t.nextAttemptAt = Date.now() + backoffDelay(t.attempts, Math.random())
       if (this.linked(t.peerId)) return // the other side's dial won the race
+      this.dialWindow.record(false, (err as Error).name === 'TimeoutError' || /timed out/.test(t.lastError))
+      this.stats.dialWindow = this.dialWindow.size
       if (t.attempts >= 3) this.report('dial', 'failed', `WebRTC dial to ${t.peerId.slice(-8)} failed ${t.attempts} times: ${t.lastError}`, t.peerId)
     } finally {
       t.dialing = false

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { backoffDelay, circuitAddressOf, defaultDialPlan, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from '../../../src/net/dial-plan.ts'
+import { backoffDelay, circuitAddressOf, defaultDialPlan, DialWindow, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from '../../../src/net/dial-plan.ts'
 
 const target = (peerId: string, over: Partial<DialTarget> = {}): DialTarget =>
   ({ peerId, discoveredAt: 0, attempts: 0, nextAttemptAt: 0, dialing: false, ...over })
@@ -59,4 +59,33 @@ describe('dial plan', () => {
     expect(circuitAddressOf('/webrtc/p2p/12D3KooWPeer')).toBeUndefined()
     expect(circuitAddressOf(`${relay}/p2p-circuit/webrtc/p2p/12D3KooWPeer/extra`)).toBeUndefined()
   })
+
+  describe('DialWindow', () => {
+    it('starts at its maximum, halves on each timeout down to its minimum', () => {
+      const w = new DialWindow(1, 4)
+      expect(w.size).toBe(4)
+      w.record(false, true); expect(w.size).toBe(2)
+      w.record(false, true); expect(w.size).toBe(1)
+      w.record(false, true); expect(w.size).toBe(1)
+    })
+
+    it('does not shrink for a dial that failed without timing out (refused, broken)', () => {
+      const w = new DialWindow(1, 3)
+      w.record(false, false)
+      expect(w.size).toBe(3)
+    })
+
+    it('grows by one after `growAfter` successes in a row, up to its maximum', () => {
+      const w = new DialWindow(1, 3, 2)
+      w.record(false, true)
+      expect(w.size).toBe(1)
+      w.record(true, false); expect(w.size).toBe(1)
+      w.record(true, false); expect(w.size).toBe(2)
+      w.record(true, false); w.record(false, false); w.record(true, false)
+      expect(w.size).toBe(2) // a failure in between restarts the count
+      w.record(true, false); expect(w.size).toBe(3)
+      w.record(true, false); w.record(true, false); expect(w.size).toBe(3)
+    })
+  })
 })
+
