@@ -136,7 +136,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly channels: RoomChannels
   private relayAttempts = 0
   private dialsInFlight = 0
-  private dialWindow!: DialWindow
+  private readonly dialWindow: DialWindow
   private announceTimer: ReturnType<typeof setTimeout> | undefined
   private announceDueAt = 0
   /** The last announcement that reached someone (the discovery topic had a subscriber): when, and its addresses. */
