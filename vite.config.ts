@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import { defineConfig, type Plugin } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
-import { libp2pWebrtcInitChannelFix } from './scripts/patch-libp2p-webrtc.ts'
+import { libp2pWebrtcFixes } from './scripts/patch-libp2p-webrtc.ts'
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -40,8 +40,8 @@ const testPages = process.env.MESHWORK_TEST_PAGES === '1'
 
 export default defineConfig({
   plugins: [
-    // @libp2p/webrtc's dialer could wait forever on an 'init' channel the other side had closed.
-    libp2pWebrtcInitChannelFix(),
+    // @libp2p/webrtc: a dialer that could wait forever on a closed 'init' channel; two messages per message.
+    libp2pWebrtcFixes(),
     svelte(),
     devServerConfig(),
     VitePWA({
@@ -91,7 +91,7 @@ export default defineConfig({
   optimizeDeps: {
     exclude: ['@huggingface/transformers', 'onnxruntime-web', '@automerge/automerge'],
     // `npm run dev` pre-bundles @libp2p/webrtc; the same fix applies there.
-    rolldownOptions: { plugins: [libp2pWebrtcInitChannelFix()] }
+    rolldownOptions: { plugins: [libp2pWebrtcFixes()] }
   },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096, ...testPages },
   server: { headers: isolation },

@@ -152,6 +152,7 @@ async function scenario (variant, n) {
     const idleCpu0 = procCpu({ descendantsOf: process.pid })
     // BENCH_PROFILE_IDLE=file.cpuprofile: a CPU profile of the first tab's main thread over the idle window.
     const traffic0 = process.env.BENCH_PC_TRACE ? await Promise.all(pages.map(p => p.evaluate(() => window.__pcTraffic()))) : null
+    const sent0 = process.env.BENCH_PC_TRACE ? await Promise.all(pages.map(p => p.evaluate(() => ({ ...window.__dcSent })))) : null
     if (process.env.BENCH_PROFILE_IDLE) { await cdps[0].send('Profiler.enable'); await cdps[0].send('Profiler.setSamplingInterval', { interval: 200 }); await cdps[0].send('Profiler.start') }
     await sleep(IDLE_WINDOW_MS)
     const after = await Promise.all(cdps.map(c => metric(c, 'TaskDuration')))
@@ -161,7 +162,11 @@ async function scenario (variant, n) {
       const traffic1 = await Promise.all(pages.map(p => p.evaluate(() => window.__pcTraffic())))
       const per = k => Math.round(traffic1.reduce((a, t, i) => a + t[k] - traffic0[i][k], 0) / n / (IDLE_WINDOW_MS / 1000))
       result.idleTrafficPerTab = { messagesSent: per('messagesSent'), bytesSent: per('bytesSent'), channels: Math.round(traffic1.reduce((a, t) => a + t.channels, 0) / n) }
-      process.stderr.write(`  idle WebRTC traffic per tab: ${result.idleTrafficPerTab.messagesSent} messages/s, ${result.idleTrafficPerTab.bytesSent} bytes/s sent, over ${result.idleTrafficPerTab.channels} open data channels\n`)
+      const sent1 = await Promise.all(pages.map(p => p.evaluate(() => ({ ...window.__dcSent }))))
+      const byProtocol = {}
+      sent1.forEach((m, i) => { for (const [k, v] of Object.entries(m)) byProtocol[k] = (byProtocol[k] ?? 0) + v - (sent0[i][k] ?? 0) })
+      result.idleTrafficPerTab.byProtocol = Object.fromEntries(Object.entries(byProtocol).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(10 * v / n / (IDLE_WINDOW_MS / 1000)) / 10]))
+      process.stderr.write(`  idle WebRTC traffic per tab: ${result.idleTrafficPerTab.messagesSent} messages/s, ${result.idleTrafficPerTab.bytesSent} bytes/s sent, over ${result.idleTrafficPerTab.channels} open data channels; messages/s by protocol: ${Object.entries(result.idleTrafficPerTab.byProtocol).map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
     }
     // All processes' CPU over the idle window, by thread (main:node is this bench, polling the tabs).
     const idleCpu1 = procCpu({ descendantsOf: process.pid })

@@ -53,4 +53,26 @@
     }
   }
   globalThis.RTCPeerConnection = Traced
+  // Messages sent per protocol: a libp2p stream is one data channel whose first messages carry the
+  // multistream-select negotiation, so the last protocol id seen there names the channel.
+  const sent = {}
+  globalThis.__dcSent = sent
+  const proto = new WeakMap()
+  const origSend = RTCDataChannel.prototype.send
+  RTCDataChannel.prototype.send = function (data) {
+    let p = proto.get(this)
+    if (p === undefined || p.early > 0) {
+      p ??= { name: this.label === 'init' ? 'init' : '?', early: 4 }
+      p.early--
+      try {
+        const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null
+        const text = bytes === null ? String(data) : new TextDecoder('utf-8', { fatal: false }).decode(bytes)
+        const ids = text.match(/\/[a-z0-9-]+(?:\/[a-zA-Z0-9._-]+)+/g)?.filter(x => !x.startsWith('/multistream'))
+        if (ids !== undefined && ids.length > 0) p.name = ids[ids.length - 1]
+      } catch {}
+      proto.set(this, p)
+    }
+    sent[p.name] = (sent[p.name] ?? 0) + 1
+    return origSend.call(this, data)
+  }
 })()

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { settleInitChannel, type InitChannel } from '../../../src/net/init-channel.ts'
-import { patchInitiateConnection, TARGET } from '../../../scripts/patch-libp2p-webrtc.ts'
+import { patchInitiateConnection, patchStream, STREAM_TARGET, TARGET } from '../../../scripts/patch-libp2p-webrtc.ts'
 
 /** A data channel whose state the test drives, as Chromium's does (events after the state change). */
 class FakeChannel extends EventTarget implements InitChannel {
@@ -80,5 +80,34 @@ describe('the build-time patch of @libp2p/webrtc', () => {
 
   it('fails loudly when the library code is not the code it fixes', () => {
     expect(() => patchInitiateConnection('export const x = 1')).toThrow(/found it 0 times/)
+    expect(() => patchStream('export const x = 1')).toThrow(/found it 0 times/)
+  })
+
+  it('makes a stream send each libp2p message as one data-channel message, not prefix and body apart', async () => {
+    const file = require.resolve('@libp2p/webrtc').replace(/index\.js$/, 'stream.js')
+    expect(STREAM_TARGET.test(file)).toBe(true)
+    const code = readFileSync(file, 'utf8')
+    const patched = patchStream(code)
+    expect(patched).not.toContain('for (const buf of data)')
+    // Run the patched _sendMessage on the library's own framing of a message and count what goes out.
+    const body = (source: string): string => {
+      const m = /_sendMessage\(data\) \{([\s\S]*?)\n    \}\n/.exec(source)
+      if (m === null) throw new Error('no _sendMessage in stream.js')
+      return m[1]!
+    }
+    const { Uint8ArrayList } = await import('uint8arraylist')
+    const withArrayBuffer = (b: Uint8Array): Uint8Array => b
+    const framed = new Uint8ArrayList(Uint8Array.of(3), Uint8Array.of(10, 1, 7))
+    const run = (source: string): Uint8Array[] => {
+      const sent: Uint8Array[] = []
+      const self = { channel: { readyState: 'open', send: (b: Uint8Array) => { sent.push(new Uint8Array(b)) } }, log: Object.assign(() => {}, { trace: () => {}, error: () => {} }), abort: (err: Error) => { throw err } }
+      // eslint-disable-next-line no-new-func
+      new Function('data', 'withArrayBuffer', 'StreamStateError', body(source)).call(self, framed, withArrayBuffer, Error)
+      return sent
+    }
+    expect(run(code).length).toBe(2)
+    const once = run(patched)
+    expect(once.length).toBe(1)
+    expect([...once[0]!]).toEqual([3, 10, 1, 7])
   })
 })
