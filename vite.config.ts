@@ -64,7 +64,7 @@ export default defineConfig({
         ]
       },
       workbox: {
-        // The Automerge wasm (3.6 MB) is precached so the graph opens offline; the 27 MB ONNX wasm and
+        // The Automerge wasm (3.6 MB) is precached so the graph opens offline; the 14 MB ONNX wasm and
         // the models are cached on first use instead (runtimeCaching below).
         // The QuickJS wasm (0.5 MB) too, so the JavaScript runner agent works offline from the first visit.
         globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}', 'assets/automerge*.wasm', 'assets/emscripten-module*.wasm'],
@@ -87,6 +87,10 @@ export default defineConfig({
       }
     })
   ],
+  // Transformers.js imports onnxruntime-web's WebGPU build, whose wasm is the 27 MB "asyncify" one. The
+  // app runs the model on the CPU (WASM) only, so it takes the plain WASM build (14 MB): half the bytes for
+  // every tab to fetch and compile at start-up, and no asyncify instrumentation in the running code.
+  resolve: { alias: [{ find: /^onnxruntime-web\/webgpu$/, replacement: 'onnxruntime-web/wasm' }] },
   worker: { format: 'es' },
   optimizeDeps: {
     exclude: ['@huggingface/transformers', 'onnxruntime-web', '@automerge/automerge'],

@@ -16,7 +16,7 @@ export async function createWorkerEmbedder(
   onProgress?: (p: LoadProgress) => void,
 ): Promise<WorkerEmbedder> {
   // A SharedWorker where the browser has them: tabs of one profile share one model load and one ONNX
-  // runtime (ten tabs starting at once compiled the 27 MB ORT wasm ten times). One per model setting.
+  // runtime (ten tabs starting at once compiled the ORT wasm, 27 MB then, ten times). One per model setting.
   const { shared: allowShared, ...loadOptions } = options
   const shared = typeof SharedWorker === 'function' && allowShared !== false
   const worker = shared
