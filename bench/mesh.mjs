@@ -3,6 +3,7 @@
 // e2e network namespace (test/e2e/run.mjs --bench mesh). Env: BENCH_SIZES=2,5,10  BENCH_VARIANTS=app,bare
 // BENCH_PROFILE=1 (CPU profile of one tab while the mesh forms; BENCH_PROFILE_OUT=file.cpuprofile keeps it)  BENCH_URL_EXTRA=&k=v (appended to the app URL)
 // BENCH_CHROMIUM_ARGS="--flag ..." (extra Chromium flags)  BENCH_PC_TRACE=1 (trace every RTCPeerConnection, bench/pc-trace.js)
+// BENCH_TRACE=file.json (Chromium trace of all processes while the mesh forms; BENCH_TRACE_CATEGORIES=a,b to choose)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -69,6 +70,8 @@ async function scenario (variant, n) {
     // Every tab's main-thread tasks over 50 ms (with their attribution), from before its scripts run.
     for (const c of contexts) await c.addInitScript(() => { window.__longTasks = []; try { new PerformanceObserver(l => { for (const e of l.getEntries()) window.__longTasks.push({ at: Math.round(e.startTime), ms: Math.round(e.duration) }) }).observe({ type: 'longtask', buffered: true }) } catch {} })
     if (process.env.BENCH_PC_TRACE) for (const c of contexts) await c.addInitScript({ path: join(root, 'bench/pc-trace.js') })
+    // BENCH_TRACE=file.json: a Chromium trace of every process while the mesh forms (chrome://tracing).
+    if (process.env.BENCH_TRACE) await browser.startTracing(undefined, { path: process.env.BENCH_TRACE, categories: (process.env.BENCH_TRACE_CATEGORIES ?? 'toplevel,v8,v8.wasm,blink,disabled-by-default-v8.gc,webrtc').split(',') })
     const t0 = Date.now()
     const relayCpu0 = procCpu({ pid: relay.child.pid }).totalMs
     const treeCpu0 = procCpu({ descendantsOf: process.pid }).totalMs
@@ -92,6 +95,7 @@ async function scenario (variant, n) {
       await sleep(100)
     }
     result.wallMs = wall
+    if (process.env.BENCH_TRACE) await browser.stopTracing()
     {
       const lts = await Promise.all(pages.map(p => p.evaluate(() => window.__longTasks ?? [])))
       const all = lts.flat()
@@ -107,6 +111,10 @@ async function scenario (variant, n) {
       const connected = pcs.filter(pc => at(pc, 'connection', 'connected') !== undefined)
       const initClosedFirst = pcs.filter(pc => pc.role === 'offer' && at(pc, 'dc:close') !== undefined && at(pc, 'connection', 'connected') !== undefined && at(pc, 'dc:close') < at(pc, 'connection', 'connected'))
       process.stderr.write(`  RTCPeerConnections: ${pcs.length}, ${connected.length} reached 'connected'; dialer's 'init' channel closed before 'connected': ${initClosedFirst.length}\n`)
+      const opened = {}
+      for (const m of await Promise.all(pages.map(p => p.evaluate(() => window.__dcOpened())))) for (const [k, v] of Object.entries(m)) opened[k] = (opened[k] ?? 0) + v
+      result.channelEndsUntilMesh = Object.fromEntries(Object.entries(opened).sort((a, b) => b[1] - a[1]))
+      process.stderr.write(`  data-channel ends sent on until the mesh was full, all tabs, by protocol: ${Object.entries(result.channelEndsUntilMesh).map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
     }
     // The relay's CPU while the mesh formed: it carries every tab's discovery and WebRTC signalling.
     result.relayCpuMs = procCpu({ pid: relay.child.pid }).totalMs - relayCpu0

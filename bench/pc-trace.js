@@ -58,11 +58,15 @@
   const sent = {}
   globalThis.__dcSent = sent
   const proto = new WeakMap()
+  // Every data channel this tab has sent on, by protocol (a stream's two ends each count once here:
+  // the opener sends the proposal, the other end its answer).
+  const channels = []
+  globalThis.__dcOpened = () => channels.reduce((acc, p) => { acc[p.name] = (acc[p.name] ?? 0) + 1; return acc }, {})
   const origSend = RTCDataChannel.prototype.send
   RTCDataChannel.prototype.send = function (data) {
     let p = proto.get(this)
     if (p === undefined || p.early > 0) {
-      p ??= { name: this.label === 'init' ? 'init' : '?', early: 4 }
+      if (p === undefined) { p = { name: this.label === 'init' ? 'init' : '?', early: 4 }; channels.push(p) }
       p.early--
       try {
         const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null
