@@ -57,6 +57,13 @@ export interface Libp2pNetworkAdapterOptions {
   reopenDelayMs?: number
   /** Opening our half of a session is abandoned (and retried) after this long. Default 5000. */
   openTimeoutMs?: number
+  /**
+   * A session `syncWith` no longer wants is ended only once it has been unwanted this long (checked
+   * on `refreshPeers`). While a room forms the topology changes with every tab that joins, and ending
+   * each session at once, then opening it again a few joins later, made the sync streams churn: at
+   * 10 tabs ~5 graph-sync streams per connection were opened where 2 stay. Default 10,000; 0 ends at once.
+   */
+  pruneAfterMs?: number
 }
 
 export interface AdapterStats {
@@ -81,6 +88,8 @@ interface Session {
   announced: boolean
   /** Failed attempts to open our half while the remote's half is up. */
   failedOpens: number
+  /** Since when `syncWith` has not wanted this session (see pruneAfterMs). */
+  unwantedSince?: number
 }
 
 export class Libp2pNetworkAdapter extends NetworkAdapter {
@@ -93,6 +102,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
   readonly #readyTimeoutMs: number
   readonly #openTimeoutMs: number
   readonly #reopenDelayMs: number
+  readonly #pruneAfterMs: number
 
   readonly #sessions = new Map<string, Session>()
   readonly #byRepoPeer = new Map<PeerId, Session>()
@@ -117,6 +127,7 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 1000
     this.#reopenDelayMs = options.reopenDelayMs ?? 1000
     this.#openTimeoutMs = options.openTimeoutMs ?? 5000
+    this.#pruneAfterMs = options.pruneAfterMs ?? 10_000
     this.#readyPromise = new Promise(resolve => { this.#readyResolve = resolve })
   }
 
@@ -226,13 +237,18 @@ export class Libp2pNetworkAdapter extends NetworkAdapter {
 
   /**
    * Re-evaluates `acceptPeer` for connected peers: ends sessions with peers no longer accepted
-   * and starts sessions with newly accepted ones. Call it when room membership changes.
+   * and starts sessions with newly accepted ones; ends sessions `syncWith` has not wanted for
+   * `pruneAfterMs`. Call it when room membership changes, and periodically.
    */
   async refreshPeers (): Promise<void> {
     if (!this.#connected) return
+    const now = Date.now()
     for (const session of [...this.#sessions.values()]) {
-      if (!(await this.#accepts(session.remote))) this.#end(session, 'peer no longer accepted')
-      else if (session.announced && !this.#wants(session.remote)) this.#end(session, 'not a sync neighbour any more')
+      if (!(await this.#accepts(session.remote))) { this.#end(session, 'peer no longer accepted'); continue }
+      if (!session.announced) continue
+      if (this.#wants(session.remote)) { session.unwantedSince = undefined; continue }
+      session.unwantedSince ??= now
+      if (now - session.unwantedSince >= this.#pruneAfterMs) this.#end(session, 'not a sync neighbour any more')
     }
     await Promise.allSettled(this.#bestConnections().map(async c => { await this.#ensureOutbound(c) }))
   }

@@ -235,7 +235,7 @@ test('five tabs sync the graph along a ring: two neighbours each, symmetric, and
     const all = [...tabs, ...extra]
     await expectFullMesh(all)
     const ids = await Promise.all(all.map(peerIdOf))
-    // Every tab syncs with exactly its two ring neighbours (sessions it does not want are ended on refresh).
+    // Every tab syncs with exactly its two ring neighbours (sessions it has not wanted for 10 s are ended on refresh).
     await expect.poll(async () => (await Promise.all(all.map(p => p.evaluate(() => window.meshwork.graph.syncStats())))).every(st =>
       st.syncTargets.length === 2 && st.syncingWith.length === 2 && st.syncTargets.every(t => st.syncingWith.includes(t))), { timeout: 30_000 }).toBe(true)
     const targets = await Promise.all(all.map(p => p.evaluate(() => window.meshwork.graph.syncStats().syncTargets)))

@@ -114,7 +114,7 @@ describe('Libp2pNetworkAdapter specifics', () => {
     const id = nodes.map(n => n.peerId.toString())
     // A and C do not want each other; B wants both.
     let wants = (self: number, other: string): boolean => !((self === 0 && other === id[2]) || (self === 2 && other === id[0]))
-    const adapters = nodes.map((n, i) => new Libp2pNetworkAdapter(n, { syncWith: p => wants(i, p.toString()), reopenDelayMs: 100 }))
+    const adapters = nodes.map((n, i) => new Libp2pNetworkAdapter(n, { syncWith: p => wants(i, p.toString()), reopenDelayMs: 100, pruneAfterMs: 0 }))
     const repos = adapters.map((adapter, i) => new Repo({ network: [adapter], peerId: `repo-${i}` as PeerId }))
     cleanups.push(async () => { for (const r of repos) await r.shutdown(); await stopAll(nodes) })
     await waitFor('the line to form', () => repos[1]!.peers.length === 2 && repos[0]!.peers.length === 1 && repos[2]!.peers.length === 1)
@@ -134,6 +134,30 @@ describe('Libp2pNetworkAdapter specifics', () => {
     await adapters[0]!.refreshPeers()
     await waitFor('A to drop C', () => !repos[0]!.peers.includes('repo-2' as PeerId))
     for (const a of adapters) expect(a.stats.rejected).toEqual({})
+  })
+
+  it('pruneAfterMs: a session no longer wanted is kept until it has been unwanted that long, and a wanted-again one is not ended', async () => {
+    const nodes = await mesh(2)
+    let wanted = true
+    const adapters = nodes.map(n => new Libp2pNetworkAdapter(n, { syncWith: () => wanted, pruneAfterMs: 400 }))
+    const repos = adapters.map((adapter, i) => new Repo({ network: [adapter], peerId: `repo-${i}` as PeerId }))
+    cleanups.push(async () => { for (const r of repos) await r.shutdown(); await stopAll(nodes) })
+    await waitFor('peers to meet', () => repos.every(r => r.peers.length === 1))
+    // Unwanted, then wanted again within the grace period: the session survives.
+    wanted = false
+    await adapters[0]!.refreshPeers()
+    await new Promise(resolve => setTimeout(resolve, 250))
+    wanted = true
+    await adapters[0]!.refreshPeers()
+    wanted = false
+    await adapters[0]!.refreshPeers()
+    await new Promise(resolve => setTimeout(resolve, 250))
+    await adapters[0]!.refreshPeers()
+    expect(repos[0]!.peers).toEqual(['repo-1'])
+    // Unwanted for longer than pruneAfterMs: ended at the next refresh.
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await adapters[0]!.refreshPeers()
+    await waitFor('the session to end', () => repos.every(r => r.peers.length === 0))
   })
 
   it('rejects and counts malformed frames without crashing or corrupting the document', async () => {
