@@ -61,7 +61,8 @@ export interface Libp2pNetworkAdapterOptions {
    * A session `syncWith` no longer wants is ended only once it has been unwanted this long (checked
    * on `refreshPeers`). While a room forms the topology changes with every tab that joins, and ending
    * each session at once, then opening it again a few joins later, made the sync streams churn: at
-   * 10 tabs ~5 graph-sync streams per connection were opened where 2 stay. Default 10,000; 0 ends at once.
+   * 10 tabs, 464 graph-sync stream ends were opened until the mesh was full, 160 with this delay
+   * (bench:mesh, BENCH_PC_TRACE=1). Default 10,000; 0 ends at once.
    */
   pruneAfterMs?: number
 }
