@@ -21,8 +21,6 @@ export interface BrowserLibp2pOptions {
   privateKey: PrivateKey
   room: string
   iceServers: RTCIceServer[]
-  /** How often this tab announces its addresses on the room's discovery topic. */
-  discoveryIntervalMs?: number
 }
 
 /** pubsub-peer-discovery's instance; `_broadcast` announces this node's addresses now. */
@@ -77,7 +75,10 @@ export async function createBrowserLibp2p (opts: BrowserLibp2pOptions): Promise<
       // As a service (not under peerDiscovery) so the mesh node can announce at once when it matters
       // (its reservation appears, a new peer shows up) and keep the periodic announcement slow: at a
       // 1 s interval the N² discovery gossip cost more idle CPU than everything else together.
-      discovery: pubsubPeerDiscovery({ interval: opts.discoveryIntervalMs ?? 5_000, topics: [discoveryTopic(opts.room)] }) as unknown as (components: any) => RoomDiscovery
+      // The mesh node times the announcements itself (MeshNode.reconcile, periodicAnnounceDue: every 5 s,
+      // every 20 s once linked to every known peer, and at once when it matters); the library's own
+      // timer is set out of the way (a day; setInterval cannot wait longer than 2^31 - 1 ms).
+      discovery: pubsubPeerDiscovery({ interval: 86_400_000, topics: [discoveryTopic(opts.room)] }) as unknown as (components: any) => RoomDiscovery
     }
   })
 }

@@ -17,7 +17,7 @@ import { RoomChannels, type ChannelStats, type ChannelTap } from './channels.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
-import { announceDelay, backoffDelay, circuitAddressOf, defaultDialPlan, DialWindow, dialsFirst, dialTimeout, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
+import { announceDelay, backoffDelay, circuitAddressOf, defaultDialPlan, defaultPeriodicAnnounce, DialWindow, dialsFirst, dialTimeout, periodicAnnounceDue, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
 import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
@@ -84,6 +84,10 @@ export interface MeshNodeOptions {
   reconcileMs?: number
   /** A discovered peer that stops announcing for this long is no longer dialed. */
   forgetAfterMs?: number
+  /** How often this tab announces itself on the discovery topic (see periodicAnnounceDue)... */
+  announceIntervalMs?: number
+  /** ...and how often once it is linked to every peer it knows. */
+  linkedAnnounceIntervalMs?: number
   /** Where the start-up phases are recorded; boot passes the one it marked its own steps in. */
   timeline?: StartupTimeline
 }
@@ -141,6 +145,8 @@ export class MeshNode extends Emitter<MeshEvents> {
   private announceDueAt = 0
   /** The last announcement that reached someone (the discovery topic had a subscriber): when, and its addresses. */
   private lastAnnounced: { at: number, addrs: string } | undefined
+  /** When the last periodic announcement was made (pubsub-peer-discovery makes one as it starts). */
+  private lastPeriodicAt = Date.now()
   /** The circuit address last reported as reserved (reset when the relay connection is lost). */
   private reservedAddr: string | undefined
   private relayNextAttemptAt = 0
@@ -153,7 +159,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   constructor (readonly libp2p: MeshLibp2p, opts: MeshNodeOptions) {
     super()
     const { timeline, ...rest } = opts
-    this.opts = { pingIntervalMs: 750, maxConcurrentDials: 3, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, ...rest }
+    this.opts = { pingIntervalMs: 750, maxConcurrentDials: 3, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, announceIntervalMs: defaultPeriodicAnnounce.intervalMs, linkedAnnounceIntervalMs: defaultPeriodicAnnounce.linkedIntervalMs, ...rest }
     this.dialWindow = new DialWindow(1, this.opts.maxConcurrentDials)
     this.timeline = timeline ?? new StartupTimeline()
     this.stats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, dialWindow: this.dialWindow.size, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {}, startup: this.timeline.marks }
@@ -493,6 +499,14 @@ export class MeshNode extends Emitter<MeshEvents> {
     if (this.stopped) return
     const now = Date.now()
     this.maintainRelay(now)
+    let fullyLinked = this.dialsInFlight === 0
+    for (const t of this.targets.values()) {
+      if (fullyLinked && t.foreign === undefined && !this.blocked.has(t.peerId) && !this.linked(t.peerId)) fullyLinked = false
+    }
+    if (periodicAnnounceDue(now, this.lastPeriodicAt, fullyLinked, { intervalMs: this.opts.announceIntervalMs, linkedIntervalMs: this.opts.linkedAnnounceIntervalMs })) {
+      this.lastPeriodicAt = now
+      this.announce('periodic')
+    }
     for (const t of this.targets.values()) {
       if (t.foreign !== undefined || this.blocked.has(t.peerId)) continue
       if (now - t.lastAnnounced > this.opts.forgetAfterMs && !this.linked(t.peerId)) {

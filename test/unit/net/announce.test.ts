@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { announceDelay, defaultAnnounce } from '../../../src/net/dial-plan.ts'
+import { announceDelay, defaultAnnounce, defaultPeriodicAnnounce, periodicAnnounceDue } from '../../../src/net/dial-plan.ts'
 
 describe('announcement timing', () => {
   const addrs = '/ip4/10.0.0.1/tcp/9090/ws/p2p/R/p2p-circuit/webrtc'
@@ -17,5 +17,18 @@ describe('announcement timing', () => {
     expect(announceDelay(1_000 + defaultAnnounce.urgentGapMs, addrs, { at: 1_000, addrs }, true)).toBe(0)
     // Still rate-limited: a burst of newcomers draws at most one answer per urgent gap.
     expect(defaultAnnounce.urgentGapMs).toBeGreaterThan(0)
+  })
+})
+
+describe('periodic announcement', () => {
+  it('every intervalMs while some known peer is not linked, every linkedIntervalMs once all are', () => {
+    const { intervalMs, linkedIntervalMs } = defaultPeriodicAnnounce
+    expect(linkedIntervalMs).toBeGreaterThan(intervalMs)
+    // Still the forget horizon (30 s) apart: a peer that has to dial this tab keeps its address.
+    expect(linkedIntervalMs).toBeLessThan(30_000)
+    expect(periodicAnnounceDue(intervalMs - 1, 0, false)).toBe(false)
+    expect(periodicAnnounceDue(intervalMs, 0, false)).toBe(true)
+    expect(periodicAnnounceDue(intervalMs, 0, true)).toBe(false)
+    expect(periodicAnnounceDue(linkedIntervalMs, 0, true)).toBe(true)
   })
 })

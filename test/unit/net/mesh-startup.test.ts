@@ -52,7 +52,8 @@ describe('mesh node start-up', () => {
   })
 
   const start = async (room: string): Promise<MeshNode> => {
-    const node = new MeshNode(await nodeLibp2p(room), { room, relays: [relay.multiaddrs[0]!] })
+    // The periodic announcement a minute away: what these tests time must not be it.
+    const node = new MeshNode(await nodeLibp2p(room), { room, relays: [relay.multiaddrs[0]!], announceIntervalMs: 60_000, linkedAnnounceIntervalMs: 60_000 })
     nodes.push(node)
     await node.start()
     return node
