@@ -499,7 +499,8 @@ export class MeshNode extends Emitter<MeshEvents> {
     if (this.stopped) return
     const now = Date.now()
     this.maintainRelay(now)
-    let fullyLinked = this.dialsInFlight === 0
+    // Linked to every peer it knows (and it knows one): the periodic announcement slows down.
+    let fullyLinked = this.dialsInFlight === 0 && this.targets.size > 0
     for (const t of this.targets.values()) {
       if (fullyLinked && t.foreign === undefined && !this.blocked.has(t.peerId) && !this.linked(t.peerId)) fullyLinked = false
     }
