@@ -17,7 +17,7 @@ import { RoomChannels, type ChannelStats, type ChannelTap } from './channels.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import { Emitter } from './emitter.ts'
-import { announceDelay, backoffDelay, circuitAddressOf, defaultDialPlan, defaultPeriodicAnnounce, DialWindow, dialsFirst, dialTimeout, periodicAnnounceDue, relayedTimeout, shouldDial, type DialTarget } from './dial-plan.ts'
+import { announceDelay, backoffDelay, circuitAddressOf, defaultDialPlan, defaultPeriodicAnnounce, DialWindow, dialsFirst, dialTimeout, periodicAnnounceDue, relayedTimeout, shouldDial, type DialTarget, type PeriodicAnnounceOptions } from './dial-plan.ts'
 import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
@@ -141,6 +141,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private relayAttempts = 0
   private dialsInFlight = 0
   private readonly dialWindow: DialWindow
+  private readonly periodicAnnounce: PeriodicAnnounceOptions
   private announceTimer: ReturnType<typeof setTimeout> | undefined
   private announceDueAt = 0
   /** The last announcement that reached someone (the discovery topic had a subscriber): when, and its addresses. */
@@ -161,6 +162,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     const { timeline, ...rest } = opts
     this.opts = { pingIntervalMs: 750, maxConcurrentDials: 3, presenceTimeoutMs: 2_500, reconcileMs: 1_000, forgetAfterMs: 30_000, announceIntervalMs: defaultPeriodicAnnounce.intervalMs, linkedAnnounceIntervalMs: defaultPeriodicAnnounce.linkedIntervalMs, ...rest }
     this.dialWindow = new DialWindow(1, this.opts.maxConcurrentDials)
+    this.periodicAnnounce = { intervalMs: this.opts.announceIntervalMs, linkedIntervalMs: this.opts.linkedAnnounceIntervalMs }
     this.timeline = timeline ?? new StartupTimeline()
     this.stats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, dialWindow: this.dialWindow.size, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {}, startup: this.timeline.marks }
     this.peerId = libp2p.peerId.toString()
@@ -502,23 +504,23 @@ export class MeshNode extends Emitter<MeshEvents> {
     // Linked to every peer it knows (and it knows one): the periodic announcement slows down.
     let fullyLinked = this.dialsInFlight === 0 && this.targets.size > 0
     for (const t of this.targets.values()) {
-      if (fullyLinked && t.foreign === undefined && !this.blocked.has(t.peerId) && !this.linked(t.peerId)) fullyLinked = false
-    }
-    if (periodicAnnounceDue(now, this.lastPeriodicAt, fullyLinked, { intervalMs: this.opts.announceIntervalMs, linkedIntervalMs: this.opts.linkedAnnounceIntervalMs })) {
-      this.lastPeriodicAt = now
-      this.announce('periodic')
-    }
-    for (const t of this.targets.values()) {
       if (t.foreign !== undefined || this.blocked.has(t.peerId)) continue
-      if (now - t.lastAnnounced > this.opts.forgetAfterMs && !this.linked(t.peerId)) {
+      const linked = this.linked(t.peerId)
+      if (!linked) fullyLinked = false
+      if (now - t.lastAnnounced > this.opts.forgetAfterMs && !linked) {
         this.targets.delete(t.peerId)
         this.emit('change', undefined)
         continue
       }
       if (t.addrs.length === 0) continue
-      if (!shouldDial(this.peerId, t, this.linked(t.peerId), now, defaultDialPlan, this.negotiating(t.peerId))) continue
+      if (!shouldDial(this.peerId, t, linked, now, defaultDialPlan, this.negotiating(t.peerId))) continue
+      // A full window means dials in flight, so the mesh is not fully linked either.
       if (this.dialsInFlight >= this.dialWindow.size) break
       void this.dialPeer(t)
+    }
+    if (periodicAnnounceDue(now, this.lastPeriodicAt, fullyLinked, this.periodicAnnounce)) {
+      this.lastPeriodicAt = now
+      this.announce('periodic')
     }
   }
 
