@@ -22,7 +22,7 @@ const booted = boot()
 window.meshwork = createApi(booted.then(b => b.node), booted.then(b => b.graph), {
   host: booted.then(b => b.agents.host),
   ready: booted.then(b => b.agents.ready)
-}, booted.then(b => b.coord).then(c => c.engine))
+}, booted.then(b => b.coord))
 booted.then(b => {
   mesh.attach(b.node, b.config.relays)
   b.graph.then(g => {

@@ -8,6 +8,9 @@ import type { OpenGraph } from './graph-boot.ts'
 import type { AgentHost, AgentHostEvents, AgentMatch, AgentView, ModelStatus, RegisterInput } from '../agents/host.ts'
 import type { AgentResult, AgentTask } from '../agents/types.ts'
 import type { CoordEngine, CoordEvents, CoordStats, TaskSnapshot } from '../coord/engine.ts'
+import type { GraphRecorderStats } from '../coord/graph-recorder.ts'
+import type { RecordJournalStats } from '../coord/record-journal.ts'
+import type { StartedCoord } from './coord-boot.ts'
 
 /** `window.meshwork.graph`: the room's shared knowledge graph (see docs/graph.md for the schema). */
 export interface GraphApi {
@@ -136,12 +139,24 @@ export interface TasksApi {
   decide: (about: string, text: string) => string
   on: <K extends keyof CoordEvents>(event: K, fn: (e: CoordEvents[K]) => void) => () => void
   stats: () => CoordStats
+  /**
+   * This tab's graph recording (docs/protocol.md, "What the mesh records in the graph"): records
+   * waiting to be written and the journal that carries them over a reload; `setFlushMs` changes how
+   * long records gather before they are written (quiet, busy), for diagnostics and tests.
+   */
+  readonly recording: { stats: () => GraphRecorderStats & { journal: RecordJournalStats }, setFlushMs: (ms: number, busyMs?: number) => void }
   readonly engine: CoordEngine | undefined
 }
 
-function createTasksApi (enginePromise: Promise<CoordEngine>): TasksApi {
+function createTasksApi (coordPromise: Promise<StartedCoord>): TasksApi {
   let engine: CoordEngine | undefined
-  const ready = enginePromise.then(e => { engine = e })
+  let coord: StartedCoord | undefined
+  const enginePromise = coordPromise.then(c => c.engine)
+  const ready = coordPromise.then(c => { coord = c; engine = c.engine })
+  const c = (): StartedCoord => {
+    if (coord === undefined) throw new Error('meshwork.tasks: coordination is still starting; await meshwork.tasks.ready first')
+    return coord
+  }
   const e = (): CoordEngine => {
     if (engine === undefined) throw new Error('meshwork.tasks: coordination is still starting; await meshwork.tasks.ready first')
     return engine
@@ -157,7 +172,11 @@ function createTasksApi (enginePromise: Promise<CoordEngine>): TasksApi {
     answer: (q, text) => { e().tasks.answer(q, text) },
     decide: (about, text) => e().tasks.decide(about, text),
     on: (event, fn) => subscribeWhenReady(engine, enginePromise, x => x.on(event, fn)),
-    stats: () => e().stats()
+    stats: () => e().stats(),
+    recording: {
+      stats: () => ({ ...c().recorder.stats(), journal: c().journal.stats() }),
+      setFlushMs: (ms, busyMs) => { c().recorder.setFlushMs(ms, busyMs) }
+    }
   }
 }
 
@@ -181,7 +200,7 @@ export interface MeshworkApi {
   tasks: TasksApi
 }
 
-export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise<OpenGraph>, agents: { host: Promise<AgentHost>, ready: Promise<void> }, coord: Promise<CoordEngine>): MeshworkApi {
+export function createApi (nodePromise: Promise<MeshNode>, graphPromise: Promise<OpenGraph>, agents: { host: Promise<AgentHost>, ready: Promise<void> }, coord: Promise<StartedCoord>): MeshworkApi {
   let node: MeshNode | undefined
   const ready = nodePromise.then(async n => { node = n; await n.ready })
   const need = (): MeshNode => {

@@ -16,6 +16,7 @@ import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
+import { createRecordJournal, journalKey, type RecordJournal } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
 import type { BidOffer, CoordTransport } from '../coord/interfaces.ts'
 import { signerFor } from '../coord/signing.ts'
@@ -36,6 +37,7 @@ const AVAILABLE_MAX_AGE_MS = 100
 export interface StartedCoord {
   engine: CoordEngine
   recorder: GraphRecorder
+  journal: RecordJournal
   close: () => void
 }
 
@@ -119,6 +121,13 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     return matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
   }
 
+  // Every record is also journaled, so the ones the recorder still holds when the page goes away
+  // are replayed when this identity opens again (record-journal.ts).
+  const journal = createRecordJournal(recorder, {
+    storage: localStorage,
+    key: journalKey(node.room, node.peerId),
+    onProblem: message => { node.report('coord', 'journal-failed', message) }
+  })
   const engine = createCoordEngine({
     peerId: node.peerId,
     sign: signerFor(privateKey),
@@ -139,7 +148,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
         }
       }
     },
-    recorder,
+    recorder: journal.recorder,
     options: {
       minConfidence: MIN_BID_CONFIDENCE,
       // The window closes as soon as every present peer has bid or declined, so its length only
@@ -174,11 +183,22 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, t.text) }
   })
   engineRef = engine
-  // Records wait up to a second (8 when busy) before they are written: a tab that goes away hands
-  // what it holds to the graph worker at once. Best effort: the worker, and its IndexedDB write,
-  // may be stopped with the page before they finish.
-  const flushOnHide = (): void => { recorder.flush() }
+  // Records wait up to a second (8 when busy) before they are written, and the worker stores them
+  // in IndexedDB a little later: a page that goes away flushes what it holds (the worker may still
+  // be stopped before storing it) and journals its recent records, and a page hidden may never be
+  // shown again (a mobile browser discards it), so it journals too; a page shown again from the
+  // back-forward cache goes on recording and drops that journal.
+  const flushOnHide = (): void => { journal.persist() }
+  const onVisibility = (): void => { if (document.visibilityState === 'hidden') journal.persist() }
+  const onShow = (e: PageTransitionEvent): void => { if (e.persisted) journal.discard() }
   addEventListener('pagehide', flushOnHide)
+  addEventListener('pageshow', onShow)
+  document.addEventListener('visibilitychange', onVisibility)
+  // What an earlier page of this identity left unwritten goes first, written at once, so the
+  // catch-up below reads it from the graph.
+  const { replayed, refused } = journal.replay()
+  if (replayed > 0) recorder.flush()
+  if (replayed > 0 || refused > 0) console.info(`[meshwork] replayed ${replayed} graph records an earlier page of this tab had not written${refused > 0 ? ` (${refused} refused)` : ''}`)
   // The newest tasks that ended before this tab started (a reload keeps its task list), and the
   // tasks this tab was steward of that were still running when it went away (it takes them up again).
   catchUpFromGraph(engine, recorder, opened.graph, node.peerId)
@@ -188,6 +208,15 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   return {
     engine,
     recorder,
-    close: () => { offHost(); removeEventListener('pagehide', flushOnHide); engine.stop(); recorder.close(); transport.close() }
+    journal,
+    close: () => {
+      offHost()
+      removeEventListener('pagehide', flushOnHide)
+      removeEventListener('pageshow', onShow)
+      document.removeEventListener('visibilitychange', onVisibility)
+      engine.stop()
+      recorder.close()
+      transport.close()
+    }
   }
 }

@@ -1,0 +1,230 @@
+/**
+ * A journal of what a tab's graph recorder may not have stored yet, so that a reload or a closed
+ * tab loses none of it.
+ *
+ * The recorder gathers records for up to a second (eight when busy) and writes them as one graph
+ * change; the graph worker then stores the change in IndexedDB a little later. A page that goes
+ * away in between takes those records with it, and since each fact is recorded by one node only
+ * (the steward its tasks, the producer its results...), nobody else writes them: the tasks ran, but
+ * the graph would never show them. So every record also goes to this journal, which keeps it for
+ * `keepMs` (30 s: the busy flush, the storage write and a sync round for records parked until a
+ * peer's entity arrives); on `pagehide` the journal asks the recorder to flush and writes what it
+ * keeps to `localStorage` (synchronous, so it survives the page), under a key naming the room and
+ * the tab's peer id. A tab that opens with that identity (a reload gets its identity slot back,
+ * identity.ts) replays the journal into its recorder and removes it. Recording is idempotent
+ * (graph-recorder.ts: an entity, edge, line or attestation already in the graph is not written
+ * again), so replaying records that did reach the graph changes nothing.
+ *
+ * Limits: a tab that crashes (no `pagehide`) still loses its last records; the journal holds at
+ * most `maxRecords` records (the oldest go first) and `maxBytes` of JSON; reputation records are not
+ * kept (they are not written to the graph). What storage returns is checked before it is replayed:
+ * a malformed journal or entry is reported and skipped, never replayed.
+ */
+import type { GraphRecorder } from './graph-recorder.ts'
+
+/** The part of the Web Storage API the journal uses (`localStorage` satisfies it). */
+export interface JournalStorage {
+  getItem (key: string): string | null
+  setItem (key: string, value: string): void
+  removeItem (key: string): void
+}
+
+/** The record kinds the journal keeps: every one that writes to the graph. */
+export const JOURNALED = ['task', 'award', 'result', 'vote', 'verification', 'outcome', 'solution', 'consultation'] as const
+export type JournaledKind = typeof JOURNALED[number]
+
+export const JOURNAL_VERSION = 1
+export const JOURNAL_KEY_PREFIX = 'meshwork:journal:'
+
+/** The storage key of the journal of `peerId` in `room`. */
+export const journalKey = (room: string, peerId: string): string => `${JOURNAL_KEY_PREFIX}${encodeURIComponent(room)}:${peerId}`
+
+export interface RecordJournalOptions {
+  storage: JournalStorage
+  /** The storage key (see {@link journalKey}). */
+  key: string
+  /** How long a record is kept after it was recorded. Default 30,000 ms. */
+  keepMs?: number
+  /** Most records kept (the oldest are dropped first). Default 5,000. */
+  maxRecords?: number
+  /** Most JSON characters written to storage (the oldest records are left out first). Default 2,000,000. */
+  maxChars?: number
+  now?: () => number
+  /** A journal that could not be written or read, or an entry refused on replay, with the reason. */
+  onProblem?: (message: string) => void
+}
+
+export interface RecordJournalStats {
+  /** Records kept now. */
+  kept: number
+  /** Records dropped to stay within `maxRecords` before `keepMs` had passed. */
+  dropped: number
+  /** Times the journal was written to storage. */
+  persisted: number
+  /** Records written the last time. */
+  lastPersisted: number
+  /** Records replayed from a previous page, and entries refused. */
+  replayed: number
+  refused: number
+}
+
+export interface RecordJournal {
+  /** The recorder to hand the engine: each record goes to the journal and on to the inner recorder. */
+  readonly recorder: GraphRecorder
+  /** Flushes the recorder and writes the records still kept to storage (call on `pagehide`). */
+  persist (): void
+  /**
+   * Replays the journal an earlier page of this identity left, into the recorder, then removes it
+   * from storage. Returns the records replayed and the entries refused.
+   */
+  replay (): { replayed: number, refused: number }
+  /** Removes the journal from storage (a page shown again from the back-forward cache records on). */
+  discard (): void
+  stats (): RecordJournalStats
+}
+
+interface Entry { k: JournaledKind, r: unknown, at: number }
+
+const isKind = (k: unknown): k is JournaledKind => (JOURNALED as readonly unknown[]).includes(k)
+
+export function createRecordJournal (inner: GraphRecorder, options: RecordJournalOptions): RecordJournal {
+  const { storage, key } = options
+  const keepMs = options.keepMs ?? 30_000
+  const maxRecords = options.maxRecords ?? 5_000
+  const maxChars = options.maxChars ?? 2_000_000
+  const now = options.now ?? Date.now
+  const entries: Entry[] = []
+  const s: RecordJournalStats = { kept: 0, dropped: 0, persisted: 0, lastPersisted: 0, replayed: 0, refused: 0 }
+  const problem = (message: string): void => {
+    try { options.onProblem?.(message) } catch { /* a failing listener must not break recording */ }
+  }
+
+  const trim = (): void => {
+    const oldest = now() - keepMs
+    let cut = 0
+    while (cut < entries.length && entries[cut]!.at < oldest) cut++
+    const over = entries.length - cut - maxRecords
+    if (over > 0) { cut += over; s.dropped += over }
+    if (cut > 0) entries.splice(0, cut)
+  }
+
+  const keep = (k: JournaledKind, r: unknown): void => {
+    entries.push({ k, r, at: now() })
+    // Trimming is amortised: at most every 256 records, and always before a write to storage.
+    if (entries.length % 256 === 0 || entries.length > maxRecords) trim()
+  }
+
+  const through = <K extends JournaledKind>(k: K) => (r: Parameters<GraphRecorder[K]>[0]) => {
+    keep(k, r)
+    return (inner[k] as (r: unknown) => ReturnType<GraphRecorder[K]>)(r)
+  }
+
+  const recorder: GraphRecorder = {
+    task: through('task'),
+    award: through('award'),
+    result: through('result'),
+    vote: through('vote'),
+    verification: through('verification'),
+    outcome: through('outcome'),
+    solution: through('solution'),
+    consultation: through('consultation'),
+    reputation: r => inner.reputation(r),
+    flush: () => { inner.flush() },
+    setFlushMs: (ms, busyMs) => { inner.setFlushMs(ms, busyMs) },
+    stats: () => inner.stats(),
+    recordedTask: (taskId, opts) => inner.recordedTask(taskId, opts),
+    resultOf: (taskId, attempt) => inner.resultOf(taskId, attempt),
+    close: () => { inner.close() }
+  }
+
+  return {
+    recorder,
+
+    persist () {
+      try { inner.flush() } catch { /* the journal is the fallback for exactly this */ }
+      trim()
+      if (entries.length === 0) {
+        try { storage.removeItem(key) } catch { /* nothing to keep */ }
+        s.lastPersisted = 0
+        return
+      }
+      // Newest first within the size limit; stored oldest first (the order they are replayed in).
+      const parts: string[] = []
+      let chars = 0
+      for (let i = entries.length - 1; i >= 0; i--) {
+        let json: string
+        try {
+          json = JSON.stringify(entries[i])
+        } catch (err) {
+          problem(`journal: a ${entries[i]!.k} record cannot be kept (${(err as Error).message})`)
+          continue
+        }
+        if (chars + json.length + 1 > maxChars) { s.dropped += i + 1; break }
+        parts.push(json)
+        chars += json.length + 1
+      }
+      parts.reverse()
+      try {
+        storage.setItem(key, `{"v":${JOURNAL_VERSION},"records":[${parts.join(',')}]}`)
+        s.persisted++
+        s.lastPersisted = parts.length
+      } catch (err) {
+        problem(`journal: could not write ${parts.length} records to storage (${(err as Error).message}); a reload now loses them`)
+      }
+    },
+
+    replay () {
+      let raw: string | null
+      try {
+        raw = storage.getItem(key)
+      } catch (err) {
+        problem(`journal: could not read it (${(err as Error).message})`)
+        return { replayed: 0, refused: 0 }
+      }
+      if (raw === null) return { replayed: 0, refused: 0 }
+      try { storage.removeItem(key) } catch { /* replayed at most once per page either way */ }
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(raw)
+      } catch {
+        s.refused++
+        problem('journal: not JSON; nothing replayed')
+        return { replayed: 0, refused: 1 }
+      }
+      const journal = parsed as { v?: unknown, records?: unknown }
+      if (typeof parsed !== 'object' || parsed === null || journal.v !== JOURNAL_VERSION || !Array.isArray(journal.records)) {
+        s.refused++
+        problem(`journal: not a version ${JOURNAL_VERSION} journal; nothing replayed`)
+        return { replayed: 0, refused: 1 }
+      }
+      let replayed = 0
+      let refused = 0
+      for (const [i, e] of (journal.records as unknown[]).entries()) {
+        const entry = e as Partial<Entry> | null
+        if (typeof entry !== 'object' || entry === null || !isKind(entry.k) || typeof entry.r !== 'object' || entry.r === null || Array.isArray(entry.r) || typeof entry.at !== 'number') {
+          refused++
+          problem(`journal: record ${i} is malformed; skipped`)
+          continue
+        }
+        // Replayed records are journaled again, as if recorded now, in case this page goes too
+        // before the recorder has written them.
+        try {
+          recorder[entry.k](entry.r as never)
+          replayed++
+        } catch (err) {
+          refused++
+          problem(`journal: record ${i} (${entry.k}) refused: ${(err as Error).message}`)
+        }
+      }
+      s.replayed += replayed
+      s.refused += refused
+      return { replayed, refused }
+    },
+
+    discard () {
+      try { storage.removeItem(key) } catch { /* nothing was kept */ }
+    },
+
+    stats: () => { trim(); return { ...s, kept: entries.length } }
+  }
+}

@@ -1,0 +1,57 @@
+import { test, expect, type BrowserContext } from '@playwright/test'
+import { startStack, openCoordTab, type Stack } from './harness.ts'
+
+// Records a tab has not yet written to its graph (the recorder gathers them for up to 8 s when busy)
+// survive the tab going away: they are journaled in localStorage on pagehide and replayed when the
+// tab (the same identity) opens again.
+let stack: Stack
+let ctx: BrowserContext
+
+test.beforeAll(async () => { stack = await startStack() })
+test.afterAll(async () => {
+  await ctx?.close().catch(() => {})
+  await stack?.stop()
+})
+
+test('a reload loses none of the records the graph recorder still held', async ({ browser }) => {
+  ctx = await browser.newContext()
+  const url = `${stack.url}?room=journal`
+  const tab = await openCoordTab(ctx, url)
+  const peerId = await tab.evaluate(() => window.meshwork.peerId!)
+  // Hold every record in the recorder for two minutes: only the journal can carry them over the reload.
+  await tab.evaluate(() => { window.meshwork.tasks.recording.setFlushMs(120_000, 120_000) })
+  const ran = await tab.evaluate(async () => {
+    const texts = ['How much is 12% of 250?', 'How much is 7 times 6?', 'Calculate 81 / 9']
+    const ids = texts.map(text => window.meshwork.tasks.submit({ text }))
+    const winners: string[] = []
+    for (const id of ids) {
+      const done = await window.meshwork.tasks.wait(id, { timeoutMs: 20_000 })
+      if (done.state !== 'completed') throw new Error(`${id} ended ${done.state}: ${done.reason ?? ''}`)
+      winners.push(done.agentId!)
+    }
+    return { ids, winners }
+  })
+  const ids = ran.ids
+  const threads = ids.map(id => `task:${id}`)
+  // Nothing of them is in the graph yet.
+  expect(await tab.evaluate(t => t.filter(id => window.meshwork.graph.get(id) !== undefined), threads)).toEqual([])
+  expect(await tab.evaluate(() => window.meshwork.tasks.recording.stats().queued)).toBeGreaterThan(0)
+
+  await tab.reload()
+  await tab.waitForFunction(() => window.meshwork !== undefined)
+  await tab.evaluate(async () => { await window.meshwork.ready; await window.meshwork.tasks.ready })
+  expect(await tab.evaluate(() => window.meshwork.peerId)).toBe(peerId)
+  // Every task's thread (completed, with its outcome) and its result are in the graph after the reload.
+  await expect.poll(() => tab.evaluate(t => t.map(id => window.meshwork.graph.get(id)?.data?.state ?? null), threads), { timeout: 15_000 })
+    .toEqual(['completed', 'completed', 'completed'])
+  const recorded = await tab.evaluate(t => t.map(id => {
+    const thread = window.meshwork.graph.get(id)!
+    const outcome = thread.data!.outcome as { producer?: { agentId?: string, attempt?: number } }
+    const result = window.meshwork.graph.get(`result:${id.slice('task:'.length)}:${outcome.producer?.attempt ?? 0}`)
+    return { winner: outcome.producer?.agentId ?? null, results: result?.kind === 'hypothesis' ? 1 : 0 }
+  }), threads)
+  expect(recorded).toEqual(ran.winners.map(winner => ({ winner, results: 1 })))
+  expect(await tab.evaluate(() => window.meshwork.tasks.recording.stats().journal.replayed)).toBeGreaterThanOrEqual(3 * 4)
+  // The journal is spent: it is not replayed a second time.
+  expect(await tab.evaluate(() => Object.keys(localStorage).filter(k => k.startsWith('meshwork:journal:')).length)).toBe(0)
+})

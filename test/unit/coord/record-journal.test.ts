@@ -1,0 +1,167 @@
+import type { Repo } from '@automerge/automerge-repo/slim'
+import { afterEach, describe, expect, it } from 'vitest'
+import '../graph/helpers.ts'
+import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
+import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
+import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/graph-recorder.ts'
+import { createRecordJournal, journalKey, JOURNAL_KEY_PREFIX, type JournalStorage } from '../../../src/coord/record-journal.ts'
+import type { CoordRecorder } from '../../../src/coord/interfaces.ts'
+
+type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
+
+const STEWARD = '12D3KooWStewardPeerAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+const PRODUCER = '12D3KooWProducerPeerBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
+const T0 = Date.UTC(2026, 10, 22)
+
+const repos: Repo[] = []
+const recorders: GraphRecorder[] = []
+afterEach(async () => {
+  for (const r of recorders.splice(0)) r.close()
+  await Promise.all(repos.splice(0).map(async r => { await r.shutdown() }))
+})
+
+async function oneGraph (): Promise<KnowledgeGraph> {
+  const repo = createGraphRepo()
+  repos.push(repo)
+  return await openRoomGraph(repo, 'journal', { actor: { agentId: 'tab', peerId: STEWARD } })
+}
+
+/** A recorder that writes only when told to (a page whose records are still gathering). */
+function holdingRecorder (graph: KnowledgeGraph, problems: string[] = []): GraphRecorder {
+  const r = createGraphRecorder(graph, { flushMs: 3_600_000, onProblem: m => { problems.push(m) } })
+  recorders.push(r)
+  return r
+}
+
+class MemoryStorage implements JournalStorage {
+  readonly items = new Map<string, string>()
+  failWrites = false
+  getItem (key: string): string | null { return this.items.get(key) ?? null }
+  setItem (key: string, value: string): void {
+    if (this.failWrites) throw new Error('QuotaExceededError')
+    this.items.set(key, value)
+  }
+
+  removeItem (key: string): void { this.items.delete(key) }
+}
+
+const bid = { agentId: 'calc', peerId: PRODUCER, skillId: 'math', confidence: 0.9, reputation: 1, load: 0, latencyMs: 10 }
+function lifecycle (rec: CoordRecorder, taskId: string): void {
+  rec.task({ taskId, attempt: 1, text: `work on ${taskId}`, excluded: [], steward: STEWARD, at: T0 } satisfies Arg<'task'>)
+  rec.award({ taskId, attempt: 1, winner: bid, bids: [bid], digest: 'd1', at: T0 + 1 })
+  rec.result({ taskId, attempt: 1, producer: { peerId: PRODUCER, agentId: 'calc' }, skillId: 'math', text: `work on ${taskId}`, result: { text: `answer to ${taskId}`, output: { value: 42 } }, startedAt: T0 + 2, finishedAt: T0 + 3 })
+  rec.outcome({ taskId, state: 'completed', attempts: 1, producer: { peerId: PRODUCER, agentId: 'calc', attempt: 1 }, failures: [], at: T0 + 4 })
+}
+
+describe('record journal', () => {
+  it('carries records the recorder never wrote over to the next page, which writes them; replaying twice changes nothing', async () => {
+    const storage = new MemoryStorage()
+    const key = journalKey('journal', STEWARD)
+    // The first page records two tasks and goes away before its recorder writes them.
+    const first = await oneGraph()
+    const journal = createRecordJournal(holdingRecorder(first), { storage, key })
+    lifecycle(journal.recorder, 't-1')
+    lifecycle(journal.recorder, 't-2')
+    expect(first.get('task:t-1')).toBeUndefined()
+    journal.persist()
+    // persist() flushed the recorder first (the graph would have had them, had the page lived).
+    expect(first.get('task:t-1')).toBeDefined()
+    expect(storage.items.has(key)).toBe(true)
+
+    // The next page: a graph that never got those writes (its storage missed them).
+    const next = await oneGraph()
+    const recorder = holdingRecorder(next)
+    const again = createRecordJournal(recorder, { storage, key })
+    expect(again.replay()).toEqual({ replayed: 8, refused: 0 })
+    expect(storage.items.has(key)).toBe(false)
+    recorder.flush()
+    for (const t of ['t-1', 't-2']) {
+      expect(next.get(`task:${t}`)?.data).toMatchObject({ state: 'completed', attempts: [{ winner: { agentId: 'calc' } }] })
+      expect(next.get(`result:${t}:1`)?.kind).toBe('hypothesis')
+    }
+    const size = next.size
+    const lines = next.get('task:t-1')?.messages?.length
+    // The replayed records are journaled again, and replaying them into a graph that has them writes nothing.
+    again.persist()
+    expect(createRecordJournal(recorder, { storage, key }).replay().replayed).toBe(8)
+    recorder.flush()
+    expect(next.size).toBe(size)
+    expect(next.get('task:t-1')?.messages?.length).toBe(lines)
+    expect(createRecordJournal(recorder, { storage, key }).replay()).toEqual({ replayed: 0, refused: 0 })
+  })
+
+  it('keeps records for keepMs and at most maxRecords, the newest', async () => {
+    let now = T0
+    const storage = new MemoryStorage()
+    const graph = await oneGraph()
+    const journal = createRecordJournal(holdingRecorder(graph), { storage, key: 'k', keepMs: 30_000, maxRecords: 6, now: () => now })
+    lifecycle(journal.recorder, 't-old')
+    now += 31_000
+    lifecycle(journal.recorder, 't-a')
+    expect(journal.stats()).toMatchObject({ kept: 4, dropped: 0 })
+    lifecycle(journal.recorder, 't-b')
+    expect(journal.stats()).toMatchObject({ kept: 6, dropped: 2 })
+    // Reputation is not graph recording: passed through, not kept.
+    journal.recorder.reputation({ agentId: 'calc', skillId: 'math', peerId: PRODUCER, record: { successes: 1, failures: 0, verified: 0, disputed: 0, latencyEwmaMs: 10, samples: 1 }, factor: 1.1, at: now })
+    journal.persist()
+    const stored = JSON.parse(storage.items.get('k')!) as { v: number, records: Array<{ k: string, r: { taskId: string } }> }
+    expect(stored.v).toBe(1)
+    expect(stored.records.map(e => `${e.k} ${e.r.taskId}`)).toEqual(['result t-a', 'outcome t-a', 'task t-b', 'award t-b', 'result t-b', 'outcome t-b'])
+  })
+
+  it('writes the newest records that fit in maxChars', async () => {
+    const storage = new MemoryStorage()
+    const journal = createRecordJournal(holdingRecorder(await oneGraph()), { storage, key: 'k', maxChars: 900 })
+    for (let i = 0; i < 10; i++) journal.recorder.task({ taskId: `t-${i}`, attempt: 1, text: 'x'.repeat(100), excluded: [], steward: STEWARD, at: T0 })
+    journal.persist()
+    const stored = JSON.parse(storage.items.get('k')!) as { records: Array<{ r: { taskId: string } }> }
+    expect(storage.items.get('k')!.length).toBeLessThanOrEqual(900 + 20)
+    expect(stored.records.length).toBeGreaterThan(0)
+    expect(stored.records.at(-1)!.r.taskId).toBe('t-9')
+    expect(journal.stats().dropped).toBe(10 - stored.records.length)
+  })
+
+  it('refuses a malformed journal or entry with a reason, replays the good entries, and survives a storage that will not write', async () => {
+    const storage = new MemoryStorage()
+    const problems: string[] = []
+    const graph = await oneGraph()
+    const recorder = holdingRecorder(graph, problems)
+    const journal = (): ReturnType<typeof createRecordJournal> => createRecordJournal(recorder, { storage, key: 'k', onProblem: m => { problems.push(m) } })
+
+    storage.items.set('k', 'not json{')
+    expect(journal().replay()).toEqual({ replayed: 0, refused: 1 })
+    storage.items.set('k', JSON.stringify({ v: 99, records: [] }))
+    expect(journal().replay()).toEqual({ replayed: 0, refused: 1 })
+    const good = { k: 'task', r: { taskId: 't-good', attempt: 1, text: 'fine', excluded: [], steward: STEWARD, at: T0 }, at: T0 }
+    storage.items.set('k', JSON.stringify({
+      v: 1,
+      records: [
+        null,
+        { k: 'format-disk', r: {}, at: T0 },
+        { k: 'task', r: 'not an object', at: T0 },
+        { k: 'task', r: { taskId: 't-x' } }, // no time
+        { k: 'task', r: { taskId: 'bad/id\u0000', attempt: 1, text: 'x', excluded: [], steward: STEWARD, at: T0 }, at: T0 },
+        good
+      ]
+    }))
+    const r = journal().replay()
+    expect(r).toEqual({ replayed: 2, refused: 4 })
+    expect(problems.filter(m => m.startsWith('journal: record')).length).toBe(4)
+    expect(problems.some(m => m.includes('not JSON'))).toBe(true)
+    expect(problems.some(m => m.includes('not a version 1 journal'))).toBe(true)
+    // The well-formed entry with an id the graph cannot hold is refused by the recorder itself.
+    expect(problems.some(m => m.includes('bad/id'))).toBe(true)
+    recorder.flush()
+    expect(graph.get('task:t-good')?.data).toMatchObject({ taskId: 't-good', state: 'submitted' })
+
+    storage.failWrites = true
+    const j = journal()
+    j.recorder.task({ taskId: 't-q', attempt: 1, text: 'q', excluded: [], steward: STEWARD, at: T0 })
+    expect(() => { j.persist() }).not.toThrow()
+    expect(problems.at(-1)).toMatch(/could not write 1 records to storage \(QuotaExceededError\)/)
+  })
+
+  it('names the journal by room and peer', () => {
+    expect(journalKey('a room/with:odd', STEWARD)).toBe(`${JOURNAL_KEY_PREFIX}a%20room%2Fwith%3Aodd:${STEWARD}`)
+  })
+})
