@@ -3,6 +3,7 @@ import { defineConfig, type Plugin } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
 import { libp2pWebrtcFixes } from './scripts/patch-libp2p-webrtc.ts'
+import { automergeRepoFixes } from './scripts/patch-automerge-repo.ts'
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -42,6 +43,8 @@ export default defineConfig({
   plugins: [
     // @libp2p/webrtc: a dialer that could wait forever on a closed 'init' channel; two messages per message.
     libp2pWebrtcFixes(),
+    // @automerge/automerge-repo: a DocHandle diffs each change for its event only when a listener reads the patches.
+    automergeRepoFixes(),
     svelte(),
     devServerConfig(),
     VitePWA({
@@ -91,11 +94,12 @@ export default defineConfig({
   // app runs the model on the CPU (WASM) only, so it takes the plain WASM build (14 MB): half the bytes for
   // every tab to fetch and compile at start-up, and no asyncify instrumentation in the running code.
   resolve: { alias: [{ find: /^onnxruntime-web\/webgpu$/, replacement: 'onnxruntime-web/wasm' }] },
-  worker: { format: 'es' },
+  // The graph worker holds the Repo and its DocHandles: the same change applies there.
+  worker: { format: 'es', plugins: () => [automergeRepoFixes()] },
   optimizeDeps: {
     exclude: ['@huggingface/transformers', 'onnxruntime-web', '@automerge/automerge'],
-    // `npm run dev` pre-bundles @libp2p/webrtc; the same fix applies there.
-    rolldownOptions: { plugins: [libp2pWebrtcFixes()] }
+    // `npm run dev` pre-bundles @libp2p/webrtc and @automerge/automerge-repo; the same changes apply there.
+    rolldownOptions: { plugins: [libp2pWebrtcFixes(), automergeRepoFixes()] }
   },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096, ...testPages },
   server: { headers: isolation },

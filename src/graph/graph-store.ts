@@ -129,10 +129,11 @@ export class DocGraphStore implements GraphStore {
   /**
    * Replaces the document by `doc`, which must contain everything the handle holds (a loaded
    * snapshot our document was merged into). The index is rebuilt by reading `doc` (every entry
-   * validated) and announced shard by shard before the DocHandle takes the document: the handle
-   * then diffs the whole history for its change event (the largest cost of a 10k-entity catch-up),
-   * and the listener (the page) no longer waits for that. The handle's patches still feed
-   * conflict detection. Returns where the time went, ms.
+   * validated) and announced before the DocHandle takes the document, so the listener (the page)
+   * never waits for the handle. The handle's patches for this change (the whole history) are not
+   * read: a conflict scan in slices looks at every entity instead, and in the browser the handle
+   * no longer diffs at all (scripts/patch-automerge-repo.ts; it was 0.2-0.25 s of a 10k-entity
+   * catch-up). Returns where the time went, ms.
    *
    * `shown`: what the listener already shows beyond the index (a snapshot's preview,
    * snapshot-view.ts). Its entries are announced too (removed if the document lacks them), except
@@ -218,17 +219,21 @@ export class DocGraphStore implements GraphStore {
   }
 
   #onChange (payload: DocHandleChangePayload<GraphDoc>): void {
+    // adopt() built and announced the index for exactly this document already. Its patches (the
+    // whole history) are not read: in the browser the DocHandle diffs only for a listener that reads
+    // them (scripts/patch-automerge-repo.ts), and a scan in slices finds the history's conflicts.
+    if (this.#adopting !== undefined && this.#index.heads !== undefined && sameHeads(this.#index.heads, Automerge.getHeads(payload.doc))) {
+      if (this.#detectConflicts) this.#scheduleConflictCheck(this.#allFieldKeys())
+      return
+    }
     const t = touched(payload.patches)
-    // adopt() built and announced the index for exactly this document already.
-    const announced = this.#adopting !== undefined && this.#index.heads !== undefined && sameHeads(this.#index.heads, Automerge.getHeads(payload.doc))
-    // Keep the index in step with the patches the DocHandle already computed (no second diff).
-    if (!announced) this.#index.advance(payload.doc, Automerge.getHeads(payload.patchInfo.before), t)
+    // Keep the index in step with the patches the DocHandle computed (no second diff).
+    this.#index.advance(payload.doc, Automerge.getHeads(payload.patchInfo.before), t)
     if (this.#detectConflicts && !this.#inLocalChange) {
       // Automerge flags in the patch every property that a merge leaves conflicted, so only
       // those need a look (a 10k-entity sync has ~100k patches and no conflict at all).
       this.#scheduleConflictCheck(t.all ? this.#allFieldKeys() : t.conflicted)
     }
-    if (announced) return
     const change: GraphChange = {
       ids: t.all ? [...this.index().entities.keys()] : changedEntityIds(t),
       edgeIds: [...t.edges.keys()],
