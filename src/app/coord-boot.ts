@@ -16,7 +16,7 @@ import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
-import { createRecordJournal, journalKey, type RecordJournal } from '../coord/record-journal.ts'
+import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
 import type { BidOffer, CoordTransport } from '../coord/interfaces.ts'
 import { signerFor } from '../coord/signing.ts'
@@ -54,6 +54,21 @@ export function coordTransport (node: MeshNode): CoordTransport & { close: () =>
     peers: () => node.peerIds(),
     onPeerLeave: fn => node.on('peer:leave', e => { fn(e.peerId) }),
     close: () => { channel.close() }
+  }
+}
+
+/**
+ * `localStorage`, or, where the page may not use it (storage disabled, a sandboxed frame: reading
+ * the property throws), a storage that keeps nothing: reported once, and the tab records as before.
+ */
+function webStorage (node: MeshNode): JournalStorage {
+  try {
+    const s = localStorage
+    s.getItem('meshwork:probe')
+    return s
+  } catch (err) {
+    node.report('coord', 'journal-failed', `no localStorage (${(err as Error).message}); records the graph recorder still holds are lost if this page goes away`)
+    return { getItem: () => null, setItem: () => {}, removeItem: () => {} }
   }
 }
 
@@ -124,7 +139,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   // Every record is also journaled, so the ones the recorder still holds when the page goes away
   // are replayed when this identity opens again (record-journal.ts).
   const journal = createRecordJournal(recorder, {
-    storage: localStorage,
+    storage: webStorage(node),
     key: journalKey(node.room, node.peerId),
     onProblem: message => { node.report('coord', 'journal-failed', message) }
   })
