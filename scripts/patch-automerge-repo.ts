@@ -16,6 +16,7 @@
  * The patch fails the build when the code it replaces is not found exactly once, so a library upgrade
  * that changes it is noticed instead of silently shipping without it.
  */
+import { replaceOnce, sourcePatchPlugin, type TransformPlugin } from './source-patch.ts'
 
 export const DOC_HANDLE_TARGET = /@automerge[\\/]automerge-repo[\\/]dist[\\/]DocHandle\.js$/
 
@@ -33,25 +34,10 @@ const LAZY_DIFF = `// meshwork patch: the patches are diffed when a listener fir
 
 /** The patched source of DocHandle.js; throws if `code` does not hold the code this changes exactly once. */
 export function patchDocHandle (code: string): string {
-  const matches = code.match(new RegExp(EAGER_DIFF.source, 'g')) ?? []
-  if (matches.length !== 1) {
-    throw new Error(`patch-automerge-repo: expected the eager diff of DocHandle's change event once in @automerge/automerge-repo, found it ${matches.length} times; check whether the library changed it and update scripts/patch-automerge-repo.ts`)
-  }
-  return code.replace(EAGER_DIFF, LAZY_DIFF)
-}
-
-interface TransformPlugin {
-  name: string
-  transform: (code: string, id: string) => { code: string, map: null } | null
+  return replaceOnce(code, EAGER_DIFF, LAZY_DIFF, found => `patch-automerge-repo: expected the eager diff of DocHandle's change event once in @automerge/automerge-repo, found it ${found} times; check whether the library changed it and update scripts/patch-automerge-repo.ts`)
 }
 
 /** For Vite's build (and, in optimizeDeps.rolldownOptions, for its dev pre-bundling). */
 export function automergeRepoFixes (): TransformPlugin {
-  return {
-    name: 'meshwork-automerge-repo-lazy-patches',
-    transform (code, id) {
-      const file = id.split('?')[0]!
-      return DOC_HANDLE_TARGET.test(file) ? { code: patchDocHandle(code), map: null } : null
-    }
-  }
+  return sourcePatchPlugin('meshwork-automerge-repo-lazy-patches', [{ target: DOC_HANDLE_TARGET, patch: patchDocHandle }])
 }

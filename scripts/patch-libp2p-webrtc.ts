@@ -13,6 +13,7 @@
  * that changes (or fixes) that code is noticed instead of silently shipping without the fix.
  */
 import { fileURLToPath } from 'node:url'
+import { replaceOnce as replaceSource, sourcePatchPlugin, type TransformPlugin } from './source-patch.ts'
 
 export const TARGET = /@libp2p[\\/]webrtc[\\/]dist[\\/]src[\\/]private-to-private[\\/]initiate-connection\.js$/
 export const STREAM_TARGET = /@libp2p[\\/]webrtc[\\/]dist[\\/]src[\\/]stream\.js$/
@@ -26,11 +27,7 @@ const SEND_EACH = /for \(const buf of data\) \{\s*this\.channel\.send\(withArray
 const MODULE = fileURLToPath(new URL('../src/net/init-channel.ts', import.meta.url))
 
 function replaceOnce (code: string, pattern: RegExp, replacement: string, what: string): string {
-  const matches = code.match(new RegExp(pattern.source, 'g')) ?? []
-  if (matches.length !== 1) {
-    throw new Error(`patch-libp2p-webrtc: expected ${what} once in @libp2p/webrtc, found it ${matches.length} times; check whether the library changed (or fixed) it and update scripts/patch-libp2p-webrtc.ts`)
-  }
-  return code.replace(pattern, replacement)
+  return replaceSource(code, pattern, replacement, found => `patch-libp2p-webrtc: expected ${what} once in @libp2p/webrtc, found it ${found} times; check whether the library changed (or fixed) it and update scripts/patch-libp2p-webrtc.ts`)
 }
 
 /** The patched source of initiate-connection.js; throws if `code` is not the code this fixes. */
@@ -45,20 +42,10 @@ export function patchStream (code: string): string {
   return replaceOnce(code, SEND_EACH, '// one message: length prefix and body together (meshwork patch)\n            this.channel.send(withArrayBuffer(data.subarray()));', "the per-buffer send loop in stream.js")
 }
 
-interface TransformPlugin {
-  name: string
-  transform: (code: string, id: string) => { code: string, map: null } | null
-}
-
 /** For Vite's build (and, in optimizeDeps.rolldownOptions, for its dev pre-bundling). */
 export function libp2pWebrtcFixes (): TransformPlugin {
-  return {
-    name: 'meshwork-libp2p-webrtc-fixes',
-    transform (code, id) {
-      const file = id.split('?')[0]!
-      if (TARGET.test(file)) return { code: patchInitiateConnection(code), map: null }
-      if (STREAM_TARGET.test(file)) return { code: patchStream(code), map: null }
-      return null
-    }
-  }
+  return sourcePatchPlugin('meshwork-libp2p-webrtc-fixes', [
+    { target: TARGET, patch: code => patchInitiateConnection(code) },
+    { target: STREAM_TARGET, patch: patchStream }
+  ])
 }
