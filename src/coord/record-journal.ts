@@ -57,7 +57,7 @@ export interface RecordJournalOptions {
 export interface RecordJournalStats {
   /** Records kept now. */
   kept: number
-  /** Records dropped to stay within `maxRecords` before `keepMs` had passed. */
+  /** Records dropped before `keepMs` had passed: beyond `maxRecords`, or left out of storage (beyond `maxChars`, or storage full). */
   dropped: number
   /** Times the journal was written to storage. */
   persisted: number
@@ -164,12 +164,25 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
         chars += json.length + 1
       }
       parts.reverse()
-      try {
-        storage.setItem(key, `{"v":${JOURNAL_VERSION},"records":[${parts.join(',')}]}`)
-        s.persisted++
-        s.lastPersisted = parts.length
-      } catch (err) {
-        problem(`journal: could not write ${parts.length} records to storage (${(err as Error).message}); a reload now loses them`)
+      // Storage is shared by every tab of the profile: when it is full, the newest half is tried,
+      // then the newest quarter... (a few attempts), so the most recent records still get through.
+      let keep = parts
+      for (let attempt = 0; ; attempt++) {
+        try {
+          storage.setItem(key, `{"v":${JOURNAL_VERSION},"records":[${keep.join(',')}]}`)
+          s.persisted++
+          s.lastPersisted = keep.length
+          s.dropped += parts.length - keep.length
+          if (keep.length < parts.length) problem(`journal: storage took only the newest ${keep.length} of ${parts.length} records; a reload now loses the others`)
+          return
+        } catch (err) {
+          if (attempt >= 4 || keep.length <= 1) {
+            problem(`journal: could not write ${parts.length} records to storage (${(err as Error).message}); a reload now loses them`)
+            s.dropped += parts.length
+            return
+          }
+          keep = keep.slice(Math.ceil(keep.length / 2))
+        }
       }
     },
 

@@ -161,6 +161,23 @@ describe('record journal', () => {
     expect(problems.at(-1)).toMatch(/could not write 1 records to storage \(QuotaExceededError\)/)
   })
 
+  it('writes the newest records it can when storage is nearly full', async () => {
+    const storage = new MemoryStorage()
+    const problems: string[] = []
+    // Storage that takes at most 1,200 characters (other tabs of the profile filled the rest).
+    const set = storage.setItem.bind(storage)
+    storage.setItem = (k, v) => { if (v.length > 1_200) throw new Error('QuotaExceededError'); set(k, v) }
+    const journal = createRecordJournal(holdingRecorder(await oneGraph()), { storage, key: 'k', onProblem: m => { problems.push(m) } })
+    for (let i = 0; i < 16; i++) journal.recorder.task({ taskId: `t-${i}`, attempt: 1, text: 'x'.repeat(20), excluded: [], steward: STEWARD, at: T0 })
+    journal.persist()
+    const stored = JSON.parse(storage.items.get('k')!) as { records: Array<{ r: { taskId: string } }> }
+    expect(stored.records.length).toBeGreaterThan(0)
+    expect(stored.records.length).toBeLessThan(16)
+    expect(stored.records.at(-1)!.r.taskId).toBe('t-15')
+    expect(journal.stats()).toMatchObject({ lastPersisted: stored.records.length, dropped: 16 - stored.records.length })
+    expect(problems.at(-1)).toMatch(new RegExp(`took only the newest ${stored.records.length} of 16 records`))
+  })
+
   it('names the journal by room and peer', () => {
     expect(journalKey('a room/with:odd', STEWARD)).toBe(`${JOURNAL_KEY_PREFIX}a%20room%2Fwith%3Aodd:${STEWARD}`)
   })
