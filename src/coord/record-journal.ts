@@ -50,6 +50,14 @@ export interface RecordJournalOptions {
   /** Most JSON characters written to storage (the oldest records are left out first). Default 2,000,000. */
   maxChars?: number
   now?: () => number
+  /**
+   * A crash gives no `pagehide`: this long after a record (default 2,000 ms; 0: never) the journal
+   * is also written to storage, without flushing the recorder, as long as it keeps at most
+   * `autosaveMaxRecords` records (default 1,000): writing a busy tab's journal every few seconds
+   * would cost it more than the records it might save.
+   */
+  autosaveMs?: number
+  autosaveMaxRecords?: number
   /** A journal that could not be written or read, or an entry refused on replay, with the reason. */
   onProblem?: (message: string) => void
 }
@@ -57,12 +65,15 @@ export interface RecordJournalOptions {
 export interface RecordJournalStats {
   /** Records kept now. */
   kept: number
-  /** Records dropped before `keepMs` had passed: beyond `maxRecords`, or left out of storage (beyond `maxChars`, or storage full). */
+  /** Records dropped from memory before `keepMs` had passed, to stay within `maxRecords`. */
   dropped: number
-  /** Times the journal was written to storage. */
+  /** Times the journal was written to storage (on `persist`, and by autosave). */
   persisted: number
-  /** Records written the last time. */
+  /** Autosaves skipped because the journal held more than `autosaveMaxRecords`. */
+  autosavesSkipped: number
+  /** Records written the last time, and records kept but left out of that write (over `maxChars`, or storage full). */
   lastPersisted: number
+  lastLeftOut: number
   /** Records replayed from a previous page, and entries refused. */
   replayed: number
   refused: number
@@ -94,7 +105,10 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
   const maxChars = options.maxChars ?? 2_000_000
   const now = options.now ?? Date.now
   const entries: Entry[] = []
-  const s: RecordJournalStats = { kept: 0, dropped: 0, persisted: 0, lastPersisted: 0, replayed: 0, refused: 0 }
+  const autosaveMs = options.autosaveMs ?? 2_000
+  const autosaveMaxRecords = options.autosaveMaxRecords ?? 1_000
+  let autosave: ReturnType<typeof setTimeout> | undefined
+  const s: RecordJournalStats = { kept: 0, dropped: 0, persisted: 0, lastPersisted: 0, lastLeftOut: 0, autosavesSkipped: 0, replayed: 0, refused: 0 }
   const problem = (message: string): void => {
     try { options.onProblem?.(message) } catch { /* a failing listener must not break recording */ }
   }
@@ -112,6 +126,61 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
     entries.push({ k, r, at: now() })
     // Trimming is amortised: at most every 256 records, and always before a write to storage.
     if (entries.length % 256 === 0 || entries.length > maxRecords) trim()
+    if (autosaveMs > 0 && autosave === undefined) {
+      autosave = setTimeout(() => {
+        autosave = undefined
+        trim()
+        if (entries.length > autosaveMaxRecords) { s.autosavesSkipped++; return }
+        write()
+      }, autosaveMs)
+    }
+  }
+
+  /** Writes the records kept (trimmed) to storage, or removes the journal when there are none. */
+  const write = (): void => {
+    trim()
+    if (entries.length === 0) {
+      try { storage.removeItem(key) } catch { /* nothing to keep */ }
+      s.lastPersisted = 0
+      s.lastLeftOut = 0
+      return
+    }
+    // Newest first within the size limit; stored oldest first (the order they are replayed in).
+    const parts: string[] = []
+    let chars = 0
+    for (let i = entries.length - 1; i >= 0; i--) {
+      let json: string
+      try {
+        json = JSON.stringify(entries[i])
+      } catch (err) {
+        problem(`journal: a ${entries[i]!.k} record cannot be kept (${(err as Error).message})`)
+        continue
+      }
+      if (chars + json.length + 1 > maxChars) break
+      parts.push(json)
+      chars += json.length + 1
+    }
+    parts.reverse()
+    // Storage is shared by every tab of the profile: when it is full, the newest half is tried,
+    // then the newest quarter... (a few attempts), so the most recent records still get through.
+    let stored = parts
+    for (let attempt = 0; ; attempt++) {
+      try {
+        storage.setItem(key, `{"v":${JOURNAL_VERSION},"records":[${stored.join(',')}]}`)
+        s.persisted++
+        s.lastPersisted = stored.length
+        s.lastLeftOut = entries.length - stored.length
+        if (stored.length < parts.length) problem(`journal: storage took only the newest ${stored.length} of ${parts.length} records; a reload now loses the others`)
+        return
+      } catch (err) {
+        if (attempt >= 4 || stored.length <= 1) {
+          problem(`journal: could not write ${parts.length} records to storage (${(err as Error).message}); a reload now loses them`)
+          s.lastLeftOut = entries.length
+          return
+        }
+        stored = stored.slice(Math.ceil(stored.length / 2))
+      }
+    }
   }
 
   const through = <K extends JournaledKind>(k: K) => (r: Parameters<GraphRecorder[K]>[0]) => {
@@ -134,7 +203,10 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
     stats: () => inner.stats(),
     recordedTask: (taskId, opts) => inner.recordedTask(taskId, opts),
     resultOf: (taskId, attempt) => inner.resultOf(taskId, attempt),
-    close: () => { inner.close() }
+    close: () => {
+      if (autosave !== undefined) { clearTimeout(autosave); autosave = undefined }
+      inner.close()
+    }
   }
 
   return {
@@ -142,48 +214,7 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
 
     persist () {
       try { inner.flush() } catch { /* the journal is the fallback for exactly this */ }
-      trim()
-      if (entries.length === 0) {
-        try { storage.removeItem(key) } catch { /* nothing to keep */ }
-        s.lastPersisted = 0
-        return
-      }
-      // Newest first within the size limit; stored oldest first (the order they are replayed in).
-      const parts: string[] = []
-      let chars = 0
-      for (let i = entries.length - 1; i >= 0; i--) {
-        let json: string
-        try {
-          json = JSON.stringify(entries[i])
-        } catch (err) {
-          problem(`journal: a ${entries[i]!.k} record cannot be kept (${(err as Error).message})`)
-          continue
-        }
-        if (chars + json.length + 1 > maxChars) { s.dropped += i + 1; break }
-        parts.push(json)
-        chars += json.length + 1
-      }
-      parts.reverse()
-      // Storage is shared by every tab of the profile: when it is full, the newest half is tried,
-      // then the newest quarter... (a few attempts), so the most recent records still get through.
-      let keep = parts
-      for (let attempt = 0; ; attempt++) {
-        try {
-          storage.setItem(key, `{"v":${JOURNAL_VERSION},"records":[${keep.join(',')}]}`)
-          s.persisted++
-          s.lastPersisted = keep.length
-          s.dropped += parts.length - keep.length
-          if (keep.length < parts.length) problem(`journal: storage took only the newest ${keep.length} of ${parts.length} records; a reload now loses the others`)
-          return
-        } catch (err) {
-          if (attempt >= 4 || keep.length <= 1) {
-            problem(`journal: could not write ${parts.length} records to storage (${(err as Error).message}); a reload now loses them`)
-            s.dropped += parts.length
-            return
-          }
-          keep = keep.slice(Math.ceil(keep.length / 2))
-        }
-      }
+      write()
     },
 
     replay () {

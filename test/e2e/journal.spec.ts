@@ -2,14 +2,16 @@ import { test, expect, type BrowserContext } from '@playwright/test'
 import { startStack, openCoordTab, type Stack } from './harness.ts'
 
 // Records a tab has not yet written to its graph (the recorder gathers them for up to 8 s when busy)
-// survive the tab going away: they are journaled in localStorage on pagehide and replayed when the
-// tab (the same identity) opens again.
+// survive the tab going away: they are journaled in localStorage on pagehide (and a moment after
+// they are made, for a crash) and replayed when the tab (the same identity) opens again.
 let stack: Stack
 let ctx: BrowserContext
+let crashCtx: BrowserContext
 
 test.beforeAll(async () => { stack = await startStack() })
 test.afterAll(async () => {
   await ctx?.close().catch(() => {})
+  await crashCtx?.close().catch(() => {})
   await stack?.stop()
 })
 
@@ -54,4 +56,33 @@ test('a reload loses none of the records the graph recorder still held', async (
   expect(await tab.evaluate(() => window.meshwork.tasks.recording.stats().journal.replayed)).toBeGreaterThanOrEqual(3 * 4)
   // The journal is spent: it is not replayed a second time.
   expect(await tab.evaluate(() => Object.keys(localStorage).filter(k => k.startsWith('meshwork:journal:')).length)).toBe(0)
+})
+
+test('a crashed tab (no pagehide) keeps the records it journaled a moment before', async ({ browser }) => {
+  crashCtx = await browser.newContext()
+  const url = `${stack.url}?room=journal-crash`
+  const tab = await openCoordTab(crashCtx, url)
+  const peerId = await tab.evaluate(() => window.meshwork.peerId!)
+  await tab.evaluate(() => { window.meshwork.tasks.recording.setFlushMs(120_000, 120_000) })
+  const ids = await tab.evaluate(async () => {
+    const ids = ['How much is 3 times 14?', 'How much is 15% of 80?'].map(text => window.meshwork.tasks.submit({ text }))
+    for (const id of ids) {
+      const done = await window.meshwork.tasks.wait(id, { timeoutMs: 20_000 })
+      if (done.state !== 'completed') throw new Error(`${id} ended ${done.state}: ${done.reason ?? ''}`)
+    }
+    return ids
+  })
+  const threads = ids.map(id => `task:${id}`)
+  // The journal's autosave (2 s after a record) has run; the graph still has none of it.
+  await expect.poll(() => tab.evaluate(() => window.meshwork.tasks.recording.stats().journal.persisted), { timeout: 10_000 }).toBeGreaterThan(0)
+  expect(await tab.evaluate(t => t.filter(id => window.meshwork.graph.get(id) !== undefined), threads)).toEqual([])
+
+  const crashed = tab.waitForEvent('crash')
+  const cdp = await crashCtx.newCDPSession(tab)
+  void cdp.send('Page.crash').catch(() => {}) // never resolves: the page is gone
+  await crashed
+  const again = await openCoordTab(crashCtx, url)
+  expect(await again.evaluate(() => window.meshwork.peerId)).toBe(peerId)
+  await expect.poll(() => again.evaluate(t => t.map(id => window.meshwork.graph.get(id)?.data?.state ?? null), threads), { timeout: 15_000 })
+    .toEqual(['completed', 'completed'])
 })

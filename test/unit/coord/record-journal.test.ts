@@ -53,13 +53,15 @@ function lifecycle (rec: CoordRecorder, taskId: string): void {
   rec.outcome({ taskId, state: 'completed', attempts: 1, producer: { peerId: PRODUCER, agentId: 'calc', attempt: 1 }, failures: [], at: T0 + 4 })
 }
 
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
 describe('record journal', () => {
   it('carries records the recorder never wrote over to the next page, which writes them; replaying twice changes nothing', async () => {
     const storage = new MemoryStorage()
     const key = journalKey('journal', STEWARD)
     // The first page records two tasks and goes away before its recorder writes them.
     const first = await oneGraph()
-    const journal = createRecordJournal(holdingRecorder(first), { storage, key })
+    const journal = createRecordJournal(holdingRecorder(first), { autosaveMs: 0, storage, key })
     lifecycle(journal.recorder, 't-1')
     lifecycle(journal.recorder, 't-2')
     expect(first.get('task:t-1')).toBeUndefined()
@@ -71,7 +73,7 @@ describe('record journal', () => {
     // The next page: a graph that never got those writes (its storage missed them).
     const next = await oneGraph()
     const recorder = holdingRecorder(next)
-    const again = createRecordJournal(recorder, { storage, key })
+    const again = createRecordJournal(recorder, { autosaveMs: 0, storage, key })
     expect(again.replay()).toEqual({ replayed: 8, refused: 0 })
     expect(storage.items.has(key)).toBe(false)
     recorder.flush()
@@ -83,18 +85,18 @@ describe('record journal', () => {
     const lines = next.get('task:t-1')?.messages?.length
     // The replayed records are journaled again, and replaying them into a graph that has them writes nothing.
     again.persist()
-    expect(createRecordJournal(recorder, { storage, key }).replay().replayed).toBe(8)
+    expect(createRecordJournal(recorder, { autosaveMs: 0, storage, key }).replay().replayed).toBe(8)
     recorder.flush()
     expect(next.size).toBe(size)
     expect(next.get('task:t-1')?.messages?.length).toBe(lines)
-    expect(createRecordJournal(recorder, { storage, key }).replay()).toEqual({ replayed: 0, refused: 0 })
+    expect(createRecordJournal(recorder, { autosaveMs: 0, storage, key }).replay()).toEqual({ replayed: 0, refused: 0 })
   })
 
   it('keeps records for keepMs and at most maxRecords, the newest', async () => {
     let now = T0
     const storage = new MemoryStorage()
     const graph = await oneGraph()
-    const journal = createRecordJournal(holdingRecorder(graph), { storage, key: 'k', keepMs: 30_000, maxRecords: 6, now: () => now })
+    const journal = createRecordJournal(holdingRecorder(graph), { autosaveMs: 0, storage, key: 'k', keepMs: 30_000, maxRecords: 6, now: () => now })
     lifecycle(journal.recorder, 't-old')
     now += 31_000
     lifecycle(journal.recorder, 't-a')
@@ -111,14 +113,14 @@ describe('record journal', () => {
 
   it('writes the newest records that fit in maxChars', async () => {
     const storage = new MemoryStorage()
-    const journal = createRecordJournal(holdingRecorder(await oneGraph()), { storage, key: 'k', maxChars: 900 })
+    const journal = createRecordJournal(holdingRecorder(await oneGraph()), { autosaveMs: 0, storage, key: 'k', maxChars: 900 })
     for (let i = 0; i < 10; i++) journal.recorder.task({ taskId: `t-${i}`, attempt: 1, text: 'x'.repeat(100), excluded: [], steward: STEWARD, at: T0 })
     journal.persist()
     const stored = JSON.parse(storage.items.get('k')!) as { records: Array<{ r: { taskId: string } }> }
     expect(storage.items.get('k')!.length).toBeLessThanOrEqual(900 + 20)
     expect(stored.records.length).toBeGreaterThan(0)
     expect(stored.records.at(-1)!.r.taskId).toBe('t-9')
-    expect(journal.stats().dropped).toBe(10 - stored.records.length)
+    expect(journal.stats()).toMatchObject({ dropped: 0, lastPersisted: stored.records.length, lastLeftOut: 10 - stored.records.length })
   })
 
   it('refuses a malformed journal or entry with a reason, replays the good entries, and survives a storage that will not write', async () => {
@@ -126,7 +128,7 @@ describe('record journal', () => {
     const problems: string[] = []
     const graph = await oneGraph()
     const recorder = holdingRecorder(graph, problems)
-    const journal = (): ReturnType<typeof createRecordJournal> => createRecordJournal(recorder, { storage, key: 'k', onProblem: m => { problems.push(m) } })
+    const journal = (): ReturnType<typeof createRecordJournal> => createRecordJournal(recorder, { autosaveMs: 0, storage, key: 'k', onProblem: m => { problems.push(m) } })
 
     storage.items.set('k', 'not json{')
     expect(journal().replay()).toEqual({ replayed: 0, refused: 1 })
@@ -167,15 +169,36 @@ describe('record journal', () => {
     // Storage that takes at most 1,200 characters (other tabs of the profile filled the rest).
     const set = storage.setItem.bind(storage)
     storage.setItem = (k, v) => { if (v.length > 1_200) throw new Error('QuotaExceededError'); set(k, v) }
-    const journal = createRecordJournal(holdingRecorder(await oneGraph()), { storage, key: 'k', onProblem: m => { problems.push(m) } })
+    const journal = createRecordJournal(holdingRecorder(await oneGraph()), { autosaveMs: 0, storage, key: 'k', onProblem: m => { problems.push(m) } })
     for (let i = 0; i < 16; i++) journal.recorder.task({ taskId: `t-${i}`, attempt: 1, text: 'x'.repeat(20), excluded: [], steward: STEWARD, at: T0 })
     journal.persist()
     const stored = JSON.parse(storage.items.get('k')!) as { records: Array<{ r: { taskId: string } }> }
     expect(stored.records.length).toBeGreaterThan(0)
     expect(stored.records.length).toBeLessThan(16)
     expect(stored.records.at(-1)!.r.taskId).toBe('t-15')
-    expect(journal.stats()).toMatchObject({ lastPersisted: stored.records.length, dropped: 16 - stored.records.length })
+    expect(journal.stats()).toMatchObject({ lastPersisted: stored.records.length, lastLeftOut: 16 - stored.records.length })
     expect(problems.at(-1)).toMatch(new RegExp(`took only the newest ${stored.records.length} of 16 records`))
+  })
+
+  it('autosaves soon after a record, without flushing the recorder, so a crash (no pagehide) keeps it; not when busy', async () => {
+    const storage = new MemoryStorage()
+    const graph = await oneGraph()
+    const journal = createRecordJournal(holdingRecorder(graph), { storage, key: 'k', autosaveMs: 20, autosaveMaxRecords: 6 })
+    lifecycle(journal.recorder, 't-1')
+    expect(storage.items.has('k')).toBe(false)
+    await sleep(80)
+    const stored = JSON.parse(storage.items.get('k')!) as { records: Array<{ k: string }> }
+    expect(stored.records.map(e => e.k)).toEqual(['task', 'award', 'result', 'outcome'])
+    // The recorder still holds them: autosave does not write the graph early.
+    expect(graph.get('task:t-1')).toBeUndefined()
+    expect(journal.stats()).toMatchObject({ persisted: 1, lastPersisted: 4, autosavesSkipped: 0 })
+    // Busier than autosaveMaxRecords: no autosave (pagehide still writes the journal).
+    lifecycle(journal.recorder, 't-2')
+    await sleep(80)
+    expect(journal.stats()).toMatchObject({ persisted: 1, autosavesSkipped: 1 })
+    expect((JSON.parse(storage.items.get('k')!) as { records: unknown[] }).records).toHaveLength(4)
+    journal.persist()
+    expect((JSON.parse(storage.items.get('k')!) as { records: unknown[] }).records).toHaveLength(8)
   })
 
   it('names the journal by room and peer', () => {
