@@ -149,29 +149,25 @@ export interface TasksApi {
 }
 
 function createTasksApi (coordPromise: Promise<StartedCoord>): TasksApi {
-  let engine: CoordEngine | undefined
   let coord: StartedCoord | undefined
   const enginePromise = coordPromise.then(c => c.engine)
-  const ready = coordPromise.then(c => { coord = c; engine = c.engine })
+  const ready = coordPromise.then(c => { coord = c })
   const c = (): StartedCoord => {
     if (coord === undefined) throw new Error('meshwork.tasks: coordination is still starting; await meshwork.tasks.ready first')
     return coord
   }
-  const e = (): CoordEngine => {
-    if (engine === undefined) throw new Error('meshwork.tasks: coordination is still starting; await meshwork.tasks.ready first')
-    return engine
-  }
+  const e = (): CoordEngine => c().engine
   return {
     ready,
-    get engine () { return engine },
+    get engine () { return coord?.engine },
     submit: req => e().tasks.submit(req),
     get: id => e().tasks.get(id),
     wait: async (id, opts) => { await ready; return await e().tasks.wait(id, opts) },
-    list: () => engine?.tasks.list() ?? [],
+    list: () => coord?.engine.tasks.list() ?? [],
     cancel: (id, reason) => { e().tasks.cancel(id, reason) },
     answer: (q, text) => { e().tasks.answer(q, text) },
     decide: (about, text) => e().tasks.decide(about, text),
-    on: (event, fn) => subscribeWhenReady(engine, enginePromise, x => x.on(event, fn)),
+    on: (event, fn) => subscribeWhenReady(coord?.engine, enginePromise, x => x.on(event, fn)),
     stats: () => e().stats(),
     recording: {
       stats: () => ({ ...c().recorder.stats(), journal: c().journal.stats() }),
