@@ -435,6 +435,9 @@ async function largeSync (size) {
     // The page may hold every entity before the worker has finished applying the snapshot (it
     // announces the index before automerge-repo's diff): the catch-up's own report, timings included.
     if (statsAfter.snapshot !== undefined) result.snapshot = { ...statsAfter.snapshot, stateAtFull: statsAtFull.snapshot?.state }
+    // The serving side: how long the joiner's request waited there for the save and the view.
+    result.servedWaitMs = await creator.evaluate(() => window.meshwork.graph.syncStats().snapshot?.lastServedWaitMs ?? null)
+    if (result.snapshot?.fetch !== undefined) process.stderr.write(`  snapshot catch-up: began ${result.snapshot.startedAt} ms after navigation; stream open +${result.snapshot.fetch.streamMs} ms, header +${result.snapshot.fetch.headerMs} (the server waited ${result.servedWaitMs} ms for its save and view), view +${result.snapshot.fetch.viewMs}, document +${result.snapshot.fetch.documentMs}; preview shown +${result.snapshot.preview?.shownMs}; load ${result.snapshot.timings?.loadMs} ms, index ${result.snapshot.timings?.indexMs} ms\n`)
 
     // 3. Reload from IndexedDB: the relay dies first, so no peer can be discovered or dialled.
     await stack.relay.kill()

@@ -77,9 +77,10 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
   const snapshots = new SnapshotService(node.libp2p, store.snapshotSource(), { acceptPeer: inRoom, serves: id => id === documentId })
   const catchUp = new SnapshotCatchUp(snapshots, adapter, peerIdFromString)
   // Registered before `refresh`, so a catch-up holds the adapter before the new peer's session exists.
-  const offCatchUp = node.on('peer:join', e => {
-    catchUp.peerJoined(e.peerId)
-    // The new peer may be a new tab about to ask for our snapshot: have it saved by then.
+  const offCatchUp = node.on('peer:join', e => { catchUp.peerJoined(e.peerId) })
+  // A newly discovered peer may be a new tab that will ask for our snapshot as soon as it links
+  // (some 0.3-0.6 s later): have the document saved and its view made by then.
+  const offDiscovered = node.on('peer:discovered', () => {
     if (store.index().entities.size >= YOUNG_GRAPH_ENTITIES) void snapshots.prepare(documentId)
   })
   const refresh = (): void => { void adapter.refreshPeers(); void registryAdapter.refreshPeers() }
@@ -110,7 +111,7 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
     catchUp,
     store,
     close: async () => {
-      offCatchUp(); offJoin(); offLeave(); clearInterval(repair)
+      offCatchUp(); offDiscovered(); offJoin(); offLeave(); clearInterval(repair)
       await snapshots.stop().catch(() => {})
       graph.close()
       registry.close()

@@ -47,6 +47,8 @@ export interface SnapshotStats {
   fetched: number
   /** Fetches or applications that failed, by reason. */
   failed: Partial<Record<SnapshotFailure, number>>
+  /** The last snapshot served: ms from its request until the document was saved and its view made (the reply waits for both). */
+  lastServedWaitMs?: number
 }
 
 const utf8 = new TextEncoder()
@@ -258,12 +260,14 @@ export class SnapshotService {
         return
       }
       // The view is made while the document is saved (both are usually cached already).
+      const asked = Date.now()
       const viewing = wantsView && typeof documentId === 'string' && this.#options.serves(documentId as DocumentId) ? this.#view(documentId as DocumentId) : undefined
       const snapshot = await this.#snapshot(documentId)
       if ('error' in snapshot) {
         stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: false, error: snapshot.error }))
       } else {
         const view = await viewing
+        this.stats.lastServedWaitMs = Date.now() - asked
         stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: true, bytes: snapshot.bytes.byteLength, ...(view !== undefined ? { view: view.byteLength } : {}) }))
         if (view !== undefined) stream.send(encodeFrame(view))
         stream.send(encodeFrame(snapshot.bytes))
@@ -302,7 +306,8 @@ export class SnapshotService {
    * Fetches `documentId` from `peer` over its best unlimited connection. With `onView`, asks for
    * the document's view too and hands it over as soon as it arrives, before the document.
    */
-  async fetch (peer: Libp2pPeerId, documentId: DocumentId, timeoutMs = 5_000, onView?: (view: Uint8Array) => void): Promise<Uint8Array> {
+  async fetch (peer: Libp2pPeerId, documentId: DocumentId, timeoutMs = 5_000, onView?: (view: Uint8Array) => void, timing?: FetchTimings): Promise<Uint8Array> {
+    const t0 = Date.now()
     const connection = this.#node.getConnections(peer).find(c => c.status === 'open' && c.limits === undefined)
     if (connection === undefined) throw this.#fail('stream', `no direct connection to ${peer.toString()}`)
     const signal = AbortSignal.timeout(timeoutMs)
@@ -312,22 +317,26 @@ export class SnapshotService {
     } catch (err) {
       throw this.#fail('stream', `cannot open a snapshot stream: ${err instanceof Error ? err.message : String(err)}`)
     }
+    if (timing !== undefined) timing.streamMs = Date.now() - t0
     try {
       // One header frame; when it says ok, the view (if it announces one) and the document follow.
       let header: ReturnType<typeof parseHeader> | undefined
       const reply = readFrames(stream, this.#options.maxBytes, signal, f => {
+        if (header === undefined && timing !== undefined) timing.headerMs = Date.now() - t0
         header ??= parseHeader(f[0])
         if (!header.ok) return true
         const withView = header.view !== undefined
         if (withView && f.length === 2) {
           if (onView === undefined) throw new SnapshotError('bad-reply', 'a view that was not asked for')
           if (f[1]!.byteLength !== header.view) throw new SnapshotError('bad-reply', `announced a view of ${header.view} bytes, got ${f[1]!.byteLength}`)
+          if (timing !== undefined) timing.viewMs = Date.now() - t0
           onView(f[1]!)
         }
         return f.length === (withView ? 3 : 2)
       })
       stream.send(jsonFrame({ v: SNAPSHOT_VERSION, documentId, ...(onView !== undefined ? { view: true } : {}) }))
       const frames = await reply
+      if (timing !== undefined) timing.documentMs = Date.now() - t0
       const head = parseHeader(frames[0])
       if (!head.ok) throw new SnapshotError('refused', `peer refused the snapshot: ${head.error}`)
       const bytes = frames[head.view !== undefined ? 2 : 1]
@@ -392,16 +401,30 @@ function parseHeader (frame: Uint8Array | undefined): { ok: true, bytes: number,
   throw new SnapshotError('bad-reply', 'malformed header')
 }
 
+/** When the parts of a fetched snapshot arrived, ms since the fetch began. */
+export interface FetchTimings {
+  /** The stream was open (its protocol negotiated). */
+  streamMs?: number
+  /** The reply's header frame arrived (the peer had saved the document and made its view). */
+  headerMs?: number
+  viewMs?: number
+  documentMs?: number
+}
+
 /** What a tab's snapshot catch-up did; shown in sync stats. */
 export interface CatchUpReport {
   state: 'unarmed' | 'not-needed' | 'waiting' | 'fetching' | 'applied' | 'failed'
   /** The peer asked last. */
   peer?: string
+  /** When the last attempt began, ms since the page's time origin. */
+  startedAt?: number
   bytes?: number
   /** Fetch plus apply, ms. */
   ms?: number
   /** Of which: fetching (request, the peer's save, transfer), and applying (see ApplyTimings). */
   fetchMs?: number
+  /** Where the fetch spent its time. */
+  fetch?: FetchTimings
   timings?: ApplyTimings
   /**
    * The view shown ahead of the document, with `shownMs` (from the request until it was shown);
@@ -458,6 +481,7 @@ export class SnapshotCatchUp {
     this.report.peer = peer
     this.report.attempts++
     const started = Date.now()
+    this.report.startedAt = Math.round(performance.now())
     delete this.report.preview
     // The view (if the peer sends one) is shown while the document is still on its way; the
     // source holds local writes back until the document is applied or the preview withdrawn.
@@ -471,7 +495,9 @@ export class SnapshotCatchUp {
         }
     const work = (async () => {
       try {
-        const bytes = await this.service.fetch(this.peerIdOf(peer), target.documentId, timeoutMs, onView)
+        const timing: FetchTimings = {}
+        this.report.fetch = timing
+        const bytes = await this.service.fetch(this.peerIdOf(peer), target.documentId, timeoutMs, onView, timing)
         this.report.fetchMs = Date.now() - started
         await previewing
         const timings = await this.service.apply(target.documentId, bytes, target.requiredHeads)

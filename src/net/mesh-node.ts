@@ -60,6 +60,8 @@ export interface ReceivedMessage {
 
 export interface MeshEvents extends Record<string, unknown> {
   'peer:join': { peerId: string }
+  /** A new peer of the room announced itself; a link to it is not made yet (peer:join follows if one is). */
+  'peer:discovered': { peerId: string }
   'peer:leave': { peerId: string, reason: string }
   'message': ReceivedMessage
   'link': LinkEvent
@@ -454,6 +456,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     // Answer a newcomer with our own addresses instead of at the next periodic announcement; soon if
     // it is the side that dials first (it cannot dial without them), else within the usual limit.
     this.announce('newcomer', !dialsFirst(this.peerId, id))
+    this.emit('peer:discovered', { peerId: id })
     this.emit('change', undefined)
   }
 
