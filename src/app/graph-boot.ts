@@ -9,13 +9,13 @@
  * The agent registry is a small document of its own, synced over its own protocol; its Repo and
  * storage are in the graph worker too (a second Repo there), and the page keeps a validated mirror
  * of its records (RemoteAgentRegistry). The page still loads Automerge's wasm, for small things
- * only: checking incoming sync frames and the graph's genesis hash.
+ * only: checking incoming sync frames (the genesis hash it needs is a constant, GENESIS_HASH).
  */
 import { initializeWasm } from '@automerge/automerge-repo/slim'
 import automergeWasmUrl from '@automerge/automerge/automerge.wasm?url'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  genesis, KnowledgeGraph, Libp2pNetworkAdapter, RemoteGraphStore, roomDocumentId,
+  GENESIS_HASH, KnowledgeGraph, Libp2pNetworkAdapter, RemoteGraphStore, roomDocumentId,
   SnapshotCatchUp, SnapshotService, SYNC_PROTOCOL, type Endpoint
 } from '../graph/index.ts'
 import type { PageToWorker } from '../graph/graph-worker-protocol.ts'
@@ -95,7 +95,7 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
     await Promise.all([initializeWasm(automergeWasmUrl), snapshots.start(), store.ready, registry.ready.catch(() => {})])
     const graph = new KnowledgeGraph(store, { actor })
     const linked = node.peers().filter(p => p.transport === 'webrtc').map(p => p.peerId)
-    catchUp.arm(documentId, [genesis().hash], graph.size < YOUNG_GRAPH_ENTITIES, linked)
+    catchUp.arm(documentId, [GENESIS_HASH], graph.size < YOUNG_GRAPH_ENTITIES, linked)
     return { graph }
   })()
   // No graph sync session starts before the graph is open and we know whether to catch up by snapshot.

@@ -21,7 +21,7 @@ export type {
 } from './knowledge-graph.ts'
 export { EXPORT_FORMAT, MAX_IMPORT_ITEMS, parseExport } from './graph-export.ts'
 export { CONFLICT_AGENT, CONFLICT_FIELDS, conflictId, type FieldConflict } from './conflicts.ts'
-export { LAYOUT_VERSION, SHARD_COUNT, roomDocumentId, genesis, type GraphDoc } from './layout.ts'
+export { LAYOUT_VERSION, SHARD_COUNT, roomDocumentId, genesis, GENESIS_HASH, type GraphDoc } from './layout.ts'
 export { createGraphRepo, openRoomDoc, openRoomGraph, type GraphRepoOptions, type OpenRoomGraphOptions } from './room.ts'
 export { createIndexedDbStorage } from './storage.ts'
 export {

@@ -160,6 +160,13 @@ export function genesis (): { bytes: Uint8Array, hash: string } {
   return genesisCache
 }
 
+/**
+ * The genesis change's hash, as a constant: the page needs only the hash (to ask a snapshot to
+ * descend from it), and computing it runs Automerge on the main thread (40-50 ms on a tab that is
+ * starting up). A unit test checks it against genesis(), so a layout change cannot leave it stale.
+ */
+export const GENESIS_HASH = 'd15cb5f00d5755019fa3291440d7d0ac662fdb95c1329f59b921243230b5700b'
+
 export const ROOM_NAME_MAX = 200
 
 export function validateRoomName (room: unknown): string {

@@ -4,7 +4,7 @@ import './helpers.ts'
 import { describe, expect, it } from 'vitest'
 import { Automerge, ImmutableString } from '@automerge/automerge-repo/slim'
 import { GraphIndex } from '../../../src/graph/graph-index.ts'
-import { edgeId, genesis, shardOf, storeEdge, storeEntity, type GraphDoc } from '../../../src/graph/layout.ts'
+import { edgeId, genesis, GENESIS_HASH, shardOf, storeEdge, storeEntity, type GraphDoc } from '../../../src/graph/layout.ts'
 import { openRoomGraph } from '../../../src/graph/room.ts'
 import { Repo } from '@automerge/automerge-repo'
 import type { Edge, Entity } from '../../../src/graph/schema.ts'
@@ -37,6 +37,10 @@ function opsSince (doc: Automerge.Doc<unknown>, before: Automerge.Doc<unknown>):
 }
 
 describe('graph layout', () => {
+  it('GENESIS_HASH is the hash of the genesis change (the page uses the constant)', () => {
+    expect(genesis().hash).toBe(GENESIS_HASH)
+  })
+
   it('an entity and an edge are one JSON field each when created, and read back whole', () => {
     const base = fromGenesis()
     const doc = Automerge.change(base, d => {
