@@ -9,7 +9,7 @@ import type { AgentHost, AgentHostEvents, AgentMatch, AgentView, ModelStatus, Re
 import type { AgentResult, AgentTask } from '../agents/types.ts'
 import type { CoordEngine, CoordEvents, CoordStats, TaskSnapshot } from '../coord/engine.ts'
 import type { GraphRecorderStats } from '../coord/graph-recorder.ts'
-import type { RecordJournalStats } from '../coord/record-journal.ts'
+import type { RecordJournalStats, SweepResult } from '../coord/record-journal.ts'
 import type { StartedCoord } from './coord-boot.ts'
 
 /** `window.meshwork.graph`: the room's shared knowledge graph (see docs/graph.md for the schema). */
@@ -144,7 +144,12 @@ export interface TasksApi {
    * waiting to be written and the journal that carries them over a reload; `setFlushMs` changes how
    * long records gather before they are written (quiet, busy), for diagnostics and tests.
    */
-  readonly recording: { stats: () => GraphRecorderStats & { journal: RecordJournalStats }, setFlushMs: (ms: number, busyMs?: number) => void }
+  readonly recording: {
+    stats: () => GraphRecorderStats & { journal: RecordJournalStats }
+    setFlushMs: (ms: number, busyMs?: number) => void
+    /** Adopts the journals of this room's departed tabs now, instead of at the next sweep (every 30 s; only those 60 s old, or `minAgeMs`). */
+    sweepJournals: (options?: { minAgeMs?: number }) => SweepResult
+  }
   readonly engine: CoordEngine | undefined
 }
 
@@ -171,7 +176,8 @@ function createTasksApi (coordPromise: Promise<StartedCoord>): TasksApi {
     stats: () => e().stats(),
     recording: {
       stats: () => ({ ...c().recorder.stats(), journal: c().journal.stats() }),
-      setFlushMs: (ms, busyMs) => { c().recorder.setFlushMs(ms, busyMs) }
+      setFlushMs: (ms, busyMs) => { c().recorder.setFlushMs(ms, busyMs) },
+      sweepJournals: options => c().sweepJournals(options)
     }
   }
 }

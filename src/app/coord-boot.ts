@@ -16,7 +16,7 @@ import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
-import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal } from '../coord/record-journal.ts'
+import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal, type SweepResult } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
 import type { BidOffer, CoordTransport } from '../coord/interfaces.ts'
 import { signerFor } from '../coord/signing.ts'
@@ -38,8 +38,13 @@ export interface StartedCoord {
   engine: CoordEngine
   recorder: GraphRecorder
   journal: RecordJournal
+  /** Adopts this room's departed peers' journals now (record-journal.ts); `minAgeMs` as in SweepOptions (default 60 s). */
+  sweepJournals: (options?: { minAgeMs?: number }) => SweepResult
   close: () => void
 }
+
+/** How often a tab looks for journals of this room's peers that went away (crashed, or closed while the room stayed open). */
+const JOURNAL_SWEEP_MS = 30_000
 
 export function coordTransport (node: MeshNode): CoordTransport & { close: () => void } {
   const listeners = new Set<(envelope: Uint8Array, fromPeer?: string) => void>()
@@ -141,7 +146,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   const journal = createRecordJournal(recorder, {
     storage: webStorage(node),
     key: journalKey(node.room, node.peerId),
-    onProblem: message => { node.report('coord', 'journal-failed', message) }
+    onProblem: (message, reason) => { node.report('coord', reason === 'expired' ? 'journal-expired' : 'journal-failed', message) }
   })
   const engine = createCoordEngine({
     peerId: node.peerId,
@@ -212,8 +217,21 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   // What an earlier page of this identity left unwritten goes first, written at once, so the
   // catch-up below reads it from the graph.
   const { replayed, refused } = journal.replay()
-  if (replayed > 0) recorder.flush()
   if (replayed > 0 || refused > 0) console.info(`[meshwork] replayed ${replayed} graph records an earlier page of this tab had not written${refused > 0 ? ` (${refused} refused)` : ''}`)
+  // So do the journals of this room's tabs (in this browser profile) that went away without coming
+  // back: a crashed tab, or a tab closed while the room stayed open here. Other rooms' journals
+  // that nobody reopened for a week are removed (once, at start).
+  const sweepJournals = (options: { minAgeMs?: number, otherRooms?: boolean } = {}): SweepResult => {
+    const r = journal.sweep({ room: node.room, live: peer => node.isRoomPeer(peer), otherRooms: false, ...options })
+    if (r.adopted > 0) {
+      recorder.flush()
+      console.info(`[meshwork] adopted ${r.adopted} journal(s) of departed peers: ${r.replayed} graph records replayed${r.refused > 0 ? ` (${r.refused} refused)` : ''}`)
+    }
+    return r
+  }
+  sweepJournals({ otherRooms: true })
+  if (replayed > 0) recorder.flush()
+  const sweeper = setInterval(() => { sweepJournals() }, JOURNAL_SWEEP_MS)
   // The newest tasks that ended before this tab started (a reload keeps its task list), and the
   // tasks this tab was steward of that were still running when it went away (it takes them up again).
   catchUpFromGraph(engine, recorder, opened.graph, node.peerId)
@@ -224,7 +242,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     engine,
     recorder,
     journal,
+    sweepJournals: options => sweepJournals(options),
     close: () => {
+      clearInterval(sweeper)
       offHost()
       removeEventListener('pagehide', flushOnHide)
       removeEventListener('pageshow', onShow)

@@ -15,10 +15,15 @@
  * (graph-recorder.ts: an entity, edge, line or attestation already in the graph is not written
  * again), so replaying records that did reach the graph changes nothing.
  *
- * Limits: a tab that crashes (no `pagehide`) still loses its last records; the journal holds at
- * most `maxRecords` records (the oldest go first) and `maxBytes` of JSON; reputation records are not
- * kept (they are not written to the graph). What storage returns is checked before it is replayed:
- * a malformed journal or entry is reported and skipped, never replayed.
+ * A crash gives no `pagehide`: the journal is also written a moment after a record (autosave). A
+ * tab that never comes back with its identity leaves a journal for its room's other tabs in the
+ * profile to adopt (`sweep`).
+ *
+ * Limits: a busy tab that crashes loses up to its last 8 s of records (autosave is skipped while
+ * the journal is large); the journal holds at most `maxRecords` records (the oldest go first) and
+ * `maxChars` of JSON; reputation records are not kept (they are not written to the graph). What
+ * storage returns is checked before it is replayed: a malformed journal or entry is reported and
+ * skipped, never replayed.
  */
 import type { GraphRecorder } from './graph-recorder.ts'
 
@@ -27,6 +32,9 @@ export interface JournalStorage {
   getItem (key: string): string | null
   setItem (key: string, value: string): void
   removeItem (key: string): void
+  /** Enumeration (as `localStorage` has it), for finding other tabs' journals; without it only this tab's journal is read. */
+  readonly length?: number
+  key? (index: number): string | null
 }
 
 /** The record kinds the journal keeps: every one that writes to the graph. */
@@ -38,6 +46,45 @@ export const JOURNAL_KEY_PREFIX = 'meshwork:journal:'
 
 /** The storage key of the journal of `peerId` in `room`. */
 export const journalKey = (room: string, peerId: string): string => `${JOURNAL_KEY_PREFIX}${encodeURIComponent(room)}:${peerId}`
+
+/** The room and peer id a journal key names, or undefined if it is not one. */
+export function parseJournalKey (key: string): { room: string, peerId: string } | undefined {
+  if (!key.startsWith(JOURNAL_KEY_PREFIX)) return undefined
+  const rest = key.slice(JOURNAL_KEY_PREFIX.length)
+  const colon = rest.lastIndexOf(':')
+  if (colon <= 0 || colon === rest.length - 1) return undefined
+  try {
+    return { room: decodeURIComponent(rest.slice(0, colon)), peerId: rest.slice(colon + 1) }
+  } catch {
+    return undefined
+  }
+}
+
+/** What a sweep of the other tabs' journals did (see {@link RecordJournal.sweep}). */
+export interface SweepResult {
+  /** Journals of this room's departed peers replayed here (and removed). */
+  adopted: number
+  /** Records they held, replayed, and entries refused. */
+  replayed: number
+  refused: number
+  /** Journals of other rooms removed because nobody had opened those rooms for `maxAgeMs`. */
+  expired: number
+  /** Records those held (lost: nobody reopened their rooms). */
+  expiredRecords: number
+}
+
+export interface SweepOptions {
+  /** This tab's room: only its journals are adopted. */
+  room: string
+  /** Whether a peer is present in the room now: a present peer's journal is its own business. */
+  live: (peerId: string) => boolean
+  /** A journal younger than this is left to its own tab, which may be reloading (default 60,000 ms). */
+  minAgeMs?: number
+  /** A journal of another room older than this is removed (default 7 days). */
+  maxAgeMs?: number
+  /** Whether to look at other rooms' journals at all (default true; reading them costs a parse each). */
+  otherRooms?: boolean
+}
 
 export interface RecordJournalOptions {
   storage: JournalStorage
@@ -58,8 +105,11 @@ export interface RecordJournalOptions {
    */
   autosaveMs?: number
   autosaveMaxRecords?: number
-  /** A journal that could not be written or read, or an entry refused on replay, with the reason. */
-  onProblem?: (message: string) => void
+  /**
+   * A journal that could not be written or read, or an entry refused on replay, with the reason;
+   * `reason` 'expired' for another room's journal removed by a sweep.
+   */
+  onProblem?: (message: string, reason?: 'expired') => void
 }
 
 export interface RecordJournalStats {
@@ -74,9 +124,12 @@ export interface RecordJournalStats {
   /** Records written the last time, and records kept but left out of that write (over `maxChars`, or storage full). */
   lastPersisted: number
   lastLeftOut: number
-  /** Records replayed from a previous page, and entries refused. */
+  /** Records replayed from a previous page (or adopted from a departed peer's journal), and entries refused. */
   replayed: number
   refused: number
+  /** Departed peers' journals of this room adopted, and other rooms' journals expired (see {@link RecordJournal.sweep}). */
+  adopted: number
+  expired: number
 }
 
 export interface RecordJournal {
@@ -89,12 +142,36 @@ export interface RecordJournal {
    * from storage. Returns the records replayed and the entries refused.
    */
   replay (): { replayed: number, refused: number }
+  /**
+   * Looks at the other journals in storage (every tab of the browser profile shares it). A journal
+   * of this room whose peer is gone (not present, and not written for `minAgeMs`: a crashed tab, or
+   * one closed while its room stayed open elsewhere, that will not come back with its identity) is
+   * replayed here and removed: recording is idempotent, so whoever writes the records, they reach
+   * the graph once. A journal of another room that nobody opened for `maxAgeMs` is removed and
+   * reported, so stale journals do not fill the storage the live ones need. Malformed journals are
+   * refused (and removed) with the reason.
+   */
+  sweep (options: SweepOptions): SweepResult
   /** Removes the journal from storage (a page shown again from the back-forward cache records on). */
   discard (): void
   stats (): RecordJournalStats
 }
 
 interface Entry { k: JournaledKind, r: unknown, at: number }
+
+/** A stored journal's records (not yet checked one by one) and when it was written, or why it is not one. */
+function parseJournal (raw: string): { records: unknown[], at?: number } | { error: string } {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    return { error: 'not JSON' }
+  }
+  const journal = parsed as { v?: unknown, at?: unknown, records?: unknown }
+  if (typeof parsed !== 'object' || parsed === null || journal.v !== JOURNAL_VERSION || !Array.isArray(journal.records)) return { error: `not a version ${JOURNAL_VERSION} journal` }
+  if (journal.at !== undefined && (typeof journal.at !== 'number' || !Number.isFinite(journal.at))) return { error: 'its time is not a number' }
+  return journal.at === undefined ? { records: journal.records } : { records: journal.records, at: journal.at }
+}
 
 const isKind = (k: unknown): k is JournaledKind => (JOURNALED as readonly unknown[]).includes(k)
 
@@ -108,9 +185,9 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
   const autosaveMs = options.autosaveMs ?? 2_000
   const autosaveMaxRecords = options.autosaveMaxRecords ?? 1_000
   let autosave: ReturnType<typeof setTimeout> | undefined
-  const s: RecordJournalStats = { kept: 0, dropped: 0, persisted: 0, lastPersisted: 0, lastLeftOut: 0, autosavesSkipped: 0, replayed: 0, refused: 0 }
-  const problem = (message: string): void => {
-    try { options.onProblem?.(message) } catch { /* a failing listener must not break recording */ }
+  const s: RecordJournalStats = { kept: 0, dropped: 0, persisted: 0, lastPersisted: 0, lastLeftOut: 0, autosavesSkipped: 0, replayed: 0, refused: 0, adopted: 0, expired: 0 }
+  const problem = (message: string, reason?: 'expired'): void => {
+    try { options.onProblem?.(message, reason) } catch { /* a failing listener must not break recording */ }
   }
 
   const trim = (): void => {
@@ -166,7 +243,7 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
     let stored = parts
     for (let attempt = 0; ; attempt++) {
       try {
-        storage.setItem(key, `{"v":${JOURNAL_VERSION},"records":[${stored.join(',')}]}`)
+        storage.setItem(key, `{"v":${JOURNAL_VERSION},"at":${now()},"records":[${stored.join(',')}]}`)
         s.persisted++
         s.lastPersisted = stored.length
         s.lastLeftOut = entries.length - stored.length
@@ -181,6 +258,32 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
         stored = stored.slice(Math.ceil(stored.length / 2))
       }
     }
+  }
+
+  /** Replays stored records into the recorder (journaling them again, as if recorded now). */
+  const replayRecords = (records: unknown[], what: string): { replayed: number, refused: number } => {
+    let replayed = 0
+    let refused = 0
+    for (const [i, e] of records.entries()) {
+      const entry = e as Partial<Entry> | null
+      if (typeof entry !== 'object' || entry === null || !isKind(entry.k) || typeof entry.r !== 'object' || entry.r === null || Array.isArray(entry.r) || typeof entry.at !== 'number') {
+        refused++
+        problem(`${what}: record ${i} is malformed; skipped`)
+        continue
+      }
+      // Replayed records are journaled again, as if recorded now, in case this page goes too
+      // before the recorder has written them.
+      try {
+        recorder[entry.k](entry.r as never)
+        replayed++
+      } catch (err) {
+        refused++
+        problem(`${what}: record ${i} (${entry.k}) refused: ${(err as Error).message}`)
+      }
+    }
+    s.replayed += replayed
+    s.refused += refused
+    return { replayed, refused }
   }
 
   const through = <K extends JournaledKind>(k: K) => (r: Parameters<GraphRecorder[K]>[0]) => {
@@ -227,42 +330,71 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
       }
       if (raw === null) return { replayed: 0, refused: 0 }
       try { storage.removeItem(key) } catch { /* replayed at most once per page either way */ }
-      let parsed: unknown
+      const parsed = parseJournal(raw)
+      if ('error' in parsed) {
+        s.refused++
+        problem(`journal: ${parsed.error}; nothing replayed`)
+        return { replayed: 0, refused: 1 }
+      }
+      return replayRecords(parsed.records, 'journal')
+    },
+
+    sweep (o) {
+      const out: SweepResult = { adopted: 0, replayed: 0, refused: 0, expired: 0, expiredRecords: 0 }
+      if (typeof storage.key !== 'function' || typeof storage.length !== 'number') return out
+      const minAgeMs = o.minAgeMs ?? 60_000
+      const maxAgeMs = o.maxAgeMs ?? 7 * 24 * 3600_000
+      const keys: string[] = []
       try {
-        parsed = JSON.parse(raw)
-      } catch {
-        s.refused++
-        problem('journal: not JSON; nothing replayed')
-        return { replayed: 0, refused: 1 }
+        for (let i = 0; i < storage.length; i++) {
+          const k = storage.key(i)
+          if (k !== null && k !== key && k.startsWith(JOURNAL_KEY_PREFIX)) keys.push(k)
+        }
+      } catch (err) {
+        problem(`journal: could not list storage (${(err as Error).message})`)
+        return out
       }
-      const journal = parsed as { v?: unknown, records?: unknown }
-      if (typeof parsed !== 'object' || parsed === null || journal.v !== JOURNAL_VERSION || !Array.isArray(journal.records)) {
-        s.refused++
-        problem(`journal: not a version ${JOURNAL_VERSION} journal; nothing replayed`)
-        return { replayed: 0, refused: 1 }
-      }
-      let replayed = 0
-      let refused = 0
-      for (const [i, e] of (journal.records as unknown[]).entries()) {
-        const entry = e as Partial<Entry> | null
-        if (typeof entry !== 'object' || entry === null || !isKind(entry.k) || typeof entry.r !== 'object' || entry.r === null || Array.isArray(entry.r) || typeof entry.at !== 'number') {
-          refused++
-          problem(`journal: record ${i} is malformed; skipped`)
+      for (const k of keys) {
+        const owner = parseJournalKey(k)
+        // A key this version cannot read may be a newer version's: left alone.
+        if (owner === undefined) continue
+        const mine = owner.room === o.room
+        // A present peer's journal is its own (its autosave keeps writing it): not even read.
+        if (mine ? o.live(owner.peerId) : o.otherRooms === false) continue
+        let raw: string | null
+        try { raw = storage.getItem(k) } catch { continue }
+        if (raw === null) continue
+        const parsed = parseJournal(raw)
+        if ('error' in parsed) {
+          // Only this room's are ours to judge; another room's tab may be of a newer version.
+          if (mine) {
+            try { storage.removeItem(k) } catch { /* it stays refused */ }
+            s.refused++
+            out.refused++
+            problem(`journal of departed peer ${owner.peerId.slice(-8)}: ${parsed.error}; removed, nothing replayed`)
+          }
           continue
         }
-        // Replayed records are journaled again, as if recorded now, in case this page goes too
-        // before the recorder has written them.
-        try {
-          recorder[entry.k](entry.r as never)
-          replayed++
-        } catch (err) {
-          refused++
-          problem(`journal: record ${i} (${entry.k}) refused: ${(err as Error).message}`)
+        // Journals written before they carried a time count as old here (their tab is long gone),
+        // but are never expired: nothing says how old they are.
+        const age = parsed.at === undefined ? Infinity : now() - parsed.at
+        if (mine) {
+          if (age < minAgeMs) continue
+          try { storage.removeItem(k) } catch { continue }
+          const r = replayRecords(parsed.records, `journal of departed peer ${owner.peerId.slice(-8)}`)
+          s.adopted++
+          out.adopted++
+          out.replayed += r.replayed
+          out.refused += r.refused
+        } else if (parsed.at !== undefined && age > maxAgeMs) {
+          try { storage.removeItem(k) } catch { continue }
+          s.expired++
+          out.expired++
+          out.expiredRecords += parsed.records.length
+          problem(`journal of room ${JSON.stringify(owner.room.slice(0, 60))} (peer ${owner.peerId.slice(-8)}): ${parsed.records.length} records nobody replayed in ${Math.round(age / 86_400_000)} days; removed`, 'expired')
         }
       }
-      s.replayed += replayed
-      s.refused += refused
-      return { replayed, refused }
+      return out
     },
 
     discard () {

@@ -7,11 +7,13 @@ import { startStack, openCoordTab, type Stack } from './harness.ts'
 let stack: Stack
 let ctx: BrowserContext
 let crashCtx: BrowserContext
+let adoptCtx: BrowserContext
 
 test.beforeAll(async () => { stack = await startStack() })
 test.afterAll(async () => {
   await ctx?.close().catch(() => {})
   await crashCtx?.close().catch(() => {})
+  await adoptCtx?.close().catch(() => {})
   await stack?.stop()
 })
 
@@ -85,4 +87,40 @@ test('a crashed tab (no pagehide) keeps the records it journaled a moment before
   expect(await again.evaluate(() => window.meshwork.peerId)).toBe(peerId)
   await expect.poll(() => again.evaluate(t => t.map(id => window.meshwork.graph.get(id)?.data?.state ?? null), threads), { timeout: 15_000 })
     .toEqual(['completed', 'completed'])
+})
+
+test('a crashed tab\'s journal is adopted by another tab of its room in the same browser profile', async ({ browser }) => {
+  adoptCtx = await browser.newContext()
+  const url = `${stack.url}?room=journal-adopt`
+  // Two tabs of one profile (two identities), linked; only the first hosts agents, so it runs the tasks too.
+  const tab = await openCoordTab(adoptCtx, url)
+  const other = await openCoordTab(adoptCtx, `${url}&agents=none`)
+  const peerId = await tab.evaluate(() => window.meshwork.peerId!)
+  await expect.poll(() => other.evaluate(p => window.meshwork.peers().some(x => x.peerId === p), peerId), { timeout: 20_000 }).toBe(true)
+  await tab.evaluate(() => { window.meshwork.tasks.recording.setFlushMs(120_000, 120_000) })
+  const ids = await tab.evaluate(async () => {
+    const ids = ['How much is 9 times 9?', 'How much is 20% of 45?'].map(text => window.meshwork.tasks.submit({ text }))
+    for (const id of ids) {
+      const done = await window.meshwork.tasks.wait(id, { timeoutMs: 20_000 })
+      if (done.state !== 'completed') throw new Error(`${id} ended ${done.state}: ${done.reason ?? ''}`)
+    }
+    return ids
+  })
+  const threads = ids.map(id => `task:${id}`)
+  await expect.poll(() => tab.evaluate(() => window.meshwork.tasks.recording.stats().journal.persisted), { timeout: 10_000 }).toBeGreaterThan(0)
+
+  const crashed = tab.waitForEvent('crash')
+  const cdp = await adoptCtx.newCDPSession(tab)
+  void cdp.send('Page.crash').catch(() => {})
+  await crashed
+  await expect.poll(() => other.evaluate(p => window.meshwork.peers().some(x => x.peerId === p), peerId), { timeout: 10_000 }).toBe(false)
+  // Nobody wrote those tasks to the graph: they were the crashed tab's to record.
+  expect(await other.evaluate(t => t.filter(id => window.meshwork.graph.get(id) !== undefined), threads)).toEqual([])
+  // The periodic sweep waits 60 s for the tab to come back with its identity; the test does not.
+  const swept = await other.evaluate(() => window.meshwork.tasks.recording.sweepJournals({ minAgeMs: 0 }))
+  expect(swept).toMatchObject({ adopted: 1, refused: 0 })
+  expect(swept.replayed).toBeGreaterThanOrEqual(2 * 4)
+  await expect.poll(() => other.evaluate(t => t.map(id => window.meshwork.graph.get(id)?.data?.state ?? null), threads), { timeout: 15_000 })
+    .toEqual(['completed', 'completed'])
+  expect(await other.evaluate(p => Object.keys(localStorage).filter(k => k.startsWith('meshwork:journal:') && k.endsWith(p)).length, peerId)).toBe(0)
 })

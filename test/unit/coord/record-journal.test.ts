@@ -4,7 +4,7 @@ import '../graph/helpers.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/graph-recorder.ts'
-import { createRecordJournal, journalKey, JOURNAL_KEY_PREFIX, type JournalStorage } from '../../../src/coord/record-journal.ts'
+import { createRecordJournal, journalKey, parseJournalKey, JOURNAL_KEY_PREFIX, type JournalStorage } from '../../../src/coord/record-journal.ts'
 import type { CoordRecorder } from '../../../src/coord/interfaces.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
@@ -43,6 +43,8 @@ class MemoryStorage implements JournalStorage {
   }
 
   removeItem (key: string): void { this.items.delete(key) }
+  get length (): number { return this.items.size }
+  key (index: number): string | null { return [...this.items.keys()][index] ?? null }
 }
 
 const bid = { agentId: 'calc', peerId: PRODUCER, skillId: 'math', confidence: 0.9, reputation: 1, load: 0, latencyMs: 10 }
@@ -203,5 +205,72 @@ describe('record journal', () => {
 
   it('names the journal by room and peer', () => {
     expect(journalKey('a room/with:odd', STEWARD)).toBe(`${JOURNAL_KEY_PREFIX}a%20room%2Fwith%3Aodd:${STEWARD}`)
+    expect(parseJournalKey(journalKey('a room/with:odd', STEWARD))).toEqual({ room: 'a room/with:odd', peerId: STEWARD })
+    expect(parseJournalKey('meshwork:journal:nopeer')).toBeUndefined()
+    expect(parseJournalKey('other:key')).toBeUndefined()
+  })
+
+  it('a sweep replays the journal of a departed peer of this room, not a present peer\'s, a young one, or another room\'s', async () => {
+    const storage = new MemoryStorage()
+    let clock = T0
+    const now = (): number => clock
+    // A tab of the room (another identity) recorded two tasks and crashed: its autosave journaled them.
+    const crashedGraph = await oneGraph()
+    const crashed = createRecordJournal(holdingRecorder(crashedGraph), { autosaveMs: 0, storage, key: journalKey('journal', PRODUCER), now })
+    lifecycle(crashed.recorder, 't-1')
+    lifecycle(crashed.recorder, 't-2')
+    crashed.persist()
+    // Also in storage: a present peer's journal, and another room's.
+    const present = '12D3KooWPresentPeerCccccccccccccccccccccccccccccccc'
+    storage.items.set(journalKey('journal', present), JSON.stringify({ v: 1, at: T0, records: [{ k: 'task', r: { taskId: 'p-1' }, at: T0 }] }))
+    storage.items.set(journalKey('elsewhere', PRODUCER), JSON.stringify({ v: 1, at: T0, records: [] }))
+
+    const graph = await oneGraph()
+    const recorder = holdingRecorder(graph)
+    const mine = createRecordJournal(recorder, { autosaveMs: 0, storage, key: journalKey('journal', STEWARD), now })
+    const live = (peer: string): boolean => peer === present
+    // Too young: its tab may be reloading, and takes it back itself.
+    clock = T0 + 10_000
+    expect(mine.sweep({ room: 'journal', live })).toEqual({ adopted: 0, replayed: 0, refused: 0, expired: 0, expiredRecords: 0 })
+    clock = T0 + 61_000
+    expect(mine.sweep({ room: 'journal', live })).toEqual({ adopted: 1, replayed: 8, refused: 0, expired: 0, expiredRecords: 0 })
+    recorder.flush()
+    for (const t of ['t-1', 't-2']) expect(graph.get(`task:${t}`)?.data).toMatchObject({ state: 'completed' })
+    expect(graph.get('task:p-1')).toBeUndefined()
+    expect([...storage.items.keys()].sort()).toEqual([journalKey('elsewhere', PRODUCER), journalKey('journal', present)].sort())
+    expect(mine.stats()).toMatchObject({ adopted: 1, replayed: 8, expired: 0 })
+    // Once adopted, it is gone: a second sweep finds nothing.
+    expect(mine.sweep({ room: 'journal', live }).adopted).toBe(0)
+  })
+
+  it('a sweep removes other rooms\' journals nobody reopened for maxAgeMs, and this room\'s malformed ones, with reasons', async () => {
+    const storage = new MemoryStorage()
+    const day = 86_400_000
+    const now = (): number => T0 + 8 * day
+    storage.items.set(journalKey('old room', PRODUCER), JSON.stringify({ v: 1, at: T0, records: [{ k: 'task', r: {}, at: T0 }, { k: 'award', r: {}, at: T0 }] }))
+    storage.items.set(journalKey('recent room', PRODUCER), JSON.stringify({ v: 1, at: T0 + 7 * day, records: [] }))
+    // Written before journals carried a time: never expired (nothing says how old it is).
+    storage.items.set(journalKey('untimed room', PRODUCER), JSON.stringify({ v: 1, records: [] }))
+    // Another room's journal this version cannot read (a newer version's?) is not ours to judge.
+    storage.items.set(journalKey('newer room', PRODUCER), JSON.stringify({ v: 2, at: T0 }))
+    storage.items.set(journalKey('journal', PRODUCER), 'not json')
+    storage.items.set(`${JOURNAL_KEY_PREFIX}unparsable`, 'x')
+    const problems: Array<[string, string | undefined]> = []
+    const graph = await oneGraph()
+    const mine = createRecordJournal(holdingRecorder(graph), { autosaveMs: 0, storage, key: journalKey('journal', STEWARD), now, onProblem: (m, reason) => { problems.push([m, reason]) } })
+    // Periodic sweeps leave other rooms alone.
+    expect(mine.sweep({ room: 'journal', live: () => false, otherRooms: false })).toMatchObject({ expired: 0, refused: 1 })
+    expect(mine.sweep({ room: 'journal', live: () => false })).toEqual({ adopted: 0, replayed: 0, refused: 0, expired: 1, expiredRecords: 2 })
+    expect([...storage.items.keys()].sort()).toEqual([journalKey('recent room', PRODUCER), journalKey('untimed room', PRODUCER), journalKey('newer room', PRODUCER), `${JOURNAL_KEY_PREFIX}unparsable`].sort())
+    expect(problems.map(p => p[1])).toEqual([undefined, 'expired'])
+    expect(problems[0]![0]).toMatch(/not JSON; removed, nothing replayed/)
+    expect(problems[1]![0]).toMatch(/"old room".*2 records nobody replayed in 8 days; removed/)
+    expect(mine.stats()).toMatchObject({ refused: 1, expired: 1, adopted: 0 })
+  })
+
+  it('a storage without enumeration sweeps nothing', async () => {
+    const storage: JournalStorage = { getItem: () => null, setItem: () => {}, removeItem: () => {} }
+    const mine = createRecordJournal(holdingRecorder(await oneGraph()), { autosaveMs: 0, storage, key: 'k' })
+    expect(mine.sweep({ room: 'journal', live: () => false })).toEqual({ adopted: 0, replayed: 0, refused: 0, expired: 0, expiredRecords: 0 })
   })
 })
