@@ -296,6 +296,10 @@ export class AgentHost {
     if (existing !== undefined && existing.state !== 'stopped' && existing.state !== 'failed') throw new AgentRegisterError('manifest.id', `an agent with id ${JSON.stringify(manifest.id)} already runs in this tab; unregister it first or pick another id`)
     const status = await this.runner.start(agentId, spec)
     const now = this.#now()
+    // An agent this tab ran before (a reload restarts its built-ins and custom agents) keeps what it
+    // earned, the same code under the same id: its reputation and the examples it learned.
+    const prior = this.registry.get(agentId)
+    const same = prior !== undefined && prior.peerId === this.peerId && prior.kind === ('kind' in spec ? spec.kind : 'custom') && prior.source === ('source' in spec ? spec.source : undefined)
     this.registry.put({
       agentId,
       peerId: this.peerId,
@@ -310,6 +314,8 @@ export class AgentHost {
       failures: status.failures,
       restarts: status.restarts,
       ...(status.lastError !== undefined ? { lastError: status.lastError.slice(0, 2000) } : {}),
+      ...(same && prior.reputation !== undefined ? { reputation: prior.reputation } : {}),
+      ...(same && prior.learned !== undefined ? { learned: prior.learned } : {}),
       registeredAt: now,
       updatedAt: now
     })

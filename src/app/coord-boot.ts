@@ -203,6 +203,15 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, t.text) }
   })
   engineRef = engine
+  // This tab's own agents resume their reputation from the registry (kept there after every outcome):
+  // a reloaded tab would otherwise bid them as untried, at the cap, and be refused by peers that saw
+  // their record (reputation.ts, reputationCeiling).
+  for (const a of host.registry.list()) {
+    if (a.peerId !== node.peerId) continue
+    for (const [skillId, r] of Object.entries(a.reputation ?? {})) {
+      engine.seedReputation(a.agentId, skillId, { successes: r.successes, failures: r.failures, verified: r.verified, disputed: r.disputed, latencyEwmaMs: r.latencyMs, samples: r.successes })
+    }
+  }
   // Records wait up to a second (8 when busy) before they are written, and the worker stores them
   // in IndexedDB a little later: a page that goes away flushes what it holds (the worker may still
   // be stopped before storing it) and journals its recent records, and a page hidden may never be

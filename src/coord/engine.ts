@@ -36,7 +36,7 @@ import {
 } from './messages.ts'
 import { DEFAULT_VOTE_MIN_CONFIDENCE, verificationStatus, type VerificationOutcome, type VerificationStatus, type Vote } from './quorum.ts'
 import { ReplayGuard, type ReplayGuardOptions } from './replay.ts'
-import { ReputationBook } from './reputation.ts'
+import { ReputationBook, type SkillRecord } from './reputation.ts'
 import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
 import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
 import { applyTransition, isTerminal, type TaskState } from './task-state.ts'
@@ -234,6 +234,12 @@ export interface CoordEngine {
    * Ignored if the task is known here or `r.state` is not terminal. Returns whether it was added.
    */
   importTask (r: RecordedTask): boolean
+  /**
+   * Starts this node's reputation record of one of its own agents' skills from what was kept of it
+   * (the registry, after a reload), unless the book has one already: otherwise the reloaded host bids
+   * the agent as untried (at the cap), and nodes that saw its record refuse those bids as inflated.
+   */
+  seedReputation (agentId: string, skillId: string, record: SkillRecord): void
   /** Whether this node's book holds the task (cheap; `tasks.get` builds a snapshot). */
   knows (taskId: string): boolean
   /**
@@ -474,6 +480,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
     const c = this.counters
     return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, imported: c.imported, resumed: c.resumed, rejected, ignored: { ...c.ignored }, states }
+  }
+
+  seedReputation (agentId: string, skillId: string, record: SkillRecord): void {
+    this.reputation.seed(agentId, skillId, record)
   }
 
   adoptCompletion (taskId: string, c: RecordedCompletion): boolean {
@@ -1049,6 +1059,15 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const bid: Bid = { peerId: env.from, ...fields }
       const key = bidKey(bid)
       if (t.bids.has(key)) { this.reject('conflicting-bid', `${short(env.from)} bid twice for ${entry.agentId} on ${t.id}`, env.from); continue }
+      // The reputation a bid carries is the bidder's own figure: one far above what the agent's
+      // record here supports (a poor record bidding as untried) is refused, so it never enters an
+      // award this node builds (reputation.ts, reputationCeiling). The peer did answer.
+      const ceiling = env.from === this.peerId ? 1.5 : this.reputation.ceiling(entry.agentId, entry.skillId)
+      if (entry.reputation > ceiling) {
+        this.reject('inflated-reputation', `${short(env.from)} bid ${entry.agentId} (${entry.skillId}) on ${t.id} with reputation ${entry.reputation}; its record here supports at most ${ceiling.toFixed(4)}`, env.from)
+        this.responded(t, env.from)
+        continue
+      }
       t.bids.set(key, bid)
       this.responded(t, env.from)
     }

@@ -111,6 +111,29 @@ export function bidReputation (r: SkillRecord, totalOutcomes: number): number {
   return factorOf(Math.min(1, quality(r) + explorationBonus(outcomes(r), totalOutcomes)))
 }
 
+/**
+ * How far above what this node's own book supports a bid's reputation may be before it is refused
+ * (see {@link ReputationBook.ceiling}): the bidder's book and this node's differ a little (a dispute
+ * seen here first, latency samples in another order).
+ */
+export const CEILING_TOLERANCE = 0.1
+
+/**
+ * The largest reputation a bid for an agent with record `r` may carry, as judged by a node that
+ * is not its host: the earned quality plus the exploration bonus the bidder could have, taking the
+ * room's experience N as large as it could plausibly be (the bidder may have seen more outcomes:
+ * at least 10,000, at least 4x what this node saw), plus {@link CEILING_TOLERANCE}. An agent this
+ * node has no outcome of may bid the cap (an untried agent does). The host sees its agent's
+ * outcomes first (they are its own results and failures), so an honest host's `n` is at least this
+ * node's, and its bonus at most the one assumed here.
+ */
+export function reputationCeiling (r: SkillRecord, totalOutcomes: number): number {
+  const n = outcomes(r)
+  if (!(n > 0)) return 1.5
+  const plausibleTotal = Math.max(10_000, 4 * Math.max(0, totalOutcomes))
+  return Math.min(1.5, factorOf(Math.min(1, quality(r) + explorationBonus(n, plausibleTotal))) + CEILING_TOLERANCE)
+}
+
 function factorOf (q: number): number {
   // Rounded so that the value bids carry is short and exactly reproducible.
   return Math.min(1.5, Math.max(0.5, Math.round((0.5 + q) * 1e4) / 1e4))
@@ -134,6 +157,23 @@ export class ReputationBook {
   /** The factor this node's bid for the agent carries: earned plus the exploration bonus. */
   bidFactor (agentId: string, skillId: string): number {
     return bidReputation(this.get(agentId, skillId), this.total)
+  }
+
+  /** The largest reputation a bid for the agent may carry, by this node's book (see {@link reputationCeiling}). */
+  ceiling (agentId: string, skillId: string): number {
+    return reputationCeiling(this.get(agentId, skillId), this.total)
+  }
+
+  /**
+   * Starts a record from what was kept of it before (the host's own agents, from the registry,
+   * when its tab reloads), if this node has none yet. Without it a reloaded host would bid its
+   * agents as untried, at the cap, and every node that saw their record would refuse the bids.
+   */
+  seed (agentId: string, skillId: string, r: SkillRecord): void {
+    const k = key(agentId, skillId)
+    if (this.records.has(k)) return
+    this.records.set(k, { ...r })
+    this.total += outcomes(r)
   }
 
   /** Attempts with an outcome this node has seen, every agent and skill. */

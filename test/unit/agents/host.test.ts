@@ -145,6 +145,27 @@ describe('agent host', () => {
     await Promise.all(repos.map(async r => await r.shutdown()))
   })
 
+  it('a restarted tab\'s agents keep the reputation and examples they earned, unless their code changed', async () => {
+    const { a, regA, repos } = await twoHosts()
+    const calc = (await a.startDefaults(['calculator']))[0]!
+    const custom = await a.register({ manifest: translator, source, author: 'Ada' })
+    const rep = { factor: 0.71, successes: 3, failures: 9, verified: 1, disputed: 2, latencyMs: 2400 }
+    for (const id of [calc, custom]) a.setReputation(id, id === calc ? 'arithmetic' : 'translate', rep)
+    a.learn(calc, 'arithmetic', 'what is a third of 96')
+    await waitFor('the registry has them', () => regA.get(calc)?.reputation?.arithmetic !== undefined && regA.get(custom)?.reputation?.translate !== undefined && regA.get(calc)?.learned !== undefined, 3000)
+    // A new session of peer-a over the same registry: the built-in starts again, the custom agent too.
+    const a2 = new AgentHost({ peerId: 'peer-a', registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
+    await a2.startDefaults(['calculator'])
+    expect(regA.get(calc)).toMatchObject({ reputation: { arithmetic: rep }, learned: { arithmetic: ['what is a third of 96'] } })
+    expect(regA.get(custom)?.reputation).toEqual({ translate: rep })
+    // New code under the same id (another session registers it afresh) starts from nothing.
+    const a3 = new AgentHost({ peerId: 'peer-a', registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
+    expect(regA.get(custom)?.reputation).toEqual({ translate: rep })
+    await a3.register({ manifest: translator, source: source.replace('toUpperCase', 'toLowerCase') })
+    expect(regA.get(custom)?.reputation).toBeUndefined()
+    await Promise.all(repos.map(async r => await r.shutdown()))
+  })
+
   it('publishes status changes, coalesced', async () => {
     const { a, b, runA, regA, repos } = await twoHosts()
     const id = await a.register({ manifest: translator, source })
