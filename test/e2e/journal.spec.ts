@@ -1,4 +1,4 @@
-import { test, expect, type BrowserContext } from '@playwright/test'
+import { test, expect, type BrowserContext, type Page } from '@playwright/test'
 import { startStack, openCoordTab, type Stack } from './harness.ts'
 
 // Records a tab has not yet written to its graph (the recorder gathers them for up to 8 s when busy)
@@ -10,6 +10,29 @@ let crashCtx: BrowserContext
 let adoptCtx: BrowserContext
 
 test.beforeAll(async () => { stack = await startStack() })
+
+/** Holds the tab's records in its recorder for two minutes, then runs `texts` to completion there: only the journal can carry their records now. */
+async function runHeld (tab: Page, texts: string[]): Promise<{ ids: string[], winners: string[] }> {
+  await tab.evaluate(() => { window.meshwork.tasks.recording.setFlushMs(120_000, 120_000) })
+  return await tab.evaluate(async texts => {
+    const ids = texts.map(text => window.meshwork.tasks.submit({ text }))
+    const winners: string[] = []
+    for (const id of ids) {
+      const done = await window.meshwork.tasks.wait(id, { timeoutMs: 20_000 })
+      if (done.state !== 'completed') throw new Error(`${id} ended ${done.state}: ${done.reason ?? ''}`)
+      winners.push(done.agentId!)
+    }
+    return { ids, winners }
+  }, texts)
+}
+
+/** Crashes the tab's renderer (no pagehide, no unload): what a killed or out-of-memory tab does. */
+async function crash (ctx: BrowserContext, tab: Page): Promise<void> {
+  const crashed = tab.waitForEvent('crash')
+  const cdp = await ctx.newCDPSession(tab)
+  void cdp.send('Page.crash').catch(() => {}) // never resolves: the page is gone
+  await crashed
+}
 test.afterAll(async () => {
   await ctx?.close().catch(() => {})
   await crashCtx?.close().catch(() => {})
@@ -22,19 +45,7 @@ test('a reload loses none of the records the graph recorder still held', async (
   const url = `${stack.url}?room=journal`
   const tab = await openCoordTab(ctx, url)
   const peerId = await tab.evaluate(() => window.meshwork.peerId!)
-  // Hold every record in the recorder for two minutes: only the journal can carry them over the reload.
-  await tab.evaluate(() => { window.meshwork.tasks.recording.setFlushMs(120_000, 120_000) })
-  const ran = await tab.evaluate(async () => {
-    const texts = ['How much is 12% of 250?', 'How much is 7 times 6?', 'Calculate 81 / 9']
-    const ids = texts.map(text => window.meshwork.tasks.submit({ text }))
-    const winners: string[] = []
-    for (const id of ids) {
-      const done = await window.meshwork.tasks.wait(id, { timeoutMs: 20_000 })
-      if (done.state !== 'completed') throw new Error(`${id} ended ${done.state}: ${done.reason ?? ''}`)
-      winners.push(done.agentId!)
-    }
-    return { ids, winners }
-  })
+  const ran = await runHeld(tab, ['How much is 12% of 250?', 'How much is 7 times 6?', 'Calculate 81 / 9'])
   const ids = ran.ids
   const threads = ids.map(id => `task:${id}`)
   // Nothing of them is in the graph yet.
@@ -65,24 +76,13 @@ test('a crashed tab (no pagehide) keeps the records it journaled a moment before
   const url = `${stack.url}?room=journal-crash`
   const tab = await openCoordTab(crashCtx, url)
   const peerId = await tab.evaluate(() => window.meshwork.peerId!)
-  await tab.evaluate(() => { window.meshwork.tasks.recording.setFlushMs(120_000, 120_000) })
-  const ids = await tab.evaluate(async () => {
-    const ids = ['How much is 3 times 14?', 'How much is 15% of 80?'].map(text => window.meshwork.tasks.submit({ text }))
-    for (const id of ids) {
-      const done = await window.meshwork.tasks.wait(id, { timeoutMs: 20_000 })
-      if (done.state !== 'completed') throw new Error(`${id} ended ${done.state}: ${done.reason ?? ''}`)
-    }
-    return ids
-  })
+  const { ids } = await runHeld(tab, ['How much is 3 times 14?', 'How much is 15% of 80?'])
   const threads = ids.map(id => `task:${id}`)
   // The journal's autosave (2 s after a record) has run; the graph still has none of it.
   await expect.poll(() => tab.evaluate(() => window.meshwork.tasks.recording.stats().journal.persisted), { timeout: 10_000 }).toBeGreaterThan(0)
   expect(await tab.evaluate(t => t.filter(id => window.meshwork.graph.get(id) !== undefined), threads)).toEqual([])
 
-  const crashed = tab.waitForEvent('crash')
-  const cdp = await crashCtx.newCDPSession(tab)
-  void cdp.send('Page.crash').catch(() => {}) // never resolves: the page is gone
-  await crashed
+  await crash(crashCtx, tab)
   const again = await openCoordTab(crashCtx, url)
   expect(await again.evaluate(() => window.meshwork.peerId)).toBe(peerId)
   await expect.poll(() => again.evaluate(t => t.map(id => window.meshwork.graph.get(id)?.data?.state ?? null), threads), { timeout: 15_000 })
@@ -97,22 +97,11 @@ test('a crashed tab\'s journal is adopted by another tab of its room in the same
   const other = await openCoordTab(adoptCtx, `${url}&agents=none`)
   const peerId = await tab.evaluate(() => window.meshwork.peerId!)
   await expect.poll(() => other.evaluate(p => window.meshwork.peers().some(x => x.peerId === p), peerId), { timeout: 20_000 }).toBe(true)
-  await tab.evaluate(() => { window.meshwork.tasks.recording.setFlushMs(120_000, 120_000) })
-  const ids = await tab.evaluate(async () => {
-    const ids = ['How much is 9 times 9?', 'How much is 20% of 45?'].map(text => window.meshwork.tasks.submit({ text }))
-    for (const id of ids) {
-      const done = await window.meshwork.tasks.wait(id, { timeoutMs: 20_000 })
-      if (done.state !== 'completed') throw new Error(`${id} ended ${done.state}: ${done.reason ?? ''}`)
-    }
-    return ids
-  })
+  const { ids } = await runHeld(tab, ['How much is 9 times 9?', 'How much is 20% of 45?'])
   const threads = ids.map(id => `task:${id}`)
   await expect.poll(() => tab.evaluate(() => window.meshwork.tasks.recording.stats().journal.persisted), { timeout: 10_000 }).toBeGreaterThan(0)
 
-  const crashed = tab.waitForEvent('crash')
-  const cdp = await adoptCtx.newCDPSession(tab)
-  void cdp.send('Page.crash').catch(() => {})
-  await crashed
+  await crash(adoptCtx, tab)
   await expect.poll(() => other.evaluate(p => window.meshwork.peers().some(x => x.peerId === p), peerId), { timeout: 10_000 }).toBe(false)
   // Nobody wrote those tasks to the graph: they were the crashed tab's to record.
   expect(await other.evaluate(t => t.filter(id => window.meshwork.graph.get(id) !== undefined), threads)).toEqual([])
