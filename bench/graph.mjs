@@ -16,6 +16,10 @@ import { percentile, fmt, table, writeResults, sleep, root, withTimeout, summari
 
 const propSizes = (process.env.BENCH_PROP_SIZES ?? '3,5').split(',').filter(Boolean).map(Number)
 const syncSizes = (process.env.BENCH_SYNC_SIZES ?? '1000,10000').split(',').filter(Boolean).map(Number)
+// BENCH_SYNC_WARM: sizes whose initial sync is also measured into a browser profile that ran the app
+// before (in another room: its HTTP and compiled-code caches are warm, its graph is empty), as a person
+// who opens a new room does; the new-context run is the cold start.
+const syncWarmSizes = (process.env.BENCH_SYNC_WARM ?? '10000').split(',').filter(Boolean).map(Number)
 const EDITS = Number(process.env.BENCH_EDITS ?? 30)
 const parts = new Set((process.env.BENCH_PARTS ?? 'baseline,prop,sync').split(','))
 const PROFILE = process.env.BENCH_PROFILE ?? ''
@@ -351,8 +355,8 @@ async function readProbe (page) {
   return page.evaluate(() => { window.__probeFlush?.(); return window.__probe })
 }
 
-async function largeSync (size) {
-  const result = { variant: 'app', size }
+async function largeSync (size, { warm = false } = {}) {
+  const result = { variant: warm ? 'app-warm' : 'app', size }
   const stack = await startStack()
   try {
     const url = `${stack.base}?room=gsync${size}-${RUN}`
@@ -380,6 +384,13 @@ async function largeSync (size) {
 
     // The joiner: a new context (empty IndexedDB), probe installed before navigation.
     const ctxB = await stack.browser.newContext()
+    if (warm) {
+      // The profile runs the app once, in another room, until its agents are ready, and closes it.
+      const before = await newTab(ctxB, `${stack.base}?room=gsync-warmup-${RUN}`, `sync${size}/warmup`)
+      await withTimeout(before.evaluate(async () => { await window.meshwork.ready; await window.meshwork.agents.ready }), 60_000, 'warm-up tab: ready')
+      await sleep(2_000)
+      await before.close()
+    }
     await ctxB.addInitScript(probe, { target: size })
     const joiner = await ctxB.newPage()
     watchPage(joiner, `sync${size}/joiner`)
@@ -439,6 +450,7 @@ async function largeSync (size) {
     result.servedWaitMs = await creator.evaluate(() => window.meshwork.graph.syncStats().snapshot?.lastServedWaitMs ?? null)
     if (result.snapshot?.fetch !== undefined) process.stderr.write(`  snapshot catch-up: began ${result.snapshot.startedAt} ms after navigation; stream open +${result.snapshot.fetch.streamMs} ms, header +${result.snapshot.fetch.headerMs} (the server waited ${result.servedWaitMs} ms for its save and view), view +${result.snapshot.fetch.viewMs}, document +${result.snapshot.fetch.documentMs}; preview shown +${result.snapshot.preview?.shownMs}; load ${result.snapshot.timings?.loadMs} ms, index ${result.snapshot.timings?.indexMs} ms\n`)
 
+    if (warm) return result
     // 3. Reload from IndexedDB: the relay dies first, so no peer can be discovered or dialled.
     await stack.relay.kill()
     const reload = async (page, ctx, label, installProbe) => {
@@ -487,6 +499,12 @@ try {
       out.sync.push(r)
       process.stderr.write(r.error ? `${r.error}\n` : `${fmt(r.syncMs, 0)} ms\n`)
       if (r.startup !== undefined) process.stderr.write(`  joiner start-up timeline, ms since navigation:\n${formatStartup(summariseStartup([r.startup]))}\n`)
+      if (syncWarmSizes.includes(size)) {
+        process.stderr.write(`bench:graph initial sync ${size}, into a profile that ran the app before … `)
+        const w = await largeSync(size, { warm: true })
+        out.sync.push(w)
+        process.stderr.write(w.error ? `${w.error}\n` : `${fmt(w.syncMs, 0)} ms (doc held ${fmt(w.docHeldMs, 0)} ms)\n`)
+      }
     }
   }
 } finally {
@@ -508,9 +526,9 @@ console.log(table(out.propagation, [
 ]))
 console.log('target: p95 < 150 ms on 5 tabs')
 
-const VARIANT = { app: 'meshwork (Chromium, WebRTC)', automerge: 'bare Automerge (Node, same layout)', repo: 'automerge-repo (Node, MessageChannel)' }
+const VARIANT = { app: 'meshwork (Chromium, WebRTC)', 'app-warm': 'meshwork, profile that ran it before', automerge: 'bare Automerge (Node, same layout)', repo: 'automerge-repo (Node, MessageChannel)' }
 const kb = x => x == null ? '—' : fmt(x / 1024, 0)
-const order = { automerge: 0, repo: 1, app: 2 }
+const order = { automerge: 0, repo: 1, app: 2, 'app-warm': 3 }
 const reloadCell = (r, x) => r.variant !== 'app' ? '—' : x?.readyMs != null ? `${fmt(x.readyMs, 0)}/${x.sizeAtReady}/${fmt(x.longTasks.maxMs, 0)}` : 'did not complete'
 const syncRows = [...out.sync].sort((a, b) => a.size - b.size || order[a.variant] - order[b.variant])
 console.log('\nbench:graph — large graph: write, initial sync to a new tab (new context, empty IndexedDB), reload from IndexedDB with no peers')
@@ -519,8 +537,8 @@ console.log(table(syncRows, [
   { title: 'entities', value: r => r.size },
   { title: 'write ms', value: r => r.buildMs == null ? '—' : fmt(r.buildMs, 0) },
   { title: 'sync ms', value: r => r.error && r.syncMs == null ? 'did not complete' : ms(r.syncMs) },
-  { title: 'of which link→full', value: r => r.variant === 'app' ? ms(r.linkToFullMs) : '—' },
-  { title: 'doc held ms', value: r => r.variant === 'app' ? ms(r.docHeldMs) : '—' },
+  { title: 'of which link→full', value: r => r.variant.startsWith('app') ? ms(r.linkToFullMs) : '—' },
+  { title: 'doc held ms', value: r => r.variant.startsWith('app') ? ms(r.docHeldMs) : '—' },
   { title: 'KB in', value: r => r.error && r.bytesIn == null ? '—' : kb(r.bytesIn) },
   { title: 'doc KB', value: r => kb(r.docBytes) },
   { title: 'long tasks n/max/total ms', value: r => r.longTasks ? `${r.longTasks.count}/${fmt(r.longTasks.maxMs, 0)}/${fmt(r.longTasks.totalMs, 0)}` : '—' },
