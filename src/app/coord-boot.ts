@@ -169,6 +169,11 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       }
     },
     recorder: journal.recorder,
+    // A bid's skill must be one its agent's manifest lists (when the registry here knows the agent).
+    skillsOf: (agentId, peerId) => {
+      const r = host.registry.get(agentId)
+      return r !== undefined && r.peerId === peerId ? r.manifest.skills.map(x => x.id) : undefined
+    },
     options: {
       minConfidence: MIN_BID_CONFIDENCE,
       // The window closes as soon as every present peer has bid or declined, so its length only

@@ -87,6 +87,12 @@ export interface CoordEngineInit {
   recorder: CoordRecorder
   clock?: Clock
   options?: CoordEngineOptions
+  /**
+   * The skill ids of an agent as the room's registry lists it (its manifest), or undefined if this
+   * node does not know the agent (yet). A bid naming a skill its known agent does not have is refused
+   * (`unknown-skill`): an agent's record is per skill, and a made-up skill id has none.
+   */
+  skillsOf?: (agentId: string, peerId: string) => readonly string[] | undefined
 }
 
 export interface AttemptInfo {
@@ -367,6 +373,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly bidder: CoordBidder
   private readonly executor: CoordExecutor
   private readonly recorder: CoordRecorder
+  private readonly skillsOf: CoordEngineInit['skillsOf']
   private readonly clock: Clock
   private readonly opts: {
     maxAttempts: number, minConfidence: number, leaseMs: number, bidWindow: BidWindowOptions, takeover: TakeoverTiming,
@@ -418,6 +425,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.bidder = init.bidder
     this.executor = init.executor
     this.recorder = init.recorder
+    this.skillsOf = init.skillsOf
     this.clock = init.clock ?? systemClock
     const o = init.options ?? {}
     this.opts = {
@@ -1059,6 +1067,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const bid: Bid = { peerId: env.from, ...fields }
       const key = bidKey(bid)
       if (t.bids.has(key)) { this.reject('conflicting-bid', `${short(env.from)} bid twice for ${entry.agentId} on ${t.id}`, env.from); continue }
+      const skills = env.from === this.peerId ? undefined : this.skillsOf?.(entry.agentId, env.from)
+      if (skills !== undefined && !skills.includes(entry.skillId)) {
+        this.reject('unknown-skill', `${short(env.from)} bid ${entry.agentId} on ${t.id} with skill ${entry.skillId}, which its manifest does not list`, env.from)
+        this.responded(t, env.from)
+        continue
+      }
       // The reputation a bid carries is the bidder's own figure: one far above what the agent's
       // record here supports (a poor record bidding as untried) is refused, so it never enters an
       // award this node builds (reputation.ts, reputationCeiling). The peer did answer.

@@ -108,3 +108,20 @@ describe('coordination engine: a peer that inflates its reputation', () => {
     expect(runsBefore).toBe(8)
   })
 })
+
+describe('coordination engine: a bid under a skill its agent does not have', () => {
+  it('is refused (counted by reason) where the registry knows the agent; unknown agents still bid', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2 })
+    const honest = await makeNode(net, clock, [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.8 }])
+    // Its manifest lists 'math'; it bids under a skill id of its own making (no record anywhere: untried).
+    const rogue = await makeNode(net, clock, [{ id: 'bad', skill: 'made-up', keywords: ['sum'], confidence: 0.95 }])
+    const skillsOf = (agentId: string, peerId: string): string[] | undefined => agentId === 'bad' && peerId === rogue.id.peerId ? ['math'] : undefined
+    const steward = await makeNode(net, clock, [], {}, { skillsOf })
+    const id = steward.engine.tasks.submit({ text: 'sum 2 and 3' })
+    await runUntil(clock, () => steward.engine.tasks.get(id)?.state === 'completed', 10_000)
+    expect(steward.engine.tasks.get(id)?.attempts.map(a => a.agentId)).toEqual(['calc'])
+    expect(steward.engine.stats().rejected['unknown-skill']).toBe(1)
+    expect(rogue.runs).toHaveLength(0)
+  })
+})

@@ -7,7 +7,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import type { AgentResult, AgentTask } from '../../../src/agents/types.ts'
-import { createCoordEngine, type CoordEngine, type CoordEngineOptions } from '../../../src/coord/engine.ts'
+import { createCoordEngine, type CoordEngine, type CoordEngineInit, type CoordEngineOptions } from '../../../src/coord/engine.ts'
 import type { BidOffer, Clock, CoordRecorder, CoordTransport, ExecutionHooks } from '../../../src/coord/interfaces.ts'
 import { MemoryRecorder } from '../../../src/coord/memory-recorder.ts'
 import { signerFor } from '../../../src/coord/signing.ts'
@@ -233,8 +233,9 @@ export interface SimNode {
  * One engine of the simulated mesh: bids for its `agents` by keyword, runs them on the fake clock
  * (noting each run in `runs`), and records with `recorder`.
  */
-export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identity, agents: SimAgent[], recorder: CoordRecorder, options: CoordEngineOptions = {}, runs: SimNode['runs'] = []): CoordEngine {
+export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identity, agents: SimAgent[], recorder: CoordRecorder, options: CoordEngineOptions = {}, runs: SimNode['runs'] = [], extra: Pick<CoordEngineInit, 'skillsOf'> = {}): CoordEngine {
   const engine = createCoordEngine({
+    ...extra,
     peerId: id.peerId,
     sign: signerFor(id.privateKey),
     transport: net.transport(id.peerId),
@@ -268,10 +269,10 @@ export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identi
   return engine
 }
 
-export async function makeNode (net: MemoryNetwork, clock: FakeClock, agents: SimAgent[], options: CoordEngineOptions = {}): Promise<SimNode> {
+export async function makeNode (net: MemoryNetwork, clock: FakeClock, agents: SimAgent[], options: CoordEngineOptions = {}, extra: Pick<CoordEngineInit, 'skillsOf'> = {}): Promise<SimNode> {
   const id = await identity()
   const recorder = new MemoryRecorder()
   const runs: SimNode['runs'] = []
-  const engine = startSimEngine(net, clock, id, agents, recorder, options, runs)
+  const engine = startSimEngine(net, clock, id, agents, recorder, options, runs, extra)
   return { id, engine, recorder, agents, runs }
 }
