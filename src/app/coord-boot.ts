@@ -231,6 +231,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   // What an earlier page of this identity left unwritten goes first, written at once, so the
   // catch-up below reads it from the graph.
   const { replayed, refused } = journal.replay()
+  if (replayed > 0) recorder.flush()
   if (replayed > 0 || refused > 0) console.info(`[meshwork] replayed ${replayed} graph records an earlier page of this tab had not written${refused > 0 ? ` (${refused} refused)` : ''}`)
   // So do the journals of this room's tabs (in this browser profile) that went away without coming
   // back: a crashed tab, or a tab closed while the room stayed open here. Other rooms' journals
@@ -244,7 +245,6 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     return r
   }
   sweepJournals({ otherRooms: true })
-  if (replayed > 0) recorder.flush()
   const sweeper = setInterval(() => { sweepJournals() }, JOURNAL_SWEEP_MS)
   // The newest tasks that ended before this tab started (a reload keeps its task list), and the
   // tasks this tab was steward of that were still running when it went away (it takes them up again).

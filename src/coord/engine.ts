@@ -1067,18 +1067,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const bid: Bid = { peerId: env.from, ...fields }
       const key = bidKey(bid)
       if (t.bids.has(key)) { this.reject('conflicting-bid', `${short(env.from)} bid twice for ${entry.agentId} on ${t.id}`, env.from); continue }
-      const skills = env.from === this.peerId ? undefined : this.skillsOf?.(entry.agentId, env.from)
-      if (skills !== undefined && !skills.includes(entry.skillId)) {
-        this.reject('unknown-skill', `${short(env.from)} bid ${entry.agentId} on ${t.id} with skill ${entry.skillId}, which its manifest does not list`, env.from)
-        this.responded(t, env.from)
-        continue
-      }
-      // The reputation a bid carries is the bidder's own figure: one far above what the agent's
-      // record here supports (a poor record bidding as untried) is refused, so it never enters an
-      // award this node builds (reputation.ts, reputationCeiling). The peer did answer.
-      const ceiling = env.from === this.peerId ? 1.5 : this.reputation.ceiling(entry.agentId, entry.skillId)
-      if (entry.reputation > ceiling) {
-        this.reject('inflated-reputation', `${short(env.from)} bid ${entry.agentId} (${entry.skillId}) on ${t.id} with reputation ${entry.reputation}; its record here supports at most ${ceiling.toFixed(4)}`, env.from)
+      // A refused bid never enters an award this node builds; the peer did answer.
+      const refusal = env.from === this.peerId ? undefined : this.implausible(entry, env.from, t.id)
+      if (refusal !== undefined) {
+        this.reject(refusal.reason, refusal.detail, env.from)
         this.responded(t, env.from)
         continue
       }
@@ -1086,6 +1078,24 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       this.responded(t, env.from)
     }
     this.timeline('bid', env.from, `${env.body.bids.length} bid(s): ${env.body.bids.slice(0, 3).map(b => `${b.agentId}@${b.confidence.toFixed(2)}`).join(', ')}`, env.body.bids[0]?.taskId)
+  }
+
+  /**
+   * Why another peer's bid is not credible here, if it is not: a skill its agent's manifest does not
+   * list (where the registry knows the agent), or a reputation far above what the agent's record in
+   * this node's book supports (a poor record bidding as untried; reputation.ts, reputationCeiling).
+   * The reputation a bid carries is the bidder's own figure.
+   */
+  private implausible (bid: { agentId: string, skillId: string, reputation: number }, from: string, taskId: string): { reason: string, detail: string } | undefined {
+    const skills = this.skillsOf?.(bid.agentId, from)
+    if (skills !== undefined && !skills.includes(bid.skillId)) {
+      return { reason: 'unknown-skill', detail: `${short(from)} bid ${bid.agentId} on ${taskId} with skill ${bid.skillId}, which its manifest does not list` }
+    }
+    const ceiling = this.reputation.ceiling(bid.agentId, bid.skillId)
+    if (bid.reputation > ceiling) {
+      return { reason: 'inflated-reputation', detail: `${short(from)} bid ${bid.agentId} (${bid.skillId}) on ${taskId} with reputation ${bid.reputation}; its record here supports at most ${ceiling.toFixed(4)}` }
+    }
+    return undefined
   }
 
   private onDecline (env: Envelope<'decline'>): void {
