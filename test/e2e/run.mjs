@@ -36,6 +36,10 @@ if (process.env.MESHWORK_IN_NETNS !== '1') {
   const dist = (process.env.MESHWORK_DIST ??= 'dist-e2e')
   process.env.MESHWORK_TEST_PAGES ??= '1'
   if (!existsSync(join(root, dist, 'index.html')) || process.env.MESHWORK_SKIP_BUILD !== '1') {
+    // The app serves the embedded model from public/models/; without it no tab's agents ever start.
+    // A no-op when the model is built already (the unit tests build it too, but a bench may run first).
+    const m = spawnSync(process.execPath, [join(root, 'scripts/build-model.mjs')], { cwd: root, stdio: 'inherit' })
+    if (m.status !== 0) fail('building the embedded model failed (node scripts/build-model.mjs)')
     const b = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit' })
     if (b.status !== 0) fail('vite build failed')
   }
