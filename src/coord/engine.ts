@@ -93,6 +93,13 @@ export interface CoordEngineInit {
    * (`unknown-skill`): an agent's record is per skill, and a made-up skill id has none.
    */
   skillsOf?: (agentId: string, peerId: string) => readonly string[] | undefined
+  /**
+   * The peers of the room that run a verifier agent, as the registry lists them. A mission part whose
+   * verification is pending is settled once every such peer that is present (but the part's producer)
+   * has voted, abstentions included, or at once when there is none: no vote is still to come, so
+   * waiting `verifyTimeoutMs` for one would only delay the mission. Without it, the timeout decides.
+   */
+  verifyingPeers?: () => Iterable<string>
 }
 
 export interface AttemptInfo {
@@ -374,6 +381,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly executor: CoordExecutor
   private readonly recorder: CoordRecorder
   private readonly skillsOf: CoordEngineInit['skillsOf']
+  private readonly verifyingPeers: CoordEngineInit['verifyingPeers']
   private readonly clock: Clock
   private readonly opts: {
     maxAttempts: number, minConfidence: number, leaseMs: number, bidWindow: BidWindowOptions, takeover: TakeoverTiming,
@@ -426,6 +434,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.executor = init.executor
     this.recorder = init.recorder
     this.skillsOf = init.skillsOf
+    this.verifyingPeers = init.verifyingPeers
     this.clock = init.clock ?? systemClock
     const o = init.options ?? {}
     this.opts = {
@@ -1442,6 +1451,17 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
   }
 
+  /** Whether every present peer that runs a verifier (but the producer's) has voted on `t` (see `verifyingPeers`). */
+  private noVoteToCome (t: Task): boolean {
+    if (this.verifyingPeers === undefined || t.producer === undefined) return false
+    const producer = t.producer.peerId
+    for (const peer of this.verifyingPeers()) {
+      if (peer === producer || (peer !== this.peerId && !this.live.has(peer))) continue
+      if (!t.votes.some(v => v.peerId === peer)) return false
+    }
+    return true
+  }
+
   private passiveHooks (): ExecutionHooks {
     return {
       progress: () => {},
@@ -1463,7 +1483,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const before = t.verification?.status ?? 'pending'
     const outcome = verificationStatus(t.votes, { quorum: Math.max(1, t.quorum), producerPeerId: t.producer.peerId, minConfidence: this.opts.minVoteConfidence })
     t.verification = outcome
-    if (outcome.status === before) return
+    if (outcome.status === before) {
+      // An abstention changes no status, but it may be the last vote a mission part waited for.
+      if (t.missionId !== undefined) this.missionStep(t.missionId)
+      return
+    }
     this.emit('verification', { taskId: t.id, status: outcome.status, supporters: outcome.supporters, disputes: outcome.disputes, at: now })
     if (before === 'pending') {
       const rec = this.reputation.verified(t.producer.agentId, t.producer.skillId, outcome.status === 'verified')
@@ -1592,7 +1616,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const now = this.clock.now()
       const settled = m.dag.order.every(p => {
         const s = this.book.get(m.taskIdOf.get(p)!)!
-        return s.quorum === 0 || s.verification === undefined || s.verification.status !== 'pending'
+        return s.quorum === 0 || s.verification === undefined || s.verification.status !== 'pending' || this.noVoteToCome(s)
       })
       if (!settled && (m.verifyDeadline === undefined || now < m.verifyDeadline)) return
       m.finished = true

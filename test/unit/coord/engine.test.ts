@@ -126,6 +126,41 @@ describe('coordination engine: missions and verification', () => {
       expect(v.abstained).toEqual([{ peerId: b.id.peerId, agentId: 'checker', reason: 'nothing relevant is known' }])
     }
   })
+
+  it('assembles a mission once every verifying peer has voted, abstentions included, instead of waiting out verifyTimeoutMs', async () => {
+    // Planner and worker on one node; two other nodes run verifiers that cannot judge.
+    const scenario = async (hint: boolean): Promise<number> => {
+      const clock = new FakeClock()
+      const net = new MemoryNetwork(clock, { delayMs: 2 })
+      const verifying = new Set<string>()
+      const extra = hint ? { verifyingPeers: () => verifying } : {}
+      const options = { verifyTimeoutMs: 10_000 }
+      const a = await makeNode(net, clock, [
+        { id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, run: () => ({ text: 'two parts', plan: { subtasks: [{ id: 's1', text: 'compute one', dependsOn: [] }, { id: 's2', text: 'compute two', dependsOn: ['s1'] }] } }) },
+        { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, run: () => ({ text: '1', output: 1 }) }
+      ], options, extra)
+      const abstain = { id: 'checker', skill: 'verify', keywords: [], confidence: 0, workMs: 30, run: () => ({ text: '?', verdict: { vote: 'abstain' as const, confidence: 0, reason: 'nothing relevant is known' } }) }
+      const b = await makeNode(net, clock, [abstain], { ...options, verifiers: ['checker'] }, extra)
+      const c = await makeNode(net, clock, [abstain], { ...options, verifiers: ['checker'] }, extra)
+      verifying.add(b.id.peerId).add(c.id.peerId)
+      const id = a.engine.tasks.submit({ text: 'mission: two parts' })
+      const took = await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 30_000)
+      const snap = a.engine.tasks.get(id)!
+      expect(snap.mission!.subtasks.map(s => s.state)).toEqual(['completed', 'completed'])
+      // Both verifiers voted (abstained) on each part; the parts stay unverified either way.
+      for (const sub of snap.mission!.subtasks) {
+        const v = a.engine.tasks.get(sub.taskId)!.verification!
+        expect(v.status).toBe('pending')
+        expect(v.abstained?.map(x => x.peerId).sort()).toEqual([b.id.peerId, c.id.peerId].sort())
+      }
+      return took
+    }
+    const withHint = await scenario(true)
+    const without = await scenario(false)
+    expect(withHint).toBeLessThan(1_000)
+    // Without knowing who verifies, the last part waits out the timeout.
+    expect(without).toBeGreaterThanOrEqual(10_000)
+  })
 })
 
 describe('coordination engine: recovery', () => {
