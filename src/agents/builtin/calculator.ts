@@ -2,17 +2,34 @@
  * The calculator: evaluates arithmetic, unit conversions and statistics found in a request written
  * in words ("what is 17% of 2,340?", "convert 5 miles to km", "mean of 3, 5, 9") with a restricted
  * mathjs instance (see math.ts). `input.expression` (a mathjs expression) overrides the text.
+ *
+ * In a mission a subtask such as "Multiply it by 3" gets the results it depends on in `task.input`
+ * (`{ s1: 1024 }`, task-input.ts); the words that refer back to them ("it", "the total", "them") are
+ * replaced by the numbers before the request is translated, and an operation with no operand of its
+ * own ("Take the square root") applies to the one earlier result.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
-import { arithmeticRun, evaluateExpression, ExpressionError, translateRequest, type Evaluation } from './math.ts'
-import { inputRecord } from './task-input.ts'
+import { arithmeticRun, evaluateExpression, ExpressionError, OPERAND, translateRequest, type Evaluation } from './math.ts'
+import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
   const input = inputRecord(task.input)
   const given = typeof input.expression === 'string' ? input.expression : undefined
-  const request = given ?? task.text
-  if (request.trim() === '') throw new Error('calculator: the request is empty; give an expression such as "2 * (3 + 4)"')
+  const asked = given ?? task.text
+  if (asked.trim() === '') throw new Error('calculator: the request is empty; give an expression such as "2 * (3 + 4)"')
+  // An explicit expression means what it says; only words refer back to earlier results.
+  let referred: ReturnType<typeof referBack>
+  let referenceError: Error | undefined
+  try {
+    referred = given === undefined ? referBack(asked, upstreamResults(task.input)) : undefined
+  } catch (err) {
+    // A reference to a result that is not a number is the answer, unless the request computes
+    // without it ("work out what it costs: 3 * 4.50" whose "it" is a text).
+    if (!(err instanceof Error) || !err.message.startsWith('calculator:')) throw err
+    referenceError = err
+  }
+  const request = referred?.text ?? asked
 
   const working: string[] = []
   const candidates: { expression: string, steps: string[], conversion?: { from: string, to: string } }[] = []
@@ -41,13 +58,16 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     }
   }
   if (result === undefined) {
+    if (referenceError !== undefined) throw referenceError
     if (given === undefined && !/[\d+\-*/^%()=<>!]|\b(?:pi|e|tau|phi)\b/i.test(request)) {
       throw new Error(`calculator: found no expression to evaluate in '${request.trim()}'`)
     }
     throw new Error(`calculator: ${firstError!.message}`)
   }
 
-  if (given === undefined) working.push(`request: ${request.trim()}`)
+  if (given === undefined) working.push(`request: ${asked.trim()}`)
+  if (referred !== undefined) working.push(...referred.notes, `read as: ${referred.text}`)
+  if (referenceError !== undefined) working.push(`${referenceError.message.replace(/^calculator: /, '')}; computed without it`)
   working.push(...used.steps)
   working.push(`expression: ${result.expression}`)
   if (result.parsed.replace(/\s/g, '') !== result.expression.replace(/\s/g, '')) working.push(`parsed as: ${result.parsed}`)
@@ -55,4 +75,187 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   working.push(`= ${result.display}`)
   ctx.progress(1)
   return { text: result.display, output: result.output, working }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Earlier results
+
+type Reference =
+  /** One earlier result, unnamed ("it", "the total"): the last one, or in turn when there are as many references as results. */
+  | { kind: 'one' }
+  /** The last earlier result, named so ("the previous result"). */
+  | { kind: 'last' }
+  /** The n-th earlier result ("the second result"). */
+  | { kind: 'nth', index: number }
+  /** The result of a named subtask ("the result of s2", "s2"). */
+  | { kind: 'id', id: string }
+  /** The same value as the reference before it ("itself"). */
+  | { kind: 'same' }
+  /** All the earlier results ("them", "both", "the results"). */
+  | { kind: 'several' }
+  /** An operation on one earlier result ("its square root"): "the square root of <value>". */
+  | { kind: 'its', noun: string }
+
+const NOUN = String.raw`(?:result|answer|number|value|output|total|sum|product|figure|amount|difference|quotient)`
+const NOUNS = String.raw`(?:results|answers|numbers|values|outputs|figures|totals|sums|products|amounts)`
+const COUNT_WORD = String.raw`(?:two|three|four|five|six|seven|eight|nine|ten)`
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth']
+/**
+ * Not a reference when a number follows ("the number 5", "both 3 and 4") or the words name an
+ * operation or a quantity of something else ("the sum of 3 and 4", "the value of 2 + 2").
+ */
+const NAMES_NOTHING = String.raw`(?!\s*[-+(]?\.?\d|\s+(?:of|between|for)\b)`
+
+/** "the second result" is the second earlier result; "the last", "the previous" one the last. */
+const ordinal = (m: RegExpExecArray): Reference => {
+  const i = ORDINALS.indexOf(m[1]!.toLowerCase())
+  return i < 0 ? { kind: 'last' } : { kind: 'nth', index: i }
+}
+
+/** The phrases that refer back, most specific first; a phrase inside an earlier match is not matched again. */
+const REFERENCES: [RegExp, (m: RegExpExecArray) => Reference][] = [
+  [/\b(?:the\s+(?:result|answer|output|value|number)\s+(?:of|from)\s+(?:step\s+|subtask\s+)?)?(s[1-9]\d?)\b/gi, (m) => ({ kind: 'id', id: m[1]!.toLowerCase() })],
+  [new RegExp(String.raw`\b(?:all|both|each)\s+of\s+(?:them|these|those|the\s+(?:${COUNT_WORD}\s+)?${NOUNS})\b`, 'gi'), () => ({ kind: 'several' })],
+  [new RegExp(String.raw`\b(?:(?:all|both)\s+)?(?:the|these|those|our|your|all|both)\s+(?:${COUNT_WORD}\s+)?(?:(?:previous|earlier|above|last)\s+)?${NOUNS}\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'several' })],
+  [new RegExp(String.raw`\b(?:previous|earlier|above)\s+${NOUNS}\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'several' })],
+  [new RegExp(String.raw`\b(?:the|all|these|those)\s+${COUNT_WORD}(?:\s+of\s+them)?\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'several' })],
+  [new RegExp(String.raw`\bthe\s+(${ORDINALS.join('|')}|last|latest|final|previous|preceding|prior|earlier)\s+(?:${NOUN}|one)\b${NAMES_NOTHING}`, 'gi'),
+    ordinal],
+  // "the second" alone only where an operand goes: "add the first result to the second".
+  [new RegExp(String.raw`\bthe\s+(${ORDINALS.join('|')}|last|latest|previous)\b(?=\s*$|\s*[,;]|\s+(?:by|to|from|and|times|plus|minus|squared|cubed)\b)`, 'gi'),
+    ordinal],
+  [new RegExp(String.raw`\b(?:previous|preceding|prior|earlier|last|latest)\s+${NOUN}\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'last' })],
+  [new RegExp(String.raw`\b(?:the|that|this|our|your)\s+(?:same\s+|resulting\s+|final\s+|above\s+)?${NOUN}\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'one' })],
+  [/\bits\s+(square\s+root|cube\s+root|square|cube|reciprocal|half|double|absolute\s+value|negative|factorial)\b/gi, (m) => ({ kind: 'its', noun: m[1]!.toLowerCase().replace(/\s+/g, ' ') })],
+  [/\bits(?:\s+value)?\b/gi, () => ({ kind: 'one' })],
+  [/\bitself\b/gi, () => ({ kind: 'same' })],
+  // Not the "it" of "is it true that ...", "it's" or "what is it: 2 + 2".
+  [/\bit\b(?!'|:|\s+(?:is\s+)?(?:true|correct|right|the\s+case)\b)/gi, () => ({ kind: 'one' })],
+  [/\b(?:them|these|those|both)\b(?!\s*[-+(]?\.?\d)/gi, () => ({ kind: 'several' })],
+  // "that" and "this" as pronouns, not conjunctions or determiners ("check that 2 + 2 = 4", "that is").
+  [/(?<!\b(?:check|verify|ensure|confirm|make\s+sure|say|says|show|shows|prove|note|given|so|such)\s)\b(?:that|this)\b(?!\s*[-+(]?\.?\d|\s+(?:is|are|was|were|the|a|an|it|they|we|you|he|she|this|that|these|those|if|when|whether|one|way)\b)/gi, () => ({ kind: 'one' })]
+]
+
+/**
+ * Operations without an operand of their own, and where the one earlier result goes: "Take the
+ * square root" → "Take the square root of 1024", "Multiply by 3" → "Multiply 1024 by 3". The ones
+ * marked `alone` apply only to a request with no number of its own ("square 5 km" is not one).
+ */
+const MISSING_OPERAND: { pattern: RegExp, insert: string, alone: boolean }[] = [
+  { pattern: /\b((?:square|cube)\s+root)\b(?!\s+of\b)/i, insert: '$1 of $V', alone: true },
+  { pattern: /\b(half|third|quarter|reciprocal|factorial|absolute\s+value)\b(?!\s+of\b)/i, insert: '$1 of $V', alone: true },
+  { pattern: /\b(double|triple|quadruple|halve|square|cube|negate)\b(?!\s+(?:root|of)\b)/i, insert: '$1 $V', alone: true },
+  { pattern: /\b(multiply|divide|increase|decrease|reduce|raise|lower|grow|cut|discount)\s+(?=by\b)/i, insert: '$1 $V ', alone: false },
+  { pattern: /\b(raise)\s+(?=to\b)/i, insert: '$1 $V ', alone: false },
+  { pattern: new RegExp(String.raw`\b(add)\s+(${OPERAND})\s*$`, 'i'), insert: '$1 $2 to $V', alone: false },
+  { pattern: new RegExp(String.raw`\b(subtract|deduct|take\s+away)\s+(${OPERAND})\s*$`, 'i'), insert: '$1 $2 from $V', alone: false },
+  // "Times 3", "plus 10%", "squared": an operator with nothing before it.
+  { pattern: /^(?=(?:times|multiplied\s+by|divided\s+by|plus|minus|to\s+the\s+power|squared|cubed)\b|[*/+^])/i, insert: '$V ', alone: false },
+  { pattern: /\b(of)\s*$/i, insert: '$1 $V', alone: false }
+]
+
+/**
+ * The request with its references to earlier results replaced by their values, and notes on what
+ * was replaced; undefined when there are no earlier results or the request does not refer to them.
+ * A reference to a result that is not a number is an error naming the subtask.
+ */
+export function referBack (request: string, upstream: Upstream[]): { text: string, notes: string[] } | undefined {
+  if (upstream.length === 0) return undefined
+  const text = request.trim().replace(/\s+/g, ' ').replace(/[?!.。]+$/, '')
+  const numbers = upstream.flatMap((u) => { const n = upstreamNumber(u.value); return n === undefined ? [] : [{ id: u.id, n }] })
+
+  const found: { start: number, end: number, phrase: string, ref: Reference }[] = []
+  for (const [pattern, read] of REFERENCES) {
+    for (const m of text.matchAll(pattern)) {
+      const start = m.index
+      const end = start + m[0].length
+      if (found.some((f) => start < f.end && f.start < end)) continue
+      const ref = read(m)
+      // "s2" is a reference only to a subtask that gave this one its result.
+      if (ref.kind === 'id' && !upstream.some((u) => u.id === ref.id)) continue
+      found.push({ start, end, phrase: m[0], ref })
+    }
+  }
+  found.sort((a, b) => a.start - b.start)
+
+  if (found.length === 0) {
+    // No reference: an operation without its operand applies to the one earlier result.
+    const numbered = /\d/.test(text)
+    const rule = MISSING_OPERAND.find((r) => r.pattern.test(text) && !(r.alone && numbered))
+    if (rule === undefined) return undefined
+    if (numbers.length !== 1) {
+      if (upstream.length === 1) throw notANumberError(upstream[0]!)
+      return undefined
+    }
+    const only = numbers[0]!
+    const value = asTerm(only.n)
+    return {
+      text: text.replace(rule.pattern, rule.insert.replace('$V', value)),
+      notes: [`operand: ${value} (the result of ${only.id})`]
+    }
+  }
+
+  const last = (): { id: string, n: number } => {
+    const n = numbers[numbers.length - 1]
+    if (n === undefined) throw notANumberError(upstream[upstream.length - 1]!)
+    return n
+  }
+  const numberOf = (u: Upstream): { id: string, n: number } => {
+    const n = upstreamNumber(u.value)
+    if (n === undefined) throw notANumberError(u)
+    return { id: u.id, n }
+  }
+  // Unnamed references take the results in turn when there are as many of each ("add this to that"),
+  // else each is the last result ("multiply it by 3").
+  const unnamed = found.filter((f) => f.ref.kind === 'one').length
+  const inTurn = unnamed > 1 && unnamed === numbers.length
+  let turn = 0
+  let previous: { id: string, n: number } | undefined
+  const notes: string[] = []
+  let out = ''
+  let at = 0
+  for (const f of found) {
+    let replacement: string
+    const ref = f.ref
+    if (ref.kind === 'several') {
+      const values = upstream.map(numberOf)
+      replacement = listed(values.map((v) => String(v.n)))
+      notes.push(`"${f.phrase}" = ${values.map((v) => v.n).join(', ')} (the results of ${values.map((v) => v.id).join(', ')})`)
+    } else {
+      let value: { id: string, n: number }
+      if (ref.kind === 'id') value = numberOf(upstream.find((u) => u.id === ref.id)!)
+      else if (ref.kind === 'nth') {
+        const u = upstream[ref.index]
+        if (u === undefined) {
+          throw new Error(`calculator: the request refers to "${f.phrase}", but there ${upstream.length === 1 ? 'is one earlier result' : `are ${upstream.length} earlier results`} (${upstream.map((x) => x.id).join(', ')})`)
+        }
+        value = numberOf(u)
+      } else if (ref.kind === 'same') value = previous ?? last()
+      else if (ref.kind === 'one' && inTurn) value = numbers[turn++]!
+      else value = last()
+      previous = value
+      const shown = asTerm(value.n)
+      replacement = ref.kind === 'its' ? `the ${ref.noun} of ${shown}` : shown
+      notes.push(`"${f.phrase}" = ${replacement} (the result of ${value.id})`)
+    }
+    out += text.slice(at, f.start) + replacement
+    at = f.end
+  }
+  return { text: out + text.slice(at), notes }
+}
+
+/** A value as it goes into the words: a negative one bracketed, so "it squared" of -5 is 25. */
+function asTerm (n: number): string {
+  return n < 0 ? `(${n})` : String(n)
+}
+
+/** "2, 4 and 9" */
+function listed (items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`
+}
+
+function notANumberError (u: Upstream): Error {
+  const text = upstreamText(u.value).replace(/\s+/g, ' ').trim()
+  const shown = text.length > 60 ? `${text.slice(0, 59)}…` : text
+  return new Error(`calculator: the request refers to the result of ${u.id}, which is not a number: ${JSON.stringify(shown)}`)
 }

@@ -193,8 +193,9 @@ const REWRITES: Rewrite[] = [
   { pattern: /^([^=<>!]*\d[^=<>!]*)(?<![=<>!])=(?!=)/, replace: '$1==', note: '"=" read as a comparison' }
 ]
 
+// "take" opens "take the square root of 9" and "take 10% of 200", but is the verb of "take 3 from 10".
 const LEADING_FILLER =
-  /^(?:(?:please|hey|ok|okay|so|and)\b[\s,]*|(?:can|could|would|will)\s+you\s+(?:please\s+)?|(?:tell|show)\s+me\s+|i\s+(?:want|need|would\s+like)\s+to\s+(?:know\s+)?|what(?:'s|\s+is|\s+are|\s+would\s+be)\s+|how\s+much\s+(?:is|are)\s+|how\s+many\s+|is\s+it\s+(?:true|correct|right)\s+that\s+|(?:check|verify|confirm)\s+(?:that\s+|whether\s+|if\s+)?|is\s+|does\s+|calculate\s+|compute\s+|evaluate\s+|work\s+out\s+|figure\s+out\s+|solve\s+|find\s+|give\s+me\s+|convert\s+|express\s+|the\s+(?:value|result|answer)\s+of\s+|the\s+)+/i
+  /^(?:(?:please|hey|ok|okay|so|and|now|then|next|finally|also|just)\b[\s,]*|take\s+(?!.*\b(?:from|away|off)\b)|(?:can|could|would|will)\s+you\s+(?:please\s+)?|(?:tell|show)\s+me\s+|i\s+(?:want|need|would\s+like)\s+to\s+(?:know\s+)?|what(?:'s|\s+is|\s+are|\s+would\s+be)\s+|how\s+much\s+(?:is|are)\s+|how\s+many\s+|is\s+it\s+(?:true|correct|right)\s+that\s+|(?:check|verify|confirm)\s+(?:that\s+|whether\s+|if\s+)?|is\s+|does\s+|calculate\s+|compute\s+|evaluate\s+|work\s+out\s+|figure\s+out\s+|solve\s+|find\s+|give\s+me\s+|convert\s+|express\s+|the\s+(?:value|result|answer)\s+of\s+|the\s+)+/i
 
 export interface Translation {
   /** The mathjs expression. */
@@ -225,6 +226,7 @@ export function translateRequest (request: string): Translation {
   }
 
   s = s.replace(LEADING_FILLER, '').trim()
+  s = arithmeticVerbs(s, steps)
 
   // Statistics: "mean of 3, 5 and 9", "the standard deviation of 2 4 4 4 5".
   for (const [word, fn] of STAT_FUNCTIONS) {
@@ -250,6 +252,111 @@ export function translateRequest (request: string): Translation {
     return { expression: `${from} to ${to}`, steps, conversion: { from, to } }
   }
   return { expression: unitWords(s), steps }
+}
+
+// Arithmetic said as an instruction: "multiply 1024 by 3", "subtract 24 from 1024", "double 7",
+// "increase 200 by 10%". The operands are numbers or bracketed expressions, so the verb's reading is
+// unambiguous; anything longer ("multiply 2 + 3 by 4") is left as it is.
+
+/** A number as the rewrites above leave it: signed, with decimals or an exponent. */
+const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?`
+/** A bracketed expression (brackets nested one level deep), or a function call: "(2 + 3)", "sqrt(1024)". */
+const BRACKETED = String.raw`(?:[a-z]\w*)?\((?:[^()]|\([^()]*\))*\)`
+const ATOM = String.raw`(?:${BRACKETED}|${NUMBER}%?|\b(?:pi|tau|phi|e)\b)`
+/** One operand of an arithmetic verb: an atom or a power of atoms ("2^10"). */
+export const OPERAND = String.raw`(?:${ATOM}(?:\s*\^\s*${ATOM})?)`
+/** Two or more operands: "3, 4 and 5", "2 and 5", "2 & 5". */
+const OPERANDS = String.raw`(?:${OPERAND}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)${OPERAND})+)`
+// A percentage stays bare: mathjs reads `200 - 10%` as 180 but `200 - (10%)` as 199.9.
+const PLAIN_OPERAND = new RegExp(String.raw`^(?:(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?%?|${BRACKETED}|pi|tau|phi|e)$`, 'i')
+
+/** An operand as one term: a signed number or a power is bracketed, so `-3` squared is `(-3)^2`. */
+function term (operand: string): string {
+  const t = operand.trim()
+  return PLAIN_OPERAND.test(t) ? t : `(${t})`
+}
+
+/** The operands of a list such as "3, 4 and 5", as terms. */
+function terms (list: string): string[] {
+  return [...list.matchAll(new RegExp(OPERAND, 'gi'))].map((m) => term(m[0]))
+}
+
+interface VerbRule {
+  pattern: RegExp
+  /** The expression from the pattern's groups. */
+  build: (...groups: string[]) => string
+  /** Said in the working when the rule applies; '' for none. */
+  note: string | ((...groups: string[]) => string)
+}
+
+/** `<X>` is one operand, `<XS>` a list of them, `<A>` an operand without a power, `<N>` a plain number (a percentage's). */
+const verbPattern = (source: string): RegExp =>
+  new RegExp(source.replace(/<XS>/g, OPERANDS).replace(/<X>/g, OPERAND).replace(/<N>/g, NUMBER).replace(/<A>/g, ATOM), 'gi')
+
+const PERCENTAGE_CHANGE = (sign: '+' | '-') => (x: string, n: string) => `${term(x)} * (1 ${sign} ${n} / 100)`
+/** Operations on one operand, as expressions of it: `X` is the operand as a term, `(X)` as it is. */
+const SCALE: Record<string, string> = {
+  double: 'X * 2',
+  twice: '2 * X',
+  triple: 'X * 3',
+  thrice: '3 * X',
+  quadruple: 'X * 4',
+  halve: 'X / 2',
+  half: 'X / 2',
+  third: 'X / 3',
+  quarter: 'X / 4',
+  square: 'X^2',
+  cube: 'X^3',
+  negate: '-X',
+  negative: '-X',
+  reciprocal: '1 / X',
+  'absolute value': 'abs(X)'
+}
+const scaleOf = (word: string): string => SCALE[word.toLowerCase().replace(/\s+/g, ' ')]!
+const scale = (word: string, x: string): string => scaleOf(word).replace('(X)', `(${x.trim()})`).replace('X', term(x))
+
+const VERB_RULES: VerbRule[] = [
+  // The rewrites above take "square root of 9"; this takes "square root of (2 + 7)".
+  { pattern: verbPattern(String.raw`\b(square|cube)\s+root\s+of\s+(<X>)`), build: (root, x) => `${root.toLowerCase() === 'square' ? 'sqrt' : 'cbrt'}(${x.trim()})`, note: '' },
+  { pattern: verbPattern(String.raw`\bmultiply\s+(<X>)\s+(?:by|with)\s+(<X>)`), build: (x, y) => `${term(x)} * ${term(y)}`, note: '"multiply X by Y" → X * Y' },
+  { pattern: verbPattern(String.raw`\bmultiply\s+(?:together\s+)?(<XS>)(?:\s+together)?`), build: (xs) => terms(xs).join(' * '), note: '"multiply X, Y and Z" → X * Y * Z' },
+  { pattern: verbPattern(String.raw`\bdivide\s+(<X>)\s+(?:by|and)\s+(<X>)`), build: (x, y) => `${term(x)} / ${term(y)}`, note: '"divide X by Y" → X / Y' },
+  { pattern: verbPattern(String.raw`\badd\s+(<XS>|<X>)\s+(?:to|onto)\s+(<X>)`), build: (xs, y) => [term(y), ...terms(xs)].join(' + '), note: '"add X to Y" → Y + X' },
+  { pattern: verbPattern(String.raw`\badd\s+(?:up\s+|together\s+)?(<XS>)(?:\s+(?:up|together))?`), build: (xs) => terms(xs).join(' + '), note: '"add X and Y" → X + Y' },
+  { pattern: verbPattern(String.raw`\b(?:subtract|deduct|take\s+away|take)\s+(<X>)\s+(?:from|off)\s+(<X>)`), build: (x, y) => `${term(y)} - ${term(x)}`, note: '"subtract X from Y" → Y - X' },
+  { pattern: verbPattern(String.raw`\bsubtract\s+(<X>)\s+and\s+(<X>)`), build: (x, y) => `${term(x)} - ${term(y)}`, note: '"subtract X and Y" → X - Y' },
+  { pattern: verbPattern(String.raw`\bdifference\s+(?:between|of)\s+(<X>)\s+and\s+(<X>)`), build: (x, y) => `${term(x)} - ${term(y)}`, note: '"difference between X and Y" → X - Y' },
+  // A percentage change is relative to the value ("increase 200 by 10%" is 220), an amount is added.
+  { pattern: verbPattern(String.raw`\b(?:increase|raise|grow|mark\s+up)\s+(<X>)\s+by\s+(<N>)\s*%`), build: PERCENTAGE_CHANGE('+'), note: '"increase X by N%" → X * (1 + N / 100)' },
+  { pattern: verbPattern(String.raw`\b(?:decrease|reduce|lower|cut|discount)\s+(<X>)\s+by\s+(<N>)\s*%`), build: PERCENTAGE_CHANGE('-'), note: '"decrease X by N%" → X * (1 - N / 100)' },
+  { pattern: verbPattern(String.raw`\b(?:increase|raise|grow)\s+(<X>)\s+by\s+(<X>)`), build: (x, y) => `${term(x)} + ${term(y)}`, note: '"increase X by Y" → X + Y' },
+  { pattern: verbPattern(String.raw`\b(?:decrease|reduce|lower|cut)\s+(<X>)\s+by\s+(<X>)`), build: (x, y) => `${term(x)} - ${term(y)}`, note: '"decrease X by Y" → X - Y' },
+  // "to the power of" is already "^" here.
+  { pattern: verbPattern(String.raw`\braise\s+(<A>)\s*\^\s*(<A>)`), build: (x, y) => `${term(x)}^${term(y)}`, note: '"raise X to the power of Y" → X^Y' },
+  { pattern: verbPattern(String.raw`\b(double|twice|triple|thrice|quadruple|halve|square|cube|negate)\s+(<X>)`), build: (word, x) => scale(word, x), note: (word) => `"${word.toLowerCase()} X" → ${scaleOf(word)}` },
+  { pattern: verbPattern(String.raw`\b(?:(?:the|a|one)\s+)?(square|cube|double|half|third|quarter|reciprocal|negative|absolute\s+value)\s+of\s+(<X>)`), build: (word, x) => scale(word, x), note: (word) => `"${word.toLowerCase().replace(/\s+/g, ' ')} of X" → ${scaleOf(word)}` }
+]
+
+/** Rewrites arithmetic verbs into operators; a second pass takes a verb whose operand held another ("double (triple 3)"). */
+function arithmeticVerbs (text: string, steps: string[]): string {
+  let s = text
+  for (let pass = 0; pass < 4; pass++) {
+    const before = s
+    for (const rule of VERB_RULES) {
+      s = s.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
+        const whole = rest[rest.length - 1] as string
+        const offset = rest[rest.length - 2] as number
+        const groups = rest.slice(0, -2) as string[]
+        const note = typeof rule.note === 'string' ? rule.note : rule.note(...groups)
+        if (note !== '' && !steps.includes(note)) steps.push(note)
+        const expression = rule.build(...groups)
+        // Alone it is the whole expression; within a longer one it is bracketed so that it stays one term.
+        return offset === 0 && match.length === whole.length ? expression : `(${expression})`
+      })
+    }
+    if (s === before) break
+  }
+  return s
 }
 
 function unitWords (s: string): string {

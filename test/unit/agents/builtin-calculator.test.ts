@@ -82,3 +82,144 @@ describe('calculator', () => {
     expect(translateRequest('average of 1 and 3').expression).toBe('mean(1, 3)')
   })
 })
+
+describe('calculator: arithmetic said as an instruction', () => {
+  const value = async (text: string) => (await calc(text)).output
+
+  it('multiplies, divides, adds and subtracts', async () => {
+    expect(await value('Multiply 1024 by 3')).toBe(3072)
+    expect(await value('Divide 1024 by 4')).toBe(256)
+    expect(await value('Add 1024 and 3')).toBe(1027)
+    expect(await value('Add 5 to 1024')).toBe(1029)
+    expect(await value('Subtract 24 from 1024')).toBe(1000)
+    expect(await value('Take 3 from 10')).toBe(7)
+    expect(await value('take away 3 from 10')).toBe(7)
+    expect(translateRequest('Add 5 to 1024').expression).toBe('1024 + 5')
+    expect(translateRequest('Subtract 24 from 1024').expression).toBe('1024 - 24')
+  })
+
+  it('adds and multiplies lists', async () => {
+    expect(await value('Add 3, 4 and 5')).toBe(12)
+    expect(await value('add up 1, 2 and 3')).toBe(6)
+    expect(await value('Multiply 2, 5 and 7')).toBe(70)
+    expect(await value('add 3 and 4 to 10')).toBe(17)
+  })
+
+  it('doubles, triples, halves, squares and cubes', async () => {
+    expect(await value('Double 1024')).toBe(2048)
+    expect(await value('Triple 7')).toBe(21)
+    expect(await value('Halve 1024')).toBe(512)
+    expect(await value('Square 12')).toBe(144)
+    expect(await value('Cube 3')).toBe(27)
+    expect(await value('square -3')).toBe(9)
+    expect(await value('half of 1024')).toBe(512)
+    expect(await value('the square of 12')).toBe(144)
+    const r = await calc('Halve 1024')
+    expect(r.working).toContain('"halve X" → X / 2')
+    expect(r.working).toContain('expression: 1024 / 2')
+  })
+
+  it('changes a value by a percentage or an amount, and raises to a power', async () => {
+    expect(await value('Increase 200 by 10%')).toBe(220)
+    expect(await value('increase 200 by 10 percent')).toBe(220)
+    expect(await value('Decrease 200 by 10%')).toBe(180)
+    expect(await value('Reduce 80 by 25%')).toBe(60)
+    expect(translateRequest('Increase 200 by 10%').expression).toBe('200 * (1 + 10 / 100)')
+    expect(await value('increase 200 by 15')).toBe(215)
+    expect(await value('reduce 200 by 15')).toBe(185)
+    expect(await value('Raise 2 to the power of 10')).toBe(1024)
+  })
+
+  it('takes decimals, signs, thousands separators and bracketed operands', async () => {
+    expect(await value('Please multiply 1.5 by -2')).toBe(-3)
+    expect(await value('Multiply 1,024 by 3')).toBe(3072)
+    expect(await value('Subtract -3 from 10')).toBe(13)
+    expect(await value('Multiply (2 + 3) by 4')).toBe(20)
+    expect(await value('Divide 2^10 by 4')).toBe(256)
+    expect(await value('Double (triple 3)')).toBe(18)
+  })
+
+  it('keeps the operators already read in words', async () => {
+    expect(await value('1024 times 3')).toBe(3072)
+    expect(await value('1024 divided by 4')).toBe(256)
+    expect(await value('1024 minus 24')).toBe(1000)
+    expect(await value('Square root of 1024')).toBe(32)
+    expect(await value('1024 squared')).toBe(1048576)
+    expect(await value('What is 20% of 1024')).toBe(204.8)
+    expect(await value('1024 plus 10%')).toBe(1126.4)
+  })
+})
+
+describe('calculator: earlier results in a mission', () => {
+  it('puts the one earlier result in place of "it"', async () => {
+    const r = await calc('Multiply it by 3', { s1: 1024 })
+    expect(r.output).toBe(3072)
+    expect(r.working).toContain('"it" = 1024 (the result of s1)')
+    expect(r.working).toContain('read as: Multiply 1024 by 3')
+    expect(r.working).toContain('expression: 1024 * 3')
+  })
+
+  it('reads other references to one result', async () => {
+    expect((await calc('Divide the total by 4', { s1: 100 })).output).toBe(25)
+    expect((await calc('Subtract 24 from the result', { s1: 1024 })).output).toBe(1000)
+    expect((await calc('What is 15% of that?', { s1: 200 })).output).toBe(30)
+    expect((await calc('Increase it by 10%', { s1: 200 })).output).toBe(220)
+    expect((await calc('Square it', { s1: -5 })).output).toBe(25)
+    expect((await calc('Take its square root', { s1: 1024 })).output).toBe(32)
+    expect((await calc('Multiply it by 3', { s1: '1024' })).output).toBe(3072)
+  })
+
+  it('takes the last result for one reference, and names results by order or id', async () => {
+    expect((await calc('Halve the previous result', { s1: 9, s2: 10 })).output).toBe(5)
+    expect((await calc('Double it', { s1: 9, s2: 10 })).output).toBe(20)
+    expect((await calc('Subtract the first result from the second result', { s1: 3, s2: 10 })).output).toBe(7)
+    expect((await calc('Divide the result of s1 by 2', { s1: 10, s2: 4 })).output).toBe(5)
+    expect((await calc('Divide this by that', { s1: 10, s2: 4 })).output).toBe(2.5)
+  })
+
+  it('puts several earlier results in place of "them", "the results", "both"', async () => {
+    const add = await calc('Add them', { s1: 2, s2: 5 })
+    expect(add.output).toBe(7)
+    expect(add.working).toContain('"them" = 2, 5 (the results of s1, s2)')
+    expect((await calc('Average the results', { s1: 2, s2: 4, s3: 9 })).output).toBe(5)
+    expect((await calc('Find the mean of them', { s1: 2, s2: 4, s3: 9 })).output).toBe(5)
+    expect((await calc('Multiply them', { s1: 2, s2: 5, s3: 7 })).output).toBe(70)
+    expect((await calc('Compute the sum of both', { s1: 2, s2: 5 })).output).toBe(7)
+    expect((await calc('Add the two numbers', { s1: 2, s2: 5 })).output).toBe(7)
+    expect((await calc('Add all of them', { s1: 2, s2: 5, s3: 1 })).output).toBe(8)
+  })
+
+  it('applies an operation without an operand to the one earlier result', async () => {
+    const r = await calc('Take the square root', { s1: 1024 })
+    expect(r.output).toBe(32)
+    expect(r.working).toContain('operand: 1024 (the result of s1)')
+    expect((await calc('Multiply by 3', { s1: 1024 })).output).toBe(3072)
+    expect((await calc('Double', { s1: 1024 })).output).toBe(2048)
+    expect((await calc('Add 10', { s1: 5 })).output).toBe(15)
+  })
+
+  it('says which result is not a number', async () => {
+    const text = 'Paris is the capital of France and has a population of about two million people'
+    await expect(calc('Double it', { s1: text })).rejects.toThrow(/^calculator: the request refers to the result of s1, which is not a number: "Paris is the capital of France and has a population of abou…"$/)
+    await expect(calc('Add them', { s1: 'hello', s2: 7 })).rejects.toThrow('calculator: the request refers to the result of s1, which is not a number: "hello"')
+    await expect(calc('Take the square root', { s1: 'not a number' })).rejects.toThrow(/result of s1, which is not a number/)
+    // A request that computes without the reference still does, and says so.
+    const r = await calc('Work out what it costs: 3 * 4.50', { s1: 'the price list' })
+    expect(r.output).toBe(13.5)
+    expect(r.working).toContain('the request refers to the result of s1, which is not a number: "the price list"; computed without it')
+  })
+
+  it('leaves requests that do not refer back as they were', async () => {
+    expect((await calc('what is it: 2 + 2')).output).toBe(4)
+    expect((await calc('what is it: 2 + 2', { s1: 5 })).output).toBe(4)
+    expect((await calc('Add 3 and 4', { s1: 1024 })).output).toBe(7)
+    expect((await calc('Check that 2 + 2 = 4', { s1: 1024 })).output).toBe(true)
+    expect((await calc('Is it true that 2 + 2 = 4', { s1: 1024 })).output).toBe(true)
+    expect((await calc('What is the sum of 3 and 4', { s1: 5 })).output).toBe(7)
+    const r = await calc('Compute 2 * 3', { s1: 1024 })
+    expect(r.output).toBe(6)
+    expect(r.working!.some((w) => w.startsWith('read as:'))).toBe(false)
+    // input.expression is taken as it is.
+    await expect(calc('Double it', { expression: '2 + it', s1: 5 })).rejects.toThrow('undefined symbol it')
+  })
+})
