@@ -11,7 +11,8 @@
  * its skill in words but is a researcher's question.
  */
 import type { PrivateKey } from '@libp2p/interface'
-import { planByRules } from '../agents/builtin/planner.ts'
+import { IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
+import { instructionOf } from '../agents/builtin/payload.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -121,11 +122,14 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   const bid = async (task: AgentTask, hints?: { preferred?: string }): Promise<BidOffer[]> => {
     // One pass over the registry per announcement: this runs on every tab for every task.
     const mine = available()
+    // Judged on what the task asks, not on its material: "Summarise: <a passage about WebRTC>" is a
+    // summary whatever the passage is about (payload.ts).
+    const asks = instructionOf(task.text, IMPERATIVE)
     // A handoff named one of our agents: it bids with its best skill for the task (at least at the
     // abstain threshold: the agent that handed off chose it), and wins if it is still here.
     const named = hints?.preferred !== undefined ? mine.find(a => a.agentId === hints.preferred) : undefined
     if (named !== undefined) {
-      const all = await host.match(task.text, mine.length, { localOnly: true, minConfidence: 0 })
+      const all = await host.match(asks, mine.length, { localOnly: true, minConfidence: 0 })
       const m = all.find(x => x.agentId === named.agentId)
       const skillId = m?.skillId ?? named.manifest.skills[0]?.id
       if (skillId !== undefined) return [{ agentId: named.agentId, skillId, confidence: Math.max(MIN_BID_CONFIDENCE, m?.confidence ?? 0) }]
@@ -135,9 +139,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       const skill = planner?.manifest.skills[0]
       return planner !== undefined && skill !== undefined ? [{ agentId: planner.agentId, skillId: skill.id, confidence: PLANNER_CONFIDENCE }] : []
     }
-    const checking = CHECK_INTENT.test(task.text)
+    const checking = CHECK_INTENT.test(asks)
     const usable = new Set(mine.filter(a => a.kind !== 'planner' && (a.kind !== 'verifier' || checking)).map(a => a.agentId))
-    const matches = await host.match(task.text, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
+    const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     return matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
   }
 
@@ -174,6 +178,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       const r = host.registry.get(agentId)
       return r !== undefined && r.peerId === peerId ? r.manifest.skills.map(x => x.id) : undefined
     },
+    // Who will vote on a mission part: every tab whose verifier runs (a tab votes with its verifier,
+    // abstaining when it cannot judge). Once they all have, the mission need not wait verifyTimeoutMs.
+    verifyingPeers: () => host.registry.list().filter(r => r.kind === 'verifier' && (r.state === 'idle' || r.state === 'working')).map(r => r.peerId),
     options: {
       minConfidence: MIN_BID_CONFIDENCE,
       // The window closes as soon as every present peer has bid or declined, so its length only
@@ -187,8 +194,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // is the backstop for a holder that is present but silent, and 3 s lapsed healthy holders on
       // a loaded 2-core machine (heartbeats delayed by busy main threads).
       leaseMs: 6000,
-      // A mission waits this long for its parts' verification before assembling (unverified parts are
-      // marked so); verifiers answer in well under a second, and an abstaining verifier never votes.
+      // A mission waits at most this long for its parts' verification before assembling (unverified
+      // parts are marked so): verifiers answer in well under a second, and once every verifying tab
+      // has voted (verifyingPeers) it does not wait at all; this is for a verifier that never answers.
       verifyTimeoutMs: 5000,
       verifiers: available().filter(a => a.kind === 'verifier').map(a => a.agentId)
     }
@@ -201,11 +209,12 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     const t = engine.tasks.get(e.taskId)
     if (t === undefined || t.peerId !== node.peerId || t.agentId === undefined || t.skillId === undefined || t.mission !== undefined) return
     if (t.verification?.status === 'disputed') return
-    host.learn(t.agentId, t.skillId, t.text)
+    // What was asked, not the material it carried (a pasted passage is no example of summarising).
+    host.learn(t.agentId, t.skillId, instructionOf(t.text, IMPERATIVE))
   })
   engine.on('verification', v => {
     // A result disputed after the fact is not a good example after all.
-    if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, t.text) }
+    if (v.status === 'disputed') { const t = engine.tasks.get(v.taskId); if (t?.agentId !== undefined && t.skillId !== undefined) host.unlearn(t.agentId, t.skillId, instructionOf(t.text, IMPERATIVE)) }
   })
   engineRef = engine
   // This tab's own agents resume their reputation from the registry (kept there after every outcome):

@@ -79,6 +79,33 @@ test('a two-part request becomes a mission: parts run in parallel on different t
   await expect.poll(() => c.evaluate(t => window.meshwork.graph.list({ kind: 'solution' }).some(e => e.taskId === t), id), { timeout: 15_000 }).toBe(true)
 })
 
+test('a mission part works on the result it depends on, and a request that carries a passage stays one task', async () => {
+  const [idA, idB] = [await peerIdOf(a), await peerIdOf(b)]
+  // s2 "Multiply it by 3" gets s1's 1024 as its input and uses it.
+  const id = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Compute 2^10, then multiply it by 3' }))
+  const done = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 45_000 }), id)
+  expect(done.state, JSON.stringify(done)).toBe('completed')
+  const parts = await Promise.all(done.mission!.subtasks.map(async s => await b.evaluate(t => window.meshwork.tasks.get(t)!, s.taskId)))
+  expect(parts.map(p => [p.text, p.state, p.agentId, p.result?.text])).toEqual([
+    ['Compute 2^10', 'completed', `calculator@${idA}`, '1024'],
+    ['Multiply it by 3', 'completed', `calculator@${idA}`, '3072']
+  ])
+  expect(done.result?.text).toBe('3072')
+  // Before, the planner cut this passage into a mission of one part per sentence.
+  const passage = ['The city council launched a bicycle sharing program with two thousand bikes downtown.',
+    'Residents can rent a bike at any of 150 docking stations and return it at another.',
+    'Yesterday it rained heavily and the football match was postponed.',
+    'Officials expect the scheme to reduce car traffic and air pollution in the centre.',
+    'A yearly membership costs forty dollars, and single rides cost two dollars.',
+    'Cycling groups welcomed the stations but asked for more protected bike lanes.'].join(' ')
+  const sid = await a.evaluate(t => window.meshwork.tasks.submit({ text: `Summarise in two sentences: ${t}` }), passage)
+  const summary = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), sid)
+  expect(summary, JSON.stringify(summary)).toMatchObject({ state: 'completed', agentId: `summariser@${idB}` })
+  expect(summary.mission).toBeUndefined()
+  expect(summary.result?.text).not.toContain('football')
+  expect(summary.result?.text.length).toBeLessThan(passage.length / 2)
+})
+
 test('a task nobody can do ends unassigned, with the reason', async () => {
   const id = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Repaint my garden fence in dark green before the weekend' }))
   const done = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 15_000 }), id)

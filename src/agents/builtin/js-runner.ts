@@ -6,7 +6,8 @@
  *
  * Code comes from `input.code`, else the first fenced block (```js ... ```) in the text, else
  * inline `code` in backticks, else what follows "javascript:"/"js:"/"code:".
- * Limits: `input.timeoutMs` (default 1000, at most 8000) and `input.memoryMb` (default 32, at most
+ * The rest of the task's input is the script's global `input` (in a mission, the results of the parts
+ * it depends on: `input.s1`, ...). Limits: `input.timeoutMs` (default 1000, at most 8000) and `input.memoryMb` (default 32, at most
  * 128). The deadline is checked between bytecode steps; a single native call that runs long (a
  * huge `Array.prototype.fill`) can overshoot it until the runtime's task timeout stops the worker.
  */
@@ -70,6 +71,15 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     vm.setProp(vm.global, '__print', print)
     print.dispose()
     vm.unwrapResult(vm.evalCode(CONSOLE_PRELUDE, 'prelude.js')).dispose()
+    // The task's input as data (JSON in, parsed inside): in a mission, the results this part depends
+    // on are `input.s1`, `input.s2`, ... ("Compute 2^10, then run this JavaScript: input.s1 * 3").
+    const inputJson = scriptInput(task.input)
+    if (inputJson !== undefined) {
+      const json = vm.newString(inputJson)
+      vm.setProp(vm.global, '__input', json)
+      json.dispose()
+      vm.unwrapResult(vm.evalCode('globalThis.input = JSON.parse(globalThis.__input); delete globalThis.__input', 'input.js')).dispose()
+    }
 
     ctx.progress(0.1, 'running')
     const started = Date.now()
@@ -115,6 +125,25 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
       }
     }
   }
+}
+
+/** Characters of the task's input handed to the script. */
+const MAX_INPUT_CHARS = 1_000_000
+
+/** The task's input as JSON for the script, without the runner's own fields; undefined when there is none. */
+export function scriptInput (input: unknown): string | undefined {
+  if (input === undefined || input === null) return undefined
+  let value = input
+  if (typeof input === 'object' && !Array.isArray(input)) {
+    const { code: _code, timeoutMs: _t, memoryMb: _m, ...rest } = input as Record<string, unknown>
+    if (Object.keys(rest).length === 0) return undefined
+    value = rest
+  }
+  let json: string | undefined
+  try { json = JSON.stringify(value) } catch (err) { throw new Error(`js-runner: the task's input cannot be passed to the script as JSON (${err instanceof Error ? err.message : String(err)})`) }
+  if (json === undefined) return undefined
+  if (json.length > MAX_INPUT_CHARS) throw new Error(`js-runner: the task's input is ${json.length} characters of JSON; the script can be given at most ${MAX_INPUT_CHARS}`)
+  return json
 }
 
 /** The code to run, or a clear error saying where it was looked for. */

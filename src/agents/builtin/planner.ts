@@ -15,11 +15,12 @@
 import type { AgentContext, AgentResult, AgentTask, PlannedSubtask } from '../types.ts'
 import { LIST_ITEM, splitSentences } from './sentences.ts'
 import { inputText } from './task-input.ts'
+import { protect } from './payload.ts'
 
 export const MAX_SUBTASKS = 12
 
 /** Verbs that open an instruction; "and <verb>" starts a new part. */
-const IMPERATIVE = new Set([
+export const IMPERATIVE: ReadonlySet<string> = new Set([
   'add', 'analyse', 'analyze', 'answer', 'ask', 'book', 'build', 'calculate', 'chart', 'check', 'clean', 'collect', 'compare', 'compile',
   'compute', 'confirm', 'convert', 'count', 'create', 'decide', 'deploy', 'describe', 'design', 'determine', 'download', 'draft', 'draw',
   'email', 'estimate', 'evaluate', 'explain', 'export', 'extract', 'fetch', 'file', 'find', 'fix', 'format', 'gather', 'generate', 'get',
@@ -99,29 +100,29 @@ export function planByRules (request: string): PlannedSubtask[] {
 
 interface Part { text: string, sequenced: boolean }
 
-function splitParts (request: string): Part[] {
+function splitParts (original: string): Part[] {
+  // Quoted text, code and an instruction's material ("Summarise: <passage>") are never cut (payload.ts).
+  const { text: request, restore } = protect(original, IMPERATIVE)
+  const whole = (parts: Part[]): Part[] => parts.filter((p) => p.text !== '').map((p) => ({ ...p, text: restore(p.text) }))
   const lines = request.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
   const items = lines.filter((l) => LIST_ITEM.test(l))
   if (items.length >= 2) {
-    return items.map((l) => clean(l.replace(LIST_ITEM, ''))).filter((p) => p.text !== '')
+    return whole(items.map((l) => clean(l.replace(LIST_ITEM, ''))))
   }
   // Inline numbering: "1. fetch the data 2. clean it 3. chart it" or "1) a 2) b".
   const inline = request.split(/(?:^|\s)\d{1,2}[.)]\s+/).map((s) => s.trim()).filter((s) => s !== '')
   if (inline.length >= 3 || (inline.length === 2 && /^\s*\d{1,2}[.)]\s/.test(request))) {
     const body = /:\s*$/.test(inline[0]!) || !/^\s*\d/.test(request) ? inline.slice(1) : inline
-    if (body.length >= 2) return body.map((s) => clean(s.replace(/[;,]\s*$/, ''))).filter((p) => p.text !== '')
+    if (body.length >= 2) return whole(body.map((s) => clean(s.replace(/[;,]\s*$/, ''))))
   }
 
   const out: Part[] = []
   for (const sentence of splitSentences(request)) {
     for (const piece of sentence.split(/\s*;\s*|,?\s+(?=(?:and\s+then|then|after\s+that|afterwards|and\s+also|also|finally|next)\b[\s,])/i)) {
-      for (const sub of splitOnAndVerb(piece)) {
-        const p = clean(sub)
-        if (p.text !== '') out.push(p)
-      }
+      for (const sub of splitOnAndVerb(piece)) out.push(clean(sub))
     }
   }
-  return out
+  return whole(out)
 }
 
 /** "summarise the article and translate the summary" -> two parts; "salt and pepper" stays one. */

@@ -4,15 +4,16 @@
  * (its mean cosine to all the others, as in LexRank's degree centrality) minus how much it repeats a
  * sentence already picked. The picks are returned in their original order.
  *
- * Text: `input.text`, else the request itself (after an instruction ending in ":" such as
- * "Summarise this:"). Length: `input.sentences` (a count) or `input.ratio` (a share of the
+ * Text: `input.text`, else the request after an instruction ending in ":" ("Summarise this:"), else
+ * the results of the subtasks it depends on in a mission, else the request itself (see `sourceText`). Length: `input.sentences` (a count) or `input.ratio` (a share of the
  * sentences), else a count named in the request ("in three sentences"), else about a fifth of the
  * text, at least 3 and at most 10 sentences.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { cosine } from '../../match/score.ts'
 import { splitSentences } from './sentences.ts'
-import { inputNumber, inputText } from './task-input.ts'
+import { inputNumber, inputText, upstreamResults, upstreamText } from './task-input.ts'
+import { findPayload } from './payload.ts'
 
 /** Weight of centrality against redundancy in MMR. */
 const LAMBDA = 0.7
@@ -86,13 +87,30 @@ export function pickSentences (sentences: string[], vectors: Float32Array[], cou
   return chosen.sort((a, b) => a - b).map((i) => ({ index: i, sentence: sentences[i]!, centrality: centrality[i]! }))
 }
 
-/** The text to summarise: input.text, else the request after an instruction that ends in ":". */
+/**
+ * The text to summarise: input.text; else the request after an instruction that ends in ":"; else,
+ * in a mission, the results of the subtasks this one depends on ("Fetch the report, then summarise
+ * it"); else the request itself, unless it is only an instruction that names no text ("Summarise the
+ * meeting notes"): summarising those words would echo the request back as its own summary.
+ */
 export function sourceText (task: AgentTask): string {
   const given = inputText(task.input, 'text')
   if (given !== undefined) return given
-  const m = /^([^\n:]{0,160}?\b(?:summar|gist|tl;?dr|key\s+(?:points|sentences|ideas)|condense|shorten|overview|highlight|main\s+ideas)[^\n:]*):\s*([\s\S]+)$/i.exec(task.text.trim())
-  return m !== null ? m[2]!.trim() : task.text.trim()
+  const text = task.text.trim()
+  const m = /^([^\n:]{0,160}?\b(?:summar|gist|tl;?dr|key\s+(?:points|sentences|ideas)|condense|shorten|overview|highlight|main\s+ideas)[^\n:]*):\s*([\s\S]+)$/i.exec(text)
+  if (m !== null) return m[2]!.trim()
+  const payload = findPayload(text)
+  if (payload !== undefined) return payload.material
+  const upstream = upstreamResults(task.input)
+  if (upstream.length > 0) return upstream.map((u) => upstreamText(u.value).trim()).filter((t) => t !== '').join('\n\n')
+  if (ONLY_AN_INSTRUCTION.test(text) && splitSentences(text).length <= 1) {
+    throw new Error(`summariser: '${text.slice(0, 120)}' names no text to summarise; give the text after a colon ("Summarise: ...") or in input.text`)
+  }
+  return text
 }
+
+/** A request that starts by asking for a summary (one sentence of it is an instruction, not a text). */
+const ONLY_AN_INSTRUCTION = /^(?:please\s+|(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:summari[sz]e|condense|shorten|tl;?dr|give\s+(?:me\s+)?(?:a\s+|the\s+)?(?:summary|gist|tl;?dr|key\s+points))\b/i
 
 function targetLength (task: AgentTask, total: number): number {
   const count = inputNumber(task.input, 'sentences', 'summariser')

@@ -17,6 +17,14 @@ describe('js-runner', () => {
     expect(ctx.logs).toContain('hi {"a":1} [1,2]')
   })
 
+  it('hands the task\'s input to the script as `input` (a mission part\'s upstream results), without its own fields', async () => {
+    const r = await handler({ id: 't', text: 'Run this JavaScript: input.s1 * 3 + Object.keys(input).length', input: { s1: 1024, timeoutMs: 500 } }, testContext())
+    expect(r.output).toBe(3073)
+    expect((await run('typeof input')).output).toBe('undefined')
+    expect((await run('JSON.stringify(input)', { rows: [1, { a: 'x' }] })).output).toBe('{"rows":[1,{"a":"x"}]}')
+    await expect(handler({ id: 't', text: 'js: 1', input: { s1: 'x'.repeat(1_000_001) } }, testContext())).rejects.toThrow(/js-runner: the task's input is \d+ characters of JSON/)
+  })
+
   it('kills an endless loop at its deadline', async () => {
     const t0 = Date.now()
     await expect(run('while (true) {}')).rejects.toThrow('js-runner: exceeded 1000 ms')

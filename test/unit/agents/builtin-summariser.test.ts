@@ -98,5 +98,25 @@ describe('sentence splitting', () => {
   it('finds the text after an instruction', () => {
     expect(sourceText({ id: 't', text: 'Please summarise this for me: The text. More.' })).toBe('The text. More.')
     expect(sourceText({ id: 't', text: 'Plain text: with a colon but no instruction.' })).toBe('Plain text: with a colon but no instruction.')
+    // Any instruction with material, not only one that says "summarise".
+    expect(sourceText({ id: 't', text: 'Condense this release note for the team: The build is green. The relay restarts.' })).toBe('The build is green. The relay restarts.')
+  })
+
+  it('summarises the results a mission part depends on, and refuses a request that names no text', () => {
+    expect(sourceText({ id: 't', text: 'Summarise it', input: { s1: 'The first result. It has two sentences.' } })).toBe('The first result. It has two sentences.')
+    expect(sourceText({ id: 't', text: 'Summarise them', input: { s2: { text: 'Second.' }, s1: 'First.', timeoutMs: 5 } })).toBe('First.\n\nSecond.')
+    // Its own material wins over upstream results.
+    expect(sourceText({ id: 't', text: 'Summarise this: Own text.', input: { s1: 'Upstream.' } })).toBe('Own text.')
+    // Before, these words were "summarised" into themselves.
+    expect(() => sourceText({ id: 't', text: 'Summarise what a kilobyte is' })).toThrow(/summariser: 'Summarise what a kilobyte is' names no text to summarise/)
+    expect(() => sourceText({ id: 't', text: 'Please give me a summary of the meeting notes' })).toThrow(/names no text/)
+    // A text that does not start by asking for a summary is the text.
+    expect(sourceText({ id: 't', text: 'The mesh merged. Nothing was lost.' })).toBe('The mesh merged. Nothing was lost.')
+  })
+
+  it('summarises an upstream passage end to end', async () => {
+    const r = await handler({ id: 't', text: 'Then summarise it in two sentences', input: { s1: ARTICLE.join(' ') } }, ctx())
+    expect(splitSentences(r.text)).toHaveLength(2)
+    for (const i of OFF_TOPIC) expect(r.text).not.toContain(ARTICLE[i])
   })
 })
