@@ -102,11 +102,26 @@ export function sourceText (task: AgentTask): string {
   const payload = findPayload(text)
   if (payload !== undefined) return payload.material
   const upstream = upstreamResults(task.input)
-  if (upstream.length > 0) return upstream.map((u) => upstreamText(u.value).trim()).filter((t) => t !== '').join('\n\n')
+  if (upstream.length > 0 && asksForUpstream(text)) return upstream.map((u) => upstreamText(u.value).trim()).filter((t) => t !== '').join('\n\n')
   if (ONLY_AN_INSTRUCTION.test(text) && splitSentences(text).length <= 1) {
     throw new Error(`summariser: '${text.slice(0, 120)}' names no text to summarise; give the text after a colon ("Summarise: ...") or in input.text`)
   }
   return text
+}
+
+/** Words that point at earlier results: "summarise it", "the findings", "them". */
+const REFERS_BACK = /\b(?:it|its|this|that|these|those|them|both|above|the\s+(?:results?|answers?|outputs?|findings|text|report|data|article|document|list|page|previous\s+\w+))\b/i
+/** How long the summary should be, and filler: not what to summarise. */
+const NOT_A_SUBJECT = /\b(?:in|into|as|to)\s+(?:\w+\s+)?(?:sentences?|lines?|points?|bullet\s+points?|words?|paragraphs?)\b|\b(?:briefly|shortly|quickly|please|then|now|also|next|finally|for\s+(?:me|us))\b|[,.!?;:]/gi
+
+/**
+ * Whether a mission part means the results it depends on: it points back at them ("then summarise
+ * it", "summarise the findings") or names nothing else ("then summarise in two sentences"). "Summarise
+ * what a kilobyte is" names a subject of its own, which an upstream 1024 is not.
+ */
+function asksForUpstream (text: string): boolean {
+  if (REFERS_BACK.test(text)) return true
+  return text.replace(/^(?:and\s+)?(?:then\s+)?/i, '').replace(ONLY_AN_INSTRUCTION, '').replace(NOT_A_SUBJECT, ' ').trim() === ''
 }
 
 /** A request that starts by asking for a summary (one sentence of it is an instruction, not a text). */

@@ -107,6 +107,10 @@ describe('sentence splitting', () => {
     expect(sourceText({ id: 't', text: 'Summarise them', input: { s2: { text: 'Second.' }, s1: 'First.', timeoutMs: 5 } })).toBe('First.\n\nSecond.')
     // Its own material wins over upstream results.
     expect(sourceText({ id: 't', text: 'Summarise this: Own text.', input: { s1: 'Upstream.' } })).toBe('Own text.')
+    expect(sourceText({ id: 't', text: 'Then summarise in two sentences', input: { s1: 'Upstream text.' } })).toBe('Upstream text.')
+    expect(sourceText({ id: 't', text: 'Summarise the findings', input: { s1: 'Upstream text.' } })).toBe('Upstream text.')
+    // A part that names a subject of its own does not mean the upstream result (here a number).
+    expect(() => sourceText({ id: 't', text: 'Summarise what a kilobyte is', input: { s1: 1024 } })).toThrow(/names no text to summarise/)
     // Before, these words were "summarised" into themselves.
     expect(() => sourceText({ id: 't', text: 'Summarise what a kilobyte is' })).toThrow(/summariser: 'Summarise what a kilobyte is' names no text to summarise/)
     expect(() => sourceText({ id: 't', text: 'Please give me a summary of the meeting notes' })).toThrow(/names no text/)
