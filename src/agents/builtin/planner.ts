@@ -109,12 +109,10 @@ function splitParts (original: string): Part[] {
   if (items.length >= 2) {
     return whole(items.map((l) => clean(l.replace(LIST_ITEM, ''))))
   }
-  // Inline numbering: "1. fetch the data 2. clean it 3. chart it" or "1) a 2) b".
-  const inline = request.split(/(?:^|\s)\d{1,2}[.)]\s+/).map((s) => s.trim()).filter((s) => s !== '')
-  if (inline.length >= 3 || (inline.length === 2 && /^\s*\d{1,2}[.)]\s/.test(request))) {
-    const body = /:\s*$/.test(inline[0]!) || !/^\s*\d/.test(request) ? inline.slice(1) : inline
-    if (body.length >= 2) return whole(body.map((s) => clean(s.replace(/[;,]\s*$/, ''))))
-  }
+  // Inline numbering: "1. fetch the data 2. clean it 3. chart it" or "1) a 2) b". The markers must
+  // count 1, 2, 3, ...: "Compute 15% of 80. Also compute 20% of 50." ends sentences with numbers.
+  const inline = inlineItems(request)
+  if (inline !== undefined) return whole(inline.map((s) => clean(s.replace(/[;,]\s*$/, ''))))
 
   const out: Part[] = []
   for (const sentence of splitSentences(request)) {
@@ -123,6 +121,22 @@ function splitParts (original: string): Part[] {
     }
   }
   return whole(out)
+}
+
+/** The items of an inline numbered list ("1. a 2. b 3. c", after an optional preamble), if the request is one. */
+function inlineItems (request: string): string[] | undefined {
+  const markers = [...request.matchAll(/(?:^|\s)(\d{1,2})[.)]\s+/g)]
+  // The list: the markers from the first "1" on, as long as they count up by one.
+  const first = markers.findIndex((m) => m[1] === '1')
+  if (first < 0) return undefined
+  const list = [markers[first]!]
+  for (const m of markers.slice(first + 1)) if (Number(m[1]) === list.length + 1) list.push(m)
+  if (list.length < 2) return undefined
+  const preamble = request.slice(0, list[0]!.index).trim()
+  // A preamble that is a part of its own ("Compute 2+2. 1. a 2. b") is not a list's introduction.
+  if (preamble !== '' && !/:$/.test(preamble) && list.length < 3) return undefined
+  const items = list.map((m, i) => request.slice(m.index + m[0].length, list[i + 1]?.index ?? request.length).trim())
+  return items.every((x) => x !== '') ? items : undefined
 }
 
 /** "summarise the article and translate the summary" -> two parts; "salt and pepper" stays one. */

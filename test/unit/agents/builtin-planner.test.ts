@@ -34,6 +34,16 @@ describe('planner: rules', () => {
     ])
   })
 
+  it('does not read numbers that end sentences as an inline numbered list', () => {
+    // Before: "80. " and "50. " were list markers, and the plan was "Compute 20% of" / "Add them".
+    expect(plan('Compute 15% of 80. Also compute 20% of 50. Then add them')).toEqual([
+      ['s1', 'Compute 15% of 80', ''],
+      ['s2', 'Compute 20% of 50', ''],
+      ['s3', 'Add them', 's1,s2']
+    ])
+    expect(plan('Do these: 1. compute 2+2 2. double it')).toEqual([['s1', 'Compute 2+2', ''], ['s2', 'Double it', 's1']])
+  })
+
   it('splits on ";", "after that", "also" and sentences; "them" depends on all earlier parts', () => {
     expect(plan('Calculate the total cost; after that, check it against the budget')).toEqual([
       ['s1', 'Calculate the total cost', ''],
