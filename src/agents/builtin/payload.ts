@@ -164,3 +164,11 @@ export function instructionOf (text: string, verbs?: ReadonlySet<string>): strin
   const rest = (text.slice(0, p.start) + ' ' + p.head + ' ' + text.slice(p.end)).replace(/\s+/g, ' ').trim()
   return rest === '' ? text : rest
 }
+
+/** Whether a sentence reads as a request rather than as text: it opens with a verb of instruction, or asks a question. */
+export function readsAsRequest (sentence: string, verbs?: ReadonlySet<string>): boolean {
+  const t = sentence.trim()
+  if (/\?\s*$/.test(t) || /^(?:who|what|when|where|why|how|which)\b/i.test(t)) return true
+  const verb = t.replace(POLITE, '').toLowerCase().match(/^[a-z;-]+/)?.[0]
+  return verb !== undefined && isVerb(verb, verbs ?? MATERIAL_VERBS)
+}

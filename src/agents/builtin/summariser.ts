@@ -13,7 +13,7 @@ import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { cosine } from '../../match/score.ts'
 import { splitSentences } from './sentences.ts'
 import { inputNumber, inputText, upstreamResults, upstreamText } from './task-input.ts'
-import { findPayload } from './payload.ts'
+import { findPayload, readsAsRequest } from './payload.ts'
 
 /** Weight of centrality against redundancy in MMR. */
 const LAMBDA = 0.7
@@ -103,7 +103,9 @@ export function sourceText (task: AgentTask): string {
   if (payload !== undefined) return payload.material
   const upstream = upstreamResults(task.input)
   if (upstream.length > 0 && asksForUpstream(text)) return upstream.map((u) => upstreamText(u.value).trim()).filter((t) => t !== '').join('\n\n')
-  if (ONLY_AN_INSTRUCTION.test(text) && splitSentences(text).length <= 1) {
+  // A one-sentence request is not a text to summarise ("Summarise the meeting notes", "Translate the
+  // summary into French"): returning it would pass the request off as its own summary.
+  if (text !== '' && splitSentences(text).length <= 1 && (ONLY_AN_INSTRUCTION.test(text) || readsAsRequest(text))) {
     throw new Error(`summariser: '${text.slice(0, 120)}' names no text to summarise; give the text after a colon ("Summarise: ...") or in input.text`)
   }
   return text

@@ -114,6 +114,9 @@ describe('sentence splitting', () => {
     // Before, these words were "summarised" into themselves.
     expect(() => sourceText({ id: 't', text: 'Summarise what a kilobyte is' })).toThrow(/summariser: 'Summarise what a kilobyte is' names no text to summarise/)
     expect(() => sourceText({ id: 't', text: 'Please give me a summary of the meeting notes' })).toThrow(/names no text/)
+    // A one-sentence request of another kind, which the summariser won by the word "summary".
+    expect(() => sourceText({ id: 't', text: 'Translate the summary into French' })).toThrow(/names no text/)
+    expect(() => sourceText({ id: 't', text: 'How many words are in this sentence: the quick brown fox' })).toThrow(/names no text/)
     // A text that does not start by asking for a summary is the text.
     expect(sourceText({ id: 't', text: 'The mesh merged. Nothing was lost.' })).toBe('The mesh merged. Nothing was lost.')
   })
