@@ -29,14 +29,15 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'What is 17% of 2,340?',
           'Calculate 2 * (3 + 4) ^ 2',
           'How much is 1,250 divided by 8?',
-          'What is 12 plus 30 minus 7?',
           'Square root of 144',
-          'Compute 15 percent of 80',
           'What is 2 to the power of 10?',
           'Evaluate sin(pi / 6) + log(100, 10)',
           'Multiply 6 by 7',
-          'What is the factorial of 8?',
-          'Is 2 + 2 = 5?'
+          'Is 2 + 2 = 5?',
+          'Double 21',
+          'Add 8 to it',
+          'Multiply the result by 3',
+          'Increase 80 by 15%'
         ],
         level: 'expert'
       },
@@ -62,7 +63,7 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
       {
         id: 'math.statistics',
         name: 'Descriptive statistics',
-        description: 'Summarises a list of numbers with descriptive statistics: mean (average), median, mode, standard deviation, variance, sum, product, minimum and maximum.',
+        description: 'Summarises a list of numbers with descriptive statistics: mean (average), median, mode, standard deviation, variance, sum, product, minimum and maximum; sorts numbers in ascending or descending order.',
         tags: ['statistics', 'math', 'numbers'],
         examples: [
           'Mean of 3, 5, 9',
@@ -72,7 +73,9 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'Find the variance of these values: 1, 2, 3, 4',
           'Sum of 120, 340 and 95',
           'What is the largest of 17, 4, 29, 8?',
-          'Mode of 1, 2, 2, 3, 3, 3'
+          'Mode of 1, 2, 2, 3, 3, 3',
+          'Sort these numbers: 5, 3, 9',
+          'Add them up'
         ],
         level: 'competent'
       }

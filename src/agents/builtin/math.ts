@@ -229,6 +229,13 @@ export function translateRequest (request: string): Translation {
   s = arithmeticVerbs(s, steps)
 
   // Statistics: "mean of 3, 5 and 9", "the standard deviation of 2 4 4 4 5".
+  // Sorting: "sort these numbers: 5, 3, 9", "sort 5 3 9 in descending order".
+  const sorted = sortRequest(s)
+  if (sorted !== undefined) {
+    steps.push(`sort ${sorted.values.length} values, ${sorted.descending ? 'largest' : 'smallest'} first`)
+    return { expression: `sort([${sorted.values.join(', ')}]${sorted.descending ? ", 'desc'" : ''})`, steps }
+  }
+
   for (const [word, fn] of STAT_FUNCTIONS) {
     const m = new RegExp(`^(?:the\\s+)?${word.source}\\s*(?:of|for)?\\s*(?:the\\s+)?(?:numbers|values|list)?\\s*:?\\s*(.+)$`, 'i').exec(s)
     if (m === null) continue
@@ -357,6 +364,20 @@ function arithmeticVerbs (text: string, steps: string[]): string {
     if (s === before) break
   }
   return s
+}
+
+const DESCENDING = /\b(?:in\s+)?(?:descending|decreasing|reverse)(?:\s+order)?\b|\b(?:from\s+)?(?:the\s+)?(?:largest|biggest|highest)\s+(?:to|first)(?:\s+(?:the\s+)?(?:smallest|lowest))?\b/i
+const ASCENDING = /\b(?:in\s+)?(?:ascending|increasing|numerical)(?:\s+order)?\b|\b(?:from\s+)?(?:the\s+)?(?:smallest|lowest)\s+(?:to|first)(?:\s+(?:the\s+)?(?:largest|biggest|highest))?\b/i
+
+/** "sort [these numbers:] 5, 3 and 9 [in descending order]": the values and the order, if the request is one. */
+function sortRequest (s: string): { values: string[], descending: boolean } | undefined {
+  if (!/^(?:sort|order|rank)\b/i.test(s)) return undefined
+  const descending = DESCENDING.test(s)
+  const rest = s.replace(/^(?:sort|order|rank)\b/i, '').replace(DESCENDING, ' ').replace(ASCENDING, ' ')
+    .replace(/^\s*(?:(?:the|these|those)\s+)?(?:numbers|values|list|figures)?\s*:?/i, '')
+  const values = rest.replace(/\band\b/gi, ',').split(/[\s,;]+/).filter((v) => v !== '')
+  if (values.length < 2 || !values.every((v) => /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i.test(v))) return undefined
+  return { values, descending }
 }
 
 function unitWords (s: string): string {

@@ -33,6 +33,15 @@ describe('calculator', () => {
     expect((await calc('sum of 120, 340 and 95')).output).toBe(555)
   })
 
+  it('sorts numbers, smallest or largest first, also the results of earlier parts', async () => {
+    // Before, "Sort these numbers: 5, 3, 9" failed three attempts with "unexpected operator ,".
+    expect((await calc('Sort these numbers: 5, 3, 9')).output).toEqual([3, 5, 9])
+    expect((await calc('sort 5 3 9 in descending order')).output).toEqual([9, 5, 3])
+    expect((await calc('Sort from largest to smallest: 4, 10, 2.5')).output).toEqual([10, 4, 2.5])
+    expect((await calc('Sort them', { s1: 7, s2: -1, s3: 3 })).output).toEqual([-1, 3, 7])
+    await expect(calc('sort the list')).rejects.toThrow(/calculator: found no expression to evaluate in 'sort the list'/)
+  })
+
   it('reads operators written in words', async () => {
     expect((await calc('What is 12 plus 30 minus 7?')).output).toBe(35)
     expect((await calc('how much is 1,000,000 divided by 8')).output).toBe(125000)
