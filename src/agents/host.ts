@@ -14,7 +14,7 @@
 import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
 import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, type AgentRecord, type SkillReputation } from './registry.ts'
 import type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
-import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation } from './types.ts'
+import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation, GraphHit } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
 import { skillCalibrationFor } from '../match/score.ts'
 import type { Embedder } from '../match/embedder.ts'
@@ -102,6 +102,8 @@ export interface AgentHostOptions {
   livePeers: () => Iterable<string>
   /** Built-in manifests, by kind (sync; never loads the agents' code). */
   builtinManifest: (kind: BuiltinKind) => AgentManifest
+  /** Semantic search over the room's graph, as the agents' `ctx.graph.search` does it. */
+  searchGraph?: (text: string, k: number) => Promise<GraphHit[]>
   now?: () => number
 }
 
@@ -369,6 +371,11 @@ export class AgentHost {
    * Ranks the room's agents for a task: best skill per agent, best first, online agents only
    * unless `includeOffline`. Confidence is calibrated; below `minConfidence` (default 0) dropped.
    */
+  /** The graph entities most relevant to `text` (as a researcher here would find them); none without a graph. */
+  async searchGraph (text: string, k = 5): Promise<GraphHit[]> {
+    return this.#opts.searchGraph === undefined ? [] : await this.#opts.searchGraph(text, k)
+  }
+
   async match (text: string, k = 5, options: { minConfidence?: number, includeOffline?: boolean, localOnly?: boolean } = {}): Promise<AgentMatch[]> {
     if (typeof text !== 'string' || text.trim() === '') throw new TypeError('match: text must be a non-empty string')
     if (!Number.isInteger(k) || k <= 0) throw new RangeError('match: k must be a positive integer')

@@ -69,17 +69,18 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
   const hostReady = graphOpened.then(async opened => {
     const graph = opened.graph
     let retriever: GraphRetriever | undefined
+    const graphSearch = async (text: string, k: number): Promise<GraphHit[]> => {
+      const e = await embedder
+      retriever ??= new GraphRetriever({ embed: async t => await e.embed(t), calibration: calibrationFor(e.modelId) })
+      // The mesh's own bookkeeping (task threads, unverified results) is not knowledge to answer
+      // from: a researcher would find the question itself. Verified results become facts.
+      const entities = graph.list().filter(x => !isBookkeeping(x)).map(x => ({ id: x.id, kind: x.kind, text: entityText(x), status: x.status, confidence: x.confidence, updatedAt: x.provenance.updatedAt }))
+      return await retriever.search(text, entities, { k })
+    }
     const runtime = createAgentRuntime({
       services: {
         embed: async texts => await (await embedder).embed(texts),
-        graphSearch: async (text, k) => {
-          const e = await embedder
-          retriever ??= new GraphRetriever({ embed: async t => await e.embed(t), calibration: calibrationFor(e.modelId) })
-          // The mesh's own bookkeeping (task threads, unverified results) is not knowledge to answer
-          // from: a researcher would find the question itself. Verified results become facts.
-          const entities = graph.list().filter(x => !isBookkeeping(x)).map(x => ({ id: x.id, kind: x.kind, text: entityText(x), status: x.status, confidence: x.confidence, updatedAt: x.provenance.updatedAt }))
-          return await retriever.search(text, entities, { k })
-        },
+        graphSearch,
         graphGet: async id => { const e = graph.get(id); return e === undefined ? undefined : hit(e) },
         llm: async request => {
           if (chat === undefined) throw new Error('no LLM endpoint is configured: set one in Settings (base URL and model of an OpenAI-compatible API)')
@@ -95,7 +96,8 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
       embedder,
       model,
       livePeers: () => node.peerIds(),
-      builtinManifest
+      builtinManifest,
+      searchGraph: graphSearch
     })
     host.on('problem', p => { node.report('agents', p.code, p.message) })
     // Presence changes which agents are online.

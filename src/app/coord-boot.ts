@@ -13,6 +13,7 @@
 import type { PrivateKey } from '@libp2p/interface'
 import { IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
+import { judgeHits } from '../agents/builtin/evidence.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -32,6 +33,10 @@ const PLANNER_CONFIDENCE = 0.95
 export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|is this (true|correct|right)|accurate)\b/i
 /** Matches considered per task. */
 const CANDIDATES = 4
+/** A question (not a check): the researcher also bids when the graph holds an entity this relevant to it. */
+const QUESTION = /\?\s*$|^(?:who|what|when|where|which|why|how)\b/i
+/** Relevance (evidence.ts `judgeHits`) of the best graph entity above which the researcher bids on a question. */
+export const ANSWERABLE_RELEVANCE = 0.45
 /** This tab's available agents are re-read when the host reports a change, else at most this often (every tab bids on every task). */
 const AVAILABLE_MAX_AGE_MS = 100
 
@@ -142,7 +147,30 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     const checking = CHECK_INTENT.test(asks)
     const usable = new Set(mine.filter(a => a.kind !== 'planner' && (a.kind !== 'verifier' || checking)).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
-    return matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
+    const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
+    // A question the room's graph can answer is the researcher's even when its words match none of
+    // the researcher's skill text ("When does the beta launch?"): it bids on what the graph holds.
+    const researcher = mine.find(a => a.kind === 'researcher')
+    if (researcher !== undefined && !checking && QUESTION.test(asks) && !offers.some(o => o.agentId === researcher.agentId)) {
+      const offer = await answerableBy(researcher, asks)
+      if (offer !== undefined) offers.push(offer)
+    }
+    return offers
+  }
+
+  /** The researcher's bid on a question, from the relevance of the best entity in the graph (none below ANSWERABLE_RELEVANCE). */
+  const answerableBy = async (researcher: AgentView, question: string): Promise<BidOffer | undefined> => {
+    let hits
+    try {
+      hits = (await host.searchGraph(question, 3)).filter(h => h.status !== 'retracted' && h.kind !== 'question')
+    } catch {
+      // No model yet, or it failed (reported where it loads): no retrieval bid, the other bids stand.
+      return undefined
+    }
+    const best = Math.max(0, ...judgeHits(question, hits).map(j => j.relevance))
+    const skill = researcher.manifest.skills.find(x => x.id === 'graph.answer') ?? researcher.manifest.skills[0]
+    if (best < ANSWERABLE_RELEVANCE || skill === undefined) return undefined
+    return { agentId: researcher.agentId, skillId: skill.id, confidence: Math.min(0.85, 0.5 + (best - ANSWERABLE_RELEVANCE)) }
   }
 
   // Every record is also journaled, so the ones the recorder still holds when the page goes away

@@ -104,6 +104,13 @@ test('a mission part works on the result it depends on, and a request that carri
   expect(summary.mission).toBeUndefined()
   expect(summary.result?.text).not.toContain('football')
   expect(summary.result?.text.length).toBeLessThan(passage.length / 2)
+  // A question whose words match no skill, which the graph can answer (test 2 added the fact): the
+  // researcher bids on what the graph holds. Before, nobody bid and it ended unassigned.
+  const qid = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'When does the Meshwork beta launch?' }))
+  const answer = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), qid)
+  expect(answer, JSON.stringify(answer)).toMatchObject({ state: 'completed', agentId: `researcher@${idB}` })
+  expect(answer.result?.text).toMatch(/March 3, 2027/)
+  expect(answer.result?.citations?.length).toBeGreaterThan(0)
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {
