@@ -20,7 +20,7 @@ import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
 import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal, type SweepResult } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
-import type { BidOffer, CoordTransport } from '../coord/interfaces.ts'
+import type { BidHints, BidOffer, CoordTransport } from '../coord/interfaces.ts'
 import { signerFor } from '../coord/signing.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import type { OpenGraph } from './graph-boot.ts'
@@ -124,7 +124,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     ...followGraph(() => ({ engine: engineRef, recorder }))
   })
 
-  const bid = async (task: AgentTask, hints?: { preferred?: string }): Promise<BidOffer[]> => {
+  const bid = async (task: AgentTask, hints?: BidHints): Promise<BidOffer[]> => {
     // One pass over the registry per announcement: this runs on every tab for every task.
     const mine = available()
     // Judged on what the task asks, not on its material: "Summarise: <a passage about WebRTC>" is a
@@ -147,6 +147,11 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     const checking = CHECK_INTENT.test(asks)
     const usable = new Set(mine.filter(a => a.kind !== 'planner' && (a.kind !== 'verifier' || checking)).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
+    // A built-in whose twin (same kind and version, on another tab) already failed this task with an
+    // error would fail it the same way: it declines, and the task fails with that reason at once
+    // instead of after every twin has tried.
+    const failed = sameCodeAs(hints?.failedBy)
+    if (failed.size > 0) for (const a of mine) if (failed.has(codeOf(a))) usable.delete(a.agentId)
     const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
     // A question the room's graph can answer is the researcher's even when its words match none of
     // the researcher's skill text ("When does the beta launch?"): it bids on what the graph holds.
@@ -156,6 +161,18 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       if (offer !== undefined) offers.push(offer)
     }
     return offers
+  }
+
+  /** Built-ins run the same code on every tab; the language model answers differently each time, and custom code is its author's. */
+  const codeOf = (a: { kind: string, manifest: { version: string } }): string => a.kind === 'custom' || a.kind === 'llm' ? '' : `${a.kind}@${a.manifest.version}`
+  const sameCodeAs = (agentIds: readonly string[] | undefined): Set<string> => {
+    const out = new Set<string>()
+    for (const id of agentIds ?? []) {
+      const r = host.registry.get(id)
+      const code = r === undefined ? '' : codeOf(r)
+      if (code !== '') out.add(code)
+    }
+    return out
   }
 
   /** The researcher's bid on a question, from the relevance of the best entity in the graph (none below ANSWERABLE_RELEVANCE). */

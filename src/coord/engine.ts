@@ -1015,7 +1015,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private async bidFor (t: Task, attempt: number): Promise<void> {
     let offers: BidOffer[]
     try {
-      offers = await this.bidder.bid({ id: t.id, text: t.text, input: t.input }, t.preferred !== undefined ? { preferred: t.preferred } : undefined)
+      const failedBy = t.failures.flatMap(f => f.code === 'error' && f.agent !== undefined ? [f.agent.agentId] : [])
+      const hints = t.preferred !== undefined || failedBy.length > 0 ? { ...(t.preferred !== undefined ? { preferred: t.preferred } : {}), ...(failedBy.length > 0 ? { failedBy } : {}) } : undefined
+      offers = await this.bidder.bid({ id: t.id, text: t.text, input: t.input }, hints)
     } catch (err) {
       this.problem('bidder', `${t.id}: ${(err as Error).message}`)
       offers = []
@@ -1151,6 +1153,15 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
     const award = makeAward(t.id, t.attempt, [...t.bids.values()], this.rule(t), this.opts.leaseMs)
     this.timeline('window-closed', this.peerId, `${t.id}: ${t.bids.size} bid(s), ${t.responded.size}/${t.expected.size} peers responded in ${this.clock.now() - t.windowOpenedAt} ms`, t.id)
+    if (award.winner === null && t.failures.length > 0) {
+      // A retry nobody bids on: the task failed (with the earlier attempts' reasons), it was not
+      // "unassigned" (that says no agent could take it, and one did).
+      const reasons = t.failures.map(f => `attempt ${f.attempt}${f.agent !== undefined ? ` (${f.agent.agentId})` : ''}: ${f.reason}`)
+      const allRefused = t.failures.every(f => f.code === 'refused')
+      const reason = `no other agent bid after ${t.failures.length === 1 ? 'the failed attempt' : `${t.failures.length} failed attempts`}`
+      this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'exhausted', reason, final: true, state: allRefused ? 'rejected' : 'failed', reasons: reasons.map(r => r.slice(0, LIMITS.reasonLength)) })
+      return
+    }
     this.send('award', award)
   }
 

@@ -36,12 +36,20 @@ export interface BidOffer {
 }
 
 /** Which local agents could do a task. The engine adds load and reputation and applies the award rule. */
+export interface BidHints {
+  preferred?: string
+  failedBy?: string[]
+}
+
 export interface CoordBidder {
   /**
    * `preferred`: the agent a handoff named for this attempt. If it is one of this node's agents and
    * can take the task, offer it (it wins if it bids), even if matching would not rank it first.
+   * `failedBy`: agents whose earlier attempt at this task failed with an error (not a timeout, a
+   * refusal or a vanished holder). An agent that runs the same deterministic code would fail the
+   * same way, and may decline.
    */
-  bid (task: AgentTask, hints?: { preferred?: string }): BidOffer[] | Promise<BidOffer[]>
+  bid (task: AgentTask, hints?: BidHints): BidOffer[] | Promise<BidOffer[]>
 }
 
 /** Thrown (or returned as a rejection) by an agent that hands its task off; see {@link ExecutionHooks.handOff}. */

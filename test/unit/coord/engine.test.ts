@@ -163,6 +163,26 @@ describe('coordination engine: missions and verification', () => {
   })
 })
 
+describe('coordination engine: a retry nobody takes', () => {
+  it('fails with the earlier attempt\'s reason, not "unassigned", and a twin of the failed agent is told so and can decline', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const broken = { skill: 'math', keywords: ['sum'], run: () => { throw new Error('calculator: cannot parse this') } }
+    const a = await makeNode(net, clock, [{ id: 'calc-a', confidence: 0.9, ...broken }])
+    // The same code on another node: it declines once calc-a failed the task with an error.
+    const b = await makeNode(net, clock, [{ id: 'calc-b', confidence: 0.8, declineAfterFailureOf: ['calc-a'], ...broken }])
+    const c = await makeNode(net, clock, [])
+    const id = c.engine.tasks.submit({ text: 'sum two and two' })
+    await runUntil(clock, () => [a, b, c].every(n => n.engine.tasks.get(id)?.state === 'failed'), 10_000)
+    const snap = c.engine.tasks.get(id)!
+    expect(snap.reason).toMatch(/^no other agent bid after the failed attempt: attempt 1 \(calc-a\): calculator: cannot parse this$/)
+    expect(snap.attempts).toHaveLength(2)
+    expect(b.runs).toEqual([])
+    // Recorded as failed, not unassigned.
+    expect(c.recorder.outcomes.get(id)?.state).toBe('failed')
+  })
+})
+
 describe('coordination engine: recovery', () => {
   it('reassigns the task of a node that vanishes mid-task, without that agent, and completes it', async () => {
     const clock = new FakeClock()

@@ -219,6 +219,8 @@ export interface SimAgent {
   confidence: number
   workMs?: number
   run?: (task: AgentTask, hooks: ExecutionHooks, signal: AbortSignal) => Promise<AgentResult> | AgentResult
+  /** Declines to bid once one of these agents failed the task with an error (as a built-in's twin does in coord-boot). */
+  declineAfterFailureOf?: string[]
 }
 
 export interface SimNode {
@@ -243,8 +245,9 @@ export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identi
     recorder,
     options,
     bidder: {
-      bid: (task): BidOffer[] => agents
+      bid: (task, hints): BidOffer[] => agents
         .filter(a => a.keywords.some(k => k === '*' || task.text.toLowerCase().includes(k)))
+        .filter(a => !(a.declineAfterFailureOf ?? []).some(x => hints?.failedBy?.includes(x) === true))
         .map(a => ({ agentId: a.id, skillId: a.skill, confidence: a.confidence, latencyMs: a.workMs ?? 10 }))
     },
     executor: {
