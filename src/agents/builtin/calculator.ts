@@ -162,7 +162,7 @@ const MISSING_OPERAND: { pattern: RegExp, insert: string, alone: boolean }[] = [
 export function referBack (request: string, upstream: Upstream[]): { text: string, notes: string[] } | undefined {
   if (upstream.length === 0) return undefined
   const text = request.trim().replace(/\s+/g, ' ').replace(/[?!.。]+$/, '')
-  const numbers = upstream.flatMap((u) => { const n = upstreamNumber(u.value); return n === undefined ? [] : [{ id: u.id, n }] })
+  const numbers = upstream.flatMap((u) => { const n = upstreamTerm(u.value); return n === undefined ? [] : [{ id: u.id, n }] })
 
   const found: { start: number, end: number, phrase: string, ref: Reference }[] = []
   for (const [pattern, read] of REFERENCES) {
@@ -188,20 +188,20 @@ export function referBack (request: string, upstream: Upstream[]): { text: strin
       return undefined
     }
     const only = numbers[0]!
-    const value = asTerm(only.n)
+    const value = only.n
     return {
       text: text.replace(rule.pattern, rule.insert.replace('$V', value)),
       notes: [`operand: ${value} (the result of ${only.id})`]
     }
   }
 
-  const last = (): { id: string, n: number } => {
+  const last = (): { id: string, n: string } => {
     const n = numbers[numbers.length - 1]
     if (n === undefined) throw notANumberError(upstream[upstream.length - 1]!)
     return n
   }
-  const numberOf = (u: Upstream): { id: string, n: number } => {
-    const n = upstreamNumber(u.value)
+  const numberOf = (u: Upstream): { id: string, n: string } => {
+    const n = upstreamTerm(u.value)
     if (n === undefined) throw notANumberError(u)
     return { id: u.id, n }
   }
@@ -210,7 +210,7 @@ export function referBack (request: string, upstream: Upstream[]): { text: strin
   const unnamed = found.filter((f) => f.ref.kind === 'one').length
   const inTurn = unnamed > 1 && unnamed === numbers.length
   let turn = 0
-  let previous: { id: string, n: number } | undefined
+  let previous: { id: string, n: string } | undefined
   const notes: string[] = []
   let out = ''
   let at = 0
@@ -219,10 +219,10 @@ export function referBack (request: string, upstream: Upstream[]): { text: strin
     const ref = f.ref
     if (ref.kind === 'several') {
       const values = upstream.map(numberOf)
-      replacement = listed(values.map((v) => String(v.n)))
+      replacement = listed(values.map((v) => v.n))
       notes.push(`"${f.phrase}" = ${values.map((v) => v.n).join(', ')} (the results of ${values.map((v) => v.id).join(', ')})`)
     } else {
-      let value: { id: string, n: number }
+      let value: { id: string, n: string }
       if (ref.kind === 'id') value = numberOf(upstream.find((u) => u.id === ref.id)!)
       else if (ref.kind === 'nth') {
         const u = upstream[ref.index]
@@ -234,7 +234,7 @@ export function referBack (request: string, upstream: Upstream[]): { text: strin
       else if (ref.kind === 'one' && inTurn) value = numbers[turn++]!
       else value = last()
       previous = value
-      const shown = asTerm(value.n)
+      const shown = value.n
       replacement = ref.kind === 'its' ? `the ${ref.noun} of ${shown}` : shown
       notes.push(`"${f.phrase}" = ${replacement} (the result of ${value.id})`)
     }
@@ -243,6 +243,21 @@ export function referBack (request: string, upstream: Upstream[]): { text: strin
   }
   return { text: out + text.slice(at), notes }
 }
+
+/**
+ * An upstream result as a term of the request: a number (bracketed when negative, so "it squared" of
+ * -5 is 25), or a quantity with a unit, as the calculator's own conversions give them ("8.04672 km":
+ * "double it" is then 16.09344 km); undefined for anything else.
+ */
+function upstreamTerm (value: unknown): string | undefined {
+  const n = upstreamNumber(value)
+  if (n !== undefined) return asTerm(n)
+  if (typeof value === 'string' && QUANTITY.test(value.trim())) return `(${value.trim()})`
+  return undefined
+}
+
+/** A number and a unit: "8.04672 km", "-3.5 degC", "1.5e3 m/s". */
+const QUANTITY = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?\s*[A-Za-z°µ][\w°µ]*(?:\s*[/^*]\s*[A-Za-z°µ\d][\w°µ]*)*$/
 
 /** A value as it goes into the words: a negative one bracketed, so "it squared" of -5 is 25. */
 function asTerm (n: number): string {

@@ -375,7 +375,8 @@ function sortRequest (s: string): { values: string[], descending: boolean } | un
   const descending = DESCENDING.test(s)
   const rest = s.replace(/^(?:sort|order|rank)\b/i, '').replace(DESCENDING, ' ').replace(ASCENDING, ' ')
     .replace(/^\s*(?:(?:the|these|those)\s+)?(?:numbers|values|list|figures)?\s*:?/i, '')
-  const values = rest.replace(/\band\b/gi, ',').split(/[\s,;]+/).filter((v) => v !== '')
+  // A bracketed negative number is one too: "sort them" puts "(-1)" for a result of -1.
+  const values = rest.replace(/\band\b/gi, ',').split(/[\s,;]+/).filter((v) => v !== '').map((v) => v.replace(/^\(([-+][^()]+)\)$/, '$1'))
   if (values.length < 2 || !values.every((v) => /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i.test(v))) return undefined
   return { values, descending }
 }

@@ -207,6 +207,15 @@ describe('calculator: earlier results in a mission', () => {
     expect((await calc('Add 10', { s1: 5 })).output).toBe(15)
   })
 
+  it('takes a quantity with a unit, as its own conversions give them', async () => {
+    // Before: "Convert 5 miles to km and then double it" failed: "8.04672 km" is not a number.
+    const r = await calc('Double it', { s1: '8.04672 km' })
+    expect(r.text).toBe('16.09344 km')
+    expect(r.working).toContain('"it" = (8.04672 km) (the result of s1)')
+    expect((await calc('Convert it to miles', { s1: '8.04672 km' })).text).toBe('5 miles')
+    expect((await calc('Add them', { s1: '2 km', s2: '500 m' })).text).toBe('2.5 km')
+  })
+
   it('says which result is not a number', async () => {
     const text = 'Paris is the capital of France and has a population of about two million people'
     await expect(calc('Double it', { s1: text })).rejects.toThrow(/^calculator: the request refers to the result of s1, which is not a number: "Paris is the capital of France and has a population of abou…"$/)
