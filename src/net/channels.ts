@@ -22,7 +22,7 @@
  */
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import type { Connection, Libp2p, Stream, StreamMessageEvent } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdOf } from './peer-ids.ts'
 import { encodeFrame } from './frames.ts'
 
 export const CHANNEL_PROTOCOL = '/meshwork/channel/1.0.0'
@@ -196,7 +196,7 @@ export class RoomChannels {
 
   /** The newest open direct (unlimited) connection to `peer`: an older one may be dead without libp2p knowing yet. */
   private connectionTo (peer: string): Connection | undefined {
-    return this.host.libp2p.getConnections(peerIdFromString(peer))
+    return this.host.libp2p.getConnections(peerIdOf(peer))
       .filter(c => c.status === 'open' && c.limits == null)
       .sort((a, b) => (b.timeline.open ?? 0) - (a.timeline.open ?? 0))[0]
   }

@@ -10,7 +10,7 @@
  * - carries application messages on room channels, validating everything received and counting
  *   what it rejects.
  */
-import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdOf } from './peer-ids.ts'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { LINK_PROTOCOL, LinkError, runLink } from './link.ts'
 import { RoomChannels, type ChannelStats, type ChannelTap } from './channels.ts'
@@ -283,7 +283,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   /** Connected peers of the room as this node sees them, with the transport of the live connection. */
   peers (): PeerView[] {
     return this.presence.list().map(e => {
-      const conns = this.libp2p.getConnections(peerIdFromString(e.peerId)).filter(c => c.status === 'open')
+      const conns = this.libp2p.getConnections(peerIdOf(e.peerId)).filter(c => c.status === 'open')
       const best = conns.find(c => transportOf(c) === 'webrtc') ?? conns.find(c => transportOf(c) === 'websocket') ?? conns[0]
       return {
         peerId: e.peerId,
@@ -429,7 +429,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     // A departed peer's connections can linger for 5-15 s until WebRTC notices; if the same peer
     // comes back meanwhile (a reloaded tab keeps its id) protocols would keep using the stale
     // streams on them. Abort them now (a graceful close would wait on a peer that is gone).
-    for (const conn of this.libp2p.getConnections(peerIdFromString(peerId))) conn.abort(new Error(`peer left: ${reason}`))
+    for (const conn of this.libp2p.getConnections(peerIdOf(peerId))) conn.abort(new Error(`peer left: ${reason}`))
     this.channels.drop(peerId)
     this.emit('peer:leave', { peerId, reason })
     this.emit('change', undefined)
@@ -487,17 +487,17 @@ export class MeshNode extends Emitter<MeshEvents> {
   }
 
   private linked (peerId: string): boolean {
-    return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && transportOf(c) === 'webrtc')
+    return this.libp2p.getConnections(peerIdOf(peerId)).some(c => c.status === 'open' && transportOf(c) === 'webrtc')
   }
 
   /** Whether a relayed connection to `peerId` is open (a WebRTC dial signals over it). */
   private relayedTo (peerId: string): boolean {
-    return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && transportOf(c) === 'relayed')
+    return this.libp2p.getConnections(peerIdOf(peerId)).some(c => c.status === 'open' && transportOf(c) === 'relayed')
   }
 
   /** Whether a WebRTC signalling exchange with `peerId` is in progress (ours or theirs). */
   private negotiating (peerId: string): boolean {
-    return this.libp2p.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && c.streams.some(s => s.protocol === WEBRTC_SIGNALING_PROTOCOL))
+    return this.libp2p.getConnections(peerIdOf(peerId)).some(c => c.status === 'open' && c.streams.some(s => s.protocol === WEBRTC_SIGNALING_PROTOCOL))
   }
 
   private reconcile (): void {
