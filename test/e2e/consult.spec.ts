@@ -102,6 +102,10 @@ test('an agent asks the person: the task is input-required on every tab, another
   await expect.poll(() => c.evaluate(() => (window as unknown as { __alerts: Array<{ text: string, severity: string }> }).__alerts.map(x => `${x.severity}: ${x.text}`)), { timeout: 10_000 })
     .toEqual(['info: asking the person about cuisine before booking'])
 
+  // The Tasks tab's badge counts the open question on every tab, although none shows the Tasks tab
+  // (its snapshots are re-read only while shown, but the badge's questions always).
+  for (const p of [a, b, c]) await expect(p.getByTestId('tasks-tab').locator('.dot')).toHaveText('1', { timeout: 10_000 })
+
   // The person takes longer than the agent's 5 s budget: the timeout does not run while it waits.
   await c.waitForTimeout(6000)
   expect(await a.evaluate(t => window.meshwork.tasks.get(t)?.state, id)).toBe('input-required')
@@ -112,6 +116,11 @@ test('an agent asks the person: the task is input-required on every tab, another
   expect(done.result?.output).toEqual({ cuisine: 'Thai' })
   expect(done.attempts).toHaveLength(1)
   expect(done.questions).toEqual([{ ...q, answer: 'Thai' }])
+  // Answered: the badge goes; opening the Tasks tab shows the task as it is now, not as it was last read.
+  for (const p of [a, b, c]) await expect(p.getByTestId('tasks-tab').locator('.dot')).toHaveCount(0, { timeout: 10_000 })
+  await c.getByTestId('tasks-tab').click()
+  await expect(c.locator(`[data-testid=task-item][data-task-id="${id}"]`)).toHaveAttribute('data-state', 'completed')
+  await c.getByRole('button', { name: 'Mesh', exact: true }).click()
 
   // The graph, on every tab: the question (by the asking agent) and the answer as a fact that answers it.
   for (const p of [a, b, c]) {

@@ -8,6 +8,12 @@
  * per animation frame (a subtask's change also re-reads its mission, whose snapshot carries the
  * subtasks' states). The list, the selection, the timeline and the open questions are derived
  * from those snapshots, so hundreds of tasks cost one `get` per changed task per frame.
+ *
+ * While the Tasks tab is hidden (`setShown(false)`) nothing is re-read per frame but the tasks with
+ * open questions, which the tab's badge counts: every re-read bumped the state, asked for an
+ * animation frame and so a render of the page, and at thousands of tasks a minute that was 5-9 % of
+ * a tab's main thread (bench:coord profile) for a view nobody looked at. Showing the tab re-reads
+ * what changed meanwhile.
  */
 import type { CoordEngine, CoordEvents, TaskSnapshot } from '../../coord/engine.ts'
 import { taskThreadId } from '../../coord/graph-record-ids.ts'
@@ -76,6 +82,10 @@ export class TasksState {
   #threadDirty = false
   #scheduled = false
   #running = 0
+  /** Whether the Tasks tab is on screen (see the class comment); shown until told otherwise. */
+  #shown = true
+  /** Tasks whose snapshot here has an open question (the badge's): their events re-read at once even while hidden. */
+  readonly #asking = new Set<string>()
   readonly #schedule: (run: () => void) => void
   readonly #clock: () => number
   #engine: Pick<CoordEngine, 'tasks'> | undefined
@@ -196,7 +206,7 @@ export class TasksState {
         else this.#wake()
       }),
       on('rejected', e => { this.#timeline.rejected(e); this.#timelineDirty = true; this.#wake() }),
-      on('question', e => { touch(e.taskId) }),
+      on('question', e => { this.#asking.add(e.taskId); touch(e.taskId) }),
       on('answer', e => { touch(e.taskId) }),
       on('verification', e => { touch(e.taskId) }),
       on('mission', e => { touch(e.missionId); for (const s of e.subtasks) touch(s.taskId) }),
@@ -231,11 +241,19 @@ export class TasksState {
     this.#dirty.add(id)
     const parent = parentOf(id)
     if (parent !== undefined) this.#dirty.add(parent)
-    this.#wake()
+    this.#wake(this.#asking.has(id))
   }
 
-  #wake (): void {
-    if (this.#scheduled) return
+  /** The Tasks tab is shown (or hidden): while hidden, only tasks with open questions are re-read. */
+  setShown (shown: boolean): void {
+    if (shown === this.#shown) return
+    this.#shown = shown
+    if (shown && (this.#dirty.size > 0 || this.#dirtyAll || this.#timelineDirty || this.#threadDirty)) this.#wake()
+  }
+
+  /** Asks for a flush on the next frame; while hidden only for a task the badge counts (`badge`). */
+  #wake (badge = false): void {
+    if (this.#scheduled || (!this.#shown && !badge)) return
     this.#scheduled = true
     this.#schedule(() => { this.#scheduled = false; this.flush() })
   }
@@ -252,15 +270,19 @@ export class TasksState {
       this.#dirty.clear()
       changed = true
     } else if (this.#dirty.size > 0) {
-      for (const id of this.#dirty) {
+      // Hidden: only the tasks the badge counts; the rest stay dirty until the tab shows.
+      const ids = this.#shown ? [...this.#dirty] : [...this.#dirty].filter(id => this.#asking.has(id))
+      for (const id of ids) {
         const t = engine.tasks.get(id)
         if (t === undefined) this.#tasks.delete(id) // forgotten by the engine
         else this.#tasks.set(id, t)
+        this.#dirty.delete(id)
       }
-      this.#dirty.clear()
-      changed = true
+      changed = ids.length > 0
     }
     if (changed) {
+      this.#asking.clear()
+      for (const t of this.#tasks.values()) if (!isFinished(t.state) && t.questions.some(q => q.answer === undefined)) this.#asking.add(t.id)
       let running = 0
       for (const t of this.#tasks.values()) if (!isFinished(t.state)) running++
       this.#running = running
