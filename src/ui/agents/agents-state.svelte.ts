@@ -1,7 +1,9 @@
 /**
  * What the Agents tab shows: the room's agents, the embedding model's status, the editor's
  * errors and the last match, as reactive state the components read. Fed by the AgentHost's
- * events, refreshed at most once per animation frame.
+ * events, refreshed at most once per animation frame, and only while the tab is shown
+ * (`setShown`): every task flips an agent's state twice, and re-listing the room's agents for a
+ * hidden view cost a frame's render each time.
  */
 import type { AgentHost, AgentMatch, AgentView, ModelStatus } from '../../agents/host.ts'
 import type { AgentResult } from '../../agents/types.ts'
@@ -56,6 +58,15 @@ export class AgentsState {
 
   #host: AgentHost | undefined
   #scheduled = false
+  #shown = true
+  /** A change came while hidden: refresh when shown. */
+  #stale = false
+
+  /** The Agents tab is shown (or hidden): while hidden, the list is not refreshed. */
+  setShown (shown: boolean): void {
+    this.#shown = shown
+    if (shown && this.#stale) this.#schedule()
+  }
 
   attach (host: AgentHost): void {
     this.#host = host
@@ -74,6 +85,8 @@ export class AgentsState {
   }
 
   #schedule (): void {
+    if (!this.#shown) { this.#stale = true; return }
+    this.#stale = false
     if (this.#scheduled) return
     this.#scheduled = true
     const run = (): void => { this.#scheduled = false; this.refresh() }
