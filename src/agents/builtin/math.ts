@@ -174,6 +174,10 @@ const REWRITES: Rewrite[] = [
   { pattern: /(\d)\s*\^\s*(\d)/g, replace: '$1^$2', note: '' },
   // Thousands separators: "2,340" and "1,000,000", but not the list "3, 5, 9".
   { pattern: /\b(\d{1,3}(?:,\d{3})+)(?![\d,]*\d)(?!,\d)/g, replace: (m: string) => m.replace(/,/g, ''), note: 'thousands separators removed' },
+  // Money: "$84.50", "€12", "84.50 USD" are the amounts (the calculator keeps no currency).
+  { pattern: /[$€£¥]\s*(?=\d)|(?<=\d)\s*(?:usd|eur|gbp|dollars?|euros?|pounds sterling)\b/gi, replace: '', note: 'currency symbols dropped' },
+  // "a 15% tip on 84.50", "20% tax on 300", "10% discount of 80": a percentage of a value.
+  { pattern: /\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+of\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:percent|per\s*cent)\b/gi, replace: '$1%', note: '' },
   { pattern: /\bsquare\s+root\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'sqrt($1)', note: 'square root' },

@@ -9,6 +9,9 @@
  *    supports the claim, one that is about the same thing but flips it contradicts it. Evidence
  *    counts by status (verified far above proposed), kind and confidence.
  *
+ * In a mission, a claim about the result a part depends on ("check that the result is 84", with
+ * `input.s1`) is checked against that result, as the calculator reads such references.
+ *
  * With neither an arithmetic form nor relevant entities it abstains. Claim: `input.claim`, else the
  * request (a leading "verify:", "is it true that" and the like are dropped). `input.entityId`: the
  * graph id of the claim itself, so it never counts as its own evidence.
@@ -16,7 +19,8 @@
 import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '../types.ts'
 import { evaluateExpression, ExpressionError, math, translateRequest } from './math.ts'
 import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
-import { inputText } from './task-input.ts'
+import { inputText, upstreamResults } from './task-input.ts'
+import { referBack } from './calculator.ts'
 
 /** A hit must be at least this relevant to count for or against. */
 const EVIDENCE_RELEVANCE = 0.45
@@ -58,6 +62,18 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (arithmetic !== undefined) {
     working.push(...arithmetic.steps)
     return result(arithmetic.verdict, 'arithmetic', working)
+  }
+  // In a mission, "check that the result is 84" is about the result of the part it depends on.
+  const upstream = upstreamResults(task.input)
+  if (upstream.length > 0 && inputText(task.input, 'claim') === undefined) {
+    let referred
+    try { referred = referBack(task.text, upstream) } catch { referred = undefined }
+    const restated = referred === undefined ? undefined : claimText({ id: task.id, text: referred.text })
+    const checked = restated === undefined ? undefined : checkArithmetic(restated, { plainValues: true })
+    if (referred !== undefined && checked !== undefined) {
+      working.push(...referred.notes, `read as: ${restated!}`, ...checked.steps)
+      return result(checked.verdict, 'arithmetic', working)
+    }
   }
 
   ctx.progress(0.2, 'searching the graph')
@@ -125,12 +141,16 @@ function normalise (s: string): string {
 const CLAIMED_VALUE = /^(.*?\d.*?)\s*(?:={1,2}|≈|\bequals\b|\bis\s+equal\s+to\b|\bis\b|\bare\b|\bmakes\b|\bgives\b|\bcomes\s+to\b|\bwould\s+be\b)\s*((?:about|approximately|roughly|around|~)?\s*[-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?(?:\s*[A-Za-z°µ][\w°µ/^ ]*)?)$/i
 const APPROXIMATE = /\b(?:about|approximately|roughly|around)\b|~|≈/i
 
-export function checkArithmetic (claim: string): { verdict: Verdict, steps: string[] } | undefined {
+/**
+ * `plainValues`: also compare a bare value with the claimed one ("(84) is 84", an earlier result put
+ * in place of "the result"); without it a claim needs something to compute.
+ */
+export function checkArithmetic (claim: string, options: { plainValues?: boolean } = {}): { verdict: Verdict, steps: string[] } | undefined {
   const m = CLAIMED_VALUE.exec(claim.replace(/\s+/g, ' ').trim())
   if (m === null) return undefined
   const left = translateRequest(m[1]!)
   // Only claims with something to compute: an operator, a function, a percentage or a conversion.
-  if (!/[-+*/^%!]|\w\(| to /.test(left.expression)) return undefined
+  if (!/[-+*/^%!]|\w\(| to /.test(left.expression) && options.plainValues !== true) return undefined
   const approx = APPROXIMATE.test(claim)
   const rightText = m[2]!.replace(/^(?:about|approximately|roughly|around|~)\s*/i, '').trim()
   const right = translateRequest(rightText)

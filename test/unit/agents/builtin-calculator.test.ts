@@ -33,6 +33,16 @@ describe('calculator', () => {
     expect((await calc('sum of 120, 340 and 95')).output).toBe(555)
   })
 
+  it('reads money amounts and a tip, tax or discount as a percentage of the amount', async () => {
+    // Before: "cannot evaluate 'a 15% tip on $84.50' — undefined symbol a".
+    expect((await calc('What is a 15% tip on $84.50?')).output).toBeCloseTo(12.675, 9)
+    expect((await calc('What is 20% tax on 300 dollars')).output).toBe(60)
+    expect((await calc('Calculate a 10% discount of €80')).output).toBe(8)
+    expect((await calc('How much is $1,250 divided by 8?')).output).toBe(156.25)
+    // Pounds of weight stay a unit.
+    expect((await calc('100 pounds in kg')).text).toBe('45.359237 kg')
+  })
+
   it('sorts numbers, smallest or largest first, also the results of earlier parts', async () => {
     // Before, "Sort these numbers: 5, 3, 9" failed three attempts with "unexpected operator ,".
     expect((await calc('Sort these numbers: 5, 3, 9')).output).toEqual([3, 5, 9])

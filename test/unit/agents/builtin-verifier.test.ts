@@ -29,6 +29,21 @@ async function verify (claim: string, input?: Record<string, unknown>) {
   return r
 }
 
+describe('verifier: a mission part about the result it depends on', () => {
+  it('checks "the result is 84" against the earlier result, without the graph', async () => {
+    // Before: the claim "result is 84" was not arithmetic, and the verifier abstained for want of graph evidence.
+    const ok = await handler({ id: 't', text: 'Check that the result is 84', input: { s1: 84 } }, testContext())
+    expect(ok.verdict).toMatchObject({ vote: 'support', confidence: 0.99 })
+    expect((ok.output as VerifierOutput).method).toBe('arithmetic')
+    expect(ok.working).toContain('"the result" = 84 (the result of s1)')
+    const wrong = await handler({ id: 't', text: 'Check that the result is 85', input: { s1: 84 } }, testContext())
+    expect(wrong.verdict).toMatchObject({ vote: 'dispute' })
+    expect(wrong.verdict!.reason).toMatch(/not 85/)
+    const unit = await handler({ id: 't', text: 'Verify that it equals 8.05 km', input: { s1: '8.04672 km' } }, testContext())
+    expect(unit.verdict?.vote).toBe('support')
+  })
+})
+
 describe('verifier: arithmetic', () => {
   it('disputes wrong arithmetic and supports right arithmetic, without the graph', async () => {
     const wrong = await handler({ id: 't', text: '2 + 2 = 5' }, testContext())
