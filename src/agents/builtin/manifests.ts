@@ -23,7 +23,7 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
       {
         id: 'math.evaluate',
         name: 'Arithmetic and expression evaluation',
-        description: 'Computes the value of arithmetic and mathematical expressions: addition, subtraction, multiplication, division, percentages, powers, roots, factorials, logarithms, trigonometry and comparisons. Reads numbers and operators written in words ("12 plus 30", "17% of 2,340") and shows the parsed expression and result.',
+        description: 'Computes the value of arithmetic and mathematical expressions: addition, subtraction, multiplication, division, percentages, powers, roots, factorials, logarithms, trigonometry and comparisons; areas, perimeters and volumes of circles, rectangles, triangles, spheres, cubes and cylinders. Reads numbers and operators written in words ("12 plus 30", "17% of 2,340") and shows the parsed expression and result.',
         tags: ['math', 'arithmetic', 'calculate'],
         examples: [
           'What is 17% of 2,340?',

@@ -233,6 +233,13 @@ export function translateRequest (request: string): Translation {
   s = arithmeticVerbs(s, steps)
 
   // Statistics: "mean of 3, 5 and 9", "the standard deviation of 2 4 4 4 5".
+  // Geometry: "area of a circle with radius 3", "volume of a sphere of radius 2 cm".
+  const shape = geometryRequest(s)
+  if (shape !== undefined) {
+    steps.push(shape.note)
+    return { expression: shape.expression, steps }
+  }
+
   // Sorting: "sort these numbers: 5, 3, 9", "sort 5 3 9 in descending order".
   const sorted = sortRequest(s)
   if (sorted !== undefined) {
@@ -368,6 +375,32 @@ function arithmeticVerbs (text: string, steps: string[]): string {
     if (s === before) break
   }
   return s
+}
+
+/** A length as it may be written: a number, optionally with a unit ("3", "2.5 cm", "4 ft"). */
+const LENGTH = String.raw`(\d+(?:\.\d+)?(?:\s*(?:mm|cm|m|km|in|inch(?:es)?|ft|feet|foot|yd|yards?|mi|miles?)\b)?)`
+const WITH = String.raw`\s+(?:with|of|having|whose)?\s*(?:an?\s+|the\s+)?`
+const FORMULAS: { pattern: RegExp, build: (m: RegExpExecArray) => string, note: string }[] = [
+  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?circle${WITH}radius\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `pi * (${m[1]})^2`, note: 'area of a circle: pi r^2' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?circle${WITH}diameter\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `pi * ((${m[1]}) / 2)^2`, note: 'area of a circle: pi (d/2)^2' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?(?:circumference|perimeter)\s+of\s+(?:a\s+|the\s+)?circle${WITH}radius\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `2 * pi * (${m[1]})`, note: 'circumference: 2 pi r' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?(?:circumference|perimeter)\s+of\s+(?:a\s+|the\s+)?circle${WITH}diameter\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `pi * (${m[1]})`, note: 'circumference: pi d' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?(?:rectangle|room|field)\s+(?:of\s+|with\s+sides\s+|measuring\s+)?${LENGTH}\s*(?:by|x|×|\*)\s*${LENGTH}$`, 'i'), build: (m) => `(${m[1]}) * (${m[2]})`, note: 'area of a rectangle: w h' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?square${WITH}sides?\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `(${m[1]})^2`, note: 'area of a square: s^2' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?triangle${WITH}base\s+(?:of\s+)?${LENGTH}\s+and\s+(?:a\s+)?height\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `(${m[1]}) * (${m[2]}) / 2`, note: 'area of a triangle: b h / 2' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?volume\s+of\s+(?:a\s+|the\s+)?sphere${WITH}radius\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `4 / 3 * pi * (${m[1]})^3`, note: 'volume of a sphere: 4/3 pi r^3' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?volume\s+of\s+(?:a\s+|the\s+)?cube${WITH}sides?\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `(${m[1]})^3`, note: 'volume of a cube: s^3' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?volume\s+of\s+(?:a\s+|the\s+)?cylinder${WITH}radius\s+(?:of\s+)?${LENGTH}\s+and\s+(?:a\s+)?height\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `pi * (${m[1]})^2 * (${m[2]})`, note: 'volume of a cylinder: pi r^2 h' },
+  { pattern: new RegExp(String.raw`^(?:the\s+)?hypotenuse\s+of\s+(?:a\s+|the\s+)?(?:right\s+)?triangle${WITH}(?:sides|legs)\s+(?:of\s+)?${LENGTH}\s+and\s+${LENGTH}$`, 'i'), build: (m) => `sqrt((${m[1]})^2 + (${m[2]})^2)`, note: 'hypotenuse: sqrt(a^2 + b^2)' }
+]
+
+/** A request for a common area, perimeter or volume, as a formula over the lengths it names. */
+function geometryRequest (s: string): { expression: string, note: string } | undefined {
+  for (const f of FORMULAS) {
+    const m = f.pattern.exec(s.trim())
+    if (m !== null) return { expression: unitWords(f.build(m)), note: f.note }
+  }
+  return undefined
 }
 
 const DESCENDING = /\b(?:in\s+)?(?:descending|decreasing|reverse)(?:\s+order)?\b|\b(?:from\s+)?(?:the\s+)?(?:largest|biggest|highest)\s+(?:to|first)(?:\s+(?:the\s+)?(?:smallest|lowest))?\b/i

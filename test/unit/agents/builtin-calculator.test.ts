@@ -33,6 +33,18 @@ describe('calculator', () => {
     expect((await calc('sum of 120, 340 and 95')).output).toBe(555)
   })
 
+  it('computes common areas, perimeters and volumes, with units', async () => {
+    // Before: "cannot evaluate 'area of a circle with radius 3' — undefined symbol area".
+    expect((await calc('Calculate the area of a circle with radius 3')).output).toBeCloseTo(Math.PI * 9, 9)
+    expect((await calc('What is the area of a circle with a diameter of 10 cm?')).text).toBe('78.539816339745 cm^2')
+    expect((await calc('area of a room 3.5 m by 4 m')).text).toBe('14 m^2')
+    expect((await calc('area of a triangle with base 6 and height 4')).output).toBe(12)
+    expect((await calc('hypotenuse of a right triangle with sides 3 and 4')).output).toBe(5)
+    const sphere = await calc('volume of a sphere with radius 2 cm')
+    expect(sphere.text).toBe('33.510321638291 cm^3')
+    expect(sphere.working).toContain('volume of a sphere: 4/3 pi r^3')
+  })
+
   it('reads money amounts and a tip, tax or discount as a percentage of the amount', async () => {
     // Before: "cannot evaluate 'a 15% tip on $84.50' — undefined symbol a".
     expect((await calc('What is a 15% tip on $84.50?')).output).toBeCloseTo(12.675, 9)
