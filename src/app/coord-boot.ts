@@ -14,6 +14,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { judgeHits } from '../agents/builtin/evidence.ts'
+import { codeIn } from '../agents/builtin/code-in-text.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -31,6 +32,13 @@ export const MIN_BID_CONFIDENCE = 0.45
 const PLANNER_CONFIDENCE = 0.95
 /** Words that ask for a check: only then does the verifier bid on a task. */
 export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|is this (true|correct|right)|accurate)\b/i
+/**
+ * Words that ask for a summary or key sentences: only then does the summariser bid (as the verifier
+ * bids only on checks). Its skill text shares words with many requests ("this sentence", "the
+ * summary"), and GloVe matching let it win "How many words are in this sentence: ..." and "Translate
+ * the summary into French", which it can only refuse.
+ */
+export const SUMMARY_INTENT = /\b(summar(?:y|ies|ise|ize|ised|ized|ising|izing)|gist|tl;?dr|condense|shorten|key\s+(?:points|ideas|sentences|takeaways|quotes|claims)|main\s+(?:points|ideas)|overview|boil\s+(?:\w+\s+)?down|recap|digest|synopsis|highlight|important\s+sentences|most\s+representative|central\s+(?:claims|ideas|sentences)|capture\s+its)\b/i
 /** Matches considered per task. */
 const CANDIDATES = 4
 /** A question (not a check): the researcher also bids when the graph holds an entity this relevant to it. */
@@ -145,7 +153,10 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       return planner !== undefined && skill !== undefined ? [{ agentId: planner.agentId, skillId: skill.id, confidence: PLANNER_CONFIDENCE }] : []
     }
     const checking = CHECK_INTENT.test(asks)
-    const usable = new Set(mine.filter(a => a.kind !== 'planner' && (a.kind !== 'verifier' || checking)).map(a => a.agentId))
+    const summarising = SUMMARY_INTENT.test(asks)
+    // The js-runner runs code the task carries; with none it could only refuse.
+    const hasCode = codeIn(task) !== undefined
+    const usable = new Set(mine.filter(a => a.kind !== 'planner' && (a.kind !== 'verifier' || checking) && (a.kind !== 'summariser' || summarising) && (a.kind !== 'js-runner' || hasCode)).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     // A built-in whose twin (same kind and version, on another tab) already failed this task with an
     // error would fail it the same way: it declines, and the task fails with that reason at once

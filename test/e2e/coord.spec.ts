@@ -111,6 +111,11 @@ test('a mission part works on the result it depends on, and a request that carri
   expect(answer, JSON.stringify(answer)).toMatchObject({ state: 'completed', agentId: `researcher@${idB}` })
   expect(answer.result?.text).toMatch(/March 3, 2027/)
   expect(answer.result?.citations?.length).toBeGreaterThan(0)
+  // Not a summary: the summariser (which won it on "this sentence" and echoed it back as its summary)
+  // does not bid, and nobody here can count words.
+  const wid = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'How many words are in this sentence: the quick brown fox' }))
+  const words = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), wid)
+  expect(words, JSON.stringify(words)).toMatchObject({ state: 'unassigned', reason: 'no capable agent in the room: nobody bid' })
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

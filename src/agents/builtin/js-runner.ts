@@ -14,7 +14,8 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core'
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { outOfMemory, quickJSWithMemoryCap } from './quickjs.ts'
-import { inputNumber, inputText } from './task-input.ts'
+import { inputNumber } from './task-input.ts'
+import { codeIn } from './code-in-text.ts'
 
 export const JS_RUNNER_DEFAULTS = { timeoutMs: 1000, maxTimeoutMs: 8000, memoryMb: 32, maxMemoryMb: 128, stackKb: 256 } as const
 /** Console lines kept (and characters per line); the rest are counted, not kept. */
@@ -148,15 +149,9 @@ export function scriptInput (input: unknown): string | undefined {
 
 /** The code to run, or a clear error saying where it was looked for. */
 export function findCode (task: AgentTask): string {
-  const given = inputText(task.input, 'code')
-  if (given !== undefined) return given
-  const fenced = /```[ \t]*(?:js|javascript|mjs|ecmascript)?[ \t]*\r?\n([\s\S]*?)```/i.exec(task.text)
-  if (fenced !== null && fenced[1]!.trim() !== '') return fenced[1]!
-  const inline = /`([^`\n]+)`/.exec(task.text)
-  if (inline !== null) return inline[1]!
-  const labelled = /\b(?:javascript|js|code)\s*:\s*([\s\S]+)$/i.exec(task.text)
-  if (labelled !== null && labelled[1]!.trim() !== '') return labelled[1]!
-  throw new Error('js-runner: found no code to run; give it in input.code or in a ```js fenced block')
+  const code = codeIn(task)
+  if (code === undefined) throw new Error('js-runner: found no code to run; give it in input.code or in a ```js fenced block')
+  return code
 }
 
 function bounded (value: number | undefined, fallback: number, min: number, max: number): number {

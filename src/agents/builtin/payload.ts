@@ -23,8 +23,11 @@ const MATERIAL_VERBS = new Set([
   'correct', 'count', 'debug', 'decode', 'describe', 'detect', 'edit', 'encode', 'evaluate', 'execute', 'explain', 'extract',
   'fix', 'format', 'grade', 'improve', 'interpret', 'list', 'note', 'paraphrase', 'parse', 'proofread', 'rank', 'rate', 'read',
   'reformat', 'rephrase', 'review', 'rewrite', 'run', 'score', 'simplify', 'shorten', 'solve', 'sort', 'spellcheck', 'sum',
-  'summarise', 'summarize', 'tag', 'test', 'tidy', 'title', 'translate', 'validate', 'verify', 'tl;dr', 'tldr'
+  'summarise', 'summarize', 'tag', 'test', 'tidy', 'title', 'translate', 'validate', 'verify', 'tl;dr', 'tldr',
+  'pick', 'select', 'choose', 'highlight', 'pull', 'quote', 'give', 'show', 'tell', 'underline', 'mark'
 ])
+/** "Here is my essay:", "the text below:": a head that names a text is followed by material, whatever its verb. */
+const NAMES_A_TEXT = /\b(?:this|these|the\s+following|following|my|our|the)\s+(?:\w+\s+)?(?:text|passage|paragraph|article|essay|email|e-mail|document|notes|report|story|message|transcript|post|letter|review|abstract|sentences?|code|script|snippet|data|numbers|values|list)\b/i
 /** Verbs of an introduction to a list of parts ("Do the following:"), never of material. */
 const INTRODUCTION_VERBS = new Set(['do', 'complete', 'perform', 'handle', 'carry', 'follow', 'finish', 'work', 'split', 'plan', 'break'])
 /** Words that make a colon an introduction to parts whatever the verb ("Run these steps:"). */
@@ -94,7 +97,7 @@ function isInstruction (head: string, verbs: ReadonlySet<string>): boolean {
   if (verb === undefined || INTRODUCTION_VERBS.has(verb) || INTRODUCES_PARTS.test(head)) return false
   // "Note: ...", "PS: ..." label a remark, not an instruction with material.
   if (words.length === 1 && LABELS.has(verb)) return false
-  return MATERIAL_VERBS.has(verb) || verbs.has(verb)
+  return MATERIAL_VERBS.has(verb) || verbs.has(verb) || NAMES_A_TEXT.test(head)
 }
 
 /** Where the material that starts at `from` ends: the end of the text, or the first line that starts a new part. */

@@ -100,7 +100,8 @@ export function sourceText (task: AgentTask): string {
   const m = /^([^\n:]{0,160}?\b(?:summar|gist|tl;?dr|key\s+(?:points|sentences|ideas)|condense|shorten|overview|highlight|main\s+ideas)[^\n:]*):\s*([\s\S]+)$/i.exec(text)
   if (m !== null) return m[2]!.trim()
   const payload = findPayload(text)
-  if (payload !== undefined) return payload.material
+  // "How many words are in this sentence: ..." carries a text, but asks something else of it.
+  if (payload !== undefined && !/^(?:who|what|when|where|which|why|how)\b/i.test(payload.head)) return payload.material
   const upstream = upstreamResults(task.input)
   if (upstream.length > 0 && asksForUpstream(text)) return upstream.map((u) => upstreamText(u.value).trim()).filter((t) => t !== '').join('\n\n')
   // A one-sentence request is not a text to summarise ("Summarise the meeting notes", "Translate the

@@ -43,6 +43,12 @@ describe('requests that carry material', () => {
     expect(protect(code).restore(protect(code).text)).toBe(code)
   })
 
+  it('takes any verb of choosing, and a head that names a text, as an instruction with material', () => {
+    // Before: "Pick ...:" was not an instruction, and the planner made a part of every sentence.
+    expect(plan('Pick the most important sentences from this text: Tabs link. The relay introduces them. Agents bid.')).toHaveLength(1)
+    expect(findPayload('Here is my essay: It was dark. It rained.')?.material).toBe('It was dark. It rained.')
+  })
+
   it('gives the instruction without its material for routing', () => {
     expect(instructionOf(`Summarise: ${PASSAGE}`)).toBe('Summarise')
     expect(instructionOf('Run this JavaScript: const a = 1; const b = 2; a + b')).toBe('Run this JavaScript')
