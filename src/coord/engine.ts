@@ -469,7 +469,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   start (): void {
     if (this.started) return
     this.started = true
-    this.live = new Set(this.transport.peers())
+    this.refreshLive()
     this.unsubscribe.push(this.transport.onMessage((bytes, from) => { this.receive(bytes, from) }))
     if (this.transport.onPeerLeave !== undefined) {
       this.unsubscribe.push(this.transport.onPeerLeave(() => { this.tick(false) }))
@@ -995,9 +995,20 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.replayPending(t.id)
   }
 
+  /**
+   * Re-reads the present peers. One that was not present before starts with a clean record: a tab
+   * that crashed and came back under the same identity, or one that joined while its coordination
+   * was still starting, is not "silent" for what its earlier incarnation (or its start-up) missed.
+   */
+  private refreshLive (): void {
+    const before = this.live
+    this.live = new Set(this.transport.peers())
+    for (const p of this.live) if (!before.has(p)) { this.misses.delete(p); this.lastMissAt.delete(p) }
+  }
+
   private openWindow (t: Task): void {
     const now = this.clock.now()
-    this.live = new Set(this.transport.peers())
+    this.refreshLive()
     t.expected = new Set([...this.live].filter(p => (this.misses.get(p) ?? 0) < SILENT_AFTER_MISSES || now - (this.lastMissAt.get(p) ?? 0) >= SILENT_RETRY_MS))
     t.expected.add(this.peerId)
     t.responded = new Set()
@@ -1129,7 +1140,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.responded.add(peer)
     this.misses.set(peer, 0)
     if (t.steward === this.peerId && t.award === undefined && everyoneResponded(t.expected, t.responded)) {
-      if (t.expected.size > 1) this.responderEwma = ewma(this.responderEwma, this.clock.now() - t.windowOpenedAt)
+      // A peer not waited for (silent) that answers an empty window closes it too (closeWindow), but
+      // its answer says nothing about how fast the room answers.
+      if (t.expected.size > 1 && t.expected.has(peer)) this.responderEwma = ewma(this.responderEwma, this.clock.now() - t.windowOpenedAt)
       // Close once the message being applied is done (a peer's bids for a task travel in one
       // message), not a timer later: on a busy tab a timer waits behind everything queued.
       this.clock.clearTimeout(t.windowTimer)
@@ -1144,7 +1157,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t.attempt !== attempt || t.state !== 'submitted' || t.award !== undefined || t.steward !== this.peerId || this.stopped) return
     // Nobody to award yet, but someone expected has not answered: wait for them rather than declare the task unassigned.
     const waited = this.clock.now() - t.windowOpenedAt
-    if (waited < this.opts.bidWindow.emptyWaitMs && !everyoneResponded(t.expected, t.responded) && decideAward([...t.bids.values()], this.rule(t)).winner === null) {
+    // Before a final "nobody bid", a present peer not waited for (it missed recent windows) is asked
+    // too: it may be back, or may have been starting, and be the only one that can do the task.
+    if (waited < this.opts.bidWindow.emptyWaitMs && (!everyoneResponded(t.expected, t.responded) || this.silentPending(t)) && decideAward([...t.bids.values()], this.rule(t)).winner === null) {
       this.armWindow(t, Math.min(t.windowMs, this.opts.bidWindow.emptyWaitMs - waited))
       return
     }
@@ -1163,6 +1178,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       return
     }
     this.send('award', award)
+  }
+
+  /** Whether a present peer that this window does not wait for (silent) has not answered yet. */
+  private silentPending (t: Task): boolean {
+    for (const p of this.live) if (!t.expected.has(p) && !t.responded.has(p)) return true
+    return false
   }
 
   private onAward (env: Envelope<'award'>): void {
@@ -1699,7 +1720,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (reschedule) this.scheduleTick()
     const now = this.clock.now()
     const before = this.live
-    this.live = new Set(this.transport.peers())
+    this.refreshLive()
     const changed = before.size !== this.live.size || [...before].some(p => !this.live.has(p))
     for (const t of [...this.book.values()]) {
       if (isTerminal(t.state)) {

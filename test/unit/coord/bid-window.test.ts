@@ -43,6 +43,35 @@ describe('bid window: a late bid is not turned into "nobody bid"', () => {
   })
 })
 
+describe('bid window: a peer not waited for is still asked before "nobody bid"', () => {
+  it('a task only a silent peer can do waits for it instead of ending unassigned', async () => {
+    // bench:coord's recovery once saw its nap task end "unassigned": the only napper's tab had missed
+    // windows (muted here; there, it had crashed and come back, or was still starting), the steward no
+    // longer waited for it, everyone else declined at once, and its bid came after the award.
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const a = await makeNode(net, clock, [{ id: 'fast', skill: 'math', keywords: ['sum'], confidence: 0.6 }])
+    const b = await makeNode(net, clock, [{ id: 'napper', skill: 'nap', keywords: ['nap'], confidence: 0.9 }])
+    const t = (b.engine as unknown as { transport: { publish: (b: Uint8Array) => void } }).transport
+    const publish = t.publish.bind(t)
+    t.publish = () => {}
+    for (let k = 0; k < 4; k++) {
+      const id = a.engine.tasks.submit({ text: `sum ${k} and 2` })
+      await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 3000)
+    }
+    t.publish = publish
+    const started = clock.now()
+    const id = a.engine.tasks.submit({ text: 'take a nap' })
+    await runUntil(clock, () => ['working', 'completed', 'unassigned'].includes(a.engine.tasks.get(id)?.state ?? ''), 5000)
+    expect(a.engine.tasks.get(id)).toMatchObject({ agentId: 'napper', peerId: b.id.peerId })
+    // It waited only as long as the silent peer took to answer.
+    expect(a.engine.tasks.get(id)!.timings.awardedAt! - started).toBeLessThan(200)
+    // A task nobody can do still ends unassigned, after the empty-window wait.
+    const none = a.engine.tasks.submit({ text: 'paint the fence' })
+    await runUntil(clock, () => a.engine.tasks.get(none)?.state === 'unassigned', 10_000)
+  })
+})
+
 describe('bid window: which peers the steward waits for', () => {
   /** The "k/n peers responded" of every window `node` closed, in order. */
   function windows (node: SimNode): string[] {
@@ -85,6 +114,32 @@ describe('bid window: which peers the steward waits for', () => {
     expect(seen).toEqual(['1/2', '1/2', '1/2', '1/2', '1/2'])
     expect(a.engine.stats().ignored['late-bid']).toBe(5)
     for (const n of [a, b]) expect(n.engine.stats().rejected).toEqual({})
+  })
+
+  it('a silent peer that leaves and comes back (a crashed tab reopened under its identity) is waited for at once', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const a = await makeNode(net, clock, [{ id: 'fast', skill: 'math', keywords: ['sum'], confidence: 0.6 }])
+    const b = await makeNode(net, clock, [{ id: 'best', skill: 'math', keywords: ['sum'], confidence: 0.9 }])
+    const t = (b.engine as unknown as { transport: { publish: (b: Uint8Array) => void } }).transport
+    const publish = t.publish.bind(t)
+    t.publish = () => {}
+    const seen = windows(a)
+    for (let k = 0; k < 4; k++) {
+      const id = a.engine.tasks.submit({ text: `sum ${k} and 4` })
+      await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 3000)
+    }
+    expect(seen.at(-1)).toBe('1/1')
+    // b goes away and returns well within the 10 s a silent peer is otherwise skipped for.
+    net.partition([a.id.peerId], [b.id.peerId])
+    await runFor(clock, 500)
+    net.heal()
+    t.publish = publish
+    await runFor(clock, 500)
+    const id = a.engine.tasks.submit({ text: 'sum 9 and 4' })
+    await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 3000)
+    expect(seen.at(-1)).toBe('2/2')
+    expect(a.engine.tasks.get(id)!.agentId).toBe('best')
   })
 
   it('a peer that stopped answering is not waited for, and is waited for again once it answers', async () => {
