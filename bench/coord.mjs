@@ -617,7 +617,15 @@ async function recovery (room, reps) {
       await pollUntil(() => submitter.page.evaluate(id => window.meshwork.agents.list().some(a => a.agentId === id && a.online), `napper@${victim.peerId}`), 20_000, 100)
       const id = await submitter.page.evaluate(text => { window.__cb.trace = true; return window.meshwork.tasks.submit({ text }) }, NAP_TEXT)
       const awarded = await pollUntil(() => submitter.page.evaluate(id => { const s = window.meshwork.tasks.get(id); return s?.state === 'working' ? s.peerId : (s?.state !== 'submitted' ? `state ${s?.state}` : null) }, id), 10_000, 20)
-      if (awarded !== victim.peerId) throw new Error(`the nap task went to ${awarded === null ? 'nobody within 10 s' : awarded === submitter.peerId ? 'the submitter' : awarded.startsWith('state') ? awarded : 'another tab'}, not the victim`)
+      if (awarded !== victim.peerId) {
+        // What each side saw, for the cause of this (rare) miss: the submitter's window for the task,
+        // and whether the victim's engine saw the announcement and what state its napper was in.
+        const seen = await submitter.page.evaluate(id => ({ proto: window.__cb.proto.get(id) ?? [], snap: window.meshwork.tasks.get(id) }), id).catch(e => e.message)
+        const victimView = await victim.page.evaluate(({ id, agent }) => ({ task: window.meshwork.tasks.get(id)?.state ?? 'never seen', napper: window.meshwork.agents.list().find(a => a.agentId === agent)?.state, peers: window.meshwork.peers().length, problems: window.__cb.problems.slice(-5) }), { id, agent: `napper@${victim.peerId}` }).catch(e => e.message)
+        rec.diagnosis = { submitter: seen, victim: victimView }
+        process.stderr.write(`  recovery ${i + 1}: nap task not awarded to the victim; submitter saw ${JSON.stringify(seen).slice(0, 800)}; victim ${JSON.stringify(victimView).slice(0, 400)}\n`)
+        throw new Error(`the nap task went to ${awarded === null ? 'nobody within 10 s' : awarded === submitter.peerId ? 'the submitter' : awarded.startsWith('state') ? awarded : 'another tab'}, not the victim`)
+      }
       // A second napper (answering at once) on the helper tab, so the next attempt has somewhere to go.
       await register(helper, NAP, NAP_FAST)
       const startedAt = await victim.page.evaluate(id => window.__cb.states.get(id)?.find(s => s.state === 'working')?.at, id)
