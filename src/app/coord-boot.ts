@@ -41,6 +41,17 @@ export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (tr
 export const SUMMARY_INTENT = /\b(summar(?:y|ies|ise|ize|ised|ized|ising|izing)|gist|tl;?dr|condense|shorten|key\s+(?:points|ideas|sentences|takeaways|quotes|claims)|main\s+(?:points|ideas)|overview|boil\s+(?:\w+\s+)?down|recap|digest|synopsis|highlight|important\s+sentences|most\s+representative|central\s+(?:claims|ideas|sentences)|capture\s+its)\b/i
 /** Matches considered per task. */
 const CANDIDATES = 4
+/**
+ * Built-in kinds that take only some tasks, whatever matching says: the rest they could only refuse.
+ * The planner takes the multi-part requests its rules find (its own path in `bid`), nothing else.
+ */
+const TAKES: Readonly<Record<string, (asks: string, task: AgentTask) => boolean>> = {
+  planner: () => false,
+  verifier: asks => CHECK_INTENT.test(asks),
+  summariser: asks => SUMMARY_INTENT.test(asks),
+  // It runs the code a task carries.
+  'js-runner': (_asks, task) => codeIn(task) !== undefined
+}
 /** A question (not a check): the researcher also bids when the graph holds an entity this relevant to it. */
 const QUESTION = /\?\s*$|^(?:who|what|when|where|which|why|how)\b/i
 /** Relevance (evidence.ts `judgeHits`) of the best graph entity above which the researcher bids on a question. */
@@ -152,22 +163,22 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       const skill = planner?.manifest.skills[0]
       return planner !== undefined && skill !== undefined ? [{ agentId: planner.agentId, skillId: skill.id, confidence: PLANNER_CONFIDENCE }] : []
     }
-    const checking = CHECK_INTENT.test(asks)
-    const summarising = SUMMARY_INTENT.test(asks)
-    // The js-runner runs code the task carries; with none it could only refuse.
-    const hasCode = codeIn(task) !== undefined
-    const usable = new Set(mine.filter(a => a.kind !== 'planner' && (a.kind !== 'verifier' || checking) && (a.kind !== 'summariser' || summarising) && (a.kind !== 'js-runner' || hasCode)).map(a => a.agentId))
-    const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     // A built-in whose twin (same kind and version, on another tab) already failed this task with an
     // error would fail it the same way: it declines, and the task fails with that reason at once
     // instead of after every twin has tried.
     const failed = sameCodeAs(hints?.failedBy)
-    if (failed.size > 0) for (const a of mine) if (failed.has(codeOf(a))) usable.delete(a.agentId)
+    const takes = new Map<string, boolean>()
+    const usable = new Set(mine.filter(a => {
+      const gate = TAKES[a.kind]
+      if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task))
+      return takes.get(a.kind) !== false && !failed.has(codeOf(a))
+    }).map(a => a.agentId))
+    const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
     // A question the room's graph can answer is the researcher's even when its words match none of
     // the researcher's skill text ("When does the beta launch?"): it bids on what the graph holds.
     const researcher = mine.find(a => a.kind === 'researcher')
-    if (researcher !== undefined && !checking && QUESTION.test(asks) && !offers.some(o => o.agentId === researcher.agentId)) {
+    if (researcher !== undefined && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && !offers.some(o => o.agentId === researcher.agentId)) {
       const offer = await answerableBy(researcher, asks)
       if (offer !== undefined) offers.push(offer)
     }

@@ -26,9 +26,9 @@ import {
 import { assembleMission, buildDag, PlanError, readySubtasks, subtaskInput, type MissionDag } from './dag.ts'
 import {
   HandoffRequest, systemClock,
-  type BidOffer, type Clock, type CoordBidder, type CoordExecutor, type CoordRecorder, type CoordTransport, type ExecutionHooks
+  type BidHints, type BidOffer, type Clock, type CoordBidder, type CoordExecutor, type CoordRecorder, type CoordTransport, type ExecutionHooks
 } from './interfaces.ts'
-import { DEFAULT_MAX_ATTEMPTS, grantLease, heartbeatIntervalMs, isLapsed, nextAttempt, renewLease, type FailedAttempt, type Lease } from './lease.ts'
+import { DEFAULT_MAX_ATTEMPTS, giveUp, grantLease, heartbeatIntervalMs, isLapsed, nextAttempt, renewLease, type FailedAttempt, type Lease } from './lease.ts'
 import {
   COORD_PROTOCOL_VERSION, frameItemLine, frameOverheadBytes, KIND_LIMIT_BYTES, LIMITS, MAX_COORD_MESSAGE_BYTES, MAX_FRAME_ITEMS, utf8Bytes, validateAgentResult,
   type AgentRef, type AnyEnvelope, type AwardBody, type Bid, type BidEntry, type BodyByKind, type Envelope,
@@ -1026,9 +1026,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private async bidFor (t: Task, attempt: number): Promise<void> {
     let offers: BidOffer[]
     try {
+      const hints: BidHints = {}
+      if (t.preferred !== undefined) hints.preferred = t.preferred
       const failedBy = t.failures.flatMap(f => f.code === 'error' && f.agent !== undefined ? [f.agent.agentId] : [])
-      const hints = t.preferred !== undefined || failedBy.length > 0 ? { ...(t.preferred !== undefined ? { preferred: t.preferred } : {}), ...(failedBy.length > 0 ? { failedBy } : {}) } : undefined
-      offers = await this.bidder.bid({ id: t.id, text: t.text, input: t.input }, hints)
+      if (failedBy.length > 0) hints.failedBy = failedBy
+      offers = await this.bidder.bid({ id: t.id, text: t.text, input: t.input }, hints.preferred !== undefined || hints.failedBy !== undefined ? hints : undefined)
     } catch (err) {
       this.problem('bidder', `${t.id}: ${(err as Error).message}`)
       offers = []
@@ -1171,10 +1173,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (award.winner === null && t.failures.length > 0) {
       // A retry nobody bids on: the task failed (with the earlier attempts' reasons), it was not
       // "unassigned" (that says no agent could take it, and one did).
-      const reasons = t.failures.map(f => `attempt ${f.attempt}${f.agent !== undefined ? ` (${f.agent.agentId})` : ''}: ${f.reason}`)
-      const allRefused = t.failures.every(f => f.code === 'refused')
+      const end = giveUp(t.failures)
       const reason = `no other agent bid after ${t.failures.length === 1 ? 'the failed attempt' : `${t.failures.length} failed attempts`}`
-      this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'exhausted', reason, final: true, state: allRefused ? 'rejected' : 'failed', reasons: reasons.map(r => r.slice(0, LIMITS.reasonLength)) })
+      this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'exhausted', reason, final: true, state: end.state, reasons: end.reasons.map(r => r.slice(0, LIMITS.reasonLength)) })
       return
     }
     this.send('award', award)

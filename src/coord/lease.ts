@@ -54,16 +54,23 @@ export type NextStep =
   | { kind: 'give-up', state: 'failed' | 'rejected', reasons: string[] }
 
 /**
+ * The end of a task after its failed attempts (all of them used, or a retry nobody took): `rejected`
+ * when every attempt was refused, else `failed`, with each attempt's reason.
+ */
+export function giveUp (failures: readonly FailedAttempt[]): Extract<NextStep, { kind: 'give-up' }> {
+  const reasons = failures.map(f => `attempt ${f.attempt}${f.agent !== undefined ? ` (${f.agent.agentId})` : ''}: ${f.reason}`)
+  const allRefused = failures.length > 0 && failures.every(f => f.code === 'refused')
+  return { kind: 'give-up', state: allRefused ? 'rejected' : 'failed', reasons }
+}
+
+/**
  * What follows a failed attempt: the next attempt without the agent that failed, or, after
  * `maxAttempts`, the end: `rejected` when every attempt was refused, else `failed`, with the reasons.
  */
 export function nextAttempt (current: { attempt: number, excluded: readonly AgentRef[] }, failures: readonly FailedAttempt[], maxAttempts = DEFAULT_MAX_ATTEMPTS): NextStep {
   const last = failures[failures.length - 1]
-  if (current.attempt >= maxAttempts) {
-    const reasons = failures.map(f => `attempt ${f.attempt}${f.agent !== undefined ? ` (${f.agent.agentId})` : ''}: ${f.reason}`)
-    const allRefused = failures.length > 0 && failures.every(f => f.code === 'refused')
-    return { kind: 'give-up', state: allRefused ? 'rejected' : 'failed', reasons }
-  }
+  if (current.attempt >= maxAttempts) return giveUp(failures)
+
   const excluded = [...current.excluded]
   if (last?.agent !== undefined && !excluded.some(x => x.agentId === last.agent!.agentId && x.peerId === last.agent!.peerId)) {
     excluded.push(last.agent)

@@ -380,18 +380,28 @@ function arithmeticVerbs (text: string, steps: string[]): string {
 /** A length as it may be written: a number, optionally with a unit ("3", "2.5 cm", "4 ft"). */
 const LENGTH = String.raw`(\d+(?:\.\d+)?(?:\s*(?:mm|cm|m|km|in|inch(?:es)?|ft|feet|foot|yd|yards?|mi|miles?)\b)?)`
 const WITH = String.raw`\s+(?:with|of|having|whose)?\s*(?:an?\s+|the\s+)?`
-const FORMULAS: { pattern: RegExp, build: (m: RegExpExecArray) => string, note: string }[] = [
-  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?circle${WITH}radius\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `pi * (${m[1]})^2`, note: 'area of a circle: pi r^2' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?circle${WITH}diameter\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `pi * ((${m[1]}) / 2)^2`, note: 'area of a circle: pi (d/2)^2' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?(?:circumference|perimeter)\s+of\s+(?:a\s+|the\s+)?circle${WITH}radius\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `2 * pi * (${m[1]})`, note: 'circumference: 2 pi r' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?(?:circumference|perimeter)\s+of\s+(?:a\s+|the\s+)?circle${WITH}diameter\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `pi * (${m[1]})`, note: 'circumference: pi d' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?(?:rectangle|room|field)\s+(?:of\s+|with\s+sides\s+|measuring\s+)?${LENGTH}\s*(?:by|x|×|\*)\s*${LENGTH}$`, 'i'), build: (m) => `(${m[1]}) * (${m[2]})`, note: 'area of a rectangle: w h' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?square${WITH}sides?\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `(${m[1]})^2`, note: 'area of a square: s^2' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?area\s+of\s+(?:a\s+|the\s+)?triangle${WITH}base\s+(?:of\s+)?${LENGTH}\s+and\s+(?:a\s+)?height\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `(${m[1]}) * (${m[2]}) / 2`, note: 'area of a triangle: b h / 2' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?volume\s+of\s+(?:a\s+|the\s+)?sphere${WITH}radius\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `4 / 3 * pi * (${m[1]})^3`, note: 'volume of a sphere: 4/3 pi r^3' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?volume\s+of\s+(?:a\s+|the\s+)?cube${WITH}sides?\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `(${m[1]})^3`, note: 'volume of a cube: s^3' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?volume\s+of\s+(?:a\s+|the\s+)?cylinder${WITH}radius\s+(?:of\s+)?${LENGTH}\s+and\s+(?:a\s+)?height\s+(?:of\s+)?${LENGTH}$`, 'i'), build: (m) => `pi * (${m[1]})^2 * (${m[2]})`, note: 'volume of a cylinder: pi r^2 h' },
-  { pattern: new RegExp(String.raw`^(?:the\s+)?hypotenuse\s+of\s+(?:a\s+|the\s+)?(?:right\s+)?triangle${WITH}(?:sides|legs)\s+(?:of\s+)?${LENGTH}\s+and\s+${LENGTH}$`, 'i'), build: (m) => `sqrt((${m[1]})^2 + (${m[2]})^2)`, note: 'hypotenuse: sqrt(a^2 + b^2)' }
+const ARTICLE = String.raw`(?:a\s+|the\s+)?`
+/** "(with) (a) radius (of) 3 cm": one named length. */
+const named = (name: string): string => String.raw`${WITH}${name}\s+(?:of\s+)?${LENGTH}`
+/** "and (a) height (of) 4": a second named length. */
+const andNamed = (name: string): string => String.raw`\s+and\s+(?:a\s+)?${name}\s+(?:of\s+)?${LENGTH}`
+interface Formula { pattern: RegExp, build: (m: RegExpExecArray) => string, note: string }
+/** "(the) <what> of (a) <shape> <given>", computed by `build` over the lengths `given` captures. */
+const formula = (what: string, shape: string, given: string, build: Formula['build'], note: string): Formula =>
+  ({ pattern: new RegExp(String.raw`^(?:the\s+)?${what}\s+of\s+${ARTICLE}${shape}${given}$`, 'i'), build, note })
+const PERIMETER = '(?:circumference|perimeter)'
+const FORMULAS: Formula[] = [
+  formula('area', 'circle', named('radius'), (m) => `pi * (${m[1]})^2`, 'area of a circle: pi r^2'),
+  formula('area', 'circle', named('diameter'), (m) => `pi * ((${m[1]}) / 2)^2`, 'area of a circle: pi (d/2)^2'),
+  formula(PERIMETER, 'circle', named('radius'), (m) => `2 * pi * (${m[1]})`, 'circumference: 2 pi r'),
+  formula(PERIMETER, 'circle', named('diameter'), (m) => `pi * (${m[1]})`, 'circumference: pi d'),
+  formula('area', '(?:rectangle|room|field)', String.raw`\s+(?:of\s+|with\s+sides\s+|measuring\s+)?${LENGTH}\s*(?:by|x|×|\*)\s*${LENGTH}`, (m) => `(${m[1]}) * (${m[2]})`, 'area of a rectangle: w h'),
+  formula('area', 'square', named('sides?'), (m) => `(${m[1]})^2`, 'area of a square: s^2'),
+  formula('area', 'triangle', named('base') + andNamed('height'), (m) => `(${m[1]}) * (${m[2]}) / 2`, 'area of a triangle: b h / 2'),
+  formula('volume', 'sphere', named('radius'), (m) => `4 / 3 * pi * (${m[1]})^3`, 'volume of a sphere: 4/3 pi r^3'),
+  formula('volume', 'cube', named('sides?'), (m) => `(${m[1]})^3`, 'volume of a cube: s^3'),
+  formula('volume', 'cylinder', named('radius') + andNamed('height'), (m) => `pi * (${m[1]})^2 * (${m[2]})`, 'volume of a cylinder: pi r^2 h'),
+  formula('hypotenuse', String.raw`(?:right\s+)?triangle`, String.raw`${WITH}(?:sides|legs)\s+(?:of\s+)?${LENGTH}\s+and\s+${LENGTH}`, (m) => `sqrt((${m[1]})^2 + (${m[2]})^2)`, 'hypotenuse: sqrt(a^2 + b^2)')
 ]
 
 /** A request for a common area, perimeter or volume, as a formula over the lengths it names. */

@@ -33,9 +33,9 @@ const INTRODUCTION_VERBS = new Set(['do', 'complete', 'perform', 'handle', 'carr
 /** Words that make a colon an introduction to parts whatever the verb ("Run these steps:"). */
 const INTRODUCES_PARTS = /\b(?:steps?|tasks?|subtasks?|parts|to-?dos|things|items|jobs|instructions)\b/i
 const LABELS = new Set(['note', 'nb', 'ps', 'fyi', 'context', 'background', 'example', 'input', 'data', 'update', 'answer', 'test'])
-/** The politeness and the verb at the start of an instruction. */
-const VERB_PREFIX = /^(?:please\s+|kindly\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)?[a-z;-]+/i
 const POLITE = /^(?:please\s+|kindly\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)/i
+/** The politeness and the verb at the start of an instruction. */
+const VERB_PREFIX = new RegExp(`${POLITE.source}?[a-z;-]+`, 'i')
 /**
  * Where a clause ends inside a line: a sentence end, "; ", or a joining word before a verb ("..., then
  * summarise this:", "... and translate this:"). The instruction before a colon starts after the last one.
@@ -44,6 +44,8 @@ const CLAUSE_END = /[.!?](?=\s)|;|,?\s+(?:and\s+then|then|after\s+that|afterward
 /** A line that starts a new part after some material: "Then translate it", "After that, check the sum". */
 const FOLLOW_UP = /^\s*(?:(?:and\s+)?then|after\s+that|afterwards|next|finally|lastly|also|and\s+also|additionally|once\s+done)\b[\s,]*(\w+)/i
 const MAX_HEAD_WORDS = 12
+/** No verbs beyond the module's own (MATERIAL_VERBS, FOLLOW_UP_VERBS). */
+const NO_MORE_VERBS: ReadonlySet<string> = new Set()
 
 export interface Payload {
   /** The instruction, without the colon: "Summarise this text". */
@@ -59,7 +61,7 @@ export interface Payload {
  * The first "<instruction>: <material>" of `text` (see the module comment), or undefined. `verbs`
  * are the extra verbs that start an instruction (the planner's imperative verbs).
  */
-export function findPayload (text: string, verbs: ReadonlySet<string> = MATERIAL_VERBS): Payload | undefined {
+export function findPayload (text: string, verbs: ReadonlySet<string> = NO_MORE_VERBS): Payload | undefined {
   const colon = /:(?=\s)|:$/g
   let m: RegExpExecArray | null
   while ((m = colon.exec(text)) !== null) {
@@ -173,5 +175,5 @@ export function readsAsRequest (sentence: string, verbs?: ReadonlySet<string>): 
   const t = sentence.trim()
   if (/\?\s*$/.test(t) || /^(?:who|what|when|where|why|how|which)\b/i.test(t)) return true
   const verb = t.replace(POLITE, '').toLowerCase().match(/^[a-z;-]+/)?.[0]
-  return verb !== undefined && isVerb(verb, verbs ?? MATERIAL_VERBS)
+  return verb !== undefined && isVerb(verb, verbs ?? NO_MORE_VERBS)
 }

@@ -282,9 +282,12 @@ export class TasksState {
     }
     if (changed) {
       this.#asking.clear()
-      for (const t of this.#tasks.values()) if (!isFinished(t.state) && t.questions.some(q => q.answer === undefined)) this.#asking.add(t.id)
       let running = 0
-      for (const t of this.#tasks.values()) if (!isFinished(t.state)) running++
+      for (const t of this.#tasks.values()) {
+        if (isFinished(t.state)) continue
+        running++
+        if (t.questions.some(q => q.answer === undefined)) this.#asking.add(t.id)
+      }
       this.#running = running
       this.now = this.#clock()
       this.#version++
