@@ -286,6 +286,7 @@ console.log(table(results, [
   { title: 'Chromium RSS MB', value: r => fmt(r.chromiumRssMb, 0) }
 ]))
 console.log('\nquiet: one message in flight, senders in turn; burst: every tab sends 20 messages/s at once (the 2 cores saturate at N=10)')
+console.log('messages: meshwork sends each over the direct link to each present peer (room channel `app`; gossip too only while a known peer is not linked directly); bare libp2p publishes on gossipsub')
 console.log('agents ready: since navigation, when each tab\'s agents run and its model is loaded; the idle and latency figures wait for it')
 console.log('CPU to mesh: CPU time of all Chromium processes and the relay from navigation until the mesh is full (2 cores: wall ≥ CPU / 2)')
 console.log('targets: 10-tab mesh < 10 s wall; message p95 < 20 ms at N=10; vanished peer noticed < 3 s')

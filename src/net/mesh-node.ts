@@ -22,6 +22,7 @@ import { PresenceTable } from './presence.ts'
 import { decodeMeshMessage, encodeMeshMessage, MeshMessageError, preciseNow, type AppMessage } from './protocol.ts'
 import { discoveryTopic, meshTopic } from './rooms.ts'
 import { StartupTimeline, type StartupMarks } from './startup.ts'
+import { RecentIds } from './recent-ids.ts'
 
 /** @libp2p/webrtc's private-to-private signalling protocol (its SIGNALING_PROTOCOL, not exported). */
 const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
@@ -98,6 +99,12 @@ export interface MeshStats {
   problems: Record<string, number>
   messagesIn: number
   messagesOut: number
+  /** Messages this node sent also on gossip (a peer of the room was not linked directly). */
+  messagesGossiped: number
+  /** Messages delivered here that came by gossip (not over the direct link from their sender). */
+  messagesInByGossip: number
+  /** Second copies dropped (a message that came both directly and by gossip). */
+  messagesDuplicate: number
   dialsStarted: number
   dialsFailed: number
   /** Dials this tab lets run at once now (see DialWindow). */
@@ -133,6 +140,8 @@ export class MeshNode extends Emitter<MeshEvents> {
   private readonly presence: PresenceTable
   private readonly rtts = new Map<string, number>()
   private blocked = new Set<string>()
+  /** Whether the blocked peers may still be reached through others (setBlocked's `directOnly`). */
+  private blockedDirectOnly = false
   /** How to say goodbye on each open link, by connection id. */
   private readonly byes = new Map<string, () => void>()
   private readonly targets = new Map<string, DialTarget & { addrs: Multiaddr[], lastAnnounced: number, foreign?: string }>()
@@ -155,6 +164,10 @@ export class MeshNode extends Emitter<MeshEvents> {
   private relayNextAttemptAt = 0
   private relayDialing = false
   private msgCounter = 0
+  /** The `app` room channel: the node's own messages, over the direct link to each present peer. */
+  private appChannel: { publish: (data: Uint8Array) => void, close: () => void } | undefined
+  /** Messages already delivered (sender and id), so the gossip copy of a direct one is dropped. */
+  private readonly delivered = new RecentIds()
   private resolveReady!: () => void
   private stopped = false
   private readonly onPageHide = (): void => { this.sayGoodbye() }
@@ -166,7 +179,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     this.dialWindow = new DialWindow(1, this.opts.maxConcurrentDials)
     this.periodicAnnounce = { intervalMs: this.opts.announceIntervalMs, linkedIntervalMs: this.opts.linkedAnnounceIntervalMs }
     this.timeline = timeline ?? new StartupTimeline()
-    this.stats = { problems: {}, messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, dialWindow: this.dialWindow.size, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {}, startup: this.timeline.marks }
+    this.stats = { problems: {}, messagesIn: 0, messagesOut: 0, messagesGossiped: 0, messagesInByGossip: 0, messagesDuplicate: 0, dialsStarted: 0, dialsFailed: 0, dialWindow: this.dialWindow.size, linksOpened: 0, dialErrors: {}, dialMs: [], dialStages: {}, startup: this.timeline.marks }
     this.peerId = libp2p.peerId.toString()
     this.room = opts.room
     this.presence = new PresenceTable({ timeoutMs: this.opts.presenceTimeoutMs })
@@ -198,11 +211,12 @@ export class MeshNode extends Emitter<MeshEvents> {
       if (id === this.peerId || this.relayPeerIds.has(id)) return
       this.noteDiscovered(id, evt.detail.multiaddrs, 'its announcement on the discovery topic')
     })
+    this.appChannel = this.channels.open('app', (data, from) => { this.receive(from, data, 'direct') })
     pubsub.addEventListener('message', evt => {
       const msg = evt.detail
       if (msg.topic !== this.appTopic) return
       if (msg.type !== 'signed') { this.report('message', 'unsigned', 'dropped an unsigned message', undefined); return }
-      this.receive(msg.from.toString(), msg.data)
+      this.receive(msg.from.toString(), msg.data, 'gossip')
     })
     libp2p.addEventListener('connection:open', evt => {
       const conn = evt.detail
@@ -317,24 +331,48 @@ export class MeshNode extends Emitter<MeshEvents> {
       .map(t => ({ peerId: t.peerId, attempts: t.attempts, lastError: t.lastError, foreign: t.foreign }))
   }
 
-  /** Sends `body` to every peer of the room on `channel`. Returns the message id. */
+  /**
+   * Sends `body` to every peer of the room on `channel`. Returns the message id.
+   *
+   * Each present peer gets it once, over the direct link (the `app` room channel): one hop, no
+   * signature to make or check (the link authenticated the sender), no copies forwarded between
+   * peers that all have it. While some peer of the room this node knows of is not linked directly
+   * (the mesh is still forming, or WebRTC between the two fails), the message also goes out on the
+   * room's gossip topic, which reaches that peer through others; a peer that gets both copies keeps
+   * the first.
+   */
   publish (channel: string, body: unknown): string {
     const id = `${this.peerId.slice(-8)}-${++this.msgCounter}`
     const msg: AppMessage = { v: 1, kind: 'app', channel, id, ts: preciseNow(), body }
     const data = encodeMeshMessage(msg)
     this.stats.messagesOut++
-    void this.libp2p.services.pubsub.publish(this.appTopic, data).catch(err => {
-      this.report('message', 'publish-failed', `publish failed: ${(err as Error).message}`)
-    })
+    this.appChannel?.publish(data)
+    if (this.someoneUnlinked()) {
+      this.stats.messagesGossiped++
+      void this.libp2p.services.pubsub.publish(this.appTopic, data).catch(err => {
+        this.report('message', 'publish-failed', `publish failed: ${(err as Error).message}`)
+      })
+    }
     return id
+  }
+
+  /** Whether a peer of this room that this node knows of is not present over a direct link. */
+  private someoneUnlinked (): boolean {
+    for (const t of this.targets.values()) {
+      if (t.foreign === undefined && (this.blockedDirectOnly || !this.blocked.has(t.peerId)) && !this.presence.has(t.peerId)) return true
+    }
+    return false
   }
 
   /**
    * Cuts this tab off from `peerIds` (closing links and refusing new ones) until called again
-   * without them: how tests and people at the console simulate a network partition.
+   * without them: how tests and people at the console simulate a network partition. With
+   * `{ directOnly: true }` only the direct links go (as when WebRTC between two networks fails):
+   * the peers stay known, and this node's messages reach them through others by gossip.
    */
-  setBlocked (peerIds: string[]): void {
+  setBlocked (peerIds: string[], opts: { directOnly?: boolean } = {}): void {
     this.blocked = new Set(peerIds)
+    this.blockedDirectOnly = opts.directOnly === true
     for (const conn of this.libp2p.getConnections()) {
       if (this.blocked.has(conn.remotePeer.toString())) void conn.close().catch(() => {})
     }
@@ -398,7 +436,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     this.emit('problem', p)
   }
 
-  private receive (from: string, data: Uint8Array): void {
+  private receive (from: string, data: Uint8Array, path: 'direct' | 'gossip'): void {
     let msg
     try {
       msg = decodeMeshMessage(data)
@@ -407,7 +445,9 @@ export class MeshNode extends Emitter<MeshEvents> {
       this.report('message', reason, `rejected a message from ${from.slice(-8)}: ${(err as Error).message}`, from)
       return
     }
+    if (!this.delivered.add(`${from}/${msg.id}`)) { this.stats.messagesDuplicate++; return }
     this.stats.messagesIn++
+    if (path === 'gossip') this.stats.messagesInByGossip++
     this.emit('message', { from, channel: msg.channel, id: msg.id, body: msg.body, sentAt: msg.ts, receivedAt: preciseNow() })
   }
 
@@ -507,7 +547,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     // Linked to every peer it knows (and it knows one): the periodic announcement slows down.
     let fullyLinked = this.dialsInFlight === 0 && this.targets.size > 0
     for (const t of this.targets.values()) {
-      if (t.foreign !== undefined || this.blocked.has(t.peerId)) continue
+      if (t.foreign !== undefined || (this.blocked.has(t.peerId) && !this.blockedDirectOnly)) continue
       const linked = this.linked(t.peerId)
       if (!linked) fullyLinked = false
       if (now - t.lastAnnounced > this.opts.forgetAfterMs && !linked) {
@@ -515,7 +555,7 @@ export class MeshNode extends Emitter<MeshEvents> {
         this.emit('change', undefined)
         continue
       }
-      if (t.addrs.length === 0) continue
+      if (t.addrs.length === 0 || this.blocked.has(t.peerId)) continue
       if (!shouldDial(this.peerId, t, linked, now, defaultDialPlan, this.negotiating(t.peerId))) continue
       // A full window means dials in flight, so the mesh is not fully linked either.
       if (this.dialsInFlight >= this.dialWindow.size) break

@@ -40,6 +40,49 @@ test('messages flow between all tabs', async () => {
   await exchange(pages, 'greeting')
 })
 
+test('a message goes once over each direct link, and by gossip to a peer with no direct link', async () => {
+  const ids = await Promise.all(pages.map(peerIdOf))
+  const listen = (ch: string): Promise<void[]> => Promise.all(pages.map(p => p.evaluate(c => {
+    const w = window as unknown as { __copies?: Record<string, string[]> }
+    w.__copies ??= {}
+    const got = (w.__copies[c] = [] as string[])
+    window.meshwork.on('message', m => { if (m.channel === c) got.push(`${m.from}/${m.id}`) })
+  }, ch)))
+  const copies = (ch: string): Promise<string[][]> => Promise.all(pages.map(p => p.evaluate(c => (window as unknown as { __copies: Record<string, string[]> }).__copies[c] ?? [], ch)))
+  const stats = (): Promise<Array<{ messagesGossiped: number, messagesInByGossip: number, messagesDuplicate: number }>> => Promise.all(pages.map(p => p.evaluate(() => window.meshwork.stats())))
+
+  // A full mesh: every tab gets each message exactly once, and nobody needs gossip for it.
+  await expectFullMesh(pages)
+  await listen('direct')
+  const s0 = await stats()
+  const sent = await pages[0]!.evaluate(() => window.meshwork.send('direct', { n: 1 }))
+  await expect.poll(async () => (await copies('direct')).slice(1).map(c => c.length), { timeout: 10_000 }).toEqual([1, 1, 1])
+  expect((await copies('direct')).slice(1).flat()).toEqual([1, 2, 3].map(() => `${ids[0]}/${sent}`))
+  const s1 = await stats()
+  expect(s1[0]!.messagesGossiped - s0[0]!.messagesGossiped, 'no gossip copy in a full mesh').toBe(0)
+  expect(s1.map((s, i) => s.messagesInByGossip - s0[i]!.messagesInByGossip)).toEqual([0, 0, 0, 0])
+
+  // Tabs 0 and 1 lose their direct link (as when WebRTC between their networks fails) but still
+  // know of each other: a message from tab 0 reaches tab 1 by gossip through tabs 2 and 3, once.
+  await pages[0]!.evaluate(id => { window.meshwork.node!.setBlocked([id], { directOnly: true }) }, ids[1]!)
+  await pages[1]!.evaluate(id => { window.meshwork.node!.setBlocked([id], { directOnly: true }) }, ids[0]!)
+  await expect.poll(() => pages[0]!.evaluate(id => window.meshwork.peers().some(p => p.peerId === id), ids[1]!), { timeout: 10_000 }).toBe(false)
+  await listen('around')
+  const s2 = await stats()
+  const around = await pages[0]!.evaluate(() => window.meshwork.send('around', { n: 2 }))
+  await expect.poll(async () => (await copies('around')).slice(1).map(c => c.length), { timeout: 10_000 }).toEqual([1, 1, 1])
+  await new Promise(resolve => setTimeout(resolve, 1_000)) // time for a second copy to arrive, if one would
+  const got = await copies('around')
+  expect(got.slice(1).map(c => c.length), 'each tab kept one copy').toEqual([1, 1, 1])
+  expect(got[1]).toEqual([`${ids[0]}/${around}`])
+  const s3 = await stats()
+  expect(s3[0]!.messagesGossiped - s2[0]!.messagesGossiped).toBe(1)
+  expect(s3[1]!.messagesInByGossip - s2[1]!.messagesInByGossip, 'tab 1 had it by gossip').toBe(1)
+
+  for (const p of pages.slice(0, 2)) await p.evaluate(() => { window.meshwork.node!.setBlocked([]) })
+  await expectFullMesh(pages)
+})
+
 test('after the relay is killed the tabs still exchange messages', async () => {
   await stack.relay.kill()
   await expect.poll(() => pages[0]!.evaluate(() => window.meshwork.stats().relayConnected), { timeout: 15_000 }).toBe(false)
