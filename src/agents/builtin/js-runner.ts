@@ -2,7 +2,8 @@
  * The js-runner: runs JavaScript in a QuickJS sandbox (WebAssembly) with a deadline, a memory
  * limit and a stack limit. The sandbox has the language and its standard library only: no network,
  * no timers, no DOM, no modules, nothing of the host but a `console` whose lines go to `working`.
- * The value of the script's last expression (awaited if it is a promise) is the output, as JSON.
+ * The value of the script's last expression (awaited if it is a promise) is the output, as JSON; a
+ * script that ends with `return ...` (or awaits) at its top level runs as a function body instead.
  *
  * Code comes from `input.code`, else the first fenced block (```js ... ```) in the text, else
  * inline `code` in backticks, else what follows "javascript:"/"js:"/"code:".
@@ -87,7 +88,16 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     const deadline = started + timeoutMs
     runtime.setInterruptHandler(() => Date.now() > deadline || ctx.signal.aborted)
 
-    const evaluated = vm.evalCode(code, FILE_NAME)
+    let evaluated = vm.evalCode(code, FILE_NAME)
+    // A script that returns (or awaits) at its top level, as a function body would: people write
+    // "return [1, 2, 3].map(...)". A syntax error means nothing ran, so it runs again as the body of
+    // an async function (on the same first line, so line numbers in errors stay the person's).
+    if (evaluated.error !== undefined && bodyOfFunction(vm, evaluated.error, code)) {
+      const asBody = vm.evalCode(`(async function () {${code}\n})()`, FILE_NAME)
+      // Not a function body either: the error to show is the script's own.
+      if (asBody.error !== undefined && (vm.dump(asBody.error) as { name?: unknown } | undefined)?.name === 'SyntaxError') asBody.error.dispose()
+      else { evaluated.error.dispose(); evaluated = asBody }
+    }
     let result: EvalResult = evaluated.error !== undefined ? { error: evaluated.error } : { value: evaluated.value }
     if (result.error === undefined && vm.typeof(result.value) === 'object' && isPromise(vm, result.value)) {
       result = settle(vm, runtime, result.value, deadline)
@@ -126,6 +136,16 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
       }
     }
   }
+}
+
+/**
+ * Whether a failed evaluation may be a function body: the syntax error of a top-level `return`, or
+ * any syntax error of a script that uses `await` (QuickJS reports a top-level await as "expecting ';'").
+ */
+function bodyOfFunction (vm: QuickJSContext, error: QuickJSHandle, code: string): boolean {
+  const e = vm.dump(error) as { name?: unknown, message?: unknown } | undefined
+  if (e?.name !== 'SyntaxError' || typeof e.message !== 'string') return false
+  return /return not in a function/i.test(e.message) || /\bawait\b/.test(code)
 }
 
 /** Characters of the task's input handed to the script. */

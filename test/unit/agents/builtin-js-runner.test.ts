@@ -54,6 +54,16 @@ describe('js-runner', () => {
     await expect(run('function f () { return f() }\nf()')).rejects.toThrow(/^js-runner: stack overflow/)
   })
 
+  it('runs a script that returns or awaits at its top level as a function body, with its own line numbers', async () => {
+    const r = await handler({ id: 't', text: 'Run this JavaScript: return [1,2,3].map(x => x * x)' }, testContext())
+    expect(r.output).toEqual([1, 4, 9])
+    expect((await run('const a = await Promise.resolve(20)\nreturn a + 22')).output).toBe(42)
+    expect((await run('if (input.n > 1) return "big"\nreturn "small"', { n: 2 })).output).toBe('big')
+    await expect(run('const x = 1\nnull.foo\nreturn x')).rejects.toThrow(/^js-runner: TypeError at line 2, column \d+: cannot read property 'foo' of null/)
+    // Any other syntax error is still the person's, from the script as written.
+    await expect(run('return (')).rejects.toThrow(/^js-runner: SyntaxError at line 1/)
+  })
+
   it('is still usable after failures', async () => {
     await expect(run('while (true) {}', { timeoutMs: 50 })).rejects.toThrow(/exceeded/)
     expect((await run('6 * 7')).output).toBe(42)

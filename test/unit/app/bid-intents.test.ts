@@ -1,0 +1,37 @@
+/**
+ * The words that decide which built-ins bid at all (coord-boot.ts): a request to check goes to the
+ * verifier, a request to summarise to the summariser, and a question (also one asked as "find out
+ * ...") may go to the researcher when the graph holds something relevant.
+ */
+import { describe, it, expect } from 'vitest'
+import { CHECK_INTENT, QUESTION, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+
+describe('bidding intents', () => {
+  it('reads questions, also ones asked as requests to find something out', () => {
+    for (const q of [
+      'What port does the relay listen on?',
+      'when does the beta launch',
+      'Find out when the beta launches',
+      'Look up the port the relay listens on',
+      'Tell me who owns the launch plan',
+      'Please find out what the relay port is',
+      'Can you look up the launch date',
+      'Do we know which model the agents use'
+    ]) expect(QUESTION.test(q), q).toBe(true)
+    for (const q of [
+      'Sort these numbers: 5, 3, 9, 1',
+      'Summarise the launch plan',
+      'Compute 15% of 80',
+      'Translate good morning into French',
+      'Finding outliers in this list: 1, 2, 99'
+    ]) expect(QUESTION.test(q), q).toBe(false)
+  })
+
+  it('tells a check from a question, and a summary request from neither', () => {
+    expect(CHECK_INTENT.test('Check that the result is 84')).toBe(true)
+    expect(CHECK_INTENT.test('Is it true that the relay listens on port 9090?')).toBe(true)
+    expect(CHECK_INTENT.test('What port does the relay listen on?')).toBe(false)
+    expect(SUMMARY_INTENT.test('Give me the gist of this passage')).toBe(true)
+    expect(SUMMARY_INTENT.test('Find out when the beta launches')).toBe(false)
+  })
+})
