@@ -6,10 +6,11 @@
  * In a mission a subtask such as "Multiply it by 3" gets the results it depends on in `task.input`
  * (`{ s1: 1024 }`, task-input.ts); the words that refer back to them ("it", "the total", "them") are
  * replaced by the numbers before the request is translated, and an operation with no operand of its
- * own ("Take the square root") applies to the one earlier result.
+ * own ("Take the square root") applies to the one earlier result. Days between dates: dates.ts.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { arithmeticRun, evaluateExpression, ExpressionError, OPERAND, translateRequest, type Evaluation } from './math.ts'
+import { countDays } from './dates.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -18,6 +19,12 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const given = typeof input.expression === 'string' ? input.expression : undefined
   const asked = given ?? task.text
   if (asked.trim() === '') throw new Error('calculator: the request is empty; give an expression such as "2 * (3 + 4)"')
+  // Days between dates ("how many days between March 3 and ...", "weeks until ...").
+  const days = given === undefined ? countDays(asked, upstreamResults(task.input).map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now()) : undefined
+  if (days !== undefined) {
+    ctx.progress(1)
+    return { text: days.text, output: days.output, working: [`request: ${asked.trim()}`, ...days.steps] }
+  }
   // An explicit expression means what it says; only words refer back to earlier results.
   let referred: ReturnType<typeof referBack>
   let referenceError: Error | undefined

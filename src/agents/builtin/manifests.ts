@@ -16,7 +16,7 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
     manifestVersion: 1,
     id: 'calculator',
     name: 'Calculator',
-    description: 'Evaluates arithmetic, unit conversions and statistics written in words or symbols, offline, and shows its working.',
+    description: 'Evaluates arithmetic, unit conversions, statistics, days between dates and interest written in words or symbols, offline, and shows its working.',
     version: VERSION,
     author: AUTHOR,
     skills: [
@@ -76,6 +76,21 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'Mode of 1, 2, 2, 3, 3, 3',
           'Sort these numbers: 5, 3, 9',
           'Add them up'
+        ],
+        level: 'competent'
+      },
+      {
+        id: 'math.dates-interest',
+        name: 'Days between dates, and interest',
+        description: 'Counts the days or weeks between two calendar dates, or from a date until today; computes compound interest (yearly, quarterly, monthly compounding) and simple interest on a principal at a rate for a number of years.',
+        tags: ['dates', 'calendar', 'interest', 'finance', 'math'],
+        examples: [
+          'How many days are there between January 1, 2027 and March 3, 2027?',
+          'How many weeks until 25 December 2026?',
+          'Days from 2027-01-01 to 2027-03-03',
+          'How many days after that date is the launch?',
+          'Compound interest on 1000 at 5% per year for 3 years',
+          'What is the simple interest on 2500 at 4% for 3 years?'
         ],
         level: 'competent'
       }

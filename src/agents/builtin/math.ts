@@ -232,6 +232,13 @@ export function translateRequest (request: string): Translation {
   s = s.replace(LEADING_FILLER, '').trim()
   s = arithmeticVerbs(s, steps)
 
+  // Interest: "compound interest on 1000 at 5% per year for 3 years, compounded monthly".
+  const interest = interestRequest(s)
+  if (interest !== undefined) {
+    steps.push(interest.note)
+    return { expression: interest.expression, steps }
+  }
+
   // Statistics: "mean of 3, 5 and 9", "the standard deviation of 2 4 4 4 5".
   // Geometry: "area of a circle with radius 3", "volume of a sphere of radius 2 cm".
   const shape = geometryRequest(s)
@@ -258,7 +265,7 @@ export function translateRequest (request: string): Translation {
   }
 
   // Unit conversion: "5 miles to km", "5 miles in km", "how many km is 5 miles", "100 f in c".
-  const howMany = /^(.+?)\s+(?:is|are|in|make|makes)\s+(.+)$/i.exec(s)
+  const howMany = /^(.+?)\s+(?:(?:is|are)(?:\s+there)?(?:\s+in)?|in|make|makes)\s+(.+)$/i.exec(s)
   if (/^how many\b/i.test(request.replace(/^\s*(?:please\s+)?/i, '')) && howMany !== null) {
     s = `${howMany[2]!} to ${howMany[1]!}`
   }
@@ -411,6 +418,25 @@ function geometryRequest (s: string): { expression: string, note: string } | und
     if (m !== null) return { expression: unitWords(f.build(m)), note: f.note }
   }
   return undefined
+}
+
+/** Compounding periods a year, by the word that names them. */
+const PERIODS: Record<string, number> = { annually: 1, yearly: 1, 'semi-annually': 2, semiannually: 2, 'half-yearly': 2, quarterly: 4, monthly: 12, weekly: 52, daily: 365 }
+const RATE_PER_YEAR = String.raw`(?:\s*(?:per\s+(?:year|annum)|a\s+year|annually|yearly|p\.?\s?a\.?))?`
+const INTEREST = new RegExp(String.raw`^(compound|simple)\s+interest\s+(?:on|for|of)\s+(?:a\s+)?(?:principal\s+of\s+|deposit\s+of\s+|loan\s+of\s+)?(\d+(?:\.\d+)?)\s+(?:at|with)\s+(?:a\s+rate\s+of\s+)?(\d+(?:\.\d+)?)\s*%${RATE_PER_YEAR}\s+(?:for|over|\/)\s+(\d+(?:\.\d+)?)\s+years?(?:\s*,?\s*compounded\s+(annually|yearly|semi-?annually|half-yearly|quarterly|monthly|weekly|daily))?$`, 'i')
+
+/**
+ * "compound interest on 1000 at 5% per year for 3 years" (compounded yearly unless it says otherwise);
+ * "simple interest ...". Read after the rewrites (currency and separators gone, "over" is "/").
+ */
+function interestRequest (s: string): { expression: string, note: string } | undefined {
+  const m = INTEREST.exec(s)
+  if (m === null) return undefined
+  const [, kind, principal, rate, years, every] = m as unknown as [string, string, string, string, string, string | undefined]
+  if (kind.toLowerCase() === 'simple') return { expression: `${principal} * ${rate} / 100 * ${years}`, note: 'simple interest: principal × rate × years' }
+  const k = PERIODS[(every ?? 'annually').toLowerCase().replace('semiannually', 'semi-annually')] ?? 1
+  const growth = k === 1 ? `(1 + ${rate} / 100) ^ ${years}` : `(1 + ${rate} / 100 / ${k}) ^ (${k} * ${years})`
+  return { expression: `${principal} * ${growth} - ${principal}`, note: `compound interest, compounded ${k === 1 ? 'yearly' : `${k} times a year`}: principal × ${k === 1 ? '(1 + rate)^years' : `(1 + rate/${k})^(${k} × years)`} − principal` }
 }
 
 const DESCENDING = /\b(?:in\s+)?(?:descending|decreasing|reverse)(?:\s+order)?\b|\b(?:from\s+)?(?:the\s+)?(?:largest|biggest|highest)\s+(?:to|first)(?:\s+(?:the\s+)?(?:smallest|lowest))?\b/i

@@ -55,6 +55,17 @@ describe('calculator', () => {
     expect((await calc('100 pounds in kg')).text).toBe('45.359237 kg')
   })
 
+  it('computes compound and simple interest, yearly unless it says how often', async () => {
+    const yearly = await calc('Compute the compound interest on $1000 at 5% per year for 3 years')
+    expect(yearly.output).toBe(157.625)
+    expect(yearly.working).toContain('expression: 1000 * (1 + 5 / 100) ^ 3 - 1000')
+    expect((await calc('What is the compound interest on 1,000 at 6% for 2 years, compounded monthly?')).output).toBeCloseTo(127.1597762, 6)
+    expect((await calc('compound interest on 500 at 4% a year over 10 years, compounded quarterly')).output).toBeCloseTo(500 * (1 + 0.01) ** 40 - 500, 6)
+    expect((await calc('simple interest on 2500 at 4% for 3 years')).output).toBe(300)
+    // A 5% interest on an amount alone is still a percentage of it.
+    expect((await calc('5% interest on 200')).output).toBe(10)
+  })
+
   it('sorts numbers, smallest or largest first, also the results of earlier parts', async () => {
     // Before, "Sort these numbers: 5, 3, 9" failed three attempts with "unexpected operator ,".
     expect((await calc('Sort these numbers: 5, 3, 9')).output).toEqual([3, 5, 9])

@@ -1,0 +1,104 @@
+/**
+ * Counting days between dates, for the calculator: "How many days are there between January 1, 2027
+ * and March 3, 2027?", "days from 2027-01-01 to 2027-03-03", "How many weeks until 25 December
+ * 2026?" (from today), "How many days ago was March 3, 2026?". In a mission, a part that names one
+ * date and refers to another ("Compute how many days after January 1, 2027 that is") takes the one
+ * date in the results it depends on ("... the beta launches on March 3, 2027 ...").
+ *
+ * Dates are calendar days (no time of day, no time zone): written "March 3, 2027", "Mar 3 2027",
+ * "3 March 2027", "3rd of March, 2027" or "2027-03-03". A date that does not exist (February 30)
+ * is an error, not a guess.
+ */
+
+const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
+const MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
+const DAY = String.raw`(\d{1,2})(?:st|nd|rd|th)?`
+const YEAR = String.raw`(\d{4})`
+const DATE_FORMS: { pattern: RegExp, read: (m: RegExpExecArray) => [number, number, number] }[] = [
+  { pattern: new RegExp(String.raw`\b${MONTH}\s+${DAY},?\s+${YEAR}\b`, 'gi'), read: m => [Number(m[3]), monthOf(m[1]!), Number(m[2])] },
+  { pattern: new RegExp(String.raw`\b${DAY}\s+(?:of\s+)?${MONTH},?\s+${YEAR}\b`, 'gi'), read: m => [Number(m[3]), monthOf(m[2]!), Number(m[1])] },
+  { pattern: /\b(\d{4})-(\d{2})-(\d{2})\b/g, read: m => [Number(m[1]), Number(m[2]), Number(m[3])] }
+]
+const MS_PER_DAY = 86_400_000
+
+function monthOf (name: string): number {
+  return MONTH_NAMES.indexOf(name.slice(0, 3).toLowerCase()) + 1
+}
+
+export interface FoundDate {
+  /** As written. */
+  text: string
+  index: number
+  /** Days since 1970-01-01. */
+  day: number
+}
+
+/** The dates written in `text`, in order. A date that does not exist is an error naming it. */
+export function datesIn (text: string): FoundDate[] {
+  const found: FoundDate[] = []
+  for (const form of DATE_FORMS) {
+    for (const m of text.matchAll(form.pattern)) {
+      if (found.some(f => m.index < f.index + f.text.length && f.index < m.index + m[0].length)) continue
+      const [y, mo, d] = form.read(m as RegExpExecArray)
+      const ms = Date.UTC(y, mo - 1, d)
+      const back = new Date(ms)
+      if (mo < 1 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
+        throw new Error(`calculator: '${m[0]}' is not a date`)
+      }
+      found.push({ text: m[0], index: m.index, day: Math.round(ms / MS_PER_DAY) })
+    }
+  }
+  return found.sort((a, b) => a.index - b.index)
+}
+
+/** A request to count days or weeks. */
+const COUNT = /\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(days|weeks)\b|\b(days|weeks)\s+(?:are\s+there\s+|is\s+it\s+|were\s+there\s+)?(?:between|from)\b/i
+/** The other end is today. */
+const FROM_TODAY = /\b(?:until|till|to\s+go\s+until|before|since|ago|from\s+(?:now|today)|left\s+(?:until|before))\b/i
+
+export interface DayCount {
+  text: string
+  output: number
+  steps: string[]
+}
+
+/**
+ * The days (or weeks) between two dates of `request`, or one of it and one of the earlier results,
+ * or one of it and today; undefined when the request does not count days between dates.
+ */
+export function countDays (request: string, upstream: { id: string, text: string }[], now: number): DayCount | undefined {
+  const asked = COUNT.exec(request)
+  if (asked === null) return undefined
+  const unit = (asked[1] ?? asked[2]!).toLowerCase() as 'days' | 'weeks'
+  const own = datesIn(request)
+  if (own.length === 0 && upstream.length === 0) return undefined
+  let ends: { date: FoundDate, from: string }[]
+  if (own.length >= 2) {
+    if (own.length > 2) throw new Error(`calculator: counting ${unit} needs two dates, and the request names ${own.length} (${own.map(d => d.text).join(', ')})`)
+    ends = own.map(date => ({ date, from: 'the request' }))
+  } else {
+    const earlier = upstream.flatMap(u => datesIn(u.text).map(date => ({ date, from: `the result of ${u.id}` })))
+    if (own.length === 1 && earlier.length === 1) ends = [{ date: own[0]!, from: 'the request' }, earlier[0]!]
+    else if (own.length === 0 && earlier.length === 2) ends = earlier
+    else if (own.length + earlier.length === 1 && FROM_TODAY.test(request)) {
+      const today = Math.floor(now / MS_PER_DAY)
+      ends = [own[0] !== undefined ? { date: own[0], from: 'the request' } : earlier[0]!, { date: { text: new Date(today * MS_PER_DAY).toISOString().slice(0, 10), index: -1, day: today }, from: 'today' }]
+    } else if (own.length + earlier.length === 0) {
+      return undefined
+    } else {
+      const all = [...own.map(d => d.text), ...earlier.map(e => e.date.text)]
+      throw new Error(`calculator: counting ${unit} needs two dates; found ${all.length === 1 ? `only '${all[0]}'` : `${all.length}: ${all.join(', ')}`}`)
+    }
+  }
+  const [a, b] = ends as [{ date: FoundDate, from: string }, { date: FoundDate, from: string }]
+  const days = Math.abs(b.date.day - a.date.day)
+  const steps = [
+    ...ends.map(e => `date: ${e.date.text} (${e.from})`),
+    `${days} day${days === 1 ? '' : 's'} between ${a.date.text} and ${b.date.text}`
+  ]
+  if (unit === 'days') return { text: `${days} day${days === 1 ? '' : 's'}`, output: days, steps }
+  const weeks = Math.floor(days / 7)
+  const rest = days % 7
+  const text = `${weeks} week${weeks === 1 ? '' : 's'}${rest === 0 ? '' : ` and ${rest} day${rest === 1 ? '' : 's'}`}`
+  return { text, output: Math.round(days / 7 * 100) / 100, steps: [...steps, `= ${text}`] }
+}
