@@ -11,6 +11,7 @@
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { arithmeticRun, evaluateExpression, ExpressionError, OPERAND, translateRequest, type Evaluation } from './math.ts'
 import { countDays } from './dates.ts'
+import { checkNumberClaim } from './number-claims.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -19,6 +20,13 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const given = typeof input.expression === 'string' ? input.expression : undefined
   const asked = given ?? task.text
   if (asked.trim() === '') throw new Error('calculator: the request is empty; give an expression such as "2 * (3 + 4)"')
+  // A question about a whole number: "Is 91 prime?", "is 1,024 divisible by 8".
+  const property = given === undefined ? checkNumberClaim(asked.trim().replace(/^(?:please\s+)?(?:tell\s+me\s+)?(?:whether|if)\s+/i, '')) : undefined
+  if (property !== undefined) {
+    const holds = property.verdict.vote === 'support'
+    ctx.progress(1)
+    return { text: `${holds ? 'Yes' : 'No'}: ${property.steps[1]!}`, output: holds, working: [`request: ${asked.trim()}`, ...property.steps] }
+  }
   // Days between dates ("how many days between March 3 and ...", "weeks until ...").
   const days = given === undefined ? countDays(asked, upstreamResults(task.input).map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now()) : undefined
   if (days !== undefined) {

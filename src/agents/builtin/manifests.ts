@@ -23,18 +23,18 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
       {
         id: 'math.evaluate',
         name: 'Arithmetic and expression evaluation',
-        description: 'Computes the value of arithmetic and mathematical expressions: addition, subtraction, multiplication, division, percentages, powers, roots, factorials, logarithms, trigonometry and comparisons; areas, perimeters and volumes of circles, rectangles, triangles, spheres, cubes and cylinders. Reads numbers and operators written in words ("12 plus 30", "17% of 2,340") and shows the parsed expression and result.',
+        description: 'Computes the value of arithmetic and mathematical expressions: addition, subtraction, multiplication, division, percentages, powers, roots, factorials, logarithms, trigonometry and comparisons; areas, perimeters and volumes of circles, rectangles, triangles, spheres, cubes and cylinders; whether a whole number is prime, even, odd, a perfect square or divisible by another. Reads numbers and operators written in words ("12 plus 30", "17% of 2,340") and shows the parsed expression and result.',
         tags: ['math', 'arithmetic', 'calculate'],
         examples: [
           'What is 17% of 2,340?',
           'Calculate 2 * (3 + 4) ^ 2',
           'How much is 1,250 divided by 8?',
           'Square root of 144',
-          'What is 2 to the power of 10?',
           'Evaluate sin(pi / 6) + log(100, 10)',
           'Multiply 6 by 7',
           'Is 2 + 2 = 5?',
           'Double 21',
+          'Is 91 a prime number?',
           'Add 8 to it',
           'Multiply the result by 3',
           'Increase 80 by 15%'

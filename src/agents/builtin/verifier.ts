@@ -3,7 +3,9 @@
  *
  * 1. Arithmetic. A claim of the form "<expression> = / is / equals <value>" ("2 + 2 = 5",
  *    "17% of 2,340 is 397.8", "5 miles is 8.05 km") is re-computed with the restricted mathjs
- *    instance; the claimed value may be rounded to the decimals it shows ("about" allows 5%).
+ *    instance; the claimed value may be rounded to the decimals it shows ("about" allows 5%). A
+ *    claim about a whole number ("17 is prime", "84 is divisible by 7") is checked exactly
+ *    (number-claims.ts).
  * 2. The knowledge graph. Related entities come from ctx.graph.search; one that is about the same
  *    thing (relevance) and says the same (no negation flip, no antonym, no different number)
  *    supports the claim, one that is about the same thing but flips it contradicts it. Evidence
@@ -21,6 +23,7 @@ import { evaluateExpression, ExpressionError, math, translateRequest } from './m
 import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
 import { inputText, upstreamResults } from './task-input.ts'
 import { referBack } from './calculator.ts'
+import { checkNumberClaim } from './number-claims.ts'
 
 /** A hit must be at least this relevant to count for or against. */
 const EVIDENCE_RELEVANCE = 0.45
@@ -58,7 +61,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (claim === '') throw new Error('verifier: the claim is empty; give it in input.claim or the request')
   const working = [`claim: ${claim}`]
 
-  const arithmetic = checkArithmetic(claim)
+  const arithmetic = checkArithmetic(claim) ?? checkNumberClaim(claim)
   if (arithmetic !== undefined) {
     working.push(...arithmetic.steps)
     return result(arithmetic.verdict, 'arithmetic', working)
