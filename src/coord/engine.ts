@@ -362,6 +362,8 @@ const SILENT_AFTER_MISSES = 3
 const SILENT_RETRY_MS = 10_000
 /** With at most this many tasks open, a node sends its frame at the end of the current job, not a timer later. */
 const EAGER_FRAME_MAX_OPEN = 4
+/** Bytes a message's line takes besides its body (kind, id, seq and the JSON around them), an upper bound. */
+const ITEM_LINE_SLACK_BYTES = 256
 /** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
 const LATE_RECORD_MS = 10_000
 /** After a reload, how long a resumed task's holder may stay unlinked before it counts as gone. */
@@ -780,8 +782,23 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 
   private flush (): void {
     this.flushTimer = undefined
-    while (this.outBids.length > 0) this.send('bid', { bids: this.outBids.splice(0, LIMITS.batch) })
-    while (this.outDeclines.length > 0) this.send('decline', { tasks: this.outDeclines.splice(0, LIMITS.batch), reason: 'no capable agent on this peer' })
+    this.sendBatches('bid', this.outBids.splice(0), bids => ({ bids }))
+    this.sendBatches('decline', this.outDeclines.splice(0), tasks => ({ tasks, reason: 'no capable agent on this peer' }))
+  }
+
+  /**
+   * Sends `items` in messages of at most LIMITS.batch each, fewer where a message would be over its
+   * kind's byte limit: a burst of bids (hundreds of tasks re-announced after a peer left) used to go
+   * as one message that peers would refuse, so `send` dropped it whole.
+   */
+  private sendBatches<K extends 'bid' | 'decline', T> (kind: K, items: T[], body: (part: T[]) => BodyByKind[K]): void {
+    const limit = Math.min(KIND_LIMIT_BYTES[kind], MAX_COORD_MESSAGE_BYTES - frameOverheadBytes(1)) - ITEM_LINE_SLACK_BYTES
+    for (let i = 0; i < items.length;) {
+      let n = Math.min(LIMITS.batch, items.length - i)
+      while (n > 1 && utf8Bytes(JSON.stringify(body(items.slice(i, i + n)))).byteLength > limit) n = Math.ceil(n / 2)
+      this.send(kind, body(items.slice(i, i + n)))
+      i += n
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -355,6 +355,22 @@ describe('coordination engine: frames', () => {
     expect(framed.frames).toBeLessThan(framed.messages / 3)
   })
 
+  it('splits a burst of bids into messages under the size limit instead of dropping them all', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2 })
+    // A submits without an agent of its own; B's agent (with an id as long as a real one) is the only bidder.
+    const a = await makeNode(net, clock, [], { frameMs: 50 })
+    const b = await makeNode(net, clock, [{ id: `echo@12D3KooW${'x'.repeat(44)}`, skill: 'echo', keywords: ['*'], confidence: 0.9, workMs: 1 }], { frameMs: 50 })
+    const problems: string[] = []
+    b.engine.on('problem', p => { problems.push(p.message) })
+    // 400 tasks at once: B's bids on them gather in its outbox for one frame (256 per message would be ~40 KB).
+    const ids = Array.from({ length: 400 }, (_, k) => a.engine.tasks.submit({ text: `echo ${k}` }))
+    await runUntil(clock, () => ids.every(id => a.engine.tasks.get(id)?.state === 'completed'), 20_000)
+    expect(problems).toEqual([])
+    expect(ids.filter(id => a.engine.tasks.get(id)?.state !== 'completed')).toEqual([])
+    expect(new Set(b.runs.map(r => r.taskId)).size).toBe(400)
+  })
+
   /**
    * Submits `n` tasks on `node`, `advanceMs` of fake time apart, and says for each whether a frame
    * went out at once: after promise work only, before the clock moves (so before any frame timer).
