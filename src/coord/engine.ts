@@ -331,6 +331,8 @@ interface Task {
   mission?: Mission
   /** The outcome was recorded (steward). */
   finalRecorded: boolean
+  /** The steward recorded the result itself, its producer having left (see tick). */
+  resultRerecorded?: boolean
   /** The steward has declared the end (deadline). */
   ending?: boolean
   /** When this node saw the task end. */
@@ -905,6 +907,14 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
    */
   private records (t: Task): boolean {
     return t.steward === this.peerId || takeoverRank(this.peerId, t.steward, this.live) === 0
+  }
+
+  /** A task completed here by another peer's agent that left soon after, whose result this node records (see tick). */
+  private producerLeftUnrecorded (t: Task, now: number): boolean {
+    const p = t.producer
+    return t.state === 'completed' && t.result !== undefined && p !== undefined && t.resultRerecorded !== true &&
+      t.mission === undefined && p.peerId !== this.peerId && !this.live.has(p.peerId) &&
+      now - (t.endedAt ?? 0) < LATE_RECORD_MS && this.records(t)
   }
 
   private isHolder (t: Task, from: string, agentId: string, attempt: number): boolean {
@@ -1745,6 +1755,16 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         // A steward that left just after the task ended here may never have seen the end (the result
         // was on its way): the first in line records the outcome (recording is idempotent).
         if (changed && !t.finalRecorded && now - (t.endedAt ?? 0) < LATE_RECORD_MS && this.records(t)) this.recordOutcome(t)
+        // Likewise a producer that left just after its result went out may never have written it to
+        // the graph (its recorder gathers records for a second or more): the peers its last frame
+        // missed would wait for it forever. The recorder of the outcome writes the result it holds
+        // (idempotent too: a result the producer did write is left as it is).
+        if (changed && this.producerLeftUnrecorded(t, now)) {
+          t.resultRerecorded = true
+          const p = t.producer!
+          this.record('result', { taskId: t.id, attempt: p.attempt, producer: { peerId: p.peerId, agentId: p.agentId }, skillId: p.skillId, text: t.text, result: t.result!, startedAt: t.startedAt ?? t.finishedAt ?? now, finishedAt: t.finishedAt ?? now })
+          this.timeline('result', this.peerId, `${t.id}: recorded the result of ${p.agentId} on ${short(p.peerId)}, which left just after sending it`, t.id)
+        }
         continue
       }
       if (t.steward === this.peerId) {

@@ -292,3 +292,27 @@ describe('the steward reloads while its task runs', () => {
     expect(s2.engine.tasks.get(id)!.attempts[0]).toMatchObject({ attempt: 1, peerId: x.id.peerId })
   }, 30_000)
 })
+
+describe('a producer that leaves just after sending its result', () => {
+  it('has its result recorded by the steward, so a peer its last frame missed completes the task from the graph', async () => {
+    const { clock, net, hub, nodes: all } = await mesh([], [{ id: 'echo-p', skill: 'echo', keywords: ['echo'], confidence: 0.9, workMs: 500 }], [])
+    const [s, p, o] = all as [Node, Node, Node]
+    const id = s.engine.tasks.submit({ text: 'echo banana' })
+    await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'working'), 5_000)
+    await waitFor('the thread on every graph', () => all.every(n => n.graph.has(`task:${id}`)))
+    // From now on the producer's graph writes reach no one, and its frames reach the steward only.
+    for (const n of [s, o]) hub.partition(p.adapter, n.adapter)
+    net.mute(p.id.peerId, o.id.peerId)
+    await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'completed', 5_000)
+    expect(o.engine.tasks.get(id)?.state).toBe('working')
+    // Then the producer's tab crashes: no goodbye, its result never written to the graph.
+    net.remove(p.id.peerId)
+    p.engine.stop()
+    await runFor(clock, 1_000)
+    s.recorder.flush()
+    await waitFor('the result on the observer\'s graph', () => o.graph.has(`result:${id}:1`))
+    await runFor(clock, 100)
+    expect(o.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: p.id.peerId, attempt: 1, result: { text: 'echo-p did: echo banana' } })
+    expect(s.graph.get(`result:${id}:1`)?.data?.producer).toMatchObject({ peerId: p.id.peerId, agentId: 'echo-p' })
+  })
+})

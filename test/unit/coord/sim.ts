@@ -163,6 +163,11 @@ export class MemoryNetwork {
     this.cut.clear()
   }
 
+  /** Drops what `from` sends to `to` from now on, and nothing else: no one sees anyone leave (a lost frame, one way). */
+  mute (from: string, to: string): void {
+    this.cut.add(`${from}|${to}`)
+  }
+
   transport (peerId: string): CoordTransport {
     const node = { onMessage: new Set<(b: Uint8Array, from?: string) => void>(), onLeave: new Set<(p: string) => void>(), alive: true }
     this.nodes.set(peerId, node)
