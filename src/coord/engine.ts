@@ -366,6 +366,11 @@ const SILENT_RETRY_MS = 10_000
 const EAGER_FRAME_MAX_OPEN = 4
 /** Bytes a message's line takes besides its body (kind, id, seq and the JSON around them), an upper bound. */
 const ITEM_LINE_SLACK_BYTES = 256
+/**
+ * An upper bound on one bid or decline entry's JSON: its ids are at most 200 + 128 + 128 characters
+ * (LIMITS), its numbers and keys about 150 more; doubled for escaping.
+ */
+const MAX_BATCH_ENTRY_BYTES = 1024
 /** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
 const LATE_RECORD_MS = 10_000
 /** After a reload, how long a resumed task's holder may stay unlinked before it counts as gone. */
@@ -797,7 +802,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const limit = Math.min(KIND_LIMIT_BYTES[kind], MAX_COORD_MESSAGE_BYTES - frameOverheadBytes(1)) - ITEM_LINE_SLACK_BYTES
     for (let i = 0; i < items.length;) {
       let n = Math.min(LIMITS.batch, items.length - i)
-      while (n > 1 && utf8Bytes(JSON.stringify(body(items.slice(i, i + n)))).byteLength > limit) n = Math.ceil(n / 2)
+      // Only a batch that could be over the limit is measured (the usual flush holds a few entries).
+      while (n > 1 && n * MAX_BATCH_ENTRY_BYTES > limit && utf8Bytes(JSON.stringify(body(items.slice(i, i + n)))).byteLength > limit) n = Math.ceil(n / 2)
       this.send(kind, body(items.slice(i, i + n)))
       i += n
     }

@@ -28,7 +28,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     return { text: `${holds ? 'Yes' : 'No'}: ${property.steps[1]!}`, output: holds, working: [`request: ${asked.trim()}`, ...property.steps] }
   }
   // Days between dates ("how many days between March 3 and ...", "weeks until ...").
-  const days = given === undefined ? countDays(asked, upstreamResults(task.input).map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now()) : undefined
+  const upstream = upstreamResults(task.input)
+  const days = given === undefined ? countDays(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now()) : undefined
   if (days !== undefined) {
     ctx.progress(1)
     return { text: days.text, output: days.output, working: [`request: ${asked.trim()}`, ...days.steps] }
@@ -37,7 +38,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   let referred: ReturnType<typeof referBack>
   let referenceError: Error | undefined
   try {
-    referred = given === undefined ? referBack(asked, upstreamResults(task.input)) : undefined
+    referred = given === undefined ? referBack(asked, upstream) : undefined
   } catch (err) {
     // A reference to a result that is not a number is the answer, unless the request computes
     // without it ("work out what it costs: 3 * 4.50" whose "it" is a text).
