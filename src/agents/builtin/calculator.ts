@@ -9,8 +9,9 @@
  * own ("Take the square root") applies to the one earlier result. Days between dates: dates.ts.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
-import { arithmeticRun, evaluateExpression, ExpressionError, OPERAND, translateRequest, type Evaluation } from './math.ts'
+import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, OPERAND, translateRequest, type Evaluation, type Rounding } from './math.ts'
 import { countDays } from './dates.ts'
+import { solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
@@ -47,8 +48,15 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
   const request = referred?.text ?? asked
 
+  // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?".
+  const solved = given === undefined ? solveEquation(request) : undefined
+  if (solved !== undefined) {
+    ctx.progress(1)
+    return { text: solved.text, output: solved.output, working: [`request: ${asked.trim()}`, ...(referred?.notes ?? []), ...solved.steps] }
+  }
+
   const working: string[] = []
-  const candidates: { expression: string, steps: string[], conversion?: { from: string, to: string } }[] = []
+  const candidates: { expression: string, steps: string[], conversion?: { from: string, to: string }, rounding?: Rounding }[] = []
   if (given !== undefined) {
     candidates.push({ expression: given, steps: ['expression given in input.expression'] })
   } else {
@@ -89,8 +97,30 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (result.parsed.replace(/\s/g, '') !== result.expression.replace(/\s/g, '')) working.push(`parsed as: ${result.parsed}`)
   if (used.conversion !== undefined) working.push(`${used.conversion.from} = ${result.display}`)
   working.push(`= ${result.display}`)
+  if (used.rounding !== undefined) {
+    result = applyRounding(result, used.rounding)
+    working.push(`≈ ${result.display}`)
+  }
   ctx.progress(1)
-  return { text: result.display, output: result.output, working }
+  const claim = typeof result.value === 'boolean' ? comparison(result.expression, result.value) : undefined
+  if (claim !== undefined) working.push(claim)
+  return { text: claim ?? result.display, output: result.output, working }
+}
+
+/**
+ * "2 + 2 == 5" evaluated to false said as a person asks it: "No: 2 + 2 = 4, not 5". Undefined for
+ * any other boolean expression (it is shown as true or false).
+ */
+function comparison (expression: string, holds: boolean): string | undefined {
+  const sides = expression.split(/\s*==\s*/)
+  if (sides.length !== 2) return undefined
+  try {
+    const left = evaluateExpression(sides[0]!)
+    const right = evaluateExpression(sides[1]!)
+    return holds ? `Yes: ${sides[0]!.trim()} = ${right.display}` : `No: ${sides[0]!.trim()} = ${left.display}, not ${right.display}`
+  } catch {
+    return undefined
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,14 +16,14 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
     manifestVersion: 1,
     id: 'calculator',
     name: 'Calculator',
-    description: 'Evaluates arithmetic, unit conversions, statistics, days between dates and interest written in words or symbols, offline, and shows its working.',
+    description: 'Evaluates arithmetic, equations, unit conversions, statistics, days between dates and interest written in words or symbols, offline, and shows its working.',
     version: VERSION,
     author: AUTHOR,
     skills: [
       {
         id: 'math.evaluate',
         name: 'Arithmetic and expression evaluation',
-        description: 'Computes the value of arithmetic and mathematical expressions: addition, subtraction, multiplication, division, percentages, powers, roots, factorials, logarithms, trigonometry and comparisons; areas, perimeters and volumes of circles, rectangles, triangles, spheres, cubes and cylinders; whether a whole number is prime, even, odd, a perfect square or divisible by another. Reads numbers and operators written in words ("12 plus 30", "17% of 2,340") and shows the parsed expression and result.',
+        description: 'Computes the value of arithmetic and mathematical expressions: addition, subtraction, multiplication, division, percentages, powers, roots, factorials, logarithms, trigonometry and comparisons; areas, perimeters and volumes of circles, rectangles, triangles, spheres, cubes and cylinders; whether a whole number is prime, even, odd, a perfect square or divisible by another; solves polynomial equations in one unknown (linear, quadratic and up to degree 8); rounds to decimal places or significant figures. Reads numbers and operators written in words ("12 plus 30", "17% of 2,340") and shows the parsed expression and result.',
         tags: ['math', 'arithmetic', 'calculate'],
         examples: [
           'What is 17% of 2,340?',
@@ -33,11 +33,11 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'Evaluate sin(pi / 6) + log(100, 10)',
           'Multiply 6 by 7',
           'Is 2 + 2 = 5?',
-          'Double 21',
           'Is 91 a prime number?',
-          'Add 8 to it',
           'Multiply the result by 3',
-          'Increase 80 by 15%'
+          'Increase 80 by 15%',
+          'Solve 2x + 3 = 11 for x',
+          'Round pi to 3 decimal places'
         ],
         level: 'expert'
       },

@@ -36,6 +36,15 @@ full.import({
 
 export const math: MathJsInstance = full
 
+/**
+ * mathjs' parser, for code that walks the tree itself (equations.ts): the instance's `parse` is
+ * disabled for expressions, and a tree parsed here is evaluated only part by part, in a fresh scope.
+ */
+export function parseOnly (text: string): MathNode {
+  if (text.length > MAX_EXPRESSION_LENGTH) throw new Error(`the expression is longer than ${MAX_EXPRESSION_LENGTH} characters`)
+  return parseExpression(text)
+}
+
 export const MAX_EXPRESSION_LENGTH = 2000
 
 /** How values are printed: 14 significant digits, plain notation from 1e-9 to 1e15. */
@@ -208,6 +217,47 @@ export interface Translation {
   steps: string[]
   /** Set for unit conversions: the quantity and the target unit. */
   conversion?: { from: string; to: string }
+  /** Set when the request asks for the answer rounded ("to 5 decimal places", "to 3 significant figures"). */
+  rounding?: Rounding
+}
+
+export interface Rounding { kind: 'decimals' | 'significant', digits: number }
+
+const COUNT_WORDS: Record<string, number> = { zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12 }
+const DIGITS = String.raw`(\d{1,2}|${Object.keys(COUNT_WORDS).join('|')})`
+/** "..., rounded to 5 decimal places", "... to 3 significant figures", "... to the nearest hundredth". */
+const ROUNDING = new RegExp(String.raw`\s*,?\s*(?:and\s+)?(?:(?:rounded|round(?:ed)?\s+off|correct|accurate|precise|exact)\s+)?(?:to|at|with)\s+(?:${DIGITS}\s+(?:(decimal\s+places?|decimals?|d\.?p\.?|places?|digits?\s+after\s+the\s+(?:decimal\s+)?point)|(significant\s+(?:figures?|digits?)|sig\.?\s*figs?|s\.?f\.?))|the\s+nearest\s+(whole\s+number|integer|unit|tenth|hundredth|thousandth))\s*$`, 'i')
+const NEAREST: Record<string, number> = { 'whole number': 0, integer: 0, unit: 0, tenth: 1, hundredth: 2, thousandth: 3 }
+
+/** The rounding a request asks for, and the request without those words. */
+function roundingOf (s: string): { rest: string, rounding: Rounding } | undefined {
+  const m = ROUNDING.exec(s)
+  if (m === null || m.index === 0) return undefined
+  const count = m[1] === undefined ? undefined : (COUNT_WORDS[m[1].toLowerCase()] ?? Number(m[1]))
+  const rounding: Rounding = m[4] !== undefined
+    ? { kind: 'decimals', digits: NEAREST[m[4].toLowerCase().replace(/\s+/g, ' ')]! }
+    : { kind: m[3] !== undefined ? 'significant' : 'decimals', digits: count! }
+  if (rounding.kind === 'significant' && rounding.digits === 0) return undefined
+  // "round pi to 3 decimals": the verb goes with the phrase.
+  const rest = s.slice(0, m.index).replace(/^round(?:\s+off)?\s+/i, '').trim()
+  return rest === '' ? undefined : { rest, rounding }
+}
+
+/**
+ * The evaluation rounded as asked: a number, or the number of a quantity ("3.10686 miles"). Decimals
+ * are shown in full ("1.50" to 2 places). Anything else (a list, a boolean) is an error saying so.
+ */
+export function applyRounding (ev: Evaluation, r: Rounding): Evaluation {
+  const digits = Math.min(r.kind === 'decimals' ? 15 : 17, r.digits)
+  const type = full.typeOf(ev.value)
+  const isUnit = type === 'Unit'
+  const unit = isUnit ? ev.value as { toNumber(u?: string): number, formatUnits(): string } : undefined
+  const n = unit !== undefined ? unit.toNumber(unit.formatUnits()) : type === 'number' || type === 'BigNumber' || type === 'Fraction' ? Number(ev.value) : undefined
+  if (n === undefined || !Number.isFinite(n)) throw new Error(`calculator: can round a number or a quantity, and ${ev.expression} is ${type === 'number' ? String(n) : `a ${type}`}`)
+  const rounded = r.kind === 'decimals' ? Number(full.round(n, digits)) : Number(n.toPrecision(digits))
+  const shown = r.kind === 'decimals' ? rounded.toFixed(digits) : full.format(rounded, { precision: digits, lowerExp: -9, upperExp: 15 })
+  const display = unit !== undefined ? `${shown} ${unit.formatUnits()}` : shown
+  return { ...ev, value: rounded, output: unit !== undefined ? display : rounded, display }
 }
 
 /**
@@ -230,6 +280,14 @@ export function translateRequest (request: string): Translation {
   }
 
   s = s.replace(LEADING_FILLER, '').trim()
+  // "Is 2 + 2 = 5 correct?": the claim itself ("is" went with the filler).
+  if (/^\s*(?:is|are)\b/i.test(request)) s = s.replace(/\s*,?\s*(?:correct|right|true|accurate|valid)$/i, '')
+  const rounded = roundingOf(s)
+  if (rounded !== undefined) {
+    const inner = translateRequest(rounded.rest)
+    const r = rounded.rounding
+    return { ...inner, steps: [...steps, ...inner.steps, `round to ${r.digits} ${r.kind === 'decimals' ? 'decimal place' : 'significant figure'}${r.digits === 1 ? '' : 's'}`], rounding: r }
+  }
   s = arithmeticVerbs(s, steps)
 
   // Interest: "compound interest on 1000 at 5% per year for 3 years, compounded monthly".
@@ -269,6 +327,8 @@ export function translateRequest (request: string): Translation {
   if (/^how many\b/i.test(request.replace(/^\s*(?:please\s+)?/i, '')) && howMany !== null) {
     s = `${howMany[2]!} to ${howMany[1]!}`
   }
+  // "391 from meters to feet": the quantity is 391 meters.
+  s = s.replace(/^(.*[\d)])\s+from\s+(?=[A-Za-z°µ])(.+?\s+(?:to|in|into|as)\s+[A-Za-z°µ])/i, '$1 $2')
   const conv = /^(.+?)\s+(?:to|in|into|as)\s+([A-Za-z°µ][\w°µ/^ ()*.]*)$/i.exec(s)
   if (conv !== null && /\d/.test(conv[1]!)) {
     const from = unitWords(conv[1]!.trim())
@@ -465,7 +525,15 @@ function unitWords (s: string): string {
  * where the expression is buried in prose: "I bought 3 * 4.50 worth, how much was that".
  */
 export function arithmeticRun (text: string): string | undefined {
-  const runs = text.match(/[-+(]*\s*\d[\d.\s]*(?:\s*[-+*/^%()!]+\s*[\d.(][\d.\s)]*)+/g)
-  if (runs === null) return undefined
-  return runs.map((r) => r.trim()).sort((a, b) => b.length - a.length)[0]
+  const runs: string[] = []
+  for (const m of text.matchAll(/[-+(]*\s*\d[\d.\s]*(?:\s*[-+*/^%()!]+\s*[\d.(][\d.\s)]*)+/g)) {
+    // A run glued to a letter or an operator is part of a larger expression ("x^2 - 5x + 6" holds
+    // "2 - 5"): computing the fragment would answer something else than was asked.
+    const start = m.index + m[0].length - m[0].trimStart().length
+    const before = text.slice(0, start).trimEnd().slice(-1)
+    const after = text.slice(m.index + m[0].trimEnd().length)
+    if (/[A-Za-z_^*/=]/.test(text[start - 1] ?? '') || /[\^*/]/.test(before) || /^[A-Za-z_(]/.test(after) || /^\s*(?:[\^*/]|=(?!=))/.test(after)) continue
+    runs.push(m[0].trim())
+  }
+  return runs.sort((a, b) => b.length - a.length)[0]
 }

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { handler } from '../../../src/agents/builtin/calculator.ts'
+import { solveEquation } from '../../../src/agents/builtin/equations.ts'
+import { arithmeticRun } from '../../../src/agents/builtin/math.ts'
+import { testContext } from './builtin-context.ts'
+
+const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
+
+describe('equations in the calculator', () => {
+  it('solves linear and quadratic equations in one unknown, and shows the check', async () => {
+    // Before: "-3", computed from the "2 - 5" inside the equation.
+    const q = await calc('Solve x^2 - 5x + 6 = 0')
+    expect(q.text).toBe('x = 2 or x = 3')
+    expect(q.output).toEqual([2, 3])
+    expect(q.working).toContain('as a polynomial: x^2 - 5x + 6 = 0')
+    expect(q.working).toContain('check: x^2 - 5x + 6 at x = 3 gives 0')
+    expect((await calc('What is x if 3x - 4 = 11?')).text).toBe('x = 5')
+    expect((await calc('solve for y: 2(y + 1) = y - 7')).text).toBe('y = -9')
+    const roots = (await calc('x² = 2')).output as number[]
+    expect(roots).toHaveLength(2)
+    expect(roots[0]).toBeCloseTo(-Math.SQRT2, 12)
+    expect(roots[1]).toBeCloseTo(Math.SQRT2, 12)
+    expect((await calc('Solve (x - 1)^2 = 0')).text).toBe('x = 1')
+  })
+
+  it('says when there is no real solution, or every value is one', () => {
+    expect(solveEquation('x^2 + 1 = 0')?.text).toBe('no real x is a solution; complex: x = i or x = -i')
+    expect(solveEquation('solve 2x + 1 = 2x + 3')?.text).toBe('no x is a solution (the two sides never meet)')
+    expect(solveEquation('solve 2(x + 1) = 2x + 2')?.text).toBe('every x is a solution (both sides are always equal)')
+  })
+
+  it('finds the real roots of higher degrees numerically', () => {
+    const r = solveEquation('x^3 - 6x^2 + 11x - 6 = 0')!
+    expect(r.output).toHaveLength(3)
+    ;(r.output as number[]).forEach((v, i) => expect(v).toBeCloseTo(i + 1, 9))
+    expect(solveEquation('x^3 = 8')?.text).toBe('x = 2')
+  })
+
+  it('refuses what it cannot solve with the reason, and leaves non-equations alone', async () => {
+    await expect(calc('sin(x) = 0.5')).rejects.toThrow("calculator: can solve polynomial equations in one unknown only; 'sin(x) = 0.5' has x inside sin()")
+    await expect(calc('solve 1/x = 2')).rejects.toThrow(/divides by an expression in x/)
+    await expect(calc('solve x + y = 3')).rejects.toThrow(/has 2 unknowns \(x, y\)/)
+    await expect(calc('solve x^20 = 1')).rejects.toThrow(/power above 8/)
+    expect(solveEquation('2 + 2 = 4')).toBeUndefined()
+    expect(solveEquation('What is 17% of 2,340?')).toBeUndefined()
+    expect(solveEquation('speed = distance / time')).toBeUndefined()
+    expect((await calc('Is 2 + 2 = 5 correct?')).text).toBe('No: 2 + 2 = 4, not 5')
+    expect((await calc('2 * 6 = 12')).text).toBe('Yes: 2 * 6 = 12')
+  })
+
+  it('never computes a fragment of a larger expression out of prose', () => {
+    expect(arithmeticRun('x^2 - 5x + 6 = 0')).toBeUndefined()
+    expect(arithmeticRun('I bought 3 * 4.50 worth, how much was that')).toBe('3 * 4.50')
+    expect(arithmeticRun('f(2 + 3) please')).toBeUndefined()
+  })
+})
+
+describe('rounding and conversions in the calculator', () => {
+  it('rounds to decimal places or significant figures when asked', async () => {
+    const r = await calc('What is the square root of 2 to 5 decimal places?')
+    expect(r.text).toBe('1.41421')
+    expect(r.output).toBe(1.41421)
+    expect(r.working).toContain('round to 5 decimal places')
+    expect((await calc('round pi to 3 decimals')).text).toBe('3.142')
+    expect((await calc('1.5 rounded to 2 decimal places')).text).toBe('1.50')
+    expect((await calc('1/3 to 4 significant figures')).text).toBe('0.3333')
+    expect((await calc('22 / 7 to the nearest hundredth')).text).toBe('3.14')
+    expect((await calc('Convert 72 fahrenheit to celsius, rounded to 1 decimal place')).text).toBe('22.2 degC')
+    await expect(calc('sort 3, 1, 2 to 2 decimal places')).rejects.toThrow(/can round a number or a quantity/)
+  })
+
+  it('reads "convert N from A to B", as a mission part refers to an earlier result', async () => {
+    expect((await calc('convert 391 from meters to feet to 1 decimal place')).text).toBe('1282.8 feet')
+    // The second part of "Calculate 17 * 23, then convert the result from meters to feet" failed with "undefined symbol from".
+    const r = await calc('Convert the result from meters to feet', { s1: 391 })
+    expect(r.output).toBe('1282.8083989501 feet')
+  })
+})
