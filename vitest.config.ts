@@ -11,6 +11,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     pool: 'forks',
+    // Calendar-day logic (the calculator's "days until Christmas") reads today in the local zone; tests
+    // fix the clock, so they fix the zone too.
+    env: { TZ: 'UTC' },
     execArgv
   }
 })

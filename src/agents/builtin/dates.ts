@@ -51,8 +51,66 @@ export function datesIn (text: string): FoundDate[] {
   return found.sort((a, b) => a.index - b.index)
 }
 
+/** A day and month without a year ("December 25", "25th of December"): counted from today, so the next (or the last) one. */
+const YEARLESS: { pattern: RegExp, read: (m: RegExpExecArray) => [number, number] }[] = [
+  { pattern: new RegExp(String.raw`\b${MONTH}\s+${DAY}\b(?!,?\s+\d{4})`, 'i'), read: m => [monthOf(m[1]!), Number(m[2])] },
+  { pattern: new RegExp(String.raw`\b${DAY}\s+(?:of\s+)?${MONTH}(?![\w,]*\s+\d{4})`, 'i'), read: m => [monthOf(m[2]!), Number(m[1])] }
+]
+/** Days with a fixed date, by name. */
+const NAMED_DAYS: { pattern: RegExp, month: number, day: number }[] = [
+  { pattern: /\bchristmas\s+eve\b/i, month: 12, day: 24 },
+  { pattern: /\b(?:christmas|xmas)(?:\s+day)?\b/i, month: 12, day: 25 },
+  { pattern: /\bboxing\s+day\b/i, month: 12, day: 26 },
+  { pattern: /\bnew\s+year'?s?\s+eve\b|\b(?:the\s+)?end\s+of\s+(?:the|this)\s+year\b/i, month: 12, day: 31 },
+  { pattern: /\bnew\s+year(?:'?s)?(?:\s+day)?\b/i, month: 1, day: 1 },
+  { pattern: /\bhalloween\b/i, month: 10, day: 31 },
+  { pattern: /\bvalentine'?s?(?:\s+day)?\b/i, month: 2, day: 14 },
+  { pattern: /\b(?:st\.?|saint)\s+patrick'?s?(?:\s+day)?\b/i, month: 3, day: 17 }
+]
+/** Counting back: the last such day, not the next one. */
+const PAST = /\b(?:since|ago)\b/i
+
+/** Today as a calendar day in the person's time zone (days since 1970-01-01). */
+function localDay (now: number): number {
+  const d = new Date(now)
+  return Math.round(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / MS_PER_DAY)
+}
+
+/**
+ * A day of the request written without a year, or named ("Christmas"): its next occurrence from
+ * today (today included), or its last one for "since"/"ago". A day that does not exist in any year
+ * (February 30) is an error; February 29 counts to the next (or last) leap year.
+ */
+function yearlessDay (request: string, today: number): FoundDate | undefined {
+  let found: { text: string, index: number, month: number, day: number } | undefined
+  for (const form of YEARLESS) {
+    const m = form.pattern.exec(request)
+    if (m !== null) { const [month, day] = form.read(m); found = { text: m[0], index: m.index, month, day }; break }
+  }
+  if (found === undefined) {
+    for (const named of NAMED_DAYS) {
+      const m = named.pattern.exec(request)
+      if (m !== null) { found = { text: m[0], index: m.index, month: named.month, day: named.day }; break }
+    }
+  }
+  if (found === undefined) return undefined
+  if (found.month < 1 || found.day < 1 || found.day > [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][found.month - 1]!) {
+    throw new Error(`calculator: '${found.text}' is not a date`)
+  }
+  const past = PAST.test(request)
+  const year = new Date(today * MS_PER_DAY).getUTCFullYear()
+  for (let i = 0; i <= 8; i++) {
+    const y = past ? year - i : year + i
+    const ms = Date.UTC(y, found.month - 1, found.day)
+    if (new Date(ms).getUTCDate() !== found.day) continue // February 29 of a common year
+    const day = Math.round(ms / MS_PER_DAY)
+    if (past ? day <= today : day >= today) return { text: `${found.text} (${new Date(ms).toISOString().slice(0, 10)})`, index: found.index, day }
+  }
+  return undefined
+}
+
 /** A request to count days or weeks. */
-const COUNT = /\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(days|weeks)\b|\b(days|weeks)\s+(?:are\s+there\s+|is\s+it\s+|were\s+there\s+)?(?:between|from)\b/i
+const COUNT = /\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(days|weeks)\b|\b(days|weeks)\s+(?:are\s+there\s+|is\s+it\s+|were\s+there\s+|(?:are\s+)?left\s+)?(?:between|from|until|till|since|to\s+go\s+until)\b/i
 /** The other end is today. */
 const FROM_TODAY = /\b(?:until|till|to\s+go\s+until|before|since|ago|from\s+(?:now|today)|left\s+(?:until|before))\b/i
 
@@ -70,7 +128,11 @@ export function countDays (request: string, upstream: { id: string, text: string
   const asked = COUNT.exec(request)
   if (asked === null) return undefined
   const unit = (asked[1] ?? asked[2]!).toLowerCase() as 'days' | 'weeks'
-  const own = datesIn(request)
+  let own = datesIn(request)
+  if (own.length === 0 && FROM_TODAY.test(request)) {
+    const day = yearlessDay(request, localDay(now))
+    if (day !== undefined) own = [day]
+  }
   if (own.length === 0 && upstream.length === 0) return undefined
   let ends: { date: FoundDate, from: string }[]
   if (own.length >= 2) {
@@ -81,7 +143,7 @@ export function countDays (request: string, upstream: { id: string, text: string
     if (own.length === 1 && earlier.length === 1) ends = [{ date: own[0]!, from: 'the request' }, earlier[0]!]
     else if (own.length === 0 && earlier.length === 2) ends = earlier
     else if (own.length + earlier.length === 1 && FROM_TODAY.test(request)) {
-      const today = Math.floor(now / MS_PER_DAY)
+      const today = localDay(now)
       ends = [own[0] !== undefined ? { date: own[0], from: 'the request' } : earlier[0]!, { date: { text: new Date(today * MS_PER_DAY).toISOString().slice(0, 10), index: -1, day: today }, from: 'today' }]
     } else if (own.length + earlier.length === 0) {
       return undefined

@@ -39,6 +39,22 @@ describe('dates in the calculator', () => {
     expect(countDays('How many days until December 25, 2026?', [], NOW)?.steps).toContain('date: 2026-11-22 (today)')
   })
 
+  it('counts to a day written without a year, or named, from today', () => {
+    // Before: "found no expression to evaluate in 'How many days until Christmas?'".
+    const xmas = countDays('How many days until Christmas?', [], NOW)!
+    expect(xmas.output).toBe(33)
+    expect(xmas.steps).toContain('date: Christmas (2026-12-25) (the request)')
+    expect(countDays('days until December 25', [], NOW)?.output).toBe(33)
+    expect(countDays('how many weeks until new year', [], NOW)?.text).toBe('5 weeks and 5 days')
+    expect(countDays('How many days since Halloween?', [], NOW)?.output).toBe(22)
+    // Passed this year already: the next one; counted back: the last one.
+    expect(countDays('how many days until the 4th of July?', [], NOW)?.steps).toContain('date: 4th of July (2027-07-04) (the request)')
+    expect(countDays('How many days since March 3?', [], NOW)?.steps).toContain('date: March 3 (2026-03-03) (the request)')
+    expect(countDays('how many days until February 29', [], NOW)?.steps).toContain('date: February 29 (2028-02-29) (the request)')
+    expect(countDays('How many days until today?', [], NOW)).toBeUndefined()
+    expect(() => countDays('How many days until February 30?', [], NOW)).toThrow("calculator: 'February 30' is not a date")
+  })
+
   it('says what is missing instead of guessing, and leaves other requests alone', async () => {
     await expect(calc('How many days between March 3, 2027 and then?')).rejects.toThrow("calculator: counting days needs two dates; found only 'March 3, 2027'")
     await expect(calc('How many days between 2027-01-01, 2027-02-01 and 2027-03-01?')).rejects.toThrow(/needs two dates, and the request names 3/)
