@@ -31,7 +31,12 @@ export const IMPERATIVE: ReadonlySet<string> = new Set([
 ])
 
 /** Words at the start of a part that make it follow the previous one. */
-const SEQUENCE_START = /^(?:and\s+)?(?:then|after\s+that|afterwards|next|finally|lastly|subsequently|once\s+(?:that\s+is|that's|done)|when\s+(?:that\s+is\s+)?done)\b[\s,]*/i
+/**
+ * "next" as a time ("next Tuesday", "next week", "next to") is not a sequencing word: "Book a flight
+ * to Rome next Tuesday" is one part.
+ */
+const NEXT = String.raw`next(?![\s,]+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|weekend|month|year|time|day|morning|afternoon|evening|night|quarter|season|spring|summer|autumn|fall|winter|sprint|release|version|one|ones|few|page|line|to|door)\b)`
+const SEQUENCE_START = new RegExp(String.raw`^(?:and\s+)?(?:then|after\s+that|afterwards|${NEXT}|finally|lastly|subsequently|once\s+(?:that\s+is|that's|done)|when\s+(?:that\s+is\s+)?done)\b[\s,]*`, 'i')
 const OTHER_START = /^(?:and\s+also|also|and|plus|additionally|separately)\b[\s,]*/i
 /** References to one earlier result. "that" is a reference only where it is not a conjunction. */
 const REFERS_BACK = /\b(?:it|its|the\s+(?:result|answer|output|summary|total|value|number|figure|list|data|findings|outcome|translation|text|report|plan|draft|code|file|sum|average|mean)|this\s+(?:result|answer|number|value|list|summary)|that\s+(?:result|answer|number|value|list|summary|figure))\b|(?<!\b(?:check|verify|ensure|confirm|make\s+sure|say|says|show|shows|prove|note|given|so)\s)\bthat\b(?!\s+(?:is|are|was|were|the|a|an|it|they|we|you|he|she|this)\b)/i
@@ -100,6 +105,8 @@ export function planByRules (request: string): PlannedSubtask[] {
 
 interface Part { text: string, sequenced: boolean }
 
+const PART_BREAK = new RegExp(String.raw`\s*;\s*|,?\s+(?=(?:and\s+then|then|after\s+that|afterwards|and\s+also|also|finally|${NEXT})\b[\s,])`, 'i')
+
 function splitParts (original: string): Part[] {
   // Quoted text, code and an instruction's material ("Summarise: <passage>") are never cut (payload.ts).
   const { text: request, restore } = protect(original, IMPERATIVE)
@@ -116,7 +123,7 @@ function splitParts (original: string): Part[] {
 
   const out: Part[] = []
   for (const sentence of splitSentences(request)) {
-    for (const piece of sentence.split(/\s*;\s*|,?\s+(?=(?:and\s+then|then|after\s+that|afterwards|and\s+also|also|finally|next)\b[\s,])/i)) {
+    for (const piece of sentence.split(PART_BREAK)) {
       for (const sub of splitOnAndVerb(piece)) out.push(clean(sub))
     }
   }

@@ -13,6 +13,16 @@ describe('planner: rules', () => {
     ])
   })
 
+  it('reads "next" as a sequencing word, but not "next Tuesday" or "next week"', () => {
+    // Before: "Book a flight to Rome next Tuesday" became "Book a flight to Rome" and "Tuesday".
+    expect(plan('Book a flight to Rome next Tuesday')).toEqual([['s1', 'Book a flight to Rome next Tuesday', '']])
+    expect(plan('Plan the release for next week and then email the team')).toEqual([
+      ['s1', 'Plan the release for next week', ''],
+      ['s2', 'Email the team', 's1']
+    ])
+    expect(plan('Compute 2+2, next multiply it by 3')).toEqual([['s1', 'Compute 2+2', ''], ['s2', 'Multiply it by 3', 's1']])
+  })
+
   it('splits "and <verb>" but not "salt and pepper"', () => {
     expect(plan('Summarise the article and translate the summary into German')).toEqual([
       ['s1', 'Summarise the article', ''],
