@@ -31,7 +31,7 @@ export const MIN_BID_CONFIDENCE = 0.45
 /** How sure the planner is that a multi-part request is its job. */
 const PLANNER_CONFIDENCE = 0.95
 /** Words that ask for a check: only then does the verifier bid on a task. */
-export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|is this (true|correct|right)|accurate)\b/i
+export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|check (this|the|that|my|our) (claim|statement|fact|assertion|answer|figure|result)s?|is this (true|correct|right)|accurate)\b|^\s*(check|verify)\s*:/i
 /**
  * Words that ask for a summary or key sentences: only then does the summariser bid (as the verifier
  * bids only on checks). Its skill text shares words with many requests ("this sentence", "the

@@ -31,6 +31,10 @@ describe('bidding intents', () => {
     expect(CHECK_INTENT.test('Check that the result is 84')).toBe(true)
     expect(CHECK_INTENT.test('Is it true that the relay listens on port 9090?')).toBe(true)
     expect(CHECK_INTENT.test('What port does the relay listen on?')).toBe(false)
+    // Asked as a tour of the app asked it: this went unassigned ("nobody bid").
+    expect(CHECK_INTENT.test('Check this claim: the relay listens on port 8080')).toBe(true)
+    expect(CHECK_INTENT.test('Verify: 12 * 12 = 144')).toBe(true)
+    expect(CHECK_INTENT.test('Check the weather in Paris')).toBe(false)
     expect(SUMMARY_INTENT.test('Give me the gist of this passage')).toBe(true)
     expect(SUMMARY_INTENT.test('Find out when the beta launches')).toBe(false)
   })
