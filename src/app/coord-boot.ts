@@ -39,6 +39,19 @@ export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (tr
  * the summary into French", which it can only refuse.
  */
 export const SUMMARY_INTENT = /\b(summar(?:y|ies|ise|ize|ised|ized|ising|izing)|gist|tl;?dr|condense|shorten|key\s+(?:points|ideas|sentences|takeaways|quotes|claims)|main\s+(?:points|ideas)|overview|boil\s+(?:\w+\s+)?down|recap|digest|synopsis|highlight|important\s+sentences|most\s+representative|central\s+(?:claims|ideas|sentences)|capture\s+its)\b/i
+/**
+ * A check with something for the calculator to compute: an operator between numbers, a percentage,
+ * a whole-number property, or a quantity said to equal another ("5 miles is 8.05 km"). Without one
+ * ("Is it true that the beta launches on March 3, 2027?") the calculator could only fail it, and the
+ * check is the verifier's.
+ */
+export const CHECK_ARITHMETIC = /\d\s*[-+*/^×÷x]\s*[\d(.]|\d\s*(?:%|percent\b|per\s*cent\b)|\b(?:prime|divisible|even|odd|perfect\s+(?:square|cube)|factor|multiple)\b|\d(?:\.\d+)?\s*[a-z°µ/]+\s+(?:is|are|=|equals|makes|in)\s+(?:about\s+|roughly\s+|approximately\s+)?\d/i
+/**
+ * How sure the verifier is that a request asking for a check is its job, whatever the words of the
+ * claim match ("the beta launches on March 3, 2027" matches the calculator's dates skill better, and
+ * the researcher would answer it rather than check it). An explicit ask, as the planner's 0.95 is.
+ */
+const CHECK_CONFIDENCE = 0.9
 /** Matches considered per task. */
 const CANDIDATES = 4
 /**
@@ -48,6 +61,7 @@ const CANDIDATES = 4
 const TAKES: Readonly<Record<string, (asks: string, task: AgentTask) => boolean>> = {
   planner: () => false,
   verifier: asks => CHECK_INTENT.test(asks),
+  calculator: asks => !CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks),
   summariser: asks => SUMMARY_INTENT.test(asks),
   // It runs the code a task carries.
   'js-runner': (_asks, task) => codeIn(task) !== undefined
@@ -179,6 +193,16 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     }).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
+    // A request that asks for a check is the verifier's even when the claim's words match another skill better.
+    const verifier = mine.find(a => a.kind === 'verifier' && usable.has(a.agentId))
+    if (verifier !== undefined && takes.get('verifier') === true) {
+      const own = offers.find(o => o.agentId === verifier.agentId)
+      if (own !== undefined) own.confidence = Math.max(own.confidence, CHECK_CONFIDENCE)
+      else {
+        const skill = verifier.manifest.skills.find(x => x.id === 'claim.verify') ?? verifier.manifest.skills[0]
+        if (skill !== undefined) offers.push({ agentId: verifier.agentId, skillId: skill.id, confidence: CHECK_CONFIDENCE })
+      }
+    }
     // A question the room's graph can answer is the researcher's even when its words match none of
     // the researcher's skill text ("When does the beta launch?"): it bids on what the graph holds.
     const researcher = mine.find(a => a.kind === 'researcher')

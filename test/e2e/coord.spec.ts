@@ -116,6 +116,13 @@ test('a mission part works on the result it depends on, and a request that carri
   const wid = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'How many words are in this sentence: the quick brown fox' }))
   const words = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), wid)
   expect(words, JSON.stringify(words)).toMatchObject({ state: 'unassigned', reason: 'no capable agent in the room: nobody bid' })
+  // A check of a claim with no arithmetic in it is the verifier's, although its words (a date) match
+  // the calculator's date skill better: before, the calculator won it and failed ("cannot parse").
+  const kid = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Is it true that the Meshwork beta launches on March 3, 2027?' }))
+  const check = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), kid)
+  const idC = await peerIdOf(c)
+  expect(check, JSON.stringify(check)).toMatchObject({ state: 'completed', agentId: `verifier@${idC}` })
+  expect(check.result?.text).toMatch(/^Supported/)
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

@@ -305,6 +305,13 @@ export function translateRequest (request: string): Translation {
     return { expression: shape.expression, steps }
   }
 
+  // Primes in a range: "list the prime numbers below 30", "primes between 10 and 50".
+  const primes = primesRequest(s)
+  if (primes !== undefined) {
+    steps.push(`the primes from ${primes.from} to ${primes.to}`)
+    return { expression: `filter(${primes.from}:${primes.to}, isPrime)`, steps }
+  }
+
   // Sorting: "sort these numbers: 5, 3, 9", "sort 5 3 9 in descending order".
   const sorted = sortRequest(s)
   if (sorted !== undefined) {
@@ -325,7 +332,8 @@ export function translateRequest (request: string): Translation {
   // Unit conversion: "5 miles to km", "5 miles in km", "how many km is 5 miles", "100 f in c".
   const howMany = /^(.+?)\s+(?:(?:is|are)(?:\s+there)?(?:\s+in)?|in|make|makes)\s+(.+)$/i.exec(s)
   if (/^how many\b/i.test(request.replace(/^\s*(?:please\s+)?/i, '')) && howMany !== null) {
-    s = `${howMany[2]!} to ${howMany[1]!}`
+    // "How many seconds are in a day?": one day.
+    s = `${howMany[2]!.replace(/^(?:a|an|one)\s+/i, '1 ')} to ${howMany[1]!}`
   }
   // "391 from meters to feet": the quantity is 391 meters.
   s = s.replace(/^(.*[\d)])\s+from\s+(?=[A-Za-z°µ])(.+?\s+(?:to|in|into|as)\s+[A-Za-z°µ])/i, '$1 $2')
@@ -497,6 +505,20 @@ function interestRequest (s: string): { expression: string, note: string } | und
   const k = PERIODS[(every ?? 'annually').toLowerCase().replace('semiannually', 'semi-annually')] ?? 1
   const growth = k === 1 ? `(1 + ${rate} / 100) ^ ${years}` : `(1 + ${rate} / 100 / ${k}) ^ (${k} * ${years})`
   return { expression: `${principal} * ${growth} - ${principal}`, note: `compound interest, compounded ${k === 1 ? 'yearly' : `${k} times a year`}: principal × ${k === 1 ? '(1 + rate)^years' : `(1 + rate/${k})^(${k} × years)`} − principal` }
+}
+
+/** The largest range of numbers the calculator lists primes in. */
+export const MAX_PRIME_RANGE = 100_000
+const PRIMES = /^(?:(?:list|show|give|find|name|enumerate|print|tell)\s+(?:me\s+)?)?(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:primes?|prime\s+numbers?)\s+(?:(below|under|less\s+than|smaller\s+than|up\s+to|to|through|not\s+(?:above|over)(?:\s+than)?)\s+(\d+)|(?:between|from)\s+(\d+)\s+(?:and|to)\s+(\d+))$/i
+
+function primesRequest (s: string): { from: number, to: number } | undefined {
+  const m = PRIMES.exec(s.replace(/^(?:are|the)\s+/i, ''))
+  if (m === null) return undefined
+  const exclusive = m[1] !== undefined && /^(?:below|under|less|smaller)/i.test(m[1])
+  const from = m[3] !== undefined ? Math.min(Number(m[3]), Number(m[4])) : 1
+  const to = m[3] !== undefined ? Math.max(Number(m[3]), Number(m[4])) : Number(m[2]) - (exclusive ? 1 : 0)
+  if (to - from > MAX_PRIME_RANGE) throw new Error(`calculator: lists primes in a range of at most ${MAX_PRIME_RANGE.toLocaleString('en')} numbers; '${s}' spans ${(to - from + 1).toLocaleString('en')}`)
+  return { from: Math.max(from, 1), to: Math.max(to, 1) }
 }
 
 const DESCENDING = /\b(?:in\s+)?(?:descending|decreasing|reverse)(?:\s+order)?\b|\b(?:from\s+)?(?:the\s+)?(?:largest|biggest|highest)\s+(?:to|first)(?:\s+(?:the\s+)?(?:smallest|lowest))?\b/i

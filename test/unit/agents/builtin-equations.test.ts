@@ -75,4 +75,14 @@ describe('rounding and conversions in the calculator', () => {
     const r = await calc('Convert the result from meters to feet', { s1: 391 })
     expect(r.output).toBe('1282.8083989501 feet')
   })
+
+  it('lists primes in a range, and converts "a day"', async () => {
+    // Both failed in the tour: "undefined symbol List", "found no expression to evaluate".
+    expect((await calc('List the prime numbers below 30')).output).toEqual([2, 3, 5, 7, 11, 13, 17, 19, 23, 29])
+    expect((await calc('primes between 10 and 30')).output).toEqual([11, 13, 17, 19, 23, 29])
+    expect((await calc('What are the primes up to 13?')).output).toEqual([2, 3, 5, 7, 11, 13])
+    await expect(calc('list primes below 10000000')).rejects.toThrow("calculator: lists primes in a range of at most 100,000 numbers; 'list primes below 10000000' spans 9,999,999")
+    expect((await calc('How many seconds are in a day?')).text).toBe('86400 seconds')
+    expect((await calc('how many minutes in an hour')).text).toBe('60 minutes')
+  })
 })

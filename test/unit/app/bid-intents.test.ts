@@ -4,7 +4,7 @@
  * ...") may go to the researcher when the graph holds something relevant.
  */
 import { describe, it, expect } from 'vitest'
-import { CHECK_INTENT, QUESTION, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { CHECK_ARITHMETIC, CHECK_INTENT, QUESTION, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
 
 describe('bidding intents', () => {
   it('reads questions, also ones asked as requests to find something out', () => {
@@ -35,6 +35,12 @@ describe('bidding intents', () => {
     expect(CHECK_INTENT.test('Check this claim: the relay listens on port 8080')).toBe(true)
     expect(CHECK_INTENT.test('Verify: 12 * 12 = 144')).toBe(true)
     expect(CHECK_INTENT.test('Check the weather in Paris')).toBe(false)
+  })
+
+  it('leaves a check without arithmetic to the verifier', () => {
+    for (const t of ['Is it true that 2 + 2 = 5?', 'Check that 17% of 2,340 is 397.8', 'Verify: 12 * 12 = 144', 'Is it true that 91 is prime?', 'Confirm that 5 miles is 8.05 km']) expect(CHECK_ARITHMETIC.test(t), t).toBe(true)
+    // The tour's "Is it true that the beta launches on March 3, 2027?" went to the calculator, which failed it.
+    for (const t of ['Is it true that the beta launches on March 3, 2027?', 'Check this claim: the relay listens on port 8080', 'Verify that the team chose PostgreSQL']) expect(CHECK_ARITHMETIC.test(t), t).toBe(false)
     expect(SUMMARY_INTENT.test('Give me the gist of this passage')).toBe(true)
     expect(SUMMARY_INTENT.test('Find out when the beta launches')).toBe(false)
   })
