@@ -52,6 +52,17 @@ export const CHECK_ARITHMETIC = /\d\s*[-+*/^×÷x]\s*[\d(.]|\d\s*(?:%|percent\b|
  * the researcher would answer it rather than check it). An explicit ask, as the planner's 0.95 is.
  */
 const CHECK_CONFIDENCE = 0.9
+/**
+ * A computation written out: an operator between numbers, a factorial, a power, a root or logarithm
+ * of a number, a percentage of one. The calculator bids at least {@link COMPUTE_CONFIDENCE} on these.
+ */
+export const MATH_EXPRESSION = /\d\s*[-+*/^×÷]\s*[\d(.]|\d\s*!|\bto\s+the\s+(?:power\s+of\s+|\d+(?:st|nd|rd|th)\s+power)|\b(?:square|cube)\s+root\s+of\s+\d|\blog(?:arithm)?\s+(?:base\s+\d+\s+)?of\s+\d|\d\s*(?:%|percent)\s+of\s+[$€£]?\d/i
+const COMPUTE_CONFIDENCE = 0.6
+/**
+ * A request about what the room knows ("what do we know about ...", "according to our notes",
+ * "the knowledge graph"): the researcher answers it even when the graph holds nothing on it.
+ */
+export const ABOUT_THE_ROOM = /\b(?:we|our|us|the\s+(?:knowledge\s+)?graph|the\s+room|the\s+mesh|notes?|recorded|on\s+record|knowledge\s+base)\b/i
 /** Matches considered per task. */
 const CANDIDATES = 4
 /**
@@ -193,22 +204,33 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     }).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
-    // A request that asks for a check is the verifier's even when the claim's words match another skill better.
-    const verifier = mine.find(a => a.kind === 'verifier' && usable.has(a.agentId))
-    if (verifier !== undefined && takes.get('verifier') === true) {
-      const own = offers.find(o => o.agentId === verifier.agentId)
-      if (own !== undefined) own.confidence = Math.max(own.confidence, CHECK_CONFIDENCE)
+    /** An offer of this kind's agent (if usable here) at `confidence` at least, with `skillId` if it had none. */
+    const atLeast = (kind: string, skillId: string, confidence: number): void => {
+      const agent = mine.find(a => a.kind === kind && usable.has(a.agentId))
+      if (agent === undefined) return
+      const own = offers.find(o => o.agentId === agent.agentId)
+      if (own !== undefined) own.confidence = Math.max(own.confidence, confidence)
       else {
-        const skill = verifier.manifest.skills.find(x => x.id === 'claim.verify') ?? verifier.manifest.skills[0]
-        if (skill !== undefined) offers.push({ agentId: verifier.agentId, skillId: skill.id, confidence: CHECK_CONFIDENCE })
+        const skill = agent.manifest.skills.find(x => x.id === skillId) ?? agent.manifest.skills[0]
+        if (skill !== undefined) offers.push({ agentId: agent.agentId, skillId: skill.id, confidence })
       }
     }
-    // A question the room's graph can answer is the researcher's even when its words match none of
-    // the researcher's skill text ("When does the beta launch?"): it bids on what the graph holds.
+    // A request that asks for a check is the verifier's even when the claim's words match another skill better.
+    if (takes.get('verifier') === true) atLeast('verifier', 'claim.verify', CHECK_CONFIDENCE)
+    // A request that holds a computation is the calculator's whatever its other words ("What is 2 to the power of 100?" matched at 0.45).
+    if (takes.get('calculator') === true && MATH_EXPRESSION.test(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    // The researcher answers from the graph: a request its skill text matches, but about nothing the
+    // graph holds ("What time is it?", "Tell me a joke"), it could only answer with "nothing relevant",
+    // so it bids only when the request is about what the room knows. A question the graph can answer
+    // is its even when its words match none of its skill text ("When does the beta launch?").
     const researcher = mine.find(a => a.kind === 'researcher')
-    if (researcher !== undefined && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && !offers.some(o => o.agentId === researcher.agentId)) {
-      const offer = await answerableBy(researcher, asks)
-      if (offer !== undefined) offers.push(offer)
+    if (researcher !== undefined) {
+      const matched = offers.findIndex(o => o.agentId === researcher.agentId)
+      if (matched >= 0 && !ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined) offers.splice(matched, 1)
+      else if (matched < 0 && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
+        const offer = await answerableBy(researcher, asks)
+        if (offer !== undefined) offers.push(offer)
+      }
     }
     return offers
   }

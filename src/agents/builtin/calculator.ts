@@ -9,9 +9,9 @@
  * own ("Take the square root") applies to the one earlier result. Days between dates: dates.ts.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
-import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, OPERAND, translateRequest, type Evaluation, type Rounding } from './math.ts'
+import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Rounding } from './math.ts'
 import { countDays } from './dates.ts'
-import { solveEquation } from './equations.ts'
+import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
@@ -48,8 +48,9 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
   const request = referred?.text ?? asked
 
-  // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?".
-  const solved = given === undefined ? solveEquation(request) : undefined
+  // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
+  // polynomial's derivative or integral.
+  const solved = given === undefined ? solveEquation(request) ?? polynomialCalculus(request) : undefined
   if (solved !== undefined) {
     ctx.progress(1)
     return { text: solved.text, output: solved.output, working: [`request: ${asked.trim()}`, ...(referred?.notes ?? []), ...solved.steps] }
@@ -81,6 +82,14 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
       firstError ??= err
     }
   }
+  if (result === undefined && given === undefined) {
+    // "Convert 1 mile to km and 1 kg to pounds": several conversions, each answered.
+    const several = conversions(request)
+    if (several !== undefined) {
+      ctx.progress(1)
+      return { text: several.map(c => `${c.from} = ${c.display}`).join('; '), output: several.map(c => c.display), working: [`request: ${asked.trim()}`, ...several.map(c => `${c.from} → ${c.to}: ${c.expression} = ${c.display}`)] }
+    }
+  }
   if (result === undefined) {
     if (referenceError !== undefined) throw referenceError
     if (given === undefined && !/[\d+\-*/^%()=<>!]|\b(?:pi|e|tau|phi)\b/i.test(request)) {
@@ -105,6 +114,24 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const claim = typeof result.value === 'boolean' ? comparison(result.expression, result.value) : undefined
   if (claim !== undefined) working.push(claim)
   return { text: claim ?? result.display, output: result.output, working }
+}
+
+/** Two to six unit conversions in one request, each of which evaluates; undefined otherwise. */
+function conversions (request: string): { from: string, to: string, expression: string, display: string }[] | undefined {
+  const parts = request.split(/\s*;\s*|,\s*(?:and\s+)?|\s+and\s+(?=(?:convert\s+)?[-+]?[\d.])/i).map(p => p.trim()).filter(p => p !== '')
+  if (parts.length < 2 || parts.length > 6) return undefined
+  const out: { from: string, to: string, expression: string, display: string }[] = []
+  for (const part of parts) {
+    const t = translateRequest(part)
+    if (t.conversion === undefined) return undefined
+    try {
+      const ev = evaluateExpression(t.expression)
+      out.push({ ...t.conversion, expression: t.expression, display: ev.display })
+    } catch {
+      return undefined
+    }
+  }
+  return out
 }
 
 /**
@@ -207,7 +234,7 @@ const MISSING_OPERAND: { pattern: RegExp, insert: string, alone: boolean }[] = [
  */
 export function referBack (request: string, upstream: Upstream[]): { text: string, notes: string[] } | undefined {
   if (upstream.length === 0) return undefined
-  const text = request.trim().replace(/\s+/g, ' ').replace(/[?!.。]+$/, '')
+  const text = trimSentenceEnd(request.trim().replace(/\s+/g, ' '))
   const numbers = upstream.flatMap((u) => { const n = upstreamTerm(u.value); return n === undefined ? [] : [{ id: u.id, n }] })
 
   const found: { start: number, end: number, phrase: string, ref: Reference }[] = []

@@ -7,7 +7,7 @@
  * a guess: before this, "x^2 - 5x + 6 = 0" was answered -3, from the "2 - 5" inside it.
  */
 import type { MathNode } from 'mathjs'
-import { math, parseOnly } from './math.ts'
+import { math, parseOnly, trimSentenceEnd } from './math.ts'
 
 export const MAX_DEGREE = 8
 
@@ -32,7 +32,7 @@ const LEAD = /^(?:(?:please|now|then|also|can\s+you|could\s+you)\s+)*(?:(?:solve
  * (`calculator: ...`) saying why.
  */
 export function solveEquation (request: string): Solution | undefined {
-  let s = request.trim().replace(/\s+/g, ' ').replace(/[?!.]+$/, '').replace(/[−–]/g, '-').replace(/[×✕]/g, '*').replace(/÷/g, '/').replace(/²/g, '^2').replace(/³/g, '^3')
+  let s = trimSentenceEnd(request.trim().replace(/\s+/g, ' ')).replace(/[−–]/g, '-').replace(/[×✕]/g, '*').replace(/÷/g, '/').replace(/²/g, '^2').replace(/³/g, '^3')
   const lead = LEAD.exec(s)
   const named = lead?.[1]
   s = s.slice(lead?.[0].length ?? 0).trim()
@@ -119,6 +119,68 @@ export function solveEquation (request: string): Solution | undefined {
   })
   const text = `no real ${unknown} is a solution; complex: ${complex.map(c => `${unknown} = ${c}`).join(' or ')}`
   return { text, output: complex, steps }
+}
+
+export interface Calculus {
+  text: string
+  /** The definite integral's value, or the derivative / antiderivative as text. */
+  output: number | string
+  steps: string[]
+}
+
+const ASK = String.raw`^(?:(?:what\s+is|what's|find|compute|calculate|work\s+out|give\s+me|evaluate)\s+)?(?:the\s+)?`
+const DERIVATIVE = new RegExp(String.raw`${ASK}(?:(?:first\s+)?derivative\s+of|differentiate)\s+(.+?)(?:\s+(?:with\s+respect\s+to|wrt|w\.r\.t\.?|for)\s+([a-z]))?$`, 'i')
+const INTEGRAL = new RegExp(String.raw`${ASK}(?:(?:(?:in)?definite\s+)?integral\s+of|integrate|antiderivative\s+of)\s+(.+?)(?:\s*d([a-z]))?(?:\s+(?:from|between)\s+(\S+)\s+(?:to|and)\s+(\S+))?$`, 'i')
+
+/**
+ * Derivatives and integrals of polynomials in one unknown: "What is the derivative of x^3 + 2x?",
+ * "Integrate x^2 from 0 to 3" (9), "the integral of 3x^2" (x^3 + C). Undefined when the request asks
+ * for neither; an Error (`calculator: ...`) for a function that is not a polynomial.
+ */
+export function polynomialCalculus (request: string): Calculus | undefined {
+  const s = trimSentenceEnd(request.trim().replace(/\s+/g, ' ')).replace(/[−–]/g, '-').replace(/²/g, '^2').replace(/³/g, '^3')
+  const d = DERIVATIVE.exec(s)
+  const i = d === null ? INTEGRAL.exec(s) : null
+  if (d === null && i === null) return undefined
+  const body = (d ?? i)![1]!.trim()
+  let node: MathNode
+  try {
+    node = parseOnly(body)
+  } catch (err) {
+    throw new Error(`calculator: cannot parse '${body}': ${(err as Error).message}`)
+  }
+  const free = [...new Set(freeSymbols(node))]
+  const x = (d ?? i)![2] ?? (free.length === 1 ? free[0]! : free.length === 0 ? 'x' : undefined)
+  if (x === undefined || free.some(f => f !== x)) throw new Error(`calculator: '${body}' has ${free.length} unknowns (${free.join(', ')}); name the one to work with ("with respect to x")`)
+  let poly: Poly
+  try {
+    poly = trim(expand(node, x))
+  } catch (err) {
+    if (err instanceof NotPolynomial) throw new Error(`calculator: can ${d !== null ? 'differentiate' : 'integrate'} polynomials only; '${body}' ${err.message}`)
+    throw err
+  }
+  const steps = [`function: ${showPoly(poly, x)}`]
+  if (d !== null) {
+    const derivative = trim(poly.length === 1 ? [0] : poly.slice(1).map((c, k) => clean(c * (k + 1))))
+    const text = showPoly(derivative, x)
+    steps.push('each term a·x^n becomes n·a·x^(n-1)', `d/d${x} = ${text}`)
+    return { text, output: text, steps }
+  }
+  const anti: Poly = [0, ...poly.map((c, k) => clean(c / (k + 1)))]
+  steps.push('each term a·x^n becomes a·x^(n+1) / (n+1)', `antiderivative: ${showPoly(trim(anti), x)}`)
+  if (i![3] === undefined) {
+    const text = `${showPoly(trim(anti), x)} + C`
+    return { text, output: text, steps }
+  }
+  const bound = (t: string): number => {
+    const v = parseOnly(t).evaluate(new Map())
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`calculator: the bound '${t}' is not a number`)
+    return v
+  }
+  const [a, b] = [bound(i![3]), bound(i![4]!)]
+  const value = clean(evalPoly(anti, b) - evalPoly(anti, a))
+  steps.push(`F(${fmt(b)}) - F(${fmt(a)}) = ${fmt(clean(evalPoly(anti, b)))} - ${fmt(clean(evalPoly(anti, a)))} = ${fmt(value)}`)
+  return { text: fmt(value), output: value, steps }
 }
 
 class NotPolynomial extends Error {}
@@ -276,9 +338,20 @@ function showPoly (p: Poly, x: string): string {
     const c = p[i]!
     if (c === 0 && p.length > 1) continue
     const mag = Math.abs(c)
-    const coef = i > 0 && mag === 1 ? '' : fmt(mag)
-    const body = i === 0 ? fmt(mag) : `${coef}${x}${i > 1 ? `^${i}` : ''}`
+    const ratio = fraction(mag)
+    const coef = i > 0 && mag === 1 ? '' : ratio !== undefined && i > 0 ? `(${ratio})` : ratio ?? fmt(mag)
+    const body = i === 0 ? ratio ?? fmt(mag) : `${coef}${x}${i > 1 ? `^${i}` : ''}`
     terms.push(terms.length === 0 ? (c < 0 ? `-${body}` : body) : `${c < 0 ? '-' : '+'} ${body}`)
   }
   return terms.length === 0 ? '0' : terms.join(' ')
+}
+
+/** A coefficient that is a simple fraction, as one ("1/3"); undefined for whole numbers and others. */
+function fraction (v: number): string | undefined {
+  if (Number.isInteger(v)) return undefined
+  for (let d = 2; d <= 64; d++) {
+    const n = v * d
+    if (Math.abs(n - Math.round(n)) < 1e-9 * Math.max(1, Math.abs(n))) return `${Math.round(n)}/${d}`
+  }
+  return undefined
 }

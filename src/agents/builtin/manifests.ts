@@ -33,11 +33,11 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'Evaluate sin(pi / 6) + log(100, 10)',
           'Multiply 6 by 7',
           'Is 2 + 2 = 5?',
+          'Double 21',
           'Is 91 a prime number?',
+          'Add 8 to it',
           'Multiply the result by 3',
-          'Increase 80 by 15%',
-          'Solve 2x + 3 = 11 for x',
-          'Round pi to 3 decimal places'
+          'Increase 80 by 15%'
         ],
         level: 'expert'
       },

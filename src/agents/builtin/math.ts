@@ -189,6 +189,9 @@ const REWRITES: Rewrite[] = [
   { pattern: /\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+of\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:percent|per\s*cent)\b/gi, replace: '$1%', note: '' },
+  { pattern: /\blog(?:arithm)?\s+(?:base|to\s+(?:the\s+)?base)\s+(\d+(?:\.\d+)?)\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'log($2, $1)', note: 'logarithm to a base' },
+  { pattern: /\b(?:natural\s+log(?:arithm)?|ln)\s+(?:of\s+)?(\(?[\d.]+\)?)/gi, replace: 'log($1)', note: 'natural logarithm' },
+  { pattern: /\blog(?:arithm)?\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'log10($1)', note: 'logarithm base 10' },
   { pattern: /\bsquare\s+root\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'sqrt($1)', note: 'square root' },
   { pattern: /\bcube\s+root\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'cbrt($1)', note: 'cube root' },
   { pattern: /\b(?:the\s+)?factorial\s+of\s+(\d+)/gi, replace: '$1!', note: 'factorial' },
@@ -209,6 +212,14 @@ const REWRITES: Rewrite[] = [
 // "take" opens "take the square root of 9" and "take 10% of 200", but is the verb of "take 3 from 10".
 const LEADING_FILLER =
   /^(?:(?:please|hey|ok|okay|so|and|now|then|next|finally|also|just)\b[\s,]*|take\s+(?!.*\b(?:from|away|off)\b)|(?:can|could|would|will)\s+you\s+(?:please\s+)?|(?:tell|show)\s+me\s+|i\s+(?:want|need|would\s+like)\s+to\s+(?:know\s+)?|what(?:'s|\s+is|\s+are|\s+would\s+be)\s+|how\s+much\s+(?:is|are)\s+|how\s+many\s+|is\s+it\s+(?:true|correct|right)\s+that\s+|(?:check|verify|confirm)\s+(?:that\s+|whether\s+|if\s+)?|is\s+|does\s+|calculate\s+|compute\s+|evaluate\s+|work\s+out\s+|figure\s+out\s+|solve\s+|find\s+|give\s+me\s+|convert\s+|express\s+|the\s+(?:value|result|answer)\s+of\s+|the\s+)+/i
+
+/**
+ * The request without its closing punctuation. A "!" after a number or a bracket is a factorial and
+ * stays: "Calculate 5!" is 120, not 5.
+ */
+export function trimSentenceEnd (s: string): string {
+  return s.replace(/[?.。]+$/, '').replace(/(?<![\d)!])!+$|(?<=[\d)]!)!+$/, '').replace(/[?.。]+$/, '')
+}
 
 export interface Translation {
   /** The mathjs expression. */
@@ -268,7 +279,7 @@ export function translateRequest (request: string): Translation {
   const steps: string[] = []
   let s = request.trim().replace(/\s+/g, ' ')
   // Trailing punctuation and politeness.
-  s = s.replace(/[?!.。]+$/, '').replace(/,?\s*(?:please|thanks|thank you)\s*$/i, '').trim()
+  s = trimSentenceEnd(s).replace(/,?\s*(?:please|thanks|thank you)\s*$/i, '').trim()
   // A request quoted in backticks names the expression exactly.
   const quoted = /`([^`]+)`/.exec(s)
   if (quoted !== null) return { expression: quoted[1]!.trim(), steps: ['expression taken from the backticks'] }

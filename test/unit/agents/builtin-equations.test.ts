@@ -85,4 +85,26 @@ describe('rounding and conversions in the calculator', () => {
     expect((await calc('How many seconds are in a day?')).text).toBe('86400 seconds')
     expect((await calc('how many minutes in an hour')).text).toBe('60 minutes')
   })
+
+  it('keeps a factorial\'s "!", reads logarithms to a base, and answers several conversions', async () => {
+    // "Calculate 5!" was answered 5: the "!" was taken for punctuation.
+    expect((await calc('Calculate 5!')).output).toBe(120)
+    expect((await calc('What is (2 + 1)!?')).output).toBe(6)
+    expect((await calc('What is log base 2 of 1024?')).output).toBe(10)
+    expect((await calc('log of 1000')).output).toBe(3)
+    expect((await calc('natural log of 1')).output).toBe(0)
+    const r = await calc('Convert 1 mile to km and 1 kg to pounds')
+    expect(r.text).toBe('1 mile = 1.609344 km; 1 kg = 2.2046226218488 lb')
+    expect(r.output).toEqual(['1.609344 km', '2.2046226218488 lb'])
+  })
+
+  it('differentiates and integrates polynomials, and refuses other functions', async () => {
+    expect((await calc('What is the derivative of x^2?')).text).toBe('2x')
+    expect((await calc('differentiate 3x^3 - 2x + 7')).text).toBe('9x^2 - 2')
+    const definite = await calc('Integrate x^2 from 0 to 3')
+    expect(definite.output).toBe(9)
+    expect(definite.working).toContain('antiderivative: (1/3)x^3')
+    expect((await calc('integral of x^2 + x')).text).toBe('(1/3)x^3 + (1/2)x^2 + C')
+    await expect(calc('derivative of sin(x)')).rejects.toThrow("calculator: can differentiate polynomials only; 'sin(x)' has x inside sin()")
+  })
 })
