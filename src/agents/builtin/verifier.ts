@@ -19,11 +19,12 @@
  * graph id of the claim itself, so it never counts as its own evidence.
  */
 import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '../types.ts'
-import { evaluateExpression, ExpressionError, math, translateRequest } from './math.ts'
+import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest, trimSentenceEnd } from './math.ts'
 import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
 import { inputText, upstreamResults } from './task-input.ts'
 import { referBack } from './calculator.ts'
 import { checkNumberClaim } from './number-claims.ts'
+import { solveEquation } from './equations.ts'
 
 /** A hit must be at least this relevant to count for or against. */
 const EVIDENCE_RELEVANCE = 0.45
@@ -61,7 +62,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (claim === '') throw new Error('verifier: the claim is empty; give it in input.claim or the request')
   const working = [`claim: ${claim}`]
 
-  const arithmetic = checkArithmetic(claim) ?? checkNumberClaim(claim)
+  const arithmetic = checkEquation(task.input) ?? checkArithmetic(claim) ?? checkNumberClaim(claim)
   if (arithmetic !== undefined) {
     working.push(...arithmetic.steps)
     return result(arithmetic.verdict, 'arithmetic', working)
@@ -89,6 +90,41 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   return result(verdict, verdict.vote === 'abstain' && hits.length === 0 ? 'none' : 'graph', working)
 }
 
+/**
+ * A result to check that solves an equation ("Solve x^2 - 5x + 6 = 0" → [2, 3]): solved again and
+ * the roots compared; undefined when the task is not an equation or the result is not a list of roots.
+ */
+function checkEquation (input: unknown): { verdict: Verdict, steps: string[] } | undefined {
+  if (typeof input !== 'object' || input === null) return undefined
+  const { task, result } = input as { task?: { text?: unknown }, result?: { output?: unknown } }
+  const claimed = result?.output
+  if (typeof task?.text !== 'string' || !Array.isArray(claimed) || !claimed.every(v => typeof v === 'number')) return undefined
+  let solved
+  try { solved = solveEquation(task.text) } catch { return undefined }
+  if (solved === undefined || !(solved.output as unknown[]).every(v => typeof v === 'number')) return undefined
+  const roots = solved.output as number[]
+  // Each claimed root is put into the equation as written (not into the solver's polynomial), and the
+  // count is compared with the equation solved again: a wrong root and a missing one both show.
+  const equation = /^equation: (.+) = (.+)$/.exec(solved.steps[0] ?? '')
+  const unknown = /^(\w+) = /.exec(solved.text)?.[1]
+  const steps = [...solved.steps]
+  for (const r of claimed as number[]) {
+    if (equation === null || unknown === undefined) break
+    const side = (t: string): number => Number(parseOnly(t).evaluate(new Map([[unknown, r]])))
+    const [l, rr] = [side(equation[1]!), side(equation[2]!)]
+    const holds = Math.abs(l - rr) <= 1e-7 * Math.max(1, Math.abs(l), Math.abs(rr))
+    steps.push(`${unknown} = ${r}: ${equation[1]} is ${math.format(l, { precision: 12 })}, ${equation[2]} is ${math.format(rr, { precision: 12 })}${holds ? '' : ' (not equal)'}`)
+    if (!holds) {
+      const reason = `substituted: at ${unknown} = ${r} the two sides are ${math.format(l, { precision: 12 })} and ${math.format(rr, { precision: 12 })}`
+      return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+    }
+  }
+  const same = roots.length === claimed.length && roots.every((r, i) => Math.abs(r - (claimed[i] as number)) <= 1e-9 * Math.max(1, Math.abs(r)))
+  const shown = (claimed as number[]).join(', ') || 'no real root'
+  const reason = same ? `re-solved and substituted: ${solved.text}, as claimed` : `re-solved: ${solved.text}, not ${shown}`
+  return { verdict: { vote: same ? 'support' : 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+}
+
 function result (verdict: Verdict, method: VerifierOutput['method'], working: string[]): AgentResult {
   const label = verdict.vote === 'support' ? 'Supported' : verdict.vote === 'dispute' ? 'Disputed' : 'Abstained'
   const text = `${label} (confidence ${verdict.confidence.toFixed(2)}): ${verdict.reason}`
@@ -102,12 +138,21 @@ function result (verdict: Verdict, method: VerifierOutput['method'], working: st
  */
 function resultClaim (input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return undefined
-  const { task, result } = input as { task?: { text?: unknown }, result?: { text?: unknown, output?: unknown } }
+  const { task, result } = input as { task?: { text?: unknown, input?: unknown }, result?: { text?: unknown, output?: unknown } }
   if (typeof result?.text !== 'string') return undefined
   const value = typeof result.output === 'number' || (typeof result.output === 'string' && result.output.length <= 60) ? String(result.output) : undefined
   if (typeof task?.text === 'string' && value !== undefined) {
-    const arithmetic = `${task.text.trim().replace(/[?.!]+$/, '')} = ${value}`
+    const arithmetic = `${trimSentenceEnd(task.text.trim())} = ${value}`
     if (checkArithmetic(arithmetic) !== undefined) return arithmetic
+    // A mission part that works on an earlier result ("Double it" with s1 = 12): the claim is the
+    // part with that result in it ("Double 12 = 24"), as the calculator read it.
+    const upstream = upstreamResults(task.input)
+    let referred
+    try { referred = upstream.length > 0 ? referBack(task.text, upstream) : undefined } catch { referred = undefined }
+    if (referred !== undefined) {
+      const restated = `${referred.text} = ${value}`
+      if (checkArithmetic(restated) !== undefined) return restated
+    }
   }
   // A researcher's answer wraps the claim in hedges about where it came from; the claim is what is left.
   return result.text

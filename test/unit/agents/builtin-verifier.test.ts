@@ -42,6 +42,27 @@ describe('verifier: a mission part about the result it depends on', () => {
     const unit = await handler({ id: 't', text: 'Verify that it equals 8.05 km', input: { s1: '8.04672 km' } }, testContext())
     expect(unit.verdict?.vote).toBe('support')
   })
+
+  /** The coordination layer's verify input: the part as run (with its upstream results) and its result. */
+  const check = (text: string, input: unknown, output: unknown) =>
+    handler({ id: 'v', text: 'verify', input: { task: { id: 't', text, input }, result: { text: String(output), output } } }, testContext())
+
+  it('re-computes a part that works on an earlier result ("Double it" of 12)', async () => {
+    // Before: "Double it = 24" was not arithmetic; every verifier abstained and the part stayed unverified.
+    const ok = await check('Double it', { s1: 12 }, 24)
+    expect(ok.verdict).toMatchObject({ vote: 'support', confidence: 0.99 })
+    expect(ok.verdict!.reason).toBe('re-computed: Double 12 = 24, as claimed')
+    expect((await check('Double it', { s1: 12 }, 25)).verdict).toMatchObject({ vote: 'dispute', reason: 're-computed: Double 12 = 24, not 25' })
+    expect((await check('Take the square root', { s2: 24 }, 4.8989794855664)).verdict?.vote).toBe('support')
+  })
+
+  it('checks the roots of an equation by putting each into it, and their count by solving again', async () => {
+    const ok = await check('Solve x^2 - 5x + 6 = 0', undefined, [2, 3])
+    expect(ok.verdict).toMatchObject({ vote: 'support', reason: 're-solved and substituted: x = 2 or x = 3, as claimed' })
+    expect(ok.working).toContain('x = 3: x^2 - 5x + 6 is 0, 0 is 0')
+    expect((await check('Solve x^2 - 5x + 6 = 0', undefined, [2, 4])).verdict).toMatchObject({ vote: 'dispute', reason: 'substituted: at x = 4 the two sides are 2 and 0' })
+    expect((await check('Solve x^2 - 5x + 6 = 0', undefined, [2])).verdict).toMatchObject({ vote: 'dispute', reason: 're-solved: x = 2 or x = 3, not 2' })
+  })
 })
 
 describe('verifier: arithmetic', () => {
