@@ -367,15 +367,15 @@ export class AgentHost {
     return await e.embed(texts)
   }
 
-  /**
-   * Ranks the room's agents for a task: best skill per agent, best first, online agents only
-   * unless `includeOffline`. Confidence is calibrated; below `minConfidence` (default 0) dropped.
-   */
   /** The graph entities most relevant to `text` (as a researcher here would find them); none without a graph. */
   async searchGraph (text: string, k = 5): Promise<GraphHit[]> {
     return this.#opts.searchGraph === undefined ? [] : await this.#opts.searchGraph(text, k)
   }
 
+  /**
+   * Ranks the room's agents for a task: best skill per agent, best first, online agents only
+   * unless `includeOffline`. Confidence is calibrated; below `minConfidence` (default 0) dropped.
+   */
   async match (text: string, k = 5, options: { minConfidence?: number, includeOffline?: boolean, localOnly?: boolean } = {}): Promise<AgentMatch[]> {
     if (typeof text !== 'string' || text.trim() === '') throw new TypeError('match: text must be a non-empty string')
     if (!Number.isInteger(k) || k <= 0) throw new RangeError('match: k must be a positive integer')

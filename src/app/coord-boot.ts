@@ -211,8 +211,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       const own = offers.find(o => o.agentId === agent.agentId)
       if (own !== undefined) own.confidence = Math.max(own.confidence, confidence)
       else {
-        const skill = agent.manifest.skills.find(x => x.id === skillId) ?? agent.manifest.skills[0]
-        if (skill !== undefined) offers.push({ agentId: agent.agentId, skillId: skill.id, confidence })
+        const skill = skillOf(agent, skillId)
+        if (skill !== undefined) offers.push({ agentId: agent.agentId, skillId: skill, confidence })
       }
     }
     // A request that asks for a check is the verifier's even when the claim's words match another skill better.
@@ -234,6 +234,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     }
     return offers
   }
+
+  /** The id of `agent`'s skill `id`, else of its first skill (a bid names one). */
+  const skillOf = (agent: AgentView, id: string): string | undefined => (agent.manifest.skills.find(x => x.id === id) ?? agent.manifest.skills[0])?.id
 
   /** Built-ins run the same code on every tab; the language model answers differently each time, and custom code is its author's. */
   const codeOf = (a: { kind: string, manifest: { version: string } }): string => a.kind === 'custom' || a.kind === 'llm' ? '' : `${a.kind}@${a.manifest.version}`
@@ -257,9 +260,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       return undefined
     }
     const best = Math.max(0, ...judgeHits(question, hits).map(j => j.relevance))
-    const skill = researcher.manifest.skills.find(x => x.id === 'graph.answer') ?? researcher.manifest.skills[0]
+    const skill = skillOf(researcher, 'graph.answer')
     if (best < ANSWERABLE_RELEVANCE || skill === undefined) return undefined
-    return { agentId: researcher.agentId, skillId: skill.id, confidence: Math.min(0.85, 0.5 + (best - ANSWERABLE_RELEVANCE)) }
+    return { agentId: researcher.agentId, skillId: skill, confidence: Math.min(0.85, 0.5 + (best - ANSWERABLE_RELEVANCE)) }
   }
 
   // Every record is also journaled, so the ones the recorder still holds when the page goes away

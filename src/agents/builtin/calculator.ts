@@ -21,20 +21,21 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const given = typeof input.expression === 'string' ? input.expression : undefined
   const asked = given ?? task.text
   if (asked.trim() === '') throw new Error('calculator: the request is empty; give an expression such as "2 * (3 + 4)"')
+  /** An answer found by one of the readings below, with the request and its steps as the working. */
+  const answer = (text: string, output: unknown, steps: string[]): AgentResult => {
+    ctx.progress(1)
+    return { text, output, working: [`request: ${asked.trim()}`, ...steps] }
+  }
   // A question about a whole number: "Is 91 prime?", "is 1,024 divisible by 8".
   const property = given === undefined ? checkNumberClaim(asked.trim().replace(/^(?:please\s+)?(?:tell\s+me\s+)?(?:whether|if)\s+/i, '')) : undefined
   if (property !== undefined) {
     const holds = property.verdict.vote === 'support'
-    ctx.progress(1)
-    return { text: `${holds ? 'Yes' : 'No'}: ${property.steps[1]!}`, output: holds, working: [`request: ${asked.trim()}`, ...property.steps] }
+    return answer(`${holds ? 'Yes' : 'No'}: ${property.steps[1]!}`, holds, property.steps)
   }
   // Days between dates ("how many days between March 3 and ...", "weeks until ...").
   const upstream = upstreamResults(task.input)
   const days = given === undefined ? countDays(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now()) : undefined
-  if (days !== undefined) {
-    ctx.progress(1)
-    return { text: days.text, output: days.output, working: [`request: ${asked.trim()}`, ...days.steps] }
-  }
+  if (days !== undefined) return answer(days.text, days.output, days.steps)
   // An explicit expression means what it says; only words refer back to earlier results.
   let referred: ReturnType<typeof referBack>
   let referenceError: Error | undefined
@@ -51,10 +52,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
   const solved = given === undefined ? solveEquation(request) ?? polynomialCalculus(request) : undefined
-  if (solved !== undefined) {
-    ctx.progress(1)
-    return { text: solved.text, output: solved.output, working: [`request: ${asked.trim()}`, ...(referred?.notes ?? []), ...solved.steps] }
-  }
+  if (solved !== undefined) return answer(solved.text, solved.output, [...(referred?.notes ?? []), ...solved.steps])
 
   const working: string[] = []
   const candidates: { expression: string, steps: string[], conversion?: { from: string, to: string }, rounding?: Rounding }[] = []
@@ -85,10 +83,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (result === undefined && given === undefined) {
     // "Convert 1 mile to km and 1 kg to pounds": several conversions, each answered.
     const several = conversions(request)
-    if (several !== undefined) {
-      ctx.progress(1)
-      return { text: several.map(c => `${c.from} = ${c.display}`).join('; '), output: several.map(c => c.display), working: [`request: ${asked.trim()}`, ...several.map(c => `${c.from} → ${c.to}: ${c.expression} = ${c.display}`)] }
-    }
+    if (several !== undefined) return answer(several.map(c => `${c.from} = ${c.display}`).join('; '), several.map(c => c.display), several.map(c => `${c.from} → ${c.to}: ${c.expression} = ${c.display}`))
   }
   if (result === undefined) {
     if (referenceError !== undefined) throw referenceError

@@ -32,7 +32,7 @@ const LEAD = /^(?:(?:please|now|then|also|can\s+you|could\s+you)\s+)*(?:(?:solve
  * (`calculator: ...`) saying why.
  */
 export function solveEquation (request: string): Solution | undefined {
-  let s = trimSentenceEnd(request.trim().replace(/\s+/g, ' ')).replace(/[−–]/g, '-').replace(/[×✕]/g, '*').replace(/÷/g, '/').replace(/²/g, '^2').replace(/³/g, '^3')
+  let s = normalised(request)
   const lead = LEAD.exec(s)
   const named = lead?.[1]
   s = s.slice(lead?.[0].length ?? 0).trim()
@@ -138,7 +138,7 @@ const INTEGRAL = new RegExp(String.raw`${ASK}(?:(?:(?:in)?definite\s+)?integral\
  * for neither; an Error (`calculator: ...`) for a function that is not a polynomial.
  */
 export function polynomialCalculus (request: string): Calculus | undefined {
-  const s = trimSentenceEnd(request.trim().replace(/\s+/g, ' ')).replace(/[−–]/g, '-').replace(/²/g, '^2').replace(/³/g, '^3')
+  const s = normalised(request)
   const d = DERIVATIVE.exec(s)
   const i = d === null ? INTEGRAL.exec(s) : null
   if (d === null && i === null) return undefined
@@ -184,6 +184,11 @@ export function polynomialCalculus (request: string): Calculus | undefined {
 }
 
 class NotPolynomial extends Error {}
+
+/** The request on one line, without its closing punctuation, with typographic operators and powers as mathjs writes them. */
+function normalised (request: string): string {
+  return trimSentenceEnd(request.trim().replace(/\s+/g, ' ')).replace(/[−–]/g, '-').replace(/[×✕]/g, '*').replace(/÷/g, '/').replace(/²/g, '^2').replace(/³/g, '^3')
+}
 
 function freeSymbols (node: MathNode): string[] {
   const out: string[] = []
@@ -241,11 +246,7 @@ function expand (node: MathNode, x: string): Poly {
 }
 
 function mentions (node: MathNode, x: string): boolean {
-  let found = false
-  node.traverse((n, _p, parent) => {
-    if (n.type === 'SymbolNode' && (n as unknown as { name: string }).name === x && !(parent?.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n)) found = true
-  })
-  return found
+  return freeSymbols(node).includes(x)
 }
 
 const add = (a: Poly, b: Poly): Poly => Array.from({ length: Math.max(a.length, b.length) }, (_, i) => (a[i] ?? 0) + (b[i] ?? 0))

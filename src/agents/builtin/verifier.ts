@@ -21,7 +21,7 @@
 import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '../types.ts'
 import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest, trimSentenceEnd } from './math.ts'
 import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
-import { inputText, upstreamResults } from './task-input.ts'
+import { inputText, upstreamResults, type Upstream } from './task-input.ts'
 import { referBack } from './calculator.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
@@ -70,8 +70,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   // In a mission, "check that the result is 84" is about the result of the part it depends on.
   const upstream = upstreamResults(task.input)
   if (upstream.length > 0 && inputText(task.input, 'claim') === undefined) {
-    let referred
-    try { referred = referBack(task.text, upstream) } catch { referred = undefined }
+    const referred = withUpstream(task.text, upstream)
     const restated = referred === undefined ? undefined : claimText({ id: task.id, text: referred.text })
     const checked = restated === undefined ? undefined : checkArithmetic(restated, { plainValues: true })
     if (referred !== undefined && checked !== undefined) {
@@ -88,6 +87,14 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const verdict = judgeClaim(claim, hits, working)
   ctx.progress(1)
   return result(verdict, verdict.vote === 'abstain' && hits.length === 0 ? 'none' : 'graph', working)
+}
+
+/**
+ * `text` with its references to earlier results replaced as the calculator reads them; undefined when
+ * it has none, or refers to a result that is not a number (then there is no arithmetic to re-compute).
+ */
+function withUpstream (text: string, upstream: Upstream[]): ReturnType<typeof referBack> {
+  try { return referBack(text, upstream) } catch { return undefined }
 }
 
 /**
@@ -146,9 +153,7 @@ function resultClaim (input: unknown): string | undefined {
     if (checkArithmetic(arithmetic) !== undefined) return arithmetic
     // A mission part that works on an earlier result ("Double it" with s1 = 12): the claim is the
     // part with that result in it ("Double 12 = 24"), as the calculator read it.
-    const upstream = upstreamResults(task.input)
-    let referred
-    try { referred = upstream.length > 0 ? referBack(task.text, upstream) : undefined } catch { referred = undefined }
+    const referred = withUpstream(task.text, upstreamResults(task.input))
     if (referred !== undefined) {
       const restated = `${referred.text} = ${value}`
       if (checkArithmetic(restated) !== undefined) return restated
