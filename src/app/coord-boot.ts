@@ -15,6 +15,7 @@ import { IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { judgeHits } from '../agents/builtin/evidence.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
+import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -53,11 +54,15 @@ export const CHECK_ARITHMETIC = /\d\s*[-+*/^×÷x]\s*[\d(.]|\d\s*(?:%|percent\b|
  */
 const CHECK_CONFIDENCE = 0.9
 /**
- * A computation written out: an operator between numbers, a factorial, a power, a root or logarithm
- * of a number, a percentage of one. The calculator bids at least {@link COMPUTE_CONFIDENCE} on these.
+ * A computation written out: an operator between numbers (in symbols or words), a factorial, a
+ * greatest common divisor or least common multiple, a power, a root or logarithm of a number, a
+ * percentage of one. Tested with numbers in words as digits ("thirty plus twelve"). The calculator
+ * bids at least {@link COMPUTE_CONFIDENCE} on these.
  */
-export const MATH_EXPRESSION = /\d\s*[-+*/^×÷]\s*[\d(.]|\d\s*!|\bto\s+the\s+(?:power\s+of\s+|\d+(?:st|nd|rd|th)\s+power)|\b(?:square|cube)\s+root\s+of\s+\d|\blog(?:arithm)?\s+(?:base\s+\d+\s+)?of\s+\d|\d\s*(?:%|percent)\s+of\s+[$€£]?\d/i
+const MATH_EXPRESSION = /\d\s*[-+*/^×÷]\s*[\d(.]|\d\s*!|\d\s+(?:plus|minus|times|multiplied\s+by|divided\s+by)\s+\d|\d\s+factorial\b|\bfactorial\s+(?:of\s+)?\d|\b(?:gcd|lcm|hcf|gcf|greatest\s+common\s+(?:divisor|factor)|highest\s+common\s+factor|(?:least|lowest)\s+common\s+multiple)\s+(?:of\s+)?\d|\bto\s+the\s+(?:power\s+of\s+|\d+(?:st|nd|rd|th)\s+power)|\b(?:square|cube)\s+root\s+of\s+\d|\blog(?:arithm)?\s+(?:base\s+\d+\s+)?of\s+\d|\d\s*(?:%|percent)\s+of\s+[$€£]?\d/i
 const COMPUTE_CONFIDENCE = 0.6
+/** Whether `text` writes out a computation ({@link MATH_EXPRESSION}), numbers in words included. */
+export const writesOutComputation = (text: string): boolean => MATH_EXPRESSION.test(numberWordsToDigits(text))
 /**
  * A request about what the room knows ("what do we know about ...", "according to our notes",
  * "the knowledge graph"): the researcher answers it even when the graph holds nothing on it.
@@ -218,7 +223,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // A request that asks for a check is the verifier's even when the claim's words match another skill better.
     if (takes.get('verifier') === true) atLeast('verifier', 'claim.verify', CHECK_CONFIDENCE)
     // A request that holds a computation is the calculator's whatever its other words ("What is 2 to the power of 100?" matched at 0.45).
-    if (takes.get('calculator') === true && MATH_EXPRESSION.test(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    if (takes.get('calculator') === true && writesOutComputation(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("What time is it?", "Tell me a joke"), it could only answer with "nothing relevant",
     // so it bids only when the request is about what the room knows. A question the graph can answer

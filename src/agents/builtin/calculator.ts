@@ -9,7 +9,7 @@
  * own ("Take the square root") applies to the one earlier result. Days between dates: dates.ts.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
-import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Rounding } from './math.ts'
+import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Rounding } from './math.ts'
 import { countDays } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
@@ -101,6 +101,13 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (result.parsed.replace(/\s/g, '') !== result.expression.replace(/\s/g, '')) working.push(`parsed as: ${result.parsed}`)
   if (used.conversion !== undefined) working.push(`${used.conversion.from} = ${result.display}`)
   working.push(`= ${result.display}`)
+  // "100 / 0" is Infinity to mathjs; to a person it is undefined, and a mission must not carry it on.
+  const notFinite = nonFiniteReason(result)
+  if (notFinite !== undefined) {
+    working.push(notFinite)
+    ctx.progress(1)
+    return { text: notFinite[0]!.toUpperCase() + notFinite.slice(1), output: null, working }
+  }
   if (used.rounding !== undefined) {
     result = applyRounding(result, used.rounding)
     working.push(`≈ ${result.display}`)

@@ -10,7 +10,8 @@
  * time limit, which bounds expensive expressions (`zeros(1e5, 1e5)`) too; {@link MAX_EXPRESSION_LENGTH}
  * bounds the text.
  */
-import { all, create, type MathJsInstance, type MathNode } from 'mathjs'
+import { all, create, type MathJsInstance, type MathNode, type OperatorNode } from 'mathjs'
+import { numberWordsToDigits } from './number-words.ts'
 
 const full = create(all as NonNullable<typeof all>)
 /** Kept before the overrides below, for our own use only. */
@@ -112,6 +113,30 @@ export function toJson (value: unknown): unknown {
   return full.format(value, FORMAT)
 }
 
+/**
+ * Why a number came out infinite or not a number: the first division (or modulo) by zero in the
+ * expression, said as written ("100 / 0"), or that the value is beyond what a double holds
+ * ("2^10000"). Undefined for a finite value or anything that is not a number.
+ */
+export function nonFiniteReason (ev: Evaluation): string | undefined {
+  if (typeof ev.value !== 'number' || Number.isFinite(ev.value)) return undefined
+  let zero: string | undefined
+  try {
+    parseExpression(ev.expression).traverse((node) => {
+      if (zero !== undefined || node.type !== 'OperatorNode') return
+      const op = node as OperatorNode
+      if ((op.fn === 'divide' || op.fn === 'mod') && op.args.length === 2) {
+        try {
+          if (op.args[1]!.evaluate(new Map()) === 0) zero = op.toString(FORMAT)
+        } catch { /* not a constant: not the division by zero */ }
+      }
+    })
+  } catch { /* it parsed once already */ }
+  if (zero !== undefined) return `undefined: ${zero} divides by zero`
+  if (Number.isNaN(ev.value)) return 'undefined: the expression has no numeric value (NaN)'
+  return `${ev.value > 0 ? '' : 'minus '}infinity: the value is beyond what a double-precision number holds (about 1.8e308)`
+}
+
 function describeParseError (err: unknown, source: string): string {
   const message = err instanceof Error ? err.message : String(err)
   // mathjs says "Unexpected end of expression (char 6)"; say it without the character position when it is the end.
@@ -186,7 +211,9 @@ const REWRITES: Rewrite[] = [
   // Money: "$84.50", "€12", "84.50 USD" are the amounts (the calculator keeps no currency).
   { pattern: /[$€£¥]\s*(?=\d)|(?<=\d)\s*(?:usd|eur|gbp|dollars?|euros?|pounds sterling)\b/gi, replace: '', note: 'currency symbols dropped' },
   // "a 15% tip on 84.50", "20% tax on 300", "10% discount of 80": a percentage of a value.
-  { pattern: /\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
+  { pattern: /\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
+  // "... on a $80 bill": the amount is the bill.
+  { pattern: /(\d)\s+(?:bill|check|cheque|meal|order|purchase|invoice|tab|total|price|sale|salary|fare)\b/gi, replace: '$1', note: '' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+of\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:percent|per\s*cent)\b/gi, replace: '$1%', note: '' },
   { pattern: /\blog(?:arithm)?\s+(?:base|to\s+(?:the\s+)?base)\s+(\d+(?:\.\d+)?)\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'log($2, $1)', note: 'logarithm to a base' },
@@ -194,7 +221,9 @@ const REWRITES: Rewrite[] = [
   { pattern: /\blog(?:arithm)?\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'log10($1)', note: 'logarithm base 10' },
   { pattern: /\bsquare\s+root\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'sqrt($1)', note: 'square root' },
   { pattern: /\bcube\s+root\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'cbrt($1)', note: 'cube root' },
-  { pattern: /\b(?:the\s+)?factorial\s+of\s+(\d+)/gi, replace: '$1!', note: 'factorial' },
+  { pattern: /\b(?:the\s+)?factorial\s+(?:of\s+)?(\d+)|\b(\d+)\s+factorial\b/gi, replace: (_m: string, a?: string, b?: string) => `${a ?? b!}!`, note: 'factorial' },
+  // "GCD of 48 and 180", "the least common multiple of 4, 6 and 10".
+  { pattern: /\b(?:the\s+)?(gcd|gcf|hcf|greatest\s+common\s+(?:divisor|factor)|highest\s+common\s+factor|lcm|(?:least|lowest)\s+common\s+multiple)\s+(?:of\s+)?(\d+(?:\s*(?:,\s*(?:and\s+)?|\band\b|&)\s*\d+)+)/gi, replace: (_m: string, name: string, list: string) => `${/^(?:lcm|l)/i.test(name) ? 'lcm' : 'gcd'}(${list.match(/\d+/g)!.join(', ')})`, note: 'greatest common divisor or least common multiple' },
   { pattern: /\bsquared\b/gi, replace: '^2', note: '' },
   { pattern: /\bcubed\b/gi, replace: '^3', note: '' },
   { pattern: /\b(?:raised\s+)?to\s+the\s+(?:power\s+of|power)\s+/gi, replace: '^ ', note: '' },
@@ -283,6 +312,10 @@ export function translateRequest (request: string): Translation {
   // A request quoted in backticks names the expression exactly.
   const quoted = /`([^`]+)`/.exec(s)
   if (quoted !== null) return { expression: quoted[1]!.trim(), steps: ['expression taken from the backticks'] }
+  // "thirty plus twelve".
+  const digits = numberWordsToDigits(s)
+  if (digits !== s) steps.push('numbers in words → digits')
+  s = digits
 
   for (const r of REWRITES) {
     const next = typeof r.replace === 'string' ? s.replace(r.pattern, r.replace) : s.replace(r.pattern, r.replace as (...a: string[]) => string)

@@ -274,3 +274,39 @@ describe('calculator: earlier results in a mission', () => {
     await expect(calc('Double it', { expression: '2 + it', s1: 5 })).rejects.toThrow('undefined symbol it')
   })
 })
+
+// Each of these failed or was answered wrong in a tour of typed requests (2026-11-22).
+describe('calculator: requests from the fifth tour', () => {
+  it('reads numbers written in words', async () => {
+    const r = await calc('What is thirty plus twelve?')
+    expect(r.output).toBe(42)
+    expect(r.working).toContain('numbers in words → digits')
+    expect((await calc('What is one hundred and five times three?')).output).toBe(315)
+    expect((await calc('Add three and four')).output).toBe(7)
+    expect((await calc('what is twenty-five percent of two hundred')).output).toBe(50)
+    expect((await calc('How many seconds are in three hours?')).text).toBe('10800 seconds')
+  })
+
+  it('says a division by zero is undefined, and an overflow is beyond a double, instead of Infinity', async () => {
+    const r = await calc('What is 100 divided by 0?')
+    expect(r.text).toBe('Undefined: 100 / 0 divides by zero')
+    expect(r.output).toBeNull()
+    expect((await calc('What is (2 + 3) / (4 - 4) + 1?')).text).toBe('Undefined: (2 + 3) / (4 - 4) divides by zero')
+    expect((await calc('0 / 0')).text).toBe('Undefined: 0 / 0 divides by zero')
+    expect((await calc('What is 2^10000?')).text).toMatch(/^Infinity: the value is beyond what a double-precision number holds/)
+    expect((await calc('What is -(2^10000)?')).text).toMatch(/^Minus infinity: /)
+    // A finite result is untouched.
+    expect((await calc('What is 1 / 4?')).output).toBe(0.25)
+  })
+
+  it('takes a tip on a bill, a factorial said "7 factorial", a GCD and an LCM', async () => {
+    expect((await calc('Calculate a 15% tip on a $80 bill')).output).toBe(12)
+    expect((await calc('What is a 20% tip on the $45.50 meal?')).output).toBe(9.1)
+    expect((await calc('What is 7 factorial divided by 5 factorial?')).output).toBe(42)
+    expect((await calc('factorial 6')).output).toBe(720)
+    expect((await calc('What is the GCD of 48 and 180?')).output).toBe(12)
+    expect((await calc('greatest common divisor of 12, 18 and 30')).output).toBe(6)
+    expect((await calc('lcm of 4, 6 and 10')).output).toBe(60)
+    expect((await calc('What is the least common multiple of 4 and 6?')).output).toBe(12)
+  })
+})
