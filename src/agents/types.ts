@@ -18,6 +18,11 @@ export interface AgentTask {
   input?: unknown
   /** The skill the agent won the task with, when it came through the mesh. */
   skillId?: string
+  /**
+   * The IANA time zone of the person who asked ("Europe/Berlin"), when the task came through the
+   * mesh: "today" and "now" are theirs, not the agent's peer's.
+   */
+  timeZone?: string
 }
 
 /** A vote on a claim, as a verifier agent gives it. */

@@ -126,8 +126,8 @@ function createAgentsApi (hostPromise: Promise<AgentHost>, ready: Promise<void>)
 export interface TasksApi {
   /** Resolves once this tab takes part in coordination (graph open, agents running). */
   ready: Promise<void>
-  /** Announces a task to the room; returns its id. `verify`: distinct other peers whose verifiers must support the result. */
-  submit: (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number }) => string
+  /** Announces a task to the room; returns its id. `verify`: distinct other peers whose verifiers must support the result. `timeZone`: the IANA zone in which agents read "today" and "now" (default: this tab's). */
+  submit: (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number, timeZone?: string }) => string
   /** State, the assigned agent with its skill and peer, attempts, result, verification, mission, questions, timings. */
   get: (id: string) => TaskSnapshot | undefined
   wait: (id: string, opts?: { timeoutMs?: number }) => Promise<TaskSnapshot>

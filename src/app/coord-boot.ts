@@ -16,6 +16,7 @@ import { instructionOf } from '../agents/builtin/payload.ts'
 import { judgeHits } from '../agents/builtin/evidence.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
+import { asksTheClock } from '../agents/builtin/dates.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -224,8 +225,10 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('verifier') === true) atLeast('verifier', 'claim.verify', CHECK_CONFIDENCE)
     // A request that holds a computation is the calculator's whatever its other words ("What is 2 to the power of 100?" matched at 0.45).
     if (takes.get('calculator') === true && writesOutComputation(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
+    if (takes.get('calculator') === true && asksTheClock(asks)) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
-    // graph holds ("What time is it?", "Tell me a joke"), it could only answer with "nothing relevant",
+    // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",
     // so it bids only when the request is about what the room knows. A question the graph can answer
     // is its even when its words match none of its skill text ("When does the beta launch?").
     const researcher = mine.find(a => a.kind === 'researcher')

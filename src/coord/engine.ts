@@ -30,7 +30,7 @@ import {
 } from './interfaces.ts'
 import { DEFAULT_MAX_ATTEMPTS, giveUp, grantLease, heartbeatIntervalMs, isLapsed, nextAttempt, renewLease, type FailedAttempt, type Lease } from './lease.ts'
 import {
-  COORD_PROTOCOL_VERSION, frameItemLine, frameOverheadBytes, KIND_LIMIT_BYTES, LIMITS, MAX_COORD_MESSAGE_BYTES, MAX_FRAME_ITEMS, utf8Bytes, validateAgentResult,
+  COORD_PROTOCOL_VERSION, frameItemLine, frameOverheadBytes, KIND_LIMIT_BYTES, LIMITS, MAX_COORD_MESSAGE_BYTES, MAX_FRAME_ITEMS, TIME_ZONE_NAME, utf8Bytes, validateAgentResult,
   type AgentRef, type AnyEnvelope, type AwardBody, type Bid, type BidEntry, type BodyByKind, type Envelope,
   type FailureBody, type FailureCode, type MessageKind, type TaskAttemptRef
 } from './messages.ts'
@@ -64,6 +64,12 @@ export interface CoordEngineOptions {
   frameMs?: number
   /** Verification quorum for tasks submitted here (default 0: none). */
   verifyQuorum?: number
+  /**
+   * The time zone of the person at this tab, sent with the tasks submitted here (announce
+   * `timeZone`) so that agents elsewhere read "today" and "now" as the person does. Default: the
+   * runtime's (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+   */
+  timeZone?: string
   /** Verification quorum for mission subtasks (default 1). */
   missionQuorum?: number
   /** Local agent ids that verify results of other peers (their result carries a `verdict`). */
@@ -180,7 +186,7 @@ export interface CoordStats {
 }
 
 export interface TasksApi {
-  submit (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number }): string
+  submit (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number, timeZone?: string }): string
   get (id: string): TaskSnapshot | undefined
   wait (id: string, opts?: { timeoutMs?: number, signal?: AbortSignal }): Promise<TaskSnapshot>
   list (): TaskSnapshot[]
@@ -290,6 +296,8 @@ interface Task {
   text: string
   input?: unknown
   deadline?: number
+  /** The submitting person's time zone (announce `timeZone`). */
+  timeZone?: string
   missionId?: string
   quorum: number
   owner: string
@@ -395,7 +403,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly opts: {
     maxAttempts: number, minConfidence: number, leaseMs: number, bidWindow: BidWindowOptions, takeover: TakeoverTiming,
     tickMs: number, batchMs: number, frameMs: number, verifyQuorum: number, missionQuorum: number, verifiers: string[],
-    verifyTimeoutMs: number, minVoteConfidence: number, retainTasks: number
+    verifyTimeoutMs: number, minVoteConfidence: number, retainTasks: number, timeZone?: string
   }
 
   private readonly opener: EnvelopeOpener
@@ -456,6 +464,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       batchMs: o.batchMs ?? 0,
       frameMs: o.frameMs ?? 0,
       verifyQuorum: o.verifyQuorum ?? 0,
+      timeZone: o.timeZone ?? runtimeTimeZone(),
       missionQuorum: o.missionQuorum ?? 1,
       verifiers: o.verifiers ?? [],
       verifyTimeoutMs: o.verifyTimeoutMs ?? 10_000,
@@ -572,7 +581,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (this.book.has(r.taskId) || isTerminal(r.state) || r.steward !== this.peerId) return false
     const now = this.clock.now()
     const t = newTask({
-      ...recordedSeed(r), input: r.input, deadline: r.deadline, steward: this.peerId, state: 'submitted', retriedAttempt: r.attempt - 1,
+      ...recordedSeed(r), input: r.input, deadline: r.deadline, timeZone: this.opts.timeZone, steward: this.peerId, state: 'submitted', retriedAttempt: r.attempt - 1,
       // Agents of earlier attempts stay excluded, as the steward had announced.
       excluded: r.history.filter(h => h.attempt < r.attempt).map(h => ({ peerId: h.peerId, agentId: h.agentId }))
     })
@@ -635,9 +644,13 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   // -------------------------------------------------------------------------------------------
   // The tasks API
 
-  private submit (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number }): string {
+  private submit (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number, timeZone?: string }): string {
     if (typeof req.text !== 'string' || req.text.trim() === '') throw new TypeError('submit: text must be a non-empty string')
     if (req.text.length > LIMITS.textLength) throw new RangeError(`submit: text must have at most ${LIMITS.textLength} characters`)
+    if (req.timeZone !== undefined && (typeof req.timeZone !== 'string' || req.timeZone.length > 64 || !TIME_ZONE_NAME.test(req.timeZone))) {
+      throw new TypeError(`submit: timeZone must be an IANA time zone name such as "Europe/Berlin", got ${JSON.stringify(req.timeZone)?.slice(0, 40)}`)
+    }
+    const timeZone = req.timeZone ?? this.opts.timeZone
     const id = `t-${this.session}-${++this.counter}`
     const now = this.clock.now()
     this.send('announce', {
@@ -646,6 +659,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       text: req.text,
       input: req.input,
       deadline: req.deadlineMs !== undefined ? now + req.deadlineMs : undefined,
+      ...(timeZone !== undefined ? { timeZone } : {}),
       excluded: [],
       quorum: Math.min(LIMITS.maxQuorum, Math.max(0, Math.floor(req.verify ?? this.opts.verifyQuorum)))
     })
@@ -995,7 +1009,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     let t = this.book.get(b.taskId)
     if (t === undefined) {
       t = newTask({
-        id: b.taskId, text: b.text, input: b.input, deadline: b.deadline, missionId: b.missionId, quorum: b.quorum,
+        id: b.taskId, text: b.text, input: b.input, deadline: b.deadline, timeZone: b.timeZone, missionId: b.missionId, quorum: b.quorum,
         owner: env.from, steward: env.from, attempt: b.attempt, excluded: b.excluded, preferred: b.preferred, state: 'submitted', submittedAt: now
       })
       this.book.set(t.id, t)
@@ -1296,6 +1310,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.timeline('executing', this.peerId, `${t.id}: ${winner.agentId} starts`, t.id)
     const task: AgentTask = { id: t.id, text: t.text, skillId: winner.skillId }
     if (t.input !== undefined) task.input = t.input
+    if (t.timeZone !== undefined) task.timeZone = t.timeZone
     const hooks: ExecutionHooks = {
       progress: (fraction, note) => {
         if (controller.signal.aborted) return
@@ -1481,7 +1496,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       // A handoff that named an agent: the next attempt prefers it (it wins if it bids).
       const named = t.handoffTo?.attempt === f.attempt ? t.handoffTo.agentId : undefined
       const preferred = named !== undefined && !step.excluded.some(x => x.agentId === named) ? named : undefined
-      this.send('announce', { taskId: t.id, attempt: step.attempt, text: t.text, input: t.input, deadline: t.deadline, missionId: t.missionId, excluded: step.excluded, quorum: t.quorum, ...(preferred !== undefined ? { preferred } : {}) })
+      this.send('announce', { taskId: t.id, attempt: step.attempt, text: t.text, input: t.input, deadline: t.deadline, missionId: t.missionId, excluded: step.excluded, quorum: t.quorum, ...(preferred !== undefined ? { preferred } : {}), ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}) })
     } else {
       this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'exhausted', reason: `gave up after ${t.attempt} attempts`, final: true, state: step.state, reasons: step.reasons })
     }
@@ -1714,6 +1729,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         text: node.text,
         input: subtaskInput(m.dag, planId, m.done),
         deadline: t.deadline,
+        ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}),
         missionId: t.id,
         excluded: [],
         quorum: this.opts.missionQuorum
@@ -1900,6 +1916,16 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 type TaskSeed = Pick<Task, 'id' | 'text' | 'quorum' | 'owner' | 'steward' | 'attempt' | 'excluded' | 'state' | 'submittedAt'> & Partial<Task>
 
 /** A new book entry: no bids, no awards yet, nothing recorded, `seed` on top. */
+/** The time zone this runtime runs in, if it says. */
+function runtimeTimeZone (): string | undefined {
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+    return typeof zone === 'string' && TIME_ZONE_NAME.test(zone) ? zone : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function newTask (seed: TaskSeed): Task {
   return {
     bids: new Map(), myBids: new Map(), expected: new Set(), responded: new Set(), windowOpenedAt: seed.submittedAt, windowMs: 0,

@@ -109,6 +109,11 @@ export interface AnnounceBody {
    * attempt, it wins (award.ts); if it does not, the usual rule applies.
    */
   preferred?: string
+  /**
+   * The IANA time zone of the person who submitted the task ("Europe/Berlin"), so that an agent on a
+   * peer elsewhere reads "today" and "now" as they do. Absent: the agent's own.
+   */
+  timeZone?: string
 }
 
 /** One agent's offer for one task attempt. The bidding peer is the envelope's `from`. */
@@ -260,6 +265,15 @@ function rec (value: unknown, path: string): Rec {
   return value as Rec
 }
 
+/** An IANA time zone name as written ("Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"). */
+export const TIME_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/
+
+function timeZoneName (value: unknown, path: string): string {
+  const name = str(value, path, 64)
+  if (!TIME_ZONE_NAME.test(name)) fail(path, `must be an IANA time zone name such as "Europe/Berlin", got ${JSON.stringify(name.slice(0, 40))}`)
+  return name
+}
+
 function str (value: unknown, path: string, max: number, min = 1): string {
   if (typeof value !== 'string') fail(path, `must be a string, got ${describe(value)}`)
   if (value.length < min) fail(path, 'must not be empty')
@@ -340,7 +354,7 @@ function agentRef (value: unknown, path: string): AgentRef {
 
 export function validateAnnounce (value: unknown, path = 'body'): AnnounceBody {
   const r = rec(value, path)
-  onlyKeys(r, ['taskId', 'attempt', 'text', 'input', 'deadline', 'missionId', 'excluded', 'quorum', 'preferred'], path)
+  onlyKeys(r, ['taskId', 'attempt', 'text', 'input', 'deadline', 'missionId', 'excluded', 'quorum', 'preferred', 'timeZone'], path)
   const out: AnnounceBody = {
     taskId: taskId(r.taskId, `${path}.taskId`),
     attempt: attempt(r.attempt, `${path}.attempt`),
@@ -352,6 +366,7 @@ export function validateAnnounce (value: unknown, path = 'body'): AnnounceBody {
   if (r.deadline !== undefined) out.deadline = time(r.deadline, `${path}.deadline`)
   if (r.missionId !== undefined) out.missionId = taskId(r.missionId, `${path}.missionId`)
   if (r.preferred !== undefined) out.preferred = agentId(r.preferred, `${path}.preferred`)
+  if (r.timeZone !== undefined) out.timeZone = timeZoneName(r.timeZone, `${path}.timeZone`)
   return out
 }
 

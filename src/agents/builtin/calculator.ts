@@ -10,7 +10,7 @@
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Rounding } from './math.ts'
-import { countDays } from './dates.ts'
+import { clockAnswer, countDays } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
@@ -32,9 +32,12 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     const holds = property.verdict.vote === 'support'
     return answer(`${holds ? 'Yes' : 'No'}: ${property.steps[1]!}`, holds, property.steps)
   }
+  // The clock ("What time is it?", "What is today's date?"), in the person's time zone.
+  const clock = given === undefined ? clockAnswer(asked, Date.now(), task.timeZone) : undefined
+  if (clock !== undefined) return answer(clock.text, clock.output, clock.steps)
   // Days between dates ("how many days between March 3 and ...", "weeks until ...").
   const upstream = upstreamResults(task.input)
-  const days = given === undefined ? countDays(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now()) : undefined
+  const days = given === undefined ? countDays(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
   if (days !== undefined) return answer(days.text, days.output, days.steps)
   // An explicit expression means what it says; only words refer back to earlier results.
   let referred: ReturnType<typeof referBack>

@@ -70,10 +70,45 @@ const NAMED_DAYS: { pattern: RegExp, month: number, day: number }[] = [
 /** Counting back: the last such day, not the next one. */
 const PAST = /\b(?:since|ago)\b/i
 
+/** A moment as a person reads it in a time zone. */
+export interface ZonedTime {
+  year: number
+  month: number
+  day: number
+  hour: number
+  minute: number
+  weekday: string
+  /** The IANA zone it was read in. */
+  zone: string
+  /** Set when the zone asked for is unknown to this runtime and the agent's own was used instead. */
+  fallback?: string
+}
+
+/**
+ * `now` read in `timeZone` (the person's, from the task), else in this runtime's own zone. A zone
+ * this runtime does not know is not an error: the agent's zone is used, and `fallback` says so.
+ */
+export function zonedTime (now: number, timeZone?: string): ZonedTime {
+  const read = (zone: string | undefined): ZonedTime => {
+    const f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23', weekday: 'long' })
+    const parts = Object.fromEntries(f.formatToParts(now).map(p => [p.type, p.value]))
+    return {
+      year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour) % 24, minute: Number(parts.minute),
+      weekday: parts.weekday ?? '', zone: f.resolvedOptions().timeZone
+    }
+  }
+  if (timeZone === undefined) return read(undefined)
+  try {
+    return read(timeZone)
+  } catch {
+    const own = read(undefined)
+    return { ...own, fallback: `the time zone ${timeZone} is unknown here; read in ${own.zone}` }
+  }
+}
+
 /** Today as a calendar day in the person's time zone (days since 1970-01-01). */
-function localDay (now: number): number {
-  const d = new Date(now)
-  return Math.round(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / MS_PER_DAY)
+function localDay (z: ZonedTime): number {
+  return Math.round(Date.UTC(z.year, z.month - 1, z.day) / MS_PER_DAY)
 }
 
 /**
@@ -124,13 +159,15 @@ export interface DayCount {
  * The days (or weeks) between two dates of `request`, or one of it and one of the earlier results,
  * or one of it and today; undefined when the request does not count days between dates.
  */
-export function countDays (request: string, upstream: { id: string, text: string }[], now: number): DayCount | undefined {
+export function countDays (request: string, upstream: { id: string, text: string }[], now: number, timeZone?: string): DayCount | undefined {
   const asked = COUNT.exec(request)
   if (asked === null) return undefined
   const unit = (asked[1] ?? asked[2]!).toLowerCase() as 'days' | 'weeks'
+  const zoned = zonedTime(now, timeZone)
+  const todayFrom = `today in ${zoned.zone}${zoned.fallback !== undefined ? `: ${zoned.fallback}` : ''}`
   let own = datesIn(request)
   if (own.length === 0 && FROM_TODAY.test(request)) {
-    const day = yearlessDay(request, localDay(now))
+    const day = yearlessDay(request, localDay(zoned))
     if (day !== undefined) own = [day]
   }
   if (own.length === 0 && upstream.length === 0) return undefined
@@ -143,8 +180,8 @@ export function countDays (request: string, upstream: { id: string, text: string
     if (own.length === 1 && earlier.length === 1) ends = [{ date: own[0]!, from: 'the request' }, earlier[0]!]
     else if (own.length === 0 && earlier.length === 2) ends = earlier
     else if (own.length + earlier.length === 1 && FROM_TODAY.test(request)) {
-      const today = localDay(now)
-      ends = [own[0] !== undefined ? { date: own[0], from: 'the request' } : earlier[0]!, { date: { text: new Date(today * MS_PER_DAY).toISOString().slice(0, 10), index: -1, day: today }, from: 'today' }]
+      const today = localDay(zoned)
+      ends = [own[0] !== undefined ? { date: own[0], from: 'the request' } : earlier[0]!, { date: { text: new Date(today * MS_PER_DAY).toISOString().slice(0, 10), index: -1, day: today }, from: todayFrom }]
     } else if (own.length + earlier.length === 0) {
       return undefined
     } else {
@@ -163,4 +200,90 @@ export function countDays (request: string, upstream: { id: string, text: string
   const rest = days % 7
   const text = `${weeks} week${weeks === 1 ? '' : 's'}${rest === 0 ? '' : ` and ${rest} day${rest === 1 ? '' : 's'}`}`
   return { text, output: Math.round(days / 7 * 100) / 100, steps: [...steps, `= ${text}`] }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The clock: "What time is it?", "What is today's date?", "What time is it in Tokyo?"
+
+const NOW = String.raw`(?:\s+(?:now|today|right\s+now|at\s+the\s+moment|currently))?`
+const PLACE = String.raw`(?:\s+in\s+([A-Za-z][A-Za-z .'/_-]{1,40}))?`
+const CLOCK_FORMS: { pattern: RegExp, asks: 'time' | 'date' | 'year' }[] = [
+  { pattern: new RegExp(String.raw`^(?:what\s+time\s+is\s+it|what(?:'s|\s+is)\s+the\s+(?:current\s+|local\s+)?time|(?:the\s+)?(?:current|local)\s+time|the\s+time)${PLACE}${NOW}${PLACE}$`, 'i'), asks: 'time' },
+  { pattern: new RegExp(String.raw`^(?:what(?:'s|\s+is)\s+(?:the\s+)?(?:current\s+|today'?s\s+)?date|what\s+(?:day|date)\s+is\s+(?:it|today)|what\s+day\s+of\s+the\s+week\s+is\s+(?:it|today)|what(?:'s|\s+is)\s+today|today'?s\s+date|(?:the\s+)?(?:current\s+)?date)${PLACE}${NOW}${PLACE}$`, 'i'), asks: 'date' },
+  { pattern: new RegExp(String.raw`^what\s+year\s+is\s+it${PLACE}${NOW}${PLACE}$`, 'i'), asks: 'year' }
+]
+
+/** The request without politeness and its closing mark, as the clock forms read it. */
+function clockRequest (request: string): string {
+  return request.trim().replace(/[?.!]+$/, '').replace(/,?\s*please$/i, '')
+    .replace(/^(?:please\s+|hey\s*,?\s*)?(?:(?:can|could)\s+you\s+(?:please\s+)?)?(?:tell\s+me\s+|do\s+you\s+know\s+)?/i, '').trim()
+}
+
+/** Whether `request` asks the time, the date or the year (here or in a named place). */
+export function asksTheClock (request: string): boolean {
+  const r = clockRequest(request)
+  return CLOCK_FORMS.some(f => f.pattern.test(r))
+}
+
+/** A zone name this runtime accepts (canonical or an alias such as Asia/Kolkata), as it resolves it. */
+function knownZone (name: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone
+  } catch {
+    return undefined
+  }
+}
+
+const REGIONS = ['Europe', 'America', 'Asia', 'Africa', 'Australia', 'Pacific', 'Atlantic', 'Indian', 'Antarctica']
+
+/**
+ * The IANA zone of a place: a zone name itself ("Asia/Kolkata", "UTC"), or a city a zone is named
+ * after ("Tokyo" → Asia/Tokyo, "New York" → America/New_York, "Kolkata" → Asia/Kolkata), if this
+ * runtime knows it. The name the person used is kept (Asia/Kolkata, not its canonical Asia/Calcutta).
+ */
+function zoneOfPlace (place: string): string | undefined {
+  const name = place.trim().replace(/^the\s+/i, '').replace(/\s+/g, '_')
+  if (/^(?:utc|gmt)$/i.test(name)) return 'UTC'
+  if (name.includes('/')) return knownZone(name) !== undefined ? name : undefined
+  const city = name.split('_').map(w => w.length <= 2 && /^(?:es|de|la|of)$/i.test(w) ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join('_')
+  for (const region of REGIONS) {
+    const zone = `${region}/${city}`
+    if (knownZone(zone) !== undefined) return zone
+  }
+  return undefined
+}
+
+const MONTH_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
+/**
+ * The answer to a clock question, read in the person's time zone (`timeZone`, from the task) or in
+ * a place's zone when the request names one; undefined when the request is not a clock question.
+ * A place this runtime has no zone for is an error naming it.
+ */
+export function clockAnswer (request: string, now: number, timeZone?: string): { text: string, output: string, steps: string[] } | undefined {
+  const r = clockRequest(request)
+  for (const form of CLOCK_FORMS) {
+    const m = form.pattern.exec(r)
+    if (m === null) continue
+    const place = m[1] ?? m[2]
+    let zone = timeZone
+    if (place !== undefined) {
+      zone = zoneOfPlace(place)
+      if (zone === undefined) throw new Error(`calculator: no time zone is known for '${place.trim()}'; name a city with a time zone of its own (Tokyo, New York) or an IANA zone (Asia/Kolkata)`)
+    }
+    const z = { ...zonedTime(now, zone), ...(zone !== undefined && place !== undefined ? { zone } : {}) }
+    const where = place !== undefined ? `in ${place.trim()} (${z.zone})` : `(${z.zone})`
+    const date = `${z.weekday}, ${z.day} ${MONTH_LONG[z.month - 1]!} ${z.year}`
+    const hhmm = `${String(z.hour).padStart(2, '0')}:${String(z.minute).padStart(2, '0')}`
+    const steps = [
+      `clock: ${new Date(now).toISOString()}`,
+      `time zone: ${z.zone} (${z.fallback !== undefined ? "this agent's" : place !== undefined ? `of ${place.trim()}` : timeZone !== undefined ? "the person's" : "this agent's; the task named none"})`,
+      ...(z.fallback !== undefined ? [z.fallback] : [])
+    ]
+    if (form.asks === 'time') return { text: `${hhmm} on ${date} ${where}`, output: hhmm, steps }
+    if (form.asks === 'year') return { text: `${z.year} ${where}`, output: String(z.year), steps }
+    const iso = `${z.year}-${String(z.month).padStart(2, '0')}-${String(z.day).padStart(2, '0')}`
+    return { text: `${date} ${where}`, output: iso, steps }
+  }
+  return undefined
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { countDays, datesIn } from '../../../src/agents/builtin/dates.ts'
+import { asksTheClock, clockAnswer, countDays, datesIn } from '../../../src/agents/builtin/dates.ts'
 import { testContext } from './builtin-context.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
@@ -36,7 +36,19 @@ describe('dates in the calculator', () => {
   it('counts from today when the request says so', () => {
     expect(countDays('How many days until December 25, 2026?', [], NOW)?.output).toBe(33)
     expect(countDays('How many days ago was 2026-11-01?', [], NOW)?.output).toBe(21)
-    expect(countDays('How many days until December 25, 2026?', [], NOW)?.steps).toContain('date: 2026-11-22 (today)')
+    expect(countDays('How many days until December 25, 2026?', [], NOW)?.steps).toContain('date: 2026-11-22 (today in UTC)')
+  })
+
+  it("counts from today in the person's time zone, not the agent's", () => {
+    // 15:30 UTC on November 22 is already November 23 in Kiritimati (UTC+14), still the 22nd in Pago Pago (UTC-11).
+    const ahead = countDays('How many days until Christmas?', [], NOW, 'Pacific/Kiritimati')!
+    expect(ahead.output).toBe(32)
+    expect(ahead.steps).toContain('date: Christmas (2026-12-25) (the request)')
+    expect(countDays('How many days until December 25, 2026?', [], NOW, 'Pacific/Kiritimati')!.steps).toContain('date: 2026-11-23 (today in Pacific/Kiritimati)')
+    expect(countDays('How many days until Christmas?', [], NOW, 'Pacific/Pago_Pago')!.output).toBe(33)
+    // A zone this runtime does not know: the agent's own, said in the working.
+    expect(countDays('How many days until December 25, 2026?', [], NOW, 'Mars/Olympus')!.steps)
+      .toContain('date: 2026-11-22 (today in UTC: the time zone Mars/Olympus is unknown here; read in UTC)')
   })
 
   it('counts to a day written without a year, or named, from today', () => {
@@ -62,5 +74,35 @@ describe('dates in the calculator', () => {
     expect(countDays('What is 17% of 2,340?', [], NOW)).toBeUndefined()
     expect((await calc('How many days are in 3 weeks?')).text).toBe('21 days')
     expect((await calc('How many minutes are there in 2 hours?')).text).toBe('120 minutes')
+  })
+})
+
+describe('the clock in the calculator', () => {
+  it('tells the time, the date and the year in the person\'s time zone', () => {
+    const time = clockAnswer('What time is it?', NOW, 'Asia/Tokyo')!
+    expect(time.text).toBe('00:30 on Monday, 23 November 2026 (Asia/Tokyo)')
+    expect(time.output).toBe('00:30')
+    expect(time.steps).toEqual(['clock: 2026-11-22T15:30:00.000Z', "time zone: Asia/Tokyo (the person's)"])
+    expect(clockAnswer("What is today's date?", NOW, 'America/New_York')).toMatchObject({ text: 'Sunday, 22 November 2026 (America/New_York)', output: '2026-11-22' })
+    expect(clockAnswer('what day is it today', NOW, 'Pacific/Kiritimati')?.output).toBe('2026-11-23')
+    expect(clockAnswer('What year is it?', Date.UTC(2026, 11, 31, 20), 'Asia/Tokyo')?.output).toBe('2027')
+    // The task named no zone: the agent's, and it says so.
+    expect(clockAnswer('What time is it?', NOW)?.steps).toContain("time zone: UTC (this agent's; the task named none)")
+    expect(clockAnswer('What time is it?', NOW, 'Mars/Olympus')?.steps).toEqual(['clock: 2026-11-22T15:30:00.000Z', "time zone: UTC (this agent's)", 'the time zone Mars/Olympus is unknown here; read in UTC'])
+  })
+
+  it('tells the time in a named place, and says when it knows no zone for it', () => {
+    expect(clockAnswer('What time is it in New York?', NOW, 'Asia/Tokyo')?.text).toBe('10:30 on Sunday, 22 November 2026 in New York (America/New_York)')
+    expect(clockAnswer('Can you tell me the current time in Sydney, please?', NOW)?.output).toBe('02:30')
+    expect(clockAnswer('What time is it in Asia/Kolkata?', NOW)?.output).toBe('21:00')
+    expect(() => clockAnswer('What time is it in Narnia?', NOW)).toThrow("calculator: no time zone is known for 'Narnia'")
+  })
+
+  it('answers only a question about the clock, as the calculator and its bid rule read it', async () => {
+    for (const t of ['What time is it?', "What's the time?", 'What is the date today?', 'What day of the week is it?', 'current time in London']) expect(asksTheClock(t), t).toBe(true)
+    for (const t of ['What time is it when the train arrives?', 'What is the date of the launch?', 'What is the time complexity of quicksort?', 'How many days until Christmas?']) expect(asksTheClock(t), t).toBe(false)
+    // Before: "calculator: found no expression to evaluate in 'What time is it?'".
+    const r = await handler({ id: 't', text: 'What is the time?', timeZone: 'Europe/Berlin' }, testContext())
+    expect(r.text).toMatch(/^\d\d:\d\d on \w+day, \d{1,2} \w+ \d{4} \(Europe\/Berlin\)$/)
   })
 })

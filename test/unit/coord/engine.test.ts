@@ -424,3 +424,30 @@ describe('coordination engine: frames', () => {
     }
   })
 })
+
+describe('coordination engine: the person\'s time zone', () => {
+  it('goes with a task to the agent that runs it, on another node, and to a mission\'s parts', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const seen = new Map<string, string | undefined>()
+    const planner = {
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95,
+      run: () => ({ text: 'two parts', plan: { subtasks: [{ id: 'p1', text: 'clock one', dependsOn: [] }, { id: 'p2', text: 'clock two', dependsOn: ['p1'] }] } })
+    }
+    // No verifier here: mission parts need no verification.
+    const a = await makeNode(net, clock, [], { timeZone: 'Asia/Tokyo', missionQuorum: 0 })
+    const b = await makeNode(net, clock, [planner, { id: 'clock', skill: 'time', keywords: ['clock'], confidence: 0.9, run: task => { seen.set(task.text, task.timeZone); return { text: 'ok' } } }], { timeZone: 'Europe/Lisbon' })
+    await runFor(clock, 20)
+    const own = a.engine.tasks.submit({ text: 'clock now' })
+    const named = a.engine.tasks.submit({ text: 'clock there', timeZone: 'America/Lima' })
+    const mission = a.engine.tasks.submit({ text: 'mission: clock one then clock two' })
+    await runUntil(clock, () => [own, named, mission].every(id => a.engine.tasks.get(id)?.state === 'completed'), 5000)
+    // The submitting tab's zone by default, the one named otherwise; never the running node's.
+    expect(seen.get('clock now')).toBe('Asia/Tokyo')
+    expect(seen.get('clock there')).toBe('America/Lima')
+    expect(seen.get('clock one')).toBe('Asia/Tokyo')
+    expect(seen.get('clock two')).toBe('Asia/Tokyo')
+    expect(() => a.engine.tasks.submit({ text: 'clock', timeZone: 'not a zone!' })).toThrow('submit: timeZone must be an IANA time zone name such as "Europe/Berlin", got "not a zone!"')
+    expect(b.runs.length).toBeGreaterThanOrEqual(4)
+  })
+})

@@ -9,7 +9,7 @@ const NOW = 1_700_000_000_000
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 const bodies: Record<string, unknown> = {
-  announce: { taskId: 't-1', attempt: 1, text: 'sum 1 2', excluded: [], quorum: 0, input: { x: [1, 2] }, deadline: NOW + 1000, missionId: 'm-1', preferred: 'calc@P' },
+  announce: { taskId: 't-1', attempt: 1, text: 'sum 1 2', excluded: [], quorum: 0, input: { x: [1, 2] }, deadline: NOW + 1000, missionId: 'm-1', preferred: 'calc@P', timeZone: 'America/Argentina/Buenos_Aires' },
   bid: { bids: [{ taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', confidence: 0.5, reputation: 1, load: 0, latencyMs: 5 }] },
   decline: { tasks: [{ taskId: 't-1', attempt: 1 }], reason: 'none' },
   award: { taskId: 't-1', attempt: 1, winner: null, bids: [], digest: 'd', reason: 'nobody bid', leaseMs: 3000 },
@@ -42,6 +42,9 @@ describe('coordination messages', () => {
     ['announce', { ...bodies.announce as object, excluded: [{ peerId: 'P' }] }, 'body.excluded[0].agentId: must be a string, got undefined'],
     ['announce', { ...bodies.announce as object, extra: 1 }, 'body.extra: unknown field'],
     ['announce', { ...bodies.announce as object, preferred: 7 }, 'body.preferred: must be a string'],
+    ['announce', { ...bodies.announce as object, timeZone: '../../etc/passwd' }, 'body.timeZone: must be an IANA time zone name such as "Europe/Berlin", got "../../etc/passwd"'],
+    ['announce', { ...bodies.announce as object, timeZone: 'x'.repeat(65) }, 'body.timeZone: must'],
+    ['announce', { ...bodies.announce as object, timeZone: 3 }, 'body.timeZone: must be a string'],
     ['bid', { bids: [] }, 'body.bids: must have at least 1 entry'],
     ['bid', { bids: [{ ...(bodies.bid as { bids: object[] }).bids[0], reputation: 2 }] }, 'body.bids[0].reputation: must be between 0.5 and 1.5, got 2'],
     ['award', { ...bodies.award as object, reason: undefined }, 'body.reason: is required when there is no winner'],
