@@ -20,6 +20,7 @@
  */
 import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '../types.ts'
 import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest, trimSentenceEnd } from './math.ts'
+import { numberWordsToDigits } from './number-words.ts'
 import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
 import { inputText, upstreamResults, type Upstream } from './task-input.ts'
 import { referBack } from './calculator.ts'
@@ -199,7 +200,8 @@ const APPROXIMATE = /\b(?:about|approximately|roughly|around)\b|~|≈/i
  * in place of "the result"); without it a claim needs something to compute.
  */
 export function checkArithmetic (claim: string, options: { plainValues?: boolean } = {}): { verdict: Verdict, steps: string[] } | undefined {
-  const m = CLAIMED_VALUE.exec(claim.replace(/\s+/g, ' ').trim())
+  // "two hundred divided by eight = 25" is as arithmetic as "200 / 8 = 25".
+  const m = CLAIMED_VALUE.exec(numberWordsToDigits(claim.replace(/\s+/g, ' ').trim()))
   if (m === null) return undefined
   const left = translateRequest(m[1]!)
   // Only claims with something to compute: an operator, a function, a percentage or a conversion.

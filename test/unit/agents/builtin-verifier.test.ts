@@ -167,6 +167,14 @@ describe('verifier: results handed over by the coordination layer', () => {
     expect(bad.verdict).toMatchObject({ vote: 'dispute' })
   })
 
+  it('re-computes an answer to a request with its numbers in words', async () => {
+    // A tour's mission part "What is two hundred divided by eight" (25) stayed pending: the verifier abstained.
+    const ok = await handler({ id: 't:verify', text: 'Verify this answer', input: { task: { text: 'What is two hundred divided by eight' }, result: { text: '25', output: 25 } } }, testContext())
+    expect(ok.verdict).toMatchObject({ vote: 'support', confidence: 0.99 })
+    expect(checkArithmetic('one plus one is three')?.verdict.vote).toBe('dispute')
+    expect(checkArithmetic('Room one is 2 metres wide')).toBeUndefined()
+  })
+
   it('checks a prose answer as a claim, without its inline citations', () => {
     expect(claimText({ id: 't', text: 'Verify this answer', input: { task: { text: 'When is the launch?' }, result: { text: 'The launch is on March 3 [fact:x1].', output: { answer: 'March 3' } } } })).toBe('The launch is on March 3.')
     expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'When is the launch?' }, result: { text: 'According to the graph, the launch is on March 3 [fact:x1] (proposed, not yet verified). None of this has been verified yet.' } } })).toBe('the launch is on March 3.')
