@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/js-runner.ts'
+import { codeIn } from '../../../src/agents/builtin/code-in-text.ts'
 import { testContext } from './builtin-context.ts'
 
 const run = (code: string, extra: Record<string, unknown> = {}) => handler({ id: 't', text: '', input: { code, ...extra } }, testContext())
@@ -23,6 +24,16 @@ describe('js-runner', () => {
     expect((await run('typeof input')).output).toBe('undefined')
     expect((await run('JSON.stringify(input)', { rows: [1, { a: 'x' }] })).output).toBe('{"rows":[1,{"a":"x"}]}')
     await expect(handler({ id: 't', text: 'js: 1', input: { s1: 'x'.repeat(1_000_001) } }, testContext())).rejects.toThrow(/js-runner: the task's input is \d+ characters of JSON/)
+  })
+
+  it('finds the code after "Run:" or "Execute:" when it reads as code', async () => {
+    // A tour: "Run: while(true){}" went unassigned (nobody bid): the js-runner found no code in it.
+    expect(codeIn({ text: 'Run: while(true){}' })).toBe('while(true){}')
+    expect(codeIn({ text: 'Execute the following: let a = 2; a * 21' })).toBe('let a = 2; a * 21')
+    expect((await handler({ id: 't', text: 'Please run this: [3, 1, 2].sort()' }, testContext())).output).toEqual([1, 2, 3])
+    // Words after "Run:" are not code.
+    expect(codeIn({ text: 'Run: the marathon next Sunday' })).toBeUndefined()
+    expect(codeIn({ text: 'Run the tests' })).toBeUndefined()
   })
 
   it('kills an endless loop at its deadline', async () => {
