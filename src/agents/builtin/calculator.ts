@@ -83,6 +83,15 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
       firstError ??= err
     }
   }
+  if (result === undefined && given === undefined && firstError !== undefined) {
+    // "3 apples plus 4 apples": things counted, not units; the count is the answer, in those things.
+    const counted = countedThings(candidates[0]!.expression, firstError)
+    if (counted !== undefined) {
+      working.push(`request: ${asked.trim()}`, ...(referred?.notes ?? []), ...candidates[0]!.steps, `counting ${counted.noun}: ${counted.expression}`, `= ${counted.display}`)
+      ctx.progress(1)
+      return { text: counted.display, output: counted.output, working }
+    }
+  }
   if (result === undefined && given === undefined) {
     // "Convert 1 mile to km and 1 kg to pounds": several conversions, each answered.
     const several = conversions(request)
@@ -118,7 +127,53 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   ctx.progress(1)
   const claim = typeof result.value === 'boolean' ? comparison(result.expression, result.value) : undefined
   if (claim !== undefined) working.push(claim)
-  return { text: claim ?? result.display, output: result.output, working }
+  return { text: claim ?? named(result.output) ?? result.display, output: result.output, working }
+}
+
+/**
+ * An expression whose only unknown words each follow a number and name one kind of thing ("3 apples
+ * + 4 apples", "1 apple + 2 apples"), added or subtracted: evaluated without them, the result
+ * counted in that thing. Different things ("3 apples + 4 oranges") are not added up, and things are
+ * not multiplied ("3 chairs * 4 chairs"): undefined, and the error stands.
+ */
+function countedThings (expression: string, error: ExpressionError): { noun: string, expression: string, display: string, output: unknown } | undefined {
+  let e = expression
+  let err: ExpressionError = error
+  const nouns: string[] = []
+  for (let i = 0; i < 3; i++) {
+    const m = /undefined symbol ([A-Za-z]+)$/.exec(err.message)
+    if (m === null) return undefined
+    const noun = m[1]!
+    const uses = [...e.matchAll(new RegExp(String.raw`\b${noun}\b`, 'g'))]
+    if (uses.length === 0 || !uses.every(u => /\d\s*$/.test(e.slice(0, u.index)))) return undefined
+    if (nouns.length > 0 && !sameThing(nouns[0]!, noun)) return undefined
+    nouns.push(noun)
+    e = e.replace(new RegExp(String.raw`\s*\b${noun}\b`, 'g'), '')
+    try {
+      const ev = evaluateExpression(e)
+      if (!/^[\d.\s+\-()]+$/.test(e) || typeof ev.value !== 'number' || !Number.isFinite(ev.value)) return undefined
+      const plural = nouns.reduce((a, b) => b.length > a.length ? b : a)
+      const singular = nouns.reduce((a, b) => b.length < a.length ? b : a)
+      const word = Math.abs(ev.value) === 1 ? (singular !== plural ? singular : plural.replace(/(?<=(?:s|x|z|ch|sh))es$|s$/i, '')) : plural
+      return { noun: plural, expression: e, display: `${ev.display} ${word}`, output: ev.output }
+    } catch (next) {
+      if (!(next instanceof ExpressionError)) throw next
+      err = next
+    }
+  }
+  return undefined
+}
+
+/** "apple" and "apples", "box" and "boxes": one kind of thing. */
+function sameThing (a: string, b: string): boolean {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()].sort((p, q) => p.length - q.length) as [string, string]
+  return x === y || y === `${x}s` || y === `${x}es`
+}
+
+/** Several named results ("the mean and the median of ...") as a person reads them: "mean = 9, median = 7". */
+function named (output: unknown): string | undefined {
+  if (typeof output !== 'object' || output === null || Array.isArray(output)) return undefined
+  return Object.entries(output).map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`).join(', ')
 }
 
 /** Two to six unit conversions in one request, each of which evaluates; undefined otherwise. */
@@ -173,6 +228,8 @@ type Reference =
   | { kind: 'several' }
   /** An operation on one earlier result ("its square root"): "the square root of <value>". */
   | { kind: 'its', noun: string }
+  /** A statistic of all the earlier results ("their sum"): "the sum of <values>". */
+  | { kind: 'theirs', noun: string }
 
 const NOUN = String.raw`(?:result|answer|number|value|output|total|sum|product|figure|amount|difference|quotient)`
 const NOUNS = String.raw`(?:results|answers|numbers|values|outputs|figures|totals|sums|products|amounts)`
@@ -204,6 +261,7 @@ const REFERENCES: [RegExp, (m: RegExpExecArray) => Reference][] = [
     ordinal],
   [new RegExp(String.raw`\b(?:previous|preceding|prior|earlier|last|latest)\s+${NOUN}\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'last' })],
   [new RegExp(String.raw`\b(?:the|that|this|our|your)\s+(?:same\s+|resulting\s+|final\s+|above\s+)?${NOUN}\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'one' })],
+  [/\btheir\s+(sum|total|product|mean|average|median|mode|maximum|minimum|max|min|variance|standard\s+deviation)\b/gi, (m) => ({ kind: 'theirs', noun: m[1]!.toLowerCase().replace(/\s+/g, ' ') })],
   [/\bits\s+(square\s+root|cube\s+root|square|cube|reciprocal|half|double|absolute\s+value|negative|factorial)\b/gi, (m) => ({ kind: 'its', noun: m[1]!.toLowerCase().replace(/\s+/g, ' ') })],
   [/\bits(?:\s+value)?\b/gi, () => ({ kind: 'one' })],
   [/\bitself\b/gi, () => ({ kind: 'same' })],
@@ -295,10 +353,12 @@ export function referBack (request: string, upstream: Upstream[]): { text: strin
   for (const f of found) {
     let replacement: string
     const ref = f.ref
-    if (ref.kind === 'several') {
-      const values = upstream.map(numberOf)
-      replacement = listed(values.map((v) => v.n))
-      notes.push(`"${f.phrase}" = ${values.map((v) => v.n).join(', ')} (the results of ${values.map((v) => v.id).join(', ')})`)
+    if (ref.kind === 'several' || ref.kind === 'theirs') {
+      // A result that is a list of numbers ("the primes below 20") gives each of them.
+      const values = upstream.flatMap((u) => numbersIn(u)?.map((n) => ({ id: u.id, n })) ?? [numberOf(u)])
+      const ids = [...new Set(values.map((v) => v.id))]
+      replacement = ref.kind === 'theirs' ? `the ${ref.noun} of ${listed(values.map((v) => v.n))}` : listed(values.map((v) => v.n))
+      notes.push(`"${f.phrase}" = ${ref.kind === 'theirs' ? replacement : values.map((v) => v.n).join(', ')} (the result${ids.length === 1 ? '' : 's'} of ${ids.join(', ')})`)
     } else {
       let value: { id: string, n: string }
       if (ref.kind === 'id') value = numberOf(upstream.find((u) => u.id === ref.id)!)
@@ -332,6 +392,13 @@ function upstreamTerm (value: unknown): string | undefined {
   if (n !== undefined) return asTerm(n)
   if (typeof value === 'string' && QUANTITY.test(value.trim())) return `(${value.trim()})`
   return undefined
+}
+
+/** An upstream result that is a list of numbers (2 to 10,000 of them), as terms; undefined otherwise. */
+function numbersIn (u: Upstream): string[] | undefined {
+  if (!Array.isArray(u.value) || u.value.length < 2 || u.value.length > 10_000) return undefined
+  const terms = u.value.map(upstreamTerm)
+  return terms.every((t): t is string => t !== undefined) ? terms : undefined
 }
 
 /** A number and a unit: "8.04672 km", "-3.5 degC", "1.5e3 m/s". */

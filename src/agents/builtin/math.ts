@@ -110,6 +110,8 @@ export function toJson (value: unknown): unknown {
   if (type === 'BigNumber' || type === 'Fraction') return toJson(Number(value))
   if (type === 'DenseMatrix' || type === 'SparseMatrix') return toJson((value as { toArray(): unknown[] }).toArray())
   if (Array.isArray(value)) return value.map(toJson)
+  // An object of several results ("the mean and the median of ..."): each as JSON.
+  if (type === 'Object') return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJson(v)]))
   return full.format(value, FORMAT)
 }
 
@@ -171,6 +173,25 @@ const STAT_FUNCTIONS: [RegExp, string][] = [
   [/\b(?:maximum|max|largest|biggest|highest)\b/i, 'max'],
   [/\b(?:minimum|min|smallest|lowest)\b/i, 'min']
 ]
+
+/** "the mean, the median and the mode of 1, 2, 2, 3": two or more statistics of one list of numbers. */
+function severalStatistics (s: string): { names: string[], fns: string[], values: string[] } | undefined {
+  const m = /^(.+?)\s+(?:of|for)\s+(?:the\s+)?(?:numbers|values|list)?\s*:?\s*([-+\d.,\s]+(?:\s+and\s+[-+\d.]+)?)$/i.exec(s)
+  if (m === null) return undefined
+  const heads = m[1]!.split(/\s*,\s*(?:and\s+)?|\s+and\s+/).map(h => h.trim().replace(/^(?:the|its)\s+/i, ''))
+  if (heads.length < 2) return undefined
+  const names: string[] = []
+  const fns: string[] = []
+  for (const head of heads) {
+    const stat = STAT_FUNCTIONS.find(([word]) => new RegExp(`^${word.source}$`, 'i').test(head))
+    if (stat === undefined) return undefined
+    names.push(head.toLowerCase().replace(/\s+/g, ' '))
+    fns.push(stat[1])
+  }
+  const values = m[2]!.replace(/\band\b/gi, ',').split(/[\s,;]+/).filter((v) => v !== '')
+  if (values.length === 0 || !values.every((v) => /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i.test(v))) return undefined
+  return { names, fns, values }
+}
 
 /** Unit words mathjs does not know, or spells differently. Applied only next to numbers or after "to"/"in". */
 const UNIT_WORDS: [RegExp, string][] = [
@@ -361,6 +382,13 @@ export function translateRequest (request: string): Translation {
   if (sorted !== undefined) {
     steps.push(`sort ${sorted.values.length} values, ${sorted.descending ? 'largest' : 'smallest'} first`)
     return { expression: `sort([${sorted.values.join(', ')}]${sorted.descending ? ", 'desc'" : ''})`, steps }
+  }
+
+  // Several statistics of one list: "the mean and the median of 3, 7, 7, 19".
+  const several = severalStatistics(s)
+  if (several !== undefined) {
+    steps.push(`${several.names.join(', ')} of ${several.values.length} values`)
+    return { expression: `{${several.names.map((name, i) => `"${name}": ${several.fns[i]!}(${several.values.join(', ')})`).join(', ')}}`, steps }
   }
 
   for (const [word, fn] of STAT_FUNCTIONS) {

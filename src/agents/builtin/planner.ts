@@ -40,7 +40,7 @@ const SEQUENCE_START = new RegExp(String.raw`^(?:and\s+)?(?:then|after\s+that|af
 const OTHER_START = /^(?:and\s+also|also|and|plus|additionally|separately)\b[\s,]*/i
 /** References to one earlier result. "that" is a reference only where it is not a conjunction. */
 const REFERS_BACK = /\b(?:it|its|the\s+(?:result|answer|output|summary|total|value|number|figure|list|data|findings|outcome|translation|text|report|plan|draft|code|file|sum|average|mean)|this\s+(?:result|answer|number|value|list|summary)|that\s+(?:result|answer|number|value|list|summary|figure))\b|(?<!\b(?:check|verify|ensure|confirm|make\s+sure|say|says|show|shows|prove|note|given|so)\s)\bthat\b(?!\s+(?:is|are|was|were|the|a|an|it|they|we|you|he|she|this)\b)/i
-const REFERS_TO_SEVERAL = /\b(?:them|both|these|those|the\s+results|the\s+answers|the\s+outputs|all\s+of\s+(?:them|these|it)|each\s+of\s+them|the\s+two|the\s+three|everything\s+above)\b/i
+const REFERS_TO_SEVERAL = /\b(?:them|their|both|these|those|the\s+results|the\s+answers|the\s+outputs|all\s+of\s+(?:them|these|it)|each\s+of\s+them|the\s+two|the\s+three|everything\s+above)\b/i
 
 export interface PlanOutput {
   subtasks: PlannedSubtask[]
@@ -124,7 +124,9 @@ function splitParts (original: string): Part[] {
   const out: Part[] = []
   for (const sentence of splitSentences(request)) {
     for (const piece of sentence.split(PART_BREAK)) {
-      for (const sub of splitOnAndVerb(piece)) out.push(clean(sub))
+      for (const question of splitParallelQuestions(piece)) {
+        for (const sub of splitOnAndVerb(question)) out.push(clean(sub))
+      }
     }
   }
   return whole(out)
@@ -144,6 +146,19 @@ function inlineItems (request: string): string[] | undefined {
   if (preamble !== '' && !/:$/.test(preamble) && list.length < 3) return undefined
   const items = list.map((m, i) => request.slice(m.index + m[0].length, list[i + 1]?.index ?? request.length).trim())
   return items.every((x) => x !== '') ? items : undefined
+}
+
+const QUESTION_OPENER = String.raw`(?:what(?:'s|\s+is|\s+are)|how\s+(?:much|many|long|far|old))\b`
+const OPENS_A_QUESTION = new RegExp(String.raw`^\s*(?:and\s+)?${QUESTION_OPENER}`, 'i')
+const NEXT_QUESTION = new RegExp(String.raw`\s*,\s*(?:and\s+)?(?=${QUESTION_OPENER})|\s+and\s+(?=${QUESTION_OPENER})`, 'gi')
+
+/**
+ * "What is 12 squared, what is 15 squared" -> two parts: questions listed one after another. Only
+ * when the piece opens with a question itself: "If the price is 80, what is 15% of it?" is one.
+ */
+function splitParallelQuestions (piece: string): string[] {
+  if (!OPENS_A_QUESTION.test(piece)) return [piece]
+  return piece.split(NEXT_QUESTION).filter((q) => q.trim() !== '')
 }
 
 /** "summarise the article and translate the summary" -> two parts; "salt and pepper" stays one. */

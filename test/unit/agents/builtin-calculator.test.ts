@@ -299,6 +299,38 @@ describe('calculator: requests from the fifth tour', () => {
     expect((await calc('What is 1 / 4?')).output).toBe(0.25)
   })
 
+  it('works on an earlier result that is a list of numbers ("their sum" of the primes below 20)', async () => {
+    const sum = await calc('What is their sum', { s1: [2, 3, 5, 7, 11, 13, 17, 19] })
+    expect(sum.output).toBe(77)
+    expect(sum.working).toContain('"their sum" = the sum of 2, 3, 5, 7, 11, 13, 17 and 19 (the result of s1)')
+    expect((await calc('Add them', { s1: [2, 3, 5, 7] })).output).toBe(17)
+    expect((await calc('What is the mean of them', { s1: [2, 3, 5, 7] })).output).toBe(4.25)
+    expect((await calc('What is their product', { s1: 4, s2: 5 })).output).toBe(20)
+    await expect(calc('Add them', { s1: ['a', 'b'] })).rejects.toThrow('calculator: the request refers to the result of s1, which is not a number: "a b"')
+  })
+
+  it('counts things added or taken away ("3 apples plus 4 apples"), but not different things, nor multiplied', async () => {
+    const r = await calc('What is 3 apples plus 4 apples?')
+    expect(r.text).toBe('7 apples')
+    expect(r.output).toBe(7)
+    expect(r.working).toContain('counting apples: 3 + 4')
+    expect((await calc('1 apple plus 2 apples')).text).toBe('3 apples')
+    expect((await calc('5 apples minus 4 apples')).text).toBe('1 apple')
+    expect((await calc('10 boxes minus 9 boxes')).text).toBe('1 box')
+    await expect(calc('3 apples plus 4 oranges')).rejects.toThrow("calculator: cannot evaluate '3 apples + 4 oranges' — undefined symbol apples")
+    await expect(calc('What is 3 chairs times 4 chairs')).rejects.toThrow('undefined symbol chairs')
+    await expect(calc('2 * apples')).rejects.toThrow('undefined symbol apples')
+  })
+
+  it('gives several statistics of one list', async () => {
+    const r = await calc('Calculate the mean and the median of 3, 7, 7, 19')
+    expect(r.text).toBe('mean = 9, median = 7')
+    expect(r.output).toEqual({ mean: 9, median: 7 })
+    expect((await calc('What is the mean, the median and the mode of 1, 2, 2, 3?')).text).toBe('mean = 2, median = 2, mode = 2')
+    expect((await calc('min and max of 4 9 2')).output).toEqual({ min: 2, max: 9 })
+    await expect(calc('the mean and banana of 1, 2')).rejects.toThrow(/^calculator: cannot parse/)
+  })
+
   it('takes a tip on a bill, a factorial said "7 factorial", a GCD and an LCM', async () => {
     expect((await calc('Calculate a 15% tip on a $80 bill')).output).toBe(12)
     expect((await calc('What is a 20% tip on the $45.50 meal?')).output).toBe(9.1)

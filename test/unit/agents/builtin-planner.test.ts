@@ -76,6 +76,19 @@ describe('planner: rules', () => {
   it('gives one subtask for a single-part request', () => {
     expect(planByRules('What is 17% of 2,340?')).toEqual([{ id: 's1', text: 'What is 17% of 2,340?', dependsOn: [] }])
   })
+
+  it('splits questions listed one after another, but not a question after its condition', () => {
+    // A tour: "What is 12 squared, what is 15 squared" went to the calculator as one part and failed.
+    expect(plan('What is 12 squared, what is 15 squared, and then add them')).toEqual([
+      ['s1', 'What is 12 squared', ''],
+      ['s2', 'What is 15 squared', ''],
+      ['s3', 'Add them', 's1,s2']
+    ])
+    expect(plan('What is 12 squared and what is 15 squared?')).toEqual([['s1', 'What is 12 squared', ''], ['s2', 'What is 15 squared?', '']])
+    expect(plan('What are the primes below 20, and what is their sum')).toEqual([['s1', 'What are the primes below 20', ''], ['s2', 'What is their sum', 's1']])
+    expect(plan('If the price is 80, what is 15% of it?')).toEqual([['s1', 'If the price is 80, what is 15% of it?', '']])
+    expect(plan('What is the mean, the median and the mode of 1, 2, 2, 3?')).toHaveLength(1)
+  })
 })
 
 describe('planner: handler', () => {
