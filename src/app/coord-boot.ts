@@ -62,6 +62,8 @@ const CHECK_CONFIDENCE = 0.9
  */
 const MATH_EXPRESSION = /\d\s*[-+*/^×÷]\s*[\d(.]|\d\s*!|\d\s+(?:plus|minus|times|multiplied\s+by|divided\s+by)\s+\d|\d\s+factorial\b|\bfactorial\s+(?:of\s+)?\d|\b(?:gcd|lcm|hcf|gcf|greatest\s+common\s+(?:divisor|factor)|highest\s+common\s+factor|(?:least|lowest)\s+common\s+multiple)\s+(?:of\s+)?\d|\bto\s+the\s+(?:power\s+of\s+|\d+(?:st|nd|rd|th)\s+power)|\b(?:square|cube)\s+root\s+of\s+\d|\blog(?:arithm)?\s+(?:base\s+\d+\s+)?of\s+\d|\d\s*(?:%|percent)\s+of\s+[$€£]?\d/i
 const COMPUTE_CONFIDENCE = 0.6
+/** A request to run something: with code in it (`codeIn`), the js-runner bids at least {@link COMPUTE_CONFIDENCE}. */
+export const RUN_INTENT = /\b(?:run|execute|evaluate\s+(?:this|the\s+following)\s+(?:javascript|js|code|script))\b/i
 /** Whether `text` writes out a computation ({@link MATH_EXPRESSION}), numbers in words included. */
 export const writesOutComputation = (text: string): boolean => MATH_EXPRESSION.test(numberWordsToDigits(text))
 /**
@@ -225,6 +227,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('verifier') === true) atLeast('verifier', 'claim.verify', CHECK_CONFIDENCE)
     // A request that holds a computation is the calculator's whatever its other words ("What is 2 to the power of 100?" matched at 0.45).
     if (takes.get('calculator') === true && writesOutComputation(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    // Code the request asks to run is the js-runner's, whatever the words around it ("Run: while(true){}" matched nothing).
+    if (takes.get('js-runner') === true && RUN_INTENT.test(asks)) atLeast('js-runner', 'code.run-javascript', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
     if (takes.get('calculator') === true && asksTheClock(asks)) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the

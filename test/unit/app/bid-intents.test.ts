@@ -4,7 +4,7 @@
  * ...") may go to the researcher when the graph holds something relevant.
  */
 import { describe, it, expect } from 'vitest'
-import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, QUESTION, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
 
 describe('bidding intents', () => {
   it('reads questions, also ones asked as requests to find something out', () => {
@@ -51,6 +51,9 @@ describe('bidding intents', () => {
     // Nobody bid on "What is thirty plus twelve?" or "What is the GCD of 48 and 180?" in a tour.
     for (const t of ['What is thirty plus twelve?', 'one hundred divided by four', 'What is the GCD of 48 and 180?', 'least common multiple of 4 and 6', '7 factorial divided by 5 factorial']) expect(writesOutComputation(t), t).toBe(true)
     for (const t of ['Double it', 'What time is it?', 'Book 2 tickets for the 8 pm show', 'Release 2.0 ships in 3 weeks', 'Which one of the two plans is better?', 'The three of us plus two guests']) expect(writesOutComputation(t), t).toBe(false)
+    // "Run: while(true){}" carried code but matched the js-runner's skill text below the abstain threshold.
+    for (const t of ['Run: while(true){}', 'Execute `Math.max(3, 9, 4)`', 'please run this: [1].map(x => x)']) expect(RUN_INTENT.test(t), t).toBe(true)
+    for (const t of ['What is `2 + 2`?', 'Summarise this: the runner ran']) expect(RUN_INTENT.test(t), t).toBe(false)
     // The researcher answered "What time is it?" with "the knowledge graph has nothing relevant".
     for (const t of ['What do we know about the database migration?', 'What does the knowledge graph say about the launch?', 'Look up our notes on the relay']) expect(ABOUT_THE_ROOM.test(t), t).toBe(true)
     for (const t of ['What time is it?', 'Tell me a joke', 'Explain quantum computing']) expect(ABOUT_THE_ROOM.test(t), t).toBe(false)
