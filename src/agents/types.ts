@@ -9,6 +9,9 @@
 import type { AgentManifest } from './manifest.ts'
 
 /** What an agent is asked to do. JSON-serialisable (it crosses worker and network boundaries). */
+/** An IANA time zone name as written ("Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"); at most 64 characters. */
+export const TIME_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/
+
 export interface AgentTask {
   /** Task id, unique in the room. Sub-tasks get `${parent}/${n}`. */
   id: string

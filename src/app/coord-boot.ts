@@ -212,15 +212,19 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     }).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
-    /** An offer of this kind's agent (if usable here) at `confidence` at least, with `skillId` if it had none. */
+    /** An offer of this kind's agent (if usable here) at `confidence` at least, on `skillId` if it had none or a lower one. */
     const atLeast = (kind: string, skillId: string, confidence: number): void => {
       const agent = mine.find(a => a.kind === kind && usable.has(a.agentId))
       if (agent === undefined) return
       const own = offers.find(o => o.agentId === agent.agentId)
-      if (own !== undefined) own.confidence = Math.max(own.confidence, confidence)
-      else {
-        const skill = skillOf(agent, skillId)
+      const skill = skillOf(agent, skillId)
+      if (own === undefined) {
         if (skill !== undefined) offers.push({ agentId: agent.agentId, skillId: skill, confidence })
+      } else if (own.confidence < confidence) {
+        // Lifted by the rule, the bid is on the rule's skill: "What time is it?" matched the
+        // calculator's statistics skill in words, but its answer and its reputation are the dates skill's.
+        own.confidence = confidence
+        if (skill !== undefined) own.skillId = skill
       }
     }
     // A request that asks for a check is the verifier's even when the claim's words match another skill better.

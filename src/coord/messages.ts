@@ -11,7 +11,8 @@
  * `path` names the offending field, e.g. `items[0].body.bids[2].confidence`. It never checks the
  * signature or freshness: that is signing.ts and replay.ts.
  */
-import type { AgentResult, PlannedSubtask, Verdict } from '../agents/types.ts'
+import { TIME_ZONE_NAME, type AgentResult, type PlannedSubtask, type Verdict } from '../agents/types.ts'
+export { TIME_ZONE_NAME }
 
 export const COORD_PROTOCOL_VERSION = 2
 /**
@@ -265,8 +266,6 @@ function rec (value: unknown, path: string): Rec {
   return value as Rec
 }
 
-/** An IANA time zone name as written ("Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"). */
-export const TIME_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/
 
 function timeZoneName (value: unknown, path: string): string {
   const name = str(value, path, 64)

@@ -123,6 +123,13 @@ test('a mission part works on the result it depends on, and a request that carri
   const idC = await peerIdOf(c)
   expect(check, JSON.stringify(check)).toMatchObject({ state: 'completed', agentId: `verifier@${idC}` })
   expect(check.result?.text).toMatch(/^Supported/)
+  // The clock, read in the asking person's time zone, which goes with the task to the agent's tab;
+  // the bid is on the calculator's dates skill (its words matched its statistics skill). Before,
+  // the calculator failed it: "found no expression to evaluate".
+  const tid = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'What time is it?', timeZone: 'Asia/Tokyo' }))
+  const time = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), tid)
+  expect(time, JSON.stringify(time)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.dates-interest' })
+  expect(time.result?.text).toMatch(/^\d\d:\d\d on \w+day, \d{1,2} \w+ \d{4} \(Asia\/Tokyo\)$/)
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

@@ -120,6 +120,9 @@ describe('toJsonValue', () => {
 describe('checkTask', () => {
   it('keeps known fields only', () => {
     expect(checkTask({ id: 't1', text: 'go', input: { a: 1 }, skillId: 's', extra: true })).toEqual({ id: 't1', text: 'go', input: { a: 1 }, skillId: 's' })
+    // The person's time zone reaches the agent (an e2e test caught it dropped here).
+    expect(checkTask({ id: 't1', text: 'go', timeZone: 'Asia/Tokyo' })).toEqual({ id: 't1', text: 'go', timeZone: 'Asia/Tokyo' })
+    expect(() => checkTask({ id: 't1', text: 'go', timeZone: '../x' })).toThrow('task.timeZone must be an IANA time zone name such as "Europe/Berlin"')
   })
 
   it('names the bad field', () => {
