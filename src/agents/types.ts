@@ -9,8 +9,13 @@
 import type { AgentManifest } from './manifest.ts'
 
 /** What an agent is asked to do. JSON-serialisable (it crosses worker and network boundaries). */
-/** An IANA time zone name as written ("Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"); at most 64 characters. */
-export const TIME_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/
+/** An IANA time zone name as written ("Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"). */
+const TIME_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/
+
+/** Whether `value` is shaped as an IANA time zone name of at most 64 characters (whether a runtime knows it is another matter). */
+export function isTimeZoneName (value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 64 && TIME_ZONE_NAME.test(value)
+}
 
 export interface AgentTask {
   /** Task id, unique in the room. Sub-tasks get `${parent}/${n}`. */

@@ -16,7 +16,7 @@
  * (async; verifications run concurrently, messages are applied in arrival order), bids, declines
  * and heartbeats batched per node, and no per-message timers (one tick sweeps leases).
  */
-import type { AgentResult, AgentTask } from '../agents/types.ts'
+import { isTimeZoneName, type AgentResult, type AgentTask } from '../agents/types.ts'
 import { Emitter } from '../net/emitter.ts'
 import { randomToken } from '../graph/hash.ts'
 import {
@@ -30,7 +30,7 @@ import {
 } from './interfaces.ts'
 import { DEFAULT_MAX_ATTEMPTS, giveUp, grantLease, heartbeatIntervalMs, isLapsed, nextAttempt, renewLease, type FailedAttempt, type Lease } from './lease.ts'
 import {
-  COORD_PROTOCOL_VERSION, frameItemLine, frameOverheadBytes, KIND_LIMIT_BYTES, LIMITS, MAX_COORD_MESSAGE_BYTES, MAX_FRAME_ITEMS, TIME_ZONE_NAME, utf8Bytes, validateAgentResult,
+  COORD_PROTOCOL_VERSION, frameItemLine, frameOverheadBytes, KIND_LIMIT_BYTES, LIMITS, MAX_COORD_MESSAGE_BYTES, MAX_FRAME_ITEMS, utf8Bytes, validateAgentResult,
   type AgentRef, type AnyEnvelope, type AwardBody, type Bid, type BidEntry, type BodyByKind, type Envelope,
   type FailureBody, type FailureCode, type MessageKind, type TaskAttemptRef
 } from './messages.ts'
@@ -647,7 +647,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private submit (req: { text: string, input?: unknown, deadlineMs?: number, verify?: number, timeZone?: string }): string {
     if (typeof req.text !== 'string' || req.text.trim() === '') throw new TypeError('submit: text must be a non-empty string')
     if (req.text.length > LIMITS.textLength) throw new RangeError(`submit: text must have at most ${LIMITS.textLength} characters`)
-    if (req.timeZone !== undefined && (typeof req.timeZone !== 'string' || req.timeZone.length > 64 || !TIME_ZONE_NAME.test(req.timeZone))) {
+    if (req.timeZone !== undefined && !isTimeZoneName(req.timeZone)) {
       throw new TypeError(`submit: timeZone must be an IANA time zone name such as "Europe/Berlin", got ${JSON.stringify(req.timeZone)?.slice(0, 40)}`)
     }
     const timeZone = req.timeZone ?? this.opts.timeZone
@@ -1920,7 +1920,7 @@ type TaskSeed = Pick<Task, 'id' | 'text' | 'quorum' | 'owner' | 'steward' | 'att
 function runtimeTimeZone (): string | undefined {
   try {
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
-    return typeof zone === 'string' && TIME_ZONE_NAME.test(zone) ? zone : undefined
+    return isTimeZoneName(zone) ? zone : undefined
   } catch {
     return undefined
   }

@@ -11,8 +11,7 @@
  * `path` names the offending field, e.g. `items[0].body.bids[2].confidence`. It never checks the
  * signature or freshness: that is signing.ts and replay.ts.
  */
-import { TIME_ZONE_NAME, type AgentResult, type PlannedSubtask, type Verdict } from '../agents/types.ts'
-export { TIME_ZONE_NAME }
+import { isTimeZoneName, type AgentResult, type PlannedSubtask, type Verdict } from '../agents/types.ts'
 
 export const COORD_PROTOCOL_VERSION = 2
 /**
@@ -269,7 +268,8 @@ function rec (value: unknown, path: string): Rec {
 
 function timeZoneName (value: unknown, path: string): string {
   const name = str(value, path, 64)
-  if (!TIME_ZONE_NAME.test(name)) fail(path, `must be an IANA time zone name such as "Europe/Berlin", got ${JSON.stringify(name.slice(0, 40))}`)
+  const shown = JSON.stringify(name.slice(0, 40))
+  if (!isTimeZoneName(name)) fail(path, `must be an IANA time zone name such as "Europe/Berlin", got ${shown}`)
   return name
 }
 

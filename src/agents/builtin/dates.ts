@@ -5,9 +5,10 @@
  * date and refers to another ("Compute how many days after January 1, 2027 that is") takes the one
  * date in the results it depends on ("... the beta launches on March 3, 2027 ...").
  *
- * Dates are calendar days (no time of day, no time zone): written "March 3, 2027", "Mar 3 2027",
- * "3 March 2027", "3rd of March, 2027" or "2027-03-03". A date that does not exist (February 30)
- * is an error, not a guess.
+ * Dates are calendar days (no time of day): written "March 3, 2027", "Mar 3 2027", "3 March 2027",
+ * "3rd of March, 2027" or "2027-03-03". A date that does not exist (February 30) is an error, not a
+ * guess. "Today" is the person's: read in the time zone the task carries (`task.timeZone`, sent by
+ * the tab where it was asked), as is the clock ("What time is it?", at the end of this file).
  */
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
@@ -225,12 +226,13 @@ export function asksTheClock (request: string): boolean {
   return CLOCK_FORMS.some(f => f.pattern.test(r))
 }
 
-/** A zone name this runtime accepts (canonical or an alias such as Asia/Kolkata), as it resolves it. */
-function knownZone (name: string): string | undefined {
+/** Whether this runtime knows a zone of that name (canonical or an alias such as Asia/Kolkata). */
+function isKnownZone (name: string): boolean {
   try {
-    return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone
+    new Intl.DateTimeFormat('en', { timeZone: name }) // eslint-disable-line no-new
+    return true
   } catch {
-    return undefined
+    return false
   }
 }
 
@@ -244,11 +246,11 @@ const REGIONS = ['Europe', 'America', 'Asia', 'Africa', 'Australia', 'Pacific', 
 function zoneOfPlace (place: string): string | undefined {
   const name = place.trim().replace(/^the\s+/i, '').replace(/\s+/g, '_')
   if (/^(?:utc|gmt)$/i.test(name)) return 'UTC'
-  if (name.includes('/')) return knownZone(name) !== undefined ? name : undefined
+  if (name.includes('/')) return isKnownZone(name) ? name : undefined
   const city = name.split('_').map(w => w.length <= 2 && /^(?:es|de|la|of)$/i.test(w) ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join('_')
   for (const region of REGIONS) {
     const zone = `${region}/${city}`
-    if (knownZone(zone) !== undefined) return zone
+    if (isKnownZone(zone)) return zone
   }
   return undefined
 }

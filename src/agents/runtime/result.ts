@@ -8,7 +8,7 @@
  * and again on the main thread, which is the one that counts: custom code shares its worker with
  * the worker's own code and could bypass the first check.
  */
-import { TIME_ZONE_NAME, type AgentResult, type AgentTask, type PlannedSubtask, type Verdict } from '../types.ts'
+import { isTimeZoneName, type AgentResult, type AgentTask, type PlannedSubtask, type Verdict } from '../types.ts'
 
 /** A result whose JSON is longer than this is refused (a task result is not a file transfer). */
 export const MAX_RESULT_CHARS = 1_000_000
@@ -195,7 +195,7 @@ export function checkTask (value: unknown, path = 'task'): AgentTask {
     out.skillId = t.skillId
   }
   if (t.timeZone !== undefined) {
-    if (typeof t.timeZone !== 'string' || t.timeZone.length > 64 || !TIME_ZONE_NAME.test(t.timeZone)) throw new TypeError(`${path}.timeZone must be an IANA time zone name such as "Europe/Berlin"`)
+    if (!isTimeZoneName(t.timeZone)) throw new TypeError(`${path}.timeZone must be an IANA time zone name such as "Europe/Berlin"`)
     out.timeZone = t.timeZone
   }
   return out
