@@ -1222,7 +1222,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       // "unassigned" (that says no agent could take it, and one did).
       const end = giveUp(t.failures)
       const reason = `no other agent bid after ${t.failures.length === 1 ? 'the failed attempt' : `${t.failures.length} failed attempts`}`
-      this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'exhausted', reason, final: true, state: end.state, reasons: end.reasons.map(r => r.slice(0, LIMITS.reasonLength)) })
+      this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'exhausted', reason, final: true, state: end.state, reasons: end.reasons })
       return
     }
     this.send('award', award)

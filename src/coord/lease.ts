@@ -5,7 +5,7 @@
  * without the failed agent, up to `maxAttempts` attempts, after which it fails with the reasons.
  * Times are this node's clock at receipt, never the sender's, so clock skew does not matter.
  */
-import type { AgentRef } from './messages.ts'
+import { LIMITS, type AgentRef } from './messages.ts'
 
 export const DEFAULT_MAX_ATTEMPTS = 3
 
@@ -55,10 +55,11 @@ export type NextStep =
 
 /**
  * The end of a task after its failed attempts (all of them used, or a retry nobody took): `rejected`
- * when every attempt was refused, else `failed`, with each attempt's reason.
+ * when every attempt was refused, else `failed`, with each attempt's reason, cut to what a failure
+ * message may carry (LIMITS.reasonLength), so peers do not refuse the message that ends the task.
  */
 export function giveUp (failures: readonly FailedAttempt[]): Extract<NextStep, { kind: 'give-up' }> {
-  const reasons = failures.map(f => `attempt ${f.attempt}${f.agent !== undefined ? ` (${f.agent.agentId})` : ''}: ${f.reason}`)
+  const reasons = failures.map(f => `attempt ${f.attempt}${f.agent !== undefined ? ` (${f.agent.agentId})` : ''}: ${f.reason}`.slice(0, LIMITS.reasonLength))
   const allRefused = failures.length > 0 && failures.every(f => f.code === 'refused')
   return { kind: 'give-up', state: allRefused ? 'rejected' : 'failed', reasons }
 }

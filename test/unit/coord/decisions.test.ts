@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import { bidScore, bidSetDigest, bidWindowMs, checkAward, decideAward, makeAward, unionBidSets, windowClosesAt } from '../../../src/coord/award.ts'
 import { assembleMission, buildDag, PlanError, readySubtasks, subtaskInput } from '../../../src/coord/dag.ts'
 import { grantLease, isLapsed, leaseExpiresAt, nextAttempt, renewLease } from '../../../src/coord/lease.ts'
-import type { Bid } from '../../../src/coord/messages.ts'
+import { LIMITS, validateFailure, type Bid } from '../../../src/coord/messages.ts'
 import { verificationStatus, type Vote } from '../../../src/coord/quorum.ts'
 import { newSkillRecord, recordCompletion, recordVerification, reputationFactor, ReputationBook } from '../../../src/coord/reputation.ts'
 import { takeoverDelayMs, takeoverRank } from '../../../src/coord/stewardship.ts'
@@ -91,6 +91,15 @@ describe('leases and attempts', () => {
     })
     const refusals = [1, 2, 3].map(attempt => ({ attempt, code: 'refused', reason: 'not mine' }))
     expect(nextAttempt({ attempt: 3, excluded: [] }, refusals)).toMatchObject({ kind: 'give-up', state: 'rejected' })
+  })
+  it('gives up with reasons a failure message may carry, however long an attempt\'s reason was', () => {
+    // The give-up after the last attempt sent them uncut: peers would refuse the message that ends the task.
+    const long = [1, 2, 3].map(attempt => ({ attempt, agent: holder, code: 'error', reason: 'x'.repeat(LIMITS.reasonLength) }))
+    const step = nextAttempt({ attempt: 3, excluded: [] }, long)
+    if (step.kind !== 'give-up') throw new Error('expected the end')
+    expect(step.reasons.map(r => r.length)).toEqual([LIMITS.reasonLength, LIMITS.reasonLength, LIMITS.reasonLength])
+    expect(step.reasons[0]!.startsWith('attempt 1 (a): xxx')).toBe(true)
+    expect(() => validateFailure({ taskId: 't-1', attempt: 3, code: 'exhausted', reason: 'gave up', final: true, state: step.state, reasons: step.reasons }, 'body')).not.toThrow()
   })
 })
 
