@@ -9,7 +9,7 @@
  * own ("Take the square root") applies to the one earlier result. Days between dates: dates.ts.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
-import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Rounding } from './math.ts'
+import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
 import { clockAnswer, countDays } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
@@ -58,7 +58,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (solved !== undefined) return answer(solved.text, solved.output, [...(referred?.notes ?? []), ...solved.steps])
 
   const working: string[] = []
-  const candidates: { expression: string, steps: string[], conversion?: { from: string, to: string }, rounding?: Rounding }[] = []
+  const candidates: Translation[] = []
   if (given !== undefined) {
     candidates.push({ expression: given, steps: ['expression given in input.expression'] })
   } else {
@@ -86,11 +86,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (result === undefined && given === undefined && firstError !== undefined) {
     // "3 apples plus 4 apples": things counted, not units; the count is the answer, in those things.
     const counted = countedThings(candidates[0]!.expression, firstError)
-    if (counted !== undefined) {
-      working.push(`request: ${asked.trim()}`, ...(referred?.notes ?? []), ...candidates[0]!.steps, `counting ${counted.noun}: ${counted.expression}`, `= ${counted.display}`)
-      ctx.progress(1)
-      return { text: counted.display, output: counted.output, working }
-    }
+    if (counted !== undefined) return answer(counted.display, counted.output, [...(referred?.notes ?? []), ...candidates[0]!.steps, `counting ${counted.noun}: ${counted.expression}`, `= ${counted.display}`])
   }
   if (result === undefined && given === undefined) {
     // "Convert 1 mile to km and 1 kg to pounds": several conversions, each answered.

@@ -174,6 +174,14 @@ const STAT_FUNCTIONS: [RegExp, string][] = [
   [/\b(?:minimum|min|smallest|lowest)\b/i, 'min']
 ]
 
+/** A number as a list holds it: "3", "-2.5", "1e6". */
+const LIST_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i
+
+/** The items of a list written "3, 5 and 9" or "3 5 9". */
+function listItems (text: string): string[] {
+  return text.replace(/\band\b/gi, ',').split(/[\s,;]+/).filter((v) => v !== '')
+}
+
 /** "the mean, the median and the mode of 1, 2, 2, 3": two or more statistics of one list of numbers. */
 function severalStatistics (s: string): { names: string[], fns: string[], values: string[] } | undefined {
   const m = /^(.+?)\s+(?:of|for)\s+(?:the\s+)?(?:numbers|values|list)?\s*:?\s*([-+\d.,\s]+(?:\s+and\s+[-+\d.]+)?)$/i.exec(s)
@@ -188,8 +196,8 @@ function severalStatistics (s: string): { names: string[], fns: string[], values
     names.push(head.toLowerCase().replace(/\s+/g, ' '))
     fns.push(stat[1])
   }
-  const values = m[2]!.replace(/\band\b/gi, ',').split(/[\s,;]+/).filter((v) => v !== '')
-  if (values.length === 0 || !values.every((v) => /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i.test(v))) return undefined
+  const values = listItems(m[2]!)
+  if (values.length === 0 || !values.every((v) => LIST_NUMBER.test(v))) return undefined
   return { names, fns, values }
 }
 
@@ -284,17 +292,18 @@ export interface Translation {
 
 export interface Rounding { kind: 'decimals' | 'significant', digits: number }
 
-const COUNT_WORDS: Record<string, number> = { zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12 }
-const DIGITS = String.raw`(\d{1,2}|${Object.keys(COUNT_WORDS).join('|')})`
-/** "..., rounded to 5 decimal places", "... to 3 significant figures", "... to the nearest hundredth". */
-const ROUNDING = new RegExp(String.raw`\s*,?\s*(?:and\s+)?(?:(?:rounded|round(?:ed)?\s+off|correct|accurate|precise|exact)\s+)?(?:to|at|with)\s+(?:${DIGITS}\s+(?:(decimal\s+places?|decimals?|d\.?p\.?|places?|digits?\s+after\s+the\s+(?:decimal\s+)?point)|(significant\s+(?:figures?|digits?)|sig\.?\s*figs?|s\.?f\.?))|the\s+nearest\s+(whole\s+number|integer|unit|tenth|hundredth|thousandth))\s*$`, 'i')
+/**
+ * "..., rounded to 5 decimal places", "... to 3 significant figures", "... to the nearest hundredth".
+ * Read after numbers in words became digits ("to five decimal places").
+ */
+const ROUNDING = new RegExp(String.raw`\s*,?\s*(?:and\s+)?(?:(?:rounded|round(?:ed)?\s+off|correct|accurate|precise|exact)\s+)?(?:to|at|with)\s+(?:(\d{1,2})\s+(?:(decimal\s+places?|decimals?|d\.?p\.?|places?|digits?\s+after\s+the\s+(?:decimal\s+)?point)|(significant\s+(?:figures?|digits?)|sig\.?\s*figs?|s\.?f\.?))|the\s+nearest\s+(whole\s+number|integer|unit|tenth|hundredth|thousandth))\s*$`, 'i')
 const NEAREST: Record<string, number> = { 'whole number': 0, integer: 0, unit: 0, tenth: 1, hundredth: 2, thousandth: 3 }
 
 /** The rounding a request asks for, and the request without those words. */
 function roundingOf (s: string): { rest: string, rounding: Rounding } | undefined {
   const m = ROUNDING.exec(s)
   if (m === null || m.index === 0) return undefined
-  const count = m[1] === undefined ? undefined : (COUNT_WORDS[m[1].toLowerCase()] ?? Number(m[1]))
+  const count = m[1] === undefined ? undefined : Number(m[1])
   const rounding: Rounding = m[4] !== undefined
     ? { kind: 'decimals', digits: NEAREST[m[4].toLowerCase().replace(/\s+/g, ' ')]! }
     : { kind: m[3] !== undefined ? 'significant' : 'decimals', digits: count! }
@@ -394,8 +403,8 @@ export function translateRequest (request: string): Translation {
   for (const [word, fn] of STAT_FUNCTIONS) {
     const m = new RegExp(`^(?:the\\s+)?${word.source}\\s*(?:of|for)?\\s*(?:the\\s+)?(?:numbers|values|list)?\\s*:?\\s*(.+)$`, 'i').exec(s)
     if (m === null) continue
-    const values = m[1]!.replace(/\band\b/gi, ',').split(/[\s,;]+/).filter((v) => v !== '')
-    if (values.length > 0 && values.every((v) => /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i.test(v))) {
+    const values = listItems(m[1]!)
+    if (values.length > 0 && values.every((v) => LIST_NUMBER.test(v))) {
       steps.push(`${fn} of ${values.length} value${values.length === 1 ? '' : 's'}`)
       return { expression: `${fn}(${values.join(', ')})`, steps }
     }
@@ -603,8 +612,8 @@ function sortRequest (s: string): { values: string[], descending: boolean } | un
   const rest = s.replace(/^(?:sort|order|rank)\b/i, '').replace(DESCENDING, ' ').replace(ASCENDING, ' ')
     .replace(/^\s*(?:(?:the|these|those)\s+)?(?:numbers|values|list|figures)?\s*:?/i, '')
   // A bracketed negative number is one too: "sort them" puts "(-1)" for a result of -1.
-  const values = rest.replace(/\band\b/gi, ',').split(/[\s,;]+/).filter((v) => v !== '').map((v) => v.replace(/^\(([-+][^()]+)\)$/, '$1'))
-  if (values.length < 2 || !values.every((v) => /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i.test(v))) return undefined
+  const values = listItems(rest).map((v) => v.replace(/^\(([-+][^()]+)\)$/, '$1'))
+  if (values.length < 2 || !values.every((v) => LIST_NUMBER.test(v))) return undefined
   return { values, descending }
 }
 

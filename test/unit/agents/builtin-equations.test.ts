@@ -65,6 +65,9 @@ describe('rounding and conversions in the calculator', () => {
     expect((await calc('1.5 rounded to 2 decimal places')).text).toBe('1.50')
     expect((await calc('1/3 to 4 significant figures')).text).toBe('0.3333')
     expect((await calc('22 / 7 to the nearest hundredth')).text).toBe('3.14')
+    // Counts in words, read as digits before the rounding is.
+    expect((await calc('square root of 2 to three significant figures')).text).toBe('1.41')
+    expect((await calc('pi to twelve decimal places')).text).toBe('3.141592653590')
     expect((await calc('Convert 72 fahrenheit to celsius, rounded to 1 decimal place')).text).toBe('22.2 degC')
     await expect(calc('sort 3, 1, 2 to 2 decimal places')).rejects.toThrow(/can round a number or a quantity/)
   })
