@@ -228,6 +228,8 @@ export interface RecordedTask {
   producer?: Completion & { skillId: string }
   input?: unknown
   deadline?: number
+  /** The submitting person's time zone, as announced (absent in records written before it was kept). */
+  timeZone?: string
   result?: AgentResult
   startedAt?: number
   finishedAt?: number
@@ -581,7 +583,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (this.book.has(r.taskId) || isTerminal(r.state) || r.steward !== this.peerId) return false
     const now = this.clock.now()
     const t = newTask({
-      ...recordedSeed(r), input: r.input, deadline: r.deadline, timeZone: this.opts.timeZone, steward: this.peerId, state: 'submitted', retriedAttempt: r.attempt - 1,
+      ...recordedSeed(r), input: r.input, deadline: r.deadline, timeZone: r.timeZone ?? this.opts.timeZone, steward: this.peerId, state: 'submitted', retriedAttempt: r.attempt - 1,
       // Agents of earlier attempts stay excluded, as the steward had announced.
       excluded: r.history.filter(h => h.attempt < r.attempt).map(h => ({ peerId: h.peerId, agentId: h.agentId }))
     })
@@ -1035,7 +1037,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       this.setState(t, 'submitted', `attempt ${b.attempt}`)
     }
     this.timeline('announce', env.from, `${t.id} attempt ${b.attempt}: ${b.text.slice(0, 80)}`, t.id)
-    if (env.from === this.peerId) this.record('task', { taskId: t.id, attempt: t.attempt, text: t.text, input: t.input, missionId: t.missionId, deadline: t.deadline, excluded: t.excluded, steward: this.peerId, at: now })
+    if (env.from === this.peerId) this.record('task', { taskId: t.id, attempt: t.attempt, text: t.text, input: t.input, missionId: t.missionId, deadline: t.deadline, ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}), excluded: t.excluded, steward: this.peerId, at: now })
     if (t.missionId !== undefined) this.missionStep(t.missionId, false)
     this.openWindow(t)
     void this.bidFor(t, t.attempt)

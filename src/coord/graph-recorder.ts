@@ -49,7 +49,7 @@ import {
 } from './graph-record-ids.ts'
 import type { CoordRecorder } from './interfaces.ts'
 import type { AgentRef, Bid } from './messages.ts'
-import type { AgentResult } from '../agents/types.ts'
+import { isTimeZoneName, type AgentResult } from '../agents/types.ts'
 import { compareCompletions, completionOf, mergeTaskData, type Completion } from './outcome-merge.ts'
 import type { GraphResult, RecordedTask } from './engine.ts'
 
@@ -747,6 +747,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
               const input = r.input !== undefined ? jsonCopy(r.input) : undefined
               if (input !== undefined && JSON.stringify(input).length <= MAX_RECORDED_INPUT) next.input = input
               if (r.deadline !== undefined) next.deadline = r.deadline
+              if (r.timeZone !== undefined) next.timeZone = r.timeZone
               if (r.attempt >= Number(d.attempt ?? 0)) {
                 next.attempt = r.attempt
                 if (!TERMINAL.has(String(d.state))) next.state = 'submitted'
@@ -1105,6 +1106,9 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       if (d.input !== undefined) r.input = d.input
       const deadline = num(d.deadline)
       if (deadline !== undefined) r.deadline = deadline
+      // A zone name is checked as a received announce's is: a graph written by a peer is input too.
+      const timeZone = str(d.timeZone)
+      if (timeZone !== undefined && isTimeZoneName(timeZone)) r.timeZone = timeZone
       const c = completionOf(d)
       if (c !== undefined) {
         const read = recorder.resultOf(taskId, c.attempt)

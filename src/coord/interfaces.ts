@@ -108,7 +108,7 @@ type Recorded = void | Promise<void>
  */
 export interface CoordRecorder {
   /** The steward, at each announcement (attempt). */
-  task (r: { taskId: string, attempt: number, text: string, input?: unknown, missionId?: string, deadline?: number, excluded: AgentRef[], steward: string, at: number }): Recorded
+  task (r: { taskId: string, attempt: number, text: string, input?: unknown, missionId?: string, deadline?: number, timeZone?: string, excluded: AgentRef[], steward: string, at: number }): Recorded
   /** The node that published the award: the bid set and the winner. */
   award (r: { taskId: string, attempt: number, winner: Bid | null, bids: Bid[], digest: string, reason?: string, at: number }): Recorded
   /** The producer's node: the result, as a hypothesis. */

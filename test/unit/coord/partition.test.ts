@@ -205,10 +205,10 @@ describe('a node that was away when a task ended', () => {
 
 describe('the steward reloads while its task runs', () => {
   /** A steward S and a holder X (and, with `standIn`, Y: a weaker echo agent that wins only once X is gone). */
-  async function room (standIn = false): Promise<{ clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, s: Node, x: Node, y: Node | undefined, id: string }> {
+  async function room (standIn = false, timeZone?: string): Promise<{ clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, s: Node, x: Node, y: Node | undefined, id: string }> {
     const { clock, net, hub, nodes } = await mesh([], [slowEcho('echo-x')], ...(standIn ? [[{ ...slowEcho('echo-y'), confidence: 0.6 }]] : []))
     const [s, x, y] = nodes as [Node, Node, Node | undefined]
-    const id = s.engine.tasks.submit({ text: 'echo plum', input: { word: 'plum' } })
+    const id = s.engine.tasks.submit({ text: 'echo plum', input: { word: 'plum' }, ...(timeZone !== undefined ? { timeZone } : {}) })
     await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'working', 5_000)
     await runFor(clock, 50)
     s.recorder.flush()
@@ -290,6 +290,34 @@ describe('the steward reloads while its task runs', () => {
     await runUntil(clock, () => s2.engine.tasks.get(id)?.state === 'completed', 30_000)
     expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: y.id.peerId, attempt: 2 })
     expect(s2.engine.tasks.get(id)!.attempts[0]).toMatchObject({ attempt: 1, peerId: x.id.peerId })
+  }, 30_000)
+
+  it('the next attempt after a reload still carries the person\'s time zone, read back from the graph', async () => {
+    const { clock, net, hub, s, x, id } = await room(false, 'Pacific/Auckland')
+    expect(s.graph.get(`task:${id}`)?.data?.timeZone).toBe('Pacific/Auckland')
+    const seen: Array<string | undefined> = []
+    const y = await node(net, clock, hub, [{ ...slowEcho('echo-y'), run: task => { seen.push(task.timeZone); return { text: 'done' } } }])
+    unload(s)
+    net.remove(x.id.peerId)
+    unload(x)
+    const s2 = await node(net, clock, hub, [], s)
+    await runUntil(clock, () => s2.engine.tasks.get(id)?.state === 'completed', 30_000)
+    expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: y.id.peerId, attempt: 2 })
+    expect(seen).toEqual(['Pacific/Auckland'])
+  }, 30_000)
+
+  it('a malformed zone in the graph is not announced: the next attempt goes out without one', async () => {
+    const { clock, net, hub, s, x, id } = await room(false, 'Pacific/Auckland')
+    s.graph.update(`task:${id}`, { data: { ...s.graph.get(`task:${id}`)!.data, timeZone: '../../etc/passwd' } })
+    const seen: Array<string | undefined> = []
+    const y = await node(net, clock, hub, [{ ...slowEcho('echo-y'), run: task => { seen.push(task.timeZone); return { text: 'done' } } }])
+    unload(s)
+    net.remove(x.id.peerId)
+    unload(x)
+    const s2 = await node(net, clock, hub, [], s)
+    await runUntil(clock, () => s2.engine.tasks.get(id)?.state === 'completed', 30_000)
+    expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: y.id.peerId, attempt: 2 })
+    expect(seen).toEqual([Intl.DateTimeFormat().resolvedOptions().timeZone]) // the reloaded tab's own
   }, 30_000)
 })
 
