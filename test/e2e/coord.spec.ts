@@ -130,6 +130,12 @@ test('a mission part works on the result it depends on, and a request that carri
   const time = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), tid)
   expect(time, JSON.stringify(time)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.dates-interest' })
   expect(time.result?.text).toMatch(/^\d\d:\d\d on \w+day, \d{1,2} \w+ \d{4} \(Asia\/Tokyo\)$/)
+  // A word problem is one task (the planner split it into a subtask per sentence, meaningless apart),
+  // and the calculator's: its bid rule reads the story.
+  const storyId = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?' }))
+  const told = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), storyId)
+  expect(told, JSON.stringify(told)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.evaluate' })
+  expect(told.result?.text).toBe('7 marbles')
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

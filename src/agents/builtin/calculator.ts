@@ -13,6 +13,7 @@ import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonF
 import { clockAnswer, countDays } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
+import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -56,6 +57,9 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   // polynomial's derivative or integral.
   const solved = given === undefined ? solveEquation(request) ?? polynomialCalculus(request) : undefined
   if (solved !== undefined) return answer(solved.text, solved.output, [...(referred?.notes ?? []), ...solved.steps])
+  // A word problem: "Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?"
+  const story = given === undefined ? readWordProblem(request) : undefined
+  if (story !== undefined && 'answer' in story) return answer(story.answer.text, story.answer.output, [...(referred?.notes ?? []), 'read as a word problem', ...story.answer.steps, `expression: ${story.answer.expression}`])
 
   const working: string[] = []
   const candidates: Translation[] = []
@@ -95,6 +99,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
   if (result === undefined) {
     if (referenceError !== undefined) throw referenceError
+    if (story !== undefined && 'unreadable' in story) throw new Error(`calculator: this reads as a word problem, but I could not follow it: ${story.unreadable}`)
     if (given === undefined && !/[\d+\-*/^%()=<>!]|\b(?:pi|e|tau|phi)\b/i.test(request)) {
       throw new Error(`calculator: found no expression to evaluate in '${request.trim()}'`)
     }

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest'
+import { isWordProblem, MAX_LENGTH, readWordProblem, verbStem } from '../../../src/agents/builtin/word-problems.ts'
+import { handler } from '../../../src/agents/builtin/calculator.ts'
+import { planByRules } from '../../../src/agents/builtin/planner.ts'
+import { testContext } from './builtin-context.ts'
+
+const answer = (text: string) => {
+  const r = readWordProblem(text)
+  if (r === undefined || !('answer' in r)) throw new Error(`no answer for ${JSON.stringify(text)}: ${JSON.stringify(r)}`)
+  return r.answer
+}
+
+describe('word problems: a story and a question about it', () => {
+  it.each([
+    ['I have 3 apples and buy 4 more. How many apples do I have?', '7 apples', 7, '3 + 4'],
+    ['Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?', '7 marbles', 7, '12 - 5'],
+    ['Lisa had 8 balloons. 3 popped. Then she bought 5 more. How many balloons does she have?', '10 balloons', 10, '8 - 3 + 5'],
+    ['There are 15 birds on a tree. 6 fly away. How many birds are left?', '9 birds', 9, '15 - 6'],
+    ['A bus has 30 passengers. At the stop 8 get off and 5 get on. How many passengers are on the bus now?', '27 passengers', 27, '30 - 8 + 5'],
+    ['Maria has three dozen eggs. She uses 10 eggs for a cake. How many eggs does she have now?', '26 eggs', 26, '36 - 10'],
+    ['If Tom has 5 apples and eats 2, how many are left?', '3 apples', 3, '5 - 2'],
+    ['How many apples do I have if I had 10 and ate 4?', '6 apples', 6, '10 - 4'],
+    ['Ben baked 24 cookies. He ate 3 and gave 9 to friends. How many cookies are left?', '12 cookies', 12, '24 - 3 - 9'],
+    ['if a pizza has 12 slices and 5 people eat 2 each how many are left', '2 slices', 2, '12 - 5 * 2']
+  ])('adds and takes away: %s', (text, shown, output, expression) => {
+    expect(answer(text)).toMatchObject({ text: shown, output, expression })
+  })
+
+  it('follows what is given to someone, and compares owners', () => {
+    expect(answer('Tom has 12 marbles and Sara has 2. He gives 5 to Sara. How many marbles does Sara have?')).toMatchObject({ text: '7 marbles', expression: '2 + 5' })
+    expect(answer('Jack has 10 cards. He gets 4 cards from Jill. How many cards does Jack have?').text).toBe('14 cards')
+    expect(answer('Tom has 5 apples and Sara has 3. How many more apples does Tom have than Sara?')).toMatchObject({ text: '2 apples', expression: '5 - 3' })
+    expect(answer('Anna has 7 stickers and Ben has 9 stickers. How many stickers do they have altogether?')).toMatchObject({ text: '16 stickers', expression: '7 + 9' })
+    expect(answer('I have 3 apples and 4 oranges. How many fruits do I have?')).toMatchObject({ text: '7 fruits', output: 7 })
+  })
+
+  it('multiplies groups and divides shares, saying what is left over', () => {
+    expect(answer('A baker packs 6 boxes with 12 muffins each. How many muffins is that?')).toMatchObject({ text: '72 muffins', expression: '6 * 12' })
+    expect(answer('Each box holds 12 eggs. There are 5 boxes. How many eggs are there?')).toMatchObject({ text: '60 eggs', expression: '5 * 12' })
+    expect(answer('How many apples are in 3 bags if each bag has 6 apples?')).toMatchObject({ text: '18 apples', output: 18 })
+    const share = answer('Share 20 sweets equally among 6 children. How many does each child get?')
+    expect(share).toMatchObject({ text: '3 sweets each, with 2 left over', output: 3 })
+    expect(share.steps).toContain('20 = 6 × 3 + 2')
+    expect(answer('A class of 28 pupils is split into groups of 4. How many groups are there?')).toMatchObject({ text: '7 groups', output: 7 })
+  })
+
+  it('reads prices, spending and money left', () => {
+    expect(answer('If 3 pens cost $4.50, how much do 7 pens cost?')).toMatchObject({ text: '$10.50', output: 10.5 })
+    expect(answer('Apples cost $2 each. How much do 5 apples cost?')).toMatchObject({ text: '$10', output: 10 })
+    expect(answer('Sam buys 3 books at $12 each. How much does he spend?')).toMatchObject({ text: '$36', expression: '3 * 12' })
+    expect(answer('I had $20 and spent $7.50. How much money do I have left?')).toMatchObject({ text: '$12.50', output: 12.5 })
+    expect(answer('I have 10 dollars. I buy 2 pens at $3 each. How much money do I have left?')).toMatchObject({ text: '$4', expression: '10 - 2 * 3' })
+  })
+
+  it('answers what a verb moved, parts of a whole, and the "all but" riddle', () => {
+    expect(answer('A shop sold 45 apples on Monday and 30 on Tuesday. How many apples did it sell?')).toMatchObject({ text: '75 apples', expression: '45 + 30' })
+    expect(answer('Ben baked 24 cookies. He ate 3 and gave 9 to his friends. How many cookies did he give away?').text).toBe('9 cookies')
+    expect(answer('There are 24 students in a class. 9 are boys. How many are girls?')).toMatchObject({ text: '15 girls', output: 15 })
+    expect(answer('A farmer has 17 sheep. All but 9 run away. How many are left?')).toMatchObject({ text: '9 sheep', output: 9 })
+  })
+
+  it('is not a word problem without a story, or when the numbers are measures, rates or percentages', () => {
+    for (const text of [
+      'How many km is 5 miles?',
+      'How much is 3 + 4?',
+      'How many days until Christmas?',
+      'What is 12 divided by 4?',
+      'A car travels 60 km in 1 hour. How many km does it travel in 3 hours?',
+      'A shirt costs $40 and is 25% off. How much does it cost now?',
+      'How many words are in this sentence: I have 3 apples and buy 4 more.'
+    ]) expect(readWordProblem(text), text).toBeUndefined()
+  })
+
+  it('names the part it cannot follow instead of guessing', () => {
+    expect(readWordProblem('Tom has 12 marbles. He gives 5 to Sara, who had 2. How many marbles does Sara have?')).toEqual({ unreadable: '"who had 2": no verb here says what happens to the number' })
+    expect(readWordProblem('Tom has 12 marbles. He loses 15. How many does he have?')).toEqual({ unreadable: 'the story leaves Tom with -3 marbles, fewer than none' })
+    expect(readWordProblem('Sara has 4 more apples than Tom. Tom has 5 apples. How many apples does Sara have?')).toEqual({ unreadable: '"Sara has 4 more apples than Tom": more happens here than a count of what Sara has' })
+    expect(readWordProblem('Tom gives 5 apples to each of 2 friends. How many apples did he give?')).toEqual({ unreadable: '"Tom gives 5 apples to each of 2 friends": how many change hands here is not one count' })
+    expect(readWordProblem('If 3 pens cost $4.50, how much do 7 pencils cost?')).toEqual({ unreadable: 'the price of one pencil is not given' })
+  })
+
+  it('reads one form of a verb for its tenses', () => {
+    for (const [a, b] of [['sold', 'sells'], ['ate', 'eat'], ['baked', 'bake'], ['dropped', 'drops'], ['carried', 'carries'], ['gave', 'gives']]) expect(verbStem(a!), `${a} ${b}`).toBe(verbStem(b!))
+    expect(verbStem('sell')).not.toBe(verbStem('eat'))
+  })
+
+  it('stays fast on long, repetitive text from any peer (bounded length, no nested ambiguity)', () => {
+    expect(readWordProblem(`Tom has ${'1 apple and '.repeat(60)}1 pear. How many apples does Tom have?`)).toBeUndefined() // over MAX_LENGTH
+    // Shaped to make a list pattern try every split of its "1,000"s and "and"s: once 110 s.
+    for (const story of [`I have ${Array(80).fill('1,000').join(',')} apples x 1.`, `I have ${'1 and '.repeat(70)}1 x 2.`, `I have ${'1, '.repeat(150)}x.`]) {
+      const text = `${story} How many apples do I have?`.slice(-MAX_LENGTH)
+      const started = performance.now()
+      expect(readWordProblem(text)).toHaveProperty('unreadable')
+      expect(performance.now() - started, text.slice(0, 40)).toBeLessThan(1000)
+    }
+  })
+})
+
+describe('word problems in the mesh', () => {
+  it('the calculator answers one with its working, and says which part it could not follow', async () => {
+    const r = await handler({ id: 't', text: 'Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?' }, testContext())
+    expect(r.text).toBe('7 marbles')
+    expect(r.output).toBe(7)
+    expect(r.working).toEqual(expect.arrayContaining(['read as a word problem', 'Tom has 12 marbles', '− 5 marbles (gives)', 'expression: 12 - 5']))
+    await expect(handler({ id: 't', text: 'Tom has 12 marbles. He loses 15. How many does he have?' }, testContext()))
+      .rejects.toThrow('calculator: this reads as a word problem, but I could not follow it: the story leaves Tom with -3 marbles, fewer than none')
+    // Numbers that count nothing are not a story: the other readings have them, and their errors stand.
+    expect(readWordProblem('If 3x + 4 = 19, how much is x?')).toBeUndefined()
+    expect((await handler({ id: 't', text: 'How much is 15% of 80?' }, testContext())).text).toBe('12')
+  })
+
+  it('the planner keeps a word problem whole, and still splits requests that only look like one', () => {
+    expect(planByRules('Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?')).toHaveLength(1)
+    expect(planByRules('Lisa had 8 balloons. 3 popped. Then she bought 5 more. How many balloons does she have?')).toHaveLength(1)
+    expect(planByRules('Calculate 12 * 4. Then tell me how many seconds are in a day.').length).toBe(2)
+    expect(isWordProblem('Calculate 12 * 4. How much is that in euros?')).toBe(false)
+  })
+})
