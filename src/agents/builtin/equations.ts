@@ -26,6 +26,8 @@ const CONSTANTS = new Set(['pi', 'e', 'tau', 'phi', 'i', 'Infinity', 'NaN', 'tru
 // "solve", "solve for x:", "find x if", "what is x when", "x if ..." before the equation itself.
 const LEAD = /^(?:(?:please|now|then|also|can\s+you|could\s+you)\s+)*(?:(?:solve|find|compute|calculate|work\s+out|determine|what\s+is|what's|give\s+me)\s+)?(?:(?:the\s+)?(?:value|values|root|roots|solutions?)\s+of\s+)?(?:for\s+)?(?:([a-z])\s*(?:,\s*)?(?:if|when|where|given(?:\s+that)?|such\s+that|so\s+that|:)\s*)?(?:the\s+equation\s+)?:?\s*/i
 
+const CONDITION_FIRST = /^(?:if|given(?:\s+that)?|suppose(?:\s+that)?|assuming(?:\s+that)?)\s+([^,;]*=[^,;]*?)\s*[,;]?\s*(?:then\s+)?(?:what\s+is|what's|how\s+much\s+is|find|solve\s+for|work\s+out|what\s+does)\s+(?:the\s+value\s+of\s+)?([a-z])(?:\s+equal)?$/i
+
 /**
  * The equation of a request and its solution; undefined when the request holds no equation with an
  * unknown (then it is not this module's to answer). An equation it cannot solve is an Error
@@ -33,6 +35,9 @@ const LEAD = /^(?:(?:please|now|then|also|can\s+you|could\s+you)\s+)*(?:(?:solve
  */
 export function solveEquation (request: string): Solution | undefined {
   let s = normalised(request)
+  // The condition first: "If 3x + 4 = 19, how much is x?", "Given that 5x = 20, find x".
+  const first = CONDITION_FIRST.exec(s)
+  if (first !== null) s = `${first[2]!} if ${first[1]!}`
   const lead = LEAD.exec(s)
   const named = lead?.[1]
   s = s.slice(lead?.[0].length ?? 0).trim()

@@ -23,6 +23,18 @@ describe('equations in the calculator', () => {
     expect((await calc('Solve (x - 1)^2 = 0')).text).toBe('x = 1')
   })
 
+  it('reads the condition before the question: "If 3x + 4 = 19, how much is x?"', async () => {
+    // Before: "cannot parse 'If 3x + 4 == 19, how much is x' — unexpected operator ,".
+    const r = await calc('If 3x + 4 = 19, how much is x?')
+    expect(r.text).toBe('x = 5')
+    expect(r.working).toContain('equation: 3x + 4 = 19')
+    expect((await calc('If 2y - 6 = 10, what is y?')).output).toEqual([8])
+    expect((await calc('Given that 5x = 20, find x')).output).toEqual([4])
+    expect((await calc('Suppose x^2 = 49; what is the value of x?')).output).toEqual([-7, 7])
+    // The question asks for an unknown the equation does not hold: said, not guessed.
+    await expect(calc('If 3x + 4 = 19, what is y?')).rejects.toThrow("the equation '3x + 4 = 19' has other unknowns besides y (x)")
+  })
+
   it('says when there is no real solution, or every value is one', () => {
     expect(solveEquation('x^2 + 1 = 0')?.text).toBe('no real x is a solution; complex: x = i or x = -i')
     expect(solveEquation('solve 2x + 1 = 2x + 3')?.text).toBe('no x is a solution (the two sides never meet)')
