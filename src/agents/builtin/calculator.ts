@@ -22,6 +22,64 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const given = typeof input.expression === 'string' ? input.expression : undefined
   const asked = given ?? task.text
   if (asked.trim() === '') throw new Error('calculator: the request is empty; give an expression such as "2 * (3 + 4)"')
+  const upstream = upstreamResults(task.input)
+  if (given === undefined) {
+    const chained = await chain(asked, upstream, task, ctx)
+    if (chained !== undefined) return chained
+  }
+  return calculate(asked, given, upstream, task, ctx)
+}
+
+/** Operations that may start a step of a chain: "..., then double it", "... and add 1". */
+const STEP_VERB = String.raw`(?:double|halve|triple|quadruple|square|cube|negate|add|subtract|deduct|multiply|divide|increase|decrease|reduce|raise|lower|take|round|find|compute|calculate|work\s+out|convert)`
+const STEP_BREAK = new RegExp(String.raw`(?:,\s*(?:and\s+)?then|\s+and\s+then|\s+then|\s*;|,\s*and|,|\s+and)\s+(?=${STEP_VERB}\b)`, 'i')
+const MAX_STEPS = 8
+
+/**
+ * A request that is a chain of operations, each on the result of the one before ("Take the square
+ * root of it and double the result", "Square 5, then add 1"): each step is computed in turn, the
+ * next one reading "it", "the result" or its missing operand as the step before's result. Undefined
+ * when the request is not such a chain (a later step that does not work on the one before, "compute
+ * 2 + 2 and compute 3 + 3", is two questions; a first step that fails leaves the whole to the other
+ * readings). A later step that fails is an error naming it.
+ */
+async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx: AgentContext): Promise<AgentResult | undefined> {
+  const clauses = trimSentenceEnd(asked.trim().replace(/\s+/g, ' ')).split(STEP_BREAK).map(c => c.trim())
+  if (clauses.length < 2 || clauses.length > MAX_STEPS || clauses.some(c => c === '')) return undefined
+  const working = [`request: ${asked.trim()}`]
+  let last: AgentResult | undefined
+  for (const [i, clause] of clauses.entries()) {
+    let from = upstream
+    if (last !== undefined) {
+      from = [{ id: `step ${i}`, value: last.output }]
+      let refers: boolean
+      try { refers = referBack(clause, from) !== undefined } catch { refers = true }
+      if (!refers) return undefined
+    }
+    try {
+      last = await calculate(clause, undefined, from, task, ctx)
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('calculator:')) throw err
+      if (i === 0) return undefined
+      throw new Error(`calculator: step ${i + 1} of ${clauses.length} ('${clause}'), on ${upstreamText(last!.output)}: ${err.message.replace(/^calculator: /, '')}`)
+    }
+    working.push(`step ${i + 1}: ${clause}`, ...(last.working ?? []).filter(w => !w.startsWith('request: ')).map(w => `  ${w}`))
+    // "Undefined: 10 / 0 divides by zero" ends the chain: there is nothing to carry on.
+    if (last.output === null) break
+  }
+  return { ...last!, working }
+}
+
+/**
+ * A task re-computed as a chain of operations, as the calculator computes it; undefined when its
+ * text is not a chain. For the verifier, which checks a chain's result by computing it again.
+ */
+export async function computeChain (task: AgentTask, ctx: AgentContext): Promise<AgentResult | undefined> {
+  return await chain(task.text, upstreamResults(task.input), task, ctx)
+}
+
+/** One request (or one step of a chain) read every way the calculator knows, given the earlier results it may refer to. */
+async function calculate (asked: string, given: string | undefined, upstream: Upstream[], task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   /** An answer found by one of the readings below, with the request and its steps as the working. */
   const answer = (text: string, output: unknown, steps: string[]): AgentResult => {
     ctx.progress(1)
@@ -37,7 +95,6 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const clock = given === undefined ? clockAnswer(asked, Date.now(), task.timeZone) : undefined
   if (clock !== undefined) return answer(clock.text, clock.output, clock.steps)
   // Days between dates ("how many days between March 3 and ...", "weeks until ...").
-  const upstream = upstreamResults(task.input)
   const days = given === undefined ? countDays(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
   if (days !== undefined) return answer(days.text, days.output, days.steps)
   // An explicit expression means what it says; only words refer back to earlier results.

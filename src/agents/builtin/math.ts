@@ -85,6 +85,8 @@ export function evaluateExpression (expression: string): Evaluation {
   } catch (err) {
     throw new ExpressionError(source, 'parse', describeParseError(err, source))
   }
+  const logical = numericLogic(node)
+  if (logical !== undefined) throw new ExpressionError(source, 'evaluate', `'${logical}' applies logic to numbers (mathjs reads it as true or false), not arithmetic; say which operation is meant`)
   let value: unknown
   try {
     value = node.evaluate(new Map())
@@ -96,6 +98,31 @@ export function evaluateExpression (expression: string): Evaluation {
   // A multi-line or `;`-separated expression gives a ResultSet; its last value is the answer.
   const last = isResultSet(value) ? value.entries[value.entries.length - 1] : value
   return { expression: source, parsed: node.toString(FORMAT), value: last, output: toJson(last), display: full.format(last, FORMAT) }
+}
+
+const LOGIC = new Set(['and', 'or', 'xor', 'not'])
+const NUMERIC_FUNCTIONS = new Set(['sqrt', 'cbrt', 'nthRoot', 'abs', 'exp', 'log', 'log10', 'log2', 'round', 'floor', 'ceil', 'fix', 'factorial', 'gcd', 'lcm', 'mean', 'median', 'sum', 'prod', 'min', 'max', 'std', 'variance', 'sin', 'cos', 'tan', 'square', 'cube'])
+const ARITHMETIC = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'mod', 'unaryMinus', 'unaryPlus', 'dotMultiply', 'dotDivide', 'factorial'])
+
+/**
+ * The first logical operator ("and", "or", "xor", "not") with an operand that is surely a number:
+ * "3 and 4" is `true` to mathjs, which is never what a request in words means ("take the square
+ * root of 1024 and double 1024" came out `true`). Comparisons joined by "and" stay logic.
+ */
+function numericLogic (root: MathNode): string | undefined {
+  const numeric = (n: MathNode): boolean => {
+    if (n.type === 'ParenthesisNode') return numeric((n as unknown as { content: MathNode }).content)
+    if (n.type === 'ConstantNode') return typeof (n as unknown as { value: unknown }).value === 'number'
+    if (n.type === 'FunctionNode') return NUMERIC_FUNCTIONS.has(String((n as unknown as { fn: { name?: unknown } }).fn.name))
+    return n.type === 'OperatorNode' && ARITHMETIC.has((n as OperatorNode).fn)
+  }
+  let found: string | undefined
+  root.traverse((n) => {
+    if (found !== undefined || n.type !== 'OperatorNode') return
+    const op = n as OperatorNode
+    if (LOGIC.has(op.fn) && op.args.some(numeric)) found = op.toString(FORMAT)
+  })
+  return found
 }
 
 function isResultSet (v: unknown): v is { entries: unknown[] } {

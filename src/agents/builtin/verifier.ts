@@ -23,7 +23,8 @@ import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest,
 import { numberWordsToDigits } from './number-words.ts'
 import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
 import { inputText, upstreamResults, type Upstream } from './task-input.ts'
-import { referBack } from './calculator.ts'
+import { computeChain, referBack } from './calculator.ts'
+import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
 
@@ -63,7 +64,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (claim === '') throw new Error('verifier: the claim is empty; give it in input.claim or the request')
   const working = [`claim: ${claim}`]
 
-  const arithmetic = checkEquation(task.input) ?? checkArithmetic(claim) ?? checkNumberClaim(claim)
+  const arithmetic = checkEquation(task.input) ?? await checkRecomputed(task.input, ctx) ?? checkArithmetic(claim) ?? checkNumberClaim(claim)
   if (arithmetic !== undefined) {
     working.push(...arithmetic.steps)
     return result(arithmetic.verdict, 'arithmetic', working)
@@ -96,6 +97,57 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
  */
 function withUpstream (text: string, upstream: Upstream[]): ReturnType<typeof referBack> {
   try { return referBack(text, upstream) } catch { return undefined }
+}
+
+/**
+ * A result to check of a word problem ("Tom has 12 marbles. He gives 5 to Sara. How many ...?") or
+ * of a chain of operations ("Take the square root of it and double the result", s1 = 1024): read
+ * again as the calculator reads it and the values compared. Undefined when the task is neither, its
+ * reading fails, or the claimed result holds no number to compare (then other checks judge it).
+ */
+async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ verdict: Verdict, steps: string[] } | undefined> {
+  if (typeof input !== 'object' || input === null) return undefined
+  const { task, result } = input as { task?: { id?: unknown, text?: unknown, input?: unknown }, result?: { text?: unknown, output?: unknown } }
+  if (typeof task?.text !== 'string') return undefined
+  let expected: number | undefined
+  let steps: string[]
+  let how: string
+  const story = readWordProblem(task.text)
+  if (story !== undefined) {
+    if (!('answer' in story)) return undefined
+    expected = story.answer.output
+    steps = ['read as a word problem', ...story.answer.steps]
+    how = `as a word problem, ${story.answer.expression}`
+  } else {
+    let again: AgentResult | undefined
+    try {
+      again = await computeChain({ id: `${String(task.id ?? 'task')}:recompute`, text: task.text, input: task.input }, { ...ctx, progress: () => {} })
+    } catch {
+      return undefined
+    }
+    if (again === undefined || typeof again.output !== 'number') return undefined
+    expected = again.output
+    steps = again.working ?? []
+    const expressions = steps.flatMap(w => { const m = /^\s+expression: (.+)$/.exec(w); return m === null ? [] : [m[1]!] })
+    how = `in ${expressions.length} steps, ${expressions.join(' then ')}`
+  }
+  const claimed = claimedNumbers(result)
+  if (claimed.length === 0) return undefined
+  const same = (v: number): boolean => Math.abs(v - expected!) <= 1e-9 * Math.max(1, Math.abs(expected!))
+  const shown = math.format(expected, { precision: 12 })
+  if (claimed.some(same)) return { verdict: { vote: 'support', confidence: 0.99, reason: `re-computed ${how} = ${shown}, as claimed` }, steps: [...steps, `re-computed: ${shown}`] }
+  // A claim with several numbers ("12 - 5 = 7 marbles") that do not include the value is not
+  // judged by this check; one number that differs is disputed.
+  if (claimed.length > 1) return undefined
+  const reason = `re-computed ${how} = ${shown}, not ${math.format(claimed[0]!, { precision: 12 })}`
+  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+}
+
+/** The numbers a result claims: its output if that is a number, else the numbers written in its text. */
+function claimedNumbers (result: { text?: unknown, output?: unknown } | undefined): number[] {
+  if (typeof result?.output === 'number') return Number.isFinite(result.output) ? [result.output] : []
+  const text = typeof result?.output === 'string' ? result.output : typeof result?.text === 'string' ? result.text : ''
+  return [...numberWordsToDigits(text).replace(/(\d),(?=\d{3}\b)/g, '$1').matchAll(/[-+]?(?:\d+\.?\d*|\.\d+)/g)].map(m => Number(m[0])).filter(Number.isFinite)
 }
 
 /**

@@ -192,6 +192,61 @@ describe('calculator: arithmetic said as an instruction', () => {
   })
 })
 
+describe('calculator: logic is not arithmetic', () => {
+  it('refuses "and", "or", "not" between numbers instead of answering true or false', async () => {
+    // Before: "3 and 4" was `true`, mathjs' logical and.
+    await expect(calc('what is 3 and 4')).rejects.toThrow("'3 and 4' applies logic to numbers")
+    await expect(calc('3 or 4')).rejects.toThrow("'3 or 4' applies logic to numbers")
+    await expect(calc('not 3')).rejects.toThrow("'not 3' applies logic to numbers")
+    await expect(calc('sqrt(16) xor 2')).rejects.toThrow('applies logic to numbers')
+    // Comparisons joined by logic stay logic, and "and" as a list is read as before.
+    expect((await calc('Is 2 > 1 and 3 > 2?')).output).toBe(true)
+    expect((await calc('Add 3 and 4')).output).toBe(7)
+  })
+})
+
+describe('calculator: a chain of operations', () => {
+  it('computes each step on the result of the one before and shows every step', async () => {
+    // Before: "sqrt(1024) and (1024 * 2)", which mathjs evaluated to `true`.
+    const r = await calc('Take the square root of it and double the result', { s1: 1024 })
+    expect(r.output).toBe(64)
+    expect(r.working).toEqual([
+      'request: Take the square root of it and double the result',
+      'step 1: Take the square root of it',
+      '  "it" = 1024 (the result of s1)',
+      '  read as: Take the square root of 1024',
+      '  square root',
+      '  expression: sqrt(1024)',
+      '  = 32',
+      'step 2: double the result',
+      '  "the result" = 32 (the result of step 1)',
+      '  read as: double 32',
+      '  "double X" → X * 2',
+      '  expression: 32 * 2',
+      '  = 64'
+    ])
+    expect((await calc('Square 5 and add 1')).output).toBe(26)
+    expect((await calc('Multiply 6 by 7 and add 2')).output).toBe(44)
+    expect((await calc('What is 5 squared, then add 3?')).output).toBe(28)
+    expect((await calc('Double it, then subtract 3, then halve it', { s1: 5 })).output).toBe(3.5)
+    expect((await calc('Convert 5 miles to km and double it')).text).toBe('16.09344 km')
+  })
+
+  it('stops at a step with no value, and names a step that fails', async () => {
+    const zero = await calc('Double it, then divide by 0, then add 1', { s1: 5 })
+    expect(zero.output).toBeNull()
+    expect(zero.text).toBe('Undefined: 10 / 0 divides by zero')
+    expect(zero.working).not.toContain('step 3: add 1')
+    await expect(calc('Square 5 and divide it by the banana count')).rejects.toThrow("calculator: step 2 of 2 ('divide it by the banana count'), on 25:")
+  })
+
+  it('leaves alone requests whose later parts do not work on the earlier ones', async () => {
+    // Two statistics of one list, a sum of two numbers: not steps.
+    expect((await calc('the mean and the median of 3, 7, 7, 19')).output).toEqual({ mean: 9, median: 7 })
+    expect((await calc('Add 3 and 4')).output).toBe(7)
+  })
+})
+
 describe('calculator: earlier results in a mission', () => {
   it('puts the one earlier result in place of "it"', async () => {
     const r = await calc('Multiply it by 3', { s1: 1024 })

@@ -56,6 +56,27 @@ describe('verifier: a mission part about the result it depends on', () => {
     expect((await check('Take the square root', { s2: 24 }, 4.8989794855664)).verdict?.vote).toBe('support')
   })
 
+  it('re-computes a chain of operations step by step', async () => {
+    // Before: the part read as one expression, "sqrt(1024) and (1024 * 2)"; every verifier abstained.
+    const ok = await check('Take the square root of it and double the result', { s1: 1024 }, 64)
+    expect(ok.verdict).toMatchObject({ vote: 'support', confidence: 0.99, reason: 're-computed in 2 steps, sqrt(1024) then 32 * 2 = 64, as claimed' })
+    expect(ok.working).toContain('step 2: double the result')
+    expect((await check('Take the square root of it and double the result', { s1: 1024 }, 65)).verdict)
+      .toMatchObject({ vote: 'dispute', reason: 're-computed in 2 steps, sqrt(1024) then 32 * 2 = 64, not 65' })
+  })
+
+  it('re-reads a word problem and compares the number in the answer', async () => {
+    const story = 'Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?'
+    expect((await check(story, undefined, '7 marbles')).verdict).toMatchObject({ vote: 'support', reason: 're-computed as a word problem, 12 - 5 = 7, as claimed' })
+    // An answer in words from another agent (a language model) is compared by the number in it.
+    expect((await check(story, undefined, 'Tom has seven marbles left.')).verdict?.vote).toBe('support')
+    expect((await check(story, undefined, '8 marbles')).verdict).toMatchObject({ vote: 'dispute', reason: 're-computed as a word problem, 12 - 5 = 7, not 8' })
+    // Several numbers without the value: not this check's to judge (the graph is asked instead).
+    const search = async () => []
+    const unclear = await handler({ id: 'v', text: 'verify', input: { task: { id: 't', text: story }, result: { text: 'between 6 and 8', output: 'between 6 and 8' } } }, testContext({ search }))
+    expect(unclear.verdict?.vote).toBe('abstain')
+  })
+
   it('checks the roots of an equation by putting each into it, and their count by solving again', async () => {
     const ok = await check('Solve x^2 - 5x + 6 = 0', undefined, [2, 3])
     expect(ok.verdict).toMatchObject({ vote: 'support', reason: 're-solved and substituted: x = 2 or x = 3, as claimed' })
