@@ -96,7 +96,7 @@ export class GraphRetriever {
       const vectors = await this.embed(batch.map((e) => e.text), signal === undefined ? undefined : { signal })
       if (vectors.length !== batch.length) throw new Error(`graph retrieval: the embedder returned ${vectors.length} vectors for ${batch.length} texts`)
       batch.forEach((e, j) => {
-        this.cache.set(e.id, { updatedAt: e.updatedAt, text: e.text, vector: vectors[j]!, terms: new Set(terms(e.text)) })
+        this.cache.set(e.id, { updatedAt: e.updatedAt, text: e.text, vector: vectors[j]!, terms: new Set(terms(e.text, 'literal')) })
       })
       this.embeddedCount += batch.length
     }
@@ -114,7 +114,7 @@ export class GraphRetriever {
 
     const candidates = entities.filter((e) =>
       (this.includeRetracted || e.status !== 'retracted') && (options.kinds === undefined || options.kinds.includes(e.kind)))
-    const queryTerms = terms(query)
+    const queryTerms = terms(query, 'literal')
     const df = new Map<string, number>()
     for (const t of new Set(queryTerms)) {
       let n = 0

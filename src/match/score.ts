@@ -76,9 +76,11 @@ export const NUMBER_TERM = '#'
 /**
  * Lowercased, accent-stripped, stop-word-free, stemmed terms of `text`, in order (duplicates kept).
  * Numbers map to {@link NUMBER_TERM}: a skill whose examples carry numbers (arithmetic, conversions,
- * dates) shares that with a task that does, whatever the digits.
+ * dates) shares that with a task that does, whatever the digits. With `numbers: 'literal'` each
+ * number is its own term, as the graph needs: a question about "3 and 4" is not about an entity
+ * that says "1024" (with one term for every number it was, and the researcher answered it so).
  */
-export function terms(text: string): string[] {
+export function terms(text: string, numbers: 'any' | 'literal' = 'any'): string[] {
   const words = text
     .toLowerCase()
     .normalize('NFD')
@@ -88,7 +90,7 @@ export function terms(text: string): string[] {
   const out: string[] = []
   for (const w of words) {
     if (STOPWORDS.has(w)) continue
-    out.push(/^\p{N}/u.test(w) ? NUMBER_TERM : stem(w))
+    out.push(/^\p{N}/u.test(w) ? (numbers === 'literal' ? w : NUMBER_TERM) : stem(w))
   }
   return out
 }

@@ -30,9 +30,9 @@ export interface JudgedHit {
 }
 
 export function judgeHits (text: string, hits: readonly GraphHit[]): JudgedHit[] {
-  const q = terms(text)
+  const q = terms(text, 'literal')
   return hits.map((hit) => {
-    const overlap = lexicalOverlap(q, new Set(terms(hit.text)))
+    const overlap = lexicalOverlap(q, new Set(terms(hit.text, 'literal')))
     const relevance = Math.max(hit.score, 0.5 * hit.score + 0.5 * overlap)
     const weight = (STATUS_WEIGHT[hit.status] ?? 0.5) * (KIND_WEIGHT[hit.kind] ?? 0.5) * (0.5 + 0.5 * clamp01(hit.confidence))
     return { hit, overlap, relevance, weight }

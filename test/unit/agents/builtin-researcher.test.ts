@@ -65,6 +65,17 @@ describe('researcher', () => {
     expect(empty.text).toMatch(/has nothing relevant/)
   })
 
+  it('does not take any number in an entity for the numbers a question asks about', async () => {
+    // Before: every number was one term, so "What is 3 and 4?" overlapped wholly with any entity that
+    // held a number, and in a browser tour the researcher answered it with a mission's "... : 64".
+    const numbers = [...GRAPH, e('f-sqrt', 'fact', 'Take the square root of it and double the result: 64', 'verified', 0.9), e('f-pow', 'fact', 'Compute 2^10: 1024', 'verified', 0.9)]
+    const r = await handler({ id: 't', text: 'What is 3 and 4?' }, graphContext(numbers))
+    expect(r.text).toMatch(/has nothing relevant/)
+    // The same number is still a match: the port question finds the port.
+    const port = await handler({ id: 't', text: 'What listens on port 9090?' }, graphContext(numbers))
+    expect(port.citations?.[0]).toBe('f-relay')
+  })
+
   it('reports an open question rather than answering it', async () => {
     const r = await handler({ id: 't', text: 'What is the marketing budget for the third quarter?' }, graphContext())
     expect(r.text).toMatch(/no answer .* yet/)
