@@ -156,6 +156,7 @@ test('a task nobody can do shows unassigned, with the reason', async () => {
   await expect(item.getByTestId('task-cancel')).toHaveCount(0)
   await expect(b.getByTestId('task-reason')).toContainText('no capable agent')
   await expect(b.getByTestId('task-reason')).toHaveAttribute('data-state', 'unassigned')
+  await expect(b.getByTestId('task-unassigned-hint')).toContainText('need a language model')
   await b.getByTestId('timeline-scope-all').click()
   await expect(b.locator('[data-testid=timeline] li[data-kind=award]').first()).toBeVisible()
   await b.screenshot({ path: `${SHOTS}/tasks-unassigned.png`, fullPage: true })
