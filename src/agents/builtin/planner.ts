@@ -16,7 +16,7 @@ import type { AgentContext, AgentResult, AgentTask, PlannedSubtask } from '../ty
 import { LIST_ITEM, splitSentences } from './sentences.ts'
 import { inputText } from './task-input.ts'
 import { protect } from './payload.ts'
-import { isWordProblem } from './word-problems.ts'
+import { tellsWordProblem } from './word-problems.ts'
 
 export const MAX_SUBTASKS = 12
 
@@ -89,9 +89,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 // Rules
 
 export function planByRules (request: string): PlannedSubtask[] {
-  // A word problem the calculator can follow is one task: its sentences tell one story ("Tom has 12
-  // marbles. He gives 5 to Sara. How many ...?"), and apart they mean nothing.
-  const parts = isWordProblem(request) ? [] : splitParts(request)
+  // A word problem is one task: its sentences tell one story ("Tom has 12 marbles. He gives 5 to
+  // Sara. How many ...?"), and apart they mean nothing. One the calculator cannot follow stays whole
+  // too, so that the person hears why.
+  const parts = tellsWordProblem(request) ? [] : splitParts(request)
   if (parts.length <= 1) return [{ id: 's1', text: request.trim(), dependsOn: [] }]
   const subtasks: PlannedSubtask[] = []
   parts.slice(0, MAX_SUBTASKS).forEach((part, i) => {

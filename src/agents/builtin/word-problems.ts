@@ -88,6 +88,13 @@ class Story {
   share: { total: number, among: number, noun: string, groupsOf: boolean } | undefined
   /** What each owner did with how many of what ("sold 45 apples"), for "how many apples did it sell?". */
   readonly events: Array<{ owner: string, noun: string, verb: string, value: number }> = []
+  /** owner and thing → how many there were at first, and the arithmetic of it ("Now he has 7" after giving 5: 7 + 5). */
+  readonly first = new Map<string, { value: number, expression: string }>()
+  /** owner and thing: counts the story states ("Tom has 12"), not only changes. */
+  readonly stated = new Set<string>()
+  /** owner → money earned by selling at a price, and the arithmetic of it. */
+  readonly earned = new Map<string, number>()
+  readonly earnedTerms = new Map<string, string[]>()
   /** Parts of a whole named by a property ("9 are boys"): thing → [property, count]. */
   readonly parts: Array<{ noun: string, property: string, value: number }> = []
 
@@ -131,6 +138,11 @@ export function readWordProblem (text: string): WordProblemReading | undefined {
   // Percentages, rates and measures (km, hours, kg) are the calculator's other readings, not counts.
   if (/%|\bpercent\b|\bper\s*cent\b/i.test(plain)) return undefined
   if (quantities(story).some(q => q.word !== undefined && UNIT_WORDS.test(q.word))) return undefined
+  // Arithmetic written out ("Calculate 12 * 4") is the calculator's other reading, as is a question
+  // about a measure ("how many seconds are in a day").
+  if (/\d\s*[*/^=×÷]\s*[\d(]|\d\s+[+-]\s+\d/.test(story)) return undefined
+  const askedWord = /^how\s+many\s+([a-z]+)/i.exec(question)?.[1]
+  if (askedWord !== undefined && UNIT_WORDS.test(askedWord)) return undefined
   if (new RegExp(NUM).test(question.replace(/\bhow\s+(?:many|much)\s+(?:more|fewer|less)\b/i, ''))) {
     // A number in the question itself: "how much do 7 pens cost?" is read below; "how many km is 5 miles" is not a story.
     if (!/\bcosts?\b|\bspend\b|\bpay\b|\bfor\b|\bin\s+\d+\s+[a-z]+/i.test(question)) return undefined
@@ -153,11 +165,20 @@ export function readWordProblem (text: string): WordProblemReading | undefined {
   return answerQuestion(s, question)
 }
 
-/** Whether `text` is a word problem this reader follows to an answer (the planner keeps it whole, the calculator bids on it). */
+/** Whether `text` is a word problem this reader follows to an answer. */
 export function isWordProblem (text: string): boolean {
   if (!QUESTION.test(text)) return false
   const r = readWordProblem(text)
   return r !== undefined && 'answer' in r
+}
+
+/**
+ * Whether `text` tells a word problem, followed or not: the planner keeps it whole and the
+ * calculator bids on it, so a story it cannot follow ends with the reason ("could not follow it:
+ * ...") rather than cut into sentences that each mean nothing.
+ */
+export function tellsWordProblem (text: string): boolean {
+  return QUESTION.test(text) && readWordProblem(text) !== undefined
 }
 
 /** Parts of a sentence joined by "and", "then" or commas, each with its own verb. */
@@ -165,9 +186,20 @@ function clauses (sentence: string): string[] {
   const out: string[] = []
   // Split before "and/then/but/, " when a verb or a subject with a verb follows; a list ("3 apples and 4 pears") stays together.
   const parts = sentence.split(new RegExp(String.raw`(?<!\ball)\s*,?\s+(?:and\s+then|and|then|but|so)\s+(?=(?:${ANY_SUBJECT}\s+)?(?:${HAVE}|${GAIN}|${LOSE}|${SHARE}|\d+\s+[a-z]+\s+(?:${GAIN}|${LOSE})\b|\d+\s+(?:of\s+them\s+)?(?:more\s+)?(?:\w+\s+)?(?:are|were|is|was|fly|flew|run|ran|walk|walked|leave|left|get|got|come|came|join|joined|arrive|arrived)\b))|\s*,\s+(?=${ANY_SUBJECT}\s+(?:${HAVE}|${GAIN}|${LOSE}|${SHARE})\b)`, 'i'))
-  for (const p of parts) if (p !== undefined && p.trim() !== '') out.push(p.trim())
+  for (const p of parts) {
+    if (p === undefined || p.trim() === '') continue
+    // A list of purchases ("bought 4 notebooks at $3 each, 2 pens at $1.50 each and a ruler for $2"):
+    // one clause per item, each with the first item's subject and verb.
+    const items = p.trim().split(new RegExp(String.raw`\s*,\s+(?:and\s+)?(?=${ITEM})|\s+and\s+(?=${ITEM})`, 'i'))
+    const lead = items.length > 1 ? new RegExp(String.raw`^(.*?\b(?:${GAIN}|${LOSE}))\s`, 'i').exec(items[0]!) : null
+    if (lead === null) { out.push(p.trim()); continue }
+    out.push(items[0]!, ...items.slice(1).map(i => `${lead[1]!} ${i}`))
+  }
   return out
 }
+
+/** One item of a list of purchases: "a pen for $2", "2 pens at $1.50 each". */
+const ITEM = String.raw`(?:an?|one|\d+)\s+[a-z]+\s+(?:at|for)\s+[$€£]`
 
 function singular (noun: string): string {
   const n = noun.toLowerCase()
@@ -367,10 +399,27 @@ function readClause (s: Story, clause: string): string | undefined {
       const noun = q.noun ?? s.noun
       if (noun === undefined) return `"${clause}": ${fmt(q.value)} of what is not said`
       note(s, q)
-      s.set(owner, noun, q.value)
+      const key = `${owner}\u0000${noun}`
+      const changed = s.stated.has(key) ? undefined : s.count(owner, noun)
+      const changes = s.terms.get(key) ?? []
       s.noun = noun
-      s.steps.push(`${owner === 'there' ? 'there' : owner} ${have[1]!.toLowerCase()} ${shown(s, noun, q.value)}`)
-      s.terms.set(`${owner}\u0000${noun}`, [fmt(q.value)])
+      if (changed !== undefined && LOOKS_BACK.test(rest)) {
+        // "Sam bought lunch for $8. He had $20 before.": the count before the changes told so far.
+        s.first.set(key, { value: q.value, expression: fmt(q.value) })
+        s.set(owner, noun, q.value + changed)
+        s.terms.set(key, [fmt(q.value), ...changes.map(t => /^[-+]\s/.test(t) ? t : t.startsWith('-') ? `- ${t.slice(1)}` : `+ ${t}`)])
+        s.steps.push(`${owner === 'there' ? 'there' : owner} ${have[1]!.toLowerCase()} ${shown(s, noun, q.value)} before that`)
+      } else {
+        if (changed !== undefined) {
+          // "Tom gave 5 marbles to Sara. Now he has 7.": he had 7 + 5 at first.
+          const undo = changes.map(t => /^\+\s/.test(t) ? `- ${t.slice(2)}` : /^-\s/.test(t) ? `+ ${t.slice(2)}` : t.startsWith('-') ? `+ ${t.slice(1)}` : `- ${t}`)
+          s.first.set(key, { value: round(q.value - changed), expression: [fmt(q.value), ...undo].join(' ') })
+        } else if (!s.first.has(key)) s.first.set(key, { value: q.value, expression: fmt(q.value) })
+        s.set(owner, noun, q.value)
+        s.terms.set(key, [fmt(q.value)])
+        s.steps.push(`${owner === 'there' ? 'there' : owner} ${have[1]!.toLowerCase()} ${shown(s, noun, q.value)}`)
+      }
+      s.stated.add(key)
     }
     return undefined
   }
@@ -384,17 +433,24 @@ function readClause (s: Story, clause: string): string | undefined {
     return `"${clause}": how many change hands here is not one count`
   }
   const things = qs.filter(q => !(q.money && at !== null && rest.indexOf(at[1]!) >= 0 && q.value === Number(at[1]!.replace(/[$€£,\s]/g, ''))))
+  // "bought a pen for $2": one thing, bought at a price (without it, the $2 was counted as money gained).
+  const one = at !== null && things.length === 0 ? new RegExp(String.raw`\b(?:an?|one)\s+([a-z]+)\s+(?:at|for)\s+${at[1]!.replace(/[$.]/g, '\\$&')}`, 'i').exec(rest) : null
+  if (one !== null && !NOT_A_NOUN.has(one[1]!.toLowerCase())) things.push({ value: 1, noun: singular(one[1]!), money: false, currency: s.currency, word: one[1]!.toLowerCase() })
   if (things.length === 0) {
     const q = qs[0]!
     if (q.money) {
-      // "spends $7.50", "earns $20", "pays $3 for a sandwich".
+      // "spends $7.50", "earns $20", "pays $3 for a sandwich"; "buys the book for $12" spends it,
+      // "sells his bike for $30" earns it (before, both counted the other way).
       note(s, q)
+      const price = at !== null && q.value === Number(at[1]!.replace(/[$€£,\s]/g, ''))
+      const flow = price && SELL.test(verbWord) ? 1 : price && BUY.test(verbWord) ? -1 : sign
       const before = s.count(owner, MONEY) ?? 0
-      s.set(owner, MONEY, before + sign * q.value)
-      if (sign < 0) spend(s, owner, q.value, fmt(q.value))
+      s.set(owner, MONEY, before + flow * q.value)
+      if (flow < 0) spend(s, owner, q.value, fmt(q.value))
+      else if (price) earn(s, owner, q.value, fmt(q.value))
       s.events.push({ owner, noun: MONEY, verb: verbStem(verbWord), value: q.value })
-      s.steps.push(`${sign > 0 ? '+' : '−'} ${money(s.currency, q.value)} (${verbWord})`)
-      term(s, owner, MONEY, sign, q.value)
+      s.steps.push(`${flow > 0 ? '+' : '−'} ${money(s.currency, q.value)} (${verbWord})`)
+      term(s, owner, MONEY, flow, q.value)
       named(owner)
       return undefined
     }
@@ -435,6 +491,15 @@ function readClause (s: Story, clause: string): string | undefined {
           s.set(owner, MONEY, cash - cost)
           s.terms.get(`${owner}\u0000${MONEY}`)?.push(each ? `- ${fmt(q.value)} * ${fmt(amount)}` : `- ${fmt(amount)}`)
         }
+      } else if (SELL.test(verbWord)) {
+        // "sells 3 cakes at $4 each": the money comes in.
+        earn(s, owner, cost, each ? `${fmt(q.value)} * ${fmt(amount)}` : fmt(amount))
+        const cash = s.count(owner, MONEY)
+        s.set(owner, MONEY, (cash ?? 0) + cost)
+        const key = `${owner}\u0000${MONEY}`
+        const more = each ? `${fmt(q.value)} * ${fmt(amount)}` : fmt(amount)
+        if (cash === undefined) s.terms.set(key, [more])
+        else s.terms.get(key)?.push(`+ ${more}`)
       }
       s.steps.push(each ? `${fmt(q.value)} × ${money(s.currency, amount)} = ${money(s.currency, cost)}` : `${money(s.currency, cost)} for ${shown(s, noun, q.value)}`)
     }
@@ -486,6 +551,21 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     if (spent === undefined || (who === undefined && s.spent.size === 0)) return { unreadable: 'nothing in the story says what was spent' }
     const terms = who !== undefined ? s.spentTerms.get(who) ?? [] : [...s.spentTerms.values()].flat()
     return done(spent, MONEY, terms.join(' + '))
+  }
+  // "How much did he make / earn?" by selling.
+  if (much && /\b(?:make|made|earn|earned|take\s+in|took\s+in|get\s+for|got\s+for)\b/i.test(q) && s.earned.size > 0) {
+    const who = owner === '*' ? undefined : owner
+    const got = who !== undefined ? s.earned.get(who) : [...s.earned.values()].reduce((a, b) => a + b, 0)
+    if (got !== undefined) return done(got, MONEY, (who !== undefined ? s.earnedTerms.get(who) ?? [] : [...s.earnedTerms.values()].flat()).join(' + '))
+  }
+  // "How many marbles did Tom have at first?": the count before the story's changes.
+  if (ASKS_FIRST.test(q)) {
+    const who = owner === '*' || owner === '' ? [...s.counts.keys()][0] ?? '' : owner
+    const m = s.counts.get(who)
+    const noun = asked ?? (m !== undefined && m.size === 1 ? [...m.keys()][0] : s.noun)
+    const first = noun === undefined ? undefined : s.first.get(`${who}\u0000${noun}`)
+    if (noun === undefined || first === undefined) return { unreadable: `how many ${noun === undefined ? 'things' : noun === MONEY ? 'money' : s.display.get(noun) ?? noun} ${who || 'there'} had at first is not said` }
+    return done(first.value, noun, first.expression)
   }
   // "How many does each child get?", "how many groups are there?", "how many are left over?"
   if (s.share !== undefined) {
@@ -600,6 +680,18 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
   if (found.value < 0) return { unreadable: `the story leaves ${who} with ${fmt(found.value)} ${s.display.get(noun) ?? noun}, fewer than none` }
   return done(found.value, noun, found.expression)
 }
+
+function earn (s: Story, owner: string, value: number, expression: string): void {
+  s.earned.set(owner, (s.earned.get(owner) ?? 0) + value)
+  s.earnedTerms.set(owner, [...(s.earnedTerms.get(owner) ?? []), expression])
+}
+
+const SELL = /^(?:sell|sells|sold)$/i
+const BUY = /^(?:buy|buys|bought|purchase|purchases|purchased|order|orders|ordered|get|gets|got)$/i
+/** A count that was had before what the story told so far ("He had $20 before"). */
+const LOOKS_BACK = /\b(?:before(?:\s+that|\s+this)?|at\s+first|initially|originally|to\s+(?:begin|start)\s+with|at\s+the\s+(?:start|beginning)|in\s+the\s+beginning)\s*$/i
+/** A question about how many there were at first ("How many marbles did Tom have at first?"). */
+const ASKS_FIRST = /\b(?:at\s+first|initially|originally|to\s+(?:begin|start)\s+with|at\s+the\s+(?:start|beginning)|in\s+the\s+beginning|before|start(?:ed|s)?(?:\s+out)?\s+with)\b/i
 
 function spend (s: Story, owner: string, value: number, expression: string): void {
   s.spent.set(owner, (s.spent.get(owner) ?? 0) + value)

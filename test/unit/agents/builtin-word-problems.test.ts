@@ -52,6 +52,28 @@ describe('word problems: a story and a question about it', () => {
     expect(answer('I have 10 dollars. I buy 2 pens at $3 each. How much money do I have left?')).toMatchObject({ text: '$4', expression: '10 - 2 * 3' })
   })
 
+  it('reads a list of purchases, and money paid or taken at a price the right way round', () => {
+    // Before: "a pen for $2" after a comma or "and" made the clause unreadable, and "bought a pen
+    // for $2" on its own counted the $2 as money gained ($20 - 4 * 3 + 2 = $10).
+    expect(answer('Maria bought 4 notebooks at $3 each and a pen for $2. How much did she spend?')).toMatchObject({ text: '$14', expression: '4 * 3 + 2' })
+    expect(answer('Maria bought 4 notebooks at $3 each, 2 pens at $1.50 each and a ruler for $2. How much did she spend?')).toMatchObject({ text: '$17', output: 17 })
+    expect(answer('Maria had $20. She bought 4 notebooks at $3 each. She bought a pen for $2. How much money does she have left?')).toMatchObject({ text: '$6', expression: '20 - 4 * 3 - 2' })
+    expect(answer('Sam had $50. He bought the book for $12. How much money does he have left?')).toMatchObject({ text: '$38', expression: '50 - 12' })
+    expect(answer('Sam had $50. He sold his bike for $30. How much money does he have now?')).toMatchObject({ text: '$80', expression: '50 + 30' })
+    expect(answer('Sam had $50. He sold 3 cakes at $4 each. How much money does he have now?')).toMatchObject({ text: '$62', expression: '50 + 3 * 4' })
+    expect(answer('Sam sold 3 cakes at $4 each and a pie for $10. How much money did he make?')).toMatchObject({ text: '$22', expression: '3 * 4 + 10' })
+  })
+
+  it('works back to what there was at first', () => {
+    // Before: "Now he has 7" replaced the count, and "how many at first" was answered 7.
+    expect(answer('Tom gave 5 marbles to Sara. Now he has 7 marbles. How many marbles did he have at first?')).toMatchObject({ text: '12 marbles', expression: '7 + 5' })
+    expect(answer('Tom found 4 shells. Then he had 10 shells. How many shells did he start with?')).toMatchObject({ text: '6 shells', expression: '10 - 4' })
+    expect(answer('Tom had 12 marbles. He gave 5 to Sara. How many marbles did he have at first?')).toMatchObject({ text: '12 marbles', output: 12 })
+    // Told after what happened: "He had $20 before" is the start, not what is left.
+    expect(answer('Sam bought lunch for $8. He had $20 before. How much money does he have left?')).toMatchObject({ text: '$12', expression: '20 - 8' })
+    expect(readWordProblem('Tom gave 5 marbles to Sara. How many marbles did Sara have at first?')).toEqual({ unreadable: 'how many marbles Sara had at first is not said' })
+  })
+
   it('answers what a verb moved, parts of a whole, and the "all but" riddle', () => {
     expect(answer('A shop sold 45 apples on Monday and 30 on Tuesday. How many apples did it sell?')).toMatchObject({ text: '75 apples', expression: '45 + 30' })
     expect(answer('Ben baked 24 cookies. He ate 3 and gave 9 to his friends. How many cookies did he give away?').text).toBe('9 cookies')
@@ -114,5 +136,7 @@ describe('word problems in the mesh', () => {
     expect(planByRules('Lisa had 8 balloons. 3 popped. Then she bought 5 more. How many balloons does she have?')).toHaveLength(1)
     expect(planByRules('Calculate 12 * 4. Then tell me how many seconds are in a day.').length).toBe(2)
     expect(isWordProblem('Calculate 12 * 4. How much is that in euros?')).toBe(false)
+    // A story it cannot follow stays whole too, so the calculator can say why.
+    expect(planByRules('Tom has 12 marbles. He gives 5 to each of 2 friends. How many marbles does Tom have left?')).toHaveLength(1)
   })
 })
