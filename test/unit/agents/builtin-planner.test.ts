@@ -31,6 +31,14 @@ describe('planner: rules', () => {
     expect(plan('Buy salt and pepper')).toEqual([['s1', 'Buy salt and pepper', '']])
   })
 
+  it('links an operation that lacks its operand to the part before', () => {
+    // Before: "Add 1" ran on its own, with nothing to add 1 to, and failed.
+    expect(plan('Square 5 and add 1')).toEqual([['s1', 'Square 5', ''], ['s2', 'Add 1', 's1']])
+    expect(plan('Multiply 6 by 7, then divide by 3')).toEqual([['s1', 'Multiply 6 by 7', ''], ['s2', 'Divide by 3', 's1']])
+    // Each with operands of its own: independent.
+    expect(plan('Compute 2 + 2 and compute 3 + 3')).toEqual([['s1', 'Compute 2 + 2', ''], ['s2', 'Compute 3 + 3', '']])
+  })
+
   it('reads numbered and bulleted lists, inline or on lines, and drops the preamble', () => {
     expect(plan('Split this request into subtasks: 1. fetch the data 2. clean it 3. chart it')).toEqual([
       ['s1', 'Fetch the data', ''],
