@@ -427,7 +427,25 @@ function readClause (s: Story, clause: string): string | undefined {
   const verbWord = (gain ?? lose)![1]!.toLowerCase()
   // "buys 3 pens at $2 each", "buys a book for $12": what is bought, and what it costs.
   const at = new RegExp(String.raw`\b(?:at|for)\s+(${NUM})(?:\s+(each|apiece|a\s+piece|per\s+\w+))?`, 'i').exec(rest)
-  // "gives 5 apples to each of 2 friends", "gives 3 to 4 friends": how many change hands is not one count.
+  // "gives 5 apples to each of 2 friends", "gets 3 from each of 4 friends": so many times so many.
+  const eachOf = at === null ? new RegExp(String.raw`^(?:${GAIN}|${LOSE})\s+(?:away\s+)?(\d+)\s+(?:([a-z]+)\s+)?(?:(?:to|from)\s+each\s+of\s+(?:the\s+|his\s+|her\s+|their\s+|my\s+|our\s+|your\s+)?|each\s+(?:to|from)\s+(?:the\s+|his\s+|her\s+|their\s+|my\s+|our\s+|your\s+)?)(\d+)\s+([a-z]+)$`, 'i').exec(rest.replace(/^(?:also|then|later)\s+/i, '')) : null
+  if (eachOf !== null) {
+    const k = Number(eachOf[1]); const n = Number(eachOf[3])
+    const noun = eachOf[2] !== undefined && !NOT_A_NOUN.has(eachOf[2].toLowerCase()) ? singular(eachOf[2]) : s.noun
+    if (noun === undefined) return `"${clause}": ${fmt(k)} of what is not said`
+    if (eachOf[2] !== undefined && !NOT_A_NOUN.has(eachOf[2].toLowerCase())) note(s, { value: k, noun, money: false, currency: s.currency, word: eachOf[2].toLowerCase() })
+    s.set(owner, noun, (s.count(owner, noun) ?? 0) + sign * n * k)
+    s.noun = noun
+    const key = `${owner}\u0000${noun}`
+    const terms = s.terms.get(key)
+    if (terms === undefined) s.terms.set(key, [`${sign < 0 ? '-' : ''}${fmt(n)} * ${fmt(k)}`])
+    else terms.push(`${sign < 0 ? '-' : '+'} ${fmt(n)} * ${fmt(k)}`)
+    s.events.push({ owner, noun, verb: verbStem(verbWord), value: n * k })
+    s.steps.push(`${sign > 0 ? '+' : '−'} ${fmt(n)} ${eachOf[4]!.toLowerCase()} × ${shown(s, noun, k)} = ${shown(s, noun, n * k)} (${verbWord})`)
+    named(owner)
+    return undefined
+  }
+  // "gives 3 to 4 friends": how many change hands is not one count.
   const restNoPrice = at !== null ? rest.replace(at[0], '') : rest
   if (/\beach\b|\bevery\b/i.test(restNoPrice) || new RegExp(String.raw`\b(?:to|from|among|between|with|for|by)\s+(?:the\s+|each\s+of\s+)?${NUM}`, 'i').test(restNoPrice)) {
     return `"${clause}": how many change hands here is not one count`

@@ -64,6 +64,15 @@ describe('word problems: a story and a question about it', () => {
     expect(answer('Sam sold 3 cakes at $4 each and a pie for $10. How much money did he make?')).toMatchObject({ text: '$22', expression: '3 * 4 + 10' })
   })
 
+  it('multiplies what goes to or comes from each of several', () => {
+    // Before: "how many change hands here is not one count".
+    expect(answer('Tom has 12 marbles. He gives 5 to each of 2 friends. How many marbles does Tom have left?')).toMatchObject({ text: '2 marbles', expression: '12 - 2 * 5' })
+    expect(answer('Tom has 30 marbles. He gives 4 marbles each to his 3 friends. How many marbles does he have now?')).toMatchObject({ text: '18 marbles', expression: '30 - 3 * 4' })
+    expect(answer('Ann had 10 stickers. She got 3 stickers from each of her 4 friends. How many stickers does she have?')).toMatchObject({ text: '22 stickers', expression: '10 + 4 * 3' })
+    expect(answer('Tom gives 5 apples to each of 2 friends. How many apples did he give?')).toMatchObject({ text: '10 apples', output: 10 })
+    expect(readWordProblem('Tom has 5 marbles. He gives 3 to each of 2 friends. How many marbles does Tom have left?')).toEqual({ unreadable: 'the story leaves Tom with -1 marbles, fewer than none' })
+  })
+
   it('works back to what there was at first', () => {
     // Before: "Now he has 7" replaced the count, and "how many at first" was answered 7.
     expect(answer('Tom gave 5 marbles to Sara. Now he has 7 marbles. How many marbles did he have at first?')).toMatchObject({ text: '12 marbles', expression: '7 + 5' })
@@ -97,7 +106,7 @@ describe('word problems: a story and a question about it', () => {
     expect(readWordProblem('Tom has 12 marbles. He gives 5 to Sara, who had 2. How many marbles does Sara have?')).toEqual({ unreadable: '"who had 2": no verb here says what happens to the number' })
     expect(readWordProblem('Tom has 12 marbles. He loses 15. How many does he have?')).toEqual({ unreadable: 'the story leaves Tom with -3 marbles, fewer than none' })
     expect(readWordProblem('Sara has 4 more apples than Tom. Tom has 5 apples. How many apples does Sara have?')).toEqual({ unreadable: '"Sara has 4 more apples than Tom": more happens here than a count of what Sara has' })
-    expect(readWordProblem('Tom gives 5 apples to each of 2 friends. How many apples did he give?')).toEqual({ unreadable: '"Tom gives 5 apples to each of 2 friends": how many change hands here is not one count' })
+    expect(readWordProblem('Tom gives 5 apples to 2 friends. How many apples did he give?')).toEqual({ unreadable: '"Tom gives 5 apples to 2 friends": how many change hands here is not one count' })
     expect(readWordProblem('If 3 pens cost $4.50, how much do 7 pencils cost?')).toEqual({ unreadable: 'the price of one pencil is not given' })
   })
 
@@ -137,6 +146,6 @@ describe('word problems in the mesh', () => {
     expect(planByRules('Calculate 12 * 4. Then tell me how many seconds are in a day.').length).toBe(2)
     expect(isWordProblem('Calculate 12 * 4. How much is that in euros?')).toBe(false)
     // A story it cannot follow stays whole too, so the calculator can say why.
-    expect(planByRules('Tom has 12 marbles. He gives 5 to each of 2 friends. How many marbles does Tom have left?')).toHaveLength(1)
+    expect(planByRules('Tom has 12 marbles. He gives 5 to 2 friends. How many marbles does Tom have left?')).toHaveLength(1)
   })
 })
