@@ -374,8 +374,7 @@ export function referBack (request: string, upstream: Upstream[]): { text: strin
 
   if (found.length === 0) {
     // No reference: an operation without its operand applies to the one earlier result.
-    const numbered = /\d/.test(text)
-    const rule = MISSING_OPERAND.find((r) => r.pattern.test(text) && !(r.alone && numbered))
+    const rule = missingOperandRule(text)
     if (rule === undefined) return undefined
     if (numbers.length !== 1) {
       if (upstream.length === 1) throw notANumberError(upstream[0]!)
@@ -438,6 +437,19 @@ export function referBack (request: string, upstream: Upstream[]): { text: strin
     at = f.end
   }
   return { text: out + text.slice(at), notes }
+}
+
+function missingOperandRule (text: string): (typeof MISSING_OPERAND)[number] | undefined {
+  const numbered = /\d/.test(text)
+  return MISSING_OPERAND.find((r) => r.pattern.test(text) && !(r.alone && numbered))
+}
+
+/**
+ * Whether a request is an operation without its operand ("Add 1", "Take the square root", "Divide
+ * by 3"), which works on an earlier result: the planner makes such a part depend on the one before.
+ */
+export function lacksOperand (request: string): boolean {
+  return missingOperandRule(trimSentenceEnd(request.trim().replace(/\s+/g, ' '))) !== undefined
 }
 
 /**

@@ -17,7 +17,7 @@ import { LIST_ITEM, splitSentences } from './sentences.ts'
 import { inputText } from './task-input.ts'
 import { protect } from './payload.ts'
 import { tellsWordProblem } from './word-problems.ts'
-import { referBack } from './calculator.ts'
+import { lacksOperand } from './calculator.ts'
 
 export const MAX_SUBTASKS = 12
 
@@ -101,19 +101,13 @@ export function planByRules (request: string): PlannedSubtask[] {
     let dependsOn: string[] = []
     if (i > 0) {
       if (REFERS_TO_SEVERAL.test(part.text)) dependsOn = subtasks.map((s) => s.id)
-      else if (part.sequenced || REFERS_BACK.test(part.text) || missesOperand(part.text)) dependsOn = [`s${i}`]
+      // An operation without its operand works on the part before ("Square 5 and add 1": "Add 1"),
+      // as the calculator reads it; alone it ran on nothing and failed.
+      else if (part.sequenced || REFERS_BACK.test(part.text) || lacksOperand(part.text)) dependsOn = [`s${i}`]
     }
     subtasks.push({ id, text: part.text, dependsOn })
   })
   return subtasks
-}
-
-/**
- * An operation that lacks its operand and so works on the part before ("Square 5 and add 1": "Add
- * 1"), as the calculator reads it: without the dependency it ran on nothing and failed.
- */
-function missesOperand (text: string): boolean {
-  try { return referBack(text, [{ id: 's0', value: 1 }]) !== undefined } catch { return false }
 }
 
 interface Part { text: string, sequenced: boolean }
