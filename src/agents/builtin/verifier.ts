@@ -61,10 +61,17 @@ export interface VerifierOutput {
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
   const claim = claimText(task)
-  if (claim === '') throw new Error('verifier: the claim is empty; give it in input.claim or the request')
-  const working = [`claim: ${claim}`]
+  // A result handed over to check (a mission part's) is judged on its own terms first: a list of
+  // numbers has no claim in words (its text is all brackets), and before this the verifier failed on it.
+  const handed = checkEquation(task.input) ?? checkList(task.input) ?? await checkRecomputed(task.input, ctx)
+  const working = [`claim: ${claim === '' ? handedText(task.input) : claim}`]
+  if (claim === '' && handed === undefined) {
+    if (working[0] === 'claim: ') throw new Error('verifier: the claim is empty; give it in input.claim or the request')
+    // A handed-over result with nothing in words to check ("[1, 2, 3]" from a script): abstain, saying why.
+    return result({ vote: 'abstain', confidence: 0, reason: 'the result has no claim in words to check, and it is not a list the calculator makes (primes, sorting)' }, 'none', working)
+  }
 
-  const arithmetic = checkEquation(task.input) ?? await checkRecomputed(task.input, ctx) ?? checkArithmetic(claim) ?? checkNumberClaim(claim)
+  const arithmetic = handed ?? checkArithmetic(claim) ?? checkNumberClaim(claim)
   if (arithmetic !== undefined) {
     working.push(...arithmetic.steps)
     return result(arithmetic.verdict, 'arithmetic', working)
@@ -97,6 +104,49 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
  */
 function withUpstream (text: string, upstream: Upstream[]): ReturnType<typeof referBack> {
   try { return referBack(text, upstream) } catch { return undefined }
+}
+
+/**
+ * A list of numbers to check that the calculator makes by a fixed rule (the primes in a range, a
+ * sorted list: "Find the primes below 20" → [2, 3, ..., 19]): made again and compared item by item.
+ * Undefined for any other task or result, so another agent's list ("Run this JavaScript: ...") is
+ * never judged by the calculator's reading of its words.
+ */
+function checkList (input: unknown): { verdict: Verdict, steps: string[] } | undefined {
+  if (typeof input !== 'object' || input === null) return undefined
+  const { task, result } = input as { task?: { text?: unknown, input?: unknown }, result?: { output?: unknown } }
+  const claimed = result?.output
+  if (typeof task?.text !== 'string' || !Array.isArray(claimed) || claimed.length > 10_000 || !claimed.every(v => typeof v === 'number')) return undefined
+  const text = withUpstream(task.text, upstreamResults(task.input))?.text ?? task.text
+  let expected: unknown
+  let steps: string[]
+  try {
+    const t = translateRequest(text)
+    if (!t.steps.some(x => /^the primes from |^sort \d+ values/.test(x))) return undefined
+    const ev = evaluateExpression(t.expression)
+    expected = ev.output
+    steps = [...t.steps, `expression: ${t.expression}`]
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(expected) || !expected.every(v => typeof v === 'number')) return undefined
+  const at = expected.findIndex((v, i) => v !== claimed[i])
+  const made = `${expected.length} number${expected.length === 1 ? '' : 's'} (${shortList(expected)})`
+  if (at < 0 && expected.length === claimed.length) return { verdict: { vote: 'support', confidence: 0.99, reason: `re-computed: ${made}, as claimed` }, steps: [...steps, `= ${made}`] }
+  const reason = at < 0 || at >= claimed.length
+    ? `re-computed: ${made}; the result has ${claimed.length}`
+    : `re-computed: ${made}; item ${at + 1} is ${expected[at] as number}, not ${claimed[at] as number}`
+  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+}
+
+/** The text of a result handed over to check, for the working. */
+function handedText (input: unknown): string {
+  const text = (input as { result?: { text?: unknown } } | undefined)?.result?.text
+  return typeof text === 'string' ? text.slice(0, 200) : ''
+}
+
+function shortList (values: unknown[]): string {
+  return values.length <= 8 ? values.join(', ') : `${values.slice(0, 6).join(', ')}, ..., ${String(values[values.length - 1])}`
 }
 
 /**

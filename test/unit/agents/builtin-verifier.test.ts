@@ -65,6 +65,22 @@ describe('verifier: a mission part about the result it depends on', () => {
       .toMatchObject({ vote: 'dispute', reason: 're-computed in 2 steps, sqrt(1024) then 32 * 2 = 64, not 65' })
   })
 
+  it('makes a list of primes or a sorted list again and compares it item by item', async () => {
+    // Before: the result's text is all brackets, so the claim was empty and the verifier failed;
+    // the mission part stayed pending.
+    const primes = [2, 3, 5, 7, 11, 13, 17, 19]
+    expect((await check('Find the primes below 20', undefined, primes)).verdict)
+      .toMatchObject({ vote: 'support', reason: 're-computed: 8 numbers (2, 3, 5, 7, 11, 13, 17, 19), as claimed' })
+    expect((await check('Find the primes below 20', undefined, [2, 3, 5, 7, 9, 13, 17, 19])).verdict)
+      .toMatchObject({ vote: 'dispute', reason: 're-computed: 8 numbers (2, 3, 5, 7, 11, 13, 17, 19); item 5 is 11, not 9' })
+    expect((await check('Find the primes below 20', undefined, primes.slice(0, 7))).verdict?.reason).toBe('re-computed: 8 numbers (2, 3, 5, 7, 11, 13, 17, 19); the result has 7')
+    expect((await check('Sort them', { s1: 3, s2: 1, s3: 2 }, [1, 2, 3])).verdict?.vote).toBe('support')
+    // Another agent's list is not judged by the calculator's reading of its words: abstain, saying why.
+    const script = await handler({ id: 'v', text: 'verify', input: { task: { id: 't', text: 'Run this JavaScript: [3,1,2].sort()' }, result: { text: '[1,2,3]', output: [1, 2, 3] } } }, testContext())
+    expect(script.verdict).toMatchObject({ vote: 'abstain', confidence: 0 })
+    expect(script.verdict!.reason).toContain('no claim in words')
+  })
+
   it('re-reads a word problem and compares the number in the answer', async () => {
     const story = 'Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?'
     expect((await check(story, undefined, '7 marbles')).verdict).toMatchObject({ vote: 'support', reason: 're-computed as a word problem, 12 - 5 = 7, as claimed' })
