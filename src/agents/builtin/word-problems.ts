@@ -62,6 +62,23 @@ const SUBJECT = String.raw`(I|[Ww]e|[Yy]ou|[Hh]e|[Ss]he|[Ii]t|[Tt]hey|(?:[Tt]he|
 /** {@link SUBJECT} without its capture (String.split keeps what a pattern captures). */
 const ANY_SUBJECT = SUBJECT.replace(/^\(/, '(?:')
 
+/**
+ * A count told by comparison: "Bob has twice as many apples as Ann" (a count), "Sara picked 5 more
+ * than Tom" (what a verb moved: compared with what Tom picked, not with all Tom has).
+ */
+interface Relation {
+  owner: string
+  other: string
+  /** Undefined until known: "as many as Ann" counts what Ann has. */
+  noun: string | undefined
+  /** The verb's stem when an action is compared ("picked"); undefined for a count ("has"). */
+  verb: string | undefined
+  verbWord: string
+  op: 'plus' | 'minus' | 'times' | 'same'
+  k: number
+  clause: string
+}
+
 interface Quantity { value: number, noun: string | undefined, money: boolean, currency: string, /** the noun as written */ word?: string }
 
 class Story {
@@ -87,7 +104,7 @@ class Story {
   currency = '$'
   share: { total: number, among: number, noun: string, groupsOf: boolean } | undefined
   /** What each owner did with how many of what ("sold 45 apples"), for "how many apples did it sell?". */
-  readonly events: Array<{ owner: string, noun: string, verb: string, value: number }> = []
+  readonly events: Array<{ owner: string, noun: string, verb: string, value: number, expression?: string }> = []
   /** owner and thing → how many there were at first, and the arithmetic of it ("Now he has 7" after giving 5: 7 + 5). */
   readonly first = new Map<string, { value: number, expression: string }>()
   /** owner and thing: counts the story states ("Tom has 12"), not only changes. */
@@ -97,6 +114,8 @@ class Story {
   readonly earnedTerms = new Map<string, string[]>()
   /** Parts of a whole named by a property ("9 are boys"): thing → [property, count]. */
   readonly parts: Array<{ noun: string, property: string, value: number }> = []
+  /** Counts told by comparison with one not yet told ("Sara has 5 more than Tom. Tom has 8."): settled once the story is read. */
+  readonly pending: Relation[] = []
 
   count (owner: string, noun: string): number | undefined {
     return this.counts.get(owner)?.get(noun)
@@ -162,7 +181,124 @@ export function readWordProblem (text: string): WordProblemReading | undefined {
       if (problem !== undefined) return { unreadable: problem }
     }
   }
+  const unsettled = settle(s)
+  if (unsettled !== undefined) return { unreadable: unsettled }
   return answerQuestion(s, question)
+}
+
+/** Verbs of a count that a comparison may state ("has 5 more than"); "there are" compares with no one. */
+const HAS = String.raw`has|have|had|owns?|owned|holds?|held|keeps?|kept|collects?|collected|saved|saves|is\s+holding`
+
+/** The comparison a clause states, if it is one; a string names what in it cannot be read. */
+function comparedWith (s: Story, clause: string, owner: string, rest: string): Relation | string | undefined {
+  const m = new RegExp(String.raw`^(?:also\s+|then\s+)?(${HAS}|${GAIN})\s+(?:(${NUM})\s+(more|fewer|less)|(twice|half|(\d+(?:\.\d+)?)\s+times)\s+as\s+(?:many|much)|(as\s+many|as\s+much|the\s+same\s+(?:number|amount)\s+of))(?:\s+([a-z]+))?(?:\s+(?:than|as)\s+(${ANY_SUBJECT}|him|her|them|me|us)(?:\s+(?:has|have|had|does|do|did))?)?$`, 'i').exec(rest)
+  if (m === null || owner === 'there' || owner === '') return undefined
+  const [, verbWord, amount, more, times, factor, same, word] = m
+  const action = !new RegExp(String.raw`^(?:${HAS})$`, 'i').test(verbWord!)
+  // "Ann has 3 apples and Bob has twice as many", "... and Bob has 2 more": compared with the one
+  // named before. Not "buys 5 more", which is the buyer's own count, 5 up.
+  if (m[8] === undefined && (amount !== undefined && action || ![...s.namedOrder].some(n => n !== owner))) return undefined
+  const whom = m[8] ?? 'them'
+  let noun: string | undefined
+  if (amount !== undefined && /^[$€£]/.test(amount)) {
+    noun = MONEY
+    s.currency = CURRENCY[amount[0]!] ?? s.currency
+  }
+  if (word !== undefined && !NOT_A_NOUN.has(word.toLowerCase())) {
+    const w = word.toLowerCase()
+    if (/^(?:money|cash|dollars?|euros?|pounds?)$/.test(w)) noun = MONEY
+    else if (noun === undefined) {
+      noun = singular(w)
+      if (!s.display.has(noun)) s.display.set(noun, w.endsWith('s') ? w : `${noun}s`)
+    }
+  }
+  const pronoun = PRONOUNS[whom!.toLowerCase()] ?? (/^(?:me|us)$/i.test(whom!) ? whom!.toLowerCase() : undefined)
+  let other: string
+  if (pronoun === undefined || /^I$/.test(whom!)) other = /^(?:the|a|an|my|his|her|their|our|your)\s/i.test(whom!) ? whom!.toLowerCase().replace(/^(?:a|an|my|his|her|their|our|your)\s/, 'the ') : whom!
+  else if (pronoun === 'me' || pronoun === 'us') other = pronoun === 'me' ? 'I' : 'we'
+  else {
+    const who = [...s.namedOrder].reverse().find(n => n !== owner)
+    if (who === undefined) return `"${clause}": whom ${whom} is is not said`
+    other = who
+  }
+  if (other === owner) return `"${clause}": compares ${owner} with ${owner}`
+  const k = amount !== undefined ? Number(amount.replace(/[$€£,\s]/g, '')) : factor !== undefined ? Number(factor) : /^twice$/i.test(times ?? '') ? 2 : /^half$/i.test(times ?? '') ? 0.5 : 1
+  const op = amount !== undefined ? (/^more$/i.test(more!) ? 'plus' : 'minus') : same !== undefined ? 'same' : 'times'
+  return { owner, other, noun, verb: action ? verbStem(verbWord!) : undefined, verbWord: verbWord!.toLowerCase(), op, k, clause }
+}
+
+/**
+ * Records what a comparison says, if the count it compares with is known: 'later' when it is not
+ * (yet), a string when what it says cannot be. `end`: the whole story is read, and the changes told
+ * after the comparison are in the owner's count, to be added to it.
+ */
+function relate (s: Story, r: Relation, end: boolean): string | 'later' | undefined {
+  const noun = r.noun ?? (() => {
+    const m = s.counts.get(r.other)
+    const own = m === undefined ? [] : [...m.keys()].filter(k => k !== MONEY)
+    return own.length === 1 ? own[0] : s.noun
+  })()
+  if (noun === undefined) return end ? `"${r.clause}": what is compared is not said` : 'later'
+  let base: { value: number, expression: string } | undefined
+  if (r.verb !== undefined) {
+    const moved = s.events.filter(e => e.owner === r.other && e.noun === noun && e.verb === r.verb)
+    if (moved.length > 0) base = { value: moved.reduce((a, e) => a + e.value, 0), expression: moved.map(e => e.expression ?? fmt(e.value)).join(' + ') }
+  } else if (end) {
+    // Told later ("Sara has 5 more than Tom. Tom has 8."): compared with what the other had when
+    // the comparison was told, before the story's changes to it.
+    base = s.first.get(`${r.other}\u0000${noun}`)
+  } else {
+    const have = s.count(r.other, noun)
+    if (have !== undefined) base = { value: have, expression: s.expression(r.other, noun) ?? fmt(have) }
+  }
+  if (base === undefined) {
+    if (!end) return 'later'
+    const what = s.display.get(noun) ?? `${noun}s`
+    return `"${r.clause}": how many ${noun === MONEY ? 'money' : what} ${r.other} ${r.verb !== undefined ? r.verbWord : /^(?:I|we|you|they)$/i.test(r.other) ? 'have' : 'has'} is not said`
+  }
+  const b = /[-+]/.test(base.expression.replace(/^-/, '')) ? `(${base.expression})` : base.expression
+  const value = r.op === 'plus' ? base.value + r.k : r.op === 'minus' ? base.value - r.k : base.value * r.k
+  if (value < 0) return `"${r.clause}": ${fmt(r.k)} fewer than ${shown(s, noun, base.value)} is fewer than none`
+  const expression = r.op === 'plus' ? `${b} + ${fmt(r.k)}` : r.op === 'minus' ? `${b} - ${fmt(r.k)}` : r.op === 'same' ? base.expression : r.k === 0.5 ? `${b} / 2` : `${fmt(r.k)} * ${b}`
+  const how = r.op === 'plus' ? `${fmt(r.k)} more than` : r.op === 'minus' ? `${fmt(r.k)} fewer than` : r.op === 'same' ? 'as many as' : r.k === 0.5 ? 'half as many as' : r.k === 2 ? 'twice as many as' : `${fmt(r.k)} times as many as`
+  const key = `${r.owner}\u0000${noun}`
+  const since = end ? s.terms.get(key) ?? [] : []
+  const sinceValue = end ? s.count(r.owner, noun) ?? 0 : 0
+  if (r.verb === undefined && s.stated.has(key) && end) return undefined
+  if (r.verb === undefined && !end) {
+    s.set(r.owner, noun, value)
+    s.terms.set(key, [expression])
+    s.stated.add(key)
+    if (!s.first.has(key)) s.first.set(key, { value, expression })
+  } else {
+    const before = end ? sinceValue : s.count(r.owner, noun) ?? 0
+    s.set(r.owner, noun, before + value)
+    const terms = end ? [expression, ...since.map(t => /^[-+]\s/.test(t) ? t : t.startsWith('-') ? `- ${t.slice(1)}` : `+ ${t}`)] : [...(s.terms.get(key) ?? []), ...(s.terms.has(key) ? [`+ ${expression}`] : [expression])]
+    s.terms.set(key, terms)
+    if (r.verb !== undefined) s.events.push({ owner: r.owner, noun, verb: r.verb, value, expression })
+    if (r.verb === undefined && !s.first.has(key)) s.first.set(key, { value, expression })
+  }
+  s.noun = noun
+  s.steps.push(`${r.owner} ${r.verbWord} ${how} ${r.other} (${shown(s, noun, base.value)}): ${expression} = ${shown(s, noun, value)}`)
+  return undefined
+}
+
+/** Settles the comparisons told before what they compare with; a string names one that cannot be. */
+function settle (s: Story): string | undefined {
+  let open = s.pending.splice(0)
+  while (open.length > 0) {
+    const left: Relation[] = []
+    for (const r of open) {
+      // Another comparison still open may give the count this one needs.
+      const waits = open.some(o => o !== r && o.owner === r.other)
+      if (waits) { left.push(r); continue }
+      const problem = relate(s, r, true)
+      if (problem !== undefined) return problem
+    }
+    if (left.length === open.length) return `"${left[0]!.clause}": the comparisons go round in a circle`
+    open = left
+  }
+  return undefined
 }
 
 /** Whether `text` is a word problem this reader follows to an answer. */
@@ -286,7 +422,26 @@ function readClause (s: Story, clause: string): string | undefined {
     s.steps.push(`one ${noun} costs ${money(s.currency, each)}${n !== 1 && each !== total ? ` (${money(s.currency, total)} / ${fmt(n)})` : ''}`)
     return undefined
   }
+  // "Bob has twice as many apples as Ann", "Sara picked 5 more than Tom": a count told by another's.
+  const relation = comparedWith(s, clause, owner, rest)
+  if (typeof relation === 'string') return relation
+  if (relation !== undefined) {
+    named(owner)
+    const problem = relate(s, relation, false)
+    if (problem === 'later') {
+      // The other's count comes later in the story: the changes told meanwhile add to it.
+      s.counts.get(owner)?.delete(relation.noun ?? '')
+      s.terms.delete(`${owner}\u0000${relation.noun ?? ''}`)
+      s.pending.push(relation)
+      return undefined
+    }
+    return problem
+  }
   if (qs.length === 0) {
+    // A comparison not read above ("Bob has more apples than Ann"): no count can come of it.
+    if (/\b(?:as\s+(?:many|much)|more|fewer|less|twice|half|times|double|triple)\b/i.test(rest) && /\b(?:than|as)\s/i.test(rest)) {
+      return `"${clause}": this compares without saying by how much`
+    }
     // No number: a clause that only sets the scene ("Tom goes to the shop").
     if (subjectOf(s, clause).owner !== s.owner && new RegExp(String.raw`^${SUBJECT}\s`).test(clause.replace(CLAUSE_START, ''))) named(owner)
     return undefined
@@ -394,6 +549,20 @@ function readClause (s: Story, clause: string): string | undefined {
     // a list of them and nothing else ("a pizza has 12 slices and 5 people eat 2 each" is two things).
     const listed = new RegExp(String.raw`^${have[0]!.replace(/\s+/g, '\\s+')}\s+(?:only\s+|just\s+|exactly\s+)?${QTY}(?:(?:,\s+|,?\s+and\s+)${QTY})*(?:\s+(?:in|on|at|inside|under|left|altogether|in\s+total|to\s+start\s+with)\b[^\d]*)?$`, 'i')
     if (!listed.test(rest)) return `"${clause}": more happens here than a count of what ${owner === 'there' ? 'there is' : `${owner} has`}`
+    // "He has 3 more": more than what? Gained ("gets 3 more") reads above; a count it is not.
+    const more = new RegExp(String.raw`(${NUM})\s+(more|fewer|less)\b`, 'i').exec(rest)
+    if (more !== null) {
+      // "There are 15 birds. There are 3 more birds on the roof.": 3 more of them.
+      const noun = qs[0]!.noun ?? s.noun
+      if (owner === 'there' && /^more$/i.test(more[2]!) && qs.length === 1 && noun !== undefined && s.count(owner, noun) !== undefined) {
+        note(s, qs[0]!)
+        s.set(owner, noun, s.count(owner, noun)! + qs[0]!.value)
+        s.steps.push(`+ ${shown(s, noun, qs[0]!.value)} (more)`)
+        term(s, owner, noun, 1, qs[0]!.value)
+        return undefined
+      }
+      return `"${clause}": ${more[1]!} ${more[2]!.toLowerCase()} than what is not said`
+    }
     named(owner)
     for (const q of qs) {
       const noun = q.noun ?? s.noun
@@ -545,7 +714,9 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     if (PRONOUNS[w.toLowerCase()] !== undefined && w !== 'I') owner = w.toLowerCase() === 'they' && s.counts.size > 1 ? '*' : (s.lastNamed || s.owner)
     else if (/^(?:the|a|an|my|his|her|their|our|your)\s/i.test(w)) owner = w.toLowerCase().replace(/^(?:a|an|my|his|her|their|our|your)\s/, 'the ')
     else owner = w
-    if (!s.counts.has(owner) && owner !== '*' && s.counts.size === 1) owner = [...s.counts.keys()][0]!
+    // "How many apples do you have?" of a story told by "I": one owner, asked another way. One the
+    // story names ("Bob has twice as many as Ann") is asked about, not the other.
+    if (!s.counts.has(owner) && owner !== '*' && s.counts.size === 1 && !s.namedOrder.includes(owner)) owner = [...s.counts.keys()][0]!
   }
   if (total && s.counts.size > 1) owner = '*'
   const done = (value: number, noun: string | undefined, expression: string, extra: string[] = [], text?: string): WordProblemReading => {
@@ -678,7 +849,7 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     const moved = s.events.filter(e => e.verb === stem && e.noun === noun && (who === '*' || e.owner === who))
     if (moved.length > 0) {
       const sum = moved.reduce((a, e) => a + e.value, 0)
-      return done(sum, noun, moved.map(e => fmt(e.value)).join(' + '), moved.length > 1 ? [`${did[2]!.toLowerCase()}: ${moved.map(e => shown(s, noun, e.value)).join(' + ')}`] : [])
+      return done(sum, noun, moved.map(e => e.expression === undefined ? fmt(e.value) : moved.length > 1 && /[-+]/.test(e.expression) ? `(${e.expression})` : e.expression).join(' + '), moved.length > 1 ? [`${did[2]!.toLowerCase()}: ${moved.map(e => shown(s, noun, e.value)).join(' + ')}`] : [])
     }
   }
   let found = valueOf(who, noun)

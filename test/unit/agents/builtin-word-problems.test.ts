@@ -73,6 +73,28 @@ describe('word problems: a story and a question about it', () => {
     expect(readWordProblem('Tom has 5 marbles. He gives 3 to each of 2 friends. How many marbles does Tom have left?')).toEqual({ unreadable: 'the story leaves Tom with -1 marbles, fewer than none' })
   })
 
+  it('reads a count told by comparison with another, told before or after it', () => {
+    // Before: "Bob has twice as many apples as Ann" set the scene and nothing more, and the question
+    // about Bob was answered with Ann's count: "3 apples".
+    expect(answer('Ann has 3 apples. Bob has twice as many apples as Ann. How many apples does Bob have?')).toMatchObject({ text: '6 apples', expression: '2 * 3' })
+    expect(answer('Ann has 3 apples and Bob has twice as many. How many apples does Bob have?').text).toBe('6 apples')
+    expect(answer('Ann has 3 apples and Bob has 2 more. How many apples does Bob have?').text).toBe('5 apples')
+    expect(answer('Ann has 3 apples. Bob has twice as many as she does. How many apples does Bob have?').text).toBe('6 apples')
+    expect(answer('Ann has 12 stickers. Ben has half as many stickers as Ann. Cy has 3 times as many as Ben. How many stickers does Cy have?')).toMatchObject({ text: '18 stickers', expression: '3 * 12 / 2' })
+    expect(answer('Sam has $20. Max has $5 less than Sam. How much money does Max have?')).toMatchObject({ text: '$15', expression: '20 - 5' })
+    expect(answer('Ann has 7 pens. Bob has the same number of pens as Ann. How many pens do they have altogether?')).toMatchObject({ text: '14 pens', expression: '7 + 7' })
+    expect(answer('Tom has 8 apples. Sara has 5 more than Tom. How many apples do they have altogether?').text).toBe('21 apples')
+    // Told before the count it compares with: with the count as first told, then the changes after.
+    expect(answer('Sara has 4 more apples than Tom. Tom has 5 apples. How many apples does Sara have?')).toMatchObject({ text: '9 apples', expression: '5 + 4' })
+    expect(answer('Sara has 5 more apples than Tom. Tom has 8 apples. Sara gives 2 to Tom. How many apples does Sara have?')).toMatchObject({ text: '11 apples', expression: '8 + 5 - 2' })
+    expect(answer('Sara has 5 more apples than Tom. Tom has 8 apples. Sara gives 2 to Tom. How many apples does Tom have?').text).toBe('10 apples')
+    expect(answer('Cy has 3 times as many as Ben. Ben has half as many stickers as Ann. Ann has 12 stickers. How many stickers does Cy have?').text).toBe('18 stickers')
+    // What a verb did, compared with what the other's verb did, not with all the other has.
+    expect(answer('Tom had 10 apples and picked 8 more. Sara picked 3 fewer apples than Tom. How many apples did Sara pick?')).toMatchObject({ text: '5 apples', expression: '8 - 3' })
+    expect(answer('Tom picked 8 apples. Sara picked 5 more than Tom. How many apples did they pick altogether?').text).toBe('21 apples')
+    expect(answer('There are 15 birds on a tree. There are 3 more birds on the roof. How many birds are there?').text).toBe('18 birds')
+  })
+
   it('works back to what there was at first', () => {
     // Before: "Now he has 7" replaced the count, and "how many at first" was answered 7.
     expect(answer('Tom gave 5 marbles to Sara. Now he has 7 marbles. How many marbles did he have at first?')).toMatchObject({ text: '12 marbles', expression: '7 + 5' })
@@ -105,7 +127,9 @@ describe('word problems: a story and a question about it', () => {
   it('names the part it cannot follow instead of guessing', () => {
     expect(readWordProblem('Tom has 12 marbles. He gives 5 to Sara, who had 2. How many marbles does Sara have?')).toEqual({ unreadable: '"who had 2": no verb here says what happens to the number' })
     expect(readWordProblem('Tom has 12 marbles. He loses 15. How many does he have?')).toEqual({ unreadable: 'the story leaves Tom with -3 marbles, fewer than none' })
-    expect(readWordProblem('Sara has 4 more apples than Tom. Tom has 5 apples. How many apples does Sara have?')).toEqual({ unreadable: '"Sara has 4 more apples than Tom": more happens here than a count of what Sara has' })
+    expect(readWordProblem('Ann has 3 apples. Bob has more apples than Ann. How many apples does Bob have?')).toEqual({ unreadable: '"Bob has more apples than Ann": this compares without saying by how much' })
+    expect(readWordProblem('Tom has 5 apples. He has 3 more. How many apples does he have?')).toEqual({ unreadable: '"He has 3 more": 3 more than what is not said' })
+    expect(readWordProblem('Sara has 5 more apples than Tom. How many apples does Sara have?')).toEqual({ unreadable: '"Sara has 5 more apples than Tom": how many apples Tom has is not said' })
     expect(readWordProblem('Tom gives 5 apples to 2 friends. How many apples did he give?')).toEqual({ unreadable: '"Tom gives 5 apples to 2 friends": how many change hands here is not one count' })
     expect(readWordProblem('If 3 pens cost $4.50, how much do 7 pencils cost?')).toEqual({ unreadable: 'the price of one pencil is not given' })
   })
