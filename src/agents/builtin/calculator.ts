@@ -30,44 +30,68 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   return calculate(asked, given, upstream, task, ctx)
 }
 
-/** Operations that may start a step of a chain: "..., then double it", "... and add 1". */
-const STEP_VERB = String.raw`(?:double|halve|triple|quadruple|square|cube|negate|add|subtract|deduct|multiply|divide|increase|decrease|reduce|raise|lower|take|round|find|compute|calculate|work\s+out|convert)`
+/**
+ * Operations that may start a step of a chain ("..., then double it", "... and add 1"), or a
+ * question of its own ("... and what is 6 * 7?").
+ */
+const STEP_VERB = String.raw`(?:double|halve|triple|quadruple|square|cube|negate|add|subtract|deduct|multiply|divide|increase|decrease|reduce|raise|lower|take|round|find|compute|calculate|work\s+out|convert|what\s+is|what's|how\s+much\s+is)`
 const STEP_BREAK = new RegExp(String.raw`(?:,\s*(?:and\s+)?then|\s+and\s+then|\s+then|\s*;|,\s*and|,|\s+and)\s+(?=${STEP_VERB}\b)`, 'i')
 const MAX_STEPS = 8
 
 /**
  * A request that is a chain of operations, each on the result of the one before ("Take the square
  * root of it and double the result", "Square 5, then add 1"): each step is computed in turn, the
- * next one reading "it", "the result" or its missing operand as the step before's result. Undefined
- * when the request is not such a chain (a later step that does not work on the one before, "compute
- * 2 + 2 and compute 3 + 3", is two questions; a first step that fails leaves the whole to the other
- * readings). A later step that fails is an error naming it.
+ * next one reading "it", "the result" or its missing operand as the step before's result. A later
+ * part that does not work on the one before is a question of its own ("Compute 2 + 2 and compute
+ * 3 + 3", "what is 5 + 5 and what is 6 * 7?"): each is answered, in order (before, only the first
+ * was). Undefined when the request is not such a chain (a first step that fails leaves the whole to
+ * the other readings). A later step or question that fails is an error naming it.
  */
 async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx: AgentContext): Promise<AgentResult | undefined> {
   const clauses = trimSentenceEnd(asked.trim().replace(/\s+/g, ' ')).split(STEP_BREAK).map(c => c.trim())
   if (clauses.length < 2 || clauses.length > MAX_STEPS || clauses.some(c => c === '')) return undefined
-  const working = [`request: ${asked.trim()}`]
+  /** Each question asked, with its steps: a step that works on the one before joins its question. */
+  const questions: { asked: string, result: AgentResult, working: string[] }[] = []
   let last: AgentResult | undefined
   for (const [i, clause] of clauses.entries()) {
     let from = upstream
+    let refers = false
     if (last !== undefined) {
-      from = [{ id: `step ${i}`, value: last.output }]
-      let refers: boolean
-      try { refers = referBack(clause, from) !== undefined } catch { refers = true }
-      if (!refers) return undefined
+      const before = [{ id: `step ${i}`, value: last.output }]
+      try { refers = referBack(clause, before) !== undefined } catch { refers = true }
+      if (refers) from = before
     }
     try {
       last = await calculate(clause, undefined, from, task, ctx)
     } catch (err) {
       if (!(err instanceof Error) || !err.message.startsWith('calculator:')) throw err
       if (i === 0) return undefined
-      throw new Error(`calculator: step ${i + 1} of ${clauses.length} ('${clause}'), on ${upstreamText(last!.output)}: ${err.message.replace(/^calculator: /, '')}`)
+      const what = refers ? `step ${i + 1} of ${clauses.length} ('${clause}'), on ${upstreamText(last!.output)}` : `part ${i + 1} of ${clauses.length} ('${clause}')`
+      throw new Error(`calculator: ${what}: ${err.message.replace(/^calculator: /, '')}`)
     }
-    working.push(`step ${i + 1}: ${clause}`, ...(last.working ?? []).filter(w => !w.startsWith('request: ')).map(w => `  ${w}`))
-    // "Undefined: 10 / 0 divides by zero" ends the chain: there is nothing to carry on.
-    if (last.output === null) break
+    const steps = (last.working ?? []).filter(w => !w.startsWith('request: ')).map(w => `  ${w}`)
+    const current = questions.at(-1)
+    if (current === undefined || !refers) questions.push({ asked: clause, result: last, working: [`step 1: ${clause}`, ...steps] })
+    else {
+      current.result = last
+      current.asked = `${current.asked}, then ${clause.replace(/^[A-Z](?=[a-z])/, c => c.toLowerCase())}`
+      current.working.push(`step ${current.working.filter(w => w.startsWith('step ')).length + 1}: ${clause}`, ...steps)
+    }
+    // "Undefined: 10 / 0 divides by zero" ends a chain: there is nothing to carry on. A later
+    // question of its own is still asked.
+    if (last.output === null && i + 1 < clauses.length) {
+      const next = clauses[i + 1]!
+      let nextRefers: boolean
+      try { nextRefers = referBack(next, [{ id: 'step', value: null }]) !== undefined } catch { nextRefers = true }
+      if (nextRefers) break
+    }
   }
-  return { ...last!, working }
+  if (questions.length === 1) return { ...last!, working: [`request: ${asked.trim()}`, ...questions[0]!.working] }
+  return {
+    text: questions.map(q => `${q.asked}: ${q.result.text}`).join('; '),
+    output: questions.map(q => q.result.output),
+    working: [`request: ${asked.trim()}`, `${questions.length} questions, each answered`, ...questions.flatMap((q, n) => [`question ${n + 1}: ${q.asked}`, ...q.working.map(w => `  ${w}`)])]
+  }
 }
 
 /**

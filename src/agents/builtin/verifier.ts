@@ -175,7 +175,10 @@ async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ ve
     } catch {
       return undefined
     }
-    if (again === undefined || typeof again.output !== 'number') return undefined
+    if (again === undefined) return undefined
+    // Several questions asked at once ("Compute 2 + 2 and compute 3 + 3" → [4, 6]): each answer compared.
+    if (Array.isArray(again.output)) return compareAnswers(again, result)
+    if (typeof again.output !== 'number') return undefined
     expected = again.output
     steps = again.working ?? []
     const expressions = steps.flatMap(w => { const m = /^\s+expression: (.+)$/.exec(w); return m === null ? [] : [m[1]!] })
@@ -190,6 +193,26 @@ async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ ve
   // judged by this check; one number that differs is disputed.
   if (claimed.length > 1) return undefined
   const reason = `re-computed ${how} = ${shown}, not ${math.format(claimed[0]!, { precision: 12 })}`
+  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+}
+
+/**
+ * The answers to several questions re-computed (`again.output`, one per question) against those
+ * claimed: support when every one is the same, dispute naming the first that is not. Undefined when
+ * the claim is not a list of as many answers (then other checks judge it).
+ */
+function compareAnswers (again: AgentResult, result: { output?: unknown } | undefined): { verdict: Verdict, steps: string[] } | undefined {
+  const expected = again.output as unknown[]
+  const claimed = result?.output
+  if (!Array.isArray(claimed) || claimed.length !== expected.length) return undefined
+  const same = (a: unknown, b: unknown): boolean => typeof a === 'number' && typeof b === 'number'
+    ? Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a))
+    : JSON.stringify(a) === JSON.stringify(b)
+  const steps = again.working ?? []
+  const shown = (v: unknown): string => typeof v === 'number' ? math.format(v, { precision: 12 }) : JSON.stringify(v)
+  const at = expected.findIndex((v, i) => !same(v, claimed[i]))
+  if (at < 0) return { verdict: { vote: 'support', confidence: 0.99, reason: `re-computed ${expected.length} answers (${expected.map(shown).join(', ')}), as claimed` }, steps: [...steps, `re-computed: ${expected.map(shown).join(', ')}`] }
+  const reason = `re-computed answer ${at + 1} of ${expected.length} = ${shown(expected[at])}, not ${shown(claimed[at])}`
   return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
 }
 

@@ -240,6 +240,23 @@ describe('calculator: a chain of operations', () => {
     await expect(calc('Square 5 and divide it by the banana count')).rejects.toThrow("calculator: step 2 of 2 ('divide it by the banana count'), on 25:")
   })
 
+  it('answers each question of a request that asks several, in order', async () => {
+    // Before: "4", the first question's answer alone.
+    const two = await calc('Compute 2 + 2 and compute 3 + 3')
+    expect(two.output).toEqual([4, 6])
+    expect(two.text).toBe('Compute 2 + 2: 4; compute 3 + 3: 6')
+    expect(two.working).toContain('question 2: compute 3 + 3')
+    expect((await calc('What is 5 + 5 and what is 6 * 7?')).output).toEqual([10, 42])
+    // A question's own steps stay with it.
+    const chained = await calc('Square 5 and add 1, then compute 2 * 3 and double it')
+    expect(chained.output).toEqual([26, 12])
+    expect(chained.text).toBe('Square 5, then add 1: 26; compute 2 * 3, then double it: 12')
+    // A question with no value does not stop the next one.
+    expect((await calc('Divide 10 by 0 and compute 3 + 3')).output).toEqual([null, 6])
+    // A question it cannot answer is named; the request is not answered in part.
+    await expect(calc('Compute 2 + 2 and find the capital of France')).rejects.toThrow("calculator: part 2 of 2 ('find the capital of France'): found no expression to evaluate")
+  })
+
   it('leaves alone requests whose later parts do not work on the earlier ones', async () => {
     // Two statistics of one list, a sum of two numbers: not steps.
     expect((await calc('the mean and the median of 3, 7, 7, 19')).output).toEqual({ mean: 9, median: 7 })

@@ -65,6 +65,14 @@ describe('verifier: a mission part about the result it depends on', () => {
       .toMatchObject({ vote: 'dispute', reason: 're-computed in 2 steps, sqrt(1024) then 32 * 2 = 64, not 65' })
   })
 
+  it('re-computes each answer of a request that asks several questions', async () => {
+    const ok = await check('Compute 2 + 2 and compute 3 + 3', undefined, [4, 6])
+    expect(ok.verdict).toMatchObject({ vote: 'support', confidence: 0.99, reason: 're-computed 2 answers (4, 6), as claimed' })
+    expect(ok.working).toContain('question 2: compute 3 + 3')
+    expect((await check('What is 5 + 5 and what is 6 * 7?', undefined, [10, 41])).verdict)
+      .toMatchObject({ vote: 'dispute', reason: 're-computed answer 2 of 2 = 42, not 41' })
+  })
+
   it('makes a list of primes or a sorted list again and compares it item by item', async () => {
     // Before: the result's text is all brackets, so the claim was empty and the verifier failed;
     // the mission part stayed pending.
