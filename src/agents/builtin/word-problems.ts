@@ -116,6 +116,8 @@ class Story {
   readonly parts: Array<{ noun: string, property: string, value: number }> = []
   /** Counts told by comparison with one not yet told ("Sara has 5 more than Tom. Tom has 8."): settled once the story is read. */
   readonly pending: Relation[] = []
+  /** What the rest are, when the story says ("the rest are yellow"). */
+  rest: string | undefined
 
   count (owner: string, noun: string): number | undefined {
     return this.counts.get(owner)?.get(noun)
@@ -175,7 +177,11 @@ export function readWordProblem (text: string): WordProblemReading | undefined {
   }
   // A story counts things or money ("If 3x + 4 = 19, how much is x?" counts nothing: an equation's).
   if (named === null && !quantities(story).some(q => q.noun !== undefined)) return undefined
-  for (const sentence of story.split(/(?<=[.!?;])\s+|[.!?;]\s*$/).map(x => x.trim().replace(/[.!?;]$/, '')).filter(x => x !== '')) {
+  // "There are 30 apples: 10 are red, ..." is two sentences; "In a class of 30 students, 12 are
+  // boys" says there are 30 students, then a part of them.
+  const told = story.replace(/:\s+(?=\d)/g, '. ')
+    .replace(new RegExp(String.raw`(^|[.!?;]\s+)(?:in|at|on)\s+(?:a|the|one)\s+[a-z]+\s+(?:of|with)\s+(${NUM}\s+[a-z]+)\s*,\s*`, 'gi'), '$1There are $2. ')
+  for (const sentence of told.split(/(?<=[.!?;])\s+|[.!?;]\s*$/).map(x => x.trim().replace(/[.!?;]$/, '')).filter(x => x !== '')) {
     for (const clause of clauses(sentence)) {
       const problem = readClause(s, clause)
       if (problem !== undefined) return { unreadable: problem }
@@ -283,6 +289,118 @@ function relate (s: Story, r: Relation, end: boolean): string | 'later' | undefi
   return undefined
 }
 
+/** A fraction in words: "half", "a third", "2 thirds" (number words are digits by now), "all". */
+const FRACTION = String.raw`(?:(?:a|one|1)\s+)?half|(?:a|one|1)\s+(?:third|quarter|fourth|fifth|sixth|tenth)|\d+\s+(?:thirds|quarters|fourths|fifths|sixths|tenths)|all`
+const DENOMINATORS: Record<string, number> = { half: 2, third: 3, quarter: 4, fourth: 4, fifth: 5, sixth: 6, tenth: 10 }
+
+function fractionValue (words: string): { value: number, expression: (x: string) => string } {
+  const w = words.toLowerCase().replace(/\s+/g, ' ')
+  if (w === 'all') return { value: 1, expression: x => x }
+  const m = /^(?:(a|one|1|\d+)\s+)?([a-z]+?)s?$/.exec(w)!
+  const d = DENOMINATORS[m[2]!] ?? 2
+  const n = m[1] === undefined || /^(?:a|one)$/.test(m[1]) ? 1 : Number(m[1])
+  return { value: n / d, expression: x => n === 1 ? `${x} / ${d}` : `${x} * ${n} / ${d}` }
+}
+
+/**
+ * A clause that gives, eats, loses or gets a fraction of a count ("He ate half of them", "she gives
+ * a third of her 12 apples to Sara", "2 thirds of the cookies were eaten"); or, with no number, one
+ * thing ("He buys an apple") or some of them ("ate some"): a string names what cannot be read. Before,
+ * a clause with no number set the scene, and "Tom had 20 apples. He ate half of them." left 20.
+ */
+function fractionOf (s: Story, clause: string, owner: string, rest: string): true | 'part' | string | undefined {
+  const verbs = new RegExp(String.raw`^(?:also\s+|then\s+|later\s+)?(?:(${GAIN})|(${LOSE}))\s+(.*)$`, 'i').exec(rest)
+  const fraction = new RegExp(String.raw`^(${FRACTION})(?:\s+(?:of\s+)?(?:(?:them|it|those|these)|(?:the|his|her|their|my|our|your)\s+([a-z]+)))?(?![\w-])(.*)$`, 'i')
+  if (verbs !== null) {
+    const [, gain, lose, object] = verbs
+    const f = fraction.exec(object!)
+    // "eats half a pizza": a fraction of one thing, not of all of them.
+    const ofOne = f !== null && f[2] === undefined ? /^\s+(?:an?|one)\s+([a-z]+)\b/i.exec(f[3] ?? '') : null
+    if (f !== null && ofOne !== null) {
+      const noun = singular(ofOne[1]!)
+      const part = fractionValue(f[1]!).value
+      const sign = gain !== undefined ? 1 : -1
+      s.set(owner, noun, (s.count(owner, noun) ?? 0) + sign * part)
+      term(s, owner, noun, sign, part)
+      s.noun = noun
+      s.events.push({ owner, noun, verb: verbStem((gain ?? lose)!), value: part })
+      s.steps.push(`${sign > 0 ? '+' : '−'} ${f[1]!.toLowerCase()} a ${noun} = ${fmt(part)} (${(gain ?? lose)!.toLowerCase()})`)
+      return true
+    }
+    if (f !== null) {
+      const noun = f[2] !== undefined && !NOT_A_NOUN.has(f[2].toLowerCase()) ? singular(f[2]) : s.noun
+      if (noun === undefined) return `"${clause}": ${f[1]} of what is not said`
+      const have = s.count(owner, noun)
+      if (have === undefined) return `"${clause}": how many ${s.display.get(noun) ?? `${noun}s`} ${owner} has is not said`
+      if (gain !== undefined) return `"${clause}": gets ${f[1]} of what is not clear`
+      const { value: part, expression } = fractionValue(f[1]!)
+      const moved = round(have * part)
+      if (noun !== MONEY && !Number.isInteger(moved)) return `"${clause}": ${f[1]} of ${shown(s, noun, have)} is not a whole number`
+      const verbWord = lose!.toLowerCase()
+      const key = `${owner}\u0000${noun}`
+      const before = s.expression(owner, noun) ?? fmt(have)
+      const x = /[-+]/.test(before.replace(/^-/, '')) ? `(${before})` : before
+      s.set(owner, noun, have - moved)
+      s.terms.set(key, [`${x} - ${expression(x)}`])
+      s.noun = noun
+      s.events.push({ owner, noun, verb: verbStem(verbWord), value: moved, expression: expression(x) })
+      s.steps.push(`− ${f[1]!.toLowerCase()} of ${shown(s, noun, have)} = ${shown(s, noun, moved)} (${verbWord})`)
+      // Given to someone: they have them now.
+      const to = /\bto\s+([A-Z][a-z]+)\b/.exec(f[3] ?? '')
+      if (to !== null && /^(?:give|gave|gives|lend|lent|lends|hand|hands|handed)/i.test(verbWord)) {
+        const theirs = s.count(to[1]!, noun) ?? 0
+        s.set(to[1]!, noun, theirs + moved)
+        term(s, to[1]!, noun, 1, moved)
+      }
+      return true
+    }
+    // No number at all: one thing ("buys an apple") of what is counted, or some of it (unknown).
+    if (!new RegExp(NUM).test(object!)) {
+      const one = /^(?:an?|one|another)\s+(?:more\s+)?([a-z]+)\b/i.exec(object!)
+      const noun = one === null ? undefined : singular(one[1]!)
+      if (noun !== undefined && (s.count(owner, noun) !== undefined || noun === s.noun)) {
+        const sign = gain !== undefined ? 1 : -1
+        s.set(owner, noun, (s.count(owner, noun) ?? 0) + sign)
+        term(s, owner, noun, sign, 1)
+        s.events.push({ owner, noun, verb: verbStem((gain ?? lose)!), value: 1 })
+        s.steps.push(`${sign > 0 ? '+' : '−'} 1 ${noun} (${(gain ?? lose)!.toLowerCase()})`)
+        // Given to someone: they have it now.
+        const to = /\bto\s+([A-Z][a-z]+)\b/.exec(object!)
+        if (sign < 0 && to !== null && /^(?:give|gave|gives|lend|lent|lends|hand|hands|handed)/i.test(lose!)) {
+          s.set(to[1]!, noun, (s.count(to[1]!, noun) ?? 0) + 1)
+          term(s, to[1]!, noun, 1, 1)
+        }
+        return true
+      }
+      if (/^(?:some|most|many|several|a\s+few|a\s+lot|lots|part|the\s+rest|more|others?|any)\b|^(?:them|it)\b|\bof\s+(?:them|it)\b/i.test(object!) || (s.noun !== undefined && new RegExp(String.raw`^(?:the|his|her|their|my|our|your)\s+${s.display.get(s.noun) ?? `${s.noun}s`}\b`, 'i').test(object!))) {
+        return `"${clause}": how many is not said`
+      }
+    }
+    return undefined
+  }
+  // "Half of them are boys", "a third of the 24 students are girls": a part of the whole.
+  const part = new RegExp(String.raw`^(${FRACTION})(?:\s+of\s+(?:them|the\s+([a-z]+)|(?:the\s+)?(\d+)\s+([a-z]+)))?\s+(?:are|were|is|was)\s+([a-z]+)$`, 'i').exec(clause.replace(CLAUSE_START, ''))
+  if (part !== null) {
+    const given = part[3] !== undefined ? Number(part[3]) : undefined
+    const noun = part[4] !== undefined ? singular(part[4]) : part[2] !== undefined ? singular(part[2]) : s.noun
+    if (noun === undefined) return `"${clause}": ${part[1]} of what is not said`
+    if (part[4] !== undefined && !s.display.has(noun)) s.display.set(noun, part[4].toLowerCase())
+    const whole = given ?? (s.count(s.owner || 'there', noun) ?? s.count('there', noun))
+    if (whole === undefined) return `"${clause}": how many ${s.display.get(noun) ?? `${noun}s`} there are is not said`
+    const value = round(whole * fractionValue(part[1]!).value)
+    if (!Number.isInteger(value)) return `"${clause}": ${part[1]} of ${fmt(whole)} is not a whole number`
+    if (given !== undefined && s.count(s.owner || 'there', noun) === undefined) {
+      s.set(s.owner || 'there', noun, given)
+      s.terms.set(`${s.owner || 'there'}\u0000${noun}`, [fmt(given)])
+    }
+    s.noun = noun
+    s.parts.push({ noun, property: part[5]!.toLowerCase(), value })
+    s.steps.push(`${part[1]!.toLowerCase()} of ${shown(s, noun, whole)} are ${part[5]!.toLowerCase()}: ${fmt(value)}`)
+    return 'part'
+  }
+  return undefined
+}
+
 /** Settles the comparisons told before what they compare with; a string names one that cannot be. */
 function settle (s: Story): string | undefined {
   let open = s.pending.splice(0)
@@ -321,7 +439,7 @@ export function tellsWordProblem (text: string): boolean {
 function clauses (sentence: string): string[] {
   const out: string[] = []
   // Split before "and/then/but/, " when a verb or a subject with a verb follows; a list ("3 apples and 4 pears") stays together.
-  const parts = sentence.split(new RegExp(String.raw`(?<!\ball)\s*,?\s+(?:and\s+then|and|then|but|so)\s+(?=(?:${ANY_SUBJECT}\s+)?(?:${HAVE}|${GAIN}|${LOSE}|${SHARE}|\d+\s+[a-z]+\s+(?:${GAIN}|${LOSE})\b|\d+\s+(?:of\s+them\s+)?(?:more\s+)?(?:\w+\s+)?(?:are|were|is|was|fly|flew|run|ran|walk|walked|leave|left|get|got|come|came|join|joined|arrive|arrived)\b))|\s*,\s+(?=${ANY_SUBJECT}\s+(?:${HAVE}|${GAIN}|${LOSE}|${SHARE})\b)`, 'i'))
+  const parts = sentence.split(new RegExp(String.raw`(?<!\ball)\s*,?\s+(?:and\s+then|and|then|but|so)\s+(?=(?:${ANY_SUBJECT}\s+)?(?:${HAVE}|${GAIN}|${LOSE}|${SHARE}|\d+\s+[a-z]+\s+(?:${GAIN}|${LOSE})\b|\d+\s+(?:of\s+them\s+)?(?:more\s+)?(?:\w+\s+)?(?:are|were|is|was|fly|flew|run|ran|walk|walked|leave|left|get|got|come|came|join|joined|arrive|arrived)\b|the\s+rest\s+(?:of\s+them\s+)?(?:are|were)\b))|\s*,\s+(?:and\s+)?(?=${ANY_SUBJECT}\s+(?:${HAVE}|${GAIN}|${LOSE}|${SHARE})\b|\d+\s+(?:of\s+them\s+)?(?:are|were|is|was)\s+[a-z]+\s*(?:,|and\b|$)|the\s+rest\s+(?:of\s+them\s+)?(?:are|were)\b)`, 'i'))
   for (const p of parts) {
     if (p === undefined || p.trim() === '') continue
     // A list of purchases ("bought 4 notebooks at $3 each, 2 pens at $1.50 each and a ruler for $2"):
@@ -437,7 +555,21 @@ function readClause (s: Story, clause: string): string | undefined {
     }
     return problem
   }
+  // "He ate half of them", "gives a third of his apples to Sara", "loses all of them": a share of the count.
+  const share = fractionOf(s, clause, owner, rest)
+  if (share !== undefined) {
+    if (share === true) named(owner)
+    else if (share !== 'part') return share
+    return undefined
+  }
   if (qs.length === 0) {
+    // "The rest are yellow": what is left of the whole once the parts named are taken.
+    const others = /^(?:the\s+)?(?:rest|others|remaining\s+ones|remainder)(?:\s+of\s+them)?\s+(?:are|were)\s+([a-z]+)$/i.exec(clause.replace(CLAUSE_START, ''))
+    if (others !== null) {
+      s.rest = others[1]!.toLowerCase()
+      s.steps.push(`the rest are ${s.rest}`)
+      return undefined
+    }
     // A comparison not read above ("Bob has more apples than Ann"): no count can come of it.
     if (/\b(?:as\s+(?:many|much)|more|fewer|less|twice|half|times|double|triple)\b/i.test(rest) && /\b(?:than|as)\s/i.test(rest)) {
       return `"${clause}": this compares without saying by how much`
@@ -824,16 +956,36 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     return done(diff, noun, `${/[-+]/.test(a.expression) ? `(${a.expression})` : a.expression} - ${/[-+]/.test(b.expression) ? `(${b.expression})` : b.expression}`, [`${who}: ${shown(s, noun, a.value)}, ${other}: ${shown(s, noun, b.value)}`])
   }
   // "How many are girls?" when "9 are boys": the whole less the parts named.
-  const property = /\b(?:are|were|is)\s+(?:not\s+)?([a-z]+)\s*$/i.exec(q)
-  if (property !== null && s.parts.length > 0 && s.noun !== undefined && !s.parts.some(p => p.property === property[1]!.toLowerCase())) {
+  const property = /\b(?:are|were|is)\s+(?:not\s+)?(?!there$)([a-z]+)\s*$/i.exec(q)
+  // "How many are not red?": the whole less the red ones (before, the red ones were the answer).
+  const negated = property !== null && /\bnot\s+[a-z]+\s*$/i.test(q)
+  if (property !== null && s.parts.length > 0 && s.noun !== undefined && (negated || !s.parts.some(p => p.property === property[1]!.toLowerCase()))) {
     const whole = valueOf(who, s.noun)
+    // With two kinds named (10 red, 5 green), what the others are is not said unless the story says it.
+    const kinds = new Set(s.parts.filter(p => p.noun === s.noun).map(p => p.property))
+    if (!negated && kinds.size > 1 && s.rest !== property[1]!.toLowerCase()) return { unreadable: `what the ones that are not ${[...kinds].join(' or ')} are is not said` }
     if (whole !== undefined) {
-      const parts = s.parts.filter(p => p.noun === s.noun)
+      const parts = s.parts.filter(p => p.noun === s.noun && (!negated || p.property === property[1]!.toLowerCase()))
       const named = parts.reduce((a, p) => a + p.value, 0)
       // "How many are girls?" is answered in girls; "how many are not red?" in the things counted.
-      const word = /\bnot\s/i.test(q) ? undefined : property[1]!.toLowerCase()
+      const word = negated ? undefined : property[1]!.toLowerCase()
       const value = whole.value - named
       return done(value, s.noun, `${fmt(whole.value)} - ${parts.map(p => fmt(p.value)).join(' - ')}`, [`${fmt(whole.value)} − ${fmt(named)} (the ones that are ${parts.map(p => p.property).join(' or ')})`], word !== undefined ? `${fmt(value)} ${word}` : undefined)
+    }
+  }
+  // "How many girls are there?" when a third of the students are boys: the whole less the parts
+  // named, in the word asked; "how many boys are there?": that part.
+  if (property === null && s.parts.length > 0 && s.noun !== undefined && asked !== undefined && asked !== s.noun && askedRaw !== '') {
+    const parts = s.parts.filter(p => p.noun === s.noun)
+    const same = parts.find(p => singular(p.property) === asked)
+    if (same !== undefined) return done(same.value, same.noun, fmt(same.value), [], `${fmt(same.value)} ${same.property}`)
+    const kinds = new Set(parts.map(p => p.property))
+    if (kinds.size > 1 && (s.rest === undefined || singular(s.rest) !== asked)) return { unreadable: `what the ones that are not ${[...kinds].join(' or ')} are is not said` }
+    const whole = valueOf(owner === '' ? [...s.counts.keys()][0] ?? '' : owner, s.noun)
+    if (whole !== undefined && parts.length > 0) {
+      const named = parts.reduce((a, p) => a + p.value, 0)
+      const value = whole.value - named
+      return done(value, s.noun, `${fmt(whole.value)} - ${parts.map(p => fmt(p.value)).join(' - ')}`, [`${fmt(whole.value)} − ${fmt(named)} (the ones that are ${parts.map(p => p.property).join(' or ')})`], `${fmt(value)} ${askedRaw}`)
     }
   }
   if (property !== null && s.parts.length > 0) {

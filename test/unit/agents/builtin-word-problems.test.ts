@@ -95,6 +95,29 @@ describe('word problems: a story and a question about it', () => {
     expect(answer('There are 15 birds on a tree. There are 3 more birds on the roof. How many birds are there?').text).toBe('18 birds')
   })
 
+  it('reads fractions of a count, one thing named without a number, and parts of a whole', () => {
+    // Before: a clause with no digits set the scene, and "ate half of them" left all 20.
+    expect(answer('Tom had 20 apples. He ate half of them. How many are left?')).toMatchObject({ text: '10 apples', expression: '20 - 20 / 2' })
+    expect(answer('Tom has 12 marbles. He gives a third of them to Sara. How many marbles does Tom have?').text).toBe('8 marbles')
+    expect(answer('Tom has 12 marbles and Sara has 2. He gives a quarter of his marbles to Sara. How many marbles does Sara have?').text).toBe('5 marbles')
+    expect(answer('Sam had $50. He spent half of it. How much money does he have left?').text).toBe('$25')
+    expect(answer('Tom has 3 apples. He buys an apple. How many apples does he have?')).toMatchObject({ text: '4 apples', expression: '3 + 1' })
+    expect(answer('Tom has 3 apples and Sara has 2. He gives an apple to Sara. How many apples does Sara have?').text).toBe('3 apples')
+    // Before: 8 and 2, the clause read as setting the scene, and "half a pizza" as half of all of them.
+    expect(answer('Jane has 8 pencils and Tom has 1. She gives half to Tom. How many pencils does Tom have?').text).toBe('5 pencils')
+    expect(answer('Ann has 4 pizzas. She eats half a pizza. How many pizzas are left?').text).toBe('3.5 pizzas')
+    expect(answer('There are 24 students. A third of them are boys. How many girls are there?').text).toBe('16 girls')
+    expect(answer('In a class of 30 students, 12 are boys. How many girls are there?').text).toBe('18 girls')
+    expect(answer('There are 24 students. 9 of them are boys. How many girls are there?').text).toBe('15 girls')
+    // Before: "15 red", the red ones, whatever the fraction.
+    expect(answer('A third of 30 apples are red. How many are not red?').text).toBe('20 apples')
+    expect(answer('There are 30 apples: 10 are red, 5 are green, and the rest are yellow. How many apples are yellow?').text).toBe('15 yellow')
+    // A count that is not said, or a part that is not a whole number, is not guessed.
+    expect(readWordProblem('Tom had 20 apples. He ate some of them. How many are left?')).toEqual({ unreadable: '"He ate some of them": how many is not said' })
+    expect(readWordProblem('Tom had 15 apples. He ate half of them. How many are left?')).toEqual({ unreadable: '"He ate half of them": half of 15 apples is not a whole number' })
+    expect(readWordProblem('There are 30 apples. 10 are red and 5 are green. How many are yellow?')).toEqual({ unreadable: 'what the ones that are not red or green are is not said' })
+  })
+
   it('works back to what there was at first', () => {
     // Before: "Now he has 7" replaced the count, and "how many at first" was answered 7.
     expect(answer('Tom gave 5 marbles to Sara. Now he has 7 marbles. How many marbles did he have at first?')).toMatchObject({ text: '12 marbles', expression: '7 + 5' })
