@@ -357,6 +357,51 @@ export function applyRounding (ev: Evaluation, r: Rounding): Evaluation {
   return { ...ev, value: rounded, output: unit !== undefined ? display : rounded, display }
 }
 
+const SPEED_UNITS: Array<[RegExp, string, string]> = [
+  [/^(?:km\/h|kph|kmh|km\s+(?:per|an|a)\s+hour|kilomet(?:er|re)s?\s+(?:per|an|a)\s+hour)$/i, 'km/h', 'km'],
+  [/^(?:mph|mi\/h|miles?\s+(?:per|an|a)\s+hour)$/i, 'mi/h', 'mi'],
+  [/^(?:m\/s|met(?:er|re)s?\s+(?:per|a)\s+second)$/i, 'm/s', 'm']
+]
+const SPEED = String.raw`(\d+(?:\.\d+)?)\s*(km\/h|kph|kmh|mph|mi\/h|m\/s|(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?)\s+(?:per|an|a)\s+(?:hour|second))`
+const DURATION = String.raw`(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|minutes?|mins?|seconds?|secs?)\b`
+const DISTANCE = String.raw`(\d+(?:\.\d+)?)\s*(km|kilomet(?:er|re)s?|miles?|mi|m|met(?:er|re)s?)\b(?!\s*\/|\s+(?:per|an|a)\s+(?:hour|second))`
+
+function timeUnit (word: string): string {
+  // "min" is mathjs' function; the plural names read well in the answer ("2 hours").
+  return /^h/i.test(word) ? 'hours' : /^m/i.test(word) ? 'minutes' : 'seconds'
+}
+
+function distanceUnit (word: string): string {
+  return /^(?:km|kilo)/i.test(word) ? 'km' : /^mi/i.test(word) ? 'mi' : 'm'
+}
+
+/**
+ * Speed, time and distance: "A car drives at 60 km/h for 3 hours. How far does it go?" (180 km),
+ * "How long does it take to drive 120 km at 60 km/h?" (2 h), "A train goes 300 km in 2.5 hours.
+ * What is its average speed?" (120 km/h). Undefined unless the question asks for the one the other
+ * two give.
+ */
+function travelRequest (s: string, request: string): { expression: string, note: string } | undefined {
+  const speed = new RegExp(SPEED, 'i').exec(s)
+  const duration = new RegExp(String.raw`\b(?:for|in|during|over|after)\s+${DURATION}`, 'i').exec(s)
+  const distance = new RegExp(DISTANCE, 'i').exec(s)
+  const speedUnit = speed === null ? undefined : SPEED_UNITS.find(([re]) => re.test(speed[2]!.replace(/\s+/g, ' ')))
+  if (speed !== null && speedUnit !== undefined && duration !== null && /\bhow\s+far\b|\bdistance\b|\bhow\s+many\s+(?:km|kilomet|miles?|met)/i.test(request)) {
+    const to = /\bhow\s+many\s+(km|kilomet\w*|miles?|met\w*)/i.exec(request)
+    return { expression: `(${speed[1]} ${speedUnit[1]}) * (${duration[1]} ${timeUnit(duration[2]!)}) to ${to !== null ? distanceUnit(to[1]!) : speedUnit[2]}`, note: 'distance = speed × time' }
+  }
+  if (speed !== null && speedUnit !== undefined && distance !== null && /\bhow\s+long\b|\bhow\s+much\s+time\b|\bhow\s+many\s+(?:hours|minutes|seconds)\b/i.test(request)) {
+    const to = /\bhow\s+many\s+(hours|minutes|seconds)\b/i.exec(request)
+    return { expression: `(${distance[1]} ${distanceUnit(distance[2]!)}) / (${speed[1]} ${speedUnit[1]}) to ${to !== null ? timeUnit(to[1]!) : speedUnit[1] === 'm/s' ? 'seconds' : 'hours'}`, note: 'time = distance / speed' }
+  }
+  if (speed === null && distance !== null && duration !== null && /\bspeed\b|\bhow\s+fast\b|\bvelocity\b/i.test(request)) {
+    const d = distanceUnit(distance[2]!)
+    const to = /\bin\s+(km\/h|mph|m\/s)\b/i.exec(request)?.[1]?.toLowerCase().replace('mph', 'mi/h') ?? (d === 'km' ? 'km/h' : d === 'mi' ? 'mi/h' : 'm/s')
+    return { expression: `(${distance[1]} ${d}) / (${duration[1]} ${timeUnit(duration[2]!)}) to ${to}`, note: 'speed = distance / time' }
+  }
+  return undefined
+}
+
 /**
  * Turns a request such as "what is 17% of 2,340?", "convert 5 miles to km" or "mean of 3, 5, 9"
  * into a mathjs expression. Returns the best candidate; evaluation decides whether it holds.
@@ -388,6 +433,33 @@ export function translateRequest (request: string): Translation {
     const inner = translateRequest(rounded.rest)
     const r = rounded.rounding
     return { ...inner, steps: [...steps, ...inner.steps, `round to ${r.digits} ${r.kind === 'decimals' ? 'decimal place' : 'significant figure'}${r.digits === 1 ? '' : 's'}`], rounding: r }
+  }
+  // "10 divided by 4, rounded down": the whole number below (floor) or above (ceil).
+  const whole = /\s*,?\s*(?:and\s+)?(?:rounded|round(?:ed)?)\s+(down|up)(?:\s+to\s+(?:the\s+nearest\s+)?(?:whole\s+number|integer))?\s*$/i.exec(s) ??
+    /^round\s+(?=.+\s(down|up)\s*$)/i.exec(s)
+  if (whole !== null) {
+    const rest = whole.index > 0 ? s.slice(0, whole.index).replace(/^round\s+/i, '') : s.replace(/^round\s+/i, '').replace(/\s+(?:down|up)\s*$/i, '')
+    if (rest.trim() !== '') {
+      const inner = translateRequest(rest)
+      const fn = whole[1]!.toLowerCase() === 'down' ? 'floor' : 'ceil'
+      return { expression: `${fn}(${inner.expression})`, steps: [...steps, ...inner.steps, `rounded ${whole[1]!.toLowerCase()} → ${fn}`] }
+    }
+  }
+  // "1/3 + 1/6 as a fraction": exact fractions, not decimals.
+  const asFraction = /\s*,?\s*(?:as|in|to)\s+(?:a\s+)?(?:simplified\s+|simple\s+|proper\s+|common\s+)?fraction(?:\s+form)?\s*$|\s*,?\s*(?:in|to)\s+(?:its\s+)?(?:lowest|simplest)\s+(?:terms|form)\s*$/i.exec(s)
+  if (asFraction !== null && asFraction.index > 0) {
+    const inner = translateRequest(s.slice(0, asFraction.index).replace(/^(?:simplify|reduce)\s+/i, ''))
+    if (/^[\d\s.+\-*/()]+$/.test(inner.expression)) {
+      // Each number a fraction, so mathjs keeps the arithmetic exact.
+      const exact = inner.expression.replace(/\d+(?:\.\d+)?/g, n => `fraction(${n})`)
+      return { expression: exact, steps: [...steps, ...inner.steps, 'as a fraction: each number exact'] }
+    }
+  }
+  // Travel: "at 60 km/h for 3 hours, how far?", "how long to drive 120 km at 60 km/h?", "120 km in 2 hours: what speed?"
+  const travel = travelRequest(s, request)
+  if (travel !== undefined) {
+    steps.push(travel.note)
+    return { expression: travel.expression, steps }
   }
   s = arithmeticVerbs(s, steps)
 
@@ -494,6 +566,7 @@ interface VerbRule {
 const verbPattern = (source: string): RegExp =>
   new RegExp(source.replace(/<XS>/g, OPERANDS).replace(/<X>/g, OPERAND).replace(/<N>/g, NUMBER).replace(/<A>/g, ATOM), 'gi')
 
+const DENOMINATOR: Record<string, number> = { half: 2, third: 3, quarter: 4, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10 }
 const PERCENTAGE_CHANGE = (sign: '+' | '-') => (x: string, n: string) => `${term(x)} * (1 ${sign} ${n} / 100)`
 /** Operations on one operand, as expressions of it: `X` is the operand as a term, `(X)` as it is. */
 const SCALE: Record<string, string> = {
@@ -530,6 +603,18 @@ const VERB_RULES: VerbRule[] = [
   // A percentage change is relative to the value ("increase 200 by 10%" is 220), an amount is added.
   { pattern: verbPattern(String.raw`\b(?:increase|raise|grow|mark\s+up)\s+(<X>)\s+by\s+(<N>)\s*%`), build: PERCENTAGE_CHANGE('+'), note: '"increase X by N%" → X * (1 + N / 100)' },
   { pattern: verbPattern(String.raw`\b(?:decrease|reduce|lower|cut|discount)\s+(<X>)\s+by\s+(<N>)\s*%`), build: PERCENTAGE_CHANGE('-'), note: '"decrease X by N%" → X * (1 - N / 100)' },
+  // "25% off 40", "40 with 20% off", "20% more than 50", "15% less than 80": a value changed by a percentage of itself.
+  { pattern: verbPattern(String.raw`(<N>)\s*%\s+off\s+(?:of\s+)?(<X>)`), build: (n, x) => PERCENTAGE_CHANGE('-')(x, n), note: '"N% off X" → X * (1 - N / 100)' },
+  { pattern: verbPattern(String.raw`(<X>)\s+(?:with|at|less|minus)\s+(?:a\s+)?(<N>)\s*%\s+(?:off|discount)`), build: (x, n) => PERCENTAGE_CHANGE('-')(x, n), note: '"X with N% off" → X * (1 - N / 100)' },
+  { pattern: verbPattern(String.raw`(<N>)\s*%\s+(?:more|higher|greater|larger|bigger|above)\s+than\s+(<X>)`), build: (n, x) => PERCENTAGE_CHANGE('+')(x, n), note: '"N% more than X" → X * (1 + N / 100)' },
+  { pattern: verbPattern(String.raw`(<N>)\s*%\s+(?:less|lower|fewer|smaller|cheaper|below)\s+than\s+(<X>)`), build: (n, x) => PERCENTAGE_CHANGE('-')(x, n), note: '"N% less than X" → X * (1 - N / 100)' },
+  // "What percent of 80 is 20?", "20 is what percent of 80", "20 as a percentage of 80".
+  { pattern: verbPattern(String.raw`\bwhat\s+(?:percent(?:age)?|%)\s+of\s+(<X>)\s+(?:is|are)\s+(<X>)`), build: (x, y) => `${term(y)} / ${term(x)} * 100`, note: '"what percent of X is Y" → Y / X * 100' },
+  { pattern: verbPattern(String.raw`(<X>)\s+(?:is|are)\s+what\s+(?:percent(?:age)?|%)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: '"Y is what percent of X" → Y / X * 100' },
+  { pattern: verbPattern(String.raw`(<X>)\s+as\s+an?\s+(?:percent(?:age)?|%)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: '"Y as a percentage of X" → Y / X * 100' },
+  // "2 thirds of 90", "a fifth of 60", "3 quarters of 200".
+  { pattern: verbPattern(String.raw`\b(\d+)\s+(halves|thirds|quarters|fourths|fifths|sixths|sevenths|eighths|ninths|tenths)\s+of\s+(<X>)`), build: (n, part, x) => `${term(x)} * ${n} / ${DENOMINATOR[part.toLowerCase().replace(/s$/, '').replace(/ve$/, 'f')]!}`, note: (n, part) => `"${n} ${part.toLowerCase()} of X" → X * ${n} / ${DENOMINATOR[part.toLowerCase().replace(/s$/, '').replace(/ve$/, 'f')]!}` },
+  { pattern: verbPattern(String.raw`\b(?:a|one)\s+(fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+of\s+(<X>)`), build: (part, x) => `${term(x)} / ${DENOMINATOR[part.toLowerCase()]!}`, note: (part) => `"a ${part.toLowerCase()} of X" → X / ${DENOMINATOR[part.toLowerCase()]!}` },
   { pattern: verbPattern(String.raw`\b(?:increase|raise|grow)\s+(<X>)\s+by\s+(<X>)`), build: (x, y) => `${term(x)} + ${term(y)}`, note: '"increase X by Y" → X + Y' },
   { pattern: verbPattern(String.raw`\b(?:decrease|reduce|lower|cut)\s+(<X>)\s+by\s+(<X>)`), build: (x, y) => `${term(x)} - ${term(y)}`, note: '"decrease X by Y" → X - Y' },
   // "to the power of" is already "^" here.

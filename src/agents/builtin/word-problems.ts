@@ -44,6 +44,23 @@ const NOT_A_NOUN = new Set([
   'times', 'more', 'left', 'away', 'them', 'it', 'than', 'apiece', 'a', 'an', 'the', 'is', 'are', 'was', 'were', 'today', 'now',
   'then', 'other', 'others', 'altogether', 'total', 'groups', 'group', 'equally', 'evenly', 'but', 'so', 'if', 'he', 'she', 'they', 'we', 'i', 'you'
 ])
+/** Units of time a rate is per ("20 pages a day"), and how many seconds each is. */
+const TIME_UNIT = String.raw`second|minute|hour|day|week|month|year`
+const SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400, week: 604_800 }
+/** "20 pages a day", "$15 an hour", "40 toys per hour", "3 books each week". */
+const RATE = String.raw`(${NUM})(?:\s+([a-z]+))?\s+(?:a|an|per|each|every)\s+(${TIME_UNIT})`
+
+/** How many `to` units are in `n` `from` units; undefined when the two do not convert (months and days). */
+function timeIn (n: number, from: string, to: string): number | undefined {
+  if (from === to) return n
+  if (from === 'year' && to === 'month') return n * 12
+  if (from === 'month' && to === 'year') return n / 12
+  if (from === 'year' && to === 'week') return n * 52
+  if (from === 'year' && to === 'day') return n * 365
+  const a = SECONDS[from]; const b = SECONDS[to]
+  return a === undefined || b === undefined ? undefined : n * a / b
+}
+
 /** Units are the unit converter's, rates of travel and time are not counted things. */
 const UNIT_WORDS = /^(?:mm|cm|m|km|kg|g|mg|lb|lbs|oz|ml|l|mi|miles?|kilometres?|kilometers?|metres?|meters?|feet|foot|ft|inch(?:es)?|yards?|hours?|minutes?|seconds?|days?|weeks?|months?|years?|percent|degrees?|mph|kph)$/i
 const PRONOUNS: Record<string, string> = { he: 'he', she: 'she', it: 'it', they: 'they', him: 'he', her: 'she', them: 'they' }
@@ -116,6 +133,8 @@ class Story {
   readonly parts: Array<{ noun: string, property: string, value: number }> = []
   /** Counts told by comparison with one not yet told ("Sara has 5 more than Tom. Tom has 8."): settled once the story is read. */
   readonly pending: Relation[] = []
+  /** What owners do at a rate ("reads 20 pages a day"): owner and thing → how many per unit of time, and the verb. */
+  readonly rates: Array<{ owner: string, noun: string, verb: string, verbWord: string, value: number, unit: string }> = []
   /** What the rest are, when the story says ("the rest are yellow"). */
   rest: string | undefined
 
@@ -158,7 +177,10 @@ export function readWordProblem (text: string): WordProblemReading | undefined {
   if (!new RegExp(NUM).test(story)) return undefined
   // Percentages, rates and measures (km, hours, kg) are the calculator's other readings, not counts.
   if (/%|\bpercent\b|\bper\s*cent\b/i.test(plain)) return undefined
-  if (quantities(story).some(q => q.word !== undefined && UNIT_WORDS.test(q.word))) return undefined
+  // A duration that goes with a rate ("20 pages a day for 7 days") is part of the story; other
+  // measures are not counted things.
+  const timed = new RegExp(String.raw`${RATE}\s+for\s+${NUM}\s+(?:${TIME_UNIT})s?\b`, 'i').test(story)
+  if (quantities(story).some(q => q.word !== undefined && UNIT_WORDS.test(q.word)) && !(timed && quantities(story.replace(new RegExp(String.raw`\bfor\s+${NUM}\s+(?:${TIME_UNIT})s?\b`, 'gi'), '')).every(q => q.word === undefined || !UNIT_WORDS.test(q.word)))) return undefined
   // Arithmetic written out ("Calculate 12 * 4") is the calculator's other reading, as is a question
   // about a measure ("how many seconds are in a day").
   if (/\d\s*[*/^=×÷]\s*[\d(]|\d\s+[+-]\s+\d/.test(story)) return undefined
@@ -540,6 +562,36 @@ function readClause (s: Story, clause: string): string | undefined {
     s.steps.push(`one ${noun} costs ${money(s.currency, each)}${n !== 1 && each !== total ? ` (${money(s.currency, total)} / ${fmt(n)})` : ''}`)
     return undefined
   }
+  // "Tom reads 20 pages a day", "she earns $15 an hour", "saves $5 a week for 10 weeks": a rate, and
+  // what it comes to over a time when the story says how long.
+  const rate = new RegExp(String.raw`^(?:also\s+|usually\s+|always\s+|can\s+)?([a-z]+)\s+${RATE}(?:\s+for\s+(${NUM})\s+(${TIME_UNIT})s?)?$`, 'i').exec(rest)
+  if (rate !== null && !/^(?:is|are|was|were|has|have|had)$/i.test(rate[1]!)) {
+    const [, verbWord, amount, word, unit, forN, forUnit] = rate
+    const money = /^[$€£]/.test(amount!) || (word !== undefined && /^(?:dollars?|euros?|pounds?)$/i.test(word))
+    const noun = money ? MONEY : word !== undefined && !NOT_A_NOUN.has(word.toLowerCase()) ? singular(word) : s.noun
+    if (noun === undefined) return `"${clause}": ${amount} of what is not said`
+    if (money) s.currency = CURRENCY[amount![0]!] ?? s.currency
+    else if (word !== undefined) s.display.set(noun, word.toLowerCase().endsWith('s') ? word.toLowerCase() : `${noun}s`)
+    const value = Number(amount!.replace(/[$€£,\s]/g, ''))
+    const per = unit!.toLowerCase()
+    named(owner)
+    s.noun = noun
+    s.rates.push({ owner, noun, verb: verbStem(verbWord!), verbWord: verbWord!.toLowerCase(), value, unit: per })
+    s.steps.push(`${owner} ${verbWord!.toLowerCase()} ${shown(s, noun, value)} a ${per}`)
+    if (forN !== undefined) {
+      const n = timeIn(Number(forN), forUnit!.toLowerCase(), per)
+      if (n === undefined) return `"${clause}": how many ${per}s are in ${forN} ${forUnit}s is not one number`
+      const total = value * n
+      s.set(owner, noun, (s.count(owner, noun) ?? 0) + total)
+      term(s, owner, noun, 1, total)
+      const key = `${owner}\u0000${noun}`
+      const terms = s.terms.get(key)!
+      terms[terms.length - 1] = terms.length === 1 ? `${fmt(value)} * ${fmt(n)}` : `+ ${fmt(value)} * ${fmt(n)}`
+      s.events.push({ owner, noun, verb: verbStem(verbWord!), value: total, expression: `${fmt(value)} * ${fmt(n)}` })
+      s.steps.push(`${fmt(n)} ${per}s × ${shown(s, noun, value)} = ${shown(s, noun, total)}`)
+    }
+    return undefined
+  }
   // "Bob has twice as many apples as Ann", "Sara picked 5 more than Tom": a count told by another's.
   const relation = comparedWith(s, clause, owner, rest)
   if (typeof relation === 'string') return relation
@@ -857,6 +909,21 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     return { answer: { text: display, output: v, expression, steps: [...s.steps, ...extra, `= ${display}`] } }
   }
 
+  // "How many pages does he read in 7 days?", "how much does she earn in 8 hours?": a rate times a time.
+  const over = new RegExp(String.raw`\b(?:in|after|over|during|within)\s+(${NUM}|an?|one)\s+(${TIME_UNIT})s?\b`, 'i').exec(q)
+  if (over !== null && s.rates.length > 0) {
+    const n = /^(?:an?|one)$/i.test(over[1]!) ? 1 : Number(over[1]!.replace(/[,\s]/g, ''))
+    const unit = over[2]!.toLowerCase()
+    const verb = new RegExp(String.raw`\b(?:does|do|did|will|would|can|could)\s+${SUBJECT}\s+([a-z]+)`).exec(q)?.[2]
+    const fits = s.rates.filter(r => (owner === '*' || owner === '' || r.owner === owner) && (asked === undefined || r.noun === asked) && (verb === undefined || /^(?:have|has|get|gets|make|makes)$/i.test(verb) || verbStem(verb) === r.verb))
+    if (fits.length === 1) {
+      const r = fits[0]!
+      const t = timeIn(n, unit, r.unit)
+      if (t === undefined) return { unreadable: `how many ${r.unit}s are in ${fmt(n)} ${unit}${n === 1 ? '' : 's'} is not one number` }
+      return done(r.value * t, r.noun, `${fmt(r.value)} * ${fmt(t)}`, [`${fmt(t)} ${r.unit}${t === 1 ? '' : 's'} × ${shown(s, r.noun, r.value)}`])
+    }
+    if (fits.length > 1) return { unreadable: `which of the rates (${fits.map(r => `${r.owner} ${r.verbWord} ${shown(s, r.noun, r.value)} a ${r.unit}`).join('; ')}) is asked about is not clear` }
+  }
   // "How much do 7 pens cost?", "how much would 3 apples cost": a price times a count.
   const costOf = new RegExp(String.raw`\b(${NUM})\s+([a-z]+)\s+(?:cost|costs|be|come\s+to)\b`, 'i').exec(q) ?? new RegExp(String.raw`\bcost\s+(?:of\s+)?(${NUM})\s+([a-z]+)`, 'i').exec(q) ?? new RegExp(String.raw`\bfor\s+(${NUM})\s+([a-z]+)`, 'i').exec(q)
   if (much && costOf !== null) {

@@ -24,6 +24,39 @@ describe('calculator', () => {
     expect((await calc('How many kilograms is 150 pounds?')).text).toMatch(/^68\.0388\d* kilograms$/)
   })
 
+  it('reads percentages off, more and less than, what percent, fractions in words, rounding down or up, and exact fractions', async () => {
+    // Before: each was an error ("undefined symbol off", "undefined symbol thirds"), or 0.5 for "as a fraction".
+    expect((await calc('What is 25% off $40?')).output).toBe(30)
+    expect((await calc('What is $40 with 25% off?')).output).toBe(30)
+    expect((await calc('What is 20% more than 50?')).output).toBe(60)
+    expect((await calc('What is 15% less than 80?')).output).toBe(68)
+    expect((await calc('What percent of 80 is 20?')).output).toBe(25)
+    expect((await calc('20 is what percent of 80?')).output).toBe(25)
+    expect((await calc('What is two thirds of 90?')).output).toBe(60)
+    expect((await calc('What is a fifth of 60?')).output).toBe(12)
+    expect((await calc('What is three quarters of 200?')).output).toBe(150)
+    const down = await calc('What is 10 divided by 4, rounded down?')
+    expect(down.output).toBe(2)
+    expect(down.working).toContain('expression: floor(10 / 4)')
+    expect((await calc('Round 7.6 down')).output).toBe(7)
+    expect((await calc('What is 10 / 4 rounded up?')).output).toBe(3)
+    const exact = await calc('What is 1/3 + 1/6 as a fraction?')
+    expect(exact.text).toBe('1/2')
+    expect(exact.output).toBe(0.5)
+    expect((await calc('Simplify 6/8 to lowest terms')).text).toBe('3/4')
+  })
+
+  it('works out distance, time or speed from the other two', async () => {
+    // Before: "undefined symbol car", "undefined symbol How".
+    const far = await calc('A car drives at 60 km/h for 3 hours. How far does it go?')
+    expect(far.output).toBe('180 km')
+    expect(far.working).toContain('distance = speed × time')
+    expect((await calc('How long does it take to drive 120 km at 60 km/h?')).output).toBe('2 hours')
+    expect((await calc('How many minutes does it take to walk 3 km at 5 km/h?')).output).toBe('36 minutes')
+    expect((await calc('A train goes 300 km in 2.5 hours. What is its average speed?')).output).toBe('120 km / h')
+    expect((await calc('If I cycle at 15 mph for 90 minutes, how many miles do I travel?')).output).toBe('22.5 mi')
+  })
+
   it('does statistics over a list of numbers', async () => {
     const mean = await calc('mean of 3, 5, 9')
     expect(mean.output).toBeCloseTo(17 / 3, 9)

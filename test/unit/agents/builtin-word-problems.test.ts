@@ -118,6 +118,17 @@ describe('word problems: a story and a question about it', () => {
     expect(readWordProblem('There are 30 apples. 10 are red and 5 are green. How many are yellow?')).toEqual({ unreadable: 'what the ones that are not red or green are is not said' })
   })
 
+  it('reads rates, and what they come to over a time', () => {
+    // Before: "no verb here says what happens to the number".
+    expect(answer('Tom reads 20 pages a day. How many pages does he read in 7 days?')).toMatchObject({ text: '140 pages', expression: '20 * 7' })
+    expect(answer('Tom reads 20 pages a day. How many pages does he read in 2 weeks?').text).toBe('280 pages')
+    expect(answer('Sara earns $15 an hour. How much does she earn in 8 hours?').text).toBe('$120')
+    expect(answer('A machine makes 40 toys an hour. How many toys does it make in 6 hours?').text).toBe('240 toys')
+    expect(answer('Sam has $20. He saves $5 a week for 10 weeks. How much money does he have?')).toMatchObject({ text: '$70', expression: '20 + 5 * 10' })
+    expect(answer('Tom reads 20 pages a day for 7 days. How many pages does he read?').text).toBe('140 pages')
+    expect(readWordProblem('Tom reads 20 pages a day. How many pages does he read in a month?')).toEqual({ unreadable: 'how many days are in 1 month is not one number' })
+  })
+
   it('works back to what there was at first', () => {
     // Before: "Now he has 7" replaced the count, and "how many at first" was answered 7.
     expect(answer('Tom gave 5 marbles to Sara. Now he has 7 marbles. How many marbles did he have at first?')).toMatchObject({ text: '12 marbles', expression: '7 + 5' })
