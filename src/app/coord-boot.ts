@@ -18,6 +18,7 @@ import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksTheClock } from '../agents/builtin/dates.ts'
 import { tellsWordProblem } from '../agents/builtin/word-problems.ts'
+import { tellsTravel } from '../agents/builtin/travel.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -61,7 +62,7 @@ const CHECK_CONFIDENCE = 0.9
  * percentage of one. Tested with numbers in words as digits ("thirty plus twelve"). The calculator
  * bids at least {@link COMPUTE_CONFIDENCE} on these.
  */
-const MATH_EXPRESSION = /\d\s*[-+*/^×÷]\s*[\d(.]|\d\s*!|\d\s+(?:plus|minus|times|multiplied\s+by|divided\s+by)\s+\d|\d\s+factorial\b|\bfactorial\s+(?:of\s+)?\d|\b(?:gcd|lcm|hcf|gcf|greatest\s+common\s+(?:divisor|factor)|highest\s+common\s+factor|(?:least|lowest)\s+common\s+multiple)\s+(?:of\s+)?\d|\bto\s+the\s+(?:power\s+of\s+|\d+(?:st|nd|rd|th)\s+power)|\b(?:square|cube)\s+root\s+of\s+\d|\blog(?:arithm)?\s+(?:base\s+\d+\s+)?of\s+\d|\d\s*(?:%|percent)\s+of\s+[$€£]?\d/i
+const MATH_EXPRESSION = /\d\s*[-+*/^×÷]\s*[\d(.]|\d\s*!|\d\s+(?:plus|minus|times|multiplied\s+by|divided\s+by)\s+\d|\d\s+factorial\b|\bfactorial\s+(?:of\s+)?\d|\b(?:gcd|lcm|hcf|gcf|greatest\s+common\s+(?:divisor|factor)|highest\s+common\s+factor|(?:least|lowest)\s+common\s+multiple)\s+(?:of\s+)?\d|\bto\s+the\s+(?:power\s+of\s+|\d+(?:st|nd|rd|th)\s+power)|\b(?:square|cube)\s+root\s+of\s+\d|\blog(?:arithm)?\s+(?:base\s+\d+\s+)?of\s+\d|\d\s*(?:%|percent)\s+of\s+[$€£]?\d|\d\s*(?:%|percent)\s+(?:off\s+(?:of\s+)?[$€£]?\d|(?:more|less|higher|lower)\s+than\s+[$€£]?\d)|\d\s+(?:with|at|less|minus)\s+(?:a\s+)?\d+(?:\.\d+)?\s*(?:%|percent)\s+(?:off|discount)\b|\bwhat\s+(?:percent(?:age)?|%)\s+of\s+[$€£]?\d|\d\s+(?:thirds|quarters|fourths|fifths|sixths|sevenths|eighths|ninths|tenths)\s+of\s+[$€£]?\d|\b(?:a|one)\s+(?:third|quarter|fourth|fifth|sixth|tenth)\s+of\s+[$€£]?\d|\d\s*,?\s*rounded\s+(?:down|up)\b|\d\s+(?:as\s+a\s+fraction|(?:in|to)\s+(?:lowest|simplest)\s+(?:terms|form))/i
 const COMPUTE_CONFIDENCE = 0.6
 /** A request to run something: with code in it (`codeIn`), the js-runner bids at least {@link COMPUTE_CONFIDENCE}. */
 export const RUN_INTENT = /\b(?:run|execute|evaluate\s+(?:this|the\s+following)\s+(?:javascript|js|code|script))\b/i
@@ -235,7 +236,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // Code the request asks to run is the js-runner's, whatever the words around it ("Run: while(true){}" matched nothing).
     if (takes.get('js-runner') === true && RUN_INTENT.test(asks)) atLeast('js-runner', 'code.run-javascript', COMPUTE_CONFIDENCE)
     // A word problem the calculator follows ("Tom has 12 marbles. He gives 5 to Sara. How many ...?") is its, whatever its words match.
-    if (takes.get('calculator') === true && tellsWordProblem(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    if (takes.get('calculator') === true && (tellsWordProblem(task.text) || tellsTravel(task.text))) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
     if (takes.get('calculator') === true && asksTheClock(asks)) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the

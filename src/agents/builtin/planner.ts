@@ -17,6 +17,7 @@ import { LIST_ITEM, splitSentences } from './sentences.ts'
 import { inputText } from './task-input.ts'
 import { protect } from './payload.ts'
 import { tellsWordProblem } from './word-problems.ts'
+import { tellsTravel } from './travel.ts'
 import { lacksOperand } from './calculator.ts'
 
 export const MAX_SUBTASKS = 12
@@ -92,8 +93,9 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 export function planByRules (request: string): PlannedSubtask[] {
   // A word problem is one task: its sentences tell one story ("Tom has 12 marbles. He gives 5 to
   // Sara. How many ...?"), and apart they mean nothing. One the calculator cannot follow stays whole
-  // too, so that the person hears why.
-  const parts = tellsWordProblem(request) ? [] : splitParts(request)
+  // too, so that the person hears why. So is a question of distance, time or speed ("A car drives at
+  // 60 km/h for 3 hours. How far does it go?" had become two parts, each failed).
+  const parts = tellsWordProblem(request) || tellsTravel(request) ? [] : splitParts(request)
   if (parts.length <= 1) return [{ id: 's1', text: request.trim(), dependsOn: [] }]
   const subtasks: PlannedSubtask[] = []
   parts.slice(0, MAX_SUBTASKS).forEach((part, i) => {

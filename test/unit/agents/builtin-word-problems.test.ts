@@ -205,5 +205,8 @@ describe('word problems in the mesh', () => {
     expect(isWordProblem('Calculate 12 * 4. How much is that in euros?')).toBe(false)
     // A story it cannot follow stays whole too, so the calculator can say why.
     expect(planByRules('Tom has 12 marbles. He gives 5 to 2 friends. How many marbles does Tom have left?')).toHaveLength(1)
+    // Before: "A car drives at 60 km/h for 3 hours" and "How far does it go?", two parts that each failed.
+    expect(planByRules('A car drives at 60 km/h for 3 hours. How far does it go?')).toHaveLength(1)
+    expect(planByRules('A train goes 300 km in 2.5 hours. What is its average speed?')).toHaveLength(1)
   })
 })

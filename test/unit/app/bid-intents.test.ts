@@ -50,7 +50,9 @@ describe('bidding intents', () => {
     for (const t of ['What is 2 to the power of 100?', 'Calculate 5!', 'What is log base 2 of 1024?', 'square root of 2 to 5 decimal places', 'What is 15% of 80', '3 * (4 + 5)']) expect(writesOutComputation(t), t).toBe(true)
     // Nobody bid on "What is thirty plus twelve?" or "What is the GCD of 48 and 180?" in a tour.
     for (const t of ['What is thirty plus twelve?', 'one hundred divided by four', 'What is the GCD of 48 and 180?', 'least common multiple of 4 and 6', '7 factorial divided by 5 factorial']) expect(writesOutComputation(t), t).toBe(true)
-    for (const t of ['Double it', 'What time is it?', 'Book 2 tickets for the 8 pm show', 'Release 2.0 ships in 3 weeks', 'Which one of the two plans is better?', 'The three of us plus two guests']) expect(writesOutComputation(t), t).toBe(false)
+    // Percentages off, more or less than, what percent, fractions in words, rounding down, exact fractions.
+    for (const t of ['What is 25% off $40?', 'What is 20% more than 50?', 'What percent of 80 is 20?', 'What is two thirds of 90?', 'a fifth of 60', 'What is 10 divided by 4, rounded down?', 'What is 1/3 + 1/6 as a fraction?']) expect(writesOutComputation(t), t).toBe(true)
+    for (const t of ['Double it', 'What time is it?', 'Cut the price by a third of what they asked', 'Take 20% off the list of tasks', 'Book 2 tickets for the 8 pm show', 'Release 2.0 ships in 3 weeks', 'Which one of the two plans is better?', 'The three of us plus two guests']) expect(writesOutComputation(t), t).toBe(false)
     // "Run: while(true){}" carried code but matched the js-runner's skill text below the abstain threshold.
     for (const t of ['Run: while(true){}', 'Execute `Math.max(3, 9, 4)`', 'please run this: [1].map(x => x)']) expect(RUN_INTENT.test(t), t).toBe(true)
     for (const t of ['What is `2 + 2`?', 'Summarise this: the runner ran']) expect(RUN_INTENT.test(t), t).toBe(false)
