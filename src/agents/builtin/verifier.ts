@@ -359,6 +359,9 @@ export function checkArithmetic (claim: string, options: { plainValues?: boolean
 
 /** Both values as numbers in the claimed value's unit, or undefined if they cannot be compared. */
 function comparable (computed: unknown, claimed: unknown): [number, number, string] | undefined {
+  // "1/3 + 1/6 as a fraction" computes an exact fraction; the claim is its value.
+  if (math.typeOf(computed) === 'Fraction') computed = Number(computed)
+  if (math.typeOf(claimed) === 'Fraction') claimed = Number(claimed)
   if (typeof computed === 'number' && typeof claimed === 'number') return [computed, claimed, '']
   const isUnit = (v: unknown): v is { equalBase(u: unknown): boolean, toNumber(unit: string): number, formatUnits(): string } =>
     math.typeOf(v) === 'Unit'

@@ -65,6 +65,14 @@ describe('verifier: a mission part about the result it depends on', () => {
       .toMatchObject({ vote: 'dispute', reason: 're-computed in 2 steps, sqrt(1024) then 32 * 2 = 64, not 65' })
   })
 
+  it('checks an exact fraction by its value', async () => {
+    // Before: the fraction computed was not compared with a number, and every verifier abstained.
+    const exact = await handler({ id: 'v', text: 'verify', input: { task: { id: 't', text: 'What is 1/3 + 1/6 as a fraction?' }, result: { text: '1/2', output: 0.5 } } }, testContext())
+    expect(exact.verdict).toMatchObject({ vote: 'support', confidence: 0.99 })
+    const wrong = await handler({ id: 'v', text: 'verify', input: { task: { id: 't', text: 'What is 1/3 + 1/6 as a fraction?' }, result: { text: '2/3', output: 0.6666666667 } } }, testContext())
+    expect(wrong.verdict?.vote).toBe('dispute')
+  })
+
   it('re-computes each answer of a request that asks several questions', async () => {
     const ok = await check('Compute 2 + 2 and compute 3 + 3', undefined, [4, 6])
     expect(ok.verdict).toMatchObject({ vote: 'support', confidence: 0.99, reason: 're-computed 2 answers (4, 6), as claimed' })
