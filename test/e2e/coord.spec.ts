@@ -136,6 +136,13 @@ test('a mission part works on the result it depends on, and a request that carri
   const told = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), storyId)
   expect(told, JSON.stringify(told)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.evaluate' })
   expect(told.result?.text).toBe('7 marbles')
+  // So is a question of distance, time or speed: before, "A car drives at 60 km/h for 3 hours" and
+  // "How far does it go?" became two parts, each of which failed.
+  const tripId = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'A car drives at 60 km/h for 3 hours. How far does it go?' }))
+  const trip = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), tripId)
+  expect(trip, JSON.stringify(trip)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}` })
+  expect(trip.mission).toBeUndefined()
+  expect(trip.result?.text).toBe('180 km')
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {
