@@ -13,6 +13,7 @@
 import { all, create, type MathJsInstance, type MathNode, type OperatorNode } from 'mathjs'
 import { numberWordsToDigits } from './number-words.ts'
 import { travelRequest } from './travel.ts'
+import { priceStory } from './price-story.ts'
 
 const full = create(all as NonNullable<typeof all>)
 /** Kept before the overrides below, for our own use only. */
@@ -410,6 +411,12 @@ export function translateRequest (request: string): Translation {
       const exact = inner.expression.replace(/\d+(?:\.\d+)?/g, n => `fraction(${n})`)
       return { expression: exact, steps: [...steps, ...inner.steps, 'as a fraction: each number exact'] }
     }
+  }
+  // A price changed by percentages, told as a story: "A shirt costs $40. It is on sale for 25% off. What is the sale price?"
+  const story = priceStory(request)
+  if (story !== undefined) {
+    steps.push(story.note)
+    return { expression: story.expression, steps }
   }
   // Travel: "at 60 km/h for 3 hours, how far?", "how long to drive 120 km at 60 km/h?", "120 km in 2 hours: what speed?"
   const travel = travelRequest(s, request)

@@ -18,6 +18,7 @@ import { inputText } from './task-input.ts'
 import { protect } from './payload.ts'
 import { tellsWordProblem } from './word-problems.ts'
 import { tellsTravel } from './travel.ts'
+import { tellsPriceStory } from './price-story.ts'
 import { lacksOperand } from './calculator.ts'
 
 export const MAX_SUBTASKS = 12
@@ -95,7 +96,7 @@ export function planByRules (request: string): PlannedSubtask[] {
   // Sara. How many ...?"), and apart they mean nothing. One the calculator cannot follow stays whole
   // too, so that the person hears why. So is a question of distance, time or speed ("A car drives at
   // 60 km/h for 3 hours. How far does it go?" had become two parts, each failed).
-  const parts = tellsWordProblem(request) || tellsTravel(request) ? [] : splitParts(request)
+  const parts = tellsWordProblem(request) || tellsTravel(request) || tellsPriceStory(request) || asksAboutAStory(request) ? [] : splitParts(request)
   if (parts.length <= 1) return [{ id: 's1', text: request.trim(), dependsOn: [] }]
   const subtasks: PlannedSubtask[] = []
   parts.slice(0, MAX_SUBTASKS).forEach((part, i) => {
@@ -110,6 +111,27 @@ export function planByRules (request: string): PlannedSubtask[] {
     subtasks.push({ id, text: part.text, dependsOn })
   })
   return subtasks
+}
+
+/**
+ * Statements followed by a question about them ("A shirt costs $40. It is on sale for 25% off. What
+ * is the sale price?", "The relay moved to port 9091. Which port should I use?"): one question with
+ * its context, not parts; cut, each sentence meant nothing and the mission failed. Not when a
+ * statement is an instruction ("Sort 5, 3, 9, 1. What is the median of them?" is two parts).
+ */
+export function asksAboutAStory (request: string): boolean {
+  const sentences = splitSentences(request).map(x => x.trim()).filter(x => x !== '')
+  if (sentences.length < 2 || sentences.length > 8) return false
+  const last = sentences[sentences.length - 1]!
+  if (!/\?\s*$/.test(last) && !/^(?:what|how|who|whom|whose|which|when|where|why)\b/i.test(last)) return false
+  return sentences.slice(0, -1).every(x => !/\?\s*$/.test(x) && !LIST_ITEM.test(x) && !instructs(x))
+}
+
+/** Whether a sentence is an instruction: it opens (after "please", "first", "then", ...) with a verb of {@link IMPERATIVE}. */
+function instructs (sentence: string): boolean {
+  const rest = sentence.replace(/^(?:(?:please|now|first|firstly|and|also|then|next|finally|lastly|after\s+that|afterwards)\b[\s,]*)+/i, '')
+  const word = /^([a-z]+)\b/i.exec(rest)?.[1]?.toLowerCase()
+  return word !== undefined && IMPERATIVE.has(word)
 }
 
 interface Part { text: string, sequenced: boolean }

@@ -598,6 +598,28 @@ function readClause (s: Story, clause: string): string | undefined {
   if (relation !== undefined) {
     named(owner)
     const problem = relate(s, relation, false)
+    // "Ann has 6 apples. She has twice as many as Bob.": Bob's count, worked back from Ann's.
+    const ownNoun = relation.noun ?? s.noun
+    const ownKey = `${owner}\u0000${ownNoun ?? ''}`
+    if (problem === 'later' && relation.verb === undefined && ownNoun !== undefined && s.stated.has(ownKey) && s.count(relation.other, ownNoun) === undefined) {
+      const have = s.count(owner, ownNoun)!
+      const own = s.expression(owner, ownNoun) ?? fmt(have)
+      const x = /[-+]/.test(own.replace(/^-/, '')) ? `(${own})` : own
+      const [value, expression] = relation.op === 'plus' ? [have - relation.k, `${x} - ${fmt(relation.k)}`]
+        : relation.op === 'minus' ? [have + relation.k, `${x} + ${fmt(relation.k)}`]
+          : relation.op === 'same' ? [have, own]
+            : [have / relation.k, relation.k === 0.5 ? `${x} * 2` : `${x} / ${fmt(relation.k)}`]
+      if (value < 0) return `"${clause}": ${owner} would have more than ${shown(s, ownNoun, have)}`
+      if (ownNoun !== MONEY && !Number.isInteger(round(value))) return `"${clause}": ${relation.other} would have ${fmt(value)} ${s.display.get(ownNoun) ?? `${ownNoun}s`}, not a whole number`
+      const key = `${relation.other}\u0000${ownNoun}`
+      s.set(relation.other, ownNoun, value)
+      s.terms.set(key, [expression])
+      s.stated.add(key)
+      if (!s.first.has(key)) s.first.set(key, { value, expression })
+      if (!s.namedOrder.includes(relation.other)) s.namedOrder.unshift(relation.other)
+      s.steps.push(`${owner} (${shown(s, ownNoun, have)}) ${relation.verbWord} ${relation.op === 'plus' ? `${fmt(relation.k)} more than` : relation.op === 'minus' ? `${fmt(relation.k)} fewer than` : relation.op === 'same' ? 'as many as' : relation.k === 2 ? 'twice as many as' : relation.k === 0.5 ? 'half as many as' : `${fmt(relation.k)} times as many as`} ${relation.other}: ${relation.other} has ${expression} = ${shown(s, ownNoun, value)}`)
+      return undefined
+    }
     if (problem === 'later') {
       // The other's count comes later in the story: the changes told meanwhile add to it.
       s.counts.get(owner)?.delete(relation.noun ?? '')
@@ -659,6 +681,26 @@ function readClause (s: Story, clause: string): string | undefined {
     /\b(?:is|are|was|were|gets?|got)\s+(?:shared|split|divided|distributed|put|packed|sorted|arranged)\b/i.test(clause)
   const among = /\b(?:among|between|to|into|in)\s+(?:the\s+)?(\d+)\s+(?:equal\s+)?([a-z]+)/i.exec(clause)
   const groupsOf = /\b(?:into|in)\s+(?:groups|piles|bags|boxes|rows|teams|packs|sets|stacks)\s+of\s+(\d+)/i.exec(clause)
+  // "They put them in one basket": not shared, pooled; the basket holds what they had.
+  if (shareVerb && among !== null && groupsOf === null && Number(among[1]) === 1 && qs.every(x => x.value === 1)) {
+    const noun = s.noun
+    if (noun === undefined) return `"${clause}": what is put together is not said`
+    const all = /^(?:they|we)\b/i.test(clause.replace(CLAUSE_START, ''))
+    const from = (all ? [...s.counts.keys()] : [owner]).filter(o => (s.count(o, noun) ?? 0) > 0)
+    if (from.length === 0) return `"${clause}": how many ${s.display.get(noun) ?? `${noun}s`} are put together is not said`
+    const container = `the ${singular(among[2]!)}`
+    const parts = from.map(o => s.expression(o, noun) ?? fmt(s.count(o, noun)!))
+    const total = from.reduce((a, o) => a + s.count(o, noun)!, 0)
+    for (const o of from) {
+      s.set(o, noun, 0)
+      s.terms.set(`${o}\u0000${noun}`, [`${parts[from.indexOf(o)]!} - ${parts[from.indexOf(o)]!}`])
+    }
+    s.set(container, noun, total)
+    s.terms.set(`${container}\u0000${noun}`, [parts.map(x => /[-+]/.test(x.replace(/^-/, '')) ? `(${x})` : x).join(' + ')])
+    s.owner = container
+    s.steps.push(`${from.join(' and ')} put ${shown(s, noun, total)} in ${container}`)
+    return undefined
+  }
   if (shareVerb && (among !== null || groupsOf !== null)) {
     const given = qs.find(x => x.noun !== undefined && among?.[1] !== String(x.value)) ?? qs.find(x => groupsOf === null || String(x.value) !== groupsOf[1])
     const noun = given !== undefined && given.value !== Number(among?.[1] ?? groupsOf?.[1]) ? (given.noun ?? s.noun) : s.noun

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
 import { evaluateExpression, math, translateRequest } from '../../../src/agents/builtin/math.ts'
 import { testContext } from './builtin-context.ts'
+import { priceStory } from '../../../src/agents/builtin/price-story.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
 
@@ -44,6 +45,19 @@ describe('calculator', () => {
     expect(exact.text).toBe('1/2')
     expect(exact.output).toBe(0.5)
     expect((await calc('Simplify 6/8 to lowest terms')).text).toBe('3/4')
+  })
+
+  it('reads a price changed by percentages, told as a story', async () => {
+    // Before: "undefined symbol shirt".
+    const sale = await calc('A shirt costs $40. It is on sale for 25% off. What is the sale price?')
+    expect(sale.output).toBe(30)
+    expect(sale.working).toContain('price 40, less 25%')
+    expect((await calc('A $80 jacket is reduced by 10%, then 5% tax is added. How much do I pay?')).output).toBe(75.6)
+    expect((await calc('A shirt costs $40. It is on sale for 25% off. How much do I save?')).output).toBe(10)
+    expect((await calc('The price of a bike is $200. It goes up by 10%. What is the new price?')).output).toBe(220)
+    expect((await calc('A meal costs $50. I leave a 20% tip. How much do I pay in total?')).output).toBe(60)
+    // A percentage that is not a change of the price is not read as one.
+    expect(priceStory('25% of the 40 shirts cost $10. How much is it now?')).toBeUndefined()
   })
 
   it('works out distance, time or speed from the other two', async () => {

@@ -93,6 +93,10 @@ describe('word problems: a story and a question about it', () => {
     expect(answer('Tom had 10 apples and picked 8 more. Sara picked 3 fewer apples than Tom. How many apples did Sara pick?')).toMatchObject({ text: '5 apples', expression: '8 - 3' })
     expect(answer('Tom picked 8 apples. Sara picked 5 more than Tom. How many apples did they pick altogether?').text).toBe('21 apples')
     expect(answer('There are 15 birds on a tree. There are 3 more birds on the roof. How many birds are there?').text).toBe('18 birds')
+    // Worked back from the one whose count is told: Bob's from Ann's.
+    expect(answer('Ann has 6 apples. She has twice as many apples as Bob. How many apples does Bob have?')).toMatchObject({ text: '3 apples', expression: '6 / 2' })
+    expect(answer('Ann has 10 apples. She has 4 more apples than Bob. How many apples do they have altogether?').text).toBe('16 apples')
+    expect(readWordProblem('Ann has 3 apples. She has twice as many apples as Bob. How many apples does Bob have?')).toEqual({ unreadable: '"She has twice as many apples as Bob": Bob would have 1.5 apples, not a whole number' })
   })
 
   it('reads fractions of a count, one thing named without a number, and parts of a whole', () => {
@@ -116,6 +120,12 @@ describe('word problems: a story and a question about it', () => {
     expect(readWordProblem('Tom had 20 apples. He ate some of them. How many are left?')).toEqual({ unreadable: '"He ate some of them": how many is not said' })
     expect(readWordProblem('Tom had 15 apples. He ate half of them. How many are left?')).toEqual({ unreadable: '"He ate half of them": half of 15 apples is not a whole number' })
     expect(readWordProblem('There are 30 apples. 10 are red and 5 are green. How many are yellow?')).toEqual({ unreadable: 'what the ones that are not red or green are is not said' })
+  })
+
+  it('puts what several have into one container, not shares it', () => {
+    // Before: "3 apples each", "in one basket" read as sharing among one.
+    expect(answer('Tom has 5 apples and Sara has 3. They put them in one basket. How many apples are in the basket?')).toMatchObject({ text: '8 apples', expression: '5 + 3' })
+    expect(answer('Tom has 12 apples. He puts them into 3 bags equally. How many apples are in each bag?').text).toBe('4 apples each')
   })
 
   it('reads rates, and what they come to over a time', () => {
@@ -208,5 +218,11 @@ describe('word problems in the mesh', () => {
     // Before: "A car drives at 60 km/h for 3 hours" and "How far does it go?", two parts that each failed.
     expect(planByRules('A car drives at 60 km/h for 3 hours. How far does it go?')).toHaveLength(1)
     expect(planByRules('A train goes 300 km in 2.5 hours. What is its average speed?')).toHaveLength(1)
+    // Statements, then a question about them: one question with its context. Before, "A shirt costs
+    // $40" became a part nobody could take, and the mission failed.
+    expect(planByRules('A shirt costs $40. It is on sale for 25% off. What is the sale price?')).toHaveLength(1)
+    expect(planByRules('The relay moved to port 9091 last week. Which port should I use?')).toHaveLength(1)
+    expect(planByRules('Sort 5, 3, 9, 1. What is the median of them?')).toHaveLength(2)
+    expect(planByRules('Please compute 15% of 80. What is 20% of 50?')).toHaveLength(2)
   })
 })

@@ -1,0 +1,49 @@
+/**
+ * A price changed by percentages, told as a story: "A shirt costs $40. It is on sale for 25% off.
+ * What is the sale price?" (30), "A $80 jacket is reduced by 10%, then 5% tax is added. How much do
+ * I pay?" (75.60), "How much do I save?" (the discount). Read by patterns alone (no mathjs), so the
+ * planner and the bid rules can ask whether a request is one; the calculator evaluates the
+ * expression (math.ts). One amount of money, one or more changes in the order told, and a question
+ * about the price or the saving; anything else is not one.
+ */
+import { numberWordsToDigits } from './number-words.ts'
+
+const MONEY = /(?:[$€£]\s?(\d+(?:,\d{3})*(?:\.\d+)?)|\b(\d+(?:,\d{3})*(?:\.\d+)?)\s+(?:dollars|euros|pounds)\b)/gi
+const PCT = String.raw`(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)`
+/** Lower: "25% off", "a 25% discount", "reduced by 25%", "marked down 25%", "25% cheaper". */
+const DOWN = new RegExp(String.raw`${PCT}\s+(?:off|discount|reduction|cheaper|less|lower|markdown)\b|\b(?:discount(?:ed)?|reduc(?:ed|es?|tion)|cut|lowered|decreas(?:ed|es?)|marked\s+down|falls?|fell|drops?|dropped|goes\s+down|went\s+down)\s+(?:of\s+|by\s+)?${PCT}`, 'gi')
+/** Higher: "5% tax", "a 10% tip", "raised by 10%", "goes up 10%", "10% more". */
+const UP = new RegExp(String.raw`${PCT}\s+(?:tax|vat|tip|service\s+charge|surcharge|markup|increase|rise|more|higher|dearer)\b|\b(?:increas(?:ed|es?)|rais(?:ed|es?)|rises?|rose|marked\s+up|goes\s+up|went\s+up|tax\s+of|vat\s+of|tip\s+of)\s+(?:of\s+|by\s+)?${PCT}`, 'gi')
+const ASKS_PRICE = /\b(?:sale|new|final|discounted|reduced|total|full)\s+(?:price|cost|amount)\b|\bhow\s+much\s+(?:is|does|do|did|will|would|should)\b.*\b(?:cost|pay|paid|now|it|they|costs?)\b|\b(?:price|cost)\s+(?:is\s+it\s+)?now\b|\bwhat\s+(?:does|do|will|would)\s+(?:it|they|\w+)\s+cost\b|\bhow\s+much\s+(?:is\s+it|are\s+they)\b/i
+const ASKS_SAVING = /\bhow\s+much\s+(?:do|does|did|will|would|can)\s+(?:I|you|we|they|he|she|\w+)\s+save\b|\bhow\s+much\s+is\s+the\s+(?:discount|saving|reduction)\b|\bhow\s+much\s+(?:money\s+)?(?:is|was)\s+saved\b/i
+
+export interface PriceStory { expression: string, note: string }
+
+/** The expression of a price story, or undefined when `text` is not one. */
+export function priceStory (text: string): PriceStory | undefined {
+  if (text.length > 600) return undefined
+  const s = numberWordsToDigits(text.replace(/\s+/g, ' '))
+  if (!/\?\s*$|\b(?:what|how)\b/i.test(s)) return undefined
+  const amounts = [...s.matchAll(MONEY)]
+  if (amounts.length !== 1) return undefined
+  const price = (amounts[0]![1] ?? amounts[0]![2]!).replace(/,/g, '')
+  const changes = [
+    ...[...s.matchAll(DOWN)].map(m => ({ at: m.index, pct: m[1] ?? m[2]!, sign: '-' as const })),
+    ...[...s.matchAll(UP)].map(m => ({ at: m.index, pct: m[1] ?? m[2]!, sign: '+' as const }))
+  ].sort((a, b) => a.at - b.at)
+  // Every percentage in the text must be one of the changes read: "25% of the shirts are red" is not one.
+  const percentages = [...s.matchAll(new RegExp(PCT, 'gi'))].length
+  if (changes.length === 0 || changes.length !== percentages) return undefined
+  const factors = changes.map(c => `(1 ${c.sign} ${c.pct} / 100)`).join(' * ')
+  if (ASKS_SAVING.test(s)) {
+    if (changes.some(c => c.sign === '+')) return undefined
+    return { expression: `${price} - ${price} * ${factors}`, note: `saving: ${price} less ${price} after ${changes.map(c => `${c.pct}% off`).join(', then ')}` }
+  }
+  if (!ASKS_PRICE.test(s)) return undefined
+  return { expression: `${price} * ${factors}`, note: `price ${price}, ${changes.map(c => `${c.sign === '-' ? 'less' : 'plus'} ${c.pct}%`).join(', then ')}` }
+}
+
+/** Whether `text` is a price story the calculator reads: kept whole by the planner, and the calculator's. */
+export function tellsPriceStory (text: string): boolean {
+  return priceStory(text) !== undefined
+}
