@@ -91,9 +91,10 @@ const TAKES: Readonly<Record<string, (asks: string, task: AgentTask) => boolean>
 /**
  * A question (not a check): the researcher also bids when the graph holds an entity this relevant to
  * it. Asked with a question mark or a question word, or as a request to find something out ("Find
- * out when the beta launches", "Look up the relay's port", "Tell me who owns the launch").
+ * out when the beta launches", "Look up the relay's port", "Tell me who owns the launch", "Find the
+ * relay port": the first part of "Find the relay port and double it", which nobody bid on).
  */
-export const QUESTION = /\?\s*$|^(?:(?:please|can\s+you|could\s+you)\s+)?(?:who|whom|whose|what|when|where|which|why|how|find\s+out|look\s+up|tell\s+me|remind\s+me|figure\s+out|do\s+we\s+know|does\s+anyone\s+know)\b/i
+export const QUESTION = /\?\s*$|^(?:(?:please|can\s+you|could\s+you)\s+)?(?:who|whom|whose|what|when|where|which|why|how|find\s+out|find\s+(?:the|our|my)|get\s+(?:me\s+)?(?:the|our)|look\s+up|tell\s+me|remind\s+me|figure\s+out|do\s+we\s+know|does\s+anyone\s+know)\b/i
 /** Relevance (evidence.ts `judgeHits`) of the best graph entity above which the researcher bids on a question. */
 export const ANSWERABLE_RELEVANCE = 0.45
 /** This tab's available agents are re-read when the host reports a change, else at most this often (every tab bids on every task). */

@@ -485,7 +485,30 @@ function upstreamTerm (value: unknown): string | undefined {
   const n = upstreamNumber(value)
   if (n !== undefined) return asTerm(n)
   if (typeof value === 'string' && QUANTITY.test(value.trim())) return `(${value.trim()})`
-  return undefined
+  const said = numbersSaid(value)
+  return said.length === 1 ? asTerm(said[0]!) : undefined
+}
+
+const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`
+
+/**
+ * The numbers an answer in words states ("According to the graph, the relay listens on port 9090
+ * [fact:c2jt5...] (proposed, not yet verified)." → [9090]), so "Find the relay port and double it"
+ * works on it: a researcher's answer (its `answer`) or any text result. Citations, dates and ids are
+ * not numbers of the answer. Empty for anything else.
+ */
+function numbersSaid (value: unknown): number[] {
+  const text = typeof value === 'string' ? value
+    : typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? [(value as { answer?: unknown }).answer, (value as { text?: unknown }).text].find((x): x is string => typeof x === 'string')
+      : undefined
+  if (text === undefined || text.length > 2000) return []
+  const plain = text
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\((?:proposed|a hypothesis|disputed|not yet verified)[^)]*\)/gi, ' ')
+    .replace(/\b\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?\b/g, ' ')
+    .replace(new RegExp(String.raw`\b${MONTH}\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}\.?(?:,?\s+\d{4})?\b`, 'gi'), ' ')
+  return [...plain.matchAll(/(?<![\w.:-])[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?![\w-]|\.\d)/g)].map(m => Number(m[0].replace(/,/g, ''))).filter(Number.isFinite)
 }
 
 /** An upstream result that is a list of numbers (2 to 10,000 of them), as terms; undefined otherwise. */
@@ -509,6 +532,8 @@ function listed (items: string[]): string {
 }
 
 function notANumberError (u: Upstream): Error {
+  const said = numbersSaid(u.value)
+  if (said.length > 1) return new Error(`calculator: the request refers to the result of ${u.id}, which states ${said.length} numbers (${said.slice(0, 5).join(', ')}${said.length > 5 ? ', ...' : ''}); say which`)
   const text = upstreamText(u.value).replace(/\s+/g, ' ').trim()
   const shown = text.length > 60 ? `${text.slice(0, 59)}…` : text
   return new Error(`calculator: the request refers to the result of ${u.id}, which is not a number: ${JSON.stringify(shown)}`)

@@ -134,6 +134,9 @@ function instructs (sentence: string): boolean {
   return word !== undefined && IMPERATIVE.has(word)
 }
 
+/** An arithmetic operation on an earlier result: "double it", "multiply that by 3", "add 10 to the result". */
+const OPERATION_ON_RESULT = /^(?:double|halve|triple|square|cube|negate|round|multiply|divide|add|subtract|increase|decrease|raise|lower|convert)\b(?:\s+\S+){0,3}?\s+(?:it|that|them|the\s+(?:result|answer|number|value|total))\b|^(?:double|halve|triple|square|cube|negate|round)\s+(?:it|that|them|the\s+(?:result|answer|number|value|total))\b/i
+
 interface Part { text: string, sequenced: boolean }
 
 const PART_BREAK = new RegExp(String.raw`\s*;\s*|,?\s+(?=(?:and\s+then|then|after\s+that|afterwards|and\s+also|also|finally|${NEXT})\b[\s,])`, 'i')
@@ -202,6 +205,11 @@ function splitOnAndVerb (piece: string): string[] {
     let match: RegExpExecArray | null
     while ((match = m.exec(rest)) !== null) {
       if (IMPERATIVE.has(match[1]!.toLowerCase()) && match.index > 0) { cut = match.index; break }
+      // "Find the relay port and double it": an operation on what the part before finds, which has
+      // nothing to compute of its own (before, the researcher took the whole and left "double it" out).
+      // "Take the square root of it and double the result" is the calculator's chain, one part.
+      const before = rest.slice(0, match.index)
+      if (OPERATION_ON_RESULT.test(rest.slice(match.index).replace(/^,?\s+and\s+/i, '')) && match.index > 0 && !/\d/.test(before) && !REFERS_BACK.test(before) && !REFERS_TO_SEVERAL.test(before)) { cut = match.index; break }
     }
     if (cut < 0) break
     out.push(rest.slice(0, cut))

@@ -312,6 +312,17 @@ describe('calculator: a chain of operations', () => {
 })
 
 describe('calculator: earlier results in a mission', () => {
+  it('takes the one number an answer in words states, and asks which when it states several', async () => {
+    // "Find the relay port and double it": the researcher's answer is text with its citations.
+    const answer = { answer: 'According to the graph, the relay listens on port 9090 for WebSocket connections [fact:c2jt5tq2cbtcycd6] (proposed, not yet verified).', sources: [] }
+    const r = await calc('Double it', { s1: answer })
+    expect(r.output).toBe(18180)
+    expect(r.working).toContain('"it" = 9090 (the result of s1)')
+    // A date is not a number of the answer.
+    expect((await calc('Add 1 to it', { s1: 'The beta has 40 testers and launches on March 3, 2027.' })).output).toBe(41)
+    await expect(calc('Double it', { s1: 'The relay listens on port 9090 and 443.' })).rejects.toThrow('calculator: the request refers to the result of s1, which states 2 numbers (9090, 443); say which')
+  })
+
   it('puts the one earlier result in place of "it"', async () => {
     const r = await calc('Multiply it by 3', { s1: 1024 })
     expect(r.output).toBe(3072)

@@ -37,6 +37,11 @@ describe('planner: rules', () => {
     expect(plan('Multiply 6 by 7, then divide by 3')).toEqual([['s1', 'Multiply 6 by 7', ''], ['s2', 'Divide by 3', 's1']])
     // Each with operands of its own: independent.
     expect(plan('Compute 2 + 2 and compute 3 + 3')).toEqual([['s1', 'Compute 2 + 2', ''], ['s2', 'Compute 3 + 3', '']])
+    // An operation on what the part before finds. Before, one task: the researcher answered the
+    // first half and "double it" was lost. A chain the calculator computes stays one part.
+    expect(plan('Find the relay port and double it')).toEqual([['s1', 'Find the relay port', ''], ['s2', 'Double it', 's1']])
+    expect(plan('Take the square root of it and double the result')).toHaveLength(1)
+    expect(plan('Buy salt and double cream')).toHaveLength(1)
   })
 
   it('reads numbered and bulleted lists, inline or on lines, and drops the preamble', () => {

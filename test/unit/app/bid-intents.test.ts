@@ -16,7 +16,9 @@ describe('bidding intents', () => {
       'Tell me who owns the launch plan',
       'Please find out what the relay port is',
       'Can you look up the launch date',
-      'Do we know which model the agents use'
+      'Do we know which model the agents use',
+      'Find the relay port',
+      'Get me the launch date'
     ]) expect(QUESTION.test(q), q).toBe(true)
     for (const q of [
       'Sort these numbers: 5, 3, 9, 1',
