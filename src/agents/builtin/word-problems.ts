@@ -201,7 +201,9 @@ export function readWordProblem (text: string): WordProblemReading | undefined {
   if (named === null && !quantities(story).some(q => q.noun !== undefined)) return undefined
   // "There are 30 apples: 10 are red, ..." is two sentences; "In a class of 30 students, 12 are
   // boys" says there are 30 students, then a part of them.
-  const told = story.replace(/:\s+(?=\d)/g, '. ')
+  // "Bob has 4 apples, twice as many as Ann": Bob has 4 apples, and twice as many as Ann.
+  const told = story.replace(new RegExp(String.raw`(^|[.!?;]\s+)(${ANY_SUBJECT})\s+(has|have|had)\s+([^,.;!?]+),\s+(?:which\s+is\s+|that\s+is\s+)?((?:twice|half|\d+(?:\.\d+)?\s+times)\s+as\s+(?:many|much)|\d+(?:\.\d+)?\s+(?:more|fewer|less))\b`, 'g'), '$1$2 $3 $4. $2 $3 $5')
+    .replace(/:\s+(?=\d)/g, '. ')
     .replace(new RegExp(String.raw`(^|[.!?;]\s+)(?:in|at|on)\s+(?:a|the|one)\s+[a-z]+\s+(?:of|with)\s+(${NUM}\s+[a-z]+)\s*,\s*`, 'gi'), '$1There are $2. ')
   for (const sentence of told.split(/(?<=[.!?;])\s+|[.!?;]\s*$/).map(x => x.trim().replace(/[.!?;]$/, '')).filter(x => x !== '')) {
     for (const clause of clauses(sentence)) {

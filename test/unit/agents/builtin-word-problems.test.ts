@@ -97,6 +97,10 @@ describe('word problems: a story and a question about it', () => {
     expect(answer('Ann has 6 apples. She has twice as many apples as Bob. How many apples does Bob have?')).toMatchObject({ text: '3 apples', expression: '6 / 2' })
     expect(answer('Ann has 10 apples. She has 4 more apples than Bob. How many apples do they have altogether?').text).toBe('16 apples')
     expect(readWordProblem('Ann has 3 apples. She has twice as many apples as Bob. How many apples does Bob have?')).toEqual({ unreadable: '"She has twice as many apples as Bob": Bob would have 1.5 apples, not a whole number' })
+    // The comparison as an apposition to the count.
+    expect(answer('Bob has 4 apples, twice as many as Ann. How many apples does Ann have?').text).toBe('2 apples')
+    expect(answer('Bob has 10 apples, which is 3 more than Ann. How many apples does Ann have?').text).toBe('7 apples')
+    expect(answer('Tom has 5 apples, 3 pears and 2 plums. How many fruits does he have?').text).toBe('10 fruits')
   })
 
   it('reads fractions of a count, one thing named without a number, and parts of a whole', () => {
