@@ -17,9 +17,7 @@ import { judgeHits } from '../agents/builtin/evidence.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksTheClock } from '../agents/builtin/dates.ts'
-import { tellsWordProblem } from '../agents/builtin/word-problems.ts'
-import { tellsTravel } from '../agents/builtin/travel.ts'
-import { tellsPriceStory } from '../agents/builtin/price-story.ts'
+import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -237,8 +235,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('calculator') === true && writesOutComputation(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // Code the request asks to run is the js-runner's, whatever the words around it ("Run: while(true){}" matched nothing).
     if (takes.get('js-runner') === true && RUN_INTENT.test(asks)) atLeast('js-runner', 'code.run-javascript', COMPUTE_CONFIDENCE)
-    // A word problem the calculator follows ("Tom has 12 marbles. He gives 5 to Sara. How many ...?") is its, whatever its words match.
-    if (takes.get('calculator') === true && (tellsWordProblem(task.text) || tellsTravel(task.text) || tellsPriceStory(task.text))) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    // A story the calculator reads (a word problem, a distance or a price question) is its, whatever its words match.
+    if (takes.get('calculator') === true && tellsCalculatorStory(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
     if (takes.get('calculator') === true && asksTheClock(asks)) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the

@@ -10,7 +10,7 @@
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
-import { clockAnswer, countDays } from './dates.ts'
+import { clockAnswer, countDays, MONTH } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { readWordProblem } from './word-problems.ts'
@@ -58,7 +58,7 @@ async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx:
     let refers = false
     if (last !== undefined) {
       const before = [{ id: `step ${i}`, value: last.output }]
-      try { refers = referBack(clause, before) !== undefined } catch { refers = true }
+      refers = worksOn(clause, before)
       if (refers) from = before
     }
     try {
@@ -80,10 +80,7 @@ async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx:
     // "Undefined: 10 / 0 divides by zero" ends a chain: there is nothing to carry on. A later
     // question of its own is still asked.
     if (last.output === null && i + 1 < clauses.length) {
-      const next = clauses[i + 1]!
-      let nextRefers: boolean
-      try { nextRefers = referBack(next, [{ id: 'step', value: null }]) !== undefined } catch { nextRefers = true }
-      if (nextRefers) break
+      if (worksOn(clauses[i + 1]!, [{ id: 'step', value: null }])) break
     }
   }
   if (questions.length === 1) return { ...last!, working: [`request: ${asked.trim()}`, ...questions[0]!.working] }
@@ -92,6 +89,11 @@ async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx:
     output: questions.map(q => q.result.output),
     working: [`request: ${asked.trim()}`, `${questions.length} questions, each answered`, ...questions.flatMap((q, n) => [`question ${n + 1}: ${q.asked}`, ...q.working.map(w => `  ${w}`)])]
   }
+}
+
+/** Whether a step refers to the result before it (a reference to a result it cannot use still refers). */
+function worksOn (clause: string, before: Upstream[]): boolean {
+  try { return referBack(clause, before) !== undefined } catch { return true }
 }
 
 /**
@@ -489,8 +491,6 @@ function upstreamTerm (value: unknown): string | undefined {
   return said.length === 1 ? asTerm(said[0]!) : undefined
 }
 
-const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`
-
 /**
  * The numbers an answer in words states ("According to the graph, the relay listens on port 9090
  * [fact:c2jt5...] (proposed, not yet verified)." → [9090]), so "Find the relay port and double it"
@@ -507,7 +507,7 @@ function numbersSaid (value: unknown): number[] {
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\((?:proposed|a hypothesis|disputed|not yet verified)[^)]*\)/gi, ' ')
     .replace(/\b\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?\b/g, ' ')
-    .replace(new RegExp(String.raw`\b${MONTH}\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}\.?(?:,?\s+\d{4})?\b`, 'gi'), ' ')
+    .replace(new RegExp(String.raw`\b${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH}(?:,?\s+\d{4})?\b`, 'gi'), ' ')
   return [...plain.matchAll(/(?<![\w.:-])[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?![\w-]|\.\d)/g)].map(m => Number(m[0].replace(/,/g, ''))).filter(Number.isFinite)
 }
 

@@ -12,7 +12,8 @@
  */
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
-const MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
+/** A month's name or abbreviation, captured ("March", "mar.", "Sept"). */
+export const MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
 const DAY = String.raw`(\d{1,2})(?:st|nd|rd|th)?`
 const YEAR = String.raw`(\d{4})`
 const DATE_FORMS: { pattern: RegExp, read: (m: RegExpExecArray) => [number, number, number] }[] = [

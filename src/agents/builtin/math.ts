@@ -11,7 +11,7 @@
  * bounds the text.
  */
 import { all, create, type MathJsInstance, type MathNode, type OperatorNode } from 'mathjs'
-import { numberWordsToDigits } from './number-words.ts'
+import { DENOMINATOR, numberWordsToDigits } from './number-words.ts'
 import { travelRequest } from './travel.ts'
 import { priceStory } from './price-story.ts'
 
@@ -529,7 +529,6 @@ interface VerbRule {
 const verbPattern = (source: string): RegExp =>
   new RegExp(source.replace(/<XS>/g, OPERANDS).replace(/<X>/g, OPERAND).replace(/<N>/g, NUMBER).replace(/<A>/g, ATOM), 'gi')
 
-const DENOMINATOR: Record<string, number> = { half: 2, third: 3, quarter: 4, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10 }
 const PERCENTAGE_CHANGE = (sign: '+' | '-') => (x: string, n: string) => `${term(x)} * (1 ${sign} ${n} / 100)`
 /** Operations on one operand, as expressions of it: `X` is the operand as a term, `(X)` as it is. */
 const SCALE: Record<string, string> = {

@@ -73,6 +73,9 @@ function numbersOf (run: string): { value: number, before: string }[] {
   return out
 }
 
+/** The denominator a fraction word names: "a third" is 1 / 3, "3 quarters" 3 / 4. */
+export const DENOMINATOR: Readonly<Record<string, number>> = { half: 2, third: 3, quarter: 4, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10 }
+
 /**
  * `text` with its numbers in words written as digits. Returns the text unchanged when it has none.
  * "one" alone ("which one", "one of them") is a number too; callers that care apply this only to

@@ -16,9 +16,7 @@ import type { AgentContext, AgentResult, AgentTask, PlannedSubtask } from '../ty
 import { LIST_ITEM, splitSentences } from './sentences.ts'
 import { inputText } from './task-input.ts'
 import { protect } from './payload.ts'
-import { tellsWordProblem } from './word-problems.ts'
-import { tellsTravel } from './travel.ts'
-import { tellsPriceStory } from './price-story.ts'
+import { tellsCalculatorStory } from './stories.ts'
 import { lacksOperand } from './calculator.ts'
 
 export const MAX_SUBTASKS = 12
@@ -96,7 +94,7 @@ export function planByRules (request: string): PlannedSubtask[] {
   // Sara. How many ...?"), and apart they mean nothing. One the calculator cannot follow stays whole
   // too, so that the person hears why. So is a question of distance, time or speed ("A car drives at
   // 60 km/h for 3 hours. How far does it go?" had become two parts, each failed).
-  const parts = tellsWordProblem(request) || tellsTravel(request) || tellsPriceStory(request) || asksAboutAStory(request) ? [] : splitParts(request)
+  const parts = tellsCalculatorStory(request) || asksAboutAStory(request) ? [] : splitParts(request)
   if (parts.length <= 1) return [{ id: 's1', text: request.trim(), dependsOn: [] }]
   const subtasks: PlannedSubtask[] = []
   parts.slice(0, MAX_SUBTASKS).forEach((part, i) => {

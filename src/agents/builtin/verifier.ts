@@ -186,7 +186,7 @@ async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ ve
   }
   const claimed = claimedNumbers(result)
   if (claimed.length === 0) return undefined
-  const same = (v: number): boolean => Math.abs(v - expected!) <= 1e-9 * Math.max(1, Math.abs(expected!))
+  const same = (v: number): boolean => sameNumber(expected!, v)
   const shown = math.format(expected, { precision: 12 })
   if (claimed.some(same)) return { verdict: { vote: 'support', confidence: 0.99, reason: `re-computed ${how} = ${shown}, as claimed` }, steps: [...steps, `re-computed: ${shown}`] }
   // A claim with several numbers ("12 - 5 = 7 marbles") that do not include the value is not
@@ -194,6 +194,11 @@ async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ ve
   if (claimed.length > 1) return undefined
   const reason = `re-computed ${how} = ${shown}, not ${math.format(claimed[0]!, { precision: 12 })}`
   return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+}
+
+/** Whether a claimed number is the computed one, to 9 significant digits (floating-point noise aside). */
+function sameNumber (computed: number, claimed: number): boolean {
+  return Math.abs(computed - claimed) <= 1e-9 * Math.max(1, Math.abs(computed))
 }
 
 /**
@@ -205,9 +210,7 @@ function compareAnswers (again: AgentResult, result: { output?: unknown } | unde
   const expected = again.output as unknown[]
   const claimed = result?.output
   if (!Array.isArray(claimed) || claimed.length !== expected.length) return undefined
-  const same = (a: unknown, b: unknown): boolean => typeof a === 'number' && typeof b === 'number'
-    ? Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a))
-    : JSON.stringify(a) === JSON.stringify(b)
+  const same = (a: unknown, b: unknown): boolean => typeof a === 'number' && typeof b === 'number' ? sameNumber(a, b) : JSON.stringify(a) === JSON.stringify(b)
   const steps = again.working ?? []
   const shown = (v: unknown): string => typeof v === 'number' ? math.format(v, { precision: 12 }) : JSON.stringify(v)
   const at = expected.findIndex((v, i) => !same(v, claimed[i]))
@@ -252,7 +255,7 @@ function checkEquation (input: unknown): { verdict: Verdict, steps: string[] } |
       return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
     }
   }
-  const same = roots.length === claimed.length && roots.every((r, i) => Math.abs(r - (claimed[i] as number)) <= 1e-9 * Math.max(1, Math.abs(r)))
+  const same = roots.length === claimed.length && roots.every((r, i) => sameNumber(r, claimed[i] as number))
   const shown = (claimed as number[]).join(', ') || 'no real root'
   const reason = same ? `re-solved and substituted: ${solved.text}, as claimed` : `re-solved: ${solved.text}, not ${shown}`
   return { verdict: { vote: same ? 'support' : 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }

@@ -14,7 +14,7 @@
  * a guess. No mathjs here: the calculator's bid rule (src/app/coord-boot.ts) runs this on every
  * announcement, and adding, multiplying and dividing counts needs none.
  */
-import { numberWordsToDigits } from './number-words.ts'
+import { DENOMINATOR, numberWordsToDigits } from './number-words.ts'
 
 export interface WordProblemAnswer {
   /** The answer as a person reads it: "7 apples", "$10.50", "3 each, with 2 left over". */
@@ -286,11 +286,10 @@ function relate (s: Story, r: Relation, end: boolean): string | 'later' | undefi
     const what = s.display.get(noun) ?? `${noun}s`
     return `"${r.clause}": how many ${noun === MONEY ? 'money' : what} ${r.other} ${r.verb !== undefined ? r.verbWord : /^(?:I|we|you|they)$/i.test(r.other) ? 'have' : 'has'} is not said`
   }
-  const b = /[-+]/.test(base.expression.replace(/^-/, '')) ? `(${base.expression})` : base.expression
+  const b = bracketed(base.expression)
   const value = r.op === 'plus' ? base.value + r.k : r.op === 'minus' ? base.value - r.k : base.value * r.k
   if (value < 0) return `"${r.clause}": ${fmt(r.k)} fewer than ${shown(s, noun, base.value)} is fewer than none`
   const expression = r.op === 'plus' ? `${b} + ${fmt(r.k)}` : r.op === 'minus' ? `${b} - ${fmt(r.k)}` : r.op === 'same' ? base.expression : r.k === 0.5 ? `${b} / 2` : `${fmt(r.k)} * ${b}`
-  const how = r.op === 'plus' ? `${fmt(r.k)} more than` : r.op === 'minus' ? `${fmt(r.k)} fewer than` : r.op === 'same' ? 'as many as' : r.k === 0.5 ? 'half as many as' : r.k === 2 ? 'twice as many as' : `${fmt(r.k)} times as many as`
   const key = `${r.owner}\u0000${noun}`
   const since = end ? s.terms.get(key) ?? [] : []
   const sinceValue = end ? s.count(r.owner, noun) ?? 0 : 0
@@ -309,19 +308,26 @@ function relate (s: Story, r: Relation, end: boolean): string | 'later' | undefi
     if (r.verb === undefined && !s.first.has(key)) s.first.set(key, { value, expression })
   }
   s.noun = noun
-  s.steps.push(`${r.owner} ${r.verbWord} ${how} ${r.other} (${shown(s, noun, base.value)}): ${expression} = ${shown(s, noun, value)}`)
+  s.steps.push(`${r.owner} ${r.verbWord} ${comparison(r)} ${r.other} (${shown(s, noun, base.value)}): ${expression} = ${shown(s, noun, value)}`)
   return undefined
+}
+
+/** Given "to Sara" ("gives half of them to Sara", "gives an apple to Sara"): she has them now. */
+function handOver (s: Story, object: string, verbWord: string, noun: string, value: number): void {
+  const to = /\bto\s+([A-Z][a-z]+)\b/.exec(object)
+  if (to === null || !/^(?:give|gave|gives|lend|lent|lends|hand|hands|handed)/i.test(verbWord)) return
+  s.set(to[1]!, noun, (s.count(to[1]!, noun) ?? 0) + value)
+  term(s, to[1]!, noun, 1, value)
 }
 
 /** A fraction in words: "half", "a third", "2 thirds" (number words are digits by now), "all". */
 const FRACTION = String.raw`(?:(?:a|one|1)\s+)?half|(?:a|one|1)\s+(?:third|quarter|fourth|fifth|sixth|tenth)|\d+\s+(?:thirds|quarters|fourths|fifths|sixths|tenths)|all`
-const DENOMINATORS: Record<string, number> = { half: 2, third: 3, quarter: 4, fourth: 4, fifth: 5, sixth: 6, tenth: 10 }
 
 function fractionValue (words: string): { value: number, expression: (x: string) => string } {
   const w = words.toLowerCase().replace(/\s+/g, ' ')
   if (w === 'all') return { value: 1, expression: x => x }
   const m = /^(?:(a|one|1|\d+)\s+)?([a-z]+?)s?$/.exec(w)!
-  const d = DENOMINATORS[m[2]!] ?? 2
+  const d = DENOMINATOR[m[2]!] ?? 2
   const n = m[1] === undefined || /^(?:a|one)$/.test(m[1]) ? 1 : Number(m[1])
   return { value: n / d, expression: x => n === 1 ? `${x} / ${d}` : `${x} * ${n} / ${d}` }
 }
@@ -363,19 +369,13 @@ function fractionOf (s: Story, clause: string, owner: string, rest: string): tru
       const verbWord = lose!.toLowerCase()
       const key = `${owner}\u0000${noun}`
       const before = s.expression(owner, noun) ?? fmt(have)
-      const x = /[-+]/.test(before.replace(/^-/, '')) ? `(${before})` : before
+      const x = bracketed(before)
       s.set(owner, noun, have - moved)
       s.terms.set(key, [`${x} - ${expression(x)}`])
       s.noun = noun
       s.events.push({ owner, noun, verb: verbStem(verbWord), value: moved, expression: expression(x) })
       s.steps.push(`− ${f[1]!.toLowerCase()} of ${shown(s, noun, have)} = ${shown(s, noun, moved)} (${verbWord})`)
-      // Given to someone: they have them now.
-      const to = /\bto\s+([A-Z][a-z]+)\b/.exec(f[3] ?? '')
-      if (to !== null && /^(?:give|gave|gives|lend|lent|lends|hand|hands|handed)/i.test(verbWord)) {
-        const theirs = s.count(to[1]!, noun) ?? 0
-        s.set(to[1]!, noun, theirs + moved)
-        term(s, to[1]!, noun, 1, moved)
-      }
+      handOver(s, f[3] ?? '', verbWord, noun, moved)
       return true
     }
     // No number at all: one thing ("buys an apple") of what is counted, or some of it (unknown).
@@ -388,12 +388,7 @@ function fractionOf (s: Story, clause: string, owner: string, rest: string): tru
         term(s, owner, noun, sign, 1)
         s.events.push({ owner, noun, verb: verbStem((gain ?? lose)!), value: 1 })
         s.steps.push(`${sign > 0 ? '+' : '−'} 1 ${noun} (${(gain ?? lose)!.toLowerCase()})`)
-        // Given to someone: they have it now.
-        const to = /\bto\s+([A-Z][a-z]+)\b/.exec(object!)
-        if (sign < 0 && to !== null && /^(?:give|gave|gives|lend|lent|lends|hand|hands|handed)/i.test(lose!)) {
-          s.set(to[1]!, noun, (s.count(to[1]!, noun) ?? 0) + 1)
-          term(s, to[1]!, noun, 1, 1)
-        }
+        if (sign < 0) handOver(s, object!, lose!, noun, 1)
         return true
       }
       if (/^(?:some|most|many|several|a\s+few|a\s+lot|lots|part|the\s+rest|more|others?|any)\b|^(?:them|it)\b|\bof\s+(?:them|it)\b/i.test(object!) || (s.noun !== undefined && new RegExp(String.raw`^(?:the|his|her|their|my|our|your)\s+${s.display.get(s.noun) ?? `${s.noun}s`}\b`, 'i').test(object!))) {
@@ -423,6 +418,42 @@ function fractionOf (s: Story, clause: string, owner: string, rest: string): tru
     return 'part'
   }
   return undefined
+}
+
+/**
+ * The other's count worked back from the owner's, told before the comparison ("Ann has 6 apples. She
+ * has twice as many as Bob." gives Bob 6 / 2); 'later' when the owner's count is not told either, or
+ * the other's is; a string when it cannot be (fewer than none, not a whole number).
+ */
+function workBack (s: Story, relation: Relation, clause: string): string | 'later' | undefined {
+  const { owner } = relation
+  const ownNoun = relation.noun ?? s.noun
+  if (relation.verb !== undefined || ownNoun === undefined || !s.stated.has(`${owner}\u0000${ownNoun}`) || s.count(relation.other, ownNoun) !== undefined) return 'later'
+  const have = s.count(owner, ownNoun)!
+  const own = s.expression(owner, ownNoun) ?? fmt(have)
+  const x = bracketed(own)
+  const [value, expression] = relation.op === 'plus' ? [have - relation.k, `${x} - ${fmt(relation.k)}`]
+    : relation.op === 'minus' ? [have + relation.k, `${x} + ${fmt(relation.k)}`]
+      : relation.op === 'same' ? [have, own]
+        : [have / relation.k, relation.k === 0.5 ? `${x} * 2` : `${x} / ${fmt(relation.k)}`]
+  if (value < 0) return `"${clause}": ${owner} would have more than ${shown(s, ownNoun, have)}`
+  if (ownNoun !== MONEY && !Number.isInteger(round(value))) return `"${clause}": ${relation.other} would have ${fmt(value)} ${s.display.get(ownNoun) ?? `${ownNoun}s`}, not a whole number`
+  const key = `${relation.other}\u0000${ownNoun}`
+  s.set(relation.other, ownNoun, value)
+  s.terms.set(key, [expression])
+  s.stated.add(key)
+  if (!s.first.has(key)) s.first.set(key, { value, expression })
+  if (!s.namedOrder.includes(relation.other)) s.namedOrder.unshift(relation.other)
+  s.steps.push(`${owner} (${shown(s, ownNoun, have)}) ${relation.verbWord} ${comparison(relation)} ${relation.other}: ${relation.other} has ${expression} = ${shown(s, ownNoun, value)}`)
+  return undefined
+}
+
+/** A comparison in words, for the working: "5 more than", "twice as many as". */
+function comparison (r: Relation): string {
+  if (r.op === 'plus') return `${fmt(r.k)} more than`
+  if (r.op === 'minus') return `${fmt(r.k)} fewer than`
+  if (r.op === 'same') return 'as many as'
+  return r.k === 0.5 ? 'half as many as' : r.k === 2 ? 'twice as many as' : `${fmt(r.k)} times as many as`
 }
 
 /** Settles the comparisons told before what they compare with; a string names one that cannot be. */
@@ -600,36 +631,15 @@ function readClause (s: Story, clause: string): string | undefined {
   if (relation !== undefined) {
     named(owner)
     const problem = relate(s, relation, false)
+    if (problem !== 'later') return problem
     // "Ann has 6 apples. She has twice as many as Bob.": Bob's count, worked back from Ann's.
-    const ownNoun = relation.noun ?? s.noun
-    const ownKey = `${owner}\u0000${ownNoun ?? ''}`
-    if (problem === 'later' && relation.verb === undefined && ownNoun !== undefined && s.stated.has(ownKey) && s.count(relation.other, ownNoun) === undefined) {
-      const have = s.count(owner, ownNoun)!
-      const own = s.expression(owner, ownNoun) ?? fmt(have)
-      const x = /[-+]/.test(own.replace(/^-/, '')) ? `(${own})` : own
-      const [value, expression] = relation.op === 'plus' ? [have - relation.k, `${x} - ${fmt(relation.k)}`]
-        : relation.op === 'minus' ? [have + relation.k, `${x} + ${fmt(relation.k)}`]
-          : relation.op === 'same' ? [have, own]
-            : [have / relation.k, relation.k === 0.5 ? `${x} * 2` : `${x} / ${fmt(relation.k)}`]
-      if (value < 0) return `"${clause}": ${owner} would have more than ${shown(s, ownNoun, have)}`
-      if (ownNoun !== MONEY && !Number.isInteger(round(value))) return `"${clause}": ${relation.other} would have ${fmt(value)} ${s.display.get(ownNoun) ?? `${ownNoun}s`}, not a whole number`
-      const key = `${relation.other}\u0000${ownNoun}`
-      s.set(relation.other, ownNoun, value)
-      s.terms.set(key, [expression])
-      s.stated.add(key)
-      if (!s.first.has(key)) s.first.set(key, { value, expression })
-      if (!s.namedOrder.includes(relation.other)) s.namedOrder.unshift(relation.other)
-      s.steps.push(`${owner} (${shown(s, ownNoun, have)}) ${relation.verbWord} ${relation.op === 'plus' ? `${fmt(relation.k)} more than` : relation.op === 'minus' ? `${fmt(relation.k)} fewer than` : relation.op === 'same' ? 'as many as' : relation.k === 2 ? 'twice as many as' : relation.k === 0.5 ? 'half as many as' : `${fmt(relation.k)} times as many as`} ${relation.other}: ${relation.other} has ${expression} = ${shown(s, ownNoun, value)}`)
-      return undefined
-    }
-    if (problem === 'later') {
-      // The other's count comes later in the story: the changes told meanwhile add to it.
-      s.counts.get(owner)?.delete(relation.noun ?? '')
-      s.terms.delete(`${owner}\u0000${relation.noun ?? ''}`)
-      s.pending.push(relation)
-      return undefined
-    }
-    return problem
+    const back = workBack(s, relation, clause)
+    if (back !== 'later') return back
+    // The other's count comes later in the story: the changes told meanwhile add to it.
+    s.counts.get(owner)?.delete(relation.noun ?? '')
+    s.terms.delete(`${owner}\u0000${relation.noun ?? ''}`)
+    s.pending.push(relation)
+    return undefined
   }
   // "He ate half of them", "gives a third of his apples to Sara", "loses all of them": a share of the count.
   const share = fractionOf(s, clause, owner, rest)
@@ -698,7 +708,7 @@ function readClause (s: Story, clause: string): string | undefined {
       s.terms.set(`${o}\u0000${noun}`, [`${parts[from.indexOf(o)]!} - ${parts[from.indexOf(o)]!}`])
     }
     s.set(container, noun, total)
-    s.terms.set(`${container}\u0000${noun}`, [parts.map(x => /[-+]/.test(x.replace(/^-/, '')) ? `(${x})` : x).join(' + ')])
+    s.terms.set(`${container}\u0000${noun}`, [parts.map(bracketed).join(' + ')])
     s.owner = container
     s.steps.push(`${from.join(' and ')} put ${shown(s, noun, total)} in ${container}`)
     return undefined
@@ -1043,7 +1053,7 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
       }
     }
     if (parts.length === 0) return undefined
-    return { value: sum, expression: parts.length === 1 ? parts[0]! : parts.map(x => /[-+]/.test(x.replace(/^-/, '')) ? `(${x})` : x).join(' + ') }
+    return { value: sum, expression: parts.length === 1 ? parts[0]! : parts.map(bracketed).join(' + ') }
   }
   // "How many apples are in 3 bags?" when each bag has 6.
   const inContainers = /\bin\s+(\d+)\s+([a-z]+)/i.exec(q)
@@ -1066,6 +1076,13 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     const diff = /\b(?:fewer|less)\b/i.test(q.slice(0, 20)) ? b.value - a.value : a.value - b.value
     return done(diff, noun, `${/[-+]/.test(a.expression) ? `(${a.expression})` : a.expression} - ${/[-+]/.test(b.expression) ? `(${b.expression})` : b.expression}`, [`${who}: ${shown(s, noun, a.value)}, ${other}: ${shown(s, noun, b.value)}`])
   }
+  /** The whole less the parts named ("24 students, 8 are boys": 16), in `word` when given ("16 girls"). */
+  const lessParts = (whole: { value: number }, parts: typeof s.parts, word?: string): WordProblemReading => {
+    const named = parts.reduce((a, p) => a + p.value, 0)
+    const value = whole.value - named
+    return done(value, s.noun, `${fmt(whole.value)} - ${parts.map(p => fmt(p.value)).join(' - ')}`, [`${fmt(whole.value)} − ${fmt(named)} (the ones that are ${parts.map(p => p.property).join(' or ')})`], word !== undefined ? `${fmt(value)} ${word}` : undefined)
+  }
+  const othersUnsaid = (kinds: Set<string>): WordProblemReading => ({ unreadable: `what the ones that are not ${[...kinds].join(' or ')} are is not said` })
   // "How many are girls?" when "9 are boys": the whole less the parts named.
   const property = /\b(?:are|were|is)\s+(?:not\s+)?(?!there$)([a-z]+)\s*$/i.exec(q)
   // "How many are not red?": the whole less the red ones (before, the red ones were the answer).
@@ -1074,15 +1091,9 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     const whole = valueOf(who, s.noun)
     // With two kinds named (10 red, 5 green), what the others are is not said unless the story says it.
     const kinds = new Set(s.parts.filter(p => p.noun === s.noun).map(p => p.property))
-    if (!negated && kinds.size > 1 && s.rest !== property[1]!.toLowerCase()) return { unreadable: `what the ones that are not ${[...kinds].join(' or ')} are is not said` }
-    if (whole !== undefined) {
-      const parts = s.parts.filter(p => p.noun === s.noun && (!negated || p.property === property[1]!.toLowerCase()))
-      const named = parts.reduce((a, p) => a + p.value, 0)
-      // "How many are girls?" is answered in girls; "how many are not red?" in the things counted.
-      const word = negated ? undefined : property[1]!.toLowerCase()
-      const value = whole.value - named
-      return done(value, s.noun, `${fmt(whole.value)} - ${parts.map(p => fmt(p.value)).join(' - ')}`, [`${fmt(whole.value)} − ${fmt(named)} (the ones that are ${parts.map(p => p.property).join(' or ')})`], word !== undefined ? `${fmt(value)} ${word}` : undefined)
-    }
+    if (!negated && kinds.size > 1 && s.rest !== property[1]!.toLowerCase()) return othersUnsaid(kinds)
+    // "How many are girls?" is answered in girls; "how many are not red?" in the things counted.
+    if (whole !== undefined) return lessParts(whole, s.parts.filter(p => p.noun === s.noun && (!negated || p.property === property[1]!.toLowerCase())), negated ? undefined : property[1]!.toLowerCase())
   }
   // "How many girls are there?" when a third of the students are boys: the whole less the parts
   // named, in the word asked; "how many boys are there?": that part.
@@ -1091,13 +1102,9 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     const same = parts.find(p => singular(p.property) === asked)
     if (same !== undefined) return done(same.value, same.noun, fmt(same.value), [], `${fmt(same.value)} ${same.property}`)
     const kinds = new Set(parts.map(p => p.property))
-    if (kinds.size > 1 && (s.rest === undefined || singular(s.rest) !== asked)) return { unreadable: `what the ones that are not ${[...kinds].join(' or ')} are is not said` }
+    if (kinds.size > 1 && (s.rest === undefined || singular(s.rest) !== asked)) return othersUnsaid(kinds)
     const whole = valueOf(owner === '' ? [...s.counts.keys()][0] ?? '' : owner, s.noun)
-    if (whole !== undefined && parts.length > 0) {
-      const named = parts.reduce((a, p) => a + p.value, 0)
-      const value = whole.value - named
-      return done(value, s.noun, `${fmt(whole.value)} - ${parts.map(p => fmt(p.value)).join(' - ')}`, [`${fmt(whole.value)} − ${fmt(named)} (the ones that are ${parts.map(p => p.property).join(' or ')})`], `${fmt(value)} ${askedRaw}`)
-    }
+    if (whole !== undefined && parts.length > 0) return lessParts(whole, parts, askedRaw)
   }
   if (property !== null && s.parts.length > 0) {
     const p = s.parts.find(x => x.property === property[1]!.toLowerCase())
@@ -1124,7 +1131,7 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
       const sum = all.reduce((a, [, v]) => a + v, 0)
       const plural = askedRaw.endsWith('s') ? askedRaw : `${asked}s`
       s.display.set(asked, plural)
-      return done(sum, asked, all.map(([k, v]) => s.expression(who, k) ?? fmt(v)).map(x => /[-+]/.test(x.replace(/^-/, '')) ? `(${x})` : x).join(' + '), [`${all.map(([k, v]) => shown(s, k, v)).join(' + ')}, counted as ${plural}`])
+      return done(sum, asked, all.map(([k, v]) => s.expression(who, k) ?? fmt(v)).map(bracketed).join(' + '), [`${all.map(([k, v]) => shown(s, k, v)).join(' + ')}, counted as ${plural}`])
     }
   }
   if (found === undefined && who !== '*' && s.counts.size > 1 && total) found = valueOf('*', noun)
@@ -1172,6 +1179,11 @@ function term (s: Story, owner: string, noun: string, sign: number, value: numbe
   const terms = s.terms.get(key)
   if (terms === undefined) s.terms.set(key, [sign < 0 ? `-${fmt(value)}` : fmt(value)])
   else terms.push(`${sign < 0 ? '-' : '+'} ${fmt(value)}`)
+}
+
+/** An expression as one term of a longer one: "8 - 2" is "(8 - 2)"; "5" and "-3" stay as they are. */
+function bracketed (expression: string): string {
+  return /[-+]/.test(expression.replace(/^-/, '')) ? `(${expression})` : expression
 }
 
 function round (x: number): number {
