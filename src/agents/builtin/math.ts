@@ -259,6 +259,11 @@ const UNIT_WORDS: [RegExp, string][] = [
   [/\bcu(?:bic)?\s+(km|m|cm|mm|ft|feet|foot|in|inch(?:es)?)\b/gi, '$1^3']
 ]
 
+/** A number and a unit of time, length or weight, as people write a quantity in parts ("3 hours and 20 minutes"). */
+const PART = String.raw`(\d+(?:\.\d+)?)\s*(weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|miles?|yards?|feet|foot|ft|inch(?:es)?|kilomet(?:er|re)s?|km|met(?:er|re)s?|centimet(?:er|re)s?|cm|millimet(?:er|re)s?|mm|pounds?|lbs?|ounces?|oz|kilograms?|kg|grams?|g)\b`
+/** Spellings mathjs does not read as units ("min" is its minimum function). */
+const UNIT_SPELLING: Record<string, string> = { hr: 'hours', hrs: 'hours', min: 'minutes', mins: 'minutes', sec: 'seconds', secs: 'seconds', lbs: 'lb' }
+
 const REWRITES: Rewrite[] = [
   { pattern: /[×✕]/g, replace: '*', note: '× → *' },
   { pattern: /÷/g, replace: '/', note: '÷ → /' },
@@ -268,6 +273,8 @@ const REWRITES: Rewrite[] = [
   { pattern: /\b(\d{1,3}(?:,\d{3})+)(?![\d,]*\d)(?!,\d)/g, replace: (m: string) => m.replace(/,/g, ''), note: 'thousands separators removed' },
   // Money: "$84.50", "€12", "84.50 USD" are the amounts (the calculator keeps no currency).
   { pattern: /[$€£¥]\s*(?=\d)|(?<=\d)\s*(?:usd|eur|gbp|dollars?|euros?|pounds sterling)\b/gi, replace: '', note: 'currency symbols dropped' },
+  // "3 hours and 20 minutes", "5 feet 10 inches", "2 lb, 3 oz": one quantity told in parts is their sum.
+  { pattern: new RegExp(String.raw`${PART}(?:\s*(?:,\s*(?:and\s+)?|and\s+)?${PART}){1,3}(?![\w/^])`, 'gi'), replace: (m: string) => `(${[...m.matchAll(new RegExp(PART, 'gi'))].map(p => `${p[1]} ${UNIT_SPELLING[p[2]!.toLowerCase()] ?? p[2]}`).join(' + ')})`, note: 'a quantity told in parts added up' },
   // "a 15% tip on 84.50", "20% tax on 300", "10% discount of 80": a percentage of a value.
   { pattern: /\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   // "... on a $80 bill": the amount is the bill.

@@ -25,6 +25,21 @@ describe('calculator', () => {
     expect((await calc('How many kilograms is 150 pounds?')).text).toMatch(/^68\.0388\d* kilograms$/)
   })
 
+  it('adds up a quantity told in parts before converting it', async () => {
+    // Before: "cannot evaluate '3 hours and 20 minutes to minutes' — ... applies logic to numbers".
+    const r = await calc('How much is 3 hours and 20 minutes in minutes?')
+    expect(r.output).toBe('200 minutes')
+    expect(r.working).toContain('a quantity told in parts added up')
+    // Before: "units do not match ('seconds' != '12.96 kiloseconds^2')" (2 hours times 30 minutes).
+    expect((await calc('2 hours 30 minutes in seconds')).output).toBe('9000 seconds')
+    expect((await calc('1 hr, 5 min and 30 secs in seconds')).output).toBe('3930 seconds')
+    expect((await calc('1 week 2 days 3 hours in hours')).output).toBe('219 hours')
+    expect((await calc('Convert 5 feet 10 inches to cm')).output).toBe('177.8 cm')
+    // Numbers without units stay refused, and so do parts of different kinds.
+    await expect(calc('What is 3 and 4?')).rejects.toThrow(/applies logic to numbers/)
+    await expect(calc('5 hours and 3 feet in seconds')).rejects.toThrow(/units do not match|Units do not match/)
+  })
+
   it('reads percentages off, more and less than, what percent, fractions in words, rounding down or up, and exact fractions', async () => {
     // Before: each was an error ("undefined symbol off", "undefined symbol thirds"), or 0.5 for "as a fraction".
     expect((await calc('What is 25% off $40?')).output).toBe(30)
