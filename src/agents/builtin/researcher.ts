@@ -6,10 +6,19 @@
  * relevant is known it says so and cites nothing: it never makes an answer up.
  *
  * Question: `input.question`, else the request. `input.k`: entities to retrieve (default 8).
+ *
+ * What the person says in the request counts too: "The relay moved to port 9091 last week. Which
+ * port should I use?" is answered from what they say, with the graph's statement that disagrees
+ * (port 9090) named as possibly out of date, never with the graph's number alone. A yes/no question
+ * about a number or a date ("Is the relay port 8080?") is answered yes or no when the statement
+ * found names that number, or names others and not it.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { describeHit, judgeHits, MIN_RELEVANCE, type JudgedHit } from './evidence.ts'
 import { inputNumber, inputText } from './task-input.ts'
+import { splitSentences } from './sentences.ts'
+import { datesIn } from './dates.ts'
+import { terms } from '../../match/score.ts'
 
 /** Entities quoted in an answer, at most. */
 const MAX_CITED = 3
@@ -19,6 +28,10 @@ const RELATIVE_CUT = 0.75
 export interface ResearchOutput {
   answer: string | null
   sources: { id: string, kind: string, status: string, confidence: number, relevance: number }[]
+  /** What the request itself states about the answer, and whether the quoted statement agrees. */
+  told?: { statement: string, agrees: boolean, with: string }[]
+  /** A yes/no question's answer, when the quoted statement decides it. */
+  yes?: boolean
 }
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -51,13 +64,32 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const openQuestions = statements.filter((j) => j.hit.kind === 'question').slice(0, 2)
 
   let text: string
+  const { told: toldAll, asked } = statementsAndQuestion(question)
+  const told = cited.length === 0 ? [] : compareTold(toldAll, cited[0]!)
+  let yes: boolean | undefined
   if (cited.length === 0) {
     text = `The graph has no answer to "${question}" yet; it records the question as open: ` +
       openQuestions.map((j) => `${sentence(j.hit.text)} [${j.hit.id}].`).join(' ')
+  } else if (told.some((t) => !t.agrees)) {
+    // The person says otherwise: their statement is the answer to go by, the graph's is named as possibly stale.
+    const against = told.filter((t) => !t.agrees)
+    const best = cited[0]!
+    const value = against.length === 1 ? against[0]!.only : undefined
+    text = `You say ${lowerFirstIfProse(sentence(against.map((t) => t.statement).join(' ')), true)}, but the graph says ${lowerFirstIfProse(sentence(best.hit.text), true)} [${best.hit.id}]${qualifier(best)}.` +
+      (value !== undefined ? ` Going by what you say: ${value}.` : ' Going by what you say, the graph is out of date here.') +
+      ` If what you say is newer, the graph's ${best.hit.kind} [${best.hit.id}] should be corrected.`
+    for (const t of against) working.push(`the request says "${t.statement}", which [${best.hit.id}] contradicts (${t.why})`)
   } else {
-    text = cited.map((j, i) => `${i === 0 ? 'According to the graph, ' : ''}${lowerFirstIfProse(sentence(j.hit.text), i === 0)} [${j.hit.id}]${qualifier(j)}.`).join(' ')
+    yes = yesOrNo(asked, cited[0]!)
+    const opening = told.length > 0 ? 'The graph agrees with what you say: ' : 'According to the graph, '
+    text = cited.map((j, i) => `${i === 0 ? opening : ''}${lowerFirstIfProse(sentence(j.hit.text), i === 0)} [${j.hit.id}]${qualifier(j)}.`).join(' ')
     const doubted = cited.filter((j) => j.hit.status !== 'verified')
     if (doubted.length === cited.length) text += ' None of this has been verified yet.'
+    if (yes !== undefined) {
+      text = `${yes ? 'Yes' : 'No'}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`
+      working.push(`yes/no question: [${cited[0]!.hit.id}] ${yes ? 'names' : 'names other values than'} ${[...quantities(asked)].join(', ')}`)
+    }
+    for (const t of told) working.push(`the request says "${t.statement}", and [${cited[0]!.hit.id}] agrees`)
   }
   const all = [...cited, ...openQuestions]
   working.push(`quoted: ${all.map((j) => j.hit.id).join(', ')}`)
@@ -66,7 +98,9 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     text,
     output: {
       answer: cited.length === 0 ? null : text,
-      sources: all.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) }))
+      sources: all.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) })),
+      ...(told.length > 0 ? { told: told.map((t) => ({ statement: t.statement, agrees: t.agrees, with: cited[0]!.hit.id })) } : {}),
+      ...(yes !== undefined ? { yes } : {})
     } satisfies ResearchOutput,
     working,
     citations: all.map((j) => j.hit.id)
@@ -98,4 +132,77 @@ function lowerFirstIfProse (s: string, first: boolean): string {
 
 function round (x: number): number {
   return Math.round(x * 1000) / 1000
+}
+
+/** A request of statements then a question: the statements (what the person says) and the question. */
+function statementsAndQuestion (request: string): { told: string[], asked: string } {
+  const sentences = splitSentences(request)
+  const last = sentences.at(-1) ?? request
+  if (sentences.length < 2 || !/\?\s*$/.test(last)) return { told: [], asked: request }
+  return { told: sentences.slice(0, -1).filter((x) => !/\?\s*$/.test(x)), asked: last }
+}
+
+/**
+ * The numbers and dates a text states, normalized ("9,090" → 9090, "March 3, 2027" → 2027-03-03),
+ * so two texts can be compared by what they say, not how they write it.
+ */
+function quantities (text: string): Set<string> {
+  const out = new Set<string>()
+  let rest = text
+  try {
+    for (const d of datesIn(text)) {
+      out.add(new Date(d.day * 86_400_000).toISOString().slice(0, 10))
+      rest = rest.replace(d.text, ' ')
+    }
+  } catch {
+    // A date that does not exist is compared as the numbers it is written with.
+  }
+  for (const m of rest.matchAll(/(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?/g)) out.add(m[0].replace(/,/g, ''))
+  return out
+}
+
+interface Told { statement: string, agrees: boolean, why: string, only?: string }
+
+/**
+ * The request's statements about what `best` is about (sharing a content word with it), and whether
+ * they agree with it: a statement that names numbers or dates `best` does not, while `best` names
+ * others, disagrees. `only` is the statement's one value `best` lacks, when there is exactly one.
+ */
+function compareTold (statements: readonly string[], best: JudgedHit): Told[] {
+  const hitTerms = new Set(terms(best.hit.text).filter((t) => !/^\p{N}/u.test(t) && t !== '#'))
+  const hitValues = quantities(best.hit.text)
+  const out: Told[] = []
+  for (const statement of statements) {
+    if (!terms(statement).some((t) => hitTerms.has(t))) continue
+    const values = quantities(statement)
+    if (values.size === 0) continue
+    const theirs = [...values].filter((v) => !hitValues.has(v))
+    const ours = [...hitValues].filter((v) => !values.has(v))
+    if (theirs.length > 0 && ours.length > 0) {
+      const only = theirs.length === 1 ? theirs[0] : undefined
+      out.push({ statement, agrees: false, why: `it says ${theirs.join(', ')}, the graph ${ours.join(', ')}`, ...(only !== undefined ? { only } : {}) })
+    } else if (theirs.length === 0) {
+      out.push({ statement, agrees: true, why: 'the same values' })
+    }
+  }
+  return out
+}
+
+/** A question answered yes or no ("Is the relay port 8080?", "Does the beta launch on March 3, 2027?"). */
+const YES_NO = /^(?:is|are|was|were|does|do|did|has|have|had|will|can|could|should)\b/i
+
+/**
+ * Yes when `best` names every number or date the question does; no when it names none of them but
+ * names others (the question's value is not the graph's); undefined when the question is not a
+ * yes/no question about values, or `best` names no value.
+ */
+function yesOrNo (question: string, best: JudgedHit): boolean | undefined {
+  if (!YES_NO.test(question.trim())) return undefined
+  const asked = quantities(question)
+  const stated = quantities(best.hit.text)
+  if (asked.size === 0 || stated.size === 0) return undefined
+  const named = [...asked].filter((v) => stated.has(v))
+  if (named.length === asked.size) return true
+  if (named.length === 0) return false
+  return undefined
 }

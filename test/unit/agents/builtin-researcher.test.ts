@@ -76,6 +76,44 @@ describe('researcher', () => {
     expect(port.citations?.[0]).toBe('f-relay')
   })
 
+  it('goes by what the person says when the graph says otherwise, and names the graph\'s statement as possibly stale', async () => {
+    // Before: "According to the graph, the relay server listens on port 9090 ..." (the person's 9091 ignored).
+    const r = await handler({ id: 't', text: 'The relay server moved to port 9091 last week. Which port should I use?' }, graphContext())
+    expect(r.text).toMatch(/^You say the relay server moved to port 9091 last week, but the graph says the relay server listens on port 9090 for websocket connections \[f-relay\]\. Going by what you say: 9091\./)
+    expect(r.text).toContain("the graph's fact [f-relay] should be corrected")
+    const out = r.output as ResearchOutput
+    expect(out.told).toEqual([{ statement: 'The relay server moved to port 9091 last week.', agrees: false, with: 'f-relay' }])
+    expect(r.citations?.[0]).toBe('f-relay')
+    // Agreeing, or saying something else: the graph's answer, said to agree or as before.
+    const same = await handler({ id: 't', text: 'I think the relay server uses port 9090. Which port does the relay server listen on?' }, graphContext())
+    expect(same.text).toMatch(/^The graph agrees with what you say: the relay server listens on port 9090/)
+    const aside = await handler({ id: 't', text: 'I am new here. Which port does the relay server listen on?' }, graphContext())
+    expect(aside.text).toMatch(/^According to the graph, the relay server listens on port 9090/)
+    expect((aside.output as ResearchOutput).told).toBeUndefined()
+    // Dates are compared as dates, however they are written.
+    const launch = [e('f-beta', 'fact', 'The Meshwork beta launches on March 3, 2027.', 'proposed', 0.8)]
+    const moved = await handler({ id: 't', text: 'The beta launch moved to 2027-04-01. When does the Meshwork beta launch?' }, graphContext(launch))
+    expect(moved.text).toContain('Going by what you say: 2027-04-01.')
+    const agreed = await handler({ id: 't', text: 'The beta launches on 2027-03-03. When does the Meshwork beta launch?' }, graphContext(launch))
+    expect(agreed.text).toMatch(/^The graph agrees with what you say/)
+  })
+
+  it('answers a yes/no question about a number or a date yes or no', async () => {
+    const no = await handler({ id: 't', text: 'Is the relay server port 8080?' }, graphContext())
+    // f-old (8080) is retracted and never counts; the verified fact names 9090.
+    expect(no.text).toMatch(/^No: according to the graph, the relay server listens on port 9090/)
+    expect((no.output as ResearchOutput).yes).toBe(false)
+    const yes = await handler({ id: 't', text: 'Does the relay server listen on port 9090?' }, graphContext())
+    expect(yes.text).toMatch(/^Yes: according to the graph, the relay server listens on port 9090/)
+    expect((yes.output as ResearchOutput).yes).toBe(true)
+    const launch = [e('f-beta', 'fact', 'The Meshwork beta launches on March 3, 2027.', 'proposed', 0.8)]
+    expect((await handler({ id: 't', text: 'Does the Meshwork beta launch on 2027-03-03?' }, graphContext(launch))).text).toMatch(/^Yes: /)
+    // Without a value to compare, no yes or no is claimed.
+    const db = await handler({ id: 't', text: 'Did the team choose PostgreSQL for user accounts?' }, graphContext())
+    expect(db.text).toMatch(/^According to the graph/)
+    expect((db.output as ResearchOutput).yes).toBeUndefined()
+  })
+
   it('reports an open question rather than answering it', async () => {
     const r = await handler({ id: 't', text: 'What is the marketing budget for the third quarter?' }, graphContext())
     expect(r.text).toMatch(/no answer .* yet/)
