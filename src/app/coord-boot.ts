@@ -11,12 +11,12 @@
  * its skill in words but is a researcher's question.
  */
 import type { PrivateKey } from '@libp2p/interface'
-import { IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
+import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { judgeHits } from '../agents/builtin/evidence.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
-import { asksTheClock } from '../agents/builtin/dates.ts'
+import { asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
@@ -92,7 +92,7 @@ const TAKES: Readonly<Record<string, (asks: string, task: AgentTask) => boolean>
  * out when the beta launches", "Look up the relay's port", "Tell me who owns the launch", "Find the
  * relay port": the first part of "Find the relay port and double it", which nobody bid on).
  */
-export const QUESTION = /\?\s*$|^(?:(?:please|can\s+you|could\s+you)\s+)?(?:who|whom|whose|what|when|where|which|why|how|find\s+out|find\s+(?:the|our|my)|get\s+(?:me\s+)?(?:the|our)|look\s+up|tell\s+me|remind\s+me|figure\s+out|do\s+we\s+know|does\s+anyone\s+know)\b/i
+export const QUESTION = /\?\s*$|^(?:(?:please|can\s+you|could\s+you)\s+)?(?:who|whom|whose|what|when|where|which|why|how|find\s+out|find\s+(?:the|our|my|when|where|who|which|what|how|whether)|get\s+(?:me\s+)?(?:the|our)|look\s+up|tell\s+me|remind\s+me|figure\s+out|do\s+we\s+know|does\s+anyone\s+know)\b/i
 /** Relevance (evidence.ts `judgeHits`) of the best graph entity above which the researcher bids on a question. */
 export const ANSWERABLE_RELEVANCE = 0.45
 /** This tab's available agents are re-read when the host reports a change, else at most this often (every tab bids on every task). */
@@ -238,7 +238,11 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // A story the calculator reads (a word problem, a distance or a price question) is its, whatever its words match.
     if (takes.get('calculator') === true && tellsCalculatorStory(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
-    if (takes.get('calculator') === true && asksTheClock(asks)) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
+    // "What day of the week is March 3, 2027?", "How many days until that date?" (a mission's part after
+    // the researcher found the date): the calculator's, not the researcher's, even when the graph holds
+    // a fact about that date. A count of days to a moment not dated went to the planner above.
+    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks))
+    if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",
     // so it bids only when the request is about what the room knows. A question the graph can answer
@@ -246,10 +250,16 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     const researcher = mine.find(a => a.kind === 'researcher')
     if (researcher !== undefined) {
       const matched = offers.findIndex(o => o.agentId === researcher.agentId)
-      if (matched >= 0 && !ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined) offers.splice(matched, 1)
-      else if (matched < 0 && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
+      if (matched >= 0 && (datesOwn || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
+      else if (matched < 0 && !datesOwn && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)
         if (offer !== undefined) offers.push(offer)
+        // A mission's date lookup ("Find when the office party is", planner.ts) is answered even when the
+        // graph knows nothing of it: the person then hears that, not "nobody bid".
+        else if (task.id.includes('/') && DATE_LOOKUP_PART.test(task.text)) {
+          const skill = skillOf(researcher, 'graph.answer')
+          if (skill !== undefined) offers.push({ agentId: researcher.agentId, skillId: skill, confidence: MIN_BID_CONFIDENCE })
+        }
       }
     }
     return offers

@@ -143,6 +143,24 @@ test('a mission part works on the result it depends on, and a request that carri
   expect(trip, JSON.stringify(trip)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}` })
   expect(trip.mission).toBeUndefined()
   expect(trip.result?.text).toBe('180 km')
+  // Days to a moment the graph dates: a mission of the graph's answer (the researcher) and a count
+  // from today (the calculator on another tab). Before, the researcher answered with the date alone.
+  const untilId = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'How many days until the Meshwork beta launches?', timeZone: 'UTC' }))
+  const until = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 45_000 }), untilId)
+  expect(until.state, JSON.stringify(until)).toBe('completed')
+  const untilParts = await Promise.all(until.mission!.subtasks.map(async s => await c.evaluate(t => window.meshwork.tasks.get(t)!, s.taskId)))
+  const now = new Date()
+  const days = Math.round((Date.UTC(2027, 2, 3) - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) / 86_400_000)
+  expect(untilParts.map(p => [p.text, p.agentId])).toEqual([
+    ['Find when the Meshwork beta launches', `researcher@${idB}`],
+    ['How many days until that date?', `calculator@${idA}`]
+  ])
+  expect(until.result?.text).toBe(`${days} days`)
+  // The weekday of a date the request names is the calculator's, though the graph holds a fact about that date.
+  const dayId = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What day of the week is March 3, 2027?' }))
+  const weekday = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), dayId)
+  expect(weekday, JSON.stringify(weekday)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.dates-interest' })
+  expect(weekday.result?.text).toMatch(/^Wednesday: 3 March 2027 (?:is|was) a Wednesday$/)
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

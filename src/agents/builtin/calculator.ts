@@ -10,7 +10,7 @@
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
-import { clockAnswer, countDays, MONTH } from './dates.ts'
+import { clockAnswer, countDays, MONTH, weekdayAnswer } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { readWordProblem } from './word-problems.ts'
@@ -123,6 +123,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Days between dates ("how many days between March 3 and ...", "weeks until ...").
   const days = given === undefined ? countDays(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
   if (days !== undefined) return answer(days.text, days.output, days.steps)
+  // The weekday of a date ("What day of the week is March 3, 2027?", "... is that?" in a mission).
+  const weekday = given === undefined ? weekdayAnswer(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
+  if (weekday !== undefined) return answer(weekday.text, weekday.output, weekday.steps)
   // An explicit expression means what it says; only words refer back to earlier results.
   let referred: ReturnType<typeof referBack>
   let referenceError: Error | undefined

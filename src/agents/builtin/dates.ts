@@ -146,10 +146,20 @@ function yearlessDay (request: string, today: number): FoundDate | undefined {
   return undefined
 }
 
+/** One date per day: an answer that quotes two statements of the same date names one date, not two. */
+function distinctDays<T extends { date: FoundDate }> (dates: T[]): T[] {
+  return dates.filter((d, i) => dates.findIndex(x => x.date.day === d.date.day) === i)
+}
+
 /** A request to count days or weeks. */
 const COUNT = /\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(days|weeks)\b|\b(days|weeks)\s+(?:are\s+there\s+|is\s+it\s+|were\s+there\s+|(?:are\s+)?left\s+)?(?:between|from|until|till|since|to\s+go\s+until)\b/i
 /** The other end is today. */
 const FROM_TODAY = /\b(?:until|till|to\s+go\s+until|before|since|ago|from\s+(?:now|today)|left\s+(?:until|before))\b/i
+
+/** Whether `request` asks to count days or weeks (the bid rule's test; the dates may come from earlier results). */
+export function countsDays (request: string): boolean {
+  return COUNT.test(request)
+}
 
 export interface DayCount {
   text: string
@@ -178,13 +188,20 @@ export function countDays (request: string, upstream: { id: string, text: string
     if (own.length > 2) throw new Error(`calculator: counting ${unit} needs two dates, and the request names ${own.length} (${own.map(d => d.text).join(', ')})`)
     ends = own.map(date => ({ date, from: 'the request' }))
   } else {
-    const earlier = upstream.flatMap(u => datesIn(u.text).map(date => ({ date, from: `the result of ${u.id}` })))
+    const earlier = distinctDays(upstream.flatMap(u => datesIn(u.text).map(date => ({ date, from: `the result of ${u.id}` }))))
     if (own.length === 1 && earlier.length === 1) ends = [{ date: own[0]!, from: 'the request' }, earlier[0]!]
-    else if (own.length === 0 && earlier.length === 2) ends = earlier
+    else if (own.length === 0 && earlier.length >= 2 && /\b(?:that|this)\s+(?:date|day)\b/i.test(request)) {
+      throw new Error(`calculator: "${/\b(?:that|this)\s+(?:date|day)\b/i.exec(request)![0]}" is one date, and the earlier results name ${earlier.length}: ${earlier.map(e => `${e.date.text} (${e.from})`).join(', ')}`)
+    } else if (own.length === 0 && earlier.length === 2) ends = earlier
     else if (own.length + earlier.length === 1 && FROM_TODAY.test(request)) {
       const today = localDay(zoned)
       ends = [own[0] !== undefined ? { date: own[0], from: 'the request' } : earlier[0]!, { date: { text: new Date(today * MS_PER_DAY).toISOString().slice(0, 10), index: -1, day: today }, from: todayFrom }]
     } else if (own.length + earlier.length === 0) {
+      // "How many days until that date?" after a part that found no date: say so, not "not a number".
+      if (upstream.length > 0 && /\b(?:that|this|the)\s+(?:date|day)\b/i.test(request)) {
+        const u = upstream[upstream.length - 1]!
+        throw new Error(`calculator: counting ${unit} to that date needs a date, and the result of ${u.id} names none: "${u.text.length > 120 ? `${u.text.slice(0, 119)}…` : u.text}"`)
+      }
       return undefined
     } else {
       const all = [...own.map(d => d.text), ...earlier.map(e => e.date.text)]
@@ -202,6 +219,60 @@ export function countDays (request: string, upstream: { id: string, text: string
   const rest = days % 7
   const text = `${weeks} week${weeks === 1 ? '' : 's'}${rest === 0 ? '' : ` and ${rest} day${rest === 1 ? '' : 's'}`}`
   return { text, output: Math.round(days / 7 * 100) / 100, steps: [...steps, `= ${text}`] }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The day of the week of a date: "What day of the week is March 3, 2027?", "Which weekday was
+// 4 July 1976?", "What day is Christmas this year?"; in a mission, "What day of the week is that?"
+// takes the one date of the result it depends on.
+
+const WEEKDAY_ASK = /\b(?:what|which)\s+(?:day\s+of\s+the\s+week|weekday|day)\b|\bday\s+of\s+the\s+week\b|\bweekday\b/i
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+
+/** The request's own date: written in full, else a day without a year or a named day (the next one from today). */
+function ownDate (request: string, today: number): FoundDate[] {
+  const own = datesIn(request)
+  if (own.length > 0) return own
+  const day = yearlessDay(request, today)
+  return day === undefined ? [] : [day]
+}
+
+/** Whether `request` asks the weekday of a date it names (the bid rule's test: no earlier results needed). */
+export function asksWeekday (request: string): boolean {
+  if (!WEEKDAY_ASK.test(request) || asksTheClock(request)) return false
+  try {
+    return ownDate(request, Math.floor(Date.now() / MS_PER_DAY)).length > 0
+  } catch {
+    return true // a date that does not exist: the calculator says so
+  }
+}
+
+/**
+ * The weekday of the request's date, or of the one date in the results it depends on; undefined
+ * when the request does not ask a weekday or names no date. Several dates are an error naming them.
+ */
+export function weekdayAnswer (request: string, upstream: { id: string, text: string }[], now: number, timeZone?: string): { text: string, output: string, steps: string[] } | undefined {
+  if (!WEEKDAY_ASK.test(request) || asksTheClock(request) || COUNT.test(request)) return undefined
+  const today = localDay(zonedTime(now, timeZone))
+  const own = ownDate(request, today)
+  let date: { date: FoundDate, from: string } | undefined
+  if (own.length === 1) date = { date: own[0]!, from: 'the request' }
+  else if (own.length > 1) throw new Error(`calculator: which weekday? The request names ${own.length} dates (${own.map(d => d.text).join(', ')}); ask about one`)
+  else {
+    const earlier = distinctDays(upstream.flatMap(u => datesIn(u.text).map(d => ({ date: d, from: `the result of ${u.id}` }))))
+    if (earlier.length === 0) return undefined
+    if (earlier.length > 1) throw new Error(`calculator: which weekday? The earlier results name ${earlier.length} dates (${earlier.map(e => e.date.text).join(', ')})`)
+    date = earlier[0]!
+  }
+  const d = new Date(date.date.day * MS_PER_DAY)
+  const weekday = WEEKDAY_NAMES[d.getUTCDay()]!
+  const long = `${d.getUTCDate()} ${MONTH_LONG[d.getUTCMonth()]!} ${d.getUTCFullYear()}`
+  const tense = date.date.day < today ? 'was' : 'is'
+  return {
+    text: `${weekday}: ${long}${date.date.day === today ? ' (today)' : ''} ${tense} a ${weekday}`,
+    output: weekday,
+    steps: [`date: ${date.date.text} (${date.from})`, `${d.toISOString().slice(0, 10)} is day ${date.date.day} since 1970-01-01 (a Thursday); ${date.date.day} mod 7 = ${((date.date.day % 7) + 7) % 7}, so a ${weekday}`]
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

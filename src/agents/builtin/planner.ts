@@ -18,6 +18,7 @@ import { inputText } from './task-input.ts'
 import { protect } from './payload.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { lacksOperand } from './calculator.ts'
+import { countDays } from './dates.ts'
 
 export const MAX_SUBTASKS = 12
 
@@ -90,6 +91,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 // Rules
 
 export function planByRules (request: string): PlannedSubtask[] {
+  const toEvent = daysToAnEvent(request)
+  if (toEvent !== undefined) return toEvent
   // A word problem is one task: its sentences tell one story ("Tom has 12 marbles. He gives 5 to
   // Sara. How many ...?"), and apart they mean nothing. One the calculator cannot follow stays whole
   // too, so that the person hears why. So is a question of distance, time or speed ("A car drives at
@@ -109,6 +112,38 @@ export function planByRules (request: string): PlannedSubtask[] {
     subtasks.push({ id, text: part.text, dependsOn })
   })
   return subtasks
+}
+
+/** "How many days until the beta launches?": days counted to or from a moment named, not dated. */
+const DAYS_TO_EVENT = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+(?:tell\s+me\s+)?)?(?:how\s+many|the\s+number\s+of)\s+(days|weeks)\s+(?:are\s+(?:there\s+|left\s+)?|is\s+it\s+|were\s+there\s+|(?:are\s+)?left\s+|remain\s+|have\s+passed\s+)?(until|till|before|since)\s+(.+?)\s*[?.!]?$/i
+/** The first part of such a mission, as written below: the researcher's, even when the graph knows nothing of it (it says so). */
+export const DATE_LOOKUP_PART = /^Find (?:when|the date of) /
+/** What a moment that is "now" or relative already says: nothing to look up. */
+const NOT_AN_EVENT = /^(?:now|today|tomorrow|yesterday|then|that|it|this|the\s+(?:date|day)|(?:next|last)\s+\w+|the\s+(?:end|start|beginning)\s+of\b)/i
+
+/**
+ * A count of days to a moment the request names but does not date ("How many days until the
+ * Meshwork beta launches?") is two parts: find the date (the researcher, from the graph), then
+ * count the days to it from today (the calculator, which takes the date from that result). Before,
+ * the researcher answered with the launch date, not the days asked for. Undefined for any other
+ * request, also one whose moment is a date or a named day the calculator reads itself.
+ */
+function daysToAnEvent (request: string): PlannedSubtask[] | undefined {
+  const m = DAYS_TO_EVENT.exec(request.trim())
+  if (m === null || splitSentences(request).length > 1) return undefined
+  const [, unit, prep, moment] = m as unknown as [string, string, string, string]
+  if (NOT_AN_EVENT.test(moment) || !/[a-z]{3}/i.test(moment)) return undefined
+  try {
+    if (countDays(request, [], Date.now()) !== undefined) return undefined
+  } catch {
+    return undefined // a date the calculator refuses: it says why
+  }
+  // "the Meshwork beta launches" is a clause ("Find when ..."); "the beta launch" a noun ("Find the date of ...").
+  const clause = /\s(?:is|are|was|were|will|does|do|did|has|have|had|\w+(?:es|ed))\b/i.test(moment)
+  return [
+    { id: 's1', text: clause ? `Find when ${moment}` : `Find the date of ${moment}`, dependsOn: [] },
+    { id: 's2', text: `How many ${unit.toLowerCase()} ${prep.toLowerCase() === 'since' ? 'since' : 'until'} that date?`, dependsOn: ['s1'] }
+  ]
 }
 
 /**

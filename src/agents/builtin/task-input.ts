@@ -43,7 +43,10 @@ export function upstreamResults (input: unknown): Upstream[] {
     .map(({ id, value }) => ({ id, value }))
 }
 
-/** An upstream value as text: a string as it is, a number or boolean written out, an object's `text` field, a list line by line, else JSON. */
+/**
+ * An upstream value as text: a string as it is, a number or boolean written out, an object's `text`
+ * field, or its `answer` (a researcher's; "(no answer)" when it found none), a list line by line, else JSON.
+ */
 export function upstreamText (value: unknown): string {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
@@ -51,6 +54,11 @@ export function upstreamText (value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const text = (value as { text?: unknown }).text
     if (typeof text === 'string') return text
+    if ('answer' in value) {
+      const answer = (value as { answer?: unknown }).answer
+      if (typeof answer === 'string') return answer
+      if (answer === null) return '(no answer)'
+    }
   }
   try { return JSON.stringify(value) ?? String(value) } catch { return String(value) }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { asksTheClock, clockAnswer, countDays, datesIn } from '../../../src/agents/builtin/dates.ts'
+import { asksTheClock, asksWeekday, clockAnswer, countDays, datesIn, weekdayAnswer } from '../../../src/agents/builtin/dates.ts'
 import { testContext } from './builtin-context.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
@@ -31,6 +31,23 @@ describe('dates in the calculator', () => {
     const r = await calc('Compute how many days after January 1, 2027 that is', { s1: 'According to the graph, the Meshwork beta launches on March 3, 2027 [fact:abc] (proposed, not yet verified).' })
     expect(r.output).toBe(61)
     expect(r.working).toContain('date: March 3, 2027 (the result of s1)')
+  })
+
+  it('counts from today to the one date an earlier part found, and says when it found none or several', async () => {
+    const found = [{ id: 's1', text: 'According to the graph, the Meshwork beta launches on March 3, 2027 [f-beta] (proposed, not yet verified).' }]
+    const r = countDays('How many days until that date?', found, NOW)!
+    expect(r.output).toBe(101)
+    expect(r.steps).toEqual(['date: March 3, 2027 (the result of s1)', 'date: 2026-11-22 (today in UTC)', '101 days between March 3, 2027 and 2026-11-22'])
+    // Before: "the request refers to the result of s1, which is not a number".
+    expect(() => countDays('How many days until that date?', [{ id: 's1', text: 'The knowledge graph has nothing relevant to "Find when the beta launches".' }], NOW))
+      .toThrow('calculator: counting days to that date needs a date, and the result of s1 names none: "The knowledge graph has nothing relevant')
+    // Two statements of the same date name one date (a browser run quoted the fact and a verified result of it).
+    expect(countDays('How many days until that date?', [{ id: 's1', text: 'The beta launches on March 3, 2027 [a]. The launch date of the beta is 2027-03-03 [b].' }], NOW)?.output).toBe(101)
+    // In a mission the researcher's output arrives, not its text: an answer, or none.
+    expect((await calc('How many days until that date?', { s1: { answer: 'The beta launches on 2026-12-25 [a].', sources: [] } })).working).toContain('date: 2026-12-25 (the result of s1)')
+    await expect(calc('How many days until that date?', { s1: { answer: null, sources: [] } })).rejects.toThrow('calculator: counting days to that date needs a date, and the result of s1 names none: "(no answer)"')
+    expect(() => countDays('How many days until that date?', [{ id: 's1', text: 'The beta launches on March 3, 2027 [a]. The alpha launched on 2026-10-01 [b].' }], NOW))
+      .toThrow('calculator: "that date" is one date, and the earlier results name 2: March 3, 2027 (the result of s1), 2026-10-01 (the result of s1)')
   })
 
   it('counts from today when the request says so', () => {
@@ -74,6 +91,43 @@ describe('dates in the calculator', () => {
     expect(countDays('What is 17% of 2,340?', [], NOW)).toBeUndefined()
     expect((await calc('How many days are in 3 weeks?')).text).toBe('21 days')
     expect((await calc('How many minutes are there in 2 hours?')).text).toBe('120 minutes')
+  })
+})
+
+describe('the weekday of a date in the calculator', () => {
+  it('names the weekday of a date written in the request, past or future', async () => {
+    // Before: the researcher answered "What day of the week is March 3, 2027?" with the graph's
+    // fact about March 3, 2027, and the calculator could not read it ("unexpected operator ,").
+    const r = await calc('What day of the week is March 3, 2027?')
+    expect(r.output).toBe('Wednesday')
+    expect(r.text).toBe('Wednesday: 3 March 2027 is a Wednesday')
+    expect(weekdayAnswer('Which weekday was 4 July 1976?', [], NOW)?.text).toBe('Sunday: 4 July 1976 was a Sunday')
+    expect(weekdayAnswer('what day of the week is 2026-11-22', [], NOW)?.text).toBe('Sunday: 22 November 2026 (today) is a Sunday')
+    expect(weekdayAnswer('What day of the week was 1 January 1970?', [], NOW)?.output).toBe('Thursday')
+    expect(weekdayAnswer('What day of the week was 2000-02-29?', [], NOW)?.output).toBe('Tuesday')
+    // A day without a year, or named: the next one from today.
+    expect(weekdayAnswer('What day is Christmas this year?', [], NOW)?.steps[0]).toBe('date: Christmas (2026-12-25) (the request)')
+    expect(weekdayAnswer('What day is Christmas this year?', [], NOW)?.output).toBe('Friday')
+  })
+
+  it('takes the one date of the result a mission part depends on', () => {
+    const r = weekdayAnswer('What day of the week is that?', [{ id: 's1', text: 'According to the graph, the Meshwork beta launches on March 3, 2027 [fact:abc].' }], NOW)
+    expect(r?.output).toBe('Wednesday')
+    expect(r?.steps[0]).toBe('date: March 3, 2027 (the result of s1)')
+    expect(() => weekdayAnswer('What day of the week is that?', [{ id: 's1', text: 'from 2027-03-03 to 2027-03-05' }], NOW)).toThrow('calculator: which weekday? The earlier results name 2 dates (2027-03-03, 2027-03-05)')
+  })
+
+  it('refuses a date that does not exist or a choice of dates, and leaves other questions alone', async () => {
+    await expect(calc('What day of the week is Feb 30, 2027?')).rejects.toThrow("calculator: 'Feb 30, 2027' is not a date")
+    await expect(calc('What day of the week were March 3, 2027 and March 4, 2027?')).rejects.toThrow('calculator: which weekday? The request names 2 dates (March 3, 2027, March 4, 2027); ask about one')
+    expect(weekdayAnswer('What day does the beta launch?', [], NOW)).toBeUndefined()
+    expect(weekdayAnswer('How many days until March 3, 2027?', [], NOW)).toBeUndefined()
+    // The bid rule's test: a weekday asked of a date the request names; the clock is not this.
+    expect(asksWeekday('What day of the week is March 3, 2027?')).toBe(true)
+    expect(asksWeekday('Which weekday is Christmas?')).toBe(true)
+    expect(asksWeekday('What day does the beta launch?')).toBe(false)
+    expect(asksWeekday('What day of the week is it?')).toBe(false)
+    expect(asksWeekday('When is the launch, March 3, 2027?')).toBe(false)
   })
 })
 

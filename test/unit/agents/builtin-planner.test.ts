@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { handler, parseLlmPlan, planByRules, type PlanOutput } from '../../../src/agents/builtin/planner.ts'
+import { DATE_LOOKUP_PART, handler, parseLlmPlan, planByRules, type PlanOutput } from '../../../src/agents/builtin/planner.ts'
 import type { ChatResponse } from '../../../src/agents/types.ts'
 import { testContext } from './builtin-context.ts'
 
@@ -84,6 +84,25 @@ describe('planner: rules', () => {
       ['s1', 'Translate the email into French', ''],
       ['s2', 'Check that the server is up', '']
     ])
+  })
+
+  it('counts days to a moment it must look up first: find its date, then count', () => {
+    // Before: one part; the researcher answered with the launch date, not the days asked for.
+    expect(plan('How many days until the Meshwork beta launches?')).toEqual([
+      ['s1', 'Find when the Meshwork beta launches', ''],
+      ['s2', 'How many days until that date?', 's1']
+    ])
+    expect(plan('How many days are left until the conference?')).toEqual([
+      ['s1', 'Find the date of the conference', ''],
+      ['s2', 'How many days until that date?', 's1']
+    ])
+    expect(plan('How many weeks since we shipped v1?')[1]).toEqual(['s2', 'How many weeks since that date?', 's1'])
+    // The researcher bids on the first part by this pattern (coord-boot.ts), also when the graph knows nothing.
+    for (const t of ['How many days until the Meshwork beta launches?', 'How many days are left until the conference?']) expect(planByRules(t)[0]!.text).toMatch(DATE_LOOKUP_PART)
+    // A date, a named day or a moment that needs no looking up: the calculator's alone.
+    for (const t of ['How many days until Christmas?', 'How many days until March 3, 2027?', 'How many days until then?', 'How many days until next Friday?', 'How many days until February 30, 2027?']) {
+      expect(plan(t), t).toEqual([['s1', t, '']])
+    }
   })
 
   it('gives one subtask for a single-part request', () => {

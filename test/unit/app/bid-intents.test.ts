@@ -18,7 +18,9 @@ describe('bidding intents', () => {
       'Can you look up the launch date',
       'Do we know which model the agents use',
       'Find the relay port',
-      'Get me the launch date'
+      'Get me the launch date',
+      // A mission's first part for "How many days until the Meshwork beta launches?" (planner.ts).
+      'Find when the Meshwork beta launches'
     ]) expect(QUESTION.test(q), q).toBe(true)
     for (const q of [
       'Sort these numbers: 5, 3, 9, 1',
