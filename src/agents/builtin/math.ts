@@ -72,6 +72,8 @@ export interface Evaluation {
   output: unknown
   /** The value as a person reads it. */
   display: string
+  /** Every digit of a whole-number result beyond a double's exact range ("2^64"), when it was computed exactly. */
+  exact?: string
 }
 
 /** Parses and evaluates one mathjs expression in a fresh scope. */
@@ -99,7 +101,63 @@ export function evaluateExpression (expression: string): Evaluation {
   if (value === undefined) throw new ExpressionError(source, 'evaluate', 'the expression has no value')
   // A multi-line or `;`-separated expression gives a ResultSet; its last value is the answer.
   const last = isResultSet(value) ? value.entries[value.entries.length - 1] : value
+  // Whole-number arithmetic beyond a double's exact range ("2^64", "25!") is redone exactly.
+  if (typeof last === 'number' && !Number.isNaN(last) && !(Math.abs(last) < 2 ** 53)) {
+    const exact = exactInteger(node)
+    if (exact !== undefined) {
+      const digits = exact.toString()
+      return { expression: source, parsed: node.toString(FORMAT), value: Number.isFinite(last) ? last : digits, output: Number.isFinite(last) ? toJson(last) : digits, display: digits, exact: digits }
+    }
+  }
   return { expression: source, parsed: node.toString(FORMAT), value: last, output: toJson(last), display: full.format(last, FORMAT) }
+}
+
+/** Digits an exact whole-number result may have (2^3000 has 904). */
+const MAX_EXACT_DIGITS = 1000
+
+/**
+ * The exact value of an expression of whole numbers, +, -, *, ^ (a whole exponent) and ! alone, as
+ * a BigInt; undefined for anything else (a division, a function, a decimal) or a result longer
+ * than MAX_EXACT_DIGITS digits.
+ */
+export function exactInteger (node: MathNode): bigint | undefined {
+  const limit = 10n ** BigInt(MAX_EXACT_DIGITS)
+  const walk = (n: MathNode): bigint | undefined => {
+    if (n.type === 'ParenthesisNode') return walk((n as unknown as { content: MathNode }).content)
+    if (n.type === 'ConstantNode') {
+      const v = (n as unknown as { value: unknown }).value
+      return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined
+    }
+    if (n.type !== 'OperatorNode') return undefined
+    const op = n as OperatorNode
+    const args = op.args.map(walk)
+    if (args.some(a => a === undefined)) return undefined
+    const [a, b] = args as bigint[]
+    let r: bigint
+    switch (op.fn) {
+      case 'add': r = a! + b!; break
+      case 'subtract': r = a! - b!; break
+      case 'multiply': r = a! * b!; break
+      case 'unaryMinus': r = -a!; break
+      case 'unaryPlus': r = a!; break
+      case 'pow': {
+        if (b! < 0n) return undefined
+        const bits = a! === 0n || a! === 1n || a! === -1n ? 0 : (a! < 0n ? -a! : a!).toString(2).length
+        if (bits * Number(b!) > MAX_EXACT_DIGITS * 3.33) return undefined
+        r = a! ** b!
+        break
+      }
+      case 'factorial': {
+        if (a! < 0n || a! > 500n) return undefined
+        r = 1n
+        for (let i = 2n; i <= a!; i++) r *= i
+        break
+      }
+      default: return undefined
+    }
+    return r < limit && r > -limit ? r : undefined
+  }
+  return walk(node)
 }
 
 const LOGIC = new Set(['and', 'or', 'xor', 'not'])
@@ -359,6 +417,7 @@ export function applyRounding (ev: Evaluation, r: Rounding): Evaluation {
   const isUnit = type === 'Unit'
   const unit = isUnit ? ev.value as { toNumber(u?: string): number, formatUnits(): string } : undefined
   const n = unit !== undefined ? unit.toNumber(unit.formatUnits()) : type === 'number' || type === 'BigNumber' || type === 'Fraction' ? Number(ev.value) : undefined
+  if (ev.exact !== undefined && (n === undefined || !Number.isFinite(n))) throw new Error(`calculator: ${ev.expression} is a whole number of ${ev.exact.replace(/^-/, '').length} digits, beyond what a double-precision number holds, so it is not rounded: ${ev.exact.length > 60 ? `${ev.exact.slice(0, 30)}…${ev.exact.slice(-10)}` : ev.exact}`)
   if (n === undefined || !Number.isFinite(n)) throw new Error(`calculator: can round a number or a quantity, and ${ev.expression} is ${type === 'number' ? String(n) : `a ${type}`}`)
   const rounded = r.kind === 'decimals' ? Number(full.round(n, digits)) : Number(n.toPrecision(digits))
   const shown = r.kind === 'decimals' ? rounded.toFixed(digits) : full.format(rounded, { precision: digits, lowerExp: -9, upperExp: 15 })

@@ -40,6 +40,23 @@ describe('calculator', () => {
     await expect(calc('5 hours and 3 feet in seconds')).rejects.toThrow(/units do not match|Units do not match/)
   })
 
+  it('gives every digit of whole-number arithmetic beyond a double\'s exact range', async () => {
+    // Before: "1.844674407371e+19" (14 significant digits).
+    const r = await calc('What is 2 to the power of 64?')
+    expect(r.text).toBe('18446744073709551616')
+    expect((await calc('25!')).text).toBe('15511210043330985984000000')
+    expect((await calc('What is 2^53 + 1?')).text).toBe('9007199254740993')
+    // Beyond a double altogether: before, "Infinity: the value is beyond what a double-precision number holds".
+    const big = await calc('2^1100')
+    expect(big.text).toBe((2n ** 1100n).toString())
+    expect(big.output).toBe(big.text)
+    // Not whole-number arithmetic, or too long to print: as before.
+    expect((await calc('2^64 / 2')).text).toBe('9.2233720368548e+18')
+    expect((await calc('2^10000')).text).toMatch(/^Infinity: the value is beyond what a double-precision number holds/)
+    expect((await calc('2^64 rounded to 3 significant figures')).text).toBe('1.84e+19')
+    await expect(calc('10^400 rounded to 3 significant figures')).rejects.toThrow('calculator: 10^400 is a whole number of 401 digits, beyond what a double-precision number holds, so it is not rounded')
+  })
+
   it('reads percentages off, more and less than, what percent, fractions in words, rounding down or up, and exact fractions', async () => {
     // Before: each was an error ("undefined symbol off", "undefined symbol thirds"), or 0.5 for "as a fraction".
     expect((await calc('What is 25% off $40?')).output).toBe(30)
