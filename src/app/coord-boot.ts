@@ -16,7 +16,7 @@ import { instructionOf } from '../agents/builtin/payload.ts'
 import { judgeHits } from '../agents/builtin/evidence.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
-import { asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
+import { asksDateOffset, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
@@ -81,11 +81,23 @@ const CANDIDATES = 4
 const TAKES: Readonly<Record<string, (asks: string, task: AgentTask) => boolean>> = {
   planner: () => false,
   verifier: asks => CHECK_INTENT.test(asks),
-  calculator: asks => !CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks),
+  calculator: (asks, task) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && mayCompute(asks, task),
   summariser: asks => SUMMARY_INTENT.test(asks),
   // It runs the code a task carries.
   'js-runner': (_asks, task) => codeIn(task) !== undefined
 }
+/** Words that give the calculator something to work with when no number does: units, constants, amounts. */
+const COMPUTABLE_WORDS = /\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|centimet(?:er|re)s?|feet|foot|inch(?:es)?|yards?|pounds?|ounces?|grams?|kilograms?|kilos?|lit(?:er|re)s?|gallons?|celsius|fahrenheit|kelvin|mph|pi|percent|dozen|pair|primes?)\b/i
+
+/**
+ * Whether the calculator has anything to compute in a request: a number (also in words), a unit or
+ * constant, the clock or a date; a mission's part may work on the results before it. "Who decided
+ * the launch date?" matched its date skill's words, and it bid and failed ("found no expression").
+ */
+export function mayCompute (asks: string, task: Pick<AgentTask, 'id'>): boolean {
+  return task.id.includes('/') || /\d/.test(numberWordsToDigits(asks)) || COMPUTABLE_WORDS.test(asks) || asksTheClock(asks) || asksWeekday(asks)
+}
+
 /**
  * A question (not a check): the researcher also bids when the graph holds an entity this relevant to
  * it. Asked with a question mark or a question word, or as a request to find something out ("Find
@@ -241,7 +253,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // "What day of the week is March 3, 2027?", "How many days until that date?" (a mission's part after
     // the researcher found the date): the calculator's, not the researcher's, even when the graph holds
     // a fact about that date. A count of days to a moment not dated went to the planner above.
-    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks))
+    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",

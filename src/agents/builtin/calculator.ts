@@ -10,7 +10,7 @@
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
-import { clockAnswer, countDays, MONTH, weekdayAnswer } from './dates.ts'
+import { clockAnswer, countDays, dateOffset, MONTH, weekdayAnswer } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { readWordProblem } from './word-problems.ts'
@@ -120,6 +120,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // The clock ("What time is it?", "What is today's date?"), in the person's time zone.
   const clock = given === undefined ? clockAnswer(asked, Date.now(), task.timeZone) : undefined
   if (clock !== undefined) return answer(clock.text, clock.output, clock.steps)
+  // A date at an offset ("What date is 90 days from today?", "2 weeks after March 3, 2027").
+  const moved = given === undefined ? dateOffset(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
+  if (moved !== undefined) return answer(moved.text, moved.output, moved.steps)
   // Days between dates ("how many days between March 3 and ...", "weeks until ...").
   const days = given === undefined ? countDays(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
   if (days !== undefined) return answer(days.text, days.output, days.steps)

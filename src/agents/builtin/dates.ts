@@ -222,6 +222,111 @@ export function countDays (request: string, upstream: { id: string, text: string
 }
 
 // ---------------------------------------------------------------------------------------------
+// A date some days, weeks, months or years from another: "What date is 90 days from today?", "What
+// date will it be 2 weeks after March 3, 2027?", "What was the date 30 days before Christmas?",
+// "What's the date in 3 weeks?", "10 days ago"; in a mission, "... after that date" takes the one
+// date the part before found.
+
+const OFFSET = String.raw`(\d+|an?|one)\s+(days?|weeks?|months?|years?)`
+const OFFSET_FROM = new RegExp(String.raw`\b${OFFSET}\s+(from|after|before|later\s+than|earlier\s+than|past|since)\s+(.+?)\s*[?.!]*$`, 'i')
+const OFFSET_IN = new RegExp(String.raw`\bin\s+${OFFSET}(?:\s+(?:from\s+)?(?:now|today|time))?\s*[?.!]*$`, 'i')
+const OFFSET_AGO = new RegExp(String.raw`\b${OFFSET}\s+ago\s*[?.!]*$`, 'i')
+/** The request asks for a date, not a count ("How many days ..." is countDays'). */
+const ASKS_A_DATE = /\b(?:what|which)\s+(?:date|day)\b|\bwhen\s+(?:is|was|will)\b|\bthe\s+date\b|^(?:\d+|an?|one)\s+(?:days?|weeks?|months?|years?)\s+(?:from|after|before|ago)\b|^(?:what\s+is|what's)\s+(?:\d+|an?|one)\s+(?:days?|weeks?|months?|years?)\s+(?:from|after|before|ago)\b/i
+const TODAY_WORDS: Record<string, number> = { today: 0, now: 0, tomorrow: 1, yesterday: -1 }
+
+/**
+ * The moment a date offset counts from, when it is neither a date, nor today, nor an earlier result
+ * ("What date is 5 days after the launch?": "the launch"), for the planner to look up first.
+ */
+export function offsetFromAnEvent (request: string): { amount: string, unit: string, direction: string, moment: string } | undefined {
+  const r = request.trim()
+  if (!asksDateOffset(r)) return undefined
+  const m = OFFSET_FROM.exec(r)
+  if (m === null) return undefined
+  const moment = m[4]!.trim()
+  if (/^(?:today|now|tomorrow|yesterday|then|that|it|this)\b/i.test(moment) || !/[a-z]{3}/i.test(moment)) return undefined
+  try {
+    if (ownDate(moment, Math.floor(Date.now() / MS_PER_DAY)).length > 0) return undefined
+  } catch {
+    return undefined
+  }
+  return { amount: m[1]!, unit: m[2]!, direction: m[3]!, moment }
+}
+
+/** Whether `request` asks for a date at an offset from another (the bid rule's test). */
+export function asksDateOffset (request: string): boolean {
+  const r = request.trim()
+  return ASKS_A_DATE.test(r) && !COUNT.test(r.replace(OFFSET_FROM, '')) && (OFFSET_FROM.test(r) || OFFSET_IN.test(r) || OFFSET_AGO.test(r))
+}
+
+/** `day` moved by `n` months, the day of the month kept, or the month's last day when it has fewer (January 31 + 1 month = February 28). */
+function addMonths (day: number, n: number): { day: number, clamped: boolean } {
+  const d = new Date(day * MS_PER_DAY)
+  const y = d.getUTCFullYear()
+  const m = d.getUTCMonth() + n
+  const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate()
+  const dom = Math.min(d.getUTCDate(), last)
+  return { day: Math.round(Date.UTC(y, m, dom) / MS_PER_DAY), clamped: dom !== d.getUTCDate() }
+}
+
+/**
+ * The date at an offset from the request's date, from today, or from the one date of the results it
+ * depends on; undefined when the request does not ask for one.
+ */
+export function dateOffset (request: string, upstream: { id: string, text: string }[], now: number, timeZone?: string): { text: string, output: string, steps: string[] } | undefined {
+  const r = request.trim()
+  if (!asksDateOffset(r)) return undefined
+  const zoned = zonedTime(now, timeZone)
+  const today = localDay(zoned)
+  const todayText = `today, ${new Date(today * MS_PER_DAY).toISOString().slice(0, 10)} in ${zoned.zone}${zoned.fallback !== undefined ? ` (${zoned.fallback})` : ''}`
+  let amount: string, unit: string, sign: number, from: { day: number, text: string }
+  const m = OFFSET_FROM.exec(r)
+  if (m !== null) {
+    amount = m[1]!; unit = m[2]!
+    sign = /^(?:before|earlier)/i.test(m[3]!) ? -1 : 1
+    const anchor = m[4]!.trim()
+    const word = /^(today|now|tomorrow|yesterday)\b/i.exec(anchor)?.[1]?.toLowerCase()
+    if (word !== undefined) {
+      from = { day: today + TODAY_WORDS[word]!, text: word === 'today' || word === 'now' ? todayText : `${word}, ${new Date((today + TODAY_WORDS[word]!) * MS_PER_DAY).toISOString().slice(0, 10)}` }
+    } else {
+      const own = ownDate(anchor, today)
+      if (own.length > 1) throw new Error(`calculator: ${unit} ${m[3]} which date? The request names ${own.length} (${own.map(d => d.text).join(', ')})`)
+      if (own.length === 1) from = { day: own[0]!.day, text: `${own[0]!.text} (the request)` }
+      else {
+        const earlier = distinctDays(upstream.flatMap(u => datesIn(u.text).map(d => ({ date: d, from: `the result of ${u.id}` }))))
+        if (earlier.length === 1) from = { day: earlier[0]!.date.day, text: `${earlier[0]!.date.text} (${earlier[0]!.from})` }
+        else if (earlier.length > 1) throw new Error(`calculator: "${anchor}" is one date, and the earlier results name ${earlier.length}: ${earlier.map(e => `${e.date.text} (${e.from})`).join(', ')}`)
+        else throw new Error(`calculator: no date to count ${m[3]!.toLowerCase()}: "${anchor}" is not a date I can read (write it as "March 3, 2027" or "2027-03-03", or say "today")`)
+      }
+    }
+  } else {
+    const n = OFFSET_IN.exec(r) ?? OFFSET_AGO.exec(r)!
+    amount = n[1]!; unit = n[2]!
+    sign = OFFSET_AGO.test(r) && !OFFSET_IN.test(r) ? -1 : 1
+    from = { day: today, text: todayText }
+  }
+  const count = /^\d+$/.test(amount) ? Number(amount) : 1
+  if (count > 100_000) throw new Error(`calculator: ${count} ${unit} is beyond the dates this reads`)
+  const kind = unit.toLowerCase().replace(/s$/, '')
+  let day: number
+  const steps = [`from: ${from.text}`]
+  if (kind === 'day' || kind === 'week') {
+    day = from.day + sign * count * (kind === 'week' ? 7 : 1)
+    steps.push(`${sign < 0 ? '-' : '+'} ${count * (kind === 'week' ? 7 : 1)} day${count === 1 && kind === 'day' ? '' : 's'}`)
+  } else {
+    const moved = addMonths(from.day, sign * count * (kind === 'year' ? 12 : 1))
+    day = moved.day
+    steps.push(`${sign < 0 ? '-' : '+'} ${count} ${kind}${count === 1 ? '' : 's'}${moved.clamped ? ' (that month is shorter: its last day)' : ''}`)
+  }
+  const d = new Date(day * MS_PER_DAY)
+  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) throw new Error('calculator: that date is outside the years 1-9999')
+  const iso = d.toISOString().slice(0, 10)
+  steps.push(`= ${iso}`)
+  return { text: `${WEEKDAY_NAMES[d.getUTCDay()]!}, ${d.getUTCDate()} ${MONTH_LONG[d.getUTCMonth()]!} ${d.getUTCFullYear()}`, output: iso, steps }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The day of the week of a date: "What day of the week is March 3, 2027?", "Which weekday was
 // 4 July 1976?", "What day is Christmas this year?"; in a mission, "What day of the week is that?"
 // takes the one date of the result it depends on.

@@ -18,7 +18,7 @@ import { inputText } from './task-input.ts'
 import { protect } from './payload.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { lacksOperand } from './calculator.ts'
-import { countDays } from './dates.ts'
+import { countDays, offsetFromAnEvent } from './dates.ts'
 
 export const MAX_SUBTASKS = 12
 
@@ -129,8 +129,17 @@ const NOT_AN_EVENT = /^(?:now|today|tomorrow|yesterday|then|that|it|this|the\s+(
  * request, also one whose moment is a date or a named day the calculator reads itself.
  */
 function daysToAnEvent (request: string): PlannedSubtask[] | undefined {
+  if (splitSentences(request).length > 1) return undefined
+  // "What date is 5 days after the launch?": the launch's date, then the date 5 days after it.
+  const offset = offsetFromAnEvent(request)
+  if (offset !== undefined) {
+    return [
+      { id: 's1', text: lookUp(offset.moment), dependsOn: [] },
+      { id: 's2', text: `What date is ${offset.amount} ${offset.unit} ${offset.direction} that date?`, dependsOn: ['s1'] }
+    ]
+  }
   const m = DAYS_TO_EVENT.exec(request.trim())
-  if (m === null || splitSentences(request).length > 1) return undefined
+  if (m === null) return undefined
   const [, unit, prep, moment] = m as unknown as [string, string, string, string]
   if (NOT_AN_EVENT.test(moment) || !/[a-z]{3}/i.test(moment)) return undefined
   try {
@@ -138,12 +147,16 @@ function daysToAnEvent (request: string): PlannedSubtask[] | undefined {
   } catch {
     return undefined // a date the calculator refuses: it says why
   }
-  // "the Meshwork beta launches" is a clause ("Find when ..."); "the beta launch" a noun ("Find the date of ...").
-  const clause = /\s(?:is|are|was|were|will|does|do|did|has|have|had|\w+(?:es|ed))\b/i.test(moment)
   return [
-    { id: 's1', text: clause ? `Find when ${moment}` : `Find the date of ${moment}`, dependsOn: [] },
+    { id: 's1', text: lookUp(moment), dependsOn: [] },
     { id: 's2', text: `How many ${unit.toLowerCase()} ${prep.toLowerCase() === 'since' ? 'since' : 'until'} that date?`, dependsOn: ['s1'] }
   ]
+}
+
+/** The part that finds a moment's date: "the Meshwork beta launches" is a clause ("Find when ..."); "the beta launch" a noun ("Find the date of ..."). */
+function lookUp (moment: string): string {
+  const clause = /\s(?:is|are|was|were|will|does|do|did|has|have|had|\w+(?:es|ed))\b/i.test(moment)
+  return clause ? `Find when ${moment}` : `Find the date of ${moment}`
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { asksTheClock, asksWeekday, clockAnswer, countDays, datesIn, weekdayAnswer } from '../../../src/agents/builtin/dates.ts'
+import { asksDateOffset, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, weekdayAnswer } from '../../../src/agents/builtin/dates.ts'
 import { testContext } from './builtin-context.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
@@ -91,6 +91,42 @@ describe('dates in the calculator', () => {
     expect(countDays('What is 17% of 2,340?', [], NOW)).toBeUndefined()
     expect((await calc('How many days are in 3 weeks?')).text).toBe('21 days')
     expect((await calc('How many minutes are there in 2 hours?')).text).toBe('120 minutes')
+  })
+})
+
+describe('a date at an offset from another in the calculator', () => {
+  it('moves a date by days, weeks, months or years, from a date, a named day or today', async () => {
+    // Before: "cannot evaluate 'What date is 90 days from today' — undefined symbol What".
+    const r = dateOffset('What date is 90 days from today?', [], NOW)!
+    expect(r).toEqual({ text: 'Saturday, 20 February 2027', output: '2027-02-20', steps: ['from: today, 2026-11-22 in UTC', '+ 90 days', '= 2027-02-20'] })
+    // Before: "cannot parse ... unexpected operator ,".
+    expect(dateOffset('What date will it be 2 weeks after March 3, 2027?', [], NOW)?.output).toBe('2027-03-17')
+    expect(dateOffset('What was the date 30 days before Christmas?', [], NOW)?.output).toBe('2026-11-25')
+    expect(dateOffset("What's the date in 3 weeks?", [], NOW)?.output).toBe('2026-12-13')
+    expect(dateOffset('What was the date 10 days ago?', [], NOW)?.output).toBe('2026-11-12')
+    expect(dateOffset('When is 3 weeks from tomorrow?', [], NOW)?.output).toBe('2026-12-14')
+    expect(dateOffset('What is 100 days from March 3, 2027?', [], NOW)?.output).toBe('2027-06-11')
+    // A month keeps the day of the month, or takes the month's last day when it is shorter.
+    const feb = dateOffset('What date is one month after January 31, 2027?', [], NOW)!
+    expect(feb.output).toBe('2027-02-28')
+    expect(feb.steps).toContain('+ 1 month (that month is shorter: its last day)')
+    expect(dateOffset('What date is 2 years after 2024-02-29?', [], NOW)?.output).toBe('2026-02-28')
+    // Today is the person's: late on November 22 in UTC is already November 23 in Kiritimati.
+    expect(dateOffset('What date is 90 days from today?', [], NOW, 'Pacific/Kiritimati')?.output).toBe('2027-02-21')
+    expect((await calc('What date will it be 2 weeks after March 3, 2027?')).text).toBe('Wednesday, 17 March 2027')
+  })
+
+  it('takes the one date an earlier part found, and says what it cannot read', () => {
+    const found = [{ id: 's1', text: 'According to the graph, the Meshwork beta launches on March 3, 2027 [f-beta].' }]
+    expect(dateOffset('What date is 5 days after that date?', found, NOW)?.steps[0]).toBe('from: March 3, 2027 (the result of s1)')
+    expect(dateOffset('What date is 5 days after that date?', found, NOW)?.output).toBe('2027-03-08')
+    expect(() => dateOffset('What date is 5 days after the launch?', [], NOW)).toThrow('calculator: no date to count after: "the launch" is not a date I can read')
+    expect(() => dateOffset('What date is 5 days after March 3, 2027 and March 4, 2027?', [], NOW)).toThrow(/which date\? The request names 2/)
+    // A count of days is not this, nor is a date without an offset.
+    expect(asksDateOffset('How many days from March 3, 2027 to April 1, 2027?')).toBe(false)
+    expect(asksDateOffset('What is the date today?')).toBe(false)
+    expect(asksDateOffset('What is 5 days in hours?')).toBe(false)
+    expect(asksDateOffset('What date is 90 days from today?')).toBe(true)
   })
 })
 

@@ -99,6 +99,12 @@ describe('planner: rules', () => {
     expect(plan('How many weeks since we shipped v1?')[1]).toEqual(['s2', 'How many weeks since that date?', 's1'])
     // The researcher bids on the first part by this pattern (coord-boot.ts), also when the graph knows nothing.
     for (const t of ['How many days until the Meshwork beta launches?', 'How many days are left until the conference?']) expect(planByRules(t)[0]!.text).toMatch(DATE_LOOKUP_PART)
+    // The date at an offset from such a moment, likewise.
+    expect(plan('What date is 2 weeks before the Meshwork beta launches?')).toEqual([
+      ['s1', 'Find when the Meshwork beta launches', ''],
+      ['s2', 'What date is 2 weeks before that date?', 's1']
+    ])
+    expect(plan('What date is 90 days from today?')).toEqual([['s1', 'What date is 90 days from today?', '']])
     // A date, a named day or a moment that needs no looking up: the calculator's alone.
     for (const t of ['How many days until Christmas?', 'How many days until March 3, 2027?', 'How many days until then?', 'How many days until next Friday?', 'How many days until February 30, 2027?']) {
       expect(plan(t), t).toEqual([['s1', t, '']])

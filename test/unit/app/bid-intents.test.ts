@@ -4,7 +4,7 @@
  * ...") may go to the researcher when the graph holds something relevant.
  */
 import { describe, it, expect } from 'vitest'
-import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
 
 describe('bidding intents', () => {
   it('reads questions, also ones asked as requests to find something out', () => {
@@ -63,5 +63,18 @@ describe('bidding intents', () => {
     // The researcher answered "What time is it?" with "the knowledge graph has nothing relevant".
     for (const t of ['What do we know about the database migration?', 'What does the knowledge graph say about the launch?', 'Look up our notes on the relay']) expect(ABOUT_THE_ROOM.test(t), t).toBe(true)
     for (const t of ['What time is it?', 'Tell me a joke', 'Explain quantum computing']) expect(ABOUT_THE_ROOM.test(t), t).toBe(false)
+  })
+
+  it('lets the calculator bid only on a request with something to compute', () => {
+    const top = { id: 't-1' }
+    for (const q of [
+      'What is 17% of 2,340?', 'What is thirty plus twelve?', 'How many seconds are in a week?', 'What time is it?',
+      'How many days until Christmas?', 'What day of the week is Christmas?', 'Convert a mile to kilometers', 'What is pi squared?',
+      'List the primes below twenty'
+    ]) expect(mayCompute(q, top), q).toBe(true)
+    // Before: the calculator won these on its skill's words and failed ("found no expression to evaluate").
+    for (const q of ['Who decided the launch date?', 'Why did the relay restart?', 'Tell me a joke']) expect(mayCompute(q, top), q).toBe(false)
+    // A mission's part may work on the results before it: "Double it".
+    expect(mayCompute('Double it', { id: 't-1/2' })).toBe(true)
   })
 })
