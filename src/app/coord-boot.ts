@@ -12,6 +12,7 @@
  */
 import type { PrivateKey } from '@libp2p/interface'
 import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
+import { asksForOverview } from '../agents/builtin/researcher.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { judgeHits } from '../agents/builtin/evidence.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
@@ -63,6 +64,8 @@ const CHECK_CONFIDENCE = 0.9
  */
 const MATH_EXPRESSION = /\d\s*[-+*/^×÷]\s*[\d(.]|\d\s*!|\d\s+(?:plus|minus|times|multiplied\s+by|divided\s+by)\s+\d|\d\s+factorial\b|\bfactorial\s+(?:of\s+)?\d|\b(?:gcd|lcm|hcf|gcf|greatest\s+common\s+(?:divisor|factor)|highest\s+common\s+factor|(?:least|lowest)\s+common\s+multiple)\s+(?:of\s+)?\d|\bto\s+the\s+(?:power\s+of\s+|\d+(?:st|nd|rd|th)\s+power)|\b(?:square|cube)\s+root\s+of\s+\d|\blog(?:arithm)?\s+(?:base\s+\d+\s+)?of\s+\d|\d\s*(?:%|percent)\s+of\s+[$€£]?\d|\d\s*(?:%|percent)\s+(?:off\s+(?:of\s+)?[$€£]?\d|(?:more|less|higher|lower)\s+than\s+[$€£]?\d)|\d\s+(?:with|at|less|minus)\s+(?:a\s+)?\d+(?:\.\d+)?\s*(?:%|percent)\s+(?:off|discount)\b|\bwhat\s+(?:percent(?:age)?|%)\s+of\s+[$€£]?\d|\d\s+(?:thirds|quarters|fourths|fifths|sixths|sevenths|eighths|ninths|tenths)\s+of\s+[$€£]?\d|\b(?:a|one)\s+(?:third|quarter|fourth|fifth|sixth|tenth)\s+of\s+[$€£]?\d|\d\s*,?\s*rounded\s+(?:down|up)\b|\d\s+(?:as\s+a\s+fraction|(?:in|to)\s+(?:lowest|simplest)\s+(?:terms|form))/i
 const COMPUTE_CONFIDENCE = 0.6
+/** The researcher's bid on a request for an overview of the graph. */
+const OVERVIEW_CONFIDENCE = 0.7
 /** A request to run something: with code in it (`codeIn`), the js-runner bids at least {@link COMPUTE_CONFIDENCE}. */
 export const RUN_INTENT = /\b(?:run|execute|evaluate\s+(?:this|the\s+following)\s+(?:javascript|js|code|script))\b/i
 /** Whether `text` writes out a computation ({@link MATH_EXPRESSION}), numbers in words included. */
@@ -260,6 +263,13 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // so it bids only when the request is about what the room knows. A question the graph can answer
     // is its even when its words match none of its skill text ("When does the beta launch?").
     const researcher = mine.find(a => a.kind === 'researcher')
+    // "What do we know?", "Summarise the graph": the researcher's overview, not a summary of the words.
+    if (researcher !== undefined && asksForOverview(asks)) {
+      const kept = offers.filter(o => mine.find(a => a.agentId === o.agentId)?.kind !== 'summariser')
+      offers.splice(0, offers.length, ...kept)
+      atLeast('researcher', 'graph.answer', OVERVIEW_CONFIDENCE)
+      return offers
+    }
     if (researcher !== undefined) {
       const matched = offers.findIndex(o => o.agentId === researcher.agentId)
       if (matched >= 0 && (datesOwn || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)

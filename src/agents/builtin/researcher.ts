@@ -32,6 +32,8 @@ export interface ResearchOutput {
   told?: { statement: string, agrees: boolean, with: string }[]
   /** A yes/no question's answer, when the quoted statement decides it. */
   yes?: boolean
+  /** Set on an overview of the graph ("What do we know?"), which quotes it rather than answers a question. */
+  overview?: true
 }
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -40,6 +42,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (question === '') throw new Error('researcher: the question is empty')
   const k = inputNumber(task.input, 'k', 'researcher') ?? 8
   if (!Number.isInteger(k) || k < 1 || k > 50) throw new Error(`researcher: input.k must be a whole number from 1 to 50, got ${k}`)
+
+  if (asksForOverview(question)) return await overview(question, ctx)
 
   ctx.progress(0.1, 'searching the graph')
   const hits = await ctx.graph.search(question, k)
@@ -205,4 +209,59 @@ function yesOrNo (question: string, best: JudgedHit): boolean | undefined {
   if (named.length === asked.size) return true
   if (named.length === 0) return false
   return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// An overview: "What do we know?", "Summarise the graph", "What is in the knowledge graph?"
+
+const OVERVIEW_WORDS = /\b(?:what|everything|all|anything|do|does|we|us|our|know|knows|known|so|far|yet|is|are|there|in|on|the|a|an|of|about|this|that|room|mesh|knowledge|graph|base|notes?|recorded|record|summari[sz]e|summary|overview|give|me|tell|show|list|please|can|could|you|whole|entire|currently|now|at|moment|what's|here|contents?|holds?|has|have)\b/gi
+const OVERVIEW_ASK = /\b(?:what\s+do\s+we\s+know|what\s+does\s+the\s+(?:room|mesh|graph)\s+know|what(?:'s|\s+is)\s+in\s+the\s+(?:knowledge\s+)?graph|summari[sz]e|overview|list|show)\b/i
+const MAX_OVERVIEW = 50
+const KIND_ORDER = ['fact', 'decision', 'solution', 'hypothesis', 'conflict', 'question', 'thread', 'unknown']
+
+/** A request for what the graph holds as a whole, about no topic ("What do we know so far?"). */
+export function asksForOverview (request: string): boolean {
+  const r = request.replace(/['’]s\b/g, ' is').replace(/[?.!,:;]/g, ' ')
+  if (!OVERVIEW_ASK.test(r) || !/\b(?:we|graph|room|mesh|knowledge|notes?)\b/i.test(r)) return false
+  return r.replace(OVERVIEW_WORDS, ' ').trim() === ''
+}
+
+const KIND_PLURAL: Record<string, string> = { fact: 'facts', decision: 'decisions', solution: 'solved problems', hypothesis: 'hypotheses', conflict: 'conflicts', question: 'open questions', thread: 'threads', unknown: 'other entities' }
+
+/**
+ * What the graph holds: counts by kind and the strongest statements, with ids. The graph is read
+ * through search (the agent API), so a large graph shows the MAX_OVERVIEW entities nearest to the
+ * request, and the answer says so.
+ */
+async function overview (question: string, ctx: AgentContext): Promise<AgentResult> {
+  ctx.progress(0.1, 'reading the graph')
+  const hits = (await ctx.graph.search(question, MAX_OVERVIEW)).filter((h) => h.status !== 'retracted')
+  ctx.signal.throwIfAborted()
+  const working = [`overview of the graph: read ${hits.length} entit${hits.length === 1 ? 'y' : 'ies'} (at most ${MAX_OVERVIEW}, retracted ones left out)`]
+  if (hits.length === 0) {
+    return { text: 'The knowledge graph holds nothing yet.', output: { answer: null, sources: [] } satisfies ResearchOutput, working, citations: [] }
+  }
+  const judged = judgeHits(question, hits)
+  const counts = new Map<string, number>()
+  for (const j of judged) counts.set(j.hit.kind, (counts.get(j.hit.kind) ?? 0) + 1)
+  const countText = [...counts].sort((a, b) => b[1] - a[1] || KIND_ORDER.indexOf(a[0]) - KIND_ORDER.indexOf(b[0])).map(([kind, n]) => `${n} ${n === 1 ? kind.replace('question', 'open question').replace('solution', 'solved problem') : KIND_PLURAL[kind] ?? `${kind}s`}`)
+  const statements = judged.filter((j) => j.hit.kind !== 'question').sort((a, b) => b.weight - a.weight).slice(0, 5)
+  const open = judged.filter((j) => j.hit.kind === 'question').slice(0, 3)
+  const verified = judged.filter((j) => j.hit.status === 'verified').length
+  let text = `The graph holds ${hits.length === MAX_OVERVIEW ? `at least ${MAX_OVERVIEW} entities (these are the ${MAX_OVERVIEW} nearest to your words)` : `${hits.length} entit${hits.length === 1 ? 'y' : 'ies'}`}: ${listed(countText)}; ${verified === 0 ? 'none' : verified} verified.`
+  if (statements.length > 0) text += ` The strongest: ${statements.map((j) => `${sentence(j.hit.text)} [${j.hit.id}]${qualifier(j)}`).join('; ')}.`
+  if (open.length > 0) text += ` Open: ${open.map((j) => `${sentence(j.hit.text)} [${j.hit.id}]`).join('; ')}.`
+  const cited = [...statements, ...open]
+  working.push(`by kind: ${countText.join(', ')}`, `quoted: ${cited.map((j) => j.hit.id).join(', ')}`)
+  ctx.progress(1)
+  return {
+    text,
+    output: { answer: text, sources: cited.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) })), overview: true } satisfies ResearchOutput,
+    working,
+    citations: cited.map((j) => j.hit.id)
+  }
+}
+
+function listed (items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`
 }

@@ -65,6 +65,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   // numbers has no claim in words (its text is all brackets), and before this the verifier failed on it.
   const handed = checkEquation(task.input) ?? checkList(task.input) ?? await checkRecomputed(task.input, ctx)
   const working = [`claim: ${claim === '' ? handedText(task.input) : claim}`]
+  // A researcher's answer that goes by what the person said against the graph, or an overview that
+  // only quotes the graph: there is nothing to check it against that it did not already weigh.
+  const circular = researchWithoutEvidence(task.input)
+  if (circular !== undefined) return result({ vote: 'abstain', confidence: 0, reason: circular, evidence: [] }, 'none', working)
   if (claim === '' && handed === undefined) {
     if (working[0] === 'claim: ') throw new Error('verifier: the claim is empty; give it in input.claim or the request')
     // A handed-over result with nothing in words to check ("[1, 2, 3]" from a script): abstain, saying why.
@@ -137,6 +141,17 @@ function checkList (input: unknown): { verdict: Verdict, steps: string[] } | und
     ? `re-computed: ${made}; the result has ${claimed.length}`
     : `re-computed: ${made}; item ${at + 1} is ${expected[at] as number}, not ${claimed[at] as number}`
   return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+}
+
+/** Why a researcher's handed-over answer cannot be checked against the graph, or undefined. */
+function researchWithoutEvidence (input: unknown): string | undefined {
+  const output = (input as { result?: { output?: unknown } } | undefined)?.result?.output
+  if (typeof output !== 'object' || output === null) return undefined
+  const { told, overview } = output as { told?: unknown, overview?: unknown }
+  if (overview === true) return 'the result is an overview of the graph, quoting it: there is nothing to check it against but the graph itself'
+  const against = Array.isArray(told) ? told.find((t): t is { statement: string, with: string } => typeof t === 'object' && t !== null && (t as { agrees?: unknown }).agrees === false && typeof (t as { statement?: unknown }).statement === 'string') : undefined
+  if (against !== undefined) return `the answer goes by what the person said ("${against.statement.slice(0, 120)}"), which the graph's [${against.with}] contradicts: there is no other evidence to check it against`
+  return undefined
 }
 
 /** The text of a result handed over to check, for the working. */
@@ -291,6 +306,8 @@ function resultClaim (input: unknown): string | undefined {
   // A researcher's answer wraps the claim in hedges about where it came from; the claim is what is left.
   return result.text
     .replace(/\s*\[[^\]]+\]/g, '')
+    .replace(/^\s*(?:yes|no)\s*:\s*/i, '')
+    .replace(/^\s*the graph agrees with what you say\s*:\s*/i, '')
     .replace(/^\s*according to (?:the )?(?:knowledge )?graph,?\s*/i, '')
     .replace(/\s*\((?:proposed|a hypothesis|disputed|not yet verified)[^)]*\)/gi, '')
     .replace(/\s*none of this has been verified yet\.?/i, '')

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { handler, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
+import { asksForOverview, handler, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
 import { graphSearchContext, realEmbedder, retrievable } from './builtin-context.ts'
@@ -112,6 +112,20 @@ describe('researcher', () => {
     const db = await handler({ id: 't', text: 'Did the team choose PostgreSQL for user accounts?' }, graphContext())
     expect(db.text).toMatch(/^According to the graph/)
     expect((db.output as ResearchOutput).yes).toBeUndefined()
+  })
+
+  it('gives an overview of the graph when asked what the room knows, about no topic', async () => {
+    // Before: "The knowledge graph has nothing relevant to "Summarize the graph"".
+    const r = await handler({ id: 't', text: 'Summarize the graph' }, graphContext())
+    expect(r.text).toMatch(/^The graph holds 6 entities: 3 facts, 1 decision, 1 hypothesis and 1 open question; 3 verified\. The strongest: /)
+    expect(r.text).toContain('The relay server listens on port 9090 for websocket connections [f-relay]')
+    expect(r.text).toContain('Open: What is the marketing budget for the third quarter [q-budget].')
+    expect(r.text).not.toContain('8080') // retracted
+    expect(r.citations).toContain('f-relay')
+    expect((await handler({ id: 't', text: 'What do we know?' }, graphContext([]))).text).toBe('The knowledge graph holds nothing yet.')
+    for (const q of ['What do we know so far?', 'Summarise the knowledge graph', "What's in the graph?", 'Give me an overview of what we know']) expect(asksForOverview(q), q).toBe(true)
+    // About a topic: an answer, not an overview.
+    for (const q of ['What do we know about the relay?', 'Summarise the launch plan', 'Which port does the relay use?']) expect(asksForOverview(q), q).toBe(false)
   })
 
   it('reports an open question rather than answering it', async () => {

@@ -231,5 +231,20 @@ describe('verifier: results handed over by the coordination layer', () => {
   it('checks a prose answer as a claim, without its inline citations', () => {
     expect(claimText({ id: 't', text: 'Verify this answer', input: { task: { text: 'When is the launch?' }, result: { text: 'The launch is on March 3 [fact:x1].', output: { answer: 'March 3' } } } })).toBe('The launch is on March 3.')
     expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'When is the launch?' }, result: { text: 'According to the graph, the launch is on March 3 [fact:x1] (proposed, not yet verified). None of this has been verified yet.' } } })).toBe('the launch is on March 3.')
+    // A yes/no answer is checked by what it quotes: "No: ..." would otherwise read as a negated claim and be disputed.
+    expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'Is the relay port 8080?' }, result: { text: 'No: according to the graph, the relay listens on port 9090 [fact:x1].' } } })).toBe('the relay listens on port 9090.')
+    expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'x' }, result: { text: 'The graph agrees with what you say: the relay listens on port 9090 [fact:x1].' } } })).toBe('the relay listens on port 9090.')
+  })
+
+  it('abstains on an answer that goes by what the person said against the graph, or an overview of the graph', async () => {
+    const said = await handler({ id: 't', text: 'Verify this result', input: { task: { text: 'The relay moved to port 9091. Which port should I use?' }, result: { text: 'You say the relay moved to port 9091, but the graph says ... Going by what you say: 9091.', output: { answer: '...', sources: [], told: [{ statement: 'The relay moved to port 9091.', agrees: false, with: 'f-relay' }] } } } }, graphContext())
+    expect(said.verdict?.vote).toBe('abstain')
+    expect(said.verdict?.reason).toBe('the answer goes by what the person said ("The relay moved to port 9091."), which the graph\'s [f-relay] contradicts: there is no other evidence to check it against')
+    const overview = await handler({ id: 't', text: 'Verify this result', input: { task: { text: 'What do we know?' }, result: { text: 'The graph holds 6 entities: ...', output: { answer: '...', sources: [], overview: true } } } }, graphContext())
+    expect(overview.verdict?.vote).toBe('abstain')
+    expect(overview.verdict?.reason).toMatch(/^the result is an overview of the graph/)
+    // An answer the graph agrees with is checked as before.
+    const agreed = await handler({ id: 't', text: 'Verify this result', input: { task: { text: 'Is the relay port 9090?' }, result: { text: 'Yes: according to the graph, the relay server listens on port 9090 for websocket connections [f-relay].', output: { answer: 'x', sources: [], yes: true } } } }, graphContext())
+    expect(agreed.verdict?.vote).toBe('support')
   })
 })
