@@ -342,9 +342,11 @@ function ownDate (request: string, today: number): FoundDate[] {
   return day === undefined ? [] : [day]
 }
 
-/** Whether `request` asks the weekday of a date it names (the bid rule's test: no earlier results needed). */
+/** Whether `request` asks the weekday of a date it names, or of "that date" an earlier part found (the bid rule's test). */
 export function asksWeekday (request: string): boolean {
   if (!WEEKDAY_ASK.test(request) || asksTheClock(request)) return false
+  // "What day of the week is that date?": a mission's part, on the date the part before found.
+  if (/\b(?:that|this)\s+(?:date|day)\b/i.test(request) && !/\b(?:that|this)\s+day\s+of\s+the\s+week\b/i.test(request)) return true
   try {
     return ownDate(request, Math.floor(Date.now() / MS_PER_DAY)).length > 0
   } catch {

@@ -18,7 +18,7 @@ import { inputText } from './task-input.ts'
 import { protect } from './payload.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { lacksOperand } from './calculator.ts'
-import { countDays, offsetFromAnEvent } from './dates.ts'
+import { countDays, offsetFromAnEvent, weekdayAnswer } from './dates.ts'
 
 export const MAX_SUBTASKS = 12
 
@@ -117,7 +117,9 @@ export function planByRules (request: string): PlannedSubtask[] {
 /** "How many days until the beta launches?": days counted to or from a moment named, not dated. */
 const DAYS_TO_EVENT = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+(?:tell\s+me\s+)?)?(?:how\s+many|the\s+number\s+of)\s+(days|weeks)\s+(?:are\s+(?:there\s+|left\s+)?|is\s+it\s+|were\s+there\s+|(?:are\s+)?left\s+|remain\s+|have\s+passed\s+)?(until|till|before|since)\s+(.+?)\s*[?.!]?$/i
 /** The first part of such a mission, as written below: the researcher's, even when the graph knows nothing of it (it says so). */
-export const DATE_LOOKUP_PART = /^Find (?:when|the date of) /
+export const DATE_LOOKUP_PART = /^(?:Find (?:when|the date of) |When (?:is|was|will|does|did) )/
+/** "What day of the week is the beta launch?", "... does the beta launch?": the weekday of a moment named, not dated. */
+const WEEKDAY_OF_EVENT = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+(?:tell\s+me\s+)?)?(?:what|which)\s+(?:day\s+of\s+the\s+week|weekday|day)\s+(is|was|will\s+be|does|did|will)\s+(.+?)\s*[?.!]?$/i
 /** What a moment that is "now" or relative already says: nothing to look up. */
 const NOT_AN_EVENT = /^(?:now|today|tomorrow|yesterday|then|that|it|this|the\s+(?:date|day)|(?:next|last)\s+\w+|the\s+(?:end|start|beginning)\s+of\b)/i
 
@@ -136,6 +138,22 @@ function daysToAnEvent (request: string): PlannedSubtask[] | undefined {
     return [
       { id: 's1', text: lookUp(offset.moment), dependsOn: [] },
       { id: 's2', text: `What date is ${offset.amount} ${offset.unit} ${offset.direction} that date?`, dependsOn: ['s1'] }
+    ]
+  }
+  // "What day of the week is the beta launch?": its date, then its weekday.
+  const w = WEEKDAY_OF_EVENT.exec(request.trim())
+  if (w !== null) {
+    const [, verb, moment] = w as unknown as [string, string, string]
+    if (NOT_AN_EVENT.test(moment) || !/[a-z]{3}/i.test(moment)) return undefined
+    try {
+      if (weekdayAnswer(request, [], Date.now()) !== undefined) return undefined
+    } catch {
+      return undefined // a date the calculator refuses, or several: it says why
+    }
+    const aux = verb.toLowerCase().replace(/\s+be$/, '')
+    return [
+      { id: 's1', text: `When ${aux} ${moment}${aux === 'will' && /^will\s+be$/i.test(verb) ? ' be' : ''}?`, dependsOn: [] },
+      { id: 's2', text: 'What day of the week is that date?', dependsOn: ['s1'] }
     ]
   }
   const m = DAYS_TO_EVENT.exec(request.trim())

@@ -162,6 +162,7 @@ describe('the weekday of a date in the calculator', () => {
     expect(asksWeekday('What day of the week is March 3, 2027?')).toBe(true)
     expect(asksWeekday('Which weekday is Christmas?')).toBe(true)
     expect(asksWeekday('What day does the beta launch?')).toBe(false)
+    expect(asksWeekday('What day of the week is that date?')).toBe(true) // a mission's part, on the date found before
     expect(asksWeekday('What day of the week is it?')).toBe(false)
     expect(asksWeekday('When is the launch, March 3, 2027?')).toBe(false)
   })

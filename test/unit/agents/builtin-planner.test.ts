@@ -105,6 +105,16 @@ describe('planner: rules', () => {
       ['s2', 'What date is 2 weeks before that date?', 's1']
     ])
     expect(plan('What date is 90 days from today?')).toEqual([['s1', 'What date is 90 days from today?', '']])
+    // And the weekday of such a moment: before, the researcher quoted the date.
+    expect(plan('What day of the week does the Meshwork beta launch?')).toEqual([
+      ['s1', 'When does the Meshwork beta launch?', ''],
+      ['s2', 'What day of the week is that date?', 's1']
+    ])
+    expect(plan('What day of the week was the kickoff?')[0]).toEqual(['s1', 'When was the kickoff?', ''])
+    expect(planByRules('What day of the week is the beta launch?')[0]!.text).toMatch(DATE_LOOKUP_PART)
+    for (const t of ['What day of the week is March 3, 2027?', 'What day of the week is Christmas?', 'What day of the week is it?', 'What day is today?']) {
+      expect(plan(t), t).toEqual([['s1', t, '']])
+    }
     // A date, a named day or a moment that needs no looking up: the calculator's alone.
     for (const t of ['How many days until Christmas?', 'How many days until March 3, 2027?', 'How many days until then?', 'How many days until next Friday?', 'How many days until February 30, 2027?']) {
       expect(plan(t), t).toEqual([['s1', t, '']])
