@@ -278,10 +278,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
         if (offer !== undefined) offers.push(offer)
         // A mission's date lookup ("Find when the office party is", planner.ts) is answered even when the
         // graph knows nothing of it: the person then hears that, not "nobody bid".
-        else if (task.id.includes('/') && DATE_LOOKUP_PART.test(task.text)) {
-          const skill = skillOf(researcher, 'graph.answer')
-          if (skill !== undefined) offers.push({ agentId: researcher.agentId, skillId: skill, confidence: MIN_BID_CONFIDENCE })
-        }
+        else if (task.id.includes('/') && DATE_LOOKUP_PART.test(task.text)) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
       }
     }
     return offers

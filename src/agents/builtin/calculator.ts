@@ -120,15 +120,16 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // The clock ("What time is it?", "What is today's date?"), in the person's time zone.
   const clock = given === undefined ? clockAnswer(asked, Date.now(), task.timeZone) : undefined
   if (clock !== undefined) return answer(clock.text, clock.output, clock.steps)
-  // A date at an offset ("What date is 90 days from today?", "2 weeks after March 3, 2027").
-  const moved = given === undefined ? dateOffset(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
-  if (moved !== undefined) return answer(moved.text, moved.output, moved.steps)
-  // Days between dates ("how many days between March 3 and ...", "weeks until ...").
-  const days = given === undefined ? countDays(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
-  if (days !== undefined) return answer(days.text, days.output, days.steps)
-  // The weekday of a date ("What day of the week is March 3, 2027?", "... is that?" in a mission).
-  const weekday = given === undefined ? weekdayAnswer(asked, upstream.map(u => ({ id: u.id, text: upstreamText(u.value) })), Date.now(), task.timeZone) : undefined
-  if (weekday !== undefined) return answer(weekday.text, weekday.output, weekday.steps)
+  if (given === undefined) {
+    // Dates, read against the earlier results as text: a date at an offset ("What date is 90 days
+    // from today?"), days between dates ("how many days between March 3 and ...", "weeks until ..."),
+    // the weekday of a date ("What day of the week is March 3, 2027?", "... is that date?" in a mission).
+    const earlier = upstream.map(u => ({ id: u.id, text: upstreamText(u.value) }))
+    const dated = dateOffset(asked, earlier, Date.now(), task.timeZone) ??
+      countDays(asked, earlier, Date.now(), task.timeZone) ??
+      weekdayAnswer(asked, earlier, Date.now(), task.timeZone)
+    if (dated !== undefined) return answer(dated.text, dated.output, dated.steps)
+  }
   // An explicit expression means what it says; only words refer back to earlier results.
   let referred: ReturnType<typeof referBack>
   let referenceError: Error | undefined

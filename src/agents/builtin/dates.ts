@@ -146,9 +146,29 @@ function yearlessDay (request: string, today: number): FoundDate | undefined {
   return undefined
 }
 
-/** One date per day: an answer that quotes two statements of the same date names one date, not two. */
-function distinctDays<T extends { date: FoundDate }> (dates: T[]): T[] {
+/** A date with where it was read: "the request", "the result of s1". */
+interface SourcedDate { date: FoundDate, from: string }
+
+/**
+ * The dates of the results a mission part depends on, one per day: an answer that quotes two
+ * statements of the same date names one date, not two.
+ */
+function earlierDates (upstream: { id: string, text: string }[]): SourcedDate[] {
+  const dates = upstream.flatMap(u => datesIn(u.text).map(date => ({ date, from: `the result of ${u.id}` })))
   return dates.filter((d, i) => dates.findIndex(x => x.date.day === d.date.day) === i)
+}
+
+/** A reference to the one date an earlier part found ("that date"). */
+const THAT_DATE = /\b(?:that|this)\s+(?:date|day)\b/i
+
+/** "that date" refers to one date, and the earlier results name several: the error naming them. */
+function severalDatesError (reference: string, earlier: SourcedDate[]): Error {
+  return new Error(`calculator: "${reference}" is one date, and the earlier results name ${earlier.length}: ${earlier.map(e => `${e.date.text} (${e.from})`).join(', ')}`)
+}
+
+/** A day (days since 1970-01-01) as YYYY-MM-DD. */
+function isoDay (day: number): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10)
 }
 
 /** A request to count days or weeks. */
@@ -183,19 +203,19 @@ export function countDays (request: string, upstream: { id: string, text: string
     if (day !== undefined) own = [day]
   }
   if (own.length === 0 && upstream.length === 0) return undefined
-  let ends: { date: FoundDate, from: string }[]
+  let ends: SourcedDate[]
   if (own.length >= 2) {
     if (own.length > 2) throw new Error(`calculator: counting ${unit} needs two dates, and the request names ${own.length} (${own.map(d => d.text).join(', ')})`)
     ends = own.map(date => ({ date, from: 'the request' }))
   } else {
-    const earlier = distinctDays(upstream.flatMap(u => datesIn(u.text).map(date => ({ date, from: `the result of ${u.id}` }))))
+    const earlier = earlierDates(upstream)
+    const that = THAT_DATE.exec(request)
     if (own.length === 1 && earlier.length === 1) ends = [{ date: own[0]!, from: 'the request' }, earlier[0]!]
-    else if (own.length === 0 && earlier.length >= 2 && /\b(?:that|this)\s+(?:date|day)\b/i.test(request)) {
-      throw new Error(`calculator: "${/\b(?:that|this)\s+(?:date|day)\b/i.exec(request)![0]}" is one date, and the earlier results name ${earlier.length}: ${earlier.map(e => `${e.date.text} (${e.from})`).join(', ')}`)
-    } else if (own.length === 0 && earlier.length === 2) ends = earlier
+    else if (own.length === 0 && earlier.length >= 2 && that !== null) throw severalDatesError(that[0], earlier)
+    else if (own.length === 0 && earlier.length === 2) ends = earlier
     else if (own.length + earlier.length === 1 && FROM_TODAY.test(request)) {
       const today = localDay(zoned)
-      ends = [own[0] !== undefined ? { date: own[0], from: 'the request' } : earlier[0]!, { date: { text: new Date(today * MS_PER_DAY).toISOString().slice(0, 10), index: -1, day: today }, from: todayFrom }]
+      ends = [own[0] !== undefined ? { date: own[0], from: 'the request' } : earlier[0]!, { date: { text: isoDay(today), index: -1, day: today }, from: todayFrom }]
     } else if (own.length + earlier.length === 0) {
       // "How many days until that date?" after a part that found no date: say so, not "not a number".
       if (upstream.length > 0 && /\b(?:that|this|the)\s+(?:date|day)\b/i.test(request)) {
@@ -208,7 +228,7 @@ export function countDays (request: string, upstream: { id: string, text: string
       throw new Error(`calculator: counting ${unit} needs two dates; found ${all.length === 1 ? `only '${all[0]}'` : `${all.length}: ${all.join(', ')}`}`)
     }
   }
-  const [a, b] = ends as [{ date: FoundDate, from: string }, { date: FoundDate, from: string }]
+  const [a, b] = ends as [SourcedDate, SourcedDate]
   const days = Math.abs(b.date.day - a.date.day)
   const steps = [
     ...ends.map(e => `date: ${e.date.text} (${e.from})`),
@@ -279,7 +299,7 @@ export function dateOffset (request: string, upstream: { id: string, text: strin
   if (!asksDateOffset(r)) return undefined
   const zoned = zonedTime(now, timeZone)
   const today = localDay(zoned)
-  const todayText = `today, ${new Date(today * MS_PER_DAY).toISOString().slice(0, 10)} in ${zoned.zone}${zoned.fallback !== undefined ? ` (${zoned.fallback})` : ''}`
+  const todayText = `today, ${isoDay(today)} in ${zoned.zone}${zoned.fallback !== undefined ? ` (${zoned.fallback})` : ''}`
   let amount: string, unit: string, sign: number, from: { day: number, text: string }
   const m = OFFSET_FROM.exec(r)
   if (m !== null) {
@@ -288,15 +308,15 @@ export function dateOffset (request: string, upstream: { id: string, text: strin
     const anchor = m[4]!.trim()
     const word = /^(today|now|tomorrow|yesterday)\b/i.exec(anchor)?.[1]?.toLowerCase()
     if (word !== undefined) {
-      from = { day: today + TODAY_WORDS[word]!, text: word === 'today' || word === 'now' ? todayText : `${word}, ${new Date((today + TODAY_WORDS[word]!) * MS_PER_DAY).toISOString().slice(0, 10)}` }
+      from = { day: today + TODAY_WORDS[word]!, text: word === 'today' || word === 'now' ? todayText : `${word}, ${isoDay(today + TODAY_WORDS[word]!)}` }
     } else {
       const own = ownDate(anchor, today)
       if (own.length > 1) throw new Error(`calculator: ${unit} ${m[3]} which date? The request names ${own.length} (${own.map(d => d.text).join(', ')})`)
       if (own.length === 1) from = { day: own[0]!.day, text: `${own[0]!.text} (the request)` }
       else {
-        const earlier = distinctDays(upstream.flatMap(u => datesIn(u.text).map(d => ({ date: d, from: `the result of ${u.id}` }))))
+        const earlier = earlierDates(upstream)
         if (earlier.length === 1) from = { day: earlier[0]!.date.day, text: `${earlier[0]!.date.text} (${earlier[0]!.from})` }
-        else if (earlier.length > 1) throw new Error(`calculator: "${anchor}" is one date, and the earlier results name ${earlier.length}: ${earlier.map(e => `${e.date.text} (${e.from})`).join(', ')}`)
+        else if (earlier.length > 1) throw severalDatesError(anchor, earlier)
         else throw new Error(`calculator: no date to count ${m[3]!.toLowerCase()}: "${anchor}" is not a date I can read (write it as "March 3, 2027" or "2027-03-03", or say "today")`)
       }
     }
@@ -321,7 +341,7 @@ export function dateOffset (request: string, upstream: { id: string, text: strin
   }
   const d = new Date(day * MS_PER_DAY)
   if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) throw new Error('calculator: that date is outside the years 1-9999')
-  const iso = d.toISOString().slice(0, 10)
+  const iso = isoDay(day)
   steps.push(`= ${iso}`)
   return { text: `${WEEKDAY_NAMES[d.getUTCDay()]!}, ${d.getUTCDate()} ${MONTH_LONG[d.getUTCMonth()]!} ${d.getUTCFullYear()}`, output: iso, steps }
 }
@@ -346,7 +366,7 @@ function ownDate (request: string, today: number): FoundDate[] {
 export function asksWeekday (request: string): boolean {
   if (!WEEKDAY_ASK.test(request) || asksTheClock(request)) return false
   // "What day of the week is that date?": a mission's part, on the date the part before found.
-  if (/\b(?:that|this)\s+(?:date|day)\b/i.test(request) && !/\b(?:that|this)\s+day\s+of\s+the\s+week\b/i.test(request)) return true
+  if (THAT_DATE.test(request) && !/\b(?:that|this)\s+day\s+of\s+the\s+week\b/i.test(request)) return true
   try {
     return ownDate(request, Math.floor(Date.now() / MS_PER_DAY)).length > 0
   } catch {
@@ -362,11 +382,11 @@ export function weekdayAnswer (request: string, upstream: { id: string, text: st
   if (!WEEKDAY_ASK.test(request) || asksTheClock(request) || COUNT.test(request)) return undefined
   const today = localDay(zonedTime(now, timeZone))
   const own = ownDate(request, today)
-  let date: { date: FoundDate, from: string } | undefined
+  let date: SourcedDate | undefined
   if (own.length === 1) date = { date: own[0]!, from: 'the request' }
   else if (own.length > 1) throw new Error(`calculator: which weekday? The request names ${own.length} dates (${own.map(d => d.text).join(', ')}); ask about one`)
   else {
-    const earlier = distinctDays(upstream.flatMap(u => datesIn(u.text).map(d => ({ date: d, from: `the result of ${u.id}` }))))
+    const earlier = earlierDates(upstream)
     if (earlier.length === 0) return undefined
     if (earlier.length > 1) throw new Error(`calculator: which weekday? The earlier results name ${earlier.length} dates (${earlier.map(e => e.date.text).join(', ')})`)
     date = earlier[0]!
@@ -378,7 +398,7 @@ export function weekdayAnswer (request: string, upstream: { id: string, text: st
   return {
     text: `${weekday}: ${long}${date.date.day === today ? ' (today)' : ''} ${tense} a ${weekday}`,
     output: weekday,
-    steps: [`date: ${date.date.text} (${date.from})`, `${d.toISOString().slice(0, 10)} is day ${date.date.day} since 1970-01-01 (a Thursday); ${date.date.day} mod 7 = ${((date.date.day % 7) + 7) % 7}, so a ${weekday}`]
+    steps: [`date: ${date.date.text} (${date.from})`, `${isoDay(date.date.day)} is day ${date.date.day} since 1970-01-01 (a Thursday); ${date.date.day} mod 7 = ${((date.date.day % 7) + 7) % 7}, so a ${weekday}`]
   }
 }
 

@@ -144,12 +144,7 @@ function daysToAnEvent (request: string): PlannedSubtask[] | undefined {
   const w = WEEKDAY_OF_EVENT.exec(request.trim())
   if (w !== null) {
     const [, verb, moment] = w as unknown as [string, string, string]
-    if (NOT_AN_EVENT.test(moment) || !/[a-z]{3}/i.test(moment)) return undefined
-    try {
-      if (weekdayAnswer(request, [], Date.now()) !== undefined) return undefined
-    } catch {
-      return undefined // a date the calculator refuses, or several: it says why
-    }
+    if (!undated(moment, () => weekdayAnswer(request, [], Date.now()))) return undefined
     const aux = verb.toLowerCase().replace(/\s+be$/, '')
     return [
       { id: 's1', text: `When ${aux} ${moment}${aux === 'will' && /^will\s+be$/i.test(verb) ? ' be' : ''}?`, dependsOn: [] },
@@ -159,16 +154,24 @@ function daysToAnEvent (request: string): PlannedSubtask[] | undefined {
   const m = DAYS_TO_EVENT.exec(request.trim())
   if (m === null) return undefined
   const [, unit, prep, moment] = m as unknown as [string, string, string, string]
-  if (NOT_AN_EVENT.test(moment) || !/[a-z]{3}/i.test(moment)) return undefined
-  try {
-    if (countDays(request, [], Date.now()) !== undefined) return undefined
-  } catch {
-    return undefined // a date the calculator refuses: it says why
-  }
+  if (!undated(moment, () => countDays(request, [], Date.now()))) return undefined
   return [
     { id: 's1', text: lookUp(moment), dependsOn: [] },
     { id: 's2', text: `How many ${unit.toLowerCase()} ${prep.toLowerCase() === 'since' ? 'since' : 'until'} that date?`, dependsOn: ['s1'] }
   ]
+}
+
+/**
+ * Whether `moment` is an event to look up: not "now" or relative, and not a date the calculator
+ * reads itself (`reads` gives its answer, or throws for a date it refuses, and says why).
+ */
+function undated (moment: string, reads: () => unknown): boolean {
+  if (NOT_AN_EVENT.test(moment) || !/[a-z]{3}/i.test(moment)) return false
+  try {
+    return reads() === undefined
+  } catch {
+    return false
+  }
 }
 
 /** The part that finds a moment's date: "the Meshwork beta launches" is a clause ("Find when ..."); "the beta launch" a noun ("Find the date of ..."). */
