@@ -14,6 +14,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
 import { asksForOverview } from '../agents/builtin/researcher.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
+import { asksToCount } from '../agents/builtin/text-counts.ts'
 import { judgeHits } from '../agents/builtin/evidence.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
@@ -69,7 +70,12 @@ const OVERVIEW_CONFIDENCE = 0.7
 /** A request to run something: with code in it (`codeIn`), the js-runner bids at least {@link COMPUTE_CONFIDENCE}. */
 export const RUN_INTENT = /\b(?:run|execute|evaluate\s+(?:this|the\s+following)\s+(?:javascript|js|code|script))\b/i
 /** Whether `text` writes out a computation ({@link MATH_EXPRESSION}), numbers in words included. */
-export const writesOutComputation = (text: string): boolean => MATH_EXPRESSION.test(numberWordsToDigits(text))
+export const writesOutComputation = (text: string): boolean => {
+  const digits = numberWordsToDigits(text)
+  return MATH_EXPRESSION.test(digits) || INCOMPLETE_EXPRESSION.test(digits)
+}
+/** An expression cut short ("What is 3 + ?", "7 times"): the calculator's, which says what is missing; no fact answers it. */
+const INCOMPLETE_EXPRESSION = /\d\s*(?:[-+*/^×÷]|\b(?:plus|minus|times|multiplied\s+by|divided\s+by))\s*[?.!]?\s*$/i
 /**
  * A request about what the room knows ("what do we know about ...", "according to our notes",
  * "the knowledge graph"): the researcher answers it even when the graph holds nothing on it.
@@ -84,8 +90,9 @@ const CANDIDATES = 4
 const TAKES: Readonly<Record<string, (asks: string, task: AgentTask) => boolean>> = {
   planner: () => false,
   verifier: asks => CHECK_INTENT.test(asks),
-  calculator: (asks, task) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && mayCompute(asks, task),
-  summariser: asks => SUMMARY_INTENT.test(asks),
+  calculator: (asks, task) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && mayCompute(asks, task) && !asksToCount(task),
+  // It summarises, and counts in a text it is given ("How many words are in this: ...").
+  summariser: (asks, task) => SUMMARY_INTENT.test(asks) || asksToCount(task),
   // It runs the code a task carries.
   'js-runner': (_asks, task) => codeIn(task) !== undefined
 }
@@ -97,9 +104,15 @@ const COMPUTABLE_WORDS = /\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|yea
  * constant, the clock or a date; a mission's part may work on the results before it. "Who decided
  * the launch date?" matched its date skill's words, and it bid and failed ("found no expression").
  */
-export function mayCompute (asks: string, task: Pick<AgentTask, 'id'>): boolean {
-  return task.id.includes('/') || /\d/.test(numberWordsToDigits(asks)) || COMPUTABLE_WORDS.test(asks) || asksTheClock(asks) || asksWeekday(asks)
+export function mayCompute (asks: string, task: Pick<AgentTask, 'id' | 'text'>): boolean {
+  return task.id.includes('/') || /\d/.test(numberWordsToDigits(asks)) || COMPUTABLE_WORDS.test(asks) || asksTheClock(asks) || asksWeekday(asks) ||
+    (LIST_OPERATION.test(asks) && /\d/.test(task.text))
 }
+/**
+ * An operation on a list of numbers that the request gives as its material ("Sort these numbers: 5, 3,
+ * 9, 1": the numbers are the payload, not the instruction, and the calculator did not bid).
+ */
+const LIST_OPERATION = /\b(?:sort|order|rank|arrange|average|mean|median|mode|sum|add\s+up|total|maximum|minimum|max|min|largest|smallest|biggest|highest|lowest|range|standard\s+deviation|variance)\b/i
 
 /**
  * A question (not a check): the researcher also bids when the graph holds an entity this relevant to
@@ -256,6 +269,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // "What day of the week is March 3, 2027?", "How many days until that date?" (a mission's part after
     // the researcher found the date): the calculator's, not the researcher's, even when the graph holds
     // a fact about that date. A count of days to a moment not dated went to the planner above.
+    // "How many r's are in strawberry?", "Count the words in: ...": the summariser counts; words, not a skill match, say so.
+    if (takes.get('summariser') === true && asksToCount(task)) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE)
     const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
@@ -272,8 +287,12 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     }
     if (researcher !== undefined) {
       const matched = offers.findIndex(o => o.agentId === researcher.agentId)
-      if (matched >= 0 && (datesOwn || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
-      else if (matched < 0 && !datesOwn && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
+      // A computation written out, or a count in a given text, is not a question about the room,
+      // whatever a fact shares with it ("What is 3 + ?" was answered with the fact of a launch on
+      // March 3), whether the agent that does it is on this tab or not.
+      const computes = writesOutComputation(asks) || asksToCount(task)
+      if (matched >= 0 && (datesOwn || computes || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
+      else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)
         if (offer !== undefined) offers.push(offer)
         // A mission's date lookup ("Find when the office party is", planner.ts) is answered even when the

@@ -102,7 +102,7 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
     manifestVersion: 1,
     id: 'summariser',
     name: 'Summariser',
-    description: 'Writes extractive summaries: picks the most central, least redundant sentences of a text and keeps them in their original order.',
+    description: 'Writes extractive summaries: picks the most central, least redundant sentences of a text and keeps them in their original order. Counts the words, characters and letters of a text.',
     version: VERSION,
     author: AUTHOR,
     skills: [
@@ -138,6 +138,22 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'Select the two most representative sentences of these notes'
         ],
         level: 'competent'
+      },
+      {
+        id: 'text.count',
+        name: 'Count words and letters',
+        description: 'Counts the words, characters, letters, sentences, lines, paragraphs, vowels or digits of a text, and how many times a letter or a word occurs in it; gives the reading time of a text.',
+        tags: ['count', 'text', 'words'],
+        examples: [
+          'How many words are in this paragraph: ...',
+          'Count the characters in "hello world"',
+          "How many r's are in strawberry?",
+          'How many times does the word relay appear in: ...',
+          'Word count of this essay: ...',
+          'How many sentences does this text have: ...',
+          'How many letters are in the word Mississippi?'
+        ],
+        level: 'expert'
       }
     ],
     limits: { timeoutMs: 20000, maxConcurrentTasks: 2 }

@@ -1,5 +1,5 @@
 /**
- * The summariser: an extractive summary. The text is split into sentences, each is embedded
+ * The summariser: an extractive summary (and counts in a text: text-counts.ts). The text is split into sentences, each is embedded
  * (ctx.embed), and sentences are picked by maximal marginal relevance: how central a sentence is
  * (its mean cosine to all the others, as in LexRank's degree centrality) minus how much it repeats a
  * sentence already picked. The picks are returned in their original order.
@@ -14,6 +14,7 @@ import { cosine } from '../../match/score.ts'
 import { splitSentences } from './sentences.ts'
 import { inputNumber, inputText, upstreamResults, upstreamText } from './task-input.ts'
 import { findPayload, readsAsRequest } from './payload.ts'
+import { countInText } from './text-counts.ts'
 
 /** Weight of centrality against redundancy in MMR. */
 const LAMBDA = 0.7
@@ -30,6 +31,12 @@ export interface SummaryPick {
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
+  // "How many words are in this: ...", "How many r's are in strawberry?": a count, not a summary (text-counts.ts).
+  const counted = countInText(task)
+  if (counted !== undefined) {
+    ctx.progress(1)
+    return counted
+  }
   const text = sourceText(task)
   if (text.length > MAX_SUMMARY_INPUT) throw new Error(`summariser: the text has ${text.length} characters; the limit is ${MAX_SUMMARY_INPUT}`)
   const sentences = splitSentences(text)

@@ -52,6 +52,9 @@ describe('bidding intents', () => {
   it('knows a written-out computation, and a request about what the room knows', () => {
     // "What is 2 to the power of 100?" matched the calculator at 0.45 and went unassigned in a tour.
     for (const t of ['What is 2 to the power of 100?', 'Calculate 5!', 'What is log base 2 of 1024?', 'square root of 2 to 5 decimal places', 'What is 15% of 80', '3 * (4 + 5)']) expect(writesOutComputation(t), t).toBe(true)
+    // Cut short: still the calculator's (it says what is missing), never a question for the graph.
+    // The researcher answered "What is 3 + ?" with a fact about a launch on March 3.
+    for (const t of ['What is 3 + ?', 'What is 7 times?', 'twelve divided by', '5 -']) expect(writesOutComputation(t), t).toBe(true)
     // Nobody bid on "What is thirty plus twelve?" or "What is the GCD of 48 and 180?" in a tour.
     for (const t of ['What is thirty plus twelve?', 'one hundred divided by four', 'What is the GCD of 48 and 180?', 'least common multiple of 4 and 6', '7 factorial divided by 5 factorial']) expect(writesOutComputation(t), t).toBe(true)
     // Percentages off, more or less than, what percent, fractions in words, rounding down, exact fractions.
@@ -66,15 +69,22 @@ describe('bidding intents', () => {
   })
 
   it('lets the calculator bid only on a request with something to compute', () => {
-    const top = { id: 't-1' }
+    const top = (text: string) => ({ id: 't-1', text })
     for (const q of [
       'What is 17% of 2,340?', 'What is thirty plus twelve?', 'How many seconds are in a week?', 'What time is it?',
       'How many days until Christmas?', 'What day of the week is Christmas?', 'Convert a mile to kilometers', 'What is pi squared?',
       'List the primes below twenty'
-    ]) expect(mayCompute(q, top), q).toBe(true)
+    ]) expect(mayCompute(q, top(q)), q).toBe(true)
     // Before: the calculator won these on its skill's words and failed ("found no expression to evaluate").
-    for (const q of ['Who decided the launch date?', 'Why did the relay restart?', 'Tell me a joke']) expect(mayCompute(q, top), q).toBe(false)
+    for (const q of ['Who decided the launch date?', 'Why did the relay restart?', 'Tell me a joke']) expect(mayCompute(q, top(q)), q).toBe(false)
     // A mission's part may work on the results before it: "Double it".
-    expect(mayCompute('Double it', { id: 't-1/2' })).toBe(true)
+    expect(mayCompute('Double it', { id: 't-1/2', text: 'Double it' })).toBe(true)
+    // The numbers are the request's material, not its instruction: bid judges "Sort these numbers"
+    // (payload.ts), and nobody bid on "Sort these numbers: 5, 3, 9, 1".
+    expect(mayCompute('Sort these numbers', top('Sort these numbers: 5, 3, 9, 1'))).toBe(true)
+    expect(mayCompute('Find the average of these', top('Find the average of these: 12, 15, 22'))).toBe(true)
+    // Material with numbers does not make any instruction a computation.
+    expect(mayCompute('Summarise this', top('Summarise this: the relay restarted 3 times on May 4'))).toBe(false)
+    expect(mayCompute('Sort these names', top('Sort these names: Ann, Bob'))).toBe(false)
   })
 })
