@@ -13,6 +13,7 @@ import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonF
 import { clockAnswer, countDays, dateOffset, MONTH, weekdayAnswer } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
+import { convertCurrency } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
@@ -143,6 +144,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   }
   const request = referred?.text ?? asked
 
+  // Money into another currency, at the rate the request gives ("100 euros to dollars at 1.08 dollars per euro").
+  const money = given === undefined ? convertCurrency(request) : undefined
+  if (money !== undefined) return answer(money.text, money.output, [...(referred?.notes ?? []), ...money.steps])
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
   const solved = given === undefined ? solveEquation(request) ?? polynomialCalculus(request) : undefined
@@ -491,6 +495,8 @@ export function lacksOperand (request: string): boolean {
  * "double it" is then 16.09344 km); undefined for anything else.
  */
 function upstreamTerm (value: unknown): string | undefined {
+  // The digits of an exact whole number beyond a double ("2^64"), kept: math.ts computes on them exactly.
+  if (typeof value === 'string' && /^-?\d{16,1000}$/.test(value.trim())) return value.trim().startsWith('-') ? `(${value.trim()})` : value.trim()
   const n = upstreamNumber(value)
   if (n !== undefined) return asTerm(n)
   if (typeof value === 'string' && QUANTITY.test(value.trim())) return `(${value.trim()})`

@@ -22,7 +22,8 @@ const parseExpression = full.parse.bind(full)
 const disabled = (name: string) => () => {
   throw new Error(`function ${name} is disabled`)
 }
-full.import({
+/** The functions an expression may not call, in every instance. */
+const DISABLED = {
   import: disabled('import'),
   createUnit: disabled('createUnit'),
   evaluate: disabled('evaluate'),
@@ -35,7 +36,26 @@ full.import({
   resolve: disabled('resolve'),
   reviver: disabled('reviver'),
   chain: disabled('chain')
-}, { override: true })
+}
+full.import(DISABLED, { override: true })
+
+/**
+ * An instance that computes in decimal BigNumbers, made when a request first asks for more digits than
+ * a double holds ("the square root of 2 to 30 decimal places"); restricted as `full` is.
+ */
+let bigInstance: { parse: MathJsInstance['parse'], math: MathJsInstance } | undefined
+function big (): { parse: MathJsInstance['parse'], math: MathJsInstance } {
+  if (bigInstance === undefined) {
+    const m = create(all as NonNullable<typeof all>, { number: 'BigNumber', precision: 64 })
+    const parse = m.parse.bind(m)
+    m.import(DISABLED, { override: true })
+    bigInstance = { parse, math: m }
+  }
+  return bigInstance
+}
+/** Digits a double gives after the point, and significant digits: more are computed in BigNumbers. */
+const DOUBLE_DECIMALS = 15
+const DOUBLE_SIGNIFICANT = 17
 
 export const math: MathJsInstance = full
 
@@ -68,7 +88,7 @@ export interface Evaluation {
   parsed: string
   /** The raw mathjs value. */
   value: unknown
-  /** The value in JSON: a number (12 significant digits), boolean, string (units, complex), or array. */
+  /** The value in JSON: a number (12 significant digits), boolean, string (units, complex, the digits of an exact whole number beyond a double), or array. */
   output: unknown
   /** The value as a person reads it. */
   display: string
@@ -103,10 +123,11 @@ export function evaluateExpression (expression: string): Evaluation {
   const last = isResultSet(value) ? value.entries[value.entries.length - 1] : value
   // Whole-number arithmetic beyond a double's exact range ("2^64", "25!") is redone exactly.
   if (typeof last === 'number' && !Number.isNaN(last) && !(Math.abs(last) < 2 ** 53)) {
-    const exact = exactInteger(node)
+    const exact = exactInteger(node, bigLiterals(source))
     if (exact !== undefined) {
       const digits = exact.toString()
-      return { expression: source, parsed: node.toString(FORMAT), value: Number.isFinite(last) ? last : digits, output: Number.isFinite(last) ? toJson(last) : digits, display: digits, exact: digits }
+      // The output is the digits: no JSON number holds them (a chain's next step computes on them exactly).
+      return { expression: source, parsed: node.toString(FORMAT), value: Number.isFinite(last) ? last : digits, output: digits, display: digits, exact: digits }
     }
   }
   return { expression: source, parsed: node.toString(FORMAT), value: last, output: toJson(last), display: full.format(last, FORMAT) }
@@ -116,17 +137,36 @@ export function evaluateExpression (expression: string): Evaluation {
 const MAX_EXACT_DIGITS = 1000
 
 /**
- * The exact value of an expression of whole numbers, +, -, *, ^ (a whole exponent) and ! alone, as
- * a BigInt; undefined for anything else (a division, a function, a decimal) or a result longer
+ * Whole numbers written with more digits than a double holds exactly ("2 * 18446744073709551616", a
+ * chain's step on an exact result), by the double each parses to: mathjs keeps only that double, and
+ * `exactInteger` takes the digits back. Two literals that parse to one double are left out: which
+ * was meant cannot be told.
+ */
+function bigLiterals (source: string): Map<number, bigint> {
+  const out = new Map<number, bigint>()
+  const clash = new Set<number>()
+  for (const m of source.matchAll(/(?<![\w.])\d{16,1000}(?![\w.])/g)) {
+    const v = Number(m[0])
+    const digits = BigInt(m[0])
+    if (out.has(v) && out.get(v) !== digits) clash.add(v)
+    out.set(v, digits)
+  }
+  for (const v of clash) out.delete(v)
+  return out
+}
+
+/**
+ * The exact value of an expression of whole numbers, +, -, *, / (without a remainder), ^ (a whole
+ * exponent) and ! alone, as a BigInt; undefined for anything else (a function, a decimal) or a result longer
  * than MAX_EXACT_DIGITS digits.
  */
-export function exactInteger (node: MathNode): bigint | undefined {
+export function exactInteger (node: MathNode, literals: ReadonlyMap<number, bigint> = new Map()): bigint | undefined {
   const limit = 10n ** BigInt(MAX_EXACT_DIGITS)
   const walk = (n: MathNode): bigint | undefined => {
     if (n.type === 'ParenthesisNode') return walk((n as unknown as { content: MathNode }).content)
     if (n.type === 'ConstantNode') {
       const v = (n as unknown as { value: unknown }).value
-      return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined
+      return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : typeof v === 'number' ? literals.get(v) : undefined
     }
     if (n.type !== 'OperatorNode') return undefined
     const op = n as OperatorNode
@@ -138,6 +178,8 @@ export function exactInteger (node: MathNode): bigint | undefined {
       case 'add': r = a! + b!; break
       case 'subtract': r = a! - b!; break
       case 'multiply': r = a! * b!; break
+      // Only a division that leaves no remainder stays whole ("2^64 / 2").
+      case 'divide': if (b! === 0n || a! % b! !== 0n) return undefined; r = a! / b!; break
       case 'unaryMinus': r = -a!; break
       case 'unaryPlus': r = a!; break
       case 'pow': {
@@ -231,6 +273,9 @@ function describeParseError (err: unknown, source: string): string {
   // mathjs says "Unexpected end of expression (char 6)"; say it without the character position when it is the end.
   const m = /^(.*) \(char (\d+)\)$/.exec(message)
   if (m === null) return message
+  // "3 +", "7 *": the operator waits for a number the request does not give.
+  const dangling = /([-+*/^×÷])\s*$/.exec(source)
+  if (/^unexpected end of expression$/i.test(m[1]!) && dangling !== null) return `the expression ends in '${dangling[1]!}': a number is missing after it`
   const at = Number(m[2])
   return at > source.length ? m[1]! : `${m[1]!} at character ${at}`
 }
@@ -412,7 +457,13 @@ function roundingOf (s: string): { rest: string, rounding: Rounding } | undefine
  * are shown in full ("1.50" to 2 places). Anything else (a list, a boolean) is an error saying so.
  */
 export function applyRounding (ev: Evaluation, r: Rounding): Evaluation {
-  const digits = Math.min(r.kind === 'decimals' ? 15 : 17, r.digits)
+  // More digits than a double holds ("sqrt(2) to 30 decimal places"): the expression again, in BigNumbers.
+  // Before, the answer stopped at 15 places without saying so.
+  if (r.digits > (r.kind === 'decimals' ? DOUBLE_DECIMALS : DOUBLE_SIGNIFICANT)) {
+    const precise = inBigNumbers(ev, r)
+    if (precise !== undefined) return precise
+  }
+  const digits = Math.min(r.kind === 'decimals' ? DOUBLE_DECIMALS : DOUBLE_SIGNIFICANT, r.digits)
   const type = full.typeOf(ev.value)
   const isUnit = type === 'Unit'
   const unit = isUnit ? ev.value as { toNumber(u?: string): number, formatUnits(): string } : undefined
@@ -422,7 +473,48 @@ export function applyRounding (ev: Evaluation, r: Rounding): Evaluation {
   const rounded = r.kind === 'decimals' ? Number(full.round(n, digits)) : Number(n.toPrecision(digits))
   const shown = r.kind === 'decimals' ? rounded.toFixed(digits) : full.format(rounded, { precision: digits, lowerExp: -9, upperExp: 15 })
   const display = unit !== undefined ? `${shown} ${unit.formatUnits()}` : shown
-  return { ...ev, value: rounded, output: unit !== undefined ? display : rounded, display }
+  // Asked for more digits than a double holds, of what BigNumbers do not compute (a unit, a function
+  // decimal.js lacks): the answer says where its digits stop.
+  const capped = digits < r.digits ? ` (${digits} ${r.kind === 'decimals' ? 'decimal places' : 'significant digits'}: the most this expression is computed to)` : ''
+  return { ...ev, value: rounded, output: unit !== undefined ? display : rounded, display: display + capped }
+}
+
+/**
+ * `ev`'s expression computed in decimal BigNumbers with enough precision for `r`, rounded as asked
+ * (half away from zero, as `round` does); undefined when it has no BigNumber value (units, matrices,
+ * functions decimal.js does not compute). The output is the digits as a string: no double holds them.
+ */
+function inBigNumbers (ev: Evaluation, r: Rounding): Evaluation | undefined {
+  const { parse, math: m } = big()
+  try {
+    const node = parse(ev.expression)
+    m.config({ precision: 64 })
+    type Big = { e: number, toFixed(d: number): string, toPrecision(d: number): string, isFinite(): boolean }
+    type BigUnit = { toNumeric(u: string): unknown, formatUnits(): string }
+    /** The number of a value: a BigNumber, or a quantity's BigNumber in its own unit ("5 miles to km"). */
+    const numberOf = (v: unknown): { n: Big, unit?: string } | undefined => {
+      if (m.typeOf(v) === 'BigNumber') return { n: v as Big }
+      if (m.typeOf(v) !== 'Unit') return undefined
+      const u = v as BigUnit
+      const n = u.toNumeric(u.formatUnits())
+      return m.typeOf(n) === 'BigNumber' ? { n: n as Big, unit: u.formatUnits() } : undefined
+    }
+    m.config({ precision: 64 })
+    const rough = numberOf(node.evaluate(new Map()))
+    if (rough === undefined) return undefined
+    // Enough digits for the integer part and the places asked for, and a guard of 10.
+    const size = Math.max(1, rough.n.e + 1)
+    m.config({ precision: Math.min(2000, (r.kind === 'decimals' ? size + r.digits : r.digits) + 10) })
+    const value = numberOf(node.evaluate(new Map()))
+    if (value === undefined || !value.n.isFinite()) return undefined
+    const digits = r.kind === 'decimals' ? value.n.toFixed(r.digits) : value.n.toPrecision(r.digits)
+    const display = value.unit === undefined ? digits : `${digits} ${value.unit}`
+    return { ...ev, value: display, output: display, display }
+  } catch {
+    return undefined
+  } finally {
+    m.config({ precision: 64 })
+  }
 }
 
 /**
@@ -529,7 +621,8 @@ export function translateRequest (request: string): Translation {
   }
 
   for (const [word, fn] of STAT_FUNCTIONS) {
-    const m = new RegExp(`^(?:the\\s+)?${word.source}\\s*(?:of|for)?\\s*(?:the\\s+)?(?:numbers|values|list)?\\s*:?\\s*(.+)$`, 'i').exec(s)
+    // "average of these: 12, 15, 22", "the mean of the following values: ..." (before: a parse error at the colon).
+    const m = new RegExp(`^(?:the\\s+)?${word.source}\\s*(?:of|for)?\\s*(?:(?:the\\s+following|these|those|the)\\b\\s*)?(?:numbers|values|list|figures|data|scores)?\\s*:?\\s*(.+)$`, 'i').exec(s)
     if (m === null) continue
     const values = listItems(m[1]!)
     if (values.length > 0 && values.every((v) => LIST_NUMBER.test(v))) {
@@ -564,7 +657,8 @@ export function translateRequest (request: string): Translation {
 const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?`
 /** A bracketed expression (brackets nested one level deep), or a function call: "(2 + 3)", "sqrt(1024)". */
 const BRACKETED = String.raw`(?:[a-z]\w*)?\((?:[^()]|\([^()]*\))*\)`
-const ATOM = String.raw`(?:${BRACKETED}|${NUMBER}%?|\b(?:pi|tau|phi|e)\b)`
+/** "24!" is one operand: "divide it by 24!" was read as "(X / 24)!". */
+const ATOM = String.raw`(?:${BRACKETED}|${NUMBER}(?:%|!(?!=))?|\b(?:pi|tau|phi|e)\b)`
 /** One operand of an arithmetic verb: an atom or a power of atoms ("2^10"). */
 export const OPERAND = String.raw`(?:${ATOM}(?:\s*\^\s*${ATOM})?)`
 /** Two or more operands: "3, 4 and 5", "2 and 5", "2 & 5". */

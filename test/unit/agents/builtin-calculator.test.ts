@@ -44,16 +44,26 @@ describe('calculator', () => {
     // Before: "1.844674407371e+19" (14 significant digits).
     const r = await calc('What is 2 to the power of 64?')
     expect(r.text).toBe('18446744073709551616')
+    // The output is the digits too: a JSON number would hold 18446744073709552000.
+    expect(r.output).toBe('18446744073709551616')
     expect((await calc('25!')).text).toBe('15511210043330985984000000')
     expect((await calc('What is 2^53 + 1?')).text).toBe('9007199254740993')
     // Beyond a double altogether: before, "Infinity: the value is beyond what a double-precision number holds".
     const big = await calc('2^1100')
     expect(big.text).toBe((2n ** 1100n).toString())
     expect(big.output).toBe(big.text)
+    // A division without a remainder stays whole (before: 9.2233720368548e+18).
+    expect((await calc('2^64 / 2')).text).toBe('9223372036854775808')
     // Not whole-number arithmetic, or too long to print: as before.
-    expect((await calc('2^64 / 2')).text).toBe('9.2233720368548e+18')
+    expect((await calc('2^64 / 3')).text).toBe('6.1489146912365e+18')
     expect((await calc('2^10000')).text).toMatch(/^Infinity: the value is beyond what a double-precision number holds/)
     expect((await calc('2^64 rounded to 3 significant figures')).text).toBe('1.84e+19')
+    // A chain's next step computes on every digit. Before: 3.68934881474e+19, from the 12-digit output.
+    expect((await calc('Compute 2^64 and double it')).text).toBe('36893488147419103232')
+    expect((await calc('Compute 2^64, then subtract 1')).text).toBe('18446744073709551615')
+    expect((await calc('Double it', { s1: '18446744073709551616' })).text).toBe('36893488147419103232')
+    // "24!" is one operand: before, "divide it by 24!" was read as (X / 24)! and gave Infinity.
+    expect((await calc('25! then divide it by 24!')).text).toBe('25')
     await expect(calc('10^400 rounded to 3 significant figures')).rejects.toThrow('calculator: 10^400 is a whole number of 401 digits, beyond what a double-precision number holds, so it is not rounded')
   })
 
@@ -174,7 +184,10 @@ describe('calculator', () => {
   })
 
   it('explains what it cannot parse or evaluate', async () => {
-    await expect(calc('foo +')).rejects.toThrow("calculator: cannot parse 'foo +' — unexpected end of expression")
+    await expect(calc('foo +')).rejects.toThrow("calculator: cannot parse 'foo +' — the expression ends in '+': a number is missing after it")
+    // Before: "unexpected end of expression".
+    await expect(calc('What is 3 + ?')).rejects.toThrow("calculator: cannot parse '3 +' — the expression ends in '+': a number is missing after it")
+    await expect(calc('What is 7 times?')).rejects.toThrow(/ends in '\*': a number is missing after it/)
     await expect(calc('3 * (4')).rejects.toThrow(/calculator: cannot parse '3 \* \(4' — parenthesis \) expected/)
     await expect(calc('tell me a joke')).rejects.toThrow("calculator: found no expression to evaluate in 'tell me a joke'")
     await expect(calc('convert 5 m to kg')).rejects.toThrow(/calculator: cannot evaluate '5 m to kg' — units do not match/)
@@ -484,6 +497,13 @@ describe('calculator: requests from the fifth tour', () => {
     await expect(calc('2 * apples')).rejects.toThrow('undefined symbol apples')
   })
 
+  it('reads a list given as "these: ..." or "the following values: ..."', async () => {
+    // Before: "cannot parse 'average of these: 12, 15, 22' — unexpected operator ,".
+    expect((await calc('Find the average of these: 12, 15, 22')).text).toBe('16.333333333333')
+    expect((await calc('Median of the following values: 3, 1, 2')).output).toBe(2)
+    expect((await calc('Sum of these: 1, 2')).output).toBe(3)
+  })
+
   it('gives several statistics of one list', async () => {
     const r = await calc('Calculate the mean and the median of 3, 7, 7, 19')
     expect(r.text).toBe('mean = 9, median = 7')
@@ -502,5 +522,51 @@ describe('calculator: requests from the fifth tour', () => {
     expect((await calc('greatest common divisor of 12, 18 and 30')).output).toBe(6)
     expect((await calc('lcm of 4, 6 and 10')).output).toBe(60)
     expect((await calc('What is the least common multiple of 4 and 6?')).output).toBe(12)
+  })
+})
+
+describe('calculator: money into another currency', () => {
+  it('converts at the rate the request gives, either way round, and rounds to the cent', async () => {
+    // Before: "cannot evaluate '100 to dollars at 1.08 per euro' — undefined symbol dollars".
+    const r = await calc('Convert 100 euros to dollars at 1.08 dollars per euro')
+    expect(r).toMatchObject({ text: '€100.00 = $108.00', output: 108 })
+    expect(r.working).toContain('rate: 1.08 USD per EUR')
+    expect(await calc('Convert 100 dollars to euros at 1.08 dollars per euro')).toMatchObject({ text: '$100.00 = €92.59', output: 92.59 })
+    expect((await calc('How much is $40 in yen if 1 dollar is 150 yen?')).text).toBe('$40.00 = ¥6,000')
+    expect((await calc('What is 50 GBP in USD where 1 GBP = 1.27 USD')).output).toBe(63.5)
+    expect((await calc('Convert 1,000 USD to EUR at a rate of 0.92')).output).toBe(920)
+    // A bare rate is read as the target currency per unit of the source, and the working says so.
+    const bare = await calc('€250 in pounds at 0.85')
+    expect(bare.output).toBe(212.5)
+    expect(bare.working?.join('\n')).toContain('a bare rate is read as pounds per euro')
+    expect((await calc('Convert $10 to Canadian dollars at 1.36')).text).toBe('$10.00 = 13.60 CAD')
+    // The converted amount goes on into the next step of a chain.
+    expect((await calc('Convert 100 euros to dollars at 1.08 dollars per euro and double it')).output).toBe(216)
+  })
+
+  it('says how to give a rate when there is none, and refuses a rate between other currencies', async () => {
+    // Before: "undefined symbol dollars".
+    await expect(calc('Convert 100 euros to dollars')).rejects.toThrow(/converting euros to dollars needs an exchange rate, and the calculator keeps none .*"100 euros to dollars at 1\.08 dollars per euro"/)
+    await expect(calc('100 euros to yen at 2 pounds per euro')).rejects.toThrow('the rate given (2 pounds per euro) is not between euros and yen')
+    // Pounds of weight stay a unit conversion, and money without a second currency stays arithmetic.
+    expect((await calc('Convert 150 pounds to kilograms')).text).toMatch(/^68\.0388\d* kilograms$/)
+    expect((await calc('Calculate 15% of $80')).output).toBe(12)
+  })
+})
+
+describe('calculator: more digits than a double holds', () => {
+  it('computes in decimal BigNumbers when asked for more than 15 decimal places or 17 significant digits', async () => {
+    // Before: "1.414213562373095", 15 places, without a word about the 20 asked for.
+    expect((await calc('What is the square root of 2 to 20 decimal places?')).text).toBe('1.41421356237309504880')
+    // Rounded half away from zero at the last place: pi's 31st decimal is 5 (…3279|5…).
+    expect((await calc('What is pi to 30 decimal places?')).text).toBe('3.141592653589793238462643383280')
+    expect((await calc('e to 40 decimal places')).output).toBe('2.7182818284590452353602874713526624977572')
+    expect((await calc('sin(1) to 20 decimal places')).output).toBe('0.84147098480789650665')
+    expect((await calc('sqrt(2) to 25 significant figures')).output).toBe('1.414213562373095048801689')
+    expect((await calc('What is 22/7 to 20 decimal places?')).output).toBe('3.14285714285714285714')
+    // A quantity keeps its unit, without a double's tail ("8.046720000000001 km").
+    expect((await calc('5 miles in km to 20 decimal places')).output).toBe('8.04672000000000000000 km')
+    // Up to 15 places the double's rounding stands, as a number.
+    expect((await calc('sqrt(2) to 5 decimal places')).output).toBe(1.41421)
   })
 })
