@@ -139,3 +139,40 @@ export function assembleMission (dag: MissionDag, results: ReadonlyMap<string, A
   if (citations.length > 0) assembled.citations = citations
   return assembled
 }
+
+/**
+ * The parts that can never run because a part they depend on (directly or not) ended without a
+ * result, each with the ended part that blocks it first in plan order.
+ */
+export function blockedBy (dag: MissionDag, ended: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>()
+  const endedSet = new Set(ended)
+  for (const id of dag.order) {
+    if (endedSet.has(id)) continue
+    const cause = dag.nodes.get(id)!.dependsOn.map(d => endedSet.has(d) ? d : out.get(d)).find(x => x !== undefined)
+    if (cause !== undefined) out.set(id, cause)
+  }
+  return out
+}
+
+/**
+ * What a mission that failed still delivers: the result of every part that completed, and for each
+ * other part why it is not done ("unassigned: no capable agent in the room", "not run: it depends on
+ * s2"). Undefined when no part completed: then there is nothing to deliver but the reason.
+ */
+export function assemblePartial (dag: MissionDag, results: ReadonlyMap<string, AgentResult>, notDone: ReadonlyMap<string, string>): AgentResult | undefined {
+  const done = dag.order.filter(id => results.has(id))
+  if (done.length === 0) return undefined
+  const output: Record<string, unknown> = {}
+  const lines = dag.order.map(id => {
+    const r = results.get(id)
+    const what = `${id} (${dag.nodes.get(id)!.text})`
+    if (r === undefined) return `${what}: not done, ${notDone.get(id) ?? 'not finished'}`
+    output[id] = r.output !== undefined ? r.output : r.text
+    return `${what}: ${r.text}`
+  })
+  const citations = [...new Set(done.flatMap(id => results.get(id)!.citations ?? []))]
+  const partial: AgentResult = { text: `Partly done (${done.length} of ${dag.order.length} parts):\n${lines.join('\n')}`, output, working: lines }
+  if (citations.length > 0) partial.citations = citations
+  return partial
+}

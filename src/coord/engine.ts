@@ -23,7 +23,7 @@ import {
   bidKey, bidWindowMs, checkAward, decideAward, DEFAULT_BID_WINDOW, DEFAULT_MIN_CONFIDENCE, everyoneResponded, ewma,
   isExcluded, makeAward, sameBid, unionBidSets, type AwardRule, type BidWindowOptions
 } from './award.ts'
-import { assembleMission, buildDag, PlanError, readySubtasks, subtaskInput, type MissionDag } from './dag.ts'
+import { assembleMission, assemblePartial, blockedBy, buildDag, PlanError, readySubtasks, subtaskInput, type MissionDag } from './dag.ts'
 import {
   HandoffRequest, systemClock,
   type BidHints, type BidOffer, type Clock, type CoordBidder, type CoordExecutor, type CoordRecorder, type CoordTransport, type ExecutionHooks
@@ -1676,22 +1676,26 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const m = t?.mission
     if (t === undefined || m === undefined || m.finished || isTerminal(t.state)) return
     const started = new Set<string>()
+    const ended = new Map<string, string>()
     for (const [planId, sub] of m.taskIdOf) {
       const s = this.book.get(sub)
       if (s === undefined) continue
       started.add(planId)
       if (s.state === 'completed' && s.result !== undefined) m.done.set(planId, s.result)
-      else if (isTerminal(s.state)) {
+      else if (isTerminal(s.state)) ended.set(planId, `subtask ${planId} ${s.state}${s.reason !== undefined ? `: ${s.reason}` : ''}`)
+    }
+    if (ended.size > 0) {
+      // A part ended without a result: the parts that depend on it never run, but the others still
+      // do, and the mission fails once they are done, with their results (missionPartial). Before,
+      // it failed at once and canceled them: "What is 15% of 200, and what is the capital of
+      // France?" lost the 30 because nobody could name a capital.
+      const blocked = blockedBy(m.dag, ended.keys())
+      const open = m.dag.order.filter(p => !m.done.has(p) && !ended.has(p) && !blocked.has(p))
+      if (open.length === 0) {
         m.finished = true
-        const reason = `subtask ${planId} ${s.state}${s.reason !== undefined ? `: ${s.reason}` : ''}`
+        const reason = [...ended.values(), ...(blocked.size > 0 ? [`not run: ${[...blocked.keys()].join(', ')} (after ${[...new Set(blocked.values())].join(', ')})`] : [])].join('; ')
         this.emitMission(t, 'failed')
-        if (t.steward === this.peerId) {
-          this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'mission', reason: reason.slice(0, LIMITS.reasonLength), final: true, state: 'failed' })
-          for (const other of m.taskIdOf.values()) {
-            const o = this.book.get(other)
-            if (o !== undefined && !isTerminal(o.state)) this.send('cancel', { taskId: other, reason: `mission ${t.id} failed` })
-          }
-        }
+        if (t.steward === this.peerId) this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'mission', reason: reason.slice(0, LIMITS.reasonLength), final: true, state: 'failed' })
         return
       }
     }
@@ -1737,6 +1741,20 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         quorum: this.opts.missionQuorum
       })
     }
+  }
+
+  /** The parts of a mission that completed, and why each other is not done, read from the book now. */
+  private missionPartial (m: NonNullable<Task['mission']>): AgentResult | undefined {
+    const results = new Map<string, AgentResult>()
+    const ended = new Map<string, string>()
+    for (const [planId, sub] of m.taskIdOf) {
+      const s = this.book.get(sub)
+      if (s?.state === 'completed' && s.result !== undefined) results.set(planId, s.result)
+      else if (s !== undefined && isTerminal(s.state)) ended.set(planId, `${s.state}${s.reason !== undefined ? `: ${s.reason}` : ''}`)
+    }
+    const notDone = new Map(ended)
+    for (const [id, cause] of blockedBy(m.dag, ended.keys())) notDone.set(id, `not run: it depends on ${cause}`)
+    return assemblePartial(m.dag, results, notDone)
   }
 
   private missionGroup (t: Task): AgentRef[] {
@@ -1893,6 +1911,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t.reason !== undefined) snap.reason = t.reason
     if (last !== undefined) { snap.agentId = last.agentId; snap.skillId = last.skillId; snap.peerId = last.peerId }
     if (t.result !== undefined) snap.result = t.result
+    // A failed mission shows what its parts still delivered (the planner's plan is not a result).
+    if (t.mission !== undefined && t.state === 'failed') {
+      const partial = this.missionPartial(t.mission)
+      if (partial !== undefined) snap.result = partial
+    }
     if (t.verification !== undefined) {
       snap.verification = { status: t.verification.status, supporters: t.verification.supporters, disputes: t.verification.disputes }
       const abstained = t.votes.filter(v => v.vote === 'abstain').map(v => ({ peerId: v.peerId, agentId: v.agentId, reason: v.reason }))

@@ -161,3 +161,19 @@ test('a task nobody can do shows unassigned, with the reason', async () => {
   await expect(b.locator('[data-testid=timeline] li[data-kind=award]').first()).toBeVisible()
   await b.screenshot({ path: `${SHOTS}/tasks-unassigned.png`, fullPage: true })
 })
+
+test('a mission with a part nobody can do still delivers its other parts, and says which part failed', async () => {
+  // Before: the calculation was canceled as soon as the capital went unassigned, and its 30 was lost.
+  const id = await compose(a, 'What is 15% of 200, and what is the capital of France?')
+  const item = a.locator(`[data-testid=task-item][data-task-id="${id}"]`)
+  await expect(item).toHaveAttribute('data-state', /completed|failed|unassigned|canceled|rejected/, { timeout: 45_000 })
+  const snap = await a.evaluate(t => window.meshwork.tasks.get(t)!, id)
+  expect(snap.state, JSON.stringify(snap)).toBe('failed')
+  expect(snap.mission!.subtasks.map(s => s.state)).toEqual(['completed', 'unassigned'])
+  expect(snap.reason).toMatch(/^subtask s2 unassigned: no capable agent in the room/)
+  expect(snap.result?.output).toEqual({ s1: 30 })
+  await expect(a.getByTestId('task-reason')).toContainText('subtask s2 unassigned')
+  await expect(a.getByTestId('task-partial')).toContainText('s1 (What is 15% of 200): 30')
+  await expect(a.getByTestId('task-partial')).toContainText('s2 (What is the capital of France?): not done, unassigned')
+  await a.screenshot({ path: `${SHOTS}/tasks-mission-partial.png`, fullPage: true })
+})

@@ -163,6 +163,39 @@ describe('coordination engine: missions and verification', () => {
   })
 })
 
+describe('coordination engine: a mission with a part nobody can do', () => {
+  it('runs the parts that do not depend on it, skips those that do, and fails with what the others delivered', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 3 })
+    const planner = {
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
+      run: () => ({ text: 'three parts', plan: { subtasks: [
+        { id: 's1', text: 'compute 15% of 200', dependsOn: [] },
+        { id: 's2', text: 'name the capital of France', dependsOn: [] },
+        { id: 's3', text: 'translate it into Spanish', dependsOn: ['s2'] }
+      ] } })
+    }
+    // The calculation takes a while: nobody bids on the capital long before it is done.
+    const a = await makeNode(net, clock, [planner, { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 1500, run: () => ({ text: '30', output: 30 }) }])
+    const b = await makeNode(net, clock, [])
+    const nodes = [a, b]
+    await runFor(clock, 20)
+    const id = b.engine.tasks.submit({ text: 'mission: compute 15% of 200 and name the capital of France in Spanish' })
+    await runUntil(clock, () => nodes.every(n => n.engine.tasks.get(id)?.state === 'failed'), 20_000)
+    for (const n of nodes) {
+      const snap = n.engine.tasks.get(id)!
+      // Before: s1 was canceled as soon as s2 went unassigned, and its 30 was lost.
+      expect(snap.mission?.subtasks.map(s => [s.planId, s.state])).toEqual([['s1', 'completed'], ['s2', 'unassigned'], ['s3', 'pending']])
+      expect(snap.reason).toMatch(/^subtask s2 unassigned: no capable agent in the room.*; not run: s3 \(after s2\)$/)
+      expect(snap.result?.output).toEqual({ s1: 30 })
+      expect(snap.result?.text).toMatch(/^Partly done \(1 of 3 parts\):\ns1 \(compute 15% of 200\): 30\ns2 \(name the capital of France\): not done, unassigned: no capable agent in the room.*\ns3 \(translate it into Spanish\): not done, not run: it depends on s2$/)
+    }
+    expect(a.runs.filter(r => r.taskId === `${id}/1`)).toHaveLength(1)
+    // The steward (the submitting node) records the mission as failed.
+    expect(b.recorder.outcomes.get(id)?.state).toBe('failed')
+  })
+})
+
 describe('coordination engine: a retry nobody takes', () => {
   it('fails with the earlier attempt\'s reason, not "unassigned", and a twin of the failed agent is told so and can decline', async () => {
     const clock = new FakeClock()
