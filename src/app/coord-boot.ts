@@ -12,10 +12,9 @@
  */
 import type { PrivateKey } from '@libp2p/interface'
 import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
-import { asksForOverview } from '../agents/builtin/researcher.ts'
+import { asksForOverview, judgeAsked } from '../agents/builtin/researcher.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { asksToCount } from '../agents/builtin/text-counts.ts'
-import { judgeHits } from '../agents/builtin/evidence.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksDateOffset, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
@@ -121,7 +120,7 @@ const LIST_OPERATION = /\b(?:sort|order|rank|arrange|average|mean|median|mode|su
  * relay port": the first part of "Find the relay port and double it", which nobody bid on).
  */
 export const QUESTION = /\?\s*$|^(?:(?:please|can\s+you|could\s+you)\s+)?(?:who|whom|whose|what|when|where|which|why|how|find\s+out|find\s+(?:the|our|my|when|where|who|which|what|how|whether)|get\s+(?:me\s+)?(?:the|our)|look\s+up|tell\s+me|remind\s+me|figure\s+out|do\s+we\s+know|does\s+anyone\s+know)\b/i
-/** Relevance (evidence.ts `judgeHits`) of the best graph entity above which the researcher bids on a question. */
+/** Relevance (researcher.ts `judgeAsked`) of the best graph entity above which the researcher bids on a question. */
 export const ANSWERABLE_RELEVANCE = 0.45
 /** This tab's available agents are re-read when the host reports a change, else at most this often (every tab bids on every task). */
 const AVAILABLE_MAX_AGE_MS = 100
@@ -242,18 +241,22 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     }).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
-    /** An offer of this kind's agent (if usable here) at `confidence` at least, on `skillId` if it had none or a lower one. */
-    const atLeast = (kind: string, skillId: string, confidence: number): void => {
+    /**
+     * An offer of this kind's agent (if usable here) at `confidence` at least, on `skillId` if it had
+     * none or a lower one, or always when `ownSkill` (the rule knows which skill does the work: the
+     * clock is the dates skill's, whatever the statistics skill's words matched).
+     */
+    const atLeast = (kind: string, skillId: string, confidence: number, ownSkill = false): void => {
       const agent = mine.find(a => a.kind === kind && usable.has(a.agentId))
       if (agent === undefined) return
       const own = offers.find(o => o.agentId === agent.agentId)
       const skill = skillOf(agent, skillId)
       if (own === undefined) {
         if (skill !== undefined) offers.push({ agentId: agent.agentId, skillId: skill, confidence })
-      } else if (own.confidence < confidence) {
+      } else if (own.confidence < confidence || ownSkill) {
         // Lifted by the rule, the bid is on the rule's skill: "What time is it?" matched the
         // calculator's statistics skill in words, but its answer and its reputation are the dates skill's.
-        own.confidence = confidence
+        own.confidence = Math.max(own.confidence, confidence)
         if (skill !== undefined) own.skillId = skill
       }
     }
@@ -270,9 +273,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // the researcher found the date): the calculator's, not the researcher's, even when the graph holds
     // a fact about that date. A count of days to a moment not dated went to the planner above.
     // "How many r's are in strawberry?", "Count the words in: ...": the summariser counts; words, not a skill match, say so.
-    if (takes.get('summariser') === true && asksToCount(task)) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE)
+    if (takes.get('summariser') === true && asksToCount(task)) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
     const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks))
-    if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE)
+    if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",
     // so it bids only when the request is about what the room knows. A question the graph can answer
@@ -327,7 +330,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // No model yet, or it failed (reported where it loads): no retrieval bid, the other bids stand.
       return undefined
     }
-    const best = Math.max(0, ...judgeHits(question, hits).map(j => j.relevance))
+    const best = Math.max(0, ...judgeAsked(question, hits).map(j => j.relevance))
     const skill = skillOf(researcher, 'graph.answer')
     if (best < ANSWERABLE_RELEVANCE || skill === undefined) return undefined
     return { agentId: researcher.agentId, skillId: skill, confidence: Math.min(0.85, 0.5 + (best - ANSWERABLE_RELEVANCE)) }

@@ -111,11 +111,11 @@ test('a mission part works on the result it depends on, and a request that carri
   expect(answer, JSON.stringify(answer)).toMatchObject({ state: 'completed', agentId: `researcher@${idB}` })
   expect(answer.result?.text).toMatch(/March 3, 2027/)
   expect(answer.result?.citations?.length).toBeGreaterThan(0)
-  // Not a summary: the summariser (which won it on "this sentence" and echoed it back as its summary)
-  // does not bid, and nobody here can count words.
+  // Not a summary but a count: the summariser counts the words of the text given (it once won this on
+  // "this sentence" and echoed the sentence back as its summary; then nobody bid).
   const wid = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'How many words are in this sentence: the quick brown fox' }))
   const words = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), wid)
-  expect(words, JSON.stringify(words)).toMatchObject({ state: 'unassigned', reason: 'no capable agent in the room: nobody bid' })
+  expect(words, JSON.stringify(words)).toMatchObject({ state: 'completed', agentId: `summariser@${idB}`, skillId: 'text.count', result: { text: '4 words', output: 4 } })
   // A check of a claim with no arithmetic in it is the verifier's, although its words (a date) match
   // the calculator's date skill better: before, the calculator won it and failed ("cannot parse").
   const kid = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Is it true that the Meshwork beta launches on March 3, 2027?' }))

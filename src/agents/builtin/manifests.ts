@@ -142,16 +142,16 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
       {
         id: 'text.count',
         name: 'Count words and letters',
-        description: 'Counts the words, characters, letters, sentences, lines, paragraphs, vowels or digits of a text, and how many times a letter or a word occurs in it; gives the reading time of a text.',
+        description: 'Counts the words, characters, letters, sentences, lines, paragraphs, vowels or digits of a text or a word, and how often a letter or a word occurs in it; gives the reading time of a text.',
         tags: ['count', 'text', 'words'],
         examples: [
-          'How many words are in this paragraph: ...',
+          'Count the words in this paragraph: ...',
           'Count the characters in "hello world"',
-          "How many r's are in strawberry?",
-          'How many times does the word relay appear in: ...',
+          "Count the r's in strawberry",
+          'Count how often the word relay appears in this note: ...',
           'Word count of this essay: ...',
-          'How many sentences does this text have: ...',
-          'How many letters are in the word Mississippi?'
+          'Number of sentences in this text: ...',
+          'Count the letters of the word Mississippi'
         ],
         level: 'expert'
       }

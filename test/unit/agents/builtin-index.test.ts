@@ -62,6 +62,10 @@ describe('built-in skills route tasks (real embedded model)', () => {
   /** Tasks worded unlike any example, with the agent that should win them. */
   const TASKS: [string, BuiltinKind][] = [
     ['how much is 250 times 4 plus 12', 'calculator'],
+    // The count skill's "how many times ... occurs" must not pull arithmetic (the e2e match of this went to it).
+    ['how much is 12 times 34?', 'calculator'],
+    ['how many letters does the word banana have', 'summariser'],
+    ['count how often the word relay occurs in my notes', 'summariser'],
     ['what is 8 percent of 1200', 'calculator'],
     ['how many centimetres are in 3 feet', 'calculator'],
     ['average and median of 4, 8, 15, 16, 23, 42', 'calculator'],
