@@ -15,6 +15,7 @@
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { describeHit, judgeHits, MIN_RELEVANCE, type JudgedHit } from './evidence.ts'
+import type { GraphHit } from '../types.ts'
 import { inputNumber, inputText } from './task-input.ts'
 import { splitSentences } from './sentences.ts'
 import { datesIn } from './dates.ts'
@@ -29,7 +30,8 @@ export interface ResearchOutput {
   answer: string | null
   sources: { id: string, kind: string, status: string, confidence: number, relevance: number }[]
   /** What the request itself states about the answer, and whether the quoted statement agrees. */
-  told?: { statement: string, agrees: boolean, with: string }[]
+  /** What the request says before its question, against the best entry: agrees, contradicts it, or is news to the graph. */
+  told?: { statement: string, agrees: boolean, with: string, news?: boolean }[]
   /** A yes/no question's answer, when the quoted statement decides it. */
   yes?: boolean
   /** Set on an overview of the graph ("What do we know?"), which quotes it rather than answers a question. */
@@ -50,7 +52,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   ctx.signal.throwIfAborted()
   const working = [`searched the graph for "${question}": ${hits.length} hit${hits.length === 1 ? '' : 's'}`]
 
-  const judged = judgeHits(question, hits.filter((h) => h.status !== 'retracted'))
+  const judged = judgeAsked(question, hits.filter((h) => h.status !== 'retracted'))
   const relevant = judged.filter((j) => j.relevance >= MIN_RELEVANCE)
   for (const j of judged) working.push(`${describeHit(j)}${j.relevance < MIN_RELEVANCE ? ': not relevant' : ''}`)
 
@@ -74,9 +76,9 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (cited.length === 0) {
     text = `The graph has no answer to "${question}" yet; it records the question as open: ` +
       openQuestions.map((j) => `${sentence(j.hit.text)} [${j.hit.id}].`).join(' ')
-  } else if (told.some((t) => !t.agrees)) {
+  } else if (told.some((t) => !t.agrees && t.news !== true)) {
     // The person says otherwise: their statement is the answer to go by, the graph's is named as possibly stale.
-    const against = told.filter((t) => !t.agrees)
+    const against = told.filter((t) => !t.agrees && t.news !== true)
     const best = cited[0]!
     const value = against.length === 1 ? against[0]!.only : undefined
     text = `You say ${lowerFirstIfProse(sentence(against.map((t) => t.statement).join(' ')), true)}, but the graph says ${lowerFirstIfProse(sentence(best.hit.text), true)} [${best.hit.id}]${qualifier(best)}.` +
@@ -85,15 +87,23 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     for (const t of against) working.push(`the request says "${t.statement}", which [${best.hit.id}] contradicts (${t.why})`)
   } else {
     yes = yesOrNo(asked, cited[0]!)
-    const opening = told.length > 0 ? 'The graph agrees with what you say: ' : 'According to the graph, '
+    const agreed = told.filter((t) => t.agrees)
+    // What the person says that the graph does not hold ("The relay is now in the EU region."): said
+    // first, so the quote that follows does not read as an answer to it.
+    const news = told.filter((t) => t.news === true)
+    const opening = agreed.length > 0 ? 'The graph agrees with what you say: ' : 'According to the graph, '
     text = cited.map((j, i) => `${i === 0 ? opening : ''}${lowerFirstIfProse(sentence(j.hit.text), i === 0)} [${j.hit.id}]${qualifier(j)}.`).join(' ')
+    if (news.length > 0) {
+      text = `You say: "${news.map((t) => `${sentence(t.statement)}.`).join(' ')}" The graph has nothing on that yet. What it has: ${text.replace(/^According to the graph, /, '')}`
+      for (const t of news) working.push(`the request says "${t.statement}", which the graph does not hold (${t.why})`)
+    }
     const doubted = cited.filter((j) => j.hit.status !== 'verified')
     if (doubted.length === cited.length) text += ' None of this has been verified yet.'
     if (yes !== undefined) {
       text = `${yes ? 'Yes' : 'No'}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`
       working.push(`yes/no question: [${cited[0]!.hit.id}] ${yes ? 'names' : 'names other values than'} ${[...quantities(asked)].join(', ')}`)
     }
-    for (const t of told) working.push(`the request says "${t.statement}", and [${cited[0]!.hit.id}] agrees`)
+    for (const t of agreed) working.push(`the request says "${t.statement}", and [${cited[0]!.hit.id}] agrees`)
   }
   const all = [...cited, ...openQuestions]
   working.push(`quoted: ${all.map((j) => j.hit.id).join(', ')}`)
@@ -103,7 +113,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     output: {
       answer: cited.length === 0 ? null : text,
       sources: all.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) })),
-      ...(told.length > 0 ? { told: told.map((t) => ({ statement: t.statement, agrees: t.agrees, with: cited[0]!.hit.id })) } : {}),
+      ...(told.length > 0 ? { told: told.map((t) => ({ statement: t.statement, agrees: t.agrees, with: cited[0]!.hit.id, ...(t.news === true ? { news: true } : {}) })) } : {}),
       ...(yes !== undefined ? { yes } : {})
     } satisfies ResearchOutput,
     working,
@@ -138,6 +148,20 @@ function round (x: number): number {
   return Math.round(x * 1000) / 1000
 }
 
+/**
+ * Graph hits judged against a request, and against its question alone when it opens with statements:
+ * "The relay is now in the EU region. Where is the relay?" is about the relay as much as "Where is the
+ * relay?" is, but the statement's words halved the share the relay fact covers (relevance 0.43 against
+ * 0.86), and the researcher did not bid.
+ */
+export function judgeAsked (request: string, hits: readonly GraphHit[]): JudgedHit[] {
+  const whole = judgeHits(request, hits)
+  const { told, asked } = statementsAndQuestion(request)
+  if (told.length === 0) return whole
+  const alone = judgeHits(asked, hits)
+  return whole.map((j, i) => (alone[i]!.relevance > j.relevance ? alone[i]! : j))
+}
+
 /** A request of statements then a question: the statements (what the person says) and the question. */
 function statementsAndQuestion (request: string): { told: string[], asked: string } {
   const sentences = splitSentences(request)
@@ -165,7 +189,7 @@ function quantities (text: string): Set<string> {
   return out
 }
 
-interface Told { statement: string, agrees: boolean, why: string, only?: string }
+interface Told { statement: string, agrees: boolean, why: string, only?: string, /** says what the graph does not hold, without values to compare */ news?: boolean }
 
 /**
  * The request's statements about what `best` is about (sharing a content word with it), and whether
@@ -177,9 +201,15 @@ function compareTold (statements: readonly string[], best: JudgedHit): Told[] {
   const hitValues = quantities(best.hit.text)
   const out: Told[] = []
   for (const statement of statements) {
-    if (!terms(statement).some((t) => hitTerms.has(t))) continue
+    const words = terms(statement).filter((t) => !/^\p{N}/u.test(t) && t !== '#')
+    if (!words.some((t) => hitTerms.has(t))) continue
     const values = quantities(statement)
-    if (values.size === 0) continue
+    if (values.size === 0) {
+      // About the same thing, in words the graph's statement mostly lacks: news to the graph.
+      const unknown = [...new Set(words.filter((t) => !hitTerms.has(t)))]
+      if (unknown.length > words.length / 2) out.push({ statement, agrees: false, news: true, why: `${unknown.join(', ')} not in it` })
+      continue
+    }
     const theirs = [...values].filter((v) => !hitValues.has(v))
     const ours = [...hitValues].filter((v) => !values.has(v))
     if (theirs.length > 0 && ours.length > 0) {

@@ -149,7 +149,7 @@ function researchWithoutEvidence (input: unknown): string | undefined {
   if (typeof output !== 'object' || output === null) return undefined
   const { told, overview } = output as { told?: unknown, overview?: unknown }
   if (overview === true) return 'the result is an overview of the graph, quoting it: there is nothing to check it against but the graph itself'
-  const against = Array.isArray(told) ? told.find((t): t is { statement: string, with: string } => typeof t === 'object' && t !== null && (t as { agrees?: unknown }).agrees === false && typeof (t as { statement?: unknown }).statement === 'string') : undefined
+  const against = Array.isArray(told) ? told.find((t): t is { statement: string, with: string } => typeof t === 'object' && t !== null && (t as { agrees?: unknown }).agrees === false && (t as { news?: unknown }).news !== true && typeof (t as { statement?: unknown }).statement === 'string') : undefined
   if (against !== undefined) return `the answer goes by what the person said ("${against.statement.slice(0, 120)}"), which the graph's [${against.with}] contradicts: there is no other evidence to check it against`
   return undefined
 }
@@ -307,6 +307,8 @@ function resultClaim (input: unknown): string | undefined {
   return result.text
     .replace(/\s*\[[^\]]+\]/g, '')
     .replace(/^\s*(?:yes|no)\s*:\s*/i, '')
+    // "You say <news>; the graph has nothing on that yet. What it has: <quote>": the quote is the claim.
+    .replace(/^\s*you say: "[^"]*" the graph has nothing on that yet\.\s*what it has:\s*/i, '')
     .replace(/^\s*the graph agrees with what you say\s*:\s*/i, '')
     .replace(/^\s*according to (?:the )?(?:knowledge )?graph,?\s*/i, '')
     .replace(/\s*\((?:proposed|a hypothesis|disputed|not yet verified)[^)]*\)/gi, '')

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asksForOverview, handler, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
+import { asksForOverview, handler, judgeAsked, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
+import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
 import { graphSearchContext, realEmbedder, retrievable } from './builtin-context.ts'
@@ -96,6 +97,19 @@ describe('researcher', () => {
     expect(moved.text).toContain('Going by what you say: 2027-04-01.')
     const agreed = await handler({ id: 't', text: 'The beta launches on 2027-03-03. When does the Meshwork beta launch?' }, graphContext(launch))
     expect(agreed.text).toMatch(/^The graph agrees with what you say/)
+  })
+
+  it('says what the person tells it that the graph does not hold, before what the graph has', async () => {
+    // Before: no bid at all (the statement's words halved the relevance of the relay fact, 0.43 < 0.45);
+    // and the answer, asked directly, quoted the port as if it said where the relay is.
+    const r = await handler({ id: 't', text: 'The relay server is now in the EU region. Where is the relay server?' }, graphContext())
+    expect(r.text).toMatch(/^You say: "The relay server is now in the EU region\." The graph has nothing on that yet\. What it has: the relay server listens on port 9090 for websocket connections \[f-relay\]/)
+    expect((r.output as ResearchOutput).told).toEqual([{ statement: 'The relay server is now in the EU region.', agrees: false, with: 'f-relay', news: true }])
+    // The question alone decides how relevant an entry is when statements come first.
+    const hits = await graphContext().graph.search('The relay server is now in the EU region. Where is the relay server?', 3)
+    const relevance = (text: string) => Math.max(...judgeAsked(text, hits).map(j => j.relevance))
+    expect(relevance('The relay server is now in the EU region. Where is the relay server?')).toBeCloseTo(relevance('Where is the relay server?'), 5)
+    expect(relevance('Where is the relay server?')).toBeGreaterThan(ANSWERABLE_RELEVANCE)
   })
 
   it('answers a yes/no question about a number or a date yes or no', async () => {

@@ -234,6 +234,8 @@ describe('verifier: results handed over by the coordination layer', () => {
     // A yes/no answer is checked by what it quotes: "No: ..." would otherwise read as a negated claim and be disputed.
     expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'Is the relay port 8080?' }, result: { text: 'No: according to the graph, the relay listens on port 9090 [fact:x1].' } } })).toBe('the relay listens on port 9090.')
     expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'x' }, result: { text: 'The graph agrees with what you say: the relay listens on port 9090 [fact:x1].' } } })).toBe('the relay listens on port 9090.')
+    // What the person told the researcher that the graph lacks is not the claim; the graph's quote is.
+    expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'x' }, result: { text: 'You say: "The relay is now in the EU region." The graph has nothing on that yet. What it has: the relay listens on port 9090 [fact:x1] (proposed, not yet verified).' } } })).toBe('the relay listens on port 9090.')
   })
 
   it('abstains on an answer that goes by what the person said against the graph, or an overview of the graph', async () => {
