@@ -86,12 +86,12 @@ const CANDIDATES = 4
  * Built-in kinds that take only some tasks, whatever matching says: the rest they could only refuse.
  * The planner takes the multi-part requests its rules find (its own path in `bid`), nothing else.
  */
-const TAKES: Readonly<Record<string, (asks: string, task: AgentTask) => boolean>> = {
+const TAKES: Readonly<Record<string, (asks: string, task: AgentTask, counts: () => boolean) => boolean>> = {
   planner: () => false,
   verifier: asks => CHECK_INTENT.test(asks),
-  calculator: (asks, task) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && mayCompute(asks, task) && !asksToCount(task),
+  calculator: (asks, task, counts) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && mayCompute(asks, task) && !counts(),
   // It summarises, and counts in a text it is given ("How many words are in this: ...").
-  summariser: (asks, task) => SUMMARY_INTENT.test(asks) || asksToCount(task),
+  summariser: (asks, _task, counts) => SUMMARY_INTENT.test(asks) || counts(),
   // It runs the code a task carries.
   'js-runner': (_asks, task) => codeIn(task) !== undefined
 }
@@ -234,9 +234,12 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // instead of after every twin has tried.
     const failed = sameCodeAs(hints?.failedBy)
     const takes = new Map<string, boolean>()
+    // Whether the task asks to count in a text it gives: read once, for the gates and rules below.
+    let counting: boolean | undefined
+    const counts = (): boolean => (counting ??= asksToCount(task))
     const usable = new Set(mine.filter(a => {
       const gate = TAKES[a.kind]
-      if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task))
+      if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task, counts))
       return takes.get(a.kind) !== false && !failed.has(codeOf(a))
     }).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
@@ -273,7 +276,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // the researcher found the date): the calculator's, not the researcher's, even when the graph holds
     // a fact about that date. A count of days to a moment not dated went to the planner above.
     // "How many r's are in strawberry?", "Count the words in: ...": the summariser counts; words, not a skill match, say so.
-    if (takes.get('summariser') === true && asksToCount(task)) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
+    if (takes.get('summariser') === true && counts()) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
     const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
@@ -293,7 +296,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // A computation written out, or a count in a given text, is not a question about the room,
       // whatever a fact shares with it ("What is 3 + ?" was answered with the fact of a launch on
       // March 3), whether the agent that does it is on this tab or not.
-      const computes = writesOutComputation(asks) || asksToCount(task)
+      const computes = writesOutComputation(asks) || counts()
       if (matched >= 0 && (datesOwn || computes || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
       else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)

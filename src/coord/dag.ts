@@ -125,12 +125,7 @@ export function assembleMission (dag: MissionDag, results: ReadonlyMap<string, A
   const missing = dag.order.filter(id => !results.has(id))
   if (missing.length > 0) throw new PlanError('subtasks', `not done yet: ${missing.join(', ')}`)
   const sinks = dag.order.filter(id => dag.nodes.get(id)!.dependents.length === 0)
-  const output: Record<string, unknown> = {}
-  for (const id of dag.order) {
-    const r = results.get(id)!
-    output[id] = r.output !== undefined ? r.output : r.text
-  }
-  const citations = [...new Set(dag.order.flatMap(id => results.get(id)!.citations ?? []))]
+  const { output, citations } = partsDelivered(dag, results)
   const assembled: AgentResult = {
     text: sinks.map(id => sinks.length === 1 ? results.get(id)!.text : `${id}: ${results.get(id)!.text}`).join('\n'),
     output,
@@ -138,6 +133,19 @@ export function assembleMission (dag: MissionDag, results: ReadonlyMap<string, A
   }
   if (citations.length > 0) assembled.citations = citations
   return assembled
+}
+
+/** Each delivered part's output (or, without one, its text) by plan id, and every id the parts cite, once. */
+function partsDelivered (dag: MissionDag, results: ReadonlyMap<string, AgentResult>): { output: Record<string, unknown>, citations: string[] } {
+  const output: Record<string, unknown> = {}
+  const citations = new Set<string>()
+  for (const id of dag.order) {
+    const r = results.get(id)
+    if (r === undefined) continue
+    output[id] = r.output !== undefined ? r.output : r.text
+    for (const c of r.citations ?? []) citations.add(c)
+  }
+  return { output, citations: [...citations] }
 }
 
 /**
@@ -163,15 +171,12 @@ export function blockedBy (dag: MissionDag, ended: Iterable<string>): Map<string
 export function assemblePartial (dag: MissionDag, results: ReadonlyMap<string, AgentResult>, notDone: ReadonlyMap<string, string>): AgentResult | undefined {
   const done = dag.order.filter(id => results.has(id))
   if (done.length === 0) return undefined
-  const output: Record<string, unknown> = {}
+  const { output, citations } = partsDelivered(dag, results)
   const lines = dag.order.map(id => {
     const r = results.get(id)
     const what = `${id} (${dag.nodes.get(id)!.text})`
-    if (r === undefined) return `${what}: not done, ${notDone.get(id) ?? 'not finished'}`
-    output[id] = r.output !== undefined ? r.output : r.text
-    return `${what}: ${r.text}`
+    return r === undefined ? `${what}: not done, ${notDone.get(id) ?? 'not finished'}` : `${what}: ${r.text}`
   })
-  const citations = [...new Set(done.flatMap(id => results.get(id)!.citations ?? []))]
   const partial: AgentResult = { text: `Partly done (${done.length} of ${dag.order.length} parts):\n${lines.join('\n')}`, output, working: lines }
   if (citations.length > 0) partial.citations = citations
   return partial

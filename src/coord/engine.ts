@@ -1675,15 +1675,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const t = this.book.get(missionId)
     const m = t?.mission
     if (t === undefined || m === undefined || m.finished || isTerminal(t.state)) return
-    const started = new Set<string>()
-    const ended = new Map<string, string>()
-    for (const [planId, sub] of m.taskIdOf) {
-      const s = this.book.get(sub)
-      if (s === undefined) continue
-      started.add(planId)
-      if (s.state === 'completed' && s.result !== undefined) m.done.set(planId, s.result)
-      else if (isTerminal(s.state)) ended.set(planId, `subtask ${planId} ${s.state}${s.reason !== undefined ? `: ${s.reason}` : ''}`)
-    }
+    const { started, results, ended } = this.missionParts(m)
+    for (const [planId, result] of results) m.done.set(planId, result)
     if (ended.size > 0) {
       // A part ended without a result: the parts that depend on it never run, but the others still
       // do, and the mission fails once they are done, with their results (missionPartial). Before,
@@ -1693,7 +1686,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const open = m.dag.order.filter(p => !m.done.has(p) && !ended.has(p) && !blocked.has(p))
       if (open.length === 0) {
         m.finished = true
-        const reason = [...ended.values(), ...(blocked.size > 0 ? [`not run: ${[...blocked.keys()].join(', ')} (after ${[...new Set(blocked.values())].join(', ')})`] : [])].join('; ')
+        const reasons = [...ended].map(([p, why]) => `subtask ${p} ${why}`)
+        if (blocked.size > 0) reasons.push(`not run: ${[...blocked.keys()].join(', ')} (after ${[...new Set(blocked.values())].join(', ')})`)
+        const reason = reasons.join('; ')
         this.emitMission(t, 'failed')
         if (t.steward === this.peerId) this.send('failure', { taskId: t.id, attempt: t.attempt, code: 'mission', reason: reason.slice(0, LIMITS.reasonLength), final: true, state: 'failed' })
         return
@@ -1743,15 +1738,27 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
   }
 
-  /** The parts of a mission that completed, and why each other is not done, read from the book now. */
-  private missionPartial (m: NonNullable<Task['mission']>): AgentResult | undefined {
+  /**
+   * A mission's parts as the book holds them now: those announced (`started`), the results of the
+   * completed ones, and for each that ended otherwise its state and reason ("unassigned: ...").
+   */
+  private missionParts (m: NonNullable<Task['mission']>): { started: Set<string>, results: Map<string, AgentResult>, ended: Map<string, string> } {
+    const started = new Set<string>()
     const results = new Map<string, AgentResult>()
     const ended = new Map<string, string>()
     for (const [planId, sub] of m.taskIdOf) {
       const s = this.book.get(sub)
-      if (s?.state === 'completed' && s.result !== undefined) results.set(planId, s.result)
-      else if (s !== undefined && isTerminal(s.state)) ended.set(planId, `${s.state}${s.reason !== undefined ? `: ${s.reason}` : ''}`)
+      if (s === undefined) continue
+      started.add(planId)
+      if (s.state === 'completed' && s.result !== undefined) results.set(planId, s.result)
+      else if (isTerminal(s.state)) ended.set(planId, `${s.state}${s.reason !== undefined ? `: ${s.reason}` : ''}`)
     }
+    return { started, results, ended }
+  }
+
+  /** The parts of a mission that completed, and why each other is not done, read from the book now. */
+  private missionPartial (m: NonNullable<Task['mission']>): AgentResult | undefined {
+    const { results, ended } = this.missionParts(m)
     const notDone = new Map(ended)
     for (const [id, cause] of blockedBy(m.dag, ended.keys())) notDone.set(id, `not run: it depends on ${cause}`)
     return assemblePartial(m.dag, results, notDone)

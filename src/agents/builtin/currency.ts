@@ -111,7 +111,7 @@ export function convertCurrency (request: string): CurrencyAnswer | undefined {
   steps.push(`rate: ${reading}`)
   const exact = value * rate
   const rounded = to.code === 'JPY' ? Math.round(exact) : Math.round(exact * 100) / 100
-  steps.push(`${value} × ${rate === num(String(rate)) ? rate : rate.toPrecision(8)} = ${exact}`, `≈ ${format(rounded, to)} (to the ${to.code === 'JPY' ? 'whole yen' : 'cent'})`)
+  steps.push(`${value} × ${rate} = ${exact}`, `≈ ${format(rounded, to)} (to the ${to.code === 'JPY' ? 'whole yen' : 'cent'})`)
   return { text: `${format(value, from)} = ${format(rounded, to)}`, output: rounded, steps }
 }
 

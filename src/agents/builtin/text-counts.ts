@@ -44,13 +44,42 @@ const LETTERS_OF = new RegExp(String.raw`\b(?:how\s+many|count(?:\s+the)?(?:\s+n
  * A mission's part may count in the results it depends on, which arrive with its input.
  */
 export function asksToCount (task: AgentTask): boolean {
-  if (!(COUNT_OF_UNIT.test(task.text) || TIMES_OCCURS.test(task.text) || LETTERS_OF.test(task.text))) return false
+  const asked = readCount(task.text.trim())
+  if (asked === undefined) return false
   if (task.id.includes('/')) return true
+  // Finding the text is enough to bid; counting it is the handler's work (this runs on every announcement).
   try {
-    return countInText(task) !== undefined
+    textToCount(task, task.text.trim(), asked.after)
+    return true
   } catch {
     return false
   }
+}
+
+/** What a request asks to count: a unit, or a target (a letter or a word), and where its text may start. */
+interface CountAsked { unit?: Unit, target?: string, asWord: boolean, after: number }
+
+function readCount (request: string): CountAsked | undefined {
+  const times = TIMES_OCCURS.exec(request)
+  if (times !== null) {
+    const target = times.slice(2, 7).find(x => x !== undefined)!
+    const kind = times[1]?.toLowerCase()
+    return { target, asWord: kind === 'word' || (kind === undefined && [...target].length > 1), after: afterOccurrence(times) }
+  }
+  const letters = LETTERS_OF.exec(request)
+  if (letters !== null) {
+    const target = letters.slice(1, 6).find(x => x !== undefined)!
+    return { target, asWord: [...target].length > 1, after: afterOccurrence(letters) }
+  }
+  const unitMatch = COUNT_OF_UNIT.exec(request)
+  if (unitMatch === null) return undefined
+  const said = (unitMatch[1] ?? unitMatch[2])!
+  return { unit: UNIT_WORDS.find(([re]) => re.test(said))![1], asWord: false, after: unitMatch.index + unitMatch[0].length }
+}
+
+/** The text follows the match; an occurrence's match ends in its "in", which the text's reading takes again. */
+function afterOccurrence (m: RegExpExecArray): number {
+  return m.index + m[0].replace(/(?:in|within|inside)$/i, '').length
 }
 
 const MAX_COUNT_INPUT = 1_000_000
@@ -58,29 +87,10 @@ const MAX_COUNT_INPUT = 1_000_000
 /** The answer to a request to count in a text; undefined when the request asks no such count. */
 export function countInText (task: AgentTask): AgentResult | undefined {
   const request = task.text.trim()
-  const times = TIMES_OCCURS.exec(request)
-  const letters = times === null ? LETTERS_OF.exec(request) : null
-  const occurs = times ?? letters
-  const unitMatch = occurs === null ? COUNT_OF_UNIT.exec(request) : null
-  if (occurs === null && unitMatch === null) return undefined
-  // What is counted: a unit, or a target (a letter or a word: "the word 'the'", "r's", 'a').
-  let unit: Unit | undefined
-  let target: string | undefined
-  let asWord = false
-  if (times !== null) {
-    target = times.slice(2, 7).find(x => x !== undefined)!
-    const kind = times[1]?.toLowerCase()
-    asWord = kind === 'word' || (kind === undefined && [...target].length > 1)
-  } else if (letters !== null) {
-    target = letters.slice(1, 6).find(x => x !== undefined)!
-    asWord = [...target].length > 1
-  } else {
-    const said = (unitMatch![1] ?? unitMatch![2])!
-    unit = UNIT_WORDS.find(([re]) => re.test(said) || re.test(`${said}s`))![1]
-  }
-  // The text follows the match; an occurrence's match ends in its "in", which the text's reading takes again.
-  const after = occurs !== null ? occurs.index + occurs[0].replace(/(?:in|within|inside)$/i, '').length : unitMatch!.index + unitMatch![0].length
-  const source = textToCount(task, request, after)
+  const asked = readCount(request)
+  if (asked === undefined) return undefined
+  const { unit, target, asWord } = asked
+  const source = textToCount(task, request, asked.after)
   if (source.text.length > MAX_COUNT_INPUT) throw new Error(`summariser: the text has ${source.text.length} characters; the limit for counting is ${MAX_COUNT_INPUT}`)
   const working = [`request: ${request}`, `text (${source.from}): ${preview(source.text)}`]
   if (target !== undefined) {
