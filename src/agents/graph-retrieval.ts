@@ -129,7 +129,7 @@ export class GraphRetriever {
       if (c === undefined) continue
       const semantic = c.vector.length === q.length ? cosine(q, c.vector) : 0
       const lexical = lexicalOverlap(queryTerms, c.terms, weight)
-      hits.push({ id: e.id, kind: e.kind, text: e.text, status: e.status, confidence: e.confidence, score: combinedScore(semantic, lexical, this.calibration) })
+      hits.push({ id: e.id, kind: e.kind, text: e.text, status: e.status, confidence: e.confidence, score: combinedScore(semantic, lexical, this.calibration), updatedAt: e.updatedAt })
     }
     hits.sort((a, b) => b.score - a.score || b.confidence - a.confidence || (a.id < b.id ? -1 : 1))
     return hits.slice(0, k)

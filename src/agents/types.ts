@@ -75,6 +75,8 @@ export interface GraphHit {
   confidence: number
   /** Relevance to the query, higher is better (cosine for semantic retrieval). */
   score: number
+  /** When the entity last changed (epoch ms), where the graph says. */
+  updatedAt?: number
 }
 
 /** OpenAI-compatible chat completion request (the subset agents use). */

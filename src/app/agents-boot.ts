@@ -44,7 +44,7 @@ function entityText (e: Entity): string {
 }
 
 function hit (e: Entity, score = 1): GraphHit {
-  return { id: e.id, kind: e.kind, text: entityText(e), status: e.status, confidence: e.confidence, score }
+  return { id: e.id, kind: e.kind, text: entityText(e), status: e.status, confidence: e.confidence, score, updatedAt: e.provenance.updatedAt }
 }
 
 export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {

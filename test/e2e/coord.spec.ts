@@ -161,6 +161,22 @@ test('a mission part works on the result it depends on, and a request that carri
   const weekday = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), dayId)
   expect(weekday, JSON.stringify(weekday)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.dates-interest' })
   expect(weekday.result?.text).toMatch(/^Wednesday: 3 March 2027 (?:is|was) a Wednesday$/)
+  // Money into another currency with no rate in the request: the calculator converts at the rate the
+  // room's graph states and cites it; the verifier on the third tab re-computes it at that rate and
+  // supports it. Before, the calculator failed ("needs an exchange rate") and a verifier disputed even a
+  // rate given in the request (it read the request as "100"). "How much is $40 in yen?" is the
+  // calculator's too, not the researcher's, who quoted the rate instead of converting.
+  const rateId = await b.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: '1 EUR = 1.08 USD', confidence: 0.9 }))
+  await b.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'The dollar is at 150 yen.', confidence: 0.9 }))
+  await expect.poll(() => a.evaluate(() => window.meshwork.graph.list({ kind: 'fact' }).filter(f => /EUR|yen/.test(f.text)).length), { timeout: 15_000 }).toBe(2)
+  const moneyId = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Convert 100 euros to dollars', verify: 1 }))
+  const money = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), moneyId)
+  expect(money, JSON.stringify(money)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.convert-units', result: { output: 108, citations: [rateId] } })
+  expect(money.result?.text).toMatch(/^€100\.00 = \$108\.00 \(at 1 EUR = 1\.08 USD, the graph's proposed fact of \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/)
+  await expect.poll(() => c.evaluate(t => window.meshwork.tasks.get(t)?.verification, moneyId), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [await peerIdOf(c)] })
+  const yenId = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'How much is $40 in yen?' }))
+  const yen = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), yenId)
+  expect(yen, JSON.stringify(yen)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, result: { output: 6000 } })
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

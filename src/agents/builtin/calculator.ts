@@ -8,12 +8,12 @@
  * replaced by the numbers before the request is translated, and an operation with no operand of its
  * own ("Take the square root") applies to the one earlier result. Days between dates: dates.ts.
  */
-import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
+import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
 import { clockAnswer, countDays, dateOffset, MONTH, weekdayAnswer } from './dates.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
-import { convertCurrency } from './currency.ts'
+import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
@@ -54,6 +54,8 @@ async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx:
   /** Each question asked, with its steps: a step that works on the one before joins its question. */
   const questions: { asked: string, result: AgentResult, working: string[] }[] = []
   let last: AgentResult | undefined
+  /** Graph entities any step relied on (an exchange rate). */
+  const cited = new Set<string>()
   for (const [i, clause] of clauses.entries()) {
     let from = upstream
     let refers = false
@@ -70,6 +72,7 @@ async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx:
       const what = refers ? `step ${i + 1} of ${clauses.length} ('${clause}'), on ${upstreamText(last!.output)}` : `part ${i + 1} of ${clauses.length} ('${clause}')`
       throw new Error(`calculator: ${what}: ${err.message.replace(/^calculator: /, '')}`)
     }
+    for (const id of last.citations ?? []) cited.add(id)
     const steps = (last.working ?? []).filter(w => !w.startsWith('request: ')).map(w => `  ${w}`)
     const current = questions.at(-1)
     if (current === undefined || !refers) questions.push({ asked: clause, result: last, working: [`step 1: ${clause}`, ...steps] })
@@ -84,11 +87,13 @@ async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx:
       if (worksOn(clauses[i + 1]!, [{ id: 'step', value: null }])) break
     }
   }
-  if (questions.length === 1) return { ...last!, working: [`request: ${asked.trim()}`, ...questions[0]!.working] }
+  const citations = cited.size > 0 ? { citations: [...cited] } : {}
+  if (questions.length === 1) return { ...last!, working: [`request: ${asked.trim()}`, ...questions[0]!.working], ...citations }
   return {
     text: questions.map(q => `${q.asked}: ${q.result.text}`).join('; '),
     output: questions.map(q => q.result.output),
-    working: [`request: ${asked.trim()}`, `${questions.length} questions, each answered`, ...questions.flatMap((q, n) => [`question ${n + 1}: ${q.asked}`, ...q.working.map(w => `  ${w}`)])]
+    working: [`request: ${asked.trim()}`, `${questions.length} questions, each answered`, ...questions.flatMap((q, n) => [`question ${n + 1}: ${q.asked}`, ...q.working.map(w => `  ${w}`)])],
+    ...citations
   }
 }
 
@@ -144,9 +149,17 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   }
   const request = referred?.text ?? asked
 
-  // Money into another currency, at the rate the request gives ("100 euros to dollars at 1.08 dollars per euro").
-  const money = given === undefined ? convertCurrency(request) : undefined
-  if (money !== undefined) return answer(money.text, money.output, [...(referred?.notes ?? []), ...money.steps])
+  // Money into another currency, at the rate the request gives ("100 euros to dollars at 1.08 dollars
+  // per euro"), or else at the rate the room's graph states ("1 EUR = 1.08 USD"), cited.
+  const conversion = given === undefined ? readConversion(request) : undefined
+  if (conversion !== undefined) {
+    if (conversion.rate !== undefined) {
+      const money = convertAt(conversion, conversion.rate, conversion.reading!)
+      return answer(money.text, money.output, [...(referred?.notes ?? []), ...money.steps])
+    }
+    const found = await convertAtGraphRate(conversion, ctx)
+    return { ...answer(found.money.text + found.note, found.money.output, [...(referred?.notes ?? []), ...found.money.steps, ...found.steps]), citations: [found.entity.id] }
+  }
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
   const solved = given === undefined ? solveEquation(request) ?? polynomialCalculus(request) : undefined
@@ -223,6 +236,41 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   const claim = typeof result.value === 'boolean' ? comparison(result.expression, result.value) : undefined
   if (claim !== undefined) working.push(claim)
   return { text: claim ?? named(result.output) ?? result.display, output: result.output, working }
+}
+
+/** Kinds of entity that may state a rate the calculator uses: what the room holds as known, not asked or in doubt. */
+const RATE_KINDS = new Set(['fact', 'decision', 'solution', 'hypothesis'])
+const STATUS_RANK: Record<string, number> = { verified: 0, proposed: 1 }
+
+/**
+ * A conversion the request gives no rate for, at the rate the room's knowledge graph states (a fact
+ * such as "1 EUR = 1.08 USD" or "The EUR/USD exchange rate is 1.08"). The best entity is verified
+ * before proposed, then the newest, then the most confident; retracted and disputed entities, and
+ * questions, conflicts and known gaps, are never used. The answer names the entity, its status and
+ * its age, and says when the graph holds other rates for the pair. No rate: the usual error, saying
+ * the graph was searched too.
+ */
+async function convertAtGraphRate (c: Conversion, ctx: AgentContext): Promise<{ money: CurrencyAnswer, note: string, steps: string[], entity: GraphHit }> {
+  let hits: GraphHit[]
+  try {
+    hits = await ctx.graph.search(`${c.from.code} ${c.to.code} exchange rate: ${c.from.plural} to ${c.to.plural}`, 10)
+  } catch (err) {
+    if (err instanceof AgentToolError) throw noRateError(c)
+    throw noRateError(c, `the room's graph could not be searched (${(err as Error).message})`)
+  }
+  const rated = hits
+    .filter(h => RATE_KINDS.has(h.kind) && STATUS_RANK[h.status] !== undefined)
+    .flatMap(h => { const r = statedRate(h.text, c.from, c.to); return r === undefined ? [] : [{ hit: h, ...r }] })
+    .sort((a, b) => STATUS_RANK[a.hit.status]! - STATUS_RANK[b.hit.status]! || (b.hit.updatedAt ?? 0) - (a.hit.updatedAt ?? 0) || b.hit.confidence - a.hit.confidence || (a.hit.id < b.hit.id ? -1 : 1))
+  const best = rated[0]
+  if (best === undefined) throw noRateError(c, `the room's graph states no rate between ${c.from.plural} and ${c.to.plural} either (a fact such as "1 ${c.from.code} = <rate> ${c.to.code}" would be used)`)
+  const age = best.hit.updatedAt !== undefined ? `, recorded ${new Date(best.hit.updatedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''
+  const source = `${best.hit.kind} ${best.hit.id} (${best.hit.status}${age})`
+  const money = convertAt(c, best.rate, `${best.reading}, from the graph: "${best.hit.text}" (${source})`)
+  const others = rated.slice(1).filter(r => Math.abs(r.rate - best.rate) > 1e-9 * best.rate)
+  const steps = others.map(r => `the graph also states ${r.reading} (${r.hit.kind} ${r.hit.id}, ${r.hit.status}); not used: ${STATUS_RANK[r.hit.status]! > STATUS_RANK[best.hit.status]! ? 'less verified' : 'older or less confident'}`)
+  const note = ` (at ${best.reading}, the graph's ${best.hit.status} ${best.hit.kind}${age === '' ? '' : ` of ${age.slice(11)}`}${others.length > 0 ? `; it holds ${others.length} other rate${others.length === 1 ? '' : 's'} for this pair` : ''})`
+  return { money, note, steps, entity: best.hit }
 }
 
 /**

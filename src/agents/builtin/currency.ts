@@ -1,9 +1,11 @@
 /**
- * Money from one currency into another at the rate the request gives: "Convert 100 euros to dollars
- * at 1.08 dollars per euro", "€250 in pounds at 0.85", "How much is $40 in yen if 1 dollar is 150
- * yen?". The calculator keeps no exchange rates (they change by the minute, and it works offline), so
- * a conversion without a rate is an error that says how to give one. Before, both failed with
- * "undefined symbol dollars".
+ * Money from one currency into another: "Convert 100 euros to dollars at 1.08 dollars per euro",
+ * "€250 in pounds at 0.85", "How much is $40 in yen if 1 dollar is 150 yen?". The calculator keeps no
+ * exchange rates of its own (they change by the minute, and it works offline): the rate comes from
+ * the request, or else from the room's knowledge graph (a fact such as "1 EUR = 1.08 USD" or "The
+ * EUR/USD rate is 1.08", found by the calculator, see calculator.ts), cited with its status and age.
+ * Without either, the conversion is an error that says how to give one. Before, all of these failed
+ * with "undefined symbol dollars".
  */
 
 interface Currency { code: string, name: string, plural: string, symbol?: string }
@@ -49,6 +51,19 @@ const RATE_IS = new RegExp(String.raw`\b(?:exchange\s+)?rate\s+(?:is|=|of)\s+(${
 
 export interface CurrencyAnswer { text: string, output: number, steps: string[] }
 
+/** A request to convert money, read but not yet computed: the rate is undefined when the request gives none. */
+export interface Conversion {
+  value: number
+  from: Currency
+  to: Currency
+  /** Units of `to` per unit of `from`, when the request gives a rate. */
+  rate?: number
+  /** How the rate was read, for the working. */
+  reading?: string
+}
+
+export type { Currency }
+
 function currencyOf (word: string | undefined): Currency | undefined {
   if (word === undefined) return undefined
   const w = word.replace(/\s+/g, ' ').trim().toLowerCase()
@@ -58,10 +73,11 @@ function currencyOf (word: string | undefined): Currency | undefined {
 const num = (s: string): number => Number(s.replace(/,/g, ''))
 
 /**
- * A conversion of an amount of money into another currency; undefined when the request is not one.
- * Throws (a "calculator:" error) when it is one but gives no rate, or a rate that names other currencies.
+ * A conversion of an amount of money into another currency, with the rate the request gives if it
+ * gives one; undefined when the request is not a conversion. Throws (a "calculator:" error) on a
+ * rate that names other currencies.
  */
-export function convertCurrency (request: string): CurrencyAnswer | undefined {
+export function readConversion (request: string): Conversion | undefined {
   const amount = AMOUNT.exec(request)
   if (amount === null) return undefined
   const from = amount[1] !== undefined ? (currencyOf(amount[3]) ?? currencyOf(amount[1])) : currencyOf(amount[5])
@@ -69,50 +85,93 @@ export function convertCurrency (request: string): CurrencyAnswer | undefined {
   const targetMatch = TARGET.exec(request.slice(amount.index + amount[0].length))
   const to = currencyOf(targetMatch?.[1])
   if (from === undefined || to === undefined || from.code === to.code) return undefined
-  const pair = `${from.plural} to ${to.plural}`
-  const steps = [`${value} ${from.code} → ${to.code}`]
   // The rate, as units of `to` per unit of `from`.
-  let rate: number | undefined
-  let reading = ''
   const at = RATE_AT.exec(request)
   const equals = RATE_EQUALS.exec(request)
   if (equals !== null) {
     const one = currencyOf(equals[1])
     const other = currencyOf(equals[4]) ?? currencyOf(equals[2])
     const r = num(equals[3]!)
-    if (one?.code === from.code && (other === undefined || other.code === to.code)) rate = r
-    else if (one?.code === to.code && (other === undefined || other.code === from.code)) rate = 1 / r
-    else throw new Error(`calculator: the rate given (1 ${equals[1]} = ${r}${equals[4] !== undefined ? ` ${equals[4]}` : ''}) is not between ${from.plural} and ${to.plural}`)
-    reading = `1 ${one!.code} = ${r} ${(other ?? (one!.code === from.code ? to : from)).code}`
-  } else if (at !== null) {
+    const reading = `1 ${one!.code} = ${r} ${(other ?? (one!.code === from.code ? to : from)).code}`
+    if (one?.code === from.code && (other === undefined || other.code === to.code)) return { value, from, to, rate: r, reading }
+    if (one?.code === to.code && (other === undefined || other.code === from.code)) return { value, from, to, rate: 1 / r, reading }
+    throw new Error(`calculator: the rate given (1 ${equals[1]} = ${r}${equals[4] !== undefined ? ` ${equals[4]}` : ''}) is not between ${from.plural} and ${to.plural}`)
+  }
+  if (at !== null) {
     const r = num(at[1]!)
     const per = currencyOf(at[3])
     const of = currencyOf(at[2])
-    if (per === undefined) {
-      rate = r
-      reading = `${r} ${to.code} per ${from.code} (a bare rate is read as ${to.plural} per ${from.name})`
-    } else if (per.code === from.code && (of === undefined || of.code === to.code)) {
-      rate = r
-      reading = `${r} ${to.code} per ${from.code}`
-    } else if (per.code === to.code && (of === undefined || of.code === from.code)) {
-      rate = 1 / r
-      reading = `${r} ${from.code} per ${to.code}`
-    } else throw new Error(`calculator: the rate given (${at[0].replace(/^\w+\s+/, '')}) is not between ${from.plural} and ${to.plural}`)
-  } else {
-    const is = RATE_IS.exec(request)
-    if (is !== null) {
-      rate = num(is[1]!)
-      reading = `${rate} ${to.code} per ${from.code} (a bare rate is read as ${to.plural} per ${from.name})`
-    }
+    if (per === undefined) return { value, from, to, rate: r, reading: `${r} ${to.code} per ${from.code} (a bare rate is read as ${to.plural} per ${from.name})` }
+    if (per.code === from.code && (of === undefined || of.code === to.code)) return { value, from, to, rate: r, reading: `${r} ${to.code} per ${from.code}` }
+    if (per.code === to.code && (of === undefined || of.code === from.code)) return { value, from, to, rate: 1 / r, reading: `${r} ${from.code} per ${to.code}` }
+    throw new Error(`calculator: the rate given (${at[0].replace(/^\w+\s+/, '')}) is not between ${from.plural} and ${to.plural}`)
   }
-  if (rate === undefined || !(rate > 0) || !Number.isFinite(rate)) {
-    throw new Error(`calculator: converting ${pair} needs an exchange rate, and the calculator keeps none (rates change by the minute, and it works offline); give one, as in "${value} ${from.plural} to ${to.plural} at 1.08 ${to.plural} per ${from.name}"`)
+  const is = RATE_IS.exec(request)
+  if (is !== null) {
+    const r = num(is[1]!)
+    return { value, from, to, rate: r, reading: `${r} ${to.code} per ${from.code} (a bare rate is read as ${to.plural} per ${from.name})` }
   }
-  steps.push(`rate: ${reading}`)
-  const exact = value * rate
-  const rounded = to.code === 'JPY' ? Math.round(exact) : Math.round(exact * 100) / 100
-  steps.push(`${value} × ${rate} = ${exact}`, `≈ ${format(rounded, to)} (to the ${to.code === 'JPY' ? 'whole yen' : 'cent'})`)
-  return { text: `${format(value, from)} = ${format(rounded, to)}`, output: rounded, steps }
+  return { value, from, to }
+}
+
+/** The error for a conversion with no rate anywhere; `where` says where else the calculator looked. */
+export function noRateError (c: Conversion, where?: string): Error {
+  return new Error(`calculator: converting ${c.from.plural} to ${c.to.plural} needs an exchange rate, and the calculator keeps none (rates change by the minute, and it works offline)${where !== undefined ? `; ${where}` : ''}; give one, as in "${c.value} ${c.from.plural} to ${c.to.plural} at 1.08 ${c.to.plural} per ${c.from.name}"`)
+}
+
+/** The conversion computed at `rate` (units of `to` per unit of `from`), `reading` saying where the rate came from. */
+export function convertAt (c: Conversion, rate: number, reading: string): CurrencyAnswer {
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new Error(`calculator: the exchange rate ${rate} (${reading}) is not a positive number`)
+  const steps = [`${c.value} ${c.from.code} → ${c.to.code}`, `rate: ${reading}`]
+  const exact = c.value * rate
+  const rounded = c.to.code === 'JPY' ? Math.round(exact) : Math.round(exact * 100) / 100
+  steps.push(`${c.value} × ${rate} = ${exact}`, `≈ ${format(rounded, c.to)} (to the ${c.to.code === 'JPY' ? 'whole yen' : 'cent'})`)
+  return { text: `${format(c.value, c.from)} = ${format(rounded, c.to)}`, output: rounded, steps }
+}
+
+/**
+ * A conversion of an amount of money into another currency at the rate the request gives;
+ * undefined when the request is not one. Throws (a "calculator:" error) when it is one but gives no
+ * rate, or a rate that names other currencies.
+ */
+export function convertCurrency (request: string): CurrencyAnswer | undefined {
+  const c = readConversion(request)
+  if (c === undefined) return undefined
+  if (c.rate === undefined) throw noRateError(c)
+  return convertAt(c, c.rate, c.reading!)
+}
+
+/** "EUR/USD 1.08", "the euro to dollar exchange rate is 1.08", "EUR-USD: 1.08": 1 of the first = that many of the second. */
+const PAIR_RATE = new RegExp(String.raw`\b(${NAME})\s*(?:/|-|→|to|into)\s*(${NAME})\b(?:\s+(?:exchange\s+)?rate)?\s*(?:is|=|:|of|at|stands\s+at|was)?\s*(${NUMBER})(?!\.?\d)`, 'gi')
+/** "1.08 dollars per euro", "150 JPY per USD", "1.08 USD/EUR". */
+const PER_RATE = new RegExp(String.raw`(?<![\d.])(${NUMBER})\s*(${NAME}|${SYMBOL})\s*(?:per|/|for\s+(?:each|every|one|a|an))\s*(?:1\s+)?(${NAME})\b`, 'gi')
+/** "1 EUR = 1.08 USD", "one euro buys 1.08 dollars", "a dollar is worth ¥150". */
+const EQUALS_RATE = new RegExp(String.raw`\b(?:1|one|a|an)\s+(${NAME}|${SYMBOL})\s*(?:is|=|equals|buys|gets|is\s+worth|costs|trades\s+at|is\s+at)\s*(${SYMBOL})?\s*(${NUMBER})\s*(${NAME})?\b`, 'gi')
+/** "the dollar is at 150 yen", "the euro trades at $1.08". */
+const AT_RATE = new RegExp(String.raw`\bthe\s+(${NAME})\s+(?:is\s+at|trades\s+at|stands\s+at|is\s+worth|is)\s+(${SYMBOL})?\s*(${NUMBER})\s*(${NAME})?\b`, 'gi')
+
+/**
+ * The rate between `from` and `to` that a text states (a graph fact, not a request), as units of
+ * `to` per unit of `from`, and the statement as read; undefined when the text states none between
+ * these two. "1 EUR = 1.08 USD" gives EUR→USD 1.08 and USD→EUR 1/1.08. A text that states two
+ * different rates for the pair gives none: it cannot be read one way.
+ */
+export function statedRate (text: string, from: Currency, to: Currency): { rate: number, reading: string } | undefined {
+  const found: { rate: number, reading: string }[] = []
+  const pair = (a: Currency | undefined, b: Currency | undefined, r: number, said: string): void => {
+    if (a === undefined || b === undefined || !(r > 0) || !Number.isFinite(r)) return
+    if (a.code === from.code && b.code === to.code) found.push({ rate: r, reading: said })
+    else if (a.code === to.code && b.code === from.code) found.push({ rate: 1 / r, reading: said })
+  }
+  for (const m of text.matchAll(PAIR_RATE)) pair(currencyOf(m[1]), currencyOf(m[2]), num(m[3]!), `1 ${currencyOf(m[1])?.code} = ${num(m[3]!)} ${currencyOf(m[2])?.code}`)
+  for (const m of text.matchAll(PER_RATE)) pair(currencyOf(m[3]), currencyOf(m[2]), num(m[1]!), `1 ${currencyOf(m[3])?.code} = ${num(m[1]!)} ${currencyOf(m[2])?.code}`)
+  for (const m of [...text.matchAll(EQUALS_RATE), ...text.matchAll(AT_RATE)]) {
+    const other = currencyOf(m[4]) ?? currencyOf(m[2])
+    pair(currencyOf(m[1]), other, num(m[3]!), `1 ${currencyOf(m[1])?.code} = ${num(m[3]!)} ${other?.code}`)
+  }
+  if (found.length === 0) return undefined
+  const first = found[0]!
+  return found.every(f => Math.abs(f.rate - first.rate) <= 1e-9 * first.rate) ? first : undefined
 }
 
 function format (value: number, c: Currency): string {

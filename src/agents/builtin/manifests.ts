@@ -95,6 +95,8 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
         level: 'competent'
       }
     ],
+    // graph.read: an exchange rate the request does not give is looked up in the room's graph.
+    tools: ['graph.read'],
     limits: { timeoutMs: 5000, maxConcurrentTasks: 4 }
   },
 

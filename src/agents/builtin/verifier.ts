@@ -23,7 +23,8 @@ import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest,
 import { numberWordsToDigits } from './number-words.ts'
 import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
 import { inputText, upstreamResults, type Upstream } from './task-input.ts'
-import { computeChain, referBack } from './calculator.ts'
+import { computeChain, handler as calculate, referBack } from './calculator.ts'
+import { readConversion } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
@@ -185,19 +186,38 @@ async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ ve
     how = `as a word problem, ${story.answer.expression}`
   } else {
     let again: AgentResult | undefined
-    try {
-      again = await computeChain({ id: `${String(task.id ?? 'task')}:recompute`, text: task.text, input: task.input }, { ...ctx, progress: () => {} })
-    } catch {
-      return undefined
+    const recompute = { id: `${String(task.id ?? 'task')}:recompute`, text: task.text, input: task.input }
+    // Money into another currency is re-computed as the calculator computes it, at the rate the
+    // request gives or the graph states (before, the arithmetic check read "Convert 100 euros to
+    // dollars at 1.08 dollars per euro" as 100 and disputed a right $108.00).
+    let money: boolean
+    try { money = readConversion(task.text) !== undefined } catch { money = true }
+    if (money) {
+      try {
+        again = await calculate(recompute, { ...ctx, progress: () => {} })
+      } catch (err) {
+        return { verdict: { vote: 'abstain', confidence: 0, reason: `a money conversion that cannot be re-computed here: ${(err as Error).message.replace(/^calculator: /, '')}` }, steps: [] }
+      }
+      if (typeof again.output !== 'number') return undefined
+      const rate = again.working?.find(w => /^\s*rate: /.test(w))?.trim()
+      expected = again.output
+      steps = again.working ?? []
+      how = rate === undefined ? 'as a conversion' : `as a conversion (${rate.replace(/, from the graph: .*$/, '')}${again.citations !== undefined ? `, the graph's ${again.citations.join(', ')}` : ''})`
+    } else {
+      try {
+        again = await computeChain(recompute, { ...ctx, progress: () => {} })
+      } catch {
+        return undefined
+      }
+      if (again === undefined) return undefined
+      // Several questions asked at once ("Compute 2 + 2 and compute 3 + 3" → [4, 6]): each answer compared.
+      if (Array.isArray(again.output)) return compareAnswers(again, result)
+      if (typeof again.output !== 'number') return undefined
+      expected = again.output
+      steps = again.working ?? []
+      const expressions = steps.flatMap(w => { const m = /^\s+expression: (.+)$/.exec(w); return m === null ? [] : [m[1]!] })
+      how = `in ${expressions.length} steps, ${expressions.join(' then ')}`
     }
-    if (again === undefined) return undefined
-    // Several questions asked at once ("Compute 2 + 2 and compute 3 + 3" → [4, 6]): each answer compared.
-    if (Array.isArray(again.output)) return compareAnswers(again, result)
-    if (typeof again.output !== 'number') return undefined
-    expected = again.output
-    steps = again.working ?? []
-    const expressions = steps.flatMap(w => { const m = /^\s+expression: (.+)$/.exec(w); return m === null ? [] : [m[1]!] })
-    how = `in ${expressions.length} steps, ${expressions.join(' then ')}`
   }
   const claimed = claimedNumbers(result)
   if (claimed.length === 0) return undefined

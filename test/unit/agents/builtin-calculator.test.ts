@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
 import { evaluateExpression, math, translateRequest } from '../../../src/agents/builtin/math.ts'
-import { testContext } from './builtin-context.ts'
+import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
+import { readConversion, statedRate } from '../../../src/agents/builtin/currency.ts'
 import { priceStory } from '../../../src/agents/builtin/price-story.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
@@ -551,6 +552,64 @@ describe('calculator: money into another currency', () => {
     // Pounds of weight stay a unit conversion, and money without a second currency stays arithmetic.
     expect((await calc('Convert 150 pounds to kilograms')).text).toMatch(/^68\.0388\d* kilograms$/)
     expect((await calc('Calculate 15% of $80')).output).toBe(12)
+  })
+})
+
+describe("calculator: exchange rates from the room's graph", () => {
+  const rate = (text: string, from: string, to: string) => {
+    const c = readConversion(`1 ${from} to ${to}`)!
+    return statedRate(text, c.from, c.to)?.rate
+  }
+
+  it('reads the rate a fact states, either way round, and nothing else', () => {
+    expect(rate('1 EUR = 1.08 USD', 'EUR', 'USD')).toBe(1.08)
+    expect(rate('1 EUR = 1.08 USD', 'USD', 'EUR')).toBeCloseTo(1 / 1.08, 12)
+    expect(rate('The EUR/USD exchange rate is 1.08.', 'EUR', 'USD')).toBe(1.08)
+    expect(rate('The euro to dollar rate is 1.08', 'EUR', 'USD')).toBe(1.08)
+    expect(rate('One euro buys 1.08 dollars today.', 'EUR', 'USD')).toBe(1.08)
+    expect(rate('The dollar is at 150 yen.', 'USD', 'JPY')).toBe(150)
+    expect(rate('Today: 150 yen per dollar', 'JPY', 'USD')).toBeCloseTo(1 / 150, 12)
+    expect(rate('A dollar is worth ¥150', 'USD', 'JPY')).toBe(150)
+    // Another pair, a weight, a port number, and two different rates in one text: none.
+    expect(rate('1 EUR = 0.85 GBP', 'EUR', 'USD')).toBeUndefined()
+    expect(rate('1 pound = 0.45 kilograms', 'GBP', 'USD')).toBeUndefined()
+    expect(rate('The relay listens on port 9090.', 'EUR', 'USD')).toBeUndefined()
+    expect(rate('1 EUR = 1.08 USD last week, 1 EUR = 1.10 USD now', 'EUR', 'USD')).toBeUndefined()
+  })
+
+  it('converts at the rate the graph states when the request gives none, citing the entity with its status and age', async () => {
+    const embedder = await realEmbedder()
+    const at = Date.UTC(2026, 10, 23, 9, 30)
+    const ent = (id: string, kind: string, text: string, status: string, updatedAt = at) => ({ ...retrievable(id, kind, text, status, 0.9), updatedAt })
+    const graph = [
+      ent('f-relay', 'fact', 'The relay listens on port 9090 by default.', 'verified'),
+      ent('f-launch', 'fact', 'The beta launch is on March 3, 2027.', 'verified'),
+      ent('f-eur-old', 'fact', '1 EUR = 1.05 USD', 'verified', at - 86_400_000),
+      ent('f-eur', 'fact', 'The EUR/USD exchange rate is 1.08', 'verified'),
+      ent('h-eur', 'hypothesis', '1 euro = 1.20 dollars', 'proposed', at + 60_000),
+      ent('f-eur-wrong', 'fact', '1 EUR = 2 USD', 'disputed', at + 120_000),
+      ent('q-yen', 'question', 'Is 1 dollar = 150 yen?', 'proposed')
+    ]
+    const ctx = graphSearchContext(embedder, graph)
+    // Before: "converting euros to dollars needs an exchange rate", though the room's graph held one.
+    const r = await handler({ id: 't', text: 'Convert 100 euros to dollars' }, ctx)
+    // Verified beats proposed (the newer 1.20), the newest verified wins (not 1.05), a disputed one is never used.
+    expect(r.text).toBe("€100.00 = $108.00 (at 1 EUR = 1.08 USD, the graph's verified fact of 2026-11-23 09:30 UTC; it holds 2 other rates for this pair)")
+    expect(r.output).toBe(108)
+    expect(r.citations).toEqual(['f-eur'])
+    expect(r.working).toContain('rate: 1 EUR = 1.08 USD, from the graph: "The EUR/USD exchange rate is 1.08" (fact f-eur (verified, recorded 2026-11-23 09:30 UTC))')
+    expect(r.working?.join('\n')).toContain('the graph also states 1 EUR = 1.05 USD (fact f-eur-old, verified); not used: older or less confident')
+    expect(r.working?.join('\n')).toContain('the graph also states 1 EUR = 1.2 USD (hypothesis h-eur, proposed); not used: less verified')
+    // The other way round, and in a chain, whose result keeps the citation.
+    expect((await handler({ id: 't', text: 'How much is $54 in euros?' }, ctx)).output).toBe(50)
+    const chained = await handler({ id: 't', text: 'Convert 100 euros to dollars and double it' }, ctx)
+    expect(chained).toMatchObject({ output: 216, citations: ['f-eur'] })
+    // A rate in the request is used as given; the graph is not searched.
+    const before = ctx.searches.length
+    expect((await handler({ id: 't', text: 'Convert 100 euros to dollars at 1.10' }, ctx)).output).toBe(110)
+    expect(ctx.searches.length).toBe(before)
+    // A pair the graph has no rate for (a question about one does not count) says where it looked.
+    await expect(handler({ id: 't', text: 'Convert 10 dollars to yen' }, ctx)).rejects.toThrow(/converting dollars to yen needs an exchange rate, .*; the room's graph states no rate between dollars and yen either \(a fact such as "1 USD = <rate> JPY" would be used\); give one/)
   })
 })
 

@@ -26,7 +26,9 @@ describe('built-in registry', () => {
     expect(builtinManifest('verifier').tools).toEqual(['graph.read'])
     expect(builtinManifest('llm').tools).toEqual(['llm'])
     expect(builtinManifest('planner').tools).toEqual(['llm'])
-    expect(builtinManifest('calculator').tools).toEqual([])
+    // An exchange rate the request does not give is looked up in the room's graph.
+    expect(builtinManifest('calculator').tools).toEqual(['graph.read'])
+    expect(builtinManifest('summariser').tools).toEqual([])
   })
 
   it('returns a fresh manifest each time', () => {

@@ -238,6 +238,24 @@ describe('verifier: results handed over by the coordination layer', () => {
     expect(claimText({ id: 't', text: 'Verify', input: { task: { text: 'x' }, result: { text: 'You say: "The relay is now in the EU region." The graph has nothing on that yet. What it has: the relay listens on port 9090 [fact:x1] (proposed, not yet verified).' } } })).toBe('the relay listens on port 9090.')
   })
 
+  it('re-computes a money conversion at the rate the request gives or the graph states, and abstains when there is none', async () => {
+    const handed = (task: string, text: string, output: number) => ({ task: { text: task }, result: { text, output } })
+    // Before: the arithmetic check read "Convert 100 euros to dollars at 1.08 dollars per euro" as 100
+    // and disputed the right answer, $108.00 ("re-computed: ... = 100, not 108").
+    const given = await handler({ id: 't', text: 'Verify this answer', input: handed('Convert 100 euros to dollars at 1.08 dollars per euro', '€100.00 = $108.00', 108) }, testContext())
+    expect(given.verdict).toMatchObject({ vote: 'support', reason: 're-computed as a conversion (rate: 1.08 USD per EUR) = 108, as claimed' })
+    const wrong = await handler({ id: 't', text: 'Verify this answer', input: handed('How much is $40 in yen if 1 dollar is 150 yen?', '$40.00 = ¥4,000', 4000) }, testContext())
+    expect(wrong.verdict).toMatchObject({ vote: 'dispute', reason: 're-computed as a conversion (rate: 1 USD = 150 JPY) = 6000, not 4000' })
+    // The rate from the graph, as the calculator found it: the verifier finds it too and says which entity it is.
+    const rates = [...GRAPH, e('f-eur', 'fact', '1 EUR = 1.08 USD', 'verified', 0.9)]
+    const fromGraph = await handler({ id: 't', text: 'Verify this answer', input: handed('Convert 100 euros to dollars', '€100.00 = $108.00 (at 1 EUR = 1.08 USD, ...)', 108) }, graphContext(rates))
+    expect(fromGraph.verdict).toMatchObject({ vote: 'support', reason: "re-computed as a conversion (rate: 1 EUR = 1.08 USD, the graph's f-eur) = 108, as claimed" })
+    // No rate anywhere: nothing to re-compute, so no verdict either way (not a dispute of "100").
+    const none = await handler({ id: 't', text: 'Verify this answer', input: handed('Convert 100 euros to yen', '€100.00 = ¥16,000', 16000) }, graphContext(rates))
+    expect(none.verdict?.vote).toBe('abstain')
+    expect(none.verdict?.reason).toMatch(/^a money conversion that cannot be re-computed here: converting euros to yen needs an exchange rate/)
+  })
+
   it('abstains on an answer that goes by what the person said against the graph, or an overview of the graph', async () => {
     const said = await handler({ id: 't', text: 'Verify this result', input: { task: { text: 'The relay moved to port 9091. Which port should I use?' }, result: { text: 'You say the relay moved to port 9091, but the graph says ... Going by what you say: 9091.', output: { answer: '...', sources: [], told: [{ statement: 'The relay moved to port 9091.', agrees: false, with: 'f-relay' }] } } } }, graphContext())
     expect(said.verdict?.vote).toBe('abstain')

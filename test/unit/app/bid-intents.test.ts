@@ -4,7 +4,7 @@
  * ...") may go to the researcher when the graph holds something relevant.
  */
 import { describe, it, expect } from 'vitest'
-import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, convertsMoney, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
 
 describe('bidding intents', () => {
   it('reads questions, also ones asked as requests to find something out', () => {
@@ -47,6 +47,12 @@ describe('bidding intents', () => {
     for (const t of ['Is it true that the beta launches on March 3, 2027?', 'Check this claim: the relay listens on port 8080', 'Verify that the team chose PostgreSQL']) expect(CHECK_ARITHMETIC.test(t), t).toBe(false)
     expect(SUMMARY_INTENT.test('Give me the gist of this passage')).toBe(true)
     expect(SUMMARY_INTENT.test('Find out when the beta launches')).toBe(false)
+  })
+
+  it('knows money into another currency, with or without a rate', () => {
+    // The researcher won "How much is $40 in yen?" and quoted the graph's rate instead of converting.
+    for (const t of ['How much is $40 in yen?', 'Convert 100 euros to dollars', '€250 in pounds at 0.85', '100 euros to yen at 2 pounds per euro']) expect(convertsMoney(t), t).toBe(true)
+    for (const t of ['Convert 150 pounds to kilograms', 'Calculate 15% of $80', 'What is the dollar at?', 'How much is 12 times 34?']) expect(convertsMoney(t), t).toBe(false)
   })
 
   it('knows a written-out computation, and a request about what the room knows', () => {
