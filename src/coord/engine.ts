@@ -140,8 +140,13 @@ export interface TaskSnapshot {
   missionId?: string
   mission?: { subtasks: Array<{ planId: string, taskId: string, text: string, dependsOn: string[], state: TaskState | 'pending' }>, group: AgentRef[] }
   questions: Array<{ questionId: string, agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
+  /** The holder's last progress report, while the task runs (a task that ended has none). */
   progress?: { fraction: number, note?: string }
-  timings: { submittedAt: number, awardedAt?: number, startedAt?: number, finishedAt?: number, completedAt?: number }
+  /**
+   * finishedAt: when the agent finished (its result); completedAt: when the task completed here;
+   * endedAt: when it reached its end state here, whichever (failed, canceled, ... have only this).
+   */
+  timings: { submittedAt: number, awardedAt?: number, startedAt?: number, finishedAt?: number, completedAt?: number, endedAt?: number }
 }
 
 export interface TaskStateEvent { taskId: string, state: TaskState, previous: TaskState | null, reason?: string, attempt: number, at: number }
@@ -1912,7 +1917,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       steward: t.steward,
       owner: t.owner,
       questions: [...t.questions].map(([questionId, q]) => ({ questionId, ...q })),
-      timings: { submittedAt: t.submittedAt, awardedAt: t.awardedAt, startedAt: t.startedAt, finishedAt: t.finishedAt, completedAt: t.completedAt }
+      timings: { submittedAt: t.submittedAt, awardedAt: t.awardedAt, startedAt: t.startedAt, finishedAt: t.finishedAt, completedAt: t.completedAt, endedAt: isTerminal(t.state) ? t.endedAt : undefined }
     }
     if (t.input !== undefined) snap.input = t.input
     if (t.reason !== undefined) snap.reason = t.reason
@@ -1929,7 +1934,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       if (abstained.length > 0) snap.verification.abstained = abstained
     }
     if (t.missionId !== undefined) snap.missionId = t.missionId
-    if (t.progress !== undefined) snap.progress = t.progress
+    // A task that ended does not go on showing "running, 10%" (a deadline or a cancel stopped it mid-run).
+    if (t.progress !== undefined && !isTerminal(t.state)) snap.progress = t.progress
     const m = t.mission
     if (m !== undefined) {
       snap.mission = {

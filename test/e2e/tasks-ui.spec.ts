@@ -177,3 +177,36 @@ test('a mission with a part nobody can do still delivers its other parts, and sa
   await expect(a.getByTestId('task-partial')).toContainText('s2 (What is the capital of France?): not done, unassigned')
   await a.screenshot({ path: `${SHOTS}/tasks-mission-partial.png`, fullPage: true })
 })
+
+test('a runaway script is canceled from the task list, and one past its deadline fails: the agent stops either way', async () => {
+  // A js-runner joins tab C; it would run this for 8 s. The person who asked cancels it from their list.
+  const runner = await c.evaluate(async () => await window.meshwork.agents.register({ kind: 'js-runner' }))
+  for (const p of [a, b]) await expect.poll(() => p.evaluate(r => window.meshwork.agents.list().some(x => x.agentId === r && x.online), runner), { timeout: 15_000 }).toBe(true)
+  const loop = { text: 'Run this JavaScript: let n = 0; while (true) { n++ }', input: { timeoutMs: 8000 } }
+  const id = await b.evaluate(t => window.meshwork.tasks.submit(t), loop)
+  const item = b.locator(`[data-testid=task-item][data-task-id="${id}"]`)
+  await expect(item).toHaveAttribute('data-state', 'working', { timeout: 15_000 })
+  expect(await b.evaluate(t => window.meshwork.tasks.get(t)?.agentId, id)).toBe(runner)
+  await expect.poll(() => c.evaluate(r => window.meshwork.agents.list().find(x => x.agentId === r)?.state, runner), { timeout: 5_000 }).toBe('working')
+  const canceledAt = Date.now()
+  await item.getByTestId('task-cancel').click()
+  await expect(item).toHaveAttribute('data-state', 'canceled', { timeout: 5_000 })
+  await expect(item.getByTestId('task-cancel')).toHaveCount(0)
+  // Every tab agrees, and the script stopped on C well before its own 8 s limit.
+  for (const p of [a, c]) await expect.poll(() => p.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 5_000 }).toBe('canceled')
+  await expect.poll(() => c.evaluate(r => window.meshwork.agents.list().find(x => x.agentId === r)?.state, runner), { timeout: 5_000 }).toBe('idle')
+  expect(Date.now() - canceledAt).toBeLessThan(6_000)
+
+  // The same script with a 2 s deadline: it fails with that reason, and the agent stops.
+  const lateId = await b.evaluate(t => window.meshwork.tasks.submit({ ...t, deadlineMs: 2_000 }), loop)
+  const late = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 15_000 }), lateId)
+  expect(late, JSON.stringify(late)).toMatchObject({ state: 'failed' })
+  expect(late.reason).toMatch(/deadline/)
+  // Before, a task failed by its deadline had no end time at all, and went on showing "running, 10%".
+  expect(late.timings.endedAt! - late.timings.submittedAt).toBeLessThan(6_000)
+  expect(late.progress).toBeUndefined()
+  await expect.poll(() => c.evaluate(r => window.meshwork.agents.list().find(x => x.agentId === r)?.state, runner), { timeout: 5_000 }).toBe('idle')
+  await b.locator(`[data-testid=task-item][data-task-id="${lateId}"]`).click()
+  await expect(b.getByTestId('task-reason')).toContainText('deadline')
+  await c.evaluate(async r => { await window.meshwork.agents.unregister(r) }, runner)
+})

@@ -64,17 +64,18 @@ export function formatClock (ms: number): string {
 export function elapsedOf (task: Pick<TaskSnapshot, 'state' | 'timings'>, now: number, endedAt?: number): number {
   const t = task.timings
   if (!isFinished(task.state)) return Math.max(0, now - t.submittedAt)
-  const end = t.completedAt ?? t.finishedAt ?? endedAt
+  const end = t.completedAt ?? t.endedAt ?? t.finishedAt ?? endedAt
   return end === undefined ? 0 : Math.max(0, end - t.submittedAt)
 }
 
 export interface TimingStep { label: string, at: number, sinceStart: number, sincePrevious: number }
 
-/** submitted → awarded → started → finished → completed, the steps the task went through. */
+/** submitted → awarded → started → finished → completed (or ended: failed, canceled, ...), the steps the task went through. */
 export function timingSteps (timings: TaskSnapshot['timings']): TimingStep[] {
   const raw: Array<[string, number | undefined]> = [
     ['submitted', timings.submittedAt], ['awarded', timings.awardedAt], ['started', timings.startedAt],
-    ['finished', timings.finishedAt], ['completed', timings.completedAt]
+    ['finished', timings.finishedAt], ['completed', timings.completedAt],
+    ['ended', timings.completedAt === undefined ? timings.endedAt : undefined]
   ]
   const steps: TimingStep[] = []
   let previous = timings.submittedAt

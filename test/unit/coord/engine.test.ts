@@ -353,6 +353,29 @@ describe('coordination engine: consultation and cancel', () => {
     expect(a.runs[0]!.finishedAt).toBeUndefined()
     expect(a.engine.stats().messagesOut).toBeLessThan(20)
   })
+
+  it('a task past its deadline fails everywhere with that reason, the running agent is stopped, and the end time is kept', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{ id: 'slow', skill: 's', keywords: ['work'], confidence: 0.9, workMs: 10_000 }])
+    const b = await makeNode(net, clock, [])
+    const submittedAt = clock.now()
+    const id = b.engine.tasks.submit({ text: 'work', deadlineMs: 2_000 })
+    await runUntil(clock, () => a.runs.length === 1, 1000)
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.state === 'failed'), 5_000)
+    for (const n of [a, b]) {
+      const snap = n.engine.tasks.get(id)!
+      expect(snap.reason).toBe('the deadline passed')
+      // Before, a failed task had no end time in its timings (only completed ones had one).
+      expect(snap.timings.endedAt! - submittedAt).toBeGreaterThanOrEqual(2_000)
+      expect(snap.timings.endedAt! - submittedAt).toBeLessThan(3_000)
+      expect(snap.timings.completedAt).toBeUndefined()
+      expect(snap.progress).toBeUndefined()
+    }
+    await runFor(clock, 11_000)
+    expect(a.runs[0]!.finishedAt).toBeUndefined()
+    expect(b.engine.tasks.get(id)!.state).toBe('failed')
+  })
 })
 
 describe('coordination engine: frames', () => {

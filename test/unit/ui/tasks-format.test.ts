@@ -34,6 +34,8 @@ describe('task formatting', () => {
     // Unassigned tasks carry no end time: the moment this tab saw the end counts, else 0.
     expect(elapsedOf({ state: 'unassigned', timings: { submittedAt: 1000 } }, 99_999, 1700)).toBe(700)
     expect(elapsedOf({ state: 'unassigned', timings: { submittedAt: 1000 } }, 99_999)).toBe(0)
+    // A failed or canceled task's own end time (timings.endedAt) beats when this tab saw it end.
+    expect(elapsedOf({ state: 'failed', timings: { submittedAt: 1000, endedAt: 3000 } }, 99_999, 3500)).toBe(2000)
     expect(elapsedOf({ state: 'submitted', timings: { submittedAt: 5000 } }, 4000)).toBe(0)
   })
 
@@ -47,6 +49,8 @@ describe('task formatting', () => {
     ])
     // Steps that did not happen (a mission is never awarded to its parts' agents) are skipped.
     expect(timingSteps({ submittedAt: 1000, completedAt: 3000 }).map(s => [s.label, s.sincePrevious])).toEqual([['submitted', 0], ['completed', 2000]])
+    expect(timingSteps({ submittedAt: 1000, awardedAt: 1100, endedAt: 3000 }).map(s => [s.label, s.sincePrevious])).toEqual([['submitted', 0], ['awarded', 100], ['ended', 1900]])
+    expect(timingSteps({ submittedAt: 1000, completedAt: 3000, endedAt: 3000 }).map(s => s.label)).toEqual(['submitted', 'completed'])
   })
 
   it('shortens peers and agent ids, and relates subtasks to their mission', () => {
