@@ -973,7 +973,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.record('outcome', {
       taskId: t.id, state: t.state, reason: t.reason, attempts: t.attempt,
       producer: t.producer !== undefined ? { peerId: t.producer.peerId, agentId: t.producer.agentId, attempt: t.producer.attempt } : undefined,
-      result: t.result,
+      // A failed mission's record keeps what its parts delivered (nothing is lost for a tab that
+      // lists it from the graph later); its own result is only the planner's plan.
+      result: t.mission !== undefined && t.state === 'failed' ? this.missionPartial(t.mission) : t.result,
       failures: t.failures.map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason })),
       at: this.clock.now()
     })

@@ -176,6 +176,10 @@ interface PlannedOp { op: GraphOp, source: string }
 // ---------------------------------------------------------------------------------------------
 // Small pure helpers
 
+/** Longest text, and largest output (JSON characters), of a partial result kept in a task thread's outcome. */
+const PARTIAL_TEXT = 2000
+const PARTIAL_OUTPUT_BYTES = 4096
+
 function clip (text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`
 }
@@ -903,6 +907,14 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         const outcome: JsonObject = { state: r.state, attempts: r.attempts, failures, at: r.at }
         if (r.reason !== undefined) outcome.reason = r.reason
         if (r.producer !== undefined) outcome.producer = { ...ref(r.producer), attempt: r.producer.attempt, result: resultId(r.taskId, r.producer.attempt) }
+        // What a task that did not complete still delivered (a failed mission's parts that were done),
+        // kept small: the thread's data, attempts and all, must stay within the graph's 32 KiB.
+        if (r.state !== 'completed' && r.result !== undefined && typeof r.result.text === 'string' && r.result.text !== '') {
+          const partial: JsonObject = { text: clip(r.result.text, PARTIAL_TEXT) }
+          const output = jsonCopy(r.result.output)
+          if (output !== undefined && JSON.stringify(output).length <= PARTIAL_OUTPUT_BYTES) partial.output = output
+          outcome.partial = partial
+        }
         let line: string
         const producer = r.producer
         if (r.state === 'completed' && producer !== undefined) line = `Completed: attempt ${producer.attempt} by ${agentOn(producer)} (${resultId(r.taskId, producer.attempt)}).`
@@ -1119,6 +1131,9 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           if (read.finishedAt !== undefined) r.finishedAt = read.finishedAt
         }
       }
+      // What a task that did not complete still delivered (a failed mission's parts).
+      const partial = asObject(outcome.partial)
+      if (c === undefined && typeof partial.text === 'string') r.result = { text: partial.text, ...(partial.output !== undefined ? { output: partial.output } : {}) }
       // A mission's answer is its assembled solution, not its planner's plan.
       const solution = str(d.solution) !== undefined ? graph.get(str(d.solution)!) : undefined
       if (solution !== undefined) r.result = { text: typeof solution.data?.text === 'string' ? solution.data.text : solution.text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }

@@ -175,6 +175,8 @@ test('a mission with a part nobody can do still delivers its other parts, and sa
   await expect(a.getByTestId('task-reason')).toContainText('subtask s2 unassigned')
   await expect(a.getByTestId('task-partial')).toContainText('s1 (What is 15% of 200): 30')
   await expect(a.getByTestId('task-partial')).toContainText('s2 (What is the capital of France?): not done, unassigned')
+  // The graph keeps it too, on every tab: a tab that opens later lists the mission with what it delivered.
+  await expect.poll(() => b.evaluate(t => window.meshwork.graph.get(`task:${t}`)?.data?.outcome, id), { timeout: 15_000 }).toMatchObject({ state: 'failed', partial: { output: { s1: 30 } } })
   await a.screenshot({ path: `${SHOTS}/tasks-mission-partial.png`, fullPage: true })
 })
 

@@ -203,6 +203,33 @@ describe('a node that was away when a task ended', () => {
   }, 30_000)
 })
 
+describe('a node that was away when a mission failed', () => {
+  it('lists it from the graph with what its parts delivered', async () => {
+    const planner: SimAgent = {
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
+      run: () => ({ text: 'two parts', plan: { subtasks: [{ id: 's1', text: 'compute 15% of 200', dependsOn: [] }, { id: 's2', text: 'name the capital of France', dependsOn: [] }] } })
+    }
+    const calc: SimAgent = { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 50, run: () => ({ text: '30', output: 30 }) }
+    const { clock, net, hub, nodes } = await mesh([], [planner, calc])
+    const [s, x] = nodes as [Node, Node]
+    const id = s.engine.tasks.submit({ text: 'mission: compute 15% of 200 and name the capital of France' })
+    await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'failed', 20_000)
+    const original = s.engine.tasks.get(id)!
+    expect(original.result?.output).toEqual({ s1: 30 })
+    for (const n of [s, x]) n.recorder.flush()
+    await waitFor('the outcome recorded', () => s.graph.get(`task:${id}`)?.data?.state === 'failed')
+    expect(s.graph.get(`task:${id}`)?.data?.outcome).toMatchObject({ partial: { text: original.result!.text, output: { s1: 30 } } })
+
+    // Before, a tab that opened later listed the mission as failed with nothing delivered: the
+    // outcome kept only the state and the reason, and the 30 was in no record it could read.
+    const late = await node(net, clock, hub, [])
+    await waitFor('the late tab to list the mission', () => late.engine.knows(id), 10_000)
+    expect(late.engine.tasks.get(id)).toMatchObject({ state: 'failed', reason: original.reason, result: { text: original.result!.text, output: { s1: 30 } } })
+    expect(late.problems).toEqual([])
+    expect(s.problems).toEqual([])
+  }, 30_000)
+})
+
 describe('the steward reloads while its task runs', () => {
   /** A steward S and a holder X (and, with `standIn`, Y: a weaker echo agent that wins only once X is gone). */
   async function room (standIn = false, timeZone?: string): Promise<{ clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, s: Node, x: Node, y: Node | undefined, id: string }> {
