@@ -19,7 +19,7 @@ import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksDateOffset, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
-import { readConversion } from '../agents/builtin/currency.ts'
+import { convertsMoney } from '../agents/builtin/currency.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -73,14 +73,6 @@ export const RUN_INTENT = /\b(?:run|execute|evaluate\s+(?:this|the\s+following)\
 export const writesOutComputation = (text: string): boolean => {
   const digits = numberWordsToDigits(text)
   return MATH_EXPRESSION.test(digits) || INCOMPLETE_EXPRESSION.test(digits)
-}
-/**
- * Money into another currency ("How much is $40 in yen?", "Convert 100 euros to dollars"): the
- * calculator's, at the rate the request gives or the graph states. The researcher quoted the graph's
- * rate fact ("the dollar is at 150 yen") instead of the ¥6,000 asked for.
- */
-export const convertsMoney = (text: string): boolean => {
-  try { return readConversion(text) !== undefined } catch { return true }
 }
 /** An expression cut short ("What is 3 + ?", "7 times"): the calculator's, which says what is missing; no fact answers it. */
 const INCOMPLETE_EXPRESSION = /\d\s*(?:[-+*/^×÷]|\b(?:plus|minus|times|multiplied\s+by|divided\s+by))\s*[?.!]?\s*$/i
@@ -246,6 +238,10 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // Whether the task asks to count in a text it gives: read once, for the gates and rules below.
     let counting: boolean | undefined
     const counts = (): boolean => (counting ??= asksToCount(task))
+    // Whether it converts money ("How much is $40 in yen?"): the calculator's, at the rate the request
+    // gives or the graph states; the researcher had quoted the graph's rate instead of converting.
+    let converting: boolean | undefined
+    const money = (): boolean => (converting ??= convertsMoney(asks))
     const usable = new Set(mine.filter(a => {
       const gate = TAKES[a.kind]
       if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task, counts))
@@ -276,8 +272,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('verifier') === true) atLeast('verifier', 'claim.verify', CHECK_CONFIDENCE)
     // A request that holds a computation is the calculator's whatever its other words ("What is 2 to the power of 100?" matched at 0.45).
     if (takes.get('calculator') === true && writesOutComputation(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
-    const money = convertsMoney(asks)
-    if (takes.get('calculator') === true && money) atLeast('calculator', 'math.convert-units', COMPUTE_CONFIDENCE, true)
+    if (takes.get('calculator') === true && money()) atLeast('calculator', 'math.convert-units', COMPUTE_CONFIDENCE, true)
     // Code the request asks to run is the js-runner's, whatever the words around it ("Run: while(true){}" matched nothing).
     if (takes.get('js-runner') === true && RUN_INTENT.test(asks)) atLeast('js-runner', 'code.run-javascript', COMPUTE_CONFIDENCE)
     // A story the calculator reads (a word problem, a distance or a price question) is its, whatever its words match.
@@ -307,7 +302,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // A computation written out, or a count in a given text, is not a question about the room,
       // whatever a fact shares with it ("What is 3 + ?" was answered with the fact of a launch on
       // March 3), whether the agent that does it is on this tab or not.
-      const computes = writesOutComputation(asks) || money || counts()
+      const computes = writesOutComputation(asks) || money() || counts()
       if (matched >= 0 && (datesOwn || computes || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
       else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)

@@ -264,12 +264,12 @@ async function convertAtGraphRate (c: Conversion, ctx: AgentContext): Promise<{ 
     .sort((a, b) => STATUS_RANK[a.hit.status]! - STATUS_RANK[b.hit.status]! || (b.hit.updatedAt ?? 0) - (a.hit.updatedAt ?? 0) || b.hit.confidence - a.hit.confidence || (a.hit.id < b.hit.id ? -1 : 1))
   const best = rated[0]
   if (best === undefined) throw noRateError(c, `the room's graph states no rate between ${c.from.plural} and ${c.to.plural} either (a fact such as "1 ${c.from.code} = <rate> ${c.to.code}" would be used)`)
-  const age = best.hit.updatedAt !== undefined ? `, recorded ${new Date(best.hit.updatedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''
-  const source = `${best.hit.kind} ${best.hit.id} (${best.hit.status}${age})`
+  const when = best.hit.updatedAt !== undefined ? `${new Date(best.hit.updatedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` : undefined
+  const source = `${best.hit.kind} ${best.hit.id} (${best.hit.status}${when === undefined ? '' : `, recorded ${when}`})`
   const money = convertAt(c, best.rate, `${best.reading}, from the graph: "${best.hit.text}" (${source})`)
   const others = rated.slice(1).filter(r => Math.abs(r.rate - best.rate) > 1e-9 * best.rate)
   const steps = others.map(r => `the graph also states ${r.reading} (${r.hit.kind} ${r.hit.id}, ${r.hit.status}); not used: ${STATUS_RANK[r.hit.status]! > STATUS_RANK[best.hit.status]! ? 'less verified' : 'older or less confident'}`)
-  const note = ` (at ${best.reading}, the graph's ${best.hit.status} ${best.hit.kind}${age === '' ? '' : ` of ${age.slice(11)}`}${others.length > 0 ? `; it holds ${others.length} other rate${others.length === 1 ? '' : 's'} for this pair` : ''})`
+  const note = ` (at ${best.reading}, the graph's ${best.hit.status} ${best.hit.kind}${when === undefined ? '' : ` of ${when}`}${others.length > 0 ? `; it holds ${others.length} other rate${others.length === 1 ? '' : 's'} for this pair` : ''})`
   return { money, note, steps, entity: best.hit }
 }
 

@@ -45,7 +45,10 @@ const TARGET = new RegExp(String.raw`\b(?:to|in|into|as)\s+(?:(?:the|a)\s+)?(${N
 /** "at 1.08 dollars per euro", "at 1.08 USD/EUR", "at a rate of 1.08", "at 1.08". */
 const RATE_AT = new RegExp(String.raw`\b(?:at|with|using)\s+(?:an?\s+(?:exchange\s+)?rate\s+of\s+|the\s+(?:exchange\s+)?rate\s+(?:of\s+)?)?(${NUMBER})\s*(?:(${NAME}|${SYMBOL})\s*(?:per|/|for\s+(?:each|every|one|a|an)|to\s+(?:the|one|a|an))\s*(?:1\s+)?(${NAME}|${SYMBOL})\b)?`, 'i')
 /** "if 1 dollar is 150 yen", "where 1 EUR = 1.08 USD", "1 euro buys 1.08 dollars". */
-const RATE_EQUALS = new RegExp(String.raw`\b(?:1|one|a|an)\s+(${NAME}|${SYMBOL})\s*(?:is|=|equals|buys|gets|is\s+worth|costs)\s*(${SYMBOL})?\s*(${NUMBER})\s*(${NAME})?\b`, 'i')
+const equalsRate = (verbs: string, flags: string): RegExp =>
+  new RegExp(String.raw`\b(?:1|one|a|an)\s+(${NAME}|${SYMBOL})\s*(?:${verbs})\s*(${SYMBOL})?\s*(${NUMBER})\s*(${NAME})?\b`, flags)
+const EQUALS_VERBS = String.raw`is|=|equals|buys|gets|is\s+worth|costs`
+const RATE_EQUALS = equalsRate(EQUALS_VERBS, 'i')
 /** "the (exchange) rate is 1.08" */
 const RATE_IS = new RegExp(String.raw`\b(?:exchange\s+)?rate\s+(?:is|=|of)\s+(${NUMBER})\b`, 'i')
 
@@ -114,6 +117,14 @@ export function readConversion (request: string): Conversion | undefined {
   return { value, from, to }
 }
 
+/**
+ * Whether a request converts money into another currency, with a rate or without; a rate between
+ * other currencies still makes it one (the calculator says what is wrong with it).
+ */
+export function convertsMoney (text: string): boolean {
+  try { return readConversion(text) !== undefined } catch { return true }
+}
+
 /** The error for a conversion with no rate anywhere; `where` says where else the calculator looked. */
 export function noRateError (c: Conversion, where?: string): Error {
   return new Error(`calculator: converting ${c.from.plural} to ${c.to.plural} needs an exchange rate, and the calculator keeps none (rates change by the minute, and it works offline)${where !== undefined ? `; ${where}` : ''}; give one, as in "${c.value} ${c.from.plural} to ${c.to.plural} at 1.08 ${c.to.plural} per ${c.from.name}"`)
@@ -129,24 +140,12 @@ export function convertAt (c: Conversion, rate: number, reading: string): Curren
   return { text: `${format(c.value, c.from)} = ${format(rounded, c.to)}`, output: rounded, steps }
 }
 
-/**
- * A conversion of an amount of money into another currency at the rate the request gives;
- * undefined when the request is not one. Throws (a "calculator:" error) when it is one but gives no
- * rate, or a rate that names other currencies.
- */
-export function convertCurrency (request: string): CurrencyAnswer | undefined {
-  const c = readConversion(request)
-  if (c === undefined) return undefined
-  if (c.rate === undefined) throw noRateError(c)
-  return convertAt(c, c.rate, c.reading!)
-}
-
 /** "EUR/USD 1.08", "the euro to dollar exchange rate is 1.08", "EUR-USD: 1.08": 1 of the first = that many of the second. */
 const PAIR_RATE = new RegExp(String.raw`\b(${NAME})\s*(?:/|-|→|to|into)\s*(${NAME})\b(?:\s+(?:exchange\s+)?rate)?\s*(?:is|=|:|of|at|stands\s+at|was)?\s*(${NUMBER})(?!\.?\d)`, 'gi')
 /** "1.08 dollars per euro", "150 JPY per USD", "1.08 USD/EUR". */
 const PER_RATE = new RegExp(String.raw`(?<![\d.])(${NUMBER})\s*(${NAME}|${SYMBOL})\s*(?:per|/|for\s+(?:each|every|one|a|an))\s*(?:1\s+)?(${NAME})\b`, 'gi')
 /** "1 EUR = 1.08 USD", "one euro buys 1.08 dollars", "a dollar is worth ¥150". */
-const EQUALS_RATE = new RegExp(String.raw`\b(?:1|one|a|an)\s+(${NAME}|${SYMBOL})\s*(?:is|=|equals|buys|gets|is\s+worth|costs|trades\s+at|is\s+at)\s*(${SYMBOL})?\s*(${NUMBER})\s*(${NAME})?\b`, 'gi')
+const EQUALS_RATE = equalsRate(String.raw`${EQUALS_VERBS}|trades\s+at|is\s+at`, 'gi')
 /** "the dollar is at 150 yen", "the euro trades at $1.08". */
 const AT_RATE = new RegExp(String.raw`\bthe\s+(${NAME})\s+(?:is\s+at|trades\s+at|stands\s+at|is\s+worth|is)\s+(${SYMBOL})?\s*(${NUMBER})\s*(${NAME})?\b`, 'gi')
 
@@ -158,17 +157,16 @@ const AT_RATE = new RegExp(String.raw`\bthe\s+(${NAME})\s+(?:is\s+at|trades\s+at
  */
 export function statedRate (text: string, from: Currency, to: Currency): { rate: number, reading: string } | undefined {
   const found: { rate: number, reading: string }[] = []
-  const pair = (a: Currency | undefined, b: Currency | undefined, r: number, said: string): void => {
+  /** A statement that 1 `a` is worth `r` of `b`. */
+  const pair = (a: Currency | undefined, b: Currency | undefined, r: number): void => {
     if (a === undefined || b === undefined || !(r > 0) || !Number.isFinite(r)) return
-    if (a.code === from.code && b.code === to.code) found.push({ rate: r, reading: said })
-    else if (a.code === to.code && b.code === from.code) found.push({ rate: 1 / r, reading: said })
+    const reading = `1 ${a.code} = ${r} ${b.code}`
+    if (a.code === from.code && b.code === to.code) found.push({ rate: r, reading })
+    else if (a.code === to.code && b.code === from.code) found.push({ rate: 1 / r, reading })
   }
-  for (const m of text.matchAll(PAIR_RATE)) pair(currencyOf(m[1]), currencyOf(m[2]), num(m[3]!), `1 ${currencyOf(m[1])?.code} = ${num(m[3]!)} ${currencyOf(m[2])?.code}`)
-  for (const m of text.matchAll(PER_RATE)) pair(currencyOf(m[3]), currencyOf(m[2]), num(m[1]!), `1 ${currencyOf(m[3])?.code} = ${num(m[1]!)} ${currencyOf(m[2])?.code}`)
-  for (const m of [...text.matchAll(EQUALS_RATE), ...text.matchAll(AT_RATE)]) {
-    const other = currencyOf(m[4]) ?? currencyOf(m[2])
-    pair(currencyOf(m[1]), other, num(m[3]!), `1 ${currencyOf(m[1])?.code} = ${num(m[3]!)} ${other?.code}`)
-  }
+  for (const m of text.matchAll(PAIR_RATE)) pair(currencyOf(m[1]), currencyOf(m[2]), num(m[3]!))
+  for (const m of text.matchAll(PER_RATE)) pair(currencyOf(m[3]), currencyOf(m[2]), num(m[1]!))
+  for (const m of [...text.matchAll(EQUALS_RATE), ...text.matchAll(AT_RATE)]) pair(currencyOf(m[1]), currencyOf(m[4]) ?? currencyOf(m[2]), num(m[3]!))
   if (found.length === 0) return undefined
   const first = found[0]!
   return found.every(f => Math.abs(f.rate - first.rate) <= 1e-9 * first.rate) ? first : undefined

@@ -24,7 +24,7 @@ import { numberWordsToDigits } from './number-words.ts'
 import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
 import { inputText, upstreamResults, type Upstream } from './task-input.ts'
 import { computeChain, handler as calculate, referBack } from './calculator.ts'
-import { readConversion } from './currency.ts'
+import { convertsMoney } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
@@ -190,9 +190,7 @@ async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ ve
     // Money into another currency is re-computed as the calculator computes it, at the rate the
     // request gives or the graph states (before, the arithmetic check read "Convert 100 euros to
     // dollars at 1.08 dollars per euro" as 100 and disputed a right $108.00).
-    let money: boolean
-    try { money = readConversion(task.text) !== undefined } catch { money = true }
-    if (money) {
+    if (convertsMoney(task.text)) {
       try {
         again = await calculate(recompute, { ...ctx, progress: () => {} })
       } catch (err) {

@@ -4,7 +4,8 @@
  * ...") may go to the researcher when the graph holds something relevant.
  */
 import { describe, it, expect } from 'vitest'
-import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, convertsMoney, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { convertsMoney } from '../../../src/agents/builtin/currency.ts'
 
 describe('bidding intents', () => {
   it('reads questions, also ones asked as requests to find something out', () => {
