@@ -332,7 +332,10 @@ export class BatchPlanner {
       agentId: this.#actor.agentId,
       peerId: this.#actor.peerId,
       text,
-      at: this.#now
+      // A thread lists its messages by time, then id: one posted after another that this writer
+      // sees must sort after it even within the same millisecond, so it takes at least the
+      // next one.
+      at: Math.max(this.#now, (messages.at(-1)?.at ?? -1) + 1)
     }, 'message')
     this.#overlay.set(thread.id, { ...thread, messages: [...messages, message] })
     this.writes.push(writeMessage(thread.id, message))

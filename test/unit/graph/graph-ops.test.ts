@@ -107,6 +107,18 @@ describe('KnowledgeGraph operations', () => {
     expect(() => g.post(t, '')).toThrow('message.text: must not be empty')
   })
 
+  it('keeps a writer\'s messages in the order it posted them, within one millisecond too', async () => {
+    // A clock that stands still: every post happens in the same millisecond.
+    const g = await openRoomGraph(createGraphRepo(), 'ops', { actor: alice, now: () => 1_800_000_000_000 })
+    const t = g.openThread('Order', 'All posted in one millisecond')
+    const texts = Array.from({ length: 30 }, (_, i) => `line ${i}`)
+    for (const text of texts) g.post(t, text)
+    const messages = g.get(t)?.messages ?? []
+    expect(messages.map(m => m.text)).toEqual(texts)
+    // Each message takes the next millisecond, no more: the times stay truthful to within 29 ms.
+    expect(messages.at(-1)!.at - messages[0]!.at).toBe(29)
+  })
+
   it('records solutions with their task id and unknowns', async () => {
     const g = await fresh()
     const s = g.add({ kind: 'solution', text: 'Sorted with merge sort', taskId: 'task-7' })
