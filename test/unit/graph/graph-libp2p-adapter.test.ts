@@ -2,6 +2,7 @@
 // through Libp2pNetworkAdapter: the acceptance suite, access control and malformed frames.
 import './helpers.ts'
 import { Repo, cbor, type PeerId } from '@automerge/automerge-repo'
+import { runNetworkAdapterTests } from '@automerge/automerge-repo/helpers/tests/network-adapter-tests.js'
 import type { Libp2p } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tcpNode } from './tcp-node.ts'
@@ -40,6 +41,21 @@ runNetworkAdapterSuite('libp2p over TCP', async () => {
     }
   }
 })
+
+// automerge-repo's own acceptance tests, as its adapters run them. Their teardown is synchronous,
+// so the nodes stop in the background.
+runNetworkAdapterTests(async () => {
+  const nodes = await mesh(3)
+  const [a, b, c] = nodes.map(n => new Libp2pNetworkAdapter(n, { reopenDelayMs: 200 }))
+  if (a === undefined || b === undefined || c === undefined) throw new Error('unreachable')
+  return {
+    adapters: [a, b, c],
+    teardown: () => {
+      for (const adapter of [a, b, c]) adapter.disconnect()
+      void stopAll(nodes)
+    }
+  }
+}, 'libp2p over TCP')
 
 describe('Libp2pNetworkAdapter specifics', () => {
   const cleanups: Array<() => Promise<void>> = []

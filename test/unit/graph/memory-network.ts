@@ -64,12 +64,16 @@ export class MemoryNetworkAdapter extends NetworkAdapter {
     this.peerMetadata = peerMetadata ?? {}
     this.connected = true
     this.#hub.adapters.add(this)
-    for (const other of this.#hub.adapters) {
-      if (other !== this && this.#hub.linked(this, other)) {
-        this.found(other)
-        other.found(this)
+    // Peers appear on the next macrotask, as over a real network: a caller may connect() and
+    // then start listening for 'peer-candidate' (automerge-repo's acceptance tests do).
+    setTimeout(() => {
+      for (const other of this.#hub.adapters) {
+        if (other !== this && this.#hub.linked(this, other)) {
+          this.found(other)
+          other.found(this)
+        }
       }
-    }
+    }, 0)
   }
 
   found (other: MemoryNetworkAdapter): void {
