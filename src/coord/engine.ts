@@ -30,7 +30,7 @@ import {
 } from './interfaces.ts'
 import { DEFAULT_MAX_ATTEMPTS, giveUp, grantLease, heartbeatIntervalMs, isLapsed, nextAttempt, renewLease, type FailedAttempt, type Lease } from './lease.ts'
 import {
-  COORD_PROTOCOL_VERSION, frameItemLine, frameOverheadBytes, KIND_LIMIT_BYTES, LIMITS, MAX_COORD_MESSAGE_BYTES, MAX_FRAME_ITEMS, utf8Bytes, validateAgentResult,
+  COORD_PROTOCOL_VERSION, frameItemLine, frameOverheadBytes, KIND_LIMIT_BYTES, LIMITS, MAX_COORD_MESSAGE_BYTES, MAX_FRAME_ITEMS, utf8Bytes, validateAgentResult, validateAnswer, validateDecision, CoordMessageError,
   type AgentRef, type AnyEnvelope, type AwardBody, type Bid, type BidEntry, type BodyByKind, type Envelope,
   type FailureBody, type FailureCode, type MessageKind, type TaskAttemptRef
 } from './messages.ts'
@@ -388,6 +388,21 @@ const ITEM_LINE_SLACK_BYTES = 256
 const MAX_BATCH_ENTRY_BYTES = 1024
 /** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
 const LATE_RECORD_MS = 10_000
+
+/**
+ * Checks a body this node sends for a person (an answer, a decision) as every peer will check it:
+ * the person gets `decision.text: must not be empty`, not a message every peer refuses (and
+ * counts against this tab).
+ */
+function forSending<T> (validate: () => T): T {
+  try {
+    return validate()
+  } catch (err) {
+    if (err instanceof CoordMessageError) throw new Error(err.message.slice(err.reason.length + 2))
+    throw err
+  }
+}
+
 /** After a reload, how long a resumed task's holder may stay unlinked before it counts as gone. */
 const RESUME_GRACE_MS = 10_000
 
@@ -708,15 +723,17 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const q = t.questions.get(questionId)
       if (q === undefined) continue
       if (q.answer !== undefined) return
-      this.send('answer', { questionId, taskId: t.id, text })
+      this.send('answer', forSending(() => validateAnswer({ questionId, taskId: t.id, text }, 'answer')))
       return
     }
     throw new Error(`unknown question ${questionId}`)
   }
 
   private decide (about: string, text: string): string {
-    const decisionId = `d-${this.session}-${++this.counter}`
-    this.send('decision', { decisionId, about, text })
+    const decisionId = `d-${this.session}-${this.counter + 1}`
+    const body = forSending(() => validateDecision({ decisionId, about, text }, 'decision'))
+    this.counter++
+    this.send('decision', body)
     return decisionId
   }
 
@@ -1633,7 +1650,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const b = env.body
     const now = this.clock.now()
     if (env.from === this.peerId) this.record('consultation', { kind: 'decision', id: b.decisionId, about: b.about, peerId: this.peerId, text: b.text, at: now })
-    this.timeline('decision', env.from, `about ${b.about}: ${b.text.slice(0, 80)}`)
+    this.timeline('decision', env.from, `about ${b.about}: ${b.text.slice(0, 80)}`, this.book.has(b.about) ? b.about : undefined)
     this.emit('decision', { ...b, from: env.from, at: now })
   }
 

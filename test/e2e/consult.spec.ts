@@ -109,7 +109,16 @@ test('an agent asks the person: the task is input-required on every tab, another
   // The person takes longer than the agent's 5 s budget: the timeout does not run while it waits.
   await c.waitForTimeout(6000)
   expect(await a.evaluate(t => window.meshwork.tasks.get(t)?.state, id)).toBe('input-required')
-  await b.evaluate(x => { window.meshwork.tasks.answer(x.q, 'Thai') }, { q: q.questionId })
+  // B answers in its Tasks tab's questions panel: an empty answer is refused with the reason.
+  await b.getByTestId('tasks-tab').click()
+  const question = b.locator(`[data-testid=question][data-question-id="${q.questionId}"]`)
+  await expect(question).toContainText(QUESTION, { timeout: 10_000 })
+  await expect(question).toContainText('dinner-planner asks')
+  await question.getByTestId('question-submit').click()
+  await expect(b.getByTestId('task-action-error')).toHaveText('Write an answer first.')
+  await question.getByTestId('question-answer').fill('Thai')
+  await question.getByTestId('question-submit').click()
+  await expect(b.locator('[data-testid=question]')).toHaveCount(0, { timeout: 10_000 })
   const done = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
   expect(done.state).toBe('completed')
   expect(done.result?.text).toBe('Booked a Thai restaurant for the team dinner.')
@@ -120,7 +129,26 @@ test('an agent asks the person: the task is input-required on every tab, another
   for (const p of [a, b, c]) await expect(p.getByTestId('tasks-tab').locator('.dot')).toHaveCount(0, { timeout: 10_000 })
   await c.getByTestId('tasks-tab').click()
   await expect(c.locator(`[data-testid=task-item][data-task-id="${id}"]`)).toHaveAttribute('data-state', 'completed')
+
+  // C's person records a decision about the task in its team thread: refused while empty, then
+  // sent to every tab and kept in the graph as a decision about the task's thread.
+  await c.locator(`[data-testid=task-item][data-task-id="${id}"] button.pick`).click()
+  await c.getByTestId('decision-submit').click()
+  await expect(c.getByTestId('decision-error')).toHaveText('Write the decision first.')
+  await c.getByTestId('decision-text').fill('Book for eight at 7 pm')
+  await c.getByTestId('decision-submit').click()
+  await expect(c.getByTestId('decision-error')).toHaveCount(0)
+  await expect(c.getByTestId('decision-text')).toHaveValue('')
+  await expect(c.getByTestId('thread-message').filter({ hasText: 'Book for eight at 7 pm' })).toContainText('Decision by a person on', { timeout: 15_000 })
   await c.getByRole('button', { name: 'Mesh', exact: true }).click()
+  await b.getByRole('button', { name: 'Mesh', exact: true }).click()
+  for (const p of [a, b]) {
+    await expect.poll(() => p.evaluate(t => {
+      const decision = window.meshwork.graph.list({ kind: 'decision' }).find(e => e.text === 'Book for eight at 7 pm')
+      const about = decision === undefined ? [] : window.meshwork.graph.graph!.neighbours(decision.id, { type: 'about', direction: 'out' }).map(n => n.edge.to)
+      return { about: decision?.data?.about, relatedTo: about }
+    }, id), { timeout: 15_000 }).toEqual({ about: id, relatedTo: [`task:${id}`] })
+  }
 
   // The graph, on every tab: the question (by the asking agent) and the answer as a fact that answers it.
   for (const p of [a, b, c]) {

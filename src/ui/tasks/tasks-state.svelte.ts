@@ -66,6 +66,9 @@ export class TasksState {
   actionError = $state<string | undefined>(undefined)
   /** Answers being typed, by question id. */
   drafts = $state<Record<string, string>>({})
+  /** The decision being typed in the team thread, about the focused task. */
+  decisionDraft = $state('')
+  decisionError = $state<string | undefined>(undefined)
   alerts = $state.raw<AlertLine[]>([])
 
   #version = $state(0)
@@ -342,6 +345,30 @@ export class TasksState {
     if (this.#act(e => { e.tasks.answer(questionId, text) })) {
       const { [questionId]: _, ...rest } = this.drafts
       this.drafts = rest
+    }
+  }
+
+  /**
+   * Records the drafted decision about the focused task (a mission, or the part shown): a
+   * `decision` message every tab sees; the steward's graph recorder files it as a decision entity
+   * about the task's thread, with a line in the thread. Returns its id, or undefined with
+   * `decisionError` set.
+   */
+  decide (): string | undefined {
+    const taskId = this.focusId
+    const text = this.decisionDraft.trim()
+    if (taskId === undefined) { this.decisionError = 'Select the task the decision is about.'; return undefined }
+    if (text === '') { this.decisionError = 'Write the decision first.'; return undefined }
+    const engine = this.#engine
+    if (engine === undefined) { this.decisionError = 'Coordination is not running.'; return undefined }
+    try {
+      const decisionId = engine.tasks.decide(taskId, text)
+      this.decisionDraft = ''
+      this.decisionError = undefined
+      return decisionId
+    } catch (err) {
+      this.decisionError = (err as Error).message
+      return undefined
     }
   }
 

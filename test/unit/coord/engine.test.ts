@@ -309,6 +309,36 @@ describe('coordination engine: consultation and cancel', () => {
     expect(a.recorder.consultations.map(c => c.kind)).toEqual(['question'])
   })
 
+  it('a person decides about a task: every node sees it, the deciding node records it; a bad answer or decision is refused before it is sent', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{
+      id: 'asker', skill: 'q', keywords: ['greet'], confidence: 0.9,
+      run: async (_task, hooks) => ({ text: `hello ${await hooks.ask('whom should I greet?')}` })
+    }])
+    const b = await makeNode(net, clock, [])
+    const questions: string[] = []
+    const decisions: Array<{ about: string, text: string, from: string }> = []
+    b.engine.on('question', q => { questions.push(q.questionId) })
+    a.engine.on('decision', d => { decisions.push({ about: d.about, text: d.text, from: d.from }) })
+    const id = b.engine.tasks.submit({ text: 'greet someone' })
+    await runUntil(clock, () => b.engine.tasks.get(id)?.state === 'input-required', 2000)
+    const sentBefore = b.engine.stats().messagesOut
+    expect(() => { b.engine.tasks.answer(questions[0]!, '') }).toThrow('answer.text: must not be empty')
+    expect(() => b.engine.tasks.decide(id, '')).toThrow('decision.text: must not be empty')
+    expect(() => b.engine.tasks.decide(id, 'x'.repeat(8001))).toThrow('decision.text: must have at most 8000 characters, got 8001')
+    expect(() => b.engine.tasks.decide('', 'go ahead')).toThrow(/^decision\.about: /)
+    expect(b.engine.stats().messagesOut).toBe(sentBefore)
+    const decisionId = b.engine.tasks.decide(id, 'greet Ada first')
+    b.engine.tasks.answer(questions[0]!, 'Ada')
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.state === 'completed'), 2000)
+    expect(decisions).toEqual([{ about: id, text: 'greet Ada first', from: b.id.peerId }])
+    // The deciding node records the decision (the others only show it); no node refused anything.
+    expect(b.recorder.consultations.filter(c => c.kind === 'decision')).toMatchObject([{ id: decisionId, about: id, text: 'greet Ada first' }])
+    expect(a.recorder.consultations.filter(c => c.kind === 'decision')).toEqual([])
+    for (const n of [a, b]) expect(n.engine.stats().rejected).toEqual({})
+  })
+
   it('an agent hands its task off; the next best agent does it', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock)
