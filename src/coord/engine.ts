@@ -342,6 +342,8 @@ interface Task {
   verification?: VerificationOutcome
   questions: Map<string, { agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
   progress?: { fraction: number, note?: string }
+  /** The holder's progress notes of this node posted to the thread for one attempt (the last, how many). */
+  notes?: { attempt: number, last: string | undefined, count: number }
   stewardGoneSince?: number
   mission?: Mission
   /** The outcome was recorded (steward). */
@@ -402,6 +404,9 @@ function forSending<T> (validate: () => T): T {
     throw err
   }
 }
+
+/** At most this many progress notes of one attempt go to the task's thread. */
+const MAX_PROGRESS_NOTES = 20
 
 /** After a reload, how long a resumed task's holder may stay unlinked before it counts as gone. */
 const RESUME_GRACE_MS = 10_000
@@ -994,6 +999,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       // lists it from the graph later); its own result is only the planner's plan.
       result: t.mission !== undefined && t.state === 'failed' ? this.missionPartial(t.mission) : t.result,
       failures: t.failures.map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason })),
+      ...(t.mission !== undefined ? { group: this.missionGroup(t) } : {}),
       at: this.clock.now()
     })
   }
@@ -1008,6 +1014,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
     for (const [qid] of t.questions) this.asks.get(qid)?.reject(new Error(`task ${t.state}`))
     t.endedAt = this.clock.now()
+    if (t.mission !== undefined) {
+      const group = this.missionGroup(t)
+      this.timeline('mission', t.steward, `${t.id}: ${t.state}; its working group of ${group.length} agent${group.length === 1 ? '' : 's'} dissolves`, t.id)
+    }
     if (this.records(t)) this.recordOutcome(t)
     const snap = this.snapshot(t)
     for (const w of this.waiters.get(t.id) ?? []) w(snap)
@@ -1426,6 +1436,15 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t.lease !== undefined) t.lease = renewLease(t.lease, { peerId: env.from, agentId: b.agentId }, b.attempt, this.clock.now())
     t.progress = { fraction: b.fraction, note: b.note }
     this.timeline('progress', env.from, `${t.id}: ${Math.round(b.fraction * 100)}%${b.note !== undefined ? ` ${b.note}` : ''}`, t.id)
+    // The holder's node posts each new note of an attempt to the task's thread (a working group
+    // posts its progress there); a fraction alone, or the same note again, is only shown.
+    if (env.from === this.peerId && b.note !== undefined && b.note !== '') {
+      const noted = t.notes?.attempt === b.attempt ? t.notes : { attempt: b.attempt, last: undefined, count: 0 }
+      if (noted.last !== b.note && noted.count < MAX_PROGRESS_NOTES) {
+        t.notes = { attempt: b.attempt, last: b.note, count: noted.count + 1 }
+        this.record('consultation', { kind: 'progress', id: `${t.id}:progress:${b.attempt}:${noted.count + 1}`, taskId: t.id, agentId: b.agentId, peerId: this.peerId, text: `${Math.round(b.fraction * 100)}%: ${b.note}`, at: this.clock.now() })
+      }
+    }
   }
 
   private onResult (env: Envelope<'result'>): void {
@@ -1739,7 +1758,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
           })
         })
       }
-      this.timeline('mission', t.steward, `${t.id}: assembled from ${m.dag.order.length} parts; the working group dissolves`, t.id)
+      this.timeline('mission', t.steward, `${t.id}: assembled from ${m.dag.order.length} parts`, t.id)
       this.setState(t, 'completed')
       this.emitMission(t, 'completed')
       return

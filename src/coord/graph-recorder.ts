@@ -179,6 +179,8 @@ interface PlannedOp { op: GraphOp, source: string }
 /** Longest text, and largest output (JSON characters), of a partial result kept in a task thread's outcome. */
 const PARTIAL_TEXT = 2000
 const PARTIAL_OUTPUT_BYTES = 4096
+/** A mission's outcome lists at most this many members of its working group (and counts the rest). */
+const MAX_GROUP = 64
 
 function clip (text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`
@@ -922,6 +924,12 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           const what = r.state.charAt(0).toUpperCase() + r.state.slice(1)
           line = clip(`${what} after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.reason !== undefined ? `: ${oneLine(r.reason)}` : '.'}`, 1000)
         }
+        if (r.group !== undefined) {
+          // A mission's working group dissolves with it: who was in it stays on the record.
+          outcome.group = r.group.slice(0, MAX_GROUP).map(ref)
+          if (r.group.length > MAX_GROUP) outcome.groupOmitted = r.group.length - MAX_GROUP
+          line = clip(`${line}\nThe working group dissolves: ${r.group.map(agentOn).join(', ') || 'nobody was awarded a part'}.`, 1000)
+        }
         // The thread may already record another completion (the other side of a partition, synced
         // before this write): then the line says this run is not the one that counts.
         const post: Intent = producer === undefined
@@ -1049,6 +1057,10 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
               })
             }
             return intents
+          }
+          case 'progress': {
+            const attempt = /:progress:(\d+):\d+$/.exec(r.id)?.[1]
+            return line(`${attempt !== undefined ? `Attempt ${attempt}: ` : ''}${who} reports ${oneLine(r.text)}`)
           }
           case 'handoff': {
             const attempt = /:handoff:(\d+)$/.exec(r.id)?.[1]

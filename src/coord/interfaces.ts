@@ -117,12 +117,18 @@ export interface CoordRecorder {
   vote (r: { taskId: string, vote: Vote, at: number }): Recorded
   /** The steward: `verified` makes the result a fact; `disputed` marks it and raises a conflict. */
   verification (r: { taskId: string, status: VerificationStatus, producer: AgentRef, supporters: string[], disputes: Vote[], at: number }): Recorded
-  /** The steward: the final state (completed, failed, rejected, canceled, unassigned). Idempotent per task. */
-  outcome (r: { taskId: string, state: TaskState, reason?: string, attempts: number, producer?: AgentRef & { attempt: number }, result?: AgentResult, failures?: Array<{ attempt: number, code: FailureCode | string, reason: string }>, at: number }): Recorded
+  /**
+   * The steward: the final state (completed, failed, rejected, canceled, unassigned). Idempotent per
+   * task. A mission's carries its working group, which dissolves with it.
+   */
+  outcome (r: { taskId: string, state: TaskState, reason?: string, attempts: number, producer?: AgentRef & { attempt: number }, result?: AgentResult, failures?: Array<{ attempt: number, code: FailureCode | string, reason: string }>, group?: AgentRef[], at: number }): Recorded
   /** The mission's steward: the assembled result as a solution, with its parts and working group. */
   solution (r: { missionId: string, text: string, result: AgentResult, parts: Array<{ planId: string, taskId: string, producer?: AgentRef, verification?: VerificationStatus }>, group: AgentRef[], at: number }): Recorded
-  /** The originating node: questions, answers, alerts, decisions and handoffs. */
-  consultation (r: { kind: 'question' | 'answer' | 'alert' | 'decision' | 'handoff', id: string, taskId?: string, about?: string, agentId?: string, peerId: string, text: string, at: number }): Recorded
+  /**
+   * The originating node: questions, answers, alerts, decisions and handoffs; and the holder's
+   * progress notes (each new note of an attempt, not every fraction).
+   */
+  consultation (r: { kind: 'question' | 'answer' | 'alert' | 'decision' | 'handoff' | 'progress', id: string, taskId?: string, about?: string, agentId?: string, peerId: string, text: string, at: number }): Recorded
   /** The node hosting the agent, after each completion or verification. */
   reputation (r: { agentId: string, skillId: string, peerId: string, record: SkillRecord, factor: number, at: number }): Recorded
 }

@@ -111,6 +111,10 @@ test('a two-part request typed into the composer becomes a mission the tab shows
   // The team thread is read from the knowledge graph (the steward's and producers' messages).
   await expect.poll(() => a.getByTestId('thread-message').count(), { timeout: 15_000 }).toBeGreaterThan(2)
   await expect(a.getByTestId('task-thread')).toContainText('awarded')
+  // The working group posted its progress there (the researcher's note, from tab B), and the group
+  // dissolved with the mission.
+  await expect(a.getByTestId('task-thread')).toContainText(/researcher@\S+ on \S+ reports \d+%: (searching|reading) the graph/, { timeout: 15_000 })
+  await expect(a.getByTestId('task-thread')).toContainText(/The working group dissolves: (calculator|researcher)@/, { timeout: 15_000 })
   await a.screenshot({ path: `${SHOTS}/tasks-mission.png`, fullPage: true })
 
   // A part in detail: the calculator's answer with its working, verified by the third tab.

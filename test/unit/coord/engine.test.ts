@@ -88,6 +88,8 @@ describe('coordination engine: missions and verification', () => {
     expect(missions.at(-1)).toBe('completed')
     expect(d.recorder.verifications.filter(v => v.status === 'verified')).toHaveLength(3)
     expect(d.recorder.votes).toHaveLength(3)
+    // The group dissolves with the mission: its outcome record names who was in it.
+    expect(d.recorder.outcomes.get(snap.id)?.group?.map(g => g.agentId).sort()).toEqual(['calc', 'reporter', 'shout'])
   })
 
   it('rejects a plan with a cycle, naming it', async () => {
@@ -337,6 +339,28 @@ describe('coordination engine: consultation and cancel', () => {
     expect(b.recorder.consultations.filter(c => c.kind === 'decision')).toMatchObject([{ id: decisionId, about: id, text: 'greet Ada first' }])
     expect(a.recorder.consultations.filter(c => c.kind === 'decision')).toEqual([])
     for (const n of [a, b]) expect(n.engine.stats().rejected).toEqual({})
+  })
+
+  it('the holder posts each new progress note of an attempt to the thread, not every fraction', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{
+      id: 'worker', skill: 'w', keywords: ['work'], confidence: 0.9,
+      run: async (_task, hooks) => {
+        hooks.progress(0.1, 'loading')
+        hooks.progress(0.2, 'loading')
+        hooks.progress(0.3)
+        hooks.progress(0.5, 'running')
+        hooks.progress(1)
+        return { text: 'done' }
+      }
+    }])
+    const b = await makeNode(net, clock, [])
+    const id = b.engine.tasks.submit({ text: 'work on it' })
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.state === 'completed'), 2000)
+    const notes = (n: typeof a): unknown[] => n.recorder.consultations.filter(c => c.kind === 'progress').map(c => [c.id, c.text, c.agentId])
+    expect(notes(a)).toEqual([[`${id}:progress:1:1`, '10%: loading', 'worker'], [`${id}:progress:1:2`, '50%: running', 'worker']])
+    expect(notes(b)).toEqual([])
   })
 
   it('an agent hands its task off; the next best agent does it', async () => {

@@ -210,6 +210,17 @@ describe('graph recorder: what each record becomes', () => {
     expect(out(g, 'solution:m-1', 'derived-from')).toEqual(['result:m-1_s1:1', 'result:m-1_s2:1'])
     expect(g.get('task:m-1')!.data).toMatchObject({ solution: 'solution:m-1' })
     expect(lines(g, 'task:m-1').at(-1)).toBe('Solution solution:m-1 assembled from 2 parts (area, name) by calc.')
+    // The mission's outcome: its working group dissolves, and who was in it stays on the record.
+    recorder.outcome({ taskId: 'm-1', state: 'completed', attempts: 1, group: [{ peerId: PRODUCER, agentId: 'calc' }, { peerId: STEWARD, agentId: 'reader' }], at: T0 + 11 })
+    recorder.flush()
+    expect(g.get('task:m-1')!.data!.outcome).toMatchObject({ state: 'completed', group: [{ peerId: PRODUCER, agentId: 'calc' }, { peerId: STEWARD, agentId: 'reader' }] })
+    expect(lines(g, 'task:m-1').slice(-2)).toEqual(['Completed after 1 attempt.', 'The working group dissolves: calc on …bbbbbb, reader on …aaaaaa.'])
+    // A failed mission's group dissolves too, even one nobody joined.
+    recorder.task(task('m-2', { text: 'mission nobody could do' }))
+    recorder.outcome({ taskId: 'm-2', state: 'failed', reason: 'subtask a unassigned', attempts: 1, group: [], at: T0 + 12 })
+    recorder.flush()
+    expect(lines(g, 'task:m-2').slice(-2)).toEqual(['Failed after 1 attempt: subtask a unassigned', 'The working group dissolves: nobody was awarded a part.'])
+    expect(problems).toEqual([])
   })
 
   it('consultation: question about the task, answer as a fact answering it, decision, alerts and handoffs as messages; reputation goes to the callback', async () => {
@@ -222,6 +233,7 @@ describe('graph recorder: what each record becomes', () => {
     recorder.consultation({ kind: 'alert', id: 'a-s-2', taskId: 't-3', agentId: 'greeter', peerId: PRODUCER, text: 'warning: slow', at: T0 + 2 })
     recorder.consultation({ kind: 'alert', id: 'a-s-3', peerId: PRODUCER, text: 'info: model loaded', at: T0 + 2 })
     recorder.consultation({ kind: 'decision', id: 'd-s-4', about: 't-3', peerId: STEWARD, text: 'Greet formally', at: T0 + 3 })
+    recorder.consultation({ kind: 'progress', id: 't-3:progress:1:1', taskId: 't-3', agentId: 'greeter', peerId: PRODUCER, text: '40%: looking up greetings', at: T0 + 4 })
     recorder.consultation({ kind: 'handoff', id: 't-3:handoff:1', taskId: 't-3', agentId: 'greeter', peerId: PRODUCER, text: 'not my language', at: T0 + 4 })
     const rep = { agentId: 'calc', skillId: 'math', peerId: PRODUCER, record: { successes: 1, failures: 0, verified: 0, disputed: 0, latencyMs: 5 }, factor: 1.1, at: T0 }
     recorder.reputation(rep as unknown as Arg<'reputation'>)
@@ -243,6 +255,7 @@ describe('graph recorder: what each record becomes', () => {
       `Answer from a person on …aaaaaa to question:q-s-1: Bob`,
       'Alert from greeter on …bbbbbb: warning: slow',
       'Decision by a person on …aaaaaa (decision:d-s-4): Greet formally',
+      'Attempt 1: greeter on …bbbbbb reports 40%: looking up greetings',
       'Attempt 1: greeter on …bbbbbb hands off: not my language'
     ])
     const alerts = g.list({ tag: 'alerts' })
