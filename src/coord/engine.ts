@@ -405,6 +405,11 @@ function forSending<T> (validate: () => T): T {
   }
 }
 
+/** A bid in a timeline line: agent, confidence and estimated latency. */
+function bidLine (b: { agentId: string, confidence: number, latencyMs: number }): string {
+  return `${b.agentId}@${b.confidence.toFixed(2)} ~${b.latencyMs < 1000 ? `${Math.round(b.latencyMs)} ms` : `${(b.latencyMs / 1000).toFixed(1)} s`}`
+}
+
 /** At most this many progress notes of one attempt go to the task's thread. */
 const MAX_PROGRESS_NOTES = 20
 
@@ -1140,7 +1145,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         // The earned factor plus the exploration bonus (reputation.ts); the award reads only this value.
         reputation: this.reputation.bidFactor(o.agentId, o.skillId),
         load: this.loadOf(o.agentId),
-        latencyMs: Math.max(0, Math.min(LIMITS.maxLatencyMs, o.latencyMs ?? 1000))
+        latencyMs: Math.round(Math.max(0, Math.min(LIMITS.maxLatencyMs, o.latencyMs ?? this.estimatedLatency(o.agentId, o.skillId))))
       }
       t.myBids.set(o.agentId, bid)
       any = true
@@ -1150,11 +1155,19 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
     if (steward) {
       for (const bid of mine) t.bids.set(bidKey(bid), bid)
-      if (mine.length > 0) this.timeline('bid', this.peerId, `${mine.length} own bid(s), kept for the award: ${mine.slice(0, 3).map(b => `${b.agentId}@${b.confidence.toFixed(2)}`).join(', ')}`, t.id)
+      if (mine.length > 0) this.timeline('bid', this.peerId, `${mine.length} own bid(s), kept for the award: ${mine.slice(0, 3).map(bidLine).join(', ')}`, t.id)
       this.responded(t, this.peerId)
       return
     }
     if (!any) this.queueDecline({ taskId: t.id, attempt })
+  }
+
+  /**
+   * A bid's estimated latency when the bidder gives none: how long the agent took at this skill
+   * (the book's EWMA of its completions, 1 s before any), once per task it is already running.
+   */
+  private estimatedLatency (agentId: string, skillId: string): number {
+    return this.reputation.get(agentId, skillId).latencyEwmaMs * (1 + this.loadOf(agentId))
   }
 
   private loadOf (agentId: string): number {
@@ -1184,7 +1197,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       t.bids.set(key, bid)
       this.responded(t, env.from)
     }
-    this.timeline('bid', env.from, `${env.body.bids.length} bid(s): ${env.body.bids.slice(0, 3).map(b => `${b.agentId}@${b.confidence.toFixed(2)}`).join(', ')}`, env.body.bids[0]?.taskId)
+    this.timeline('bid', env.from, `${env.body.bids.length} bid(s): ${env.body.bids.slice(0, 3).map(bidLine).join(', ')}`, env.body.bids[0]?.taskId)
   }
 
   /**

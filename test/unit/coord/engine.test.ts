@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, settle, type SimNode } from './sim.ts'
 import { decideAward } from '../../../src/coord/award.ts'
+import { isTerminal } from '../../../src/coord/task-state.ts'
+import type { ExecutionHooks } from '../../../src/coord/interfaces.ts'
 
 describe('coordination engine: award', () => {
   it('every node computes the same winner, and the task completes once', async () => {
@@ -32,6 +34,30 @@ describe('coordination engine: award', () => {
     expect(a.recorder.outcomes.get(id)?.state).toBe('completed')
     expect(winner.recorder.results).toHaveLength(1)
     for (const n of nodes) expect(n.engine.stats().rejected).toEqual({})
+  })
+
+  it('a bid estimates its latency from how long the agent took before, and from its load', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const a = await makeNode(net, clock, [{ id: 'slow', skill: 'math', keywords: ['sum'], confidence: 0.9, workMs: 300 }])
+    const b = await makeNode(net, clock, [])
+    const latencies = (): number[] => b.recorder.awards.concat(a.recorder.awards).flatMap(x => x.bids.filter(y => y.agentId === 'slow').map(y => y.latencyMs))
+    // Untried: the 1 s prior.
+    const first = b.engine.tasks.submit({ text: 'sum 1 and 1' })
+    await runUntil(clock, () => b.engine.tasks.get(first)?.state === 'completed', 5000)
+    expect(latencies()).toEqual([1000])
+    // After three runs of 300 ms, the EWMA (α 0.2) has moved from 1,000 towards 300.
+    for (const k of [2, 3]) {
+      const id = b.engine.tasks.submit({ text: `sum ${k} and ${k}` })
+      await runUntil(clock, () => b.engine.tasks.get(id)?.state === 'completed', 5000)
+    }
+    const ewma = [300, 300, 300].reduce(x => x + 0.2 * (300 - x), 1000)
+    const fourth = b.engine.tasks.submit({ text: 'sum 4 and 4' })
+    // A second task while the fourth runs: the agent is busy with one, so the wait doubles.
+    await runUntil(clock, () => b.engine.tasks.get(fourth)?.state === 'working', 5000)
+    const fifth = b.engine.tasks.submit({ text: 'sum 5 and 5' })
+    await runUntil(clock, () => [fourth, fifth].every(t => b.engine.tasks.get(t)?.state === 'completed'), 5000)
+    expect(latencies().slice(3)).toEqual([Math.round(ewma), Math.round(ewma * 2)])
   })
 })
 
@@ -215,6 +241,26 @@ describe('coordination engine: a retry nobody takes', () => {
     expect(b.runs).toEqual([])
     // Recorded as failed, not unassigned.
     expect(c.recorder.outcomes.get(id)?.state).toBe('failed')
+  })
+
+  it('ends rejected when every agent that took it refused it (handed it off), with each refusal', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const refuse = { skill: 'legal', keywords: ['contract'], run: (_t: unknown, hooks: ExecutionHooks) => hooks.handOff('I do not give legal advice') }
+    const a = await makeNode(net, clock, [{ id: 'clerk-a', confidence: 0.9, ...refuse }])
+    const b = await makeNode(net, clock, [{ id: 'clerk-b', confidence: 0.8, ...refuse }])
+    const c = await makeNode(net, clock, [])
+    const id = c.engine.tasks.submit({ text: 'review this contract' })
+    await runUntil(clock, () => [a, b, c].every(n => isTerminal(n.engine.tasks.get(id)?.state ?? 'submitted')), 10_000)
+    for (const n of [a, b, c]) {
+      const snap = n.engine.tasks.get(id)!
+      expect(snap.state).toBe('rejected')
+      // The third attempt found nobody left to bid: every agent that took the task refused it.
+      expect(snap.attempts.map(x => [x.agentId, x.outcome])).toEqual([['clerk-a', 'refused: handed off: I do not give legal advice'], ['clerk-b', 'refused: handed off: I do not give legal advice'], [undefined, undefined]])
+      expect(snap.reason).toContain('attempt 1 (clerk-a): handed off: I do not give legal advice')
+      expect(snap.reason).toContain('attempt 2 (clerk-b): handed off: I do not give legal advice')
+    }
+    expect(c.recorder.outcomes.get(id)?.state).toBe('rejected')
   })
 })
 

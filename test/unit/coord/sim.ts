@@ -223,6 +223,8 @@ export interface SimAgent {
   keywords: string[]
   confidence: number
   workMs?: number
+  /** The latency its bids state; without it the engine estimates one (its book's EWMA × (1 + load)). */
+  latencyMs?: number
   run?: (task: AgentTask, hooks: ExecutionHooks, signal: AbortSignal) => Promise<AgentResult> | AgentResult
   /** Declines to bid once one of these agents failed the task with an error (as a built-in's twin does in coord-boot). */
   declineAfterFailureOf?: string[]
@@ -253,7 +255,7 @@ export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identi
       bid: (task, hints): BidOffer[] => agents
         .filter(a => a.keywords.some(k => k === '*' || task.text.toLowerCase().includes(k)))
         .filter(a => !(a.declineAfterFailureOf ?? []).some(x => hints?.failedBy?.includes(x) === true))
-        .map(a => ({ agentId: a.id, skillId: a.skill, confidence: a.confidence, latencyMs: a.workMs ?? 10 }))
+        .map(a => ({ agentId: a.id, skillId: a.skill, confidence: a.confidence, ...(a.latencyMs !== undefined ? { latencyMs: a.latencyMs } : {}) }))
     },
     executor: {
       run: async (agentId, task, signal, hooks) => {
