@@ -27,7 +27,7 @@ export const DEFAULT_BUILTINS: readonly BuiltinKind[] = ['calculator', 'summaris
  */
 export function isBookkeeping (e: Pick<Entity, 'kind' | 'tags'>): boolean {
   const tags = e.tags ?? []
-  return tags.includes('task') || tags.includes('subtask') || tags.includes('alerts') || (tags.includes('result') && e.kind !== 'fact')
+  return tags.includes('task') || tags.includes('subtask') || tags.includes('alerts') || tags.includes('reputation') || (tags.includes('result') && e.kind !== 'fact')
 }
 
 export interface StartedAgents {

@@ -52,6 +52,8 @@ export const questionId = (id: string): string => `question:${graphKey(id)}`
 export const answerId = (questionIdRaw: string, peerId: string): string => `answer:${graphKey(questionIdRaw)}:${peerKey(peerId)}`
 /** A person's decision (written by the deciding node). */
 export const decisionId = (id: string): string => `decision:${graphKey(id)}`
+/** An agent's reputation, per skill (written by the node hosting the agent); agent ids hold `@`, so hashed. */
+export const reputationId = (agentId: string): string => `reputation:${sha256Hex(agentId, 24)}`
 /** Alerts that concern no task, one thread per alerting node. */
 export const alertsThreadId = (peerId: string): string => `alerts:${peerKey(peerId)}`
 

@@ -39,6 +39,7 @@ import {
   isGraphId,
   keyProblem,
   questionId,
+  reputationId,
   resultId,
   resultWildcard,
   resultIdParts,
@@ -161,7 +162,8 @@ type Expansion = { intents: Intent[] } | { waitFor: string[] }
 
 type Intent = { source: string } & (
   | { t: 'add', id: string, entity: NewEntity, by?: { agentId: string } }
-  | { t: 'merge', id: string, merge: (data: JsonObject) => JsonObject }
+  /** `text`: the entity's text from its merged data, for an entity whose text summarises its data. */
+  | { t: 'merge', id: string, merge: (data: JsonObject) => JsonObject, text?: (data: JsonObject) => string }
   /** `optional`: skip when an end is missing instead of waiting for it (citations, evidence). */
   | { t: 'relate', from: string, type: string, to: string, optional?: boolean }
   | { t: 'post', threadId: string, line: string }
@@ -181,6 +183,20 @@ const PARTIAL_TEXT = 2000
 const PARTIAL_OUTPUT_BYTES = 4096
 /** A mission's outcome lists at most this many members of its working group (and counts the rest). */
 const MAX_GROUP = 64
+
+/** An agent's reputation fact's text: per skill, its tries, success and verification, latency and factor. */
+function reputationText (agentId: string, peerId: string, skills: JsonObject): string {
+  const n = (v: JsonValue | undefined): number => typeof v === 'number' && Number.isFinite(v) ? v : 0
+  const parts = Object.entries(skills).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([skillId, v]) => {
+    const k = asObject(v)
+    const tries = n(k.successes) + n(k.failures)
+    const checked = n(k.verified) + n(k.disputed)
+    return `${skillId}: ${n(k.successes)} of ${tries} tr${tries === 1 ? 'y' : 'ies'} succeeded` +
+      (checked > 0 ? `, ${n(k.verified)} of ${checked} checked results verified` : ', no result checked yet') +
+      `, about ${Math.round(n(k.latencyMs))} ms, reputation ${n(k.factor).toFixed(2)}`
+  })
+  return clip(`${agentId} on ${shortPeer(peerId)}. ${parts.join('; ')}.`, 8000)
+}
 
 function clip (text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`
@@ -309,7 +325,7 @@ function opRefs (op: GraphOp): string[] {
 
 class FlushPlan implements View {
   readonly adds = new Map<string, { entity: NewEntity, by?: { agentId: string }, source: string }>()
-  readonly updates = new Map<string, { data: JsonObject, before: string, source: string }>()
+  readonly updates = new Map<string, { data: JsonObject, before: string, text?: string, textBefore?: string, source: string }>()
   readonly relates = new Map<string, PlannedOp>()
   readonly attests = new Map<string, PlannedOp>()
   readonly lines = new Map<string, { lines: string[], seen: Set<string>, source: string }>()
@@ -352,13 +368,22 @@ class FlushPlan implements View {
       }
       case 'merge': {
         const planned = this.adds.get(intent.id)
-        if (planned !== undefined) { planned.entity.data = intent.merge(planned.entity.data ?? {}); return }
+        if (planned !== undefined) {
+          planned.entity.data = intent.merge(planned.entity.data ?? {})
+          if (intent.text !== undefined) planned.entity.text = intent.text(planned.entity.data)
+          return
+        }
         const update = this.updates.get(intent.id)
-        if (update !== undefined) { update.data = intent.merge(update.data); return }
+        if (update !== undefined) {
+          update.data = intent.merge(update.data)
+          if (intent.text !== undefined) update.text = intent.text(update.data)
+          return
+        }
         const stored = this.#stored(intent.id)
         if (stored === undefined) { this.park(intent, [intent.id]); return }
         const before = stored.data ?? {}
-        this.updates.set(intent.id, { data: intent.merge(structuredClone(before)), before: JSON.stringify(before), source: intent.source })
+        const data = intent.merge(structuredClone(before))
+        this.updates.set(intent.id, { data, before: JSON.stringify(before), ...(intent.text !== undefined ? { text: intent.text(data), textBefore: stored.text } : {}), source: intent.source })
         return
       }
       case 'relate': {
@@ -430,11 +455,12 @@ class FlushPlan implements View {
       }
       out.push({ op: by === undefined ? { op: 'add', id, entity } : { op: 'add', id, entity, by }, source })
     }
-    for (const [id, { data, before, source }] of this.updates) {
+    for (const [id, { data, before, text, textBefore, source }] of this.updates) {
       const fitted = fitData(data)
       if ('problem' in fitted) { this.problems.push(`${source}: ${id}: ${fitted.problem}`); continue }
-      if (JSON.stringify(fitted.data) === before) { this.skipped++; continue }
-      out.push({ op: { op: 'update', id, patch: { data: fitted.data } }, source })
+      const newText = text !== undefined && text !== textBefore ? text : undefined
+      if (JSON.stringify(fitted.data) === before && newText === undefined) { this.skipped++; continue }
+      out.push({ op: { op: 'update', id, patch: newText !== undefined ? { data: fitted.data, text: newText } : { data: fitted.data } }, source })
     }
     out.push(...this.relates.values(), ...this.attests.values())
     for (const [threadId, { lines, source }] of this.lines) {
@@ -1072,12 +1098,30 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     },
 
     reputation (r) {
-      s.records++
       try {
         options.onReputation?.(r)
       } catch (err) {
         problem(`reputation ${r.agentId}/${r.skillId}: onReputation failed: ${(err as Error).message}`)
       }
+      // In the graph too: one fact per agent, its skills' records in data and summed up in its text,
+      // updated in place (the records of one flush make one update). Every tab reads it; the hosting
+      // node alone writes it.
+      const source = `reputation ${String(r.agentId)}/${String(r.skillId)}`
+      record(source, [], () => {
+        if (typeof r.agentId !== 'string' || r.agentId === '' || typeof r.skillId !== 'string' || r.skillId === '') throw new Error('agentId and skillId must be non-empty strings')
+        const id = reputationId(r.agentId)
+        const skill: JsonObject = {
+          successes: r.record.successes, failures: r.record.failures, verified: r.record.verified, disputed: r.record.disputed,
+          latencyMs: Math.round(r.record.latencyEwmaMs), factor: Math.round(r.factor * 1e4) / 1e4, at: r.at
+        }
+        const merge = (d: JsonObject): JsonObject => ({ ...d, agentId: r.agentId, peerId: r.peerId, skills: { ...asObject(d.skills), [r.skillId]: skill } })
+        const text = (d: JsonObject): string => reputationText(r.agentId, r.peerId, asObject(d.skills))
+        const data = merge({})
+        return [
+          { t: 'add', id, source, entity: { kind: 'fact', title: `Reputation of ${clip(r.agentId, 180)}`, text: text(data), tags: ['reputation'], data } },
+          { t: 'merge', id, source, merge, text }
+        ]
+      })
     },
 
     flush,

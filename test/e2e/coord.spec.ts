@@ -43,6 +43,15 @@ test('a one-part task is routed by matching, run on the winning tab and recorded
   // Learning: the completed task's text is now an example of the skill it won with, on every tab.
   await expect.poll(() => b.evaluate(([agent, skill]) => window.meshwork.agents.list().find(x => x.agentId === agent)?.learned?.[skill!] ?? [], [done.agentId!, done.skillId!] as const), { timeout: 10_000 })
     .toContain('How much is 23% of 1,450?')
+  // Reputation: the calculator's record for the skill, written by its tab A, is a fact in C's graph
+  // and in the registry every tab lists.
+  await expect.poll(() => c.evaluate(([agent, skill]) => {
+    const fact = window.meshwork.graph.list({ kind: 'fact' }).find(e => e.tags?.includes('reputation') === true && e.data?.agentId === agent)
+    const record = (fact?.data?.skills as Record<string, { successes: number, failures: number }> | undefined)?.[skill!]
+    return { successes: record?.successes, failures: record?.failures, text: fact?.text.includes(`${skill!}: 1 of 1 try succeeded`) }
+  }, [done.agentId!, done.skillId!] as const), { timeout: 15_000 }).toEqual({ successes: 1, failures: 0, text: true })
+  await expect.poll(() => b.evaluate(([agent, skill]) => window.meshwork.agents.list().find(x => x.agentId === agent)?.reputation?.[skill!]?.successes, [done.agentId!, done.skillId!] as const), { timeout: 10_000 })
+    .toBe(1)
 })
 
 test('a two-part request becomes a mission: parts run in parallel on different tabs, a third tab verifies, the result is assembled', async () => {

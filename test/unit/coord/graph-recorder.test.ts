@@ -4,10 +4,10 @@ import { alice, bob, graphPair, waitFor } from '../graph/helpers.ts'
 import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { GraphActor, KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
-import { ID_PATTERN, LIMITS } from '../../../src/graph/schema.ts'
+import { ID_PATTERN, LIMITS, type Entity } from '../../../src/graph/schema.ts'
 import { createGraphRecorder, MESH_AGENT, type GraphRecorder, type GraphRecorderOptions } from '../../../src/coord/graph-recorder.ts'
 import {
-  answerId, decisionId, disputeId, factId, graphKey, KEY_MAX, questionId, resultId, solutionId, taskThreadId
+  answerId, decisionId, disputeId, factId, graphKey, KEY_MAX, questionId, reputationId, resultId, solutionId, taskThreadId
 } from '../../../src/coord/graph-record-ids.ts'
 import type { CoordRecorder } from '../../../src/coord/interfaces.ts'
 import type { Bid } from '../../../src/coord/messages.ts'
@@ -235,11 +235,26 @@ describe('graph recorder: what each record becomes', () => {
     recorder.consultation({ kind: 'decision', id: 'd-s-4', about: 't-3', peerId: STEWARD, text: 'Greet formally', at: T0 + 3 })
     recorder.consultation({ kind: 'progress', id: 't-3:progress:1:1', taskId: 't-3', agentId: 'greeter', peerId: PRODUCER, text: '40%: looking up greetings', at: T0 + 4 })
     recorder.consultation({ kind: 'handoff', id: 't-3:handoff:1', taskId: 't-3', agentId: 'greeter', peerId: PRODUCER, text: 'not my language', at: T0 + 4 })
-    const rep = { agentId: 'calc', skillId: 'math', peerId: PRODUCER, record: { successes: 1, failures: 0, verified: 0, disputed: 0, latencyMs: 5 }, factor: 1.1, at: T0 }
-    recorder.reputation(rep as unknown as Arg<'reputation'>)
+    const rep: Arg<'reputation'> = { agentId: 'calc@P', skillId: 'math', peerId: PRODUCER, record: { successes: 1, failures: 0, verified: 0, disputed: 0, latencyEwmaMs: 805.4, samples: 1 }, factor: 1.1, at: T0 }
+    recorder.reputation(rep)
     recorder.flush()
     expect(problems).toEqual([])
     expect(reputations).toEqual([rep])
+    // The reputation is a fact in the graph: one per agent, its skills in data, summed up in its text.
+    const reputationFact = (): Entity | undefined => g.get(reputationId('calc@P'))
+    expect(reputationFact()).toMatchObject({
+      kind: 'fact', tags: ['reputation'], title: 'Reputation of calc@P',
+      text: 'calc@P on …bbbbbb. math: 1 of 1 try succeeded, no result checked yet, about 805 ms, reputation 1.10.',
+      data: { agentId: 'calc@P', peerId: PRODUCER, skills: { math: { successes: 1, failures: 0, verified: 0, disputed: 0, latencyMs: 805, factor: 1.1, at: T0 } } }
+    })
+    // Later records update it in place: a skill's record replaced, another skill added.
+    recorder.reputation({ ...rep, record: { ...rep.record, successes: 2, failures: 1, verified: 1, latencyEwmaMs: 700 }, factor: 1.2345678, at: T0 + 9 })
+    recorder.reputation({ ...rep, skillId: 'convert', record: { successes: 0, failures: 1, verified: 0, disputed: 1, latencyEwmaMs: 1000, samples: 0 }, factor: 0.8, at: T0 + 9 })
+    recorder.flush()
+    expect(problems).toEqual([])
+    expect(reputationFact()!.text).toBe('calc@P on …bbbbbb. convert: 0 of 1 try succeeded, 0 of 1 checked results verified, about 1000 ms, reputation 0.80; math: 2 of 3 tries succeeded, 1 of 1 checked results verified, about 700 ms, reputation 1.23.')
+    expect(reputationFact()!.data).toMatchObject({ skills: { math: { successes: 2, factor: 1.2346 }, convert: { disputed: 1 } } })
+    expect(g.list({ tag: 'reputation' })).toHaveLength(1)
     const q = g.get('question:q-s-1')!
     expect(q).toMatchObject({ kind: 'question', text: 'Whom should I greet?', data: { questionId: 'q-s-1', taskId: 't-3', agentId: 'greeter' } })
     expect(q.provenance.agentId).toBe('greeter')
