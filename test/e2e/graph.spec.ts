@@ -39,6 +39,43 @@ test('three tabs see each other\'s additions', async () => {
   expect(Object.fromEntries(prov)).toEqual({ 'fact from tab 0': ids[0], 'fact from tab 1': ids[1], 'fact from tab 2': ids[2] })
 })
 
+test('the window API relates, verifies and disputes across tabs, and on(\'change\') reports what arrives', async () => {
+  const [a, b, c] = tabs as [Page, Page, Page]
+  const [idB, idC] = [await peerIdOf(b), await peerIdOf(c)]
+  // B listens before anything happens.
+  await b.evaluate(() => {
+    const w = window as unknown as { __changes: Array<{ ids: string[], edgeIds: string[], origin: string }> }
+    w.__changes = []
+    window.meshwork.graph.on('change', ch => { w.__changes.push({ ids: ch.ids, edgeIds: ch.edgeIds, origin: ch.origin }) })
+  })
+  const { h, q, edge } = await a.evaluate(() => {
+    const g = window.meshwork.graph
+    const h = g.add({ kind: 'hypothesis', text: 'Sea water freezes at about -2 °C.' })
+    const q = g.add({ kind: 'question', text: 'At what temperature does sea water freeze?' })
+    return { h, q, edge: g.relate(h, 'answers', q) }
+  })
+  // A bad relation is refused with the reason, and nothing is written.
+  expect(await a.evaluate(x => { try { window.meshwork.graph.relate(x.h, 'Is Answer To', x.q); return 'accepted' } catch (err) { return (err as Error).message } }, { h, q }))
+    .toMatch(/type/)
+  expect(await a.evaluate(() => { try { window.meshwork.graph.verify('no-such-entity'); return 'accepted' } catch (err) { return (err as Error).message } }))
+    .toMatch(/no-such-entity/)
+  // C sees the edge and verifies; B disputes with a reason.
+  await expect.poll(() => c.evaluate(x => window.meshwork.graph.graph!.neighbours(x.q, { type: 'answers', direction: 'in' }).map(n => n.edge.from), { q }), { timeout: 15_000 }).toEqual([h])
+  await c.evaluate(x => { window.meshwork.graph.verify(x) }, h)
+  await expect.poll(() => b.evaluate(x => window.meshwork.graph.get(x)?.verifiedBy.length ?? 0, h), { timeout: 15_000 }).toBe(1)
+  await b.evaluate(x => { window.meshwork.graph.dispute(x, 'it depends on the salinity') }, h)
+  // A sees both attestations, by the right peers; the later one (the dispute) decides the status.
+  await expect.poll(() => a.evaluate(x => {
+    const e = window.meshwork.graph.get(x)!
+    return { verifiedBy: e.verifiedBy.map(v => v.peerId), disputedBy: e.disputedBy.map(d => [d.peerId, d.reason]), status: e.status }
+  }, h), { timeout: 15_000 }).toEqual({ verifiedBy: [idC], disputedBy: [[idB, 'it depends on the salinity']], status: 'disputed' })
+  // B's listener saw A's entities and edge arrive (remote) and its own dispute (local).
+  const changes = await b.evaluate(() => (window as unknown as { __changes: Array<{ ids: string[], edgeIds: string[], origin: string }> }).__changes)
+  expect(changes.filter(ch => ch.origin === 'remote').flatMap(ch => ch.ids)).toEqual(expect.arrayContaining([h, q]))
+  expect(changes.filter(ch => ch.origin === 'remote').flatMap(ch => ch.edgeIds)).toContain(edge)
+  expect(changes.some(ch => ch.origin === 'local' && ch.ids.includes(h))).toBe(true)
+})
+
 test('concurrent edits of one entity merge and the conflict is visible on every tab', async () => {
   const [a, b] = tabs as [Page, Page, Page]
   const id = await a.evaluate(() => window.meshwork.graph.add({ kind: 'hypothesis', text: 'the meeting is on Monday' }))
