@@ -27,6 +27,7 @@ import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder
 import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal, type SweepResult } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
 import type { BidHints, BidOffer, CoordTransport } from '../coord/interfaces.ts'
+import { answerMeshQuestions } from './mesh-answers.ts'
 import { signerFor } from '../coord/signing.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import type { OpenGraph } from './graph-boot.ts'
@@ -460,6 +461,19 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   catchUpFromGraph(engine, recorder, opened.graph, node.peerId)
   engine.on('rejected', r => { node.report('coord', r.reason, `coordination message refused: ${r.detail}`, r.from) })
   engine.on('problem', p => { node.report('coord', `${p.source}-failed`, p.message) })
+  // What an agent asks the mesh, a researcher answers from the graph: one tab, in turn (mesh-answers.ts).
+  const stopAnswering = answerMeshQuestions({
+    engine,
+    peerId: node.peerId,
+    answeringPeers: () => host.list().filter(a => a.kind === 'researcher' && a.online && (a.state === 'idle' || a.state === 'working')).map(a => a.peerId),
+    answer: async (q, signal) => {
+      const researcher = available().find(a => a.kind === 'researcher')
+      if (researcher === undefined || await answerableBy(researcher, q.text) === undefined) return undefined
+      const result = await host.run(researcher.agentId, { id: `${q.taskId}/mesh-question`, text: q.text }, { signal })
+      return { text: result.text, agentId: researcher.agentId }
+    },
+    onProblem: message => { node.report('coord', 'mesh-answer-failed', message) }
+  })
   engine.start()
   return {
     engine,
@@ -468,6 +482,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     sweepJournals: options => sweepJournals(options),
     close: () => {
       clearInterval(sweeper)
+      stopAnswering()
       offHost()
       removeEventListener('pagehide', flushOnHide)
       removeEventListener('pageshow', onShow)

@@ -163,7 +163,7 @@ export interface CoordEvents extends Record<string, unknown> {
   /** A message that was valid but redundant (duplicate result, stale attempt). */
   ignored: { reason: string, taskId?: string, from: string, at: number }
   question: { questionId: string, taskId: string, agentId: string, peerId: string, text: string, to: 'person' | 'mesh', at: number }
-  answer: { questionId: string, taskId: string, text: string, from: string, at: number }
+  answer: { questionId: string, taskId: string, text: string, agentId?: string, from: string, at: number }
   alert: { alertId: string, taskId?: string, agentId?: string, peerId: string, severity: 'info' | 'warning' | 'critical', text: string, at: number }
   decision: { decisionId: string, about: string, text: string, from: string, at: number }
   verification: { taskId: string, status: VerificationStatus, supporters: string[], disputes: Vote[], at: number }
@@ -196,7 +196,8 @@ export interface TasksApi {
   wait (id: string, opts?: { timeoutMs?: number, signal?: AbortSignal }): Promise<TaskSnapshot>
   list (): TaskSnapshot[]
   cancel (id: string, reason?: string): void
-  answer (questionId: string, text: string): void
+  /** `agentId`: the agent answering, when one of this node's agents does (the mesh answering an agent's question). */
+  answer (questionId: string, text: string, agentId?: string): void
   decide (about: string, text: string): string
   on<K extends keyof CoordEvents> (event: K, fn: (e: CoordEvents[K]) => void): () => void
 }
@@ -510,7 +511,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       wait: (id, opts) => this.wait(id, opts),
       list: () => [...this.book.values()].map(t => this.snapshot(t)),
       cancel: (id, reason) => { this.cancel(id, reason) },
-      answer: (questionId, text) => { this.answer(questionId, text) },
+      answer: (questionId, text, agentId) => { this.answer(questionId, text, agentId) },
       decide: (about, text) => this.decide(about, text),
       on: (event, fn) => this.on(event, fn)
     }
@@ -728,12 +729,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.send('cancel', { taskId: id, reason })
   }
 
-  private answer (questionId: string, text: string): void {
+  private answer (questionId: string, text: string, agentId?: string): void {
     for (const t of this.book.values()) {
       const q = t.questions.get(questionId)
       if (q === undefined) continue
       if (q.answer !== undefined) return
-      this.send('answer', forSending(() => validateAnswer({ questionId, taskId: t.id, text }, 'answer')))
+      this.send('answer', forSending(() => validateAnswer({ questionId, taskId: t.id, text, ...(agentId !== undefined ? { agentId } : {}) }, 'answer')))
       return
     }
     throw new Error(`unknown question ${questionId}`)
@@ -1663,9 +1664,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (q.answer !== undefined) { this.ignore('duplicate-answer', env.from, t.id); return }
     q.answer = b.text
     const now = this.clock.now()
-    if (env.from === this.peerId) this.record('consultation', { kind: 'answer', id: `${b.questionId}:answer`, taskId: t.id, about: b.questionId, peerId: this.peerId, text: b.text, at: now })
-    this.timeline('answer', env.from, `${t.id}: ${b.text.slice(0, 80)}`, t.id)
-    this.emit('answer', { questionId: b.questionId, taskId: t.id, text: b.text, from: env.from, at: now })
+    if (env.from === this.peerId) this.record('consultation', { kind: 'answer', id: `${b.questionId}:answer`, taskId: t.id, about: b.questionId, ...(b.agentId !== undefined ? { agentId: b.agentId } : {}), peerId: this.peerId, text: b.text, at: now })
+    this.timeline('answer', env.from, `${t.id}: ${b.agentId !== undefined ? `${b.agentId}: ` : ''}${b.text.slice(0, 80)}`, t.id)
+    this.emit('answer', { questionId: b.questionId, taskId: t.id, text: b.text, ...(b.agentId !== undefined ? { agentId: b.agentId } : {}), from: env.from, at: now })
     this.asks.get(b.questionId)?.resolve(b.text)
     if (t.state === 'input-required' && [...t.questions.values()].every(x => x.answer !== undefined)) this.setState(t, 'working')
   }

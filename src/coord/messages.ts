@@ -219,7 +219,8 @@ export interface DisputeBody {
 export interface HandoffBody { taskId: string, attempt: number, agentId: string, reason: string, toAgentId?: string }
 
 export interface QuestionBody { questionId: string, taskId: string, agentId: string, text: string, to: 'person' | 'mesh' }
-export interface AnswerBody { questionId: string, taskId: string, text: string }
+/** `agentId`: the agent that answered, when an agent did (the mesh answering an agent's question); none for a person. */
+export interface AnswerBody { questionId: string, taskId: string, text: string, agentId?: string }
 export interface AlertBody { alertId: string, taskId?: string, agentId?: string, severity: 'info' | 'warning' | 'critical', text: string }
 /** A person's decision about a question, an alert or a task; recorded in the graph. */
 export interface DecisionBody { decisionId: string, about: string, text: string }
@@ -572,12 +573,14 @@ export function validateQuestion (value: unknown, path = 'body'): QuestionBody {
 
 export function validateAnswer (value: unknown, path = 'body'): AnswerBody {
   const r = rec(value, path)
-  onlyKeys(r, ['questionId', 'taskId', 'text'], path)
-  return {
+  onlyKeys(r, ['questionId', 'taskId', 'text', 'agentId'], path)
+  const out: AnswerBody = {
     questionId: anyId(r.questionId, `${path}.questionId`),
     taskId: taskId(r.taskId, `${path}.taskId`),
     text: str(r.text, `${path}.text`, LIMITS.textLength)
   }
+  if (r.agentId !== undefined) out.agentId = agentId(r.agentId, `${path}.agentId`)
+  return out
 }
 
 export function validateAlert (value: unknown, path = 'body'): AlertBody {

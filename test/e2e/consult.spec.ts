@@ -179,3 +179,41 @@ test('an agent that hands off: the task goes to the better-matched agent on anot
   // A handoff is not held against the phrasebook as a failure of its own.
   expect(await a.evaluate(() => window.meshwork.agents.host?.runner.status('phrasebook@' + window.meshwork.peerId!)?.failures)).toBe(0)
 })
+
+const DB_QUESTION = 'Which database did the team decide to use?'
+const dbSetup = manifest('db-setup', {
+  name: 'Provision storage servers',
+  description: 'Installs the storage server for a new service, after asking the mesh which one the team chose.',
+  examples: ['provision the storage server for the new service', 'install the storage server', 'provision storage for the new service']
+})
+// Asks the mesh, not a person: a researcher that finds it in the graph answers.
+const dbSetupSource = `export default async (task, ctx) => {
+  const db = await ctx.ask(${JSON.stringify(DB_QUESTION)}, { to: 'mesh' })
+  return { text: 'Provisioned the storage server. The mesh said: ' + db }
+}`
+
+test('an agent asks the mesh: a researcher on another tab answers from the graph, and the task completes', async () => {
+  // D runs the built-in researcher (and the embedding model it needs); A hosts the asking agent.
+  const d = await openCoordTab(ctxA, `${stack.url}?room=consult&agents=researcher`)
+  await expectFullMesh([a, b, c, d])
+  await register(a, dbSetup, dbSetupSource)
+  const [idA, idD] = [await peerIdOf(a), await peerIdOf(d)]
+  await registriesHave([a, b, c, d], 5)
+  await c.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'The team decided to use PostgreSQL as the project database.', confidence: 0.9 }))
+  await expect.poll(() => d.evaluate(() => window.meshwork.graph.list({ kind: 'fact' }).some(e => e.text.includes('PostgreSQL'))), { timeout: 15_000 }).toBe(true)
+
+  const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Provision the storage server for the new service' }))
+  const done = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), id)
+  expect(done, JSON.stringify(done)).toMatchObject({ state: 'completed', agentId: `db-setup@${idA}` })
+  expect(done.questions).toHaveLength(1)
+  expect(done.questions[0]).toMatchObject({ text: DB_QUESTION, to: 'mesh' })
+  expect(done.questions[0]!.answer).toContain('PostgreSQL')
+  expect(done.result?.text).toContain('The mesh said: ')
+  expect(done.result?.text).toContain('PostgreSQL')
+  // Nobody had to answer by hand, and one answer was sent: the researcher's, on the record as its own.
+  for (const p of [a, b, c, d]) {
+    await expect.poll(() => p.evaluate(() => window.meshwork.graph.list({ kind: 'fact' }).filter(e => e.id.startsWith('answer:')).filter(e => e.text.includes('PostgreSQL')).map(e => e.provenance.agentId)), { timeout: 15_000 })
+      .toEqual([`researcher@${idD}`])
+  }
+  expect(await c.evaluate(() => window.meshwork.tasks.stats().ignored['duplicate-answer'] ?? 0)).toBe(0)
+})
