@@ -334,17 +334,23 @@ describe('coordination engine: recovery', () => {
   })
 })
 
+/** Node a hosts an agent that asks a person whom to greet; b has no agents and notes the questions it sees. */
+async function askingRoom (): Promise<{ clock: FakeClock, a: SimNode, b: SimNode, questions: string[] }> {
+  const clock = new FakeClock()
+  const net = new MemoryNetwork(clock)
+  const a = await makeNode(net, clock, [{
+    id: 'asker', skill: 'q', keywords: ['greet'], confidence: 0.9,
+    run: async (_task, hooks) => ({ text: `hello ${await hooks.ask('whom should I greet?')}` })
+  }])
+  const b = await makeNode(net, clock, [])
+  const questions: string[] = []
+  b.engine.on('question', q => { questions.push(q.questionId) })
+  return { clock, a, b, questions }
+}
+
 describe('coordination engine: consultation and cancel', () => {
   it('an agent asks a person; the task is input-required until someone at any tab answers', async () => {
-    const clock = new FakeClock()
-    const net = new MemoryNetwork(clock)
-    const a = await makeNode(net, clock, [{
-      id: 'asker', skill: 'q', keywords: ['greet'], confidence: 0.9,
-      run: async (_task, hooks) => ({ text: `hello ${await hooks.ask('whom should I greet?')}` })
-    }])
-    const b = await makeNode(net, clock, [])
-    const questions: string[] = []
-    b.engine.on('question', q => { questions.push(q.questionId) })
+    const { clock, a, b, questions } = await askingRoom()
     const id = b.engine.tasks.submit({ text: 'greet someone' })
     await runUntil(clock, () => b.engine.tasks.get(id)?.state === 'input-required', 2000)
     expect(a.engine.tasks.get(id)!.state).toBe('input-required')
@@ -358,16 +364,8 @@ describe('coordination engine: consultation and cancel', () => {
   })
 
   it('a person decides about a task: every node sees it, the deciding node records it; a bad answer or decision is refused before it is sent', async () => {
-    const clock = new FakeClock()
-    const net = new MemoryNetwork(clock)
-    const a = await makeNode(net, clock, [{
-      id: 'asker', skill: 'q', keywords: ['greet'], confidence: 0.9,
-      run: async (_task, hooks) => ({ text: `hello ${await hooks.ask('whom should I greet?')}` })
-    }])
-    const b = await makeNode(net, clock, [])
-    const questions: string[] = []
+    const { clock, a, b, questions } = await askingRoom()
     const decisions: Array<{ about: string, text: string, from: string }> = []
-    b.engine.on('question', q => { questions.push(q.questionId) })
     a.engine.on('decision', d => { decisions.push({ about: d.about, text: d.text, from: d.from }) })
     const id = b.engine.tasks.submit({ text: 'greet someone' })
     await runUntil(clock, () => b.engine.tasks.get(id)?.state === 'input-required', 2000)
