@@ -162,7 +162,10 @@ type Expansion = { intents: Intent[] } | { waitFor: string[] }
 
 type Intent = { source: string } & (
   | { t: 'add', id: string, entity: NewEntity, by?: { agentId: string } }
-  /** `text`: the entity's text from its merged data, for an entity whose text summarises its data. */
+  /**
+   * `text`: the entity's text from its merged data, for an entity whose text summarises its data;
+   * written once per flush, from the data as the flush leaves it.
+   */
   | { t: 'merge', id: string, merge: (data: JsonObject) => JsonObject, text?: (data: JsonObject) => string }
   /** `optional`: skip when an end is missing instead of waiting for it (citations, evidence). */
   | { t: 'relate', from: string, type: string, to: string, optional?: boolean }
@@ -324,8 +327,8 @@ function opRefs (op: GraphOp): string[] {
 // One flush: intents resolved against the graph plus what this flush already plans
 
 class FlushPlan implements View {
-  readonly adds = new Map<string, { entity: NewEntity, by?: { agentId: string }, source: string }>()
-  readonly updates = new Map<string, { data: JsonObject, before: string, text?: string, textBefore?: string, source: string }>()
+  readonly adds = new Map<string, { entity: NewEntity, by?: { agentId: string }, text?: (data: JsonObject) => string, source: string }>()
+  readonly updates = new Map<string, { data: JsonObject, before: string, text?: (data: JsonObject) => string, textBefore?: string, source: string }>()
   readonly relates = new Map<string, PlannedOp>()
   readonly attests = new Map<string, PlannedOp>()
   readonly lines = new Map<string, { lines: string[], seen: Set<string>, source: string }>()
@@ -370,20 +373,19 @@ class FlushPlan implements View {
         const planned = this.adds.get(intent.id)
         if (planned !== undefined) {
           planned.entity.data = intent.merge(planned.entity.data ?? {})
-          if (intent.text !== undefined) planned.entity.text = intent.text(planned.entity.data)
+          if (intent.text !== undefined) planned.text = intent.text
           return
         }
         const update = this.updates.get(intent.id)
         if (update !== undefined) {
           update.data = intent.merge(update.data)
-          if (intent.text !== undefined) update.text = intent.text(update.data)
+          if (intent.text !== undefined) update.text = intent.text
           return
         }
         const stored = this.#stored(intent.id)
         if (stored === undefined) { this.park(intent, [intent.id]); return }
         const before = stored.data ?? {}
-        const data = intent.merge(structuredClone(before))
-        this.updates.set(intent.id, { data, before: JSON.stringify(before), ...(intent.text !== undefined ? { text: intent.text(data), textBefore: stored.text } : {}), source: intent.source })
+        this.updates.set(intent.id, { data: intent.merge(structuredClone(before)), before: JSON.stringify(before), ...(intent.text !== undefined ? { text: intent.text, textBefore: stored.text } : {}), source: intent.source })
         return
       }
       case 'relate': {
@@ -448,7 +450,8 @@ class FlushPlan implements View {
   /** The ops, in an order where each op's referents come before it. */
   ops (): PlannedOp[] {
     const out: PlannedOp[] = []
-    for (const [id, { entity, by, source }] of this.adds) {
+    for (const [id, { entity, by, text, source }] of this.adds) {
+      if (text !== undefined) entity.text = text(entity.data ?? {})
       if (entity.data !== undefined) {
         const fitted = fitData(entity.data)
         if ('problem' in fitted) { this.problems.push(`${source}: ${id}: ${fitted.problem}; added without data`); delete entity.data } else entity.data = fitted.data
@@ -458,7 +461,8 @@ class FlushPlan implements View {
     for (const [id, { data, before, text, textBefore, source }] of this.updates) {
       const fitted = fitData(data)
       if ('problem' in fitted) { this.problems.push(`${source}: ${id}: ${fitted.problem}`); continue }
-      const newText = text !== undefined && text !== textBefore ? text : undefined
+      const written = text?.(data)
+      const newText = written !== undefined && written !== textBefore ? written : undefined
       if (JSON.stringify(fitted.data) === before && newText === undefined) { this.skipped++; continue }
       out.push({ op: { op: 'update', id, patch: newText !== undefined ? { data: fitted.data, text: newText } : { data: fitted.data } }, source })
     }
@@ -1115,10 +1119,11 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           latencyMs: Math.round(r.record.latencyEwmaMs), factor: Math.round(r.factor * 1e4) / 1e4, at: r.at
         }
         const merge = (d: JsonObject): JsonObject => ({ ...d, agentId: r.agentId, peerId: r.peerId, skills: { ...asObject(d.skills), [r.skillId]: skill } })
+        // The text sums up the skills as the flush leaves them: written once per flush, by the merge.
         const text = (d: JsonObject): string => reputationText(r.agentId, r.peerId, asObject(d.skills))
-        const data = merge({})
+        const title = `Reputation of ${clip(r.agentId, 180)}`
         return [
-          { t: 'add', id, source, entity: { kind: 'fact', title: `Reputation of ${clip(r.agentId, 180)}`, text: text(data), tags: ['reputation'], data } },
+          { t: 'add', id, source, entity: { kind: 'fact', title, text: title, tags: ['reputation'], data: {} } },
           { t: 'merge', id, source, merge, text }
         ]
       })

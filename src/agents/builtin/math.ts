@@ -499,7 +499,6 @@ function inBigNumbers (ev: Evaluation, r: Rounding): Evaluation | undefined {
       const n = u.toNumeric(u.formatUnits())
       return m.typeOf(n) === 'BigNumber' ? { n: n as Big, unit: u.formatUnits() } : undefined
     }
-    m.config({ precision: 64 })
     const rough = numberOf(node.evaluate(new Map()))
     if (rough === undefined) return undefined
     // Enough digits for the integer part and the places asked for, and a guard of 10.
