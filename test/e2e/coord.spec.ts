@@ -195,6 +195,65 @@ test('a task nobody can do ends unassigned, with the reason', async () => {
   expect(done.reason).toMatch(/no capable agent/)
 })
 
+// Writes its sum out, and gets it wrong: what verification on another peer is there to catch.
+const palletCounter = {
+  manifestVersion: 1,
+  id: 'pallet-counter',
+  name: 'Pallet counter',
+  description: 'Counts the pallets a shipment needs.',
+  version: '1.0.0',
+  skills: [{ id: 'pallets', name: 'Count pallets for a shipment', description: 'Works out how many pallets a shipment needs from its crates.', tags: ['logistics'], examples: ['count the pallets for the spring shipment', 'how many pallets does the shipment need', 'work out the pallets for the order'], level: 'expert' }],
+  limits: { timeoutMs: 5000 }
+}
+const palletCounterSource = 'export default async () => ({ text: "Pallets needed for the spring shipment: 14 * 6 = 86" })'
+
+test('a result a verifier on another tab disputes is marked disputed on every tab, raises a conflict in the graph, and counts against its agent', async () => {
+  const [idB, idC] = [await peerIdOf(b), await peerIdOf(c)]
+  const agentId = await b.evaluate(async m => await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }), { manifest: palletCounter, source: palletCounterSource })
+  await registriesHave([a, b, c], 6)
+  const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Count the pallets for the spring shipment', verify: 1 }))
+  const done = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
+  expect(done, JSON.stringify(done)).toMatchObject({ state: 'completed', agentId, peerId: idB })
+  // C's verifier re-computes the sum in the answer and disputes it; every tab comes to the same verdict.
+  const reason = 're-computed the arithmetic in it: 14 * 6 = 84, not 86'
+  for (const p of [a, b, c]) {
+    await expect.poll(() => p.evaluate(t => window.meshwork.tasks.get(t)?.verification, id), { timeout: 20_000 })
+      .toMatchObject({ status: 'disputed', supporters: [], disputes: [{ peerId: idC, agentId: `verifier@${idC}`, reason }] })
+  }
+  // The graph, on A: the result hypothesis is disputed by C with the reason; a conflict contradicts it
+  // and is about the task's thread; no verified fact was made of it.
+  await expect.poll(() => a.evaluate(t => {
+    const g = window.meshwork.graph
+    const result = g.list({ kind: 'hypothesis' }).find(e => e.id.startsWith(`result:${t}:`))
+    const conflict = g.list({ kind: 'conflict' }).find(e => e.data?.taskId === t)
+    const out = conflict === undefined ? [] : g.graph!.neighbours(conflict.id, { direction: 'out' }).map(n => `${n.edge.type} ${n.edge.to === result?.id ? 'result' : n.edge.to}`).sort()
+    return {
+      status: result?.status,
+      disputedBy: result?.disputedBy.map(d => [d.peerId, d.reason]),
+      conflict: conflict?.text.includes('14 * 6 = 84, not 86'),
+      edges: out,
+      facts: g.list({ kind: 'fact' }).filter(e => e.data?.taskId === t).length
+    }
+  }, id), { timeout: 15_000 }).toEqual({ status: 'disputed', disputedBy: [[idC, reason]], conflict: true, edges: [`about task:${id}`, 'contradicts result'], facts: 0 })
+  // The dispute counts against the agent's record for the skill, which B wrote to the graph.
+  await expect.poll(() => c.evaluate(x => {
+    const fact = window.meshwork.graph.list({ kind: 'fact' }).find(e => e.tags?.includes('reputation') === true && e.data?.agentId === x)
+    const r = (fact?.data?.skills as Record<string, { successes: number, disputed: number, verified: number }> | undefined)?.pallets
+    return r === undefined ? undefined : { successes: r.successes, verified: r.verified, disputed: r.disputed }
+  }, agentId), { timeout: 15_000 }).toEqual({ successes: 1, verified: 0, disputed: 1 })
+  // The person at C sees it in the task's result: disputed, by whom and why.
+  await c.getByTestId('tasks-tab').click()
+  await c.locator(`[data-testid=task-item][data-task-id="${id}"] button.pick`).click()
+  const card = c.getByTestId('task-verification')
+  await expect(card).toHaveAttribute('data-status', 'disputed', { timeout: 10_000 })
+  await expect(card).toContainText(`verifier on`)
+  await expect(card).toContainText(reason)
+  await c.getByRole('button', { name: 'Mesh', exact: true }).click()
+  // Leave the room's registry as the later tests expect it.
+  await b.evaluate(async x => { await window.meshwork.agents.unregister(x) }, agentId)
+  await registriesHave([a, b, c], 5)
+})
+
 const slowEcho = {
   manifestVersion: 1,
   id: 'slow-echo',

@@ -5,7 +5,8 @@
  *    "17% of 2,340 is 397.8", "5 miles is 8.05 km") is re-computed with the restricted mathjs
  *    instance; the claimed value may be rounded to the decimals it shows ("about" allows 5%). A
  *    claim about a whole number ("17 is prime", "84 is divisible by 7") is checked exactly
- *    (number-claims.ts).
+ *    (number-claims.ts). Sums written out inside prose ("Pallets needed: 14 * 6 = 86") are each
+ *    re-computed: a wrong one disputes the claim, right ones leave the rest to the graph.
  * 2. The knowledge graph. Related entities come from ctx.graph.search; one that is about the same
  *    thing (relevance) and says the same (no negation flip, no antonym, no different number)
  *    supports the claim, one that is about the same thing but flips it contradicts it. Evidence
@@ -81,6 +82,14 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     working.push(...arithmetic.steps)
     return result(arithmetic.verdict, 'arithmetic', working)
   }
+  // A sum written out inside prose ("Pallets needed: 14 * 6 = 86"): one that is wrong disputes the
+  // whole claim; right ones prove only themselves, so the graph still judges the rest.
+  const embedded = checkEmbeddedEquations(claim)
+  if (embedded?.wrong !== undefined) {
+    working.push(...embedded.steps)
+    return result({ vote: 'dispute', confidence: 0.99, reason: embedded.wrong, evidence: [] }, 'arithmetic', working)
+  }
+  if (embedded !== undefined) working.push(...embedded.steps)
   // In a mission, "check that the result is 84" is about the result of the part it depends on.
   const upstream = upstreamResults(task.input)
   if (upstream.length > 0 && inputText(task.input, 'claim') === undefined) {
@@ -98,7 +107,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const hits = (await ctx.graph.search(claim, 8)).filter((h) => h.id !== selfId && h.status !== 'retracted' && !isItself(h, claim))
   ctx.signal.throwIfAborted()
   working.push(`graph search: ${hits.length} related entit${hits.length === 1 ? 'y' : 'ies'}`)
-  const verdict = judgeClaim(claim, hits, working)
+  let verdict = judgeClaim(claim, hits, working)
+  if (embedded !== undefined && verdict.vote === 'abstain' && hits.length === 0) {
+    verdict = { ...verdict, reason: `its arithmetic checks out (${embedded.right.join('; ')}), but nothing else it says is known in the graph` }
+  }
   ctx.progress(1)
   return result(verdict, verdict.vote === 'abstain' && hits.length === 0 ? 'none' : 'graph', working)
 }
@@ -395,6 +407,50 @@ export function checkArithmetic (claim: string, options: { plainValues?: boolean
     return { verdict: { vote: 'support', confidence: 0.99, reason: `re-computed: ${m[1]!.trim()} = ${shown}, as claimed`, evidence: [] }, steps }
   }
   return { verdict: { vote: 'dispute', confidence: 0.99, reason: `re-computed: ${m[1]!.trim()} = ${shown}, not ${rightText}`, evidence: [] }, steps }
+}
+
+/** A number as prose writes it: "1,450", "3.5", "12". */
+const PROSE_NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?`
+const PROSE_OPERATOR = String.raw`[-+*/×÷^]|\bx\b`
+/**
+ * "<number> <op> <number> [<op> <number>…] = <number>", parentheses allowed, not inside a longer token,
+ * and not when the value goes on in a scale or unit prefix ("1920 x 1080 = 2 megapixels", "= 5%").
+ */
+const PROSE_EQUATION = new RegExp(String.raw`(?<![\w.,)])(\(*\s*(?:${PROSE_NUMBER})\s*\)*(?:\s*(?:${PROSE_OPERATOR})\s*\(*\s*(?:${PROSE_NUMBER})\s*\)*)+)\s*=\s*(-?(?:${PROSE_NUMBER}))(?![\w.,]*\d)(?!\s*(?:%|percent|per\s*cent|thousand|million|billion|trillion|[kmgt]b?\b|mega|giga|kilo|milli|micro|hundred|dozen))`, 'gi')
+const MAX_PROSE_EQUATIONS = 20
+
+/**
+ * Every written-out sum inside a longer text ("holds 12 × 9 = 108 crates"), re-computed. `wrong` is
+ * the first that does not hold (as a dispute's reason); `right` lists those that do. Undefined when
+ * the text has none. The value may be rounded to the decimals it shows.
+ */
+export function checkEmbeddedEquations (text: string): { wrong?: string, right: string[], steps: string[] } | undefined {
+  const right: string[] = []
+  const steps: string[] = []
+  let count = 0
+  for (const m of text.matchAll(PROSE_EQUATION)) {
+    if (++count > MAX_PROSE_EQUATIONS) break
+    const written = m[1]!.trim()
+    const expression = written.replace(/×|\bx\b/gi, '*').replace(/÷/g, '/').replace(/(\d),(?=\d{3}\b)/g, '$1')
+    const claimedText = m[2]!
+    const claimed = Number(claimedText.replace(/,/g, ''))
+    let got: number
+    try {
+      const ev = evaluateExpression(expression)
+      if (typeof ev.output !== 'number' || !Number.isFinite(ev.output)) continue
+      got = ev.output
+    } catch (err) {
+      if (err instanceof ExpressionError) continue
+      throw err
+    }
+    const decimals = /\.(\d+)/.exec(claimedText)?.[1]?.length ?? 0
+    const tolerance = Math.max(Math.abs(claimed) * 1e-9, decimals > 0 ? 0.5 * 10 ** -decimals : 1e-9)
+    const shown = math.format(got, { precision: 12 })
+    steps.push(`arithmetic in the text: ${written} = ${claimedText}; computed ${shown}`)
+    if (Math.abs(got - claimed) > tolerance) return { wrong: `re-computed the arithmetic in it: ${written} = ${shown}, not ${claimedText}`, right, steps }
+    right.push(`${written} = ${claimedText}`)
+  }
+  return steps.length === 0 ? undefined : { right, steps }
 }
 
 /** Both values as numbers in the claimed value's unit, or undefined if they cannot be compared. */

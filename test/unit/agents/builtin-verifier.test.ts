@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkArithmetic, claimText, contradiction, handler, type VerifierOutput } from '../../../src/agents/builtin/verifier.ts'
+import { checkArithmetic, checkEmbeddedEquations, claimText, contradiction, handler, type VerifierOutput } from '../../../src/agents/builtin/verifier.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
@@ -209,6 +209,37 @@ describe('verifier: text helpers', () => {
     expect(contradiction('the door is open', 'the door is closed')).toMatch(/"closed"/)
     expect(contradiction('it works', "it doesn't work")).toMatch(/opposite/)
     expect(contradiction('the port is 80', 'the port is 80')).toBeUndefined()
+  })
+})
+
+describe('verifier: sums written out inside prose', () => {
+  it('re-computes each one, and a wrong one disputes the claim', () => {
+    expect(checkEmbeddedEquations('Pallets needed: 14 * 6 = 86')).toEqual({
+      wrong: 're-computed the arithmetic in it: 14 * 6 = 84, not 86', right: [], steps: ['arithmetic in the text: 14 * 6 = 86; computed 84']
+    })
+    expect(checkEmbeddedEquations('The east warehouse holds 12 × 9 = 108 crates.')).toMatchObject({ right: ['12 × 9 = 108'] })
+    expect(checkEmbeddedEquations('Total (3 + 4) x 2 = 14.0, and 1,450 / 2 = 725 per side')).toMatchObject({ right: ['(3 + 4) x 2 = 14.0', '1,450 / 2 = 725'] })
+    // The second of two is wrong: the first right one does not save it.
+    expect(checkEmbeddedEquations('First 2 + 2 = 4, then 4 * 4 = 17.')?.wrong).toBe('re-computed the arithmetic in it: 4 * 4 = 16, not 17')
+    // Rounded to the decimals shown.
+    expect(checkEmbeddedEquations('so 22/7 = 3.14 roughly')?.wrong).toBeUndefined()
+    expect(checkEmbeddedEquations('so 22/7 = 3.15 roughly')?.wrong).toBe('re-computed the arithmetic in it: 22/7 = 3.14285714286, not 3.15')
+  })
+
+  it('leaves alone what is not a written-out sum: dates, versions, a value that goes on in a scale or unit', () => {
+    for (const text of ['Meet on 2026-11-23 = today', 'v1.2 = 3', 'The screen is 1920 x 1080 = 2 megapixels', 'a margin of 30 / 600 = 5%',
+      'the budget 3 * 400 = 1,200 thousand', 'The relay listens on port 9090', 'x = 4 solves it']) {
+      expect(checkEmbeddedEquations(text)).toBeUndefined()
+    }
+  })
+
+  it('disputes an answer whose prose holds a wrong sum; with a right one and nothing else known it abstains, saying so', async () => {
+    const handed = (text: string) => ({ id: 't:verify', text: 'Verify this answer', input: { task: { text: 'Count the pallets for the spring shipment' }, result: { text } } })
+    const bad = await handler(handed('Pallets needed: 14 * 6 = 86'), graphContext())
+    expect(bad.verdict).toEqual({ vote: 'dispute', confidence: 0.99, reason: 're-computed the arithmetic in it: 14 * 6 = 84, not 86', evidence: [] })
+    expect((bad.output as VerifierOutput).method).toBe('arithmetic')
+    const ok = await handler(handed('Pallets needed: 14 * 6 = 84'), graphContext([]))
+    expect(ok.verdict).toMatchObject({ vote: 'abstain', reason: 'its arithmetic checks out (14 * 6 = 84), but nothing else it says is known in the graph' })
   })
 })
 
