@@ -229,6 +229,88 @@ test('a person adds a fact in the explorer, another tab sees it, verifies and di
   await b.screenshot({ path: test.info().outputPath('graph-explorer.png') })
 })
 
+test('in the explorer a person filters by kind and status, follows the drawing, relates, posts to a thread and retracts; the other tab sees each', async () => {
+  const [a, b] = tabs as [Page, Page, Page]
+  const idB = await peerIdOf(b)
+  const ids = await a.evaluate(() => ({
+    hyp: window.meshwork.graph.add({ kind: 'hypothesis', text: 'a lid makes the kettle boil sooner', confidence: 0.6 }),
+    fact: window.meshwork.graph.add({ kind: 'fact', text: 'a lid keeps the steam in the kettle', confidence: 0.8 }),
+    question: window.meshwork.graph.add({ kind: 'question', text: 'how much sooner does a kettle boil with a lid?' })
+  }))
+  await a.evaluate(id => { window.meshwork.graph.verify(id) }, ids.fact)
+  await b.getByTestId('graph-tab').click()
+  const rows = b.getByTestId('graph-item')
+  const listed = async (): Promise<string[]> => (await rows.evaluateAll(els => els.map(e => e.getAttribute('data-id') ?? ''))).sort()
+  await b.getByTestId('graph-filter-text').fill('kettle')
+  await expect.poll(listed, { timeout: 15_000 }).toEqual([ids.hyp, ids.fact, ids.question].sort())
+  // Kind, then status, then both: the list shows exactly what matches.
+  await b.getByTestId('graph-filter-kind').selectOption('hypothesis')
+  await expect.poll(listed).toEqual([ids.hyp])
+  await b.getByTestId('graph-filter-kind').selectOption('')
+  await b.getByTestId('graph-filter-status').selectOption('verified')
+  await expect.poll(listed, { timeout: 15_000 }).toEqual([ids.fact])
+  await b.getByTestId('graph-filter-status').selectOption('proposed')
+  await expect.poll(listed).toEqual([ids.hyp, ids.question].sort())
+  await b.getByTestId('graph-filter-kind').selectOption('question')
+  await expect.poll(listed).toEqual([ids.question])
+  await b.getByTestId('graph-filter-kind').selectOption('')
+  await b.getByTestId('graph-filter-status').selectOption('')
+
+  // Relate from the detail: the fact supports the hypothesis, picked by searching for it.
+  await rows.filter({ hasText: 'keeps the steam' }).click()
+  await expect(b.getByTestId('graph-detail')).toContainText('a lid keeps the steam in the kettle')
+  await b.getByTestId('graph-relate-type').selectOption('supports')
+  await b.getByTestId('graph-relate-search').fill('boil sooner')
+  await b.locator(`[data-testid=graph-relate-option][data-id="${ids.hyp}"]`).click()
+  await b.getByTestId('graph-relate-submit').click()
+  await expect(b.getByTestId('graph-relate-error')).toHaveCount(0)
+  await expect.poll(() => a.evaluate(x => window.meshwork.graph.graph!.neighbours(x.fact, { direction: 'out' }).map(n => `${n.edge.type} ${n.edge.to === x.hyp ? 'hyp' : n.edge.to}`), ids), { timeout: 15_000 })
+    .toEqual(['supports hyp'])
+  // The drawing focuses on the selection; clicking the hypothesis' node there selects it, and its
+  // relations lead back to the fact.
+  const node = b.getByTestId('graph-drawing').locator(`g.node[data-id="${ids.hyp}"]`)
+  await expect(node).toBeVisible({ timeout: 10_000 })
+  await node.click()
+  await expect(b.getByTestId('graph-detail')).toContainText('a lid makes the kettle boil sooner')
+  await expect(b.getByTestId('graph-drawing').locator(`g.node.selected[data-id="${ids.hyp}"]`)).toHaveCount(1)
+  await b.locator(`[data-testid=graph-neighbour][data-id="${ids.fact}"]`).click()
+  await expect(b.getByTestId('graph-detail')).toContainText('a lid keeps the steam in the kettle')
+
+  // A thread opened in the explorer: an empty post is refused, a real one reaches the other tab.
+  await b.getByTestId('graph-add-kind').selectOption('thread')
+  await b.getByTestId('graph-add-title').fill('Kettle experiments')
+  await b.getByTestId('graph-add-text').fill('Who has tried it?')
+  await b.getByTestId('graph-add-submit').click()
+  await expect(b.getByTestId('graph-detail')).toContainText('Kettle experiments')
+  await b.getByTestId('thread-post-submit').click()
+  await expect(b.getByTestId('thread-post-error')).toContainText('must not be empty')
+  await b.getByTestId('thread-post-text').fill('Tried it twice: 20 s sooner with the lid.')
+  await b.getByTestId('thread-post-submit').click()
+  await expect(b.getByTestId('thread-post-error')).toHaveCount(0)
+  await expect(b.getByTestId('thread-post-text')).toHaveValue('')
+  await expect(b.getByTestId('thread-messages')).toContainText('Tried it twice')
+  await expect.poll(() => a.evaluate(() => {
+    const found = window.meshwork.graph.list({ kind: 'thread' }).find(e => e.title === 'Kettle experiments')
+    const thread = found === undefined ? undefined : window.meshwork.graph.get(found.id)
+    return { opening: thread?.text, by: thread?.provenance.peerId, messages: (thread?.messages ?? []).map(m => [m.text, m.peerId]) }
+  }), { timeout: 15_000 }).toEqual({ opening: 'Who has tried it?', by: idB, messages: [['Tried it twice: 20 s sooner with the lid.', idB]] })
+
+  // Retract the hypothesis with a reason: the other tab sees it retracted, and the status filter finds it.
+  await b.getByTestId('graph-filter-text').fill('boil sooner')
+  await rows.filter({ hasText: 'a lid makes the kettle boil sooner' }).click()
+  await b.getByTestId('graph-retract').click()
+  await b.getByTestId('graph-reason').fill('measured: no difference')
+  await b.getByTestId('graph-reason-submit').click()
+  await expect.poll(() => a.evaluate(i => { const e = window.meshwork.graph.get(i); return [e?.status, e?.retraction?.peerId, e?.retraction?.reason] }, ids.hyp), { timeout: 15_000 })
+    .toEqual(['retracted', idB, 'measured: no difference'])
+  await b.getByTestId('graph-filter-text').fill('kettle')
+  await b.getByTestId('graph-filter-status').selectOption('retracted')
+  await expect.poll(listed).toEqual([ids.hyp])
+  await b.getByTestId('graph-filter-status').selectOption('')
+  await b.getByTestId('graph-filter-text').fill('')
+  await b.screenshot({ path: test.info().outputPath('graph-explorer-actions.png') })
+})
+
 test('the graph exports as JSON and binary and imports by merging; a bad file is refused with the reason', async ({ browser }) => {
   const [a] = tabs as [Page, Page, Page]
   const before = await texts(a)
