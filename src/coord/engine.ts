@@ -62,8 +62,12 @@ export interface CoordEngineOptions {
    * frames grow instead of multiplying (default 0: every turn).
    */
   frameMs?: number
-  /** Verification quorum for tasks submitted here (default 0: none). */
-  verifyQuorum?: number
+  /**
+   * Verification quorum for tasks submitted here without `verify`: a number, or `'auto'` (the
+   * default): 1 when a verifier runs on another present peer (`verifyingPeers`), else 0, so that a
+   * result is checked wherever the room can check it and a room without verifiers asks nobody.
+   */
+  verifyQuorum?: number | 'auto'
   /**
    * The time zone of the person at this tab, sent with the tasks submitted here (announce
    * `timeZone`) so that agents elsewhere read "today" and "now" as the person does. Default: the
@@ -435,7 +439,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly clock: Clock
   private readonly opts: {
     maxAttempts: number, minConfidence: number, leaseMs: number, bidWindow: BidWindowOptions, takeover: TakeoverTiming,
-    tickMs: number, batchMs: number, frameMs: number, verifyQuorum: number, missionQuorum: number, verifiers: string[],
+    tickMs: number, batchMs: number, frameMs: number, verifyQuorum: number | 'auto', missionQuorum: number, verifiers: string[],
     verifyTimeoutMs: number, minVoteConfidence: number, retainTasks: number, timeZone?: string
   }
 
@@ -496,7 +500,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       tickMs: o.tickMs ?? 100,
       batchMs: o.batchMs ?? 0,
       frameMs: o.frameMs ?? 0,
-      verifyQuorum: o.verifyQuorum ?? 0,
+      verifyQuorum: o.verifyQuorum ?? 'auto',
       timeZone: o.timeZone ?? runtimeTimeZone(),
       missionQuorum: o.missionQuorum ?? 1,
       verifiers: o.verifiers ?? [],
@@ -694,9 +698,19 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       deadline: req.deadlineMs !== undefined ? now + req.deadlineMs : undefined,
       ...(timeZone !== undefined ? { timeZone } : {}),
       excluded: [],
-      quorum: Math.min(LIMITS.maxQuorum, Math.max(0, Math.floor(req.verify ?? this.opts.verifyQuorum)))
+      quorum: Math.min(LIMITS.maxQuorum, Math.max(0, Math.floor(req.verify ?? this.defaultQuorum())))
     })
     return id
+  }
+
+  /** The quorum of a task submitted without `verify` (see `verifyQuorum`). */
+  private defaultQuorum (): number {
+    const q = this.opts.verifyQuorum
+    if (q !== 'auto') return q
+    if (this.verifyingPeers === undefined) return 0
+    const present = new Set(this.transport.peers())
+    for (const peer of this.verifyingPeers()) if (peer !== this.peerId && present.has(peer)) return 1
+    return 0
   }
 
   private async wait (id: string, opts: { timeoutMs?: number, signal?: AbortSignal } = {}): Promise<TaskSnapshot> {

@@ -211,7 +211,8 @@ test('a result a verifier on another tab disputes is marked disputed on every ta
   const [idB, idC] = [await peerIdOf(b), await peerIdOf(c)]
   const agentId = await b.evaluate(async m => await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }), { manifest: palletCounter, source: palletCounterSource })
   await registriesHave([a, b, c], 6)
-  const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Count the pallets for the spring shipment', verify: 1 }))
+  // Submitted without `verify`: a verifier runs on another tab (C), so the mesh's default asks for one.
+  const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Count the pallets for the spring shipment' }))
   const done = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
   expect(done, JSON.stringify(done)).toMatchObject({ state: 'completed', agentId, peerId: idB })
   // C's verifier re-computes the sum in the answer and disputes it; every tab comes to the same verdict.

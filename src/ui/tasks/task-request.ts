@@ -10,8 +10,11 @@ export interface ComposerFields {
   inputJson: string
   /** Seconds; empty for no deadline. */
   deadlineSeconds: string
-  /** Distinct other peers whose verifiers must support the result (0–3). */
-  quorum: number
+  /**
+   * Distinct other peers whose verifiers must support the result (0–3), or 'auto': the mesh's
+   * default (1 when a verifier runs on another tab, else none).
+   */
+  quorum: number | 'auto'
 }
 
 export interface TaskRequest { text: string, input?: unknown, deadlineMs?: number, verify?: number }
@@ -46,8 +49,9 @@ export function parseRequest (f: ComposerFields, maxText = MAX_TEXT): ParsedRequ
     if (s > MAX_DEADLINE_SECONDS) return { ok: false, field: 'deadline', message: `The deadline must be at most ${MAX_DEADLINE_SECONDS} seconds (a day).` }
     request.deadlineMs = Math.round(s * 1000)
   }
+  if (f.quorum === 'auto') return { ok: true, request }
   if (!Number.isInteger(f.quorum) || f.quorum < 0 || f.quorum > MAX_QUORUM) {
-    return { ok: false, field: 'quorum', message: `The verification quorum must be a whole number from 0 to ${MAX_QUORUM}.` }
+    return { ok: false, field: 'quorum', message: `The verification quorum must be "auto" or a whole number from 0 to ${MAX_QUORUM}.` }
   }
   request.verify = f.quorum
   return { ok: true, request }

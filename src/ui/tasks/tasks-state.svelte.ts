@@ -60,7 +60,8 @@ export class TasksState {
   text = $state('')
   inputJson = $state('')
   deadlineSeconds = $state('')
-  quorum = $state(0)
+  /** 'auto': the engine's default (1 when a verifier runs on another tab, else none). */
+  quorum = $state<number | 'auto'>('auto')
   composerError = $state<{ field: ComposerField | 'engine', message: string } | undefined>(undefined)
   /** The last failed action (cancel, answer). */
   actionError = $state<string | undefined>(undefined)

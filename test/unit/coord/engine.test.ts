@@ -141,6 +141,35 @@ describe('coordination engine: missions and verification', () => {
     expect(b.recorder.verifications.at(-1)).toMatchObject({ status: 'disputed', disputes: [{ reason: '2+2 is 4' }] })
     expect(a.engine.tasks.get(id)!.state).toBe('completed')
   })
+  it('verifies by default wherever a verifier runs on another present peer, and nowhere else', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const verifying = new Set<string>()
+    const extra = { verifyingPeers: () => verifying }
+    const worker = { id: 'adder', skill: 'math', keywords: ['sum'], confidence: 0.9, run: () => ({ text: '4' }) }
+    const checker = { id: 'checker', skill: 'verify', keywords: [], confidence: 0, run: () => ({ text: 'yes', verdict: { vote: 'support' as const, confidence: 0.9, reason: '2+2 is 4' } }) }
+    const a = await makeNode(net, clock, [worker], {}, extra)
+    const b = await makeNode(net, clock, [checker], { verifiers: ['checker'] }, extra)
+    const fixed = await makeNode(net, clock, [], { verifyQuorum: 0 }, extra)
+    verifying.add(b.id.peerId)
+    const done = async (n: typeof a, req: { text: string, verify?: number }) => {
+      const id = n.engine.tasks.submit(req)
+      await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 5000)
+      await runFor(clock, 300)
+      return a.engine.tasks.get(id)!
+    }
+    // From A: B's verifier is on another present peer, so the result is verified without asking.
+    expect((await done(a, { text: 'sum 2 and 2' })).verification).toMatchObject({ status: 'verified', supporters: [b.id.peerId] })
+    // An explicit verify: 0 and a node configured with a number keep theirs.
+    expect((await done(a, { text: 'sum 2 and 2', verify: 0 })).verification).toBeUndefined()
+    expect((await done(fixed, { text: 'sum 2 and 2' })).verification).toBeUndefined()
+    // From B: the room's only verifier is B's own, so B's tasks ask for no verification.
+    expect((await done(b, { text: 'sum 2 and 2' })).verification).toBeUndefined()
+    // A verifier listed for a peer that is not present does not count.
+    verifying.clear(); verifying.add('12D3KooWGhostPeerThatIsNotHere')
+    expect((await done(a, { text: 'sum 2 and 2' })).verification).toBeUndefined()
+  })
+
   it('a verifier that abstains leaves the result pending and is listed with its reason on every node', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock)

@@ -9,6 +9,8 @@ const fields = (over: Partial<Parameters<typeof parseRequest>[0]> = {}) => ({ te
 describe('composer request', () => {
   it('builds the request from the fields', () => {
     expect(parseRequest(fields())).toEqual({ ok: true, request: { text: 'What is 2 + 2?', verify: 0 } })
+    // 'auto' leaves the quorum to the mesh's default: no verify field at all.
+    expect(parseRequest(fields({ quorum: 'auto' }))).toEqual({ ok: true, request: { text: 'What is 2 + 2?' } })
     expect(parseRequest(fields({ text: '  sum these  ', inputJson: ' {"numbers": [1, 2]} ', deadlineSeconds: '2.5', quorum: 2 })))
       .toEqual({ ok: true, request: { text: 'sum these', input: { numbers: [1, 2] }, deadlineMs: 2500, verify: 2 } })
   })
