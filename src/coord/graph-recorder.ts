@@ -169,7 +169,8 @@ type Intent = { source: string } & (
   | { t: 'merge', id: string, merge: (data: JsonObject) => JsonObject, text?: (data: JsonObject) => string }
   /** `optional`: skip when an end is missing instead of waiting for it (citations, evidence). */
   | { t: 'relate', from: string, type: string, to: string, optional?: boolean }
-  | { t: 'post', threadId: string, line: string }
+  /** `at`: when the event the line tells of happened (the record's time; `record` stamps it). */
+  | { t: 'post', threadId: string, line: string, at?: number }
   | { t: 'attest', id: string, list: 'verifiedBy' | 'disputedBy', by: AttestBy, optional?: boolean }
   | { t: 'resolve', expand: (view: View) => Expansion }
 )
@@ -331,7 +332,7 @@ class FlushPlan implements View {
   readonly updates = new Map<string, { data: JsonObject, before: string, text?: (data: JsonObject) => string, textBefore?: string, source: string }>()
   readonly relates = new Map<string, PlannedOp>()
   readonly attests = new Map<string, PlannedOp>()
-  readonly lines = new Map<string, { lines: string[], seen: Set<string>, source: string }>()
+  readonly lines = new Map<string, { lines: Array<{ line: string, at?: number }>, seen: Set<string>, source: string }>()
   readonly parked: Parked[] = []
   readonly problems: string[] = []
   skipped = 0
@@ -415,7 +416,7 @@ class FlushPlan implements View {
         }
         if (thread.seen.has(intent.line)) { this.skipped++; return }
         thread.seen.add(intent.line)
-        thread.lines.push(intent.line)
+        thread.lines.push({ line: intent.line, at: intent.at })
         return
       }
       case 'attest': {
@@ -468,20 +469,36 @@ class FlushPlan implements View {
     }
     out.push(...this.relates.values(), ...this.attests.values())
     for (const [threadId, { lines, source }] of this.lines) {
-      // Lines of one flush go out as one message: messages of one change share a timestamp and
-      // would otherwise be shown in random order.
+      // Lines of one flush go out as one message (one message is far cheaper than several), dated
+      // by the earliest event it tells of: a line written late (parked until its entity arrived,
+      // or replayed from the journal after a reload) still sorts among the events of its time,
+      // not after everything that happened since.
       let chunk = ''
-      for (const line of lines) {
-        if (chunk !== '' && chunk.length + 1 + line.length > GRAPH_LIMITS.messageLength) {
-          out.push({ op: { op: 'post', threadId, text: chunk }, source })
-          chunk = ''
-        }
-        chunk = chunk === '' ? line : `${chunk}\n${line}`
+      let at: number | undefined
+      const emit = (): void => {
+        out.push({ op: at === undefined ? { op: 'post', threadId, text: chunk } : { op: 'post', threadId, text: chunk, at }, source })
+        chunk = ''
+        at = undefined
       }
-      if (chunk !== '') out.push({ op: { op: 'post', threadId, text: chunk }, source })
+      for (const l of lines) {
+        if (chunk !== '' && chunk.length + 1 + l.line.length > GRAPH_LIMITS.messageLength) emit()
+        chunk = chunk === '' ? l.line : `${chunk}\n${l.line}`
+        if (l.at !== undefined) at = at === undefined ? l.at : Math.min(at, l.at)
+      }
+      if (chunk !== '') emit()
     }
     return out
   }
+}
+
+/** `intents` with `at` on their lines (and on those their resolutions will post) that have none. */
+function stampLines (intents: Intent[], at: number): Intent[] {
+  return intents.map(i => {
+    if (i.t === 'post') return i.at === undefined ? { ...i, at } : i
+    if (i.t !== 'resolve') return i
+    const expand = i.expand
+    return { ...i, expand: (view: View): Expansion => { const e = expand(view); return 'intents' in e ? { intents: stampLines(e.intents, at) } : e } }
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -735,7 +752,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     return true
   }
 
-  const record = (source: string, ids: Array<[string, unknown]>, build: () => Intent[]): void => {
+  /** `at`: the record's time, stamped on the lines it posts (see the `post` intent). */
+  const record = (source: string, ids: Array<[string, unknown]>, build: () => Intent[], at?: unknown): void => {
     s.records++
     if (closed) { problem(`${source}: recorder is closed; not recorded`); return }
     if (!valid(source, ids)) return
@@ -746,7 +764,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       problem(`${source}: ${(err as Error).message}; not recorded`)
       return
     }
-    enqueue(intents)
+    enqueue(typeof at === 'number' && Number.isFinite(at) && at >= 0 ? stampLines(intents, at) : intents)
   }
 
   /** Finds the result entity of a task (for verification and solutions, which do not carry the attempt). */
@@ -796,7 +814,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         // The mission's completion depends on each of its subtasks.
         if (r.missionId !== undefined) intents.push({ t: 'relate', from: taskThreadId(r.missionId), type: 'depends-on', to: thread, source })
         return intents
-      })
+      }, r.at)
     },
 
     award (r) {
@@ -822,7 +840,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           },
           { t: 'post', threadId: thread, source, line }
         ]
-      })
+      }, r.at)
     },
 
     result (r) {
@@ -851,7 +869,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           if (isGraphId(cited) && cited !== id) intents.push({ t: 'relate', from: id, type: 'derived-from', to: cited, optional: true, source })
         }
         return intents
-      })
+      }, r.finishedAt)
     },
 
     vote (r) {
@@ -860,7 +878,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         const v = r.vote
         const evidence = (v.evidence ?? []).length > 0 ? ` [evidence: ${(v.evidence ?? []).join(', ')}]` : ''
         return [{ t: 'post', threadId: taskThreadId(r.taskId), source, line: clip(`${agentOn(v)} votes ${v.vote} (${v.confidence.toFixed(2)}): ${oneLine(v.reason)}${evidence}`, 1000) }]
-      })
+      }, r.at)
     },
 
     verification (r) {
@@ -927,7 +945,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           return { intents }
         }
         return [{ t: 'resolve', source, expand }]
-      })
+      }, r.at)
     },
 
     outcome (r) {
@@ -987,7 +1005,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           },
           post
         ]
-      })
+      }, r.at)
     },
 
     solution (r) {
@@ -1025,7 +1043,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           })
         }
         return intents
-      })
+      }, r.at)
     },
 
     consultation (r) {
@@ -1098,7 +1116,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           }
         }
         throw new Error(`unknown consultation kind ${JSON.stringify((r as { kind?: unknown }).kind)}`)
-      })
+      }, r.at)
     },
 
     reputation (r) {
@@ -1126,7 +1144,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           { t: 'add', id, source, entity: { kind: 'fact', title, text: title, tags: ['reputation'], data: {} } },
           { t: 'merge', id, source, merge, text }
         ]
-      })
+      }, r.at)
     },
 
     flush,

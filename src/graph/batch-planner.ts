@@ -65,7 +65,14 @@ export type GraphOp =
   | { op: 'unrelate', from: string, type: RelationType, to: string }
   | { op: 'verify', id: string, by?: AttestationInput }
   | { op: 'dispute', id: string, reason: string, by?: AttestationInput }
-  | { op: 'post', threadId: string, text: string }
+  /**
+   * `at`: when what the message tells of happened (default: now), for a writer that posts it later
+   * (the coordination recorder writes its lines a flush after the events). At most a minute ahead of now.
+   */
+  | { op: 'post', threadId: string, text: string, at?: number }
+
+/** How far ahead of now a post's own `at` may be (clocks of one writer's tabs drift a little). */
+const MAX_POST_AHEAD_MS = 60_000
 
 export function shardIn<T> (root: Record<string, Record<string, T>>, key: string): Record<string, T> {
   const shard = root[key]
@@ -212,7 +219,7 @@ export class BatchPlanner {
         if (typeof op.reason !== 'string' || op.reason.length === 0) throw new GraphValidationError('reason', 'a dispute needs a reason')
         return this.#attest(op.id, op.by, op.reason, 'disputedBy')
       }
-      case 'post': return this.#post(op.threadId, op.text)
+      case 'post': return this.#post(op.threadId, op.text, op.at)
       default: throw new GraphValidationError('op', `unknown op ${JSON.stringify((op as { op?: unknown }).op)}`)
     }
   }
@@ -321,24 +328,35 @@ export class BatchPlanner {
     return id
   }
 
-  #post (threadId: string, text: string): string {
+  #post (threadId: string, text: string, at?: number): string {
     const thread = this.#get(threadId, 'threadId')
     if (thread.kind !== 'thread') throw new GraphValidationError('threadId', `${JSON.stringify(threadId)} is a ${thread.kind}, not a thread`)
     if (thread.status === 'retracted') throw new GraphValidationError('threadId', `thread ${JSON.stringify(threadId)} is retracted`)
     const messages = thread.messages ?? []
     if (messages.length >= LIMITS.messages) throw new GraphValidationError('threadId', `thread already has ${LIMITS.messages} messages`)
+    if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at) || at < 0)) throw new GraphValidationError('at', 'must be a time in ms since the epoch')
+    if (at !== undefined && at > this.#now + MAX_POST_AHEAD_MS) throw new GraphValidationError('at', 'must not be more than a minute ahead of now')
     const message: ThreadMessage = validateThreadMessage({
       id: `msg:${randomToken(16)}`,
       agentId: this.#actor.agentId,
       peerId: this.#actor.peerId,
       text,
-      // A thread lists its messages by time, then id: one posted after another that this writer
-      // sees must sort after it even within the same millisecond, so it takes at least the
-      // next one.
-      at: Math.max(this.#now, (messages.at(-1)?.at ?? -1) + 1)
+      at: at === undefined ? Math.max(this.#now, (messages.at(-1)?.at ?? -1) + 1) : this.#untied(messages, at)
     }, 'message')
     this.#overlay.set(thread.id, { ...thread, messages: [...messages, message] })
     this.writes.push(writeMessage(thread.id, message))
     return message.id
+  }
+
+  /**
+   * A thread lists its messages by time, then id. A message posted now sorts after every message
+   * its writer sees (the default above: at least the next millisecond). One posted with the time of
+   * its event sorts by that time, but never ties with one of this writer's own messages, whose
+   * random ids would otherwise order two lines of one writer by chance.
+   */
+  #untied (messages: readonly ThreadMessage[], at: number): number {
+    const own = new Set(messages.filter(m => m.peerId === this.#actor.peerId).map(m => m.at))
+    while (own.has(at)) at++
+    return at
   }
 }

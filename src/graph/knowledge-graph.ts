@@ -267,9 +267,10 @@ export class KnowledgeGraph {
   }
 
   /** Appends a message to a thread; returns the message id. */
-  post (threadId: string, message: string | { text: string }): string {
+  post (threadId: string, message: string | { text: string, at?: number }): string {
     const text = typeof message === 'string' ? message : message.text
-    return this.#one({ op: 'post', threadId, text }) ?? ''
+    const at = typeof message === 'string' ? undefined : message.at
+    return this.#one(at === undefined ? { op: 'post', threadId, text } : { op: 'post', threadId, text, at }) ?? ''
   }
 
   /**

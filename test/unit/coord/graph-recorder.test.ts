@@ -97,6 +97,25 @@ describe('graph record ids', () => {
 })
 
 describe('graph recorder: what each record becomes', () => {
+  it('dates each thread message by the earliest event it tells of, so a line written late sorts among its events', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    lifecycle(recorder, 't-late')
+    recorder.flush()
+    // Someone writes in the thread now; then a vote cast at T0 + 5 reaches the graph only later.
+    g.post('task:t-late', 'a person looks at it')
+    recorder.vote({ taskId: 't-late', vote: { peerId: VERIFIER, agentId: 'checker', vote: 'support', confidence: 0.9, reason: 'checked' }, at: T0 + 5 })
+    recorder.flush()
+    expect(problems).toEqual([])
+    const messages = [...g.get('task:t-late')!.messages!].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1))
+    expect(messages.map(m => [m.at - T0, m.text.split('\n')[0]])).toEqual([
+      [0, 'Attempt 1 announced by steward …aaaaaa.'],
+      [5, expect.stringMatching(/^checker on …cccccc votes support \(0\.90\): checked/)],
+      [expect.any(Number), 'a person looks at it']
+    ])
+    expect(messages[2]!.at).toBeGreaterThan(T0 + 1_000_000)
+  })
+
   it('a task lifecycle: thread with bids and state, result hypothesis answering it, narration, verified fact', async () => {
     const g = await oneGraph()
     const { recorder, problems } = recorderOn(g)

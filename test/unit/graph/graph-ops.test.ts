@@ -119,6 +119,26 @@ describe('KnowledgeGraph operations', () => {
     expect(messages.at(-1)!.at - messages[0]!.at).toBe(29)
   })
 
+  it('dates a post by its event when asked: it sorts among the events of its time, never ties with its writer\'s own, and is checked', async () => {
+    let now = 1_800_000_010_000
+    const g = await openRoomGraph(createGraphRepo(), 'ops', { actor: alice, now: () => now })
+    const t = g.openThread('Events', 'told late')
+    g.post(t, 'posted now')
+    const late = g.post(t, { text: 'happened 5 s ago', at: now - 5000 })
+    g.post(t, { text: 'happened 5 s ago too', at: now - 5000 })
+    const sorted = [...g.get(t)!.messages!].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1))
+    expect(sorted.map(m => [m.text, m.at - now])).toEqual([['happened 5 s ago', -5000], ['happened 5 s ago too', -4999], ['posted now', 0]])
+    expect(sorted[0]!.id).toBe(late)
+    // A post without a time still goes after everything the writer sees.
+    now += 1
+    g.post(t, 'and after all of them')
+    expect(g.get(t)!.messages!.at(-1)!.at).toBe(now)
+    expect(() => g.post(t, { text: 'x', at: Number.NaN })).toThrow('at: must be a time in ms since the epoch')
+    expect(() => g.post(t, { text: 'x', at: -1 })).toThrow('at: must be a time in ms since the epoch')
+    expect(() => g.post(t, { text: 'x', at: now + 61_000 })).toThrow('at: must not be more than a minute ahead of now')
+    expect(g.get(t)!.messages).toHaveLength(4)
+  })
+
   it('records solutions with their task id and unknowns', async () => {
     const g = await fresh()
     const s = g.add({ kind: 'solution', text: 'Sorted with merge sort', taskId: 'task-7' })
