@@ -1707,11 +1707,19 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (isTerminal(t.state)) { this.ignore('late-cancel', env.from, t.id); return }
     this.timeline('cancel', env.from, `${t.id}: ${env.body.reason}`, t.id)
     this.setState(t, 'canceled', env.body.reason)
-    if (t.mission !== undefined && t.steward === this.peerId) {
-      for (const sub of t.mission.taskIdOf.values()) {
-        const s = this.book.get(sub)
-        if (s !== undefined && !isTerminal(s.state)) this.send('cancel', { taskId: sub, reason: `mission ${t.id} cancelled` })
-      }
+    if (t.mission !== undefined && this.records(t)) this.cancelParts(t)
+  }
+
+  /**
+   * Cancels the parts of the canceled mission `t` that have not ended here. The mission's steward
+   * does it, or, the steward gone, the first in its takeover line (`records`): a canceled mission
+   * is terminal, so nobody takes its stewardship over, and its parts would otherwise run on (see
+   * tick for a steward that leaves after the cancel). A duplicate cancel is ignored as late-cancel.
+   */
+  private cancelParts (t: Task): void {
+    for (const sub of t.mission?.taskIdOf.values() ?? []) {
+      const s = this.book.get(sub)
+      if (s !== undefined && !isTerminal(s.state)) this.send('cancel', { taskId: sub, reason: `mission ${t.id} cancelled` })
     }
   }
 
@@ -1885,6 +1893,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
           this.record('result', { taskId: t.id, attempt: p.attempt, producer: { peerId: p.peerId, agentId: p.agentId }, skillId: p.skillId, text: t.text, result: t.result!, startedAt: t.startedAt ?? t.finishedAt ?? now, finishedAt: t.finishedAt ?? now })
           this.timeline('result', this.peerId, `${t.id}: recorded the result of ${p.agentId} on ${short(p.peerId)}, which left just after sending it`, t.id)
         }
+        // A mission canceled here whose steward left before it cancelled the parts (the cancel may
+        // never have reached it): the first in line does.
+        if (changed && t.state === 'canceled' && t.mission !== undefined && this.records(t)) this.cancelParts(t)
         continue
       }
       if (t.steward === this.peerId) {
