@@ -399,7 +399,10 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // parts are marked so): verifiers answer in well under a second, and once every verifying tab
       // has voted (verifyingPeers) it does not wait at all; this is for a verifier that never answers.
       verifyTimeoutMs: 5000,
-      verifiers: available().filter(a => a.kind === 'verifier').map(a => a.agentId)
+      // Read at each verification: a verifier registered after start-up (API or Agents tab) votes too;
+      // before, the list was fixed at start-up while verifyingPeers (the registry) named the tab as a
+      // verifier, so its votes were waited for in vain.
+      verifiers: () => available().filter(a => a.kind === 'verifier').map(a => a.agentId)
     }
   })
   // Learning: a task one of our agents completed (and nobody disputed) teaches its skill a new example.

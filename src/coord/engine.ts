@@ -76,8 +76,12 @@ export interface CoordEngineOptions {
   timeZone?: string
   /** Verification quorum for mission subtasks (default 1). */
   missionQuorum?: number
-  /** Local agent ids that verify results of other peers (their result carries a `verdict`). */
-  verifiers?: string[]
+  /**
+   * Local agent ids that verify results of other peers (their result carries a `verdict`): a list, or
+   * a function read at each verification, for a tab whose agents come and go (one registered after
+   * the engine started verifies too).
+   */
+  verifiers?: readonly string[] | (() => readonly string[])
   /** A mission waits at most this long for its parts' verification before assembling (default 10 s). */
   verifyTimeoutMs?: number
   minVoteConfidence?: number
@@ -439,7 +443,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly clock: Clock
   private readonly opts: {
     maxAttempts: number, minConfidence: number, leaseMs: number, bidWindow: BidWindowOptions, takeover: TakeoverTiming,
-    tickMs: number, batchMs: number, frameMs: number, verifyQuorum: number | 'auto', missionQuorum: number, verifiers: string[],
+    tickMs: number, batchMs: number, frameMs: number, verifyQuorum: number | 'auto', missionQuorum: number, verifiers: readonly string[] | (() => readonly string[]),
     verifyTimeoutMs: number, minVoteConfidence: number, retainTasks: number, timeZone?: string
   }
 
@@ -1579,7 +1583,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   // Verification
 
   private async verify (t: Task): Promise<void> {
-    const verifier = this.opts.verifiers[0]
+    const v = this.opts.verifiers
+    const verifier = (typeof v === 'function' ? v() : v)[0]
     const producer = t.producer
     if (verifier === undefined || producer === undefined || producer.peerId === this.peerId || t.result === undefined) return
     const controller = new AbortController()

@@ -170,6 +170,22 @@ describe('coordination engine: missions and verification', () => {
     expect((await done(a, { text: 'sum 2 and 2' })).verification).toBeUndefined()
   })
 
+  it('a verifier registered after the engine started votes too (the verifier list is read at each verification)', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const verifiers: string[] = []
+    const a = await makeNode(net, clock, [{ id: 'adder', skill: 'math', keywords: ['sum'], confidence: 0.9, run: () => ({ text: '4' }) }])
+    const b = await makeNode(net, clock, [{ id: 'checker', skill: 'verify', keywords: [], confidence: 0, run: () => ({ text: 'yes', verdict: { vote: 'support' as const, confidence: 0.9, reason: '2+2 is 4' } }) }], { verifiers: () => verifiers })
+    const before = a.engine.tasks.submit({ text: 'sum 2 and 2', verify: 1 })
+    await runUntil(clock, () => a.engine.tasks.get(before)?.state === 'completed', 5000)
+    await runFor(clock, 1000)
+    expect(a.engine.tasks.get(before)!.verification).toMatchObject({ status: 'pending', supporters: [] })
+    verifiers.push('checker')
+    const after = a.engine.tasks.submit({ text: 'sum 2 and 2', verify: 1 })
+    await runUntil(clock, () => a.engine.tasks.get(after)?.verification?.status === 'verified', 5000)
+    expect(a.engine.tasks.get(after)!.verification!.supporters).toEqual([b.id.peerId])
+  })
+
   it('a verifier that abstains leaves the result pending and is listed with its reason on every node', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock)
