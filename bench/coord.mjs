@@ -5,6 +5,7 @@
 // Runs inside the e2e network namespace (test/e2e/run.mjs --bench coord).
 // Env: BENCH_PARTS=baseline,latency,throughput,recovery,run  BENCH_LATENCY_TASKS=200
 //      BENCH_THROUGHPUT_SIZES=5,3,1  BENCH_THROUGHPUT_S=20  BENCH_WARMUP_S=0 (unmeasured load before each throughput part)  BENCH_INFLIGHT=8  BENCH_SATURATION_INFLIGHT=32 (5 tabs again, 0: not)  BENCH_RECOVERY_REPS=3 (per kill kind)
+//      BENCH_VERIFY_TASKS=20 (per block of the opt-in 'verify' part: 3 tabs, a calculator and two verifiers, tasks with and without verification in alternating blocks)
 //      BENCH_RUN_TASKS=1000  BENCH_PROFILE=latency|throughput [BENCH_PROFILE_WORKER=graph.worker] BENCH_PROFILE_OUT=raw.cpuprofile  BENCH_DIAG=1 (time match / sign / open / graph.batch inside the tabs)
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
@@ -36,6 +37,7 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 0) * 1000
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 5) * 1000
 const RECOVERY_REPS = Number(process.env.BENCH_RECOVERY_REPS ?? 3)
 const RUN_TASKS = Number(process.env.BENCH_RUN_TASKS ?? 1000)
+const VERIFY_TASKS = Number(process.env.BENCH_VERIFY_TASKS ?? 20)
 const DIAG = process.env.BENCH_DIAG !== '0'
 // BENCH_FRAME_MS: override the engines' frameMs (least time between two frames of a tab) for an experiment.
 const FRAME_MS = process.env.BENCH_FRAME_MS !== undefined ? Number(process.env.BENCH_FRAME_MS) : null
@@ -681,6 +683,76 @@ async function recovery (room, reps) {
 // ---------------------------------------------------------------------------------------------
 // 6. 1,000 tasks while two peers leave: three tabs submit (and stay), two execute and leave part-way.
 
+// ---------------------------------------------------------------------------------------------
+// Opt-in part 'verify': what verifying a result costs. Three tabs: A runs the calculator, B and C a
+// verifier each (as every default tab does). A submits arithmetic one task at a time, in blocks
+// alternating between verify: 0 and verify: 1 (the default quorum when another tab verifies), so
+// both modes see the same machine; per block, Chromium's CPU and per task the end-to-end latency and,
+// verified, the time from completion to the verdict at A.
+
+async function verification (blocks, perBlock) {
+  const room = `coord-vf-${RUN}`
+  const tabs = []
+  for (let i = 0; i < 3; i++) tabs.push(await openTab(room, `vf/${i}`))
+  for (const t of tabs) await register(t, ECHO, ECHO_SOURCE)
+  const kinds = ['calculator', 'verifier', 'verifier']
+  await Promise.all(tabs.map((t, i) => t.page.evaluate(async kind => { await window.meshwork.agents.register({ kind }); await window.meshwork.agents.host.indexed() }, kinds[i])))
+  await settle(tabs, 'verify')
+  const ready = await pollUntil(() => tabs[0].page.evaluate(() => window.meshwork.agents.list().filter(a => a.kind === 'verifier' && a.online).length === 2), 30_000)
+  if (!ready) throw new Error('verify: the two verifiers are not listed online at A')
+  const run = async (verify, from) => await tabs[0].page.evaluate(async ({ verify, from, n }) => {
+    const now = () => performance.timeOrigin + performance.now()
+    const T = window.meshwork.tasks
+    const out = []
+    for (let i = 0; i < n; i++) {
+      const a = 12 + ((from + i) % 50); const b = 7 + ((from + i * 3) % 40)
+      const t0 = now()
+      const id = T.submit({ text: `What is ${a} * ${b}?`, verify })
+      const s = await T.wait(id, { timeoutMs: 20_000 }).catch(err => ({ error: err.message }))
+      const done = now()
+      // The verdict: verified or disputed, or every verifier has voted (abstentions included).
+      let verdict
+      if (verify > 0) {
+        const end = now() + 5000
+        while (now() < end) {
+          const v = T.get(id)?.verification
+          if (v !== undefined && (v.status !== 'pending' || (v.abstained?.length ?? 0) >= 2)) { verdict = { status: v.status, at: now() }; break }
+          await new Promise(resolve => setTimeout(resolve, 2))
+        }
+      }
+      out.push({ state: s.state, error: s.error, agent: s.agentId?.split('@')[0], endToEnd: done - t0, verdict: verdict?.status ?? (verify > 0 ? 'no verdict in 5 s' : undefined), verifiedAfter: verdict !== undefined ? verdict.at - done : null })
+    }
+    return out
+  }, { verify, from, n: perBlock })
+  const modes = { 0: { samples: [], cpuMs: 0, wallMs: 0 }, 1: { samples: [], cpuMs: 0, wallMs: 0 } }
+  // Warm-up of both paths (worker code, model), not counted.
+  await run(1, 1000)
+  for (let block = 0; block < blocks * 2; block++) {
+    const verify = block % 2
+    const cpu0 = chromiumCpu(); const t0 = Date.now()
+    const got = await run(verify, block * perBlock)
+    const cpu1 = chromiumCpu()
+    modes[verify].samples.push(...got)
+    modes[verify].cpuMs += cpu1.totalMs - cpu0.totalMs
+    modes[verify].wallMs += Date.now() - t0
+  }
+  for (const t of tabs) await t.context.close().catch(() => {})
+  const summary = m => {
+    const ok = m.samples.filter(x => x.state === 'completed')
+    return {
+      tasks: m.samples.length,
+      completed: ok.length,
+      byAgent: Object.fromEntries([...new Set(m.samples.map(x => x.agent))].map(a => [a, m.samples.filter(x => x.agent === a).length])),
+      verdicts: Object.fromEntries([...new Set(m.samples.map(x => x.verdict ?? 'none'))].map(v => [v, m.samples.filter(x => (x.verdict ?? 'none') === v).length])),
+      endToEnd: stats(ok.map(x => x.endToEnd)),
+      verifiedAfter: stats(ok.map(x => x.verifiedAfter).filter(x => x !== null)),
+      cpuMsPerTask: m.cpuMs / Math.max(1, m.samples.length),
+      wallMsPerTask: m.wallMs / Math.max(1, m.samples.length)
+    }
+  }
+  return { blocks, perBlock, none: summary(modes[0]), verified: summary(modes[1]) }
+}
+
 async function churnRun (room, total) {
   const tabs = room.tabs
   const submitters = tabs.slice(0, 3)
@@ -793,7 +865,7 @@ async function churnRun (room, total) {
 // The machine is shared: the load average before and after says how far to trust the figures.
 const out = { run: RUN, inflight: INFLIGHT, warmupMs: WARMUP_MS, throughputMs: THROUGHPUT_MS, loadavgBefore: loadavg() }
 try {
-  const needMain = ['baseline', 'latency', 'norecord', 'recovery', 'run'].some(p => parts.has(p)) || THROUGHPUT_SIZES.includes(N)
+  const needMain = ['baseline', 'latency', 'norecord', 'recovery', 'run'].some(p => parts.has(p)) || (parts.has('throughput') && THROUGHPUT_SIZES.includes(N))
   let main
   if (needMain) {
     process.stderr.write(`bench:coord opening ${N} tabs … `)
@@ -868,6 +940,11 @@ try {
     process.stderr.write(`bench:coord recovery, ${RECOVERY_REPS} × (close, crash)\n`)
     out.recovery = await recovery(main, RECOVERY_REPS)
   }
+  if (parts.has('verify')) {
+    process.stderr.write(`bench:coord verification cost, 3 tabs, 2 × ${VERIFY_TASKS} tasks per mode … `)
+    out.verification = await verification(2, VERIFY_TASKS)
+    process.stderr.write(`${fmt(out.verification.none.cpuMsPerTask, 0)} → ${fmt(out.verification.verified.cpuMsPerTask, 0)} CPU-ms per task\n`)
+  }
   if (parts.has('run')) {
     process.stderr.write(`bench:coord ${RUN_TASKS} tasks while 2 peers leave … `)
     out.churn = await churnRun(main, RUN_TASKS)
@@ -916,6 +993,14 @@ if (out.recovery) {
     rows.push({ what: `peer loss (${k}) → completed elsewhere`, n: N, value: ms(r.complete), target: '', samples: r.reps })
   }
 }
+if (out.verification) {
+  const v = out.verification
+  for (const [label, m] of [['not verified (verify: 0)', v.none], ['verified (verify: 1, two verifiers)', v.verified]]) {
+    rows.push({ what: `calculator task ${label}: submit → completed`, n: 3, value: ms(m.endToEnd), target: '—', samples: m.endToEnd.n })
+    rows.push({ what: `  Chromium CPU / wall per task, ms`, n: 3, value: `${fmt(m.cpuMsPerTask, 0)} / ${fmt(m.wallMsPerTask, 0)}`, target: '', samples: m.tasks })
+  }
+  rows.push({ what: '  completed → verdict at the submitter', n: 3, value: ms(v.verified.verifiedAfter), target: '', samples: v.verified.verifiedAfter.n })
+}
 if (out.churn) {
   const c = out.churn
   rows.push({ what: `${c.tasks} tasks, 2 peers leave: lost / doubly completed`, n: N, value: `${c.lost} / ${c.doublyCompleted}`, target: '0 / 0', samples: c.tasks })
@@ -953,6 +1038,7 @@ if (out.churn) {
 for (const p of [out.latency?.profile, ...(out.throughput ?? []).map(t => t.profile), out.throughputNoRecord?.profile].filter(Boolean)) {
   console.log(`CPU profile of tab ${p.tab} (${p.totalMs} ms sampled), self time: ${p.top.slice(0, 15).map(x => `${x.fn} ${x.pct}%`).join('; ')}`)
 }
+if (out.verification) console.log(`verification: agents ${JSON.stringify(out.verification.none.byAgent)} / ${JSON.stringify(out.verification.verified.byAgent)}; verdicts ${JSON.stringify(out.verification.verified.verdicts)}; completed ${out.verification.none.completed}/${out.verification.none.tasks} and ${out.verification.verified.completed}/${out.verification.verified.tasks}`)
 if (out.matchCheck) console.log(`match check: "echo banana" → ${out.matchCheck.echo.join(', ')}; "${NAP_TEXT}" → ${out.matchCheck.nap.join(', ')}`)
 console.log(`load average (1/5/15 min) before ${out.loadavgBefore.map(x => x.toFixed(1)).join('/')}, after ${out.loadavgAfter.map(x => x.toFixed(1)).join('/')} (2 cores, shared)`)
 if (out.error) console.log(`error: ${out.error.split('\n')[0]}`)
