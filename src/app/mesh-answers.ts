@@ -10,6 +10,7 @@
  * people answering at once: the first one each tab sees counts (the engine's `duplicate-answer`).
  */
 import type { CoordEngine } from '../coord/engine.ts'
+import { fnv1a32 } from '../graph/hash.ts'
 
 export interface MeshQuestion { questionId: string, taskId: string, text: string }
 
@@ -30,19 +31,10 @@ export interface MeshAnswererOptions {
 
 export const MESH_ANSWER_TURN_MS = 1500
 
-function fnv1a (text: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h
-}
-
 /** The order in which `peers` try to answer `questionId`; the same on every tab. */
 export function answeringOrder (questionId: string, peers: readonly string[]): string[] {
   return [...new Set(peers)]
-    .map(p => ({ p, h: fnv1a(`${questionId}|${p}`) }))
+    .map(p => ({ p, h: fnv1a32(`${questionId}|${p}`) }))
     .sort((a, b) => a.h - b.h || (a.p < b.p ? -1 : a.p > b.p ? 1 : 0))
     .map(x => x.p)
 }

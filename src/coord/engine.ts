@@ -712,8 +712,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const q = this.opts.verifyQuorum
     if (q !== 'auto') return q
     if (this.verifyingPeers === undefined) return 0
-    const present = new Set(this.transport.peers())
-    for (const peer of this.verifyingPeers()) if (peer !== this.peerId && present.has(peer)) return 1
+    let present: Set<string> | undefined
+    for (const peer of this.verifyingPeers()) {
+      if (peer === this.peerId) continue
+      present ??= new Set(this.transport.peers())
+      if (present.has(peer)) return 1
+    }
     return 0
   }
 
@@ -1583,10 +1587,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   // Verification
 
   private async verify (t: Task): Promise<void> {
+    const producer = t.producer
+    if (producer === undefined || producer.peerId === this.peerId || t.result === undefined) return
     const v = this.opts.verifiers
     const verifier = (typeof v === 'function' ? v() : v)[0]
-    const producer = t.producer
-    if (verifier === undefined || producer === undefined || producer.peerId === this.peerId || t.result === undefined) return
+    if (verifier === undefined) return
     const controller = new AbortController()
     let vote: Vote
     try {

@@ -1,5 +1,5 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openCoordTab, expectFullMesh, peerIdOf, registriesHave, type Stack } from './harness.ts'
+import { startStack, openCoordTab, expectFullMesh, peerIdOf, registriesHave, customManifest, type Stack } from './harness.ts'
 
 // Consultation across real tabs: an agent asks the person a question (the task is input-required
 // on every tab until someone answers from any tab), raises an alert, or hands its task off to a
@@ -14,17 +14,7 @@ let a: Page
 let b: Page
 let c: Page
 
-function manifest (id: string, skill: { name: string, description: string, examples: string[] }): Record<string, unknown> {
-  return {
-    manifestVersion: 1,
-    id,
-    name: skill.name,
-    description: skill.description,
-    version: '1.0.0',
-    skills: [{ id: 'main', tags: [], level: 'expert', ...skill }],
-    limits: { timeoutMs: 5000 }
-  }
-}
+const manifest = customManifest
 
 const QUESTION = 'Which cuisine would the team like for the dinner?'
 const dinnerPlanner = manifest('dinner-planner', {

@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openCoordTab, openSkillRoom, registriesHave, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
+import { startStack, openCoordTab, openSkillRoom, registriesHave, expectFullMesh, peerIdOf, customManifest, type Stack } from './harness.ts'
 
 // Leaderless coordination across real tabs: signed protocol messages over gossip on WebRTC, bids
 // from on-device matching, agents in workers, results recorded in the shared graph.
@@ -196,15 +196,13 @@ test('a task nobody can do ends unassigned, with the reason', async () => {
 })
 
 // Writes its sum out, and gets it wrong: what verification on another peer is there to catch.
-const palletCounter = {
-  manifestVersion: 1,
-  id: 'pallet-counter',
-  name: 'Pallet counter',
-  description: 'Counts the pallets a shipment needs.',
-  version: '1.0.0',
-  skills: [{ id: 'pallets', name: 'Count pallets for a shipment', description: 'Works out how many pallets a shipment needs from its crates.', tags: ['logistics'], examples: ['count the pallets for the spring shipment', 'how many pallets does the shipment need', 'work out the pallets for the order'], level: 'expert' }],
-  limits: { timeoutMs: 5000 }
-}
+const palletCounter = customManifest('pallet-counter', {
+  id: 'pallets',
+  name: 'Count pallets for a shipment',
+  description: 'Works out how many pallets a shipment needs from its crates.',
+  tags: ['logistics'],
+  examples: ['count the pallets for the spring shipment', 'how many pallets does the shipment need', 'work out the pallets for the order']
+})
 const palletCounterSource = 'export default async () => ({ text: "Pallets needed for the spring shipment: 14 * 6 = 86" })'
 
 test('a result a verifier on another tab disputes is marked disputed on every tab, raises a conflict in the graph, and counts against its agent', async () => {

@@ -115,6 +115,22 @@ export async function openCoordTab (context: BrowserContext, url: string): Promi
 }
 
 /** Every tab's registry lists `n` online agents (so everyone knows who is there before bidding starts). */
+/**
+ * A one-skill custom agent's manifest: named and described by its skill, a 5 s budget. The skill's
+ * id (default `main`) and tags (default none) may be given with it.
+ */
+export function customManifest (id: string, skill: { id?: string, name: string, description: string, examples: string[], tags?: string[] }): Record<string, unknown> {
+  return {
+    manifestVersion: 1,
+    id,
+    name: skill.name,
+    description: skill.description,
+    version: '1.0.0',
+    skills: [{ id: 'main', tags: [], level: 'expert', ...skill }],
+    limits: { timeoutMs: 5000 }
+  }
+}
+
 export async function registriesHave (pages: Page[], n: number): Promise<void> {
   for (const p of pages) await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(x => x.online).length), { timeout: 20_000 }).toBe(n)
 }

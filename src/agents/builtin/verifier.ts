@@ -396,17 +396,26 @@ export function checkArithmetic (claim: string, options: { plainValues?: boolean
     throw err
   }
   const steps = [`arithmetic claim: ${left.expression} = ${right.expression}`]
-  const decimals = /\.(\d+)/.exec(rightText.replace(/,/g, ''))?.[1]?.length ?? 0
   const pair = comparable(computed.value, claimed.value)
   if (pair === undefined) return undefined
   const [got, want, unit] = pair
-  const tolerance = approx ? Math.abs(want) * 0.05 : Math.max(Math.abs(want) * 1e-9, decimals > 0 ? 0.5 * 10 ** -decimals : 1e-9)
+  const { decimals, tolerance } = claimTolerance(want, rightText, approx)
   const shown = `${math.format(got, { precision: 12 })}${unit === '' ? '' : ` ${unit}`}`
   steps.push(`computed: ${shown}${decimals > 0 ? ` (claim rounds to ${decimals} decimal${decimals === 1 ? '' : 's'})` : ''}${approx ? ' (approximate claim: 5% tolerance)' : ''}`)
   if (Math.abs(got - want) <= tolerance) {
     return { verdict: { vote: 'support', confidence: 0.99, reason: `re-computed: ${m[1]!.trim()} = ${shown}, as claimed`, evidence: [] }, steps }
   }
   return { verdict: { vote: 'dispute', confidence: 0.99, reason: `re-computed: ${m[1]!.trim()} = ${shown}, not ${rightText}`, evidence: [] }, steps }
+}
+
+/**
+ * How far a computed value may be from a claimed one: rounded to the decimals the claim shows
+ * ("10 / 3 = 3.33" holds), exact for a whole number, 5% for an approximate claim ("about 400").
+ */
+function claimTolerance (claimed: number, claimedText: string, approx = false): { decimals: number, tolerance: number } {
+  const decimals = /\.(\d+)/.exec(claimedText.replace(/,/g, ''))?.[1]?.length ?? 0
+  const tolerance = approx ? Math.abs(claimed) * 0.05 : Math.max(Math.abs(claimed) * 1e-9, decimals > 0 ? 0.5 * 10 ** -decimals : 1e-9)
+  return { decimals, tolerance }
 }
 
 /** A number as prose writes it: "1,450", "3.5", "12". */
@@ -443,8 +452,7 @@ export function checkEmbeddedEquations (text: string): { wrong?: string, right: 
       if (err instanceof ExpressionError) continue
       throw err
     }
-    const decimals = /\.(\d+)/.exec(claimedText)?.[1]?.length ?? 0
-    const tolerance = Math.max(Math.abs(claimed) * 1e-9, decimals > 0 ? 0.5 * 10 ** -decimals : 1e-9)
+    const { tolerance } = claimTolerance(claimed, claimedText)
     const shown = math.format(got, { precision: 12 })
     steps.push(`arithmetic in the text: ${written} = ${claimedText}; computed ${shown}`)
     if (Math.abs(got - claimed) > tolerance) return { wrong: `re-computed the arithmetic in it: ${written} = ${shown}, not ${claimedText}`, right, steps }

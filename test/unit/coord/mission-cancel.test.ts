@@ -67,6 +67,13 @@ const CRUNCH_THEN_REPORT: PlannedSubtask[] = [
 const MISSION = 'mission: the quarterly figures'
 
 /** Submits the mission on s and runs until the cruncher on b is at work on its first part. */
+/** The steward's tab goes (off the network, its engine stopped); the nodes left. */
+function stewardLeaves (r: Room): SimNode[] {
+  r.net.remove(r.s.id.peerId)
+  r.s.engine.stop()
+  return [r.p, r.b, r.c]
+}
+
 async function missionRunning (r: Room): Promise<string> {
   const id = r.s.engine.tasks.submit({ text: MISSION })
   await runUntil(r.clock, () => r.b.runs.some(x => x.taskId === `${id}/1`), 2000)
@@ -164,9 +171,7 @@ describe('mission cancel: cascade to the parts', () => {
   it("cancelled after its steward left but before anyone took its stewardship over: the cascade still happens", async () => {
     const r = await room(CRUNCH_THEN_REPORT)
     const id = await missionRunning(r)
-    r.net.remove(r.s.id.peerId)
-    r.s.engine.stop()
-    const rest = [r.p, r.b, r.c]
+    const rest = stewardLeaves(r)
     // At once: well within the takeover grace period.
     const cancelAt = r.clock.now()
     r.c.engine.tasks.cancel(id)
@@ -182,9 +187,7 @@ describe('mission cancel: cascade to the parts', () => {
   it('cancelled after another node took over the stewardship of the mission: the new steward cascades', async () => {
     const r = await room(CRUNCH_THEN_REPORT)
     const id = await missionRunning(r)
-    r.net.remove(r.s.id.peerId)
-    r.s.engine.stop()
-    const rest = [r.p, r.b, r.c]
+    const rest = stewardLeaves(r)
     await runUntil(r.clock, () => rest.some(n => n.engine.tasks.get(id)?.steward === n.id.peerId), 2000)
     await runFor(r.clock, 100)
     const cancelAt = r.clock.now()
@@ -201,9 +204,7 @@ describe('mission cancel: cascade to the parts', () => {
     const cancelAt = r.clock.now()
     // The cancel is applied on c at once, but its frame has not left yet when the steward goes.
     r.c.engine.tasks.cancel(id)
-    r.net.remove(r.s.id.peerId)
-    r.s.engine.stop()
-    const rest = [r.p, r.b, r.c]
+    const rest = stewardLeaves(r)
     await runFor(r.clock, 2000)
     expect(r.s.engine.tasks.get(id)!.state).toBe('working') // it never heard
     for (const n of rest) expect([n.engine.tasks.get(id)!.state, n.engine.tasks.get(`${id}/1`)!.state]).toEqual(['canceled', 'canceled'])
