@@ -158,7 +158,7 @@ export interface TaskSnapshot {
 }
 
 export interface TaskStateEvent { taskId: string, state: TaskState, previous: TaskState | null, reason?: string, attempt: number, at: number }
-export interface ProtocolEvent { kind: MessageKind | 'window-closed' | 'lapsed' | 'takeover' | 'mission' | 'executing' | 'merged' | 'resumed'; taskId?: string; from: string; summary: string; at: number }
+export interface ProtocolEvent { kind: MessageKind | 'window-closed' | 'lapsed' | 'takeover' | 'mission' | 'executing' | 'merged' | 'resumed' | 'uncanceled'; taskId?: string; from: string; summary: string; at: number }
 export interface RejectedEvent { reason: string, detail: string, from?: string, at: number }
 
 export interface CoordEvents extends Record<string, unknown> {
@@ -189,6 +189,8 @@ export interface CoordStats {
   framesOut: number
   /** Tasks that took the graph's completion after a partition merge (adoptCompletion). */
   merged: number
+  /** Canceled tasks whose result had crossed the cancel, so they completed (see onResult). */
+  uncanceled: number
   /** Ended tasks learned from the graph (importTask): after a reload, a late join or a partition. */
   imported: number
   /** Running tasks whose stewardship this node took up again from the graph after a reload (resumeTask). */
@@ -461,7 +463,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly misses = new Map<string, number>()
   private readonly lastMissAt = new Map<string, number>()
   private responderEwma: number | undefined
-  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, imported: 0, resumed: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
+  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, uncanceled: 0, imported: 0, resumed: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
 
   private readonly session = randomToken(8)
   private seq = 0
@@ -555,7 +557,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const rejected = { ...this.counters.rejected }
     for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
     const c = this.counters
-    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, imported: c.imported, resumed: c.resumed, rejected, ignored: { ...c.ignored }, states }
+    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, uncanceled: c.uncanceled, imported: c.imported, resumed: c.resumed, rejected, ignored: { ...c.ignored }, states }
   }
 
   seedReputation (agentId: string, skillId: string, record: SkillRecord): void {
@@ -565,7 +567,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   adoptCompletion (taskId: string, c: RecordedCompletion): boolean {
     const t = this.book.get(taskId)
     // Missions assemble their parts as they finish; a merged part is left to the graph (not yet here).
-    if (t === undefined || t.mission !== undefined || t.state === 'canceled') return false
+    // A canceled task moves too: a completion beats a cancel (the result crossed it, see onResult).
+    if (t === undefined || t.mission !== undefined) return false
     const mine = t.state === 'completed' && t.producer !== undefined ? { attempt: t.producer.attempt, peerId: t.producer.peerId, agentId: t.producer.agentId } : undefined
     if (mine !== undefined && compareCompletions(c, mine) > 0) return false
     if (mine !== undefined && compareCompletions(c, mine) === 0) {
@@ -1493,7 +1496,13 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       return
     }
     if (t.state === 'completed' || (t.mission !== undefined && t.result !== undefined)) { this.ignore('duplicate-result', env.from, t.id); return }
-    if (isTerminal(t.state)) { this.ignore('late-result', env.from, t.id); return }
+    const plan = b.result.plan?.subtasks
+    // A holder aborts its run when the cancel reaches it and then sends nothing, so a result from it
+    // was sent before the cancel got there: the work was done, and the result beats the cancel on
+    // every node, whichever of the two crossing messages arrived first (docs/protocol.md, "Cancel").
+    // A plan is not the work (the mission had not run), and a mission's own cancel stays.
+    const crossed = t.state === 'canceled' && t.mission === undefined && (plan === undefined || plan.length === 0)
+    if (isTerminal(t.state) && !crossed) { this.ignore('late-result', env.from, t.id); return }
     const now = this.clock.now()
     t.producer = { peerId: env.from, agentId: b.agentId, attempt: b.attempt, skillId: b.skillId }
     t.startedAt = b.startedAt
@@ -1501,7 +1510,6 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.lease = undefined
     const rec = this.reputation.completed(b.agentId, b.skillId, true, b.finishedAt - b.startedAt)
     if (env.from === this.peerId) this.record('reputation', { agentId: b.agentId, skillId: b.skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(b.agentId, b.skillId), at: now })
-    const plan = b.result.plan?.subtasks
     if (plan !== undefined && plan.length > 0 && t.missionId === undefined && t.mission === undefined) {
       t.result = b.result
       this.timeline('result', env.from, `${t.id}: plan with ${plan.length} subtasks`, t.id)
@@ -1516,9 +1524,31 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const m = t.missionId !== undefined ? this.book.get(t.missionId)?.mission : undefined
       if (m !== undefined) m.verifyDeadline = now + this.opts.verifyTimeoutMs
     }
-    this.setState(t, 'completed')
+    if (crossed) this.uncancel(t, b.agentId, env.from)
+    else this.setState(t, 'completed')
     if (t.quorum > 0 && env.from !== this.peerId) void this.verify(t)
     this.replayPending(t.id)
+  }
+
+  /**
+   * A canceled task whose result crossed the cancel completes: the state moves from `canceled` to
+   * `completed` without ending the task a second time (waiters were answered; later ones get the
+   * completion), and the steward records the completed outcome over the canceled one.
+   */
+  private uncancel (t: Task, agentId: string, from: string): void {
+    const cancel = t.reason
+    const reason = `its result was sent before the cancel reached ${agentId} on ${short(from)}: the work was done${cancel !== undefined ? ` (cancel: ${cancel})` : ''}`
+    t.state = 'completed'
+    t.reason = reason
+    this.counters.uncanceled++
+    this.timeline('uncanceled', from, `${t.id}: ${reason}`, t.id)
+    this.emit('task', { taskId: t.id, state: 'completed', previous: 'canceled', reason, attempt: t.attempt, at: this.clock.now() })
+    if (this.records(t)) {
+      t.finalRecorded = false
+      this.recordOutcome(t)
+    }
+    // A part counts as done for its mission, unless the mission ended meanwhile.
+    if (t.missionId !== undefined) this.missionStep(t.missionId)
   }
 
   private onFailure (env: Envelope<'failure'>): void {

@@ -168,6 +168,15 @@ export class MemoryNetwork {
     this.cut.add(`${from}|${to}`)
   }
 
+  /** Extra delay of what `from` sends to `to`, per link and one way (`from|to` → ms). */
+  private readonly lag = new Map<string, number>()
+
+  /** Delays what `from` sends to `to` by `ms` more from now on (0 undoes it): to make two messages cross. */
+  slow (from: string, to: string, ms: number): void {
+    if (ms > 0) this.lag.set(`${from}|${to}`, ms)
+    else this.lag.delete(`${from}|${to}`)
+  }
+
   transport (peerId: string): CoordTransport {
     const node = { onMessage: new Set<(b: Uint8Array, from?: string) => void>(), onLeave: new Set<(p: string) => void>(), alive: true }
     this.nodes.set(peerId, node)
@@ -199,7 +208,7 @@ export class MemoryNetwork {
     for (const [id, n] of this.nodes) {
       if (id === from || !n.alive || this.cut.has(`${from}|${id}`)) continue
       if ((this.opts.dropRate ?? 0) > 0 && this.rng() < this.opts.dropRate!) { this.dropped++; continue }
-      const delay = (this.opts.delayMs ?? 2) + Math.floor(this.rng() * (this.opts.jitterMs ?? 0))
+      const delay = (this.opts.delayMs ?? 2) + Math.floor(this.rng() * (this.opts.jitterMs ?? 0)) + (this.lag.get(`${from}|${id}`) ?? 0)
       this.clock.setTimeout(() => {
         if (!n.alive || this.cut.has(`${from}|${id}`)) return
         this.delivered++
