@@ -381,3 +381,80 @@ test('a reload with the relay down still shows the whole graph', async () => {
   expect(await texts(p)).toEqual(before)
   expect(await p.evaluate(() => window.meshwork.stats().relayConnected)).toBe(false)
 })
+
+test('two tabs that create a new room\'s graph apart (the relay down) hold one graph when they meet: every entity, thread post and agent of both', async ({ browser }) => {
+  // With the relay down, two fresh profiles open a room nobody has used, so each creates the room's
+  // graph and agent registry on its own, writes, and only then finds the other.
+  await stack.relay.kill()
+  const room = '?room=genesis-race'
+  const contexts = [await browser.newContext(), await browser.newContext()]
+  try {
+    const pair = await Promise.all(contexts.map(async ctx => {
+      const p = await ctx.newPage()
+      p.on('pageerror', err => { console.error(`[page error] ${err.message}`) })
+      await p.goto(stack.url + room)
+      await p.waitForFunction(() => window.meshwork !== undefined)
+      await p.evaluate(() => window.meshwork.graph.ready)
+      return p
+    }))
+    const ids = await Promise.all(pair.map(peerIdOf))
+    const written = await Promise.all(pair.map((p, i) => p.evaluate(n => {
+      const g = window.meshwork.graph
+      for (let k = 0; k < 10; k++) g.add({ kind: 'fact', text: `race tab ${n} fact ${k}` })
+      const q = g.add({ kind: 'question', text: `race tab ${n}: what did the other tab write?` })
+      const thread = g.add({ kind: 'thread', title: `race tab ${n} thread`, text: `race tab ${n} thread` })
+      window.meshwork.graph.graph!.post(thread, `race tab ${n} posts before meeting anyone`)
+      g.relate(q, 'about', thread)
+      return { peers: window.meshwork.peers().length, size: g.list().length }
+    }, i)))
+    // Apart while they wrote: each holds only its own writes.
+    expect(written.map(w => w.peers)).toEqual([0, 0])
+    for (const [i, p] of pair.entries()) {
+      expect((await texts(p)).filter(t => t.startsWith('race'))).toEqual(Array.from({ length: 10 }, (_, k) => `race tab ${i} fact ${k}`).sort())
+    }
+    await ownAgentsRunning(pair)
+    await stack.restartRelay()
+    await expectFullMesh(pair)
+    const want = [0, 1].flatMap(n => Array.from({ length: 10 }, (_, k) => `race tab ${n} fact ${k}`)).sort()
+    for (const p of pair) await expect.poll(() => texts(p).then(t => t.filter(x => x.startsWith('race'))), { timeout: 30_000 }).toEqual(want)
+    // Nothing hidden, nothing doubled: both tabs hold the same entities, edges and posts, with no conflict.
+    const views = await Promise.all(pair.map(p => p.evaluate(() => {
+      const g = window.meshwork.graph
+      const entities = g.list().filter(e => e.text.startsWith('race'))
+      return {
+        entities: entities.map(e => `${e.kind}|${e.text}|${e.provenance.peerId}`).sort(),
+        edges: g.graph!.edges().map(x => `${x.type}:${g.get(x.from)?.text ?? '?'}->${g.get(x.to)?.text ?? '?'}`).filter(x => x.includes('race')).sort(),
+        posts: g.list({ kind: 'thread' }).filter(t => t.text.startsWith('race')).flatMap(t => (t.messages ?? []).map(m => `${t.text}: ${m.text}`)).sort(),
+        conflicts: g.list({ kind: 'conflict' }).length
+      }
+    })))
+    expect(views[0]!.entities).toHaveLength(24)
+    expect(views[1]).toEqual(views[0])
+    expect(views[0]!.edges).toEqual([0, 1].map(n => `about:race tab ${n}: what did the other tab write?->race tab ${n} thread`))
+    expect(views[0]!.posts).toEqual([0, 1].map(n => `race tab ${n} thread: race tab ${n} posts before meeting anyone`))
+    expect(views[0]!.conflicts).toBe(0)
+    for (const [i, e] of views[0]!.entities.entries()) expect(e.endsWith(`|${ids[e.includes('race tab 0') ? 0 : 1]}`), `entity ${i} keeps its author`).toBe(true)
+    // The agent registries each tab created apart merged too: each lists the other's agents.
+    for (const [i, p] of pair.entries()) {
+      await expect.poll(() => p.evaluate(o => window.meshwork.agents.list().filter(a => a.peerId === o).length, ids[1 - i]!), { timeout: 20_000 }).toBeGreaterThan(0)
+    }
+    // The race this is about: both graphs were young, so each tab fetched the other's snapshot and
+    // merged it into its own (its writes kept), at the same time.
+    for (const [i, p] of pair.entries()) {
+      await expect.poll(() => p.evaluate(() => { const r = window.meshwork.graph.syncStats().snapshot; return { state: r.state, peer: r.peer } }), { timeout: 15_000 }).toEqual({ state: 'applied', peer: ids[1 - i] })
+    }
+    // And they go on syncing as one graph.
+    await pair[1]!.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'race after meeting' }))
+    await expect.poll(() => texts(pair[0]!), { timeout: 15_000 }).toContain('race after meeting')
+  } finally {
+    await Promise.all(contexts.map(c => c.close().catch(() => {})))
+  }
+})
+
+/** Both tabs' own agents are running (and listed in their own registry) before they meet. */
+async function ownAgentsRunning (pair: Page[]): Promise<void> {
+  for (const p of pair) {
+    await p.evaluate(() => window.meshwork.agents.ready)
+    await expect.poll(() => p.evaluate(() => window.meshwork.agents.list().filter(a => a.local).length), { timeout: 20_000 }).toBeGreaterThan(0)
+  }
+}
