@@ -108,8 +108,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   ctx.signal.throwIfAborted()
   working.push(`graph search: ${hits.length} related entit${hits.length === 1 ? 'y' : 'ies'}`)
   let verdict = judgeClaim(claim, hits, working)
-  if (embedded !== undefined && verdict.vote === 'abstain' && hits.length === 0) {
-    verdict = { ...verdict, reason: `its arithmetic checks out (${embedded.right.join('; ')}), but nothing else it says is known in the graph` }
+  if (embedded !== undefined && verdict.vote === 'abstain') {
+    // Its sums were checked: the reason says so (not "the claim is not arithmetic"), and what the graph gave.
+    const checked = `its arithmetic checks out (${embedded.right.join('; ')})`
+    verdict = { ...verdict, reason: verdict.reason === NOTHING_KNOWN ? `${checked}, but nothing else it says is known in the graph` : `${checked}, but ${verdict.reason}` }
   }
   ctx.progress(1)
   return result(verdict, verdict.vote === 'abstain' && hits.length === 0 ? 'none' : 'graph', working)
@@ -531,7 +533,7 @@ export function judgeClaim (claim: string, hits: readonly GraphHit[], working: s
     }
   }
   if (findings.length === 0) {
-    return { vote: 'abstain', confidence: 0, reason: 'nothing relevant is known in the graph and the claim is not arithmetic', evidence: [] }
+    return { vote: 'abstain', confidence: 0, reason: NOTHING_KNOWN, evidence: [] }
   }
   return {
     vote: 'abstain',
@@ -540,6 +542,8 @@ export function judgeClaim (claim: string, hits: readonly GraphHit[], working: s
     evidence: []
   }
 }
+
+const NOTHING_KNOWN = 'nothing relevant is known in the graph and the claim is not arithmetic'
 
 /** Why `fact` contradicts `claim` when both are about the same thing, or undefined. */
 export function contradiction (claim: string, fact: string): string | undefined {

@@ -240,6 +240,14 @@ describe('verifier: sums written out inside prose', () => {
     expect((bad.output as VerifierOutput).method).toBe('arithmetic')
     const ok = await handler(handed('Pallets needed: 14 * 6 = 84'), graphContext([]))
     expect(ok.verdict).toMatchObject({ vote: 'abstain', reason: 'its arithmetic checks out (14 * 6 = 84), but nothing else it says is known in the graph' })
+    // The graph holds something about pallets that says nothing on this claim: the reason still says the
+    // sums were checked (before: "the claim is not arithmetic"), and what the graph gave.
+    const related = await handler(handed('Pallets needed for the autumn shipment: 12 * 6 = 72'), graphContext([
+      e('result:t-1:1', 'hypothesis', 'Pallets needed for the spring shipment: 14 * 6 = 86', 'disputed', 0.5)
+    ]))
+    expect(related.verdict?.vote).toBe('abstain')
+    expect(related.verdict?.reason).toMatch(/^its arithmetic checks out \(12 \* 6 = 72\), but /)
+    expect(related.verdict?.reason).not.toContain('not arithmetic')
   })
 })
 
