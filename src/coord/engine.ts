@@ -144,7 +144,7 @@ export interface TaskSnapshot {
    * `abstained`: verifiers that voted but could not judge (an abstention, which counts neither
    * way), so a person sees why a result is still pending.
    */
-  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], abstained?: Array<{ peerId: string, agentId: string, reason: string }> }
+  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], abstained?: Array<{ peerId: string, agentId: string, reason: string }>, reason?: string }
   missionId?: string
   mission?: { subtasks: Array<{ planId: string, taskId: string, text: string, dependsOn: string[], state: TaskState | 'pending' }>, group: AgentRef[] }
   questions: Array<{ questionId: string, agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
@@ -249,7 +249,7 @@ export interface RecordedTask {
   result?: AgentResult
   startedAt?: number
   finishedAt?: number
-  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[] }
+  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], reason?: string }
 }
 
 export interface CoordEngine {
@@ -351,6 +351,8 @@ interface Task {
   completedAt?: number
   votes: Vote[]
   verification?: VerificationOutcome
+  /** When a pending verification is settled as `unverified` if no verdict came (verifyTimeoutMs after the result). */
+  verifyBy?: number
   questions: Map<string, { agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
   progress?: { fraction: number, note?: string }
   /** The holder's progress notes of this node posted to the thread for one attempt (the last, how many). */
@@ -456,6 +458,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly running = new Map<string, Running>()
   private readonly asks = new Map<string, { resolve: (text: string) => void, reject: (err: Error) => void }>()
   private readonly pending = new Map<string, Array<{ env: AnyEnvelope, at: number }>>()
+  /** Completed tasks whose verification is pending: settled as `unverified` when no vote is to come. */
+  private readonly verifying = new Set<string>()
   private pendingCount = 0
   private readonly waiters = new Map<string, Set<(s: TaskSnapshot) => void>>()
   private live = new Set<string>()
@@ -677,7 +681,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (r.startedAt !== undefined) t.startedAt = r.startedAt
     if (r.finishedAt !== undefined) t.finishedAt = r.finishedAt
     if (r.state === 'completed') t.completedAt = r.endedAt ?? r.finishedAt
-    if (r.verification !== undefined) t.verification = { status: r.verification.status, supporters: [...r.verification.supporters], disputes: [...r.verification.disputes] }
+    if (r.verification !== undefined) t.verification = { status: r.verification.status, supporters: [...r.verification.supporters], disputes: [...r.verification.disputes], ...(r.verification.reason !== undefined ? { reason: r.verification.reason } : {}) }
     this.book.set(t.id, t)
     this.retain(t.id)
     this.counters.imported++
@@ -1521,13 +1525,17 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.timeline('result', env.from, `${t.id} by ${b.agentId}: ${b.result.text.slice(0, 80)}`, t.id)
     if (t.quorum > 0) {
       t.verification = { status: 'pending', supporters: [], disputes: [] }
+      t.verifyBy = now + this.opts.verifyTimeoutMs
+      this.verifying.add(t.id)
       const m = t.missionId !== undefined ? this.book.get(t.missionId)?.mission : undefined
-      if (m !== undefined) m.verifyDeadline = now + this.opts.verifyTimeoutMs
+      if (m !== undefined) m.verifyDeadline = t.verifyBy
     }
     if (crossed) this.uncancel(t, b.agentId, env.from)
     else this.setState(t, 'completed')
     if (t.quorum > 0 && env.from !== this.peerId) void this.verify(t)
     this.replayPending(t.id)
+    // No verifier on a present peer but the producer's: nobody will vote.
+    if (t.quorum > 0) this.settleVerification(t, now)
   }
 
   /**
@@ -1645,6 +1653,36 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
   }
 
+  /**
+   * Settles the pending verification of `t` as `unverified` when no verdict is to come: every
+   * verifier on a present peer but the producer's has voted (abstentions and weak votes included),
+   * or there is none; or none came within `verifyTimeoutMs` of the result. A later vote still
+   * counts (a verifier that joins, or a slow one): `unverified` moves to `verified` or `disputed`.
+   */
+  private settleVerification (t: Task, now: number): void {
+    const v = t.verification
+    if (v === undefined || v.status !== 'pending' || t.producer === undefined || t.state !== 'completed') { this.verifying.delete(t.id); return }
+    let reason: string | undefined
+    const others = t.votes.filter(x => x.peerId !== t.producer!.peerId)
+    if (this.noVoteToCome(t)) {
+      reason = others.length === 0
+        ? `no verifier runs on a present peer other than the producer's (${short(t.producer.peerId)})`
+        : `every verifier on another present peer has voted and the quorum of ${Math.max(1, t.quorum)} was not reached (${tally(others)})`
+    } else if (t.verifyBy !== undefined && now >= t.verifyBy) {
+      const waited = [...(this.verifyingPeers?.() ?? [])].filter(p => p !== t.producer!.peerId && (p === this.peerId || this.live.has(p)) && !t.votes.some(x => x.peerId === p))
+      reason = `no verdict within ${Math.round(this.opts.verifyTimeoutMs / 1000)} s${waited.length > 0 ? ` (waited for ${waited.map(short).join(', ')})` : ''}${others.length > 0 ? `; ${tally(others)}` : ''}`
+    }
+    if (reason === undefined) return
+    this.verifying.delete(t.id)
+    t.verification = { ...v, status: 'unverified', reason }
+    this.timeline('verify', this.peerId, `${t.id}: unverified: ${reason}`, t.id)
+    this.emit('verification', { taskId: t.id, status: 'unverified', supporters: v.supporters, disputes: v.disputes, at: now })
+    if (this.records(t)) {
+      this.record('verification', { taskId: t.id, status: 'unverified', reason, producer: { peerId: t.producer.peerId, agentId: t.producer.agentId }, supporters: v.supporters, disputes: v.disputes, at: now })
+    }
+    if (t.missionId !== undefined) this.missionStep(t.missionId)
+  }
+
   /** Whether every present peer that runs a verifier (but the producer's) has voted on `t` (see `verifyingPeers`). */
   private noVoteToCome (t: Task): boolean {
     if (this.verifyingPeers === undefined || t.producer === undefined) return false
@@ -1676,14 +1714,21 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (env.from === this.peerId) this.record('vote', { taskId: t.id, vote, at: now })
     const before = t.verification?.status ?? 'pending'
     const outcome = verificationStatus(t.votes, { quorum: Math.max(1, t.quorum), producerPeerId: t.producer.peerId, minConfidence: this.opts.minVoteConfidence })
-    t.verification = outcome
+    // Still no verdict: an unverified result stays unverified (with its reason), a pending one may become so.
+    t.verification = outcome.status === 'pending' && before === 'unverified' ? { ...outcome, status: 'unverified', reason: t.verification?.reason } : outcome
+    if (outcome.status === 'pending') {
+      // An abstention changes no status, but it may be the last vote the result (or its mission) waited for.
+      if (before === 'pending') this.settleVerification(t, now)
+      if (t.missionId !== undefined) this.missionStep(t.missionId)
+      return
+    }
+    this.verifying.delete(t.id)
     if (outcome.status === before) {
-      // An abstention changes no status, but it may be the last vote a mission part waited for.
       if (t.missionId !== undefined) this.missionStep(t.missionId)
       return
     }
     this.emit('verification', { taskId: t.id, status: outcome.status, supporters: outcome.supporters, disputes: outcome.disputes, at: now })
-    if (before === 'pending') {
+    if (before === 'pending' || before === 'unverified') {
       const rec = this.reputation.verified(t.producer.agentId, t.producer.skillId, outcome.status === 'verified')
       if (t.producer.peerId === this.peerId) this.record('reputation', { agentId: t.producer.agentId, skillId: t.producer.skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(t.producer.agentId, t.producer.skillId), at: now })
     }
@@ -1918,6 +1963,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const before = this.live
     this.refreshLive()
     const changed = before.size !== this.live.size || [...before].some(p => !this.live.has(p))
+    // Verifications that wait: the timeout, or a verifier's peer that left with its vote not cast.
+    for (const id of [...this.verifying]) {
+      const t = this.book.get(id)
+      if (t === undefined) this.verifying.delete(id)
+      else if (changed || (t.verifyBy !== undefined && now >= t.verifyBy)) this.settleVerification(t, now)
+    }
     for (const t of [...this.book.values()]) {
       if (isTerminal(t.state)) {
         // A steward that left just after the task ended here may never have seen the end (the result
@@ -2047,6 +2098,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
     if (t.verification !== undefined) {
       snap.verification = { status: t.verification.status, supporters: t.verification.supporters, disputes: t.verification.disputes }
+      if (t.verification.reason !== undefined) snap.verification.reason = t.verification.reason
       const abstained = t.votes.filter(v => v.vote === 'abstain').map(v => ({ peerId: v.peerId, agentId: v.agentId, reason: v.reason }))
       if (abstained.length > 0) snap.verification.abstained = abstained
     }
@@ -2099,6 +2151,16 @@ function recordedSeed (r: RecordedTask): Omit<TaskSeed, 'steward' | 'state'> {
 }
 
 /** `agent on …peer`, the agent's name without its `@peer` suffix. */
+/** Votes in a few words: "2 abstained, 1 supported too weakly". */
+function tally (votes: readonly Vote[]): string {
+  const n = { abstained: 0, weak: 0 }
+  for (const v of votes) {
+    if (v.vote === 'abstain') n.abstained++
+    else n.weak++
+  }
+  return [n.abstained > 0 ? `${n.abstained} abstained` : '', n.weak > 0 ? `${n.weak} voted too weakly to count` : ''].filter(x => x !== '').join(', ') || 'no votes'
+}
+
 function agentOn (a: { agentId: string, peerId: string }): string {
   return `${a.agentId.replace(/@.*$/, '')} on ${short(a.peerId)}`
 }

@@ -897,6 +897,16 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           const intents: Intent[] = []
           const verification: JsonObject = { status: r.status, attempt, result: rid, supporters, at: r.at }
           const hyp = view.entity(rid)!
+          if (r.status === 'unverified') {
+            // No verdict came: the result stays a hypothesis; the thread says why.
+            if (r.reason !== undefined) verification.reason = clip(r.reason, GRAPH_LIMITS.reasonLength)
+            return {
+              intents: [
+                { t: 'post', threadId: thread, source, line: clip(`Not verified: ${rid} stays a hypothesis: ${oneLine(r.reason ?? 'no verdict came')}.`, 1000) },
+                { t: 'merge', id: thread, source, merge: d => ({ ...d, verification }) }
+              ]
+            }
+          }
           if (hyp.status === 'retracted') {
             // Someone withdrew the result meanwhile: a verdict on it is noted, not turned into a fact.
             return { intents: [{ t: 'post', threadId: thread, source, line: `${r.status === 'verified' ? 'Verified' : 'Disputed'} by quorum, but ${rid} had been retracted; nothing recorded on it.` }] }
@@ -1217,8 +1227,9 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       const solution = str(d.solution) !== undefined ? graph.get(str(d.solution)!) : undefined
       if (solution !== undefined) r.result = { text: typeof solution.data?.text === 'string' ? solution.data.text : solution.text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }
       const v = asObject(d.verification)
-      if (v.status === 'verified' || v.status === 'disputed' || v.status === 'pending') {
+      if (v.status === 'verified' || v.status === 'disputed' || v.status === 'pending' || v.status === 'unverified') {
         r.verification = { status: v.status, supporters: asArray(v.supporters).filter((x): x is string => typeof x === 'string'), disputes: [] }
+        if (v.status === 'unverified' && typeof v.reason === 'string') r.verification.reason = v.reason
       }
       return r
     },

@@ -115,8 +115,12 @@ export interface CoordRecorder {
   result (r: { taskId: string, attempt: number, producer: AgentRef, skillId: string, text: string, result: AgentResult, startedAt: number, finishedAt: number }): Recorded
   /** The voter's node. */
   vote (r: { taskId: string, vote: Vote, at: number }): Recorded
-  /** The steward: `verified` makes the result a fact; `disputed` marks it and raises a conflict. */
-  verification (r: { taskId: string, status: VerificationStatus, producer: AgentRef, supporters: string[], disputes: Vote[], at: number }): Recorded
+  /**
+   * The steward: `verified` makes the result a fact; `disputed` marks it and raises a conflict;
+   * `unverified` (with its `reason`) notes on the thread that no verdict came, and the result stays a
+   * hypothesis.
+   */
+  verification (r: { taskId: string, status: VerificationStatus, producer: AgentRef, supporters: string[], disputes: Vote[], reason?: string, at: number }): Recorded
   /**
    * The steward: the final state (completed, failed, rejected, canceled, unassigned). Idempotent per
    * task. A mission's carries its working group, which dissolves with it.

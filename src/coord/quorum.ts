@@ -6,6 +6,9 @@
  *    at least `minConfidence` (a dispute raises a conflict in the graph for people to look at);
  *  - else `verified` once `quorum` distinct peers support it with at least `minConfidence`;
  *  - else `pending`.
+ * The engine adds `unverified` (never returned here: it depends on who is present): pending with no
+ * vote still to come (every verifier on a present peer but the producer's has voted, or there is
+ * none), or no verdict within the verification timeout. A later vote can still settle it.
  */
 
 export interface Vote {
@@ -25,7 +28,7 @@ export interface QuorumRule {
 
 export const DEFAULT_VOTE_MIN_CONFIDENCE = 0.5
 
-export type VerificationStatus = 'pending' | 'verified' | 'disputed'
+export type VerificationStatus = 'pending' | 'verified' | 'disputed' | 'unverified'
 
 export interface VerificationOutcome {
   status: VerificationStatus
@@ -33,6 +36,8 @@ export interface VerificationOutcome {
   supporters: string[]
   /** Well-founded disputes. */
   disputes: Vote[]
+  /** Why a result is `unverified` (only then). */
+  reason?: string
 }
 
 export function isWellFoundedDispute (v: Vote, rule: QuorumRule): boolean {

@@ -203,9 +203,10 @@ const palletCounter = customManifest('pallet-counter', {
   tags: ['logistics'],
   examples: ['count the pallets for the spring shipment', 'how many pallets does the shipment need', 'work out the pallets for the order']
 })
-const palletCounterSource = 'export default async () => ({ text: "Pallets needed for the spring shipment: 14 * 6 = 86" })'
+// A wrong sum for the spring shipment (disputed), a right one for the autumn shipment (nothing else in it can be checked).
+const palletCounterSource = 'export default async task => ({ text: /autumn/i.test(task.text) ? "Pallets needed for the autumn shipment: 12 * 6 = 72" : "Pallets needed for the spring shipment: 14 * 6 = 86" })'
 
-test('a result a verifier on another tab disputes is marked disputed on every tab, raises a conflict in the graph, and counts against its agent', async () => {
+test('a result a verifier on another tab disputes is marked disputed on every tab, raises a conflict in the graph, and counts against its agent; one it cannot judge ends unverified, saying why', async () => {
   const [idB, idC] = [await peerIdOf(b), await peerIdOf(c)]
   const agentId = await b.evaluate(async m => await window.meshwork.agents.register({ manifest: m.manifest, source: m.source }), { manifest: palletCounter, source: palletCounterSource })
   await registriesHave([a, b, c], 6)
@@ -247,6 +248,38 @@ test('a result a verifier on another tab disputes is marked disputed on every ta
   await expect(card).toHaveAttribute('data-status', 'disputed', { timeout: 10_000 })
   await expect(card).toContainText(`verifier on`)
   await expect(card).toContainText(reason)
+  // A right sum and nothing else C's verifier can check: it abstains, and as C was the only verifier
+  // on a tab other than B's, no verdict is to come: the result is unverified on every tab, not pending.
+  const second = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Count the pallets for the autumn shipment' }))
+  expect(await a.evaluate(async t => (await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 })).result?.text, second)).toBe('Pallets needed for the autumn shipment: 12 * 6 = 72')
+  const unverified = { status: 'unverified', reason: 'every verifier on another present peer has voted and the quorum of 1 was not reached (1 abstained)', supporters: [], disputes: [] }
+  for (const p of [a, b, c]) {
+    await expect.poll(() => p.evaluate(t => window.meshwork.tasks.get(t)?.verification, second), { timeout: 20_000 }).toMatchObject(unverified)
+  }
+  const abstained = await a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.abstained, second)
+  expect(abstained?.map(x => x.peerId)).toEqual([idC])
+  expect(abstained?.[0]?.reason).toContain('its arithmetic checks out (12 * 6 = 72)')
+  // The graph keeps the result as a hypothesis and says on the thread why it is not verified.
+  await expect.poll(() => a.evaluate(t => {
+    const g = window.meshwork.graph
+    const thread = g.get(`task:${t}`)
+    return {
+      result: g.list({ kind: 'hypothesis' }).find(e => e.id.startsWith(`result:${t}:`))?.status,
+      verification: (thread?.data?.verification as { status?: string } | undefined)?.status,
+      line: thread?.messages?.some(m => m.text.includes('Not verified: ')) ?? false,
+      facts: g.list({ kind: 'fact' }).filter(e => e.data?.taskId === t).length
+    }
+  }, second), { timeout: 15_000 }).toEqual({ result: 'proposed', verification: 'unverified', line: true, facts: 0 })
+  // Neither verified nor disputed: the agent's record counts the success only.
+  await expect.poll(() => c.evaluate(x => {
+    const fact = window.meshwork.graph.list({ kind: 'fact' }).find(e => e.tags?.includes('reputation') === true && e.data?.agentId === x)
+    const r = (fact?.data?.skills as Record<string, { successes: number, disputed: number, verified: number }> | undefined)?.pallets
+    return r === undefined ? undefined : { successes: r.successes, verified: r.verified, disputed: r.disputed }
+  }, agentId), { timeout: 15_000 }).toEqual({ successes: 2, verified: 0, disputed: 1 })
+  await c.locator(`[data-testid=task-item][data-task-id="${second}"] button.pick`).click()
+  await expect(card).toHaveAttribute('data-status', 'unverified', { timeout: 10_000 })
+  await expect(c.getByTestId('task-verification-reason')).toHaveText(`Not verified: ${unverified.reason}. A later verdict still counts.`)
+  await c.screenshot({ path: 'test-results/task-unverified.png', fullPage: true })
   await c.getByRole('button', { name: 'Mesh', exact: true }).click()
   // Leave the room's registry as the later tests expect it.
   await b.evaluate(async x => { await window.meshwork.agents.unregister(x) }, agentId)

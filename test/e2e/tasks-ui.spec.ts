@@ -132,11 +132,15 @@ test('a two-part request typed into the composer becomes a mission the tab shows
   const researchNode = board.locator('[data-testid=mission-node]', { hasText: 'researcher' })
   await a.getByRole('button', { name: `mission ${id}` }).click()
   await researchNode.click()
-  // Its verification: when it is still pending, the verifiers that could not judge it are listed with their reason.
+  // Its verification: when it got no verdict, the verifiers that could not judge it are listed with
+  // their reason, and once no vote is to come the card says it is not verified, and why.
   const researchVerification = a.getByTestId('task-verification')
   await expect(researchVerification).toBeVisible({ timeout: 15_000 })
-  if (await researchVerification.getAttribute('data-status') === 'pending') {
+  const researchStatus = await researchVerification.getAttribute('data-status')
+  if (researchStatus === 'pending' || researchStatus === 'unverified') {
     await expect(a.getByTestId('task-verification-abstained')).toContainText('could not judge it', { timeout: 15_000 })
+    await expect(researchVerification).toHaveAttribute('data-status', 'unverified', { timeout: 15_000 })
+    await expect(a.getByTestId('task-verification-reason')).toContainText('Not verified: every verifier on another present peer has voted')
   }
   const cite = a.locator('[data-testid=task-citations] button').first()
   await expect(cite).toBeVisible()

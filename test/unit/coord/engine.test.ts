@@ -220,10 +220,11 @@ describe('coordination engine: missions and verification', () => {
       const took = await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 30_000)
       const snap = a.engine.tasks.get(id)!
       expect(snap.mission!.subtasks.map(s => s.state)).toEqual(['completed', 'completed'])
-      // Both verifiers voted (abstained) on each part; the parts stay unverified either way.
+      // Both verifiers voted (abstained) on each part; the parts are unverified either way, and say why.
       for (const sub of snap.mission!.subtasks) {
         const v = a.engine.tasks.get(sub.taskId)!.verification!
-        expect(v.status).toBe('pending')
+        expect(v.status).toBe('unverified')
+        expect(v.reason).toBe(hint ? 'every verifier on another present peer has voted and the quorum of 1 was not reached (2 abstained)' : 'no verdict within 10 s; 2 abstained')
         expect(v.abstained?.map(x => x.peerId).sort()).toEqual([b.id.peerId, c.id.peerId].sort())
       }
       return took

@@ -195,6 +195,29 @@ describe('graph recorder: what each record becomes', () => {
     expect(lines(g, 'task:t-2').at(-1)).toBe('Disputed: result:t-2:1 by checker on …cccccc (2+2 is 4); see dispute:t-2:1.')
   })
 
+  it('unverified: the result stays a hypothesis, the thread says why, a later verdict still lands, and a tab listing the task reads it', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    lifecycle(recorder, 't-u')
+    recorder.flush()
+    const reason = 'every verifier on another present peer has voted and the quorum of 1 was not reached (2 abstained)'
+    recorder.verification({ taskId: 't-u', status: 'unverified', reason, producer: { peerId: PRODUCER, agentId: 'calc' }, supporters: [], disputes: [], at: T0 + 6 })
+    recorder.flush()
+    expect(problems).toEqual([])
+    expect(g.get('result:t-u:1')).toMatchObject({ kind: 'hypothesis', status: 'proposed' })
+    expect(g.has('fact:t-u:1')).toBe(false)
+    expect(g.has('dispute:t-u:1')).toBe(false)
+    expect(g.get('task:t-u')!.data).toMatchObject({ verification: { status: 'unverified', reason, result: 'result:t-u:1', supporters: [] } })
+    expect(lines(g, 'task:t-u').at(-1)).toBe(`Not verified: result:t-u:1 stays a hypothesis: ${reason}.`)
+    expect(recorder.recordedTask('t-u')!.verification).toEqual({ status: 'unverified', supporters: [], disputes: [], reason })
+    // A verifier that answers late still makes it a fact.
+    recorder.verification(verified('t-u'))
+    recorder.flush()
+    expect(g.get('fact:t-u:1')).toMatchObject({ kind: 'fact', tags: ['result', 'verified'] })
+    expect(g.get('task:t-u')!.data).toMatchObject({ verification: { status: 'verified', supporters: [VERIFIER] } })
+    expect(recorder.recordedTask('t-u')!.verification).toEqual({ status: 'verified', supporters: [VERIFIER], disputes: [] })
+  })
+
   it('a mission: subtask threads the mission depends on, a solution answering it and derived from each part', async () => {
     const g = await oneGraph()
     const { recorder, problems } = recorderOn(g)
