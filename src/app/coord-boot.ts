@@ -382,6 +382,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // Who will vote on a mission part: every tab whose verifier runs (a tab votes with its verifier,
     // abstaining when it cannot judge). Once they all have, the mission need not wait verifyTimeoutMs.
     verifyingPeers: () => host.registry.list().filter(r => r.kind === 'verifier' && (r.state === 'idle' || r.state === 'working')).map(r => r.peerId),
+    // An award this tab missed (a lost gossip message) is read from the graph, which syncs it anyway.
+    recordedAward: (taskId, attempt) => journal.recorder.awardOf(taskId, attempt),
     options: {
       minConfidence: MIN_BID_CONFIDENCE,
       // The window closes as soon as every present peer has bid or declined, so its length only

@@ -114,6 +114,12 @@ export interface CoordEngineInit {
    * waiting `verifyTimeoutMs` for one would only delay the mission. Without it, the timeout decides.
    */
   verifyingPeers?: () => Iterable<string>
+  /**
+   * The winner the graph records for a task's attempt (`GraphRecorder.awardOf`). A node that missed
+   * an award message holds its holder's messages back (they name an attempt it saw no award for);
+   * after `AWARD_LOOKUP_MS` it looks the award up here, since the graph syncs what gossip lost.
+   */
+  recordedAward?: (taskId: string, attempt: number) => (AgentRef & { skillId: string }) | undefined
 }
 
 export interface AttemptInfo {
@@ -191,6 +197,8 @@ export interface CoordStats {
   merged: number
   /** Canceled tasks whose result had crossed the cancel, so they completed (see onResult). */
   uncanceled: number
+  /** Awards this node missed and read from the graph (lookUpAward). */
+  awardsFromGraph: number
   /** Ended tasks learned from the graph (importTask): after a reload, a late join or a partition. */
   imported: number
   /** Running tasks whose stewardship this node took up again from the graph after a reload (resumeTask). */
@@ -353,6 +361,8 @@ interface Task {
   verification?: VerificationOutcome
   /** When a pending verification is settled as `unverified` if no verdict came (verifyTimeoutMs after the result). */
   verifyBy?: number
+  /** Since when a holder's messages wait for the current attempt's award this node never got; when it last looked it up. */
+  awardMissing?: { since: number, lookedUpAt?: number }
   questions: Map<string, { agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
   progress?: { fraction: number, note?: string }
   /** The holder's progress notes of this node posted to the thread for one attempt (the last, how many). */
@@ -384,6 +394,12 @@ interface Running {
 const PENDING_PER_TASK = 64
 const PENDING_TOTAL = 10_000
 const PENDING_TTL_MS = 30_000
+/**
+ * A node holding back a holder's messages for an attempt it saw no award for looks the award up in
+ * the graph after this long (the award message usually comes a moment later by another path), and
+ * again at this interval while the graph does not have it yet.
+ */
+const AWARD_LOOKUP_MS = 1_000
 const SILENT_AFTER_MISSES = 3
 /**
  * A peer not waited for (silent) is waited for again in the first window that opens this long after
@@ -444,6 +460,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly recorder: CoordRecorder
   private readonly skillsOf: CoordEngineInit['skillsOf']
   private readonly verifyingPeers: CoordEngineInit['verifyingPeers']
+  private readonly recordedAward: CoordEngineInit['recordedAward']
   private readonly clock: Clock
   private readonly opts: {
     maxAttempts: number, minConfidence: number, leaseMs: number, bidWindow: BidWindowOptions, takeover: TakeoverTiming,
@@ -467,7 +484,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly misses = new Map<string, number>()
   private readonly lastMissAt = new Map<string, number>()
   private responderEwma: number | undefined
-  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, uncanceled: 0, imported: 0, resumed: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
+  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, uncanceled: 0, awardsFromGraph: 0, imported: 0, resumed: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
 
   private readonly session = randomToken(8)
   private seq = 0
@@ -499,6 +516,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.recorder = init.recorder
     this.skillsOf = init.skillsOf
     this.verifyingPeers = init.verifyingPeers
+    this.recordedAward = init.recordedAward
     this.clock = init.clock ?? systemClock
     const o = init.options ?? {}
     this.opts = {
@@ -561,7 +579,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const rejected = { ...this.counters.rejected }
     for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
     const c = this.counters
-    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, uncanceled: c.uncanceled, imported: c.imported, resumed: c.resumed, rejected, ignored: { ...c.ignored }, states }
+    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, uncanceled: c.uncanceled, awardsFromGraph: c.awardsFromGraph, imported: c.imported, resumed: c.resumed, rejected, ignored: { ...c.ignored }, states }
   }
 
   seedReputation (agentId: string, skillId: string, record: SkillRecord): void {
@@ -1001,6 +1019,41 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       now - (t.endedAt ?? 0) < LATE_RECORD_MS && this.records(t)
   }
 
+  /**
+   * Whether a holder's message for `attempt` may come before this node has seen the attempt's award
+   * (a later attempt, or the current one not awarded here yet): it is held back, not refused. For the
+   * current attempt the wait is noted, so the tick looks the award up in the graph (lookUpAward).
+   */
+  private awaitsAward (t: Task, attempt: number): boolean {
+    if (attempt > t.attempt) return true
+    if (attempt !== t.attempt || t.award !== undefined || isTerminal(t.state)) return false
+    t.awardMissing ??= { since: this.clock.now() }
+    return true
+  }
+
+  /**
+   * The award this node missed, read from the graph: its winner holds the attempt here too, so the
+   * messages held back from it apply (its result completes the task). Only a winner on another peer
+   * (a node that missed its own award does not start work the room may have re-announced since).
+   */
+  private lookUpAward (t: Task, now: number): void {
+    const missing = t.awardMissing
+    if (missing === undefined || t.award !== undefined || isTerminal(t.state) || this.recordedAward === undefined) { t.awardMissing = undefined; return }
+    if (now - missing.since < AWARD_LOOKUP_MS || now - (missing.lookedUpAt ?? 0) < AWARD_LOOKUP_MS) return
+    missing.lookedUpAt = now
+    const w = this.recordedAward(t.id, t.attempt)
+    if (w === undefined || w.peerId === this.peerId || this.isHolder(t, w.peerId, w.agentId, t.attempt)) return
+    t.awardMissing = undefined
+    this.clock.clearTimeout(t.windowTimer)
+    t.awardedAt = now
+    t.lease = grantLease(t.id, t.attempt, { peerId: w.peerId, agentId: w.agentId }, now, this.opts.leaseMs)
+    t.history.push({ attempt: t.attempt, peerId: w.peerId, agentId: w.agentId, skillId: w.skillId })
+    this.counters.awardsFromGraph++
+    this.timeline('award', this.peerId, `${t.id} attempt ${t.attempt} → ${w.agentId} on ${short(w.peerId)} (${w.skillId}), read from the graph: the award message never reached this tab`, t.id)
+    if (t.state === 'submitted') this.setState(t, 'working')
+    this.replayPending(t.id)
+  }
+
   private isHolder (t: Task, from: string, agentId: string, attempt: number): boolean {
     return t.history.some(h => h.attempt === attempt && h.peerId === from && h.agentId === agentId)
   }
@@ -1345,6 +1398,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
     this.clock.clearTimeout(t.windowTimer)
     t.award = b
+    t.awardMissing = undefined
+    // The award message after all, for an attempt this node took from the graph: the same winner holds it.
+    const fromGraph = t.history.find(h => h.attempt === t.attempt)
+    if (fromGraph !== undefined && b.winner !== null && fromGraph.peerId === b.winner.peerId && fromGraph.agentId === b.winner.agentId) return
     t.awardedAt = now
     if (env.from !== t.steward) {
       this.timeline('takeover', env.from, `${short(env.from)} closed ${t.id} in place of ${short(t.steward)}`, t.id)
@@ -1475,7 +1532,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const b = env.body
     const t = this.book.get(b.taskId)
     if (t === undefined) return
-    if (!this.isHolder(t, env.from, b.agentId, b.attempt)) { this.reject('not-holder', `progress for ${t.id} from an agent that does not hold it`, env.from); return }
+    if (!this.isHolder(t, env.from, b.agentId, b.attempt)) {
+      // An award this node has not seen (yet): the progress is held back with the holder's other messages, not called forged.
+      if (this.awaitsAward(t, b.attempt)) { this.pend(env, b.taskId); return }
+      this.reject('not-holder', `progress for ${t.id} from an agent that does not hold it`, env.from)
+      return
+    }
     if (t.lease !== undefined) t.lease = renewLease(t.lease, { peerId: env.from, agentId: b.agentId }, b.attempt, this.clock.now())
     t.progress = { fraction: b.fraction, note: b.note }
     this.timeline('progress', env.from, `${t.id}: ${Math.round(b.fraction * 100)}%${b.note !== undefined ? ` ${b.note}` : ''}`, t.id)
@@ -1495,7 +1557,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const t = this.book.get(b.taskId)
     if (t === undefined) { this.pend(env, b.taskId); return }
     if (!this.isHolder(t, env.from, b.agentId, b.attempt)) {
-      if (b.attempt > t.attempt || (b.attempt === t.attempt && t.award === undefined)) { this.pend(env, b.taskId); return }
+      if (this.awaitsAward(t, b.attempt)) { this.pend(env, b.taskId); return }
       this.reject('result-not-awarded', `${t.id}: result from ${b.agentId} on ${short(env.from)}, which holds no award for attempt ${b.attempt}`, env.from)
       return
     }
@@ -1745,7 +1807,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const b = env.body
     const t = this.book.get(b.taskId)
     if (t === undefined) { this.pend(env, b.taskId); return }
-    if (!t.history.some(h => h.peerId === env.from && h.agentId === b.agentId)) { this.reject('not-holder', `${t.id}: question from an agent that does not hold it`, env.from); return }
+    if (!t.history.some(h => h.peerId === env.from && h.agentId === b.agentId)) {
+      if (this.awaitsAward(t, t.attempt)) { this.pend(env, b.taskId); return }
+      this.reject('not-holder', `${t.id}: question from an agent that does not hold it`, env.from)
+      return
+    }
     if (isTerminal(t.state)) return
     t.questions.set(b.questionId, { agentId: b.agentId, text: b.text, to: b.to })
     const now = this.clock.now()
@@ -1989,6 +2055,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         if (changed && t.state === 'canceled' && t.mission !== undefined && this.records(t)) this.cancelParts(t)
         continue
       }
+      if (t.awardMissing !== undefined) this.lookUpAward(t, now)
       if (t.steward === this.peerId) {
         this.stewardDuties(t, now)
       } else {

@@ -138,6 +138,11 @@ export interface GraphRecorder extends CoordRecorder {
    * not ended (for `CoordEngine.resumeTask`).
    */
   recordedTask (taskId: string, opts?: { running?: boolean }): RecordedTask | undefined
+  /**
+   * The winner the task thread records for an attempt (its steward's award), if any: what
+   * `CoordEngineInit.recordedAward` reads for a node that missed the award message.
+   */
+  awardOf (taskId: string, attempt: number): (AgentRef & { skillId: string }) | undefined
   /** The result an attempt recorded in the graph (`result:<key>:<attempt>`), if it is here. */
   resultOf (taskId: string, attempt: number): RecordedResult | undefined
   /** Flushes, stops the timer and stops listening to the graph. */
@@ -1167,6 +1172,13 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
 
     stats () {
       return { ...s, queued: queue.length, parked: parkedOrder.size }
+    },
+
+    awardOf (taskId, attempt) {
+      const d = graph.get(taskThreadId(taskId))?.data
+      if (d === undefined || d.taskId !== taskId) return undefined
+      const w = asObject(asArray(d.attempts).map(asObject).find(a => a.attempt === attempt)?.winner)
+      return typeof w.peerId === 'string' && typeof w.agentId === 'string' && typeof w.skillId === 'string' ? { peerId: w.peerId, agentId: w.agentId, skillId: w.skillId } : undefined
     },
 
     recordedTask (taskId, opts = {}) {

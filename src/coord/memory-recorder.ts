@@ -32,4 +32,9 @@ export class MemoryRecorder implements CoordRecorder {
   solution (r: Arg<'solution'>): void { this.solutions.push(r) }
   consultation (r: Arg<'consultation'>): void { this.consultations.push(r) }
   reputation (r: Arg<'reputation'>): void { this.reputations.set(`${r.peerId}/${r.agentId}/${r.skillId}`, r) }
+
+  awardOf (taskId: string, attempt: number): { peerId: string, agentId: string, skillId: string } | undefined {
+    const w = this.awards.findLast(a => a.taskId === taskId && a.attempt === attempt)?.winner
+    return w === null || w === undefined ? undefined : { peerId: w.peerId, agentId: w.agentId, skillId: w.skillId }
+  }
 }

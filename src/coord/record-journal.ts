@@ -305,6 +305,7 @@ export function createRecordJournal (inner: GraphRecorder, options: RecordJourna
     setFlushMs: (ms, busyMs) => { inner.setFlushMs(ms, busyMs) },
     stats: () => inner.stats(),
     recordedTask: (taskId, opts) => inner.recordedTask(taskId, opts),
+    awardOf: (taskId, attempt) => inner.awardOf(taskId, attempt),
     resultOf: (taskId, attempt) => inner.resultOf(taskId, attempt),
     close: () => {
       if (autosave !== undefined) { clearTimeout(autosave); autosave = undefined }

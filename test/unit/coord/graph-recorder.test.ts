@@ -195,6 +195,23 @@ describe('graph recorder: what each record becomes', () => {
     expect(lines(g, 'task:t-2').at(-1)).toBe('Disputed: result:t-2:1 by checker on …cccccc (2+2 is 4); see dispute:t-2:1.')
   })
 
+  it('awardOf reads the winner an attempt\'s award recorded (what a node that missed the award message takes)', async () => {
+    const g = await oneGraph()
+    const { recorder } = recorderOn(g)
+    expect(recorder.awardOf('t-a', 1)).toBeUndefined()
+    recorder.task(task('t-a'))
+    recorder.award(award('t-a'))
+    recorder.flush()
+    expect(recorder.awardOf('t-a', 1)).toEqual({ peerId: PRODUCER, agentId: 'calc', skillId: 'math' })
+    expect(recorder.awardOf('t-a', 2)).toBeUndefined()
+    // Attempt 2 went to nobody: no winner to read.
+    recorder.task(task('t-a', { attempt: 2 }))
+    recorder.award({ taskId: 't-a', attempt: 2, winner: null, bids: [], digest: 'd2', reason: 'nobody bid', at: T0 + 2 })
+    recorder.flush()
+    expect(recorder.awardOf('t-a', 2)).toBeUndefined()
+    expect(recorder.awardOf('t-a', 1)).toEqual({ peerId: PRODUCER, agentId: 'calc', skillId: 'math' })
+  })
+
   it('unverified: the result stays a hypothesis, the thread says why, a later verdict still lands, and a tab listing the task reads it', async () => {
     const g = await oneGraph()
     const { recorder, problems } = recorderOn(g)
