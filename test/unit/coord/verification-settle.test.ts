@@ -18,6 +18,19 @@ function statuses (nodes: SimNode[], id: () => string | undefined): Map<SimNode,
   return seen
 }
 
+/** a runs the adder, b a checker that answers after `checkMs`; b is listed as verifying; a 10 s verification timeout. */
+async function adderAndChecker (checkMs: number): Promise<{ clock: FakeClock, net: MemoryNetwork, a: SimNode, b: SimNode }> {
+  const clock = new FakeClock()
+  const net = new MemoryNetwork(clock)
+  const verifying = new Set<string>()
+  const extra = { verifyingPeers: () => verifying }
+  const options = { verifyTimeoutMs: 10_000 }
+  const a = await makeNode(net, clock, [adder], options, extra)
+  const b = await makeNode(net, clock, [checker(checkMs)], { ...options, verifiers: ['checker'] }, extra)
+  verifying.add(b.id.peerId)
+  return { clock, net, a, b }
+}
+
 describe('a verification with no verdict to come', () => {
   it('the only verifier runs on the producer\'s peer: unverified at once on every node, with the reason; the steward records it; no reputation verdict', async () => {
     const clock = new FakeClock()
@@ -50,14 +63,7 @@ describe('a verification with no verdict to come', () => {
   })
 
   it('a verifier slower than the timeout: unverified when it passes, naming the peer waited for; its late support still verifies the result, and counts once', async () => {
-    const clock = new FakeClock()
-    const net = new MemoryNetwork(clock)
-    const verifying = new Set<string>()
-    const extra = { verifyingPeers: () => verifying }
-    const options = { verifyTimeoutMs: 10_000 }
-    const a = await makeNode(net, clock, [adder], options, extra)
-    const b = await makeNode(net, clock, [checker(15_000)], { ...options, verifiers: ['checker'] }, extra)
-    verifying.add(b.id.peerId)
+    const { clock, a, b } = await adderAndChecker(15_000)
     let id: string | undefined
     const seen = statuses([a, b], () => id)
     id = a.engine.tasks.submit({ text: 'sum 2 and 2' })
@@ -77,14 +83,7 @@ describe('a verification with no verdict to come', () => {
   })
 
   it('a verifier\'s tab that leaves before it votes: unverified on the next tick instead of at the timeout', async () => {
-    const clock = new FakeClock()
-    const net = new MemoryNetwork(clock)
-    const verifying = new Set<string>()
-    const extra = { verifyingPeers: () => verifying }
-    const options = { verifyTimeoutMs: 10_000 }
-    const a = await makeNode(net, clock, [adder], options, extra)
-    const b = await makeNode(net, clock, [checker(5_000)], { ...options, verifiers: ['checker'] }, extra)
-    verifying.add(b.id.peerId)
+    const { clock, net, a, b } = await adderAndChecker(5_000)
     const id = a.engine.tasks.submit({ text: 'sum 2 and 2' })
     await runUntil(clock, () => a.engine.tasks.get(id)?.state === 'completed', 5_000)
     await runFor(clock, 1_000)
