@@ -1726,13 +1726,13 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (v === undefined || v.status !== 'pending' || t.producer === undefined || t.state !== 'completed') { this.verifying.delete(t.id); return }
     let reason: string | undefined
     const others = t.votes.filter(x => x.peerId !== t.producer!.peerId)
-    if (this.noVoteToCome(t)) {
+    const awaited = this.awaitedVoters(t)
+    if (awaited?.length === 0) {
       reason = others.length === 0
         ? `no verifier runs on a present peer other than the producer's (${short(t.producer.peerId)})`
         : `every verifier on another present peer has voted and the quorum of ${Math.max(1, t.quorum)} was not reached (${tally(others)})`
     } else if (t.verifyBy !== undefined && now >= t.verifyBy) {
-      const waited = [...(this.verifyingPeers?.() ?? [])].filter(p => p !== t.producer!.peerId && (p === this.peerId || this.live.has(p)) && !t.votes.some(x => x.peerId === p))
-      reason = `no verdict within ${Math.round(this.opts.verifyTimeoutMs / 1000)} s${waited.length > 0 ? ` (waited for ${waited.map(short).join(', ')})` : ''}${others.length > 0 ? `; ${tally(others)}` : ''}`
+      reason = `no verdict within ${Math.round(this.opts.verifyTimeoutMs / 1000)} s${awaited !== undefined ? ` (waited for ${awaited.map(short).join(', ')})` : ''}${others.length > 0 ? `; ${tally(others)}` : ''}`
     }
     if (reason === undefined) return
     this.verifying.delete(t.id)
@@ -1747,13 +1747,19 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 
   /** Whether every present peer that runs a verifier (but the producer's) has voted on `t` (see `verifyingPeers`). */
   private noVoteToCome (t: Task): boolean {
-    if (this.verifyingPeers === undefined || t.producer === undefined) return false
+    return this.awaitedVoters(t)?.length === 0
+  }
+
+  /** The present peers running a verifier (but the producer's) that have not voted on `t`; undefined without `verifyingPeers`. */
+  private awaitedVoters (t: Task): string[] | undefined {
+    if (this.verifyingPeers === undefined || t.producer === undefined) return undefined
     const producer = t.producer.peerId
+    const awaited: string[] = []
     for (const peer of this.verifyingPeers()) {
       if (peer === producer || (peer !== this.peerId && !this.live.has(peer))) continue
-      if (!t.votes.some(v => v.peerId === peer)) return false
+      if (!t.votes.some(v => v.peerId === peer)) awaited.push(peer)
     }
-    return true
+    return awaited
   }
 
   private passiveHooks (): ExecutionHooks {
@@ -2217,8 +2223,7 @@ function recordedSeed (r: RecordedTask): Omit<TaskSeed, 'steward' | 'state'> {
   }
 }
 
-/** `agent on …peer`, the agent's name without its `@peer` suffix. */
-/** Votes in a few words: "2 abstained, 1 supported too weakly". */
+/** Votes that gave no verdict, in a few words: "2 abstained, 1 voted too weakly to count". */
 function tally (votes: readonly Vote[]): string {
   const n = { abstained: 0, weak: 0 }
   for (const v of votes) {
@@ -2227,6 +2232,8 @@ function tally (votes: readonly Vote[]): string {
   }
   return [n.abstained > 0 ? `${n.abstained} abstained` : '', n.weak > 0 ? `${n.weak} voted too weakly to count` : ''].filter(x => x !== '').join(', ') || 'no votes'
 }
+
+/** `agent on …peer`, the agent's name without its `@peer` suffix. */
 
 function agentOn (a: { agentId: string, peerId: string }): string {
   return `${a.agentId.replace(/@.*$/, '')} on ${short(a.peerId)}`

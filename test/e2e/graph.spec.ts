@@ -1,5 +1,5 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startStack, openTab, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
+import { startStack, openPage, openTab, expectFullMesh, peerIdOf, type Stack } from './harness.ts'
 
 // The shared knowledge graph across real tabs: real IndexedDB, real Automerge sync over WebRTC.
 test.describe.configure({ mode: 'serial' })
@@ -390,10 +390,7 @@ test('two tabs that create a new room\'s graph apart (the relay down) hold one g
   const contexts = [await browser.newContext(), await browser.newContext()]
   try {
     const pair = await Promise.all(contexts.map(async ctx => {
-      const p = await ctx.newPage()
-      p.on('pageerror', err => { console.error(`[page error] ${err.message}`) })
-      await p.goto(stack.url + room)
-      await p.waitForFunction(() => window.meshwork !== undefined)
+      const p = await openPage(ctx, stack.url + room)
       await p.evaluate(() => window.meshwork.graph.ready)
       return p
     }))

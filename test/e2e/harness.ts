@@ -46,11 +46,17 @@ export async function startStack (opts: { relayPort?: number } = {}): Promise<St
   return stack
 }
 
-export async function openTab (context: BrowserContext, url: string): Promise<Page> {
+/** A new page of the app with its API up, not waiting for its node (e.g. with the relay down). */
+export async function openPage (context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage()
   page.on('pageerror', err => { console.error(`[page error] ${err.message}`) })
   await page.goto(url)
   await page.waitForFunction(() => window.meshwork !== undefined)
+  return page
+}
+
+export async function openTab (context: BrowserContext, url: string): Promise<Page> {
+  const page = await openPage(context, url)
   await page.evaluate(() => window.meshwork.ready)
   return page
 }
