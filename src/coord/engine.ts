@@ -197,6 +197,8 @@ export interface CoordStats {
   merged: number
   /** Canceled tasks whose result had crossed the cancel, so they completed (see onResult). */
   uncanceled: number
+  /** Missions assembled again: failed for a part that completed after all (see reassembles), or completed with a part a partition merge replaced (reassembleMerged). */
+  reassembled: number
   /** Awards this node missed and read from the graph (lookUpAward). */
   awardsFromGraph: number
   /** Ended tasks learned from the graph (importTask): after a reload, a late join or a partition. */
@@ -375,6 +377,8 @@ interface Task {
   resultRerecorded?: boolean
   /** The steward has declared the end (deadline). */
   ending?: boolean
+  /** The code of the final failure that ended it (`mission`: a part ended without a result). */
+  endCode?: string
   /** When this node saw the task end. */
   endedAt?: number
   /** The completion this node had before a partition merge gave the task another one. */
@@ -484,7 +488,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly misses = new Map<string, number>()
   private readonly lastMissAt = new Map<string, number>()
   private responderEwma: number | undefined
-  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, uncanceled: 0, awardsFromGraph: 0, imported: 0, resumed: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
+  private readonly counters = { messagesIn: 0, messagesOut: 0, framesIn: 0, framesOut: 0, merged: 0, uncanceled: 0, reassembled: 0, awardsFromGraph: 0, imported: 0, resumed: 0, rejected: {} as Record<string, number>, ignored: {} as Record<string, number> }
 
   private readonly session = randomToken(8)
   private seq = 0
@@ -579,7 +583,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const rejected = { ...this.counters.rejected }
     for (const [reason, n] of Object.entries(this.opener.rejected)) rejected[reason] = (rejected[reason] ?? 0) + (n ?? 0)
     const c = this.counters
-    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, uncanceled: c.uncanceled, awardsFromGraph: c.awardsFromGraph, imported: c.imported, resumed: c.resumed, rejected, ignored: { ...c.ignored }, states }
+    return { messagesIn: c.messagesIn, messagesOut: c.messagesOut, framesIn: c.framesIn, framesOut: c.framesOut, merged: c.merged, uncanceled: c.uncanceled, reassembled: c.reassembled, awardsFromGraph: c.awardsFromGraph, imported: c.imported, resumed: c.resumed, rejected, ignored: { ...c.ignored }, states }
   }
 
   seedReputation (agentId: string, skillId: string, record: SkillRecord): void {
@@ -632,10 +636,13 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       t.reason = reason
       t.completedAt ??= this.clock.now()
       this.emit('task', { taskId: t.id, state: 'completed', previous, reason, attempt: t.attempt, at: this.clock.now() })
+      // A part: its mission, failed here for it, may assemble now (see reassembles).
+      if (t.missionId !== undefined) this.missionStep(t.missionId)
     } else {
       t.completedAt = this.clock.now()
       this.setState(t, 'completed', reason)
     }
+    if (t.missionId !== undefined) this.reassembleMerged(t.missionId)
     return true
   }
 
@@ -1629,7 +1636,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (b.final) {
       if (!this.mayStew(t, env.from)) { this.reject('not-steward', `${short(env.from)} declared ${t.id} over but is not its steward`, env.from); return }
       this.timeline('failure', env.from, `${t.id} ${b.state ?? 'failed'}: ${b.reason}`, t.id)
+      t.endCode = b.code
       this.setState(t, b.state ?? 'failed', b.reasons !== undefined && b.reasons.length > 0 ? `${b.reason}: ${b.reasons.join('; ')}` : b.reason)
+      // Its parts may all have completed meanwhile here (a part's result crossed its cancel).
+      if (t.mission !== undefined) this.missionStep(t.id)
       return
     }
     if (b.agentId === undefined || !this.isHolder(t, env.from, b.agentId, b.attempt)) {
@@ -1910,7 +1920,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private missionStep (missionId: string, announce = true): void {
     const t = this.book.get(missionId)
     const m = t?.mission
-    if (t === undefined || m === undefined || m.finished || isTerminal(t.state)) return
+    if (t === undefined || m === undefined) return
+    if ((m.finished || isTerminal(t.state)) && !this.reassembles(t, m)) return
     const { started, results, ended } = this.missionParts(m)
     for (const [planId, result] of results) m.done.set(planId, result)
     if (ended.size > 0) {
@@ -1941,18 +1952,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const result = assembleMission(m.dag, m.done)
       t.result = result
       t.completedAt = now
-      const group = this.missionGroup(t)
-      if (this.records(t)) {
-        this.record('solution', {
-          missionId: t.id, text: t.text, result, group, at: now,
-          parts: m.dag.order.map(p => {
-            const s = this.book.get(m.taskIdOf.get(p)!)!
-            return { planId: p, taskId: s.id, producer: s.producer !== undefined ? { peerId: s.producer.peerId, agentId: s.producer.agentId } : undefined, verification: s.verification?.status }
-          })
-        })
-      }
+      if (this.records(t)) this.recordSolution(t, m, result, now)
       this.timeline('mission', t.steward, `${t.id}: assembled from ${m.dag.order.length} parts`, t.id)
-      this.setState(t, 'completed')
+      if (t.state === 'failed') this.unfail(t)
+      else this.setState(t, 'completed')
       this.emitMission(t, 'completed')
       return
     }
@@ -1971,6 +1974,79 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         excluded: [],
         quorum: this.opts.missionQuorum
       })
+    }
+  }
+
+  private recordSolution (t: Task, m: Mission, result: AgentResult, now: number): void {
+    this.record('solution', {
+      missionId: t.id, text: t.text, result, group: this.missionGroup(t), at: now,
+      parts: m.dag.order.map(p => {
+        const s = this.book.get(m.taskIdOf.get(p)!)!
+        return { planId: p, taskId: s.id, producer: s.producer !== undefined ? { peerId: s.producer.peerId, agentId: s.producer.agentId } : undefined, verification: s.verification?.status }
+      })
+    })
+  }
+
+  /**
+   * A completed mission one of whose parts took another completion from the graph (a partition
+   * merge, adoptCompletion): both sides had assembled it, each from its own part. Its result is
+   * assembled again from the parts as they are now, so every node ends with the same one, and the
+   * steward records it over the old one. Parts that ran on the old part's output are not run again.
+   */
+  private reassembleMerged (missionId: string): void {
+    const t = this.book.get(missionId)
+    const m = t?.mission
+    if (t === undefined || m === undefined || t.state !== 'completed' || !m.finished) return
+    const { results } = this.missionParts(m)
+    if (results.size !== m.dag.order.length) return
+    const result = assembleMission(m.dag, results)
+    if (JSON.stringify(result) === JSON.stringify(t.result)) return
+    for (const [p, r] of results) m.done.set(p, r)
+    t.result = result
+    const now = this.clock.now()
+    const reason = 'merged after a partition: assembled again from its parts as the graph settled them'
+    t.reason = reason
+    this.counters.reassembled++
+    this.timeline('merged', this.peerId, `${t.id}: ${reason}`, t.id)
+    this.emit('task', { taskId: t.id, state: 'completed', previous: 'completed', reason, attempt: t.attempt, at: now })
+    this.emitMission(t, 'completed')
+    if (this.records(t)) {
+      this.recordSolution(t, m, result, now)
+      t.finalRecorded = false
+      this.recordOutcome(t)
+    }
+  }
+
+  /**
+   * Whether the mission `t`, failed (or failing: its steward's failure not here yet) because a part
+   * ended without a result, has had every part complete since, and assembles after all. A part's
+   * result that crossed its cancel completes it late on the nodes that saw the cancel first
+   * (uncancel), and the graph can bring a part's completion after a partition (adoptCompletion);
+   * the nodes that saw the result first completed the mission. The parts decide, the same on every
+   * node: all of them completed, so the mission completes. A mission failed for anything else (its
+   * deadline, its plan) stays failed, and so does a canceled one.
+   */
+  private reassembles (t: Task, m: Mission): boolean {
+    const failing = t.state === 'failed' ? t.endCode === 'mission' : !isTerminal(t.state) && m.finished
+    if (!failing) return false
+    if (!m.dag.order.every(p => this.book.get(m.taskIdOf.get(p)!)?.state === 'completed')) return false
+    m.finished = false
+    return true
+  }
+
+  /** The failed mission `t` completes (reassembles): its state moves without ending it a second time; the steward records the completion over the failure. */
+  private unfail (t: Task): void {
+    const failure = t.reason
+    const reason = `every part completed after it had failed${failure !== undefined ? ` (${failure})` : ''}`
+    t.state = 'completed'
+    t.reason = reason
+    t.endCode = undefined
+    this.counters.reassembled++
+    this.timeline('mission', this.peerId, `${t.id}: ${reason}`, t.id)
+    this.emit('task', { taskId: t.id, state: 'completed', previous: 'failed', reason, attempt: t.attempt, at: this.clock.now() })
+    if (this.records(t)) {
+      t.finalRecorded = false
+      this.recordOutcome(t)
     }
   }
 
@@ -2059,6 +2135,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         // A mission canceled here whose steward left before it cancelled the parts (the cancel may
         // never have reached it): the first in line does.
         if (changed && t.state === 'canceled' && t.mission !== undefined && this.records(t)) this.cancelParts(t)
+        // A failed mission reassembling (see reassembles) whose parts' verifications it waits for.
+        if (t.mission !== undefined && !t.mission.finished && t.mission.verifyDeadline !== undefined && now >= t.mission.verifyDeadline) this.missionStep(t.id)
         continue
       }
       if (t.awardMissing !== undefined) this.lookUpAward(t, now)

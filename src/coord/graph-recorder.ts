@@ -1044,6 +1044,15 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
             t: 'add', id, source,
             entity: { kind: 'solution', taskId: isGraphId(r.missionId) ? r.missionId : thread, title: clip(oneLine(r.text), GRAPH_LIMITS.titleLength) || `Mission ${r.missionId}`, text: clip(full, GRAPH_LIMITS.textLength) || '(empty solution)', tags: ['mission'], data }
           },
+          // A mission assembled again (a part replaced by a partition merge) brings its new result
+          // over the one recorded (the add above is skipped then).
+          { t: 'merge', id, source, merge: d => {
+            const next: JsonObject = { ...d, ...data }
+            if (data.output === undefined) delete next.output
+            if (data.text === undefined) { delete next.text; delete next.textTruncated }
+            return next
+          },
+          text: () => clip(full, GRAPH_LIMITS.textLength) || '(empty solution)' },
           { t: 'relate', from: id, type: 'answers', to: thread, source },
           { t: 'merge', id: thread, source, merge: d => ({ ...d, solution: id }) },
           { t: 'post', threadId: thread, source, line: clip(`Solution ${id} assembled from ${r.parts.length} part${r.parts.length === 1 ? '' : 's'} (${r.parts.map(p => p.planId).join(', ')}) by ${r.group.map(g => g.agentId).join(', ') || 'nobody'}.`, 1000) }

@@ -133,3 +133,94 @@ describe('a cancel that crosses the result', () => {
     expect(snap.reason).toBe(`completed by attempt 1 (worker on …${h.id.peerId.slice(-8)}), as the graph records it`)
   })
 })
+
+/**
+ * A mission part whose result crosses its cancel. The nodes that saw the cancel first fail the
+ * mission (the steward sends its `failure`, code `mission`); the others complete the part, and
+ * every node gets the part's result in the end. The parts decide, alike on every node.
+ */
+async function partCrossing (parts: Array<{ id: string, text: string }>): Promise<Crossing & { missionId: string, partId: string }> {
+  const clock = new FakeClock()
+  const net = new MemoryNetwork(clock)
+  const options = { missionQuorum: 0 }
+  const planner: SimAgent = { id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5, run: () => ({ text: 'the plan', plan: { subtasks: parts.map(p => ({ ...p, dependsOn: [] })) } }) }
+  const quick: SimAgent = { id: 'quick', skill: 'q', keywords: ['quick'], confidence: 0.9, workMs: 5, run: () => ({ text: 'quick one', output: 1 }) }
+  const worker: SimAgent = { id: 'worker', skill: 'w', keywords: ['slow'], confidence: 0.9, workMs: 1_000, run: () => ({ text: 'slow one', output: 2 }) }
+  const s = await makeNode(net, clock, [planner, quick], options)
+  const h = await makeNode(net, clock, [worker], options)
+  const c = await makeNode(net, clock, [], options)
+  const d = await makeNode(net, clock, [], options)
+  const nodes = [s, h, c, d]
+  const states = new Map<SimNode, string[]>(nodes.map(n => [n, []]))
+  await runFor(clock, 20)
+  const missionId = s.engine.tasks.submit({ text: 'a mission', verify: 0 })
+  for (const n of nodes) n.engine.on('task', e => { if (e.taskId === missionId) states.get(n)!.push(e.state) })
+  await runUntil(clock, () => h.runs.length === 1, 2_000)
+  const partId = h.runs[0]!.taskId
+  await runFor(clock, h.runs[0]!.startedAt + 995 - clock.now())
+  // As in crossing(): c's cancel of the part reaches h and d late, h's result reaches c late.
+  net.slow(c.id.peerId, h.id.peerId, 50)
+  net.slow(c.id.peerId, d.id.peerId, 50)
+  net.slow(h.id.peerId, c.id.peerId, 50)
+  c.engine.tasks.cancel(partId)
+  return { clock, net, s, h, c, d, nodes, id: missionId, missionId, partId, states }
+}
+
+describe('a mission part whose result crosses its cancel', () => {
+  it('the mission completes on every node, the ones that had failed it too; the steward records the completion over the failure', async () => {
+    const x = await partCrossing([{ id: 'q', text: 'the quick part' }, { id: 'w', text: 'the slow part' }])
+    await runFor(x.clock, 500)
+    for (const n of x.nodes) {
+      expect(n.engine.tasks.get(x.partId)!.state).toBe('completed')
+      const m = n.engine.tasks.get(x.missionId)!
+      expect(m.state).toBe('completed')
+      expect(m.result?.output).toEqual({ q: 1, w: 2 })
+    }
+    // The steward failed the mission when the cancel came (the slow part had ended without a
+    // result), then assembled it when the part's result came; it says why.
+    expect(x.states.get(x.s)!).toEqual(['working', 'failed', 'completed'])
+    expect(x.s.engine.tasks.get(x.missionId)!.reason).toMatch(/^every part completed after it had failed \(subtask w canceled: cancelled by a person\)$/)
+    expect(x.s.engine.stats().reassembled).toBe(1)
+    expect(x.s.recorder.outcomeWrites.get(x.missionId)).toBe(2)
+    expect(x.s.recorder.outcomes.get(x.missionId)!.state).toBe('completed')
+    // Every node ends with the same completion, whatever order it saw the messages in.
+    for (const n of x.nodes) expect(x.states.get(n)!.at(-1)).toBe('completed')
+    for (const n of x.nodes) expect(n.engine.stats().rejected).toEqual({})
+    // A wait that starts now gets the completion, with the assembled result.
+    expect((await x.c.engine.tasks.wait(x.missionId, { timeoutMs: 10 })).result?.output).toEqual({ q: 1, w: 2 })
+  })
+
+  it('a mission that failed for another part too stays failed everywhere', async () => {
+    // Nobody can do the third part: it ends unassigned.
+    const x = await partCrossing([{ id: 'q', text: 'the quick part' }, { id: 'w', text: 'the slow part' }, { id: 'z', text: 'nobody does this' }])
+    await runFor(x.clock, 3_000)
+    for (const n of x.nodes) {
+      expect(n.engine.tasks.get(x.partId)!.state).toBe('completed')
+      const m = n.engine.tasks.get(x.missionId)!
+      expect(m.state).toBe('failed')
+      expect(m.reason).toContain('subtask z unassigned')
+      expect(n.engine.stats().reassembled).toBe(0)
+    }
+    expect(x.s.recorder.outcomes.get(x.missionId)!.state).toBe('failed')
+  })
+})
+
+describe('a mission part completed from the graph after its mission failed', () => {
+  it('the mission assembles on the node that missed the part\'s result', async () => {
+    const x = await partCrossing([{ id: 'q', text: 'the quick part' }, { id: 'w', text: 'the slow part' }])
+    x.net.mute(x.h.id.peerId, x.d.id.peerId)
+    await runFor(x.clock, 500)
+    expect(x.s.engine.tasks.get(x.missionId)!.state).toBe('completed')
+    // d saw the cancel and the mission's failure, never the part's result.
+    expect(x.d.engine.tasks.get(x.partId)!.state).toBe('canceled')
+    expect(x.d.engine.tasks.get(x.missionId)!.state).toBe('failed')
+    const read = (): { result: { text: string, output: number }, skillId: string } => ({ result: { text: 'slow one', output: 2 }, skillId: 'w' })
+    expect(x.d.engine.adoptCompletion(x.partId, { attempt: 1, peerId: x.h.id.peerId, agentId: 'worker', read })).toBe(true)
+    const m = x.d.engine.tasks.get(x.missionId)!
+    expect(m.state).toBe('completed')
+    expect(m.result?.output).toEqual({ q: 1, w: 2 })
+    expect(x.d.engine.stats().reassembled).toBe(1)
+    // d is not the steward: it records nothing.
+    expect(x.d.recorder.outcomes.has(x.missionId)).toBe(false)
+  })
+})

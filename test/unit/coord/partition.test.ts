@@ -9,6 +9,7 @@ import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/grap
 import { catchUpFromGraph, followGraph } from '../../../src/coord/catch-up.ts'
 import type { CoordEngine } from '../../../src/coord/engine.ts'
 import { completionOf, compareCompletions, mergeTaskData } from '../../../src/coord/outcome-merge.ts'
+import { solutionId, taskThreadId } from '../../../src/coord/graph-record-ids.ts'
 import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, type Identity, type SimAgent } from './sim.ts'
 
 const repos: Repo[] = []
@@ -171,6 +172,53 @@ describe('a task run on both sides of a partition', () => {
     await waitFor('the conflict to be resolved', () => all.every(n => n.graph.list({ kind: 'conflict' }).some(c => c.data?.entityId === `task:${id}` && c.data.resolution !== undefined)), 5_000)
     const task = all.map(n => n.engine.tasks.get(id)!)
     expect(new Set(task.map(t => `${t.state}|${t.peerId}|${t.result?.text}`)).size).toBe(1)
+    expect(all.flatMap(n => n.problems)).toEqual([])
+  }, 60_000)
+})
+
+describe('a mission part run on both sides of a partition', () => {
+  it('after the sides meet, every node assembles the mission again from the part the merge kept, and the graph\'s solution says so', async () => {
+    const planner: SimAgent = {
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
+      run: () => ({ text: 'two parts', plan: { subtasks: [{ id: 'e', text: 'echo banana', dependsOn: [] }, { id: 'q', text: 'compute 2 + 2', dependsOn: [] }] } })
+    }
+    const calc: SimAgent = { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 20, run: () => ({ text: '4', output: 4 }) }
+    const { clock, net, hub, nodes: all } = await mesh([planner, calc], [slowEcho('echo-x')], [slowEcho('echo-y')])
+    const [s, x, y] = all as [Node, Node, Node]
+    const id = s.engine.tasks.submit({ text: 'mission: echo banana and compute 2 + 2' })
+    const part = (n: Node, p: string): ReturnType<CoordEngine['tasks']['get']> => n.engine.tasks.get(`${id}/${p === 'e' ? 1 : 2}`)
+    await runUntil(clock, () => all.every(n => part(n, 'e')?.state === 'working' && part(n, 'q')?.state === 'completed'), 10_000)
+    const [holder, other] = part(s, 'e')!.peerId === x.id.peerId ? [x, y] : [y, x]
+    await waitFor('the part\'s thread on every graph', () => all.every(n => n.graph.has(taskThreadId(`${id}/1`))))
+
+    // The part's holder is cut off mid-run: each side completes the part, and the mission, its own way.
+    net.partition([holder.id.peerId], [s.id.peerId, other.id.peerId])
+    for (const n of [s, other]) hub.partition(holder.adapter, n.adapter)
+    await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'completed'), 30_000)
+    const by = (n: Node): unknown => (n.engine.tasks.get(id)!.result?.output as { e?: { by?: string } } | undefined)?.e?.by
+    const holderAgent = holder === x ? 'echo-x' : 'echo-y'
+    const otherAgent = other === x ? 'echo-x' : 'echo-y'
+    expect(by(s)).toBe(otherAgent)
+    expect(by(holder)).toBe(holderAgent)
+
+    // They meet: the part settles on attempt 1 (the holder's), and so does the mission's result.
+    net.heal()
+    for (const n of [s, other]) hub.heal(holder.adapter, n.adapter)
+    const solutionBy = (n: Node): unknown => (n.graph.get(solutionId(id))?.data?.output as { e?: { by?: string } } | undefined)?.e?.by
+    await waitFor('every engine and graph to assemble the mission from the holder\'s part', () => {
+      for (const n of all) n.recorder.flush()
+      return all.every(n => by(n) === holderAgent && solutionBy(n) === holderAgent)
+    }, 10_000).catch(err => { throw new Error(`${(err as Error).message}: ${JSON.stringify(all.map(n => [by(n), solutionBy(n), n.graph.get(solutionId(id))?.data]))}`) })
+    for (const n of all) {
+      expect(n.engine.tasks.get(id)!.state).toBe('completed')
+      expect(n.engine.tasks.get(id)!.result?.output).toEqual({ e: { by: holderAgent, task: `${id}/1` }, q: 4 })
+    }
+    // The side that had assembled it from the other part did it again, and says why.
+    for (const n of [s, other]) {
+      expect(n.engine.stats().reassembled).toBe(1)
+      expect(n.engine.tasks.get(id)!.reason).toBe('merged after a partition: assembled again from its parts as the graph settled them')
+    }
+    expect(holder.engine.stats().reassembled).toBe(0)
     expect(all.flatMap(n => n.problems)).toEqual([])
   }, 60_000)
 })
