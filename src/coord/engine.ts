@@ -371,6 +371,8 @@ interface Task {
   notes?: { attempt: number, last: string | undefined, count: number }
   stewardGoneSince?: number
   mission?: Mission
+  /** A mission's parts this node heard announced, kept even without its plan (a node that missed the plan's result knows its parts only this way). */
+  parts?: Set<string>
   /** The outcome was recorded (steward). */
   finalRecorded: boolean
   /** The steward recorded the result itself, its producer having left (see tick). */
@@ -1145,6 +1147,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       })
       this.book.set(t.id, t)
       this.openTasks++
+      if (b.missionId !== undefined) {
+        const mt = this.book.get(b.missionId)
+        if (mt !== undefined) (mt.parts ??= new Set()).add(t.id)
+      }
       this.emit('task', { taskId: t.id, state: 'submitted', previous: null, attempt: t.attempt, at: now })
     } else {
       if (b.attempt <= t.attempt || isTerminal(t.state)) { this.ignore('stale-attempt', env.from, t.id); return }
@@ -1874,7 +1880,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (isTerminal(t.state)) { this.ignore('late-cancel', env.from, t.id); return }
     this.timeline('cancel', env.from, `${t.id}: ${env.body.reason}`, t.id)
     this.setState(t, 'canceled', env.body.reason)
-    if (t.mission !== undefined && this.records(t)) this.cancelParts(t)
+    if (this.records(t)) this.cancelParts(t)
   }
 
   /**
@@ -1882,9 +1888,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
    * does it, or, the steward gone, the first in its takeover line (`records`): a canceled mission
    * is terminal, so nobody takes its stewardship over, and its parts would otherwise run on (see
    * tick for a steward that leaves after the cancel). A duplicate cancel is ignored as late-cancel.
+   * The parts are those of its plan and those heard announced: a node that missed the plan's result
+   * (a lost frame) still knows the parts that run.
    */
   private cancelParts (t: Task): void {
-    for (const sub of t.mission?.taskIdOf.values() ?? []) {
+    if (t.mission === undefined && t.parts === undefined) return
+    for (const sub of new Set([...t.mission?.taskIdOf.values() ?? [], ...t.parts ?? []])) {
       const s = this.book.get(sub)
       if (s !== undefined && !isTerminal(s.state)) this.send('cancel', { taskId: sub, reason: `mission ${t.id} cancelled` })
     }
@@ -2134,7 +2143,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         }
         // A mission canceled here whose steward left before it cancelled the parts (the cancel may
         // never have reached it): the first in line does.
-        if (changed && t.state === 'canceled' && t.mission !== undefined && this.records(t)) this.cancelParts(t)
+        if (changed && t.state === 'canceled' && (t.mission !== undefined || t.parts !== undefined) && this.records(t)) this.cancelParts(t)
         // A failed mission reassembling (see reassembles) whose parts' verifications it waits for.
         if (t.mission !== undefined && !t.mission.finished && t.mission.verifyDeadline !== undefined && now >= t.mission.verifyDeadline) this.missionStep(t.id)
         continue

@@ -5,6 +5,7 @@
 import { describe, it, expect } from 'vitest'
 import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, type SimAgent, type SimNode } from './sim.ts'
 import type { PlannedSubtask } from '../../../src/agents/types.ts'
+import { takeoverRank } from '../../../src/coord/stewardship.ts'
 
 interface Seen { node: string, kind: 'task' | 'mission' | 'protocol', taskId?: string, state?: string, at: number }
 
@@ -196,6 +197,35 @@ describe('mission cancel: cascade to the parts', () => {
     for (const n of rest) expect([n.engine.tasks.get(id)!.state, n.engine.tasks.get(`${id}/1`)!.state]).toEqual(['canceled', 'canceled'])
     await runFor(r.clock, 30_000)
     expectMissionCanceled(r, id, rest, cancelAt)
+  })
+
+  it('cancelled after its steward left, the first in line never having got the plan: it cascades to the parts it heard announced', async () => {
+    // A room whose first in line (after the steward) is not the planner's tab, which always knows the plan.
+    let r: Room
+    let first: SimNode
+    do {
+      r = await room(CRUNCH_THEN_REPORT)
+      const rest = [r.p, r.b, r.c]
+      first = rest.find(n => takeoverRank(n.id.peerId, r.s.id.peerId, rest.map(x => x.id.peerId)) === 0)!
+    } while (first === r.p)
+    // The planner's frames to the first in line are lost while the mission is planned.
+    r.net.mute(r.p.id.peerId, first.id.peerId)
+    const id = await missionRunning(r)
+    r.net.heal()
+    expect(first.engine.tasks.get(id)!.mission).toBeUndefined()
+    expect(first.engine.tasks.get(`${id}/1`)!.state).toBe('working')
+    const rest = stewardLeaves(r)
+    r.c.engine.tasks.cancel(id)
+    await runFor(r.clock, 2000)
+    for (const n of rest) expect([n.engine.tasks.get(id)!.state, n.engine.tasks.get(`${id}/1`)!.state]).toEqual(['canceled', 'canceled'])
+    expect(first.engine.tasks.get(`${id}/1`)!.reason).toBe(`mission ${id} cancelled`)
+    expect(r.aborted).toEqual([`${id}/1`])
+    await runFor(r.clock, 30_000)
+    // The cruncher never finished, the dependent part was never announced, nothing was assembled.
+    expect(r.b.runs.filter(x => x.taskId === `${id}/1`).map(x => x.finishedAt)).toEqual([undefined])
+    for (const n of rest) expect(n.engine.tasks.get(`${id}/2`)).toBeUndefined()
+    expect(r.nodes.flatMap(n => n.recorder.solutions)).toEqual([])
+    expect(first.recorder.outcomes.get(id)?.state).toBe('canceled')
   })
 
   it('the steward leaves while the cancel is on its way to it: whoever is first in line cascades', async () => {
