@@ -114,6 +114,34 @@ test('a tab closed while others edited catches up when reopened', async () => {
   await expect.poll(() => texts(tabs[0]!), { timeout: 20_000 }).toContain('written by the reopened tab')
 })
 
+test('a tab in its own profile, reopened while it can reach nobody, shows what it had stored, then catches up', async ({ browser }) => {
+  // Its own profile: no other open tab shares its IndexedDB, so what it shows on reopening can only
+  // come from what it stored itself before it was closed.
+  const ctxC = await browser.newContext()
+  try {
+    const solo = await openGraphTab(ctxC)
+    const want = await texts(tabs[0]!)
+    await expect.poll(() => texts(solo), { timeout: 20_000 }).toEqual(want)
+    await solo.close()
+    await tabs[0]!.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'added while the solo tab was closed' }))
+    // The relay down: the reopened tab finds no peer, and lists its own stored graph.
+    await stack.relay.kill()
+    const reopened = await openPage(ctxC, stack.url + ROOM)
+    await reopened.evaluate(() => window.meshwork.graph.ready)
+    expect(await reopened.evaluate(() => window.meshwork.peers().length)).toBe(0)
+    expect(await texts(reopened)).toEqual(want)
+    // The relay back: it meets the others and gets what was added while it was closed; its own
+    // writes reach them.
+    await stack.restartRelay()
+    await expectFullMesh([...tabs, reopened])
+    await expect.poll(() => texts(reopened), { timeout: 30_000 }).toContain('added while the solo tab was closed')
+    await reopened.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'written by the reopened solo tab' }))
+    await expect.poll(() => texts(tabs[0]!), { timeout: 20_000 }).toContain('written by the reopened solo tab')
+  } finally {
+    await ctxC.close().catch(() => {})
+  }
+})
+
 test('two groups cut apart and edited separately merge on reconnection with nothing lost', async () => {
   const ids = await Promise.all(tabs.map(peerIdOf))
   // Group 1: tabs 0 and 1; group 2: tab 2.
