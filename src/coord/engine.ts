@@ -1385,6 +1385,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t === undefined || b.attempt > t.attempt) { this.pend(env, b.taskId); return }
     if (b.attempt < t.attempt || isTerminal(t.state)) { this.ignore('stale-attempt', env.from, t.id); return }
     if (!this.mayStew(t, env.from)) {
+      // The award this node holds, from a peer that took the stewardship over (watchSteward) while
+      // the steward still looks present here: applied when this node sees the steward leave.
+      if (t.award?.digest === b.digest) { this.pend(env, t.id); return }
       // If this node merely has not noticed yet that the steward left, it takes over itself a
       // little later and publishes the same award (or one that merges with it).
       this.reject('not-steward', `${short(env.from)} awarded ${t.id} but ${short(t.steward)} is its steward`, env.from)
@@ -1395,7 +1398,18 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (problem !== null) { this.reject('award-violates-rule', `${t.id} attempt ${b.attempt}: ${problem}`, env.from); return }
     const now = this.clock.now()
     if (t.award !== undefined) {
-      if (t.award.digest === b.digest) { this.ignore('duplicate-award', env.from, t.id); return }
+      if (t.award.digest === b.digest) {
+        // The same award from another peer that may act as steward: it took the stewardship over
+        // and says so (watchSteward), so this node stops waiting to take it over itself.
+        if (env.from !== t.steward) {
+          this.timeline('takeover', env.from, `${short(env.from)} took ${t.id} over from ${short(t.steward)}`, t.id)
+          t.steward = env.from
+          t.stewardGoneSince = undefined
+        } else if (env.from !== this.peerId) {
+          this.ignore('duplicate-award', env.from, t.id)
+        }
+        return
+      }
       // Two closers raced (a takeover): every node resolves to the winner over the union of both sets.
       const union = unionBidSets(t.award.bids, b.bids)
       if (union === null) { this.reject('award-conflict', `${t.id}: two awards disagree about a bid`, env.from); return }
@@ -2210,12 +2224,22 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.stewardGoneSince ??= now
     if (now - t.stewardGoneSince < takeoverDelayMs(rank, this.opts.takeover)) return
     this.timeline('takeover', this.peerId, `${t.id}: steward ${short(t.steward)} left; this node takes over`, t.id)
+    // The old steward's tab may have closed before its recorder wrote the task and its award (it
+    // gathers records for a second or more): the outcome would wait for a thread nobody writes.
+    // Recording is idempotent, so a thread that was written only gains the new steward.
+    this.record('task', { taskId: t.id, attempt: t.attempt, text: t.text, input: t.input, missionId: t.missionId, deadline: t.deadline, ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}), excluded: t.excluded, steward: this.peerId, takeoverFrom: t.steward, at: now })
+    if (t.award !== undefined) this.record('award', { taskId: t.id, attempt: t.attempt, winner: t.award.winner, bids: t.award.bids, digest: t.award.digest, reason: t.award.reason, at: t.awardedAt ?? now })
     t.steward = this.peerId
     t.stewardGoneSince = undefined
     t.retriedAttempt = Math.min(t.retriedAttempt, t.attempt - 1)
     if (t.state === 'submitted' && t.award === undefined) {
       this.closeWindow(t, t.attempt)
     } else {
+      // The others learn of it from the award it holds, published again (its award, or its next
+      // announce, would make it the steward everywhere, but a task that runs quietly has neither):
+      // without it the next in line took over too, each in turn, and every one of them recorded
+      // the outcome.
+      if (t.award !== undefined && (t.state === 'working' || t.state === 'input-required')) this.send('award', t.award)
       this.stewardDuties(t, now)
     }
     if (t.mission !== undefined) this.missionStep(t.id)

@@ -790,7 +790,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
 
   const recorder: GraphRecorder = {
     task (r) {
-      const source = `task ${String(r.taskId)} attempt ${r.attempt}`
+      const takeover = typeof r.takeoverFrom === 'string' ? r.takeoverFrom : undefined
+      const source = takeover !== undefined ? `task ${String(r.taskId)} attempt ${r.attempt} takeover` : `task ${String(r.taskId)} attempt ${r.attempt}`
       record(source, [['taskId', r.taskId], ...(r.missionId !== undefined ? [['missionId', r.missionId] as [string, unknown]] : [])], () => {
         const thread = taskThreadId(r.taskId)
         const title = clip(oneLine(r.text), GRAPH_LIMITS.titleLength) || `Task ${r.taskId}`
@@ -809,12 +810,17 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
               if (r.timeZone !== undefined) next.timeZone = r.timeZone
               if (r.attempt >= Number(d.attempt ?? 0)) {
                 next.attempt = r.attempt
-                if (!TERMINAL.has(String(d.state))) next.state = 'submitted'
+                if (!TERMINAL.has(String(d.state)) && takeover === undefined) next.state = 'submitted'
               }
-              return upsertAttempt(next, r.attempt, { steward: r.steward, announcedAt: r.at, excluded: r.excluded.map(ref) })
+              return upsertAttempt(next, r.attempt, takeover !== undefined ? { steward: r.steward } : { steward: r.steward, announcedAt: r.at, excluded: r.excluded.map(ref) })
             }
           },
-          { t: 'post', threadId: thread, source, line: `Attempt ${r.attempt} announced by steward ${shortPeer(r.steward)}${excluded.length > 0 ? ` (excluded: ${excluded.join(', ')})` : ''}.` }
+          {
+            t: 'post', threadId: thread, source,
+            line: takeover !== undefined
+              ? `Steward ${shortPeer(r.steward)} took attempt ${r.attempt} over from ${shortPeer(takeover)}, which left.`
+              : `Attempt ${r.attempt} announced by steward ${shortPeer(r.steward)}${excluded.length > 0 ? ` (excluded: ${excluded.join(', ')})` : ''}.`
+          }
         ]
         // The mission's completion depends on each of its subtasks.
         if (r.missionId !== undefined) intents.push({ t: 'relate', from: taskThreadId(r.missionId), type: 'depends-on', to: thread, source })

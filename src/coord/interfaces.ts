@@ -108,7 +108,12 @@ type Recorded = void | Promise<void>
  */
 export interface CoordRecorder {
   /** The steward, at each announcement (attempt). */
-  task (r: { taskId: string, attempt: number, text: string, input?: unknown, missionId?: string, deadline?: number, timeZone?: string, excluded: AgentRef[], steward: string, at: number }): Recorded
+  /**
+   * `takeoverFrom`: a steward that took the task over records it as it knows it (the old steward's
+   * tab may have closed before its recorder wrote the task): the thread's state is left as it is,
+   * and its line says who took over from whom.
+   */
+  task (r: { taskId: string, attempt: number, text: string, input?: unknown, missionId?: string, deadline?: number, timeZone?: string, excluded: AgentRef[], steward: string, takeoverFrom?: string, at: number }): Recorded
   /** The node that published the award: the bid set and the winner. */
   award (r: { taskId: string, attempt: number, winner: Bid | null, bids: Bid[], digest: string, reason?: string, at: number }): Recorded
   /** The producer's node: the result, as a hypothesis. */

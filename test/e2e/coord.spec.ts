@@ -376,6 +376,45 @@ test('the tab that asked reloads while its task runs: the task still completes a
   await ctxD.close()
 })
 
+test('the tab that asked closes while its task runs: one tab takes its stewardship over, every tab learns it, the task completes once', async ({ browser }) => {
+  const ctxS = await browser.newContext()
+  const s = await openRoomTab(ctxS, 'none')
+  const { ctxD, d, e } = await slowEchoTabs(browser, [s])
+  const rest = [a, b, c, d, e]
+  for (const p of rest) {
+    await p.evaluate(() => {
+      const w = window as unknown as { __takeovers: Array<{ taskId?: string, from: string, summary: string }> }
+      w.__takeovers = []
+      window.meshwork.tasks.on('protocol', ev => { if (ev.kind === 'takeover') w.__takeovers.push({ taskId: ev.taskId, from: ev.from, summary: ev.summary }) })
+    })
+  }
+  const idS = await peerIdOf(s)
+  const id = await s.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo fig' }))
+  await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.state, id), { timeout: 10_000 }).toBe('working')
+  const holder = (await a.evaluate(t => window.meshwork.tasks.get(t)!, id)).peerId
+  await s.close()
+  await ctxS.close()
+  // The first in line (the lowest peer id of those left) takes over while the task still runs.
+  const ids = await Promise.all(rest.map(peerIdOf))
+  const first = [...ids].sort()[0]!
+  const stewards = async (): Promise<string[]> => await Promise.all(rest.map(p => p.evaluate(t => window.meshwork.tasks.get(t)!.steward, id)))
+  await expect.poll(stewards, { timeout: 20_000 }).toEqual(rest.map(() => first))
+  const done = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 30_000 }), id)
+  expect(done).toMatchObject({ state: 'completed', peerId: holder, result: { text: 'echo: fig' } })
+  // The holder stayed: it ran once, on the first attempt.
+  expect(done.attempts).toHaveLength(1)
+  expect(await stewards()).toEqual(rest.map(() => first))
+  // The new steward took over once; every other tab heard it from the new steward.
+  const takeovers = await Promise.all(rest.map(p => p.evaluate(t => (window as unknown as { __takeovers: Array<{ taskId?: string, from: string }> }).__takeovers.filter(x => x.taskId === t).map(x => x.from), id)))
+  for (const [i, list] of takeovers.entries()) expect(list, `tab ${i}`).toEqual([first])
+  expect(idS).not.toBe(first)
+  // Every tab's graph has the outcome, recorded by the new steward.
+  for (const p of rest) {
+    await expect.poll(() => p.evaluate(t => (window.meshwork.graph.get(`task:${t}`)?.data as { state?: string } | undefined)?.state, id), { timeout: 15_000 }).toBe('completed')
+  }
+  await ctxD.close()
+})
+
 test('a task run on both sides of a network partition is completed once when the sides meet again', async ({ browser }) => {
   const { ctxD, d, e, idD, idE } = await slowEchoTabs(browser)
   const id = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'slowly echo cherry' }))

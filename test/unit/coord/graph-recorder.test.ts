@@ -195,6 +195,34 @@ describe('graph recorder: what each record becomes', () => {
     expect(lines(g, 'task:t-2').at(-1)).toBe('Disputed: result:t-2:1 by checker on …cccccc (2+2 is 4); see dispute:t-2:1.')
   })
 
+  it('a takeover: a new steward writes the thread its old steward never wrote, or only names itself on the one that was', async () => {
+    const NEW = VERIFIER
+    // The old steward's tab closed before its recorder wrote anything: the new steward writes it all.
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    recorder.task(task('t-lost', { steward: NEW, takeoverFrom: STEWARD }))
+    recorder.award(award('t-lost'))
+    recorder.outcome(outcome('t-lost'))
+    recorder.flush()
+    expect(problems).toEqual([])
+    expect(g.get('task:t-lost')!.data).toMatchObject({ taskId: 't-lost', state: 'completed', steward: NEW, attempts: [{ attempt: 1, steward: NEW, digest: 'd1' }] })
+    expect(g.get('task:t-lost')!.messages!.flatMap(m => m.text.split('\n'))[0]).toBe(`Steward …${NEW.slice(-6)} took attempt 1 over from …${STEWARD.slice(-6)}, which left.`)
+    // The thread was written: the state stays working (not back to submitted), the award is not posted twice.
+    recorder.task(task('t-kept'))
+    recorder.award(award('t-kept'))
+    recorder.flush()
+    const before = g.get('task:t-kept')!.messages!.length
+    recorder.task(task('t-kept', { steward: NEW, takeoverFrom: STEWARD }))
+    recorder.award(award('t-kept'))
+    recorder.flush()
+    const kept = g.get('task:t-kept')!
+    expect(kept.data).toMatchObject({ state: 'working', steward: NEW, attempts: [{ attempt: 1, steward: NEW, announcedAt: T0 }] })
+    expect(kept.messages!.length).toBe(before + 1)
+    // One line, the takeover: the award's line was there already.
+    expect(kept.messages!.at(-1)!.text).toBe(`Steward …${NEW.slice(-6)} took attempt 1 over from …${STEWARD.slice(-6)}, which left.`)
+    expect(problems).toEqual([])
+  })
+
   it('awardOf reads the winner an attempt\'s award recorded (what a node that missed the award message takes)', async () => {
     const g = await oneGraph()
     const { recorder } = recorderOn(g)
