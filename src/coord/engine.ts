@@ -2047,7 +2047,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
    * (uncancel), and the graph can bring a part's completion after a partition (adoptCompletion);
    * the nodes that saw the result first completed the mission. The parts decide, the same on every
    * node: all of them completed, so the mission completes. A mission failed for anything else (its
-   * deadline, its plan) stays failed, and so does a canceled one.
+   * deadline, its plan) stays failed, and so does a canceled one. When it does, the mission is
+   * opened again (`finished` cleared) for missionStep to assemble, once its parts' votes are in.
    */
   private reassembles (t: Task, m: Mission): boolean {
     const failing = t.state === 'failed' ? t.endCode === 'mission' : !isTerminal(t.state) && m.finished
