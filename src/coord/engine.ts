@@ -633,11 +633,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.counters.merged++
     if (isTerminal(previous)) {
       // Already over here (completed with another result, or failed on this side): the state moves
-      // to the graph's completion without ending the task a second time.
-      t.state = 'completed'
-      t.reason = reason
+      // to the graph's completion (which the graph holds already: nothing to record).
       t.completedAt ??= this.clock.now()
-      this.emit('task', { taskId: t.id, state: 'completed', previous, reason, attempt: t.attempt, at: this.clock.now() })
+      this.completeEnded(t, reason, false)
       // A part: its mission, failed here for it, may assemble now (see reassembles).
       if (t.missionId !== undefined) this.missionStep(t.missionId)
     } else {
@@ -1086,6 +1084,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     return true
   }
 
+  /** The task as this node, its steward, announced it; `takeoverFrom`: the steward it took over from (see watchSteward). */
+  private recordTask (t: Task, at: number, takeoverFrom?: string): void {
+    this.record('task', { taskId: t.id, attempt: t.attempt, text: t.text, input: t.input, missionId: t.missionId, deadline: t.deadline, ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}), excluded: t.excluded, steward: this.peerId, ...(takeoverFrom !== undefined ? { takeoverFrom } : {}), at })
+  }
+
   private recordOutcome (t: Task): void {
     if (t.finalRecorded) return
     t.finalRecorded = true
@@ -1172,7 +1175,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       this.setState(t, 'submitted', `attempt ${b.attempt}`)
     }
     this.timeline('announce', env.from, `${t.id} attempt ${b.attempt}: ${b.text.slice(0, 80)}`, t.id)
-    if (env.from === this.peerId) this.record('task', { taskId: t.id, attempt: t.attempt, text: t.text, input: t.input, missionId: t.missionId, deadline: t.deadline, ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}), excluded: t.excluded, steward: this.peerId, at: now })
+    if (env.from === this.peerId) this.recordTask(t, now)
     if (t.missionId !== undefined) this.missionStep(t.missionId, false)
     this.openWindow(t)
     void this.bidFor(t, t.attempt)
@@ -1627,25 +1630,33 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t.quorum > 0) this.settleVerification(t, now)
   }
 
-  /**
-   * A canceled task whose result crossed the cancel completes: the state moves from `canceled` to
-   * `completed` without ending the task a second time (waiters were answered; later ones get the
-   * completion), and the steward records the completed outcome over the canceled one.
-   */
+  /** A canceled task whose result crossed the cancel completes (completeEnded); the steward records the completion over the cancel. */
   private uncancel (t: Task, agentId: string, from: string): void {
     const cancel = t.reason
     const reason = `its result was sent before the cancel reached ${agentId} on ${short(from)}: the work was done${cancel !== undefined ? ` (cancel: ${cancel})` : ''}`
-    t.state = 'completed'
-    t.reason = reason
     this.counters.uncanceled++
     this.timeline('uncanceled', from, `${t.id}: ${reason}`, t.id)
-    this.emit('task', { taskId: t.id, state: 'completed', previous: 'canceled', reason, attempt: t.attempt, at: this.clock.now() })
-    if (this.records(t)) {
+    this.completeEnded(t, reason, true)
+    // A part counts as done for its mission, which may complete now even if it failed for it (reassembles).
+    if (t.missionId !== undefined) this.missionStep(t.missionId)
+  }
+
+  /**
+   * Moves the ended task `t` to `completed` without ending it a second time (its waiters were
+   * answered; later ones get the completion): a result that crossed its cancel (uncancel), a
+   * mission whose parts all completed after it failed (unfail), a completion the graph brings
+   * (adoptCompletion). With `rerecord`, the recorder of its outcome writes the completion over the
+   * earlier end.
+   */
+  private completeEnded (t: Task, reason: string, rerecord: boolean): void {
+    const previous = t.state
+    t.state = 'completed'
+    t.reason = reason
+    this.emit('task', { taskId: t.id, state: 'completed', previous, reason, attempt: t.attempt, at: this.clock.now() })
+    if (rerecord && this.records(t)) {
       t.finalRecorded = false
       this.recordOutcome(t)
     }
-    // A part counts as done for its mission, unless the mission ended meanwhile.
-    if (t.missionId !== undefined) this.missionStep(t.missionId)
   }
 
   private onFailure (env: Envelope<'failure'>): void {
@@ -2058,20 +2069,14 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     return true
   }
 
-  /** The failed mission `t` completes (reassembles): its state moves without ending it a second time; the steward records the completion over the failure. */
+  /** The failed mission `t` completes (reassembles, completeEnded); the steward records the completion over the failure. */
   private unfail (t: Task): void {
     const failure = t.reason
     const reason = `every part completed after it had failed${failure !== undefined ? ` (${failure})` : ''}`
-    t.state = 'completed'
-    t.reason = reason
     t.endCode = undefined
     this.counters.reassembled++
     this.timeline('mission', this.peerId, `${t.id}: ${reason}`, t.id)
-    this.emit('task', { taskId: t.id, state: 'completed', previous: 'failed', reason, attempt: t.attempt, at: this.clock.now() })
-    if (this.records(t)) {
-      t.finalRecorded = false
-      this.recordOutcome(t)
-    }
+    this.completeEnded(t, reason, true)
   }
 
   /**
@@ -2228,7 +2233,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     // The old steward's tab may have closed before its recorder wrote the task and its award (it
     // gathers records for a second or more): the outcome would wait for a thread nobody writes.
     // Recording is idempotent, so a thread that was written only gains the new steward.
-    this.record('task', { taskId: t.id, attempt: t.attempt, text: t.text, input: t.input, missionId: t.missionId, deadline: t.deadline, ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}), excluded: t.excluded, steward: this.peerId, takeoverFrom: t.steward, at: now })
+    this.recordTask(t, now, t.steward)
     if (t.award !== undefined) this.record('award', { taskId: t.id, attempt: t.attempt, winner: t.award.winner, bids: t.award.bids, digest: t.award.digest, reason: t.award.reason, at: t.awardedAt ?? now })
     t.steward = this.peerId
     t.stewardGoneSince = undefined
@@ -2346,7 +2351,6 @@ function tally (votes: readonly Vote[]): string {
 }
 
 /** `agent on …peer`, the agent's name without its `@peer` suffix. */
-
 function agentOn (a: { agentId: string, peerId: string }): string {
   return `${a.agentId.replace(/@.*$/, '')} on ${short(a.peerId)}`
 }

@@ -1035,6 +1035,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         const id = solutionId(r.missionId)
         const thread = taskThreadId(r.missionId)
         const full = r.result.text ?? ''
+        const text = clip(full, GRAPH_LIMITS.textLength) || '(empty solution)'
         const parts = r.parts.map(p => {
           const part: JsonObject = { planId: p.planId, taskId: p.taskId }
           if (p.producer !== undefined) part.producer = ref(p.producer)
@@ -1048,7 +1049,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         const intents: Intent[] = [
           {
             t: 'add', id, source,
-            entity: { kind: 'solution', taskId: isGraphId(r.missionId) ? r.missionId : thread, title: clip(oneLine(r.text), GRAPH_LIMITS.titleLength) || `Mission ${r.missionId}`, text: clip(full, GRAPH_LIMITS.textLength) || '(empty solution)', tags: ['mission'], data }
+            entity: { kind: 'solution', taskId: isGraphId(r.missionId) ? r.missionId : thread, title: clip(oneLine(r.text), GRAPH_LIMITS.titleLength) || `Mission ${r.missionId}`, text, tags: ['mission'], data }
           },
           // A mission assembled again (a part replaced by a partition merge) brings its new result
           // over the one recorded (the add above is skipped then).
@@ -1058,7 +1059,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
             if (data.text === undefined) { delete next.text; delete next.textTruncated }
             return next
           },
-          text: () => clip(full, GRAPH_LIMITS.textLength) || '(empty solution)' },
+          text: () => text },
           { t: 'relate', from: id, type: 'answers', to: thread, source },
           { t: 'merge', id: thread, source, merge: d => ({ ...d, solution: id }) },
           { t: 'post', threadId: thread, source, line: clip(`Solution ${id} assembled from ${r.parts.length} part${r.parts.length === 1 ? '' : 's'} (${r.parts.map(p => p.planId).join(', ')}) by ${r.group.map(g => g.agentId).join(', ') || 'nobody'}.`, 1000) }
