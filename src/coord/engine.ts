@@ -370,6 +370,12 @@ interface Task {
   /** The holder's progress notes of this node posted to the thread for one attempt (the last, how many). */
   notes?: { attempt: number, last: string | undefined, count: number }
   stewardGoneSince?: number
+  /**
+   * The steward the current one took the task over from, and when (watchSteward, or a takeover
+   * heard): two nodes may both take over from the same gone steward when the first one's claim
+   * reaches the second late; the one first in line keeps it (rival).
+   */
+  takeover?: { from: string, at: number }
   mission?: Mission
   /** A mission's parts this node heard announced, kept even without its plan (a node that missed the plan's result knows its parts only this way). */
   parts?: Set<string>
@@ -425,6 +431,12 @@ const ITEM_LINE_SLACK_BYTES = 256
 const MAX_BATCH_ENTRY_BYTES = 1024
 /** A task that ended this recently when its steward left has its outcome recorded by the first in line. */
 const LATE_RECORD_MS = 10_000
+/**
+ * How long after a takeover a rival claim from a node before the new steward in line still wins
+ * (rival). The rivals' claims go out within a few staggers of each other; a claim this much
+ * later is not a race but a peer claiming a task that runs.
+ */
+const RIVAL_TAKEOVER_MS = 5_000
 
 /**
  * Checks a body this node sends for a person (an answer, a decision) as every peer will check it:
@@ -1003,12 +1015,49 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   // -------------------------------------------------------------------------------------------
   // Authority
 
-  /** Whether `from` may act as the task's steward: it is the steward, or the steward is gone. */
+  /**
+   * Whether `from` may act as the task's steward: it is the steward, the steward is gone, or the
+   * steward took the task over and `from`, another node that did so too, ranks before it (rival).
+   */
   private mayStew (t: Task, from: string): boolean {
     if (from === t.steward) return true
+    if (this.rival(t, from) < 0) return true
     if (t.steward === this.peerId) return false
     return !this.live.has(t.steward)
   }
+
+  /**
+   * Where `from`, a rival claimant, stands against the steward: -1 before it in the takeover line,
+   * 1 after it, 0 when `from` is no rival. A rival is a node other than the steward that claims the
+   * task while the steward has taken it over, from a steward that is still gone, within
+   * RIVAL_TAKEOVER_MS. The first in line takes over after the grace period and the next one only
+   * a stagger later, unless it has heard the first one's claim by then; a claim that took longer
+   * than the stagger to arrive left two stewards, each recording the outcome. Every node applies
+   * this rule (peer id order, as takeoverRank sorts) to the claims it hears, so they all settle on
+   * the first in line, which is also the one every node would have picked.
+   */
+  private rival (t: Task, from: string): -1 | 0 | 1 {
+    const k = t.takeover
+    if (k === undefined || from === k.from || from === t.steward || this.live.has(k.from) || this.clock.now() - k.at > RIVAL_TAKEOVER_MS) return 0
+    return from < t.steward ? -1 : 1
+  }
+
+  /** A rival before the steward in line takes the stewardship here (the steward steps back if it is this node). */
+  private rivalTakes (t: Task, from: string): void {
+    this.timeline('takeover', from, `${short(from)} took ${t.id} over from ${short(t.takeover!.from)} too and is before ${t.steward === this.peerId ? 'this node' : short(t.steward)} in line: it is the steward`, t.id)
+    this.stewardTakenBy(t, from)
+  }
+
+  /** `from` takes over as the task's steward here (watchSteward, or its takeover award or announce heard). */
+  private stewardTakenBy (t: Task, from: string): void {
+    // A rival that steps back for one before it in line (rival) did not leave: the
+    // steward both took the task over from stays what was taken over.
+    const rivalStepsBack = t.takeover !== undefined && (t.steward === this.peerId || this.live.has(t.steward))
+    if (!rivalStepsBack) t.takeover = { from: t.steward, at: this.clock.now() }
+    t.steward = from
+    t.stewardGoneSince = undefined
+  }
+
 
   /**
    * Whether this node records the task's outcomes: it is the steward, or the steward is gone and
@@ -1165,7 +1214,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       t.attempt = b.attempt
       t.excluded = b.excluded
       t.preferred = b.preferred
-      t.steward = env.from
+      if (env.from !== t.steward) this.stewardTakenBy(t, env.from)
       t.bids = new Map()
       t.myBids = new Map()
       t.award = undefined
@@ -1387,7 +1436,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const t = this.book.get(b.taskId)
     if (t === undefined || b.attempt > t.attempt) { this.pend(env, b.taskId); return }
     if (b.attempt < t.attempt || isTerminal(t.state)) { this.ignore('stale-attempt', env.from, t.id); return }
-    if (!this.mayStew(t, env.from)) {
+    // A rival claim that lost (the steward took the task over too, and comes before it in line): the
+    // same award is set aside; another one still counts for its bids (two closers raced, below).
+    const behind = this.rival(t, env.from) > 0
+    if (behind && t.award?.digest === b.digest) { this.ignore('outranked-takeover', env.from, t.id); return }
+    if (!this.mayStew(t, env.from) && !(behind && t.award !== undefined)) {
       // The award this node holds, from a peer that took the stewardship over (watchSteward) while
       // the steward still looks present here: applied when this node sees the steward leave.
       if (t.award?.digest === b.digest) { this.pend(env, t.id); return }
@@ -1405,9 +1458,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         // The same award from another peer that may act as steward: it took the stewardship over
         // and says so (watchSteward), so this node stops waiting to take it over itself.
         if (env.from !== t.steward) {
-          this.timeline('takeover', env.from, `${short(env.from)} took ${t.id} over from ${short(t.steward)}`, t.id)
-          t.steward = env.from
-          t.stewardGoneSince = undefined
+          if (this.rival(t, env.from) < 0) {
+            this.rivalTakes(t, env.from)
+          } else {
+            this.timeline('takeover', env.from, `${short(env.from)} took ${t.id} over from ${short(t.steward)}`, t.id)
+            this.stewardTakenBy(t, env.from)
+          }
         } else if (env.from !== this.peerId) {
           this.ignore('duplicate-award', env.from, t.id)
         }
@@ -1419,6 +1475,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const merged = makeAward(t.id, t.attempt, union, this.rule(t), t.award.leaseMs)
       const before = t.award.winner
       t.award = merged
+      if (this.rival(t, env.from) < 0) this.rivalTakes(t, env.from)
       if (merged.winner !== null && (before === null || bidKey(before) !== bidKey(merged.winner))) {
         const r = this.running.get(t.id)
         if (r !== undefined && r.attempt === t.attempt) r.controller.abort(new Error('superseded by a merged award'))
@@ -1435,7 +1492,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.awardedAt = now
     if (env.from !== t.steward) {
       this.timeline('takeover', env.from, `${short(env.from)} closed ${t.id} in place of ${short(t.steward)}`, t.id)
-      t.steward = env.from
+      this.stewardTakenBy(t, env.from)
     }
     if (env.from === this.peerId) this.record('award', { taskId: t.id, attempt: t.attempt, winner: b.winner, bids: b.bids, digest: b.digest, reason: b.reason, at: now })
     if (b.winner === null) {
@@ -2235,8 +2292,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     // Recording is idempotent, so a thread that was written only gains the new steward.
     this.recordTask(t, now, t.steward)
     if (t.award !== undefined) this.record('award', { taskId: t.id, attempt: t.attempt, winner: t.award.winner, bids: t.award.bids, digest: t.award.digest, reason: t.award.reason, at: t.awardedAt ?? now })
-    t.steward = this.peerId
-    t.stewardGoneSince = undefined
+    this.stewardTakenBy(t, this.peerId)
     t.retriedAttempt = Math.min(t.retriedAttempt, t.attempt - 1)
     if (t.state === 'submitted' && t.award === undefined) {
       this.closeWindow(t, t.attempt)

@@ -2,10 +2,12 @@
  * A steward that leaves while its task runs quietly (no window to close, nothing to re-announce).
  * The first in line takes the stewardship over and says so by publishing the award it holds again;
  * before, nobody heard of the takeover, so the next in line took over too, each in turn, and every
- * one of them recorded the outcome (docs/protocol.md, "Takeover").
+ * one of them recorded the outcome (docs/protocol.md, "Takeover"). When the first one's claim
+ * reaches the next in line only after its own turn, both take over; they settle on the first in line.
  */
 import { describe, it, expect } from 'vitest'
-import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, type SimNode } from './sim.ts'
+import { FakeClock, MemoryNetwork, identity, makeNode, runFor, runUntil, startSimEngine, type SimAgent, type SimNode } from './sim.ts'
+import { MemoryRecorder } from '../../../src/coord/memory-recorder.ts'
 import { takeoverRank } from '../../../src/coord/stewardship.ts'
 
 interface Room { clock: FakeClock, net: MemoryNetwork, s: SimNode, h: SimNode, x: SimNode, y: SimNode, id: string }
@@ -74,5 +76,87 @@ describe('a steward that leaves while its task runs quietly', () => {
       expect(n.engine.stats().rejected).toEqual({})
     }
     expect(rest.map(n => n.recorder.outcomeWrites.get(r.id) ?? 0)).toEqual(rest.map(n => n === first ? 1 : 0))
+  })
+
+  for (const lateTo of ['the second in line', 'every other node'] as const) {
+    it(`two nodes that both took over (the first one's claim reached ${lateTo} late) settle on the first in line, and the outcome is recorded once`, async () => {
+      const r = await running()
+      const rest = [r.h, r.x, r.y]
+      const rank = (n: SimNode): number => takeoverRank(n.id.peerId, r.s.id.peerId, rest.map(m => m.id.peerId))!
+      const [first, second, third] = [...rest].sort((a, b) => rank(a) - rank(b)) as [SimNode, SimNode, SimNode]
+      // What the first in line sends arrives 800 ms late: the second's own turn (grace + one
+      // stagger, 300 ms) comes first, so it takes over too.
+      r.net.slow(first.id.peerId, second.id.peerId, 800)
+      if (lateTo === 'every other node') r.net.slow(first.id.peerId, third.id.peerId, 800)
+      r.net.remove(r.s.id.peerId)
+      r.s.engine.stop()
+      await runFor(r.clock, 700)
+      // Both claimed it; the third follows whichever claim it heard first.
+      expect(first.engine.tasks.get(r.id)!.steward).toBe(first.id.peerId)
+      expect(second.engine.tasks.get(r.id)!.steward).toBe(second.id.peerId)
+      expect(third.engine.tasks.get(r.id)!.steward).toBe(lateTo === 'every other node' ? second.id.peerId : first.id.peerId)
+      await runFor(r.clock, 1_500)
+      // The late claim arrived: the second stepped back for the first in line, and so did the third.
+      for (const n of rest) expect(n.engine.tasks.get(r.id)!.steward).toBe(first.id.peerId)
+      await runFor(r.clock, 15_000)
+      for (const n of rest) {
+        const t = n.engine.tasks.get(r.id)!
+        expect(t.state).toBe('completed')
+        expect(t.steward).toBe(first.id.peerId)
+        expect(n.engine.stats().rejected).toEqual({})
+      }
+      // The second's claim, heard after the first's, was set aside, not applied.
+      expect(first.engine.stats().ignored['outranked-takeover']).toBe(1)
+      expect(rest.map(n => n.recorder.outcomeWrites.get(r.id) ?? 0)).toEqual(rest.map(n => n === first ? 1 : 0))
+      expect(r.h.runs.map(x => x.taskId)).toEqual([r.id])
+    })
+  }
+
+})
+
+describe('a steward that leaves during its bid window', () => {
+  it('two nodes that both closed the bid window of a steward that left, over different bids, settle on one award and the first in line', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    // Peer ids decide the takeover line: the two lowest look on, the others host the agents.
+    const ids = (await Promise.all([1, 2, 3, 4].map(async () => await identity()))).sort((a, b) => a.peerId < b.peerId ? -1 : 1)
+    const node = (i: number, agents: SimAgent[]): SimNode => {
+      const recorder = new MemoryRecorder()
+      const runs: SimNode['runs'] = []
+      return { id: ids[i]!, engine: startSimEngine(net, clock, ids[i]!, agents, recorder, {}, runs), recorder, agents, runs }
+    }
+    const first = node(0, [])
+    const second = node(1, [])
+    const h = node(2, [{ id: 'fair', skill: 'w', keywords: ['work'], confidence: 0.8, workMs: 2_000 }])
+    const g = node(3, [{ id: 'best', skill: 'w', keywords: ['work'], confidence: 0.95, workMs: 2_000 }])
+    const s = await makeNode(net, clock, [])
+    const rest = [first, second, h, g]
+    await runFor(clock, 20)
+    // The best bid reaches the first in line only after it has closed the window; what the first
+    // in line sends the second arrives 800 ms late.
+    net.slow(g.id.peerId, first.id.peerId, 600)
+    net.slow(first.id.peerId, second.id.peerId, 800)
+    // The steward never hears one of the bids, so its window stays open (80 ms) ...
+    net.mute(h.id.peerId, s.id.peerId)
+    const id = s.engine.tasks.submit({ text: 'work on it', verify: 0 })
+    // ... and it leaves before it closes it.
+    await runFor(clock, 20)
+    net.slow(g.id.peerId, first.id.peerId, 0)
+    expect(s.engine.tasks.get(id)!.state).toBe('submitted')
+    net.remove(s.id.peerId)
+    s.engine.stop()
+    await runFor(clock, 10_000)
+    for (const n of rest) {
+      const t = n.engine.tasks.get(id)!
+      expect(t.state).toBe('completed')
+      expect(t.steward).toBe(first.id.peerId)
+      // Every node resolved to the award over both closers' bids.
+      expect(t.agentId).toBe('best')
+      expect(n.engine.stats().rejected).toEqual({})
+    }
+    // The fair agent had started on the first closer's award; the merged one stopped it.
+    expect(h.runs.filter(x => x.finishedAt !== undefined)).toEqual([])
+    expect(rest.map(n => n.recorder.outcomeWrites.get(id) ?? 0)).toEqual([1, 0, 0, 0])
+    expect(g.runs.filter(x => x.finishedAt !== undefined).map(x => x.taskId)).toEqual([id])
   })
 })
