@@ -6,6 +6,8 @@
  * assembled result.
  */
 import type { AgentResult, PlannedSubtask } from '../agents/types.ts'
+import { sha256Hex } from '../graph/hash.ts'
+import { canonicalJson } from './canonical-json.ts'
 import { LIMITS } from './messages.ts'
 
 export class PlanError extends Error {
@@ -118,6 +120,33 @@ export function subtaskInput (dag: MissionDag, id: string, results: ReadonlyMap<
     input[dep] = r?.output !== undefined ? r.output : r?.text
   }
   return input
+}
+
+/**
+ * A short digest of a task's input (canonical JSON, SHA-256, 32 hex characters): what a result is
+ * recorded as having run on, so a node can tell that a part ran on another input than the one its
+ * dependencies' results, as they stand, give it (staleParts).
+ */
+export function inputDigest (input: unknown): string {
+  return sha256Hex(canonicalJson(input ?? null), 32)
+}
+
+/**
+ * The parts whose result ran on another input than their dependencies' results give now, each with
+ * the dependencies that differ: after a partition merge replaced a dependency's result, a part that
+ * ran on the replaced one. `ranOn(id)`: the digest of the input the part's kept result ran on, or
+ * null when unknown (a result recorded without it).
+ */
+export function staleParts (dag: MissionDag, results: ReadonlyMap<string, AgentResult>, ranOn: (id: string) => string | null): Array<{ id: string, deps: string[] }> {
+  const out: Array<{ id: string, deps: string[] }> = []
+  for (const id of dag.order) {
+    const node = dag.nodes.get(id)!
+    if (node.dependsOn.length === 0 || !results.has(id) || node.dependsOn.some(d => !results.has(d))) continue
+    const ran = ranOn(id)
+    if (ran === null || ran === inputDigest(subtaskInput(dag, id, results))) continue
+    out.push({ id, deps: [...node.dependsOn] })
+  }
+  return out
 }
 
 /** The mission's result once every subtask is done: the parts in topological order. */

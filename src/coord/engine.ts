@@ -23,7 +23,7 @@ import {
   bidKey, bidWindowMs, checkAward, decideAward, DEFAULT_BID_WINDOW, DEFAULT_MIN_CONFIDENCE, everyoneResponded, ewma,
   isExcluded, makeAward, sameBid, unionBidSets, type AwardRule, type BidWindowOptions
 } from './award.ts'
-import { assembleMission, assemblePartial, blockedBy, buildDag, PlanError, readySubtasks, subtaskInput, type MissionDag } from './dag.ts'
+import { assembleMission, assemblePartial, blockedBy, buildDag, inputDigest, PlanError, readySubtasks, staleParts, subtaskInput, type MissionDag } from './dag.ts'
 import {
   HandoffRequest, systemClock,
   type BidHints, type BidOffer, type Clock, type CoordBidder, type CoordExecutor, type CoordRecorder, type CoordTransport, type ExecutionHooks
@@ -225,7 +225,7 @@ export interface TasksApi {
 /** A completion recorded in the graph: the attempt's producer, and (read lazily) what it produced. */
 export interface RecordedCompletion extends Completion {
   /** The attempt's result entity, if it is in this node's graph yet. */
-  read: () => { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number } | undefined
+  read: () => { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number, inputDigest?: string } | undefined
 }
 
 /** An attempt's result as the graph recorded it. */
@@ -235,6 +235,8 @@ export interface GraphResult {
   skillId: string
   startedAt?: number
   finishedAt?: number
+  /** What the attempt ran on (dag.ts inputDigest), if the producer recorded it. */
+  inputDigest?: string
 }
 
 /** A task that ended, as the graph recorded it: what a node that never saw it (or reloaded) learns. */
@@ -323,6 +325,12 @@ interface Task {
   id: string
   text: string
   input?: unknown
+  /**
+   * What the kept result ran on (inputDigest), when it came from the graph (adoptCompletion): a
+   * partition's other side may have run it on another input. Null: not recorded. Unset: the result
+   * ran on `input`, as this node heard it announced.
+   */
+  ranOn?: string | null
   deadline?: number
   /** The submitting person's time zone (announce `timeZone`). */
   timeZone?: string
@@ -619,6 +627,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       t.result = got.result
       t.startedAt ??= got.startedAt
       t.finishedAt ??= got.finishedAt
+      if (got.inputDigest !== undefined) t.ranOn = got.inputDigest
       this.emit('task', { taskId: t.id, state: t.state, previous: t.state, reason: t.reason, attempt: t.attempt, at: this.clock.now() })
       return true
     }
@@ -627,6 +636,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const previous = t.state
     t.producer = { peerId: c.peerId, agentId: c.agentId, attempt: c.attempt, skillId: read.skillId }
     t.result = read.result
+    t.ranOn = read.inputDigest ?? null
     t.startedAt = read.startedAt ?? t.startedAt
     t.finishedAt = read.finishedAt ?? t.finishedAt
     t.verification = undefined
@@ -1561,7 +1571,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         this.send('failure', { taskId: t.id, attempt, agentId: winner.agentId, code: 'too-large', reason: `result is about ${Math.round(size / 1024)} KiB; the limit is ${KIND_LIMIT_BYTES.result / 1024} KiB`, final: false })
         return
       }
-      this.record('result', { taskId: t.id, attempt, producer: { peerId: this.peerId, agentId: winner.agentId }, skillId: winner.skillId, text: t.text, result, startedAt, finishedAt: body.finishedAt })
+      this.record('result', { taskId: t.id, attempt, producer: { peerId: this.peerId, agentId: winner.agentId }, skillId: winner.skillId, text: t.text, result, startedAt, finishedAt: body.finishedAt, ...this.ranOnRecord(t) })
       this.send('result', body)
     } catch (err) {
       if (controller.signal.aborted) return
@@ -2045,8 +2055,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       t.completedAt = now
       if (this.records(t)) this.recordSolution(t, m, result, now)
       this.timeline('mission', t.steward, `${t.id}: assembled from ${m.dag.order.length} parts`, t.id)
-      if (t.state === 'failed') this.unfail(t)
-      else this.setState(t, 'completed')
+      const stale = this.staleNote(m, m.done)
+      if (t.state === 'failed') this.unfail(t, stale)
+      else this.setState(t, 'completed', stale)
       this.emitMission(t, 'completed')
       return
     }
@@ -2066,6 +2077,33 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         quorum: this.opts.missionQuorum
       })
     }
+  }
+
+  /** What the task's kept result ran on (inputDigest), null when unknown. */
+  private ranOnOf (t: Task): string | null {
+    if (t.ranOn !== undefined) return t.ranOn
+    return t.input === undefined ? null : inputDigest(t.input)
+  }
+
+  /** A result record's `inputDigest` (ranOnOf), for a task that has an input. */
+  private ranOnRecord (t: Task): { inputDigest?: string } {
+    const d = this.ranOnOf(t)
+    return d === null ? {} : { inputDigest: d }
+  }
+
+  /**
+   * The mission's parts that ran on a result of a dependency other than the one it kept (a
+   * partition merge replaced it, and the part's only result came from the side whose result lost),
+   * as a sentence for the mission's reason; undefined when there is none. Such a part is not run
+   * again: its result is what was done, and the reason says what it ran on.
+   */
+  private staleNote (m: Mission, results: ReadonlyMap<string, AgentResult>): string | undefined {
+    const stale = staleParts(m.dag, results, p => {
+      const s = this.book.get(m.taskIdOf.get(p)!)
+      return s === undefined ? null : this.ranOnOf(s)
+    })
+    if (stale.length === 0) return undefined
+    return stale.map(s => `${s.id} ran on ${s.deps.length === 1 ? 'a result' : 'results'} of ${s.deps.join(', ')} that the merge replaced (it is not run again)`).join('; ')
   }
 
   private recordSolution (t: Task, m: Mission, result: AgentResult, now: number): void {
@@ -2095,7 +2133,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     for (const [p, r] of results) m.done.set(p, r)
     t.result = result
     const now = this.clock.now()
-    const reason = 'merged after a partition: assembled again from its parts as the graph settled them'
+    const stale = this.staleNote(m, results)
+    const reason = `merged after a partition: assembled again from its parts as the graph settled them${stale !== undefined ? `; ${stale}` : ''}`
     t.reason = reason
     this.counters.reassembled++
     this.timeline('merged', this.peerId, `${t.id}: ${reason}`, t.id)
@@ -2127,9 +2166,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   }
 
   /** The failed mission `t` completes (reassembles, completeEnded); the steward records the completion over the failure. */
-  private unfail (t: Task): void {
+  private unfail (t: Task, stale?: string): void {
     const failure = t.reason
-    const reason = `every part completed after it had failed${failure !== undefined ? ` (${failure})` : ''}`
+    const reason = `every part completed after it had failed${failure !== undefined ? ` (${failure})` : ''}${stale !== undefined ? `; ${stale}` : ''}`
     t.endCode = undefined
     this.counters.reassembled++
     this.timeline('mission', this.peerId, `${t.id}: ${reason}`, t.id)
@@ -2215,7 +2254,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         if (changed && this.producerLeftUnrecorded(t, now)) {
           t.resultRerecorded = true
           const p = t.producer!
-          this.record('result', { taskId: t.id, attempt: p.attempt, producer: { peerId: p.peerId, agentId: p.agentId }, skillId: p.skillId, text: t.text, result: t.result!, startedAt: t.startedAt ?? t.finishedAt ?? now, finishedAt: t.finishedAt ?? now })
+          this.record('result', { taskId: t.id, attempt: p.attempt, producer: { peerId: p.peerId, agentId: p.agentId }, skillId: p.skillId, text: t.text, result: t.result!, startedAt: t.startedAt ?? t.finishedAt ?? now, finishedAt: t.finishedAt ?? now, ...this.ranOnRecord(t) })
           this.timeline('result', this.peerId, `${t.id}: recorded the result of ${p.agentId} on ${short(p.peerId)}, which left just after sending it`, t.id)
         }
         // A mission canceled here whose steward left before it cancelled the parts (the cancel may

@@ -871,6 +871,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           startedAt: r.startedAt, finishedAt: r.finishedAt, result
         }
         if (full.length > GRAPH_LIMITS.textLength) data.textTruncated = true
+        if (r.inputDigest !== undefined) data.inputDigest = r.inputDigest
         const intents: Intent[] = [
           { t: 'add', id, source, by: { agentId: r.producer.agentId }, entity: { kind: 'hypothesis', title: clip(`Result: ${oneLine(r.text)}`, GRAPH_LIMITS.titleLength), text, tags: ['result'], data } },
           { t: 'relate', from: id, type: 'answers', to: thread, source },
@@ -1274,7 +1275,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         producer: { peerId: typeof p.peerId === 'string' ? p.peerId : e.provenance.peerId, agentId: typeof p.agentId === 'string' ? p.agentId : e.provenance.agentId },
         skillId: typeof d.skillId === 'string' ? d.skillId : '',
         ...(typeof d.startedAt === 'number' ? { startedAt: d.startedAt } : {}),
-        ...(typeof d.finishedAt === 'number' ? { finishedAt: d.finishedAt } : {})
+        ...(typeof d.finishedAt === 'number' ? { finishedAt: d.finishedAt } : {}),
+        ...(typeof d.inputDigest === 'string' ? { inputDigest: d.inputDigest } : {})
       }
     },
 

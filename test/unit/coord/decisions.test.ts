@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { bidScore, bidSetDigest, bidWindowMs, checkAward, decideAward, makeAward, unionBidSets, windowClosesAt } from '../../../src/coord/award.ts'
-import { assembleMission, buildDag, PlanError, readySubtasks, subtaskInput } from '../../../src/coord/dag.ts'
+import { assembleMission, buildDag, inputDigest, PlanError, readySubtasks, staleParts, subtaskInput } from '../../../src/coord/dag.ts'
 import { grantLease, isLapsed, leaseExpiresAt, nextAttempt, renewLease } from '../../../src/coord/lease.ts'
 import { LIMITS, validateFailure, type Bid } from '../../../src/coord/messages.ts'
 import { verificationStatus, type Vote } from '../../../src/coord/quorum.ts'
@@ -120,6 +120,19 @@ describe('mission DAG', () => {
     expect(subtaskInput(dag, 'a', results)).toBeUndefined()
     results.set('c', { text: 'three', output: 3 })
     expect(assembleMission(dag, results)).toMatchObject({ text: 'three', output: { a: 1, b: 'two', c: 3 } })
+  })
+  it('names the parts whose result ran on other outputs of their dependencies than those kept', () => {
+    const dag = buildDag(plan)
+    const results = new Map([['a', { text: 'one', output: 1 }], ['b', { text: 'two' }], ['c', { text: 'three' }]])
+    // The digest ignores key order, so an input that went through a signed message still matches.
+    expect(inputDigest({ b: 'two', a: 1 })).toBe(inputDigest(subtaskInput(dag, 'c', results)))
+    expect(staleParts(dag, results, () => inputDigest({ a: 1, b: 'two' }))).toEqual([])
+    // c ran when a's output was 2: a's result was replaced since.
+    expect(staleParts(dag, results, () => inputDigest({ a: 2, b: 'two' }))).toEqual([{ id: 'c', deps: ['a', 'b'] }])
+    // Unknown (recorded without a digest), or a dependency not done: nothing to say.
+    expect(staleParts(dag, results, () => null)).toEqual([])
+    results.delete('b')
+    expect(staleParts(dag, results, () => inputDigest({ a: 2 }))).toEqual([])
   })
   it.each([
     [[{ id: 'a', text: 'A', dependsOn: ['b'] }, { id: 'b', text: 'B', dependsOn: ['c'] }, { id: 'c', text: 'C', dependsOn: ['a'] }], /dependency cycle a → c → b → a/],

@@ -4,7 +4,7 @@ import { waitFor } from '../graph/helpers.ts'
 import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
-import type { JsonObject } from '../../../src/graph/schema.ts'
+import type { JsonObject, JsonValue } from '../../../src/graph/schema.ts'
 import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/graph-recorder.ts'
 import { catchUpFromGraph, followGraph } from '../../../src/coord/catch-up.ts'
 import type { CoordEngine } from '../../../src/coord/engine.ts'
@@ -219,6 +219,51 @@ describe('a mission part run on both sides of a partition', () => {
       expect(n.engine.tasks.get(id)!.reason).toBe('merged after a partition: assembled again from its parts as the graph settled them')
     }
     expect(holder.engine.stats().reassembled).toBe(0)
+    expect(all.flatMap(n => n.problems)).toEqual([])
+  }, 60_000)
+})
+
+describe('a mission part that ran, during a partition, on a result the merge replaced', () => {
+  it('is named in the mission\'s reason on every node once the sides meet, since it is not run again', async () => {
+    const planner: SimAgent = {
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
+      run: () => ({ text: 'two steps', plan: { subtasks: [{ id: 'e', text: 'echo banana', dependsOn: [] }, { id: 'q', text: 'compute from it', dependsOn: ['e'] }] } })
+    }
+    // The second step says what it ran on: its input, the first step's output.
+    const calc: SimAgent = { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 20, run: task => ({ text: `from ${JSON.stringify(task.input)}`, output: task.input as JsonValue }) }
+    const { clock, net, hub, nodes: all } = await mesh([planner, calc], [slowEcho('echo-x')], [slowEcho('echo-y')])
+    const [s, x, y] = all as [Node, Node, Node]
+    const id = s.engine.tasks.submit({ text: 'mission: echo banana and compute from it' })
+    const part = (n: Node, p: string): ReturnType<CoordEngine['tasks']['get']> => n.engine.tasks.get(`${id}/${p === 'e' ? 1 : 2}`)
+    await runUntil(clock, () => all.every(n => part(n, 'e')?.state === 'working'), 10_000)
+    const [holder, other] = part(s, 'e')!.peerId === x.id.peerId ? [x, y] : [y, x]
+    await waitFor('the part\'s thread on every graph', () => all.every(n => n.graph.has(taskThreadId(`${id}/1`))))
+
+    // The first step's holder is cut off mid-run. The steward's side runs it again and then the
+    // second step on that result; the holder's side finishes the first step, but nobody there can
+    // do the second, so its mission fails.
+    net.partition([holder.id.peerId], [s.id.peerId, other.id.peerId])
+    for (const n of [s, other]) hub.partition(holder.adapter, n.adapter)
+    await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'completed' && holder.engine.tasks.get(id)?.state === 'failed', 30_000)
+    const holderAgent = holder === x ? 'echo-x' : 'echo-y'
+    const otherAgent = other === x ? 'echo-x' : 'echo-y'
+    expect(part(s, 'q')!.result?.output).toEqual({ e: { by: otherAgent, task: `${id}/1` } })
+    expect(s.engine.tasks.get(id)!.reason).toBeUndefined()
+
+    // They meet: the first step settles on the holder's attempt 1; the second step's only result ran
+    // on the other attempt's output. Every node assembles the same mission and says so.
+    net.heal()
+    for (const n of [s, other]) hub.heal(holder.adapter, n.adapter)
+    const stale = `q ran on a result of e that the merge replaced (it is not run again)`
+    await waitFor('every engine to assemble the mission from the parts the merge kept', () => {
+      for (const n of all) n.recorder.flush()
+      return all.every(n => n.engine.tasks.get(id)?.state === 'completed' && part(n, 'e')?.peerId === holder.id.peerId &&
+        (n.engine.tasks.get(id)?.reason ?? '').includes(stale))
+    }, 10_000).catch(err => { throw new Error(`${(err as Error).message}: ${JSON.stringify(all.map(n => [n.engine.tasks.get(id)?.state, n.engine.tasks.get(id)?.reason, part(n, 'e')?.peerId?.slice(-6), part(n, 'q')?.state]))}`) })
+    for (const n of all) {
+      const m = n.engine.tasks.get(id)!
+      expect(m.result?.output).toEqual({ e: { by: holderAgent, task: `${id}/1` }, q: { e: { by: otherAgent, task: `${id}/1` } } })
+    }
     expect(all.flatMap(n => n.problems)).toEqual([])
   }, 60_000)
 })
