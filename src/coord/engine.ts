@@ -711,6 +711,15 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.startedAt = got.startedAt
     t.finishedAt = got.finishedAt
     t.lease = undefined
+    // A plan is not the work: the mission starts here as it does from the result message (onResult).
+    // Before, the planner's task completed with the plan as its answer, and this node never ran
+    // the mission (the message, when it came, found the task ended).
+    const plan = got.result.plan?.subtasks
+    if (plan !== undefined && plan.length > 0 && t.missionId === undefined) {
+      this.timeline('result', got.producer.peerId, `${t.id}: plan with ${plan.length} subtasks (read from the graph)`, t.id)
+      this.startMission(t, got.result)
+      return true
+    }
     t.completedAt = this.clock.now()
     this.timeline('result', got.producer.peerId, `${t.id} by ${got.producer.agentId} (read from the graph): ${got.result.text.slice(0, 80)}`, t.id)
     this.setState(t, 'completed')
