@@ -711,15 +711,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.startedAt = got.startedAt
     t.finishedAt = got.finishedAt
     t.lease = undefined
-    // A plan is not the work: the mission starts here as it does from the result message (onResult).
-    // Before, the planner's task completed with the plan as its answer, and this node never ran
-    // the mission (the message, when it came, found the task ended).
-    const plan = got.result.plan?.subtasks
-    if (plan !== undefined && plan.length > 0 && t.missionId === undefined) {
-      this.timeline('result', got.producer.peerId, `${t.id}: plan with ${plan.length} subtasks (read from the graph)`, t.id)
-      this.startMission(t, got.result)
-      return true
-    }
+    // As from the result message: before, the planner's task completed here with the plan as its
+    // answer, and this node never ran the mission (the message, when it came, found the task ended).
+    if (this.startFromPlan(t, got.result, got.producer.peerId, ' (read from the graph)')) return true
     t.completedAt = this.clock.now()
     this.timeline('result', got.producer.peerId, `${t.id} by ${got.producer.agentId} (read from the graph): ${got.result.text.slice(0, 80)}`, t.id)
     this.setState(t, 'completed')
@@ -1069,14 +1063,13 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 
   /** `from` takes over as the task's steward here (watchSteward, or its takeover award or announce heard). */
   private stewardTakenBy (t: Task, from: string): void {
-    // A rival that steps back for one before it in line (rival) did not leave: the
-    // steward both took the task over from stays what was taken over.
+    // A rival that steps back for one before it in line (rival) did not leave: what it took over
+    // from, the steward both of them replaced, stays.
     const rivalStepsBack = t.takeover !== undefined && (t.steward === this.peerId || this.live.has(t.steward))
     if (!rivalStepsBack) t.takeover = { from: t.steward, at: this.clock.now() }
     t.steward = from
     t.stewardGoneSince = undefined
   }
-
 
   /**
    * Whether this node records the task's outcomes: it is the steward, or the steward is gone and
@@ -1682,12 +1675,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.lease = undefined
     const rec = this.reputation.completed(b.agentId, b.skillId, true, b.finishedAt - b.startedAt)
     if (env.from === this.peerId) this.record('reputation', { agentId: b.agentId, skillId: b.skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(b.agentId, b.skillId), at: now })
-    if (plan !== undefined && plan.length > 0 && t.missionId === undefined && t.mission === undefined) {
-      t.result = b.result
-      this.timeline('result', env.from, `${t.id}: plan with ${plan.length} subtasks`, t.id)
-      this.startMission(t, b.result)
-      return
-    }
+    if (this.startFromPlan(t, b.result, env.from)) return
     t.result = b.result
     t.completedAt = now
     this.timeline('result', env.from, `${t.id} by ${b.agentId}: ${b.result.text.slice(0, 80)}`, t.id)
@@ -2003,6 +1991,19 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   // -------------------------------------------------------------------------------------------
   // Missions
 
+  /**
+   * A planner's result (from its message or the graph) for a task that is no mission's part and
+   * runs no mission yet: the plan is not the work, it starts the mission. Whether it did.
+   */
+  private startFromPlan (t: Task, result: AgentResult, from: string, how = ''): boolean {
+    const plan = result.plan?.subtasks
+    if (plan === undefined || plan.length === 0 || t.missionId !== undefined || t.mission !== undefined) return false
+    t.result = result
+    this.timeline('result', from, `${t.id}: plan with ${plan.length} subtasks${how}`, t.id)
+    this.startMission(t, result)
+    return true
+  }
+
   private startMission (t: Task, planResult: AgentResult): void {
     let dag: MissionDag
     try {
@@ -2094,8 +2095,12 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     return t.input === undefined ? null : inputDigest(t.input)
   }
 
-  /** A result record's `inputDigest` (ranOnOf), for a task that has an input. */
+  /**
+   * A result record's `inputDigest` (ranOnOf), for a mission part with an input: only parts are
+   * checked against their dependencies (staleNote), so other tasks do not pay for hashing theirs.
+   */
   private ranOnRecord (t: Task): { inputDigest?: string } {
+    if (t.missionId === undefined) return {}
     const d = this.ranOnOf(t)
     return d === null ? {} : { inputDigest: d }
   }

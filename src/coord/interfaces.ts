@@ -117,7 +117,7 @@ export interface CoordRecorder {
   /** The node that published the award: the bid set and the winner. */
   award (r: { taskId: string, attempt: number, winner: Bid | null, bids: Bid[], digest: string, reason?: string, at: number }): Recorded
   /** The producer's node: the result, as a hypothesis. */
-  /** `inputDigest`: what the attempt ran on (dag.ts inputDigest of the task's input), for a task that has an input. */
+  /** `inputDigest`: what the attempt ran on (dag.ts inputDigest of the task's input), for a mission part that has an input. */
   result (r: { taskId: string, attempt: number, producer: AgentRef, skillId: string, text: string, result: AgentResult, startedAt: number, finishedAt: number, inputDigest?: string }): Recorded
   /** The voter's node. */
   vote (r: { taskId: string, vote: Vote, at: number }): Recorded

@@ -176,34 +176,48 @@ describe('a task run on both sides of a partition', () => {
   }, 60_000)
 })
 
+interface CutMission { clock: FakeClock, all: Node[], s: Node, holder: Node, other: Node, holderAgent: string, otherAgent: string, id: string, part: (n: Node, p: 'e' | 'q') => ReturnType<CoordEngine['tasks']['get']>, heal: () => void }
+
+/**
+ * A two-step mission planned on the steward's tab: e (a 2 s echo on x or y) and q (`q`, run by the
+ * steward's tab's calculator agent). Once every node is `ready`, e's holder is cut off from the
+ * other two, graphs included; `heal` joins them again.
+ */
+async function missionCutMidRun (q: { text: string, dependsOn: string[], run: NonNullable<SimAgent['run']> }, ready: (part: CutMission['part'], n: Node) => boolean): Promise<CutMission> {
+  const planner: SimAgent = {
+    id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
+    run: () => ({ text: 'two parts', plan: { subtasks: [{ id: 'e', text: 'echo banana', dependsOn: [] }, { id: 'q', text: q.text, dependsOn: q.dependsOn }] } })
+  }
+  const calc: SimAgent = { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 20, run: q.run }
+  const { clock, net, hub, nodes: all } = await mesh([planner, calc], [slowEcho('echo-x')], [slowEcho('echo-y')])
+  const [s, x, y] = all as [Node, Node, Node]
+  const id = s.engine.tasks.submit({ text: `mission: echo banana and ${q.text}` })
+  const part: CutMission['part'] = (n, p) => n.engine.tasks.get(`${id}/${p === 'e' ? 1 : 2}`)
+  await runUntil(clock, () => all.every(n => ready(part, n)), 10_000)
+  const [holder, other] = part(s, 'e')!.peerId === x.id.peerId ? [x, y] : [y, x]
+  await waitFor('the part\'s thread on every graph', () => all.every(n => n.graph.has(taskThreadId(`${id}/1`))))
+  net.partition([holder.id.peerId], [s.id.peerId, other.id.peerId])
+  for (const n of [s, other]) hub.partition(holder.adapter, n.adapter)
+  const heal = (): void => {
+    net.heal()
+    for (const n of [s, other]) hub.heal(holder.adapter, n.adapter)
+  }
+  return { clock, all, s, holder, other, holderAgent: holder === x ? 'echo-x' : 'echo-y', otherAgent: other === x ? 'echo-x' : 'echo-y', id, part, heal }
+}
+
 describe('a mission part run on both sides of a partition', () => {
   it('after the sides meet, every node assembles the mission again from the part the merge kept, and the graph\'s solution says so', async () => {
-    const planner: SimAgent = {
-      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
-      run: () => ({ text: 'two parts', plan: { subtasks: [{ id: 'e', text: 'echo banana', dependsOn: [] }, { id: 'q', text: 'compute 2 + 2', dependsOn: [] }] } })
-    }
-    const calc: SimAgent = { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 20, run: () => ({ text: '4', output: 4 }) }
-    const { clock, net, hub, nodes: all } = await mesh([planner, calc], [slowEcho('echo-x')], [slowEcho('echo-y')])
-    const [s, x, y] = all as [Node, Node, Node]
-    const id = s.engine.tasks.submit({ text: 'mission: echo banana and compute 2 + 2' })
-    const part = (n: Node, p: string): ReturnType<CoordEngine['tasks']['get']> => n.engine.tasks.get(`${id}/${p === 'e' ? 1 : 2}`)
-    await runUntil(clock, () => all.every(n => part(n, 'e')?.state === 'working' && part(n, 'q')?.state === 'completed'), 10_000)
-    const [holder, other] = part(s, 'e')!.peerId === x.id.peerId ? [x, y] : [y, x]
-    await waitFor('the part\'s thread on every graph', () => all.every(n => n.graph.has(taskThreadId(`${id}/1`))))
-
     // The part's holder is cut off mid-run: each side completes the part, and the mission, its own way.
-    net.partition([holder.id.peerId], [s.id.peerId, other.id.peerId])
-    for (const n of [s, other]) hub.partition(holder.adapter, n.adapter)
+    const { clock, all, s, holder, other, holderAgent, otherAgent, id, heal } = await missionCutMidRun(
+      { text: 'compute 2 + 2', dependsOn: [], run: () => ({ text: '4', output: 4 }) },
+      (part, n) => part(n, 'e')?.state === 'working' && part(n, 'q')?.state === 'completed')
     await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'completed'), 30_000)
     const by = (n: Node): unknown => (n.engine.tasks.get(id)!.result?.output as { e?: { by?: string } } | undefined)?.e?.by
-    const holderAgent = holder === x ? 'echo-x' : 'echo-y'
-    const otherAgent = other === x ? 'echo-x' : 'echo-y'
     expect(by(s)).toBe(otherAgent)
     expect(by(holder)).toBe(holderAgent)
 
     // They meet: the part settles on attempt 1 (the holder's), and so does the mission's result.
-    net.heal()
-    for (const n of [s, other]) hub.heal(holder.adapter, n.adapter)
+    heal()
     const solutionBy = (n: Node): unknown => (n.graph.get(solutionId(id))?.data?.output as { e?: { by?: string } } | undefined)?.e?.by
     await waitFor('every engine and graph to assemble the mission from the holder\'s part', () => {
       for (const n of all) n.recorder.flush()
@@ -225,35 +239,20 @@ describe('a mission part run on both sides of a partition', () => {
 
 describe('a mission part that ran, during a partition, on a result the merge replaced', () => {
   it('is named in the mission\'s reason on every node once the sides meet, since it is not run again', async () => {
-    const planner: SimAgent = {
-      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
-      run: () => ({ text: 'two steps', plan: { subtasks: [{ id: 'e', text: 'echo banana', dependsOn: [] }, { id: 'q', text: 'compute from it', dependsOn: ['e'] }] } })
-    }
-    // The second step says what it ran on: its input, the first step's output.
-    const calc: SimAgent = { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 20, run: task => ({ text: `from ${JSON.stringify(task.input)}`, output: task.input as JsonValue }) }
-    const { clock, net, hub, nodes: all } = await mesh([planner, calc], [slowEcho('echo-x')], [slowEcho('echo-y')])
-    const [s, x, y] = all as [Node, Node, Node]
-    const id = s.engine.tasks.submit({ text: 'mission: echo banana and compute from it' })
-    const part = (n: Node, p: string): ReturnType<CoordEngine['tasks']['get']> => n.engine.tasks.get(`${id}/${p === 'e' ? 1 : 2}`)
-    await runUntil(clock, () => all.every(n => part(n, 'e')?.state === 'working'), 10_000)
-    const [holder, other] = part(s, 'e')!.peerId === x.id.peerId ? [x, y] : [y, x]
-    await waitFor('the part\'s thread on every graph', () => all.every(n => n.graph.has(taskThreadId(`${id}/1`))))
-
-    // The first step's holder is cut off mid-run. The steward's side runs it again and then the
-    // second step on that result; the holder's side finishes the first step, but nobody there can
-    // do the second, so its mission fails.
-    net.partition([holder.id.peerId], [s.id.peerId, other.id.peerId])
-    for (const n of [s, other]) hub.partition(holder.adapter, n.adapter)
+    // The second step says what it ran on: its input, the first step's output. The first step's
+    // holder is cut off mid-run. The steward's side runs it again and then the second step on that
+    // result; the holder's side finishes the first step, but nobody there can do the second, so its
+    // mission fails.
+    const { clock, all, s, holder, holderAgent, otherAgent, id, part, heal } = await missionCutMidRun(
+      { text: 'compute from it', dependsOn: ['e'], run: task => ({ text: `from ${JSON.stringify(task.input)}`, output: task.input as JsonValue }) },
+      (part, n) => part(n, 'e')?.state === 'working')
     await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'completed' && holder.engine.tasks.get(id)?.state === 'failed', 30_000)
-    const holderAgent = holder === x ? 'echo-x' : 'echo-y'
-    const otherAgent = other === x ? 'echo-x' : 'echo-y'
     expect(part(s, 'q')!.result?.output).toEqual({ e: { by: otherAgent, task: `${id}/1` } })
     expect(s.engine.tasks.get(id)!.reason).toBeUndefined()
 
     // They meet: the first step settles on the holder's attempt 1; the second step's only result ran
     // on the other attempt's output. Every node assembles the same mission and says so.
-    net.heal()
-    for (const n of [s, other]) hub.heal(holder.adapter, n.adapter)
+    heal()
     const stale = `q ran on a result of e that the merge replaced (it is not run again)`
     await waitFor('every engine to assemble the mission from the parts the merge kept', () => {
       for (const n of all) n.recorder.flush()

@@ -31,6 +31,17 @@ function firstInLine (r: Room, nodes: SimNode[]): SimNode {
   return nodes.find(n => takeoverRank(n.id.peerId, r.s.id.peerId, nodes.map(m => m.id.peerId)) === 0)!
 }
 
+/** Every node of `nodes` holds the task completed, with `steward` as its steward and nothing rejected; only the steward recorded the outcome, once. */
+function expectSettledOn (nodes: SimNode[], taskId: string, steward: SimNode): void {
+  for (const n of nodes) {
+    const t = n.engine.tasks.get(taskId)!
+    expect(t.state).toBe('completed')
+    expect(t.steward).toBe(steward.id.peerId)
+    expect(n.engine.stats().rejected).toEqual({})
+  }
+  expect(nodes.map(n => n.recorder.outcomeWrites.get(taskId) ?? 0)).toEqual(nodes.map(n => n === steward ? 1 : 0))
+}
+
 describe('a steward that leaves while its task runs quietly', () => {
   it('one node takes over, every other node learns it, and the outcome is recorded once', async () => {
     const r = await running()
@@ -39,14 +50,8 @@ describe('a steward that leaves while its task runs quietly', () => {
     r.net.remove(r.s.id.peerId)
     r.s.engine.stop()
     await runFor(r.clock, 15_000)
-    for (const n of rest) {
-      const t = n.engine.tasks.get(r.id)!
-      expect(t.state).toBe('completed')
-      expect(t.steward).toBe(first.id.peerId)
-      expect(n.engine.stats().rejected).toEqual({})
-    }
     // Only the new steward recorded the outcome, once.
-    expect(rest.map(n => n.recorder.outcomeWrites.get(r.id) ?? 0)).toEqual(rest.map(n => n === first ? 1 : 0))
+    expectSettledOn(rest, r.id, first)
     // It recorded the task as it knows it (the old steward's records may never have been written).
     expect(first.recorder.tasks.filter(t => t.taskId === r.id).map(t => [t.steward, t.takeoverFrom])).toEqual([[first.id.peerId, r.s.id.peerId]])
     // The work ran once, on the first attempt.
@@ -70,12 +75,7 @@ describe('a steward that leaves while its task runs quietly', () => {
     expect(late.engine.stats().rejected).toEqual({})
     r.net.remove(r.s.id.peerId)
     await runFor(r.clock, 15_000)
-    for (const n of rest) {
-      expect(n.engine.tasks.get(r.id)!.state).toBe('completed')
-      expect(n.engine.tasks.get(r.id)!.steward).toBe(first.id.peerId)
-      expect(n.engine.stats().rejected).toEqual({})
-    }
-    expect(rest.map(n => n.recorder.outcomeWrites.get(r.id) ?? 0)).toEqual(rest.map(n => n === first ? 1 : 0))
+    expectSettledOn(rest, r.id, first)
   })
 
   for (const lateTo of ['the second in line', 'every other node'] as const) {
@@ -99,15 +99,9 @@ describe('a steward that leaves while its task runs quietly', () => {
       // The late claim arrived: the second stepped back for the first in line, and so did the third.
       for (const n of rest) expect(n.engine.tasks.get(r.id)!.steward).toBe(first.id.peerId)
       await runFor(r.clock, 15_000)
-      for (const n of rest) {
-        const t = n.engine.tasks.get(r.id)!
-        expect(t.state).toBe('completed')
-        expect(t.steward).toBe(first.id.peerId)
-        expect(n.engine.stats().rejected).toEqual({})
-      }
+      expectSettledOn(rest, r.id, first)
       // The second's claim, heard after the first's, was set aside, not applied.
       expect(first.engine.stats().ignored['outranked-takeover']).toBe(1)
-      expect(rest.map(n => n.recorder.outcomeWrites.get(r.id) ?? 0)).toEqual(rest.map(n => n === first ? 1 : 0))
       expect(r.h.runs.map(x => x.taskId)).toEqual([r.id])
     })
   }
@@ -146,17 +140,11 @@ describe('a steward that leaves during its bid window', () => {
     net.remove(s.id.peerId)
     s.engine.stop()
     await runFor(clock, 10_000)
-    for (const n of rest) {
-      const t = n.engine.tasks.get(id)!
-      expect(t.state).toBe('completed')
-      expect(t.steward).toBe(first.id.peerId)
-      // Every node resolved to the award over both closers' bids.
-      expect(t.agentId).toBe('best')
-      expect(n.engine.stats().rejected).toEqual({})
-    }
+    expectSettledOn(rest, id, first)
+    // Every node resolved to the award over both closers' bids.
+    for (const n of rest) expect(n.engine.tasks.get(id)!.agentId).toBe('best')
     // The fair agent had started on the first closer's award; the merged one stopped it.
     expect(h.runs.filter(x => x.finishedAt !== undefined)).toEqual([])
-    expect(rest.map(n => n.recorder.outcomeWrites.get(id) ?? 0)).toEqual([1, 0, 0, 0])
     expect(g.runs.filter(x => x.finishedAt !== undefined).map(x => x.taskId)).toEqual([id])
   })
 })
