@@ -28,6 +28,11 @@ export interface GraphApi {
   importJson: (data: unknown) => unknown
   exportBinary: () => Promise<Uint8Array>
   importBinary: (bytes: Uint8Array) => Promise<unknown>
+  /**
+   * Resolves once the graph as this tab holds it now is stored in IndexedDB. Storage follows every
+   * change within about 100 ms anyway, and the tab asks for this when it is hidden or goes away.
+   */
+  flush: () => Promise<void>
   /** Sync counters of the libp2p network adapter: frames and bytes in/out, rejected frames by reason, and the peers it syncs with. */
   syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'], snapshot: OpenGraph['catchUp']['report'] & OpenGraph['snapshots']['stats'], registry: OpenGraph['registryAdapter']['stats'], syncTargets: string[] }
   /** The KnowledgeGraph itself (neighbours, threads, batches…). */
@@ -69,6 +74,7 @@ function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
     importJson: d => g().importJson(d),
     exportBinary: async () => await g().exportBinary(),
     importBinary: async b => await g().importBinary(b),
+    flush: async () => { await g().flush() },
     syncStats: () => {
       g()
       return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions, snapshot: { ...open!.catchUp.report, ...open!.snapshots.stats, failed: { ...open!.snapshots.stats.failed } }, registry: open!.registryAdapter.stats, syncTargets: open!.syncTargets() }

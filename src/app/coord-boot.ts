@@ -437,8 +437,12 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   // be stopped before storing it) and journals its recent records, and a page hidden may never be
   // shown again (a mobile browser discards it), so it journals too; a page shown again from the
   // back-forward cache goes on recording and drops that journal.
-  const flushOnHide = (): void => { journal.persist() }
-  const onVisibility = (): void => { if (document.visibilityState === 'hidden') journal.persist() }
+  // The graph is asked to store what it holds too (what sync brought in the last 100 ms, which a
+  // page reloaded while its peers are unreachable would otherwise come back without); best effort,
+  // as the worker may be stopped first.
+  const persist = (): void => { journal.persist(); void opened.graph.flush().catch(() => {}) }
+  const flushOnHide = (): void => { persist() }
+  const onVisibility = (): void => { if (document.visibilityState === 'hidden') persist() }
   const onShow = (e: PageTransitionEvent): void => { if (e.persisted) journal.discard() }
   addEventListener('pagehide', flushOnHide)
   addEventListener('pageshow', onShow)

@@ -45,6 +45,13 @@ export interface GraphStore {
   subscribe: (listener: (change: GraphChange) => void) => void
   exportBinary: () => Promise<Uint8Array>
   importBinary: (bytes: Uint8Array) => Promise<ImportReport>
+  /**
+   * Resolves once the document as it is when called (every earlier commit, and whatever sync had
+   * brought) is in persistent storage; at once when there is none. Storage otherwise follows a
+   * change within about 100 ms (automerge-repo's save throttle), so a page reloaded sooner may
+   * come back without it.
+   */
+  flush: () => Promise<void>
   close: () => void
 }
 
@@ -71,6 +78,8 @@ export interface DocGraphStoreOptions {
   now: () => number
   /** Turn concurrent same-field writes into conflict entities (default true). */
   detectConflicts?: boolean
+  /** Writes the document to storage now (the Repo's `flush`); omitted: nothing to write to. */
+  persist?: () => Promise<void>
 }
 
 /** A store holding the Automerge document itself, in a ready DocHandle. */
@@ -79,6 +88,7 @@ export class DocGraphStore implements GraphStore {
   readonly #actor: GraphActor
   readonly #now: () => number
   readonly #detectConflicts: boolean
+  readonly #persist: (() => Promise<void>) | undefined
   readonly #index = new GraphIndex()
   #listener: ((change: GraphChange) => void) | undefined
   #inLocalChange = false
@@ -95,6 +105,7 @@ export class DocGraphStore implements GraphStore {
     this.#actor = options.actor
     this.#now = options.now
     this.#detectConflicts = options.detectConflicts ?? true
+    this.#persist = options.persist
     handle.on('change', this.#onHandleChange)
     if (this.#detectConflicts) {
       // Conflicts may already sit in what we loaded from storage.
@@ -180,6 +191,10 @@ export class DocGraphStore implements GraphStore {
 
   async exportBinary (): Promise<Uint8Array> {
     return Automerge.save(this.handle.doc())
+  }
+
+  async flush (): Promise<void> {
+    await this.#persist?.()
   }
 
   /**

@@ -41,6 +41,8 @@ export interface ServeGraphOptions {
   before?: Promise<unknown>
   /** A preview neither applied nor withdrawn by then is withdrawn, ms (default 20 s). */
   previewTimeoutMs?: number
+  /** The graph Repo's storage throttle, ms (automerge-repo's default 100; tests set it long to see `flush` at work). */
+  saveDebounceMs?: number
 }
 
 /** A snapshot's view the page shows while the document loads (snapshot-view.ts). */
@@ -144,10 +146,11 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
     const repo = createGraphRepo({
       network,
       ...(init.storage !== undefined && options.storage !== undefined ? { storage: options.storage(init.storage) } : {}),
+      ...(options.saveDebounceMs !== undefined ? { saveDebounceMs: options.saveDebounceMs } : {}),
       peerId: init.repoPeerId
     })
     const handle = await openRoomDoc(repo, init.room)
-    store = new DocGraphStore(handle, { actor: init.actor, now: Date.now })
+    store = new DocGraphStore(handle, { actor: init.actor, now: Date.now, persist: async () => { await repo.flush([handle.documentId]) } })
     const graphStore = store
     // A snapshot of the room graph is indexed and sent to the page before the DocHandle diffs it,
     // announcing only where it differs from a preview the page shows.
@@ -200,6 +203,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
         switch (m.op) {
           case 'exportBinary': void reply(m.id, async () => await store!.exportBinary()); return
           case 'importBinary': void reply(m.id, async () => await store!.importBinary(m.bytes)); return
+          case 'flush': void reply(m.id, async () => { await store!.flush() }); return
           case 'snapshotSave': void reply(m.id, async () => {
             // The save is cached for the next joiner: hand the page a copy, whose buffer the reply transfers.
             const saved = snapshots!.save(m.documentId)

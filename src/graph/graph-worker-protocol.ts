@@ -53,6 +53,8 @@ export type PageToWorker =
   | { t: 'write', seq: number, writes: Write[] }
   | { t: 'call', id: number, op: 'exportBinary' }
   | { t: 'call', id: number, op: 'importBinary', bytes: Uint8Array }
+  /** Stores the document now (replies once it is stored). */
+  | { t: 'call', id: number, op: 'flush' }
   | { t: 'call', id: number, op: 'snapshotSave', documentId: string }
   | { t: 'call', id: number, op: 'snapshotPrepare', documentId: string }
   | { t: 'call', id: number, op: 'snapshotApply', documentId: string, bytes: Uint8Array, requiredHeads: string[] }

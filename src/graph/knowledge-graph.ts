@@ -38,6 +38,8 @@ export interface KnowledgeGraphOptions {
   now?: () => number
   /** Turn concurrent same-field writes into conflict entities (default true). */
   detectConflicts?: boolean
+  /** Over a DocHandle: writes the document to storage now (its Repo's `flush`), for {@link KnowledgeGraph.flush}. */
+  persist?: () => Promise<void>
 }
 
 export type { GraphChange } from './graph-store.ts'
@@ -83,7 +85,7 @@ export class KnowledgeGraph {
     this.#now = options.now ?? Date.now
     this.#store = 'commit' in source
       ? source
-      : new DocGraphStore(source, { actor: this.actor, now: this.#now, detectConflicts: options.detectConflicts ?? true })
+      : new DocGraphStore(source, { actor: this.actor, now: this.#now, detectConflicts: options.detectConflicts ?? true, ...(options.persist !== undefined ? { persist: options.persist } : {}) })
     this.#store.subscribe(change => { this.#emit(change) })
   }
 
@@ -321,6 +323,15 @@ export class KnowledgeGraph {
       entities: [...entities.values()].sort(byId),
       edges: [...edges.values()].sort(byId)
     })
+  }
+
+  /**
+   * Resolves once the graph as it is now (every write made so far, and what sync has brought) is
+   * in persistent storage (IndexedDB in the browser); at once when the graph has none. Without it
+   * storage follows within about 100 ms.
+   */
+  async flush (): Promise<void> {
+    await this.#store.flush()
   }
 
   /** The whole document as Automerge binary (includes history). */

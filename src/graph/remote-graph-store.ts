@@ -87,6 +87,11 @@ export class RemoteGraphStore implements GraphStore {
     return await this.#call({ op: 'importBinary', bytes }) as ImportReport
   }
 
+  /** The worker applies messages in order, so the writes posted before this call are in what it stores. */
+  async flush (): Promise<void> {
+    await this.#call({ op: 'flush' })
+  }
+
   /** The worker's side of snapshot catch-up (snapshot.ts), for a SnapshotService on the page. */
   snapshotSource (): SnapshotSource {
     return {

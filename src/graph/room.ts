@@ -27,6 +27,8 @@ export interface GraphRepoOptions {
   peerId?: string
   /** Which documents to announce to which peers; defaults to all (the adapter already filters peers). */
   sharePolicy?: SharePolicy
+  /** At most one storage write per document this often, ms (automerge-repo's default: 100). */
+  saveDebounceMs?: number
 }
 
 /**
@@ -39,7 +41,8 @@ export function createGraphRepo (options: GraphRepoOptions = {}): Repo {
     network,
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
     ...(options.peerId !== undefined ? { peerId: options.peerId as PeerId } : {}),
-    ...(options.sharePolicy !== undefined ? { sharePolicy: options.sharePolicy } : {})
+    ...(options.sharePolicy !== undefined ? { sharePolicy: options.sharePolicy } : {}),
+    ...(options.saveDebounceMs !== undefined ? { saveDebounceRate: options.saveDebounceMs } : {})
   })
 }
 
@@ -76,5 +79,5 @@ export interface OpenRoomGraphOptions extends Omit<KnowledgeGraphOptions, 'actor
 /** Opens `room`'s graph as a KnowledgeGraph writing on behalf of `options.actor`. */
 export async function openRoomGraph (repo: Repo, room: string, options: OpenRoomGraphOptions): Promise<KnowledgeGraph> {
   const handle = await openRoomDoc(repo, room)
-  return new KnowledgeGraph(handle, options)
+  return new KnowledgeGraph(handle, { persist: async () => { await repo.flush([handle.documentId]) }, ...options })
 }
