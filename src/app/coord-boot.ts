@@ -441,10 +441,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   // page reloaded while its peers are unreachable would otherwise come back without); best effort,
   // as the worker may be stopped first.
   const persist = (): void => { journal.persist(); void opened.graph.flush().catch(() => {}) }
-  const flushOnHide = (): void => { persist() }
   const onVisibility = (): void => { if (document.visibilityState === 'hidden') persist() }
   const onShow = (e: PageTransitionEvent): void => { if (e.persisted) journal.discard() }
-  addEventListener('pagehide', flushOnHide)
+  addEventListener('pagehide', persist)
   addEventListener('pageshow', onShow)
   document.addEventListener('visibilitychange', onVisibility)
   // What an earlier page of this identity left unwritten goes first, written at once, so the
@@ -493,7 +492,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       clearInterval(sweeper)
       stopAnswering()
       offHost()
-      removeEventListener('pagehide', flushOnHide)
+      removeEventListener('pagehide', persist)
       removeEventListener('pageshow', onShow)
       document.removeEventListener('visibilitychange', onVisibility)
       engine.stop()

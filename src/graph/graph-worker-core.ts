@@ -29,7 +29,7 @@ import {
 } from './graph-worker-protocol.ts'
 import { GraphValidationError } from './schema.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
-import { createGraphRepo, openRoomDoc } from './room.ts'
+import { createGraphRepo, openRoomDoc, persistNow } from './room.ts'
 import { docSnapshotSource, SnapshotError, type PreviewReport } from './snapshot.ts'
 import { decodeView, encodeView } from './snapshot-view.ts'
 import type { Edge, Entity } from './schema.ts'
@@ -150,7 +150,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
       peerId: init.repoPeerId
     })
     const handle = await openRoomDoc(repo, init.room)
-    store = new DocGraphStore(handle, { actor: init.actor, now: Date.now, persist: async () => { await repo.flush([handle.documentId]) } })
+    store = new DocGraphStore(handle, { actor: init.actor, now: Date.now, persist: persistNow(repo, handle) })
     const graphStore = store
     // A snapshot of the room graph is indexed and sent to the page before the DocHandle diffs it,
     // announcing only where it differs from a preview the page shows.

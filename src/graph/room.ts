@@ -46,6 +46,11 @@ export function createGraphRepo (options: GraphRepoOptions = {}): Repo {
   })
 }
 
+/** Writes `handle`'s document to the Repo's storage now (the `persist` of a DocGraphStore over it). */
+export function persistNow (repo: Repo, handle: DocHandle<unknown>): () => Promise<void> {
+  return async () => { await repo.flush([handle.documentId]) }
+}
+
 const SETTLED_STATES = ['ready', 'requesting', 'unavailable'] as const
 
 /**
@@ -79,5 +84,5 @@ export interface OpenRoomGraphOptions extends Omit<KnowledgeGraphOptions, 'actor
 /** Opens `room`'s graph as a KnowledgeGraph writing on behalf of `options.actor`. */
 export async function openRoomGraph (repo: Repo, room: string, options: OpenRoomGraphOptions): Promise<KnowledgeGraph> {
   const handle = await openRoomDoc(repo, room)
-  return new KnowledgeGraph(handle, { persist: async () => { await repo.flush([handle.documentId]) }, ...options })
+  return new KnowledgeGraph(handle, { persist: persistNow(repo, handle), ...options })
 }
