@@ -3,7 +3,7 @@
 // main-thread long tasks during the big sync; next to a bare Automerge baseline (Node, same data and
 // layout) and a bare automerge-repo baseline (two Repos over a MessageChannel) in the same run.
 // Runs inside the e2e network namespace (test/e2e/run.mjs --bench graph).
-// Env: BENCH_PROP_SIZES=3,5  BENCH_SYNC_SIZES=1000,10000  BENCH_EDITS=30  BENCH_PARTS=baseline,prop,sync  BENCH_PROFILE=sync (CPU profile of the joiner)
+// Env: BENCH_PROP_SIZES=3,5  BENCH_SYNC_SIZES=1000,10000  BENCH_EDITS=30  BENCH_PARTS=baseline,shards,prop,sync  BENCH_SHARD_SIZES=10000,60000 (change cost by graph size, layout 1 vs current)  BENCH_PROFILE=sync (CPU profile of the joiner)
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,7 +21,8 @@ const syncSizes = (process.env.BENCH_SYNC_SIZES ?? '1000,10000').split(',').filt
 // who opens a new room does; the new-context run is the cold start.
 const syncWarmSizes = (process.env.BENCH_SYNC_WARM ?? '10000').split(',').filter(Boolean).map(Number)
 const EDITS = Number(process.env.BENCH_EDITS ?? 30)
-const parts = new Set((process.env.BENCH_PARTS ?? 'baseline,prop,sync').split(','))
+const parts = new Set((process.env.BENCH_PARTS ?? 'baseline,shards,prop,sync').split(','))
+const shardSizes = (process.env.BENCH_SHARD_SIZES ?? '10000,60000').split(',').filter(Boolean).map(Number)
 const PROFILE = process.env.BENCH_PROFILE ?? ''
 const MESH_TIMEOUT_MS = 90_000
 const SYNC_TIMEOUT_MS = 90_000
@@ -59,14 +60,18 @@ async function pollUntil (fn, ms, every = 100) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Baselines in Node: the same entities, the same document layout as src/graph/layout.ts (32 shards
-// per collection, one map per entity holding its JSON as created), written 500 per change.
+// Baselines in Node: the same entities, the same document layout as src/graph/layout.ts (layout 2:
+// 256 shards per collection, one map per entity holding its JSON as created), written 500 per change.
+// Layout 1 (32 shards) is kept for the 'shards' part, which compares the two.
 
-const SHARDS = Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, '0'))
-function shardOf (id) {
+const LAYOUTS = { 1: 32, 2: 256 }
+const CURRENT_LAYOUT = 2
+const shardKeys = count => Array.from({ length: count }, (_, i) => i.toString(16).padStart(2, '0'))
+const SHARDS = shardKeys(LAYOUTS[CURRENT_LAYOUT])
+function shardOf (id, count = LAYOUTS[CURRENT_LAYOUT]) {
   let h = 0x811c9dc5
   for (let i = 0; i < id.length; i++) { h ^= id.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0 }
-  return ((h >>> 0) % 32).toString(16).padStart(2, '0')
+  return ((h >>> 0) % count).toString(16).padStart(2, '0')
 }
 const imm = s => new Automerge.ImmutableString(s)
 const FAKE_PEER = '12D3KooWBenchBenchBenchBenchBenchBenchBenchBenchBench'
@@ -78,15 +83,47 @@ function storedEntity (id, e, now) {
   if (e.taskId !== undefined) out.taskId = e.taskId
   return { c: imm(JSON.stringify(out)) }
 }
-const emptyLayout = () => {
-  const shards = () => Object.fromEntries(SHARDS.map(k => [k, {}]))
-  return { meta: { layout: 1 }, e: shards(), r: shards(), a: shards(), m: shards() }
+const emptyLayout = (layout = CURRENT_LAYOUT) => {
+  const shards = () => Object.fromEntries(shardKeys(LAYOUTS[layout]).map(k => [k, {}]))
+  return { meta: { layout }, e: shards(), r: shards(), a: shards(), m: shards() }
 }
-function writeBatch (d, size, from, to, now) {
+function writeBatch (d, size, from, to, now, count = LAYOUTS[CURRENT_LAYOUT]) {
   for (let i = from; i < to; i++) {
     const id = entityId(size, i)
-    d.e[shardOf(id)][id] = storedEntity(id, genEntity(i), now)
+    d.e[shardOf(id, count)][id] = storedEntity(id, genEntity(i), now)
   }
+}
+
+/**
+ * What one change costs as the graph grows, by layout (bare Automerge, Node): a graph of `size`
+ * entities, then 9 changes of 1 and of 50 new entities each: the writer's `Automerge.change` and
+ * a peer's `applyChanges` of it (Automerge's JS side copies every map a change touches, so the cost
+ * follows the size of the shards written into). Medians.
+ */
+function shardCost (size, layout) {
+  const count = LAYOUTS[layout]
+  let a = Automerge.from(emptyLayout(layout), { actor: '6d657368776f726b2d67656e65736973' })
+  const now = Date.now()
+  for (let from = 0; from < size; from += BATCH) a = Automerge.change(a, d => writeBatch(d, size, from, Math.min(size, from + BATCH), now, count))
+  let b = Automerge.load(Automerge.save(a))
+  const result = { layout, shards: count, size }
+  let next = size
+  for (const per of [1, 50]) {
+    const write = []; const apply = []
+    for (let k = 0; k < 9; k++) {
+      const t0 = performance.now()
+      const from = next; next += per
+      a = Automerge.change(a, d => writeBatch(d, size * 10, from, from + per, now, count))
+      write.push(performance.now() - t0)
+      const change = Automerge.getLastLocalChange(a)
+      const t1 = performance.now()
+      ;[b] = Automerge.applyChanges(b, [change])
+      apply.push(performance.now() - t1)
+    }
+    result[`write${per}`] = percentile(write, 50)
+    result[`apply${per}`] = percentile(apply, 50)
+  }
+  return result
 }
 const countEntities = doc => SHARDS.reduce((n, k) => n + Object.keys(doc.e?.[k] ?? {}).length, 0)
 
@@ -474,8 +511,18 @@ async function largeSync (size, { warm = false } = {}) {
 
 // ---------------------------------------------------------------------------------------------
 
-const out = { propagation: [], sync: [] }
+const out = { propagation: [], sync: [], shards: [] }
 try {
+  if (parts.has('shards')) {
+    for (const size of shardSizes) {
+      for (const layout of [1, CURRENT_LAYOUT]) {
+        process.stderr.write(`bench:graph change cost at ${size} entities, layout ${layout} (${LAYOUTS[layout]} shards) … `)
+        const r = shardCost(size, layout)
+        out.shards.push(r)
+        process.stderr.write(`50 entities: write ${fmt(r.write50, 1)} ms, apply ${fmt(r.apply50, 1)} ms\n`)
+      }
+    }
+  }
   if (parts.has('baseline')) {
     for (const size of syncSizes) {
       process.stderr.write(`bench:graph baseline automerge ${size} … `)
@@ -525,6 +572,17 @@ console.log(table(out.propagation, [
   { title: 'delivered', value: r => r.error ? '—' : `${r.delivered}/${r.expected}` }
 ]))
 console.log('target: p95 < 150 ms on 5 tabs')
+
+if (out.shards.length > 0) {
+  console.log('\nbench:graph — one change as the graph grows, by document layout (bare Automerge, Node; medians of 9)')
+  console.log(table(out.shards, [
+    { title: 'entities', value: r => r.size },
+    { title: 'layout', value: r => `${r.layout}${r.layout === CURRENT_LAYOUT ? ' (current)' : ''}` },
+    { title: 'shards', value: r => r.shards },
+    { title: '1 entity: write / apply ms', value: r => `${fmt(r.write1, 2)} / ${fmt(r.apply1, 2)}` },
+    { title: '50 entities: write / apply ms', value: r => `${fmt(r.write50, 1)} / ${fmt(r.apply50, 1)}` }
+  ]))
+}
 
 const VARIANT = { app: 'meshwork (Chromium, WebRTC)', 'app-warm': 'meshwork, profile that ran it before', automerge: 'bare Automerge (Node, same layout)', repo: 'automerge-repo (Node, MessageChannel)' }
 const kb = x => x == null ? '—' : fmt(x / 1024, 0)

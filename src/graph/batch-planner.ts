@@ -4,10 +4,10 @@
  * Nothing touches the document until every op has passed, so a batch is all-or-nothing.
  */
 import { ImmutableString } from '@automerge/automerge-repo/slim'
-import { randomToken } from './hash.ts'
+import { randomToken, sha256Hex } from './hash.ts'
 import {
   ROOTS,
-  SHARD_KEYS,
+  SHARD_KEY_SET,
   attestationEntry,
   edgeId,
   messageEntry,
@@ -129,7 +129,7 @@ export function validateWrites (value: unknown): Write[] {
   const scalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
   value.forEach((w: unknown, i) => {
     const ok = typeof w === 'object' && w !== null &&
-      (ROOTS as readonly unknown[]).includes((w as Write).root) && SHARD_KEYS.includes((w as Write).shard) &&
+      (ROOTS as readonly unknown[]).includes((w as Write).root) && SHARD_KEY_SET.has((w as Write).shard) &&
       typeof (w as Write).key === 'string' && ((w as Write).field === undefined || typeof (w as Write).field === 'string') &&
       ((w as Write).value === undefined || scalar((w as Write).value) ||
         (typeof (w as Write).value === 'object' && Object.values((w as Write).value as object).every(scalar)))
@@ -143,18 +143,32 @@ export const fieldWrite = (root: Write['root'], owner: string, key: string, fiel
   ({ root, shard: shardOf(owner), key, field, value })
 
 /** Writes that create `entity` (its fields, attestations and thread messages). */
+/**
+ * An entity with its attestations and messages, as an import or a layout migration writes it. Its
+ * attestations' keys come from their content ({@link writeCarriedAttestation}).
+ */
 export function writeNewEntity (entity: Entity): Write[] {
   const writes: Write[] = [{ root: 'e', shard: shardOf(entity.id), key: entity.id, value: plain(storeEntity(entity)) as DocValue }]
   for (const list of ['verifiedBy', 'disputedBy'] as const) {
-    for (const a of entity[list]) writes.push(writeAttestation(entity.id, list, a))
+    for (const a of entity[list]) writes.push(writeCarriedAttestation(entity.id, list, a))
   }
   for (const m of entity.messages ?? []) writes.push(writeMessage(entity.id, m))
   return writes
 }
 
-export function writeAttestation (entityId: string, list: 'verifiedBy' | 'disputedBy', a: Attestation): Write {
-  const { key, value } = attestationEntry(entityId, list, a, randomToken(12))
+/** A new attestation (verify, dispute): its entry key has a random token, so concurrent ones never collide. */
+export function writeAttestation (entityId: string, list: 'verifiedBy' | 'disputedBy', a: Attestation, token = randomToken(12)): Write {
+  const { key, value } = attestationEntry(entityId, list, a, token)
   return { root: 'a', shard: shardOf(entityId), key, value: value.val }
+}
+
+/**
+ * An attestation carried from elsewhere (a JSON import, a graph of an earlier layout): its key is
+ * derived from its content, so peers that carry the same attestation at once (two tabs importing
+ * one file, or migrating the same stored graph) write one entry, not one each.
+ */
+export function writeCarriedAttestation (entityId: string, list: 'verifiedBy' | 'disputedBy', a: Attestation): Write {
+  return writeAttestation(entityId, list, a, `c${sha256Hex(JSON.stringify([entityId, list, a.peerId, a.agentId ?? null, a.at, a.reason ?? null]), 20)}`)
 }
 
 export function writeMessage (threadId: string, m: ThreadMessage): Write {

@@ -2,7 +2,7 @@
  * The JSON export format and the pure logic of importing one into a graph: validate
  * everything first, then plan writes that merge (never replace).
  */
-import { fieldWrite, writeAttestation, writeEdge, writeMessage, writeNewEntity, type Write } from './batch-planner.ts'
+import { fieldWrite, writeCarriedAttestation, writeEdge, writeMessage, writeNewEntity, type Write } from './batch-planner.ts'
 import { edgeId, storeTags } from './layout.ts'
 import {
   GraphValidationError,
@@ -87,7 +87,7 @@ export function mergeEntity (existing: Entity, incoming: Entity): { writes: Writ
     const missing = incoming[list].filter(a => !have.has(attestationKey(a)))
     if (missing.length > 0 && existing[list].length + missing.length <= LIMITS.attestations) {
       lists[list] = [...existing[list], ...missing]
-      for (const a of missing) writes.push(writeAttestation(id, list, a))
+      for (const a of missing) writes.push(writeCarriedAttestation(id, list, a))
     }
   }
   // New attestations may change the status (see deriveStatus); a retraction stays final.

@@ -21,7 +21,7 @@ import {
   Automerge, ImmutableString, type DocHandle, type DocumentId, type Repo, type StorageAdapterInterface
 } from '@automerge/automerge-repo/slim'
 import { validateWrites } from './batch-planner.ts'
-import { DocGraphStore, type GraphChange } from './graph-store.ts'
+import type { DocGraphStore, GraphChange } from './graph-store.ts'
 import { entryOwner } from './layout.ts'
 import {
   DELTA_CHUNK, type Endpoint, type GraphDelta, type GraphInit, type PageToRecordDoc, type PageToWorker, type RecordDocInit,
@@ -29,7 +29,8 @@ import {
 } from './graph-worker-protocol.ts'
 import { GraphValidationError } from './schema.ts'
 import { PortNetworkAdapter } from './port-network-adapter.ts'
-import { createGraphRepo, openRoomDoc, persistNow } from './room.ts'
+import { createGraphRepo, openRoomDoc, openRoomStore } from './room.ts'
+import { describeMigration } from './migrate.ts'
 import { docSnapshotSource, SnapshotError, type PreviewReport } from './snapshot.ts'
 import { decodeView, encodeView } from './snapshot-view.ts'
 import type { Edge, Entity } from './schema.ts'
@@ -150,7 +151,11 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
       peerId: init.repoPeerId
     })
     const handle = await openRoomDoc(repo, init.room)
-    store = new DocGraphStore(handle, { actor: init.actor, now: Date.now, persist: persistNow(repo, handle) })
+    const migrations: string[] = []
+    store = await openRoomStore(repo, init.room, handle, {
+      actor: init.actor,
+      onMigration: r => { migrations.push('error' in r ? `could not move the room's graph from an earlier layout: ${r.error.message}` : describeMigration(r)) }
+    })
     const graphStore = store
     // A snapshot of the room graph is indexed and sent to the page before the DocHandle diffs it,
     // announcing only where it differs from a preview the page shows.
@@ -158,7 +163,8 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
     const index = store.index()
     for (const delta of deltaOf(index.entities.keys(), index.edges.keys(), 'remote')) post({ t: 'delta', delta })
     store.subscribe(sendChange)
-    post({ t: 'ready', documentId: handle.documentId })
+    for (const line of migrations) console.info(line)
+    post(migrations.length > 0 ? { t: 'ready', documentId: handle.documentId, migrations } : { t: 'ready', documentId: handle.documentId })
   }
 
   const reply = async (id: number, work: () => Promise<unknown>): Promise<void> => {

@@ -72,7 +72,8 @@ export type PageToWorker =
 export type WorkerToPage =
   | { t: 'delta', delta: GraphDelta }
   /** The initial state has been sent; `documentId` is the room graph's. */
-  | { t: 'ready', documentId: string }
+  /** `migrations`: what opening carried over from an earlier layout's graph in storage (migrate.ts), one line each. */
+  | { t: 'ready', documentId: string, migrations?: string[] }
   | { t: 'reply', id: number, ok: true, value: unknown }
   | { t: 'reply', id: number, ok: false, error: { name: string, message: string, field?: string, reason?: string, snapshotReason?: string } }
   | { t: 'net', ev: 'connect', peerId: PeerId, peerMetadata: PeerMetadata }

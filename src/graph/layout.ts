@@ -2,16 +2,23 @@
  * How the knowledge graph is laid out inside one Automerge document, and the deterministic
  * genesis every room graph starts from.
  *
- * Layout (LAYOUT_VERSION 1):
+ * Layout (LAYOUT_VERSION 2):
  *
- *     { meta: { layout: 1 },
- *       e: { "00": { <entityId>: StoredEntity }, ..., "1f": {...} },        // entities, 32 shards
+ *     { meta: { layout: 2 },
+ *       e: { "00": { <entityId>: StoredEntity }, ..., "ff": {...} },        // entities, 256 shards
  *       r: { "00": { <edgeId>: StoredEdge }, ... },                          // edges, by shard of `from`
  *       a: { "00": { "<entityId>|<token>": JSON attestation }, ... },       // verify/dispute entries
  *       m: { "00": { "<threadId>|<messageId>": JSON message }, ... } }      // thread messages
  *
- * Why shards: the cost of an Automerge change grows with the size of the map it touches
+ * Why shards: the cost of an Automerge change grows with the size of the maps it touches
  * (~3-5 ms per single-entry change into one flat map of 10k keys, ~0.4 ms with 32 shards).
+ * Automerge's JS side copies every map a change touches (its documents are immutable values),
+ * so a change costs about the size of the shards it writes into. Why 256 (layout 2) and not 32
+ * (layout 1): with 32, a 50-entity change cost the same as with 256 at 10k entities but 3.7x
+ * more at 60k (61 ms against 16 ms to write, 147 against 41 ms to write, sync and apply), and a
+ * room that records tasks passes 60k entities within hours. 1024 flattened that further (13 ms)
+ * but made changes to a small graph dearer. A document of an earlier layout found in storage is
+ * copied into the current one when the room opens (migrate.ts).
  * Why ImmutableString: Automerge 3 stores plain strings as collaborative text (one op per
  * character); our strings are replaced whole, never edited character by character, and as
  * scalars they make documents ~3.5x smaller and give clean per-field conflicts.
@@ -46,8 +53,11 @@ import {
   type ThreadMessage
 } from './schema.ts'
 
-export const LAYOUT_VERSION = 1
-export const SHARD_COUNT = 32
+export const LAYOUT_VERSION = 2
+export const SHARD_COUNT = 256
+
+/** Layouts this code can still read (to migrate a room stored by an earlier version): version and shard count. */
+export const EARLIER_LAYOUTS: ReadonlyArray<{ version: number, shards: number }> = [{ version: 1, shards: 32 }]
 
 /** The genesis change's actor. Used for nothing else, ever: every real writer has a random actor. */
 export const GENESIS_ACTOR = '6d657368776f726b2d67656e65736973' // "meshwork-genesis"
@@ -111,10 +121,16 @@ export interface GraphDoc {
 export const ROOTS = ['e', 'r', 'a', 'm'] as const
 
 export const SHARD_KEYS: readonly string[] = Array.from({ length: SHARD_COUNT }, (_, i) => i.toString(16).padStart(2, '0'))
+export const SHARD_KEY_SET: ReadonlySet<string> = new Set(SHARD_KEYS)
 
 /** The shard an entity id (or an edge's `from` id) lives in. Must never change within a layout version. */
 export function shardOf (id: string): string {
-  return (fnv1a32(id) % SHARD_COUNT).toString(16).padStart(2, '0')
+  return shardIn(id, SHARD_COUNT)
+}
+
+/** The shard `id` lives in among `count` shards (up to 256: two hex digits); `shardOf` is the current layout's. */
+export function shardIn (id: string, count: number): string {
+  return (fnv1a32(id) % count).toString(16).padStart(2, '0')
 }
 
 /** Edge ids are derived from their endpoints and type, so relating twice (on any peer) is one edge. */
@@ -165,7 +181,7 @@ export function genesis (): { bytes: Uint8Array, hash: string } {
  * descend from it), and computing it runs Automerge on the main thread (40-50 ms on a tab that is
  * starting up). A unit test checks it against genesis(), so a layout change cannot leave it stale.
  */
-export const GENESIS_HASH = 'd15cb5f00d5755019fa3291440d7d0ac662fdb95c1329f59b921243230b5700b'
+export const GENESIS_HASH = '6ba0baf5eab8ba3f696301b317af4c4cae845d6b22e0766866d97d3f84ed7f89'
 
 export const ROOM_NAME_MAX = 200
 
@@ -178,11 +194,12 @@ export function validateRoomName (room: unknown): string {
 /**
  * The DocumentId of a room's graph: the first 16 bytes of
  * SHA-256("meshwork/room-graph/layout-<LAYOUT_VERSION>/<room>"), in automerge-repo's
- * base58check form. Every peer computes the same id without talking to anyone.
+ * base58check form. Every peer computes the same id without talking to anyone. `layout`: an
+ * earlier layout's id (where a room stored by an earlier version sits).
  */
-export function roomDocumentId (room: string): DocumentId {
+export function roomDocumentId (room: string, layout = LAYOUT_VERSION): DocumentId {
   validateRoomName(room)
-  const digest = sha256(utf8(`meshwork/room-graph/layout-${LAYOUT_VERSION}/${room}`))
+  const digest = sha256(utf8(`meshwork/room-graph/layout-${layout}/${room}`))
   return interpretAsDocumentId(digest.slice(0, 16) as BinaryDocumentId)
 }
 

@@ -25,6 +25,8 @@ export class RemoteGraphStore implements GraphStore {
   readonly ready: Promise<DocumentId>
   /** Deltas received (a diagnostic for tests and benchmarks). */
   deltas = 0
+  /** What opening carried over from a graph stored in an earlier layout (migrate.ts), one line each; empty when nothing was. */
+  migrations: string[] = []
   readonly #endpoint: Endpoint
   readonly #index = new GraphIndex()
   readonly #pending: Array<{ seq: number, overlay: Overlay }> = []
@@ -132,7 +134,10 @@ export class RemoteGraphStore implements GraphStore {
     if (this.#closed) return
     switch (m.t) {
       case 'delta': this.#apply(m.delta); return
-      case 'ready': this.#ready.resolve(m.documentId as DocumentId); return
+      case 'ready':
+        if (Array.isArray(m.migrations)) this.migrations = m.migrations.filter((x): x is string => typeof x === 'string')
+        this.#ready.resolve(m.documentId as DocumentId)
+        return
       case 'failed': this.#ready.reject(new Error(`the graph worker failed: ${m.message}`)); return
       case 'net': this.#net?.(m); return
       case 'reply': {

@@ -15,8 +15,11 @@ import {
   type SharePolicy,
   type StorageAdapterInterface
 } from '@automerge/automerge-repo/slim'
+import { DocGraphStore } from './graph-store.ts'
 import { KnowledgeGraph, type GraphActor, type KnowledgeGraphOptions } from './knowledge-graph.ts'
 import { genesis, roomDocumentId, type GraphDoc } from './layout.ts'
+import { describeMigration, migrateEarlierLayouts, type LayoutMigration } from './migrate.ts'
+import { validateActor } from './schema.ts'
 
 export interface GraphRepoOptions {
   /** Zero or more network adapters (e.g. a Libp2pNetworkAdapter). */
@@ -79,10 +82,38 @@ export async function openRoomDoc (repo: Repo, room: string): Promise<DocHandle<
 
 export interface OpenRoomGraphOptions extends Omit<KnowledgeGraphOptions, 'actor'> {
   actor: GraphActor
+  /**
+   * Told what was carried over when the Repo's storage held the room's graph in an earlier layout
+   * (migrate.ts), or why that failed (the old document then stays, and the next open tries again).
+   * Default: one console line each.
+   */
+  onMigration?: (result: LayoutMigration | { error: Error }) => void
+}
+
+/**
+ * Opens the room's graph over `handle` as a store, first carrying over any earlier-layout graph the
+ * Repo's storage holds for the room. A failed migration is reported, never fatal: the room opens.
+ */
+export async function openRoomStore (repo: Repo, room: string, handle: DocHandle<GraphDoc>, options: { actor: GraphActor, now?: () => number, detectConflicts?: boolean, persist?: () => Promise<void>, onMigration?: OpenRoomGraphOptions['onMigration'] }): Promise<DocGraphStore> {
+  const store = new DocGraphStore(handle, {
+    actor: validateActor(options.actor),
+    now: options.now ?? Date.now,
+    detectConflicts: options.detectConflicts ?? true,
+    persist: options.persist ?? persistNow(repo, handle)
+  })
+  const tell = options.onMigration ?? (r => { if ('error' in r) console.warn(`graph: could not move the room's graph from an earlier layout: ${r.error.message}`); else console.info(describeMigration(r)) })
+  try {
+    for (const m of await migrateEarlierLayouts(repo, room, store)) tell(m)
+  } catch (err) {
+    tell({ error: err instanceof Error ? err : new Error(String(err)) })
+  }
+  return store
 }
 
 /** Opens `room`'s graph as a KnowledgeGraph writing on behalf of `options.actor`. */
 export async function openRoomGraph (repo: Repo, room: string, options: OpenRoomGraphOptions): Promise<KnowledgeGraph> {
   const handle = await openRoomDoc(repo, room)
-  return new KnowledgeGraph(handle, { persist: persistNow(repo, handle), ...options })
+  const { onMigration, ...graphOptions } = options
+  const store = await openRoomStore(repo, room, handle, { ...graphOptions, ...(onMigration !== undefined ? { onMigration } : {}) })
+  return new KnowledgeGraph(store, graphOptions)
 }
