@@ -402,6 +402,9 @@ test('a reload with the relay down still shows the whole graph', async () => {
   const p = tabs[0]!
   const before = await texts(p)
   expect(before.length).toBeGreaterThan(40)
+  // What sync brought in is stored within automerge-repo's 100 ms save throttle; a reload sooner
+  // would come back without it, with no peer to bring it again. Flush, as the app does when hidden.
+  await p.evaluate(async () => { await window.meshwork.graph.flush() })
   await stack.relay.kill()
   await p.reload()
   await p.waitForFunction(() => window.meshwork !== undefined)
