@@ -154,7 +154,7 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
     const migrations: string[] = []
     store = await openRoomStore(repo, init.room, handle, {
       actor: init.actor,
-      onMigration: r => { migrations.push('error' in r ? `could not move the room's graph from an earlier layout: ${r.error.message}` : describeMigration(r)) }
+      onMigration: r => { migrations.push(describeMigration(r)) }
     })
     const graphStore = store
     // A snapshot of the room graph is indexed and sent to the page before the DocHandle diffs it,

@@ -156,8 +156,9 @@ export async function migrateEarlierLayouts (repo: Repo, room: string, store: Pi
   return done
 }
 
-/** One line for a log: what a migration carried over and left behind. */
-export function describeMigration (m: LayoutMigration): string {
+/** One line for a log: what a migration carried over and left behind, or why it failed. */
+export function describeMigration (m: LayoutMigration | { error: Error }): string {
+  if ('error' in m) return `graph: could not move the room's graph from an earlier layout (it stays, and the next open tries again): ${m.error.message}`
   const r = m.report
   return `graph: moved the room's graph from layout ${m.from} to the current layout in ${Math.round(m.ms)} ms: ` +
     `${r.added} entities added, ${r.merged} merged, ${r.unchanged} already here, ${r.edgesAdded} edges added` +

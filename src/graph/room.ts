@@ -101,7 +101,7 @@ export async function openRoomStore (repo: Repo, room: string, handle: DocHandle
     detectConflicts: options.detectConflicts ?? true,
     persist: options.persist ?? persistNow(repo, handle)
   })
-  const tell = options.onMigration ?? (r => { if ('error' in r) console.warn(`graph: could not move the room's graph from an earlier layout: ${r.error.message}`); else console.info(describeMigration(r)) })
+  const tell = options.onMigration ?? (r => { if ('error' in r) console.warn(describeMigration(r)); else console.info(describeMigration(r)) })
   try {
     for (const m of await migrateEarlierLayouts(repo, room, store)) tell(m)
   } catch (err) {
