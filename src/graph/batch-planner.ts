@@ -142,10 +142,10 @@ export function validateWrites (value: unknown): Write[] {
 export const fieldWrite = (root: Write['root'], owner: string, key: string, field: string, value: DocValue | undefined): Write =>
   ({ root, shard: shardOf(owner), key, field, value })
 
-/** Writes that create `entity` (its fields, attestations and thread messages). */
 /**
- * An entity with its attestations and messages, as an import or a layout migration writes it. Its
- * attestations' keys come from their content ({@link writeCarriedAttestation}).
+ * Writes that create `entity` (its fields, attestations and thread messages). Only an entity carried
+ * from elsewhere (an import, a layout migration) comes with attestations; their keys come from their
+ * content ({@link writeCarriedAttestation}).
  */
 export function writeNewEntity (entity: Entity): Write[] {
   const writes: Write[] = [{ root: 'e', shard: shardOf(entity.id), key: entity.id, value: plain(storeEntity(entity)) as DocValue }]

@@ -7,6 +7,7 @@
  */
 import { Automerge, type Patch } from '@automerge/automerge-repo/slim'
 import {
+  SHARD_COUNT,
   SHARD_KEYS,
   assembleEntity,
   entryOwner,
@@ -14,7 +15,8 @@ import {
   loadEdge,
   loadEntityCore,
   loadMessageEntry,
-  shardOf,
+  shardIn,
+  shardKeysOf,
   type AttestationList,
   type GraphDoc
 } from './layout.ts'
@@ -82,8 +84,23 @@ export class GraphIndex {
   /** document location (`e/<shard>/<id>`, `r/...`, `a/...`, `m/...`) -> why it is invalid */
   readonly invalid = new Map<string, GraphValidationError>()
   readonly #attestations = new Map<string, Map<string, AttestationRecord>>()
+  readonly #shards: number
+  readonly #shardKeys: readonly string[]
   readonly #messages = new Map<string, Map<string, ThreadMessage>>()
   #heads: string[] | undefined
+
+  /**
+   * `shards`: the shard count of the document's layout (layout.ts); an earlier layout's, to read a
+   * document stored by an earlier version (migrate.ts).
+   */
+  constructor (shards = SHARD_COUNT) {
+    this.#shards = shards
+    this.#shardKeys = shards === SHARD_COUNT ? SHARD_KEYS : shardKeysOf(shards)
+  }
+
+  #shardOf (id: string): string {
+    return shardIn(id, this.#shards)
+  }
 
   /** The heads of the document the views show, once built. */
   get heads (): readonly string[] | undefined {
@@ -156,7 +173,7 @@ export class GraphIndex {
     this.#attestations.clear()
     this.#messages.clear()
     const t = noneTouched()
-    for (const shard of SHARD_KEYS) {
+    for (const shard of this.#shardKeys) {
       for (const id of Object.keys(doc.e?.[shard] ?? {})) add(t.entities, id, shard)
       for (const id of Object.keys(doc.r?.[shard] ?? {})) add(t.edges, id, shard)
       for (const key of Object.keys(doc.a?.[shard] ?? {})) t.attestations.set(key, shard)
@@ -180,11 +197,11 @@ export class GraphIndex {
     const owners = new Map(t.entities)
     for (const [key, shard] of t.attestations) {
       const owner = this.#reindexAttestation(doc, shard, key)
-      if (owner !== undefined) add(owners, owner, shardOf(owner))
+      if (owner !== undefined) add(owners, owner, this.#shardOf(owner))
     }
     for (const [key, shard] of t.messages) {
       const owner = this.#reindexMessage(doc, shard, key)
-      if (owner !== undefined) add(owners, owner, shardOf(owner))
+      if (owner !== undefined) add(owners, owner, this.#shardOf(owner))
     }
     for (const [id, shards] of owners) for (const shard of shards) this.#reindexEntity(doc, shard, id)
     for (const [id, shards] of t.edges) for (const shard of shards) this.#reindexEdge(doc, shard, id)
@@ -199,7 +216,7 @@ export class GraphIndex {
     const stored = doc.a?.[shard]?.[key]
     if (stored === undefined) return owner
     try {
-      if (shardOf(owner) !== shard) throw new GraphValidationError('key', `belongs in shard ${shardOf(owner)}, not ${shard}`)
+      if (this.#shardOf(owner) !== shard) throw new GraphValidationError('key', `belongs in shard ${this.#shardOf(owner)}, not ${shard}`)
       const { list, attestation } = loadAttestationEntry(key, stored)
       let map = this.#attestations.get(owner)
       if (map === undefined) this.#attestations.set(owner, map = new Map())
@@ -218,7 +235,7 @@ export class GraphIndex {
     const stored = doc.m?.[shard]?.[key]
     if (stored === undefined) return owner
     try {
-      if (shardOf(owner) !== shard) throw new GraphValidationError('key', `belongs in shard ${shardOf(owner)}, not ${shard}`)
+      if (this.#shardOf(owner) !== shard) throw new GraphValidationError('key', `belongs in shard ${this.#shardOf(owner)}, not ${shard}`)
       const { message } = loadMessageEntry(key, stored)
       let map = this.#messages.get(owner)
       if (map === undefined) this.#messages.set(owner, map = new Map())
@@ -234,7 +251,7 @@ export class GraphIndex {
    * entity; an entry anywhere else is quarantined.
    */
   #reindexEntity (doc: GraphDoc, shard: string, id: string): void {
-    const home = shardOf(id)
+    const home = this.#shardOf(id)
     const where = `e/${shard}/${id}`
     if (shard === home) this.entities.delete(id)
     this.invalid.delete(where)
@@ -260,7 +277,7 @@ export class GraphIndex {
     const where = `r/${shard}/${id}`
     this.invalid.delete(where)
     const old = this.edges.get(id)
-    if (old !== undefined && shardOf(old.from) === shard) {
+    if (old !== undefined && this.#shardOf(old.from) === shard) {
       this.adjacency.get(old.from)?.delete(id)
       this.adjacency.get(old.to)?.delete(id)
       this.edges.delete(id)
@@ -270,7 +287,7 @@ export class GraphIndex {
     try {
       const edge = loadEdge(stored)
       if (edge.id !== id) throw new GraphValidationError('id', `does not match its key ${JSON.stringify(id)}`)
-      if (shardOf(edge.from) !== shard) throw new GraphValidationError('from', `edge belongs in shard ${shardOf(edge.from)}, not ${shard}`)
+      if (this.#shardOf(edge.from) !== shard) throw new GraphValidationError('from', `edge belongs in shard ${this.#shardOf(edge.from)}, not ${shard}`)
       this.edges.set(id, edge)
       for (const end of [edge.from, edge.to]) {
         let set = this.adjacency.get(end)

@@ -120,7 +120,12 @@ export interface GraphDoc {
 
 export const ROOTS = ['e', 'r', 'a', 'm'] as const
 
-export const SHARD_KEYS: readonly string[] = Array.from({ length: SHARD_COUNT }, (_, i) => i.toString(16).padStart(2, '0'))
+/** The shard keys of a layout with `count` shards (up to 256: two hex digits each). */
+export function shardKeysOf (count: number): string[] {
+  return Array.from({ length: count }, (_, i) => i.toString(16).padStart(2, '0'))
+}
+
+export const SHARD_KEYS: readonly string[] = shardKeysOf(SHARD_COUNT)
 export const SHARD_KEY_SET: ReadonlySet<string> = new Set(SHARD_KEYS)
 
 /** The shard an entity id (or an edge's `from` id) lives in. Must never change within a layout version. */

@@ -21,19 +21,9 @@
 import type { DocumentId, Repo } from '@automerge/automerge-repo/slim'
 import { planImport, type ImportReport } from './graph-export.ts'
 import type { GraphStore } from './graph-store.ts'
-import {
-  assembleEntity,
-  EARLIER_LAYOUTS,
-  entryOwner,
-  loadAttestationEntry,
-  loadEdge,
-  loadEntityCore,
-  loadMessageEntry,
-  roomDocumentId,
-  shardIn,
-  type AttestationList
-} from './layout.ts'
-import { GraphValidationError, type Attestation, type Edge, type Entity, type ThreadMessage } from './schema.ts'
+import { GraphIndex } from './graph-index.ts'
+import { EARLIER_LAYOUTS, roomDocumentId, shardIn, type GraphDoc } from './layout.ts'
+import type { Edge, Entity } from './schema.ts'
 
 export interface LayoutRead {
   entities: Entity[]
@@ -52,75 +42,20 @@ export interface LayoutMigration {
   ms: number
 }
 
-type Shards = Record<string, Record<string, unknown>>
-
-function shardsOf (doc: unknown, root: string): Array<[string, Record<string, unknown>]> {
-  const value = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)[root] : undefined
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return []
-  return Object.entries(value as Shards).filter(([, m]) => typeof m === 'object' && m !== null && !Array.isArray(m))
-}
-
-const why = (err: unknown): string => err instanceof GraphValidationError ? `${err.field}: ${err.reason}` : err instanceof Error ? err.message : String(err)
-
 /**
- * Every valid entity and edge of a graph document stored with `shards` shards per collection
- * (the maps `e`, `r`, `a`, `m`; the entries' format is the same in every layout so far).
+ * Every valid entity and edge of a graph document stored with `shards` shards per collection (the
+ * entries' format is the same in every layout so far), read by a GraphIndex of that layout, so an
+ * entry is valid here exactly when the index would show it.
  */
 export function readLayout (doc: unknown, shards: number): LayoutRead {
-  const invalid: LayoutRead['invalid'] = []
-  const misplaced = (shard: string, owner: string): void => {
-    if (shardIn(owner, shards) !== shard) throw new GraphValidationError('key', `belongs in shard ${shardIn(owner, shards)}, not ${shard}`)
+  const index = new GraphIndex(shards)
+  index.rebuild(doc as GraphDoc)
+  const byId = <T extends { id: string }>(a: T, b: T): number => a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+  return {
+    entities: [...index.entities.values()].sort(byId),
+    edges: [...index.edges.values()].sort(byId),
+    invalid: [...index.invalid].map(([where, err]) => ({ where, reason: `${err.field}: ${err.reason}` }))
   }
-  const lists = new Map<string, Record<AttestationList, Attestation[]>>()
-  for (const [shard, entries] of shardsOf(doc, 'a')) {
-    for (const [key, stored] of Object.entries(entries)) {
-      try {
-        misplaced(shard, entryOwner(key))
-        const { entityId, list, attestation } = loadAttestationEntry(key, stored)
-        let both = lists.get(entityId)
-        if (both === undefined) lists.set(entityId, both = { verifiedBy: [], disputedBy: [] })
-        both[list].push(attestation)
-      } catch (err) { invalid.push({ where: `a/${shard}/${key}`, reason: why(err) }) }
-    }
-  }
-  const messages = new Map<string, ThreadMessage[]>()
-  for (const [shard, entries] of shardsOf(doc, 'm')) {
-    for (const [key, stored] of Object.entries(entries)) {
-      try {
-        misplaced(shard, entryOwner(key))
-        const { threadId, message } = loadMessageEntry(key, stored)
-        let list = messages.get(threadId)
-        if (list === undefined) messages.set(threadId, list = [])
-        list.push(message)
-      } catch (err) { invalid.push({ where: `m/${shard}/${key}`, reason: why(err) }) }
-    }
-  }
-  const entities: Entity[] = []
-  for (const [shard, entries] of shardsOf(doc, 'e')) {
-    for (const [id, stored] of Object.entries(entries)) {
-      try {
-        misplaced(shard, id)
-        const both = lists.get(id)
-        const entity = assembleEntity(loadEntityCore(stored), both?.verifiedBy ?? [], both?.disputedBy ?? [], messages.get(id) ?? [])
-        if (entity.id !== id) throw new GraphValidationError('id', `does not match its key ${JSON.stringify(id)}`)
-        entities.push(entity)
-      } catch (err) { invalid.push({ where: `e/${shard}/${id}`, reason: why(err) }) }
-    }
-  }
-  const edges: Edge[] = []
-  for (const [shard, entries] of shardsOf(doc, 'r')) {
-    for (const [id, stored] of Object.entries(entries)) {
-      try {
-        const edge = loadEdge(stored)
-        if (edge.id !== id) throw new GraphValidationError('id', `does not match its key ${JSON.stringify(id)}`)
-        misplaced(shard, edge.from)
-        edges.push(edge)
-      } catch (err) { invalid.push({ where: `r/${shard}/${id}`, reason: why(err) }) }
-    }
-  }
-  entities.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  edges.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  return { entities, edges, invalid }
 }
 
 /**

@@ -10,7 +10,7 @@ import { Automerge, type Repo } from '@automerge/automerge-repo/slim'
 import { afterEach, describe, expect, it } from 'vitest'
 import { alice, bob, waitFor } from './helpers.ts'
 import { MemoryHub } from './memory-network.ts'
-import { LAYOUT_VERSION, roomDocumentId, SHARD_COUNT } from '../../../src/graph/layout.ts'
+import { LAYOUT_VERSION, roomDocumentId, SHARD_COUNT, shardIn } from '../../../src/graph/layout.ts'
 import { createGraphRepo, createIndexedDbStorage, KnowledgeGraph, openRoomGraph } from '../../../src/graph/index.ts'
 import { openRoomDoc, type GraphRepoOptions } from '../../../src/graph/room.ts'
 import { DocGraphStore } from '../../../src/graph/graph-store.ts'
@@ -123,11 +123,7 @@ describe('graph layout migration', () => {
     const edgeEntry = Object.values(stored).find(m => edgeId in m)![edgeId]
     good.close()
     doc = Automerge.change(doc, d => {
-      const fnvShard = (id: string): string => {
-        let h = 0x811c9dc5
-        for (let i = 0; i < id.length; i++) { h ^= id.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0 }
-        return ((h >>> 0) % 32).toString(16).padStart(2, '0')
-      }
+      const fnvShard = (id: string): string => shardIn(id, 32)
       d.r![fnvShard(from)]![edgeId] = { c: new Automerge.ImmutableString(String((edgeEntry as { c: unknown }).c)) }
       d.a![fnvShard(from)]![`${from}|bad`] = new Automerge.ImmutableString('{not json')
     })
