@@ -7,6 +7,8 @@
 //      BENCH_THROUGHPUT_SIZES=5,3,1  BENCH_THROUGHPUT_S=20  BENCH_WARMUP_S=0 (unmeasured load before each throughput part)  BENCH_INFLIGHT=8  BENCH_SATURATION_INFLIGHT=32 (5 tabs again, 0: not)  BENCH_RECOVERY_REPS=3 (per kill kind)
 //      BENCH_VERIFY_TASKS=20 (per block of the opt-in 'verify' part: 3 tabs, a calculator and two verifiers, tasks with and without verification in alternating blocks)
 //      BENCH_RUN_TASKS=1000  BENCH_PROFILE=latency|throughput [BENCH_PROFILE_WORKER=graph.worker] BENCH_PROFILE_OUT=raw.cpuprofile  BENCH_DIAG=1 (time match / sign / open / graph.batch inside the tabs)
+//      BENCH_CHROME_TRACE=trace.json (a Chromium trace of each throughput part, summarised per thread and task origin: JIT, GC, WebRTC...)  BENCH_HEAP_SNAPSHOT=file.heapsnapshot (tab 2 after each throughput part; bench/heap-summary.mjs)
+// Each throughput run also reports the rate until every tab's graph caught up: records written up to 8 s late are paid for after the window.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +16,7 @@ import { chromium } from 'playwright-core'
 import { startRelay } from '../scripts/relay-process.mjs'
 import { createAppServer } from '../scripts/serve.mjs'
 import { percentile, fmt, table, writeResults, sleep, root, withTimeout, procCpu } from './lib.mjs'
+import { summariseTrace } from './trace-summary.mjs'
 
 const parts = new Set((process.env.BENCH_PARTS ?? 'baseline,latency,throughput,norecord,recovery,run').split(','))
 const LATENCY_TASKS = Number(process.env.BENCH_LATENCY_TASKS ?? 200)
@@ -258,6 +261,61 @@ const PROFILE = process.env.BENCH_PROFILE ?? ''
 // BENCH_PROFILE_WORKER=graph: profile the tab's worker whose script URL contains that instead (the
 // graph worker, an agent worker...), attached through the page's CDP session.
 const PROFILE_WORKER = process.env.BENCH_PROFILE_WORKER ?? ''
+// BENCH_CHROME_TRACE=file.json: a Chromium trace (toplevel tasks with where they were posted from, V8 GC)
+// of the throughput part, summarised by thread and task (bench/trace-summary.mjs reads it again).
+const CHROME_TRACE = process.env.BENCH_CHROME_TRACE ?? ''
+
+const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT ?? ''
+
+/** Writes a heap snapshot of `target` (a page's CDP session or a workerSession of it) to `path`. */
+async function heapSnapshot (target, pageCdp, path) {
+  const chunks = []
+  if (target === pageCdp) {
+    const onChunk = e => { chunks.push(e.chunk) }
+    pageCdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk)
+    await pageCdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false })
+    pageCdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk)
+  } else {
+    const onMessage = e => { const m = JSON.parse(e.message); if (m.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(m.params.chunk) }
+    pageCdp.on('Target.receivedMessageFromTarget', onMessage)
+    await target.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false })
+    pageCdp.off('Target.receivedMessageFromTarget', onMessage)
+  }
+  writeFileSync(path, chunks.join(''))
+}
+
+/** The drained rate for a progress line. */
+function drainedLine (r) {
+  if (r.drainMs === null) return ''
+  if (r.perMinuteDrained === null) return `; the graph had not caught up ${fmt(r.drainMs / 1000, 0)} s after the load stopped (missing per tab: ${r.drainMissing.join(' / ')})`
+  return `; ${fmt(r.perMinuteDrained, 0)} tasks/min with the graph caught up (${fmt(r.drainMs / 1000, 1)} s after the load)`
+}
+
+/**
+ * Flushes every tab's recorder, then waits until every tab's graph holds each of `ids` as a
+ * completed task thread whose result entity is there too. Returns how long that took, and per tab
+ * how many were still missing when it stopped (all 0 unless it timed out).
+ */
+async function drainRecording (tabs, ids, timeoutMs = 180_000) {
+  const t0 = Date.now()
+  await Promise.all(tabs.map(t => t.page.evaluate(() => { window.meshwork.tasks.engine?.recorder?.flush?.() })))
+  for (;;) {
+    const missing = await Promise.all(tabs.map(t => t.page.evaluate(ids => {
+      const g = window.meshwork.graph.graph
+      let m = 0
+      for (const id of ids) {
+        // graph-record-ids.ts: a task id becomes a key with _ → _u and / → _s (the bench's ids are short).
+        const thread = g.peek(`task:${id.replace(/_/g, '_u').replace(/\//g, '_s')}`)
+        const result = thread?.data?.outcome?.producer?.result
+        if (thread?.data?.state !== 'completed' || typeof result !== 'string' || !g.has(result)) m++
+      }
+      return m
+    }, ids)))
+    if (missing.every(m => m === 0)) return { ms: Date.now() - t0, missing }
+    if (Date.now() - t0 > timeoutMs) return { ms: Date.now() - t0, missing, timedOut: true }
+    await sleep(200)
+  }
+}
 
 /** A CDP client for a worker of `cdp`'s page whose URL contains `part` (Target.sendMessageToTarget). */
 async function workerSession (cdp, part) {
@@ -489,7 +547,7 @@ const warmUp = (tabs, inflight, ms) => Promise.all(tabs.map(t => t.page.evaluate
   await Promise.all(Array.from({ length: inflight }, worker))
 }, { inflight, ms, words: WORDS })))
 
-async function throughput (room, inflight, ms, part = 'throughput') {
+async function throughput (room, inflight, ms, part = 'throughput', { drain = true } = {}) {
   const tabs = room.tabs
   if (WARMUP_MS > 0) await warmUp(tabs, inflight, WARMUP_MS)
   await diagOf(tabs)
@@ -501,12 +559,13 @@ async function throughput (room, inflight, ms, part = 'throughput') {
   const before = await busy()
   const cpu0 = chromiumCpu()
   const w0 = Date.now()
+  if (CHROME_TRACE !== '') await browser.startTracing(undefined, { path: CHROME_TRACE, categories: ['toplevel', 'disabled-by-default-v8.gc', 'v8.execute'] })
   const { value: per, profile } = await profiled(tabs[1] ?? tabs[0], part, () => Promise.all(tabs.map(t => t.page.evaluate(async ({ inflight, ms, words, trace }) => {
     const now = () => performance.timeOrigin + performance.now()
     const T = window.meshwork.tasks
     const start = now()
     const end = start + ms
-    const lat = []; const done = []; const states = {}; const byPeer = {}; const reasons = {}
+    const lat = []; const done = []; const ids = []; const states = {}; const byPeer = {}; const reasons = {}
     // BENCH_TRACE: where each task's time went, on its submitter's clock.
     const steps = { window: [], responded: [], awardToDone: [], lateBids: 0 }
     if (trace) { window.__cb.trace = true; window.__cb.proto.clear() }
@@ -518,7 +577,7 @@ async function throughput (room, inflight, ms, part = 'throughput') {
         const id = T.submit({ text: `echo ${words[n++ % words.length]}` })
         const s = await T.wait(id, { timeoutMs: 30_000 }).catch(err => ({ state: 'timeout', reason: err.message }))
         states[s.state] = (states[s.state] ?? 0) + 1
-        if (s.state === 'completed') { lat.push(now() - t0); done.push(now()); byPeer[s.peerId] = (byPeer[s.peerId] ?? 0) + 1; last = Math.max(last, now()) } else reasons[s.reason ?? s.state] = (reasons[s.reason ?? s.state] ?? 0) + 1
+        if (s.state === 'completed') { ids.push(id); lat.push(now() - t0); done.push(now()); byPeer[s.peerId] = (byPeer[s.peerId] ?? 0) + 1; last = Math.max(last, now()) } else reasons[s.reason ?? s.state] = (reasons[s.reason ?? s.state] ?? 0) + 1
         if (trace) {
           const proto = window.__cb.proto.get(id) ?? []
           const wc = proto.find(p => p.kind === 'window-closed')
@@ -535,14 +594,38 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     }
     await Promise.all(Array.from({ length: inflight }, worker))
     if (trace) window.__cb.trace = false
-    return { start, last, lat, done, states, byPeer, reasons, submitted: n, steps, own: byPeer[window.meshwork.peerId] ?? 0 }
+    return { start, last, lat, done, ids, states, byPeer, reasons, submitted: n, steps, own: byPeer[window.meshwork.peerId] ?? 0 }
   }, { inflight, ms, words: WORDS, trace: TRACE }))))
   const wallMs = Date.now() - w0
   const cpu1 = chromiumCpu()
+  // The recorders write every few seconds when busy, so records of the run's last seconds are still
+  // queued when it ends, and the graph work they cost falls outside the window. Drained: until every
+  // tab's graph shows every task completed in the run (thread completed, result present).
+  const drained = drain ? await drainRecording(tabs, per.flatMap(p => p.ids)) : { ms: null, missing: null, timedOut: true }
+  const cpu2 = chromiumCpu()
+  if (CHROME_TRACE !== '') {
+    await browser.stopTracing()
+    process.stderr.write(`\n${summariseTrace(CHROME_TRACE)}\n`)
+  }
   const cpuCores = (cpu1.totalMs - cpu0.totalMs) / wallMs
   const threadCores = Object.fromEntries(Object.entries(cpu1.byThread).map(([k, v]) => [k, (v - (cpu0.byThread[k] ?? 0)) / wallMs]).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]))
   const after = await busy()
   const mainThread = after.map((a, i) => (a - before[i]) / (wallMs / 1000))
+  // JS heap in use after the run (MB), each tab's page and graph worker: a heap that grows with the
+  // tasks run makes every major GC dearer (the thread pool's concurrent marking).
+  const heapMb = await Promise.all(cdps.map(async c => {
+    const mb = u => Math.round(u.usedSize / 1e5) / 10
+    const page = mb(await c.send('Runtime.getHeapUsage'))
+    const worker = await workerSession(c, 'graph').then(w => w.send('Runtime.getHeapUsage')).then(mb, () => null)
+    return { page, graphWorker: worker }
+  }))
+  // BENCH_HEAP_SNAPSHOT=file.heapsnapshot: tab 2's page heap (its graph worker's with
+  // BENCH_PROFILE_WORKER) after the run, for DevTools' Memory panel or bench/heap-summary.mjs.
+  if (HEAP_SNAPSHOT !== '') {
+    const c = cdps[1] ?? cdps[0]
+    const target = PROFILE_WORKER === '' ? c : await workerSession(c, PROFILE_WORKER)
+    await heapSnapshot(target, c, HEAP_SNAPSHOT)
+  }
   await Promise.all(cdps.map(c => c.detach().catch(() => {})))
   const completed = per.reduce((s, p) => s + (p.states.completed ?? 0), 0)
   const start = Math.min(...per.map(p => p.start))
@@ -558,6 +641,14 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     completed,
     notCompleted: reasons,
     perMinute: completed / ((last - start) / 60_000),
+    /**
+     * Tasks/min counting the time until the graph caught up too (`drainMs` after the load stopped;
+     * every tab's graph shows every completed task): the rate the room can sustain with recording.
+     */
+    perMinuteDrained: drained.timedOut === true ? null : completed / ((wallMs + drained.ms) / 60_000),
+    drainMs: drained.ms,
+    drainMissing: drained.missing,
+    cpuMsPerTaskDrained: drain ? (cpu2.totalMs - cpu0.totalMs) / Math.max(1, completed) : null,
     // Tasks/min in successive windows of WINDOW_MS: does the rate fall as the room's graph grows?
     perWindow: (() => {
       const all = per.flatMap(p => p.done)
@@ -575,6 +666,7 @@ async function throughput (room, inflight, ms, part = 'throughput') {
     chromiumThreadCores: threadCores,
     cpuMsPerTask: cpuCores * wallMs / Math.max(1, completed),
     mainThreadBusyPerTab: mainThread,
+    heapMbPerTab: heapMb,
     timers: mergeTimers(await diagOf(tabs)),
     sentPerTask: perTask(await sentOf(tabs), completed),
     /** Frames and bytes put on the wire per completed task, room-wide: the graph's sync (one stream per peer) and the room channels. */
@@ -901,7 +993,8 @@ try {
             await Promise.all(room.tabs.map(t => t.page.evaluate(v => {
               const e = window.meshwork.tasks.engine
               window.__cb.opts0 ??= { ...e.opts }
-              Object.assign(e.opts, structuredClone(window.__cb.opts0))
+              // One level deep (the options hold functions, which structuredClone refuses).
+              for (const [k, x] of Object.entries(window.__cb.opts0)) e.opts[k] = x !== null && typeof x === 'object' && !Array.isArray(x) ? { ...x } : x
               for (const [k, x] of Object.entries(v.opts ?? {})) e.opts[k] = typeof x === 'object' ? { ...e.opts[k], ...x } : x
               window.__cb.recorder ??= e.recorder
               e.recorder = v.record === false ? new Proxy({}, { get: () => () => {} }) : window.__cb.recorder
@@ -909,17 +1002,17 @@ try {
             }, v)))
             await sleep((v.busyFlushMs ?? v.flushMs ?? 0) + 1000)
           }
-          const r = await throughput(room, INFLIGHT, THROUGHPUT_MS)
+          const r = await throughput(room, INFLIGHT, THROUGHPUT_MS, 'throughput', { drain: v?.record !== false })
           if (v !== null) { r.variant = v.label; if (v.flushMs !== undefined) r.recordFlushMs = v.flushMs }
           out.throughput.push(r)
-          process.stderr.write(`${v !== null ? `[${v.label}] ` : ''}${fmt(r.perMinute, 0)} tasks/min (per ${WINDOW_MS / 1000} s: ${r.perWindow.join(', ')})\n`)
+          process.stderr.write(`${v !== null ? `[${v.label}] ` : ''}${fmt(r.perMinute, 0)} tasks/min (per ${WINDOW_MS / 1000} s: ${r.perWindow.join(', ')})${drainedLine(r)}\n`)
         }
       }
       if (n === N && variants[0] === null && SATURATION_INFLIGHT > INFLIGHT) {
         process.stderr.write(`bench:coord throughput N=${n}, ${SATURATION_INFLIGHT} in flight per tab, ${THROUGHPUT_MS / 1000} s … `)
         const r = await throughput(room, SATURATION_INFLIGHT, THROUGHPUT_MS)
         out.throughput.push(r)
-        process.stderr.write(`${fmt(r.perMinute, 0)} tasks/min (per ${WINDOW_MS / 1000} s: ${r.perWindow.join(', ')})\n`)
+        process.stderr.write(`${fmt(r.perMinute, 0)} tasks/min (per ${WINDOW_MS / 1000} s: ${r.perWindow.join(', ')})${drainedLine(r)}\n`)
       }
       if (room !== main) await closeRoom(room)
     }
@@ -932,7 +1025,7 @@ try {
     out.latencyNoRecord = await latency(main, Math.round(LATENCY_TASKS / 2))
     process.stderr.write(`award p50 ${fmt(out.latencyNoRecord.award.p50)} p95 ${fmt(out.latencyNoRecord.award.p95)} ms\n`)
     process.stderr.write(`bench:coord [graph recording off] throughput N=${N} … `)
-    out.throughputNoRecord = await throughput(main, INFLIGHT, THROUGHPUT_MS / 2, 'norecord')
+    out.throughputNoRecord = await throughput(main, INFLIGHT, THROUGHPUT_MS / 2, 'norecord', { drain: false })
     process.stderr.write(`${fmt(out.throughputNoRecord.perMinute, 0)} tasks/min\n`)
     await setRecording(main.tabs, true)
   }
@@ -982,6 +1075,7 @@ if (out.latencyNoRecord) rows.push({ what: '[graph recording off] announce → a
 if (out.latencyNoRecord) rows.push({ what: '[graph recording off] submit → completed', n: N, value: ms(out.latencyNoRecord.endToEnd), target: '', samples: out.latencyNoRecord.endToEnd.n })
 for (const t of out.throughput ?? []) {
   rows.push({ what: `throughput (${t.inflight} in flight per tab)${t.variant !== undefined ? ` [${t.variant}]` : ''}, tasks/min`, n: t.n, value: fmt(t.perMinute, 0), target: t.n === 5 ? '≥ 10,000' : '—', samples: t.completed })
+  if (t.drainMs !== null && t.drainMs !== undefined) rows.push({ what: `  the same, until every graph caught up, tasks/min`, n: t.n, value: t.perMinuteDrained === null ? `not in ${fmt(t.drainMs / 1000, 0)} s` : fmt(t.perMinuteDrained, 0), target: t.n === 5 ? '≥ 10,000' : '—', samples: t.completed })
   rows.push({ what: '  latency under load', n: t.n, value: ms(t.latency), target: '', samples: t.latency.n })
 }
 if (out.throughputNoRecord) rows.push({ what: '[graph recording off] throughput, tasks/min', n: N, value: fmt(out.throughputNoRecord.perMinute, 0), target: '', samples: out.throughputNoRecord.completed })
@@ -1024,7 +1118,8 @@ if (out.latency) {
 for (const t of [...(out.throughput ?? []), ...(out.throughputNoRecord ? [{ ...out.throughputNoRecord, n: `${N} [recording off]` }] : [])]) {
   console.log(`N=${t.n}${t.variant !== undefined ? ` [${t.variant}]` : ''}: executed per tab ${t.executedPerTab.join(' / ')}; submitted per tab ${t.submittedPerTab.join(' / ')}; Chromium CPU ${fmt(t.chromiumCores, 2)} cores; main thread busy per tab ${t.mainThreadBusyPerTab.map(x => fmt(x * 100, 0) + '%').join(' / ')}; not completed: ${JSON.stringify(t.notCompleted)}`)
   console.log(`   sent per completed task, room-wide: ${JSON.stringify(t.sentPerTask)}; on the wire: ${JSON.stringify(t.wirePerTask)}; ran on the submitting tab: ${fmt(100 * (t.ownShare ?? 0), 0)}% (1/${t.n} if tasks were spread evenly)`)
-  if (t.chromiumThreadCores) console.log(`   Chromium CPU ${fmt(t.cpuMsPerTask, 1)} ms per completed task; by thread (cores): ${Object.entries(t.chromiumThreadCores).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+  if (t.chromiumThreadCores) console.log(`   Chromium CPU ${fmt(t.cpuMsPerTask, 1)} ms per completed task${t.cpuMsPerTaskDrained != null ? ` (${fmt(t.cpuMsPerTaskDrained, 1)} with the graph caught up)` : ''}; by thread (cores): ${Object.entries(t.chromiumThreadCores).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+  if (t.heapMbPerTab) console.log(`   JS heap after (MB, page / graph worker per tab): ${t.heapMbPerTab.map(h => `${h.page} / ${h.graphWorker ?? '?'}`).join(', ')}`)
   if (t.steps) console.log(`   submit → window closed ${ms(t.steps.windowClosed)}, award → completed ${ms(t.steps.awardToCompleted)} (p50 / p95 ms); windows where every peer answered ${fmt(100 * t.steps.allResponded, 0)}%, share answering p50 ${fmt(t.steps.respondedShare.p50, 2)}`)
   if (Object.keys(t.timers).length) console.log(`   in-tab step times under load (p50/p95 ms, count): ${Object.entries(t.timers).map(([k, v]) => `${k} ${ms(v)} ×${v.n}`).join(', ')}`)
 }
