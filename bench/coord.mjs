@@ -297,6 +297,9 @@ function drainedLine (r) {
  * how many were still missing when it stopped (all 0 unless it timed out).
  */
 async function drainRecording (tabs, ids, timeoutMs = 180_000) {
+  // The check below maps ids to graph keys inline, without graph-record-ids.ts's hashing of long keys.
+  const long = ids.find(id => id.length > 60)
+  if (long !== undefined) throw new Error(`bench:coord drain: task id ${long} is too long for the inline key mapping`)
   const t0 = Date.now()
   await Promise.all(tabs.map(t => t.page.evaluate(() => { window.meshwork.tasks.engine?.recorder?.flush?.() })))
   for (;;) {
@@ -613,18 +616,18 @@ async function throughput (room, inflight, ms, part = 'throughput', { drain = tr
   const mainThread = after.map((a, i) => (a - before[i]) / (wallMs / 1000))
   // JS heap in use after the run (MB), each tab's page and graph worker: a heap that grows with the
   // tasks run makes every major GC dearer (the thread pool's concurrent marking).
-  const heapMb = await Promise.all(cdps.map(async c => {
-    const mb = u => Math.round(u.usedSize / 1e5) / 10
-    const page = mb(await c.send('Runtime.getHeapUsage'))
-    const worker = await workerSession(c, 'graph').then(w => w.send('Runtime.getHeapUsage')).then(mb, () => null)
-    return { page, graphWorker: worker }
-  }))
+  const graphWorkers = await Promise.all(cdps.map(c => workerSession(c, 'graph').catch(() => null)))
+  const mb = u => Math.round(u.usedSize / 1e5) / 10
+  const heapMb = await Promise.all(cdps.map(async (c, i) => ({
+    page: mb(await c.send('Runtime.getHeapUsage')),
+    graphWorker: await graphWorkers[i]?.send('Runtime.getHeapUsage').then(mb, () => null) ?? null
+  })))
   // BENCH_HEAP_SNAPSHOT=file.heapsnapshot: tab 2's page heap (its graph worker's with
-  // BENCH_PROFILE_WORKER) after the run, for DevTools' Memory panel or bench/heap-summary.mjs.
+  // BENCH_PROFILE_WORKER=graph) after the run, for DevTools' Memory panel or bench/heap-summary.mjs.
   if (HEAP_SNAPSHOT !== '') {
-    const c = cdps[1] ?? cdps[0]
-    const target = PROFILE_WORKER === '' ? c : await workerSession(c, PROFILE_WORKER)
-    await heapSnapshot(target, c, HEAP_SNAPSHOT)
+    const i = cdps.length > 1 ? 1 : 0
+    const target = PROFILE_WORKER !== '' && 'graph.worker'.includes(PROFILE_WORKER) && graphWorkers[i] !== null ? graphWorkers[i] : cdps[i]
+    await heapSnapshot(target, cdps[i], HEAP_SNAPSHOT)
   }
   await Promise.all(cdps.map(c => c.detach().catch(() => {})))
   const completed = per.reduce((s, p) => s + (p.states.completed ?? 0), 0)
