@@ -293,27 +293,26 @@ function drainedLine (r) {
 
 /**
  * Flushes every tab's recorder, then waits until every tab's graph holds each of `ids` as a
- * completed task thread whose result entity is there too. Returns how long that took, and per tab
- * how many were still missing when it stopped (all 0 unless it timed out).
+ * completed task thread whose result is there too, as the tab's recorder reads them
+ * (`recordedTask`, `resultOf`: the graph ids of graph-record-ids.ts). Each tab checks only the ids
+ * it has not yet seen caught up, so the polling adds little to the work it measures. Returns how
+ * long that took, and per tab how many were still missing when it stopped (all 0 unless it timed out).
  */
 async function drainRecording (tabs, ids, timeoutMs = 180_000) {
-  // The check below maps ids to graph keys inline, without graph-record-ids.ts's hashing of long keys.
-  const long = ids.find(id => id.length > 60)
-  if (long !== undefined) throw new Error(`bench:coord drain: task id ${long} is too long for the inline key mapping`)
   const t0 = Date.now()
-  await Promise.all(tabs.map(t => t.page.evaluate(() => { window.meshwork.tasks.engine?.recorder?.flush?.() })))
+  await Promise.all(tabs.map(t => t.page.evaluate(ids => {
+    window.meshwork.tasks.engine.recorder.flush()
+    window.__cb.drainLeft = ids
+  }, ids)))
   for (;;) {
-    const missing = await Promise.all(tabs.map(t => t.page.evaluate(ids => {
-      const g = window.meshwork.graph.graph
-      let m = 0
-      for (const id of ids) {
-        // graph-record-ids.ts: a task id becomes a key with _ → _u and / → _s (the bench's ids are short).
-        const thread = g.peek(`task:${id.replace(/_/g, '_u').replace(/\//g, '_s')}`)
-        const result = thread?.data?.outcome?.producer?.result
-        if (thread?.data?.state !== 'completed' || typeof result !== 'string' || !g.has(result)) m++
-      }
-      return m
-    }, ids)))
+    const missing = await Promise.all(tabs.map(t => t.page.evaluate(() => {
+      const rec = window.meshwork.tasks.engine.recorder
+      window.__cb.drainLeft = window.__cb.drainLeft.filter(id => {
+        const task = rec.recordedTask(id)
+        return !(task?.state === 'completed' && task.producer !== undefined && rec.resultOf(id, task.producer.attempt) !== undefined)
+      })
+      return window.__cb.drainLeft.length
+    })))
     if (missing.every(m => m === 0)) return { ms: Date.now() - t0, missing }
     if (Date.now() - t0 > timeoutMs) return { ms: Date.now() - t0, missing, timedOut: true }
     await sleep(200)
