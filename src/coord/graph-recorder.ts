@@ -237,8 +237,26 @@ function asArray (value: JsonValue | undefined): JsonValue[] {
   return Array.isArray(value) ? value : []
 }
 
+/**
+ * A bid as the thread records it. The peer id is left out when the agent id already ends with it
+ * (`<manifest id>@<peer id>`, every registered agent's): a trivial task's bids were a third of the
+ * bytes every tab syncs, applies and stores for it (docs/protocol.md, "What the mesh records").
+ */
 function compactBid (b: Bid): JsonObject {
-  return { agentId: b.agentId, peerId: b.peerId, skillId: b.skillId, confidence: b.confidence, reputation: b.reputation, load: b.load }
+  const out: JsonObject = { agentId: b.agentId, skillId: b.skillId, confidence: b.confidence, reputation: b.reputation, load: b.load }
+  if (!ownedBy(b.agentId, b.peerId)) out.peerId = b.peerId
+  return out
+}
+
+/** Whether `agentId` names its peer (`…@<peerId>`), so the peer id need not be written beside it. */
+function ownedBy (agentId: string, peerId: string): boolean {
+  return agentId.length > peerId.length + 1 && agentId.endsWith(peerId) && agentId.charCodeAt(agentId.length - peerId.length - 1) === 64 // '@'
+}
+
+/** `agent on …peer`: the agent's name without an `@<its peer id>` suffix, the peer shortened. */
+function agentOn (a: AgentRef): string {
+  const name = ownedBy(a.agentId, a.peerId) ? a.agentId.slice(0, a.agentId.length - a.peerId.length - 1) : a.agentId
+  return `${name} on ${shortPeer(a.peerId)}`
 }
 
 function bidScore (b: Bid): number {
@@ -786,8 +804,6 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     return { waitFor: known !== undefined ? [resultId(taskId, known), resultWildcard(taskId)] : [resultWildcard(taskId)] }
   }
 
-  const agentOn = (a: AgentRef): string => `${a.agentId} on ${shortPeer(a.peerId)}`
-
   const recorder: GraphRecorder = {
     task (r) {
       const takeover = typeof r.takeoverFrom === 'string' ? r.takeoverFrom : undefined
@@ -844,7 +860,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
             merge: d => {
               const next: JsonObject = { ...d }
               if (w !== null && !TERMINAL.has(String(d.state)) && r.attempt >= Number(d.attempt ?? 0)) next.state = 'working'
-              const patch: JsonObject = { bids, winner: w !== null ? compactBid(w) : null, digest: r.digest, awardedAt: r.at }
+              // The winner is one of the bids: who and with which skill is enough here.
+              const patch: JsonObject = { bids, winner: w !== null ? { agentId: w.agentId, peerId: w.peerId, skillId: w.skillId } : null, digest: r.digest, awardedAt: r.at }
               if (r.reason !== undefined) patch.reason = r.reason
               return upsertAttempt(next, r.attempt, patch)
             }

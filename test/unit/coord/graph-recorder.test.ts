@@ -4,7 +4,7 @@ import { alice, bob, graphPair, waitFor } from '../graph/helpers.ts'
 import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { GraphActor, KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
-import { ID_PATTERN, LIMITS, type Entity } from '../../../src/graph/schema.ts'
+import { ID_PATTERN, LIMITS, type Entity, type JsonValue } from '../../../src/graph/schema.ts'
 import { createGraphRecorder, MESH_AGENT, type GraphRecorder, type GraphRecorderOptions } from '../../../src/coord/graph-recorder.ts'
 import {
   answerId, decisionId, disputeId, factId, graphKey, KEY_MAX, questionId, reputationId, resultId, solutionId, taskThreadId
@@ -165,6 +165,38 @@ describe('graph recorder: what each record becomes', () => {
       'Verified: result:t-1:1 supported by 1 peer (…cccccc); recorded as fact:t-1:1.'
     ])
     expect(g.list({ kind: 'conflict' })).toEqual([])
+  })
+
+  it('writes a bid without the peer id its agent id already names, and lines name such an agent without it', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    const calc = `calc@${PRODUCER}`
+    // An agent id that merely contains a peer id, or names another peer, keeps its peer id.
+    const winner = bid(calc, PRODUCER, 0.9)
+    const bids = [winner, bid(`slow@${STEWARD}`, STEWARD, 0.4), bid(`x${STEWARD}`, STEWARD, 0.35), bid(`odd@${PRODUCER}`, STEWARD, 0.3)]
+    recorder.task(task('t-c'))
+    recorder.award({ taskId: 't-c', attempt: 1, winner, bids, digest: 'd1', at: T0 + 1 })
+    recorder.result({ ...result('t-c'), producer: { peerId: PRODUCER, agentId: calc } })
+    recorder.outcome({ ...outcome('t-c'), producer: { peerId: PRODUCER, agentId: calc, attempt: 1 } })
+    recorder.flush()
+    expect(problems).toEqual([])
+    const a = (g.get('task:t-c')!.data!.attempts as JsonValue[])[0] as Record<string, JsonValue>
+    expect(a.bids).toEqual([
+      { agentId: calc, skillId: 'math', confidence: 0.9, reputation: 1, load: 0 },
+      { agentId: `slow@${STEWARD}`, skillId: 'math', confidence: 0.4, reputation: 1, load: 0 },
+      { agentId: `x${STEWARD}`, peerId: STEWARD, skillId: 'math', confidence: 0.35, reputation: 1, load: 0 },
+      { agentId: `odd@${PRODUCER}`, peerId: STEWARD, skillId: 'math', confidence: 0.3, reputation: 1, load: 0 }
+    ])
+    // The winner is one of the bids: only who won, and with which skill.
+    expect(a.winner).toEqual({ agentId: calc, peerId: PRODUCER, skillId: 'math' })
+    expect(recorder.awardOf('t-c', 1)).toEqual({ agentId: calc, peerId: PRODUCER, skillId: 'math' })
+    expect(recorder.recordedTask('t-c')?.history).toEqual([{ attempt: 1, agentId: calc, peerId: PRODUCER, skillId: 'math' }])
+    expect(lines(g, 'task:t-c')).toEqual([
+      'Attempt 1 announced by steward …aaaaaa.',
+      'Attempt 1 awarded to calc on …bbbbbb (skill math, confidence 0.90, reputation 1.00, load 0) out of 4 bids.',
+      'Attempt 1: calc on …bbbbbb answered (result:t-c:1): answer to t-c',
+      'Completed: attempt 1 by calc on …bbbbbb (result:t-c:1).'
+    ])
   })
 
   it('a dispute: dispute attestations, a conflict that contradicts the result, with the evidence', async () => {
