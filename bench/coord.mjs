@@ -7,6 +7,7 @@
 //      BENCH_THROUGHPUT_SIZES=5,3,1  BENCH_THROUGHPUT_S=20  BENCH_WARMUP_S=0 (unmeasured load before each throughput part)  BENCH_INFLIGHT=8  BENCH_SATURATION_INFLIGHT=32 (5 tabs again, 0: not)  BENCH_RECOVERY_REPS=3 (per kill kind)
 //      BENCH_VERIFY_TASKS=20 (per block of the opt-in 'verify' part: 3 tabs, a calculator and two verifiers, tasks with and without verification in alternating blocks)
 //      BENCH_RUN_TASKS=1000  BENCH_PROFILE=latency|throughput [BENCH_PROFILE_WORKER=graph.worker] BENCH_PROFILE_OUT=raw.cpuprofile  BENCH_DIAG=1 (time match / sign / open / graph.batch inside the tabs)
+//      BENCH_SEND_TIMING=1 (count and time RTCDataChannel.send calls during throughput runs)
 //      BENCH_CHROME_TRACE=trace.json (a Chromium trace of each throughput part, summarised per thread and task origin: JIT, GC, WebRTC...)  BENCH_HEAP_SNAPSHOT=file.heapsnapshot (tab 2 after each throughput part; bench/heap-summary.mjs)
 // Each throughput run also reports the rate until every tab's graph caught up: records written up to 8 s late are paid for after the window.
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -549,6 +550,34 @@ const warmUp = (tabs, inflight, ms) => Promise.all(tabs.map(t => t.page.evaluate
   await Promise.all(Array.from({ length: inflight }, worker))
 }, { inflight, ms, words: WORDS })))
 
+// BENCH_SEND_TIMING=1: count and time every RTCDataChannel.send in each tab during throughput runs.
+// Chromium's send blocks the main thread on the network thread, about the same time whatever the size.
+const SEND_TIMING = process.env.BENCH_SEND_TIMING === '1'
+async function startSendTiming (tabs) {
+  await Promise.all(tabs.map(t => t.page.evaluate(() => {
+    const s = window.__sendTiming = { calls: 0, ms: 0, bytes: 0, max: 0, bySize: {} }
+    const orig = window.__origSend ??= RTCDataChannel.prototype.send
+    RTCDataChannel.prototype.send = function (d) {
+      const t0 = performance.now()
+      try { return orig.call(this, d) } finally {
+        const dt = performance.now() - t0
+        const n = d.byteLength ?? d.size ?? d.length ?? 0
+        const k = n < 1024 ? '<1K' : n < 4096 ? '1-4K' : n < 16384 ? '4-16K' : '16K+'
+        const e = (s.bySize[k] ??= { calls: 0, ms: 0 })
+        s.calls++; s.ms += dt; s.max = Math.max(s.max, dt); s.bytes += n; e.calls++; e.ms += dt
+      }
+    }
+  })))
+}
+async function readSendTiming (tabs, wallMs) {
+  const per = await Promise.all(tabs.map(t => t.page.evaluate(() => {
+    RTCDataChannel.prototype.send = window.__origSend
+    return window.__sendTiming
+  })))
+  process.stderr.write(`RTCDataChannel.send per tab over ${fmt(wallMs / 1000, 1)} s: ${per.map(s => `${s.calls} calls, ${fmt(s.ms, 0)} ms (${fmt(1000 * s.ms / Math.max(1, s.calls), 0)} µs each, max ${fmt(s.max, 1)} ms), ${fmt(s.bytes / 1e6, 1)} MB; by size ${Object.entries(s.bySize).map(([k, e]) => `${k} ${e.calls} × ${fmt(1000 * e.ms / e.calls, 0)} µs`).join(', ')}`).join(' | ')}\n`)
+  return per
+}
+
 async function throughput (room, inflight, ms, part = 'throughput', { drain = true } = {}) {
   const tabs = room.tabs
   if (WARMUP_MS > 0) await warmUp(tabs, inflight, WARMUP_MS)
@@ -559,6 +588,7 @@ async function throughput (room, inflight, ms, part = 'throughput', { drain = tr
   await Promise.all(cdps.map(c => c.send('Performance.enable')))
   const busy = async () => Promise.all(cdps.map(async c => (await c.send('Performance.getMetrics')).metrics.find(m => m.name === 'TaskDuration')?.value ?? 0))
   const before = await busy()
+  if (SEND_TIMING) await startSendTiming(tabs)
   const cpu0 = chromiumCpu()
   const w0 = Date.now()
   if (CHROME_TRACE !== '') await browser.startTracing(undefined, { path: CHROME_TRACE, categories: ['toplevel', 'disabled-by-default-v8.gc', 'v8.execute'] })
@@ -599,6 +629,7 @@ async function throughput (room, inflight, ms, part = 'throughput', { drain = tr
     return { start, last, lat, done, ids, states, byPeer, reasons, submitted: n, steps, own: byPeer[window.meshwork.peerId] ?? 0 }
   }, { inflight, ms, words: WORDS, trace: TRACE }))))
   const wallMs = Date.now() - w0
+  const sends = SEND_TIMING ? await readSendTiming(tabs, wallMs) : undefined
   const cpu1 = chromiumCpu()
   // The recorders write every few seconds when busy, so records of the run's last seconds are still
   // queued when it ends, and the graph work they cost falls outside the window. Drained: until every
@@ -651,6 +682,7 @@ async function throughput (room, inflight, ms, part = 'throughput', { drain = tr
     drainMs: drained.ms,
     drainMissing: drained.missing,
     cpuMsPerTaskDrained: drain ? (cpu2.totalMs - cpu0.totalMs) / Math.max(1, completed) : null,
+    ...(sends !== undefined ? { sends } : {}),
     // Tasks/min in successive windows of WINDOW_MS: does the rate fall as the room's graph grows?
     perWindow: (() => {
       const all = per.flatMap(p => p.done)
