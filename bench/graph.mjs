@@ -484,8 +484,11 @@ async function largeSync (size, { warm = false } = {}) {
     // announces the index before automerge-repo's diff): the catch-up's own report, timings included.
     if (statsAfter.snapshot !== undefined) result.snapshot = { ...statsAfter.snapshot, stateAtFull: statsAtFull.snapshot?.state }
     // The serving side: how long the joiner's request waited there for the save and the view.
-    result.servedWaitMs = await creator.evaluate(() => window.meshwork.graph.syncStats().snapshot?.lastServedWaitMs ?? null)
-    if (result.snapshot?.fetch !== undefined) process.stderr.write(`  snapshot catch-up: began ${result.snapshot.startedAt} ms after navigation; stream open +${result.snapshot.fetch.streamMs} ms, header +${result.snapshot.fetch.headerMs} (the server waited ${result.servedWaitMs} ms for its save and view), view +${result.snapshot.fetch.viewMs}, document +${result.snapshot.fetch.documentMs}; preview shown +${result.snapshot.preview?.shownMs}; load ${result.snapshot.timings?.loadMs} ms, index ${result.snapshot.timings?.indexMs} ms\n`)
+    const served = await creator.evaluate(() => { const s = window.meshwork.graph.syncStats().snapshot; return { wait: s?.lastServedWaitMs ?? null, at: s?.lastServedAt ?? null, prepare: s?.lastPrepare ?? null } })
+    result.servedWaitMs = served.wait
+    // The head start the server took when it discovered the joiner (graph-boot.ts): ms before the request it began, and how long it took.
+    if (served.prepare !== null && served.at !== null) result.servedPrepare = { beforeRequestMs: served.at - served.prepare.at, ms: served.prepare.ms }
+    if (result.snapshot?.fetch !== undefined) process.stderr.write(`  snapshot catch-up: began ${result.snapshot.startedAt} ms after navigation; stream open +${result.snapshot.fetch.streamMs} ms, header +${result.snapshot.fetch.headerMs} (the server waited ${result.servedWaitMs} ms for its save and view${result.servedPrepare !== undefined ? `; its head start began ${result.servedPrepare.beforeRequestMs} ms before the request and took ${result.servedPrepare.ms} ms` : ''}), view +${result.snapshot.fetch.viewMs}, document +${result.snapshot.fetch.documentMs}; preview shown +${result.snapshot.preview?.shownMs}; load ${result.snapshot.timings?.loadMs} ms, index ${result.snapshot.timings?.indexMs} ms\n`)
 
     if (warm) return result
     // 3. Reload from IndexedDB: the relay dies first, so no peer can be discovered or dialled.

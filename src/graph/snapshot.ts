@@ -49,6 +49,10 @@ export interface SnapshotStats {
   failed: Partial<Record<SnapshotFailure, number>>
   /** The last snapshot served: ms from its request until the document was saved and its view made (the reply waits for both). */
   lastServedWaitMs?: number
+  /** When (epoch ms) the last snapshot served was asked for. */
+  lastServedAt?: number
+  /** The last head start (`prepare`): when it began (epoch ms) and how long the save and view took. */
+  lastPrepare?: { at: number, ms: number }
 }
 
 const utf8 = new TextEncoder()
@@ -268,6 +272,7 @@ export class SnapshotService {
       } else {
         const view = await viewing
         this.stats.lastServedWaitMs = Date.now() - asked
+        this.stats.lastServedAt = asked
         stream.send(jsonFrame({ v: SNAPSHOT_VERSION, ok: true, bytes: snapshot.bytes.byteLength, ...(view !== undefined ? { view: view.byteLength } : {}) }))
         if (view !== undefined) stream.send(encodeFrame(view))
         stream.send(encodeFrame(snapshot.bytes))
@@ -296,7 +301,9 @@ export class SnapshotService {
   async prepare (documentId: DocumentId): Promise<void> {
     if (!this.#options.serves(documentId)) return
     try {
+      const at = Date.now()
       await this.#source.prepare?.(documentId)
+      this.stats.lastPrepare = { at, ms: Date.now() - at }
     } catch {
       // Only a head start: a request still saves for itself.
     }

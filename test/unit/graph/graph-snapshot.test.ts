@@ -59,6 +59,8 @@ describe('snapshot catch-up', () => {
     await waitFor('the snapshot to be applied', () => catchUp.report.state === 'applied', 10_000)
     expect(b.graph.size).toBe(601)
     expect(a.service.stats.served).toBe(1)
+    expect(a.service.stats.lastServedAt).toBeGreaterThan(0)
+    expect(a.service.stats.lastServedWaitMs).toBeGreaterThanOrEqual(0)
     expect(catchUp.report.bytes).toBeGreaterThan(1000)
     await waitFor('the young tab\'s write to reach the old one', () => a.graph.size === 601, 10_000)
     expect(b.graph.list({ text: 'young tab' })).toHaveLength(1)
@@ -72,10 +74,17 @@ describe('snapshot catch-up', () => {
       prepare: (id: string) => { prepared.push(id); if (id === 'fails') throw new Error('no') }
     }
     const service = new SnapshotService({} as never, source, { serves: id => id !== 'other' })
+    const before = Date.now()
     await service.prepare('mine' as never)
+    // The head start is timed (bench:graph shows how long before a request it began).
+    expect(service.stats.lastPrepare?.at).toBeGreaterThanOrEqual(before)
+    expect(service.stats.lastPrepare?.ms).toBeGreaterThanOrEqual(0)
+    const first = service.stats.lastPrepare
     await service.prepare('other' as never)
     await service.prepare('fails' as never)
     expect(prepared).toEqual(['mine', 'fails'])
+    // Neither a document not served nor a failed save counts as a head start.
+    expect(service.stats.lastPrepare).toBe(first)
   })
 
   it('a graph that is not young does not ask', async () => {
