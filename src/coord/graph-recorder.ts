@@ -239,8 +239,9 @@ function asArray (value: JsonValue | undefined): JsonValue[] {
 
 /**
  * A bid as the thread records it. The peer id is left out when the agent id already ends with it
- * (`<manifest id>@<peer id>`, every registered agent's): a trivial task's bids were a third of the
- * bytes every tab syncs, applies and stores for it (docs/protocol.md, "What the mesh records").
+ * (`<manifest id>@<peer id>`, every registered agent's): the bids were a third of the bytes every
+ * tab syncs, applies and stores for a trivial task (its steward's change is 18 % smaller now;
+ * bench:coord's throughput did not change, so bytes are not what limits it).
  */
 function compactBid (b: Bid): JsonObject {
   const out: JsonObject = { agentId: b.agentId, skillId: b.skillId, confidence: b.confidence, reputation: b.reputation, load: b.load }
