@@ -1081,7 +1081,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           text: () => text },
           { t: 'relate', from: id, type: 'answers', to: thread, source },
           { t: 'merge', id: thread, source, merge: d => ({ ...d, solution: id }) },
-          { t: 'post', threadId: thread, source, line: clip(`Solution ${id} assembled from ${r.parts.length} part${r.parts.length === 1 ? '' : 's'} (${r.parts.map(p => p.planId).join(', ')}) by ${r.group.map(g => g.agentId).join(', ') || 'nobody'}.`, 1000) }
+          { t: 'post', threadId: thread, source, line: clip(`Solution ${id} assembled from ${r.parts.length} part${r.parts.length === 1 ? '' : 's'} (${r.parts.map(p => p.planId).join(', ')}) by ${r.group.map(agentOn).join(', ') || 'nobody'}.`, 1000) }
         ]
         for (const p of r.parts) {
           intents.push({
@@ -1106,7 +1106,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         const text = clip(r.text, GRAPH_LIMITS.textLength) || '(empty)'
         const line = (s: string): Intent[] => thread !== undefined ? [{ t: 'post', threadId: thread, source, line: clip(s, 1000) }] : []
         const by = r.agentId !== undefined ? { by: { agentId: r.agentId } } : {}
-        const who = r.agentId !== undefined ? `${r.agentId} on ${shortPeer(r.peerId)}` : `a person on ${shortPeer(r.peerId)}`
+        const who = r.agentId !== undefined ? agentOn({ agentId: r.agentId, peerId: r.peerId }) : `a person on ${shortPeer(r.peerId)}`
         switch (r.kind) {
           case 'question': {
             const qid = questionId(r.id)

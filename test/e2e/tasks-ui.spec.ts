@@ -113,8 +113,8 @@ test('a two-part request typed into the composer becomes a mission the tab shows
   await expect(a.getByTestId('task-thread')).toContainText('awarded')
   // The working group posted its progress there (the researcher's note, from tab B), and the group
   // dissolved with the mission.
-  await expect(a.getByTestId('task-thread')).toContainText(/researcher@\S+ on \S+ reports \d+%: (searching|reading) the graph/, { timeout: 15_000 })
-  await expect(a.getByTestId('task-thread')).toContainText(/The working group dissolves: (calculator|researcher)@/, { timeout: 15_000 })
+  await expect(a.getByTestId('task-thread')).toContainText(/researcher on …\S+ reports \d+%: (searching|reading) the graph/, { timeout: 15_000 })
+  await expect(a.getByTestId('task-thread')).toContainText(/The working group dissolves: (calculator|researcher) on …/, { timeout: 15_000 })
   await a.screenshot({ path: `${SHOTS}/tasks-mission.png`, fullPage: true })
 
   // A part in detail: the calculator's answer with its working, verified by the third tab.

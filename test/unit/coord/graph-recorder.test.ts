@@ -197,6 +197,10 @@ describe('graph recorder: what each record becomes', () => {
       'Attempt 1: calc on …bbbbbb answered (result:t-c:1): answer to t-c',
       'Completed: attempt 1 by calc on …bbbbbb (result:t-c:1).'
     ])
+    // Consultation lines name the agent the same way.
+    recorder.consultation({ kind: 'progress', id: 't-c:progress:1:1', taskId: 't-c', agentId: calc, peerId: PRODUCER, text: '40%: working', at: T0 + 2 })
+    recorder.flush()
+    expect(lines(g, 'task:t-c')).toContain('Attempt 1: calc on …bbbbbb reports 40%: working')
   })
 
   it('a dispute: dispute attestations, a conflict that contradicts the result, with the evidence', async () => {
@@ -328,7 +332,7 @@ describe('graph recorder: what each record becomes', () => {
     expect(out(g, 'solution:m-1', 'answers')).toEqual(['task:m-1'])
     expect(out(g, 'solution:m-1', 'derived-from')).toEqual(['result:m-1_s1:1', 'result:m-1_s2:1'])
     expect(g.get('task:m-1')!.data).toMatchObject({ solution: 'solution:m-1' })
-    expect(lines(g, 'task:m-1').at(-1)).toBe('Solution solution:m-1 assembled from 2 parts (area, name) by calc.')
+    expect(lines(g, 'task:m-1').at(-1)).toBe('Solution solution:m-1 assembled from 2 parts (area, name) by calc on …bbbbbb.')
     // The mission's outcome: its working group dissolves, and who was in it stays on the record.
     recorder.outcome({ taskId: 'm-1', state: 'completed', attempts: 1, group: [{ peerId: PRODUCER, agentId: 'calc' }, { peerId: STEWARD, agentId: 'reader' }], at: T0 + 11 })
     recorder.flush()
