@@ -204,7 +204,7 @@ function reputationText (agentId: string, peerId: string, skills: JsonObject): s
       (checked > 0 ? `, ${n(k.verified)} of ${checked} checked results verified` : ', no result checked yet') +
       `, about ${Math.round(n(k.latencyMs))} ms, reputation ${n(k.factor).toFixed(2)}`
   })
-  return clip(`${agentId} on ${shortPeer(peerId)}. ${parts.join('; ')}.`, 8000)
+  return clip(`${agentOn({ agentId, peerId })}. ${parts.join('; ')}.`, 8000)
 }
 
 function clip (text: string, max: number): string {
@@ -272,7 +272,7 @@ function ref (a: AgentRef): JsonObject {
 function mergeLine (thread: string, merged: JsonObject): string {
   const w = completionOf(merged)!
   const dups = asArray(merged.duplicates).map(asObject)
-  const by = (c: JsonObject): string => `attempt ${String(c.attempt)} by ${String(c.agentId)} on ${shortPeer(String(c.peerId))}`
+  const by = (c: JsonObject): string => `attempt ${String(c.attempt)} by ${agentOn({ agentId: String(c.agentId), peerId: String(c.peerId) })}`
   return clip(`Merged after a partition: ${by({ ...w })} is the task's result (${thread.replace(/^task:/, 'result:')}:${w.attempt})` +
     (dups.length > 0 ? `; ${dups.map(by).join(', ')} ran too and ${dups.length === 1 ? 'is' : 'are'} kept as a duplicate.` : '.'), 1000)
 }
