@@ -13,13 +13,15 @@ import { MAX_ENDED_PER_CHANGE, type GraphRecorder, type GraphRecorderOptions } f
  * engine (the engine records through it), so both are read through `parts` when news arrives;
  * news before the engine exists is dropped (the start pass below covers it).
  */
-export function followGraph (parts: () => { engine?: CoordEngine, recorder?: GraphRecorder }): Required<Pick<GraphRecorderOptions, 'onCompletion' | 'onEnded' | 'onResult'>> {
+export function followGraph (parts: () => { engine?: CoordEngine, recorder?: GraphRecorder }): Required<Pick<GraphRecorderOptions, 'onCompletion' | 'onEnded' | 'onMergedEnd' | 'onResult'>> {
   return {
     // After a partition the graph merges the sides' completions into one; the engine follows it.
     onCompletion: (taskId, c) => {
       const { engine, recorder } = parts()
       if (engine !== undefined && recorder !== undefined) engine.adoptCompletion(taskId, { ...c, read: () => recorder.resultOf(taskId, c.attempt) })
     },
+    // A task that ended without a result on every side of a partition: the engine takes the merged end.
+    onMergedEnd: (taskId, end) => { parts().engine?.adoptEnd(taskId, end) },
     // A task that ended while this tab was away (closed, reloading, cut off) is listed from the graph.
     onEnded: taskId => { importEnded(parts(), taskId) },
     // A result this tab missed (it was reloading) completes the task from the graph.

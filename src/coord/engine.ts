@@ -278,6 +278,14 @@ export interface CoordEngine {
    */
   adoptCompletion (taskId: string, c: RecordedCompletion): boolean
   /**
+   * The graph records that the task ended without a completion on every side of a partition, and
+   * merged the ends (outcome-merge.ts): `state` is the most canonical of them, `reason` names them
+   * all. A task that ended here too takes that state and reason, so every node shows the same end;
+   * one still running here is left to finish (its outcome merges in its turn), a completed one keeps
+   * its completion. Missions are left as they are. Returns whether anything changed.
+   */
+  adoptEnd (taskId: string, end: { state: string, reason: string }): boolean
+  /**
    * A task that ended before this node knew it (it joined later, reloaded, or was cut off when the
    * task ran): the task is listed, read and waited on like any other, from what the graph recorded.
    * Ignored if the task is known here or `r.state` is not terminal. Returns whether it was added.
@@ -665,6 +673,22 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       this.setState(t, 'completed', reason)
     }
     if (t.missionId !== undefined) this.reassembleMerged(t.missionId)
+    return true
+  }
+
+  adoptEnd (taskId: string, end: { state: string, reason: string }): boolean {
+    const t = this.book.get(taskId)
+    const state = end.state as TaskState
+    if (t === undefined || t.mission !== undefined || !isTerminal(t.state) || t.state === 'completed') return false
+    if (!isTerminal(state) || state === 'completed' || (t.state === state && t.reason === end.reason)) return false
+    const previous = t.state
+    t.state = state
+    t.reason = end.reason
+    // The graph holds the merged end already: recording this node's own again would only fight it.
+    t.finalRecorded = true
+    this.timeline('merged', this.peerId, `${t.id}: ${end.reason}`, t.id)
+    this.counters.merged++
+    this.emit('task', { taskId: t.id, state, previous, reason: end.reason, attempt: t.attempt, at: this.clock.now() })
     return true
   }
 
@@ -1159,7 +1183,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       // A failed mission's record keeps what its parts delivered (nothing is lost for a tab that
       // lists it from the graph later); its own result is only the planner's plan.
       result: t.mission !== undefined && t.state === 'failed' ? this.missionPartial(t.mission) : t.result,
-      failures: t.failures.map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason })),
+      failures: t.failures.map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason, ...(f.agent !== undefined ? { agent: f.agent } : {}) })),
       ...(t.mission !== undefined ? { group: this.missionGroup(t) } : {}),
       at: this.clock.now()
     })

@@ -51,7 +51,7 @@ import {
 import type { CoordRecorder } from './interfaces.ts'
 import type { AgentRef, Bid } from './messages.ts'
 import { isTimeZoneName, type AgentResult } from '../agents/types.ts'
-import { compareCompletions, completionOf, mergeTaskData, type Completion } from './outcome-merge.ts'
+import { compareCompletions, completionOf, endedOf, mergedEndReason, mergeTaskData, type Completion } from './outcome-merge.ts'
 import type { GraphResult, RecordedTask } from './engine.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
@@ -89,6 +89,12 @@ export interface GraphRecorderOptions {
    * before `onCompletion`): a node that does not know the task can list it (`recordedTask`).
    */
   onEnded?: (taskId: string) => void
+  /**
+   * A task thread that ended on every side of a partition without a completion (its data lists the
+   * other sides' ends in `alsoEnded`) changed here or arrived from a peer: `state` and `reason` are
+   * the merged end (outcome-merge.ts), which the engine adopts when it had ended the task too.
+   */
+  onMergedEnd?: (taskId: string, end: { state: string, reason: string }) => void
   /**
    * A result arrived for a task whose thread has not ended: a node that missed the result message
    * (it was reloading) can still complete the task from the graph.
@@ -270,11 +276,17 @@ function ref (a: AgentRef): JsonObject {
 
 /** The thread line that tells a person a partition's two completions were merged into one. */
 function mergeLine (thread: string, merged: JsonObject): string {
-  const w = completionOf(merged)!
-  const dups = asArray(merged.duplicates).map(asObject)
+  const w = completionOf(merged)
   const by = (c: JsonObject): string => `attempt ${String(c.attempt)} by ${agentOn({ agentId: String(c.agentId), peerId: String(c.peerId) })}`
+  const where = (e: JsonObject): string => `${String(e.state)}${typeof e.steward === 'string' ? ` where ${shortPeer(e.steward)} was steward` : ''}`
+  const ends = asArray(merged.alsoEnded).map(asObject).map(where).join(', ')
+  if (w === undefined) {
+    return clip(`Merged after a partition: no side completed the task. It stays ${where(merged)}; it also ended ${ends} (kept on record).`, 1000)
+  }
+  const dups = asArray(merged.duplicates).map(asObject)
   return clip(`Merged after a partition: ${by({ ...w })} is the task's result (${thread.replace(/^task:/, 'result:')}:${w.attempt})` +
-    (dups.length > 0 ? `; ${dups.map(by).join(', ')} ran too and ${dups.length === 1 ? 'is' : 'are'} kept as a duplicate.` : '.'), 1000)
+    (dups.length > 0 ? `; ${dups.map(by).join(', ')} ran too and ${dups.length === 1 ? 'is' : 'are'} kept as a duplicate.` : '.') +
+    (ends !== '' ? ` It had also ended ${ends} (kept on record).` : ''), 1000)
 }
 
 /** A task's input is kept in its thread's data up to this many characters of JSON. */
@@ -638,33 +650,39 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         const merged = mergeTaskData(values)
         if (merged === undefined) continue
         const thread = data.entityId
-        const winner = completionOf(merged)!
+        const winner = completionOf(merged)
+        const end = endedOf(merged)
+        const resolution: JsonObject = winner !== undefined
+          ? { rule: 'lowest completed attempt', winner: { ...winner } }
+          : { rule: 'most canonical end', end: { state: end!.state, at: end!.at } }
         const source = `partition merge of ${thread}`
         s.merges++
         queue.push(
           { t: 'merge', id: thread, source, merge: d => mergeTaskData([d, merged]) ?? merged },
-          { t: 'merge', id, source, merge: d => ({ ...d, resolution: { rule: 'lowest completed attempt', winner: { ...winner } } }) },
+          { t: 'merge', id, source, merge: d => ({ ...d, resolution }) },
           { t: 'post', threadId: thread, source, line: mergeLine(thread, merged) }
         )
         if (!closed && timer === undefined) timer = setTimeout(() => { timer = undefined; flush() }, wait())
       }
     }
-    if (threads === undefined || (options.onCompletion === undefined && options.onEnded === undefined)) return
-    const ended: Array<{ taskId: string, createdAt: number, c: Completion | undefined }> = []
+    if (threads === undefined || (options.onCompletion === undefined && options.onEnded === undefined && options.onMergedEnd === undefined)) return
+    const ended: Array<{ taskId: string, createdAt: number, c: Completion | undefined, mergedEnd: string | undefined }> = []
     for (const thread of threads) {
       const e = graph.peek(thread)
       const taskId = e?.data?.taskId
       if (typeof taskId !== 'string' || !TERMINAL.has(String(e?.data?.state))) continue
-      ended.push({ taskId, createdAt: e!.provenance.createdAt, c: completionOf(e?.data) })
+      const c = completionOf(e?.data)
+      ended.push({ taskId, createdAt: e!.provenance.createdAt, c, mergedEnd: c === undefined ? mergedEndReason(e?.data) : undefined })
     }
     // A bulk arrival (a snapshot or a long sync) announces only its newest ended tasks as new to
     // this node: listing thousands of old tasks would cost the page a long task and help nobody.
     const fresh = ended.length <= MAX_ENDED_PER_CHANGE ? ended : [...ended].sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_ENDED_PER_CHANGE)
     const announce = new Set(fresh.map(x => x.taskId))
-    for (const { taskId, c } of ended) {
+    for (const { taskId, c, mergedEnd } of ended) {
       try {
         if (announce.has(taskId)) options.onEnded?.(taskId)
         if (c !== undefined) options.onCompletion?.(taskId, c)
+        else if (mergedEnd !== undefined) options.onMergedEnd?.(taskId, { state: String(graph.peek(taskThreadId(taskId))?.data?.state), reason: mergedEnd })
       } catch (err) { problem(`ended task ${taskId}: ${(err as Error).message}`) }
     }
   }
@@ -993,7 +1011,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       record(source, [['taskId', r.taskId]], () => {
         const thread = taskThreadId(r.taskId)
         if (r.producer !== undefined) noteAttempt(r.taskId, r.producer.attempt, true)
-        const failures = (r.failures ?? []).map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason }))
+        // Who failed each attempt stays with the outcome (a partition merge keeps one side's attempts list).
+        const failures = (r.failures ?? []).map(f => ({ attempt: f.attempt, code: f.code, reason: f.reason, ...(f.agent !== undefined ? ref(f.agent) : {}) }))
         const outcome: JsonObject = { state: r.state, attempts: r.attempts, failures, at: r.at }
         if (r.reason !== undefined) outcome.reason = r.reason
         if (r.producer !== undefined) outcome.producer = { ...ref(r.producer), attempt: r.producer.attempt, result: resultId(r.taskId, r.producer.attempt) }
@@ -1039,8 +1058,9 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
             source,
             merge: d => {
               const next = { ...d, state: r.state, ...(r.reason !== undefined ? { reason: r.reason } : {}), outcome }
-              // Another side may have completed the task already (a partition): one completion stays.
-              return completionOf(d) !== undefined ? mergeTaskData([d, next]) ?? next : next
+              // Another side may have completed or ended the task already (a partition): one
+              // completion, or one end with the others kept beside it, stays.
+              return completionOf(d) !== undefined || endedOf(d) !== undefined ? mergeTaskData([d, next]) ?? next : next
             }
           },
           post
@@ -1233,7 +1253,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       const failures: RecordedTask['failures'] = []
       for (const f of asArray(outcome.failures).map(asObject)) {
         const attempt = num(f.attempt)
-        if (attempt !== undefined) failures.push({ attempt, code: str(f.code) ?? 'error', reason: str(f.reason) ?? '' })
+        const agent = typeof f.peerId === 'string' && typeof f.agentId === 'string' ? { peerId: f.peerId, agentId: f.agentId } : undefined
+        if (attempt !== undefined) failures.push({ attempt, code: str(f.code) ?? 'error', reason: str(f.reason) ?? '', ...(agent !== undefined ? { agent } : {}) })
       }
       const r: RecordedTask = {
         taskId,
@@ -1245,7 +1266,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         history,
         failures
       }
-      const reason = str(d.reason) ?? str(outcome.reason)
+      // A task that ended on every side of a partition: the reason names every side's end.
+      const reason = mergedEndReason(d) ?? str(d.reason) ?? str(outcome.reason)
       if (reason !== undefined) r.reason = reason
       const endedAt = num(outcome.at)
       if (endedAt !== undefined) r.endedAt = endedAt

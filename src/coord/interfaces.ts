@@ -131,7 +131,7 @@ export interface CoordRecorder {
    * The steward: the final state (completed, failed, rejected, canceled, unassigned). Idempotent per
    * task. A mission's carries its working group, which dissolves with it.
    */
-  outcome (r: { taskId: string, state: TaskState, reason?: string, attempts: number, producer?: AgentRef & { attempt: number }, result?: AgentResult, failures?: Array<{ attempt: number, code: FailureCode | string, reason: string }>, group?: AgentRef[], at: number }): Recorded
+  outcome (r: { taskId: string, state: TaskState, reason?: string, attempts: number, producer?: AgentRef & { attempt: number }, result?: AgentResult, failures?: Array<{ attempt: number, code: FailureCode | string, reason: string, agent?: AgentRef }>, group?: AgentRef[], at: number }): Recorded
   /** The mission's steward: the assembled result as a solution, with its parts and working group. */
   solution (r: { missionId: string, text: string, result: AgentResult, parts: Array<{ planId: string, taskId: string, producer?: AgentRef, verification?: VerificationStatus }>, group: AgentRef[], at: number }): Recorded
   /**

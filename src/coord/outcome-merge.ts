@@ -67,9 +67,119 @@ function duplicatesOf (data: JsonObject): Completion[] {
   return out
 }
 
+/** Ended states that are not a completion, most canonical first (see `endedOf`). */
+const ENDED_RANK: Readonly<Record<string, number>> = { canceled: 0, failed: 1, rejected: 2, unassigned: 3 }
+
 /**
- * Merges task thread data values under the rule above. Undefined when no value records a
- * completion: the rule only settles completions (two sides that both failed keep Automerge's pick).
+ * How a side ended a task without completing it: the value's `outcome` when its state is canceled,
+ * failed, rejected or unassigned. Two ended sides are ordered by that state (a person's cancel, then
+ * failed: an agent tried, then rejected: every agent refused, then unassigned: nobody could), then
+ * the earlier end (`outcome.at`), then the outcome's JSON text.
+ */
+export interface Ended {
+  state: string
+  at: number
+  outcome: JsonObject
+}
+
+export function endedOf (data: JsonObject | undefined): Ended | undefined {
+  const outcome = obj(data?.outcome)
+  const state = outcome?.state
+  if (typeof state !== 'string' || ENDED_RANK[state] === undefined || data?.state !== state) return undefined
+  return { state, at: typeof outcome!.at === 'number' ? outcome!.at : 0, outcome: outcome! }
+}
+
+function compareEnded (a: Ended, b: Ended): number {
+  return ENDED_RANK[a.state]! - ENDED_RANK[b.state]! || a.at - b.at || cmpStr(JSON.stringify(a.outcome), JSON.stringify(b.outcome))
+}
+
+/** Bounds on `alsoEnded`: the thread's data must stay within the graph's size limit. */
+const MAX_ALSO_ENDED = 16
+const MAX_FAILURES = 8
+const MAX_REASON = 300
+
+/**
+ * What `alsoEnded` keeps of a side that ended the task another way (small: thread data has a size
+ * limit). Only what the side's end itself records (never its attempts list, which a merge unions),
+ * so an entry reads the same whether it is taken from that side's value or from a merge of it.
+ */
+function endedEntry (v: JsonObject, e: Ended): JsonObject {
+  const entry: JsonObject = { state: e.state, at: e.at }
+  if (typeof v.reason === 'string') entry.reason = clipReason(v.reason)
+  if (typeof v.steward === 'string') entry.steward = v.steward
+  if (typeof e.outcome.attempts === 'number') entry.attempts = e.outcome.attempts
+  if (Array.isArray(e.outcome.failures)) {
+    entry.failures = e.outcome.failures.slice(0, MAX_FAILURES).map(f => {
+      const x = obj(f)
+      return x !== undefined && typeof x.reason === 'string' ? { ...x, reason: clipReason(x.reason) } : f
+    })
+  }
+  return entry
+}
+
+function clipReason (reason: string): string {
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason
+}
+
+function entryKey (e: JsonObject): string {
+  return `${ENDED_RANK[String(e.state)] ?? 9}|${String(e.at).padStart(16, '0')}|${JSON.stringify(e)}`
+}
+
+/**
+ * The union of every value's attempts by attempt number: the primary's entry where it has one, else
+ * the entry with the smallest JSON text among the values (a choice that does not depend on the
+ * order of the values, nor on whether one of them is an earlier merge).
+ */
+function unionAttempts (primary: JsonObject, values: readonly JsonObject[]): JsonObject[] {
+  const chosen = new Map<number, { e: JsonObject, text: string | undefined }>()
+  for (const a of Array.isArray(primary.attempts) ? primary.attempts : []) {
+    const e = obj(a)
+    if (e !== undefined && typeof e.attempt === 'number') chosen.set(e.attempt, { e, text: undefined })
+  }
+  for (const v of values) {
+    for (const a of Array.isArray(v.attempts) ? v.attempts : []) {
+      const e = obj(a)
+      if (e === undefined || typeof e.attempt !== 'number') continue
+      const had = chosen.get(e.attempt)
+      if (had !== undefined && had.text === undefined) continue // the primary's
+      const text = JSON.stringify(e)
+      if (had === undefined || text < had.text!) chosen.set(e.attempt, { e, text })
+    }
+  }
+  return [...chosen.keys()].sort((a, b) => a - b).map(k => chosen.get(k)!.e)
+}
+
+/** Every side that ended the task without completing it, but the primary: one entry each, ordered. */
+function alsoEndedOf (primary: JsonObject, values: readonly JsonObject[]): JsonObject[] {
+  const own = endedOf(primary)
+  const skip = own !== undefined ? entryKey(endedEntry(primary, own)) : undefined
+  const all = new Map<string, JsonObject>()
+  for (const v of values) {
+    const e = endedOf(v)
+    if (e !== undefined) { const entry = endedEntry(v, e); all.set(entryKey(entry), entry) }
+    for (const x of Array.isArray(v.alsoEnded) ? v.alsoEnded : []) {
+      const entry = obj(x)
+      if (entry !== undefined && typeof entry.state === 'string' && ENDED_RANK[entry.state] !== undefined) all.set(entryKey(entry), entry)
+    }
+  }
+  if (skip !== undefined) all.delete(skip)
+  // The first few in a fixed order: merging again with any input keeps the same ones.
+  return [...all.keys()].sort().slice(0, MAX_ALSO_ENDED).map(k => all.get(k)!)
+}
+
+function maxAttempt (values: readonly JsonObject[]): number {
+  let attempt = 0
+  for (const v of values) if (typeof v.attempt === 'number') attempt = Math.max(attempt, v.attempt)
+  return attempt
+}
+
+/**
+ * Merges task thread data values under the rule above, or, when no value records a completion
+ * but some value records an end (canceled, failed, rejected, unassigned), under the rule for ends:
+ * the most canonical end (see `endedOf`) is the thread's state, reason and outcome; the other ends
+ * are kept in `alsoEnded` (state, reason, steward, attempts, failures, at) and every side's attempts
+ * are kept. A value still running contributes its attempts: an end beats it, and a completion,
+ * should the running side complete, beats the end in its turn. Undefined when no value has ended.
  */
 export function mergeTaskData (values: readonly JsonObject[]): JsonObject | undefined {
   const all = new Map<string, Completion>()
@@ -79,34 +189,59 @@ export function mergeTaskData (values: readonly JsonObject[]): JsonObject | unde
     for (const x of [...(c !== undefined ? [c] : []), ...duplicatesOf(v)]) all.set(completionKey(x), x)
     if (c !== undefined && (best === undefined || compareCompletions(c, best) < 0)) best = c
   }
-  if (best === undefined) return undefined
+  if (best === undefined) return mergeEnded(values)
   // A `duplicates` entry is kept but never wins: it lost to a lower completion where it was merged.
   const winner = best
   // The base: among values whose outcome is the winner, the one with the smallest JSON (any order
   // of `values` picks the same).
   const texts = values.filter(v => sameCompletion(completionOf(v), winner)).map(v => JSON.stringify(v)).sort()
   const base = JSON.parse(texts[0]!) as JsonObject
-  const attempts = new Map<number, JsonObject>()
-  for (const a of Array.isArray(base.attempts) ? base.attempts : []) {
-    const e = obj(a)
-    if (e !== undefined && typeof e.attempt === 'number') attempts.set(e.attempt, e)
-  }
-  const others = values.filter(v => JSON.stringify(v) !== texts[0]).map(v => JSON.stringify(v)).sort().map(t => JSON.parse(t) as JsonObject)
-  let attempt = typeof base.attempt === 'number' ? base.attempt : 0
-  for (const v of others) {
-    if (typeof v.attempt === 'number') attempt = Math.max(attempt, v.attempt)
-    for (const a of Array.isArray(v.attempts) ? v.attempts : []) {
-      const e = obj(a)
-      if (e !== undefined && typeof e.attempt === 'number' && !attempts.has(e.attempt)) attempts.set(e.attempt, e)
-    }
-  }
   const duplicates = [...all.values()]
     .filter(c => compareCompletions(c, winner) !== 0)
     .sort(compareCompletions)
     .map(c => ({ attempt: c.attempt, peerId: c.peerId, agentId: c.agentId }))
-  const merged: JsonObject = { ...base, state: 'completed', attempt, attempts: [...attempts.keys()].sort((a, b) => a - b).map(k => attempts.get(k)!) }
+  const merged: JsonObject = { ...base, state: 'completed', attempt: maxAttempt(values), attempts: unionAttempts(base, values) }
   delete merged.reason
   if (duplicates.length > 0) merged.duplicates = duplicates
   else delete merged.duplicates
+  // Sides that failed (or were canceled…) before the completion reached them: their ends stay on record.
+  const ended = alsoEndedOf(merged, values)
+  if (ended.length > 0) merged.alsoEnded = ended
+  else delete merged.alsoEnded
   return merged
+}
+
+/** The rule for ends (no completion anywhere): see `mergeTaskData`. */
+function mergeEnded (values: readonly JsonObject[]): JsonObject | undefined {
+  let best: { v: JsonObject, e: Ended, core: string } | undefined
+  for (const v of values) {
+    const e = endedOf(v)
+    if (e === undefined) continue
+    const { attempts: _a, attempt: _n, alsoEnded: _x, ...rest } = v
+    const core = JSON.stringify(rest)
+    if (best === undefined || compareEnded(e, best.e) < 0 || (compareEnded(e, best.e) === 0 && core < best.core)) best = { v, e, core }
+  }
+  if (best === undefined) return undefined
+  const base = JSON.parse(best.core) as JsonObject
+  const merged: JsonObject = { ...base, attempt: maxAttempt(values), attempts: unionAttempts(best.v, values) }
+  const ended = alsoEndedOf(merged, values)
+  if (ended.length > 0) merged.alsoEnded = ended
+  return merged
+}
+
+/**
+ * The reason a task ended on every side of a partition gives, the same on every node (the engine
+ * adopts it, a node that lists the task from the graph reads it): undefined unless `data` records
+ * an end with other sides' ends in `alsoEnded`.
+ */
+export function mergedEndReason (data: JsonObject | undefined): string | undefined {
+  const e = endedOf(data)
+  const others = Array.isArray(data?.alsoEnded) ? data!.alsoEnded.map(obj).filter(x => x !== undefined) : []
+  if (e === undefined || others.length === 0) return undefined
+  const side = (x: JsonObject): string => {
+    const where = typeof x.steward === 'string' ? ` where …${x.steward.slice(-6)} was steward` : ''
+    return `${String(x.state)}${where}${typeof x.reason === 'string' && x.reason !== '' ? `: ${x.reason}` : ''}`
+  }
+  const text = `ended on every side of a partition: ${side({ state: e.state, steward: data!.steward ?? null, reason: data!.reason ?? null })}; also ${others.map(side).join('; ')}`
+  return text.length > 1000 ? `${text.slice(0, 999)}…` : text
 }

@@ -8,7 +8,7 @@ import type { JsonObject, JsonValue } from '../../../src/graph/schema.ts'
 import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/graph-recorder.ts'
 import { catchUpFromGraph, followGraph } from '../../../src/coord/catch-up.ts'
 import type { CoordEngine } from '../../../src/coord/engine.ts'
-import { completionOf, compareCompletions, mergeTaskData } from '../../../src/coord/outcome-merge.ts'
+import { completionOf, compareCompletions, mergedEndReason, mergeTaskData } from '../../../src/coord/outcome-merge.ts'
 import { solutionId, taskThreadId } from '../../../src/coord/graph-record-ids.ts'
 import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, type Identity, type SimAgent } from './sim.ts'
 
@@ -36,6 +36,19 @@ function threadData (attempt: number, peerId: string, agentId = 'echo', extra: J
   }
 }
 
+/** A thread whose task ended without a result on one side: `state` after `attempts` attempts, steward `peerId`. */
+function endedData (state: string, attempts: number, peerId: string, at: number, reason: string): JsonObject {
+  return {
+    taskId: 't-1',
+    state,
+    reason,
+    attempt: attempts,
+    steward: peerId,
+    attempts: Array.from({ length: attempts }, (_, i) => ({ attempt: i + 1, steward: peerId, winner: { agentId: 'worker', peerId } })),
+    outcome: { state, attempts, failures: [{ attempt: attempts, code: 'error', reason: `boom on attempt ${attempts}`, peerId, agentId: 'worker' }], at }
+  }
+}
+
 describe('outcome merge rule', () => {
   it('keeps the lowest completed attempt, lists the other as a duplicate and unions the attempts', () => {
     const a = threadData(1, P2)
@@ -59,10 +72,65 @@ describe('outcome merge rule', () => {
     expect(m.duplicates).toEqual([{ attempt: 1, peerId: P2, agentId: 'echo' }, { attempt: 2, peerId: P1, agentId: 'echo' }])
   })
 
-  it('a completion beats a side that failed or is still working; without any completion there is no rule', () => {
-    const failed: JsonObject = { taskId: 't-1', state: 'failed', attempt: 3, outcome: { state: 'failed', attempts: 3, failures: [], at: 5 } }
-    expect(completionOf(mergeTaskData([failed, threadData(2, P1)]))).toEqual({ attempt: 2, peerId: P1, agentId: 'echo' })
-    expect(mergeTaskData([failed, { taskId: 't-1', state: 'working', attempt: 1 }])).toBeUndefined()
+  it('a completion beats a side that failed or is still working, and keeps the failed side\'s end on record', () => {
+    const failed = endedData('failed', 3, P2, 5, 'no agent could')
+    const m = mergeTaskData([failed, threadData(2, P1)])!
+    expect(completionOf(m)).toEqual({ attempt: 2, peerId: P1, agentId: 'echo' })
+    expect(m.state).toBe('completed')
+    expect(m.reason).toBeUndefined()
+    expect(m.alsoEnded).toEqual([{ state: 'failed', at: 5, reason: 'no agent could', steward: P2, attempts: 3, failures: [{ attempt: 3, code: 'error', reason: 'boom on attempt 3', peerId: P2, agentId: 'worker' }] }])
+    expect(mergeTaskData([m, failed])).toEqual(m)
+    expect(mergeTaskData([threadData(2, P1), { taskId: 't-1', state: 'working', attempt: 1 }])!.alsoEnded).toBeUndefined()
+    // Nothing has ended on any side: there is nothing to settle.
+    expect(mergeTaskData([{ taskId: 't-1', state: 'working', attempt: 1 }, { taskId: 't-1', state: 'submitted', attempt: 2 }])).toBeUndefined()
+  })
+
+  it('two sides that both ended without a result: the most canonical end stays, the other is kept beside it', () => {
+    const failed = endedData('failed', 2, P2, 50, 'every agent failed')
+    const unassigned = endedData('unassigned', 1, P1, 20, 'no capable agent in the room')
+    const m = mergeTaskData([unassigned, failed])!
+    // failed (an agent tried) beats unassigned (nobody could), whichever ended first.
+    expect(m).toMatchObject({ state: 'failed', reason: 'every agent failed', steward: P2, attempt: 2, outcome: failed.outcome as JsonObject })
+    expect((m.attempts as JsonObject[]).map(a => a.attempt)).toEqual([1, 2])
+    expect(m.alsoEnded).toEqual([{ state: 'unassigned', at: 20, reason: 'no capable agent in the room', steward: P1, attempts: 1, failures: [{ attempt: 1, code: 'error', reason: 'boom on attempt 1', peerId: P1, agentId: 'worker' }] }])
+    expect(mergedEndReason(m)).toBe(`ended on every side of a partition: failed where …${P2.slice(-6)} was steward: every agent failed; also unassigned where …${P1.slice(-6)} was steward: no capable agent in the room`)
+    expect(mergedEndReason(failed)).toBeUndefined()
+    // A person's cancel beats a failure; two failures: the earlier end.
+    const canceled = endedData('canceled', 1, P1, 90, 'canceled by the person')
+    expect(mergeTaskData([failed, canceled])).toMatchObject({ state: 'canceled', reason: 'canceled by the person' })
+    const later = endedData('failed', 3, P1, 60, 'later failure')
+    expect(mergeTaskData([later, failed])).toMatchObject({ state: 'failed', reason: 'every agent failed', attempt: 3 })
+    // An end beats a side still running (that side's completion would beat the end in its turn).
+    const running: JsonObject = { taskId: 't-1', state: 'working', attempt: 4, steward: P1, attempts: [{ attempt: 4, winner: { agentId: 'late', peerId: P1 } }] }
+    const r = mergeTaskData([running, failed])!
+    expect(r).toMatchObject({ state: 'failed', attempt: 4 })
+    expect((r.attempts as JsonObject[]).map(a => a.attempt)).toEqual([1, 2, 4])
+    expect(r.alsoEnded).toBeUndefined()
+    expect(completionOf(mergeTaskData([r, threadData(4, P1)]))).toEqual({ attempt: 4, peerId: P1, agentId: 'echo' })
+  })
+
+  it('ends merge as a function of the set: any order, and merging again with any input, give the same value', () => {
+    const vs = [endedData('failed', 2, P2, 50, 'a'), endedData('unassigned', 1, P1, 20, 'b'), endedData('failed', 3, P1, 40, 'c'), endedData('rejected', 2, P1, 10, 'd'), { taskId: 't-1', state: 'working', attempt: 5, attempts: [{ attempt: 5 }] }]
+    const m = mergeTaskData(vs)!
+    expect(m).toMatchObject({ state: 'failed', reason: 'c', attempt: 5 })
+    expect((m.alsoEnded as JsonObject[]).map(e => `${String(e.state)}:${String(e.reason)}`)).toEqual(['failed:a', 'rejected:d', 'unassigned:b'])
+    for (const order of [[4, 3, 2, 1, 0], [1, 3, 0, 4, 2], [2, 0, 4, 1, 3]]) expect(mergeTaskData(order.map(i => vs[i]!))).toEqual(m)
+    for (const v of vs) expect(mergeTaskData([m, v])).toEqual(m)
+    expect(mergeTaskData([vs[0]!, m, vs[3]!])).toEqual(m)
+    expect(mergeTaskData([m, m])).toEqual(m)
+    // Merging partial merges in any grouping gives the same value.
+    expect(mergeTaskData([mergeTaskData([vs[0]!, vs[1]!])!, mergeTaskData([vs[2]!, vs[3]!, vs[4]!])!])).toEqual(m)
+  })
+
+  it('keeps a bounded record of the other ends: long reasons clipped, at most 16 sides', () => {
+    const many = Array.from({ length: 20 }, (_, i) => endedData('unassigned', 1, `${P1}${i}`, 100 + i, 'x'.repeat(5000)))
+    const m = mergeTaskData(many)!
+    const also = m.alsoEnded as JsonObject[]
+    expect(also).toHaveLength(16)
+    expect(also.map(e => e.at)).toEqual(Array.from({ length: 16 }, (_, i) => 101 + i))
+    expect((also[0]!.reason as string).length).toBe(300)
+    expect(JSON.stringify(m).length).toBeLessThan(32 * 1024)
+    expect(mergeTaskData([m, many[19]!])).toEqual(m)
   })
 
   it('orders completions by attempt, then peer, then agent', () => {
@@ -175,6 +243,63 @@ describe('a task run on both sides of a partition', () => {
     expect(all.flatMap(n => n.problems)).toEqual([])
   }, 60_000)
 })
+
+describe('a task that fails on both sides of a partition', () => {
+  it('ends the same way on every node and graph after the sides meet, with both sides\' ends kept', async () => {
+    // Two agents that take the task and fail it after 2 s, one on each of two tabs; the steward's tab has none.
+    const failing = (id: string): SimAgent => ({ id, skill: 'echo', keywords: ['echo'], confidence: 0.9, workMs: 2000, run: () => { throw new Error(`${id} cannot echo`) } })
+    const { clock, net, hub, nodes: all } = await mesh([], [failing('fail-x')], [failing('fail-y')])
+    const [s, x, y] = all as [Node, Node, Node]
+    const id = s.engine.tasks.submit({ text: 'echo banana' })
+    await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'working'), 5_000)
+    const [holder, other] = s.engine.tasks.get(id)!.peerId === x.id.peerId ? [x, y] : [y, x]
+    await waitFor('the thread on every graph', () => all.every(n => n.graph.has(`task:${id}`)))
+
+    // The holder's tab is cut off mid-run: each side fails the task on its own.
+    net.partition([holder.id.peerId], [s.id.peerId, other.id.peerId])
+    for (const n of [s, other]) hub.partition(holder.adapter, n.adapter)
+    await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'failed'), 30_000)
+    for (const n of all) n.recorder.flush()
+    await waitFor('each side to record its end', () => s.graph.get(`task:${id}`)?.data?.state === 'failed' && holder.graph.get(`task:${id}`)?.data?.state === 'failed')
+    const sideReason = { steward: s.engine.tasks.get(id)!.reason!, holder: holder.engine.tasks.get(id)!.reason! }
+    expect(holder.graph.get(`task:${id}`)!.data!.steward).toBe(holder.id.peerId)
+
+    // They meet: every graph holds one end, the other kept beside it, and every engine shows the same.
+    net.heal()
+    for (const n of [s, other]) hub.heal(holder.adapter, n.adapter)
+    const dump = (): string => JSON.stringify(all.map(n => ({ engine: [n.engine.tasks.get(id)?.state, n.engine.tasks.get(id)?.reason], data: n.graph.get(`task:${id}`)?.data, conflicts: n.graph.list({ kind: 'conflict' }).map(c => c.data) })), null, 1)
+    await waitFor('every graph and engine to settle on one end', () => {
+      for (const n of all) n.recorder.flush()
+      const reasons = all.map(n => n.engine.tasks.get(id)?.reason)
+      const data = all.map(n => JSON.stringify(n.graph.get(`task:${id}`)?.data))
+      return new Set(reasons).size === 1 && reasons[0]?.startsWith('ended on every side of a partition') === true && new Set(data).size === 1
+    }, 10_000).catch(err => { throw new Error(`${(err as Error).message}: ${dump()}`) })
+    const data = s.graph.get(`task:${id}`)!.data!
+    const ends = [data, ...(data.alsoEnded as JsonObject[])]
+    expect(ends.map(e => e.state)).toEqual(['failed', 'failed'])
+    expect(new Set(ends.map(e => e.steward))).toEqual(new Set([s.id.peerId, holder.id.peerId]))
+    expect(new Set(ends.map(e => e.reason))).toEqual(new Set([sideReason.steward, sideReason.holder]))
+    // Who failed which attempt, on both sides, stays on record.
+    const failedBy = [...(asFailures(data.outcome)), ...(data.alsoEnded as JsonObject[]).flatMap(e => e.failures as JsonObject[])].map(f => f.agentId)
+    expect(new Set(failedBy)).toEqual(new Set(['fail-x', 'fail-y']))
+    for (const n of all) {
+      expect(n.engine.tasks.get(id)).toMatchObject({ state: 'failed', reason: mergedEndReason(data) })
+      expect(n.recorder.recordedTask(id)?.reason).toBe(mergedEndReason(data))
+    }
+    expect(all.reduce((sum, n) => sum + n.engine.stats().merged, 0)).toBeGreaterThan(0)
+    await waitFor('the conflict to be resolved', () => all.every(n => n.graph.list({ kind: 'conflict' }).some(c => c.data?.entityId === `task:${id}` && asObject(c.data.resolution).rule === 'most canonical end')), 5_000)
+    expect(s.graph.get(`task:${id}`)!.messages?.some(m => m.text.startsWith('Merged after a partition: no side completed the task.'))).toBe(true)
+    expect(all.flatMap(n => n.problems)).toEqual([])
+  }, 60_000)
+})
+
+function asFailures (outcome: JsonValue | undefined): JsonObject[] {
+  return outcome !== null && typeof outcome === 'object' && !Array.isArray(outcome) && Array.isArray(outcome.failures) ? outcome.failures as JsonObject[] : []
+}
+
+function asObject (v: JsonValue | undefined): JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {}
+}
 
 interface CutMission { clock: FakeClock, all: Node[], s: Node, holder: Node, other: Node, holderAgent: string, otherAgent: string, id: string, part: (n: Node, p: 'e' | 'q') => ReturnType<CoordEngine['tasks']['get']>, heal: () => void }
 
