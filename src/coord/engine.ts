@@ -2149,7 +2149,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       missionId: t.id, text: t.text, result, group: this.missionGroup(t), at: now,
       parts: m.dag.order.map(p => {
         const s = this.book.get(m.taskIdOf.get(p)!)!
-        return { planId: p, taskId: s.id, producer: s.producer !== undefined ? { peerId: s.producer.peerId, agentId: s.producer.agentId } : undefined, verification: s.verification?.status }
+        return { planId: p, taskId: s.id, producer: s.producer !== undefined ? { peerId: s.producer.peerId, agentId: s.producer.agentId, attempt: s.producer.attempt } : undefined, verification: s.verification?.status }
       })
     })
   }

@@ -180,6 +180,8 @@ type Intent = { source: string } & (
   | { t: 'merge', id: string, merge: (data: JsonObject) => JsonObject, text?: (data: JsonObject) => string }
   /** `optional`: skip when an end is missing instead of waiting for it (citations, evidence). */
   | { t: 'relate', from: string, type: string, to: string, optional?: boolean }
+  /** Retracts an edge; nothing to do when it or an end does not exist. */
+  | { t: 'unrelate', from: string, type: string, to: string }
   /** `at`: when the event the line tells of happened (the record's time; `record` stamps it). */
   | { t: 'post', threadId: string, line: string, at?: number }
   | { t: 'attest', id: string, list: 'verifiedBy' | 'disputedBy', by: AttestBy, optional?: boolean }
@@ -433,8 +435,13 @@ class FlushPlan implements View {
           return
         }
         const key = `${intent.from}\n${intent.type}\n${intent.to}`
-        if (this.relates.has(key)) { this.skipped++; return }
+        if (this.relates.get(key)?.op.op === 'relate') { this.skipped++; return }
         this.relates.set(key, { op: { op: 'relate', from: intent.from, type: intent.type, to: intent.to }, source: intent.source })
+        return
+      }
+      case 'unrelate': {
+        if (!this.exists(intent.from) || !this.exists(intent.to)) { this.skipped++; return }
+        this.relates.set(`${intent.from}\n${intent.type}\n${intent.to}`, { op: { op: 'unrelate', from: intent.from, type: intent.type, to: intent.to }, source: intent.source })
         return
       }
       case 'post': {
@@ -810,15 +817,22 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
   }
 
   /** Finds the result entity of a task (for verification and solutions, which do not carry the attempt). */
-  const findResult = (view: View, taskId: string, producer: AgentRef | undefined): { id: string } | { waitFor: string[] } => {
+  const findResult = (view: View, taskId: string, producer: (AgentRef & { attempt?: number }) | undefined): { id: string } | { waitFor: string[] } => {
+    // The producer's own attempt when the record names it: after a partition merge the thread's
+    // latest attempt is not always the one that counts.
+    if (producer?.attempt !== undefined) {
+      const id = resultId(taskId, producer.attempt)
+      return view.exists(id) ? { id } : { waitFor: [id] }
+    }
     const known = view.attemptOf(taskId)
-    if (known !== undefined && view.exists(resultId(taskId, known))) return { id: resultId(taskId, known) }
+    const producedBy = (id: string): boolean => {
+      const p = asObject(view.entity(id)?.data?.producer)
+      return producer === undefined || (p.agentId === producer.agentId && p.peerId === producer.peerId)
+    }
+    if (known !== undefined && view.exists(resultId(taskId, known)) && producedBy(resultId(taskId, known))) return { id: resultId(taskId, known) }
     for (let attempt = 16; attempt >= 1; attempt--) {
       const id = resultId(taskId, attempt)
-      if (!view.exists(id)) continue
-      const e = view.entity(id)
-      const p = asObject(e?.data?.producer)
-      if (producer === undefined || (p.agentId === producer.agentId && p.peerId === producer.peerId)) return { id }
+      if (view.exists(id) && producedBy(id)) return { id }
     }
     return { waitFor: known !== undefined ? [resultId(taskId, known), resultWildcard(taskId)] : [resultWildcard(taskId)] }
   }
@@ -1108,7 +1122,16 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
             t: 'resolve', source: `${source} part ${p.planId}`,
             expand: view => {
               const found = findResult(view, p.taskId, p.producer)
-              return 'waitFor' in found ? found : { intents: [{ t: 'relate', from: id, type: 'derived-from', to: found.id, source: `${source} part ${p.planId}` }] }
+              if ('waitFor' in found) return found
+              const src = `${source} part ${p.planId}`
+              // A mission assembled again after a partition merge: it no longer derives from the
+              // part's other result (which stays in the graph, a duplicate).
+              const stale: Intent[] = []
+              for (let n = 1; n <= 16; n++) {
+                const other = resultId(p.taskId, n)
+                if (other !== found.id && view.exists(other)) stale.push({ t: 'unrelate', from: id, type: 'derived-from', to: other, source: src })
+              }
+              return { intents: [{ t: 'relate', from: id, type: 'derived-from', to: found.id, source: src }, ...stale] }
             }
           })
         }

@@ -133,7 +133,7 @@ export interface CoordRecorder {
    */
   outcome (r: { taskId: string, state: TaskState, reason?: string, attempts: number, producer?: AgentRef & { attempt: number }, result?: AgentResult, failures?: Array<{ attempt: number, code: FailureCode | string, reason: string, agent?: AgentRef }>, group?: AgentRef[], at: number }): Recorded
   /** The mission's steward: the assembled result as a solution, with its parts and working group. */
-  solution (r: { missionId: string, text: string, result: AgentResult, parts: Array<{ planId: string, taskId: string, producer?: AgentRef, verification?: VerificationStatus }>, group: AgentRef[], at: number }): Recorded
+  solution (r: { missionId: string, text: string, result: AgentResult, parts: Array<{ planId: string, taskId: string, producer?: AgentRef & { attempt?: number }, verification?: VerificationStatus }>, group: AgentRef[], at: number }): Recorded
   /**
    * The originating node: questions, answers, alerts, decisions and handoffs; and the holder's
    * progress notes (each new note of an attempt, not every fraction).

@@ -9,7 +9,7 @@ import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/grap
 import { catchUpFromGraph, followGraph } from '../../../src/coord/catch-up.ts'
 import type { CoordEngine } from '../../../src/coord/engine.ts'
 import { completionOf, compareCompletions, mergedEndReason, mergeTaskData } from '../../../src/coord/outcome-merge.ts'
-import { solutionId, taskThreadId } from '../../../src/coord/graph-record-ids.ts'
+import { resultId, solutionId, taskThreadId } from '../../../src/coord/graph-record-ids.ts'
 import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, type Identity, type SimAgent } from './sim.ts'
 
 const repos: Repo[] = []
@@ -341,6 +341,14 @@ describe('a mission part run on both sides of a partition', () => {
     expect(by(s)).toBe(otherAgent)
     expect(by(holder)).toBe(holderAgent)
 
+    // Before they meet, the steward side's solution derives from its own run of the part (attempt 2).
+    const derived = (n: Node, retracted: boolean): string[] => n.graph.neighbours(solutionId(id), { type: 'derived-from', direction: 'out', includeRetracted: retracted })
+      .filter(x => x.edge.to.startsWith(resultId(`${id}/1`, 0).slice(0, -1))).map(x => x.edge.to).sort()
+    await waitFor('the steward side\'s solution to derive from attempt 2', () => {
+      for (const n of all) n.recorder.flush()
+      return JSON.stringify(derived(s, false)) === JSON.stringify([resultId(`${id}/1`, 2)])
+    }, 10_000)
+
     // They meet: the part settles on attempt 1 (the holder's), and so does the mission's result.
     heal()
     const solutionBy = (n: Node): unknown => (n.graph.get(solutionId(id))?.data?.output as { e?: { by?: string } } | undefined)?.e?.by
@@ -352,6 +360,13 @@ describe('a mission part run on both sides of a partition', () => {
       expect(n.engine.tasks.get(id)!.state).toBe('completed')
       expect(n.engine.tasks.get(id)!.result?.output).toEqual({ e: { by: holderAgent, task: `${id}/1` }, q: 4 })
     }
+    // Every graph's solution derives from the part's kept result only; the other result stays (a
+    // duplicate) and its edge is retracted, not deleted.
+    await waitFor('every solution to derive from the kept part only', () => all.every(n =>
+      JSON.stringify(derived(n, false)) === JSON.stringify([resultId(`${id}/1`, 1)]) &&
+      JSON.stringify(derived(n, true)) === JSON.stringify([resultId(`${id}/1`, 1), resultId(`${id}/1`, 2)])), 10_000)
+      .catch(err => { throw new Error(`${(err as Error).message}: ${JSON.stringify(all.map(n => [derived(n, false), derived(n, true)]))}`) })
+    for (const n of all) expect(n.graph.has(resultId(`${id}/1`, 2))).toBe(true)
     // The side that had assembled it from the other part did it again, and says why.
     for (const n of [s, other]) {
       expect(n.engine.stats().reassembled).toBe(1)
