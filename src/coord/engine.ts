@@ -41,6 +41,7 @@ import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
 import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
 import { applyTransition, isTerminal, type TaskState } from './task-state.ts'
 import { compareCompletions, type Completion } from './outcome-merge.ts'
+import { shortPeer } from './graph-record-ids.ts'
 
 export interface CoordEngineOptions {
   /** Attempts before a task fails (default 3). */
@@ -2488,6 +2489,7 @@ function agentOn (a: { agentId: string, peerId: string }): string {
   return `${a.agentId.replace(/@.*$/, '')} on ${short(a.peerId)}`
 }
 
+/** A peer id as every line and reason shows it (`…` and its last 6 characters, as the graph's lines and the UI do). */
 function short (peerId: string): string {
-  return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
+  return shortPeer(peerId)
 }

@@ -130,7 +130,7 @@ describe('a cancel that crosses the result', () => {
     const snap = d.engine.tasks.get(id)!
     expect(snap.state).toBe('completed')
     expect(snap.result?.text).toBe('worker did: work on it')
-    expect(snap.reason).toBe(`completed by attempt 1 (worker on …${h.id.peerId.slice(-8)}), as the graph records it`)
+    expect(snap.reason).toBe(`completed by attempt 1 (worker on …${h.id.peerId.slice(-6)}), as the graph records it`)
   })
 })
 

@@ -9,7 +9,7 @@ import { FakeClock, MemoryNetwork, makeNode, runFor, runUntil, type SimAgent, ty
 
 const adder: SimAgent = { id: 'adder', skill: 'math', keywords: ['sum'], confidence: 0.9, run: () => ({ text: '4' }) }
 const checker = (workMs = 10): SimAgent => ({ id: 'checker', skill: 'verify', keywords: [], confidence: 0, workMs, run: () => ({ text: 'yes', verdict: { vote: 'support', confidence: 0.9, reason: '2+2 is 4' } }) })
-const short = (peerId: string): string => `…${peerId.slice(-8)}`
+const short = (peerId: string): string => `…${peerId.slice(-6)}`
 
 /** Verification statuses each node reports for `id`, in order. */
 function statuses (nodes: SimNode[], id: () => string | undefined): Map<SimNode, string[]> {
