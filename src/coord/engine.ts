@@ -450,10 +450,11 @@ const MAX_BATCH_ENTRY_BYTES = 1024
 const LATE_RECORD_MS = 10_000
 /**
  * How long after a takeover a rival claim from a node before the new steward in line still wins
- * (rival). The rivals' claims go out within a few staggers of each other; a claim this much
- * later is not a race but a peer claiming a task that runs.
+ * (rival). The rivals' claims go out within a few staggers of each other, but a loaded tab or a slow
+ * link can deliver one seconds later (5 s was too short: both rivals stayed stewards and both
+ * recorded the outcome); a claim this much later is not a race but a peer claiming a task that runs.
  */
-const RIVAL_TAKEOVER_MS = 5_000
+const RIVAL_TAKEOVER_MS = 30_000
 
 /**
  * Checks a body this node sends for a person (an answer, a decision) as every peer will check it:
@@ -1067,8 +1068,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   /**
    * Where `from`, a rival claimant, stands against the steward: -1 before it in the takeover line,
    * 1 after it, 0 when `from` is no rival. A rival is a node other than the steward that claims the
-   * task while the steward has taken it over, from a steward that is still gone, within
-   * RIVAL_TAKEOVER_MS. The first in line takes over after the grace period and the next one only
+   * task while the steward (this node, or present) has taken it over, from a steward that is still
+   * gone, within RIVAL_TAKEOVER_MS. The first in line takes over after the grace period and the next one only
    * a stagger later, unless it has heard the first one's claim by then; a claim that took longer
    * than the stagger to arrive left two stewards, each recording the outcome. Every node applies
    * this rule (peer id order, as takeoverRank sorts) to the claims it hears, so they all settle on
@@ -1077,6 +1078,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private rival (t: Task, from: string): -1 | 0 | 1 {
     const k = t.takeover
     if (k === undefined || from === k.from || from === t.steward || this.live.has(k.from) || this.clock.now() - k.at > RIVAL_TAKEOVER_MS) return 0
+    // A steward that left in its turn is taken over from, not rivalled (watchSteward).
+    if (t.steward !== this.peerId && !this.live.has(t.steward)) return 0
     return from < t.steward ? -1 : 1
   }
 

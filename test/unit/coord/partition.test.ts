@@ -10,6 +10,7 @@ import { catchUpFromGraph, followGraph } from '../../../src/coord/catch-up.ts'
 import type { CoordEngine } from '../../../src/coord/engine.ts'
 import { completionOf, compareCompletions, mergedEndReason, mergeTaskData } from '../../../src/coord/outcome-merge.ts'
 import { resultId, solutionId, taskThreadId } from '../../../src/coord/graph-record-ids.ts'
+import { takeoverRank } from '../../../src/coord/stewardship.ts'
 import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, type Identity, type SimAgent } from './sim.ts'
 
 const repos: Repo[] = []
@@ -142,8 +143,8 @@ describe('outcome merge rule', () => {
 
 interface Node { id: Identity, engine: CoordEngine, graph: KnowledgeGraph, recorder: GraphRecorder, adapter: MemoryNetworkAdapter, problems: string[] }
 
-async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], reuse?: Node): Promise<Node> {
-  const id = reuse?.id ?? await identity()
+async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], reuse?: Node, withId?: Identity): Promise<Node> {
+  const id = reuse?.id ?? withId ?? await identity()
   const adapter = reuse?.adapter ?? hub.adapter()
   let graph = reuse?.graph
   if (graph === undefined) {
@@ -300,6 +301,73 @@ function asFailures (outcome: JsonValue | undefined): JsonObject[] {
 function asObject (v: JsonValue | undefined): JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {}
 }
+
+describe('a takeover claim that reaches the next in line seconds late', () => {
+  /** s submits a task h's worker runs for 10 s; s leaves at once, and what the first in line sends reaches the second `lagMs` late. */
+  async function lateClaim (lagMs: number): Promise<{ rest: Node[], first: Node, second: Node, h: Node, id: string }> {
+    const worker: SimAgent = { id: 'worker', skill: 'w', keywords: ['work'], confidence: 0.9, workMs: 10_000 }
+    // The worker's tab is last in the takeover line (the highest peer id of the three): the two that
+    // take over are onlookers, and the holder hears both claims at once.
+    const ids = (await Promise.all([identity(), identity(), identity()])).sort((a, b) => a.peerId < b.peerId ? -1 : 1)
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const hub = new MemoryHub()
+    const all = [await node(net, clock, hub, [])]
+    for (const [i, id] of ids.entries()) all.push(await node(net, clock, hub, i === 2 ? [worker] : [], undefined, id))
+    await waitFor('the graphs to connect', () => all.every(n => n.adapter.connected))
+    await runFor(clock, 20)
+    const [s, ...rest] = all as [Node, Node, Node, Node]
+    const id = s.engine.tasks.submit({ text: 'work on it', verify: 0 })
+    await runUntil(clock, () => all.every(n => n.engine.tasks.get(id)?.state === 'working'), 5_000)
+    await waitFor('the thread on every graph', () => all.every(n => n.graph.has(`task:${id}`)))
+    const rank = (n: Node): number => takeoverRank(n.id.peerId, s.id.peerId, rest.map(m => m.id.peerId))!
+    const [first, second, h] = [...rest].sort((a, b) => rank(a) - rank(b)) as [Node, Node, Node]
+    expect(h.engine.tasks.get(id)!.peerId).toBe(h.id.peerId)
+    net.slow(first.id.peerId, second.id.peerId, lagMs)
+    net.remove(s.id.peerId)
+    s.engine.stop()
+    for (const n of rest) hub.partition(s.adapter, n.adapter)
+    await runFor(clock, 1_000)
+    // Both took it over: the second has not heard the first's claim.
+    expect(first.engine.tasks.get(id)!.steward).toBe(first.id.peerId)
+    expect(second.engine.tasks.get(id)!.steward).toBe(second.id.peerId)
+    await runUntil(clock, () => rest.every(n => n.engine.tasks.get(id)?.state === 'completed'), 30_000)
+      .catch(err => { throw new Error(`${(err as Error).message}: ${JSON.stringify(rest.map(n => [n === first ? 'first' : n === second ? 'second' : 'h', n.engine.tasks.get(id)?.state, n.engine.tasks.get(id)?.steward?.slice(-6), n.engine.stats().rejected, n.engine.stats().ignored]))}`) })
+    await runFor(clock, lagMs + 1_000)
+    await waitFor('every graph to hold the same thread', () => {
+      for (const n of rest) n.recorder.flush()
+      const threads = rest.map(n => n.graph.get(`task:${id}`))
+      return threads.every(t => completionOf(t?.data) !== undefined && t!.messages!.some(m => m.text.includes('answered'))) &&
+        new Set(threads.map(t => JSON.stringify([t?.data, t?.messages?.map(m => m.id)]))).size === 1
+    }, 10_000).catch(err => { throw new Error(`${(err as Error).message}: ${JSON.stringify(rest.map(n => n.graph.get(`task:${id}`)))}`) })
+    for (const n of rest) {
+      // One completion in the graph, the one every node shows.
+      expect(completionOf(n.graph.get(`task:${id}`)?.data)).toEqual({ attempt: 1, peerId: h.id.peerId, agentId: 'worker' })
+      expect(n.graph.get(`task:${id}`)!.data!.duplicates).toBeUndefined()
+      expect(n.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: h.id.peerId, attempt: 1 })
+      expect(n.graph.list({ kind: 'hypothesis' }).filter(e => e.id.startsWith('result:'))).toHaveLength(1)
+    }
+    expect(rest.flatMap(n => n.problems)).toEqual([])
+    return { rest, first, second, h, id }
+  }
+
+  const completedBy = (n: Node, id: string): string[] => n.graph.get(`task:${id}`)!.messages!.filter(m => m.text.split('\n').some(l => l.startsWith('Completed:'))).map(m => m.peerId)
+
+  it('6 s late, while the task runs: the second steps back for the first in line, and only the first records the outcome', async () => {
+    const { rest, first, second, id } = await lateClaim(6_000)
+    for (const n of rest) {
+      expect(n.engine.tasks.get(id)!.steward).toBe(first.id.peerId)
+      expect(completedBy(n, id)).toEqual([first.id.peerId])
+    }
+    expect(second.engine.stats().rejected).toEqual({})
+  }, 60_000)
+
+  it('12 s late, after the task ended: both stewards wrote the outcome, and the graph still holds one completion', async () => {
+    const { rest, first, second, id } = await lateClaim(12_000)
+    // Not resolved (a claim about an ended task is stale): each steward posted its completion line.
+    for (const n of rest) expect(completedBy(n, id).sort()).toEqual([first.id.peerId, second.id.peerId].sort())
+  }, 60_000)
+})
 
 interface CutMission { clock: FakeClock, all: Node[], s: Node, holder: Node, other: Node, holderAgent: string, otherAgent: string, id: string, part: (n: Node, p: 'e' | 'q') => ReturnType<CoordEngine['tasks']['get']>, heal: () => void }
 

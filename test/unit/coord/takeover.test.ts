@@ -108,6 +108,32 @@ describe('a steward that leaves while its task runs quietly', () => {
 
 })
 
+describe('a steward that took a task over and leaves in its turn', () => {
+  it('is taken over from by the next in line, whose claim is not taken for a rival\'s, and the outcome is recorded once', async () => {
+    // A room where the first in line is an onlooker, not the worker's tab (peer ids are random).
+    let r = await running()
+    while (firstInLine(r, [r.h, r.x, r.y]) === r.h) {
+      for (const n of [r.s, r.h, r.x, r.y]) n.engine.stop()
+      r = await running()
+    }
+    const rest = [r.h, r.x, r.y]
+    const first = firstInLine(r, rest)
+    r.net.remove(r.s.id.peerId)
+    r.s.engine.stop()
+    await runFor(r.clock, 2_000)
+    for (const n of rest) expect(n.engine.tasks.get(r.id)!.steward).toBe(first.id.peerId)
+    // The new steward leaves too, well within the time a rival's claim is still resolved.
+    const left = rest.filter(n => n !== first)
+    const next = left.find(n => takeoverRank(n.id.peerId, first.id.peerId, left.map(m => m.id.peerId)) === 0)!
+    r.net.remove(first.id.peerId)
+    first.engine.stop()
+    await runFor(r.clock, 15_000)
+    expectSettledOn(left, r.id, next)
+    for (const n of left) expect(n.engine.stats().ignored['outranked-takeover']).toBeUndefined()
+    expect(r.h.runs.map(x => x.taskId)).toEqual([r.id])
+  })
+})
+
 describe('a steward that leaves during its bid window', () => {
   it('two nodes that both closed the bid window of a steward that left, over different bids, settle on one award and the first in line', async () => {
     const clock = new FakeClock()
