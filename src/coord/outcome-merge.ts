@@ -68,7 +68,7 @@ function duplicatesOf (data: JsonObject): Completion[] {
 }
 
 /** Ended states that are not a completion, most canonical first (see `endedOf`). */
-const ENDED_RANK: Readonly<Record<string, number>> = { canceled: 0, failed: 1, rejected: 2, unassigned: 3 }
+const ENDED_RANK: ReadonlyMap<string, number> = new Map([['canceled', 0], ['failed', 1], ['rejected', 2], ['unassigned', 3]])
 
 /**
  * How a side ended a task without completing it: the value's `outcome` when its state is canceled,
@@ -85,12 +85,12 @@ export interface Ended {
 export function endedOf (data: JsonObject | undefined): Ended | undefined {
   const outcome = obj(data?.outcome)
   const state = outcome?.state
-  if (typeof state !== 'string' || ENDED_RANK[state] === undefined || data?.state !== state) return undefined
+  if (typeof state !== 'string' || !ENDED_RANK.has(state) || data?.state !== state) return undefined
   return { state, at: typeof outcome!.at === 'number' ? outcome!.at : 0, outcome: outcome! }
 }
 
 function compareEnded (a: Ended, b: Ended): number {
-  return ENDED_RANK[a.state]! - ENDED_RANK[b.state]! || a.at - b.at || cmpStr(JSON.stringify(a.outcome), JSON.stringify(b.outcome))
+  return ENDED_RANK.get(a.state)! - ENDED_RANK.get(b.state)! || a.at - b.at || cmpStr(JSON.stringify(a.outcome), JSON.stringify(b.outcome))
 }
 
 /** Bounds on `alsoEnded`: the thread's data must stay within the graph's size limit. */
@@ -104,15 +104,33 @@ const MAX_REASON = 300
  * so an entry reads the same whether it is taken from that side's value or from a merge of it.
  */
 function endedEntry (v: JsonObject, e: Ended): JsonObject {
-  const entry: JsonObject = { state: e.state, at: e.at }
-  if (typeof v.reason === 'string') entry.reason = clipReason(v.reason)
-  if (typeof v.steward === 'string') entry.steward = v.steward
-  if (typeof e.outcome.attempts === 'number') entry.attempts = e.outcome.attempts
-  if (Array.isArray(e.outcome.failures)) {
-    entry.failures = e.outcome.failures.slice(0, MAX_FAILURES).map(f => {
-      const x = obj(f)
-      return x !== undefined && typeof x.reason === 'string' ? { ...x, reason: clipReason(x.reason) } : f
-    })
+  return entryOf({ state: e.state, at: e.at, reason: v.reason ?? null, steward: v.steward ?? null, attempts: e.outcome.attempts ?? null, failures: e.outcome.failures ?? null })
+}
+
+/**
+ * An `alsoEnded` entry in its one shape: known fields of the right types, bounded. Applied to
+ * entries read back from a value too (a peer may have written anything there); applying it again
+ * changes nothing.
+ */
+function entryOf (x: JsonObject): JsonObject {
+  const entry: JsonObject = { state: String(x.state), at: typeof x.at === 'number' ? x.at : 0 }
+  if (typeof x.reason === 'string') entry.reason = clipReason(x.reason)
+  if (typeof x.steward === 'string') entry.steward = x.steward.slice(0, 100)
+  if (typeof x.attempts === 'number') entry.attempts = x.attempts
+  if (Array.isArray(x.failures)) {
+    const failures: JsonObject[] = []
+    for (const f of x.failures.slice(0, MAX_FAILURES)) {
+      const y = obj(f)
+      if (y === undefined) continue
+      const one: JsonObject = {}
+      if (typeof y.attempt === 'number') one.attempt = y.attempt
+      if (typeof y.code === 'string') one.code = y.code.slice(0, 40)
+      if (typeof y.reason === 'string') one.reason = clipReason(y.reason)
+      if (typeof y.peerId === 'string') one.peerId = y.peerId.slice(0, 100)
+      if (typeof y.agentId === 'string') one.agentId = y.agentId.slice(0, 200)
+      failures.push(one)
+    }
+    entry.failures = failures
   }
   return entry
 }
@@ -122,7 +140,7 @@ function clipReason (reason: string): string {
 }
 
 function entryKey (e: JsonObject): string {
-  return `${ENDED_RANK[String(e.state)] ?? 9}|${String(e.at).padStart(16, '0')}|${JSON.stringify(e)}`
+  return `${ENDED_RANK.get(String(e.state)) ?? 9}|${String(e.at).padStart(16, '0')}|${JSON.stringify(e)}`
 }
 
 /**
@@ -159,7 +177,9 @@ function alsoEndedOf (primary: JsonObject, values: readonly JsonObject[]): JsonO
     if (e !== undefined) { const entry = endedEntry(v, e); all.set(entryKey(entry), entry) }
     for (const x of Array.isArray(v.alsoEnded) ? v.alsoEnded : []) {
       const entry = obj(x)
-      if (entry !== undefined && typeof entry.state === 'string' && ENDED_RANK[entry.state] !== undefined) all.set(entryKey(entry), entry)
+      if (entry === undefined || typeof entry.state !== 'string' || !ENDED_RANK.has(entry.state)) continue
+      const normal = entryOf(entry)
+      all.set(entryKey(normal), normal)
     }
   }
   if (skip !== undefined) all.delete(skip)

@@ -50,6 +50,12 @@ function endedData (state: string, attempts: number, peerId: string, at: number,
   }
 }
 
+/** The `alsoEnded` entry of an ended value, as the merge writes it. */
+function endedEntryOf (v: JsonObject): JsonObject {
+  const o = v.outcome as JsonObject
+  return { state: v.state!, at: o.at!, reason: v.reason!, steward: v.steward!, attempts: o.attempts!, failures: o.failures! }
+}
+
 describe('outcome merge rule', () => {
   it('keeps the lowest completed attempt, lists the other as a duplicate and unions the attempts', () => {
     const a = threadData(1, P2)
@@ -121,6 +127,22 @@ describe('outcome merge rule', () => {
     expect(mergeTaskData([m, m])).toEqual(m)
     // Merging partial merges in any grouping gives the same value.
     expect(mergeTaskData([mergeTaskData([vs[0]!, vs[1]!])!, mergeTaskData([vs[2]!, vs[3]!, vs[4]!])!])).toEqual(m)
+  })
+
+  it('ignores what a bad peer could write: unknown or inherited state names, malformed other ends', () => {
+    const failed = endedData('failed', 1, P2, 50, 'real')
+    for (const state of ['toString', '__proto__', 'constructor', 'completed', 'working']) {
+      const odd: JsonObject = { ...endedData('failed', 1, P1, 10, 'odd'), state, outcome: { state, at: 1 } }
+      expect(mergeTaskData([odd, failed])).toMatchObject({ state: 'failed', reason: 'real' })
+      expect(mergeTaskData([odd])).toBeUndefined()
+    }
+    const garbage: JsonObject = { ...failed, alsoEnded: [null, 7, 'x', [], { state: 'toString' }, { state: 'unassigned', at: 'soon', reason: 3 }] as JsonValue[] }
+    const m = mergeTaskData([garbage, endedData('unassigned', 1, P1, 20, 'none')])!
+    expect(m.state).toBe('failed')
+    // The malformed entry with a known state is kept in the one shape (its bad fields dropped).
+    expect(m.alsoEnded).toEqual([{ state: 'unassigned', at: 0 }, endedEntryOf(endedData('unassigned', 1, P1, 20, 'none'))])
+    expect(mergeTaskData([m, garbage])).toEqual(m)
+    expect(() => mergedEndReason(m)).not.toThrow()
   })
 
   it('keeps a bounded record of the other ends: long reasons clipped, at most 16 sides', () => {
