@@ -41,7 +41,8 @@ import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
 import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
 import { applyTransition, isTerminal, type TaskState } from './task-state.ts'
 import { compareCompletions, type Completion } from './outcome-merge.ts'
-import { shortPeer } from './graph-record-ids.ts'
+// Lines and reasons name peers and agents as the graph's lines and the UI do.
+import { agentOn, shortPeer as short } from './graph-record-ids.ts'
 
 export interface CoordEngineOptions {
   /** Attempts before a task fails (default 3). */
@@ -2485,14 +2486,4 @@ function tally (votes: readonly Vote[]): string {
     else n.weak++
   }
   return [n.abstained > 0 ? `${n.abstained} abstained` : '', n.weak > 0 ? `${n.weak} voted too weakly to count` : ''].filter(x => x !== '').join(', ') || 'no votes'
-}
-
-/** `agent on …peer`, the agent's name without its `@peer` suffix. */
-function agentOn (a: { agentId: string, peerId: string }): string {
-  return `${a.agentId.replace(/@.*$/, '')} on ${short(a.peerId)}`
-}
-
-/** A peer id as every line and reason shows it (`…` and its last 6 characters, as the graph's lines and the UI do). */
-function short (peerId: string): string {
-  return shortPeer(peerId)
 }

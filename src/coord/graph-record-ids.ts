@@ -80,3 +80,14 @@ export const resultWildcard = (taskId: string): string => `result:${graphKey(tas
 export function shortPeer (peerId: string): string {
   return peerId.length <= 8 ? peerId : `…${peerId.slice(-6)}`
 }
+
+/** Whether `agentId` names its peer (`…@<peerId>`), so the peer id need not be written beside it. */
+export function ownedBy (agentId: string, peerId: string): boolean {
+  return agentId.length > peerId.length + 1 && agentId.endsWith(peerId) && agentId.charCodeAt(agentId.length - peerId.length - 1) === 64 // '@'
+}
+
+/** `agent on …peer`, as every line and reason names an agent: without an `@<its peer id>` suffix, the peer shortened. */
+export function agentOn (a: { agentId: string, peerId: string }): string {
+  const name = ownedBy(a.agentId, a.peerId) ? a.agentId.slice(0, a.agentId.length - a.peerId.length - 1) : a.agentId
+  return `${name} on ${shortPeer(a.peerId)}`
+}

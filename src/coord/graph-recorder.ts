@@ -44,6 +44,8 @@ import {
   resultWildcard,
   resultIdParts,
   resultWildcardOf,
+  agentOn,
+  ownedBy,
   shortPeer,
   solutionId,
   taskThreadId
@@ -51,7 +53,7 @@ import {
 import type { CoordRecorder } from './interfaces.ts'
 import type { AgentRef, Bid } from './messages.ts'
 import { isTimeZoneName, type AgentResult } from '../agents/types.ts'
-import { compareCompletions, completionOf, endedOf, mergedEndReason, mergeTaskData, type Completion } from './outcome-merge.ts'
+import { compareCompletions, completionOf, endedOf, endedWhere, mergedEndReason, mergeTaskData, type Completion } from './outcome-merge.ts'
 import type { GraphResult, RecordedTask } from './engine.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
@@ -257,17 +259,6 @@ function compactBid (b: Bid): JsonObject {
   return out
 }
 
-/** Whether `agentId` names its peer (`…@<peerId>`), so the peer id need not be written beside it. */
-function ownedBy (agentId: string, peerId: string): boolean {
-  return agentId.length > peerId.length + 1 && agentId.endsWith(peerId) && agentId.charCodeAt(agentId.length - peerId.length - 1) === 64 // '@'
-}
-
-/** `agent on …peer`: the agent's name without an `@<its peer id>` suffix, the peer shortened. */
-function agentOn (a: AgentRef): string {
-  const name = ownedBy(a.agentId, a.peerId) ? a.agentId.slice(0, a.agentId.length - a.peerId.length - 1) : a.agentId
-  return `${name} on ${shortPeer(a.peerId)}`
-}
-
 function bidScore (b: Bid): number {
   return b.confidence * b.reputation / (1 + b.load)
 }
@@ -280,10 +271,9 @@ function ref (a: AgentRef): JsonObject {
 function mergeLine (thread: string, merged: JsonObject): string {
   const w = completionOf(merged)
   const by = (c: JsonObject): string => `attempt ${String(c.attempt)} by ${agentOn({ agentId: String(c.agentId), peerId: String(c.peerId) })}`
-  const where = (e: JsonObject): string => `${String(e.state)}${typeof e.steward === 'string' ? ` where ${shortPeer(e.steward)} was steward` : ''}`
-  const ends = asArray(merged.alsoEnded).map(asObject).map(where).join(', ')
+  const ends = asArray(merged.alsoEnded).map(asObject).map(endedWhere).join(', ')
   if (w === undefined) {
-    return clip(`Merged after a partition: no side completed the task. It stays ${where(merged)}; it also ended ${ends} (kept on record).`, 1000)
+    return clip(`Merged after a partition: no side completed the task. It stays ${endedWhere(merged)}; it also ended ${ends} (kept on record).`, 1000)
   }
   const dups = asArray(merged.duplicates).map(asObject)
   return clip(`Merged after a partition: ${by({ ...w })} is the task's result (${thread.replace(/^task:/, 'result:')}:${w.attempt})` +
@@ -673,13 +663,15 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       }
     }
     if (threads === undefined || (options.onCompletion === undefined && options.onEnded === undefined && options.onMergedEnd === undefined)) return
-    const ended: Array<{ taskId: string, createdAt: number, c: Completion | undefined, mergedEnd: string | undefined }> = []
+    const ended: Array<{ taskId: string, createdAt: number, c: Completion | undefined, mergedEnd: { state: string, reason: string } | undefined }> = []
     for (const thread of threads) {
       const e = graph.peek(thread)
       const taskId = e?.data?.taskId
-      if (typeof taskId !== 'string' || !TERMINAL.has(String(e?.data?.state))) continue
+      const state = String(e?.data?.state)
+      if (typeof taskId !== 'string' || !TERMINAL.has(state)) continue
       const c = completionOf(e?.data)
-      ended.push({ taskId, createdAt: e!.provenance.createdAt, c, mergedEnd: c === undefined ? mergedEndReason(e?.data) : undefined })
+      const reason = c === undefined ? mergedEndReason(e?.data) : undefined
+      ended.push({ taskId, createdAt: e!.provenance.createdAt, c, mergedEnd: reason !== undefined ? { state, reason } : undefined })
     }
     // A bulk arrival (a snapshot or a long sync) announces only its newest ended tasks as new to
     // this node: listing thousands of old tasks would cost the page a long task and help nobody.
@@ -689,7 +681,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       try {
         if (announce.has(taskId)) options.onEnded?.(taskId)
         if (c !== undefined) options.onCompletion?.(taskId, c)
-        else if (mergedEnd !== undefined) options.onMergedEnd?.(taskId, { state: String(graph.peek(taskThreadId(taskId))?.data?.state), reason: mergedEnd })
+        else if (mergedEnd !== undefined) options.onMergedEnd?.(taskId, mergedEnd)
       } catch (err) { problem(`ended task ${taskId}: ${(err as Error).message}`) }
     }
   }

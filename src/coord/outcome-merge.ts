@@ -19,6 +19,7 @@
  * that merge at different times converge.
  */
 import type { JsonObject, JsonValue } from '../graph/schema.ts'
+import { shortPeer } from './graph-record-ids.ts'
 
 /** A completion as the thread's `data.outcome.producer` records it. */
 export interface Completion {
@@ -255,13 +256,15 @@ function mergeEnded (values: readonly JsonObject[]): JsonObject | undefined {
  * an end with other sides' ends in `alsoEnded`.
  */
 export function mergedEndReason (data: JsonObject | undefined): string | undefined {
-  const e = endedOf(data)
   const others = Array.isArray(data?.alsoEnded) ? data!.alsoEnded.map(obj).filter(x => x !== undefined) : []
-  if (e === undefined || others.length === 0) return undefined
-  const side = (x: JsonObject): string => {
-    const where = typeof x.steward === 'string' ? ` where …${x.steward.slice(-6)} was steward` : ''
-    return `${String(x.state)}${where}${typeof x.reason === 'string' && x.reason !== '' ? `: ${x.reason}` : ''}`
-  }
+  const e = others.length > 0 ? endedOf(data) : undefined
+  if (e === undefined) return undefined
+  const side = (x: JsonObject): string => `${endedWhere(x)}${typeof x.reason === 'string' && x.reason !== '' ? `: ${x.reason}` : ''}`
   const text = `ended on every side of a partition: ${side({ state: e.state, steward: data!.steward ?? null, reason: data!.reason ?? null })}; also ${others.map(side).join('; ')}`
   return text.length > 1000 ? `${text.slice(0, 999)}…` : text
+}
+
+/** `failed where …A was steward`: how a line or reason names one side's end (an `alsoEnded` entry, or thread data). */
+export function endedWhere (e: JsonObject): string {
+  return `${String(e.state)}${typeof e.steward === 'string' ? ` where ${shortPeer(e.steward)} was steward` : ''}`
 }
