@@ -38,6 +38,7 @@ import { DEFAULT_VOTE_MIN_CONFIDENCE, verificationStatus, type VerificationOutco
 import { ReplayGuard, type ReplayGuardOptions } from './replay.ts'
 import { ReputationBook, type SkillRecord } from './reputation.ts'
 import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
+import { attestResult, ResultAttestations } from './attest.ts'
 import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
 import { applyTransition, isTerminal, type TaskState } from './task-state.ts'
 import { compareCompletions, type Completion } from './outcome-merge.ts'
@@ -122,6 +123,8 @@ export interface CoordEngineInit {
    * after `AWARD_LOOKUP_MS` it looks the award up here, since the graph syncs what gossip lost.
    */
   recordedAward?: (taskId: string, attempt: number) => (AgentRef & { skillId: string }) | undefined
+  /** Checks results read from the graph against their producers' signatures (default: a new `ResultAttestations`). */
+  attestations?: ResultAttestations
 }
 
 export interface AttemptInfo {
@@ -148,6 +151,11 @@ export interface TaskSnapshot {
   steward: string
   owner: string
   result?: AgentResult
+  /**
+   * A task listed from the graph whose recorded result was not taken: why (it is not what its
+   * producer signed, or it was stored cut). The state stays as the graph records it.
+   */
+  resultProblem?: string
   /**
    * `abstained`: verifiers that voted but could not judge (an abstention, which counts neither
    * way), so a person sees why a result is still pending.
@@ -227,7 +235,7 @@ export interface TasksApi {
 /** A completion recorded in the graph: the attempt's producer, and (read lazily) what it produced. */
 export interface RecordedCompletion extends Completion {
   /** The attempt's result entity, if it is in this node's graph yet. */
-  read: () => { result: AgentResult, skillId: string, startedAt?: number, finishedAt?: number, inputDigest?: string } | undefined
+  read: () => Omit<GraphResult, 'producer'> | undefined
 }
 
 /** An attempt's result as the graph recorded it. */
@@ -239,6 +247,10 @@ export interface GraphResult {
   finishedAt?: number
   /** What the attempt ran on (dag.ts inputDigest), if the producer recorded it. */
   inputDigest?: string
+  /** The producer's attestation (attest.ts), as recorded; absent from a record that was written without one. */
+  attest?: string
+  /** The result was too large for the graph and is stored cut. */
+  truncated?: boolean
 }
 
 /** A task that ended, as the graph recorded it: what a node that never saw it (or reloaded) learns. */
@@ -256,6 +268,11 @@ export interface RecordedTask {
   history: Array<{ attempt: number, peerId: string, agentId: string, skillId: string }>
   failures: Array<{ attempt: number, code: string, reason: string, agent?: AgentRef }>
   producer?: Completion & { skillId: string }
+  /**
+   * When `result` is the producer's attempt result (not a mission's solution or a partial one): what
+   * its record holds to check it against the producer's signature (attest.ts).
+   */
+  resultRecord?: { attest?: string, truncated?: boolean }
   input?: unknown
   deadline?: number
   /** The submitting person's time zone, as announced (absent in records written before it was kept). */
@@ -374,6 +391,10 @@ interface Task {
   retriedAttempt: number
   result?: AgentResult
   producer?: AgentRef & { attempt: number, skillId: string }
+  /** The producer's attestation of `result` (its result message's `attest`), recorded with it. */
+  attest?: string
+  /** Why the result the graph records was not taken (imported task): it is not what its producer signed. */
+  resultProblem?: string
   startedAt?: number
   finishedAt?: number
   completedAt?: number
@@ -491,6 +512,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   readonly tasks: TasksApi
 
   private readonly sign: Signer
+  private readonly attestations: ResultAttestations
+  /** Graph results refused (attested), so each is counted and shown once. */
+  private readonly refusedRecords = new Set<string>()
   private readonly transport: CoordTransport
   private readonly bidder: CoordBidder
   private readonly executor: CoordExecutor
@@ -547,6 +571,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     super()
     this.peerId = init.peerId
     this.sign = init.sign
+    this.attestations = init.attestations ?? new ResultAttestations()
     this.transport = init.transport
     this.bidder = init.bidder
     this.executor = init.executor
@@ -634,8 +659,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       // The same completion: only a task imported before its result reached this graph lacks it.
       if (t.result !== undefined) return false
       const got = c.read()
-      if (got === undefined) return false
+      if (got === undefined || !this.attested(t.id, c.attempt, c, got)) return false
       t.result = got.result
+      t.attest = got.attest
+      t.resultProblem = undefined
       t.startedAt ??= got.startedAt
       t.finishedAt ??= got.finishedAt
       if (got.inputDigest !== undefined) t.ranOn = got.inputDigest
@@ -644,9 +671,13 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     }
     const read = c.read()
     if (read === undefined) return false // the result has not reached this graph yet; asked again when it does
+    // Only what the named producer signed: a completion any member could have written is not taken.
+    if (!this.attested(t.id, c.attempt, c, read)) return false
     const previous = t.state
     t.producer = { peerId: c.peerId, agentId: c.agentId, attempt: c.attempt, skillId: read.skillId }
     t.result = read.result
+    t.attest = read.attest
+    t.resultProblem = undefined
     t.ranOn = read.inputDigest ?? null
     t.startedAt = read.startedAt ?? t.startedAt
     t.finishedAt = read.finishedAt ?? t.finishedAt
@@ -733,8 +764,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t === undefined || isTerminal(t.state) || t.mission !== undefined || t.result !== undefined || t.quorum > 0) return false
     const got = read()
     if (got === undefined || !this.isHolder(t, got.producer.peerId, got.producer.agentId, attempt)) return false
+    if (!this.attested(t.id, attempt, got.producer, got)) return false
     t.producer = { peerId: got.producer.peerId, agentId: got.producer.agentId, attempt, skillId: got.skillId }
     t.result = got.result
+    t.attest = got.attest
     t.startedAt = got.startedAt
     t.finishedAt = got.finishedAt
     t.lease = undefined
@@ -754,7 +787,14 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       endedAt: r.endedAt ?? r.submittedAt
     })
     if (r.producer !== undefined) t.producer = { peerId: r.producer.peerId, agentId: r.producer.agentId, attempt: r.producer.attempt, skillId: r.producer.skillId }
-    if (r.result !== undefined) t.result = r.result
+    if (r.result !== undefined && r.producer !== undefined && r.resultRecord !== undefined) {
+      // The attempt's result as recorded: listed only if it is what its producer signed.
+      const problem = this.attestProblem(t.id, r.producer.attempt, r.producer, { result: r.result, skillId: r.producer.skillId, ...r.resultRecord })
+      if (problem === undefined) {
+        t.result = r.result
+        t.attest = r.resultRecord.attest
+      } else t.resultProblem = problem
+    } else if (r.result !== undefined) t.result = r.result
     if (r.startedAt !== undefined) t.startedAt = r.startedAt
     if (r.finishedAt !== undefined) t.finishedAt = r.finishedAt
     if (r.state === 'completed') t.completedAt = r.endedAt ?? r.finishedAt
@@ -764,6 +804,23 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.counters.imported++
     this.emit('task', { taskId: t.id, state: t.state, previous: null, reason: t.reason, attempt: t.attempt, at: this.clock.now() })
     return true
+  }
+
+  /** Whether a result read from the graph is what its producer signed (attest.ts); a refusal is counted and shown once per record. */
+  private attested (taskId: string, attempt: number, producer: AgentRef, got: Omit<GraphResult, 'producer'>): boolean {
+    return this.attestProblem(taskId, attempt, producer, got) === undefined
+  }
+
+  private attestProblem (taskId: string, attempt: number, producer: AgentRef, got: Omit<GraphResult, 'producer'>): string | undefined {
+    const v = this.attestations.check({ taskId, attempt, agentId: producer.agentId, skillId: got.skillId, result: got.result, peerId: producer.peerId, attest: got.attest, truncated: got.truncated })
+    if (v.ok) return undefined
+    const key = `${taskId}\n${attempt}\n${producer.peerId}\n${producer.agentId}\n${got.attest ?? ''}`
+    if (!this.refusedRecords.has(key)) {
+      if (this.refusedRecords.size >= 4096) this.refusedRecords.clear()
+      this.refusedRecords.add(key)
+      this.reject(`graph-result-${v.problem}`, `${v.detail}: the graph's copy was not taken`)
+    }
+    return v.detail
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1602,8 +1659,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         this.send('failure', { taskId: t.id, attempt, agentId: winner.agentId, code: 'too-large', reason: `result is about ${Math.round(size / 1024)} KiB; the limit is ${KIND_LIMIT_BYTES.result / 1024} KiB`, final: false })
         return
       }
-      this.record('result', { taskId: t.id, attempt, producer: { peerId: this.peerId, agentId: winner.agentId }, skillId: winner.skillId, text: t.text, result, startedAt, finishedAt: body.finishedAt, ...this.ranOnRecord(t) })
-      this.send('result', body)
+      // The attestation lets a tab that reads this result from the graph trust it (attest.ts).
+      const attest = await attestResult({ taskId: t.id, attempt, agentId: winner.agentId, skillId: winner.skillId, result }, this.sign)
+      if (controller.signal.aborted || this.stopped) return
+      this.record('result', { taskId: t.id, attempt, producer: { peerId: this.peerId, agentId: winner.agentId }, skillId: winner.skillId, text: t.text, result, startedAt, finishedAt: body.finishedAt, attest, ...this.ranOnRecord(t) })
+      this.send('result', { ...body, attest })
     } catch (err) {
       if (controller.signal.aborted) return
       if (err instanceof HandoffRequest) {
@@ -1706,6 +1766,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (env.from === this.peerId) this.record('reputation', { agentId: b.agentId, skillId: b.skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(b.agentId, b.skillId), at: now })
     if (this.startFromPlan(t, b.result, env.from)) return
     t.result = b.result
+    t.attest = b.attest
     t.completedAt = now
     this.timeline('result', env.from, `${t.id} by ${b.agentId}: ${b.result.text.slice(0, 80)}`, t.id)
     if (t.quorum > 0) {
@@ -2297,7 +2358,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
         if (changed && this.producerLeftUnrecorded(t, now)) {
           t.resultRerecorded = true
           const p = t.producer!
-          this.record('result', { taskId: t.id, attempt: p.attempt, producer: { peerId: p.peerId, agentId: p.agentId }, skillId: p.skillId, text: t.text, result: t.result!, startedAt: t.startedAt ?? t.finishedAt ?? now, finishedAt: t.finishedAt ?? now, ...this.ranOnRecord(t) })
+          this.record('result', { taskId: t.id, attempt: p.attempt, producer: { peerId: p.peerId, agentId: p.agentId }, skillId: p.skillId, text: t.text, result: t.result!, startedAt: t.startedAt ?? t.finishedAt ?? now, finishedAt: t.finishedAt ?? now, ...(t.attest !== undefined ? { attest: t.attest } : {}), ...this.ranOnRecord(t) })
           this.timeline('result', this.peerId, `${t.id}: recorded the result of ${p.agentId} on ${short(p.peerId)}, which left just after sending it`, t.id)
         }
         // A mission canceled here whose steward left before it cancelled the parts (the cancel may
@@ -2419,6 +2480,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t.reason !== undefined) snap.reason = t.reason
     if (last !== undefined) { snap.agentId = last.agentId; snap.skillId = last.skillId; snap.peerId = last.peerId }
     if (t.result !== undefined) snap.result = t.result
+    if (t.resultProblem !== undefined) snap.resultProblem = t.resultProblem
     // A failed mission shows what its parts still delivered (the planner's plan is not a result).
     if (t.mission !== undefined && t.state === 'failed') {
       const partial = this.missionPartial(t.mission)

@@ -914,8 +914,12 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         }
         if (full.length > GRAPH_LIMITS.textLength) data.textTruncated = true
         if (r.inputDigest !== undefined) data.inputDigest = r.inputDigest
+        if (typeof r.attest === 'string') data.attest = r.attest
         const intents: Intent[] = [
           { t: 'add', id, source, by: { agentId: r.producer.agentId }, entity: { kind: 'hypothesis', title: clip(`Result: ${oneLine(r.text)}`, GRAPH_LIMITS.titleLength), text, tags: ['result'], data } },
+          // A signed result replaces whatever the entity holds if it differs (nothing is written when
+          // it is equal): a copy someone wrote first, a forgery, would otherwise keep the real one out.
+          ...(typeof r.attest === 'string' ? [{ t: 'merge', id, source, merge: () => data, text: () => text } as Intent] : []),
           { t: 'relate', from: id, type: 'answers', to: thread, source },
           { t: 'post', threadId: thread, source, line: `Attempt ${r.attempt}: ${agentOn(r.producer)} answered (${id}): ${clip(oneLine(full), 200) || '(empty)'}` }
         ]
@@ -1300,6 +1304,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         r.producer = { ...c, skillId: read?.skillId ?? history.find(h => h.attempt === c.attempt)?.skillId ?? '' }
         if (read !== undefined) {
           r.result = read.result
+          r.resultRecord = { ...(read.attest !== undefined ? { attest: read.attest } : {}), ...(read.truncated === true ? { truncated: true } : {}) }
           if (read.startedAt !== undefined) r.startedAt = read.startedAt
           if (read.finishedAt !== undefined) r.finishedAt = read.finishedAt
         }
@@ -1309,7 +1314,10 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       if (c === undefined && typeof partial.text === 'string') r.result = { text: partial.text, ...(partial.output !== undefined ? { output: partial.output } : {}) }
       // A mission's answer is its assembled solution, not its planner's plan.
       const solution = str(d.solution) !== undefined ? graph.get(str(d.solution)!) : undefined
-      if (solution !== undefined) r.result = { text: typeof solution.data?.text === 'string' ? solution.data.text : solution.text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }
+      if (solution !== undefined) {
+        r.result = { text: typeof solution.data?.text === 'string' ? solution.data.text : solution.text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }
+        delete r.resultRecord
+      }
       const v = asObject(d.verification)
       if (v.status === 'verified' || v.status === 'disputed' || v.status === 'pending' || v.status === 'unverified') {
         r.verification = { status: v.status, supporters: asArray(v.supporters).filter((x): x is string => typeof x === 'string'), disputes: [] }
@@ -1331,7 +1339,9 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         skillId: typeof d.skillId === 'string' ? d.skillId : '',
         ...(typeof d.startedAt === 'number' ? { startedAt: d.startedAt } : {}),
         ...(typeof d.finishedAt === 'number' ? { finishedAt: d.finishedAt } : {}),
-        ...(typeof d.inputDigest === 'string' ? { inputDigest: d.inputDigest } : {})
+        ...(typeof d.inputDigest === 'string' ? { inputDigest: d.inputDigest } : {}),
+        ...(typeof d.attest === 'string' ? { attest: d.attest } : {}),
+        ...(d.truncated === true ? { truncated: true } : {})
       }
     },
 

@@ -118,7 +118,8 @@ export interface CoordRecorder {
   award (r: { taskId: string, attempt: number, winner: Bid | null, bids: Bid[], digest: string, reason?: string, at: number }): Recorded
   /** The producer's node: the result, as a hypothesis. */
   /** `inputDigest`: what the attempt ran on (dag.ts inputDigest of the task's input), for a mission part that has an input. */
-  result (r: { taskId: string, attempt: number, producer: AgentRef, skillId: string, text: string, result: AgentResult, startedAt: number, finishedAt: number, inputDigest?: string }): Recorded
+  /** `attest`: the producer's attestation of the result (attest.ts), stored with it. */
+  result (r: { taskId: string, attempt: number, producer: AgentRef, skillId: string, text: string, result: AgentResult, startedAt: number, finishedAt: number, inputDigest?: string, attest?: string }): Recorded
   /** The voter's node. */
   vote (r: { taskId: string, vote: Vote, at: number }): Recorded
   /**

@@ -13,7 +13,11 @@
  */
 import { isTimeZoneName, type AgentResult, type PlannedSubtask, type Verdict } from '../agents/types.ts'
 
-export const COORD_PROTOCOL_VERSION = 2
+/**
+ * 3: a result carries its producer's attestation (`attest`, attest.ts), kept with it in the graph.
+ * 2: frames (several envelopes under one signature).
+ */
+export const COORD_PROTOCOL_VERSION = 3
 /**
  * Largest frame accepted, in bytes, checked before parsing. Below the mesh's 64 KiB gossip limit
  * so a frame always fits in one gossip message with its wrapper.
@@ -175,6 +179,11 @@ export interface ResultBody {
   result: AgentResult
   startedAt: number
   finishedAt: number
+  /**
+   * The producer's signature (base64url, SIG_LENGTH characters) over the result statement
+   * (attest.ts): what lets a tab that reads the result from the graph trust it.
+   */
+  attest: string
 }
 
 export const FAILURE_CODES = ['error', 'timeout', 'refused', 'too-large', 'lapsed', 'left', 'deadline', 'exhausted', 'invalid-plan', 'mission'] as const
@@ -486,7 +495,7 @@ export function validateAgentResult (value: unknown, path: string): AgentResult 
 
 export function validateResult (value: unknown, path = 'body'): ResultBody {
   const r = rec(value, path)
-  onlyKeys(r, ['taskId', 'attempt', 'agentId', 'skillId', 'result', 'startedAt', 'finishedAt'], path)
+  onlyKeys(r, ['taskId', 'attempt', 'agentId', 'skillId', 'result', 'startedAt', 'finishedAt', 'attest'], path)
   const out: ResultBody = {
     taskId: taskId(r.taskId, `${path}.taskId`),
     attempt: attempt(r.attempt, `${path}.attempt`),
@@ -494,8 +503,10 @@ export function validateResult (value: unknown, path = 'body'): ResultBody {
     skillId: str(r.skillId, `${path}.skillId`, LIMITS.skillIdLength),
     result: validateAgentResult(r.result, `${path}.result`),
     startedAt: time(r.startedAt, `${path}.startedAt`),
-    finishedAt: time(r.finishedAt, `${path}.finishedAt`)
+    finishedAt: time(r.finishedAt, `${path}.finishedAt`),
+    attest: str(r.attest, `${path}.attest`, SIG_LENGTH)
   }
+  if (!SIG_PATTERN.test(out.attest)) fail(`${path}.attest`, 'must be 64 signature bytes in unpadded base64url')
   if (out.finishedAt < out.startedAt) fail(`${path}.finishedAt`, 'must not be before startedAt')
   return out
 }
@@ -652,7 +663,7 @@ export const BODY_VALIDATORS: { [K in MessageKind]: (value: unknown, path?: stri
  * A frame is what one gossip message carries: one or more envelopes of one sender under one
  * signature. Text, one JSON value per line (JSON never contains a raw newline):
  *
- *   {"v":2,"from":"12D3KooW…","ts":1700000000123.4,"n":2}     header
+ *   {"v":3,"from":"12D3KooW…","ts":1700000000123.4,"n":2}     header
  *   {"kind":"bid","id":"k3x9.41","seq":41,"body":{…}}          item 1
  *   {"kind":"award","id":"k3x9.42","seq":42,"body":{…}}        item 2
  *   <86 characters: base64url Ed25519 signature>               over every byte before this line

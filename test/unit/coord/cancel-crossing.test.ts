@@ -124,8 +124,19 @@ describe('a cancel that crosses the result', () => {
     await runFor(clock, 500)
     expect(s.engine.tasks.get(id)!.state).toBe('completed')
     expect(d.engine.tasks.get(id)!.state).toBe('canceled')
-    // The steward's completed outcome reaches d's graph with the result entity.
-    const read = (): { result: { text: string }, skillId: string } => ({ result: { text: 'worker did: work on it' }, skillId: 'w' })
+    // The steward's completed outcome reaches d's graph with the result entity (as its producer recorded it, with its attestation).
+    const recorded = h.recorder.results.find(r => r.taskId === id)!
+    expect(recorded.attest).toMatch(/^[A-Za-z0-9_-]{86}$/)
+    // A copy someone altered, or one without the producer's signature, is not taken (counted once each).
+    const forged = (): { result: { text: string }, skillId: string, attest?: string } => ({ result: { text: 'a forged answer' }, skillId: 'w', attest: recorded.attest })
+    expect(d.engine.adoptCompletion(id, { attempt: 1, peerId: h.id.peerId, agentId: 'worker', read: forged })).toBe(false)
+    expect(d.engine.adoptCompletion(id, { attempt: 1, peerId: h.id.peerId, agentId: 'worker', read: forged })).toBe(false)
+    expect(d.engine.adoptCompletion(id, { attempt: 1, peerId: h.id.peerId, agentId: 'worker', read: () => ({ result: recorded.result, skillId: 'w' }) })).toBe(false)
+    // The right result, signed by h, claimed for another peer: not what that peer signed.
+    expect(d.engine.adoptCompletion(id, { attempt: 1, peerId: s.id.peerId, agentId: 'worker', read: () => ({ result: recorded.result, skillId: 'w', attest: recorded.attest }) })).toBe(false)
+    expect(d.engine.stats().rejected).toEqual({ 'graph-result-bad-signature': 2, 'graph-result-unsigned': 1 })
+    expect(d.engine.tasks.get(id)!.state).toBe('canceled')
+    const read = (): { result: { text: string }, skillId: string, attest?: string } => ({ result: recorded.result, skillId: recorded.skillId, attest: recorded.attest })
     expect(d.engine.adoptCompletion(id, { attempt: 1, peerId: h.id.peerId, agentId: 'worker', read })).toBe(true)
     const snap = d.engine.tasks.get(id)!
     expect(snap.state).toBe('completed')
@@ -214,7 +225,9 @@ describe('a mission part completed from the graph after its mission failed', () 
     // d saw the cancel and the mission's failure, never the part's result.
     expect(x.d.engine.tasks.get(x.partId)!.state).toBe('canceled')
     expect(x.d.engine.tasks.get(x.missionId)!.state).toBe('failed')
-    const read = (): { result: { text: string, output: number }, skillId: string } => ({ result: { text: 'slow one', output: 2 }, skillId: 'w' })
+    const recorded = x.h.recorder.results.find(r => r.taskId === x.partId)!
+    expect(recorded.result).toEqual({ text: 'slow one', output: 2 })
+    const read = (): { result: { text: string, output?: unknown }, skillId: string, attest?: string } => ({ result: recorded.result, skillId: recorded.skillId, attest: recorded.attest })
     expect(x.d.engine.adoptCompletion(x.partId, { attempt: 1, peerId: x.h.id.peerId, agentId: 'worker', read })).toBe(true)
     const m = x.d.engine.tasks.get(x.missionId)!
     expect(m.state).toBe('completed')

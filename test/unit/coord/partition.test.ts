@@ -5,12 +5,14 @@ import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import type { JsonObject, JsonValue } from '../../../src/graph/schema.ts'
+import type { GraphOp } from '../../../src/graph/batch-planner.ts'
 import { createGraphRecorder, type GraphRecorder } from '../../../src/coord/graph-recorder.ts'
 import { catchUpFromGraph, followGraph } from '../../../src/coord/catch-up.ts'
 import type { CoordEngine } from '../../../src/coord/engine.ts'
 import { completionOf, compareCompletions, mergedEndReason, mergeTaskData } from '../../../src/coord/outcome-merge.ts'
 import { resultId, solutionId, taskThreadId } from '../../../src/coord/graph-record-ids.ts'
 import { takeoverRank } from '../../../src/coord/stewardship.ts'
+import { ResultAttestations } from '../../../src/coord/attest.ts'
 import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, type Identity, type SimAgent } from './sim.ts'
 
 const repos: Repo[] = []
@@ -688,4 +690,77 @@ describe('a producer that leaves just after sending its result', () => {
     expect(o.engine.tasks.get(id)).toMatchObject({ state: 'completed', peerId: p.id.peerId, attempt: 1, result: { text: 'echo-p did: echo banana' } })
     expect(s.graph.get(`result:${id}:1`)?.data?.producer).toMatchObject({ peerId: p.id.peerId, agentId: 'echo-p' })
   })
+})
+
+describe('a room member that writes a forged result into the graph', () => {
+  /** The result entity a recorder writes, but with `text` as the answer and `attest` as given (none by default). */
+  function forgedResult (id: string, producer: { peerId: string, agentId: string }, text: string, attest?: string): GraphOp {
+    return {
+      op: 'add',
+      id: resultId(id, 1),
+      by: { agentId: producer.agentId },
+      entity: {
+        kind: 'hypothesis', title: 'Result: forged', text, tags: ['result'],
+        data: { taskId: id, attempt: 1, skillId: 'echo', producer, startedAt: 1, finishedAt: 2, result: {}, ...(attest !== undefined ? { attest } : {}) }
+      }
+    }
+  }
+
+  it('is not taken by the steward that reloads while the task runs; the holder\'s signed result completes it and replaces the forgery in every graph', async () => {
+    const { clock, net, hub, nodes } = await mesh([], [slowEcho('echo-x')], [])
+    const [s, x, rogue] = nodes as [Node, Node, Node]
+    const id = s.engine.tasks.submit({ text: 'echo plum' })
+    await runUntil(clock, () => s.engine.tasks.get(id)?.state === 'working', 5_000)
+    s.recorder.flush()
+    await waitFor('the award in every graph', () => nodes.every(n => n.graph.get(taskThreadId(id))?.data?.state === 'working'))
+    // The steward's page reloads; while it is away, a member of the room writes an answer into the
+    // graph and names the holder as its producer, with no signature and with one copied from nothing.
+    s.engine.stop()
+    s.recorder.close()
+    net.partition([s.id.peerId], [x.id.peerId, rogue.id.peerId])
+    rogue.graph.batch([forgedResult(id, { peerId: x.id.peerId, agentId: 'echo-x' }, 'the answer is 42')])
+    await waitFor('the forgery in the steward\'s graph', () => s.graph.get(resultId(id, 1))?.text === 'the answer is 42')
+    const s2 = await node(net, clock, hub, [], s)
+    expect(s2.engine.stats().resumed).toBe(1)
+    // Before: the reloaded steward completed the task with the forged answer at once.
+    expect(s2.engine.tasks.get(id)).toMatchObject({ state: 'working', peerId: x.id.peerId })
+    expect(s2.engine.stats().rejected).toEqual({ 'graph-result-unsigned': 1 })
+    // Nor does the holder's own tab take it.
+    expect(x.engine.tasks.get(id)?.state).not.toBe('completed')
+    net.heal()
+    await runUntil(clock, () => s2.engine.tasks.get(id)?.state === 'completed', 10_000)
+    expect(s2.engine.tasks.get(id)!.result?.text).toBe('echo-x did: echo plum')
+    // The holder's recorder wrote its signed result over the forgery: every graph holds it.
+    for (const n of [s2, x]) n.recorder.flush()
+    const check = new ResultAttestations()
+    await waitFor('the signed result in every graph', () => [s2, x, rogue].every(n => {
+      const r = n.recorder.resultOf(id, 1)
+      return r !== undefined && check.check({ taskId: id, attempt: 1, agentId: r.producer.agentId, skillId: r.skillId, result: r.result, peerId: r.producer.peerId, attest: r.attest }).ok
+    }), 10_000)
+    expect(rogue.recorder.resultOf(id, 1)!.result.text).toBe('echo-x did: echo plum')
+    expect([...s2.problems, ...x.problems]).toEqual([])
+  }, 30_000)
+
+  it('a tab that lists a task which ended while it was away does not show a result altered after the fact', async () => {
+    const { clock, net, hub, nodes } = await mesh([], [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.9, workMs: 50 }], [])
+    const [s, x, rogue] = nodes as [Node, Node, Node]
+    const done = s.engine.tasks.submit({ text: 'sum of 3 and 4' })
+    const other = s.engine.tasks.submit({ text: 'sum of 5 and 6' })
+    await runUntil(clock, () => [done, other].every(id => s.engine.tasks.get(id)?.state === 'completed'), 10_000)
+    for (const n of nodes) n.recorder.flush()
+    await waitFor('both results in the rogue\'s graph', () => [done, other].every(id => rogue.graph.get(taskThreadId(id))?.data?.state === 'completed' && rogue.graph.has(resultId(id, 1))))
+    // The rogue rewrites one recorded answer, keeping its producer's attestation.
+    const stored = rogue.graph.get(resultId(done, 1))!
+    rogue.graph.update(resultId(done, 1), { text: '666', data: { ...stored.data, result: {} } })
+    await waitFor('the altered answer in the steward\'s graph', () => s.graph.get(resultId(done, 1))?.text === '666')
+    const late = await node(net, clock, hub, [])
+    await waitFor('the late tab to list both tasks', () => late.engine.knows(done) && late.engine.knows(other), 10_000)
+    const t = late.engine.tasks.get(done)!
+    expect(t).toMatchObject({ state: 'completed', peerId: x.id.peerId, agentId: 'calc' })
+    expect(t.result).toBeUndefined()
+    expect(t.resultProblem).toMatch(/^the result of .+ attempt 1 by calc is not what …\w{6} signed/)
+    expect(late.engine.tasks.get(other)!.result?.text).toBe(s.engine.tasks.get(other)!.result?.text)
+    expect(late.engine.tasks.get(other)!.resultProblem).toBeUndefined()
+    expect(late.engine.stats().rejected).toEqual({ 'graph-result-bad-signature': 1 })
+  }, 30_000)
 })

@@ -29,7 +29,7 @@ describe('a plan read from the graph before its result message', () => {
     expect(recorded.result.plan).toEqual(plan)
     expect(o.engine.tasks.get(id)!.state).not.toBe('completed')
     // The onlooker's graph has the plan first.
-    expect(o.engine.resultFromGraph(id, recorded.attempt, () => ({ result: recorded.result, producer: recorded.producer, skillId: recorded.skillId, startedAt: recorded.startedAt, finishedAt: recorded.finishedAt }))).toBe(true)
+    expect(o.engine.resultFromGraph(id, recorded.attempt, () => ({ result: recorded.result, producer: recorded.producer, skillId: recorded.skillId, startedAt: recorded.startedAt, finishedAt: recorded.finishedAt, attest: recorded.attest }))).toBe(true)
     expect(o.engine.tasks.get(id)!.state).not.toBe('completed')
     // The parts wait for a verdict no verifier will give (10 s) before the mission assembles.
     await runFor(clock, 15_000)

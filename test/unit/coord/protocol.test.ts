@@ -14,7 +14,7 @@ const bodies: Record<string, unknown> = {
   decline: { tasks: [{ taskId: 't-1', attempt: 1 }], reason: 'none' },
   award: { taskId: 't-1', attempt: 1, winner: null, bids: [], digest: 'd', reason: 'nobody bid', leaseMs: 3000 },
   progress: { taskId: 't-1', attempt: 1, agentId: 'a', fraction: 0.5, note: 'half' },
-  result: { taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', result: { text: '3', output: 3, plan: { subtasks: [{ id: 'x', text: 'x', dependsOn: [] }] } }, startedAt: NOW, finishedAt: NOW + 1 },
+  result: { taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', result: { text: '3', output: 3, plan: { subtasks: [{ id: 'x', text: 'x', dependsOn: [] }] } }, startedAt: NOW, finishedAt: NOW + 1, attest: 'A'.repeat(86) },
   failure: { taskId: 't-1', attempt: 3, code: 'exhausted', reason: 'gave up', final: true, state: 'failed', reasons: ['a', 'b'] },
   verify: { taskId: 't-1', agentId: 'v', vote: 'support', confidence: 0.9, reason: 'ok', evidence: ['e1'] },
   dispute: { taskId: 't-1', agentId: 'v', confidence: 0.9, reason: 'wrong' },
@@ -49,6 +49,9 @@ describe('coordination messages', () => {
     ['bid', { bids: [{ ...(bodies.bid as { bids: object[] }).bids[0], reputation: 2 }] }, 'body.bids[0].reputation: must be between 0.5 and 1.5, got 2'],
     ['award', { ...bodies.award as object, reason: undefined }, 'body.reason: is required when there is no winner'],
     ['result', { ...bodies.result as object, finishedAt: NOW - 1 }, 'body.finishedAt: must not be before startedAt'],
+    ['result', { ...bodies.result as object, attest: undefined }, 'body.attest: must be a string, got undefined'],
+    ['result', { ...bodies.result as object, attest: 'A'.repeat(85) + '=' }, 'body.attest: must be 64 signature bytes in unpadded base64url'],
+    ['result', { ...bodies.result as object, attest: 'A'.repeat(87) }, 'body.attest: must have at most 86 characters, got 87'],
     ['result', { ...bodies.result as object, result: { text: 'x', plan: { subtasks: [{ id: 'x', text: 'x' }] } } }, 'body.result.plan.subtasks[0].dependsOn: must be an array'],
     ['failure', { taskId: 't', attempt: 1, code: 'error', reason: 'x', final: false }, 'body.agentId: is required for a failed attempt'],
     ['failure', { taskId: 't', attempt: 1, code: 'boom', reason: 'x', final: true }, 'body.code: must be one of'],
@@ -81,10 +84,10 @@ describe('frames: sealing and opening', () => {
     const bytes = await sealItems(me.peerId, NOW, items, sign)
     const text = new TextDecoder().decode(bytes).split('\n')
     expect(text).toHaveLength(items.length + 2)
-    expect(JSON.parse(text[0]!)).toEqual({ v: 2, from: me.peerId, ts: NOW, n: items.length })
+    expect(JSON.parse(text[0]!)).toEqual({ v: 3, from: me.peerId, ts: NOW, n: items.length })
     const r = await opener.open(bytes, me.peerId)
     expect(r.ok).toBe(true)
-    if (r.ok) expect(r.envelopes).toEqual(items.map(i => ({ v: 2, from: me.peerId, ts: NOW, ...i })))
+    if (r.ok) expect(r.envelopes).toEqual(items.map(i => ({ v: 3, from: me.peerId, ts: NOW, ...i })))
     expect(opener.accepted).toBe(MESSAGE_KINDS.length + 1)
   })
 
@@ -110,7 +113,7 @@ describe('frames: sealing and opening', () => {
     let now = NOW
     const opener = new EnvelopeOpener(new ReplayGuard({ maxSkewMs: 1000 }), () => now)
     const make = async (over: Partial<Envelope> = {}, signer = me): Promise<Uint8Array> =>
-      (await sealEnvelope({ v: 2, kind: 'cancel', id: `m.${Math.random()}`, from: me.peerId, seq: 1, ts: now, body: bodies.cancel, ...over } as Envelope, signerFor(signer.privateKey))).bytes
+      (await sealEnvelope({ v: 3, kind: 'cancel', id: `m.${Math.random()}`, from: me.peerId, seq: 1, ts: now, body: bodies.cancel, ...over } as Envelope, signerFor(signer.privateKey))).bytes
     const reason = async (bytes: Uint8Array, from?: string): Promise<string> => { const r = await opener.open(bytes, from); return r.ok ? 'ok' : r.reason }
     const lines = (b: Uint8Array): string[] => new TextDecoder().decode(b).split('\n')
     const join = (l: string[]): Uint8Array => utf8(l.join('\n'))
@@ -140,7 +143,7 @@ describe('frames: sealing and opening', () => {
     expect(await reason(utf8('[1]'))).toBe('not-object')
     expect(await reason(utf8('{oops'))).toBe('not-json')
     expect(await reason(new Uint8Array([0xff, 0xfe]))).toBe('not-utf8')
-    expect(await reason(await make({ v: 3 as 2 }))).toBe('unknown-version')
+    expect(await reason(await make({ v: 2 as 3 }))).toBe('unknown-version')
     // A version 1 envelope (one JSON object, no frame) is refused by version.
     expect(await reason(utf8(JSON.stringify({ v: 1, kind: 'cancel', id: 'x', from: me.peerId, seq: 1, ts: now, body: bodies.cancel, sig: 'x'.repeat(86) })))).toBe('unknown-version')
     expect(await reason(await make({ kind: 'gossip' as 'cancel' }))).toBe('unknown-kind')

@@ -19,7 +19,7 @@ describe('coordination engine: a rogue peer', () => {
     const rogueSign = signerFor(rogue.privateKey)
     let seq = 0
     const envelope = (over: Partial<UnsignedEnvelope> & { body: unknown }): UnsignedEnvelope => ({
-      v: 2, kind: 'award', id: `r.${++seq}`, from: rogue.peerId, seq, ts: clock.now(), ...over
+      v: 3, kind: 'award', id: `r.${++seq}`, from: rogue.peerId, seq, ts: clock.now(), ...over
     } as UnsignedEnvelope)
     const signed = async (e: UnsignedEnvelope): Promise<Uint8Array> => (await sealEnvelope(e, rogueSign)).bytes
 
@@ -43,7 +43,7 @@ describe('coordination engine: a rogue peer', () => {
     net.inject(rogue.peerId, new Uint8Array([0xff, 0xfe, 0x00]))
     net.inject(rogue.peerId, await signed(envelope({ kind: 'bid', body: { bids: [{ taskId: id, attempt: 1, agentId: 'evil', skillId: 's', confidence: 7, reputation: 1, load: 0, latencyMs: 1 }] } })))
     // Unknown version and kind.
-    net.inject(rogue.peerId, await signed({ ...envelope({ kind: 'cancel', body: { taskId: id, reason: 'v3' } }), v: 3 } as unknown as UnsignedEnvelope))
+    net.inject(rogue.peerId, await signed({ ...envelope({ kind: 'cancel', body: { taskId: id, reason: 'v2' } }), v: 2 } as unknown as UnsignedEnvelope))
     net.inject(rogue.peerId, await signed(envelope({ kind: 'takeover' as 'award', body: {} as never })))
     // Stale: a correctly signed message from an hour ago.
     net.inject(rogue.peerId, await signed(envelope({ kind: 'cancel', ts: clock.now() - 3_600_000, body: { taskId: id, reason: 'old' } })))
@@ -53,7 +53,7 @@ describe('coordination engine: a rogue peer', () => {
     // Correctly signed by the rogue, but breaking protocol rules: an award for someone else's task,
     // and a result nobody awarded it.
     net.inject(rogue.peerId, await signed(envelope({ kind: 'award', body: fakeAward })))
-    net.inject(rogue.peerId, await signed(envelope({ kind: 'result', body: { taskId: id, attempt: 1, agentId: 'evil', skillId: 'math', result: { text: 'evil' }, startedAt: clock.now(), finishedAt: clock.now() } })))
+    net.inject(rogue.peerId, await signed(envelope({ kind: 'result', body: { taskId: id, attempt: 1, agentId: 'evil', skillId: 'math', result: { text: 'evil' }, startedAt: clock.now(), finishedAt: clock.now(), attest: 'A'.repeat(86) } })))
 
     await runUntil(clock, () => honest.every(n => n.engine.tasks.get(id)?.state === 'completed'), 3000)
     for (const n of honest) {
@@ -165,7 +165,7 @@ describe('coordination engine: a dishonest steward', () => {
     net.transport(rogue.peerId)
     const sign = signerFor(rogue.privateKey)
     const send = async (seq: number, kind: 'announce' | 'award', body: unknown): Promise<void> => {
-      net.inject(rogue.peerId, (await sealEnvelope({ v: 2, kind, id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
+      net.inject(rogue.peerId, (await sealEnvelope({ v: 3, kind, id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
     }
     await send(1, 'announce', { taskId: 'rogue-1', attempt: 1, text: 'job', excluded: [], quorum: 0 })
     await runFor(clock, 20)

@@ -1,0 +1,130 @@
+/**
+ * Result attestations: a producer's signature over what its agent produced, kept with the result in
+ * the graph (docs/protocol.md, "Signed results in the graph").
+ *
+ * Protocol messages are signed (signing.ts), but the graph is a shared document every member of the
+ * room can write: a member could put a made-up result into a task's record and name the awarded
+ * agent as its producer. A tab that takes a result from the graph instead of from its message (a
+ * steward that reloaded, a partition merge, a tab listing a task that ended while it was away) would
+ * then show it as the task's answer. So the producer signs a statement of the result with its peer
+ * key, the statement travels in the result message (`attest`) and is stored with the result
+ * entity, and a result read from the graph counts only when the signature of the peer it names
+ * verifies over the statement rebuilt from the record.
+ *
+ * The statement: `meshwork-result/1\n` + canonical JSON of `{ taskId, attempt, agentId, skillId,
+ * result }` (canonical-json.ts: equal values give equal bytes, so it survives the graph's JSON round
+ * trip). The signer's public key is the one its Ed25519 peer id embeds.
+ *
+ * Verification is synchronous (@noble/curves; WebCrypto is asynchronous), about 1-2 ms, and runs only
+ * where a result comes from the graph, never on the message path. Verdicts are cached per signature.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { toString as toBase64, fromString as fromBase64 } from 'uint8arrays'
+import type { AgentResult } from '../agents/types.ts'
+import { canonicalJson } from './canonical-json.ts'
+import { SIG_LENGTH, utf8Bytes } from './messages.ts'
+import type { Signer } from './signing.ts'
+
+export const RESULT_STATEMENT_PREFIX = 'meshwork-result/1\n'
+
+/** What a producer attests: one attempt's result, by one agent, with one skill. */
+export interface ResultClaim {
+  taskId: string
+  attempt: number
+  agentId: string
+  skillId: string
+  result: AgentResult
+}
+
+/** The bytes a producer signs for `claim`. */
+export function resultStatement (claim: ResultClaim): Uint8Array {
+  const { taskId, attempt, agentId, skillId, result } = claim
+  return utf8Bytes(RESULT_STATEMENT_PREFIX + canonicalJson({ taskId, attempt, agentId, skillId, result }))
+}
+
+/** Signs `claim` with this node's key; the signature in base64url (SIG_LENGTH characters). */
+export async function attestResult (claim: ResultClaim, sign: Signer): Promise<string> {
+  const sig = toBase64(await sign(resultStatement(claim)), 'base64url')
+  if (sig.length !== SIG_LENGTH) throw new Error(`a signature of ${sig.length} base64url characters is not Ed25519`)
+  return sig
+}
+
+/**
+ * Why a recorded result does not count:
+ * - `unsigned`: the record carries no attestation (written by a peer that does not sign, or forged);
+ * - `truncated`: the result was too large for the graph and was stored cut, so it is not what was signed;
+ * - `bad-peer-id`: the producer named is not an Ed25519 peer id;
+ * - `bad-signature`: the attestation does not verify: the result, attempt, agent or skill recorded is
+ *   not what the named producer signed.
+ */
+export type AttestProblem = 'unsigned' | 'truncated' | 'bad-peer-id' | 'bad-signature'
+
+export type AttestVerdict = { ok: true } | { ok: false, problem: AttestProblem, detail: string }
+
+/** A recorded result to check: the claim, the peer it names as producer, and what the record holds. */
+export interface RecordedClaim extends ResultClaim {
+  peerId: string
+  attest?: string
+  truncated?: boolean
+}
+
+const MAX_CACHED = 1024
+/** Statements longer than this are verified each time rather than kept in the cache. */
+const MAX_CACHED_STATEMENT = 16 * 1024
+
+/** Checks attestations, caching public keys and verdicts (bounded). */
+export class ResultAttestations {
+  private readonly keys = new Map<string, Uint8Array | null>()
+  /** Verified signatures: `peerId \n attest` → the statement it verified over. */
+  private readonly verified = new Map<string, string>()
+  /** Checks made (whatever the verdict); signature verifications actually run (not cached). */
+  checks = 0
+  verifications = 0
+
+  check (c: RecordedClaim): AttestVerdict {
+    this.checks++
+    const what = `the result of ${c.taskId} attempt ${c.attempt} by ${c.agentId}`
+    if (c.truncated === true) return { ok: false, problem: 'truncated', detail: `${what} was too large for the graph and is stored cut, so it is not what its producer signed` }
+    if (typeof c.attest !== 'string' || c.attest === '') return { ok: false, problem: 'unsigned', detail: `${what} carries no signature of its producer` }
+    const key = this.key(c.peerId)
+    if (key === null) return { ok: false, problem: 'bad-peer-id', detail: `${what} names ${c.peerId.slice(0, 60)}, which is not an Ed25519 peer id` }
+    let statement: Uint8Array
+    let text: string
+    try {
+      statement = resultStatement(c)
+      text = new TextDecoder().decode(statement)
+    } catch (err) {
+      return { ok: false, problem: 'bad-signature', detail: `${what} cannot be stated: ${(err as Error).message}` }
+    }
+    const cacheKey = `${c.peerId}\n${c.attest}`
+    if (this.verified.get(cacheKey) === text) return { ok: true }
+    let valid = false
+    try {
+      this.verifications++
+      valid = c.attest.length === SIG_LENGTH && ed25519.verify(fromBase64(c.attest, 'base64url'), statement, key)
+    } catch {
+      valid = false
+    }
+    if (!valid) return { ok: false, problem: 'bad-signature', detail: `${what} is not what …${c.peerId.slice(-6)} signed (result, attempt, agent or skill altered, or the signature forged)` }
+    if (text.length <= MAX_CACHED_STATEMENT) {
+      if (this.verified.size >= MAX_CACHED) this.verified.delete(this.verified.keys().next().value!)
+      this.verified.set(cacheKey, text)
+    }
+    return { ok: true }
+  }
+
+  private key (peerId: string): Uint8Array | null {
+    let k = this.keys.get(peerId)
+    if (k !== undefined) return k
+    try {
+      const id = peerIdFromString(peerId)
+      k = id.type === 'Ed25519' && id.publicKey !== undefined ? id.publicKey.raw : null
+    } catch {
+      k = null
+    }
+    if (this.keys.size >= MAX_CACHED) this.keys.delete(this.keys.keys().next().value!)
+    this.keys.set(peerId, k)
+    return k
+  }
+}
