@@ -86,7 +86,7 @@ export class ResultAttestations {
     this.checks++
     const what = `the result of ${c.taskId} attempt ${c.attempt} by ${c.agentId}`
     if (c.truncated === true) return { ok: false, problem: 'truncated', detail: `${what} was too large for the graph and is stored cut, so it is not what its producer signed` }
-    if (typeof c.attest !== 'string' || c.attest === '') return { ok: false, problem: 'unsigned', detail: `${what} carries no signature of its producer` }
+    if (typeof c.attest !== 'string' || c.attest === '') return { ok: false, problem: 'unsigned', detail: `${what} carries no signature of its producer (a forgery, or a record written before results were signed)` }
     const key = this.key(c.peerId)
     if (key === null) return { ok: false, problem: 'bad-peer-id', detail: `${what} names ${c.peerId.slice(0, 60)}, which is not an Ed25519 peer id` }
     let statement: Uint8Array
@@ -126,5 +126,37 @@ export class ResultAttestations {
     if (this.keys.size >= MAX_CACHED) this.keys.delete(this.keys.keys().next().value!)
     this.keys.set(peerId, k)
     return k
+  }
+}
+
+/** A result entity as graph-recorder.ts writes it (`result:<key>:<attempt>`, a hypothesis). */
+export interface ResultEntityLike {
+  kind: string
+  text: string
+  provenance: { peerId: string, agentId: string }
+  data?: Record<string, unknown>
+}
+
+/**
+ * What a result entity claims: the attempt, its producer and the result rebuilt as it was produced
+ * (the structured part from `data.result`, the text from `data.result.text` when the entity's text
+ * had to be cut, else from the entity's text), with the record's attestation. Undefined for an
+ * entity that is not a result record (not a hypothesis, no task id or attempt).
+ */
+export function resultEntityClaim (e: ResultEntityLike): RecordedClaim | undefined {
+  const d = e.data ?? {}
+  if (e.kind !== 'hypothesis' || typeof d.taskId !== 'string' || typeof d.attempt !== 'number') return undefined
+  const structured = typeof d.result === 'object' && d.result !== null && !Array.isArray(d.result) ? d.result as Record<string, unknown> : {}
+  const text = typeof structured.text === 'string' ? structured.text : e.text
+  const p = typeof d.producer === 'object' && d.producer !== null ? d.producer as Record<string, unknown> : {}
+  return {
+    taskId: d.taskId,
+    attempt: d.attempt,
+    agentId: typeof p.agentId === 'string' ? p.agentId : e.provenance.agentId,
+    peerId: typeof p.peerId === 'string' ? p.peerId : e.provenance.peerId,
+    skillId: typeof d.skillId === 'string' ? d.skillId : '',
+    result: { ...structured, text } as unknown as AgentResult,
+    ...(typeof d.attest === 'string' ? { attest: d.attest } : {}),
+    ...(d.truncated === true ? { truncated: true } : {})
   }
 }

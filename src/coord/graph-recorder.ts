@@ -55,6 +55,7 @@ import type { AgentRef, Bid } from './messages.ts'
 import { isTimeZoneName, type AgentResult } from '../agents/types.ts'
 import { compareCompletions, completionOf, endedOf, endedWhere, mergedEndReason, mergeTaskData, type Completion } from './outcome-merge.ts'
 import type { GraphResult, RecordedTask } from './engine.ts'
+import { resultEntityClaim } from './attest.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -1328,20 +1329,18 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
 
     resultOf (taskId, attempt) {
       const e = graph.get(resultId(taskId, attempt))
-      if (e === undefined || e.kind !== 'hypothesis') return undefined
-      const structured = asObject(e.data?.result)
-      const text = typeof structured.text === 'string' ? structured.text : e.text
-      const d = e.data ?? {}
-      const p = asObject(d.producer)
+      const c = e !== undefined ? resultEntityClaim(e) : undefined
+      if (c === undefined) return undefined
+      const d = e!.data ?? {}
       return {
-        result: { ...structured, text } as unknown as AgentResult,
-        producer: { peerId: typeof p.peerId === 'string' ? p.peerId : e.provenance.peerId, agentId: typeof p.agentId === 'string' ? p.agentId : e.provenance.agentId },
-        skillId: typeof d.skillId === 'string' ? d.skillId : '',
+        result: c.result,
+        producer: { peerId: c.peerId, agentId: c.agentId },
+        skillId: c.skillId,
         ...(typeof d.startedAt === 'number' ? { startedAt: d.startedAt } : {}),
         ...(typeof d.finishedAt === 'number' ? { finishedAt: d.finishedAt } : {}),
         ...(typeof d.inputDigest === 'string' ? { inputDigest: d.inputDigest } : {}),
-        ...(typeof d.attest === 'string' ? { attest: d.attest } : {}),
-        ...(d.truncated === true ? { truncated: true } : {})
+        ...(c.attest !== undefined ? { attest: c.attest } : {}),
+        ...(c.truncated === true ? { truncated: true } : {})
       }
     },
 

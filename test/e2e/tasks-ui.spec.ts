@@ -146,6 +146,12 @@ test('a two-part request typed into the composer becomes a mission the tab shows
   await expect(cite).toBeVisible()
   await cite.click()
   await expect(a.getByTestId('graph-explorer')).toBeVisible()
+  // The calculator's recorded result in the graph: its detail says it is what its producer signed.
+  await a.getByTestId('graph-filter-text').fill('397.8')
+  await a.locator('[data-testid=graph-item][data-id^="result:"]').first().click()
+  await expect(a.getByTestId('result-signature')).toContainText('signed by its producer')
+  await a.screenshot({ path: `${SHOTS}/graph-result-signed.png`, fullPage: true })
+  await a.getByTestId('graph-filter-text').fill('')
   await a.getByTestId('tasks-tab').click()
 
   // Another tab sees the same mission (it followed the same signed messages).
