@@ -23,6 +23,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { toString as toBase64, fromString as fromBase64 } from 'uint8arrays'
 import type { AgentResult } from '../agents/types.ts'
 import { canonicalJson } from './canonical-json.ts'
+import { shortPeer } from './graph-record-ids.ts'
 import { SIG_LENGTH, utf8Bytes } from './messages.ts'
 import type { Signer } from './signing.ts'
 
@@ -37,10 +38,15 @@ export interface ResultClaim {
   result: AgentResult
 }
 
+/** The statement a producer signs for `claim`, as text. */
+function statementText (claim: ResultClaim): string {
+  const { taskId, attempt, agentId, skillId, result } = claim
+  return RESULT_STATEMENT_PREFIX + canonicalJson({ taskId, attempt, agentId, skillId, result })
+}
+
 /** The bytes a producer signs for `claim`. */
 export function resultStatement (claim: ResultClaim): Uint8Array {
-  const { taskId, attempt, agentId, skillId, result } = claim
-  return utf8Bytes(RESULT_STATEMENT_PREFIX + canonicalJson({ taskId, attempt, agentId, skillId, result }))
+  return utf8Bytes(statementText(claim))
 }
 
 /** Signs `claim` with this node's key; the signature in base64url (SIG_LENGTH characters). */
@@ -89,11 +95,9 @@ export class ResultAttestations {
     if (typeof c.attest !== 'string' || c.attest === '') return { ok: false, problem: 'unsigned', detail: `${what} carries no signature of its producer (a forgery, or a record written before results were signed)` }
     const key = this.key(c.peerId)
     if (key === null) return { ok: false, problem: 'bad-peer-id', detail: `${what} names ${c.peerId.slice(0, 60)}, which is not an Ed25519 peer id` }
-    let statement: Uint8Array
     let text: string
     try {
-      statement = resultStatement(c)
-      text = new TextDecoder().decode(statement)
+      text = statementText(c)
     } catch (err) {
       return { ok: false, problem: 'bad-signature', detail: `${what} cannot be stated: ${(err as Error).message}` }
     }
@@ -102,11 +106,11 @@ export class ResultAttestations {
     let valid = false
     try {
       this.verifications++
-      valid = c.attest.length === SIG_LENGTH && ed25519.verify(fromBase64(c.attest, 'base64url'), statement, key)
+      valid = c.attest.length === SIG_LENGTH && ed25519.verify(fromBase64(c.attest, 'base64url'), utf8Bytes(text), key)
     } catch {
       valid = false
     }
-    if (!valid) return { ok: false, problem: 'bad-signature', detail: `${what} is not what …${c.peerId.slice(-6)} signed (result, attempt, agent or skill altered, or the signature forged)` }
+    if (!valid) return { ok: false, problem: 'bad-signature', detail: `${what} is not what ${shortPeer(c.peerId)} signed (result, attempt, agent or skill altered, or the signature forged)` }
     if (text.length <= MAX_CACHED_STATEMENT) {
       if (this.verified.size >= MAX_CACHED) this.verified.delete(this.verified.keys().next().value!)
       this.verified.set(cacheKey, text)

@@ -4,6 +4,7 @@
  * producer's, or was written or altered by someone else.
  */
 import { ResultAttestations, resultEntityClaim, type ResultEntityLike } from '../../coord/attest.ts'
+import { shortPeer } from '../../coord/graph-record-ids.ts'
 
 const checker = new ResultAttestations()
 
@@ -16,6 +17,6 @@ export function resultSignature (e: ResultEntityLike & { tags?: string[] }): Res
   if (claim === undefined) return undefined
   const v = checker.check(claim)
   return v.ok
-    ? { ok: true, text: `signed by its producer, …${claim.peerId.slice(-6)}` }
+    ? { ok: true, text: `signed by its producer, ${shortPeer(claim.peerId)}` }
     : { ok: false, text: `not taken as the producer's: ${v.detail}` }
 }
