@@ -12,12 +12,13 @@
  * second per agent, so busy agents do not flood the document with changes.
  */
 import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
-import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, type AgentRecord, type SkillReputation } from './registry.ts'
+import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, validateAgentRecord, type AgentRecord, type SkillReputation } from './registry.ts'
 import type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
 import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation, GraphHit } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
 import { skillCalibrationFor } from '../match/score.ts'
 import type { Embedder } from '../match/embedder.ts'
+import { canonicalJson } from '../net/canonical-json.ts'
 import { Emitter } from '../net/emitter.ts'
 
 /** What the host needs from the worker runtime (src/agents/runtime). */
@@ -86,8 +87,13 @@ export type AgentHostEvents = {
   /** The room's agents changed (registered, removed, status). */
   change: { ids: string[] }
   model: ModelStatus
-  /** A registration was refused, or an agent of this tab crashed, hung or failed; shown in the event log and counted. */
-  problem: { agentId: string, code: 'bad-manifest' | 'bad-source' | 'start-failed' | 'agent-crashed' | 'agent-failed' | 'index-failed', message: string }
+  /**
+   * A registration was refused, or an agent of this tab crashed, hung or failed; or the room's
+   * registry holds a record that does not count (`record-refused`: malformed, or not signed by the
+   * peer it names) or another member changed this peer's records (`record-overwritten`, put right).
+   * Shown in the event log and counted.
+   */
+  problem: { agentId: string, code: 'bad-manifest' | 'bad-source' | 'start-failed' | 'agent-crashed' | 'agent-failed' | 'index-failed' | 'record-refused' | 'record-overwritten', message: string }
 }
 
 export interface AgentHostOptions {
@@ -145,6 +151,17 @@ export class AgentHost {
   #learned = new Map<string, Record<string, string[]>>()
   /** Reputation of local agents not yet written to the registry. */
   #reputation = new Map<string, Record<string, SkillReputation>>()
+  /**
+   * What this tab last wrote for each agent it runs: its own copy, so what it writes next never
+   * starts from the registry's (which another member of the room may have overwritten or removed).
+   */
+  readonly #own = new Map<string, AgentRecord>()
+  /** Own agents whose record must be written again even if unchanged (someone else changed it). */
+  readonly #forced = new Set<string>()
+  /** Records refused as read (invalid()), reported once per agent and reason. */
+  readonly #refused = new Map<string, string>()
+  /** Whether startDefaults has run: until then, records of ours from an earlier session are expected. */
+  #started = false
   /** Restart count last seen per local agent, to report each crash once. */
   #restarts = new Map<string, number>()
   #offRegistry: () => void
@@ -184,8 +201,8 @@ export class AgentHost {
    * the agent's next status write, so a burst of tasks makes one registry change, not one each.
    */
   setReputation (agentId: string, skillId: string, rep: SkillReputation): void {
-    const record = this.registry.get(agentId)
-    if (record === undefined || record.peerId !== this.peerId) return
+    const record = this.#own.get(agentId)
+    if (record === undefined) return
     this.#reputation.set(agentId, { ...(this.#reputation.get(agentId) ?? record.reputation ?? {}), [skillId]: rep })
     this.#scheduleFlush(agentId)
   }
@@ -196,9 +213,9 @@ export class AgentHost {
    * similar tasks to it better. Newest kept, at most LEARNED_LIMITS.perSkill per skill.
    */
   learn (agentId: string, skillId: string, text: string): void {
-    const record = this.registry.get(agentId)
+    const record = this.#own.get(agentId)
     const t = text.trim().slice(0, LEARNED_LIMITS.textLength)
-    if (record === undefined || record.peerId !== this.peerId || t === '' || !record.manifest.skills.some(s => s.id === skillId)) return
+    if (record === undefined || t === '' || !record.manifest.skills.some(s => s.id === skillId)) return
     const current = this.#learned.get(agentId) ?? record.learned ?? {}
     const list = current[skillId] ?? []
     if (list.includes(t) || record.manifest.skills.find(s => s.id === skillId)!.examples.includes(t)) return
@@ -208,8 +225,8 @@ export class AgentHost {
 
   /** Forgets a learned example (e.g. its result was disputed). */
   unlearn (agentId: string, skillId: string, text: string): void {
-    const record = this.registry.get(agentId)
-    if (record === undefined || record.peerId !== this.peerId) return
+    const record = this.#own.get(agentId)
+    if (record === undefined) return
     const current = this.#learned.get(agentId) ?? record.learned ?? {}
     const t = text.trim().slice(0, LEARNED_LIMITS.textLength)
     if (!(current[skillId] ?? []).includes(t)) return
@@ -219,7 +236,7 @@ export class AgentHost {
 
   /** The reputation factor of an agent's skill as last recorded (1 when unknown). */
   reputationOf (agentId: string, skillId: string): number {
-    return this.#reputation.get(agentId)?.[skillId]?.factor ?? this.registry.get(agentId)?.reputation?.[skillId]?.factor ?? 1
+    return this.#reputation.get(agentId)?.[skillId]?.factor ?? (this.#own.get(agentId) ?? this.registry.get(agentId))?.reputation?.[skillId]?.factor ?? 1
   }
 
   /** Peers came or went: their agents' `online` changed. */
@@ -253,6 +270,9 @@ export class AgentHost {
     }
     const stale = previous.map(r => r.agentId).filter(id => !started.includes(id))
     this.registry.remove(...stale)
+    this.#started = true
+    // Records in this peer's name it did not sign (someone else wrote them): gone, not listed.
+    this.#repairOwn(this.registry.invalid().map(i => i.agentId).filter(id => this.#isOwnId(id)))
     return started
   }
 
@@ -302,7 +322,7 @@ export class AgentHost {
     // earned, the same code under the same id: its reputation and the examples it learned.
     const prior = this.registry.get(agentId)
     const same = prior !== undefined && prior.peerId === this.peerId && prior.kind === ('kind' in spec ? spec.kind : 'custom') && prior.source === ('source' in spec ? spec.source : undefined)
-    this.registry.put({
+    this.#publish({
       agentId,
       peerId: this.peerId,
       kind: 'kind' in spec ? spec.kind : 'custom',
@@ -332,6 +352,8 @@ export class AgentHost {
     const t = this.#dirty.get(agentId)
     if (t !== undefined) { clearTimeout(t); this.#dirty.delete(agentId) }
     await this.runner.stop(agentId)
+    this.#own.delete(agentId)
+    this.#forced.delete(agentId)
     this.registry.remove(agentId)
   }
 
@@ -428,6 +450,10 @@ export class AgentHost {
   }
 
   #onRegistryChange (c: RegistryChange): void {
+    if (c.origin === 'remote') {
+      this.#repairOwn(c.ids.filter(id => this.#isOwnId(id)))
+      this.#reportRefused(c.ids.filter(id => !this.#isOwnId(id)))
+    }
     // Identical agents (same kind and manifest id) pool what they learned: re-index all of them.
     const records = this.registry.list()
     const changed = new Set(c.ids)
@@ -435,6 +461,20 @@ export class AgentHost {
     for (const r of records) if (keys.has(poolKey(r))) changed.add(r.agentId)
     this.#reindex([...changed], records)
     this.#emitter.emit('change', { ids: c.ids })
+  }
+
+  /** Reports each record the registry refused to read (malformed, or not signed by its peer), once per reason. */
+  #reportRefused (ids: readonly string[]): void {
+    const missing = ids.filter(id => this.registry.get(id) === undefined)
+    if (missing.length === 0) return
+    const reasons = new Map(this.registry.invalid().map(i => [i.agentId, i.reason]))
+    for (const id of missing) {
+      const reason = reasons.get(id)
+      if (reason === undefined) { this.#refused.delete(id); continue }
+      if (this.#refused.get(id) === reason) continue
+      this.#refused.set(id, reason)
+      this.#emitter.emit('problem', { agentId: id, code: 'record-refused', message: `the room's registry holds a record for ${id.slice(0, 200)} that does not count: ${reason}` })
+    }
   }
 
   /** Re-embeds the skills of agents whose manifest changed; drops removed or invalid ones. */
@@ -496,9 +536,10 @@ export class AgentHost {
   }
 
   #flush (agentId: string): void {
-    const record = this.registry.get(agentId)
+    const record = this.#own.get(agentId)
     const s = this.runner.status(agentId)
-    if (record === undefined || s === undefined || record.peerId !== this.peerId) return
+    const forced = this.#forced.delete(agentId)
+    if (record === undefined || s === undefined) return
     const next: AgentRecord = {
       ...record,
       state: s.state,
@@ -515,9 +556,46 @@ export class AgentHost {
     if (learned !== undefined) next.learned = learned
     const same = rep === undefined && learned === undefined && record.state === next.state && record.running === next.running && record.completed === next.completed &&
       record.failures === next.failures && record.restarts === next.restarts && record.lastError === next.lastError
-    if (same) return
-    this.registry.put(next)
-    this.#flushedAt.set(agentId, this.#now())
+    if (same && !forced) return
+    this.#publish(next)
+  }
+
+  /** Writes one of this tab's agents' records (signed by the registry) and keeps it as its own copy. */
+  #publish (record: AgentRecord): void {
+    this.registry.put(record)
+    this.#own.set(record.agentId, record)
+    this.#flushedAt.set(record.agentId, this.#now())
+  }
+
+  #isOwnId (agentId: string): boolean {
+    return agentId.endsWith(`@${this.peerId}`)
+  }
+
+  /**
+   * Someone else changed records under this peer's name (the registry is a document every member
+   * of the room can write): a record of an agent this tab runs that is gone, refused (not signed by
+   * us) or not what we last wrote (an older one of ours, replayed) is written again; one of an agent
+   * this tab does not run is removed. Each is reported (`record-overwritten`). Rewrites go through
+   * the flush timer, so a peer that keeps overwriting gets at most one rewrite per BUSY_FLUSH_MS.
+   */
+  #repairOwn (ids: readonly string[]): void {
+    const strays: string[] = []
+    for (const id of ids) {
+      const mine = this.#own.get(id)
+      const current = this.registry.get(id)
+      if (mine !== undefined) {
+        if (current !== undefined && canonicalJson(current) === canonicalJson(validateAgentRecord(mine))) continue
+        const what = current === undefined ? (this.registry.invalid().some(i => i.agentId === id) ? 'replaced by a record this peer did not sign' : 'removed') : 'replaced by an older record of this peer'
+        this.#emitter.emit('problem', { agentId: id, code: 'record-overwritten', message: `${id}: its record in the room's registry was ${what} by another member of the room; this tab writes it again` })
+        this.#forced.add(id)
+        this.#scheduleFlush(id)
+      } else if (this.#started && this.runner.status(id) === undefined && (current !== undefined || this.registry.invalid().some(i => i.agentId === id))) {
+        strays.push(id)
+      }
+    }
+    if (strays.length === 0) return
+    this.#emitter.emit('problem', { agentId: strays[0]!, code: 'record-overwritten', message: `${strays.join(', ').slice(0, 600)}: written into the room's registry under this peer's name, which does not run ${strays.length === 1 ? 'it' : 'them'}; removed` })
+    this.registry.remove(...strays)
   }
 }
 

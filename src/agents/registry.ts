@@ -8,12 +8,15 @@
  *
  * Layout (REGISTRY_LAYOUT 1): `{ meta: { layout: 1, kind: 'agent-registry' }, agents: { <agentId>: JSON } }`.
  * Every record is one immutable JSON string replaced whole, written only by the peer that owns the
- * agent, so concurrent writers never touch the same key. Like the graph, the document starts from a
+ * agent, so concurrent writers never touch the same key, and signed by it (`sig`: Ed25519 over
+ * `meshwork-agent-record/1\n` + the record's canonical JSON), so that a record another member of
+ * the room writes in a peer's name does not count. Like the graph, the document starts from a
  * deterministic genesis (fixed actor, fixed time) and has a DocumentId derived from the room name,
  * so two peers that create it concurrently end up on one document.
  *
- * Records are validated when read: a malformed record (from a buggy or hostile peer) is skipped and
- * reported through `invalid()`, never handed to the UI or the matcher.
+ * Records are validated when read: a malformed or unsigned record, or one its peer did not sign
+ * (from a buggy or hostile peer), is skipped and reported through `invalid()`, never handed to the
+ * UI or the matcher.
  */
 import {
   Automerge,
@@ -27,9 +30,11 @@ import {
 import { parseManifest, ManifestError, type AgentManifest } from './manifest.ts'
 import { sha256, utf8 } from '../graph/hash.ts'
 import { validateRoomName } from '../graph/layout.ts'
-import type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
+import { canonicalJson } from '../net/canonical-json.ts'
+import { PeerStatements, signStatement } from '../net/peer-signature.ts'
+import type { AgentRegistryApi, RegistryChange, RegistryOwner } from './registry-api.ts'
 
-export type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
+export type { AgentRegistryApi, RegistryChange, RegistryOwner } from './registry-api.ts'
 
 export const REGISTRY_LAYOUT = 1
 const GENESIS_ACTOR = '6d657368776f726b2d72656769737472' // "meshwork-registr"
@@ -232,29 +237,71 @@ export function registryDocumentId (room: string): DocumentId {
   return interpretAsDocumentId(digest.slice(0, 16) as BinaryDocumentId)
 }
 
+/** What a record's signature states: this prefix, then the record's canonical JSON (without `sig`). */
+export const RECORD_STATEMENT_PREFIX = 'meshwork-agent-record/1\n'
+
+const statements = new PeerStatements()
+
+/** The statement a record's peer signs: the record as read (every field but `sig`), canonically. */
+function recordStatement (fields: Record<string, unknown>): string {
+  return RECORD_STATEMENT_PREFIX + canonicalJson(fields)
+}
+
 /**
  * Reads one stored record (JSON, untrusted): the valid record, or why it is skipped. `raw` may
- * also be the length of a record too large to have been handed over.
+ * also be the length of a record too large to have been handed over. A record counts only if the
+ * peer it names signed it (`sig`): any member of the room can write the document, and a record
+ * says which skills a peer's agent has, its reputation and the code it runs.
  */
 export function readAgentRecord (agentId: string, raw: string | number): { record: AgentRecord } | { reason: string } {
   try {
     if (typeof raw === 'number' || raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
-    const record = validateAgentRecord(JSON.parse(raw))
+    const parsed: unknown = JSON.parse(raw)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RegistryRecordError('record', 'must be an object')
+    const { sig, ...fields } = parsed as Record<string, unknown>
+    const record = validateAgentRecord(fields)
     if (record.agentId !== agentId) throw new RegistryRecordError('agentId', `does not match its key ${agentId}`)
+    if (typeof sig !== 'string' || sig === '') throw new RegistryRecordError('sig', `is missing: a record counts only when signed by the peer it names (written in ${shortId(record.peerId)}'s name by another peer, or before records were signed)`)
+    const v = statements.verify(record.peerId, recordStatement(fields), sig)
+    if (!v.ok && v.problem === 'bad-peer-id') throw new RegistryRecordError('peerId', 'is not an Ed25519 peer id, so nothing it signs can be checked')
+    if (!v.ok) throw new RegistryRecordError('sig', `does not verify: the record is not what ${shortId(record.peerId)} signed (written in its name by another peer, or altered)`)
     return { record }
   } catch (err) {
     return { reason: (err as Error).message }
   }
 }
 
-/** Validates records for writing and encodes each as stored: [agentId, JSON]. Throws on the first bad one. */
-export function encodeAgentRecords (records: readonly AgentRecord[]): Array<[string, string]> {
+function shortId (peerId: string): string {
+  return `…${peerId.slice(-6)}`
+}
+
+/** A record as this peer writes it: validated, then signed with its key. */
+export interface EncodedRecord {
+  agentId: string
+  /** The stored JSON: the record's fields and its `sig`. */
+  raw: string
+  record: AgentRecord
+}
+
+/**
+ * Validates records for writing and encodes each as stored, signed by `owner`. Throws on the first
+ * bad one, and on a record of another peer's agent (only the peer hosting an agent writes its record).
+ */
+export function encodeAgentRecords (records: readonly AgentRecord[], owner: RegistryOwner): EncodedRecord[] {
   return records.map(r => {
     const valid = validateAgentRecord(r)
-    const raw = JSON.stringify(valid)
+    if (valid.peerId !== owner.peerId) throw new RegistryRecordError('peerId', `is ${shortId(valid.peerId)}, another peer: only the peer hosting an agent writes its record`)
+    const sig = signStatement(recordStatement(valid as unknown as Record<string, unknown>), owner.sign)
+    const raw = JSON.stringify({ ...valid, sig })
     if (raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
-    return [valid.agentId, raw]
+    return { agentId: valid.agentId, raw, record: valid }
   })
+}
+
+/** The ids among `agentIds` of agents `owner` does not host: it may not remove their records. */
+export function checkOwnIds (agentIds: readonly string[], owner: RegistryOwner): void {
+  const other = agentIds.find(id => !id.endsWith(`@${owner.peerId}`))
+  if (other !== undefined) throw new RegistryRecordError('agentId', `${other.slice(0, 200)} is another peer's agent: only the peer hosting an agent removes its record`)
 }
 
 /** The registry over a DocHandle in this process (Node, tests); a tab uses RemoteAgentRegistry. */
@@ -276,8 +323,11 @@ export class AgentRegistry implements AgentRegistryApi {
     }
   }
 
-  constructor (handle: DocHandle<RegistryDoc>) {
+  readonly owner: RegistryOwner
+
+  constructor (handle: DocHandle<RegistryDoc>, owner: RegistryOwner) {
     this.handle = handle
+    this.owner = owner
     handle.on('change', this.#onChange)
   }
 
@@ -318,16 +368,22 @@ export class AgentRegistry implements AgentRegistryApi {
   /** Records that failed validation, by agent id, with the reason. */
   invalid (): Array<{ agentId: string, reason: string }> {
     this.list()
+    // A refused record since removed from the document is no longer listed.
+    const agents = this.handle.doc().agents
+    for (const id of this.#invalid.keys()) if (agents[id] === undefined) { this.#invalid.delete(id); this.#cache.delete(id) }
     return [...this.#invalid].map(([agentId, reason]) => ({ agentId, reason }))
   }
 
   /** Writes (adds or replaces) records, all in one change. Each is validated first; nothing is written if one is bad. */
   put (...records: AgentRecord[]): void {
-    const encoded = encodeAgentRecords(records)
-    this.#change(d => { for (const [id, raw] of encoded) d.agents[id] = new ImmutableString(raw) })
+    const encoded = encodeAgentRecords(records, this.owner)
+    // Our own records, just signed: no need to verify them when read back.
+    for (const e of encoded) { this.#cache.set(e.agentId, { raw: e.raw, record: e.record }); this.#invalid.delete(e.agentId) }
+    this.#change(d => { for (const e of encoded) d.agents[e.agentId] = new ImmutableString(e.raw) })
   }
 
   remove (...agentIds: string[]): void {
+    checkOwnIds(agentIds, this.owner)
     const present = agentIds.filter(id => this.handle.doc().agents[id] !== undefined)
     if (present.length === 0) return
     this.#change(d => { for (const id of present) Reflect.deleteProperty(d.agents, id) })
@@ -339,8 +395,8 @@ export class AgentRegistry implements AgentRegistryApi {
   }
 }
 
-/** Opens (loading, fetching or creating from genesis) the registry of `room` in `repo`. */
-export async function openAgentRegistry (repo: Repo, room: string): Promise<AgentRegistry> {
+/** Opens (loading, fetching or creating from genesis) the registry of `room` in `repo`, writing as `owner`. */
+export async function openAgentRegistry (repo: Repo, room: string, owner: RegistryOwner): Promise<AgentRegistry> {
   const documentId = registryDocumentId(room)
   const cached = repo.handles[documentId] as DocHandle<RegistryDoc> | undefined
   const handle = cached ?? repo.findWithProgress<RegistryDoc>(documentId).handle
@@ -350,5 +406,5 @@ export async function openAgentRegistry (repo: Repo, room: string): Promise<Agen
     handle.update(doc => Automerge.loadIncremental(doc, bytes))
     handle.doneLoading()
   }
-  return new AgentRegistry(handle)
+  return new AgentRegistry(handle, owner)
 }

@@ -15,11 +15,13 @@
 import type { NetworkAdapterInterface } from '@automerge/automerge-repo/slim'
 import type { Endpoint, PageToRecordDoc, RecordDocInit, RecordDocToPage, RecordEntry } from '../graph/graph-worker-protocol.ts'
 import { bridgeNetworkAdapter } from '../graph/port-network-adapter.ts'
-import type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
-import { encodeAgentRecords, readAgentRecord, REGISTRY_GENESIS, REGISTRY_LIMITS, registryDocumentId, type AgentRecord } from './registry.ts'
+import type { AgentRegistryApi, RegistryChange, RegistryOwner } from './registry-api.ts'
+import { checkOwnIds, encodeAgentRecords, readAgentRecord, REGISTRY_GENESIS, REGISTRY_LIMITS, registryDocumentId, type AgentRecord } from './registry.ts'
 
 export interface RemoteAgentRegistryOptions {
   room: string
+  /** The peer this tab is: it writes its own agents' records, signed with its key. */
+  owner: RegistryOwner
   /** The worker Repo's peer id (the page's libp2p peer id). */
   repoPeerId: string
   /** IndexedDB database name (the tab uses 'meshwork-registry'); omit for memory only (tests). */
@@ -49,6 +51,7 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
   readonly #mirror = new Map<string, Mirrored>()
   readonly #listeners = new Set<(c: RegistryChange) => void>()
   readonly #onFailure: ((message: string) => void) | undefined
+  readonly #owner: RegistryOwner
   readonly #net: ((message: Extract<RecordDocToPage, { t: 'net' }>) => void) | undefined
   readonly #onMessage = (event: MessageEvent): void => { this.#receive(event.data as RecordDocToPage) }
   #settle: { resolve: () => void, reject: (err: Error) => void } = { resolve: () => {}, reject: () => {} }
@@ -59,6 +62,7 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
   constructor (endpoint: Endpoint, options: RemoteAgentRegistryOptions) {
     this.#endpoint = endpoint
     this.#onFailure = options.onFailure
+    this.#owner = options.owner
     this.ready = new Promise((resolve, reject) => { this.#settle = { resolve, reject } })
     this.ready.catch(() => {}) // reported through onFailure; awaiting it is optional
     if (options.network !== undefined) this.#net = bridgeNetworkAdapter(options.network, m => { this.#post(m) })
@@ -97,11 +101,15 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
   }
 
   put (...records: AgentRecord[]): void {
-    const entries = encodeAgentRecords(records)
-    if (entries.length > 0) this.#write(entries)
+    const encoded = encodeAgentRecords(records, this.#owner)
+    if (encoded.length === 0) return
+    // Our own records, just signed: shown without verifying them again.
+    for (const e of encoded) this.#mirror.set(e.agentId, { raw: e.raw, record: e.record })
+    this.#write(encoded.map(e => [e.agentId, e.raw]))
   }
 
   remove (...agentIds: string[]): void {
+    checkOwnIds(agentIds, this.#owner)
     const present = [...new Set(agentIds)].filter(id => this.#mirror.has(id))
     if (present.length > 0) this.#write(present.map(id => [id, null]))
   }

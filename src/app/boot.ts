@@ -38,7 +38,7 @@ export async function boot (): Promise<BootResult> {
   const node = new MeshNode(libp2p, { room: config.room, relays: config.relays, timeline })
   for (const p of problems) node.report('config', `bad-${p.field}`, `${p.message} (from ${p.source}; ignored)`)
   await node.start()
-  const graph = openGraph(node)
+  const graph = openGraph(node, identity.privateKey)
   graph.catch(err => { node.report('api', 'graph-open-failed', `the knowledge graph could not be opened: ${(err as Error).message}`) })
   const agents = startAgents(node, graph, server?.model)
   const coord = Promise.all([graph, agents.started]).then(([g, host]) => startCoord(node, identity.privateKey, g, host))

@@ -14,12 +14,14 @@
 import { initializeWasm } from '@automerge/automerge-repo/slim'
 import automergeWasmUrl from '@automerge/automerge/automerge.wasm?url'
 import { peerIdFromString } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
 import {
   GENESIS_HASH, KnowledgeGraph, Libp2pNetworkAdapter, RemoteGraphStore, roomDocumentId,
   SnapshotCatchUp, SnapshotService, SYNC_PROTOCOL, type Endpoint
 } from '../graph/index.ts'
 import type { PageToWorker } from '../graph/graph-worker-protocol.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
+import { syncSignerFor } from '../net/peer-signature.ts'
 import { syncNeighbours } from '../graph/sync-topology.ts'
 import type { AgentRegistryApi } from '../agents/registry-api.ts'
 import { RemoteAgentRegistry } from '../agents/remote-registry.ts'
@@ -50,7 +52,7 @@ export interface OpenGraph {
   close: () => Promise<void>
 }
 
-export async function openGraph (node: MeshNode): Promise<OpenGraph> {
+export async function openGraph (node: MeshNode, privateKey: PrivateKey): Promise<OpenGraph> {
   const worker = new Worker(new URL('../graph/graph.worker.ts', import.meta.url), { type: 'module', name: 'meshwork-graph' })
   // The page keeps its replica and stays up; the person sees why the graph stopped syncing.
   worker.addEventListener('error', e => { node.report('graph', 'worker-failed', `the graph worker failed: ${e.message ?? 'unknown error'}; reload the tab to restart it`) })
@@ -68,6 +70,8 @@ export async function openGraph (node: MeshNode): Promise<OpenGraph> {
   worker.postMessage({ t: 'records', port: registryChannel.port2 } satisfies PageToWorker, [registryChannel.port2])
   const registry = new RemoteAgentRegistry(registryChannel.port1 as unknown as Endpoint, {
     room: node.room,
+    // The tab's agents' records are signed with its peer key, so nobody else can write in its name.
+    owner: { peerId: node.peerId, sign: syncSignerFor(privateKey) },
     repoPeerId: node.peerId,
     storage: 'meshwork-registry',
     network: registryAdapter,

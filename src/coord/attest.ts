@@ -15,14 +15,13 @@
  * result }` (canonical-json.ts: equal values give equal bytes, so it survives the graph's JSON round
  * trip). The signer's public key is the one its Ed25519 peer id embeds.
  *
- * Verification is synchronous (@noble/curves; WebCrypto is asynchronous), about 1-2 ms, and runs only
- * where a result comes from the graph, never on the message path. Verdicts are cached per signature.
+ * Verification is synchronous (net/peer-signature.ts), about 1-2 ms, and runs only where a result
+ * comes from the graph, never on the message path. Verdicts are cached per signature.
  */
-import { ed25519 } from '@noble/curves/ed25519.js'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { toString as toBase64, fromString as fromBase64 } from 'uint8arrays'
+import { toString as toBase64 } from 'uint8arrays'
 import type { AgentResult } from '../agents/types.ts'
-import { canonicalJson } from './canonical-json.ts'
+import { canonicalJson } from '../net/canonical-json.ts'
+import { PeerStatements } from '../net/peer-signature.ts'
 import { shortPeer } from './graph-record-ids.ts'
 import { SIG_LENGTH, utf8Bytes } from './messages.ts'
 import type { Signer } from './signing.ts'
@@ -75,61 +74,30 @@ export interface RecordedClaim extends ResultClaim {
   truncated?: boolean
 }
 
-const MAX_CACHED = 1024
-/** Statements longer than this are verified each time rather than kept in the cache. */
-const MAX_CACHED_STATEMENT = 16 * 1024
-
-/** Checks attestations, caching public keys and verdicts (bounded). */
+/** Checks attestations (keys and verdicts cached by PeerStatements, bounded). */
 export class ResultAttestations {
-  private readonly keys = new Map<string, Uint8Array | null>()
-  /** Verified signatures: `peerId \n attest` → the statement it verified over. */
-  private readonly verified = new Map<string, string>()
-  /** Checks made (whatever the verdict); signature verifications actually run (not cached). */
+  private readonly statements = new PeerStatements()
+  /** Checks made, whatever the verdict. */
   checks = 0
-  verifications = 0
+
+  /** Signature verifications actually run (not answered from the cache). */
+  get verifications (): number { return this.statements.verifications }
 
   check (c: RecordedClaim): AttestVerdict {
     this.checks++
     const what = `the result of ${c.taskId} attempt ${c.attempt} by ${c.agentId}`
     if (c.truncated === true) return { ok: false, problem: 'truncated', detail: `${what} was too large for the graph and is stored cut, so it is not what its producer signed` }
     if (typeof c.attest !== 'string' || c.attest === '') return { ok: false, problem: 'unsigned', detail: `${what} carries no signature of its producer (a forgery, or a record written before results were signed)` }
-    const key = this.key(c.peerId)
-    if (key === null) return { ok: false, problem: 'bad-peer-id', detail: `${what} names ${c.peerId.slice(0, 60)}, which is not an Ed25519 peer id` }
     let text: string
     try {
       text = statementText(c)
     } catch (err) {
       return { ok: false, problem: 'bad-signature', detail: `${what} cannot be stated: ${(err as Error).message}` }
     }
-    const cacheKey = `${c.peerId}\n${c.attest}`
-    if (this.verified.get(cacheKey) === text) return { ok: true }
-    let valid = false
-    try {
-      this.verifications++
-      valid = c.attest.length === SIG_LENGTH && ed25519.verify(fromBase64(c.attest, 'base64url'), utf8Bytes(text), key)
-    } catch {
-      valid = false
-    }
-    if (!valid) return { ok: false, problem: 'bad-signature', detail: `${what} is not what ${shortPeer(c.peerId)} signed (result, attempt, agent or skill altered, or the signature forged)` }
-    if (text.length <= MAX_CACHED_STATEMENT) {
-      if (this.verified.size >= MAX_CACHED) this.verified.delete(this.verified.keys().next().value!)
-      this.verified.set(cacheKey, text)
-    }
-    return { ok: true }
-  }
-
-  private key (peerId: string): Uint8Array | null {
-    let k = this.keys.get(peerId)
-    if (k !== undefined) return k
-    try {
-      const id = peerIdFromString(peerId)
-      k = id.type === 'Ed25519' && id.publicKey !== undefined ? id.publicKey.raw : null
-    } catch {
-      k = null
-    }
-    if (this.keys.size >= MAX_CACHED) this.keys.delete(this.keys.keys().next().value!)
-    this.keys.set(peerId, k)
-    return k
+    const v = this.statements.verify(c.peerId, text, c.attest)
+    if (v.ok) return v
+    if (v.problem === 'bad-peer-id') return { ok: false, problem: 'bad-peer-id', detail: `${what} names ${c.peerId.slice(0, 60)}, which is not an Ed25519 peer id` }
+    return { ok: false, problem: 'bad-signature', detail: `${what} is not what ${shortPeer(c.peerId)} signed (result, attempt, agent or skill altered, or the signature forged)` }
   }
 }
 

@@ -21,7 +21,7 @@
  * the bid window (when the announcer closes it).
  */
 import { fnv1a32, sha256Hex } from '../graph/hash.ts'
-import { canonicalJson } from './canonical-json.ts'
+import { canonicalJson } from '../net/canonical-json.ts'
 import type { AgentRef, AwardBody, Bid } from './messages.ts'
 
 export interface AwardRule {

@@ -7,7 +7,7 @@
  */
 import type { AgentResult, PlannedSubtask } from '../agents/types.ts'
 import { sha256Hex } from '../graph/hash.ts'
-import { canonicalJson } from './canonical-json.ts'
+import { canonicalJson } from '../net/canonical-json.ts'
 import { LIMITS } from './messages.ts'
 
 export class PlanError extends Error {

@@ -13,9 +13,10 @@ import { parseManifest, type AgentManifest } from '../../../src/agents/manifest.
 import type { AgentSpec, AgentStatus, BuiltinKind } from '../../../src/agents/types.ts'
 import { createEmbedder, EMBEDDED_MODEL, type LoadedEmbedder } from '../../../src/match/embedder.ts'
 import { createGraphRepo } from '../../../src/graph/room.ts'
-import type { Repo } from '@automerge/automerge-repo/slim'
+import { ImmutableString, type Repo } from '@automerge/automerge-repo/slim'
 import { MemoryHub } from '../graph/memory-network.ts'
 import { waitFor } from '../graph/helpers.ts'
+import { A, B, PEER_A, PEER_B, PEER_Z } from './test-peers.ts'
 
 class InProcessRunner implements AgentRunner {
   statuses = new Map<string, AgentStatus>()
@@ -69,16 +70,16 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(async () => { await embedder?.dispose() })
 
-async function twoHosts (): Promise<{ a: AgentHost, b: AgentHost, runA: InProcessRunner, regA: AgentRegistry, repos: Repo[] }> {
+async function twoHosts (): Promise<{ a: AgentHost, b: AgentHost, runA: InProcessRunner, regA: AgentRegistry, repos: Repo[], hub: MemoryHub }> {
   const hub = new MemoryHub()
   const repoA = createGraphRepo({ network: hub.adapter(), peerId: 'repo-a' })
   const repoB = createGraphRepo({ network: hub.adapter(), peerId: 'repo-b' })
-  const [regA, regB] = await Promise.all([openAgentRegistry(repoA, 'lab'), openAgentRegistry(repoB, 'lab')])
+  const [regA, regB] = await Promise.all([openAgentRegistry(repoA, 'lab', PEER_A), openAgentRegistry(repoB, 'lab', PEER_B)])
   const runA = new InProcessRunner()
   const common = { embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest }
-  const a = new AgentHost({ ...common, peerId: 'peer-a', registry: regA, runner: runA, livePeers: () => ['peer-b'] })
-  const b = new AgentHost({ ...common, peerId: 'peer-b', registry: regB, runner: new InProcessRunner(), livePeers: () => ['peer-a'] })
-  return { a, b, runA, regA, repos: [repoA, repoB] }
+  const a = new AgentHost({ ...common, peerId: A, registry: regA, runner: runA, livePeers: () => [B] })
+  const b = new AgentHost({ ...common, peerId: B, registry: regB, runner: new InProcessRunner(), livePeers: () => [A] })
+  return { a, b, runA, regA, repos: [repoA, repoB], hub }
 }
 
 describe('agent host', () => {
@@ -87,20 +88,20 @@ describe('agent host', () => {
     await a.startDefaults(['calculator'])
     await b.startDefaults(['summariser'])
     const id = await a.register({ manifest: translator, source, author: 'Ada' })
-    expect(id).toBe('translator@peer-a')
+    expect(id).toBe(`translator@${A}`)
     await waitFor('b sees 3 agents', () => b.list().length === 3)
     const seen = b.list().find(v => v.agentId === id)!
-    expect(seen).toMatchObject({ peerId: 'peer-a', kind: 'custom', author: 'Ada', source, local: false, online: true, state: 'idle' })
-    expect(b.list().find(v => v.agentId === 'summariser@peer-b')?.local).toBe(true)
+    expect(seen).toMatchObject({ peerId: A, kind: 'custom', author: 'Ada', source, local: false, online: true, state: 'idle' })
+    expect(b.list().find(v => v.agentId === `summariser@${B}`)?.local).toBe(true)
 
     const m = await b.match('please translate "where is the station" into German', 3)
-    expect(m[0]).toMatchObject({ agentId: 'translator@peer-a', peerId: 'peer-a', skillId: 'translate' })
+    expect(m[0]).toMatchObject({ agentId: `translator@${A}`, peerId: A, skillId: 'translate' })
     expect(m[0]!.confidence).toBeGreaterThan(m[1]!.confidence)
     const calc = await b.match('what is 15% of 80?', 1)
-    expect(calc[0]).toMatchObject({ agentId: 'calculator@peer-a', skillId: 'arithmetic' })
-    expect((await b.match('condense this long report into a few sentences', 1))[0]?.agentId).toBe('summariser@peer-b')
+    expect(calc[0]).toMatchObject({ agentId: `calculator@${A}`, skillId: 'arithmetic' })
+    expect((await b.match('condense this long report into a few sentences', 1))[0]?.agentId).toBe(`summariser@${B}`)
     expect(await b.match('what is 15% of 80?', 1, { localOnly: true })).toEqual([
-      expect.objectContaining({ agentId: 'summariser@peer-b' })
+      expect.objectContaining({ agentId: `summariser@${B}` })
     ])
 
     await a.unregister(id)
@@ -124,7 +125,7 @@ describe('agent host', () => {
     expect(problems).toEqual(['bad-manifest', 'bad-manifest', 'bad-source', 'bad-source', 'bad-manifest', 'start-failed', 'bad-source'])
     await a.register({ manifest: translator, source })
     await expect(a.register({ manifest: translator, source })).rejects.toThrow(/already runs in this tab/)
-    await expect(a.unregister('nobody@peer-a')).rejects.toThrow(/no agent/)
+    await expect(a.unregister(`nobody@${A}`)).rejects.toThrow(/no agent/)
     await Promise.all(repos.map(async r => await r.shutdown()))
   })
 
@@ -133,15 +134,15 @@ describe('agent host', () => {
     await a.register({ manifest: translator, source, author: 'Ada' })
     await a.register({ kind: 'summariser' })
     // A new session of peer-a: a fresh runner over the same registry, now hosting only the calculator.
-    const a2 = new AgentHost({ peerId: 'peer-a', registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
+    const a2 = new AgentHost({ peerId: A, registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
     const started = await a2.startDefaults(['calculator'])
-    expect(started.sort()).toEqual(['calculator@peer-a', 'translator@peer-a'])
-    expect(regA.list().map(r => r.agentId).sort()).toEqual(['calculator@peer-a', 'translator@peer-a'])
-    await waitFor('b sees the translator', () => b.list().some(v => v.agentId === 'translator@peer-a'))
-    await expect(b.adopt('calculator@peer-a')).rejects.toThrow(/built-in/)
-    const copy = await b.adopt('translator@peer-a')
-    expect(copy).toBe('translator@peer-b')
-    expect(b.list().find(v => v.agentId === copy)).toMatchObject({ originId: 'translator@peer-a', author: 'Ada', source, local: true })
+    expect(started.sort()).toEqual([`calculator@${A}`, `translator@${A}`])
+    expect(regA.list().map(r => r.agentId).sort()).toEqual([`calculator@${A}`, `translator@${A}`])
+    await waitFor('b sees the translator', () => b.list().some(v => v.agentId === `translator@${A}`))
+    await expect(b.adopt(`calculator@${A}`)).rejects.toThrow(/built-in/)
+    const copy = await b.adopt(`translator@${A}`)
+    expect(copy).toBe(`translator@${B}`)
+    expect(b.list().find(v => v.agentId === copy)).toMatchObject({ originId: `translator@${A}`, author: 'Ada', source, local: true })
     await Promise.all(repos.map(async r => await r.shutdown()))
   })
 
@@ -154,15 +155,57 @@ describe('agent host', () => {
     a.learn(calc, 'arithmetic', 'what is a third of 96')
     await waitFor('the registry has them', () => regA.get(calc)?.reputation?.arithmetic !== undefined && regA.get(custom)?.reputation?.translate !== undefined && regA.get(calc)?.learned !== undefined, 3000)
     // A new session of peer-a over the same registry: the built-in starts again, the custom agent too.
-    const a2 = new AgentHost({ peerId: 'peer-a', registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
+    const a2 = new AgentHost({ peerId: A, registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
     await a2.startDefaults(['calculator'])
     expect(regA.get(calc)).toMatchObject({ reputation: { arithmetic: rep }, learned: { arithmetic: ['what is a third of 96'] } })
     expect(regA.get(custom)?.reputation).toEqual({ translate: rep })
     // New code under the same id (another session registers it afresh) starts from nothing.
-    const a3 = new AgentHost({ peerId: 'peer-a', registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
+    const a3 = new AgentHost({ peerId: A, registry: regA, runner: new InProcessRunner(), embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest, livePeers: () => [] })
     expect(regA.get(custom)?.reputation).toEqual({ translate: rep })
     await a3.register({ manifest: translator, source: source.replace('toUpperCase', 'toLowerCase') })
     expect(regA.get(custom)?.reputation).toBeUndefined()
+    await Promise.all(repos.map(async r => await r.shutdown()))
+  })
+
+  it('a record another member writes in a tab\'s name is refused everywhere, reported, and put right by the tab', async () => {
+    const { a, b, hub, repos } = await twoHosts()
+    const problems: Record<string, Array<{ code: string, agentId: string, message: string }>> = { a: [], b: [] }
+    a.on('problem', p => { problems.a!.push(p) })
+    b.on('problem', p => { problems.b!.push(p) })
+    const [calc] = await a.startDefaults(['calculator'])
+    await waitFor('b sees the calculator', () => b.list().some(v => v.agentId === calc), 5000)
+    await b.indexed()
+    expect((await b.match('what is 17 times 23', 1))[0]?.agentId).toBe(calc)
+    const genuine = b.list().find(v => v.agentId === calc)!
+    // A third member of the room (its own key, its own Repo) writes in a's name: the calculator
+    // without its skills and with a ruined reputation, unsigned; and an agent a never ran.
+    const hostileRepo = createGraphRepo({ network: hub.adapter(), peerId: 'repo-z' })
+    repos.push(hostileRepo)
+    const hostile = await openAgentRegistry(hostileRepo, 'lab', PEER_Z)
+    await waitFor('the hostile peer has a\'s record', () => hostile.get(calc!) !== undefined, 5000)
+    const { local: _l, online: _o, ...fields } = genuine
+    const forged = { ...fields, manifest: { ...genuine.manifest, skills: [{ ...genuine.manifest.skills[0]!, id: 'nothing', name: 'Nothing', description: 'does nothing useful', examples: ['nothing at all'] }] }, reputation: { arithmetic: { factor: 0.5, successes: 0, failures: 500, verified: 0, disputed: 500, latencyMs: 9000 } } }
+    const ghost = { ...fields, agentId: `ghost@${A}`, manifest: { ...genuine.manifest, id: 'ghost' } }
+    hostile.handle.change(d => {
+      d.agents[calc!] = new ImmutableString(JSON.stringify(forged))
+      d.agents[`ghost@${A}`] = new ImmutableString(JSON.stringify(ghost))
+    })
+    // b never takes the forgery: it reports it, and a writes its own record again.
+    await waitFor('b reports the forged record', () => problems.b!.some(p => p.code === 'record-refused' && p.agentId === calc), 5000)
+    expect(problems.b!.find(p => p.agentId === calc)?.message).toMatch(/sig is missing: a record counts only when signed by the peer it names/)
+    await waitFor('a puts its record right and removes the ghost', () => problems.a!.filter(p => p.code === 'record-overwritten').length === 2, 5000)
+    expect(problems.a!.find(p => p.agentId === calc)?.message).toMatch(/its record in the room's registry was replaced by a record this peer did not sign by another member of the room; this tab writes it again/)
+    expect(problems.a!.find(p => p.agentId === `ghost@${A}`)?.message).toMatch(/under this peer's name, which does not run it; removed/)
+    await waitFor('b reads the genuine record again', () => b.list().find(v => v.agentId === calc)?.manifest.skills[0]?.id === 'arithmetic', 5000)
+    await waitFor('the ghost is gone', () => hostile.invalid().every(i => i.agentId !== `ghost@${A}`) && b.registry.invalid().length === 0, 5000)
+    expect(b.list().find(v => v.agentId === calc)?.reputation).toBeUndefined()
+    await b.indexed()
+    expect((await b.match('what is 17 times 23', 1))[0]?.agentId).toBe(calc)
+
+    // Removing the record is put right too.
+    hostile.handle.change(d => { Reflect.deleteProperty(d.agents, calc!) })
+    await waitFor('a writes it again', () => problems.a!.some(p => p.message.includes('was removed by another member')), 5000)
+    await waitFor('b has it again', () => b.list().some(v => v.agentId === calc), 5000)
     await Promise.all(repos.map(async r => await r.shutdown()))
   })
 
@@ -189,7 +232,7 @@ describe('agent host', () => {
     a.learn(id, 'translate', task)
     a.learn(id, 'translate', task) // once is enough
     a.learn(id, 'no-such-skill', 'ignored')
-    a.learn('calculator@peer-b', 'arithmetic', 'not ours to teach')
+    a.learn(`calculator@${B}`, 'arithmetic', 'not ours to teach')
     await waitFor('b sees the learned example', () => b.list().find(v => v.agentId === id)?.learned?.translate?.length === 1, 3000)
     await b.indexed()
     const after = (await b.match(task, 3)).find(m => m.agentId === id)?.confidence ?? 0

@@ -14,10 +14,10 @@ runAgentRegistrySuite('in-process AgentRegistry', async () => {
   const hub = new MemoryHub()
   const repos: Repo[] = []
   return {
-    open: async () => {
+    open: async owner => {
       const repo = createGraphRepo({ network: hub.adapter(), peerId: `peer-${repos.length}` })
       repos.push(repo)
-      return await openAgentRegistry(repo, 'lab')
+      return await openAgentRegistry(repo, 'lab', owner)
     },
     forge: forger(hub, repos),
     teardown: async () => { await Promise.all(repos.map(async r => { await r.shutdown() })) }
@@ -29,8 +29,8 @@ runAgentRegistrySuite('RemoteAgentRegistry (document in the graph worker)', asyn
   const repos: Repo[] = []
   const pages: Array<() => void> = []
   return {
-    open: async () => {
-      const { registry, close } = openRemote(hub, `page-${pages.length}`)
+    open: async owner => {
+      const { registry, close } = openRemote(hub, `page-${pages.length}`, owner)
       pages.push(close)
       await registry.ready
       return registry

@@ -15,6 +15,7 @@ import { MemoryHub } from '../graph/memory-network.ts'
 import { waitFor } from '../graph/helpers.ts'
 import { openRemote } from './registry-peers.ts'
 import { record } from './registry-suite.ts'
+import { A, PEER_A, PEER_B } from './test-peers.ts'
 
 /** Storage in memory that outlives the Repos using it (IndexedDB in a tab). */
 class MemoryStorage implements StorageAdapterInterface {
@@ -43,55 +44,55 @@ describe('remote agent registry (document in the graph worker)', () => {
     const hub = new MemoryHub()
     let start: () => void = () => {}
     // The worker still loading Automerge's wasm: it holds every message until then.
-    const slow = open(hub, 'page-slow', { serve: { before: new Promise<void>(resolve => { start = resolve }) } })
-    slow.put(record('calc', 'peer-a'), record('summ', 'peer-a'))
-    slow.remove('summ@peer-a')
-    slow.put(record('calc', 'peer-a', { state: 'working', running: 1, updatedAt: 2 }))
-    expect(slow.list().map(r => [r.agentId, r.state])).toEqual([['calc@peer-a', 'working']])
+    const slow = open(hub, 'page-slow', PEER_A, { serve: { before: new Promise<void>(resolve => { start = resolve }) } })
+    slow.put(record('calc', A), record('summ', A))
+    slow.remove(`summ@${A}`)
+    slow.put(record('calc', A, { state: 'working', running: 1, updatedAt: 2 }))
+    expect(slow.list().map(r => [r.agentId, r.state])).toEqual([[`calc@${A}`, 'working']])
     await new Promise(resolve => setTimeout(resolve, 50))
     start()
     await slow.ready
-    expect(slow.list().map(r => [r.agentId, r.state])).toEqual([['calc@peer-a', 'working']])
+    expect(slow.list().map(r => [r.agentId, r.state])).toEqual([[`calc@${A}`, 'working']])
     // They reached the document: another peer receives them by sync.
-    const other = open(hub, 'page-other')
+    const other = open(hub, 'page-other', PEER_B)
     await other.ready
-    await waitFor('the other peer sees the writes', () => other.get('calc@peer-a')?.state === 'working', 10_000)
-    expect(other.get('summ@peer-a')).toBeUndefined()
+    await waitFor('the other peer sees the writes', () => other.get(`calc@${A}`)?.state === 'working', 10_000)
+    expect(other.get(`summ@${A}`)).toBeUndefined()
   })
 
   it('opens the registry an earlier version stored on the page (same database, document and genesis)', async () => {
     const storage = new MemoryStorage()
     const repo = createGraphRepo({ storage, peerId: 'old-page' })
-    const old = await openAgentRegistry(repo, 'lab')
-    old.put(record('calc', 'peer-a'), record('custom', 'peer-a', { kind: 'custom', source: 'export default () => 1', author: 'Ada' }))
+    const old = await openAgentRegistry(repo, 'lab', PEER_A)
+    old.put(record('calc', A), record('custom', A, { kind: 'custom', source: 'export default () => 1', author: 'Ada' }))
     await repo.shutdown()
     const names: string[] = []
-    const reg = open(new MemoryHub(), 'new-page', { storage: 'meshwork-registry', serve: { storage: name => { names.push(name); return storage } } })
+    const reg = open(new MemoryHub(), 'new-page', PEER_A, { storage: 'meshwork-registry', serve: { storage: name => { names.push(name); return storage } } })
     await reg.ready
     expect(names).toEqual(['meshwork-registry'])
-    expect(reg.list().map(r => r.agentId).sort()).toEqual(['calc@peer-a', 'custom@peer-a'])
-    expect(reg.get('custom@peer-a')?.source).toBe('export default () => 1')
+    expect(reg.list().map(r => r.agentId).sort()).toEqual([`calc@${A}`, `custom@${A}`])
+    expect(reg.get(`custom@${A}`)?.source).toBe('export default () => 1')
 
     // And what the worker stores, the next session's worker loads without any peer.
-    reg.put(record('plan', 'peer-a'))
+    reg.put(record('plan', A))
     await new Promise(resolve => setTimeout(resolve, 200))
     cleanups.pop()!()
     await new Promise(resolve => setTimeout(resolve, 200))
-    const next = open(new MemoryHub(), 'new-page', { storage: 'meshwork-registry', serve: { storage: () => storage } })
+    const next = open(new MemoryHub(), 'new-page', PEER_A, { storage: 'meshwork-registry', serve: { storage: () => storage } })
     await next.ready
-    expect(next.list().map(r => r.agentId).sort()).toEqual(['calc@peer-a', 'custom@peer-a', 'plan@peer-a'])
+    expect(next.list().map(r => r.agentId).sort()).toEqual([`calc@${A}`, `custom@${A}`, `plan@${A}`])
   })
 
   it('reports a worker that cannot open the registry, and still reads its own writes', async () => {
     const { port1, port2 } = new MessageChannel()
     port2.on('message', (m: { t: string }) => { if (m.t === 'init') port2.postMessage({ t: 'failed', message: 'IndexedDB is not available' } satisfies RecordDocToPage) })
     const failures: string[] = []
-    const reg = new RemoteAgentRegistry(port1 as unknown as Endpoint, { room: 'lab', repoPeerId: 'p', onFailure: m => { failures.push(m) } })
+    const reg = new RemoteAgentRegistry(port1 as unknown as Endpoint, { room: 'lab', owner: PEER_A, repoPeerId: 'p', onFailure: m => { failures.push(m) } })
     cleanups.push(() => { reg.close(); port1.close(); port2.close() })
     await expect(reg.ready).rejects.toThrow(/IndexedDB is not available/)
     expect(failures).toEqual([expect.stringMatching(/agent registry could not be opened in the graph worker: IndexedDB is not available/)])
-    reg.put(record('calc', 'peer-a'))
-    expect(reg.get('calc@peer-a')?.agentId).toBe('calc@peer-a')
+    reg.put(record('calc', A))
+    expect(reg.get(`calc@${A}`)?.agentId).toBe(`calc@${A}`)
   })
 
   it('the worker refuses a genesis that is not the one peers share', async () => {

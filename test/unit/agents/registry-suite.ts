@@ -4,17 +4,20 @@
  * AgentRegistry and the page's RemoteAgentRegistry over the graph worker's record document run
  * the same cases. Call `runAgentRegistrySuite(name, setup)` from a *.test.ts file.
  *
- * `setup` gives a fresh network per test: `open()` opens the room's registry for one more peer
- * on it; `forge()` writes raw strings into the document from a peer that does not validate (a
- * hostile or buggy one), so they reach the others only by sync.
+ * `setup` gives a fresh network per test: `open(owner)` opens the room's registry for one more
+ * peer on it, writing as `owner`; `forge()` writes raw strings into the document from a peer that
+ * does not validate (a hostile or buggy one), so they reach the others only by sync.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AgentRegistryApi, RegistryChange } from '../../../src/agents/registry-api.ts'
-import { agentIdFor, validateAgentRecord, type AgentRecord } from '../../../src/agents/registry.ts'
+import type { AgentRegistryApi, RegistryChange, RegistryOwner } from '../../../src/agents/registry-api.ts'
+import { agentIdFor, encodeAgentRecords, RECORD_STATEMENT_PREFIX, validateAgentRecord, type AgentRecord } from '../../../src/agents/registry.ts'
+import { canonicalJson } from '../../../src/net/canonical-json.ts'
+import { signStatement } from '../../../src/net/peer-signature.ts'
 import { waitFor } from '../graph/helpers.ts'
+import { A, B, PEER_A, PEER_B, PEER_Z, Z } from './test-peers.ts'
 
 export interface RegistryNetwork {
-  open: () => Promise<AgentRegistryApi>
+  open: (owner: RegistryOwner) => Promise<AgentRegistryApi>
   forge: (raw: Record<string, string>) => Promise<void>
   teardown: () => Promise<void>
 }
@@ -46,7 +49,13 @@ export function record (id: string, peerId: string, patch: Partial<AgentRecord> 
   })
 }
 
+/** A record as its peer stores it: JSON with its signature (what a registry owned by `owner` writes). */
+export function signed (r: AgentRecord, owner: RegistryOwner): string {
+  return encodeAgentRecords([r], owner)[0]!.raw
+}
+
 const ids = (reg: AgentRegistryApi): string[] => reg.list().map(r => r.agentId).sort()
+const sorted = (...xs: string[]): string[] => xs.sort()
 
 export function runAgentRegistrySuite (name: string, setup: () => Promise<RegistryNetwork>): void {
   describe(`agent registry compliance: ${name}`, () => {
@@ -64,83 +73,83 @@ export function runAgentRegistrySuite (name: string, setup: () => Promise<Regist
     }
 
     it('puts, gets and lists records', async () => {
-      const reg = await (await network()).open()
+      const reg = await (await network()).open(PEER_A)
       expect(reg.list()).toEqual([])
-      const calc = record('calc', 'peer-a')
-      reg.put(calc, record('summ', 'peer-a'))
-      expect(reg.get('calc@peer-a')).toEqual(calc)
-      expect(ids(reg)).toEqual(['calc@peer-a', 'summ@peer-a'])
-      expect(reg.get('nobody@peer-a')).toBeUndefined()
-      reg.put(record('calc', 'peer-a', { state: 'working', running: 1, updatedAt: 2 }))
-      expect(reg.get('calc@peer-a')).toMatchObject({ state: 'working', running: 1 })
+      const calc = record('calc', A)
+      reg.put(calc, record('summ', A))
+      expect(reg.get(`calc@${A}`)).toEqual(calc)
+      expect(ids(reg)).toEqual([`calc@${A}`, `summ@${A}`])
+      expect(reg.get(`nobody@${A}`)).toBeUndefined()
+      reg.put(record('calc', A, { state: 'working', running: 1, updatedAt: 2 }))
+      expect(reg.get(`calc@${A}`)).toMatchObject({ state: 'working', running: 1 })
       expect(reg.list()).toHaveLength(2)
       expect(reg.invalid()).toEqual([])
     })
 
     it('shows its own writes at once and announces them, with their ids, before put/remove return', async () => {
-      const reg = await (await network()).open()
+      const reg = await (await network()).open(PEER_A)
       const seen = changesOf(reg)
-      reg.put(record('calc', 'peer-a'), record('summ', 'peer-a'))
-      expect(seen).toEqual([{ ids: ['calc@peer-a', 'summ@peer-a'], origin: 'local' }])
-      expect(reg.get('summ@peer-a')?.agentId).toBe('summ@peer-a')
-      reg.remove('summ@peer-a')
-      expect(seen[1]).toEqual({ ids: ['summ@peer-a'], origin: 'local' })
-      expect(reg.get('summ@peer-a')).toBeUndefined()
+      reg.put(record('calc', A), record('summ', A))
+      expect(seen).toEqual([{ ids: [`calc@${A}`, `summ@${A}`], origin: 'local' }])
+      expect(reg.get(`summ@${A}`)?.agentId).toBe(`summ@${A}`)
+      reg.remove(`summ@${A}`)
+      expect(seen[1]).toEqual({ ids: [`summ@${A}`], origin: 'local' })
+      expect(reg.get(`summ@${A}`)).toBeUndefined()
       // The worker's (or document's) answer to our writes announces nothing new.
       await new Promise(resolve => setTimeout(resolve, 100))
       expect(seen).toHaveLength(2)
-      expect(ids(reg)).toEqual(['calc@peer-a'])
+      expect(ids(reg)).toEqual([`calc@${A}`])
     })
 
     it('removes records, and ignores ids it does not have', async () => {
-      const reg = await (await network()).open()
-      reg.put(record('calc', 'peer-a'), record('summ', 'peer-a'), record('plan', 'peer-a'))
+      const reg = await (await network()).open(PEER_A)
+      reg.put(record('calc', A), record('summ', A), record('plan', A))
       const seen = changesOf(reg)
-      reg.remove('calc@peer-a', 'plan@peer-a')
-      expect(ids(reg)).toEqual(['summ@peer-a'])
-      expect(seen.flatMap(c => c.ids).sort()).toEqual(['calc@peer-a', 'plan@peer-a'])
-      reg.remove('nobody@peer-a')
+      reg.remove(`calc@${A}`, `plan@${A}`)
+      expect(ids(reg)).toEqual([`summ@${A}`])
+      expect(seen.flatMap(c => c.ids).sort()).toEqual([`calc@${A}`, `plan@${A}`])
+      reg.remove(`nobody@${A}`)
       reg.remove()
       expect(seen).toHaveLength(1)
       await new Promise(resolve => setTimeout(resolve, 100))
-      expect(ids(reg)).toEqual(['summ@peer-a'])
+      expect(ids(reg)).toEqual([`summ@${A}`])
     })
 
     it('validates every record before writing any, naming the field', async () => {
-      const reg = await (await network()).open()
+      const reg = await (await network()).open(PEER_A)
       const seen = changesOf(reg)
-      expect(() => { reg.put(record('calc', 'peer-a'), { ...record('summ', 'peer-a'), state: 'bogus' as never }) }).toThrow(/state must be one of/)
-      expect(() => { reg.put({ ...record('calc', 'peer-a'), agentId: 'other@peer-a' }) }).toThrow(/agentId/)
+      expect(() => { reg.put(record('calc', A), { ...record('summ', A), state: 'bogus' as never }) }).toThrow(/state must be one of/)
+      expect(() => { reg.put({ ...record('calc', A), agentId: `other@${A}` }) }).toThrow(/agentId/)
       expect(reg.list()).toEqual([])
       expect(seen).toEqual([])
     })
 
     it('receives a second peer\'s records by sync, announced with the ids that changed', async () => {
       const net = await network()
-      const [a, b] = await Promise.all([net.open(), net.open()])
+      const [a, b] = await Promise.all([net.open(PEER_A), net.open(PEER_B)])
       const seen = changesOf(a)
-      b.put(record('calc', 'peer-b'), record('summ', 'peer-b'))
+      b.put(record('calc', B), record('summ', B))
       await waitFor('a sees b\'s agents', () => ids(a).length === 2, 10_000)
-      expect(ids(a)).toEqual(['calc@peer-b', 'summ@peer-b'])
+      expect(ids(a)).toEqual([`calc@${B}`, `summ@${B}`])
       expect(seen.every(c => c.origin === 'remote')).toBe(true)
-      expect([...new Set(seen.flatMap(c => c.ids))].sort()).toEqual(['calc@peer-b', 'summ@peer-b'])
+      expect([...new Set(seen.flatMap(c => c.ids))].sort()).toEqual([`calc@${B}`, `summ@${B}`])
 
       seen.length = 0
-      b.put(record('calc', 'peer-b', { state: 'working', running: 1, updatedAt: 2 }))
-      await waitFor('the status change', () => a.get('calc@peer-b')?.state === 'working', 10_000)
-      expect(seen.flatMap(c => c.ids)).toEqual(['calc@peer-b'])
-      b.remove('summ@peer-b')
-      await waitFor('the removal', () => a.get('summ@peer-b') === undefined, 10_000)
-      expect(seen.at(-1)).toEqual({ ids: ['summ@peer-b'], origin: 'remote' })
+      b.put(record('calc', B, { state: 'working', running: 1, updatedAt: 2 }))
+      await waitFor('the status change', () => a.get(`calc@${B}`)?.state === 'working', 10_000)
+      expect(seen.flatMap(c => c.ids)).toEqual([`calc@${B}`])
+      b.remove(`summ@${B}`)
+      await waitFor('the removal', () => a.get(`summ@${B}`) === undefined, 10_000)
+      expect(seen.at(-1)).toEqual({ ids: [`summ@${B}`], origin: 'remote' })
     })
 
     it('two peers writing at once both end up with every record', async () => {
       const net = await network()
-      const [a, b] = await Promise.all([net.open(), net.open()])
-      a.put(record('calc', 'peer-a'))
-      b.put(record('calc', 'peer-b'))
-      a.put(record('summ', 'peer-a'))
-      const all = ['calc@peer-a', 'calc@peer-b', 'summ@peer-a']
+      const [a, b] = await Promise.all([net.open(PEER_A), net.open(PEER_B)])
+      a.put(record('calc', A))
+      b.put(record('calc', B))
+      a.put(record('summ', A))
+      const all = sorted(`calc@${A}`, `calc@${B}`, `summ@${A}`)
       await waitFor('both see 3 agents', () => ids(a).length === 3 && ids(b).length === 3, 10_000)
       expect(ids(a)).toEqual(all)
       expect(ids(b)).toEqual(all)
@@ -148,42 +157,85 @@ export function runAgentRegistrySuite (name: string, setup: () => Promise<Regist
 
     it('skips a malformed record from a hostile peer and reports it, keeping the good ones', async () => {
       const net = await network()
-      const a = await net.open()
-      a.put(record('calc', 'peer-a'))
+      const a = await net.open(PEER_A)
+      a.put(record('calc', A))
       const seen = changesOf(a)
-      const big = JSON.stringify({ ...record('big', 'peer-z'), lastError: 'x'.repeat(170 * 1024) })
+      const big = JSON.stringify({ ...record('big', Z), lastError: 'x'.repeat(170 * 1024) })
       await net.forge({
-        'evil@peer-z': '{"agentId":"evil@peer-z"',
-        'fake@peer-z': JSON.stringify({ ...record('calc', 'peer-z'), agentId: 'fake@peer-z' }),
-        'bad@peer-z': JSON.stringify({ ...record('bad', 'peer-z'), state: 'sleeping' }),
-        'big@peer-z': big,
-        'good@peer-z': JSON.stringify(record('good', 'peer-z'))
+        [`evil@${Z}`]: `{"agentId":"evil@${Z}"`,
+        [`fake@${Z}`]: JSON.stringify({ ...record('calc', Z), agentId: `fake@${Z}` }),
+        [`bad@${Z}`]: JSON.stringify({ ...record('bad', Z), state: 'sleeping' }),
+        [`big@${Z}`]: big,
+        [`good@${Z}`]: signed(record('good', Z), PEER_Z)
       })
-      await waitFor('the forged records arrive', () => a.invalid().length === 4 && a.get('good@peer-z') !== undefined, 10_000)
-      expect(ids(a)).toEqual(['calc@peer-a', 'good@peer-z'])
+      await waitFor('the forged records arrive', () => a.invalid().length === 4 && a.get(`good@${Z}`) !== undefined, 10_000)
+      expect(ids(a)).toEqual([`calc@${A}`, `good@${Z}`])
       const reasons = Object.fromEntries(a.invalid().map(i => [i.agentId, i.reason]))
-      expect(Object.keys(reasons).sort()).toEqual(['bad@peer-z', 'big@peer-z', 'evil@peer-z', 'fake@peer-z'])
-      expect(reasons['fake@peer-z']).toMatch(/agentId/)
-      expect(reasons['bad@peer-z']).toMatch(/state/)
-      expect(reasons['big@peer-z']).toMatch(/larger than/)
-      expect(reasons['evil@peer-z']).toMatch(/JSON/)
+      expect(Object.keys(reasons).sort()).toEqual([`bad@${Z}`, `big@${Z}`, `evil@${Z}`, `fake@${Z}`])
+      expect(reasons[`fake@${Z}`]).toMatch(/agentId/)
+      expect(reasons[`bad@${Z}`]).toMatch(/state/)
+      expect(reasons[`big@${Z}`]).toMatch(/larger than/)
+      expect(reasons[`evil@${Z}`]).toMatch(/JSON/)
       for (const id of Object.keys(reasons)) expect(a.get(id)).toBeUndefined()
-      expect(seen.flatMap(c => c.ids)).toContain('good@peer-z')
+      expect(seen.flatMap(c => c.ids)).toContain(`good@${Z}`)
 
       // Put right by its writer, a record counts again.
-      await net.forge({ 'bad@peer-z': JSON.stringify(record('bad', 'peer-z')) })
-      await waitFor('the fixed record', () => a.get('bad@peer-z') !== undefined, 10_000)
-      expect(a.invalid().map(i => i.agentId).sort()).toEqual(['big@peer-z', 'evil@peer-z', 'fake@peer-z'])
+      await net.forge({ [`bad@${Z}`]: signed(record('bad', Z), PEER_Z) })
+      await waitFor('the fixed record', () => a.get(`bad@${Z}`) !== undefined, 10_000)
+      expect(a.invalid().map(i => i.agentId).sort()).toEqual([`big@${Z}`, `evil@${Z}`, `fake@${Z}`])
+    })
+
+    it('writes and removes only its own peer\'s agents', async () => {
+      const net = await network()
+      const a = await net.open(PEER_A)
+      const seen = changesOf(a)
+      expect(() => { a.put(record('calc', A), record('calc', B)) }).toThrow(/peerId is .* another peer: only the peer hosting an agent writes its record/)
+      expect(a.list()).toEqual([])
+      a.put(record('calc', A))
+      expect(() => { a.remove(`calc@${A}`, `calc@${B}`) }).toThrow(/another peer's agent/)
+      expect(ids(a)).toEqual([`calc@${A}`])
+      expect(seen).toHaveLength(1)
+    })
+
+    it('skips records another peer wrote in a peer\'s name: unsigned, signed by the writer, altered or naming no key', async () => {
+      const net = await network()
+      const [a, b] = await Promise.all([net.open(PEER_A), net.open(PEER_B)])
+      a.put(record('calc', A))
+      await waitFor('b sees a\'s agent', () => b.get(`calc@${A}`) !== undefined, 10_000)
+      // What A itself would have stored for a planner, then altered: a skill it never had.
+      const genuine = JSON.parse(signed(record('plan', A), PEER_A)) as Record<string, unknown>
+      const altered = { ...genuine, manifest: { ...(genuine.manifest as object), skills: [{ id: 'everything', name: 'Everything', description: 'does anything asked', tags: [], examples: [], level: 'expert' }] } }
+      const fields = record('summ', A) as unknown as Record<string, unknown>
+      const byZ = JSON.stringify({ ...fields, sig: signStatement(RECORD_STATEMENT_PREFIX + canonicalJson(fields), PEER_Z.sign) })
+      await net.forge({
+        [`ghost@${A}`]: JSON.stringify(record('ghost', A, { reputation: { add: { factor: 0.5, successes: 0, failures: 1000, verified: 0, disputed: 0, latencyMs: 1 } } })),
+        [`summ@${A}`]: byZ,
+        [`plan@${A}`]: JSON.stringify(altered),
+        'calc@peer-q': JSON.stringify({ ...record('calc', 'peer-q'), sig: 'A'.repeat(86) })
+      })
+      for (const reg of [a, b]) {
+        await waitFor('the forged records arrive', () => reg.invalid().length === 4, 10_000)
+        const reasons = Object.fromEntries(reg.invalid().map(i => [i.agentId, i.reason]))
+        expect(reasons[`ghost@${A}`]).toMatch(/sig is missing: a record counts only when signed by the peer it names/)
+        expect(reasons[`summ@${A}`]).toMatch(/sig does not verify: the record is not what …\w{6} signed/)
+        expect(reasons[`plan@${A}`]).toMatch(/sig does not verify/)
+        expect(reasons['calc@peer-q']).toMatch(/peerId is not an Ed25519 peer id/)
+        expect(ids(reg)).toEqual([`calc@${A}`])
+      }
+      // The genuine record still reads.
+      await net.forge({ [`plan@${A}`]: JSON.stringify(genuine) })
+      await waitFor('the genuine record', () => b.get(`plan@${A}`) !== undefined, 10_000)
+      expect(b.get(`plan@${A}`)?.manifest.skills.map(x => x.id)).toEqual(['add'])
     })
 
     it('stops announcing changes once closed or unsubscribed', async () => {
       const net = await network()
-      const reg = await net.open()
+      const reg = await net.open(PEER_A)
       const seen: RegistryChange[] = []
       const off = reg.on('change', c => { seen.push(c) })
-      reg.put(record('calc', 'peer-a'))
+      reg.put(record('calc', A))
       off()
-      reg.put(record('summ', 'peer-a'))
+      reg.put(record('summ', A))
       expect(seen).toHaveLength(1)
     })
   })

@@ -4,6 +4,7 @@ import { createGraphRepo } from '../../../src/graph/room.ts'
 import { roomDocumentId } from '../../../src/graph/layout.ts'
 import { openAgentRegistry, REGISTRY_GENESIS, REGISTRY_LAYOUT, registryDocumentId, registryGenesis, validateAgentRecord } from '../../../src/agents/registry.ts'
 import { manifest, record } from './registry-suite.ts'
+import { A, B, PEER_A, PEER_B, Z } from './test-peers.ts'
 import { repoPair, waitFor } from '../graph/helpers.ts'
 
 describe('agent registry', () => {
@@ -30,46 +31,46 @@ describe('agent registry', () => {
   })
 
   it('validates records and names the bad field', () => {
-    expect(() => record('calc', 'peer-a', { state: 'sleeping' as never })).toThrow(/state must be one of/)
-    expect(() => record('calc', 'peer-a', { agentId: 'other@peer-a' })).toThrow(/agentId must be "calc@peer-a"/)
-    expect(() => record('calc', 'peer-a', { kind: 'custom' })).toThrow(/source is required/)
-    expect(() => validateAgentRecord({ ...record('calc', 'peer-a'), manifest: { ...(manifest('calc') as object), version: 'v1' } })).toThrow(/manifest\.version/)
-    expect(() => record('calc', 'peer-a', { running: -1 })).toThrow(/running must be a non-negative integer/)
+    expect(() => record('calc', A, { state: 'sleeping' as never })).toThrow(/state must be one of/)
+    expect(() => record('calc', A, { agentId: `other@${A}` })).toThrow(`agentId must be "calc@${A}"`)
+    expect(() => record('calc', A, { kind: 'custom' })).toThrow(/source is required/)
+    expect(() => validateAgentRecord({ ...record('calc', A), manifest: { ...(manifest('calc') as object), version: 'v1' } })).toThrow(/manifest\.version/)
+    expect(() => record('calc', A, { running: -1 })).toThrow(/running must be a non-negative integer/)
   })
 
   it('two peers that create it concurrently merge, and each sees the other\'s agents', async () => {
     const { hub, netA, netB, repoA, repoB } = repoPair()
     hub.partition(netA, netB)
-    const [ra, rb] = await Promise.all([openAgentRegistry(repoA, 'lab'), openAgentRegistry(repoB, 'lab')])
-    ra.put(record('calc', 'peer-a'))
-    rb.put(record('calc', 'peer-b'), record('summ', 'peer-b'))
+    const [ra, rb] = await Promise.all([openAgentRegistry(repoA, 'lab', PEER_A), openAgentRegistry(repoB, 'lab', PEER_B)])
+    ra.put(record('calc', A))
+    rb.put(record('calc', B), record('summ', B))
     hub.heal(netA, netB)
     await waitFor('both see 3 agents', () => ra.list().length === 3 && rb.list().length === 3)
-    expect(ra.list().map(r => r.agentId).sort()).toEqual(['calc@peer-a', 'calc@peer-b', 'summ@peer-b'])
+    expect(ra.list().map(r => r.agentId).sort()).toEqual([`calc@${A}`, `calc@${B}`, `summ@${B}`].sort())
     const seen: string[][] = []
     ra.on('change', c => { seen.push(c.ids) })
-    rb.put(record('calc', 'peer-b', { state: 'working', running: 1, updatedAt: 2 }))
-    await waitFor('state change', () => ra.get('calc@peer-b')?.state === 'working')
-    expect(seen.flat()).toContain('calc@peer-b')
-    rb.remove('summ@peer-b')
-    await waitFor('removal', () => ra.get('summ@peer-b') === undefined)
+    rb.put(record('calc', B, { state: 'working', running: 1, updatedAt: 2 }))
+    await waitFor('state change', () => ra.get(`calc@${B}`)?.state === 'working')
+    expect(seen.flat()).toContain(`calc@${B}`)
+    rb.remove(`summ@${B}`)
+    await waitFor('removal', () => ra.get(`summ@${B}`) === undefined)
     await Promise.all([repoA.shutdown(), repoB.shutdown()])
   })
 
   it('skips a malformed record from a peer and reports it, keeping the good ones', async () => {
     const repo = createGraphRepo({ peerId: 'repo-x' })
-    const reg = await openAgentRegistry(repo, 'lab')
-    reg.put(record('calc', 'peer-a'))
+    const reg = await openAgentRegistry(repo, 'lab', PEER_A)
+    reg.put(record('calc', A))
     reg.handle.change(d => {
-      d.agents['evil@peer-z'] = new ImmutableString('{"agentId":"evil@peer-z"')
-      d.agents['fake@peer-z'] = new ImmutableString(JSON.stringify({ ...record('calc', 'peer-z'), agentId: 'fake@peer-z' }))
+      d.agents[`evil@${Z}`] = new ImmutableString(`{"agentId":"evil@${Z}"`)
+      d.agents[`fake@${Z}`] = new ImmutableString(JSON.stringify({ ...record('calc', Z), agentId: `fake@${Z}` }))
     })
-    expect(reg.list().map(r => r.agentId)).toEqual(['calc@peer-a'])
+    expect(reg.list().map(r => r.agentId)).toEqual([`calc@${A}`])
     const invalid = reg.invalid()
-    expect(invalid.map(i => i.agentId).sort()).toEqual(['evil@peer-z', 'fake@peer-z'])
-    expect(invalid.find(i => i.agentId === 'fake@peer-z')?.reason).toMatch(/agentId/)
-    expect(() => { reg.put({ ...record('calc', 'peer-a'), state: 'bogus' as never }) }).toThrow(/state/)
-    expect(reg.get('calc@peer-a')?.state).toBe('idle')
+    expect(invalid.map(i => i.agentId).sort()).toEqual([`evil@${Z}`, `fake@${Z}`])
+    expect(invalid.find(i => i.agentId === `fake@${Z}`)?.reason).toMatch(/agentId/)
+    expect(() => { reg.put({ ...record('calc', A), state: 'bogus' as never }) }).toThrow(/state/)
+    expect(reg.get(`calc@${A}`)?.state).toBe('idle')
     await repo.shutdown()
   })
 })

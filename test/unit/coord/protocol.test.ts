@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { canonicalJson } from '../../../src/coord/canonical-json.ts'
+import { canonicalJson } from '../../../src/net/canonical-json.ts'
 import { COORD_PROTOCOL_VERSION, CoordMessageError, decodeFrame, KIND_LIMIT_BYTES, MAX_COORD_MESSAGE_BYTES, MESSAGE_KINDS, BODY_VALIDATORS, type Envelope, type FrameItem, type MessageKind } from '../../../src/coord/messages.ts'
 import { ReplayGuard } from '../../../src/coord/replay.ts'
 import { EnvelopeOpener, sealEnvelope, sealItems, signerFor } from '../../../src/coord/signing.ts'

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { canonicalJson } from '../../../src/coord/canonical-json.ts'
+import { canonicalJson } from '../../../src/net/canonical-json.ts'
 import { sealEnvelope, signerFor } from '../../../src/coord/signing.ts'
 import type { Envelope as UnsignedEnvelope } from '../../../src/coord/messages.ts'
 import { FakeClock, MemoryNetwork, identity, makeNode, runFor, runUntil, type SimNode } from './sim.ts'
