@@ -585,8 +585,10 @@ export class AgentHost {
       const current = this.registry.get(id)
       if (mine !== undefined) {
         if (current !== undefined && canonicalJson(current) === canonicalJson(validateAgentRecord(mine))) continue
-        const what = current === undefined ? (this.registry.invalid().some(i => i.agentId === id) ? 'replaced by a record this peer did not sign' : 'removed') : 'replaced by an older record of this peer'
-        this.#emitter.emit('problem', { agentId: id, code: 'record-overwritten', message: `${id}: its record in the room's registry was ${what} by another member of the room; this tab writes it again` })
+        const what = current === undefined
+          ? (this.registry.invalid().some(i => i.agentId === id) ? 'replaced its record in the room\'s registry with one this peer did not sign' : 'removed its record from the room\'s registry')
+          : 'replaced its record in the room\'s registry with an older one of this peer'
+        this.#emitter.emit('problem', { agentId: id, code: 'record-overwritten', message: `${id}: another member of the room ${what}; this tab writes it again` })
         this.#forced.add(id)
         this.#scheduleFlush(id)
       } else if (this.#started && this.runner.status(id) === undefined && (current !== undefined || this.registry.invalid().some(i => i.agentId === id))) {

@@ -298,7 +298,7 @@ export function encodeAgentRecords (records: readonly AgentRecord[], owner: Regi
   })
 }
 
-/** The ids among `agentIds` of agents `owner` does not host: it may not remove their records. */
+/** Throws if one of `agentIds` is of an agent `owner` does not host: it may not remove that record. */
 export function checkOwnIds (agentIds: readonly string[], owner: RegistryOwner): void {
   const other = agentIds.find(id => !id.endsWith(`@${owner.peerId}`))
   if (other !== undefined) throw new RegistryRecordError('agentId', `${other.slice(0, 200)} is another peer's agent: only the peer hosting an agent removes its record`)

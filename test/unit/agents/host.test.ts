@@ -194,7 +194,7 @@ describe('agent host', () => {
     await waitFor('b reports the forged record', () => problems.b!.some(p => p.code === 'record-refused' && p.agentId === calc), 5000)
     expect(problems.b!.find(p => p.agentId === calc)?.message).toMatch(/sig is missing: a record counts only when signed by the peer it names/)
     await waitFor('a puts its record right and removes the ghost', () => problems.a!.filter(p => p.code === 'record-overwritten').length === 2, 5000)
-    expect(problems.a!.find(p => p.agentId === calc)?.message).toMatch(/its record in the room's registry was replaced by a record this peer did not sign by another member of the room; this tab writes it again/)
+    expect(problems.a!.find(p => p.agentId === calc)?.message).toMatch(/: another member of the room replaced its record in the room's registry with one this peer did not sign; this tab writes it again/)
     expect(problems.a!.find(p => p.agentId === `ghost@${A}`)?.message).toMatch(/under this peer's name, which does not run it; removed/)
     await waitFor('b reads the genuine record again', () => b.list().find(v => v.agentId === calc)?.manifest.skills[0]?.id === 'arithmetic', 5000)
     await waitFor('the ghost is gone', () => hostile.invalid().every(i => i.agentId !== `ghost@${A}`) && b.registry.invalid().length === 0, 5000)
@@ -204,7 +204,7 @@ describe('agent host', () => {
 
     // Removing the record is put right too.
     hostile.handle.change(d => { Reflect.deleteProperty(d.agents, calc!) })
-    await waitFor('a writes it again', () => problems.a!.some(p => p.message.includes('was removed by another member')), 5000)
+    await waitFor('a writes it again', () => problems.a!.some(p => p.message.includes('another member of the room removed its record')), 5000)
     await waitFor('b has it again', () => b.list().some(v => v.agentId === calc), 5000)
     await Promise.all(repos.map(async r => await r.shutdown()))
   })
