@@ -41,6 +41,8 @@ export default async function (task, ctx) {
 export class AgentsState {
   attached = $state(false)
   agents = $state<AgentView[]>([])
+  /** Records in the room's registry that do not count (malformed, or not signed by the peer they name), with why. */
+  refused = $state<Array<{ agentId: string, reason: string }>>([])
   model = $state<ModelStatus | undefined>(undefined)
   /** Editor fields and their last error. */
   manifestText = $state(CUSTOM_TEMPLATE.manifest)
@@ -82,6 +84,7 @@ export class AgentsState {
   refresh (): void {
     if (this.#host === undefined) return
     this.agents = this.#host.list().sort((a, b) => Number(b.local) - Number(a.local) || a.agentId.localeCompare(b.agentId))
+    this.refused = this.#host.registry.invalid().sort((a, b) => a.agentId.localeCompare(b.agentId))
   }
 
   #schedule (): void {
