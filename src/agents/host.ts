@@ -12,7 +12,7 @@
  * second per agent, so busy agents do not flood the document with changes.
  */
 import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
-import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, validateAgentRecord, type AgentRecord, type SkillReputation } from './registry.ts'
+import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, type AgentRecord, type SkillReputation } from './registry.ts'
 import type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
 import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation, GraphHit } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
@@ -20,6 +20,7 @@ import { skillCalibrationFor } from '../match/score.ts'
 import type { Embedder } from '../match/embedder.ts'
 import { canonicalJson } from '../net/canonical-json.ts'
 import { Emitter } from '../net/emitter.ts'
+import { ownedBy } from '../net/peer-ids.ts'
 
 /** What the host needs from the worker runtime (src/agents/runtime). */
 export interface AgentRunner {
@@ -563,12 +564,14 @@ export class AgentHost {
   /** Writes one of this tab's agents' records (signed by the registry) and keeps it as its own copy. */
   #publish (record: AgentRecord): void {
     this.registry.put(record)
-    this.#own.set(record.agentId, record)
+    // The record as the registry validated it (reads show our writes at once), so #repairOwn
+    // compares like with like.
+    this.#own.set(record.agentId, this.registry.get(record.agentId) ?? record)
     this.#flushedAt.set(record.agentId, this.#now())
   }
 
   #isOwnId (agentId: string): boolean {
-    return agentId.endsWith(`@${this.peerId}`)
+    return ownedBy(agentId, this.peerId)
   }
 
   /**
@@ -580,18 +583,20 @@ export class AgentHost {
    */
   #repairOwn (ids: readonly string[]): void {
     const strays: string[] = []
+    let refused: Set<string> | undefined
+    const isRefused = (id: string): boolean => (refused ??= new Set(this.registry.invalid().map(i => i.agentId))).has(id)
     for (const id of ids) {
       const mine = this.#own.get(id)
       const current = this.registry.get(id)
       if (mine !== undefined) {
-        if (current !== undefined && canonicalJson(current) === canonicalJson(validateAgentRecord(mine))) continue
+        if (current === mine || (current !== undefined && canonicalJson(current) === canonicalJson(mine))) continue
         const what = current === undefined
-          ? (this.registry.invalid().some(i => i.agentId === id) ? 'replaced its record in the room\'s registry with one this peer did not sign' : 'removed its record from the room\'s registry')
+          ? (isRefused(id) ? 'replaced its record in the room\'s registry with one this peer did not sign' : 'removed its record from the room\'s registry')
           : 'replaced its record in the room\'s registry with an older one of this peer'
         this.#emitter.emit('problem', { agentId: id, code: 'record-overwritten', message: `${id}: another member of the room ${what}; this tab writes it again` })
         this.#forced.add(id)
         this.#scheduleFlush(id)
-      } else if (this.#started && this.runner.status(id) === undefined && (current !== undefined || this.registry.invalid().some(i => i.agentId === id))) {
+      } else if (this.#started && this.runner.status(id) === undefined && (current !== undefined || isRefused(id))) {
         strays.push(id)
       }
     }

@@ -31,6 +31,7 @@ import { parseManifest, ManifestError, type AgentManifest } from './manifest.ts'
 import { sha256, utf8 } from '../graph/hash.ts'
 import { validateRoomName } from '../graph/layout.ts'
 import { canonicalJson } from '../net/canonical-json.ts'
+import { ownedBy, shortPeer } from '../net/peer-ids.ts'
 import { PeerStatements, signStatement } from '../net/peer-signature.ts'
 import type { AgentRegistryApi, RegistryChange, RegistryOwner } from './registry-api.ts'
 
@@ -261,18 +262,14 @@ export function readAgentRecord (agentId: string, raw: string | number): { recor
     const { sig, ...fields } = parsed as Record<string, unknown>
     const record = validateAgentRecord(fields)
     if (record.agentId !== agentId) throw new RegistryRecordError('agentId', `does not match its key ${agentId}`)
-    if (typeof sig !== 'string' || sig === '') throw new RegistryRecordError('sig', `is missing: a record counts only when signed by the peer it names (written in ${shortId(record.peerId)}'s name by another peer, or before records were signed)`)
+    if (typeof sig !== 'string' || sig === '') throw new RegistryRecordError('sig', `is missing: a record counts only when signed by the peer it names (written in ${shortPeer(record.peerId)}'s name by another peer, or before records were signed)`)
     const v = statements.verify(record.peerId, recordStatement(fields), sig)
     if (!v.ok && v.problem === 'bad-peer-id') throw new RegistryRecordError('peerId', 'is not an Ed25519 peer id, so nothing it signs can be checked')
-    if (!v.ok) throw new RegistryRecordError('sig', `does not verify: the record is not what ${shortId(record.peerId)} signed (written in its name by another peer, or altered)`)
+    if (!v.ok) throw new RegistryRecordError('sig', `does not verify: the record is not what ${shortPeer(record.peerId)} signed (written in its name by another peer, or altered)`)
     return { record }
   } catch (err) {
     return { reason: (err as Error).message }
   }
-}
-
-function shortId (peerId: string): string {
-  return `…${peerId.slice(-6)}`
 }
 
 /** A record as this peer writes it: validated, then signed with its key. */
@@ -290,7 +287,7 @@ export interface EncodedRecord {
 export function encodeAgentRecords (records: readonly AgentRecord[], owner: RegistryOwner): EncodedRecord[] {
   return records.map(r => {
     const valid = validateAgentRecord(r)
-    if (valid.peerId !== owner.peerId) throw new RegistryRecordError('peerId', `is ${shortId(valid.peerId)}, another peer: only the peer hosting an agent writes its record`)
+    if (valid.peerId !== owner.peerId) throw new RegistryRecordError('peerId', `is ${shortPeer(valid.peerId)}, another peer: only the peer hosting an agent writes its record`)
     const sig = signStatement(recordStatement(valid as unknown as Record<string, unknown>), owner.sign)
     const raw = JSON.stringify({ ...valid, sig })
     if (raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
@@ -300,7 +297,7 @@ export function encodeAgentRecords (records: readonly AgentRecord[], owner: Regi
 
 /** Throws if one of `agentIds` is of an agent `owner` does not host: it may not remove that record. */
 export function checkOwnIds (agentIds: readonly string[], owner: RegistryOwner): void {
-  const other = agentIds.find(id => !id.endsWith(`@${owner.peerId}`))
+  const other = agentIds.find(id => !ownedBy(id, owner.peerId))
   if (other !== undefined) throw new RegistryRecordError('agentId', `${other.slice(0, 200)} is another peer's agent: only the peer hosting an agent removes its record`)
 }
 

@@ -18,12 +18,11 @@
  * Verification is synchronous (net/peer-signature.ts), about 1-2 ms, and runs only where a result
  * comes from the graph, never on the message path. Verdicts are cached per signature.
  */
-import { toString as toBase64 } from 'uint8arrays'
 import type { AgentResult } from '../agents/types.ts'
 import { canonicalJson } from '../net/canonical-json.ts'
-import { PeerStatements } from '../net/peer-signature.ts'
+import { encodeSignature, PeerStatements } from '../net/peer-signature.ts'
 import { shortPeer } from './graph-record-ids.ts'
-import { SIG_LENGTH, utf8Bytes } from './messages.ts'
+import { utf8Bytes } from './messages.ts'
 import type { Signer } from './signing.ts'
 
 export const RESULT_STATEMENT_PREFIX = 'meshwork-result/1\n'
@@ -48,11 +47,9 @@ export function resultStatement (claim: ResultClaim): Uint8Array {
   return utf8Bytes(statementText(claim))
 }
 
-/** Signs `claim` with this node's key; the signature in base64url (SIG_LENGTH characters). */
+/** Signs `claim` with this node's key; the signature in base64url (SIGNATURE_LENGTH characters). */
 export async function attestResult (claim: ResultClaim, sign: Signer): Promise<string> {
-  const sig = toBase64(await sign(resultStatement(claim)), 'base64url')
-  if (sig.length !== SIG_LENGTH) throw new Error(`a signature of ${sig.length} base64url characters is not Ed25519`)
-  return sig
+  return encodeSignature(await sign(resultStatement(claim)))
 }
 
 /**

@@ -12,6 +12,7 @@
 import { sha256Hex } from '../graph/hash.ts'
 import { ID_PATTERN as GRAPH_ID_PATTERN } from '../graph/schema.ts'
 import { TASK_ID_PATTERN } from './messages.ts'
+import { ownedBy, shortPeer } from '../net/peer-ids.ts'
 
 /** Longest key kept readable; leaves room for the longest prefix and an attempt suffix within 100. */
 export const KEY_MAX = 64
@@ -76,15 +77,8 @@ export function resultIdParts (id: string): { thread: string, attempt: number } 
 
 export const resultWildcard = (taskId: string): string => `result:${graphKey(taskId)}:*`
 
-/** `…` + the last 6 characters: enough to tell peers apart in a narration line. */
-export function shortPeer (peerId: string): string {
-  return peerId.length <= 8 ? peerId : `…${peerId.slice(-6)}`
-}
-
-/** Whether `agentId` names its peer (`…@<peerId>`), so the peer id need not be written beside it. */
-export function ownedBy (agentId: string, peerId: string): boolean {
-  return agentId.length > peerId.length + 1 && agentId.endsWith(peerId) && agentId.charCodeAt(agentId.length - peerId.length - 1) === 64 // '@'
-}
+// Peer id helpers the agents layer needs too live in net/peer-ids.ts.
+export { ownedBy, shortPeer }
 
 /** `agent on …peer`, as every line and reason names an agent: without an `@<its peer id>` suffix, the peer shortened. */
 export function agentOn (a: { agentId: string, peerId: string }): string {

@@ -12,6 +12,7 @@
  * signature or freshness: that is signing.ts and replay.ts.
  */
 import { isTimeZoneName, type AgentResult, type PlannedSubtask, type Verdict } from '../agents/types.ts'
+import { SIGNATURE_LENGTH } from '../net/peer-signature.ts'
 
 /**
  * 3: a result carries its producer's attestation (`attest`, attest.ts), kept with it in the graph.
@@ -713,8 +714,8 @@ export class CoordMessageError extends Error {
   }
 }
 
-/** 64 signature bytes in unpadded base64url. */
-export const SIG_LENGTH = 86
+/** 64 signature bytes in unpadded base64url (net/peer-signature.ts, which statements use too). */
+export const SIG_LENGTH = SIGNATURE_LENGTH
 const SIG_PATTERN = /^[A-Za-z0-9_-]{86}$/
 const NEWLINE = 0x0a
 

@@ -20,3 +20,13 @@ export function peerIdOf (id: string): PeerId {
   }
   return p
 }
+
+/** `…` + the last 6 characters: enough to tell peers apart in a narration line. */
+export function shortPeer (peerId: string): string {
+  return peerId.length <= 8 ? peerId : `…${peerId.slice(-6)}`
+}
+
+/** Whether `agentId` names its peer (`…@<peerId>`, as agents/registry.ts `agentIdFor` builds it). */
+export function ownedBy (agentId: string, peerId: string): boolean {
+  return agentId.length > peerId.length + 1 && agentId.endsWith(peerId) && agentId.charCodeAt(agentId.length - peerId.length - 1) === 64 // '@'
+}

@@ -34,11 +34,16 @@ export function syncSignerFor (privateKey: PrivateKey): SyncSigner {
   return data => ed25519.sign(data, seed)
 }
 
-/** Signs `text` (a statement); the signature in base64url, SIGNATURE_LENGTH characters. */
-export function signStatement (text: string, sign: SyncSigner): string {
-  const sig = toBase64(sign(encoder.encode(text)), 'base64url')
+/** A signature's bytes as statements carry them: base64url, SIGNATURE_LENGTH characters (throws on another length). */
+export function encodeSignature (signature: Uint8Array): string {
+  const sig = toBase64(signature, 'base64url')
   if (sig.length !== SIGNATURE_LENGTH) throw new Error(`a signature of ${sig.length} base64url characters is not Ed25519`)
   return sig
+}
+
+/** Signs `text` (a statement); the signature in base64url, SIGNATURE_LENGTH characters. */
+export function signStatement (text: string, sign: SyncSigner): string {
+  return encodeSignature(sign(encoder.encode(text)))
 }
 
 /**

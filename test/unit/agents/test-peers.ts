@@ -19,6 +19,3 @@ export const PEER_Z = testPeer(26)
 export const A = PEER_A.peerId
 export const B = PEER_B.peerId
 export const Z = PEER_Z.peerId
-
-/** Peers by the letter the tests name them with. */
-export const peerNamed = (letter: string): RegistryOwner => ({ a: PEER_A, b: PEER_B, z: PEER_Z } as Record<string, RegistryOwner>)[letter]!
