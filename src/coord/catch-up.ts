@@ -24,18 +24,31 @@ export function followGraph (parts: () => { engine?: CoordEngine, recorder?: Gra
     onMergedEnd: (taskId, end) => { parts().engine?.adoptEnd(taskId, end) },
     // A task that ended while this tab was away (closed, reloading, cut off) is listed from the graph.
     onEnded: taskId => { importEnded(parts(), taskId) },
-    // A result this tab missed (it was reloading) completes the task from the graph.
+    // A result this tab missed (it was reloading) completes the task from the graph; a result a
+    // mission listed from the graph waited for lets it be assembled.
     onResult: (taskId, attempt) => {
       const { engine, recorder } = parts()
-      if (engine !== undefined && recorder !== undefined) engine.resultFromGraph(taskId, attempt, () => recorder.resultOf(taskId, attempt))
+      if (engine === undefined || recorder === undefined) return
+      if (!engine.resultFromGraph(taskId, attempt, () => recorder.resultOf(taskId, attempt))) recheckMission({ engine, recorder }, taskId)
     }
   }
 }
 
 function importEnded ({ engine, recorder }: { engine?: CoordEngine, recorder?: GraphRecorder }, taskId: string): void {
-  if (engine === undefined || recorder === undefined || engine.knows(taskId)) return
+  if (engine === undefined || recorder === undefined) return
+  // A part that ended after its mission was listed: the mission may be assembled now.
+  recheckMission({ engine, recorder }, taskId)
+  if (engine.knows(taskId)) return
   const r = recorder.recordedTask(taskId)
   if (r !== undefined) engine.importTask(r)
+}
+
+/** A mission listed from the graph that waits for `taskId`'s records (its plan's, or a part's) is read again. */
+function recheckMission ({ engine, recorder }: { engine: CoordEngine, recorder: GraphRecorder }, taskId: string): void {
+  const missionId = engine.missionAwaiting(taskId)
+  if (missionId === undefined) return
+  const r = recorder.recordedTask(missionId)
+  if (r !== undefined) engine.reimportMission(r)
 }
 
 /**

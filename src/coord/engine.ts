@@ -40,8 +40,9 @@ import { ReputationBook, type SkillRecord } from './reputation.ts'
 import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
 import { attestResult, ResultAttestations } from './attest.ts'
 import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
-import { applyTransition, isTerminal, type TaskState } from './task-state.ts'
+import { applyTransition, isTerminal, TASK_STATES, type TaskState } from './task-state.ts'
 import { compareCompletions, type Completion } from './outcome-merge.ts'
+import { partTaskId, readMission, type RecordedMission, type RecordedPart } from './mission-record.ts'
 // Lines and reasons name peers and agents as the graph's lines and the UI do.
 import { agentOn, shortPeer as short } from './graph-record-ids.ts'
 
@@ -156,6 +157,8 @@ export interface TaskSnapshot {
    * producer signed, or it was stored cut). The state stays as the graph records it.
    */
   resultProblem?: string
+  /** A mission listed from the graph whose answer waits for its parts' records to arrive: which. */
+  resultPending?: string
   /**
    * `abstained`: verifiers that voted but could not judge (an abstention, which counts neither
    * way), so a person sees why a result is still pending.
@@ -281,6 +284,12 @@ export interface RecordedTask {
   startedAt?: number
   finishedAt?: number
   verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], reason?: string }
+  /**
+   * A mission (its planner's result is a plan, or the graph records a solution or a working group):
+   * what its answer is assembled from again (mission-record.ts). `result` then is the record's
+   * claim only, never taken as it is.
+   */
+  mission?: RecordedMission
 }
 
 export interface CoordEngine {
@@ -310,6 +319,14 @@ export interface CoordEngine {
    * Ignored if the task is known here or `r.state` is not terminal. Returns whether it was added.
    */
   importTask (r: RecordedTask): boolean
+  /**
+   * The mission listed from the graph (importTask) that waits for records of `taskId` (its plan:
+   * the mission itself; a part: `<missionId>/<n>`) to reach this graph, if any: the caller reads
+   * the mission again (`recordedTask`) and hands it to `reimportMission`.
+   */
+  missionAwaiting (taskId: string): string | undefined
+  /** A mission that waited (missionAwaiting) read again from the graph: its answer, if it can be assembled now. Returns whether it changed. */
+  reimportMission (r: RecordedTask): boolean
   /**
    * Starts this node's reputation record of one of its own agents' skills from what was kept of it
    * (the registry, after a reload), unless the book has one already: otherwise the reloaded host bids
@@ -395,6 +412,13 @@ interface Task {
   attest?: string
   /** Why the result the graph records was not taken (imported task): it is not what its producer signed. */
   resultProblem?: string
+  /** An imported mission whose answer waits for records that have not reached this graph yet: which. */
+  resultPending?: string
+  /**
+   * An imported mission: its answer comes from its plan and parts (takeMissionRecord), never from
+   * its own completion (the plan). `dag` and `parts` as the graph records them, once the plan is read.
+   */
+  recordedMission?: { dag?: MissionDag, parts: Map<string, RecordedPart> }
   startedAt?: number
   finishedAt?: number
   completedAt?: number
@@ -515,6 +539,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly attestations: ResultAttestations
   /** Graph results refused (attested), so each is counted and shown once. */
   private readonly refusedRecords = new Set<string>()
+  /** Missions listed from the graph whose answer waits for records to arrive (missionAwaiting). */
+  private readonly awaitingMissions = new Set<string>()
   private readonly transport: CoordTransport
   private readonly bidder: CoordBidder
   private readonly executor: CoordExecutor
@@ -652,7 +678,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const t = this.book.get(taskId)
     // Missions assemble their parts as they finish; a merged part is left to the graph (not yet here).
     // A canceled task moves too: a completion beats a cancel (the result crossed it, see onResult).
-    if (t === undefined || t.mission !== undefined) return false
+    if (t === undefined || t.mission !== undefined || t.recordedMission !== undefined) return false
     const mine = t.state === 'completed' && t.producer !== undefined ? { attempt: t.producer.attempt, peerId: t.producer.peerId, agentId: t.producer.agentId } : undefined
     if (mine !== undefined && compareCompletions(c, mine) > 0) return false
     if (mine !== undefined && compareCompletions(c, mine) === 0) {
@@ -787,7 +813,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       endedAt: r.endedAt ?? r.submittedAt
     })
     if (r.producer !== undefined) t.producer = { peerId: r.producer.peerId, agentId: r.producer.agentId, attempt: r.producer.attempt, skillId: r.producer.skillId }
-    if (r.result !== undefined && r.producer !== undefined && r.resultRecord !== undefined) {
+    if (r.mission !== undefined) this.takeMissionRecord(t, r.state, r.mission)
+    else if (r.result !== undefined && r.producer !== undefined && r.resultRecord !== undefined) {
       // The attempt's result as recorded: listed only if it is what its producer signed.
       const problem = this.attestProblem(t.id, r.producer.attempt, r.producer, { result: r.result, skillId: r.producer.skillId, ...r.resultRecord })
       if (problem === undefined) {
@@ -804,6 +831,57 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.counters.imported++
     this.emit('task', { taskId: t.id, state: t.state, previous: null, reason: t.reason, attempt: t.attempt, at: this.clock.now() })
     return true
+  }
+
+  missionAwaiting (taskId: string): string | undefined {
+    if (this.awaitingMissions.size === 0) return undefined
+    if (this.awaitingMissions.has(taskId)) return taskId
+    const slash = taskId.lastIndexOf('/')
+    const missionId = slash > 0 ? taskId.slice(0, slash) : undefined
+    return missionId !== undefined && this.awaitingMissions.has(missionId) ? missionId : undefined
+  }
+
+  reimportMission (r: RecordedTask): boolean {
+    const t = this.book.get(r.taskId)
+    if (t === undefined || !this.awaitingMissions.has(r.taskId) || r.mission === undefined || r.state !== t.state) return false
+    this.takeMissionRecord(t, r.state, r.mission)
+    if (t.resultPending !== undefined) return false
+    this.emit('task', { taskId: t.id, state: t.state, previous: t.state, reason: t.reason, attempt: t.attempt, at: this.clock.now() })
+    return true
+  }
+
+  /**
+   * An imported mission's answer: assembled again from its signed plan and parts (mission-record.ts),
+   * never the record's. A record that states another answer is reported once; one that waits for
+   * records keeps the mission in `awaitingMissions` until they come (or it is forgotten).
+   */
+  private takeMissionRecord (t: Task, state: TaskState, m: RecordedMission): void {
+    const reading = readMission(t.id, state, m, (taskId, attempt, got) => this.attestProblem(taskId, attempt, got.producer, got))
+    t.result = undefined
+    t.attest = undefined
+    t.resultProblem = undefined
+    t.resultPending = undefined
+    this.awaitingMissions.delete(t.id)
+    if (reading.kind !== 'plain') t.recordedMission = { ...(reading.kind === 'mission' && reading.dag !== undefined ? { dag: reading.dag } : {}), parts: new Map(m.parts.map(p => [p.taskId, p])) }
+    if (reading.kind === 'waiting') {
+      t.resultPending = reading.detail
+      if (this.awaitingMissions.size >= this.opts.retainTasks) this.awaitingMissions.delete(this.awaitingMissions.values().next().value!)
+      this.awaitingMissions.add(t.id)
+      return
+    }
+    if (reading.kind === 'refused') { t.resultProblem = reading.detail; return }
+    if (reading.kind === 'plain') {
+      // No mission after all: the attempt's own result (attested by readMission) is the task's.
+      if (m.plan !== undefined) { t.result = m.plan.result; t.attest = m.plan.attest }
+    } else if (reading.result !== undefined) t.result = reading.result
+    const mismatch = reading.mismatch
+    if (mismatch === undefined) return
+    const key = `mission\n${t.id}\n${mismatch}`
+    if (this.refusedRecords.has(key)) return
+    if (this.refusedRecords.size >= 4096) this.refusedRecords.clear()
+    this.refusedRecords.add(key)
+    const shown = reading.kind === 'plain' ? 'its own signed result is shown' : 'the answer shown is assembled from its signed plan and parts'
+    this.reject('graph-solution-mismatch', `${t.id}: ${mismatch} (a forgery, or a record not yet assembled again); ${shown}`)
   }
 
   /** Whether a result read from the graph is what its producer signed (attest.ts); a refusal is counted and shown once per record. */
@@ -1279,7 +1357,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     while (this.finishedOrder.length > this.opts.retainTasks) {
       const old = this.finishedOrder.shift()!
       const o = this.book.get(old)
-      if (o !== undefined && isTerminal(o.state) && o.mission === undefined) this.book.delete(old)
+      if (o !== undefined && isTerminal(o.state) && o.mission === undefined) {
+        this.book.delete(old)
+        this.awaitingMissions.delete(old)
+      }
     }
   }
 
@@ -2481,6 +2562,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (last !== undefined) { snap.agentId = last.agentId; snap.skillId = last.skillId; snap.peerId = last.peerId }
     if (t.result !== undefined) snap.result = t.result
     if (t.resultProblem !== undefined) snap.resultProblem = t.resultProblem
+    if (t.resultPending !== undefined) snap.resultPending = t.resultPending
     // A failed mission shows what its parts still delivered (the planner's plan is not a result).
     if (t.mission !== undefined && t.state === 'failed') {
       const partial = this.missionPartial(t.mission)
@@ -2503,6 +2585,23 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
           return { planId: p, taskId: m.taskIdOf.get(p)!, text: node.text, dependsOn: node.dependsOn, state: this.book.get(m.taskIdOf.get(p)!)?.state ?? 'pending' }
         }),
         group: this.missionGroup(t)
+      }
+    }
+    // A mission listed from the graph: its plan and parts as recorded, and who delivered them.
+    const rm = t.recordedMission
+    if (m === undefined && rm?.dag !== undefined) {
+      const dag = rm.dag
+      const group = new Map<string, AgentRef>()
+      snap.mission = {
+        subtasks: dag.order.map(p => {
+          const node = dag.nodes.get(p)!
+          const taskId = partTaskId(t.id, node.index)
+          const part = rm.parts.get(taskId)
+          if (part?.completion !== undefined) group.set(bidKey(part.completion), { peerId: part.completion.peerId, agentId: part.completion.agentId })
+          const state = part?.state !== undefined && (TASK_STATES as readonly string[]).includes(part.state) ? part.state as TaskState : 'pending'
+          return { planId: p, taskId, text: node.text, dependsOn: node.dependsOn, state }
+        }),
+        group: [...group.values()]
       }
     }
     return snap

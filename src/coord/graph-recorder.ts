@@ -51,11 +51,12 @@ import {
   taskThreadId
 } from './graph-record-ids.ts'
 import type { CoordRecorder } from './interfaces.ts'
-import type { AgentRef, Bid } from './messages.ts'
+import { LIMITS, type AgentRef, type Bid } from './messages.ts'
 import { isTimeZoneName, type AgentResult } from '../agents/types.ts'
 import { compareCompletions, completionOf, endedOf, endedWhere, mergedEndReason, mergeTaskData, type Completion } from './outcome-merge.ts'
 import type { GraphResult, RecordedTask } from './engine.ts'
 import { resultEntityClaim } from './attest.ts'
+import { partTaskId, type RecordedPart } from './mission-record.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -99,8 +100,9 @@ export interface GraphRecorderOptions {
    */
   onMergedEnd?: (taskId: string, end: { state: string, reason: string }) => void
   /**
-   * A result arrived for a task whose thread has not ended: a node that missed the result message
-   * (it was reloading) can still complete the task from the graph.
+   * A result arrived: a node that missed the result message (it was reloading) can still complete
+   * the task from the graph, and a mission listed from the graph that waits for its parts' results
+   * (their threads ended, the results came later) can be assembled.
    */
   onResult?: (taskId: string, attempt: number) => void
 }
@@ -627,7 +629,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         if (parts === undefined) continue
         ;(threads ??= new Set()).add(parts.thread)
         const d = options.onResult !== undefined ? graph.peek(parts.thread)?.data : undefined
-        if (d !== undefined && typeof d.taskId === 'string' && !TERMINAL.has(String(d.state))) {
+        if (d !== undefined && typeof d.taskId === 'string') {
           try { options.onResult!(d.taskId, parts.attempt) } catch (err) { problem(`result of ${d.taskId}: ${(err as Error).message}`) }
         }
       } else if (id.startsWith('conflict:') && !mergedConflicts.has(id)) {
@@ -1316,8 +1318,38 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       // A mission's answer is its assembled solution, not its planner's plan.
       const solution = str(d.solution) !== undefined ? graph.get(str(d.solution)!) : undefined
       if (solution !== undefined) {
-        r.result = { text: typeof solution.data?.text === 'string' ? solution.data.text : solution.text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }
+        const text = typeof solution.data?.text === 'string' ? solution.data.text : solution.text === '(empty solution)' ? '' : solution.text
+        r.result = { text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }
         delete r.resultRecord
+      }
+      // A mission: neither its solution nor its partial is signed, so the engine assembles its answer
+      // again from what is (mission-record.ts): the plan and each part's result, read here.
+      if (missionId === undefined) {
+        const planAttempt = c?.attempt ?? num(asObject(outcome.producer).attempt)
+        const plan = planAttempt !== undefined ? recorder.resultOf(taskId, planAttempt) : undefined
+        const subtasks: unknown = plan?.result.plan?.subtasks
+        const planned = Array.isArray(subtasks) ? Math.min(subtasks.length, LIMITS.subtasks) : 0
+        if (planned > 0 || solution !== undefined || outcome.group !== undefined) {
+          const parts: RecordedPart[] = []
+          for (let i = 0; i < planned; i++) {
+            const partId = partTaskId(taskId, i)
+            const pd = graph.peek(taskThreadId(partId))?.data
+            if (pd === undefined || pd.taskId !== partId) { parts.push({ taskId: partId }); continue }
+            const part: RecordedPart = { taskId: partId, state: String(pd.state) }
+            const reason = mergedEndReason(pd) ?? str(pd.reason) ?? str(asObject(pd.outcome).reason)
+            if (reason !== undefined) part.reason = reason
+            const pc = completionOf(pd)
+            if (pc !== undefined) {
+              part.completion = pc
+              const read = recorder.resultOf(partId, pc.attempt)
+              if (read !== undefined) part.result = read
+            }
+            parts.push(part)
+          }
+          r.mission = { parts, ...(planAttempt !== undefined ? { planAttempt } : {}), ...(plan !== undefined ? { plan } : {}) }
+          const recorded = solution !== undefined || c === undefined ? r.result : undefined
+          if (recorded !== undefined) r.mission.recorded = recorded
+        }
       }
       const v = asObject(d.verification)
       if (v.status === 'verified' || v.status === 'disputed' || v.status === 'pending' || v.status === 'unverified') {

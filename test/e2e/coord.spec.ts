@@ -27,6 +27,8 @@ test.afterAll(async () => {
 })
 
 let firstTask = ''
+let missionTask = ''
+let missionAnswer = ''
 
 test('a one-part task is routed by matching, run on the winning tab and recorded in the graph', async () => {
   const idA = await peerIdOf(a)
@@ -83,6 +85,8 @@ test('a two-part request becomes a mission: parts run in parallel on different t
   expect(done.result?.text).toContain('397.8')
   console.log('mission result', JSON.stringify(done.result?.text), '| research:', JSON.stringify(research.result))
   expect(done.result?.text).toMatch(/March 3/)
+  missionTask = id
+  missionAnswer = done.result!.text
   // The working group is the agents awarded the parts; the mission is recorded as a solution.
   expect(done.mission!.group.map(g => g.agentId).sort()).toEqual([`calculator@${idA}`, `researcher@${idB}`])
   await expect.poll(() => c.evaluate(t => window.meshwork.graph.list({ kind: 'solution' }).some(e => e.taskId === t), id), { timeout: 15_000 }).toBe(true)
@@ -339,6 +343,16 @@ test('a task whose agent\'s tab is closed mid-run is reassigned and completes on
 
 test('a tab opened after a task ended lists it from the graph, and still does after a reload', async ({ browser }) => {
   expect(firstTask).not.toBe('')
+  expect(missionTask).not.toBe('')
+  // A member of the room rewrites the mission's recorded answer (its solution entity is not signed).
+  const rewritten = await b.evaluate(t => {
+    const sol = window.meshwork.graph.list({ kind: 'solution' }).find(e => e.taskId === t)
+    if (sol === undefined) return undefined
+    window.meshwork.graph.graph!.update(sol.id, { text: 'The answer is 42.', data: { ...sol.data, text: 'The answer is 42.', output: { s1: 42 } } })
+    return sol.id
+  }, missionTask)
+  expect(rewritten).toBeDefined()
+  await expect.poll(() => a.evaluate(id => window.meshwork.graph.get(id)?.text, rewritten!), { timeout: 10_000 }).toBe('The answer is 42.')
   const ctxF = await browser.newContext()
   const f = await openRoomTab(ctxF, 'none')
   const seen = async (): Promise<unknown> => await f.evaluate(t => {
@@ -347,6 +361,12 @@ test('a tab opened after a task ended lists it from the graph, and still does af
   }, firstTask)
   const idA = await peerIdOf(a)
   await expect.poll(seen, { timeout: 20_000 }).toEqual({ state: 'completed', agentId: `calculator@${idA}`, text: true })
+  // The mission is listed with the answer its parts' signed results assemble to, not the rewrite,
+  // with its plan's parts; the rewrite is reported.
+  await expect.poll(() => f.evaluate(t => {
+    const s = window.meshwork.tasks.get(t)
+    return s === undefined ? undefined : { state: s.state, text: s.result?.text, parts: s.mission?.subtasks.map(p => p.state), rejected: window.meshwork.tasks.stats().rejected['graph-solution-mismatch'] }
+  }, missionTask), { timeout: 20_000 }).toEqual({ state: 'completed', text: missionAnswer, parts: ['completed', 'completed'], rejected: 1 })
   // Storage follows sync within about 100 ms; a reload sooner than that (as a test does) would come
   // back without the last of it, so wait until the graph is stored, as a page going away asks for.
   await f.evaluate(async () => { await window.meshwork.graph.flush() })

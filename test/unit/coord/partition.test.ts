@@ -554,6 +554,88 @@ describe('a node that was away when a mission failed', () => {
   }, 30_000)
 })
 
+describe('a mission listed from the graph by a tab that was away', () => {
+  /** A steward S with a planner (two parts, s1 and s2), X with the calculator that runs both, and a third tab with no agents. */
+  async function missionRoom (before?: (m: Mesh) => void): Promise<Mesh & { id: string, s: Node, x: Node, rogue: Node }> {
+    const planner: SimAgent = {
+      id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95, workMs: 5,
+      run: () => ({ text: 'two parts', plan: { subtasks: [{ id: 's1', text: 'compute 15% of 200', dependsOn: [] }, { id: 's2', text: 'compute 2 + 3', dependsOn: [] }] } })
+    }
+    const calc: SimAgent = { id: 'calc', skill: 'math', keywords: ['compute'], confidence: 0.9, workMs: 50, run: t => t.text.includes('15%') ? { text: '30', output: 30 } : { text: '5', output: 5 } }
+    const room = await mesh([planner], [calc], [])
+    const [s, x, rogue] = room.nodes as [Node, Node, Node]
+    before?.(room)
+    const id = s.engine.tasks.submit({ text: 'mission: compute 15% of 200 and compute 2 + 3' })
+    await runUntil(room.clock, () => s.engine.tasks.get(id)?.state === 'completed', 20_000)
+    for (const n of room.nodes) n.recorder.flush()
+    return { ...room, id, s, x, rogue }
+  }
+
+  const answerOf = (n: Node, id: string): { text?: string, output?: unknown } => ({ text: n.engine.tasks.get(id)?.result?.text, output: n.engine.tasks.get(id)?.result?.output })
+
+  it('shows the answer its signed parts assemble to, not a solution a member rewrote, and reports the rewrite', async () => {
+    const { clock, net, hub, nodes, id, s, rogue } = await missionRoom()
+    const original = s.engine.tasks.get(id)!
+    expect(original.result).toMatchObject({ text: 's1: 30\ns2: 5', output: { s1: 30, s2: 5 } })
+    await waitFor('the solution in the rogue\'s graph', () => rogue.graph.get(taskThreadId(id))?.data?.solution === solutionId(id) && rogue.graph.has(solutionId(id)))
+    // A member rewrites the mission's answer. The solution entity is not signed: before, a tab that
+    // listed the mission later showed "the answer is 42".
+    const stored = rogue.graph.get(solutionId(id))!
+    rogue.graph.update(solutionId(id), { text: 'the answer is 42', data: { ...stored.data, output: { s1: 42, s2: 42 } } })
+    await waitFor('the rewrite in the steward\'s graph', () => s.graph.get(solutionId(id))?.text === 'the answer is 42')
+    const late = await node(net, clock, hub, [])
+    await waitFor('the late tab to list the mission', () => late.engine.knows(id), 10_000)
+    const t = late.engine.tasks.get(id)!
+    expect(t.state).toBe('completed')
+    expect(answerOf(late, id)).toEqual({ text: original.result!.text, output: original.result!.output })
+    expect(t.result!.working).toEqual(original.result!.working)
+    expect(t.resultProblem).toBeUndefined()
+    // Its plan and parts are listed as the graph records them, with who delivered them.
+    expect(t.mission?.subtasks.map(p => `${p.planId}:${p.taskId}:${p.state}`)).toEqual([`s1:${id}/1:completed`, `s2:${id}/2:completed`])
+    expect(t.mission?.group.map(a => a.agentId)).toEqual(['calc'])
+    expect(late.engine.stats().rejected).toEqual({ 'graph-solution-mismatch': 1 })
+    expect(late.problems).toEqual([])
+    void nodes
+  }, 30_000)
+
+  it('shows no answer when a part\'s result was altered after the fact, and says which part', async () => {
+    const { clock, net, hub, id, s, x, rogue } = await missionRoom()
+    await waitFor('the parts\' results in the rogue\'s graph', () => rogue.graph.has(resultId(`${id}/1`, 1)) && rogue.graph.has(solutionId(id)))
+    const stored = rogue.graph.get(resultId(`${id}/1`, 1))!
+    rogue.graph.update(resultId(`${id}/1`, 1), { text: '31', data: { ...stored.data, result: { output: 31 } } })
+    // The solution is rewritten to match, so the record agrees with itself.
+    const sol = rogue.graph.get(solutionId(id))!
+    rogue.graph.update(solutionId(id), { text: 's1: 31\ns2: 5', data: { ...sol.data, output: { s1: 31, s2: 5 } } })
+    await waitFor('the rewrites in the steward\'s graph', () => s.graph.get(solutionId(id))?.text === 's1: 31\ns2: 5' && s.graph.get(resultId(`${id}/1`, 1))?.text === '31')
+    const late = await node(net, clock, hub, [])
+    await waitFor('the late tab to list the mission', () => late.engine.knows(id), 10_000)
+    const t = late.engine.tasks.get(id)!
+    expect(t.state).toBe('completed')
+    expect(t.result).toBeUndefined()
+    expect(t.resultProblem).toMatch(new RegExp(`^part s1: the result of ${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/1 attempt 1 by calc is not what …${x.id.peerId.slice(-6)} signed`))
+    expect(late.engine.stats().rejected).toEqual({ 'graph-result-bad-signature': 1 })
+  }, 30_000)
+
+  it('waits for parts\' results that reach its graph after the mission\'s record, then shows the answer', async () => {
+    // X's graph is cut off from the others while it runs both parts: the steward records the mission
+    // (its thread, its parts' ends and its solution), but the parts' results stay on X's graph.
+    const { clock, net, hub, id, s, x } = await missionRoom(m => { m.hub.isolate(m.nodes[1]!.adapter) })
+    await waitFor('the solution in the steward\'s graph', () => s.graph.has(solutionId(id)))
+    expect(s.graph.has(resultId(`${id}/1`, 1))).toBe(false)
+    const late = await node(net, clock, hub, [])
+    await waitFor('the late tab to list the mission', () => late.engine.knows(id), 10_000)
+    expect(late.engine.tasks.get(id)).toMatchObject({ state: 'completed', resultPending: `the results of parts s1, s2 have not reached this tab's graph yet` })
+    expect(late.engine.tasks.get(id)!.result).toBeUndefined()
+    // X's graph joins: the results arrive, and the late tab assembles the mission's answer from them.
+    hub.rejoin(x.adapter)
+    await waitFor('the late tab to assemble the mission', () => late.engine.tasks.get(id)?.result !== undefined, 10_000)
+    expect(answerOf(late, id)).toEqual(answerOf(s, id))
+    expect(late.engine.tasks.get(id)!.resultPending).toBeUndefined()
+    expect(late.engine.stats().rejected).toEqual({})
+    expect(late.problems).toEqual([])
+  }, 30_000)
+})
+
 describe('the steward reloads while its task runs', () => {
   /** A steward S and a holder X (and, with `standIn`, Y: a weaker echo agent that wins only once X is gone). */
   async function room (standIn = false, timeZone?: string): Promise<{ clock: FakeClock, net: MemoryNetwork, hub: MemoryHub, s: Node, x: Node, y: Node | undefined, id: string }> {

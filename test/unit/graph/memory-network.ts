@@ -8,6 +8,8 @@ import { NetworkAdapter, type Message, type PeerId, type PeerMetadata } from '@a
 export class MemoryHub {
   readonly adapters = new Set<MemoryNetworkAdapter>()
   readonly #cut = new Set<string>()
+  /** Adapters cut off from every other, present or to come (`isolate`). */
+  readonly #isolated = new Set<MemoryNetworkAdapter>()
 
   adapter (): MemoryNetworkAdapter {
     return new MemoryNetworkAdapter(this)
@@ -19,7 +21,28 @@ export class MemoryHub {
 
   linked (a: MemoryNetworkAdapter, b: MemoryNetworkAdapter): boolean {
     if (a.peerId === undefined || b.peerId === undefined) return false
+    if (this.#isolated.has(a) || this.#isolated.has(b)) return false
     return a.connected && b.connected && !this.#cut.has(MemoryHub.#key(a.peerId, b.peerId))
+  }
+
+  /** Cuts `a` off from every adapter, those that connect later included, until `rejoin`. */
+  isolate (a: MemoryNetworkAdapter): void {
+    const others = [...this.adapters].filter(o => o !== a && this.linked(a, o))
+    this.#isolated.add(a)
+    for (const o of others) {
+      a.lost(o)
+      o.lost(a)
+    }
+  }
+
+  rejoin (a: MemoryNetworkAdapter): void {
+    if (!this.#isolated.delete(a)) return
+    for (const o of this.adapters) {
+      if (o !== a && this.linked(a, o)) {
+        a.found(o)
+        o.found(a)
+      }
+    }
   }
 
   /** Cuts the link between two adapters; both see the other disconnect. */
