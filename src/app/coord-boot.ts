@@ -467,7 +467,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   // The newest tasks that ended before this tab started (a reload keeps its task list), and the
   // tasks this tab was steward of that were still running when it went away (it takes them up again).
   catchUpFromGraph(engine, recorder, opened.graph, node.peerId)
-  engine.on('rejected', r => { node.report('coord', r.reason, `coordination message refused: ${r.detail}`, r.from) })
+  // graph-*: a record read from the shared graph (a result, a mission's solution), not a message.
+  engine.on('rejected', r => { node.report('coord', r.reason, `${r.reason.startsWith('graph-') ? 'graph record refused' : 'coordination message refused'}: ${r.detail}`, r.from) })
   engine.on('problem', p => { node.report('coord', `${p.source}-failed`, p.message) })
   // What an agent asks the mesh, a researcher answers from the graph: one tab, in turn (mesh-answers.ts).
   const stopAnswering = answerMeshQuestions({

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { startStack, openCoordTab, openSkillRoom, registriesHave, expectFullMesh, peerIdOf, customManifest, type Stack } from './harness.ts'
 
@@ -367,6 +368,14 @@ test('a tab opened after a task ended lists it from the graph, and still does af
     const s = window.meshwork.tasks.get(t)
     return s === undefined ? undefined : { state: s.state, text: s.result?.text, parts: s.mission?.subtasks.map(p => p.state), rejected: window.meshwork.tasks.stats().rejected['graph-solution-mismatch'] }
   }, missionTask), { timeout: 20_000 }).toEqual({ state: 'completed', text: missionAnswer, parts: ['completed', 'completed'], rejected: 1 })
+  // The person at F sees the same: the mission board with its two parts and the assembled answer.
+  await f.setViewportSize({ width: 1500, height: 1100 })
+  await f.getByTestId('tasks-tab').click()
+  await f.locator(`[data-testid=task-item][data-task-id="${missionTask}"]`).click()
+  await expect(f.locator('[data-testid=mission-board] [data-testid=mission-node][data-state=completed]')).toHaveCount(2)
+  await expect(f.getByTestId('task-result-text')).toHaveText(missionAnswer)
+  mkdirSync('test-results', { recursive: true })
+  await f.screenshot({ path: 'test-results/tasks-mission-listed.png', fullPage: true })
   // Storage follows sync within about 100 ms; a reload sooner than that (as a test does) would come
   // back without the last of it, so wait until the graph is stored, as a page going away asks for.
   await f.evaluate(async () => { await window.meshwork.graph.flush() })
