@@ -317,6 +317,8 @@ export interface CoordEngine {
    * A task that ended before this node knew it (it joined later, reloaded, or was cut off when the
    * task ran): the task is listed, read and waited on like any other, from what the graph recorded.
    * Ignored if the task is known here or `r.state` is not terminal. Returns whether it was added.
+   * A result is listed only if its producer signed it; a mission's answer is assembled again from
+   * its signed plan and parts (`r.mission`, mission-record.ts), never taken from the record.
    */
   importTask (r: RecordedTask): boolean
   /**

@@ -1302,8 +1302,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       const timeZone = str(d.timeZone)
       if (timeZone !== undefined && isTimeZoneName(timeZone)) r.timeZone = timeZone
       const c = completionOf(d)
+      const read = c !== undefined ? recorder.resultOf(taskId, c.attempt) : undefined
       if (c !== undefined) {
-        const read = recorder.resultOf(taskId, c.attempt)
         r.producer = { ...c, skillId: read?.skillId ?? history.find(h => h.attempt === c.attempt)?.skillId ?? '' }
         if (read !== undefined) {
           r.result = read.result
@@ -1326,7 +1326,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       // again from what is (mission-record.ts): the plan and each part's result, read here.
       if (missionId === undefined) {
         const planAttempt = c?.attempt ?? num(asObject(outcome.producer).attempt)
-        const plan = planAttempt !== undefined ? recorder.resultOf(taskId, planAttempt) : undefined
+        const plan = c !== undefined ? read : planAttempt !== undefined ? recorder.resultOf(taskId, planAttempt) : undefined
         const subtasks: unknown = plan?.result.plan?.subtasks
         const planned = Array.isArray(subtasks) ? Math.min(subtasks.length, LIMITS.subtasks) : 0
         if (planned > 0 || solution !== undefined || outcome.group !== undefined) {
