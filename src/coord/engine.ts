@@ -271,10 +271,7 @@ export interface RecordedTask {
   history: Array<{ attempt: number, peerId: string, agentId: string, skillId: string }>
   failures: Array<{ attempt: number, code: string, reason: string, agent?: AgentRef }>
   producer?: Completion & { skillId: string }
-  /**
-   * When `result` is the producer's attempt result (not a mission's solution or a partial one): what
-   * its record holds to check it against the producer's signature (attest.ts).
-   */
+  /** What the record of `result` (the completed attempt's) holds to check it against the producer's signature (attest.ts). */
   resultRecord?: { attest?: string, truncated?: boolean }
   input?: unknown
   deadline?: number
@@ -285,9 +282,9 @@ export interface RecordedTask {
   finishedAt?: number
   verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], reason?: string }
   /**
-   * A mission (its planner's result is a plan, or the graph records a solution or a working group):
-   * what its answer is assembled from again (mission-record.ts). `result` then is the record's
-   * claim only, never taken as it is.
+   * A mission (its planner's result is a plan, or the graph records a solution, a partial result or
+   * a working group): what its answer is assembled from again (mission-record.ts). Its `result`, the
+   * planner's plan, is not its answer.
    */
   mission?: RecordedMission
 }
@@ -539,7 +536,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 
   private readonly sign: Signer
   private readonly attestations: ResultAttestations
-  /** Graph results refused (attested), so each is counted and shown once. */
+  /** Graph records refused (refuseRecordOnce), so each is counted and shown once. */
   private readonly refusedRecords = new Set<string>()
   /** Missions listed from the graph whose answer waits for records to arrive (missionAwaiting). */
   private readonly awaitingMissions = new Set<string>()
@@ -816,14 +813,14 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     })
     if (r.producer !== undefined) t.producer = { peerId: r.producer.peerId, agentId: r.producer.agentId, attempt: r.producer.attempt, skillId: r.producer.skillId }
     if (r.mission !== undefined) this.takeMissionRecord(t, r.state, r.mission)
-    else if (r.result !== undefined && r.producer !== undefined && r.resultRecord !== undefined) {
+    else if (r.result !== undefined && r.producer !== undefined) {
       // The attempt's result as recorded: listed only if it is what its producer signed.
       const problem = this.attestProblem(t.id, r.producer.attempt, r.producer, { result: r.result, skillId: r.producer.skillId, ...r.resultRecord })
       if (problem === undefined) {
         t.result = r.result
-        t.attest = r.resultRecord.attest
+        t.attest = r.resultRecord?.attest
       } else t.resultProblem = problem
-    } else if (r.result !== undefined) t.result = r.result
+    }
     if (r.startedAt !== undefined) t.startedAt = r.startedAt
     if (r.finishedAt !== undefined) t.finishedAt = r.finishedAt
     if (r.state === 'completed') t.completedAt = r.endedAt ?? r.finishedAt
@@ -878,12 +875,16 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     } else if (reading.result !== undefined) t.result = reading.result
     const mismatch = reading.mismatch
     if (mismatch === undefined) return
-    const key = `mission\n${t.id}\n${mismatch}`
+    const shown = reading.kind === 'plain' ? 'its own signed result is shown' : 'the answer shown is assembled from its signed plan and parts'
+    this.refuseRecordOnce(`mission\n${t.id}\n${mismatch}`, 'graph-solution-mismatch', `${t.id}: ${mismatch} (a forgery, or a record not yet assembled again); ${shown}`)
+  }
+
+  /** Counts and shows a refused graph record once per `key` (a tab reads the same record again and again). */
+  private refuseRecordOnce (key: string, reason: string, detail: string): void {
     if (this.refusedRecords.has(key)) return
     if (this.refusedRecords.size >= 4096) this.refusedRecords.clear()
     this.refusedRecords.add(key)
-    const shown = reading.kind === 'plain' ? 'its own signed result is shown' : 'the answer shown is assembled from its signed plan and parts'
-    this.reject('graph-solution-mismatch', `${t.id}: ${mismatch} (a forgery, or a record not yet assembled again); ${shown}`)
+    this.reject(reason, detail)
   }
 
   /** Whether a result read from the graph is what its producer signed (attest.ts); a refusal is counted and shown once per record. */
@@ -894,12 +895,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private attestProblem (taskId: string, attempt: number, producer: AgentRef, got: Omit<GraphResult, 'producer'>): string | undefined {
     const v = this.attestations.check({ taskId, attempt, agentId: producer.agentId, skillId: got.skillId, result: got.result, peerId: producer.peerId, attest: got.attest, truncated: got.truncated })
     if (v.ok) return undefined
-    const key = `${taskId}\n${attempt}\n${producer.peerId}\n${producer.agentId}\n${got.attest ?? ''}`
-    if (!this.refusedRecords.has(key)) {
-      if (this.refusedRecords.size >= 4096) this.refusedRecords.clear()
-      this.refusedRecords.add(key)
-      this.reject(`graph-result-${v.problem}`, `${v.detail}: the graph's copy was not taken`)
-    }
+    this.refuseRecordOnce(`${taskId}\n${attempt}\n${producer.peerId}\n${producer.agentId}\n${got.attest ?? ''}`, `graph-result-${v.problem}`, `${v.detail}: the graph's copy was not taken`)
     return v.detail
   }
 
@@ -2190,7 +2186,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const taskIdOf = new Map<string, string>()
     const planIdOf = new Map<string, string>()
     for (const node of dag.nodes.values()) {
-      const sub = `${t.id}/${node.index + 1}`
+      const sub = partTaskId(t.id, node.index)
       taskIdOf.set(node.id, sub)
       planIdOf.set(sub, node.id)
     }

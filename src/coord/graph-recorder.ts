@@ -224,6 +224,15 @@ function clip (text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`
 }
 
+/** A solution entity's text when the mission's answer is empty (an entity's text cannot be). */
+const EMPTY_SOLUTION = '(empty solution)'
+
+/** Why an ended task thread ended; after a partition, every side's end (outcome-merge.ts). */
+function endReasonOf (d: Readonly<JsonObject>): string | undefined {
+  const text = (v: JsonValue | undefined): string | undefined => typeof v === 'string' ? v : undefined
+  return mergedEndReason(d) ?? text(d.reason) ?? text(asObject(d.outcome).reason)
+}
+
 function oneLine (text: string): string {
   return text.replace(/\s+/g, ' ').trim()
 }
@@ -1087,7 +1096,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         const id = solutionId(r.missionId)
         const thread = taskThreadId(r.missionId)
         const full = r.result.text ?? ''
-        const text = clip(full, GRAPH_LIMITS.textLength) || '(empty solution)'
+        const text = clip(full, GRAPH_LIMITS.textLength) || EMPTY_SOLUTION
         const parts = r.parts.map(p => {
           const part: JsonObject = { planId: p.planId, taskId: p.taskId }
           if (p.producer !== undefined) part.producer = ref(p.producer)
@@ -1288,8 +1297,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         history,
         failures
       }
-      // A task that ended on every side of a partition: the reason names every side's end.
-      const reason = mergedEndReason(d) ?? str(d.reason) ?? str(outcome.reason)
+      const reason = endReasonOf(d)
       if (reason !== undefined) r.reason = reason
       const endedAt = num(outcome.at)
       if (endedAt !== undefined) r.endedAt = endedAt
@@ -1312,31 +1320,28 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           if (read.finishedAt !== undefined) r.finishedAt = read.finishedAt
         }
       }
-      // What a task that did not complete still delivered (a failed mission's parts).
+      // What the record says a mission delivered: its assembled solution, or what a mission that did
+      // not complete still delivered (its parts, in the outcome). Neither is signed: the engine
+      // assembles the answer again from what is (mission-record.ts), the plan and each part's result
+      // read here, and only compares this claim with it.
+      const solution = str(d.solution) !== undefined ? graph.peek(str(d.solution)!) : undefined
       const partial = asObject(outcome.partial)
-      if (c === undefined && typeof partial.text === 'string') r.result = { text: partial.text, ...(partial.output !== undefined ? { output: partial.output } : {}) }
-      // A mission's answer is its assembled solution, not its planner's plan.
-      const solution = str(d.solution) !== undefined ? graph.get(str(d.solution)!) : undefined
-      if (solution !== undefined) {
-        const text = typeof solution.data?.text === 'string' ? solution.data.text : solution.text === '(empty solution)' ? '' : solution.text
-        r.result = { text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }
-        delete r.resultRecord
-      }
-      // A mission: neither its solution nor its partial is signed, so the engine assembles its answer
-      // again from what is (mission-record.ts): the plan and each part's result, read here.
+      const claimed: AgentResult | undefined = solution !== undefined
+        ? { text: typeof solution.data?.text === 'string' ? solution.data.text : solution.text === EMPTY_SOLUTION ? '' : solution.text, ...(solution.data?.output !== undefined ? { output: solution.data.output } : {}) }
+        : c === undefined && typeof partial.text === 'string' ? { text: partial.text, ...(partial.output !== undefined ? { output: partial.output } : {}) } : undefined
       if (missionId === undefined) {
         const planAttempt = c?.attempt ?? num(asObject(outcome.producer).attempt)
         const plan = c !== undefined ? read : planAttempt !== undefined ? recorder.resultOf(taskId, planAttempt) : undefined
         const subtasks: unknown = plan?.result.plan?.subtasks
         const planned = Array.isArray(subtasks) ? Math.min(subtasks.length, LIMITS.subtasks) : 0
-        if (planned > 0 || solution !== undefined || outcome.group !== undefined) {
+        if (planned > 0 || claimed !== undefined || outcome.group !== undefined) {
           const parts: RecordedPart[] = []
           for (let i = 0; i < planned; i++) {
             const partId = partTaskId(taskId, i)
             const pd = graph.peek(taskThreadId(partId))?.data
             if (pd === undefined || pd.taskId !== partId) { parts.push({ taskId: partId }); continue }
             const part: RecordedPart = { taskId: partId, state: String(pd.state) }
-            const reason = mergedEndReason(pd) ?? str(pd.reason) ?? str(asObject(pd.outcome).reason)
+            const reason = endReasonOf(pd)
             if (reason !== undefined) part.reason = reason
             const pc = completionOf(pd)
             if (pc !== undefined) {
@@ -1346,9 +1351,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
             }
             parts.push(part)
           }
-          r.mission = { parts, ...(planAttempt !== undefined ? { planAttempt } : {}), ...(plan !== undefined ? { plan } : {}) }
-          const recorded = solution !== undefined || c === undefined ? r.result : undefined
-          if (recorded !== undefined) r.mission.recorded = recorded
+          r.mission = { parts, ...(planAttempt !== undefined ? { planAttempt } : {}), ...(plan !== undefined ? { plan } : {}), ...(claimed !== undefined ? { recorded: claimed } : {}) }
         }
       }
       const v = asObject(d.verification)

@@ -716,7 +716,7 @@ export class CoordMessageError extends Error {
 
 /** 64 signature bytes in unpadded base64url (net/peer-signature.ts, which statements use too). */
 export const SIG_LENGTH = SIGNATURE_LENGTH
-const SIG_PATTERN = /^[A-Za-z0-9_-]{86}$/
+const SIG_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${SIG_LENGTH}}$`)
 const NEWLINE = 0x0a
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
