@@ -17,6 +17,13 @@
  *
  * Verification is synchronous (net/peer-signature.ts), about 1-2 ms, and runs only where a result
  * comes from the graph, never on the message path. Verdicts are cached per signature.
+ *
+ * Votes are attested the same way (`meshwork-vote/1\n` + canonical JSON of {@link VoteClaim}): a
+ * verifier signs its vote over the producer's attestation of the result it judged, so a vote counts
+ * for that one result only. The steward records the votes that decided a verification with it, and a
+ * tab that lists the task from the graph takes a verdict only as far as those signatures carry it
+ * (verification-record.ts). Votes are few (one per verifier per checked result), so every node also
+ * checks a vote's attestation when its message arrives: a vote the graph would refuse never counts.
  */
 import type { AgentResult } from '../agents/types.ts'
 import { canonicalJson } from '../net/canonical-json.ts'
@@ -26,6 +33,7 @@ import { utf8Bytes } from './messages.ts'
 import type { Signer } from './signing.ts'
 
 export const RESULT_STATEMENT_PREFIX = 'meshwork-result/1\n'
+export const VOTE_STATEMENT_PREFIX = 'meshwork-vote/1\n'
 
 /** What a producer attests: one attempt's result, by one agent, with one skill. */
 export interface ResultClaim {
@@ -50,6 +58,36 @@ export function resultStatement (claim: ResultClaim): Uint8Array {
 /** Signs `claim` with this node's key; the signature in base64url (SIGNATURE_LENGTH characters). */
 export async function attestResult (claim: ResultClaim, sign: Signer): Promise<string> {
   return encodeSignature(await sign(resultStatement(claim)))
+}
+
+/**
+ * What a verifier attests: its agent's vote on one attempt's result, the result named by its
+ * producer's attestation (`resultAttest`), which binds the vote to that result's exact content.
+ */
+export interface VoteClaim {
+  taskId: string
+  attempt: number
+  resultAttest: string
+  agentId: string
+  vote: 'support' | 'abstain' | 'dispute'
+  confidence: number
+  reason: string
+  evidence?: readonly string[]
+}
+
+function voteText (c: VoteClaim): string {
+  const { taskId, attempt, resultAttest, agentId, vote, confidence, reason } = c
+  return VOTE_STATEMENT_PREFIX + canonicalJson({ taskId, attempt, resultAttest, agentId, vote, confidence, reason, evidence: [...(c.evidence ?? [])] })
+}
+
+/** The bytes a verifier signs for its vote (no evidence and an empty list state the same). */
+export function voteStatement (c: VoteClaim): Uint8Array {
+  return utf8Bytes(voteText(c))
+}
+
+/** Signs a vote with this node's key; the signature in base64url. */
+export async function attestVote (c: VoteClaim, sign: Signer): Promise<string> {
+  return encodeSignature(await sign(voteStatement(c)))
 }
 
 /**
@@ -81,20 +119,41 @@ export class ResultAttestations {
   get verifications (): number { return this.statements.verifications }
 
   check (c: RecordedClaim): AttestVerdict {
-    this.checks++
     const what = `the result of ${c.taskId} attempt ${c.attempt} by ${c.agentId}`
-    if (c.truncated === true) return { ok: false, problem: 'truncated', detail: `${what} was too large for the graph and is stored cut, so it is not what its producer signed` }
-    if (typeof c.attest !== 'string' || c.attest === '') return { ok: false, problem: 'unsigned', detail: `${what} carries no signature of its producer (a forgery, or a record written before results were signed)` }
+    if (c.truncated === true) {
+      this.checks++
+      return { ok: false, problem: 'truncated', detail: `${what} was too large for the graph and is stored cut, so it is not what its producer signed` }
+    }
+    return this.verify(c.peerId, c.attest, () => statementText(c), {
+      what,
+      unsigned: 'carries no signature of its producer (a forgery, or a record written before results were signed)',
+      altered: 'result, attempt, agent or skill altered, or the signature forged'
+    })
+  }
+
+  /** Checks a vote's attestation by `peerId` (the voter); `unsigned`, `bad-peer-id` or `bad-signature` when it does not hold. */
+  checkVote (c: VoteClaim & { peerId: string, attest?: string }): AttestVerdict {
+    return this.verify(c.peerId, c.attest, () => voteText(c), {
+      what: `${c.agentId}'s ${c.vote} vote on ${c.taskId} attempt ${c.attempt}`,
+      unsigned: 'carries no signature of its voter',
+      altered: 'vote, confidence, reason or evidence altered, signed on another result, or the signature forged'
+    })
+  }
+
+  /** Whether `attest` is `peerId`'s signature over the statement `state` builds; `say` words the verdict. */
+  private verify (peerId: string, attest: string | undefined, state: () => string, say: { what: string, unsigned: string, altered: string }): AttestVerdict {
+    this.checks++
+    if (typeof attest !== 'string' || attest === '') return { ok: false, problem: 'unsigned', detail: `${say.what} ${say.unsigned}` }
     let text: string
     try {
-      text = statementText(c)
+      text = state()
     } catch (err) {
-      return { ok: false, problem: 'bad-signature', detail: `${what} cannot be stated: ${(err as Error).message}` }
+      return { ok: false, problem: 'bad-signature', detail: `${say.what} cannot be stated: ${(err as Error).message}` }
     }
-    const v = this.statements.verify(c.peerId, text, c.attest)
+    const v = this.statements.verify(peerId, text, attest)
     if (v.ok) return v
-    if (v.problem === 'bad-peer-id') return { ok: false, problem: 'bad-peer-id', detail: `${what} names ${c.peerId.slice(0, 60)}, which is not an Ed25519 peer id` }
-    return { ok: false, problem: 'bad-signature', detail: `${what} is not what ${shortPeer(c.peerId)} signed (result, attempt, agent or skill altered, or the signature forged)` }
+    if (v.problem === 'bad-peer-id') return { ok: false, problem: 'bad-peer-id', detail: `${say.what} names ${peerId.slice(0, 60)}, which is not an Ed25519 peer id` }
+    return { ok: false, problem: 'bad-signature', detail: `${say.what} is not what ${shortPeer(peerId)} signed (${say.altered})` }
   }
 }
 

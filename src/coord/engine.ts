@@ -34,15 +34,16 @@ import {
   type AgentRef, type AnyEnvelope, type AwardBody, type Bid, type BidEntry, type BodyByKind, type Envelope,
   type FailureBody, type FailureCode, type MessageKind, type TaskAttemptRef
 } from './messages.ts'
-import { DEFAULT_VOTE_MIN_CONFIDENCE, verificationStatus, type VerificationOutcome, type VerificationStatus, type Vote } from './quorum.ts'
+import { DEFAULT_VOTE_MIN_CONFIDENCE, isWellFoundedDispute, verificationStatus, type VerificationOutcome, type VerificationStatus, type Vote } from './quorum.ts'
 import { ReplayGuard, type ReplayGuardOptions } from './replay.ts'
 import { ReputationBook, type SkillRecord } from './reputation.ts'
 import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
-import { attestResult, ResultAttestations } from './attest.ts'
+import { attestResult, attestVote, ResultAttestations } from './attest.ts'
 import { DEFAULT_TAKEOVER, takeoverDelayMs, takeoverRank, type TakeoverTiming } from './stewardship.ts'
 import { applyTransition, isTerminal, TASK_STATES, type TaskState } from './task-state.ts'
 import { compareCompletions, type Completion } from './outcome-merge.ts'
 import { partTaskId, readMission, type RecordedMission, type RecordedPart } from './mission-record.ts'
+import { MAX_RECORDED_VOTE_BYTES, MAX_RECORDED_VOTES, readVerification, type RecordedVerification } from './verification-record.ts'
 // Lines and reasons name peers and agents as the graph's lines and the UI do.
 import { agentOn, shortPeer as short } from './graph-record-ids.ts'
 
@@ -161,9 +162,10 @@ export interface TaskSnapshot {
   resultPending?: string
   /**
    * `abstained`: verifiers that voted but could not judge (an abstention, which counts neither
-   * way), so a person sees why a result is still pending.
+   * way), so a person sees why a result is still pending. `refused`: a task listed from the graph
+   * whose recorded verdict its signed votes do not support: why (the status is what they support).
    */
-  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], abstained?: Array<{ peerId: string, agentId: string, reason: string }>, reason?: string }
+  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], abstained?: Array<{ peerId: string, agentId: string, reason: string }>, reason?: string, refused?: string }
   missionId?: string
   mission?: { subtasks: Array<{ planId: string, taskId: string, text: string, dependsOn: string[], state: TaskState | 'pending' }>, group: AgentRef[] }
   questions: Array<{ questionId: string, agentId: string, text: string, to: 'person' | 'mesh', answer?: string }>
@@ -280,7 +282,8 @@ export interface RecordedTask {
   result?: AgentResult
   startedAt?: number
   finishedAt?: number
-  verification?: { status: VerificationStatus, supporters: string[], disputes: Vote[], reason?: string }
+  /** As recorded: a claim, checked against the signed votes it holds (verification-record.ts) before it is shown. */
+  verification?: RecordedVerification
   /**
    * A mission (its planner's result is a plan, or the graph records a solution, a partial result or
    * a working group): what its answer is assembled from again (mission-record.ts). Its `result`, the
@@ -422,7 +425,8 @@ interface Task {
   finishedAt?: number
   completedAt?: number
   votes: Vote[]
-  verification?: VerificationOutcome
+  /** `refused`: a verification listed from the graph whose recorded verdict its signed votes do not support (verification-record.ts). */
+  verification?: VerificationOutcome & { refused?: string }
   /** When a pending verification is settled as `unverified` if no verdict came (verifyTimeoutMs after the result). */
   verifyBy?: number
   /** Since when a holder's messages wait for the current attempt's award this node never got; when it last looked it up. */
@@ -824,7 +828,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (r.startedAt !== undefined) t.startedAt = r.startedAt
     if (r.finishedAt !== undefined) t.finishedAt = r.finishedAt
     if (r.state === 'completed') t.completedAt = r.endedAt ?? r.finishedAt
-    if (r.verification !== undefined) t.verification = { status: r.verification.status, supporters: [...r.verification.supporters], disputes: [...r.verification.disputes], ...(r.verification.reason !== undefined ? { reason: r.verification.reason } : {}) }
+    if (r.verification !== undefined) this.takeVerificationRecord(t, r.verification)
     this.book.set(t.id, t)
     this.retain(t.id)
     this.counters.imported++
@@ -877,6 +881,23 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (mismatch === undefined) return
     const shown = reading.kind === 'plain' ? 'its own signed result is shown' : 'the answer shown is assembled from its signed plan and parts'
     this.refuseRecordOnce(`mission\n${t.id}\n${mismatch}`, 'graph-solution-mismatch', `${t.id}: ${mismatch} (a forgery, or a record not yet assembled again); ${shown}`)
+  }
+
+  /**
+   * An imported task's verification: the record's verdict only as far as its signed votes carry it
+   * (verification-record.ts). A vote that does not verify is dropped, and a verdict the votes do not
+   * support is shown as what they do support, each reported once.
+   */
+  private takeVerificationRecord (t: Task, v: RecordedVerification): void {
+    if (t.producer === undefined) return
+    const reading = readVerification(v, { taskId: t.id, attempt: t.producer.attempt, producerPeerId: t.producer.peerId, resultAttest: t.attest, minConfidence: this.opts.minVoteConfidence }, c => this.attestations.checkVote(c))
+    for (const b of reading.badVotes) {
+      this.refuseRecordOnce(`vote\n${t.id}\n${b.vote.peerId}\n${b.vote.agentId}\n${b.vote.attest ?? ''}`, `graph-vote-${b.problem}`, `${b.detail}: the graph's copy was not taken`)
+    }
+    const shown = reading.shown
+    if (shown === undefined) return
+    t.verification = { status: shown.status, supporters: shown.supporters, disputes: shown.disputes, ...(shown.reason !== undefined ? { reason: shown.reason } : {}), ...(shown.refused !== undefined ? { refused: shown.refused } : {}) }
+    if (shown.refused !== undefined) this.refuseRecordOnce(`verification\n${t.id}\n${shown.refused}`, 'graph-verification-unproven', `${t.id}: ${shown.refused}; shown as ${shown.status}`)
   }
 
   /** Counts and shows a refused graph record once per `key` (a tab reads the same record again and again). */
@@ -1129,8 +1150,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       case 'progress': this.onProgress(env); break
       case 'result': this.onResult(env); break
       case 'failure': this.onFailure(env); break
-      case 'verify': this.onVote(env, { peerId: env.from, agentId: env.body.agentId, vote: env.body.vote, confidence: env.body.confidence, reason: env.body.reason, evidence: env.body.evidence }); break
-      case 'dispute': this.onVote(env, { peerId: env.from, agentId: env.body.agentId, vote: 'dispute', confidence: env.body.confidence, reason: env.body.reason, evidence: env.body.evidence }); break
+      case 'verify': this.onVote(env, { peerId: env.from, agentId: env.body.agentId, vote: env.body.vote, confidence: env.body.confidence, reason: env.body.reason, evidence: env.body.evidence, attest: env.body.attest }); break
+      case 'dispute': this.onVote(env, { peerId: env.from, agentId: env.body.agentId, vote: 'dispute', confidence: env.body.confidence, reason: env.body.reason, evidence: env.body.evidence, attest: env.body.attest }); break
       case 'handoff': this.onHandoff(env); break
       case 'question': this.onQuestion(env); break
       case 'answer': this.onAnswer(env); break
@@ -1962,7 +1983,8 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
 
   private async verify (t: Task): Promise<void> {
     const producer = t.producer
-    if (producer === undefined || producer.peerId === this.peerId || t.result === undefined) return
+    const resultAttest = t.attest
+    if (producer === undefined || producer.peerId === this.peerId || t.result === undefined || resultAttest === undefined) return
     const v = this.opts.verifiers
     const verifier = (typeof v === 'function' ? v() : v)[0]
     if (verifier === undefined) return
@@ -1982,10 +2004,15 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       vote = { peerId: this.peerId, agentId: verifier, vote: 'abstain', confidence: 0, reason: `verifier failed: ${(err as Error).message}`.slice(0, LIMITS.reasonLength) }
     }
     if (this.stopped) return
+    if (vote.vote === 'dispute' && vote.reason.trim() === '') vote.reason = 'disputed without a reason'
+    // Signed over the producer's attestation of the result judged, so the vote stands in the graph
+    // for that result only (attest.ts).
+    const attest = await attestVote({ taskId: t.id, attempt: producer.attempt, resultAttest, agentId: verifier, vote: vote.vote, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence }, this.sign)
+    if (this.stopped) return
     if (vote.vote === 'dispute') {
-      this.send('dispute', { taskId: t.id, agentId: verifier, confidence: vote.confidence, reason: vote.reason.trim() === '' ? 'disputed without a reason' : vote.reason, evidence: vote.evidence })
+      this.send('dispute', { taskId: t.id, agentId: verifier, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence, attest })
     } else {
-      this.send('verify', { taskId: t.id, agentId: verifier, vote: vote.vote, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence })
+      this.send('verify', { taskId: t.id, agentId: verifier, vote: vote.vote, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence, attest })
     }
   }
 
@@ -2014,9 +2041,37 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.timeline('verify', this.peerId, `${t.id}: unverified: ${reason}`, t.id)
     this.emit('verification', { taskId: t.id, status: 'unverified', supporters: v.supporters, disputes: v.disputes, at: now })
     if (this.records(t)) {
-      this.record('verification', { taskId: t.id, status: 'unverified', reason, producer: { peerId: t.producer.peerId, agentId: t.producer.agentId }, supporters: v.supporters, disputes: v.disputes, at: now })
+      this.record('verification', { taskId: t.id, status: 'unverified', reason, producer: { peerId: t.producer.peerId, agentId: t.producer.agentId }, supporters: v.supporters, disputes: v.disputes, votes: this.decidingVotes(t), at: now })
     }
     if (t.missionId !== undefined) this.missionStep(t.missionId)
+  }
+
+  /**
+   * The votes on `t` that count (each well-founded dispute, then one supporting vote per peer), with
+   * their attestations, within the record's bounds: recorded with the verification so that a tab reading it from the graph
+   * can check who decided it (verification-record.ts).
+   */
+  private decidingVotes (t: Task): Vote[] {
+    if (t.producer === undefined) return []
+    const rule = { quorum: Math.max(1, t.quorum), producerPeerId: t.producer.peerId, minConfidence: this.opts.minVoteConfidence }
+    const signed = t.votes.filter(v => v.attest !== undefined)
+    const supporters = new Set<string>()
+    const deciding = [
+      ...signed.filter(v => isWellFoundedDispute(v, rule)),
+      ...signed.filter(v => {
+        if (v.vote !== 'support' || v.peerId === rule.producerPeerId || v.confidence < rule.minConfidence || supporters.has(v.peerId)) return false
+        supporters.add(v.peerId)
+        return true
+      })
+    ]
+    const out: Vote[] = []
+    let bytes = 0
+    for (const v of deciding) {
+      bytes += JSON.stringify(v).length
+      if (out.length >= MAX_RECORDED_VOTES || (out.length > 0 && bytes > MAX_RECORDED_VOTE_BYTES)) break
+      out.push(v)
+    }
+    return out
   }
 
   /** Whether every present peer that runs a verifier (but the producer's) has voted on `t` (see `verifyingPeers`). */
@@ -2050,6 +2105,11 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t === undefined || (t.result === undefined && !isTerminal(t.state))) { this.pend(env, env.body.taskId); return }
     if (t.producer === undefined || t.state !== 'completed') { this.ignore('vote-without-result', env.from, t.id); return }
     if (t.votes.some(v => v.peerId === vote.peerId && v.agentId === vote.agentId)) { this.ignore('duplicate-vote', env.from, t.id); return }
+    // A vote counts only if its attestation holds for the result this node holds: one the graph's
+    // readers would refuse never decides a verification here either.
+    if (t.attest === undefined) { this.ignore('vote-without-result', env.from, t.id); return }
+    const v = this.attestations.checkVote({ ...vote, taskId: t.id, attempt: t.producer.attempt, resultAttest: t.attest })
+    if (!v.ok) { this.reject('vote-bad-attest', `${t.id}: ${v.detail}; not counted`, env.from); return }
     t.votes.push(vote)
     const now = this.clock.now()
     this.timeline(env.kind, env.from, `${t.id}: ${vote.vote} (${vote.confidence.toFixed(2)}) ${vote.reason.slice(0, 80)}`, t.id)
@@ -2075,7 +2135,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       if (t.producer.peerId === this.peerId) this.record('reputation', { agentId: t.producer.agentId, skillId: t.producer.skillId, peerId: this.peerId, record: rec, factor: this.reputation.factor(t.producer.agentId, t.producer.skillId), at: now })
     }
     if (this.records(t)) {
-      this.record('verification', { taskId: t.id, status: outcome.status, producer: { peerId: t.producer.peerId, agentId: t.producer.agentId }, supporters: outcome.supporters, disputes: outcome.disputes, at: now })
+      this.record('verification', { taskId: t.id, status: outcome.status, producer: { peerId: t.producer.peerId, agentId: t.producer.agentId }, supporters: outcome.supporters, disputes: outcome.disputes, votes: this.decidingVotes(t), at: now })
     }
     if (t.missionId !== undefined) this.missionStep(t.missionId)
   }
@@ -2569,6 +2629,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (t.verification !== undefined) {
       snap.verification = { status: t.verification.status, supporters: t.verification.supporters, disputes: t.verification.disputes }
       if (t.verification.reason !== undefined) snap.verification.reason = t.verification.reason
+      if (t.verification.refused !== undefined) snap.verification.refused = t.verification.refused
       const abstained = t.votes.filter(v => v.vote === 'abstain').map(v => ({ peerId: v.peerId, agentId: v.agentId, reason: v.reason }))
       if (abstained.length > 0) snap.verification.abstained = abstained
     }

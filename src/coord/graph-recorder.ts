@@ -57,6 +57,8 @@ import { compareCompletions, completionOf, endedOf, endedWhere, mergedEndReason,
 import type { GraphResult, RecordedTask } from './engine.ts'
 import { resultEntityClaim } from './attest.ts'
 import { partTaskId, type RecordedPart } from './mission-record.ts'
+import type { Vote } from './quorum.ts'
+import { MAX_RECORDED_VOTES } from './verification-record.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -265,6 +267,22 @@ function asArray (value: JsonValue | undefined): JsonValue[] {
  * tab syncs, applies and stores for a trivial task (its steward's change is 18 % smaller now;
  * bench:coord's throughput did not change, so bytes are not what limits it).
  */
+/** A signed vote as a verification record keeps it (verification-record.ts reads it back). */
+function recordedVote (v: Vote): JsonObject {
+  return { peerId: v.peerId, agentId: v.agentId, vote: v.vote, confidence: v.confidence, reason: v.reason, evidence: [...(v.evidence ?? [])], ...(v.attest !== undefined ? { attest: v.attest } : {}) }
+}
+
+/** A recorded vote read back; undefined for an entry that is not one (a malformed or foreign record). */
+function voteOf (value: JsonValue): Vote | undefined {
+  const o = asObject(value)
+  const { peerId, agentId, vote, confidence, reason, attest } = o
+  if (typeof peerId !== 'string' || typeof agentId !== 'string' || typeof confidence !== 'number' || typeof reason !== 'string') return undefined
+  if (vote !== 'support' && vote !== 'abstain' && vote !== 'dispute') return undefined
+  const evidence = asArray(o.evidence)
+  if (!evidence.every(x => typeof x === 'string')) return undefined
+  return { peerId, agentId, vote, confidence, reason, evidence: evidence as string[], ...(typeof attest === 'string' ? { attest } : {}) }
+}
+
 function compactBid (b: Bid): JsonObject {
   const out: JsonObject = { agentId: b.agentId, skillId: b.skillId, confidence: b.confidence, reputation: b.reputation, load: b.load }
   if (!ownedBy(b.agentId, b.peerId)) out.peerId = b.peerId
@@ -966,6 +984,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           const fid = factId(r.taskId, attempt)
           const intents: Intent[] = []
           const verification: JsonObject = { status: r.status, attempt, result: rid, supporters, at: r.at }
+          // The signed votes that decided it: what a tab reading it back checks it against (verification-record.ts).
+          if (r.votes !== undefined && r.votes.length > 0) verification.votes = r.votes.map(recordedVote)
           const hyp = view.entity(rid)!
           if (r.status === 'unverified') {
             // No verdict came: the result stays a hypothesis; the thread says why.
@@ -1358,6 +1378,10 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       if (v.status === 'verified' || v.status === 'disputed' || v.status === 'pending' || v.status === 'unverified') {
         r.verification = { status: v.status, supporters: asArray(v.supporters).filter((x): x is string => typeof x === 'string'), disputes: [] }
         if (v.status === 'unverified' && typeof v.reason === 'string') r.verification.reason = v.reason
+        const attempt = num(v.attempt)
+        if (attempt !== undefined) r.verification.attempt = attempt
+        const votes = asArray(v.votes).slice(0, MAX_RECORDED_VOTES).map(voteOf).filter((x): x is Vote => x !== undefined)
+        if (votes.length > 0) r.verification.votes = votes
       }
       return r
     },

@@ -125,9 +125,11 @@ export interface CoordRecorder {
   /**
    * The steward: `verified` makes the result a fact; `disputed` marks it and raises a conflict;
    * `unverified` (with its `reason`) notes on the thread that no verdict came, and the result stays a
-   * hypothesis.
+   * hypothesis. `votes`: the signed votes that decided it (each counting supporter's, each
+   * well-founded dispute), kept with it so that a tab reading it from the graph can check it
+   * (verification-record.ts).
    */
-  verification (r: { taskId: string, status: VerificationStatus, producer: AgentRef, supporters: string[], disputes: Vote[], reason?: string, at: number }): Recorded
+  verification (r: { taskId: string, status: VerificationStatus, producer: AgentRef, supporters: string[], disputes: Vote[], votes?: Vote[], reason?: string, at: number }): Recorded
   /**
    * The steward: the final state (completed, failed, rejected, canceled, unassigned). Idempotent per
    * task. A mission's carries its working group, which dissolves with it.

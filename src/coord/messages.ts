@@ -15,10 +15,11 @@ import { isTimeZoneName, type AgentResult, type PlannedSubtask, type Verdict } f
 import { SIGNATURE_LENGTH } from '../net/peer-signature.ts'
 
 /**
+ * 4: a vote (`verify`, `dispute`) carries its voter's attestation (`attest`, attest.ts), kept with the verification in the graph.
  * 3: a result carries its producer's attestation (`attest`, attest.ts), kept with it in the graph.
  * 2: frames (several envelopes under one signature).
  */
-export const COORD_PROTOCOL_VERSION = 3
+export const COORD_PROTOCOL_VERSION = 4
 /**
  * Largest frame accepted, in bytes, checked before parsing. Below the mesh's 64 KiB gossip limit
  * so a frame always fits in one gossip message with its wrapper.
@@ -215,6 +216,12 @@ export interface VerifyBody {
   confidence: number
   reason: string
   evidence?: string[]
+  /**
+   * The voter's signature over the vote and the result it judged (attest.ts `VoteClaim`: the
+   * result named by its producer's `attest`): what lets a tab that reads the verification from the
+   * graph trust it.
+   */
+  attest: string
 }
 
 export interface DisputeBody {
@@ -223,6 +230,8 @@ export interface DisputeBody {
   confidence: number
   reason: string
   evidence?: string[]
+  /** As {@link VerifyBody.attest}, over the vote `dispute`. */
+  attest: string
 }
 
 /** The working agent gives the task up for a better-matched one; the steward re-announces without it. */
@@ -494,6 +503,13 @@ export function validateAgentResult (value: unknown, path: string): AgentResult 
   return out
 }
 
+/** An attestation: 64 signature bytes in unpadded base64url (attest.ts). */
+function signature (value: unknown, path: string): string {
+  const s = str(value, path, SIG_LENGTH)
+  if (!SIG_PATTERN.test(s)) fail(path, 'must be 64 signature bytes in unpadded base64url')
+  return s
+}
+
 export function validateResult (value: unknown, path = 'body'): ResultBody {
   const r = rec(value, path)
   onlyKeys(r, ['taskId', 'attempt', 'agentId', 'skillId', 'result', 'startedAt', 'finishedAt', 'attest'], path)
@@ -505,9 +521,8 @@ export function validateResult (value: unknown, path = 'body'): ResultBody {
     result: validateAgentResult(r.result, `${path}.result`),
     startedAt: time(r.startedAt, `${path}.startedAt`),
     finishedAt: time(r.finishedAt, `${path}.finishedAt`),
-    attest: str(r.attest, `${path}.attest`, SIG_LENGTH)
+    attest: signature(r.attest, `${path}.attest`)
   }
-  if (!SIG_PATTERN.test(out.attest)) fail(`${path}.attest`, 'must be 64 signature bytes in unpadded base64url')
   if (out.finishedAt < out.startedAt) fail(`${path}.finishedAt`, 'must not be before startedAt')
   return out
 }
@@ -533,13 +548,14 @@ export function validateFailure (value: unknown, path = 'body'): FailureBody {
 
 export function validateVerify (value: unknown, path = 'body'): VerifyBody {
   const r = rec(value, path)
-  onlyKeys(r, ['taskId', 'agentId', 'vote', 'confidence', 'reason', 'evidence'], path)
+  onlyKeys(r, ['taskId', 'agentId', 'vote', 'confidence', 'reason', 'evidence', 'attest'], path)
   const out: VerifyBody = {
     taskId: taskId(r.taskId, `${path}.taskId`),
     agentId: agentId(r.agentId, `${path}.agentId`),
     vote: oneOf(r.vote, ['support', 'abstain'] as const, `${path}.vote`),
     confidence: num(r.confidence, `${path}.confidence`, 0, 1),
-    reason: str(r.reason, `${path}.reason`, LIMITS.reasonLength, 0)
+    reason: str(r.reason, `${path}.reason`, LIMITS.reasonLength, 0),
+    attest: signature(r.attest, `${path}.attest`)
   }
   if (r.evidence !== undefined) out.evidence = strList(r.evidence, `${path}.evidence`, LIMITS.evidence, LIMITS.idLength)
   return out
@@ -547,12 +563,13 @@ export function validateVerify (value: unknown, path = 'body'): VerifyBody {
 
 export function validateDispute (value: unknown, path = 'body'): DisputeBody {
   const r = rec(value, path)
-  onlyKeys(r, ['taskId', 'agentId', 'confidence', 'reason', 'evidence'], path)
+  onlyKeys(r, ['taskId', 'agentId', 'confidence', 'reason', 'evidence', 'attest'], path)
   const out: DisputeBody = {
     taskId: taskId(r.taskId, `${path}.taskId`),
     agentId: agentId(r.agentId, `${path}.agentId`),
     confidence: num(r.confidence, `${path}.confidence`, 0, 1),
-    reason: str(r.reason, `${path}.reason`, LIMITS.reasonLength)
+    reason: str(r.reason, `${path}.reason`, LIMITS.reasonLength),
+    attest: signature(r.attest, `${path}.attest`)
   }
   if (r.evidence !== undefined) out.evidence = strList(r.evidence, `${path}.evidence`, LIMITS.evidence, LIMITS.idLength)
   return out

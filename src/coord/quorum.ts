@@ -18,6 +18,8 @@ export interface Vote {
   confidence: number
   reason: string
   evidence?: string[]
+  /** The voter's signature over the vote and the result it judged (attest.ts `VoteClaim`). */
+  attest?: string
 }
 
 export interface QuorumRule {

@@ -30,6 +30,8 @@ test.afterAll(async () => {
 let firstTask = ''
 let missionTask = ''
 let missionAnswer = ''
+let disputedTask = ''
+let verifiedPart = ''
 
 test('a one-part task is routed by matching, run on the winning tab and recorded in the graph', async () => {
   const idA = await peerIdOf(a)
@@ -88,6 +90,7 @@ test('a two-part request becomes a mission: parts run in parallel on different t
   expect(done.result?.text).toMatch(/March 3/)
   missionTask = id
   missionAnswer = done.result!.text
+  verifiedPart = calc.id
   // The working group is the agents awarded the parts; the mission is recorded as a solution.
   expect(done.mission!.group.map(g => g.agentId).sort()).toEqual([`calculator@${idA}`, `researcher@${idB}`])
   await expect.poll(() => c.evaluate(t => window.meshwork.graph.list({ kind: 'solution' }).some(e => e.taskId === t), id), { timeout: 15_000 }).toBe(true)
@@ -217,6 +220,7 @@ test('a result a verifier on another tab disputes is marked disputed on every ta
   await registriesHave([a, b, c], 6)
   // Submitted without `verify`: a verifier runs on another tab (C), so the mesh's default asks for one.
   const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Count the pallets for the spring shipment' }))
+  disputedTask = id
   const done = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
   expect(done, JSON.stringify(done)).toMatchObject({ state: 'completed', agentId, peerId: idB })
   // C's verifier re-computes the sum in the answer and disputes it; every tab comes to the same verdict.
@@ -354,6 +358,16 @@ test('a tab opened after a task ended lists it from the graph, and still does af
   }, missionTask)
   expect(rewritten).toBeDefined()
   await expect.poll(() => a.evaluate(id => window.meshwork.graph.get(id)?.text, rewritten!), { timeout: 10_000 }).toBe('The answer is 42.')
+  // And vouches for the result C's verifier disputed: verified by B itself, the dispute dropped (the
+  // task's thread is not signed either; the votes recorded with a verdict are).
+  expect(disputedTask).not.toBe('')
+  const [idB, idC] = [await peerIdOf(b), await peerIdOf(c)]
+  await b.evaluate(([t, me]) => {
+    const g = window.meshwork.graph.graph!
+    const thread = g.get(`task:${t}`)!
+    g.update(thread.id, { data: { ...thread.data, verification: { ...(thread.data!.verification as object), status: 'verified', supporters: [me], disputes: [], votes: [] } } })
+  }, [disputedTask, idB] as const)
+  await expect.poll(() => a.evaluate(t => (window.meshwork.graph.get(`task:${t}`)?.data?.verification as { status?: string } | undefined)?.status, disputedTask), { timeout: 10_000 }).toBe('verified')
   const ctxF = await browser.newContext()
   const f = await openRoomTab(ctxF, 'none')
   const seen = async (): Promise<unknown> => await f.evaluate(t => {
@@ -368,6 +382,14 @@ test('a tab opened after a task ended lists it from the graph, and still does af
     const s = window.meshwork.tasks.get(t)
     return s === undefined ? undefined : { state: s.state, text: s.result?.text, parts: s.mission?.subtasks.map(p => p.state), rejected: window.meshwork.tasks.stats().rejected['graph-solution-mismatch'] }
   }, missionTask), { timeout: 20_000 }).toEqual({ state: 'completed', text: missionAnswer, parts: ['completed', 'completed'], rejected: 1 })
+  // Verdicts are listed as far as their signed votes prove them: C's support of the mission's
+  // arithmetic part (signed in C's browser, carried through the graph, checked here), and not B's made-up one.
+  await expect.poll(() => f.evaluate(t => window.meshwork.tasks.get(t)?.verification, verifiedPart), { timeout: 20_000 }).toEqual({ status: 'verified', supporters: [idC], disputes: [] })
+  const vouched = `the graph records it verified by …${idB.slice(-6)}, but holds no signed support of this result by …${idB.slice(-6)}`
+  await expect.poll(() => f.evaluate(t => {
+    const v = window.meshwork.tasks.get(t)?.verification
+    return v === undefined ? undefined : { status: v.status, refused: v.refused, rejected: window.meshwork.tasks.stats().rejected['graph-verification-unproven'] }
+  }, disputedTask), { timeout: 20_000 }).toEqual({ status: 'unverified', refused: vouched, rejected: 1 })
   // The person at F sees the same: the mission board with its two parts and the assembled answer.
   await f.setViewportSize({ width: 1500, height: 1100 })
   await f.getByTestId('tasks-tab').click()
@@ -376,6 +398,10 @@ test('a tab opened after a task ended lists it from the graph, and still does af
   await expect(f.getByTestId('task-result-text')).toHaveText(missionAnswer)
   mkdirSync('test-results', { recursive: true })
   await f.screenshot({ path: 'test-results/tasks-mission-listed.png', fullPage: true })
+  await f.locator(`[data-testid=task-item][data-task-id="${disputedTask}"]`).click()
+  await expect(f.getByTestId('task-verification')).toHaveAttribute('data-status', 'unverified')
+  await expect(f.getByTestId('task-verification-refused')).toHaveText(`The graph's record of this verdict was not taken: ${vouched}.`)
+  await f.screenshot({ path: 'test-results/tasks-verdict-refused.png', fullPage: true })
   // Storage follows sync within about 100 ms; a reload sooner than that (as a test does) would come
   // back without the last of it, so wait until the graph is stored, as a page going away asks for.
   await f.evaluate(async () => { await window.meshwork.graph.flush() })

@@ -290,13 +290,13 @@ describe('graph recorder: what each record becomes', () => {
     expect(g.has('dispute:t-u:1')).toBe(false)
     expect(g.get('task:t-u')!.data).toMatchObject({ verification: { status: 'unverified', reason, result: 'result:t-u:1', supporters: [] } })
     expect(lines(g, 'task:t-u').at(-1)).toBe(`Not verified: result:t-u:1 stays a hypothesis: ${reason}.`)
-    expect(recorder.recordedTask('t-u')!.verification).toEqual({ status: 'unverified', supporters: [], disputes: [], reason })
+    expect(recorder.recordedTask('t-u')!.verification).toEqual({ status: 'unverified', supporters: [], disputes: [], reason, attempt: 1 })
     // A verifier that answers late still makes it a fact.
     recorder.verification(verified('t-u'))
     recorder.flush()
     expect(g.get('fact:t-u:1')).toMatchObject({ kind: 'fact', tags: ['result', 'verified'] })
     expect(g.get('task:t-u')!.data).toMatchObject({ verification: { status: 'verified', supporters: [VERIFIER] } })
-    expect(recorder.recordedTask('t-u')!.verification).toEqual({ status: 'verified', supporters: [VERIFIER], disputes: [] })
+    expect(recorder.recordedTask('t-u')!.verification).toEqual({ status: 'verified', supporters: [VERIFIER], disputes: [], attempt: 1 })
   })
 
   it('a mission: subtask threads the mission depends on, a solution answering it and derived from each part', async () => {

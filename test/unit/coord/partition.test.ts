@@ -14,6 +14,7 @@ import { resultId, solutionId, taskThreadId } from '../../../src/coord/graph-rec
 import { takeoverRank } from '../../../src/coord/stewardship.ts'
 import { ResultAttestations } from '../../../src/coord/attest.ts'
 import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, type Identity, type SimAgent } from './sim.ts'
+import type { CoordEngineOptions } from '../../../src/coord/engine.ts'
 
 const repos: Repo[] = []
 const recorders: GraphRecorder[] = []
@@ -167,7 +168,7 @@ describe('outcome merge rule', () => {
 
 interface Node { id: Identity, engine: CoordEngine, graph: KnowledgeGraph, recorder: GraphRecorder, adapter: MemoryNetworkAdapter, problems: string[] }
 
-async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], reuse?: Node, withId?: Identity): Promise<Node> {
+async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], reuse?: Node, withId?: Identity, options: CoordEngineOptions = {}): Promise<Node> {
   const id = reuse?.id ?? withId ?? await identity()
   const adapter = reuse?.adapter ?? hub.adapter()
   let graph = reuse?.graph
@@ -186,7 +187,7 @@ async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agent
     ...followGraph(() => ({ engine, recorder }))
   })
   recorders.push(recorder)
-  engine = startSimEngine(net, clock, id, agents, recorder, { leaseMs: 3000 })
+  engine = startSimEngine(net, clock, id, agents, recorder, { leaseMs: 3000, ...options })
   engines.push(engine)
   catchUpFromGraph(engine, recorder, graph, id.peerId)
   return { id, engine, graph, recorder, adapter, problems }
@@ -632,6 +633,54 @@ describe('a mission listed from the graph by a tab that was away', () => {
     expect(answerOf(late, id)).toEqual(answerOf(s, id))
     expect(late.engine.tasks.get(id)!.resultPending).toBeUndefined()
     expect(late.engine.stats().rejected).toEqual({})
+    expect(late.problems).toEqual([])
+  }, 30_000)
+})
+
+describe('a verified task listed from the graph by a tab that was away', () => {
+  it('shows the verdict its signed votes prove, and refuses one a member rewrote or made up', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2, jitterMs: 2 })
+    const hub = new MemoryHub()
+    const checker: SimAgent = { id: 'checker', skill: 'verify', keywords: [], confidence: 0, workMs: 10, run: () => ({ text: 'yes', verdict: { vote: 'support', confidence: 0.9, reason: 'the sum checks out' } }) }
+    const s = await node(net, clock, hub, [])
+    const x = await node(net, clock, hub, [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.9, workMs: 20 }])
+    const v = await node(net, clock, hub, [checker], undefined, undefined, { verifiers: ['checker'] })
+    const rogue = await node(net, clock, hub, [])
+    await waitFor('the graphs to connect', () => [s, x, v, rogue].every(n => n.adapter.connected))
+    await runFor(clock, 20)
+    const [kept, smeared] = ['sum 2 and 2', 'sum 3 and 3'].map(text => s.engine.tasks.submit({ text, verify: 1 })) as [string, string]
+    const plain = s.engine.tasks.submit({ text: 'sum 4 and 4', verify: 0 })
+    await runUntil(clock, () => [kept, smeared].every(id => s.engine.tasks.get(id)?.verification?.status === 'verified') && s.engine.tasks.get(plain)?.state === 'completed', 10_000)
+    for (const n of [s, x, v, rogue]) n.recorder.flush()
+    const recorded = (id: string): JsonObject => asObject(rogue.graph.get(taskThreadId(id))?.data?.verification)
+    await waitFor('the verdicts in the rogue\'s graph', () => recorded(kept).status === 'verified' && recorded(smeared).status === 'verified' && rogue.graph.get(taskThreadId(plain))?.data?.state === 'completed')
+    // The steward kept the deciding vote, signed, with the verdict.
+    expect(recorded(kept)).toMatchObject({ attempt: 1, supporters: [v.id.peerId], votes: [{ peerId: v.id.peerId, agentId: 'checker', vote: 'support', reason: 'the sum checks out' }] })
+
+    // A member smears one result (disputed, by a dispute it made up) and vouches for another that
+    // nobody checked (verified by itself, under a signature it cannot make). The thread is not
+    // signed: before, a tab that listed these tasks later showed both verdicts as written.
+    const sm = recorded(smeared)
+    const madeUp = { peerId: rogue.id.peerId, agentId: 'checker', vote: 'dispute', confidence: 0.9, reason: 'made up', evidence: [] }
+    rogue.graph.update(taskThreadId(smeared), { data: { ...rogue.graph.get(taskThreadId(smeared))!.data, verification: { ...sm, status: 'disputed', votes: [...(Array.isArray(sm.votes) ? sm.votes : []), madeUp] } } })
+    const vouched = { status: 'verified', attempt: 1, supporters: [rogue.id.peerId], votes: [{ ...madeUp, vote: 'support', reason: 'trust me', attest: 'A'.repeat(86) }] }
+    rogue.graph.update(taskThreadId(plain), { data: { ...rogue.graph.get(taskThreadId(plain))!.data, verification: vouched } })
+    await waitFor('the rewrites in the steward\'s graph', () => asObject(s.graph.get(taskThreadId(smeared))?.data?.verification).status === 'disputed' && s.graph.get(taskThreadId(plain))?.data?.verification !== undefined)
+
+    const late = await node(net, clock, hub, [])
+    await waitFor('the late tab to list the three tasks', () => [kept, smeared, plain].every(id => late.engine.tasks.get(id)?.result !== undefined), 10_000)
+    expect(late.engine.tasks.get(kept)!.verification).toEqual({ status: 'verified', supporters: [v.id.peerId], disputes: [] })
+    const short = (p: string): string => `…${p.slice(-6)}`
+    expect(late.engine.tasks.get(smeared)!.verification).toMatchObject({
+      status: 'unverified', supporters: [v.id.peerId], disputes: [], refused: 'the graph records it disputed, but holds no signed dispute of this result'
+    })
+    expect(late.engine.tasks.get(plain)!.verification).toMatchObject({
+      status: 'unverified', supporters: [], refused: `the graph records it verified by ${short(rogue.id.peerId)}, but holds no signed support of this result by ${short(rogue.id.peerId)}`
+    })
+    expect(late.engine.stats().rejected).toEqual({ 'graph-vote-unsigned': 1, 'graph-vote-bad-signature': 1, 'graph-verification-unproven': 2 })
+    // Read again (a later change to the graph), nothing is counted twice.
+    expect(late.engine.importTask(late.recorder.recordedTask(plain)!)).toBe(false)
     expect(late.problems).toEqual([])
   }, 30_000)
 })

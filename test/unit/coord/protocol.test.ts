@@ -16,8 +16,8 @@ const bodies: Record<string, unknown> = {
   progress: { taskId: 't-1', attempt: 1, agentId: 'a', fraction: 0.5, note: 'half' },
   result: { taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', result: { text: '3', output: 3, plan: { subtasks: [{ id: 'x', text: 'x', dependsOn: [] }] } }, startedAt: NOW, finishedAt: NOW + 1, attest: 'A'.repeat(86) },
   failure: { taskId: 't-1', attempt: 3, code: 'exhausted', reason: 'gave up', final: true, state: 'failed', reasons: ['a', 'b'] },
-  verify: { taskId: 't-1', agentId: 'v', vote: 'support', confidence: 0.9, reason: 'ok', evidence: ['e1'] },
-  dispute: { taskId: 't-1', agentId: 'v', confidence: 0.9, reason: 'wrong' },
+  verify: { taskId: 't-1', agentId: 'v', vote: 'support', confidence: 0.9, reason: 'ok', evidence: ['e1'], attest: 'B'.repeat(86) },
+  dispute: { taskId: 't-1', agentId: 'v', confidence: 0.9, reason: 'wrong', attest: 'C'.repeat(86) },
   handoff: { taskId: 't-1', attempt: 1, agentId: 'a', reason: 'better elsewhere', toAgentId: 'b' },
   question: { questionId: 'q-1', taskId: 't-1', agentId: 'a', text: 'who?', to: 'person' },
   answer: { questionId: 'q-1', taskId: 't-1', text: 'Ada' },
@@ -57,6 +57,9 @@ describe('coordination messages', () => {
     ['failure', { taskId: 't', attempt: 1, code: 'boom', reason: 'x', final: true }, 'body.code: must be one of'],
     ['verify', { ...bodies.verify as object, vote: 'dispute' }, 'body.vote: must be one of support, abstain'],
     ['dispute', { ...bodies.dispute as object, reason: '' }, 'body.reason: must not be empty'],
+    // Since version 4 a vote carries its voter's attestation, which the graph keeps with the verification.
+    ['verify', { ...bodies.verify as object, attest: undefined }, 'body.attest: must be a string, got undefined'],
+    ['dispute', { ...bodies.dispute as object, attest: 'C'.repeat(85) + '+' }, 'body.attest: must be 64 signature bytes in unpadded base64url'],
     ['question', { ...bodies.question as object, to: 'god' }, 'body.to: must be one of person, mesh'],
     ['progress', { ...bodies.progress as object, fraction: 1.5 }, 'body.fraction: must be between 0 and 1'],
     ['lease', { leases: [{ taskId: 't', attempt: 1.5, agentId: 'a' }] }, 'body.leases[0].attempt: must be an integer']
@@ -84,10 +87,10 @@ describe('frames: sealing and opening', () => {
     const bytes = await sealItems(me.peerId, NOW, items, sign)
     const text = new TextDecoder().decode(bytes).split('\n')
     expect(text).toHaveLength(items.length + 2)
-    expect(JSON.parse(text[0]!)).toEqual({ v: 3, from: me.peerId, ts: NOW, n: items.length })
+    expect(JSON.parse(text[0]!)).toEqual({ v: COORD_PROTOCOL_VERSION, from: me.peerId, ts: NOW, n: items.length })
     const r = await opener.open(bytes, me.peerId)
     expect(r.ok).toBe(true)
-    if (r.ok) expect(r.envelopes).toEqual(items.map(i => ({ v: 3, from: me.peerId, ts: NOW, ...i })))
+    if (r.ok) expect(r.envelopes).toEqual(items.map(i => ({ v: COORD_PROTOCOL_VERSION, from: me.peerId, ts: NOW, ...i })))
     expect(opener.accepted).toBe(MESSAGE_KINDS.length + 1)
   })
 
@@ -113,7 +116,7 @@ describe('frames: sealing and opening', () => {
     let now = NOW
     const opener = new EnvelopeOpener(new ReplayGuard({ maxSkewMs: 1000 }), () => now)
     const make = async (over: Partial<Envelope> = {}, signer = me): Promise<Uint8Array> =>
-      (await sealEnvelope({ v: 3, kind: 'cancel', id: `m.${Math.random()}`, from: me.peerId, seq: 1, ts: now, body: bodies.cancel, ...over } as Envelope, signerFor(signer.privateKey))).bytes
+      (await sealEnvelope({ v: COORD_PROTOCOL_VERSION, kind: 'cancel', id: `m.${Math.random()}`, from: me.peerId, seq: 1, ts: now, body: bodies.cancel, ...over } as Envelope, signerFor(signer.privateKey))).bytes
     const reason = async (bytes: Uint8Array, from?: string): Promise<string> => { const r = await opener.open(bytes, from); return r.ok ? 'ok' : r.reason }
     const lines = (b: Uint8Array): string[] => new TextDecoder().decode(b).split('\n')
     const join = (l: string[]): Uint8Array => utf8(l.join('\n'))
@@ -143,7 +146,7 @@ describe('frames: sealing and opening', () => {
     expect(await reason(utf8('[1]'))).toBe('not-object')
     expect(await reason(utf8('{oops'))).toBe('not-json')
     expect(await reason(new Uint8Array([0xff, 0xfe]))).toBe('not-utf8')
-    expect(await reason(await make({ v: 2 as 3 }))).toBe('unknown-version')
+    expect(await reason(await make({ v: 3 as 4 }))).toBe('unknown-version')
     // A version 1 envelope (one JSON object, no frame) is refused by version.
     expect(await reason(utf8(JSON.stringify({ v: 1, kind: 'cancel', id: 'x', from: me.peerId, seq: 1, ts: now, body: bodies.cancel, sig: 'x'.repeat(86) })))).toBe('unknown-version')
     expect(await reason(await make({ kind: 'gossip' as 'cancel' }))).toBe('unknown-kind')

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { canonicalJson } from '../../../src/net/canonical-json.ts'
 import { sealEnvelope, signerFor } from '../../../src/coord/signing.ts'
-import type { Envelope as UnsignedEnvelope } from '../../../src/coord/messages.ts'
+import { attestVote } from '../../../src/coord/attest.ts'
+import { COORD_PROTOCOL_VERSION, type Envelope as UnsignedEnvelope } from '../../../src/coord/messages.ts'
 import { FakeClock, MemoryNetwork, identity, makeNode, runFor, runUntil, type SimNode } from './sim.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -19,7 +20,7 @@ describe('coordination engine: a rogue peer', () => {
     const rogueSign = signerFor(rogue.privateKey)
     let seq = 0
     const envelope = (over: Partial<UnsignedEnvelope> & { body: unknown }): UnsignedEnvelope => ({
-      v: 3, kind: 'award', id: `r.${++seq}`, from: rogue.peerId, seq, ts: clock.now(), ...over
+      v: COORD_PROTOCOL_VERSION, kind: 'award', id: `r.${++seq}`, from: rogue.peerId, seq, ts: clock.now(), ...over
     } as UnsignedEnvelope)
     const signed = async (e: UnsignedEnvelope): Promise<Uint8Array> => (await sealEnvelope(e, rogueSign)).bytes
 
@@ -165,7 +166,7 @@ describe('coordination engine: a dishonest steward', () => {
     net.transport(rogue.peerId)
     const sign = signerFor(rogue.privateKey)
     const send = async (seq: number, kind: 'announce' | 'award', body: unknown): Promise<void> => {
-      net.inject(rogue.peerId, (await sealEnvelope({ v: 3, kind, id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
+      net.inject(rogue.peerId, (await sealEnvelope({ v: COORD_PROTOCOL_VERSION, kind, id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
     }
     await send(1, 'announce', { taskId: 'rogue-1', attempt: 1, text: 'job', excluded: [], quorum: 0 })
     await runFor(clock, 20)
@@ -182,5 +183,41 @@ describe('coordination engine: a dishonest steward', () => {
       expect(n.engine.tasks.get('rogue-1')!.state).toBe('submitted')
     }
     expect(b.runs).toHaveLength(0)
+  })
+})
+
+describe('coordination engine: a rogue voter', () => {
+  it('a vote whose attestation does not hold for the result is refused by every node; a signed one counts', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock, { delayMs: 2 })
+    const a = await makeNode(net, clock, [])
+    const b = await makeNode(net, clock, [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.9 }])
+    const rogue = await identity()
+    net.transport(rogue.peerId)
+    const sign = signerFor(rogue.privateKey)
+    let seq = 0
+    const vote = async (body: object): Promise<void> => {
+      seq++
+      net.inject(rogue.peerId, (await sealEnvelope({ v: COORD_PROTOCOL_VERSION, kind: 'verify', id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
+    }
+    const id = a.engine.tasks.submit({ text: 'sum 2 and 2', verify: 1 })
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.verification?.status === 'pending'), 3000)
+    const resultAttest = b.recorder.results.find(r => r.taskId === id)!.attest!
+    const support = { taskId: id, agentId: 'checker', vote: 'support' as const, confidence: 0.9, reason: 'fine' }
+    // The envelope is the rogue's own and well signed; the vote's attestation is not: garbage, then a
+    // signature over another attempt's result (one the graph would refuse, so no node counts it).
+    await vote({ ...support, attest: 'A'.repeat(86) })
+    await vote({ ...support, attest: await attestVote({ ...support, attempt: 2, resultAttest }, sign) })
+    await runFor(clock, 50)
+    for (const n of [a, b]) {
+      expect(n.engine.stats().rejected).toEqual({ 'vote-bad-attest': 2 })
+      expect(n.engine.tasks.get(id)!.verification).toMatchObject({ status: 'pending', supporters: [] })
+    }
+    // Signed over this result: it counts (a room member may vote; Sybil votes are docs/protocol.md's open problem).
+    await vote({ ...support, attest: await attestVote({ ...support, attempt: 1, resultAttest }, sign) })
+    await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.verification?.status === 'verified'), 1000)
+    expect(a.engine.tasks.get(id)!.verification!.supporters).toEqual([rogue.peerId])
+    // The steward records the deciding vote with its attestation, for the graph's readers.
+    expect(a.recorder.verifications.at(-1)).toMatchObject({ status: 'verified', votes: [{ peerId: rogue.peerId, vote: 'support', attest: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/) }] })
   })
 })
