@@ -58,7 +58,7 @@ import type { GraphResult, RecordedTask } from './engine.ts'
 import { resultEntityClaim } from './attest.ts'
 import { partTaskId, type RecordedPart } from './mission-record.ts'
 import type { Vote } from './quorum.ts'
-import { MAX_RECORDED_VOTES } from './verification-record.ts'
+import { parseRecordedVerification } from './verification-record.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -270,17 +270,6 @@ function asArray (value: JsonValue | undefined): JsonValue[] {
 /** A signed vote as a verification record keeps it (verification-record.ts reads it back). */
 function recordedVote (v: Vote): JsonObject {
   return { peerId: v.peerId, agentId: v.agentId, vote: v.vote, confidence: v.confidence, reason: v.reason, evidence: [...(v.evidence ?? [])], ...(v.attest !== undefined ? { attest: v.attest } : {}) }
-}
-
-/** A recorded vote read back; undefined for an entry that is not one (a malformed or foreign record). */
-function voteOf (value: JsonValue): Vote | undefined {
-  const o = asObject(value)
-  const { peerId, agentId, vote, confidence, reason, attest } = o
-  if (typeof peerId !== 'string' || typeof agentId !== 'string' || typeof confidence !== 'number' || typeof reason !== 'string') return undefined
-  if (vote !== 'support' && vote !== 'abstain' && vote !== 'dispute') return undefined
-  const evidence = asArray(o.evidence)
-  if (!evidence.every(x => typeof x === 'string')) return undefined
-  return { peerId, agentId, vote, confidence, reason, evidence: evidence as string[], ...(typeof attest === 'string' ? { attest } : {}) }
 }
 
 function compactBid (b: Bid): JsonObject {
@@ -1374,15 +1363,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
           r.mission = { parts, ...(planAttempt !== undefined ? { planAttempt } : {}), ...(plan !== undefined ? { plan } : {}), ...(claimed !== undefined ? { recorded: claimed } : {}) }
         }
       }
-      const v = asObject(d.verification)
-      if (v.status === 'verified' || v.status === 'disputed' || v.status === 'pending' || v.status === 'unverified') {
-        r.verification = { status: v.status, supporters: asArray(v.supporters).filter((x): x is string => typeof x === 'string'), disputes: [] }
-        if (v.status === 'unverified' && typeof v.reason === 'string') r.verification.reason = v.reason
-        const attempt = num(v.attempt)
-        if (attempt !== undefined) r.verification.attempt = attempt
-        const votes = asArray(v.votes).slice(0, MAX_RECORDED_VOTES).map(voteOf).filter((x): x is Vote => x !== undefined)
-        if (votes.length > 0) r.verification.votes = votes
-      }
+      const verification = parseRecordedVerification(d.verification)
+      if (verification !== undefined) r.verification = verification
       return r
     },
 

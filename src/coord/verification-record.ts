@@ -71,6 +71,33 @@ export interface VerificationReading {
   badVotes: Array<{ vote: Vote, problem: AttestProblem, detail: string }>
 }
 
+function asObject (value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : {}
+}
+
+/** A recorded vote read back; undefined for an entry that is not one (a malformed or foreign record). */
+function voteOf (value: unknown): Vote | undefined {
+  const o = asObject(value)
+  const { peerId, agentId, vote, confidence, reason, attest } = o
+  if (typeof peerId !== 'string' || typeof agentId !== 'string' || typeof confidence !== 'number' || typeof reason !== 'string') return undefined
+  if (vote !== 'support' && vote !== 'abstain' && vote !== 'dispute') return undefined
+  const evidence = Array.isArray(o.evidence) ? o.evidence : []
+  if (!evidence.every(x => typeof x === 'string')) return undefined
+  return { peerId, agentId, vote, confidence, reason, evidence: evidence as string[], ...(typeof attest === 'string' ? { attest } : {}) }
+}
+
+/** A verdict as a thread's `data.verification` holds it (graph-recorder.ts writes it); undefined when it is none. */
+export function parseRecordedVerification (value: unknown): RecordedVerification | undefined {
+  const v = asObject(value)
+  if (v.status !== 'verified' && v.status !== 'disputed' && v.status !== 'pending' && v.status !== 'unverified') return undefined
+  const r: RecordedVerification = { status: v.status, supporters: (Array.isArray(v.supporters) ? v.supporters : []).filter((x): x is string => typeof x === 'string'), disputes: [] }
+  if (v.status === 'unverified' && typeof v.reason === 'string') r.reason = v.reason
+  if (typeof v.attempt === 'number' && Number.isFinite(v.attempt)) r.attempt = v.attempt
+  const votes = (Array.isArray(v.votes) ? v.votes : []).slice(0, MAX_RECORDED_VOTES).map(voteOf).filter((x): x is Vote => x !== undefined)
+  if (votes.length > 0) r.votes = votes
+  return r
+}
+
 /** Checks the record `v` of `task`'s verification against its signed votes; see the module's doc. */
 export function readVerification (v: RecordedVerification, task: VerifiedResult, check: (c: VoteClaim & { peerId: string, attest?: string }) => AttestVerdict): VerificationReading {
   if (task.resultAttest === undefined || (v.attempt !== undefined && v.attempt !== task.attempt)) return { badVotes: [] }

@@ -402,6 +402,13 @@ test('a tab opened after a task ended lists it from the graph, and still does af
   await expect(f.getByTestId('task-verification')).toHaveAttribute('data-status', 'unverified')
   await expect(f.getByTestId('task-verification-refused')).toHaveText(`The graph's record of this verdict was not taken: ${vouched}.`)
   await f.screenshot({ path: 'test-results/tasks-verdict-refused.png', fullPage: true })
+  // The Graph tab says the same of the result entity, whose status and "Verified by" the rewrite left as B wrote them.
+  await f.getByTestId('graph-tab').click()
+  await f.getByTestId('graph-filter-text').fill('14 * 6 = 86')
+  await f.locator('[data-testid=graph-item][data-id^="result:"]').first().click()
+  await expect(f.getByTestId('result-verdict')).toHaveText(`not proven: ${vouched}`)
+  await f.screenshot({ path: 'test-results/graph-verdict-refused.png', fullPage: true })
+  await f.getByTestId('graph-filter-text').fill('')
   // Storage follows sync within about 100 ms; a reload sooner than that (as a test does) would come
   // back without the last of it, so wait until the graph is stored, as a page going away asks for.
   await f.evaluate(async () => { await window.meshwork.graph.flush() })

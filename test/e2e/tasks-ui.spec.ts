@@ -150,6 +150,8 @@ test('a two-part request typed into the composer becomes a mission the tab shows
   await a.getByTestId('graph-filter-text').fill('397.8')
   await a.locator('[data-testid=graph-item][data-id^="result:"]').first().click()
   await expect(a.getByTestId('result-signature')).toContainText('signed by its producer')
+  // And the verdict on it (recorded on the task's thread) is what the third tab's verifier signed.
+  await expect(a.getByTestId('result-verdict')).toContainText('their signed votes check', { timeout: 15_000 })
   await a.screenshot({ path: `${SHOTS}/graph-result-signed.png`, fullPage: true })
   await a.getByTestId('graph-filter-text').fill('')
   await a.getByTestId('tasks-tab').click()

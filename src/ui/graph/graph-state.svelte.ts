@@ -114,6 +114,12 @@ export class GraphState {
     return this.#catalog.counts
   })
 
+  /** An entity of the graph by id (reactive: read in a derivation, it is read again when the graph changes). */
+  entity (id: string): Entity | undefined {
+    void this.#version
+    return this.#catalog.get(id)
+  }
+
   readonly selected: Entity | undefined = $derived.by(() => {
     void this.#version
     return this.selectedId === undefined ? undefined : this.#catalog.get(this.selectedId)
