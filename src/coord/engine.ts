@@ -710,7 +710,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.ranOn = read.inputDigest ?? null
     t.startedAt = read.startedAt ?? t.startedAt
     t.finishedAt = read.finishedAt ?? t.finishedAt
+    // Votes are signed over the result they judged (attest.ts): those on the replaced one do not count for this one.
     t.verification = undefined
+    t.votes = []
     t.lease = undefined
     if (!t.history.some(h => h.attempt === c.attempt && h.peerId === c.peerId && h.agentId === c.agentId)) {
       t.history.push({ attempt: c.attempt, peerId: c.peerId, agentId: c.agentId, skillId: read.skillId })
