@@ -34,7 +34,7 @@ import {
   type AgentRef, type AnyEnvelope, type AwardBody, type Bid, type BidEntry, type BodyByKind, type Envelope,
   type FailureBody, type FailureCode, type MessageKind, type TaskAttemptRef
 } from './messages.ts'
-import { DEFAULT_VOTE_MIN_CONFIDENCE, isWellFoundedDispute, verificationStatus, type VerificationOutcome, type VerificationStatus, type Vote } from './quorum.ts'
+import { DEFAULT_VOTE_MIN_CONFIDENCE, isCountingSupport, isWellFoundedDispute, verificationStatus, type VerificationOutcome, type VerificationStatus, type Vote } from './quorum.ts'
 import { ReplayGuard, type ReplayGuardOptions } from './replay.ts'
 import { ReputationBook, type SkillRecord } from './reputation.ts'
 import { EnvelopeOpener, sealFrame, type Signer } from './signing.ts'
@@ -2055,13 +2055,13 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
    */
   private decidingVotes (t: Task): Vote[] {
     if (t.producer === undefined) return []
-    const rule = { quorum: Math.max(1, t.quorum), producerPeerId: t.producer.peerId, minConfidence: this.opts.minVoteConfidence }
-    const signed = t.votes.filter(v => v.attest !== undefined)
+    const rule = { producerPeerId: t.producer.peerId, minConfidence: this.opts.minVoteConfidence }
+    // Every vote here carries its attestation (onVote refuses one whose attestation does not hold).
     const supporters = new Set<string>()
     const deciding = [
-      ...signed.filter(v => isWellFoundedDispute(v, rule)),
-      ...signed.filter(v => {
-        if (v.vote !== 'support' || v.peerId === rule.producerPeerId || v.confidence < rule.minConfidence || supporters.has(v.peerId)) return false
+      ...t.votes.filter(v => isWellFoundedDispute(v, rule)),
+      ...t.votes.filter(v => {
+        if (!isCountingSupport(v, rule) || supporters.has(v.peerId)) return false
         supporters.add(v.peerId)
         return true
       })

@@ -42,15 +42,21 @@ export interface VerificationOutcome {
   reason?: string
 }
 
-export function isWellFoundedDispute (v: Vote, rule: QuorumRule): boolean {
+/** Who may vouch for a result, and how sure a vote must be to count. */
+export type VoteRule = Pick<QuorumRule, 'producerPeerId' | 'minConfidence'>
+
+export function isWellFoundedDispute (v: Vote, rule: VoteRule): boolean {
   return v.vote === 'dispute' && v.peerId !== rule.producerPeerId && v.reason.trim().length > 0 && v.confidence >= rule.minConfidence
+}
+
+/** A support that counts towards the quorum: from another peer than the producer's, sure enough. */
+export function isCountingSupport (v: Vote, rule: VoteRule): boolean {
+  return v.vote === 'support' && v.peerId !== rule.producerPeerId && v.confidence >= rule.minConfidence
 }
 
 export function verificationStatus (votes: readonly Vote[], rule: QuorumRule): VerificationOutcome {
   const disputes = votes.filter(v => isWellFoundedDispute(v, rule))
-  const supporters = [...new Set(votes
-    .filter(v => v.vote === 'support' && v.peerId !== rule.producerPeerId && v.confidence >= rule.minConfidence)
-    .map(v => v.peerId))].sort()
+  const supporters = [...new Set(votes.filter(v => isCountingSupport(v, rule)).map(v => v.peerId))].sort()
   if (disputes.length > 0) return { status: 'disputed', supporters, disputes }
   if (rule.quorum > 0 && supporters.length >= rule.quorum) return { status: 'verified', supporters, disputes }
   return { status: 'pending', supporters, disputes }

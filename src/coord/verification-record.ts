@@ -26,7 +26,7 @@
  */
 import type { AttestProblem, AttestVerdict, VoteClaim } from './attest.ts'
 import { shortPeer } from './graph-record-ids.ts'
-import { isWellFoundedDispute, type VerificationStatus, type Vote } from './quorum.ts'
+import { isCountingSupport, isWellFoundedDispute, type VerificationStatus, type Vote } from './quorum.ts'
 
 /** Votes a verification record keeps at most (deciding votes first: supporters, then disputes). */
 export const MAX_RECORDED_VOTES = 16
@@ -109,8 +109,8 @@ export function readVerification (v: RecordedVerification, task: VerifiedResult,
     if (verdict.ok) good.push(vote)
     else badVotes.push({ vote, problem: verdict.problem, detail: verdict.detail })
   }
-  const rule = { quorum: 1, producerPeerId: task.producerPeerId, minConfidence: task.minConfidence }
-  const proven = new Set(good.filter(x => x.vote === 'support' && x.peerId !== rule.producerPeerId && x.confidence >= rule.minConfidence).map(x => x.peerId))
+  const rule = { producerPeerId: task.producerPeerId, minConfidence: task.minConfidence }
+  const proven = new Set(good.filter(x => isCountingSupport(x, rule)).map(x => x.peerId))
   const disputes = good.filter(x => isWellFoundedDispute(x, rule))
   const claimed = [...new Set(v.supporters)]
   const supporters = claimed.filter(p => proven.has(p)).sort()

@@ -3,8 +3,8 @@
  *
  * Protocol messages are signed as frames (coord/signing.ts). What is signed here is data that
  * outlives its message and sits in a document every member of the room can write: a task's result
- * in the knowledge graph (coord/attest.ts) and an agent's record in the room's registry
- * (agents/registry.ts). A reader rebuilds the statement from what it reads and verifies it, so a
+ * and the votes on it in the knowledge graph (coord/attest.ts) and an agent's record in the room's
+ * registry (agents/registry.ts). A reader rebuilds the statement from what it reads and verifies it, so a
  * member cannot write in another peer's name.
  *
  * A statement is text: a prefix naming what it states and its version (`meshwork-result/1\n`),
