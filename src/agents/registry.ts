@@ -8,9 +8,12 @@
  *
  * Layout (REGISTRY_LAYOUT 1): `{ meta: { layout: 1, kind: 'agent-registry' }, agents: { <agentId>: JSON } }`.
  * Every record is one immutable JSON string replaced whole, written only by the peer that owns the
- * agent, so concurrent writers never touch the same key, and signed by it (`sig`: Ed25519 over
+ * agent (or put back verbatim by another tab, see below), so concurrent writers rarely touch the same key, and signed by it (`sig`: Ed25519 over
  * `meshwork-agent-record/1\n` + the record's canonical JSON), so that a record another member of
- * the room writes in a peer's name does not count. Like the graph, the document starts from a
+ * the room writes in a peer's name does not count. A removed agent's key holds a signed removal
+ * (`removed: true`, `meshwork-agent-removal/1\n`) instead, and every write of an agent is newer
+ * (`updatedAt`) than the value it replaces, so other tabs can put back what a member deletes or
+ * replays while the owner is away (registry-keeper.ts). Like the graph, the document starts from a
  * deterministic genesis (fixed actor, fixed time) and has a DocumentId derived from the room name,
  * so two peers that create it concurrently end up on one document.
  *
@@ -240,6 +243,31 @@ export function registryDocumentId (room: string): DocumentId {
 
 /** What a record's signature states: this prefix, then the record's canonical JSON (without `sig`). */
 export const RECORD_STATEMENT_PREFIX = 'meshwork-agent-record/1\n'
+/** What a removal's signature states: this prefix, then the removal's canonical JSON (without `sig`). */
+export const REMOVAL_STATEMENT_PREFIX = 'meshwork-agent-removal/1\n'
+
+/**
+ * A signed removal (a tombstone): the peer took its agent away at `updatedAt`. Stored under the
+ * agent's id in place of its record, so that a removal is something its peer said, not something
+ * any member may do, and an older record of the agent replayed later reads as older.
+ */
+export interface AgentRemoval {
+  agentId: string
+  peerId: string
+  removed: true
+  updatedAt: number
+}
+
+/**
+ * One stored value as read: a valid record, a valid removal, or why it counts as neither (then
+ * `reason`). `raw` is the stored JSON, or the length of one too large to have been handed over.
+ */
+export interface RegistryEntry {
+  raw: string | number
+  record?: AgentRecord
+  removal?: AgentRemoval
+  reason?: string
+}
 
 const statements = new PeerStatements()
 
@@ -248,31 +276,75 @@ function recordStatement (fields: Record<string, unknown>): string {
   return RECORD_STATEMENT_PREFIX + canonicalJson(fields)
 }
 
+function removalStatement (removal: AgentRemoval): string {
+  return REMOVAL_STATEMENT_PREFIX + canonicalJson(removal)
+}
+
+function checkSignature (peerId: string, statement: string, sig: unknown, what: string): void {
+  if (typeof sig !== 'string' || sig === '') throw new RegistryRecordError('sig', `is missing: a ${what} counts only when signed by the peer it names (written in ${shortPeer(peerId)}'s name by another peer, or before records were signed)`)
+  const v = statements.verify(peerId, statement, sig)
+  if (!v.ok && v.problem === 'bad-peer-id') throw new RegistryRecordError('peerId', 'is not an Ed25519 peer id, so nothing it signs can be checked')
+  if (!v.ok) throw new RegistryRecordError('sig', `does not verify: the ${what} is not what ${shortPeer(peerId)} signed (written in its name by another peer, or altered)`)
+}
+
+const REMOVAL_FIELDS = new Set(['agentId', 'peerId', 'removed', 'updatedAt'])
+
+function validateRemoval (agentId: string, fields: Record<string, unknown>): AgentRemoval {
+  const extra = Object.keys(fields).find(k => !REMOVAL_FIELDS.has(k))
+  if (extra !== undefined) throw new RegistryRecordError(extra.slice(0, 100), 'is not a field of a removal (agentId, peerId, removed, updatedAt, sig)')
+  const peerId = str(fields, 'peerId', 100)!
+  const id = str(fields, 'agentId', REGISTRY_LIMITS.agentIdLength)!
+  if (id !== agentId) throw new RegistryRecordError('agentId', `does not match its key ${agentId}`)
+  if (!ownedBy(id, peerId)) throw new RegistryRecordError('agentId', `must end in @${shortPeer(peerId)}: a peer removes only its own agents`)
+  return { agentId: id, peerId, removed: true, updatedAt: count(fields, 'updatedAt') }
+}
+
 /**
- * Reads one stored record (JSON, untrusted): the valid record, or why it is skipped. `raw` may
- * also be the length of a record too large to have been handed over. A record counts only if the
- * peer it names signed it (`sig`): any member of the room can write the document, and a record
- * says which skills a peer's agent has, its reputation and the code it runs.
+ * Reads one stored value (JSON, untrusted): the valid record or removal, or why it is skipped.
+ * `raw` may also be the length of a value too large to have been handed over. A record or removal
+ * counts only if the peer it names signed it (`sig`): any member of the room can write the
+ * document, and a record says which skills a peer's agent has, its reputation and the code it runs.
  */
-export function readAgentRecord (agentId: string, raw: string | number): { record: AgentRecord } | { reason: string } {
+export function readRegistryEntry (agentId: string, raw: string | number): RegistryEntry {
   try {
     if (typeof raw === 'number' || raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
     const parsed: unknown = JSON.parse(raw)
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RegistryRecordError('record', 'must be an object')
     const { sig, ...fields } = parsed as Record<string, unknown>
+    if (fields.removed === true) {
+      const removal = validateRemoval(agentId, fields)
+      checkSignature(removal.peerId, removalStatement(removal), sig, 'removal')
+      return { raw, removal }
+    }
     const record = validateAgentRecord(fields)
     if (record.agentId !== agentId) throw new RegistryRecordError('agentId', `does not match its key ${agentId}`)
-    if (typeof sig !== 'string' || sig === '') throw new RegistryRecordError('sig', `is missing: a record counts only when signed by the peer it names (written in ${shortPeer(record.peerId)}'s name by another peer, or before records were signed)`)
-    const v = statements.verify(record.peerId, recordStatement(fields), sig)
-    if (!v.ok && v.problem === 'bad-peer-id') throw new RegistryRecordError('peerId', 'is not an Ed25519 peer id, so nothing it signs can be checked')
-    if (!v.ok) throw new RegistryRecordError('sig', `does not verify: the record is not what ${shortPeer(record.peerId)} signed (written in its name by another peer, or altered)`)
-    return { record }
+    checkSignature(record.peerId, recordStatement(fields), sig, 'record')
+    return { raw, record }
   } catch (err) {
-    return { reason: (err as Error).message }
+    return { raw, reason: (err as Error).message }
   }
 }
 
-/** A record as this peer writes it: validated, then signed with its key. */
+/** The time a valid record or removal was written by its peer; undefined for one that does not count. */
+export function entryTime (e: RegistryEntry | undefined): number | undefined {
+  return e?.record?.updatedAt ?? e?.removal?.updatedAt
+}
+
+/**
+ * Whether `candidate` (a valid record or removal) should replace `current` in the document: it is
+ * newer than what counts there, or nothing there counts (absent, malformed, not signed).
+ */
+export function supersedes (candidate: RegistryEntry, current: RegistryEntry | undefined): boolean {
+  const t = entryTime(candidate)
+  if (t === undefined) return false
+  const c = entryTime(current)
+  return c === undefined || t > c
+}
+
+/**
+ * A record as this peer writes it: validated, then signed with its key. Its `updatedAt` is raised
+ * above that of the value the document holds for the agent, if need be.
+ */
 export interface EncodedRecord {
   agentId: string
   /** The stored JSON: the record's fields and its `sig`. */
@@ -284,10 +356,14 @@ export interface EncodedRecord {
  * Validates records for writing and encodes each as stored, signed by `owner`. Throws on the first
  * bad one, and on a record of another peer's agent (only the peer hosting an agent writes its record).
  */
-export function encodeAgentRecords (records: readonly AgentRecord[], owner: RegistryOwner): EncodedRecord[] {
+export function encodeAgentRecords (records: readonly AgentRecord[], owner: RegistryOwner, stored: (agentId: string) => RegistryEntry | undefined = () => undefined): EncodedRecord[] {
   return records.map(r => {
     const valid = validateAgentRecord(r)
     if (valid.peerId !== owner.peerId) throw new RegistryRecordError('peerId', `is ${shortPeer(valid.peerId)}, another peer: only the peer hosting an agent writes its record`)
+    // Each write of an agent is newer than the last one the document holds (a clock that went back
+    // would otherwise make it read as older, and the room's keepers would put the older one back).
+    const before = entryTime(stored(valid.agentId))
+    if (before !== undefined && valid.updatedAt <= before) valid.updatedAt = before + 1
     const sig = signStatement(recordStatement(valid as unknown as Record<string, unknown>), owner.sign)
     const raw = JSON.stringify({ ...valid, sig })
     if (raw.length > REGISTRY_LIMITS.recordBytes) throw new RegistryRecordError('record', `is larger than ${REGISTRY_LIMITS.recordBytes} bytes`)
@@ -301,11 +377,41 @@ export function checkOwnIds (agentIds: readonly string[], owner: RegistryOwner):
   if (other !== undefined) throw new RegistryRecordError('agentId', `${other.slice(0, 200)} is another peer's agent: only the peer hosting an agent removes its record`)
 }
 
+/** A removal as this peer writes it. */
+export interface EncodedRemoval {
+  agentId: string
+  raw: string
+  removal: AgentRemoval
+}
+
+/**
+ * Signed removals of this peer's agents (checkOwnIds first), each newer than the value the
+ * document holds for the agent, so the record it removes reads as older from then on.
+ */
+export function encodeRemovals (agentIds: readonly string[], owner: RegistryOwner, stored: (agentId: string) => RegistryEntry | undefined, now: number): EncodedRemoval[] {
+  checkOwnIds(agentIds, owner)
+  return [...new Set(agentIds)].map(agentId => {
+    const before = entryTime(stored(agentId))
+    const removal: AgentRemoval = { agentId, peerId: owner.peerId, removed: true, updatedAt: Math.max(Math.floor(now), before === undefined ? 0 : before + 1) }
+    const sig = signStatement(removalStatement(removal), owner.sign)
+    return { agentId, raw: JSON.stringify({ ...removal, sig }), removal }
+  })
+}
+
+/**
+ * Checks a value to be restored (another peer's record or removal, as that peer signed it):
+ * returns it read, or throws RegistryRecordError saying why it does not count.
+ */
+export function checkRestorable (agentId: string, raw: string): RegistryEntry {
+  const e = readRegistryEntry(agentId, raw)
+  if (e.reason !== undefined) throw new RegistryRecordError('record', `cannot be restored: ${e.reason}`)
+  return e
+}
+
 /** The registry over a DocHandle in this process (Node, tests); a tab uses RemoteAgentRegistry. */
 export class AgentRegistry implements AgentRegistryApi {
   readonly handle: DocHandle<RegistryDoc>
-  #cache = new Map<string, { raw: string, record: AgentRecord | undefined }>()
-  #invalid = new Map<string, string>()
+  #cache = new Map<string, RegistryEntry>()
   #listeners = new Set<(c: RegistryChange) => void>()
   #local = false
   readonly #onChange = (p: { patches: Automerge.Patch[] }): void => {
@@ -321,10 +427,12 @@ export class AgentRegistry implements AgentRegistryApi {
   }
 
   readonly owner: RegistryOwner
+  readonly #now: () => number
 
-  constructor (handle: DocHandle<RegistryDoc>, owner: RegistryOwner) {
+  constructor (handle: DocHandle<RegistryDoc>, owner: RegistryOwner, now: () => number = Date.now) {
     this.handle = handle
     this.owner = owner
+    this.#now = now
     handle.on('change', this.#onChange)
   }
 
@@ -350,40 +458,56 @@ export class AgentRegistry implements AgentRegistryApi {
   }
 
   get (agentId: string): AgentRecord | undefined {
+    return this.entry(agentId)?.record
+  }
+
+  entry (agentId: string): RegistryEntry | undefined {
     const value = this.handle.doc().agents[agentId]
     if (value === undefined) return undefined
     const raw = value.toString()
     const hit = this.#cache.get(agentId)
-    if (hit?.raw === raw) return hit.record
-    const read = readAgentRecord(agentId, raw)
-    const record = 'record' in read ? read.record : undefined
-    if ('reason' in read) this.#invalid.set(agentId, read.reason); else this.#invalid.delete(agentId)
-    this.#cache.set(agentId, { raw, record })
-    return record
+    if (hit?.raw === raw) return hit
+    const read = readRegistryEntry(agentId, raw)
+    this.#cache.set(agentId, read)
+    return read
   }
 
   /** Records that failed validation, by agent id, with the reason. */
   invalid (): Array<{ agentId: string, reason: string }> {
-    this.list()
-    // A refused record since removed from the document is no longer listed.
+    const out: Array<{ agentId: string, reason: string }> = []
     const agents = this.handle.doc().agents
-    for (const id of this.#invalid.keys()) if (agents[id] === undefined) { this.#invalid.delete(id); this.#cache.delete(id) }
-    return [...this.#invalid].map(([agentId, reason]) => ({ agentId, reason }))
+    for (const id of Object.keys(agents)) {
+      const reason = this.entry(id)?.reason
+      if (reason !== undefined) out.push({ agentId: id, reason })
+    }
+    // Values since removed from the document are forgotten.
+    for (const id of this.#cache.keys()) if (agents[id] === undefined) this.#cache.delete(id)
+    return out
   }
 
   /** Writes (adds or replaces) records, all in one change. Each is validated first; nothing is written if one is bad. */
   put (...records: AgentRecord[]): void {
-    const encoded = encodeAgentRecords(records, this.owner)
+    const encoded = encodeAgentRecords(records, this.owner, id => this.entry(id))
     // Our own records, just signed: no need to verify them when read back.
-    for (const e of encoded) { this.#cache.set(e.agentId, { raw: e.raw, record: e.record }); this.#invalid.delete(e.agentId) }
+    for (const e of encoded) this.#cache.set(e.agentId, { raw: e.raw, record: e.record })
     this.#change(d => { for (const e of encoded) d.agents[e.agentId] = new ImmutableString(e.raw) })
   }
 
   remove (...agentIds: string[]): void {
     checkOwnIds(agentIds, this.owner)
-    const present = agentIds.filter(id => this.handle.doc().agents[id] !== undefined)
+    const present = agentIds.filter(id => this.entry(id) !== undefined && this.entry(id)?.removal === undefined)
     if (present.length === 0) return
-    this.#change(d => { for (const id of present) Reflect.deleteProperty(d.agents, id) })
+    const encoded = encodeRemovals(present, this.owner, id => this.entry(id), this.#now())
+    for (const e of encoded) this.#cache.set(e.agentId, { raw: e.raw, removal: e.removal })
+    this.#change(d => { for (const e of encoded) d.agents[e.agentId] = new ImmutableString(e.raw) })
+  }
+
+  restore (agentId: string, raw: string): boolean {
+    const e = checkRestorable(agentId, raw)
+    if (!supersedes(e, this.entry(agentId))) return false
+    this.#cache.set(agentId, e)
+    this.#change(d => { d.agents[agentId] = new ImmutableString(raw) })
+    return true
   }
 
   #change (fn: (d: RegistryDoc) => void): void {
@@ -393,7 +517,7 @@ export class AgentRegistry implements AgentRegistryApi {
 }
 
 /** Opens (loading, fetching or creating from genesis) the registry of `room` in `repo`, writing as `owner`. */
-export async function openAgentRegistry (repo: Repo, room: string, owner: RegistryOwner): Promise<AgentRegistry> {
+export async function openAgentRegistry (repo: Repo, room: string, owner: RegistryOwner, now: () => number = Date.now): Promise<AgentRegistry> {
   const documentId = registryDocumentId(room)
   const cached = repo.handles[documentId] as DocHandle<RegistryDoc> | undefined
   const handle = cached ?? repo.findWithProgress<RegistryDoc>(documentId).handle
@@ -403,5 +527,5 @@ export async function openAgentRegistry (repo: Repo, room: string, owner: Regist
     handle.update(doc => Automerge.loadIncremental(doc, bytes))
     handle.doneLoading()
   }
-  return new AgentRegistry(handle, owner)
+  return new AgentRegistry(handle, owner, now)
 }

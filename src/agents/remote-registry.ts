@@ -13,10 +13,10 @@
  * says, so a record it reports before our write landed cannot hide that write.
  */
 import type { NetworkAdapterInterface } from '@automerge/automerge-repo/slim'
-import type { Endpoint, PageToRecordDoc, RecordDocInit, RecordDocToPage, RecordEntry } from '../graph/graph-worker-protocol.ts'
+import type { Endpoint, PageToRecordDoc, RecordDocInit, RecordDocToPage, RecordWrite } from '../graph/graph-worker-protocol.ts'
 import { bridgeNetworkAdapter } from '../graph/port-network-adapter.ts'
 import type { AgentRegistryApi, RegistryChange, RegistryOwner } from './registry-api.ts'
-import { checkOwnIds, encodeAgentRecords, readAgentRecord, REGISTRY_GENESIS, REGISTRY_LIMITS, registryDocumentId, type AgentRecord } from './registry.ts'
+import { checkOwnIds, checkRestorable, encodeAgentRecords, encodeRemovals, readRegistryEntry, REGISTRY_GENESIS, REGISTRY_LIMITS, registryDocumentId, supersedes, type AgentRecord, type RegistryEntry } from './registry.ts'
 
 export interface RemoteAgentRegistryOptions {
   room: string
@@ -30,13 +30,7 @@ export interface RemoteAgentRegistryOptions {
   network?: NetworkAdapterInterface
   /** The worker could not open the registry; the mirror keeps this tab's own records meanwhile. */
   onFailure?: (message: string) => void
-}
-
-interface Mirrored {
-  /** As stored: JSON, or the length of a record too large to be handed over. */
-  raw: string | number
-  record?: AgentRecord
-  reason?: string
+  now?: () => number
 }
 
 export class RemoteAgentRegistry implements AgentRegistryApi {
@@ -46,12 +40,13 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
   /** The records as the worker last reported them. */
   readonly #base = new Map<string, string | number>()
   /** Writes the worker has not reported applied yet, oldest first. */
-  readonly #pending: Array<{ seq: number, entries: RecordEntry[] }> = []
+  readonly #pending: Array<{ seq: number, entries: RecordWrite[] }> = []
   /** What the page reads: the base with the pending writes laid over, validated. */
-  readonly #mirror = new Map<string, Mirrored>()
+  readonly #mirror = new Map<string, RegistryEntry>()
   readonly #listeners = new Set<(c: RegistryChange) => void>()
   readonly #onFailure: ((message: string) => void) | undefined
   readonly #owner: RegistryOwner
+  readonly #now: () => number
   readonly #net: ((message: Extract<RecordDocToPage, { t: 'net' }>) => void) | undefined
   readonly #onMessage = (event: MessageEvent): void => { this.#receive(event.data as RecordDocToPage) }
   #settle: { resolve: () => void, reject: (err: Error) => void } = { resolve: () => {}, reject: () => {} }
@@ -63,6 +58,7 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
     this.#endpoint = endpoint
     this.#onFailure = options.onFailure
     this.#owner = options.owner
+    this.#now = options.now ?? Date.now
     this.ready = new Promise((resolve, reject) => { this.#settle = { resolve, reject } })
     this.ready.catch(() => {}) // reported through onFailure; awaiting it is optional
     if (options.network !== undefined) this.#net = bridgeNetworkAdapter(options.network, m => { this.#post(m) })
@@ -100,8 +96,12 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
     return out
   }
 
+  entry (agentId: string): RegistryEntry | undefined {
+    return this.#mirror.get(agentId)
+  }
+
   put (...records: AgentRecord[]): void {
-    const encoded = encodeAgentRecords(records, this.#owner)
+    const encoded = encodeAgentRecords(records, this.#owner, id => this.#mirror.get(id))
     if (encoded.length === 0) return
     // Our own records, just signed: shown without verifying them again.
     for (const e of encoded) this.#mirror.set(e.agentId, { raw: e.raw, record: e.record })
@@ -110,8 +110,31 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
 
   remove (...agentIds: string[]): void {
     checkOwnIds(agentIds, this.#owner)
-    const present = [...new Set(agentIds)].filter(id => this.#mirror.has(id))
-    if (present.length > 0) this.#write(present.map(id => [id, null]))
+    const present = [...new Set(agentIds)].filter(id => this.#mirror.has(id) && this.#mirror.get(id)?.removal === undefined)
+    if (present.length === 0) return
+    const encoded = encodeRemovals(present, this.#owner, id => this.#mirror.get(id), this.#now())
+    for (const e of encoded) this.#mirror.set(e.agentId, { raw: e.raw, removal: e.removal })
+    this.#write(encoded.map(e => [e.agentId, e.raw]))
+  }
+
+  restore (agentId: string, raw: string): boolean {
+    const e = checkRestorable(agentId, raw)
+    const current = this.#mirror.get(agentId)
+    if (!supersedes(e, current)) return false
+    // Conditional: the worker writes it only over the value this page saw.
+    this.#mirror.set(agentId, e)
+    this.#write([[agentId, raw, current?.raw ?? null]])
+    return true
+  }
+
+  /**
+   * Writes values verbatim, neither validated nor signed (null deletes): what any member of the
+   * room can do to the shared document with code of its own. Not part of AgentRegistryApi; it is
+   * here so the e2e suite can play a hostile member with a real tab (test/e2e/agents.spec.ts), and
+   * for debugging at the console. Values that do not count are skipped by every reader as always.
+   */
+  writeUnchecked (entries: Array<[string, string | null]>): void {
+    this.#write(entries.map(([id, raw]) => [id, raw]))
   }
 
   close (): void {
@@ -128,7 +151,7 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
     if (!this.#closed) this.#endpoint.postMessage(message)
   }
 
-  #write (entries: RecordEntry[]): void {
+  #write (entries: RecordWrite[]): void {
     const seq = ++this.#seq
     this.#pending.push({ seq, entries })
     this.#post({ t: 'write', seq, entries })
@@ -141,8 +164,7 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
     const current = this.#mirror.get(id)
     if (raw === null) return this.#mirror.delete(id)
     if (current?.raw === raw) return false
-    const read = readAgentRecord(id, raw)
-    this.#mirror.set(id, 'record' in read ? { raw, record: read.record } : { raw, reason: read.reason })
+    this.#mirror.set(id, readRegistryEntry(id, raw))
     return true
   }
 

@@ -347,6 +347,8 @@ export function serveRecordDoc (endpoint: Endpoint, options: Pick<ServeGraphOpti
         for (const e of entries) {
           if (!Array.isArray(e) || typeof e[0] !== 'string' || e[0] === '') continue
           const [id, raw] = e
+          // A conditional write (a record restored): only over the value the page saw.
+          if (e.length > 2 && entryOf(records, id)[1] !== e[2]) continue
           if (raw === null) { if (records[id] !== undefined) Reflect.deleteProperty(records, id) } else if (typeof raw === 'string' && raw.length <= init!.maxRecordBytes) records[id] = new ImmutableString(raw)
         }
       })

@@ -111,11 +111,16 @@ export interface RecordDocInit {
  * one longer than `maxRecordBytes` (the page reports it; the worker does not copy it over).
  */
 export type RecordEntry = [string, string | number | null]
+/**
+ * A page's write of one record: its new value (null removes it) and, for a conditional write, the
+ * value the page saw (null: none): the worker writes only if the document still holds that value.
+ */
+export type RecordWrite = [string, string | null] | [string, string | null, string | number | null]
 
 export type PageToRecordDoc =
   | { t: 'init', init: RecordDocInit }
   /** Writes, numbered from 1 in the order the page made them; applied in that order, none dropped. */
-  | { t: 'write', seq: number, entries: RecordEntry[] }
+  | { t: 'write', seq: number, entries: RecordWrite[] }
   | { t: 'close' }
   | Extract<PageToWorker, { t: 'net' }>
 

@@ -10,19 +10,27 @@ import { serveGraph } from '../../../src/graph/graph-worker-core.ts'
 import type { Endpoint } from '../../../src/graph/graph-worker-protocol.ts'
 import { createGraphRepo } from '../../../src/graph/room.ts'
 import type { MemoryHub } from '../graph/memory-network.ts'
+import { waitFor } from '../graph/helpers.ts'
 import type { RegistryNetwork } from './registry-suite.ts'
 import { PEER_Z } from './test-peers.ts'
 
-/** A peer that writes raw strings without validating them. */
+/**
+ * A peer that writes raw strings without validating them. With `like`, it first waits until it
+ * holds what `like` reads for each of those ids, so its write replaces that value rather than
+ * racing it (a concurrent write would be a conflict Automerge settles by its own order).
+ */
 export function forger (hub: MemoryHub, repos: Repo[]): RegistryNetwork['forge'] {
   let opened: ReturnType<typeof openAgentRegistry> | undefined
-  return async raw => {
+  return async (raw, like) => {
     if (opened === undefined) {
       const repo = createGraphRepo({ network: hub.adapter(), peerId: 'hostile' })
       repos.push(repo)
       opened = openAgentRegistry(repo, 'lab', PEER_Z)
     }
     const reg = await opened
+    if (like !== undefined) {
+      await waitFor('the hostile peer holds what it overwrites', () => Object.keys(raw).every(id => reg.handle.doc().agents[id]?.toString() === like.entry(id)?.raw), 10_000)
+    }
     reg.handle.change(d => { for (const [id, value] of Object.entries(raw)) d.agents[id] = new ImmutableString(value) })
   }
 }

@@ -6,10 +6,10 @@ import '../graph/helpers.ts'
 import { MessageChannel } from 'node:worker_threads'
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo/slim'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openAgentRegistry } from '../../../src/agents/registry.ts'
+import { openAgentRegistry, REGISTRY_GENESIS, registryDocumentId } from '../../../src/agents/registry.ts'
 import { RemoteAgentRegistry } from '../../../src/agents/remote-registry.ts'
 import { serveRecordDoc } from '../../../src/graph/graph-worker-core.ts'
-import type { Endpoint, RecordDocToPage } from '../../../src/graph/graph-worker-protocol.ts'
+import type { Endpoint, RecordDocToPage, RecordEntry } from '../../../src/graph/graph-worker-protocol.ts'
 import { createGraphRepo } from '../../../src/graph/room.ts'
 import { MemoryHub } from '../graph/memory-network.ts'
 import { waitFor } from '../graph/helpers.ts'
@@ -93,6 +93,30 @@ describe('remote agent registry (document in the graph worker)', () => {
     expect(failures).toEqual([expect.stringMatching(/agent registry could not be opened in the graph worker: IndexedDB is not available/)])
     reg.put(record('calc', A))
     expect(reg.get(`calc@${A}`)?.agentId).toBe(`calc@${A}`)
+  })
+
+  it('the worker writes a restored record only over the value the page saw', async () => {
+    const { port1, port2 } = new MessageChannel()
+    cleanups.push(() => { port1.close(); port2.close() })
+    serveRecordDoc(port1 as unknown as Endpoint)
+    const replies: RecordDocToPage[] = []
+    port2.on('message', (m: RecordDocToPage) => { replies.push(m) })
+    port2.postMessage({ t: 'init', init: { documentId: registryDocumentId('lab'), genesis: REGISTRY_GENESIS, map: 'agents', maxRecordBytes: 1000, repoPeerId: 'p' } })
+    // No peers: the page's network says it is ready at once.
+    await waitFor('the worker connects its network', () => replies.some(r => r.t === 'net'))
+    port2.postMessage({ t: 'net', ev: 'ready' })
+    await waitFor('ready', () => replies.some(r => r.t === 'ready'))
+    const after = (seq: number): RecordEntry[] | undefined => replies.findLast((r): r is Extract<RecordDocToPage, { t: 'records' }> => r.t === 'records' && r.seq === seq)?.entries
+    port2.postMessage({ t: 'write', seq: 1, entries: [['x', 'newer'], ['y', 'one']] })
+    await waitFor('the first write', () => after(1) !== undefined)
+    // The page saw an older value of x (another peer's write has landed since): not written.
+    port2.postMessage({ t: 'write', seq: 2, entries: [['x', 'restored', 'older'], ['z', 'restored', 'older']] })
+    await waitFor('the second write', () => after(2) !== undefined)
+    expect(after(2)).toEqual([['x', 'newer'], ['z', null]])
+    // Over the value it saw, and over an absent one (null): written.
+    port2.postMessage({ t: 'write', seq: 3, entries: [['y', 'restored', 'one'], ['z', 'restored', null]] })
+    await waitFor('the third write', () => after(3) !== undefined)
+    expect(after(3)).toEqual([['y', 'restored'], ['z', 'restored']])
   })
 
   it('the worker refuses a genesis that is not the one peers share', async () => {

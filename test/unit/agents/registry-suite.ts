@@ -10,7 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AgentRegistryApi, RegistryChange, RegistryOwner } from '../../../src/agents/registry-api.ts'
-import { agentIdFor, encodeAgentRecords, RECORD_STATEMENT_PREFIX, validateAgentRecord, type AgentRecord } from '../../../src/agents/registry.ts'
+import { agentIdFor, encodeAgentRecords, RECORD_STATEMENT_PREFIX, REMOVAL_STATEMENT_PREFIX, validateAgentRecord, type AgentRecord } from '../../../src/agents/registry.ts'
 import { canonicalJson } from '../../../src/net/canonical-json.ts'
 import { signStatement } from '../../../src/net/peer-signature.ts'
 import { waitFor } from '../graph/helpers.ts'
@@ -18,7 +18,8 @@ import { A, B, PEER_A, PEER_B, PEER_Z, Z } from './test-peers.ts'
 
 export interface RegistryNetwork {
   open: (owner: RegistryOwner) => Promise<AgentRegistryApi>
-  forge: (raw: Record<string, string>) => Promise<void>
+  /** Writes `raw` from the hostile peer; with `like`, over what `like` reads for those ids (see forger). */
+  forge: (raw: Record<string, string>, like?: AgentRegistryApi) => Promise<void>
   teardown: () => Promise<void>
 }
 
@@ -226,6 +227,92 @@ export function runAgentRegistrySuite (name: string, setup: () => Promise<Regist
       await net.forge({ [`plan@${A}`]: JSON.stringify(genuine) })
       await waitFor('the genuine record', () => b.get(`plan@${A}`) !== undefined, 10_000)
       expect(b.get(`plan@${A}`)?.manifest.skills.map(x => x.id)).toEqual(['add'])
+    })
+
+    it('removes a record with a signed removal in its place, newer than the record, which a later write outdates', async () => {
+      const net = await network()
+      const [a, b] = await Promise.all([net.open(PEER_A), net.open(PEER_B)])
+      a.put(record('calc', A, { updatedAt: 5_000 }))
+      await waitFor('b sees a\'s agent', () => b.get(`calc@${A}`) !== undefined, 10_000)
+      a.remove(`calc@${A}`)
+      expect(a.get(`calc@${A}`)).toBeUndefined()
+      expect(a.entry(`calc@${A}`)?.removal).toMatchObject({ agentId: `calc@${A}`, peerId: A, removed: true })
+      // Newer than the record it removes, even with a clock behind it (the test's records are from 1970).
+      expect(a.entry(`calc@${A}`)!.removal!.updatedAt).toBeGreaterThan(5_000)
+      await waitFor('b reads the removal', () => b.entry(`calc@${A}`)?.removal !== undefined, 10_000)
+      expect(b.get(`calc@${A}`)).toBeUndefined()
+      expect(ids(b)).toEqual([])
+      expect(b.invalid()).toEqual([])
+      // Removing what is already removed writes nothing.
+      const seen = changesOf(a)
+      a.remove(`calc@${A}`)
+      expect(seen).toEqual([])
+      // Registering it again outdates the removal, whatever the record's own clock says.
+      a.put(record('calc', A, { updatedAt: 7 }))
+      expect(a.get(`calc@${A}`)!.updatedAt).toBeGreaterThan(a.entry(`calc@${A}`)!.record!.updatedAt - 1)
+      await waitFor('b sees it again', () => b.get(`calc@${A}`) !== undefined, 10_000)
+      expect(b.get(`calc@${A}`)!.updatedAt).toBeGreaterThan(5_000)
+    })
+
+    it('counts a removal only when the agent\'s peer signed it', async () => {
+      const net = await network()
+      const a = await net.open(PEER_A)
+      const removal = { agentId: `calc@${A}`, peerId: A, removed: true, updatedAt: 9 }
+      const sign = (r: object, by = PEER_A): string => signStatement(REMOVAL_STATEMENT_PREFIX + canonicalJson(r), by.sign)
+      await net.forge({
+        [`calc@${A}`]: JSON.stringify(removal),
+        [`summ@${A}`]: JSON.stringify({ ...removal, agentId: `summ@${A}`, sig: sign({ ...removal, agentId: `summ@${A}` }, PEER_Z) }),
+        [`plan@${A}`]: JSON.stringify({ ...removal, agentId: `plan@${A}`, reason: 'x', sig: sign({ ...removal, agentId: `plan@${A}`, reason: 'x' }) }),
+        [`calc@${Z}`]: JSON.stringify({ ...removal, sig: sign(removal, PEER_Z) })
+      })
+      await waitFor('the forged removals arrive', () => a.invalid().length === 4, 10_000)
+      const reasons = Object.fromEntries(a.invalid().map(i => [i.agentId, i.reason]))
+      expect(reasons[`calc@${A}`]).toMatch(/sig is missing: a removal counts only when signed by the peer it names/)
+      expect(reasons[`summ@${A}`]).toMatch(/sig does not verify: the removal is not what …\w{6} signed/)
+      expect(reasons[`plan@${A}`]).toMatch(/reason is not a field of a removal/)
+      expect(reasons[`calc@${Z}`]).toMatch(/agentId does not match its key/)
+      for (const id of Object.keys(reasons)) expect(a.entry(id)?.removal).toBeUndefined()
+    })
+
+    it('restores another peer\'s signed record or removal only over an older value or one that does not count', async () => {
+      const net = await network()
+      const [a, b] = await Promise.all([net.open(PEER_A), net.open(PEER_B)])
+      b.put(record('calc', B, { updatedAt: 10 }))
+      await waitFor('a sees b\'s record', () => a.get(`calc@${B}`) !== undefined, 10_000)
+      const v10 = a.entry(`calc@${B}`)!.raw as string
+      b.put(record('calc', B, { updatedAt: 20, completed: 3 }))
+      await waitFor('a sees the newer one', () => a.get(`calc@${B}`)?.updatedAt === 20, 10_000)
+      const v20 = a.entry(`calc@${B}`)!.raw as string
+      // Older than what is there: not written.
+      expect(a.restore(`calc@${B}`, v10)).toBe(false)
+      expect(a.restore(`calc@${B}`, v20)).toBe(false)
+      expect(a.get(`calc@${B}`)?.updatedAt).toBe(20)
+      // What does not verify is refused, naming why.
+      expect(() => a.restore(`calc@${B}`, JSON.stringify(record('calc', B, { updatedAt: 99 })))).toThrow(/cannot be restored: agent record: sig is missing/)
+      expect(() => a.restore(`summ@${B}`, v20)).toThrow(/agentId does not match its key/)
+      // Over a value that does not count (a hostile write): put back, and every peer reads it.
+      await net.forge({ [`calc@${B}`]: JSON.stringify(record('calc', B, { updatedAt: 30, failures: 500 })) }, a)
+      await waitFor('the forgery reaches a and b', () => a.get(`calc@${B}`) === undefined && b.get(`calc@${B}`) === undefined, 10_000)
+      const seen = changesOf(a)
+      expect(a.restore(`calc@${B}`, v20)).toBe(true)
+      expect(a.get(`calc@${B}`)).toMatchObject({ updatedAt: 20, completed: 3 })
+      expect(seen).toEqual([{ ids: [`calc@${B}`], origin: 'local' }])
+      await waitFor('b reads its record again', () => b.get(`calc@${B}`)?.completed === 3, 10_000)
+      // Over an older signed record (replayed): put back too.
+      await net.forge({ [`calc@${B}`]: v10 }, a)
+      await waitFor('the replay reaches a', () => a.get(`calc@${B}`)?.updatedAt === 10, 10_000)
+      expect(a.restore(`calc@${B}`, v20)).toBe(true)
+      await waitFor('b reads the newest again', () => b.get(`calc@${B}`)?.updatedAt === 20, 10_000)
+      // A removal is restored like a record: over the record it outdates.
+      b.remove(`calc@${B}`)
+      await waitFor('a reads the removal', () => a.entry(`calc@${B}`)?.removal !== undefined, 10_000)
+      const removal = a.entry(`calc@${B}`)!.raw as string
+      await net.forge({ [`calc@${B}`]: v20 }, a)
+      await waitFor('the replayed record reaches a', () => a.get(`calc@${B}`) !== undefined, 10_000)
+      expect(a.restore(`calc@${B}`, removal)).toBe(true)
+      expect(a.get(`calc@${B}`)).toBeUndefined()
+      await waitFor('b reads its removal again', () => b.entry(`calc@${B}`)?.removal !== undefined, 10_000)
+      expect(ids(b)).toEqual([])
     })
 
     it('stops announcing changes once closed or unsubscribed', async () => {
