@@ -14,6 +14,7 @@
 import { parseManifest, type AgentManifest, type Skill as ManifestSkill } from './manifest.ts'
 import { agentIdFor, LEARNED_LIMITS, REGISTRY_LIMITS, type AgentRecord, type SkillReputation } from './registry.ts'
 import type { AgentRegistryApi, RegistryChange } from './registry-api.ts'
+import { RegistryKeeper } from './registry-keeper.ts'
 import type { AgentResult, AgentSpec, AgentStatus, AgentTask, BuiltinKind, Consultation, GraphHit } from './types.ts'
 import { CapabilityIndex, type Skill } from '../match/capability-index.ts'
 import { skillCalibrationFor } from '../match/score.ts'
@@ -91,10 +92,11 @@ export type AgentHostEvents = {
   /**
    * A registration was refused, or an agent of this tab crashed, hung or failed; or the room's
    * registry holds a record that does not count (`record-refused`: malformed, or not signed by the
-   * peer it names) or another member changed this peer's records (`record-overwritten`, put right).
+   * peer it names) or another member changed this peer's records (`record-overwritten`, put right),
+   * or the records of a peer that is away (`record-restored`: this tab put back the newest one).
    * Shown in the event log and counted.
    */
-  problem: { agentId: string, code: 'bad-manifest' | 'bad-source' | 'start-failed' | 'agent-crashed' | 'agent-failed' | 'index-failed' | 'record-refused' | 'record-overwritten', message: string }
+  problem: { agentId: string, code: 'bad-manifest' | 'bad-source' | 'start-failed' | 'agent-crashed' | 'agent-failed' | 'index-failed' | 'record-refused' | 'record-overwritten' | 'record-restored', message: string }
 }
 
 export interface AgentHostOptions {
@@ -167,6 +169,8 @@ export class AgentHost {
   #restarts = new Map<string, number>()
   #offRegistry: () => void
   #offState: () => void
+  /** Puts back the records of peers that are away when another member removes or replaces them. */
+  readonly #keeper: RegistryKeeper
 
   constructor (options: AgentHostOptions) {
     this.#opts = options
@@ -175,6 +179,13 @@ export class AgentHost {
     this.runner = options.runner
     this.#now = options.now ?? Date.now
     this.#model = { state: 'loading', requested: options.model, progress: 0, files: {} }
+    this.#keeper = new RegistryKeeper({
+      registry: this.registry,
+      peerId: this.peerId,
+      livePeers: options.livePeers,
+      now: this.#now,
+      onRestore: e => { this.#emitter.emit('problem', { agentId: e.agentId, code: 'record-restored', message: e.message }) }
+    })
     this.#offRegistry = this.registry.on('change', c => { this.#onRegistryChange(c) })
     this.#offState = this.runner.on('state', s => { this.#scheduleFlush(s.id) })
     options.embedder.then(e => {
@@ -240,8 +251,9 @@ export class AgentHost {
     return this.#reputation.get(agentId)?.[skillId]?.factor ?? (this.#own.get(agentId) ?? this.registry.get(agentId))?.reputation?.[skillId]?.factor ?? 1
   }
 
-  /** Peers came or went: their agents' `online` changed. */
+  /** Peers came or went: their agents' `online` changed (and records of a peer that left may need putting back). */
   refreshPresence (): void {
+    this.#keeper.presenceChanged()
     this.#emitter.emit('change', { ids: [] })
   }
 
@@ -443,7 +455,11 @@ export class AgentHost {
     return await this.runner.run(agentId, task, options)
   }
 
+  /** Records of peers that were away that this tab put back. */
+  get restoredRecords (): number { return this.#keeper.restored }
+
   close (): void {
+    this.#keeper.close()
     this.#offRegistry()
     this.#offState()
     for (const t of this.#dirty.values()) clearTimeout(t)
@@ -451,6 +467,7 @@ export class AgentHost {
   }
 
   #onRegistryChange (c: RegistryChange): void {
+    this.#keeper.seen(c.ids)
     if (c.origin === 'remote') {
       this.#repairOwn(c.ids.filter(id => this.#isOwnId(id)))
       this.#reportRefused(c.ids.filter(id => !this.#isOwnId(id)))

@@ -70,7 +70,7 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(async () => { await embedder?.dispose() })
 
-async function twoHosts (): Promise<{ a: AgentHost, b: AgentHost, runA: InProcessRunner, regA: AgentRegistry, repos: Repo[], hub: MemoryHub }> {
+async function twoHosts (): Promise<{ a: AgentHost, b: AgentHost, runA: InProcessRunner, regA: AgentRegistry, repos: Repo[], hub: MemoryHub, presence: { bSeesA: boolean } }> {
   const hub = new MemoryHub()
   const repoA = createGraphRepo({ network: hub.adapter(), peerId: 'repo-a' })
   const repoB = createGraphRepo({ network: hub.adapter(), peerId: 'repo-b' })
@@ -78,8 +78,9 @@ async function twoHosts (): Promise<{ a: AgentHost, b: AgentHost, runA: InProces
   const runA = new InProcessRunner()
   const common = { embedder: Promise.resolve(embedder), model: EMBEDDED_MODEL, builtinManifest }
   const a = new AgentHost({ ...common, peerId: A, registry: regA, runner: runA, livePeers: () => [B] })
-  const b = new AgentHost({ ...common, peerId: B, registry: regB, runner: new InProcessRunner(), livePeers: () => [A] })
-  return { a, b, runA, regA, repos: [repoA, repoB], hub }
+  const presence = { bSeesA: true }
+  const b = new AgentHost({ ...common, peerId: B, registry: regB, runner: new InProcessRunner(), livePeers: () => presence.bSeesA ? [A] : [] })
+  return { a, b, runA, regA, repos: [repoA, repoB], hub, presence }
 }
 
 describe('agent host', () => {
@@ -207,6 +208,32 @@ describe('agent host', () => {
     await waitFor('a writes it again', () => problems.a!.some(p => p.message.includes('another member of the room removed its record')), 5000)
     await waitFor('b has it again', () => b.list().some(v => v.agentId === calc), 5000)
     await Promise.all(repos.map(async r => await r.shutdown()))
+  })
+
+  it('a tab puts back the record of an agent whose peer is away when another member removes it, with what it earned', async () => {
+    const { a, b, hub, repos, presence } = await twoHosts()
+    const problems: Array<{ code: string, agentId: string, message: string }> = []
+    b.on('problem', p => { problems.push(p) })
+    const [calc] = await a.startDefaults(['calculator'])
+    a.setReputation(calc!, 'arithmetic', { factor: 1.3, successes: 9, failures: 1, verified: 6, disputed: 0, latencyMs: 30 })
+    a.learn(calc!, 'arithmetic', 'how much is 12 dozen eggs')
+    await waitFor('b sees what the calculator earned', () => b.list().find(v => v.agentId === calc)?.reputation?.arithmetic?.factor === 1.3, 5000)
+    const hostileRepo = createGraphRepo({ network: hub.adapter(), peerId: 'repo-z' })
+    repos.push(hostileRepo)
+    const hostile = await openAgentRegistry(hostileRepo, 'lab', PEER_Z)
+    await waitFor('the hostile peer has it', () => hostile.get(calc!)?.reputation !== undefined, 5000)
+    // a's tab closes; b notices it is gone. Then the hostile member deletes a's calculator.
+    a.close()
+    await repos[0]!.shutdown()
+    presence.bSeesA = false
+    b.refreshPresence()
+    hostile.handle.change(d => { Reflect.deleteProperty(d.agents, calc!) })
+    await waitFor('b puts it back', () => problems.some(p => p.code === 'record-restored'), 5000)
+    expect(problems.find(p => p.code === 'record-restored')).toMatchObject({ agentId: calc, message: expect.stringMatching(/while …\w{6} is away, another member of the room removed it from the room's registry; this tab put back its latest record/) })
+    expect(b.restoredRecords).toBe(1)
+    await waitFor('the hostile peer reads it again', () => hostile.get(calc!) !== undefined, 5000)
+    expect(b.list().find(v => v.agentId === calc)).toMatchObject({ online: false, reputation: { arithmetic: { factor: 1.3 } }, learned: { arithmetic: ['how much is 12 dozen eggs'] } })
+    await Promise.all(repos.slice(1).map(async r => await r.shutdown()))
   })
 
   it('publishes status changes, coalesced', async () => {
