@@ -188,3 +188,63 @@ test('a bad manifest and bad agent source get clear errors, counted, and nothing
   expect(await page.evaluate(() => window.meshwork.agents.list().length)).toBe(before)
   await page.screenshot({ path: 'test-results/agents-editor-error.png', fullPage: true })
 })
+
+test('a tab that has left keeps its agents: a tab present puts back what another member replays, deletes or forges', async () => {
+  const room = `${stack.url}?room=agents-keeper`
+  const owner = await openTab(ctxA, `${room}&agents=calculator`)
+  const keeper = await openTab(ctxB, `${room}&agents=none`)
+  const rogue = await openTab(ctxB, `${room}&agents=none`)
+  await expectFullMesh([owner, keeper, rogue])
+  await owner.evaluate(() => window.meshwork.agents.ready)
+  const ownerId = await peerIdOf(owner)
+  const calc = `calculator@${ownerId}`
+  const completedOn = async (p: Page): Promise<number | null> => await p.evaluate(id => window.meshwork.agents.list().find(x => x.agentId === id)?.completed ?? null, calc)
+  for (const p of [keeper, rogue]) await expect.poll(() => completedOn(p), { timeout: 20_000 }).toBe(0)
+  type Hostile = { writeUnchecked: (entries: Array<[string, string | null]>) => void, entry: (id: string) => { raw: string | number } | undefined }
+  // The hostile member does not put anything right itself (an app tab would: it keeps records too).
+  await rogue.evaluate(() => { window.meshwork.agents.host!.close() })
+  // The hostile member keeps the calculator's record as it is now (signed by the owner).
+  const v0 = await rogue.evaluate(id => (window.meshwork.agents.host!.registry as unknown as Hostile).entry(id)!.raw as string, calc)
+  // The calculator does a task: its record moves on (completed 1).
+  await owner.evaluate(id => window.meshwork.agents.run(id, 'what is 6 times 7'), calc)
+  for (const p of [keeper, rogue]) await expect.poll(() => completedOn(p), { timeout: 20_000 }).toBe(1)
+  await keeper.evaluate(() => {
+    const w = window as unknown as { __restored: string[] }
+    w.__restored = []
+    window.meshwork.agents.on('problem', p => { if (p.code === 'record-restored') w.__restored.push(p.message) })
+  })
+  const restored = async (): Promise<string[]> => await keeper.evaluate(() => (window as unknown as { __restored: string[] }).__restored)
+
+  // The owner's tab closes; the others notice it left.
+  await owner.close()
+  for (const p of [keeper, rogue]) await expect.poll(() => p.evaluate(id => window.meshwork.peers().some(x => x.peerId === id), ownerId), { timeout: 10_000 }).toBe(false)
+
+  // Replayed: the older record the owner signed.
+  await rogue.evaluate(([id, raw]) => { (window.meshwork.agents.host!.registry as unknown as Hostile).writeUnchecked([[id, raw]]) }, [calc, v0] as const)
+  await expect.poll(restored, { timeout: 10_000 }).toHaveLength(1)
+  expect((await restored())[0]).toMatch(/is away, another member of the room replaced it with an older record; this tab put back its latest record/)
+  await expect.poll(() => completedOn(rogue), { timeout: 10_000 }).toBe(1)
+
+  // Deleted.
+  await rogue.evaluate(id => { (window.meshwork.agents.host!.registry as unknown as Hostile).writeUnchecked([[id, null]]) }, calc)
+  await expect.poll(restored, { timeout: 10_000 }).toHaveLength(2)
+  expect((await restored())[1]).toMatch(/removed it from the room's registry; this tab put back its latest record/)
+  await expect.poll(() => completedOn(rogue), { timeout: 10_000 }).toBe(1)
+
+  // A record forged in the owner's name for an agent it never ran: refused and listed, not put back.
+  const ghost = `ghost@${ownerId}`
+  await rogue.evaluate(([id, ghostId]) => {
+    const r = window.meshwork.agents.list().find(x => x.agentId === id)!
+    const { local: _l, online: _o, ...fields } = r
+    const forged = { ...fields, agentId: ghostId, manifest: { ...fields.manifest, id: 'ghost' } }
+    ;(window.meshwork.agents.host!.registry as unknown as Hostile).writeUnchecked([[ghostId, JSON.stringify(forged)]])
+  }, [calc, ghost] as const)
+  await keeper.getByTestId('agents-tab').click()
+  await expect(keeper.getByTestId('refused-records')).toContainText(ghost)
+  await expect(keeper.locator(`[data-agent-id="${calc}"]`)).toBeVisible()
+  expect(await keeper.evaluate(() => window.meshwork.stats().problems['agents:record-restored'])).toBe(2)
+  expect(await keeper.evaluate(id => window.meshwork.agents.list().find(x => x.agentId === id)?.online, calc)).toBe(false)
+  await keeper.getByTestId('refused-records').locator('summary').click()
+  await keeper.screenshot({ path: 'test-results/agents-restored.png', fullPage: true })
+  await keeper.close(); await rogue.close()
+})
