@@ -21,7 +21,7 @@
  */
 import { ownedBy, shortPeer } from '../net/peer-ids.ts'
 import type { AgentRegistryApi } from './registry-api.ts'
-import { supersedes, type RegistryEntry } from './registry.ts'
+import { entryTime, supersedes, type RegistryEntry } from './registry.ts'
 
 /** The first tab in line restores this long after it sees the loss. */
 const DELAY_MS = 1_000
@@ -109,7 +109,7 @@ export class RegistryKeeper {
 
   #schedule (id: string): void {
     if (this.#timers.has(id)) return
-    const owner = this.#best.get(id)!.record?.peerId ?? this.#best.get(id)!.removal!.peerId
+    const owner = entryPeer(this.#best.get(id)!)
     const rank = this.#rank(owner)
     if (rank === undefined) return
     const gap = (this.#restoredAt.get(id) ?? -Infinity) + MIN_GAP_MS - this.#now()
@@ -136,7 +136,12 @@ export class RegistryKeeper {
           ? `replaced it with a value that does not count (${current.reason.slice(0, 200)})`
           : current.removal !== undefined ? 'replaced it with an older removal' : 'replaced it with an older record'
       const kept = best.removal !== undefined ? 'its removal' : 'its latest record'
-      this.#o.onRestore({ agentId: id, peerId: owner, message: `${id.slice(0, 200)}: while ${shortPeer(owner)} is away, another member of the room ${what}; this tab put back ${kept}, as ${shortPeer(owner)} signed it (updated ${new Date(best.record?.updatedAt ?? best.removal!.updatedAt).toISOString()})` })
+      this.#o.onRestore({ agentId: id, peerId: owner, message: `${id.slice(0, 200)}: while ${shortPeer(owner)} is away, another member of the room ${what}; this tab put back ${kept}, as ${shortPeer(owner)} signed it (updated ${new Date(entryTime(best)!).toISOString()})` })
     }, Math.max(0, delay)))
   }
+}
+
+/** The peer a valid record or removal is of. */
+function entryPeer (e: RegistryEntry): string {
+  return e.record?.peerId ?? e.removal!.peerId
 }

@@ -495,7 +495,8 @@ export class AgentRegistry implements AgentRegistryApi {
 
   remove (...agentIds: string[]): void {
     checkOwnIds(agentIds, this.owner)
-    const present = agentIds.filter(id => this.entry(id) !== undefined && this.entry(id)?.removal === undefined)
+    // Ids with a value that is not already a removal (a record, or one that does not count).
+    const present = agentIds.filter(id => { const e = this.entry(id); return e !== undefined && e.removal === undefined })
     if (present.length === 0) return
     const encoded = encodeRemovals(present, this.owner, id => this.entry(id), this.#now())
     for (const e of encoded) this.#cache.set(e.agentId, { raw: e.raw, removal: e.removal })
