@@ -372,7 +372,7 @@ export function encodeAgentRecords (records: readonly AgentRecord[], owner: Regi
 }
 
 /** Throws if one of `agentIds` is of an agent `owner` does not host: it may not remove that record. */
-export function checkOwnIds (agentIds: readonly string[], owner: RegistryOwner): void {
+function checkOwnIds (agentIds: readonly string[], owner: RegistryOwner): void {
   const other = agentIds.find(id => !ownedBy(id, owner.peerId))
   if (other !== undefined) throw new RegistryRecordError('agentId', `${other.slice(0, 200)} is another peer's agent: only the peer hosting an agent removes its record`)
 }
@@ -385,17 +385,22 @@ export interface EncodedRemoval {
 }
 
 /**
- * Signed removals of this peer's agents (checkOwnIds first), each newer than the value the
- * document holds for the agent, so the record it removes reads as older from then on.
+ * Signed removals of this peer's agents (throws on another peer's id, writing nothing), each newer
+ * than the value the document holds for the agent, so the record it removes reads as older from
+ * then on. Ids with nothing stored, or whose stored value is already a removal, are skipped.
  */
 export function encodeRemovals (agentIds: readonly string[], owner: RegistryOwner, stored: (agentId: string) => RegistryEntry | undefined, now: number): EncodedRemoval[] {
   checkOwnIds(agentIds, owner)
-  return [...new Set(agentIds)].map(agentId => {
-    const before = entryTime(stored(agentId))
+  const out: EncodedRemoval[] = []
+  for (const agentId of new Set(agentIds)) {
+    const current = stored(agentId)
+    if (current === undefined || current.removal !== undefined) continue
+    const before = entryTime(current)
     const removal: AgentRemoval = { agentId, peerId: owner.peerId, removed: true, updatedAt: Math.max(Math.floor(now), before === undefined ? 0 : before + 1) }
     const sig = signStatement(removalStatement(removal), owner.sign)
-    return { agentId, raw: JSON.stringify({ ...removal, sig }), removal }
-  })
+    out.push({ agentId, raw: JSON.stringify({ ...removal, sig }), removal })
+  }
+  return out
 }
 
 /**
@@ -494,11 +499,8 @@ export class AgentRegistry implements AgentRegistryApi {
   }
 
   remove (...agentIds: string[]): void {
-    checkOwnIds(agentIds, this.owner)
-    // Ids with a value that is not already a removal (a record, or one that does not count).
-    const present = agentIds.filter(id => { const e = this.entry(id); return e !== undefined && e.removal === undefined })
-    if (present.length === 0) return
-    const encoded = encodeRemovals(present, this.owner, id => this.entry(id), this.#now())
+    const encoded = encodeRemovals(agentIds, this.owner, id => this.entry(id), this.#now())
+    if (encoded.length === 0) return
     for (const e of encoded) this.#cache.set(e.agentId, { raw: e.raw, removal: e.removal })
     this.#change(d => { for (const e of encoded) d.agents[e.agentId] = new ImmutableString(e.raw) })
   }

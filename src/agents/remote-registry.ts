@@ -16,7 +16,7 @@ import type { NetworkAdapterInterface } from '@automerge/automerge-repo/slim'
 import type { Endpoint, PageToRecordDoc, RecordDocInit, RecordDocToPage, RecordWrite } from '../graph/graph-worker-protocol.ts'
 import { bridgeNetworkAdapter } from '../graph/port-network-adapter.ts'
 import type { AgentRegistryApi, RegistryChange, RegistryOwner } from './registry-api.ts'
-import { checkOwnIds, checkRestorable, encodeAgentRecords, encodeRemovals, readRegistryEntry, REGISTRY_GENESIS, REGISTRY_LIMITS, registryDocumentId, supersedes, type AgentRecord, type RegistryEntry } from './registry.ts'
+import { checkRestorable, encodeAgentRecords, encodeRemovals, readRegistryEntry, REGISTRY_GENESIS, REGISTRY_LIMITS, registryDocumentId, supersedes, type AgentRecord, type RegistryEntry } from './registry.ts'
 
 export interface RemoteAgentRegistryOptions {
   room: string
@@ -109,10 +109,8 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
   }
 
   remove (...agentIds: string[]): void {
-    checkOwnIds(agentIds, this.#owner)
-    const present = [...new Set(agentIds)].filter(id => this.#mirror.has(id) && this.#mirror.get(id)?.removal === undefined)
-    if (present.length === 0) return
-    const encoded = encodeRemovals(present, this.#owner, id => this.#mirror.get(id), this.#now())
+    const encoded = encodeRemovals(agentIds, this.#owner, id => this.#mirror.get(id), this.#now())
+    if (encoded.length === 0) return
     for (const e of encoded) this.#mirror.set(e.agentId, { raw: e.raw, removal: e.removal })
     this.#write(encoded.map(e => [e.agentId, e.raw]))
   }
@@ -134,7 +132,7 @@ export class RemoteAgentRegistry implements AgentRegistryApi {
    * for debugging at the console. Values that do not count are skipped by every reader as always.
    */
   writeUnchecked (entries: Array<[string, string | null]>): void {
-    this.#write(entries.map(([id, raw]) => [id, raw]))
+    this.#write(entries)
   }
 
   close (): void {

@@ -3,7 +3,7 @@
 // kept, the worker opens what an earlier version stored on the page (same storage, document id
 // and genesis), and a worker that cannot open the registry is reported.
 import '../graph/helpers.ts'
-import { MessageChannel } from 'node:worker_threads'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo/slim'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openAgentRegistry, REGISTRY_GENESIS, registryDocumentId } from '../../../src/agents/registry.ts'
@@ -34,6 +34,15 @@ class MemoryStorage implements StorageAdapterInterface {
 describe('remote agent registry (document in the graph worker)', () => {
   const cleanups: Array<() => void> = []
   afterEach(() => { for (const c of cleanups.splice(0)) c() })
+  /** The worker's record document on one end of a channel; the test speaks its protocol on the other. */
+  const rawWorker = (): { port: MessagePort, replies: RecordDocToPage[] } => {
+    const { port1, port2 } = new MessageChannel()
+    cleanups.push(() => { port1.close(); port2.close() })
+    serveRecordDoc(port1 as unknown as Endpoint)
+    const replies: RecordDocToPage[] = []
+    port2.on('message', (m: RecordDocToPage) => { replies.push(m) })
+    return { port: port2, replies }
+  }
   const open = (...args: Parameters<typeof openRemote>): RemoteAgentRegistry => {
     const { registry, close } = openRemote(...args)
     cleanups.push(close)
@@ -96,11 +105,7 @@ describe('remote agent registry (document in the graph worker)', () => {
   })
 
   it('the worker writes a restored record only over the value the page saw', async () => {
-    const { port1, port2 } = new MessageChannel()
-    cleanups.push(() => { port1.close(); port2.close() })
-    serveRecordDoc(port1 as unknown as Endpoint)
-    const replies: RecordDocToPage[] = []
-    port2.on('message', (m: RecordDocToPage) => { replies.push(m) })
+    const { port: port2, replies } = rawWorker()
     port2.postMessage({ t: 'init', init: { documentId: registryDocumentId('lab'), genesis: REGISTRY_GENESIS, map: 'agents', maxRecordBytes: 1000, repoPeerId: 'p' } })
     // No peers: the page's network says it is ready at once.
     await waitFor('the worker connects its network', () => replies.some(r => r.t === 'net'))
@@ -120,11 +125,7 @@ describe('remote agent registry (document in the graph worker)', () => {
   })
 
   it('the worker refuses a genesis that is not the one peers share', async () => {
-    const { port1, port2 } = new MessageChannel()
-    cleanups.push(() => { port1.close(); port2.close() })
-    serveRecordDoc(port1 as unknown as Endpoint)
-    const replies: RecordDocToPage[] = []
-    port2.on('message', (m: RecordDocToPage) => { replies.push(m) })
+    const { port: port2, replies } = rawWorker()
     port2.postMessage({ t: 'init', init: { documentId: 'x', genesis: { actor: 'aa', root: { agents: {} }, hash: '00' }, map: 'agents', maxRecordBytes: 10, repoPeerId: 'p' } })
     await waitFor('the failure', () => replies.some(r => r.t === 'failed'))
     expect(replies.find(r => r.t === 'failed')).toMatchObject({ message: expect.stringMatching(/genesis/) })
