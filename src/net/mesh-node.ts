@@ -616,7 +616,8 @@ export class MeshNode extends Emitter<MeshEvents> {
       if (this.linked(t.peerId)) return // the other side's dial won the race
       this.dialWindow.record(false, (err as Error).name === 'TimeoutError' || /timed out/.test(t.lastError))
       this.stats.dialWindow = this.dialWindow.size
-      if (t.attempts >= 3) this.report('dial', 'failed', `WebRTC dial to ${t.peerId.slice(-8)} failed ${t.attempts} times: ${t.lastError}`, t.peerId)
+      // A target forgotten meanwhile (it said goodbye) failed because it has gone: nothing to report.
+      if (t.attempts >= 3 && this.targets.get(t.peerId) === t) this.report('dial', 'failed', `WebRTC dial to ${t.peerId.slice(-8)} failed ${t.attempts} times: ${t.lastError}`, t.peerId)
     } finally {
       t.dialing = false
       this.dialsInFlight--
@@ -662,7 +663,13 @@ export class MeshNode extends Emitter<MeshEvents> {
           }
         },
         onRtt: ms => { this.rtts.set(peer, ms) },
-        onBye: () => { this.leave(peer, 'said goodbye') }
+        onBye: () => {
+          // A tab that said goodbye has closed: redialing it until its announcement ages out (30 s)
+          // only fails, costs dial slots, and reported "dial failed" over what happened. If it comes
+          // back (a reload keeps its id), its next announcement makes it a target again.
+          this.targets.delete(peer)
+          this.leave(peer, 'said goodbye')
+        }
       })
     } catch (err) {
       if (err instanceof LinkError) {

@@ -113,6 +113,9 @@ test('a closed tab disappears from the others within 5 s', async () => {
     return lists.every(l => !l.includes(goneId))
   }, { timeout: 5_000, intervals: [100] }).toBe(true)
   console.log(`closed tab dropped by all others after ${Date.now() - started} ms`)
+  // It said goodbye, so nobody keeps redialing it (that only failed, and was reported as a failed dial).
+  const pendings = await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.node!.pending().map(x => x.peerId))))
+  expect(pendings.flat()).not.toContain(goneId)
 })
 
 test('a tab that vanishes without a goodbye is noticed by heartbeat within 3 s', async ({ browser }) => {
