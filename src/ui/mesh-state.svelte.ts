@@ -19,6 +19,8 @@ export class MeshState {
   pending = $state<ReturnType<MeshNode['pending']>>([])
   problems = $state<MeshProblem[]>([])
   problemCounts = $state<Record<string, number>>({})
+  /** Problems at or before this time are hidden from the banner (the person dismissed them); the log keeps them. */
+  problemsDismissedAt = $state(0)
   log = $state<LogLine[]>([])
   stats = $state({ messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0 })
 
@@ -51,6 +53,10 @@ export class MeshState {
     this.problems = [...node.recentProblems.slice(-50)]
     setInterval(() => { this.refresh() }, 1000)
     this.refresh()
+  }
+
+  dismissProblems (upTo: number): void {
+    if (upTo > this.problemsDismissedAt) this.problemsDismissedAt = upTo
   }
 
   fail (message: string): void {

@@ -11,6 +11,11 @@ test('a malformed relay address in the URL gets a clear error and the node falls
   await page.evaluate(() => window.meshwork.ready) // the server's relay is used instead
   await expect(page.getByTestId('event-log')).toContainText('must end with /p2p/')
   expect(await page.evaluate(() => window.meshwork.stats().problems['config:bad-relay'])).toBe(1)
+  // The banner says it until the person dismisses it; the event log keeps it.
+  await expect(page.getByTestId('last-problem')).toContainText('must end with /p2p/')
+  await page.getByTestId('problem-dismiss').click()
+  await expect(page.getByTestId('problem-banner')).toHaveCount(0)
+  await expect(page.getByTestId('event-log')).toContainText('must end with /p2p/')
 })
 
 test('an unreachable relay is reported, counted and retried while the node keeps running', async ({ page }) => {

@@ -1,0 +1,48 @@
+/**
+ * What the problem banner shows: the node's recent problems grouped by kind (`source:reason`), newest
+ * kind first, each with how often it happened and its latest message. A single "last problem" line hid
+ * everything before it: a failed redial of a tab that left would cover the report that this tab put
+ * back that tab's agents. Problems the person dismissed (at or before `dismissedAt`) are left out; a
+ * newer one brings the banner back. The event log keeps every line either way.
+ */
+import type { MeshProblem } from '../net/mesh-node.ts'
+
+export interface ProblemKind {
+  /** `source:reason`, as `stats().problems` counts it. */
+  key: string
+  source: MeshProblem['source']
+  reason: string
+  /** How many of the recent problems (not dismissed) are of this kind. */
+  count: number
+  latest: MeshProblem
+}
+
+export interface ProblemDigest {
+  /** Kinds, the one with the newest problem first. */
+  kinds: ProblemKind[]
+  /** Problems counted in `kinds`. */
+  total: number
+  /** When the newest of them happened (0 when there is none): what "dismiss" hides up to. */
+  newestAt: number
+}
+
+export function digestProblems (problems: readonly MeshProblem[], dismissedAt = 0): ProblemDigest {
+  const byKey = new Map<string, ProblemKind>()
+  let total = 0
+  let newestAt = 0
+  for (const p of problems) {
+    if (p.at <= dismissedAt) continue
+    total++
+    if (p.at > newestAt) newestAt = p.at
+    const key = `${p.source}:${p.reason}`
+    const k = byKey.get(key)
+    if (k === undefined) byKey.set(key, { key, source: p.source, reason: p.reason, count: 1, latest: p })
+    else {
+      k.count++
+      // Problems arrive in order, but a late report of an earlier one must not replace the newest message.
+      if (p.at >= k.latest.at) k.latest = p
+    }
+  }
+  const kinds = [...byKey.values()].sort((a, b) => b.latest.at - a.latest.at || a.key.localeCompare(b.key))
+  return { kinds, total, newestAt }
+}
