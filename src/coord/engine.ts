@@ -160,6 +160,8 @@ export interface TaskSnapshot {
   resultProblem?: string
   /** A mission listed from the graph whose answer waits for its parts' records to arrive: which. */
   resultPending?: string
+  /** Since when (this tab's clock) `resultPending` has waited. */
+  resultPendingSince?: number
   /**
    * `abstained`: verifiers that voted but could not judge (an abstention, which counts neither
    * way), so a person sees why a result is still pending. `refused`: a task listed from the graph
@@ -416,6 +418,8 @@ interface Task {
   resultProblem?: string
   /** An imported mission whose answer waits for records that have not reached this graph yet: which. */
   resultPending?: string
+  /** When it began to wait: kept while it is read again and still waits. */
+  resultPendingSince?: number
   /**
    * An imported mission: its answer comes from its plan and parts (takeMissionRecord), never from
    * its own completion (the plan). `dag` and `parts` as the graph records them, once the plan is read.
@@ -868,8 +872,10 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.resultPending = undefined
     this.awaitingMissions.delete(t.id)
     if (reading.kind !== 'plain') t.recordedMission = { ...(reading.kind === 'mission' && reading.dag !== undefined ? { dag: reading.dag } : {}), parts: new Map(m.parts.map(p => [p.taskId, p])) }
+    if (reading.kind !== 'waiting') t.resultPendingSince = undefined
     if (reading.kind === 'waiting') {
       t.resultPending = reading.detail
+      t.resultPendingSince ??= this.clock.now()
       if (this.awaitingMissions.size >= this.opts.retainTasks) this.awaitingMissions.delete(this.awaitingMissions.values().next().value!)
       this.awaitingMissions.add(t.id)
       return
@@ -2622,7 +2628,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     if (last !== undefined) { snap.agentId = last.agentId; snap.skillId = last.skillId; snap.peerId = last.peerId }
     if (t.result !== undefined) snap.result = t.result
     if (t.resultProblem !== undefined) snap.resultProblem = t.resultProblem
-    if (t.resultPending !== undefined) snap.resultPending = t.resultPending
+    if (t.resultPending !== undefined) { snap.resultPending = t.resultPending; snap.resultPendingSince = t.resultPendingSince }
     // A failed mission shows what its parts still delivered (the planner's plan is not a result).
     if (t.mission !== undefined && t.state === 'failed') {
       const partial = this.missionPartial(t.mission)

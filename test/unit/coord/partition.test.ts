@@ -627,11 +627,14 @@ describe('a mission listed from the graph by a tab that was away', () => {
     await waitFor('the late tab to list the mission', () => late.engine.knows(id), 10_000)
     expect(late.engine.tasks.get(id)).toMatchObject({ state: 'completed', resultPending: `the results of parts s1, s2 have not reached this tab's graph yet` })
     expect(late.engine.tasks.get(id)!.result).toBeUndefined()
+    // The person sees since when it has waited (the snapshot the UI reads).
+    expect(late.engine.tasks.get(id)!.resultPendingSince).toBeTypeOf('number')
     // X's graph joins: the results arrive, and the late tab assembles the mission's answer from them.
     hub.rejoin(x.adapter)
     await waitFor('the late tab to assemble the mission', () => late.engine.tasks.get(id)?.result !== undefined, 10_000)
     expect(answerOf(late, id)).toEqual(answerOf(s, id))
     expect(late.engine.tasks.get(id)!.resultPending).toBeUndefined()
+    expect(late.engine.tasks.get(id)!.resultPendingSince).toBeUndefined()
     expect(late.engine.stats().rejected).toEqual({})
     expect(late.problems).toEqual([])
   }, 30_000)
