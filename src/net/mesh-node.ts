@@ -43,6 +43,16 @@ export interface MeshProblem {
   at: number
 }
 
+/** A peer of the room this node knows from its announcements and dials. */
+interface PeerTarget extends DialTarget {
+  addrs: Multiaddr[]
+  lastAnnounced: number
+  /** Why a link to it was refused (another room, an incompatible version): it is not dialed. */
+  foreign?: string
+  /** It was in the room's presence once (linked and heard), so a later absence means it left. */
+  joined?: boolean
+}
+
 export interface LinkEvent {
   kind: 'open' | 'close'
   peerId: string
@@ -144,7 +154,7 @@ export class MeshNode extends Emitter<MeshEvents> {
   private blockedDirectOnly = false
   /** How to say goodbye on each open link, by connection id. */
   private readonly byes = new Map<string, () => void>()
-  private readonly targets = new Map<string, DialTarget & { addrs: Multiaddr[], lastAnnounced: number, foreign?: string }>()
+  private readonly targets = new Map<string, PeerTarget>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private readonly opts: Required<Omit<MeshNodeOptions, 'dialTimeoutMs' | 'timeline'>> & { dialTimeoutMs?: number }
   private readonly appTopic: string
@@ -567,7 +577,7 @@ export class MeshNode extends Emitter<MeshEvents> {
     }
   }
 
-  private async dialPeer (t: DialTarget & { addrs: Multiaddr[] }): Promise<void> {
+  private async dialPeer (t: PeerTarget): Promise<void> {
     this.timeline.mark('dialStarted', dialsFirst(this.peerId, t.peerId) ? 'this side dials first' : 'symmetric: the other side had not linked')
     t.dialing = true
     this.dialsInFlight++
@@ -614,6 +624,13 @@ export class MeshNode extends Emitter<MeshEvents> {
       this.stats.dialErrors[kind] = (this.stats.dialErrors[kind] ?? 0) + 1
       t.nextAttemptAt = Date.now() + backoffDelay(t.attempts, Math.random())
       if (this.linked(t.peerId)) return // the other side's dial won the race
+      // A peer that left without a goodbye (a crashed tab, or only its link broke) is redialed. If the
+      // relay holds no reservation for it, it has left the relay too: forget it until it announces
+      // again, rather than fail every retry for 30 s and report that as a dial problem.
+      if (t.joined === true && !this.presence.has(t.peerId) && /NO_RESERVATION/.test(t.lastError) && this.targets.get(t.peerId) === t) {
+        this.targets.delete(t.peerId)
+        return
+      }
       this.dialWindow.record(false, (err as Error).name === 'TimeoutError' || /timed out/.test(t.lastError))
       this.stats.dialWindow = this.dialWindow.size
       // A target forgotten meanwhile (it said goodbye) failed because it has gone: nothing to report.
@@ -656,6 +673,8 @@ export class MeshNode extends Emitter<MeshEvents> {
         onAlive: () => {
           if (this.blocked.has(peer)) return
           if (this.presence.heard(peer, Date.now()) !== undefined) {
+            const t = this.targets.get(peer)
+            if (t !== undefined) t.joined = true
             this.timeline.mark('joined')
             this.channels.warm(peer)
             this.emit('peer:join', { peerId: peer })

@@ -125,6 +125,9 @@ test('a tab that vanishes without a goodbye is noticed by heartbeat within 3 s',
   await expectFullMesh(pages)
   const id = await peerIdOf(extra)
   const cdp = await contexts[1]!.newCDPSession(extra)
+  const others = pages.slice(0, -1)
+  const dialFailures = async (): Promise<number[]> => await Promise.all(others.map(p => p.evaluate(() => window.meshwork.stats().problems['dial:failed'] ?? 0)))
+  const failedBefore = await dialFailures()
   const started = Date.now()
   void cdp.send('Page.crash').catch(() => {})
   pages.pop()
@@ -135,5 +138,12 @@ test('a tab that vanishes without a goodbye is noticed by heartbeat within 3 s',
   const leaveReason = await pages[0]!.evaluate(() => [...document.querySelectorAll('[data-testid=event-log] li')].map(l => l.textContent).find(t => t?.includes('silent')))
   expect(leaveReason, 'the leave was noticed by silence, not by a goodbye').toBeTruthy()
   console.log(`crashed tab dropped by all others after ${Date.now() - started} ms`)
+  // Its tabs redial it once (only its link might have broken); the relay no longer holds its
+  // reservation, so they stop, instead of failing every retry until its announcement ages out (30 s).
+  await expect.poll(async () => {
+    const pendings = await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.node!.pending().map(x => x.peerId))))
+    return pendings.flat().includes(id)
+  }, { timeout: 10_000, intervals: [250] }).toBe(false)
+  expect(await dialFailures()).toEqual(failedBefore)
   void browser
 })
