@@ -15,6 +15,8 @@ export class MeshState {
   relays = $state<string[]>([])
   relayConnected = $state(false)
   relayAddress = $state<string | undefined>(undefined)
+  /** When the relay link last opened (undefined while it is not open): heals "cannot reach the relay" in the banner. */
+  relayConnectedAt = $state<number | undefined>(undefined)
   peers = $state<PeerView[]>([])
   pending = $state<ReturnType<MeshNode['pending']>>([])
   problems = $state<MeshProblem[]>([])
@@ -42,7 +44,12 @@ export class MeshState {
       if (e.transport === 'relay') this.line('relay', `relay link ${e.kind === 'open' ? 'opened' : 'closed'}`)
       else this.line('link', `${e.transport} link to ${short(e.peerId)} ${e.kind === 'open' ? 'opened' : 'closed'}`)
     })
-    node.on('relay', e => { if (e.address !== undefined && e.state === 'reserved') this.relayAddress = e.address; this.schedule() })
+    node.on('relay', e => {
+      if (e.address !== undefined && e.state === 'reserved') this.relayAddress = e.address
+      if (e.state === 'connected') this.relayConnectedAt = Date.now()
+      if (e.state === 'disconnected') this.relayConnectedAt = undefined
+      this.schedule()
+    })
     node.on('problem', p => {
       this.problems = [...this.problems.slice(-49), p]
       this.line('problem', `${p.source}: ${p.message}`)
@@ -80,6 +87,9 @@ export class MeshState {
     this.peers = n.peers().sort((a, b) => a.peerId.localeCompare(b.peerId))
     this.pending = n.pending()
     this.relayConnected = n.relayConnected()
+    // Also set here: the relay may have connected before this view attached.
+    if (!this.relayConnected) this.relayConnectedAt = undefined
+    else this.relayConnectedAt ??= Date.now()
     this.problemCounts = { ...n.stats.problems }
     const { messagesIn, messagesOut, dialsStarted, dialsFailed, linksOpened } = n.stats
     this.stats = { messagesIn, messagesOut, dialsStarted, dialsFailed, linksOpened }

@@ -3,7 +3,9 @@
  * kind first, each with how often it happened and its latest message. A single "last problem" line hid
  * everything before it: a failed redial of a tab that left would cover the report that this tab put
  * back that tab's agents. Problems the person dismissed (at or before `dismissedAt`) are left out; a
- * newer one brings the banner back. The event log keeps every line either way.
+ * newer one brings the banner back. So are problems that have healed since (`resolved`, see
+ * {@link healedProblem}): a relay outage once the relay is back, failed dials to a peer once it is
+ * linked. The event log keeps every line either way.
  */
 import type { MeshProblem } from '../net/mesh-node.ts'
 
@@ -26,12 +28,30 @@ export interface ProblemDigest {
   newestAt: number
 }
 
-export function digestProblems (problems: readonly MeshProblem[], dismissedAt = 0): ProblemDigest {
+/** What a tab knows now that can show a connection problem has healed. */
+export interface MeshNow {
+  /** When the relay link last opened, if it is open now. */
+  relayConnectedAt?: number
+  /** Peers linked directly now. */
+  linked: ReadonlySet<string>
+}
+
+/**
+ * Whether `p` has healed: "cannot reach the relay" once the relay link opened after it, "WebRTC dial
+ * to X failed" once X is linked. Other problems (refused messages, records, bad settings) stand.
+ */
+export function healedProblem (p: MeshProblem, now: MeshNow): boolean {
+  if (p.source === 'relay' && p.reason === 'unreachable') return now.relayConnectedAt !== undefined && now.relayConnectedAt >= p.at
+  if (p.source === 'dial' && p.reason === 'failed') return p.peerId !== undefined && now.linked.has(p.peerId)
+  return false
+}
+
+export function digestProblems (problems: readonly MeshProblem[], dismissedAt = 0, resolved?: (p: MeshProblem) => boolean): ProblemDigest {
   const byKey = new Map<string, ProblemKind>()
   let total = 0
   let newestAt = 0
   for (const p of problems) {
-    if (p.at <= dismissedAt) continue
+    if (p.at <= dismissedAt || resolved?.(p) === true) continue
     total++
     if (p.at > newestAt) newestAt = p.at
     const key = `${p.source}:${p.reason}`

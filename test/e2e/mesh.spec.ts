@@ -101,6 +101,15 @@ test('after the relay restarts a new tab joins the mesh', async () => {
   await expectFullMesh(pages)
   console.log(`relay restart ${t1 - t0} ms, tabs back on it ${t2 - t1} ms, new tab ready ${t3 - t2} ms, full mesh ${Date.now() - t3} ms`)
   await exchange(pages, 'after-restart')
+  // The outage was reported; with the relay back, the banner no longer lists it (the log keeps it).
+  const outage = await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.stats().problems['relay:unreachable'] ?? 0)))
+  expect(outage.some(n => n > 0), 'some tab reported the relay unreachable').toBe(true)
+  for (const [i, p] of pages.entries()) {
+    if (outage[i]! > 0) await expect(p.getByTestId('event-log')).toContainText('cannot reach the relay')
+    const more = p.getByTestId('problem-more')
+    if (await more.count() > 0) await more.click()
+    await expect(p.getByTestId('problem-banner').filter({ hasText: 'cannot reach the relay' })).toHaveCount(0)
+  }
 })
 
 test('a closed tab disappears from the others within 5 s', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { digestProblems } from '../../../src/ui/problem-digest.ts'
+import { digestProblems, healedProblem } from '../../../src/ui/problem-digest.ts'
 import type { MeshProblem } from '../../../src/net/mesh-node.ts'
 
 const p = (source: MeshProblem['source'], reason: string, at: number, message = `${reason} at ${at}`): MeshProblem => ({ source, reason, message, at })
@@ -38,5 +38,22 @@ describe('digestProblems', () => {
   it('orders kinds whose latest problems are equally new by key, so the banner does not flicker', () => {
     const d = digestProblems([p('relay', 'unreachable', 100), p('config', 'bad-relay', 100)])
     expect(d.kinds.map(k => k.key)).toEqual(['config:bad-relay', 'relay:unreachable'])
+  })
+
+  it('leaves out problems that have healed: a relay outage once the relay is back, failed dials to a peer now linked', () => {
+    const list = [
+      p('relay', 'unreachable', 100),
+      { ...p('dial', 'failed', 200), peerId: 'peer-a' },
+      { ...p('dial', 'failed', 300), peerId: 'peer-b' },
+      p('relay', 'unreachable', 400),
+      p('message', 'bad-signature', 150)
+    ]
+    // The relay came back at 250 (after the first outage, before the second); peer-a is linked.
+    const healed = (q: MeshProblem): boolean => healedProblem(q, { relayConnectedAt: 250, linked: new Set(['peer-a']) })
+    const d = digestProblems(list, 0, healed)
+    expect(d.kinds.map(k => [k.key, k.count, k.latest.at])).toEqual([['relay:unreachable', 1, 400], ['dial:failed', 1, 300], ['message:bad-signature', 1, 150]])
+    // A relay that is not connected heals nothing; other kinds never heal.
+    expect(healedProblem(p('relay', 'unreachable', 100), { linked: new Set() })).toBe(false)
+    expect(healedProblem({ ...p('message', 'bad-signature', 100), peerId: 'peer-a' }, { relayConnectedAt: 500, linked: new Set(['peer-a']) })).toBe(false)
   })
 })
