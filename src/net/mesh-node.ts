@@ -499,7 +499,8 @@ export class MeshNode extends Emitter<MeshEvents> {
       }
       return
     }
-    this.targets.set(id, { peerId: id, discoveredAt: now, attempts: 0, nextAttemptAt: now, dialing: false, addrs: webrtc, lastAnnounced: now })
+    // `joined` too when the peer linked (by its own dial) before its announcement reached this node.
+    this.targets.set(id, { peerId: id, discoveredAt: now, attempts: 0, nextAttemptAt: now, dialing: false, addrs: webrtc, lastAnnounced: now, ...(this.presence.has(id) ? { joined: true } : {}) })
     this.timeline.mark('discovered', how)
     // The dial first: 'change' listeners (the UI) can take a while on a loaded tab.
     this.reconcile()
