@@ -872,7 +872,6 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     t.resultPending = undefined
     this.awaitingMissions.delete(t.id)
     if (reading.kind !== 'plain') t.recordedMission = { ...(reading.kind === 'mission' && reading.dag !== undefined ? { dag: reading.dag } : {}), parts: new Map(m.parts.map(p => [p.taskId, p])) }
-    if (reading.kind !== 'waiting') t.resultPendingSince = undefined
     if (reading.kind === 'waiting') {
       t.resultPending = reading.detail
       t.resultPendingSince ??= this.clock.now()
@@ -880,6 +879,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       this.awaitingMissions.add(t.id)
       return
     }
+    t.resultPendingSince = undefined
     if (reading.kind === 'refused') { t.resultProblem = reading.detail; return }
     if (reading.kind === 'plain') {
       // No mission after all: the attempt's own result (attested by readMission) is the task's.

@@ -25,6 +25,7 @@
  * for (not in the graph: a verified claim is checked against the supporters it names).
  */
 import type { AttestProblem, AttestVerdict, VoteClaim } from './attest.ts'
+import { isRecord } from '../graph/schema.ts'
 import { shortPeer } from './graph-record-ids.ts'
 import { isCountingSupport, isWellFoundedDispute, type VerificationStatus, type Vote } from './quorum.ts'
 
@@ -71,9 +72,7 @@ export interface VerificationReading {
   badVotes: Array<{ vote: Vote, problem: AttestProblem, detail: string }>
 }
 
-function asObject (value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : {}
-}
+const asObject = (value: unknown): Record<string, unknown> => isRecord(value) ? value : {}
 
 /** A recorded vote read back; undefined for an entry that is not one (a malformed or foreign record). */
 function voteOf (value: unknown): Vote | undefined {

@@ -1,11 +1,24 @@
 import { describe, it, expect } from 'vitest'
 import { canonicalJson } from '../../../src/net/canonical-json.ts'
-import { sealEnvelope, signerFor } from '../../../src/coord/signing.ts'
+import { sealEnvelope, signerFor, type Signer } from '../../../src/coord/signing.ts'
 import { attestVote } from '../../../src/coord/attest.ts'
-import { COORD_PROTOCOL_VERSION, type Envelope as UnsignedEnvelope } from '../../../src/coord/messages.ts'
+import { COORD_PROTOCOL_VERSION, type Envelope as UnsignedEnvelope, type MessageKind } from '../../../src/coord/messages.ts'
 import { FakeClock, MemoryNetwork, identity, makeNode, runFor, runUntil, type SimNode } from './sim.ts'
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+/** A room member outside the engine: it sends what it likes, each envelope numbered and signed with its own key. */
+async function rogueMember (net: MemoryNetwork, clock: FakeClock): Promise<{ peerId: string, sign: Signer, send: (kind: MessageKind, body: unknown) => Promise<void> }> {
+  const rogue = await identity()
+  net.transport(rogue.peerId)
+  const sign = signerFor(rogue.privateKey)
+  let seq = 0
+  const send = async (kind: MessageKind, body: unknown): Promise<void> => {
+    seq++
+    net.inject(rogue.peerId, (await sealEnvelope({ v: COORD_PROTOCOL_VERSION, kind, id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
+  }
+  return { peerId: rogue.peerId, sign, send }
+}
 
 describe('coordination engine: a rogue peer', () => {
   it('forged, oversized, replayed, malformed, unknown-version and rule-breaking messages change nothing and are counted by reason', async () => {
@@ -162,13 +175,8 @@ describe('coordination engine: a dishonest steward', () => {
     const net = new MemoryNetwork(clock, { delayMs: 2 })
     const a = await makeNode(net, clock, [{ id: 'good', skill: 's', keywords: ['job'], confidence: 0.9 }])
     const b = await makeNode(net, clock, [{ id: 'meh', skill: 's', keywords: ['job'], confidence: 0.5 }])
-    const rogue = await identity()
-    net.transport(rogue.peerId)
-    const sign = signerFor(rogue.privateKey)
-    const send = async (seq: number, kind: 'announce' | 'award', body: unknown): Promise<void> => {
-      net.inject(rogue.peerId, (await sealEnvelope({ v: COORD_PROTOCOL_VERSION, kind, id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
-    }
-    await send(1, 'announce', { taskId: 'rogue-1', attempt: 1, text: 'job', excluded: [], quorum: 0 })
+    const { send } = await rogueMember(net, clock)
+    await send('announce', { taskId: 'rogue-1', attempt: 1, text: 'job', excluded: [], quorum: 0 })
     await runFor(clock, 20)
     const bids = [
       { peerId: a.id.peerId, agentId: 'good', skillId: 's', confidence: 0.9, reputation: 1, load: 0, latencyMs: 10 },
@@ -176,7 +184,7 @@ describe('coordination engine: a dishonest steward', () => {
     ]
     const { bidSetDigest, canonicalBidOrder } = await import('../../../src/coord/award.ts')
     const set = canonicalBidOrder(bids)
-    await send(2, 'award', { taskId: 'rogue-1', attempt: 1, winner: bids[1], bids: set, digest: bidSetDigest(set), leaseMs: 3000 })
+    await send('award', { taskId: 'rogue-1', attempt: 1, winner: bids[1], bids: set, digest: bidSetDigest(set), leaseMs: 3000 })
     await runFor(clock, 50)
     for (const n of [a, b]) {
       expect(n.engine.stats().rejected['award-violates-rule']).toBe(1)
@@ -192,14 +200,8 @@ describe('coordination engine: a rogue voter', () => {
     const net = new MemoryNetwork(clock, { delayMs: 2 })
     const a = await makeNode(net, clock, [])
     const b = await makeNode(net, clock, [{ id: 'calc', skill: 'math', keywords: ['sum'], confidence: 0.9 }])
-    const rogue = await identity()
-    net.transport(rogue.peerId)
-    const sign = signerFor(rogue.privateKey)
-    let seq = 0
-    const vote = async (body: object): Promise<void> => {
-      seq++
-      net.inject(rogue.peerId, (await sealEnvelope({ v: COORD_PROTOCOL_VERSION, kind: 'verify', id: `r.${seq}`, from: rogue.peerId, seq, ts: clock.now(), body } as UnsignedEnvelope, sign)).bytes)
-    }
+    const { peerId: roguePeerId, sign, send } = await rogueMember(net, clock)
+    const vote = async (body: object): Promise<void> => { await send('verify', body) }
     const id = a.engine.tasks.submit({ text: 'sum 2 and 2', verify: 1 })
     await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.verification?.status === 'pending'), 3000)
     const resultAttest = b.recorder.results.find(r => r.taskId === id)!.attest!
@@ -216,8 +218,8 @@ describe('coordination engine: a rogue voter', () => {
     // Signed over this result: it counts (a room member may vote; Sybil votes are docs/protocol.md's open problem).
     await vote({ ...support, attest: await attestVote({ ...support, attempt: 1, resultAttest }, sign) })
     await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.verification?.status === 'verified'), 1000)
-    expect(a.engine.tasks.get(id)!.verification!.supporters).toEqual([rogue.peerId])
+    expect(a.engine.tasks.get(id)!.verification!.supporters).toEqual([roguePeerId])
     // The steward records the deciding vote with its attestation, for the graph's readers.
-    expect(a.recorder.verifications.at(-1)).toMatchObject({ status: 'verified', votes: [{ peerId: rogue.peerId, vote: 'support', attest: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/) }] })
+    expect(a.recorder.verifications.at(-1)).toMatchObject({ status: 'verified', votes: [{ peerId: roguePeerId, vote: 'support', attest: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/) }] })
   })
 })
