@@ -30,7 +30,7 @@ booted.then(b => {
     graph.attach(g.graph)
     graph.watchSync(() => {
       const { bytesIn, bytesOut, rejected } = g.adapter.stats
-      return { peers: g.adapter.sessionPeers.length, bytesIn, bytesOut, rejected, snapshot: { ...g.catchUp.report, served: g.snapshots.stats.served, failed: { ...g.snapshots.stats.failed } } }
+      return { peers: g.adapter.sessionPeers.length, partners: g.store.syncPartners, bytesIn, bytesOut, rejected, snapshot: { ...g.catchUp.report, served: g.snapshots.stats.served, failed: { ...g.snapshots.stats.failed } } }
     })
   }, () => {})
   b.agents.host.then(h => { agents.attach(h) }, () => {})

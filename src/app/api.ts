@@ -3,7 +3,7 @@
  * people at the console drive the mesh through it. Later layers (graph, agents, tasks) extend it.
  */
 import type { MeshEvents, MeshNode, PeerView } from '../net/mesh-node.ts'
-import type { Entity, GraphChange, KnowledgeGraph, ListFilter, NewEntity, RelationType } from '../graph/index.ts'
+import type { Entity, GraphChange, KnowledgeGraph, ListFilter, NewEntity, RelationType, SyncPartner } from '../graph/index.ts'
 import type { OpenGraph } from './graph-boot.ts'
 import type { AgentHost, AgentHostEvents, AgentMatch, AgentView, ModelStatus, RegisterInput } from '../agents/host.ts'
 import type { AgentResult, AgentTask } from '../agents/types.ts'
@@ -34,7 +34,7 @@ export interface GraphApi {
    */
   flush: () => Promise<void>
   /** Sync counters of the libp2p network adapter: frames and bytes in/out, rejected frames by reason, and the peers it syncs with. */
-  syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'], snapshot: OpenGraph['catchUp']['report'] & OpenGraph['snapshots']['stats'], registry: OpenGraph['registryAdapter']['stats'], syncTargets: string[] }
+  syncStats: () => OpenGraph['adapter']['stats'] & { syncingWith: string[], sessions: OpenGraph['adapter']['sessions'], snapshot: OpenGraph['catchUp']['report'] & OpenGraph['snapshots']['stats'], registry: OpenGraph['registryAdapter']['stats'], syncTargets: string[], partners: readonly SyncPartner[] }
   /** The KnowledgeGraph itself (neighbours, threads, batches…). */
   readonly graph: KnowledgeGraph | undefined
 }
@@ -77,7 +77,7 @@ function createGraphApi (opened: Promise<OpenGraph>): GraphApi {
     flush: async () => { await g().flush() },
     syncStats: () => {
       g()
-      return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions, snapshot: { ...open!.catchUp.report, ...open!.snapshots.stats, failed: { ...open!.snapshots.stats.failed } }, registry: open!.registryAdapter.stats, syncTargets: open!.syncTargets() }
+      return { ...open!.adapter.stats, syncingWith: open!.adapter.sessionPeers, sessions: open!.adapter.sessions, snapshot: { ...open!.catchUp.report, ...open!.snapshots.stats, failed: { ...open!.snapshots.stats.failed } }, registry: open!.registryAdapter.stats, syncTargets: open!.syncTargets(), partners: open!.store.syncPartners }
     }
   }
 }

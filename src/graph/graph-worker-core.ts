@@ -22,7 +22,7 @@ import {
 } from '@automerge/automerge-repo/slim'
 import { validateWrites } from './batch-planner.ts'
 import type { DocGraphStore, GraphChange } from './graph-store.ts'
-import { entryOwner } from './layout.ts'
+import { entryOwner, roomDocumentId } from './layout.ts'
 import {
   DELTA_CHUNK, type Endpoint, type GraphDelta, type GraphInit, type PageToRecordDoc, type PageToWorker, type RecordDocInit,
   type RecordDocToPage, type RecordEntry, type WorkerToPage
@@ -33,6 +33,7 @@ import { createGraphRepo, openRoomDoc, openRoomStore } from './room.ts'
 import { describeMigration } from './migrate.ts'
 import { docSnapshotSource, SnapshotError, type PreviewReport } from './snapshot.ts'
 import { decodeView, encodeView } from './snapshot-view.ts'
+import { watchSyncPartners } from './sync-partners.ts'
 import type { Edge, Entity } from './schema.ts'
 
 export interface ServeGraphOptions {
@@ -149,6 +150,11 @@ export function serveGraph (endpoint: Endpoint, options: ServeGraphOptions = {})
       ...(init.storage !== undefined && options.storage !== undefined ? { storage: options.storage(init.storage) } : {}),
       ...(options.saveDebounceMs !== undefined ? { saveDebounceMs: options.saveDebounceMs } : {}),
       peerId: init.repoPeerId
+    })
+    // Whether this graph holds everything each sync partner has (sync-partners.ts), for the page's
+    // views; from the start, since a partner in sync tells its heads only in its first messages.
+    watchSyncPartners(repo, roomDocumentId(init.room), () => store?.handle.isReady() === true ? store.handle.doc() : undefined, {
+      onChange: partners => { post({ t: 'sync-partners', partners }) }
     })
     const handle = await openRoomDoc(repo, init.room)
     const migrations: string[] = []

@@ -7,6 +7,7 @@
 import type { Message, PeerId, PeerMetadata } from '@automerge/automerge-repo/slim'
 import type { GraphActor, Write } from './batch-planner.ts'
 import type { Edge, Entity } from './schema.ts'
+import type { SyncPartner } from './sync-partners.ts'
 
 /** The minimal endpoint both ends talk through: a Worker, the worker's global scope, or a MessagePort. */
 export interface Endpoint {
@@ -80,6 +81,8 @@ export type WorkerToPage =
   | { t: 'net', ev: 'send', message: Message }
   | { t: 'net', ev: 'disconnect' }
   | { t: 'failed', message: string }
+  /** The graph's sync partners and whether this document holds what each has (sent when that changes). */
+  | { t: 'sync-partners', partners: SyncPartner[] }
 
 // ---------------------------------------------------------------------------------------------
 // Record documents: small side documents the graph worker hosts next to the graph (the room's

@@ -33,6 +33,7 @@ export {
 export { DEFAULT_MAX_FRAME_BYTES, SYNC_PROTOCOL, WIRE_VERSION, FrameError, type RejectReason } from './sync-frames.ts'
 export { MAX_SNAPSHOT_BYTES, SNAPSHOT_PROTOCOL, SnapshotCatchUp, SnapshotError, SnapshotService, type CatchUpReport, type SnapshotStats } from './snapshot.ts'
 export { RemoteGraphStore } from './remote-graph-store.ts'
+export { partnerReach, watchSyncPartners, type PartnerReach, type SyncPartner } from './sync-partners.ts'
 export { DocGraphStore, type GraphStore } from './graph-store.ts'
 export type { Endpoint, GraphDelta } from './graph-worker-protocol.ts'
 export { docSnapshotSource, type SnapshotSource } from './snapshot.ts'

@@ -16,6 +16,7 @@ import type { GraphChange, GraphStore, Overlay } from './graph-store.ts'
 import type { Endpoint, GraphDelta, GraphInit, PageToWorker, WorkerToPage } from './graph-worker-protocol.ts'
 import { bridgeNetworkAdapter } from './port-network-adapter.ts'
 import { GraphValidationError } from './schema.ts'
+import { parsePartners, type SyncPartner } from './sync-partners.ts'
 import { SnapshotError, type ApplyTimings, type PreviewReport, type SnapshotFailure, type SnapshotSource } from './snapshot.ts'
 import type { NetworkAdapterInterface, DocumentId } from '@automerge/automerge-repo/slim'
 
@@ -27,6 +28,8 @@ export class RemoteGraphStore implements GraphStore {
   deltas = 0
   /** What opening carried over from a graph stored in an earlier layout (migrate.ts), one line each; empty when nothing was. */
   migrations: string[] = []
+  /** The graph's sync partners as the worker last told them (sync-partners.ts); empty before it has. */
+  syncPartners: readonly SyncPartner[] = []
   readonly #endpoint: Endpoint
   readonly #index = new GraphIndex()
   readonly #pending: Array<{ seq: number, overlay: Overlay }> = []
@@ -139,6 +142,7 @@ export class RemoteGraphStore implements GraphStore {
         this.#ready.resolve(m.documentId as DocumentId)
         return
       case 'failed': this.#ready.reject(new Error(`the graph worker failed: ${m.message}`)); return
+      case 'sync-partners': this.syncPartners = parsePartners(m.partners); return
       case 'net': this.#net?.(m); return
       case 'reply': {
         const call = this.#calls.get(m.id)

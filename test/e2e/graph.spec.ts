@@ -153,6 +153,10 @@ test('two groups cut apart and edited separately merge on reconnection with noth
   await tabs[2]!.evaluate(() => { for (let i = 0; i < 20; i++) window.meshwork.graph.add({ kind: 'fact', text: `group two fact ${i}` }) })
   await expect.poll(() => texts(tabs[1]!).then(t => t.filter(x => x.startsWith('group')).length), { timeout: 15_000 }).toBe(20)
   expect((await texts(tabs[2]!)).filter(x => x.startsWith('group one'))).toEqual([])
+  // Cut off, its graph has no sync partner: nothing can reach it (what a waiting mission's card says).
+  await expect.poll(() => tabs[2]!.evaluate(() => window.meshwork.graph.syncStats().partners), { timeout: 10_000 }).toEqual([])
+  // Cut off, its graph has no sync partner: nothing can reach it (what a waiting mission's card says).
+  await expect.poll(() => tabs[2]!.evaluate(() => window.meshwork.graph.syncStats().partners), { timeout: 10_000 }).toEqual([])
   for (const p of tabs) await p.evaluate(() => { window.meshwork.node!.setBlocked([]) })
   await expectFullMesh(tabs)
   for (const p of tabs) await expect.poll(() => texts(p).then(t => t.filter(x => x.startsWith('group')).length), { timeout: 20_000 }).toBe(40)
@@ -183,6 +187,18 @@ test('a new tab joining a sizeable graph catches up from a peer\'s snapshot, the
     await expect(joiner.getByTestId('graph-sync-catchup')).toContainText('caught up from a snapshot')
     await expect(joiner.getByTestId('graph-sync-catchup')).toContainText('its view shown after')
     await expect(joiner.getByTestId('graph-sync-summary')).toContainText(/with [1-9]\d* peers?/)
+    // Once caught up, it holds everything each sync partner has, and says so partner by partner.
+    await expect.poll(() => joiner.evaluate(() => {
+      const s = window.meshwork.graph.syncStats()
+      return s.partners.length > 0 && s.partners.every(p => p.state === 'up-to-date' && s.syncingWith.includes(p.peerId))
+    }), { timeout: 15_000 }).toBe(true)
+    await expect(joiner.locator('[data-testid=graph-sync-partners] li[data-state=up-to-date]').first()).toBeVisible()
+    // Once caught up, it holds everything each sync partner has, and says so partner by partner.
+    await expect.poll(() => joiner.evaluate(() => {
+      const s = window.meshwork.graph.syncStats()
+      return s.partners.length > 0 && s.partners.every(p => p.state === 'up-to-date' && s.syncingWith.includes(p.peerId))
+    }), { timeout: 15_000 }).toBe(true)
+    await expect(joiner.locator('[data-testid=graph-sync-partners] li[data-state=up-to-date]').first()).toBeVisible()
     await joiner.screenshot({ path: 'test-results/graph-sync-panel.png', fullPage: true })
     // And ordinary sync runs afterwards: its own write reaches the others.
     await joiner.evaluate(() => window.meshwork.graph.add({ kind: 'fact', text: 'written by the snapshot joiner' }))

@@ -15,6 +15,7 @@
  */
 import type { KnowledgeGraph, Neighbour } from '../../graph/knowledge-graph.ts'
 import type { Edge, Entity, EntityKind, EntityStatus, RelationType } from '../../graph/schema.ts'
+import type { SyncPartner } from '../../graph/sync-partners.ts'
 import { EntityCatalog, FULL_REFRESH_THRESHOLD, type Counts, type QueryResult } from './entity-catalog.ts'
 import { describeError, type FieldError } from './graph-errors.ts'
 import { MAX_DRAWN, buildDrawing, neighbourhood, type Drawing } from './graph-layout.ts'
@@ -51,6 +52,8 @@ const defaultSchedule = (run: () => void): void => {
 export interface GraphSyncView {
   /** Peers a sync session runs with. */
   peers: number
+  /** The graph's sync partners, and whether this tab holds everything each has (graph/sync-partners.ts). */
+  partners: readonly SyncPartner[]
   bytesIn: number
   bytesOut: number
   /** Rejected frames by reason. */

@@ -4,6 +4,7 @@
  */
 import type { TaskSnapshot } from '../../coord/engine.ts'
 import type { TaskState } from '../../coord/task-state.ts'
+import type { PartnerReach } from '../../graph/sync-partners.ts'
 
 /** A subtask of a mission that has not been announced yet is `pending`. */
 export type ShownState = TaskState | 'pending'
@@ -117,4 +118,27 @@ const PEER_ID = /\b(?:12D3KooW|Qm)[1-9A-HJ-NP-Za-km-z]{38,}\b/g
 /** The text with every full peer id shortened (`calculator@12D3KooW…tuNkf77pBpe` → `calculator@…77pBpe`). */
 export function shortenPeerIds (text: string): string {
   return text.replace(PEER_ID, id => shortPeer(id))
+}
+
+/** How long a mission waits for its parts' results before a tab in sync with every partner says nobody present holds them, ms. */
+export const PENDING_SETTLE_MS = 5_000
+
+/**
+ * Where a mission's missing parts' results stand, from this tab's graph sync partners
+ * (graph/sync-partners.ts): `alone` (no partner: nothing can bring them now), `syncing` (a partner
+ * holds changes not in this graph yet, or just caught up: they may be among them), or `nobody`
+ * (this graph has held everything its partners have, `PENDING_SETTLE_MS` after it started waiting:
+ * no member present seems to hold them). `text` says it to the person.
+ */
+export function pendingReach (reach: PartnerReach, pendingSince: number | undefined, now: number): { kind: 'alone' | 'syncing' | 'nobody', text: string } {
+  const peers = (ids: readonly string[]): string => ids.map(shortPeer).join(', ')
+  if (reach.kind === 'alone') return { kind: 'alone', text: 'This tab syncs its graph with no member now: they can only come once it links to a member that holds them.' }
+  if (reach.kind === 'syncing') return { kind: 'syncing', text: `Still syncing with ${peers(reach.pending)}: they may be among the changes on their way.` }
+  if (pendingSince === undefined || now - pendingSince < PENDING_SETTLE_MS) {
+    return { kind: 'syncing', text: `In sync with ${peers(reach.partners)}; changes from members further away may still be on their way.` }
+  }
+  return {
+    kind: 'nobody',
+    text: `This tab's graph holds every change its sync partners (${peers(reach.partners)}) have, and through them the room's: no member present seems to hold them. They come when a member that holds them returns.`
+  }
 }

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { waitFor } from '../graph/helpers.ts'
 import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
+import { partnerReach, watchSyncPartners, type SyncPartnerWatch } from '../../../src/graph/sync-partners.ts'
+import { roomDocumentId } from '../../../src/graph/layout.ts'
 import type { KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import type { JsonObject, JsonValue } from '../../../src/graph/schema.ts'
 import type { GraphOp } from '../../../src/graph/batch-planner.ts'
@@ -19,8 +21,10 @@ import type { CoordEngineOptions } from '../../../src/coord/engine.ts'
 const repos: Repo[] = []
 const recorders: GraphRecorder[] = []
 const engines: CoordEngine[] = []
+const watches: SyncPartnerWatch[] = []
 afterEach(async () => {
   for (const e of engines.splice(0)) e.stop()
+  for (const w of watches.splice(0)) w.close()
   for (const r of recorders.splice(0)) r.close()
   for (const r of repos.splice(0)) await r.shutdown()
 })
@@ -166,15 +170,20 @@ describe('outcome merge rule', () => {
   })
 })
 
-interface Node { id: Identity, engine: CoordEngine, graph: KnowledgeGraph, recorder: GraphRecorder, adapter: MemoryNetworkAdapter, problems: string[] }
+interface Node { id: Identity, engine: CoordEngine, graph: KnowledgeGraph, recorder: GraphRecorder, adapter: MemoryNetworkAdapter, problems: string[], repo?: Repo, partners?: SyncPartnerWatch }
 
 async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agents: SimAgent[], reuse?: Node, withId?: Identity, options: CoordEngineOptions = {}): Promise<Node> {
   const id = reuse?.id ?? withId ?? await identity()
   const adapter = reuse?.adapter ?? hub.adapter()
   let graph = reuse?.graph
+  let repo = reuse?.repo
+  let partners = reuse?.partners
   if (graph === undefined) {
-    const repo = createGraphRepo({ network: adapter })
+    repo = createGraphRepo({ network: adapter })
     repos.push(repo)
+    // As the graph worker does: whether its graph holds what each sync partner has, from the Repo's start.
+    partners = watchSyncPartners(repo, roomDocumentId('partition'), () => graph?.handle.doc(), { onChange: () => {} })
+    watches.push(partners)
     graph = await openRoomGraph(repo, 'partition', { actor: { agentId: 'tab', peerId: id.peerId } })
   }
   const problems: string[] = []
@@ -190,7 +199,7 @@ async function node (net: MemoryNetwork, clock: FakeClock, hub: MemoryHub, agent
   engine = startSimEngine(net, clock, id, agents, recorder, { leaseMs: 3000, ...options })
   engines.push(engine)
   catchUpFromGraph(engine, recorder, graph, id.peerId)
-  return { id, engine, graph, recorder, adapter, problems }
+  return { id, engine, graph, recorder, adapter, problems, ...(repo !== undefined ? { repo } : {}), ...(partners !== undefined ? { partners } : {}) }
 }
 
 const slowEcho = (id: string): SimAgent => ({ id, skill: 'echo', keywords: ['echo'], confidence: 0.9, workMs: 2000 })
@@ -620,7 +629,7 @@ describe('a mission listed from the graph by a tab that was away', () => {
   it('waits for parts\' results that reach its graph after the mission\'s record, then shows the answer', async () => {
     // X's graph is cut off from the others while it runs both parts: the steward records the mission
     // (its thread, its parts' ends and its solution), but the parts' results stay on X's graph.
-    const { clock, net, hub, id, s, x } = await missionRoom(m => { m.hub.isolate(m.nodes[1]!.adapter) })
+    const { clock, net, hub, id, s, x, rogue } = await missionRoom(m => { m.hub.isolate(m.nodes[1]!.adapter) })
     await waitFor('the solution in the steward\'s graph', () => s.graph.has(solutionId(id)))
     expect(s.graph.has(resultId(`${id}/1`, 1))).toBe(false)
     const late = await node(net, clock, hub, [])
@@ -629,6 +638,10 @@ describe('a mission listed from the graph by a tab that was away', () => {
     expect(late.engine.tasks.get(id)!.result).toBeUndefined()
     // The person sees since when it has waited (the snapshot the UI reads).
     expect(late.engine.tasks.get(id)!.resultPendingSince).toBeTypeOf('number')
+    // Its graph holds everything its sync partners have (the steward's and the third tab's; X is cut
+    // off): so no member present holds the parts' results, which the person is told (graph/sync-partners.ts).
+    await waitFor('the late tab to be in sync with its partners', () => partnerReach(late.partners!.read()).kind === 'settled', 10_000)
+    expect(late.partners!.read().map(p => p.peerId).sort()).toEqual([s.repo!.peerId, rogue.repo!.peerId].sort())
     // X's graph joins: the results arrive, and the late tab assembles the mission's answer from them.
     hub.rejoin(x.adapter)
     await waitFor('the late tab to assemble the mission', () => late.engine.tasks.get(id)?.result !== undefined, 10_000)

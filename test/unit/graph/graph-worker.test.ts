@@ -67,6 +67,19 @@ describe('graph worker', () => {
     expect(a.graph.list({ kind: 'conflict' })[0]?.id).toBe(b.graph.list({ kind: 'conflict' })[0]?.id)
   })
 
+  it('tells the page whether its graph holds everything each sync partner has', async () => {
+    const hub = new MemoryHub()
+    const a = await page(hub)
+    const b = await page(hub, bob)
+    const id = a.graph.add({ kind: 'fact', text: 'partners agree' })
+    await waitFor('b to hold it', () => b.graph.has(id), 10_000)
+    await waitFor('b to tell a up to date', () => b.store.syncPartners.length === 1 && b.store.syncPartners[0]!.state === 'up-to-date', 10_000)
+    expect(b.store.syncPartners[0]!.peerId).toMatch(/^12D3KooWAlice-/)
+    const [aa, bb] = [...hub.adapters]
+    hub.partition(aa!, bb!)
+    await waitFor('b to have no partner', () => b.store.syncPartners.length === 0, 10_000)
+  })
+
   it('a large graph reaches a new page in chunks of bounded size', async () => {
     const hub = new MemoryHub()
     const a = await page(hub)
