@@ -24,7 +24,8 @@ export class MeshState {
   /** Problems at or before this time are hidden from the banner (the person dismissed them); the log keeps them. */
   problemsDismissedAt = $state(0)
   log = $state<LogLine[]>([])
-  stats = $state({ messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0 })
+  /** `messagesIn/Out`: the node's own app messages; `framesIn/Out`, `bytesIn/Out`: the room channels (coordination). */
+  stats = $state({ messagesIn: 0, messagesOut: 0, dialsStarted: 0, dialsFailed: 0, linksOpened: 0, framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 })
 
   private node: MeshNode | undefined
   private seq = 0
@@ -92,7 +93,8 @@ export class MeshState {
     else this.relayConnectedAt ??= Date.now()
     this.problemCounts = { ...n.stats.problems }
     const { messagesIn, messagesOut, dialsStarted, dialsFailed, linksOpened } = n.stats
-    this.stats = { messagesIn, messagesOut, dialsStarted, dialsFailed, linksOpened }
+    const { framesIn, framesOut, bytesIn, bytesOut } = n.channelStats()
+    this.stats = { messagesIn, messagesOut, dialsStarted, dialsFailed, linksOpened, framesIn, framesOut, bytesIn, bytesOut }
   }
 }
 

@@ -4,8 +4,8 @@
  * everything before it: a failed redial of a tab that left would cover the report that this tab put
  * back that tab's agents. Problems the person dismissed (at or before `dismissedAt`) are left out; a
  * newer one brings the banner back. So are problems that have healed since (`resolved`, see
- * {@link healedProblem}): a relay outage once the relay is back, failed dials to a peer once it is
- * linked. The event log keeps every line either way.
+ * {@link healedProblem}): a relay outage once the relay is back, failed dials to a peer and failed
+ * links with it once it is linked. The event log keeps every line either way.
  */
 import type { MeshProblem } from '../net/mesh-node.ts'
 
@@ -42,7 +42,10 @@ export interface MeshNow {
  */
 export function healedProblem (p: MeshProblem, now: MeshNow): boolean {
   if (p.source === 'relay' && p.reason === 'unreachable') return now.relayConnectedAt !== undefined && now.relayConnectedAt >= p.at
-  if (p.source === 'dial' && p.reason === 'failed') return p.peerId !== undefined && now.linked.has(p.peerId)
+  // A failed dial, or a link that broke or could not open its stream, once the peer is linked (again).
+  if ((p.source === 'dial' && p.reason === 'failed') || (p.source === 'link' && (p.reason === 'failed' || p.reason === 'open-failed'))) {
+    return p.peerId !== undefined && now.linked.has(p.peerId)
+  }
   return false
 }
 

@@ -592,6 +592,9 @@ test('a rogue peer sending forged, oversized, replayed, malformed and unknown-ve
     expect(Object.keys(problems).filter(k => k.startsWith('coord:')).length).toBeGreaterThanOrEqual(5)
   }
   await b.getByTestId('problem-count').waitFor()
+  // The mesh view counts the coordination traffic the tasks above made (it said "messages 0" before:
+  // it counted only the node's own app messages).
+  await expect(b.getByTestId('mesh-counters')).toContainText(/coordination frames in [1-9]\d* \/ out [1-9]/)
   await b.screenshot({ path: 'test-results/coord-rogue-reported.png', fullPage: true })
   await rogue.close()
 })

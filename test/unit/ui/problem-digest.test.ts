@@ -56,4 +56,12 @@ describe('digestProblems', () => {
     expect(healedProblem(p('relay', 'unreachable', 100), { linked: new Set() })).toBe(false)
     expect(healedProblem({ ...p('message', 'bad-signature', 100), peerId: 'peer-a' }, { relayConnectedAt: 500, linked: new Set(['peer-a']) })).toBe(false)
   })
+
+  it('a link that broke, or could not open its stream, heals once the peer is linked again; a link closed for bad input does not', () => {
+    const linked = { linked: new Set(['peer-a']) }
+    expect(healedProblem({ ...p('link', 'failed', 100), peerId: 'peer-a' }, linked)).toBe(true)
+    expect(healedProblem({ ...p('link', 'open-failed', 100), peerId: 'peer-a' }, linked)).toBe(true)
+    expect(healedProblem({ ...p('link', 'failed', 100), peerId: 'peer-b' }, linked)).toBe(false)
+    expect(healedProblem({ ...p('link', 'malformed', 100), peerId: 'peer-a' }, linked)).toBe(false)
+  })
 })
