@@ -2018,9 +2018,9 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const attest = await attestVote({ taskId: t.id, attempt: producer.attempt, resultAttest, agentId: verifier, vote: vote.vote, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence }, this.sign)
     if (this.stopped) return
     if (vote.vote === 'dispute') {
-      this.send('dispute', { taskId: t.id, agentId: verifier, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence, attest })
+      this.send('dispute', { taskId: t.id, attempt: producer.attempt, resultAttest, agentId: verifier, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence, attest })
     } else {
-      this.send('verify', { taskId: t.id, agentId: verifier, vote: vote.vote, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence, attest })
+      this.send('verify', { taskId: t.id, attempt: producer.attempt, resultAttest, agentId: verifier, vote: vote.vote, confidence: vote.confidence, reason: vote.reason, evidence: vote.evidence, attest })
     }
   }
 
@@ -2116,8 +2116,16 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     // A vote counts only if its attestation holds for the result this node holds: one the graph's
     // readers would refuse never decides a verification here either.
     if (t.attest === undefined) { this.ignore('vote-without-result', env.from, t.id); return }
-    const v = this.attestations.checkVote({ ...vote, taskId: t.id, attempt: t.producer.attempt, resultAttest: t.attest })
+    const { attempt, resultAttest } = env.body
+    const v = this.attestations.checkVote({ ...vote, taskId: t.id, attempt, resultAttest })
     if (!v.ok) { this.reject('vote-bad-attest', `${t.id}: ${v.detail}; not counted`, env.from); return }
+    if (attempt !== t.producer.attempt || resultAttest !== t.attest) {
+      // A well-signed vote on another copy of the result: one this node no longer holds (a partition
+      // merge replaced it) or never held. It says nothing of the result here, and is no forgery.
+      this.ignore('vote-other-result', env.from, t.id)
+      this.timeline(env.kind, env.from, `${t.id}: ${vote.vote} of attempt ${attempt}'s result as another node held it, not the one here (attempt ${t.producer.attempt}); not counted`, t.id)
+      return
+    }
     t.votes.push(vote)
     const now = this.clock.now()
     this.timeline(env.kind, env.from, `${t.id}: ${vote.vote} (${vote.confidence.toFixed(2)}) ${vote.reason.slice(0, 80)}`, t.id)

@@ -15,11 +15,13 @@ import { isTimeZoneName, type AgentResult, type PlannedSubtask, type Verdict } f
 import { SIGNATURE_LENGTH } from '../net/peer-signature.ts'
 
 /**
+ * 5: a vote names the result it judged (`attempt`, `resultAttest`), so a vote on another copy of a
+ *    result (one a partition merge replaced) is told from a forged one.
  * 4: a vote (`verify`, `dispute`) carries its voter's attestation (`attest`, attest.ts), kept with the verification in the graph.
  * 3: a result carries its producer's attestation (`attest`, attest.ts), kept with it in the graph.
  * 2: frames (several envelopes under one signature).
  */
-export const COORD_PROTOCOL_VERSION = 4
+export const COORD_PROTOCOL_VERSION = 5
 /**
  * Largest frame accepted, in bytes, checked before parsing. Below the mesh's 64 KiB gossip limit
  * so a frame always fits in one gossip message with its wrapper.
@@ -211,6 +213,10 @@ export interface FailureBody {
 /** A verifier's vote on a completed task's result. Disputes travel as {@link DisputeBody}. */
 export interface VerifyBody {
   taskId: string
+  /** The attempt whose result the vote judged. */
+  attempt: number
+  /** That result's producer attestation (the result message's `attest`): which copy of it was judged. */
+  resultAttest: string
   agentId: string
   vote: 'support' | 'abstain'
   confidence: number
@@ -226,6 +232,10 @@ export interface VerifyBody {
 
 export interface DisputeBody {
   taskId: string
+  /** As {@link VerifyBody.attempt}. */
+  attempt: number
+  /** As {@link VerifyBody.resultAttest}. */
+  resultAttest: string
   agentId: string
   confidence: number
   reason: string
@@ -548,9 +558,11 @@ export function validateFailure (value: unknown, path = 'body'): FailureBody {
 
 export function validateVerify (value: unknown, path = 'body'): VerifyBody {
   const r = rec(value, path)
-  onlyKeys(r, ['taskId', 'agentId', 'vote', 'confidence', 'reason', 'evidence', 'attest'], path)
+  onlyKeys(r, ['taskId', 'attempt', 'resultAttest', 'agentId', 'vote', 'confidence', 'reason', 'evidence', 'attest'], path)
   const out: VerifyBody = {
     taskId: taskId(r.taskId, `${path}.taskId`),
+    attempt: attempt(r.attempt, `${path}.attempt`),
+    resultAttest: signature(r.resultAttest, `${path}.resultAttest`),
     agentId: agentId(r.agentId, `${path}.agentId`),
     vote: oneOf(r.vote, ['support', 'abstain'] as const, `${path}.vote`),
     confidence: num(r.confidence, `${path}.confidence`, 0, 1),
@@ -563,9 +575,11 @@ export function validateVerify (value: unknown, path = 'body'): VerifyBody {
 
 export function validateDispute (value: unknown, path = 'body'): DisputeBody {
   const r = rec(value, path)
-  onlyKeys(r, ['taskId', 'agentId', 'confidence', 'reason', 'evidence', 'attest'], path)
+  onlyKeys(r, ['taskId', 'attempt', 'resultAttest', 'agentId', 'confidence', 'reason', 'evidence', 'attest'], path)
   const out: DisputeBody = {
     taskId: taskId(r.taskId, `${path}.taskId`),
+    attempt: attempt(r.attempt, `${path}.attempt`),
+    resultAttest: signature(r.resultAttest, `${path}.resultAttest`),
     agentId: agentId(r.agentId, `${path}.agentId`),
     confidence: num(r.confidence, `${path}.confidence`, 0, 1),
     reason: str(r.reason, `${path}.reason`, LIMITS.reasonLength),

@@ -16,8 +16,8 @@ const bodies: Record<string, unknown> = {
   progress: { taskId: 't-1', attempt: 1, agentId: 'a', fraction: 0.5, note: 'half' },
   result: { taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', result: { text: '3', output: 3, plan: { subtasks: [{ id: 'x', text: 'x', dependsOn: [] }] } }, startedAt: NOW, finishedAt: NOW + 1, attest: 'A'.repeat(86) },
   failure: { taskId: 't-1', attempt: 3, code: 'exhausted', reason: 'gave up', final: true, state: 'failed', reasons: ['a', 'b'] },
-  verify: { taskId: 't-1', agentId: 'v', vote: 'support', confidence: 0.9, reason: 'ok', evidence: ['e1'], attest: 'B'.repeat(86) },
-  dispute: { taskId: 't-1', agentId: 'v', confidence: 0.9, reason: 'wrong', attest: 'C'.repeat(86) },
+  verify: { taskId: 't-1', attempt: 1, resultAttest: 'D'.repeat(86), agentId: 'v', vote: 'support', confidence: 0.9, reason: 'ok', evidence: ['e1'], attest: 'B'.repeat(86) },
+  dispute: { taskId: 't-1', attempt: 2, resultAttest: 'E'.repeat(86), agentId: 'v', confidence: 0.9, reason: 'wrong', attest: 'C'.repeat(86) },
   handoff: { taskId: 't-1', attempt: 1, agentId: 'a', reason: 'better elsewhere', toAgentId: 'b' },
   question: { questionId: 'q-1', taskId: 't-1', agentId: 'a', text: 'who?', to: 'person' },
   answer: { questionId: 'q-1', taskId: 't-1', text: 'Ada' },
@@ -60,6 +60,9 @@ describe('coordination messages', () => {
     // Since version 4 a vote carries its voter's attestation, which the graph keeps with the verification.
     ['verify', { ...bodies.verify as object, attest: undefined }, 'body.attest: must be a string, got undefined'],
     ['dispute', { ...bodies.dispute as object, attest: 'C'.repeat(85) + '+' }, 'body.attest: must be 64 signature bytes in unpadded base64url'],
+    // Version 5: a vote names the result it judged.
+    ['verify', { ...bodies.verify as object, resultAttest: undefined }, 'body.resultAttest: must be a string, got undefined'],
+    ['dispute', { ...bodies.dispute as object, attempt: 0 }, 'body.attempt: must be between 1 and 16, got 0'],
     ['question', { ...bodies.question as object, to: 'god' }, 'body.to: must be one of person, mesh'],
     ['progress', { ...bodies.progress as object, fraction: 1.5 }, 'body.fraction: must be between 0 and 1'],
     ['lease', { leases: [{ taskId: 't', attempt: 1.5, agentId: 'a' }] }, 'body.leases[0].attempt: must be an integer']
@@ -146,7 +149,7 @@ describe('frames: sealing and opening', () => {
     expect(await reason(utf8('[1]'))).toBe('not-object')
     expect(await reason(utf8('{oops'))).toBe('not-json')
     expect(await reason(new Uint8Array([0xff, 0xfe]))).toBe('not-utf8')
-    expect(await reason(await make({ v: 3 as 4 }))).toBe('unknown-version')
+    expect(await reason(await make({ v: 4 as 5 }))).toBe('unknown-version')
     // A version 1 envelope (one JSON object, no frame) is refused by version.
     expect(await reason(utf8(JSON.stringify({ v: 1, kind: 'cancel', id: 'x', from: me.peerId, seq: 1, ts: now, body: bodies.cancel, sig: 'x'.repeat(86) })))).toBe('unknown-version')
     expect(await reason(await make({ kind: 'gossip' as 'cancel' }))).toBe('unknown-kind')

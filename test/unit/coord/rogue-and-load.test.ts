@@ -195,7 +195,7 @@ describe('coordination engine: a dishonest steward', () => {
 })
 
 describe('coordination engine: a rogue voter', () => {
-  it('a vote whose attestation does not hold for the result is refused by every node; a signed one counts', async () => {
+  it('a vote whose attestation does not hold for the result it names is refused by every node; one on another result is not counted; a signed one counts', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock, { delayMs: 2 })
     const a = await makeNode(net, clock, [])
@@ -206,17 +206,23 @@ describe('coordination engine: a rogue voter', () => {
     await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.verification?.status === 'pending'), 3000)
     const resultAttest = b.recorder.results.find(r => r.taskId === id)!.attest!
     const support = { taskId: id, agentId: 'checker', vote: 'support' as const, confidence: 0.9, reason: 'fine' }
+    const named = { ...support, attempt: 1, resultAttest }
     // The envelope is the rogue's own and well signed; the vote's attestation is not: garbage, then a
-    // signature over another attempt's result (one the graph would refuse, so no node counts it).
-    await vote({ ...support, attest: 'A'.repeat(86) })
-    await vote({ ...support, attest: await attestVote({ ...support, attempt: 2, resultAttest }, sign) })
+    // signature over another attempt than the vote names (one the graph would refuse, so no node counts it).
+    await vote({ ...named, attest: 'A'.repeat(86) })
+    await vote({ ...named, attest: await attestVote({ ...named, attempt: 2 }, sign) })
+    // Well signed, but on another copy of the result than the nodes hold (as after a partition merge
+    // replaced it): not counted, and no forgery either.
+    const other = { ...support, attempt: 2, resultAttest: 'Q'.repeat(86) }
+    await vote({ ...other, attest: await attestVote(other, sign) })
     await runFor(clock, 50)
     for (const n of [a, b]) {
       expect(n.engine.stats().rejected).toEqual({ 'vote-bad-attest': 2 })
+      expect(n.engine.stats().ignored['vote-other-result']).toBe(1)
       expect(n.engine.tasks.get(id)!.verification).toMatchObject({ status: 'pending', supporters: [] })
     }
     // Signed over this result: it counts (a room member may vote; Sybil votes are docs/protocol.md's open problem).
-    await vote({ ...support, attest: await attestVote({ ...support, attempt: 1, resultAttest }, sign) })
+    await vote({ ...named, attest: await attestVote(named, sign) })
     await runUntil(clock, () => [a, b].every(n => n.engine.tasks.get(id)?.verification?.status === 'verified'), 1000)
     expect(a.engine.tasks.get(id)!.verification!.supporters).toEqual([roguePeerId])
     // The steward records the deciding vote with its attestation, for the graph's readers.
