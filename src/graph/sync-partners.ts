@@ -124,13 +124,13 @@ export function watchSyncPartners (repo: Repo, documentId: DocumentId, doc: () =
       return { peerId, state, since: prev?.state === state ? prev.since : at }
     })
   }
-  const check = (): void => {
-    if (closed) return
+  /** Samples, and tells `onChange` if anything differs from what it was last told. */
+  const refresh = (): SyncPartner[] => {
     const next = sample()
-    if (samePartners(next, last)) return
-    last = next
-    options.onChange(next)
+    if (!samePartners(next, last)) { last = next; options.onChange(next) }
+    return next
   }
+  const check = (): void => { if (!closed) refresh() }
   const onSyncState = (e: { peerId: string, documentId: string, syncState: Automerge.SyncState }): void => {
     if (e.documentId !== documentId) return
     // Not every event carries their heads (one after sending, or after automerge-repo re-reads a
@@ -147,11 +147,7 @@ export function watchSyncPartners (repo: Repo, documentId: DocumentId, doc: () =
   repo.synchronizer.on('sync-state', onSyncState)
   const timer = setInterval(check, options.everyMs ?? 1_000)
   return {
-    read: () => {
-      const next = sample()
-      if (!samePartners(next, last)) { last = next; options.onChange(next) }
-      return next
-    },
+    read: refresh,
     close: () => {
       closed = true
       clearInterval(timer)

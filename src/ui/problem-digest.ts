@@ -38,7 +38,8 @@ export interface MeshNow {
 
 /**
  * Whether `p` has healed: "cannot reach the relay" once the relay link opened after it, "WebRTC dial
- * to X failed" once X is linked. Other problems (refused messages, records, bad settings) stand.
+ * to X failed" and a broken link with X once X is linked. Other problems (refused messages, records,
+ * bad settings, a link closed for bad input) stand.
  */
 export function healedProblem (p: MeshProblem, now: MeshNow): boolean {
   if (p.source === 'relay' && p.reason === 'unreachable') return now.relayConnectedAt !== undefined && now.relayConnectedAt >= p.at
