@@ -300,7 +300,10 @@ export function runAgentRegistrySuite (name: string, setup: () => Promise<Regist
       await waitFor('b reads its record again', () => b.get(`calc@${B}`)?.completed === 3, 10_000)
       // Over an older signed record (replayed): put back too.
       await net.forge({ [`calc@${B}`]: v10 }, a)
-      await waitFor('the replay reaches a', () => a.get(`calc@${B}`)?.updatedAt === 10, 10_000)
+      // b must hold the replay too: b's removal below would otherwise be concurrent with a's
+      // restore, and Automerge may settle that conflict for the restore (the owning tab's host
+      // then removes its record again; this suite has no host).
+      await waitFor('the replay reaches a and b', () => a.get(`calc@${B}`)?.updatedAt === 10 && b.get(`calc@${B}`)?.updatedAt === 10, 10_000)
       expect(a.restore(`calc@${B}`, v20)).toBe(true)
       await waitFor('b reads the newest again', () => b.get(`calc@${B}`)?.updatedAt === 20, 10_000)
       // A removal is restored like a record: over the record it outdates.
