@@ -2002,7 +2002,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       const res = await this.executor.run(verifier, {
         id: `${t.id}:verify`,
         text: `Verify this answer to "${t.text}": ${t.result.text}`,
-        input: { task: { id: t.id, text: t.text, input: t.input }, result: t.result }
+        input: { task: { id: t.id, text: t.text, input: t.input, ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}) }, result: t.result }
       }, controller.signal, this.passiveHooks())
       const v = res.verdict
       vote = v === undefined

@@ -1,0 +1,148 @@
+/**
+ * Calendar and counting answers checked by deriving them again, for the verifier: the weekday of a
+ * date, days or weeks between dates, a date at an offset ("90 days from March 3, 2027"), and counts
+ * in a text the task gives ("How many words are in ..."). These are computed by fixed rules (dates.ts,
+ * text-counts.ts), so another peer can compute the same answer and compare it with the one claimed,
+ * whoever produced it (the calculator, the summariser, a custom or LLM agent). Before, the verifier
+ * abstained on all of them ("the claim is not arithmetic") and every such result stayed unverified.
+ *
+ * An answer that depends on today ("How many weeks until 25 December?", "What day is Christmas?")
+ * is derived for today and for yesterday in the person's time zone (the task's `timeZone`): the
+ * producer may have answered before midnight. Without a zone the answer is only supported, never
+ * disputed: the producer read "today" in a zone this peer does not know.
+ */
+import type { Verdict } from '../types.ts'
+import { countDays, dateOffset, datesIn, weekdayAnswer } from './dates.ts'
+import { numberWordsToDigits } from './number-words.ts'
+import { upstreamResults, upstreamText } from './task-input.ts'
+import { countInText } from './text-counts.ts'
+
+const DAY_MS = 86_400_000
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
+
+interface Derived { text: string, output: string | number, steps: string[] }
+
+export interface Rederived { verdict: Verdict, steps: string[] }
+
+/** The task and result a verifier is handed (`input.task`, `input.result`). */
+interface Handed {
+  task: { id?: unknown, text: string, input?: unknown, timeZone?: unknown }
+  result: { text?: unknown, output?: unknown }
+}
+
+/**
+ * Checks a handed-over calendar or counting answer by deriving it again; undefined when the task is
+ * not one of those, cannot be derived here, or the result states no answer to compare (then the
+ * verifier's other checks judge it).
+ */
+export function checkRederived (input: unknown, now: number = Date.now()): Rederived | undefined {
+  const handed = readHanded(input)
+  if (handed === undefined) return undefined
+  return checkDate(handed, now) ?? checkCount(handed)
+}
+
+function readHanded (input: unknown): Handed | undefined {
+  if (typeof input !== 'object' || input === null) return undefined
+  const { task, result } = input as { task?: Handed['task'], result?: Handed['result'] }
+  if (typeof task?.text !== 'string' || typeof result !== 'object' || result === null) return undefined
+  return { task, result }
+}
+
+function deriveDate (text: string, upstream: { id: string, text: string }[], now: number, timeZone: string | undefined): Derived | undefined {
+  try {
+    return dateOffset(text, upstream, now, timeZone) ?? countDays(text, upstream, now, timeZone) ?? weekdayAnswer(text, upstream, now, timeZone)
+  } catch {
+    return undefined // a request the calculator refuses (two dates, no date): nothing to compare with
+  }
+}
+
+function checkDate ({ task, result }: Handed, now: number): Rederived | undefined {
+  const upstream = upstreamResults(task.input).map(u => ({ id: u.id, text: upstreamText(u.value) }))
+  const zone = typeof task.timeZone === 'string' && task.timeZone !== '' ? task.timeZone : undefined
+  const today = deriveDate(task.text, upstream, now, zone)
+  if (today === undefined) return undefined
+  const claimed = claimedAnswer(result, today.output)
+  if (claimed === undefined) return undefined
+  const steps = [`derived again: ${today.steps.join('; ')}`, `= ${String(today.output)}`]
+  if (claimed.same) return { verdict: { vote: 'support', confidence: 0.99, reason: `derived again: ${today.text}, as claimed` }, steps }
+  // Does the answer depend on today? The same request a day either side says.
+  const yesterday = deriveDate(task.text, upstream, now - DAY_MS, zone)
+  const tomorrow = deriveDate(task.text, upstream, now + DAY_MS, zone)
+  const moves = yesterday?.output !== today.output || tomorrow?.output !== today.output
+  if (moves) {
+    if (yesterday !== undefined && claimedAnswer(result, yesterday.output)?.same === true) {
+      return { verdict: { vote: 'support', confidence: 0.95, reason: `derived again for yesterday, when it was answered: ${yesterday.text}, as claimed (today it is ${String(today.output)})` }, steps: [...steps, `for yesterday: ${String(yesterday.output)}`] }
+    }
+    if (zone === undefined) {
+      return { verdict: { vote: 'abstain', confidence: 0, reason: `the answer depends on today's date, and the task names no time zone to read it in: here it is ${String(today.output)}, the result says ${claimed.shown}` }, steps }
+    }
+  }
+  const reason = `derived again${moves ? ` for today in ${zone!}` : ''}: ${today.text}, not ${claimed.shown}`
+  return { verdict: { vote: 'dispute', confidence: moves ? 0.9 : 0.99, reason }, steps: [...steps, reason] }
+}
+
+function checkCount ({ task, result }: Handed): Rederived | undefined {
+  let counted
+  try {
+    counted = countInText({ id: typeof task.id === 'string' ? task.id : 'task', text: task.text, input: task.input })
+  } catch {
+    return undefined
+  }
+  if (counted === undefined || typeof counted.output !== 'number') return undefined
+  const n = counted.output
+  const numbers = claimedNumbers(result)
+  if (numbers.length === 0) return undefined
+  const steps = [`counted again: ${(counted.working ?? []).filter(w => !w.startsWith('request: ')).join('; ')}`]
+  if (numbers.includes(n)) return { verdict: { vote: 'support', confidence: 0.99, reason: `counted again: ${counted.text}, as claimed` }, steps }
+  // "9 words (45 characters)" names several numbers: one that differs is judged only when alone.
+  if (numbers.length > 1) return undefined
+  const reason = `counted again: ${counted.text}, not ${numbers[0]!}`
+  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+}
+
+/**
+ * Whether the result states `expected` (a number of days or weeks, a weekday name, an ISO date), and
+ * what it states instead; undefined when it states nothing of that sort.
+ */
+function claimedAnswer (result: Handed['result'], expected: string | number): { same: boolean, shown: string } | undefined {
+  if (typeof expected === 'number') {
+    const numbers = claimedNumbers(result)
+    if (numbers.length === 0) return undefined
+    if (numbers.includes(expected)) return { same: true, shown: String(expected) }
+    return numbers.length === 1 ? { same: false, shown: String(numbers[0]) } : undefined
+  }
+  const text = resultText(result)
+  if (WEEKDAYS.includes(expected.toLowerCase())) {
+    const named = WEEKDAYS.filter(d => new RegExp(`\\b${d}\\b`, 'i').test(text))
+    if (named.length === 0) return undefined
+    if (named.includes(expected.toLowerCase())) return { same: true, shown: expected }
+    return named.length === 1 ? { same: false, shown: cap(named[0]!) } : undefined
+  }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(expected)) {
+    let dates
+    try { dates = datesIn(text) } catch { return undefined }
+    if (dates.length === 0) return undefined
+    const day = Math.round(Date.parse(`${expected}T00:00:00Z`) / DAY_MS)
+    if (dates.some(d => d.day === day)) return { same: true, shown: expected }
+    return dates.length === 1 ? { same: false, shown: dates[0]!.text } : undefined
+  }
+  return undefined
+}
+
+function resultText (result: Handed['result']): string {
+  const parts: string[] = []
+  if (typeof result.output === 'string') parts.push(result.output)
+  if (typeof result.text === 'string') parts.push(result.text)
+  return parts.join('\n').slice(0, 4000)
+}
+
+/** The numbers a result claims: its output if that is a number, else the numbers written in its text. */
+export function claimedNumbers (result: { text?: unknown, output?: unknown } | undefined): number[] {
+  if (typeof result?.output === 'number') return Number.isFinite(result.output) ? [result.output] : []
+  const text = typeof result?.output === 'string' ? result.output : typeof result?.text === 'string' ? result.text : ''
+  return [...numberWordsToDigits(text).replace(/(\d),(?=\d{3}\b)/g, '$1').matchAll(/[-+]?(?:\d+\.?\d*|\.\d+)/g)].map(m => Number(m[0])).filter(Number.isFinite)
+}
+
+function cap (s: string): string {
+  return s[0]!.toUpperCase() + s.slice(1)
+}
