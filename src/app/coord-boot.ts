@@ -18,6 +18,7 @@ import { asksToCount } from '../agents/builtin/text-counts.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksDateOffset, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
+import { asksClockArithmetic } from '../agents/builtin/clock-times.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
@@ -279,12 +280,14 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // A story the calculator reads (a word problem, a distance or a price question) is its, whatever its words match.
     if (takes.get('calculator') === true && tellsCalculatorStory(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
+    // "When does a train that leaves at 9:40 and takes 2 hours 35 minutes arrive?", "How long from 9:15 to
+    // 17:40?": arithmetic on times of day (clock-times.ts), whose words matched no skill well enough to bid.
     // "What day of the week is March 3, 2027?", "How many days until that date?" (a mission's part after
     // the researcher found the date): the calculator's, not the researcher's, even when the graph holds
     // a fact about that date. A count of days to a moment not dated went to the planner above.
     // "How many r's are in strawberry?", "Count the words in: ...": the summariser counts; words, not a skill match, say so.
     if (takes.get('summariser') === true && counts()) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
-    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks))
+    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",

@@ -178,6 +178,12 @@ test('a mission part works on the result it depends on, and a request that carri
   const weekday = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), dayId)
   expect(weekday, JSON.stringify(weekday)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.dates-interest' })
   expect(weekday.result?.text).toMatch(/^Wednesday: 3 March 2027 (?:is|was) a Wednesday$/)
+  // Arithmetic on times of day, told as a story: the calculator's by its bid rule (before, nobody bid),
+  // and the verifier on the third tab derives it again (before, it abstained: "not arithmetic").
+  const trainId = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'If a train leaves at 9:40 and the trip takes 2 hours 35 minutes, when does it arrive?' }))
+  const train = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), trainId)
+  expect(train, JSON.stringify(train)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.dates-interest', result: { text: '12:15 (2 hours 35 minutes after 9:40)', output: '12:15' } })
+  await expect.poll(() => b.evaluate(t => window.meshwork.tasks.get(t)?.verification, trainId), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [idC] })
   // Money into another currency with no rate in the request: the calculator converts at the rate the
   // room's graph states and cites it; the verifier on the third tab re-computes it at that rate and
   // supports it. Before, the calculator failed ("needs an exchange rate") and a verifier disputed even a

@@ -11,6 +11,7 @@
 import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
 import { clockAnswer, countDays, dateOffset, MONTH, weekdayAnswer } from './dates.ts'
+import { clockArithmetic } from './clock-times.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
@@ -126,6 +127,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // The clock ("What time is it?", "What is today's date?"), in the person's time zone.
   const clock = given === undefined ? clockAnswer(asked, Date.now(), task.timeZone) : undefined
   if (clock !== undefined) return answer(clock.text, clock.output, clock.steps)
+  // Times of day: "2 hours 35 minutes after 9:40", "from 9:15 to 17:40", "in 3 hours" (the person's zone).
+  const timed = given === undefined ? clockArithmetic(asked, Date.now(), task.timeZone) : undefined
+  if (timed !== undefined) return answer(timed.text, timed.output, timed.steps)
   if (given === undefined) {
     // Dates, read against the earlier results as text: a date at an offset ("What date is 90 days
     // from today?"), days between dates ("how many days between March 3 and ...", "weeks until ..."),

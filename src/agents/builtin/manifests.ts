@@ -16,7 +16,7 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
     manifestVersion: 1,
     id: 'calculator',
     name: 'Calculator',
-    description: 'Evaluates arithmetic, equations, unit conversions, statistics, days between dates and interest written in words or symbols, offline, and shows its working.',
+    description: 'Evaluates arithmetic, equations, unit conversions, statistics, days between dates, times of day and interest written in words or symbols, offline, and shows its working.',
     version: VERSION,
     author: AUTHOR,
     skills: [
@@ -81,14 +81,16 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
       },
       {
         id: 'math.dates-interest',
-        name: 'Days between dates, and interest',
-        description: 'Counts the days or weeks between two calendar dates, or from a date until today; computes compound interest (yearly, quarterly, monthly compounding) and simple interest on a principal at a rate for a number of years.',
+        name: 'Dates, times of day, and interest',
+        description: 'Counts the days or weeks between two calendar dates, or from a date until today; adds hours and minutes to a time of day or takes them away, and finds how long it is from one time of day to another; computes compound interest (yearly, quarterly, monthly compounding) and simple interest on a principal at a rate for a number of years.',
         tags: ['dates', 'calendar', 'interest', 'finance', 'math'],
         examples: [
           'How many days are there between January 1, 2027 and March 3, 2027?',
           'How many weeks until 25 December 2026?',
           'Days from 2027-01-01 to 2027-03-03',
           'How many days after that date is the launch?',
+          'A train leaves at 9:40 and the trip takes 2 hours 35 minutes. When does it arrive?',
+          'How long is it from 9:15 to 17:40?',
           'Compound interest on 1000 at 5% per year for 3 years',
           'What is the simple interest on 2500 at 4% for 3 years?'
         ],

@@ -1,6 +1,7 @@
 /**
  * Calendar and counting answers checked by deriving them again, for the verifier: the weekday of a
- * date, days or weeks between dates, a date at an offset ("90 days from March 3, 2027"), and counts
+ * date, days or weeks between dates, a date at an offset ("90 days from March 3, 2027"), a time of
+ * day at a duration from another or the time between two (clock-times.ts), and counts
  * in a text the task gives ("How many words are in ..."). These are computed by fixed rules (dates.ts,
  * text-counts.ts), so another peer can compute the same answer and compare it with the one claimed,
  * whoever produced it (the calculator, the summariser, a custom or LLM agent). Before, the verifier
@@ -12,6 +13,7 @@
  * disputed: the producer read "today" in a zone this peer does not know.
  */
 import type { Verdict } from '../types.ts'
+import { clockArithmetic, durationsIn, timesIn } from './clock-times.ts'
 import { countDays, dateOffset, datesIn, weekdayAnswer } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { upstreamResults, upstreamText } from './task-input.ts'
@@ -38,7 +40,7 @@ interface Handed {
 export function checkRederived (input: unknown, now: number = Date.now()): Rederived | undefined {
   const handed = readHanded(input)
   if (handed === undefined) return undefined
-  return checkDate(handed, now) ?? checkCount(handed)
+  return checkDate(handed, now) ?? checkClock(handed) ?? checkCount(handed)
 }
 
 function readHanded (input: unknown): Handed | undefined {
@@ -79,6 +81,36 @@ function checkDate ({ task, result }: Handed, now: number): Rederived | undefine
   }
   const reason = `derived again${moves ? ` for today in ${zone!}` : ''}: ${today.text}, not ${claimed.shown}`
   return { verdict: { vote: 'dispute', confidence: moves ? 0.9 : 0.99, reason }, steps: [...steps, reason] }
+}
+
+/** A time at a duration from another, or the time between two (clock-times.ts); not a time from now. */
+function checkClock ({ task, result }: Handed): Rederived | undefined {
+  let derived
+  try {
+    derived = clockArithmetic(task.text, Date.now(), undefined)
+  } catch {
+    return undefined
+  }
+  if (derived === undefined || derived.fromNow) return undefined
+  const steps = [`derived again: ${derived.steps.join('; ')}`]
+  let claimed: { same: boolean, shown: string } | undefined
+  if (typeof derived.output === 'number') {
+    const minutes = derived.output
+    const said = typeof result.output === 'number' ? [{ minutes: result.output, text: `${result.output} minutes` }] : durationsIn(resultText(result))
+    if (said.length === 0) return undefined
+    claimed = said.some(d => d.minutes === minutes) ? { same: true, shown: '' } : said.length === 1 ? { same: false, shown: said[0]!.text } : undefined
+  } else {
+    let said
+    // The output ("12:15") says it alone; the text also names the time it started from.
+    try { said = typeof result.output === 'string' && timesIn(result.output).length > 0 ? timesIn(result.output) : timesIn(resultText(result)) } catch { return undefined }
+    if (said.length === 0) return undefined
+    const at = Number(derived.output.slice(0, 2)) * 60 + Number(derived.output.slice(3))
+    claimed = said.some(t => t.minutes === at) ? { same: true, shown: '' } : said.length === 1 ? { same: false, shown: said[0]!.text } : undefined
+  }
+  if (claimed === undefined) return undefined
+  if (claimed.same) return { verdict: { vote: 'support', confidence: 0.99, reason: `derived again: ${derived.text}, as claimed` }, steps }
+  const reason = `derived again: ${derived.text}, not ${claimed.shown}`
+  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
 }
 
 function checkCount ({ task, result }: Handed): Rederived | undefined {

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { asksClockArithmetic, clockArithmetic, durationsIn, showTime, timesIn } from '../../../src/agents/builtin/clock-times.ts'
+import { handler as calculator } from '../../../src/agents/builtin/calculator.ts'
+import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
+import { testContext } from './builtin-context.ts'
+
+/** 2026-11-24 21:50 UTC. */
+const NOW = Date.UTC(2026, 10, 24, 21, 50)
+const at = (text: string) => clockArithmetic(text, NOW, 'UTC')
+
+describe('times of day and durations', () => {
+  it('reads times of day in 24 and 12 hours, and says what is not one', () => {
+    expect(timesIn('at 9:40, 9 pm, 12:15 am, 7.30 p.m., noon and 7 o\'clock').map(t => showTime(t.minutes, false)))
+      .toEqual(['09:40', '21:00', '00:15', '19:30', '12:00', '07:00'])
+    expect(() => timesIn('at 25:10')).toThrow("'25:10' is not a time of day: an hour goes up to 23")
+    expect(() => timesIn('at 13:00 pm')).toThrow('with am or pm the hour is 1 to 12')
+    expect(() => timesIn('at 9:75')).toThrow('a minute goes up to 59')
+  })
+
+  it('reads durations in numbers and words', () => {
+    expect(durationsIn('takes 2 hours 35 minutes').map(d => d.minutes)).toEqual([155])
+    expect(durationsIn('an hour and a half').map(d => d.minutes)).toEqual([90])
+    expect(durationsIn('half an hour').map(d => d.minutes)).toEqual([30])
+    expect(durationsIn('2h35').map(d => d.minutes)).toEqual([155])
+    expect(durationsIn('90 min').map(d => d.minutes)).toEqual([90])
+    expect(durationsIn('two and a half hours').map(d => d.minutes)).toEqual([150])
+    expect(durationsIn('a train at 9:40').map(d => d.minutes)).toEqual([])
+  })
+})
+
+describe('arithmetic on times of day', () => {
+  it('answers when a trip told as a story ends, or began', () => {
+    expect(at('If a train leaves at 9:40 and the trip takes 2 hours 35 minutes, when does it arrive?'))
+      .toMatchObject({ text: '12:15 (2 hours 35 minutes after 9:40)', output: '12:15', fromNow: false })
+    expect(at('The meeting ends at 16:00 and lasted an hour and a half. When did it start?'))
+      .toMatchObject({ text: '14:30 (1 hour 30 minutes before 16:00)', output: '14:30' })
+    expect(at('I started work at 8:30 am and worked for 7 hours 45 minutes. When did I finish?'))
+      .toMatchObject({ text: '4:15 pm (7 hours 45 minutes after 8:30 am)', output: '16:15' })
+  })
+
+  it('moves a time by a duration, across midnight too', () => {
+    expect(at('What time is it 2 hours 35 minutes after 9:40?')?.output).toBe('12:15')
+    expect(at('3 hours before 1:15 pm')?.text).toBe('10:15 am (3 hours before 1:15 pm)')
+    expect(at('14:30 plus 90 minutes')?.output).toBe('16:00')
+    expect(at('A flight departs at 11 pm and takes 9 hours. What time does it land?')?.text).toBe('8:00 am the next day (9 hours after 11 pm)')
+    expect(at('What time was it 45 minutes before 0:10?')?.text).toBe('23:25 the day before (45 minutes before 0:10)')
+  })
+
+  it('gives the time between two times of day, past midnight too', () => {
+    expect(at('How long is it from 9:15 to 17:40?')).toMatchObject({ text: '8 hours 25 minutes (505 minutes)', output: 505 })
+    expect(at('How many minutes between 10:50 pm and 1:05 am?')?.output).toBe(135)
+    expect(at('The film starts at 7:45 pm and ends at 10:10 pm. How long is it?')?.output).toBe(145)
+  })
+
+  it('reads a time from now in the person\'s zone', () => {
+    expect(at('What time will it be in 3 hours and 20 minutes?')).toMatchObject({ output: '01:10', fromNow: true, text: '01:10 the next day (3 hours 20 minutes from 21:50 now, UTC)' })
+    expect(clockArithmetic('What time will it be in 30 minutes?', NOW, 'Asia/Tokyo')?.output).toBe('07:20')
+  })
+
+  it('leaves other questions to the other readings', () => {
+    for (const t of ['What time is it?', 'How many seconds in 2 hours?', 'Convert 90 minutes to hours', 'How many hours from 9:00 to 17:30 at $15 per hour?', 'The ratio is 3:2', 'Meet at 9:40']) {
+      expect(at(t), t).toBeUndefined()
+      expect(asksClockArithmetic(t), t).toBe(false)
+    }
+    expect(asksClockArithmetic('If a train leaves at 9:40 and the trip takes 2 hours 35 minutes, when does it arrive?')).toBe(true)
+    // A time that does not exist: the calculator bids, and says so.
+    expect(asksClockArithmetic('What is 25:10 plus 10 minutes?')).toBe(true)
+  })
+
+  it('is what the calculator answers, and a verifier derives it again', async () => {
+    const task = { id: 't-1', text: 'If a train leaves at 9:40 and the trip takes 2 hours 35 minutes, when does it arrive?' }
+    const r = await calculator(task, testContext())
+    expect(r).toMatchObject({ text: '12:15 (2 hours 35 minutes after 9:40)', output: '12:15' })
+    expect(checkRederived({ task, result: { text: r.text, output: r.output } })?.verdict).toMatchObject({ vote: 'support', confidence: 0.99 })
+    expect(checkRederived({ task, result: { text: '12:20 (2 hours 35 minutes after 9:40)', output: '12:20' } })?.verdict)
+      .toMatchObject({ vote: 'dispute', reason: 'derived again: 12:15 (2 hours 35 minutes after 9:40), not 12:20' })
+    const span = { id: 't-2', text: 'How long is it from 9:15 to 17:40?' }
+    expect(checkRederived({ task: span, result: { text: 'It takes 8 hours and 25 minutes.' } })?.verdict.vote).toBe('support')
+    expect(checkRederived({ task: span, result: { text: '8 hours 15 minutes' } })?.verdict.vote).toBe('dispute')
+    // A time from now changes with the moment: not judged.
+    expect(checkRederived({ task: { id: 't-3', text: 'What time will it be in 3 hours?' }, result: { text: '01:10', output: '01:10' } })).toBeUndefined()
+    await expect(calculator({ id: 't-4', text: 'What is 25:10 plus 10 minutes?' }, testContext())).rejects.toThrow("'25:10' is not a time of day")
+  })
+})
