@@ -17,7 +17,7 @@ import { instructionOf } from '../agents/builtin/payload.ts'
 import { asksToCount } from '../agents/builtin/text-counts.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
-import { asksDateOffset, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
+import { asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { asksClockArithmetic } from '../agents/builtin/clock-times.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
@@ -287,7 +287,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // a fact about that date. A count of days to a moment not dated went to the planner above.
     // "How many r's are in strawberry?", "Count the words in: ...": the summariser counts; words, not a skill match, say so.
     if (takes.get('summariser') === true && counts()) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
-    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks))
+    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",

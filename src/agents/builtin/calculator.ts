@@ -10,7 +10,7 @@
  */
 import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
-import { clockAnswer, countDays, dateOffset, MONTH, weekdayAnswer } from './dates.ts'
+import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer } from './dates.ts'
 import { clockArithmetic } from './clock-times.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
@@ -118,6 +118,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
     ctx.progress(1)
     return { text, output, working: [`request: ${asked.trim()}`, ...steps] }
   }
+  // Leap years: "Is 2027 a leap year?", "When is the next leap year?".
+  const leap = given === undefined ? leapYearAnswer(asked, Date.now(), task.timeZone) : undefined
+  if (leap !== undefined) return answer(leap.text, leap.output, leap.steps)
   // A question about a whole number: "Is 91 prime?", "is 1,024 divisible by 8".
   const property = given === undefined ? checkNumberClaim(asked.trim().replace(/^(?:please\s+)?(?:tell\s+me\s+)?(?:whether|if)\s+/i, '')) : undefined
   if (property !== undefined) {

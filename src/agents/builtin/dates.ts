@@ -488,3 +488,46 @@ export function clockAnswer (request: string, now: number, timeZone?: string): {
   }
   return undefined
 }
+
+// ---------------------------------------------------------------------------------------------
+// Leap years: "Is 2027 a leap year?", "Was 1900 a leap year?", "Is this year a leap year?", "When is
+// the next leap year?". The calculator read "2027 a leap year" as an expression and failed.
+
+const LEAP_ASK = /^(?:(?:is|was|will)\s+(?:the\s+year\s+)?(\d{1,4}|this\s+year|next\s+year|last\s+year)\s+(?:be\s+)?a\s+leap\s+year|(\d{1,4})\s*:?\s*(?:is\s+it\s+)?a\s+leap\s+year|(?:when\s+is|what\s+is|which\s+is|what's)\s+the\s+next\s+leap\s+year)$/i
+
+/** Whether `year` is a leap year of the Gregorian calendar. */
+export function isLeap (year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+}
+
+/** Why `year` is or is not a leap year: "1900 is divisible by 100 but not by 400". */
+export function leapReason (year: number): string {
+  if (year % 400 === 0) return `${year} is divisible by 400`
+  if (year % 100 === 0) return `${year} is divisible by 100 but not by 400`
+  if (year % 4 === 0) return `${year} is divisible by 4 and not by 100`
+  return `${year} is not divisible by 4`
+}
+
+/** Whether `request` asks about a leap year (the bid rule's test). */
+export function asksLeapYear (request: string): boolean {
+  return LEAP_ASK.test(clockRequest(request))
+}
+
+/** The answer to a leap-year question, or undefined when the request asks none. */
+export function leapYearAnswer (request: string, now: number, timeZone?: string): { text: string, output: boolean | number, steps: string[] } | undefined {
+  const m = LEAP_ASK.exec(clockRequest(request))
+  if (m === null) return undefined
+  const z = zonedTime(now, timeZone)
+  const said = m[1] ?? m[2]
+  if (said === undefined) {
+    let year = z.year + 1
+    while (!isLeap(year)) year++
+    return { text: `${year}: the next leap year after ${z.year} (${leapReason(year)})`, output: year, steps: [`this year: ${z.year} (${z.zone})`, leapReason(year)] }
+  }
+  const relative = /^(this|next|last)\s+year$/i.exec(said)?.[1]?.toLowerCase()
+  const year = relative === undefined ? Number(said) : z.year + (relative === 'next' ? 1 : relative === 'last' ? -1 : 0)
+  if (year < 1) throw new Error(`calculator: ${said} is not a year of the Gregorian calendar`)
+  const leap = isLeap(year)
+  const steps = [...(relative !== undefined ? [`${relative} year: ${year} (${z.zone})`] : []), leapReason(year), leap ? 'so a leap year: February has 29 days' : 'so not a leap year: February has 28 days']
+  return { text: `${leap ? 'Yes' : 'No'}: ${year} ${leap ? 'is' : 'is not'} a leap year (${leapReason(year)})`, output: leap, steps }
+}

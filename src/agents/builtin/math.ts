@@ -640,8 +640,17 @@ export function translateRequest (request: string): Translation {
   s = s.replace(/^(.*[\d)])\s+from\s+(?=[A-Za-z°µ])(.+?\s+(?:to|in|into|as)\s+[A-Za-z°µ])/i, '$1 $2')
   const conv = /^(.+?)\s+(?:to|in|into|as)\s+([A-Za-z°µ][\w°µ/^ ()*.]*)$/i.exec(s)
   if (conv !== null && /\d/.test(conv[1]!)) {
-    const from = unitWords(conv[1]!.trim())
-    const to = unitWords(conv[2]!.trim())
+    let from = unitWords(conv[1]!.trim())
+    let to = unitWords(conv[2]!.trim())
+    // A temperature converted by its letters ("72 F to C", "100°C in F", "72 degrees F to C"): mathjs
+    // reads a bare F and C as farad and coulomb ("units do not match"); between the scales they are degrees.
+    const target = /^(?:°\s*)?([CF])$/i.exec(to)?.[1]?.toUpperCase()
+    const source = /^(.*\d)\s*(?:°\s*)?([CF])$/i.exec(from) ?? /^(.*\d)\s*deg([CF])$/.exec(from)
+    if (target !== undefined && source !== null && source[2]!.toUpperCase() !== target) {
+      from = `${source[1]} deg${source[2]!.toUpperCase()}`
+      to = `deg${target}`
+      steps.push('F and C read as degrees Fahrenheit and Celsius')
+    }
     steps.push(`unit conversion: ${from} → ${to}`)
     return { expression: `${from} to ${to}`, steps, conversion: { from, to } }
   }

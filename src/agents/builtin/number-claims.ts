@@ -1,14 +1,16 @@
 /**
  * Claims about a whole number's properties, checked exactly (the verifier's third kind of check,
  * next to arithmetic and the graph): "17 is prime", "Is 91 a prime number?", "1,024 is even",
- * "144 is a perfect square", "84 is divisible by 7", "100 is a multiple of 8", "12 is not odd".
+ * "144 is a perfect square", "84 is divisible by 7", "100 is a multiple of 8", "12 is not odd",
+ * "2027 is a leap year".
  * Primality is a deterministic Miller-Rabin test (exact below 3.3e24); numbers beyond that are not
  * judged.
  */
 import type { Verdict } from '../types.ts'
+import { isLeap, leapReason } from './dates.ts'
 
 const INTEGER = String.raw`([-+]?\d{1,3}(?:,\d{3})+|[-+]?\d+)`
-const PROPERTY = String.raw`(?:an?\s+)?(prime(?:\s+number)?|composite(?:\s+number)?|even(?:\s+number)?|odd(?:\s+number)?|(?:perfect\s+)?square(?:\s+number)?|perfect\s+cube|(?:divisible|evenly\s+divisible)\s+by\s+${INTEGER}|(?:a\s+)?multiple\s+of\s+${INTEGER}|(?:a\s+)?(?:factor|divisor)\s+of\s+${INTEGER})`
+const PROPERTY = String.raw`(?:an?\s+)?(leap\s+year|prime(?:\s+number)?|composite(?:\s+number)?|even(?:\s+number)?|odd(?:\s+number)?|(?:perfect\s+)?square(?:\s+number)?|perfect\s+cube|(?:divisible|evenly\s+divisible)\s+by\s+${INTEGER}|(?:a\s+)?multiple\s+of\s+${INTEGER}|(?:a\s+)?(?:factor|divisor)\s+of\s+${INTEGER})`
 /** "<n> is [not] <property>" */
 const STATED = new RegExp(String.raw`^(?:the\s+number\s+)?${INTEGER}\s+is(\s+not|n['’]t)?\s+${PROPERTY}$`, 'i')
 /** "is <n> [not] <property>" (a question) */
@@ -29,7 +31,7 @@ export function checkNumberClaim (claim: string): { verdict: Verdict, steps: str
   const judged = judge(n, property, k)
   if (judged === undefined) return undefined
   const holds = judged.holds !== negated
-  const statement = `${n} is ${negated ? 'not ' : ''}${property.replace(/\s+\d.*$/, '')}${k === undefined ? '' : ` ${k}`}`
+  const statement = `${n} is ${negated ? 'not ' : ''}${property.startsWith('leap') ? 'a ' : ''}${property.replace(/\s+\d.*$/, '')}${k === undefined ? '' : ` ${k}`}`
   const steps = [`number claim: ${statement}`, judged.why]
   const reason = `${judged.why}, so "${statement}" is ${holds ? 'true' : 'false'}`
   return { verdict: { vote: holds ? 'support' : 'dispute', confidence: 0.99, reason, evidence: [] }, steps }
@@ -45,6 +47,10 @@ function judge (n: bigint, property: string, k: bigint | undefined): { holds: bo
       : n < 2n ? `${n} is less than 2 (primes start at 2)`
         : factor !== undefined ? `${n} = ${factor} × ${n / factor}` : `${n} is composite (Miller-Rabin)`
     return { holds: property.startsWith('prime') ? prime : (!prime && n > 1n), why }
+  }
+  if (property.startsWith('leap')) {
+    if (n < 1n || n > 1_000_000n) return undefined
+    return { holds: isLeap(Number(n)), why: leapReason(Number(n)) }
   }
   if (property.startsWith('even')) return { holds: n % 2n === 0n, why: `${n} ÷ 2 leaves ${abs % 2n}` }
   if (property.startsWith('odd')) return { holds: n % 2n !== 0n, why: `${n} ÷ 2 leaves ${abs % 2n}` }

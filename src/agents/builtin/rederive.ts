@@ -14,7 +14,7 @@
  */
 import type { Verdict } from '../types.ts'
 import { clockArithmetic, durationsIn, timesIn } from './clock-times.ts'
-import { countDays, dateOffset, datesIn, weekdayAnswer } from './dates.ts'
+import { countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { upstreamResults, upstreamText } from './task-input.ts'
 import { countInText } from './text-counts.ts'
@@ -40,7 +40,7 @@ interface Handed {
 export function checkRederived (input: unknown, now: number = Date.now()): Rederived | undefined {
   const handed = readHanded(input)
   if (handed === undefined) return undefined
-  return checkDate(handed, now) ?? checkClock(handed) ?? checkCount(handed)
+  return checkDate(handed, now) ?? checkLeap(handed, now) ?? checkClock(handed) ?? checkCount(handed)
 }
 
 function readHanded (input: unknown): Handed | undefined {
@@ -81,6 +81,30 @@ function checkDate ({ task, result }: Handed, now: number): Rederived | undefine
   }
   const reason = `derived again${moves ? ` for today in ${zone!}` : ''}: ${today.text}, not ${claimed.shown}`
   return { verdict: { vote: 'dispute', confidence: moves ? 0.9 : 0.99, reason }, steps: [...steps, reason] }
+}
+
+/** "Is 2027 a leap year?" (yes or no), "When is the next leap year?" (a year). */
+function checkLeap ({ task, result }: Handed, now: number): Rederived | undefined {
+  const zone = typeof task.timeZone === 'string' && task.timeZone !== '' ? task.timeZone : undefined
+  let derived
+  try { derived = leapYearAnswer(task.text, now, zone) } catch { return undefined }
+  if (derived === undefined) return undefined
+  let claimed: { same: boolean, shown: string } | undefined
+  if (typeof derived.output === 'number') {
+    claimed = claimedAnswer(result, derived.output)
+  } else {
+    const text = resultText(result)
+    const said = typeof result.output === 'boolean' ? result.output
+      : /^\s*yes\b|\bis\s+a\s+leap\s+year\b/i.test(text) && !/\bis\s+not\s+a\s+leap\s+year\b/i.test(text) ? true
+        : /^\s*no\b|\bis\s+not\s+a\s+leap\s+year\b/i.test(text) ? false : undefined
+    if (said !== undefined) claimed = { same: said === derived.output, shown: said ? 'yes' : 'no' }
+  }
+  if (claimed === undefined) return undefined
+  const steps = [`derived again: ${derived.steps.join('; ')}`]
+  // "this year" and "the next leap year" move with the date, but only at new year: not worth an abstention.
+  if (claimed.same) return { verdict: { vote: 'support', confidence: 0.99, reason: `derived again: ${derived.text}, as claimed` }, steps }
+  const reason = `derived again: ${derived.text}, not ${claimed.shown}`
+  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
 }
 
 /** A time at a duration from another, or the time between two (clock-times.ts); not a time from now. */

@@ -22,6 +22,12 @@ describe('calculator', () => {
     expect(r.working).toContain('5 miles = 8.04672 km')
     expect((await calc('how many km is 5 miles')).output).toBe('8.04672 km')
     expect((await calc('100 fahrenheit in celsius')).text).toMatch(/^37\.7777777\d* degC$/)
+    // By their letters: mathjs read F and C as farad and coulomb ("units do not match ('C' != '72 F')").
+    expect((await calc('Convert 72 F to C')).text).toMatch(/^22\.2222222\d* degC$/)
+    for (const [q, a] of [['100C in F', '212 degF'], ['72°F to C', /^22\.22/], ['30 degrees C in F', '86 degF'], ['-40 F to C', '-40 degC']] as const) {
+      expect((await calc(q)).text, q).toMatch(a)
+    }
+    expect((await calc('Convert 72 F to C')).working).toContain('F and C read as degrees Fahrenheit and Celsius')
     expect((await calc('60 mph in km/h')).output).toBe('96.56064 km / h')
     expect((await calc('How many kilograms is 150 pounds?')).text).toMatch(/^68\.0388\d* kilograms$/)
   })

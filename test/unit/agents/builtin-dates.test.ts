@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { asksDateOffset, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, weekdayAnswer } from '../../../src/agents/builtin/dates.ts'
+import { asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer } from '../../../src/agents/builtin/dates.ts'
+import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
 import { testContext } from './builtin-context.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
@@ -195,5 +196,26 @@ describe('the clock in the calculator', () => {
     // Before: "calculator: found no expression to evaluate in 'What time is it?'".
     const r = await handler({ id: 't', text: 'What is the time?', timeZone: 'Europe/Berlin' }, testContext())
     expect(r.text).toMatch(/^\d\d:\d\d on \w+day, \d{1,2} \w+ \d{4} \(Europe\/Berlin\)$/)
+  })
+})
+
+describe('leap years in the calculator', () => {
+  it('answers for a year, this or next year, and names the next leap year', () => {
+    expect(leapYearAnswer('Will 2028 be a leap year?', NOW)).toMatchObject({ text: 'Yes: 2028 is a leap year (2028 is divisible by 4 and not by 100)', output: true })
+    expect(leapYearAnswer('Is 2000 a leap year', NOW)?.output).toBe(true)
+    expect(leapYearAnswer('Is this year a leap year?', NOW, 'UTC')).toMatchObject({ output: false, text: 'No: 2026 is not a leap year (2026 is not divisible by 4)' })
+    expect(leapYearAnswer('When is the next leap year?', NOW, 'UTC')).toMatchObject({ output: 2028 })
+    expect(leapYearAnswer('2024: is it a leap year?', NOW)?.output).toBe(true)
+    expect(leapYearAnswer('How many leap years are there?', NOW)).toBeUndefined()
+    expect(asksLeapYear('Is 2027 a leap year?')).toBe(true)
+    expect(asksLeapYear('Is it true that 2027 is a leap year?')).toBe(false) // a check: the verifier's
+  })
+
+  it('is derived again by a verifier, which disputes a wrong yes or no', () => {
+    const task = { id: 't', text: 'Is 2027 a leap year?' }
+    expect(checkRederived({ task, result: { text: 'No: 2027 is not a leap year', output: false } }, NOW)?.verdict.vote).toBe('support')
+    expect(checkRederived({ task, result: { text: 'Yes, it is a leap year.' } }, NOW)?.verdict)
+      .toMatchObject({ vote: 'dispute', reason: 'derived again: No: 2027 is not a leap year (2027 is not divisible by 4), not yes' })
+    expect(checkRederived({ task: { id: 't', text: 'When is the next leap year?', timeZone: 'UTC' }, result: { text: '2032' } }, NOW)?.verdict.vote).toBe('dispute')
   })
 })

@@ -48,4 +48,16 @@ describe('claims about whole numbers', () => {
     expect(c.text).toBe('No: 91 = 7 × 13')
     expect((await calculator({ id: 't', text: 'is 1,024 divisible by 8' }, testContext())).text).toBe('Yes: 1024 ÷ 8 = 128')
   })
+
+  it('judges leap years by the Gregorian rule, for the verifier and the calculator', async () => {
+    expect(checkNumberClaim('2027 is a leap year')?.verdict).toMatchObject({ vote: 'dispute', reason: '2027 is not divisible by 4, so "2027 is a leap year" is false' })
+    expect(checkNumberClaim('1900 is not a leap year')?.verdict.vote).toBe('support')
+    expect(checkNumberClaim('2000 is a leap year')?.verdict.vote).toBe('support')
+    const v = await verifier({ id: 't', text: 'Is it true that 2028 is a leap year?' }, testContext())
+    expect(v.verdict).toMatchObject({ vote: 'support', confidence: 0.99 })
+    // Before: "cannot evaluate '2027 a leap year' — undefined symbol a".
+    const c = await calculator({ id: 't', text: 'Is 2027 a leap year?' }, testContext())
+    expect(c).toMatchObject({ text: 'No: 2027 is not a leap year (2027 is not divisible by 4)', output: false })
+    expect((await calculator({ id: 't', text: 'Was 1900 a leap year?' }, testContext())).text).toBe('No: 1900 is not a leap year (1900 is divisible by 100 but not by 400)')
+  })
 })
