@@ -295,8 +295,9 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
         level: 'competent'
       }
     ],
-    tools: ['graph.read'],
-    limits: { timeoutMs: 20000, maxConcurrentTasks: 2 }
+    // spawn: a result of code is checked by running the code again in a js-runner sub-agent.
+    tools: ['graph.read', 'spawn'],
+    limits: { timeoutMs: 20000, maxConcurrentTasks: 2, maxSubAgents: 2, maxDepth: 1 }
   },
 
   planner: {

@@ -12,7 +12,9 @@
  * producer may have answered before midnight. Without a zone the answer is only supported, never
  * disputed: the producer read "today" in a zone this peer does not know.
  */
-import type { Verdict } from '../types.ts'
+import type { AgentContext, AgentResult, Verdict } from '../types.ts'
+import { canonicalJson } from '../../net/canonical-json.ts'
+import { codeIn } from './code-in-text.ts'
 import { clockArithmetic, durationsIn, timesIn } from './clock-times.ts'
 import { countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
@@ -201,4 +203,50 @@ export function claimedNumbers (result: { text?: unknown, output?: unknown } | u
 
 function cap (s: string): string {
   return s[0]!.toUpperCase() + s.slice(1)
+}
+
+/** Sources of a different answer on every run: such code is not judged by running it again. */
+const NONDETERMINISTIC = /\bMath\.random\b|\bDate\b|\bperformance\b|\bcrypto\b/
+
+/**
+ * A result of JavaScript the task carries (`codeIn`), checked by running the code again in a js-runner
+ * sub-agent on this peer (`ctx.spawn`, its own QuickJS sandbox with the same limits): the same value
+ * supports it; another value disputes it, unless the code reads the clock or random numbers (then an
+ * abstention says so). A result in words (an LLM's explanation of the code) is not compared. Undefined
+ * when the task carries no code or the result claims no value of its own.
+ */
+export async function checkRerun (input: unknown, ctx: AgentContext): Promise<Rederived | undefined> {
+  const handed = readHanded(input)
+  if (handed === undefined) return undefined
+  const { task, result } = handed
+  const code = codeIn({ text: task.text, input: task.input })
+  if (code === undefined || typeof result.text !== 'string') return undefined
+  const claimsValue = result.output !== undefined && sameJson(parseJson(result.text), result.output)
+  let again: AgentResult
+  try {
+    again = await ctx.spawn('js-runner', { id: `${typeof task.id === 'string' ? task.id : 'task'}:rerun`, text: task.text, ...(task.input !== undefined ? { input: task.input } : {}) })
+  } catch (err) {
+    if (ctx.signal.aborted) throw err
+    return { verdict: { vote: 'abstain', confidence: 0, reason: `the code could not be run again here: ${(err as Error).message.replace(/^js-runner: /, '')}` }, steps: [] }
+  }
+  const shown = (t: string): string => t.length > 120 ? `${t.slice(0, 117)}...` : t
+  const steps = [`ran the code again in a sandbox on this peer: ${shown(again.text)}`]
+  if (again.text === result.text || (result.output !== undefined && sameJson(again.output, result.output))) {
+    return { verdict: { vote: 'support', confidence: 0.95, reason: `ran the code again on this peer: the same result, ${shown(again.text)}` }, steps }
+  }
+  if (!claimsValue) return undefined
+  if (NONDETERMINISTIC.test(code)) {
+    return { verdict: { vote: 'abstain', confidence: 0, reason: `the code reads the clock or random numbers: run again here it gives ${shown(again.text)}, the result says ${shown(result.text)}` }, steps }
+  }
+  const reason = `ran the code again on this peer: it gives ${shown(again.text)}, not ${shown(result.text)}`
+  return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+}
+
+function parseJson (text: string): unknown {
+  try { return JSON.parse(text) } catch { return undefined }
+}
+
+function sameJson (a: unknown, b: unknown): boolean {
+  if (a === undefined || b === undefined) return false
+  return canonicalJson(a) === canonicalJson(b)
 }

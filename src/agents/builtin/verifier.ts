@@ -7,8 +7,9 @@
  *    claim about a whole number ("17 is prime", "84 is divisible by 7") is checked exactly
  *    (number-claims.ts). Sums written out inside prose ("Pallets needed: 14 * 6 = 86") are each
  *    re-computed: a wrong one disputes the claim, right ones leave the rest to the graph. A handed-over
- *    calendar or counting answer (a weekday, days between dates, words in a text) is derived again
- *    (rederive.ts).
+ *    calendar or counting answer (a weekday, days between dates, words in a text) is derived again,
+ *    and the value of JavaScript the task carries is computed by running the code again in a
+ *    js-runner sub-agent (rederive.ts).
  * 2. The knowledge graph. Related entities come from ctx.graph.search; one that is about the same
  *    thing (relevance) and says the same (no negation flip, no antonym, no different number)
  *    supports the claim, one that is about the same thing but flips it contradicts it. Evidence
@@ -31,7 +32,7 @@ import { convertsMoney } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
-import { checkRederived, claimedNumbers } from './rederive.ts'
+import { checkRederived, checkRerun, claimedNumbers } from './rederive.ts'
 
 /** A hit must be at least this relevant to count for or against. */
 const EVIDENCE_RELEVANCE = 0.45
@@ -68,7 +69,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const claim = claimText(task)
   // A result handed over to check (a mission part's) is judged on its own terms first: a list of
   // numbers has no claim in words (its text is all brackets), and before this the verifier failed on it.
-  const handed = checkEquation(task.input) ?? checkList(task.input) ?? checkRederived(task.input) ?? await checkRecomputed(task.input, ctx)
+  const handed = checkEquation(task.input) ?? checkList(task.input) ?? checkRederived(task.input) ?? await checkRecomputed(task.input, ctx) ?? await checkRerun(task.input, ctx)
   const working = [`claim: ${claim === '' ? handedText(task.input) : claim}`]
   // A researcher's answer that goes by what the person said against the graph, or an overview that
   // only quotes the graph: there is nothing to check it against that it did not already weigh.

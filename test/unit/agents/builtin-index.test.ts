@@ -23,7 +23,9 @@ describe('built-in registry', () => {
 
   it('lists the tools each handler needs', () => {
     expect(builtinManifest('researcher').tools).toEqual(['graph.read'])
-    expect(builtinManifest('verifier').tools).toEqual(['graph.read'])
+    // A result of code is checked by running it again in a js-runner sub-agent.
+    expect(builtinManifest('verifier').tools).toEqual(['graph.read', 'spawn'])
+    expect(builtinManifest('verifier').limits).toMatchObject({ maxSubAgents: 2, maxDepth: 1 })
     expect(builtinManifest('llm').tools).toEqual(['llm'])
     expect(builtinManifest('planner').tools).toEqual(['llm'])
     // An exchange rate the request does not give is looked up in the room's graph.

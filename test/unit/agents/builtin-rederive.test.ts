@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
+import { checkRederived, checkRerun } from '../../../src/agents/builtin/rederive.ts'
+import { handler as jsRunner } from '../../../src/agents/builtin/js-runner.ts'
 import { handler as verifier } from '../../../src/agents/builtin/verifier.ts'
 import { handler as calculator } from '../../../src/agents/builtin/calculator.ts'
 import { handler as summariser } from '../../../src/agents/builtin/summariser.ts'
@@ -84,5 +85,36 @@ describe('the verifier votes with them', () => {
     expect((day.output as { method: string }).method).toBe('arithmetic')
     const words = await verifier({ id: 't:verify', text: 'Verify this answer', input: handed('Count the words in this text: "one two three"', { text: '4 words', output: 4 }) }, testContext())
     expect(words.verdict).toMatchObject({ vote: 'dispute', reason: 'counted again: 3 words, not 4' })
+  })
+})
+
+describe('a result of code, run again', () => {
+  // The js-runner itself (real QuickJS) as the verifier's sub-agent, as the runtime gives ctx.spawn.
+  const runner = () => testContext({ spawn: async (kind, task) => { expect(kind).toBe('js-runner'); return await jsRunner(task, testContext()) } })
+
+  it('supports the same value and disputes another, running the code in a js-runner sub-agent', async () => {
+    const text = 'Run this JavaScript: return [1, 2, 3].map(x => x * 2)'
+    const right = await jsRunner({ id: 't', text }, testContext())
+    expect(right).toMatchObject({ text: '[2,4,6]', output: [2, 4, 6] })
+    const ok = await verifier({ id: 't:verify', text: 'Verify this answer', input: handed(text, { text: right.text, output: right.output }) }, runner())
+    expect(ok.verdict).toMatchObject({ vote: 'support', confidence: 0.95, reason: 'ran the code again on this peer: the same result, [2,4,6]' })
+    const bad = await verifier({ id: 't:verify', text: 'Verify this answer', input: handed(text, { text: '[2,4,7]', output: [2, 4, 7] }) }, runner())
+    expect(bad.verdict).toMatchObject({ vote: 'dispute', confidence: 0.9, reason: 'ran the code again on this peer: it gives [2,4,6], not [2,4,7]' })
+  })
+
+  it('abstains on code that reads the clock or random numbers, and leaves an answer in words alone', async () => {
+    const dice = await checkRerun(handed('Run this JavaScript: return Math.floor(Math.random() * 1e9)', { text: '5', output: 5 }), runner())
+    expect(dice?.verdict).toMatchObject({ vote: 'abstain', reason: expect.stringMatching(/^the code reads the clock or random numbers/) })
+    // An LLM's explanation of the code is not the code's value.
+    expect(await checkRerun(handed('What does `typeof null` return?', { text: 'It returns "object", a historical quirk.' }), runner())).toBeUndefined()
+    expect(await checkRerun(handed('What does `typeof null` return?', { text: '"object"', output: 'object' }), runner()))
+      .toMatchObject({ verdict: { vote: 'support' } })
+    expect(await checkRerun(handed('Calculate 2 + 2', { text: '4', output: 4 }), runner())).toBeUndefined()
+  })
+
+  it('abstains, saying why, when the code cannot be run here', async () => {
+    const ctx = testContext() // no spawn: the tool is refused as in a manifest without it
+    const r = await checkRerun(handed('Run this JavaScript: return 1 + 1', { text: '2', output: 2 }), ctx)
+    expect(r?.verdict).toMatchObject({ vote: 'abstain', reason: expect.stringMatching(/^the code could not be run again here: /) })
   })
 })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkArithmetic, checkEmbeddedEquations, claimText, contradiction, handler, type VerifierOutput } from '../../../src/agents/builtin/verifier.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
+import { handler as jsRunner } from '../../../src/agents/builtin/js-runner.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 
@@ -91,10 +92,14 @@ describe('verifier: a mission part about the result it depends on', () => {
       .toMatchObject({ vote: 'dispute', reason: 're-computed: 8 numbers (2, 3, 5, 7, 11, 13, 17, 19); item 5 is 11, not 9' })
     expect((await check('Find the primes below 20', undefined, primes.slice(0, 7))).verdict?.reason).toBe('re-computed: 8 numbers (2, 3, 5, 7, 11, 13, 17, 19); the result has 7')
     expect((await check('Sort them', { s1: 3, s2: 1, s3: 2 }, [1, 2, 3])).verdict?.vote).toBe('support')
-    // Another agent's list is not judged by the calculator's reading of its words: abstain, saying why.
-    const script = await handler({ id: 'v', text: 'verify', input: { task: { id: 't', text: 'Run this JavaScript: [3,1,2].sort()' }, result: { text: '[1,2,3]', output: [1, 2, 3] } } }, testContext())
-    expect(script.verdict).toMatchObject({ vote: 'abstain', confidence: 0 })
-    expect(script.verdict!.reason).toContain('no claim in words')
+    // Another agent's list is not judged by the calculator's reading of its words: a script's is run
+    // again (rederive.ts), and one with neither code nor words to check is an abstention saying why.
+    const script = await handler({ id: 'v', text: 'verify', input: { task: { id: 't', text: 'Run this JavaScript: [3,1,2].sort()' }, result: { text: '[1,2,3]', output: [1, 2, 3] } } },
+      testContext({ spawn: async (_kind, task) => await jsRunner(task, testContext()) }))
+    expect(script.verdict).toMatchObject({ vote: 'support', reason: 'ran the code again on this peer: the same result, [1,2,3]' })
+    const picked = await handler({ id: 'v', text: 'verify', input: { task: { id: 't', text: 'Pick three numbers for me' }, result: { text: '[1,2,3]', output: [1, 2, 3] } } }, testContext())
+    expect(picked.verdict).toMatchObject({ vote: 'abstain', confidence: 0 })
+    expect(picked.verdict!.reason).toContain('no claim in words')
   })
 
   it('re-reads a word problem and compares the number in the answer', async () => {
