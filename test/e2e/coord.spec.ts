@@ -200,6 +200,15 @@ test('a mission part works on the result it depends on, and a request that carri
   const yenId = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'How much is $40 in yen?' }))
   const yen = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), yenId)
   expect(yen, JSON.stringify(yen)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, result: { output: 6000 } })
+  // A script's result: the verifier on C runs the code again in a js-runner sub-agent of its own (its
+  // worker's ctx.spawn) and supports the same value. Before, every verifier abstained on it.
+  const runner = await b.evaluate(async () => await window.meshwork.agents.register({ kind: 'js-runner' }))
+  await expect.poll(() => a.evaluate(r => window.meshwork.agents.list().some(x => x.agentId === r && x.online), runner), { timeout: 15_000 }).toBe(true)
+  const codeId = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Run this JavaScript: return [1, 2, 3].map(x => x * 2)' }))
+  const code = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), codeId)
+  expect(code, JSON.stringify(code)).toMatchObject({ state: 'completed', agentId: runner, result: { text: '[2,4,6]' } })
+  await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification, codeId), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [idC] })
+  await b.evaluate(async r => { await window.meshwork.agents.unregister(r) }, runner)
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {
