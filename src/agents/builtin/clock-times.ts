@@ -27,7 +27,8 @@ const TIME_OF_DAY = new RegExp(String.raw`\b(?:(\d{1,2}):(\d{2})(?:\s*${MERIDIEM
 const NUMBER = String.raw`(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|forty-five|fifty|ninety)`
 const UNIT = String.raw`(?:hours?|hrs?|h|minutes?|mins?)`
 const DURATION_PART = String.raw`\b(?:half\s+an\s+hour|an?\s+hour\s+and\s+a\s+half|a\s+quarter\s+of\s+an\s+hour|\d+\s*h\s*\d+\s*(?:m|min|mins)?\b|${NUMBER}\s*(?:and\s+a\s+half\s+)?${UNIT}\b)`
-const DURATION = new RegExp(String.raw`${DURATION_PART}(?:\s*(?:,|and)?\s*${DURATION_PART})*`, 'gi')
+// The separators do not overlap ("\s*(?:,|and)?\s*" split a run of spaces every way: quadratic on a long one).
+const DURATION = new RegExp(String.raw`${DURATION_PART}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+)${DURATION_PART})*`, 'gi')
 
 const WORD_NUMBERS: Record<string, number> = {
   a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
@@ -158,8 +159,12 @@ type Reading =
   | { kind: 'between', from: FoundTime, to: FoundTime }
   | { kind: 'from-now', by: FoundDuration }
 
+/** A question about times of day is short; a longer text is a passage (and every tab reads each request to bid). */
+const MAX_REQUEST = 400
+
 function readClockArithmetic (request: string): Reading | undefined {
   const r = request.trim()
+  if (r.length > MAX_REQUEST) return undefined
   const times = timesIn(r)
   const durations = durationsIn(r)
   if (times.length + durations.length === 0) return undefined

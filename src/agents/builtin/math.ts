@@ -645,7 +645,7 @@ export function translateRequest (request: string): Translation {
     // A temperature converted by its letters ("72 F to C", "100°C in F", "72 degrees F to C"): mathjs
     // reads a bare F and C as farad and coulomb ("units do not match"); between the scales they are degrees.
     const target = /^(?:°\s*)?([CF])$/i.exec(to)?.[1]?.toUpperCase()
-    const source = /^(.*\d)\s*(?:°\s*)?([CF])$/i.exec(from) ?? /^(.*\d)\s*deg([CF])$/.exec(from)
+    const source = from.length > 200 ? null : /^(.*\d)\s*(?:°\s*)?([CF])$/i.exec(from) ?? /^(.*\d)\s*deg([CF])$/.exec(from)
     if (target !== undefined && source !== null && source[2]!.toUpperCase() !== target) {
       from = `${source[1]} deg${source[2]!.toUpperCase()}`
       to = `deg${target}`

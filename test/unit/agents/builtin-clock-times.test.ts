@@ -63,6 +63,9 @@ describe('arithmetic on times of day', () => {
       expect(asksClockArithmetic(t), t).toBe(false)
     }
     expect(asksClockArithmetic('If a train leaves at 9:40 and the trip takes 2 hours 35 minutes, when does it arrive?')).toBe(true)
+    // A passage is not a question about times, however it ends (every tab reads each request to bid).
+    expect(asksClockArithmetic(`${'word '.repeat(100)}: when does a train that leaves at 9:40 and takes 2 hours arrive?`)).toBe(false)
+    expect(durationsIn(`2 hours${' '.repeat(20_000)}x`).map(d => d.minutes)).toEqual([120])
     // A time that does not exist: the calculator bids, and says so.
     expect(asksClockArithmetic('What is 25:10 plus 10 minutes?')).toBe(true)
   })
