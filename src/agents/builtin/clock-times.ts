@@ -180,8 +180,8 @@ function readClockArithmetic (request: string): Reading | undefined {
     const by = durations[0]!
     if (!ASKS_WHEN.test(r) && !/\b(?:plus|minus|add|subtract|after|before|later\s+than|earlier\s+than|\+|-)\s/i.test(r)) return undefined
     // "when did it start" of a story whose end is given goes back; "3 hours before 1:15 pm" too.
-    const endGiven = END_GIVEN.test(r.slice(0, Math.max(from.index, 0) + from.text.length + 1)) || /\b(?:ends?|ended|finish(?:es|ed)?|arriv(?:es|ed)|lands?|landed)\s+(?:at\s+)?$/i.test(r.slice(0, from.index))
-    const back = (START_ASKED.test(r) && endGiven) || BACK.test(r.slice(Math.max(0, by.index), from.index > by.index ? from.index : by.index + by.text.length + 20)) || /\b(?:subtract|minus)\b/i.test(r)
+    const endGiven = END_GIVEN.test(r.slice(0, from.index + from.text.length + 1)) || /\b(?:ends?|ended|finish(?:es|ed)?|arriv(?:es|ed)|lands?|landed)\s+(?:at\s+)?$/i.test(r.slice(0, from.index))
+    const back = (START_ASKED.test(r) && endGiven) || BACK.test(r.slice(by.index, from.index > by.index ? from.index : by.index + by.text.length + 20)) || /\b(?:subtract|minus)\b/i.test(r)
     return { kind: 'offset', from, by, sign: back ? -1 : 1 }
   }
   if (times.length === 0 && durations.length === 1 && /\bwhat\s+time\b/i.test(r) && FROM_NOW.test(r.slice(0, durations[0]!.index + durations[0]!.text.length + 12))) {

@@ -45,6 +45,32 @@ export function checkRederived (input: unknown, now: number = Date.now()): Reder
   return checkDate(handed, now) ?? checkLeap(handed, now) ?? checkClock(handed) ?? checkCount(handed)
 }
 
+/** What a result states against the answer derived again: `same`, or what it states instead (`shown`). */
+interface Claimed { same: boolean, shown: string }
+
+/**
+ * Of the values a result states, the derived one (same), else the one other value (not same);
+ * undefined when it states none, or several none of which is the derived one (nothing to judge).
+ */
+function pick<T> (said: readonly T[], isDerived: (x: T) => boolean, show: (x: T) => string): Claimed | undefined {
+  if (said.length === 0) return undefined
+  const match = said.find(isDerived)
+  if (match !== undefined) return { same: true, shown: show(match) }
+  return said.length === 1 ? { same: false, shown: show(said[0]!) } : undefined
+}
+
+/** The vote on `claimed`: support when it is the answer derived again (`text`), else a dispute naming both. */
+function judged (claimed: Claimed, text: string, steps: string[], how = 'derived again', disputeConfidence = 0.99): Rederived {
+  if (claimed.same) return { verdict: { vote: 'support', confidence: 0.99, reason: `${how}: ${text}, as claimed` }, steps }
+  const reason = `${how}: ${text}, not ${claimed.shown}`
+  return { verdict: { vote: 'dispute', confidence: disputeConfidence, reason }, steps: [...steps, reason] }
+}
+
+/** The person's time zone the task names, if any. */
+function zoneOf (task: Handed['task']): string | undefined {
+  return typeof task.timeZone === 'string' && task.timeZone !== '' ? task.timeZone : undefined
+}
+
 function readHanded (input: unknown): Handed | undefined {
   if (typeof input !== 'object' || input === null) return undefined
   const { task, result } = input as { task?: Handed['task'], result?: Handed['result'] }
@@ -62,13 +88,13 @@ function deriveDate (text: string, upstream: { id: string, text: string }[], now
 
 function checkDate ({ task, result }: Handed, now: number): Rederived | undefined {
   const upstream = upstreamResults(task.input).map(u => ({ id: u.id, text: upstreamText(u.value) }))
-  const zone = typeof task.timeZone === 'string' && task.timeZone !== '' ? task.timeZone : undefined
+  const zone = zoneOf(task)
   const today = deriveDate(task.text, upstream, now, zone)
   if (today === undefined) return undefined
   const claimed = claimedAnswer(result, today.output)
   if (claimed === undefined) return undefined
   const steps = [`derived again: ${today.steps.join('; ')}`, `= ${String(today.output)}`]
-  if (claimed.same) return { verdict: { vote: 'support', confidence: 0.99, reason: `derived again: ${today.text}, as claimed` }, steps }
+  if (claimed.same) return judged(claimed, today.text, steps)
   // Does the answer depend on today? The same request a day either side says.
   const yesterday = deriveDate(task.text, upstream, now - DAY_MS, zone)
   const tomorrow = deriveDate(task.text, upstream, now + DAY_MS, zone)
@@ -81,17 +107,15 @@ function checkDate ({ task, result }: Handed, now: number): Rederived | undefine
       return { verdict: { vote: 'abstain', confidence: 0, reason: `the answer depends on today's date, and the task names no time zone to read it in: here it is ${String(today.output)}, the result says ${claimed.shown}` }, steps }
     }
   }
-  const reason = `derived again${moves ? ` for today in ${zone!}` : ''}: ${today.text}, not ${claimed.shown}`
-  return { verdict: { vote: 'dispute', confidence: moves ? 0.9 : 0.99, reason }, steps: [...steps, reason] }
+  return judged(claimed, today.text, steps, `derived again${moves ? ` for today in ${zone!}` : ''}`, moves ? 0.9 : 0.99)
 }
 
 /** "Is 2027 a leap year?" (yes or no), "When is the next leap year?" (a year). */
 function checkLeap ({ task, result }: Handed, now: number): Rederived | undefined {
-  const zone = typeof task.timeZone === 'string' && task.timeZone !== '' ? task.timeZone : undefined
   let derived
-  try { derived = leapYearAnswer(task.text, now, zone) } catch { return undefined }
+  try { derived = leapYearAnswer(task.text, now, zoneOf(task)) } catch { return undefined }
   if (derived === undefined) return undefined
-  let claimed: { same: boolean, shown: string } | undefined
+  let claimed: Claimed | undefined
   if (typeof derived.output === 'number') {
     claimed = claimedAnswer(result, derived.output)
   } else {
@@ -102,11 +126,8 @@ function checkLeap ({ task, result }: Handed, now: number): Rederived | undefine
     if (said !== undefined) claimed = { same: said === derived.output, shown: said ? 'yes' : 'no' }
   }
   if (claimed === undefined) return undefined
-  const steps = [`derived again: ${derived.steps.join('; ')}`]
   // "this year" and "the next leap year" move with the date, but only at new year: not worth an abstention.
-  if (claimed.same) return { verdict: { vote: 'support', confidence: 0.99, reason: `derived again: ${derived.text}, as claimed` }, steps }
-  const reason = `derived again: ${derived.text}, not ${claimed.shown}`
-  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+  return judged(claimed, derived.text, [`derived again: ${derived.steps.join('; ')}`])
 }
 
 /** A time at a duration from another, or the time between two (clock-times.ts); not a time from now. */
@@ -118,25 +139,18 @@ function checkClock ({ task, result }: Handed): Rederived | undefined {
     return undefined
   }
   if (derived === undefined || derived.fromNow) return undefined
-  const steps = [`derived again: ${derived.steps.join('; ')}`]
-  let claimed: { same: boolean, shown: string } | undefined
+  let said: Array<{ minutes: number, text: string }>
+  let minutes: number
   if (typeof derived.output === 'number') {
-    const minutes = derived.output
-    const said = typeof result.output === 'number' ? [{ minutes: result.output, text: `${result.output} minutes` }] : durationsIn(resultText(result))
-    if (said.length === 0) return undefined
-    claimed = said.some(d => d.minutes === minutes) ? { same: true, shown: '' } : said.length === 1 ? { same: false, shown: said[0]!.text } : undefined
+    minutes = derived.output
+    said = typeof result.output === 'number' ? [{ minutes: result.output, text: `${result.output} minutes` }] : durationsIn(resultText(result))
   } else {
-    let said
     // The output ("12:15") says it alone; the text also names the time it started from.
     try { said = typeof result.output === 'string' && timesIn(result.output).length > 0 ? timesIn(result.output) : timesIn(resultText(result)) } catch { return undefined }
-    if (said.length === 0) return undefined
-    const at = Number(derived.output.slice(0, 2)) * 60 + Number(derived.output.slice(3))
-    claimed = said.some(t => t.minutes === at) ? { same: true, shown: '' } : said.length === 1 ? { same: false, shown: said[0]!.text } : undefined
+    minutes = Number(derived.output.slice(0, 2)) * 60 + Number(derived.output.slice(3))
   }
-  if (claimed === undefined) return undefined
-  if (claimed.same) return { verdict: { vote: 'support', confidence: 0.99, reason: `derived again: ${derived.text}, as claimed` }, steps }
-  const reason = `derived again: ${derived.text}, not ${claimed.shown}`
-  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+  const claimed = pick(said, x => x.minutes === minutes, x => x.text)
+  return claimed === undefined ? undefined : judged(claimed, derived.text, [`derived again: ${derived.steps.join('; ')}`])
 }
 
 function checkCount ({ task, result }: Handed): Rederived | undefined {
@@ -148,41 +162,26 @@ function checkCount ({ task, result }: Handed): Rederived | undefined {
   }
   if (counted === undefined || typeof counted.output !== 'number') return undefined
   const n = counted.output
-  const numbers = claimedNumbers(result)
-  if (numbers.length === 0) return undefined
-  const steps = [`counted again: ${(counted.working ?? []).filter(w => !w.startsWith('request: ')).join('; ')}`]
-  if (numbers.includes(n)) return { verdict: { vote: 'support', confidence: 0.99, reason: `counted again: ${counted.text}, as claimed` }, steps }
   // "9 words (45 characters)" names several numbers: one that differs is judged only when alone.
-  if (numbers.length > 1) return undefined
-  const reason = `counted again: ${counted.text}, not ${numbers[0]!}`
-  return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+  const claimed = pick(claimedNumbers(result), x => x === n, String)
+  return claimed === undefined ? undefined : judged(claimed, counted.text, [`counted again: ${(counted.working ?? []).filter(w => !w.startsWith('request: ')).join('; ')}`], 'counted again')
 }
 
 /**
  * Whether the result states `expected` (a number of days or weeks, a weekday name, an ISO date), and
  * what it states instead; undefined when it states nothing of that sort.
  */
-function claimedAnswer (result: Handed['result'], expected: string | number): { same: boolean, shown: string } | undefined {
-  if (typeof expected === 'number') {
-    const numbers = claimedNumbers(result)
-    if (numbers.length === 0) return undefined
-    if (numbers.includes(expected)) return { same: true, shown: String(expected) }
-    return numbers.length === 1 ? { same: false, shown: String(numbers[0]) } : undefined
-  }
+function claimedAnswer (result: Handed['result'], expected: string | number): Claimed | undefined {
+  if (typeof expected === 'number') return pick(claimedNumbers(result), x => x === expected, String)
   const text = resultText(result)
   if (WEEKDAYS.includes(expected.toLowerCase())) {
-    const named = WEEKDAYS.filter(d => new RegExp(`\\b${d}\\b`, 'i').test(text))
-    if (named.length === 0) return undefined
-    if (named.includes(expected.toLowerCase())) return { same: true, shown: expected }
-    return named.length === 1 ? { same: false, shown: cap(named[0]!) } : undefined
+    return pick(WEEKDAYS.filter(d => new RegExp(`\\b${d}\\b`, 'i').test(text)), d => d === expected.toLowerCase(), cap)
   }
   if (/^\d{4}-\d{2}-\d{2}$/.test(expected)) {
     let dates
     try { dates = datesIn(text) } catch { return undefined }
-    if (dates.length === 0) return undefined
     const day = Math.round(Date.parse(`${expected}T00:00:00Z`) / DAY_MS)
-    if (dates.some(d => d.day === day)) return { same: true, shown: expected }
-    return dates.length === 1 ? { same: false, shown: dates[0]!.text } : undefined
+    return pick(dates, d => d.day === day, d => d.text)
   }
   return undefined
 }
