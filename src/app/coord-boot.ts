@@ -15,6 +15,7 @@ import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/pla
 import { asksForOverview, judgeAsked } from '../agents/builtin/researcher.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { asksToCount } from '../agents/builtin/text-counts.ts'
+import { SUMMARY_INTENT } from '../agents/builtin/summariser.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
@@ -33,19 +34,14 @@ import { signerFor } from '../coord/signing.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import type { OpenGraph } from './graph-boot.ts'
 
+/** Words that ask for a summary (summariser.ts): only then does the summariser bid. */
+export { SUMMARY_INTENT }
 /** Below this calibrated confidence an agent does not bid (the abstain rule). */
 export const MIN_BID_CONFIDENCE = 0.45
 /** How sure the planner is that a multi-part request is its job. */
 const PLANNER_CONFIDENCE = 0.95
 /** Words that ask for a check: only then does the verifier bid on a task. */
 export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|check (this|the|that|my|our) (claim|statement|fact|assertion|answer|figure|result)s?|is this (true|correct|right)|accurate)\b|^\s*(check|verify)\s*:/i
-/**
- * Words that ask for a summary or key sentences: only then does the summariser bid (as the verifier
- * bids only on checks). Its skill text shares words with many requests ("this sentence", "the
- * summary"), and GloVe matching let it win "How many words are in this sentence: ..." and "Translate
- * the summary into French", which it can only refuse.
- */
-export const SUMMARY_INTENT = /\b(summar(?:y|ies|ise|ize|ised|ized|ising|izing)|gist|tl;?dr|condense|shorten|key\s+(?:points|ideas|sentences|takeaways|quotes|claims)|main\s+(?:points|ideas)|overview|boil\s+(?:\w+\s+)?down|recap|digest|synopsis|highlight|important\s+sentences|most\s+representative|central\s+(?:claims|ideas|sentences)|capture\s+its)\b/i
 /**
  * A check with something for the calculator to compute: an operator between numbers, a percentage,
  * a whole-number property, or a quantity said to equal another ("5 miles is 8.05 km"). Without one

@@ -121,6 +121,9 @@ test('a mission part works on the result it depends on, and a request that carri
   expect(summary.mission).toBeUndefined()
   expect(summary.result?.text).not.toContain('football')
   expect(summary.result?.text.length).toBeLessThan(passage.length / 2)
+  // The verifier on the third tab checks the summary against the passage: both sentences quoted from
+  // it, as many as asked. Before, every verifier abstained and summaries stayed unverified.
+  await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification, sid), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [await peerIdOf(c)] })
   // A question whose words match no skill, which the graph can answer (test 2 added the fact): the
   // researcher bids on what the graph holds. Before, nobody bid and it ended unassigned.
   const qid = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'When does the Meshwork beta launch?' }))

@@ -29,7 +29,7 @@ interface Derived { text: string, output: string | number, steps: string[] }
 export interface Rederived { verdict: Verdict, steps: string[] }
 
 /** The task and result a verifier is handed (`input.task`, `input.result`). */
-interface Handed {
+export interface Handed {
   task: { id?: unknown, text: string, input?: unknown, timeZone?: unknown }
   result: { text?: unknown, output?: unknown }
 }
@@ -71,7 +71,8 @@ function zoneOf (task: Handed['task']): string | undefined {
   return typeof task.timeZone === 'string' && task.timeZone !== '' ? task.timeZone : undefined
 }
 
-function readHanded (input: unknown): Handed | undefined {
+/** The task and result handed to a verifier, or undefined when `input` is not that shape. */
+export function readHanded (input: unknown): Handed | undefined {
   if (typeof input !== 'object' || input === null) return undefined
   const { task, result } = input as { task?: Handed['task'], result?: Handed['result'] }
   if (typeof task?.text !== 'string' || typeof result !== 'object' || result === null) return undefined

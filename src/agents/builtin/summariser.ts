@@ -23,6 +23,15 @@ const EMBED_BATCH = 64
 export const MAX_SUMMARY_INPUT = 200_000
 const WORD_NUMBERS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 }
 
+/**
+ * Words that ask for a summary or key sentences: only then does the summariser bid (as the verifier
+ * bids only on checks), and only then does a verifier check a result as a summary. Its skill text
+ * shares words with many requests ("this sentence", "the summary"), and GloVe matching let it win
+ * "How many words are in this sentence: ..." and "Translate the summary into French", which it can
+ * only refuse.
+ */
+export const SUMMARY_INTENT = /\b(summar(?:y|ies|ise|ize|ised|ized|ising|izing)|gist|tl;?dr|condense|shorten|key\s+(?:points|ideas|sentences|takeaways|quotes|claims)|main\s+(?:points|ideas)|overview|boil\s+(?:\w+\s+)?down|recap|digest|synopsis|highlight|important\s+sentences|most\s+representative|central\s+(?:claims|ideas|sentences)|capture\s+its)\b/i
+
 export interface SummaryPick {
   index: number
   sentence: string
@@ -138,6 +147,15 @@ function asksForUpstream (text: string): boolean {
 const ONLY_AN_INSTRUCTION = /^(?:please\s+|(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:summari[sz]e|condense|shorten|tl;?dr|give\s+(?:me\s+)?(?:a\s+|the\s+)?(?:summary|gist|tl;?dr|key\s+points))\b/i
 
 function targetLength (task: AgentTask, total: number): number {
+  return requestedLength(task, total) ?? Math.min(10, Math.max(3, Math.round(total / 5)))
+}
+
+/**
+ * The summary's length in sentences the task asks for (`input.sentences`, `input.ratio` of the `total`
+ * sentences, or a count the request names: "in two sentences"); undefined when it names none. Bad
+ * input values throw.
+ */
+export function requestedLength (task: AgentTask, total: number): number | undefined {
   const count = inputNumber(task.input, 'sentences', 'summariser')
   if (count !== undefined) {
     if (!Number.isInteger(count) || count < 1) throw new Error(`summariser: input.sentences must be a whole number of at least 1, got ${count}`)
@@ -155,5 +173,5 @@ function targetLength (task: AgentTask, total: number): number {
     const v = WORD_NUMBERS[named[1]!.toLowerCase()] ?? Number(named[1])
     if (v >= 1) return v
   }
-  return Math.min(10, Math.max(3, Math.round(total / 5)))
+  return undefined
 }

@@ -9,7 +9,8 @@
  *    re-computed: a wrong one disputes the claim, right ones leave the rest to the graph. A handed-over
  *    calendar or counting answer (a weekday, days between dates, words in a text) is derived again,
  *    and the value of JavaScript the task carries is computed by running the code again in a
- *    js-runner sub-agent (rederive.ts).
+ *    js-runner sub-agent (rederive.ts). A summary is checked against the text it summarises: quoted
+ *    sentences, the length asked for, numbers it states (summary-check.ts).
  * 2. The knowledge graph. Related entities come from ctx.graph.search; one that is about the same
  *    thing (relevance) and says the same (no negation flip, no antonym, no different number)
  *    supports the claim, one that is about the same thing but flips it contradicts it. Evidence
@@ -33,6 +34,7 @@ import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
 import { checkRederived, checkRerun, claimedNumbers } from './rederive.ts'
+import { checkSummary } from './summary-check.ts'
 
 /** A hit must be at least this relevant to count for or against. */
 const EVIDENCE_RELEVANCE = 0.45
@@ -69,7 +71,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const claim = claimText(task)
   // A result handed over to check (a mission part's) is judged on its own terms first: a list of
   // numbers has no claim in words (its text is all brackets), and before this the verifier failed on it.
-  const handed = checkEquation(task.input) ?? checkList(task.input) ?? checkRederived(task.input) ?? await checkRecomputed(task.input, ctx) ?? await checkRerun(task.input, ctx)
+  const handed = checkEquation(task.input) ?? checkList(task.input) ?? checkRederived(task.input) ?? await checkRecomputed(task.input, ctx) ?? await checkRerun(task.input, ctx) ?? checkSummary(task.input)
   const working = [`claim: ${claim === '' ? handedText(task.input) : claim}`]
   // A researcher's answer that goes by what the person said against the graph, or an overview that
   // only quotes the graph: there is nothing to check it against that it did not already weigh.
