@@ -77,6 +77,12 @@ export interface GraphHit {
   score: number
   /** When the entity last changed (epoch ms), where the graph says. */
   updatedAt?: number
+  /**
+   * Set on a task's verified result: the request it answers. `text` is then "<request>: <answer>".
+   * Such an entity answers that request only: a different number in it says nothing against the
+   * answer to another ("Convert 3.5 hours to minutes: 210 minutes" against "604800 seconds").
+   */
+  answers?: string
 }
 
 /** OpenAI-compatible chat completion request (the subset agents use). */

@@ -6,6 +6,7 @@
  */
 import { AgentHost } from '../agents/host.ts'
 import { builtinManifest, isBuiltinKind } from '../agents/builtin/index.ts'
+import { statementToRecord } from '../agents/builtin/researcher.ts'
 import { GraphRetriever } from '../agents/graph-retrieval.ts'
 import { createChatClient, type ChatClient } from '../agents/llm-client.ts'
 import { createAgentRuntime } from '../agents/runtime/agent-runtime.ts'
@@ -23,11 +24,22 @@ export const DEFAULT_BUILTINS: readonly BuiltinKind[] = ['calculator', 'summaris
 /**
  * Entities the coordination layer records for its own bookkeeping (src/coord/graph-recorder.ts):
  * task threads, alert threads and results not yet verified (a verified result is also recorded as
- * a fact, tagged 'result' and 'verified', which stays searchable).
+ * a fact, tagged 'result' and 'verified', which stays searchable). A statement a person told the room
+ * to record (the researcher's `graph.record` result) is knowledge as soon as it is recorded: a
+ * hypothesis until verified, which the researcher quotes as such.
  */
-export function isBookkeeping (e: Pick<Entity, 'kind' | 'tags'>): boolean {
+export function isBookkeeping (e: Pick<Entity, 'kind' | 'tags' | 'title'>): boolean {
   const tags = e.tags ?? []
-  return tags.includes('task') || tags.includes('subtask') || tags.includes('alerts') || tags.includes('reputation') || (tags.includes('result') && e.kind !== 'fact')
+  return tags.includes('task') || tags.includes('subtask') || tags.includes('alerts') || tags.includes('reputation') ||
+    (tags.includes('result') && e.kind !== 'fact' && !isRecordedStatement(e))
+}
+
+/**
+ * Whether `e` is the result of a task that told the room a statement to record ("Remember that ...":
+ * its title is "Result: <request>", or "Verified: <request>" once verified).
+ */
+function isRecordedStatement (e: Pick<Entity, 'tags' | 'title'>): boolean {
+  return (e.tags ?? []).includes('result') && e.title !== undefined && statementToRecord(e.title.replace(/^(?:Result|Verified): /, '')) !== undefined
 }
 
 export interface StartedAgents {
@@ -38,13 +50,33 @@ export interface StartedAgents {
   ready: Promise<void>
 }
 
-/** What agents read of an entity: its title (if any) and text. */
+/**
+ * The request a task's verified result answers (a fact tagged `result`, titled "Verified: <request>"),
+ * or undefined for any other entity.
+ */
+export function answeredRequest (e: Pick<Entity, 'kind' | 'tags' | 'title'>): string | undefined {
+  if (e.kind !== 'fact' || !(e.tags ?? []).includes('result') || e.title === undefined || isRecordedStatement(e)) return undefined
+  const request = e.title.replace(/^Verified: /, '').trim()
+  return request === '' ? undefined : request
+}
+
+/** What agents read of an entity: its title (if any) and text; a verified result as "<request>: <answer>". */
 function entityText (e: Entity): string {
+  const request = answeredRequest(e)
+  if (request !== undefined) return `${request}: ${e.text}`
+  // A recorded statement says it all; its title is the request that told it ("Result: Remember that ...").
+  if (isRecordedStatement(e)) return e.text
   return e.title !== undefined ? `${e.title}: ${e.text}` : e.text
 }
 
+/** An entity as agents see it (`GraphHit` without the score). */
+export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: number } {
+  const answers = answeredRequest(e)
+  return { id: e.id, kind: e.kind, text: entityText(e), status: e.status, confidence: e.confidence, updatedAt: e.provenance.updatedAt, ...(answers !== undefined ? { answers } : {}) }
+}
+
 function hit (e: Entity, score = 1): GraphHit {
-  return { id: e.id, kind: e.kind, text: entityText(e), status: e.status, confidence: e.confidence, score, updatedAt: e.provenance.updatedAt }
+  return { ...agentView(e), score }
 }
 
 export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {
@@ -74,7 +106,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
       retriever ??= new GraphRetriever({ embed: async t => await e.embed(t), calibration: calibrationFor(e.modelId) })
       // The mesh's own bookkeeping (task threads, unverified results) is not knowledge to answer
       // from: a researcher would find the question itself. Verified results become facts.
-      const entities = graph.list().filter(x => !isBookkeeping(x)).map(x => ({ id: x.id, kind: x.kind, text: entityText(x), status: x.status, confidence: x.confidence, updatedAt: x.provenance.updatedAt }))
+      const entities = graph.list().filter(x => !isBookkeeping(x)).map(agentView)
       return await retriever.search(text, entities, { k })
     }
     const runtime = createAgentRuntime({

@@ -12,7 +12,7 @@
  */
 import type { PrivateKey } from '@libp2p/interface'
 import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
-import { asksForOverview, judgeAsked } from '../agents/builtin/researcher.ts'
+import { asksForOverview, judgeAsked, statementToRecord } from '../agents/builtin/researcher.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { asksToCount } from '../agents/builtin/text-counts.ts'
 import { SUMMARY_INTENT } from '../agents/builtin/summariser.ts'
@@ -65,6 +65,11 @@ const MATH_EXPRESSION = /\d\s*[-+*/^×÷]\s*[\d(.]|\d\s*!|\d\s+(?:plus|minus|tim
 const COMPUTE_CONFIDENCE = 0.6
 /** The researcher's bid on a request for an overview of the graph. */
 const OVERVIEW_CONFIDENCE = 0.7
+/** The researcher's bid on a statement the person tells the room to record ("Remember that ..."). */
+const RECORD_CONFIDENCE = 0.9
+/** The researcher's skills: recording a statement, answering from the graph (manifests.ts). */
+const RECORD_SKILL = 'graph.record'
+const ANSWER_SKILL = 'graph.answer'
 /** A request to run something: with code in it (`codeIn`), the js-runner bids at least {@link COMPUTE_CONFIDENCE}. */
 export const RUN_INTENT = /\b(?:run|execute|evaluate\s+(?:this|the\s+following)\s+(?:javascript|js|code|script))\b/i
 /** Whether `text` writes out a computation ({@link MATH_EXPRESSION}), numbers in words included. */
@@ -223,6 +228,14 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       const skillId = m?.skillId ?? named.manifest.skills[0]?.id
       if (skillId !== undefined) return [{ agentId: named.agentId, skillId, confidence: Math.max(MIN_BID_CONFIDENCE, m?.confidence ?? 0) }]
     }
+    // "Remember that the relay runs on port 9090", "FYI: ...": a statement for the graph, the researcher's
+    // to record whatever other skill its words match, and one statement however many sentences it has
+    // (the planner would cut "Note: the relay moved. It runs on 9091." in two). Before, nobody bid.
+    if (statementToRecord(task.text) !== undefined) {
+      const researcher = mine.find(a => a.kind === 'researcher')
+      const skill = researcher === undefined ? undefined : skillOf(researcher, RECORD_SKILL)
+      return researcher !== undefined && skill !== undefined ? [{ agentId: researcher.agentId, skillId: skill, confidence: RECORD_CONFIDENCE }] : []
+    }
     if (!task.id.includes('/') && planByRules(task.text).length >= 2) {
       const planner = mine.find(a => a.kind === 'planner')
       const skill = planner?.manifest.skills[0]
@@ -246,7 +259,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       return takes.get(a.kind) !== false && !failed.has(codeOf(a))
     }).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
-    const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId, confidence: m.confidence }))
+    // Recording is bid by its rule above only: a question whose words match the record skill's examples
+    // ("Which port does the relay listen on?") is the researcher's to answer, on its answer skill.
+    const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId === RECORD_SKILL && mine.find(a => a.agentId === m.agentId)?.kind === 'researcher' ? ANSWER_SKILL : m.skillId, confidence: m.confidence }))
     /**
      * An offer of this kind's agent (if usable here) at `confidence` at least, on `skillId` if it had
      * none or a lower one, or always when `ownSkill` (the rule knows which skill does the work: the

@@ -214,6 +214,21 @@ test('a mission part works on the result it depends on, and a request that carri
   await b.evaluate(async r => { await window.meshwork.agents.unregister(r) }, runner)
 })
 
+test('a statement the person tells the room is recorded in the graph, and the researcher answers from it', async () => {
+  const idB = await peerIdOf(b)
+  // Before, nobody bid: a statement was no agent's task, and it ended unassigned.
+  const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Remember that the staging relay listens on port 7443' }))
+  const told = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
+  expect(told, JSON.stringify(told)).toMatchObject({ state: 'completed', agentId: `researcher@${idB}`, skillId: 'graph.record', result: { text: 'The staging relay listens on port 7443.', output: { graph: 'new' } } })
+  // Nothing in the graph speaks for or against it: it stays a hypothesis, and the researcher's tab holds it.
+  await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, id), { timeout: 20_000 }).toBe('unverified')
+  await expect.poll(() => b.evaluate(() => window.meshwork.graph.list({ kind: 'hypothesis' }).some(e => e.text === 'The staging relay listens on port 7443.')), { timeout: 15_000 }).toBe(true)
+  const q = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Which port does the staging relay listen on?' }))
+  const answer = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), q)
+  expect(answer, JSON.stringify(answer)).toMatchObject({ state: 'completed', agentId: `researcher@${idB}`, skillId: 'graph.answer' })
+  expect(answer.result?.text).toMatch(/the staging relay listens on port 7443 \[[^\]]+\] \(a hypothesis\)/)
+})
+
 test('a task nobody can do ends unassigned, with the reason', async () => {
   const id = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Repaint my garden fence in dark green before the weekend' }))
   const done = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 15_000 }), id)

@@ -191,6 +191,21 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
         level: 'competent'
       },
       {
+        id: 'graph.record',
+        name: 'Record what you tell the room',
+        description: 'Records a statement a person tells the room (a fact, a figure, a decision, news) in the shared knowledge graph, where it stays a hypothesis until verifiers on other peers check it, and says whether the graph already agrees, says otherwise, or had nothing on it.',
+        tags: ['knowledge-graph', 'record', 'note'],
+        examples: [
+          'Remember that the relay runs on port 9090',
+          'Note: the staging server moved to eu-west-1',
+          'FYI the beta launches on March 3, 2027',
+          'For the record, we chose PostgreSQL for user accounts',
+          'Keep in mind that the API allows 100 requests per minute',
+          'Just so you know, the design review moved to Thursday'
+        ],
+        level: 'competent'
+      },
+      {
         id: 'graph.lookup',
         name: 'Find related knowledge',
         description: 'Searches the knowledge graph for entities related to a topic and lists them with their status and confidence: facts, hypotheses, open questions, conflicts and decisions.',

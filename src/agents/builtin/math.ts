@@ -654,7 +654,20 @@ export function translateRequest (request: string): Translation {
     steps.push(`unit conversion: ${from} → ${to}`)
     return { expression: `${from} to ${to}`, steps, conversion: { from, to } }
   }
-  return { expression: unitWords(s), steps }
+  return { expression: unitWords(commaGroups(s, steps)), steps }
+}
+
+/**
+ * A comma before an operator closes what comes before it: "10% of 250, plus 30" is (10% of 250) + 30,
+ * "2 plus 3, times 4" is (2 + 3) * 4, as said aloud. Before, mathjs refused the comma ("unexpected
+ * operator ,"). A list ("5, 3, 9") has no operator after its commas and is left alone, as is a negative
+ * item ("5, -3": no space after the sign).
+ */
+function commaGroups (s: string, steps: string[]): string {
+  const pieces = s.split(/\s*,\s*(?=(?:[+*/^]|-)\s)/)
+  if (pieces.length < 2 || pieces.some(p => p.includes(','))) return s
+  steps.push('a comma before an operator closes what comes before it')
+  return pieces.slice(1).reduce((expr, piece) => `(${expr}) ${piece}`, pieces[0]!)
 }
 
 // Arithmetic said as an instruction: "multiply 1024 by 3", "subtract 24 from 1024", "double 7",

@@ -12,6 +12,11 @@
  * (port 9090) named as possibly out of date, never with the graph's number alone. A yes/no question
  * about a number or a date ("Is the relay port 8080?") is answered yes or no when the statement
  * found names that number, or names others and not it.
+ *
+ * A statement the person tells the room to keep ("Remember that the relay runs on port 9090", "FYI
+ * ...": `statementToRecord`) is recorded: the result is the statement, which the mesh keeps in the
+ * graph as a hypothesis for verifiers on other peers to check, and the working says whether the graph
+ * already agrees, says otherwise, or had nothing on it.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { describeHit, judgeHits, MIN_RELEVANCE, type JudgedHit } from './evidence.ts'
@@ -45,6 +50,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const k = inputNumber(task.input, 'k', 'researcher') ?? 8
   if (!Number.isInteger(k) || k < 1 || k > 50) throw new Error(`researcher: input.k must be a whole number from 1 to 50, got ${k}`)
 
+  const statement = statementToRecord(question)
+  if (statement !== undefined) return await record(statement, ctx)
   if (asksForOverview(question)) return await overview(question, ctx)
 
   ctx.progress(0.1, 'searching the graph')
@@ -81,7 +88,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     const against = told.filter((t) => !t.agrees && t.news !== true)
     const best = cited[0]!
     const value = against.length === 1 ? against[0]!.only : undefined
-    text = `You say ${lowerFirstIfProse(sentence(against.map((t) => t.statement).join(' ')), true)}, but the graph says ${lowerFirstIfProse(sentence(best.hit.text), true)} [${best.hit.id}]${qualifier(best)}.` +
+    text = `You say ${lowerFirstIfProse(sentence(against.map((t) => t.statement).join(' ')), true)}, but the graph says ${lowerFirstIfProse(quote(best.hit), true)} [${best.hit.id}]${qualifier(best)}.` +
       (value !== undefined ? ` Going by what you say: ${value}.` : ' Going by what you say, the graph is out of date here.') +
       ` If what you say is newer, the graph's ${best.hit.kind} [${best.hit.id}] should be corrected.`
     for (const t of against) working.push(`the request says "${t.statement}", which [${best.hit.id}] contradicts (${t.why})`)
@@ -92,7 +99,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     // first, so the quote that follows does not read as an answer to it.
     const news = told.filter((t) => t.news === true)
     const opening = agreed.length > 0 ? 'The graph agrees with what you say: ' : 'According to the graph, '
-    text = cited.map((j, i) => `${i === 0 ? opening : ''}${lowerFirstIfProse(sentence(j.hit.text), i === 0)} [${j.hit.id}]${qualifier(j)}.`).join(' ')
+    text = cited.map((j, i) => `${i === 0 ? opening : ''}${lowerFirstIfProse(quote(j.hit), i === 0)} [${j.hit.id}]${qualifier(j)}.`).join(' ')
     if (news.length > 0) {
       text = `You say: "${news.map((t) => `${sentence(t.statement)}.`).join(' ')}" The graph has nothing on that yet. What it has: ${text.replace(/^According to the graph, /, '')}`
       for (const t of news) working.push(`the request says "${t.statement}", which the graph does not hold (${t.why})`)
@@ -121,6 +128,62 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
 }
 
+/** What a person tells the room to keep: "Remember that ...", "Note: ...", "FYI ...", "For the record, ...". */
+const RECORD_ASK = /^\s*(?:please\s+)?(?:(?:remember|note|record|log)(?:\s+(?:that|this))?\s*:|(?:remember|note|record|log)\s+that\b|(?:keep|bear)\s+in\s+mind(?:\s+that)?\b|fyi\b|for\s+(?:the\s+record|your\s+information)\b|just\s+so\s+(?:you|everyone)\s+knows?\b|heads[-\s]up\b)\s*[:,-]?\s*/i
+/** Longest statement recorded (characters): a longer text is material for the summariser, not a statement. */
+const MAX_STATEMENT = 1000
+
+/**
+ * The statement a request tells the room to record ("Remember that the relay runs on port 9090" →
+ * "The relay runs on port 9090."), or undefined when it asks nothing of the sort, asks a question,
+ * or the rest is empty or longer than {@link MAX_STATEMENT}. "Remember to ..." is a reminder, not a
+ * statement: undefined.
+ */
+export function statementToRecord (request: string): string | undefined {
+  const m = RECORD_ASK.exec(request)
+  if (m === null) return undefined
+  const rest = request.slice(m[0].length).trim().replace(/\s+/g, ' ')
+  if (rest === '' || rest.length > MAX_STATEMENT || /\?\s*$/.test(rest) || /^to\s/i.test(rest)) return undefined
+  const statement = rest.charAt(0).toUpperCase() + rest.slice(1)
+  return /[.!]$/.test(statement) ? statement : `${statement}.`
+}
+
+export interface RecordOutput {
+  /** The statement recorded: the result's text, which enters the graph as a hypothesis. */
+  recorded: string
+  /** What the graph held on it: nothing (`new`), the same (`agrees`), or other values (`contradicts`). */
+  graph: 'new' | 'agrees' | 'contradicts'
+  /** The entity it agrees with or contradicts. */
+  with?: string
+}
+
+/**
+ * A statement the person tells the room: the result is the statement itself, which the mesh records in
+ * the graph as a hypothesis and verifiers on other peers then check against the graph (a contradicted
+ * one is disputed and raises a conflict). The working says what the graph already held on it.
+ */
+async function record (statement: string, ctx: AgentContext): Promise<AgentResult> {
+  ctx.progress(0.1, 'comparing with the graph')
+  const hits = (await ctx.graph.search(statement, 8)).filter((h) => h.status !== 'retracted' && h.kind !== 'question')
+  ctx.signal.throwIfAborted()
+  const best = judgeAsked(statement, hits).filter((j) => j.relevance >= MIN_RELEVANCE).sort((a, b) => rank(b) - rank(a))[0]
+  const told = best === undefined ? undefined : compareTold([statement], best)[0]
+  const working = [`to record: ${statement}`]
+  let output: RecordOutput
+  if (best === undefined || told === undefined || told.news === true) {
+    output = { recorded: statement, graph: 'new' }
+    working.push('the graph has nothing on this yet: recorded as a hypothesis for the room\'s verifiers to check')
+  } else if (told.agrees) {
+    output = { recorded: statement, graph: 'agrees', with: best.hit.id }
+    working.push(`the graph already says so: [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}"`)
+  } else {
+    output = { recorded: statement, graph: 'contradicts', with: best.hit.id }
+    working.push(`the graph says otherwise: [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}" (${told.why}); recorded all the same, for the room's verifiers to weigh against it`)
+  }
+  ctx.progress(1)
+  return { text: statement, output, working, citations: output.graph === 'agrees' ? [best!.hit.id] : [] }
+}
+
 /** Verified, confident statements first; relevance breaks near-ties. */
 function rank (j: JudgedHit): number {
   return j.weight + 0.5 * j.relevance
@@ -131,6 +194,18 @@ function qualifier (j: JudgedHit): string {
   if (j.hit.kind === 'hypothesis') return ' (a hypothesis)'
   if (j.hit.status === 'proposed') return ' (proposed, not yet verified)'
   return ''
+}
+
+/**
+ * An entity's statement as quoted. A task's verified answer says which request it answers: its text
+ * alone ("604800 seconds", a summary's sentence) is not a statement about anything, and before, the
+ * request and answer ran together ("Verified: Sort these numbers: 5, 3, 9: [3, 5, 9]").
+ */
+function quote (hit: GraphHit): string {
+  if (hit.answers === undefined || !hit.text.startsWith(`${hit.answers}: `)) return sentence(hit.text)
+  const answer = sentence(hit.text.slice(hit.answers.length + 2))
+  const request = hit.answers.length > 100 ? `${hit.answers.slice(0, 99).trimEnd()}…` : hit.answers
+  return `the answer to "${request}" is ${answer.split(/\s+/).length > 4 ? `"${answer}"` : answer}`
 }
 
 function sentence (text: string): string {
@@ -279,7 +354,7 @@ async function overview (question: string, ctx: AgentContext): Promise<AgentResu
   const open = judged.filter((j) => j.hit.kind === 'question').slice(0, 3)
   const verified = judged.filter((j) => j.hit.status === 'verified').length
   let text = `The graph holds ${hits.length === MAX_OVERVIEW ? `at least ${MAX_OVERVIEW} entities (these are the ${MAX_OVERVIEW} nearest to your words)` : `${hits.length} entit${hits.length === 1 ? 'y' : 'ies'}`}: ${listed(countText)}; ${verified === 0 ? 'none' : verified} verified.`
-  if (statements.length > 0) text += ` The strongest: ${statements.map((j) => `${sentence(j.hit.text)} [${j.hit.id}]${qualifier(j)}`).join('; ')}.`
+  if (statements.length > 0) text += ` The strongest: ${statements.map((j) => `${quote(j.hit)} [${j.hit.id}]${qualifier(j)}`).join('; ')}.`
   if (open.length > 0) text += ` Open: ${open.map((j) => `${sentence(j.hit.text)} [${j.hit.id}]`).join('; ')}.`
   const cited = [...statements, ...open]
   working.push(`by kind: ${countText.join(', ')}`, `quoted: ${cited.map((j) => j.hit.id).join(', ')}`)

@@ -11,7 +11,8 @@
  *    and the value of JavaScript the task carries is computed by running the code again in a
  *    js-runner sub-agent (rederive.ts). A summary is checked against the text it summarises: quoted
  *    sentences, the length asked for, numbers it states (summary-check.ts).
- * 2. The knowledge graph. Related entities come from ctx.graph.search; one that is about the same
+ * 2. The knowledge graph. A researcher's answer is checked against the entities it quotes, read with
+ *    ctx.graph.get (quote-check.ts). For other claims, related entities come from ctx.graph.search; one that is about the same
  *    thing (relevance) and says the same (no negation flip, no antonym, no different number)
  *    supports the claim, one that is about the same thing but flips it contradicts it. Evidence
  *    counts by status (verified far above proposed), kind and confidence.
@@ -33,8 +34,9 @@ import { convertsMoney } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
-import { checkRederived, checkRerun, claimedNumbers } from './rederive.ts'
+import { checkRederived, checkRerun, claimedNumbers, readHanded } from './rederive.ts'
 import { checkSummary } from './summary-check.ts'
+import { checkQuotes } from './quote-check.ts'
 
 /** A hit must be at least this relevant to count for or against. */
 const EVIDENCE_RELEVANCE = 0.45
@@ -77,13 +79,16 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   // only quotes the graph: there is nothing to check it against that it did not already weigh.
   const circular = researchWithoutEvidence(task.input)
   if (circular !== undefined) return result({ vote: 'abstain', confidence: 0, reason: circular, evidence: [] }, 'none', working)
+  // A researcher's answer: checked against the entities it quotes, in this peer's copy of the graph.
+  const quoted = handed === undefined ? await checkQuotes(task.input, ctx) : undefined
+  if (quoted !== undefined) return result({ evidence: [], ...quoted.verdict }, 'graph', [...working, ...quoted.steps])
   if (claim === '' && handed === undefined) {
     if (working[0] === 'claim: ') throw new Error('verifier: the claim is empty; give it in input.claim or the request')
     // A handed-over result with nothing in words to check ("[1, 2, 3]" from a script): abstain, saying why.
     return result({ vote: 'abstain', confidence: 0, reason: 'the result has no claim in words to check, and it is not a list the calculator makes (primes, sorting)' }, 'none', working)
   }
 
-  const arithmetic = handed ?? checkArithmetic(claim) ?? checkNumberClaim(claim)
+  const arithmetic = handed ?? checkArithmetic(claim) ?? checkNumberClaim(claim) ?? await checkCalculatedAgain(task.input, ctx)
   if (arithmetic !== undefined) {
     working.push(...arithmetic.steps)
     return result(arithmetic.verdict, 'arithmetic', working)
@@ -113,7 +118,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const hits = (await ctx.graph.search(claim, 8)).filter((h) => h.id !== selfId && h.status !== 'retracted' && !isItself(h, claim))
   ctx.signal.throwIfAborted()
   working.push(`graph search: ${hits.length} related entit${hits.length === 1 ? 'y' : 'ies'}`)
-  let verdict = judgeClaim(claim, hits, working)
+  const request = (task.input as { task?: { text?: unknown } } | undefined)?.task?.text
+  let verdict = judgeClaim(claim, hits, working, typeof request === 'string' ? request : undefined)
   if (embedded !== undefined && verdict.vote === 'abstain') {
     // Its sums were checked: the reason says so (not "the claim is not arithmetic"), and what the graph gave.
     const checked = `its arithmetic checks out (${embedded.right.join('; ')})`
@@ -249,6 +255,47 @@ async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ ve
   return { verdict: { vote: 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
 }
 
+/**
+ * Any other result of a task the calculator reads ("How many seconds are in a week?", "Round pi to 3
+ * decimal places", "Is 1,000,003 a prime number?"): calculated again by the calculator on this peer,
+ * and the value compared with the one the result states, whoever produced it. Before, none of these
+ * had an arithmetic form ("<task> = <value>" does not parse), so the verifier searched the graph,
+ * abstained, or, finding another task's verified answer about time units, disputed a right
+ * "604800 seconds". Undefined when the calculator cannot read the task, its answer is not a number or
+ * yes/no, or the result states no value to compare; a different value is disputed only when the
+ * result states one value and the answer does not move with the clock.
+ */
+async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise<{ verdict: Verdict, steps: string[] } | undefined> {
+  const handed = readHanded(input)
+  if (handed === undefined) return undefined
+  const { task, result } = handed
+  let again: AgentResult
+  try {
+    again = await calculate({ id: `${String(task.id ?? 'task')}:recalculate`, text: task.text, ...(task.input !== undefined ? { input: task.input } : {}) }, { ...ctx, progress: () => {} })
+  } catch {
+    return undefined
+  }
+  const steps = [`calculated again on this peer: ${(again.working ?? []).filter(w => !w.startsWith('request: ')).join('; ')}`]
+  const how = 'calculated again on this peer'
+  if (typeof again.output === 'boolean') {
+    const text = typeof result.text === 'string' ? result.text : ''
+    const said = typeof result.output === 'boolean' ? result.output : /^\s*yes\b/i.test(text) ? true : /^\s*no\b/i.test(text) ? false : undefined
+    if (said === undefined) return undefined
+    if (said === again.output) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
+    const reason = `${how}: ${again.text}, not ${said ? 'yes' : 'no'}`
+    return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+  }
+  // A number, or a quantity with its unit ("604800 seconds").
+  const expected = typeof again.output === 'number' ? again.output
+    : typeof again.output === 'string' && /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?(?:\s+[^\d\s][^\d]*)?$/i.test(again.output.trim()) ? Number(again.output.trim().split(/\s+/)[0]) : undefined
+  if (expected === undefined || !Number.isFinite(expected)) return undefined
+  const claimed = claimedNumbers(result)
+  if (claimed.some(v => sameNumber(expected, v))) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
+  if (claimed.length !== 1 || /\b(?:today|now|current(?:ly)?)\b/i.test((again.working ?? []).join(' '))) return undefined
+  const reason = `${how}: ${again.text}, not ${math.format(claimed[0]!, { precision: 12 })}`
+  return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+}
+
 /** Whether a claimed number is the computed one, to 9 significant digits (floating-point noise aside). */
 function sameNumber (computed: number, claimed: number): boolean {
   return Math.abs(computed - claimed) <= 1e-9 * Math.max(1, Math.abs(computed))
@@ -362,6 +409,13 @@ export function claimText (task: AgentTask): string {
 /** The claim's own entity, when the caller did not say which it is: same text, not yet verified. */
 function isItself (h: GraphHit, claim: string): boolean {
   return h.status === 'proposed' && normalise(h.text) === normalise(claim)
+}
+
+/** Whether two requests are the same, up to case, punctuation and spacing (`a` may be clipped with "…"). */
+function sameRequest (a: string, b: string): boolean {
+  const clipped = a.endsWith('…')
+  const [x, y] = [normalise(clipped ? a.slice(0, -1) : a), normalise(b)]
+  return x === y || (clipped && x.length > 0 && y.startsWith(x))
 }
 
 function normalise (s: string): string {
@@ -492,7 +546,7 @@ interface Finding {
   strength: number
 }
 
-export function judgeClaim (claim: string, hits: readonly GraphHit[], working: string[] = []): Verdict {
+export function judgeClaim (claim: string, hits: readonly GraphHit[], working: string[] = [], request?: string): Verdict {
   const judged = judgeHits(claim, hits)
   const findings: Finding[] = []
   for (const j of judged) {
@@ -501,6 +555,12 @@ export function judgeClaim (claim: string, hits: readonly GraphHit[], working: s
       continue
     }
     const conflict = contradiction(claim, j.hit.text)
+    // A task's verified answer is about its own request: a different number in it ("Convert 3.5 hours
+    // to minutes: 210 minutes") says nothing against the answer to another ("604800 seconds").
+    if (conflict !== undefined && j.hit.answers !== undefined && (request === undefined || !sameRequest(j.hit.answers, request))) {
+      working.push(`${describeHit(j)}: the answer to another request ("${j.hit.answers.slice(0, 80)}"): not evidence against this claim`)
+      continue
+    }
     const strength = clamp01(j.relevance) * (VOUCH[j.hit.status] ?? 0.3) * (0.5 + 0.5 * clamp01(j.hit.confidence)) *
       (j.hit.kind === 'question' ? 0 : j.hit.kind === 'hypothesis' ? 0.6 : 1)
     findings.push(conflict === undefined ? { judged: j, strength } : { judged: j, conflict, strength })

@@ -162,6 +162,19 @@ describe('calculator', () => {
     expect((await calc('5% interest on 200')).output).toBe(10)
   })
 
+  it('reads a comma before an operator as closing what comes before it, as said aloud', async () => {
+    // Before: "cannot parse '(10 / 100) * 250, + 30' — unexpected operator ,".
+    const r = await calc('What is 10% of 250, plus 30?')
+    expect(r.output).toBe(55)
+    expect(r.working).toContain('a comma before an operator closes what comes before it')
+    expect((await calc('2 plus 3, times 4')).output).toBe(20)
+    expect((await calc('2 plus 3 times 4')).output).toBe(14)
+    expect((await calc('100 minus 20, divided by 4, plus 1')).output).toBe(21)
+    // A list keeps its commas, negative items included.
+    expect((await calc('Sort these numbers: 5, -3, 9')).output).toEqual([-3, 5, 9])
+    expect((await calc('the mean of 4, -2, 10')).output).toBe(4)
+  })
+
   it('sorts numbers, smallest or largest first, also the results of earlier parts', async () => {
     // Before, "Sort these numbers: 5, 3, 9" failed three attempts with "unexpected operator ,".
     expect((await calc('Sort these numbers: 5, 3, 9')).output).toEqual([3, 5, 9])

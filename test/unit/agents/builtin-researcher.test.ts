@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asksForOverview, handler, judgeAsked, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
+import { asksForOverview, handler, judgeAsked, statementToRecord, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
 import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
@@ -155,5 +155,49 @@ describe('researcher', () => {
     const ctx = graphContext()
     ctx.abort(new Error('cancelled'))
     await expect(handler({ id: 't', text: 'relay port' }, ctx)).rejects.toThrow('cancelled')
+  })
+})
+
+describe("researcher: a task's verified answer", () => {
+  it('is quoted as the answer to its request', async () => {
+    const request = 'How many seconds are in a week?'
+    const graph: RetrievableEntity[] = [{ ...e('fact:t-1:1', 'fact', `${request}: 604800 seconds`, 'verified', 0.5), answers: request }]
+    const r = await handler({ id: 't', text: 'How many seconds does a week have?' }, graphContext(graph))
+    // Before: "According to the graph, Verified: How many seconds are in a week?: 604800 seconds [fact:t-1:1]."
+    expect(r.text).toBe('According to the graph, the answer to "How many seconds are in a week?" is 604800 seconds [fact:t-1:1].')
+  })
+})
+
+describe('researcher: a statement the person tells the room to record', () => {
+  it('reads what asks to record a statement, and nothing else', () => {
+    expect(statementToRecord('Remember that the relay runs on port 9090')).toBe('The relay runs on port 9090.')
+    expect(statementToRecord('Note: the staging server moved to eu-west-1.')).toBe('The staging server moved to eu-west-1.')
+    expect(statementToRecord('FYI the beta launches on March 3, 2027')).toBe('The beta launches on March 3, 2027.')
+    expect(statementToRecord('For the record, we chose PostgreSQL.')).toBe('We chose PostgreSQL.')
+    expect(statementToRecord('Please keep in mind that the API allows 100 requests per minute')).toBe('The API allows 100 requests per minute.')
+    // A reminder, a question, an instruction that merely contains the words: not statements to record.
+    expect(statementToRecord('Remember to buy milk')).toBeUndefined()
+    expect(statementToRecord('Note: is the relay up?')).toBeUndefined()
+    expect(statementToRecord('Record a video of the demo')).toBeUndefined()
+    expect(statementToRecord('What did we note about the relay?')).toBeUndefined()
+    expect(statementToRecord('Note:')).toBeUndefined()
+    expect(statementToRecord(`Note: ${'word '.repeat(300)}`)).toBeUndefined()
+  })
+
+  it('records the statement as its result and says what the graph holds on it', async () => {
+    const fresh = await handler({ id: 't', text: 'Remember that the office wifi password changed on Monday' }, graphContext())
+    expect(fresh.text).toBe('The office wifi password changed on Monday.')
+    expect(fresh.output).toEqual({ recorded: 'The office wifi password changed on Monday.', graph: 'new' })
+    expect(fresh.working).toContain("the graph has nothing on this yet: recorded as a hypothesis for the room's verifiers to check")
+    expect(fresh.citations).toEqual([])
+    const same = await handler({ id: 't', text: 'FYI the relay server listens on port 9090' }, graphContext())
+    expect(same.output).toEqual({ recorded: 'The relay server listens on port 9090.', graph: 'agrees', with: 'f-relay' })
+    expect(same.citations).toEqual(['f-relay'])
+    const other = await handler({ id: 't', text: 'Note: the relay server listens on port 9191 now.' }, graphContext())
+    expect(other.text).toBe('The relay server listens on port 9191 now.')
+    expect(other.output).toEqual({ recorded: 'The relay server listens on port 9191 now.', graph: 'contradicts', with: 'f-relay' })
+    expect(other.working?.[1]).toMatch(/^the graph says otherwise: \[f-relay\] fact, verified: "The relay server listens on port 9090 for websocket connections" \(it says 9191, the graph 9090\); recorded all the same/)
+    // Not cited: the result contradicts it, it is not derived from it.
+    expect(other.citations).toEqual([])
   })
 })

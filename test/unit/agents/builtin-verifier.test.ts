@@ -312,3 +312,46 @@ describe('verifier: results handed over by the coordination layer', () => {
     expect(agreed.verdict?.vote).toBe('support')
   })
 })
+
+describe('verifier: any result the calculator reads is calculated again', () => {
+  const handed = (task: string, text: string, output?: unknown) => ({ id: 't:verify', text: 'Verify this answer', input: { task: { id: 't', text: task }, result: output === undefined ? { text } : { text, output } } })
+
+  it('supports a conversion, a rounding and a yes/no about a number, and disputes another value', async () => {
+    // Before, each of these abstained ("the claim is not arithmetic"): "<task> = <value>" does not parse.
+    const week = await handler(handed('How many seconds are in a week?', '604800 seconds', '604800 seconds'), testContext())
+    expect(week.verdict).toMatchObject({ vote: 'support', confidence: 0.95, reason: 'calculated again on this peer: 604800 seconds, as claimed' })
+    const pi = await handler(handed('Round pi to 3 decimal places', '3.142', 3.142), testContext())
+    expect(pi.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: 3.142, as claimed' })
+    const prime = await handler(handed('Is 1,000,003 a prime number?', 'Yes: 1000003 has no divisor other than 1 and itself', true), testContext())
+    expect(prime.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: Yes: 1000003 has no divisor other than 1 and itself, as claimed' })
+    // Another agent's answers (an LLM's: words, no structured output), wrong: disputed, naming both values.
+    const day = await handler(handed('How many seconds are in a week?', 'A week has 86400 seconds.'), testContext())
+    expect(day.verdict).toMatchObject({ vote: 'dispute', confidence: 0.9, reason: 'calculated again on this peer: 604800 seconds, not 86400' })
+    const composite = await handler(handed('Is 91 a prime number?', 'Yes, 91 is prime.'), testContext())
+    expect(composite.verdict).toMatchObject({ vote: 'dispute', reason: 'calculated again on this peer: No: 91 = 7 × 13, not yes' })
+  })
+
+  it('leaves alone what the calculator cannot read, and answers in words with several numbers', async () => {
+    const prose = await handler(handed('When does the Meshwork beta launch?', 'The beta launches on March 3, 2027.'), testContext({ search: async () => [] }))
+    expect(prose.verdict?.reason).toBe('nothing relevant is known in the graph and the claim is not arithmetic')
+    // "1 week has 7 days, 168 hours" states several numbers, none of them the value: not judged here.
+    const several = await handler(handed('How many seconds are in a week?', '1 week has 7 days or 168 hours'), testContext({ search: async () => [] }))
+    expect(several.verdict?.vote).toBe('abstain')
+  })
+})
+
+describe("verifier: a task's verified answer in the graph is evidence about its own request only", () => {
+  const answer = (id: string, request: string, text: string): RetrievableEntity => ({ ...e(id, 'fact', `${request}: ${text}`, 'verified', 0.9), answers: request })
+
+  it('does not dispute the answer to another request because its numbers differ', async () => {
+    // In a tour of three tabs a right "604800 seconds" was disputed by "Verified: Convert 3.5 hours to
+    // minutes: 210 minutes" (related words, other numbers). A result the calculator cannot read:
+    const graph = [answer('fact:t-1:1', 'How long is the relay outage window tonight?', 'The relay outage window tonight is 90 minutes.')]
+    const other = await handler({ id: 'v', text: 'Verify', input: { task: { text: 'How long is the relay maintenance window on Sunday?' }, result: { text: 'The relay maintenance window on Sunday is 45 minutes.' } } }, graphContext(graph))
+    expect(other.verdict?.vote).not.toBe('dispute')
+    expect(other.working?.join('\n')).toMatch(/\[fact:t-1:1\].*: the answer to another request \("How long is the relay outage window tonight\?"\): not evidence against this claim/)
+    // The same request answered otherwise is still disputed by its verified answer.
+    const same = await handler({ id: 'v', text: 'Verify', input: { task: { text: 'How long is the relay outage window tonight?' }, result: { text: 'The relay outage window tonight is 45 minutes.' } } }, graphContext(graph))
+    expect(same.verdict).toMatchObject({ vote: 'dispute', evidence: ['fact:t-1:1'] })
+  })
+})

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { handler as research } from '../../../src/agents/builtin/researcher.ts'
+import { handler as verify } from '../../../src/agents/builtin/verifier.ts'
+import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
+import type { AgentResult, AgentTask } from '../../../src/agents/types.ts'
+import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
+import { realEmbedder, retrievable as e, testContext } from './builtin-context.ts'
+
+let embedder: LoadedEmbedder
+beforeAll(async () => { embedder = await realEmbedder() }, 120_000)
+afterAll(async () => { await embedder?.dispose() })
+
+const GRAPH: RetrievableEntity[] = [
+  e('f-relay', 'fact', 'The relay server listens on port 9090 for websocket connections.', 'verified', 0.9),
+  e('f-cake', 'fact', 'The chocolate cake recipe needs three eggs and two cups of flour.', 'proposed', 0.6),
+  { ...e('fact:t-1:1', 'fact', 'How many seconds are in a week?: 604800 seconds', 'verified', 0.5), answers: 'How many seconds are in a week?' }
+]
+
+/** A peer's graph: real semantic search over `entities`, and `get` by id. */
+function peer (entities: RetrievableEntity[]) {
+  const retriever = new GraphRetriever({ embed: (t) => embedder.embed(t) })
+  return testContext({
+    search: (text, k) => retriever.search(text, entities, { k: k ?? 5 }),
+    get: async (id) => { const x = entities.find(y => y.id === id); return x === undefined ? undefined : { ...x, score: 1 } }
+  })
+}
+
+function handed (task: AgentTask, result: AgentResult): AgentTask {
+  return { id: `${task.id}:verify`, text: `Verify this answer to "${task.text}": ${result.text}`, input: { task: { id: task.id, text: task.text }, result: { text: result.text, output: result.output, citations: result.citations } } }
+}
+
+async function answered (text: string, graph = GRAPH): Promise<{ task: AgentTask, answer: AgentResult }> {
+  const task = { id: 't', text }
+  return { task, answer: await research(task, peer(graph)) }
+}
+
+describe("verifier: a researcher's answer checked against the entities it quotes", () => {
+  it('supports an answer that quotes verified entities as they stand in its own copy of the graph', async () => {
+    const { task, answer } = await answered('Which port does the relay server listen on?')
+    expect(answer.citations?.[0]).toBe('f-relay')
+    const v = await verify(handed(task, answer), peer(GRAPH))
+    expect(v.verdict).toMatchObject({ vote: 'support', confidence: 0.9, evidence: ['f-relay'] })
+    expect(v.verdict?.reason).toMatch(/^every entity the answer quotes is in this peer's graph as quoted, and verified: \[f-relay\]/)
+    // A task's verified answer, quoted as the answer to its request.
+    const week = await answered('How many seconds does a week have?')
+    expect(week.answer.text).toContain('the answer to "How many seconds are in a week?" is 604800 seconds [fact:t-1:1]')
+    expect((await verify(handed(week.task, week.answer), peer(GRAPH))).verdict).toMatchObject({ vote: 'support', evidence: ['fact:t-1:1'] })
+  })
+
+  it('abstains when what it quotes is not verified, or not yet in this peer\'s graph', async () => {
+    const { task, answer } = await answered('How many eggs does the chocolate cake need?')
+    expect(answer.citations?.[0]).toBe('f-cake')
+    const v = await verify(handed(task, answer), peer(GRAPH))
+    expect(v.verdict).toMatchObject({ vote: 'abstain', reason: 'the answer quotes the graph as it stands, but [f-cake] (proposed) is not verified: the answer is no surer than what it quotes' })
+    const relay = await answered('Which port does the relay server listen on?')
+    const behind = await verify(handed(relay.task, relay.answer), peer(GRAPH.filter(x => x.id !== 'f-relay')))
+    expect(behind.verdict).toMatchObject({ vote: 'abstain', reason: "the answer cites [f-relay], which this peer's graph does not hold (yet)" })
+  })
+
+  it('disputes an answer that misquotes an entity or cites a retracted one', async () => {
+    const { task, answer } = await answered('Which port does the relay server listen on?')
+    const forged = { ...answer, text: answer.text.replace('9090', '8080') }
+    const v = await verify(handed(task, forged), peer(GRAPH))
+    expect(v.verdict).toMatchObject({ vote: 'dispute', confidence: 0.9, reason: 'the answer quotes [f-relay], but it says "The relay server listens on port 9090 for websocket connections"', evidence: ['f-relay'] })
+    const retracted = GRAPH.map(x => x.id === 'f-relay' ? { ...x, status: 'retracted' } : x)
+    expect((await verify(handed(task, answer), peer(retracted))).verdict).toMatchObject({ vote: 'dispute', reason: 'the answer cites [f-relay], which has been retracted' })
+  })
+})
