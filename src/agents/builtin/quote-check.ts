@@ -52,6 +52,8 @@ export async function checkQuotes (input: unknown, ctx: AgentContext): Promise<R
     return { verdict: { vote: 'abstain', confidence: 0, reason: `the answer quotes the graph as it stands, but ${unsure.join(', ')} ${unsure.length === 1 ? 'is' : 'are'} not verified: the answer is no surer than what it quotes` }, steps }
   }
   const quoted = ids.filter(id => text.includes(`[${id}]`))
+  // Sources the answer does not quote inline (another agent's output in the researcher's shape) were not compared.
+  if (quoted.length === 0) return undefined
   return { verdict: { vote: 'support', confidence: 0.9, reason: `every entity the answer quotes is in this peer's graph as quoted, and verified: ${quoted.map(id => `[${id}]`).join(', ')}`, evidence: quoted }, steps }
 }
 

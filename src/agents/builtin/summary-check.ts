@@ -44,8 +44,12 @@ export function checkSummary (input: unknown): Rederived | undefined {
   }
   if (sourceSentences.length === 0) return undefined
   const whole = normal(source)
-  const said = splitSentences(summary).map(s => s.replace(LIST_ITEM, ''))
-  const unquoted = said.filter(s => !whole.includes(normal(s).replace(/[.!?。！？]+$/u, '')))
+  const sentences = new Set(sourceSentences.map(bare))
+  const said = splitSentences(summary).map(s => s.replace(LIST_ITEM, '')).filter(s => /[\p{L}\p{N}]/u.test(s))
+  if (said.length === 0) return undefined
+  // Quoted: a whole sentence of the text, or a run of at least 5 of its words ("Costs fell" is in
+  // any text about costs: a fragment that short proves nothing).
+  const unquoted = said.filter(s => { const b = bare(s); return !sentences.has(b) && !(b.split(' ').length >= 5 && whole.includes(b)) })
   const n = sourceSentences.length
   const steps = [`the text has ${n} sentence${n === 1 ? '' : 's'}; the summary ${said.length}`]
 
@@ -75,6 +79,11 @@ export function checkSummary (input: unknown): Rederived | undefined {
 /** Text compared for quoting: case, quote marks and spacing do not matter. */
 function normal (text: string): string {
   return text.normalize('NFKC').replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim().toLowerCase()
+}
+
+/** A sentence compared for quoting: normalised, without its closing punctuation. */
+function bare (sentence: string): string {
+  return normal(sentence).replace(/[.!?。！？]+$/u, '').trim()
 }
 
 /** The numbers a text states, as canonical strings ("2,340" and "2340.0" are "2340"; "three" is "3"). */

@@ -64,5 +64,8 @@ describe("verifier: a researcher's answer checked against the entities it quotes
     expect(v.verdict).toMatchObject({ vote: 'dispute', confidence: 0.9, reason: 'the answer quotes [f-relay], but it says "The relay server listens on port 9090 for websocket connections"', evidence: ['f-relay'] })
     const retracted = GRAPH.map(x => x.id === 'f-relay' ? { ...x, status: 'retracted' } : x)
     expect((await verify(handed(task, answer), peer(retracted))).verdict).toMatchObject({ vote: 'dispute', reason: 'the answer cites [f-relay], which has been retracted' })
+    // Another agent's output in the researcher's shape that quotes nothing inline: not vouched for by its sources.
+    const unquoted = { text: 'The relay uses port 8080.', output: { answer: 'The relay uses port 8080.', sources: [{ id: 'f-relay' }] } }
+    expect((await verify(handed(task, unquoted), peer(GRAPH))).verdict?.reason).not.toMatch(/^every entity the answer quotes/)
   })
 })

@@ -52,6 +52,9 @@ describe('verifier: a summary checked against its text', () => {
     const task = { id: 't', text: `Key points of this: ${ARTICLE}` }
     const listed = '- Officials expect the scheme to reduce car traffic and air pollution in the city centre.\n- The city council launched a bicycle sharing program with  2,000 bikes across the downtown area'
     expect(checkSummary({ task, result: { text: listed, output: listed } })?.verdict).toMatchObject({ vote: 'support', reason: 'every sentence of the summary is in the text: 2 of its 6 sentences' })
+    // A fragment of under 5 words is not a quote: it is in any text about the same thing.
+    expect(checkSummary({ task, result: { text: 'Officials expect. Cycling groups welcomed.' } })?.verdict.vote).toBe('abstain')
+    expect(checkSummary({ task, result: { text: '- \n- ' } })).toBeUndefined()
   })
 
   it('disputes a quoted summary of another length than the request asks for', async () => {
