@@ -60,19 +60,16 @@ export function answeredRequest (e: Pick<Entity, 'kind' | 'tags' | 'title'>): st
   return request === '' ? undefined : request
 }
 
-/** What agents read of an entity: its title (if any) and text; a verified result as "<request>: <answer>". */
-function entityText (e: Entity): string {
-  const request = answeredRequest(e)
-  if (request !== undefined) return `${request}: ${e.text}`
-  // A recorded statement says it all; its title is the request that told it ("Result: Remember that ...").
-  if (isRecordedStatement(e)) return e.text
-  return e.title !== undefined ? `${e.title}: ${e.text}` : e.text
-}
-
-/** An entity as agents see it (`GraphHit` without the score). */
+/**
+ * An entity as agents see it (`GraphHit` without the score). Its text is its title (if any) and text;
+ * a verified result's "<request>: <answer>" (`answers` names the request); a recorded statement's
+ * text alone, since its title is only the request that told it ("Result: Remember that ...").
+ */
 export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: number } {
   const answers = answeredRequest(e)
-  return { id: e.id, kind: e.kind, text: entityText(e), status: e.status, confidence: e.confidence, updatedAt: e.provenance.updatedAt, ...(answers !== undefined ? { answers } : {}) }
+  const text = answers !== undefined ? `${answers}: ${e.text}`
+    : e.title === undefined || isRecordedStatement(e) ? e.text : `${e.title}: ${e.text}`
+  return { id: e.id, kind: e.kind, text, status: e.status, confidence: e.confidence, updatedAt: e.provenance.updatedAt, ...(answers !== undefined ? { answers } : {}) }
 }
 
 function hit (e: Entity, score = 1): GraphHit {

@@ -46,3 +46,17 @@ export function clamp01 (x: number): number {
 export function describeHit (h: JudgedHit): string {
   return `[${h.hit.id}] ${h.hit.kind}, ${h.hit.status}, confidence ${h.hit.confidence.toFixed(2)}, relevance ${h.relevance.toFixed(2)}`
 }
+
+/**
+ * What an entity states: its text, or for a task's verified answer (`hit.answers`, text "<request>:
+ * <answer>") the answer without the request. The researcher quotes this, and the verifier checks a
+ * quote against it (quote-check.ts).
+ */
+export function statedBy (hit: GraphHit): string {
+  return hit.answers !== undefined && hit.text.startsWith(`${hit.answers}: `) ? hit.text.slice(hit.answers.length + 2) : hit.text
+}
+
+/** Text compared word for word: lower case, letters and digits, single spaces. */
+export function plainWords (s: string): string {
+  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
+}

@@ -10,7 +10,8 @@
  * Before, the verifier searched the graph for the answer's words, and the outcome hung on how close
  * the retrieval scored them: a faithful quote of a verified fact could end unverified.
  */
-import type { AgentContext, GraphHit } from '../types.ts'
+import type { AgentContext } from '../types.ts'
+import { plainWords, statedBy } from './evidence.ts'
 import { readHanded, type Rederived } from './rederive.ts'
 
 /** At most this many cited entities are read. */
@@ -40,8 +41,8 @@ export async function checkQuotes (input: unknown, ctx: AgentContext): Promise<R
     // An open question is reported as open, not relied on.
     if (hit.kind === 'question') continue
     const at = text.indexOf(`[${id}]`)
-    const said = statementOf(hit)
-    if (at >= 0 && !normalise(text.slice(0, at)).includes(normalise(said))) {
+    const said = statedBy(hit).trim().replace(/[.!?]$/, '')
+    if (at >= 0 && !plainWords(text.slice(0, at)).includes(plainWords(said))) {
       const reason = `the answer quotes [${id}], but it says "${said.slice(0, 200)}"`
       return { verdict: { vote: 'dispute', confidence: 0.9, reason, evidence: [id] }, steps: [...steps, reason] }
     }
@@ -55,14 +56,4 @@ export async function checkQuotes (input: unknown, ctx: AgentContext): Promise<R
   // Sources the answer does not quote inline (another agent's output in the researcher's shape) were not compared.
   if (quoted.length === 0) return undefined
   return { verdict: { vote: 'support', confidence: 0.9, reason: `every entity the answer quotes is in this peer's graph as quoted, and verified: ${quoted.map(id => `[${id}]`).join(', ')}`, evidence: quoted }, steps }
-}
-
-/** What an entity states, as the researcher quotes it: a task's verified answer without its request. */
-function statementOf (hit: GraphHit): string {
-  const said = hit.answers !== undefined && hit.text.startsWith(`${hit.answers}: `) ? hit.text.slice(hit.answers.length + 2) : hit.text
-  return said.trim().replace(/[.!?]$/, '')
-}
-
-function normalise (s: string): string {
-  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
 }

@@ -19,7 +19,7 @@
  * already agrees, says otherwise, or had nothing on it.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
-import { describeHit, judgeHits, MIN_RELEVANCE, type JudgedHit } from './evidence.ts'
+import { describeHit, judgeHits, MIN_RELEVANCE, statedBy, type JudgedHit } from './evidence.ts'
 import type { GraphHit } from '../types.ts'
 import { inputNumber, inputText } from './task-input.ts'
 import { splitSentences } from './sentences.ts'
@@ -203,7 +203,7 @@ function qualifier (j: JudgedHit): string {
  */
 function quote (hit: GraphHit): string {
   if (hit.answers === undefined || !hit.text.startsWith(`${hit.answers}: `)) return sentence(hit.text)
-  const answer = sentence(hit.text.slice(hit.answers.length + 2))
+  const answer = sentence(statedBy(hit))
   const request = hit.answers.length > 100 ? `${hit.answers.slice(0, 99).trimEnd()}…` : hit.answers
   return `the answer to "${request}" is ${answer.split(/\s+/).length > 4 ? `"${answer}"` : answer}`
 }

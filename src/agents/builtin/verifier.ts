@@ -27,7 +27,7 @@
 import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '../types.ts'
 import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest, trimSentenceEnd } from './math.ts'
 import { numberWordsToDigits } from './number-words.ts'
-import { clamp01, describeHit, judgeHits, type JudgedHit } from './evidence.ts'
+import { clamp01, describeHit, judgeHits, plainWords, type JudgedHit } from './evidence.ts'
 import { inputText, upstreamResults, type Upstream } from './task-input.ts'
 import { computeChain, handler as calculate, referBack } from './calculator.ts'
 import { convertsMoney } from './currency.ts'
@@ -408,18 +408,14 @@ export function claimText (task: AgentTask): string {
 
 /** The claim's own entity, when the caller did not say which it is: same text, not yet verified. */
 function isItself (h: GraphHit, claim: string): boolean {
-  return h.status === 'proposed' && normalise(h.text) === normalise(claim)
+  return h.status === 'proposed' && plainWords(h.text) === plainWords(claim)
 }
 
 /** Whether two requests are the same, up to case, punctuation and spacing (`a` may be clipped with "…"). */
 function sameRequest (a: string, b: string): boolean {
   const clipped = a.endsWith('…')
-  const [x, y] = [normalise(clipped ? a.slice(0, -1) : a), normalise(b)]
+  const [x, y] = [plainWords(clipped ? a.slice(0, -1) : a), plainWords(b)]
   return x === y || (clipped && x.length > 0 && y.startsWith(x))
-}
-
-function normalise (s: string): string {
-  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
 }
 
 // ---------------------------------------------------------------------------------------------
