@@ -14,6 +14,7 @@ import { loadAgentSettings, resolveModel } from '../agents/settings.ts'
 import type { BuiltinKind, GraphHit } from '../agents/types.ts'
 import { createWorkerEmbedder, type WorkerEmbedder } from '../match/embedding-client.ts'
 import { calibrationFor } from '../match/score.ts'
+import { EntityProofs } from '../coord/entity-proof.ts'
 import type { Entity } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import type { OpenGraph } from './graph-boot.ts'
@@ -72,8 +73,16 @@ export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: nu
   return { id: e.id, kind: e.kind, text, status: e.status, confidence: e.confidence, updatedAt: e.provenance.updatedAt, ...(answers !== undefined ? { answers } : {}) }
 }
 
-function hit (e: Entity, score = 1): GraphHit {
-  return { ...agentView(e), score }
+/**
+ * {@link agentView} with the status signatures prove (coord/entity-proof.ts) instead of the written
+ * one: anyone in the room can write "verified", so agents (the researcher's "(verified)", the
+ * verifier's weighing of evidence) go by what a peer's signed attestation, or a result's signed
+ * votes, prove. `get` reads other entities (a result's task thread).
+ */
+export function provenView (e: Entity, proofs: EntityProofs, get: (id: string) => Entity | undefined): Omit<GraphHit, 'score'> & { updatedAt: number } {
+  const view = agentView(e)
+  const claimsNothing = e.status === 'proposed' && e.verifiedBy.length === 0 && e.disputedBy.length === 0 && !(e.tags ?? []).includes('result')
+  return claimsNothing ? view : { ...view, status: proofs.prove(e, get).status }
 }
 
 export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {
@@ -97,20 +106,29 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
 
   const hostReady = graphOpened.then(async opened => {
     const graph = opened.graph
+    const proofs = new EntityProofs()
+    const get = (id: string): Entity | undefined => graph.get(id)
     let retriever: GraphRetriever | undefined
     const graphSearch = async (text: string, k: number): Promise<GraphHit[]> => {
       const e = await embedder
       retriever ??= new GraphRetriever({ embed: async t => await e.embed(t), calibration: calibrationFor(e.modelId) })
       // The mesh's own bookkeeping (task threads, unverified results) is not knowledge to answer
       // from: a researcher would find the question itself. Verified results become facts.
-      const entities = graph.list().filter(x => !isBookkeeping(x)).map(agentView)
-      return await retriever.search(text, entities, { k })
+      // Statuses are checked against their signatures for what is returned only (a signature check
+      // is ~1.5 ms), and for retracted entities before ranking (few), so a retraction written in
+      // another's name hides nothing.
+      const entities = graph.list().filter(x => !isBookkeeping(x)).map(x => x.status === 'retracted' ? provenView(x, proofs, get) : agentView(x))
+      const hits = await retriever.search(text, entities, { k })
+      return hits.map(h => {
+        const e = graph.get(h.id)
+        return e === undefined || e.status === 'retracted' ? h : { ...h, status: provenView(e, proofs, get).status }
+      })
     }
     const runtime = createAgentRuntime({
       services: {
         embed: async texts => await (await embedder).embed(texts),
         graphSearch,
-        graphGet: async id => { const e = graph.get(id); return e === undefined ? undefined : hit(e) },
+        graphGet: async id => { const e = graph.get(id); return e === undefined ? undefined : { ...provenView(e, proofs, get), score: 1 } },
         llm: async request => {
           if (chat === undefined) throw new Error('no LLM endpoint is configured: set one in Settings (base URL and model of an OpenAI-compatible API)')
           return await chat.chat(request)

@@ -63,6 +63,7 @@ export async function openGraph (node: MeshNode, privateKey: PrivateKey): Promis
   const adapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, syncWith: id => syncTargets().has(id.toString()), runOnLimitedConnection: false })
   const registryAdapter = new Libp2pNetworkAdapter(node.libp2p, { acceptPeer: inRoom, runOnLimitedConnection: false, protocol: REGISTRY_SYNC_PROTOCOL })
   const actor = { agentId: PERSON_AGENT, peerId: node.peerId }
+  const sign = syncSignerFor(privateKey)
   const store = new RemoteGraphStore(worker as unknown as Endpoint, { room: node.room, actor, repoPeerId: node.peerId, storage: 'meshwork-graph' }, adapter)
   // The registry's own channel to the worker, served there by a second Repo (graph-worker-core.ts).
   // Its writes queue in the channel until the worker has opened the document.
@@ -71,7 +72,7 @@ export async function openGraph (node: MeshNode, privateKey: PrivateKey): Promis
   const registry = new RemoteAgentRegistry(registryChannel.port1 as unknown as Endpoint, {
     room: node.room,
     // The tab's agents' records are signed with its peer key, so nobody else can write in its name.
-    owner: { peerId: node.peerId, sign: syncSignerFor(privateKey) },
+    owner: { peerId: node.peerId, sign },
     repoPeerId: node.peerId,
     storage: 'meshwork-registry',
     network: registryAdapter,
@@ -97,7 +98,8 @@ export async function openGraph (node: MeshNode, privateKey: PrivateKey): Promis
     // The registry's records from storage before the agents start (they re-start this peer's
     // custom agents from it); if it cannot open, that was reported and the tab goes on without.
     await Promise.all([initializeWasm(automergeWasmUrl), snapshots.start(), store.ready, registry.ready.catch(() => {})])
-    const graph = new KnowledgeGraph(store, { actor })
+    // Verifications, disputes and retractions in this tab's name are signed with its peer key.
+    const graph = new KnowledgeGraph(store, { actor, sign })
     const linked = node.peers().filter(p => p.transport === 'webrtc').map(p => p.peerId)
     catchUp.arm(documentId, [GENESIS_HASH], graph.size < YOUNG_GRAPH_ENTITIES, linked)
     return { graph }

@@ -4,6 +4,8 @@
  * Nothing touches the document until every op has passed, so a batch is all-or-nothing.
  */
 import { ImmutableString } from '@automerge/automerge-repo/slim'
+import type { SyncSigner } from '../net/peer-signature.ts'
+import { signAttestation, type AttestedAs } from './attestation-proof.ts'
 import { randomToken, sha256Hex } from './hash.ts'
 import {
   ROOTS,
@@ -188,12 +190,20 @@ export class BatchPlanner {
   readonly #edgeOverlay = new Map<string, Edge>()
   readonly #actor: GraphActor
   readonly #now: number
+  readonly #sign: SyncSigner | undefined
 
-  constructor (entities: ReadonlyMap<string, Entity>, edges: ReadonlyMap<string, Edge>, actor: GraphActor, now: number) {
+  /** `sign`: the actor's peer key; attestations in the actor's own peer's name are signed with it (attestation-proof.ts). */
+  constructor (entities: ReadonlyMap<string, Entity>, edges: ReadonlyMap<string, Edge>, actor: GraphActor, now: number, sign?: SyncSigner) {
     this.#entities = entities
     this.#edges = edges
     this.#actor = actor
     this.#now = now
+    this.#sign = sign
+  }
+
+  /** `a`, signed if it is in this peer's name and the planner has its key; another peer's attestation cannot be signed here. */
+  #signed (e: Entity, as: AttestedAs, a: Attestation): Attestation {
+    return this.#sign !== undefined && a.peerId === this.#actor.peerId ? signAttestation(e, as, a, this.#sign) : a
   }
 
   #get (id: unknown, field: string): Entity {
@@ -289,7 +299,7 @@ export class BatchPlanner {
   #retract (id: string, reason: string | undefined, by: AttestationInput | undefined): string {
     const current = this.#get(id, 'id')
     if (current.status === 'retracted') return current.id
-    const retraction = this.#attestation(by, reason, 'retraction')
+    const retraction = this.#signed(current, 'retraction', this.#attestation(by, reason, 'retraction'))
     const next = validateEntity({ ...current, status: 'retracted', retraction })
     this.#overlay.set(current.id, next)
     const key = current.id
@@ -300,7 +310,7 @@ export class BatchPlanner {
   #attest (id: string, by: AttestationInput | undefined, reason: string | undefined, list: 'verifiedBy' | 'disputedBy'): string {
     const current = this.#get(id, 'id')
     if (current.status === 'retracted') throw new GraphValidationError('id', `entity ${JSON.stringify(id)} is retracted`)
-    const attestation = this.#attestation(by, reason, 'by')
+    const attestation = this.#signed(current, list, this.#attestation(by, reason, 'by'))
     const nextList = [...current[list], attestation]
     if (nextList.length > LIMITS.attestations) throw new GraphValidationError(list, `already has ${LIMITS.attestations} attestations`)
     const withList = { ...current, [list]: nextList }

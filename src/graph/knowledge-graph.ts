@@ -10,6 +10,7 @@
  * - Concurrent writes to the same field surface as `conflict` entities (see conflicts.ts).
  */
 import type { DocHandle } from '@automerge/automerge-repo/slim'
+import type { SyncSigner } from '../net/peer-signature.ts'
 import { BatchPlanner, validateWrites, type AttestationInput, type GraphActor, type GraphOp } from './batch-planner.ts'
 import type { FieldConflict } from './conflicts.ts'
 import { EXPORT_FORMAT, parseExport, planImport, type GraphExport, type ImportReport } from './graph-export.ts'
@@ -40,6 +41,12 @@ export interface KnowledgeGraphOptions {
   detectConflicts?: boolean
   /** Over a DocHandle: writes the document to storage now (its Repo's `flush`), for {@link KnowledgeGraph.flush}. */
   persist?: () => Promise<void>
+  /**
+   * The actor's peer key: verifications, disputes and retractions in this peer's name are signed
+   * with it, so readers can tell them from ones written in its name by someone else
+   * (attestation-proof.ts). Without it they are written unsigned and prove nothing.
+   */
+  sign?: SyncSigner
 }
 
 export type { GraphChange } from './graph-store.ts'
@@ -72,6 +79,7 @@ type Listener = (change: GraphChange) => void
 export class KnowledgeGraph {
   readonly actor: GraphActor
   readonly #now: () => number
+  readonly #sign: SyncSigner | undefined
   readonly #store: GraphStore
   readonly #listeners = new Set<Listener>()
   #closed = false
@@ -83,6 +91,7 @@ export class KnowledgeGraph {
   constructor (source: DocHandle<GraphDoc> | GraphStore, options: KnowledgeGraphOptions) {
     this.actor = validateActor(options.actor)
     this.#now = options.now ?? Date.now
+    this.#sign = options.sign
     this.#store = 'commit' in source
       ? source
       : new DocGraphStore(source, { actor: this.actor, now: this.#now, detectConflicts: options.detectConflicts ?? true, ...(options.persist !== undefined ? { persist: options.persist } : {}) })
@@ -283,7 +292,7 @@ export class KnowledgeGraph {
   batch (ops: readonly GraphOp[]): string[] {
     if (!Array.isArray(ops)) throw new GraphValidationError('ops', 'must be an array')
     const { entities, edges } = this.#sync()
-    const plan = new BatchPlanner(entities, edges, this.actor, this.#now())
+    const plan = new BatchPlanner(entities, edges, this.actor, this.#now(), this.#sign)
     const results = ops.map((op, i) => {
       try {
         return plan.apply(op)

@@ -65,6 +65,11 @@ export interface Attestation {
   /** Epoch milliseconds. */
   at: number
   reason?: string
+  /**
+   * The signature of `peerId` over what this attestation states about the entity as it then stood
+   * (attestation-proof.ts): without it, or when it does not check, nothing proves that peer said so.
+   */
+  sig?: string
 }
 
 export interface Provenance {
@@ -143,6 +148,10 @@ export class GraphValidationError extends Error {
 // Primitive checks
 
 type Rec = Record<string, unknown>
+
+/** An Ed25519 signature in base64url without padding, as net/peer-signature.ts writes it (SIGNATURE_LENGTH). */
+const SIGNATURE_CHARS = 86
+const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/
 
 function fail (field: string, reason: string): never {
   throw new GraphValidationError(field, reason)
@@ -264,7 +273,7 @@ function copyJson (value: unknown, field: string, depth: number): JsonValue {
 
 export function validateAttestation (value: unknown, field = 'attestation'): Attestation {
   const r = requireRecord(value, field)
-  onlyKeys(r, ['peerId', 'agentId', 'at', 'reason'], field)
+  onlyKeys(r, ['peerId', 'agentId', 'at', 'reason', 'sig'], field)
   const out: Attestation = {
     peerId: str(r.peerId, join(field, 'peerId'), 1, LIMITS.peerIdLength),
     at: time(r.at, join(field, 'at'))
@@ -273,6 +282,10 @@ export function validateAttestation (value: unknown, field = 'attestation'): Att
   if (agentId !== undefined) out.agentId = agentId
   const reason = optionalStr(r.reason, join(field, 'reason'), 1, LIMITS.reasonLength)
   if (reason !== undefined) out.reason = reason
+  if (r.sig !== undefined) {
+    if (typeof r.sig !== 'string' || !SIGNATURE_PATTERN.test(r.sig)) fail(join(field, 'sig'), `must be an Ed25519 signature (${SIGNATURE_CHARS} base64url characters), got ${typeof r.sig === 'string' ? `${JSON.stringify(r.sig.slice(0, 20))}${r.sig.length > 20 ? '…' : ''} (${r.sig.length} characters)` : describe(r.sig)}`)
+    out.sig = r.sig
+  }
   return out
 }
 

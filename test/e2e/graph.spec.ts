@@ -275,6 +275,24 @@ test('a person adds a fact in the explorer, another tab sees it, verifies and di
   await expect.poll(() => a.evaluate(i => window.meshwork.graph.get(i!)?.status, id), { timeout: 15_000 }).toBe('disputed')
   await expect(b.getByTestId('graph-drawing')).toBeVisible()
   await b.screenshot({ path: test.info().outputPath('graph-explorer.png') })
+  // B's verification and dispute were signed with B's key: A's explorer says the dispute is proven.
+  const idB = await peerIdOf(b)
+  await a.getByTestId('graph-tab').click()
+  await a.getByTestId('graph-filter-text').fill('water boils')
+  await a.getByTestId('graph-item').filter({ hasText: 'water boils' }).click()
+  await expect(a.getByTestId('status-proof')).toHaveText(`disputed by …${idB.slice(-6)}: the signature checks`)
+  // A file imported on A claims B verified something, with no signature: written as verified, read as proposed.
+  await a.evaluate(peer => {
+    const file = window.meshwork.graph.exportJson() as { entities: unknown[], edges: unknown[] }
+    const now = Date.now()
+    file.entities = [{ id: 'fact:forged-samovar', kind: 'fact', text: 'the samovar heats in ten seconds', provenance: { agentId: 'person', peerId: peer, createdAt: now, updatedAt: now }, confidence: 0.9, status: 'verified', verifiedBy: [{ peerId: peer, agentId: 'person', at: now }], disputedBy: [] }]
+    file.edges = []
+    window.meshwork.graph.importJson(file)
+  }, idB)
+  await b.getByTestId('graph-filter-text').fill('ten seconds')
+  await b.getByTestId('graph-item').filter({ hasText: 'ten seconds' }).click({ timeout: 15_000 })
+  await expect(b.getByTestId('status-proof')).toHaveText(`written as verified, but the verification in …${idB.slice(-6)}'s name is not signed: agents read it as proposed`)
+  await b.getByTestId('graph-detail').screenshot({ path: test.info().outputPath('graph-unproven-status.png') })
 })
 
 test('in the explorer a person filters by kind and status, follows the drawing, relates, posts to a thread and retracts; the other tab sees each', async () => {

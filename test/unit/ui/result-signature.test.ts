@@ -43,8 +43,8 @@ describe('the graph detail\'s verdict on a result', () => {
     }
     const v1 = `…${verifier.peerId.slice(-6)}`
     const honest = graph({ status: 'verified', attempt: 1, supporters: [verifier.peerId], votes: [signedVote] })
-    expect(resultVerdict(hyp, honest)).toEqual({ ok: true, text: `verified by ${v1}: their signed votes check` })
-    expect(resultVerdict(fact, honest)).toEqual({ ok: true, text: `verified by ${v1}: their signed votes check` })
+    expect(resultVerdict(hyp, honest)).toEqual({ ok: true, status: 'verified', text: `verified by ${v1}: their signed votes check` })
+    expect(resultVerdict(fact, honest)).toEqual({ ok: true, status: 'verified', text: `verified by ${v1}: their signed votes check` })
     // A member vouches in its own name: not proven, on the result and on the fact.
     const r = `…${rogue.peerId.slice(-6)}`
     const vouched = graph({ status: 'verified', attempt: 1, supporters: [rogue.peerId], votes: [{ ...signedVote, peerId: rogue.peerId }] })
