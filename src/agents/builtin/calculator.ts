@@ -10,11 +10,12 @@
  */
 import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
-import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer } from './dates.ts'
+import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer } from './dates.ts'
 import { clockArithmetic } from './clock-times.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
+import { affordCount, amountOverTime, asMoney, billSplit, moneyQuestion } from './money.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
@@ -121,6 +122,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Leap years: "Is 2027 a leap year?", "When is the next leap year?".
   const leap = given === undefined ? leapYearAnswer(asked, Date.now(), task.timeZone) : undefined
   if (leap !== undefined) return answer(leap.text, leap.output, leap.steps)
+  // A year's length: "How many weeks are in 2027?".
+  const yearLength = given === undefined ? yearLengthAnswer(asked, Date.now(), task.timeZone) : undefined
+  if (yearLength !== undefined) return answer(yearLength.text, yearLength.output, yearLength.steps)
   // A question about a whole number: "Is 91 prime?", "is 1,024 divisible by 8".
   const property = given === undefined ? checkNumberClaim(asked.trim().replace(/^(?:please\s+)?(?:tell\s+me\s+)?(?:whether|if)\s+/i, '')) : undefined
   if (property !== undefined) {
@@ -166,6 +170,16 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
     }
     const found = await convertAtGraphRate(conversion, ctx)
     return { ...answer(found.money.text + found.note, found.money.output, [...(referred?.notes ?? []), ...found.money.steps, ...found.steps]), citations: [found.entity.id] }
+  }
+  // A bill split between people ("Split a bill of $120 among 4 people with a 20% tip"), or an amount
+  // every period over a span ("If I save $250 a month, how much after 18 months?"): money, to the cent.
+  const afford = given === undefined ? affordCount(request) : undefined
+  if (afford !== undefined) return answer(afford.text, afford.output, [...(referred?.notes ?? []), ...afford.steps])
+  const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) : undefined
+  if (shared !== undefined) {
+    const ev = evaluateExpression(shared.expression)
+    const m = asMoney(Number(ev.value), shared.currency)
+    return answer(`${m.text}${shared.per !== undefined ? ` ${shared.per}` : ''}`, m.value, [...(referred?.notes ?? []), shared.note, `expression: ${ev.expression}`, `= ${ev.display}`, ...(m.value !== Number(ev.value) ? [`to the ${shared.currency.decimals === 0 ? 'unit' : 'cent'}: ${m.text}`] : [])])
   }
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
@@ -242,6 +256,14 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   ctx.progress(1)
   const claim = typeof result.value === 'boolean' ? comparison(result.expression, result.value) : undefined
   if (claim !== undefined) working.push(claim)
+  // What a sum of money comes to is money: to the cent, in its currency ("a 15% tip on $84.50" is
+  // $12.68, not 12.675), unless the person asked for another rounding.
+  const currency = given === undefined && claim === undefined && used.rounding === undefined && typeof result.output === 'number' ? moneyQuestion(asked) : undefined
+  if (currency !== undefined) {
+    const m = asMoney(result.output as number, currency)
+    working.push(`money, to the ${currency.decimals === 0 ? 'unit' : 'cent'}: ${m.text}`)
+    return { text: m.text, output: m.value, working }
+  }
   return { text: claim ?? named(result.output) ?? result.display, output: result.output, working }
 }
 

@@ -508,6 +508,32 @@ export function leapReason (year: number): string {
   return `${year} is not divisible by 4`
 }
 
+const YEAR_LENGTH_ASK = /^how\s+many\s+(days|weeks|hours|months)\s+(?:(?:are|were|will\s+there\s+be)?\s*(?:there\s+)?(?:in|has|have)\s+(?:the\s+year\s+)?(\d{1,4}|this\s+year|next\s+year|last\s+year)|(?:does|did|will)\s+(?:the\s+year\s+)?(\d{1,4}|this\s+year|next\s+year|last\s+year)\s+have)$/i
+
+/**
+ * How many days, weeks, hours or months a given year has: "How many weeks are in 2027?" (52 weeks and
+ * 1 day: 365 days), "How many days does 2028 have?" (366, a leap year). Undefined when the request
+ * asks none.
+ */
+export function yearLengthAnswer (request: string, now: number, timeZone?: string): { text: string, output: number, steps: string[] } | undefined {
+  const m = YEAR_LENGTH_ASK.exec(clockRequest(request))
+  if (m === null) return undefined
+  const unit = m[1]!.toLowerCase()
+  const said = m[2] ?? m[3]!
+  const relative = /^(this|next|last)\s+year$/i.exec(said)?.[1]?.toLowerCase()
+  const z = relative !== undefined ? zonedTime(now, timeZone) : undefined
+  const year = z === undefined ? Number(said) : z.year + (relative === 'next' ? 1 : relative === 'last' ? -1 : 0)
+  if (year < 1) throw new Error(`calculator: ${said} is not a year of the Gregorian calendar`)
+  const leap = isLeap(year)
+  const days = leap ? 366 : 365
+  const steps = [...(z !== undefined ? [`${relative!} year: ${year} (${z.zone})`] : []), leapReason(year), `so ${leap ? 'a leap year' : 'not a leap year'}: ${days} days`]
+  if (unit === 'days') return { text: `${days} days (${year} ${leap ? 'is' : 'is not'} a leap year)`, output: days, steps }
+  if (unit === 'hours') return { text: `${days * 24} hours (${days} days × 24)`, output: days * 24, steps: [...steps, `${days} × 24 = ${days * 24} hours`] }
+  if (unit === 'months') return { text: `12 months (${days} days)`, output: 12, steps: [...steps, 'every year of the Gregorian calendar has 12 months'] }
+  const over = days - 52 * 7
+  return { text: `52 weeks and ${over} day${over === 1 ? '' : 's'} (${days} days; ${days} / 7 = ${Number((days / 7).toPrecision(12))})`, output: Number((days / 7).toPrecision(12)), steps: [...steps, `${days} days = 52 × 7 + ${over}: 52 whole weeks and ${over} day${over === 1 ? '' : 's'}`] }
+}
+
 /** Whether `request` asks about a leap year (the bid rule's test). */
 export function asksLeapYear (request: string): boolean {
   return LEAP_ASK.test(clockRequest(request))

@@ -379,7 +379,7 @@ const REWRITES: Rewrite[] = [
   // "3 hours and 20 minutes", "5 feet 10 inches", "2 lb, 3 oz": one quantity told in parts is their sum.
   { pattern: new RegExp(String.raw`${PART}(?:\s*(?:,\s*(?:and\s+)?|and\s+)?${PART}){1,3}(?![\w/^])`, 'gi'), replace: (m: string) => `(${[...m.matchAll(new RegExp(PART, 'gi'))].map(p => `${p[1]} ${UNIT_SPELLING[p[2]!.toLowerCase()] ?? p[2]}`).join(' + ')})`, note: 'a quantity told in parts added up' },
   // "a 15% tip on 84.50", "20% tax on 300", "10% discount of 80": a percentage of a value.
-  { pattern: /\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
+  { pattern: /\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|(?:sales\s+)?tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   // "... on a $80 bill": the amount is the bill.
   { pattern: /(\d)\s+(?:bill|check|cheque|meal|order|purchase|invoice|tab|total|price|sale|salary|fare)\b/gi, replace: '$1', note: '' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+of\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },

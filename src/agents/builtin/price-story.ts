@@ -6,6 +6,7 @@
  * expression (math.ts). One amount of money, one or more changes in the order told, and a question
  * about the price or the saving; anything else is not one.
  */
+import { billSplit } from './money.ts'
 import { numberWordsToDigits } from './number-words.ts'
 
 const MONEY = /(?:[$€£]\s?(\d+(?:,\d{3})*(?:\.\d+)?)|\b(\d+(?:,\d{3})*(?:\.\d+)?)\s+(?:dollars|euros|pounds)\b)/gi
@@ -14,7 +15,7 @@ const PCT = String.raw`(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)`
 const DOWN = new RegExp(String.raw`${PCT}\s+(?:off|discount|reduction|cheaper|less|lower|markdown)\b|\b(?:discount(?:ed)?|reduc(?:ed|es?|tion)|cut|lowered|decreas(?:ed|es?)|marked\s+down|falls?|fell|drops?|dropped|goes\s+down|went\s+down)\s+(?:of\s+|by\s+)?${PCT}`, 'gi')
 /** Higher: "5% tax", "a 10% tip", "raised by 10%", "goes up 10%", "10% more". */
 const UP = new RegExp(String.raw`${PCT}\s+(?:tax|vat|tip|service\s+charge|surcharge|markup|increase|rise|more|higher|dearer)\b|\b(?:increas(?:ed|es?)|rais(?:ed|es?)|rises?|rose|marked\s+up|goes\s+up|went\s+up|tax\s+of|vat\s+of|tip\s+of)\s+(?:of\s+|by\s+)?${PCT}`, 'gi')
-const ASKS_PRICE = /\b(?:sale|new|final|discounted|reduced|total|full)\s+(?:price|cost|amount)\b|\bhow\s+much\s+(?:is|does|do|did|will|would|should)\b.*\b(?:cost|pay|paid|now|it|they|costs?)\b|\b(?:price|cost)\s+(?:is\s+it\s+)?now\b|\bwhat\s+(?:does|do|will|would)\s+(?:it|they|\w+)\s+cost\b|\bhow\s+much\s+(?:is\s+it|are\s+they)\b/i
+const ASKS_PRICE = /\b(?:sale|new|final|discounted|reduced|total|full)\s+(?:price|cost|amount)\b|\bhow\s+much\s+(?:is|does|do|did|will|would|should)\b.*\b(?:cost|pay|paid|now|it|they|costs?)\b|\b(?:price|cost)\s+(?:is\s+it\s+)?now\b|\bwhat\s+(?:does|do|will|would)\s+(?:it|they|\w+)\s+cost\b|\bhow\s+much\s+(?:is\s+it|are\s+they|in\s+total|altogether|all\s+together|overall)\b|\bwhat(?:'s|\s+is)\s+the\s+total\b/i
 const ASKS_SAVING = /\bhow\s+much\s+(?:do|does|did|will|would|can)\s+(?:I|you|we|they|he|she|\w+)\s+save\b|\bhow\s+much\s+is\s+the\s+(?:discount|saving|reduction)\b|\bhow\s+much\s+(?:money\s+)?(?:is|was)\s+saved\b/i
 
 export interface PriceStory { expression: string, note: string }
@@ -22,6 +23,8 @@ export interface PriceStory { expression: string, note: string }
 /** The expression of a price story, or undefined when `text` is not one. */
 export function priceStory (text: string): PriceStory | undefined {
   if (text.length > 600) return undefined
+  // "4 friends split a $90 bill with a 15% tip": each one's share, not the price (money.ts).
+  if (billSplit(text) !== undefined) return undefined
   const s = numberWordsToDigits(text.replace(/\s+/g, ' '))
   if (!/\?\s*$|\b(?:what|how)\b/i.test(s)) return undefined
   const amounts = [...s.matchAll(MONEY)]

@@ -33,6 +33,7 @@ import { computeChain, handler as calculate, referBack } from './calculator.ts'
 import { convertsMoney } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
+import { yearLengthAnswer } from './dates.ts'
 import { solveEquation } from './equations.ts'
 import { checkRederived, checkRerun, claimedNumbers, readHanded } from './rederive.ts'
 import { checkSummary } from './summary-check.ts'
@@ -371,7 +372,8 @@ function resultClaim (input: unknown): string | undefined {
   const { task, result } = input as { task?: { text?: unknown, input?: unknown }, result?: { text?: unknown, output?: unknown } }
   if (typeof result?.text !== 'string') return undefined
   const value = typeof result.output === 'number' || (typeof result.output === 'string' && result.output.length <= 60) ? String(result.output) : undefined
-  if (typeof task?.text === 'string' && value !== undefined) {
+  // A year's length ("How many weeks are in 2027?") is no sum: read as "2027 to weeks", it would be 2027.
+  if (typeof task?.text === 'string' && value !== undefined && yearLengthAnswer(task.text, Date.now()) === undefined) {
     const arithmetic = `${trimSentenceEnd(task.text.trim())} = ${value}`
     if (checkArithmetic(arithmetic) !== undefined) return arithmetic
     // A mission part that works on an earlier result ("Double it" with s1 = 12): the claim is the
@@ -466,7 +468,8 @@ export function checkArithmetic (claim: string, options: { plainValues?: boolean
  */
 function claimTolerance (claimed: number, claimedText: string, approx = false): { decimals: number, tolerance: number } {
   const decimals = /\.(\d+)/.exec(claimedText.replace(/,/g, ''))?.[1]?.length ?? 0
-  const tolerance = approx ? Math.abs(claimed) * 0.05 : Math.max(Math.abs(claimed) * 1e-9, decimals > 0 ? 0.5 * 10 ** -decimals : 1e-9)
+  // A half rounds either way: 12.675 shown as 12.68 is 0.00500000000000079 off in doubles.
+  const tolerance = approx ? Math.abs(claimed) * 0.05 : Math.max(Math.abs(claimed) * 1e-9, decimals > 0 ? 0.5 * 10 ** -decimals * (1 + 1e-9) : 1e-9)
   return { decimals, tolerance }
 }
 

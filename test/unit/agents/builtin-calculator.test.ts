@@ -143,17 +143,51 @@ describe('calculator', () => {
 
   it('reads money amounts and a tip, tax or discount as a percentage of the amount', async () => {
     // Before: "cannot evaluate 'a 15% tip on $84.50' — undefined symbol a".
-    expect((await calc('What is a 15% tip on $84.50?')).output).toBeCloseTo(12.675, 9)
-    expect((await calc('What is 20% tax on 300 dollars')).output).toBe(60)
-    expect((await calc('Calculate a 10% discount of €80')).output).toBe(8)
-    expect((await calc('How much is $1,250 divided by 8?')).output).toBe(156.25)
+    // Money comes to the cent, in its currency (before: 12.675); the exact value stays in the working.
+    const tip = await calc('What is a 15% tip on $84.50?')
+    expect(tip).toMatchObject({ text: '$12.68', output: 12.68 })
+    expect(tip.working).toEqual(expect.arrayContaining(['= 12.675', 'money, to the cent: $12.68']))
+    expect(await calc('What is 20% tax on 300 dollars')).toMatchObject({ text: '$60.00', output: 60 })
+    expect(await calc('Calculate a 10% discount of €80')).toMatchObject({ text: '€8.00', output: 8 })
+    expect(await calc('How much is $1,250 divided by 8?')).toMatchObject({ text: '$156.25', output: 156.25 })
+    expect(await calc('What is 7% sales tax on $19.99?')).toMatchObject({ text: '$1.40', output: 1.4 })
+    expect(await calc('What is 20% off $59.99?')).toMatchObject({ text: '$47.99', output: 47.99 })
+    expect(await calc('A $84.50 meal with a 15% tip, how much in total?')).toMatchObject({ text: '$97.18', output: 97.18 })
+    expect(await calc('What is ¥1000 divided by 3?')).toMatchObject({ text: '¥333', output: 333 })
+    // Not money: a count, a percentage, a rounding the person asked for.
+    expect((await calc('What percentage of $80 is $20?')).output).toBe(25)
+    expect((await calc('What is $10 divided by 3, rounded to 3 decimal places?')).text).toBe('3.333')
     // Pounds of weight stay a unit.
     expect((await calc('100 pounds in kg')).text).toBe('45.359237 kg')
   })
 
+  it('splits a bill evenly, with a tip or tax on top, and counts what a sum buys', async () => {
+    // Before: "cannot evaluate 'Split a bill of 120 among 4 people with a 20% tip' — undefined symbol Split".
+    const split = await calc('Split a bill of $120 among 4 people with a 20% tip')
+    expect(split).toMatchObject({ text: '$36.00 each', output: 36 })
+    expect(split.working).toEqual(expect.arrayContaining(['split evenly: $120 plus a 20% tip, between 4', 'expression: 120 * (1 + 20 / 100) / 4']))
+    expect(await calc('Split $95.50 between 3 people')).toMatchObject({ text: '$31.83 each', output: 31.83 })
+    expect(await calc('How much is each share if 3 friends split $100?')).toMatchObject({ text: '$33.33 each', output: 33.33 })
+    expect(await calc('Four friends split a $90 dinner bill with a 15% tip. How much does each pay?')).toMatchObject({ text: '$25.88 each', output: 25.88 })
+    expect(await calc('Divide €200 between 4 colleagues, with 10% service charge added')).toMatchObject({ text: '€55.00 each' })
+    // A percentage that is not a tip or tax on top is not an even split.
+    await expect(calc('Split $120 between 4 people, 30% to me')).rejects.toThrow()
+    const tickets = await calc('How many $5 tickets can I buy with $47?')
+    expect(tickets).toMatchObject({ text: '9 tickets ($2.00 left over)', output: 9 })
+    expect(await calc('How many pens at $0.10 each can I buy with $0.30?')).toMatchObject({ output: 3 })
+  })
+
+  it('adds up an amount every period over a span, without interest', async () => {
+    expect(await calc('If I save $250 a month, how much after 18 months?')).toMatchObject({ text: '$4,500.00', output: 4500 })
+    const weekly = await calc('If I put aside $20 a week, how much will I have in 2 years?')
+    expect(weekly).toMatchObject({ text: '$2,080.00', output: 2080 })
+    expect(weekly.working).toContain('$20 a week, 2 years = 104 weeks')
+    expect(await calc('I spend £3 per day on coffee. How much is that over 2 weeks?')).toMatchObject({ text: '£42.00', output: 42 })
+  })
+
   it('computes compound and simple interest, yearly unless it says how often', async () => {
     const yearly = await calc('Compute the compound interest on $1000 at 5% per year for 3 years')
-    expect(yearly.output).toBe(157.625)
+    expect(yearly).toMatchObject({ text: '$157.63', output: 157.63 })
     expect(yearly.working).toContain('expression: 1000 * (1 + 5 / 100) ^ 3 - 1000')
     expect((await calc('What is the compound interest on 1,000 at 6% for 2 years, compounded monthly?')).output).toBeCloseTo(127.1597762, 6)
     expect((await calc('compound interest on 500 at 4% a year over 10 years, compounded quarterly')).output).toBeCloseTo(500 * (1 + 0.01) ** 40 - 500, 6)

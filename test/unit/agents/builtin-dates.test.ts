@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer } from '../../../src/agents/builtin/dates.ts'
+import { asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
 import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
 import { testContext } from './builtin-context.ts'
 
@@ -196,6 +196,21 @@ describe('the clock in the calculator', () => {
     // Before: "calculator: found no expression to evaluate in 'What time is it?'".
     const r = await handler({ id: 't', text: 'What is the time?', timeZone: 'Europe/Berlin' }, testContext())
     expect(r.text).toMatch(/^\d\d:\d\d on \w+day, \d{1,2} \w+ \d{4} \(Europe\/Berlin\)$/)
+  })
+})
+
+describe('a year\'s length in the calculator', () => {
+  it('counts the days, weeks, hours and months of a given year', async () => {
+    // Before: "cannot evaluate '2027 to weeks' — unexpected type of argument in function to".
+    expect(yearLengthAnswer('How many weeks are in 2027?', NOW)).toMatchObject({ text: '52 weeks and 1 day (365 days; 365 / 7 = 52.1428571429)', output: 52.1428571429 })
+    expect(yearLengthAnswer('How many weeks are there in 2028', NOW)?.text).toMatch(/^52 weeks and 2 days \(366 days/)
+    expect(yearLengthAnswer('How many days does 2028 have?', NOW)).toMatchObject({ text: '366 days (2028 is a leap year)', output: 366 })
+    expect(yearLengthAnswer('How many days are in 1900?', NOW)?.output).toBe(365)
+    expect(yearLengthAnswer('How many hours are in 2027?', NOW)?.output).toBe(8760)
+    expect(yearLengthAnswer('How many days are there in next year?', NOW, 'UTC')).toMatchObject({ output: 365, steps: expect.arrayContaining(['next year: 2027 (UTC)']) })
+    expect(yearLengthAnswer('How many weeks are in a year?', NOW)).toBeUndefined()
+    expect(yearLengthAnswer('How many weeks until 2027?', NOW)).toBeUndefined()
+    expect((await calc('How many weeks are in 2027?')).output).toBe(52.1428571429)
   })
 })
 

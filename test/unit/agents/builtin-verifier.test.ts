@@ -331,6 +331,23 @@ describe('verifier: any result the calculator reads is calculated again', () => 
     expect(composite.verdict).toMatchObject({ vote: 'dispute', reason: 'calculated again on this peer: No: 91 = 7 × 13, not yes' })
   })
 
+  it('supports money to the cent, a bill split and a year\'s length', async () => {
+    // Before money was rounded, nothing here was checked against a rounded value: 12.675 shown as
+    // 12.68 is half a cent off, which the claim's two decimals allow.
+    const tip = await handler(handed('What is a 15% tip on $84.50?', '$12.68', 12.68), testContext())
+    expect(tip.verdict).toMatchObject({ vote: 'support', reason: 're-computed: What is a 15% tip on $84.50 = 12.675, as claimed' })
+    expect((await handler(handed('What is a 15% tip on $84.50?', '$12.69', 12.69), testContext())).verdict?.vote).toBe('dispute')
+    const split = await handler(handed('Split a bill of $120 among 4 people with a 20% tip', '$36.00 each', 36), testContext())
+    expect(split.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: $36.00 each, as claimed' })
+    expect((await handler(handed('Split a bill of $120 among 4 people with a 20% tip', 'Each person pays $30.'), testContext())).verdict?.vote).toBe('dispute')
+    // Read as a price story ("how much does each pay" asks a price), this was 103.5 and disputed a right $25.88.
+    const friends = await handler(handed('Four friends split a $90 dinner bill with a 15% tip. How much does each pay?', '$25.88 each', 25.88), testContext())
+    expect(friends.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: $25.88 each, as claimed' })
+    // "How many weeks are in 2027 = 52.14..." is no sum (read as "2027 to weeks" it was 2027, and disputed).
+    const weeks = await handler(handed('How many weeks are in 2027?', '52 weeks and 1 day (365 days; 365 / 7 = 52.1428571429)', 52.1428571429), testContext())
+    expect(weeks.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: 52 weeks and 1 day (365 days; 365 / 7 = 52.1428571429), as claimed' })
+  })
+
   it('leaves alone what the calculator cannot read, and answers in words with several numbers', async () => {
     const prose = await handler(handed('When does the Meshwork beta launch?', 'The beta launches on March 3, 2027.'), testContext({ search: async () => [] }))
     expect(prose.verdict?.reason).toBe('nothing relevant is known in the graph and the claim is not arithmetic')

@@ -1,0 +1,182 @@
+/**
+ * Everyday money questions, read by patterns: what a sum of money comes to is money, shown to the
+ * cent in the currency asked about ("What is a 15% tip on $84.50?" → $12.68, not 12.675); a bill
+ * split between people, with a tip or tax on top ("Split a bill of $120 among 4 people with a 20%
+ * tip" → $36.00 each); and an amount put aside every period ("If I save $250 a month, how much after
+ * 18 months?" → $4,500.00). The calculator evaluates what these read (math.ts); the expressions are
+ * shown in its working.
+ */
+import { numberWordsToDigits } from './number-words.ts'
+
+export interface Currency {
+  /** As an answer is written: `$`, `€`, `£`, `¥`, `₹`. */
+  symbol: string
+  /** Digits after the point: 2, or 0 for the yen. */
+  decimals: number
+}
+
+const SYMBOLS: Record<string, Currency> = {
+  $: { symbol: '$', decimals: 2 },
+  '€': { symbol: '€', decimals: 2 },
+  '£': { symbol: '£', decimals: 2 },
+  '¥': { symbol: '¥', decimals: 0 },
+  '₹': { symbol: '₹', decimals: 2 }
+}
+const WORDS: Array<[RegExp, string]> = [
+  [/^(?:dollars?|bucks|usd)$/i, '$'], [/^(?:euros?|eur)$/i, '€'], [/^(?:pounds?\s+sterling|pounds?|quid|gbp)$/i, '£'], [/^(?:yen|jpy)$/i, '¥'], [/^(?:rupees?|inr)$/i, '₹']
+]
+const NUMBER = String.raw`\d+(?:,\d{3})*(?:\.\d+)?|\.\d+`
+const AMOUNT = new RegExp(String.raw`([$€£¥₹])\s?(${NUMBER})|(?<![\w.])(${NUMBER})\s*(dollars?|bucks|euros?|pounds?\s+sterling|pounds?|quid|yen|rupees?|usd|eur|gbp|jpy|inr)\b`, 'gi')
+/** What asks for a count, a share of 100 or a time, not an amount of money. */
+const NOT_MONEY = /\bhow\s+many\b|\bwhat\s+(?:percent(?:age)?|fraction|share|proportion|ratio)\b|\bhow\s+(?:long|often)\b|\bper\s*cent(?:age)?\s+of\s+[$€£¥₹]|\b(?:in|to|into)\s+(?:euros?|dollars?|pounds?|yen|rupees?|usd|eur|gbp|jpy|inr|[$€£¥₹])\s*[?.!]?\s*$/i
+
+export interface MoneyAmount { value: number, currency: Currency, text: string }
+
+/** The amounts of money a text states, in order. */
+export function amountsIn (text: string): MoneyAmount[] {
+  return [...text.matchAll(AMOUNT)].flatMap(m => {
+    const currency = m[1] !== undefined ? SYMBOLS[m[1]] : currencyOfWord(m[4]!)
+    const value = Number((m[2] ?? m[3]!).replace(/,/g, ''))
+    return currency === undefined || !Number.isFinite(value) ? [] : [{ value, currency, text: m[0] }]
+  })
+}
+
+function currencyOfWord (word: string): Currency | undefined {
+  const hit = WORDS.find(([re]) => re.test(word.replace(/\s+/g, ' ')))
+  return hit === undefined ? undefined : SYMBOLS[hit[1]]
+}
+
+/**
+ * The currency a question's answer is in: every amount it states is in one currency, and it asks
+ * for an amount (not "how many", a percentage, or a conversion into another currency). Undefined
+ * otherwise.
+ */
+export function moneyQuestion (text: string): Currency | undefined {
+  if (NOT_MONEY.test(text)) return undefined
+  const amounts = amountsIn(text)
+  if (amounts.length === 0) return undefined
+  const symbol = amounts[0]!.currency.symbol
+  return amounts.every(a => a.currency.symbol === symbol) ? amounts[0]!.currency : undefined
+}
+
+/** `value` as money: rounded to the currency's smallest unit (half away from zero), and as written ("$1,234.50", "-$3.00"). */
+export function asMoney (value: number, c: Currency): { value: number, text: string } {
+  const scale = 10 ** c.decimals
+  // 12.675 is 12.67499999... as a double: nudge by a relative epsilon so a half rounds up as written.
+  const rounded = Math.sign(value) * Math.round(Math.abs(value) * scale * (1 + Number.EPSILON * 4)) / scale
+  const digits = Math.abs(rounded).toLocaleString('en-US', { minimumFractionDigits: c.decimals, maximumFractionDigits: c.decimals })
+  return { value: rounded === 0 ? 0 : rounded, text: `${rounded < 0 ? '-' : ''}${c.symbol}${digits}` }
+}
+
+export interface MoneyReading {
+  /** A mathjs expression. */
+  expression: string
+  /** How the request was read, for the working. */
+  note: string
+  currency: Currency
+  /** What the answer is (`each`: a share per person). */
+  per?: string
+}
+
+const PCT = String.raw`(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)`
+const ON_TOP = new RegExp(String.raw`\b(?:with|plus|including|incl\.?|and|adding|add)\s+(?:an?\s+|the\s+)?${PCT}\s+(tip|gratuity|tax|vat|sales\s+tax|service(?:\s+charge)?|surcharge|fee)\b|\b${PCT}\s+(tip|gratuity|tax|vat|sales\s+tax|service(?:\s+charge)?|surcharge|fee)\s+(?:on\s+top|added|included|extra)\b`, 'gi')
+const PEOPLE = String.raw`(\d+)\s+(?:people|persons|friends|ways|of\s+us|colleagues|roommates|guests|diners|players|members|kids|children|students|coworkers|co-workers|family\s+members)`
+/** "split $120 among 4 people", "divide a bill of $120 between 4 friends", "share $90 3 ways". */
+const SPLIT_VERB = new RegExp(String.raw`\b(?:split|divide|share)(?:s|d|ting|ing)?\b(?:[^.?!]|\.(?=\d))*?\b(?:among|amongst|between|by|across|into|in)?\s*${PEOPLE}`, 'i')
+/** "4 friends split a $120 bill", "if 3 people share $100". */
+const PEOPLE_SPLIT = new RegExp(String.raw`\b${PEOPLE}\s+(?:split|share|divide)(?:s)?\b`, 'i')
+
+/**
+ * A bill split evenly between people, with a tip or tax on top if the request names one: each
+ * person's share. One amount of money; undefined when the request is not such a split.
+ */
+export function billSplit (request: string): MoneyReading | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  const m = SPLIT_VERB.exec(s) ?? PEOPLE_SPLIT.exec(s)
+  if (m === null) return undefined
+  const amounts = amountsIn(s)
+  if (amounts.length !== 1) return undefined
+  const people = Number(m[1])
+  if (!Number.isInteger(people) || people < 1 || people > 100_000) return undefined
+  const bill = amounts[0]!
+  const extras = [...s.matchAll(ON_TOP)].map(x => ({ pct: x[1] ?? x[3]!, what: (x[2] ?? x[4]!).toLowerCase().replace(/\s+/g, ' ') }))
+  // Every percentage must be one of the extras read: "split $120, 30% to me" is not an even split.
+  if ([...s.matchAll(new RegExp(PCT, 'gi'))].length !== extras.length) return undefined
+  const factors = extras.map(x => ` * (1 + ${x.pct} / 100)`).join('')
+  const value = String(bill.value)
+  return {
+    expression: `${value}${factors} / ${people}`,
+    note: `split evenly: ${bill.text}${extras.map(x => ` plus a ${x.pct}% ${x.what}`).join('')}, between ${people}`,
+    currency: bill.currency,
+    per: 'each'
+  }
+}
+
+const PERIODS: Record<string, number> = { day: 1, week: 7, fortnight: 14, month: 365.25 / 12, quarter: 365.25 / 4, year: 365.25 }
+const PERIOD = String.raw`(day|week|fortnight|month|quarter|year)`
+/** "$250 a month", "$250 per month", "$250 each month", "$250 every week", "$250 monthly". */
+const EVERY = new RegExp(String.raw`(?:\b(?:a|per|each|every)\s+${PERIOD}\b|\b(daily|weekly|monthly|quarterly|yearly|annually)\b)`, 'i')
+/** "after 18 months", "in 2 years", "for 10 weeks", "over 3 years". */
+const SPAN = new RegExp(String.raw`\b(?:after|in|for|over|within)\s+(\d+(?:\.\d+)?)\s+${PERIOD}s?\b`, 'i')
+const ADJECTIVE: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
+const ASKS_TOTAL = /\bhow\s+much\b|\bwhat\s+(?:is|'s)\s+the\s+total\b|\bwhat\s+will\s+(?:I|you|we|they|he|she)\s+have\b/i
+
+/**
+ * An amount put aside (or spent) every period, over a span: "If I save $250 a month, how much after
+ * 18 months?" ($250 × 18), "$20 a week for 2 years" (weeks in 2 years, counted as whole weeks of the
+ * span's days: 104). No interest: a request that names a rate of interest is not one.
+ */
+export function amountOverTime (request: string): MoneyReading | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!ASKS_TOTAL.test(s) || /\binterest\b|%|\bpercent\b|\bcompound/i.test(s)) return undefined
+  const amounts = amountsIn(s)
+  if (amounts.length !== 1) return undefined
+  const every = EVERY.exec(s)
+  const span = SPAN.exec(s)
+  if (every === null || span === null) return undefined
+  const per = (every[1] ?? ADJECTIVE[every[2]!.toLowerCase()]!).toLowerCase()
+  const spanUnit = span[2]!.toLowerCase()
+  const spanCount = Number(span[1])
+  const a = amounts[0]!
+  let times: string
+  let note: string
+  if (per === spanUnit) {
+    times = String(spanCount)
+    note = `${a.text} a ${per}, ${spanCount} ${per}s`
+  } else {
+    const exact = spanCount * PERIODS[spanUnit]! / PERIODS[per]!
+    // A month is 12 to the year; weeks, days in a longer span are counted whole.
+    const known = per === 'month' && spanUnit === 'year' ? spanCount * 12 : per === 'quarter' && spanUnit === 'year' ? spanCount * 4 : per === 'week' && spanUnit === 'year' ? spanCount * 52 : Math.floor(exact + 1e-9)
+    if (known <= 0) return undefined
+    times = String(known)
+    note = `${a.text} a ${per}, ${spanCount} ${spanUnit}${spanCount === 1 ? '' : 's'} = ${known} ${per}s`
+  }
+  return { expression: `${a.value} * ${times}`, note, currency: a.currency }
+}
+
+/** "How many $5 tickets can I buy with $47?", "How many tickets at $5 each can I afford with $47?". */
+const AFFORD = new RegExp(String.raw`^how\s+many\s+(?:([$€£¥₹]\s?(?:${NUMBER}))\s+)?([a-z][a-z -]{0,40}?)\s+(?:(?:at|for|costing|priced\s+at)\s+([$€£¥₹]\s?(?:${NUMBER}))\s+(?:each|apiece|a\s+piece|per\s+\w+)?\s*)?can\s+(?:I|you|we|they|he|she|\w+)\s+(?:buy|afford|get|purchase|pay\s+for)\s+(?:with|for|on)\s+([$€£¥₹]\s?(?:${NUMBER}))\s*[?.!]?$`, 'i')
+
+/**
+ * How many things at a price a sum buys: whole things, and the change left ("How many $5 tickets
+ * can I buy with $47?" → 9 tickets, $2.00 left). Undefined when the request is not that question.
+ */
+export function affordCount (request: string): { text: string, output: number, steps: string[] } | undefined {
+  const m = AFFORD.exec(numberWordsToDigits(request.trim().replace(/\s+/g, ' ')))
+  if (m === null || (m[1] === undefined) === (m[3] === undefined)) return undefined
+  const [price, budget] = [amountsIn(m[1] ?? m[3]!)[0], amountsIn(m[4]!)[0]]
+  if (price === undefined || budget === undefined || price.currency.symbol !== budget.currency.symbol || price.value <= 0) return undefined
+  const scale = 10 ** price.currency.decimals
+  // In the currency's smallest units, so $0.10 into $0.30 is 3, not 2.9999.
+  const [p, b] = [Math.round(price.value * scale), Math.round(budget.value * scale)]
+  const count = Math.floor(b / p)
+  const left = asMoney((b - count * p) / scale, price.currency)
+  const things = m[2]!.trim()
+  return {
+    text: `${count} ${things} (${left.text} left over)`,
+    output: count,
+    steps: [`${budget.text} / ${price.text} = ${Number((budget.value / price.value).toPrecision(12))}`, `whole ${things}: ${count}`, `${count} × ${price.text} = ${asMoney(count * p / scale, price.currency).text}; left over: ${left.text}`]
+  }
+}
