@@ -292,6 +292,10 @@ test('a person adds a fact in the explorer, another tab sees it, verifies and di
   await b.getByTestId('graph-filter-text').fill('ten seconds')
   await b.getByTestId('graph-item').filter({ hasText: 'ten seconds' }).click({ timeout: 15_000 })
   await expect(b.getByTestId('status-proof')).toHaveText(`written as verified, but the verification in …${idB.slice(-6)}'s name is not signed: agents read it as proposed`)
+  // The list marks it too: its status struck through, the reason on hover.
+  await expect(b.getByTestId('graph-item').filter({ hasText: 'ten seconds' }).locator('.status.unproven')).toHaveAttribute('title', /is not signed: agents read it as proposed$/)
+  // A's list shows the signed dispute as it is: no mark.
+  await expect(a.getByTestId('graph-item').filter({ hasText: 'water boils' }).locator('.status')).toHaveText('disputed')
   await b.getByTestId('graph-detail').screenshot({ path: test.info().outputPath('graph-unproven-status.png') })
 })
 
