@@ -14,7 +14,7 @@ import { loadAgentSettings, resolveModel } from '../agents/settings.ts'
 import type { BuiltinKind, GraphHit } from '../agents/types.ts'
 import { createWorkerEmbedder, type WorkerEmbedder } from '../match/embedding-client.ts'
 import { calibrationFor } from '../match/score.ts'
-import { EntityProofs } from '../coord/entity-proof.ts'
+import { claimsStatus, EntityProofs } from '../coord/entity-proof.ts'
 import type { Entity } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import type { OpenGraph } from './graph-boot.ts'
@@ -81,8 +81,7 @@ export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: nu
  */
 export function provenView (e: Entity, proofs: EntityProofs, get: (id: string) => Entity | undefined): Omit<GraphHit, 'score'> & { updatedAt: number } {
   const view = agentView(e)
-  const claimsNothing = e.status === 'proposed' && e.verifiedBy.length === 0 && e.disputedBy.length === 0 && !(e.tags ?? []).includes('result')
-  return claimsNothing ? view : { ...view, status: proofs.prove(e, get).status }
+  return claimsStatus(e) ? { ...view, status: proofs.prove(e, get).status } : view
 }
 
 export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {

@@ -28,6 +28,32 @@ type Recorded = ResultEntityLike & { id?: string, tags?: string[] }
  */
 export interface ResultVerdict { ok?: boolean, text: string, status?: 'verified' | 'disputed' }
 
+/**
+ * Whether an entity claims anything a proof must check: a status other than proposed, an
+ * attestation, or a result's verdict. One that claims nothing is proposed, proven or not.
+ */
+export function claimsStatus (e: Pick<Entity, 'status' | 'verifiedBy' | 'disputedBy' | 'tags'>): boolean {
+  return e.status !== 'proposed' || e.verifiedBy.length > 0 || e.disputedBy.length > 0 || (e.tags ?? []).includes('result')
+}
+
+/**
+ * Which recorded result a result entity's verdict is about: its own id (the hypothesis) or, for the
+ * fact its verification made of it, the one `data.result` names. Undefined for any other entity.
+ */
+function resultRead (e: Recorded): { isFact: boolean, rid?: string } | undefined {
+  const tags = e.tags ?? []
+  if (!tags.includes('result')) return undefined
+  const isFact = e.kind === 'fact' && tags.includes('verified')
+  const rid = isFact ? (typeof e.data?.result === 'string' ? e.data.result : undefined) : e.kind === 'hypothesis' ? e.id : undefined
+  return rid === undefined ? { isFact } : { isFact, rid }
+}
+
+/** The task thread whose recorded verdict a result entity's proof reads (it may sync after the entity), or undefined. */
+export function verdictThread (e: Recorded): string | undefined {
+  const rid = resultRead(e)?.rid
+  return rid === undefined ? undefined : resultIdParts(rid)?.thread
+}
+
 /** Checks entities' proofs; keeps the signature caches of both kinds. */
 export class EntityProofs {
   readonly results = new ResultAttestations()
@@ -40,10 +66,9 @@ export class EntityProofs {
    * entity, and for a result with no verdict recorded that claims none.
    */
   resultVerdict (e: Recorded, get: (id: string) => Recorded | undefined): ResultVerdict | undefined {
-    const tags = e.tags ?? []
-    if (!tags.includes('result')) return undefined
-    const isFact = e.kind === 'fact' && tags.includes('verified')
-    const rid = isFact ? (typeof e.data?.result === 'string' ? e.data.result : undefined) : e.kind === 'hypothesis' ? e.id : undefined
+    const read = resultRead(e)
+    if (read === undefined) return undefined
+    const { isFact, rid } = read
     const parts = rid !== undefined ? resultIdParts(rid) : undefined
     if (parts === undefined) return isFact ? { ok: false, text: 'names no recorded result it was made from' } : undefined
     const hyp = isFact ? get(rid!) : e

@@ -36,7 +36,7 @@ export function claimDigest (e: AttestedClaim): string {
   return sha256Hex(canonicalJson({ kind: e.kind, text: e.text, title: e.title ?? null }), 32)
 }
 
-/** The statement an attestation's signature is over. */
+/** The statement an attestation's signature is over (its `sig`, if any, is not part of it). */
 export function attestationStatement (e: AttestedClaim, as: AttestedAs, a: Attestation): string {
   return ATTEST_STATEMENT_PREFIX + canonicalJson({
     agentId: a.agentId ?? null,
@@ -51,9 +51,7 @@ export function attestationStatement (e: AttestedClaim, as: AttestedAs, a: Attes
 
 /** `a` with its peer's signature over what it attests of `e` (`a.peerId` must be the signer's peer). */
 export function signAttestation (e: AttestedClaim, as: AttestedAs, a: Attestation, sign: SyncSigner): Attestation {
-  const unsigned: Attestation = { ...a }
-  delete unsigned.sig
-  return { ...unsigned, sig: signStatement(attestationStatement(e, as, unsigned), sign) }
+  return { ...a, sig: signStatement(attestationStatement(e, as, a), sign) }
 }
 
 /** Why an attestation does not prove what it says. */
@@ -88,9 +86,7 @@ export class AttestationChecker {
 
   check (e: AttestedClaim, as: AttestedAs, a: Attestation): UnprovenWhy | undefined {
     if (a.sig === undefined) return 'unsigned'
-    const unsigned: Attestation = { ...a }
-    delete unsigned.sig
-    const v = this.#statements.verify(a.peerId, attestationStatement(e, as, unsigned), a.sig)
+    const v = this.#statements.verify(a.peerId, attestationStatement(e, as, a), a.sig)
     return v.ok ? undefined : v.problem
   }
 

@@ -35,8 +35,9 @@ const NAMES: [string, Currency][] = CURRENCIES.flatMap(c => [
   ...(c.code === 'USD' ? [['us dollars', c], ['bucks', c]] as [string, Currency][] : [])
 ] as [string, Currency][]).sort((a, b) => b[0].length - a[0].length)
 const NAME = `(?:${NAMES.map(([n]) => n.replace(/\s+/g, String.raw`\s+`)).join('|')})`
-const SYMBOL = '[$€£¥₹]'
-const NUMBER = String.raw`\d+(?:,\d{3})*(?:\.\d+)?|\.\d+`
+/** A currency sign, and an amount as written ("1,250.50", ".5"): regex sources. */
+export const SYMBOL = '[$€£¥₹]'
+export const NUMBER = String.raw`\d+(?:,\d{3})*(?:\.\d+)?|\.\d+`
 
 /** "$100", "100 dollars", "100 USD", "€1,250.50" */
 const AMOUNT = new RegExp(String.raw`(?:(${SYMBOL})\s*(${NUMBER})(?:\s+(${NAME})\b)?|(${NUMBER})\s*(${NAME})\b)`, 'i')
@@ -66,6 +67,39 @@ export interface Conversion {
 }
 
 export type { Currency }
+
+/** An amount of money a text states, and the currency it is in. */
+export interface StatedAmount { value: number, currency: Currency, text: string }
+
+const AMOUNTS = new RegExp(AMOUNT.source, 'gi')
+
+/** Every amount of money a text states, in order ("$84.50", "20 euros", "100 USD"). */
+export function amountsIn (text: string): StatedAmount[] {
+  return [...text.matchAll(AMOUNTS)].flatMap(m => {
+    const currency = m[1] !== undefined ? (currencyOf(m[3]) ?? currencyOf(m[1])) : currencyOf(m[5])
+    return currency === undefined ? [] : [{ value: num(m[2] ?? m[4]!), currency, text: m[0] }]
+  })
+}
+
+/** Digits after the point a currency's amounts are written with: none for the yen, else 2. */
+export function decimalsOf (c: Currency): number {
+  return c.code === 'JPY' ? 0 : 2
+}
+
+/**
+ * `value` rounded to `decimals` digits, a half away from zero as written: 12.675 is 12.67499999...
+ * as a double, and is nudged by a relative epsilon so it rounds to 12.68 as a person would.
+ */
+export function roundMoney (value: number, decimals: number): number {
+  const scale = 10 ** decimals
+  const rounded = Math.sign(value) * Math.round(Math.abs(value) * scale * (1 + Number.EPSILON * 4)) / scale
+  return rounded === 0 ? 0 : rounded
+}
+
+/** An amount as written with its sign: "$1,234.50", "-$3.00". */
+export function writeMoney (value: number, symbol: string, decimals: number): string {
+  return `${value < 0 ? '-' : ''}${symbol}${Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })}`
+}
 
 function currencyOf (word: string | undefined): Currency | undefined {
   if (word === undefined) return undefined
@@ -135,7 +169,7 @@ export function convertAt (c: Conversion, rate: number, reading: string): Curren
   if (!(rate > 0) || !Number.isFinite(rate)) throw new Error(`calculator: the exchange rate ${rate} (${reading}) is not a positive number`)
   const steps = [`${c.value} ${c.from.code} → ${c.to.code}`, `rate: ${reading}`]
   const exact = c.value * rate
-  const rounded = c.to.code === 'JPY' ? Math.round(exact) : Math.round(exact * 100) / 100
+  const rounded = roundMoney(exact, decimalsOf(c.to))
   steps.push(`${c.value} × ${rate} = ${exact}`, `≈ ${format(rounded, c.to)} (to the ${c.to.code === 'JPY' ? 'whole yen' : 'cent'})`)
   return { text: `${format(c.value, c.from)} = ${format(rounded, c.to)}`, output: rounded, steps }
 }
@@ -173,7 +207,7 @@ export function statedRate (text: string, from: Currency, to: Currency): { rate:
 }
 
 function format (value: number, c: Currency): string {
-  const digits = c.code === 'JPY' ? 0 : 2
-  const shown = value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-  return c.symbol !== undefined && c.code !== 'INR' ? `${c.symbol}${shown}` : `${shown} ${c.code}`
+  const digits = decimalsOf(c)
+  return c.symbol !== undefined && c.code !== 'INR' ? writeMoney(value, c.symbol, digits)
+    : `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${c.code}`
 }

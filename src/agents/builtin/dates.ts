@@ -508,6 +508,22 @@ export function leapReason (year: number): string {
   return `${year} is not divisible by 4`
 }
 
+/**
+ * The year a question names: a number, or this, next or last year in the person's time zone (then
+ * the step says which). Throws on a year before the Gregorian calendar's first.
+ */
+function yearSaid (said: string, now: number, timeZone?: string): { year: number, steps: string[] } {
+  const relative = /^(this|next|last)\s+year$/i.exec(said)?.[1]?.toLowerCase()
+  if (relative === undefined) {
+    const year = Number(said)
+    if (year < 1) throw new Error(`calculator: ${said} is not a year of the Gregorian calendar`)
+    return { year, steps: [] }
+  }
+  const z = zonedTime(now, timeZone)
+  const year = z.year + (relative === 'next' ? 1 : relative === 'last' ? -1 : 0)
+  return { year, steps: [`${relative} year: ${year} (${z.zone})`] }
+}
+
 const YEAR_LENGTH_ASK = /^how\s+many\s+(days|weeks|hours|months)\s+(?:(?:are|were|will\s+there\s+be)?\s*(?:there\s+)?(?:in|has|have)\s+(?:the\s+year\s+)?(\d{1,4}|this\s+year|next\s+year|last\s+year)|(?:does|did|will)\s+(?:the\s+year\s+)?(\d{1,4}|this\s+year|next\s+year|last\s+year)\s+have)$/i
 
 /**
@@ -519,14 +535,10 @@ export function yearLengthAnswer (request: string, now: number, timeZone?: strin
   const m = YEAR_LENGTH_ASK.exec(clockRequest(request))
   if (m === null) return undefined
   const unit = m[1]!.toLowerCase()
-  const said = m[2] ?? m[3]!
-  const relative = /^(this|next|last)\s+year$/i.exec(said)?.[1]?.toLowerCase()
-  const z = relative !== undefined ? zonedTime(now, timeZone) : undefined
-  const year = z === undefined ? Number(said) : z.year + (relative === 'next' ? 1 : relative === 'last' ? -1 : 0)
-  if (year < 1) throw new Error(`calculator: ${said} is not a year of the Gregorian calendar`)
+  const { year, steps: said } = yearSaid(m[2] ?? m[3]!, now, timeZone)
   const leap = isLeap(year)
   const days = leap ? 366 : 365
-  const steps = [...(z !== undefined ? [`${relative!} year: ${year} (${z.zone})`] : []), leapReason(year), `so ${leap ? 'a leap year' : 'not a leap year'}: ${days} days`]
+  const steps = [...said, leapReason(year), `so ${leap ? 'a leap year' : 'not a leap year'}: ${days} days`]
   if (unit === 'days') return { text: `${days} days (${year} ${leap ? 'is' : 'is not'} a leap year)`, output: days, steps }
   if (unit === 'hours') return { text: `${days * 24} hours (${days} days × 24)`, output: days * 24, steps: [...steps, `${days} × 24 = ${days * 24} hours`] }
   if (unit === 'months') return { text: `12 months (${days} days)`, output: 12, steps: [...steps, 'every year of the Gregorian calendar has 12 months'] }
@@ -550,10 +562,8 @@ export function leapYearAnswer (request: string, now: number, timeZone?: string)
     while (!isLeap(year)) year++
     return { text: `${year}: the next leap year after ${z.year} (${leapReason(year)})`, output: year, steps: [`this year: ${z.year} (${z.zone})`, leapReason(year)] }
   }
-  const relative = /^(this|next|last)\s+year$/i.exec(said)?.[1]?.toLowerCase()
-  const year = relative === undefined ? Number(said) : z.year + (relative === 'next' ? 1 : relative === 'last' ? -1 : 0)
-  if (year < 1) throw new Error(`calculator: ${said} is not a year of the Gregorian calendar`)
+  const { year, steps: read } = yearSaid(said, now, timeZone)
   const leap = isLeap(year)
-  const steps = [...(relative !== undefined ? [`${relative} year: ${year} (${z.zone})`] : []), leapReason(year), leap ? 'so a leap year: February has 29 days' : 'so not a leap year: February has 28 days']
+  const steps = [...read, leapReason(year), leap ? 'so a leap year: February has 29 days' : 'so not a leap year: February has 28 days']
   return { text: `${leap ? 'Yes' : 'No'}: ${year} ${leap ? 'is' : 'is not'} a leap year (${leapReason(year)})`, output: leap, steps }
 }

@@ -6,8 +6,10 @@
  * 18 months?" → $4,500.00). The calculator evaluates what these read (math.ts); the expressions are
  * shown in its working.
  */
+import { amountsIn as statedAmounts, convertsMoney, decimalsOf, NUMBER, roundMoney, SYMBOL, writeMoney } from './currency.ts'
 import { numberWordsToDigits } from './number-words.ts'
 
+/** The currency an answer is written in (currency.ts reads it; only currencies with a sign). */
 export interface Currency {
   /** As an answer is written: `$`, `€`, `£`, `¥`, `₹`. */
   symbol: string
@@ -15,35 +17,14 @@ export interface Currency {
   decimals: number
 }
 
-const SYMBOLS: Record<string, Currency> = {
-  $: { symbol: '$', decimals: 2 },
-  '€': { symbol: '€', decimals: 2 },
-  '£': { symbol: '£', decimals: 2 },
-  '¥': { symbol: '¥', decimals: 0 },
-  '₹': { symbol: '₹', decimals: 2 }
-}
-const WORDS: Array<[RegExp, string]> = [
-  [/^(?:dollars?|bucks|usd)$/i, '$'], [/^(?:euros?|eur)$/i, '€'], [/^(?:pounds?\s+sterling|pounds?|quid|gbp)$/i, '£'], [/^(?:yen|jpy)$/i, '¥'], [/^(?:rupees?|inr)$/i, '₹']
-]
-const NUMBER = String.raw`\d+(?:,\d{3})*(?:\.\d+)?|\.\d+`
-const AMOUNT = new RegExp(String.raw`([$€£¥₹])\s?(${NUMBER})|(?<![\w.])(${NUMBER})\s*(dollars?|bucks|euros?|pounds?\s+sterling|pounds?|quid|yen|rupees?|usd|eur|gbp|jpy|inr)\b`, 'gi')
-/** What asks for a count, a share of 100 or a time, not an amount of money. */
-const NOT_MONEY = /\bhow\s+many\b|\bwhat\s+(?:percent(?:age)?|fraction|share|proportion|ratio)\b|\bhow\s+(?:long|often)\b|\bper\s*cent(?:age)?\s+of\s+[$€£¥₹]|\b(?:in|to|into)\s+(?:euros?|dollars?|pounds?|yen|rupees?|usd|eur|gbp|jpy|inr|[$€£¥₹])\s*[?.!]?\s*$/i
+/** What asks for a count, a share of 100 or a time, not an amount of money (a conversion is currency.ts's). */
+const NOT_MONEY = /\bhow\s+many\b|\bwhat\s+(?:percent(?:age)?|fraction|share|proportion|ratio)\b|\bhow\s+(?:long|often)\b|\bper\s*cent(?:age)?\s+of\s+[$€£¥₹]/i
 
 export interface MoneyAmount { value: number, currency: Currency, text: string }
 
-/** The amounts of money a text states, in order. */
+/** The amounts of money a text states in a currency with a sign, in order. */
 export function amountsIn (text: string): MoneyAmount[] {
-  return [...text.matchAll(AMOUNT)].flatMap(m => {
-    const currency = m[1] !== undefined ? SYMBOLS[m[1]] : currencyOfWord(m[4]!)
-    const value = Number((m[2] ?? m[3]!).replace(/,/g, ''))
-    return currency === undefined || !Number.isFinite(value) ? [] : [{ value, currency, text: m[0] }]
-  })
-}
-
-function currencyOfWord (word: string): Currency | undefined {
-  const hit = WORDS.find(([re]) => re.test(word.replace(/\s+/g, ' ')))
-  return hit === undefined ? undefined : SYMBOLS[hit[1]]
+  return statedAmounts(text).flatMap(a => a.currency.symbol === undefined ? [] : [{ value: a.value, currency: { symbol: a.currency.symbol, decimals: decimalsOf(a.currency) }, text: a.text }])
 }
 
 /**
@@ -52,20 +33,17 @@ function currencyOfWord (word: string): Currency | undefined {
  * otherwise.
  */
 export function moneyQuestion (text: string): Currency | undefined {
-  if (NOT_MONEY.test(text)) return undefined
+  if (NOT_MONEY.test(text) || convertsMoney(text)) return undefined
   const amounts = amountsIn(text)
   if (amounts.length === 0) return undefined
   const symbol = amounts[0]!.currency.symbol
   return amounts.every(a => a.currency.symbol === symbol) ? amounts[0]!.currency : undefined
 }
 
-/** `value` as money: rounded to the currency's smallest unit (half away from zero), and as written ("$1,234.50", "-$3.00"). */
+/** `value` as money: rounded to the currency's smallest unit (currency.ts `roundMoney`), and as written ("$1,234.50", "-$3.00"). */
 export function asMoney (value: number, c: Currency): { value: number, text: string } {
-  const scale = 10 ** c.decimals
-  // 12.675 is 12.67499999... as a double: nudge by a relative epsilon so a half rounds up as written.
-  const rounded = Math.sign(value) * Math.round(Math.abs(value) * scale * (1 + Number.EPSILON * 4)) / scale
-  const digits = Math.abs(rounded).toLocaleString('en-US', { minimumFractionDigits: c.decimals, maximumFractionDigits: c.decimals })
-  return { value: rounded === 0 ? 0 : rounded, text: `${rounded < 0 ? '-' : ''}${c.symbol}${digits}` }
+  const rounded = roundMoney(value, c.decimals)
+  return { value: rounded, text: writeMoney(rounded, c.symbol, c.decimals) }
 }
 
 export interface MoneyReading {
@@ -78,7 +56,8 @@ export interface MoneyReading {
   per?: string
 }
 
-const PCT = String.raw`(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)`
+/** A percentage as said: "15%", "15 percent", "15 per cent" (the number its group). */
+export const PCT = String.raw`(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)`
 const ON_TOP = new RegExp(String.raw`\b(?:with|plus|including|incl\.?|and|adding|add)\s+(?:an?\s+|the\s+)?${PCT}\s+(tip|gratuity|tax|vat|sales\s+tax|service(?:\s+charge)?|surcharge|fee)\b|\b${PCT}\s+(tip|gratuity|tax|vat|sales\s+tax|service(?:\s+charge)?|surcharge|fee)\s+(?:on\s+top|added|included|extra)\b`, 'gi')
 const PEOPLE = String.raw`(\d+)\s+(?:people|persons|friends|ways|of\s+us|colleagues|roommates|guests|diners|players|members|kids|children|students|coworkers|co-workers|family\s+members)`
 /** "split $120 among 4 people", "divide a bill of $120 between 4 friends", "share $90 3 ways". */
@@ -157,7 +136,7 @@ export function amountOverTime (request: string): MoneyReading | undefined {
 }
 
 /** "How many $5 tickets can I buy with $47?", "How many tickets at $5 each can I afford with $47?". */
-const AFFORD = new RegExp(String.raw`^how\s+many\s+(?:([$€£¥₹]\s?(?:${NUMBER}))\s+)?([a-z][a-z -]{0,40}?)\s+(?:(?:at|for|costing|priced\s+at)\s+([$€£¥₹]\s?(?:${NUMBER}))\s+(?:each|apiece|a\s+piece|per\s+\w+)?\s*)?can\s+(?:I|you|we|they|he|she|\w+)\s+(?:buy|afford|get|purchase|pay\s+for)\s+(?:with|for|on)\s+([$€£¥₹]\s?(?:${NUMBER}))\s*[?.!]?$`, 'i')
+const AFFORD = new RegExp(String.raw`^how\s+many\s+(?:(${SYMBOL}\s?(?:${NUMBER}))\s+)?([a-z][a-z -]{0,40}?)\s+(?:(?:at|for|costing|priced\s+at)\s+(${SYMBOL}\s?(?:${NUMBER}))\s+(?:each|apiece|a\s+piece|per\s+\w+)?\s*)?can\s+(?:I|you|we|they|he|she|\w+)\s+(?:buy|afford|get|purchase|pay\s+for)\s+(?:with|for|on)\s+(${SYMBOL}\s?(?:${NUMBER}))\s*[?.!]?$`, 'i')
 
 /**
  * How many things at a price a sum buys: whole things, and the change left ("How many $5 tickets

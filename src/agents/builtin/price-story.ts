@@ -6,11 +6,10 @@
  * expression (math.ts). One amount of money, one or more changes in the order told, and a question
  * about the price or the saving; anything else is not one.
  */
-import { billSplit } from './money.ts'
+import { billSplit, PCT } from './money.ts'
 import { numberWordsToDigits } from './number-words.ts'
 
 const MONEY = /(?:[$€£]\s?(\d+(?:,\d{3})*(?:\.\d+)?)|\b(\d+(?:,\d{3})*(?:\.\d+)?)\s+(?:dollars|euros|pounds)\b)/gi
-const PCT = String.raw`(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)`
 /** Lower: "25% off", "a 25% discount", "reduced by 25%", "marked down 25%", "25% cheaper". */
 const DOWN = new RegExp(String.raw`${PCT}\s+(?:off|discount|reduction|cheaper|less|lower|markdown)\b|\b(?:discount(?:ed)?|reduc(?:ed|es?|tion)|cut|lowered|decreas(?:ed|es?)|marked\s+down|falls?|fell|drops?|dropped|goes\s+down|went\s+down)\s+(?:of\s+|by\s+)?${PCT}`, 'gi')
 /** Higher: "5% tax", "a 10% tip", "raised by 10%", "goes up 10%", "10% more". */

@@ -33,7 +33,6 @@ import { computeChain, handler as calculate, referBack } from './calculator.ts'
 import { convertsMoney } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
-import { yearLengthAnswer } from './dates.ts'
 import { solveEquation } from './equations.ts'
 import { checkRederived, checkRerun, claimedNumbers, readHanded } from './rederive.ts'
 import { checkSummary } from './summary-check.ts'
@@ -372,8 +371,7 @@ function resultClaim (input: unknown): string | undefined {
   const { task, result } = input as { task?: { text?: unknown, input?: unknown }, result?: { text?: unknown, output?: unknown } }
   if (typeof result?.text !== 'string') return undefined
   const value = typeof result.output === 'number' || (typeof result.output === 'string' && result.output.length <= 60) ? String(result.output) : undefined
-  // A year's length ("How many weeks are in 2027?") is no sum: read as "2027 to weeks", it would be 2027.
-  if (typeof task?.text === 'string' && value !== undefined && yearLengthAnswer(task.text, Date.now()) === undefined) {
+  if (typeof task?.text === 'string' && value !== undefined) {
     const arithmetic = `${trimSentenceEnd(task.text.trim())} = ${value}`
     if (checkArithmetic(arithmetic) !== undefined) return arithmetic
     // A mission part that works on an earlier result ("Double it" with s1 = 12): the claim is the
@@ -449,6 +447,9 @@ export function checkArithmetic (claim: string, options: { plainValues?: boolean
     if (err instanceof ExpressionError) return undefined
     throw err
   }
+  // A conversion of a bare number is none ("How many weeks are in 2027" reads as "2027 to weeks"):
+  // comparing 2027 with the claim would dispute a right year's length.
+  if (left.conversion !== undefined && typeof computed.value === 'number') return undefined
   const steps = [`arithmetic claim: ${left.expression} = ${right.expression}`]
   const pair = comparable(computed.value, claimed.value)
   if (pair === undefined) return undefined

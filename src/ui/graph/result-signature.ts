@@ -7,10 +7,10 @@
  */
 import { resultEntityClaim, type ResultEntityLike } from '../../coord/attest.ts'
 import { EntityProofs, type EntityProof, type ResultVerdict } from '../../coord/entity-proof.ts'
-import { resultIdParts, shortPeer } from '../../coord/graph-record-ids.ts'
+import { shortPeer } from '../../coord/graph-record-ids.ts'
 import type { Entity } from '../../graph/schema.ts'
 
-export type { EntityProof, ResultVerdict } from '../../coord/entity-proof.ts'
+export { claimsStatus, verdictThread, type EntityProof, type ResultVerdict } from '../../coord/entity-proof.ts'
 
 const proofs = new EntityProofs()
 
@@ -40,11 +40,4 @@ export function resultVerdict (e: Recorded, get: (id: string) => Recorded | unde
 /** The status the signatures on `e` prove, and why it differs from the written one if it does. */
 export function statusProof (e: Entity, get: (id: string) => Entity | undefined): EntityProof {
   return proofs.prove(e, get)
-}
-
-/** The task thread whose recorded verdict a result entity's proof reads (it may arrive after the entity), or undefined. */
-export function verdictThread (e: Pick<Entity, 'id' | 'kind' | 'tags' | 'data'>): string | undefined {
-  if (!(e.tags ?? []).includes('result')) return undefined
-  const rid = e.kind === 'fact' ? (typeof e.data?.result === 'string' ? e.data.result : undefined) : e.id
-  return rid === undefined ? undefined : resultIdParts(rid)?.thread
 }
