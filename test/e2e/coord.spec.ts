@@ -214,7 +214,7 @@ test('a mission part works on the result it depends on, and a request that carri
   await b.evaluate(async r => { await window.meshwork.agents.unregister(r) }, runner)
 })
 
-test('a statement the person tells the room is recorded in the graph, and the researcher answers from it', async () => {
+test('a statement the person tells the room (asked to remember it, or told plainly) is recorded in the graph, and the researcher answers from it', async () => {
   const idB = await peerIdOf(b)
   // Before, nobody bid: a statement was no agent's task, and it ended unassigned.
   const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Remember that the staging relay listens on port 7443' }))
@@ -227,6 +227,15 @@ test('a statement the person tells the room is recorded in the graph, and the re
   const answer = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), q)
   expect(answer, JSON.stringify(answer)).toMatchObject({ state: 'completed', agentId: `researcher@${idB}`, skillId: 'graph.answer' })
   expect(answer.result?.text).toMatch(/the staging relay listens on port 7443 \[[^\]]+\] \(a hypothesis\)/)
+  // Told plainly, without "remember": recorded all the same (before, nobody bid and it ended unassigned).
+  const plain = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'The office wifi password is tulip-42' }))
+  const kept = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), plain)
+  expect(kept, JSON.stringify(kept)).toMatchObject({ state: 'completed', agentId: `researcher@${idB}`, skillId: 'graph.record', result: { text: 'The office wifi password is tulip-42.' } })
+  await expect.poll(() => c.evaluate(() => window.meshwork.graph.list({ kind: 'hypothesis' }).some(e => e.text === 'The office wifi password is tulip-42.')), { timeout: 15_000 }).toBe(true)
+  const asked = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'What is the office wifi password?' }))
+  const said = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), asked)
+  expect(said, JSON.stringify(said)).toMatchObject({ state: 'completed', skillId: 'graph.answer' })
+  expect(said.result?.text).toMatch(/the office wifi password is tulip-42 \[[^\]]+\] \(a hypothesis\)/)
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

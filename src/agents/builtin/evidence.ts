@@ -27,6 +27,8 @@ export interface JudgedHit {
   relevance: number
   /** How much the hit may count as evidence: status, kind and confidence, 0..1. */
   weight: number
+  /** Why the hit's relevance was set aside, when it was ("answers a request with other numbers: ..."). */
+  setAside?: string
 }
 
 export function judgeHits (text: string, hits: readonly GraphHit[]): JudgedHit[] {
@@ -44,7 +46,7 @@ export function clamp01 (x: number): number {
 }
 
 export function describeHit (h: JudgedHit): string {
-  return `[${h.hit.id}] ${h.hit.kind}, ${h.hit.status}, confidence ${h.hit.confidence.toFixed(2)}, relevance ${h.relevance.toFixed(2)}`
+  return `[${h.hit.id}] ${h.hit.kind}, ${h.hit.status}, confidence ${h.hit.confidence.toFixed(2)}, relevance ${h.relevance.toFixed(2)}${h.setAside !== undefined ? ` (${h.setAside})` : ''}`
 }
 
 /**

@@ -19,19 +19,11 @@ import { protect } from './payload.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { lacksOperand } from './calculator.ts'
 import { countDays, offsetFromAnEvent, weekdayAnswer } from './dates.ts'
+import { IMPERATIVE } from './imperative.ts'
 
 export const MAX_SUBTASKS = 12
 
-/** Verbs that open an instruction; "and <verb>" starts a new part. */
-export const IMPERATIVE: ReadonlySet<string> = new Set([
-  'add', 'analyse', 'analyze', 'answer', 'ask', 'book', 'build', 'calculate', 'chart', 'check', 'clean', 'collect', 'compare', 'compile',
-  'compute', 'confirm', 'convert', 'count', 'create', 'decide', 'deploy', 'describe', 'design', 'determine', 'download', 'draft', 'draw',
-  'email', 'estimate', 'evaluate', 'explain', 'export', 'extract', 'fetch', 'file', 'find', 'fix', 'format', 'gather', 'generate', 'get',
-  'identify', 'implement', 'list', 'look', 'make', 'measure', 'merge', 'note', 'notify', 'open', 'organise', 'organize', 'outline',
-  'parse', 'plot', 'post', 'prepare', 'publish', 'put', 'rank', 'read', 'record', 'reply', 'report', 'research', 'review', 'rewrite',
-  'run', 'save', 'schedule', 'search', 'send', 'share', 'sort', 'store', 'suggest', 'summarise', 'summarize', 'tell', 'test', 'translate',
-  'update', 'upload', 'use', 'validate', 'verify', 'visualise', 'visualize', 'work', 'write'
-])
+export { IMPERATIVE }
 
 /** Words at the start of a part that make it follow the previous one. */
 /**

@@ -14,7 +14,7 @@
  * found names that number, or names others and not it.
  *
  * A statement the person tells the room to keep ("Remember that the relay runs on port 9090", "FYI
- * ...": `statementToRecord`) is recorded: the result is the statement, which the mesh keeps in the
+ * ...", or plainly "The office wifi password is tulip-42": record-ask.ts) is recorded: the result is the statement, which the mesh keeps in the
  * graph as a hypothesis for verifiers on other peers to check, and the working says whether the graph
  * already agrees, says otherwise, or had nothing on it.
  */
@@ -24,7 +24,11 @@ import type { GraphHit } from '../types.ts'
 import { inputNumber, inputText } from './task-input.ts'
 import { splitSentences } from './sentences.ts'
 import { datesIn } from './dates.ts'
+import { numberWordsToDigits } from './number-words.ts'
 import { terms } from '../../match/score.ts'
+import { statementToRecord } from './record-ask.ts'
+
+export { statementToRecord }
 
 /** Entities quoted in an answer, at most. */
 const MAX_CITED = 3
@@ -128,26 +132,6 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
 }
 
-/** What a person tells the room to keep: "Remember that ...", "Note: ...", "FYI ...", "For the record, ...". */
-const RECORD_ASK = /^\s*(?:please\s+)?(?:(?:remember|note|record|log)(?:\s+(?:that|this))?\s*:|(?:remember|note|record|log)\s+that\b|(?:keep|bear)\s+in\s+mind(?:\s+that)?\b|fyi\b|for\s+(?:the\s+record|your\s+information)\b|just\s+so\s+(?:you|everyone)\s+knows?\b|heads[-\s]up\b)\s*[:,-]?\s*/i
-/** Longest statement recorded (characters): a longer text is material for the summariser, not a statement. */
-const MAX_STATEMENT = 1000
-
-/**
- * The statement a request tells the room to record ("Remember that the relay runs on port 9090" →
- * "The relay runs on port 9090."), or undefined when it asks nothing of the sort, asks a question,
- * or the rest is empty or longer than {@link MAX_STATEMENT}. "Remember to ..." is a reminder, not a
- * statement: undefined.
- */
-export function statementToRecord (request: string): string | undefined {
-  const m = RECORD_ASK.exec(request)
-  if (m === null) return undefined
-  const rest = request.slice(m[0].length).trim().replace(/\s+/g, ' ')
-  if (rest === '' || rest.length > MAX_STATEMENT || /\?\s*$/.test(rest) || /^to\s/i.test(rest)) return undefined
-  const statement = rest.charAt(0).toUpperCase() + rest.slice(1)
-  return /[.!]$/.test(statement) ? statement : `${statement}.`
-}
-
 export interface RecordOutput {
   /** The statement recorded: the result's text, which enters the graph as a hypothesis. */
   recorded: string
@@ -232,9 +216,25 @@ function round (x: number): number {
 export function judgeAsked (request: string, hits: readonly GraphHit[]): JudgedHit[] {
   const whole = judgeHits(request, hits)
   const { told, asked } = statementsAndQuestion(request)
-  if (told.length === 0) return whole
-  const alone = judgeHits(asked, hits)
-  return whole.map((j, i) => (alone[i]!.relevance > j.relevance ? alone[i]! : j))
+  const alone = told.length === 0 ? undefined : judgeHits(asked, hits)
+  const judged = alone === undefined ? whole : whole.map((j, i) => (alone[i]!.relevance > j.relevance ? alone[i]! : j))
+  return judged.map((j) => otherRequest(request, j))
+}
+
+/**
+ * A task's verified answer answers its own request: one whose numbers differ from the question's is
+ * no answer to it, however close the words. "If I run 5 km every day for 3 weeks, how far do I run?"
+ * had been answered with the graph's "the answer to 'Convert 250 miles to km and tell me how long it
+ * takes at 100 km/h' is 4.02336 hours" (relevance 0.49 from the words alone). Its relevance is set to
+ * 0, with the reason.
+ */
+function otherRequest (request: string, j: JudgedHit): JudgedHit {
+  if (j.hit.answers === undefined) return j
+  const asked = quantities(numberWordsToDigits(request))
+  if (asked.size === 0) return j
+  const stated = quantities(numberWordsToDigits(j.hit.text))
+  const missing = [...asked].filter((v) => !stated.has(v))
+  return missing.length === 0 ? j : { ...j, relevance: 0, setAside: `answers a request without ${missing.join(', ')}` }
 }
 
 /** A request of statements then a question: the statements (what the person says) and the question. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asksForOverview, handler, judgeAsked, statementToRecord, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
 import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
@@ -166,6 +167,25 @@ describe("researcher: a task's verified answer", () => {
     // Before: "According to the graph, Verified: How many seconds are in a week?: 604800 seconds [fact:t-1:1]."
     expect(r.text).toBe('According to the graph, the answer to "How many seconds are in a week?" is 604800 seconds [fact:t-1:1].')
   })
+
+  it('is no answer to a question with other numbers, however close its words', async () => {
+    const request = 'Convert 250 miles to km and tell me how long it takes at 100 km/h'
+    const graph: RetrievableEntity[] = [{ ...e('fact:t-2:1', 'fact', `${request}: 4.02336 hours`, 'verified', 0.9), answers: request }]
+    const question = 'If I run 5 km every day for three weeks, how far do I run in total?'
+    const hits = await graphContext(graph).graph.search(question, 3)
+    // Close enough in words that the researcher bid and quoted it before.
+    expect(hits[0]!.score).toBeGreaterThan(ANSWERABLE_RELEVANCE)
+    const [j] = judgeAsked(question, hits)
+    expect(j!.relevance).toBe(0)
+    expect(j!.setAside).toBe('answers a request without 5, 3')
+    const r = await handler({ id: 't', text: question }, graphContext(graph))
+    expect(r.citations).toEqual([])
+    expect(r.text).toMatch(/^The knowledge graph has nothing relevant to/)
+    expect(r.working).toContain('[fact:t-2:1] fact, verified, confidence 0.90, relevance 0.00 (answers a request without 5, 3): not relevant')
+    // The same numbers, asked again in other words: still its answer.
+    const again = await handler({ id: 't', text: 'How long does 250 miles take at 100 km/h?' }, graphContext(graph))
+    expect(again.citations).toEqual(['fact:t-2:1'])
+  })
 })
 
 describe('researcher: a statement the person tells the room to record', () => {
@@ -182,6 +202,35 @@ describe('researcher: a statement the person tells the room to record', () => {
     expect(statementToRecord('What did we note about the relay?')).toBeUndefined()
     expect(statementToRecord('Note:')).toBeUndefined()
     expect(statementToRecord(`Note: ${'word '.repeat(300)}`)).toBeUndefined()
+  })
+
+  it('reads a statement asked to be recorded after it, or simply stated', () => {
+    expect(statementToRecord('Our team meeting moved to Thursday at 10am. Note that.')).toBe('Our team meeting moved to Thursday at 10am.')
+    expect(statementToRecord('The beta launches on March 3, 2027. Please remember this.')).toBe('The beta launches on March 3, 2027.')
+    expect(statementToRecord('Our dentist appointment is on 5 May at 3pm. Make a note of it')).toBe('Our dentist appointment is on 5 May at 3pm.')
+    expect(statementToRecord('The relay moved to 9091! Keep that in mind, thanks.')).toBe('The relay moved to 9091!')
+    for (const said of ['The office wifi password is tulip-42', 'Sam is on leave until Friday. He is back on Monday.', 'The relay moved to port 9091 last week',
+      'Berlin is the capital of Germany', 'Alice owns the launch plan.', 'The budget for Q3 is $40,000.', 'My flight number is BA 117', 'Marie Curie won two Nobel prizes.', 'The stand-up starts at 9:30.']) {
+      expect(statementToRecord(said), said).toBe(/[.!]$/.test(said) ? said : `${said}.`)
+    }
+    // Questions, instructions, arithmetic, material, and what refers to the conversation are not statements.
+    for (const asked of ['The office wifi password is what?', 'What is the office wifi password', 'Is the relay on port 9090', 'Convert 5 miles to km',
+      'my CSV has the same customer several times, dedupe it', 'my uncle says goldfish have a three second memory, is that right',
+      'a short summary of the changes described in this release note', 'The total is 3 * 4', 'Key points of this: the relay moved. It runs on 9091.',
+      "That's great", 'The answer is wrong.', 'Thanks, that helps', 'I need the sum of 3 and 4', 'The task is to summarise the report',
+      'Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?', 'Our meeting moved. Tell the team.', 'The relay moved. Can you check it',
+      'Please book a table for four', 'Hello there', 'The relay moved. It runs on 9091. The old port is closed. Nobody uses 9090.']) {
+      expect(statementToRecord(asked), asked).toBeUndefined()
+    }
+  })
+
+  it('reads no request of the routing corpus (4,300 requests for agents) as a statement', () => {
+    const corpus = JSON.parse(readFileSync('bench/routing/corpus.json', 'utf8')) as unknown
+    const texts: string[] = readFileSync('bench/routing/tasks.txt', 'utf8').split('\n')
+    const walk = (x: unknown): void => { if (typeof x === 'string') texts.push(x); else if (Array.isArray(x)) x.forEach(walk); else if (x !== null && typeof x === 'object') Object.values(x).forEach(walk) }
+    walk(corpus)
+    expect(texts.length).toBeGreaterThan(4000)
+    expect(texts.filter((t) => t.length > 8 && statementToRecord(t) !== undefined)).toEqual([])
   })
 
   it('records the statement as its result and says what the graph holds on it', async () => {

@@ -1,0 +1,95 @@
+/**
+ * What a person tells the room to keep, read from a request by patterns alone (no model), so the bid
+ * rules, the researcher and the graph's reading of results agree on it:
+ *
+ * - asked for in words before the statement: "Remember that the relay runs on port 9090", "Note:
+ *   ...", "FYI ...", "For the record, ...", "Keep in mind that ...";
+ * - asked for after it: "Our team meeting moved to Thursday at 10am. Note that." ("Please remember
+ *   this.", "Make a note of it.", "Keep that in mind."). Before, the planner cut this in two and the
+ *   statement went unassigned;
+ * - or simply stated: "The office wifi password is tulip-42", "Sam is on leave until Friday. He is
+ *   back on Monday." A text counts as a plain statement only when every sentence of it is one: a
+ *   subject (a noun phrase opened by a determiner or a possessive, or a name) then a verb, no
+ *   question, no instruction, no arithmetic, no reference to the conversation ("That's great",
+ *   "The answer is wrong"). Before, nobody bid on these, and the room learnt nothing.
+ */
+import { splitSentences } from './sentences.ts'
+import { IMPERATIVE } from './imperative.ts'
+
+/** "Remember that ...", "Note: ...", "FYI ...", "For the record, ...", before the statement. */
+const RECORD_ASK = /^\s*(?:please\s+)?(?:(?:remember|note|record|log)(?:\s+(?:that|this))?\s*:|(?:remember|note|record|log)\s+that\b|(?:keep|bear)\s+in\s+mind(?:\s+that)?\b|fyi\b|for\s+(?:the\s+record|your\s+information)\b|just\s+so\s+(?:you|everyone)\s+knows?\b|heads[-\s]up\b)\s*[:,-]?\s*/i
+/** "Note that.", "Please remember this.", "Make a note of it.", "Keep that in mind.", after the statement. */
+const RECORD_AFTER = /(?<=[.!])\s*(?:(?:please|so|and)\s+)?(?:(?:note|remember|record|log|save|store)\s+(?:that|this|it)(?:\s+down)?|write\s+(?:that|this|it)\s+down|make\s+a\s+note(?:\s+of\s+(?:that|this|it))?|take\s+note(?:\s+of\s+(?:that|this|it))?|(?:keep|bear)\s+(?:that|this|it)\s+in\s+mind|for\s+the\s+record|fyi)(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*[.!]?\s*$/i
+/** Longest statement recorded (characters): a longer text is material for the summariser, not a statement. */
+const MAX_STATEMENT = 1000
+/** A plain statement, told without asking to record it, is short: a longer text is material to work on. */
+const MAX_PLAIN = 300
+const MAX_PLAIN_SENTENCES = 3
+
+/** Words that open a noun phrase: "the", "our", "every", ... */
+const DETERMINER = String.raw`(?:the|our|my|your|their|his|her|its|a|an|every|each|all|both|no|this|that|these|those|today's|tomorrow's|next|last)`
+/** Finite verbs a statement's subject is followed by: forms of be and have, modals, and past tenses. */
+const VERB = String.raw`(?:is|are|was|were|isn't|aren't|wasn't|weren't|has|have|had|hasn't|haven't|will|won't|would|can|can't|cannot|could|should|must|may|might|does|do|did|doesn't|don't|didn't|[a-z]{2,}ed|ran|began|got|went|came|became|left|met|took|made|grew|fell|rose|won|lost|sold|bought|moved|lives|works|runs|starts|begins|ends|opens|closes|costs|takes|leaves|arrives|lasts|meets|belongs|uses|needs|holds|weighs|lies|sits|stands|listens|points|means|says|knows|owns|pays|earns|expires|happens|comes|goes|stays)`
+/** A first sentence's subject: a determiner and up to six words, or a name of up to three words. */
+const SUBJECT = new RegExp(String.raw`^(?:${DETERMINER}\s+(?:[\p{L}\p{N}'’&-]+\s+){1,6}?|(?:\p{Lu}[\p{L}\p{N}'’&-]*\s+){1,3}?)${VERB}\s+\S`, 'iu')
+/** A later sentence may go on about the same subject: "He is back on Monday.", "It runs on 9091." */
+const LATER_SUBJECT = new RegExp(String.raw`^(?:he|she|it|they|we|i|there)\s+${VERB}\s+\S`, 'i')
+/** Words of a question or a request that a statement does not use. */
+const ASKS = /\?|\b(?:how|what|which|who|whom|whose|why|whether|please|let's|let\s+us)\b|\b(?:is|are)\s+to\s+\w|\bcan\s+you\b|\bcould\s+you\b/i
+/** A clause that asks or instructs after a statement: "my CSV has duplicates, dedupe it", "goldfish forget fast, is that right". */
+const ASKS_AFTER = /(?:^|[,;:]\s*|\s(?:and|then|so)\s+)(?:(?:is|are|was|were|does|do|did|can|could|would|will|should|has|have)\s+(?:that|this|it|there|he|she|they|you|we|i)\b|[a-z]+\s+(?:it|them|this|these|those)(?:\s+(?:up|out|down|over|for\s+me))?\s*[.!]?\s*$)/i
+/** Arithmetic to compute: "The total is 3 * 4". */
+const ARITHMETIC = /\d\s*[+*/^=×÷]\s*\(?\d/
+/** What the conversation refers to, not the world: "The answer is wrong", "That result looks off". */
+const ABOUT_THE_CONVERSATION = /^(?:the|your|this|that|my)\s+(?:last\s+|previous\s+|first\s+|second\s+)?(?:answer|result|output|response|reply|task|request|question|summary|calculation|agent)s?\b/i
+const OPENS_WITH_DETERMINER = new RegExp(String.raw`^${DETERMINER}\s`, 'i')
+const PREPOSITION = /\s(?:of|in|on|for|with|to|from|at|by|about|into|over|under)\s/i
+/** Names that are not a statement's subject: the pronoun "I" and words that open requests and questions. */
+const NOT_A_NAME = /^(?:i|i'm|i'd|i've|we|we're|we'd|you|it|it's|that's|there's|here's|thanks|thank|hi|hello|hey|yes|no|ok|okay|sure|if|when|where|while|since|because|although|given|suppose|assume|imagine|consider|then|so|and|but|or|also|now|today|tomorrow|yesterday)$/i
+
+/**
+ * The statement a request tells the room to record ("Remember that the relay runs on port 9090" →
+ * "The relay runs on port 9090.", "Our team meeting moved to Thursday at 10am. Note that." → "Our
+ * team meeting moved to Thursday at 10am.", "The office wifi password is tulip-42" → "The office
+ * wifi password is tulip-42."), or undefined when it asks nothing of the sort, asks a question,
+ * asks for something to be done, or the statement is empty or longer than {@link MAX_STATEMENT}.
+ * "Remember to ..." is a reminder, not a statement: undefined.
+ */
+export function statementToRecord (request: string): string | undefined {
+  const before = RECORD_ASK.exec(request)
+  if (before !== null) return asStatement(request.slice(before[0].length))
+  const after = RECORD_AFTER.exec(request)
+  if (after !== null) return asStatement(request.slice(0, after.index))
+  return plainStatement(request) ? asStatement(request) : undefined
+}
+
+function asStatement (text: string): string | undefined {
+  const rest = text.trim().replace(/\s+/g, ' ')
+  if (rest === '' || rest.length > MAX_STATEMENT || /\?\s*$/.test(rest) || /^to\s/i.test(rest)) return undefined
+  const statement = rest.charAt(0).toUpperCase() + rest.slice(1)
+  return /[.!]$/.test(statement) ? statement : `${statement}.`
+}
+
+/**
+ * Whether `text` is only statements, as a person tells the room something ("The office wifi password
+ * is tulip-42"): see the module's comment for what counts.
+ */
+export function plainStatement (text: string): boolean {
+  const t = text.trim().replace(/\s+/g, ' ')
+  if (t === '' || t.length > MAX_PLAIN || ASKS.test(t) || ASKS_AFTER.test(t) || ARITHMETIC.test(t) || ABOUT_THE_CONVERSATION.test(t)) return false
+  const sentences = splitSentences(t)
+  if (sentences.length === 0 || sentences.length > MAX_PLAIN_SENTENCES) return false
+  return sentences.every((s, i) => {
+    // "Key points of this: ..." hands material over; a colon between digits (10:30, 3:2) does not.
+    if (/(?<!\d):|:(?!\d)|^\W/.test(s)) return false
+    const first = /^[\p{L}'’]+/u.exec(s)?.[0] ?? ''
+    if (IMPERATIVE.has(first.toLowerCase()) || NOT_A_NAME.test(first) && !(i > 0 && LATER_SUBJECT.test(s))) return false
+    if (i > 0 && LATER_SUBJECT.test(s)) return true
+    // A name opens with a capital; a determiner in any case.
+    const m = SUBJECT.exec(s)
+    if (m === null || !(OPENS_WITH_DETERMINER.test(s) || /^\p{Lu}/u.test(s))) return false
+    // "a short summary of the changes described in ...": a participle after a phrase with a preposition
+    // qualifies a noun; it is not the verb of a statement.
+    return !(/ed\s+\S$/i.test(m[0]) && PREPOSITION.test(m[0]))
+  })
+}
