@@ -16,6 +16,9 @@ import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
 import { affordCount, amountOverTime, asMoney, billSplit, moneyQuestion } from './money.ts'
+import { compareQuantities } from './compare-quantities.ts'
+import { quantityOverTime } from './measures.ts'
+import { conversionBeforeTravel } from './travel.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
 
@@ -181,6 +184,18 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
     const m = asMoney(Number(ev.value), shared.currency)
     return answer(`${m.text}${shared.per !== undefined ? ` ${shared.per}` : ''}`, m.value, [...(referred?.notes ?? []), shared.note, `expression: ${ev.expression}`, `= ${ev.display}`, ...(m.value !== Number(ev.value) ? [`to the ${shared.currency.decimals === 0 ? 'unit' : 'cent'}: ${m.text}`] : [])])
   }
+  // A distance converted, then a question of travel about it: both answered.
+  const both = given === undefined ? conversionBeforeTravel(request) : undefined
+  if (both !== undefined) {
+    const converted = evaluateExpression(both.conversion)
+    const travelled = evaluateExpression(both.travel.expression)
+    return answer(`${both.from} = ${converted.display}; ${both.travel.note.split(' ')[0]!}: ${travelled.display}`, [converted.output, travelled.output], [...(referred?.notes ?? []),
+      `${both.from} → ${converted.display}: ${both.conversion}`, both.travel.note, `expression: ${both.travel.expression}`, `= ${travelled.display}`])
+  }
+  // Which of two quantities is heavier, longer, ... ("Which is heavier, 2 kg or 3 pounds?"), or a
+  // quantity every period over a span ("5 km every day for 3 weeks, how far in total?").
+  const measured = given === undefined ? compareQuantities(request) ?? quantityOverTime(request) : undefined
+  if (measured !== undefined) return answer(measured.text, measured.output, [...(referred?.notes ?? []), ...measured.steps])
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
   const solved = given === undefined ? solveEquation(request) ?? polynomialCalculus(request) : undefined

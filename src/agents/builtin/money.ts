@@ -92,13 +92,13 @@ export function billSplit (request: string): MoneyReading | undefined {
   }
 }
 
-const PERIODS: Record<string, number> = { day: 1, week: 7, fortnight: 14, month: 365.25 / 12, quarter: 365.25 / 4, year: 365.25 }
-const PERIOD = String.raw`(day|week|fortnight|month|quarter|year)`
+export const PERIODS: Record<string, number> = { day: 1, week: 7, fortnight: 14, month: 365.25 / 12, quarter: 365.25 / 4, year: 365.25 }
+export const PERIOD = String.raw`(day|week|fortnight|month|quarter|year)`
 /** "$250 a month", "$250 per month", "$250 each month", "$250 every week", "$250 monthly". */
 const EVERY = new RegExp(String.raw`(?:\b(?:a|per|each|every)\s+${PERIOD}\b|\b(daily|weekly|monthly|quarterly|yearly|annually)\b)`, 'i')
 /** "after 18 months", "in 2 years", "for 10 weeks", "over 3 years". */
 const SPAN = new RegExp(String.raw`\b(?:after|in|for|over|within)\s+(\d+(?:\.\d+)?)\s+${PERIOD}s?\b`, 'i')
-const ADJECTIVE: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
+export const ADJECTIVE: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
 const ASKS_TOTAL = /\bhow\s+much\b|\bwhat\s+(?:is|'s)\s+the\s+total\b|\bwhat\s+will\s+(?:I|you|we|they|he|she)\s+have\b/i
 
 /**

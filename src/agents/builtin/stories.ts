@@ -1,12 +1,14 @@
 /**
  * Stories the calculator reads whole: a word problem (followed or not, so the person hears why),
- * a question of distance, time or speed, or a price changed by percentages. The planner keeps them
+ * a question of distance, time or speed, a price changed by percentages, or a question about
+ * measured quantities (which of two is heavier; a quantity every day over weeks). The planner keeps them
  * one task and the calculator bids on them (src/app/coord-boot.ts); pattern readers only, no mathjs.
  */
 import { tellsPriceStory } from './price-story.ts'
 import { tellsTravel } from './travel.ts'
 import { tellsWordProblem } from './word-problems.ts'
+import { tellsMeasureQuestion } from './measures.ts'
 
 export function tellsCalculatorStory (text: string): boolean {
-  return tellsWordProblem(text) || tellsTravel(text) || tellsPriceStory(text)
+  return tellsWordProblem(text) || tellsTravel(text) || tellsPriceStory(text) || tellsMeasureQuestion(text)
 }

@@ -56,3 +56,21 @@ export function tellsTravel (text: string): boolean {
   const s = numberWordsToDigits(text.replace(/\s+/g, ' '))
   return travelRequest(s, s) !== undefined
 }
+
+/** "Convert 250 miles to km and tell me how long it takes at 100 km/h": a conversion asked first. */
+const CONVERT_FIRST = new RegExp(String.raw`^(?:please\s+)?(?:convert|change)\s+${DISTANCE}\s+(?:to|into|in)\s+(km|kilomet(?:er|re)s|miles|mi|met(?:er|re)s|m)\b\s*,?\s*(?:and|then|,)\s+`, 'i')
+
+/**
+ * A distance to convert, asked before a question of travel about it ("Convert 250 miles to km and
+ * tell me how long it takes at 100 km/h"): the conversion's expression and the travel reading. The
+ * calculator answers both; before, only the time (4.02336 hours) was answered.
+ */
+export function conversionBeforeTravel (request: string): { from: string, conversion: string, travel: { expression: string, note: string } } | undefined {
+  if (request.length > 600) return undefined
+  const s = numberWordsToDigits(request.trim().replace(/\s+/g, ' '))
+  const m = CONVERT_FIRST.exec(s)
+  if (m === null) return undefined
+  const travel = travelRequest(s, s)
+  if (travel === undefined) return undefined
+  return { from: `${m[1]} ${m[2]}`, conversion: `${m[1]} ${distanceUnit(m[2]!)} to ${distanceUnit(m[3]!)}`, travel }
+}

@@ -35,6 +35,7 @@ import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
 import { checkRederived, checkRerun, claimedNumbers, readHanded } from './rederive.ts'
+import { comparisonAsked } from './measures.ts'
 import { checkSummary } from './summary-check.ts'
 import { checkQuotes } from './quote-check.ts'
 
@@ -73,7 +74,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const claim = claimText(task)
   // A result handed over to check (a mission part's) is judged on its own terms first: a list of
   // numbers has no claim in words (its text is all brackets), and before this the verifier failed on it.
-  const handed = checkEquation(task.input) ?? checkList(task.input) ?? checkRederived(task.input) ?? await checkRecomputed(task.input, ctx) ?? await checkRerun(task.input, ctx) ?? checkSummary(task.input)
+  const handed = checkEquation(task.input) ?? checkList(task.input) ?? checkRederived(task.input) ?? await checkCompared(task.input, ctx) ?? await checkRecomputed(task.input, ctx) ?? await checkRerun(task.input, ctx) ?? checkSummary(task.input)
   const working = [`claim: ${claim === '' ? handedText(task.input) : claim}`]
   // A researcher's answer that goes by what the person said against the graph, or an overview that
   // only quotes the graph: there is nothing to check it against that it did not already weigh.
@@ -256,6 +257,40 @@ async function checkRecomputed (input: unknown, ctx: AgentContext): Promise<{ ve
 }
 
 /**
+ * A result that says which of two quantities is heavier, longer, ... ("Which is heavier, 2 kg or 3
+ * pounds?" → "2 kg is heavier (3 pounds = 1.36078 kg)"): compared again by the calculator on this
+ * peer, and the one named must be the same. First, before the arithmetic in its words: the
+ * conversion in brackets is right whichever side the result names. Undefined when the task is no
+ * such question or the calculator cannot compare its two sides here.
+ */
+async function checkCompared (input: unknown, ctx: AgentContext): Promise<{ verdict: Verdict, steps: string[] } | undefined> {
+  const handed = readHanded(input)
+  const asked = handed === undefined ? undefined : comparisonAsked(handed.task.text)
+  if (handed === undefined || asked === undefined) return undefined
+  const { task, result } = handed
+  let again: AgentResult
+  try {
+    again = await calculate({ id: `${String(task.id ?? 'task')}:compare`, text: task.text }, { ...ctx, progress: () => {} })
+  } catch {
+    return undefined
+  }
+  if (!(again.working ?? []).some(w => w.startsWith('comparing '))) return undefined
+  const how = 'compared again on this peer'
+  const steps = [`${how}: ${(again.working ?? []).filter(w => !w.startsWith('request: ')).join('; ')}`]
+  const plain = (x: unknown): string => String(x).toLowerCase().replace(/\s+/g, '')
+  // A yes/no question ("Is 6 feet taller than 180 cm?"): the same yes or no. Else the side named, in
+  // the output or, from an agent that answers in words only, first in its text.
+  const text = typeof result.text === 'string' ? result.text : ''
+  const said = typeof result.output === typeof again.output ? result.output
+    : typeof again.output === 'boolean' ? (/^\s*yes\b/i.test(text) ? true : /^\s*no\b/i.test(text) ? false : undefined)
+      : [asked.a, asked.b].find(side => plain(text).startsWith(plain(side)))
+  if (said === undefined) return undefined
+  if (plain(said) === plain(again.output)) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
+  const reason = `${how}: ${again.text}, not ${typeof said === 'boolean' ? (said ? 'yes' : 'no') : String(said)}`
+  return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+}
+
+/**
  * Any other result of a task the calculator reads ("How many seconds are in a week?", "Round pi to 3
  * decimal places", "Is 1,000,003 a prime number?"): calculated again by the calculator on this peer,
  * and the value compared with the one the result states, whoever produced it. Before, none of these
@@ -285,6 +320,17 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
     const reason = `${how}: ${again.text}, not ${said ? 'yes' : 'no'}`
     return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
   }
+  // Several answers ("250 miles = 402.336 km; time: 4.02336 hours"): each one's value must be among those claimed.
+  if (Array.isArray(again.output)) {
+    const values = again.output.map(v => typeof v === 'number' ? v : typeof v === 'string' ? leadingNumber(v) : undefined)
+    if (values.length === 0 || values.some(v => v === undefined)) return undefined
+    const claimed = claimedNumbers(result)
+    const missing = values.filter(v => !claimed.some(c => sameNumber(v!, c)))
+    if (missing.length === 0) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
+    if (!Array.isArray(result.output) || result.output.length !== values.length) return undefined
+    const reason = `${how}: ${again.text}; the result says ${result.output.map(v => String(v)).join('; ')}`
+    return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+  }
   // A number, or a quantity with its unit ("604800 seconds").
   const expected = typeof again.output === 'number' ? again.output
     : typeof again.output === 'string' && /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?(?:\s+[^\d\s][^\d]*)?$/i.test(again.output.trim()) ? Number(again.output.trim().split(/\s+/)[0]) : undefined
@@ -294,6 +340,12 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   if (claimed.length !== 1 || /\b(?:today|now|current(?:ly)?)\b/i.test((again.working ?? []).join(' '))) return undefined
   const reason = `${how}: ${again.text}, not ${math.format(claimed[0]!, { precision: 12 })}`
   return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+}
+
+/** The number a quantity's text opens with ("402.336 km" → 402.336), or undefined when it opens with none. */
+function leadingNumber (text: string): number | undefined {
+  const m = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(?:\s+[^\d\s][^\d]*)?\s*$/i.exec(text)
+  return m === null ? undefined : Number(m[1])
 }
 
 /** Whether a claimed number is the computed one, to 9 significant digits (floating-point noise aside). */

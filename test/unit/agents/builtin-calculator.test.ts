@@ -682,3 +682,48 @@ describe('calculator: more digits than a double holds', () => {
     expect((await calc('sqrt(2) to 5 decimal places')).output).toBe(1.41421)
   })
 })
+
+describe('calculator: measured quantities', () => {
+  it('says which of two quantities is heavier, longer, warmer, ..., each in the other\'s unit', async () => {
+    // Before: "cannot parse 'Which is heavier, 2 kg or 3 lb' — unexpected operator ,".
+    const heavier = await calc('Which is heavier, 2 kg or 3 pounds?')
+    expect(heavier.text).toBe('2 kg is heavier (3 pounds = 1.36078 kg)')
+    expect(heavier.output).toBe('2 kg')
+    expect(heavier.working).toContain('comparing 2 kg and 3 lb in one unit: 3 lb = 1.36077711 kg, 2 kg = 4.4092452436976 lb')
+    expect((await calc('Which is lighter: 2 kg or 3 pounds')).text).toBe('3 pounds is lighter (3 pounds = 1.36078 kg)')
+    expect((await calc('Which is longer, five miles or 8 km?')).text).toBe('5 miles is longer (8 km = 4.97097 miles)')
+    expect((await calc('Which is faster, 100 km/h or 60 mph?')).text).toBe('100 km/h is faster (60 mph = 96.5606 km/h)')
+    expect((await calc('Which is more, 1 gallon or 4 liters?')).output).toBe('4 liters')
+    // Numbers alone, named as written; a yes/no question is answered yes or no.
+    expect((await calc('Which is bigger, 3/4 or 0.7?')).text).toBe('3/4 is bigger (3/4 = 0.75)')
+    const taller = await calc('Is 6 feet taller than 180 cm?')
+    expect(taller.text).toBe('Yes: 6 feet is taller than 180 cm (180 cm = 5.90551 feet)')
+    expect(taller.output).toBe(true)
+    const cooler = await calc('Is 72 F colder than 20 C?')
+    // F and C are degrees here, not farads and coulombs.
+    expect(cooler.text).toBe('No: 20 C is colder than 72 F (20 C = 68 degF)')
+    expect(cooler.output).toBe(false)
+    expect((await calc('Which is heavier, 1 kg or 1000 g?')).text).toBe('Neither: 1 kg and 1000 g are the same (1000 g = 1 kg)')
+    await expect(calc('Which is heavier, 2 kg or 3 km?')).rejects.toThrow('calculator: cannot compare 2 kg with 3 km: they measure different things')
+  })
+
+  it('totals a quantity every day, week or month over a span', async () => {
+    // Before: no agent could read it, and the researcher quoted an unrelated answer from the graph.
+    const run = await calc('If I run 5 km every day for 3 weeks, how far do I run in total?')
+    expect(run.text).toBe('105 km')
+    expect(run.working).toEqual(['request: If I run 5 km every day for 3 weeks, how far do I run in total?', '5 km a day, 3 weeks = 21 days', 'expression: 5 * 21', '= 105 km'])
+    expect((await calc('I read 20 pages a day. How many pages in two weeks?')).text).toBe('280 pages')
+    expect((await calc('If I walk 10,000 steps daily, how many steps is that over a month?')).text).toBe('300000 steps')
+    expect((await calc('I swim 3 km a week. How far do I swim in 2 years?')).text).toBe('312 km')
+    // Money over time stays money's: to the cent, in its currency.
+    expect((await calc('If I save $250 a month, how much after 18 months?')).text).toBe('$4,500.00')
+  })
+
+  it('answers a distance converted and a question of travel about it, both', async () => {
+    // Before: only the time (4.02336 hours) was answered.
+    const r = await calc('Convert 250 miles to km and tell me how long it takes at 100 km/h')
+    expect(r.text).toBe('250 miles = 402.336 km; time: 4.02336 hours')
+    expect(r.output).toEqual(['402.336 km', '4.02336 hours'])
+    expect(r.working).toContain('expression: (250 mi) / (100 km/h) to hours')
+  })
+})

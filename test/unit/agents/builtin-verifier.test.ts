@@ -331,6 +331,29 @@ describe('verifier: any result the calculator reads is calculated again', () => 
     expect(composite.verdict).toMatchObject({ vote: 'dispute', reason: 'calculated again on this peer: No: 91 = 7 × 13, not yes' })
   })
 
+  it('checks which of two quantities is named, not only the conversion in its words; several answers each; a quantity over time', async () => {
+    const asked = 'Which is heavier, 2 kg or 3 pounds?'
+    const right = await handler(handed(asked, '2 kg is heavier (3 pounds = 1.36078 kg)', '2 kg'), testContext())
+    expect(right.verdict).toMatchObject({ vote: 'support', reason: 'compared again on this peer: 2 kg is heavier (3 pounds = 1.36078 kg), as claimed' })
+    // The conversion in brackets is right; the side named is not. Before, the arithmetic in the words was all that was checked.
+    const wrong = await handler(handed(asked, '3 pounds is heavier (3 pounds = 1.36078 kg)', '3 pounds'), testContext())
+    expect(wrong.verdict).toMatchObject({ vote: 'dispute', reason: 'compared again on this peer: 2 kg is heavier (3 pounds = 1.36078 kg), not 3 pounds' })
+    // An agent that answers in words only (an LLM): the side its answer opens with.
+    expect((await handler(handed(asked, '3 pounds is heavier.'), testContext())).verdict).toMatchObject({ vote: 'dispute', reason: 'compared again on this peer: 2 kg is heavier (3 pounds = 1.36078 kg), not 3 pounds' })
+    expect((await handler(handed(asked, '2 kg is heavier than 3 pounds.'), testContext())).verdict?.vote).toBe('support')
+    const taller = await handler(handed('Is 6 feet taller than 180 cm?', 'No, 180 cm is taller.'), testContext())
+    expect(taller.verdict).toMatchObject({ vote: 'dispute', reason: 'compared again on this peer: Yes: 6 feet is taller than 180 cm (180 cm = 5.90551 feet), not no' })
+    expect((await handler(handed('Which is bigger, 3/4 or 0.7?', '3/4 is bigger (3/4 = 0.75)', '3/4'), testContext())).verdict?.vote).toBe('support')
+    // Two answers in one ("Convert ... and tell me how long it takes ..."): both must be the values calculated.
+    const trip = 'Convert 250 miles to km and tell me how long it takes at 100 km/h'
+    const both = await handler(handed(trip, '250 miles = 402.336 km; time: 4.02336 hours', ['402.336 km', '4.02336 hours']), testContext())
+    expect(both.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: 250 miles = 402.336 km; time: 4.02336 hours, as claimed' })
+    const half = await handler(handed(trip, '250 miles = 402.336 km; time: 2.5 hours', ['402.336 km', '2.5 hours']), testContext())
+    expect(half.verdict?.vote).toBe('dispute')
+    expect((await handler(handed('If I run 5 km every day for 3 weeks, how far do I run in total?', '105 km', '105 km'), testContext())).verdict?.vote).toBe('support')
+    expect((await handler(handed('If I run 5 km every day for 3 weeks, how far do I run in total?', '15 km', '15 km'), testContext())).verdict?.vote).toBe('dispute')
+  })
+
   it('supports money to the cent, a bill split and a year\'s length', async () => {
     // Before money was rounded, nothing here was checked against a rounded value: 12.675 shown as
     // 12.68 is half a cent off, which the claim's two decimals allow.

@@ -1,0 +1,97 @@
+/**
+ * Everyday questions about measured quantities that the arithmetic translation cannot read:
+ *
+ * - which of two is heavier, longer, hotter, ... ("Which is heavier, 2 kg or 3 pounds?", "Is 6 feet
+ *   taller than 180 cm?"): both read as quantities, compared in one unit. Before, the calculator
+ *   failed ("cannot parse 'Which is heavier, 2 kg or 3 lb'");
+ * - a quantity every period over a span ("If I run 5 km every day for 3 weeks, how far do I run in
+ *   total?", "I read 20 pages a day. How many pages in 2 weeks?"): 105 km, 280 pages. Before, nobody
+ *   could read it, and the researcher quoted an unrelated answer from the graph.
+ *
+ * Money is money.ts's (to the cent, in its currency); these are the rest. Pattern readers only, no
+ * mathjs (the planner and the bid rules ask whether a request is one): compare-quantities.ts does
+ * the comparing.
+ */
+import { numberWordsToDigits } from './number-words.ts'
+import { amountsIn } from './currency.ts'
+import { PERIODS, PERIOD, ADJECTIVE } from './money.ts'
+
+/** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
+export function tellsMeasureQuestion (text: string): boolean {
+  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined
+}
+
+export interface MeasureAnswer {
+  text: string
+  output: unknown
+  steps: string[]
+}
+
+/** Adjectives of comparison: true when the larger quantity is the answer, false when the smaller. */
+const MORE: Record<string, boolean> = {
+  heavier: true, longer: true, bigger: true, larger: true, greater: true, more: true, higher: true, taller: true, wider: true, deeper: true,
+  faster: true, hotter: true, warmer: true, further: true, farther: true, older: true, louder: true, thicker: true,
+  lighter: false, shorter: false, smaller: false, less: false, fewer: false, lower: false, narrower: false, shallower: false,
+  slower: false, colder: false, cooler: false, younger: false, thinner: false, quieter: false
+}
+const ADJ = `(${Object.keys(MORE).join('|')})`
+/** "Which is heavier, 2 kg or 3 pounds?", "Which one is longer: 5 miles or 8 km", "What's bigger, 3/4 or 0.7?" */
+const WHICH = new RegExp(String.raw`^(?:which|what)(?:\s+one)?\s+(?:is|'s|’s|weighs)\s+(?:the\s+)?${ADJ}\s*(?:,|:|-|–)?\s*(.+?)\s+or\s+(.+?)\s*[?.!]?$`, 'i')
+/** "Is 6 feet taller than 180 cm?", "Are 3 pounds heavier than 2 kg?", "Is 72 F warmer than 20 C?" */
+const IS_MORE = new RegExp(String.raw`^(?:is|are)\s+(.+?)\s+${ADJ}\s+than\s+(.+?)\s*[?.!]?$`, 'i')
+
+/** A comparison asked: the adjective, the two sides as written, and whether it asks yes or no ("Is A heavier than B?"). */
+export interface ComparisonAsked { adjective: string, larger: boolean, a: string, b: string, yesNo: boolean }
+
+/**
+ * The comparison `request` asks for, by patterns alone (both sides must hold a number), or undefined.
+ * "Which is heavier, 2 kg or 3 pounds?" → heavier, "2 kg", "3 pounds".
+ */
+export function comparisonAsked (request: string): ComparisonAsked | undefined {
+  if (request.length > 200) return undefined
+  const s = numberWordsToDigits(request.trim().replace(/\s+/g, ' '))
+  const which = WHICH.exec(s)
+  const is = which === null ? IS_MORE.exec(s) : null
+  if (which === null && is === null) return undefined
+  const adjective = (which?.[1] ?? is![2]!).toLowerCase()
+  const [a, b] = [(which?.[2] ?? is![1]!).trim(), (which?.[3] ?? is![3]!).trim()]
+  if (!/\d/.test(a) || !/\d/.test(b) || a.length > 60 || b.length > 60) return undefined
+  return { adjective, larger: MORE[adjective]!, a, b, yesNo: is !== null }
+}
+
+/** "5 km every day", "20 pages a day", "2 litres of water per day", "5 km daily". */
+const QUANTITY_EVERY = new RegExp(String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([a-z][a-z/]*(?:\s+of\s+[a-z]+)?)\s+(?:(?:a|per|each|every)\s+${PERIOD}\b|(daily|weekly|monthly|quarterly|yearly|annually)\b)`, 'i')
+/** "for 3 weeks", "in 2 weeks", "over a month", "in a year". */
+const SPAN = new RegExp(String.raw`\b(?:after|in|for|over|within|during)\s+(\d+(?:\.\d+)?|a|an|one)\s+${PERIOD}s?\b`, 'gi')
+/** How much in all: "how far", "how much", "how many", "in total", "altogether". */
+const ASKS_TOTAL = /\bhow\s+(?:far|much|many)\b|\bin\s+total\b|\baltogether\b|\btotal\b/i
+
+/**
+ * A quantity every period, over a span ("If I run 5 km every day for 3 weeks, how far do I run in
+ * total?" → 105 km): the quantity times the periods in the span (counted as money.ts counts them).
+ * Undefined when the request is not that, or names money (money.ts's amountOverTime) or interest.
+ */
+export function quantityOverTime (request: string): MeasureAnswer | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!ASKS_TOTAL.test(s) || amountsIn(s).length > 0 || /\binterest\b|%|\bpercent\b/i.test(s)) return undefined
+  const q = QUANTITY_EVERY.exec(s)
+  if (q === null) return undefined
+  const spans = [...s.matchAll(SPAN)].filter(m => m.index < q.index || m.index >= q.index + q[0].length)
+  if (spans.length !== 1) return undefined
+  const span = spans[0]!
+  const per = (q[3] ?? ADJECTIVE[q[4]!.toLowerCase()]!).toLowerCase()
+  const spanUnit = span[2]!.toLowerCase()
+  const spanCount = /^\d/.test(span[1]!) ? Number(span[1]) : 1
+  const unit = q[2]!.toLowerCase()
+  const times = per === spanUnit ? spanCount : Math.floor(spanCount * PERIODS[spanUnit]! / PERIODS[per]! + 1e-9)
+  if (times <= 0) return undefined
+  const each = Number(q[1]!.replace(/,/g, ''))
+  const n = Number((each * times).toPrecision(12))
+  const text = `${n} ${unit}`
+  return {
+    text,
+    output: text,
+    steps: [`${each} ${unit} a ${per}, ${per === spanUnit ? `${spanCount} ${per}${spanCount === 1 ? '' : 's'}` : `${spanCount} ${spanUnit}${spanCount === 1 ? '' : 's'} = ${times} ${per}s`}`, `expression: ${each} * ${times}`, `= ${n} ${unit}`]
+  }
+}
