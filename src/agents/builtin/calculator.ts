@@ -10,12 +10,12 @@
  */
 import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
-import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer } from './dates.ts'
+import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer, ageAnswer, workdaysAnswer } from './dates.ts'
 import { clockArithmetic } from './clock-times.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
-import { affordCount, amountOverTime, asMoney, billSplit, moneyQuestion } from './money.ts'
+import { affordCount, amountOverTime, asMoney, billSplit, moneyLeft, moneyQuestion } from './money.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { quantityOverTime } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
@@ -145,7 +145,8 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
     // from today?"), days between dates ("how many days between March 3 and ...", "weeks until ..."),
     // the weekday of a date ("What day of the week is March 3, 2027?", "... is that date?" in a mission).
     const earlier = upstream.map(u => ({ id: u.id, text: upstreamText(u.value) }))
-    const dated = dateOffset(asked, earlier, Date.now(), task.timeZone) ??
+    const dated = ageAnswer(asked, Date.now(), task.timeZone) ?? workdaysAnswer(asked, Date.now(), task.timeZone) ??
+      dateOffset(asked, earlier, Date.now(), task.timeZone) ??
       countDays(asked, earlier, Date.now(), task.timeZone) ??
       weekdayAnswer(asked, earlier, Date.now(), task.timeZone)
     if (dated !== undefined) return answer(dated.text, dated.output, dated.steps)
@@ -178,7 +179,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // every period over a span ("If I save $250 a month, how much after 18 months?"): money, to the cent.
   const afford = given === undefined ? affordCount(request) : undefined
   if (afford !== undefined) return answer(afford.text, afford.output, [...(referred?.notes ?? []), ...afford.steps])
-  const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) : undefined
+  const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) ?? moneyLeft(request) : undefined
   if (shared !== undefined) {
     const ev = evaluateExpression(shared.expression)
     const m = asMoney(Number(ev.value), shared.currency)

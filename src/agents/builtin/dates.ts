@@ -567,3 +567,79 @@ export function leapYearAnswer (request: string, now: number, timeZone?: string)
   const steps = [...read, leapReason(year), leap ? 'so a leap year: February has 29 days' : 'so not a leap year: February has 28 days']
   return { text: `${leap ? 'Yes' : 'No'}: ${year} ${leap ? 'is' : 'is not'} a leap year (${leapReason(year)})`, output: leap, steps }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Ages and working days
+
+const AGE_ASK = /\bhow\s+old\b|\bwhat\s+age\b|\bage\s+of\b/i
+const BORN = /\bborn\b/i
+
+/**
+ * How old someone born on a date is today in the person's zone, or on another date the request names
+ * ("How old is someone born on 3 March 1990?" → 36 years; "How old will someone born on 3 March 1990
+ * be on 1 January 2030?" → 39 years). Born in a year only ("born in 1990"): the age they turn this
+ * year, and one less before their birthday. Undefined when the request asks no age of someone born.
+ * Before, the calculator failed ("undefined symbol How").
+ */
+export function ageAnswer (request: string, now: number, timeZone?: string): { text: string, output: number, steps: string[] } | undefined {
+  if (!AGE_ASK.test(request) || !BORN.test(request) || request.length > 300) return undefined
+  const dates = datesIn(request)
+  const born = BORN.exec(request)!.index
+  const birth = dates.find(d => d.index > born) ?? (dates.length === 1 ? dates[0] : undefined)
+  const z = zonedTime(now, timeZone)
+  const todayDay = Math.round(Date.UTC(z.year, z.month - 1, z.day) / MS_PER_DAY)
+  const other = dates.find(d => d !== birth)
+  const onDay = other?.day ?? todayDay
+  const on = new Date(onDay * MS_PER_DAY)
+  const when = other !== undefined ? `on ${other.text}` : `today (${isoDay(todayDay)}${z.fallback !== undefined ? `; ${z.fallback}` : ''})`
+  if (birth === undefined) {
+    const year = /\bborn\s+in\s+(\d{4})\b/i.exec(request)
+    if (year === null || dates.length > 1) return undefined
+    const turns = on.getUTCFullYear() - Number(year[1])
+    if (turns < 0) throw new Error(`calculator: someone born in ${year[1]} is not born yet ${when}`)
+    return {
+      text: `${turns} years old in ${on.getUTCFullYear()} (${Math.max(0, turns - 1)} until their birthday)`,
+      output: turns,
+      steps: [`born in ${year[1]}, ${when}`, `${on.getUTCFullYear()} − ${year[1]} = ${turns}: the age they turn this year`]
+    }
+  }
+  const b = new Date(birth.day * MS_PER_DAY)
+  if (birth.day > onDay) throw new Error(`calculator: someone born on ${birth.text} is not born yet ${when}`)
+  const hadBirthday = on.getUTCMonth() > b.getUTCMonth() || (on.getUTCMonth() === b.getUTCMonth() && on.getUTCDate() >= b.getUTCDate())
+  const years = on.getUTCFullYear() - b.getUTCFullYear() - (hadBirthday ? 0 : 1)
+  return {
+    text: `${years} year${years === 1 ? '' : 's'} old`,
+    output: years,
+    steps: [`born ${isoDay(birth.day)}, ${when}`, `${on.getUTCFullYear()} − ${b.getUTCFullYear()} = ${on.getUTCFullYear() - b.getUTCFullYear()}${hadBirthday ? ', and the birthday has passed' : ', less 1: the birthday has not come yet'}: ${years}`]
+  }
+}
+
+/** "How many weekdays are there in December 2026?", "working days in March", "business days does May 2027 have". */
+const WORKDAYS_ASK = new RegExp(String.raw`\bhow\s+many\s+(weekdays|week\s+days|working\s+days|work\s+days|workdays|business\s+days|weekend\s+days)\b.*?\b(?:in|does|during)\s+(?:the\s+month\s+of\s+)?${MONTH}(?:\s+(\d{4}))?\b`, 'i')
+
+/**
+ * The weekdays (Monday to Friday) or weekend days of a month, counted: "How many weekdays are there
+ * in December 2026?" → 23. A month without a year is this year's. Public holidays are not counted
+ * out (they differ by country), and the answer says so.
+ */
+export function workdaysAnswer (request: string, now: number, timeZone?: string): { text: string, output: number, steps: string[] } | undefined {
+  const m = WORKDAYS_ASK.exec(request)
+  if (m === null || request.length > 200) return undefined
+  const weekend = /^weekend/i.test(m[1]!)
+  const month = monthOf(m[2]!)
+  const year = m[3] !== undefined ? Number(m[3]) : zonedTime(now, timeZone).year
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay()
+  let count = 0
+  for (let d = 0; d < days; d++) {
+    const wd = (first + d) % 7
+    if ((wd === 0 || wd === 6) === weekend) count++
+  }
+  const name = new Date(Date.UTC(year, month - 1, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })
+  const what = weekend ? 'weekend days (Saturdays and Sundays)' : 'weekdays (Monday to Friday)'
+  return {
+    text: `${count} ${what} in ${name} ${year}${weekend ? '' : '; public holidays not taken out'}`,
+    output: count,
+    steps: [`${name} ${year} has ${days} days and starts on a ${WEEKDAY_NAMES[first]!}${m[3] === undefined ? ' (this year)' : ''}`, `${what}: ${count}`]
+  }
+}

@@ -135,6 +135,65 @@ export function amountOverTime (request: string): MoneyReading | undefined {
   return { expression: `${a.value} * ${times}`, note, currency: a.currency }
 }
 
+/** "How much is left?", "how much do we have left", "what's left", "how much remains", "how much will I have left over". */
+const ASKS_LEFT = /\bhow\s+much(?:\s+money)?\s+(?:is|are|was|do\s+\w+\s+have|does\s+\w+\s+have|will\s+\w+\s+have|would\s+\w+\s+have|\w+\s+have)?\s*(?:left|remaining|left\s+over)\b|\bwhat(?:'s|\s+is)\s+left\b|\bhow\s+much\s+remains\b/i
+/** Words before an amount that take it away ("spent $1,250", "paid $80 for", "a $40 bill") or add to it ("earned $200"). */
+const TAKES = /\b(?:spent|spend|spends|paid|pay|pays|used|use|uses|lost|lose|gave|give|gives|owe|owed|withdrew|withdraw|transferred|donated|bought\s+\w+(?:\s+\w+)?\s+for|costs?|cost\s+me)\s+(?:another\s+|a\s+further\s+|only\s+)?$/i
+const ADDS = /\b(?:earned|earn|earns|received|receive|got|get|gets|added|add|deposited|deposit|saved|won|found|made|makes|plus|another|and\s+then)\s+(?:another\s+|a\s+further\s+)?$/i
+/** Words before the first amount that make it the sum to start from: "Our budget is $2,000", "I have $50", "I start with $100". */
+const HOLDS = /\b(?:budget|balance|savings|wallet|account|fund|funds|allowance|salary|pay|income|have|has|had|got|with|start(?:ed)?\s+with|is|was|of)\s+(?:is\s+|was\s+|of\s+)?(?:only\s+|just\s+)?$/i
+
+/**
+ * What is left of a sum after spending ("Our budget is $2,000 and we have spent $1,250. How much is
+ * left?" → $750.00): the first amount held, less each amount spent, plus each amount earned, all in
+ * one currency. Undefined unless it asks what is left and every later amount is read as spent or
+ * earned. Before, the word-problem reader failed on it ("no verb here says what happens to the number").
+ */
+export function moneyLeft (request: string): MoneyReading | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!ASKS_LEFT.test(s) || /%|\bpercent\b|\binterest\b|\beach\b|\bper\b|\bevery\b/i.test(s)) return undefined
+  const amounts = amountsIn(s)
+  if (amounts.length < 2 || amounts.length > 8 || amounts.some(a => a.currency.symbol !== amounts[0]!.currency.symbol)) return undefined
+  let at = 0
+  const signs: number[] = []
+  for (const a of amounts) {
+    const index = s.indexOf(a.text, at)
+    const before = s.slice(Math.max(0, at), index)
+    at = index + a.text.length
+    if (signs.length === 0) {
+      if (!HOLDS.test(before)) return undefined
+      signs.push(1)
+    } else if (TAKES.test(before)) signs.push(-1)
+    else if (ADDS.test(before)) signs.push(1)
+    else return undefined
+  }
+  if (!signs.slice(1).includes(-1)) return undefined
+  const expression = amounts.map((a, i) => `${i === 0 ? '' : signs[i]! < 0 ? ' - ' : ' + '}${a.value}`).join('')
+  return {
+    expression,
+    note: `left: ${amounts.map((a, i) => `${i === 0 ? '' : signs[i]! < 0 ? ' − ' : ' + '}${a.text}`).join('')}`,
+    currency: amounts[0]!.currency
+  }
+}
+
+/** "A pizza costs $12", "each ticket is $5", "one coffee sells for €3.50": a thing's price, in a story. */
+const PRICE_OF_ONE = new RegExp(String.raw`\b(?:a|an|one|each)\s+([a-z][a-z -]{0,30}?)\s+(?:costs?|is|sells\s+for|goes\s+for)\s+(${SYMBOL}\s?(?:${NUMBER}))`, 'i')
+/** "I have $50", "we've got $200", "she has €80": the sum to spend. */
+const SUM_HELD = new RegExp(String.raw`\b(?:I|we|you|he|she|they)(?:\s+(?:have|has|had)(?:\s+got)?|'ve\s+got|'ve)\s+(?:only\s+|just\s+)?(${SYMBOL}\s?(?:${NUMBER}))`, 'i')
+/** "how many pizzas can I buy", "how many can we afford". */
+const HOW_MANY_BUY = /\bhow\s+many(?:\s+([a-z][a-z -]{0,30}?))?\s+can\s+\w+\s+(?:buy|afford|get|purchase|pay\s+for)\b/i
+
+/** The same question told as a story: "If a pizza costs $12 and I have $50, how many pizzas can I buy?". */
+function affordStory (s: string): { price: MoneyAmount | undefined, budget: MoneyAmount | undefined, things: string } | undefined {
+  const ask = HOW_MANY_BUY.exec(s)
+  const price = PRICE_OF_ONE.exec(s)
+  const held = SUM_HELD.exec(s)
+  if (ask === null || price === null || held === null || amountsIn(s).length !== 2) return undefined
+  const things = (ask[1] ?? `${price[1]!}s`).trim()
+  return { price: amountsIn(price[2]!)[0], budget: amountsIn(held[1]!)[0], things }
+}
+
 /** "How many $5 tickets can I buy with $47?", "How many tickets at $5 each can I afford with $47?". */
 const AFFORD = new RegExp(String.raw`^how\s+many\s+(?:(${SYMBOL}\s?(?:${NUMBER}))\s+)?([a-z][a-z -]{0,40}?)\s+(?:(?:at|for|costing|priced\s+at)\s+(${SYMBOL}\s?(?:${NUMBER}))\s+(?:each|apiece|a\s+piece|per\s+\w+)?\s*)?can\s+(?:I|you|we|they|he|she|\w+)\s+(?:buy|afford|get|purchase|pay\s+for)\s+(?:with|for|on)\s+(${SYMBOL}\s?(?:${NUMBER}))\s*[?.!]?$`, 'i')
 
@@ -143,16 +202,19 @@ const AFFORD = new RegExp(String.raw`^how\s+many\s+(?:(${SYMBOL}\s?(?:${NUMBER})
  * can I buy with $47?" → 9 tickets, $2.00 left). Undefined when the request is not that question.
  */
 export function affordCount (request: string): { text: string, output: number, steps: string[] } | undefined {
-  const m = AFFORD.exec(numberWordsToDigits(request.trim().replace(/\s+/g, ' ')))
-  if (m === null || (m[1] === undefined) === (m[3] === undefined)) return undefined
-  const [price, budget] = [amountsIn(m[1] ?? m[3]!)[0], amountsIn(m[4]!)[0]]
+  const s = numberWordsToDigits(request.trim().replace(/\s+/g, ' '))
+  const m = AFFORD.exec(s)
+  const read = m !== null && (m[1] === undefined) !== (m[3] === undefined)
+    ? { price: amountsIn(m[1] ?? m[3]!)[0], budget: amountsIn(m[4]!)[0], things: m[2]!.trim() }
+    : affordStory(s)
+  if (read === undefined) return undefined
+  const { price, budget, things } = read
   if (price === undefined || budget === undefined || price.currency.symbol !== budget.currency.symbol || price.value <= 0) return undefined
   const scale = 10 ** price.currency.decimals
   // In the currency's smallest units, so $0.10 into $0.30 is 3, not 2.9999.
   const [p, b] = [Math.round(price.value * scale), Math.round(budget.value * scale)]
   const count = Math.floor(b / p)
   const left = asMoney((b - count * p) / scale, price.currency)
-  const things = m[2]!.trim()
   return {
     text: `${count} ${things} (${left.text} left over)`,
     output: count,

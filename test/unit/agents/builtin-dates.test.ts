@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
+import { ageAnswer, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
 import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
 import { testContext } from './builtin-context.ts'
 
@@ -232,5 +232,30 @@ describe('leap years in the calculator', () => {
     expect(checkRederived({ task, result: { text: 'Yes, it is a leap year.' } }, NOW)?.verdict)
       .toMatchObject({ vote: 'dispute', reason: 'derived again: No: 2027 is not a leap year (2027 is not divisible by 4), not yes' })
     expect(checkRederived({ task: { id: 't', text: 'When is the next leap year?', timeZone: 'UTC' }, result: { text: '2032' } }, NOW)?.verdict.vote).toBe('dispute')
+  })
+})
+
+describe('ages and working days', () => {
+  it('says how old someone born on a date is, today in the person\'s zone or on a date named', () => {
+    // Before: "cannot evaluate 'How old is someone born on 3 March 1990' — undefined symbol How".
+    expect(ageAnswer('How old is someone born on 3 March 1990?', NOW, 'UTC')).toEqual({ text: '36 years old', output: 36, steps: ['born 1990-03-03, today (2026-11-22)', '2026 − 1990 = 36, and the birthday has passed: 36'] })
+    expect(ageAnswer('How old am I if I was born on December 25, 2000?', NOW, 'UTC')?.text).toBe('25 years old')
+    expect(ageAnswer('How old will someone born on 3 March 1990 be on 1 January 2030?', NOW, 'UTC')?.output).toBe(39)
+    // The birthday itself counts: 1990-11-22 turns 36 on 2026-11-22.
+    expect(ageAnswer('How old is someone born on November 22, 1990?', NOW, 'UTC')?.output).toBe(36)
+    expect(ageAnswer('How old is a person born in 1985?', NOW, 'UTC')?.text).toBe('41 years old in 2026 (40 until their birthday)')
+    expect(() => ageAnswer('How old is someone born on 3 March 2090?', NOW, 'UTC')).toThrow('calculator: someone born on 3 March 2090 is not born yet today (2026-11-22)')
+    expect(ageAnswer('How old is the relay?', NOW, 'UTC')).toBeUndefined()
+  })
+
+  it('counts the weekdays or weekend days of a month', async () => {
+    // Before: "cannot evaluate 'December 2026 to weekdays' — undefined symbol December".
+    expect(workdaysAnswer('How many weekdays are there in December 2026?', NOW)).toEqual({
+      text: '23 weekdays (Monday to Friday) in December 2026; public holidays not taken out', output: 23,
+      steps: ['December 2026 has 31 days and starts on a Tuesday', 'weekdays (Monday to Friday): 23']
+    })
+    expect(workdaysAnswer('How many working days in February 2027?', NOW)?.output).toBe(20)
+    expect(workdaysAnswer('How many weekend days are in March?', NOW, 'UTC')?.text).toBe('9 weekend days (Saturdays and Sundays) in March 2026')
+    expect((await calc('How many business days does May 2027 have?')).output).toBe(21)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, moneyQuestion } from '../../../src/agents/builtin/money.ts'
+import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, moneyLeft, moneyQuestion } from '../../../src/agents/builtin/money.ts'
 
 const USD = { symbol: '$', decimals: 2 }
 
@@ -34,5 +34,28 @@ describe('money', () => {
     expect(affordCount('How many $5 tickets can I buy with $47?')).toMatchObject({ output: 9, text: '9 tickets ($2.00 left over)' })
     expect(affordCount('How many $5 tickets can I buy with €47?')).toBeUndefined()
     expect(affordCount('How many tickets can I buy?')).toBeUndefined()
+  })
+})
+
+describe('money: stories of spending', () => {
+  it('reads how many a sum buys when the price and the sum are told as a story', () => {
+    // Before: "this reads as a word problem, but I could not follow it: how many pizzas I have is not said".
+    expect(affordCount('If a pizza costs $12 and I have $50, how many pizzas can I buy?')).toEqual({
+      text: '4 pizzas ($2.00 left over)', output: 4, steps: ['$50 / $12 = 4.16666666667', 'whole pizzas: 4', '4 × $12 = $48.00; left over: $2.00']
+    })
+    expect(affordCount('Each ticket is €7.50. We have €60. How many tickets can we buy?')?.text).toBe('8 tickets (€0.00 left over)')
+    expect(affordCount('A coffee costs $3 and a cake costs $4. I have $20. How many coffees can I buy?')).toBeUndefined()
+  })
+
+  it('reads what is left of a sum after spending', () => {
+    // Before: "no verb here says what happens to the number" ("Our budget is $2,000").
+    expect(moneyLeft('Our budget is $2,000 and we have spent $1,250. How much is left?')).toMatchObject({ expression: '2000 - 1250', note: 'left: $2,000 − $1,250' })
+    expect(moneyLeft('My salary is $3,000. Rent costs $1,200 and food costs $400. What is left?')?.expression).toBe('3000 - 1200 - 400')
+    expect(moneyLeft('I had £50 and bought a book for £12.99. How much money is left?')?.expression).toBe('50 - 12.99')
+    // Not a sum less what was spent: a rate, two currencies, nothing spent, or no question of what is left.
+    expect(moneyLeft('I have $50 and spend $5 each day. How much is left after 3 days?')).toBeUndefined()
+    expect(moneyLeft('I have $50 and spent €20. How much is left?')).toBeUndefined()
+    expect(moneyLeft('I have $50 and earned $20. How much is left?')).toBeUndefined()
+    expect(moneyLeft('Our budget is $2,000 and we have spent $1,250.')).toBeUndefined()
   })
 })
