@@ -228,7 +228,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       const skillId = m?.skillId ?? named.manifest.skills[0]?.id
       if (skillId !== undefined) return [{ agentId: named.agentId, skillId, confidence: Math.max(MIN_BID_CONFIDENCE, m?.confidence ?? 0) }]
     }
-    // "Remember that the relay runs on port 9090", "FYI: ...": a statement for the graph, the researcher's
+    // "Remember that the relay runs on port 9090", "FYI: ...", "... Note that.", or told plainly ("The
+    // office wifi password is tulip-42", record-ask.ts): a statement for the graph, the researcher's
     // to record whatever other skill its words match, and one statement however many sentences it has
     // (the planner would cut "Note: the relay moved. It runs on 9091." in two). Before, nobody bid.
     if (statementToRecord(task.text) !== undefined) {

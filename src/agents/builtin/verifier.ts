@@ -332,8 +332,7 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
     return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
   }
   // A number, or a quantity with its unit ("604800 seconds").
-  const expected = typeof again.output === 'number' ? again.output
-    : typeof again.output === 'string' && /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?(?:\s+[^\d\s][^\d]*)?$/i.test(again.output.trim()) ? Number(again.output.trim().split(/\s+/)[0]) : undefined
+  const expected = typeof again.output === 'number' ? again.output : typeof again.output === 'string' ? leadingNumber(again.output) : undefined
   if (expected === undefined || !Number.isFinite(expected)) return undefined
   const claimed = claimedNumbers(result)
   if (claimed.some(v => sameNumber(expected, v))) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
