@@ -40,8 +40,19 @@ export function isBookkeeping (e: Pick<Entity, 'kind' | 'tags' | 'title'>): bool
  * its title is "Result: <request>", or "Verified: <request>" once verified).
  */
 function isRecordedStatement (e: Pick<Entity, 'tags' | 'title'>): boolean {
-  return (e.tags ?? []).includes('result') && e.title !== undefined && statementToRecord(e.title.replace(/^(?:Result|Verified): /, '')) !== undefined
+  if (!(e.tags ?? []).includes('result') || e.title === undefined) return false
+  // Read once per title: every graph search reads every result entity this way (up to three times),
+  // and reading a plain statement (record-ask.ts) costs about 10 µs.
+  let recorded = recordedTitles.get(e.title)
+  if (recorded === undefined) {
+    if (recordedTitles.size >= MAX_RECORDED_TITLES) recordedTitles.clear()
+    recorded = statementToRecord(e.title.replace(/^(?:Result|Verified): /, '')) !== undefined
+    recordedTitles.set(e.title, recorded)
+  }
+  return recorded
 }
+const recordedTitles = new Map<string, boolean>()
+const MAX_RECORDED_TITLES = 20_000
 
 export interface StartedAgents {
   host: Promise<AgentHost>

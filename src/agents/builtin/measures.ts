@@ -14,7 +14,7 @@
  */
 import { numberWordsToDigits } from './number-words.ts'
 import { amountsIn } from './currency.ts'
-import { PERIODS, PERIOD, ADJECTIVE } from './money.ts'
+import { ADJECTIVE, PERIOD, periodsIn } from './money.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
@@ -68,7 +68,7 @@ const ASKS_TOTAL = /\bhow\s+(?:far|much|many)\b|\bin\s+total\b|\baltogether\b|\b
 
 /**
  * A quantity every period, over a span ("If I run 5 km every day for 3 weeks, how far do I run in
- * total?" → 105 km): the quantity times the periods in the span (counted as money.ts counts them).
+ * total?" → 105 km): the quantity times the periods in the span (counted as money.ts's periodsIn counts them).
  * Undefined when the request is not that, or names money (money.ts's amountOverTime) or interest.
  */
 export function quantityOverTime (request: string): MeasureAnswer | undefined {
@@ -81,17 +81,16 @@ export function quantityOverTime (request: string): MeasureAnswer | undefined {
   if (spans.length !== 1) return undefined
   const span = spans[0]!
   const per = (q[3] ?? ADJECTIVE[q[4]!.toLowerCase()]!).toLowerCase()
-  const spanUnit = span[2]!.toLowerCase()
-  const spanCount = /^\d/.test(span[1]!) ? Number(span[1]) : 1
+  const counted = periodsIn(per, /^\d/.test(span[1]!) ? Number(span[1]) : 1, span[2]!.toLowerCase())
+  if (counted === undefined) return undefined
+  const { times } = counted
   const unit = q[2]!.toLowerCase()
-  const times = per === spanUnit ? spanCount : Math.floor(spanCount * PERIODS[spanUnit]! / PERIODS[per]! + 1e-9)
-  if (times <= 0) return undefined
   const each = Number(q[1]!.replace(/,/g, ''))
   const n = Number((each * times).toPrecision(12))
   const text = `${n} ${unit}`
   return {
     text,
     output: text,
-    steps: [`${each} ${unit} a ${per}, ${per === spanUnit ? `${spanCount} ${per}${spanCount === 1 ? '' : 's'}` : `${spanCount} ${spanUnit}${spanCount === 1 ? '' : 's'} = ${times} ${per}s`}`, `expression: ${each} * ${times}`, `= ${n} ${unit}`]
+    steps: [`${each} ${unit} a ${per}, ${counted.said}`, `expression: ${each} * ${times}`, `= ${n} ${unit}`]
   }
 }

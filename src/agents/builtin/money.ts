@@ -92,7 +92,7 @@ export function billSplit (request: string): MoneyReading | undefined {
   }
 }
 
-export const PERIODS: Record<string, number> = { day: 1, week: 7, fortnight: 14, month: 365.25 / 12, quarter: 365.25 / 4, year: 365.25 }
+const PERIODS: Record<string, number> = { day: 1, week: 7, fortnight: 14, month: 365.25 / 12, quarter: 365.25 / 4, year: 365.25 }
 export const PERIOD = String.raw`(day|week|fortnight|month|quarter|year)`
 /** "$250 a month", "$250 per month", "$250 each month", "$250 every week", "$250 monthly". */
 const EVERY = new RegExp(String.raw`(?:\b(?:a|per|each|every)\s+${PERIOD}\b|\b(daily|weekly|monthly|quarterly|yearly|annually)\b)`, 'i')
@@ -100,6 +100,19 @@ const EVERY = new RegExp(String.raw`(?:\b(?:a|per|each|every)\s+${PERIOD}\b|\b(d
 const SPAN = new RegExp(String.raw`\b(?:after|in|for|over|within)\s+(\d+(?:\.\d+)?)\s+${PERIOD}s?\b`, 'i')
 export const ADJECTIVE: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
 const ASKS_TOTAL = /\bhow\s+much\b|\bwhat\s+(?:is|'s)\s+the\s+total\b|\bwhat\s+will\s+(?:I|you|we|they|he|she)\s+have\b/i
+
+/**
+ * How many times a period (`per`: day, week, ...) comes round in a span (`count` `unit`s), and how
+ * that is said for the working ("2 years = 104 weeks", "18 months"): a month is 12 to the year, a
+ * quarter 4, a week 52; otherwise whole periods of the span's days. Undefined when none fits.
+ */
+export function periodsIn (per: string, count: number, unit: string): { times: number, said: string } | undefined {
+  const span = `${count} ${unit}${count === 1 ? '' : 's'}`
+  if (per === unit) return { times: count, said: span }
+  const times = per === 'month' && unit === 'year' ? count * 12 : per === 'quarter' && unit === 'year' ? count * 4 : per === 'week' && unit === 'year' ? count * 52
+    : Math.floor(count * PERIODS[unit]! / PERIODS[per]! + 1e-9)
+  return times > 0 ? { times, said: `${span} = ${times} ${per}s` } : undefined
+}
 
 /**
  * An amount put aside (or spent) every period, over a span: "If I save $250 a month, how much after
@@ -116,22 +129,11 @@ export function amountOverTime (request: string): MoneyReading | undefined {
   const span = SPAN.exec(s)
   if (every === null || span === null) return undefined
   const per = (every[1] ?? ADJECTIVE[every[2]!.toLowerCase()]!).toLowerCase()
-  const spanUnit = span[2]!.toLowerCase()
-  const spanCount = Number(span[1])
+  const counted = periodsIn(per, Number(span[1]), span[2]!.toLowerCase())
+  if (counted === undefined) return undefined
   const a = amounts[0]!
-  let times: string
-  let note: string
-  if (per === spanUnit) {
-    times = String(spanCount)
-    note = `${a.text} a ${per}, ${spanCount} ${per}s`
-  } else {
-    const exact = spanCount * PERIODS[spanUnit]! / PERIODS[per]!
-    // A month is 12 to the year; weeks, days in a longer span are counted whole.
-    const known = per === 'month' && spanUnit === 'year' ? spanCount * 12 : per === 'quarter' && spanUnit === 'year' ? spanCount * 4 : per === 'week' && spanUnit === 'year' ? spanCount * 52 : Math.floor(exact + 1e-9)
-    if (known <= 0) return undefined
-    times = String(known)
-    note = `${a.text} a ${per}, ${spanCount} ${spanUnit}${spanCount === 1 ? '' : 's'} = ${known} ${per}s`
-  }
+  const times = counted.times
+  const note = `${a.text} a ${per}, ${counted.said}`
   return { expression: `${a.value} * ${times}`, note, currency: a.currency }
 }
 

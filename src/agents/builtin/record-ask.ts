@@ -82,9 +82,9 @@ export function plainStatement (text: string): boolean {
   return sentences.every((s, i) => {
     // "Key points of this: ..." hands material over; a colon between digits (10:30, 3:2) does not.
     if (/(?<!\d):|:(?!\d)|^\W/.test(s)) return false
-    const first = /^[\p{L}'’]+/u.exec(s)?.[0] ?? ''
-    if (IMPERATIVE.has(first.toLowerCase()) || NOT_A_NAME.test(first) && !(i > 0 && LATER_SUBJECT.test(s))) return false
     if (i > 0 && LATER_SUBJECT.test(s)) return true
+    const first = /^[\p{L}'’]+/u.exec(s)?.[0] ?? ''
+    if (IMPERATIVE.has(first.toLowerCase()) || NOT_A_NAME.test(first)) return false
     // A name opens with a capital; a determiner in any case.
     const m = SUBJECT.exec(s)
     if (m === null || !(OPENS_WITH_DETERMINER.test(s) || /^\p{Lu}/u.test(s))) return false

@@ -281,9 +281,8 @@ async function checkCompared (input: unknown, ctx: AgentContext): Promise<{ verd
   // A yes/no question ("Is 6 feet taller than 180 cm?"): the same yes or no. Else the side named, in
   // the output or, from an agent that answers in words only, first in its text.
   const text = typeof result.text === 'string' ? result.text : ''
-  const said = typeof result.output === typeof again.output ? result.output
-    : typeof again.output === 'boolean' ? (/^\s*yes\b/i.test(text) ? true : /^\s*no\b/i.test(text) ? false : undefined)
-      : [asked.a, asked.b].find(side => plain(text).startsWith(plain(side)))
+  const said = typeof again.output === 'boolean' ? saidYesOrNo(result)
+    : typeof result.output === typeof again.output ? result.output : [asked.a, asked.b].find(side => plain(text).startsWith(plain(side)))
   if (said === undefined) return undefined
   if (plain(said) === plain(again.output)) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
   const reason = `${how}: ${again.text}, not ${typeof said === 'boolean' ? (said ? 'yes' : 'no') : String(said)}`
@@ -313,8 +312,7 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   const steps = [`calculated again on this peer: ${(again.working ?? []).filter(w => !w.startsWith('request: ')).join('; ')}`]
   const how = 'calculated again on this peer'
   if (typeof again.output === 'boolean') {
-    const text = typeof result.text === 'string' ? result.text : ''
-    const said = typeof result.output === 'boolean' ? result.output : /^\s*yes\b/i.test(text) ? true : /^\s*no\b/i.test(text) ? false : undefined
+    const said = saidYesOrNo(result)
     if (said === undefined) return undefined
     if (said === again.output) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
     const reason = `${how}: ${again.text}, not ${said ? 'yes' : 'no'}`
@@ -339,6 +337,13 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   if (claimed.length !== 1 || /\b(?:today|now|current(?:ly)?)\b/i.test((again.working ?? []).join(' '))) return undefined
   const reason = `${how}: ${again.text}, not ${math.format(claimed[0]!, { precision: 12 })}`
   return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+}
+
+/** The yes or no a result states: its boolean output, else its text's first word; undefined when it says neither. */
+function saidYesOrNo (result: { text?: unknown, output?: unknown }): boolean | undefined {
+  if (typeof result.output === 'boolean') return result.output
+  const text = typeof result.text === 'string' ? result.text : ''
+  return /^\s*yes\b/i.test(text) ? true : /^\s*no\b/i.test(text) ? false : undefined
 }
 
 /** The number a quantity's text opens with ("402.336 km" → 402.336), or undefined when it opens with none. */
