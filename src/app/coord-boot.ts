@@ -15,6 +15,7 @@ import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/pla
 import { asksForOverview, judgeAsked, statementToRecord } from '../agents/builtin/researcher.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { asksToCount } from '../agents/builtin/text-counts.ts'
+import { asksToTransform } from '../agents/builtin/text-transforms.ts'
 import { SUMMARY_INTENT } from '../agents/builtin/summariser.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
@@ -90,12 +91,13 @@ const CANDIDATES = 4
  * Built-in kinds that take only some tasks, whatever matching says: the rest they could only refuse.
  * The planner takes the multi-part requests its rules find (its own path in `bid`), nothing else.
  */
-const TAKES: Readonly<Record<string, (asks: string, task: AgentTask, counts: () => boolean) => boolean>> = {
+const TAKES: Readonly<Record<string, (asks: string, task: AgentTask, counts: () => boolean, rewrites: () => boolean) => boolean>> = {
   planner: () => false,
   verifier: asks => CHECK_INTENT.test(asks),
-  calculator: (asks, task, counts) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && mayCompute(asks, task) && !counts(),
-  // It summarises, and counts in a text it is given ("How many words are in this: ...").
-  summariser: (asks, _task, counts) => SUMMARY_INTENT.test(asks) || counts(),
+  calculator: (asks, task, counts, rewrites) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && mayCompute(asks, task) && !counts() && !rewrites(),
+  // It summarises, counts in a text it is given ("How many words are in this: ..."), and rewrites one
+  // ("Sort these words alphabetically: ...", "Reverse the word 'meshwork'").
+  summariser: (asks, _task, counts, rewrites) => SUMMARY_INTENT.test(asks) || counts() || rewrites(),
   // It runs the code a task carries.
   'js-runner': (_asks, task) => codeIn(task) !== undefined
 }
@@ -250,13 +252,16 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // Whether the task asks to count in a text it gives: read once, for the gates and rules below.
     let counting: boolean | undefined
     const counts = (): boolean => (counting ??= asksToCount(task))
+    // Whether it asks to sort, reverse, dedupe or recase a text it gives (text-transforms.ts).
+    let rewriting: boolean | undefined
+    const rewrites = (): boolean => (rewriting ??= asksToTransform(task))
     // Whether it converts money ("How much is $40 in yen?"): the calculator's, at the rate the request
     // gives or the graph states; the researcher had quoted the graph's rate instead of converting.
     let converting: boolean | undefined
     const money = (): boolean => (converting ??= convertsMoney(asks))
     const usable = new Set(mine.filter(a => {
       const gate = TAKES[a.kind]
-      if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task, counts))
+      if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task, counts, rewrites))
       return takes.get(a.kind) !== false && !failed.has(codeOf(a))
     }).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
@@ -299,6 +304,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // a fact about that date. A count of days to a moment not dated went to the planner above.
     // "How many r's are in strawberry?", "Count the words in: ...": the summariser counts; words, not a skill match, say so.
     if (takes.get('summariser') === true && counts()) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
+    // "Sort these words alphabetically: ...", "Is racecar a palindrome?": before, nobody bid.
+    else if (takes.get('summariser') === true && rewrites()) atLeast('summariser', 'text.transform', COMPUTE_CONFIDENCE, true)
     const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
@@ -318,7 +325,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // A computation written out, or a count in a given text, is not a question about the room,
       // whatever a fact shares with it ("What is 3 + ?" was answered with the fact of a launch on
       // March 3), whether the agent that does it is on this tab or not.
-      const computes = writesOutComputation(asks) || money() || counts()
+      const computes = writesOutComputation(asks) || money() || counts() || rewrites()
       if (matched >= 0 && (datesOwn || computes || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
       else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)

@@ -136,6 +136,10 @@ test('a mission part works on the result it depends on, and a request that carri
   const wid = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'How many words are in this sentence: the quick brown fox' }))
   const words = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), wid)
   expect(words, JSON.stringify(words)).toMatchObject({ state: 'completed', agentId: `summariser@${idB}`, skillId: 'text.count', result: { text: '4 words', output: 4 } })
+  // Sorting words is the summariser's too (text.transform): before, nobody bid ("no capable agent in the room").
+  const sortId = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Sort these words alphabetically: pear, apple, mango and banana' }))
+  const sorted = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), sortId)
+  expect(sorted, JSON.stringify(sorted)).toMatchObject({ state: 'completed', agentId: `summariser@${idB}`, skillId: 'text.transform', result: { text: 'apple, banana, mango, pear' } })
   // A check of a claim with no arithmetic in it is the verifier's, although its words (a date) match
   // the calculator's date skill better: before, the calculator won it and failed ("cannot parse").
   const kid = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Is it true that the Meshwork beta launches on March 3, 2027?' }))

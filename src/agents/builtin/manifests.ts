@@ -106,7 +106,7 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
     manifestVersion: 1,
     id: 'summariser',
     name: 'Summariser',
-    description: 'Writes extractive summaries: picks the most central, least redundant sentences of a text and keeps them in their original order. Counts the words, characters and letters of a text.',
+    description: 'Writes extractive summaries: picks the most central, least redundant sentences of a text and keeps them in their original order. Counts the words, characters and letters of a text; sorts, reverses, dedupes and changes the case of words and lists.',
     version: VERSION,
     author: AUTHOR,
     skills: [
@@ -156,6 +156,22 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'Word count of this essay: ...',
           'Number of sentences in this text: ...',
           'Count the letters of the word Mississippi'
+        ],
+        level: 'expert'
+      },
+      {
+        id: 'text.transform',
+        name: 'Sort, reverse and rewrite text',
+        description: 'Sorts words, names or lines alphabetically or by length, reverses a word or the order of a list, changes text to upper, lower or title case, removes duplicate items, and tells whether a word or phrase is a palindrome.',
+        tags: ['sort', 'reverse', 'case', 'text'],
+        examples: [
+          'Sort these words alphabetically: pear, apple, mango',
+          "Reverse the word 'meshwork'",
+          'Spell level backwards',
+          'Convert this to upper case: hello world',
+          'Title case: the lord of the rings',
+          'Remove the duplicates from this list: a, b, a',
+          'Is racecar a palindrome?'
         ],
         level: 'expert'
       }

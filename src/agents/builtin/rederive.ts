@@ -2,8 +2,9 @@
  * Calendar and counting answers checked by deriving them again, for the verifier: the weekday of a
  * date, days or weeks between dates, a date at an offset ("90 days from March 3, 2027"), a time of
  * day at a duration from another or the time between two (clock-times.ts), and counts
- * in a text the task gives ("How many words are in ..."). These are computed by fixed rules (dates.ts,
- * text-counts.ts), so another peer can compute the same answer and compare it with the one claimed,
+ * in a text the task gives ("How many words are in ..."), and a text the task gives sorted, reversed,
+ * deduped or recased ("Sort these words alphabetically: ..."). These are computed by fixed rules (dates.ts,
+ * text-counts.ts, text-transforms.ts), so another peer can compute the same answer and compare it with the one claimed,
  * whoever produced it (the calculator, the summariser, a custom or LLM agent). Before, the verifier
  * abstained on all of them ("the claim is not arithmetic") and every such result stayed unverified.
  *
@@ -12,7 +13,7 @@
  * producer may have answered before midnight. Without a zone the answer is only supported, never
  * disputed: the producer read "today" in a zone this peer does not know.
  */
-import type { AgentContext, AgentResult, Verdict } from '../types.ts'
+import type { AgentContext, AgentResult, AgentTask, Verdict } from '../types.ts'
 import { canonicalJson } from '../../net/canonical-json.ts'
 import { codeIn } from './code-in-text.ts'
 import { clockArithmetic, durationsIn, timesIn } from './clock-times.ts'
@@ -20,6 +21,7 @@ import { countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer } from '.
 import { numberWordsToDigits } from './number-words.ts'
 import { upstreamResults, upstreamText } from './task-input.ts'
 import { countInText } from './text-counts.ts'
+import { transformText } from './text-transforms.ts'
 
 const DAY_MS = 86_400_000
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
@@ -42,7 +44,7 @@ export interface Handed {
 export function checkRederived (input: unknown, now: number = Date.now()): Rederived | undefined {
   const handed = readHanded(input)
   if (handed === undefined) return undefined
-  return checkDate(handed, now) ?? checkLeap(handed, now) ?? checkClock(handed) ?? checkCount(handed)
+  return checkDate(handed, now) ?? checkLeap(handed, now) ?? checkClock(handed) ?? checkCount(handed) ?? checkRewrite(handed)
 }
 
 /** What a result states against the answer derived again: `same`, or what it states instead (`shown`). */
@@ -154,18 +156,46 @@ function checkClock ({ task, result }: Handed): Rederived | undefined {
   return claimed === undefined ? undefined : judged(claimed, derived.text, [`derived again: ${derived.steps.join('; ')}`])
 }
 
-function checkCount ({ task, result }: Handed): Rederived | undefined {
-  let counted
+/** A fixed rule's answer to the handed task again (a count, a rewrite); undefined when it does not apply or fails here. */
+function again (rule: (task: AgentTask) => AgentResult | undefined, task: Handed['task']): AgentResult | undefined {
   try {
-    counted = countInText({ id: typeof task.id === 'string' ? task.id : 'task', text: task.text, input: task.input })
+    return rule({ id: typeof task.id === 'string' ? task.id : 'task', text: task.text, input: task.input })
   } catch {
     return undefined
   }
+}
+
+/** What a result's working says after the request line, for the verifier's own working. */
+const workedOut = (r: AgentResult): string => (r.working ?? []).filter(w => !w.startsWith('request: ')).join('; ')
+
+function checkCount ({ task, result }: Handed): Rederived | undefined {
+  const counted = again(countInText, task)
   if (counted === undefined || typeof counted.output !== 'number') return undefined
   const n = counted.output
   // "9 words (45 characters)" names several numbers: one that differs is judged only when alone.
   const claimed = pick(claimedNumbers(result), x => x === n, String)
-  return claimed === undefined ? undefined : judged(claimed, counted.text, [`counted again: ${(counted.working ?? []).filter(w => !w.startsWith('request: ')).join('; ')}`], 'counted again')
+  return claimed === undefined ? undefined : judged(claimed, counted.text, [`counted again: ${workedOut(counted)}`], 'counted again')
+}
+
+/**
+ * A text sorted, reversed, deduped or recased (text-transforms.ts), rewritten again and compared with
+ * the result's output (or text), white space aside; a palindrome's yes or no with the one claimed.
+ */
+function checkRewrite ({ task, result }: Handed): Rederived | undefined {
+  const rewritten = again(transformText, task)
+  if (rewritten === undefined) return undefined
+  const steps = [`rewritten again: ${workedOut(rewritten)}`]
+  if (typeof rewritten.output === 'boolean') {
+    const word = /^\s*(yes|no)\b/i.exec(resultText(result))?.[1]?.toLowerCase()
+    const said = typeof result.output === 'boolean' ? result.output : word === undefined ? undefined : word === 'yes'
+    if (said === undefined) return undefined
+    return judged({ same: said === rewritten.output, shown: said ? 'yes' : 'no' }, rewritten.text ?? '', steps, 'checked again')
+  }
+  const claimed = typeof result.output === 'string' ? result.output : typeof result.text === 'string' ? result.text : undefined
+  if (claimed === undefined) return undefined
+  const flat = (x: string): string => x.replace(/\s+/g, ' ').trim()
+  const shown = flat(claimed).length > 80 ? `${flat(claimed).slice(0, 79)}…` : flat(claimed)
+  return judged({ same: flat(claimed) === flat(String(rewritten.output)), shown: `"${shown}"` }, `"${flat(String(rewritten.output)).slice(0, 80)}"`, steps, 'rewritten again')
 }
 
 /**

@@ -15,6 +15,7 @@ import { splitSentences } from './sentences.ts'
 import { inputNumber, inputText, upstreamResults, upstreamText } from './task-input.ts'
 import { findPayload, readsAsRequest } from './payload.ts'
 import { countInText } from './text-counts.ts'
+import { transformText } from './text-transforms.ts'
 
 /** Weight of centrality against redundancy in MMR. */
 const LAMBDA = 0.7
@@ -45,6 +46,12 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (counted !== undefined) {
     ctx.progress(1)
     return counted
+  }
+  // "Sort these words alphabetically: ...", "Reverse the word 'meshwork'": a rewrite, not a summary (text-transforms.ts).
+  const rewritten = transformText(task)
+  if (rewritten !== undefined) {
+    ctx.progress(1)
+    return rewritten
   }
   const text = sourceText(task)
   if (text.length > MAX_SUMMARY_INPUT) throw new Error(`summariser: the text has ${text.length} characters; the limit is ${MAX_SUMMARY_INPUT}`)

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { handler } from '../../../src/agents/builtin/summariser.ts'
+import { asksToTransform } from '../../../src/agents/builtin/text-transforms.ts'
+import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
+import { testContext } from './builtin-context.ts'
+
+// The summariser's text.transform skill. Before, every one of these went unassigned ("nobody bid").
+const run = async (text: string, input?: unknown) => await handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
+
+describe('rewriting a text', () => {
+  it('sorts words, items and lines alphabetically, in reverse or by length', async () => {
+    const sorted = await run('Sort these words alphabetically: pear, apple, mango, banana')
+    expect(sorted).toMatchObject({ text: 'apple, banana, mango, pear', output: 'apple, banana, mango, pear' })
+    expect(sorted.working).toContain('4 items, alphabetically, ignoring case')
+    // A last "and" joins two items; case is ignored.
+    expect((await run('Sort in reverse alphabetical order: pear, apple, mango and banana')).text).toBe('pear, mango, banana, apple')
+    expect((await run('Put these names in alphabetical order: Zoe, adam, Bob')).text).toBe('adam, Bob, Zoe')
+    expect((await run('Sort by length: kiwi, banana, fig, apple')).text).toBe('fig, kiwi, apple, banana')
+    expect((await run('Sort these words: delta alpha charlie bravo')).text).toBe('alpha bravo charlie delta')
+    expect((await run('Alphabetise this list:\n- gamma\n- alpha\n- beta')).text).toBe('alpha\nbeta\ngamma')
+    // Numbers inside words sort as numbers: item2 before item10.
+    expect((await run('Sort alphabetically: item10, item2, item1')).text).toBe('item1, item2, item10')
+  })
+
+  it('reverses a word by its characters, or the order of a list', async () => {
+    expect((await run("Reverse the word 'meshwork'")).text).toBe('krowhsem')
+    expect((await run('Reverse meshwork')).text).toBe('krowhsem')
+    expect((await run('Spell level backwards')).text).toBe('level')
+    expect((await run('What is stressed backwards?')).text).toBe('desserts')
+    expect((await run('Reverse the order of these words: one two three')).text).toBe('three two one')
+    expect((await run('Reverse this list: a, b, c')).text).toBe('c, b, a')
+    // A character made of several code points (an accent, an emoji with a modifier) stays whole.
+    expect((await run('Reverse the word "café👍🏽"')).text).toBe('👍🏽éfac')
+  })
+
+  it('changes case, removes duplicates and tells palindromes', async () => {
+    expect((await run('Convert to upper case: hello world')).text).toBe('HELLO WORLD')
+    expect((await run('Make this lowercase: HELLO World')).text).toBe('hello world')
+    expect((await run('Title case: the lord of the rings')).text).toBe('The Lord of the Rings')
+    expect((await run('Capitalise this: hello there. how are you?')).text).toBe('Hello there. How are you?')
+    const unique = await run('Remove the duplicates from: a, b, a, c, B')
+    expect(unique.text).toBe('a, b, c')
+    expect(unique.working).toContain('2 duplicates removed')
+    expect((await run('Dedupe this list:\napple\npear\napple')).text).toBe('apple\npear')
+    expect(await run('Is racecar a palindrome?')).toMatchObject({ text: 'Yes: "racecar" reads the same backwards', output: true })
+    expect((await run("Is 'Never odd or even' a palindrome?")).output).toBe(true)
+    expect(await run('Is hello a palindrome?')).toMatchObject({ text: 'No: "hello" reads "olleh" backwards', output: false })
+  })
+
+  it('takes the text from input.text or the earlier results in a mission, and says when there is none', async () => {
+    expect((await run('Sort these words alphabetically', { text: 'b a c' })).text).toBe('a b c')
+    const mission = await run('Sort the names alphabetically', { s1: 'Zoe\nAdam\nBob' })
+    expect(mission.text).toBe('Adam\nBob\nZoe')
+    expect(mission.working).toContain('text (the result of s1): "Zoe Adam Bob"')
+    await expect(run('Reverse it')).rejects.toThrow(/say which text to rewrite/)
+  })
+
+  it('tells a rewrite of a given text from requests that are not one', () => {
+    const asks = (text: string, id = 't-1') => asksToTransform({ id, text })
+    for (const t of ['Sort these words alphabetically: pear, apple', "Reverse the word 'meshwork'", 'Is racecar a palindrome?', 'Uppercase: hi there']) expect(asks(t), t).toBe(true)
+    // Numbers to sort are the calculator's; no text, or no text rule, is nobody's here.
+    for (const t of ['Sort these numbers: 5, 3, 9, 1', 'Sort the tasks by priority', 'Sort out the relay config', 'Reverse the decision we made yesterday',
+      'Order pizza for the team', 'Rank the agents by reputation', 'Our team sorted the issues alphabetically', 'Reverse it']) expect(asks(t), t).toBe(false)
+    expect(asks('Sort the names alphabetically', 't-1/2')).toBe(true)
+  })
+
+  it('reads no request of the routing corpus (4,300 requests for other skills) as a rewrite', () => {
+    const texts: string[] = readFileSync('bench/routing/tasks.txt', 'utf8').split('\n')
+    const walk = (x: unknown): void => { if (typeof x === 'string') texts.push(x); else if (Array.isArray(x)) x.forEach(walk); else if (x !== null && typeof x === 'object') Object.values(x).forEach(walk) }
+    walk(JSON.parse(readFileSync('bench/routing/corpus.json', 'utf8')))
+    expect(texts.length).toBeGreaterThan(4000)
+    expect(texts.filter(t => t.length > 8 && asksToTransform({ id: 't', text: t }))).toEqual([])
+  })
+
+  it('is checked by a verifier rewriting the text again: the same answer is supported, another disputed', async () => {
+    const task = { id: 't', text: 'Sort these words alphabetically: pear, apple, mango, banana' }
+    const r = await run(task.text)
+    expect(checkRederived({ task, result: { text: r.text, output: r.output } })?.verdict).toMatchObject({ vote: 'support', confidence: 0.99 })
+    const wrong = checkRederived({ task, result: { text: 'apple, mango, banana, pear' } })
+    expect(wrong?.verdict).toMatchObject({ vote: 'dispute' })
+    expect(wrong?.verdict.reason).toBe('rewritten again: "apple, banana, mango, pear", not "apple, mango, banana, pear"')
+    const palindrome = { id: 't', text: 'Is hello a palindrome?' }
+    expect(checkRederived({ task: palindrome, result: { text: 'No: it reads olleh backwards' } })?.verdict.vote).toBe('support')
+    expect(checkRederived({ task: palindrome, result: { text: 'Yes, it is' } })?.verdict.vote).toBe('dispute')
+  })
+})
