@@ -15,9 +15,9 @@ import { clockArithmetic } from './clock-times.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
-import { affordCount, amountOverTime, asMoney, billSplit, moneyLeft, moneyQuestion } from './money.ts'
+import { affordCount, amountOverTime, asMoney, balanceOverTime, billSplit, moneyLeft, moneyQuestion } from './money.ts'
 import { compareQuantities } from './compare-quantities.ts'
-import { quantityOverTime } from './measures.ts'
+import { proportion, quantityOverTime } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
@@ -179,7 +179,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // every period over a span ("If I save $250 a month, how much after 18 months?"): money, to the cent.
   const afford = given === undefined ? affordCount(request) : undefined
   if (afford !== undefined) return answer(afford.text, afford.output, [...(referred?.notes ?? []), ...afford.steps])
-  const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) ?? moneyLeft(request) : undefined
+  const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) ?? moneyLeft(request) ?? balanceOverTime(request) : undefined
   if (shared !== undefined) {
     const ev = evaluateExpression(shared.expression)
     const m = asMoney(Number(ev.value), shared.currency)
@@ -194,8 +194,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
       `${both.from} → ${converted.display}: ${both.conversion}`, both.travel.note, `expression: ${both.travel.expression}`, `= ${travelled.display}`])
   }
   // Which of two quantities is heavier, longer, ... ("Which is heavier, 2 kg or 3 pounds?"), or a
-  // quantity every period over a span ("5 km every day for 3 weeks, how far in total?").
-  const measured = given === undefined ? compareQuantities(request) ?? quantityOverTime(request) : undefined
+  // quantity every period over a span ("5 km every day for 3 weeks, how far in total?"), or one in
+  // proportion to another ("6 litres per 100 km: how much fuel for 350 km?").
+  const measured = given === undefined ? compareQuantities(request) ?? quantityOverTime(request) ?? proportion(request) : undefined
   if (measured !== undefined) return answer(measured.text, measured.output, [...(referred?.notes ?? []), ...measured.steps])
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
@@ -239,7 +240,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   if (result === undefined && given === undefined) {
     // "Convert 1 mile to km and 1 kg to pounds": several conversions, each answered.
     const several = conversions(request)
-    if (several !== undefined) return answer(several.map(c => `${c.from} = ${c.display}`).join('; '), several.map(c => c.display), several.map(c => `${c.from} → ${c.to}: ${c.expression} = ${c.display}`))
+    if (several !== undefined) return answer(several.map(c => { const shown = readableQuantity(c.display) ?? c.display; return shown.startsWith('≈ ') ? `${c.from} ${shown}` : `${c.from} = ${shown}` }).join('; '), several.map(c => c.display), several.map(c => `${c.from} → ${c.to}: ${c.expression} = ${c.display}`))
   }
   if (result === undefined) {
     if (referenceError !== undefined) throw referenceError
@@ -280,7 +281,31 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
     working.push(`money, to the ${currency.decimals === 0 ? 'unit' : 'cent'}: ${m.text}`)
     return { text: m.text, output: m.value, working }
   }
-  return { text: claim ?? named(result.output) ?? result.display, output: result.output, working }
+  // A converted quantity is shown to 6 significant digits, its degrees as °C and °F ("72 F to C" showed
+  // "22.222222222222 degC"); the output keeps every digit, for a mission's next step and the verifier.
+  const shown = used.conversion !== undefined && used.rounding === undefined ? readableQuantity(result.display) : undefined
+  if (shown !== undefined && shown !== result.display) working.push(`shown as ${shown}`)
+  return { text: claim ?? named(result.output) ?? shown ?? result.display, output: result.output, working }
+}
+
+/** Significant digits a converted quantity with a long fraction is shown with (every digit of its whole part is kept). */
+const SHOWN_DIGITS = 6
+
+/**
+ * A quantity as a person reads it: "22.222222222222 degC" → "≈ 22.2222 °C", "402.336 km" as it is,
+ * "1609344 mm" with all its digits. Undefined when `display` is not one number and a unit.
+ */
+export function readableQuantity (display: string): string | undefined {
+  const m = /^([-+]?\d+(?:\.\d+)?)\s+([A-Za-z°µ].*)$/.exec(display.trim())
+  if (m === null) return undefined
+  const value = Number(m[1])
+  if (!Number.isFinite(value)) return undefined
+  const whole = Math.abs(value) >= 1 ? Math.floor(Math.log10(Math.abs(value))) + 1 : 0
+  // Up to 10 significant digits are shown as they are ("1.609344 km" is exact); more are a long fraction.
+  const significant = m[1]!.replace(/^[-+]?0*\.?0*/, '').replace('.', '').length
+  const rounded = significant <= 10 ? value : whole > 0 ? Number(value.toFixed(Math.max(0, SHOWN_DIGITS - whole))) : Number(value.toPrecision(SHOWN_DIGITS))
+  const unit = m[2]!.replace(/\bdeg([CF])\b/g, '°$1')
+  return `${rounded !== value ? '≈ ' : ''}${String(rounded).includes('e') ? m[1] : rounded} ${unit}`
 }
 
 /** Kinds of entity that may state a rate the calculator uses: what the room holds as known, not asked or in doubt. */

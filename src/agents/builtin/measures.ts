@@ -8,6 +8,10 @@
  *   total?", "I read 20 pages a day. How many pages in 2 weeks?"): 105 km, 280 pages. Before, nobody
  *   could read it, and the researcher quoted an unrelated answer from the graph.
  *
+ * - a quantity in proportion to another ("If a car uses 6 litres per 100 km, how much fuel for 350
+ *   km?", "A recipe needs 200 g of flour for 4 people. How much for 10 people?"): 21 litres, 500 g of
+ *   flour. Before, the calculator failed ("unexpected operator ,").
+ *
  * Money is money.ts's (to the cent, in its currency); these are the rest. Pattern readers only, no
  * mathjs (the planner and the bid rules ask whether a request is one): compare-quantities.ts does
  * the comparing.
@@ -18,7 +22,7 @@ import { ADJECTIVE, PERIOD, periodsIn } from './money.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
-  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined
+  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined
 }
 
 export interface MeasureAnswer {
@@ -92,5 +96,39 @@ export function quantityOverTime (request: string): MeasureAnswer | undefined {
     text,
     output: text,
     steps: [`${each} ${unit} a ${per}, ${counted.said}`, `expression: ${each} * ${times}`, `= ${n} ${unit}`]
+  }
+}
+
+const QTY = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`
+/** "6 litres per 100 km", "200 g of flour for 4 people", "3 eggs make 12 pancakes", "30 pages in 2 minutes". */
+const RATE = new RegExp(String.raw`${QTY}\s*([a-z][a-z]*(?:\s+of\s+[a-z]+)?)\s+(?:per|for|every|in|to|makes?|feeds?|serves?|covers?|is\s+enough\s+for)\s+(?:every\s+)?${QTY}\s*([a-z]+)\b`, 'i')
+/** "how much fuel for 350 km", "how many eggs for 30 pancakes", "how far on 40 litres", "how much flour do I need for 10 people". */
+const ASKS_FOR = new RegExp(String.raw`\bhow\s+(?:much|many|far|long)\b[^?.!]*?\b(?:for|in|to|with|on|over|make|feed|serve|cover)\s+${QTY}\s*([a-z]+)\b`, 'i')
+
+/** A word without its plural ending, for matching "people" to "people" and "km" to "km", "pancakes" to "pancake". */
+const singular = (w: string): string => w.toLowerCase().replace(/(?:es|s)$/, '')
+
+/**
+ * A quantity in proportion to another: "6 litres per 100 km" and "how much fuel for 350 km?" give
+ * 6 / 100 × 350 = 21 litres. The rate's second unit and the question's must be the same word (either
+ * number); exactly three numbers, no money (money.ts) and no period words ("5 km a day", quantityOverTime).
+ */
+export function proportion (request: string): MeasureAnswer | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (amountsIn(s).length > 0 || /%|\bpercent\b|\binterest\b/i.test(s)) return undefined
+  if ((s.match(/\d+(?:[.,]\d+)*/g) ?? []).length !== 3) return undefined
+  const rate = RATE.exec(s)
+  const asked = rate === null ? null : ASKS_FOR.exec(s.slice(rate.index + rate[0].length))
+  if (rate === null || asked === null || singular(rate[4]!) !== singular(asked[2]!)) return undefined
+  const [x, y, z] = [rate[1]!, rate[3]!, asked[1]!].map(n => Number(n.replace(/,/g, '')))
+  if (y === 0) return undefined
+  const unit = rate[2]!
+  const n = Number((x! * z! / y!).toPrecision(12))
+  const text = `${n} ${unit}`
+  return {
+    text,
+    output: text,
+    steps: [`${x} ${unit} for ${y} ${rate[4]!}, so for ${z} ${asked[2]!}: ${x} / ${y} × ${z}`, `expression: ${x} / ${y} * ${z}`, `= ${text}`]
   }
 }

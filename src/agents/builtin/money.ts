@@ -52,7 +52,7 @@ export interface MoneyReading {
   /** How the request was read, for the working. */
   note: string
   currency: Currency
-  /** What the answer is (`each`: a share per person). */
+  /** What the answer is (`each`: a share per person), or what it means ("short: $50 lasts 2 days"). */
   per?: string
 }
 
@@ -141,7 +141,7 @@ export function amountOverTime (request: string): MoneyReading | undefined {
 const ASKS_LEFT = /\bhow\s+much(?:\s+money)?\s+(?:is|are|was|do\s+\w+\s+have|does\s+\w+\s+have|will\s+\w+\s+have|would\s+\w+\s+have|\w+\s+have)?\s*(?:left|remaining|left\s+over)\b|\bwhat(?:'s|\s+is)\s+left\b|\bhow\s+much\s+remains\b/i
 /** Words before an amount that take it away ("spent $1,250", "paid $80 for", "a $40 bill") or add to it ("earned $200"). */
 const TAKES = /\b(?:spent|spend|spends|paid|pay|pays|used|use|uses|lost|lose|gave|give|gives|owe|owed|withdrew|withdraw|transferred|donated|bought\s+\w+(?:\s+\w+)?\s+for|costs?|cost\s+me)\s+(?:another\s+|a\s+further\s+|only\s+)?$/i
-const ADDS = /\b(?:earned|earn|earns|received|receive|got|get|gets|added|add|deposited|deposit|saved|won|found|made|makes|plus|another|and\s+then)\s+(?:another\s+|a\s+further\s+)?$/i
+const ADDS = /\b(?:earned|earn|earns|received|receive|got|get|gets|added|add|deposited|deposit|deposits|saved|save|saves|put\s+(?:away|aside|in)|won|found|made|makes|plus|another|and\s+then)\s+(?:another\s+|a\s+further\s+)?$/i
 /** Words before the first amount that make it the sum to start from: "Our budget is $2,000", "I have $50", "I start with $100". */
 const HOLDS = /\b(?:budget|balance|savings|wallet|account|fund|funds|allowance|salary|pay|income|have|has|had|got|with|start(?:ed)?\s+with|is|was|of)\s+(?:is\s+|was\s+|of\s+)?(?:only\s+|just\s+)?$/i
 
@@ -154,7 +154,7 @@ const HOLDS = /\b(?:budget|balance|savings|wallet|account|fund|funds|allowance|s
 export function moneyLeft (request: string): MoneyReading | undefined {
   if (request.length > 400) return undefined
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
-  if (!ASKS_LEFT.test(s) || /%|\bpercent\b|\binterest\b|\beach\b|\bper\b|\bevery\b/i.test(s)) return undefined
+  if (!ASKS_LEFT.test(s) || /%|\bpercent\b|\binterest\b|\beach\b|\bper\b|\bevery\b/i.test(s) || EVERY.test(s)) return undefined
   const amounts = amountsIn(s)
   if (amounts.length < 2 || amounts.length > 8 || amounts.some(a => a.currency.symbol !== amounts[0]!.currency.symbol)) return undefined
   let at = 0
@@ -177,6 +177,52 @@ export function moneyLeft (request: string): MoneyReading | undefined {
     note: `left: ${amounts.map((a, i) => `${i === 0 ? '' : signs[i]! < 0 ? ' − ' : ' + '}${a.text}`).join('')}`,
     currency: amounts[0]!.currency
   }
+}
+
+/**
+ * A sum held, and an amount spent (or saved) every period, over a span: "I have $50 and spend $5
+ * each day. How much is left after 3 days?" ($50 − $5 × 3 = $35.00), "I start with $100 and save $20
+ * a week. How much will I have after 10 weeks?" ($300.00). Periods are counted as periodsIn counts
+ * them. Before, the calculator failed it: mathjs read "and" as logic. Undefined when the request is
+ * not that (two amounts in one currency, the first held, the second spent or saved every period).
+ */
+export function balanceOverTime (request: string): MoneyReading | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!(ASKS_LEFT.test(s) || ASKS_TOTAL.test(s)) || /\binterest\b|%|\bpercent\b|\bcompound/i.test(s)) return undefined
+  const amounts = amountsIn(s)
+  if (amounts.length !== 2 || amounts[0]!.currency.symbol !== amounts[1]!.currency.symbol) return undefined
+  const [held, each] = [amounts[0]!, amounts[1]!]
+  const heldAt = s.indexOf(held.text)
+  const eachAt = s.indexOf(each.text, heldAt + held.text.length)
+  if (heldAt < 0 || eachAt < 0 || !HOLDS.test(s.slice(0, heldAt))) return undefined
+  const before = s.slice(heldAt + held.text.length, eachAt)
+  const sign = TAKES.test(before) ? -1 : ADDS.test(before) ? 1 : 0
+  // The period follows the amount it applies to ("$5 each day"); the span is said once.
+  const every = EVERY.exec(s.slice(eachAt + each.text.length, eachAt + each.text.length + 20))
+  const span = SPAN.exec(s)
+  if (sign === 0 || every === null || span === null) return undefined
+  const per = (every[1] ?? ADJECTIVE[every[2]!.toLowerCase()]!).toLowerCase()
+  const counted = periodsIn(per, Number(span[1]), span[2]!.toLowerCase())
+  if (counted === undefined) return undefined
+  // Spent faster than it lasts: the answer is below zero, and says for how many periods the sum lasts.
+  const lasts = sign < 0 && each.value > 0 && held.value - each.value * counted.times < 0 ? Math.floor(held.value / each.value + 1e-9) : undefined
+  return {
+    expression: `${held.value} ${sign < 0 ? '-' : '+'} ${each.value} * ${counted.times}`,
+    note: `${held.text} ${sign < 0 ? '−' : '+'} ${each.text} a ${per} × ${counted.times} (${counted.said})`,
+    currency: held.currency,
+    ...(lasts !== undefined ? { per: `(short: ${held.text} lasts ${lasts} ${per}${lasts === 1 ? '' : 's'})` } : {})
+  }
+}
+
+/**
+ * Whether `text` is a money story the calculator reads whole (money.ts): a bill split, an amount every
+ * period, what is left of a sum, a balance over time, how many things a sum buys. The planner keeps
+ * it one task and the calculator bids on it: "Split a $240 dinner bill between 6 people" matched no
+ * skill well enough to bid, and went unassigned.
+ */
+export function tellsMoneyStory (text: string): boolean {
+  return billSplit(text) !== undefined || amountOverTime(text) !== undefined || moneyLeft(text) !== undefined || balanceOverTime(text) !== undefined || affordCount(text) !== undefined
 }
 
 /** "A pizza costs $12", "each ticket is $5", "one coffee sells for €3.50": a thing's price, in a story. */

@@ -4,6 +4,9 @@ import { evaluateExpression, math, translateRequest } from '../../../src/agents/
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 import { readConversion, statedRate } from '../../../src/agents/builtin/currency.ts'
 import { priceStory } from '../../../src/agents/builtin/price-story.ts'
+import { proportion } from '../../../src/agents/builtin/measures.ts'
+import { tellsCalculatorStory } from '../../../src/agents/builtin/stories.ts'
+import { planByRules } from '../../../src/agents/builtin/planner.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
 
@@ -21,15 +24,21 @@ describe('calculator', () => {
     expect(r.output).toBe('8.04672 km')
     expect(r.working).toContain('5 miles = 8.04672 km')
     expect((await calc('how many km is 5 miles')).output).toBe('8.04672 km')
-    expect((await calc('100 fahrenheit in celsius')).text).toMatch(/^37\.7777777\d* degC$/)
+    // A long fraction is shown to 6 significant digits, degrees as °C and °F ("22.222222222222 degC"
+    // before); the output keeps every digit, for a mission's next step and the verifier.
+    const hot = await calc('100 fahrenheit in celsius')
+    expect(hot.text).toBe('≈ 37.7778 °C')
+    expect(hot.output).toMatch(/^37\.7777777\d* degC$/)
+    expect(hot.working).toContain('shown as ≈ 37.7778 °C')
     // By their letters: mathjs read F and C as farad and coulomb ("units do not match ('C' != '72 F')").
-    expect((await calc('Convert 72 F to C')).text).toMatch(/^22\.2222222\d* degC$/)
-    for (const [q, a] of [['100C in F', '212 degF'], ['72°F to C', /^22\.22/], ['30 degrees C in F', '86 degF'], ['-40 F to C', '-40 degC']] as const) {
+    expect((await calc('Convert 72 F to C')).text).toBe('≈ 22.2222 °C')
+    expect((await calc('Convert 1 mile to mm')).text).toBe('1609344 mm')
+    for (const [q, a] of [['100C in F', '212 °F'], ['72°F to C', /^≈ 22\.22/], ['30 degrees C in F', '86 °F'], ['-40 F to C', '-40 °C']] as const) {
       expect((await calc(q)).text, q).toMatch(a)
     }
     expect((await calc('Convert 72 F to C')).working).toContain('F and C read as degrees Fahrenheit and Celsius')
     expect((await calc('60 mph in km/h')).output).toBe('96.56064 km / h')
-    expect((await calc('How many kilograms is 150 pounds?')).text).toMatch(/^68\.0388\d* kilograms$/)
+    expect((await calc('How many kilograms is 150 pounds?')).text).toBe('68.0388555 kilograms')
   })
 
   it('adds up a quantity told in parts before converting it', async () => {
@@ -183,6 +192,22 @@ describe('calculator', () => {
     expect(weekly).toMatchObject({ text: '$2,080.00', output: 2080 })
     expect(weekly.working).toContain('$20 a week, 2 years = 104 weeks')
     expect(await calc('I spend £3 per day on coffee. How much is that over 2 weeks?')).toMatchObject({ text: '£42.00', output: 42 })
+  })
+
+  it('works out a balance with an amount spent or saved every period', async () => {
+    // Before: "cannot evaluate ... applies logic to numbers (mathjs reads it as true or false)".
+    const spent = await calc('I have $50 and spend $5 each day. How much is left after 3 days?')
+    expect(spent).toMatchObject({ text: '$35.00', output: 35 })
+    expect(spent.working).toEqual(expect.arrayContaining(['$50 − $5 a day × 3 (3 days)', 'expression: 50 - 5 * 3']))
+    expect(await calc('I start with $100 and save $20 a week. How much will I have after 10 weeks?')).toMatchObject({ text: '$300.00', output: 300 })
+    expect((await calc('My balance is £500 and I withdraw £40 every week. How much remains after 2 months?')).working).toContain('£500 − £40 a week × 8 (2 months = 8 weeks)')
+    // Spent faster than it lasts: below zero, and how long the sum lasts. Before, "$50 − $20" ($30.00) ignored the days.
+    expect(await calc('I have $50 and spend $20 a day. How much is left after 3 days?')).toMatchObject({ text: '-$10.00 (short: $50 lasts 2 days)', output: -10 })
+    // Money stories are the calculator's whole: "Split a $240 dinner bill between 6 people" went unassigned.
+    for (const t of ['Split a $240 dinner bill between 6 people', 'I have $50 and spend $5 each day. How much is left after 3 days?', 'How many $5 tickets can I buy with $47?']) {
+      expect(tellsCalculatorStory(t), t).toBe(true)
+      expect(planByRules(t).length, t).toBeLessThan(2)
+    }
   })
 
   it('computes compound and simple interest, yearly unless it says how often', async () => {
@@ -717,6 +742,19 @@ describe('calculator: measured quantities', () => {
     expect((await calc('I swim 3 km a week. How far do I swim in 2 years?')).text).toBe('312 km')
     // Money over time stays money's: to the cent, in its currency.
     expect((await calc('If I save $250 a month, how much after 18 months?')).text).toBe('$4,500.00')
+  })
+
+  it('scales a quantity in proportion to another', async () => {
+    // Before: "cannot parse 'If a car uses 6 L per 100 km, how much fuel for 350 km' — unexpected operator ,".
+    const fuel = await calc('If a car uses 6 litres per 100 km, how much fuel for 350 km?')
+    expect(fuel.text).toBe('21 litres')
+    expect(fuel.working).toEqual(['request: If a car uses 6 litres per 100 km, how much fuel for 350 km?', '6 litres for 100 km, so for 350 km: 6 / 100 × 350', 'expression: 6 / 100 * 350', '= 21 litres'])
+    expect((await calc('A recipe needs 200 g of flour for 4 people. How much flour for 10 people?')).text).toBe('500 g of flour')
+    expect((await calc('3 eggs make 12 pancakes. How many eggs for 30 pancakes?')).text).toBe('7.5 eggs')
+    expect((await calc('A printer prints 30 pages in 2 minutes. How many pages in 7 minutes?')).text).toBe('105 pages')
+    // The question's unit must be the rate's: litres per 100 km say nothing of 350 miles.
+    expect(proportion('If a car uses 6 litres per 100 km, how much fuel for 350 miles?')).toBeUndefined()
+    expect(tellsCalculatorStory('If a car uses 6 litres per 100 km, how much fuel for 350 km?')).toBe(true)
   })
 
   it('answers a distance converted and a question of travel about it, both', async () => {
