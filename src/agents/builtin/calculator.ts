@@ -285,7 +285,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // "22.222222222222 degC"); the output keeps every digit, for a mission's next step and the verifier.
   const shown = used.conversion !== undefined && used.rounding === undefined ? readableQuantity(result.display) : undefined
   if (shown !== undefined && shown !== result.display) working.push(`shown as ${shown}`)
-  return { text: claim ?? named(result.output) ?? shown ?? result.display, output: result.output, working }
+  // "3/8 as a percentage": 37.5%, a long fraction to 6 significant digits ("≈ 33.3333%").
+  const percent = used.percent === true && typeof result.output === 'number' ? `${readableNumber(result.display) ?? result.display}%` : undefined
+  return { text: claim ?? named(result.output) ?? shown ?? percent ?? result.display, output: result.output, working }
 }
 
 /** Significant digits a converted quantity with a long fraction is shown with (every digit of its whole part is kept). */
@@ -296,16 +298,22 @@ const SHOWN_DIGITS = 6
  * "1609344 mm" with all its digits. Undefined when `display` is not one number and a unit.
  */
 export function readableQuantity (display: string): string | undefined {
-  const m = /^([-+]?\d+(?:\.\d+)?)\s+([A-Za-z°µ].*)$/.exec(display.trim())
-  if (m === null) return undefined
-  const value = Number(m[1])
+  const m = /^(\S+)\s+([A-Za-z°µ].*)$/.exec(display.trim())
+  const n = m === null ? undefined : readableNumber(m[1]!)
+  return n === undefined ? undefined : `${n} ${m![2]!.replace(/\bdeg([CF])\b/g, '°$1')}`
+}
+
+/** A number as mathjs displays it, as a person reads it ("22.222222222222" → "≈ 22.2222"); undefined when it is not one plain number. */
+function readableNumber (display: string): string | undefined {
+  if (!/^[-+]?\d+(?:\.\d+)?$/.test(display)) return undefined
+  const value = Number(display)
   if (!Number.isFinite(value)) return undefined
-  const whole = Math.abs(value) >= 1 ? Math.floor(Math.log10(Math.abs(value))) + 1 : 0
   // Up to 10 significant digits are shown as they are ("1.609344 km" is exact); more are a long fraction.
-  const significant = m[1]!.replace(/^[-+]?0*\.?0*/, '').replace('.', '').length
-  const rounded = significant <= 10 ? value : whole > 0 ? Number(value.toFixed(Math.max(0, SHOWN_DIGITS - whole))) : Number(value.toPrecision(SHOWN_DIGITS))
-  const unit = m[2]!.replace(/\bdeg([CF])\b/g, '°$1')
-  return `${rounded !== value ? '≈ ' : ''}${String(rounded).includes('e') ? m[1] : rounded} ${unit}`
+  const significant = display.replace(/^[-+]?0*\.?0*/, '').replace('.', '').length
+  if (significant <= 10) return display
+  const whole = Math.abs(value) >= 1 ? Math.floor(Math.log10(Math.abs(value))) + 1 : 0
+  const rounded = whole > 0 ? Number(value.toFixed(Math.max(0, SHOWN_DIGITS - whole))) : Number(value.toPrecision(SHOWN_DIGITS))
+  return String(rounded).includes('e') ? display : `${rounded !== value ? '≈ ' : ''}${rounded}`
 }
 
 /** Kinds of entity that may state a rate the calculator uses: what the room holds as known, not asked or in doubt. */

@@ -427,6 +427,8 @@ export interface Translation {
   conversion?: { from: string; to: string }
   /** Set when the request asks for the answer rounded ("to 5 decimal places", "to 3 significant figures"). */
   rounding?: Rounding
+  /** Set when the request asks for the answer as a percentage ("3/8 as a percentage": 37.5, shown 37.5%). */
+  percent?: true
 }
 
 export interface Rounding { kind: 'decimals' | 'significant', digits: number }
@@ -569,6 +571,17 @@ export function translateRequest (request: string): Translation {
       return { expression: exact, steps: [...steps, ...inner.steps, 'as a fraction: each number exact'] }
     }
   }
+  // "3/8 as a percentage", "0.375 in percent", "What is 7 out of 20 as a percent?": the value times 100,
+  // shown with a % sign. Before, "What's 3/8 as a percentage?" answered 0.375. ("20 as a percentage of
+  // 80" is a rule below: the "of" follows.)
+  const asPercent = /\s*,?\s*(?:as|in|to|into)\s+(?:a\s+)?(?:percent(?:age)?|%)\s*$/i.exec(s)
+  if (asPercent !== null && asPercent.index > 0) {
+    const rest = s.slice(0, asPercent.index).replace(/^(?:convert|express|write|turn)\s+/i, '').replace(/\b(\d+(?:\.\d+)?)\s+out\s+of\s+(\d+(?:\.\d+)?)\b/i, '$1 / $2')
+    const inner = translateRequest(rest)
+    if (inner.conversion === undefined && inner.rounding === undefined && inner.percent === undefined) {
+      return { expression: `(${inner.expression}) * 100`, steps: [...steps, ...inner.steps, 'as a percentage: × 100'], percent: true }
+    }
+  }
   // A price changed by percentages, told as a story: "A shirt costs $40. It is on sale for 25% off. What is the sale price?"
   const story = priceStory(request)
   if (story !== undefined) {
@@ -654,7 +667,10 @@ export function translateRequest (request: string): Translation {
     steps.push(`unit conversion: ${from} → ${to}`)
     return { expression: `${from} to ${to}`, steps, conversion: { from, to } }
   }
-  return { expression: unitWords(commaGroups(s, steps)), steps }
+  const expression = unitWords(commaGroups(s, steps))
+  // "What percent of 80 is 20?", "20 as a percentage of 80": a percentage, when that is the whole expression.
+  const percent = steps.some(x => PERCENT_NOTES.has(x)) && /^[^+\-*/]+ \/ [^+\-*/]+ \* 100$/.test(expression)
+  return percent ? { expression, steps, percent } : { expression, steps }
 }
 
 /**
@@ -710,6 +726,9 @@ interface VerbRule {
 const verbPattern = (source: string): RegExp =>
   new RegExp(source.replace(/<XS>/g, OPERANDS).replace(/<X>/g, OPERAND).replace(/<N>/g, NUMBER).replace(/<A>/g, ATOM), 'gi')
 
+/** The notes of the rules that ask what percentage one value is of another: their answer is shown with a % sign. */
+const PERCENT_NOTE = ['"what percent of X is Y" → Y / X * 100', '"Y is what percent of X" → Y / X * 100', '"Y as a percentage of X" → Y / X * 100'] as const
+const PERCENT_NOTES: ReadonlySet<string> = new Set(PERCENT_NOTE)
 const PERCENTAGE_CHANGE = (sign: '+' | '-') => (x: string, n: string) => `${term(x)} * (1 ${sign} ${n} / 100)`
 /** Operations on one operand, as expressions of it: `X` is the operand as a term, `(X)` as it is. */
 const SCALE: Record<string, string> = {
@@ -752,9 +771,9 @@ const VERB_RULES: VerbRule[] = [
   { pattern: verbPattern(String.raw`(<N>)\s*%\s+(?:more|higher|greater|larger|bigger|above)\s+than\s+(<X>)`), build: (n, x) => PERCENTAGE_CHANGE('+')(x, n), note: '"N% more than X" → X * (1 + N / 100)' },
   { pattern: verbPattern(String.raw`(<N>)\s*%\s+(?:less|lower|fewer|smaller|cheaper|below)\s+than\s+(<X>)`), build: (n, x) => PERCENTAGE_CHANGE('-')(x, n), note: '"N% less than X" → X * (1 - N / 100)' },
   // "What percent of 80 is 20?", "20 is what percent of 80", "20 as a percentage of 80".
-  { pattern: verbPattern(String.raw`\bwhat\s+(?:percent(?:age)?|%)\s+of\s+(<X>)\s+(?:is|are)\s+(<X>)`), build: (x, y) => `${term(y)} / ${term(x)} * 100`, note: '"what percent of X is Y" → Y / X * 100' },
-  { pattern: verbPattern(String.raw`(<X>)\s+(?:is|are)\s+what\s+(?:percent(?:age)?|%)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: '"Y is what percent of X" → Y / X * 100' },
-  { pattern: verbPattern(String.raw`(<X>)\s+as\s+an?\s+(?:percent(?:age)?|%)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: '"Y as a percentage of X" → Y / X * 100' },
+  { pattern: verbPattern(String.raw`\bwhat\s+(?:percent(?:age)?|%)\s+of\s+(<X>)\s+(?:is|are)\s+(<X>)`), build: (x, y) => `${term(y)} / ${term(x)} * 100`, note: PERCENT_NOTE[0] },
+  { pattern: verbPattern(String.raw`(<X>)\s+(?:is|are)\s+what\s+(?:percent(?:age)?|%)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: PERCENT_NOTE[1] },
+  { pattern: verbPattern(String.raw`(<X>)\s+as\s+an?\s+(?:percent(?:age)?|%)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: PERCENT_NOTE[2] },
   // "2 thirds of 90", "a fifth of 60", "3 quarters of 200".
   { pattern: verbPattern(String.raw`\b(\d+)\s+(halves|thirds|quarters|fourths|fifths|sixths|sevenths|eighths|ninths|tenths)\s+of\s+(<X>)`), build: (n, part, x) => `${term(x)} * ${n} / ${DENOMINATOR[part.toLowerCase().replace(/s$/, '').replace(/ve$/, 'f')]!}`, note: (n, part) => `"${n} ${part.toLowerCase()} of X" → X * ${n} / ${DENOMINATOR[part.toLowerCase().replace(/s$/, '').replace(/ve$/, 'f')]!}` },
   { pattern: verbPattern(String.raw`\b(?:a|one)\s+(fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+of\s+(<X>)`), build: (part, x) => `${term(x)} / ${DENOMINATOR[part.toLowerCase()]!}`, note: (part) => `"a ${part.toLowerCase()} of X" → X / ${DENOMINATOR[part.toLowerCase()]!}` },

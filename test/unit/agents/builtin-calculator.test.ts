@@ -91,6 +91,12 @@ describe('calculator', () => {
     expect((await calc('What is 15% less than 80?')).output).toBe(68)
     expect((await calc('What percent of 80 is 20?')).output).toBe(25)
     expect((await calc('20 is what percent of 80?')).output).toBe(25)
+    expect((await calc('20 is what percent of 80?')).text).toBe('25%')
+    // A value as a percentage: before, "What's 3/8 as a percentage?" answered 0.375.
+    expect(await calc("What's 3/8 as a percentage?")).toMatchObject({ text: '37.5%', output: 37.5 })
+    expect((await calc('What is 7 out of 20 as a percentage?')).text).toBe('35%')
+    expect((await calc('Convert 1/3 to a percentage')).text).toBe('≈ 33.3333%')
+    expect((await calc('What is 1/3 as a percentage, to 1 decimal place?')).text).toBe('33.3%')
     expect((await calc('What is two thirds of 90?')).output).toBe(60)
     expect((await calc('What is a fifth of 60?')).output).toBe(12)
     expect((await calc('What is three quarters of 200?')).output).toBe(150)
