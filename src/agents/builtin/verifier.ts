@@ -71,6 +71,11 @@ export interface VerifierOutput {
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
+  // Another verifier's verdict on a claim ("Is it true that 17 * 23 = 391?" → "Supported ..."): judged
+  // by checking the claim again here. Before, its text read as a claim the graph knew nothing of, every
+  // verifier abstained, and the check stayed unverified.
+  const reviewed = await checkVerdictAgain(task, ctx)
+  if (reviewed !== undefined) return reviewed
   const claim = claimText(task)
   // A result handed over to check (a mission part's) is judged on its own terms first: a list of
   // numbers has no claim in words (its text is all brackets), and before this the verifier failed on it.
@@ -409,6 +414,40 @@ function checkEquation (input: unknown): { verdict: Verdict, steps: string[] } |
   const shown = (claimed as number[]).join(', ') || 'no real root'
   const reason = same ? `re-solved and substituted: ${solved.text}, as claimed` : `re-solved: ${solved.text}, not ${shown}`
   return { verdict: { vote: same ? 'support' : 'dispute', confidence: 0.99, reason }, steps: [...steps, reason] }
+}
+
+/** The support or dispute a handed result states as a verifier's verdict (`output.verdict` or `verdict`), else undefined. */
+function statedVerdict (result: { output?: unknown, verdict?: unknown }): Verdict | undefined {
+  const output = result.output
+  const v = (typeof output === 'object' && output !== null ? (output as { verdict?: unknown }).verdict : undefined) ?? result.verdict
+  if (typeof v !== 'object' || v === null) return undefined
+  const vote = (v as { vote?: unknown }).vote
+  return vote === 'support' || vote === 'dispute' ? v as Verdict : undefined
+}
+
+/**
+ * A verifier's verdict handed over to check: the claim it judged is checked again on this peer, and the
+ * verdict supported when this peer votes the same way, disputed when it votes the other; abstained
+ * when this peer cannot judge the claim. One level only: a verdict on a verdict's claim is not reviewed again.
+ */
+async function checkVerdictAgain (task: AgentTask, ctx: AgentContext): Promise<AgentResult | undefined> {
+  const handed = readHanded(task.input)
+  if (handed === undefined) return undefined
+  const stated = statedVerdict(handed.result as { output?: unknown, verdict?: unknown })
+  if (stated === undefined || readHanded(handed.task.input) !== undefined) return undefined
+  const original: AgentTask = { id: `${String(handed.task.id ?? task.id)}:again`, text: handed.task.text, ...(handed.task.input !== undefined ? { input: handed.task.input } : {}) }
+  const own = await handler(original, ctx)
+  const mine = own.verdict!
+  const working = [`claim: the verdict "${stated.vote}" on: ${handed.task.text}`, `checked the claim again on this peer: ${own.text}`, ...(own.working ?? []).map(w => `  ${w}`)]
+  if (mine.vote === 'abstain') return result({ vote: 'abstain', confidence: 0, reason: `this peer cannot judge the claim itself: ${mine.reason}`, evidence: [] }, 'none', working)
+  const agree = mine.vote === stated.vote
+  const method = (own.output as VerifierOutput).method
+  return result({
+    vote: agree ? 'support' : 'dispute',
+    confidence: Math.min(0.95, mine.confidence),
+    reason: `checked the claim again on this peer: ${mine.vote === 'support' ? 'supported' : 'disputed'} (${mine.reason})${agree ? ', as the verdict says' : `, not ${stated.vote === 'support' ? 'supported' : 'disputed'}`}`,
+    evidence: mine.evidence ?? []
+  }, method, working)
 }
 
 function result (verdict: Verdict, method: VerifierOutput['method'], working: string[]): AgentResult {

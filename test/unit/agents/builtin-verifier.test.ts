@@ -311,6 +311,25 @@ describe('verifier: results handed over by the coordination layer', () => {
     const agreed = await handler({ id: 't', text: 'Verify this result', input: { task: { text: 'Is the relay port 9090?' }, result: { text: 'Yes: according to the graph, the relay server listens on port 9090 for websocket connections [f-relay].', output: { answer: 'x', sources: [], yes: true } } } }, graphContext())
     expect(agreed.verdict?.vote).toBe('support')
   })
+
+  it("checks another verifier's verdict by checking its claim again: the same vote is supported, the other disputed", async () => {
+    // Before: the verdict's text read as a claim nothing in the graph knew of, every verifier abstained,
+    // and "Is it true that 17 * 23 = 391?" stayed unverified.
+    const first = await handler({ id: 't', text: 'Is it true that 17 * 23 = 391?' }, graphContext())
+    expect(first.verdict?.vote).toBe('support')
+    const review = (claim: string, verdict: unknown) => handler({ id: 't:verify', text: 'Verify this result', input: { task: { id: 't', text: claim }, result: { text: 'a verdict', output: { verdict, method: 'arithmetic' } } } }, graphContext())
+    const same = await review('Is it true that 17 * 23 = 391?', first.verdict)
+    expect(same.verdict).toMatchObject({ vote: 'support', confidence: 0.95, reason: 'checked the claim again on this peer: supported (re-computed: 17 * 23 = 391, as claimed), as the verdict says' })
+    const wrong = await review('Is it true that 17 * 23 = 392?', { vote: 'support', confidence: 0.9, reason: 'looks right' })
+    expect(wrong.verdict?.vote).toBe('dispute')
+    expect(wrong.verdict?.reason).toMatch(/^checked the claim again on this peer: disputed \(.*\), not supported$/)
+    // A verdict on a graph claim: this peer's copy of the graph judges it.
+    expect((await review('Is it true that the relay server listens on port 9090?', { vote: 'dispute', confidence: 0.8, reason: 'no' })).verdict?.vote).toBe('dispute')
+    // A claim this peer cannot judge: it abstains, saying why.
+    const unknown = await review('Is it true that the moon is made of basalt?', { vote: 'support', confidence: 0.7, reason: 'a source says so' })
+    expect(unknown.verdict?.vote).toBe('abstain')
+    expect(unknown.verdict?.reason).toMatch(/^this peer cannot judge the claim itself: /)
+  })
 })
 
 describe('verifier: any result the calculator reads is calculated again', () => {
