@@ -12,7 +12,7 @@
  */
 import type { PrivateKey } from '@libp2p/interface'
 import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
-import { asksForOverview, judgeAsked, statementToRecord } from '../agents/builtin/researcher.ts'
+import { asksForOverview, judgeAsked, statementToRecord, toldBeforeQuestion } from '../agents/builtin/researcher.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { asksToCount } from '../agents/builtin/text-counts.ts'
 import { asksToTransform } from '../agents/builtin/text-transforms.ts'
@@ -334,6 +334,10 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
         // graph knows nothing of it: the person then hears that, not "nobody bid".
         else if (task.id.includes('/') && DATE_LOOKUP_PART.test(task.text)) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
       }
+      // "The relay moved to port 9091. Which port is the relay on?" with nothing in the graph: no agent
+      // here offers anything, so the researcher answers by what the person says (nobody bid before). Any
+      // better bid elsewhere (the calculator's on a word problem) still wins.
+      if (offers.length === 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && toldBeforeQuestion(task.text) !== undefined) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
     }
     return offers
   }

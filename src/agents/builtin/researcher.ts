@@ -26,7 +26,7 @@ import { splitSentences } from './sentences.ts'
 import { datesIn } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { terms } from '../../match/score.ts'
-import { statementToRecord } from './record-ask.ts'
+import { plainStatement, statementToRecord } from './record-ask.ts'
 
 export { statementToRecord }
 
@@ -45,6 +45,8 @@ export interface ResearchOutput {
   yes?: boolean
   /** Set on an overview of the graph ("What do we know?"), which quotes it rather than answers a question. */
   overview?: true
+  /** Set when the graph holds nothing on the question and the answer goes by the statements the request makes before it. */
+  byWord?: string[]
 }
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -68,6 +70,14 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   for (const j of judged) working.push(`${describeHit(j)}${j.relevance < MIN_RELEVANCE ? ': not relevant' : ''}`)
 
   if (relevant.length === 0) {
+    // "The relay moved to port 9091. Which port is the relay on?": nothing in the graph, but the person
+    // said it; the answer goes by that, and says so (the verifiers find nothing to check it against).
+    const said = toldBeforeQuestion(question)
+    if (said !== undefined) {
+      const text = `The graph has nothing on this yet. Going by what you say: ${said.map(x => `${sentence(x)}.`).join(' ')}`
+      working.push(`no relevant entity; the request says ${said.map(x => `"${x}"`).join(', ')} before its question: answered by that`)
+      return { text, output: { answer: text, sources: [], byWord: said } satisfies ResearchOutput, working, citations: [] }
+    }
     const text = `The knowledge graph has nothing relevant to "${question}", so I cannot answer it from what the room knows.`
     working.push('no relevant entity: no answer given')
     return { text, output: { answer: null, sources: [] } satisfies ResearchOutput, working, citations: [] }
@@ -235,6 +245,16 @@ function otherRequest (request: string, j: JudgedHit): JudgedHit {
   const stated = quantities(numberWordsToDigits(j.hit.text))
   const missing = [...asked].filter((v) => !stated.has(v))
   return missing.length === 0 ? j : { ...j, relevance: 0, setAside: `answers a request without ${missing.join(', ')}` }
+}
+
+/**
+ * The statements a request makes before its question, when they read as plain statements (record-ask.ts):
+ * "The relay moved to port 9091. Which port is the relay on?" → ["The relay moved to port 9091."].
+ * Undefined when it makes none, or its opening is not plain statements ("Tom has 12 marbles. He gives 5 ...").
+ */
+export function toldBeforeQuestion (request: string): string[] | undefined {
+  const { told } = statementsAndQuestion(request)
+  return told.length > 0 && plainStatement(told.join(' ')) ? told : undefined
 }
 
 /** A request of statements then a question: the statements (what the person says) and the question. */

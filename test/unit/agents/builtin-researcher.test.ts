@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asksForOverview, handler, judgeAsked, statementToRecord, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
+import { asksForOverview, handler, judgeAsked, statementToRecord, toldBeforeQuestion, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
 import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
@@ -65,6 +65,16 @@ describe('researcher', () => {
     expect((r.output as ResearchOutput).answer).toBeNull()
     const empty = await handler({ id: 't', text: 'Which port does the relay use?' }, graphContext([]))
     expect(empty.text).toMatch(/has nothing relevant/)
+  })
+
+  it('with nothing in the graph, answers by what the request says before its question, and says so', async () => {
+    // Before: nobody bid on it ("no capable agent in the room").
+    const said = await handler({ id: 't', text: 'The relay moved to port 9091. Which port is the relay on?' }, graphContext([]))
+    expect(said.text).toBe('The graph has nothing on this yet. Going by what you say: The relay moved to port 9091.')
+    expect(said.output).toMatchObject({ byWord: ['The relay moved to port 9091.'], sources: [] })
+    expect(toldBeforeQuestion('The relay moved to port 9091. Which port is the relay on?')).toEqual(['The relay moved to port 9091.'])
+    // A word problem's opening, a question alone, or a question first are not statements to go by.
+    for (const t of ['Which port does the relay use?', 'Which port? The relay moved.', 'Add 3 and 4. What is the result?']) expect(toldBeforeQuestion(t), t).toBeUndefined()
   })
 
   it('does not take any number in an entity for the numbers a question asks about', async () => {
