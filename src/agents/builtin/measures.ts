@@ -10,7 +10,9 @@
  *
  * - a quantity in proportion to another ("If a car uses 6 litres per 100 km, how much fuel for 350
  *   km?", "A recipe needs 200 g of flour for 4 people. How much for 10 people?"): 21 litres, 500 g of
- *   flour. Before, the calculator failed ("unexpected operator ,").
+ *   flour. Before, the calculator failed ("unexpected operator ,");
+ * - work shared by more or fewer hands ("If 4 workers build a wall in 6 days, how long for 8
+ *   workers?"): 3 days, in inverse proportion. Before, nobody bid.
  *
  * Money is money.ts's (to the cent, in its currency); these are the rest. Pattern readers only, no
  * mathjs (the planner and the bid rules ask whether a request is one): compare-quantities.ts does
@@ -22,7 +24,7 @@ import { ADJECTIVE, PERIOD, periodsIn } from './money.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
-  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined
+  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined
 }
 
 export interface MeasureAnswer {
@@ -130,5 +132,42 @@ export function proportion (request: string): MeasureAnswer | undefined {
     text,
     output: text,
     steps: [`${x} ${unit} for ${y} ${rate[4]!}, so for ${z} ${asked[2]!}: ${x} / ${y} × ${z}`, `expression: ${x} / ${y} * ${z}`, `= ${text}`]
+  }
+}
+
+const HANDS = String.raw`(workers|people|persons|men|women|builders|painters|cleaners|cooks|machines|pumps|printers|robots|taps|teams|trucks|volunteers|employees|staff|students|friends|helpers)`
+const DURATION = String.raw`(seconds?|minutes?|hours?|days?|weeks?|months?|years?)`
+/** "4 workers build a wall in 6 days", "3 pumps empty the tank in 12 hours", "It takes 5 painters 8 days". */
+const WORK_DONE = [
+  new RegExp(String.raw`${QTY}\s+${HANDS}\b[^.?!]*?\b(?:in|takes?|took|need|needs|needed)\s+${QTY}\s+${DURATION}\b`, 'i'),
+  new RegExp(String.raw`\b(?:takes?|took)\s+${QTY}\s+${HANDS}\s+${QTY}\s+${DURATION}\b`, 'i')
+]
+/** "how long for 8 workers", "how many days would 8 workers take", "how long will it take 3 pumps". */
+const ASKS_HANDS = new RegExp(String.raw`\bhow\s+(?:long|many\s+${DURATION})\b[^?.!]*?\b${QTY}\s+${HANDS}\b`, 'i')
+
+/**
+ * Work shared by more or fewer hands, at the same pace each: "If 4 workers build a wall in 6 days, how
+ * long for 8 workers?" → 6 × 4 / 8 = 3 days. The hands in the question must be the ones in the story;
+ * exactly three numbers, no money.
+ */
+export function sharedWork (request: string): MeasureAnswer | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (amountsIn(s).length > 0 || (s.match(/\d+(?:[.,]\d+)*/g) ?? []).length !== 3) return undefined
+  const first = WORK_DONE[0]!.exec(s)
+  const done = first !== null ? { n: first[1]!, hands: first[2]!, time: first[3]!, unit: first[4]!, end: first.index + first[0].length }
+    : (() => { const m = WORK_DONE[1]!.exec(s); return m === null ? undefined : { n: m[1]!, hands: m[2]!, time: m[3]!, unit: m[4]!, end: m.index + m[0].length } })()
+  if (done === undefined) return undefined
+  const asked = ASKS_HANDS.exec(s.slice(done.end))
+  if (asked === null || singular(asked[3]!) !== singular(done.hands)) return undefined
+  const [n, t, m] = [done.n, done.time, asked[2]!].map(x => Number(x.replace(/,/g, '')))
+  if (m === 0) return undefined
+  const unit = done.unit.toLowerCase().replace(/s$/, '')
+  const value = Number((t! * n! / m!).toPrecision(12))
+  const text = `${value} ${unit}${value === 1 ? '' : 's'}`
+  return {
+    text,
+    output: text,
+    steps: [`${n} ${done.hands} take ${t} ${done.unit}; ${m} ${asked[3]!} at the same pace each take ${n} / ${m} of that`, `expression: ${t} * ${n} / ${m}`, `= ${text}`]
   }
 }

@@ -4,7 +4,7 @@ import { evaluateExpression, math, translateRequest } from '../../../src/agents/
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 import { readConversion, statedRate } from '../../../src/agents/builtin/currency.ts'
 import { priceStory } from '../../../src/agents/builtin/price-story.ts'
-import { proportion } from '../../../src/agents/builtin/measures.ts'
+import { proportion, sharedWork } from '../../../src/agents/builtin/measures.ts'
 import { tellsCalculatorStory } from '../../../src/agents/builtin/stories.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
 
@@ -750,7 +750,7 @@ describe('calculator: measured quantities', () => {
     expect((await calc('If I save $250 a month, how much after 18 months?')).text).toBe('$4,500.00')
   })
 
-  it('scales a quantity in proportion to another', async () => {
+  it('scales a quantity in proportion to another, and work in inverse proportion to the hands that share it', async () => {
     // Before: "cannot parse 'If a car uses 6 L per 100 km, how much fuel for 350 km' — unexpected operator ,".
     const fuel = await calc('If a car uses 6 litres per 100 km, how much fuel for 350 km?')
     expect(fuel.text).toBe('21 litres')
@@ -761,6 +761,14 @@ describe('calculator: measured quantities', () => {
     // The question's unit must be the rate's: litres per 100 km say nothing of 350 miles.
     expect(proportion('If a car uses 6 litres per 100 km, how much fuel for 350 miles?')).toBeUndefined()
     expect(tellsCalculatorStory('If a car uses 6 litres per 100 km, how much fuel for 350 km?')).toBe(true)
+    // Work shared by more hands takes less time: before, nobody bid.
+    const wall = await calc('If 4 workers build a wall in 6 days, how long for 8 workers?')
+    expect(wall.text).toBe('3 days')
+    expect(wall.working).toContain('4 workers take 6 days; 8 workers at the same pace each take 4 / 8 of that')
+    expect((await calc('It takes 5 painters 8 days to paint a house. How many days would 10 painters take?')).text).toBe('4 days')
+    expect((await calc('3 pumps empty the tank in 12 hours. How long will it take 2 pumps?')).text).toBe('18 hours')
+    expect(sharedWork('If 4 workers build a wall in 6 days, how long for 8 trucks?')).toBeUndefined()
+    expect(tellsCalculatorStory('If 4 workers build a wall in 6 days, how long for 8 workers?')).toBe(true)
   })
 
   it('answers a distance converted and a question of travel about it, both', async () => {
