@@ -297,7 +297,7 @@ const SHOWN_DIGITS = 6
  * A quantity as a person reads it: "22.222222222222 degC" → "≈ 22.2222 °C", "402.336 km" as it is,
  * "1609344 mm" with all its digits. Undefined when `display` is not one number and a unit.
  */
-export function readableQuantity (display: string): string | undefined {
+function readableQuantity (display: string): string | undefined {
   const m = /^(\S+)\s+([A-Za-z°µ].*)$/.exec(display.trim())
   const n = m === null ? undefined : readableNumber(m[1]!)
   return n === undefined ? undefined : `${n} ${m![2]!.replace(/\bdeg([CF])\b/g, '°$1')}`

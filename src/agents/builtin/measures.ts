@@ -21,6 +21,7 @@
 import { numberWordsToDigits } from './number-words.ts'
 import { amountsIn } from './currency.ts'
 import { ADJECTIVE, PERIOD, periodsIn } from './money.ts'
+import { singular } from './word-problems.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
@@ -65,8 +66,14 @@ export function comparisonAsked (request: string): ComparisonAsked | undefined {
   return { adjective, larger: MORE[adjective]!, a, b, yesNo: is !== null }
 }
 
+/** A number as written in a story: "5", "2.5", "10,000". */
+const QTY = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`
+/** A number written with QTY's separators, as a value. */
+const valueOf = (written: string): number => Number(written.replace(/,/g, ''))
+/** How many numbers a text writes: the proportion readers take exactly three. */
+const numbersWritten = (s: string): number => (s.match(/\d+(?:[.,]\d+)*/g) ?? []).length
 /** "5 km every day", "20 pages a day", "2 litres of water per day", "5 km daily". */
-const QUANTITY_EVERY = new RegExp(String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([a-z][a-z/]*(?:\s+of\s+[a-z]+)?)\s+(?:(?:a|per|each|every)\s+${PERIOD}\b|(daily|weekly|monthly|quarterly|yearly|annually)\b)`, 'i')
+const QUANTITY_EVERY = new RegExp(String.raw`${QTY}\s*([a-z][a-z/]*(?:\s+of\s+[a-z]+)?)\s+(?:(?:a|per|each|every)\s+${PERIOD}\b|(daily|weekly|monthly|quarterly|yearly|annually)\b)`, 'i')
 /** "for 3 weeks", "in 2 weeks", "over a month", "in a year". */
 const SPAN = new RegExp(String.raw`\b(?:after|in|for|over|within|during)\s+(\d+(?:\.\d+)?|a|an|one)\s+${PERIOD}s?\b`, 'gi')
 /** How much in all: "how far", "how much", "how many", "in total", "altogether". */
@@ -91,7 +98,7 @@ export function quantityOverTime (request: string): MeasureAnswer | undefined {
   if (counted === undefined) return undefined
   const { times } = counted
   const unit = q[2]!.toLowerCase()
-  const each = Number(q[1]!.replace(/,/g, ''))
+  const each = valueOf(q[1]!)
   const n = Number((each * times).toPrecision(12))
   const text = `${n} ${unit}`
   return {
@@ -101,14 +108,10 @@ export function quantityOverTime (request: string): MeasureAnswer | undefined {
   }
 }
 
-const QTY = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`
 /** "6 litres per 100 km", "200 g of flour for 4 people", "3 eggs make 12 pancakes", "30 pages in 2 minutes". */
 const RATE = new RegExp(String.raw`${QTY}\s*([a-z][a-z]*(?:\s+of\s+[a-z]+)?)\s+(?:per|for|every|in|to|makes?|feeds?|serves?|covers?|is\s+enough\s+for)\s+(?:every\s+)?${QTY}\s*([a-z]+)\b`, 'i')
 /** "how much fuel for 350 km", "how many eggs for 30 pancakes", "how far on 40 litres", "how much flour do I need for 10 people". */
 const ASKS_FOR = new RegExp(String.raw`\bhow\s+(?:much|many|far|long)\b[^?.!]*?\b(?:for|in|to|with|on|over|make|feed|serve|cover)\s+${QTY}\s*([a-z]+)\b`, 'i')
-
-/** A word without its plural ending, for matching "people" to "people" and "km" to "km", "pancakes" to "pancake". */
-const singular = (w: string): string => w.toLowerCase().replace(/(?:es|s)$/, '')
 
 /**
  * A quantity in proportion to another: "6 litres per 100 km" and "how much fuel for 350 km?" give
@@ -119,11 +122,11 @@ export function proportion (request: string): MeasureAnswer | undefined {
   if (request.length > 400) return undefined
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
   if (amountsIn(s).length > 0 || /%|\bpercent\b|\binterest\b/i.test(s)) return undefined
-  if ((s.match(/\d+(?:[.,]\d+)*/g) ?? []).length !== 3) return undefined
+  if (numbersWritten(s) !== 3) return undefined
   const rate = RATE.exec(s)
   const asked = rate === null ? null : ASKS_FOR.exec(s.slice(rate.index + rate[0].length))
   if (rate === null || asked === null || singular(rate[4]!) !== singular(asked[2]!)) return undefined
-  const [x, y, z] = [rate[1]!, rate[3]!, asked[1]!].map(n => Number(n.replace(/,/g, '')))
+  const [x, y, z] = [rate[1]!, rate[3]!, asked[1]!].map(valueOf)
   if (y === 0) return undefined
   const unit = rate[2]!
   const n = Number((x! * z! / y!).toPrecision(12))
@@ -153,21 +156,21 @@ const ASKS_HANDS = new RegExp(String.raw`\bhow\s+(?:long|many\s+${DURATION})\b[^
 export function sharedWork (request: string): MeasureAnswer | undefined {
   if (request.length > 400) return undefined
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
-  if (amountsIn(s).length > 0 || (s.match(/\d+(?:[.,]\d+)*/g) ?? []).length !== 3) return undefined
-  const first = WORK_DONE[0]!.exec(s)
-  const done = first !== null ? { n: first[1]!, hands: first[2]!, time: first[3]!, unit: first[4]!, end: first.index + first[0].length }
-    : (() => { const m = WORK_DONE[1]!.exec(s); return m === null ? undefined : { n: m[1]!, hands: m[2]!, time: m[3]!, unit: m[4]!, end: m.index + m[0].length } })()
+  if (amountsIn(s).length > 0 || numbersWritten(s) !== 3) return undefined
+  // Both patterns capture the hands' number, the hands, the time and its unit, in that order.
+  const done = WORK_DONE.map(re => re.exec(s)).find(m => m !== null)
   if (done === undefined) return undefined
-  const asked = ASKS_HANDS.exec(s.slice(done.end))
-  if (asked === null || singular(asked[3]!) !== singular(done.hands)) return undefined
-  const [n, t, m] = [done.n, done.time, asked[2]!].map(x => Number(x.replace(/,/g, '')))
+  const [said, hands, time, span] = done.slice(1, 5) as [string, string, string, string]
+  const asked = ASKS_HANDS.exec(s.slice(done.index + done[0].length))
+  if (asked === null || singular(asked[3]!) !== singular(hands)) return undefined
+  const [n, t, m] = [said, time, asked[2]!].map(valueOf)
   if (m === 0) return undefined
-  const unit = done.unit.toLowerCase().replace(/s$/, '')
+  const unit = span.toLowerCase().replace(/s$/, '')
   const value = Number((t! * n! / m!).toPrecision(12))
   const text = `${value} ${unit}${value === 1 ? '' : 's'}`
   return {
     text,
     output: text,
-    steps: [`${n} ${done.hands} take ${t} ${done.unit}; ${m} ${asked[3]!} at the same pace each take ${n} / ${m} of that`, `expression: ${t} * ${n} / ${m}`, `= ${text}`]
+    steps: [`${n} ${hands} take ${t} ${span}; ${m} ${asked[3]!} at the same pace each take ${n} / ${m} of that`, `expression: ${t} * ${n} / ${m}`, `= ${text}`]
   }
 }

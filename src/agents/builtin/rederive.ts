@@ -186,8 +186,7 @@ function checkRewrite ({ task, result }: Handed): Rederived | undefined {
   if (rewritten === undefined) return undefined
   const steps = [`rewritten again: ${workedOut(rewritten)}`]
   if (typeof rewritten.output === 'boolean') {
-    const word = /^\s*(yes|no)\b/i.exec(resultText(result))?.[1]?.toLowerCase()
-    const said = typeof result.output === 'boolean' ? result.output : word === undefined ? undefined : word === 'yes'
+    const said = saidYesOrNo(result)
     if (said === undefined) return undefined
     return judged({ same: said === rewritten.output, shown: said ? 'yes' : 'no' }, rewritten.text ?? '', steps, 'checked again')
   }
@@ -222,6 +221,13 @@ function resultText (result: Handed['result']): string {
   if (typeof result.output === 'string') parts.push(result.output)
   if (typeof result.text === 'string') parts.push(result.text)
   return parts.join('\n').slice(0, 4000)
+}
+
+/** The yes or no a result states: its boolean output, else its text's first word; undefined when it says neither. */
+export function saidYesOrNo (result: { text?: unknown, output?: unknown }): boolean | undefined {
+  if (typeof result.output === 'boolean') return result.output
+  const text = typeof result.text === 'string' ? result.text : ''
+  return /^\s*yes\b/i.test(text) ? true : /^\s*no\b/i.test(text) ? false : undefined
 }
 
 /** The numbers a result claims: its output if that is a number, else the numbers written in its text. */

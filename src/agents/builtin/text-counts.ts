@@ -170,7 +170,8 @@ function readingTime (words: number): string {
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`
 }
 
-function preview (text: string): string {
+/** A text for the working: on one line, at most 80 characters, quoted. */
+export function preview (text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim()
   return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 79)}…` : flat)
 }

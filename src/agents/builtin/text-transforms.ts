@@ -16,10 +16,11 @@
  * semicolons (a last "and" or "or" dropped), else at spaces.
  */
 import type { AgentResult, AgentTask } from '../types.ts'
-import { findPayload } from './payload.ts'
+import { findPayload, type Payload } from './payload.ts'
+import { preview } from './text-counts.ts'
 import { inputText, upstreamResults, upstreamText } from './task-input.ts'
 
-export type Transform =
+type Transform =
   | { op: 'sort', descending: boolean, byLength: boolean }
   | { op: 'reverse', items: boolean }
   | { op: 'case', to: 'upper' | 'lower' | 'title' | 'sentence' }
@@ -30,7 +31,7 @@ export type Transform =
 interface Source { text: string, from: string }
 
 /** Texts longer than this are refused with a reason (a request to sort a book is not a chat request). */
-export const MAX_TRANSFORM_INPUT = 200_000
+const MAX_TRANSFORM_INPUT = 200_000
 
 const POLITE = String.raw`^\s*(?:please\s+|kindly\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)?`
 /** "Sort ...", "Alphabetise ...", "Put ... in alphabetical order", "Order these by length". */
@@ -50,9 +51,9 @@ const DEDUPE = new RegExp(String.raw`${POLITE}(?:(?:remove|drop|delete|strip|eli
 const PALINDROME = new RegExp(String.raw`${POLITE}(?:(?:check|tell\s+me|find\s+out)\s+(?:whether|if)\s+)?(?:is|are)?\s*(.+?)\s+(?:is\s+|are\s+)?an?\s+palindromes?\s*[.?!]?\s*$`, 'i')
 const QUOTED = /'([^']{1,2000})'|"([^"]{1,2000})"|‘([^’]{1,2000})’|“([^”]{1,2000})”/u
 
-/** What a request asks to do to a text, by its words alone; undefined when it asks none of these. */
-export function transformAsked (request: string): Transform | undefined {
-  const head = headOf(request)
+/** What a request asks to do to a text, by its instruction (the request before a colon's material); undefined when it asks none of these. */
+function transformAsked (request: string, payload: Payload | undefined): Transform | undefined {
+  const head = (payload !== undefined ? request.slice(0, payload.start) + payload.head : request).trim()
   if (PALINDROME.test(head)) return { op: 'palindrome' }
   if (DEDUPE.test(head)) return { op: 'dedupe' }
   if (CASE.test(head)) {
@@ -71,12 +72,6 @@ export function transformAsked (request: string): Transform | undefined {
   return undefined
 }
 
-/** The instruction: the request before its material (a colon's), quotes kept. */
-function headOf (request: string): string {
-  const payload = findPayload(request)
-  return (payload !== undefined ? request.slice(0, payload.start) + payload.head : request).trim()
-}
-
 /**
  * Whether a task asks to rewrite a text it gives (the summariser's, whatever its words match):
  * "Sort the tasks by priority" gives no text and names no rule, and is not. Sorting numbers is the
@@ -84,12 +79,14 @@ function headOf (request: string): string {
  */
 export function asksToTransform (task: AgentTask): boolean {
   const request = task.text.trim()
-  const asked = transformAsked(request)
+  // The payload is found once: the instruction is read from it, and the text to rewrite (this runs on every announcement).
+  const payload = findPayload(request)
+  const asked = transformAsked(request, payload)
   if (asked === undefined) return false
   if (task.id.includes('/')) return true
   try {
-    const source = textToTransform(task, request, asked)
-    return !(asked.op === 'sort' && itemsOf(source.text).every(x => /^[-+]?\d[\d,.]*$/.test(x)))
+    const source = textToTransform(task, request, asked, payload)
+    return !(asked.op === 'sort' && splitList(source.text).items.every(x => /^[-+]?\d[\d,.]*$/.test(x)))
   } catch {
     return false
   }
@@ -98,9 +95,10 @@ export function asksToTransform (task: AgentTask): boolean {
 /** The answer to a request to rewrite a text; undefined when the request asks no such thing. */
 export function transformText (task: AgentTask): AgentResult | undefined {
   const request = task.text.trim()
-  const asked = transformAsked(request)
+  const payload = findPayload(request)
+  const asked = transformAsked(request, payload)
   if (asked === undefined) return undefined
-  const source = textToTransform(task, request, asked)
+  const source = textToTransform(task, request, asked, payload)
   if (source.text.length > MAX_TRANSFORM_INPUT) throw new Error(`summariser: the text has ${source.text.length} characters; the limit for rewriting is ${MAX_TRANSFORM_INPUT}`)
   const working = [`request: ${request}`, `text (${source.from}): ${preview(source.text)}`]
   switch (asked.op) {
@@ -168,11 +166,7 @@ function listResult (items: string[], joiner: string, working: string[]): AgentR
   return { text, output: text, working: [...working, `= ${preview(text)}`] }
 }
 
-/** The items of a list: lines, else comma- or semicolon-separated items, else words. */
-export function itemsOf (text: string): string[] {
-  return splitList(text).items
-}
-
+/** The items of a list: lines, else comma- or semicolon-separated items (a last "and" or "or" joining two), else words. */
 function splitList (text: string): { items: string[], kind: string, joiner: string } {
   const trimmed = text.trim().replace(/[.!?]$/, '')
   const lines = trimmed.split(/\r?\n/).map(l => l.trim().replace(/^(?:[-*•]|\d+[.)])\s+/, '')).filter(l => l !== '')
@@ -188,10 +182,9 @@ function splitList (text: string): { items: string[], kind: string, joiner: stri
   return { items: words, kind: 'words', joiner: ' ' }
 }
 
-function textToTransform (task: AgentTask, request: string, asked: Transform): Source {
+function textToTransform (task: AgentTask, request: string, asked: Transform, payload: Payload | undefined): Source {
   const given = inputText(task.input, 'text')
   if (given !== undefined) return { text: given, from: 'input.text' }
-  const payload = findPayload(request)
   if (payload !== undefined && payload.material !== '') return { text: payload.material, from: 'after the colon' }
   const afterColon = /^[^:\n]{0,80}?:\s*([\s\S]+)$/.exec(request)?.[1]?.trim()
   if (afterColon !== undefined && afterColon !== '') return { text: afterColon, from: 'after the colon' }
@@ -224,9 +217,4 @@ function namedText (request: string, asked: Transform): string | undefined {
 
 function graphemes (text: string): Iterable<string> {
   return [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].map(s => s.segment)
-}
-
-function preview (text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 79)}…` : flat)
 }

@@ -34,7 +34,7 @@ import { convertsMoney } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
-import { checkRederived, checkRerun, claimedNumbers, readHanded } from './rederive.ts'
+import { checkRederived, checkRerun, claimedNumbers, readHanded, saidYesOrNo } from './rederive.ts'
 import { comparisonAsked } from './measures.ts'
 import { checkSummary } from './summary-check.ts'
 import { checkQuotes } from './quote-check.ts'
@@ -342,13 +342,6 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   if (claimed.length !== 1 || /\b(?:today|now|current(?:ly)?)\b/i.test((again.working ?? []).join(' '))) return undefined
   const reason = `${how}: ${again.text}, not ${math.format(claimed[0]!, { precision: 12 })}`
   return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
-}
-
-/** The yes or no a result states: its boolean output, else its text's first word; undefined when it says neither. */
-function saidYesOrNo (result: { text?: unknown, output?: unknown }): boolean | undefined {
-  if (typeof result.output === 'boolean') return result.output
-  const text = typeof result.text === 'string' ? result.text : ''
-  return /^\s*yes\b/i.test(text) ? true : /^\s*no\b/i.test(text) ? false : undefined
 }
 
 /** The number a quantity's text opens with ("402.336 km" → 402.336), or undefined when it opens with none. */

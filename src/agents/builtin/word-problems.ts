@@ -510,7 +510,8 @@ function clauses (sentence: string): string[] {
 /** One item of a list of purchases: "a pen for $2", "2 pens at $1.50 each". */
 const ITEM = String.raw`(?:an?|one|\d+)\s+[a-z]+\s+(?:at|for)\s+[$€£]`
 
-function singular (noun: string): string {
+/** A noun without its plural ending: "pancakes" → "pancake", "boxes" → "box", "cities" → "city"; "bus", "people" as they are. */
+export function singular (noun: string): string {
   const n = noun.toLowerCase()
   if (/(?:ss|us|is)$/.test(n)) return n
   if (/ies$/.test(n) && n.length > 4) return n.slice(0, -3) + 'y'
