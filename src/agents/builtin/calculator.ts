@@ -17,7 +17,7 @@ import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
 import { affordCount, amountOverTime, asMoney, balanceOverTime, billSplit, moneyLeft, moneyQuestion } from './money.ts'
 import { compareQuantities } from './compare-quantities.ts'
-import { proportion, quantityOverTime, sharedWork } from './measures.ts'
+import { proportion, quantityOverTime, rateAndTime, sharedWork } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
@@ -196,7 +196,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Which of two quantities is heavier, longer, ... ("Which is heavier, 2 kg or 3 pounds?"), or a
   // quantity every period over a span ("5 km every day for 3 weeks, how far in total?"), or one in
   // proportion to another ("6 litres per 100 km: how much fuel for 350 km?").
-  const measured = given === undefined ? compareQuantities(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? proportion(request) : undefined
+  const measured = given === undefined ? compareQuantities(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? rateAndTime(request) ?? proportion(request) : undefined
   if (measured !== undefined) return answer(measured.text, measured.output, [...(referred?.notes ?? []), ...measured.steps])
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.

@@ -22,10 +22,11 @@ import { numberWordsToDigits } from './number-words.ts'
 import { amountsIn } from './currency.ts'
 import { ADJECTIVE, PERIOD, periodsIn } from './money.ts'
 import { singular } from './word-problems.ts'
+import { tellsTravel } from './travel.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
-  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined
+  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined || rateAndTime(text) !== undefined
 }
 
 export interface MeasureAnswer {
@@ -172,5 +173,90 @@ export function sharedWork (request: string): MeasureAnswer | undefined {
     text,
     output: text,
     steps: [`${n} ${hands} take ${t} ${span}; ${m} ${asked[3]!} at the same pace each take ${n} / ${m} of that`, `expression: ${t} * ${n} / ${m}`, `= ${text}`]
+  }
+}
+
+/** Seconds in a unit of time, by the word's first letters ("min", "minutes", "hrs"). */
+const TIME_WORD = String.raw`(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)`
+const SECONDS: Array<[RegExp, number, string]> = [
+  [/^s/i, 1, 'second'], [/^m/i, 60, 'minute'], [/^h/i, 3600, 'hour'], [/^d/i, 86_400, 'day'], [/^w/i, 604_800, 'week']
+]
+function timeUnitOf (word: string): { seconds: number, name: string } {
+  const [, seconds, name] = SECONDS.find(([re]) => re.test(word))!
+  return { seconds, name }
+}
+const plural = (n: number, name: string): string => `${n} ${name}${n === 1 ? '' : 's'}`
+/** "a minute", "an hour". */
+const aPer = (name: string): string => `${name === 'hour' ? 'an' : 'a'} ${name}`
+/** "250 words per minute", "30 pages an hour", "12 emails every hour", "90 words/min". */
+const RATE_OF_TIME = new RegExp(String.raw`${QTY}\s*([a-z]+)\s*(?:(?:per|a|an|each|every)\s+|\/\s*)${TIME_WORD}\b`, 'i')
+/** "how long", "how much time", "how many minutes". */
+const ASKS_TIME = new RegExp(String.raw`\bhow\s+long\b|\bhow\s+much\s+time\b|\bhow\s+many\s+${TIME_WORD}\b`, 'i')
+/** "in 2 hours", "for 45 minutes", "over 3 days". */
+const TIME_SPAN = new RegExp(String.raw`\b(?:in|for|over|within|during|after)\s+(?:${QTY}|an?|one)\s*${TIME_WORD}\b`, 'i')
+
+/**
+ * A duration as days, hours, minutes and seconds ("3 minutes 20 seconds"), to the whole second;
+ * undefined when that says no more than `value` `name`s already does (whole, and under the next unit).
+ */
+function spelledOut (seconds: number, value: number, name: string): string | undefined {
+  let left = Math.round(seconds)
+  const parts: string[] = []
+  for (const [size, unit] of [[86_400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']] as const) {
+    const n = Math.floor(left / size)
+    left -= n * size
+    if (n > 0) parts.push(plural(n, unit))
+  }
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === plural(value, name))) return undefined
+  return parts.join(' ')
+}
+
+/**
+ * Work at a rate of time, either way round: "How long does it take to read 12000 words at 250 words
+ * per minute?" (12000 / 250 = 48 minutes), "How many words can I type in 2 hours at 40 words a
+ * minute?" (40 × 120 = 4800 words). The amount's unit must be the rate's (either number); exactly
+ * two numbers; no money, and no speed (travel.ts has distance, speed and time).
+ */
+export function rateAndTime (request: string): MeasureAnswer | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (amountsIn(s).length > 0 || /%|\bpercent\b/i.test(s) || tellsTravel(s)) return undefined
+  const rate = RATE_OF_TIME.exec(s)
+  if (rate === null) return undefined
+  const [perWritten, unit, perWord] = [rate[1]!, rate[2]!.toLowerCase(), rate[3]!]
+  const per = timeUnitOf(perWord)
+  const r = valueOf(perWritten)
+  if (r === 0) return undefined
+  const rest = s.slice(0, rate.index) + ' ' + s.slice(rate.index + rate[0].length)
+  const asked = ASKS_TIME.exec(s)
+  if (asked !== null) {
+    if (numbersWritten(s) !== 2) return undefined
+    const amount = new RegExp(String.raw`${QTY}\s*([a-z]+)\b`, 'i').exec(rest)
+    if (amount === null || singular(amount[2]!) !== singular(unit)) return undefined
+    const a = valueOf(amount[1]!)
+    const seconds = a / r * per.seconds
+    const to = asked[1] !== undefined ? timeUnitOf(asked[1]) : per
+    const value = Number((seconds / to.seconds).toPrecision(6))
+    const spelled = spelledOut(seconds, value, to.name)
+    const text = `${plural(value, to.name)}${spelled !== undefined ? ` (${spelled})` : ''}`
+    return {
+      text,
+      // The quantity alone, as the other readers give it (a verifier reads the number it opens with).
+      output: plural(value, to.name),
+      steps: [`${a} ${amount[2]!} at ${r} ${unit} ${aPer(per.name)}: ${a} / ${r} ${per.name}s`, `expression: ${a} / ${r}${to === per ? '' : ` * ${per.seconds} / ${to.seconds}`}`, `= ${text}`]
+    }
+  }
+  // How much in a span of time: "how many words in 2 hours", "how many pages can she read in 45 minutes".
+  if (!/\bhow\s+(?:many|much)\b/i.test(s)) return undefined
+  const span = TIME_SPAN.exec(rest)
+  if (span === null || numbersWritten(s) !== (span[1] === undefined ? 1 : 2)) return undefined
+  const t = span[1] === undefined ? 1 : valueOf(span[1])
+  const of = timeUnitOf(span[2]!)
+  const value = Number((r * t * of.seconds / per.seconds).toPrecision(12))
+  const text = `${value} ${unit}`
+  return {
+    text,
+    output: text,
+    steps: [`${r} ${unit} ${aPer(per.name)}, for ${plural(t, of.name)}`, `expression: ${r} * ${t}${of === per ? '' : ` * ${of.seconds} / ${per.seconds}`}`, `= ${text}`]
   }
 }

@@ -4,7 +4,7 @@ import { evaluateExpression, math, translateRequest } from '../../../src/agents/
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 import { readConversion, statedRate } from '../../../src/agents/builtin/currency.ts'
 import { priceStory } from '../../../src/agents/builtin/price-story.ts'
-import { proportion, sharedWork } from '../../../src/agents/builtin/measures.ts'
+import { proportion, rateAndTime, sharedWork } from '../../../src/agents/builtin/measures.ts'
 import { tellsCalculatorStory } from '../../../src/agents/builtin/stories.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
 
@@ -769,6 +769,28 @@ describe('calculator: measured quantities', () => {
     expect((await calc('3 pumps empty the tank in 12 hours. How long will it take 2 pumps?')).text).toBe('18 hours')
     expect(sharedWork('If 4 workers build a wall in 6 days, how long for 8 trucks?')).toBeUndefined()
     expect(tellsCalculatorStory('If 4 workers build a wall in 6 days, how long for 8 workers?')).toBe(true)
+  })
+
+  it('answers work at a rate of time, either way round', async () => {
+    // Before: "calculator: cannot evaluate ... undefined symbol How", and the task failed.
+    const read = await calc('How long does it take to read 12000 words at 250 words per minute?')
+    expect(read.text).toBe('48 minutes')
+    expect(read.working).toContain('12000 words at 250 words a minute: 12000 / 250 minutes')
+    expect((await calc('How many hours to read 12000 words at 250 words per minute?')).text).toBe('0.8 hours (48 minutes)')
+    // The output is the quantity alone, which a verifier calculating again compares (before, with the
+    // spelled-out duration in it, every verifier abstained).
+    expect(await calc('How long does it take to read 90000 words at 250 words per minute?')).toMatchObject({ text: '360 minutes (6 hours)', output: '360 minutes' })
+    expect((await calc('A printer prints 30 pages per minute. How long for 100 pages?')).text).toBe('3.33333 minutes (3 minutes 20 seconds)')
+    expect((await calc('If I type 40 words a minute, how long to type 1000 words?')).text).toBe('25 minutes')
+    // The other way: how much in a span of time.
+    expect((await calc('How many words can I type in 2 hours at 40 words a minute?')).text).toBe('4800 words')
+    expect((await calc('A machine makes 45 widgets an hour. How many widgets in 3 days?')).text).toBe('3240 widgets')
+    expect((await calc('A printer prints 30 pages per minute. How many pages in an hour?')).text).toBe('1800 pages')
+    // Words at a rate of pages say nothing; a speed is travel's (distance, speed and time).
+    expect(rateAndTime('How long to read 12000 words at 250 pages per minute?')).toBeUndefined()
+    expect(rateAndTime('How long to drive 120 km at 60 km per hour?')).toBeUndefined()
+    expect((await calc('How long to drive 120 km at 60 km per hour?')).text).toBe('2 hours')
+    expect(tellsCalculatorStory('How long does it take to read 12000 words at 250 words per minute?')).toBe(true)
   })
 
   it('answers a distance converted and a question of travel about it, both', async () => {

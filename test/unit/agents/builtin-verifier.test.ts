@@ -346,6 +346,9 @@ describe('verifier: any result the calculator reads is calculated again', () => 
     // Another agent's answers (an LLM's: words, no structured output), wrong: disputed, naming both values.
     const day = await handler(handed('How many seconds are in a week?', 'A week has 86400 seconds.'), testContext())
     expect(day.verdict).toMatchObject({ vote: 'dispute', confidence: 0.9, reason: 'calculated again on this peer: 604800 seconds, not 86400' })
+    // A duration spelled out after the quantity (rateAndTime): before, every verifier abstained on it.
+    const printing = await handler(handed('A printer prints 30 pages per minute. How long for 100 pages?', '3.33333 minutes (3 minutes 20 seconds)', '3.33333 minutes'), testContext())
+    expect(printing.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: 3.33333 minutes (3 minutes 20 seconds), as claimed' })
     const composite = await handler(handed('Is 91 a prime number?', 'Yes, 91 is prime.'), testContext())
     expect(composite.verdict).toMatchObject({ vote: 'dispute', reason: 'calculated again on this peer: No: 91 = 7 × 13, not yes' })
   })
