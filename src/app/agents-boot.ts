@@ -27,12 +27,31 @@ export const DEFAULT_BUILTINS: readonly BuiltinKind[] = ['calculator', 'summaris
  * task threads, alert threads and results not yet verified (a verified result is also recorded as
  * a fact, tagged 'result' and 'verified', which stays searchable). A statement a person told the room
  * to record (the researcher's `graph.record` result) is knowledge as soon as it is recorded: a
- * hypothesis until verified, which the researcher quotes as such.
+ * hypothesis until verified, which the researcher quotes as such; so is what a person said before a
+ * question ({@link toldStatements}).
  */
-export function isBookkeeping (e: Pick<Entity, 'kind' | 'tags' | 'title'>): boolean {
+export function isBookkeeping (e: Pick<Entity, 'kind' | 'tags' | 'title' | 'data'>): boolean {
   const tags = e.tags ?? []
   return tags.includes('task') || tags.includes('subtask') || tags.includes('alerts') || tags.includes('reputation') ||
-    (tags.includes('result') && e.kind !== 'fact' && !isRecordedStatement(e))
+    (tags.includes('result') && e.kind !== 'fact' && !isRecordedStatement(e) && toldStatements(e) === undefined)
+}
+
+/**
+ * What a person told the room before a question, kept with the researcher's answer to it
+ * ("The standup is at 9:30 every weekday. When is the standup?"): the statements the graph did not
+ * already hold (its `remember`; `byWord` in answers written before that). The answer itself stays
+ * a hypothesis nobody can check, but what was said is knowledge for the next question ("When is
+ * the standup?"), as a statement told to be recorded is. Before, it was bookkeeping, and nobody bid
+ * on the next question. Undefined for any other entity.
+ */
+export function toldStatements (e: Pick<Entity, 'kind' | 'tags' | 'data'>): string[] | undefined {
+  if (e.kind !== 'hypothesis' || !(e.tags ?? []).includes('result')) return undefined
+  const result = e.data?.result
+  const output = typeof result === 'object' && result !== null && !Array.isArray(result) ? result.output : undefined
+  if (typeof output !== 'object' || output === null || Array.isArray(output)) return undefined
+  const said = Array.isArray(output.remember) ? output.remember : Array.isArray(output.byWord) ? output.byWord : []
+  const statements = said.filter((x): x is string => typeof x === 'string' && x.trim() !== '')
+  return statements.length > 0 ? statements : undefined
 }
 
 /**
@@ -75,12 +94,15 @@ export function answeredRequest (e: Pick<Entity, 'kind' | 'tags' | 'title'>): st
 /**
  * An entity as agents see it (`GraphHit` without the score). Its text is its title (if any) and text;
  * a verified result's "<request>: <answer>" (`answers` names the request); a recorded statement's
- * text alone, since its title is only the request that told it ("Result: Remember that ...").
+ * text alone, since its title is only the request that told it ("Result: Remember that ..."); what a
+ * person told before a question, the statements alone ({@link toldStatements}).
  */
 export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: number } {
   const answers = answeredRequest(e)
+  const told = answers === undefined ? toldStatements(e) : undefined
   const text = answers !== undefined ? `${answers}: ${e.text}`
-    : e.title === undefined || isRecordedStatement(e) ? e.text : `${e.title}: ${e.text}`
+    : told !== undefined ? told.map(x => /[.!?]$/.test(x.trim()) ? x.trim() : `${x.trim()}.`).join(' ')
+      : e.title === undefined || isRecordedStatement(e) ? e.text : `${e.title}: ${e.text}`
   return { id: e.id, kind: e.kind, text, status: e.status, confidence: e.confidence, updatedAt: e.provenance.updatedAt, ...(answers !== undefined ? { answers } : {}) }
 }
 

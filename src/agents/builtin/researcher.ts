@@ -47,6 +47,12 @@ export interface ResearchOutput {
   overview?: true
   /** Set when the graph holds nothing on the question and the answer goes by the statements the request makes before it. */
   byWord?: string[]
+  /**
+   * What the person said before the question that the graph did not already hold (news to it, or
+   * other values than it has): kept with the answer, for later questions (app/agents-boot.ts reads
+   * it as knowledge, a hypothesis).
+   */
+  remember?: string[]
 }
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -76,7 +82,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     if (said !== undefined) {
       const text = `The graph has nothing on this yet. Going by what you say: ${said.map(x => `${sentence(x)}.`).join(' ')}`
       working.push(`no relevant entity; the request says ${said.map(x => `"${x}"`).join(', ')} before its question: answered by that`)
-      return { text, output: { answer: text, sources: [], byWord: said } satisfies ResearchOutput, working, citations: [] }
+      working.push(`kept for later questions: ${said.map(x => `"${x}"`).join(', ')}`)
+      return { text, output: { answer: text, sources: [], byWord: said, remember: said } satisfies ResearchOutput, working, citations: [] }
     }
     const text = `The knowledge graph has nothing relevant to "${question}", so I cannot answer it from what the room knows.`
     working.push('no relevant entity: no answer given')
@@ -128,6 +135,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
   const all = [...cited, ...openQuestions]
   working.push(`quoted: ${all.map((j) => j.hit.id).join(', ')}`)
+  // Everything the person said that the graph does not hold as said, related to the answer or not
+  // ("Our office wifi is called meshnet-5g. The standup moved to 10:00. When is the standup?").
+  const remember = toldBeforeQuestion(question) === undefined ? [] : toldAll.filter((x) => !told.some((t) => t.agrees && t.statement === x))
+  if (remember.length > 0) working.push(`kept for later questions: ${remember.map(x => `"${x}"`).join(', ')}`)
   ctx.progress(1)
   return {
     text,
@@ -135,7 +146,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
       answer: cited.length === 0 ? null : text,
       sources: all.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) })),
       ...(told.length > 0 ? { told: told.map((t) => ({ statement: t.statement, agrees: t.agrees, with: cited[0]!.hit.id, ...(t.news === true ? { news: true } : {}) })) } : {}),
-      ...(yes !== undefined ? { yes } : {})
+      ...(yes !== undefined ? { yes } : {}),
+      ...(remember.length > 0 ? { remember } : {})
     } satisfies ResearchOutput,
     working,
     citations: all.map((j) => j.hit.id)

@@ -180,8 +180,11 @@ function checkList (input: unknown): { verdict: Verdict, steps: string[] } | und
 function researchWithoutEvidence (input: unknown): string | undefined {
   const output = (input as { result?: { output?: unknown } } | undefined)?.result?.output
   if (typeof output !== 'object' || output === null) return undefined
-  const { told, overview } = output as { told?: unknown, overview?: unknown }
+  const { told, overview, byWord } = output as { told?: unknown, overview?: unknown, byWord?: unknown }
   if (overview === true) return 'the result is an overview of the graph, quoting it: there is nothing to check it against but the graph itself'
+  // What the person said is kept with the answer as knowledge (app/agents-boot.ts): the graph would
+  // now hold the answer's own words, and confirm them.
+  if (Array.isArray(byWord)) return 'the answer goes by what the person said, on which the graph held nothing: there is nothing to check it against but their word'
   const against = Array.isArray(told) ? told.find((t): t is { statement: string, with: string } => typeof t === 'object' && t !== null && (t as { agrees?: unknown }).agrees === false && (t as { news?: unknown }).news !== true && typeof (t as { statement?: unknown }).statement === 'string') : undefined
   if (against !== undefined) return `the answer goes by what the person said ("${against.statement.slice(0, 120)}"), which the graph's [${against.with}] contradicts: there is no other evidence to check it against`
   return undefined
