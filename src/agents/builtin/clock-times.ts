@@ -156,7 +156,7 @@ export function asksClockArithmetic (request: string): boolean {
 
 type Reading =
   | { kind: 'offset', from: FoundTime, by: FoundDuration, sign: 1 | -1 }
-  | { kind: 'between', from: FoundTime, to: FoundTime }
+  | { kind: 'between', from: FoundTime, to: FoundTime, difference: boolean }
   | { kind: 'from-now', by: FoundDuration }
 
 /** A question about times of day is short; a longer text is a passage (and every tab reads each request to bid). */
@@ -173,7 +173,8 @@ function readClockArithmetic (request: string): Reading | undefined {
   for (const x of [...times, ...durations].sort((a, b) => b.index - a.index)) rest = rest.slice(0, x.index) + ' ' + rest.slice(x.index + x.text.length)
   if (/\d/.test(rest)) return undefined
   if (times.length === 2 && durations.length === 0 && (ASKS_HOW_LONG.test(r) || /\b(?:between|from)\b/i.test(r))) {
-    return { kind: 'between', from: times[0]!, to: times[1]! }
+    // "The difference between 3 pm and 11:20 am" has no direction: the nearer way round the clock.
+    return { kind: 'between', from: times[0]!, to: times[1]!, difference: /\bdifference\b/i.test(r) && !/\bfrom\b/i.test(r) }
   }
   if (times.length === 1 && durations.length === 1) {
     const from = times[0]!
@@ -202,8 +203,15 @@ export function clockArithmetic (request: string, now: number, timeZone?: string
     const { from, to } = reading
     let span = to.minutes - from.minutes
     steps.push(`from ${from.text} (${showTime(from.minutes, false)}) to ${to.text} (${showTime(to.minutes, false)})`)
-    if (span < 0) { span += MINUTES_PER_DAY; steps.push(`${to.text} is earlier in the day: it is the next day's, + 24 hours`) }
-    steps.push(`${showTime(to.minutes, false)} - ${showTime(from.minutes, false)} = ${span} minutes`)
+    if (reading.difference && Math.abs(span) <= MINUTES_PER_DAY - Math.abs(span)) {
+      // Before: "the difference between 3 pm and 11:20 am" was 20 hours 20 minutes, to the next morning.
+      if (span < 0) steps.push(`${to.text} is earlier in the day: a difference has no direction, so ${showTime(from.minutes, false)} - ${showTime(to.minutes, false)}`)
+      steps.push(`${showTime(Math.max(from.minutes, to.minutes), false)} - ${showTime(Math.min(from.minutes, to.minutes), false)} = ${Math.abs(span)} minutes`)
+      span = Math.abs(span)
+    } else {
+      if (span < 0) { span += MINUTES_PER_DAY; steps.push(`${to.text} is earlier in the day: it is the next day's, + 24 hours`) }
+      steps.push(`${showTime(to.minutes, false)} - ${showTime(from.minutes, false)} = ${span} minutes`)
+    }
     const text = span >= 60 ? `${showDuration(span)} (${span} minutes)` : showDuration(span)
     return { text, output: span, steps, fromNow: false }
   }

@@ -52,6 +52,16 @@ describe('arithmetic on times of day', () => {
     expect(at('The film starts at 7:45 pm and ends at 10:10 pm. How long is it?')?.output).toBe(145)
   })
 
+  it('gives a difference between two times the nearer way round the clock, in either order', () => {
+    // Before: 20 hours 20 minutes (to 11:20 the next morning), and the verifiers agreed.
+    expect(at('What\'s the difference between 3 pm and 11:20 am?')).toMatchObject({ text: '3 hours 40 minutes (220 minutes)', output: 220 })
+    expect(at('What\'s the difference between 3 pm and 11:20 am?')?.steps).toContain('11:20 am is earlier in the day: a difference has no direction, so 15:00 - 11:20')
+    expect(at('What is the time difference between 11:20 and 15:00?')?.output).toBe(220)
+    // Across midnight when that is nearer; and "from ... to" keeps its direction.
+    expect(at('What is the difference between 10:50 pm and 1:05 am?')?.output).toBe(135)
+    expect(at('How long is it from 3 pm to 11:20 am?')?.output).toBe(1220)
+  })
+
   it('reads a time from now in the person\'s zone', () => {
     expect(at('What time will it be in 3 hours and 20 minutes?')).toMatchObject({ output: '01:10', fromNow: true, text: '01:10 the next day (3 hours 20 minutes from 21:50 now, UTC)' })
     expect(clockArithmetic('What time will it be in 30 minutes?', NOW, 'Asia/Tokyo')?.output).toBe('07:20')
