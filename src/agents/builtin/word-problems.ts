@@ -161,7 +161,7 @@ export function readWordProblem (text: string): WordProblemReading | undefined {
   // A word problem is a few sentences; a longer text is material for another agent, and a bound on
   // the length bounds what the patterns below may cost on text from any peer.
   if (text.length > MAX_LENGTH) return undefined
-  const plain = numberWordsToDigits(text.replace(/\ba\s+dozen\b/gi, '12'))
+  const plain = numberWordsToDigits(howMuchAsked(text).replace(/\ba\s+dozen\b/gi, '12'))
     .replace(/\b(\d+)\s+dozen\b/gi, (_m, n: string) => String(Number(n) * 12))
     .replace(/\s+/g, ' ').trim()
   const q = QUESTION.exec(plain)
@@ -487,7 +487,18 @@ export function isWordProblem (text: string): boolean {
  * ...") rather than cut into sentences that each mean nothing.
  */
 export function tellsWordProblem (text: string): boolean {
-  return QUESTION.test(text) && readWordProblem(text) !== undefined
+  const asked = howMuchAsked(text)
+  return QUESTION.test(asked) && readWordProblem(asked) !== undefined
+}
+
+/**
+ * A money question asked with "what", asked as "how much": "What did I spend?", "What will she pay?",
+ * "What was the total?", "What's the total cost?". Before, nobody bid on them (no "how much").
+ */
+function howMuchAsked (text: string): string {
+  return text
+    .replace(new RegExp(String.raw`\b[Ww]hat\s+(did|does|do|will|would|should)\s+${SUBJECT}\s+(spend|pay|owe)\b`, 'g'), (_m, aux: string, who: string, verb: string) => `how much ${aux} ${who} ${verb}`)
+    .replace(/\b[Ww]hat(?:\s+(?:is|was|will\s+be|would\s+be)|'s)\s+the\s+total(?:\s+(?:cost|bill|price|amount|spent))?(?=\s*[?.!]|$)/g, 'how much is the total')
 }
 
 /** Parts of a sentence joined by "and", "then" or commas, each with its own verb. */
@@ -987,8 +998,10 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     if (each === undefined) return { unreadable: `the price of one ${noun} is not given` }
     return done(n * each, MONEY, `${fmt(n)} * ${fmt(round(each))}`, [`${fmt(n)} × ${money(s.currency, each)}`])
   }
-  // "How much did she spend / pay?"
-  if (much && /\b(?:spend|spent|pay|paid|cost)\b/i.test(q)) {
+  // "How much did she spend / pay?"; "How much is the total?", "how much in total?" of a story of
+  // buying, which says nothing else is had, earned or left.
+  const totalSpent = total && s.spent.size > 0 && s.earned.size === 0 && !/\b(?:have|has|had|left|remain|remains|earn|earned|make|made|get|got|save|saved|more|fewer|less)\b/i.test(q)
+  if (much && (/\b(?:spend|spent|pay|paid|cost|owe)\b/i.test(q) || totalSpent)) {
     const who = owner === '*' ? undefined : owner
     const spent = who !== undefined ? s.spent.get(who) : [...s.spent.values()].reduce((a, b) => a + b, 0)
     if (spent === undefined || (who === undefined && s.spent.size === 0)) return { unreadable: 'nothing in the story says what was spent' }

@@ -64,6 +64,18 @@ describe('word problems: a story and a question about it', () => {
     expect(answer('Sam sold 3 cakes at $4 each and a pie for $10. How much money did he make?')).toMatchObject({ text: '$22', expression: '3 * 4 + 10' })
   })
 
+  it('reads a money question asked with "what", and a total of purchases', () => {
+    // Before: nobody bid on these (no "how much"), or "how many money I have is not said".
+    const coffee = 'I bought 3 coffees at $4.50 each and a muffin for $3.'
+    for (const q of ['What did I spend?', 'What was the total?', "What's the total cost?", 'How much is the total?', 'How much in total?']) {
+      expect(answer(`${coffee} ${q}`), q).toMatchObject({ text: '$16.50', expression: '3 * 4.5 + 3' })
+    }
+    expect(answer('Sam bought 2 books for $12 each. What did Sam pay?')).toMatchObject({ text: '$24' })
+    // A total of what is had is still what is had.
+    expect(answer('Tom has $20. He buys a book for $5. How much money does he have in total?')).toMatchObject({ text: '$15' })
+    expect(readWordProblem('What did you do yesterday?')).toBeUndefined()
+  })
+
   it('multiplies what goes to or comes from each of several', () => {
     // Before: "how many change hands here is not one count".
     expect(answer('Tom has 12 marbles. He gives 5 to each of 2 friends. How many marbles does Tom have left?')).toMatchObject({ text: '2 marbles', expression: '12 - 2 * 5' })
