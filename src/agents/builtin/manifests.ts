@@ -161,9 +161,9 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
       },
       {
         id: 'text.transform',
-        name: 'Sort, reverse and rewrite text',
-        description: 'Sorts words, names or lines alphabetically or by length, reverses a word or the order of a list, changes text to upper, lower or title case, removes duplicate items, and tells whether a word or phrase is a palindrome.',
-        tags: ['sort', 'reverse', 'case', 'text'],
+        name: 'Sort, reverse, rewrite and pick out text',
+        description: 'Sorts words, names or lines alphabetically or by length, reverses a word or the order of a list, changes text to upper, lower or title case, removes duplicate items, tells whether a word or phrase is a palindrome, and extracts the email addresses, links, phone numbers, numbers, hashtags or mentions in a text.',
+        tags: ['sort', 'reverse', 'case', 'extract', 'text'],
         examples: [
           'Sort these words alphabetically: pear, apple, mango',
           "Reverse the word 'meshwork'",
@@ -171,7 +171,8 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'Convert this to upper case: hello world',
           'Title case: the lord of the rings',
           'Remove the duplicates from this list: a, b, a',
-          'Is racecar a palindrome?'
+          'Is racecar a palindrome?',
+          'Extract the email addresses from: contact bob@example.com or alice@test.org'
         ],
         level: 'expert'
       }

@@ -1,9 +1,10 @@
 /**
  * Rewriting a text, the summariser's `text.transform` skill: sorting words or a list (alphabetically,
  * in reverse, by length), reversing a word or the order of a list, changing case, removing
- * duplicates, and whether a word or phrase is a palindrome. "Sort these words alphabetically: pear,
+ * duplicates, whether a word or phrase is a palindrome, and picking out the email addresses, links,
+ * phone numbers, numbers, hashtags or @mentions a text holds. "Sort these words alphabetically: pear,
  * apple, mango", "Reverse the word 'meshwork'", "Convert to upper case: hello world", "Remove the
- * duplicates from: a, b, a", "Is racecar a palindrome?". Before, nobody bid on these ("no capable agent
+ * duplicates from: a, b, a", "Is racecar a palindrome?", "Extract the email addresses from: ...". Before, nobody bid on these ("no capable agent
  * in the room"): the calculator sorts numbers, and no built-in rewrote text.
  *
  * Exact and offline, with its working; fixed rules, so a verifier on another peer derives the same
@@ -26,6 +27,9 @@ type Transform =
   | { op: 'case', to: 'upper' | 'lower' | 'title' | 'sentence' }
   | { op: 'dedupe' }
   | { op: 'palindrome' }
+  | { op: 'extract', what: Extractable[] }
+
+type Extractable = 'email addresses' | 'links' | 'phone numbers' | 'numbers' | 'hashtags' | 'mentions'
 
 /** The text rewritten, and the text it came from. */
 interface Source { text: string, from: string }
@@ -49,12 +53,35 @@ const CASE = new RegExp(String.raw`${POLITE}(?:(?:convert|change|make|turn|put|w
 const DEDUPE = new RegExp(String.raw`${POLITE}(?:(?:remove|drop|delete|strip|eliminate|get\s+rid\s+of|take\s+out)\s+(?:the\s+|any\s+|all\s+)?(?:duplicates?|duplicated\s+\w+|repeated\s+\w+|repeats|doubles)\b|de-?dup(?:e|licate)\b|(?:list|give|show|keep)\s+(?:me\s+)?(?:only\s+)?the\s+(?:unique|distinct)\s+(?:words|items|lines|entries|values|names)\b)`, 'i')
 /** "Is racecar a palindrome?", "Is 'never odd or even' a palindrome", "Check whether level is a palindrome". */
 const PALINDROME = new RegExp(String.raw`${POLITE}(?:(?:check|tell\s+me|find\s+out)\s+(?:whether|if)\s+)?(?:is|are)?\s*(.+?)\s+(?:is\s+|are\s+)?an?\s+palindromes?\s*[.?!]?\s*$`, 'i')
+/** "Extract the email addresses from: ...", "List all links in ...", "Find the phone numbers in ...", "Pull out the hashtags: ...". */
+const KINDS = String.raw`(e-?mail(?:\s+address(?:es)?|s)?|urls?|links|web\s+addresses|web\s*sites|phone\s+numbers|telephone\s+numbers|numbers|hashtags|(?:@\s*)?mentions)`
+const EXTRACT = new RegExp(String.raw`${POLITE}(?:extract|find|list|get|pull\s+out|pick\s+out|collect|grab|give\s+me|show\s+me|what\s+are)\s+(?:all\s+|every\s+|any\s+)?(?:of\s+)?(?:the\s+)?${KINDS}\b((?:\s*(?:,|and|&)\s*(?:the\s+|all\s+)?${KINDS}\b)*)`, 'i')
+const KIND = new RegExp(KINDS, 'gi')
+/** What each kind of thing looks like in a text. */
+const EXTRACTED: Record<Extractable, RegExp> = {
+  'email addresses': /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu,
+  links: /\bhttps?:\/\/[^\s<>"'()[\]]+|\bwww\.[^\s<>"'()[\]]+/gi,
+  'phone numbers': /(?<![\p{L}\p{N}])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){0,4}(?![\p{L}\p{N}])/gu,
+  numbers: /(?<![\p{L}\p{N}.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\p{L}\p{N}])/gu,
+  hashtags: /(?<![\p{L}\p{N}_&])#[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*/gu,
+  mentions: /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]+(?![\p{L}\p{N}_]*[.@][\p{L}\p{N}])/gu
+}
 const QUOTED = /'([^']{1,2000})'|"([^"]{1,2000})"|‘([^’]{1,2000})’|“([^”]{1,2000})”/u
 
 /** What a request asks to do to a text, by its instruction (the request before a colon's material); undefined when it asks none of these. */
 function transformAsked (request: string, payload: Payload | undefined): Transform | undefined {
   const head = (payload !== undefined ? request.slice(0, payload.start) + payload.head : request).trim()
   if (PALINDROME.test(head)) return { op: 'palindrome' }
+  const extract = EXTRACT.exec(head)
+  if (extract !== null) {
+    // "the email addresses and phone numbers": each kind named.
+    const kinds = [extract[1]!, ...[...(extract[2] ?? '').matchAll(KIND)].map(m => m[0])].map((w): Extractable => {
+      const word = w.toLowerCase()
+      return /^e-?mail/.test(word) ? 'email addresses' : /^(?:url|link|web)/.test(word) ? 'links' : /phone/.test(word) ? 'phone numbers'
+        : word === 'numbers' ? 'numbers' : word === 'hashtags' ? 'hashtags' : 'mentions'
+    })
+    return { op: 'extract', what: [...new Set(kinds)] }
+  }
   if (DEDUPE.test(head)) return { op: 'dedupe' }
   if (CASE.test(head)) {
     const to = /\blower\s*-?\s*case|\blowercase|\bsmall\s+letters|\bdecapitali[sz]e/i.test(head) ? 'lower'
@@ -109,6 +136,26 @@ export function transformText (task: AgentTask): AgentResult | undefined {
       const yes = letters.join('') === backwards.join('')
       working.push(`letters and digits, ignoring case, spaces and punctuation: ${letters.join('')}`, `backwards: ${backwards.join('')}`)
       return { text: `${yes ? 'Yes' : 'No'}: "${source.text}" ${yes ? 'reads the same backwards' : `reads "${backwards.join('')}" backwards`}`, output: yes, working }
+    }
+    case 'extract': {
+      const lists = asked.what.map(what => {
+        const found = [...source.text.matchAll(EXTRACTED[what])].map(m => m[0].replace(/[.,;:!?]+$/, ''))
+          // A phone number has at least 7 digits ("12:30" and "2024" are not phone numbers), and is not a date.
+          .filter(x => what !== 'phone numbers' || ((x.match(/\d/g) ?? []).length >= 7 && !/^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(x)))
+          // A number that is part of a phone number asked for too is not another number.
+          .filter(x => what !== 'numbers' || !asked.what.includes('phone numbers'))
+        const seen = new Set<string>()
+        const distinct = found.filter(x => { const k = what === 'email addresses' ? x.toLowerCase() : x; if (seen.has(k)) return false; seen.add(k); return true })
+        working.push(`${found.length} ${what} found${distinct.length < found.length ? `, ${distinct.length} distinct` : ''}, in the order they appear`)
+        return { what, distinct }
+      })
+      if (lists.every(l => l.distinct.length === 0)) {
+        const text = `None: the text holds no ${lists.map(l => l.what).join(' or ')}`
+        return { text, output: text, working }
+      }
+      if (lists.length === 1) return listResult(lists[0]!.distinct, ', ', working)
+      const text = lists.map(l => `${l.what}: ${l.distinct.length === 0 ? 'none' : l.distinct.join(', ')}`).join('; ')
+      return { text, output: text, working: [...working, `= ${preview(text)}`] }
     }
     case 'case': {
       const out = asked.to === 'upper' ? source.text.toLocaleUpperCase() : asked.to === 'lower' ? source.text.toLocaleLowerCase()
@@ -194,7 +241,7 @@ function textToTransform (task: AgentTask, request: string, asked: Transform, pa
   if (named !== undefined) return { text: named, from: 'named' }
   const upstream = upstreamResults(task.input)
   if (upstream.length > 0) return { text: upstream.map(u => upstreamText(u.value)).join('\n'), from: `the result${upstream.length === 1 ? '' : 's'} of ${upstream.map(u => u.id).join(', ')}` }
-  throw new Error('summariser: say which text to rewrite: after a colon ("Sort these words: pear, apple, mango"), in quotes, or in input.text')
+  throw new Error(`summariser: say which text to ${asked.op === 'extract' ? `find the ${asked.what.join(' and ')} in` : 'rewrite'}: after a colon ("Sort these words: pear, apple, mango"), in quotes, or in input.text`)
 }
 
 /** What the instruction names, unquoted: "Reverse the word meshwork", "Spell level backwards", "Is racecar a palindrome?". */
@@ -207,6 +254,11 @@ function namedText (request: string, asked: Transform): string | undefined {
     m = new RegExp(String.raw`^(?:please\s+|(?:can|could|would)\s+you\s+)?(?:spell|write|say|print|type|show|give)\s+(?:me\s+)?(?:${NOUN})?(.+?)\s+(?:backwards?|in\s+reverse(?:\s+order)?|reversed)$`, 'i').exec(s) ??
       new RegExp(String.raw`^what\s+(?:is|'s|does)\s+(?:${NOUN})?(.+?)\s+(?:spelled\s+|spelt\s+|read\s+|look\s+like\s+)?(?:backwards?|reversed|in\s+reverse)$`, 'i').exec(s) ??
       new RegExp(String.raw`^(?:please\s+|(?:can|could|would)\s+you\s+)?(?:reverse|invert|flip)\s+(?:${NOUN}(.+)|([\p{L}\p{N}]+))$`, 'iu').exec(s)
+  } else if (asked.op === 'extract') {
+    // The text itself, not a description of one ("from this page", "in a text using a regex"): it
+    // holds one of the things asked for.
+    m = /\b(?:from|in|out\s+of|within)\s+(?:the\s+following\s*)?(.+)$/i.exec(s)
+    if (m !== null && !asked.what.some(what => new RegExp(EXTRACTED[what].source, EXTRACTED[what].flags.replace('g', '')).test(m![1]!))) m = null
   } else if (asked.op === 'case') {
     m = new RegExp(String.raw`^(?:please\s+)?(?:convert|change|make|turn|put|write|rewrite)\s+(?:${NOUN})(.+?)\s+(?:in|into|to)\s+(?:upper|lower|title)`, 'i').exec(s)
   }

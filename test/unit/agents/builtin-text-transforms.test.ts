@@ -48,6 +48,29 @@ describe('rewriting a text', () => {
     expect(await run('Is hello a palindrome?')).toMatchObject({ text: 'No: "hello" reads "olleh" backwards', output: false })
   })
 
+  it('picks out the email addresses, links, phone numbers, numbers, hashtags or mentions a text holds', async () => {
+    // Before: nobody bid ("no capable agent in the room").
+    const mail = await run('Extract the email addresses from: contact bob@example.com or alice@test.org')
+    expect(mail).toMatchObject({ text: 'bob@example.com, alice@test.org', output: 'bob@example.com, alice@test.org' })
+    // Without a colon; each address once (ignoring case), in the order they appear.
+    const twice = await run('Extract the emails from contact Bob@Example.com, alice@test.org and bob@example.com.')
+    expect(twice.text).toBe('Bob@Example.com, alice@test.org')
+    expect(twice.working).toContain('3 email addresses found, 2 distinct, in the order they appear')
+    expect((await run('List all links in: see https://meshwork.dev/docs, or www.example.org/a?b=1. Thanks')).text).toBe('https://meshwork.dev/docs, www.example.org/a?b=1')
+    // A time, a year and a date are not phone numbers.
+    expect((await run('Find the phone numbers in: call +44 20 7946 0958 or (555) 123-4567 at 12:30 on 2024-05-01')).text).toBe('+44 20 7946 0958, (555) 123-4567')
+    expect((await run('Pull out the hashtags: loving #meshwork and #p2p, not C# or &#39;')).text).toBe('#meshwork, #p2p')
+    // An email address is not a mention.
+    expect((await run('Extract the mentions from: thanks @alice and @bob_2, mail carol@x.io')).text).toBe('@alice, @bob_2')
+    expect((await run('Extract the numbers from: 3 apples, 12.5 kg, -4 degrees and 1,200 people')).text).toBe('3, 12.5, -4, 1,200')
+    // Two kinds asked for: each, by name (a phone number's digits are not also numbers).
+    expect((await run('Get the email addresses and phone numbers from: ring 020 7946 0958 or mail bob@example.com')).text).toBe('email addresses: bob@example.com; phone numbers: 020 7946 0958')
+    expect((await run('List the links and hashtags in: #p2p')).text).toBe('links: none; hashtags: #p2p')
+    // None found is an answer, not a failure.
+    expect((await run('Find the email addresses in "no mail here"')).text).toBe('None: the text holds no email addresses')
+    await expect(run('Find numbers that add up to 10')).rejects.toThrow(/say which text to find the numbers in/)
+  })
+
   it('takes the text from input.text or the earlier results in a mission, and says when there is none', async () => {
     expect((await run('Sort these words alphabetically', { text: 'b a c' })).text).toBe('a b c')
     const mission = await run('Sort the names alphabetically', { s1: 'Zoe\nAdam\nBob' })
@@ -58,10 +81,11 @@ describe('rewriting a text', () => {
 
   it('tells a rewrite of a given text from requests that are not one', () => {
     const asks = (text: string, id = 't-1') => asksToTransform({ id, text })
-    for (const t of ['Sort these words alphabetically: pear, apple', "Reverse the word 'meshwork'", 'Is racecar a palindrome?', 'Uppercase: hi there']) expect(asks(t), t).toBe(true)
+    for (const t of ['Sort these words alphabetically: pear, apple', "Reverse the word 'meshwork'", 'Is racecar a palindrome?', 'Uppercase: hi there', 'Find the links in: see www.a.org']) expect(asks(t), t).toBe(true)
     // Numbers to sort are the calculator's; no text, or no text rule, is nobody's here.
     for (const t of ['Sort these numbers: 5, 3, 9, 1', 'Sort the tasks by priority', 'Sort out the relay config', 'Reverse the decision we made yesterday',
-      'Order pizza for the team', 'Rank the agents by reputation', 'Our team sorted the issues alphabetically', 'Reverse it']) expect(asks(t), t).toBe(false)
+      'Order pizza for the team', 'Rank the agents by reputation', 'Our team sorted the issues alphabetically', 'Reverse it',
+      'Find numbers that add up to 10', 'Find the email addresses of the relay operators']) expect(asks(t), t).toBe(false)
     expect(asks('Sort the names alphabetically', 't-1/2')).toBe(true)
   })
 
@@ -83,5 +107,8 @@ describe('rewriting a text', () => {
     const palindrome = { id: 't', text: 'Is hello a palindrome?' }
     expect(checkRederived({ task: palindrome, result: { text: 'No: it reads olleh backwards' } })?.verdict.vote).toBe('support')
     expect(checkRederived({ task: palindrome, result: { text: 'Yes, it is' } })?.verdict.vote).toBe('dispute')
+    const links = { id: 't', text: 'List the email addresses in: bob@example.com, carol@example.org' }
+    expect(checkRederived({ task: links, result: { text: 'bob@example.com, carol@example.org', output: 'bob@example.com, carol@example.org' } })?.verdict.vote).toBe('support')
+    expect(checkRederived({ task: links, result: { text: 'bob@example.com', output: 'bob@example.com' } })?.verdict.vote).toBe('dispute')
   })
 })
