@@ -173,8 +173,14 @@ function readClockArithmetic (request: string): Reading | undefined {
   for (const x of [...times, ...durations].sort((a, b) => b.index - a.index)) rest = rest.slice(0, x.index) + ' ' + rest.slice(x.index + x.text.length)
   if (/\d/.test(rest)) return undefined
   if (times.length === 2 && durations.length === 0 && (ASKS_HOW_LONG.test(r) || /\b(?:between|from)\b/i.test(r))) {
+    // "How many minutes until 17:00 if it's 15:20 now?": the end named first (before, 22 hours 20
+    // minutes, from 17:00 round to 15:20).
+    const [first, second] = [times[0]!, times[1]!]
+    const isEnd = (t: FoundTime): boolean => /\b(?:until|till|til|to)\s+$/i.test(r.slice(Math.max(0, t.index - 8), t.index))
+    const isNow = (t: FoundTime): boolean => /\b(?:it'?s|it\s+is)\s+(?:now\s+)?$/i.test(r.slice(Math.max(0, t.index - 12), t.index)) || /^\s*now\b/i.test(r.slice(t.index + t.text.length))
+    const swap = (isEnd(first) && !isEnd(second)) || (isNow(second) && !isNow(first))
     // "The difference between 3 pm and 11:20 am" has no direction: the nearer way round the clock.
-    return { kind: 'between', from: times[0]!, to: times[1]!, difference: /\bdifference\b/i.test(r) && !/\bfrom\b/i.test(r) }
+    return { kind: 'between', from: swap ? second : first, to: swap ? first : second, difference: /\bdifference\b/i.test(r) && !/\bfrom\b/i.test(r) }
   }
   if (times.length === 1 && durations.length === 1) {
     const from = times[0]!

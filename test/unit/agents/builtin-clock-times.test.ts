@@ -62,6 +62,14 @@ describe('arithmetic on times of day', () => {
     expect(at('How long is it from 3 pm to 11:20 am?')?.output).toBe(1220)
   })
 
+  it('reads which time is now and which is the end, whichever comes first', () => {
+    // Before: 22 hours 20 minutes (from 17:00 round to 15:20), and the verifiers agreed.
+    expect(at("How many minutes until 17:00 if it's 15:20 now?")).toMatchObject({ output: 100, text: '1 hour 40 minutes (100 minutes)' })
+    expect(at('How long until 9 am if it is 11 pm now?')?.output).toBe(600)
+    expect(at('It is 15:20 now. How many minutes until 17:00?')?.output).toBe(100)
+    expect(at('How long from 9:15 to 17:40?')?.output).toBe(505)
+  })
+
   it('reads a time from now in the person\'s zone', () => {
     expect(at('What time will it be in 3 hours and 20 minutes?')).toMatchObject({ output: '01:10', fromNow: true, text: '01:10 the next day (3 hours 20 minutes from 21:50 now, UTC)' })
     expect(clockArithmetic('What time will it be in 30 minutes?', NOW, 'Asia/Tokyo')?.output).toBe('07:20')
