@@ -73,6 +73,30 @@ function isRecordedStatement (e: Pick<Entity, 'tags' | 'title'>): boolean {
 const recordedTitles = new Map<string, boolean>()
 const MAX_RECORDED_TITLES = 20_000
 
+/**
+ * A verified answer the researcher gave from the graph ("According to the graph, ... [id]"): it only
+ * quotes entities the graph holds itself, so it is not knowledge to answer from again. Before, "What
+ * did we decide about peer links?" was answered by quoting such an answer, which quoted another
+ * (the result's producer skill is on the result it verifies, coord/graph-recorder.ts).
+ */
+export function quotesTheGraph (e: Pick<Entity, 'kind' | 'tags' | 'data'>, get: (id: string) => Pick<Entity, 'data'> | undefined): boolean {
+  if (e.kind !== 'fact' || !(e.tags ?? []).includes('result')) return false
+  const result = e.data?.result
+  if (typeof result !== 'string') return false
+  // Read once per result (every search reads every verified result this way); a result not here yet is asked again.
+  let quotes = answeredFromGraph.get(result)
+  if (quotes === undefined) {
+    const r = get(result)
+    if (r === undefined) return false
+    if (answeredFromGraph.size >= MAX_RECORDED_TITLES) answeredFromGraph.clear()
+    quotes = r.data?.skillId === ANSWER_SKILL
+    answeredFromGraph.set(result, quotes)
+  }
+  return quotes
+}
+const ANSWER_SKILL = 'graph.answer'
+const answeredFromGraph = new Map<string, boolean>()
+
 export interface StartedAgents {
   host: Promise<AgentHost>
   /** Resolves with the host once this tab's built-ins (and earlier custom agents) run. */
@@ -145,11 +169,12 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
       const e = await embedder
       retriever ??= new GraphRetriever({ embed: async t => await e.embed(t), calibration: calibrationFor(e.modelId) })
       // The mesh's own bookkeeping (task threads, unverified results) is not knowledge to answer
-      // from: a researcher would find the question itself. Verified results become facts.
+      // from: a researcher would find the question itself. Verified results become facts, but for
+      // the researcher's own answers, which only quote the graph.
       // Statuses are checked against their signatures for what is returned only (a signature check
       // is ~1.5 ms), and for retracted entities before ranking (few), so a retraction written in
       // another's name hides nothing.
-      const entities = graph.list().filter(x => !isBookkeeping(x)).map(x => x.status === 'retracted' ? provenView(x, proofs, get) : agentView(x))
+      const entities = graph.list().filter(x => !isBookkeeping(x) && !quotesTheGraph(x, get)).map(x => x.status === 'retracted' ? provenView(x, proofs, get) : agentView(x))
       const hits = await retriever.search(text, entities, { k })
       return hits.map(h => {
         const e = graph.get(h.id)

@@ -7,6 +7,7 @@
  * - asked for after it: "Our team meeting moved to Thursday at 10am. Note that." ("Please remember
  *   this.", "Make a note of it.", "Keep that in mind."). Before, the planner cut this in two and the
  *   statement went unassigned;
+ * - a decision: "Decision: we will use WebRTC for all peer links", "We decided to ship on Friday";
  * - or simply stated: "The office wifi password is tulip-42", "Sam is on leave until Friday. He is
  *   back on Monday." A text counts as a plain statement only when every sentence of it is one: a
  *   subject (a noun phrase opened by a determiner or a possessive, or a name) then a verb, no
@@ -18,6 +19,12 @@ import { IMPERATIVE } from './imperative.ts'
 
 /** "Remember that ...", "Note: ...", "FYI ...", "For the record, ...", before the statement. */
 const RECORD_ASK = /^\s*(?:please\s+)?(?:(?:remember|note|record|log)(?:\s+(?:that|this))?\s*:|(?:remember|note|record|log)\s+that\b|(?:keep|bear)\s+in\s+mind(?:\s+that)?\b|fyi\b|for\s+(?:the\s+record|your\s+information)\b|just\s+so\s+(?:you|everyone)\s+knows?\b|heads[-\s]up\b)\s*[:,-]?\s*/i
+/**
+ * A decision the room took: "Decision: we will use WebRTC for all peer links", "Agreed: ...", "We
+ * decided to ...", "The team agreed that ...". Before, the first was read as a question, and the
+ * researcher answered it by quoting whatever the graph held on "links".
+ */
+const DECIDED = /^\s*(?:(decision|decided|agreed|resolved|conclusion)\s*[:-]\s*|(?=(?:we|the\s+team|everyone|the\s+group)\s+(?:have\s+|has\s+|all\s+)?(?:decided|agreed|chose|settled\s+on|resolved)\b))/i
 /** "Note that.", "Please remember this.", "Make a note of it.", "Keep that in mind.", after the statement. */
 const RECORD_AFTER = /(?<=[.!])\s*(?:(?:please|so|and)\s+)?(?:(?:note|remember|record|log|save|store)\s+(?:that|this|it)(?:\s+down)?|write\s+(?:that|this|it)\s+down|make\s+a\s+note(?:\s+of\s+(?:that|this|it))?|take\s+note(?:\s+of\s+(?:that|this|it))?|(?:keep|bear)\s+(?:that|this|it)\s+in\s+mind|for\s+the\s+record|fyi)(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*[.!]?\s*$/i
 /** Longest statement recorded (characters): a longer text is material for the summariser, not a statement. */
@@ -56,6 +63,15 @@ const NOT_A_NAME = /^(?:i|i'm|i'd|i've|we|we're|we'd|you|it|it's|that's|there's|
  * "Remember to ..." is a reminder, not a statement: undefined.
  */
 export function statementToRecord (request: string): string | undefined {
+  // A decision keeps its label: it is what says the room decided it.
+  const decided = DECIDED.exec(request)
+  if (decided !== null) {
+    const raw = request.slice(decided[0].length).trim()
+    const rest = asStatement(raw)
+    if (rest === undefined || decided[1] === undefined) return rest
+    // "Decision: we will ...", as written after the label.
+    return `${decided[1].charAt(0).toUpperCase()}${decided[1].slice(1).toLowerCase()}: ${raw.charAt(0)}${rest.slice(1)}`
+  }
   const before = RECORD_ASK.exec(request)
   if (before !== null) return asStatement(request.slice(before[0].length))
   const after = RECORD_AFTER.exec(request)

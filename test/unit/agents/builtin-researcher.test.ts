@@ -214,6 +214,18 @@ describe('researcher: a statement the person tells the room to record', () => {
     expect(statementToRecord(`Note: ${'word '.repeat(300)}`)).toBeUndefined()
   })
 
+  it('reads a decision the room took, keeping what says it was decided', () => {
+    // Before: "Decision: ..." was read as a question, and answered by quoting whatever the graph held on "links".
+    expect(statementToRecord('Decision: we will use WebRTC for all peer links.')).toBe('Decision: we will use WebRTC for all peer links.')
+    expect(statementToRecord('Agreed - ship on Friday')).toBe('Agreed: ship on Friday.')
+    expect(statementToRecord('We decided to ship the beta on 3 March.')).toBe('We decided to ship the beta on 3 March.')
+    expect(statementToRecord('The team agreed that the relay stays in Frankfurt')).toBe('The team agreed that the relay stays in Frankfurt.')
+    expect(statementToRecord('Everyone agreed on tabs over spaces.')).toBe('Everyone agreed on tabs over spaces.')
+    for (const asked of ['We decided what?', 'Decision: should we use WebRTC?', 'Decided:', 'We need to decide on a date', 'What did we decide about peer links?']) {
+      expect(statementToRecord(asked), asked).toBeUndefined()
+    }
+  })
+
   it('reads a statement asked to be recorded after it, or simply stated', () => {
     expect(statementToRecord('Our team meeting moved to Thursday at 10am. Note that.')).toBe('Our team meeting moved to Thursday at 10am.')
     expect(statementToRecord('The beta launches on March 3, 2027. Please remember this.')).toBe('The beta launches on March 3, 2027.')

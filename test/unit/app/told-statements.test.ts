@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentView, isBookkeeping, toldStatements } from '../../../src/app/agents-boot.ts'
+import { agentView, isBookkeeping, quotesTheGraph, toldStatements } from '../../../src/app/agents-boot.ts'
 import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
 import { handler, judgeAsked } from '../../../src/agents/builtin/researcher.ts'
 import { handler as verify } from '../../../src/agents/builtin/verifier.ts'
@@ -15,12 +15,19 @@ beforeAll(async () => { embedder = await realEmbedder() }, 120_000)
 afterAll(async () => { await embedder?.dispose() })
 
 /** A task's result as the graph recorder writes it (coord/graph-recorder.ts): a hypothesis until verified. */
-function recordResult (graph: KnowledgeGraph, request: string, result: { text: string, output?: unknown }): string {
+function recordResult (graph: KnowledgeGraph, request: string, result: { text: string, output?: unknown }, skillId = 'graph.answer'): string {
   const { text, ...structured } = result
-  return graph.add({ kind: 'hypothesis', title: `Result: ${request}`, text, tags: ['result'], data: { taskId: 't-1', attempt: 1, result: JSON.parse(JSON.stringify(structured)) as JsonObject } })
+  return graph.add({ kind: 'hypothesis', title: `Result: ${request}`, text, tags: ['result'], data: { taskId: 't-1', attempt: 1, skillId, result: JSON.parse(JSON.stringify(structured)) as JsonObject } })
 }
 
-const knowledge = (graph: KnowledgeGraph) => graph.list().filter(e => !isBookkeeping(e)).map(agentView)
+/** A result verified, as the graph recorder records it: a fact that names the result it verifies. */
+function verifyResult (graph: KnowledgeGraph, id: string): string {
+  const r = graph.get(id)!
+  return graph.add({ kind: 'fact', title: r.title!.replace(/^Result: /, 'Verified: '), text: r.text, tags: ['result', 'verified'], data: { taskId: 't-1', attempt: 1, result: id } })
+}
+
+/** What agents search, as agents-boot.ts's graphSearch reads the graph. */
+const knowledge = (graph: KnowledgeGraph) => graph.list().filter(e => !isBookkeeping(e) && !quotesTheGraph(e, id => graph.get(id))).map(agentView)
 
 describe('what a person tells the room before a question', () => {
   it('is knowledge for the next question, quoted as a hypothesis', async () => {
@@ -87,5 +94,26 @@ describe('what a person tells the room before a question', () => {
     // A verified answer is a fact: read as "<request>: <answer>", as before.
     const fact = graph.add({ kind: 'fact', title: 'Verified: The standup is at 9:30. When is the standup?', text: 'Going by what you say: the standup is at 9:30.', tags: ['result', 'verified'], data: { result: { output: { byWord: ['The standup is at 9:30.'] } } } })
     expect(agentView(graph.get(fact)!).text).toBe('The standup is at 9:30. When is the standup?: Going by what you say: the standup is at 9:30.')
+  })
+})
+
+describe('what the researcher answers from', () => {
+  it('is the decision told, not earlier answers that only quoted the graph', async () => {
+    const graph = await openRoomGraph(createGraphRepo(), 'decided', { actor: { agentId: 'person', peerId: 'p1' }, now: clock() })
+    const links = verifyResult(graph, recordResult(graph, 'Find the links in: docs at https://example.com/guide', { text: 'https://example.com/guide' }, 'text.transform'))
+    const asked = 'Decision: we will use WebRTC for all peer links.'
+    const decision = recordResult(graph, asked, { text: asked, output: { recorded: asked, graph: 'new' } }, 'graph.record')
+    // An earlier question answered from the graph, and verified: before, it was quoted as knowledge.
+    const before = await handler({ id: 't-0', text: 'Which links do we use?' }, graphSearchContext(embedder, knowledge(graph)))
+    const answered = verifyResult(graph, recordResult(graph, 'Which links do we use?', before))
+    expect(quotesTheGraph(graph.get(answered)!, id => graph.get(id))).toBe(true)
+    expect(quotesTheGraph(graph.get(links)!, id => graph.get(id))).toBe(false)
+    expect(knowledge(graph).map(e => e.id).sort()).toEqual([decision, links].sort())
+    const r = await handler({ id: 't-1', text: 'What did we decide about peer links?' }, graphSearchContext(embedder, knowledge(graph)))
+    expect(r.citations?.[0]).toBe(decision)
+    expect(r.text).toContain('we will use WebRTC for all peer links')
+    // A verified result whose own result has not arrived yet is read as knowledge until it does.
+    const orphan = graph.add({ kind: 'fact', title: 'Verified: x', text: 'x', tags: ['result', 'verified'], data: { result: 'result:t-9:1' } })
+    expect(quotesTheGraph(graph.get(orphan)!, id => graph.get(id))).toBe(false)
   })
 })
