@@ -10,14 +10,14 @@
  */
 import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
-import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer, ageAnswer, workdaysAnswer } from './dates.ts'
+import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer, monthLengthAnswer, ageAnswer, workdaysAnswer } from './dates.ts'
 import { clockArithmetic } from './clock-times.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
 import { affordCount, amountOverTime, asMoney, balanceOverTime, billSplit, moneyLeft, moneyQuestion } from './money.ts'
 import { compareQuantities } from './compare-quantities.ts'
-import { proportion, quantityOverTime, rateAndTime, sharedWork } from './measures.ts'
+import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
@@ -125,8 +125,8 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Leap years: "Is 2027 a leap year?", "When is the next leap year?".
   const leap = given === undefined ? leapYearAnswer(asked, Date.now(), task.timeZone) : undefined
   if (leap !== undefined) return answer(leap.text, leap.output, leap.steps)
-  // A year's length: "How many weeks are in 2027?".
-  const yearLength = given === undefined ? yearLengthAnswer(asked, Date.now(), task.timeZone) : undefined
+  // A year's or a month's length: "How many weeks are in 2027?", "How many hours are there in March?".
+  const yearLength = given === undefined ? yearLengthAnswer(asked, Date.now(), task.timeZone) ?? monthLengthAnswer(asked, Date.now(), task.timeZone) : undefined
   if (yearLength !== undefined) return answer(yearLength.text, yearLength.output, yearLength.steps)
   // A question about a whole number: "Is 91 prime?", "is 1,024 divisible by 8".
   const property = given === undefined ? checkNumberClaim(asked.trim().replace(/^(?:please\s+)?(?:tell\s+me\s+)?(?:whether|if)\s+/i, '')) : undefined
@@ -196,7 +196,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Which of two quantities is heavier, longer, ... ("Which is heavier, 2 kg or 3 pounds?"), or a
   // quantity every period over a span ("5 km every day for 3 weeks, how far in total?"), or one in
   // proportion to another ("6 litres per 100 km: how much fuel for 350 km?").
-  const measured = given === undefined ? compareQuantities(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? rateAndTime(request) ?? proportion(request) : undefined
+  const measured = given === undefined ? compareQuantities(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? rateAndTime(request) ?? eachTimes(request) ?? proportion(request) : undefined
   if (measured !== undefined) return answer(measured.text, measured.output, [...(referred?.notes ?? []), ...measured.steps])
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.

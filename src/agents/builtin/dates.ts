@@ -172,7 +172,9 @@ function isoDay (day: number): string {
 }
 
 /** A request to count days or weeks. */
-const COUNT = /\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(days|weeks)\b|\b(days|weeks)\s+(?:are\s+there\s+|is\s+it\s+|were\s+there\s+|(?:are\s+)?left\s+)?(?:between|from|until|till|since|to\s+go\s+until)\b/i
+const COUNT = /\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:(?:working|work|business|school)\s+|week\s*)?(days|weeks)\b|\b(days|weeks)\s+(?:are\s+there\s+|is\s+it\s+|were\s+there\s+|(?:are\s+)?left\s+)?(?:between|from|until|till|since|to\s+go\s+until)\b/i
+/** Days Monday to Friday: "working days", "business days", "weekdays". */
+const WORKING_DAYS = /\b(?:working|work|business|school)\s+days\b|\bweek\s*days\b/i
 /** The other end is today. */
 const FROM_TODAY = /\b(?:until|till|to\s+go\s+until|before|since|ago|from\s+(?:now|today)|left\s+(?:until|before))\b/i
 
@@ -234,6 +236,16 @@ export function countDays (request: string, upstream: { id: string, text: string
     ...ends.map(e => `date: ${e.date.text} (${e.from})`),
     `${days} day${days === 1 ? '' : 's'} between ${a.date.text} and ${b.date.text}`
   ]
+  if (unit === 'days' && WORKING_DAYS.test(request)) {
+    // Before: "How many working days until 15 December 2026?" counted every day (21, not 15).
+    const [from, to] = a.date.day <= b.date.day ? [a.date, b.date] : [b.date, a.date]
+    let working = 0
+    // Day 0 (1970-01-01) was a Thursday: (day + 4) mod 7 is the weekday, 0 a Sunday.
+    for (let d = from.day + 1; d <= to.day; d++) if ((((d + 4) % 7) + 7) % 7 % 6 !== 0) working++
+    const counted = `Monday to Friday, after ${from.text} up to and including ${to.text}`
+    steps.push(`${counted}: ${working}`)
+    return { text: `${working} working day${working === 1 ? '' : 's'} (${counted}; public holidays not taken out)`, output: working, steps }
+  }
   if (unit === 'days') return { text: `${days} day${days === 1 ? '' : 's'}`, output: days, steps }
   const weeks = Math.floor(days / 7)
   const rest = days % 7
@@ -522,6 +534,34 @@ function yearSaid (said: string, now: number, timeZone?: string): { year: number
   const z = zonedTime(now, timeZone)
   const year = z.year + (relative === 'next' ? 1 : relative === 'last' ? -1 : 0)
   return { year, steps: [`${relative} year: ${year} (${z.zone})`] }
+}
+
+const MONTH_LENGTH_ASK = new RegExp(String.raw`^how\s+many\s+(days|weeks|hours|minutes|seconds)\s+(?:(?:are|were|will\s+there\s+be)?\s*(?:there\s+)?(?:in|has|have)\s+(?:the\s+month\s+of\s+)?${MONTH}(?:\s+(\d{4}|this\s+year|next\s+year|last\s+year))?|(?:does|did|will)\s+${MONTH}(?:\s+(\d{4}|this\s+year|next\s+year|last\s+year))?\s+have)$`, 'i')
+const PER_DAY: Record<string, number> = { hours: 24, minutes: 1440, seconds: 86_400 }
+
+/**
+ * How many days, weeks, hours, minutes or seconds a month has: "How many hours are there in March?"
+ * (744), "How many days does February 2028 have?" (29). A month without a year is this year's (it
+ * matters for February only). Before, "found no expression to evaluate". Undefined when the request
+ * asks none.
+ */
+export function monthLengthAnswer (request: string, now: number, timeZone?: string): { text: string, output: number, steps: string[] } | undefined {
+  const m = MONTH_LENGTH_ASK.exec(clockRequest(request))
+  if (m === null) return undefined
+  const unit = m[1]!.toLowerCase()
+  const month = monthOf(m[2] ?? m[4]!)
+  const yearWord = m[3] ?? m[5]
+  const { year, steps: said } = yearWord !== undefined ? yearSaid(yearWord, now, timeZone) : { year: zonedTime(now, timeZone).year, steps: [] as string[] }
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  const name = `${MONTH_LONG[month - 1]!} ${year}`
+  const steps = [...said, `${name}${yearWord === undefined ? ' (this year)' : ''} has ${days} days${month === 2 ? ` (${leapReason(year)})` : ''}`]
+  if (unit === 'days') return { text: `${days} days (${name})`, output: days, steps }
+  if (unit === 'weeks') {
+    const over = days - 28
+    return { text: `4 weeks and ${over} day${over === 1 ? '' : 's'} (${days} days in ${name})`, output: Number((days / 7).toPrecision(12)), steps: [...steps, `${days} days = 4 × 7 + ${over}`] }
+  }
+  const n = days * PER_DAY[unit]!
+  return { text: `${n} ${unit} (${days} days × ${PER_DAY[unit]!}, ${name})`, output: n, steps: [...steps, `${days} × ${PER_DAY[unit]!} = ${n} ${unit}`] }
 }
 
 const YEAR_LENGTH_ASK = /^how\s+many\s+(days|weeks|hours|months)\s+(?:(?:are|were|will\s+there\s+be)?\s*(?:there\s+)?(?:in|has|have)\s+(?:the\s+year\s+)?(\d{1,4}|this\s+year|next\s+year|last\s+year)|(?:does|did|will)\s+(?:the\s+year\s+)?(\d{1,4}|this\s+year|next\s+year|last\s+year)\s+have)$/i

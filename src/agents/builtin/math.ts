@@ -379,7 +379,8 @@ const REWRITES: Rewrite[] = [
   // "3 hours and 20 minutes", "5 feet 10 inches", "2 lb, 3 oz": one quantity told in parts is their sum.
   { pattern: new RegExp(String.raw`${PART}(?:\s*(?:,\s*(?:and\s+)?|and\s+)?${PART}){1,3}(?![\w/^])`, 'gi'), replace: (m: string) => `(${[...m.matchAll(new RegExp(PART, 'gi'))].map(p => `${p[1]} ${UNIT_SPELLING[p[2]!.toLowerCase()] ?? p[2]}`).join(' + ')})`, note: 'a quantity told in parts added up' },
   // "a 15% tip on 84.50", "20% tax on 300", "10% discount of 80": a percentage of a value.
-  { pattern: /\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|(?:sales\s+)?tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
+  // ("Add a 10% tip on 84" adds it: a verb rule's.)
+  { pattern: /(?<!\b(?:add|deduct|subtract|take|knock)\s+(?:an?\s+)?)\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|(?:sales\s+)?tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   // "... on a $80 bill": the amount is the bill.
   { pattern: /(\d)\s+(?:bill|check|cheque|meal|order|purchase|invoice|tab|total|price|sale|salary|fare)\b/gi, replace: '$1', note: '' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+of\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
@@ -757,6 +758,9 @@ const VERB_RULES: VerbRule[] = [
   { pattern: verbPattern(String.raw`\bmultiply\s+(<X>)\s+(?:by|with)\s+(<X>)`), build: (x, y) => `${term(x)} * ${term(y)}`, note: '"multiply X by Y" → X * Y' },
   { pattern: verbPattern(String.raw`\bmultiply\s+(?:together\s+)?(<XS>)(?:\s+together)?`), build: (xs) => terms(xs).join(' * '), note: '"multiply X, Y and Z" → X * Y * Z' },
   { pattern: verbPattern(String.raw`\bdivide\s+(<X>)\s+(?:by|and)\s+(<X>)`), build: (x, y) => `${term(x)} / ${term(y)}`, note: '"divide X by Y" → X / Y' },
+  // "Add 15% VAT to 200", "add a 10% tip on 84": before, the word between the percentage and "to" left "Add" unread.
+  { pattern: verbPattern(String.raw`\badd\s+(?:an?\s+)?(<N>)\s*%\s+(?:(?:sales\s+)?tax|vat|gst|tip|markup|surcharge|service\s+charge|fee|interest)\s+(?:to|onto|on)\s+(<X>)`), build: (n, x) => PERCENTAGE_CHANGE('+')(x, n), note: '"add N% to X" → X * (1 + N / 100)' },
+  { pattern: verbPattern(String.raw`\b(?:subtract|deduct|take|knock)\s+(?:an?\s+)?(<N>)\s*%\s+(?:discount|tax|vat|gst|fee|commission)\s+(?:from|off)\s+(<X>)`), build: (n, x) => PERCENTAGE_CHANGE('-')(x, n), note: '"take N% off X" → X * (1 - N / 100)' },
   { pattern: verbPattern(String.raw`\badd\s+(<XS>|<X>)\s+(?:to|onto)\s+(<X>)`), build: (xs, y) => [term(y), ...terms(xs)].join(' + '), note: '"add X to Y" → Y + X' },
   { pattern: verbPattern(String.raw`\badd\s+(?:up\s+|together\s+)?(<XS>)(?:\s+(?:up|together))?`), build: (xs) => terms(xs).join(' + '), note: '"add X and Y" → X + Y' },
   { pattern: verbPattern(String.raw`\b(?:subtract|deduct|take\s+away|take)\s+(<X>)\s+(?:from|off)\s+(<X>)`), build: (x, y) => `${term(y)} - ${term(x)}`, note: '"subtract X from Y" → Y - X' },

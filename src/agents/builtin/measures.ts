@@ -26,7 +26,7 @@ import { tellsTravel } from './travel.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
-  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined || rateAndTime(text) !== undefined
+  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined || rateAndTime(text) !== undefined || eachTimes(text) !== undefined
 }
 
 export interface MeasureAnswer {
@@ -259,4 +259,39 @@ export function rateAndTime (request: string): MeasureAnswer | undefined {
     output: text,
     steps: [`${r} ${unit} ${aPer(per.name)}, for ${plural(t, of.name)}`, `expression: ${r} * ${t}${of === per ? '' : ` * ${of.seconds} / ${per.seconds}`}`, `= ${text}`]
   }
+}
+
+/** "3 meetings of 45 minutes each", "4 boxes weighing 2.5 kg each", "3 runs of 5 km each". */
+const OF_EACH = new RegExp(String.raw`${QTY}\s+([a-z]+)\s+(?:of|at|lasting|weighing|measuring|taking|(?:that|which)\s+(?:lasts?|weighs?|takes?|measures?))\s+${QTY}\s*([a-z]+)\s+each\b`, 'i')
+/** "3 meetings, each lasting 45 minutes", "5 bags each weighing 2 kg", "2 films, each of 95 minutes". */
+const EACH_OF = new RegExp(String.raw`${QTY}\s+([a-z]+),?\s+each\s+(?:one\s+)?(?:of|lasting|weighing|measuring|taking|is|was|being)?\s*${QTY}\s*([a-z]+)\b`, 'i')
+const ASKS_ALL = /\bhow\s+(?:long|much|many|far|heavy)\b|\b(?:in\s+total|altogether|in\s+all|combined|total)\b/i
+
+/**
+ * So many things of one size each, in all: "I have 3 meetings of 45 minutes each. How long is that in
+ * total?" (3 × 45 = 135 minutes, 2 hours 15 minutes). Exactly two numbers, no money (a price each is a
+ * word problem's). Before, mathjs read "I" as a symbol, and the task failed.
+ */
+export function eachTimes (request: string): MeasureAnswer | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!ASKS_ALL.test(s) || amountsIn(s).length > 0 || /%|\bpercent\b/i.test(s) || numbersWritten(s) !== 2) return undefined
+  const m = OF_EACH.exec(s) ?? EACH_OF.exec(s)
+  if (m === null) return undefined
+  const [n, size] = [valueOf(m[1]!), valueOf(m[3]!)]
+  const [things, unit] = [m[2]!, m[4]!]
+  if (singular(things) === singular(unit)) return undefined
+  const total = Number((n * size).toPrecision(12))
+  const steps = [`${n} ${things} of ${size} ${unit} each`, `expression: ${n} * ${size}`]
+  const time = new RegExp(String.raw`^${TIME_WORD}$`, 'i').test(unit) ? timeUnitOf(unit) : undefined
+  if (time === undefined) {
+    const text = `${total} ${unit}`
+    return { text, output: text, steps: [...steps, `= ${text}`] }
+  }
+  const asked = new RegExp(String.raw`\bhow\s+many\s+${TIME_WORD}\b`, 'i').exec(s)
+  const to = asked !== null ? timeUnitOf(asked[1]!) : time
+  const value = Number((total * time.seconds / to.seconds).toPrecision(6))
+  const spelled = spelledOut(total * time.seconds, value, to.name)
+  const text = `${plural(value, to.name)}${spelled !== undefined ? ` (${spelled})` : ''}`
+  return { text, output: plural(value, to.name), steps: [...steps, `= ${text}`] }
 }

@@ -991,9 +991,12 @@ function answerQuestion (s: Story, question: string): WordProblemReading {
     if (fits.length > 1) return { unreadable: `which of the rates (${fits.map(r => `${r.owner} ${r.verbWord} ${shown(s, r.noun, r.value)} a ${r.unit}`).join('; ')}) is asked about is not clear` }
   }
   // "How much do 7 pens cost?", "how much would 3 apples cost": a price times a count.
-  const costOf = new RegExp(String.raw`\b(${NUM})\s+([a-z]+)\s+(?:cost|costs|be|come\s+to)\b`, 'i').exec(q) ?? new RegExp(String.raw`\bcost\s+(?:of\s+)?(${NUM})\s+([a-z]+)`, 'i').exec(q) ?? new RegExp(String.raw`\bfor\s+(${NUM})\s+([a-z]+)`, 'i').exec(q)
+  // "How much do 8 cost?" names no noun: the one thing the story prices.
+  const costOf = new RegExp(String.raw`\b(${NUM})\s+(?:([a-z]+)\s+)?(?:cost|costs|be|come\s+to)\b`, 'i').exec(q) ?? new RegExp(String.raw`\bcost\s+(?:of\s+)?(${NUM})\s+([a-z]+)`, 'i').exec(q) ?? new RegExp(String.raw`\bfor\s+(${NUM})\s+([a-z]+)`, 'i').exec(q)
+  const priced = costOf?.[2] !== undefined ? singular(costOf[2]) : s.price.size === 1 ? [...s.price.keys()][0] : undefined
+  if (much && costOf !== null && priced === undefined) return { unreadable: 'which of the things priced is asked about is not said' }
   if (much && costOf !== null) {
-    const n = Number(costOf[1]!.replace(/[,\s]/g, '')); const noun = singular(costOf[2]!)
+    const n = Number(costOf[1]!.replace(/[,\s]/g, '')); const noun = priced!
     const each = s.price.get(noun)
     if (each === undefined) return { unreadable: `the price of one ${noun} is not given` }
     return done(n * each, MONEY, `${fmt(n)} * ${fmt(round(each))}`, [`${fmt(n)} × ${money(s.currency, each)}`])

@@ -4,7 +4,7 @@ import { evaluateExpression, math, translateRequest } from '../../../src/agents/
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 import { readConversion, statedRate } from '../../../src/agents/builtin/currency.ts'
 import { priceStory } from '../../../src/agents/builtin/price-story.ts'
-import { proportion, rateAndTime, sharedWork } from '../../../src/agents/builtin/measures.ts'
+import { eachTimes, proportion, rateAndTime, sharedWork } from '../../../src/agents/builtin/measures.ts'
 import { tellsCalculatorStory } from '../../../src/agents/builtin/stories.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
 
@@ -791,6 +791,28 @@ describe('calculator: measured quantities', () => {
     expect(rateAndTime('How long to drive 120 km at 60 km per hour?')).toBeUndefined()
     expect((await calc('How long to drive 120 km at 60 km per hour?')).text).toBe('2 hours')
     expect(tellsCalculatorStory('How long does it take to read 12000 words at 250 words per minute?')).toBe(true)
+  })
+
+  it('answers so many things of one size each, in all', async () => {
+    // Before: "cannot evaluate ... undefined symbol I", and the task failed.
+    const meetings = await calc('I have 3 meetings of 45 minutes each. How long is that in total?')
+    expect(meetings).toMatchObject({ text: '135 minutes (2 hours 15 minutes)', output: '135 minutes' })
+    expect(meetings.working).toContain('expression: 3 * 45')
+    expect((await calc('I have 3 meetings, each lasting 45 minutes. How many hours is that?')).text).toBe('2.25 hours (2 hours 15 minutes)')
+    expect((await calc('4 boxes weighing 2.5 kg each: how heavy are they altogether?')).text).toBe('10 kg')
+    expect((await calc('I did 3 runs of 5 km each. How far did I run in total?')).text).toBe('15 km')
+    // A price each is a word problem's, and says what was bought.
+    expect(eachTimes('I bought 3 coffees at $4.50 each. How much in total?')).toBeUndefined()
+    expect((await calc('I bought 3 coffees at $4.50 each. How much in total?')).text).toBe('$13.50')
+    expect(tellsCalculatorStory('I have 3 meetings of 45 minutes each. How long is that in total?')).toBe(true)
+  })
+
+  it('adds or takes off a named percentage', async () => {
+    // Before: "undefined symbol Add": the word between the percentage and "to" was not read.
+    expect(await calc('Add 15% VAT to $200')).toMatchObject({ text: '$230.00', working: expect.arrayContaining(['expression: 200 * (1 + 15 / 100)']) })
+    expect((await calc('Add a 10% tip on $84')).text).toBe('$92.40')
+    expect((await calc('Deduct 10% commission from $500')).text).toBe('$450.00')
+    expect((await calc('Add 20% tax to 50')).text).toBe('60')
   })
 
   it('answers a distance converted and a question of travel about it, both', async () => {

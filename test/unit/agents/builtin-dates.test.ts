@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { ageAnswer, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
+import { ageAnswer, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, monthLengthAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
 import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
 import { testContext } from './builtin-context.ts'
 
@@ -55,6 +55,16 @@ describe('dates in the calculator', () => {
     expect(countDays('How many days until December 25, 2026?', [], NOW)?.output).toBe(33)
     expect(countDays('How many days ago was 2026-11-01?', [], NOW)?.output).toBe(21)
     expect(countDays('How many days until December 25, 2026?', [], NOW)?.steps).toContain('date: 2026-11-22 (today in UTC)')
+  })
+
+  it('counts working days, Monday to Friday, when asked for them', () => {
+    // Before: 23 (every day). Today (NOW) is Sunday 22 November 2026.
+    const until = countDays('How many working days until 15 December 2026?', [], NOW)!
+    expect(until).toMatchObject({ output: 17, text: '17 working days (Monday to Friday, after 2026-11-22 up to and including 15 December 2026; public holidays not taken out)' })
+    expect(until.steps).toContain('Monday to Friday, after 2026-11-22 up to and including 15 December 2026: 17')
+    expect(countDays('How many business days between 2027-03-01 and 2027-03-31?', [], NOW)?.output).toBe(22)
+    expect(countDays('How many weekdays until 2026-11-28?', [], NOW)?.output).toBe(5)
+    expect(countDays('How many days until 15 December 2026?', [], NOW)?.output).toBe(23)
   })
 
   it("counts from today in the person's time zone, not the agent's", () => {
@@ -211,6 +221,17 @@ describe('a year\'s length in the calculator', () => {
     expect(yearLengthAnswer('How many weeks are in a year?', NOW)).toBeUndefined()
     expect(yearLengthAnswer('How many weeks until 2027?', NOW)).toBeUndefined()
     expect((await calc('How many weeks are in 2027?')).output).toBe(52.1428571429)
+  })
+
+  it('counts the days, weeks, hours, minutes and seconds of a month', async () => {
+    // Before: "found no expression to evaluate", and the task failed.
+    expect(await calc('How many hours are there in March?')).toMatchObject({ text: '744 hours (31 days × 24, March 2026)', output: 744 })
+    expect(monthLengthAnswer('How many days in February 2028?', NOW)).toMatchObject({ text: '29 days (February 2028)', output: 29 })
+    expect(monthLengthAnswer('How many days in February 2028?', NOW)?.steps).toContain('February 2028 has 29 days (2028 is divisible by 4 and not by 100)')
+    expect(monthLengthAnswer('How many seconds in February?', NOW)).toMatchObject({ output: 2_419_200, steps: expect.arrayContaining(['February 2026 (this year) has 28 days (2026 is not divisible by 4)']) })
+    expect(monthLengthAnswer('How many weeks does April 2027 have?', NOW)?.text).toBe('4 weeks and 2 days (30 days in April 2027)')
+    expect(monthLengthAnswer('How many minutes are there in June next year?', NOW, 'UTC')?.output).toBe(43_200)
+    expect(monthLengthAnswer('How many days until March?', NOW)).toBeUndefined()
   })
 })
 

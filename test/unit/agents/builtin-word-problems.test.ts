@@ -76,6 +76,13 @@ describe('word problems: a story and a question about it', () => {
     expect(readWordProblem('What did you do yesterday?')).toBeUndefined()
   })
 
+  it('reads "how much do 8 cost?" as the one thing the story prices', () => {
+    // Before: "nothing in the story says what was spent".
+    expect(answer('If 3 notebooks cost $7.50, how much do 8 cost?')).toMatchObject({ text: '$20', expression: '8 * 2.5' })
+    expect(answer('Apples cost $2 each. How much will 5 cost?')).toMatchObject({ text: '$10' })
+    expect(readWordProblem('Pens cost $2 each. Pads cost $3 each. How much do 4 cost?')).toMatchObject({ unreadable: 'which of the things priced is asked about is not said' })
+  })
+
   it('multiplies what goes to or comes from each of several', () => {
     // Before: "how many change hands here is not one count".
     expect(answer('Tom has 12 marbles. He gives 5 to each of 2 friends. How many marbles does Tom have left?')).toMatchObject({ text: '2 marbles', expression: '12 - 2 * 5' })
