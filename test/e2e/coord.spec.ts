@@ -218,7 +218,7 @@ test('a mission part works on the result it depends on, and a request that carri
   await b.evaluate(async r => { await window.meshwork.agents.unregister(r) }, runner)
 })
 
-test('a statement the person tells the room (asked to remember it, or told plainly) is recorded in the graph, and the researcher answers from it', async () => {
+test('a statement the person tells the room (asked to remember it, told plainly, told before a question, or decided) is recorded in the graph, and the researcher answers from it', async () => {
   const idB = await peerIdOf(b)
   // Before, nobody bid: a statement was no agent's task, and it ended unassigned.
   const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Remember that the staging relay listens on port 7443' }))
@@ -240,6 +240,19 @@ test('a statement the person tells the room (asked to remember it, or told plain
   const said = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), asked)
   expect(said, JSON.stringify(said)).toMatchObject({ state: 'completed', skillId: 'graph.answer' })
   expect(said.result?.text).toMatch(/the office wifi password is tulip-42 \[[^\]]+\] \(a hypothesis\)/)
+  // Told before a question: answered by the person's word, and kept for the next question (before,
+  // the answer was bookkeeping, and nobody bid on the next one).
+  const first = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'The standup is at 9:30 every weekday. When is the standup?' }))
+  const byWord = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), first)
+  expect(byWord, JSON.stringify(byWord)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { text: 'The graph has nothing on this yet. Going by what you say: The standup is at 9:30 every weekday.' } })
+  await expect.poll(() => c.evaluate(() => window.meshwork.graph.list({ kind: 'hypothesis' }).some(e => e.title === 'Result: The standup is at 9:30 every weekday. When is the standup?')), { timeout: 15_000 }).toBe(true)
+  const next = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'When is the standup?' }))
+  const kept2 = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), next)
+  expect(kept2, JSON.stringify(kept2)).toMatchObject({ state: 'completed', skillId: 'graph.answer' })
+  expect(kept2.result?.text).toMatch(/^According to the graph, the standup is at 9:30 every weekday \[[^\]]+\] \(a hypothesis\)/)
+  // A decision is recorded with its label (before, it was read as a question about "links").
+  const decided = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Decision: we will use WebRTC for all peer links.' }))
+  expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), decided)).toMatchObject({ state: 'completed', skillId: 'graph.record', result: { text: 'Decision: we will use WebRTC for all peer links.' } })
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {
