@@ -15,7 +15,7 @@ import { clockArithmetic } from './clock-times.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
-import { affordCount, amountOverTime, asMoney, balanceOverTime, billSplit, moneyLeft, moneyQuestion } from './money.ts'
+import { affordCount, amountOverTime, asMoney, balanceOverTime, billSplit, moneyLeft, moneyQuestion, savingsGoal } from './money.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
@@ -177,7 +177,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   }
   // A bill split between people ("Split a bill of $120 among 4 people with a 20% tip"), or an amount
   // every period over a span ("If I save $250 a month, how much after 18 months?"): money, to the cent.
-  const afford = given === undefined ? affordCount(request) : undefined
+  const afford = given === undefined ? affordCount(request) ?? savingsGoal(request) : undefined
   if (afford !== undefined) return answer(afford.text, afford.output, [...(referred?.notes ?? []), ...afford.steps])
   const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) ?? moneyLeft(request) ?? balanceOverTime(request) : undefined
   if (shared !== undefined) {

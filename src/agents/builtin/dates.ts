@@ -200,6 +200,14 @@ export function countDays (request: string, upstream: { id: string, text: string
   const zoned = zonedTime(now, timeZone)
   const todayFrom = `today in ${zoned.zone}${zoned.fallback !== undefined ? `: ${zoned.fallback}` : ''}`
   let own = datesIn(request)
+  // "How many days are left in the year?", "... until the end of the month": to its last day.
+  const endOf = /\b(?:left|remaining|to\s+go)\s+(?:in|of)\s+(?:the|this)\s+(year|month)\b|\b(?:until|till|before)\s+the\s+end\s+of\s+(?:the|this)\s+(year|month)\b/i.exec(request)
+  if (own.length === 0 && endOf !== null) {
+    const today = new Date(localDay(zoned) * MS_PER_DAY)
+    const last = (endOf[1] ?? endOf[2]!).toLowerCase() === 'year' ? Date.UTC(today.getUTCFullYear(), 11, 31) : Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 0)
+    const day = Math.round(last / MS_PER_DAY)
+    own = [{ text: isoDay(day), index: endOf.index, day }]
+  }
   if (own.length === 0 && FROM_TODAY.test(request)) {
     const day = yearlessDay(request, localDay(zoned))
     if (day !== undefined) own = [day]
@@ -215,7 +223,7 @@ export function countDays (request: string, upstream: { id: string, text: string
     if (own.length === 1 && earlier.length === 1) ends = [{ date: own[0]!, from: 'the request' }, earlier[0]!]
     else if (own.length === 0 && earlier.length >= 2 && that !== null) throw severalDatesError(that[0], earlier)
     else if (own.length === 0 && earlier.length === 2) ends = earlier
-    else if (own.length + earlier.length === 1 && FROM_TODAY.test(request)) {
+    else if (own.length + earlier.length === 1 && (FROM_TODAY.test(request) || endOf !== null)) {
       const today = localDay(zoned)
       ends = [own[0] !== undefined ? { date: own[0], from: 'the request' } : earlier[0]!, { date: { text: isoDay(today), index: -1, day: today }, from: todayFrom }]
     } else if (own.length + earlier.length === 0) {

@@ -222,7 +222,47 @@ export function balanceOverTime (request: string): MoneyReading | undefined {
  * skill well enough to bid, and went unassigned.
  */
 export function tellsMoneyStory (text: string): boolean {
-  return billSplit(text) !== undefined || amountOverTime(text) !== undefined || moneyLeft(text) !== undefined || balanceOverTime(text) !== undefined || affordCount(text) !== undefined
+  return billSplit(text) !== undefined || amountOverTime(text) !== undefined || moneyLeft(text) !== undefined || balanceOverTime(text) !== undefined || affordCount(text) !== undefined || savingsGoal(text) !== undefined
+}
+
+/** "how long until I have $600", "how many weeks to save $600", "how long will it take to reach $600". */
+const ASKS_HOW_LONG = new RegExp(String.raw`\bhow\s+(?:long|many\s+${PERIOD}s)\b`, 'i')
+const GOAL = /\b(?:have|reach|hit|save|saved|get\s+to|collect|raise|afford|pay\s+(?:off|back))\s+(?:up\s+)?(?:a\s+total\s+of\s+)?$/i
+
+/**
+ * How many periods an amount put aside every period takes to reach a goal: "If I save $15 a week, how
+ * long until I have $600?" (40 weeks), "I have $100 and save $50 a month. How many months until I have
+ * $1,000?" (18 months). Whole periods: the goal is reached at the end of the last one. Before, the
+ * calculator failed it ("cannot parse"). Undefined when the request is not that.
+ */
+export function savingsGoal (request: string): { text: string, output: number, steps: string[] } | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!ASKS_HOW_LONG.test(s) || /\binterest\b|%|\bpercent\b|\bcompound/i.test(s)) return undefined
+  const amounts = amountsIn(s)
+  if (amounts.length < 2 || amounts.length > 3 || amounts.some(a => a.currency.symbol !== amounts[0]!.currency.symbol)) return undefined
+  // The amount every period is the one a period follows; the goal, the one a goal verb comes before.
+  const at = (a: MoneyAmount): number => s.indexOf(a.text)
+  const each = amounts.find(a => EVERY.test(s.slice(at(a) + a.text.length, at(a) + a.text.length + 20)) && /^\s*(?:a|per|each|every|daily|weekly|monthly|quarterly|yearly|annually)\b/i.test(s.slice(at(a) + a.text.length)))
+  // "I have $100 and save $50 a month. How many months until I have $1,000?": the goal is the amount
+  // the question leads to, else the one amount a goal verb comes before.
+  const goals = amounts.filter(a => a !== each && GOAL.test(s.slice(0, at(a))))
+  const goal = goals.find(a => /\b(?:until|till|to|reach|hit)\b[^$€£¥₹]{0,25}$/i.test(s.slice(0, at(a)))) ?? (goals.length === 1 ? goals[0] : undefined)
+  if (each === undefined || goal === undefined || each.value <= 0) return undefined
+  const start = amounts.find(a => a !== each && a !== goal)
+  if (start !== undefined && !HOLDS.test(s.slice(0, at(start)))) return undefined
+  const every = EVERY.exec(s.slice(at(each) + each.text.length))!
+  const per = (every[1] ?? ADJECTIVE[every[2]!.toLowerCase()]!).toLowerCase()
+  // "How many weeks to save $100?" of $7 a day: counted in weeks.
+  const unit = new RegExp(String.raw`\bhow\s+many\s+${PERIOD}s\b`, 'i').exec(s)?.[1]?.toLowerCase() ?? per
+  const needed = goal.value - (start?.value ?? 0)
+  if (needed <= 0) return { text: `None: ${start!.text} is already ${goal.text} or more`, output: 0, steps: [`${start!.text} held, ${goal.text} to reach`] }
+  const perUnit = unit === per ? each.value : each.value * PERIODS[unit]! / PERIODS[per]!
+  const exact = needed / perUnit
+  const periods = Math.ceil(exact - 1e-9)
+  const steps = [`${start !== undefined ? `${goal.text} − ${start.text} = ${needed} to put aside; ` : ''}${each.text} a ${per}${unit === per ? '' : ` = ${Number(perUnit.toPrecision(12))} a ${unit}`}`, `expression: ${needed} / ${Number(perUnit.toPrecision(12))} = ${Number(exact.toPrecision(12))}`]
+  if (periods !== exact) steps.push(`rounded up to whole ${unit}s: ${periods}`)
+  return { text: `${periods} ${unit}${periods === 1 ? '' : 's'}`, output: periods, steps }
 }
 
 /** "A pizza costs $12", "each ticket is $5", "one coffee sells for €3.50": a thing's price, in a story. */

@@ -67,6 +67,13 @@ describe('dates in the calculator', () => {
     expect(countDays('How many days until 15 December 2026?', [], NOW)?.output).toBe(23)
   })
 
+  it('counts the days left in the year or the month', () => {
+    // Before: "found no expression to evaluate". Today (NOW) is 22 November 2026.
+    expect(countDays('How many days are left in the year?', [], NOW)?.output).toBe(39)
+    expect(countDays('How many days until the end of the month?', [], NOW)?.output).toBe(8)
+    expect(countDays('How many weeks are left in this year?', [], NOW)?.text).toBe('5 weeks and 4 days')
+  })
+
   it("counts from today in the person's time zone, not the agent's", () => {
     // 15:30 UTC on November 22 is already November 23 in Kiritimati (UTC+14), still the 22nd in Pago Pago (UTC-11).
     const ahead = countDays('How many days until Christmas?', [], NOW, 'Pacific/Kiritimati')!

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, moneyLeft, moneyQuestion } from '../../../src/agents/builtin/money.ts'
+import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, moneyLeft, moneyQuestion, savingsGoal } from '../../../src/agents/builtin/money.ts'
+import { handler } from '../../../src/agents/builtin/calculator.ts'
+import { testContext } from './builtin-context.ts'
 
 const USD = { symbol: '$', decimals: 2 }
 
@@ -57,5 +59,23 @@ describe('money: stories of spending', () => {
     expect(moneyLeft('I have $50 and spent €20. How much is left?')).toBeUndefined()
     expect(moneyLeft('I have $50 and earned $20. How much is left?')).toBeUndefined()
     expect(moneyLeft('Our budget is $2,000 and we have spent $1,250.')).toBeUndefined()
+  })
+})
+
+describe('money: how long to save up to a goal', () => {
+  it('counts whole periods of an amount put aside, from a sum held or from nothing', async () => {
+    // Before: "cannot parse", and the task failed.
+    const weeks = await handler({ id: 't', text: 'If I save $15 a week, how long until I have $600?' }, testContext())
+    expect(weeks).toMatchObject({ text: '40 weeks', output: 40 })
+    expect(weeks.working).toContain('expression: 600 / 15 = 40')
+    expect(savingsGoal('I have $100 and save $50 a month. How many months until I have $1,000?')).toMatchObject({ text: '18 months', steps: expect.arrayContaining(['$1,000 − $100 = 900 to put aside; $50 a month']) })
+    // A goal reached partway through a period takes the whole period.
+    expect(savingsGoal('How long will it take to save $1000 if I put aside $30 every week?')).toMatchObject({ text: '34 weeks', steps: expect.arrayContaining(['rounded up to whole weeks: 34']) })
+    // Counted in the periods asked for.
+    expect(savingsGoal('I save $7 per day. How many weeks to save $100?')?.text).toBe('3 weeks')
+    expect(savingsGoal('I have $700 and save $50 a month. How many months until I have $500?')?.text).toBe('None: $700 is already $500 or more')
+    // Not a goal: how much after a span, or interest.
+    expect(savingsGoal('If I save $250 a month, how much after 18 months?')).toBeUndefined()
+    expect(savingsGoal('If I save $15 a week at 5% interest, how long until I have $600?')).toBeUndefined()
   })
 })
