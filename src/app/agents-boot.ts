@@ -64,14 +64,15 @@ function isRecordedStatement (e: Pick<Entity, 'tags' | 'title'>): boolean {
   // and reading a plain statement (record-ask.ts) costs about 10 µs.
   let recorded = recordedTitles.get(e.title)
   if (recorded === undefined) {
-    if (recordedTitles.size >= MAX_RECORDED_TITLES) recordedTitles.clear()
+    if (recordedTitles.size >= MAX_CACHED) recordedTitles.clear()
     recorded = statementToRecord(e.title.replace(/^(?:Result|Verified): /, '')) !== undefined
     recordedTitles.set(e.title, recorded)
   }
   return recorded
 }
 const recordedTitles = new Map<string, boolean>()
-const MAX_RECORDED_TITLES = 20_000
+/** Entries a per-entity reading cache keeps before it starts again. */
+const MAX_CACHED = 20_000
 
 /**
  * A verified answer the researcher gave from the graph ("According to the graph, ... [id]"): it only
@@ -88,7 +89,7 @@ export function quotesTheGraph (e: Pick<Entity, 'kind' | 'tags' | 'data'>, get: 
   if (quotes === undefined) {
     const r = get(result)
     if (r === undefined) return false
-    if (answeredFromGraph.size >= MAX_RECORDED_TITLES) answeredFromGraph.clear()
+    if (answeredFromGraph.size >= MAX_CACHED) answeredFromGraph.clear()
     quotes = r.data?.skillId === ANSWER_SKILL
     answeredFromGraph.set(result, quotes)
   }

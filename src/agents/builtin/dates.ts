@@ -247,9 +247,11 @@ export function countDays (request: string, upstream: { id: string, text: string
   if (unit === 'days' && WORKING_DAYS.test(request)) {
     // Before: "How many working days until 15 December 2026?" counted every day (21, not 15).
     const [from, to] = a.date.day <= b.date.day ? [a.date, b.date] : [b.date, a.date]
-    let working = 0
-    // Day 0 (1970-01-01) was a Thursday: (day + 4) mod 7 is the weekday, 0 a Sunday.
-    for (let d = from.day + 1; d <= to.day; d++) if ((((d + 4) % 7) + 7) % 7 % 6 !== 0) working++
+    // Whole weeks hold 5 each; the days left over are counted one by one. Day 0 (1970-01-01) was a
+    // Thursday: (day + 4) mod 7 is the weekday, 0 a Sunday.
+    const span = to.day - from.day
+    let working = Math.floor(span / 7) * 5
+    for (let d = to.day - (span % 7) + 1; d <= to.day; d++) if ((((d + 4) % 7) + 7) % 7 % 6 !== 0) working++
     const counted = `Monday to Friday, after ${from.text} up to and including ${to.text}`
     steps.push(`${counted}: ${working}`)
     return { text: `${working} working day${working === 1 ? '' : 's'} (${counted}; public holidays not taken out)`, output: working, steps }

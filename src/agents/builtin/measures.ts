@@ -20,8 +20,8 @@
  */
 import { numberWordsToDigits } from './number-words.ts'
 import { amountsIn } from './currency.ts'
-import { ADJECTIVE, PERIOD, periodsIn } from './money.ts'
-import { singular } from './word-problems.ts'
+import { PERIOD, periodOf, periodsIn } from './money.ts'
+import { SECONDS_IN, singular } from './word-problems.ts'
 import { tellsTravel } from './travel.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
@@ -94,7 +94,7 @@ export function quantityOverTime (request: string): MeasureAnswer | undefined {
   const spans = [...s.matchAll(SPAN)].filter(m => m.index < q.index || m.index >= q.index + q[0].length)
   if (spans.length !== 1) return undefined
   const span = spans[0]!
-  const per = (q[3] ?? ADJECTIVE[q[4]!.toLowerCase()]!).toLowerCase()
+  const per = periodOf(q[3], q[4])
   const counted = periodsIn(per, /^\d/.test(span[1]!) ? Number(span[1]) : 1, span[2]!.toLowerCase())
   if (counted === undefined) return undefined
   const { times } = counted
@@ -176,14 +176,12 @@ export function sharedWork (request: string): MeasureAnswer | undefined {
   }
 }
 
-/** Seconds in a unit of time, by the word's first letters ("min", "minutes", "hrs"). */
 const TIME_WORD = String.raw`(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)`
-const SECONDS: Array<[RegExp, number, string]> = [
-  [/^s/i, 1, 'second'], [/^m/i, 60, 'minute'], [/^h/i, 3600, 'hour'], [/^d/i, 86_400, 'day'], [/^w/i, 604_800, 'week']
-]
+const TIME_NAMES = ['second', 'minute', 'hour', 'day', 'week']
+/** A unit of time (a TIME_WORD: "min", "minutes", "hrs"), by its first letter, and its seconds. */
 function timeUnitOf (word: string): { seconds: number, name: string } {
-  const [, seconds, name] = SECONDS.find(([re]) => re.test(word))!
-  return { seconds, name }
+  const name = TIME_NAMES.find(n => n[0] === word.charAt(0).toLowerCase())!
+  return { seconds: SECONDS_IN[name]!, name }
 }
 const plural = (n: number, name: string): string => `${n} ${name}${n === 1 ? '' : 's'}`
 /** "a minute", "an hour". */
@@ -211,6 +209,13 @@ function spelledOut (seconds: number, value: number, name: string): string | und
   return parts.join(' ')
 }
 
+/** A duration in `to` units, spelled out after it when that says more: "3.33333 minutes (3 minutes 20 seconds)"; the output is the quantity alone. */
+function inTime (seconds: number, to: { seconds: number, name: string }): { text: string, output: string } {
+  const value = Number((seconds / to.seconds).toPrecision(6))
+  const spelled = spelledOut(seconds, value, to.name)
+  return { text: `${plural(value, to.name)}${spelled !== undefined ? ` (${spelled})` : ''}`, output: plural(value, to.name) }
+}
+
 /**
  * Work at a rate of time, either way round: "How long does it take to read 12000 words at 250 words
  * per minute?" (12000 / 250 = 48 minutes), "How many words can I type in 2 hours at 40 words a
@@ -236,13 +241,11 @@ export function rateAndTime (request: string): MeasureAnswer | undefined {
     const a = valueOf(amount[1]!)
     const seconds = a / r * per.seconds
     const to = asked[1] !== undefined ? timeUnitOf(asked[1]) : per
-    const value = Number((seconds / to.seconds).toPrecision(6))
-    const spelled = spelledOut(seconds, value, to.name)
-    const text = `${plural(value, to.name)}${spelled !== undefined ? ` (${spelled})` : ''}`
+    // The output is the quantity alone, as the other readers give it (a verifier reads the number it opens with).
+    const { text, output } = inTime(seconds, to)
     return {
       text,
-      // The quantity alone, as the other readers give it (a verifier reads the number it opens with).
-      output: plural(value, to.name),
+      output,
       steps: [`${a} ${amount[2]!} at ${r} ${unit} ${aPer(per.name)}: ${a} / ${r} ${per.name}s`, `expression: ${a} / ${r}${to === per ? '' : ` * ${per.seconds} / ${to.seconds}`}`, `= ${text}`]
     }
   }
@@ -289,9 +292,6 @@ export function eachTimes (request: string): MeasureAnswer | undefined {
     return { text, output: text, steps: [...steps, `= ${text}`] }
   }
   const asked = new RegExp(String.raw`\bhow\s+many\s+${TIME_WORD}\b`, 'i').exec(s)
-  const to = asked !== null ? timeUnitOf(asked[1]!) : time
-  const value = Number((total * time.seconds / to.seconds).toPrecision(6))
-  const spelled = spelledOut(total * time.seconds, value, to.name)
-  const text = `${plural(value, to.name)}${spelled !== undefined ? ` (${spelled})` : ''}`
-  return { text, output: plural(value, to.name), steps: [...steps, `= ${text}`] }
+  const { text, output } = inTime(total * time.seconds, asked !== null ? timeUnitOf(asked[1]!) : time)
+  return { text, output, steps: [...steps, `= ${text}`] }
 }

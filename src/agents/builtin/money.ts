@@ -98,7 +98,11 @@ export const PERIOD = String.raw`(day|week|fortnight|month|quarter|year)`
 const EVERY = new RegExp(String.raw`(?:\b(?:a|per|each|every)\s+${PERIOD}\b|\b(daily|weekly|monthly|quarterly|yearly|annually)\b)`, 'i')
 /** "after 18 months", "in 2 years", "for 10 weeks", "over 3 years". */
 const SPAN = new RegExp(String.raw`\b(?:after|in|for|over|within)\s+(\d+(?:\.\d+)?)\s+${PERIOD}s?\b`, 'i')
-export const ADJECTIVE: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
+const ADJECTIVE: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
+/** The period a match of "a/per/each/every <period>" or "daily/weekly/..." names: its period word, else its adjective's. */
+export function periodOf (period: string | undefined, adjective: string | undefined): string {
+  return (period ?? ADJECTIVE[adjective!.toLowerCase()]!).toLowerCase()
+}
 const ASKS_TOTAL = /\bhow\s+much\b|\bwhat\s+(?:is|'s)\s+the\s+total\b|\bwhat\s+will\s+(?:I|you|we|they|he|she)\s+have\b/i
 
 /**
@@ -128,7 +132,7 @@ export function amountOverTime (request: string): MoneyReading | undefined {
   const every = EVERY.exec(s)
   const span = SPAN.exec(s)
   if (every === null || span === null) return undefined
-  const per = (every[1] ?? ADJECTIVE[every[2]!.toLowerCase()]!).toLowerCase()
+  const per = periodOf(every[1], every[2])
   const counted = periodsIn(per, Number(span[1]), span[2]!.toLowerCase())
   if (counted === undefined) return undefined
   const a = amounts[0]!
@@ -202,7 +206,7 @@ export function balanceOverTime (request: string): MoneyReading | undefined {
   const every = EVERY.exec(s.slice(eachAt + each.text.length, eachAt + each.text.length + 20))
   const span = SPAN.exec(s)
   if (sign === 0 || every === null || span === null) return undefined
-  const per = (every[1] ?? ADJECTIVE[every[2]!.toLowerCase()]!).toLowerCase()
+  const per = periodOf(every[1], every[2])
   const counted = periodsIn(per, Number(span[1]), span[2]!.toLowerCase())
   if (counted === undefined) return undefined
   // Spent faster than it lasts: the answer is below zero, and says for how many periods the sum lasts.
@@ -227,6 +231,8 @@ export function tellsMoneyStory (text: string): boolean {
 
 /** "how long until I have $600", "how many weeks to save $600", "how long will it take to reach $600". */
 const ASKS_HOW_LONG = new RegExp(String.raw`\bhow\s+(?:long|many\s+${PERIOD}s)\b`, 'i')
+/** A period said right after an amount: "$15 a week", "$50 monthly". */
+const EVERY_NEXT = new RegExp(String.raw`^\s*${EVERY.source}`, 'i')
 const GOAL = /\b(?:have|reach|hit|save|saved|get\s+to|collect|raise|afford|pay\s+(?:off|back))\s+(?:up\s+)?(?:a\s+total\s+of\s+)?$/i
 
 /**
@@ -243,7 +249,8 @@ export function savingsGoal (request: string): { text: string, output: number, s
   if (amounts.length < 2 || amounts.length > 3 || amounts.some(a => a.currency.symbol !== amounts[0]!.currency.symbol)) return undefined
   // The amount every period is the one a period follows; the goal, the one a goal verb comes before.
   const at = (a: MoneyAmount): number => s.indexOf(a.text)
-  const each = amounts.find(a => EVERY.test(s.slice(at(a) + a.text.length, at(a) + a.text.length + 20)) && /^\s*(?:a|per|each|every|daily|weekly|monthly|quarterly|yearly|annually)\b/i.test(s.slice(at(a) + a.text.length)))
+  const periodAfter = (a: MoneyAmount): RegExpExecArray | null => EVERY_NEXT.exec(s.slice(at(a) + a.text.length))
+  const each = amounts.find(a => periodAfter(a) !== null)
   // "I have $100 and save $50 a month. How many months until I have $1,000?": the goal is the amount
   // the question leads to, else the one amount a goal verb comes before.
   const goals = amounts.filter(a => a !== each && GOAL.test(s.slice(0, at(a))))
@@ -251,8 +258,8 @@ export function savingsGoal (request: string): { text: string, output: number, s
   if (each === undefined || goal === undefined || each.value <= 0) return undefined
   const start = amounts.find(a => a !== each && a !== goal)
   if (start !== undefined && !HOLDS.test(s.slice(0, at(start)))) return undefined
-  const every = EVERY.exec(s.slice(at(each) + each.text.length))!
-  const per = (every[1] ?? ADJECTIVE[every[2]!.toLowerCase()]!).toLowerCase()
+  const every = periodAfter(each)!
+  const per = periodOf(every[1], every[2])
   // "How many weeks to save $100?" of $7 a day: counted in weeks.
   const unit = new RegExp(String.raw`\bhow\s+many\s+${PERIOD}s\b`, 'i').exec(s)?.[1]?.toLowerCase() ?? per
   const needed = goal.value - (start?.value ?? 0)

@@ -137,7 +137,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   working.push(`quoted: ${all.map((j) => j.hit.id).join(', ')}`)
   // Everything the person said that the graph does not hold as said, related to the answer or not
   // ("Our office wifi is called meshnet-5g. The standup moved to 10:00. When is the standup?").
-  const remember = toldBeforeQuestion(question) === undefined ? [] : toldAll.filter((x) => !told.some((t) => t.agrees && t.statement === x))
+  const remember = toldAll.length === 0 || !plainStatement(toldAll.join(' ')) ? [] : toldAll.filter((x) => !told.some((t) => t.agrees && t.statement === x))
   if (remember.length > 0) working.push(`kept for later questions: ${remember.map(x => `"${x}"`).join(', ')}`)
   ctx.progress(1)
   return {

@@ -142,7 +142,7 @@ export function transformText (task: AgentTask): AgentResult | undefined {
         const found = [...source.text.matchAll(EXTRACTED[what])].map(m => m[0].replace(/[.,;:!?]+$/, ''))
           // A phone number has at least 7 digits ("12:30" and "2024" are not phone numbers), and is not a date.
           .filter(x => what !== 'phone numbers' || ((x.match(/\d/g) ?? []).length >= 7 && !/^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(x)))
-          // A number that is part of a phone number asked for too is not another number.
+          // Asked for together with phone numbers, numbers would only repeat their digits: none are listed.
           .filter(x => what !== 'numbers' || !asked.what.includes('phone numbers'))
         const seen = new Set<string>()
         const distinct = found.filter(x => { const k = what === 'email addresses' ? x.toLowerCase() : x; if (seen.has(k)) return false; seen.add(k); return true })

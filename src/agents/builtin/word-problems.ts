@@ -46,7 +46,8 @@ const NOT_A_NOUN = new Set([
 ])
 /** Units of time a rate is per ("20 pages a day"), and how many seconds each is. */
 const TIME_UNIT = String.raw`second|minute|hour|day|week|month|year`
-const SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400, week: 604_800 }
+/** Seconds in a unit of time, by its singular name. */
+export const SECONDS_IN: Readonly<Record<string, number>> = { second: 1, minute: 60, hour: 3600, day: 86_400, week: 604_800 }
 /** "20 pages a day", "$15 an hour", "40 toys per hour", "3 books each week". */
 const RATE = String.raw`(${NUM})(?:\s+([a-z]+))?\s+(?:a|an|per|each|every)\s+(${TIME_UNIT})`
 
@@ -57,7 +58,7 @@ function timeIn (n: number, from: string, to: string): number | undefined {
   if (from === 'month' && to === 'year') return n / 12
   if (from === 'year' && to === 'week') return n * 52
   if (from === 'year' && to === 'day') return n * 365
-  const a = SECONDS[from]; const b = SECONDS[to]
+  const a = SECONDS_IN[from]; const b = SECONDS_IN[to]
   return a === undefined || b === undefined ? undefined : n * a / b
 }
 
@@ -158,10 +159,15 @@ class Story {
  * or no story with a number before it); `unreadable` when it is one but a part of it could not be followed.
  */
 export function readWordProblem (text: string): WordProblemReading | undefined {
+  return readAsked(howMuchAsked(text))
+}
+
+/** {@link readWordProblem} of a text whose "what" money questions are already asked as "how much". */
+function readAsked (text: string): WordProblemReading | undefined {
   // A word problem is a few sentences; a longer text is material for another agent, and a bound on
   // the length bounds what the patterns below may cost on text from any peer.
   if (text.length > MAX_LENGTH) return undefined
-  const plain = numberWordsToDigits(howMuchAsked(text).replace(/\ba\s+dozen\b/gi, '12'))
+  const plain = numberWordsToDigits(text.replace(/\ba\s+dozen\b/gi, '12'))
     .replace(/\b(\d+)\s+dozen\b/gi, (_m, n: string) => String(Number(n) * 12))
     .replace(/\s+/g, ' ').trim()
   const q = QUESTION.exec(plain)
@@ -488,7 +494,7 @@ export function isWordProblem (text: string): boolean {
  */
 export function tellsWordProblem (text: string): boolean {
   const asked = howMuchAsked(text)
-  return QUESTION.test(asked) && readWordProblem(asked) !== undefined
+  return QUESTION.test(asked) && readAsked(asked) !== undefined
 }
 
 /**
