@@ -26,6 +26,7 @@ import { convertsMoney } from '../agents/builtin/currency.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
+import { decisionToRecord } from '../agents/builtin/record-ask.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
 import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal, type SweepResult } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
@@ -410,6 +411,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     verifyingPeers: () => host.registry.list().filter(r => r.kind === 'verifier' && (r.state === 'idle' || r.state === 'working')).map(r => r.peerId),
     // An award this tab missed (a lost gossip message) is read from the graph, which syncs it anyway.
     recordedAward: (taskId, attempt) => journal.recorder.awardOf(taskId, attempt),
+    // "Decision: we ship on Friday" is the person's decision: recorded as one (a decision entity
+    // about the task), not only as the statement the researcher records.
+    decisionIn: decisionToRecord,
     options: {
       minConfidence: MIN_BID_CONFIDENCE,
       // The window closes as soon as every present peer has bid or declined, so its length only

@@ -127,6 +127,12 @@ export interface CoordEngineInit {
   recordedAward?: (taskId: string, attempt: number) => (AgentRef & { skillId: string }) | undefined
   /** Checks results read from the graph against their producers' signatures (default: a new `ResultAttestations`). */
   attestations?: ResultAttestations
+  /**
+   * The decision a submitted request states, if any ("Decision: we ship the beta on 3 December" →
+   * "We ship the beta on 3 December."). Such a request is also sent as the person's decision about
+   * the task (a `decision` message, recorded as a decision entity), besides being announced.
+   */
+  decisionIn?: (text: string) => string | undefined
 }
 
 export interface AttemptInfo {
@@ -554,6 +560,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly recorder: CoordRecorder
   private readonly skillsOf: CoordEngineInit['skillsOf']
   private readonly verifyingPeers: CoordEngineInit['verifyingPeers']
+  private readonly decisionIn: CoordEngineInit['decisionIn']
   private readonly recordedAward: CoordEngineInit['recordedAward']
   private readonly clock: Clock
   private readonly opts: {
@@ -611,6 +618,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.recorder = init.recorder
     this.skillsOf = init.skillsOf
     this.verifyingPeers = init.verifyingPeers
+    this.decisionIn = init.decisionIn
     this.recordedAward = init.recordedAward
     this.clock = init.clock ?? systemClock
     const o = init.options ?? {}
@@ -950,6 +958,16 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       excluded: [],
       quorum: Math.min(LIMITS.maxQuorum, Math.max(0, Math.floor(req.verify ?? this.defaultQuorum())))
     })
+    const decision = this.decisionIn?.(req.text)
+    if (decision !== undefined) {
+      // The person at this tab decided it: their decision, signed by this node, about the task that
+      // records it. A decision text the message would refuse is said, not thrown: the task is out.
+      try {
+        this.decide(id, decision)
+      } catch (err) {
+        this.problem('protocol', `task ${id} states a decision that could not be sent: ${(err as Error).message}`)
+      }
+    }
     return id
   }
 

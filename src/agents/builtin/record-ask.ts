@@ -37,8 +37,8 @@ const MAX_PLAIN_SENTENCES = 3
 const DETERMINER = String.raw`(?:the|our|my|your|their|his|her|its|a|an|every|each|all|both|no|this|that|these|those|today's|tomorrow's|next|last)`
 /** Finite verbs a statement's subject is followed by: forms of be and have, modals, and past tenses. */
 const VERB = String.raw`(?:is|are|was|were|isn't|aren't|wasn't|weren't|has|have|had|hasn't|haven't|will|won't|would|can|can't|cannot|could|should|must|may|might|does|do|did|doesn't|don't|didn't|[a-z]{2,}ed|ran|began|got|went|came|became|left|met|took|made|grew|fell|rose|won|lost|sold|bought|moved|lives|works|runs|starts|begins|ends|opens|closes|costs|takes|leaves|arrives|lasts|meets|belongs|uses|needs|holds|weighs|lies|sits|stands|listens|points|means|says|knows|owns|pays|earns|expires|happens|comes|goes|stays)`
-/** A first sentence's subject: a determiner and up to six words, or a name of up to three words. */
-const SUBJECT = new RegExp(String.raw`^(?:${DETERMINER}\s+(?:[\p{L}\p{N}'’&-]+\s+){1,6}?|(?:\p{Lu}[\p{L}\p{N}'’&-]*\s+){1,3}?)${VERB}\s+\S`, 'iu')
+/** A first sentence's subject (captured): a determiner and up to six words, or a name of up to three words. */
+const SUBJECT = new RegExp(String.raw`^(${DETERMINER}\s+(?:[\p{L}\p{N}'’&-]+\s+){1,6}?|(?:\p{Lu}[\p{L}\p{N}'’&-]*\s+){1,3}?)${VERB}\s+\S`, 'iu')
 /** A later sentence may go on about the same subject: "He is back on Monday.", "It runs on 9091." */
 const LATER_SUBJECT = new RegExp(String.raw`^(?:he|she|it|they|we|i|there)\s+${VERB}\s+\S`, 'i')
 /** Words of a question or a request that a statement does not use. */
@@ -77,6 +77,30 @@ export function statementToRecord (request: string): string | undefined {
   const after = RECORD_AFTER.exec(request)
   if (after !== null) return asStatement(request.slice(0, after.index))
   return plainStatement(request) ? asStatement(request) : undefined
+}
+
+/**
+ * The decision a request states ("Decision: we ship the beta on 3 December" → "We ship the beta on 3
+ * December.", "We decided to use Postgres" → "We decided to use Postgres."), or undefined when it
+ * states none. The label goes: the entity that records it is a decision (the mesh sends it as the
+ * person's decision about the task, coord/engine.ts), which says as much.
+ */
+export function decisionToRecord (request: string): string | undefined {
+  const decided = DECIDED.exec(request)
+  if (decided === null) return undefined
+  return asStatement(request.slice(decided[0].length))
+}
+
+/**
+ * What a statement is about, its subject without the determiner, lower case ("The standup moved to
+ * 10:15" → "standup", "Our office wifi password is tulip-42" → "office wifi password"), or undefined
+ * when it does not open with a subject and a verb.
+ */
+export function statementSubject (statement: string): string | undefined {
+  const m = SUBJECT.exec(statement.trim())
+  if (m === null) return undefined
+  const subject = m[1]!.trim().toLowerCase().replace(new RegExp(String.raw`^${DETERMINER}\s+`, 'i'), '').replace(/\s+/g, ' ')
+  return subject === '' || NOT_A_NAME.test(subject) ? undefined : subject
 }
 
 function asStatement (text: string): string | undefined {

@@ -431,6 +431,30 @@ describe('coordination engine: consultation and cancel', () => {
     for (const n of [a, b]) expect(n.engine.stats().rejected).toEqual({})
   })
 
+  it('a request that states a decision is also sent as the person\'s decision about its task; one that cannot be sent is said, not thrown', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const recorder = await makeNode(net, clock, [{ id: 'rec', skill: 'record', keywords: ['decision', 'ship'], confidence: 0.9, run: async task => ({ text: task.text }) }])
+    const decisionIn = (text: string): string | undefined => /^decision:\s*/i.test(text) ? text.replace(/^decision:\s*/i, '') : undefined
+    const b = await makeNode(net, clock, [], {}, { decisionIn })
+    const seen: Array<{ about: string, text: string }> = []
+    recorder.engine.on('decision', d => { seen.push({ about: d.about, text: d.text }) })
+    const problems: string[] = []
+    b.engine.on('problem', p => { problems.push(p.message) })
+    const id = b.engine.tasks.submit({ text: 'Decision: we ship on Friday' })
+    const plain = b.engine.tasks.submit({ text: 'ship the parcel' })
+    await runUntil(clock, () => [id, plain].every(t => b.engine.tasks.get(t)?.state === 'completed'), 3000)
+    // The task ran as any other; the decision went out once, about it, and the deciding node recorded it.
+    expect(b.engine.tasks.get(id)!.result?.text).toBe('Decision: we ship on Friday')
+    expect(seen).toEqual([{ about: id, text: 'we ship on Friday' }])
+    expect(b.recorder.consultations.filter(c => c.kind === 'decision')).toMatchObject([{ about: id, text: 'we ship on Friday' }])
+    // A decision the message would refuse (here an empty one) is a problem reported; the task still goes out.
+    const empty = b.engine.tasks.submit({ text: 'Decision:   ' })
+    expect(problems).toEqual([`task ${empty} states a decision that could not be sent: decision.text: must not be empty`])
+    await runUntil(clock, () => b.engine.tasks.get(empty)?.state === 'completed', 3000)
+    expect(seen).toHaveLength(1)
+  })
+
   it('the holder posts each new progress note of an attempt to the thread, not every fraction', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock)
