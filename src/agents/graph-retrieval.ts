@@ -19,6 +19,8 @@ export interface RetrievableEntity {
   confidence: number
   /** Epoch ms of the last change; a different value means the entity must be embedded again. */
   updatedAt: number
+  /** When it was recorded (epoch ms), passed through to hits. */
+  createdAt?: number
   /** A task's verified result: the request it answers (`GraphHit.answers`), passed through to hits. */
   answers?: string
 }
@@ -131,7 +133,7 @@ export class GraphRetriever {
       if (c === undefined) continue
       const semantic = c.vector.length === q.length ? cosine(q, c.vector) : 0
       const lexical = lexicalOverlap(queryTerms, c.terms, weight)
-      hits.push({ id: e.id, kind: e.kind, text: e.text, status: e.status, confidence: e.confidence, score: combinedScore(semantic, lexical, this.calibration), updatedAt: e.updatedAt, ...(e.answers !== undefined ? { answers: e.answers } : {}) })
+      hits.push({ id: e.id, kind: e.kind, text: e.text, status: e.status, confidence: e.confidence, score: combinedScore(semantic, lexical, this.calibration), updatedAt: e.updatedAt, ...(e.createdAt !== undefined ? { createdAt: e.createdAt } : {}), ...(e.answers !== undefined ? { answers: e.answers } : {}) })
     }
     hits.sort((a, b) => b.score - a.score || b.confidence - a.confidence || (a.id < b.id ? -1 : 1))
     return hits.slice(0, k)

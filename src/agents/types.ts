@@ -77,6 +77,8 @@ export interface GraphHit {
   score: number
   /** When the entity last changed (epoch ms), where the graph says. */
   updatedAt?: number
+  /** When the entity was recorded (epoch ms, the recording peer's clock), where the graph says. */
+  createdAt?: number
   /**
    * Set on a task's verified result: the request it answers. `text` is then "<request>: <answer>".
    * Such an entity answers that request only: a different number in it says nothing against the

@@ -122,13 +122,13 @@ export function answeredRequest (e: Pick<Entity, 'kind' | 'tags' | 'title'>): st
  * text alone, since its title is only the request that told it ("Result: Remember that ..."); what a
  * person told before a question, the statements alone ({@link toldStatements}).
  */
-export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: number } {
+export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: number, createdAt: number } {
   const answers = answeredRequest(e)
   const told = answers === undefined ? toldStatements(e) : undefined
   const text = answers !== undefined ? `${answers}: ${e.text}`
     : told !== undefined ? told.map(x => /[.!?]$/.test(x.trim()) ? x.trim() : `${x.trim()}.`).join(' ')
       : e.title === undefined || isRecordedStatement(e) ? e.text : `${e.title}: ${e.text}`
-  return { id: e.id, kind: e.kind, text, status: e.status, confidence: e.confidence, updatedAt: e.provenance.updatedAt, ...(answers !== undefined ? { answers } : {}) }
+  return { id: e.id, kind: e.kind, text, status: e.status, confidence: e.confidence, updatedAt: e.provenance.updatedAt, createdAt: e.provenance.createdAt, ...(answers !== undefined ? { answers } : {}) }
 }
 
 /**
@@ -137,7 +137,7 @@ export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: nu
  * verifier's weighing of evidence) go by what a peer's signed attestation, or a result's signed
  * votes, prove. `get` reads other entities (a result's task thread).
  */
-export function provenView (e: Entity, proofs: EntityProofs, get: (id: string) => Entity | undefined): Omit<GraphHit, 'score'> & { updatedAt: number } {
+export function provenView (e: Entity, proofs: EntityProofs, get: (id: string) => Entity | undefined): Omit<GraphHit, 'score'> & { updatedAt: number, createdAt: number } {
   const view = agentView(e)
   return claimsStatus(e) ? { ...view, status: proofs.prove(e, get).status } : view
 }

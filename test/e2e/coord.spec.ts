@@ -250,9 +250,28 @@ test('a statement the person tells the room (asked to remember it, told plainly,
   const kept2 = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), next)
   expect(kept2, JSON.stringify(kept2)).toMatchObject({ state: 'completed', skillId: 'graph.answer' })
   expect(kept2.result?.text).toMatch(/^According to the graph, the standup is at 9:30 every weekday \[[^\]]+\] \(a hypothesis\)/)
-  // A decision is recorded with its label (before, it was read as a question about "links").
+  // Told later that it moved: the answer goes by the later statement and names the earlier as replaced
+  // (before, both were quoted as equals).
+  const moved = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'The standup moved to 10:15.' }))
+  expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), moved)).toMatchObject({ state: 'completed', skillId: 'graph.record' })
+  await expect.poll(() => b.evaluate(() => window.meshwork.graph.list({ kind: 'hypothesis' }).some(e => e.text === 'The standup moved to 10:15.')), { timeout: 15_000 }).toBe(true)
+  const now = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'When is the standup?' }))
+  const latest = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), now)
+  expect(latest, JSON.stringify(latest)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { output: { replaced: [{ id: expect.any(String), by: expect.any(String) }] } } })
+  expect(latest.result?.text).toMatch(/^According to the graph, the standup moved to 10:15 \[[^\]]+\] \(a hypothesis\)\. That replaces what was said before: the standup is at 9:30 every weekday \[[^\]]+\]/)
+  // A decision: the task records the statement, and the person's tab sends it as their decision, which
+  // the graph keeps as a decision entity (before, it was only a hypothesis "Decision: ...").
   const decided = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Decision: we will use WebRTC for all peer links.' }))
   expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), decided)).toMatchObject({ state: 'completed', skillId: 'graph.record', result: { text: 'Decision: we will use WebRTC for all peer links.' } })
+  const idA = await peerIdOf(a)
+  await expect.poll(() => b.evaluate(() => window.meshwork.graph.list({ kind: 'decision' }).map(e => ({ text: e.text, about: e.data?.about, peerId: e.data?.peerId }))), { timeout: 15_000 })
+    .toEqual([{ text: 'We will use WebRTC for all peer links.', about: decided, peerId: idA }])
+  const why = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What did we decide about peer links?' }))
+  const answered = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), why)
+  expect(answered, JSON.stringify(answered)).toMatchObject({ state: 'completed', skillId: 'graph.answer' })
+  expect(answered.result?.text).toMatch(/^According to the graph, the room decided: we will use WebRTC for all peer links \[decision:[^\]]+\]\.$/)
+  // Quoted as it stands, a decision needs no verifying: the verifier on C supports the answer.
+  await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification, why), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [await peerIdOf(c)] })
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

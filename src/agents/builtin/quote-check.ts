@@ -2,7 +2,7 @@
  * A researcher's answer checked against the entities it quotes, for the verifier. The answer is
  * "According to the graph, <statement> [id]. ...": what can be checked on another peer is that each
  * entity it cites is in this peer's copy of the graph, says what the answer quotes it as saying, and
- * is verified there. Then the answer is supported; it is disputed when it misquotes an entity or
+ * is verified there (or is a decision, which records what was decided and has nothing to verify). Then the answer is supported; it is disputed when it misquotes an entity or
  * cites a retracted one, and the verifier abstains when a cited entity is not verified (the answer
  * is no surer than what it quotes: supporting it would turn a proposal into a verified fact) or has
  * not reached this peer yet.
@@ -47,7 +47,8 @@ export async function checkQuotes (input: unknown, ctx: AgentContext): Promise<R
       return { verdict: { vote: 'dispute', confidence: 0.9, reason, evidence: [id] }, steps: [...steps, reason] }
     }
     steps.push(`[${id}] ${hit.kind}, ${hit.status}: quoted as it stands in this peer's graph`)
-    if (hit.status !== 'verified') unsure.push(`[${id}] (${hit.status})`)
+    // A decision is what was decided, not a claim awaiting verification: quoted as it stands, the answer is sure.
+    if (hit.status !== 'verified' && hit.kind !== 'decision') unsure.push(`[${id}] (${hit.status})`)
   }
   if (unsure.length > 0) {
     return { verdict: { vote: 'abstain', confidence: 0, reason: `the answer quotes the graph as it stands, but ${unsure.join(', ')} ${unsure.length === 1 ? 'is' : 'are'} not verified: the answer is no surer than what it quotes` }, steps }

@@ -27,6 +27,7 @@ import { datesIn } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { terms } from '../../match/score.ts'
 import { plainStatement, statementToRecord } from './record-ask.ts'
+import { replacedBy, statedWords } from './superseded.ts'
 
 export { statementToRecord }
 
@@ -53,6 +54,8 @@ export interface ResearchOutput {
    * it as knowledge, a hypothesis).
    */
   remember?: string[]
+  /** Quoted statements a later quoted one replaces (superseded.ts): the earlier's id, and the later's. */
+  replaced?: { id: string, by: string }[]
 }
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -91,10 +94,27 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
 
   const best = Math.max(...relevant.map((j) => j.relevance))
-  const statements = relevant
-    .filter((j) => j.relevance >= best * RELATIVE_CUT)
-    .sort((a, b) => rank(b) - rank(a))
+  // A statement a later one replaces ("The standup moved to 10:15" after "The standup is at 9:30")
+  // comes right after it, named as what it replaces; the latest comes first, kept however its words
+  // compare with the question's ("Is the standup at 9:30?").
+  const replaced = replacedBy(relevant.map((j) => j.hit))
+  const kept = new Set(relevant.filter((j) => j.relevance >= best * RELATIVE_CUT))
+  for (let grew = true; grew;) {
+    grew = false
+    for (const j of relevant) {
+      const by = replaced.get(j.hit.id)
+      const later = kept.has(j) && by !== undefined ? relevant.find((x) => x.hit.id === by.id) : undefined
+      if (later !== undefined && !kept.has(later)) { kept.add(later); grew = true }
+    }
+  }
+  const ranked = withoutRepeats([...kept].sort((a, b) => rank(b) - rank(a)))
+  const statements = latestFirst(ranked, replaced)
   const cited = statements.filter((j) => j.hit.kind !== 'question').slice(0, MAX_CITED)
+  const replacing = new Map(cited.flatMap((j) => {
+    const by = replaced.get(j.hit.id)
+    return by !== undefined && cited.some((c) => c.hit.id === by.id) ? [[j.hit.id, by.id] as const] : []
+  }))
+  for (const [earlier, by] of replacing) working.push(`[${by}] was recorded after [${earlier}] and replaces it (same subject, other values)`)
   const openQuestions = statements.filter((j) => j.hit.kind === 'question').slice(0, 2)
 
   let text: string
@@ -120,13 +140,18 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     // first, so the quote that follows does not read as an answer to it.
     const news = told.filter((t) => t.news === true)
     const opening = agreed.length > 0 ? 'The graph agrees with what you say: ' : 'According to the graph, '
-    text = cited.map((j, i) => `${i === 0 ? opening : ''}${lowerFirstIfProse(quote(j.hit), i === 0)} [${j.hit.id}]${qualifier(j)}.`).join(' ')
+    text = cited.map((j, i) => {
+      const by = replacing.get(j.hit.id)
+      if (by !== undefined) return `${i === 0 ? opening : ''}That replaces what was said before: ${lowerFirstIfProse(quote(j.hit), true)} [${j.hit.id}]${qualifier(j)}.`
+      return `${i === 0 ? opening : ''}${lowerFirstIfProse(quote(j.hit), i === 0)} [${j.hit.id}]${qualifier(j)}.`
+    }).join(' ')
     if (news.length > 0) {
       text = `You say: "${news.map((t) => `${sentence(t.statement)}.`).join(' ')}" The graph has nothing on that yet. What it has: ${text.replace(/^According to the graph, /, '')}`
       for (const t of news) working.push(`the request says "${t.statement}", which the graph does not hold (${t.why})`)
     }
-    const doubted = cited.filter((j) => j.hit.status !== 'verified')
-    if (doubted.length === cited.length) text += ' None of this has been verified yet.'
+    // A decision is what the room chose, not a claim to verify.
+    const claims = cited.filter((j) => j.hit.kind !== 'decision')
+    if (claims.length > 0 && claims.every((j) => j.hit.status !== 'verified')) text += claims.length === cited.length ? ' None of this has been verified yet.' : ' None of the statements has been verified yet.'
     if (yes !== undefined) {
       text = `${yes ? 'Yes' : 'No'}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`
       working.push(`yes/no question: [${cited[0]!.hit.id}] ${yes ? 'names' : 'names other values than'} ${[...quantities(asked)].join(', ')}`)
@@ -147,7 +172,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
       sources: all.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) })),
       ...(told.length > 0 ? { told: told.map((t) => ({ statement: t.statement, agrees: t.agrees, with: cited[0]!.hit.id, ...(t.news === true ? { news: true } : {}) })) } : {}),
       ...(yes !== undefined ? { yes } : {}),
-      ...(remember.length > 0 ? { remember } : {})
+      ...(remember.length > 0 ? { remember } : {}),
+      ...(replacing.size > 0 ? { replaced: [...replacing].map(([id, by]) => ({ id, by })) } : {})
     } satisfies ResearchOutput,
     working,
     citations: all.map((j) => j.hit.id)
@@ -197,6 +223,8 @@ function rank (j: JudgedHit): number {
 
 function qualifier (j: JudgedHit): string {
   if (j.hit.status === 'disputed') return ' (disputed)'
+  // A decision is quoted as one (quote), and has nothing to verify.
+  if (j.hit.kind === 'decision') return ''
   if (j.hit.kind === 'hypothesis') return ' (a hypothesis)'
   if (j.hit.status === 'proposed') return ' (proposed, not yet verified)'
   return ''
@@ -208,10 +236,56 @@ function qualifier (j: JudgedHit): string {
  * request and answer ran together ("Verified: Sort these numbers: 5, 3, 9: [3, 5, 9]").
  */
 function quote (hit: GraphHit): string {
+  // "We ship the beta on 3 December" is what was decided; the quote says so.
+  if (hit.kind === 'decision') return DECIDED_WORDS.test(hit.text) ? sentence(hit.text) : `the room decided: ${lowerFirstIfProse(sentence(hit.text), true)}`
   if (hit.answers === undefined || !hit.text.startsWith(`${hit.answers}: `)) return sentence(hit.text)
   const answer = sentence(statedBy(hit))
   const request = hit.answers.length > 100 ? `${hit.answers.slice(0, 99).trimEnd()}…` : hit.answers
   return `the answer to "${request}" is ${answer.split(/\s+/).length > 4 ? `"${answer}"` : answer}`
+}
+
+const DECIDED_WORDS = /\b(?:decided|decision|agreed|chose|settled\s+on|resolved)\b/i
+
+/**
+ * Hits that state what a higher-ranked one does, in other words only by case, punctuation or a
+ * decision's label, left out: the decision entity a person's "Decision: ..." records and the
+ * statement the researcher recorded from the same request were quoted one after the other.
+ */
+function withoutRepeats (ranked: JudgedHit[]): JudgedHit[] {
+  const seen = new Set<string>()
+  return ranked.filter((j) => {
+    if (j.hit.answers !== undefined || j.hit.kind === 'question') return true
+    const words = statedWords(j.hit.text)
+    if (seen.has(words)) return false
+    seen.add(words)
+    return true
+  })
+}
+
+/** `ranked` with each statement a later one replaces put right after the latest that does; the latest keeps the earlier's place if it ranked lower. */
+function latestFirst (ranked: JudgedHit[], replaced: ReadonlyMap<string, GraphHit>): JudgedHit[] {
+  if (replaced.size === 0) return ranked
+  const out: JudgedHit[] = []
+  const placed = new Set<string>()
+  const byId = new Map(ranked.map((j) => [j.hit.id, j]))
+  const latest = (j: JudgedHit): JudgedHit => {
+    let at = j
+    for (let n = 0; n < ranked.length; n++) {
+      const next = replaced.get(at.hit.id)
+      const later = next === undefined ? undefined : byId.get(next.id)
+      if (later === undefined) break
+      at = later
+    }
+    return at
+  }
+  const place = (j: JudgedHit): void => {
+    if (placed.has(j.hit.id)) return
+    placed.add(j.hit.id)
+    out.push(j)
+    for (const e of ranked) if (replaced.get(e.hit.id)?.id === j.hit.id) place(e)
+  }
+  for (const j of ranked) place(latest(j))
+  return out
 }
 
 function sentence (text: string): string {

@@ -57,6 +57,24 @@ describe("verifier: a researcher's answer checked against the entities it quotes
     expect(behind.verdict).toMatchObject({ vote: 'abstain', reason: "the answer cites [f-relay], which this peer's graph does not hold (yet)" })
   })
 
+  it('supports an answer that quotes a decision as it stands, and one that names a replaced statement only as far as what it quotes is verified', async () => {
+    const decided = [...GRAPH, { ...e('decision:d-1', 'decision', 'We ship the beta on 3 December.', 'proposed', 0.5), createdAt: 2 }]
+    const beta = await answered('What did we decide about the beta?', decided)
+    expect(beta.answer.text).toBe('According to the graph, the room decided: we ship the beta on 3 December [decision:d-1].')
+    expect((await verify(handed(beta.task, beta.answer), peer(decided))).verdict).toMatchObject({ vote: 'support', evidence: ['decision:d-1'] })
+    // The same quote of a proposed statement, not a decision, is no surer than it.
+    const told = decided.map(x => x.kind === 'decision' ? { ...x, kind: 'hypothesis' } : x)
+    const hyp = await answered('What did we decide about the beta?', told)
+    expect((await verify(handed(hyp.task, hyp.answer), peer(told))).verdict).toMatchObject({ vote: 'abstain' })
+    // A later statement and the earlier one it replaces, both verified: the answer quotes both faithfully.
+    const standup = [...GRAPH,
+      { ...e('f-930', 'fact', 'The standup is at 9:30 every weekday.', 'verified', 0.8), createdAt: 1 },
+      { ...e('f-1015', 'fact', 'The standup moved to 10:15.', 'verified', 0.8), createdAt: 2 }]
+    const when = await answered('When is the standup?', standup)
+    expect(when.answer.text).toContain('That replaces what was said before')
+    expect((await verify(handed(when.task, when.answer), peer(standup))).verdict).toMatchObject({ vote: 'support', evidence: ['f-1015', 'f-930'] })
+  })
+
   it('disputes an answer that misquotes an entity or cites a retracted one', async () => {
     const { task, answer } = await answered('Which port does the relay server listen on?')
     const forged = { ...answer, text: answer.text.replace('9090', '8080') }

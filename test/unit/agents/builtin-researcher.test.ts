@@ -272,3 +272,46 @@ describe('researcher: a statement the person tells the room to record', () => {
     expect(other.citations).toEqual([])
   })
 })
+
+describe('researcher: what was said later, and decisions', () => {
+  const at = (entity: RetrievableEntity, createdAt: number): RetrievableEntity => ({ ...entity, createdAt })
+
+  it('answers with the latest of statements that replace each other, and names the earlier as replaced', async () => {
+    const standup = [
+      at(e('h-first', 'hypothesis', 'The standup is at 9:30 every weekday.', 'proposed', 0.5), 1_000),
+      at(e('h-later', 'hypothesis', 'The standup moved to 10:15.', 'proposed', 0.5), 2_000),
+      at(e('f-cake', 'fact', 'The chocolate cake recipe needs three eggs and two cups of flour.', 'proposed', 0.6), 500)
+    ]
+    const r = await handler({ id: 't', text: 'When is the standup?' }, graphContext(standup))
+    expect(r.text).toBe('According to the graph, the standup moved to 10:15 [h-later] (a hypothesis). That replaces what was said before: the standup is at 9:30 every weekday [h-first] (a hypothesis). None of this has been verified yet.')
+    expect((r.output as ResearchOutput).replaced).toEqual([{ id: 'h-first', by: 'h-later' }])
+    expect(r.working).toContain('[h-later] was recorded after [h-first] and replaces it (same subject, other values)')
+    // The latest comes first even when the earlier was verified: it is what was said last.
+    const verifiedFirst = [{ ...standup[0]!, kind: 'fact', status: 'verified', confidence: 0.9 }, standup[1]!]
+    const v = await handler({ id: 't', text: 'Is the standup at 9:30?' }, graphContext(verifiedFirst))
+    expect(v.text).toMatch(/^No: according to the graph, the standup moved to 10:15 \[h-later\] \(a hypothesis\)\. That replaces what was said before: the standup is at 9:30 every weekday \[h-first\]\./)
+    // Told later that it is back at 9:30, that is the answer; "is at 9:30" alone after "moved to 10:15" replaces nothing (it may be old news).
+    const back = await handler({ id: 't', text: 'When is the standup?' }, graphContext([...standup, at(e('h-back', 'hypothesis', 'The standup is now at 9:30 every weekday.', 'proposed', 0.5), 3_000)]))
+    expect(back.text).toMatch(/^According to the graph, the standup is now at 9:30 every weekday \[h-back\] \(a hypothesis\)\. That replaces what was said before: the standup moved to 10:15 \[h-later\]/)
+    const swapped = await handler({ id: 't', text: 'When is the standup?' }, graphContext([at(standup[0]!, 3_000), standup[1]!]))
+    expect(swapped.text).not.toContain('replaces')
+    // Without recording times nothing replaces anything: both are quoted as before.
+    const undated = await handler({ id: 't', text: 'When is the standup?' }, graphContext(standup.map(({ createdAt: _c, ...x }) => x)))
+    expect(undated.text).not.toContain('replaces')
+    expect((undated.output as ResearchOutput).replaced).toBeUndefined()
+  })
+
+  it('quotes a decision as what the room decided, without asking it to be verified, and a statement of it recorded twice once', async () => {
+    const beta = [
+      at(e('decision:d-1', 'decision', 'We ship the beta on 3 December.', 'proposed', 0.5), 2_000),
+      at(e('result:t-1:1', 'hypothesis', 'Decision: we ship the beta on 3 December.', 'proposed', 0.5), 1_900),
+      at(e('f-cake', 'fact', 'The chocolate cake recipe needs three eggs and two cups of flour.', 'proposed', 0.6), 500)
+    ]
+    for (const question of ['What did we decide about the beta?', 'When do we ship the beta?']) {
+      const r = await handler({ id: 't', text: question }, graphContext(beta))
+      expect(r.text, question).toBe('According to the graph, the room decided: we ship the beta on 3 December [decision:d-1].')
+      expect(r.citations).toEqual(['decision:d-1'])
+    }
+  })
+})
+

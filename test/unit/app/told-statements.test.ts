@@ -68,9 +68,10 @@ describe('what a person tells the room before a question', () => {
     const wifi = await handler({ id: 't-2', text: 'What is the office wifi called?' }, graphSearchContext(embedder, knowledge(graph)))
     expect(wifi.citations?.[0]).toBe(id)
     expect(wifi.text).toContain('meshnet-5g')
-    // What the graph already says is not kept again.
-    const same = await handler({ id: 't-3', text: 'The standup is at 9:30 every weekday. When is the standup?' }, graphSearchContext(embedder, knowledge(graph)))
+    // What the graph already says is not kept again (its latest on the standup: 10:00 replaced 9:30).
+    const same = await handler({ id: 't-3', text: 'The standup moved to 10:00. When is the standup?' }, graphSearchContext(embedder, knowledge(graph)))
     expect(same.text).toContain('The graph agrees with what you say')
+    expect(same.text).toContain('That replaces what was said before: the standup is at 9:30 every weekday')
     expect(same.output).not.toHaveProperty('remember')
     // Nor is a story's opening: it is not something told about the room.
     const story = await handler({ id: 't-4', text: 'Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?' }, graphSearchContext(embedder, knowledge(graph)))
