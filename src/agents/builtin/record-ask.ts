@@ -92,15 +92,16 @@ export function decisionToRecord (request: string): string | undefined {
 }
 
 /**
- * What a statement is about, its subject without the determiner, lower case ("The standup moved to
- * 10:15" → "standup", "Our office wifi password is tulip-42" → "office wifi password"), or undefined
- * when it does not open with a subject and a verb.
+ * A statement's subject and what follows it ("The standup moved to 10:15" → subject "standup", rest
+ * "moved to 10:15"): the subject without its determiner, lower case ("Our office wifi password is
+ * tulip-42" → "office wifi password"); undefined when it does not open with a subject and a verb.
  */
-export function statementSubject (statement: string): string | undefined {
-  const m = SUBJECT.exec(statement.trim())
+export function statementParts (statement: string): { subject: string, rest: string } | undefined {
+  const t = statement.trim()
+  const m = SUBJECT.exec(t)
   if (m === null) return undefined
   const subject = m[1]!.trim().toLowerCase().replace(new RegExp(String.raw`^${DETERMINER}\s+`, 'i'), '').replace(/\s+/g, ' ')
-  return subject === '' || NOT_A_NAME.test(subject) ? undefined : subject
+  return subject === '' || NOT_A_NAME.test(subject) ? undefined : { subject, rest: t.slice(m[1]!.length).trim() }
 }
 
 function asStatement (text: string): string | undefined {

@@ -7,23 +7,30 @@
  *
  * Read by patterns alone (no model). A later statement replaces an earlier one when a sentence of
  * each
- * - has the same subject ("the standup", "our standup": `statementSubject`),
+ * - has the same subject, up to its determiner and word order ("the standup", "our standup"; "our
+ *   budget for Q1", "the Q1 budget": `statementParts`),
  * - states a value of the same kind (a time of day, a date, a weekday, an amount of money, a
- *   percentage, a number), and each states one the other does not,
- * - and says it changed ("moved", "now", "instead", "postponed", ...), or says nothing else the other
+ *   percentage, a code such as tulip-42, a name, a number), and each states one the other does not,
+ * - and says it changed ("moved", "now", "cut to", "postponed", ...), or says nothing else the other
  *   does not ("The relay port is 9091" after "The relay port is 9090").
- * "The relay runs on port 9090" and "The relay was restarted at 14:00" share a subject but no kind of
- * value; "The relay runs on port 9090" and "The relay has 3 replicas" share both but say different
- * things: neither replaces the other.
+ * "Alice is the release manager" is read as "the release manager is Alice": "Bob is now the release
+ * manager" replaces it. "The relay runs on port 9090" and "The relay was restarted at 14:00" share a
+ * subject but no kind of value; "The relay runs on port 9090" and "The relay has 3 replicas" share
+ * both but say different things: neither replaces the other.
  */
 import type { GraphHit } from '../types.ts'
 import { datesIn } from './dates.ts'
 import { splitSentences } from './sentences.ts'
-import { statementSubject } from './record-ask.ts'
+import { statementParts } from './record-ask.ts'
 import { terms } from '../../match/score.ts'
 
 /** Words that say a value changed. */
-const CHANGED = /\b(?:moved|moves|changed|changes|now|no\s+longer|instead|rescheduled|postponed|delayed|pushed(?:\s+back)?|brought\s+forward|switched|updated|renamed|replaced|from\s+now\s+on|going\s+forward|anymore|any\s+more)\b/i
+const CHANGED = /\b(?:moved|moves|changed|changes|now|no\s+longer|instead|rescheduled|postponed|delayed|pushed(?:\s+back)?|brought\s+forward|switched|updated|renamed|replaced|from\s+now\s+on|going\s+forward|anymore|any\s+more|(?:cut|raised|increased|reduced|lowered|dropped|fell|rose|went\s+(?:up|down)|bumped|extended|shortened)\s+(?:to|by))\b/i
+/** "Alice is the release manager", "Bob is now our release manager": a name, then the role it holds. */
+const NAME_IN_ROLE = /^((?:\p{Lu}[\p{L}'’-]*\s+){1,3}?)(?:is|are)\s+(?:now\s+)?(?:the|our|their|your|my)\s+(?:new\s+)?([\p{L}][\p{L}\s-]{1,60}?)(?:\s+now)?\s*[.!]?$/u
+/** What follows a subject that is a name: "is Bob", "is now Alice Smith", "is Bob now". */
+const IS_NAME = /^(?:is|are)\s+(?:now\s+)?((?:\p{Lu}[\p{L}'’-]*)(?:\s+\p{Lu}[\p{L}'’-]*){0,2})(?:\s+now)?\s*[.!]?$/u
+const CODE = /(?<![\p{L}\p{N}_-])(?=[\p{L}\p{N}_-]*\p{L})(?=[\p{L}\p{N}_-]*\p{N})[\p{L}\p{N}][\p{L}\p{N}_-]*(?![\p{L}\p{N}_-])/gu
 const TIME = /\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?(?![a-z])|\b(\d{1,2}):(\d{2})\b/gi
 const WEEKDAY = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b/gi
 const MONEY = /[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?)\s?(?:dollars|euros|pounds|usd|eur|gbp)\b/gi
@@ -64,6 +71,7 @@ export function valuesByKind (sentence: string): Map<string, Set<string>> {
   take(WEEKDAY, (m) => ['weekday', m[1]!.toLowerCase()])
   take(MONEY, (m) => ['money', String(Number((m[1] ?? m[2]!).replace(/,/g, '')))])
   take(PERCENT, (m) => ['percent', String(Number(m[1]))])
+  take(CODE, (m) => ['code', m[0].toLowerCase()])
   take(NUMBER, (m) => ['number', String(Number(m[0].replace(/,/g, '')))])
   return out
 }
@@ -75,21 +83,39 @@ export function replaces (later: string, earlier: string): boolean {
   return ours.some((a) => theirs.some((b) => sentenceReplaces(a, b)))
 }
 
+/** A sentence read for comparing: its subject (its terms, sorted), its values by kind, and the other terms it says. */
+interface Reading { subject: string, values: Map<string, Set<string>>, said: Set<string> }
+
+function reading (sentence: string): Reading | undefined {
+  const t = sentence.trim()
+  const role = NAME_IN_ROLE.exec(t)
+  if (role !== null) return { subject: key(role[2]!), values: new Map([['name', new Set([role[1]!.trim().toLowerCase()])]]), said: new Set() }
+  const parts = statementParts(t)
+  if (parts === undefined) return undefined
+  const named = IS_NAME.exec(parts.rest)
+  if (named !== null) return { subject: key(parts.subject), values: new Map([['name', new Set([named[1]!.toLowerCase()])]]), said: new Set() }
+  const values = valuesByKind(t)
+  const skip = new Set(terms(parts.subject))
+  const said = new Set(terms(parts.rest).filter((w) => !/^\p{N}/u.test(w) && w !== '#' && !skip.has(w) && !VALUE_WORDS.has(w)))
+  for (const code of values.get('code') ?? []) for (const w of terms(code)) said.delete(w)
+  return { subject: key(parts.subject), values, said }
+}
+
+function key (subject: string): string {
+  return [...new Set(terms(subject))].sort().join(' ')
+}
+
 function sentenceReplaces (later: string, earlier: string): boolean {
-  const subject = statementSubject(later)
-  if (subject === undefined || statementSubject(earlier) !== subject) return false
-  const a = valuesByKind(later)
-  const b = valuesByKind(earlier)
-  const differs = [...a].some(([kind, values]) => {
-    const others = b.get(kind)
+  const a = reading(later)
+  const b = reading(earlier)
+  if (a === undefined || b === undefined || a.subject === '' || a.subject !== b.subject) return false
+  const differs = [...a.values].some(([kind, values]) => {
+    const others = b.values.get(kind)
     return others !== undefined && [...values].some((v) => !others.has(v)) && [...others].some((v) => !values.has(v))
   })
   if (!differs) return false
   if (CHANGED.test(later)) return true
-  const skip = new Set(terms(subject))
-  const said = (s: string): Set<string> => new Set(terms(s).filter((t) => !/^\p{N}/u.test(t) && t !== '#' && !skip.has(t) && !VALUE_WORDS.has(t)))
-  const [x, y] = [said(later), said(earlier)]
-  return [...x].every((t) => y.has(t)) || [...y].every((t) => x.has(t))
+  return [...a.said].every((w) => b.said.has(w)) || [...b.said].every((w) => a.said.has(w))
 }
 
 /**
