@@ -16,6 +16,7 @@ import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
 import { affordCount, amountOverTime, asMoney, balanceOverTime, billSplit, moneyLeft, moneyQuestion, savingsGoal } from './money.ts'
+import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
@@ -179,6 +180,9 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // every period over a span ("If I save $250 a month, how much after 18 months?"): money, to the cent.
   const afford = given === undefined ? affordCount(request) ?? savingsGoal(request) : undefined
   if (afford !== undefined) return answer(afford.text, afford.output, [...(referred?.notes ?? []), ...afford.steps])
+  // Pay at a rate taken to another period ("$25 an hour, 38 hours a week: what do I earn in a year?").
+  const paid = given === undefined ? payOverTime(request) : undefined
+  if (paid !== undefined) return answer(paid.text, paid.output, [...(referred?.notes ?? []), ...paid.steps])
   const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) ?? moneyLeft(request) ?? balanceOverTime(request) : undefined
   if (shared !== undefined) {
     const ev = evaluateExpression(shared.expression)

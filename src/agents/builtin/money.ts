@@ -129,13 +129,16 @@ export function amountOverTime (request: string): MoneyReading | undefined {
   if (!ASKS_TOTAL.test(s) || /\binterest\b|%|\bpercent\b|\bcompound/i.test(s)) return undefined
   const amounts = amountsIn(s)
   if (amounts.length !== 1) return undefined
-  const every = EVERY.exec(s)
+  const a = amounts[0]!
+  // The amount's period: said right after it ("$250 a month"), else one that is no other quantity's:
+  // in "8 hours a day at $20 an hour", "a day" is the hours'. Before, that was taken for the $20's.
+  const after = s.indexOf(a.text) + a.text.length
+  const every = EVERY_NEXT.exec(s.slice(after)) ?? [...s.matchAll(new RegExp(EVERY.source, 'gi'))].find(m => !/\d\s*[a-z]+\s*$/i.test(s.slice(0, m.index)) && !/^\s*(?:an?\s+)?hour\b/i.test(s.slice(after))) ?? null
   const span = SPAN.exec(s)
   if (every === null || span === null) return undefined
   const per = periodOf(every[1], every[2])
   const counted = periodsIn(per, Number(span[1]), span[2]!.toLowerCase())
   if (counted === undefined) return undefined
-  const a = amounts[0]!
   const times = counted.times
   const note = `${a.text} a ${per}, ${counted.said}`
   return { expression: `${a.value} * ${times}`, note, currency: a.currency }

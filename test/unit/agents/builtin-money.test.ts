@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, moneyLeft, moneyQuestion, savingsGoal } from '../../../src/agents/builtin/money.ts'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
+import { payOverTime } from '../../../src/agents/builtin/pay.ts'
+import { planByRules } from '../../../src/agents/builtin/planner.ts'
 import { testContext } from './builtin-context.ts'
 
 const USD = { symbol: '$', decimals: 2 }
@@ -77,5 +79,39 @@ describe('money: how long to save up to a goal', () => {
     // Not a goal: how much after a span, or interest.
     expect(savingsGoal('If I save $250 a month, how much after 18 months?')).toBeUndefined()
     expect(savingsGoal('If I save $15 a week at 5% interest, how long until I have $600?')).toBeUndefined()
+  })
+})
+
+describe('money: pay over time', () => {
+  it('takes a rate of pay to the period or span asked, with the hours the request gives, and says what it assumed', async () => {
+    const cases: Array<[string, string, string]> = [
+      // Before: cut in two by the planner, and failed.
+      ['If I earn $25 an hour and work 38 hours a week, what do I earn in a year?', '$49,400.00 in a year', '25 * 38 * 52 = 49400'],
+      ['I earn $25 an hour and work 38 hours a week. How much do I earn a year?', '$49,400.00 a year', '25 * 38 * 52 = 49400'],
+      // Before: $100.00, the savings reader took "a day" (the hours') for the $20's period.
+      ['If I work 8 hours a day at $20 an hour, how much do I earn in 5 days?', '$800.00 in 5 days', '20 * 8 * 5 = 800'],
+      ['I work 4 days a week, 9 hours a day, at $30 per hour. What do I make a month?', '$4,680.00 a month', '30 * (9 * 4 * 52 / 12) = 4680'],
+      ['I make $60,000 a year. What is that per month?', '$5,000.00 a month', '60000 / 12 = 5000'],
+      ['What is $52,000 a year as an hourly rate?', '$25.00 an hour (assuming 40 hours a week)', '52000 / (40 * 52) = 25'],
+      ['A salary of £45,000 per annum is how much a week?', '£865.38 a week', '45000 / 52 = 865.384615'],
+      ['My rent is $1,200 a month. How much is that a year?', '$14,400.00 a year', '1200 * 12 = 14400']
+    ]
+    for (const [text, answer, step] of cases) {
+      // One task: the planner no longer cuts it at "and".
+      expect(planByRules(text), text).toHaveLength(1)
+      const r = await handler({ id: 't', text }, testContext())
+      expect(r.text, text).toBe(answer)
+      expect(r.working, text).toContain(step)
+    }
+  })
+
+  it('leaves savings, interest, raises and questions of no period to the other readers', async () => {
+    expect((await handler({ id: 't', text: 'If I save $250 a month, how much after 18 months?' }, testContext())).text).toBe('$4,500.00')
+    // The savings reader no longer takes another quantity's period for the amount's.
+    expect(amountOverTime('If I work 8 hours a day at $20 an hour, how much do I earn in 5 days?')).toBeUndefined()
+    expect(amountOverTime('I walk 5 km a day and save $3 a week. How much do I save in 10 weeks?')).toMatchObject({ expression: '3 * 10' })
+    for (const text of ['I earn $25 an hour. What is 5% of that?', 'My salary of $50,000 a year gets a 3% raise. What is it now?', 'I earn $25 an hour.', 'I earn $25 an hour and $30 an hour on weekends. What do I earn in a week?', 'I spend $20 a week. How much in 2 years?']) {
+      expect(payOverTime(text), text).toBeUndefined()
+    }
   })
 })
