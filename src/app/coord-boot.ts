@@ -19,7 +19,7 @@ import { asksToTransform } from '../agents/builtin/text-transforms.ts'
 import { SUMMARY_INTENT } from '../agents/builtin/summariser.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
-import { asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
+import { asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { asksClockArithmetic } from '../agents/builtin/clock-times.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
@@ -307,7 +307,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('summariser') === true && counts()) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
     // "Sort these words alphabetically: ...", "Is racecar a palindrome?": before, nobody bid.
     else if (takes.get('summariser') === true && rewrites()) atLeast('summariser', 'text.transform', COMPUTE_CONFIDENCE, true)
-    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks))
+    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",

@@ -625,6 +625,15 @@ const AGE_ASK = /\bhow\s+old\b|\bwhat\s+age\b|\bage\s+of\b/i
 const BORN = /\bborn\b/i
 
 /**
+ * Whether a request asks the age of someone born on a date or in a year ("How old is someone born on
+ * 14 July 1990?"): the calculator's to answer (ageAnswer), whatever skill its words match. Before,
+ * nobody bid on it.
+ */
+export function asksAge (request: string): boolean {
+  return AGE_ASK.test(request) && BORN.test(request) && request.length <= 300 && (/\bborn\s+in\s+\d{4}\b/i.test(request) || datesIn(request).length > 0)
+}
+
+/**
  * How old someone born on a date is today in the person's zone, or on another date the request names
  * ("How old is someone born on 3 March 1990?" → 36 years; "How old will someone born on 3 March 1990
  * be on 1 January 2030?" → 39 years). Born in a year only ("born in 1990"): the age they turn this

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { ageAnswer, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, monthLengthAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
+import { ageAnswer, asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, monthLengthAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
 import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
 import { testContext } from './builtin-context.ts'
 
@@ -266,6 +266,9 @@ describe('leap years in the calculator', () => {
 describe('ages and working days', () => {
   it('says how old someone born on a date is, today in the person\'s zone or on a date named', () => {
     // Before: "cannot evaluate 'How old is someone born on 3 March 1990' — undefined symbol How".
+    // The calculator bids on these whatever its skills' words match (coord-boot): before, nobody bid on the first.
+    for (const asked of ['How old is someone born on 14 July 1990?', 'How old am I if I was born on December 25, 2000?', 'What age is someone born in 1985?']) expect(asksAge(asked), asked).toBe(true)
+    for (const other of ['How old is the relay?', 'When was Ada Lovelace born?', 'How old is someone born last spring?']) expect(asksAge(other), other).toBe(false)
     expect(ageAnswer('How old is someone born on 3 March 1990?', NOW, 'UTC')).toEqual({ text: '36 years old', output: 36, steps: ['born 1990-03-03, today (2026-11-22)', '2026 − 1990 = 36, and the birthday has passed: 36'] })
     expect(ageAnswer('How old am I if I was born on December 25, 2000?', NOW, 'UTC')?.text).toBe('25 years old')
     expect(ageAnswer('How old will someone born on 3 March 1990 be on 1 January 2030?', NOW, 'UTC')?.output).toBe(39)
