@@ -79,11 +79,11 @@ export function payOverTime (request: string): PayAnswer | undefined {
   const value = a.value * over.value / under.value * count
   if (!Number.isFinite(value)) return undefined
   const money = asMoney(value, a.currency)
-  const a_ = (u: Unit): string => `${u === 'hour' ? 'an' : 'a'} ${u}`
-  const asked = span === null ? a_(to) : /^(?:an?|one)$/i.test(span[1]!) ? `in ${a_(to)}` : `in ${count} ${to}${count === 1 ? '' : 's'}`
+  const aUnit = (u: Unit): string => `${u === 'hour' ? 'an' : 'a'} ${u}`
+  const asked = span === null ? aUnit(to) : /^(?:an?|one)$/i.test(span[1]!) ? `in ${aUnit(to)}` : `in ${count} ${to}${count === 1 ? '' : 's'}`
   const given = [...Object.entries(hours).map(([unit, h]) => `${h} hours a ${unit}`), ...(daysPerWeek !== undefined ? [`${daysPerWeek} days a week`] : [])]
   const steps = [
-    `${a.text} ${a_(from)}${given.length > 0 ? `, ${given.join(', ')}` : ''}: ${asked}`,
+    `${a.text} ${aUnit(from)}${given.length > 0 ? `, ${given.join(', ')}` : ''}: ${asked}`,
     ...(assumed.length > 0 ? [`assumed: ${[...new Set(assumed)].join(', ')}`] : []),
     `${[String(a.value), ...(over.text === '1' ? [] : [/[/]/.test(over.text) ? `(${over.text})` : over.text]), ...(count === 1 ? [] : [String(count)])].join(' * ')}${under.text === '1' ? '' : / /.test(under.text) ? ` / (${under.text})` : ` / ${under.text}`} = ${round(value)}`
   ]
