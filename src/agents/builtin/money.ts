@@ -103,6 +103,12 @@ const ADJECTIVE: Record<string, string> = { daily: 'day', weekly: 'week', monthl
 export function periodOf (period: string | undefined, adjective: string | undefined): string {
   return (period ?? ADJECTIVE[adjective!.toLowerCase()]!).toLowerCase()
 }
+/** Every "a/per/each/every <period>" or "daily/weekly/..." in a text. */
+const EVERY_ALL = new RegExp(EVERY.source, 'gi')
+/** A quantity of something just before a period ("8 hours" of "8 hours a day"): the period is its, not an amount's. */
+const OTHER_QUANTITY_BEFORE = /\d\s*[a-z]+\s*$/i
+/** "an hour", "a hour" right after an amount. */
+const AN_HOUR_NEXT = /^\s*(?:an?\s+)?hour\b/i
 const ASKS_TOTAL = /\bhow\s+much\b|\bwhat\s+(?:is|'s)\s+the\s+total\b|\bwhat\s+will\s+(?:I|you|we|they|he|she)\s+have\b/i
 
 /**
@@ -132,8 +138,10 @@ export function amountOverTime (request: string): MoneyReading | undefined {
   const a = amounts[0]!
   // The amount's period: said right after it ("$250 a month"), else one that is no other quantity's:
   // in "8 hours a day at $20 an hour", "a day" is the hours'. Before, that was taken for the $20's.
-  const after = s.indexOf(a.text) + a.text.length
-  const every = EVERY_NEXT.exec(s.slice(after)) ?? [...s.matchAll(new RegExp(EVERY.source, 'gi'))].find(m => !/\d\s*[a-z]+\s*$/i.test(s.slice(0, m.index)) && !/^\s*(?:an?\s+)?hour\b/i.test(s.slice(after))) ?? null
+  // An amount an hour is pay (pay.ts), no amount a period.
+  const after = s.slice(s.indexOf(a.text) + a.text.length)
+  if (AN_HOUR_NEXT.test(after)) return undefined
+  const every = EVERY_NEXT.exec(after) ?? [...s.matchAll(EVERY_ALL)].find(m => !OTHER_QUANTITY_BEFORE.test(s.slice(0, m.index))) ?? null
   const span = SPAN.exec(s)
   if (every === null || span === null) return undefined
   const per = periodOf(every[1], every[2])

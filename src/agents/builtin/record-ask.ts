@@ -64,13 +64,12 @@ const NOT_A_NAME = /^(?:i|i'm|i'd|i've|we|we're|we'd|you|it|it's|that's|there's|
  */
 export function statementToRecord (request: string): string | undefined {
   // A decision keeps its label: it is what says the room decided it.
-  const decided = DECIDED.exec(request)
-  if (decided !== null) {
-    const raw = request.slice(decided[0].length).trim()
-    const rest = asStatement(raw)
-    if (rest === undefined || decided[1] === undefined) return rest
+  const decided = readDecision(request)
+  if (decided !== undefined) {
+    const { label, raw, statement } = decided
+    if (statement === undefined || label === undefined) return statement
     // "Decision: we will ...", as written after the label.
-    return `${decided[1].charAt(0).toUpperCase()}${decided[1].slice(1).toLowerCase()}: ${raw.charAt(0)}${rest.slice(1)}`
+    return `${label.charAt(0).toUpperCase()}${label.slice(1).toLowerCase()}: ${raw.charAt(0)}${statement.slice(1)}`
   }
   const before = RECORD_ASK.exec(request)
   if (before !== null) return asStatement(request.slice(before[0].length))
@@ -86,9 +85,21 @@ export function statementToRecord (request: string): string | undefined {
  * person's decision about the task, coord/engine.ts), which says as much.
  */
 export function decisionToRecord (request: string): string | undefined {
-  const decided = DECIDED.exec(request)
-  if (decided === null) return undefined
-  return asStatement(request.slice(decided[0].length))
+  return readDecision(request)?.statement
+}
+
+/** `text` without a decision's label ("Decision: we ship on Friday" → "we ship on Friday"); unchanged when it has none. */
+export function withoutDecisionLabel (text: string): string {
+  const m = DECIDED.exec(text)
+  return m?.[1] !== undefined ? text.slice(m[0].length) : text
+}
+
+/** A request read as a decision: its label if any ("Decision"), the text after it, and that text as a statement (undefined when it is none). */
+function readDecision (request: string): { label: string | undefined, raw: string, statement: string | undefined } | undefined {
+  const m = DECIDED.exec(request)
+  if (m === null) return undefined
+  const raw = request.slice(m[0].length).trim()
+  return { label: m[1], raw, statement: asStatement(raw) }
 }
 
 /**

@@ -98,14 +98,12 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   // comes right after it, named as what it replaces; the latest comes first, kept however its words
   // compare with the question's ("Is the standup at 9:30?").
   const replaced = replacedBy(relevant.map((j) => j.hit))
+  const byId = new Map(relevant.map((j) => [j.hit.id, j]))
   const kept = new Set(relevant.filter((j) => j.relevance >= best * RELATIVE_CUT))
-  for (let grew = true; grew;) {
-    grew = false
-    for (const j of relevant) {
-      const by = replaced.get(j.hit.id)
-      const later = kept.has(j) && by !== undefined ? relevant.find((x) => x.hit.id === by.id) : undefined
-      if (later !== undefined && !kept.has(later)) { kept.add(later); grew = true }
-    }
+  // A Set visits what is added while it is iterated: the latest of a chain is kept too.
+  for (const j of kept) {
+    const later = byId.get(replaced.get(j.hit.id)?.id ?? '')
+    if (later !== undefined) kept.add(later)
   }
   const ranked = withoutRepeats([...kept].sort((a, b) => rank(b) - rank(a)))
   const statements = latestFirst(ranked, replaced)

@@ -21,7 +21,8 @@
 import type { GraphHit } from '../types.ts'
 import { datesIn } from './dates.ts'
 import { splitSentences } from './sentences.ts'
-import { statementParts } from './record-ask.ts'
+import { statementParts, withoutDecisionLabel } from './record-ask.ts'
+import { plainWords } from './evidence.ts'
 import { terms } from '../../match/score.ts'
 
 /** Words that say a value changed. */
@@ -78,59 +79,67 @@ export function valuesByKind (sentence: string): Map<string, Set<string>> {
 
 /** Whether the statement `later` replaces `earlier` (see the module's comment); both may be several sentences. */
 export function replaces (later: string, earlier: string): boolean {
-  const ours = splitSentences(later)
-  const theirs = splitSentences(earlier)
-  return ours.some((a) => theirs.some((b) => sentenceReplaces(a, b)))
+  return readingsReplace(readings(later), readings(earlier))
 }
 
-/** A sentence read for comparing: its subject (its terms, sorted), its values by kind, and the other terms it says. */
-interface Reading { subject: string, values: Map<string, Set<string>>, said: Set<string> }
+/** A sentence read for comparing: its subject (its terms, sorted), its values by kind, the other terms it says, and whether it says a value changed. */
+interface Reading { subject: string, values: Map<string, Set<string>>, said: Set<string>, changed: boolean }
+
+/** The sentences of a statement that read as a subject and its values. */
+function readings (statement: string): Reading[] {
+  return splitSentences(statement).flatMap((x) => reading(x) ?? [])
+}
 
 function reading (sentence: string): Reading | undefined {
   const t = sentence.trim()
+  const changed = CHANGED.test(t)
   const role = NAME_IN_ROLE.exec(t)
-  if (role !== null) return { subject: key(role[2]!), values: new Map([['name', new Set([role[1]!.trim().toLowerCase()])]]), said: new Set() }
+  if (role !== null) return { subject: key(role[2]!), values: new Map([['name', new Set([role[1]!.trim().toLowerCase()])]]), said: new Set(), changed }
   const parts = statementParts(t)
   if (parts === undefined) return undefined
   const named = IS_NAME.exec(parts.rest)
-  if (named !== null) return { subject: key(parts.subject), values: new Map([['name', new Set([named[1]!.toLowerCase()])]]), said: new Set() }
+  if (named !== null) return { subject: key(parts.subject), values: new Map([['name', new Set([named[1]!.toLowerCase()])]]), said: new Set(), changed }
   const values = valuesByKind(t)
   const skip = new Set(terms(parts.subject))
   const said = new Set(terms(parts.rest).filter((w) => !/^\p{N}/u.test(w) && w !== '#' && !skip.has(w) && !VALUE_WORDS.has(w)))
   for (const code of values.get('code') ?? []) for (const w of terms(code)) said.delete(w)
-  return { subject: key(parts.subject), values, said }
+  return { subject: key(parts.subject), values, said, changed }
 }
 
 function key (subject: string): string {
   return [...new Set(terms(subject))].sort().join(' ')
 }
 
-function sentenceReplaces (later: string, earlier: string): boolean {
-  const a = reading(later)
-  const b = reading(earlier)
-  if (a === undefined || b === undefined || a.subject === '' || a.subject !== b.subject) return false
+function readingsReplace (later: readonly Reading[], earlier: readonly Reading[]): boolean {
+  return later.some((a) => earlier.some((b) => readingReplaces(a, b)))
+}
+
+function readingReplaces (a: Reading, b: Reading): boolean {
+  if (a.subject === '' || a.subject !== b.subject) return false
   const differs = [...a.values].some(([kind, values]) => {
     const others = b.values.get(kind)
     return others !== undefined && [...values].some((v) => !others.has(v)) && [...others].some((v) => !values.has(v))
   })
   if (!differs) return false
-  if (CHANGED.test(later)) return true
+  if (a.changed) return true
   return [...a.said].every((w) => b.said.has(w)) || [...b.said].every((w) => a.said.has(w))
 }
 
 /**
  * Among `hits`, the ones a later hit replaces: earlier id → the latest hit that replaces it. Only
  * statements count (a task's answer to a request is about that request; a question states nothing),
- * and only with both recording times known.
+ * and only with both recording times known. Each hit is read once.
  */
 export function replacedBy (hits: readonly GraphHit[]): Map<string, GraphHit> {
   const out = new Map<string, GraphHit>()
   const statements = hits.filter((h) => h.answers === undefined && h.kind !== 'question' && h.createdAt !== undefined)
+    .map((hit) => ({ hit, read: readings(hit.text) }))
+    .filter((x) => x.read.length > 0)
   for (const earlier of statements) {
     for (const later of statements) {
-      if (later.createdAt! <= earlier.createdAt! || !replaces(later.text, earlier.text)) continue
-      const known = out.get(earlier.id)
-      if (known === undefined || later.createdAt! > known.createdAt!) out.set(earlier.id, later)
+      if (later.hit.createdAt! <= earlier.hit.createdAt! || !readingsReplace(later.read, earlier.read)) continue
+      const known = out.get(earlier.hit.id)
+      if (known === undefined || later.hit.createdAt! > known.createdAt!) out.set(earlier.hit.id, later.hit)
     }
   }
   return out
@@ -141,5 +150,5 @@ export function replacedBy (hits: readonly GraphHit[]): Map<string, GraphHit> {
  * punctuation or a decision's label ("Decision: we ship on Friday." and "We ship on Friday").
  */
 export function statedWords (text: string): string {
-  return text.toLowerCase().replace(/^\s*(?:decision|decided|agreed|resolved|conclusion)\s*[:-]\s*/, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
+  return plainWords(withoutDecisionLabel(text))
 }
