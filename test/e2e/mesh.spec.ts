@@ -88,6 +88,9 @@ test('after the relay is killed the tabs still exchange messages', async () => {
   await expect.poll(() => pages[0]!.evaluate(() => window.meshwork.stats().relayConnected), { timeout: 15_000 }).toBe(false)
   await exchange(pages, 'without-relay')
   await expectFullMesh(pages, 'webrtc', 5_000)
+  // The outage is reported while it lasts (a redial fails): before, the next test restarted the relay
+  // at once, and on a slow run no tab had tried to redial yet, so none had reported it.
+  await expect.poll(async () => (await Promise.all(pages.map(p => p.evaluate(() => window.meshwork.stats().problems['relay:unreachable'] ?? 0)))).some(n => n > 0), { timeout: 20_000 }).toBe(true)
 })
 
 test('after the relay restarts a new tab joins the mesh', async () => {
