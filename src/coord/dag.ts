@@ -153,15 +153,59 @@ export function staleParts (dag: MissionDag, results: ReadonlyMap<string, AgentR
 export function assembleMission (dag: MissionDag, results: ReadonlyMap<string, AgentResult>): AgentResult {
   const missing = dag.order.filter(id => !results.has(id))
   if (missing.length > 0) throw new PlanError('subtasks', `not done yet: ${missing.join(', ')}`)
-  const sinks = dag.order.filter(id => dag.nodes.get(id)!.dependents.length === 0)
+  const shown = shownParts(dag)
   const { output, citations } = partsDelivered(dag, results)
   const assembled: AgentResult = {
-    text: sinks.map(id => sinks.length === 1 ? results.get(id)!.text : `${id}: ${results.get(id)!.text}`).join('\n'),
+    text: shown.length === 1 ? results.get(shown[0]!)!.text : shown.map(id => partLine(dag, dag.nodes.get(id)!, results.get(id)!.text, !shown.includes(dag.nodes.get(id)!.dependsOn[0] ?? ''))).join('\n'),
     output,
     working: dag.order.map(id => `${id} (${dag.nodes.get(id)!.text}): ${results.get(id)!.text}`)
   }
   if (citations.length > 0) assembled.citations = citations
   return assembled
+}
+
+/**
+ * The parts a mission's answer shows: those nothing else depends on, and those that ask a question
+ * ("When is the beta launch and how many days until it?" asks both; before, its answer said "9 days"
+ * and the date was left out). A step towards another ("Square 5" in "Square 5 and add 1", "Find when
+ * the beta launches", which the planner adds) is in `working` only.
+ */
+function shownParts (dag: MissionDag): string[] {
+  return dag.order.filter(id => {
+    const node = dag.nodes.get(id)!
+    return node.dependents.length === 0 || /\?\s*$/.test(node.text) || ASKS.test(node.text.trim())
+  })
+}
+
+/**
+ * A completed mission's answer as builds before 2026-11-24 assembled it ("s1: 12\ns2: 9"), still
+ * held in graphs they wrote: a tab comparing a recorded solution with its parts accepts it.
+ */
+export function legacyMissionText (dag: MissionDag, results: ReadonlyMap<string, AgentResult>): string {
+  const sinks = dag.order.filter(id => dag.nodes.get(id)!.dependents.length === 0)
+  return sinks.map(id => sinks.length === 1 ? results.get(id)?.text ?? '' : `${id}: ${results.get(id)?.text ?? ''}`).join('\n')
+}
+
+const LABEL_MAX = 120
+const ASKS = /^(?:what|how|who|whom|whose|which|when|where|why|is|are|was|were|do|does|did|can|could|will|would|should)\b/i
+
+/**
+ * One part of a mission's answer as the person reads it: the part as planned, then its answer
+ * ("What is 15% of 80? 12", "Convert 5 km to miles: 3.11 miles"). Before, the answer said
+ * "s1: 12\ns2: 12", and which 12 answered which question was left to guess. The plan ids stay in
+ * `working` and in `output`. `named`: whether a part that works on one before it is named with
+ * that one ("Find when the beta launches, then how many days until that date? 31 days").
+ */
+function partLine (dag: MissionDag, node: DagNode, answer: string, named = true): string {
+  const asked = node.text.trim()
+  let label = asked.replace(/[\s.?!:;,]+$/, '')
+  // A part that works on one before it is named with it: "How many days until that date?" alone
+  // does not say which date.
+  const before = named && node.dependsOn.length === 1 ? dag.nodes.get(node.dependsOn[0]!) : undefined
+  if (before !== undefined) label = `${before.text.trim().replace(/[\s.?!:;,]+$/, '')}, then ${/^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label}`
+  if (label.length > LABEL_MAX) label = `${label.slice(0, LABEL_MAX - 1).trimEnd()}…`
+  const mark = /\?\s*$/.test(asked) || ASKS.test(asked) ? '?' : ':'
+  return `${label}${mark}${answer.includes('\n') ? '\n' : ' '}${answer}`
 }
 
 /** Each delivered part's output (or, without one, its text) by plan id, and every id the parts cite, once. */
@@ -193,9 +237,18 @@ export function blockedBy (dag: MissionDag, ended: Iterable<string>): Map<string
 }
 
 /**
+ * Why each part of a mission is not done: its own ending (`ended`, by plan id), or, for a part that
+ * can never run, the ended part that blocks it, named by its text as well as its id.
+ */
+export function whyNotDone (dag: MissionDag, ended: ReadonlyMap<string, string>): Map<string, string> {
+  const notDone = new Map(ended)
+  for (const [id, cause] of blockedBy(dag, ended.keys())) notDone.set(id, `not run: it depends on "${dag.nodes.get(cause)!.text.trim()}" (${cause})`)
+  return notDone
+}
+
+/**
  * What a mission that failed still delivers: the result of every part that completed, and for each
- * other part why it is not done ("unassigned: no capable agent in the room", "not run: it depends on
- * s2"). Undefined when no part completed: then there is nothing to deliver but the reason.
+ * other part why it is not done ("unassigned: no capable agent in the room", {@link whyNotDone}). Undefined when no part completed: then there is nothing to deliver but the reason.
  */
 export function assemblePartial (dag: MissionDag, results: ReadonlyMap<string, AgentResult>, notDone: ReadonlyMap<string, string>): AgentResult | undefined {
   const done = dag.order.filter(id => results.has(id))
@@ -206,7 +259,12 @@ export function assemblePartial (dag: MissionDag, results: ReadonlyMap<string, A
     const what = `${id} (${dag.nodes.get(id)!.text})`
     return r === undefined ? `${what}: not done, ${notDone.get(id) ?? 'not finished'}` : `${what}: ${r.text}`
   })
-  const partial: AgentResult = { text: `Partly done (${done.length} of ${dag.order.length} parts):\n${lines.join('\n')}`, output, working: lines }
+  const shown = dag.order.map(id => {
+    const r = results.get(id)
+    // A part not done says why, naming the part it waits for if that is why.
+    return r === undefined ? partLine(dag, dag.nodes.get(id)!, `not done, ${notDone.get(id) ?? 'not finished'}`, false) : partLine(dag, dag.nodes.get(id)!, r.text)
+  })
+  const partial: AgentResult = { text: `Partly done (${done.length} of ${dag.order.length} parts):\n${shown.join('\n')}`, output, working: lines }
   if (citations.length > 0) partial.citations = citations
   return partial
 }

@@ -23,7 +23,7 @@ import {
   bidKey, bidWindowMs, checkAward, decideAward, DEFAULT_BID_WINDOW, DEFAULT_MIN_CONFIDENCE, everyoneResponded, ewma,
   isExcluded, makeAward, sameBid, unionBidSets, type AwardRule, type BidWindowOptions
 } from './award.ts'
-import { assembleMission, assemblePartial, blockedBy, buildDag, inputDigest, PlanError, readySubtasks, staleParts, subtaskInput, type MissionDag } from './dag.ts'
+import { assembleMission, assemblePartial, blockedBy, buildDag, inputDigest, PlanError, readySubtasks, staleParts, subtaskInput, whyNotDone, type MissionDag } from './dag.ts'
 import {
   HandoffRequest, systemClock,
   type BidHints, type BidOffer, type Clock, type CoordBidder, type CoordExecutor, type CoordRecorder, type CoordTransport, type ExecutionHooks
@@ -2473,9 +2473,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   /** The parts of a mission that completed, and why each other is not done, read from the book now. */
   private missionPartial (m: NonNullable<Task['mission']>): AgentResult | undefined {
     const { results, ended } = this.missionParts(m)
-    const notDone = new Map(ended)
-    for (const [id, cause] of blockedBy(m.dag, ended.keys())) notDone.set(id, `not run: it depends on ${cause}`)
-    return assemblePartial(m.dag, results, notDone)
+    return assemblePartial(m.dag, results, whyNotDone(m.dag, ended))
   }
 
   private missionGroup (t: Task): AgentRef[] {

@@ -16,7 +16,7 @@
  */
 import type { AgentResult } from '../agents/types.ts'
 import { canonicalJson } from '../net/canonical-json.ts'
-import { assembleMission, assemblePartial, blockedBy, buildDag, type MissionDag } from './dag.ts'
+import { assembleMission, assemblePartial, buildDag, legacyMissionText, whyNotDone, type MissionDag } from './dag.ts'
 import type { GraphResult } from './engine.ts'
 import { validateAgentResult } from './messages.ts'
 import type { Completion } from './outcome-merge.ts'
@@ -122,13 +122,11 @@ export function readMission (missionId: string, state: TaskState, m: RecordedMis
     if (ended.size > 0) return { kind: 'refused', detail: `the graph records it completed, but part${ended.size === 1 ? '' : 's'} ${[...ended.keys()].join(', ')} ended without a result` }
     const result = assembleMission(dag, results)
     const r = m.recorded
-    const differs = r !== undefined && (r.text !== result.text || (r.output !== undefined && canonicalJson(r.output) !== canonicalJson(result.output)))
+    const differs = r !== undefined && ((r.text !== result.text && r.text !== legacyMissionText(dag, results)) || (r.output !== undefined && canonicalJson(r.output) !== canonicalJson(result.output)))
     return differs ? { kind: 'mission', result, dag, mismatch: 'the graph\'s solution is not what its parts\' signed results assemble to' } : { kind: 'mission', result, dag }
   }
   // Ended otherwise: what the parts delivered, and why each other is not done (as the steward says it).
-  const notDone = new Map(ended)
-  for (const [id, cause] of blockedBy(dag, ended.keys())) notDone.set(id, `not run: it depends on ${cause}`)
-  const result = assemblePartial(dag, results, notDone)
+  const result = assemblePartial(dag, results, whyNotDone(dag, ended))
   // The record keeps a partial's text clipped and its output only when small, so only the output
   // is compared; the text shown is the one assembled here either way.
   const r = m.recorded

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { bidScore, bidSetDigest, bidWindowMs, checkAward, decideAward, makeAward, unionBidSets, windowClosesAt } from '../../../src/coord/award.ts'
-import { assembleMission, buildDag, inputDigest, PlanError, readySubtasks, staleParts, subtaskInput } from '../../../src/coord/dag.ts'
+import { assembleMission, assemblePartial, buildDag, inputDigest, legacyMissionText, PlanError, readySubtasks, staleParts, subtaskInput, whyNotDone } from '../../../src/coord/dag.ts'
 import { grantLease, isLapsed, leaseExpiresAt, nextAttempt, renewLease } from '../../../src/coord/lease.ts'
 import { LIMITS, validateFailure, type Bid } from '../../../src/coord/messages.ts'
 import { verificationStatus, type Vote } from '../../../src/coord/quorum.ts'
@@ -120,6 +120,55 @@ describe('mission DAG', () => {
     expect(subtaskInput(dag, 'a', results)).toBeUndefined()
     results.set('c', { text: 'three', output: 3 })
     expect(assembleMission(dag, results)).toMatchObject({ text: 'three', output: { a: 1, b: 'two', c: 3 } })
+  })
+  it('names each answer of a mission with several by the part it answers, not by its plan id', () => {
+    const dag = buildDag([
+      { id: 's1', text: 'What is 15% of 80', dependsOn: [] },
+      { id: 's2', text: 'What is the square root of 144?', dependsOn: [] },
+      { id: 's3', text: 'Convert 5 km to miles.', dependsOn: [] },
+      { id: 's4', text: 'List the primes below 10', dependsOn: [] }
+    ])
+    const results = new Map([['s1', { text: '12', output: 12 }], ['s2', { text: '12', output: 12 }], ['s3', { text: '3.11 miles' }], ['s4', { text: '2\n3\n5\n7' }]])
+    const done = assembleMission(dag, results)
+    // Before: "s1: 12\ns2: 12\n...", and which 12 answered which question was left to guess.
+    expect(done.text).toBe('What is 15% of 80? 12\nWhat is the square root of 144? 12\nConvert 5 km to miles: 3.11 miles\nList the primes below 10:\n2\n3\n5\n7')
+    expect(done.output).toEqual({ s1: 12, s2: 12, s3: '3.11 miles', s4: '2\n3\n5\n7' })
+    expect(done.working?.[0]).toBe('s1 (What is 15% of 80): 12')
+    expect(legacyMissionText(dag, results)).toBe('s1: 12\ns2: 12\ns3: 3.11 miles\ns4: 2\n3\n5\n7')
+    // A part that works on the one before is named with it: "How many days until that date?" alone says not which date.
+    const counted = buildDag([
+      { id: 's1', text: 'What is 15% of 80', dependsOn: [] },
+      { id: 's2', text: 'Find when the beta launches', dependsOn: [] },
+      { id: 's3', text: 'How many days until that date?', dependsOn: ['s2'] }
+    ])
+    expect(assembleMission(counted, new Map([['s1', { text: '12' }], ['s2', { text: '3 December 2026' }], ['s3', { text: '9 days' }]])).text)
+      .toBe('What is 15% of 80? 12\nFind when the beta launches, then how many days until that date? 9 days')
+    // A part that asks a question is answered too, also when another works on it; a step is not shown.
+    const both = buildDag([{ id: 's1', text: 'When is the beta launch', dependsOn: [] }, { id: 's2', text: 'How many days until it?', dependsOn: ['s1'] }])
+    expect(assembleMission(both, new Map([['s1', { text: 'On 3 December 2026' }], ['s2', { text: '9 days' }]])).text)
+      .toBe('When is the beta launch? On 3 December 2026\nHow many days until it? 9 days')
+    const step = buildDag([{ id: 's1', text: 'Square 5', dependsOn: [] }, { id: 's2', text: 'Add 1', dependsOn: ['s1'] }])
+    expect(assembleMission(step, new Map([['s1', { text: '25' }], ['s2', { text: '26' }]])).text).toBe('26')
+    // A long part is named by its start.
+    const long = buildDag([{ id: 'a', text: `Summarise ${'the report '.repeat(20)}`, dependsOn: [] }, { id: 'b', text: 'B', dependsOn: [] }])
+    const line = assembleMission(long, new Map([['a', { text: 'short' }], ['b', { text: 'b' }]])).text.split('\n')[0]!
+    expect(line).toMatch(/^Summarise the report the report .*…: short$/)
+    expect(line.length).toBeLessThan(130)
+  })
+  it('says of a part that cannot run which part it waits for, by its text', () => {
+    const dag = buildDag([
+      { id: 's1', text: 'compute 15% of 200', dependsOn: [] },
+      { id: 's2', text: 'name the capital of France', dependsOn: [] },
+      { id: 's3', text: 'translate it into Spanish', dependsOn: ['s2'] }
+    ])
+    const notDone = whyNotDone(dag, new Map([['s2', 'unassigned: no capable agent in the room']]))
+    expect([...notDone]).toEqual([['s2', 'unassigned: no capable agent in the room'], ['s3', 'not run: it depends on "name the capital of France" (s2)']])
+    expect(assemblePartial(dag, new Map([['s1', { text: '30', output: 30 }]]), notDone)?.text).toBe([
+      'Partly done (1 of 3 parts):',
+      'compute 15% of 200: 30',
+      'name the capital of France: not done, unassigned: no capable agent in the room',
+      'translate it into Spanish: not done, not run: it depends on "name the capital of France" (s2)'
+    ].join('\n'))
   })
   it('names the parts whose result ran on other outputs of their dependencies than those kept', () => {
     const dag = buildDag(plan)

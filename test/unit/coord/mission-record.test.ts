@@ -53,6 +53,23 @@ describe('a mission read from the graph (readMission)', () => {
     expect(readMission(MISSION, 'completed', { ...m, recorded: undefined }, check)).toEqual({ kind: 'mission', result: expected, dag: expect.anything() })
   })
 
+  it('accepts a solution recorded as builds before 2026-11-24 assembled it ("a: 30\\nb: 5"), but no other text', async () => {
+    const planner = await identity()
+    const x = await identity()
+    const two = { subtasks: PLAN.subtasks.slice(0, 2) }
+    const plan = await signed(planner, 'planner', 'plan', MISSION, 1, { text: 'two parts', plan: two })
+    const parts = [await part(x, 1, { text: '30', output: 30 }), await part(x, 2, { text: '5', output: 5 })]
+    const { check } = checker()
+    const read = (text: string): ReturnType<typeof readMission> => readMission(MISSION, 'completed', { planAttempt: 1, plan, parts, recorded: { text, output: { a: 30, b: 5 } } }, check)
+    const now = read('compute 15% of 200: 30\ncompute 2 + 3: 5')
+    expect(now).toMatchObject({ kind: 'mission', result: { text: 'compute 15% of 200: 30\ncompute 2 + 3: 5' } })
+    expect(now.kind === 'mission' && now.mismatch).toBeUndefined()
+    const old = read('a: 30\nb: 5')
+    expect(old).toMatchObject({ kind: 'mission', result: { text: 'compute 15% of 200: 30\ncompute 2 + 3: 5' } })
+    expect(old.kind === 'mission' && old.mismatch).toBeUndefined()
+    expect(read('a: 31\nb: 5')).toMatchObject({ mismatch: 'the graph\'s solution is not what its parts\' signed results assemble to' })
+  })
+
   it('refuses a plan or a part that is not what its producer signed, naming it, and one whose record names another producer', async () => {
     const planner = await identity()
     const x = await identity()
@@ -99,7 +116,7 @@ describe('a mission read from the graph (readMission)', () => {
     const parts: RecordedPart[] = [await part(x, 1, { text: '30', output: 30 }), { taskId: `${MISSION}/2`, state: 'unassigned', reason: 'no capable agent in the room' }, { taskId: `${MISSION}/3` }]
     const { check } = checker()
     const r = readMission(MISSION, 'failed', { planAttempt: 1, plan, parts, recorded: { text: 'Partly done…', output: { a: 30 } } }, check)
-    expect(r).toMatchObject({ kind: 'mission', result: { output: { a: 30 }, working: ['a (compute 15% of 200): 30', 'b (compute 2 + 3): not done, unassigned: no capable agent in the room', 'c (add them): not done, not run: it depends on b'] } })
+    expect(r).toMatchObject({ kind: 'mission', result: { output: { a: 30 }, working: ['a (compute 15% of 200): 30', 'b (compute 2 + 3): not done, unassigned: no capable agent in the room', 'c (add them): not done, not run: it depends on "compute 2 + 3" (b)'] } })
     expect(r.kind === 'mission' && r.mismatch).toBe(undefined)
     expect(readMission(MISSION, 'failed', { planAttempt: 1, plan, parts, recorded: { text: 'x', output: { a: 42 } } }, check))
       .toMatchObject({ kind: 'mission', mismatch: 'the graph\'s record of what its parts delivered is not what their signed results assemble to' })

@@ -588,7 +588,7 @@ describe('a mission listed from the graph by a tab that was away', () => {
   it('shows the answer its signed parts assemble to, not a solution a member rewrote, and reports the rewrite', async () => {
     const { clock, net, hub, nodes, id, s, rogue } = await missionRoom()
     const original = s.engine.tasks.get(id)!
-    expect(original.result).toMatchObject({ text: 's1: 30\ns2: 5', output: { s1: 30, s2: 5 } })
+    expect(original.result).toMatchObject({ text: 'compute 15% of 200: 30\ncompute 2 + 3: 5', output: { s1: 30, s2: 5 } })
     await waitFor('the solution in the rogue\'s graph', () => rogue.graph.get(taskThreadId(id))?.data?.solution === solutionId(id) && rogue.graph.has(solutionId(id)))
     // A member rewrites the mission's answer. The solution entity is not signed: before, a tab that
     // listed the mission later showed "the answer is 42".
@@ -617,8 +617,8 @@ describe('a mission listed from the graph by a tab that was away', () => {
     rogue.graph.update(resultId(`${id}/1`, 1), { text: '31', data: { ...stored.data, result: { output: 31 } } })
     // The solution is rewritten to match, so the record agrees with itself.
     const sol = rogue.graph.get(solutionId(id))!
-    rogue.graph.update(solutionId(id), { text: 's1: 31\ns2: 5', data: { ...sol.data, output: { s1: 31, s2: 5 } } })
-    await waitFor('the rewrites in the steward\'s graph', () => s.graph.get(solutionId(id))?.text === 's1: 31\ns2: 5' && s.graph.get(resultId(`${id}/1`, 1))?.text === '31')
+    rogue.graph.update(solutionId(id), { text: 'compute 15% of 200: 31\ncompute 2 + 3: 5', data: { ...sol.data, output: { s1: 31, s2: 5 } } })
+    await waitFor('the rewrites in the steward\'s graph', () => s.graph.get(solutionId(id))?.text === 'compute 15% of 200: 31\ncompute 2 + 3: 5' && s.graph.get(resultId(`${id}/1`, 1))?.text === '31')
     const late = await node(net, clock, hub, [])
     await waitFor('the late tab to list the mission', () => late.engine.knows(id), 10_000)
     const t = late.engine.tasks.get(id)!
