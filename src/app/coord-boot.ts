@@ -331,9 +331,16 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)
         if (offer !== undefined) offers.push(offer)
-        // A mission's date lookup ("Find when the office party is", planner.ts) is answered even when the
-        // graph knows nothing of it: the person then hears that, not "nobody bid".
-        else if (task.id.includes('/') && DATE_LOOKUP_PART.test(task.text)) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
+      }
+      // A mission's date lookup ("Find when the office party is", planner.ts) is answered even when the
+      // graph knows nothing of it: the person then hears that, not "nobody bid". Also when its words
+      // matched the researcher's skill text and the graph had nothing (then the calculator, matched on
+      // "when", failed it, and with nobody else bidding the mission failed).
+      if (!datesOwn && !computes && task.id.includes('/') && DATE_LOOKUP_PART.test(task.text)) {
+        // The calculator, matched on "when", has nothing to compute here: it failed such a part first.
+        const kept = offers.filter(o => mine.find(a => a.agentId === o.agentId)?.kind !== 'calculator')
+        offers.splice(0, offers.length, ...kept)
+        if (!offers.some(o => o.agentId === researcher.agentId)) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
       }
       // "The relay moved to port 9091. Which port is the relay on?" with nothing in the graph: no agent
       // here offers anything, so the researcher answers by what the person says (nobody bid before). Any

@@ -92,17 +92,25 @@ export function planByRules (request: string): PlannedSubtask[] {
   const parts = tellsCalculatorStory(request) || asksAboutAStory(request) ? [] : splitParts(request)
   if (parts.length <= 1) return [{ id: 's1', text: request.trim(), dependsOn: [] }]
   const subtasks: PlannedSubtask[] = []
-  parts.slice(0, MAX_SUBTASKS).forEach((part, i) => {
-    const id = `s${i + 1}`
+  for (const [i, part] of parts.entries()) {
     let dependsOn: string[] = []
     if (i > 0) {
       if (REFERS_TO_SEVERAL.test(part.text)) dependsOn = subtasks.map((s) => s.id)
       // An operation without its operand works on the part before ("Square 5 and add 1": "Add 1"),
       // as the calculator reads it; alone it ran on nothing and failed.
-      else if (part.sequenced || REFERS_BACK.test(part.text) || lacksOperand(part.text)) dependsOn = [`s${i}`]
+      else if (part.sequenced || REFERS_BACK.test(part.text) || lacksOperand(part.text)) dependsOn = [subtasks[subtasks.length - 1]!.id]
     }
-    subtasks.push({ id, text: part.text, dependsOn })
-  })
+    // "How many days until the launch and what day of the week is 1 January?": the first part is
+    // itself two, the launch's date and the count to it, as it is when asked alone.
+    const own = dependsOn.length === 0 ? daysToAnEvent(part.text) : undefined
+    const steps = own ?? [{ id: 's1', text: part.text, dependsOn: [] }]
+    if (subtasks.length + steps.length > MAX_SUBTASKS) break
+    const base = subtasks.length
+    for (const step of steps) {
+      const id = `s${base + Number(step.id.slice(1))}`
+      subtasks.push({ id, text: step.text, dependsOn: step.id === 's1' ? dependsOn : step.dependsOn.map((d) => `s${base + Number(d.slice(1))}`) })
+    }
+  }
   return subtasks
 }
 
@@ -111,7 +119,7 @@ const DAYS_TO_EVENT = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+(?:tel
 /** The first part of such a mission, as written below: the researcher's, even when the graph knows nothing of it (it says so). */
 export const DATE_LOOKUP_PART = /^(?:Find (?:when|the date of) |When (?:is|was|will|does|did) )/
 /** "What day of the week is the beta launch?", "... does the beta launch?": the weekday of a moment named, not dated. */
-const WEEKDAY_OF_EVENT = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+(?:tell\s+me\s+)?)?(?:what|which)\s+(?:day\s+of\s+the\s+week|weekday|day)\s+(is|was|will\s+be|does|did|will)\s+(.+?)\s*[?.!]?$/i
+const WEEKDAY_OF_EVENT = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+(?:tell\s+me\s+)?)?(?:what|which)\s+(?:day\s+of\s+the\s+week|weekday|day)\s+(?:is|was|will\s+be|does|did|will)\s+(.+?)\s*[?.!]?$/i
 /** What a moment that is "now" or relative already says: nothing to look up. */
 const NOT_AN_EVENT = /^(?:now|today|tomorrow|yesterday|then|that|it|this|the\s+(?:date|day)|(?:next|last)\s+\w+|the\s+(?:end|start|beginning)\s+of\b)/i
 
@@ -123,7 +131,8 @@ const NOT_AN_EVENT = /^(?:now|today|tomorrow|yesterday|then|that|it|this|the\s+(
  * request, also one whose moment is a date or a named day the calculator reads itself.
  */
 function daysToAnEvent (request: string): PlannedSubtask[] | undefined {
-  if (splitSentences(request).length > 1) return undefined
+  // "How many days until the launch and what day of the week is 1 January?" is two questions.
+  if (splitSentences(request).length > 1 || splitParallelQuestions(request.trim()).length > 1) return undefined
   // "What date is 5 days after the launch?": the launch's date, then the date 5 days after it.
   const offset = offsetFromAnEvent(request)
   if (offset !== undefined) {
@@ -135,11 +144,12 @@ function daysToAnEvent (request: string): PlannedSubtask[] | undefined {
   // "What day of the week is the beta launch?": its date, then its weekday.
   const w = WEEKDAY_OF_EVENT.exec(request.trim())
   if (w !== null) {
-    const [, verb, moment] = w as unknown as [string, string, string]
+    const moment = w[1]!
     if (!undated(moment, () => weekdayAnswer(request, [], Date.now()))) return undefined
-    const aux = verb.toLowerCase().replace(/\s+be$/, '')
+    // "Find the date of ...", not a question: a part the person did not ask is not shown in the
+    // mission's answer (dag.ts shows the parts that ask a question, and the last).
     return [
-      { id: 's1', text: `When ${aux} ${moment}${aux === 'will' && /^will\s+be$/i.test(verb) ? ' be' : ''}?`, dependsOn: [] },
+      { id: 's1', text: `Find the date of ${moment}`, dependsOn: [] },
       { id: 's2', text: 'What day of the week is that date?', dependsOn: ['s1'] }
     ]
   }
@@ -218,7 +228,9 @@ function splitParts (original: string): Part[] {
   for (const sentence of splitSentences(request)) {
     for (const piece of sentence.split(PART_BREAK)) {
       for (const question of splitParallelQuestions(piece)) {
-        for (const sub of splitOnAndVerb(question)) out.push(clean(sub))
+        for (const sub of splitOnAndVerb(question)) {
+          for (const one of splitElliptic(sub)) out.push(clean(one))
+        }
       }
     }
   }
@@ -241,7 +253,7 @@ function inlineItems (request: string): string[] | undefined {
   return items.every((x) => x !== '') ? items : undefined
 }
 
-const QUESTION_OPENER = String.raw`(?:what(?:'s|\s+is|\s+are)|how\s+(?:much|many|long|far|old))\b`
+const QUESTION_OPENER = String.raw`(?:what(?:'s|\s+is|\s+are|\s+was|\s+(?:day|date|time|year|month)\b)|how\s+(?:much|many|long|far|old)|when\s+(?:is|was|does|did|will)|who\s+(?:is|was)|where\s+is|which\s+\w+\s+(?:is|was|does))\b`
 const OPENS_A_QUESTION = new RegExp(String.raw`^\s*(?:and\s+)?${QUESTION_OPENER}`, 'i')
 const NEXT_QUESTION = new RegExp(String.raw`\s*,\s*(?:and\s+)?(?=${QUESTION_OPENER})|\s+and\s+(?=${QUESTION_OPENER})`, 'gi')
 
@@ -276,6 +288,29 @@ function splitOnAndVerb (piece: string): string[] {
   }
   out.push(rest)
   return out
+}
+
+const ELLIPTIC_LEAD = /^((?:please\s+)?(?:convert|change|turn|calculate|compute|divide|multiply|what(?:'s|\s+is|\s+are))\s+)(\d.*)$/i
+/** "5 km to miles", "15% of 80", "10 by 2": a number, at most three words, a preposition, at most three words. */
+const OPERANDS = /^\d[\d.,]*\s*%?(?:\s*[^\s\d][^\s]*){0,3}?\s+(to|in|into|of|by)\s+(?:[^\s]+\s*){1,3}$/i
+
+/**
+ * "Convert 5 km to miles and 100 F to celsius" -> "Convert 5 km to miles", "Convert 100 F to
+ * celsius": the verb said once for several operands of the same shape. Before, the whole went to
+ * the calculator as one expression and failed. Each operand needs a number first and the same
+ * preposition ("What is 15% of 80 and 20% of 50?"), so "Convert 5 km to miles and double it" is not
+ * read this way.
+ */
+function splitElliptic (piece: string): string[] {
+  const lead = ELLIPTIC_LEAD.exec(piece.trim())
+  if (lead === null) return [piece]
+  const [, verb, rest] = lead as unknown as [string, string, string]
+  const operands = rest.replace(/[?.!]\s*$/, '').split(/\s*,\s*(?:and\s+)?|\s+and\s+/i)
+  if (operands.length < 2) return [piece]
+  const preps = operands.map(o => OPERANDS.exec(o.trim())?.[1]?.toLowerCase())
+  if (preps.some(p => p === undefined || p !== preps[0])) return [piece]
+  const mark = /\?\s*$/.test(piece) ? '?' : ''
+  return operands.map(o => `${verb}${o.trim()}${mark}`)
 }
 
 function clean (raw: string): Part {

@@ -315,6 +315,20 @@ export function judgeAsked (request: string, hits: readonly GraphHit[]): JudgedH
   return judged.map((j) => otherRequest(request, j))
 }
 
+/** A question of when: "When does ...", "What date is ...", "Find the date of ...", "Find when ...". */
+const ASKS_WHEN = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+)?(?:(?:find|tell\s+me|look\s+up)\s+(?:out\s+)?)?(?:when\b|what\s+(?:date|day|time)\b|which\s+(?:date|day)\b|the\s+date\s+of\b)/i
+const MOMENT_WORDS = /\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday|tonight|noon|midnight|(?:next|last|this)\s+(?:week|month|year|quarter)|q[1-4])\b|\b(?:1[5-9]|20|21)\d{2}\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\/\d{1,2}\b/i
+
+/** Whether a text names a moment: a date, a month or weekday, a time of day, a year, "tomorrow". */
+function namesAMoment (text: string): boolean {
+  if (MOMENT_WORDS.test(text)) return true
+  try {
+    return datesIn(text).length > 0
+  } catch {
+    return true // a date that does not exist is still a date said
+  }
+}
+
 /**
  * A task's verified answer answers its own request: one whose numbers differ from the question's is
  * no answer to it, however close the words. "If I run 5 km every day for 3 weeks, how far do I run?"
@@ -324,6 +338,10 @@ export function judgeAsked (request: string, hits: readonly GraphHit[]): JudgedH
  */
 function otherRequest (request: string, j: JudgedHit): JudgedHit {
   if (j.hit.answers === undefined) return j
+  // "When does the beta launch?" is not answered by "9 days", the answer to "When is the beta launch
+  // and how many days until it?": an answer to another request that names no moment is no answer to a
+  // question of when (before, it was quoted as the answer).
+  if (ASKS_WHEN.test(request.trim()) && !namesAMoment(statedBy(j.hit))) return { ...j, relevance: 0, setAside: 'answers another request, and names no date or time' }
   const asked = quantities(numberWordsToDigits(request))
   if (asked.size === 0) return j
   const stated = quantities(numberWordsToDigits(j.hit.text))

@@ -107,10 +107,10 @@ describe('planner: rules', () => {
     expect(plan('What date is 90 days from today?')).toEqual([['s1', 'What date is 90 days from today?', '']])
     // And the weekday of such a moment: before, the researcher quoted the date.
     expect(plan('What day of the week does the Meshwork beta launch?')).toEqual([
-      ['s1', 'When does the Meshwork beta launch?', ''],
+      ['s1', 'Find the date of the Meshwork beta launch', ''],
       ['s2', 'What day of the week is that date?', 's1']
     ])
-    expect(plan('What day of the week was the kickoff?')[0]).toEqual(['s1', 'When was the kickoff?', ''])
+    expect(plan('What day of the week was the kickoff?')[0]).toEqual(['s1', 'Find the date of the kickoff', ''])
     expect(planByRules('What day of the week is the beta launch?')[0]!.text).toMatch(DATE_LOOKUP_PART)
     for (const t of ['What day of the week is March 3, 2027?', 'What day of the week is Christmas?', 'What day of the week is it?', 'What day is today?']) {
       expect(plan(t), t).toEqual([['s1', t, '']])
@@ -136,6 +136,37 @@ describe('planner: rules', () => {
     expect(plan('What are the primes below 20, and what is their sum')).toEqual([['s1', 'What are the primes below 20', ''], ['s2', 'What is their sum', 's1']])
     expect(plan('If the price is 80, what is 15% of it?')).toEqual([['s1', 'If the price is 80, what is 15% of it?', '']])
     expect(plan('What is the mean, the median and the mode of 1, 2, 2, 3?')).toHaveLength(1)
+    // Questions of other kinds after "and": before, "How many days until Christmas and what day of
+    // the week is 1 January 2027?" went whole to the calculator, which counted the days to 1 January.
+    expect(plan('How many days until Christmas and what day of the week is 1 January 2027?')).toEqual([['s1', 'How many days until Christmas', ''], ['s2', 'What day of the week is 1 January 2027?', '']])
+    expect(plan('Who is the release manager and when is the standup?')).toEqual([['s1', 'Who is the release manager', ''], ['s2', 'When is the standup?', '']])
+    expect(plan('When is the launch and how many days until it?')).toEqual([['s1', 'When is the launch', ''], ['s2', 'How many days until it?', 's1']])
+    expect(plan('What is the difference between 10 and 4?')).toHaveLength(1)
+  })
+
+  it('counts days to a moment to look up in a part of its own, as when it is asked alone', () => {
+    expect(plan('What is 15% of 80 and how many days until the beta launches?')).toEqual([
+      ['s1', 'What is 15% of 80', ''],
+      ['s2', 'Find when the beta launches', ''],
+      ['s3', 'How many days until that date?', 's2']
+    ])
+    expect(plan('How many days until the launch and what day of the week is 1 January?')).toEqual([
+      ['s1', 'Find the date of the launch', ''],
+      ['s2', 'How many days until that date?', 's1'],
+      ['s3', 'What day of the week is 1 January?', '']
+    ])
+  })
+
+  it('says a verb once for several operands of one shape: one part each', () => {
+    // Before, "Convert 5 km to miles and 100 F to celsius" went to the calculator whole and failed.
+    expect(plan('Convert 5 km to miles and 100 F to celsius')).toEqual([['s1', 'Convert 5 km to miles', ''], ['s2', 'Convert 100 F to celsius', '']])
+    expect(plan('Convert 5 km to miles, 10 kg to pounds and 3 feet to cm')).toEqual([['s1', 'Convert 5 km to miles', ''], ['s2', 'Convert 10 kg to pounds', ''], ['s3', 'Convert 3 feet to cm', '']])
+    expect(plan('What is 15% of 80 and 20% of 50?')).toEqual([['s1', 'What is 15% of 80?', ''], ['s2', 'What is 20% of 50?', '']])
+    // Not when the operands differ in shape, or the second is an operation on the first.
+    expect(plan('Convert 5 km to miles and double it')).toHaveLength(1)
+    expect(plan('What is 15% of 80 and 20?')).toHaveLength(1)
+    expect(plan('What is 2 to the power of 10 and 3 to the power of 4?')).toEqual([['s1', 'What is 2 to the power of 10?', ''], ['s2', 'What is 3 to the power of 4?', '']])
+    expect(plan('What is the sum of 3 and 4?')).toHaveLength(1)
   })
 })
 

@@ -196,6 +196,25 @@ describe("researcher: a task's verified answer", () => {
     const again = await handler({ id: 't', text: 'How long does 250 miles take at 100 km/h?' }, graphContext(graph))
     expect(again.citations).toEqual(['fact:t-2:1'])
   })
+
+  it('is no answer to a question of when unless it names a moment: the statement that does is the answer', async () => {
+    const asked = 'When is the beta launch and how many days until it?'
+    const mission = 'What is 15% of 80 and how many days until the beta launches?'
+    const graph: RetrievableEntity[] = [
+      { ...e('solution:t-1', 'solution', `${asked}: 9 days`, 'proposed', 0.5), answers: asked },
+      { ...e('solution:t-2', 'solution', `${mission}: What is 15% of 80? 12\nFind when the beta launches, then how many days until that date? 9 days`, 'proposed', 0.5), answers: mission },
+      e('result:t-0:1', 'hypothesis', 'The beta launches on 3 December 2026.', 'proposed', 0.5)
+    ]
+    // Before: "According to the graph, the answer to "When is the beta launch and how many days until it?" is 9 days".
+    const r = await handler({ id: 't', text: 'When does the beta launch?' }, graphContext(graph))
+    expect(r.citations).toEqual(['result:t-0:1'])
+    expect(r.text).toMatch(/^According to the graph, the beta launches on 3 December 2026 \[result:t-0:1\]/)
+    expect(r.working).toContain('[solution:t-1] solution, proposed, confidence 0.50, relevance 0.00 (answers another request, and names no date or time): not relevant')
+    // An answer that names the moment still answers it; so does any answer to a question of another kind.
+    const dated: RetrievableEntity[] = [{ ...e('fact:t-3:1', 'fact', 'When does the beta launch?: 3 December 2026', 'verified', 0.9), answers: 'When does the beta launch?' }]
+    expect((await handler({ id: 't', text: 'Find when the beta launches' }, graphContext(dated))).citations).toEqual(['fact:t-3:1'])
+    expect((await handler({ id: 't', text: 'How many days until the beta launch?' }, graphContext(graph))).citations).toContain('solution:t-1')
+  })
 })
 
 describe('researcher: a statement the person tells the room to record', () => {
@@ -232,7 +251,9 @@ describe('researcher: a statement the person tells the room to record', () => {
     expect(statementToRecord('Our dentist appointment is on 5 May at 3pm. Make a note of it')).toBe('Our dentist appointment is on 5 May at 3pm.')
     expect(statementToRecord('The relay moved to 9091! Keep that in mind, thanks.')).toBe('The relay moved to 9091!')
     for (const said of ['The office wifi password is tulip-42', 'Sam is on leave until Friday. He is back on Monday.', 'The relay moved to port 9091 last week',
-      'Berlin is the capital of Germany', 'Alice owns the launch plan.', 'The budget for Q3 is $40,000.', 'My flight number is BA 117', 'Marie Curie won two Nobel prizes.', 'The stand-up starts at 9:30.']) {
+      'Berlin is the capital of Germany', 'Alice owns the launch plan.', 'The budget for Q3 is $40,000.', 'My flight number is BA 117', 'Marie Curie won two Nobel prizes.', 'The stand-up starts at 9:30.',
+      // Verbs of events and roles: before, "The beta launches on 3 December 2026." went unassigned ("nobody bid").
+      'The beta launches on 3 December 2026.', 'The new release ships on Friday.', 'The office reopens on 5 January.', 'Dana manages the infra team.', 'Our team reports to Dana.']) {
       expect(statementToRecord(said), said).toBe(/[.!]$/.test(said) ? said : `${said}.`)
     }
     // Questions, instructions, arithmetic, material, and what refers to the conversation are not statements.
