@@ -656,13 +656,14 @@ export function translateRequest (request: string): Translation {
   if (conv !== null && /\d/.test(conv[1]!)) {
     let from = unitWords(conv[1]!.trim())
     let to = unitWords(conv[2]!.trim())
-    // A temperature converted by its letters ("72 F to C", "100°C in F", "72 degrees F to C"): mathjs
-    // reads a bare F and C as farad and coulomb ("units do not match"); between the scales they are degrees.
-    const target = /^(?:°\s*)?([CF])$/i.exec(to)?.[1]?.toUpperCase()
+    // A temperature converted by its letters ("72 F to C", "100°C in F", "72 degrees F to C", "100 F
+    // to celsius", "0 C to K"): mathjs reads a bare F and C as farad and coulomb ("units do not
+    // match"); between the scales they are degrees.
+    const target = (/^(?:°\s*)?([CF])$/i.exec(to) ?? /^deg([CF])$/.exec(to) ?? /^(K)$/.exec(to))?.[1]?.toUpperCase()
     const source = from.length > 200 ? null : /^(.*\d)\s*(?:°\s*)?([CF])$/i.exec(from) ?? /^(.*\d)\s*deg([CF])$/.exec(from)
     if (target !== undefined && source !== null && source[2]!.toUpperCase() !== target) {
       from = `${source[1]} deg${source[2]!.toUpperCase()}`
-      to = `deg${target}`
+      to = target === 'K' ? 'K' : `deg${target}`
       steps.push('F and C read as degrees Fahrenheit and Celsius')
     }
     steps.push(`unit conversion: ${from} → ${to}`)

@@ -155,10 +155,16 @@ export function amountOverTime (request: string): MoneyReading | undefined {
 /** "How much is left?", "how much do we have left", "what's left", "how much remains", "how much will I have left over". */
 const ASKS_LEFT = /\bhow\s+much(?:\s+money)?\s+(?:is|are|was|do\s+\w+\s+have|does\s+\w+\s+have|will\s+\w+\s+have|would\s+\w+\s+have|\w+\s+have)?\s*(?:left|remaining|left\s+over)\b|\bwhat(?:'s|\s+is)\s+left\b|\bhow\s+much\s+remains\b/i
 /** Words before an amount that take it away ("spent $1,250", "paid $80 for", "a $40 bill") or add to it ("earned $200"). */
-const TAKES = /\b(?:spent|spend|spends|paid|pay|pays|used|use|uses|lost|lose|gave|give|gives|owe|owed|withdrew|withdraw|transferred|donated|bought\s+\w+(?:\s+\w+)?\s+for|costs?|cost\s+me)\s+(?:another\s+|a\s+further\s+|only\s+)?$/i
-const ADDS = /\b(?:earned|earn|earns|received|receive|got|get|gets|added|add|deposited|deposit|deposits|saved|save|saves|put\s+(?:away|aside|in)|won|found|made|makes|plus|another|and\s+then)\s+(?:another\s+|a\s+further\s+)?$/i
+const TAKES = /\b(?:spent|spend|spends|spending|paid|pay|pays|paying|used|use|uses|using|lost|lose|losing|gave|give|gives|giving|owe|owed|withdrew|withdraw|withdrawing|transferred|donated|donating|bought\s+\w+(?:\s+\w+)?\s+for|costs?|cost\s+me)\s+(?:another\s+|a\s+further\s+|only\s+)?$/i
+const ADDS = /\b(?:earned|earn|earns|earning|received|receive|receiving|got|get|gets|getting|added|add|adding|deposited|deposit|deposits|depositing|saved|save|saves|saving|put\s+(?:away|aside|in)|won|found|made|makes)\s+(?:another\s+|a\s+further\s+)?$/i
+/**
+ * Words between two amounts that go on with the same action: "spend $12,500 and then $8,000", "spent
+ * $45 on groceries and $30 on gas", "paid $100, then another $50", "$100 plus $20". Before, "and then"
+ * and "another" were read as adding: "spend $12,500 and then $8,000" of $50,000 left $45,500.
+ */
+const CONTINUES = /^(?:\s+(?:on|for|at|in)(?:\s+[a-z]+){1,2})?\s*(?:,\s*|\s+)(?:and\s+|plus\s+)?(?:then\s+)?(?:another\s+|a\s+further\s+|also\s+)?$/i
 /** Words before the first amount that make it the sum to start from: "Our budget is $2,000", "I have $50", "I start with $100". */
-const HOLDS = /\b(?:budget|balance|savings|wallet|account|fund|funds|allowance|salary|pay|income|have|has|had|got|with|start(?:ed)?\s+with|is|was|of)\s+(?:is\s+|was\s+|of\s+)?(?:only\s+|just\s+)?$/i
+const HOLDS = /\b(?:budget|balance|savings|wallet|account|fund|funds|allowance|salary|pay|income|have|has|had|got|with|start(?:ed)?\s+with|is|was|of)\s+(?:is\s+|was\s+|of\s+)?(?:only\s+|just\s+)?(?:(?:a|an|the|our|my|your|their)\s+)?$/i
 
 /**
  * What is left of a sum after spending ("Our budget is $2,000 and we have spent $1,250. How much is
@@ -183,6 +189,7 @@ export function moneyLeft (request: string): MoneyReading | undefined {
       signs.push(1)
     } else if (TAKES.test(before)) signs.push(-1)
     else if (ADDS.test(before)) signs.push(1)
+    else if (CONTINUES.test(before)) signs.push(signs[signs.length - 1]!)
     else return undefined
   }
   if (!signs.slice(1).includes(-1)) return undefined

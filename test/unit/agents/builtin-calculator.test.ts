@@ -33,10 +33,12 @@ describe('calculator', () => {
     // By their letters: mathjs read F and C as farad and coulomb ("units do not match ('C' != '72 F')").
     expect((await calc('Convert 72 F to C')).text).toBe('≈ 22.2222 °C')
     expect((await calc('Convert 1 mile to mm')).text).toBe('1609344 mm')
-    for (const [q, a] of [['100C in F', '212 °F'], ['72°F to C', /^≈ 22\.22/], ['30 degrees C in F', '86 °F'], ['-40 F to C', '-40 °C']] as const) {
+    for (const [q, a] of [['100C in F', '212 °F'], ['72°F to C', /^≈ 22\.22/], ['30 degrees C in F', '86 °F'], ['-40 F to C', '-40 °C'], ['Convert 100 F to celsius', /^≈ 37\.77/], ['30 C in fahrenheit', '86 °F'], ['0 C to K', '273.15 K']] as const) {
       expect((await calc(q)).text, q).toMatch(a)
     }
     expect((await calc('Convert 72 F to C')).working).toContain('F and C read as degrees Fahrenheit and Celsius')
+    // Not where a unit is asked for that is no temperature: 5 C in coulombs stays charge.
+    expect((await calc('What is 5 C in coulombs?')).text).toBe('5 coulombs')
     expect((await calc('60 mph in km/h')).output).toBe('96.56064 km / h')
     expect((await calc('How many kilograms is 150 pounds?')).text).toBe('68.0388555 kilograms')
   })

@@ -62,6 +62,23 @@ describe('money: stories of spending', () => {
     expect(moneyLeft('I have $50 and earned $20. How much is left?')).toBeUndefined()
     expect(moneyLeft('Our budget is $2,000 and we have spent $1,250.')).toBeUndefined()
   })
+
+  it('goes on with the same action over "and then", "and", "another": spending more is spending', async () => {
+    // Before: "and then" and "another" were read as adding, and this was answered $45,500.00.
+    expect(moneyLeft('We have a budget of $50,000. We spend $12,500 and then $8,000. How much is left?')).toMatchObject({ expression: '50000 - 12500 - 8000', note: 'left: $50,000 − $12,500 − $8,000' })
+    expect(moneyLeft('I had $300, spent $100, then another $50, and earned $20. How much is left?')?.expression).toBe('300 - 100 - 50 + 20')
+    expect(moneyLeft('I have $200 and spend $45 on groceries and $30 on gas. How much do I have left?')?.expression).toBe('200 - 45 - 30')
+    // Before, the word-problem reader answered $20.
+    expect(moneyLeft('I have $100 and $50. I spend $30. How much is left?')?.expression).toBe('100 + 50 - 30')
+    // Asked in one question, and with "-ing": before, "undefined symbol left".
+    expect(moneyLeft('How much is left of a $50,000 budget if we spend $12,500 and then $8,000?')?.expression).toBe('50000 - 12500 - 8000')
+    expect(moneyLeft('What is left of $50,000 after spending $12,500?')?.expression).toBe('50000 - 12500')
+    expect(await handler({ id: 't', text: 'How much is left of a $50,000 budget if we spend $12,500 and then $8,000?' }, testContext())).toMatchObject({ text: '$29,500.00', output: 29500 })
+    // One story, not two parts cut at "and then" (the first part had failed, the second was "$8,000?").
+    expect(planByRules('How much is left of a $50,000 budget if we spend $12,500 and then $8,000?')).toHaveLength(1)
+    // Words between the amounts that are no connective still refuse.
+    expect(moneyLeft('I have $100 and lend Sam $50. How much is left?')).toBeUndefined()
+  })
 })
 
 describe('money: how long to save up to a goal', () => {
