@@ -21,6 +21,7 @@ import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { asksClockArithmetic } from '../agents/builtin/clock-times.ts'
+import { asksTimeZone } from '../agents/builtin/time-zones.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
@@ -111,7 +112,7 @@ const COMPUTABLE_WORDS = /\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|yea
  * the launch date?" matched its date skill's words, and it bid and failed ("found no expression").
  */
 export function mayCompute (asks: string, task: Pick<AgentTask, 'id' | 'text'>): boolean {
-  return task.id.includes('/') || /\d/.test(numberWordsToDigits(asks)) || COMPUTABLE_WORDS.test(asks) || asksTheClock(asks) || asksWeekday(asks) ||
+  return task.id.includes('/') || /\d/.test(numberWordsToDigits(asks)) || COMPUTABLE_WORDS.test(asks) || asksTheClock(asks) || asksWeekday(asks) || asksTimeZone(asks) ||
     (LIST_OPERATION.test(asks) && /\d/.test(task.text))
 }
 /**
@@ -307,7 +308,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('summariser') === true && counts()) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
     // "Sort these words alphabetically: ...", "Is racecar a palindrome?": before, nobody bid.
     else if (takes.get('summariser') === true && rewrites()) atLeast('summariser', 'text.transform', COMPUTE_CONFIDENCE, true)
-    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks))
+    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks) || asksTimeZone(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",

@@ -12,6 +12,7 @@ import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, ty
 import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
 import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer, monthLengthAnswer, ageAnswer, workdaysAnswer } from './dates.ts'
 import { clockArithmetic } from './clock-times.ts'
+import { timeZoneAnswer } from './time-zones.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
@@ -135,6 +136,10 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
     const holds = property.verdict.vote === 'support'
     return answer(`${holds ? 'Yes' : 'No'}: ${property.steps[1]!}`, holds, property.steps)
   }
+  // A time in another place ("What time is 9am in London in Tokyo?", "Convert 3pm EST to CET"), or
+  // the difference between two places' clocks.
+  const zoned = given === undefined ? timeZoneAnswer(asked, Date.now()) : undefined
+  if (zoned !== undefined) return answer(zoned.text, zoned.output, zoned.steps)
   // The clock ("What time is it?", "What is today's date?"), in the person's time zone.
   const clock = given === undefined ? clockAnswer(asked, Date.now(), task.timeZone) : undefined
   if (clock !== undefined) return answer(clock.text, clock.output, clock.steps)

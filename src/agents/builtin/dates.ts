@@ -428,7 +428,7 @@ export function weekdayAnswer (request: string, upstream: { id: string, text: st
 // The clock: "What time is it?", "What is today's date?", "What time is it in Tokyo?"
 
 const NOW = String.raw`(?:\s+(?:now|today|right\s+now|at\s+the\s+moment|currently))?`
-const PLACE = String.raw`(?:\s+in\s+([A-Za-z][A-Za-z .'/_-]{1,40}))?`
+const PLACE = String.raw`(?:\s+in\s+([A-Za-z][A-Za-z0-9 .'/_+−:-]{1,40}))?`
 const CLOCK_FORMS: { pattern: RegExp, asks: 'time' | 'date' | 'year' }[] = [
   { pattern: new RegExp(String.raw`^(?:what\s+time\s+is\s+it|what(?:'s|\s+is)\s+the\s+(?:current\s+|local\s+)?time|(?:the\s+)?(?:current|local)\s+time|the\s+time)${PLACE}${NOW}${PLACE}$`, 'i'), asks: 'time' },
   { pattern: new RegExp(String.raw`^(?:what(?:'s|\s+is)\s+(?:the\s+)?(?:current\s+|today'?s\s+)?date|what\s+(?:day|date)\s+is\s+(?:it|today)|what\s+day\s+of\s+the\s+week\s+is\s+(?:it|today)|what(?:'s|\s+is)\s+today|today'?s\s+date|(?:the\s+)?(?:current\s+)?date)${PLACE}${NOW}${PLACE}$`, 'i'), asks: 'date' },
@@ -460,13 +460,49 @@ function isKnownZone (name: string): boolean {
 const REGIONS = ['Europe', 'America', 'Asia', 'Africa', 'Australia', 'Pacific', 'Atlantic', 'Indian', 'Antarctica']
 
 /**
+ * Places and abbreviations no IANA zone is named after. A zone's abbreviation for its standard or
+ * its summer time ("EST", "CEST") is that fixed offset all year, as the abbreviation says; the
+ * region's name ("Eastern", "ET", "Central European") follows its clocks through the year.
+ */
+const ZONE_ALIASES: Record<string, string> = {
+  'san francisco': 'America/Los_Angeles', 'la': 'America/Los_Angeles', 'seattle': 'America/Los_Angeles', 'silicon valley': 'America/Los_Angeles', 'portland': 'America/Los_Angeles', 'las vegas': 'America/Los_Angeles', 'san diego': 'America/Los_Angeles',
+  'nyc': 'America/New_York', 'boston': 'America/New_York', 'washington': 'America/New_York', 'washington dc': 'America/New_York', 'miami': 'America/New_York', 'atlanta': 'America/New_York', 'philadelphia': 'America/New_York',
+  'dallas': 'America/Chicago', 'houston': 'America/Chicago', 'austin': 'America/Chicago', 'salt lake city': 'America/Denver', 'montreal': 'America/Toronto', 'ottawa': 'America/Toronto',
+  'beijing': 'Asia/Shanghai', 'china': 'Asia/Shanghai', 'delhi': 'Asia/Kolkata', 'new delhi': 'Asia/Kolkata', 'mumbai': 'Asia/Kolkata', 'bangalore': 'Asia/Kolkata', 'bengaluru': 'Asia/Kolkata', 'india': 'Asia/Kolkata', 'chennai': 'Asia/Kolkata', 'hyderabad': 'Asia/Kolkata',
+  'osaka': 'Asia/Tokyo', 'kyoto': 'Asia/Tokyo', 'japan': 'Asia/Tokyo', 'korea': 'Asia/Seoul', 'abu dhabi': 'Asia/Dubai', 'hanoi': 'Asia/Ho_Chi_Minh', 'ho chi minh city': 'Asia/Ho_Chi_Minh', 'saigon': 'Asia/Ho_Chi_Minh',
+  'munich': 'Europe/Berlin', 'frankfurt': 'Europe/Berlin', 'hamburg': 'Europe/Berlin', 'cologne': 'Europe/Berlin', 'germany': 'Europe/Berlin', 'barcelona': 'Europe/Madrid', 'spain': 'Europe/Madrid', 'milan': 'Europe/Rome', 'italy': 'Europe/Rome', 'france': 'Europe/Paris',
+  'geneva': 'Europe/Zurich', 'manchester': 'Europe/London', 'edinburgh': 'Europe/London', 'uk': 'Europe/London', 'england': 'Europe/London', 'kiev': 'Europe/Kyiv', 'st petersburg': 'Europe/Moscow', 'canberra': 'Australia/Sydney', 'wellington': 'Pacific/Auckland', 'new zealand': 'Pacific/Auckland',
+  'rio': 'America/Sao_Paulo', 'rio de janeiro': 'America/Sao_Paulo', 'brazil': 'America/Sao_Paulo', 'cape town': 'Africa/Johannesburg', 'hawaii': 'Pacific/Honolulu',
+  'et': 'America/New_York', 'eastern': 'America/New_York', 'eastern time': 'America/New_York', 'pt': 'America/Los_Angeles', 'pacific': 'America/Los_Angeles', 'pacific time': 'America/Los_Angeles',
+  'ct': 'America/Chicago', 'central': 'America/Chicago', 'central time': 'America/Chicago', 'mt': 'America/Denver', 'mountain': 'America/Denver', 'mountain time': 'America/Denver',
+  'est': 'Etc/GMT+5', 'edt': 'Etc/GMT+4', 'cst': 'Etc/GMT+6', 'cdt': 'Etc/GMT+5', 'mst': 'Etc/GMT+7', 'mdt': 'Etc/GMT+6', 'pst': 'Etc/GMT+8', 'pdt': 'Etc/GMT+7', 'akst': 'Etc/GMT+9', 'hst': 'Etc/GMT+10',
+  'cet': 'Etc/GMT-1', 'cest': 'Etc/GMT-2', 'central european': 'Europe/Berlin', 'central european time': 'Europe/Berlin', 'bst': 'Etc/GMT-1', 'eet': 'Etc/GMT-2', 'eest': 'Etc/GMT-3',
+  'ist': 'Asia/Kolkata', 'jst': 'Asia/Tokyo', 'kst': 'Asia/Seoul', 'sgt': 'Asia/Singapore', 'hkt': 'Asia/Hong_Kong', 'aest': 'Etc/GMT-10', 'aedt': 'Etc/GMT-11', 'nzst': 'Etc/GMT-12', 'nzdt': 'Etc/GMT-13', 'msk': 'Europe/Moscow'
+}
+
+/** A zone as a person reads it: "Etc/GMT+5" is "UTC−5" (the Etc names count the other way); any other name as it is. */
+export function zoneLabel (zone: string): string {
+  const m = /^Etc\/GMT([+-])(\d{1,2})$/.exec(zone)
+  return m === null ? zone : `UTC${m[1] === '+' ? '−' : '+'}${m[2]}`
+}
+
+/**
  * The IANA zone of a place: a zone name itself ("Asia/Kolkata", "UTC"), or a city a zone is named
  * after ("Tokyo" → Asia/Tokyo, "New York" → America/New_York, "Kolkata" → Asia/Kolkata), if this
  * runtime knows it. The name the person used is kept (Asia/Kolkata, not its canonical Asia/Calcutta).
  */
-function zoneOfPlace (place: string): string | undefined {
+export function zoneOfPlace (place: string): string | undefined {
   const name = place.trim().replace(/^the\s+/i, '').replace(/\s+/g, '_')
-  if (/^(?:utc|gmt)$/i.test(name)) return 'UTC'
+  if (/^(?:utc|gmt|z|zulu)$/i.test(name)) return 'UTC'
+  const alias = ZONE_ALIASES[name.replace(/_/g, ' ').toLowerCase()]
+  if (alias !== undefined) return alias
+  // "UTC+2", "GMT-5": a whole-hour offset is a zone of its own (Etc/GMT counts the other way).
+  const offset = /^(?:utc|gmt)\s*([+-−])\s*(\d{1,2})(?::?00)?$/i.exec(place.trim())
+  if (offset !== null) {
+    const hours = Number(offset[2])
+    if (hours > 14) return undefined
+    return hours === 0 ? 'UTC' : `Etc/GMT${offset[1] === '+' ? '-' : '+'}${hours}`
+  }
   if (name.includes('/')) return isKnownZone(name) ? name : undefined
   const city = name.split('_').map(w => w.length <= 2 && /^(?:es|de|la|of)$/i.test(w) ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join('_')
   for (const region of REGIONS) {
@@ -495,12 +531,12 @@ export function clockAnswer (request: string, now: number, timeZone?: string): {
       if (zone === undefined) throw new Error(`calculator: no time zone is known for '${place.trim()}'; name a city with a time zone of its own (Tokyo, New York) or an IANA zone (Asia/Kolkata)`)
     }
     const z = { ...zonedTime(now, zone), ...(zone !== undefined && place !== undefined ? { zone } : {}) }
-    const where = place !== undefined ? `in ${place.trim()} (${z.zone})` : `(${z.zone})`
+    const where = place !== undefined ? `in ${place.trim()} (${zoneLabel(z.zone)})` : `(${zoneLabel(z.zone)})`
     const date = `${z.weekday}, ${z.day} ${MONTH_LONG[z.month - 1]!} ${z.year}`
     const hhmm = `${String(z.hour).padStart(2, '0')}:${String(z.minute).padStart(2, '0')}`
     const steps = [
       `clock: ${new Date(now).toISOString()}`,
-      `time zone: ${z.zone} (${z.fallback !== undefined ? "this agent's" : place !== undefined ? `of ${place.trim()}` : timeZone !== undefined ? "the person's" : "this agent's; the task named none"})`,
+      `time zone: ${zoneLabel(z.zone)} (${z.fallback !== undefined ? "this agent's" : place !== undefined ? `of ${place.trim()}` : timeZone !== undefined ? "the person's" : "this agent's; the task named none"})`,
       ...(z.fallback !== undefined ? [z.fallback] : [])
     ]
     if (form.asks === 'time') return { text: `${hhmm} on ${date} ${where}`, output: hhmm, steps }

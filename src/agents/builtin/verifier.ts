@@ -337,6 +337,12 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
     const reason = `${how}: ${again.text}; the result says ${result.output.map(v => String(v)).join('; ')}`
     return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
   }
+  // A value that is no number ("18:00" in Tokyo, "Friday"): the same value is support. A different
+  // one is left to other checks: it may be a format another version writes.
+  if (typeof again.output === 'string' && leadingNumber(again.output) === undefined) {
+    if (typeof result.output === 'string' && result.output.trim() === again.output.trim()) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
+    return undefined
+  }
   // A number, or a quantity with its unit ("604800 seconds").
   const expected = typeof again.output === 'number' ? again.output : typeof again.output === 'string' ? leadingNumber(again.output) : undefined
   if (expected === undefined || !Number.isFinite(expected)) return undefined

@@ -1,0 +1,163 @@
+/**
+ * Times across time zones, for the calculator:
+ *
+ * - a time of day in one place, in another: "What time is 9am in London in Tokyo?", "Convert 3pm EST
+ *   to CET", "9:30 New York time in Berlin", "If it's 5pm in Sydney, what time is it in Berlin?",
+ *   "What time is it in Tokyo when it is 9am in London?";
+ * - the difference between two places' clocks: "What is the time difference between London and Tokyo?".
+ *
+ * Before, nobody bid on these ("no capable agent in the room"). A place is a city an IANA zone is
+ * named after, a zone name, an offset ("UTC+2") or a common name or abbreviation (dates.ts,
+ * `zoneOfPlace`). A time is converted on today's date in the place it is given in, so summer time is
+ * as it is today; the steps say which date and which offsets. The output is the time as "HH:MM" (24
+ * hours), or the difference in hours.
+ */
+import { timesIn, showTime } from './clock-times.ts'
+import { zonedTime, zoneLabel, zoneOfPlace } from './dates.ts'
+
+const MS_PER_MINUTE = 60_000
+const TIME = String.raw`(\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight)`
+const PLACE = String.raw`([A-Za-z][A-Za-z0-9 .'/_+−:-]{0,40}?)`
+const TIME_WORD = String.raw`(?:\s+time)?`
+/** A time in one place, asked in another. Each form's captures: the time, the place it is in, the place asked about. */
+const CONVERT_FORMS: { pattern: RegExp, time: number, from: number, to: number }[] = [
+  // "What time is 9am in London in Tokyo", "what time is 9am London time in Tokyo", "What is 3pm EST in CET"
+  { pattern: new RegExp(String.raw`^what(?:\s+time\s+is|'s|\s+is)\s+${TIME}\s+(?:in\s+)?${PLACE}${TIME_WORD}\s+(?:in|for)\s+${PLACE}${TIME_WORD}$`, 'i'), time: 1, from: 2, to: 3 },
+  // "Convert 3pm EST to CET", "9:30 New York time in Berlin", "3pm in London to Tokyo time"
+  { pattern: new RegExp(String.raw`^(?:convert\s+)?${TIME}\s+(?:in\s+)?${PLACE}${TIME_WORD}\s+(?:to|in|into)\s+${PLACE}${TIME_WORD}$`, 'i'), time: 1, from: 2, to: 3 },
+  // "If it's 5pm in Sydney, what time is it in Berlin", "when it is 9am in London what time will it be in Tokyo"
+  { pattern: new RegExp(String.raw`^(?:if|when)\s+it(?:'s|\s+is|\s+was)\s+${TIME}\s+in\s+${PLACE}${TIME_WORD}\s*,?\s*(?:then\s+)?what\s+time\s+(?:is\s+it|will\s+it\s+be|would\s+it\s+be|was\s+it)\s+in\s+${PLACE}$`, 'i'), time: 1, from: 2, to: 3 },
+  // "What time is it in Tokyo when it is 9am in London"
+  { pattern: new RegExp(String.raw`^what\s+time\s+(?:is\s+it|will\s+it\s+be|would\s+it\s+be)\s+in\s+${PLACE}\s+(?:when|if)\s+it(?:'s|\s+is)\s+${TIME}\s+in\s+${PLACE}${TIME_WORD}$`, 'i'), time: 2, from: 3, to: 1 }
+]
+/** "What is the time difference between London and Tokyo", "time difference London Tokyo". */
+const DIFFERENCE = new RegExp(String.raw`^(?:what(?:'s|\s+is)\s+)?(?:the\s+)?time\s+difference\s+(?:between\s+)?${PLACE}\s+(?:and|to|vs\.?)\s+${PLACE}$`, 'i')
+
+export interface ZoneAnswer {
+  text: string
+  /** "HH:MM" (24 hours) in the place asked about, or the difference in hours (later place minus earlier). */
+  output: string | number
+  steps: string[]
+}
+
+/** The request as the forms read it: without politeness and its closing mark. */
+function plain (request: string): string {
+  return request.trim().replace(/[?.!]+$/, '').replace(/,?\s*please$/i, '').replace(/\s+/g, ' ')
+    .replace(/^(?:please\s+|hey\s*,?\s*)?(?:(?:can|could)\s+you\s+(?:please\s+)?)?(?:tell\s+me\s+|do\s+you\s+know\s+)?/i, '').trim()
+}
+
+/** Whether `request` asks for a time in another zone or the difference between two (the bid rule's test). */
+export function asksTimeZone (request: string): boolean {
+  if (request.length > 300) return false
+  const r = plain(request)
+  return CONVERT_FORMS.some(f => f.pattern.test(r)) || DIFFERENCE.test(r)
+}
+
+/** A place's zone, or an error naming the place (`asked` says whether the request's form leaves no doubt it is a place). */
+function zoneOf (place: string): { zone: string, name: string } {
+  const name = place.trim().replace(/^the\s+/i, '')
+  const zone = zoneOfPlace(name)
+  if (zone === undefined) throw new Error(`calculator: no time zone is known for '${name}'; name a city with a time zone of its own (Tokyo, New York), an IANA zone (Asia/Kolkata) or an offset (UTC+2)`)
+  return { zone, name }
+}
+
+/** The zone's offset from UTC at `instant`, in minutes. */
+function offsetAt (zone: string, instant: number): number {
+  const z = zonedTime(instant, zone)
+  const wall = Date.UTC(z.year, z.month - 1, z.day, z.hour, z.minute)
+  return Math.round((wall - Math.floor(instant / MS_PER_MINUTE) * MS_PER_MINUTE) / MS_PER_MINUTE)
+}
+
+function showOffset (minutes: number): string {
+  const sign = minutes < 0 ? '−' : '+'
+  const a = Math.abs(minutes)
+  return `UTC${sign}${Math.floor(a / 60)}${a % 60 === 0 ? '' : `:${String(a % 60).padStart(2, '0')}`}`
+}
+
+function showHours (minutes: number): string {
+  const a = Math.abs(minutes)
+  const h = Math.floor(a / 60)
+  const m = a % 60
+  const hours = h === 0 ? '' : `${h} hour${h === 1 ? '' : 's'}`
+  const mins = m === 0 ? '' : `${m} minutes`
+  return [hours, mins].filter(x => x !== '').join(' ') || '0 hours'
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
+/** "Tuesday 24 November". */
+function dayName (z: { weekday: string, day: number, month: number }): string {
+  return `${z.weekday} ${z.day} ${MONTHS[z.month - 1]!}`
+}
+
+/** Who is ahead of whom, by how much: "Tokyo is 9 hours ahead of London". */
+function ahead (to: string, from: string, minutes: number): string {
+  if (minutes === 0) return `${to} and ${from} have the same time`
+  return `${to} is ${showHours(minutes)} ${minutes > 0 ? 'ahead of' : 'behind'} ${from}`
+}
+
+/**
+ * The answer to a time-zone question, or undefined when the request asks none. A place without a
+ * known zone is an error naming it. `now` gives today's date in the place the time is given in.
+ */
+export function timeZoneAnswer (request: string, now: number): ZoneAnswer | undefined {
+  if (request.length > 300) return undefined
+  const r = plain(request)
+  const diff = DIFFERENCE.exec(r)
+  if (diff !== null) {
+    const a = zoneOf(diff[1]!)
+    const b = zoneOf(diff[2]!)
+    const offA = offsetAt(a.zone, now)
+    const offB = offsetAt(b.zone, now)
+    const minutes = offB - offA
+    const za = zonedTime(now, a.zone)
+    const zb = zonedTime(now, b.zone)
+    return {
+      text: `${ahead(b.name, a.name, minutes)} (now ${showTime(zb.hour * 60 + zb.minute, false)} in ${b.name}, ${showTime(za.hour * 60 + za.minute, false)} in ${a.name})`,
+      output: minutes / 60,
+      steps: [
+        `${a.name}: ${zoneLabel(a.zone)}, ${showOffset(offA)} today`,
+        `${b.name}: ${zoneLabel(b.zone)}, ${showOffset(offB)} today`,
+        `${showOffset(offB)} − (${showOffset(offA)}) = ${minutes / 60} hours${summerNote(a.zone, b.zone)}`
+      ]
+    }
+  }
+  for (const form of CONVERT_FORMS) {
+    const m = form.pattern.exec(r)
+    if (m === null) continue
+    const times = timesIn(m[form.time]!)
+    if (times.length !== 1) continue
+    const time = times[0]!
+    const from = zoneOf(m[form.from]!)
+    const to = zoneOf(m[form.to]!)
+    // The time given is on today's date where it is given: the instant whose wall clock there reads it.
+    const today = zonedTime(now, from.zone)
+    const wall = Date.UTC(today.year, today.month - 1, today.day, Math.floor(time.minutes / 60), time.minutes % 60)
+    let instant = wall - offsetAt(from.zone, wall) * MS_PER_MINUTE
+    instant = wall - offsetAt(from.zone, instant) * MS_PER_MINUTE
+    const offFrom = offsetAt(from.zone, instant)
+    const offTo = offsetAt(to.zone, instant)
+    const there = zonedTime(instant, to.zone)
+    const here = zonedTime(instant, from.zone)
+    const minutes = there.hour * 60 + there.minute
+    const shift = Date.UTC(there.year, there.month - 1, there.day) - Date.UTC(here.year, here.month - 1, here.day)
+    const day = shift > 0 ? `the next day, ${dayName(there)}` : shift < 0 ? `the day before, ${dayName(there)}` : dayName(there)
+    const given = showTime(time.minutes, time.twelveHour)
+    return {
+      text: `${showTime(minutes, time.twelveHour)} in ${to.name} (${day}) when it is ${given} in ${from.name}; ${ahead(to.name, from.name, offTo - offFrom)}`,
+      output: showTime(minutes, false),
+      steps: [
+        `${given} in ${from.name} on ${dayName(here)} ${here.year} (today there)`,
+        `${from.name}: ${zoneLabel(from.zone)}, ${showOffset(offFrom)} on that date`,
+        `${to.name}: ${zoneLabel(to.zone)}, ${showOffset(offTo)} on that date`,
+        `${showTime(time.minutes, false)} ${offTo - offFrom >= 0 ? '+' : '−'} ${showHours(offTo - offFrom)} = ${showTime(minutes, false)}${shift > 0 ? ' the next day' : shift < 0 ? ' the day before' : ''}${summerNote(from.zone, to.zone)}`
+      ]
+    }
+  }
+  return undefined
+}
+
+/** A reminder that an abbreviation of standard or summer time is a fixed offset, when one was used. */
+function summerNote (...zones: string[]): string {
+  return zones.some(z => z.startsWith('Etc/GMT')) ? ' (an abbreviation such as EST or CEST is that offset all year; a city or "ET" follows its clocks)' : ''
+}
