@@ -180,6 +180,14 @@ test('a mission part works on the result it depends on, and a request that carri
     ['How many days until that date?', `calculator@${idA}`]
   ])
   expect(until.result?.text).toBe(`${days} days`)
+  // The same count as one part of a request with another: it becomes the lookup and the count, and
+  // the mission's answer names each answer by what it answers. Before, the count was one part that
+  // nobody could do, and the answer read "s1: 12\ns2: ...".
+  const bothId = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What is 15% of 80 and how many days until the Meshwork beta launches?', timeZone: 'UTC' }))
+  const both = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 45_000 }), bothId)
+  expect(both.state, JSON.stringify(both)).toBe('completed')
+  expect(both.mission!.subtasks).toHaveLength(3)
+  expect(both.result?.text).toBe(`What is 15% of 80? 12\nFind when the Meshwork beta launches, then how many days until that date? ${days} days`)
   // The weekday of a date the request names is the calculator's, though the graph holds a fact about that date.
   const dayId = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What day of the week is March 3, 2027?' }))
   const weekday = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), dayId)
@@ -191,6 +199,13 @@ test('a mission part works on the result it depends on, and a request that carri
   const train = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), trainId)
   expect(train, JSON.stringify(train)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.dates-interest', result: { text: '12:15 (2 hours 35 minutes after 9:40)', output: '12:15' } })
   await expect.poll(() => b.evaluate(t => window.meshwork.tasks.get(t)?.verification, trainId), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [idC] })
+  // A time in another zone: the calculator's by its bid rule (before, nobody bid), and the verifier
+  // on the third tab calculates the same time again.
+  const zoneId = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'What time is 9am in London in Tokyo?' }))
+  const zone = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), zoneId)
+  expect(zone, JSON.stringify(zone)).toMatchObject({ state: 'completed', agentId: `calculator@${idA}`, skillId: 'math.dates-interest', result: { output: expect.stringMatching(/^1[78]:00$/) } })
+  expect(zone.result?.text).toMatch(/^(?:5|6):00 pm in Tokyo \(\w+day \d{1,2} \w+\) when it is 9:00 am in London; Tokyo is (?:8|9) hours ahead of London$/)
+  await expect.poll(() => b.evaluate(t => window.meshwork.tasks.get(t)?.verification, zoneId), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [idC] })
   // Money into another currency with no rate in the request: the calculator converts at the rate the
   // room's graph states and cites it; the verifier on the third tab re-computes it at that rate and
   // supports it. Before, the calculator failed ("needs an exchange rate") and a verifier disputed even a
