@@ -378,6 +378,9 @@ const REWRITES: Rewrite[] = [
   { pattern: /[$€£¥]\s*(?=\d)|(?<=\d)\s*(?:usd|eur|gbp|dollars?|euros?|pounds sterling)\b/gi, replace: '', note: 'currency symbols dropped' },
   // "3 hours and 20 minutes", "5 feet 10 inches", "2 lb, 3 oz": one quantity told in parts is their sum.
   { pattern: new RegExp(String.raw`${PART}(?:\s*(?:,\s*(?:and\s+)?|and\s+)?${PART}){1,3}(?![\w/^])`, 'gi'), replace: (m: string) => `(${[...m.matchAll(new RegExp(PART, 'gi'))].map(p => `${p[1]} ${UNIT_SPELLING[p[2]!.toLowerCase()] ?? p[2]}`).join(' + ')})`, note: 'a quantity told in parts added up' },
+  // "the tip on a $64 bill at 20%", "the tax on 300 at 8.5%": the rate said after the amount. Before,
+  // "undefined symbol tip".
+  { pattern: /\b(?:the\s+|a\s+)?(?:tip|gratuity|(?:sales\s+)?tax|vat|gst|discount|commission|fee|surcharge|service\s+charge|markup|deposit)\s+(?:on|for|of)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?(\d+(?:\.\d+)?)(?:\s+(?:bill|check|cheque|meal|order|purchase|invoice|tab|total|price|sale|fare))?\s+(?:at|of)\s+(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)(?:\s+rate)?/gi, replace: '($2 / 100) * $1', note: 'percentage of a value' },
   // "a 15% tip on 84.50", "20% tax on 300", "10% discount of 80": a percentage of a value.
   // ("Add a 10% tip on 84" adds it: a verb rule's.)
   { pattern: /(?<!\b(?:add|deduct|subtract|take|knock)\s+(?:an?\s+)?)\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|(?:sales\s+)?tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },

@@ -126,6 +126,20 @@ describe('calculator', () => {
     expect(priceStory('25% of the 40 shirts cost $10. How much is it now?')).toBeUndefined()
   })
 
+  it('reads a price for each of a count, and no price story with a number it does not account for', async () => {
+    // Before: $14.03 (one item), and the verifier, reading it the same way, verified it.
+    const three = await calc('If I buy 3 items at $12.99 each with 8% tax, what is the total?')
+    expect(three).toMatchObject({ text: '$42.09', output: 42.09 })
+    expect(three.working).toContain('price 3 × 12.99, plus 8%')
+    expect((await calc('A pizza costs $12. We order 3 pizzas and add a 15% tip. What is the total?')).output).toBe(41.4)
+    expect((await calc('Each ticket costs $25. How much do 6 tickets cost with a 10% booking fee?')).output).toBe(165)
+    expect(priceStory('Tickets are $15 each. I buy 4 with a 10% discount. What is the total?')?.expression).toBe('4 * 15 * (1 - 10 / 100)')
+    // A year is no count; a number the reading cannot place makes it no price story.
+    expect(priceStory('In 2024 a $40 shirt was 25% off. What was the sale price?')?.expression).toBe('40 * (1 - 25 / 100)')
+    expect(priceStory('A $40 shirt is 25% off for 3 days. What is the sale price?')).toBeUndefined()
+    expect(priceStory('I buy 2 shirts and 3 hats for $20 with 5% tax. What is the total?')).toBeUndefined()
+  })
+
   it('works out distance, time or speed from the other two', async () => {
     // Before: "undefined symbol car", "undefined symbol How".
     const far = await calc('A car drives at 60 km/h for 3 hours. How far does it go?')
@@ -603,6 +617,10 @@ describe('calculator: requests from the fifth tour', () => {
   it('takes a tip on a bill, a factorial said "7 factorial", a GCD and an LCM', async () => {
     expect((await calc('Calculate a 15% tip on a $80 bill')).output).toBe(12)
     expect((await calc('What is a 20% tip on the $45.50 meal?')).output).toBe(9.1)
+    // The rate said after the amount: before, "undefined symbol tip".
+    expect(await calc('What is the tip on a $64 bill at 20%?')).toMatchObject({ text: '$12.80', output: 12.8 })
+    expect((await calc('How much is the tax on $300 at 8.5%?')).output).toBe(25.5)
+    expect((await calc('Calculate the VAT on €1,200 at 21%')).text).toBe('€252.00')
     expect((await calc('What is 7 factorial divided by 5 factorial?')).output).toBe(42)
     expect((await calc('factorial 6')).output).toBe(720)
     expect((await calc('What is the GCD of 48 and 180?')).output).toBe(12)
