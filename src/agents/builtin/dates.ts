@@ -146,6 +146,88 @@ function yearlessDay (request: string, today: number): FoundDate | undefined {
   return undefined
 }
 
+const RELATIVE_WEEKDAY = /\b(?:(next|this|coming|last|past|previous)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i
+
+/**
+ * A weekday said relative to today: "next Monday" and "Monday" are the first Monday after today,
+ * "this Friday" the first on or after today, "last Tuesday" the latest before today. The text says
+ * which date it took. Undefined when `text` names no weekday.
+ */
+export function relativeWeekday (text: string, today: number): FoundDate | undefined {
+  const m = RELATIVE_WEEKDAY.exec(text)
+  if (m === null) return undefined
+  const which = (m[1] ?? '').toLowerCase()
+  const target = WEEKDAY_NAMES.findIndex(w => w.toLowerCase() === m[2]!.toLowerCase())
+  const weekday = (((today + 4) % 7) + 7) % 7
+  let day: number
+  let how: string
+  if (which === 'last' || which === 'past' || which === 'previous') {
+    day = today - ((weekday - target + 7) % 7 || 7)
+    how = `the latest ${WEEKDAY_NAMES[target]!} before today`
+  } else if (which === 'this') {
+    day = today + ((target - weekday + 7) % 7)
+    how = `the first ${WEEKDAY_NAMES[target]!} from today on`
+  } else {
+    day = today + ((target - weekday + 7) % 7 || 7)
+    how = `the first ${WEEKDAY_NAMES[target]!} after today`
+  }
+  return { text: `${m[0]} (${isoDay(day)}, ${how})`, index: m.index, day }
+}
+
+/**
+ * Two dates of one span where only one says its year, or its month: "between 1 December and 24
+ * December 2026", "from 1 December 2026 to 24 December", "between 1 and 24 December 2026", "between
+ * March 3 and July 4" (neither says a year: the first is its next one from today, the second the
+ * first after it). Undefined when the request holds no such pair.
+ */
+function pairedDates (request: string, dated: FoundDate[], today: number): FoundDate[] | undefined {
+  if (dated.length >= 2) return undefined
+  const overlaps = (index: number, length: number): boolean => dated.some(d => index < d.index + d.text.length && d.index < index + length)
+  // "1 and 24 December 2026", "1-24 December": the first day takes the second's month (and year).
+  const range = new RegExp(String.raw`\b${DAY}\s*(?:and|to|until|till|-|–)\s*${DAY}\s+(?:of\s+)?${MONTH}(?:,?\s+${YEAR})?\b`, 'i').exec(request)
+  let parts: { text: string, index: number, month: number, day: number, year?: number }[] = []
+  if (range !== null) {
+    const month = monthOf(range[3]!)
+    const year = range[4] === undefined ? undefined : Number(range[4])
+    const said = `${range[3]}${range[4] === undefined ? '' : ` ${range[4]}`}`
+    parts = [
+      { text: `${range[1]} ${said}`, index: range.index, month, day: Number(range[1]), ...(year !== undefined ? { year } : {}) },
+      { text: `${range[2]} ${said}`, index: range.index + 1, month, day: Number(range[2]), ...(year !== undefined ? { year } : {}) }
+    ]
+  } else {
+    for (const form of YEARLESS) {
+      for (const m of request.matchAll(new RegExp(form.pattern.source, 'gi'))) {
+        if (overlaps(m.index, m[0].length) || parts.some(p => m.index < p.index + p.text.length && p.index < m.index + m[0].length)) continue
+        const [month, day] = form.read(m as RegExpExecArray)
+        parts.push({ text: m[0], index: m.index, month, day })
+      }
+    }
+    if (parts.length + dated.length !== 2 || parts.length === 0) return undefined
+    // The one dated gives its year to the other.
+    if (dated.length === 1) {
+      const year = new Date(dated[0]!.day * MS_PER_DAY).getUTCFullYear()
+      parts = parts.map(p => ({ ...p, year }))
+    }
+  }
+  // A date the range holds ("24 December 2026" in "1 and 24 December 2026") is its second end.
+  const out: FoundDate[] = range === null ? [...dated] : dated.filter(d => !(d.index < range.index + range[0].length && range.index < d.index + d.text.length))
+  if (out.length + parts.length !== 2) return undefined
+  for (const p of parts.sort((a, b) => a.index - b.index)) {
+    let year = p.year
+    if (year === undefined) {
+      const before = out.length > 0 ? out[0]!.day : today
+      year = new Date(before * MS_PER_DAY).getUTCFullYear()
+      if (Math.round(Date.UTC(year, p.month - 1, p.day) / MS_PER_DAY) < before) year++
+    }
+    const ms = Date.UTC(year, p.month - 1, p.day)
+    const back = new Date(ms)
+    if (back.getUTCMonth() !== p.month - 1 || back.getUTCDate() !== p.day) throw new Error(`calculator: '${p.text}' is not a date in ${year}`)
+    const day = Math.round(ms / MS_PER_DAY)
+    out.push({ text: `${p.text} (${isoDay(day)})`, index: p.index, day })
+  }
+  return out.sort((a, b) => a.index - b.index)
+}
+
 /** A date with where it was read: "the request", "the result of s1". */
 interface SourcedDate { date: FoundDate, from: string }
 
@@ -176,6 +258,8 @@ const COUNT = /\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:(?:working|
 /** Days Monday to Friday: "working days", "business days", "weekdays". */
 const WORKING_DAYS = /\b(?:working|work|business|school)\s+days\b|\bweek\s*days\b/i
 /** The other end is today. */
+/** A span between two dates: "between ... and ...", "from ... to ...". */
+const COUNT_BETWEEN = /\bbetween\b.+\band\b|\bfrom\b.+\b(?:to|until|till)\b/i
 const FROM_TODAY = /\b(?:until|till|to\s+go\s+until|before|since|ago|from\s+(?:now|today)|left\s+(?:until|before))\b/i
 
 /** Whether `request` asks to count days or weeks (the bid rule's test; the dates may come from earlier results). */
@@ -208,8 +292,10 @@ export function countDays (request: string, upstream: { id: string, text: string
     const day = Math.round(last / MS_PER_DAY)
     own = [{ text: isoDay(day), index: endOf.index, day }]
   }
+  // "between 1 December and 24 December 2026": the year (or month) said once serves both.
+  if (own.length < 2 && COUNT_BETWEEN.test(request)) own = pairedDates(request, own, localDay(zoned)) ?? own
   if (own.length === 0 && FROM_TODAY.test(request)) {
-    const day = yearlessDay(request, localDay(zoned))
+    const day = yearlessDay(request, localDay(zoned)) ?? relativeWeekday(request, localDay(zoned))
     if (day !== undefined) own = [day]
   }
   if (own.length === 0 && upstream.length === 0) return undefined
@@ -289,7 +375,8 @@ export function offsetFromAnEvent (request: string): { amount: string, unit: str
   const moment = m[4]!.trim()
   if (/^(?:today|now|tomorrow|yesterday|then|that|it|this)\b/i.test(moment) || !/[a-z]{3}/i.test(moment)) return undefined
   try {
-    if (ownDate(moment, Math.floor(Date.now() / MS_PER_DAY)).length > 0) return undefined
+    const today = Math.floor(Date.now() / MS_PER_DAY)
+    if (ownDate(moment, today).length > 0 || relativeWeekday(moment, today) !== undefined) return undefined
   } catch {
     return undefined
   }
@@ -332,7 +419,8 @@ export function dateOffset (request: string, upstream: { id: string, text: strin
     if (word !== undefined) {
       from = { day: today + TODAY_WORDS[word]!, text: word === 'today' || word === 'now' ? todayText : `${word}, ${isoDay(today + TODAY_WORDS[word]!)}` }
     } else {
-      const own = ownDate(anchor, today)
+      const weekday = ownDate(anchor, today).length === 0 ? relativeWeekday(anchor, today) : undefined
+      const own = weekday !== undefined ? [weekday] : ownDate(anchor, today)
       if (own.length > 1) throw new Error(`calculator: ${unit} ${m[3]} which date? The request names ${own.length} (${own.map(d => d.text).join(', ')})`)
       if (own.length === 1) from = { day: own[0]!.day, text: `${own[0]!.text} (the request)` }
       else {

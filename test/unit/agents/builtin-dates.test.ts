@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
 import { ageAnswer, asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, monthLengthAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
 import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
+import { planByRules } from '../../../src/agents/builtin/planner.ts'
 import { testContext } from './builtin-context.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
@@ -288,5 +289,32 @@ describe('ages and working days', () => {
     expect(workdaysAnswer('How many working days in February 2027?', NOW)?.output).toBe(20)
     expect(workdaysAnswer('How many weekend days are in March?', NOW, 'UTC')?.text).toBe('9 weekend days (Saturdays and Sundays) in March 2026')
     expect((await calc('How many business days does May 2027 have?')).output).toBe(21)
+  })
+})
+
+describe('dates: a year or month said once for two dates, and weekdays said relative to today', () => {
+  // Tuesday 24 November 2026.
+  const TUESDAY = Date.UTC(2026, 10, 24, 12)
+
+  it('gives a date without a year the year of the other end of the span', () => {
+    // Before: "counting days needs two dates; found only '24 December 2026'".
+    expect(countDays('How many working days are there between 1 December and 24 December 2026?', [], TUESDAY, 'UTC')).toMatchObject({ output: 17 })
+    expect(countDays('How many days from 1 December 2026 to 24 December?', [], TUESDAY, 'UTC')).toMatchObject({ output: 23, steps: expect.arrayContaining(['date: 24 December (2026-12-24) (the request)']) })
+    expect(countDays('How many weekdays between 1 and 24 December 2026?', [], TUESDAY, 'UTC')?.steps[0]).toBe('date: 1 December 2026 (2026-12-01) (the request)')
+    // Neither says a year: the first is its next one from today, the second the first after it.
+    expect(countDays('How many days between December 20 and January 5?', [], TUESDAY, 'UTC')).toMatchObject({ output: 16, steps: expect.arrayContaining(['date: January 5 (2027-01-05) (the request)']) })
+    expect(countDays('How many days between March 3 and July 4?', [], TUESDAY, 'UTC')?.output).toBe(123)
+    // A day that is not in that year is named.
+    expect(() => countDays('How many days between 29 February and 1 March 2027?', [], TUESDAY, 'UTC')).toThrow("'29 February' is not a date in 2027")
+  })
+
+  it('reads next, this and last weekdays from today, and says which date it took', () => {
+    expect(dateOffset('What is 3 weeks from next Monday?', [], TUESDAY, 'UTC')).toMatchObject({ output: '2026-12-21', steps: ['from: next Monday (2026-11-30, the first Monday after today) (the request)', '+ 21 days', '= 2026-12-21'] })
+    expect(dateOffset('What date is 10 days after Friday?', [], TUESDAY, 'UTC')?.output).toBe('2026-12-07')
+    expect(countDays('How many days until this Tuesday?', [], TUESDAY, 'UTC')?.output).toBe(0)
+    expect(countDays('How many days until next Tuesday?', [], TUESDAY, 'UTC')?.output).toBe(7)
+    expect(countDays('How many days since last Monday?', [], TUESDAY, 'UTC')?.output).toBe(1)
+    // Before, the planner took "next Monday" for an event to look up, and the mission failed.
+    expect(planByRules('What is 3 weeks from next Monday?')).toHaveLength(1)
   })
 })
