@@ -28,6 +28,7 @@ import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '..
 import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest, trimSentenceEnd } from './math.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { clamp01, describeHit, judgeHits, plainWords, type JudgedHit } from './evidence.ts'
+import { terms } from '../../match/score.ts'
 import { inputText, upstreamResults, type Upstream } from './task-input.ts'
 import { computeChain, handler as calculate, referBack } from './calculator.ts'
 import { convertsMoney } from './currency.ts'
@@ -664,8 +665,16 @@ export function judgeClaim (claim: string, hits: readonly GraphHit[], working: s
     working.push(`${describeHit(j)}: ${conflict === undefined ? 'agrees' : conflict} (strength ${strength.toFixed(2)})`)
   }
   const against = findings.filter((f) => f.conflict !== undefined).sort((a, b) => b.strength - a.strength)
-  // Support needs more than topical closeness: the entity must mention most of what the claim says.
-  const forIt = findings.filter((f) => f.conflict === undefined && f.judged.overlap >= 0.6).sort((a, b) => b.strength - a.strength)
+  // Support needs more than topical closeness: the entity must mention most of what the claim says,
+  // and at least half of what it is about besides its values. "The beta launches on 3 December 2026."
+  // had been supported by "What is 3 weeks from next Monday?: Monday, 21 December 2026": 3, December
+  // and 2026 were most of its words.
+  const forIt = findings.filter((f) => {
+    if (f.conflict !== undefined || f.judged.overlap < 0.6) return false
+    if (sharesSubject(claim, f.judged.hit.text)) return true
+    working.push(`[${f.judged.hit.id}] shares the claim's values but not what it is about: no support`)
+    return false
+  }).sort((a, b) => b.strength - a.strength)
   const dispute = against[0]?.strength ?? 0
   const support = forIt[0]?.strength ?? 0
 
@@ -701,6 +710,23 @@ export function judgeClaim (claim: string, hits: readonly GraphHit[], working: s
 }
 
 const NOTHING_KNOWN = 'nothing relevant is known in the graph and the claim is not arithmetic'
+
+/** Terms that are values, not what a statement is about: months, weekdays, am/pm (numbers are told apart by their first digit). */
+const VALUE_TERMS = new Set(['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'am', 'pm'].flatMap((w) => terms(w)))
+
+/** What a text is about: its terms that are not values. */
+function subjectTerms (text: string): string[] {
+  return [...new Set(terms(text, 'literal').filter((t) => !/^\p{N}/u.test(t) && !VALUE_TERMS.has(t)))]
+}
+
+/** Whether `entity` names at least half of what `claim` is about (all of it when that is one word). */
+function sharesSubject (claim: string, entity: string): boolean {
+  const mine = subjectTerms(claim)
+  if (mine.length === 0) return true
+  const theirs = new Set(terms(entity, 'literal'))
+  return mine.filter((t) => theirs.has(t)).length * 2 >= mine.length
+}
 
 /** Why `fact` contradicts `claim` when both are about the same thing, or undefined. */
 export function contradiction (claim: string, fact: string): string | undefined {

@@ -155,6 +155,20 @@ describe('verifier: the graph', () => {
     expect(r.citations).toContain('f-relay')
   })
 
+  it('does not take an entity that shares only the claim\'s values for support', async () => {
+    // Before: "The beta launches on 3 December 2026." was supported, by two verifiers, with "[fact:a:1]
+    // (verified) states the same: "What is 3 weeks from next Monday?: Monday, 21 December 2026"".
+    const asked = 'What is 3 weeks from next Monday?'
+    const graph: RetrievableEntity[] = [{ ...e('fact:a:1', 'fact', `${asked}: Monday, 21 December 2026`, 'verified', 0.9), answers: asked }]
+    const claim = 'The beta launches on 3 December 2026.'
+    const r = await handler({ id: 't:verify', text: 'Verify this answer', input: { task: { id: 't', text: claim }, result: { text: claim } } }, graphContext(graph))
+    expect(r.verdict?.vote).toBe('abstain')
+    expect(r.working).toContain("[fact:a:1] shares the claim's values but not what it is about: no support")
+    // The same values with what the claim is about: support.
+    const launch: RetrievableEntity[] = [e('f-launch', 'fact', 'The beta launches on 3 December 2026 after the security review.', 'verified', 0.9)]
+    expect((await handler({ id: 't:verify', text: 'Verify this answer', input: { task: { id: 't', text: claim }, result: { text: claim } } }, graphContext(launch))).verdict?.vote).toBe('support')
+  })
+
   it('disputes a claim whose number differs from a verified fact', async () => {
     const r = await verify('The relay server listens on port 8080')
     expect(r.verdict?.vote).toBe('dispute')
