@@ -22,6 +22,7 @@ import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { asksClockArithmetic } from '../agents/builtin/clock-times.ts'
 import { asksTimeZone } from '../agents/builtin/time-zones.ts'
+import { asksGeometry } from '../agents/builtin/math.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
@@ -296,6 +297,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('calculator') === true && money()) atLeast('calculator', 'math.convert-units', COMPUTE_CONFIDENCE, true)
     // Code the request asks to run is the js-runner's, whatever the words around it ("Run: while(true){}" matched nothing).
     if (takes.get('js-runner') === true && RUN_INTENT.test(asks)) atLeast('js-runner', 'code.run-javascript', COMPUTE_CONFIDENCE)
+    // An area, perimeter or volume of lengths the request gives: before, nobody bid on "the area of a room 4.5 m by 3.2 m".
+    if (takes.get('calculator') === true && asksGeometry(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // A story the calculator reads (a word problem, a distance or a price question) is its, whatever its words match.
     if (takes.get('calculator') === true && tellsCalculatorStory(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.

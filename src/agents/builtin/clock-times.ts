@@ -156,11 +156,14 @@ export function asksClockArithmetic (request: string): boolean {
 
 type Reading =
   | { kind: 'offset', from: FoundTime, by: FoundDuration, sign: 1 | -1 }
-  | { kind: 'between', from: FoundTime, to: FoundTime, difference: boolean }
+  | { kind: 'between', from: FoundTime, to: FoundTime, difference: boolean, less?: FoundDuration[] }
   | { kind: 'from-now', by: FoundDuration }
 
 /** A question about times of day is short; a longer text is a passage (and every tab reads each request to bid). */
 const MAX_REQUEST = 400
+
+/** Words before a duration taken out of a span: "minus a 30 minute lunch", "less 45 minutes of breaks", "not counting an hour for lunch". */
+const LESS = /\b(?:minus|less|without|excluding|excluding\s+an?|not\s+counting|except(?:\s+for)?|take\s+away|subtract(?:ing)?|deduct(?:ing)?|after\s+(?:taking\s+out|removing))\s+(?:an?\s+|the\s+)?$/i
 
 function readClockArithmetic (request: string): Reading | undefined {
   const r = request.trim()
@@ -172,7 +175,11 @@ function readClockArithmetic (request: string): Reading | undefined {
   let rest = r
   for (const x of [...times, ...durations].sort((a, b) => b.index - a.index)) rest = rest.slice(0, x.index) + ' ' + rest.slice(x.index + x.text.length)
   if (/\d/.test(rest)) return undefined
-  if (times.length === 2 && durations.length === 0 && (ASKS_HOW_LONG.test(r) || /\b(?:between|from)\b/i.test(r))) {
+  // "from 9:15 am to 4:45 pm, minus a 30 minute lunch": the breaks taken out of the span.
+  // A break after one taken out ("minus 45 minutes of breaks and a 30 minute lunch") is taken out too.
+  const taken = durations.every((d, i) => LESS.test(r.slice(Math.max(0, d.index - 30), d.index)) ||
+    (i > 0 && /^(?:\s+(?:of|for)(?:\s+[a-z]+){1,2})?\s*(?:,\s*|\s+)(?:and\s+|plus\s+)?(?:an?\s+|the\s+)?$/i.test(r.slice(durations[i - 1]!.index + durations[i - 1]!.text.length, d.index))))
+  if (times.length === 2 && (durations.length === 0 || taken) && (ASKS_HOW_LONG.test(r) || /\b(?:between|from)\b/i.test(r))) {
     // "How many minutes until 17:00 if it's 15:20 now?": the end named first (before, 22 hours 20
     // minutes, from 17:00 round to 15:20).
     const [first, second] = [times[0]!, times[1]!]
@@ -180,7 +187,7 @@ function readClockArithmetic (request: string): Reading | undefined {
     const isNow = (t: FoundTime): boolean => /\b(?:it'?s|it\s+is)\s+(?:now\s+)?$/i.test(r.slice(Math.max(0, t.index - 12), t.index)) || /^\s*now\b/i.test(r.slice(t.index + t.text.length))
     const swap = (isEnd(first) && !isEnd(second)) || (isNow(second) && !isNow(first))
     // "The difference between 3 pm and 11:20 am" has no direction: the nearer way round the clock.
-    return { kind: 'between', from: swap ? second : first, to: swap ? first : second, difference: /\bdifference\b/i.test(r) && !/\bfrom\b/i.test(r) }
+    return { kind: 'between', from: swap ? second : first, to: swap ? first : second, difference: /\bdifference\b/i.test(r) && !/\bfrom\b/i.test(r), ...(durations.length > 0 ? { less: durations } : {}) }
   }
   if (times.length === 1 && durations.length === 1) {
     const from = times[0]!
@@ -217,6 +224,11 @@ export function clockArithmetic (request: string, now: number, timeZone?: string
     } else {
       if (span < 0) { span += MINUTES_PER_DAY; steps.push(`${to.text} is earlier in the day: it is the next day's, + 24 hours`) }
       steps.push(`${showTime(to.minutes, false)} - ${showTime(from.minutes, false)} = ${span} minutes`)
+    }
+    for (const d of reading.less ?? []) {
+      if (d.minutes > span) throw new Error(`calculator: ${d.text} is more than the ${showDuration(span)} from ${from.text} to ${to.text}`)
+      steps.push(`${span} - ${d.minutes} minutes (${d.text}) = ${span - d.minutes} minutes`)
+      span -= d.minutes
     }
     const text = span >= 60 ? `${showDuration(span)} (${span} minutes)` : showDuration(span)
     return { text, output: span, steps, fromNow: false }

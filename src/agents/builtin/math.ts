@@ -842,6 +842,15 @@ const FORMULAS: Formula[] = [
   formula('hypotenuse', String.raw`(?:right\s+)?triangle`, String.raw`${WITH}(?:sides|legs)\s+(?:of\s+)?${LENGTH}\s+and\s+${LENGTH}`, (m) => `sqrt((${m[1]})^2 + (${m[2]})^2)`, 'hypotenuse: sqrt(a^2 + b^2)')
 ]
 
+/**
+ * Whether a request asks an area, perimeter, volume or hypotenuse of lengths it gives ("What is the
+ * area of a room 4.5 m by 3.2 m?"): the calculator's (the bid rule's test; its words had matched no
+ * skill well enough, and nobody bid).
+ */
+export function asksGeometry (request: string): boolean {
+  return request.length <= 300 && /\b(?:area|perimeter|circumference|volume|hypotenuse)\s+of\s+(?:a\s+|an\s+|the\s+|my\s+|our\s+)?(?:circle|rectangle|room|field|square|triangle|sphere|cube|cylinder|right\s+triangle|garden|floor|wall|box|plot)\b/i.test(request) && /\d/.test(request)
+}
+
 /** A request for a common area, perimeter or volume, as a formula over the lengths it names. */
 function geometryRequest (s: string): { expression: string, note: string } | undefined {
   for (const f of FORMULAS) {

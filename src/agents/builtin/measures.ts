@@ -26,7 +26,7 @@ import { tellsTravel } from './travel.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
-  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined || rateAndTime(text) !== undefined || eachTimes(text) !== undefined
+  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined || workload(text) !== undefined || rateAndTime(text) !== undefined || eachTimes(text) !== undefined
 }
 
 export interface MeasureAnswer {
@@ -174,6 +174,46 @@ export function sharedWork (request: string): MeasureAnswer | undefined {
     output: text,
     steps: [`${n} ${hands} take ${t} ${span}; ${m} ${asked[3]!} at the same pace each take ${n} / ${m} of that`, `expression: ${t} * ${n} / ${m}`, `= ${text}`]
   }
+}
+
+/** "120 hours", "120 person-hours", "a 120-hour project": the work, in hours. */
+const EFFORT = new RegExp(String.raw`\b(?:takes?|needs?|requires?|is|of|involves?)\s+(?:about\s+|around\s+)?${QTY}\s*(?:(?:person|man|work)[-\s])?hours?\b|\b${QTY}[-\s](?:person[-\s]|man[-\s]|work[-\s])?hours?\s+(?:project|job|task|of\s+work)\b`, 'i')
+/** "3 people work 8 hours a day", "each working 8 hours per day". */
+const DAILY = new RegExp(String.raw`\b${QTY}\s+hours?\s+(?:a|per|each|every)\s+day\b`, 'i')
+const PEOPLE = new RegExp(String.raw`\b${QTY}\s+(?:${HANDS.slice(1, -1)}|developers|engineers|designers|of\s+us)\b`, 'i')
+const ASKS_DAYS = /\bhow\s+(?:many\s+(?:working\s+|work\s+)?days|long)\b/i
+
+/**
+ * Work in hours shared by people who each work some hours a day: "If a project takes 120 hours and 3
+ * people work 8 hours a day, how many days will it take?" → 120 / (3 × 8) = 5 days. Exactly these three
+ * numbers, no money. Before, "cannot parse". A number of days that is not whole says how many days
+ * the work runs into.
+ */
+export function workload (request: string): MeasureAnswer | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (amountsIn(s).length > 0 || numbersWritten(s) !== 3 || !ASKS_DAYS.test(s)) return undefined
+  const effort = EFFORT.exec(s)
+  const daily = DAILY.exec(s)
+  const people = PEOPLE.exec(s)
+  if (effort === null || daily === null || people === null) return undefined
+  const [hours, perDay, n] = [effort[1] ?? effort[2]!, daily[1]!, people[1]!].map(valueOf) as [number, number, number]
+  if (perDay === 0 || n === 0 || perDay > 24) return undefined
+  const days = Number((hours / (n * perDay)).toPrecision(12))
+  const shown = Number(days.toFixed(2))
+  const whole = Math.ceil(days - 1e-9)
+  const text = `${shown} day${shown === 1 ? '' : 's'}${Number.isInteger(days) ? '' : ` (into a ${ordinal(whole)} day)`}`
+  return {
+    text,
+    output: days,
+    steps: [`${n} people × ${perDay} hours a day = ${n * perDay} hours of work a day`, `expression: ${hours} / (${n} * ${perDay})`, `= ${days} days`]
+  }
+}
+
+function ordinal (n: number): string {
+  const tens = n % 100
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')
+  return `${n}${suffix}`
 }
 
 const TIME_WORD = String.raw`(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)`

@@ -4,7 +4,7 @@ import { evaluateExpression, math, translateRequest } from '../../../src/agents/
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 import { readConversion, statedRate } from '../../../src/agents/builtin/currency.ts'
 import { priceStory } from '../../../src/agents/builtin/price-story.ts'
-import { eachTimes, proportion, rateAndTime, sharedWork } from '../../../src/agents/builtin/measures.ts'
+import { eachTimes, proportion, rateAndTime, sharedWork, workload } from '../../../src/agents/builtin/measures.ts'
 import { tellsCalculatorStory } from '../../../src/agents/builtin/stories.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
 
@@ -789,6 +789,16 @@ describe('calculator: measured quantities', () => {
     expect((await calc('3 pumps empty the tank in 12 hours. How long will it take 2 pumps?')).text).toBe('18 hours')
     expect(sharedWork('If 4 workers build a wall in 6 days, how long for 8 trucks?')).toBeUndefined()
     expect(tellsCalculatorStory('If 4 workers build a wall in 6 days, how long for 8 workers?')).toBe(true)
+    // Hours of work shared by people who each work some hours a day: before, "cannot parse".
+    const project = await calc('If a project takes 120 hours and 3 people work 8 hours a day, how many days will it take?')
+    expect(project).toMatchObject({ text: '5 days', output: 5 })
+    expect(project.working).toContain('3 people × 8 hours a day = 24 hours of work a day')
+    expect(await calc('A 100-hour job is shared by 3 developers working 8 hours per day. How long will it take?')).toMatchObject({ text: '4.17 days (into a 5th day)' })
+    expect(workload('The task needs 40 person-hours. 2 of us work 6 hours a day. How many days?')?.output).toBeCloseTo(3.3333, 4)
+    expect(tellsCalculatorStory('If a project takes 120 hours and 3 people work 8 hours a day, how many days will it take?')).toBe(true)
+    // Another number, or money, is not this question.
+    expect(workload('If a project takes 120 hours and 3 people work 8 hours a day for 2 weeks, how many days will it take?')).toBeUndefined()
+    expect(workload('If a project takes 120 hours and 3 people work 8 hours a day at $50, how many days?')).toBeUndefined()
   })
 
   it('answers work at a rate of time, either way round', async () => {

@@ -52,6 +52,16 @@ describe('arithmetic on times of day', () => {
     expect(at('The film starts at 7:45 pm and ends at 10:10 pm. How long is it?')?.output).toBe(145)
   })
 
+  it('takes breaks out of the time between two times of day', () => {
+    // Before: "undefined symbol How".
+    expect(at('How long is it from 9:15 am to 4:45 pm, minus a 30 minute lunch?')).toMatchObject({ text: '7 hours (420 minutes)', output: 420, steps: expect.arrayContaining(['450 - 30 minutes (30 minute) = 420 minutes']) })
+    expect(at('How many hours from 8:30 to 17:00 not counting an hour for lunch?')?.output).toBe(450)
+    expect(at('How long from 9:00 to 17:30 minus 45 minutes of breaks and a 30 minute lunch?')?.output).toBe(435)
+    expect(() => at('How long from 9 am to 10 am minus 2 hours?')).toThrow('2 hours is more than the 1 hour from 9 am to 10 am')
+    // A duration that is not taken out is no part of this question.
+    expect(at('How long from 9:00 to 17:00 and 2 hours?')).toBeUndefined()
+  })
+
   it('gives a difference between two times the nearer way round the clock, in either order', () => {
     // Before: 20 hours 20 minutes (to 11:20 the next morning), and the verifiers agreed.
     expect(at('What\'s the difference between 3 pm and 11:20 am?')).toMatchObject({ text: '3 hours 40 minutes (220 minutes)', output: 220 })

@@ -6,6 +6,7 @@
 import { describe, it, expect } from 'vitest'
 import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
 import { convertsMoney } from '../../../src/agents/builtin/currency.ts'
+import { asksGeometry } from '../../../src/agents/builtin/math.ts'
 
 describe('bidding intents', () => {
   it('reads questions, also ones asked as requests to find something out', () => {
@@ -67,6 +68,9 @@ describe('bidding intents', () => {
     // Percentages off, more or less than, what percent, fractions in words, rounding down, exact fractions.
     for (const t of ['What is 25% off $40?', 'What is 20% more than 50?', 'What percent of 80 is 20?', 'What is two thirds of 90?', 'a fifth of 60', 'What is 10 divided by 4, rounded down?', 'What is 1/3 + 1/6 as a fraction?']) expect(writesOutComputation(t), t).toBe(true)
     for (const t of ['Double it', 'What time is it?', 'Cut the price by a third of what they asked', 'Take 20% off the list of tasks', 'Book 2 tickets for the 8 pm show', 'Release 2.0 ships in 3 weeks', 'Which one of the two plans is better?', 'The three of us plus two guests']) expect(writesOutComputation(t), t).toBe(false)
+    // Nobody bid on "What is the area of a room 4.5 m by 3.2 m?" in a tour; the calculator answers it (14.4 m^2).
+    for (const t of ['What is the area of a room 4.5 m by 3.2 m?', 'volume of a cylinder with radius 3 and height 10', 'What is the hypotenuse of a right triangle with legs 3 and 4?']) expect(asksGeometry(t), t).toBe(true)
+    for (const t of ['What is the area of France?', 'the volume of a cylinder', 'Turn the volume of the music down to 3']) expect(asksGeometry(t), t).toBe(false)
     // "Run: while(true){}" carried code but matched the js-runner's skill text below the abstain threshold.
     for (const t of ['Run: while(true){}', 'Execute `Math.max(3, 9, 4)`', 'please run this: [1].map(x => x)']) expect(RUN_INTENT.test(t), t).toBe(true)
     for (const t of ['What is `2 + 2`?', 'Summarise this: the runner ran']) expect(RUN_INTENT.test(t), t).toBe(false)
