@@ -156,7 +156,7 @@ export function assembleMission (dag: MissionDag, results: ReadonlyMap<string, A
   const shown = shownParts(dag)
   const { output, citations } = partsDelivered(dag, results)
   const assembled: AgentResult = {
-    text: shown.length === 1 ? results.get(shown[0]!)!.text : shown.map(id => partLine(dag, dag.nodes.get(id)!, results.get(id)!.text, !shown.includes(dag.nodes.get(id)!.dependsOn[0] ?? ''))).join('\n'),
+    text: shown.length === 1 ? results.get(shown[0]!)!.text : shown.map(id => shownLine(dag, id, results.get(id)!.text, shown)).join('\n'),
     output,
     working: dag.order.map(id => `${id} (${dag.nodes.get(id)!.text}): ${results.get(id)!.text}`)
   }
@@ -186,6 +186,12 @@ export function legacyMissionText (dag: MissionDag, results: ReadonlyMap<string,
   return sinks.map(id => sinks.length === 1 ? results.get(id)?.text ?? '' : `${id}: ${results.get(id)?.text ?? ''}`).join('\n')
 }
 
+/** A shown part's line, named with the part it works on when that one is not shown itself. */
+function shownLine (dag: MissionDag, id: string, answer: string, shown: readonly string[]): string {
+  const node = dag.nodes.get(id)!
+  return partLine(dag, node, answer, node.dependsOn.length === 1 && !shown.includes(node.dependsOn[0]!))
+}
+
 const LABEL_MAX = 120
 const ASKS = /^(?:what|how|who|whom|whose|which|when|where|why|is|are|was|were|do|does|did|can|could|will|would|should)\b/i
 
@@ -196,12 +202,12 @@ const ASKS = /^(?:what|how|who|whom|whose|which|when|where|why|is|are|was|were|d
  * `working` and in `output`. `named`: whether a part that works on one before it is named with
  * that one ("Find when the beta launches, then how many days until that date? 31 days").
  */
-function partLine (dag: MissionDag, node: DagNode, answer: string, named = true): string {
+function partLine (dag: MissionDag, node: DagNode, answer: string, named: boolean): string {
   const asked = node.text.trim()
   let label = asked.replace(/[\s.?!:;,]+$/, '')
   // A part that works on one before it is named with it: "How many days until that date?" alone
   // does not say which date.
-  const before = named && node.dependsOn.length === 1 ? dag.nodes.get(node.dependsOn[0]!) : undefined
+  const before = named ? dag.nodes.get(node.dependsOn[0]!) : undefined
   if (before !== undefined) label = `${before.text.trim().replace(/[\s.?!:;,]+$/, '')}, then ${/^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label}`
   if (label.length > LABEL_MAX) label = `${label.slice(0, LABEL_MAX - 1).trimEnd()}…`
   const mark = /\?\s*$/.test(asked) || ASKS.test(asked) ? '?' : ':'
@@ -248,7 +254,8 @@ export function whyNotDone (dag: MissionDag, ended: ReadonlyMap<string, string>)
 
 /**
  * What a mission that failed still delivers: the result of every part that completed, and for each
- * other part why it is not done ("unassigned: no capable agent in the room", {@link whyNotDone}). Undefined when no part completed: then there is nothing to deliver but the reason.
+ * other part why it is not done ("unassigned: no capable agent in the room", {@link whyNotDone}).
+ * Undefined when no part completed: then there is nothing to deliver but the reason.
  */
 export function assemblePartial (dag: MissionDag, results: ReadonlyMap<string, AgentResult>, notDone: ReadonlyMap<string, string>): AgentResult | undefined {
   const done = dag.order.filter(id => results.has(id))
@@ -259,11 +266,8 @@ export function assemblePartial (dag: MissionDag, results: ReadonlyMap<string, A
     const what = `${id} (${dag.nodes.get(id)!.text})`
     return r === undefined ? `${what}: not done, ${notDone.get(id) ?? 'not finished'}` : `${what}: ${r.text}`
   })
-  const shown = dag.order.map(id => {
-    const r = results.get(id)
-    // A part not done says why, naming the part it waits for if that is why.
-    return r === undefined ? partLine(dag, dag.nodes.get(id)!, `not done, ${notDone.get(id) ?? 'not finished'}`, false) : partLine(dag, dag.nodes.get(id)!, r.text)
-  })
+  // Every part is listed, so none is named with the one before it; one not done says why (naming the part it waits for, if that is why).
+  const shown = dag.order.map(id => partLine(dag, dag.nodes.get(id)!, results.get(id)?.text ?? `not done, ${notDone.get(id) ?? 'not finished'}`, false))
   const partial: AgentResult = { text: `Partly done (${done.length} of ${dag.order.length} parts):\n${shown.join('\n')}`, output, working: lines }
   if (citations.length > 0) partial.citations = citations
   return partial

@@ -292,7 +292,9 @@ function splitOnAndVerb (piece: string): string[] {
 
 const ELLIPTIC_LEAD = /^((?:please\s+)?(?:convert|change|turn|calculate|compute|divide|multiply|what(?:'s|\s+is|\s+are))\s+)(\d.*)$/i
 /** "5 km to miles", "15% of 80", "10 by 2": a number, at most three words, a preposition, at most three words. */
-const OPERANDS = /^\d[\d.,]*\s*%?(?:\s*[^\s\d][^\s]*){0,3}?\s+(to|in|into|of|by)\s+(?:[^\s]+\s*){1,3}$/i
+// Words are \S+ between required spaces: a word that could be cut into several ways made a long
+// operand take exponential time.
+const OPERANDS = /^\d[\d.,]*\s*%?(?:\s+[^\s\d]\S*){0,3}?\s+(to|in|into|of|by)(?:\s+\S+){1,3}$/i
 
 /**
  * "Convert 5 km to miles and 100 F to celsius" -> "Convert 5 km to miles", "Convert 100 F to
@@ -302,6 +304,7 @@ const OPERANDS = /^\d[\d.,]*\s*%?(?:\s*[^\s\d][^\s]*){0,3}?\s+(to|in|into|of|by)
  * read this way.
  */
 function splitElliptic (piece: string): string[] {
+  if (piece.length > 300) return [piece]
   const lead = ELLIPTIC_LEAD.exec(piece.trim())
   if (lead === null) return [piece]
   const [, verb, rest] = lead as unknown as [string, string, string]

@@ -53,7 +53,7 @@ export function asksTimeZone (request: string): boolean {
   return CONVERT_FORMS.some(f => f.pattern.test(r)) || DIFFERENCE.test(r)
 }
 
-/** A place's zone, or an error naming the place (`asked` says whether the request's form leaves no doubt it is a place). */
+/** A place's zone and the name the person gave it, or an error naming the place. */
 function zoneOf (place: string): { zone: string, name: string } {
   const name = place.trim().replace(/^the\s+/i, '')
   const zone = zoneOfPlace(name)
