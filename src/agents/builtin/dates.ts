@@ -146,6 +146,11 @@ function yearlessDay (request: string, today: number): FoundDate | undefined {
   return undefined
 }
 
+/** The weekday of a day (days since 1970-01-01, a Thursday): 0 a Sunday, 6 a Saturday. */
+function weekdayOf (day: number): number {
+  return (((day + 4) % 7) + 7) % 7
+}
+
 const RELATIVE_WEEKDAY = /\b(?:(next|this|coming|last|past|previous)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i
 
 /**
@@ -158,7 +163,7 @@ export function relativeWeekday (text: string, today: number): FoundDate | undef
   if (m === null) return undefined
   const which = (m[1] ?? '').toLowerCase()
   const target = WEEKDAY_NAMES.findIndex(w => w.toLowerCase() === m[2]!.toLowerCase())
-  const weekday = (((today + 4) % 7) + 7) % 7
+  const weekday = weekdayOf(today)
   let day: number
   let how: string
   if (which === 'last' || which === 'past' || which === 'previous') {
@@ -333,11 +338,10 @@ export function countDays (request: string, upstream: { id: string, text: string
   if (unit === 'days' && WORKING_DAYS.test(request)) {
     // Before: "How many working days until 15 December 2026?" counted every day (21, not 15).
     const [from, to] = a.date.day <= b.date.day ? [a.date, b.date] : [b.date, a.date]
-    // Whole weeks hold 5 each; the days left over are counted one by one. Day 0 (1970-01-01) was a
-    // Thursday: (day + 4) mod 7 is the weekday, 0 a Sunday.
+    // Whole weeks hold 5 each; the days left over are counted one by one (weekday 0 a Sunday, 6 a Saturday).
     const span = to.day - from.day
     let working = Math.floor(span / 7) * 5
-    for (let d = to.day - (span % 7) + 1; d <= to.day; d++) if ((((d + 4) % 7) + 7) % 7 % 6 !== 0) working++
+    for (let d = to.day - (span % 7) + 1; d <= to.day; d++) if (weekdayOf(d) % 6 !== 0) working++
     const counted = `Monday to Friday, after ${from.text} up to and including ${to.text}`
     steps.push(`${counted}: ${working}`)
     return { text: `${working} working day${working === 1 ? '' : 's'} (${counted}; public holidays not taken out)`, output: working, steps }
@@ -524,7 +528,7 @@ const CLOCK_FORMS: { pattern: RegExp, asks: 'time' | 'date' | 'year' }[] = [
 ]
 
 /** The request without politeness and its closing mark, as the clock forms read it. */
-function clockRequest (request: string): string {
+export function clockRequest (request: string): string {
   return request.trim().replace(/[?.!]+$/, '').replace(/,?\s*please$/i, '')
     .replace(/^(?:please\s+|hey\s*,?\s*)?(?:(?:can|could)\s+you\s+(?:please\s+)?)?(?:tell\s+me\s+|do\s+you\s+know\s+)?/i, '').trim()
 }
@@ -600,7 +604,7 @@ export function zoneOfPlace (place: string): string | undefined {
   return undefined
 }
 
-const MONTH_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+export const MONTH_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
 /**
  * The answer to a clock question, read in the person's time zone (`timeZone`, from the task) or in

@@ -23,7 +23,7 @@ import { describeHit, judgeHits, MIN_RELEVANCE, statedBy, type JudgedHit } from 
 import type { GraphHit } from '../types.ts'
 import { inputNumber, inputText } from './task-input.ts'
 import { splitSentences } from './sentences.ts'
-import { datesIn } from './dates.ts'
+import { datesIn, MONTH } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { terms } from '../../match/score.ts'
 import { plainStatement, statementToRecord } from './record-ask.ts'
@@ -317,7 +317,7 @@ export function judgeAsked (request: string, hits: readonly GraphHit[]): JudgedH
 
 /** A question of when: "When does ...", "What date is ...", "Find the date of ...", "Find when ...". */
 const ASKS_WHEN = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+)?(?:(?:find|tell\s+me|look\s+up)\s+(?:out\s+)?)?(?:when\b|what\s+(?:date|day|time)\b|which\s+(?:date|day)\b|the\s+date\s+of\b)/i
-const MOMENT_WORDS = /\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday|tonight|noon|midnight|(?:next|last|this)\s+(?:week|month|year|quarter)|q[1-4])\b|\b(?:1[5-9]|20|21)\d{2}\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\/\d{1,2}\b/i
+const MOMENT_WORDS = new RegExp(String.raw`\b${MONTH}(?!\w)|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday|tonight|noon|midnight|(?:next|last|this)\s+(?:week|month|year|quarter)|q[1-4])\b|\b(?:1[5-9]|20|21)\d{2}\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\/\d{1,2}\b`, 'i')
 
 /** Whether a text names a moment: a date, a month or weekday, a time of day, a year, "tomorrow". */
 function namesAMoment (text: string): boolean {

@@ -40,6 +40,11 @@ const NUMBER = /(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?/g
 /** Words that are values, not what a statement says about its subject. */
 const VALUE_WORDS = new Set(['am', 'pm', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'].flatMap((w) => terms(w)))
 
+/** Whether a term (match/score.ts `terms`) is a value rather than what a statement is about: a number, a month or weekday, am/pm. */
+export function isValueTerm (term: string): boolean {
+  return /^\p{N}/u.test(term) || VALUE_WORDS.has(term)
+}
+
 /** The values a sentence states, by kind ("time" → {"10:15"}), each written one way. */
 export function valuesByKind (sentence: string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>()
@@ -101,7 +106,7 @@ function reading (sentence: string): Reading | undefined {
   if (named !== null) return { subject: key(parts.subject), values: new Map([['name', new Set([named[1]!.toLowerCase()])]]), said: new Set(), changed }
   const values = valuesByKind(t)
   const skip = new Set(terms(parts.subject))
-  const said = new Set(terms(parts.rest).filter((w) => !/^\p{N}/u.test(w) && w !== '#' && !skip.has(w) && !VALUE_WORDS.has(w)))
+  const said = new Set(terms(parts.rest).filter((w) => w !== '#' && !skip.has(w) && !isValueTerm(w)))
   for (const code of values.get('code') ?? []) for (const w of terms(code)) said.delete(w)
   return { subject: key(parts.subject), values, said, changed }
 }

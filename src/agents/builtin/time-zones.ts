@@ -13,7 +13,7 @@
  * hours), or the difference in hours.
  */
 import { timesIn, showTime } from './clock-times.ts'
-import { zonedTime, zoneLabel, zoneOfPlace } from './dates.ts'
+import { clockRequest, MONTH_LONG, zonedTime, zoneLabel, zoneOfPlace, type ZonedTime } from './dates.ts'
 
 const MS_PER_MINUTE = 60_000
 const TIME = String.raw`(\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight)`
@@ -40,10 +40,9 @@ export interface ZoneAnswer {
   steps: string[]
 }
 
-/** The request as the forms read it: without politeness and its closing mark. */
+/** The request as the forms read it: without politeness and its closing mark, as the clock's forms read it, and one space between words. */
 function plain (request: string): string {
-  return request.trim().replace(/[?.!]+$/, '').replace(/,?\s*please$/i, '').replace(/\s+/g, ' ')
-    .replace(/^(?:please\s+|hey\s*,?\s*)?(?:(?:can|could)\s+you\s+(?:please\s+)?)?(?:tell\s+me\s+|do\s+you\s+know\s+)?/i, '').trim()
+  return clockRequest(request.replace(/\s+/g, ' '))
 }
 
 /** Whether `request` asks for a time in another zone or the difference between two (the bid rule's test). */
@@ -61,11 +60,15 @@ function zoneOf (place: string): { zone: string, name: string } {
   return { zone, name }
 }
 
-/** The zone's offset from UTC at `instant`, in minutes. */
-function offsetAt (zone: string, instant: number): number {
-  const z = zonedTime(instant, zone)
+/** The offset from UTC, in minutes, of a zone whose clock read `z` at `instant`. */
+function offsetOf (z: ZonedTime, instant: number): number {
   const wall = Date.UTC(z.year, z.month - 1, z.day, z.hour, z.minute)
   return Math.round((wall - Math.floor(instant / MS_PER_MINUTE) * MS_PER_MINUTE) / MS_PER_MINUTE)
+}
+
+/** The zone's offset from UTC at `instant`, in minutes. */
+function offsetAt (zone: string, instant: number): number {
+  return offsetOf(zonedTime(instant, zone), instant)
 }
 
 function showOffset (minutes: number): string {
@@ -83,11 +86,9 @@ function showHours (minutes: number): string {
   return [hours, mins].filter(x => x !== '').join(' ') || '0 hours'
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
-
 /** "Tuesday 24 November". */
 function dayName (z: { weekday: string, day: number, month: number }): string {
-  return `${z.weekday} ${z.day} ${MONTHS[z.month - 1]!}`
+  return `${z.weekday} ${z.day} ${MONTH_LONG[z.month - 1]!}`
 }
 
 /** Who is ahead of whom, by how much: "Tokyo is 9 hours ahead of London". */
@@ -107,11 +108,11 @@ export function timeZoneAnswer (request: string, now: number): ZoneAnswer | unde
   if (diff !== null) {
     const a = zoneOf(diff[1]!)
     const b = zoneOf(diff[2]!)
-    const offA = offsetAt(a.zone, now)
-    const offB = offsetAt(b.zone, now)
-    const minutes = offB - offA
     const za = zonedTime(now, a.zone)
     const zb = zonedTime(now, b.zone)
+    const offA = offsetOf(za, now)
+    const offB = offsetOf(zb, now)
+    const minutes = offB - offA
     return {
       text: `${ahead(b.name, a.name, minutes)} (now ${showTime(zb.hour * 60 + zb.minute, false)} in ${b.name}, ${showTime(za.hour * 60 + za.minute, false)} in ${a.name})`,
       output: minutes / 60,
@@ -135,10 +136,10 @@ export function timeZoneAnswer (request: string, now: number): ZoneAnswer | unde
     const wall = Date.UTC(today.year, today.month - 1, today.day, Math.floor(time.minutes / 60), time.minutes % 60)
     let instant = wall - offsetAt(from.zone, wall) * MS_PER_MINUTE
     instant = wall - offsetAt(from.zone, instant) * MS_PER_MINUTE
-    const offFrom = offsetAt(from.zone, instant)
-    const offTo = offsetAt(to.zone, instant)
     const there = zonedTime(instant, to.zone)
     const here = zonedTime(instant, from.zone)
+    const offFrom = offsetOf(here, instant)
+    const offTo = offsetOf(there, instant)
     const minutes = there.hour * 60 + there.minute
     const shift = Date.UTC(there.year, there.month - 1, there.day) - Date.UTC(here.year, here.month - 1, here.day)
     const day = shift > 0 ? `the next day, ${dayName(there)}` : shift < 0 ? `the day before, ${dayName(there)}` : dayName(there)

@@ -29,6 +29,7 @@ import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest,
 import { numberWordsToDigits } from './number-words.ts'
 import { clamp01, describeHit, judgeHits, plainWords, type JudgedHit } from './evidence.ts'
 import { terms } from '../../match/score.ts'
+import { isValueTerm } from './superseded.ts'
 import { inputText, upstreamResults, type Upstream } from './task-input.ts'
 import { computeChain, handler as calculate, referBack } from './calculator.ts'
 import { convertsMoney } from './currency.ts'
@@ -711,13 +712,9 @@ export function judgeClaim (claim: string, hits: readonly GraphHit[], working: s
 
 const NOTHING_KNOWN = 'nothing relevant is known in the graph and the claim is not arithmetic'
 
-/** Terms that are values, not what a statement is about: months, weekdays, am/pm (numbers are told apart by their first digit). */
-const VALUE_TERMS = new Set(['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
-  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'am', 'pm'].flatMap((w) => terms(w)))
-
-/** What a text is about: its terms that are not values. */
+/** What a text is about: its terms that are not values (numbers, months, weekdays). */
 function subjectTerms (text: string): string[] {
-  return [...new Set(terms(text, 'literal').filter((t) => !/^\p{N}/u.test(t) && !VALUE_TERMS.has(t)))]
+  return [...new Set(terms(text, 'literal').filter((t) => !isValueTerm(t)))]
 }
 
 /** Whether `entity` names at least half of what `claim` is about (all of it when that is one word). */
