@@ -732,7 +732,7 @@ const verbPattern = (source: string): RegExp =>
   new RegExp(source.replace(/<XS>/g, OPERANDS).replace(/<X>/g, OPERAND).replace(/<N>/g, NUMBER).replace(/<A>/g, ATOM), 'gi')
 
 /** The notes of the rules that ask what percentage one value is of another: their answer is shown with a % sign. */
-const PERCENT_NOTE = ['"what percent of X is Y" → Y / X * 100', '"Y is what percent of X" → Y / X * 100', '"Y as a percentage of X" → Y / X * 100'] as const
+const PERCENT_NOTE = ['"what percent of X is Y" → Y / X * 100', '"Y is what percent of X" → Y / X * 100', '"Y as a percentage of X" → Y / X * 100', '"what percent is Y of X" → Y / X * 100'] as const
 const PERCENT_NOTES: ReadonlySet<string> = new Set(PERCENT_NOTE)
 const PERCENTAGE_CHANGE = (sign: '+' | '-') => (x: string, n: string) => `${term(x)} * (1 ${sign} ${n} / 100)`
 /** Operations on one operand, as expressions of it: `X` is the operand as a term, `(X)` as it is. */
@@ -782,6 +782,8 @@ const VERB_RULES: VerbRule[] = [
   { pattern: verbPattern(String.raw`\bwhat\s+(?:percent(?:age)?|%)\s+of\s+(<X>)\s+(?:is|are)\s+(<X>)`), build: (x, y) => `${term(y)} / ${term(x)} * 100`, note: PERCENT_NOTE[0] },
   { pattern: verbPattern(String.raw`(<X>)\s+(?:is|are)\s+what\s+(?:percent(?:age)?|%)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: PERCENT_NOTE[1] },
   { pattern: verbPattern(String.raw`(<X>)\s+as\s+an?\s+(?:percent(?:age)?|%)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: PERCENT_NOTE[2] },
+  // "What percentage is 45 of 180?": before, it failed ("undefined symbol W").
+  { pattern: verbPattern(String.raw`\bwhat\s+(?:percent(?:age)?|%)\s+(?:is|are)\s+(<X>)\s+of\s+(<X>)`), build: (y, x) => `${term(y)} / ${term(x)} * 100`, note: PERCENT_NOTE[3] },
   // "2 thirds of 90", "a fifth of 60", "3 quarters of 200".
   { pattern: verbPattern(String.raw`\b(\d+)\s+(halves|thirds|quarters|fourths|fifths|sixths|sevenths|eighths|ninths|tenths)\s+of\s+(<X>)`), build: (n, part, x) => `${term(x)} * ${n} / ${DENOMINATOR[part.toLowerCase().replace(/s$/, '').replace(/ve$/, 'f')]!}`, note: (n, part) => `"${n} ${part.toLowerCase()} of X" → X * ${n} / ${DENOMINATOR[part.toLowerCase().replace(/s$/, '').replace(/ve$/, 'f')]!}` },
   { pattern: verbPattern(String.raw`\b(?:a|one)\s+(fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+of\s+(<X>)`), build: (part, x) => `${term(x)} / ${DENOMINATOR[part.toLowerCase()]!}`, note: (part) => `"a ${part.toLowerCase()} of X" → X / ${DENOMINATOR[part.toLowerCase()]!}` },

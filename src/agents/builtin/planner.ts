@@ -263,8 +263,23 @@ const NEXT_QUESTION = new RegExp(String.raw`\s*,\s*(?:and\s+)?(?=${QUESTION_OPEN
  */
 function splitParallelQuestions (piece: string): string[] {
   if (!OPENS_A_QUESTION.test(piece)) return [piece]
-  return piece.split(NEXT_QUESTION).filter((q) => q.trim() !== '')
+  const questions = piece.split(NEXT_QUESTION).filter((q) => q.trim() !== '')
+  // "What is the average of 12, 15 and 30, and what is the median?": the median of the same numbers.
+  // Before, "What is the median?" went alone to the calculator, which had nothing to take it of.
+  let list: string | undefined
+  return questions.map((q) => {
+    const bare = BARE_STATISTIC.exec(q)
+    if (bare !== null && list !== undefined) return `${bare[1]!} ${list}${bare[2]!}`
+    list = STATISTIC_OF_LIST.exec(q)?.[1] ?? list
+    return q
+  })
 }
+
+const STATISTIC = String.raw`(?:average|mean|median|mode|range|sum|total|product|maximum|minimum|max|min|largest|smallest|highest|lowest|biggest|standard\s+deviation|variance)`
+/** "the average of 12, 15, 22, 9 and 30": the list a statistic is taken of (capture 1: "of ..."). */
+const STATISTIC_OF_LIST = new RegExp(String.raw`\bthe\s+${STATISTIC}\s+(of\s+[^?!]*\d[^?!]*?)\s*[?.!]?\s*$`, 'i')
+/** "and what is the median?": a statistic of nothing said (capture 1: the question, 2: its mark). */
+const BARE_STATISTIC = new RegExp(String.raw`^(\s*(?:and\s+)?what(?:'s|\s+is|\s+are)\s+the\s+${STATISTIC})\s*([?.!]?)\s*$`, 'i')
 
 /** "summarise the article and translate the summary" -> two parts; "salt and pepper" stays one. */
 function splitOnAndVerb (piece: string): string[] {

@@ -153,8 +153,12 @@ function asksForUpstream (text: string): boolean {
 /** A request that starts by asking for a summary (one sentence of it is an instruction, not a text). */
 const ONLY_AN_INSTRUCTION = /^(?:please\s+|(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:summari[sz]e|condense|shorten|tl;?dr|give\s+(?:me\s+)?(?:a\s+|the\s+)?(?:summary|gist|tl;?dr|key\s+points))\b/i
 
+/**
+ * Unless the task says, about a fifth of the sentences, 3 to 10; a short text is still shortened: to
+ * one sentence of up to 4, two of up to 9. Before, a text of 3 sentences came back whole.
+ */
 function targetLength (task: AgentTask, total: number): number {
-  return requestedLength(task, total) ?? Math.min(10, Math.max(3, Math.round(total / 5)))
+  return requestedLength(task, total) ?? (total < 5 ? 1 : total < 10 ? 2 : Math.min(10, Math.max(3, Math.round(total / 5))))
 }
 
 /**

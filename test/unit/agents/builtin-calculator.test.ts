@@ -94,6 +94,8 @@ describe('calculator', () => {
     expect((await calc('What percent of 80 is 20?')).output).toBe(25)
     expect((await calc('20 is what percent of 80?')).output).toBe(25)
     expect((await calc('20 is what percent of 80?')).text).toBe('25%')
+    // Before: "undefined symbol W".
+    expect((await calc('What percentage is 45 of 180?')).text).toBe('25%')
     // A value as a percentage: before, "What's 3/8 as a percentage?" answered 0.375.
     expect(await calc("What's 3/8 as a percentage?")).toMatchObject({ text: '37.5%', output: 37.5 })
     expect((await calc('What is 7 out of 20 as a percentage?')).text).toBe('35%')

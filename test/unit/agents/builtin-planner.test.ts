@@ -171,6 +171,14 @@ describe('planner: rules', () => {
     // the first pattern took 14 s on this one (polynomial backtracking of high degree), past the test's limit.
     expect(plan(`Convert 1 ${'a'.repeat(130)} to ${'b'.repeat(130)} c d e and 2 x to y`)).toHaveLength(1)
   })
+
+  it('takes a statistic asked of nothing of the numbers the question before gave', () => {
+    // Before, "What is the median?" went alone to the calculator, which had nothing to take it of, and the mission failed.
+    expect(plan('What is the average of 12, 15, 22, 9 and 30, and what is the median?')).toEqual([['s1', 'What is the average of 12, 15, 22, 9 and 30', ''], ['s2', 'What is the median of 12, 15, 22, 9 and 30?', '']])
+    expect(plan('What is the sum of 3, 4 and 5 and what is the product?')).toEqual([['s1', 'What is the sum of 3, 4 and 5', ''], ['s2', 'What is the product of 3, 4 and 5?', '']])
+    // A question with numbers of its own keeps them.
+    expect(plan('What is the median of 1, 2, 3 and what is 5 + 5?')).toEqual([['s1', 'What is the median of 1, 2, 3', ''], ['s2', 'What is 5 + 5?', '']])
+  })
 })
 
 describe('planner: handler', () => {

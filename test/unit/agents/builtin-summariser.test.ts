@@ -57,10 +57,17 @@ describe('summariser', () => {
     for (const i of OFF_TOPIC) expect(byWords.text).not.toContain(ARTICLE[i])
   })
 
-  it('returns a short text whole and reports progress on longer ones', async () => {
+  it('keeps one sentence whole, shortens even a short text, and reports progress on longer ones', async () => {
+    const one = await handler({ id: 't', text: 'x', input: { text: 'One sentence only.' } }, ctx())
+    expect(one.text).toBe('One sentence only.')
+    // Three sentences came back whole: no summary. Up to 4 give one, up to 9 two.
+    const three = 'The release was delayed by two days because the payments service failed its load test. The team fixed a connection leak and the test passed on Thursday. The release is now planned for Monday.'
+    const short = await handler({ id: 't', text: 'x', input: { text: three } }, ctx())
+    expect(splitSentences(short.text)).toHaveLength(1)
+    expect(three).toContain(short.text)
+    const asked = await handler({ id: 't', text: 'Summarise in two sentences', input: { text: three } }, ctx())
+    expect(splitSentences(asked.text)).toHaveLength(2)
     const c = ctx()
-    const short = await handler({ id: 't', text: 'x', input: { text: 'One sentence only. And a second one here.' } }, c)
-    expect(short.text).toBe('One sentence only. And a second one here.')
     const c2 = ctx()
     await handler({ id: 't', text: 'x', input: { text: ARTICLE.join(' ') } }, c2)
     expect(c2.progressReports.at(-1)?.fraction).toBe(1)
