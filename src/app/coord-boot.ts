@@ -25,6 +25,8 @@ import { asksTimeZone } from '../agents/builtin/time-zones.ts'
 import { asksGeometry } from '../agents/builtin/math.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
+import { moneyLeft } from '../agents/builtin/money.ts'
+import { namedOperands, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -81,6 +83,23 @@ export const writesOutComputation = (text: string): boolean => {
   const digits = numberWordsToDigits(text)
   return MATH_EXPRESSION.test(digits) || INCOMPLETE_EXPRESSION.test(digits)
 }
+/** An operation between an amount and a number, or on an amount: "$1,000 minus $12,500", "1000 divided by 4", "double $1,000", "split $1,000 ...". */
+const OPERATES = /\d\s*(?:[-+*/×÷]|plus|minus|times|divided\s+by|multiplied\s+by|less|over)\s*[$€£]?\d|\b(?:double|halve|triple|half\s+of|a\s+(?:third|quarter)\s+of|split|divide|share)\s+[$€£]?\d/i
+
+/**
+ * The names a request computes with ("What is 10% of the Q1 budget?", "How much of the Q1 budget is
+ * left if we spend $12,500?", "What time is the client demo in New York?"): read as an amount or as a
+ * moment, the request is a computation the calculator reads. Whether the room's graph states a value
+ * for one is the bid's question (the calculator looks it up, calculator.ts).
+ */
+export function computesWithNamed (asks: string): NamedOperand[] {
+  if (asks.length > 400) return []
+  return namedOperands(asks).filter(o => {
+    const amounts = ['1000', '$1,000'].map(v => asks.replace(o.phrase, v))
+    return amounts.some(a => writesOutComputation(a) || OPERATES.test(a) || moneyLeft(a) !== undefined) || asksTimeZone(asks.replace(o.phrase, '3pm UTC'))
+  })
+}
+
 /** An expression cut short ("What is 3 + ?", "7 times"): the calculator's, which says what is missing; no fact answers it. */
 const INCOMPLETE_EXPRESSION = /\d\s*(?:[-+*/^×÷]|\b(?:plus|minus|times|multiplied\s+by|divided\s+by))\s*[?.!]?\s*$/i
 /**
@@ -97,7 +116,7 @@ const CANDIDATES = 4
 const TAKES: Readonly<Record<string, (asks: string, task: AgentTask, counts: () => boolean, rewrites: () => boolean) => boolean>> = {
   planner: () => false,
   verifier: asks => CHECK_INTENT.test(asks),
-  calculator: (asks, task, counts, rewrites) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && mayCompute(asks, task) && !counts() && !rewrites(),
+  calculator: (asks, task, counts, rewrites) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && (mayCompute(asks, task) || computesWithNamed(asks).length > 0) && !counts() && !rewrites(),
   // It summarises, counts in a text it is given ("How many words are in this: ..."), and rewrites one
   // ("Sort these words alphabetically: ...", "Reverse the word 'meshwork'").
   summariser: (asks, _task, counts, rewrites) => SUMMARY_INTENT.test(asks) || counts() || rewrites(),
@@ -313,6 +332,13 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     else if (takes.get('summariser') === true && rewrites()) atLeast('summariser', 'text.transform', COMPUTE_CONFIDENCE, true)
     const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks) || asksTimeZone(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
+    // "What is 10% of the Q1 budget?", "What time is the client demo in New York?" with the budget or
+    // the demo stated in the graph: the calculator's, which computes with the value the graph states.
+    // Before, the researcher quoted the budget, and nothing was computed. Read whether this tab runs a
+    // calculator or not: its researcher does not answer such a request either.
+    const namesUsed = !datesOwn ? computesWithNamed(asks) : []
+    const withNamed = namesUsed.length > 0 && await graphStates(namesUsed)
+    if (withNamed) atLeast('calculator', namesUsed.some(o => asksTimeZone(asks.replace(o.phrase, '3pm UTC'))) ? 'math.dates-interest' : 'math.evaluate', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",
     // so it bids only when the request is about what the room knows. A question the graph can answer
@@ -330,7 +356,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // A computation written out, or a count in a given text, is not a question about the room,
       // whatever a fact shares with it ("What is 3 + ?" was answered with the fact of a launch on
       // March 3), whether the agent that does it is on this tab or not.
-      const computes = writesOutComputation(asks) || money() || counts() || rewrites()
+      const computes = writesOutComputation(asks) || money() || counts() || rewrites() || withNamed
       if (matched >= 0 && (datesOwn || computes || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
       else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)
@@ -367,6 +393,19 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       if (code !== '') out.add(code)
     }
     return out
+  }
+
+  /** Whether this tab's copy of the graph states a value or a moment for one of `named` (calculator.ts takes the same). */
+  const graphStates = async (named: NamedOperand[]): Promise<boolean> => {
+    for (const o of named.slice(0, 3)) {
+      try {
+        const hits = await host.searchGraph(o.name, 10)
+        if (hits.some(h => valueStatedBy(h, o.name) !== undefined)) return true
+      } catch {
+        return false
+      }
+    }
+    return false
   }
 
   /** The researcher's bid on a question, from the relevance of the best entity in the graph (none below ANSWERABLE_RELEVANCE). */

@@ -289,6 +289,35 @@ test('a statement the person tells the room (asked to remember it, told plainly,
   await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification, why), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [await peerIdOf(c)] })
 })
 
+test('a computation with a value the room stated: the calculator takes it from the graph, cites it, and another tab computes it again', async () => {
+  const told = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'The Q1 budget is $48,000.' }))
+  expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), told)).toMatchObject({ state: 'completed', skillId: 'graph.record' })
+  const moment = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'The client demo is on 3 November 2027 at 3pm London time.' }))
+  expect(await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), moment)).toMatchObject({ state: 'completed', skillId: 'graph.record' })
+  for (const p of [a, b, c]) {
+    await expect.poll(() => p.evaluate(() => ['The Q1 budget is $48,000.', 'The client demo is on 3 November 2027 at 3pm London time.'].every(t => window.meshwork.graph.list({ kind: 'hypothesis' }).some(e => e.text === t))), { timeout: 15_000 }).toBe(true)
+  }
+  // Before, the researcher won this and quoted the budget: nothing was computed.
+  const q = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'How much of the Q1 budget is left if we spend $12,500?' }))
+  const left = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), q)
+  expect(left, JSON.stringify(left)).toMatchObject({ state: 'completed', skillId: 'math.evaluate', result: { text: '$35,500.00, with the Q1 budget at $48,000, as the graph states (not yet verified)', output: 35500 } })
+  expect(left.agentId).toMatch(/^calculator@/)
+  // The verifier on the third tab computes it again from its own copy of the graph.
+  await expect.poll(() => b.evaluate(t => window.meshwork.tasks.get(t)?.verification, q), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [await peerIdOf(c)] })
+  // The result is recorded as derived from the statement it used.
+  await expect.poll(() => a.evaluate(() => {
+    const g = window.meshwork.graph
+    const told = g.list({ kind: 'hypothesis' }).find(e => e.text === 'The Q1 budget is $48,000.')
+    return told === undefined ? [] : g.graph!.neighbours(told.id, { type: 'derived-from', direction: 'in' }).map(n => g.get(n.edge.from)?.text)
+  }), { timeout: 15_000 }).toContainEqual(expect.stringContaining('$35,500.00, with the Q1 budget at $48,000'))
+  // A moment the room stated, in another zone on its own date: on 3 November 2027 London is on GMT,
+  // New York still on summer time (4 hours apart; 5 on most days of the year).
+  const zq = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What time is the client demo in New York?' }))
+  const zone = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), zq)
+  expect(zone, JSON.stringify(zone)).toMatchObject({ state: 'completed', skillId: 'math.dates-interest', result: { output: '11:00' } })
+  expect(zone.result?.text).toMatch(/^11:00 am in New York \(Wednesday 3 November\) when it is 3:00 pm in London; New York is 4 hours behind London, with the client demo at 3pm London time on 3 November 2027, as the graph states \(not yet verified\)$/)
+})
+
 test('a task nobody can do ends unassigned, with the reason', async () => {
   const id = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Repaint my garden fence in dark green before the weekend' }))
   const done = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 15_000 }), id)

@@ -23,6 +23,7 @@ import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork, workl
 import { conversionBeforeTravel } from './travel.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
+import { namedOperands, valueStatedBy } from './named-values.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
@@ -35,7 +36,70 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     const chained = await chain(asked, upstream, task, ctx)
     if (chained !== undefined) return chained
   }
-  return calculate(asked, given, upstream, task, ctx)
+  try {
+    return await calculate(asked, given, upstream, task, ctx)
+  } catch (err) {
+    // "What is 10% of the Q1 budget?": a value the request names and the room's graph states
+    // ("The Q1 budget is $48,000"), written in and computed with, cited.
+    if (given !== undefined || !(err instanceof Error) || !err.message.startsWith('calculator:')) throw err
+    const named = await namedValuesFromGraph(asked, ctx)
+    if (named === undefined) throw err
+    if (named.cited.length === 0) throw new Error(`${err.message}; the room's graph states no value for ${named.missing.map(p => `'${p}'`).join(' or ')} either`)
+    let again: AgentResult
+    try {
+      again = await calculate(named.text, undefined, upstream, task, ctx)
+    } catch (retry) {
+      if (!(retry instanceof Error) || !retry.message.startsWith('calculator:')) throw retry
+      throw new Error(`${err.message}; with ${named.read}, it still fails: ${retry.message.replace(/^calculator: /, '')}`)
+    }
+    return {
+      ...again,
+      text: `${again.text}, with ${named.read}`,
+      working: [`request: ${asked.trim()}`, ...named.steps, ...(again.working ?? []).filter(w => !w.startsWith('request: '))],
+      citations: [...new Set([...named.cited, ...(again.citations ?? [])])]
+    }
+  }
+}
+
+/**
+ * The request with each value it names written in, as the room's graph states it ("What is 10% of
+ * the Q1 budget?" → "What is 10% of $48,000?"), and the names it states nothing for; undefined when
+ * the request names nothing or the graph cannot be read here. Of several statements of one name, a
+ * verified one wins, then the newest: "The Q1 budget is now $52,000" said after "$48,000".
+ */
+async function namedValuesFromGraph (asked: string, ctx: AgentContext): Promise<{ text: string, read: string, steps: string[], cited: string[], missing: string[] } | undefined> {
+  const operands = namedOperands(asked).slice(0, 3)
+  if (operands.length === 0) return undefined
+  let text = asked
+  const reads: string[] = []
+  const steps: string[] = []
+  const cited: string[] = []
+  const missing: string[] = []
+  for (const operand of operands) {
+    let hits: GraphHit[]
+    try {
+      hits = await ctx.graph.search(operand.name, 10)
+    } catch {
+      return undefined
+    }
+    const stated = hits
+      .flatMap(h => { const v = valueStatedBy(h, operand.name); return v === undefined ? [] : [{ hit: h, ...v }] })
+      .sort((a, b) => STATUS_RANK[a.hit.status]! - STATUS_RANK[b.hit.status]! || (b.hit.updatedAt ?? 0) - (a.hit.updatedAt ?? 0) || b.hit.confidence - a.hit.confidence || (a.hit.id < b.hit.id ? -1 : 1))
+    const best = stated[0]
+    const at = text.indexOf(operand.phrase)
+    if (best === undefined || at < 0) {
+      missing.push(operand.phrase)
+      continue
+    }
+    text = `${text.slice(0, at)}${best.value}${text.slice(at + operand.phrase.length)}`
+    reads.push(`${operand.phrase} at ${best.said}, as the graph states${best.hit.status === 'verified' ? '' : ' (not yet verified)'}`)
+    steps.push(`${operand.phrase} = ${best.value}, from the graph: "${best.hit.text.slice(0, 200)}" (${best.hit.kind} ${best.hit.id}, ${best.hit.status})`)
+    const others = stated.slice(1).filter(o => o.value !== best.value)
+    for (const o of others.slice(0, 3)) steps.push(`the graph also states ${operand.phrase} as ${o.said} (${o.hit.kind} ${o.hit.id}, ${o.hit.status}); not used: ${STATUS_RANK[o.hit.status]! > STATUS_RANK[best.hit.status]! ? 'less verified' : 'older or less confident'}`)
+    cited.push(best.hit.id)
+  }
+  steps.push(`read as: ${text.trim()}`)
+  return { text, read: reads.join('; '), steps, cited, missing }
 }
 
 /**

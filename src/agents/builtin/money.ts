@@ -59,7 +59,7 @@ export interface MoneyReading {
 /** A percentage as said: "15%", "15 percent", "15 per cent" (the number its group). */
 export const PCT = String.raw`(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s*cent\b)`
 const ON_TOP = new RegExp(String.raw`\b(?:with|plus|including|incl\.?|and|adding|add)\s+(?:an?\s+|the\s+)?${PCT}\s+(tip|gratuity|tax|vat|sales\s+tax|service(?:\s+charge)?|surcharge|fee)\b|\b${PCT}\s+(tip|gratuity|tax|vat|sales\s+tax|service(?:\s+charge)?|surcharge|fee)\s+(?:on\s+top|added|included|extra)\b`, 'gi')
-const PEOPLE = String.raw`(\d+)\s+(?:people|persons|friends|ways|of\s+us|colleagues|roommates|guests|diners|players|members|kids|children|students|coworkers|co-workers|family\s+members)`
+const PEOPLE = String.raw`(\d+)\s+(?:people|persons|friends|ways|of\s+us|colleagues|roommates|guests|diners|players|members|kids|children|students|coworkers|co-workers|family\s+members|teams|departments|groups|squads|projects|offices|regions|partners|households|winners)`
 /** "split $120 among 4 people", "divide a bill of $120 between 4 friends", "share $90 3 ways". */
 const SPLIT_VERB = new RegExp(String.raw`\b(?:split|divide|share)(?:s|d|ting|ing)?\b(?:[^.?!]|\.(?=\d))*?\b(?:among|amongst|between|by|across|into|in)?\s*${PEOPLE}`, 'i')
 /** "4 friends split a $120 bill", "if 3 people share $100". */
@@ -152,8 +152,8 @@ export function amountOverTime (request: string): MoneyReading | undefined {
   return { expression: `${a.value} * ${times}`, note, currency: a.currency }
 }
 
-/** "How much is left?", "how much do we have left", "what's left", "how much remains", "how much will I have left over". */
-const ASKS_LEFT = /\bhow\s+much(?:\s+money)?\s+(?:is|are|was|do\s+\w+\s+have|does\s+\w+\s+have|will\s+\w+\s+have|would\s+\w+\s+have|\w+\s+have)?\s*(?:left|remaining|left\s+over)\b|\bwhat(?:'s|\s+is)\s+left\b|\bhow\s+much\s+remains\b/i
+/** "How much is left?", "how much do we have left", "what's left", "how much remains", "how much will I have left over", "how much of $48,000 is left". */
+const ASKS_LEFT = /\bhow\s+much(?:\s+money)?\s+(?:is|are|was|do\s+\w+\s+have|does\s+\w+\s+have|will\s+\w+\s+have|would\s+\w+\s+have|\w+\s+have)?\s*(?:left|remaining|left\s+over)\b|\bwhat(?:'s|\s+is)\s+left\b|\bhow\s+much\s+remains\b|\bhow\s+much\s+of\s+\S+(?:\s+\S+){0,5}?\s+(?:is|are|will\s+be|would\s+be|remains)\s+(?:left|remaining)\b/i
 /** Words before an amount that take it away ("spent $1,250", "paid $80 for", "a $40 bill") or add to it ("earned $200"). */
 const TAKES = /\b(?:spent|spend|spends|spending|paid|pay|pays|paying|used|use|uses|using|lost|lose|losing|gave|give|gives|giving|owe|owed|withdrew|withdraw|withdrawing|transferred|donated|donating|bought\s+\w+(?:\s+\w+)?\s+for|costs?|cost\s+me)\s+(?:another\s+|a\s+further\s+|only\s+)?$/i
 const ADDS = /\b(?:earned|earn|earns|earning|received|receive|receiving|got|get|gets|getting|added|add|adding|deposited|deposit|deposits|depositing|saved|save|saves|saving|put\s+(?:away|aside|in)|won|found|made|makes)\s+(?:another\s+|a\s+further\s+)?$/i

@@ -8,12 +8,13 @@
  *
  * Before, nobody bid on these ("no capable agent in the room"). A place is a city an IANA zone is
  * named after, a zone name, an offset ("UTC+2") or a common name or abbreviation (dates.ts,
- * `zoneOfPlace`). A time is converted on today's date in the place it is given in, so summer time is
+ * `zoneOfPlace`). A time is converted on the date given ("3pm London time on 9 December 2026 in New
+ * York"), else on today's date in the place it is given in, so summer time is
  * as it is today; the steps say which date and which offsets. The output is the time as "HH:MM" (24
  * hours), or the difference in hours.
  */
 import { timesIn, showTime } from './clock-times.ts'
-import { clockRequest, MONTH_LONG, zonedTime, zoneLabel, zoneOfPlace, type ZonedTime } from './dates.ts'
+import { clockRequest, datesIn, MONTH_LONG, zonedTime, zoneLabel, zoneOfPlace, type ZonedTime } from './dates.ts'
 
 const MS_PER_MINUTE = 60_000
 const TIME = String.raw`(\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight)`
@@ -45,10 +46,28 @@ function plain (request: string): string {
   return clockRequest(request.replace(/\s+/g, ' '))
 }
 
+/**
+ * "3pm London time on 9 December 2026 in New York": the request without the date the time is given
+ * on, and that date (days since 1970-01-01); the request as it is when it gives no such date.
+ */
+function givenDate (r: string): { rest: string, day?: number } {
+  let found
+  try {
+    found = datesIn(r)
+  } catch {
+    return { rest: r }
+  }
+  if (found.length !== 1) return { rest: r }
+  const f = found[0]!
+  const on = /,?\s+on\s+$/i.exec(r.slice(0, f.index))
+  if (on === null) return { rest: r }
+  return { rest: `${r.slice(0, on.index)}${r.slice(f.index + f.text.length)}`, day: f.day }
+}
+
 /** Whether `request` asks for a time in another zone or the difference between two (the bid rule's test). */
 export function asksTimeZone (request: string): boolean {
   if (request.length > 300) return false
-  const r = plain(request)
+  const r = givenDate(plain(request)).rest
   return CONVERT_FORMS.some(f => f.pattern.test(r)) || DIFFERENCE.test(r)
 }
 
@@ -99,11 +118,11 @@ function ahead (to: string, from: string, minutes: number): string {
 
 /**
  * The answer to a time-zone question, or undefined when the request asks none. A place without a
- * known zone is an error naming it. `now` gives today's date in the place the time is given in.
+ * known zone is an error naming it. `now` gives today's date in the place the time is given in, when the request gives none.
  */
 export function timeZoneAnswer (request: string, now: number): ZoneAnswer | undefined {
   if (request.length > 300) return undefined
-  const r = plain(request)
+  const { rest: r, day: dateGiven } = givenDate(plain(request))
   const diff = DIFFERENCE.exec(r)
   if (diff !== null) {
     const a = zoneOf(diff[1]!)
@@ -131,9 +150,10 @@ export function timeZoneAnswer (request: string, now: number): ZoneAnswer | unde
     const time = times[0]!
     const from = zoneOf(m[form.from]!)
     const to = zoneOf(m[form.to]!)
-    // The time given is on today's date where it is given: the instant whose wall clock there reads it.
-    const today = zonedTime(now, from.zone)
-    const wall = Date.UTC(today.year, today.month - 1, today.day, Math.floor(time.minutes / 60), time.minutes % 60)
+    // The time given is on the date given, else on today's date where it is given: the instant whose
+    // wall clock there reads it.
+    const on = dateGiven === undefined ? zonedTime(now, from.zone) : (d => ({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }))(new Date(dateGiven * 86_400_000))
+    const wall = Date.UTC(on.year, on.month - 1, on.day, Math.floor(time.minutes / 60), time.minutes % 60)
     let instant = wall - offsetAt(from.zone, wall) * MS_PER_MINUTE
     instant = wall - offsetAt(from.zone, instant) * MS_PER_MINUTE
     const there = zonedTime(instant, to.zone)
@@ -148,7 +168,7 @@ export function timeZoneAnswer (request: string, now: number): ZoneAnswer | unde
       text: `${showTime(minutes, time.twelveHour)} in ${to.name} (${day}) when it is ${given} in ${from.name}; ${ahead(to.name, from.name, offTo - offFrom)}`,
       output: showTime(minutes, false),
       steps: [
-        `${given} in ${from.name} on ${dayName(here)} ${here.year} (today there)`,
+        `${given} in ${from.name} on ${dayName(here)} ${here.year} (${dateGiven === undefined ? 'today there' : 'the date given'})`,
         `${from.name}: ${zoneLabel(from.zone)}, ${showOffset(offFrom)} on that date`,
         `${to.name}: ${zoneLabel(to.zone)}, ${showOffset(offTo)} on that date`,
         `${showTime(time.minutes, false)} ${offTo - offFrom >= 0 ? '+' : '−'} ${showHours(offTo - offFrom)} = ${showTime(minutes, false)}${shift > 0 ? ' the next day' : shift < 0 ? ' the day before' : ''}${summerNote(from.zone, to.zone)}`

@@ -29,6 +29,7 @@ describe('money', () => {
 
   it('reads even splits, amounts over time and what a sum buys, and nothing else', () => {
     expect(billSplit('Split a bill of $120 among 4 people with a 20% tip')).toMatchObject({ expression: '120 * (1 + 20 / 100) / 4', per: 'each' })
+    expect(billSplit('Split $48,000 between 4 teams')).toMatchObject({ expression: '48000 / 4', per: 'each' })
     expect(billSplit('Split $90 between 3 people, plus 8% tax and a 15% tip')).toMatchObject({ expression: '90 * (1 + 8 / 100) * (1 + 15 / 100) / 3' })
     expect(billSplit('Split 12 apples between 3 people')).toBeUndefined()
     expect(billSplit('Split $100 and $20 between 2 people')).toBeUndefined()
@@ -54,6 +55,9 @@ describe('money: stories of spending', () => {
   it('reads what is left of a sum after spending', () => {
     // Before: "no verb here says what happens to the number" ("Our budget is $2,000").
     expect(moneyLeft('Our budget is $2,000 and we have spent $1,250. How much is left?')).toMatchObject({ expression: '2000 - 1250', note: 'left: $2,000 − $1,250' })
+    // As the calculator asks it with a value from the graph written in ("How much of the Q1 budget is left ...").
+    expect(moneyLeft('How much of $48,000 is left if we spend $12,500?')).toMatchObject({ expression: '48000 - 12500' })
+    expect(moneyLeft('How much is left of $48,000 after spending $12,500?')).toMatchObject({ expression: '48000 - 12500' })
     expect(moneyLeft('My salary is $3,000. Rent costs $1,200 and food costs $400. What is left?')?.expression).toBe('3000 - 1200 - 400')
     expect(moneyLeft('I had £50 and bought a book for £12.99. How much money is left?')?.expression).toBe('50 - 12.99')
     // Not a sum less what was spent: a rate, two currencies, nothing spent, or no question of what is left.

@@ -29,6 +29,16 @@ describe('time zones: a time in one place, in another', () => {
     expect(timeZoneAnswer('What time is 8am in Tokyo in New York?', WINTER)?.text).toMatch(/^6:00 pm in New York \(the day before, /)
   })
 
+  it('converts a time on the date given, by the clocks of that date', () => {
+    // On 28 October 2026 London is back on GMT, New York still on summer time: 4 hours apart that day, 5 today.
+    const r = timeZoneAnswer('What time is 3pm London time on 28 October 2026 in New York?', WINTER)!
+    expect(r).toMatchObject({ output: '11:00', text: '11:00 am in New York (Wednesday 28 October) when it is 3:00 pm in London; New York is 4 hours behind London' })
+    expect(r.steps[0]).toBe('3:00 pm in London on Wednesday 28 October 2026 (the date given)')
+    expect(timeZoneAnswer('What time is 3pm London time in New York?', WINTER)?.output).toBe('10:00')
+    expect(asksTimeZone('Convert 9am in London on 1 July 2026 to Tokyo time')).toBe(true)
+    expect(timeZoneAnswer('Convert 9am in London on 1 July 2026 to Tokyo time', WINTER)?.output).toBe('17:00')
+  })
+
   it('reads an abbreviation of standard or summer time as that offset all year, and says so', () => {
     const est = timeZoneAnswer('Convert 3pm EST to CET', SUMMER)!
     expect(est.output).toBe('21:00')

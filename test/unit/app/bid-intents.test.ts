@@ -4,7 +4,7 @@
  * ...") may go to the researcher when the graph holds something relevant.
  */
 import { describe, it, expect } from 'vitest'
-import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, computesWithNamed, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
 import { convertsMoney } from '../../../src/agents/builtin/currency.ts'
 import { asksGeometry } from '../../../src/agents/builtin/math.ts'
 
@@ -97,5 +97,16 @@ describe('bidding intents', () => {
     // Material with numbers does not make any instruction a computation.
     expect(mayCompute('Summarise this', top('Summarise this: the relay restarted 3 times on May 4'))).toBe(false)
     expect(mayCompute('Sort these names', top('Sort these names: Ann, Bob'))).toBe(false)
+  })
+
+  it('knows a computation with a value the request names, which the graph may state', () => {
+    // The researcher won these and quoted the budget; the bid also asks the graph whether it states one.
+    for (const [q, phrase] of <[string, string][]>[
+      ['How much of the Q1 budget is left if we spend $12,500?', 'the Q1 budget'], ['What is 10% of the Q1 budget?', 'the Q1 budget'],
+      ['What is the Q1 budget minus $12,500?', 'the Q1 budget'], ['Double the marketing budget', 'the marketing budget'],
+      ['Split the Q1 budget between 4 teams', 'the Q1 budget'], ['What time is the client demo in New York?', 'the client demo']
+    ]) expect(computesWithNamed(q).map(o => o.phrase), q).toEqual([phrase])
+    // A question about the value itself is the researcher's; a count of days to a moment is the planner's.
+    for (const q of ['What is the Q1 budget?', 'When is the client demo?', 'Who owns the payments service?', 'What is the capital of France?', 'How many days until the client demo?']) expect(computesWithNamed(q), q).toEqual([])
   })
 })

@@ -1,0 +1,155 @@
+/**
+ * Values the room has named, for the calculator: "What is 10% of the Q1 budget?" after someone said
+ * "The Q1 budget is $48,000.", "What time is the client demo in New York?" after "The client demo is
+ * on 9 December 2026 at 3pm London time." Before, the researcher quoted the budget (or, for the time,
+ * another task's answer) and nothing was computed.
+ *
+ * This module only reads text: which phrases of a request name a value ("the Q1 budget"), and what
+ * value a statement gives a name. The calculator searches the graph for each name, takes the best
+ * statement (verified first, then the newest) and computes with the value written in, citing it.
+ */
+import { datesIn, MONTH_LONG } from './dates.ts'
+
+/** A phrase of a request that may name a value the room stated: "the Q1 budget" (name "Q1 budget"). */
+export interface NamedOperand {
+  /** As written, with its determiner: "the Q1 budget". */
+  phrase: string
+  /** Without it: "Q1 budget". */
+  name: string
+}
+
+const DETERMINER = String.raw`(?:the|our|my|your|their|this\s+year's|last\s+year's|next\s+year's)`
+/** Words a name never runs into: verbs, prepositions, conjunctions, pronouns ("the Q1 budget is left if we ..."). */
+const STOP = new Set(('is are was were be been will would shall should can could may might do does did has have had ' +
+  'if when after before until by to in into from minus plus times divided multiplied over under and or but of for ' +
+  'left remaining per each every we i you they he she it at on with than as then so that which who what where how ' +
+  'after less more off up down out between among across against about around through during without within').split(' '))
+/** Words that open a calculation's own phrase, not a name ("the square root of", "the average of", "the result"). */
+const NOT_A_NAME = new Set(('total sum average mean median mode range result answer square cube root power product ' +
+  'difference quotient remainder rest number value values area perimeter volume same following first last next ' +
+  'previous other numbers time date day week month year today tomorrow yesterday end start beginning').split(' '))
+const NAME_WORD = /^[A-Za-z0-9][\w'&-]*$/
+
+/** The phrases of `request` that may name a stated value, in order; at most 4 words a name. */
+export function namedOperands (request: string): NamedOperand[] {
+  if (request.length > 400) return []
+  const out: NamedOperand[] = []
+  for (const m of request.matchAll(new RegExp(String.raw`\b(${DETERMINER})\s+`, 'gi'))) {
+    const words: string[] = []
+    const rest = request.slice(m.index + m[0].length).split(/\s+/)
+    for (const raw of rest) {
+      const word = raw.replace(/[?.!,;:]+$/, '')
+      if (!NAME_WORD.test(word) || STOP.has(word.toLowerCase()) || words.length === 4) break
+      words.push(word)
+      if (word !== raw) break
+    }
+    if (words.length === 0 || NOT_A_NAME.has(words[0]!.toLowerCase())) continue
+    // A name has a word of letters: "the 3" is not one.
+    if (!words.some(w => /[a-z]{2}/i.test(w))) continue
+    const name = words.join(' ')
+    if (out.some(o => o.name.toLowerCase() === name.toLowerCase())) continue
+    out.push({ phrase: `${m[1]!} ${name}`, name })
+  }
+  return out
+}
+
+/** The name as it may be written in a statement: its words with any space between them. */
+function namePattern (name: string): string {
+  return name.split(/\s+/).map(w => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(String.raw`\s+`)
+}
+
+const MAGNITUDE: Record<string, number> = { k: 1e3, thousand: 1e3, m: 1e6, million: 1e6, mn: 1e6, bn: 1e9, b: 1e9, billion: 1e9 }
+const AMOUNT = String.raw`([-−]?\s*(?:[$€£¥₹]\s?)?\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(k|m|mn|bn|b|thousand|million|billion)\b)?(\s*%|\s+(?:percent|per\s*cent)\b|\s+(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|dollars?|euros?|pounds?|yen)\b)?`
+const LINKS = String.raw`(?:is|was|are|were|will\s+be|has\s+been|have\s+been|is\s+now|stands\s+at|comes\s+to|totals|amounts\s+to|is\s+set\s+(?:at|to)|was\s+set\s+(?:at|to)|=|:|of)`
+
+/** A value a statement gives a name: the amount as the calculator reads it, and as the statement says it. */
+export interface StatedValue {
+  /** "$48,000", "1,200,000", "12%" */
+  value: string
+  /** As written: "$48k". */
+  said: string
+}
+
+/**
+ * The amount `text` states for `name` ("The Q1 budget is $48,000", "our Q1 budget of $48k", "Q1
+ * budget: 48,000 EUR"), or undefined when it states none. A number of thousands or millions is written
+ * out ("$1.2 million" → "$1,200,000") so that the calculator reads it.
+ */
+export function statedValue (text: string, name: string): StatedValue | undefined {
+  if (text.length > 2000) return undefined
+  const m = new RegExp(String.raw`(?:^|[^\w])${namePattern(name)}\s+${LINKS}\s+(?:about\s+|around\s+|roughly\s+|approximately\s+|exactly\s+|only\s+|just\s+)?${AMOUNT}(?![\w.,]*\d)`, 'id').exec(text)
+  if (m === null) return undefined
+  const [, amount, magnitude, unit] = m as unknown as [string, string, string | undefined, string | undefined]
+  const said = text.slice(m.indices![1]![0], m.index + m[0].length).trim()
+  let value = amount.replace(/−/, '-').replace(/\s+/g, '')
+  if (magnitude !== undefined) {
+    const symbol = /^-?([$€£¥₹])/.exec(value)?.[1] ?? ''
+    // "4 m" of a length is metres, not millions: a letter is a magnitude only of money, or "k".
+    if (symbol === '' && /^(?:m|mn|b|bn)$/i.test(magnitude)) return undefined
+    const n = Number(value.replace(/[^\d.-]/g, '')) * MAGNITUDE[magnitude.toLowerCase()]!
+    if (!Number.isFinite(n)) return undefined
+    value = `${n < 0 ? '-' : ''}${symbol}${Math.abs(n).toLocaleString('en-US', { maximumFractionDigits: 6 })}`
+  }
+  const u = unit?.trim()
+  if (u !== undefined) value = /^%|^per/i.test(u) ? `${value}%` : `${value} ${u}`
+  return { value, said }
+}
+
+/** When a named moment takes place, as a statement gives it: a time of day, the place whose clock it is, and a date. */
+export interface StatedMoment {
+  /** "3pm" */
+  time: string
+  /** "London" */
+  place: string
+  /** "9 December 2026", when the statement gives one. */
+  date?: string
+  /** The moment as the time-zone questions read it: "3pm London time on 9 December 2026". */
+  text: string
+}
+
+const TIME = String.raw`(\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight)`
+const PLACE_TIME = new RegExp(String.raw`${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2})\s+time\b|${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2}|[A-Z]{2,5}|UTC[+−-]\d{1,2})\b`)
+
+/**
+ * When `text` says `name` takes place, with the clock of a place ("The client demo is on 9 December
+ * 2026 at 3pm London time", "the client demo starts at 15:00 in London on 9 December"), or undefined.
+ * A time without a place is no moment to convert.
+ */
+export function statedMoment (text: string, name: string): StatedMoment | undefined {
+  if (text.length > 2000) return undefined
+  const m = new RegExp(String.raw`(?:^|[^\w])${namePattern(name)}\s+(?:is|was|will\s+be|takes\s+place|starts|begins|opens|happens|is\s+scheduled|has\s+been\s+moved|moved|is\s+moved)\b([^.!?\n]*(?:\.\d[^.!?\n]*)*)`, 'i').exec(text)
+  if (m === null) return undefined
+  const rest = m[1]!
+  const p = PLACE_TIME.exec(rest)
+  if (p === null) return undefined
+  const time = (p[1] ?? p[3])!.trim()
+  const place = (p[2] ?? p[4])!.trim()
+  let date: string | undefined
+  try {
+    const found = datesIn(rest)
+    if (found.length === 1) {
+      const d = new Date(found[0]!.day * 86_400_000)
+      date = `${d.getUTCDate()} ${MONTH_LONG[d.getUTCMonth()]!} ${d.getUTCFullYear()}`
+    }
+  } catch {
+    return undefined
+  }
+  return { time, place, ...(date !== undefined ? { date } : {}), text: `${time} ${place} time${date !== undefined ? ` on ${date}` : ''}` }
+}
+
+/** Kinds of entity whose statements give a value: not a question, not a task. */
+const STATING_KINDS = new Set(['fact', 'decision', 'solution', 'hypothesis'])
+/** Statuses of entity the room still stands by (a retracted or disputed one gives no value). */
+const STANDING = new Set(['verified', 'proposed'])
+
+/**
+ * The value (an amount, else a moment as the time-zone questions read it) an entity of the graph
+ * states for `name`, when it is of a kind that states things and the room still stands by it.
+ */
+export function valueStatedBy (hit: { kind: string, status: string, text: string }, name: string): StatedValue | undefined {
+  if (!STATING_KINDS.has(hit.kind) || !STANDING.has(hit.status)) return undefined
+  const v = statedValue(hit.text, name)
+  if (v !== undefined) return v
+  const m = statedMoment(hit.text, name)
+  return m === undefined ? undefined : { value: m.text, said: m.text }
+}
