@@ -267,9 +267,18 @@ const WORKING_DAYS = /\b(?:working|work|business|school)\s+days\b|\bweek\s*days\
 const COUNT_BETWEEN = /\bbetween\b.+\band\b|\bfrom\b.+\b(?:to|until|till)\b/i
 const FROM_TODAY = /\b(?:until|till|to\s+go\s+until|before|since|ago|from\s+(?:now|today)|left\s+(?:until|before))\b/i
 
-/** Whether `request` asks to count days or weeks (the bid rule's test; the dates may come from earlier results). */
+/** "How long ago was 1 January 2020?", "How long until 1 March 2027?", "how long has it been since ...": a span in years, months and days. */
+const HOW_LONG = /\bhow\s+long\s+(?:ago\s+(?:was|is|did)\b|(?:is\s+(?:it|there)\s+|has\s+it\s+been\s+|will\s+it\s+be\s+|do\s+we\s+have\s+)?(?:until|till|since|before)\b)/i
+
+/** Whether `request` asks to count days or weeks (the bid rule's test; the dates may come from earlier results), or how long ago or until a date it names is. */
 export function countsDays (request: string): boolean {
-  return COUNT.test(request)
+  if (COUNT.test(request)) return true
+  if (!HOW_LONG.test(request)) return false
+  try {
+    return countDays(request, [], Date.now()) !== undefined
+  } catch {
+    return true
+  }
 }
 
 export interface DayCount {
@@ -284,8 +293,9 @@ export interface DayCount {
  */
 export function countDays (request: string, upstream: { id: string, text: string }[], now: number, timeZone?: string): DayCount | undefined {
   const asked = COUNT.exec(request)
-  if (asked === null) return undefined
-  const unit = (asked[1] ?? asked[2]!).toLowerCase() as 'days' | 'weeks'
+  const long = asked === null ? HOW_LONG.exec(request) : null
+  if (asked === null && long === null) return undefined
+  const unit = asked === null ? 'span' : (asked[1] ?? asked[2]!).toLowerCase() as 'days' | 'weeks'
   const zoned = zonedTime(now, timeZone)
   const todayFrom = `today in ${zoned.zone}${zoned.fallback !== undefined ? `: ${zoned.fallback}` : ''}`
   let own = datesIn(request)
@@ -347,10 +357,36 @@ export function countDays (request: string, upstream: { id: string, text: string
     return { text: `${working} working day${working === 1 ? '' : 's'} (${counted}; public holidays not taken out)`, output: working, steps }
   }
   if (unit === 'days') return { text: `${days} day${days === 1 ? '' : 's'}`, output: days, steps }
+  if (unit === 'span') {
+    // "How long ago was 1 January 2020?": before, "undefined symbol How".
+    const span = calendarSpan(Math.min(a.date.day, b.date.day), Math.max(a.date.day, b.date.day))
+    const text = days < 7 ? `${days} day${days === 1 ? '' : 's'}` : `${span} (${days.toLocaleString('en-US')} days)`
+    return { text, output: days, steps: [...steps, `by the calendar: ${span}`] }
+  }
   const weeks = Math.floor(days / 7)
   const rest = days % 7
   const text = `${weeks} week${weeks === 1 ? '' : 's'}${rest === 0 ? '' : ` and ${rest} day${rest === 1 ? '' : 's'}`}`
   return { text, output: Math.round(days / 7 * 100) / 100, steps: [...steps, `= ${text}`] }
+}
+
+/** The span from day `from` to day `to` (days since 1970-01-01, `from` ≤ `to`) by the calendar: "6 years, 10 months and 23 days". */
+function calendarSpan (from: number, to: number): string {
+  const a = new Date(from * MS_PER_DAY)
+  const b = new Date(to * MS_PER_DAY)
+  let years = b.getUTCFullYear() - a.getUTCFullYear()
+  let months = b.getUTCMonth() - a.getUTCMonth()
+  let days = b.getUTCDate() - a.getUTCDate()
+  if (days < 0) {
+    months -= 1
+    days += new Date(Date.UTC(b.getUTCFullYear(), b.getUTCMonth(), 0)).getUTCDate()
+  }
+  if (months < 0) {
+    years -= 1
+    months += 12
+  }
+  const parts = [[years, 'year'], [months, 'month'], [days, 'day']].filter(([n]) => n !== 0).map(([n, w]) => `${n} ${w}${n === 1 ? '' : 's'}`)
+  if (parts.length === 0) return '0 days'
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -381,9 +381,10 @@ const REWRITES: Rewrite[] = [
   // "the tip on a $64 bill at 20%", "the tax on 300 at 8.5%": the rate said after the amount. Before,
   // "undefined symbol tip".
   { pattern: /\b(?:the\s+|a\s+)?(?:tip|gratuity|(?:sales\s+)?tax|vat|gst|discount|commission|fee|surcharge|service\s+charge|markup|deposit)\s+(?:on|for|of)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?(\d+(?:\.\d+)?)(?:\s+(?:bill|check|cheque|meal|order|purchase|invoice|tab|total|price|sale|fare))?\s+(?:at|of)\s+(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)(?:\s+rate)?/gi, replace: '($2 / 100) * $1', note: 'percentage of a value' },
-  // "a 15% tip on 84.50", "20% tax on 300", "10% discount of 80": a percentage of a value.
+  // "a 15% tip on 84.50", "20% tax on 300", "10% discount of 80", "a 12% raise on a $64,000 salary":
+  // a percentage of a value (the raise itself; before, "undefined symbol a").
   // ("Add a 10% tip on 84" adds it: a verb rule's.)
-  { pattern: /(?<!\b(?:add|deduct|subtract|take|knock)\s+(?:an?\s+)?)\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|(?:sales\s+)?tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit)\s+(?:on|of|for)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
+  { pattern: /(?<!\b(?:add|deduct|subtract|take|knock)\s+(?:an?\s+)?)\b(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+(?:tip|(?:sales\s+)?tax|vat|discount|commission|fee|surcharge|service\s+charge|interest|markup|deposit|(?:pay\s+)?(?:raise|rise|cut)|bonus|increase|reduction)\s+(?:on|of|for|to)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },
   // "... on a $80 bill": the amount is the bill.
   { pattern: /(\d)\s+(?:bill|check|cheque|meal|order|purchase|invoice|tab|total|price|sale|salary|fare)\b/gi, replace: '$1', note: '' },
   { pattern: /(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)\s+of\s+/gi, replace: '($1 / 100) * ', note: 'percentage of a value' },

@@ -184,6 +184,9 @@ describe('calculator', () => {
     expect(await calc('Calculate a 10% discount of €80')).toMatchObject({ text: '€8.00', output: 8 })
     expect(await calc('How much is $1,250 divided by 8?')).toMatchObject({ text: '$156.25', output: 156.25 })
     expect(await calc('What is 7% sales tax on $19.99?')).toMatchObject({ text: '$1.40', output: 1.4 })
+    // Before: "undefined symbol a".
+    expect(await calc('How much is a 12% raise on a $64,000 salary?')).toMatchObject({ text: '$7,680.00', output: 7680 })
+    expect(await calc('What is a 10% pay cut on $50,000?')).toMatchObject({ text: '$5,000.00', output: 5000 })
     expect(await calc('What is 20% off $59.99?')).toMatchObject({ text: '$47.99', output: 47.99 })
     expect(await calc('A $84.50 meal with a 15% tip, how much in total?')).toMatchObject({ text: '$97.18', output: 97.18 })
     expect(await calc('What is ¥1000 divided by 3?')).toMatchObject({ text: '¥333', output: 333 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { ageAnswer, asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, dateOffset, datesIn, leapYearAnswer, monthLengthAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
+import { ageAnswer, asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, countsDays, dateOffset, datesIn, leapYearAnswer, monthLengthAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
 import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
 import { testContext } from './builtin-context.ts'
@@ -101,6 +101,21 @@ describe('dates in the calculator', () => {
     expect(countDays('how many days until February 29', [], NOW)?.steps).toContain('date: February 29 (2028-02-29) (the request)')
     expect(countDays('How many days until today?', [], NOW)).toBeUndefined()
     expect(() => countDays('How many days until February 30?', [], NOW)).toThrow("calculator: 'February 30' is not a date")
+  })
+
+  it('says how long ago or until a date is, in years, months and days by the calendar', async () => {
+    // Before: "cannot evaluate 'How long ago was 1 January 2020' — undefined symbol How".
+    expect(countDays('How long ago was 1 January 2020?', [], NOW)).toMatchObject({ text: '6 years, 10 months and 21 days (2,517 days)', output: 2517 })
+    expect(countDays('How long has it been since 1 January 2020?', [], NOW)?.output).toBe(2517)
+    // 22 November to 1 March: 3 months to 22 February, 7 days more (February has 28 in 2027).
+    expect(countDays('How long until 1 March 2027?', [], NOW)).toMatchObject({ text: '3 months and 7 days (99 days)', output: 99 })
+    expect(countDays('How long is it until Christmas?', [], NOW)?.text).toBe('1 month and 3 days (33 days)')
+    expect(countDays('How long until 25 November 2026?', [], NOW)?.text).toBe('3 days')
+    expect(countsDays('How long ago was 1 January 2020?')).toBe(true)
+    // "How long" of anything else is not a date's: the clock's or a trip's.
+    expect(countsDays('How long does it take to drive 100 km at 50 km/h?')).toBe(false)
+    expect(countsDays('How long until the beta launches?')).toBe(false)
+    expect((await calc('How long ago was 1 January 2020?')).output).toBeGreaterThan(2517)
   })
 
   it('says what is missing instead of guessing, and leaves other requests alone', async () => {
