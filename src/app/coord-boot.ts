@@ -107,6 +107,8 @@ const INCOMPLETE_EXPRESSION = /\d\s*(?:[-+*/^×÷]|\b(?:plus|minus|times|multipl
  * "the knowledge graph"): the researcher answers it even when the graph holds nothing on it.
  */
 export const ABOUT_THE_ROOM = /\b(?:we|our|us|the\s+(?:knowledge\s+)?graph|the\s+room|the\s+mesh|notes?|recorded|on\s+record|knowledge\s+base)\b/i
+/** A question about what the room decided or recorded: the researcher's, even when the graph has nothing on it. */
+export const ASKS_THE_RECORD = /\b(?:decided|decide|decision|decisions|agreed|recorded|on\s+record|noted|written\s+down)\b/i
 /** Matches considered per task. */
 const CANDIDATES = 4
 /**
@@ -361,6 +363,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)
         if (offer !== undefined) offers.push(offer)
+        // "What was decided about the ledger?" with nothing on it in the graph: the researcher says
+        // the graph holds nothing on it (before, nobody bid). Any other agent's better bid still wins.
+        else if (ASKS_THE_RECORD.test(asks)) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
       }
       // A mission's date lookup ("Find when the office party is", planner.ts) is answered even when the
       // graph knows nothing of it: the person then hears that, not "nobody bid". Also when its words

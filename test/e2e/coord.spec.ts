@@ -323,6 +323,11 @@ test('a task nobody can do ends unassigned, with the reason', async () => {
   const done = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 15_000 }), id)
   expect(done.state).toBe('unassigned')
   expect(done.reason).toMatch(/no capable agent/)
+  // A question about what the room decided, on which the graph holds nothing: the researcher says so
+  // (before, nobody bid and it ended unassigned).
+  const q = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'What was decided about the garden fence colour?' }))
+  const none = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 15_000 }), q)
+  expect(none, JSON.stringify(none)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { text: 'The knowledge graph has nothing relevant to "What was decided about the garden fence colour?", so I cannot answer it from what the room knows.' } })
 })
 
 // Writes its sum out, and gets it wrong: what verification on another peer is there to catch.

@@ -4,7 +4,7 @@
  * ...") may go to the researcher when the graph holds something relevant.
  */
 import { describe, it, expect } from 'vitest'
-import { ABOUT_THE_ROOM, CHECK_ARITHMETIC, CHECK_INTENT, computesWithNamed, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { ABOUT_THE_ROOM, ASKS_THE_RECORD, CHECK_ARITHMETIC, CHECK_INTENT, computesWithNamed, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
 import { convertsMoney } from '../../../src/agents/builtin/currency.ts'
 import { asksGeometry } from '../../../src/agents/builtin/math.ts'
 
@@ -107,6 +107,9 @@ describe('bidding intents', () => {
       ['Split the Q1 budget between 4 teams', 'the Q1 budget'], ['What time is the client demo in New York?', 'the client demo']
     ]) expect(computesWithNamed(q).map(o => o.phrase), q).toEqual([phrase])
     // A question about the value itself is the researcher's; a count of days to a moment is the planner's.
+    // What the room decided or recorded is the researcher's to answer, even when the graph has nothing on it (before, nobody bid).
+    for (const q of ['What was decided about the ledger?', 'Who decided the launch date?', 'Is anything recorded about the relay?']) expect(ASKS_THE_RECORD.test(q), q).toBe(true)
+    for (const q of ['What is the capital of France?', 'Tell me a joke']) expect(ASKS_THE_RECORD.test(q), q).toBe(false)
     for (const q of ['What is the Q1 budget?', 'When is the client demo?', 'Who owns the payments service?', 'What is the capital of France?', 'How many days until the client demo?']) expect(computesWithNamed(q), q).toEqual([])
   })
 })
