@@ -127,17 +127,22 @@ export function timeZoneAnswer (request: string, now: number): ZoneAnswer | unde
   if (diff !== null) {
     const a = zoneOf(diff[1]!)
     const b = zoneOf(diff[2]!)
-    const za = zonedTime(now, a.zone)
-    const zb = zonedTime(now, b.zone)
-    const offA = offsetOf(za, now)
-    const offB = offsetOf(zb, now)
+    // On the date given ("... on 28 October 2026"), at noon UTC; else now.
+    const at = dateGiven === undefined ? now : dateGiven * 86_400_000 + 12 * 3_600_000
+    const za = zonedTime(at, a.zone)
+    const zb = zonedTime(at, b.zone)
+    const offA = offsetOf(za, at)
+    const offB = offsetOf(zb, at)
     const minutes = offB - offA
+    const when = dateGiven === undefined ? 'today' : `on ${dayName(zb)} ${zb.year}`
     return {
-      text: `${ahead(b.name, a.name, minutes)} (now ${showTime(zb.hour * 60 + zb.minute, false)} in ${b.name}, ${showTime(za.hour * 60 + za.minute, false)} in ${a.name})`,
+      text: dateGiven === undefined
+        ? `${ahead(b.name, a.name, minutes)} (now ${showTime(zb.hour * 60 + zb.minute, false)} in ${b.name}, ${showTime(za.hour * 60 + za.minute, false)} in ${a.name})`
+        : `${ahead(b.name, a.name, minutes)} ${when}`,
       output: minutes / 60,
       steps: [
-        `${a.name}: ${zoneLabel(a.zone)}, ${showOffset(offA)} today`,
-        `${b.name}: ${zoneLabel(b.zone)}, ${showOffset(offB)} today`,
+        `${a.name}: ${zoneLabel(a.zone)}, ${showOffset(offA)} ${when}`,
+        `${b.name}: ${zoneLabel(b.zone)}, ${showOffset(offB)} ${when}`,
         `${showOffset(offB)} − (${showOffset(offA)}) = ${minutes / 60} hours${summerNote(a.zone, b.zone)}`
       ]
     }

@@ -37,6 +37,7 @@ describe('time zones: a time in one place, in another', () => {
     expect(timeZoneAnswer('What time is 3pm London time in New York?', WINTER)?.output).toBe('10:00')
     expect(asksTimeZone('Convert 9am in London on 1 July 2026 to Tokyo time')).toBe(true)
     expect(timeZoneAnswer('Convert 9am in London on 1 July 2026 to Tokyo time', WINTER)?.output).toBe('17:00')
+    expect(timeZoneAnswer('What is the time difference between London and New York on 28 October 2026?', WINTER)).toMatchObject({ output: -4, text: 'New York is 4 hours behind London on Wednesday 28 October 2026' })
   })
 
   it('reads an abbreviation of standard or summer time as that offset all year, and says so', () => {
