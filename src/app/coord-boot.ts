@@ -86,17 +86,21 @@ export const writesOutComputation = (text: string): boolean => {
 /** An operation between an amount and a number, or on an amount: "$1,000 minus $12,500", "1000 divided by 4", "double $1,000", "split $1,000 ...". */
 const OPERATES = /\d\s*(?:[-+*/×÷]|plus|minus|times|divided\s+by|multiplied\s+by|less|over)\s*[$€£]?\d|\b(?:double|halve|triple|half\s+of|a\s+(?:third|quarter)\s+of|split|divide|share)\s+[$€£]?\d/i
 
+/** A name a request computes with, and whether it is read as an amount ("10% of the Q1 budget") or a moment ("the client demo in New York"). */
+export type NamedUse = NamedOperand & { as: 'amount' | 'moment' }
+
 /**
  * The names a request computes with ("What is 10% of the Q1 budget?", "How much of the Q1 budget is
  * left if we spend $12,500?", "What time is the client demo in New York?"): read as an amount or as a
  * moment, the request is a computation the calculator reads. Whether the room's graph states a value
  * for one is the bid's question (the calculator looks it up, calculator.ts).
  */
-export function computesWithNamed (asks: string): NamedOperand[] {
+export function computesWithNamed (asks: string): NamedUse[] {
   if (asks.length > 400) return []
-  return namedOperands(asks).filter(o => {
+  return namedOperands(asks).flatMap((o): NamedUse[] => {
     const amounts = ['1000', '$1,000'].map(v => asks.replace(o.phrase, v))
-    return amounts.some(a => writesOutComputation(a) || OPERATES.test(a) || moneyLeft(a) !== undefined) || asksTimeZone(asks.replace(o.phrase, '3pm UTC'))
+    if (amounts.some(a => writesOutComputation(a) || OPERATES.test(a) || moneyLeft(a) !== undefined)) return [{ ...o, as: 'amount' }]
+    return asksTimeZone(asks.replace(o.phrase, '3pm UTC')) ? [{ ...o, as: 'moment' }] : []
   })
 }
 
@@ -115,10 +119,10 @@ const CANDIDATES = 4
  * Built-in kinds that take only some tasks, whatever matching says: the rest they could only refuse.
  * The planner takes the multi-part requests its rules find (its own path in `bid`), nothing else.
  */
-const TAKES: Readonly<Record<string, (asks: string, task: AgentTask, counts: () => boolean, rewrites: () => boolean) => boolean>> = {
+const TAKES: Readonly<Record<string, (asks: string, task: AgentTask, counts: () => boolean, rewrites: () => boolean, names: () => readonly NamedOperand[]) => boolean>> = {
   planner: () => false,
   verifier: asks => CHECK_INTENT.test(asks),
-  calculator: (asks, task, counts, rewrites) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && (mayCompute(asks, task) || computesWithNamed(asks).length > 0) && !counts() && !rewrites(),
+  calculator: (asks, task, counts, rewrites, names) => (!CHECK_INTENT.test(asks) || CHECK_ARITHMETIC.test(asks)) && (mayCompute(asks, task) || names().length > 0) && !counts() && !rewrites(),
   // It summarises, counts in a text it is given ("How many words are in this: ..."), and rewrites one
   // ("Sort these words alphabetically: ...", "Reverse the word 'meshwork'").
   summariser: (asks, _task, counts, rewrites) => SUMMARY_INTENT.test(asks) || counts() || rewrites(),
@@ -279,13 +283,16 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // Whether it asks to sort, reverse, dedupe or recase a text it gives (text-transforms.ts).
     let rewriting: boolean | undefined
     const rewrites = (): boolean => (rewriting ??= asksToTransform(task))
+    // The values it names that it computes with ("10% of the Q1 budget"): read once, for the gate and the rule below.
+    let naming: NamedUse[] | undefined
+    const names = (): NamedUse[] => (naming ??= computesWithNamed(asks))
     // Whether it converts money ("How much is $40 in yen?"): the calculator's, at the rate the request
     // gives or the graph states; the researcher had quoted the graph's rate instead of converting.
     let converting: boolean | undefined
     const money = (): boolean => (converting ??= convertsMoney(asks))
     const usable = new Set(mine.filter(a => {
       const gate = TAKES[a.kind]
-      if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task, counts, rewrites))
+      if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task, counts, rewrites, names))
       return takes.get(a.kind) !== false && !failed.has(codeOf(a))
     }).map(a => a.agentId))
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
@@ -338,9 +345,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // the demo stated in the graph: the calculator's, which computes with the value the graph states.
     // Before, the researcher quoted the budget, and nothing was computed. Read whether this tab runs a
     // calculator or not: its researcher does not answer such a request either.
-    const namesUsed = !datesOwn ? computesWithNamed(asks) : []
+    const namesUsed = !datesOwn ? names() : []
     const withNamed = namesUsed.length > 0 && await graphStates(namesUsed)
-    if (withNamed) atLeast('calculator', namesUsed.some(o => asksTimeZone(asks.replace(o.phrase, '3pm UTC'))) ? 'math.dates-interest' : 'math.evaluate', COMPUTE_CONFIDENCE, true)
+    if (withNamed) atLeast('calculator', namesUsed.some(o => o.as === 'moment') ? 'math.dates-interest' : 'math.evaluate', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",
     // so it bids only when the request is about what the room knows. A question the graph can answer
@@ -401,7 +408,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   }
 
   /** Whether this tab's copy of the graph states a value or a moment for one of `named` (calculator.ts takes the same). */
-  const graphStates = async (named: NamedOperand[]): Promise<boolean> => {
+  const graphStates = async (named: readonly NamedOperand[]): Promise<boolean> => {
     for (const o of named.slice(0, 3)) {
       try {
         const hits = await host.searchGraph(o.name, 10)

@@ -23,7 +23,7 @@ import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork, workl
 import { conversionBeforeTravel } from './travel.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
-import { namedOperands, valueStatedBy } from './named-values.ts'
+import { byStanding, namedOperands, notUsedBecause, standsBy, valueStatedBy } from './named-values.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
@@ -84,7 +84,7 @@ async function namedValuesFromGraph (asked: string, ctx: AgentContext): Promise<
     }
     const stated = hits
       .flatMap(h => { const v = valueStatedBy(h, operand.name); return v === undefined ? [] : [{ hit: h, ...v }] })
-      .sort((a, b) => STATUS_RANK[a.hit.status]! - STATUS_RANK[b.hit.status]! || (b.hit.updatedAt ?? 0) - (a.hit.updatedAt ?? 0) || b.hit.confidence - a.hit.confidence || (a.hit.id < b.hit.id ? -1 : 1))
+      .sort((a, b) => byStanding(a.hit, b.hit))
     const best = stated[0]
     const at = text.indexOf(operand.phrase)
     if (best === undefined || at < 0) {
@@ -95,7 +95,7 @@ async function namedValuesFromGraph (asked: string, ctx: AgentContext): Promise<
     reads.push(`${operand.phrase} at ${best.said}, as the graph states${best.hit.status === 'verified' ? '' : ' (not yet verified)'}`)
     steps.push(`${operand.phrase} = ${best.value}, from the graph: "${best.hit.text.slice(0, 200)}" (${best.hit.kind} ${best.hit.id}, ${best.hit.status})`)
     const others = stated.slice(1).filter(o => o.value !== best.value)
-    for (const o of others.slice(0, 3)) steps.push(`the graph also states ${operand.phrase} as ${o.said} (${o.hit.kind} ${o.hit.id}, ${o.hit.status}); not used: ${STATUS_RANK[o.hit.status]! > STATUS_RANK[best.hit.status]! ? 'less verified' : 'older or less confident'}`)
+    for (const o of others.slice(0, 3)) steps.push(`the graph also states ${operand.phrase} as ${o.said} (${o.hit.kind} ${o.hit.id}, ${o.hit.status}); not used: ${notUsedBecause(o.hit, best.hit)}`)
     cited.push(best.hit.id)
   }
   steps.push(`read as: ${text.trim()}`)
@@ -389,10 +389,6 @@ function readableNumber (display: string): string | undefined {
   return String(rounded).includes('e') ? display : `${rounded !== value ? '≈ ' : ''}${rounded}`
 }
 
-/** Kinds of entity that may state a rate the calculator uses: what the room holds as known, not asked or in doubt. */
-const RATE_KINDS = new Set(['fact', 'decision', 'solution', 'hypothesis'])
-const STATUS_RANK: Record<string, number> = { verified: 0, proposed: 1 }
-
 /**
  * A conversion the request gives no rate for, at the rate the room's knowledge graph states (a fact
  * such as "1 EUR = 1.08 USD" or "The EUR/USD exchange rate is 1.08"). The best entity is verified
@@ -410,16 +406,16 @@ async function convertAtGraphRate (c: Conversion, ctx: AgentContext): Promise<{ 
     throw noRateError(c, `the room's graph could not be searched (${(err as Error).message})`)
   }
   const rated = hits
-    .filter(h => RATE_KINDS.has(h.kind) && STATUS_RANK[h.status] !== undefined)
+    .filter(standsBy)
     .flatMap(h => { const r = statedRate(h.text, c.from, c.to); return r === undefined ? [] : [{ hit: h, ...r }] })
-    .sort((a, b) => STATUS_RANK[a.hit.status]! - STATUS_RANK[b.hit.status]! || (b.hit.updatedAt ?? 0) - (a.hit.updatedAt ?? 0) || b.hit.confidence - a.hit.confidence || (a.hit.id < b.hit.id ? -1 : 1))
+    .sort((a, b) => byStanding(a.hit, b.hit))
   const best = rated[0]
   if (best === undefined) throw noRateError(c, `the room's graph states no rate between ${c.from.plural} and ${c.to.plural} either (a fact such as "1 ${c.from.code} = <rate> ${c.to.code}" would be used)`)
   const when = best.hit.updatedAt !== undefined ? `${new Date(best.hit.updatedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` : undefined
   const source = `${best.hit.kind} ${best.hit.id} (${best.hit.status}${when === undefined ? '' : `, recorded ${when}`})`
   const money = convertAt(c, best.rate, `${best.reading}, from the graph: "${best.hit.text}" (${source})`)
   const others = rated.slice(1).filter(r => Math.abs(r.rate - best.rate) > 1e-9 * best.rate)
-  const steps = others.map(r => `the graph also states ${r.reading} (${r.hit.kind} ${r.hit.id}, ${r.hit.status}); not used: ${STATUS_RANK[r.hit.status]! > STATUS_RANK[best.hit.status]! ? 'less verified' : 'older or less confident'}`)
+  const steps = others.map(r => `the graph also states ${r.reading} (${r.hit.kind} ${r.hit.id}, ${r.hit.status}); not used: ${notUsedBecause(r.hit, best.hit)}`)
   const note = ` (at ${best.reading}, the graph's ${best.hit.status} ${best.hit.kind}${when === undefined ? '' : ` of ${when}`}${others.length > 0 ? `; it holds ${others.length} other rate${others.length === 1 ? '' : 's'} for this pair` : ''})`
   return { money, note, steps, entity: best.hit }
 }

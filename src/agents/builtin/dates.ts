@@ -493,7 +493,7 @@ export function dateOffset (request: string, upstream: { id: string, text: strin
   if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) throw new Error('calculator: that date is outside the years 1-9999')
   const iso = isoDay(day)
   steps.push(`= ${iso}`)
-  return { text: `${WEEKDAY_NAMES[d.getUTCDay()]!}, ${d.getUTCDate()} ${MONTH_LONG[d.getUTCMonth()]!} ${d.getUTCFullYear()}`, output: iso, steps }
+  return { text: `${WEEKDAY_NAMES[d.getUTCDay()]!}, ${longDay(day)}`, output: iso, steps }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -543,7 +543,7 @@ export function weekdayAnswer (request: string, upstream: { id: string, text: st
   }
   const d = new Date(date.date.day * MS_PER_DAY)
   const weekday = WEEKDAY_NAMES[d.getUTCDay()]!
-  const long = `${d.getUTCDate()} ${MONTH_LONG[d.getUTCMonth()]!} ${d.getUTCFullYear()}`
+  const long = longDay(date.date.day)
   const tense = date.date.day < today ? 'was' : 'is'
   return {
     text: `${weekday}: ${long}${date.date.day === today ? ' (today)' : ''} ${tense} a ${weekday}`,
@@ -641,6 +641,12 @@ export function zoneOfPlace (place: string): string | undefined {
 }
 
 export const MONTH_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
+/** A day (days since 1970-01-01) as written out: "3 November 2027". */
+export function longDay (day: number): string {
+  const d = new Date(day * MS_PER_DAY)
+  return `${d.getUTCDate()} ${MONTH_LONG[d.getUTCMonth()]!} ${d.getUTCFullYear()}`
+}
 
 /**
  * The answer to a clock question, read in the person's time zone (`timeZone`, from the task) or in

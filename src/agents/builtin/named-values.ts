@@ -8,7 +8,9 @@
  * value a statement gives a name. The calculator searches the graph for each name, takes the best
  * statement (verified first, then the newest) and computes with the value written in, citing it.
  */
-import { datesIn, MONTH_LONG } from './dates.ts'
+import type { GraphHit } from '../types.ts'
+import { datesIn, longDay } from './dates.ts'
+import { TIME } from './time-zones.ts'
 
 /** A phrase of a request that may name a value the room stated: "the Q1 budget" (name "Q1 budget"). */
 export interface NamedOperand {
@@ -107,7 +109,6 @@ export interface StatedMoment {
   text: string
 }
 
-const TIME = String.raw`(\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight)`
 const PLACE_TIME = new RegExp(String.raw`${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2})\s+time\b|${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2}|[A-Z]{2,5}|UTC[+−-]\d{1,2})\b`)
 
 /**
@@ -127,27 +128,39 @@ export function statedMoment (text: string, name: string): StatedMoment | undefi
   let date: string | undefined
   try {
     const found = datesIn(rest)
-    if (found.length === 1) {
-      const d = new Date(found[0]!.day * 86_400_000)
-      date = `${d.getUTCDate()} ${MONTH_LONG[d.getUTCMonth()]!} ${d.getUTCFullYear()}`
-    }
+    if (found.length === 1) date = longDay(found[0]!.day)
   } catch {
     return undefined
   }
   return { time, place, ...(date !== undefined ? { date } : {}), text: `${time} ${place} time${date !== undefined ? ` on ${date}` : ''}` }
 }
 
-/** Kinds of entity whose statements give a value: not a question, not a task. */
+/** Kinds of entity that state things: what the room holds as known, not a question, a conflict or a known gap. */
 const STATING_KINDS = new Set(['fact', 'decision', 'solution', 'hypothesis'])
-/** Statuses of entity the room still stands by (a retracted or disputed one gives no value). */
-const STANDING = new Set(['verified', 'proposed'])
+/** Statuses the room stands by, most trusted first (a retracted or disputed entity states nothing). */
+const STANDING: Record<string, number> = { verified: 0, proposed: 1 }
+
+/** Whether the room stands by what an entity states: the calculator takes exchange rates and named values only from these. */
+export function standsBy (hit: { kind: string, status: string }): boolean {
+  return STATING_KINDS.has(hit.kind) && STANDING[hit.status] !== undefined
+}
+
+/** Entities the room stands by, most trusted first: verified before proposed, then the newest, then the most confident (then by id, so every peer picks the same). */
+export function byStanding (a: GraphHit, b: GraphHit): number {
+  return STANDING[a.status]! - STANDING[b.status]! || (b.updatedAt ?? 0) - (a.updatedAt ?? 0) || b.confidence - a.confidence || (a.id < b.id ? -1 : 1)
+}
+
+/** Why `other` was not used when `best` was (both stood by, `best` first by {@link byStanding}). */
+export function notUsedBecause (other: GraphHit, best: GraphHit): string {
+  return STANDING[other.status]! > STANDING[best.status]! ? 'less verified' : 'older or less confident'
+}
 
 /**
  * The value (an amount, else a moment as the time-zone questions read it) an entity of the graph
  * states for `name`, when it is of a kind that states things and the room still stands by it.
  */
 export function valueStatedBy (hit: { kind: string, status: string, text: string }, name: string): StatedValue | undefined {
-  if (!STATING_KINDS.has(hit.kind) || !STANDING.has(hit.status)) return undefined
+  if (!standsBy(hit)) return undefined
   const v = statedValue(hit.text, name)
   if (v !== undefined) return v
   const m = statedMoment(hit.text, name)

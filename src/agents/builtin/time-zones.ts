@@ -17,7 +17,8 @@ import { timesIn, showTime } from './clock-times.ts'
 import { clockRequest, datesIn, MONTH_LONG, zonedTime, zoneLabel, zoneOfPlace, type ZonedTime } from './dates.ts'
 
 const MS_PER_MINUTE = 60_000
-const TIME = String.raw`(\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight)`
+/** A time of day as written: "9am", "3:30 p.m.", "15:00", "noon" (one capture). */
+export const TIME = String.raw`(\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight)`
 const PLACE = String.raw`([A-Za-z][A-Za-z0-9 .'/_+−:-]{0,40}?)`
 const TIME_WORD = String.raw`(?:\s+time)?`
 /** A time in one place, asked in another. Each form's captures: the time, the place it is in, the place asked about. */
