@@ -25,8 +25,7 @@ import { asksTimeZone } from '../agents/builtin/time-zones.ts'
 import { asksGeometry } from '../agents/builtin/math.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
-import { moneyLeft } from '../agents/builtin/money.ts'
-import { namedOperands, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
+import { eachOfNamed, namedOperands, standsBy, statedCount, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -46,8 +45,11 @@ export { SUMMARY_INTENT }
 export const MIN_BID_CONFIDENCE = 0.45
 /** How sure the planner is that a multi-part request is its job. */
 const PLANNER_CONFIDENCE = 0.95
-/** Words that ask for a check: only then does the verifier bid on a task. */
-export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|check (this|the|that|my|our) (claim|statement|fact|assertion|answer|figure|result)s?|is this (true|correct|right)|accurate)\b|^\s*(check|verify)\s*:/i
+/**
+ * Words that ask for a check: only then does the verifier bid on a task. Tested on the instruction
+ * (payload.ts), which of "Check: 17 times 23 is 391" is the bare "Check": nobody bid on it before.
+ */
+export const CHECK_INTENT = /\b(verify|verif(y|ies|ied)|fact[- ]?check|is it (true|correct|right)|true or false|double[- ]check|confirm|check (that|whether|if)|check (this|the|that|my|our) (claim|statement|fact|assertion|answer|figure|result)s?|is this (true|correct|right)|accurate)\b|^\s*(check|verify)\s*:|^\s*(?:please\s+)?(?:check|verify|fact[- ]?check|double[- ]check)\s*[:.!]?\s*$/i
 /**
  * A check with something for the calculator to compute: an operator between numbers, a percentage,
  * a whole-number property, or a quantity said to equal another ("5 miles is 8.05 km"). Without one
@@ -87,7 +89,7 @@ export const writesOutComputation = (text: string): boolean => {
 const OPERATES = /\d\s*(?:[-+*/×÷]|plus|minus|times|divided\s+by|multiplied\s+by|less|over)\s*[$€£]?\d|\b(?:double|halve|triple|half\s+of|a\s+(?:third|quarter)\s+of|split|divide|share)\s+[$€£]?\d/i
 
 /** A name a request computes with, and whether it is read as an amount ("10% of the Q1 budget") or a moment ("the client demo in New York"). */
-export type NamedUse = NamedOperand & { as: 'amount' | 'moment' }
+export type NamedUse = NamedOperand & { as: 'amount' | 'moment' | 'count' }
 
 /**
  * The names a request computes with ("What is 10% of the Q1 budget?", "How much of the Q1 budget is
@@ -98,9 +100,16 @@ export type NamedUse = NamedOperand & { as: 'amount' | 'moment' }
 export function computesWithNamed (asks: string): NamedUse[] {
   if (asks.length > 400) return []
   return namedOperands(asks).flatMap((o): NamedUse[] => {
-    const amounts = ['1000', '$1,000'].map(v => asks.replace(o.phrase, v))
-    if (amounts.some(a => writesOutComputation(a) || OPERATES.test(a) || moneyLeft(a) !== undefined)) return [{ ...o, as: 'amount' }]
-    return asksTimeZone(asks.replace(o.phrase, '3pm UTC')) ? [{ ...o, as: 'moment' }] : []
+    // "If each person on our team gets a $250 bonus, how much is that in total?" (the team's size stated).
+    const each = eachOfNamed(asks, o.phrase)
+    if (each !== undefined && tellsCalculatorStory(asks.replace(each.span, 'each of the 8 people'))) return [{ ...o, as: 'count' }]
+    // An amount, or one a period ("The office rent is $4,500 a month": "How much is the office rent for a year?").
+    const amounts = ['1000', '$1,000', '$1,000 a month'].map(v => asks.replace(o.phrase, v))
+    if (amounts.some(a => writesOutComputation(a) || OPERATES.test(a) || tellsCalculatorStory(a))) return [{ ...o, as: 'amount' }]
+    if (asksTimeZone(asks.replace(o.phrase, '3pm UTC'))) return [{ ...o, as: 'moment' }]
+    // "How many days until the launch?", "What day of the week is the launch?" (the launch dated in the graph).
+    const dated = asks.replace(o.phrase, '3 March 2027')
+    return countsDays(dated) || asksWeekday(dated) || asksDateOffset(dated) ? [{ ...o, as: 'moment' }] : []
   })
 }
 
@@ -267,7 +276,19 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       const skill = researcher === undefined ? undefined : skillOf(researcher, RECORD_SKILL)
       return researcher !== undefined && skill !== undefined ? [{ agentId: researcher.agentId, skillId: skill, confidence: RECORD_CONFIDENCE }] : []
     }
-    if (!task.id.includes('/') && planByRules(task.text).length >= 2) {
+    // The values it names that it computes with ("10% of the Q1 budget"): read once, for the gate and the rules below.
+    let naming: NamedUse[] | undefined
+    const names = (): NamedUse[] => (naming ??= computesWithNamed(asks))
+    const plan = task.id.includes('/') ? [] : planByRules(task.text)
+    // "How many days until the launch?" is two parts (find the launch's date, then count) unless the
+    // graph states the date ("The launch is on 3 March 2027"): then the calculator counts to it at once.
+    // Before, the lookup part quoted another date the graph held ("the date 90 days from today") and
+    // the count failed between two dates.
+    const dated = async (): Promise<boolean> => {
+      const moments = names().filter(o => o.as === 'moment')
+      return moments.length > 0 && await graphStates(moments)
+    }
+    if (plan.length >= 2 && !(DATE_LOOKUP_PART.test(plan[0]!.text) && await dated())) {
       const planner = mine.find(a => a.kind === 'planner')
       const skill = planner?.manifest.skills[0]
       return planner !== undefined && skill !== undefined ? [{ agentId: planner.agentId, skillId: skill.id, confidence: PLANNER_CONFIDENCE }] : []
@@ -283,9 +304,6 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // Whether it asks to sort, reverse, dedupe or recase a text it gives (text-transforms.ts).
     let rewriting: boolean | undefined
     const rewrites = (): boolean => (rewriting ??= asksToTransform(task))
-    // The values it names that it computes with ("10% of the Q1 budget"): read once, for the gate and the rule below.
-    let naming: NamedUse[] | undefined
-    const names = (): NamedUse[] => (naming ??= computesWithNamed(asks))
     // Whether it converts money ("How much is $40 in yen?"): the calculator's, at the rate the request
     // gives or the graph states; the researcher had quoted the graph's rate instead of converting.
     let converting: boolean | undefined
@@ -408,11 +426,11 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   }
 
   /** Whether this tab's copy of the graph states a value or a moment for one of `named` (calculator.ts takes the same). */
-  const graphStates = async (named: readonly NamedOperand[]): Promise<boolean> => {
+  const graphStates = async (named: readonly NamedUse[]): Promise<boolean> => {
     for (const o of named.slice(0, 3)) {
       try {
         const hits = await host.searchGraph(o.name, 10)
-        if (hits.some(h => valueStatedBy(h, o.name) !== undefined)) return true
+        if (hits.some(h => o.as === 'count' ? standsBy(h) && statedCount(h.text, o.name) !== undefined : valueStatedBy(h, o.name) !== undefined)) return true
       } catch {
         return false
       }

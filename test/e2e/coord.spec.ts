@@ -316,6 +316,25 @@ test('a computation with a value the room stated: the calculator takes it from t
   const zone = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), zq)
   expect(zone, JSON.stringify(zone)).toMatchObject({ state: 'completed', skillId: 'math.dates-interest', result: { output: '11:00' } })
   expect(zone.result?.text).toMatch(/^11:00 am in New York \(Wednesday 3 November\) when it is 3:00 pm in London; New York is 4 hours behind London, with the client demo at 3pm London time on 3 November 2027, as the graph states \(not yet verified\)$/)
+  // A date the room stated without a time: the calculator reads it at once. Before, the planner looked
+  // the date up first, the lookup quoted another date the graph held, and the weekday failed between two.
+  const dated = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'The product launch is on 3 March 2027.' }))
+  expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), dated)).toMatchObject({ state: 'completed', skillId: 'graph.record' })
+  for (const p of [a, b, c]) {
+    await expect.poll(() => p.evaluate(() => window.meshwork.graph.list({ kind: 'hypothesis' }).some(e => e.text === 'The product launch is on 3 March 2027.')), { timeout: 15_000 }).toBe(true)
+  }
+  const wq = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'What day of the week is the product launch?' }))
+  const weekday = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), wq)
+  expect(weekday, JSON.stringify(weekday)).toMatchObject({ state: 'completed', skillId: 'math.dates-interest', result: { text: 'Wednesday: 3 March 2027 is a Wednesday, with the product launch on 3 March 2027, as the graph states (not yet verified)' } })
+  expect(weekday.agentId).toMatch(/^calculator@/)
+})
+
+test('a check written "Check: <claim>" goes to the verifier, which computes it again', async () => {
+  // Judged on its instruction, the bare "Check": before, nobody bid and it ended unassigned.
+  const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Check: 17 times 23 is 391' }))
+  const done = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
+  expect(done, JSON.stringify(done)).toMatchObject({ state: 'completed', skillId: 'claim.verify', result: { text: 'Supported (confidence 0.99): re-computed: 17 times 23 = 391, as claimed' } })
+  expect(done.agentId).toMatch(/^verifier@/)
 })
 
 test('a task nobody can do ends unassigned, with the reason', async () => {

@@ -16,14 +16,14 @@ import { timeZoneAnswer } from './time-zones.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
-import { affordCount, amountOverTime, asMoney, balanceOverTime, billSplit, moneyLeft, moneyQuestion, savingsGoal } from './money.ts'
+import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, moneyEach, moneyLeft, moneyQuestion, savingsGoal } from './money.ts'
 import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork, workload } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
-import { byStanding, namedOperands, notUsedBecause, standsBy, valueStatedBy } from './named-values.ts'
+import { byStanding, eachOfNamed, namedOperands, notUsedBecause, standsBy, statedCount, valueStatedBy } from './named-values.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
@@ -61,6 +61,9 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
 }
 
+/** A request about an amount over periods: "for a year", "over 6 months", "per year", "annually". */
+const OVER_PERIODS = /\b(?:for|over|after|within|per|every)\s+(?:\d+(?:\.\d+)?\s+|an?\s+|one\s+)?(?:day|week|month|quarter|year)s?\b|\b(?:annually|yearly|a\s+year|a\s+week|a\s+day|quarterly|weekly|daily)\b/i
+
 /**
  * The request with each value it names written in, as the room's graph states it ("What is 10% of
  * the Q1 budget?" → "What is 10% of $48,000?"), and the names it states nothing for; undefined when
@@ -82,6 +85,16 @@ async function namedValuesFromGraph (asked: string, ctx: AgentContext): Promise<
     } catch {
       return undefined
     }
+    // "each person on our team" with "Our team has 8 people" stated: "each of the 8 people".
+    const each = eachOfNamed(text, operand.phrase)
+    const counted = each === undefined ? undefined : hits.filter(standsBy).flatMap(h => { const c = statedCount(h.text, operand.name); return c === undefined ? [] : [{ hit: h, ...c }] }).sort((a, b) => byStanding(a.hit, b.hit))[0]
+    if (each !== undefined && counted !== undefined) {
+      text = text.replace(each.span, `each of the ${counted.n} ${counted.things}`)
+      reads.push(`${operand.phrase} at ${counted.n} ${counted.things}, as the graph states${counted.hit.status === 'verified' ? '' : ' (not yet verified)'}`)
+      steps.push(`${operand.phrase}: ${counted.n} ${counted.things}, from the graph: "${counted.hit.text.slice(0, 200)}" (${counted.hit.kind} ${counted.hit.id}, ${counted.hit.status})`)
+      cited.push(counted.hit.id)
+      continue
+    }
     const stated = hits
       .flatMap(h => { const v = valueStatedBy(h, operand.name); return v === undefined ? [] : [{ hit: h, ...v }] })
       .sort((a, b) => byStanding(a.hit, b.hit))
@@ -91,9 +104,16 @@ async function namedValuesFromGraph (asked: string, ctx: AgentContext): Promise<
       missing.push(operand.phrase)
       continue
     }
-    text = `${text.slice(0, at)}${best.value}${text.slice(at + operand.phrase.length)}`
-    reads.push(`${operand.phrase} at ${best.said}, as the graph states${best.hit.status === 'verified' ? '' : ' (not yet verified)'}`)
+    // "The hiring budget is 120k" in a request about dollars ("3 engineers at $35,000 each, how much of
+    // the hiring budget is left?"): read in the request's one currency, and the working says so.
+    const symbols = new Set(moneyAmountsIn(text).map(a => a.currency.symbol))
+    const value = /^-?\d[\d,]*(?:\.\d+)?$/.test(best.value) && symbols.size === 1 ? best.value.replace(/^(-?)/, `$1${[...symbols][0]!}`) : best.value
+    // "The office rent is $4,500 a month": "for a year" of it is 12 months' (money.ts amountOverTime).
+    const per = best.per !== undefined && OVER_PERIODS.test(text) ? ` ${best.per}` : ''
+    text = `${text.slice(0, at)}${value}${per}${text.slice(at + operand.phrase.length)}`
+    reads.push(`${operand.phrase} ${/^\d{1,2} [A-Z][a-z]+ \d{4}$/.test(best.said) ? 'on' : 'at'} ${best.said}, as the graph states${best.hit.status === 'verified' ? '' : ' (not yet verified)'}`)
     steps.push(`${operand.phrase} = ${best.value}, from the graph: "${best.hit.text.slice(0, 200)}" (${best.hit.kind} ${best.hit.id}, ${best.hit.status})`)
+    if (value !== best.value) steps.push(`${best.value} read in ${[...symbols][0]!}, the currency of the request's other amounts`)
     const others = stated.slice(1).filter(o => o.value !== best.value)
     for (const o of others.slice(0, 3)) steps.push(`the graph also states ${operand.phrase} as ${o.said} (${o.hit.kind} ${o.hit.id}, ${o.hit.status}); not used: ${notUsedBecause(o.hit, best.hit)}`)
     cited.push(best.hit.id)
@@ -252,7 +272,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Pay at a rate taken to another period ("$25 an hour, 38 hours a week: what do I earn in a year?").
   const paid = given === undefined ? payOverTime(request) : undefined
   if (paid !== undefined) return answer(paid.text, paid.output, [...(referred?.notes ?? []), ...paid.steps])
-  const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) ?? moneyLeft(request) ?? balanceOverTime(request) : undefined
+  const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) ?? moneyLeft(request) ?? moneyEach(request) ?? balanceOverTime(request) : undefined
   if (shared !== undefined) {
     const ev = evaluateExpression(shared.expression)
     const m = asMoney(Number(ev.value), shared.currency)
@@ -360,7 +380,10 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   if (shown !== undefined && shown !== result.display) working.push(`shown as ${shown}`)
   // "3/8 as a percentage": 37.5%, a long fraction to 6 significant digits ("≈ 33.3333%").
   const percent = used.percent === true && typeof result.output === 'number' ? `${readableNumber(result.display) ?? result.display}%` : undefined
-  return { text: claim ?? named(result.output) ?? shown ?? percent ?? result.display, output: result.output, working }
+  // "13.490737563232 (sample standard deviation)": which one, as a person needs to know.
+  const statistic = typeof result.output === 'number' ? /^(std|variance)\(/.exec(result.expression) : null
+  const which = statistic === null ? '' : ` (${/"uncorrected"/.test(result.expression) ? 'population' : 'sample'} ${statistic[1] === 'std' ? 'standard deviation' : 'variance'})`
+  return { text: claim ?? named(result.output) ?? shown ?? percent ?? `${result.display}${which}`, output: result.output, working }
 }
 
 /** Significant digits a converted quantity with a long fraction is shown with (every digit of its whole part is kept). */

@@ -21,7 +21,8 @@ function readSide (said: string, adjective: string): Side | undefined {
     if (t.conversion !== undefined) return undefined
     const ev = evaluateExpression(t.expression)
     if (!(typeof ev.value === 'number' && Number.isFinite(ev.value)) && !math.isUnit(ev.value)) return undefined
-    return { said: written, expression: t.expression, value: ev.value, display: ev.display }
+    // "$1 million", read as "$1000000", is shown "$1,000,000".
+    return { said: written.replace(/(?<![\d.,])\d{5,}(?=$|[^\d,])/g, d => Number(d).toLocaleString('en-US')), expression: t.expression, value: ev.value, display: ev.display }
   } catch {
     return undefined
   }
@@ -54,7 +55,7 @@ export function compareQuantities (request: string): MeasureAnswer | undefined {
   const steps = [`comparing ${a.display} and ${b.display}${unitA ? ` in one unit: ${b.display} = ${bInA}, ${a.display} = ${aInB}` : ''}`]
   const wantsMore = asked.larger
   // Named as the person wrote them ("3/4", "4 liters"), with what the other one comes to in the first's unit.
-  const worked = unitA ? (bInA !== b.display ? ` (${b.said} = ${rounded(bInA)})` : '') : [a, b].filter(x => x.said.replace(/\s+/g, '') !== x.display).map(x => `${x.said} = ${x.display}`).join(', ').replace(/^(.+)$/, ' ($1)')
+  const worked = unitA ? (bInA !== b.display ? ` (${b.said} = ${rounded(bInA)})` : '') : [a, b].filter(x => x.said.replace(/\s+|(?<=\d),(?=\d{3})|^[$€£¥₹]/g, '') !== x.display).map(x => `${x.said} = ${x.display}`).join(', ').replace(/^(.+)$/, ' ($1)')
   if (cmp === 0) {
     steps.push('they are equal')
     const same = `${a.said} and ${b.said} are the same${worked}`

@@ -298,13 +298,27 @@ const STAT_FUNCTIONS: [RegExp, string][] = [
   [/\b(?:arithmetic\s+)?(?:mean|average|avg)\b/i, 'mean'],
   [/\bmedian\b/i, 'median'],
   [/\bmode\b/i, 'mode'],
+  // mathjs divides by n − 1 (the sample's); a population's divides by n.
+  [/\bpopulation\s+(?:standard\s+deviation|std\.?\s*dev|stdev|std)\b/i, 'std:uncorrected'],
   [/\b(?:sample\s+)?(?:standard\s+deviation|std\.?\s*dev|stdev|std)\b/i, 'std'],
-  [/\bvariance\b/i, 'variance'],
+  [/\bpopulation\s+variance\b/i, 'variance:uncorrected'],
+  [/\b(?:sample\s+)?variance\b/i, 'variance'],
   [/\b(?:sum|total)\b/i, 'sum'],
   [/\bproduct\b/i, 'prod'],
   [/\b(?:maximum|max|largest|biggest|highest)\b/i, 'max'],
   [/\b(?:minimum|min|smallest|lowest)\b/i, 'min']
 ]
+
+/** A statistic of `values` as an expression: "std(1, 2)", or with a normalization "std([1, 2], \"uncorrected\")". */
+function statCall (fn: string, values: readonly string[]): string {
+  const [name, normalization] = fn.split(':')
+  return normalization === undefined ? `${name!}(${values.join(', ')})` : `${name!}([${values.join(', ')}], "${normalization}")`
+}
+
+/** What a statistic is, said where it could be read two ways: mathjs' std and variance are the sample's. */
+function statNote (fn: string): string {
+  return fn === 'std' || fn === 'variance' ? ` (the sample ${fn === 'std' ? 'standard deviation' : 'variance'}, dividing by n − 1)` : fn.endsWith(':uncorrected') ? ` (the population ${fn.startsWith('std') ? 'standard deviation' : 'variance'}, dividing by n)` : ''
+}
 
 /** A number as a list holds it: "3", "-2.5", "1e6". */
 const LIST_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i
@@ -325,7 +339,9 @@ function severalStatistics (s: string): { names: string[], fns: string[], values
   for (const head of heads) {
     const stat = STAT_FUNCTIONS.find(([word]) => new RegExp(`^${word.source}$`, 'i').test(head))
     if (stat === undefined) return undefined
-    names.push(head.toLowerCase().replace(/\s+/g, ' '))
+    const name = head.toLowerCase().replace(/\s+/g, ' ')
+    // Which standard deviation is said in the answer: "mean = 18, sample standard deviation = 13.49".
+    names.push((stat[1] === 'std' || stat[1] === 'variance') && !name.startsWith('sample') ? `sample ${name}` : name)
     fns.push(stat[1])
   }
   const values = listItems(m[2]!)
@@ -634,7 +650,8 @@ export function translateRequest (request: string): Translation {
   const several = severalStatistics(s)
   if (several !== undefined) {
     steps.push(`${several.names.join(', ')} of ${several.values.length} values`)
-    return { expression: `{${several.names.map((name, i) => `"${name}": ${several.fns[i]!}(${several.values.join(', ')})`).join(', ')}}`, steps }
+    for (const fn of new Set(several.fns)) if (statNote(fn) !== '') steps.push(`${fn.replace(/:.*/, '')}${statNote(fn)}`)
+    return { expression: `{${several.names.map((name, i) => `"${name}": ${statCall(several.fns[i]!, several.values)}`).join(', ')}}`, steps }
   }
 
   for (const [word, fn] of STAT_FUNCTIONS) {
@@ -643,8 +660,8 @@ export function translateRequest (request: string): Translation {
     if (m === null) continue
     const values = listItems(m[1]!)
     if (values.length > 0 && values.every((v) => LIST_NUMBER.test(v))) {
-      steps.push(`${fn} of ${values.length} value${values.length === 1 ? '' : 's'}`)
-      return { expression: `${fn}(${values.join(', ')})`, steps }
+      steps.push(`${fn.replace(/:.*/, '')} of ${values.length} value${values.length === 1 ? '' : 's'}${statNote(fn)}`)
+      return { expression: statCall(fn, values), steps }
     }
   }
 

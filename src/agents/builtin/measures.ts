@@ -48,6 +48,13 @@ const WHICH = new RegExp(String.raw`^(?:which|what)(?:\s+one)?\s+(?:is|'s|’s|w
 /** "Is 6 feet taller than 180 cm?", "Are 3 pounds heavier than 2 kg?", "Is 72 F warmer than 20 C?" */
 const IS_MORE = new RegExp(String.raw`^(?:is|are)\s+(.+?)\s+${ADJ}\s+than\s+(.+?)\s*[?.!]?$`, 'i')
 
+/**
+ * "Is the Q3 revenue over $1 million?" (with the revenue written in), "Is 72 above 70?", "Are we
+ * under 5,000?": more or less than, in other words. Before, "over" was read as a division.
+ */
+const IS_OVER = /^(?:is|are)\s+(.+?)\s+(over|above|under|below|in\s+excess\s+of)\s+(.+?)\s*[?.!]?$/i
+const OVER = /^(?:over|above|in\s+excess\s+of)$/i
+
 /** A comparison asked: the adjective, the two sides as written, and whether it asks yes or no ("Is A heavier than B?"). */
 export interface ComparisonAsked { adjective: string, larger: boolean, a: string, b: string, yesNo: boolean }
 
@@ -59,9 +66,10 @@ export function comparisonAsked (request: string): ComparisonAsked | undefined {
   if (request.length > 200) return undefined
   const s = numberWordsToDigits(request.trim().replace(/\s+/g, ' '))
   const which = WHICH.exec(s)
-  const is = which === null ? IS_MORE.exec(s) : null
+  const over = which === null ? IS_OVER.exec(s) : null
+  const is = which === null ? over ?? IS_MORE.exec(s) : null
   if (which === null && is === null) return undefined
-  const adjective = (which?.[1] ?? is![2]!).toLowerCase()
+  const adjective = over !== null ? (OVER.test(over[2]!) ? 'more' : 'less') : (which?.[1] ?? is![2]!).toLowerCase()
   const [a, b] = [(which?.[2] ?? is![1]!).trim(), (which?.[3] ?? is![3]!).trim()]
   if (!/\d/.test(a) || !/\d/.test(b) || a.length > 60 || b.length > 60) return undefined
   return { adjective, larger: MORE[adjective]!, a, b, yesNo: is !== null }

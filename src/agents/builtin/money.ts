@@ -97,7 +97,9 @@ export const PERIOD = String.raw`(day|week|fortnight|month|quarter|year)`
 /** "$250 a month", "$250 per month", "$250 each month", "$250 every week", "$250 monthly". */
 const EVERY = new RegExp(String.raw`(?:\b(?:a|per|each|every)\s+${PERIOD}\b|\b(daily|weekly|monthly|quarterly|yearly|annually)\b)`, 'i')
 /** "after 18 months", "in 2 years", "for 10 weeks", "over 3 years". */
-const SPAN = new RegExp(String.raw`\b(?:after|in|for|over|within)\s+(\d+(?:\.\d+)?)\s+${PERIOD}s?\b`, 'i')
+const SPAN = new RegExp(String.raw`\b(?:after|in|for|over|within)\s+(\d+(?:\.\d+)?|an?|one)\s+${PERIOD}s?\b`, 'i')
+/** How many periods a match of SPAN counts: "3 months" 3, "a year" 1. */
+const spanCount = (said: string): number => /^\d/.test(said) ? Number(said) : 1
 const ADJECTIVE: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
 /** The period a match of "a/per/each/every <period>" or "daily/weekly/..." names: its period word, else its adjective's. */
 export function periodOf (period: string | undefined, adjective: string | undefined): string {
@@ -132,7 +134,8 @@ export function periodsIn (per: string, count: number, unit: string): { times: n
 export function amountOverTime (request: string): MoneyReading | undefined {
   if (request.length > 400) return undefined
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
-  if (!ASKS_TOTAL.test(s) || /\binterest\b|%|\bpercent\b|\bcompound/i.test(s)) return undefined
+  // "What is $4,500 a month over 6 months?" asks the total too (before, "over" was read as a division).
+  if (!(ASKS_TOTAL.test(s) || /^\s*what(?:'s|\s+is|\s+will\s+be|\s+would\s+be)\b/i.test(s)) || /\binterest\b|%|\bpercent\b|\bcompound/i.test(s)) return undefined
   const amounts = amountsIn(s)
   if (amounts.length !== 1) return undefined
   const a = amounts[0]!
@@ -145,7 +148,7 @@ export function amountOverTime (request: string): MoneyReading | undefined {
   const span = SPAN.exec(s)
   if (every === null || span === null) return undefined
   const per = periodOf(every[1], every[2])
-  const counted = periodsIn(per, Number(span[1]), span[2]!.toLowerCase())
+  const counted = periodsIn(per, spanCount(span[1]!), span[2]!.toLowerCase())
   if (counted === undefined) return undefined
   const times = counted.times
   const note = `${a.text} a ${per}, ${counted.said}`
@@ -225,7 +228,7 @@ export function balanceOverTime (request: string): MoneyReading | undefined {
   const span = SPAN.exec(s)
   if (sign === 0 || every === null || span === null) return undefined
   const per = periodOf(every[1], every[2])
-  const counted = periodsIn(per, Number(span[1]), span[2]!.toLowerCase())
+  const counted = periodsIn(per, spanCount(span[1]!), span[2]!.toLowerCase())
   if (counted === undefined) return undefined
   // Spent faster than it lasts: the answer is below zero, and says for how many periods the sum lasts.
   const lasts = sign < 0 && each.value > 0 && held.value - each.value * counted.times < 0 ? Math.floor(held.value / each.value + 1e-9) : undefined
@@ -237,6 +240,64 @@ export function balanceOverTime (request: string): MoneyReading | undefined {
   }
 }
 
+/** An amount of money as written in these patterns ("$35,000", "€40", "250 dollars"): amountsIn reads it. */
+const MONEY = String.raw`(?:[$€£¥₹]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m)\b)?|\d[\d,]*(?:\.\d+)?\s*(?:dollars?|euros?|pounds?|USD|EUR|GBP)\b)`
+const OWNER = String.raw`(?:the\s+|our\s+|my\s+|your\s+|their\s+|these\s+|those\s+)?`
+/**
+ * So many people or things at a price each: "each of 8 people gets a $250 bonus", "hire 3 engineers
+ * at $35,000 each", "8 people each get $250", "$250 for each of 8 people". Groups: count, things,
+ * amount; or (the last form) amount, count, things.
+ */
+const EACH_GROUPS: { pattern: RegExp, read: (m: RegExpExecArray) => [string, string, string] }[] = [
+  { pattern: new RegExp(String.raw`\beach\s+of\s+${OWNER}(\d+)\s+([a-z]+)\b(?:\s+(?!each\b)[a-z]+){0,4}?\s+(?:a\s+|an\s+)?(${MONEY})`, 'gi'), read: m => [m[1]!, m[2]!, m[3]!] },
+  { pattern: new RegExp(String.raw`\b(\d+)\s+((?:[a-z]+\s+)?[a-z]+)\s+(?:at|for|costing|cost|that\s+cost|of)\s+(${MONEY})\s+(?:each|apiece|a\s+head|per\s+(?:person|head|ticket|seat|item|unit|piece))\b`, 'gi'), read: m => [m[1]!, m[2]!, m[3]!] },
+  { pattern: new RegExp(String.raw`\b(\d+)\s+([a-z]+)\s+each\s+(?:get|receive|earn|cost|pay|spend|need|are\s+paid|are\s+given|will\s+get|would\s+get)\s+(?:a\s+|an\s+)?(${MONEY})`, 'gi'), read: m => [m[1]!, m[2]!, m[3]!] },
+  { pattern: new RegExp(String.raw`(${MONEY})(?:\s+[a-z]+)?\s+(?:to|for)\s+each\s+of\s+${OWNER}(\d+)\s+([a-z]+)`, 'gi'), read: m => [m[2]!, m[3]!, m[1]!] }
+]
+/** What a total asks: "how much is that in total", "what is the total", "altogether". */
+const ASKS_ALL = /\bhow\s+much\b|\btotal\b|\baltogether\b|\bin\s+all\b|\bcombined\b/i
+
+/**
+ * So many at a price each, in all ("If each of 8 people gets a $250 bonus, how much is that in
+ * total?" → $2,000.00), or what is left of a sum after it ("If we hire 3 engineers at $35,000 each,
+ * how much of $120,000 is left?" → $15,000.00; several groups add up). Before, the word-problem
+ * reader failed both ("no verb here says what happens to the numbers"). Undefined unless every other
+ * amount is the one sum held, in the same currency, and the request asks a total or what is left.
+ */
+export function moneyEach (request: string): MoneyReading | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  const left = ASKS_LEFT.test(s)
+  if (!(left || ASKS_ALL.test(s)) || /%|\bpercent\b|\binterest\b/i.test(s)) return undefined
+  const groups: { n: number, things: string, amount: MoneyAmount, at: number }[] = []
+  for (const { pattern, read } of EACH_GROUPS) {
+    for (const m of s.matchAll(pattern)) {
+      const [count, things, money] = read(m)
+      const at = m.index + m[0].lastIndexOf(money)
+      if (groups.some(g => g.at === at)) continue
+      const amount = amountsIn(money)[0]
+      // "$15 an hour for each of 3 people" is pay over time (amountOverTime's).
+      if (amount === undefined || EVERY_NEXT.test(s.slice(at + money.length))) return undefined
+      groups.push({ n: Number(count), things: things.toLowerCase(), amount, at })
+    }
+  }
+  if (groups.length === 0 || groups.some(g => g.n < 1 || g.amount.currency.symbol !== groups[0]!.amount.currency.symbol)) return undefined
+  const currency = groups[0]!.amount.currency
+  const all = amountsIn(s)
+  const others = all.filter(a => !groups.some(g => s.startsWith(a.text, g.at)))
+  if (all.length - others.length !== groups.length) return undefined
+  const spent = groups.map(g => `${g.n} * ${g.amount.value}`).join(' + ')
+  const said = groups.map(g => `${g.n} ${g.things} × ${g.amount.text}`).join(' + ')
+  if (!left) return others.length === 0 ? { expression: spent, note: `in all: ${said}`, currency } : undefined
+  // What is left of the one sum held: "how much of $120,000 is left", "Our budget is $120,000. ..."
+  if (others.length !== 1 || others[0]!.currency.symbol !== currency.symbol) return undefined
+  const held = others[0]!
+  const heldAt = s.indexOf(held.text)
+  if (!HOLDS.test(s.slice(0, heldAt)) && !/\bhow\s+much\s+(?:money\s+)?of\s+(?:the\s+|our\s+|my\s+)?$/i.test(s.slice(0, heldAt))) return undefined
+  const over = groups.reduce((sum, g) => sum + g.n * g.amount.value, 0) - held.value
+  return { expression: `${held.value} - (${spent})`, note: `left: ${held.text} − (${said})`, currency, ...(over > 0 ? { per: `(over ${held.text} by ${asMoney(over, currency).text})` } : {}) }
+}
+
 /**
  * Whether `text` is a money story the calculator reads whole (money.ts): a bill split, an amount every
  * period, what is left of a sum, a balance over time, how many things a sum buys. The planner keeps
@@ -244,7 +305,7 @@ export function balanceOverTime (request: string): MoneyReading | undefined {
  * skill well enough to bid, and went unassigned.
  */
 export function tellsMoneyStory (text: string): boolean {
-  return billSplit(text) !== undefined || amountOverTime(text) !== undefined || moneyLeft(text) !== undefined || balanceOverTime(text) !== undefined || affordCount(text) !== undefined || savingsGoal(text) !== undefined
+  return billSplit(text) !== undefined || amountOverTime(text) !== undefined || moneyLeft(text) !== undefined || moneyEach(text) !== undefined || balanceOverTime(text) !== undefined || affordCount(text) !== undefined || savingsGoal(text) !== undefined
 }
 
 /** "how long until I have $600", "how many weeks to save $600", "how long will it take to reach $600". */

@@ -25,17 +25,22 @@ const DETERMINER = String.raw`(?:the|our|my|your|their|this\s+year's|last\s+year
 const STOP = new Set(('is are was were be been will would shall should can could may might do does did has have had ' +
   'if when after before until by to in into from minus plus times divided multiplied over under and or but of for ' +
   'left remaining per each every we i you they he she it at on with than as then so that which who what where how ' +
-  'after less more off up down out between among across against about around through during without within').split(' '))
+  'after less more off up down out between among across against about around through during without within ' +
+  // Verbs of a story and articles: "each person on our team gets a $250 bonus" names "team".
+  'a an the gets receives earns costs pays spends needs hires buys gives').split(' '))
 /** Words that open a calculation's own phrase, not a name ("the square root of", "the average of", "the result"). */
 const NOT_A_NAME = new Set(('total sum average mean median mode range result answer square cube root power product ' +
   'difference quotient remainder rest number value values area perimeter volume same following first last next ' +
   'previous other numbers time date day week month year today tomorrow yesterday end start beginning').split(' '))
 const NAME_WORD = /^[A-Za-z0-9][\w'&-]*$/
+/** What follows a name the request gives a value for: "(the price) of a laptop is $1,200", "(the budget) is 5,000". */
+const GIVEN_HERE = /^(?:of(?:\s+[^\s,.;?!]+){1,4}?\s+)?(?:is|was|are|were|=|:)\s+(?:about\s+|around\s+|now\s+)?[-−]?[$€£¥₹]?\s?\d/i
 
 /** The phrases of `request` that may name a stated value, in order; at most 4 words a name. */
 export function namedOperands (request: string): NamedOperand[] {
   if (request.length > 400) return []
   const out: NamedOperand[] = []
+  const given = new Set<string>()
   for (const m of request.matchAll(new RegExp(String.raw`\b(${DETERMINER})\s+`, 'gi'))) {
     const words: string[] = []
     const rest = request.slice(m.index + m[0].length).split(/\s+/)
@@ -45,11 +50,15 @@ export function namedOperands (request: string): NamedOperand[] {
       words.push(word)
       if (word !== raw) break
     }
-    if (words.length === 0 || NOT_A_NAME.has(words[0]!.toLowerCase())) continue
+    // "the product of 3 and 4", "the square root of 16", "the result": a calculation's own words. "The
+    // product launch", "the average age" are names.
+    if (words.length === 0 || (NOT_A_NAME.has(words[0]!.toLowerCase()) && (words.length === 1 || /^of$/i.test(rest[words.length] ?? '')))) continue
     // A name has a word of letters: "the 3" is not one.
     if (!words.some(w => /[a-z]{2}/i.test(w))) continue
     const name = words.join(' ')
-    if (out.some(o => o.name.toLowerCase() === name.toLowerCase())) continue
+    if (given.has(name.toLowerCase()) || out.some(o => o.name.toLowerCase() === name.toLowerCase())) continue
+    // "If the price of a laptop is $1,200 and ...": the request gives the value itself.
+    if (GIVEN_HERE.test(rest.slice(words.length).join(' '))) { given.add(name.toLowerCase()); continue }
     out.push({ phrase: `${m[1]!} ${name}`, name })
   }
   return out
@@ -70,7 +79,12 @@ export interface StatedValue {
   value: string
   /** As written: "$48k". */
   said: string
+  /** The period the amount is for, when the statement gives one: "a month" of "The office rent is $4,500 a month". */
+  per?: string
 }
+/** A period right after an amount: "a month", "per year", "monthly". */
+const PER = /^\s*(?:(?:a|an|per|each|every)\s+(day|week|month|quarter|year|hour)|(daily|weekly|monthly|quarterly|yearly|annually))\b/i
+const ADJECTIVE_PERIOD: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
 
 /**
  * The amount `text` states for `name` ("The Q1 budget is $48,000", "our Q1 budget of $48k", "Q1
@@ -94,18 +108,24 @@ export function statedValue (text: string, name: string): StatedValue | undefine
   }
   const u = unit?.trim()
   if (u !== undefined) value = /^%|^per/i.test(u) ? `${value}%` : `${value} ${u}`
-  return { value, said }
+  const period = PER.exec(text.slice(m.index + m[0].length))
+  if (period === null) return { value, said }
+  const per = `a ${(period[1] ?? ADJECTIVE_PERIOD[period[2]!.toLowerCase()]!).toLowerCase()}`
+  return { value, said: `${said} ${per}`, per }
 }
 
-/** When a named moment takes place, as a statement gives it: a time of day, the place whose clock it is, and a date. */
+/**
+ * When a named moment takes place, as a statement gives it: a time of day, the place whose clock it
+ * is, and a date; or a date alone ("The launch is on 3 March 2027").
+ */
 export interface StatedMoment {
-  /** "3pm" */
-  time: string
-  /** "London" */
-  place: string
+  /** "3pm", when the statement gives a time with a place's clock. */
+  time?: string
+  /** "London", with `time`. */
+  place?: string
   /** "9 December 2026", when the statement gives one. */
   date?: string
-  /** The moment as the time-zone questions read it: "3pm London time on 9 December 2026". */
+  /** The moment as the time-zone and date questions read it: "3pm London time on 9 December 2026", "3 March 2027". */
   text: string
 }
 
@@ -113,18 +133,15 @@ const PLACE_TIME = new RegExp(String.raw`${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\
 
 /**
  * When `text` says `name` takes place, with the clock of a place ("The client demo is on 9 December
- * 2026 at 3pm London time", "the client demo starts at 15:00 in London on 9 December"), or undefined.
- * A time without a place is no moment to convert.
+ * 2026 at 3pm London time", "the client demo starts at 15:00 in London on 9 December"), or on a date
+ * ("The launch is on 3 March 2027", "The launch date is March 3, 2027": "How many days until the
+ * launch?" counts to it), or undefined. A time without a place or a date is no moment to compute with.
  */
 export function statedMoment (text: string, name: string): StatedMoment | undefined {
   if (text.length > 2000) return undefined
-  const m = new RegExp(String.raw`(?:^|[^\w])${namePattern(name)}\s+(?:is|was|will\s+be|takes\s+place|starts|begins|opens|happens|is\s+scheduled|has\s+been\s+moved|moved|is\s+moved)\b([^.!?\n]*(?:\.\d[^.!?\n]*)*)`, 'i').exec(text)
+  const m = new RegExp(String.raw`(?:^|[^\w])${namePattern(name)}(?:\s+(?:date|day))?\s+(?:is|was|will\s+be|takes\s+place|starts|begins|opens|happens|is\s+scheduled|has\s+been\s+moved|moved|is\s+moved|is\s+set)\b([^.!?\n]*(?:\.\d[^.!?\n]*)*)`, 'i').exec(text)
   if (m === null) return undefined
   const rest = m[1]!
-  const p = PLACE_TIME.exec(rest)
-  if (p === null) return undefined
-  const time = (p[1] ?? p[3])!.trim()
-  const place = (p[2] ?? p[4])!.trim()
   let date: string | undefined
   try {
     const found = datesIn(rest)
@@ -132,7 +149,49 @@ export function statedMoment (text: string, name: string): StatedMoment | undefi
   } catch {
     return undefined
   }
+  const p = PLACE_TIME.exec(rest)
+  if (p === null) return date === undefined ? undefined : { date, text: date }
+  const time = (p[1] ?? p[3])!.trim()
+  const place = (p[2] ?? p[4])!.trim()
   return { time, place, ...(date !== undefined ? { date } : {}), text: `${time} ${place} time${date !== undefined ? ` on ${date}` : ''}` }
+}
+
+/** How many people or things a statement gives a name: "Our team has 8 people" → 8 people. */
+export interface StatedCount {
+  n: number
+  /** "people", "engineers" */
+  things: string
+  /** As written: "has 8 people". */
+  said: string
+}
+
+/**
+ * The count `text` states for `name` ("Our team has 8 people", "The team is 8 engineers", "our team
+ * of 8 people", "There are 8 people on our team"), or undefined.
+ */
+export function statedCount (text: string, name: string): StatedCount | undefined {
+  if (text.length > 2000) return undefined
+  const n = namePattern(name)
+  const own = new RegExp(String.raw`(?:^|[^\w])${n}\s+((?:has|have|had|is|are|was|were|now\s+has|consists\s+of|is\s+made\s+up\s+of|of)\s+(\d{1,6})\s+([a-z]+))\b`, 'i').exec(text)
+  const there = own === null ? new RegExp(String.raw`\b(there\s+(?:are|were)\s+(\d{1,6})\s+([a-z]+)\s+(?:on|in)\s+(?:the|our|my|your|their)\s+${n})\b`, 'i').exec(text) : null
+  const m = own ?? there
+  if (m === null || NOT_COUNTED.test(m[3]!)) return undefined
+  return { n: Number(m[2]), things: m[3]!.toLowerCase(), said: m[1]! }
+}
+/** Words after a number that are no count of people or things ("is 8 years old", "has 8 percent"). */
+const NOT_COUNTED = /^(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|percent|per|times|am|pm|o)$/i
+
+/** A phrase that takes each one of a named group: "each person on our team", "everyone in my team", "each member of the team". */
+export interface EachOfNamed {
+  /** The words to write the count in for: "each person on our team". */
+  span: string
+}
+
+/** Where `request` takes each one of the group `phrase` names ("each person on our team"), or undefined. */
+export function eachOfNamed (request: string, phrase: string): EachOfNamed | undefined {
+  const p = namePattern(phrase)
+  const m = new RegExp(String.raw`\b(?:(?:each|every)\s+(?:one|[a-z]+)\s+(?:on|in|of|from)|each\s+of|everyone\s+(?:on|in)|everybody\s+(?:on|in))\s+${p}\b`, 'i').exec(request)
+  return m === null ? undefined : { span: m[0] }
 }
 
 /** Kinds of entity that state things: what the room holds as known, not a question, a conflict or a known gap. */

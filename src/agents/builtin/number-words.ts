@@ -82,5 +82,14 @@ export const DENOMINATOR: Readonly<Record<string, number>> = { half: 2, third: 3
  * text they read as arithmetic.
  */
 export function numberWordsToDigits (text: string): string {
-  return text.replace(RUN, (run: string) => numbersOf(run).map(n => n.before + String(n.value)).join(''))
+  return text
+    // "2 million", "$1.2 million", "3 thousand": the figure times the scale ("1 1000000" before, which
+    // the calculator could not parse: "Is the Q3 revenue over $1 million?" failed).
+    .replace(FIGURE_SCALE, (_m, figure: string, scale: string) => {
+      const n = Number(figure.replace(/,/g, '')) * SCALES[scale.toLowerCase()]!
+      return Number.isFinite(n) ? n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 6 }) : _m
+    })
+    .replace(RUN, (run: string) => numbersOf(run).map(n => n.before + String(n.value)).join(''))
 }
+/** A figure in digits and a scale word: "2 million", "1.5 billion", "1,200 thousand". */
+const FIGURE_SCALE = /(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(thousand|million|billion|trillion)\b/gi

@@ -339,6 +339,17 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
     const reason = `${how}: ${again.text}; the result says ${result.output.map(v => String(v)).join('; ')}`
     return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
   }
+  // Several statistics of one list ({"mean": 18, "standard deviation": 13.49}): each by its name when
+  // the result names them, else each among the numbers it states. Before, the verifier abstained.
+  const stats = numbersByName(again.output)
+  if (stats !== undefined) {
+    const said = numbersByName(result.output)
+    const wrong = Object.entries(stats).find(([name, v]) => said?.[name] !== undefined ? !sameNumber(v, said[name]) : !claimedNumbers(result).some(c => sameNumber(v, c)))
+    if (wrong === undefined) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
+    if (said?.[wrong[0]] === undefined) return undefined
+    const reason = `${how}: ${wrong[0]} = ${math.format(wrong[1], { precision: 12 })}, not ${math.format(said[wrong[0]]!, { precision: 12 })}`
+    return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+  }
   // A value that is no number ("18:00" in Tokyo, "Friday"): the same value is support. A different
   // one is left to other checks: it may be a format another version writes.
   if (typeof again.output === 'string' && leadingNumber(again.output) === undefined) {
@@ -353,6 +364,13 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   if (claimed.length !== 1 || /\b(?:today|now|current(?:ly)?)\b/i.test((again.working ?? []).join(' '))) return undefined
   const reason = `${how}: ${again.text}, not ${math.format(claimed[0]!, { precision: 12 })}`
   return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+}
+
+/** A plain object of named numbers (several statistics of one list), or undefined. */
+function numbersByName (value: unknown): Record<string, number> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const entries = Object.entries(value)
+  return entries.length > 0 && entries.length <= 12 && entries.every(([, v]) => typeof v === 'number' && Number.isFinite(v)) ? Object.fromEntries(entries) as Record<string, number> : undefined
 }
 
 /** The number a quantity's text opens with ("402.336 km" → 402.336), or undefined when it opens with none. */

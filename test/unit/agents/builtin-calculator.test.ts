@@ -124,6 +124,8 @@ describe('calculator', () => {
     expect((await calc('A shirt costs $40. It is on sale for 25% off. How much do I save?')).output).toBe(10)
     expect((await calc('The price of a bike is $200. It goes up by 10%. What is the new price?')).output).toBe(220)
     expect((await calc('A meal costs $50. I leave a 20% tip. How much do I pay in total?')).output).toBe(60)
+    // "what do I pay": before, a parse error ("unexpected operator ,").
+    expect((await calc('If the price of a laptop is $1,200 and it is 15% off, what do I pay?')).text).toBe('$1,020.00')
     // A percentage that is not a change of the price is not read as one.
     expect(priceStory('25% of the 40 shirts cost $10. How much is it now?')).toBeUndefined()
   })
@@ -158,7 +160,16 @@ describe('calculator', () => {
     expect(mean.output).toBeCloseTo(17 / 3, 9)
     expect(mean.working).toContain('expression: mean(3, 5, 9)')
     expect((await calc('What is the median of 7 2 9 4 11?')).output).toBe(7)
-    expect((await calc('standard deviation of 2, 4, 4, 4, 5, 5, 7 and 9')).output).toBeCloseTo(2.13809, 4)
+    const sd = await calc('standard deviation of 2, 4, 4, 4, 5, 5, 7 and 9')
+    expect(sd.output).toBeCloseTo(2.13809, 4)
+    // Which standard deviation: mathjs' is the sample's (n − 1); a population's is asked for by name.
+    expect(sd.text).toBe('2.1380899352994 (sample standard deviation)')
+    const pop = await calc('What is the population standard deviation of 2, 4, 4, 4, 5, 5, 7 and 9?')
+    expect(pop).toMatchObject({ output: 2, text: '2 (population standard deviation)' })
+    expect(pop.working).toContain('expression: std([2, 4, 4, 4, 5, 5, 7, 9], "uncorrected")')
+    expect((await calc('population variance of 1, 2, 3, 4')).output).toBe(1.25)
+    const both = await calc('What is the mean and standard deviation of 4, 8, 15, 16, 23, 42?')
+    expect(both).toMatchObject({ text: 'mean = 18, sample standard deviation = 13.4907375632', output: { mean: 18, 'sample standard deviation': 13.4907375632 } })
     expect((await calc('sum of 120, 340 and 95')).output).toBe(555)
   })
 
@@ -755,6 +766,11 @@ describe('calculator: measured quantities', () => {
     const taller = await calc('Is 6 feet taller than 180 cm?')
     expect(taller.text).toBe('Yes: 6 feet is taller than 180 cm (180 cm = 5.90551 feet)')
     expect(taller.output).toBe(true)
+    // "over", "above", "under", "below": more or less than (before, "over" was read as a division).
+    expect((await calc('Is $1,200,000 over $1 million?')).text).toBe('Yes: $1,200,000 is more than $1,000,000')
+    expect((await calc('Is 72 above 70?')).text).toBe('Yes: 72 is more than 70')
+    expect((await calc('Is 5 kg under 12 pounds?')).output).toBe(true)
+    expect((await calc('What is 10 over 2?')).output).toBe(5)
     const cooler = await calc('Is 72 F colder than 20 C?')
     // F and C are degrees here, not farads and coulombs.
     expect(cooler.text).toBe('No: 20 C is colder than 72 F (20 C = 68 degF)')

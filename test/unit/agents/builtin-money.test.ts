@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, moneyLeft, moneyQuestion, savingsGoal } from '../../../src/agents/builtin/money.ts'
+import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, moneyEach, moneyLeft, moneyQuestion, savingsGoal } from '../../../src/agents/builtin/money.ts'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
 import { payOverTime } from '../../../src/agents/builtin/pay.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
@@ -82,6 +82,31 @@ describe('money: stories of spending', () => {
     expect(planByRules('How much is left of a $50,000 budget if we spend $12,500 and then $8,000?')).toHaveLength(1)
     // Words between the amounts that are no connective still refuse.
     expect(moneyLeft('I have $100 and lend Sam $50. How much is left?')).toBeUndefined()
+  })
+})
+
+describe('money: so many at a price each', () => {
+  it('adds up so many at a price each, in all or out of a sum held', async () => {
+    // Before: "no verb here says what happens to the numbers" for every one of these.
+    expect(moneyEach('If each of 8 people gets a $250 bonus, how much is that in total?')).toMatchObject({ expression: '8 * 250', note: 'in all: 8 people × $250' })
+    expect(moneyEach('8 people each get a $250 bonus. How much is that in total?')?.expression).toBe('8 * 250')
+    expect(moneyEach('$250 for each of 8 people, how much in total?')?.expression).toBe('8 * 250')
+    expect(moneyEach('How much do 4 tickets at $12.50 each cost?')?.expression).toBe('4 * 12.5')
+    expect(moneyEach('If we hire 3 engineers at $35,000 each, how much of $120,000 is left?')).toMatchObject({ expression: '120000 - (3 * 35000)', note: 'left: $120,000 − (3 engineers × $35,000)' })
+    const two = moneyEach('Our budget is $120,000. We hire 3 engineers at $35,000 each and 1 designer at $30,000 each. How much is left?')
+    expect(two).toMatchObject({ expression: '120000 - (3 * 35000 + 1 * 30000)', per: '(over $120,000 by $15,000.00)' })
+    // Pay over time, another currency among them, or nothing asked: not this.
+    expect(moneyEach('If 3 workers earn $15 an hour each, how much in total?')).toBeUndefined()
+    expect(moneyEach('3 engineers at $35,000 each, how much of €120,000 is left?')).toBeUndefined()
+    expect(moneyEach('We hire 3 engineers at $35,000 each.')).toBeUndefined()
+    const r = await handler({ id: 't', text: 'Our budget is $120,000. We hire 3 engineers at $35,000 each and 1 designer at $30,000 each. How much is left?' }, testContext())
+    expect(r).toMatchObject({ text: '-$15,000.00 (over $120,000 by $15,000.00)', output: -15000 })
+    expect(planByRules('If we hire 3 engineers at $35,000 each, how much of $120,000 is left?')).toHaveLength(1)
+  })
+
+  it('counts a span of one period said in words, and reads "what is" as asking the total', () => {
+    expect(amountOverTime('How much is $4,500 a month for a year?')).toMatchObject({ expression: '4500 * 12' })
+    expect(amountOverTime('What is $4,500 a month over 6 months?')).toMatchObject({ expression: '4500 * 6' })
   })
 })
 

@@ -4,7 +4,7 @@
  * the value in and cites it; the verifier computes it again from its own copy of the graph).
  */
 import { describe, expect, it } from 'vitest'
-import { namedOperands, statedMoment, statedValue, valueStatedBy } from '../../../src/agents/builtin/named-values.ts'
+import { eachOfNamed, namedOperands, statedCount, statedMoment, statedValue, valueStatedBy } from '../../../src/agents/builtin/named-values.ts'
 import { handler as calculate } from '../../../src/agents/builtin/calculator.ts'
 import { handler as verify } from '../../../src/agents/builtin/verifier.ts'
 import type { GraphHit } from '../../../src/agents/types.ts'
@@ -28,7 +28,7 @@ describe('named values: reading the text', () => {
   it('reads the amount a statement gives a name, in the forms people write it', () => {
     expect(statedValue('The Q1 budget is $48,000.', 'Q1 budget')).toEqual({ value: '$48,000', said: '$48,000' })
     expect(statedValue('Our Q1 budget of $48k was approved', 'Q1 budget')).toEqual({ value: '$48,000', said: '$48k' })
-    expect(statedValue('The hosting cost is 1.2 million EUR a year', 'hosting cost')).toEqual({ value: '1,200,000 EUR', said: '1.2 million EUR' })
+    expect(statedValue('The hosting cost is 1.2 million EUR a year', 'hosting cost')).toEqual({ value: '1,200,000 EUR', said: '1.2 million EUR a year', per: 'a year' })
     expect(statedValue('the churn rate is now 4.5%', 'churn rate')?.value).toBe('4.5%')
     // A length in metres is not millions; a value of another name is not this one's.
     expect(statedValue('The room is 4 m wide', 'room')).toBeUndefined()
@@ -49,6 +49,61 @@ describe('named values: reading the text', () => {
     expect(valueStatedBy({ ...BUDGET, status: 'retracted' }, 'Q1 budget')).toBeUndefined()
     expect(valueStatedBy({ ...BUDGET, status: 'disputed' }, 'Q1 budget')).toBeUndefined()
     expect(valueStatedBy({ ...BUDGET, kind: 'question' }, 'Q1 budget')).toBeUndefined()
+  })
+})
+
+describe('named values: dates, counts and values without a currency', () => {
+  it('reads a date a statement gives a name, with no time or place', () => {
+    expect(statedMoment('The launch is on 3 March 2027.', 'launch')).toEqual({ date: '3 March 2027', text: '3 March 2027' })
+    expect(statedMoment('The launch date is March 3, 2027.', 'launch')?.text).toBe('3 March 2027')
+    expect(statedMoment('The launch is on 3 March 2027 at 10am.', 'launch')?.text).toBe('3 March 2027')
+    // Two dates, or none, give nothing.
+    expect(statedMoment('The launch is on 3 March 2027, after the beta on 17 February 2027.', 'launch')).toBeUndefined()
+    expect(statedMoment('The launch is next week.', 'launch')).toBeUndefined()
+  })
+
+  it('reads how many a group has, and where a request takes each one of it', () => {
+    expect(statedCount('Our team has 8 people.', 'team')).toEqual({ n: 8, things: 'people', said: 'has 8 people' })
+    expect(statedCount('There are 12 engineers on our platform team.', 'platform team')).toMatchObject({ n: 12, things: 'engineers' })
+    expect(statedCount('our team of 5 designers shipped it', 'team')).toMatchObject({ n: 5, things: 'designers' })
+    expect(statedCount('The team is 3 years old.', 'team')).toBeUndefined()
+    expect(namedOperands('If each person on our team gets a $250 bonus, how much is that in total?').map(o => o.phrase)).toEqual(['our team'])
+    // A word of a calculation opens a name too ("the product launch", "the average age"), but not "the product of".
+    expect(namedOperands('What day of the week is the product launch?').map(o => o.phrase)).toEqual(['the product launch'])
+    expect(namedOperands('What is the average age times 2?').map(o => o.phrase)).toEqual(['the average age'])
+    expect(namedOperands('What is the product of 3 and 4, and the square root of 16?')).toEqual([])
+    expect(eachOfNamed('If each person on our team gets a $250 bonus', 'our team')).toEqual({ span: 'each person on our team' })
+    expect(eachOfNamed('Give everyone in my team $20', 'my team')?.span).toBe('everyone in my team')
+    expect(eachOfNamed('What is our team size?', 'our team')).toBeUndefined()
+  })
+
+  it('reads an amount a period, and computes it over a span; a name the request gives a value for is not looked up', async () => {
+    expect(statedValue('The office rent is $4,500 a month.', 'office rent')).toEqual({ value: '$4,500', said: '$4,500 a month', per: 'a month' })
+    expect(statedValue('Our cloud bill is $3,200 monthly', 'cloud bill')?.per).toBe('a month')
+    const ctx = graph(hit('h1', 'The office rent is $4,500 a month.'))
+    const year = await calculate({ id: 't', text: 'How much is the office rent for a year?' }, ctx)
+    expect(year).toMatchObject({ output: 54000, text: '$54,000.00, with the office rent at $4,500 a month, as the graph states (not yet verified)' })
+    expect(year.working).toContain('read as: How much is $4,500 a month for a year?')
+    expect((await calculate({ id: 't', text: 'What is the office rent over 6 months?' }, ctx)).output).toBe(27000)
+    // Without a span the amount is the amount: 10% of the rent is 10% of $4,500.
+    expect((await calculate({ id: 't', text: 'What is 10% of the office rent?' }, ctx)).output).toBe(450)
+    expect(namedOperands('If the price of a laptop is $1,200 and it is 15% off, what do I pay?')).toEqual([])
+    expect(namedOperands('If the budget is 5,000, what is 10% of the budget?')).toEqual([])
+  })
+
+  it('computes with a named date, a named count and a named amount in the request\'s currency', async () => {
+    const ctx = graph(hit('h1', 'Our team has 8 people.'), hit('h2', 'The hiring budget is 120k.'), hit('h3', 'The launch is on 3 March 2027.'), hit('h4', 'The Q3 revenue was $1.2 million.'))
+    const bonus = await calculate({ id: 't', text: 'If each person on our team gets a $250 bonus, how much is that in total?' }, ctx)
+    expect(bonus).toMatchObject({ text: '$2,000.00, with our team at 8 people, as the graph states (not yet verified)', output: 2000, citations: ['h1'] })
+    expect(bonus.working).toContain('read as: If each of the 8 people gets a $250 bonus, how much is that in total?')
+    const hiring = await calculate({ id: 't', text: 'If we hire 3 engineers at $35,000 each, how much of the hiring budget is left?' }, ctx)
+    expect(hiring).toMatchObject({ output: 15000, citations: ['h2'] })
+    expect(hiring.working).toContain("120,000 read in $, the currency of the request's other amounts")
+    const weekday = await calculate({ id: 't', text: 'What day of the week is the launch?', timeZone: 'UTC' }, ctx)
+    expect(weekday.text).toBe('Wednesday: 3 March 2027 is a Wednesday, with the launch on 3 March 2027, as the graph states (not yet verified)')
+    expect((await calculate({ id: 't', text: 'What date is 10 days after the launch?' }, ctx)).output).toBe('2027-03-13')
+    const over = await calculate({ id: 't', text: 'Is the Q3 revenue over $1 million?' }, ctx)
+    expect(over).toMatchObject({ output: true, text: 'Yes: $1,200,000 is more than $1,000,000, with the Q3 revenue at $1.2 million, as the graph states (not yet verified)' })
   })
 })
 

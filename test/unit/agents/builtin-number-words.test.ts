@@ -14,6 +14,14 @@ describe('numbers in words', () => {
     expect(digits('A hundred and twenty')).toBe('120')
   })
 
+  it('writes a figure with a scale word as one number', () => {
+    // Before: "2 million" was "2 1000000", which the calculator could not parse.
+    expect(digits('What is 2 million plus 1.5 million?')).toBe('What is 2000000 plus 1500000?')
+    expect(digits('over $1 million')).toBe('over $1000000')
+    expect(digits('3 thousand and twelve')).toBe('3000 and 12')
+    expect(digits('1,200 thousand')).toBe('1200000')
+  })
+
   it('joins words into one number only where English does', () => {
     expect(digits('add three and four')).toBe('add 3 and 4')
     expect(digits('three four')).toBe('3 4')

@@ -367,6 +367,19 @@ describe('verifier: any result the calculator reads is calculated again', () => 
     expect(composite.verdict).toMatchObject({ vote: 'dispute', reason: 'calculated again on this peer: No: 91 = 7 × 13, not yes' })
   })
 
+  it('checks several statistics of one list, each by its name', async () => {
+    // Before, every verifier abstained ("the claim is not arithmetic") on "mean = 18, standard deviation = ...".
+    const task = 'What is the mean and standard deviation of 4, 8, 15, 16, 23, 42?'
+    const right = await handler(handed(task, 'mean = 18, sample standard deviation = 13.4907375632', { mean: 18, 'sample standard deviation': 13.4907375632 }), testContext())
+    expect(right.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: mean = 18, sample standard deviation = 13.4907375632, as claimed' })
+    // The population's standard deviation under the sample's name: disputed, naming it.
+    const wrong = await handler(handed(task, 'mean = 18, sample standard deviation = 12.3153021346', { mean: 18, 'sample standard deviation': 12.3153021346 }), testContext())
+    expect(wrong.verdict).toMatchObject({ vote: 'dispute', reason: 'calculated again on this peer: sample standard deviation = 13.4907375632, not 12.3153021346' })
+    // In words only (another agent's): each value among those stated.
+    const words = await handler(handed(task, 'The mean is 18 and the standard deviation is 13.4907375632.'), testContext())
+    expect(words.verdict).toMatchObject({ vote: 'support' })
+  })
+
   it('checks which of two quantities is named, not only the conversion in its words; several answers each; a quantity over time', async () => {
     const asked = 'Which is heavier, 2 kg or 3 pounds?'
     const right = await handler(handed(asked, '2 kg is heavier (3 pounds = 1.36078 kg)', '2 kg'), testContext())

@@ -104,12 +104,20 @@ describe('bidding intents', () => {
     for (const [q, phrase] of <[string, string][]>[
       ['How much of the Q1 budget is left if we spend $12,500?', 'the Q1 budget'], ['What is 10% of the Q1 budget?', 'the Q1 budget'],
       ['What is the Q1 budget minus $12,500?', 'the Q1 budget'], ['Double the marketing budget', 'the marketing budget'],
-      ['Split the Q1 budget between 4 teams', 'the Q1 budget'], ['What time is the client demo in New York?', 'the client demo']
+      ['Split the Q1 budget between 4 teams', 'the Q1 budget'], ['What time is the client demo in New York?', 'the client demo'],
+      ['If we hire 3 engineers at $35,000 each, how much of the hiring budget is left?', 'the hiring budget']
     ]) expect(computesWithNamed(q).map(o => o.phrase), q).toEqual([phrase])
-    // A question about the value itself is the researcher's; a count of days to a moment is the planner's.
+    // A date the graph may state ("The launch is on 3 March 2027"): the planner's two parts are not needed then.
+    for (const q of ['How many days until the launch?', 'What day of the week is the launch?', 'What date is 10 days after the launch?']) expect(computesWithNamed(q), q).toEqual([{ phrase: 'the launch', name: 'launch', as: 'moment' }])
+    // A group whose size the graph may state: each one of it.
+    expect(computesWithNamed('If each person on our team gets a $250 bonus, how much is that in total?')).toEqual([{ phrase: 'our team', name: 'team', as: 'count' }])
+    // "Check: 17 times 23 is 391" is judged on its instruction, "Check": nobody bid before.
+    for (const q of ['Check', 'Verify:', 'please double-check', 'Fact check']) expect(CHECK_INTENT.test(q), q).toBe(true)
+    for (const q of ['Checkout', 'Check out the new docs']) expect(CHECK_INTENT.test(q), q).toBe(false)
+    // A question about the value itself is the researcher's.
     // What the room decided or recorded is the researcher's to answer, even when the graph has nothing on it (before, nobody bid).
     for (const q of ['What was decided about the ledger?', 'Who decided the launch date?', 'Is anything recorded about the relay?']) expect(ASKS_THE_RECORD.test(q), q).toBe(true)
     for (const q of ['What is the capital of France?', 'Tell me a joke']) expect(ASKS_THE_RECORD.test(q), q).toBe(false)
-    for (const q of ['What is the Q1 budget?', 'When is the client demo?', 'Who owns the payments service?', 'What is the capital of France?', 'How many days until the client demo?']) expect(computesWithNamed(q), q).toEqual([])
+    for (const q of ['What is the Q1 budget?', 'When is the client demo?', 'Who owns the payments service?', 'What is the capital of France?']) expect(computesWithNamed(q), q).toEqual([])
   })
 })
