@@ -25,7 +25,7 @@ import { asksTimeZone } from '../agents/builtin/time-zones.ts'
 import { asksGeometry } from '../agents/builtin/math.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
-import { eachOfNamed, namedOperands, standsBy, statedCount, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
+import { eachOfNamed, namedOperands, standsBy, statedCount, toldMomentAsked, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
@@ -87,6 +87,9 @@ export const writesOutComputation = (text: string): boolean => {
 }
 /** An operation between an amount and a number, or on an amount: "$1,000 minus $12,500", "1000 divided by 4", "double $1,000", "split $1,000 ...". */
 const OPERATES = /\d\s*(?:[-+*/×÷]|plus|minus|times|divided\s+by|multiplied\s+by|less|over)\s*[$€£]?\d|\b(?:double|halve|triple|half\s+of|a\s+(?:third|quarter)\s+of|split|divide|share)\s+[$€£]?\d/i
+
+/** An operation on the result a mission's part depends on: "Round it to the nearest ten", "Double the result", "Add 5 to that". */
+export const ON_THE_RESULT = /^\s*(?:please\s+)?(?:then\s+)?(?:round|double|halve|triple|quadruple|square|cube|negate|add|subtract|deduct|multiply|divide|increase|decrease|reduce|raise|lower|take|convert)\b.*\b(?:it|that|this|the\s+(?:result|answer|total|sum|number|amount|figure))\b/i
 
 /** A name a request computes with, and whether it is read as an amount ("10% of the Q1 budget") or a moment ("the client demo in New York"). */
 export type NamedUse = NamedOperand & { as: 'amount' | 'moment' | 'count' }
@@ -345,6 +348,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('js-runner') === true && RUN_INTENT.test(asks)) atLeast('js-runner', 'code.run-javascript', COMPUTE_CONFIDENCE)
     // An area, perimeter or volume of lengths the request gives: before, nobody bid on "the area of a room 4.5 m by 3.2 m".
     if (takes.get('calculator') === true && asksGeometry(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    // A mission's part that works on the result before it ("Round it to the nearest ten" after "Calculate
+    // 17% of 2,340"): nobody bid on it before, and the mission failed half done.
+    if (takes.get('calculator') === true && task.id.includes('/') && ON_THE_RESULT.test(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // A story the calculator reads (a word problem, a distance or a price question) is its, whatever its words match.
     if (takes.get('calculator') === true && tellsCalculatorStory(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
@@ -357,7 +363,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('summariser') === true && counts()) atLeast('summariser', 'text.count', COMPUTE_CONFIDENCE, true)
     // "Sort these words alphabetically: ...", "Is racecar a palindrome?": before, nobody bid.
     else if (takes.get('summariser') === true && rewrites()) atLeast('summariser', 'text.transform', COMPUTE_CONFIDENCE, true)
-    const datesOwn = takes.get('calculator') === true && (asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks) || asksTimeZone(asks))
+    // "Our standup is at 9:30am New York time. What time is that in Berlin?": before, the researcher answered "going by what you say".
+    const toldMoment = toldMomentAsked(task.text)
+    const datesOwn = takes.get('calculator') === true && ((toldMoment !== undefined && asksTimeZone(toldMoment.text)) || asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks) || asksTimeZone(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // "What is 10% of the Q1 budget?", "What time is the client demo in New York?" with the budget or
     // the demo stated in the graph: the calculator's, which computes with the value the graph states.

@@ -16,14 +16,15 @@ import { timeZoneAnswer } from './time-zones.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
-import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, moneyEach, moneyLeft, moneyQuestion, savingsGoal } from './money.ts'
+import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, savingsGoal } from './money.ts'
 import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork, workload } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
+import { tellsCalculatorStory } from './stories.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
-import { byStanding, eachOfNamed, namedOperands, notUsedBecause, standsBy, statedCount, valueStatedBy } from './named-values.ts'
+import { byStanding, eachOfNamed, namedOperands, notUsedBecause, standsBy, statedCount, toldMomentAsked, valueStatedBy } from './named-values.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
@@ -42,6 +43,12 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     // "What is 10% of the Q1 budget?": a value the request names and the room's graph states
     // ("The Q1 budget is $48,000"), written in and computed with, cited.
     if (given !== undefined || !(err instanceof Error) || !err.message.startsWith('calculator:')) throw err
+    // "Our standup is at 9:30am New York time. What time is that in Berlin?": the moment told, written in.
+    const told = toldMomentAsked(asked)
+    if (told !== undefined) {
+      const again = await calculate(told.text, undefined, upstream, task, ctx).catch(() => undefined)
+      if (again !== undefined) return { ...again, working: [`request: ${asked.trim()}`, `"${told.word}" is ${told.moment}, as the request says`, `read as: ${told.text}`, ...(again.working ?? []).filter(w => !w.startsWith('request: '))] }
+    }
     const named = await namedValuesFromGraph(asked, ctx)
     if (named === undefined) throw err
     if (named.cited.length === 0) throw new Error(`${err.message}; the room's graph states no value for ${named.missing.map(p => `'${p}'`).join(' or ')} either`)
@@ -142,6 +149,9 @@ const MAX_STEPS = 8
 async function chain (asked: string, upstream: Upstream[], task: AgentTask, ctx: AgentContext): Promise<AgentResult | undefined> {
   const clauses = trimSentenceEnd(asked.trim().replace(/\s+/g, ' ')).split(STEP_BREAK).map(c => c.trim())
   if (clauses.length < 2 || clauses.length > MAX_STEPS || clauses.some(c => c === '')) return undefined
+  // "Split a $96 bill among 4 people and add a 20% tip" is one story (money.ts), not two steps: the
+  // second step alone ("add a 20% tip") failed it.
+  if (tellsCalculatorStory(asked)) return undefined
   /** Each question asked, with its steps: a step that works on the one before joins its question. */
   const questions: { asked: string, result: AgentResult, working: string[] }[] = []
   let last: AgentResult | undefined
@@ -272,7 +282,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Pay at a rate taken to another period ("$25 an hour, 38 hours a week: what do I earn in a year?").
   const paid = given === undefined ? payOverTime(request) : undefined
   if (paid !== undefined) return answer(paid.text, paid.output, [...(referred?.notes ?? []), ...paid.steps])
-  const shared = given === undefined ? billSplit(request) ?? amountOverTime(request) ?? moneyLeft(request) ?? moneyEach(request) ?? balanceOverTime(request) : undefined
+  const shared = given === undefined ? billSplit(request) ?? loanPayment(request) ?? growthOverTime(request) ?? amountOverTime(request) ?? moneyLeft(request) ?? moneyEach(request) ?? balanceOverTime(request) : undefined
   if (shared !== undefined) {
     const ev = evaluateExpression(shared.expression)
     const m = asMoney(Number(ev.value), shared.currency)

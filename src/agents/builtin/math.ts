@@ -452,13 +452,14 @@ export interface Translation {
   percent?: true
 }
 
-export interface Rounding { kind: 'decimals' | 'significant', digits: number }
+/** How a result is rounded: to decimal places, to significant digits, or to the nearest multiple of `step` ("the nearest ten", "the nearest 0.5"). */
+export interface Rounding { kind: 'decimals' | 'significant' | 'multiple', digits: number, step?: number }
 
 /**
  * "..., rounded to 5 decimal places", "... to 3 significant figures", "... to the nearest hundredth".
  * Read after numbers in words became digits ("to five decimal places").
  */
-const ROUNDING = new RegExp(String.raw`\s*,?\s*(?:and\s+)?(?:(?:rounded|round(?:ed)?\s+off|correct|accurate|precise|exact)\s+)?(?:to|at|with)\s+(?:(\d{1,2})\s+(?:(decimal\s+places?|decimals?|d\.?p\.?|places?|digits?\s+after\s+the\s+(?:decimal\s+)?point)|(significant\s+(?:figures?|digits?)|sig\.?\s*figs?|s\.?f\.?))|the\s+nearest\s+(whole\s+number|integer|unit|tenth|hundredth|thousandth))\s*$`, 'i')
+const ROUNDING = new RegExp(String.raw`\s*,?\s*(?:and\s+)?(?:(?:rounded|round(?:ed)?\s+off|correct|accurate|precise|exact)\s+)?(?:to|at|with)\s+(?:(\d{1,2})\s+(?:(decimal\s+places?|decimals?|d\.?p\.?|places?|digits?\s+after\s+the\s+(?:decimal\s+)?point)|(significant\s+(?:figures?|digits?)|sig\.?\s*figs?|s\.?f\.?))|the\s+nearest\s+(whole\s+number|integer|unit|tenth|hundredth|thousandth)|the\s+nearest\s+(\d+(?:\.\d+)?))\s*$`, 'i')
 const NEAREST: Record<string, number> = { 'whole number': 0, integer: 0, unit: 0, tenth: 1, hundredth: 2, thousandth: 3 }
 
 /** The rounding a request asks for, and the request without those words. */
@@ -466,7 +467,12 @@ function roundingOf (s: string): { rest: string, rounding: Rounding } | undefine
   const m = ROUNDING.exec(s)
   if (m === null || m.index === 0) return undefined
   const count = m[1] === undefined ? undefined : Number(m[1])
-  const rounding: Rounding = m[4] !== undefined
+  // "to the nearest ten" (read as "the nearest 10"), "to the nearest 0.5": a multiple of it.
+  const step = m[5] === undefined ? undefined : Number(m[5])
+  if (step !== undefined && !(step > 0)) return undefined
+  const rounding: Rounding = step !== undefined
+    ? { kind: 'multiple', digits: m[5]!.split('.')[1]?.length ?? 0, step }
+    : m[4] !== undefined
     ? { kind: 'decimals', digits: NEAREST[m[4].toLowerCase().replace(/\s+/g, ' ')]! }
     : { kind: m[3] !== undefined ? 'significant' : 'decimals', digits: count! }
   if (rounding.kind === 'significant' && rounding.digits === 0) return undefined
@@ -493,8 +499,8 @@ export function applyRounding (ev: Evaluation, r: Rounding): Evaluation {
   const n = unit !== undefined ? unit.toNumber(unit.formatUnits()) : type === 'number' || type === 'BigNumber' || type === 'Fraction' ? Number(ev.value) : undefined
   if (ev.exact !== undefined && (n === undefined || !Number.isFinite(n))) throw new Error(`calculator: ${ev.expression} is a whole number of ${ev.exact.replace(/^-/, '').length} digits, beyond what a double-precision number holds, so it is not rounded: ${ev.exact.length > 60 ? `${ev.exact.slice(0, 30)}…${ev.exact.slice(-10)}` : ev.exact}`)
   if (n === undefined || !Number.isFinite(n)) throw new Error(`calculator: can round a number or a quantity, and ${ev.expression} is ${type === 'number' ? String(n) : `a ${type}`}`)
-  const rounded = r.kind === 'decimals' ? Number(full.round(n, digits)) : Number(n.toPrecision(digits))
-  const shown = r.kind === 'decimals' ? rounded.toFixed(digits) : full.format(rounded, { precision: digits, lowerExp: -9, upperExp: 15 })
+  const rounded = r.kind === 'multiple' ? Number((Math.round(n / r.step!) * r.step!).toFixed(digits)) : r.kind === 'decimals' ? Number(full.round(n, digits)) : Number(n.toPrecision(digits))
+  const shown = r.kind === 'multiple' ? String(rounded) : r.kind === 'decimals' ? rounded.toFixed(digits) : full.format(rounded, { precision: digits, lowerExp: -9, upperExp: 15 })
   const display = unit !== undefined ? `${shown} ${unit.formatUnits()}` : shown
   // Asked for more digits than a double holds, of what BigNumbers do not compute (a unit, a function
   // decimal.js lacks): the answer says where its digits stop.
@@ -569,7 +575,7 @@ export function translateRequest (request: string): Translation {
   if (rounded !== undefined) {
     const inner = translateRequest(rounded.rest)
     const r = rounded.rounding
-    return { ...inner, steps: [...steps, ...inner.steps, `round to ${r.digits} ${r.kind === 'decimals' ? 'decimal place' : 'significant figure'}${r.digits === 1 ? '' : 's'}`], rounding: r }
+    return { ...inner, steps: [...steps, ...inner.steps, r.kind === 'multiple' ? `round to the nearest ${r.step!}` : `round to ${r.digits} ${r.kind === 'decimals' ? 'decimal place' : 'significant figure'}${r.digits === 1 ? '' : 's'}`], rounding: r }
   }
   // "10 divided by 4, rounded down": the whole number below (floor) or above (ceil).
   const whole = /\s*,?\s*(?:and\s+)?(?:rounded|round(?:ed)?)\s+(down|up)(?:\s+to\s+(?:the\s+nearest\s+)?(?:whole\s+number|integer))?\s*$/i.exec(s) ??

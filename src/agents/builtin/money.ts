@@ -251,6 +251,8 @@ const OWNER = String.raw`(?:the\s+|our\s+|my\s+|your\s+|their\s+|these\s+|those\
 const EACH_GROUPS: { pattern: RegExp, read: (m: RegExpExecArray) => [string, string, string] }[] = [
   { pattern: new RegExp(String.raw`\beach\s+of\s+${OWNER}(\d+)\s+([a-z]+)\b(?:\s+(?!each\b)[a-z]+){0,4}?\s+(?:a\s+|an\s+)?(${MONEY})`, 'gi'), read: m => [m[1]!, m[2]!, m[3]!] },
   { pattern: new RegExp(String.raw`\b(\d+)\s+((?:[a-z]+\s+)?[a-z]+)\s+(?:at|for|costing|cost|that\s+cost|of)\s+(${MONEY})\s+(?:each|apiece|a\s+head|per\s+(?:person|head|ticket|seat|item|unit|piece))\b`, 'gi'), read: m => [m[1]!, m[2]!, m[3]!] },
+  // "3 coffees at $4.75 and 2 muffins at $3.25": a price "at" after a count is each one's.
+  { pattern: new RegExp(String.raw`\b(\d+)\s+((?:[a-z]+\s+)?[a-z]+)\s+at\s+(${MONEY})(?!\s*(?:each|apiece|a\s+head|per|an?\s+(?:hour|day|week|month|year)))`, 'gi'), read: m => [m[1]!, m[2]!, m[3]!] },
   { pattern: new RegExp(String.raw`\b(\d+)\s+([a-z]+)\s+each\s+(?:get|receive|earn|cost|pay|spend|need|are\s+paid|are\s+given|will\s+get|would\s+get)\s+(?:a\s+|an\s+)?(${MONEY})`, 'gi'), read: m => [m[1]!, m[2]!, m[3]!] },
   { pattern: new RegExp(String.raw`(${MONEY})(?:\s+[a-z]+)?\s+(?:to|for)\s+each\s+of\s+${OWNER}(\d+)\s+([a-z]+)`, 'gi'), read: m => [m[2]!, m[3]!, m[1]!] }
 ]
@@ -282,6 +284,7 @@ export function moneyEach (request: string): MoneyReading | undefined {
     }
   }
   if (groups.length === 0 || groups.some(g => g.n < 1 || g.amount.currency.symbol !== groups[0]!.amount.currency.symbol)) return undefined
+  groups.sort((a, b) => a.at - b.at)
   const currency = groups[0]!.amount.currency
   const all = amountsIn(s)
   const others = all.filter(a => !groups.some(g => s.startsWith(a.text, g.at)))
@@ -298,6 +301,74 @@ export function moneyEach (request: string): MoneyReading | undefined {
   return { expression: `${held.value} - (${spent})`, note: `left: ${held.text} − (${said})`, currency, ...(over > 0 ? { per: `(over ${held.text} by ${asMoney(over, currency).text})` } : {}) }
 }
 
+/** A loan: "a $250,000 loan", "mortgage of $300k", "borrow $10,000". */
+const LOAN = /\b(?:loan|mortgage|borrow(?:ed|ing)?|financ(?:e|ed|ing))\b/i
+/** Asks the payment each month: "monthly payment", "how much do I pay each month", "what are the repayments". */
+const ASKS_PAYMENT = /\b(?:monthly\s+)?(?:re)?payments?\b|\binstal(?:l)?ments?\b|\bpay\s+(?:back\s+)?(?:each|every|per|a)\s+month\b|\bper\s+month\b|\bmonthly\b/i
+/** The term of a loan: "for 30 years", "over 60 months", "a 15-year mortgage". */
+const TERM = /\b(?:for|over|in|across)\s+(\d+(?:\.\d+)?)\s+(years?|months?)\b|\b(\d+)[- ](year|month)\b/i
+
+/**
+ * The monthly payment that repays a loan with interest over its term ("What is the monthly payment on
+ * a $250,000 loan at 6% for 30 years?" → $1,498.88), the rate a year unless said a month: the annuity
+ * formula P × r / (1 − (1 + r)^−n), r the monthly rate and n the months. Before, the calculator failed
+ * ("undefined symbol monthly"). Undefined unless it names one amount, one rate and one term.
+ */
+export function loanPayment (request: string): MoneyReading | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!LOAN.test(s) || !ASKS_PAYMENT.test(s)) return undefined
+  const amounts = amountsIn(s)
+  const rates = [...s.matchAll(new RegExp(PCT, 'gi'))]
+  const term = TERM.exec(s)
+  if (amounts.length !== 1 || rates.length !== 1 || term === null) return undefined
+  const principal = amounts[0]!
+  const rate = Number(rates[0]![1])
+  const count = Number(term[1] ?? term[3])
+  const months = /^year/i.test(term[2] ?? term[4]!) ? count * 12 : count
+  if (!(months >= 1 && months <= 1200 && Number.isInteger(months)) || !(rate >= 0 && rate < 100)) return undefined
+  const monthlyRate = /\b(?:a|per|each|every)\s+month\b|\bmonthly\s+(?:interest\s+)?rate\b/i.test(s.slice(rates[0]!.index + rates[0]![0].length, rates[0]!.index + rates[0]![0].length + 20))
+  const r = monthlyRate ? `${rate} / 100` : `${rate} / 100 / 12`
+  const payment = rate === 0 ? principal.value / months : principal.value * (monthlyRate ? rate / 100 : rate / 1200) / (1 - (1 + (monthlyRate ? rate / 100 : rate / 1200)) ** -months)
+  const repaid = asMoney(asMoney(payment, principal.currency).value * months, principal.currency)
+  return {
+    expression: rate === 0 ? `${principal.value} / ${months}` : `${principal.value} * (${r}) / (1 - (1 + ${r})^(-${months}))`,
+    note: `monthly payment on ${principal.text} at ${rate}% ${monthlyRate ? 'a month' : 'a year'} over ${months} months: P × r / (1 − (1 + r)^−n), r the monthly rate${monthlyRate ? '' : ` (${rate}% / 12)`}, n = ${months}`,
+    currency: principal.currency,
+    // Repaid at the payment to the cent (a lender settles the last few cents in the final payment).
+    per: `a month for ${months} months${rate === 0 ? ' (no interest)' : ` (${repaid.text} repaid in all, ${asMoney(repaid.value - principal.value, principal.currency).text} of it interest)`}`
+  }
+}
+
+/** Grows or shrinks by a percentage every period: "grows 5% a month", "increases by 3% per year", "falls 2% a week". */
+const GROWS = new RegExp(String.raw`\b(grows?|grew|growing|increases?|increasing|rises?|rising|goes\s+up|shrinks?|shrinking|decreases?|decreasing|falls?|falling|drops?|dropping|declines?|declining|goes\s+down)\s+(?:by\s+)?${PCT}\s+(?:a|an|per|each|every)\s+(day|week|month|quarter|year)\b`, 'i')
+/** The span asked: "in 6 months", "after 3 years", "in a year". */
+const GROWTH_SPAN = /\b(?:in|after|over|within)\s+(\d+(?:\.\d+)?|an?|one)\s+(day|week|month|quarter|year)s?\b/i
+
+/**
+ * An amount that grows (or shrinks) by a percentage every period, after a span in the same periods
+ * ("Our monthly cloud bill is $3,200 and it grows 5% a month. What will it be in 6 months?" → $3,200 ×
+ * 1.05^6 = $4,288.31). Before, the researcher answered "going by what you say" and nothing was
+ * computed. Undefined unless one amount, one growth and one span in the growth's period.
+ */
+export function growthOverTime (request: string): MoneyReading | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!/\bwhat\b|\bhow\s+much\b/i.test(s)) return undefined
+  const g = GROWS.exec(s)
+  const span = GROWTH_SPAN.exec(s)
+  const amounts = amountsIn(s)
+  if (g === null || span === null || amounts.length !== 1 || [...s.matchAll(new RegExp(PCT, 'gi'))].length !== 1) return undefined
+  if (span[2]!.toLowerCase() !== g[3]!.toLowerCase()) return undefined
+  const periods = spanCount(span[1]!)
+  const down = /shrink|decreas|fall|drop|declin|down/i.test(g[1]!)
+  const pct = Number(g[2])
+  if (down && pct > 100) return undefined
+  const a = amounts[0]!
+  const factor = `(1 ${down ? '-' : '+'} ${pct} / 100)`
+  return { expression: `${a.value} * ${factor}^${periods}`, note: `${a.text} ${down ? 'less' : 'plus'} ${pct}% a ${g[3]!.toLowerCase()}, ${periods} time${periods === 1 ? '' : 's'}: ${a.text} × ${factor}^${periods}`, currency: a.currency }
+}
+
 /**
  * Whether `text` is a money story the calculator reads whole (money.ts): a bill split, an amount every
  * period, what is left of a sum, a balance over time, how many things a sum buys. The planner keeps
@@ -305,7 +376,7 @@ export function moneyEach (request: string): MoneyReading | undefined {
  * skill well enough to bid, and went unassigned.
  */
 export function tellsMoneyStory (text: string): boolean {
-  return billSplit(text) !== undefined || amountOverTime(text) !== undefined || moneyLeft(text) !== undefined || moneyEach(text) !== undefined || balanceOverTime(text) !== undefined || affordCount(text) !== undefined || savingsGoal(text) !== undefined
+  return billSplit(text) !== undefined || amountOverTime(text) !== undefined || moneyLeft(text) !== undefined || moneyEach(text) !== undefined || loanPayment(text) !== undefined || growthOverTime(text) !== undefined || balanceOverTime(text) !== undefined || affordCount(text) !== undefined || savingsGoal(text) !== undefined
 }
 
 /** "how long until I have $600", "how many weeks to save $600", "how long will it take to reach $600". */

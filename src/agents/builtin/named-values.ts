@@ -131,6 +131,16 @@ export interface StatedMoment {
 
 const PLACE_TIME = new RegExp(String.raw`${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2})\s+time\b|${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2}|[A-Z]{2,5}|UTC[+−-]\d{1,2})\b`)
 
+/** The one date `text` gives, written out ("3 March 2027"): undefined when it gives none or several, null when one does not exist. */
+function soleDate (text: string): string | undefined | null {
+  try {
+    const found = datesIn(text)
+    return found.length === 1 ? longDay(found[0]!.day) : undefined
+  } catch {
+    return null
+  }
+}
+
 /**
  * When `text` says `name` takes place, with the clock of a place ("The client demo is on 9 December
  * 2026 at 3pm London time", "the client demo starts at 15:00 in London on 9 December"), or on a date
@@ -142,18 +152,32 @@ export function statedMoment (text: string, name: string): StatedMoment | undefi
   const m = new RegExp(String.raw`(?:^|[^\w])${namePattern(name)}(?:\s+(?:date|day))?\s+(?:is|was|will\s+be|takes\s+place|starts|begins|opens|happens|is\s+scheduled|has\s+been\s+moved|moved|is\s+moved|is\s+set)\b([^.!?\n]*(?:\.\d[^.!?\n]*)*)`, 'i').exec(text)
   if (m === null) return undefined
   const rest = m[1]!
-  let date: string | undefined
-  try {
-    const found = datesIn(rest)
-    if (found.length === 1) date = longDay(found[0]!.day)
-  } catch {
-    return undefined
-  }
+  const date = soleDate(rest)
+  if (date === null) return undefined
   const p = PLACE_TIME.exec(rest)
   if (p === null) return date === undefined ? undefined : { date, text: date }
   const time = (p[1] ?? p[3])!.trim()
   const place = (p[2] ?? p[4])!.trim()
   return { time, place, ...(date !== undefined ? { date } : {}), text: `${time} ${place} time${date !== undefined ? ` on ${date}` : ''}` }
+}
+
+/**
+ * A question about a moment the request itself told before it ("Our standup is at 9:30am New York
+ * time. What time is that in Berlin?"), with the moment written in for "that": "What time is 9:30am
+ * New York time in Berlin?". Undefined when the request is not statements then such a question.
+ */
+export function toldMomentAsked (request: string): { text: string, moment: string, word: string } | undefined {
+  if (request.length > 600) return undefined
+  const sentences = request.trim().split(/(?<=[.!])\s+(?=[A-Z])/)
+  const question = sentences.at(-1)!
+  if (sentences.length < 2 || !/\?\s*$/.test(question)) return undefined
+  const refers = /\b(?:that|it|this)\b/i.exec(question)
+  const told = sentences.slice(0, -1).join(' ')
+  const p = refers === null ? null : PLACE_TIME.exec(told)
+  const date = p === null ? null : soleDate(told)
+  if (p === null || date === null) return undefined
+  const moment = `${(p[1] ?? p[3])!.trim()} ${(p[2] ?? p[4])!.trim()} time${date !== undefined ? ` on ${date}` : ''}`
+  return { text: question.slice(0, refers!.index) + moment + question.slice(refers!.index + refers![0].length), moment, word: refers![0] }
 }
 
 /** How many people or things a statement gives a name: "Our team has 8 people" → 8 people. */

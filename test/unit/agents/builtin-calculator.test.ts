@@ -124,6 +124,14 @@ describe('calculator', () => {
     expect((await calc('A shirt costs $40. It is on sale for 25% off. How much do I save?')).output).toBe(10)
     expect((await calc('The price of a bike is $200. It goes up by 10%. What is the new price?')).output).toBe(220)
     expect((await calc('A meal costs $50. I leave a 20% tip. How much do I pay in total?')).output).toBe(60)
+    // To the nearest ten, or any multiple: before, "undefined symbol Round", and a mission part failed.
+    expect((await calc('Round 397.8 to the nearest ten')).output).toBe(400)
+    expect((await calc('Round 7.3 to the nearest 0.5')).output).toBe(7.5)
+    expect((await handler({ id: 't/2', text: 'Round it to the nearest hundred', input: { s1: 397.8 } }, testContext())).output).toBe(400)
+    // A time told in the request, asked about as "that".
+    const standup = await calc('Our standup is at 9:30am New York time on 3 March 2027. What time is that in Berlin?')
+    expect(standup.output).toBe('15:30')
+    expect(standup.working).toContain('"that" is 9:30am New York time on 3 March 2027, as the request says')
     // "what do I pay": before, a parse error ("unexpected operator ,").
     expect((await calc('If the price of a laptop is $1,200 and it is 15% off, what do I pay?')).text).toBe('$1,020.00')
     // A percentage that is not a change of the price is not read as one.

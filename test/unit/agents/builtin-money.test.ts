@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, moneyEach, moneyLeft, moneyQuestion, savingsGoal } from '../../../src/agents/builtin/money.ts'
+import { affordCount, amountOverTime, amountsIn, asMoney, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, savingsGoal } from '../../../src/agents/builtin/money.ts'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
 import { payOverTime } from '../../../src/agents/builtin/pay.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
@@ -102,6 +102,32 @@ describe('money: so many at a price each', () => {
     const r = await handler({ id: 't', text: 'Our budget is $120,000. We hire 3 engineers at $35,000 each and 1 designer at $30,000 each. How much is left?' }, testContext())
     expect(r).toMatchObject({ text: '-$15,000.00 (over $120,000 by $15,000.00)', output: -15000 })
     expect(planByRules('If we hire 3 engineers at $35,000 each, how much of $120,000 is left?')).toHaveLength(1)
+  })
+
+  it('reads a price "at" after a count as each one\'s, in the order told', () => {
+    // Before: "applies logic to numbers" ("and" read as logic).
+    expect(moneyEach('How much would 3 coffees at $4.75 and 2 muffins at $3.25 cost?')).toMatchObject({ expression: '3 * 4.75 + 2 * 3.25', note: 'in all: 3 coffees × $4.75 + 2 muffins × $3.25' })
+    expect(moneyEach('What is the total for 2 pizzas at $12 and 3 drinks at $2.50 each?')?.expression).toBe('2 * 12 + 3 * 2.5')
+    expect(moneyEach('If 3 workers are paid at $15 an hour, how much in total?')).toBeUndefined()
+  })
+
+  it('works out the monthly payment of a loan, and an amount that grows by a percentage every period', async () => {
+    // Before: "undefined symbol monthly"; the growth was answered "going by what you say", not computed.
+    const loan = await handler({ id: 't', text: 'What is the monthly payment on a $250,000 loan at 6% for 30 years?' }, testContext())
+    expect(loan).toMatchObject({ output: 1498.88, text: '$1,498.88 a month for 360 months ($539,596.80 repaid in all, $289,596.80 of it interest)' })
+    expect(loanPayment('What are the monthly repayments on a 15-year mortgage of $300,000 at 4.5%?')).toMatchObject({ expression: '300000 * (4.5 / 100 / 12) / (1 - (1 + 4.5 / 100 / 12)^(-180))' })
+    expect(loanPayment('If I borrow $10,000 at 0% over 24 months, what is the monthly payment?')).toMatchObject({ expression: '10000 / 24', per: 'a month for 24 months (no interest)' })
+    expect(loanPayment('What is 6% of a $250,000 loan?')).toBeUndefined()
+    const bill = await handler({ id: 't', text: 'Our monthly cloud bill is $3,200 and it grows 5% a month. What will it be in 6 months?' }, testContext())
+    expect(bill).toMatchObject({ output: 4288.31, text: '$4,288.31' })
+    expect(growthOverTime('Our revenue of $50,000 falls 10% a quarter. What will it be in 2 quarters?')).toMatchObject({ expression: '50000 * (1 - 10 / 100)^2' })
+    // A span in other periods than the growth's is not read.
+    expect(growthOverTime('Our bill of $3,200 grows 5% a month. What will it be in 2 years?')).toBeUndefined()
+  })
+
+  it('reads a bill split with "and add a tip" as one story, not two steps', async () => {
+    // Before: "part 2 of 2 ('add a 20% tip'): undefined symbol a".
+    expect((await handler({ id: 't', text: 'Split a $96 bill among 4 people and add a 20% tip' }, testContext())).text).toMatch(/^\$28\.80 each/)
   })
 
   it('counts a span of one period said in words, and reads "what is" as asking the total', () => {
