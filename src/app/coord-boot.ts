@@ -91,7 +91,11 @@ const OPERATES = /\d\s*(?:[-+*/×÷]|plus|minus|times|divided\s+by|multiplied\s+
 /** An operation on the result a mission's part depends on: "Round it to the nearest ten", "Double the result", "Add 5 to that". */
 export const ON_THE_RESULT = /^\s*(?:please\s+)?(?:then\s+)?(?:round|double|halve|triple|quadruple|square|cube|negate|add|subtract|deduct|multiply|divide|increase|decrease|reduce|raise|lower|take|convert)\b.*\b(?:it|that|this|the\s+(?:result|answer|total|sum|number|amount|figure))\b/i
 
-/** A name a request computes with, and whether it is read as an amount ("10% of the Q1 budget") or a moment ("the client demo in New York"). */
+/**
+ * A name a request computes with, and whether it is read as an amount ("10% of the Q1 budget"), a
+ * moment ("the client demo in New York", "days until the launch") or a group's size ("each person on
+ * our team").
+ */
 export type NamedUse = NamedOperand & { as: 'amount' | 'moment' | 'count' }
 
 /**
@@ -433,7 +437,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     return out
   }
 
-  /** Whether this tab's copy of the graph states a value or a moment for one of `named` (calculator.ts takes the same). */
+  /** Whether this tab's copy of the graph states a value, a moment or (for a group) a count for one of `named` (calculator.ts takes the same). */
   const graphStates = async (named: readonly NamedUse[]): Promise<boolean> => {
     for (const o of named.slice(0, 3)) {
       try {

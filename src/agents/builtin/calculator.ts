@@ -46,7 +46,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     // "Our standup is at 9:30am New York time. What time is that in Berlin?": the moment told, written in.
     const told = toldMomentAsked(asked)
     if (told !== undefined) {
-      const again = await calculate(told.text, undefined, upstream, task, ctx).catch(() => undefined)
+      const again = await calculate(told.text, undefined, upstream, task, ctx).catch((e: unknown) => {
+        if (e instanceof Error && e.message.startsWith('calculator:')) return undefined
+        throw e
+      })
       if (again !== undefined) return { ...again, working: [`request: ${asked.trim()}`, `"${told.word}" is ${told.moment}, as the request says`, `read as: ${told.text}`, ...(again.working ?? []).filter(w => !w.startsWith('request: '))] }
     }
     const named = await namedValuesFromGraph(asked, ctx)

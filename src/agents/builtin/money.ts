@@ -241,7 +241,7 @@ export function balanceOverTime (request: string): MoneyReading | undefined {
 }
 
 /** An amount of money as written in these patterns ("$35,000", "€40", "250 dollars"): amountsIn reads it. */
-const MONEY = String.raw`(?:[$€£¥₹]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m)\b)?|\d[\d,]*(?:\.\d+)?\s*(?:dollars?|euros?|pounds?|USD|EUR|GBP)\b)`
+const MONEY = String.raw`(?:[$€£¥₹]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s*(?:dollars?|euros?|pounds?|USD|EUR|GBP)\b)`
 const OWNER = String.raw`(?:the\s+|our\s+|my\s+|your\s+|their\s+|these\s+|those\s+)?`
 /**
  * So many people or things at a price each: "each of 8 people gets a $250 bonus", "hire 3 engineers
@@ -329,7 +329,9 @@ export function loanPayment (request: string): MoneyReading | undefined {
   if (!(months >= 1 && months <= 1200 && Number.isInteger(months)) || !(rate >= 0 && rate < 100)) return undefined
   const monthlyRate = /\b(?:a|per|each|every)\s+month\b|\bmonthly\s+(?:interest\s+)?rate\b/i.test(s.slice(rates[0]!.index + rates[0]![0].length, rates[0]!.index + rates[0]![0].length + 20))
   const r = monthlyRate ? `${rate} / 100` : `${rate} / 100 / 12`
-  const payment = rate === 0 ? principal.value / months : principal.value * (monthlyRate ? rate / 100 : rate / 1200) / (1 - (1 + (monthlyRate ? rate / 100 : rate / 1200)) ** -months)
+  const perMonth = monthlyRate ? rate / 100 : rate / 1200
+  // The payment as the expression computes it, for what is repaid in all.
+  const payment = rate === 0 ? principal.value / months : principal.value * perMonth / (1 - (1 + perMonth) ** -months)
   const repaid = asMoney(asMoney(payment, principal.currency).value * months, principal.currency)
   return {
     expression: rate === 0 ? `${principal.value} / ${months}` : `${principal.value} * (${r}) / (1 - (1 + ${r})^(-${months}))`,

@@ -89,7 +89,15 @@ export function numberWordsToDigits (text: string): string {
       const n = Number(figure.replace(/,/g, '')) * SCALES[scale.toLowerCase()]!
       return Number.isFinite(n) ? n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 6 }) : _m
     })
+    // "$35k", "$1.2m", "€2bn": money with a letter for its scale (before, "3 engineers at $35k each" was 3 × $35).
+    .replace(MONEY_SCALE, (_m, symbol: string, figure: string, scale: string) => {
+      const n = Number(figure.replace(/,/g, '')) * LETTER_SCALES[scale.toLowerCase()]!
+      return Number.isFinite(n) ? `${symbol}${n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 6 })}` : _m
+    })
     .replace(RUN, (run: string) => numbersOf(run).map(n => n.before + String(n.value)).join(''))
 }
+/** An amount of money with a letter for its scale: "$35k", "£1.2m", "€2bn". */
+const MONEY_SCALE = /([$€£¥₹]\s?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(k|m|mn|bn)\b/gi
+const LETTER_SCALES: Record<string, number> = { k: 1e3, m: 1e6, mn: 1e6, bn: 1e9 }
 /** A figure in digits and a scale word: "2 million", "1.5 billion", "1,200 thousand". */
 const FIGURE_SCALE = /(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(thousand|million|billion|trillion)\b/gi

@@ -92,6 +92,7 @@ describe('money: so many at a price each', () => {
     expect(moneyEach('8 people each get a $250 bonus. How much is that in total?')?.expression).toBe('8 * 250')
     expect(moneyEach('$250 for each of 8 people, how much in total?')?.expression).toBe('8 * 250')
     expect(moneyEach('How much do 4 tickets at $12.50 each cost?')?.expression).toBe('4 * 12.5')
+    expect(moneyEach('If we hire 3 engineers at $35k each, how much is that in total?')?.expression).toBe('3 * 35000')
     expect(moneyEach('If we hire 3 engineers at $35,000 each, how much of $120,000 is left?')).toMatchObject({ expression: '120000 - (3 * 35000)', note: 'left: $120,000 − (3 engineers × $35,000)' })
     const two = moneyEach('Our budget is $120,000. We hire 3 engineers at $35,000 each and 1 designer at $30,000 each. How much is left?')
     expect(two).toMatchObject({ expression: '120000 - (3 * 35000 + 1 * 30000)', per: '(over $120,000 by $15,000.00)' })

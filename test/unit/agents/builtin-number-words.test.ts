@@ -20,6 +20,9 @@ describe('numbers in words', () => {
     expect(digits('over $1 million')).toBe('over $1000000')
     expect(digits('3 thousand and twelve')).toBe('3000 and 12')
     expect(digits('1,200 thousand')).toBe('1200000')
+    // Money with a letter for its scale ("3 engineers at $35k each" had been 3 × $35); "5k" alone is no money.
+    expect(digits('3 engineers at $35k each, a $1.2m budget')).toBe('3 engineers at $35000 each, a $1200000 budget')
+    expect(digits('a 5k run')).toBe('a 5k run')
   })
 
   it('joins words into one number only where English does', () => {
