@@ -11,7 +11,7 @@
  * its skill in words but is a researcher's question.
  */
 import type { PrivateKey } from '@libp2p/interface'
-import { DATE_LOOKUP_PART, IMPERATIVE, planByRules } from '../agents/builtin/planner.ts'
+import { DATE_LOOKUP_PART, IMPERATIVE, OPERATION_ON_RESULT, planByRules } from '../agents/builtin/planner.ts'
 import { asksForOverview, judgeAsked, statementToRecord, toldBeforeQuestion } from '../agents/builtin/researcher.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { asksToCount } from '../agents/builtin/text-counts.ts'
@@ -88,8 +88,11 @@ export const writesOutComputation = (text: string): boolean => {
 /** An operation between an amount and a number, or on an amount: "$1,000 minus $12,500", "1000 divided by 4", "double $1,000", "split $1,000 ...". */
 const OPERATES = /\d\s*(?:[-+*/×÷]|plus|minus|times|divided\s+by|multiplied\s+by|less|over)\s*[$€£]?\d|\b(?:double|halve|triple|half\s+of|a\s+(?:third|quarter)\s+of|split|divide|share)\s+[$€£]?\d/i
 
-/** An operation on the result a mission's part depends on: "Round it to the nearest ten", "Double the result", "Add 5 to that". */
-export const ON_THE_RESULT = /^\s*(?:please\s+)?(?:then\s+)?(?:round|double|halve|triple|quadruple|square|cube|negate|add|subtract|deduct|multiply|divide|increase|decrease|reduce|raise|lower|take|convert)\b.*\b(?:it|that|this|the\s+(?:result|answer|total|sum|number|amount|figure))\b/i
+/** Whether a request asks a time-zone question about a moment it told first ("Our standup is at 9:30am New York time. What time is that in Berlin?"). */
+function asksToldMoment (text: string): boolean {
+  const told = toldMomentAsked(text)
+  return told !== undefined && asksTimeZone(told.text)
+}
 
 /**
  * A name a request computes with, and whether it is read as an amount ("10% of the Q1 budget"), a
@@ -291,10 +294,19 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // graph states the date ("The launch is on 3 March 2027"): then the calculator counts to it at once.
     // Before, the lookup part quoted another date the graph held ("the date 90 days from today") and
     // the count failed between two dates.
-    const dated = async (): Promise<boolean> => {
-      const moments = names().filter(o => o.as === 'moment')
-      return moments.length > 0 && await graphStates(moments)
+    // Whether this tab's graph states each name: asked once per name, for the planner's rule here and the calculator's below.
+    const stated = new Map<string, Promise<boolean | undefined>>()
+    const statesAny = async (named: readonly NamedUse[]): Promise<boolean> => {
+      for (const o of named.slice(0, 3)) {
+        const key = `${o.as}\u0000${o.name}`
+        if (!stated.has(key)) stated.set(key, graphStates(o))
+        const states = await stated.get(key)!
+        // The graph could not be searched (no model yet): nothing is stated, as for a name it has no value for.
+        if (states !== false) return states === true
+      }
+      return false
     }
+    const dated = async (): Promise<boolean> => await statesAny(names().filter(o => o.as === 'moment'))
     if (plan.length >= 2 && !(DATE_LOOKUP_PART.test(plan[0]!.text) && await dated())) {
       const planner = mine.find(a => a.kind === 'planner')
       const skill = planner?.manifest.skills[0]
@@ -354,7 +366,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('calculator') === true && asksGeometry(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // A mission's part that works on the result before it ("Round it to the nearest ten" after "Calculate
     // 17% of 2,340"): nobody bid on it before, and the mission failed half done.
-    if (takes.get('calculator') === true && task.id.includes('/') && ON_THE_RESULT.test(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    if (takes.get('calculator') === true && task.id.includes('/') && OPERATION_ON_RESULT.test(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // A story the calculator reads (a word problem, a distance or a price question) is its, whatever its words match.
     if (takes.get('calculator') === true && tellsCalculatorStory(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
@@ -368,15 +380,14 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // "Sort these words alphabetically: ...", "Is racecar a palindrome?": before, nobody bid.
     else if (takes.get('summariser') === true && rewrites()) atLeast('summariser', 'text.transform', COMPUTE_CONFIDENCE, true)
     // "Our standup is at 9:30am New York time. What time is that in Berlin?": before, the researcher answered "going by what you say".
-    const toldMoment = toldMomentAsked(task.text)
-    const datesOwn = takes.get('calculator') === true && ((toldMoment !== undefined && asksTimeZone(toldMoment.text)) || asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks) || asksTimeZone(asks))
+    const datesOwn = takes.get('calculator') === true && (asksToldMoment(task.text) || asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks) || asksTimeZone(asks))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // "What is 10% of the Q1 budget?", "What time is the client demo in New York?" with the budget or
     // the demo stated in the graph: the calculator's, which computes with the value the graph states.
     // Before, the researcher quoted the budget, and nothing was computed. Read whether this tab runs a
     // calculator or not: its researcher does not answer such a request either.
     const namesUsed = !datesOwn ? names() : []
-    const withNamed = namesUsed.length > 0 && await graphStates(namesUsed)
+    const withNamed = namesUsed.length > 0 && await statesAny(namesUsed)
     if (withNamed) atLeast('calculator', namesUsed.some(o => o.as === 'moment') ? 'math.dates-interest' : 'math.evaluate', COMPUTE_CONFIDENCE, true)
     // The researcher answers from the graph: a request its skill text matches, but about nothing the
     // graph holds ("Tell me a joke", "Explain quantum computing"), it could only answer with "nothing relevant",
@@ -437,17 +448,17 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     return out
   }
 
-  /** Whether this tab's copy of the graph states a value, a moment or (for a group) a count for one of `named` (calculator.ts takes the same). */
-  const graphStates = async (named: readonly NamedUse[]): Promise<boolean> => {
-    for (const o of named.slice(0, 3)) {
-      try {
-        const hits = await host.searchGraph(o.name, 10)
-        if (hits.some(h => o.as === 'count' ? standsBy(h) && statedCount(h.text, o.name) !== undefined : valueStatedBy(h, o.name) !== undefined)) return true
-      } catch {
-        return false
-      }
+  /**
+   * Whether this tab's copy of the graph states a value, a moment or (for a group) a count for `o`
+   * (calculator.ts takes the same); undefined when the graph cannot be searched.
+   */
+  const graphStates = async (o: NamedUse): Promise<boolean | undefined> => {
+    try {
+      const hits = await host.searchGraph(o.name, 10)
+      return hits.some(h => o.as === 'count' ? standsBy(h) && statedCount(h.text, o.name) !== undefined : valueStatedBy(h, o.name) !== undefined)
+    } catch {
+      return undefined
     }
-    return false
   }
 
   /** The researcher's bid on a question, from the relevance of the best entity in the graph (none below ANSWERABLE_RELEVANCE). */

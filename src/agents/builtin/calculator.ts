@@ -16,7 +16,7 @@ import { timeZoneAnswer } from './time-zones.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
-import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, savingsGoal } from './money.ts'
+import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, overPeriods, savingsGoal } from './money.ts'
 import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork, workload } from './measures.ts'
@@ -24,7 +24,7 @@ import { conversionBeforeTravel } from './travel.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { readWordProblem } from './word-problems.ts'
 import { inputRecord, upstreamNumber, upstreamResults, upstreamText, type Upstream } from './task-input.ts'
-import { byStanding, eachOfNamed, namedOperands, notUsedBecause, standsBy, statedCount, toldMomentAsked, valueStatedBy } from './named-values.ts'
+import { byStanding, eachOfNamed, fromGraph, namedOperands, notUsed, standsBy, statedCount, toldMomentAsked, valueStatedBy } from './named-values.ts'
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.signal.throwIfAborted()
@@ -50,7 +50,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
         if (e instanceof Error && e.message.startsWith('calculator:')) return undefined
         throw e
       })
-      if (again !== undefined) return { ...again, working: [`request: ${asked.trim()}`, `"${told.word}" is ${told.moment}, as the request says`, `read as: ${told.text}`, ...(again.working ?? []).filter(w => !w.startsWith('request: '))] }
+      if (again !== undefined) return { ...again, working: workingOf(asked, [`"${told.word}" is ${told.moment}, as the request says`, `read as: ${told.text}`], again) }
     }
     const named = await namedValuesFromGraph(asked, ctx)
     if (named === undefined) throw err
@@ -65,14 +65,21 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     return {
       ...again,
       text: `${again.text}, with ${named.read}`,
-      working: [`request: ${asked.trim()}`, ...named.steps, ...(again.working ?? []).filter(w => !w.startsWith('request: '))],
+      working: workingOf(asked, named.steps, again),
       citations: [...new Set([...named.cited, ...(again.citations ?? [])])]
     }
   }
 }
 
-/** A request about an amount over periods: "for a year", "over 6 months", "per year", "annually". */
-const OVER_PERIODS = /\b(?:for|over|after|within|per|every)\s+(?:\d+(?:\.\d+)?\s+|an?\s+|one\s+)?(?:day|week|month|quarter|year)s?\b|\b(?:annually|yearly|a\s+year|a\s+week|a\s+day|quarterly|weekly|daily)\b/i
+/** The working of a request answered as it was read again: the request, how it was read, then the answer's own steps. */
+function workingOf (asked: string, reading: readonly string[], again: AgentResult): string[] {
+  return [`request: ${asked.trim()}`, ...reading, ...(again.working ?? []).filter(w => !w.startsWith('request: '))]
+}
+
+/** ", as the graph states", with " (not yet verified)" unless the statement is verified. */
+function asTheGraphStates (hit: GraphHit): string {
+  return `, as the graph states${hit.status === 'verified' ? '' : ' (not yet verified)'}`
+}
 
 /**
  * The request with each value it names written in, as the room's graph states it ("What is 10% of
@@ -100,8 +107,8 @@ async function namedValuesFromGraph (asked: string, ctx: AgentContext): Promise<
     const counted = each === undefined ? undefined : hits.filter(standsBy).flatMap(h => { const c = statedCount(h.text, operand.name); return c === undefined ? [] : [{ hit: h, ...c }] }).sort((a, b) => byStanding(a.hit, b.hit))[0]
     if (each !== undefined && counted !== undefined) {
       text = text.replace(each.span, `each of the ${counted.n} ${counted.things}`)
-      reads.push(`${operand.phrase} at ${counted.n} ${counted.things}, as the graph states${counted.hit.status === 'verified' ? '' : ' (not yet verified)'}`)
-      steps.push(`${operand.phrase}: ${counted.n} ${counted.things}, from the graph: "${counted.hit.text.slice(0, 200)}" (${counted.hit.kind} ${counted.hit.id}, ${counted.hit.status})`)
+      reads.push(`${operand.phrase} at ${counted.n} ${counted.things}${asTheGraphStates(counted.hit)}`)
+      steps.push(`${operand.phrase}: ${counted.n} ${counted.things}, ${fromGraph(counted.hit)}`)
       cited.push(counted.hit.id)
       continue
     }
@@ -119,13 +126,13 @@ async function namedValuesFromGraph (asked: string, ctx: AgentContext): Promise<
     const symbols = new Set(moneyAmountsIn(text).map(a => a.currency.symbol))
     const value = /^-?\d[\d,]*(?:\.\d+)?$/.test(best.value) && symbols.size === 1 ? best.value.replace(/^(-?)/, `$1${[...symbols][0]!}`) : best.value
     // "The office rent is $4,500 a month": "for a year" of it is 12 months' (money.ts amountOverTime).
-    const per = best.per !== undefined && OVER_PERIODS.test(text) ? ` ${best.per}` : ''
+    const per = best.per !== undefined && overPeriods(text) ? ` ${best.per}` : ''
     text = `${text.slice(0, at)}${value}${per}${text.slice(at + operand.phrase.length)}`
-    reads.push(`${operand.phrase} ${/^\d{1,2} [A-Z][a-z]+ \d{4}$/.test(best.said) ? 'on' : 'at'} ${best.said}, as the graph states${best.hit.status === 'verified' ? '' : ' (not yet verified)'}`)
-    steps.push(`${operand.phrase} = ${best.value}, from the graph: "${best.hit.text.slice(0, 200)}" (${best.hit.kind} ${best.hit.id}, ${best.hit.status})`)
+    reads.push(`${operand.phrase} ${/^\d{1,2} [A-Z][a-z]+ \d{4}$/.test(best.said) ? 'on' : 'at'} ${best.said}${asTheGraphStates(best.hit)}`)
+    steps.push(`${operand.phrase} = ${best.value}, ${fromGraph(best.hit)}`)
     if (value !== best.value) steps.push(`${best.value} read in ${[...symbols][0]!}, the currency of the request's other amounts`)
     const others = stated.slice(1).filter(o => o.value !== best.value)
-    for (const o of others.slice(0, 3)) steps.push(`the graph also states ${operand.phrase} as ${o.said} (${o.hit.kind} ${o.hit.id}, ${o.hit.status}); not used: ${notUsedBecause(o.hit, best.hit)}`)
+    for (const o of others.slice(0, 3)) steps.push(notUsed(`${operand.phrase} as ${o.said}`, o.hit, best.hit))
     cited.push(best.hit.id)
   }
   steps.push(`read as: ${text.trim()}`)
@@ -394,8 +401,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // "3/8 as a percentage": 37.5%, a long fraction to 6 significant digits ("≈ 33.3333%").
   const percent = used.percent === true && typeof result.output === 'number' ? `${readableNumber(result.display) ?? result.display}%` : undefined
   // "13.490737563232 (sample standard deviation)": which one, as a person needs to know.
-  const statistic = typeof result.output === 'number' ? /^(std|variance)\(/.exec(result.expression) : null
-  const which = statistic === null ? '' : ` (${/"uncorrected"/.test(result.expression) ? 'population' : 'sample'} ${statistic[1] === 'std' ? 'standard deviation' : 'variance'})`
+  const which = used.statistic !== undefined && typeof result.output === 'number' ? ` (${used.statistic})` : ''
   return { text: claim ?? named(result.output) ?? shown ?? percent ?? `${result.display}${which}`, output: result.output, working }
 }
 
@@ -451,7 +457,7 @@ async function convertAtGraphRate (c: Conversion, ctx: AgentContext): Promise<{ 
   const source = `${best.hit.kind} ${best.hit.id} (${best.hit.status}${when === undefined ? '' : `, recorded ${when}`})`
   const money = convertAt(c, best.rate, `${best.reading}, from the graph: "${best.hit.text}" (${source})`)
   const others = rated.slice(1).filter(r => Math.abs(r.rate - best.rate) > 1e-9 * best.rate)
-  const steps = others.map(r => `the graph also states ${r.reading} (${r.hit.kind} ${r.hit.id}, ${r.hit.status}); not used: ${notUsedBecause(r.hit, best.hit)}`)
+  const steps = others.map(r => notUsed(r.reading, r.hit, best.hit))
   const note = ` (at ${best.reading}, the graph's ${best.hit.status} ${best.hit.kind}${when === undefined ? '' : ` of ${when}`}${others.length > 0 ? `; it holds ${others.length} other rate${others.length === 1 ? '' : 's'} for this pair` : ''})`
   return { money, note, steps, entity: best.hit }
 }

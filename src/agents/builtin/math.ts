@@ -315,9 +315,17 @@ function statCall (fn: string, values: readonly string[]): string {
   return normalization === undefined ? `${name!}(${values.join(', ')})` : `${name!}([${values.join(', ')}], "${normalization}")`
 }
 
-/** What a statistic is, said where it could be read two ways: mathjs' std and variance are the sample's. */
+/** Whose standard deviation or variance `fn` is ("sample standard deviation": mathjs' are the sample's), or undefined for another statistic. */
+function statName (fn: string): string | undefined {
+  const [name, normalization] = fn.split(':')
+  if (name !== 'std' && name !== 'variance') return undefined
+  return `${normalization === 'uncorrected' ? 'population' : 'sample'} ${name === 'std' ? 'standard deviation' : 'variance'}`
+}
+
+/** What a statistic is, said where it could be read two ways: " (the sample standard deviation, dividing by n − 1)". */
 function statNote (fn: string): string {
-  return fn === 'std' || fn === 'variance' ? ` (the sample ${fn === 'std' ? 'standard deviation' : 'variance'}, dividing by n − 1)` : fn.endsWith(':uncorrected') ? ` (the population ${fn.startsWith('std') ? 'standard deviation' : 'variance'}, dividing by n)` : ''
+  const name = statName(fn)
+  return name === undefined ? '' : ` (the ${name}, dividing by ${name.startsWith('sample') ? 'n − 1' : 'n'})`
 }
 
 /** A number as a list holds it: "3", "-2.5", "1e6". */
@@ -450,6 +458,8 @@ export interface Translation {
   rounding?: Rounding
   /** Set when the request asks for the answer as a percentage ("3/8 as a percentage": 37.5, shown 37.5%). */
   percent?: true
+  /** Set for a standard deviation or variance of a list, saying whose: "sample standard deviation", "population variance". */
+  statistic?: string
 }
 
 /** How a result is rounded: to decimal places, to significant digits, or to the nearest multiple of `step` ("the nearest ten", "the nearest 0.5"). */
@@ -667,7 +677,8 @@ export function translateRequest (request: string): Translation {
     const values = listItems(m[1]!)
     if (values.length > 0 && values.every((v) => LIST_NUMBER.test(v))) {
       steps.push(`${fn.replace(/:.*/, '')} of ${values.length} value${values.length === 1 ? '' : 's'}${statNote(fn)}`)
-      return { expression: statCall(fn, values), steps }
+      const statistic = statName(fn)
+      return { expression: statCall(fn, values), steps, ...(statistic !== undefined ? { statistic } : {}) }
     }
   }
 

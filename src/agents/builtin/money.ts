@@ -107,6 +107,17 @@ export function periodOf (period: string | undefined, adjective: string | undefi
 }
 /** Every "a/per/each/every <period>" or "daily/weekly/..." in a text. */
 const EVERY_ALL = new RegExp(EVERY.source, 'gi')
+/** A period said right after an amount: "$15 a week", "$50 monthly". */
+const EVERY_NEXT = new RegExp(String.raw`^\s*${EVERY.source}`, 'i')
+/** The period `text` opens with ("a month", "per year", "monthly" → "month"), or undefined. */
+export function periodAfter (text: string): string | undefined {
+  const m = EVERY_NEXT.exec(text)
+  return m === null ? undefined : periodOf(m[1], m[2])
+}
+/** Whether a request speaks of periods: a span ("for a year", "over 6 months") or a rate ("per year", "annually"). */
+export function overPeriods (text: string): boolean {
+  return SPAN.test(text) || EVERY.test(text)
+}
 /** A quantity of something just before a period ("8 hours" of "8 hours a day"): the period is its, not an amount's. */
 const OTHER_QUANTITY_BEFORE = /\d\s*[a-z]+\s*$/i
 /** "an hour", "a hour" right after an amount. */
@@ -383,8 +394,6 @@ export function tellsMoneyStory (text: string): boolean {
 
 /** "how long until I have $600", "how many weeks to save $600", "how long will it take to reach $600". */
 const ASKS_HOW_LONG = new RegExp(String.raw`\bhow\s+(?:long|many\s+${PERIOD}s)\b`, 'i')
-/** A period said right after an amount: "$15 a week", "$50 monthly". */
-const EVERY_NEXT = new RegExp(String.raw`^\s*${EVERY.source}`, 'i')
 const GOAL = /\b(?:have|reach|hit|save|saved|get\s+to|collect|raise|afford|pay\s+(?:off|back))\s+(?:up\s+)?(?:a\s+total\s+of\s+)?$/i
 
 /**

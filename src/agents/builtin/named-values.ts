@@ -11,6 +11,8 @@
 import type { GraphHit } from '../types.ts'
 import { datesIn, longDay } from './dates.ts'
 import { TIME } from './time-zones.ts'
+import { MAGNITUDES } from './number-words.ts'
+import { periodAfter } from './money.ts'
 
 /** A phrase of a request that may name a value the room stated: "the Q1 budget" (name "Q1 budget"). */
 export interface NamedOperand {
@@ -69,7 +71,6 @@ function namePattern (name: string): string {
   return name.split(/\s+/).map(w => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(String.raw`\s+`)
 }
 
-const MAGNITUDE: Record<string, number> = { k: 1e3, thousand: 1e3, m: 1e6, million: 1e6, mn: 1e6, bn: 1e9, b: 1e9, billion: 1e9 }
 const AMOUNT = String.raw`([-−]?\s*(?:[$€£¥₹]\s?)?\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(k|m|mn|bn|b|thousand|million|billion)\b)?(\s*%|\s+(?:percent|per\s*cent)\b|\s+(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|dollars?|euros?|pounds?|yen)\b)?`
 const LINKS = String.raw`(?:is|was|are|were|will\s+be|has\s+been|have\s+been|is\s+now|stands\s+at|comes\s+to|totals|amounts\s+to|is\s+set\s+(?:at|to)|was\s+set\s+(?:at|to)|=|:|of)`
 
@@ -82,9 +83,6 @@ export interface StatedValue {
   /** The period the amount is for, when the statement gives one: "a month" of "The office rent is $4,500 a month". */
   per?: string
 }
-/** A period right after an amount: "a month", "per year", "monthly". */
-const PER = /^\s*(?:(?:a|an|per|each|every)\s+(day|week|month|quarter|year|hour)|(daily|weekly|monthly|quarterly|yearly|annually))\b/i
-const ADJECTIVE_PERIOD: Record<string, string> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' }
 
 /**
  * The amount `text` states for `name` ("The Q1 budget is $48,000", "our Q1 budget of $48k", "Q1
@@ -102,15 +100,16 @@ export function statedValue (text: string, name: string): StatedValue | undefine
     const symbol = /^-?([$€£¥₹])/.exec(value)?.[1] ?? ''
     // "4 m" of a length is metres, not millions: a letter is a magnitude only of money, or "k".
     if (symbol === '' && /^(?:m|mn|b|bn)$/i.test(magnitude)) return undefined
-    const n = Number(value.replace(/[^\d.-]/g, '')) * MAGNITUDE[magnitude.toLowerCase()]!
+    const n = Number(value.replace(/[^\d.-]/g, '')) * MAGNITUDES[magnitude.toLowerCase()]!
     if (!Number.isFinite(n)) return undefined
     value = `${n < 0 ? '-' : ''}${symbol}${Math.abs(n).toLocaleString('en-US', { maximumFractionDigits: 6 })}`
   }
   const u = unit?.trim()
   if (u !== undefined) value = /^%|^per/i.test(u) ? `${value}%` : `${value} ${u}`
-  const period = PER.exec(text.slice(m.index + m[0].length))
-  if (period === null) return { value, said }
-  const per = `a ${(period[1] ?? ADJECTIVE_PERIOD[period[2]!.toLowerCase()]!).toLowerCase()}`
+  // "$4,500 a month", "$3,200 monthly": the period it is for, as money.ts reads one.
+  const period = periodAfter(text.slice(m.index + m[0].length))
+  if (period === undefined) return { value, said }
+  const per = `a ${period}`
   return { value, said: `${said} ${per}`, per }
 }
 
@@ -233,9 +232,18 @@ export function byStanding (a: GraphHit, b: GraphHit): number {
   return STANDING[a.status]! - STANDING[b.status]! || (b.updatedAt ?? 0) - (a.updatedAt ?? 0) || b.confidence - a.confidence || (a.id < b.id ? -1 : 1)
 }
 
-/** Why `other` was not used when `best` was (both stood by, `best` first by {@link byStanding}). */
-export function notUsedBecause (other: GraphHit, best: GraphHit): string {
-  return STANDING[other.status]! > STANDING[best.status]! ? 'less verified' : 'older or less confident'
+/**
+ * A working line for a statement the graph also holds that was not used ("the graph also states the Q1
+ * budget as $48,000 (hypothesis h1, proposed); not used: older or less confident"): `best` came first
+ * by {@link byStanding}.
+ */
+export function notUsed (said: string, other: GraphHit, best: GraphHit): string {
+  return `the graph also states ${said} (${other.kind} ${other.id}, ${other.status}); not used: ${STANDING[other.status]! > STANDING[best.status]! ? 'less verified' : 'older or less confident'}`
+}
+
+/** A working line for the statement a value was read from: `from the graph: "<its text>" (fact f1, verified)`. */
+export function fromGraph (hit: GraphHit): string {
+  return `from the graph: "${hit.text.slice(0, 200)}" (${hit.kind} ${hit.id}, ${hit.status})`
 }
 
 /**

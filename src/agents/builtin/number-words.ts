@@ -85,19 +85,19 @@ export function numberWordsToDigits (text: string): string {
   return text
     // "2 million", "$1.2 million", "3 thousand": the figure times the scale ("1 1000000" before, which
     // the calculator could not parse: "Is the Q3 revenue over $1 million?" failed).
-    .replace(FIGURE_SCALE, (_m, figure: string, scale: string) => {
-      const n = Number(figure.replace(/,/g, '')) * SCALES[scale.toLowerCase()]!
-      return Number.isFinite(n) ? n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 6 }) : _m
-    })
+    .replace(FIGURE_SCALE, (said: string, figure: string, scale: string) => scaled(figure, scale) ?? said)
     // "$35k", "$1.2m", "€2bn": money with a letter for its scale (before, "3 engineers at $35k each" was 3 × $35).
-    .replace(MONEY_SCALE, (_m, symbol: string, figure: string, scale: string) => {
-      const n = Number(figure.replace(/,/g, '')) * LETTER_SCALES[scale.toLowerCase()]!
-      return Number.isFinite(n) ? `${symbol}${n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 6 })}` : _m
-    })
+    .replace(MONEY_SCALE, (said: string, symbol: string, figure: string, scale: string) => { const n = scaled(figure, scale); return n === undefined ? said : symbol + n })
     .replace(RUN, (run: string) => numbersOf(run).map(n => n.before + String(n.value)).join(''))
 }
 /** An amount of money with a letter for its scale: "$35k", "£1.2m", "€2bn". */
 const MONEY_SCALE = /([$€£¥₹]\s?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(k|m|mn|bn)\b/gi
-const LETTER_SCALES: Record<string, number> = { k: 1e3, m: 1e6, mn: 1e6, bn: 1e9 }
+/** What a scale word or letter multiplies by: "thousand" and "k", "million", "m" and "mn", "billion", "b" and "bn". */
+export const MAGNITUDES: Readonly<Record<string, number>> = { ...SCALES, k: 1e3, m: 1e6, mn: 1e6, b: 1e9, bn: 1e9 }
+/** A figure ("1,200", "1.5") times its scale, in digits without grouping; undefined when that is no finite number. */
+function scaled (figure: string, scale: string): string | undefined {
+  const n = Number(figure.replace(/,/g, '')) * MAGNITUDES[scale.toLowerCase()]!
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 6 }) : undefined
+}
 /** A figure in digits and a scale word: "2 million", "1.5 billion", "1,200 thousand". */
 const FIGURE_SCALE = /(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s+(thousand|million|billion|trillion)\b/gi

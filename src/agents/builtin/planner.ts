@@ -203,8 +203,12 @@ function instructs (sentence: string): boolean {
   return word !== undefined && IMPERATIVE.has(word)
 }
 
-/** An arithmetic operation on an earlier result: "double it", "multiply that by 3", "add 10 to the result". */
-const OPERATION_ON_RESULT = /^(?:double|halve|triple|square|cube|negate|round|multiply|divide|add|subtract|increase|decrease|raise|lower|convert)\b(?:\s+\S+){0,3}?\s+(?:it|that|them|the\s+(?:result|answer|number|value|total))\b|^(?:double|halve|triple|square|cube|negate|round)\s+(?:it|that|them|the\s+(?:result|answer|number|value|total))\b/i
+/**
+ * An arithmetic operation on an earlier result: "double it", "multiply that by 3", "add 10 to the
+ * result", "then round it to the nearest ten". The planner cuts a request before one; the bid rules
+ * (coord-boot.ts) give such a mission part to the calculator.
+ */
+export const OPERATION_ON_RESULT = /^\s*(?:please\s+)?(?:then\s+)?(?:double|halve|triple|quadruple|square|cube|negate|round|multiply|divide|add|subtract|deduct|increase|decrease|reduce|raise|lower|take|convert)\b(?:\s+\S+){0,3}?\s+(?:it|that|this|them|the\s+(?:result|answer|number|value|total|sum|amount|figure))\b/i
 
 interface Part { text: string, sequenced: boolean }
 

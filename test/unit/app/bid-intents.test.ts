@@ -4,8 +4,9 @@
  * ...") may go to the researcher when the graph holds something relevant.
  */
 import { describe, it, expect } from 'vitest'
-import { ABOUT_THE_ROOM, ASKS_THE_RECORD, CHECK_ARITHMETIC, CHECK_INTENT, computesWithNamed, mayCompute, ON_THE_RESULT, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
+import { ABOUT_THE_ROOM, ASKS_THE_RECORD, CHECK_ARITHMETIC, CHECK_INTENT, computesWithNamed, mayCompute, QUESTION, RUN_INTENT, writesOutComputation, SUMMARY_INTENT } from '../../../src/app/coord-boot.ts'
 import { convertsMoney } from '../../../src/agents/builtin/currency.ts'
+import { OPERATION_ON_RESULT } from '../../../src/agents/builtin/planner.ts'
 import { asksGeometry } from '../../../src/agents/builtin/math.ts'
 
 describe('bidding intents', () => {
@@ -115,8 +116,8 @@ describe('bidding intents', () => {
     for (const q of ['Check', 'Verify:', 'please double-check', 'Fact check']) expect(CHECK_INTENT.test(q), q).toBe(true)
     for (const q of ['Checkout', 'Check out the new docs']) expect(CHECK_INTENT.test(q), q).toBe(false)
     // A mission's part that works on the result before it is the calculator's (nobody bid before).
-    for (const q of ['Round it to the nearest ten', 'Double the result', 'Add 5 to that', 'then multiply it by 3']) expect(ON_THE_RESULT.test(q), q).toBe(true)
-    for (const q of ['Round 3.14 to 1 decimal', 'Add milk to the list']) expect(ON_THE_RESULT.test(q), q).toBe(false)
+    for (const q of ['Round it to the nearest ten', 'Double the result', 'Add 5 to that', 'then multiply it by 3']) expect(OPERATION_ON_RESULT.test(q), q).toBe(true)
+    for (const q of ['Round 3.14 to 1 decimal', 'Add milk to the list']) expect(OPERATION_ON_RESULT.test(q), q).toBe(false)
     // A question about the value itself is the researcher's.
     // What the room decided or recorded is the researcher's to answer, even when the graph has nothing on it (before, nobody bid).
     for (const q of ['What was decided about the ledger?', 'Who decided the launch date?', 'Is anything recorded about the relay?']) expect(ASKS_THE_RECORD.test(q), q).toBe(true)
