@@ -9,7 +9,7 @@
  * own ("Take the square root") applies to the one earlier result. Days between dates: dates.ts.
  */
 import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
-import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
+import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, splitConversion, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
 import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer, monthLengthAnswer, ageAnswer, workdaysAnswer } from './dates.ts'
 import { clockArithmetic } from './clock-times.ts'
 import { timeZoneAnswer } from './time-zones.ts'
@@ -19,7 +19,7 @@ import { convertAt, noRateError, readConversion, statedRate, type Conversion, ty
 import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, overPeriods, savingsGoal } from './money.ts'
 import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
-import { eachTimes, proportion, quantityOverTime, rateAndTime, sharedWork, workload } from './measures.ts'
+import { countGrowth, eachTimes, partOfTime, splitDuration, transferTime, proportion, quantityOverTime, rateAndTime, sharedWork, workload } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { readWordProblem } from './word-problems.ts'
@@ -242,7 +242,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   }
   // A time in another place ("What time is 9am in London in Tokyo?", "Convert 3pm EST to CET"), or
   // the difference between two places' clocks.
-  const zoned = given === undefined ? timeZoneAnswer(asked, Date.now()) : undefined
+  const zoned = given === undefined ? timeZoneAnswer(asked, Date.now(), task.timeZone) : undefined
   if (zoned !== undefined) return answer(zoned.text, zoned.output, zoned.steps)
   // The clock ("What time is it?", "What is today's date?"), in the person's time zone.
   const clock = given === undefined ? clockAnswer(asked, Date.now(), task.timeZone) : undefined
@@ -309,7 +309,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Which of two quantities is heavier, longer, ... ("Which is heavier, 2 kg or 3 pounds?"), or a
   // quantity every period over a span ("5 km every day for 3 weeks, how far in total?"), or one in
   // proportion to another ("6 litres per 100 km: how much fuel for 350 km?").
-  const measured = given === undefined ? compareQuantities(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? workload(request) ?? rateAndTime(request) ?? eachTimes(request) ?? proportion(request) : undefined
+  const measured = given === undefined ? compareQuantities(request) ?? countGrowth(request) ?? transferTime(request) ?? splitDuration(request) ?? splitConversion(request) ?? partOfTime(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? workload(request) ?? rateAndTime(request) ?? eachTimes(request) ?? proportion(request) : undefined
   if (measured !== undefined) return answer(measured.text, measured.output, [...(referred?.notes ?? []), ...measured.steps])
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
@@ -402,7 +402,26 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   const percent = used.percent === true && typeof result.output === 'number' ? `${readableNumber(result.display) ?? result.display}%` : undefined
   // "13.490737563232 (sample standard deviation)": which one, as a person needs to know.
   const which = used.statistic !== undefined && typeof result.output === 'number' ? ` (${used.statistic})` : ''
-  return { text: claim ?? named(result.output) ?? shown ?? percent ?? `${result.display}${which}`, output: result.output, working }
+  const exact = percent === undefined && used.rounding === undefined ? exactFraction(result) : undefined
+  if (exact !== undefined) working.push(`exactly: ${exact}`)
+  return { text: claim ?? named(result.output) ?? shown ?? percent ?? (exact !== undefined ? `${exact} (${readableNumber(result.display) ?? result.display})` : undefined) ?? `${result.display}${which}`, output: result.output, working }
+}
+
+/** Fractions added, taken away or multiplied: "3/4 + 2/3", "(1/2) * (3/5) - 1/10". */
+const FRACTION_ARITHMETIC = /^\s*\(?\s*\d+\s*\/\s*\d+\s*\)?(?:\s*[-+*]\s*\(?\s*\d+\s*\/\s*\d+\s*\)?)+\s*$/
+
+/**
+ * The exact fraction of arithmetic on fractions ("3/4 plus 2/3" is 17/12, not only 1.4166666666667),
+ * when it is no whole number; undefined for anything else. The output stays the decimal.
+ */
+function exactFraction (result: Evaluation): string | undefined {
+  if (typeof result.output !== 'number' || Number.isInteger(result.output) || !FRACTION_ARITHMETIC.test(result.expression)) return undefined
+  try {
+    const exact = evaluateExpression(result.expression.replace(/\d+/g, n => `fraction(${n})`)).display
+    return /^-?\d+\/\d+$/.test(exact) ? exact : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Significant digits a converted quantity with a long fraction is shown with (every digit of its whole part is kept). */

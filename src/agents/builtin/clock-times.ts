@@ -116,6 +116,13 @@ export function showDuration (minutes: number): string {
   return parts.join(' ')
 }
 
+/** "4 days 8 hours", "1 day 30 minutes": a span of a day or more in whole days. */
+function showDays (minutes: number): string {
+  const d = Math.floor(minutes / MINUTES_PER_DAY)
+  const rest = minutes - d * MINUTES_PER_DAY
+  return `${d} day${d === 1 ? '' : 's'}${rest > 0 ? ` ${showDuration(rest)}` : ''}`
+}
+
 function dayShift (minutes: number): string {
   const days = Math.floor(minutes / MINUTES_PER_DAY)
   if (days === 0) return ''
@@ -156,11 +163,42 @@ export function asksClockArithmetic (request: string): boolean {
 
 type Reading =
   | { kind: 'offset', from: FoundTime, by: FoundDuration, sign: 1 | -1 }
-  | { kind: 'between', from: FoundTime, to: FoundTime, difference: boolean, less?: FoundDuration[] }
+  | { kind: 'between', from: FoundTime, to: FoundTime, difference: boolean, less?: FoundDuration[], days?: { from: Day, to: Day } }
   | { kind: 'from-now', by: FoundDuration }
 
 /** A question about times of day is short; a longer text is a passage (and every tab reads each request to bid). */
 const MAX_REQUEST = 400
+
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
+/** A day a time of day is told on: a weekday ("Monday 9am", "5pm on Friday") or one next to today ("tomorrow at 9am"). */
+interface Day { said: string, at: number, weekday?: number, offset?: number }
+const DAY = String.raw`(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|tomorrow|yesterday)`
+const DAY_BEFORE = new RegExp(String.raw`\b(?:on\s+)?${DAY}(?:\s+(?:at|morning|afternoon|evening|night))?\s*,?\s*$`, 'i')
+const DAY_AFTER = new RegExp(String.raw`^\s*,?\s*(?:on\s+)?${DAY}\b`, 'i')
+const NEXT_TO_TODAY: Record<string, number> = { today: 0, tonight: 0, tomorrow: 1, yesterday: -1 }
+
+/** The day `time` is told on in `text`, or undefined when none is said next to it. */
+function dayOf (text: string, time: FoundTime): Day | undefined {
+  const start = Math.max(0, time.index - 30)
+  const before = DAY_BEFORE.exec(text.slice(start, time.index))
+  const after = before === null ? DAY_AFTER.exec(text.slice(time.index + time.text.length, time.index + time.text.length + 20)) : null
+  const m = before ?? after
+  if (m === null) return undefined
+  const at = before !== null ? start + before.index : time.index + time.text.length + after!.index
+  const word = m[1]!.toLowerCase()
+  return NEXT_TO_TODAY[word] !== undefined ? { said: m[1]!, at, offset: NEXT_TO_TODAY[word] } : { said: m[1]!, at, weekday: WEEKDAYS.indexOf(word) }
+}
+
+/**
+ * The whole days from one day to another: from Monday to Friday 4, Friday to Monday 3 (the next
+ * Monday), today to tomorrow 1; undefined when one is a weekday and the other is not (which weekday
+ * today is, the request does not say).
+ */
+function daysBetween (from: Day, to: Day): number | undefined {
+  if (from.weekday !== undefined && to.weekday !== undefined) return (to.weekday - from.weekday + 7) % 7
+  if (from.offset !== undefined && to.offset !== undefined) return to.offset - from.offset
+  return undefined
+}
 
 /** Words before a duration taken out of a span: "minus a 30 minute lunch", "less 45 minutes of breaks", "not counting an hour for lunch". */
 const LESS = /\b(?:minus|less|without|excluding|excluding\s+an?|not\s+counting|except(?:\s+for)?|take\s+away|subtract(?:ing)?|deduct(?:ing)?|after\s+(?:taking\s+out|removing))\s+(?:an?\s+|the\s+)?$/i
@@ -186,8 +224,22 @@ function readClockArithmetic (request: string): Reading | undefined {
     const isEnd = (t: FoundTime): boolean => /\b(?:until|till|til|to)\s+$/i.test(r.slice(Math.max(0, t.index - 8), t.index))
     const isNow = (t: FoundTime): boolean => /\b(?:it'?s|it\s+is)\s+(?:now\s+)?$/i.test(r.slice(Math.max(0, t.index - 12), t.index)) || /^\s*now\b/i.test(r.slice(t.index + t.text.length))
     const swap = (isEnd(first) && !isEnd(second)) || (isNow(second) && !isNow(first))
+    const [from, to] = swap ? [second, first] : [first, second]
+    // "between Monday 9am and Friday 5pm" is 4 days and 8 hours: before, the weekdays went unread
+    // and the answer was 8 hours. A day said for one time only, or days that cannot be counted apart
+    // (a weekday and "tomorrow"), is no question this reading answers.
+    let [fromDay, toDay] = [dayOf(r, from), dayOf(r, to)]
+    if ((fromDay === undefined) !== (toDay === undefined)) {
+      const one = (fromDay ?? toDay)!
+      // "Monday from 9am to 5pm", "from 9am to 5pm tomorrow": one day said outside the span is both times'.
+      if (one.at < Math.min(from.index, to.index) || one.at > Math.max(from.index, to.index)) fromDay = toDay = undefined
+      // "from 9pm to tomorrow 5am": the first time is today's.
+      else if (toDay?.offset !== undefined) fromDay = { said: 'today', at: from.index, offset: 0 }
+      else return undefined
+    }
+    if (fromDay !== undefined && toDay !== undefined && daysBetween(fromDay, toDay) === undefined) return undefined
     // "The difference between 3 pm and 11:20 am" has no direction: the nearer way round the clock.
-    return { kind: 'between', from: swap ? second : first, to: swap ? first : second, difference: /\bdifference\b/i.test(r) && !/\bfrom\b/i.test(r), ...(durations.length > 0 ? { less: durations } : {}) }
+    return { kind: 'between', from, to, difference: /\bdifference\b/i.test(r) && !/\bfrom\b/i.test(r) && fromDay === undefined, ...(durations.length > 0 ? { less: durations } : {}), ...(fromDay !== undefined && toDay !== undefined ? { days: { from: fromDay, to: toDay } } : {}) }
   }
   if (times.length === 1 && durations.length === 1) {
     const from = times[0]!
@@ -215,8 +267,19 @@ export function clockArithmetic (request: string, now: number, timeZone?: string
   if (reading.kind === 'between') {
     const { from, to } = reading
     let span = to.minutes - from.minutes
-    steps.push(`from ${from.text} (${showTime(from.minutes, false)}) to ${to.text} (${showTime(to.minutes, false)})`)
-    if (reading.difference && Math.abs(span) <= MINUTES_PER_DAY - Math.abs(span)) {
+    const days = reading.days
+    steps.push(days === undefined
+      ? `from ${from.text} (${showTime(from.minutes, false)}) to ${to.text} (${showTime(to.minutes, false)})`
+      : `from ${days.from.said} ${from.text} (${showTime(from.minutes, false)}) to ${days.to.said} ${to.text} (${showTime(to.minutes, false)})`)
+    if (days !== undefined) {
+      let n = daysBetween(days.from, days.to)!
+      // "from Monday 5pm to Monday 9am" is the next Monday's morning: a week less 8 hours.
+      if (n === 0 && span < 0 && days.from.weekday !== undefined) n = 7
+      if (n * MINUTES_PER_DAY + span < 0) throw new Error(`calculator: ${days.to.said} ${to.text} comes before ${days.from.said} ${from.text}`)
+      if (n !== 0) steps.push(`${days.from.said} to ${days.to.said}: ${n} day${n === 1 ? '' : 's'} = ${n * MINUTES_PER_DAY} minutes`)
+      steps.push(`${n * MINUTES_PER_DAY} + (${showTime(to.minutes, false)} - ${showTime(from.minutes, false)}) = ${n * MINUTES_PER_DAY + span} minutes`)
+      span += n * MINUTES_PER_DAY
+    } else if (reading.difference && Math.abs(span) <= MINUTES_PER_DAY - Math.abs(span)) {
       // Before: "the difference between 3 pm and 11:20 am" was 20 hours 20 minutes, to the next morning.
       if (span < 0) steps.push(`${to.text} is earlier in the day: a difference has no direction, so ${showTime(from.minutes, false)} - ${showTime(to.minutes, false)}`)
       steps.push(`${showTime(Math.max(from.minutes, to.minutes), false)} - ${showTime(Math.min(from.minutes, to.minutes), false)} = ${Math.abs(span)} minutes`)
@@ -230,7 +293,8 @@ export function clockArithmetic (request: string, now: number, timeZone?: string
       steps.push(`${span} - ${d.minutes} minutes (${d.text}) = ${span - d.minutes} minutes`)
       span -= d.minutes
     }
-    const text = span >= 60 ? `${showDuration(span)} (${span} minutes)` : showDuration(span)
+    const whole = span >= MINUTES_PER_DAY ? `; ${showDays(span)}` : ''
+    const text = span >= 60 ? `${showDuration(span)} (${span.toLocaleString('en-US')} minutes${whole})` : showDuration(span)
     return { text, output: span, steps, fromNow: false }
   }
   if (reading.kind === 'from-now') {

@@ -388,6 +388,11 @@ const UNIT_WORDS: [RegExp, string][] = [
 
 /** A number and a unit of time, length or weight, as people write a quantity in parts ("3 hours and 20 minutes"). */
 const PART = String.raw`(\d+(?:\.\d+)?)\s*(weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|miles?|yards?|feet|foot|ft|inch(?:es)?|kilomet(?:er|re)s?|km|met(?:er|re)s?|centimet(?:er|re)s?|cm|millimet(?:er|re)s?|mm|pounds?|lbs?|ounces?|oz|kilograms?|kg|grams?|g)\b`
+/** A unit word without its plural ending, to tell one unit from another ("inches" and "inch" alike). */
+function unitKey (word: string): string {
+  const w = word.toLowerCase()
+  return w.endsWith('ches') ? w.slice(0, -2) : w.length > 2 && w.endsWith('s') ? w.slice(0, -1) : w
+}
 /** Spellings mathjs does not read as units ("min" is its minimum function). */
 const UNIT_SPELLING: Record<string, string> = { hr: 'hours', hrs: 'hours', min: 'minutes', mins: 'minutes', sec: 'seconds', secs: 'seconds', lbs: 'lb' }
 
@@ -401,7 +406,8 @@ const REWRITES: Rewrite[] = [
   // Money: "$84.50", "€12", "84.50 USD" are the amounts (the calculator keeps no currency).
   { pattern: /[$€£¥]\s*(?=\d)|(?<=\d)\s*(?:usd|eur|gbp|dollars?|euros?|pounds sterling)\b/gi, replace: '', note: 'currency symbols dropped' },
   // "3 hours and 20 minutes", "5 feet 10 inches", "2 lb, 3 oz": one quantity told in parts is their sum.
-  { pattern: new RegExp(String.raw`${PART}(?:\s*(?:,\s*(?:and\s+)?|and\s+)?${PART}){1,3}(?![\w/^])`, 'gi'), replace: (m: string) => `(${[...m.matchAll(new RegExp(PART, 'gi'))].map(p => `${p[1]} ${UNIT_SPELLING[p[2]!.toLowerCase()] ?? p[2]}`).join(' + ')})`, note: 'a quantity told in parts added up' },
+  // Parts in one unit ("3 kg, 5 kg and 4 kg") are a list, not one quantity: they stay as they are.
+  { pattern: new RegExp(String.raw`${PART}(?:\s*(?:,\s*(?:and\s+)?|and\s+)?${PART}){1,3}(?![\w/^])`, 'gi'), replace: (m: string) => { const parts = [...m.matchAll(new RegExp(PART, 'gi'))]; return new Set(parts.map(p => unitKey(p[2]!))).size === 1 ? m : `(${parts.map(p => `${p[1]} ${UNIT_SPELLING[p[2]!.toLowerCase()] ?? p[2]}`).join(' + ')})` }, note: 'a quantity told in parts added up' },
   // "the tip on a $64 bill at 20%", "the tax on 300 at 8.5%": the rate said after the amount. Before,
   // "undefined symbol tip".
   { pattern: /\b(?:the\s+|a\s+)?(?:tip|gratuity|(?:sales\s+)?tax|vat|gst|discount|commission|fee|surcharge|service\s+charge|markup|deposit)\s+(?:on|for|of)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?(\d+(?:\.\d+)?)(?:\s+(?:bill|check|cheque|meal|order|purchase|invoice|tab|total|price|sale|fare))?\s+(?:at|of)\s+(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)(?:\s+rate)?/gi, replace: '($2 / 100) * $1', note: 'percentage of a value' },
@@ -555,6 +561,56 @@ function inBigNumbers (ev: Evaluation, r: Rounding): Evaluation | undefined {
   }
 }
 
+/** A part of a whole: "3 out of 40", "12 of the 80", "1 in every 20". */
+const PART_OF_WHOLE = /\b(\d+(?:\.\d+)?)\s+(?:out\s+of(?:\s+(?:the|every|all|our|my))?|in\s+every|of\s+(?:the|all|every|our|my|their))\s+(\d+(?:\.\d+)?)\b/i
+/** The part and the whole of a share asked ("If 3 out of 40 requests failed, what is the failure rate?"), of a text with those two numbers only; else null. */
+function shareAsked (s: string): RegExpExecArray | null {
+  const part = PART_OF_WHOLE.exec(s)
+  return part !== null && ASKS_SHARE.test(s) && (s.match(/\d+(?:\.\d+)?/g) ?? []).length === 2 && Number(part[2]) > 0 ? part : null
+}
+
+/** "Convert 1.8 metres to feet and inches", "What is 2.5 kg in pounds and ounces?": one quantity in two or three units. */
+const SPLIT_INTO = /^(?:(?:what\s+is|what's|how\s+much\s+is|how\s+tall\s+is|how\s+long\s+is|convert|express|write)\s+)?(.*?\d.*?)\s+(?:in|to|into|as)\s+([A-Za-z]+)\s*(?:,\s*|\s+and\s+)([A-Za-z]+)(?:\s*,?\s*and\s+([A-Za-z]+))?\s*[?.!]?$/i
+/** A unit word as one of a quantity ("1 foot"), for words whose plural is not the singular with an s. */
+const ONE_OF: Record<string, string> = { feet: 'foot', inches: 'inch', pounds: 'pound', ounces: 'ounce', stones: 'stone' }
+
+/**
+ * A quantity in several units, largest first, the last to 2 decimals: "1.8 metres to feet and inches"
+ * → 5 feet 10.87 inches. Before, mathjs failed on it ("unexpected type of argument in function and").
+ * Undefined when the request asks no such thing or a unit is not one mathjs knows.
+ */
+export function splitConversion (request: string): { text: string, output: string, steps: string[] } | undefined {
+  if (request.length > 200) return undefined
+  const m = SPLIT_INTO.exec(request.trim().replace(/\s+/g, ' '))
+  if (m === null) return undefined
+  const words = [m[2]!, m[3]!, ...(m[4] === undefined ? [] : [m[4]])]
+  try {
+    const from = math.unit(unitWords(m[1]!.replace(/(\d),(?=\d{3}\b)/g, '$1')))
+    const targets = words.map(w => math.unit(unitWords(w)))
+    if (targets.some(t => !from.equalBase(t))) return undefined
+    // Largest first: "in inches and feet" is still feet, then inches.
+    const order = targets.map((t, i) => ({ t, w: words[i]!, size: t.clone().to(t.formatUnits()).toSI().toNumber() })).sort((a, b) => b.size - a.size)
+    const parts = from.splitUnit(order.map(o => o.t.formatUnits()))
+    const shown = parts.map((p, i) => {
+      const n = p.toNumber(p.formatUnits())
+      const v = i === parts.length - 1 ? Math.round(n * 100) / 100 : Math.round(n)
+      const w = order[i]!.w
+      return { v, text: `${v} ${v === 1 ? (ONE_OF[w.toLowerCase()] ?? w.replace(/s$/i, '')) : w}` }
+    }).filter((p, i, all) => p.v !== 0 || i === all.length - 1)
+    const text = shown.map(p => p.text).join(' ')
+    return { text, output: text, steps: [`${m[1]!.trim()} = ${from.toString()}`, `split into ${order.map(o => o.t.formatUnits()).join(', ')}: ${parts.map(p => p.toString()).join(' + ')}`, `= ${text}${shown.length === parts.length ? '' : ' (a part of 0 left out)'}`] }
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a request asks what share a part is of a whole (the bid rule's test: its words matched no skill). */
+export function asksShare (request: string): boolean {
+  return request.length <= 300 && shareAsked(numberWordsToDigits(request).replace(/(\d),(?=\d{3}\b)/g, '$1')) !== null
+}
+/** A question after a share: "what percentage", "the failure rate", "what proportion", "as a fraction". */
+const ASKS_SHARE = /\b(?:what|which|how\s+much|how\s+big|as\s+an?)\b[^.?!]*\b(?:percent(?:age)?|rate|proportion|share|fraction)\b|%\s*\??\s*$/i
+
 /**
  * Turns a request such as "what is 17% of 2,340?", "convert 5 miles to km" or "mean of 3, 5, 9"
  * into a mathjs expression. Returns the best candidate; evaluation decides whether it holds.
@@ -607,6 +663,15 @@ export function translateRequest (request: string): Translation {
       const exact = inner.expression.replace(/\d+(?:\.\d+)?/g, n => `fraction(${n})`)
       return { expression: exact, steps: [...steps, ...inner.steps, 'as a fraction: each number exact'] }
     }
+  }
+  // "If 3 out of 40 requests failed, what is the failure rate as a percentage?", "12 of the 80 tests
+  // are flaky: what share is that?": the part over the whole, as a percentage (or the fraction asked).
+  // Before, the first failed ("cannot parse '(If 3 / 40 requests failed, ...) * 100'").
+  const part = shareAsked(s)
+  if (part !== null) {
+    const [a, b] = [part[1]!, part[2]!]
+    if (/\bfraction\b/i.test(s) && !/\bpercent|%/i.test(s)) return { expression: `fraction(${a}) / fraction(${b})`, steps: [...steps, `${a} out of ${b}: the part over the whole, as a fraction`] }
+    return { expression: `(${a} / ${b}) * 100`, steps: [...steps, `${a} out of ${b}: the part over the whole, × 100`], percent: true }
   }
   // "3/8 as a percentage", "0.375 in percent", "What is 7 out of 20 as a percent?": the value times 100,
   // shown with a % sign. Before, "What's 3/8 as a percentage?" answered 0.375. ("20 as a percentage of
@@ -672,10 +737,17 @@ export function translateRequest (request: string): Translation {
 
   for (const [word, fn] of STAT_FUNCTIONS) {
     // "average of these: 12, 15, 22", "the mean of the following values: ..." (before: a parse error at the colon).
-    const m = new RegExp(`^(?:the\\s+)?${word.source}\\s*(?:of|for)?\\s*(?:(?:the\\s+following|these|those|the)\\b\\s*)?(?:numbers|values|list|figures|data|scores)?\\s*:?\\s*(.+)$`, 'i').exec(s)
+    // "the average response time of 120ms, 95ms and 210ms": a few words may name what is measured.
+    const m = new RegExp(`^(?:the\\s+)?${word.source}(?:(?:\\s+(?!of\\b|for\\b|and\\b|or\\b)[a-z]+){1,3}\\s+(?:of|for)\\b|\\s*(?:of|for)?)\\s*(?:(?:the\\s+following|these|those|the)\\b\\s*)?(?:numbers|values|list|figures|data|scores)?\\s*:?\\s*(.+)$`, 'i').exec(s)
     if (m === null) continue
-    const values = listItems(m[1]!)
-    if (values.length > 0 && values.every((v) => LIST_NUMBER.test(v))) {
+    let values = listItems(m[1]!)
+    // Values of one unit ("120ms, 95 ms"): mathjs computes with the unit, and the answer keeps it (142 ms).
+    const units = m[1]!.replace(/\band\b/gi, ',').split(/\s*[,;]\s*/).filter(v => v.trim() !== '').map(v => /^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ]+)$/.exec(v.trim()))
+    if (units.length > 1 && units.every(u => u !== null) && new Set(units.map(u => u![2]!.toLowerCase())).size === 1 && !/^(?:e|pi)$/i.test(units[0]![2]!)) {
+      values = units.map(u => `${u![1]!} ${unitWords(u![2]!)}`)
+      steps.push(`each value in ${units[0]![2]!}`)
+    }
+    if (values.length > 0 && values.every((v) => LIST_NUMBER.test(v) || / [A-Za-zµ]+$/.test(v))) {
       steps.push(`${fn.replace(/:.*/, '')} of ${values.length} value${values.length === 1 ? '' : 's'}${statNote(fn)}`)
       const statistic = statName(fn)
       return { expression: statCall(fn, values), steps, ...(statistic !== undefined ? { statistic } : {}) }

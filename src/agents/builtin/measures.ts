@@ -20,13 +20,13 @@
  */
 import { numberWordsToDigits } from './number-words.ts'
 import { amountsIn } from './currency.ts'
-import { PERIOD, periodOf, periodsIn } from './money.ts'
+import { GROWS, GROWTH_SPAN, PERIOD, periodOf, periodsIn } from './money.ts'
 import { SECONDS_IN, singular } from './word-problems.ts'
 import { tellsTravel } from './travel.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
-  return comparisonAsked(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined || workload(text) !== undefined || rateAndTime(text) !== undefined || eachTimes(text) !== undefined
+  return comparisonAsked(text) !== undefined || countGrowth(text) !== undefined || splitDuration(text) !== undefined || transferTime(text) !== undefined || partOfTime(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined || workload(text) !== undefined || rateAndTime(text) !== undefined || eachTimes(text) !== undefined
 }
 
 export interface MeasureAnswer {
@@ -238,6 +238,11 @@ const aPer = (name: string): string => `${name === 'hour' ? 'an' : 'a'} ${name}`
 const RATE_OF_TIME = new RegExp(String.raw`${QTY}\s*([a-z]+)\s*(?:(?:per|a|an|each|every)\s+|\/\s*)${TIME_WORD}\b`, 'i')
 /** "how long", "how much time", "how many minutes". */
 const ASKS_TIME = new RegExp(String.raw`\bhow\s+long\b|\bhow\s+much\s+time\b|\bhow\s+many\s+${TIME_WORD}\b`, 'i')
+/** A rate asked in a unit of time: "per day", "a minute", "every hour". */
+const PER_TIME = new RegExp(String.raw`\b(?:per|a|an|each|every)\s+${TIME_WORD}\b`, 'i')
+/** A rate asked by the month or the year, which have no fixed length: "a month", "per year". */
+const PER_LONG = /\b(?:per|a|each|every)\s+(month|year)\b/i
+const LONG: Record<string, { seconds: number, name: string }> = { month: { seconds: 365 * 86_400 / 12, name: 'month' }, year: { seconds: 365 * 86_400, name: 'year' } }
 /** "in 2 hours", "for 45 minutes", "over 3 days". */
 const TIME_SPAN = new RegExp(String.raw`\b(?:in|for|over|within|during|after)\s+(?:${QTY}|an?|one)\s*${TIME_WORD}\b`, 'i')
 
@@ -262,6 +267,167 @@ function inTime (seconds: number, to: { seconds: number, name: string }): { text
   const value = Number((seconds / to.seconds).toPrecision(6))
   const spelled = spelledOut(seconds, value, to.name)
   return { text: `${plural(value, to.name)}${spelled !== undefined ? ` (${spelled})` : ''}`, output: plural(value, to.name) }
+}
+
+const TIME_UNIT_WORD = String.raw`(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|weeks?)`
+/** "What is 10,000 seconds in hours and minutes?", "How long is 200 minutes in hours, minutes and seconds?", "Convert 100,000 seconds to days, hours and minutes". */
+const SPLIT_ASKED = new RegExp(String.raw`^(?:(?:what\s+is|what's|how\s+long\s+is|how\s+much\s+is|convert|express|write|show|give\s+me)\s+)?${QTY}\s*${TIME_UNIT_WORD}\s+(?:in|to|into|as)\s+${TIME_UNIT_WORD}(?:\s*,\s*|\s+and\s+)${TIME_UNIT_WORD}(?:(?:\s*,\s*|\s*,?\s+and\s+)${TIME_UNIT_WORD})?\s*[?.!]?$`, 'i')
+/** A unit of time as a TIME_UNIT_WORD writes it ("hrs", "h", "mins"), by its name. */
+function timeUnitNamed (word: string): { seconds: number, name: string } {
+  const w = word.toLowerCase()
+  return timeUnitOf(w === 's' ? 'second' : w === 'h' ? 'hour' : w)
+}
+
+/**
+ * A duration in the units asked, largest first, the last with what is left over: "10,000 seconds in
+ * hours and minutes" → 2 hours 46 minutes 40 seconds (the seconds said too, rather than a fraction
+ * of a minute). Before, mathjs failed on it ("unexpected type of argument in function and").
+ */
+export function splitDuration (request: string): MeasureAnswer | undefined {
+  if (request.length > 200) return undefined
+  const s = numberWordsToDigits(request.trim().replace(/\s+/g, ' '))
+  const m = SPLIT_ASKED.exec(s)
+  if (m === null) return undefined
+  const value = valueOf(m[1]!)
+  const from = timeUnitNamed(m[2]!)
+  const units = [m[3]!, m[4]!, ...(m[5] === undefined ? [] : [m[5]])].map(timeUnitNamed).sort((a, b) => b.seconds - a.seconds)
+  if (new Set(units.map(u => u.name)).size !== units.length) return undefined
+  const total = value * from.seconds
+  let left = Math.round(total * 1000) / 1000
+  const parts: string[] = []
+  for (const u of units) {
+    const n = Math.floor(left / u.seconds + 1e-9)
+    left = Math.round((left - n * u.seconds) * 1000) / 1000
+    if (n > 0) parts.push(plural(n, u.name))
+  }
+  // What is left under the smallest unit asked: in seconds ("and 40 seconds"), or a fraction of a second.
+  if (left > 0) parts.push(plural(Number(left.toPrecision(6)), 'second'))
+  const text = parts.length === 0 ? plural(0, units.at(-1)!.name) : parts.join(' ')
+  return {
+    text,
+    output: text,
+    steps: [...(from.name === 'second' ? [] : [`${plural(value, from.name)} = ${Number(total.toPrecision(12))} seconds`]), ...units.map(u => `${u.name}: ${u.seconds} seconds`), `= ${text}`]
+  }
+}
+
+/** "45 minutes as a fraction of an hour", "What fraction of a day is 6 hours?", "90 seconds as a percentage of 5 minutes". */
+const PART_AS = new RegExp(String.raw`^(?:(?:what\s+is|what's|express|write)\s+)?${QTY}\s*${TIME_UNIT_WORD}\s+as\s+(?:an?\s+)?(fraction|percentage|percent|proportion|decimal)\s+of\s+(?:(?:an?|one)\s+|${QTY}\s*)${TIME_UNIT_WORD}\s*[?.!]?$`, 'i')
+const WHAT_PART = new RegExp(String.raw`^what\s+(fraction|percentage|percent|proportion)\s+of\s+(?:(?:an?|one)\s+|${QTY}\s*)${TIME_UNIT_WORD}\s+(?:is|are)\s+${QTY}\s*${TIME_UNIT_WORD}\s*[?.!]?$`, 'i')
+
+function gcd (a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b)
+}
+
+/**
+ * One duration as a part of another: "45 minutes as a fraction of an hour" → 3/4, "as a percentage"
+ * → 75%. Before, mathjs failed on it ("undefined symbol a").
+ */
+export function partOfTime (request: string): MeasureAnswer | undefined {
+  if (request.length > 200) return undefined
+  const s = numberWordsToDigits(request.trim().replace(/\s+/g, ' '))
+  const as = PART_AS.exec(s)
+  const what = as === null ? WHAT_PART.exec(s) : null
+  if (as === null && what === null) return undefined
+  const [kind, partN, partUnit, wholeN, wholeUnit] = as !== null ? [as[3]!, as[1]!, as[2]!, as[4], as[5]!] : [what![1]!, what![4]!, what![5]!, what![2], what![3]!]
+  const part = valueOf(partN) * timeUnitNamed(partUnit).seconds
+  const whole = (wholeN === undefined ? 1 : valueOf(wholeN)) * timeUnitNamed(wholeUnit).seconds
+  if (!(whole > 0)) return undefined
+  const wholeSaid = wholeN === undefined ? `1 ${timeUnitNamed(wholeUnit).name}` : plural(valueOf(wholeN), timeUnitNamed(wholeUnit).name)
+  const partSaid = plural(valueOf(partN), timeUnitNamed(partUnit).name)
+  const steps = [`${partSaid} = ${part} seconds; ${wholeSaid} = ${whole} seconds`]
+  const ratio = part / whole
+  /** A long fraction shown to 6 significant digits ("≈ 33.3333"), the output keeping every digit. */
+  const shown = (x: number): string => Number(x.toPrecision(6)) === x ? String(x) : `≈ ${Number(x.toPrecision(6))}`
+  if (/^percent/i.test(kind)) {
+    const pct = Number((ratio * 100).toPrecision(12))
+    return { text: `${shown(pct)}%`, output: pct, steps: [...steps, `${part} / ${whole} × 100 = ${pct}%`] }
+  }
+  if (/^decimal$/i.test(kind) || !Number.isInteger(part) || !Number.isInteger(whole)) {
+    const d = Number(ratio.toPrecision(12))
+    return { text: shown(d), output: d, steps: [...steps, `${part} / ${whole} = ${d}`] }
+  }
+  const g = gcd(part, whole)
+  const [n, d] = [part / g, whole / g]
+  const text = d === 1 ? String(n) : `${n}/${d}`
+  return { text: `${text}${d === 1 ? '' : ` (${shown(ratio)})`}`, output: text, steps: [...steps, `${part} / ${whole} = ${text} (both divided by ${g})`] }
+}
+
+/**
+ * A count that grows (or shrinks) by a percentage every period, after a span in the same periods: "Our
+ * database has 2.4 million rows and grows by 15% a year. How many rows will it have in 3 years?" →
+ * 2,400,000 × 1.15^3 = 3,650,100 rows (a whole count stays whole). Before, the researcher answered
+ * "going by what you say". Money is growthOverTime's (money.ts).
+ */
+export function countGrowth (request: string): MeasureAnswer | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!/\bhow\s+many\b|\bwhat\b/i.test(s) || amountsIn(s).length > 0) return undefined
+  const g = GROWS.exec(s)
+  const span = GROWTH_SPAN.exec(s)
+  if (g === null || span === null || span[2]!.toLowerCase() !== g[3]!.toLowerCase()) return undefined
+  let rest = s
+  for (const m of [g, span].sort((a, b) => b.index - a.index)) rest = rest.slice(0, m.index) + ' ' + rest.slice(m.index + m[0].length)
+  const counted = [...rest.matchAll(new RegExp(String.raw`${QTY}\s*([a-z]+)`, 'gi'))]
+  if (counted.length !== 1 || numbersWritten(rest) !== 1) return undefined
+  const n = valueOf(counted[0]![1]!)
+  const things = counted[0]![2]!
+  const pct = Number(g[2])
+  const down = /shrink|decreas|fall|drop|declin|down/i.test(g[1]!)
+  if (down && pct > 100) return undefined
+  const periods = /^\d/.test(span[1]!) ? Number(span[1]) : 1
+  const factor = 1 + (down ? -pct : pct) / 100
+  const exact = n * factor ** periods
+  const whole = Number.isInteger(n)
+  const value = whole ? Math.round(exact) : Number(exact.toPrecision(12))
+  const text = `${value.toLocaleString('en-US', { maximumFractionDigits: 6 })} ${things}`
+  return {
+    text,
+    output: `${value} ${things}`,
+    steps: [
+      `${n} ${things} ${down ? 'less' : 'plus'} ${pct}% a ${g[3]!.toLowerCase()}, ${periods} time${periods === 1 ? '' : 's'}`,
+      `expression: ${n} * (1 ${down ? '-' : '+'} ${pct} / 100)^${periods}`,
+      `= ${Number(exact.toPrecision(12))}${whole && value !== exact ? `, to a whole number of ${things}: ${value}` : ''}`
+    ]
+  }
+}
+
+/** Bytes in a size as written: "4 GB", "700MB", "1.5 TiB" (decimal prefixes as drives and networks count them, binary with an i). */
+const BYTES: Record<string, number> = { b: 1, byte: 1, bytes: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 }
+/** Bits a second in a rate as written: "50 Mbps", "1 Gbit/s", "100 Mb/s"; or bytes a second ("20 MB/s", "20 MBps"), times 8. */
+const SIZE = String.raw`${QTY}\s*(bytes?|[kmgt]i?b)\b(?!\/s|ps)`
+const LINK = new RegExp(String.raw`${QTY}\s*([kmg])(bps|bits?\/s|b\/s|bytes?\/s)(?![a-z])`, 'i')
+const TRANSFER = /\b(?:download|upload|transfer|copy|send|sync|back\s+up|backup|move|stream|push|pull|fetch)(?:s|ed|ing)?\b/i
+const ASKS_HOW_LONG_TRANSFER = /\bhow\s+long\b|\bhow\s+much\s+time\b|\bhow\s+many\s+(?:seconds|minutes|hours)\b|\btime\s+(?:to|it\s+takes|needed)\b/
+const PREFIX: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9 }
+
+/**
+ * How long moving a size of data takes at a link's rate: "How long will it take to download a 4 GB
+ * file at 50 Mbps?" → 640 seconds (10 minutes 40 seconds); a GB is 10^9 bytes, a byte 8 bits, a
+ * Mbps 10^6 bits a second (the working says so). Before, mathjs failed on it.
+ */
+export function transferTime (request: string): MeasureAnswer | undefined {
+  if (request.length > 300 || !TRANSFER.test(request) || !ASKS_HOW_LONG_TRANSFER.test(request.toLowerCase())) return undefined
+  const size = new RegExp(SIZE, 'i').exec(request)
+  const link = LINK.exec(request)
+  if (size === null || link === null || numbersWritten(request) !== 2) return undefined
+  const bytes = valueOf(size[1]!) * BYTES[size[2]!.toLowerCase()]!
+  // "MBps", "MB/s", "MB per second" are bytes (a capital B, or the word); "Mbps", "mbps", "Mb/s" bits.
+  const inBytes = /^(?:B|bytes?\/)/.test(link[3]!)
+  const bitsPerSecond = valueOf(link[1]!) * PREFIX[link[2]!.toLowerCase()]! * (inBytes ? 8 : 1)
+  if (!(bitsPerSecond > 0)) return undefined
+  const seconds = bytes * 8 / bitsPerSecond
+  const unit = seconds >= 86_400 ? timeUnitOf('day') : seconds >= 3600 ? timeUnitOf('hour') : seconds >= 60 ? timeUnitOf('minute') : timeUnitOf('second')
+  const { text, output } = inTime(seconds, unit)
+  return {
+    text,
+    output,
+    steps: [
+      `${size[0]} = ${bytes.toLocaleString('en-US')} bytes = ${(bytes * 8).toLocaleString('en-US')} bits${/i/i.test(size[2]!) ? '' : ' (a kB, MB, GB is 1,000 times the one before)'}`,
+      `${link[0]} = ${bitsPerSecond.toLocaleString('en-US')} bits a second${inBytes ? ' (8 bits a byte)' : ''}`,
+      `${(bytes * 8).toLocaleString('en-US')} / ${bitsPerSecond.toLocaleString('en-US')} = ${Number(seconds.toPrecision(12))} seconds`,
+      `= ${text}`
+    ]
+  }
 }
 
 /**
@@ -300,7 +466,21 @@ export function rateAndTime (request: string): MeasureAnswer | undefined {
   // How much in a span of time: "how many words in 2 hours", "how many pages can she read in 45 minutes".
   if (!/\bhow\s+(?:many|much)\b/i.test(s)) return undefined
   const span = TIME_SPAN.exec(rest)
-  if (span === null || numbersWritten(s) !== (span[1] === undefined ? 1 : 2)) return undefined
+  if (span === null) {
+    // The rate in another unit of time: "Our API handles 1,200 requests per second. How many requests
+    // is that per day?" (1,200 × 86,400). Before, the word-problem reader failed on it.
+    // A month or a year is an average one (365 days, a twelfth of it), and the answer says so.
+    const asked = PER_TIME.exec(rest) ?? PER_LONG.exec(rest)
+    if (asked === null || numbersWritten(s) !== 1) return undefined
+    const to = LONG[asked[1]!.toLowerCase()] ?? timeUnitOf(asked[1]!)
+    if (to === per) return undefined
+    const value = Number((r * to.seconds / per.seconds).toPrecision(12))
+    const output = `${value} ${unit}`
+    const note = to.name === 'month' ? ' (an average month, 365 / 12 days)' : to.name === 'year' ? ' (a year of 365 days)' : ''
+    const text = `${value.toLocaleString('en-US', { maximumFractionDigits: 6 })} ${unit} ${aPer(to.name)}${note}`
+    return { text, output, steps: [`${r} ${unit} ${aPer(per.name)}, taken to ${aPer(to.name)}${note}`, `expression: ${r} * ${to.seconds} / ${per.seconds}`, `= ${output} ${aPer(to.name)}`] }
+  }
+  if (numbersWritten(s) !== (span[1] === undefined ? 1 : 2)) return undefined
   const t = span[1] === undefined ? 1 : valueOf(span[1])
   const of = timeUnitOf(span[2]!)
   const value = Number((r * t * of.seconds / per.seconds).toPrecision(12))

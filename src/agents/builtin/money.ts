@@ -268,7 +268,7 @@ const EACH_GROUPS: { pattern: RegExp, read: (m: RegExpExecArray) => [string, str
   { pattern: new RegExp(String.raw`(${MONEY})(?:\s+[a-z]+)?\s+(?:to|for)\s+each\s+of\s+${OWNER}(\d+)\s+([a-z]+)`, 'gi'), read: m => [m[2]!, m[3]!, m[1]!] }
 ]
 /** What a total asks: "how much is that in total", "what is the total", "altogether". */
-const ASKS_ALL = /\bhow\s+much\b|\btotal\b|\baltogether\b|\bin\s+all\b|\bcombined\b/i
+const ASKS_ALL = /\bhow\s+much\b|\btotal\b|\baltogether\b|\bin\s+all\b|\bcombined\b|\bwhat\s+(?:does|do|did|will|would)\s+(?:[a-z-]+\s+){1,4}?cost\b/i
 
 /**
  * So many at a price each, in all ("If each of 8 people gets a $250 bonus, how much is that in
@@ -282,27 +282,33 @@ export function moneyEach (request: string): MoneyReading | undefined {
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
   const left = ASKS_LEFT.test(s)
   if (!(left || ASKS_ALL.test(s)) || /%|\bpercent\b|\binterest\b/i.test(s)) return undefined
-  const groups: { n: number, things: string, amount: MoneyAmount, at: number }[] = []
+  const groups: { n: number, things: string, amount: MoneyAmount, at: number, period: string | undefined }[] = []
   for (const { pattern, read } of EACH_GROUPS) {
     for (const m of s.matchAll(pattern)) {
       const [count, things, money] = read(m)
       const at = m.index + m[0].lastIndexOf(money)
       if (groups.some(g => g.at === at)) continue
       const amount = amountsIn(money)[0]
-      // "$15 an hour for each of 3 people" is pay over time (amountOverTime's).
-      if (amount === undefined || EVERY_NEXT.test(s.slice(at + money.length))) return undefined
-      groups.push({ n: Number(count), things: things.toLowerCase(), amount, at })
+      if (amount === undefined) return undefined
+      groups.push({ n: Number(count), things: things.toLowerCase(), amount, at, period: periodAfter(s.slice(at + money.length)) })
     }
   }
   if (groups.length === 0 || groups.some(g => g.n < 1 || g.amount.currency.symbol !== groups[0]!.amount.currency.symbol)) return undefined
   groups.sort((a, b) => a.at - b.at)
+  // "If each of the 4 engineers gets $300 a week, what does the rotation cost per week?": amounts of
+  // one period, with no other period asked, are a total of that period ($1,200.00 a week). A span ("for
+  // 3 weeks") or another period asked is money over time (amountOverTime's), not a total each.
+  const period = groups[0]!.period
+  if (groups.some(g => g.period !== period)) return undefined
+  if (period !== undefined && (SPAN.test(s) || [...s.matchAll(EVERY_ALL)].some(m => periodOf(m[1], m[2]) !== period))) return undefined
   const currency = groups[0]!.amount.currency
   const all = amountsIn(s)
   const others = all.filter(a => !groups.some(g => s.startsWith(a.text, g.at)))
   if (all.length - others.length !== groups.length) return undefined
   const spent = groups.map(g => `${g.n} * ${g.amount.value}`).join(' + ')
   const said = groups.map(g => `${g.n} ${g.things} × ${g.amount.text}`).join(' + ')
-  if (!left) return others.length === 0 ? { expression: spent, note: `in all: ${said}`, currency } : undefined
+  if (!left) return others.length === 0 ? { expression: spent, note: `in all${period === undefined ? '' : `, a ${period}`}: ${said}`, currency, ...(period === undefined ? {} : { per: `a ${period}` }) } : undefined
+  if (period !== undefined) return undefined
   // What is left of the one sum held: "how much of $120,000 is left", "Our budget is $120,000. ..."
   if (others.length !== 1 || others[0]!.currency.symbol !== currency.symbol) return undefined
   const held = others[0]!
@@ -354,9 +360,9 @@ export function loanPayment (request: string): MoneyReading | undefined {
 }
 
 /** Grows or shrinks by a percentage every period: "grows 5% a month", "increases by 3% per year", "falls 2% a week". */
-const GROWS = new RegExp(String.raw`\b(grows?|grew|growing|increases?|increasing|rises?|rising|goes\s+up|shrinks?|shrinking|decreases?|decreasing|falls?|falling|drops?|dropping|declines?|declining|goes\s+down)\s+(?:by\s+)?${PCT}\s+(?:a|an|per|each|every)\s+(day|week|month|quarter|year)\b`, 'i')
+export const GROWS = new RegExp(String.raw`\b(grows?|grew|growing|increases?|increasing|rises?|rising|goes\s+up|shrinks?|shrinking|decreases?|decreasing|falls?|falling|drops?|dropping|declines?|declining|goes\s+down)\s+(?:by\s+)?${PCT}\s+(?:a|an|per|each|every)\s+(day|week|month|quarter|year)\b`, 'i')
 /** The span asked: "in 6 months", "after 3 years", "in a year". */
-const GROWTH_SPAN = /\b(?:in|after|over|within)\s+(\d+(?:\.\d+)?|an?|one)\s+(day|week|month|quarter|year)s?\b/i
+export const GROWTH_SPAN = /\b(?:in|after|over|within)\s+(\d+(?:\.\d+)?|an?|one)\s+(day|week|month|quarter|year)s?\b/i
 
 /**
  * An amount that grows (or shrinks) by a percentage every period, after a span in the same periods

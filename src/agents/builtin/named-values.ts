@@ -11,6 +11,7 @@
 import type { GraphHit } from '../types.ts'
 import { datesIn, longDay } from './dates.ts'
 import { TIME } from './time-zones.ts'
+import { timesIn } from './clock-times.ts'
 import { MAGNITUDES } from './number-words.ts'
 import { periodAfter } from './money.ts'
 
@@ -130,6 +131,17 @@ export interface StatedMoment {
 
 const PLACE_TIME = new RegExp(String.raw`${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2})\s+time\b|${TIME}\s+(?:in\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2}|[A-Z]{2,5}|UTC[+−-]\d{1,2})\b`)
 
+/** The one time of day `text` gives, as written ("3pm"), or undefined when it gives none or several. */
+function soleTime (text: string): string | undefined {
+  try {
+    const times = timesIn(text)
+    // "The meeting is at 3pm." ends its sentence: the dot is not the "p.m."'s.
+    return times.length === 1 ? times[0]!.text.replace(/(\d\s*[ap]m)\.$/i, '$1') : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The one date `text` gives, written out ("3 March 2027"): undefined when it gives none or several, null when one does not exist. */
 function soleDate (text: string): string | undefined | null {
   try {
@@ -172,10 +184,13 @@ export function toldMomentAsked (request: string): { text: string, moment: strin
   if (sentences.length < 2 || !/\?\s*$/.test(question)) return undefined
   const refers = /\b(?:that|it|this)\b/i.exec(question)
   const told = sentences.slice(0, -1).join(' ')
-  const p = refers === null ? null : PLACE_TIME.exec(told)
-  const date = p === null ? null : soleDate(told)
-  if (p === null || date === null) return undefined
-  const moment = `${(p[1] ?? p[3])!.trim()} ${(p[2] ?? p[4])!.trim()} time${date !== undefined ? ` on ${date}` : ''}`
+  if (refers === null) return undefined
+  const p = PLACE_TIME.exec(told)
+  // "The meeting is at 3pm. What time is that in Berlin?": a time told with no place is the person's own.
+  const local = p === null ? soleTime(told) : undefined
+  const date = p === null && local === undefined ? null : soleDate(told)
+  if (date === null) return undefined
+  const moment = `${p !== null ? `${(p[1] ?? p[3])!.trim()} ${(p[2] ?? p[4])!.trim()} time` : local!}${date !== undefined ? ` on ${date}` : ''}`
   return { text: question.slice(0, refers!.index) + moment + question.slice(refers!.index + refers![0].length), moment, word: refers![0] }
 }
 

@@ -33,6 +33,14 @@ const SPAN_ASKED = new RegExp(String.raw`\b(?:in|for|over|within|after)\s+(\d+(?
 /** "a year", "per month", "each week", "in a year"'s bare form, "yearly", "as an hourly rate", "annual salary". */
 const PER_ASKED = new RegExp(String.raw`\b(?:an?|per|each|every)\s+${UNITS}\b|\b(hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|annual|annually)\b|\b(per\s+annum)\b`, 'i')
 const ASKS = /\bhow\s+much\b|\bwhat\b/i
+/**
+ * A machine's or a service's cost by the hour ("Our server costs $0.12 per hour. What does it cost to
+ * run for a month?"): it runs around the clock, not a working week. Before, that was $20.80 "assuming
+ * 40 hours a week"; now $87.60 for the 730 hours of an average month (365 × 24 / 12, as cloud
+ * providers bill). Words of a person's work keep the working week.
+ */
+const RUNS = /\b(?:run|runs|running|server|servers|instance|instances|vm|vms|machine|machines|gpu|gpus|cluster|node|nodes|container|containers|database|hosting|host|uptime|24\/7|around\s+the\s+clock|round\s+the\s+clock|always\s+on|non-?stop)\b/i
+const WORKS = /\b(?:earn|earns|earned|earning|salary|wage|wages|work|works|worked|working|shift|shifts|job|employee|staff|contractor|freelancer|consultant|nanny|babysitter|tutor)\b/i
 const WEEKS: Partial<Record<Unit, number>> = { week: 1, fortnight: 2, month: 52 / 12, quarter: 13, year: 52 }
 const PER_YEAR: Partial<Record<Unit, number>> = { week: 52, fortnight: 26, month: 12, quarter: 4, year: 1 }
 
@@ -72,10 +80,13 @@ export function payOverTime (request: string): PayAnswer | undefined {
   if (!pay && (span !== null || PER_YEAR[from] === undefined || PER_YEAR[to] === undefined)) return undefined
 
   const assumed: string[] = []
+  const continuous = RUNS.test(request) && !WORKS.test(request.replace(RUNS, ' ')) && Object.keys(hours).length === 0 && daysPerWeek === undefined
   // Between periods of a week or longer, by how many come round in a year ("60000 / 12"); else by hours worked.
   const [over, under] = PER_YEAR[from] !== undefined && PER_YEAR[to] !== undefined
     ? [{ value: PER_YEAR[from]!, text: String(PER_YEAR[from]!) }, { value: PER_YEAR[to]!, text: String(PER_YEAR[to]!) }]
-    : [hoursIn(to, hours, daysPerWeek, assumed), hoursIn(from, hours, daysPerWeek, assumed)]
+    : continuous
+      ? [hoursRunning(to, assumed), hoursRunning(from, assumed)]
+      : [hoursIn(to, hours, daysPerWeek, assumed), hoursIn(from, hours, daysPerWeek, assumed)]
   const value = a.value * over.value / under.value * count
   if (!Number.isFinite(value)) return undefined
   const money = asMoney(value, a.currency)
@@ -130,6 +141,22 @@ function hoursIn (unit: Unit, hours: Partial<Record<'day' | 'week' | 'fortnight'
       return n.value === 1 ? w : { value: w.value * n.value, text: `${w.text} * ${n.text}` }
     }
   }
+}
+
+/** The hours in one `unit` of running around the clock: 24 a day, a year of 365 days, a month a twelfth of it. */
+const HOURS_RUNNING: Record<Unit, Span> = {
+  hour: { value: 1, text: '1' },
+  day: { value: 24, text: '24' },
+  week: { value: 168, text: '24 * 7' },
+  fortnight: { value: 336, text: '24 * 14' },
+  month: { value: 730, text: '24 * 365 / 12' },
+  quarter: { value: 2190, text: '24 * 365 / 4' },
+  year: { value: 8760, text: '24 * 365' }
+}
+
+function hoursRunning (unit: Unit, assumed: string[]): Span {
+  if (unit !== 'hour') assumed.push(unit === 'month' ? 'it runs around the clock, 730 hours in an average month' : unit === 'quarter' ? 'it runs around the clock, 2,190 hours in a quarter' : 'it runs around the clock')
+  return HOURS_RUNNING[unit]
 }
 
 function round (x: number): number {

@@ -19,7 +19,8 @@ import { clockRequest, datesIn, MONTH_LONG, zonedTime, zoneLabel, zoneOfPlace, t
 const MS_PER_MINUTE = 60_000
 /** A time of day as written: "9am", "3:30 p.m.", "15:00", "noon" (one capture). */
 export const TIME = String.raw`(\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)|\d{1,2}:\d{2}|noon|midday|midnight)`
-const PLACE = String.raw`([A-Za-z][A-Za-z0-9 .'/_+−:-]{0,40}?)`
+/** A place's name; never "pm" or "am" ("4:30 pm in Tokyo" is no time 4:30 in a place "pm"). */
+const PLACE = String.raw`(?![ap]\.?\s?m\b\.?)([A-Za-z][A-Za-z0-9 .'/_+−:-]{0,40}?)`
 const TIME_WORD = String.raw`(?:\s+time)?`
 /** A time in one place, asked in another. Each form's captures: the time, the place it is in, the place asked about. */
 const CONVERT_FORMS: { pattern: RegExp, time: number, from: number, to: number }[] = [
@@ -31,6 +32,14 @@ const CONVERT_FORMS: { pattern: RegExp, time: number, from: number, to: number }
   { pattern: new RegExp(String.raw`^(?:if|when)\s+it(?:'s|\s+is|\s+was)\s+${TIME}\s+in\s+${PLACE}${TIME_WORD}\s*,?\s*(?:then\s+)?what\s+time\s+(?:is\s+it|will\s+it\s+be|would\s+it\s+be|was\s+it)\s+in\s+${PLACE}$`, 'i'), time: 1, from: 2, to: 3 },
   // "What time is it in Tokyo when it is 9am in London"
   { pattern: new RegExp(String.raw`^what\s+time\s+(?:is\s+it|will\s+it\s+be|would\s+it\s+be)\s+in\s+${PLACE}\s+(?:when|if)\s+it(?:'s|\s+is)\s+${TIME}\s+in\s+${PLACE}${TIME_WORD}$`, 'i'), time: 2, from: 3, to: 1 }
+]
+/**
+ * A time with no place given, asked in another: "What time is 3pm in Berlin?", "Convert 3pm to Tokyo
+ * time". The time is the person's own: in the task's time zone. Captures: the time, the place asked.
+ */
+const LOCAL_FORMS: RegExp[] = [
+  new RegExp(String.raw`^what(?:\s+time\s+is|'s|\s+is)\s+${TIME}\s+(?:in|for)\s+${PLACE}${TIME_WORD}$`, 'i'),
+  new RegExp(String.raw`^convert\s+${TIME}\s+(?:to|into)\s+${PLACE}${TIME_WORD}$`, 'i')
 ]
 /** "What is the time difference between London and Tokyo", "time difference London Tokyo". */
 const DIFFERENCE = new RegExp(String.raw`^(?:what(?:'s|\s+is)\s+)?(?:the\s+)?time\s+difference\s+(?:between\s+)?${PLACE}\s+(?:and|to|vs\.?)\s+${PLACE}$`, 'i')
@@ -69,7 +78,18 @@ function givenDate (r: string): { rest: string, day?: number } {
 export function asksTimeZone (request: string): boolean {
   if (request.length > 300) return false
   const r = givenDate(plain(request)).rest
-  return CONVERT_FORMS.some(f => f.pattern.test(r)) || DIFFERENCE.test(r)
+  return CONVERT_FORMS.some(f => f.pattern.test(r)) || DIFFERENCE.test(r) || LOCAL_FORMS.some(f => f.test(r))
+}
+
+/** The person's own zone, named for an answer: "your time (New York)"; UTC when the task names none. */
+function localZone (timeZone: string | undefined): { zone: string, name: string } {
+  if (timeZone === undefined || timeZone === '') return { zone: 'UTC', name: 'UTC (your time zone is not known here)' }
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone })
+  } catch {
+    return { zone: 'UTC', name: `UTC ('${timeZone}' is no time zone known here)` }
+  }
+  return { zone: timeZone, name: `your time (${timeZone.split('/').at(-1)!.replace(/_/g, ' ')})` }
 }
 
 /** A place's zone and the name the person gave it, or an error naming the place. */
@@ -121,7 +141,7 @@ function ahead (to: string, from: string, minutes: number): string {
  * The answer to a time-zone question, or undefined when the request asks none. A place without a
  * known zone is an error naming it. `now` gives today's date in the place the time is given in, when the request gives none.
  */
-export function timeZoneAnswer (request: string, now: number): ZoneAnswer | undefined {
+export function timeZoneAnswer (request: string, now: number, timeZone?: string): ZoneAnswer | undefined {
   if (request.length > 300) return undefined
   const { rest: r, day: dateGiven } = givenDate(plain(request))
   const diff = DIFFERENCE.exec(r)
@@ -148,13 +168,14 @@ export function timeZoneAnswer (request: string, now: number): ZoneAnswer | unde
       ]
     }
   }
-  for (const form of CONVERT_FORMS) {
+  const forms = [...CONVERT_FORMS.map(f => ({ ...f, local: false })), ...LOCAL_FORMS.map(pattern => ({ pattern, time: 1, from: 0, to: 2, local: true }))]
+  for (const form of forms) {
     const m = form.pattern.exec(r)
     if (m === null) continue
     const times = timesIn(m[form.time]!)
     if (times.length !== 1) continue
     const time = times[0]!
-    const from = zoneOf(m[form.from]!)
+    const from = form.local ? localZone(timeZone) : zoneOf(m[form.from]!)
     const to = zoneOf(m[form.to]!)
     // The time given is on the date given, else on today's date where it is given: the instant whose
     // wall clock there reads it.
@@ -171,10 +192,10 @@ export function timeZoneAnswer (request: string, now: number): ZoneAnswer | unde
     const day = shift > 0 ? `the next day, ${dayName(there)}` : shift < 0 ? `the day before, ${dayName(there)}` : dayName(there)
     const given = showTime(time.minutes, time.twelveHour)
     return {
-      text: `${showTime(minutes, time.twelveHour)} in ${to.name} (${day}) when it is ${given} in ${from.name}; ${ahead(to.name, from.name, offTo - offFrom)}`,
+      text: `${showTime(minutes, time.twelveHour)} in ${to.name} (${day}) when it is ${given} ${form.local ? '' : 'in '}${from.name}; ${ahead(to.name, from.name, offTo - offFrom)}`,
       output: showTime(minutes, false),
       steps: [
-        `${given} in ${from.name} on ${dayName(here)} ${here.year} (${dateGiven === undefined ? 'today there' : 'the date given'})`,
+        `${given} ${form.local ? '' : 'in '}${from.name} on ${dayName(here)} ${here.year} (${dateGiven === undefined ? 'today there' : 'the date given'})`,
         `${from.name}: ${zoneLabel(from.zone)}, ${showOffset(offFrom)} on that date`,
         `${to.name}: ${zoneLabel(to.zone)}, ${showOffset(offTo)} on that date`,
         `${showTime(time.minutes, false)} ${offTo - offFrom >= 0 ? '+' : '−'} ${showHours(offTo - offFrom)} = ${showTime(minutes, false)}${shift > 0 ? ' the next day' : shift < 0 ? ' the day before' : ''}${summerNote(from.zone, to.zone)}`

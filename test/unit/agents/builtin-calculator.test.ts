@@ -7,6 +7,7 @@ import { priceStory } from '../../../src/agents/builtin/price-story.ts'
 import { eachTimes, proportion, rateAndTime, sharedWork, workload } from '../../../src/agents/builtin/measures.ts'
 import { tellsCalculatorStory } from '../../../src/agents/builtin/stories.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
+import { asksShare } from '../../../src/agents/builtin/math.ts'
 
 const calc = (text: string, input?: unknown) => handler(input === undefined ? { id: 't', text } : { id: 't', text, input }, testContext())
 
@@ -880,5 +881,94 @@ describe('calculator: measured quantities', () => {
     expect(r.text).toBe('250 miles = 402.336 km; time: 4.02336 hours')
     expect(r.output).toEqual(['402.336 km', '4.02336 hours'])
     expect(r.working).toContain('expression: (250 mi) / (100 km/h) to hours')
+  })
+})
+
+describe('calculator: durations, shares, rates and data (an exploration round of everyday requests)', () => {
+  it('splits a duration into the units asked, largest first, and says what is left in seconds', async () => {
+    // Before: "unexpected type of argument in function and" from mathjs.
+    expect((await calc('What is 10,000 seconds in hours and minutes?')).text).toBe('2 hours 46 minutes 40 seconds')
+    expect((await calc('How long is 200 minutes in hours and minutes?')).text).toBe('3 hours 20 minutes')
+    expect((await calc('Convert 100,000 seconds to days, hours and minutes')).text).toBe('1 day 3 hours 46 minutes 40 seconds')
+    expect((await calc('What is 2.5 hours in hours and minutes?')).text).toBe('2 hours 30 minutes')
+    // A plain conversion is still one.
+    expect((await calc('Convert 3.5 hours to minutes')).text).toBe('210 minutes')
+  })
+
+  it('gives one duration as a fraction or a percentage of another', async () => {
+    // Before: "undefined symbol a".
+    const r = await calc('What is 45 minutes as a fraction of an hour?')
+    expect(r.text).toBe('3/4 (0.75)')
+    expect(r.working).toContain('2700 / 3600 = 3/4 (both divided by 900)')
+    expect((await calc('What fraction of a day is 6 hours?')).text).toBe('1/4 (0.25)')
+    expect((await calc('90 seconds as a percentage of 5 minutes')).text).toBe('30%')
+    expect((await calc('What percentage of an hour is 20 minutes?')).text).toBe('≈ 33.3333%')
+  })
+
+  it('splits a length or a weight into two units', async () => {
+    expect((await calc('Convert 1.8 metres to feet and inches')).text).toBe('5 feet 10.87 inches')
+    expect((await calc('What is 2.5 kg in pounds and ounces?')).text).toBe('5 pounds 8.18 ounces')
+    expect((await calc('100 inches in feet and inches')).text).toBe('8 feet 4 inches')
+    // Units of different kinds are no split: the several-conversions reading answers.
+    expect((await calc('Convert 5 miles to km and 3 kg to pounds')).text).toBe('5 miles = 8.04672 km; 3 kg ≈ 6.61387 lb')
+  })
+
+  it('reads a part of a whole as a share', async () => {
+    // Before: "cannot parse '(If 3 / 40 requests failed, what is the failure rate) * 100'".
+    expect((await calc('If 3 out of 40 requests failed, what is the failure rate as a percentage?')).text).toBe('7.5%')
+    expect((await calc('12 of the 80 tests are flaky. What share is that?')).text).toBe('15%')
+    expect((await calc('If 1 in every 20 users churns, what is the churn rate?')).text).toBe('5%')
+    expect((await calc('3 out of 12 slices were eaten. What fraction is that?')).text).toBe('1/4')
+    expect(asksShare('If 3 out of 40 requests failed, what is the failure rate as a percentage?')).toBe(true)
+    expect(asksShare('How many of the 40 requests failed?')).toBe(false)
+    expect(asksShare('3 out of 40 requests failed and 2 of 10 timed out: what is the rate?')).toBe(false)
+  })
+
+  it('takes a rate to another unit of time, a month or a year said to be an average one', async () => {
+    // Before: the word-problem reader failed ("no verb here says what happens to the number").
+    const r = await calc('Our API handles 1,200 requests per second. How many requests is that per day?')
+    expect(r.text).toBe('103,680,000 requests a day')
+    expect(r.output).toBe('103680000 requests')
+    expect((await calc('We get 30 signups a day. How many is that a month?')).text).toBe('912.5 signups a month (an average month, 365 / 12 days)')
+    expect((await calc('A machine makes 45 parts an hour. How many parts does it make in a week?')).text).toBe('7560 parts')
+  })
+
+  it('grows a count by a percentage a period, keeping a whole count whole', async () => {
+    const r = await calc('Our database has 2.4 million rows and grows by 15% a year. How many rows will it have in 3 years?')
+    expect(r.text).toBe('3,650,100 rows')
+    expect(r.working).toContain('expression: 2400000 * (1 + 15 / 100)^3')
+    expect((await calc('A town of 50,000 people shrinks 2% a year. How many people after 10 years?')).text).toBe('40,854 people')
+    // Money is still money's (money.ts).
+    expect((await calc('Our monthly cloud bill is $3,200 and it grows 5% a month. What will it be in 6 months?')).text).toBe('$4,288.31')
+  })
+
+  it('times moving data at a link rate, bits and bytes told apart', async () => {
+    const r = await calc('How long will it take to download a 4 GB file at 50 Mbps?')
+    expect(r.text).toBe('10.6667 minutes (10 minutes 40 seconds)')
+    expect(r.working).toContain('32,000,000,000 / 50,000,000 = 640 seconds')
+    // MB/s and MBps are bytes a second; a size after the rate is still the size.
+    expect((await calc('At 20 MB/s, how long to upload 700MB?')).text).toBe('35 seconds')
+    expect((await calc('Download 10 GB at 10 MBps: how long?')).text).toBe('16.6667 minutes (16 minutes 40 seconds)')
+    expect((await calc('How many minutes to download 2 GiB at 100 mbps?')).text).toBe('2.86331 minutes (2 minutes 52 seconds)')
+  })
+
+  it('keeps the unit of a list of measurements in its statistics', async () => {
+    // Before: "cannot parse 'average response time of 120ms, ...'".
+    expect((await calc('What is the average response time of 120ms, 95ms, 210ms and 143ms?')).text).toBe('142 ms')
+    expect((await calc('the average weight of 70 kg, 82 kg and 64 kg')).text).toBe('72 kg')
+    expect((await calc('median of 3 kg, 5 kg, 4 kg')).text).toBe('4 kg')
+    // A quantity told in parts of different units is still one quantity.
+    expect((await calc('How much is 3 hours and 20 minutes in minutes?')).output).toBe('200 minutes')
+  })
+
+  it('shows arithmetic on fractions as an exact fraction too, the output the decimal', async () => {
+    const r = await calc('What is 3/4 plus 2/3?')
+    expect(r.text).toBe('17/12 (≈ 1.41667)')
+    expect(r.output).toBeCloseTo(17 / 12, 10)
+    expect(r.working).toContain('exactly: 17/12')
+    expect((await calc('1/3 - 5/6')).text).toBe('-1/2 (-0.5)')
+    // A whole result, or one division, is shown as it was.
+    expect((await calc('1/2 + 1/2')).text).toBe('1')
+    expect((await calc('What is 10/4?')).text).toBe('2.5')
   })
 })

@@ -113,3 +113,23 @@ describe('arithmetic on times of day', () => {
     await expect(calculator({ id: 't-4', text: 'What is 25:10 plus 10 minutes?' }, testContext())).rejects.toThrow("'25:10' is not a time of day")
   })
 })
+
+describe('clock times: a span between times on named days', () => {
+  it('counts the days between weekdays, and between today and tomorrow', () => {
+    // Before: "between Monday 9am and Friday 5pm" was 8 hours (the weekdays went unread), and verified.
+    expect(at('How many hours are there between Monday 9am and Friday 5pm?')).toMatchObject({ text: '104 hours (6,240 minutes; 4 days 8 hours)', output: 6240 })
+    expect(at('How many hours from Friday 5pm to Monday 9am?')?.output).toBe(64 * 60)
+    expect(at('How many hours from 9:00 on Monday until 17:30 on Wednesday?')?.output).toBe(56.5 * 60)
+    // The same weekday, earlier in the day: the next week's.
+    expect(at('How long from Monday 5pm to Monday 9am?')?.output).toBe(160 * 60)
+    expect(at('How long is it from 9pm to tomorrow 5am?')?.output).toBe(8 * 60)
+  })
+
+  it('reads one day said for both times, and gives no answer it cannot count', () => {
+    expect(at('How long from 9am to 5pm tomorrow?')?.output).toBe(480)
+    expect(at('Monday from 9am to 5pm, how many hours?')?.output).toBe(480)
+    // Which weekday today is, the request does not say: no reading (before, 8 hours).
+    expect(at('How long from 9am to Friday 5pm?')).toBeUndefined()
+    expect(() => at('How long from today 10pm to yesterday 9am?')).toThrow('yesterday 9am comes before today 10pm')
+  })
+})

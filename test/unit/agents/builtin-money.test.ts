@@ -188,3 +188,27 @@ describe('money: pay over time', () => {
     }
   })
 })
+
+describe('money: a machine\'s cost by the hour runs around the clock', () => {
+  it('takes it to a month of 730 hours, not a working week', () => {
+    // Before: "$20.80 in a month (assuming 40 hours a week)".
+    expect(payOverTime('Our server costs $0.12 per hour. What does it cost to run for a month?')).toMatchObject({
+      text: '$87.60 in a month (assuming it runs around the clock, 730 hours in an average month)',
+      steps: ['$0.12 an hour: in a month', 'assumed: it runs around the clock, 730 hours in an average month', '0.12 * (24 * 365 / 12) = 87.6']
+    })
+    expect(payOverTime('A GPU instance is $2.40 an hour. How much is that a year?')?.text).toBe('$21,024.00 a year (assuming it runs around the clock)')
+    expect(payOverTime('Our database costs $1,200 a month. What is that per hour?')?.output).toBe(1.64)
+    // A person's work keeps the working week.
+    expect(payOverTime('The contractor charges $80 per hour. What does that cost per week?')?.text).toBe('$3,200.00 a week (assuming 40 hours a week)')
+    expect(payOverTime('I run a stall and earn $15 an hour. How much in a week?')?.text).toBe('$600.00 in a week (assuming 40 hours a week)')
+  })
+})
+
+describe('money: so much each a period', () => {
+  it('totals amounts of one period, and leaves another period or a span to the other readers', async () => {
+    expect(moneyEach('If each of the 4 engineers gets $300 a week, what does the rotation cost per week?')).toMatchObject({ expression: '4 * 300', per: 'a week', note: 'in all, a week: 4 engineers × $300' })
+    expect((await handler({ id: 't', text: 'If each of the 4 engineers gets $300 a week, what does the rotation cost per week?' }, testContext())).text).toBe('$1,200.00 a week')
+    expect(moneyEach('If each of the 4 engineers gets $300 a week, what does that cost a year?')).toBeUndefined()
+    expect(moneyEach('If each of the 4 engineers gets $300 a week, how much is that in total for 3 weeks?')).toBeUndefined()
+  })
+})

@@ -105,6 +105,13 @@ describe('named values: dates, counts and values without a currency', () => {
     const over = await calculate({ id: 't', text: 'Is the Q3 revenue over $1 million?' }, ctx)
     expect(over).toMatchObject({ output: true, text: 'Yes: $1,200,000 is more than $1,000,000, with the Q3 revenue at $1.2 million, as the graph states (not yet verified)' })
   })
+
+  it('computes with a named group at so much each a period', async () => {
+    // Before: the researcher quoted "The on-call rotation has 4 engineers" and nothing was computed.
+    const ctx = graph(hit('h1', 'The on-call rotation has 4 engineers.'))
+    const asked = 'If each engineer on the on-call rotation gets $300 a week, what does the rotation cost per week?'
+    expect(await calculate({ id: 't', text: asked }, ctx)).toMatchObject({ output: 1200, text: '$1,200.00 a week, with the on-call rotation at 4 engineers, as the graph states (not yet verified)', citations: ['h1'] })
+  })
 })
 
 describe('named values: the calculator computes with them', () => {

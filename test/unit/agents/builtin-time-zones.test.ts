@@ -83,3 +83,29 @@ describe('time zones: a time in one place, in another', () => {
     expect(other.verdict?.vote).not.toBe('support')
   })
 })
+
+describe('time zones: a time with no place given is the person\'s own', () => {
+  it('converts it from the task\'s time zone, and says whose time it is', () => {
+    // Before: "The meeting is at 3pm. What time is that in Berlin?" went to the researcher ("going by what you say").
+    expect(timeZoneAnswer('What time is 3pm in Berlin?', WINTER, 'America/New_York')).toMatchObject({
+      text: '9:00 pm in Berlin (Tuesday 24 November) when it is 3:00 pm your time (New York); Berlin is 6 hours ahead of your time (New York)',
+      output: '21:00'
+    })
+    expect(timeZoneAnswer('Convert 3pm to Tokyo time', WINTER, 'Europe/London')?.output).toBe('00:00')
+    // No zone known for the person: read in UTC, and the answer says so.
+    expect(timeZoneAnswer('What time is 3pm in Berlin?', WINTER)?.text).toContain('when it is 3:00 pm UTC (your time zone is not known here)')
+    expect(asksTimeZone('What time is 3pm in Berlin?')).toBe(true)
+  })
+
+  it('never reads "pm" as a place', () => {
+    // Before: "no time zone is known for 'pm'" (the time read as 4:30 in a place called pm).
+    expect(timeZoneAnswer('What time is 4:30 pm in Tokyo?', WINTER, 'UTC')?.output).toBe('01:30')
+    expect(timeZoneAnswer('What time is 9:30 am New York time in Berlin?', WINTER)?.output).toBe('15:30')
+  })
+
+  it('answers a time told in the request, with no place, in the person\'s zone', async () => {
+    const r = await handler({ id: 't', text: 'The call is at 4:30 pm. What time is that in Tokyo?', timeZone: 'America/New_York' }, testContext())
+    expect(r.text).toMatch(/^6:30 am in Tokyo \(the next day, \w+ \d+ \w+\) when it is 4:30 pm your time \(New York\)/)
+    expect(r.working).toContain('"that" is 4:30 pm, as the request says')
+  })
+})
