@@ -22,7 +22,7 @@ import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
 import { asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { asksClockArithmetic } from '../agents/builtin/clock-times.ts'
 import { asksTimeZone } from '../agents/builtin/time-zones.ts'
-import { asksGeometry } from '../agents/builtin/math.ts'
+import { asksGeometry, asksShare } from '../agents/builtin/math.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
 import { eachOfNamed, namedOperands, standsBy, statedCount, toldMomentAsked, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
@@ -364,11 +364,15 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('js-runner') === true && RUN_INTENT.test(asks)) atLeast('js-runner', 'code.run-javascript', COMPUTE_CONFIDENCE)
     // An area, perimeter or volume of lengths the request gives: before, nobody bid on "the area of a room 4.5 m by 3.2 m".
     if (takes.get('calculator') === true && asksGeometry(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    // "If 3 out of 40 requests failed, what is the failure rate as a percentage?": before, nobody bid.
+    if (takes.get('calculator') === true && asksShare(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // A mission's part that works on the result before it ("Round it to the nearest ten" after "Calculate
     // 17% of 2,340"): nobody bid on it before, and the mission failed half done.
     if (takes.get('calculator') === true && task.id.includes('/') && OPERATION_ON_RESULT.test(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // A story the calculator reads (a word problem, a distance or a price question) is its, whatever its words match.
-    if (takes.get('calculator') === true && tellsCalculatorStory(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    let story: boolean | undefined
+    const tellsStory = (): boolean => (story ??= tellsCalculatorStory(task.text))
+    if (takes.get('calculator') === true && tellsStory()) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // "What time is it?", "What is today's date?": the calculator reads the clock in the person's zone.
     // "When does a train that leaves at 9:40 and takes 2 hours 35 minutes arrive?", "How long from 9:15 to
     // 17:40?": arithmetic on times of day (clock-times.ts), whose words matched no skill well enough to bid.
@@ -406,7 +410,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // A computation written out, or a count in a given text, is not a question about the room,
       // whatever a fact shares with it ("What is 3 + ?" was answered with the fact of a launch on
       // March 3), whether the agent that does it is on this tab or not.
-      const computes = writesOutComputation(asks) || money() || counts() || rewrites() || withNamed
+      // A story the calculator reads too ("Our API handles 1,200 requests per second. How many is that
+      // per day?": before, the researcher said the graph had nothing on it).
+      const computes = writesOutComputation(asks) || money() || counts() || rewrites() || withNamed || tellsStory()
       if (matched >= 0 && (datesOwn || computes || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
       else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
         const offer = await answerableBy(researcher, asks)

@@ -337,6 +337,19 @@ test('a check written "Check: <claim>" goes to the verifier, which computes it a
   expect(done.agentId).toMatch(/^verifier@/)
 })
 
+test('a rate told before its question, and a share asked in words, are the calculator\'s and verified on another tab', async () => {
+  // Before: the researcher won the first ("nothing relevant", and the verifier disputed it), and
+  // nobody bid on the second (unassigned).
+  const rate = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Our API handles 1,200 requests per second. How many requests is that per day?' }))
+  const share = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'If 3 out of 40 requests failed, what is the failure rate as a percentage?' }))
+  for (const [page, id, text] of [[a, rate, '103,680,000 requests a day'], [b, share, '7.5%']] as const) {
+    const done = await page.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
+    expect(done, JSON.stringify(done)).toMatchObject({ state: 'completed', result: { text } })
+    expect(done.agentId).toMatch(/^calculator@/)
+    await expect.poll(async () => (await page.evaluate(t => window.meshwork.tasks.get(t), id))?.verification?.status, { timeout: 15_000 }).toBe('verified')
+  }
+})
+
 test('a task nobody can do ends unassigned, with the reason', async () => {
   const id = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Repaint my garden fence in dark green before the weekend' }))
   const done = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 15_000 }), id)

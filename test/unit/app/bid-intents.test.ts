@@ -112,6 +112,8 @@ describe('bidding intents', () => {
     for (const q of ['How many days until the launch?', 'What day of the week is the launch?', 'What date is 10 days after the launch?']) expect(computesWithNamed(q), q).toEqual([{ phrase: 'the launch', name: 'launch', as: 'moment' }])
     // A group whose size the graph may state: each one of it.
     expect(computesWithNamed('If each person on our team gets a $250 bonus, how much is that in total?')).toEqual([{ phrase: 'our team', name: 'team', as: 'count' }])
+    // So much each a period: "... gets $300 a week, what does the rotation cost per week?"
+    expect(computesWithNamed('If each engineer on the on-call rotation gets $300 a week, what does the rotation cost per week?')[0]).toEqual({ phrase: 'the on-call rotation', name: 'on-call rotation', as: 'count' })
     // "Check: 17 times 23 is 391" is judged on its instruction, "Check": nobody bid before.
     for (const q of ['Check', 'Verify:', 'please double-check', 'Fact check']) expect(CHECK_INTENT.test(q), q).toBe(true)
     for (const q of ['Checkout', 'Check out the new docs']) expect(CHECK_INTENT.test(q), q).toBe(false)
