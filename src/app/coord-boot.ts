@@ -412,9 +412,11 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // March 3), whether the agent that does it is on this tab or not.
       // A story the calculator reads too ("Our API handles 1,200 requests per second. How many is that
       // per day?": before, the researcher said the graph had nothing on it).
-      const computes = writesOutComputation(asks) || money() || counts() || rewrites() || withNamed || tellsStory()
-      if (matched >= 0 && (datesOwn || computes || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
-      else if (matched < 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks)) {
+      // Read only where a rule needs it (the story readers are the dearest): most bids never ask.
+      let computing: boolean | undefined
+      const computes = (): boolean => (computing ??= writesOutComputation(asks) || money() || counts() || rewrites() || withNamed || tellsStory())
+      if (matched >= 0 && (datesOwn || computes() || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
+      else if (matched < 0 && !datesOwn && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && !computes()) {
         const offer = await answerableBy(researcher, asks)
         if (offer !== undefined) offers.push(offer)
         // "What was decided about the ledger?" with nothing on it in the graph: the researcher says
@@ -425,7 +427,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // graph knows nothing of it: the person then hears that, not "nobody bid". Also when its words
       // matched the researcher's skill text and the graph had nothing (then the calculator, matched on
       // "when", failed it, and with nobody else bidding the mission failed).
-      if (!datesOwn && !computes && task.id.includes('/') && DATE_LOOKUP_PART.test(task.text)) {
+      if (!datesOwn && task.id.includes('/') && DATE_LOOKUP_PART.test(task.text) && !computes()) {
         // The calculator, matched on "when", has nothing to compute here: it failed such a part first.
         const kept = offers.filter(o => mine.find(a => a.agentId === o.agentId)?.kind !== 'calculator')
         offers.splice(0, offers.length, ...kept)
@@ -434,7 +436,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // "The relay moved to port 9091. Which port is the relay on?" with nothing in the graph: no agent
       // here offers anything, so the researcher answers by what the person says (nobody bid before). Any
       // better bid elsewhere (the calculator's on a word problem) still wins.
-      if (offers.length === 0 && !datesOwn && !computes && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && toldBeforeQuestion(task.text) !== undefined) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
+      if (offers.length === 0 && !datesOwn && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && toldBeforeQuestion(task.text) !== undefined && !computes()) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
     }
     return offers
   }
