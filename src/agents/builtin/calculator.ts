@@ -9,7 +9,7 @@
  * own ("Take the square root") applies to the one earlier result. Days between dates: dates.ts.
  */
 import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
-import { applyRounding, arithmeticRun, evaluateExpression, ExpressionError, nonFiniteReason, OPERAND, splitConversion, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
+import { applyRounding, arithmeticRun, evaluateExpression, exactly, ExpressionError, nonFiniteReason, OPERAND, splitConversion, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
 import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer, monthLengthAnswer, ageAnswer, workdaysAnswer } from './dates.ts'
 import { clockArithmetic } from './clock-times.ts'
 import { timeZoneAnswer } from './time-zones.ts'
@@ -19,7 +19,7 @@ import { convertAt, noRateError, readConversion, statedRate, type Conversion, ty
 import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, overPeriods, savingsGoal } from './money.ts'
 import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
-import { countGrowth, eachTimes, partOfTime, splitDuration, transferTime, proportion, quantityOverTime, rateAndTime, sharedWork, workload } from './measures.ts'
+import { measureAnswer } from './measures.ts'
 import { conversionBeforeTravel } from './travel.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { readWordProblem } from './word-problems.ts'
@@ -309,7 +309,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Which of two quantities is heavier, longer, ... ("Which is heavier, 2 kg or 3 pounds?"), or a
   // quantity every period over a span ("5 km every day for 3 weeks, how far in total?"), or one in
   // proportion to another ("6 litres per 100 km: how much fuel for 350 km?").
-  const measured = given === undefined ? compareQuantities(request) ?? countGrowth(request) ?? transferTime(request) ?? splitDuration(request) ?? splitConversion(request) ?? partOfTime(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? workload(request) ?? rateAndTime(request) ?? eachTimes(request) ?? proportion(request) : undefined
+  const measured = given === undefined ? compareQuantities(request) ?? measureAnswer(request) ?? splitConversion(request) : undefined
   if (measured !== undefined) return answer(measured.text, measured.output, [...(referred?.notes ?? []), ...measured.steps])
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
@@ -417,7 +417,7 @@ const FRACTION_ARITHMETIC = /^\s*\(?\s*\d+\s*\/\s*\d+\s*\)?(?:\s*[-+*]\s*\(?\s*\
 function exactFraction (result: Evaluation): string | undefined {
   if (typeof result.output !== 'number' || Number.isInteger(result.output) || !FRACTION_ARITHMETIC.test(result.expression)) return undefined
   try {
-    const exact = evaluateExpression(result.expression.replace(/\d+/g, n => `fraction(${n})`)).display
+    const exact = evaluateExpression(exactly(result.expression)).display
     return /^-?\d+\/\d+$/.test(exact) ? exact : undefined
   } catch {
     return undefined

@@ -576,7 +576,7 @@ export function asksTheClock (request: string): boolean {
 }
 
 /** Whether this runtime knows a zone of that name (canonical or an alias such as Asia/Kolkata). */
-function isKnownZone (name: string): boolean {
+export function isKnownZone (name: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: name }) // eslint-disable-line no-new
     return true

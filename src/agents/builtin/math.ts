@@ -11,7 +11,8 @@
  * bounds the text.
  */
 import { all, create, type MathJsInstance, type MathNode, type OperatorNode } from 'mathjs'
-import { DENOMINATOR, numberWordsToDigits } from './number-words.ts'
+import { DENOMINATOR, numberWordsToDigits, withoutThousands } from './number-words.ts'
+import { singular } from './word-problems.ts'
 import { travelRequest } from './travel.ts'
 import { priceStory } from './price-story.ts'
 
@@ -388,11 +389,6 @@ const UNIT_WORDS: [RegExp, string][] = [
 
 /** A number and a unit of time, length or weight, as people write a quantity in parts ("3 hours and 20 minutes"). */
 const PART = String.raw`(\d+(?:\.\d+)?)\s*(weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|miles?|yards?|feet|foot|ft|inch(?:es)?|kilomet(?:er|re)s?|km|met(?:er|re)s?|centimet(?:er|re)s?|cm|millimet(?:er|re)s?|mm|pounds?|lbs?|ounces?|oz|kilograms?|kg|grams?|g)\b`
-/** A unit word without its plural ending, to tell one unit from another ("inches" and "inch" alike). */
-function unitKey (word: string): string {
-  const w = word.toLowerCase()
-  return w.endsWith('ches') ? w.slice(0, -2) : w.length > 2 && w.endsWith('s') ? w.slice(0, -1) : w
-}
 /** Spellings mathjs does not read as units ("min" is its minimum function). */
 const UNIT_SPELLING: Record<string, string> = { hr: 'hours', hrs: 'hours', min: 'minutes', mins: 'minutes', sec: 'seconds', secs: 'seconds', lbs: 'lb' }
 
@@ -407,7 +403,7 @@ const REWRITES: Rewrite[] = [
   { pattern: /[$€£¥]\s*(?=\d)|(?<=\d)\s*(?:usd|eur|gbp|dollars?|euros?|pounds sterling)\b/gi, replace: '', note: 'currency symbols dropped' },
   // "3 hours and 20 minutes", "5 feet 10 inches", "2 lb, 3 oz": one quantity told in parts is their sum.
   // Parts in one unit ("3 kg, 5 kg and 4 kg") are a list, not one quantity: they stay as they are.
-  { pattern: new RegExp(String.raw`${PART}(?:\s*(?:,\s*(?:and\s+)?|and\s+)?${PART}){1,3}(?![\w/^])`, 'gi'), replace: (m: string) => { const parts = [...m.matchAll(new RegExp(PART, 'gi'))]; return new Set(parts.map(p => unitKey(p[2]!))).size === 1 ? m : `(${parts.map(p => `${p[1]} ${UNIT_SPELLING[p[2]!.toLowerCase()] ?? p[2]}`).join(' + ')})` }, note: 'a quantity told in parts added up' },
+  { pattern: new RegExp(String.raw`${PART}(?:\s*(?:,\s*(?:and\s+)?|and\s+)?${PART}){1,3}(?![\w/^])`, 'gi'), replace: (m: string) => { const parts = [...m.matchAll(new RegExp(PART, 'gi'))]; return new Set(parts.map(p => singular(p[2]!))).size === 1 ? m : `(${parts.map(p => `${p[1]} ${UNIT_SPELLING[p[2]!.toLowerCase()] ?? p[2]}`).join(' + ')})` }, note: 'a quantity told in parts added up' },
   // "the tip on a $64 bill at 20%", "the tax on 300 at 8.5%": the rate said after the amount. Before,
   // "undefined symbol tip".
   { pattern: /\b(?:the\s+|a\s+)?(?:tip|gratuity|(?:sales\s+)?tax|vat|gst|discount|commission|fee|surcharge|service\s+charge|markup|deposit)\s+(?:on|for|of)\s+(?:an?\s+|the\s+|my\s+|our\s+|your\s+)?(\d+(?:\.\d+)?)(?:\s+(?:bill|check|cheque|meal|order|purchase|invoice|tab|total|price|sale|fare))?\s+(?:at|of)\s+(?:an?\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)(?:\s+rate)?/gi, replace: '($2 / 100) * $1', note: 'percentage of a value' },
@@ -571,8 +567,6 @@ function shareAsked (s: string): RegExpExecArray | null {
 
 /** "Convert 1.8 metres to feet and inches", "What is 2.5 kg in pounds and ounces?": one quantity in two or three units. */
 const SPLIT_INTO = /^(?:(?:what\s+is|what's|how\s+much\s+is|how\s+tall\s+is|how\s+long\s+is|convert|express|write)\s+)?(.*?\d.*?)\s+(?:in|to|into|as)\s+([A-Za-z]+)\s*(?:,\s*|\s+and\s+)([A-Za-z]+)(?:\s*,?\s*and\s+([A-Za-z]+))?\s*[?.!]?$/i
-/** A unit word as one of a quantity ("1 foot"), for words whose plural is not the singular with an s. */
-const ONE_OF: Record<string, string> = { feet: 'foot', inches: 'inch', pounds: 'pound', ounces: 'ounce', stones: 'stone' }
 
 /**
  * A quantity in several units, largest first, the last to 2 decimals: "1.8 metres to feet and inches"
@@ -585,7 +579,7 @@ export function splitConversion (request: string): { text: string, output: strin
   if (m === null) return undefined
   const words = [m[2]!, m[3]!, ...(m[4] === undefined ? [] : [m[4]])]
   try {
-    const from = math.unit(unitWords(m[1]!.replace(/(\d),(?=\d{3}\b)/g, '$1')))
+    const from = math.unit(unitWords(withoutThousands(m[1]!)))
     const targets = words.map(w => math.unit(unitWords(w)))
     if (targets.some(t => !from.equalBase(t))) return undefined
     // Largest first: "in inches and feet" is still feet, then inches.
@@ -595,7 +589,7 @@ export function splitConversion (request: string): { text: string, output: strin
       const n = p.toNumber(p.formatUnits())
       const v = i === parts.length - 1 ? Math.round(n * 100) / 100 : Math.round(n)
       const w = order[i]!.w
-      return { v, text: `${v} ${v === 1 ? (ONE_OF[w.toLowerCase()] ?? w.replace(/s$/i, '')) : w}` }
+      return { v, text: `${v} ${v === 1 ? (/^feet$/i.test(w) ? 'foot' : singular(w)) : w}` }
     }).filter((p, i, all) => p.v !== 0 || i === all.length - 1)
     const text = shown.map(p => p.text).join(' ')
     return { text, output: text, steps: [`${m[1]!.trim()} = ${from.toString()}`, `split into ${order.map(o => o.t.formatUnits()).join(', ')}: ${parts.map(p => p.toString()).join(' + ')}`, `= ${text}${shown.length === parts.length ? '' : ' (a part of 0 left out)'}`] }
@@ -604,9 +598,14 @@ export function splitConversion (request: string): { text: string, output: strin
   }
 }
 
+/** An arithmetic expression with each number a mathjs fraction, so that it computes exactly ("3/4 + 2/3" → 17/12). */
+export function exactly (expression: string): string {
+  return expression.replace(/\d+(?:\.\d+)?/g, n => `fraction(${n})`)
+}
+
 /** Whether a request asks what share a part is of a whole (the bid rule's test: its words matched no skill). */
 export function asksShare (request: string): boolean {
-  return request.length <= 300 && shareAsked(numberWordsToDigits(request).replace(/(\d),(?=\d{3}\b)/g, '$1')) !== null
+  return request.length <= 300 && shareAsked(withoutThousands(numberWordsToDigits(request))) !== null
 }
 /** A question after a share: "what percentage", "the failure rate", "what proportion", "as a fraction". */
 const ASKS_SHARE = /\b(?:what|which|how\s+much|how\s+big|as\s+an?)\b[^.?!]*\b(?:percent(?:age)?|rate|proportion|share|fraction)\b|%\s*\??\s*$/i
@@ -659,9 +658,7 @@ export function translateRequest (request: string): Translation {
   if (asFraction !== null && asFraction.index > 0) {
     const inner = translateRequest(s.slice(0, asFraction.index).replace(/^(?:simplify|reduce)\s+/i, ''))
     if (/^[\d\s.+\-*/()]+$/.test(inner.expression)) {
-      // Each number a fraction, so mathjs keeps the arithmetic exact.
-      const exact = inner.expression.replace(/\d+(?:\.\d+)?/g, n => `fraction(${n})`)
-      return { expression: exact, steps: [...steps, ...inner.steps, 'as a fraction: each number exact'] }
+      return { expression: exactly(inner.expression), steps: [...steps, ...inner.steps, 'as a fraction: each number exact'] }
     }
   }
   // "If 3 out of 40 requests failed, what is the failure rate as a percentage?", "12 of the 80 tests

@@ -20,13 +20,21 @@
  */
 import { numberWordsToDigits } from './number-words.ts'
 import { amountsIn } from './currency.ts'
-import { GROWS, GROWTH_SPAN, PERIOD, periodOf, periodsIn } from './money.ts'
+import { growthAsked, PERIOD, periodOf, periodsIn } from './money.ts'
 import { SECONDS_IN, singular } from './word-problems.ts'
 import { tellsTravel } from './travel.ts'
 
 /** Whether `text` asks a question these readers answer: the calculator's, kept whole by the planner. */
 export function tellsMeasureQuestion (text: string): boolean {
-  return comparisonAsked(text) !== undefined || countGrowth(text) !== undefined || splitDuration(text) !== undefined || transferTime(text) !== undefined || partOfTime(text) !== undefined || quantityOverTime(text) !== undefined || proportion(text) !== undefined || sharedWork(text) !== undefined || workload(text) !== undefined || rateAndTime(text) !== undefined || eachTimes(text) !== undefined
+  return comparisonAsked(text) !== undefined || measureAnswer(text) !== undefined
+}
+
+/**
+ * The answer of the first of these readers that reads `request` (the calculator asks them in this
+ * order, after a comparison of quantities), or undefined.
+ */
+export function measureAnswer (request: string): MeasureAnswer | undefined {
+  return countGrowth(request) ?? transferTime(request) ?? splitDuration(request) ?? partOfTime(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? workload(request) ?? rateAndTime(request) ?? eachTimes(request) ?? proportion(request)
 }
 
 export interface MeasureAnswer {
@@ -251,13 +259,7 @@ const TIME_SPAN = new RegExp(String.raw`\b(?:in|for|over|within|during|after)\s+
  * undefined when that says no more than `value` `name`s already does (whole, and under the next unit).
  */
 function spelledOut (seconds: number, value: number, name: string): string | undefined {
-  let left = Math.round(seconds)
-  const parts: string[] = []
-  for (const [size, unit] of [[86_400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']] as const) {
-    const n = Math.floor(left / size)
-    left -= n * size
-    if (n > 0) parts.push(plural(n, unit))
-  }
+  const { parts } = inUnits(Math.round(seconds), ['day', 'hour', 'minute', 'second'].map(timeUnitOf))
   if (parts.length === 0 || (parts.length === 1 && parts[0] === plural(value, name))) return undefined
   return parts.join(' ')
 }
@@ -269,14 +271,25 @@ function inTime (seconds: number, to: { seconds: number, name: string }): { text
   return { text: `${plural(value, to.name)}${spelled !== undefined ? ` (${spelled})` : ''}`, output: plural(value, to.name) }
 }
 
-const TIME_UNIT_WORD = String.raw`(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|weeks?)`
+/**
+ * Seconds in whole units, largest first ("2 hours", "46 minutes"; a unit of none left out), and what
+ * is left under the smallest, to the millisecond.
+ */
+function inUnits (seconds: number, units: readonly { seconds: number, name: string }[]): { parts: string[], left: number } {
+  let left = Math.round(seconds * 1000) / 1000
+  const parts: string[] = []
+  for (const u of units) {
+    const n = Math.floor(left / u.seconds + 1e-9)
+    left = Math.round((left - n * u.seconds) * 1000) / 1000
+    if (n > 0) parts.push(plural(n, u.name))
+  }
+  return { parts, left }
+}
+
+/** A unit of time as TIME_WORD writes it, or by its letter ("10000 s in h and min"): timeUnitOf reads each by its first letter. */
+const TIME_UNIT_WORD = String.raw`(${TIME_WORD.slice(1, -1)}|s|h)`
 /** "What is 10,000 seconds in hours and minutes?", "How long is 200 minutes in hours, minutes and seconds?", "Convert 100,000 seconds to days, hours and minutes". */
 const SPLIT_ASKED = new RegExp(String.raw`^(?:(?:what\s+is|what's|how\s+long\s+is|how\s+much\s+is|convert|express|write|show|give\s+me)\s+)?${QTY}\s*${TIME_UNIT_WORD}\s+(?:in|to|into|as)\s+${TIME_UNIT_WORD}(?:\s*,\s*|\s+and\s+)${TIME_UNIT_WORD}(?:(?:\s*,\s*|\s*,?\s+and\s+)${TIME_UNIT_WORD})?\s*[?.!]?$`, 'i')
-/** A unit of time as a TIME_UNIT_WORD writes it ("hrs", "h", "mins"), by its name. */
-function timeUnitNamed (word: string): { seconds: number, name: string } {
-  const w = word.toLowerCase()
-  return timeUnitOf(w === 's' ? 'second' : w === 'h' ? 'hour' : w)
-}
 
 /**
  * A duration in the units asked, largest first, the last with what is left over: "10,000 seconds in
@@ -289,17 +302,11 @@ export function splitDuration (request: string): MeasureAnswer | undefined {
   const m = SPLIT_ASKED.exec(s)
   if (m === null) return undefined
   const value = valueOf(m[1]!)
-  const from = timeUnitNamed(m[2]!)
-  const units = [m[3]!, m[4]!, ...(m[5] === undefined ? [] : [m[5]])].map(timeUnitNamed).sort((a, b) => b.seconds - a.seconds)
+  const from = timeUnitOf(m[2]!)
+  const units = [m[3]!, m[4]!, ...(m[5] === undefined ? [] : [m[5]])].map(timeUnitOf).sort((a, b) => b.seconds - a.seconds)
   if (new Set(units.map(u => u.name)).size !== units.length) return undefined
   const total = value * from.seconds
-  let left = Math.round(total * 1000) / 1000
-  const parts: string[] = []
-  for (const u of units) {
-    const n = Math.floor(left / u.seconds + 1e-9)
-    left = Math.round((left - n * u.seconds) * 1000) / 1000
-    if (n > 0) parts.push(plural(n, u.name))
-  }
+  const { parts, left } = inUnits(total, units)
   // What is left under the smallest unit asked: in seconds ("and 40 seconds"), or a fraction of a second.
   if (left > 0) parts.push(plural(Number(left.toPrecision(6)), 'second'))
   const text = parts.length === 0 ? plural(0, units.at(-1)!.name) : parts.join(' ')
@@ -323,17 +330,18 @@ function gcd (a: number, b: number): number {
  * → 75%. Before, mathjs failed on it ("undefined symbol a").
  */
 export function partOfTime (request: string): MeasureAnswer | undefined {
-  if (request.length > 200) return undefined
+  if (request.length > 200 || !/fraction|percent|proportion|decimal/i.test(request)) return undefined
   const s = numberWordsToDigits(request.trim().replace(/\s+/g, ' '))
   const as = PART_AS.exec(s)
   const what = as === null ? WHAT_PART.exec(s) : null
   if (as === null && what === null) return undefined
   const [kind, partN, partUnit, wholeN, wholeUnit] = as !== null ? [as[3]!, as[1]!, as[2]!, as[4], as[5]!] : [what![1]!, what![4]!, what![5]!, what![2], what![3]!]
-  const part = valueOf(partN) * timeUnitNamed(partUnit).seconds
-  const whole = (wholeN === undefined ? 1 : valueOf(wholeN)) * timeUnitNamed(wholeUnit).seconds
+  const [partOf, wholeOf] = [timeUnitOf(partUnit), timeUnitOf(wholeUnit)]
+  const part = valueOf(partN) * partOf.seconds
+  const whole = (wholeN === undefined ? 1 : valueOf(wholeN)) * wholeOf.seconds
   if (!(whole > 0)) return undefined
-  const wholeSaid = wholeN === undefined ? `1 ${timeUnitNamed(wholeUnit).name}` : plural(valueOf(wholeN), timeUnitNamed(wholeUnit).name)
-  const partSaid = plural(valueOf(partN), timeUnitNamed(partUnit).name)
+  const wholeSaid = wholeN === undefined ? `1 ${wholeOf.name}` : plural(valueOf(wholeN), wholeOf.name)
+  const partSaid = plural(valueOf(partN), partOf.name)
   const steps = [`${partSaid} = ${part} seconds; ${wholeSaid} = ${whole} seconds`]
   const ratio = part / whole
   /** A long fraction shown to 6 significant digits ("≈ 33.3333"), the output keeping every digit. */
@@ -359,22 +367,19 @@ export function partOfTime (request: string): MeasureAnswer | undefined {
  * "going by what you say". Money is growthOverTime's (money.ts).
  */
 export function countGrowth (request: string): MeasureAnswer | undefined {
-  if (request.length > 400) return undefined
+  // A growth is a percentage: without one, no number words to read.
+  if (request.length > 400 || !/%|percent/i.test(request)) return undefined
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
   if (!/\bhow\s+many\b|\bwhat\b/i.test(s) || amountsIn(s).length > 0) return undefined
-  const g = GROWS.exec(s)
-  const span = GROWTH_SPAN.exec(s)
-  if (g === null || span === null || span[2]!.toLowerCase() !== g[3]!.toLowerCase()) return undefined
+  const growth = growthAsked(s)
+  if (growth === undefined) return undefined
   let rest = s
-  for (const m of [g, span].sort((a, b) => b.index - a.index)) rest = rest.slice(0, m.index) + ' ' + rest.slice(m.index + m[0].length)
+  for (const m of [...growth.said].sort((a, b) => b.index - a.index)) rest = rest.slice(0, m.index) + ' ' + rest.slice(m.index + m[0].length)
   const counted = [...rest.matchAll(new RegExp(String.raw`${QTY}\s*([a-z]+)`, 'gi'))]
   if (counted.length !== 1 || numbersWritten(rest) !== 1) return undefined
   const n = valueOf(counted[0]![1]!)
   const things = counted[0]![2]!
-  const pct = Number(g[2])
-  const down = /shrink|decreas|fall|drop|declin|down/i.test(g[1]!)
-  if (down && pct > 100) return undefined
-  const periods = /^\d/.test(span[1]!) ? Number(span[1]) : 1
+  const { pct, down, period, periods } = growth
   const factor = 1 + (down ? -pct : pct) / 100
   const exact = n * factor ** periods
   const whole = Number.isInteger(n)
@@ -384,7 +389,7 @@ export function countGrowth (request: string): MeasureAnswer | undefined {
     text,
     output: `${value} ${things}`,
     steps: [
-      `${n} ${things} ${down ? 'less' : 'plus'} ${pct}% a ${g[3]!.toLowerCase()}, ${periods} time${periods === 1 ? '' : 's'}`,
+      `${n} ${things} ${down ? 'less' : 'plus'} ${pct}% a ${period}, ${periods} time${periods === 1 ? '' : 's'}`,
       `expression: ${n} * (1 ${down ? '-' : '+'} ${pct} / 100)^${periods}`,
       `= ${Number(exact.toPrecision(12))}${whole && value !== exact ? `, to a whole number of ${things}: ${value}` : ''}`
     ]

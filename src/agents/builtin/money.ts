@@ -360,9 +360,37 @@ export function loanPayment (request: string): MoneyReading | undefined {
 }
 
 /** Grows or shrinks by a percentage every period: "grows 5% a month", "increases by 3% per year", "falls 2% a week". */
-export const GROWS = new RegExp(String.raw`\b(grows?|grew|growing|increases?|increasing|rises?|rising|goes\s+up|shrinks?|shrinking|decreases?|decreasing|falls?|falling|drops?|dropping|declines?|declining|goes\s+down)\s+(?:by\s+)?${PCT}\s+(?:a|an|per|each|every)\s+(day|week|month|quarter|year)\b`, 'i')
+const GROWS = new RegExp(String.raw`\b(grows?|grew|growing|increases?|increasing|rises?|rising|goes\s+up|shrinks?|shrinking|decreases?|decreasing|falls?|falling|drops?|dropping|declines?|declining|goes\s+down)\s+(?:by\s+)?${PCT}\s+(?:a|an|per|each|every)\s+(day|week|month|quarter|year)\b`, 'i')
 /** The span asked: "in 6 months", "after 3 years", "in a year". */
-export const GROWTH_SPAN = /\b(?:in|after|over|within)\s+(\d+(?:\.\d+)?|an?|one)\s+(day|week|month|quarter|year)s?\b/i
+const GROWTH_SPAN = /\b(?:in|after|over|within)\s+(\d+(?:\.\d+)?|an?|one)\s+(day|week|month|quarter|year)s?\b/i
+
+/** A growth by a percentage every period over a span of those periods, as a request tells it. */
+export interface GrowthAsked {
+  pct: number
+  /** It shrinks, falls or drops. */
+  down: boolean
+  /** "month" */
+  period: string
+  /** How many periods the span is. */
+  periods: number
+  /** Where the growth and the span are said. */
+  said: [RegExpExecArray, RegExpExecArray]
+}
+
+/**
+ * The growth `s` tells ("grows by 15% a year ... in 3 years"), for an amount (growthOverTime) or a
+ * count (measures.ts, countGrowth); undefined unless its span is in the growth's periods and a fall
+ * is no more than 100%.
+ */
+export function growthAsked (s: string): GrowthAsked | undefined {
+  const g = GROWS.exec(s)
+  const span = GROWTH_SPAN.exec(s)
+  if (g === null || span === null || span[2]!.toLowerCase() !== g[3]!.toLowerCase()) return undefined
+  const down = /shrink|decreas|fall|drop|declin|down/i.test(g[1]!)
+  const pct = Number(g[2])
+  if (down && pct > 100) return undefined
+  return { pct, down, period: g[3]!.toLowerCase(), periods: spanCount(span[1]!), said: [g, span] }
+}
 
 /**
  * An amount that grows (or shrinks) by a percentage every period, after a span in the same periods
@@ -374,18 +402,13 @@ export function growthOverTime (request: string): MoneyReading | undefined {
   if (request.length > 400) return undefined
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
   if (!/\bwhat\b|\bhow\s+much\b/i.test(s)) return undefined
-  const g = GROWS.exec(s)
-  const span = GROWTH_SPAN.exec(s)
+  const growth = growthAsked(s)
   const amounts = amountsIn(s)
-  if (g === null || span === null || amounts.length !== 1 || [...s.matchAll(new RegExp(PCT, 'gi'))].length !== 1) return undefined
-  if (span[2]!.toLowerCase() !== g[3]!.toLowerCase()) return undefined
-  const periods = spanCount(span[1]!)
-  const down = /shrink|decreas|fall|drop|declin|down/i.test(g[1]!)
-  const pct = Number(g[2])
-  if (down && pct > 100) return undefined
+  if (growth === undefined || amounts.length !== 1 || [...s.matchAll(new RegExp(PCT, 'gi'))].length !== 1) return undefined
+  const { pct, down, period, periods } = growth
   const a = amounts[0]!
   const factor = `(1 ${down ? '-' : '+'} ${pct} / 100)`
-  return { expression: `${a.value} * ${factor}^${periods}`, note: `${a.text} ${down ? 'less' : 'plus'} ${pct}% a ${g[3]!.toLowerCase()}, ${periods} time${periods === 1 ? '' : 's'}: ${a.text} × ${factor}^${periods}`, currency: a.currency }
+  return { expression: `${a.value} * ${factor}^${periods}`, note: `${a.text} ${down ? 'less' : 'plus'} ${pct}% a ${period}, ${periods} time${periods === 1 ? '' : 's'}: ${a.text} × ${factor}^${periods}`, currency: a.currency }
 }
 
 /**

@@ -81,6 +81,11 @@ export const DENOMINATOR: Readonly<Record<string, number>> = { half: 2, third: 3
  * "one" alone ("which one", "one of them") is a number too; callers that care apply this only to
  * text they read as arithmetic.
  */
+/** The text with the commas between groups of three digits taken out: "1,200,000" → "1200000" ("3, 5, 9" stays a list). */
+export function withoutThousands (text: string): string {
+  return text.replace(/(\d),(?=\d{3}\b)/g, '$1')
+}
+
 export function numberWordsToDigits (text: string): string {
   return text
     // "2 million", "$1.2 million", "3 thousand": the figure times the scale ("1 1000000" before, which

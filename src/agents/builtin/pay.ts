@@ -80,7 +80,7 @@ export function payOverTime (request: string): PayAnswer | undefined {
   if (!pay && (span !== null || PER_YEAR[from] === undefined || PER_YEAR[to] === undefined)) return undefined
 
   const assumed: string[] = []
-  const continuous = RUNS.test(request) && !WORKS.test(request.replace(RUNS, ' ')) && Object.keys(hours).length === 0 && daysPerWeek === undefined
+  const continuous = RUNS.test(request) && !WORKS.test(request) && Object.keys(hours).length === 0 && daysPerWeek === undefined
   // Between periods of a week or longer, by how many come round in a year ("60000 / 12"); else by hours worked.
   const [over, under] = PER_YEAR[from] !== undefined && PER_YEAR[to] !== undefined
     ? [{ value: PER_YEAR[from]!, text: String(PER_YEAR[from]!) }, { value: PER_YEAR[to]!, text: String(PER_YEAR[to]!) }]

@@ -18,7 +18,7 @@ import { canonicalJson } from '../../net/canonical-json.ts'
 import { codeIn } from './code-in-text.ts'
 import { clockArithmetic, durationsIn, timesIn } from './clock-times.ts'
 import { countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer } from './dates.ts'
-import { numberWordsToDigits } from './number-words.ts'
+import { numberWordsToDigits, withoutThousands } from './number-words.ts'
 import { upstreamResults, upstreamText } from './task-input.ts'
 import { countInText } from './text-counts.ts'
 import { transformText } from './text-transforms.ts'
@@ -234,7 +234,7 @@ export function saidYesOrNo (result: { text?: unknown, output?: unknown }): bool
 export function claimedNumbers (result: { text?: unknown, output?: unknown } | undefined): number[] {
   if (typeof result?.output === 'number') return Number.isFinite(result.output) ? [result.output] : []
   const text = typeof result?.output === 'string' ? result.output : typeof result?.text === 'string' ? result.text : ''
-  return [...numberWordsToDigits(text).replace(/(\d),(?=\d{3}\b)/g, '$1').matchAll(/[-+]?(?:\d+\.?\d*|\.\d+)/g)].map(m => Number(m[0])).filter(Number.isFinite)
+  return [...withoutThousands(numberWordsToDigits(text)).matchAll(/[-+]?(?:\d+\.?\d*|\.\d+)/g)].map(m => Number(m[0])).filter(Number.isFinite)
 }
 
 function cap (s: string): string {

@@ -12,7 +12,7 @@
  * Before, a verifier had nothing to compare a summary with (it searched the graph for the summary's
  * sentences, found none) and every summary ended unverified.
  */
-import { numberWordsToDigits } from './number-words.ts'
+import { numberWordsToDigits, withoutThousands } from './number-words.ts'
 import { readHanded, type Rederived } from './rederive.ts'
 import { LIST_ITEM, splitSentences } from './sentences.ts'
 import { requestedLength, sourceText, SUMMARY_INTENT } from './summariser.ts'
@@ -88,7 +88,7 @@ function bare (sentence: string): string {
 
 /** The numbers a text states, as canonical strings ("2,340" and "2340.0" are "2340"; "three" is "3"). */
 function numbersIn (text: string): string[] {
-  return [...numberWordsToDigits(text).replace(/(\d),(?=\d{3}\b)/g, '$1').matchAll(/\d+(?:\.\d+)?/g)].map(m => String(Number(m[0])))
+  return [...withoutThousands(numberWordsToDigits(text)).matchAll(/\d+(?:\.\d+)?/g)].map(m => String(Number(m[0])))
 }
 
 function plural (n: number, word: string): string {

@@ -14,7 +14,7 @@
  * hours), or the difference in hours.
  */
 import { timesIn, showTime } from './clock-times.ts'
-import { clockRequest, datesIn, MONTH_LONG, zonedTime, zoneLabel, zoneOfPlace, type ZonedTime } from './dates.ts'
+import { clockRequest, datesIn, isKnownZone, MONTH_LONG, zonedTime, zoneLabel, zoneOfPlace, type ZonedTime } from './dates.ts'
 
 const MS_PER_MINUTE = 60_000
 /** A time of day as written: "9am", "3:30 p.m.", "15:00", "noon" (one capture). */
@@ -40,6 +40,11 @@ const CONVERT_FORMS: { pattern: RegExp, time: number, from: number, to: number }
 const LOCAL_FORMS: RegExp[] = [
   new RegExp(String.raw`^what(?:\s+time\s+is|'s|\s+is)\s+${TIME}\s+(?:in|for)\s+${PLACE}${TIME_WORD}$`, 'i'),
   new RegExp(String.raw`^convert\s+${TIME}\s+(?:to|into)\s+${PLACE}${TIME_WORD}$`, 'i')
+]
+/** Every form of a time asked in another place, in the order they are tried; a local form's time is the person's own (no `from`). */
+const FORMS: { pattern: RegExp, time: number, from?: number, to: number, local: boolean }[] = [
+  ...CONVERT_FORMS.map(f => ({ ...f, local: false })),
+  ...LOCAL_FORMS.map(pattern => ({ pattern, time: 1, to: 2, local: true }))
 ]
 /** "What is the time difference between London and Tokyo", "time difference London Tokyo". */
 const DIFFERENCE = new RegExp(String.raw`^(?:what(?:'s|\s+is)\s+)?(?:the\s+)?time\s+difference\s+(?:between\s+)?${PLACE}\s+(?:and|to|vs\.?)\s+${PLACE}$`, 'i')
@@ -84,11 +89,7 @@ export function asksTimeZone (request: string): boolean {
 /** The person's own zone, named for an answer: "your time (New York)"; UTC when the task names none. */
 function localZone (timeZone: string | undefined): { zone: string, name: string } {
   if (timeZone === undefined || timeZone === '') return { zone: 'UTC', name: 'UTC (your time zone is not known here)' }
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone })
-  } catch {
-    return { zone: 'UTC', name: `UTC ('${timeZone}' is no time zone known here)` }
-  }
+  if (!isKnownZone(timeZone)) return { zone: 'UTC', name: `UTC ('${timeZone}' is no time zone known here)` }
   return { zone: timeZone, name: `your time (${timeZone.split('/').at(-1)!.replace(/_/g, ' ')})` }
 }
 
@@ -168,14 +169,13 @@ export function timeZoneAnswer (request: string, now: number, timeZone?: string)
       ]
     }
   }
-  const forms = [...CONVERT_FORMS.map(f => ({ ...f, local: false })), ...LOCAL_FORMS.map(pattern => ({ pattern, time: 1, from: 0, to: 2, local: true }))]
-  for (const form of forms) {
+  for (const form of FORMS) {
     const m = form.pattern.exec(r)
     if (m === null) continue
     const times = timesIn(m[form.time]!)
     if (times.length !== 1) continue
     const time = times[0]!
-    const from = form.local ? localZone(timeZone) : zoneOf(m[form.from]!)
+    const from = form.from === undefined ? localZone(timeZone) : zoneOf(m[form.from]!)
     const to = zoneOf(m[form.to]!)
     // The time given is on the date given, else on today's date where it is given: the instant whose
     // wall clock there reads it.

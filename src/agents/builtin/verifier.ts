@@ -26,7 +26,7 @@
  */
 import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '../types.ts'
 import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest, trimSentenceEnd } from './math.ts'
-import { numberWordsToDigits } from './number-words.ts'
+import { numberWordsToDigits, withoutThousands } from './number-words.ts'
 import { clamp01, describeHit, judgeHits, plainWords, type JudgedHit } from './evidence.ts'
 import { terms } from '../../match/score.ts'
 import { isValueTerm } from './superseded.ts'
@@ -613,7 +613,7 @@ export function checkEmbeddedEquations (text: string): { wrong?: string, right: 
   for (const m of text.matchAll(PROSE_EQUATION)) {
     if (++count > MAX_PROSE_EQUATIONS) break
     const written = m[1]!.trim()
-    const expression = written.replace(/×|\bx\b/gi, '*').replace(/÷/g, '/').replace(/(\d),(?=\d{3}\b)/g, '$1')
+    const expression = withoutThousands(written.replace(/×|\bx\b/gi, '*').replace(/÷/g, '/'))
     const claimedText = m[2]!
     const claimed = Number(claimedText.replace(/,/g, ''))
     let got: number
