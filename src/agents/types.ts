@@ -85,6 +85,17 @@ export interface GraphHit {
    * answer to another ("Convert 3.5 hours to minutes: 210 minutes" against "604800 seconds").
    */
   answers?: string
+  /** Set on a question `ctx.graph.list` returns: the ids of the entities that answer it (edges `answers`); empty while it is open. */
+  answeredBy?: string[]
+}
+
+/** What `ctx.graph.list` selects: the graph's knowledge (not the mesh's task bookkeeping), newest first. */
+export interface GraphListFilter {
+  kind?: string | string[]
+  /** Retracted entities are listed only when asked for by this status. */
+  status?: string | string[]
+  /** At most this many (1-200, default 50). */
+  limit?: number
 }
 
 /** OpenAI-compatible chat completion request (the subset agents use). */
@@ -117,6 +128,8 @@ export interface AgentContext {
   graph: {
     search(text: string, k?: number): Promise<GraphHit[]>
     get(id: string): Promise<GraphHit | undefined>
+    /** Entities by kind and status, newest first (`score` is 1); questions carry `answeredBy`. */
+    list(filter?: GraphListFilter): Promise<GraphHit[]>
   }
   /** True when the person configured an OpenAI-compatible endpoint. */
   readonly llmAvailable: boolean

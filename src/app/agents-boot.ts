@@ -11,11 +11,11 @@ import { GraphRetriever } from '../agents/graph-retrieval.ts'
 import { createChatClient, type ChatClient } from '../agents/llm-client.ts'
 import { createAgentRuntime } from '../agents/runtime/agent-runtime.ts'
 import { loadAgentSettings, resolveModel } from '../agents/settings.ts'
-import type { BuiltinKind, GraphHit } from '../agents/types.ts'
+import type { BuiltinKind, GraphHit, GraphListFilter } from '../agents/types.ts'
 import { createWorkerEmbedder, type WorkerEmbedder } from '../match/embedding-client.ts'
 import { calibrationFor } from '../match/score.ts'
 import { claimsStatus, EntityProofs } from '../coord/entity-proof.ts'
-import type { Entity } from '../graph/index.ts'
+import type { Entity, KnowledgeGraph } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import type { OpenGraph } from './graph-boot.ts'
 
@@ -78,7 +78,8 @@ const MAX_CACHED = 20_000
  * A verified answer the researcher gave from the graph ("According to the graph, ... [id]"): it only
  * quotes entities the graph holds itself, so it is not knowledge to answer from again. Before, "What
  * did we decide about peer links?" was answered by quoting such an answer, which quoted another
- * (the result's producer skill is on the result it verifies, coord/graph-recorder.ts).
+ * (the result's producer skill is on the result it verifies, coord/graph-recorder.ts). So is a
+ * listing ("List the decisions we made"): "What did we decide about the relay?" quoted one.
  */
 export function quotesTheGraph (e: Pick<Entity, 'kind' | 'tags' | 'data'>, get: (id: string) => Pick<Entity, 'data'> | undefined): boolean {
   if (e.kind !== 'fact' || !(e.tags ?? []).includes('result')) return false
@@ -90,12 +91,13 @@ export function quotesTheGraph (e: Pick<Entity, 'kind' | 'tags' | 'data'>, get: 
     const r = get(result)
     if (r === undefined) return false
     if (answeredFromGraph.size >= MAX_CACHED) answeredFromGraph.clear()
-    quotes = r.data?.skillId === ANSWER_SKILL
+    quotes = typeof r.data?.skillId === 'string' && QUOTING_SKILLS.has(r.data.skillId)
     answeredFromGraph.set(result, quotes)
   }
   return quotes
 }
-const ANSWER_SKILL = 'graph.answer'
+/** The researcher's skills whose answers only quote the graph: its answers, and its listings (graph-listing.ts). */
+const QUOTING_SKILLS = new Set(['graph.answer', 'graph.lookup'])
 const answeredFromGraph = new Map<string, boolean>()
 
 export interface StartedAgents {
@@ -140,6 +142,38 @@ export function agentView (e: Entity): Omit<GraphHit, 'score'> & { updatedAt: nu
 export function provenView (e: Entity, proofs: EntityProofs, get: (id: string) => Entity | undefined): Omit<GraphHit, 'score'> & { updatedAt: number, createdAt: number } {
   const view = agentView(e)
   return claimsStatus(e) ? { ...view, status: proofs.prove(e, get).status } : view
+}
+
+/**
+ * `ctx.graph.list`: the graph's knowledge (what a search reads: no task bookkeeping, no answers that
+ * only quote the graph) by kind and status, newest first. Statuses are the ones signatures prove
+ * ({@link provenView}), checked newest first only until `limit` entities are found (a check is
+ * ~1.5 ms); a retracted entity is listed only when its status is asked for. A question carries the
+ * ids of the live entities that answer it.
+ */
+export function listKnowledge (graph: Pick<KnowledgeGraph, 'view' | 'get' | 'neighbours'>, proofs: EntityProofs, filter: GraphListFilter): GraphHit[] {
+  const get = (id: string): Entity | undefined => graph.get(id)
+  const kinds = filter.kind === undefined ? undefined : new Set([filter.kind].flat())
+  const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat())
+  const limit = filter.limit ?? 50
+  const candidates: Array<Readonly<Entity>> = []
+  for (const e of graph.view().entities) {
+    if (kinds !== undefined && !kinds.has(e.kind)) continue
+    if (isBookkeeping(e) || quotesTheGraph(e, get)) continue
+    candidates.push(e)
+  }
+  candidates.sort((a, b) => b.provenance.createdAt - a.provenance.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+  const out: GraphHit[] = []
+  for (const e of candidates) {
+    if (out.length >= limit) break
+    const view = provenView(e as Entity, proofs, get)
+    if (statuses === undefined ? view.status === 'retracted' : !statuses.has(view.status)) continue
+    const answeredBy = e.kind === 'question'
+      ? graph.neighbours(e.id, { type: 'answers', direction: 'in' }).filter(n => n.entity !== undefined && n.entity.status !== 'retracted').map(n => n.edge.from)
+      : undefined
+    out.push({ ...view, score: 1, ...(answeredBy !== undefined ? { answeredBy } : {}) })
+  }
+  return out
 }
 
 export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {
@@ -187,6 +221,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
         embed: async texts => await (await embedder).embed(texts),
         graphSearch,
         graphGet: async id => { const e = graph.get(id); return e === undefined ? undefined : { ...provenView(e, proofs, get), score: 1 } },
+        graphList: async filter => listKnowledge(graph, proofs, filter),
         llm: async request => {
           if (chat === undefined) throw new Error('no LLM endpoint is configured: set one in Settings (base URL and model of an OpenAI-compatible API)')
           return await chat.chat(request)

@@ -13,6 +13,7 @@
 import type { PrivateKey } from '@libp2p/interface'
 import { DATE_LOOKUP_PART, IMPERATIVE, OPERATION_ON_RESULT, planByRules } from '../agents/builtin/planner.ts'
 import { asksForOverview, judgeAsked, statementToRecord, toldBeforeQuestion } from '../agents/builtin/researcher.ts'
+import { asksForListing } from '../agents/builtin/graph-listing.ts'
 import { instructionOf } from '../agents/builtin/payload.ts'
 import { asksToCount } from '../agents/builtin/text-counts.ts'
 import { asksToTransform } from '../agents/builtin/text-transforms.ts'
@@ -399,10 +400,16 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // is its even when its words match none of its skill text ("When does the beta launch?").
     const researcher = mine.find(a => a.kind === 'researcher')
     // "What do we know?", "Summarise the graph": the researcher's overview, not a summary of the words.
-    if (researcher !== undefined && asksForOverview(asks)) {
-      const kept = offers.filter(o => mine.find(a => a.agentId === o.agentId)?.kind !== 'summariser')
+    // "List the decisions we made", "What questions are still open?": its listing (graph-listing.ts);
+    // before, nobody bid on the second, and the first was answered "nothing relevant".
+    const listing = researcher !== undefined && asksForListing(asks) !== undefined
+    if (researcher !== undefined && (listing || asksForOverview(asks))) {
+      // Nor is a listing a check ("Which facts are verified?" went to the verifier, which abstained).
+      const kept = offers.filter(o => { const kind = mine.find(a => a.agentId === o.agentId)?.kind; return kind !== 'summariser' && !(listing && kind === 'verifier') })
       offers.splice(0, offers.length, ...kept)
-      atLeast('researcher', 'graph.answer', OVERVIEW_CONFIDENCE)
+      // A listing is its lookup skill's work ("lists them with their status"), whatever its words matched.
+      if (listing) atLeast('researcher', 'graph.lookup', OVERVIEW_CONFIDENCE, true)
+      else atLeast('researcher', 'graph.answer', OVERVIEW_CONFIDENCE)
       return offers
     }
     if (researcher !== undefined) {

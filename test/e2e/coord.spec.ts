@@ -287,6 +287,17 @@ test('a statement the person tells the room (asked to remember it, told plainly,
   expect(answered.result?.text).toMatch(/^According to the graph, the room decided: we will use WebRTC for all peer links \[decision:[^\]]+\]\.$/)
   // Quoted as it stands, a decision needs no verifying: the verifier on C supports the answer.
   await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification, why), { timeout: 20_000 }).toMatchObject({ status: 'verified', supporters: [await peerIdOf(c)] })
+  // Asked for a list of what the room decided: the researcher lists the decisions with their ids (before,
+  // its search said the graph held "nothing relevant" to "List the decisions we made").
+  const list = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'List the decisions we made' }))
+  const listed = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), list)
+  expect(listed, JSON.stringify(listed)).toMatchObject({ state: 'completed', skillId: 'graph.lookup', result: { output: { listing: { kinds: ['decision'], count: 1 } } } })
+  expect(listed.result?.text).toMatch(/^The graph holds 1 decision, newest first:\n1\. The room decided: we will use WebRTC for all peer links \[decision:[^\]]+\]\.$/)
+  await expect.poll(() => b.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, list), { timeout: 20_000 }).toBe('verified')
+  // Before, nobody bid on this.
+  const open = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What questions are still open?' }))
+  const opened = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), open)
+  expect(opened, JSON.stringify(opened)).toMatchObject({ state: 'completed', skillId: 'graph.lookup', result: { output: { listing: { kinds: ['question'], open: true } } } })
 })
 
 test('a computation with a value the room stated: the calculator takes it from the graph, cites it, and another tab computes it again', async () => {

@@ -28,6 +28,8 @@ import { numberWordsToDigits } from './number-words.ts'
 import { terms } from '../../match/score.ts'
 import { plainStatement, statementToRecord } from './record-ask.ts'
 import { replacedBy, statedWords } from './superseded.ts'
+import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
+import { asksForListing, listing } from './graph-listing.ts'
 
 export { statementToRecord }
 
@@ -68,6 +70,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const statement = statementToRecord(question)
   if (statement !== undefined) return await record(statement, ctx)
   if (asksForOverview(question)) return await overview(question, ctx)
+  const asksList = asksForListing(question)
+  if (asksList !== undefined) return await listing(asksList, ctx)
 
   ctx.progress(0.1, 'searching the graph')
   const hits = await ctx.graph.search(question, k)
@@ -229,22 +233,6 @@ function qualifier (j: JudgedHit): string {
 }
 
 /**
- * An entity's statement as quoted. A task's verified answer says which request it answers: its text
- * alone ("604800 seconds", a summary's sentence) is not a statement about anything, and before, the
- * request and answer ran together ("Verified: Sort these numbers: 5, 3, 9: [3, 5, 9]").
- */
-function quote (hit: GraphHit): string {
-  // "We ship the beta on 3 December" is what was decided; the quote says so.
-  if (hit.kind === 'decision') return DECIDED_WORDS.test(hit.text) ? sentence(hit.text) : `the room decided: ${lowerFirstIfProse(sentence(hit.text), true)}`
-  if (hit.answers === undefined || !hit.text.startsWith(`${hit.answers}: `)) return sentence(hit.text)
-  const answer = sentence(statedBy(hit))
-  const request = hit.answers.length > 100 ? `${hit.answers.slice(0, 99).trimEnd()}…` : hit.answers
-  return `the answer to "${request}" is ${answer.split(/\s+/).length > 4 ? `"${answer}"` : answer}`
-}
-
-const DECIDED_WORDS = /\b(?:decided|decision|agreed|chose|settled\s+on|resolved)\b/i
-
-/**
  * Hits that state what a higher-ranked one does, in other words only by case, punctuation or a
  * decision's label, left out: the decision entity a person's "Decision: ..." records and the
  * statement the researcher recorded from the same request were quoted one after the other.
@@ -284,17 +272,6 @@ function latestFirst (ranked: JudgedHit[], replaced: ReadonlyMap<string, GraphHi
   }
   for (const j of ranked) place(latest(j))
   return out
-}
-
-function sentence (text: string): string {
-  const t = text.trim().replace(/\s+/g, ' ')
-  return /[.!?]$/.test(t) ? t.slice(0, -1) : t
-}
-
-/** "According to the graph, the relay ..." reads better than "..., The relay ...", but keep names and acronyms. */
-function lowerFirstIfProse (s: string, first: boolean): string {
-  if (!first) return s.charAt(0).toUpperCase() + s.slice(1)
-  return /^[A-Z][a-z]/.test(s) && /^(?:The|A|An|This|That|These|Those|It|We|Our|There)\b/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s
 }
 
 function round (x: number): number {

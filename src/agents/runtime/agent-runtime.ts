@@ -46,7 +46,8 @@ import {
   type ChatRequest,
   type ChatResponse,
   type Consultation,
-  type GraphHit
+  type GraphHit,
+  type GraphListFilter
 } from '../types.ts'
 import { MAX_ALERTS_PER_TASK, MAX_ASKS_PER_TASK, NOBODY_TO_ASK, checkAlert, checkAsk, checkHandoff } from './consult.ts'
 import { TaskDeadline } from './deadline.ts'
@@ -68,6 +69,8 @@ export interface AgentServices {
   /** Semantic search of the room's knowledge graph (tool `graph.read`). */
   graphSearch(text: string, k: number): Promise<GraphHit[]>
   graphGet(id: string): Promise<GraphHit | undefined>
+  /** Entities by kind and status, newest first (tool `graph.read`); the filter is checked before. */
+  graphList(filter: GraphListFilter): Promise<GraphHit[]>
   /** Chat with the configured endpoint (tool `llm`); may throw, e.g. "no endpoint configured". */
   llm(request: ChatRequest): Promise<ChatResponse>
   /** Read once per task, as `ctx.llmAvailable`. */
@@ -133,6 +136,35 @@ export const MAX_SOURCE_CHARS = 1_000_000
 const MAX_LOG_CHARS = 2000
 const MAX_LOGS_PER_TASK = 1000
 const MAX_EMBED_TEXTS = 1024
+/** `ctx.graph.list`: the most entities one call returns, and the default. */
+export const MAX_LISTED = 200
+const DEFAULT_LISTED = 50
+
+/**
+ * `ctx.graph.list`'s filter as an agent gave it, checked: kind and status each a word or a list of
+ * at most 16 words, limit a whole number from 1 to {@link MAX_LISTED}. A bad one is a TypeError
+ * naming the field.
+ */
+export function checkListFilter (filter: unknown): GraphListFilter & { limit: number } {
+  if (filter === undefined || filter === null) return { limit: DEFAULT_LISTED }
+  if (typeof filter !== 'object' || Array.isArray(filter)) throw new TypeError('ctx.graph.list takes an optional filter { kind?, status?, limit? }')
+  const { kind, status, limit, ...rest } = filter as Record<string, unknown>
+  const extra = Object.keys(rest)
+  if (extra.length > 0) throw new TypeError(`ctx.graph.list: unknown filter field ${JSON.stringify(extra[0])} (it takes kind, status and limit)`)
+  const words = (v: unknown, field: string): string | string[] | undefined => {
+    if (v === undefined) return undefined
+    const list = Array.isArray(v) ? v : [v]
+    if (list.length === 0 || list.length > 16 || !list.every(w => typeof w === 'string' && /^[a-z][a-z-]{0,39}$/.test(w))) {
+      throw new TypeError(`ctx.graph.list: filter.${field} must be a lowercase word or a list of 1 to 16 of them, got ${JSON.stringify(v)?.slice(0, 80)}`)
+    }
+    return v as string | string[]
+  }
+  const n = limit ?? DEFAULT_LISTED
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_LISTED) throw new TypeError(`ctx.graph.list: filter.limit must be a whole number from 1 to ${MAX_LISTED}, got ${JSON.stringify(limit)}`)
+  const k = words(kind, 'kind')
+  const st = words(status, 'status')
+  return { ...(k !== undefined ? { kind: k } : {}), ...(st !== undefined ? { status: st } : {}), limit: n }
+}
 
 interface Deferred {
   promise: Promise<void>
@@ -671,6 +703,10 @@ export class AgentRuntime {
         grant('graph.read', 'ctx.graph.get')
         if (typeof id !== 'string') throw new TypeError('ctx.graph.get takes an entity id')
         return await this.services.graphGet(id)
+      },
+      graphList: async (filter?: GraphListFilter): Promise<GraphHit[]> => {
+        grant('graph.read', 'ctx.graph.list')
+        return await this.services.graphList(checkListFilter(filter))
       },
       llm: async (request: ChatRequest): Promise<ChatResponse> => {
         grant('llm', 'ctx.llm')

@@ -190,7 +190,8 @@ export const PRELUDE = String.raw`(() => {
     async embed (texts) { return (await later('embed', key, 'ctx.embed', [texts])).map(v => new Float32Array(v)) },
     graph: Object.freeze({
       search (text, k) { return later('graph.search', key, 'ctx.graph.search', [text, opt(k)]) },
-      get (id) { return later('graph.get', key, 'ctx.graph.get', [id]) }
+      get (id) { return later('graph.get', key, 'ctx.graph.get', [id]) },
+      list (filter) { return later('graph.list', key, 'ctx.graph.list', [opt(filter)]) }
     }),
     llm (request) { return later('llm', key, 'ctx.llm', [request]) },
     spawn (kind, task) { return later('spawn', key, 'ctx.spawn', [kind, task]) },

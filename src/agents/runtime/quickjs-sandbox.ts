@@ -28,7 +28,7 @@
  */
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core'
 import { isOutOfMemoryError, outOfMemory, quickJSWithMemoryCap } from '../builtin/quickjs.ts'
-import { AgentRunError, type AgentContext, type AgentTask } from '../types.ts'
+import { AgentRunError, type AgentContext, type AgentTask, type GraphListFilter } from '../types.ts'
 import { TaskDeadline } from './deadline.ts'
 import { toWireError, type LoadProblem, type SandboxInfo, type WireError } from './protocol.ts'
 import { PRELUDE } from './quickjs-prelude.ts'
@@ -325,6 +325,7 @@ export class CustomAgentSandbox {
       case 'embed': return (await ctx.embed(args[0] as string[])).map(v => Array.from(v))
       case 'graph.search': return await ctx.graph.search(args[0] as string, opt(args[1]) as number | undefined)
       case 'graph.get': return await ctx.graph.get(args[0] as string)
+      case 'graph.list': return await ctx.graph.list(opt(args[0]) as GraphListFilter | undefined)
       case 'llm': return await ctx.llm(args[0] as never)
       case 'spawn': return await ctx.spawn(args[0] as never, args[1] as AgentTask)
       case 'ask': {

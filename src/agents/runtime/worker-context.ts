@@ -6,7 +6,7 @@
  */
 import type * as Comlink from 'comlink'
 import type { ToolName } from '../manifest.ts'
-import { AgentRunError, AgentToolError, type AgentContext, type AgentResult, type AgentTask, type AlertSeverity, type AskAudience, type BuiltinKind, type ChatRequest, type ChatResponse, type GraphHit, type Handoff } from '../types.ts'
+import { AgentRunError, AgentToolError, type AgentContext, type AgentResult, type AgentTask, type AlertSeverity, type AskAudience, type BuiltinKind, type ChatRequest, type ChatResponse, type GraphHit, type GraphListFilter, type Handoff } from '../types.ts'
 import { checkAlert, checkAsk, checkHandoff } from './consult.ts'
 import type { AskOutcome, RunHost, RunOutcome, RunRequest, WireError } from './protocol.ts'
 
@@ -64,6 +64,10 @@ export function createWorkerContext (request: RunRequest, host: Comlink.Remote<R
       async get (id: string): Promise<GraphHit | undefined> {
         need('graph.read', 'ctx.graph.get')
         return await rethrow(host.graphGet(id))
+      },
+      async list (filter?: GraphListFilter): Promise<GraphHit[]> {
+        need('graph.read', 'ctx.graph.list')
+        return await rethrow(host.graphList(filter))
       }
     },
     async llm (req: ChatRequest): Promise<ChatResponse> {

@@ -29,6 +29,7 @@ const services: AgentServices = {
     .sort((a, b) => b.score - a.score)
     .slice(0, k),
   graphGet: async id => graph.find(e => e.id === id),
+  graphList: async filter => graph.filter(e => filter.kind === undefined || [filter.kind].flat().includes(e.kind)).slice(0, filter.limit),
   llm: async () => { throw new Error('no endpoint configured') },
   llmAvailable: () => false
 }

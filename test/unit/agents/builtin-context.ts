@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { buildModel, DEFAULT_OUT_DIR } from '../../../scripts/model/build.mjs'
 import { createEmbedder, EMBEDDED_MODEL, type LoadedEmbedder } from '../../../src/match/embedder.ts'
-import type { AgentContext, AgentResult, AgentTask, BuiltinKind, ChatRequest, ChatResponse, GraphHit } from '../../../src/agents/types.ts'
+import type { AgentContext, AgentResult, AgentTask, BuiltinKind, ChatRequest, ChatResponse, GraphHit, GraphListFilter } from '../../../src/agents/types.ts'
 import { AgentToolError } from '../../../src/agents/types.ts'
 import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 
@@ -22,6 +22,7 @@ export interface TestServices {
   embed?: (texts: string[]) => Promise<Float32Array[]>
   search?: (text: string, k?: number) => Promise<GraphHit[]>
   get?: (id: string) => Promise<GraphHit | undefined>
+  list?: (filter?: GraphListFilter) => Promise<GraphHit[]>
   llm?: (request: ChatRequest) => Promise<ChatResponse>
   spawn?: (kind: BuiltinKind, task: AgentTask) => Promise<AgentResult>
 }
@@ -55,7 +56,8 @@ export function testContext (services: TestServices = {}): TestContext {
           searches.push(k === undefined ? { text } : { text, k })
           return await services.search!(text, k)
         },
-      get: services.get ?? missing('graph.read')
+      get: services.get ?? missing('graph.read'),
+      list: services.list ?? missing('graph.read')
     },
     llmAvailable: services.llm !== undefined,
     llm: services.llm === undefined
@@ -88,8 +90,35 @@ export function retrievable (id: string, kind: string, text: string, status: str
   return { id, kind, text, status, confidence, updatedAt: 1_700_000_000_000 }
 }
 
-/** A context whose `graph.search` is real semantic retrieval over `entities` with `embedder`. */
-export function graphSearchContext (embedder: LoadedEmbedder, entities: readonly RetrievableEntity[], options: { includeRetracted?: boolean } = {}): TestContext {
-  const retriever = new GraphRetriever({ embed: (t) => embedder.embed(t), ...options })
-  return testContext({ search: (text, k) => retriever.search(text, [...entities], { k: k ?? 5 }) })
+function hitOf (e: RetrievableEntity): GraphHit {
+  return { id: e.id, kind: e.kind, text: e.text, status: e.status, confidence: e.confidence, score: 1, updatedAt: e.updatedAt, ...(e.createdAt !== undefined ? { createdAt: e.createdAt } : {}), ...(e.answers !== undefined ? { answers: e.answers } : {}) }
+}
+
+/**
+ * A context whose `graph.search` is real semantic retrieval over `entities` with `embedder`, and whose
+ * `graph.list` lists them as the host does (agents-boot.ts `listKnowledge`): by kind and status,
+ * newest first (`createdAt`, else `updatedAt`; ties in the order given, the later first), retracted
+ * ones only when asked for; a question's `answeredBy` from `answers` (question id → answering ids).
+ * `graph.get` reads them by id.
+ */
+export function graphSearchContext (embedder: LoadedEmbedder, entities: readonly RetrievableEntity[], options: { includeRetracted?: boolean, answers?: Record<string, string[]> } = {}): TestContext {
+  const { answers, ...retrieval } = options
+  const retriever = new GraphRetriever({ embed: (t) => embedder.embed(t), ...retrieval })
+  return testContext({
+    search: (text, k) => retriever.search(text, [...entities], { k: k ?? 5 }),
+    list: async (filter = {}) => {
+      const kinds = filter.kind === undefined ? undefined : [filter.kind].flat()
+      const statuses = filter.status === undefined ? undefined : [filter.status].flat()
+      const at = (e: RetrievableEntity): number => e.createdAt ?? e.updatedAt
+      return entities.map((e, i) => ({ e, i }))
+        .filter(({ e }) => (kinds === undefined || kinds.includes(e.kind)) && (statuses === undefined ? e.status !== 'retracted' : statuses.includes(e.status)))
+        .sort((a, b) => at(b.e) - at(a.e) || b.i - a.i)
+        .slice(0, filter.limit ?? 50)
+        .map(({ e }) => ({ ...hitOf(e), ...(e.kind === 'question' ? { answeredBy: answers?.[e.id] ?? [] } : {}) }))
+    },
+    get: async (id) => {
+      const e = entities.find((x) => x.id === id)
+      return e === undefined ? undefined : hitOf(e)
+    }
+  })
 }

@@ -47,6 +47,7 @@ function context (opts: { tools?: ToolName[], answer?: string, controller?: Abor
     embed: async (texts: string[]) => texts.map(t => new Float32Array([t.length, 1, 0])),
     graphSearch: async (text: string, k?: number) => [{ id: 'e1', kind: 'fact', text: `about ${text}`, status: 'verified', confidence: 0.9, score: k ?? 5 }],
     graphGet: async (id: string) => id === 'e1' ? { id: 'e1', kind: 'fact', text: 'one', status: 'verified', confidence: 1, score: 1 } : undefined,
+    graphList: async (filter?: { kind?: string }) => [{ id: 'd1', kind: filter?.kind ?? 'any', text: 'listed', status: 'proposed', confidence: 1, score: 1 }],
     llm: async () => ({ text: 'model says hi', model: 'm' }),
     spawn: async (_kind: string, task: AgentTask): Promise<RunOutcome> => ({ ok: true, result: { text: `child did ${task.text}` } }),
     ask: async (text: string, to: AskAudience): Promise<AskOutcome> => {
@@ -86,15 +87,16 @@ describe('custom agents in QuickJS', () => {
       const hits = await ctx.graph.search('crdt', 2)
       const one = await ctx.graph.get('e1')
       const none = await ctx.graph.get('nope')
+      const listed = await ctx.graph.list({ kind: 'decision' })
       const chat = await ctx.llm({ messages: [{ role: 'user', content: 'hi' }] })
       const child = await ctx.spawn('calculator', { id: 'c', text: '1 + 1' })
       ctx.alert('disk almost full', 'critical')
       ctx.alert('default severity')
-      return { text: 'ok', output: { isF32: v instanceof Float32Array, v: Array.from(v), hits: hits.map(h => h.text + '/' + h.score), one: one.text, none: none === undefined, chat: chat.text, child: child.text } }
+      return { text: 'ok', output: { isF32: v instanceof Float32Array, v: Array.from(v), hits: hits.map(h => h.text + '/' + h.score), one: one.text, none: none === undefined, listed: listed.map(h => h.id + '/' + h.kind), chat: chat.text, child: child.text } }
     }`)
     const { ctx, rec } = context({ tools: ['graph.read', 'llm', 'spawn'] })
     const r = await s.run(task('go'), ctx)
-    expect(r).toEqual({ text: 'ok', output: { isF32: true, v: [4, 1, 0], hits: ['about crdt/2'], one: 'one', none: true, chat: 'model says hi', child: 'child did 1 + 1' } })
+    expect(r).toEqual({ text: 'ok', output: { isF32: true, v: [4, 1, 0], hits: ['about crdt/2'], one: 'one', none: true, listed: ['d1/decision'], chat: 'model says hi', child: 'child did 1 + 1' } })
     await new Promise(resolve => setTimeout(resolve, 10))
     expect(rec.progress).toEqual([{ fraction: 0.5, note: 'half way' }])
     expect(rec.logs).toEqual(['logged go', 'console {"a":1}', '[warn] careful'])

@@ -13,6 +13,7 @@ function fakeHost (spawnOutcome: RunOutcome = { ok: true, result: { text: 'child
     embed: async (texts: string[]) => texts.map(() => new Float32Array([1, 0])),
     graphSearch: async (text: string, k?: number) => { calls.push(['graphSearch', text, k]); return [] },
     graphGet: async () => undefined,
+    graphList: async (filter?: unknown) => { calls.push(['graphList', filter]); return [] },
     llm: async () => { const e = new Error('not allowed'); e.name = 'AgentToolError'; throw e },
     spawn: async () => spawnOutcome,
     ask: async (text: string, to: string) => { calls.push(['ask', text, to]); return askOutcome },
@@ -28,6 +29,7 @@ describe('worker context', () => {
     const { host, calls } = fakeHost()
     const ctx = createWorkerContext(request([]), host, new AbortController().signal)
     await expect(ctx.graph.search('q')).rejects.toMatchObject({ name: 'AgentToolError', tool: 'graph.read' })
+    await expect(ctx.graph.list({ kind: 'fact' })).rejects.toMatchObject({ name: 'AgentToolError', tool: 'graph.read' })
     await expect(ctx.llm({ messages: [] })).rejects.toBeInstanceOf(AgentToolError)
     await expect(ctx.spawn('calculator', { id: 'c', text: '1' })).rejects.toMatchObject({ tool: 'spawn' })
     expect(calls).toEqual([])
@@ -39,7 +41,8 @@ describe('worker context', () => {
     const { host, calls } = fakeHost()
     const ctx = createWorkerContext(request(['graph.read']), host, new AbortController().signal)
     await ctx.graph.search('q', 3)
-    expect(calls).toEqual([['graphSearch', 'q', 3]])
+    await ctx.graph.list({ kind: 'decision', limit: 5 })
+    expect(calls).toEqual([['graphSearch', 'q', 3], ['graphList', { kind: 'decision', limit: 5 }]])
     expect(ctx.agentId).toBe('a1')
     expect(ctx.llmAvailable).toBe(true)
   })

@@ -113,6 +113,10 @@ describe('what the researcher answers from', () => {
     const r = await handler({ id: 't-1', text: 'What did we decide about peer links?' }, graphSearchContext(embedder, knowledge(graph)))
     expect(r.citations?.[0]).toBe(decision)
     expect(r.text).toContain('we will use WebRTC for all peer links')
+    // Nor is a verified listing of the graph ("List the decisions we made", the researcher's lookup skill).
+    const listed = verifyResult(graph, recordResult(graph, 'List the decisions we made', { text: `The graph holds 1 decision, newest first:\n1. We will use WebRTC for all peer links [${decision}].` }, 'graph.lookup'))
+    expect(quotesTheGraph(graph.get(listed)!, id => graph.get(id))).toBe(true)
+    expect(knowledge(graph).map(e => e.id)).not.toContain(listed)
     // A verified result whose own result has not arrived yet is read as knowledge until it does.
     const orphan = graph.add({ kind: 'fact', title: 'Verified: x', text: 'x', tags: ['result', 'verified'], data: { result: 'result:t-9:1' } })
     expect(quotesTheGraph(graph.get(orphan)!, id => graph.get(id))).toBe(false)
