@@ -24,6 +24,7 @@ import { asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, count
 import { asksClockArithmetic } from '../agents/builtin/clock-times.ts'
 import { asksTimeZone } from '../agents/builtin/time-zones.ts'
 import { asksGeometry, asksShare } from '../agents/builtin/math.ts'
+import { baseConversion } from '../agents/builtin/number-bases.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
 import { eachOfNamed, namedOperands, standsBy, statedCount, toldMomentAsked, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
@@ -365,6 +366,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (takes.get('js-runner') === true && RUN_INTENT.test(asks)) atLeast('js-runner', 'code.run-javascript', COMPUTE_CONFIDENCE)
     // An area, perimeter or volume of lengths the request gives: before, nobody bid on "the area of a room 4.5 m by 3.2 m".
     if (takes.get('calculator') === true && asksGeometry(asks)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
+    // "What is 255 in hexadecimal?", "Convert 1010 1101 from binary to decimal" (number-bases.ts).
+    if (takes.get('calculator') === true && baseConversion(asks) !== undefined) atLeast('calculator', 'math.convert-units', COMPUTE_CONFIDENCE, true)
     // "If 3 out of 40 requests failed, what is the failure rate as a percentage?": before, nobody bid.
     if (takes.get('calculator') === true && asksShare(task.text)) atLeast('calculator', 'math.evaluate', COMPUTE_CONFIDENCE)
     // A mission's part that works on the result before it ("Round it to the nearest ten" after "Calculate

@@ -20,6 +20,7 @@ import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, bala
 import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { measureAnswer } from './measures.ts'
+import { baseConversion } from './number-bases.ts'
 import { conversionBeforeTravel } from './travel.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { readWordProblem } from './word-problems.ts'
@@ -309,7 +310,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // Which of two quantities is heavier, longer, ... ("Which is heavier, 2 kg or 3 pounds?"), or a
   // quantity every period over a span ("5 km every day for 3 weeks, how far in total?"), or one in
   // proportion to another ("6 litres per 100 km: how much fuel for 350 km?").
-  const measured = given === undefined ? compareQuantities(request) ?? measureAnswer(request) ?? splitConversion(request) : undefined
+  const measured = given === undefined ? baseConversion(request) ?? compareQuantities(request) ?? measureAnswer(request) ?? splitConversion(request) : undefined
   if (measured !== undefined) return answer(measured.text, measured.output, [...(referred?.notes ?? []), ...measured.steps])
   // An equation with an unknown: "Solve x^2 - 5x + 6 = 0", "What is x if 3x - 4 = 11?"; a
   // polynomial's derivative or integral.
@@ -396,8 +397,13 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   }
   // A converted quantity is shown to 6 significant digits, its degrees as °C and °F ("72 F to C" showed
   // "22.222222222222 degC"); the output keeps every digit, for a mission's next step and the verifier.
-  const shown = used.conversion !== undefined && used.rounding === undefined ? readableQuantity(result.display) : undefined
-  if (shown !== undefined && shown !== result.display) working.push(`shown as ${shown}`)
+  const readable = used.conversion !== undefined && used.rounding === undefined ? readableQuantity(result.display) : undefined
+  if (readable !== undefined && readable !== result.display) working.push(`shown as ${readable}`)
+  // "How many seconds are in a year?": mathjs's year is 365.25 days, and a person who counts 365 needs
+  // to see which year was meant (a leap year, "366 days", is read as such).
+  const average = used.conversion === undefined ? undefined : averagePeriod(`${used.conversion.from} ${used.conversion.to}`)
+  if (average !== undefined) working.push(average)
+  const shown = readable === undefined || average === undefined ? readable : `${readable} (${average})`
   // "3/8 as a percentage": 37.5%, a long fraction to 6 significant digits ("≈ 33.3333%").
   const percent = used.percent === true && typeof result.output === 'number' ? `${readableNumber(result.display) ?? result.display}%` : undefined
   // "13.490737563232 (sample standard deviation)": which one, as a person needs to know.
@@ -405,6 +411,13 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   const exact = percent === undefined && used.rounding === undefined ? exactFraction(result) : undefined
   if (exact !== undefined) working.push(`exactly: ${exact}`)
   return { text: claim ?? named(result.output) ?? shown ?? percent ?? (exact !== undefined ? `${exact} (${readableNumber(result.display) ?? result.display})` : undefined) ?? `${result.display}${which}`, output: result.output, working }
+}
+
+/** Which average a conversion through years or months counted with: mathjs's year is 365.25 days, its month a twelfth of that. */
+function averagePeriod (units: string): string | undefined {
+  if (/\b(?:years?|yr)\b/i.test(units)) return 'a year counted as 365.25 days, the average with leap years'
+  if (/\bmonths?\b/i.test(units)) return 'a month counted as 30.44 days, an average month'
+  return undefined
 }
 
 /** Fractions added, taken away or multiplied: "3/4 + 2/3", "(1/2) * (3/5) - 1/10". */

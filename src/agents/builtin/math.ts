@@ -365,6 +365,9 @@ const UNIT_WORDS: [RegExp, string][] = [
   [/\b(?:celsius|centigrade)\b/gi, 'degC'],
   [/\bfahrenheit\b/gi, 'degF'],
   [/\bkelvins?\b/gi, 'K'],
+  // A leap year is 366 days, a common one 365 (mathjs's year is their average, 365.25 days).
+  [/\b(\d+(?:\.\d+)?)\s+leap\s+years?\b/gi, '($1 * 366 days)'],
+  [/\b(\d+(?:\.\d+)?)\s+(?:common|non-leap|calendar)\s+years?\b/gi, '($1 * 365 days)'],
   [/°\s*C\b/g, 'degC'],
   [/°\s*F\b/g, 'degF'],
   [/\bkilomet(?:er|re)s?\s+per\s+hour\b/gi, 'km/h'],
@@ -393,6 +396,8 @@ const PART = String.raw`(\d+(?:\.\d+)?)\s*(weeks?|days?|hours?|hrs?|minutes?|min
 const UNIT_SPELLING: Record<string, string> = { hr: 'hours', hrs: 'hours', min: 'minutes', mins: 'minutes', sec: 'seconds', secs: 'seconds', lbs: 'lb' }
 
 const REWRITES: Rewrite[] = [
+  // "0x1F + 1", "0b1010 * 2": numbers with a base's prefix, in decimal (the rule for "3 x 4" below read 0x1F as 0 * 1F).
+  { pattern: /\b0x([0-9a-f]+)\b|\b0b([01]+)\b|\b0o([0-7]+)\b/gi, replace: (m: string) => BigInt(m.replace(/^0X/, '0x').replace(/^0B/, '0b').replace(/^0O/, '0o')).toString(), note: 'a number with a base prefix (0x, 0b, 0o) read in decimal' },
   { pattern: /[×✕]/g, replace: '*', note: '× → *' },
   { pattern: /÷/g, replace: '/', note: '÷ → /' },
   { pattern: /[−–]/g, replace: '-', note: '− → -' },
@@ -425,6 +430,8 @@ const REWRITES: Rewrite[] = [
   { pattern: /\b(?:the\s+)?(gcd|gcf|hcf|greatest\s+common\s+(?:divisor|factor)|highest\s+common\s+factor|lcm|(?:least|lowest)\s+common\s+multiple)\s+(?:of\s+)?(\d+(?:\s*(?:,\s*(?:and\s+)?|\band\b|&)\s*\d+)+)/gi, replace: (_m: string, name: string, list: string) => `${/^(?:lcm|l)/i.test(name) ? 'lcm' : 'gcd'}(${list.match(/\d+/g)!.join(', ')})`, note: 'greatest common divisor or least common multiple' },
   { pattern: /\bsquared\b/gi, replace: '^2', note: '' },
   { pattern: /\bcubed\b/gi, replace: '^3', note: '' },
+  // "2 to the 16th power", "3 to the 4th": an ordinal power.
+  { pattern: /\b(?:raised\s+)?to\s+the\s+(\d+)(?:st|nd|rd|th)(?:\s+power)?\b/gi, replace: '^ $1', note: '' },
   { pattern: /\b(?:raised\s+)?to\s+the\s+(?:power\s+of|power)\s+/gi, replace: '^ ', note: '' },
   { pattern: /\bmultiplied\s+by\b|\btimes\b/gi, replace: '*', note: '' },
   { pattern: /\bdivided\s+by\b|\bover\b/gi, replace: '/', note: '' },

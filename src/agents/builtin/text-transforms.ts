@@ -2,7 +2,7 @@
  * Rewriting a text, the summariser's `text.transform` skill: sorting words or a list (alphabetically,
  * in reverse, by length), reversing a word or the order of a list, changing case, removing
  * duplicates, whether a word or phrase is a palindrome, and picking out the email addresses, links,
- * phone numbers, numbers, hashtags or @mentions a text holds. "Sort these words alphabetically: pear,
+ * phone numbers, numbers, dates, hashtags or @mentions a text holds. "Sort these words alphabetically: pear,
  * apple, mango", "Reverse the word 'meshwork'", "Convert to upper case: hello world", "Remove the
  * duplicates from: a, b, a", "Is racecar a palindrome?", "Extract the email addresses from: ...". Before, nobody bid on these ("no capable agent
  * in the room"): the calculator sorts numbers, and no built-in rewrote text.
@@ -20,6 +20,7 @@ import type { AgentResult, AgentTask } from '../types.ts'
 import { findPayload, type Payload } from './payload.ts'
 import { preview } from './text-counts.ts'
 import { inputText, upstreamResults, upstreamText } from './task-input.ts'
+import { datesIn } from './dates.ts'
 
 type Transform =
   | { op: 'sort', descending: boolean, byLength: boolean }
@@ -29,7 +30,7 @@ type Transform =
   | { op: 'palindrome' }
   | { op: 'extract', what: Extractable[] }
 
-type Extractable = 'email addresses' | 'links' | 'phone numbers' | 'numbers' | 'hashtags' | 'mentions'
+type Extractable = 'email addresses' | 'links' | 'phone numbers' | 'numbers' | 'hashtags' | 'mentions' | 'dates'
 
 /** The text rewritten, and the text it came from. */
 interface Source { text: string, from: string }
@@ -54,11 +55,11 @@ const DEDUPE = new RegExp(String.raw`${POLITE}(?:(?:remove|drop|delete|strip|eli
 /** "Is racecar a palindrome?", "Is 'never odd or even' a palindrome", "Check whether level is a palindrome". */
 const PALINDROME = new RegExp(String.raw`${POLITE}(?:(?:check|tell\s+me|find\s+out)\s+(?:whether|if)\s+)?(?:is|are)?\s*(.+?)\s+(?:is\s+|are\s+)?an?\s+palindromes?\s*[.?!]?\s*$`, 'i')
 /** "Extract the email addresses from: ...", "List all links in ...", "Find the phone numbers in ...", "Pull out the hashtags: ...". */
-const KINDS = String.raw`(e-?mail(?:\s+address(?:es)?|s)?|urls?|links|web\s+addresses|web\s*sites|phone\s+numbers|telephone\s+numbers|numbers|hashtags|(?:@\s*)?mentions)`
+const KINDS = String.raw`(e-?mail(?:\s+address(?:es)?|s)?|urls?|links|web\s+addresses|web\s*sites|phone\s+numbers|telephone\s+numbers|numbers|hashtags|(?:@\s*)?mentions|dates)`
 const EXTRACT = new RegExp(String.raw`${POLITE}(?:extract|find|list|get|pull\s+out|pick\s+out|collect|grab|give\s+me|show\s+me|what\s+are)\s+(?:all\s+|every\s+|any\s+)?(?:of\s+)?(?:the\s+)?${KINDS}\b((?:\s*(?:,|and|&)\s*(?:the\s+|all\s+)?${KINDS}\b)*)`, 'i')
 const KIND = new RegExp(KINDS, 'gi')
-/** What each kind of thing looks like in a text. */
-const EXTRACTED: Record<Extractable, RegExp> = {
+/** What each kind of thing looks like in a text (dates are read by dates.ts). */
+const EXTRACTED: Record<Exclude<Extractable, 'dates'>, RegExp> = {
   'email addresses': /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu,
   links: /\bhttps?:\/\/[^\s<>"'()[\]]+|\bwww\.[^\s<>"'()[\]]+/gi,
   'phone numbers': /(?<![\p{L}\p{N}])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){0,4}(?![\p{L}\p{N}])/gu,
@@ -67,6 +68,22 @@ const EXTRACTED: Record<Extractable, RegExp> = {
   mentions: /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]+(?![\p{L}\p{N}_]*[.@][\p{L}\p{N}])/gu
 }
 const QUOTED = /'([^']{1,2000})'|"([^"]{1,2000})"|‘([^’]{1,2000})’|“([^”]{1,2000})”/u
+
+/**
+ * The dates a text names, as written, each with its ISO form ("4 January 2027 (2027-01-04)"): the
+ * calculator's reading of dates (dates.ts), so "03/04/2027" reads as it does there. One that is no
+ * day of the calendar ("31 February 2027") is an error naming it.
+ */
+function datesFound (text: string): string[] {
+  try {
+    return datesIn(text).map(d => {
+      const iso = new Date(d.day * 86_400_000).toISOString().slice(0, 10)
+      return d.text === iso ? iso : `${d.text} (${iso})`
+    })
+  } catch (err) {
+    throw new Error(`summariser: ${(err as Error).message.replace(/^calculator: /, '')}`)
+  }
+}
 
 /** What a request asks to do to a text, by its instruction (the request before a colon's material); undefined when it asks none of these. */
 function transformAsked (request: string, payload: Payload | undefined): Transform | undefined {
@@ -78,7 +95,7 @@ function transformAsked (request: string, payload: Payload | undefined): Transfo
     const kinds = [extract[1]!, ...[...(extract[2] ?? '').matchAll(KIND)].map(m => m[0])].map((w): Extractable => {
       const word = w.toLowerCase()
       return /^e-?mail/.test(word) ? 'email addresses' : /^(?:url|link|web)/.test(word) ? 'links' : /phone/.test(word) ? 'phone numbers'
-        : word === 'numbers' ? 'numbers' : word === 'hashtags' ? 'hashtags' : 'mentions'
+        : word === 'numbers' ? 'numbers' : word === 'hashtags' ? 'hashtags' : word === 'dates' ? 'dates' : 'mentions'
     })
     return { op: 'extract', what: [...new Set(kinds)] }
   }
@@ -139,7 +156,7 @@ export function transformText (task: AgentTask): AgentResult | undefined {
     }
     case 'extract': {
       const lists = asked.what.map(what => {
-        const found = [...source.text.matchAll(EXTRACTED[what])].map(m => m[0].replace(/[.,;:!?]+$/, ''))
+        const found = what === 'dates' ? datesFound(source.text) : [...source.text.matchAll(EXTRACTED[what])].map(m => m[0].replace(/[.,;:!?]+$/, ''))
           // A phone number has at least 7 digits ("12:30" and "2024" are not phone numbers), and is not a date.
           .filter(x => what !== 'phone numbers' || ((x.match(/\d/g) ?? []).length >= 7 && !/^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(x)))
           // Asked for together with phone numbers, numbers would only repeat their digits: none are listed.
@@ -258,13 +275,21 @@ function namedText (request: string, asked: Transform): string | undefined {
     // The text itself, not a description of one ("from this page", "in a text using a regex"): it
     // holds one of the things asked for.
     m = /\b(?:from|in|out\s+of|within)\s+(?:the\s+following\s*)?(.+)$/i.exec(s)
-    if (m !== null && !asked.what.some(what => new RegExp(EXTRACTED[what].source, EXTRACTED[what].flags.replace('g', '')).test(m![1]!))) m = null
+    if (m !== null && !asked.what.some(what => holds(m![1]!, what))) m = null
   } else if (asked.op === 'case') {
     m = new RegExp(String.raw`^(?:please\s+)?(?:convert|change|make|turn|put|write|rewrite)\s+(?:${NOUN})(.+?)\s+(?:in|into|to)\s+(?:upper|lower|title)`, 'i').exec(s)
   }
   const named = (m?.[1] ?? m?.[2])?.trim()
   if (named === undefined || named === '' || /^(?:this|that|these|those|it|them|the\s+list|the\s+text)$/i.test(named)) return undefined
   return named
+}
+
+/** Whether a text holds one thing of a kind. */
+function holds (text: string, what: Extractable): boolean {
+  if (what === 'dates') {
+    try { return datesIn(text).length > 0 } catch { return true }
+  }
+  return new RegExp(EXTRACTED[what].source, EXTRACTED[what].flags.replace('g', '')).test(text)
 }
 
 function graphemes (text: string): Iterable<string> {

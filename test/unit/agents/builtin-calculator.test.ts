@@ -44,6 +44,43 @@ describe('calculator', () => {
     expect((await calc('How many kilograms is 150 pounds?')).text).toBe('68.0388555 kilograms')
   })
 
+  it('converts whole numbers between bases, exactly; a digit the base lacks is no reading', async () => {
+    // Before: "undefined symbol hexadecimal", "unexpected part 1101".
+    for (const [q, text, output] of [
+      ['What is the hexadecimal of 255?', 'FF (0xFF)', '0xFF'],
+      ['What is 255 in binary?', '11111111 (0b11111111)', '0b11111111'],
+      ['Convert 1010 1101 from binary to decimal', '173', 173],
+      ['Convert 0xFF to decimal', '255', 255],
+      ['What is FF in decimal?', '255', 255],
+      ['Convert 777 from octal to decimal', '511', 511],
+      ['What is 1,024 in hex?', '400 (0x400)', '0x400'],
+      ['Convert 12 to base 2', '1100 (0b1100)', '0b1100'],
+      ['What is the decimal value of 0b1010?', '10', 10],
+      ['Convert FFFFFFFFFFFFFFFF from hex to decimal', '18446744073709551615', '18446744073709551615']
+    ] as const) {
+      const r = await calc(q)
+      expect(r.text, q).toBe(text)
+      expect(r.output, q).toBe(output)
+    }
+    expect((await calc('Convert 1010 1101 from binary to decimal')).working).toContain('1010 1101 read as binary: 173 in decimal')
+    // Not a number in the base it names, nor a word: other readings go on, and fail saying why.
+    await expect(calc('Convert 1012 from binary to decimal')).rejects.toThrow(/calculator:/)
+    await expect(calc('What is face in decimal?')).rejects.toThrow(/calculator:/)
+    // A number with a base's prefix in arithmetic ("0x1F" was read as 0 * 1F).
+    expect((await calc('What is 0x1F + 1?')).output).toBe(32)
+    expect((await calc('What is 3 x 4?')).output).toBe(12)
+  })
+
+  it('reads an ordinal power, and says which year or month a conversion counts', async () => {
+    expect((await calc('What is 2 to the 16th power?')).output).toBe(65536)
+    expect((await calc('Compute 3 to the 4th')).output).toBe(81)
+    // mathjs's year is 365.25 days; a leap year is 366, a common one 365.
+    expect((await calc('How many seconds are in a year?')).text).toBe('31557600 seconds (a year counted as 365.25 days, the average with leap years)')
+    expect((await calc('How many seconds are in a leap year?')).text).toBe('31622400 seconds')
+    expect((await calc('How many hours are in 2 common years?')).text).toBe('17520 hours')
+    expect((await calc('How many days are in 3 months?')).text).toBe('91.3125 days (a month counted as 30.44 days, an average month)')
+  })
+
   it('adds up a quantity told in parts before converting it', async () => {
     // Before: "cannot evaluate '3 hours and 20 minutes to minutes' — ... applies logic to numbers".
     const r = await calc('How much is 3 hours and 20 minutes in minutes?')

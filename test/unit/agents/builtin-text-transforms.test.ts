@@ -71,6 +71,17 @@ describe('rewriting a text', () => {
     await expect(run('Find numbers that add up to 10')).rejects.toThrow(/say which text to find the numbers in/)
   })
 
+  it('picks out the dates a text names, each with its ISO form; a day the calendar lacks is an error naming it', async () => {
+    // Before, nobody bid on this.
+    const r = await run('Extract the dates from: The audit is on 4 January 2027 and the follow-up on 18 January 2027.')
+    expect(r.text).toBe('4 January 2027 (2027-01-04), 18 January 2027 (2027-01-18)')
+    expect(asksToTransform({ id: 't', text: 'Extract the dates from: The audit is on 4 January 2027.' })).toBe(true)
+    expect((await run('List the dates in: we met on 2026-11-03 and again on March 5, 2027')).text).toBe('2026-11-03, March 5, 2027 (2027-03-05)')
+    expect((await run('Get the dates and email addresses from: ping ana@example.org before 3 May 2027')).text).toBe('dates: 3 May 2027 (2027-05-03); email addresses: ana@example.org')
+    expect((await run('Find the dates in "nothing planned"')).text).toBe('None: the text holds no dates')
+    await expect(run('Extract the dates from: due 31 February 2027')).rejects.toThrow("summariser: '31 February 2027' is not a date")
+  })
+
   it('takes the text from input.text or the earlier results in a mission, and says when there is none', async () => {
     expect((await run('Sort these words alphabetically', { text: 'b a c' })).text).toBe('a b c')
     const mission = await run('Sort the names alphabetically', { s1: 'Zoe\nAdam\nBob' })
