@@ -8,7 +8,8 @@
  * - otherwise sentences, and within them "; ", "and then", "then", "after that", "afterwards",
  *   "next", "finally", "also", and "and" before an imperative verb, separate the parts;
  * - a part depends on the previous one when it starts with a sequencing word ("then", "after that")
- *   or refers back to an earlier result ("it", "the result", "that", "the summary"); on all earlier
+ *   and brings nothing of its own to work on (no number, quote or text after a colon), or refers
+ *   back to an earlier result ("it", "the result", "that", "the summary"); on all earlier
  *   parts when it refers to several ("them", "both", "the results").
  * A request with one part gives one subtask.
  */
@@ -98,7 +99,10 @@ export function planByRules (request: string): PlannedSubtask[] {
       if (REFERS_TO_SEVERAL.test(part.text)) dependsOn = subtasks.map((s) => s.id)
       // An operation without its operand works on the part before ("Square 5 and add 1": "Add 1"),
       // as the calculator reads it; alone it ran on nothing and failed.
-      else if (part.sequenced || REFERS_BACK.test(part.text) || lacksOperand(part.text)) dependsOn = [subtasks[subtasks.length - 1]!.id]
+      // A part after "then" that brings what it works on ("then convert 5 miles to km") needs nothing
+      // of the part before: it runs alongside, and the mission's result shows each answer. Before, it
+      // was chained to it, and the result showed the last answer only (or none, the first failing).
+      else if ((part.sequenced && !bringsItsOwn(part.text)) || REFERS_BACK.test(part.text) || lacksOperand(part.text)) dependsOn = [subtasks[subtasks.length - 1]!.id]
     }
     // "How many days until the launch and what day of the week is 1 January?": the first part is
     // itself two, the launch's date and the count to it, as it is when asked alone.
@@ -112,6 +116,11 @@ export function planByRules (request: string): PlannedSubtask[] {
     }
   }
   return subtasks
+}
+
+/** Whether a part holds what it works on: a number, a quoted text, or a text after a colon. */
+function bringsItsOwn (part: string): boolean {
+  return /\d/.test(part) || /["“'‘`][^"”'’`]+["”'’`]/.test(part) || /:\s*\S/.test(part)
 }
 
 /** "How many days until the beta launches?": days counted to or from a moment named, not dated. */

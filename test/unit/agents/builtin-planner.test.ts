@@ -13,6 +13,21 @@ describe('planner: rules', () => {
     ])
   })
 
+  it('runs a part after "then" alongside when it brings what it works on', () => {
+    // Before, each was chained to the part before: the mission showed the last answer only, and the
+    // first part failing left the others unrun.
+    expect(plan('Compute 2 to the 16th power, then convert 5 miles to kilometres, then tell me what day of the week 1 January 2027 is')).toEqual([
+      ['s1', 'Compute 2 to the 16th power', ''],
+      ['s2', 'Convert 5 miles to kilometres', ''],
+      ['s3', 'Tell me what day of the week 1 January 2027 is', '']
+    ])
+    expect(plan('Calculate 15% of 80, then 20% of 90')).toEqual([['s1', 'Calculate 15% of 80', ''], ['s2', '20% of 90', '']])
+    // One that brings nothing, refers back or lacks its operand still follows the part before.
+    expect(plan('Plan the release, then email the team')).toEqual([['s1', 'Plan the release', ''], ['s2', 'Email the team', 's1']])
+    expect(plan('Calculate 17% of 2,340 and then round it to the nearest ten')).toEqual([['s1', 'Calculate 17% of 2,340', ''], ['s2', 'Round it to the nearest ten', 's1']])
+    expect(plan('Work out 2 + 2 then subtract 1')).toEqual([['s1', 'Work out 2 + 2', ''], ['s2', 'Subtract 1', 's1']])
+  })
+
   it('reads "next" as a sequencing word, but not "next Tuesday" or "next week"', () => {
     // Before: "Book a flight to Rome next Tuesday" became "Book a flight to Rome" and "Tuesday".
     expect(plan('Book a flight to Rome next Tuesday')).toEqual([['s1', 'Book a flight to Rome next Tuesday', '']])
