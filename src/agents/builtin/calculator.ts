@@ -21,6 +21,7 @@ import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { measureAnswer } from './measures.ts'
 import { baseConversion } from './number-bases.ts'
+import { revenueOfPayers } from './revenue.ts'
 import { conversionBeforeTravel } from './travel.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { readWordProblem } from './word-problems.ts'
@@ -290,6 +291,14 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   // every period over a span ("If I save $250 a month, how much after 18 months?"): money, to the cent.
   const afford = given === undefined ? affordCount(request) ?? savingsGoal(request) : undefined
   if (afford !== undefined) return answer(afford.text, afford.output, [...(referred?.notes ?? []), ...afford.steps])
+  // Revenue from so many paying ("800 subscribers pay $12 a month: what is our annual revenue?"): before
+  // pay at a rate, which read it as one person's $12 ($144 a year).
+  const revenue = given === undefined ? revenueOfPayers(request) : undefined
+  if (revenue !== undefined) {
+    const ev = evaluateExpression(revenue.expression)
+    const m = asMoney(Number(ev.value), revenue.currency)
+    return answer(`${m.text}${revenue.per !== undefined ? ` ${revenue.per}` : ''}`, m.value, [...(referred?.notes ?? []), revenue.note, `expression: ${ev.expression}`, `= ${ev.display}`])
+  }
   // Pay at a rate taken to another period ("$25 an hour, 38 hours a week: what do I earn in a year?").
   const paid = given === undefined ? payOverTime(request) : undefined
   if (paid !== undefined) return answer(paid.text, paid.output, [...(referred?.notes ?? []), ...paid.steps])

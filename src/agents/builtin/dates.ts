@@ -146,6 +146,35 @@ function yearlessDay (request: string, today: number): FoundDate | undefined {
   return undefined
 }
 
+/**
+ * Two days named ("between Christmas and New Year's Day", "from Halloween to Christmas"): the first
+ * the next one from today (today included), the second the first one on or after it. Before, the
+ * calculator found no dates in these. Undefined unless exactly two named days and no other date.
+ */
+function namedPair (request: string, today: number): FoundDate[] | undefined {
+  const found: Array<{ text: string, index: number, month: number, day: number }> = []
+  for (const named of NAMED_DAYS) {
+    for (const m of request.matchAll(new RegExp(named.pattern.source, 'gi'))) {
+      if (found.some(f => m.index < f.index + f.text.length && f.index < m.index + m[0].length)) continue
+      found.push({ text: m[0], index: m.index, month: named.month, day: named.day })
+    }
+  }
+  if (found.length !== 2 || YEARLESS.some(f => f.pattern.test(request))) return undefined
+  found.sort((a, b) => a.index - b.index)
+  const next = (f: typeof found[number], from: number): FoundDate | undefined => {
+    const year = new Date(from * MS_PER_DAY).getUTCFullYear()
+    for (let y = year; y <= year + 8; y++) {
+      const ms = Date.UTC(y, f.month - 1, f.day)
+      const day = Math.round(ms / MS_PER_DAY)
+      if (new Date(ms).getUTCDate() === f.day && day >= from) return { text: `${f.text} (${new Date(ms).toISOString().slice(0, 10)})`, index: f.index, day }
+    }
+    return undefined
+  }
+  const first = next(found[0]!, today)
+  const second = first === undefined ? undefined : next(found[1]!, first.day)
+  return first === undefined || second === undefined ? undefined : [first, second]
+}
+
 /** The weekday of a day (days since 1970-01-01, a Thursday): 0 a Sunday, 6 a Saturday. */
 function weekdayOf (day: number): number {
   return (((day + 4) % 7) + 7) % 7
@@ -309,6 +338,8 @@ export function countDays (request: string, upstream: { id: string, text: string
   }
   // "between 1 December and 24 December 2026": the year (or month) said once serves both.
   if (own.length < 2 && COUNT_BETWEEN.test(request)) own = pairedDates(request, own, localDay(zoned)) ?? own
+  // "between Christmas and New Year's Day": two days named, the second the first after the first.
+  if (own.length === 0 && COUNT_BETWEEN.test(request)) own = namedPair(request, localDay(zoned)) ?? own
   if (own.length === 0 && FROM_TODAY.test(request)) {
     const day = yearlessDay(request, localDay(zoned)) ?? relativeWeekday(request, localDay(zoned))
     if (day !== undefined) own = [day]

@@ -34,7 +34,7 @@ export function tellsMeasureQuestion (text: string): boolean {
  * order, after a comparison of quantities), or undefined.
  */
 export function measureAnswer (request: string): MeasureAnswer | undefined {
-  return countGrowth(request) ?? transferTime(request) ?? splitDuration(request) ?? partOfTime(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? workload(request) ?? rateAndTime(request) ?? eachTimes(request) ?? proportion(request)
+  return countGrowth(request) ?? transferTime(request) ?? splitDuration(request) ?? partOfTime(request) ?? quantityOverTime(request) ?? sharedWork(request) ?? workload(request) ?? rateAndTime(request) ?? eachTimes(request) ?? durationsPerPeriod(request) ?? proportion(request)
 }
 
 export interface MeasureAnswer {
@@ -494,6 +494,37 @@ export function rateAndTime (request: string): MeasureAnswer | undefined {
     text,
     output: text,
     steps: [`${r} ${unit} ${aPer(per.name)}, for ${plural(t, of.name)}`, `expression: ${r} * ${t}${of === per ? '' : ` * ${of.seconds} / ${per.seconds}`}`, `= ${text}`]
+  }
+}
+
+/** "a build takes 12 minutes", "each call lasts 8 minutes", "one deploy runs for 3 minutes". */
+const ONE_TAKES = new RegExp(String.raw`\b(?:a|an|each|every|one)\s+([a-z]+)\s+(?:takes|lasts|runs\s+for|needs|is)\s+(?:about\s+|around\s+)?${QTY}\s*${TIME_WORD}`, 'i')
+/** "we run 40 builds a day", "40 builds per day", "there are 25 calls every week". */
+const MANY_PER = new RegExp(String.raw`${QTY}\s+([a-z]+)\s+(?:a|an|per|each|every)\s+(day|week|month|year)\b`, 'i')
+
+/**
+ * A duration each time, so many times a period, in all that period: "If a build takes 12 minutes
+ * and we run 40 builds a day, how many hours of build time is that per day?" → 8 hours a day (480
+ * minutes). The things counted must be the things that take the time; exactly two numbers, no
+ * money. Before, "cannot parse".
+ */
+export function durationsPerPeriod (request: string): MeasureAnswer | undefined {
+  if (request.length > 400) return undefined
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!ASKS_ALL.test(s) || amountsIn(s).length > 0 || /%|\bpercent\b/i.test(s) || numbersWritten(s) !== 2) return undefined
+  const one = ONE_TAKES.exec(s)
+  const many = MANY_PER.exec(s)
+  if (one === null || many === null || singular(one[1]!.toLowerCase()) !== singular(many[2]!.toLowerCase())) return undefined
+  const size = valueOf(one[2]!)
+  const unit = timeUnitOf(one[3]!)
+  const n = valueOf(many[1]!)
+  const period = many[3]!.toLowerCase()
+  const asked = new RegExp(String.raw`\bhow\s+many\s+${TIME_WORD}\b`, 'i').exec(s)
+  const { text, output } = inTime(n * size * unit.seconds, asked !== null ? timeUnitOf(asked[1]!) : unit)
+  return {
+    text: `${text} a ${period}`,
+    output,
+    steps: [`${n} ${many[2]!} a ${period}, ${size} ${one[3]!} each`, `expression: ${n} * ${size} ${unit.name}s`, `= ${text} a ${period}`]
   }
 }
 

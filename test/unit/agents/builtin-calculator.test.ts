@@ -4,7 +4,7 @@ import { evaluateExpression, math, translateRequest } from '../../../src/agents/
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 import { readConversion, statedRate } from '../../../src/agents/builtin/currency.ts'
 import { priceStory } from '../../../src/agents/builtin/price-story.ts'
-import { eachTimes, proportion, rateAndTime, sharedWork, workload } from '../../../src/agents/builtin/measures.ts'
+import { durationsPerPeriod, eachTimes, proportion, rateAndTime, sharedWork, workload } from '../../../src/agents/builtin/measures.ts'
 import { tellsCalculatorStory } from '../../../src/agents/builtin/stories.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
 import { asksShare } from '../../../src/agents/builtin/math.ts'
@@ -69,6 +69,17 @@ describe('calculator', () => {
     // A number with a base's prefix in arithmetic ("0x1F" was read as 0 * 1F).
     expect((await calc('What is 0x1F + 1?')).output).toBe(32)
     expect((await calc('What is 3 x 4?')).output).toBe(12)
+  })
+
+  it('adds up a duration each time over so many times a period', async () => {
+    // Before, "cannot parse".
+    const r = await calc('If a build takes 12 minutes and we run 40 builds a day, how many hours of build time is that per day?')
+    expect(r.text).toBe('8 hours a day')
+    expect(r.working).toContain('40 builds a day, 12 minutes each')
+    expect((await calc('Each call lasts 8 minutes and we get 25 calls a day. How long is that in total?')).text).toBe('200 minutes (3 hours 20 minutes) a day')
+    // The things counted must be the ones that take the time.
+    expect(durationsPerPeriod('A build takes 12 minutes and we have 40 engineers a day. How long in total?')).toBeUndefined()
+    expect(tellsCalculatorStory('If a build takes 12 minutes and we run 40 builds a day, how many hours of build time is that per day?')).toBe(true)
   })
 
   it('reads an ordinal power, and says which year or month a conversion counts', async () => {

@@ -29,6 +29,15 @@ describe('dates in the calculator', () => {
     expect(weeks.output).toBe(8.71)
   })
 
+  it('counts between two days named: the first the next one, the second the first after it', () => {
+    // Before, "found no expression to evaluate".
+    expect(countDays("How many days are there between Christmas and New Year's Day?", [], NOW)).toMatchObject({ output: 7, text: '7 days' })
+    expect(countDays("How many days are there between Christmas and New Year's Day?", [], NOW)?.steps).toContain("7 days between Christmas (2026-12-25) and New Year's Day (2027-01-01)")
+    // Halloween 2026 is past on 22 November 2026: the next one, and the Christmas after it.
+    expect(countDays('How many days from Halloween to Christmas?', [], NOW)?.steps).toContain('55 days between Halloween (2027-10-31) and Christmas (2027-12-25)')
+    expect(countDays('How many days between Christmas Eve and Christmas?', [], NOW)?.output).toBe(1)
+  })
+
   it('takes the other date from the result a mission part depends on', async () => {
     const r = await calc('Compute how many days after January 1, 2027 that is', { s1: 'According to the graph, the Meshwork beta launches on March 3, 2027 [fact:abc] (proposed, not yet verified).' })
     expect(r.output).toBe(61)

@@ -4,6 +4,8 @@ import { handler } from '../../../src/agents/builtin/calculator.ts'
 import { payOverTime } from '../../../src/agents/builtin/pay.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
 import { testContext } from './builtin-context.ts'
+import { revenueOfPayers } from '../../../src/agents/builtin/revenue.ts'
+import { tellsCalculatorStory } from '../../../src/agents/builtin/stories.ts'
 
 const USD = { symbol: '$', decimals: 2 }
 
@@ -210,5 +212,33 @@ describe('money: so much each a period', () => {
     expect((await handler({ id: 't', text: 'If each of the 4 engineers gets $300 a week, what does the rotation cost per week?' }, testContext())).text).toBe('$1,200.00 a week')
     expect(moneyEach('If each of the 4 engineers gets $300 a week, what does that cost a year?')).toBeUndefined()
     expect(moneyEach('If each of the 4 engineers gets $300 a week, how much is that in total for 3 weeks?')).toBeUndefined()
+  })
+})
+
+describe('money: revenue from so many paying', () => {
+  const calc = async (text: string) => await handler({ id: 't', text }, testContext())
+  it('multiplies payers, their share and the price, in the period asked', async () => {
+    // Before, the researcher answered the first by quoting an unrelated decision about weekly users.
+    for (const [q, text, note] of [
+      ['If our app has 5,000 users and 12% are on the paid plan at $9 a month, what is our monthly revenue?', '$5,400.00 a month', 'revenue: 12% of 5,000 users = 600 paying × $9 a month'],
+      // Before, pay at a rate read this as one person's $12: $144.00 a year.
+      ['800 subscribers pay $12 a month. What is our annual revenue?', '$115,200.00 a year', 'revenue: 800 subscribers × $12 a month × 12 months a year'],
+      ['We have 1,200 customers paying $49 per month. What is our ARR?', '$705,600.00 a year', 'revenue: 1,200 customers × $49 a month × 12 months a year'],
+      ['If 3% of 20,000 visitors buy a $25 ticket, what is the revenue?', '$15,000.00', 'revenue: 3% of 20,000 visitors = 600 paying × $25'],
+      ['If 1,000 users pay $120 a year, what is the monthly revenue?', '$10,000.00 a month', 'revenue: 1,000 users × $120 a year ÷ 12 months a year'],
+      ['How much do we make a year if 300 customers pay $20 a month?', '$72,000.00 a year', 'revenue: 300 customers × $20 a month × 12 months a year']
+    ] as const) {
+      const r = await calc(q)
+      expect(r.text, q).toBe(text)
+      expect(r.working, q).toContain(note)
+    }
+    expect(tellsCalculatorStory('If our app has 5,000 users and 12% are on the paid plan at $9 a month, what is our monthly revenue?')).toBe(true)
+  })
+
+  it('reads no revenue where a number is left over, nothing is asked, or a period is asked of a one-off price', () => {
+    expect(revenueOfPayers('Our revenue was $5,000 last month and 200 users')).toBeUndefined()
+    expect(revenueOfPayers('If 5,000 users and 300 trial users pay $9 a month, what is the monthly revenue?')).toBeUndefined()
+    expect(revenueOfPayers('If 12% of 5,000 users pay $9 a month and 5% churn, what is the monthly revenue?')).toBeUndefined()
+    expect(revenueOfPayers('If 200 customers buy a $25 ticket, what is the monthly revenue?')).toBeUndefined()
   })
 })
