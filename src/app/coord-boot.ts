@@ -20,7 +20,7 @@ import { asksToTransform } from '../agents/builtin/text-transforms.ts'
 import { SUMMARY_INTENT } from '../agents/builtin/summariser.ts'
 import { codeIn } from '../agents/builtin/code-in-text.ts'
 import { numberWordsToDigits } from '../agents/builtin/number-words.ts'
-import { asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
+import { asksAge, asksDateOffset, asksLeapYear, asksSpanEnd, asksTheClock, asksWeekday, countsDays } from '../agents/builtin/dates.ts'
 import { asksClockArithmetic } from '../agents/builtin/clock-times.ts'
 import { asksTimeZone } from '../agents/builtin/time-zones.ts'
 import { asksGeometry, asksShare } from '../agents/builtin/math.ts'
@@ -388,7 +388,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // "Sort these words alphabetically: ...", "Is racecar a palindrome?": before, nobody bid.
     else if (takes.get('summariser') === true && rewrites()) atLeast('summariser', 'text.transform', COMPUTE_CONFIDENCE, true)
     // "Our standup is at 9:30am New York time. What time is that in Berlin?": before, the researcher answered "going by what you say".
-    const datesOwn = takes.get('calculator') === true && (asksToldMoment(task.text) || asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks) || asksTimeZone(asks))
+    const datesOwn = takes.get('calculator') === true && (asksToldMoment(task.text) || asksTheClock(asks) || asksWeekday(asks) || countsDays(asks) || asksDateOffset(asks) || asksClockArithmetic(asks) || asksLeapYear(asks) || asksAge(asks) || asksTimeZone(asks) || asksSpanEnd(task.text))
     if (datesOwn) atLeast('calculator', 'math.dates-interest', COMPUTE_CONFIDENCE, true)
     // "What is 10% of the Q1 budget?", "What time is the client demo in New York?" with the budget or
     // the demo stated in the graph: the calculator's, which computes with the value the graph states.

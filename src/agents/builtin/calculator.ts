@@ -10,7 +10,7 @@
  */
 import { AgentToolError, type AgentContext, type AgentResult, type AgentTask, type GraphHit } from '../types.ts'
 import { applyRounding, arithmeticRun, evaluateExpression, exactly, ExpressionError, nonFiniteReason, OPERAND, splitConversion, translateRequest, trimSentenceEnd, type Evaluation, type Translation } from './math.ts'
-import { clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, weekdayAnswer, yearLengthAnswer, monthLengthAnswer, ageAnswer, workdaysAnswer } from './dates.ts'
+import { ageAnswer, clockAnswer, countDays, dateOffset, leapYearAnswer, MONTH, monthLengthAnswer, spanEnd, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from './dates.ts'
 import { clockArithmetic } from './clock-times.ts'
 import { timeZoneAnswer } from './time-zones.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
@@ -257,7 +257,7 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
     // from today?"), days between dates ("how many days between March 3 and ...", "weeks until ..."),
     // the weekday of a date ("What day of the week is March 3, 2027?", "... is that date?" in a mission).
     const earlier = upstream.map(u => ({ id: u.id, text: upstreamText(u.value) }))
-    const dated = ageAnswer(asked, Date.now(), task.timeZone) ?? workdaysAnswer(asked, Date.now(), task.timeZone) ??
+    const dated = ageAnswer(asked, Date.now(), task.timeZone) ?? workdaysAnswer(asked, Date.now(), task.timeZone) ?? spanEnd(asked, Date.now(), task.timeZone) ??
       dateOffset(asked, earlier, Date.now(), task.timeZone) ??
       countDays(asked, earlier, Date.now(), task.timeZone) ??
       weekdayAnswer(asked, earlier, Date.now(), task.timeZone)

@@ -10,6 +10,7 @@
  * guess. "Today" is the person's: read in the time zone the task carries (`task.timeZone`, sent by
  * the tab where it was asked), as is the clock ("What time is it?", at the end of this file).
  */
+import { numberWordsToDigits } from './number-words.ts'
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
 /** A month's name or abbreviation, captured ("March", "mar.", "Sept"). */
@@ -525,6 +526,48 @@ export function dateOffset (request: string, upstream: { id: string, text: strin
   const iso = isoDay(day)
   steps.push(`= ${iso}`)
   return { text: `${WEEKDAY_NAMES[d.getUTCDay()]!}, ${longDay(day)}`, output: iso, steps }
+}
+
+// ---------------------------------------------------------------------------------------------
+// When something that starts on a date and lasts so long ends: "Our sprint started on Monday 16
+// November 2026 and lasts 2 weeks. When does it end?" Before, the researcher answered "going by what
+// you say", with no date.
+
+const STARTS_AND_LASTS = /\b(?:starts?|started|begins?|began|kicks?\s+off|kicked\s+off|opens?|opened)\s+(?:on\s+)?(.{4,60}?),?\s+(?:and\s+)?(?:it\s+)?(?:lasts?|lasted|runs?\s+for|will\s+(?:last|run\s+for)|goes\s+on\s+for|is)\s+(?:for\s+)?(\d+|an?|one)\s+(days?|weeks?|months?|years?)(?:\s+long)?\b/i
+const ASKS_END = /\b(?:when|what\s+(?:date|day)|which\s+(?:date|day))\b[^?.!]*\b(?:end|ends|ending|finish|finishes|close|closes|over|wrap\s+up|done|last\s+day)\b|\b(?:end|last|final)\s+(?:date|day)\b/i
+
+/** Whether `request` asks when a span it dates and measures ends (the bid rule's test). */
+export function asksSpanEnd (request: string): boolean {
+  const s = numberWordsToDigits(request)
+  return ASKS_END.test(s) && STARTS_AND_LASTS.test(s)
+}
+
+/**
+ * The last day of a span that starts on a date the request names and lasts so many days, weeks,
+ * months or years: its start plus that length, less a day (a 2-week sprint from Monday 16 November
+ * 2026 ends on Sunday 29 November; the next would start on the 30th, which the answer also says).
+ */
+export function spanEnd (request: string, now: number, timeZone?: string): { text: string, output: string, steps: string[] } | undefined {
+  const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
+  if (!ASKS_END.test(s)) return undefined
+  const m = STARTS_AND_LASTS.exec(s)
+  if (m === null) return undefined
+  const today = localDay(zonedTime(now, timeZone))
+  const own = ownDate(m[1]!, today)
+  const start = own.length === 1 ? own[0]! : own.length === 0 ? relativeWeekday(m[1]!, today) : undefined
+  if (start === undefined) return undefined
+  const count = /^\d+$/.test(m[2]!) ? Number(m[2]) : 1
+  const kind = m[3]!.toLowerCase().replace(/s$/, '')
+  if (count < 1 || count > 10_000) return undefined
+  const next = kind === 'day' ? start.day + count : kind === 'week' ? start.day + 7 * count : addMonths(start.day, count * (kind === 'year' ? 12 : 1)).day
+  const last = next - 1
+  const named = (day: number): string => `${WEEKDAY_NAMES[new Date(day * MS_PER_DAY).getUTCDay()]!}, ${longDay(day)}`
+  const length = `${count} ${kind}${count === 1 ? '' : 's'}`
+  return {
+    text: `${named(last)}, its last day (${length} from ${named(start.day)}; the next would start on ${named(next)})`,
+    output: isoDay(last),
+    steps: [`start: ${start.text} (the request)`, `+ ${length} = ${isoDay(next)}, the day after it ends`, `last day: ${isoDay(last)}`]
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -141,8 +141,12 @@ export function proportion (request: string): MeasureAnswer | undefined {
   if (amountsIn(s).length > 0 || /%|\bpercent\b|\binterest\b/i.test(s)) return undefined
   if (numbersWritten(s) !== 3) return undefined
   const rate = RATE.exec(s)
-  const asked = rate === null ? null : ASKS_FOR.exec(s.slice(rate.index + rate[0].length))
-  if (rate === null || asked === null || singular(rate[4]!) !== singular(asked[2]!)) return undefined
+  if (rate === null) return undefined
+  const after = s.slice(rate.index + rate[0].length)
+  // "how much fuel for 350 km?", or the amount told before the rate and asked of after it ("If I drive
+  // 450 km and my car uses 6.5 litres per 100 km, how much fuel do I need?": before, "cannot parse").
+  const asked = ASKS_FOR.exec(after) ?? toldBefore(s.slice(0, rate.index), after, rate[4]!)
+  if (asked === null || singular(rate[4]!) !== singular(asked[2]!)) return undefined
   const [x, y, z] = [rate[1]!, rate[3]!, asked[1]!].map(valueOf)
   if (y === 0) return undefined
   const unit = rate[2]!
@@ -153,6 +157,13 @@ export function proportion (request: string): MeasureAnswer | undefined {
     output: text,
     steps: [`${x} ${unit} for ${y} ${rate[4]!}, so for ${z} ${asked[2]!}: ${x} / ${y} × ${z}`, `expression: ${x} / ${y} * ${z}`, `= ${text}`]
   }
+}
+
+/** The one quantity in the rate's second unit told before the rate, when a question without a number follows it. */
+function toldBefore (before: string, after: string, unit: string): [string, string, string] | null {
+  if (!/\bhow\s+(?:much|many|far|long)\b/i.test(after) || /\d/.test(after)) return null
+  const told = [...before.matchAll(new RegExp(String.raw`${QTY}\s*([a-z]+)\b`, 'gi'))].filter(m => singular(m[2]!.toLowerCase()) === singular(unit.toLowerCase()))
+  return told.length === 1 ? [told[0]![0], told[0]![1]!, told[0]![2]!] : null
 }
 
 const HANDS = String.raw`(workers|people|persons|men|women|builders|painters|cleaners|cooks|machines|pumps|printers|robots|taps|teams|trucks|volunteers|employees|staff|students|friends|helpers)`

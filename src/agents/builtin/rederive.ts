@@ -17,7 +17,7 @@ import type { AgentContext, AgentResult, AgentTask, Verdict } from '../types.ts'
 import { canonicalJson } from '../../net/canonical-json.ts'
 import { codeIn } from './code-in-text.ts'
 import { clockArithmetic, durationsIn, timesIn } from './clock-times.ts'
-import { countDays, dateOffset, datesIn, leapYearAnswer, weekdayAnswer } from './dates.ts'
+import { countDays, dateOffset, datesIn, leapYearAnswer, spanEnd, weekdayAnswer } from './dates.ts'
 import { numberWordsToDigits, withoutThousands } from './number-words.ts'
 import { upstreamResults, upstreamText } from './task-input.ts'
 import { countInText } from './text-counts.ts'
@@ -83,7 +83,7 @@ export function readHanded (input: unknown): Handed | undefined {
 
 function deriveDate (text: string, upstream: { id: string, text: string }[], now: number, timeZone: string | undefined): Derived | undefined {
   try {
-    return dateOffset(text, upstream, now, timeZone) ?? countDays(text, upstream, now, timeZone) ?? weekdayAnswer(text, upstream, now, timeZone)
+    return spanEnd(text, now, timeZone) ?? dateOffset(text, upstream, now, timeZone) ?? countDays(text, upstream, now, timeZone) ?? weekdayAnswer(text, upstream, now, timeZone)
   } catch {
     return undefined // a request the calculator refuses (two dates, no date): nothing to compare with
   }
@@ -208,6 +208,8 @@ function claimedAnswer (result: Handed['result'], expected: string | number): Cl
     return pick(WEEKDAYS.filter(d => new RegExp(`\\b${d}\\b`, 'i').test(text)), d => d === expected.toLowerCase(), cap)
   }
   if (/^\d{4}-\d{2}-\d{2}$/.test(expected)) {
+    // A date output is the answer; the text may name others (the start it counted from).
+    if (typeof result.output === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(result.output)) return { same: result.output === expected, shown: result.output }
     let dates
     try { dates = datesIn(text) } catch { return undefined }
     const day = Math.round(Date.parse(`${expected}T00:00:00Z`) / DAY_MS)

@@ -858,6 +858,10 @@ describe('calculator: measured quantities', () => {
     expect((await calc('A printer prints 30 pages in 2 minutes. How many pages in 7 minutes?')).text).toBe('105 pages')
     // The question's unit must be the rate's: litres per 100 km say nothing of 350 miles.
     expect(proportion('If a car uses 6 litres per 100 km, how much fuel for 350 miles?')).toBeUndefined()
+    // The amount told before the rate, asked of after it (before, "cannot parse"; in the mesh the
+    // researcher had quoted an unrelated mission's result).
+    expect((await calc('If I drive 450 km and my car uses 6.5 litres per 100 km, how much fuel do I need?')).text).toBe('29.25 litres')
+    expect(proportion('If I drive 450 km and then 120 km, and my car uses 6.5 litres per 100 km, how much fuel do I need?')).toBeUndefined()
     expect(tellsCalculatorStory('If a car uses 6 litres per 100 km, how much fuel for 350 km?')).toBe(true)
     // Work shared by more hands takes less time: before, nobody bid.
     const wall = await calc('If 4 workers build a wall in 6 days, how long for 8 workers?')

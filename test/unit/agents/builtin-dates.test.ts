@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../../src/agents/builtin/calculator.ts'
-import { ageAnswer, asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, countsDays, dateOffset, datesIn, leapYearAnswer, monthLengthAnswer, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
+import { ageAnswer, asksAge, asksDateOffset, asksLeapYear, asksTheClock, asksWeekday, clockAnswer, countDays, countsDays, dateOffset, datesIn, leapYearAnswer, monthLengthAnswer, spanEnd, asksSpanEnd, weekdayAnswer, workdaysAnswer, yearLengthAnswer } from '../../../src/agents/builtin/dates.ts'
 import { checkRederived } from '../../../src/agents/builtin/rederive.ts'
 import { planByRules } from '../../../src/agents/builtin/planner.ts'
 import { testContext } from './builtin-context.ts'
@@ -285,6 +285,27 @@ describe('leap years in the calculator', () => {
     expect(checkRederived({ task, result: { text: 'Yes, it is a leap year.' } }, NOW)?.verdict)
       .toMatchObject({ vote: 'dispute', reason: 'derived again: No: 2027 is not a leap year (2027 is not divisible by 4), not yes' })
     expect(checkRederived({ task: { id: 't', text: 'When is the next leap year?', timeZone: 'UTC' }, result: { text: '2032' } }, NOW)?.verdict.vote).toBe('dispute')
+  })
+})
+
+describe('the end of a span that starts on a date', () => {
+  it('is its start plus its length, less a day, and says when the next would start', () => {
+    // Before, the researcher answered "going by what you say", with no date.
+    const sprint = spanEnd('Our sprint started on Monday 16 November 2026 and lasts 2 weeks. When does it end?', NOW)
+    expect(sprint).toMatchObject({ output: '2026-11-29', text: 'Sunday, 29 November 2026, its last day (2 weeks from Monday, 16 November 2026; the next would start on Monday, 30 November 2026)' })
+    expect(spanEnd('The trial starts on 1 December 2026 and lasts 30 days. When does it end?', NOW)?.output).toBe('2026-12-30')
+    // A weekday: the first after today (22 November 2026 is a Sunday).
+    expect(spanEnd('The course starts next Monday and lasts three weeks. When does it finish?', NOW)?.output).toBe('2026-12-13')
+    expect(asksSpanEnd('Our sprint started on Monday 16 November 2026 and lasts 2 weeks. When does it end?')).toBe(true)
+    // No start, or no question of its end: no reading.
+    expect(spanEnd('The sprint lasts 2 weeks. When does it end?', NOW)).toBeUndefined()
+    expect(spanEnd('Our sprint started on 16 November 2026 and lasts 2 weeks.', NOW)).toBeUndefined()
+  })
+
+  it('is derived again by a verifier, which disputes another day', () => {
+    const task = { id: 't', text: 'Our sprint started on Monday 16 November 2026 and lasts 2 weeks. When does it end?' }
+    expect(checkRederived({ task, result: { text: 'Sunday, 29 November 2026, its last day', output: '2026-11-29' } }, NOW)?.verdict.vote).toBe('support')
+    expect(checkRederived({ task, result: { text: 'Friday, 27 November 2026', output: '2026-11-27' } }, NOW)?.verdict.vote).toBe('dispute')
   })
 })
 
