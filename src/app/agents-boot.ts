@@ -110,9 +110,13 @@ export interface StartedAgents {
 
 /**
  * The request a task's verified result answers (a fact tagged `result`, titled "Verified: <request>"),
- * or undefined for any other entity.
+ * or a mission's solution (tagged `mission`, titled with its request), or undefined for any other
+ * entity. Such an entity answers that request only: a mission's solution had been quoted as the answer
+ * to "If I drive 450 km and my car uses 6.5 litres per 100 km, how much fuel do I need?" because it
+ * converted miles to kilometres.
  */
 export function answeredRequest (e: Pick<Entity, 'kind' | 'tags' | 'title'>): string | undefined {
+  if (e.kind === 'solution' && (e.tags ?? []).includes('mission') && e.title !== undefined && e.title.trim() !== '' && !/^Mission /.test(e.title)) return e.title.trim()
   if (e.kind !== 'fact' || !(e.tags ?? []).includes('result') || e.title === undefined || isRecordedStatement(e)) return undefined
   const request = e.title.replace(/^Verified: /, '').trim()
   return request === '' ? undefined : request

@@ -292,6 +292,9 @@ export function judgeAsked (request: string, hits: readonly GraphHit[]): JudgedH
   return judged.map((j) => otherRequest(request, j))
 }
 
+/** A request on figures it supposes: "If our app has 5,000 users ...", "Suppose we hire 3 ...", "Assuming 12% convert, ...". */
+const HYPOTHETICAL = /^\s*(?:(?:and|so|now|ok(?:ay)?)[\s,]+)?(?:if|suppose|supposing|assuming|assume|say|imagine|given\s+that)\b/i
+
 /** A question of when: "When does ...", "What date is ...", "Find the date of ...", "Find when ...". */
 const ASKS_WHEN = /^(?:(?:please|so|and)\s+)?(?:(?:can|could)\s+you\s+)?(?:(?:find|tell\s+me|look\s+up)\s+(?:out\s+)?)?(?:when\b|what\s+(?:date|day|time)\b|which\s+(?:date|day)\b|the\s+date\s+of\b)/i
 const MOMENT_WORDS = new RegExp(String.raw`\b${MONTH}(?!\w)|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|yesterday|tonight|noon|midnight|(?:next|last|this)\s+(?:week|month|year|quarter)|q[1-4])\b|\b(?:1[5-9]|20|21)\d{2}\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\/\d{1,2}\b`, 'i')
@@ -314,6 +317,15 @@ function namesAMoment (text: string): boolean {
  * 0, with the reason.
  */
 function otherRequest (request: string, j: JudgedHit): JudgedHit {
+  // "If our app has 5,000 users and 12% are on the paid plan at $9 a month, what is our monthly
+  // revenue?": a question on figures it gives is about those figures; a statement that names none
+  // of them is about something else (the decision about "2,000 weekly users" had been quoted). An
+  // answer to another request is judged by the rule below, which asks for every figure.
+  if (j.hit.answers === undefined && HYPOTHETICAL.test(request)) {
+    const given = quantities(numberWordsToDigits(request))
+    const stated = quantities(numberWordsToDigits(j.hit.text))
+    if (given.size > 0 && ![...given].some((v) => stated.has(v))) return { ...j, relevance: 0, setAside: `the request gives its own figures (${[...given].join(', ')}), and this names none of them` }
+  }
   if (j.hit.answers === undefined) return j
   // "When does the beta launch?" is not answered by "9 days", the answer to "When is the beta launch
   // and how many days until it?": an answer to another request that names no moment is no answer to a

@@ -336,3 +336,29 @@ describe('researcher: what was said later, and decisions', () => {
   })
 })
 
+
+describe('researcher: what answers another request, and figures the request gives', () => {
+  const MISSION = 'Compute 2 to the 16th power, then convert 5 miles to kilometres, then tell me what day of the week 1 January 2027 is'
+  const solution: RetrievableEntity = { ...e('solution:m-1', 'solution', `${MISSION}: Compute 2 to the 16th power: 65536 Convert 5 miles to kilometres: 8.04672 km Tell me what day of the week 1 January 2027 is: Friday`, 'proposed', 0.8), answers: MISSION }
+  const decision = e('decision:d-1', 'decision', 'We decided to ship the mobile app in March because the web beta had 2,000 weekly users.', 'proposed', 0.9)
+
+  it('quotes a mission\'s solution as the answer to its request, and not for a question with other figures', async () => {
+    const ctx = graphSearchContext(embedder, [solution, decision])
+    const miles = await handler({ id: 't', text: 'What is 5 miles in kilometres?' }, ctx)
+    expect(miles.text).toMatch(/^According to the graph, the answer to "Compute 2 to the 16th power, then convert 5 miles to kilometres/)
+    // Before, this quoted the solution (it converts to kilometres).
+    const fuel = await handler({ id: 't', text: 'If I drive 450 km and my car uses 6.5 litres per 100 km, how much fuel do I need?' }, ctx)
+    expect(fuel.citations).toEqual([])
+    expect(fuel.working?.join('\n')).toContain('answers a request without 450, 6.5, 100')
+  })
+
+  it('does not answer a question on figures it supposes with a statement that names none of them', async () => {
+    // Before: "According to the graph, we decided to ship the mobile app in March ..." (and verified).
+    const r = await handler({ id: 't', text: 'If our app has 5,000 users and 12% are on the paid plan at $9 a month, what is our monthly revenue?' }, graphSearchContext(embedder, [solution, decision]))
+    expect(r.citations).toEqual([])
+    expect(r.text).toMatch(/^The knowledge graph has nothing relevant to/)
+    // Without "if", the question is about the room, as before.
+    const asked = await handler({ id: 't', text: 'Why did we decide to ship the mobile app in March?' }, graphSearchContext(embedder, [solution, decision]))
+    expect(asked.citations).toEqual(['decision:d-1'])
+  })
+})

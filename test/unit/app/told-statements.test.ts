@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentView, isBookkeeping, quotesTheGraph, toldStatements } from '../../../src/app/agents-boot.ts'
+import { agentView, answeredRequest, isBookkeeping, quotesTheGraph, toldStatements } from '../../../src/app/agents-boot.ts'
 import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
 import { handler, judgeAsked } from '../../../src/agents/builtin/researcher.ts'
 import { handler as verify } from '../../../src/agents/builtin/verifier.ts'
@@ -117,6 +117,9 @@ describe('what the researcher answers from', () => {
     const listed = verifyResult(graph, recordResult(graph, 'List the decisions we made', { text: `The graph holds 1 decision, newest first:\n1. We will use WebRTC for all peer links [${decision}].` }, 'graph.lookup'))
     expect(quotesTheGraph(graph.get(listed)!, id => graph.get(id))).toBe(true)
     expect(knowledge(graph).map(e => e.id)).not.toContain(listed)
+    // A mission's solution answers its request, as a verified result does (its title is the request).
+    expect(answeredRequest({ kind: 'solution', tags: ['mission'], title: 'Compute 2^10, then multiply it by 3' })).toBe('Compute 2^10, then multiply it by 3')
+    expect(answeredRequest({ kind: 'solution', tags: ['mission'], title: 'Mission m-1' })).toBeUndefined()
     // A verified result whose own result has not arrived yet is read as knowledge until it does.
     const orphan = graph.add({ kind: 'fact', title: 'Verified: x', text: 'x', tags: ['result', 'verified'], data: { result: 'result:t-9:1' } })
     expect(quotesTheGraph(graph.get(orphan)!, id => graph.get(id))).toBe(false)
