@@ -66,22 +66,21 @@ export function asksForListing (request: string): ListingAsk | undefined {
   let noun: { one: string, many: string } | undefined
   let named = 0
   for (const k of KINDS) {
-    if (!k.words.test(r)) continue
-    k.words.lastIndex = 0
+    const before = r
     r = r.replace(k.words, ' ')
+    if (r === before) continue
     for (const kind of k.kinds) if (!kinds.includes(kind)) kinds.push(kind)
     noun = named === 0 ? { one: k.one, many: k.many } : undefined
     named++
   }
   for (const s of STATUSES) {
-    if (!s.words.test(r)) continue
-    s.words.lastIndex = 0
+    const before = r
     r = r.replace(s.words, ' ')
-    statuses.push(s.status)
+    if (r !== before) statuses.push(s.status)
   }
-  const open = OPEN_WORDS.test(r)
-  OPEN_WORDS.lastIndex = 0
+  const before = r
   r = r.replace(OPEN_WORDS, ' ')
+  const open = r !== before
   if (kinds.length === 0 && statuses.length === 0 && !open) return undefined
   const rest = r.split(/\s+/).filter((w) => w !== '')
   if (rest.some((w) => !FILLER.has(w))) return undefined
@@ -127,7 +126,7 @@ export async function listing (ask: ListingAsk, ctx: AgentContext): Promise<Agen
       ? `No open questions: the graph's ${answered.length === 1 ? 'question is' : `${answered.length} questions are all`} answered.`
       : `The graph holds no ${ask.noun.many}.`
   } else {
-    const lines = named.map((h, i) => `${i + 1}. ${h.kind === 'question' ? h.text.trim().replace(/\s+/g, ' ') : lowerFirstIfProse(quote(h), false)} [${h.id}]${status(h, replaced.get(h.id))}.`)
+    const lines = named.map((h, i) => `${i + 1}. ${h.kind === 'question' ? h.text.trim().replace(/\s+/g, ' ') : lowerFirstIfProse(quote(h), false)} [${h.id}]${standing(h, replaced.get(h.id))}.`)
     const more = listed.length > named.length ? `\n…and ${listed.length - named.length} more.` : ''
     const answeredNote = answered.length > 0 ? ` (${answered.length} more ${answered.length === 1 ? 'is' : 'are'} answered)` : ''
     text = `The graph holds ${count} ${listed.length === 1 ? ask.noun.one : ask.noun.many}${answeredNote}, newest first:\n${lines.join('\n')}${more}`
@@ -147,7 +146,7 @@ export async function listing (ask: ListingAsk, ctx: AgentContext): Promise<Agen
 }
 
 /** How a listed entity stands: its status, what answers a question, what replaced a statement. */
-function status (h: GraphHit, by: GraphHit | undefined): string {
+function standing (h: GraphHit, by: GraphHit | undefined): string {
   const notes: string[] = []
   if (h.kind === 'question') {
     const answers = h.answeredBy ?? []
