@@ -96,6 +96,14 @@ export function quotesTheGraph (e: Pick<Entity, 'kind' | 'tags' | 'data'>, get: 
   }
   return quotes
 }
+/**
+ * What agents read of the graph as knowledge, by search or by listing: neither the mesh's bookkeeping
+ * ({@link isBookkeeping}) nor answers that only quote the graph ({@link quotesTheGraph}).
+ */
+export function isKnowledge (e: Pick<Entity, 'kind' | 'tags' | 'title' | 'data'>, get: (id: string) => Pick<Entity, 'data'> | undefined): boolean {
+  return !isBookkeeping(e) && !quotesTheGraph(e, get)
+}
+
 /** The researcher's skills whose answers only quote the graph: its answers, and its listings (graph-listing.ts). */
 const QUOTING_SKILLS = new Set(['graph.answer', 'graph.lookup'])
 const answeredFromGraph = new Map<string, boolean>()
@@ -163,7 +171,7 @@ export function listKnowledge (graph: Pick<KnowledgeGraph, 'view' | 'get' | 'nei
   const candidates: Array<Readonly<Entity>> = []
   for (const e of graph.view().entities) {
     if (kinds !== undefined && !kinds.has(e.kind)) continue
-    if (isBookkeeping(e) || quotesTheGraph(e, get)) continue
+    if (!isKnowledge(e, get)) continue
     candidates.push(e)
   }
   candidates.sort((a, b) => b.provenance.createdAt - a.provenance.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
@@ -213,7 +221,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
       // Statuses are checked against their signatures for what is returned only (a signature check
       // is ~1.5 ms), and for retracted entities before ranking (few), so a retraction written in
       // another's name hides nothing.
-      const entities = graph.list().filter(x => !isBookkeeping(x) && !quotesTheGraph(x, get)).map(x => x.status === 'retracted' ? provenView(x, proofs, get) : agentView(x))
+      const entities = graph.list().filter(x => isKnowledge(x, get)).map(x => x.status === 'retracted' ? provenView(x, proofs, get) : agentView(x))
       const hits = await retriever.search(text, entities, { k })
       return hits.map(h => {
         const e = graph.get(h.id)

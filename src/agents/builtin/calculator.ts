@@ -16,7 +16,7 @@ import { timeZoneAnswer } from './time-zones.ts'
 import { polynomialCalculus, solveEquation } from './equations.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
-import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, overPeriods, savingsGoal } from './money.ts'
+import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, overPeriods, savingsGoal, type MoneyReading } from './money.ts'
 import { payOverTime } from './pay.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { measureAnswer } from './measures.ts'
@@ -293,21 +293,19 @@ async function calculate (asked: string, given: string | undefined, upstream: Up
   if (afford !== undefined) return answer(afford.text, afford.output, [...(referred?.notes ?? []), ...afford.steps])
   // Revenue from so many paying ("800 subscribers pay $12 a month: what is our annual revenue?"): before
   // pay at a rate, which read it as one person's $12 ($144 a year).
-  const revenue = given === undefined ? revenueOfPayers(request) : undefined
-  if (revenue !== undefined) {
-    const ev = evaluateExpression(revenue.expression)
-    const m = asMoney(Number(ev.value), revenue.currency)
-    return answer(`${m.text}${revenue.per !== undefined ? ` ${revenue.per}` : ''}`, m.value, [...(referred?.notes ?? []), revenue.note, `expression: ${ev.expression}`, `= ${ev.display}`])
+  /** A money reading computed: to the cent (or unit) in its currency, with what it is per. */
+  const moneyAnswer = (r: MoneyReading): AgentResult => {
+    const ev = evaluateExpression(r.expression)
+    const m = asMoney(Number(ev.value), r.currency)
+    return answer(`${m.text}${r.per !== undefined ? ` ${r.per}` : ''}`, m.value, [...(referred?.notes ?? []), r.note, `expression: ${ev.expression}`, `= ${ev.display}`, ...(m.value !== Number(ev.value) ? [`to the ${r.currency.decimals === 0 ? 'unit' : 'cent'}: ${m.text}`] : [])])
   }
+  const revenue = given === undefined ? revenueOfPayers(request) : undefined
+  if (revenue !== undefined) return moneyAnswer(revenue)
   // Pay at a rate taken to another period ("$25 an hour, 38 hours a week: what do I earn in a year?").
   const paid = given === undefined ? payOverTime(request) : undefined
   if (paid !== undefined) return answer(paid.text, paid.output, [...(referred?.notes ?? []), ...paid.steps])
   const shared = given === undefined ? billSplit(request) ?? loanPayment(request) ?? growthOverTime(request) ?? amountOverTime(request) ?? moneyLeft(request) ?? moneyEach(request) ?? balanceOverTime(request) : undefined
-  if (shared !== undefined) {
-    const ev = evaluateExpression(shared.expression)
-    const m = asMoney(Number(ev.value), shared.currency)
-    return answer(`${m.text}${shared.per !== undefined ? ` ${shared.per}` : ''}`, m.value, [...(referred?.notes ?? []), shared.note, `expression: ${ev.expression}`, `= ${ev.display}`, ...(m.value !== Number(ev.value) ? [`to the ${shared.currency.decimals === 0 ? 'unit' : 'cent'}: ${m.text}`] : [])])
-  }
+  if (shared !== undefined) return moneyAnswer(shared)
   // A distance converted, then a question of travel about it: both answered.
   const both = given === undefined ? conversionBeforeTravel(request) : undefined
   if (both !== undefined) {

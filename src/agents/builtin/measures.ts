@@ -508,6 +508,11 @@ export function rateAndTime (request: string): MeasureAnswer | undefined {
   }
 }
 
+/** A request for a total that writes exactly two numbers, neither money nor a percentage (the readers of so many of a size each). */
+function totalOfTwo (s: string): boolean {
+  return ASKS_ALL.test(s) && amountsIn(s).length === 0 && !/%|\bpercent\b/i.test(s) && numbersWritten(s) === 2
+}
+
 /** "a build takes 12 minutes", "each call lasts 8 minutes", "one deploy runs for 3 minutes". */
 const ONE_TAKES = new RegExp(String.raw`\b(?:a|an|each|every|one)\s+([a-z]+)\s+(?:takes|lasts|runs\s+for|needs|is)\s+(?:about\s+|around\s+)?${QTY}\s*${TIME_WORD}`, 'i')
 /** "we run 40 builds a day", "40 builds per day", "there are 25 calls every week". */
@@ -522,7 +527,7 @@ const MANY_PER = new RegExp(String.raw`${QTY}\s+([a-z]+)\s+(?:a|an|per|each|ever
 export function durationsPerPeriod (request: string): MeasureAnswer | undefined {
   if (request.length > 400) return undefined
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
-  if (!ASKS_ALL.test(s) || amountsIn(s).length > 0 || /%|\bpercent\b/i.test(s) || numbersWritten(s) !== 2) return undefined
+  if (!totalOfTwo(s)) return undefined
   const one = ONE_TAKES.exec(s)
   const many = MANY_PER.exec(s)
   if (one === null || many === null || singular(one[1]!.toLowerCase()) !== singular(many[2]!.toLowerCase())) return undefined
@@ -553,7 +558,7 @@ const ASKS_ALL = /\bhow\s+(?:long|much|many|far|heavy)\b|\b(?:in\s+total|altoget
 export function eachTimes (request: string): MeasureAnswer | undefined {
   if (request.length > 400) return undefined
   const s = numberWordsToDigits(request.replace(/\s+/g, ' '))
-  if (!ASKS_ALL.test(s) || amountsIn(s).length > 0 || /%|\bpercent\b/i.test(s) || numbersWritten(s) !== 2) return undefined
+  if (!totalOfTwo(s)) return undefined
   const m = OF_EACH.exec(s) ?? EACH_OF.exec(s)
   if (m === null) return undefined
   const [n, size] = [valueOf(m[1]!), valueOf(m[3]!)]
