@@ -80,8 +80,12 @@ const RECORD_CONFIDENCE = 0.9
 /** The researcher's skills: recording a statement, answering from the graph (manifests.ts). */
 const RECORD_SKILL = 'graph.record'
 const ANSWER_SKILL = 'graph.answer'
-/** A request to run something: with code in it (`codeIn`), the js-runner bids at least {@link COMPUTE_CONFIDENCE}. */
-export const RUN_INTENT = /\b(?:run|execute|evaluate\s+(?:this|the\s+following)\s+(?:javascript|js|code|script))\b/i
+/**
+ * A request to run something: with code in it (`codeIn`), the js-runner bids at least {@link COMPUTE_CONFIDENCE}.
+ * Asking what code returns or prints is asking to run it: "What does this code return: Math.max(...[3, 9, 2])"
+ * went unassigned.
+ */
+export const RUN_INTENT = /\b(?:run|execute|evaluate\s+(?:this|the\s+following)\s+(?:javascript|js|code|script))\b|\bwhat\s+(?:does|do|would|will)\b[^?:]*\b(?:return|print|output|log|produce|evaluate\s+to)\b|\b(?:output|result|return\s+value)\s+of\s+(?:this|the\s+following|the)\s+(?:javascript|js|code|snippet|script|function|expression)\b/i
 /** Whether `text` writes out a computation ({@link MATH_EXPRESSION}), numbers in words included. */
 export const writesOutComputation = (text: string): boolean => {
   const digits = numberWordsToDigits(text)

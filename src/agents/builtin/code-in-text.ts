@@ -1,7 +1,7 @@
 /**
  * Where a task carries JavaScript: `input.code`, else the first fenced block (```js ... ```), else
  * inline `code` in backticks, else what follows "javascript:" / "js:" / "code:", or "run:" / "execute:"
- * when it reads as code (brackets, braces, ";", "=", "=>"). The js-runner runs
+ * or "this code return:" (code named a few words before the colon) when it reads as code (brackets, braces, ";", "=", "=>"). The js-runner runs
  * it; the bidding policy asks it first, so the js-runner does not bid on a task with no code at all
  * (it can only refuse one). Kept apart from the js-runner so that asking loads no QuickJS.
  */
@@ -19,6 +19,10 @@ export function codeIn (task: Pick<AgentTask, 'text' | 'input'>): string | undef
   if (inline !== null) return inline[1]!
   const labelled = /\b(?:javascript|js|code)\s*:\s*([\s\S]+)$/i.exec(task.text)
   if (labelled !== null && labelled[1]!.trim() !== '') return labelled[1]!
+  // "What does this code return: Math.max(...[3, 9, 2])": code named before the colon, a few words
+  // ahead of it, when what follows reads as code. Before, nobody bid on it.
+  const named = /\b(?:javascript|js|code|snippet|script)\b[^:\n]{1,40}:\s*([\s\S]+)$/i.exec(task.text)
+  if (named !== null && LOOKS_LIKE_CODE.test(named[1]!)) return named[1]!
   // "Run: while (true) {}": an order to run what follows, when it reads as code.
   const run = /^\s*(?:please\s+)?(?:run|execute)(?:\s+(?:this|the\s+following))?\s*:\s*([\s\S]+)$/i.exec(task.text)
   if (run !== null && LOOKS_LIKE_CODE.test(run[1]!)) return run[1]!

@@ -32,6 +32,10 @@ describe('js-runner', () => {
     expect(codeIn({ text: 'Execute the following: let a = 2; a * 21' })).toBe('let a = 2; a * 21')
     expect((await handler({ id: 't', text: 'Please run this: [3, 1, 2].sort()' }, testContext())).output).toEqual([1, 2, 3])
     // Words after "Run:" are not code.
+    // Code named a few words before the colon; before, nobody bid on this.
+    expect(codeIn({ text: 'What does this code return: Math.max(...[3, 9, 2])' })).toBe('Math.max(...[3, 9, 2])')
+    expect(codeIn({ text: 'What does the script print: console.log(2 ** 8)' })).toBe('console.log(2 ** 8)')
+    expect(codeIn({ text: 'Summarise the code review: it went well overall' })).toBeUndefined()
     expect(codeIn({ text: 'Run: the marathon next Sunday' })).toBeUndefined()
     expect(codeIn({ text: 'Run the tests' })).toBeUndefined()
   })

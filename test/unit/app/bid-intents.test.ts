@@ -73,8 +73,10 @@ describe('bidding intents', () => {
     for (const t of ['What is the area of a room 4.5 m by 3.2 m?', 'volume of a cylinder with radius 3 and height 10', 'What is the hypotenuse of a right triangle with legs 3 and 4?']) expect(asksGeometry(t), t).toBe(true)
     for (const t of ['What is the area of France?', 'the volume of a cylinder', 'Turn the volume of the music down to 3']) expect(asksGeometry(t), t).toBe(false)
     // "Run: while(true){}" carried code but matched the js-runner's skill text below the abstain threshold.
-    for (const t of ['Run: while(true){}', 'Execute `Math.max(3, 9, 4)`', 'please run this: [1].map(x => x)']) expect(RUN_INTENT.test(t), t).toBe(true)
-    for (const t of ['What is `2 + 2`?', 'Summarise this: the runner ran']) expect(RUN_INTENT.test(t), t).toBe(false)
+    for (const t of ['Run: while(true){}', 'Execute `Math.max(3, 9, 4)`', 'please run this: [1].map(x => x)',
+      // Before, nobody bid on this one.
+      'What does this code return: Math.max(...[3, 9, 2])', 'What would `[1, 2].length` print?', 'What is the output of this code: console.log(1)']) expect(RUN_INTENT.test(t), t).toBe(true)
+    for (const t of ['What is `2 + 2`?', 'Summarise this: the runner ran', 'What does the report say about returns?', 'What is the result of 2 + 2?']) expect(RUN_INTENT.test(t), t).toBe(false)
     // The researcher answered "What time is it?" with "the knowledge graph has nothing relevant".
     for (const t of ['What do we know about the database migration?', 'What does the knowledge graph say about the launch?', 'Look up our notes on the relay']) expect(ABOUT_THE_ROOM.test(t), t).toBe(true)
     for (const t of ['What time is it?', 'Tell me a joke', 'Explain quantum computing']) expect(ABOUT_THE_ROOM.test(t), t).toBe(false)
