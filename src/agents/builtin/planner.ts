@@ -16,7 +16,7 @@
 import type { AgentContext, AgentResult, AgentTask, PlannedSubtask } from '../types.ts'
 import { LIST_ITEM, splitSentences } from './sentences.ts'
 import { inputText } from './task-input.ts'
-import { protect } from './payload.ts'
+import { findPayload, protect } from './payload.ts'
 import { tellsCalculatorStory } from './stories.ts'
 import { lacksOperand } from './calculator.ts'
 import { countDays, offsetFromAnEvent, weekdayAnswer } from './dates.ts'
@@ -90,12 +90,15 @@ export function planByRules (request: string): PlannedSubtask[] {
   // Sara. How many ...?"), and apart they mean nothing. One the calculator cannot follow stays whole
   // too, so that the person hears why. So is a question of distance, time or speed ("A car drives at
   // 60 km/h for 3 hours. How far does it go?" had become two parts, each failed).
-  const parts = tellsCalculatorStory(request) || asksAboutAStory(request) ? [] : splitParts(request)
-  if (parts.length <= 1) return [{ id: 's1', text: request.trim(), dependsOn: [] }]
+  const split = tellsCalculatorStory(request) || asksAboutAStory(request) ? [] : splitParts(request)
+  if (split.length <= 1) return [{ id: 's1', text: request.trim(), dependsOn: [] }]
+  const shared = withSharedMaterial(split)
+  const parts = shared ?? split
   const subtasks: PlannedSubtask[] = []
   for (const [i, part] of parts.entries()) {
     let dependsOn: string[] = []
-    if (i > 0) {
+    // Parts that work on the same material the request gives once need nothing of each other.
+    if (i > 0 && shared === undefined) {
       if (REFERS_TO_SEVERAL.test(part.text)) dependsOn = subtasks.map((s) => s.id)
       // An operation without its operand works on the part before ("Square 5 and add 1": "Add 1"),
       // as the calculator reads it; alone it ran on nothing and failed.
@@ -116,6 +119,25 @@ export function planByRules (request: string): PlannedSubtask[] {
     }
   }
   return subtasks
+}
+
+/** Words by which an instruction points at the text it works on: "Summarise this", "count its words". */
+const POINTS_AT_TEXT = /\b(?:this|these|it|its|them|the\s+(?:following|text|passage|paragraph|article))\b/i
+
+/**
+ * "Summarise this and then count its words: <text>": the material after the last part's colon is
+ * what every part points at. Each earlier part that points at a text ("this", "its", "the text"),
+ * brings none of its own and is an instruction gets the material too, and the parts run alongside.
+ * Before, "Summarise this" ran without a text and failed, and the count waited for it. Undefined
+ * when the request is not of that shape.
+ */
+function withSharedMaterial (parts: Part[]): Part[] | undefined {
+  const last = parts[parts.length - 1]!
+  const p = findPayload(last.text, IMPERATIVE)
+  if (p === undefined || last.text.slice(0, p.start).trim() !== '') return undefined
+  const earlier = parts.slice(0, -1)
+  if (!earlier.every((x) => !bringsItsOwn(x.text) && POINTS_AT_TEXT.test(x.text) && instructs(x.text))) return undefined
+  return [...earlier.map((x) => ({ ...x, text: `${x.text.replace(/[\s.,;:]+$/, '')}: ${p.material}` })), last]
 }
 
 /** Whether a part holds what it works on: a number, a quoted text, or a text after a colon. */

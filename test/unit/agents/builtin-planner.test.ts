@@ -28,6 +28,17 @@ describe('planner: rules', () => {
     expect(plan('Work out 2 + 2 then subtract 1')).toEqual([['s1', 'Work out 2 + 2', ''], ['s2', 'Subtract 1', 's1']])
   })
 
+  it('gives the material after the last part\'s colon to each earlier part that points at it, and runs them alongside', () => {
+    // Before, "Summarize this" ran without a text and failed, and the count waited for it.
+    const text = 'Rust is a systems language. It prevents data races at compile time. Its learning curve is steep.'
+    expect(plan(`Summarize this and then count its words: ${text}`)).toEqual([['s1', `Summarize this: ${text}`, ''], ['s2', `Count its words: ${text}`, '']])
+    expect(plan('Count the words in this and then sort them alphabetically: pear apple fig')).toEqual([
+      ['s1', 'Count the words in this: pear apple fig', ''], ['s2', 'Sort them alphabetically: pear apple fig', '']
+    ])
+    // A part that names what it works on ("the report") is not given the material; what follows it still waits for it.
+    expect(plan('Summarise the report, then count its words: a b c.')).toEqual([['s1', 'Summarise the report', ''], ['s2', 'Count its words: a b c.', 's1']])
+  })
+
   it('reads "next" as a sequencing word, but not "next Tuesday" or "next week"', () => {
     // Before: "Book a flight to Rome next Tuesday" became "Book a flight to Rome" and "Tuesday".
     expect(plan('Book a flight to Rome next Tuesday')).toEqual([['s1', 'Book a flight to Rome next Tuesday', '']])
