@@ -82,15 +82,26 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   return { text: summary, output: summary, working }
 }
 
+/** A sentence that opens by pointing at the one before: "It prevents data races ...", "This means ...". */
+const REFERS_TO_BEFORE = /^\s*(?:it|its|this|that|these|those|they|their|them|he|she|his|her|such|there)\b(?!\s+(?:is|are|was|were)\s+(?:a|an|no)\b)/i
+/**
+ * What such a sentence loses in the score when the one before is not picked: without it, the summary
+ * says "It prevents data races at compile time." of nothing ("Summarize this: Rust is a systems
+ * language. It prevents data races ..." came back as that sentence alone).
+ */
+const DANGLING_PENALTY = 0.1
+
 /**
  * Maximal marginal relevance over degree centrality; returns `count` picks in document order.
- * Very short sentences ("Yes.", headings) are only taken when nothing else is left.
+ * Very short sentences ("Yes.", headings) are only taken when nothing else is left; one that opens
+ * by pointing at the sentence before, only if that one is taken or it is much more central.
  */
 export function pickSentences (sentences: string[], vectors: Float32Array[], count: number): SummaryPick[] {
   const n = sentences.length
   const sim: number[][] = vectors.map((a, i) => vectors.map((b, j) => (i === j ? 1 : cosine(a, b))))
   const centrality = sim.map((row, i) => n === 1 ? 1 : row.reduce((s, v, j) => (j === i ? s : s + v), 0) / (n - 1))
   const short = sentences.map((s) => s.split(/\s+/).length < 4)
+  const dangling = sentences.map((s, i) => i > 0 && REFERS_TO_BEFORE.test(s))
   const chosen: number[] = []
   const left = new Set(sentences.map((_s, i) => i))
   while (chosen.length < Math.min(count, n)) {
@@ -98,7 +109,8 @@ export function pickSentences (sentences: string[], vectors: Float32Array[], cou
     let bestScore = -Infinity
     for (const i of left) {
       const redundancy = chosen.length === 0 ? 0 : Math.max(...chosen.map((j) => sim[i]![j]!))
-      const score = LAMBDA * centrality[i]! - (1 - LAMBDA) * redundancy - (short[i] === true ? 1 : 0)
+      const score = LAMBDA * centrality[i]! - (1 - LAMBDA) * redundancy - (short[i] === true ? 1 : 0) -
+        (dangling[i] === true && !chosen.includes(i - 1) ? DANGLING_PENALTY : 0)
       if (score > bestScore) {
         bestScore = score
         best = i

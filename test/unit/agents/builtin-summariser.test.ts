@@ -38,6 +38,18 @@ describe('summariser', () => {
     expect(r.output).toBe(r.text)
   })
 
+  it('does not pick a sentence that points at the one before without it', async () => {
+    // Before, this came back as "It prevents data races at compile time.": "it" of nothing.
+    const text = 'Rust is a systems language. It prevents data races at compile time. Many teams adopt it for safety. Its learning curve is steep.'
+    const vectors = await embedder.embed(splitSentences(text))
+    const byCentrality = pickSentences(splitSentences(text), vectors, 4).sort((a, b) => b.centrality - a.centrality)
+    expect(byCentrality[0]!.sentence).toBe('It prevents data races at compile time.')
+    const r = await handler({ id: 't', text: `Summarize: ${text}` }, ctx())
+    expect(r.text).toBe('Rust is a systems language.')
+    // With the sentence it points at, it may be picked.
+    expect((await handler({ id: 't', text: `Summarize in two sentences: ${text}` }, ctx())).text).toBe('Rust is a systems language. It prevents data races at compile time.')
+  })
+
   it('needs its redundancy term: by centrality alone both near-duplicates would be picked', async () => {
     const vectors = await embedder.embed(ARTICLE)
     const all = pickSentences(ARTICLE, vectors, ARTICLE.length)
