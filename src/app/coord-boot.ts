@@ -31,7 +31,7 @@ import { eachOfNamed, namedOperands, standsBy, statedCount, toldMomentAsked, val
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
-import { decisionToRecord } from '../agents/builtin/record-ask.ts'
+import { decisionToRecord, questionToRecord } from '../agents/builtin/record-ask.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
 import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal, type SweepResult } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
@@ -181,6 +181,8 @@ const LIST_OPERATION = /\b(?:sort|order|rank|arrange|average|mean|median|mode|su
 export const QUESTION = /\?\s*$|^(?:(?:please|can\s+you|could\s+you)\s+)?(?:who|whom|whose|what|when|where|which|why|how|find\s+out|find\s+(?:the|our|my|when|where|who|which|what|how|whether)|get\s+(?:me\s+)?(?:the|our)|look\s+up|tell\s+me|remind\s+me|figure\s+out|do\s+we\s+know|does\s+anyone\s+know)\b/i
 /** Relevance (researcher.ts `judgeAsked`) of the best graph entity above which the researcher bids on a question. */
 export const ANSWERABLE_RELEVANCE = 0.45
+/** Relevance at which a question in the graph is the one asked, in other words at most. */
+export const SAME_QUESTION = 0.8
 /** This tab's available agents are re-read when the host reports a change, else at most this often (every tab bids on every task). */
 const AVAILABLE_MAX_AGE_MS = 100
 
@@ -290,6 +292,14 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     if (statementToRecord(task.text) !== undefined) {
       const researcher = mine.find(a => a.kind === 'researcher')
       const skill = researcher === undefined ? undefined : skillOf(researcher, RECORD_SKILL)
+      return researcher !== undefined && skill !== undefined ? [{ agentId: researcher.agentId, skillId: skill, confidence: RECORD_CONFIDENCE }] : []
+    }
+    // "Question: should we support Safari 15?": the mesh keeps it as an open question (questionIn
+    // below); the researcher says so and what the graph holds on it, a lookup (an answer that quotes
+    // the graph is not knowledge to answer from again). Before, it was one more question to answer.
+    if (questionToRecord(task.text) !== undefined) {
+      const researcher = mine.find(a => a.kind === 'researcher')
+      const skill = researcher === undefined ? undefined : skillOf(researcher, 'graph.lookup')
       return researcher !== undefined && skill !== undefined ? [{ agentId: researcher.agentId, skillId: skill, confidence: RECORD_CONFIDENCE }] : []
     }
     // The values it names that it computes with ("10% of the Q1 budget"): read once, for the gate and the rules below.
@@ -429,13 +439,14 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // Read only where a rule needs it (the story readers are the dearest): most bids never ask.
       let computing: boolean | undefined
       const computes = (): boolean => (computing ??= writesOutComputation(asks) || money() || counts() || rewrites() || withNamed || tellsStory())
-      if (matched >= 0 && (datesOwn || computes() || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined))) offers.splice(matched, 1)
+      if (matched >= 0 && (datesOwn || computes() || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined && !(QUESTION.test(asks) && await asksAnOpenQuestion(asks))))) offers.splice(matched, 1)
       else if (matched < 0 && !datesOwn && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && !computes()) {
         const offer = await answerableBy(researcher, asks)
         if (offer !== undefined) offers.push(offer)
         // "What was decided about the ledger?" with nothing on it in the graph: the researcher says
-        // the graph holds nothing on it (before, nobody bid). Any other agent's better bid still wins.
-        else if (ASKS_THE_RECORD.test(asks)) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
+        // the graph holds nothing on it (before, nobody bid), or that the question is open. Any other
+        // agent's better bid still wins.
+        else if (ASKS_THE_RECORD.test(asks) || await asksAnOpenQuestion(asks)) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
       }
       // A mission's date lookup ("Find when the office party is", planner.ts) is answered even when the
       // graph knows nothing of it: the person then hears that, not "nobody bid". Also when its words
@@ -498,6 +509,21 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     return { agentId: researcher.agentId, skillId: skill, confidence: Math.min(0.85, 0.5 + (best - ANSWERABLE_RELEVANCE)) }
   }
 
+  /**
+   * Whether the graph holds `question` itself as an open question (one a person asked the room to
+   * keep, or an agent asked): the researcher then says it is open, at the lowest bid any other
+   * agent outbids. Before, "Who owns the relay budget?" asked after "Q: who owns the relay budget?"
+   * went unassigned. Not for what agents ask the mesh: their question is in the graph too.
+   */
+  const asksAnOpenQuestion = async (question: string): Promise<boolean> => {
+    try {
+      const hits = (await host.searchGraph(question, 3)).filter(h => h.kind === 'question' && h.status !== 'retracted')
+      return judgeAsked(question, hits).some(j => j.relevance >= SAME_QUESTION)
+    } catch {
+      return false
+    }
+  }
+
   // Every record is also journaled, so the ones the recorder still holds when the page goes away
   // are replayed when this identity opens again (record-journal.ts).
   const journal = createRecordJournal(recorder, {
@@ -539,6 +565,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // "Decision: we ship on Friday" is the person's decision: recorded as one (a decision entity
     // about the task), not only as the statement the researcher records.
     decisionIn: decisionToRecord,
+    questionIn: questionToRecord,
     options: {
       minConfidence: MIN_BID_CONFIDENCE,
       // The window closes as soon as every present peer has bid or declined, so its length only

@@ -133,6 +133,12 @@ export interface CoordEngineInit {
    * the task (a `decision` message, recorded as a decision entity), besides being announced.
    */
   decisionIn?: (text: string) => string | undefined
+  /**
+   * The question a submitted request asks the room to keep open, if any ("Question: should we support
+   * Safari 15?" → "Should we support Safari 15?"). This node records it as the person's open question
+   * about the task (a question entity), besides announcing the task.
+   */
+  questionIn?: (text: string) => string | undefined
 }
 
 export interface AttemptInfo {
@@ -561,6 +567,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
   private readonly skillsOf: CoordEngineInit['skillsOf']
   private readonly verifyingPeers: CoordEngineInit['verifyingPeers']
   private readonly decisionIn: CoordEngineInit['decisionIn']
+  private readonly questionIn: CoordEngineInit['questionIn']
   private readonly recordedAward: CoordEngineInit['recordedAward']
   private readonly clock: Clock
   private readonly opts: {
@@ -619,6 +626,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     this.skillsOf = init.skillsOf
     this.verifyingPeers = init.verifyingPeers
     this.decisionIn = init.decisionIn
+    this.questionIn = init.questionIn
     this.recordedAward = init.recordedAward
     this.clock = init.clock ?? systemClock
     const o = init.options ?? {}
@@ -967,6 +975,14 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
       } catch (err) {
         this.problem('protocol', `task ${id} states a decision that could not be sent: ${(err as Error).message}`)
       }
+    }
+    const question = this.questionIn?.(req.text)
+    if (question !== undefined && question.trim() !== '') {
+      // The person at this tab asks the room: an open question (no agent asked it), about the task
+      // that answers what the graph holds on it. Other peers learn of it from the graph.
+      const questionId = `pq-${this.session}-${++this.counter}`
+      this.record('consultation', { kind: 'question', id: questionId, taskId: id, peerId: this.peerId, text: question.slice(0, LIMITS.textLength), at: now })
+      this.timeline('question', this.peerId, `${id}: a person asks the room: ${question.slice(0, 80)}`, id)
     }
     return id
   }

@@ -298,6 +298,27 @@ test('a statement the person tells the room (asked to remember it, told plainly,
   const open = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What questions are still open?' }))
   const opened = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), open)
   expect(opened, JSON.stringify(opened)).toMatchObject({ state: 'completed', skillId: 'graph.lookup', result: { output: { listing: { kinds: ['question'], open: true } } } })
+  // A question the person asks the room to keep open: the asking tab records it as an open question,
+  // which every tab then holds (before, it was looked up, "nothing relevant", and no trace was kept).
+  const kept3 = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Question: who maintains the staging relay?' }))
+  const keptOpen = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), kept3)
+  expect(keptOpen, JSON.stringify(keptOpen)).toMatchObject({ state: 'completed', skillId: 'graph.lookup', result: { output: { openQuestion: 'Who maintains the staging relay?' } } })
+  expect(keptOpen.result?.text).toMatch(/^Recorded as an open question for the room: "Who maintains the staging relay\?"/)
+  const idC = await peerIdOf(c)
+  await expect.poll(() => a.evaluate(() => window.meshwork.graph.list({ kind: 'question' }).map(e => ({ text: e.text, peerId: e.data?.peerId, taskId: e.data?.taskId }))), { timeout: 15_000 })
+    .toContainEqual({ text: 'Who maintains the staging relay?', peerId: idC, taskId: kept3 })
+  // Asked plainly later, it is the open question (before, nobody bid on it).
+  const plainQ = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Who maintains the staging relay?' }))
+  const isOpen = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), plainQ)
+  expect(isOpen, JSON.stringify(isOpen)).toMatchObject({ state: 'completed', agentId: expect.stringMatching(/^researcher@/) })
+  expect(isOpen.result?.text).toMatch(/it records the question as open: Who maintains the staging relay\? \[question:[^\]]+\]$/)
+  // Decided later: the listing keeps it open (nothing links the two) and names the decision that may settle it.
+  const settles = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Decision: Dana maintains the staging relay.' }))
+  expect(await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), settles)).toMatchObject({ state: 'completed', skillId: 'graph.record' })
+  await expect.poll(() => a.evaluate(() => window.meshwork.graph.list({ kind: 'decision' }).some(e => e.text === 'Dana maintains the staging relay.')), { timeout: 15_000 }).toBe(true)
+  const open2 = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What questions are still open?' }))
+  const opened2 = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), open2)
+  expect(opened2.result?.text).toMatch(/Who maintains the staging relay\? \[question:[^\]]+\] \(open; perhaps settled by \[decision:[^\]]+\]: the room decided: Dana maintains the staging relay\)\./)
 })
 
 test('a computation with a value the room stated: the calculator takes it from the graph, cites it, and another tab computes it again', async () => {

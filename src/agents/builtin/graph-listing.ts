@@ -11,6 +11,7 @@
 import type { AgentContext, AgentResult, GraphHit } from '../types.ts'
 import { lowerFirstIfProse, quote } from './graph-quote.ts'
 import { replacedBy } from './superseded.ts'
+import { terms } from '../../match/score.ts'
 
 /** What a listing request asks for. */
 export interface ListingAsk {
@@ -119,6 +120,8 @@ export async function listing (ask: ListingAsk, ctx: AgentContext): Promise<Agen
   if (ask.open) working.push(`${answered.length} of the questions ${answered.length === 1 ? 'is' : 'are'} answered: ${answered.map((h) => `${h.id} by ${h.answeredBy!.join(', ')}`).join('; ') || 'none'}`)
   const replaced = replacedBy(listed)
   const named = listed.slice(0, MAX_NAMED)
+  const likely = ask.open ? await likelyAnswers(named, ctx) : new Map<string, GraphHit>()
+  for (const [q, a] of likely) working.push(`${q} may be answered by ${a.id} (${a.kind}, recorded after it, names its words): not linked as its answer, so still listed as open`)
   const count = `${atLeast && !ask.open ? 'at least ' : ''}${listed.length}`
   let text: string
   if (listed.length === 0) {
@@ -126,7 +129,7 @@ export async function listing (ask: ListingAsk, ctx: AgentContext): Promise<Agen
       ? `No open questions: the graph's ${answered.length === 1 ? 'question is' : `${answered.length} questions are all`} answered.`
       : `The graph holds no ${ask.noun.many}.`
   } else {
-    const lines = named.map((h, i) => `${i + 1}. ${h.kind === 'question' ? h.text.trim().replace(/\s+/g, ' ') : lowerFirstIfProse(quote(h), false)} [${h.id}]${standing(h, replaced.get(h.id))}.`)
+    const lines = named.map((h, i) => `${i + 1}. ${h.kind === 'question' ? h.text.trim().replace(/\s+/g, ' ') : lowerFirstIfProse(quote(h), false)} [${h.id}]${standing(h, replaced.get(h.id), likely.get(h.id))}.`)
     const more = listed.length > named.length ? `\n…and ${listed.length - named.length} more.` : ''
     const answeredNote = answered.length > 0 ? ` (${answered.length} more ${answered.length === 1 ? 'is' : 'are'} answered)` : ''
     text = `The graph holds ${count} ${listed.length === 1 ? ask.noun.one : ask.noun.many}${answeredNote}, newest first:\n${lines.join('\n')}${more}`
@@ -145,12 +148,50 @@ export async function listing (ask: ListingAsk, ctx: AgentContext): Promise<Agen
   }
 }
 
-/** How a listed entity stands: its status, what answers a question, what replaced a statement. */
-function standing (h: GraphHit, by: GraphHit | undefined): string {
+/** Kinds that may answer a question, the likelier first. */
+const ANSWERING_KINDS = ['decision', 'fact', 'solution', 'hypothesis']
+/** Share of a question's content words an entity must name to be named as its likely answer. */
+const ANSWER_OVERLAP = 0.6
+
+/**
+ * For open questions, the entity that likely answers each, where one does: recorded after the
+ * question (when both say when), of a kind that answers (a decision first), and naming at least
+ * {@link ANSWER_OVERLAP} of the question's content words, two or more ("Should we support Safari
+ * 15?" and "Decision: we will support Safari 15."). Nothing links them in the graph (an `answers`
+ * edge is written only when someone answers the question itself), so the listing keeps the
+ * question open and names the candidate: the person sees it may be settled. Before, a question the
+ * room had decided was listed as open with nothing more said.
+ */
+async function likelyAnswers (questions: readonly GraphHit[], ctx: AgentContext): Promise<Map<string, GraphHit>> {
+  const out = new Map<string, GraphHit>()
+  for (const q of questions) {
+    ctx.signal.throwIfAborted()
+    const words = new Set(terms(q.text, 'literal'))
+    if (words.size < 2) continue
+    const hits = await ctx.graph.search(q.text, 5)
+    let best: { hit: GraphHit, rank: number } | undefined
+    for (const h of hits) {
+      const kind = ANSWERING_KINDS.indexOf(h.kind)
+      if (kind < 0 || h.status === 'retracted' || h.status === 'disputed') continue
+      if (q.createdAt !== undefined && h.createdAt !== undefined && h.createdAt < q.createdAt) continue
+      const named = new Set(terms(h.text, 'literal'))
+      const shared = [...words].filter((w) => named.has(w)).length
+      if (shared < 2 || shared / words.size < ANSWER_OVERLAP) continue
+      const rank = shared / words.size - kind * 0.01
+      if (best === undefined || rank > best.rank) best = { hit: h, rank }
+    }
+    if (best !== undefined) out.set(q.id, best.hit)
+  }
+  return out
+}
+
+/** How a listed entity stands: its status, what answers a question (or may), what replaced a statement. */
+function standing (h: GraphHit, by: GraphHit | undefined, likely?: GraphHit): string {
   const notes: string[] = []
   if (h.kind === 'question') {
     const answers = h.answeredBy ?? []
     notes.push(answers.length > 0 ? `answered by ${answers.map((id) => `[${id}]`).join(', ')}` : 'open')
+    if (answers.length === 0 && likely !== undefined) notes.push(`perhaps settled by [${likely.id}]: ${lowerFirstIfProse(quote(likely), true)}`)
   } else if (h.status === 'verified') notes.push('verified')
   else if (h.status === 'disputed') notes.push('disputed')
   else if (h.status === 'retracted') notes.push('retracted')

@@ -17,14 +17,33 @@
 import { splitSentences } from './sentences.ts'
 import { IMPERATIVE } from './imperative.ts'
 
-/** "Remember that ...", "Note: ...", "FYI ...", "For the record, ...", before the statement. */
-const RECORD_ASK = /^\s*(?:please\s+)?(?:(?:remember|note|record|log)(?:\s+(?:that|this))?\s*:|(?:remember|note|record|log)\s+that\b|(?:keep|bear)\s+in\s+mind(?:\s+that)?\b|fyi\b|for\s+(?:the\s+record|your\s+information)\b|just\s+so\s+(?:you|everyone)\s+knows?\b|heads[-\s]up\b)\s*[:,-]?\s*/i
+/**
+ * "Remember that ...", "Note: ...", "FYI ...", "For the record, ...", "Fact: ...", before the statement.
+ * "Fact: our API rate limit is 600 requests per minute" had been read as a question, and answered "the
+ * graph has nothing relevant"; a stated fact is recorded as any statement is, a hypothesis until
+ * verifiers on other peers check it.
+ */
+const RECORD_ASK = /^\s*(?:please\s+)?(?:(?:remember|note|record|log)(?:\s+(?:that|this))?\s*:|(?:fact|statement|claim|update|news|info)(?:\s*:|\s+[-–]\s)\s*|(?:remember|note|record|log)\s+that\b|(?:keep|bear)\s+in\s+mind(?:\s+that)?\b|fyi\b|for\s+(?:the\s+record|your\s+information)\b|just\s+so\s+(?:you|everyone)\s+knows?\b|heads[-\s]up\b)\s*[:,-]?\s*/i
 /**
  * A decision the room took: "Decision: we will use WebRTC for all peer links", "Agreed: ...", "We
  * decided to ...", "The team agreed that ...". Before, the first was read as a question, and the
  * researcher answered it by quoting whatever the graph held on "links".
  */
 const DECIDED = /^\s*(?:(decision|decided|agreed|resolved|conclusion)\s*[:-]\s*|(?=(?:we|the\s+team|everyone|the\s+group)\s+(?:have\s+|has\s+|all\s+)?(?:decided|agreed|chose|settled\s+on|resolved)\b))/i
+/**
+ * A hypothesis the person puts to the room: "Hypothesis: the login bug is caused by the cache TTL",
+ * "Theory: ...", "My hunch is that ...", "I suspect that ...". Before, nobody bid on the first. It is
+ * recorded as a statement is (a hypothesis until verifiers on other peers check it), and the answer
+ * says it was recorded as a hypothesis.
+ */
+const HYPOTHESIS = /^\s*(?:(?:(?:a|my|our|working)\s+)?(?:hypothesis|theory|hunch|suspicion|conjecture)(?:\s*:|\s+[-–]\s)\s*|(?:my|our|the\s+team's)\s+(?:working\s+)?(?:hypothesis|theory|hunch|suspicion|guess)\s+is\s+(?:that\s+)?|(?:i|we)\s+(?:suspect|hypothesi[sz]e)\s+(?:that\s+)?)/i
+/**
+ * A question the person asks the room to keep open until someone answers it: "Question: should we
+ * support Safari 15?", "Open question: who owns the relay?", "Q: ...". Before, the researcher looked
+ * it up, found nothing, and the room kept no trace of it: "What questions are still open?" answered
+ * that none were.
+ */
+const QUESTION_LABEL = /^\s*(?:(?:an?\s+)?open\s+question|question\s+for\s+(?:the\s+)?(?:room|team|everyone|all)|question|q)(?:\s*:|\s+[-–]\s)\s*/i
 /** "Note that.", "Please remember this.", "Make a note of it.", "Keep that in mind.", after the statement. */
 const RECORD_AFTER = /(?<=[.!])\s*(?:(?:please|so|and)\s+)?(?:(?:note|remember|record|log|save|store)\s+(?:that|this|it)(?:\s+down)?|write\s+(?:that|this|it)\s+down|make\s+a\s+note(?:\s+of\s+(?:that|this|it))?|take\s+note(?:\s+of\s+(?:that|this|it))?|(?:keep|bear)\s+(?:that|this|it)\s+in\s+mind|for\s+the\s+record|fyi)(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*[.!]?\s*$/i
 /** Longest statement recorded (characters): a longer text is material for the summariser, not a statement. */
@@ -63,6 +82,8 @@ const NOT_A_NAME = /^(?:i|i'm|i'd|i've|we|we're|we'd|you|it|it's|that's|there's|
  * "Remember to ..." is a reminder, not a statement: undefined.
  */
 export function statementToRecord (request: string): string | undefined {
+  const hypothesis = hypothesisToRecord(request)
+  if (hypothesis !== undefined) return hypothesis
   // A decision keeps its label: it is what says the room decided it.
   const decided = readDecision(request)
   if (decided !== undefined) {
@@ -76,6 +97,30 @@ export function statementToRecord (request: string): string | undefined {
   const after = RECORD_AFTER.exec(request)
   if (after !== null) return asStatement(request.slice(0, after.index))
   return plainStatement(request) ? asStatement(request) : undefined
+}
+
+/**
+ * The hypothesis a request puts to the room ("Hypothesis: the login bug is caused by the cache TTL" →
+ * "The login bug is caused by the cache TTL."), or undefined when it puts none (or it is a question,
+ * empty, or too long to be a statement).
+ */
+export function hypothesisToRecord (request: string): string | undefined {
+  const m = HYPOTHESIS.exec(request)
+  return m === null ? undefined : asStatement(request.slice(m[0].length))
+}
+
+/**
+ * The question a request asks the room to keep open ("Question: should we support Safari 15?" →
+ * "Should we support Safari 15?"; "Open question: who owns the relay" gets its question mark), or
+ * undefined when it is not labelled as one, or the question is empty or longer than a statement may be.
+ */
+export function questionToRecord (request: string): string | undefined {
+  const m = QUESTION_LABEL.exec(request)
+  if (m === null) return undefined
+  const rest = request.slice(m[0].length).trim().replace(/\s+/g, ' ')
+  if (rest === '' || rest.length > MAX_STATEMENT || !/\p{L}/u.test(rest)) return undefined
+  const question = rest.charAt(0).toUpperCase() + rest.slice(1)
+  return /[?]$/.test(question) ? question : `${question.replace(/[.!]+$/, '')}?`
 }
 
 /**

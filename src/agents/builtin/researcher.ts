@@ -26,12 +26,12 @@ import { splitSentences } from './sentences.ts'
 import { datesIn, MONTH } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { terms } from '../../match/score.ts'
-import { plainStatement, statementToRecord } from './record-ask.ts'
+import { hypothesisToRecord, plainStatement, questionToRecord, statementToRecord } from './record-ask.ts'
 import { replacedBy, statedWords } from './superseded.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
 
-export { statementToRecord }
+export { questionToRecord, statementToRecord }
 
 /** Entities quoted in an answer, at most. */
 const MAX_CITED = 3
@@ -56,6 +56,10 @@ export interface ResearchOutput {
    * it as knowledge, a hypothesis).
    */
   remember?: string[]
+  /** Set when the best entity is only near the question, not an answer to it: quoted as the nearest the graph holds. */
+  related?: true
+  /** Set when the request asked the room to keep a question open ("Question: ...?"): the question. */
+  openQuestion?: string
   /** Quoted statements a later quoted one replaces (superseded.ts): the earlier's id, and the later's. */
   replaced?: { id: string, by: string }[]
 }
@@ -68,11 +72,17 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   if (!Number.isInteger(k) || k < 1 || k > 50) throw new Error(`researcher: input.k must be a whole number from 1 to 50, got ${k}`)
 
   const statement = statementToRecord(question)
-  if (statement !== undefined) return await record(statement, ctx)
+  if (statement !== undefined) return await record(statement, ctx, hypothesisToRecord(question) !== undefined)
+  const open = questionToRecord(question)
+  if (open !== undefined) return keepOpen(open, await answer(open, k, ctx))
   if (asksForOverview(question)) return await overview(question, ctx)
   const asksList = asksForListing(question)
   if (asksList !== undefined) return await listing(asksList, ctx)
+  return await answer(question, k, ctx)
+}
 
+/** The answer to `question` from the graph's `k` nearest entities (the module's comment says how). */
+async function answer (question: string, k: number, ctx: AgentContext): Promise<AgentResult> {
   ctx.progress(0.1, 'searching the graph')
   const hits = await ctx.graph.search(question, k)
   ctx.signal.throwIfAborted()
@@ -120,12 +130,21 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const openQuestions = statements.filter((j) => j.hit.kind === 'question').slice(0, 2)
 
   let text: string
+  let related = false
   const { told: toldAll, asked } = statementsAndQuestion(question)
   const told = cited.length === 0 ? [] : compareTold(toldAll, cited[0]!)
   let yes: boolean | undefined
   if (cited.length === 0) {
     text = `The graph has no answer to "${question}" yet; it records the question as open: ` +
-      openQuestions.map((j) => `${sentence(j.hit.text)} [${j.hit.id}].`).join(' ')
+      openQuestions.map((j) => `${j.hit.text.trim().replace(/\s+/g, ' ')}${/[.!?]$/.test(j.hit.text.trim()) ? '' : '.'} [${j.hit.id}]`).join(' ')
+  } else if (told.length === 0 && !answersDirectly(asked, cited[0]!)) {
+    // "Who owns the relay budget?" against "The relay drops idle peers after 30 seconds": near in
+    // words, but no answer. Said as the nearest the graph holds, not as the answer.
+    const near = cited[0]!
+    text = `The graph holds nothing that answers "${question}" directly. The nearest it holds: ${lowerFirstIfProse(quote(near.hit), true)} [${near.hit.id}]${qualifier(near)}.`
+    related = true
+    cited.splice(1)
+    working.push(`[${near.hit.id}] names too few of the question's words (${coverage(asked, near.hit).toFixed(2)}) and is not near enough in meaning (${near.relevance.toFixed(2)}): quoted as related, not as an answer`)
   } else if (told.some((t) => !t.agrees && t.news !== true)) {
     // The person says otherwise: their statement is the answer to go by, the graph's is named as possibly stale.
     const against = told.filter((t) => !t.agrees && t.news !== true)
@@ -170,7 +189,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   return {
     text,
     output: {
-      answer: cited.length === 0 ? null : text,
+      answer: cited.length === 0 || related ? null : text,
+      ...(related ? { related: true as const } : {}),
       sources: all.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) })),
       ...(told.length > 0 ? { told: told.map((t) => ({ statement: t.statement, agrees: t.agrees, with: cited[0]!.hit.id, ...(t.news === true ? { news: true } : {}) })) } : {}),
       ...(yes !== undefined ? { yes } : {}),
@@ -182,9 +202,32 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   }
 }
 
+/**
+ * A question the person asked the room to keep open ("Question: should we support Safari 15?"): the
+ * mesh records it as an open question (coord-boot.ts, `questionIn`); the answer says so, and quotes
+ * what the graph already holds on it, if anything (`found`: the researcher's answer to it), without
+ * the question itself, which the graph may hold by now.
+ */
+function keepOpen (question: string, found: AgentResult): AgentResult {
+  const out = found.output as ResearchOutput
+  const held = out.sources.filter((x) => x.kind !== 'question')
+  const related = out.answer !== null && held.length > 0
+  const sources = related ? held : []
+  const text = `Recorded as an open question for the room: "${question}" ` +
+    (related ? `What the graph already holds on it: ${found.text}` : 'Nothing in the graph answers it yet.')
+  return {
+    text,
+    output: { ...out, answer: related ? text : null, sources, openQuestion: question } satisfies ResearchOutput,
+    working: [`a question to keep open: "${question}" (the mesh records it as an open question)`, ...(found.working ?? [])],
+    citations: sources.map((x) => x.id)
+  }
+}
+
 export interface RecordOutput {
   /** The statement recorded: the result's text, which enters the graph as a hypothesis. */
   recorded: string
+  /** Set when the person put it as a hypothesis ("Hypothesis: ...", "I suspect that ..."). */
+  stated?: 'hypothesis'
   /** What the graph held on it: nothing (`new`), the same (`agrees`), or other values (`contradicts`). */
   graph: 'new' | 'agrees' | 'contradicts'
   /** The entity it agrees with or contradicts. */
@@ -196,7 +239,7 @@ export interface RecordOutput {
  * the graph as a hypothesis and verifiers on other peers then check against the graph (a contradicted
  * one is disputed and raises a conflict). The working says what the graph already held on it.
  */
-async function record (statement: string, ctx: AgentContext): Promise<AgentResult> {
+async function record (statement: string, ctx: AgentContext, hypothesis: boolean): Promise<AgentResult> {
   ctx.progress(0.1, 'comparing with the graph')
   const hits = (await ctx.graph.search(statement, 8)).filter((h) => h.status !== 'retracted' && h.kind !== 'question')
   ctx.signal.throwIfAborted()
@@ -204,6 +247,7 @@ async function record (statement: string, ctx: AgentContext): Promise<AgentResul
   const told = best === undefined ? undefined : compareTold([statement], best)[0]
   const working = [`to record: ${statement}`]
   let output: RecordOutput
+  if (hypothesis) working.push('put as a hypothesis: recorded as one, for the room\'s verifiers to weigh')
   if (best === undefined || told === undefined || told.news === true) {
     output = { recorded: statement, graph: 'new' }
     working.push('the graph has nothing on this yet: recorded as a hypothesis for the room\'s verifiers to check')
@@ -214,8 +258,32 @@ async function record (statement: string, ctx: AgentContext): Promise<AgentResul
     output = { recorded: statement, graph: 'contradicts', with: best.hit.id }
     working.push(`the graph says otherwise: [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}" (${told.why}); recorded all the same, for the room's verifiers to weigh against it`)
   }
+  if (hypothesis) output.stated = 'hypothesis'
   ctx.progress(1)
   return { text: statement, output, working, citations: output.graph === 'agrees' ? [best!.hit.id] : [] }
+}
+
+/** Words that ask rather than name what is asked about. */
+const ASKING_WORDS = new Set(['know', 'known', 'graph', 'room', 'say', 'tell', 'find', 'look', 'current', 'currently', 'now'].flatMap((w) => terms(w)))
+/** Below this share of the question's words named, a hit answers only if it is this near in meaning. */
+const MIN_COVERAGE = 0.5
+const NEAR_ENOUGH = 0.5
+
+/** The share of the question's content words (not its asking words) that the hit names. */
+function coverage (asked: string, hit: GraphHit): number {
+  const words = new Set(terms(asked).filter((t) => !ASKING_WORDS.has(t)))
+  if (words.size === 0) return 1
+  const named = new Set(terms(hit.text))
+  return [...words].filter((w) => named.has(w)).length / words.size
+}
+
+/**
+ * Whether the best entity answers the question rather than being near it: it names at least half of
+ * the question's content words, or is near in meaning anyway (a paraphrase: "Where is the relay
+ * hosted?", "The relay runs in Frankfurt").
+ */
+function answersDirectly (asked: string, best: JudgedHit): boolean {
+  return best.relevance >= NEAR_ENOUGH || coverage(asked, best.hit) >= MIN_COVERAGE
 }
 
 /** Verified, confident statements first; relevance breaks near-ties. */

@@ -73,6 +73,25 @@ describe('the researcher\'s listings', () => {
     expect(none.text).toBe('No open questions: the graph\'s question is answered.')
   })
 
+  it('names the decision or fact recorded after an open question that names its words as what may settle it, and keeps it open', async () => {
+    const graph = [
+      ...GRAPH,
+      e('q-safari', 'question', 'Should we support Safari 15?', 'proposed', 10),
+      e('d-safari', 'decision', 'We will support Safari 15.', 'proposed', 11),
+      // Recorded before the question, or naming too few of its words: not its answer.
+      e('q-cdn', 'question', 'Which CDN should serve the model files?', 'proposed', 12),
+      e('f-cdn', 'fact', 'A CDN serves the website images.', 'proposed', 13),
+      e('q-late', 'question', 'Does the mobile app ship in March?', 'proposed', 14)
+    ]
+    const r = await handler({ id: 't', text: 'What questions are still open?' }, context(graph))
+    console.log(r.text, r.working)
+    expect(r.text).toContain('Should we support Safari 15? [q-safari] (open; perhaps settled by [d-safari]: the room decided: we will support Safari 15).')
+    expect(r.text).toContain('Which CDN should serve the model files? [q-cdn] (open).')
+    // d-app names the question's words, but was decided before it was asked.
+    expect(r.text).toContain('Does the mobile app ship in March? [q-late] (open).')
+    expect((r.output as ListingOutput).listing).toMatchObject({ open: true, count: 4 })
+  })
+
   it('says how each statement stands: verified, disputed, not yet verified, replaced by a later one; retracted ones only when asked for', async () => {
     const r = await handler({ id: 't', text: 'Show me the facts' }, context())
     expect(r.text.split('\n')).toEqual([

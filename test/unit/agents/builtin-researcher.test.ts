@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asksForOverview, handler, judgeAsked, statementToRecord, toldBeforeQuestion, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
+import { asksForOverview, handler, judgeAsked, questionToRecord, statementToRecord, toldBeforeQuestion, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
+import { hypothesisToRecord } from '../../../src/agents/builtin/record-ask.ts'
 import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
@@ -231,6 +232,63 @@ describe('researcher: a statement the person tells the room to record', () => {
     expect(statementToRecord('What did we note about the relay?')).toBeUndefined()
     expect(statementToRecord('Note:')).toBeUndefined()
     expect(statementToRecord(`Note: ${'word '.repeat(300)}`)).toBeUndefined()
+  })
+
+  it('reads a labelled fact as a statement, a hypothesis as one put to the room, and a labelled question as one to keep open', () => {
+    // Before: "Fact: ..." was answered "the graph has nothing relevant"; nobody bid on "Hypothesis: ...".
+    expect(statementToRecord('Fact: our API rate limit is 600 requests per minute.')).toBe('Our API rate limit is 600 requests per minute.')
+    expect(statementToRecord('Update - the relay moved to Frankfurt')).toBe('The relay moved to Frankfurt.')
+    expect(hypothesisToRecord('Hypothesis: the login bug is caused by the cache TTL.')).toBe('The login bug is caused by the cache TTL.')
+    expect(statementToRecord('Hypothesis: the login bug is caused by the cache TTL.')).toBe('The login bug is caused by the cache TTL.')
+    expect(hypothesisToRecord('My hunch is that the relay drops idle peers')).toBe('The relay drops idle peers.')
+    expect(hypothesisToRecord('I suspect that the cache is stale')).toBe('The cache is stale.')
+    for (const not of ['Hypothesis: is the cache stale?', 'Hypothesis:', 'What is our hypothesis?', 'Test the hypothesis that the cache is stale', 'Fact check the relay port']) {
+      expect(hypothesisToRecord(not), not).toBeUndefined()
+    }
+    expect(statementToRecord('Fact check the relay port')).toBeUndefined()
+    expect(questionToRecord('Question: should we support Safari 15?')).toBe('Should we support Safari 15?')
+    expect(questionToRecord('Open question: who owns the relay')).toBe('Who owns the relay?')
+    expect(questionToRecord('Q: which region hosts the relay?')).toBe('Which region hosts the relay?')
+    for (const not of ['Question:', 'Question: ???', 'What is the question?', 'Questions about the relay', 'Quote: to be or not to be']) {
+      expect(questionToRecord(not), not).toBeUndefined()
+    }
+    // A question to keep is not a statement to record.
+    expect(statementToRecord('Question: should we support Safari 15?')).toBeUndefined()
+  })
+
+  it('records a hypothesis as one; keeps a question open, saying what the graph holds on it', async () => {
+    const h = await handler({ id: 't', text: 'Hypothesis: the relay drops idle websocket connections.' }, graphContext())
+    expect(h.text).toBe('The relay drops idle websocket connections.')
+    expect(h.output).toMatchObject({ recorded: 'The relay drops idle websocket connections.', stated: 'hypothesis' })
+    const plain = await handler({ id: 't', text: 'Remember that the relay drops idle websocket connections.' }, graphContext())
+    expect((plain.output as { stated?: string }).stated).toBeUndefined()
+
+    const none = await handler({ id: 't', text: 'Question: should we support Safari 15?' }, graphContext())
+    expect(none.text).toBe('Recorded as an open question for the room: "Should we support Safari 15?" Nothing in the graph answers it yet.')
+    expect(none.output).toMatchObject({ answer: null, openQuestion: 'Should we support Safari 15?' })
+    expect(none.citations).toEqual([])
+    // The graph holds it by now (the mesh records it as the task goes out): not quoted as what answers it.
+    const held = [...GRAPH, e('q-port', 'question', 'Which port does the relay server listen on?', 'proposed', 0.5)]
+    const some = await handler({ id: 't', text: 'Question: which port does the relay server listen on?' }, graphContext(held))
+    console.log(some.text)
+    expect(some.text).toMatch(/^Recorded as an open question for the room: "Which port does the relay server listen on\?" What the graph already holds on it: According to the graph, the relay server listens on port 9090 for websocket connections \[f-relay\]/)
+    expect(some.citations).toContain('f-relay')
+    expect(some.citations).not.toContain('q-port')
+  })
+
+  it('quotes an entity near the question in words but naming too little of it as the nearest, not as the answer', async () => {
+    // Before: "Who owns the relay budget?" was answered "According to the graph, the relay drops idle peers ...".
+    const graph = [e('h-idle', 'hypothesis', 'The relay drops idle peers after 30 seconds.', 'proposed', 0.5), e('f-rate', 'fact', 'The API rate limit is 1,000 requests per minute.', 'proposed', 0.5)]
+    const r = await handler({ id: 't', text: 'Who owns the relay budget?' }, graphContext(graph))
+    expect(r.text).toBe('The graph holds nothing that answers "Who owns the relay budget?" directly. The nearest it holds: the relay drops idle peers after 30 seconds [h-idle] (a hypothesis).')
+    expect(r.output).toMatchObject({ answer: null, related: true })
+    expect(r.citations).toEqual(['h-idle'])
+    const kept = await handler({ id: 't', text: 'Open question: who owns the relay budget?' }, graphContext(graph))
+    expect(kept.text).toBe('Recorded as an open question for the room: "Who owns the relay budget?" Nothing in the graph answers it yet.')
+    expect(kept.citations).toEqual([])
+    // One that names the question's words, or is near it in meaning, is still the answer.
+    expect((await handler({ id: 't', text: 'How many requests per minute can we make?' }, graphContext(graph))).text).toMatch(/^According to the graph, the API rate limit is 1,000 requests per minute \[f-rate\]/)
+    expect((await handler({ id: 't', text: 'What does the relay do with idle peers?' }, graphContext(graph))).text).toMatch(/^According to the graph, the relay drops idle peers/)
   })
 
   it('reads a decision the room took, keeping what says it was decided', () => {

@@ -455,6 +455,24 @@ describe('coordination engine: consultation and cancel', () => {
     expect(seen).toHaveLength(1)
   })
 
+  it('a request that asks the room to keep a question open is recorded by the asking node as a person\'s open question about its task', async () => {
+    const clock = new FakeClock()
+    const net = new MemoryNetwork(clock)
+    const answerer = await makeNode(net, clock, [{ id: 'look', skill: 'lookup', keywords: ['question', 'safari', 'ship'], confidence: 0.9, run: async task => ({ text: `looked up: ${task.text}` }) }])
+    const questionIn = (text: string): string | undefined => /^question:\s*/i.test(text) ? text.replace(/^question:\s*/i, '') : undefined
+    const b = await makeNode(net, clock, [], {}, { questionIn })
+    const id = b.engine.tasks.submit({ text: 'Question: should we support Safari 15?' })
+    const plain = b.engine.tasks.submit({ text: 'ship the parcel' })
+    await runUntil(clock, () => [id, plain].every(t => b.engine.tasks.get(t)?.state === 'completed'), 3000)
+    // The task ran as any other; the question was recorded once, by the node it was asked at, with no agent named.
+    expect(b.engine.tasks.get(id)!.result?.text).toBe('looked up: Question: should we support Safari 15?')
+    const asked = b.recorder.consultations.filter(c => c.kind === 'question')
+    expect(asked).toHaveLength(1)
+    expect(asked[0]).toMatchObject({ taskId: id, text: 'should we support Safari 15?', peerId: b.id.peerId })
+    expect(asked[0]!.agentId).toBeUndefined()
+    expect(answerer.recorder.consultations.filter(c => c.kind === 'question')).toEqual([])
+  })
+
   it('the holder posts each new progress note of an attempt to the thread, not every fraction', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock)

@@ -251,7 +251,7 @@ export interface SimNode {
  * One engine of the simulated mesh: bids for its `agents` by keyword, runs them on the fake clock
  * (noting each run in `runs`), and records with `recorder`.
  */
-export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identity, agents: SimAgent[], recorder: CoordRecorder, options: CoordEngineOptions = {}, runs: SimNode['runs'] = [], extra: Pick<CoordEngineInit, 'skillsOf' | 'verifyingPeers' | 'recordedAward' | 'decisionIn'> = {}): CoordEngine {
+export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identity, agents: SimAgent[], recorder: CoordRecorder, options: CoordEngineOptions = {}, runs: SimNode['runs'] = [], extra: Pick<CoordEngineInit, 'skillsOf' | 'verifyingPeers' | 'recordedAward' | 'decisionIn' | 'questionIn'> = {}): CoordEngine {
   const engine = createCoordEngine({
     ...extra,
     peerId: id.peerId,
@@ -288,7 +288,7 @@ export function startSimEngine (net: MemoryNetwork, clock: FakeClock, id: Identi
   return engine
 }
 
-export async function makeNode (net: MemoryNetwork, clock: FakeClock, agents: SimAgent[], options: CoordEngineOptions = {}, extra: Pick<CoordEngineInit, 'skillsOf' | 'verifyingPeers' | 'recordedAward' | 'decisionIn'> = {}): Promise<SimNode> {
+export async function makeNode (net: MemoryNetwork, clock: FakeClock, agents: SimAgent[], options: CoordEngineOptions = {}, extra: Pick<CoordEngineInit, 'skillsOf' | 'verifyingPeers' | 'recordedAward' | 'decisionIn' | 'questionIn'> = {}): Promise<SimNode> {
   const id = await identity()
   const recorder = new MemoryRecorder()
   const runs: SimNode['runs'] = []
