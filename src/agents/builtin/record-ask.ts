@@ -7,12 +7,19 @@
  * - asked for after it: "Our team meeting moved to Thursday at 10am. Note that." ("Please remember
  *   this.", "Make a note of it.", "Keep that in mind."). Before, the planner cut this in two and the
  *   statement went unassigned;
+ * - labelled: "Fact: ...", "Update: ...", "Correction: ...", or corrected in passing: "Actually, the
+ *   staging database runs on Postgres 15" (a plain statement after "actually", "in fact", "turns out");
+ * - a hypothesis: "Hypothesis: ...", "My hunch is that ...", "I suspect that ..." (recorded as any
+ *   statement is; the researcher says it was put as a hypothesis);
  * - a decision: "Decision: we will use WebRTC for all peer links", "We decided to ship on Friday";
  * - or simply stated: "The office wifi password is tulip-42", "Sam is on leave until Friday. He is
  *   back on Monday." A text counts as a plain statement only when every sentence of it is one: a
  *   subject (a noun phrase opened by a determiner or a possessive, or a name) then a verb, no
  *   question, no instruction, no arithmetic, no reference to the conversation ("That's great",
  *   "The answer is wrong"). Before, nobody bid on these, and the room learnt nothing.
+ *
+ * A question the person asks the room to keep open ("Question: should we support Safari 15?") is not
+ * a statement: `questionToRecord` reads it, and the mesh records it as an open question.
  */
 import { splitSentences } from './sentences.ts'
 import { IMPERATIVE } from './imperative.ts'
@@ -23,7 +30,7 @@ import { IMPERATIVE } from './imperative.ts'
  * graph has nothing relevant"; a stated fact is recorded as any statement is, a hypothesis until
  * verifiers on other peers check it.
  */
-const RECORD_ASK = /^\s*(?:please\s+)?(?:(?:remember|note|record|log)(?:\s+(?:that|this))?\s*:|(?:fact|statement|claim|update|news|info)(?:\s*:|\s+[-–]\s)\s*|(?:remember|note|record|log)\s+that\b|(?:keep|bear)\s+in\s+mind(?:\s+that)?\b|fyi\b|for\s+(?:the\s+record|your\s+information)\b|just\s+so\s+(?:you|everyone)\s+knows?\b|heads[-\s]up\b)\s*[:,-]?\s*/i
+const RECORD_ASK = /^\s*(?:please\s+)?(?:(?:remember|note|record|log)(?:\s+(?:that|this))?\s*:|(?:fact|statement|claim|update|correction|news|info)(?:\s*:|\s+[-–]\s)\s*|(?:remember|note|record|log)\s+that\b|(?:keep|bear)\s+in\s+mind(?:\s+that)?\b|fyi\b|for\s+(?:the\s+record|your\s+information)\b|just\s+so\s+(?:you|everyone)\s+knows?\b|heads[-\s]up\b)\s*[:,-]?\s*/i
 /**
  * A decision the room took: "Decision: we will use WebRTC for all peer links", "Agreed: ...", "We
  * decided to ...", "The team agreed that ...". Before, the first was read as a question, and the
@@ -44,6 +51,12 @@ const HYPOTHESIS = /^\s*(?:(?:(?:a|my|our|working)\s+)?(?:hypothesis|theory|hunc
  * that none were.
  */
 const QUESTION_LABEL = /^\s*(?:(?:an?\s+)?open\s+question|question\s+for\s+(?:the\s+)?(?:room|team|everyone|all)|question|q)(?:\s*:|\s+[-–]\s)\s*/i
+/**
+ * A correction said in passing: "Actually, the staging database runs on Postgres 15.", "In fact the
+ * relay runs in Paris", "Turns out the relay runs in Paris." Before, the first was read as a question
+ * and answered by quoting the statement it corrects. Only a plain statement after it is recorded.
+ */
+const CORRECTING = /^\s*(?:(?:oh|ah|wait|sorry|so)[,!]?\s+)?(?:actually|in\s+fact|as\s+it\s+turns\s+out|(?:it\s+)?turns\s+out(?:\s+that)?|to\s+correct\s+(?:that|myself|this))\b[,:]?\s*/i
 /** "Note that.", "Please remember this.", "Make a note of it.", "Keep that in mind.", after the statement. */
 const RECORD_AFTER = /(?<=[.!])\s*(?:(?:please|so|and)\s+)?(?:(?:note|remember|record|log|save|store)\s+(?:that|this|it)(?:\s+down)?|write\s+(?:that|this|it)\s+down|make\s+a\s+note(?:\s+of\s+(?:that|this|it))?|take\s+note(?:\s+of\s+(?:that|this|it))?|(?:keep|bear)\s+(?:that|this|it)\s+in\s+mind|for\s+the\s+record|fyi)(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*[.!]?\s*$/i
 /** Longest statement recorded (characters): a longer text is material for the summariser, not a statement. */
@@ -94,6 +107,11 @@ export function statementToRecord (request: string): string | undefined {
   }
   const before = RECORD_ASK.exec(request)
   if (before !== null) return asStatement(request.slice(before[0].length))
+  const correcting = CORRECTING.exec(request)
+  if (correcting !== null) {
+    const rest = request.slice(correcting[0].length)
+    return plainStatement(rest) ? asStatement(rest) : undefined
+  }
   const after = RECORD_AFTER.exec(request)
   if (after !== null) return asStatement(request.slice(0, after.index))
   return plainStatement(request) ? asStatement(request) : undefined

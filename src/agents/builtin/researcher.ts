@@ -265,25 +265,29 @@ async function record (statement: string, ctx: AgentContext, hypothesis: boolean
 
 /** Words that ask rather than name what is asked about. */
 const ASKING_WORDS = new Set(['know', 'known', 'graph', 'room', 'say', 'tell', 'find', 'look', 'current', 'currently', 'now'].flatMap((w) => terms(w)))
-/** Below this share of the question's words named, a hit answers only if it is this near in meaning. */
+/** At or below this share of the question's words named, a hit answers only if it is this near in meaning. */
 const MIN_COVERAGE = 0.5
 const NEAR_ENOUGH = 0.5
+
+/** What a decision says by being one: "What did we decide about the beta?" asks for it. */
+const DECIDING_WORDS = ['decide', 'decided', 'decision', 'decisions', 'agree', 'agreed', 'choose', 'chose', 'chosen', 'settle', 'settled'].flatMap((w) => terms(w))
 
 /** The share of the question's content words (not its asking words) that the hit names. */
 function coverage (asked: string, hit: GraphHit): number {
   const words = new Set(terms(asked).filter((t) => !ASKING_WORDS.has(t)))
   if (words.size === 0) return 1
-  const named = new Set(terms(hit.text))
+  const named = new Set([...terms(hit.text), ...(hit.kind === 'decision' ? DECIDING_WORDS : [])])
   return [...words].filter((w) => named.has(w)).length / words.size
 }
 
 /**
- * Whether the best entity answers the question rather than being near it: it names at least half of
- * the question's content words, or is near in meaning anyway (a paraphrase: "Where is the relay
- * hosted?", "The relay runs in Frankfurt").
+ * Whether the best entity answers the question rather than being near it: it names more than half of
+ * the question's content words, or is near in meaning anyway ("Where is the relay?", "The relay runs
+ * in Frankfurt"). "Why did we choose Postgres?" is not answered by "The staging database runs on
+ * Postgres 16", nor "Who wrote the relay?" by where it runs: they are quoted as the nearest.
  */
 function answersDirectly (asked: string, best: JudgedHit): boolean {
-  return best.relevance >= NEAR_ENOUGH || coverage(asked, best.hit) >= MIN_COVERAGE
+  return best.relevance >= NEAR_ENOUGH || coverage(asked, best.hit) > MIN_COVERAGE
 }
 
 /** Verified, confident statements first; relevance breaks near-ties. */

@@ -246,6 +246,11 @@ describe('researcher: a statement the person tells the room to record', () => {
       expect(hypothesisToRecord(not), not).toBeUndefined()
     }
     expect(statementToRecord('Fact check the relay port')).toBeUndefined()
+    // A correction, labelled or said in passing; before, "Actually, ..." was answered by quoting what it corrects.
+    expect(statementToRecord('Actually, the staging database runs on Postgres 15.')).toBe('The staging database runs on Postgres 15.')
+    expect(statementToRecord('Correction: the relay runs in Paris.')).toBe('The relay runs in Paris.')
+    expect(statementToRecord('Turns out the relay runs in Paris')).toBe('The relay runs in Paris.')
+    for (const not of ['Actually, which port does the relay use?', 'Actually, convert 5 km to miles', 'In fact, summarise this: the relay moved.']) expect(statementToRecord(not), not).toBeUndefined()
     expect(questionToRecord('Question: should we support Safari 15?')).toBe('Should we support Safari 15?')
     expect(questionToRecord('Open question: who owns the relay')).toBe('Who owns the relay?')
     expect(questionToRecord('Q: which region hosts the relay?')).toBe('Which region hosts the relay?')
@@ -286,7 +291,10 @@ describe('researcher: a statement the person tells the room to record', () => {
     const kept = await handler({ id: 't', text: 'Open question: who owns the relay budget?' }, graphContext(graph))
     expect(kept.text).toBe('Recorded as an open question for the room: "Who owns the relay budget?" Nothing in the graph answers it yet.')
     expect(kept.citations).toEqual([])
+    const postgres = [e('h-pg', 'hypothesis', 'The staging database runs on Postgres 16.', 'proposed', 0.5)]
+    expect((await handler({ id: 't', text: 'Why did we choose Postgres?' }, graphContext(postgres))).text).toMatch(/^The graph holds nothing that answers "Why did we choose Postgres\?" directly\. The nearest it holds: the staging database runs on Postgres 16 \[h-pg\]/)
     // One that names the question's words, or is near it in meaning, is still the answer.
+    expect((await handler({ id: 't', text: 'What database does staging use?' }, graphContext(postgres))).text).toMatch(/^According to the graph, the staging database runs on Postgres 16 \[h-pg\]/)
     expect((await handler({ id: 't', text: 'How many requests per minute can we make?' }, graphContext(graph))).text).toMatch(/^According to the graph, the API rate limit is 1,000 requests per minute \[f-rate\]/)
     expect((await handler({ id: 't', text: 'What does the relay do with idle peers?' }, graphContext(graph))).text).toMatch(/^According to the graph, the relay drops idle peers/)
   })
