@@ -123,7 +123,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 
   ctx.progress(0.2, 'searching the graph')
   const selfId = inputText(task.input, 'entityId')
-  const hits = (await ctx.graph.search(claim, 8)).filter((h) => h.id !== selfId && h.status !== 'retracted' && !isItself(h, claim))
+  const found = await ctx.graph.search(claim, 8)
+  const hits = found.filter((h) => h.id !== selfId && h.status !== 'retracted' && !isItself(h, claim))
+  // The claim as recorded, unverified: not evidence for itself, but the person hears the graph holds it.
+  const asSaid = selfId === undefined ? found.filter((h) => h.status !== 'retracted' && isItself(h, claim)) : []
   ctx.signal.throwIfAborted()
   working.push(`graph search: ${hits.length} related entit${hits.length === 1 ? 'y' : 'ies'}`)
   const request = (task.input as { task?: { text?: unknown } } | undefined)?.task?.text
@@ -132,6 +135,13 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
     // Its sums were checked: the reason says so (not "the claim is not arithmetic"), and what the graph gave.
     const checked = `its arithmetic checks out (${embedded.right.join('; ')})`
     verdict = { ...verdict, reason: verdict.reason === NOTHING_KNOWN ? `${checked}, but nothing else it says is known in the graph` : `${checked}, but ${verdict.reason}` }
+  }
+  if (verdict.reason === NOTHING_KNOWN && asSaid.length > 0) {
+    // "Is it true that the Frankfurt relay handles 5,000 peers?" with that statement recorded as told:
+    // before, "nothing relevant is known in the graph".
+    const h = asSaid[0]!
+    verdict = { ...verdict, reason: `the graph holds this claim only as recorded, not verified (${h.kind} [${h.id}]); nothing else in it supports or contradicts it` }
+    working.push(`[${h.id}] states the claim itself, unverified: no evidence for it`)
   }
   ctx.progress(1)
   return result(verdict, verdict.vote === 'abstain' && hits.length === 0 ? 'none' : 'graph', working)

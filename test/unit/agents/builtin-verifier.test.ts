@@ -202,6 +202,9 @@ describe('verifier: the graph', () => {
     expect(self.verdict?.vote).toBe('abstain')
     const same = await verify('The API supports cursor pagination')
     expect(same.verdict?.vote).toBe('abstain')
+    // Asked of the claim as the graph holds it, it says so: before, "nothing relevant is known in the graph".
+    const asked = await verify('Is it true that the API supports cursor pagination?')
+    expect(asked.verdict).toMatchObject({ vote: 'abstain', reason: 'the graph holds this claim only as recorded, not verified (hypothesis [h-claim]); nothing else in it supports or contradicts it' })
     // A paraphrase of a proposed (unverified) fact: related, agreeing, but not proof.
     const weak = await verify('The chocolate cake recipe needs two cups of flour and three eggs')
     expect(weak.verdict?.vote).toBe('abstain')
