@@ -29,7 +29,7 @@ import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
 import { eachOfNamed, namedOperands, standsBy, statedCount, toldMomentAsked, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
 import type { AgentHost, AgentView } from '../agents/host.ts'
-import { AgentRunError, type AgentTask } from '../agents/types.ts'
+import { AgentRunError, type AgentTask, type GraphHit } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { decisionToRecord, questionToRecord } from '../agents/builtin/record-ask.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
@@ -439,14 +439,17 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       // Read only where a rule needs it (the story readers are the dearest): most bids never ask.
       let computing: boolean | undefined
       const computes = (): boolean => (computing ??= writesOutComputation(asks) || money() || counts() || rewrites() || withNamed || tellsStory())
-      if (matched >= 0 && (datesOwn || computes() || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks) === undefined && !(QUESTION.test(asks) && await asksAnOpenQuestion(asks))))) offers.splice(matched, 1)
+      // The graph is searched once for both rules below.
+      let searched: Promise<GraphHit[] | undefined> | undefined
+      const found = (): Promise<GraphHit[] | undefined> => (searched ??= nearest(asks))
+      if (matched >= 0 && (datesOwn || computes() || (!ABOUT_THE_ROOM.test(asks) && await answerableBy(researcher, asks, found()) === undefined && !(QUESTION.test(asks) && await asksAnOpenQuestion(asks, found()))))) offers.splice(matched, 1)
       else if (matched < 0 && !datesOwn && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && !computes()) {
-        const offer = await answerableBy(researcher, asks)
+        const offer = await answerableBy(researcher, asks, found())
         if (offer !== undefined) offers.push(offer)
         // "What was decided about the ledger?" with nothing on it in the graph: the researcher says
         // the graph holds nothing on it (before, nobody bid), or that the question is open. Any other
         // agent's better bid still wins.
-        else if (ASKS_THE_RECORD.test(asks) || await asksAnOpenQuestion(asks)) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
+        else if (ASKS_THE_RECORD.test(asks) || await asksAnOpenQuestion(asks, found())) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
       }
       // A mission's date lookup ("Find when the office party is", planner.ts) is answered even when the
       // graph knows nothing of it: the person then hears that, not "nobody bid". Also when its words
@@ -495,33 +498,36 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   }
 
   /** The researcher's bid on a question, from the relevance of the best entity in the graph (none below ANSWERABLE_RELEVANCE). */
-  const answerableBy = async (researcher: AgentView, question: string): Promise<BidOffer | undefined> => {
-    let hits
-    try {
-      hits = (await host.searchGraph(question, 3)).filter(h => h.status !== 'retracted' && h.kind !== 'question')
-    } catch {
-      // No model yet, or it failed (reported where it loads): no retrieval bid, the other bids stand.
-      return undefined
-    }
+  const answerableBy = async (researcher: AgentView, question: string, found?: Promise<GraphHit[] | undefined>): Promise<BidOffer | undefined> => {
+    // No model yet, or the search failed (reported where it loads): no retrieval bid, the other bids stand.
+    const all = await (found ?? nearest(question))
+    if (all === undefined) return undefined
+    const hits = all.filter(h => h.status !== 'retracted' && h.kind !== 'question')
     const best = Math.max(0, ...judgeAsked(question, hits).map(j => j.relevance))
     const skill = skillOf(researcher, 'graph.answer')
     if (best < ANSWERABLE_RELEVANCE || skill === undefined) return undefined
     return { agentId: researcher.agentId, skillId: skill, confidence: Math.min(0.85, 0.5 + (best - ANSWERABLE_RELEVANCE)) }
   }
 
-  /**
-   * Whether the graph holds `question` itself as an open question (one a person asked the room to
-   * keep, or an agent asked): the researcher then says it is open, at the lowest bid any other
-   * agent outbids. Before, "Who owns the relay budget?" asked after "Q: who owns the relay budget?"
-   * went unassigned. Not for what agents ask the mesh: their question is in the graph too.
-   */
-  const asksAnOpenQuestion = async (question: string): Promise<boolean> => {
+  /** The graph's three entities nearest to `question`; undefined when it cannot be searched (no model yet). */
+  const nearest = async (question: string): Promise<GraphHit[] | undefined> => {
     try {
-      const hits = (await host.searchGraph(question, 3)).filter(h => h.kind === 'question' && h.status !== 'retracted')
-      return judgeAsked(question, hits).some(j => j.relevance >= SAME_QUESTION)
+      return await host.searchGraph(question, 3)
     } catch {
-      return false
+      return undefined
     }
+  }
+
+  /**
+   * Whether the graph holds `question` itself as a question (one a person asked the room to keep, or
+   * an agent asked) and nothing that answers it (`answerableBy` found nothing): the researcher then
+   * says it is open, at the lowest bid any other agent outbids. Before, "Who owns the relay budget?"
+   * asked after "Q: who owns the relay budget?" went unassigned. Not for what agents ask the mesh:
+   * their question is in the graph too. `found`: the search `answerableBy` made, read again.
+   */
+  const asksAnOpenQuestion = async (question: string, found: Promise<GraphHit[] | undefined>): Promise<boolean> => {
+    const hits = (await found ?? []).filter(h => h.kind === 'question' && h.status !== 'retracted')
+    return judgeAsked(question, hits).some(j => j.relevance >= SAME_QUESTION)
   }
 
   // Every record is also journaled, so the ones the recorder still holds when the page goes away

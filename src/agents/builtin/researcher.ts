@@ -134,14 +134,15 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   const { told: toldAll, asked } = statementsAndQuestion(question)
   const told = cited.length === 0 ? [] : compareTold(toldAll, cited[0]!)
   let yes: boolean | undefined
+  const asOpen = openQuestions.map((j) => `${j.hit.text.trim().replace(/\s+/g, ' ')}${/[.!?]$/.test(j.hit.text.trim()) ? '' : '.'} [${j.hit.id}]`).join(' ')
   if (cited.length === 0) {
-    text = `The graph has no answer to "${question}" yet; it records the question as open: ` +
-      openQuestions.map((j) => `${j.hit.text.trim().replace(/\s+/g, ' ')}${/[.!?]$/.test(j.hit.text.trim()) ? '' : '.'} [${j.hit.id}]`).join(' ')
+    text = `The graph has no answer to "${question}" yet; it records the question as open: ${asOpen}`
   } else if (told.length === 0 && !answersDirectly(asked, cited[0]!)) {
     // "Who owns the relay budget?" against "The relay drops idle peers after 30 seconds": near in
     // words, but no answer. Said as the nearest the graph holds, not as the answer.
     const near = cited[0]!
-    text = `The graph holds nothing that answers "${question}" directly. The nearest it holds: ${lowerFirstIfProse(quote(near.hit), true)} [${near.hit.id}]${qualifier(near)}.`
+    text = `The graph holds nothing that answers "${question}" directly. The nearest it holds: ${lowerFirstIfProse(quote(near.hit), true)} [${near.hit.id}]${qualifier(near)}.` +
+      (openQuestions.length > 0 ? ` It records the question as open: ${asOpen}` : '')
     related = true
     cited.splice(1)
     working.push(`[${near.hit.id}] names too few of the question's words (${coverage(asked, near.hit).toFixed(2)}) and is not near enough in meaning (${near.relevance.toFixed(2)}): quoted as related, not as an answer`)
@@ -211,13 +212,13 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
 function keepOpen (question: string, found: AgentResult): AgentResult {
   const out = found.output as ResearchOutput
   const held = out.sources.filter((x) => x.kind !== 'question')
-  const related = out.answer !== null && held.length > 0
-  const sources = related ? held : []
+  const holds = out.answer !== null && held.length > 0
+  const sources = holds ? held : []
   const text = `Recorded as an open question for the room: "${question}" ` +
-    (related ? `What the graph already holds on it: ${found.text}` : 'Nothing in the graph answers it yet.')
+    (holds ? `What the graph already holds on it: ${found.text}` : 'Nothing in the graph answers it yet.')
   return {
     text,
-    output: { ...out, answer: related ? text : null, sources, openQuestion: question } satisfies ResearchOutput,
+    output: { ...out, answer: holds ? text : null, sources, openQuestion: question } satisfies ResearchOutput,
     working: [`a question to keep open: "${question}" (the mesh records it as an open question)`, ...(found.working ?? [])],
     citations: sources.map((x) => x.id)
   }

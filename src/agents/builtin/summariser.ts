@@ -83,7 +83,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 }
 
 /** A sentence that opens by pointing at the one before: "It prevents data races ...", "This means ...". */
-const REFERS_TO_BEFORE = /^\s*(?:it|its|this|that|these|those|they|their|them|he|she|his|her|such|there)\b(?!\s+(?:is|are|was|were)\s+(?:a|an|no)\b)/i
+const REFERS_TO_BEFORE = /^\s*(?:it|its|this|that|these|those|they|their|them|he|she|his|her|such)\b(?!\s+(?:is|are|was|were)\s+(?:a|an|no)\b)/i
 /**
  * What such a sentence loses in the score when the one before is not picked: without it, the summary
  * says "It prevents data races at compile time." of nothing ("Summarize this: Rust is a systems
