@@ -25,7 +25,7 @@ import { inputNumber, inputText } from './task-input.ts'
 import { splitSentences } from './sentences.ts'
 import { datesIn, MONTH } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
-import { terms } from '../../match/score.ts'
+import { lexicalOverlap, terms } from '../../match/score.ts'
 import { hypothesisToRecord, plainStatement, questionToRecord, statementToRecord } from './record-ask.ts'
 import { replacedBy, statedWords } from './superseded.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
@@ -277,8 +277,7 @@ const DECIDING_WORDS = ['decide', 'decided', 'decision', 'decisions', 'agree', '
 function coverage (asked: string, hit: GraphHit): number {
   const words = new Set(terms(asked).filter((t) => !ASKING_WORDS.has(t)))
   if (words.size === 0) return 1
-  const named = new Set([...terms(hit.text), ...(hit.kind === 'decision' ? DECIDING_WORDS : [])])
-  return [...words].filter((w) => named.has(w)).length / words.size
+  return lexicalOverlap([...words], new Set([...terms(hit.text), ...(hit.kind === 'decision' ? DECIDING_WORDS : [])]))
 }
 
 /**
