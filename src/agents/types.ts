@@ -60,6 +60,12 @@ export interface AgentResult {
   working?: string[]
   /** Graph entity ids the answer relies on. */
   citations?: string[]
+  /**
+   * Graph entity ids the answer states the opposite of, as its producer read them (the researcher
+   * recording "The login bug is not caused by the cache TTL." against the graph's "... is caused by
+   * ..."). The mesh relates the result to each (`contradicts`) and raises a conflict for the room.
+   */
+  contradicts?: string[]
   /** Set by verifiers. */
   verdict?: Verdict
   /** Set by planners. */

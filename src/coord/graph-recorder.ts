@@ -58,6 +58,7 @@ import type { GraphResult, RecordedTask } from './engine.ts'
 import { resultEntityClaim } from './attest.ts'
 import { partTaskId, type RecordedPart } from './mission-record.ts'
 import type { Vote } from './quorum.ts'
+import { CONFLICTING_STATEMENTS } from '../agents/builtin/contradiction.ts'
 import { parseRecordedVerification } from './verification-record.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
@@ -220,6 +221,36 @@ function reputationText (agentId: string, peerId: string, skills: JsonObject): s
       `, about ${Math.round(n(k.latencyMs))} ms, reputation ${n(k.factor).toFixed(2)}`
   })
   return clip(`${agentOn({ agentId, peerId })}. ${parts.join('; ')}.`, 8000)
+}
+
+/** A result names at most this many entities it states the opposite of (`AgentResult.contradicts`). */
+const MAX_CONTRADICTED = 8
+
+/**
+ * The conflict a result raises by stating the opposite of entities the graph holds
+ * (`AgentResult.contradicts`): the result `contradicts` each, and a conflict entity is about all of
+ * them and the task's thread. Its id is the attempt's dispute id, so verifiers' disputes of the same
+ * result, if any come, join it rather than raise a second one. An entity not (yet) in this graph is
+ * named by its id alone.
+ */
+function statementConflict (taskId: string, attempt: number, rid: string, said: string, against: readonly string[], source: string): Intent {
+  return {
+    t: 'resolve', source,
+    expand: (view) => {
+      const cid = disputeId(taskId, attempt)
+      const thread = taskThreadId(taskId)
+      const named = against.map(c => { const e = view.entity(c); return e === undefined ? `[${c}]` : `"${clip(oneLine(e.text), 300)}" [${c}]` })
+      const text = clip(`${CONFLICTING_STATEMENTS}"${clip(oneLine(said), 600)}" [${rid}] says the opposite of ${named.join(' and of ')}.`, GRAPH_LIMITS.textLength)
+      const intents: Intent[] = [
+        { t: 'add', id: cid, source, entity: { kind: 'conflict', text, tags: ['statements'], data: { taskId, attempt, result: rid, statements: [rid, ...against], disputes: [] } } },
+        { t: 'relate', from: cid, type: 'about', to: rid, source },
+        { t: 'relate', from: cid, type: 'about', to: thread, source },
+        { t: 'post', threadId: thread, source, line: `Conflict ${cid}: ${rid} says the opposite of ${against.join(', ')}.` }
+      ]
+      for (const c of against) intents.push({ t: 'relate', from: rid, type: 'contradicts', to: c, optional: true, source }, { t: 'relate', from: cid, type: 'about', to: c, optional: true, source })
+      return { intents }
+    }
+  }
 }
 
 function clip (text: string, max: number): string {
@@ -945,6 +976,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         for (const cited of new Set(r.result.citations ?? [])) {
           if (isGraphId(cited) && cited !== id) intents.push({ t: 'relate', from: id, type: 'derived-from', to: cited, optional: true, source })
         }
+        const against = [...new Set(r.result.contradicts ?? [])].filter(c => isGraphId(c) && c !== id).slice(0, MAX_CONTRADICTED)
+        if (against.length > 0) intents.push(statementConflict(r.taskId, r.attempt, id, full, against, source))
         return intents
       }, r.finishedAt)
     },

@@ -321,6 +321,47 @@ test('a statement the person tells the room (asked to remember it, told plainly,
   expect(opened2.result?.text).toMatch(/Who maintains the staging relay\? \[question:[^\]]+\] \(open; perhaps settled by \[decision:[^\]]+\]: the room decided: Dana maintains the staging relay\)\./)
 })
 
+test('a statement that says the opposite of one the graph holds raises a conflict every tab sees, and answers name it', async () => {
+  const held = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Hypothesis: the login bug is caused by the cache TTL.' }))
+  expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), held)).toMatchObject({ state: 'completed', skillId: 'graph.record', result: { output: { graph: 'new', stated: 'hypothesis' } } })
+  // Recorded in the graph (records are written in batches, a few seconds after the fact), and synced to C.
+  await expect.poll(() => c.evaluate(t => window.meshwork.graph.list({ kind: 'hypothesis' }).find(e => e.data?.taskId === t)?.text, held), { timeout: 20_000 }).toBe('The login bug is caused by the cache TTL.')
+  const heldId = await c.evaluate(t => window.meshwork.graph.list({ kind: 'hypothesis' }).find(e => e.data?.taskId === t)?.id, held)
+  expect(heldId).toMatch(/^result:/)
+  // Before, this was recorded as news beside it: verifiers let two proposals stand, and nothing told the room they disagree.
+  const flip = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Fact: the login bug is not caused by the cache TTL.' }))
+  const flipped = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), flip)
+  expect(flipped, JSON.stringify(flipped)).toMatchObject({ state: 'completed', skillId: 'graph.record', result: { output: { graph: 'conflicts', with: heldId }, contradicts: [heldId] } })
+  // Every tab holds one conflict between the two, and the flip contradicts the statement it flips.
+  await expect.poll(() => b.evaluate(([t, h]) => {
+    const g = window.meshwork.graph
+    const conflict = g.list({ kind: 'conflict' }).find(e => e.data?.taskId === t)
+    const flipId = g.list({ kind: 'hypothesis' }).find(e => e.data?.taskId === t)?.id
+    if (conflict === undefined || flipId === undefined) return undefined
+    return {
+      tags: conflict.tags, statements: conflict.data?.statements,
+      about: g.graph!.neighbours(conflict.id, { type: 'about', direction: 'out' }).map(n => n.edge.to).sort(),
+      contradicts: g.graph!.neighbours(flipId, { type: 'contradicts', direction: 'out' }).map(n => n.edge.to),
+      text: conflict.text, flip: flipId
+    }
+  }, [flip, heldId!] as const), { timeout: 15_000 }).toMatchObject({ tags: ['statements'], contradicts: [heldId], text: expect.stringMatching(/^Conflicting statements: "The login bug is not caused by the cache TTL\." \[result:[^\]]+\] says the opposite of "The login bug is caused by the cache TTL\." \[result:/) })
+  const conflictId = await b.evaluate(t => window.meshwork.graph.list({ kind: 'conflict' }).find(e => e.data?.taskId === t)?.id, flip)
+  // Asked about it, the researcher quotes both and says the room has not settled it.
+  const ask = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'What causes the login bug?' }))
+  const said = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), ask)
+  expect(said, JSON.stringify(said)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { output: { conflicts: [{ id: conflictId }] } } })
+  expect(said.result?.text).toContain(`say opposite things, and the room has not settled which holds (conflict [${conflictId}]).`)
+  // The explorer shows the conflict with the two statements, each a link.
+  await a.getByTestId('graph-tab').click()
+  await a.getByTestId('graph-filter-text').fill('Conflicting statements')
+  await a.getByTestId('graph-item').filter({ hasText: 'login bug' }).first().click({ timeout: 15_000 })
+  await expect(a.getByTestId('graph-conflict')).toContainText('These statements say opposite things')
+  await expect(a.getByTestId('graph-conflict').locator('li')).toHaveCount(2)
+  await expect(a.getByTestId('graph-conflict')).toContainText(`${heldId}: The login bug is caused by the cache TTL.`)
+  await a.getByTestId('graph-detail').screenshot({ path: test.info().outputPath('graph-statement-conflict.png') })
+  await a.getByTestId('tasks-tab').click()
+})
+
 test('a computation with a value the room stated: the calculator takes it from the graph, cites it, and another tab computes it again', async () => {
   const told = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'The Q1 budget is $48,000.' }))
   expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), told)).toMatchObject({ state: 'completed', skillId: 'graph.record' })

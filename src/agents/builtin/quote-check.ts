@@ -38,8 +38,8 @@ export async function checkQuotes (input: unknown, ctx: AgentContext): Promise<R
       const reason = `the answer cites [${id}], which has been retracted`
       return { verdict: { vote: 'dispute', confidence: 0.9, reason, evidence: [id] }, steps: [...steps, reason] }
     }
-    // An open question is reported as open, not relied on.
-    if (hit.kind === 'question') continue
+    // An open question is reported as open, and a conflict as unsettled: neither is relied on.
+    if (hit.kind === 'question' || hit.kind === 'conflict') continue
     const at = text.indexOf(`[${id}]`)
     const said = statedBy(hit).trim().replace(/[.!?]$/, '')
     if (at >= 0 && !plainWords(text.slice(0, at)).includes(plainWords(said))) {

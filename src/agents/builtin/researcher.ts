@@ -27,7 +27,8 @@ import { datesIn, MONTH } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { lexicalOverlap, terms } from '../../match/score.ts'
 import { hypothesisToRecord, plainStatement, questionToRecord, statementToRecord } from './record-ask.ts'
-import { replacedBy, statedWords } from './superseded.ts'
+import { replacedBy, replaces, statedWords } from './superseded.ts'
+import { conflictingIds, statementConflict } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
 
@@ -60,6 +61,8 @@ export interface ResearchOutput {
   related?: true
   /** Set when the request asked the room to keep a question open ("Question: ...?"): the question. */
   openQuestion?: string
+  /** Quoted statements a conflict entity says are in conflict (contradiction.ts): its id, and theirs. */
+  conflicts?: { id: string, between: string[] }[]
   /** Quoted statements a later quoted one replaces (superseded.ts): the earlier's id, and the later's. */
   replaced?: { id: string, by: string }[]
 }
@@ -89,8 +92,11 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   const working = [`searched the graph for "${question}": ${hits.length} hit${hits.length === 1 ? '' : 's'}`]
 
   const judged = judgeAsked(question, hits.filter((h) => h.status !== 'retracted'))
-  const relevant = judged.filter((j) => j.relevance >= MIN_RELEVANCE)
+  const near = judged.filter((j) => j.relevance >= MIN_RELEVANCE)
   for (const j of judged) working.push(`${describeHit(j)}${j.relevance < MIN_RELEVANCE ? ': not relevant' : ''}`)
+  // A conflict between statements is said with the statements it names, not quoted as one of them.
+  const between = new Map(judged.map((j) => [j.hit.id, conflictingIds(j.hit.text)] as const).filter(([, ids]) => ids.length > 0))
+  const relevant = near.filter((j) => !between.has(j.hit.id))
 
   if (relevant.length === 0) {
     // "The relay moved to port 9091. Which port is the relay on?": nothing in the graph, but the person
@@ -122,6 +128,12 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   const ranked = withoutRepeats([...kept].sort((a, b) => rank(b) - rank(a)))
   const statements = latestFirst(ranked, replaced)
   const cited = statements.filter((j) => j.hit.kind !== 'question').slice(0, MAX_CITED)
+  // Statements in conflict with a quoted one are quoted with it, however they rank, and the conflict named.
+  const conflicts = [...between].flatMap(([id, ids]) => ids.some((x) => cited.some((c) => c.hit.id === x)) && ids.filter((x) => byId.has(x)).length >= 2 ? [{ id, ids: ids.filter((x) => byId.has(x)) }] : [])
+  for (const c of conflicts) {
+    for (const x of c.ids) if (!cited.some((j) => j.hit.id === x)) cited.push(byId.get(x)!)
+    working.push(`[${c.id}]: ${c.ids.map((x) => `[${x}]`).join(' and ')} say opposite things, not settled`)
+  }
   const replacing = new Map(cited.flatMap((j) => {
     const by = replaced.get(j.hit.id)
     return by !== undefined && cited.some((c) => c.hit.id === by.id) ? [[j.hit.id, by.id] as const] : []
@@ -131,6 +143,7 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
 
   let text: string
   let related = false
+  let saidConflicts = false
   const { told: toldAll, asked } = statementsAndQuestion(question)
   const told = cited.length === 0 ? [] : compareTold(toldAll, cited[0]!)
   let yes: boolean | undefined
@@ -171,6 +184,8 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
       text = `You say: "${news.map((t) => `${sentence(t.statement)}.`).join(' ')}" The graph has nothing on that yet. What it has: ${text.replace(/^According to the graph, /, '')}`
       for (const t of news) working.push(`the request says "${t.statement}", which the graph does not hold (${t.why})`)
     }
+    saidConflicts = true
+    for (const c of conflicts) text += ` ${listed(c.ids.map((x) => `[${x}]`))} say opposite things, and the room has not settled which holds (conflict [${c.id}]).`
     // A decision is what the room chose, not a claim to verify.
     const claims = cited.filter((j) => j.hit.kind !== 'decision')
     if (claims.length > 0 && claims.every((j) => j.hit.status !== 'verified')) text += claims.length === cited.length ? ' None of this has been verified yet.' : ' None of the statements has been verified yet.'
@@ -180,7 +195,8 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
     }
     for (const t of agreed) working.push(`the request says "${t.statement}", and [${cited[0]!.hit.id}] agrees`)
   }
-  const all = [...cited, ...openQuestions]
+  const named = saidConflicts ? conflicts.flatMap((c) => judged.filter((j) => j.hit.id === c.id)) : []
+  const all = [...cited, ...openQuestions, ...named]
   working.push(`quoted: ${all.map((j) => j.hit.id).join(', ')}`)
   // Everything the person said that the graph does not hold as said, related to the answer or not
   // ("Our office wifi is called meshnet-5g. The standup moved to 10:00. When is the standup?").
@@ -196,7 +212,8 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
       ...(told.length > 0 ? { told: told.map((t) => ({ statement: t.statement, agrees: t.agrees, with: cited[0]!.hit.id, ...(t.news === true ? { news: true } : {}) })) } : {}),
       ...(yes !== undefined ? { yes } : {}),
       ...(remember.length > 0 ? { remember } : {}),
-      ...(replacing.size > 0 ? { replaced: [...replacing].map(([id, by]) => ({ id, by })) } : {})
+      ...(replacing.size > 0 ? { replaced: [...replacing].map(([id, by]) => ({ id, by })) } : {}),
+      ...(named.length > 0 ? { conflicts: conflicts.filter((c) => named.some((j) => j.hit.id === c.id)).map((c) => ({ id: c.id, between: c.ids })) } : {})
     } satisfies ResearchOutput,
     working,
     citations: all.map((j) => j.hit.id)
@@ -229,9 +246,13 @@ export interface RecordOutput {
   recorded: string
   /** Set when the person put it as a hypothesis ("Hypothesis: ...", "I suspect that ..."). */
   stated?: 'hypothesis'
-  /** What the graph held on it: nothing (`new`), the same (`agrees`), or other values (`contradicts`). */
-  graph: 'new' | 'agrees' | 'contradicts'
-  /** The entity it agrees with or contradicts. */
+  /**
+   * What the graph held on it: nothing (`new`), the same (`agrees`), an earlier value it updates
+   * (`replaces`: superseded.ts), the opposite (`conflicts`: the result's `contradicts` names each such
+   * entity and the mesh raises a conflict), or other values it neither updates nor flips (`contradicts`).
+   */
+  graph: 'new' | 'agrees' | 'replaces' | 'conflicts' | 'contradicts'
+  /** The entity it agrees with, updates or contradicts (the nearest, when it conflicts with several). */
   with?: string
 }
 
@@ -239,29 +260,55 @@ export interface RecordOutput {
  * A statement the person tells the room: the result is the statement itself, which the mesh records in
  * the graph as a hypothesis and verifiers on other peers then check against the graph (a contradicted
  * one is disputed and raises a conflict). The working says what the graph already held on it.
+ *
+ * A statement that says the opposite of one the graph holds, and does not replace it (it says nothing
+ * changed: contradiction.ts), names that entity in `contradicts`, and the mesh raises a conflict for
+ * the room between the two, whatever their status: "The login bug is not caused by the cache TTL."
+ * against an unverified "The login bug is caused by the cache TTL." had been recorded as news, and
+ * verifiers let the two stand side by side, since a proposal proves nothing either way.
  */
 async function record (statement: string, ctx: AgentContext, hypothesis: boolean): Promise<AgentResult> {
   ctx.progress(0.1, 'comparing with the graph')
   const hits = (await ctx.graph.search(statement, 8)).filter((h) => h.status !== 'retracted' && h.kind !== 'question')
   ctx.signal.throwIfAborted()
-  const best = judgeAsked(statement, hits).filter((j) => j.relevance >= MIN_RELEVANCE).sort((a, b) => rank(b) - rank(a))[0]
+  const relevant = judgeAsked(statement, hits).filter((j) => j.relevance >= MIN_RELEVANCE)
+  const best = [...relevant].sort((a, b) => rank(b) - rank(a))[0]
   const told = best === undefined ? undefined : compareTold([statement], best)[0]
   const working = [`to record: ${statement}`]
   let output: RecordOutput
   if (hypothesis) working.push('put as a hypothesis: recorded as one, for the room\'s verifiers to weigh')
-  if (best === undefined || told === undefined || told.news === true) {
+  // What it is in conflict with: statements, not a task's answer to a request (about that request only).
+  const conflicts = relevant.filter((j) => j.hit.answers === undefined && j.hit.kind !== 'conflict')
+    .flatMap((j) => { const why = statementConflict(statement, j.hit.text); return why === undefined ? [] : [{ j, why }] })
+    .sort((a, b) => b.j.relevance - a.j.relevance).slice(0, MAX_CITED)
+  if (conflicts.length > 0) {
+    const lead = conflicts[0]!.j.hit
+    output = { recorded: statement, graph: 'conflicts', with: lead.id }
+    for (const { j, why } of conflicts) {
+      working.push(`in conflict with [${j.hit.id}] ${j.hit.kind}, ${j.hit.status}: "${quote(j.hit)}" (it ${why}); recorded, and the mesh raises the conflict for the room to settle`)
+    }
+  } else if (best === undefined || told === undefined || told.news === true) {
     output = { recorded: statement, graph: 'new' }
     working.push('the graph has nothing on this yet: recorded as a hypothesis for the room\'s verifiers to check')
   } else if (told.agrees) {
     output = { recorded: statement, graph: 'agrees', with: best.hit.id }
     working.push(`the graph already says so: [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}"`)
+  } else if (replaces(statement, best.hit.text)) {
+    output = { recorded: statement, graph: 'replaces', with: best.hit.id }
+    working.push(`an update to [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}" (${told.why}); questions on it are answered by the later statement, with the earlier named as replaced`)
   } else {
     output = { recorded: statement, graph: 'contradicts', with: best.hit.id }
     working.push(`the graph says otherwise: [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}" (${told.why}); recorded all the same, for the room's verifiers to weigh against it`)
   }
   if (hypothesis) output.stated = 'hypothesis'
   ctx.progress(1)
-  return { text: statement, output, working, citations: output.graph === 'agrees' ? [best!.hit.id] : [] }
+  return {
+    text: statement,
+    output,
+    working,
+    citations: output.graph === 'agrees' ? [best!.hit.id] : [],
+    ...(conflicts.length > 0 ? { contradicts: conflicts.map((c) => c.j.hit.id) } : {})
+  }
 }
 
 /** Words that ask rather than name what is asked about. */

@@ -37,6 +37,11 @@ const WEEKDAY = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\
 const MONEY = /[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?)\s?(?:dollars|euros|pounds|usd|eur|gbp)\b/gi
 const PERCENT = /\b(\d+(?:\.\d+)?)\s?(?:%|percent\b)/gi
 const NUMBER = /(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?/g
+/** Whether a statement says a value changed ("moved", "now", "no longer", "cut to", ...). */
+export function saysChanged (statement: string): boolean {
+  return CHANGED.test(statement)
+}
+
 /** Words that are values, not what a statement says about its subject. */
 const VALUE_WORDS = new Set(['am', 'pm', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'].flatMap((w) => terms(w)))
 

@@ -40,6 +40,9 @@ import { checkRederived, checkRerun, claimedNumbers, readHanded, saidYesOrNo } f
 import { comparisonAsked } from './measures.ts'
 import { checkSummary } from './summary-check.ts'
 import { checkQuotes } from './quote-check.ts'
+import { contradiction } from './contradiction.ts'
+
+export { contradiction }
 
 /** A hit must be at least this relevant to count for or against. */
 const EVIDENCE_RELEVANCE = 0.45
@@ -47,23 +50,6 @@ const EVIDENCE_RELEVANCE = 0.45
 const MIN_STRENGTH = 0.25
 /** How much a graph entity's status lets it vouch for a claim: a proposal proves little. */
 const VOUCH: Record<string, number> = { verified: 1, proposed: 0.3, disputed: 0.15, retracted: 0 }
-
-const NEGATION = /\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without|false|untrue)\b|n['’]t\b/gi
-
-/** Pairs of words that flip a statement. Both directions are checked. */
-const ANTONYMS: [string, string][] = [
-  ['enabled', 'disabled'], ['enable', 'disable'], ['on', 'off'], ['open', 'closed'], ['true', 'false'],
-  ['increase', 'decrease'], ['increased', 'decreased'], ['increases', 'decreases'], ['rise', 'fall'], ['rose', 'fell'],
-  ['up', 'down'], ['higher', 'lower'], ['more', 'less'], ['faster', 'slower'], ['fast', 'slow'], ['larger', 'smaller'],
-  ['bigger', 'smaller'], ['before', 'after'], ['allowed', 'forbidden'], ['allow', 'forbid'], ['accepted', 'rejected'],
-  ['accept', 'reject'], ['approved', 'rejected'], ['pass', 'fail'], ['passed', 'failed'], ['passes', 'fails'],
-  ['success', 'failure'], ['succeeded', 'failed'], ['win', 'lose'], ['won', 'lost'], ['online', 'offline'],
-  ['start', 'stop'], ['started', 'stopped'], ['always', 'never'], ['all', 'none'], ['present', 'absent'],
-  ['alive', 'dead'], ['safe', 'unsafe'], ['valid', 'invalid'], ['supported', 'unsupported'], ['secure', 'insecure'],
-  ['available', 'unavailable'], ['public', 'private'], ['included', 'excluded'], ['sync', 'async'],
-  ['synchronous', 'asynchronous'], ['minimum', 'maximum'], ['first', 'last'], ['cheaper', 'dearer'], ['hot', 'cold'],
-  ['north', 'south'], ['east', 'west'], ['left', 'right'], ['above', 'below'], ['inside', 'outside'], ['required', 'optional']
-]
 
 export interface VerifierOutput {
   verdict: Verdict
@@ -751,32 +737,6 @@ function sharesSubject (claim: string, entity: string): boolean {
   if (mine.length === 0) return true
   const theirs = new Set(terms(entity, 'literal'))
   return mine.filter((t) => theirs.has(t)).length * 2 >= mine.length
-}
-
-/** Why `fact` contradicts `claim` when both are about the same thing, or undefined. */
-export function contradiction (claim: string, fact: string): string | undefined {
-  const negations = (s: string): number => (s.match(NEGATION) ?? []).length
-  if (negations(claim) % 2 !== negations(fact) % 2) return 'says the opposite (one of them is negated)'
-  const cw = new Set(words(claim))
-  const fw = new Set(words(fact))
-  for (const [a, b] of ANTONYMS) {
-    if (cw.has(a) && fw.has(b) && !fw.has(a) && !cw.has(b)) return `says "${b}" where the claim says "${a}"`
-    if (cw.has(b) && fw.has(a) && !fw.has(b) && !cw.has(a)) return `says "${a}" where the claim says "${b}"`
-  }
-  const cn = numbers(claim)
-  const fn = numbers(fact)
-  if (cn.length > 0 && fn.length > 0 && !cn.some((n) => fn.includes(n))) {
-    return `gives ${fn.join(', ')} where the claim says ${cn.join(', ')}`
-  }
-  return undefined
-}
-
-function words (s: string): string[] {
-  return s.toLowerCase().match(/[\p{L}]+/gu) ?? []
-}
-
-function numbers (s: string): number[] {
-  return (s.replace(/(\d),(\d{3})\b/g, '$1$2').match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number)
 }
 
 function round (x: number): number {

@@ -1,10 +1,16 @@
 /**
- * Reading a `conflict` entity's data (written by the graph's conflict detector, see
- * src/graph/conflicts.ts) for display: which entity and field clashed, and the values.
+ * Reading a `conflict` entity's data for display. Three kinds of conflict are written:
+ * - concurrent writes to one field, by the graph's conflict detector (src/graph/conflicts.ts):
+ *   which entity and field clashed, and the values;
+ * - statements that say opposite things, by the mesh's recorder when an agent's result names entities
+ *   it contradicts (`AgentResult.contradicts`; data `statements`): the ids in conflict;
+ * - a result verifiers disputed (data `disputes`, also joined to the statements' conflict when the
+ *   same result is disputed): the result and each dispute's reason.
  */
 import type { Entity, JsonValue } from '../../graph/schema.ts'
 
-export interface ConflictSummary {
+export interface WritesConflict {
+  kind: 'writes'
   entityId: string | undefined
   field: string
   /** Each clashing value, shown as short text. */
@@ -12,15 +18,49 @@ export interface ConflictSummary {
   truncated: boolean
 }
 
+export interface StatementsConflict {
+  kind: 'statements'
+  /** The entities that say opposite things, the one that raised the conflict first. */
+  statements: string[]
+  /** Verifiers' disputes of the first, when some came too. */
+  disputes: Dispute[]
+}
+
+export interface DisputeConflict {
+  kind: 'dispute'
+  /** The disputed result. */
+  result: string | undefined
+  disputes: Dispute[]
+}
+
+export interface Dispute { by: string, reason: string }
+
+export type ConflictSummary = WritesConflict | StatementsConflict | DisputeConflict
+
 function show (value: JsonValue | undefined, max = 160): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value ?? null)
   return s.length > max ? `${s.slice(0, max - 1)}…` : s
+}
+
+function disputesIn (raw: JsonValue | undefined): Dispute[] {
+  if (!Array.isArray(raw)) return []
+  return raw.flatMap(d => {
+    if (d === null || typeof d !== 'object' || Array.isArray(d)) return []
+    const who = [d.agentId, d.peerId].filter((x): x is string => typeof x === 'string')
+    return [{ by: who.length === 2 ? `${who[0]} on ${who[1]!.slice(-6)}` : who[0] ?? 'a verifier', reason: show(d.reason ?? 'no reason given', 300) }]
+  })
 }
 
 /** Undefined unless `entity` is a conflict; tolerant of data written by other versions. */
 export function conflictSummary (entity: Entity): ConflictSummary | undefined {
   if (entity.kind !== 'conflict') return undefined
   const data = entity.data ?? {}
+  if (Array.isArray(data.statements)) {
+    return { kind: 'statements', statements: data.statements.filter((x): x is string => typeof x === 'string'), disputes: disputesIn(data.disputes) }
+  }
+  if (Array.isArray(data.disputes) || typeof data.result === 'string') {
+    return { kind: 'dispute', result: typeof data.result === 'string' ? data.result : undefined, disputes: disputesIn(data.disputes) }
+  }
   const entityId = typeof data.entityId === 'string' ? data.entityId : undefined
   const field = typeof data.field === 'string' ? (data.field === '*' ? 'the whole entity' : data.field) : 'unknown field'
   const raw = Array.isArray(data.values) ? data.values : []
@@ -31,5 +71,5 @@ export function conflictSummary (entity: Entity): ConflictSummary | undefined {
     if (typeof v.preview === 'string') return `${v.preview.slice(0, 159)}…`
     return show(v)
   })
-  return { entityId, field, values, truncated: data.truncated === true }
+  return { kind: 'writes', entityId, field, values, truncated: data.truncated === true }
 }

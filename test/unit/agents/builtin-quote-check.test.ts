@@ -47,6 +47,26 @@ describe("verifier: a researcher's answer checked against the entities it quotes
     expect((await verify(handed(week.task, week.answer), peer(GRAPH))).verdict).toMatchObject({ vote: 'support', evidence: ['fact:t-1:1'] })
   })
 
+  it('names statements in conflict with the conflict, which it neither quotes nor relies on', async () => {
+    const graph = [
+      e('f-sso', 'fact', 'Single sign-on is enabled for guest accounts.', 'verified', 0.9),
+      { ...e('result:b:1', 'hypothesis', 'Single sign-on is disabled for guest accounts.', 'proposed', 0.5), createdAt: 2000 },
+      e('dispute:b:1', 'conflict', 'Conflicting statements: "Single sign-on is disabled for guest accounts." [result:b:1] says the opposite of "Single sign-on is enabled for guest accounts." [f-sso].', 'proposed', 0.5),
+      ...GRAPH
+    ]
+    const { task, answer } = await answered('Is single sign-on enabled for guest accounts?', graph)
+    expect(answer.text).toContain('[result:b:1] and [f-sso] say opposite things, and the room has not settled which holds (conflict [dispute:b:1]).')
+    expect(answer.text).not.toContain('Conflicting statements')
+    expect(answer.output).toMatchObject({ conflicts: [{ id: 'dispute:b:1', between: ['result:b:1', 'f-sso'] }] })
+    expect(answer.citations).toEqual(expect.arrayContaining(['f-sso', 'result:b:1', 'dispute:b:1']))
+    // Checked on another peer: quoted as they stand, but one is a proposal, so no surer than that.
+    const v = await verify(handed(task, answer), peer(graph))
+    expect(v.verdict).toMatchObject({ vote: 'abstain', reason: 'the answer quotes the graph as it stands, but [result:b:1] (proposed) is not verified: the answer is no surer than what it quotes' })
+    // Once the conflict is retracted (settled), the answer no longer names it.
+    const settled = await answered('Is single sign-on enabled for guest accounts?', graph.map(x => x.id === 'dispute:b:1' ? { ...x, status: 'retracted' as const } : x))
+    expect(settled.answer.text).not.toContain('opposite')
+  })
+
   it('abstains when what it quotes is not verified, or not yet in this peer\'s graph', async () => {
     const { task, answer } = await answered('How many eggs does the chocolate cake need?')
     expect(answer.citations?.[0]).toBe('f-cake')

@@ -353,10 +353,37 @@ describe('researcher: a statement the person tells the room to record', () => {
     expect(same.citations).toEqual(['f-relay'])
     const other = await handler({ id: 't', text: 'Note: the relay server listens on port 9191 now.' }, graphContext())
     expect(other.text).toBe('The relay server listens on port 9191 now.')
-    expect(other.output).toEqual({ recorded: 'The relay server listens on port 9191 now.', graph: 'contradicts', with: 'f-relay' })
-    expect(other.working?.[1]).toMatch(/^the graph says otherwise: \[f-relay\] fact, verified: "The relay server listens on port 9090 for websocket connections" \(it says 9191, the graph 9090\); recorded all the same/)
-    // Not cited: the result contradicts it, it is not derived from it.
+    // "now": an update of the port, not a conflict with it (superseded.ts).
+    expect(other.output).toEqual({ recorded: 'The relay server listens on port 9191 now.', graph: 'replaces', with: 'f-relay' })
+    expect(other.working?.[1]).toMatch(/^an update to \[f-relay\] fact, verified: "The relay server listens on port 9090 for websocket connections" \(it says 9191, the graph 9090\); questions on it are answered by the later statement/)
+    // Not cited: the result replaces it, it is not derived from it; and no conflict.
     expect(other.citations).toEqual([])
+    expect(other.contradicts).toBeUndefined()
+    const odd = await handler({ id: 't', text: 'Note: the relay server handles 5,000 websocket connections at most.' }, graphContext())
+    expect(odd.output).toEqual({ recorded: 'The relay server handles 5,000 websocket connections at most.', graph: 'contradicts', with: 'f-relay' })
+    expect(odd.working?.[1]).toMatch(/^the graph says otherwise: \[f-relay\]/)
+    expect(odd.contradicts).toBeUndefined()
+  })
+
+  it('names the statements a recorded one says the opposite of, so the mesh raises a conflict', async () => {
+    const held = [
+      e('h-login', 'hypothesis', 'The login bug is caused by the cache TTL.', 'proposed', 0.5),
+      e('f-login-page', 'fact', 'The login page loads in 2 seconds.', 'verified', 0.9),
+      ...GRAPH
+    ]
+    const r = await handler({ id: 't', text: 'Fact: the login bug is not caused by the cache TTL.' }, graphContext(held))
+    expect(r.text).toBe('The login bug is not caused by the cache TTL.')
+    expect(r.output).toEqual({ recorded: 'The login bug is not caused by the cache TTL.', graph: 'conflicts', with: 'h-login' })
+    expect(r.contradicts).toEqual(['h-login'])
+    expect(r.citations).toEqual([])
+    expect(r.working).toContain('in conflict with [h-login] hypothesis, proposed: "The login bug is caused by the cache TTL" (it says the opposite (one of them is negated)); recorded, and the mesh raises the conflict for the room to settle')
+    // Against a verified fact too (its verifiers will dispute it as well: the dispute joins the conflict).
+    const sso = await handler({ id: 't', text: 'FYI single sign-on is disabled for guest accounts' }, graphContext([e('f-sso', 'fact', 'Single sign-on is enabled for guest accounts.', 'verified', 0.9), ...GRAPH]))
+    expect(sso.contradicts).toEqual(['f-sso'])
+    expect((sso.output as { graph: string }).graph).toBe('conflicts')
+    // Said to have changed: an update, no conflict.
+    const changed = await handler({ id: 't', text: 'FYI single sign-on is now disabled for guest accounts' }, graphContext([e('f-sso', 'fact', 'Single sign-on is enabled for guest accounts.', 'verified', 0.9), ...GRAPH]))
+    expect(changed.contradicts).toBeUndefined()
   })
 })
 

@@ -231,6 +231,37 @@ describe('graph recorder: what each record becomes', () => {
     expect(lines(g, 'task:t-2').at(-1)).toBe('Disputed: result:t-2:1 by checker on …cccccc (2+2 is 4); see dispute:t-2:1.')
   })
 
+  it('a result that states the opposite of entities raises one conflict, which a later dispute of it joins', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    const held = g.add({ kind: 'hypothesis', text: 'The login bug is caused by the cache TTL.' })
+    recorder.task(task('t-n'))
+    recorder.award(award('t-n'))
+    // A bad id, its own id, and an entity this graph does not hold (named by id; its edges skipped).
+    recorder.result(result('t-n', 1, { text: 'The login bug is not caused by the cache TTL.', contradicts: [held, held, 'not an id!', 'result:t-n:1', 'fact:elsewhere'] }))
+    recorder.outcome(outcome('t-n'))
+    recorder.flush()
+    expect(problems).toEqual([])
+    const conflict = g.get('dispute:t-n:1')!
+    expect(conflict).toMatchObject({ kind: 'conflict', status: 'proposed', tags: ['statements'], data: { taskId: 't-n', attempt: 1, result: 'result:t-n:1', statements: ['result:t-n:1', held, 'fact:elsewhere'], disputes: [] } })
+    expect(conflict.text).toBe(`Conflicting statements: "The login bug is not caused by the cache TTL." [result:t-n:1] says the opposite of "The login bug is caused by the cache TTL." [${held}] and of [fact:elsewhere].`)
+    expect(out(g, 'result:t-n:1', 'contradicts')).toEqual([held])
+    expect(out(g, 'dispute:t-n:1', 'about')).toEqual([held, 'result:t-n:1', 'task:t-n'].sort())
+    expect(lines(g, 'task:t-n')).toContain(`Conflict dispute:t-n:1: result:t-n:1 says the opposite of ${held}, fact:elsewhere.`)
+    // Verifiers dispute it too: the same conflict, with the dispute added, not a second one.
+    const dispute = { peerId: VERIFIER, agentId: 'checker', vote: 'dispute' as const, confidence: 0.8, reason: 'the graph says otherwise', evidence: [held] }
+    recorder.verification({ taskId: 't-n', status: 'disputed', producer: { peerId: PRODUCER, agentId: 'calc' }, supporters: [], disputes: [dispute], at: T0 + 9 })
+    recorder.flush()
+    expect(problems).toEqual([])
+    expect(g.list({ kind: 'conflict' }).map(c => c.id)).toEqual(['dispute:t-n:1'])
+    expect(g.get('dispute:t-n:1')!.data).toMatchObject({ statements: ['result:t-n:1', held, 'fact:elsewhere'], disputes: [{ agentId: 'checker', reason: 'the graph says otherwise' }] })
+    expect(g.get('dispute:t-n:1')!.text).toBe(conflict.text)
+    // A result that contradicts nothing raises none.
+    lifecycle(recorder, 't-plain')
+    recorder.flush()
+    expect(g.has('dispute:t-plain:1')).toBe(false)
+  })
+
   it('a takeover: a new steward writes the thread its old steward never wrote, or only names itself on the one that was', async () => {
     const NEW = VERIFIER
     // The old steward's tab closed before its recorder wrote anything: the new steward writes it all.

@@ -29,10 +29,18 @@ describe('graph errors for forms', () => {
 
   it('summarises conflict entities for display', () => {
     const c = buildConflictEntity({ entityId: 'fact:abc', field: 'text', values: [{ opId: '1@aa', value: 'one' }, { opId: '2@bb', value: 'two' }] }, 'peer', 1_700_000_000_000)
-    expect(conflictSummary(c)).toEqual({ entityId: 'fact:abc', field: 'text', values: ['one', 'two'], truncated: false })
+    expect(conflictSummary(c)).toEqual({ kind: 'writes', entityId: 'fact:abc', field: 'text', values: ['one', 'two'], truncated: false })
     const whole = buildConflictEntity({ entityId: 'fact:abc', field: '*', values: [{ opId: '1@aa', value: { text: 'a' } }, { opId: '2@bb', value: { text: 'b' } }] }, 'peer', 1_700_000_000_000)
-    expect(conflictSummary(whole)?.field).toBe('the whole entity')
-    expect(conflictSummary(whole)?.values).toEqual(['{"text":"a"}', '{"text":"b"}'])
+    expect(conflictSummary(whole)).toMatchObject({ kind: 'writes', field: 'the whole entity', values: ['{"text":"a"}', '{"text":"b"}'] })
     expect(conflictSummary({ ...c, kind: 'fact' })).toBeUndefined()
+    // Statements that say opposite things (the recorder, from a result's `contradicts`), later disputed too.
+    const dispute = { peerId: '12D3KooWAbcdefXYZ123', agentId: 'verifier', confidence: 0.8, reason: '[f-1] (verified) says the opposite', evidence: ['f-1'] }
+    expect(conflictSummary({ ...c, data: { taskId: 't', attempt: 1, result: 'result:t:1', statements: ['result:t:1', 'f-1', 7], disputes: [dispute] } })).toEqual({
+      kind: 'statements', statements: ['result:t:1', 'f-1'], disputes: [{ by: 'verifier on XYZ123', reason: '[f-1] (verified) says the opposite' }]
+    })
+    // A disputed result: had been shown as "Concurrent writes to unknown field".
+    expect(conflictSummary({ ...c, data: { taskId: 't', attempt: 1, result: 'result:t:1', disputes: [dispute, 'junk', { reason: 3 }] } })).toEqual({
+      kind: 'dispute', result: 'result:t:1', disputes: [{ by: 'verifier on XYZ123', reason: '[f-1] (verified) says the opposite' }, { by: 'a verifier', reason: '3' }]
+    })
   })
 })

@@ -1,0 +1,92 @@
+/**
+ * When two statements say opposite things, read by patterns alone (no model). Shared by the verifier,
+ * which weighs a claim against the graph's entities, and the researcher, which tells the room when a
+ * statement a person asks it to record is in conflict with one the graph holds.
+ *
+ * - {@link contradiction}: whether an entity flips a claim it is about (one of them negated, a pair of
+ *   opposite words, other numbers). Loose on purpose: the verifier asks it only of entities relevant
+ *   to the claim, and weighs what it finds by their status.
+ * - {@link statementConflict}: whether two statements are in conflict, which is stricter. They must say
+ *   the same thing apart from the flip (every content word of the shorter in the longer), and the later
+ *   must not say that something changed or replace the earlier ("The standup moved to 10:15" after "The
+ *   standup is at 9:30" is news, not a conflict: superseded.ts). "The login bug is not caused by the cache TTL." against "The login bug is caused
+ *   by the cache TTL." is one; "The login page does not load on Safari." against "The login page
+ *   loads in 2 seconds." is not.
+ */
+import { terms } from '../../match/score.ts'
+import { isValueTerm, replaces, saysChanged } from './superseded.ts'
+
+const NEGATION = /\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without|false|untrue)\b|n['’]t\b/gi
+
+/** Pairs of words that flip a statement. Both directions are checked. */
+const ANTONYMS: [string, string][] = [
+  ['enabled', 'disabled'], ['enable', 'disable'], ['on', 'off'], ['open', 'closed'], ['true', 'false'],
+  ['increase', 'decrease'], ['increased', 'decreased'], ['increases', 'decreases'], ['rise', 'fall'], ['rose', 'fell'],
+  ['up', 'down'], ['higher', 'lower'], ['more', 'less'], ['faster', 'slower'], ['fast', 'slow'], ['larger', 'smaller'],
+  ['bigger', 'smaller'], ['before', 'after'], ['allowed', 'forbidden'], ['allow', 'forbid'], ['accepted', 'rejected'],
+  ['accept', 'reject'], ['approved', 'rejected'], ['pass', 'fail'], ['passed', 'failed'], ['passes', 'fails'],
+  ['success', 'failure'], ['succeeded', 'failed'], ['win', 'lose'], ['won', 'lost'], ['online', 'offline'],
+  ['start', 'stop'], ['started', 'stopped'], ['always', 'never'], ['all', 'none'], ['present', 'absent'],
+  ['alive', 'dead'], ['safe', 'unsafe'], ['valid', 'invalid'], ['supported', 'unsupported'], ['secure', 'insecure'],
+  ['available', 'unavailable'], ['public', 'private'], ['included', 'excluded'], ['sync', 'async'],
+  ['synchronous', 'asynchronous'], ['minimum', 'maximum'], ['first', 'last'], ['cheaper', 'dearer'], ['hot', 'cold'],
+  ['north', 'south'], ['east', 'west'], ['left', 'right'], ['above', 'below'], ['inside', 'outside'], ['required', 'optional']
+]
+
+/** Why `fact` contradicts `claim` when both are about the same thing, or undefined. `named`: how the reason names the claim. */
+export function contradiction (claim: string, fact: string, named = 'the claim'): string | undefined {
+  const negations = (s: string): number => (s.match(NEGATION) ?? []).length
+  if (negations(claim) % 2 !== negations(fact) % 2) return 'says the opposite (one of them is negated)'
+  const cw = new Set(words(claim))
+  const fw = new Set(words(fact))
+  for (const [a, b] of ANTONYMS) {
+    if (cw.has(a) && fw.has(b) && !fw.has(a) && !cw.has(b)) return `says "${b}" where ${named} says "${a}"`
+    if (cw.has(b) && fw.has(a) && !fw.has(b) && !cw.has(a)) return `says "${a}" where ${named} says "${b}"`
+  }
+  const cn = numbers(claim)
+  const fn = numbers(fact)
+  if (cn.length > 0 && fn.length > 0 && !cn.some((n) => fn.includes(n))) {
+    return `gives ${fn.join(', ')} where ${named} says ${cn.join(', ')}`
+  }
+  return undefined
+}
+
+/**
+ * Why `earlier`, a statement the graph already holds, is in conflict with `later` ("says the opposite
+ * (one of them is negated)", "says "enabled" where this statement says "disabled""), or undefined when
+ * it is not: the module's comment says when.
+ */
+export function statementConflict (later: string, earlier: string): string | undefined {
+  const why = contradiction(later, earlier, 'this statement')
+  if (why === undefined || saysChanged(later) || replaces(later, earlier)) return undefined
+  const flips = new Set(ANTONYMS.flat().flatMap((w) => terms(w)))
+  const said = (s: string): Set<string> => new Set(terms(s, 'literal').filter((t) => !isValueTerm(t) && !flips.has(t) && !NEGATION_TERMS.has(t)))
+  const a = said(later)
+  const b = said(earlier)
+  // Everything the shorter says besides the flip, the longer says too.
+  const [short, long] = a.size <= b.size ? [a, b] : [b, a]
+  if (short.size === 0) return undefined
+  return [...short].every((t) => long.has(t)) ? why : undefined
+}
+
+const NEGATION_TERMS = new Set(['not', 'no', 'never', 'none', 'nobody', 'nothing', 'neither', 'nor', 'cannot', 'without', 'false', 'untrue', 'don', 'doesn', 'isn', 'aren', 'wasn', 'weren', 'won', 'can', 'didn', 'hasn', 'haven', 'shouldn', 'wouldn', 'couldn', 't'].flatMap((w) => terms(w)))
+
+/**
+ * How a conflict entity between statements opens (written by the mesh's recorder, coord/graph-recorder.ts):
+ * "Conflicting statements: "<one>" [<id>] says the opposite of "<other>" [<id>]."
+ */
+export const CONFLICTING_STATEMENTS = 'Conflicting statements: '
+
+/** The ids a conflict entity between statements names, in order; none for any other text. */
+export function conflictingIds (text: string): string[] {
+  if (!text.startsWith(CONFLICTING_STATEMENTS)) return []
+  return [...new Set([...text.matchAll(/\[([^\[\]\s"]+)\]/g)].map((m) => m[1]!))]
+}
+
+function words (s: string): string[] {
+  return s.toLowerCase().match(/[\p{L}]+/gu) ?? []
+}
+
+function numbers (s: string): number[] {
+  return (s.replace(/(\d),(\d{3})\b/g, '$1$2').match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number)
+}
