@@ -4,7 +4,7 @@ export const IMPERATIVE: ReadonlySet<string> = new Set([
   'compute', 'confirm', 'convert', 'count', 'create', 'decide', 'deploy', 'describe', 'design', 'determine', 'download', 'draft', 'draw',
   'email', 'estimate', 'evaluate', 'explain', 'export', 'extract', 'fetch', 'file', 'find', 'fix', 'format', 'gather', 'generate', 'get',
   'identify', 'implement', 'list', 'look', 'make', 'measure', 'merge', 'note', 'notify', 'open', 'organise', 'organize', 'outline',
-  'parse', 'plot', 'post', 'prepare', 'publish', 'put', 'rank', 'read', 'record', 'reply', 'report', 'research', 'review', 'rewrite',
-  'run', 'save', 'schedule', 'search', 'send', 'share', 'sort', 'store', 'suggest', 'summarise', 'summarize', 'tell', 'test', 'translate',
+  'parse', 'plot', 'post', 'prepare', 'publish', 'put', 'rank', 'read', 'record', 'reply', 'report', 'research', 'reverse', 'review', 'rewrite',
+  'run', 'save', 'schedule', 'search', 'send', 'share', 'sort', 'split', 'store', 'suggest', 'summarise', 'summarize', 'tell', 'test', 'translate',
   'update', 'upload', 'use', 'validate', 'verify', 'visualise', 'visualize', 'work', 'write'
 ])

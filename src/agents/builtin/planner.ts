@@ -137,8 +137,14 @@ function withSharedMaterial (parts: Part[]): Part[] | undefined {
   if (p === undefined || last.text.slice(0, p.start).trim() !== '') return undefined
   const earlier = parts.slice(0, -1)
   if (!earlier.every((x) => !bringsItsOwn(x.text) && POINTS_AT_TEXT.test(x.text) && instructs(x.text))) return undefined
-  return [...earlier.map((x) => ({ ...x, text: `${x.text.replace(/[\s.,;:]+$/, '')}: ${p.material}` })), last]
+  // "Split this into words and count them": "them" is the words the part before names.
+  const unit = earlier.map((x) => INTO_UNITS.exec(x.text)?.[1]).find((u) => u !== undefined)
+  const counted = unit === undefined ? last : { ...last, text: last.text.replace(/\bcount\s+them\b/i, (m) => `${m.slice(0, 5)} the ${unit.toLowerCase()}`) }
+  return [...earlier.map((x) => ({ ...x, text: `${x.text.replace(/[\s.,;:]+$/, '')}: ${p.material}` })), counted]
 }
+
+/** The units a part splits its text into ("Split this into words"). */
+const INTO_UNITS = /\binto\s+(?:its\s+|separate\s+|individual\s+)?(words|sentences|lines|characters|letters|paragraphs)\b/i
 
 /** Whether a part holds what it works on: a number, a quoted text, or a text after a colon. */
 function bringsItsOwn (part: string): boolean {

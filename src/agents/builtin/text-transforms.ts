@@ -1,7 +1,7 @@
 /**
  * Rewriting a text, the summariser's `text.transform` skill: sorting words or a list (alphabetically,
  * in reverse, by length), reversing a word or the order of a list, changing case, removing
- * duplicates, whether a word or phrase is a palindrome, and picking out the email addresses, links,
+ * duplicates, splitting a text into its words, sentences, lines or characters, whether a word or phrase is a palindrome, and picking out the email addresses, links,
  * phone numbers, numbers, dates, hashtags or @mentions a text holds. "Sort these words alphabetically: pear,
  * apple, mango", "Reverse the word 'meshwork'", "Convert to upper case: hello world", "Remove the
  * duplicates from: a, b, a", "Is racecar a palindrome?", "Extract the email addresses from: ...". Before, nobody bid on these ("no capable agent
@@ -21,6 +21,7 @@ import { findPayload, type Payload } from './payload.ts'
 import { preview } from './text-counts.ts'
 import { inputText, upstreamResults, upstreamText } from './task-input.ts'
 import { datesIn } from './dates.ts'
+import { splitSentences } from './sentences.ts'
 
 type Transform =
   | { op: 'sort', descending: boolean, byLength: boolean }
@@ -29,6 +30,7 @@ type Transform =
   | { op: 'dedupe' }
   | { op: 'palindrome' }
   | { op: 'extract', what: Extractable[] }
+  | { op: 'split', into: 'words' | 'sentences' | 'lines' | 'characters' }
 
 type Extractable = 'email addresses' | 'links' | 'phone numbers' | 'numbers' | 'hashtags' | 'mentions' | 'dates'
 
@@ -67,6 +69,8 @@ const EXTRACTED: Record<Exclude<Extractable, 'dates'>, RegExp> = {
   hashtags: /(?<![\p{L}\p{N}_&])#[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*/gu,
   mentions: /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]+(?![\p{L}\p{N}_]*[.@][\p{L}\p{N}])/gu
 }
+/** "Split this into words: ...", "Break the text up into sentences", "Tokenize: ..." (words). */
+const SPLIT = new RegExp(String.raw`${POLITE}(?:split|break|divide|separate|chop|cut)\b(?:\s+\S+){0,4}?\s+(?:up\s+|apart\s+)?(?:into|in\s+to)\s+(?:its\s+|separate\s+|individual\s+|single\s+)?(words|sentences|lines|characters|letters)\b|${POLITE}tokeni[sz]e\b`, 'i')
 const QUOTED = /'([^']{1,2000})'|"([^"]{1,2000})"|‘([^’]{1,2000})’|“([^”]{1,2000})”/u
 
 /**
@@ -100,6 +104,11 @@ function transformAsked (request: string, payload: Payload | undefined): Transfo
     return { op: 'extract', what: [...new Set(kinds)] }
   }
   if (DEDUPE.test(head)) return { op: 'dedupe' }
+  const split = SPLIT.exec(head)
+  if (split !== null) {
+    const unit = (split[1] ?? 'words').toLowerCase()
+    return { op: 'split', into: unit === 'letters' ? 'characters' : unit as 'words' | 'sentences' | 'lines' | 'characters' }
+  }
   if (CASE.test(head)) {
     const to = /\blower\s*-?\s*case|\blowercase|\bsmall\s+letters|\bdecapitali[sz]e/i.test(head) ? 'lower'
       : /\bupper\s*-?\s*case|\buppercase|\ball\s+caps|\bcapital\s+letters/i.test(head) ? 'upper'
@@ -192,6 +201,16 @@ export function transformText (task: AgentTask): AgentResult | undefined {
       const out = list.items.slice().reverse()
       working.push(`${out.length} ${list.kind} in reverse order`)
       return listResult(out, list.joiner, working)
+    }
+    case 'split': {
+      const items = asked.into === 'words' ? source.text.match(/[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu) ?? []
+        : asked.into === 'sentences' ? splitSentences(source.text)
+          : asked.into === 'lines' ? source.text.split(/\r?\n/).map(l => l.trim()).filter(l => l !== '')
+            : [...graphemes(source.text)].filter(g => /\S/u.test(g))
+      if (items.length === 0) throw new Error(`summariser: the text holds no ${asked.into} to split it into`)
+      working.push(`${items.length} ${items.length === 1 ? asked.into.replace(/s$/, '') : asked.into}${asked.into === 'words' ? ' (letters and digits; punctuation dropped)' : ''}`)
+      const text = `${items.length} ${items.length === 1 ? asked.into.replace(/s$/, '') : asked.into}: ${items.join(asked.into === 'sentences' || asked.into === 'lines' ? ' | ' : ', ')}`
+      return { text, output: items, working: [...working, `= ${preview(text)}`] }
     }
     case 'dedupe': {
       const list = splitList(source.text)

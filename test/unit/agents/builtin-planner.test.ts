@@ -37,6 +37,15 @@ describe('planner: rules', () => {
     ])
     // A part that names what it works on ("the report") is not given the material; what follows it still waits for it.
     expect(plan('Summarise the report, then count its words: a b c.')).toEqual([['s1', 'Summarise the report', ''], ['s2', 'Count its words: a b c.', 's1']])
+    // "Split" and "reverse" are instructions too; "count them" counts the units the part before splits into.
+    // Before, "Split this into words" ran without a text, and "Count them" had no unit to count.
+    expect(plan('Split this into words and count them: the quick brown fox')).toEqual([
+      ['s1', 'Split this into words: the quick brown fox', ''], ['s2', 'Count the words: the quick brown fox', '']
+    ])
+    expect(plan('Split this text into sentences and count them: One. Two.')).toEqual([
+      ['s1', 'Split this text into sentences: One. Two.', ''], ['s2', 'Count the sentences: One. Two.', '']
+    ])
+    expect(plan('Reverse this and count its letters: hello world')).toEqual([['s1', 'Reverse this: hello world', ''], ['s2', 'Count its letters: hello world', '']])
   })
 
   it('reads "next" as a sequencing word, but not "next Tuesday" or "next week"', () => {

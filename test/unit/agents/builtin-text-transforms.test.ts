@@ -34,6 +34,19 @@ describe('rewriting a text', () => {
     expect((await run('Reverse the word "café👍🏽"')).text).toBe('👍🏽éfac')
   })
 
+  it('splits a text into its words, sentences, lines or characters, and says when it holds none', async () => {
+    // Before, nobody had this: "Split this into words: ..." was summarised, unchanged.
+    const words = await run('Split this into words: the quick, brown fox — isn\'t it?')
+    expect(words).toMatchObject({ text: "6 words: the, quick, brown, fox, isn't, it", output: ['the', 'quick', 'brown', 'fox', "isn't", 'it'] })
+    expect((await run('Tokenize: v2.5 ships on 3 May')).output).toEqual(['v2.5', 'ships', 'on', '3', 'May'])
+    expect(await run('Break this text up into sentences: The relay runs. It is fast! Is it?')).toMatchObject({ text: '3 sentences: The relay runs. | It is fast! | Is it?', output: ['The relay runs.', 'It is fast!', 'Is it?'] })
+    expect((await run('Split into lines:\nalpha\n\nbeta')).output).toEqual(['alpha', 'beta'])
+    expect(await run('Split the word "café" into letters')).toMatchObject({ text: '4 characters: c, a, f, é' })
+    await expect(run('Split this into words: — … !')).rejects.toThrow('summariser: the text holds no words to split it into')
+    expect(asksToTransform({ id: 't', text: 'Split this into words: a b' })).toBe(true)
+    expect(asksToTransform({ id: 't', text: 'Split the bill between 4 people' })).toBe(false)
+  })
+
   it('changes case, removes duplicates and tells palindromes', async () => {
     expect((await run('Convert to upper case: hello world')).text).toBe('HELLO WORLD')
     expect((await run('Make this lowercase: HELLO World')).text).toBe('hello world')
