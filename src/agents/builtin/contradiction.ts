@@ -1,20 +1,18 @@
 /**
  * When two statements say opposite things, read by patterns alone (no model). Shared by the verifier,
- * which weighs a claim against the graph's entities, and the researcher, which tells the room when a
- * statement a person asks it to record is in conflict with one the graph holds.
+ * which weighs a claim against the graph's entities, and superseded.ts, which tells an update of a
+ * statement from a conflict with it (the researcher raises a conflict when a statement a person asks
+ * it to record is in conflict with one the graph holds).
  *
  * - {@link contradiction}: whether an entity flips a claim it is about (one of them negated, a pair of
  *   opposite words, other numbers). Loose on purpose: the verifier asks it only of entities relevant
  *   to the claim, and weighs what it finds by their status.
- * - {@link statementConflict}: whether two statements are in conflict, which is stricter. They must say
- *   the same thing apart from the flip (every content word of the shorter in the longer), and the later
- *   must not say that something changed or replace the earlier ("The standup moved to 10:15" after "The
- *   standup is at 9:30" is news, not a conflict: superseded.ts). "The login bug is not caused by the cache TTL." against "The login bug is caused
- *   by the cache TTL." is one; "The login page does not load on Safari." against "The login page
- *   loads in 2 seconds." is not.
+ * - {@link sameButFlipped}: stricter. Only a negation or opposite words flip, and the two must say the same thing apart from the flip (every content
+ *   word of the shorter in the longer): "The login bug is not caused by the cache TTL." against "The
+ *   login bug is caused by the cache TTL." do; "The login page does not load on Safari." against "The
+ *   login page loads in 2 seconds." do not.
  */
 import { terms } from '../../match/score.ts'
-import { isValueTerm, replaces, saysChanged } from './superseded.ts'
 
 const NEGATION = /\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without|false|untrue)\b|n['’]t\b/gi
 
@@ -32,6 +30,14 @@ const ANTONYMS: [string, string][] = [
   ['synchronous', 'asynchronous'], ['minimum', 'maximum'], ['first', 'last'], ['cheaper', 'dearer'], ['hot', 'cold'],
   ['north', 'south'], ['east', 'west'], ['left', 'right'], ['above', 'below'], ['inside', 'outside'], ['required', 'optional']
 ]
+
+/** Words that are values, not what a statement says about its subject. */
+const VALUE_WORDS = new Set(['am', 'pm', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'].flatMap((w) => terms(w)))
+
+/** Whether a term (match/score.ts `terms`) is a value rather than what a statement is about: a number, a month or weekday, am/pm. */
+export function isValueTerm (term: string): boolean {
+  return /^\p{N}/u.test(term) || VALUE_WORDS.has(term)
+}
 
 /** Why `fact` contradicts `claim` when both are about the same thing, or undefined. `named`: how the reason names the claim. */
 export function contradiction (claim: string, fact: string, named = 'the claim'): string | undefined {
@@ -52,15 +58,17 @@ export function contradiction (claim: string, fact: string, named = 'the claim')
 }
 
 /**
- * Why `earlier`, a statement the graph already holds, is in conflict with `later` ("says the opposite
- * (one of them is negated)", "says "enabled" where this statement says "disabled""), or undefined when
- * it is not: the module's comment says when.
+ * Why `earlier` says the opposite of `later` (one of them negated, or a pair of opposite words: not
+ * other numbers) when they say the same thing apart from the flip (every
+ * content word of the shorter, besides negations, opposite words and values, in the longer), or
+ * undefined. Whether that is a conflict or an update depends on which came later and whether it says
+ * something changed: superseded.ts.
  */
-export function statementConflict (later: string, earlier: string): string | undefined {
+export function sameButFlipped (later: string, earlier: string): string | undefined {
   const why = contradiction(later, earlier, 'this statement')
-  if (why === undefined || saysChanged(later) || replaces(later, earlier)) return undefined
-  const flips = new Set(ANTONYMS.flat().flatMap((w) => terms(w)))
-  const said = (s: string): Set<string> => new Set(terms(s, 'literal').filter((t) => !isValueTerm(t) && !flips.has(t) && !NEGATION_TERMS.has(t)))
+  // Other numbers for the same thing are an update or a different statement (superseded.ts), no flip.
+  if (why === undefined || why.startsWith('gives ')) return undefined
+  const said = (s: string): Set<string> => new Set(terms(s, 'literal').filter((t) => !isValueTerm(t) && !FLIP_TERMS.has(t) && !NEGATION_TERMS.has(t)))
   const a = said(later)
   const b = said(earlier)
   // Everything the shorter says besides the flip, the longer says too.
@@ -70,6 +78,7 @@ export function statementConflict (later: string, earlier: string): string | und
 }
 
 const NEGATION_TERMS = new Set(['not', 'no', 'never', 'none', 'nobody', 'nothing', 'neither', 'nor', 'cannot', 'without', 'false', 'untrue', 'don', 'doesn', 'isn', 'aren', 'wasn', 'weren', 'won', 'can', 'didn', 'hasn', 'haven', 'shouldn', 'wouldn', 'couldn', 't'].flatMap((w) => terms(w)))
+const FLIP_TERMS = new Set(ANTONYMS.flat().flatMap((w) => terms(w)))
 
 /**
  * How a conflict entity between statements opens (written by the mesh's recorder, coord/graph-recorder.ts):

@@ -68,11 +68,15 @@ const MAX_PLAIN_SENTENCES = 3
 /** Words that open a noun phrase: "the", "our", "every", ... */
 const DETERMINER = String.raw`(?:the|our|my|your|their|his|her|its|a|an|every|each|all|both|no|this|that|these|those|today's|tomorrow's|next|last)`
 /** Finite verbs a statement's subject is followed by: forms of be and have, modals, and past tenses. */
-const VERB = String.raw`(?:is|are|was|were|isn't|aren't|wasn't|weren't|has|have|had|hasn't|haven't|will|won't|would|can|can't|cannot|could|should|must|may|might|does|do|did|doesn't|don't|didn't|[a-z]{2,}ed|ran|began|got|went|came|became|left|met|took|made|grew|fell|rose|won|lost|sold|bought|moved|lives|works|runs|starts|begins|ends|opens|closes|costs|takes|leaves|arrives|lasts|meets|belongs|uses|needs|holds|weighs|lies|sits|stands|listens|points|means|says|knows|owns|pays|earns|expires|happens|comes|goes|stays|launches|ships|releases|falls|occurs|finishes|lands|resumes|reopens|restarts|returns|renews|reports|sleeps|eats|speaks|teaches|manages|leads|hosts)`
+const KNOWN_VERB = String.raw`(?:is|are|was|were|isn't|aren't|wasn't|weren't|has|have|had|hasn't|haven't|will|won't|would|can|can't|cannot|could|should|must|may|might|does|do|did|doesn't|don't|didn't|[a-z]{2,}ed|ran|began|got|went|came|became|left|met|took|made|grew|fell|rose|won|lost|sold|bought|moved|lives|works|runs|starts|begins|ends|opens|closes|costs|takes|leaves|arrives|lasts|meets|belongs|uses|needs|holds|weighs|lies|sits|stands|listens|points|means|says|knows|owns|pays|earns|expires|happens|comes|goes|stays|launches|ships|releases|falls|occurs|finishes|lands|resumes|reopens|restarts|returns|renews|reports|sleeps|eats|speaks|teaches|manages|leads|hosts)`
+const VERB = String.raw`(?:${KNOWN_VERB}|[a-z]{3,}(?<!ss|us|is|ous)s)`
+const KNOWN_VERB_AT_END = new RegExp(String.raw`\s${KNOWN_VERB}\s+\S$`, 'i')
+/** Any verb in the third person ("handles", "supports"): also a plural noun, so only after a subject without a preposition ("a summary of the changes" is no statement). */
+const ANY_S_VERB = /\s[a-z]{3,}(?<!ss|us|is|ous)s\s+\S$/i
 /** A first sentence's subject (captured): a determiner and up to six words, or a name of up to three words. */
 const SUBJECT = new RegExp(String.raw`^(${DETERMINER}\s+(?:[\p{L}\p{N}'’&-]+\s+){1,6}?|(?:\p{Lu}[\p{L}\p{N}'’&-]*\s+){1,3}?)${VERB}\s+\S`, 'iu')
-/** A later sentence may go on about the same subject: "He is back on Monday.", "It runs on 9091." */
-const LATER_SUBJECT = new RegExp(String.raw`^(?:he|she|it|they|we|i|there)\s+${VERB}\s+\S`, 'i')
+/** A later sentence may go on about the same subject: "He is back on Monday.", "It runs on 9091." (known verbs only: "He gives 5 to Sara." tells a word problem) */
+const LATER_SUBJECT = new RegExp(String.raw`^(?:he|she|it|they|we|i|there)\s+${KNOWN_VERB}\s+\S`, 'i')
 /** Words of a question or a request that a statement does not use. */
 const ASKS = /\?|\b(?:how|what|which|who|whom|whose|why|whether|please|let's|let\s+us)\b|\b(?:is|are)\s+to\s+\w|\bcan\s+you\b|\bcould\s+you\b/i
 /** A clause that asks or instructs after a statement: "my CSV has duplicates, dedupe it", "goldfish forget fast, is that right". */
@@ -205,6 +209,9 @@ export function plainStatement (text: string): boolean {
     if (m === null || !(OPENS_WITH_DETERMINER.test(s) || /^\p{Lu}/u.test(s))) return false
     // "a short summary of the changes described in ...": a participle after a phrase with a preposition
     // qualifies a noun; it is not the verb of a statement.
-    return !(/ed\s+\S$/i.test(m[0]) && PREPOSITION.test(m[0]))
+    const anyVerb = ANY_S_VERB.test(m[0]) && !KNOWN_VERB_AT_END.test(m[0])
+    // "He gives 5 to Sara." goes on with a story (a word problem), not about the room.
+    if (anyVerb && /^(?:he|she|it|they|we|i|you)\s/i.test(s)) return false
+    return !((/ed\s+\S$/i.test(m[0]) || anyVerb) && PREPOSITION.test(m[0]))
   })
 }

@@ -190,11 +190,14 @@ function checkRewrite ({ task, result }: Handed): Rederived | undefined {
     if (said === undefined) return undefined
     return judged({ same: said === rewritten.output, shown: said ? 'yes' : 'no' }, rewritten.text ?? '', steps, 'checked again')
   }
-  const claimed = typeof result.output === 'string' ? result.output : typeof result.text === 'string' ? result.text : undefined
+  // A split's output is the list of its parts, its text "4 words: ..."; other rewrites' output is their text.
+  const listed = Array.isArray(rewritten.output)
+  const claimed = !listed && typeof result.output === 'string' ? result.output : typeof result.text === 'string' ? result.text : undefined
   if (claimed === undefined) return undefined
   const flat = (x: string): string => x.replace(/\s+/g, ' ').trim()
+  const derived = flat(listed ? rewritten.text : String(rewritten.output))
   const shown = flat(claimed).length > 80 ? `${flat(claimed).slice(0, 79)}…` : flat(claimed)
-  return judged({ same: flat(claimed) === flat(String(rewritten.output)), shown: `"${shown}"` }, `"${flat(String(rewritten.output)).slice(0, 80)}"`, steps, 'rewritten again')
+  return judged({ same: flat(claimed) === derived, shown: `"${shown}"` }, `"${derived.slice(0, 80)}"`, steps, 'rewritten again')
 }
 
 /**

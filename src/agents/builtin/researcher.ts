@@ -27,8 +27,8 @@ import { datesIn, MONTH } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { lexicalOverlap, terms } from '../../match/score.ts'
 import { hypothesisToRecord, plainStatement, questionToRecord, statementToRecord } from './record-ask.ts'
-import { replacedBy, replaces, statedWords } from './superseded.ts'
-import { conflictingIds, statementConflict } from './contradiction.ts'
+import { replacedBy, replaces, statedWords, statementConflict } from './superseded.ts'
+import { conflictingIds } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
 
@@ -287,15 +287,15 @@ async function record (statement: string, ctx: AgentContext, hypothesis: boolean
     for (const { j, why } of conflicts) {
       working.push(`in conflict with [${j.hit.id}] ${j.hit.kind}, ${j.hit.status}: "${quote(j.hit)}" (it ${why}); recorded, and the mesh raises the conflict for the room to settle`)
     }
+  } else if (best !== undefined && replaces(statement, best.hit.text)) {
+    output = { recorded: statement, graph: 'replaces', with: best.hit.id }
+    working.push(`an update to [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}" (${told !== undefined && !told.agrees && told.news !== true ? told.why : 'it says this changed'}); questions on it are answered by the later statement, with the earlier named as replaced`)
   } else if (best === undefined || told === undefined || told.news === true) {
     output = { recorded: statement, graph: 'new' }
     working.push('the graph has nothing on this yet: recorded as a hypothesis for the room\'s verifiers to check')
   } else if (told.agrees) {
     output = { recorded: statement, graph: 'agrees', with: best.hit.id }
     working.push(`the graph already says so: [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}"`)
-  } else if (replaces(statement, best.hit.text)) {
-    output = { recorded: statement, graph: 'replaces', with: best.hit.id }
-    working.push(`an update to [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}" (${told.why}); questions on it are answered by the later statement, with the earlier named as replaced`)
   } else {
     output = { recorded: statement, graph: 'contradicts', with: best.hit.id }
     working.push(`the graph says otherwise: [${best.hit.id}] ${best.hit.kind}, ${best.hit.status}: "${quote(best.hit)}" (${told.why}); recorded all the same, for the room's verifiers to weigh against it`)

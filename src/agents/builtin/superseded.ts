@@ -24,6 +24,9 @@ import { splitSentences } from './sentences.ts'
 import { statementParts, withoutDecisionLabel } from './record-ask.ts'
 import { plainWords } from './evidence.ts'
 import { terms } from '../../match/score.ts'
+import { isValueTerm, sameButFlipped } from './contradiction.ts'
+
+export { isValueTerm }
 
 /** Words that say a value changed. */
 const CHANGED = /\b(?:moved|moves|changed|changes|now|no\s+longer|instead|rescheduled|postponed|delayed|pushed(?:\s+back)?|brought\s+forward|switched|updated|renamed|replaced|from\s+now\s+on|going\s+forward|anymore|any\s+more|(?:cut|raised|increased|reduced|lowered|dropped|fell|rose|went\s+(?:up|down)|bumped|extended|shortened)\s+(?:to|by))\b/i
@@ -42,13 +45,6 @@ export function saysChanged (statement: string): boolean {
   return CHANGED.test(statement)
 }
 
-/** Words that are values, not what a statement says about its subject. */
-const VALUE_WORDS = new Set(['am', 'pm', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'].flatMap((w) => terms(w)))
-
-/** Whether a term (match/score.ts `terms`) is a value rather than what a statement is about: a number, a month or weekday, am/pm. */
-export function isValueTerm (term: string): boolean {
-  return /^\p{N}/u.test(term) || VALUE_WORDS.has(term)
-}
 
 /** The values a sentence states, by kind ("time" → {"10:15"}), each written one way. */
 export function valuesByKind (sentence: string): Map<string, Set<string>> {
@@ -87,9 +83,26 @@ export function valuesByKind (sentence: string): Map<string, Set<string>> {
   return out
 }
 
-/** Whether the statement `later` replaces `earlier` (see the module's comment); both may be several sentences. */
+/**
+ * Whether the statement `later` replaces `earlier` (see the module's comment); both may be several
+ * sentences. Also when it says the opposite of it and that something changed ("SSO is now disabled
+ * for guest accounts" after "SSO is enabled for guest accounts"), with nothing else said differently.
+ */
 export function replaces (later: string, earlier: string): boolean {
-  return readingsReplace(readings(later), readings(earlier))
+  return readingsReplace(readings(later), readings(earlier)) || (saysChanged(later) && sameButFlipped(later, earlier) !== undefined)
+}
+
+/**
+ * Why `earlier`, a statement the graph already holds, is in conflict with `later` ("says the opposite
+ * (one of them is negated)", "says "enabled" where this statement says "disabled""), or undefined when
+ * it is not. They must say the same thing apart from the flip (contradiction.ts, `sameButFlipped`), and
+ * the later must not say that something changed or replace the earlier: "The login bug is not caused
+ * by the cache TTL." against "The login bug is caused by the cache TTL." is a conflict; "SSO is now
+ * disabled" after "SSO is enabled", or "The relay port is 9091" after "... 9090", an update.
+ */
+export function statementConflict (later: string, earlier: string): string | undefined {
+  if (saysChanged(later) || replaces(later, earlier)) return undefined
+  return sameButFlipped(later, earlier)
 }
 
 /** A sentence read for comparing: its subject (its terms, sorted), its values by kind, the other terms it says, and whether it says a value changed. */
@@ -143,11 +156,12 @@ function readingReplaces (a: Reading, b: Reading): boolean {
 export function replacedBy (hits: readonly GraphHit[]): Map<string, GraphHit> {
   const out = new Map<string, GraphHit>()
   const statements = hits.filter((h) => h.answers === undefined && h.kind !== 'question' && h.createdAt !== undefined)
-    .map((hit) => ({ hit, read: readings(hit.text) }))
-    .filter((x) => x.read.length > 0)
+    .map((hit) => ({ hit, read: readings(hit.text), changed: saysChanged(hit.text) }))
+    .filter((x) => x.read.length > 0 || x.changed)
   for (const earlier of statements) {
     for (const later of statements) {
-      if (later.hit.createdAt! <= earlier.hit.createdAt! || !readingsReplace(later.read, earlier.read)) continue
+      if (later.hit.createdAt! <= earlier.hit.createdAt!) continue
+      if (!readingsReplace(later.read, earlier.read) && !(later.changed && sameButFlipped(later.hit.text, earlier.hit.text) !== undefined)) continue
       const known = out.get(earlier.hit.id)
       if (known === undefined || later.hit.createdAt! > known.createdAt!) out.set(earlier.hit.id, later.hit)
     }

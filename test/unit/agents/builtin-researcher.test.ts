@@ -319,13 +319,15 @@ describe('researcher: a statement the person tells the room to record', () => {
     for (const said of ['The office wifi password is tulip-42', 'Sam is on leave until Friday. He is back on Monday.', 'The relay moved to port 9091 last week',
       'Berlin is the capital of Germany', 'Alice owns the launch plan.', 'The budget for Q3 is $40,000.', 'My flight number is BA 117', 'Marie Curie won two Nobel prizes.', 'The stand-up starts at 9:30.',
       // Verbs of events and roles: before, "The beta launches on 3 December 2026." went unassigned ("nobody bid").
-      'The beta launches on 3 December 2026.', 'The new release ships on Friday.', 'The office reopens on 5 January.', 'Dana manages the infra team.', 'Our team reports to Dana.']) {
+      'The beta launches on 3 December 2026.', 'The new release ships on Friday.', 'The office reopens on 5 January.', 'Dana manages the infra team.', 'Our team reports to Dana.',
+      // Any verb in the third person: before, "The Frankfurt relay handles 5,000 peers." went unassigned.
+      'The Frankfurt relay handles 5,000 peers.', 'Our API supports OAuth 2.', 'The staging cluster serves the EU region.']) {
       expect(statementToRecord(said), said).toBe(/[.!]$/.test(said) ? said : `${said}.`)
     }
     // Questions, instructions, arithmetic, material, and what refers to the conversation are not statements.
     for (const asked of ['The office wifi password is what?', 'What is the office wifi password', 'Is the relay on port 9090', 'Convert 5 miles to km',
       'my CSV has the same customer several times, dedupe it', 'my uncle says goldfish have a three second memory, is that right',
-      'a short summary of the changes described in this release note', 'The total is 3 * 4', 'Key points of this: the relay moved. It runs on 9091.',
+      'a short summary of the changes described in this release note', 'a pattern to strip HTML tags from a string', 'The total is 3 * 4', 'Key points of this: the relay moved. It runs on 9091.',
       "That's great", 'The answer is wrong.', 'Thanks, that helps', 'I need the sum of 3 and 4', 'The task is to summarise the report',
       'Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?', 'Our meeting moved. Tell the team.', 'The relay moved. Can you check it',
       'Please book a table for four', 'Hello there', 'The relay moved. It runs on 9091. The old port is closed. Nobody uses 9090.']) {
@@ -384,6 +386,8 @@ describe('researcher: a statement the person tells the room to record', () => {
     // Said to have changed: an update, no conflict.
     const changed = await handler({ id: 't', text: 'FYI single sign-on is now disabled for guest accounts' }, graphContext([e('f-sso', 'fact', 'Single sign-on is enabled for guest accounts.', 'verified', 0.9), ...GRAPH]))
     expect(changed.contradicts).toBeUndefined()
+    expect(changed.output).toEqual({ recorded: 'Single sign-on is now disabled for guest accounts.', graph: 'replaces', with: 'f-sso' })
+    expect(changed.working?.[1]).toBe('an update to [f-sso] fact, verified: "Single sign-on is enabled for guest accounts" (it says this changed); questions on it are answered by the later statement, with the earlier named as replaced')
   })
 })
 
@@ -400,6 +404,10 @@ describe('researcher: what was said later, and decisions', () => {
     expect(r.text).toBe('According to the graph, the standup moved to 10:15 [h-later] (a hypothesis). That replaces what was said before: the standup is at 9:30 every weekday [h-first] (a hypothesis). None of this has been verified yet.')
     expect((r.output as ResearchOutput).replaced).toEqual([{ id: 'h-first', by: 'h-later' }])
     expect(r.working).toContain('[h-later] was recorded after [h-first] and replaces it (same subject, other values)')
+    // A flip said to be a change: "now disabled" replaces "enabled" (before, both were quoted as equals).
+    const sso = [at(e('h-on', 'hypothesis', 'SSO is enabled for guest accounts.', 'proposed', 0.5), 1_000), at(e('h-off', 'hypothesis', 'SSO is now disabled for guest accounts.', 'proposed', 0.5), 2_000)]
+    const flipped = await handler({ id: 't', text: 'Is SSO enabled for guest accounts?' }, graphContext(sso))
+    expect(flipped.text).toBe('According to the graph, SSO is now disabled for guest accounts [h-off] (a hypothesis). That replaces what was said before: SSO is enabled for guest accounts [h-on] (a hypothesis). None of this has been verified yet.')
     // The latest comes first even when the earlier was verified: it is what was said last.
     const verifiedFirst = [{ ...standup[0]!, kind: 'fact', status: 'verified', confidence: 0.9 }, standup[1]!]
     const v = await handler({ id: 't', text: 'Is the standup at 9:30?' }, graphContext(verifiedFirst))

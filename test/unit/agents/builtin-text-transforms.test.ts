@@ -134,5 +134,10 @@ describe('rewriting a text', () => {
     const links = { id: 't', text: 'List the email addresses in: bob@example.com, carol@example.org' }
     expect(checkRederived({ task: links, result: { text: 'bob@example.com, carol@example.org', output: 'bob@example.com, carol@example.org' } })?.verdict.vote).toBe('support')
     expect(checkRederived({ task: links, result: { text: 'bob@example.com', output: 'bob@example.com' } })?.verdict.vote).toBe('dispute')
+    // A split's output is its list: compared by its text (before, the list read as "a,b,c" and every split was disputed).
+    const split = { id: 't', text: 'Tokenize: meshwork runs in the browser' }
+    const parts = await run(split.text)
+    expect(checkRederived({ task: split, result: { text: parts.text, output: parts.output } })?.verdict.vote).toBe('support')
+    expect(checkRederived({ task: split, result: { text: '4 words: meshwork, runs, in, browser', output: ['meshwork', 'runs', 'in', 'browser'] } })?.verdict.vote).toBe('dispute')
   })
 })
