@@ -39,6 +39,11 @@ export function isValueTerm (term: string): boolean {
   return /^\p{N}/u.test(term) || VALUE_WORDS.has(term)
 }
 
+/** Whether a text is negated: an odd number of negations ("not", "never", "n't", ...). */
+export function isNegated (text: string): boolean {
+  return (text.match(NEGATION) ?? []).length % 2 === 1
+}
+
 /** Why `fact` contradicts `claim` when both are about the same thing, or undefined. `named`: how the reason names the claim. */
 export function contradiction (claim: string, fact: string, named = 'the claim'): string | undefined {
   const negations = (s: string): number => (s.match(NEGATION) ?? []).length

@@ -96,11 +96,16 @@ function isInstruction (head: string, verbs: ReadonlySet<string>): boolean {
   if (head === '' || head.split(/\s+/).length > MAX_HEAD_WORDS) return false
   const words = head.replace(POLITE, '').toLowerCase().match(/[a-z;-]+/g) ?? []
   const verb = words[0]
-  if (verb === undefined || INTRODUCTION_VERBS.has(verb) || INTRODUCES_PARTS.test(head)) return false
+  // "Split this into steps:" introduces parts; "Split this into sentences:" hands a text over.
+  const splitsText = SPLITS_A_TEXT.test(head)
+  if (verb === undefined || (INTRODUCTION_VERBS.has(verb) && !splitsText) || INTRODUCES_PARTS.test(head)) return false
   // "Note: ...", "PS: ..." label a remark, not an instruction with material.
   if (words.length === 1 && LABELS.has(verb)) return false
-  return MATERIAL_VERBS.has(verb) || verbs.has(verb) || NAMES_A_TEXT.test(head)
+  return MATERIAL_VERBS.has(verb) || verbs.has(verb) || NAMES_A_TEXT.test(head) || splitsText
 }
+
+/** "Split this into words", "Break the text up into sentences": a text cut into its units, not work into parts. */
+const SPLITS_A_TEXT = /\b(?:split|break|divide|separate|cut|chop)\b.*\b(?:into|in\s+to)\s+(?:its\s+|separate\s+|individual\s+|single\s+)?(?:words|sentences|lines|characters|letters)\b/i
 
 /** Where the material that starts at `from` ends: the end of the text, or the first line that starts a new part. */
 function materialEnd (text: string, from: number, inListItem: boolean, verbs: ReadonlySet<string>): number {

@@ -143,8 +143,8 @@ function withSharedMaterial (parts: Part[]): Part[] | undefined {
   return [...earlier.map((x) => ({ ...x, text: `${x.text.replace(/[\s.,;:]+$/, '')}: ${p.material}` })), counted]
 }
 
-/** The units a part splits its text into ("Split this into words"). */
-const INTO_UNITS = /\binto\s+(?:its\s+|separate\s+|individual\s+)?(words|sentences|lines|characters|letters|paragraphs)\b/i
+/** The units a part splits its text into or works on ("Split this into words", "Reverse the order of these words"). */
+const INTO_UNITS = /\b(?:into|these|those|the|its|this)\s+(?:its\s+|separate\s+|individual\s+)?(words|sentences|lines|characters|letters|paragraphs)\b/i
 
 /** Whether a part holds what it works on: a number, a quoted text, or a text after a colon. */
 function bringsItsOwn (part: string): boolean {

@@ -28,7 +28,7 @@ import { numberWordsToDigits } from './number-words.ts'
 import { lexicalOverlap, terms } from '../../match/score.ts'
 import { hypothesisToRecord, plainStatement, questionToRecord, statementToRecord } from './record-ask.ts'
 import { replacedBy, replaces, statedWords, statementConflict } from './superseded.ts'
-import { conflictingIds } from './contradiction.ts'
+import { conflictingIds, isNegated, sameButFlipped } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
 
@@ -128,6 +128,18 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   const ranked = withoutRepeats([...kept].sort((a, b) => rank(b) - rank(a)))
   const statements = latestFirst(ranked, replaced)
   const cited = statements.filter((j) => j.hit.kind !== 'question').slice(0, MAX_CITED)
+  // A yes/no question is answered by the statement that decides it, however it ranks: "Is the relay
+  // public?" by "The relay is private", not by a verified fact about the relay's port.
+  const { asked: askedAlone } = statementsAndQuestion(question)
+  if (cited.length > 0 && yesOrNo(askedAlone, cited[0]!) === undefined) {
+    const decides = relevant.find((j) => j.hit.kind !== 'question' && yesOrNo(askedAlone, j) !== undefined)
+    if (decides !== undefined) {
+      // With what else decides it; the rest was only near the question.
+      const also = cited.filter((j) => j !== decides && yesOrNo(askedAlone, j) !== undefined)
+      cited.splice(0, cited.length, decides, ...also.slice(0, MAX_CITED - 1))
+      working.push(`[${decides.hit.id}] decides the yes/no question: quoted first`)
+    }
+  }
   // Statements in conflict with a quoted one are quoted with it, however they rank, and the conflict named.
   const conflicts = [...between].flatMap(([id, ids]) => ids.some((x) => cited.some((c) => c.hit.id === x)) && ids.filter((x) => byId.has(x)).length >= 2 ? [{ id, ids: ids.filter((x) => byId.has(x)) }] : [])
   for (const c of conflicts) {
@@ -150,7 +162,7 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   const asOpen = openQuestions.map((j) => `${j.hit.text.trim().replace(/\s+/g, ' ')}${/[.!?]$/.test(j.hit.text.trim()) ? '' : '.'} [${j.hit.id}]`).join(' ')
   if (cited.length === 0) {
     text = `The graph has no answer to "${question}" yet; it records the question as open: ${asOpen}`
-  } else if (told.length === 0 && !answersDirectly(asked, cited[0]!)) {
+  } else if (told.length === 0 && !answersDirectly(asked, cited[0]!) && yesOrNo(asked, cited[0]!) === undefined) {
     // "Who owns the relay budget?" against "The relay drops idle peers after 30 seconds": near in
     // words, but no answer. Said as the nearest the graph holds, not as the answer.
     const near = cited[0]!
@@ -169,7 +181,8 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
       ` If what you say is newer, the graph's ${best.hit.kind} [${best.hit.id}] should be corrected.`
     for (const t of against) working.push(`the request says "${t.statement}", which [${best.hit.id}] contradicts (${t.why})`)
   } else {
-    yes = yesOrNo(asked, cited[0]!)
+    // Statements in conflict decide nothing: no yes or no while the room has not settled them.
+    yes = conflicts.length > 0 ? undefined : yesOrNo(asked, cited[0]!)
     const agreed = told.filter((t) => t.agrees)
     // What the person says that the graph does not hold ("The relay is now in the EU region."): said
     // first, so the quote that follows does not read as an answer to it.
@@ -191,7 +204,8 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
     if (claims.length > 0 && claims.every((j) => j.hit.status !== 'verified')) text += claims.length === cited.length ? ' None of this has been verified yet.' : ' None of the statements has been verified yet.'
     if (yes !== undefined) {
       text = `${yes ? 'Yes' : 'No'}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`
-      working.push(`yes/no question: [${cited[0]!.hit.id}] ${yes ? 'names' : 'names other values than'} ${[...quantities(asked)].join(', ')}`)
+      const values = [...quantities(asked)]
+      working.push(`yes/no question: [${cited[0]!.hit.id}] ${yes ? 'says what it asks' : 'says otherwise'}${values.length > 0 ? ` (asked: ${values.join(', ')})` : ''}`)
     }
     for (const t of agreed) working.push(`the request says "${t.statement}", and [${cited[0]!.hit.id}] agrees`)
   }
@@ -532,18 +546,31 @@ const YES_NO = /^(?:is|are|was|were|does|do|did|has|have|had|will|can|could|shou
 
 /**
  * Yes when `best` names every number or date the question does; no when it names none of them but
- * names others (the question's value is not the graph's); undefined when the question is not a
- * yes/no question about values, or `best` names no value.
+ * names others (the question's value is not the graph's), or names them but is negated ("Do we support
+ * Safari 15?" against "The room decided: we will not support Safari 15": it had been answered "Yes").
+ * Without values: no when `best` says the same as the question but flipped ("Is the relay public?"
+ * against "The relay is private"; contradiction.ts), yes when it says every content word of the
+ * question, unflipped. A negative question asks the same ("Isn't the relay private?": yes if it is).
+ * Undefined when the question is not a yes/no question, asks "... or ...", or nothing decides it.
  */
-function yesOrNo (question: string, best: JudgedHit): boolean | undefined {
-  if (!YES_NO.test(question.trim())) return undefined
+function yesOrNo (request: string, best: JudgedHit): boolean | undefined {
+  // "Isn't the relay private?" asks what "Is the relay private?" does.
+  const question = isNegated(request) ? request.replace(/n['’]t\b|\s+not\b/i, '') : request
+  if (!YES_NO.test(question.trim()) || /\bor\b/i.test(question) || isNegated(question)) return undefined
+  const negated = isNegated(best.hit.text)
   const asked = quantities(question)
   const stated = quantities(best.hit.text)
-  if (asked.size === 0 || stated.size === 0) return undefined
-  const named = [...asked].filter((v) => stated.has(v))
-  if (named.length === asked.size) return true
-  if (named.length === 0) return false
-  return undefined
+  if (asked.size > 0 && stated.size > 0) {
+    const named = [...asked].filter((v) => stated.has(v))
+    if (named.length === asked.size) return !negated
+    if (named.length === 0 && !negated) return false
+    return undefined
+  }
+  if (asked.size > 0 || stated.size > 0) return undefined
+  if (sameButFlipped(question, best.hit.text) !== undefined) return false
+  const words = new Set(terms(question).filter((t) => !ASKING_WORDS.has(t)))
+  const says = new Set(terms(best.hit.text))
+  return !negated && words.size >= 2 && [...words].every((t) => says.has(t)) ? true : undefined
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,12 @@ describe('planner: rules', () => {
       ['s1', 'Split this text into sentences: One. Two.', ''], ['s2', 'Count the sentences: One. Two.', '']
     ])
     expect(plan('Reverse this and count its letters: hello world')).toEqual([['s1', 'Reverse this: hello world', ''], ['s2', 'Count its letters: hello world', '']])
+    expect(plan('Reverse the order of these words and count them: one two three')).toEqual([
+      ['s1', 'Reverse the order of these words: one two three', ''], ['s2', 'Count the words: one two three', '']
+    ])
+    // A text split into sentences is one part, its material whole (before, each sentence became a part:
+    // "split" read as introducing parts, as in "Split the work into steps: ...").
+    expect(plan('Split this into sentences: The relay runs. It is fast. Nobody minds.')).toEqual([['s1', 'Split this into sentences: The relay runs. It is fast. Nobody minds.', '']])
   })
 
   it('reads "next" as a sequencing word, but not "next Tuesday" or "next week"', () => {

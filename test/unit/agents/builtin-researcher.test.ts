@@ -407,7 +407,7 @@ describe('researcher: what was said later, and decisions', () => {
     // A flip said to be a change: "now disabled" replaces "enabled" (before, both were quoted as equals).
     const sso = [at(e('h-on', 'hypothesis', 'SSO is enabled for guest accounts.', 'proposed', 0.5), 1_000), at(e('h-off', 'hypothesis', 'SSO is now disabled for guest accounts.', 'proposed', 0.5), 2_000)]
     const flipped = await handler({ id: 't', text: 'Is SSO enabled for guest accounts?' }, graphContext(sso))
-    expect(flipped.text).toBe('According to the graph, SSO is now disabled for guest accounts [h-off] (a hypothesis). That replaces what was said before: SSO is enabled for guest accounts [h-on] (a hypothesis). None of this has been verified yet.')
+    expect(flipped.text).toBe('No: according to the graph, SSO is now disabled for guest accounts [h-off] (a hypothesis). That replaces what was said before: SSO is enabled for guest accounts [h-on] (a hypothesis). None of this has been verified yet.')
     // The latest comes first even when the earlier was verified: it is what was said last.
     const verifiedFirst = [{ ...standup[0]!, kind: 'fact', status: 'verified', confidence: 0.9 }, standup[1]!]
     const v = await handler({ id: 't', text: 'Is the standup at 9:30?' }, graphContext(verifiedFirst))
@@ -421,6 +421,29 @@ describe('researcher: what was said later, and decisions', () => {
     const undated = await handler({ id: 't', text: 'When is the standup?' }, graphContext(standup.map(({ createdAt: _c, ...x }) => x)))
     expect(undated.text).not.toContain('replaces')
     expect((undated.output as ResearchOutput).replaced).toBeUndefined()
+  })
+
+  it('answers a yes/no question no when what decides it is negated or flipped, and yes when it says what is asked', async () => {
+    const held = [
+      e('d-safari', 'decision', 'The room decided: we will not support Safari 15.', 'verified', 0.9),
+      e('h-relay', 'hypothesis', 'The relay is private.', 'proposed', 0.5),
+      e('h-tests', 'hypothesis', 'Tests pass on main.', 'proposed', 0.5),
+      ...GRAPH
+    ]
+    const ask = async (q: string): Promise<string> => (await handler({ id: 't', text: q }, graphContext(held))).text
+    // Before: "Yes: according to the graph, the room decided: we will not support Safari 15".
+    expect(await ask('Do we support Safari 15?')).toBe('No: according to the graph, the room decided: we will not support Safari 15 [d-safari].')
+    // The statement that decides it comes first, however it ranks (before: the nearest was the verified port fact).
+    expect(await ask('Is the relay public?')).toBe('No: according to the graph, the relay is private [h-relay] (a hypothesis). None of this has been verified yet.')
+    expect(await ask('Is the relay private?')).toMatch(/^Yes: according to the graph, the relay is private \[h-relay\]/)
+    expect(await ask('Do tests pass on main?')).toMatch(/^Yes: according to the graph, Tests pass on main \[h-tests\]/)
+    // A negative question asks the same; one that asks "or" gets no yes or no.
+    expect(await ask("Isn't the relay private?")).toMatch(/^Yes: according to the graph, the relay is private \[h-relay\]/)
+    expect(await ask("Doesn't our team support Safari 15?")).toMatch(/^No: according to the graph, the room decided: we will not support Safari 15/)
+    const either = await ask('Is the relay public or private?')
+    expect(either).toContain('the relay is private [h-relay]')
+    expect(either).not.toMatch(/^(?:Yes|No):/)
+    expect(await ask('Is the relay server port 8080?')).toMatch(/^No: according to the graph, the relay server listens on port 9090/)
   })
 
   it('quotes a decision as what the room decided, without asking it to be verified, and a statement of it recorded twice once', async () => {
