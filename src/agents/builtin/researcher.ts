@@ -130,12 +130,12 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   const cited = statements.filter((j) => j.hit.kind !== 'question').slice(0, MAX_CITED)
   // A yes/no question is answered by the statement that decides it, however it ranks: "Is the relay
   // public?" by "The relay is private", not by a verified fact about the relay's port.
-  const { asked: askedAlone } = statementsAndQuestion(question)
-  if (cited.length > 0 && yesOrNo(askedAlone, cited[0]!) === undefined) {
-    const decides = relevant.find((j) => j.hit.kind !== 'question' && yesOrNo(askedAlone, j) !== undefined)
+  const { told: toldAll, asked } = statementsAndQuestion(question)
+  if (cited.length > 0 && yesOrNo(asked, cited[0]!) === undefined) {
+    const decides = relevant.find((j) => j.hit.kind !== 'question' && yesOrNo(asked, j) !== undefined)
     if (decides !== undefined) {
       // With what else decides it; the rest was only near the question.
-      const also = cited.filter((j) => j !== decides && yesOrNo(askedAlone, j) !== undefined)
+      const also = cited.filter((j) => j !== decides && yesOrNo(asked, j) !== undefined)
       cited.splice(0, cited.length, decides, ...also.slice(0, MAX_CITED - 1))
       working.push(`[${decides.hit.id}] decides the yes/no question: quoted first`)
     }
@@ -156,7 +156,6 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   let text: string
   let related = false
   let saidConflicts = false
-  const { told: toldAll, asked } = statementsAndQuestion(question)
   const told = cited.length === 0 ? [] : compareTold(toldAll, cited[0]!)
   let yes: boolean | undefined
   const asOpen = openQuestions.map((j) => `${j.hit.text.trim().replace(/\s+/g, ' ')}${/[.!?]$/.test(j.hit.text.trim()) ? '' : '.'} [${j.hit.id}]`).join(' ')
@@ -276,7 +275,7 @@ export interface RecordOutput {
  * one is disputed and raises a conflict). The working says what the graph already held on it.
  *
  * A statement that says the opposite of one the graph holds, and does not replace it (it says nothing
- * changed: contradiction.ts), names that entity in `contradicts`, and the mesh raises a conflict for
+ * changed: superseded.ts, `statementConflict`), names that entity in `contradicts`, and the mesh raises a conflict for
  * the room between the two, whatever their status: "The login bug is not caused by the cache TTL."
  * against an unverified "The login bug is caused by the cache TTL." had been recorded as news, and
  * verifiers let the two stand side by side, since a proposal proves nothing either way.
