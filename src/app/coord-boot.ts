@@ -289,17 +289,13 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // office wifi password is tulip-42", record-ask.ts): a statement for the graph, the researcher's
     // to record whatever other skill its words match, and one statement however many sentences it has
     // (the planner would cut "Note: the relay moved. It runs on 9091." in two). Before, nobody bid.
-    if (statementToRecord(task.text) !== undefined) {
-      const researcher = mine.find(a => a.kind === 'researcher')
-      const skill = researcher === undefined ? undefined : skillOf(researcher, RECORD_SKILL)
-      return researcher !== undefined && skill !== undefined ? [{ agentId: researcher.agentId, skillId: skill, confidence: RECORD_CONFIDENCE }] : []
-    }
     // "Question: should we support Safari 15?": the mesh keeps it as an open question (questionIn
     // below); the researcher says so and what the graph holds on it, a lookup (an answer that quotes
     // the graph is not knowledge to answer from again). Before, it was one more question to answer.
-    if (questionToRecord(task.text) !== undefined) {
+    const recordedBy = statementToRecord(task.text) !== undefined ? RECORD_SKILL : questionToRecord(task.text) !== undefined ? 'graph.lookup' : undefined
+    if (recordedBy !== undefined) {
       const researcher = mine.find(a => a.kind === 'researcher')
-      const skill = researcher === undefined ? undefined : skillOf(researcher, 'graph.lookup')
+      const skill = researcher === undefined ? undefined : skillOf(researcher, recordedBy)
       return researcher !== undefined && skill !== undefined ? [{ agentId: researcher.agentId, skillId: skill, confidence: RECORD_CONFIDENCE }] : []
     }
     // The values it names that it computes with ("10% of the Q1 budget"): read once, for the gate and the rules below.

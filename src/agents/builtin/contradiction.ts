@@ -46,8 +46,7 @@ export function isNegated (text: string): boolean {
 
 /** Why `fact` contradicts `claim` when both are about the same thing, or undefined. `named`: how the reason names the claim. */
 export function contradiction (claim: string, fact: string, named = 'the claim'): string | undefined {
-  const negations = (s: string): number => (s.match(NEGATION) ?? []).length
-  if (negations(claim) % 2 !== negations(fact) % 2) return 'says the opposite (one of them is negated)'
+  if (isNegated(claim) !== isNegated(fact)) return 'says the opposite (one of them is negated)'
   const cw = new Set(words(claim))
   const fw = new Set(words(fact))
   for (const [a, b] of ANTONYMS) {

@@ -104,8 +104,12 @@ function isInstruction (head: string, verbs: ReadonlySet<string>): boolean {
   return MATERIAL_VERBS.has(verb) || verbs.has(verb) || NAMES_A_TEXT.test(head) || splitsText
 }
 
-/** "Split this into words", "Break the text up into sentences": a text cut into its units, not work into parts. */
-const SPLITS_A_TEXT = /\b(?:split|break|divide|separate|cut|chop)\b.*\b(?:into|in\s+to)\s+(?:its\s+|separate\s+|individual\s+|single\s+)?(?:words|sentences|lines|characters|letters)\b/i
+/**
+ * "Split this into words", "Break the text up into sentences": a text cut into its units (captured),
+ * not work into parts. Also how the summariser's text.transform reads a split (text-transforms.ts).
+ */
+export const SPLIT_INTO_UNITS = String.raw`(?:split|break|divide|separate|chop|cut)\b(?:\s+\S+){0,4}?\s+(?:up\s+|apart\s+)?(?:into|in\s+to)\s+(?:its\s+|separate\s+|individual\s+|single\s+)?(words|sentences|lines|characters|letters)\b`
+const SPLITS_A_TEXT = new RegExp(String.raw`\b${SPLIT_INTO_UNITS}`, 'i')
 
 /** Where the material that starts at `from` ends: the end of the text, or the first line that starts a new part. */
 function materialEnd (text: string, from: number, inListItem: boolean, verbs: ReadonlySet<string>): number {

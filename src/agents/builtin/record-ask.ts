@@ -69,10 +69,11 @@ const MAX_PLAIN_SENTENCES = 3
 const DETERMINER = String.raw`(?:the|our|my|your|their|his|her|its|a|an|every|each|all|both|no|this|that|these|those|today's|tomorrow's|next|last)`
 /** Finite verbs a statement's subject is followed by: forms of be and have, modals, and past tenses. */
 const KNOWN_VERB = String.raw`(?:is|are|was|were|isn't|aren't|wasn't|weren't|has|have|had|hasn't|haven't|will|won't|would|can|can't|cannot|could|should|must|may|might|does|do|did|doesn't|don't|didn't|[a-z]{2,}ed|ran|began|got|went|came|became|left|met|took|made|grew|fell|rose|won|lost|sold|bought|moved|lives|works|runs|starts|begins|ends|opens|closes|costs|takes|leaves|arrives|lasts|meets|belongs|uses|needs|holds|weighs|lies|sits|stands|listens|points|means|says|knows|owns|pays|earns|expires|happens|comes|goes|stays|launches|ships|releases|falls|occurs|finishes|lands|resumes|reopens|restarts|returns|renews|reports|sleeps|eats|speaks|teaches|manages|leads|hosts)`
-const VERB = String.raw`(?:${KNOWN_VERB}|[a-z]{3,}(?<!ss|us|is|ous)s)`
-const KNOWN_VERB_AT_END = new RegExp(String.raw`\s${KNOWN_VERB}\s+\S$`, 'i')
 /** Any verb in the third person ("handles", "supports"): also a plural noun, so only after a subject without a preposition ("a summary of the changes" is no statement). */
-const ANY_S_VERB = /\s[a-z]{3,}(?<!ss|us|is|ous)s\s+\S$/i
+const S_VERB = String.raw`[a-z]{3,}(?<!ss|us|is|ous)s`
+const VERB = String.raw`(?:${KNOWN_VERB}|${S_VERB})`
+const KNOWN_VERB_AT_END = new RegExp(String.raw`\s${KNOWN_VERB}\s+\S$`, 'i')
+const ANY_S_VERB = new RegExp(String.raw`\s${S_VERB}\s+\S$`, 'i')
 /** A first sentence's subject (captured): a determiner and up to six words, or a name of up to three words. */
 const SUBJECT = new RegExp(String.raw`^(${DETERMINER}\s+(?:[\p{L}\p{N}'’&-]+\s+){1,6}?|(?:\p{Lu}[\p{L}\p{N}'’&-]*\s+){1,3}?)${VERB}\s+\S`, 'iu')
 /** A later sentence may go on about the same subject: "He is back on Monday.", "It runs on 9091." (known verbs only: "He gives 5 to Sara." tells a word problem) */

@@ -131,15 +131,18 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   // A yes/no question is answered by the statement that decides it, however it ranks: "Is the relay
   // public?" by "The relay is private", not by a verified fact about the relay's port.
   const { told: toldAll, asked } = statementsAndQuestion(question)
-  if (cited.length > 0 && yesOrNo(asked, cited[0]!) === undefined) {
-    const decides = relevant.find((j) => j.hit.kind !== 'question' && yesOrNo(asked, j) !== undefined)
+  // What each statement says to a yes/no question, read once.
+  const decisions = new Map(relevant.map((j) => [j, yesOrNo(asked, j)] as const))
+  if (cited.length > 0 && decisions.get(cited[0]!) === undefined) {
+    const decides = relevant.find((j) => j.hit.kind !== 'question' && decisions.get(j) !== undefined)
     if (decides !== undefined) {
       // With what else decides it; the rest was only near the question.
-      const also = cited.filter((j) => j !== decides && yesOrNo(asked, j) !== undefined)
+      const also = cited.filter((j) => j !== decides && decisions.get(j) !== undefined)
       cited.splice(0, cited.length, decides, ...also.slice(0, MAX_CITED - 1))
       working.push(`[${decides.hit.id}] decides the yes/no question: quoted first`)
     }
   }
+  const decided = cited.length > 0 ? decisions.get(cited[0]!) : undefined
   // Statements in conflict with a quoted one are quoted with it, however they rank, and the conflict named.
   const conflicts = [...between].flatMap(([id, ids]) => ids.some((x) => cited.some((c) => c.hit.id === x)) && ids.filter((x) => byId.has(x)).length >= 2 ? [{ id, ids: ids.filter((x) => byId.has(x)) }] : [])
   for (const c of conflicts) {
@@ -161,7 +164,7 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   const asOpen = openQuestions.map((j) => `${j.hit.text.trim().replace(/\s+/g, ' ')}${/[.!?]$/.test(j.hit.text.trim()) ? '' : '.'} [${j.hit.id}]`).join(' ')
   if (cited.length === 0) {
     text = `The graph has no answer to "${question}" yet; it records the question as open: ${asOpen}`
-  } else if (told.length === 0 && !answersDirectly(asked, cited[0]!) && yesOrNo(asked, cited[0]!) === undefined) {
+  } else if (told.length === 0 && !answersDirectly(asked, cited[0]!) && decided === undefined) {
     // "Who owns the relay budget?" against "The relay drops idle peers after 30 seconds": near in
     // words, but no answer. Said as the nearest the graph holds, not as the answer.
     const near = cited[0]!
@@ -181,7 +184,7 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
     for (const t of against) working.push(`the request says "${t.statement}", which [${best.hit.id}] contradicts (${t.why})`)
   } else {
     // Statements in conflict decide nothing: no yes or no while the room has not settled them.
-    yes = conflicts.length > 0 ? undefined : yesOrNo(asked, cited[0]!)
+    yes = conflicts.length > 0 ? undefined : decided
     const agreed = told.filter((t) => t.agrees)
     // What the person says that the graph does not hold ("The relay is now in the EU region."): said
     // first, so the quote that follows does not read as an answer to it.

@@ -45,7 +45,6 @@ export function saysChanged (statement: string): boolean {
   return CHANGED.test(statement)
 }
 
-
 /** The values a sentence states, by kind ("time" → {"10:15"}), each written one way. */
 export function valuesByKind (sentence: string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>()
@@ -89,7 +88,19 @@ export function valuesByKind (sentence: string): Map<string, Set<string>> {
  * for guest accounts" after "SSO is enabled for guest accounts"), with nothing else said differently.
  */
 export function replaces (later: string, earlier: string): boolean {
-  return readingsReplace(readings(later), readings(earlier)) || (saysChanged(later) && sameButFlipped(later, earlier) !== undefined)
+  return readReplaces(read(later), read(earlier))
+}
+
+/** A statement read once for {@link readReplaces}. */
+interface Read { text: string, readings: Reading[], changed: boolean }
+
+function read (text: string): Read {
+  return { text, readings: readings(text), changed: saysChanged(text) }
+}
+
+/** The rule of {@link replaces}, on statements read once. */
+function readReplaces (later: Read, earlier: Read): boolean {
+  return readingsReplace(later.readings, earlier.readings) || (later.changed && sameButFlipped(later.text, earlier.text) !== undefined)
 }
 
 /**
@@ -101,7 +112,8 @@ export function replaces (later: string, earlier: string): boolean {
  * disabled" after "SSO is enabled", or "The relay port is 9091" after "... 9090", an update.
  */
 export function statementConflict (later: string, earlier: string): string | undefined {
-  if (saysChanged(later) || replaces(later, earlier)) return undefined
+  // Said to have changed, a flip replaces; otherwise only other values can (and the flip is read once).
+  if (saysChanged(later) || readingsReplace(readings(later), readings(earlier))) return undefined
   return sameButFlipped(later, earlier)
 }
 
@@ -156,12 +168,11 @@ function readingReplaces (a: Reading, b: Reading): boolean {
 export function replacedBy (hits: readonly GraphHit[]): Map<string, GraphHit> {
   const out = new Map<string, GraphHit>()
   const statements = hits.filter((h) => h.answers === undefined && h.kind !== 'question' && h.createdAt !== undefined)
-    .map((hit) => ({ hit, read: readings(hit.text), changed: saysChanged(hit.text) }))
-    .filter((x) => x.read.length > 0 || x.changed)
+    .map((hit) => ({ hit, read: read(hit.text) }))
+    .filter((x) => x.read.readings.length > 0 || x.read.changed)
   for (const earlier of statements) {
     for (const later of statements) {
-      if (later.hit.createdAt! <= earlier.hit.createdAt!) continue
-      if (!readingsReplace(later.read, earlier.read) && !(later.changed && sameButFlipped(later.hit.text, earlier.hit.text) !== undefined)) continue
+      if (later.hit.createdAt! <= earlier.hit.createdAt! || !readReplaces(later.read, earlier.read)) continue
       const known = out.get(earlier.hit.id)
       if (known === undefined || later.hit.createdAt! > known.createdAt!) out.set(earlier.hit.id, later.hit)
     }

@@ -17,7 +17,7 @@
  * semicolons (a last "and" or "or" dropped), else at spaces.
  */
 import type { AgentResult, AgentTask } from '../types.ts'
-import { findPayload, type Payload } from './payload.ts'
+import { findPayload, SPLIT_INTO_UNITS, type Payload } from './payload.ts'
 import { preview } from './text-counts.ts'
 import { inputText, upstreamResults, upstreamText } from './task-input.ts'
 import { datesIn } from './dates.ts'
@@ -70,7 +70,7 @@ const EXTRACTED: Record<Exclude<Extractable, 'dates'>, RegExp> = {
   mentions: /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]+(?![\p{L}\p{N}_]*[.@][\p{L}\p{N}])/gu
 }
 /** "Split this into words: ...", "Break the text up into sentences", "Tokenize: ..." (words). */
-const SPLIT = new RegExp(String.raw`${POLITE}(?:split|break|divide|separate|chop|cut)\b(?:\s+\S+){0,4}?\s+(?:up\s+|apart\s+)?(?:into|in\s+to)\s+(?:its\s+|separate\s+|individual\s+|single\s+)?(words|sentences|lines|characters|letters)\b|${POLITE}tokeni[sz]e\b`, 'i')
+const SPLIT = new RegExp(String.raw`${POLITE}${SPLIT_INTO_UNITS}|${POLITE}tokeni[sz]e\b`, 'i')
 const QUOTED = /'([^']{1,2000})'|"([^"]{1,2000})"|‘([^’]{1,2000})’|“([^”]{1,2000})”/u
 
 /**
