@@ -139,7 +139,8 @@ function withSharedMaterial (parts: Part[]): Part[] | undefined {
   if (!earlier.every((x) => !bringsItsOwn(x.text) && POINTS_AT_TEXT.test(x.text) && instructs(x.text))) return undefined
   // "Split this into words and count them": "them" is the words the part before names.
   const unit = earlier.map((x) => INTO_UNITS.exec(x.text)?.[1]).find((u) => u !== undefined)
-  const counted = unit === undefined ? last : { ...last, text: last.text.replace(/\bcount\s+them\b/i, (m) => `${m.slice(0, 5)} the ${unit.toLowerCase()}`) }
+  // "... and then sort them alphabetically": "them" is those units too (before, the words of the sentences were sorted).
+  const counted = unit === undefined ? last : { ...last, text: last.text.replace(/\b(count|sort|reverse|order|alphabeti[sz]e|list|number)\s+them\b/i, (_m, verb: string) => `${verb} the ${unit.toLowerCase()}`) }
   return [...earlier.map((x) => ({ ...x, text: `${x.text.replace(/[\s.,;:]+$/, '')}: ${p.material}` })), counted]
 }
 

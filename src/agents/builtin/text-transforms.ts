@@ -24,13 +24,25 @@ import { datesIn } from './dates.ts'
 import { splitSentences } from './sentences.ts'
 
 type Transform =
-  | { op: 'sort', descending: boolean, byLength: boolean }
-  | { op: 'reverse', items: boolean }
+  | { op: 'sort', descending: boolean, byLength: boolean, unit?: ListUnit }
+  | { op: 'reverse', items: boolean, unit?: ListUnit }
   | { op: 'case', to: 'upper' | 'lower' | 'title' | 'sentence' }
   | { op: 'dedupe' }
   | { op: 'palindrome' }
   | { op: 'extract', what: Extractable[] }
   | { op: 'split', into: 'words' | 'sentences' | 'lines' | 'characters' }
+
+/**
+ * What a list is made of when the request names sentences ("Sort the sentences ...", "Reverse the
+ * order of these sentences"); words and lines are what a list without commas already splits into.
+ */
+type ListUnit = 'sentences'
+const NAMED_UNIT = /\b(?:the|these|those|its|this|each|all)\s+(?:its\s+|separate\s+|individual\s+)?(sentences)\b/i
+
+function namedUnit (head: string): { unit?: ListUnit } {
+  const m = NAMED_UNIT.exec(head)
+  return m === null ? {} : { unit: m[1]!.toLowerCase() as ListUnit }
+}
 
 type Extractable = 'email addresses' | 'links' | 'phone numbers' | 'numbers' | 'hashtags' | 'mentions' | 'dates'
 
@@ -115,12 +127,15 @@ function transformAsked (request: string, payload: Payload | undefined): Transfo
         : /\btitle\s*-?\s*case|\bcapitali[sz]e\s+(?:each|every|all|the\s+first\s+letter\s+of\s+(?:each|every))/i.test(head) ? 'title' : 'sentence'
     return { op: 'case', to }
   }
-  if (REVERSE.test(head) && !ALPHABETICAL.test(head)) return { op: 'reverse', items: REVERSE_ITEMS.test(head.replace(QUOTED, '')) }
+  if (REVERSE.test(head) && !ALPHABETICAL.test(head)) {
+    const items = REVERSE_ITEMS.test(head.replace(QUOTED, ''))
+    return { op: 'reverse', items, ...(items ? namedUnit(head) : {}) }
+  }
   if (SORT.test(head)) {
     // "Sort these words: ..." sorts alphabetically; "Order the tasks by priority" is not a text rule.
     const plainSort = /^\s*(?:please\s+|(?:can|could|would)\s+you\s+)?sort\b/i.test(head)
     if (!plainSort && !ALPHABETICAL.test(head)) return undefined
-    return { op: 'sort', descending: DESCENDING.test(head), byLength: BY_LENGTH.test(head) }
+    return { op: 'sort', descending: DESCENDING.test(head), byLength: BY_LENGTH.test(head), ...namedUnit(head) }
   }
   return undefined
 }
@@ -197,7 +212,7 @@ export function transformText (task: AgentTask): AgentResult | undefined {
         working.push('the characters in reverse order')
         return { text: out, output: out, working }
       }
-      const list = splitList(source.text)
+      const list = splitList(source.text, asked.unit)
       const out = list.items.slice().reverse()
       working.push(`${out.length} ${list.kind} in reverse order`)
       return listResult(out, list.joiner, working)
@@ -221,7 +236,7 @@ export function transformText (task: AgentTask): AgentResult | undefined {
       return listResult(kept, list.joiner, working)
     }
     case 'sort': {
-      const list = splitList(source.text)
+      const list = splitList(source.text, asked.unit)
       const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
       const alpha = (a: string, b: string): number => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0)
       const compare = asked.byLength ? (a: string, b: string) => [...graphemes(a)].length - [...graphemes(b)].length || alpha(a, b) : alpha
@@ -249,8 +264,13 @@ function listResult (items: string[], joiner: string, working: string[]): AgentR
   return { text, output: text, working: [...working, `= ${preview(text)}`] }
 }
 
-/** The items of a list: lines, else comma- or semicolon-separated items (a last "and" or "or" joining two), else words. */
-function splitList (text: string): { items: string[], kind: string, joiner: string } {
+/**
+ * The items of a list: the unit the request names ("Sort the sentences alphabetically: ..."), else
+ * lines, else comma- or semicolon-separated items (a last "and" or "or" joining two), else words.
+ * Before, "sort them alphabetically: Zebra runs. Apple falls." sorted the words of the sentences.
+ */
+function splitList (text: string, unit?: ListUnit): { items: string[], kind: string, joiner: string } {
+  if (unit === 'sentences') return { items: splitSentences(text.trim()).map(x => x.trim()).filter(x => x !== ''), kind: 'sentences', joiner: ' ' }
   const trimmed = text.trim().replace(/[.!?]$/, '')
   const lines = trimmed.split(/\r?\n/).map(l => l.trim().replace(/^(?:[-*•]|\d+[.)])\s+/, '')).filter(l => l !== '')
   if (lines.length > 1) return { items: lines, kind: 'lines', joiner: '\n' }

@@ -33,7 +33,7 @@ describe('planner: rules', () => {
     const text = 'Rust is a systems language. It prevents data races at compile time. Its learning curve is steep.'
     expect(plan(`Summarize this and then count its words: ${text}`)).toEqual([['s1', `Summarize this: ${text}`, ''], ['s2', `Count its words: ${text}`, '']])
     expect(plan('Count the words in this and then sort them alphabetically: pear apple fig')).toEqual([
-      ['s1', 'Count the words in this: pear apple fig', ''], ['s2', 'Sort them alphabetically: pear apple fig', '']
+      ['s1', 'Count the words in this: pear apple fig', ''], ['s2', 'Sort the words alphabetically: pear apple fig', '']
     ])
     // A part that names what it works on ("the report") is not given the material; what follows it still waits for it.
     expect(plan('Summarise the report, then count its words: a b c.')).toEqual([['s1', 'Summarise the report', ''], ['s2', 'Count its words: a b c.', 's1']])
@@ -48,6 +48,10 @@ describe('planner: rules', () => {
     expect(plan('Reverse this and count its letters: hello world')).toEqual([['s1', 'Reverse this: hello world', ''], ['s2', 'Count its letters: hello world', '']])
     expect(plan('Reverse the order of these words and count them: one two three')).toEqual([
       ['s1', 'Reverse the order of these words: one two three', ''], ['s2', 'Count the words: one two three', '']
+    ])
+    // "them" after units named is those units, whatever is done with them.
+    expect(plan('Count the sentences in this and then sort them alphabetically: Zebra runs. Apple falls. Mango sits.')).toEqual([
+      ['s1', 'Count the sentences in this: Zebra runs. Apple falls. Mango sits.', ''], ['s2', 'Sort the sentences alphabetically: Zebra runs. Apple falls. Mango sits.', '']
     ])
     // A text split into sentences is one part, its material whole (before, each sentence became a part:
     // "split" read as introducing parts, as in "Split the work into steps: ...").

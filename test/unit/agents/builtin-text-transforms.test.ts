@@ -21,6 +21,11 @@ describe('rewriting a text', () => {
     expect((await run('Alphabetise this list:\n- gamma\n- alpha\n- beta')).text).toBe('alpha\nbeta\ngamma')
     // Numbers inside words sort as numbers: item2 before item10.
     expect((await run('Sort alphabetically: item10, item2, item1')).text).toBe('item1, item2, item10')
+    // Sentences named: the sentences are sorted whole (before, their words were: "Apple falls. Mango runs. sits Zebra").
+    const sentences = await run('Sort the sentences alphabetically: Zebra runs. Apple falls. Mango sits.')
+    expect(sentences.text).toBe('Apple falls. Mango sits. Zebra runs.')
+    expect(sentences.working).toContain('3 sentences, alphabetically, ignoring case')
+    expect((await run('Reverse the order of these sentences: One is first. Two is next. Three ends it.')).text).toBe('Three ends it. Two is next. One is first.')
   })
 
   it('reverses a word by its characters, or the order of a list', async () => {
