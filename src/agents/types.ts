@@ -66,6 +66,14 @@ export interface AgentResult {
    * ..."). The mesh relates the result to each (`contradicts`) and raises a conflict for the room.
    */
   contradicts?: string[]
+  /**
+   * Graph entity ids a decision settles, as its producer read them: each conflict between statements
+   * it takes a side in (the mesh relates the result as `answers` to it, and the conflict is settled),
+   * and each statement it says the opposite of (related `contradicts`, with no conflict raised: the
+   * room decided otherwise). The researcher recording "Decision: the login bug is caused by the cache
+   * TTL." while the room holds both that and "... is not caused ..." in conflict.
+   */
+  settles?: string[]
   /** Set by verifiers. */
   verdict?: Verdict
   /** Set by planners. */
@@ -91,7 +99,10 @@ export interface GraphHit {
    * answer to another ("Convert 3.5 hours to minutes: 210 minutes" against "604800 seconds").
    */
   answers?: string
-  /** Set on a question `ctx.graph.list` returns: the ids of the entities that answer it (edges `answers`); empty while it is open. */
+  /**
+   * Set on a question or a conflict: the ids of the live entities that answer it (edges `answers`);
+   * empty while it is open. A conflict between statements is answered by the decision that settles it.
+   */
   answeredBy?: string[]
 }
 

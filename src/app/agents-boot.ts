@@ -180,12 +180,19 @@ export function listKnowledge (graph: Pick<KnowledgeGraph, 'view' | 'get' | 'nei
     if (out.length >= limit) break
     const view = provenView(e as Entity, proofs, get)
     if (statuses === undefined ? view.status === 'retracted' : !statuses.has(view.status)) continue
-    const answeredBy = e.kind === 'question'
-      ? graph.neighbours(e.id, { type: 'answers', direction: 'in' }).filter(n => n.entity !== undefined && n.entity.status !== 'retracted').map(n => n.edge.from)
-      : undefined
-    out.push({ ...view, score: 1, ...(answeredBy !== undefined ? { answeredBy } : {}) })
+    out.push(withAnswers(graph, e, { ...view, score: 1 }))
   }
   return out
+}
+
+/**
+ * A question or a conflict with the ids of the live entities that answer it (edges `answers`): a
+ * question's answers, the decision that settles a conflict. Other hits unchanged.
+ */
+export function withAnswers (graph: Pick<KnowledgeGraph, 'neighbours'>, e: Pick<Entity, 'id' | 'kind'>, hit: GraphHit): GraphHit {
+  if (e.kind !== 'question' && e.kind !== 'conflict') return hit
+  const answeredBy = graph.neighbours(e.id, { type: 'answers', direction: 'in' }).filter(n => n.entity !== undefined && n.entity.status !== 'retracted').map(n => n.edge.from)
+  return { ...hit, answeredBy }
 }
 
 export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {
@@ -225,7 +232,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
       const hits = await retriever.search(text, entities, { k })
       return hits.map(h => {
         const e = graph.get(h.id)
-        return e === undefined || e.status === 'retracted' ? h : { ...h, status: provenView(e, proofs, get).status }
+        return e === undefined || e.status === 'retracted' ? h : withAnswers(graph, e, { ...h, status: provenView(e, proofs, get).status })
       })
     }
     const runtime = createAgentRuntime({

@@ -253,6 +253,38 @@ function statementConflict (taskId: string, attempt: number, rid: string, said: 
   }
 }
 
+/**
+ * What a decision settles (`AgentResult.settles`): a conflict between statements it takes a side in
+ * is answered by the result (edge `answers`, its id added to the conflict's `settledBy`, a line on the
+ * conflict's task thread and on the decision's); any other entity named is one it overrules (edge
+ * `contradicts`, no conflict raised). An entity not (yet) in this graph is skipped.
+ */
+function settlement (taskId: string, rid: string, ids: readonly string[], source: string): Intent {
+  return {
+    t: 'resolve', source,
+    expand: (view) => {
+      const intents: Intent[] = []
+      const thread = taskThreadId(taskId)
+      for (const id of ids) {
+        const e = view.entity(id)
+        if (e === undefined) continue
+        if (e.kind !== 'conflict' || !Array.isArray(e.data?.statements)) {
+          intents.push({ t: 'relate', from: rid, type: 'contradicts', to: id, optional: true, source })
+          continue
+        }
+        intents.push(
+          { t: 'relate', from: rid, type: 'answers', to: id, source },
+          { t: 'merge', id, source, merge: d => ({ ...d, settledBy: [...new Set([...asArray(d.settledBy).filter((x): x is string => typeof x === 'string'), rid])] }) },
+          { t: 'post', threadId: thread, source, line: `Conflict ${id} settled by ${rid}.` }
+        )
+        const raisedIn = typeof e.data.taskId === 'string' ? taskThreadId(e.data.taskId) : undefined
+        if (raisedIn !== undefined && raisedIn !== thread) intents.push({ t: 'post', threadId: raisedIn, source, line: `Conflict ${id} settled by ${rid}, the room's decision.` })
+      }
+      return { intents }
+    }
+  }
+}
+
 function clip (text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`
 }
@@ -978,6 +1010,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
         }
         const against = [...new Set(r.result.contradicts ?? [])].filter(c => isGraphId(c) && c !== id).slice(0, MAX_CONTRADICTED)
         if (against.length > 0) intents.push(statementConflict(r.taskId, r.attempt, id, full, against, source))
+        const settles = [...new Set(r.result.settles ?? [])].filter(c => isGraphId(c) && c !== id).slice(0, MAX_CONTRADICTED)
+        if (settles.length > 0) intents.push(settlement(r.taskId, id, settles, source))
         return intents
       }, r.finishedAt)
     },

@@ -15,6 +15,8 @@ import { isTimeZoneName, type AgentResult, type PlannedSubtask, type Verdict } f
 import { SIGNATURE_LENGTH } from '../net/peer-signature.ts'
 
 /**
+ * 7: a result may name what a decision settles (`settles`): conflicts it takes a side in and
+ *    statements it overrules; a version-6 node would refuse such a result as an unknown field.
  * 6: a result may name the graph entities it states the opposite of (`contradicts`), which the mesh
  *    turns into a conflict; a version-5 node would refuse such a result as an unknown field.
  * 5: a vote names the result it judged (`attempt`, `resultAttest`), so a vote on another copy of a
@@ -23,7 +25,7 @@ import { SIGNATURE_LENGTH } from '../net/peer-signature.ts'
  * 3: a result carries its producer's attestation (`attest`, attest.ts), kept with it in the graph.
  * 2: frames (several envelopes under one signature).
  */
-export const COORD_PROTOCOL_VERSION = 6
+export const COORD_PROTOCOL_VERSION = 7
 /**
  * Largest frame accepted, in bytes, checked before parsing. Below the mesh's 64 KiB gossip limit
  * so a frame always fits in one gossip message with its wrapper.
@@ -501,12 +503,13 @@ function validatePlannedSubtask (value: unknown, path: string): PlannedSubtask {
 
 export function validateAgentResult (value: unknown, path: string): AgentResult {
   const r = rec(value, path)
-  onlyKeys(r, ['text', 'output', 'working', 'citations', 'contradicts', 'verdict', 'plan'], path)
+  onlyKeys(r, ['text', 'output', 'working', 'citations', 'contradicts', 'settles', 'verdict', 'plan'], path)
   const out: AgentResult = { text: str(r.text, `${path}.text`, 32_000, 0) }
   if (r.output !== undefined) out.output = r.output
   if (r.working !== undefined) out.working = strList(r.working, `${path}.working`, LIMITS.listItems, LIMITS.listItemLength)
   if (r.citations !== undefined) out.citations = strList(r.citations, `${path}.citations`, LIMITS.listItems, LIMITS.idLength)
   if (r.contradicts !== undefined) out.contradicts = strList(r.contradicts, `${path}.contradicts`, LIMITS.listItems, LIMITS.idLength)
+  if (r.settles !== undefined) out.settles = strList(r.settles, `${path}.settles`, LIMITS.listItems, LIMITS.idLength)
   if (r.verdict !== undefined) out.verdict = validateVerdict(r.verdict, `${path}.verdict`)
   if (r.plan !== undefined) {
     const p = rec(r.plan, `${path}.plan`)

@@ -362,6 +362,49 @@ test('a statement that says the opposite of one the graph holds raises a conflic
   await a.getByTestId('tasks-tab').click()
 })
 
+test('a decision that takes one side settles the conflict on every tab: answers go by it, and the explorer shows it settled', async () => {
+  // The conflict the previous test raised, between "... is caused by ..." and "... is not caused by ...".
+  const conflictId = await a.evaluate(() => window.meshwork.graph.list({ kind: 'conflict' }).find(e => e.text.startsWith('Conflicting statements: "The login bug is not caused'))?.id)
+  expect(conflictId).toMatch(/^dispute:/)
+  const decide = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Decision: the login bug is caused by the cache TTL.' }))
+  const decided = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), decide)
+  // Before, this raised a second conflict, against the side it took the other's of, and the first stayed open.
+  expect(decided, JSON.stringify(decided)).toMatchObject({ state: 'completed', skillId: 'graph.record', result: { output: { graph: 'settles', with: conflictId }, settles: expect.arrayContaining([conflictId]) } })
+  expect(decided.result?.contradicts).toBeUndefined()
+  // On another tab: the conflict is answered by the decision, which contradicts the side it overrules, and no new conflict.
+  await expect.poll(() => c.evaluate(([t, id]) => {
+    const g = window.meshwork.graph
+    const rid = g.list({ kind: 'hypothesis' }).find(e => e.data?.taskId === t)?.id
+    if (rid === undefined) return undefined
+    return {
+      settledBy: g.get(id)?.data?.settledBy,
+      answers: g.graph!.neighbours(rid, { type: 'answers', direction: 'out' }).map(n => n.edge.to).includes(id),
+      overrules: g.graph!.neighbours(rid, { type: 'contradicts', direction: 'out' }).map(n => g.get(n.edge.to)?.text),
+      raised: g.list({ kind: 'conflict' }).some(e => e.data?.taskId === t),
+      rid
+    }
+  }, [decide, conflictId!] as const), { timeout: 20_000 }).toMatchObject({ settledBy: [expect.stringMatching(/^result:/)], answers: true, overrules: ['The login bug is not caused by the cache TTL.'], raised: false })
+  // Asked again on the third tab: answered by the decision, the conflict named as settled.
+  const ask = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Is the login bug caused by the cache TTL?' }))
+  const said = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), ask)
+  expect(said, JSON.stringify(said)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { output: { yes: true, settled: [{ id: conflictId }] } } })
+  expect(said.result?.text).toMatch(/^Yes: according to the graph, the room decided: the login bug is caused by the cache TTL \[/)
+  expect(said.result?.text).toContain(`settled it (conflict [${conflictId}]).`)
+  // "What conflicts are open?" no longer lists it.
+  const open = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'What conflicts are open?' }))
+  const listed = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), open)
+  expect(listed.result?.output).toMatchObject({ listing: { kinds: ['conflict'], open: true } })
+  expect((listed.result?.output as { listing: { ids: string[] } }).listing.ids).not.toContain(conflictId)
+  // The explorer shows it settled, with the decision linked.
+  await b.getByTestId('graph-tab').click()
+  await b.getByTestId('graph-filter-text').fill('Conflicting statements')
+  await b.getByTestId('graph-item').filter({ hasText: 'login bug is not caused' }).first().click({ timeout: 15_000 })
+  await expect(b.getByTestId('graph-conflict-settled')).toContainText('Decision: the login bug is caused by the cache TTL.', { timeout: 15_000 })
+  await expect(b.getByTestId('graph-conflict')).toContainText('Settled by the room\'s decision')
+  await b.getByTestId('graph-detail').screenshot({ path: test.info().outputPath('graph-conflict-settled.png') })
+  await b.getByTestId('tasks-tab').click()
+})
+
 test('a computation with a value the room stated: the calculator takes it from the graph, cites it, and another tab computes it again', async () => {
   const told = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'The Q1 budget is $48,000.' }))
   expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), told)).toMatchObject({ state: 'completed', skillId: 'graph.record' })

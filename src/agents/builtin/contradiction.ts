@@ -81,6 +81,21 @@ export function sameButFlipped (later: string, earlier: string): string | undefi
   return [...short].every((t) => long.has(t)) ? why : undefined
 }
 
+/**
+ * How a decision stands to a statement: it `holds` the statement when it says everything the statement
+ * says and flips nothing ("Decision: the login bug is caused by the cache TTL." and "The login bug is
+ * caused by the cache TTL."), it `overrules` one it says the same as but flipped ({@link sameButFlipped}),
+ * or neither (undefined). A decision's own words ("decided", "agreed") are left out of the comparison by
+ * the caller's choice of text; any extra word of the decision's is allowed.
+ */
+export function sideTaken (decision: string, statement: string): 'holds' | 'overrules' | undefined {
+  if (sameButFlipped(decision, statement) !== undefined) return 'overrules'
+  if (contradiction(decision, statement, 'this statement') !== undefined) return undefined
+  const said = new Set(terms(decision, 'literal'))
+  const stated = terms(statement, 'literal')
+  return stated.length > 0 && stated.every((t) => said.has(t)) ? 'holds' : undefined
+}
+
 const NEGATION_TERMS = new Set(['not', 'no', 'never', 'none', 'nobody', 'nothing', 'neither', 'nor', 'cannot', 'without', 'false', 'untrue', 'don', 'doesn', 'isn', 'aren', 'wasn', 'weren', 'won', 'can', 'didn', 'hasn', 'haven', 'shouldn', 'wouldn', 'couldn', 't'].flatMap((w) => terms(w)))
 const FLIP_TERMS = new Set(ANTONYMS.flat().flatMap((w) => terms(w)))
 

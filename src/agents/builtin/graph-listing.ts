@@ -19,7 +19,7 @@ export interface ListingAsk {
   kinds: string[]
   /** Statuses; empty: any but retracted. */
   statuses: string[]
-  /** Questions only while no entity answers them ("open", "unanswered", "still"). */
+  /** Questions (or conflicts) only while no entity answers (settles) them ("open", "unanswered", "unresolved"). */
   open: boolean
   /** How the answer names what it lists ("decisions", "open questions", "disputed entities"). */
   noun: { one: string, many: string }
@@ -87,7 +87,7 @@ export function asksForListing (request: string): ListingAsk | undefined {
   if (rest.some((w) => !FILLER.has(w))) return undefined
   // "What is still open?": questions.
   if (open && kinds.length === 0) kinds.push('question')
-  const isOpen = open && kinds.length === 1 && kinds[0] === 'question'
+  const isOpen = open && kinds.length === 1 && (kinds[0] === 'question' || kinds[0] === 'conflict')
   if (named !== 1) noun = kinds.length === 1 ? { one: kinds[0]!, many: `${kinds[0]!}s` } : { one: 'entity', many: 'entities' }
   const status = statuses.length === 1 ? `${statuses[0] === 'proposed' ? 'unverified' : statuses[0]!} ` : ''
   return { kinds, statuses, open: isOpen, noun: { one: `${isOpen ? 'open ' : status}${noun!.one}`, many: `${isOpen ? 'open ' : status}${noun!.many}` } }
@@ -117,21 +117,23 @@ export async function listing (ask: ListingAsk, ctx: AgentContext): Promise<Agen
   const working = [`listing ${ask.noun.many}: read ${hits.length} entit${hits.length === 1 ? 'y' : 'ies'} of kind ${ask.kinds.join(', ') || 'any'} and status ${ask.statuses.join(', ') || 'any but retracted'}, newest first${atLeast ? ` (at most ${MAX_READ})` : ''}`]
   const answered = ask.open ? hits.filter((h) => (h.answeredBy ?? []).length > 0) : []
   const listed = ask.open ? hits.filter((h) => (h.answeredBy ?? []).length === 0) : hits
-  if (ask.open) working.push(`${answered.length} of the questions ${answered.length === 1 ? 'is' : 'are'} answered: ${answered.map((h) => `${h.id} by ${h.answeredBy!.join(', ')}`).join('; ') || 'none'}`)
+  const conflicts = ask.kinds[0] === 'conflict'
+  const done = conflicts ? 'settled' : 'answered'
+  if (ask.open) working.push(`${answered.length} of the ${conflicts ? 'conflicts' : 'questions'} ${answered.length === 1 ? 'is' : 'are'} ${done}: ${answered.map((h) => `${h.id} by ${h.answeredBy!.join(', ')}`).join('; ') || 'none'}`)
   const replaced = replacedBy(listed)
   const named = listed.slice(0, MAX_NAMED)
-  const likely = ask.open ? await likelyAnswers(named, ctx) : new Map<string, GraphHit>()
+  const likely = ask.open && !conflicts ? await likelyAnswers(named, ctx) : new Map<string, GraphHit>()
   for (const [q, a] of likely) working.push(`${q} may be answered by ${a.id} (${a.kind}, recorded after it, names its words): not linked as its answer, so still listed as open`)
   const count = `${atLeast && !ask.open ? 'at least ' : ''}${listed.length}`
   let text: string
   if (listed.length === 0) {
     text = ask.open && answered.length > 0
-      ? `No open questions: the graph's ${answered.length === 1 ? 'question is' : `${answered.length} questions are all`} answered.`
+      ? `No ${ask.noun.many}: the graph's ${answered.length === 1 ? `${ask.kinds[0]} is` : `${answered.length} ${ask.kinds[0]}s are all`} ${done}.`
       : `The graph holds no ${ask.noun.many}.`
   } else {
     const lines = named.map((h, i) => `${i + 1}. ${h.kind === 'question' ? h.text.trim().replace(/\s+/g, ' ') : lowerFirstIfProse(quote(h), false)} [${h.id}]${standing(h, replaced.get(h.id), likely.get(h.id))}.`)
     const more = listed.length > named.length ? `\n…and ${listed.length - named.length} more.` : ''
-    const answeredNote = answered.length > 0 ? ` (${answered.length} more ${answered.length === 1 ? 'is' : 'are'} answered)` : ''
+    const answeredNote = answered.length > 0 ? ` (${answered.length} more ${answered.length === 1 ? 'is' : 'are'} ${done})` : ''
     text = `The graph holds ${count} ${listed.length === 1 ? ask.noun.one : ask.noun.many}${answeredNote}, newest first:\n${lines.join('\n')}${more}`
   }
   working.push(`named: ${named.map((h) => h.id).join(', ') || 'none'}`)
@@ -192,6 +194,10 @@ function standing (h: GraphHit, by: GraphHit | undefined, likely?: GraphHit): st
     const answers = h.answeredBy ?? []
     notes.push(answers.length > 0 ? `answered by ${answers.map((id) => `[${id}]`).join(', ')}` : 'open')
     if (answers.length === 0 && likely !== undefined) notes.push(`perhaps settled by [${likely.id}]: ${lowerFirstIfProse(quote(likely), true)}`)
+  } else if (h.kind === 'conflict' && h.status !== 'retracted') {
+    // A conflict is settled by the room's decision, not verified.
+    const by = h.answeredBy ?? []
+    notes.push(by.length > 0 ? `settled by ${by.map((id) => `[${id}]`).join(', ')}` : 'open')
   } else if (h.status === 'verified') notes.push('verified')
   else if (h.status === 'disputed') notes.push('disputed')
   else if (h.status === 'retracted') notes.push('retracted')

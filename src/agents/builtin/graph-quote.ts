@@ -6,6 +6,7 @@
  */
 import type { GraphHit } from '../types.ts'
 import { statedBy } from './evidence.ts'
+import { withoutDecisionLabel } from './record-ask.ts'
 
 /**
  * An entity's statement as quoted. A task's verified answer says which request it answers: its text
@@ -15,6 +16,9 @@ import { statedBy } from './evidence.ts'
 export function quote (hit: GraphHit): string {
   // "We ship the beta on 3 December" is what was decided; the quote says so.
   if (hit.kind === 'decision') return DECIDED_WORDS.test(hit.text) ? sentence(hit.text) : `the room decided: ${lowerFirstIfProse(sentence(hit.text), true)}`
+  // A decision recorded as a statement ("Decision: we ship on Friday."): quoted as a decision is.
+  const decided = withoutDecisionLabel(hit.text)
+  if (decided !== hit.text && decided.trim() !== '') return `the room decided: ${lowerFirstIfProse(sentence(decided), true)}`
   if (hit.answers === undefined || !hit.text.startsWith(`${hit.answers}: `)) return sentence(hit.text)
   const answer = sentence(statedBy(hit))
   const request = hit.answers.length > 100 ? `${hit.answers.slice(0, 99).trimEnd()}…` : hit.answers

@@ -13,6 +13,7 @@
 import type { AgentContext } from '../types.ts'
 import { plainWords, statedBy } from './evidence.ts'
 import { readHanded, type Rederived } from './rederive.ts'
+import { withoutDecisionLabel } from './record-ask.ts'
 
 /** At most this many cited entities are read. */
 const MAX_CITED = 10
@@ -38,10 +39,11 @@ export async function checkQuotes (input: unknown, ctx: AgentContext): Promise<R
       const reason = `the answer cites [${id}], which has been retracted`
       return { verdict: { vote: 'dispute', confidence: 0.9, reason, evidence: [id] }, steps: [...steps, reason] }
     }
-    // An open question is reported as open, and a conflict as unsettled: neither is relied on.
+    // An open question is reported as open, and a conflict as unsettled or settled: neither is relied on.
     if (hit.kind === 'question' || hit.kind === 'conflict') continue
     const at = text.indexOf(`[${id}]`)
-    const said = statedBy(hit).trim().replace(/[.!?]$/, '')
+    // A decision recorded as a statement ("Decision: ...") is quoted without its label (graph-quote.ts).
+    const said = withoutDecisionLabel(statedBy(hit)).trim().replace(/[.!?]$/, '')
     if (at >= 0 && !plainWords(text.slice(0, at)).includes(plainWords(said))) {
       const reason = `the answer quotes [${id}], but it says "${said.slice(0, 200)}"`
       return { verdict: { vote: 'dispute', confidence: 0.9, reason, evidence: [id] }, steps: [...steps, reason] }

@@ -76,6 +76,22 @@ const KNOWN_VERB_AT_END = new RegExp(String.raw`\s${KNOWN_VERB}\s+\S$`, 'i')
 const ANY_S_VERB = new RegExp(String.raw`\s${S_VERB}\s+\S$`, 'i')
 /** A first sentence's subject (captured): a determiner and up to six words, or a name of up to three words. */
 const SUBJECT = new RegExp(String.raw`^(${DETERMINER}\s+(?:[\p{L}\p{N}'’&-]+\s+){1,6}?|(?:\p{Lu}[\p{L}\p{N}'’&-]*\s+){1,3}?)${VERB}\s+\S`, 'iu')
+/**
+ * Verbs in their plain form that a plural subject states with: "Tests fail on main.", "We support
+ * Safari 15.", "Our customers prefer dark mode." (not "need" or "want": "We need a summary of this"
+ * asks for something).
+ */
+const BARE_VERB = String.raw`(?:support|use|deploy|run|ship|serve|host|own|sell|offer|provide|accept|allow|block|require|prefer|release|store|keep|follow|meet|work|live|hold|pay|charge|build|publish|rely|depend|handle|fail|pass|break|crash|leak|lose|win|cover|include|exclude|skip|track|send|receive|sync|cache|limit|rotate|encrypt|stay|start|end|open|close|cost|take|last|belong|speak|teach|manage|lead|launch|target|expire|sleep|arrive|leave|report|land|finish|resume|renew|return)`
+/** Words between a plural subject and its verb: "We no longer support ...", "Tests still fail ...". */
+const ADVERB = String.raw`(?:(?:do\s+not|don['’]t|no\s+longer|now|still|already|always|never|usually|currently|only|also|all|both|sometimes|often|mostly)\s+)?`
+/**
+ * A plural subject and a verb in its plain form: "We support Safari 15.", "They deploy on Fridays.",
+ * "Tests fail on main.", "The nightly builds break on Fridays." (a noun ending in s before the verb).
+ * Before, each was read as a question, and nobody bid. "We" and "they" state with past tenses and
+ * forms of be and have too ("We moved the standup", "We are on call"), not with modals ("We should
+ * ...", "We need to ..." ask or propose).
+ */
+const PLURAL_STATEMENT = new RegExp(String.raw`^(?:(?:we|they)\s+${ADVERB}(?:${BARE_VERB}|are|were|aren['’]t|weren['’]t|have(?!\s+to\b)|had(?!\s+to\b)|haven['’]t|will|won['’]t|did|didn['’]t|[a-z]+[a-df-z]ed)|(?:${DETERMINER}\s+)?(?:[\p{L}\p{N}'’&-]+\s+){0,4}?[\p{L}'’-]{2,}(?<!ss|us|is)s\s+${ADVERB}${BARE_VERB})\s+\S`, 'iu')
 /** A later sentence may go on about the same subject: "He is back on Monday.", "It runs on 9091." (known verbs only: "He gives 5 to Sara." tells a word problem) */
 const LATER_SUBJECT = new RegExp(String.raw`^(?:he|she|it|they|we|i|there)\s+${KNOWN_VERB}\s+\S`, 'i')
 /** Words of a question or a request that a statement does not use. */
@@ -156,6 +172,11 @@ export function decisionToRecord (request: string): string | undefined {
   return readDecision(request)?.statement
 }
 
+/** Whether a text states a decision the room took ("Decision: ...", "We decided ...", "Agreed: ..."). */
+export function statesDecision (text: string): boolean {
+  return DECIDED.test(text)
+}
+
 /** `text` without a decision's label ("Decision: we ship on Friday" → "we ship on Friday"); unchanged when it has none. */
 export function withoutDecisionLabel (text: string): string {
   const m = DECIDED.exec(text)
@@ -204,7 +225,10 @@ export function plainStatement (text: string): boolean {
     if (/(?<!\d):|:(?!\d)|^\W/.test(s)) return false
     if (i > 0 && LATER_SUBJECT.test(s)) return true
     const first = /^[\p{L}'’]+/u.exec(s)?.[0] ?? ''
-    if (IMPERATIVE.has(first.toLowerCase()) || NOT_A_NAME.test(first)) return false
+    if (IMPERATIVE.has(first.toLowerCase())) return false
+    // "We support Safari 15.", "Tests fail on main.": a capital or a determiner opens it, as below.
+    if (PLURAL_STATEMENT.test(s) && (OPENS_WITH_DETERMINER.test(s) || /^\p{Lu}/u.test(s))) return true
+    if (NOT_A_NAME.test(first)) return false
     // A name opens with a capital; a determiner in any case.
     const m = SUBJECT.exec(s)
     if (m === null || !(OPENS_WITH_DETERMINER.test(s) || /^\p{Lu}/u.test(s))) return false

@@ -26,9 +26,9 @@ import { splitSentences } from './sentences.ts'
 import { datesIn, MONTH } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { lexicalOverlap, terms } from '../../match/score.ts'
-import { hypothesisToRecord, plainStatement, questionToRecord, statementToRecord } from './record-ask.ts'
+import { hypothesisToRecord, plainStatement, questionToRecord, statementToRecord, statesDecision, withoutDecisionLabel } from './record-ask.ts'
 import { replacedBy, replaces, statedWords, statementConflict } from './superseded.ts'
-import { conflictingIds, isNegated, sameButFlipped } from './contradiction.ts'
+import { conflictingIds, isNegated, sameButFlipped, sideTaken } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
 
@@ -63,6 +63,8 @@ export interface ResearchOutput {
   openQuestion?: string
   /** Quoted statements a conflict entity says are in conflict (contradiction.ts): its id, and theirs. */
   conflicts?: { id: string, between: string[] }[]
+  /** Quoted statements a conflict entity says were in conflict until the room's decision (`by`) settled it. */
+  settled?: { id: string, between: string[], by: string[] }[]
   /** Quoted statements a later quoted one replaces (superseded.ts): the earlier's id, and the later's. */
   replaced?: { id: string, by: string }[]
 }
@@ -96,6 +98,7 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   for (const j of judged) working.push(`${describeHit(j)}${j.relevance < MIN_RELEVANCE ? ': not relevant' : ''}`)
   // A conflict between statements is said with the statements it names, not quoted as one of them.
   const between = new Map(judged.map((j) => [j.hit.id, conflictingIds(j.hit.text)] as const).filter(([, ids]) => ids.length > 0))
+  const settledBy = new Map(judged.flatMap((j) => between.has(j.hit.id) && (j.hit.answeredBy ?? []).length > 0 ? [[j.hit.id, j.hit.answeredBy!] as const] : []))
   const relevant = near.filter((j) => !between.has(j.hit.id))
 
   if (relevant.length === 0) {
@@ -133,8 +136,12 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
   const { told: toldAll, asked } = statementsAndQuestion(question)
   // What each statement says to a yes/no question, read once.
   const decisions = new Map(relevant.map((j) => [j, yesOrNo(asked, j)] as const))
-  if (cited.length > 0 && decisions.get(cited[0]!) === undefined) {
-    const decides = relevant.find((j) => j.hit.kind !== 'question' && decisions.get(j) !== undefined)
+  // What the room decided goes before any statement: "Decision: the login bug is caused by the cache
+  // TTL" decides "Is the login bug caused by the cache TTL?", whatever else ranks higher.
+  const byDecision = relevant.find((j) => isDecision(j.hit) && decisions.get(j) !== undefined)
+  const leads = (j: JudgedHit | undefined): boolean => j !== undefined && decisions.get(j) !== undefined && (byDecision === undefined || isDecision(j.hit))
+  if (cited.length > 0 && !leads(cited[0])) {
+    const decides = byDecision ?? relevant.find((j) => j.hit.kind !== 'question' && decisions.get(j) !== undefined)
     if (decides !== undefined) {
       // With what else decides it; the rest was only near the question.
       const also = cited.filter((j) => j !== decides && decisions.get(j) !== undefined)
@@ -143,8 +150,12 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
     }
   }
   const decided = cited.length > 0 ? decisions.get(cited[0]!) : undefined
-  // Statements in conflict with a quoted one are quoted with it, however they rank, and the conflict named.
-  const conflicts = [...between].flatMap(([id, ids]) => ids.some((x) => cited.some((c) => c.hit.id === x)) && ids.filter((x) => byId.has(x)).length >= 2 ? [{ id, ids: ids.filter((x) => byId.has(x)) }] : [])
+  // Statements in conflict with a quoted one are quoted with it, however they rank, and the conflict
+  // named; one the room's decision settled (answered by it) is named as settled, and decides nothing.
+  const inConflict = [...between].flatMap(([id, ids]) => ids.some((x) => cited.some((c) => c.hit.id === x)) && ids.filter((x) => byId.has(x)).length >= 2 ? [{ id, ids: ids.filter((x) => byId.has(x)), by: settledBy.get(id) ?? [] }] : [])
+  const conflicts = inConflict.filter((c) => c.by.length === 0)
+  const settled = inConflict.filter((c) => c.by.length > 0)
+  for (const c of settled) working.push(`[${c.id}]: ${c.ids.map((x) => `[${x}]`).join(' and ')} said opposite things, settled by ${c.by.map((x) => `[${x}]`).join(', ')}`)
   for (const c of conflicts) {
     for (const x of c.ids) if (!cited.some((j) => j.hit.id === x)) cited.push(byId.get(x)!)
     working.push(`[${c.id}]: ${c.ids.map((x) => `[${x}]`).join(' and ')} say opposite things, not settled`)
@@ -201,6 +212,14 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
     }
     saidConflicts = true
     for (const c of conflicts) text += ` ${listed(c.ids.map((x) => `[${x}]`))} say opposite things, and the room has not settled which holds (conflict [${c.id}]).`
+    for (const c of settled) text += ` ${listed(c.ids.map((x) => `[${x}]`))} said opposite things; the room's decision ${listed(c.by.map((x) => `[${x}]`))} settled it (conflict [${c.id}]).`
+    // A quoted statement the deciding decision says otherwise than, in no conflict it settled.
+    const lead = cited[0]!
+    const otherwise = decided === undefined || !isDecision(lead.hit) ? [] : cited.filter((j) => j !== lead && decisions.get(j) === !decided && !settled.some((c) => c.ids.includes(j.hit.id)))
+    if (otherwise.length > 0) {
+      text += ` ${listed(otherwise.map((j) => `[${j.hit.id}]`))} ${otherwise.length === 1 ? 'says' : 'say'} otherwise; the room's decision [${lead.hit.id}] overrules ${otherwise.length === 1 ? 'it' : 'them'}.`
+      working.push(`${otherwise.map((j) => `[${j.hit.id}]`).join(', ')} ${otherwise.length === 1 ? 'says' : 'say'} otherwise than the decision [${lead.hit.id}]: overruled by it`)
+    }
     // A decision is what the room chose, not a claim to verify.
     const claims = cited.filter((j) => j.hit.kind !== 'decision')
     if (claims.length > 0 && claims.every((j) => j.hit.status !== 'verified')) text += claims.length === cited.length ? ' None of this has been verified yet.' : ' None of the statements has been verified yet.'
@@ -211,8 +230,10 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
     }
     for (const t of agreed) working.push(`the request says "${t.statement}", and [${cited[0]!.hit.id}] agrees`)
   }
-  const named = saidConflicts ? conflicts.flatMap((c) => judged.filter((j) => j.hit.id === c.id)) : []
+  const named = saidConflicts ? [...conflicts, ...settled].flatMap((c) => judged.filter((j) => j.hit.id === c.id)) : []
   const all = [...cited, ...openQuestions, ...named]
+  // The settling decision is cited too when it is not quoted (the decision entity it repeats may be).
+  const settling = saidConflicts ? [...new Set(settled.flatMap((c) => c.by))].filter((x) => !all.some((j) => j.hit.id === x)) : []
   working.push(`quoted: ${all.map((j) => j.hit.id).join(', ')}`)
   // Everything the person said that the graph does not hold as said, related to the answer or not
   // ("Our office wifi is called meshnet-5g. The standup moved to 10:00. When is the standup?").
@@ -229,10 +250,11 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
       ...(yes !== undefined ? { yes } : {}),
       ...(remember.length > 0 ? { remember } : {}),
       ...(replacing.size > 0 ? { replaced: [...replacing].map(([id, by]) => ({ id, by })) } : {}),
-      ...(named.length > 0 ? { conflicts: conflicts.filter((c) => named.some((j) => j.hit.id === c.id)).map((c) => ({ id: c.id, between: c.ids })) } : {})
+      ...(named.length > 0 && conflicts.length > 0 ? { conflicts: conflicts.filter((c) => named.some((j) => j.hit.id === c.id)).map((c) => ({ id: c.id, between: c.ids })) } : {}),
+      ...(named.length > 0 && settled.length > 0 ? { settled: settled.filter((c) => named.some((j) => j.hit.id === c.id)).map((c) => ({ id: c.id, between: c.ids, by: c.by })) } : {})
     } satisfies ResearchOutput,
     working,
-    citations: all.map((j) => j.hit.id)
+    citations: [...all.map((j) => j.hit.id), ...settling]
   }
 }
 
@@ -267,9 +289,16 @@ export interface RecordOutput {
    * (`replaces`: superseded.ts), the opposite (`conflicts`: the result's `contradicts` names each such
    * entity and the mesh raises a conflict), or other values it neither updates nor flips (`contradicts`).
    */
-  graph: 'new' | 'agrees' | 'replaces' | 'conflicts' | 'contradicts'
+  graph: 'new' | 'agrees' | 'replaces' | 'conflicts' | 'contradicts' | 'settles' | 'overrules'
   /** The entity it agrees with, updates or contradicts (the nearest, when it conflicts with several). */
   with?: string
+  /**
+   * A decision's: each open conflict between statements it takes a side in (`settles`), with the
+   * statements it holds and those it overrules (the result's `settles` names the conflict and the latter).
+   */
+  settled?: { conflict: string, holds: string[], over: string[] }[]
+  /** A decision's: statements in no open conflict that it says the opposite of (`overrules`). */
+  overrules?: string[]
 }
 
 /**
@@ -293,11 +322,19 @@ async function record (statement: string, ctx: AgentContext, hypothesis: boolean
   const working = [`to record: ${statement}`]
   let output: RecordOutput
   if (hypothesis) working.push('put as a hypothesis: recorded as one, for the room\'s verifiers to weigh')
+  // A decision is the room settling what it holds: it raises no conflict with what it says the
+  // opposite of, it settles or overrules it (decide).
+  const decided = statesDecision(statement) ? await decide(statement, ctx, relevant) : undefined
+  ctx.signal.throwIfAborted()
   // What it is in conflict with: statements, not a task's answer to a request (about that request only).
-  const conflicts = relevant.filter((j) => j.hit.answers === undefined && j.hit.kind !== 'conflict')
+  const conflicts = decided !== undefined ? [] : relevant.filter((j) => j.hit.answers === undefined && j.hit.kind !== 'conflict')
     .flatMap((j) => { const why = statementConflict(statement, j.hit.text); return why === undefined ? [] : [{ j, why }] })
     .sort((a, b) => b.j.relevance - a.j.relevance).slice(0, MAX_CITED)
-  if (conflicts.length > 0) {
+  if (decided !== undefined && (decided.settled.length > 0 || decided.overrules.length > 0)) {
+    const { settled, overrules } = decided
+    output = { recorded: statement, graph: settled.length > 0 ? 'settles' : 'overrules', with: settled[0]?.conflict ?? overrules[0]!, ...(settled.length > 0 ? { settled } : {}), ...(overrules.length > 0 ? { overrules } : {}) }
+    working.push(...decided.working)
+  } else if (conflicts.length > 0) {
     const lead = conflicts[0]!.j.hit
     output = { recorded: statement, graph: 'conflicts', with: lead.id }
     for (const { j, why } of conflicts) {
@@ -322,9 +359,58 @@ async function record (statement: string, ctx: AgentContext, hypothesis: boolean
     text: statement,
     output,
     working,
-    citations: output.graph === 'agrees' ? [best!.hit.id] : [],
-    ...(conflicts.length > 0 ? { contradicts: conflicts.map((c) => c.j.hit.id) } : {})
+    citations: output.graph === 'agrees' ? [best!.hit.id] : output.settled?.flatMap((x) => x.holds) ?? [],
+    ...(conflicts.length > 0 ? { contradicts: conflicts.map((c) => c.j.hit.id) } : {}),
+    ...(output.settled !== undefined || output.overrules !== undefined
+      ? { settles: [...new Set([...(output.settled ?? []).flatMap((x) => [x.conflict, ...x.over]), ...(output.overrules ?? [])])] }
+      : {})
   }
+}
+
+/** Whether an entity is the room's decision: a decision entity, or a statement recorded as one ("Decision: ..."). */
+function isDecision (hit: GraphHit): boolean {
+  return hit.kind === 'decision' || statesDecision(hit.text)
+}
+
+/** The newest open conflicts a decision is weighed against. */
+const CONFLICTS_WEIGHED = 50
+
+/**
+ * What a decision settles: each open conflict between statements (one no entity answers yet) in which
+ * it holds one side and overrules another (contradiction.ts, `sideTaken`), and the statements in no
+ * such conflict it says the opposite of. "Decision: the login bug is caused by the cache TTL." settles
+ * the conflict between "The login bug is caused by the cache TTL." and "... is not caused ...": before,
+ * it raised a second conflict, against the side it took the other's of, and the first stayed open.
+ */
+async function decide (statement: string, ctx: AgentContext, relevant: readonly JudgedHit[]): Promise<{ settled: NonNullable<RecordOutput['settled']>, overrules: string[], working: string[] }> {
+  const said = withoutDecisionLabel(statement)
+  const words = new Set(terms(said))
+  const known = new Map(relevant.map((j) => [j.hit.id, j.hit]))
+  const open = (await ctx.graph.list({ kind: 'conflict', limit: CONFLICTS_WEIGHED }))
+    .filter((c) => (c.answeredBy ?? []).length === 0 && conflictingIds(c.text).length >= 2)
+    // Only conflicts that name at least half of what the decision says are read further (their sides fetched).
+    .filter((c) => words.size > 0 && lexicalOverlap([...words], new Set(terms(c.text))) >= 0.5)
+  const settled: NonNullable<RecordOutput['settled']> = []
+  const working: string[] = []
+  for (const c of open) {
+    const sides = await Promise.all(conflictingIds(c.text).map(async (id) => known.get(id) ?? await ctx.graph.get(id)))
+    const holds: GraphHit[] = []
+    const over: GraphHit[] = []
+    for (const side of sides) {
+      if (side === undefined || side.status === 'retracted') continue
+      const taken = sideTaken(said, withoutDecisionLabel(side.text))
+      if (taken === 'holds') holds.push(side)
+      else if (taken === 'overrules') over.push(side)
+    }
+    if (holds.length === 0 || over.length === 0) continue
+    settled.push({ conflict: c.id, holds: holds.map((h) => h.id), over: over.map((h) => h.id) })
+    working.push(`settles conflict [${c.id}]: holds ${holds.map((h) => `[${h.id}] "${quote(h)}"`).join(', ')}, overrules ${over.map((h) => `[${h.id}] "${quote(h)}"`).join(', ')}`)
+  }
+  const inSettled = new Set(settled.flatMap((x) => [...x.holds, ...x.over]))
+  const overrules = relevant.filter((j) => j.hit.answers === undefined && j.hit.kind !== 'conflict' && !inSettled.has(j.hit.id) &&
+    sideTaken(said, withoutDecisionLabel(j.hit.text)) === 'overrules').map((j) => j.hit).slice(0, MAX_CITED)
+  for (const h of overrules) working.push(`overrules [${h.id}] ${h.kind}, ${h.status}: "${quote(h)}" (the room decided otherwise; no conflict raised)`)
+  return { settled, overrules: overrules.map((h) => h.id), working }
 }
 
 /** Words that ask rather than name what is asked about. */

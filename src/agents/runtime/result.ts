@@ -26,7 +26,7 @@ export class ResultError extends Error {
   }
 }
 
-const RESULT_KEYS = ['text', 'output', 'working', 'citations', 'contradicts', 'verdict', 'plan'] as const
+const RESULT_KEYS = ['text', 'output', 'working', 'citations', 'contradicts', 'settles', 'verdict', 'plan'] as const
 
 /**
  * A deep copy of `value` as plain JSON data, or a {@link ResultError} naming the first value that is
@@ -91,7 +91,7 @@ export function summarise (value: unknown): string {
  * The {@link AgentResult} an agent's return value stands for:
  * - a string is the `text`;
  * - a finite number or a boolean is both `text` and `output`;
- * - an object with only result fields (`text`, `output`, `working`, `citations`, `contradicts`, `verdict`, `plan`)
+ * - an object with only result fields (`text`, `output`, `working`, `citations`, `contradicts`, `settles`, `verdict`, `plan`)
  *   is a result; without `text`, the text is a JSON summary of `output` (or of the rest);
  * - any other object or array is `output`, with a JSON summary as `text`.
  * Nothing (`undefined`, `null`), non-JSON data, ill-typed result fields, unknown fields next to
@@ -128,6 +128,7 @@ export function normaliseResult (value: unknown): AgentResult {
   if (rec.working !== undefined) out.working = strings(rec.working, 'result.working')
   if (rec.citations !== undefined) out.citations = strings(rec.citations, 'result.citations')
   if (rec.contradicts !== undefined) out.contradicts = strings(rec.contradicts, 'result.contradicts')
+  if (rec.settles !== undefined) out.settles = strings(rec.settles, 'result.settles')
   if (rec.verdict !== undefined) out.verdict = verdict(rec.verdict)
   if (rec.plan !== undefined) out.plan = plan(rec.plan)
   return sized(out)

@@ -3,7 +3,8 @@
  * - concurrent writes to one field, by the graph's conflict detector (src/graph/conflicts.ts):
  *   which entity and field clashed, and the values;
  * - statements that say opposite things, by the mesh's recorder when an agent's result names entities
- *   it contradicts (`AgentResult.contradicts`; data `statements`): the ids in conflict;
+ *   it contradicts (`AgentResult.contradicts`; data `statements`): the ids in conflict, and the
+ *   decisions that settled it, if any (`AgentResult.settles`; data `settledBy`);
  * - a result verifiers disputed (data `disputes`, also joined to the statements' conflict when the
  *   same result is disputed): the result and each dispute's reason.
  */
@@ -24,6 +25,8 @@ export interface StatementsConflict {
   statements: string[]
   /** Verifiers' disputes of the first, when some came too. */
   disputes: Dispute[]
+  /** The room's decisions that settled it (empty while it is open). */
+  settledBy: string[]
 }
 
 export interface DisputeConflict {
@@ -56,7 +59,8 @@ export function conflictSummary (entity: Entity): ConflictSummary | undefined {
   if (entity.kind !== 'conflict') return undefined
   const data = entity.data ?? {}
   if (Array.isArray(data.statements)) {
-    return { kind: 'statements', statements: data.statements.filter((x): x is string => typeof x === 'string'), disputes: disputesIn(data.disputes) }
+    const ids = (raw: JsonValue | undefined): string[] => Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : []
+    return { kind: 'statements', statements: ids(data.statements), disputes: disputesIn(data.disputes), settledBy: ids(data.settledBy) }
   }
   if (Array.isArray(data.disputes) || typeof data.result === 'string') {
     return { kind: 'dispute', result: typeof data.result === 'string' ? data.result : undefined, disputes: disputesIn(data.disputes) }

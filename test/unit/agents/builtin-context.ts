@@ -98,14 +98,15 @@ function hitOf (e: RetrievableEntity): GraphHit {
  * A context whose `graph.search` is real semantic retrieval over `entities` with `embedder`, and whose
  * `graph.list` lists them as the host does (agents-boot.ts `listKnowledge`): by kind and status,
  * newest first (`createdAt`, else `updatedAt`; ties in the order given, the later first), retracted
- * ones only when asked for; a question's `answeredBy` from `answers` (question id → answering ids).
- * `graph.get` reads them by id.
+ * ones only when asked for; a question's or conflict's `answeredBy` from `answers` (its id →
+ * answering ids), in listings and search hits alike, as the host gives it. `graph.get` reads them by id.
  */
 export function graphSearchContext (embedder: LoadedEmbedder, entities: readonly RetrievableEntity[], options: { includeRetracted?: boolean, answers?: Record<string, string[]> } = {}): TestContext {
   const { answers, ...retrieval } = options
   const retriever = new GraphRetriever({ embed: (t) => embedder.embed(t), ...retrieval })
+  const answered = (e: { id: string, kind: string }): { answeredBy?: string[] } => e.kind === 'question' || e.kind === 'conflict' ? { answeredBy: answers?.[e.id] ?? [] } : {}
   return testContext({
-    search: (text, k) => retriever.search(text, [...entities], { k: k ?? 5 }),
+    search: async (text, k) => (await retriever.search(text, [...entities], { k: k ?? 5 })).map((h) => ({ ...h, ...answered(h) })),
     list: async (filter = {}) => {
       const kinds = filter.kind === undefined ? undefined : [filter.kind].flat()
       const statuses = filter.status === undefined ? undefined : [filter.status].flat()
@@ -114,7 +115,7 @@ export function graphSearchContext (embedder: LoadedEmbedder, entities: readonly
         .filter(({ e }) => (kinds === undefined || kinds.includes(e.kind)) && (statuses === undefined ? e.status !== 'retracted' : statuses.includes(e.status)))
         .sort((a, b) => at(b.e) - at(a.e) || b.i - a.i)
         .slice(0, filter.limit ?? 50)
-        .map(({ e }) => ({ ...hitOf(e), ...(e.kind === 'question' ? { answeredBy: answers?.[e.id] ?? [] } : {}) }))
+        .map(({ e }) => ({ ...hitOf(e), ...answered(e) }))
     },
     get: async (id) => {
       const e = entities.find((x) => x.id === id)

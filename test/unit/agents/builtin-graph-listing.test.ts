@@ -73,6 +73,25 @@ describe('the researcher\'s listings', () => {
     expect(none.text).toBe('No open questions: the graph\'s question is answered.')
   })
 
+  it('lists the open conflicts only, says which decision settled the others, and reads "open conflicts" as a listing', async () => {
+    expect(asksForListing('What conflicts are open?')).toMatchObject({ kinds: ['conflict'], open: true, noun: { many: 'open conflicts' } })
+    expect(asksForListing('Any unresolved contradictions?')).toMatchObject({ kinds: ['conflict'], open: true })
+    const graph = [
+      ...GRAPH,
+      e('dispute:t-1:1', 'conflict', 'Conflicting statements: "The relay is not public." [h-2] says the opposite of "The relay is public." [h-1].', 'proposed', 10),
+      e('dispute:t-2:1', 'conflict', 'Conflicting statements: "The login bug is not caused by the cache TTL." [h-4] says the opposite of "The login bug is caused by the cache TTL." [h-3].', 'proposed', 11)
+    ]
+    const ctx = graphSearchContext(embedder, graph, { answers: { ...ANSWERS, 'dispute:t-1:1': ['result:d:1'] } })
+    const open = await handler({ id: 't', text: 'What conflicts are open?' }, ctx)
+    // Before: both were listed, each "(not yet verified)".
+    expect(open.text).toBe('The graph holds 1 open conflict (1 more is settled), newest first:\n' +
+      '1. Conflicting statements: "The login bug is not caused by the cache TTL." [h-4] says the opposite of "The login bug is caused by the cache TTL." [h-3] [dispute:t-2:1] (open).')
+    const all = await handler({ id: 't', text: 'List the conflicts' }, ctx)
+    expect(all.text).toContain('[dispute:t-1:1] (settled by [result:d:1]).')
+    const none = await handler({ id: 't', text: 'What conflicts are open?' }, graphSearchContext(embedder, graph.filter(x => x.id !== 'dispute:t-2:1'), { answers: { 'dispute:t-1:1': ['result:d:1'] } }))
+    expect(none.text).toBe("No open conflicts: the graph's conflict is settled.")
+  })
+
   it('names the decision or fact recorded after an open question that names its words as what may settle it, and keeps it open', async () => {
     const graph = [
       ...GRAPH,

@@ -4,7 +4,7 @@ import { handler as verify } from '../../../src/agents/builtin/verifier.ts'
 import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { AgentResult, AgentTask } from '../../../src/agents/types.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
-import { realEmbedder, retrievable as e, testContext } from './builtin-context.ts'
+import { graphSearchContext, realEmbedder, retrievable as e, testContext } from './builtin-context.ts'
 
 let embedder: LoadedEmbedder
 beforeAll(async () => { embedder = await realEmbedder() }, 120_000)
@@ -62,6 +62,14 @@ describe("verifier: a researcher's answer checked against the entities it quotes
     // Checked on another peer: quoted as they stand, but one is a proposal, so no surer than that.
     const v = await verify(handed(task, answer), peer(graph))
     expect(v.verdict).toMatchObject({ vote: 'abstain', reason: 'the answer quotes the graph as it stands, but [result:b:1] (proposed) is not verified: the answer is no surer than what it quotes' })
+    // Settled by a decision recorded as a statement: quoted without its label, and checked as quoted.
+    const decided = [...graph, e('result:d:1', 'hypothesis', 'Decision: single sign-on is enabled for guest accounts.', 'proposed', 0.5)]
+    const byDecision = await research(task, graphSearchContext(embedder, decided, { answers: { 'dispute:b:1': ['result:d:1'] } }))
+    expect(byDecision.text).toMatch(/^Yes: according to the graph, the room decided: single sign-on is enabled for guest accounts \[result:d:1\]/)
+    expect(byDecision.text).toContain("the room's decision [result:d:1] settled it (conflict [dispute:b:1])")
+    const checked = await verify(handed(task, byDecision), peer(decided))
+    expect(checked.verdict).toMatchObject({ vote: 'abstain' })
+    expect(checked.verdict?.reason).toMatch(/^the answer quotes the graph as it stands, but \[result:d:1\] \(proposed\)/)
     // Once the conflict is retracted (settled), the answer no longer names it.
     const settled = await answered('Is single sign-on enabled for guest accounts?', graph.map(x => x.id === 'dispute:b:1' ? { ...x, status: 'retracted' as const } : x))
     expect(settled.answer.text).not.toContain('opposite')

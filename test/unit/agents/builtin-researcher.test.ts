@@ -321,7 +321,10 @@ describe('researcher: a statement the person tells the room to record', () => {
       // Verbs of events and roles: before, "The beta launches on 3 December 2026." went unassigned ("nobody bid").
       'The beta launches on 3 December 2026.', 'The new release ships on Friday.', 'The office reopens on 5 January.', 'Dana manages the infra team.', 'Our team reports to Dana.',
       // Any verb in the third person: before, "The Frankfurt relay handles 5,000 peers." went unassigned.
-      'The Frankfurt relay handles 5,000 peers.', 'Our API supports OAuth 2.', 'The staging cluster serves the EU region.']) {
+      'The Frankfurt relay handles 5,000 peers.', 'Our API supports OAuth 2.', 'The staging cluster serves the EU region.',
+      // A plural subject with a plain verb: before, each was read as a question, and nobody bid.
+      'We support Safari 15.', 'Tests fail on main.', 'They deploy on Fridays.', 'We no longer support IE 11.', 'The nightly builds break on Fridays.',
+      'Our customers prefer dark mode.', 'We moved the standup to 10:15.', 'We will ship on Friday.', 'We are on call this week.']) {
       expect(statementToRecord(said), said).toBe(/[.!]$/.test(said) ? said : `${said}.`)
     }
     // Questions, instructions, arithmetic, material, and what refers to the conversation are not statements.
@@ -330,7 +333,8 @@ describe('researcher: a statement the person tells the room to record', () => {
       'a short summary of the changes described in this release note', 'a pattern to strip HTML tags from a string', 'The total is 3 * 4', 'Key points of this: the relay moved. It runs on 9091.',
       "That's great", 'The answer is wrong.', 'Thanks, that helps', 'I need the sum of 3 and 4', 'The task is to summarise the report',
       'Tom has 12 marbles. He gives 5 to Sara. How many marbles does Tom have left?', 'Our meeting moved. Tell the team.', 'The relay moved. Can you check it',
-      'Please book a table for four', 'Hello there', 'The relay moved. It runs on 9091. The old port is closed. Nobody uses 9090.']) {
+      'Please book a table for four', 'Hello there', 'We should use Postgres.', 'We need a summary of this report', 'We have to ship on Friday', 'Numbers fail',
+      'We use 3 servers and each costs $20. What is the total?', 'The relay moved. It runs on 9091. The old port is closed. Nobody uses 9090.']) {
       expect(statementToRecord(asked), asked).toBeUndefined()
     }
   })
@@ -388,6 +392,74 @@ describe('researcher: a statement the person tells the room to record', () => {
     expect(changed.contradicts).toBeUndefined()
     expect(changed.output).toEqual({ recorded: 'Single sign-on is now disabled for guest accounts.', graph: 'replaces', with: 'f-sso' })
     expect(changed.working?.[1]).toBe('an update to [f-sso] fact, verified: "Single sign-on is enabled for guest accounts" (it says this changed); questions on it are answered by the later statement, with the earlier named as replaced')
+  })
+})
+
+describe('researcher: a decision settles a conflict', () => {
+  const conflict = 'Conflicting statements: "The login bug is not caused by the cache TTL." [result:b:1] says the opposite of "The login bug is caused by the cache TTL." [h-login].'
+  const held = [
+    e('h-login', 'hypothesis', 'The login bug is caused by the cache TTL.', 'proposed', 0.5),
+    e('result:b:1', 'hypothesis', 'The login bug is not caused by the cache TTL.', 'proposed', 0.5),
+    e('dispute:b:1', 'conflict', conflict, 'proposed', 0.5),
+    ...GRAPH
+  ]
+
+  it('records a decision that takes a side as settling the conflict, not as raising another', async () => {
+    const r = await handler({ id: 't', text: 'Decision: the login bug is caused by the cache TTL.' }, graphContext(held))
+    expect(r.text).toBe('Decision: the login bug is caused by the cache TTL.')
+    // Before: graph 'conflicts', contradicts ['result:b:1'], and the mesh raised a second conflict.
+    expect(r.contradicts).toBeUndefined()
+    expect(r.output).toEqual({ recorded: 'Decision: the login bug is caused by the cache TTL.', graph: 'settles', with: 'dispute:b:1', settled: [{ conflict: 'dispute:b:1', holds: ['h-login'], over: ['result:b:1'] }] })
+    expect(r.settles).toEqual(['dispute:b:1', 'result:b:1'])
+    expect(r.citations).toEqual(['h-login'])
+    expect(r.working).toContain('settles conflict [dispute:b:1]: holds [h-login] "The login bug is caused by the cache TTL", overrules [result:b:1] "The login bug is not caused by the cache TTL"')
+    // The other side, said another way.
+    const other = await handler({ id: 't', text: 'We decided that the login bug is not caused by the cache TTL.' }, graphContext(held))
+    expect(other.output).toMatchObject({ graph: 'settles', settled: [{ conflict: 'dispute:b:1', holds: ['result:b:1'], over: ['h-login'] }] })
+    // A conflict already settled is not settled again; the statement the decision flips is overruled.
+    const again = await handler({ id: 't', text: 'Decision: the login bug is not caused by the cache TTL.' }, graphSearchContext(embedder, held, { includeRetracted: true, answers: { 'dispute:b:1': ['result:d:1'] } }))
+    expect(again.output).toMatchObject({ graph: 'overrules', overrules: ['h-login'] })
+    expect(again.settles).toEqual(['h-login'])
+    // A decision about something else settles nothing, and a plain statement still raises a conflict.
+    const unrelated = await handler({ id: 't', text: 'Decision: we ship the beta on 3 December.' }, graphContext(held))
+    expect(unrelated.settles).toBeUndefined()
+    expect((unrelated.output as { graph: string }).graph).toBe('new')
+    const plain = await handler({ id: 't', text: 'Fact: the login bug is not caused by the cache TTL.' }, graphContext(held.filter((x) => x.id !== 'result:b:1')))
+    expect(plain.contradicts).toEqual(['h-login'])
+    expect(plain.settles).toBeUndefined()
+  })
+
+  it('overrules a statement in no conflict that the decision says the opposite of, without raising one', async () => {
+    const r = await handler({ id: 't', text: 'We decided the relay is public.' }, graphContext([e('h-private', 'hypothesis', 'The relay is not public.', 'proposed', 0.5), ...GRAPH]))
+    expect(r.contradicts).toBeUndefined()
+    expect(r.output).toEqual({ recorded: 'We decided the relay is public.', graph: 'overrules', with: 'h-private', overrules: ['h-private'] })
+    expect(r.settles).toEqual(['h-private'])
+    expect(r.working).toContain('overrules [h-private] hypothesis, proposed: "The relay is not public" (the room decided otherwise; no conflict raised)')
+  })
+
+  it('answers by the decision once the conflict is settled, and names it as settled', async () => {
+    const decided = [...held, e('result:d:1', 'hypothesis', 'Decision: the login bug is caused by the cache TTL.', 'proposed', 0.5)]
+    const ctx = graphSearchContext(embedder, decided, { includeRetracted: true, answers: { 'dispute:b:1': ['result:d:1'] } })
+    const r = await handler({ id: 't', text: 'Is the login bug caused by the cache TTL?' }, ctx)
+    // Before: both sides quoted, "the room has not settled which holds", and no yes or no.
+    expect(r.text).toMatch(/^Yes: according to the graph, the room decided: the login bug is caused by the cache TTL \[result:d:1\]/)
+    expect(r.text).toContain('said opposite things; the room\'s decision [result:d:1] settled it (conflict [dispute:b:1]).')
+    expect(r.text).not.toContain('not settled')
+    expect((r.output as ResearchOutput).yes).toBe(true)
+    expect((r.output as ResearchOutput).settled).toEqual([{ id: 'dispute:b:1', between: expect.arrayContaining(['h-login', 'result:b:1']), by: ['result:d:1'] }])
+    expect((r.output as ResearchOutput).conflicts).toBeUndefined()
+    expect(r.citations).toEqual(expect.arrayContaining(['result:d:1', 'dispute:b:1']))
+    // Still open: no yes or no, as before.
+    const open = await handler({ id: 't', text: 'Is the login bug caused by the cache TTL?' }, graphContext(held))
+    expect(open.text).toContain('say opposite things, and the room has not settled which holds (conflict [dispute:b:1]).')
+    expect((open.output as ResearchOutput).yes).toBeUndefined()
+  })
+
+  it('answers a yes/no question by the decision, and says which quoted statement it overrules', async () => {
+    const graph = [e('h-private', 'hypothesis', 'The relay is not public.', 'proposed', 0.5), e('decision:d-2', 'decision', 'We decided the relay is public.', 'proposed', 0.5), ...GRAPH]
+    const r = await handler({ id: 't', text: 'Is the relay public?' }, graphContext(graph))
+    expect(r.text).toMatch(/^Yes: according to the graph, we decided the relay is public \[decision:d-2\]\./)
+    expect(r.text).toContain("[h-private] says otherwise; the room's decision [decision:d-2] overrules it.")
   })
 })
 

@@ -30,6 +30,7 @@ describe('normaliseResult', () => {
     expect(normaliseResult({ output: { a: 1 }, working: ['step'] })).toEqual({ text: '{"a":1}', output: { a: 1 }, working: ['step'] })
     expect(normaliseResult({ citations: ['e1'] })).toEqual({ text: '{"citations":["e1"]}', citations: ['e1'] })
     expect(normaliseResult({ text: 'not so', contradicts: ['e2'] })).toEqual({ text: 'not so', contradicts: ['e2'] })
+    expect(normaliseResult({ text: 'Decision: so', settles: ['dispute:t-1:1'] })).toEqual({ text: 'Decision: so', settles: ['dispute:t-1:1'] })
   })
 
   it('cuts long summaries with an ellipsis', () => {
@@ -84,13 +85,14 @@ describe('normaliseResult', () => {
     expect(bad({ text: 'x', working: 'step' })).toBe('result.working must be an array of strings, got a string')
     expect(bad({ text: 'x', citations: [1] })).toBe('result.citations[0] must be a string, got a number')
     expect(bad({ text: 'x', contradicts: 'fact:1' })).toBe('result.contradicts must be an array of strings, got a string')
+    expect(bad({ text: 'x', settles: [3] })).toBe('result.settles[0] must be a string, got a number')
     expect(bad({ text: 'x', verdict: { vote: 'maybe', confidence: 1, reason: '' } })).toContain('result.verdict.vote must be support, dispute or abstain')
     expect(bad({ text: 'x', verdict: { vote: 'support', confidence: 2, reason: '' } })).toContain('result.verdict.confidence')
     expect(bad({ text: 'x', plan: { subtasks: [{ id: 's', text: 't' }] } })).toBe('result.plan.subtasks[0].dependsOn must be an array of strings, got undefined')
   })
 
   it('refuses unknown fields next to text rather than dropping them silently', () => {
-    expect(bad({ text: 'x', colour: 'red' })).toBe('result.colour is not a result field (text, output, working, citations, contradicts, verdict, plan); put other data in output')
+    expect(bad({ text: 'x', colour: 'red' })).toBe('result.colour is not a result field (text, output, working, citations, contradicts, settles, verdict, plan); put other data in output')
   })
 
   it('refuses results over the size limit', () => {

@@ -37,6 +37,12 @@ describe('ctx.graph.list on the host (listKnowledge)', () => {
     // An answer that is retracted answers nothing.
     graph.retract(f1, 'moved')
     expect(listKnowledge(graph, proofs, { kind: 'question' })).toMatchObject([{ id: q2, answeredBy: [] }, { id: q1, answeredBy: [] }])
+    // A conflict carries the decisions that settled it; other kinds carry nothing.
+    const c1 = graph.add({ kind: 'conflict', text: 'Conflicting statements: "A is not B." [x] says the opposite of "A is B." [y].', data: { statements: ['x', 'y'] } })
+    expect(listKnowledge(graph, proofs, { kind: 'conflict' })).toMatchObject([{ id: c1, answeredBy: [] }])
+    graph.relate(d2, 'answers', c1)
+    expect(listKnowledge(graph, proofs, { kind: 'conflict' })).toMatchObject([{ id: c1, answeredBy: [d2] }])
+    expect(listKnowledge(graph, proofs, { kind: 'decision' })[0]).not.toHaveProperty('answeredBy')
   })
 
   it('a status written in another peer\'s name is listed as what its signatures prove', async () => {

@@ -63,10 +63,10 @@ const outcome = (taskId: string, attempt = 1): Arg<'outcome'> => ({
 const verified = (taskId: string): Arg<'verification'> =>
   ({ taskId, status: 'verified', producer: { peerId: PRODUCER, agentId: 'calc' }, supporters: [VERIFIER], disputes: [], at: T0 + 5 })
 
-function lifecycle (rec: CoordRecorder, taskId: string): void {
+function lifecycle (rec: CoordRecorder, taskId: string, answer: Partial<Arg<'result'>['result']> = {}): void {
   rec.task(task(taskId))
   rec.award(award(taskId))
-  rec.result(result(taskId))
+  rec.result(result(taskId, 1, answer))
   rec.outcome(outcome(taskId))
 }
 
@@ -260,6 +260,31 @@ describe('graph recorder: what each record becomes', () => {
     lifecycle(recorder, 't-plain')
     recorder.flush()
     expect(g.has('dispute:t-plain:1')).toBe(false)
+  })
+
+  it('a decision that settles a conflict answers it, and one that overrules a statement contradicts it, raising no conflict', async () => {
+    const g = await oneGraph()
+    const { recorder, problems } = recorderOn(g)
+    const held = g.add({ kind: 'hypothesis', text: 'The login bug is caused by the cache TTL.' })
+    const loose = g.add({ kind: 'hypothesis', text: 'The relay is not public.' })
+    lifecycle(recorder, 't-c', { text: 'The login bug is not caused by the cache TTL.', contradicts: [held] })
+    recorder.flush()
+    expect(g.get('dispute:t-c:1')).toMatchObject({ kind: 'conflict', tags: ['statements'] })
+    // The decision: its own id, a bad id and an entity this graph does not hold are skipped.
+    lifecycle(recorder, 't-d', { text: 'Decision: the login bug is caused by the cache TTL.', settles: ['dispute:t-c:1', 'result:t-c:1', loose, 'result:t-d:1', 'not an id!', 'fact:elsewhere'] })
+    recorder.flush()
+    expect(problems).toEqual([])
+    expect(g.has('dispute:t-d:1')).toBe(false)
+    expect(g.get('dispute:t-c:1')!.data).toMatchObject({ settledBy: ['result:t-d:1'] })
+    expect(out(g, 'result:t-d:1', 'answers')).toEqual(['dispute:t-c:1', 'task:t-d'])
+    expect(out(g, 'result:t-d:1', 'contradicts')).toEqual([loose, 'result:t-c:1'].sort())
+    expect(lines(g, 'task:t-d')).toContain('Conflict dispute:t-c:1 settled by result:t-d:1.')
+    expect(lines(g, 'task:t-c')).toContain("Conflict dispute:t-c:1 settled by result:t-d:1, the room's decision.")
+    // Settled again by a second decision: both are named, once each.
+    lifecycle(recorder, 't-e', { text: 'Agreed: the login bug is caused by the cache TTL.', settles: ['dispute:t-c:1'] })
+    lifecycle(recorder, 't-e2', { text: 'Agreed: the login bug is caused by the cache TTL.', settles: ['dispute:t-c:1', 'dispute:t-c:1'] })
+    recorder.flush()
+    expect(g.get('dispute:t-c:1')!.data).toMatchObject({ settledBy: ['result:t-d:1', 'result:t-e:1', 'result:t-e2:1'] })
   })
 
   it('a takeover: a new steward writes the thread its old steward never wrote, or only names itself on the one that was', async () => {

@@ -14,7 +14,7 @@ const bodies: Record<string, unknown> = {
   decline: { tasks: [{ taskId: 't-1', attempt: 1 }], reason: 'none' },
   award: { taskId: 't-1', attempt: 1, winner: null, bids: [], digest: 'd', reason: 'nobody bid', leaseMs: 3000 },
   progress: { taskId: 't-1', attempt: 1, agentId: 'a', fraction: 0.5, note: 'half' },
-  result: { taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', result: { text: '3', output: 3, contradicts: ['fact:1'], plan: { subtasks: [{ id: 'x', text: 'x', dependsOn: [] }] } }, startedAt: NOW, finishedAt: NOW + 1, attest: 'A'.repeat(86) },
+  result: { taskId: 't-1', attempt: 1, agentId: 'a', skillId: 's', result: { text: '3', output: 3, contradicts: ['fact:1'], settles: ['dispute:t-1:1', 'fact:2'], plan: { subtasks: [{ id: 'x', text: 'x', dependsOn: [] }] } }, startedAt: NOW, finishedAt: NOW + 1, attest: 'A'.repeat(86) },
   failure: { taskId: 't-1', attempt: 3, code: 'exhausted', reason: 'gave up', final: true, state: 'failed', reasons: ['a', 'b'] },
   verify: { taskId: 't-1', attempt: 1, resultAttest: 'D'.repeat(86), agentId: 'v', vote: 'support', confidence: 0.9, reason: 'ok', evidence: ['e1'], attest: 'B'.repeat(86) },
   dispute: { taskId: 't-1', attempt: 2, resultAttest: 'E'.repeat(86), agentId: 'v', confidence: 0.9, reason: 'wrong', attest: 'C'.repeat(86) },
@@ -55,6 +55,8 @@ describe('coordination messages', () => {
     ['result', { ...bodies.result as object, result: { text: 'x', plan: { subtasks: [{ id: 'x', text: 'x' }] } } }, 'body.result.plan.subtasks[0].dependsOn: must be an array'],
     ['result', { ...bodies.result as object, result: { text: 'x', contradicts: [7] } }, 'body.result.contradicts[0]: must be a string'],
     ['result', { ...bodies.result as object, result: { text: 'x', contradicts: ['x'.repeat(1000)] } }, 'body.result.contradicts[0]: must have at most'],
+    ['result', { ...bodies.result as object, result: { text: 'x', settles: 'dispute:t-1:1' } }, 'body.result.settles: must be'],
+    ['result', { ...bodies.result as object, result: { text: 'x', settles: [null] } }, 'body.result.settles[0]: must be a string'],
     ['failure', { taskId: 't', attempt: 1, code: 'error', reason: 'x', final: false }, 'body.agentId: is required for a failed attempt'],
     ['failure', { taskId: 't', attempt: 1, code: 'boom', reason: 'x', final: true }, 'body.code: must be one of'],
     ['verify', { ...bodies.verify as object, vote: 'dispute' }, 'body.vote: must be one of support, abstain'],
@@ -151,7 +153,7 @@ describe('frames: sealing and opening', () => {
     expect(await reason(utf8('[1]'))).toBe('not-object')
     expect(await reason(utf8('{oops'))).toBe('not-json')
     expect(await reason(new Uint8Array([0xff, 0xfe]))).toBe('not-utf8')
-    expect(await reason(await make({ v: 5 as 6 }))).toBe('unknown-version')
+    expect(await reason(await make({ v: 6 as 7 }))).toBe('unknown-version')
     // A version 1 envelope (one JSON object, no frame) is refused by version.
     expect(await reason(utf8(JSON.stringify({ v: 1, kind: 'cancel', id: 'x', from: me.peerId, seq: 1, ts: now, body: bodies.cancel, sig: 'x'.repeat(86) })))).toBe('unknown-version')
     expect(await reason(await make({ kind: 'gossip' as 'cancel' }))).toBe('unknown-kind')
