@@ -35,5 +35,5 @@ export function sentence (text: string): string {
 /** "According to the graph, the relay ..." reads better than "..., The relay ...", but keep names and acronyms. */
 export function lowerFirstIfProse (s: string, first: boolean): string {
   if (!first) return s.charAt(0).toUpperCase() + s.slice(1)
-  return /^[A-Z][a-z]/.test(s) && /^(?:The|A|An|This|That|These|Those|It|We|Our|There)\b/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s
+  return /^[A-Z][a-z]/.test(s) && /^(?:The|A|An|This|That|These|Those|It|Its|We|Our|They|Their|There|Each|Every|All|Some|Most)\b/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s
 }

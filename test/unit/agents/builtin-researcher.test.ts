@@ -460,6 +460,9 @@ describe('researcher: a decision settles a conflict', () => {
     const r = await handler({ id: 't', text: 'Is the relay public?' }, graphContext(graph))
     expect(r.text).toMatch(/^Yes: according to the graph, we decided the relay is public \[decision:d-2\]\./)
     expect(r.text).toContain("[h-private] says otherwise; the room's decision [decision:d-2] overrules it.")
+    // A statement with a plural subject is quoted as prose ("They deploy ..." read "According to the graph, They deploy ...").
+    const deploy = await handler({ id: 't', text: 'When do they deploy?' }, graphContext([e('h-deploy', 'hypothesis', 'They deploy on Fridays.', 'proposed', 0.5), ...GRAPH]))
+    expect(deploy.text).toMatch(/^According to the graph, they deploy on Fridays \[h-deploy\]/)
   })
 })
 
