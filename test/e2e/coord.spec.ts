@@ -366,7 +366,15 @@ test('a decision that takes one side settles the conflict on every tab: answers 
   // The conflict the previous test raised, between "... is caused by ..." and "... is not caused by ...".
   const conflictId = await a.evaluate(() => window.meshwork.graph.list({ kind: 'conflict' }).find(e => e.text.startsWith('Conflicting statements: "The login bug is not caused'))?.id)
   expect(conflictId).toMatch(/^dispute:/)
-  const decide = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Decision: the login bug is caused by the cache TTL.' }))
+  // The person takes a side in the explorer: "This holds" sends "Decision: <the statement>" as a task.
+  await a.getByTestId('graph-tab').click()
+  await a.getByTestId('graph-filter-text').fill('Conflicting statements')
+  await a.getByTestId('graph-item').filter({ hasText: 'login bug is not caused' }).first().click({ timeout: 15_000 })
+  await expect(a.getByTestId('graph-conflict-holds')).toHaveCount(2)
+  await a.getByTestId('graph-conflict').locator('li').filter({ hasText: 'The login bug is caused by the cache TTL.' }).getByTestId('graph-conflict-holds').click()
+  await expect(a.getByTestId('graph-conflict-sent')).toContainText('Decision sent for')
+  const decide = (await a.getByTestId('graph-conflict-sent').locator('button').textContent())!.trim()
+  expect(await a.evaluate(t => window.meshwork.tasks.get(t)?.text, decide)).toBe('Decision: the login bug is caused by the cache TTL.')
   const decided = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), decide)
   // Before, this raised a second conflict, against the side it took the other's of, and the first stayed open.
   expect(decided, JSON.stringify(decided)).toMatchObject({ state: 'completed', skillId: 'graph.record', result: { output: { graph: 'settles', with: conflictId }, settles: expect.arrayContaining([conflictId]) } })
@@ -384,6 +392,10 @@ test('a decision that takes one side settles the conflict on every tab: answers 
       rid
     }
   }, [decide, conflictId!] as const), { timeout: 20_000 }).toMatchObject({ settledBy: [expect.stringMatching(/^result:/)], answers: true, overrules: ['The login bug is not caused by the cache TTL.'], raised: false })
+  // The tab that decided shows it settled too, with no side left to take.
+  await expect(a.getByTestId('graph-conflict-settled')).toBeVisible({ timeout: 15_000 })
+  await expect(a.getByTestId('graph-conflict-holds')).toHaveCount(0)
+  await a.getByTestId('tasks-tab').click()
   // Asked again on the third tab: answered by the decision, the conflict named as settled.
   const ask = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'Is the login bug caused by the cache TTL?' }))
   const said = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), ask)
@@ -869,6 +881,7 @@ test('a rogue peer sending forged, oversized, replayed, malformed and unknown-ve
   await b.getByTestId('problem-count').waitFor()
   // The mesh view counts the coordination traffic the tasks above made (it said "messages 0" before:
   // it counted only the node's own app messages).
+  await b.getByRole('button', { name: 'Mesh', exact: true }).click()
   await expect(b.getByTestId('mesh-counters')).toContainText(/coordination frames in [1-9]\d* \/ out [1-9]/)
   await b.screenshot({ path: 'test-results/coord-rogue-reported.png', fullPage: true })
   await rogue.close()

@@ -38,6 +38,9 @@ export interface DisputeConflict {
 
 export interface Dispute { by: string, reason: string }
 
+/** Sends "Decision: <statement>" for the room (tasks-state.svelte.ts `decideStatement`): the task's id, or why not. */
+export type Decide = (statement: string) => { id: string } | { error: string }
+
 export type ConflictSummary = WritesConflict | StatementsConflict | DisputeConflict
 
 function show (value: JsonValue | undefined, max = 160): string {

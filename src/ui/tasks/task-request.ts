@@ -56,3 +56,15 @@ export function parseRequest (f: ComposerFields, maxText = MAX_TEXT): ParsedRequ
   request.verify = f.quorum
   return { ok: true, request }
 }
+
+/**
+ * The request that decides a statement holds: "The login bug is caused by the cache TTL." →
+ * "Decision: the login bug is caused by the cache TTL." (a determiner or pronoun opening it in small
+ * letters, a name kept); undefined for an empty statement. A label it already has goes first.
+ */
+export function decisionFor (statement: string): string | undefined {
+  const t = statement.trim().replace(/\s+/g, ' ').replace(/^(?:decision|decided|agreed|fact|hypothesis|note|update|correction)\s*:\s*/i, '')
+  if (t === '') return undefined
+  const body = /^(?:The|A|An|This|That|These|Those|It|Its|We|Our|They|Their|There)\b/.test(t) ? t.charAt(0).toLowerCase() + t.slice(1) : t
+  return `Decision: ${/[.!?]$/.test(body) ? body : `${body}.`}`
+}

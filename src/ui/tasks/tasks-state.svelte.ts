@@ -20,7 +20,7 @@ import { taskThreadId } from '../../coord/graph-record-ids.ts'
 import type { KnowledgeGraph } from '../../graph/knowledge-graph.ts'
 import type { ThreadMessage } from '../../graph/schema.ts'
 import { isFinished, parentOf } from './task-format.ts'
-import { parseRequest, type ComposerField } from './task-request.ts'
+import { decisionFor, parseRequest, type ComposerField } from './task-request.ts'
 import { MAX_ROWS, taskRows, type TaskRow } from './task-rows.ts'
 import { SHOWN_LINES, TimelineBuffer, type TimelineLine } from './timeline.ts'
 
@@ -370,6 +370,25 @@ export class TasksState {
     } catch (err) {
       this.decisionError = (err as Error).message
       return undefined
+    }
+  }
+
+  /**
+   * Submits "Decision: <statement>" for the room, as a person taking one side of a conflict between
+   * statements in the graph explorer does: the researcher that records it settles the conflict
+   * (docs/agents.md). The task's id, or the reason it could not be sent.
+   */
+  decideStatement (statement: string): { id: string } | { error: string } {
+    const text = decisionFor(statement)
+    if (text === undefined) return { error: 'This statement has no text to decide on.' }
+    const engine = this.#engine
+    if (engine === undefined) return { error: 'Coordination is still starting (the graph and this tab’s agents must be up); try again in a moment.' }
+    try {
+      const id = engine.tasks.submit({ text })
+      this.#touch(id)
+      return { id }
+    } catch (err) {
+      return { error: (err as Error).message }
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { LIMITS } from '../../../src/coord/messages.ts'
-import { MAX_TEXT, parseRequest } from '../../../src/ui/tasks/task-request.ts'
+import { decisionFor, MAX_TEXT, parseRequest } from '../../../src/ui/tasks/task-request.ts'
 import type { TaskSnapshot } from '../../../src/coord/engine.ts'
 import { MAX_ROWS, taskRows } from '../../../src/ui/tasks/task-rows.ts'
 
@@ -56,5 +56,17 @@ describe('task list rows', () => {
     expect(rows).toHaveLength(MAX_ROWS)
     expect(hidden).toBe(5000 - MAX_ROWS)
     expect(rows[0]!.task.id).toBe('t-4999')
+  })
+})
+
+describe('the decision sent by a conflict\'s "This holds"', () => {
+  it('puts the statement after a decision label, in small letters after a determiner, a name kept, any label it had replaced', () => {
+    expect(decisionFor('The login bug is caused by the cache TTL.')).toBe('Decision: the login bug is caused by the cache TTL.')
+    expect(decisionFor('  We support   Safari 15 ')).toBe('Decision: we support Safari 15.')
+    expect(decisionFor('Safari 15 is supported!')).toBe('Decision: Safari 15 is supported!')
+    expect(decisionFor('Hypothesis: the relay is public')).toBe('Decision: the relay is public.')
+    expect(decisionFor('Decision: the relay is public.')).toBe('Decision: the relay is public.')
+    expect(decisionFor('   ')).toBeUndefined()
+    expect(decisionFor('Fact:')).toBeUndefined()
   })
 })
