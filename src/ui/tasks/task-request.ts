@@ -3,6 +3,7 @@
  * and why. Pure.
  */
 import { LIMITS } from '../../coord/messages.ts'
+import { lowerFirstIfProse } from '../../agents/builtin/graph-quote.ts'
 
 export interface ComposerFields {
   text: string
@@ -60,11 +61,11 @@ export function parseRequest (f: ComposerFields, maxText = MAX_TEXT): ParsedRequ
 /**
  * The request that decides a statement holds: "The login bug is caused by the cache TTL." →
  * "Decision: the login bug is caused by the cache TTL." (a determiner or pronoun opening it in small
- * letters, a name kept); undefined for an empty statement. A label it already has goes first.
+ * letters, a name kept, as the researcher quotes statements: graph-quote.ts); undefined for an empty statement. A label it already has goes first.
  */
 export function decisionFor (statement: string): string | undefined {
   const t = statement.trim().replace(/\s+/g, ' ').replace(/^(?:decision|decided|agreed|fact|hypothesis|note|update|correction)\s*:\s*/i, '')
   if (t === '') return undefined
-  const body = /^(?:The|A|An|This|That|These|Those|It|Its|We|Our|They|Their|There)\b/.test(t) ? t.charAt(0).toLowerCase() + t.slice(1) : t
+  const body = lowerFirstIfProse(t, true)
   return `Decision: ${/[.!?]$/.test(body) ? body : `${body}.`}`
 }

@@ -47,6 +47,9 @@ const defaultSchedule = (run: () => void): void => {
   else setTimeout(run, 16)
 }
 
+/** Why a request cannot be sent yet. */
+const STARTING = 'Coordination is still starting (the graph and this tab’s agents must be up); try again in a moment.'
+
 export class TasksState {
   attached = $state(false)
   /** The task shown on the right; undefined follows the newest request. */
@@ -316,7 +319,7 @@ export class TasksState {
     if (!parsed.ok) { this.composerError = { field: parsed.field, message: parsed.message }; return undefined }
     const engine = this.#engine
     if (engine === undefined) {
-      this.composerError = { field: 'engine', message: 'Coordination is still starting (the graph and this tab’s agents must be up); try again in a moment.' }
+      this.composerError = { field: 'engine', message: STARTING }
       return undefined
     }
     let id: string
@@ -382,7 +385,7 @@ export class TasksState {
     const text = decisionFor(statement)
     if (text === undefined) return { error: 'This statement has no text to decide on.' }
     const engine = this.#engine
-    if (engine === undefined) return { error: 'Coordination is still starting (the graph and this tab’s agents must be up); try again in a moment.' }
+    if (engine === undefined) return { error: STARTING }
     try {
       const id = engine.tasks.submit({ text })
       this.#touch(id)
