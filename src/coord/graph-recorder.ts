@@ -60,6 +60,7 @@ import { partTaskId, type RecordedPart } from './mission-record.ts'
 import type { Vote } from './quorum.ts'
 import { CONFLICTING_STATEMENTS } from '../agents/builtin/contradiction.ts'
 import { parseRecordedVerification } from './verification-record.ts'
+import { StatementIndex, apartConflictText, isRelated, nearest, relatedPairs, statementOf, type ApartConflict } from './statement-conflicts.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -108,6 +109,14 @@ export interface GraphRecorderOptions {
    * (their threads ended, the results came later) can be assembled.
    */
   onResult?: (taskId: string, attempt: number) => void
+  /**
+   * Statements recorded apart that say opposite things (statement-conflicts.ts) are looked for this
+   * long after a statement arrives or changes (default 500 ms), and after the recorder starts (every
+   * statement the graph holds). A tab that recorded the later statement of a pair raises the conflict
+   * then; any other tab waits `statementGraceMs` more (default 4 s) and raises it only if nobody has.
+   */
+  statementCheckMs?: number
+  statementGraceMs?: number
 }
 
 /** An attempt's result as the graph holds it (`result:<key>:<attempt>`): what the engine reads (engine.ts). */
@@ -135,6 +144,8 @@ export interface GraphRecorderStats {
   retries: number
   /** Task threads whose completions were merged into one (a partition ran the task on both sides). */
   merges: number
+  /** Conflicts raised between statements recorded apart (statement-conflicts.ts). */
+  apartConflicts: number
   largestBatch: number
   lastFlushMs: number
   totalFlushMs: number
@@ -223,6 +234,9 @@ function reputationText (agentId: string, peerId: string, skills: JsonObject): s
   return clip(`${agentOn({ agentId, peerId })}. ${parts.join('; ')}.`, 8000)
 }
 
+/** A check for statements recorded apart works this long at a time (graph-recorder, statement-conflicts.ts). */
+const STATEMENT_SLICE_MS = 8
+
 /** A result names at most this many entities it states the opposite of (`AgentResult.contradicts`). */
 const MAX_CONTRADICTED = 8
 
@@ -242,7 +256,7 @@ function statementConflict (taskId: string, attempt: number, rid: string, said: 
       const named = against.map(c => { const e = view.entity(c); return e === undefined ? `[${c}]` : `"${clip(oneLine(e.text), 300)}" [${c}]` })
       const text = clip(`${CONFLICTING_STATEMENTS}"${clip(oneLine(said), 600)}" [${rid}] says the opposite of ${named.join(' and of ')}.`, GRAPH_LIMITS.textLength)
       const intents: Intent[] = [
-        { t: 'add', id: cid, source, entity: { kind: 'conflict', text, tags: ['statements'], data: { taskId, attempt, result: rid, statements: [rid, ...against], disputes: [] } } },
+        { t: 'add', id: cid, source, by: { agentId: MESH_AGENT }, entity: { kind: 'conflict', text, tags: ['statements'], data: { taskId, attempt, result: rid, statements: [rid, ...against], disputes: [] } } },
         { t: 'relate', from: cid, type: 'about', to: rid, source },
         { t: 'relate', from: cid, type: 'about', to: thread, source },
         { t: 'post', threadId: thread, source, line: `Conflict ${cid}: ${rid} says the opposite of ${against.join(', ')}.` }
@@ -638,7 +652,7 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
   let flushing = false
   let closed = false
   const s: GraphRecorderStats = {
-    records: 0, queued: 0, parked: 0, flushes: 0, changes: 0, ops: 0, skipped: 0, problems: 0, evicted: 0, retries: 0, merges: 0,
+    records: 0, queued: 0, parked: 0, flushes: 0, changes: 0, ops: 0, skipped: 0, problems: 0, evicted: 0, retries: 0, merges: 0, apartConflicts: 0,
     largestBatch: 0, lastFlushMs: 0, totalFlushMs: 0
   }
 
@@ -768,9 +782,155 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     }
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Statements recorded apart (statement-conflicts.ts). The index follows the graph's statements one
+  // change at a time; a check reads the statements that arrived or changed against it, in slices of
+  // at most STATEMENT_SLICE_MS so a large graph never holds the page up.
+  const statementCheckMs = Math.max(0, options.statementCheckMs ?? 500)
+  const statementGraceMs = Math.max(0, options.statementGraceMs ?? 4000)
+  const statements = new StatementIndex()
+  /** Entities that changed since the last check (`all`: the whole graph, at start). */
+  let statementsDue: Set<string> | 'all' = 'all'
+  /** Statements of pairs another tab should raise first: checked again after the grace period. */
+  let statementsGrace = new Set<string>()
+  let statementTimer: ReturnType<typeof setTimeout> | undefined
+  let graceTimer: ReturnType<typeof setTimeout> | undefined
+  /** A check under way (it goes on in later tasks): new changes wait for it to end. */
+  let statementCheckRunning = false
+
+  const scheduleStatementCheck = (): void => {
+    if (closed || statementTimer !== undefined || statementCheckRunning) return
+    statementTimer = setTimeout(() => {
+      statementTimer = undefined
+      const due = statementsDue
+      statementsDue = new Set()
+      checkStatements(due, false)
+    }, statementCheckMs)
+  }
+
+  const noteStatements = (ids: readonly string[]): void => {
+    if (statementsDue === 'all' || ids.length === 0) return
+    for (const id of ids) statementsDue.add(id)
+    scheduleStatementCheck()
+  }
+
+  /**
+   * Brings the index up to date with the `due` entities, then raises a conflict for each opposite pair
+   * the statements among them form that the graph does not relate yet. `final`: the grace period of
+   * another tab is over, raise whatever is still missing.
+   */
+  const checkStatements = (due: Set<string> | 'all', final: boolean): void => {
+    if (closed) return
+    statementCheckRunning = true
+    const entities: Array<Readonly<Entity>> | string[] = due === 'all' ? [...graph.view().entities] : [...due]
+    const fresh: string[] = []
+    const found: ApartConflict[] = []
+    let i = 0
+    let scan: Generator<ApartConflict | undefined> | undefined
+    let pairs: ApartConflict[] = []
+    let f = 0
+    const done = (): void => {
+      statementCheckRunning = false
+      if (statementsDue === 'all' || statementsDue.size > 0) scheduleStatementCheck()
+    }
+    const step = (): void => {
+      if (closed) { statementCheckRunning = false; return }
+      const until = performance.now() + STATEMENT_SLICE_MS
+      try {
+        // 1. The index follows the entities (a statement retracted or gone leaves it).
+        for (; i < entities.length; i++) {
+          if ((i & 255) === 255 && performance.now() > until) { setTimeout(step, 0); return }
+          const item = entities[i]!
+          const e = typeof item === 'string' ? graph.peek(item) : item
+          const id = typeof item === 'string' ? item : item.id
+          const st = e === undefined ? undefined : statementOf(e)
+          if (st === undefined) { statements.remove(id); continue }
+          statements.put(st)
+          fresh.push(id)
+        }
+        // 2. Each fresh statement against the index: its nearest opposites.
+        for (;;) {
+          if (scan === undefined) {
+            if (f >= fresh.length) break
+            scan = statements.scan(fresh[f++]!)
+            pairs = []
+          }
+          const r = scan.next()
+          if (r.done === true) {
+            scan = undefined
+            found.push(...nearest(pairs))
+            if (performance.now() > until) { setTimeout(step, 0); return }
+            continue
+          }
+          if (r.value !== undefined) pairs.push(r.value)
+          if (performance.now() > until) { setTimeout(step, 0); return }
+        }
+        raise(found, final)
+      } catch (err) {
+        problem(`statements recorded apart: ${(err as Error).message}`)
+      }
+      done()
+    }
+    step()
+  }
+
+  /** Queues a conflict for each pair the graph does not relate yet; leaves the pairs another tab should raise for after its grace period. */
+  const raise = (found: ApartConflict[], final: boolean): void => {
+    if (found.length === 0) return
+    const view = graph.view()
+    const related = relatedPairs(view.entities, view.edges, id => graph.peek(id))
+    const own = graph.actor.peerId
+    const seen = new Set<string>()
+    let raised = 0
+    for (const c of found) {
+      if (seen.has(c.id) || isRelated(c, related)) continue
+      seen.add(c.id)
+      if (!final && c.later.peerId !== own) { statementsGrace.add(c.later.id); continue }
+      queue.push(apartConflict(c))
+      raised++
+    }
+    if (raised > 0) schedule()
+    if (statementsGrace.size > 0 && graceTimer === undefined && !closed) {
+      graceTimer = setTimeout(() => {
+        graceTimer = undefined
+        const grace = statementsGrace
+        statementsGrace = new Set()
+        if (statementCheckRunning) { for (const id of grace) if (statementsDue !== 'all') statementsDue.add(id); scheduleStatementCheck(); return }
+        checkStatements(grace, true)
+      }, statementGraceMs)
+    }
+  }
+
+  /** The conflict between two statements recorded apart, unless a tab raised it meanwhile. */
+  const apartConflict = (c: ApartConflict): Intent => {
+    const source = `statements recorded apart: ${c.later.id} and ${c.earlier.id}`
+    return {
+      t: 'resolve', source,
+      expand: (view) => {
+        if (view.exists(c.id)) return { intents: [] }
+        s.apartConflicts++
+        const text = clip(apartConflictText(c, (x, n) => clip(oneLine(x), n)), GRAPH_LIMITS.textLength)
+        const intents: Intent[] = [
+          { t: 'add', id: c.id, source, by: { agentId: MESH_AGENT }, entity: { kind: 'conflict', text, tags: ['statements', 'recorded-apart'], data: { statements: [c.later.id, c.earlier.id], apart: true, why: c.why } } },
+          { t: 'relate', from: c.id, type: 'about', to: c.later.id, optional: true, source },
+          { t: 'relate', from: c.id, type: 'about', to: c.earlier.id, optional: true, source },
+          { t: 'relate', from: c.later.id, type: 'contradicts', to: c.earlier.id, optional: true, source }
+        ]
+        for (const st of [c.later, c.earlier]) {
+          const thread = resultIdParts(st.id)?.thread
+          if (thread !== undefined && view.exists(thread)) {
+            intents.push({ t: 'post', threadId: thread, source, line: `Conflict ${c.id}: ${c.later.id} says the opposite of ${c.earlier.id}; they were recorded apart.` })
+          }
+        }
+        return { intents }
+      }
+    }
+  }
+
   /** The graph gained or changed entities (here or from a peer): wake what waited for them. */
   const unsubscribe = graph.on('change', ({ ids }) => {
     watchCompletions(ids)
+    noteStatements(ids)
     if (waiting.size === 0) return
     let woke = false
     for (const id of ids) {
@@ -1456,8 +1616,12 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       flush()
       closed = true
       if (timer !== undefined) { clearTimeout(timer); timer = undefined }
+      if (statementTimer !== undefined) { clearTimeout(statementTimer); statementTimer = undefined }
+      if (graceTimer !== undefined) { clearTimeout(graceTimer); graceTimer = undefined }
       unsubscribe()
     }
   }
+  // Every statement the graph holds already (loaded from storage) is checked once, shortly after start.
+  scheduleStatementCheck()
   return recorder
 }

@@ -815,6 +815,50 @@ test('a task run on both sides of a network partition is completed once when the
   await ctxD.close()
 })
 
+test('statements recorded on both sides of a partition that say opposite things raise one conflict when the sides meet', async ({ browser }) => {
+  // A researcher of its own for A's side: A and R are cut off from B and C; each side records its own
+  // statement, neither seeing the other's.
+  const ctxR = await browser.newContext()
+  const r = await openRoomTab(ctxR, 'researcher')
+  await expectFullMesh([a, b, c, r])
+  await registriesHave([a, b, c, r], 6)
+  const [idA, idB, idC, idR] = (await Promise.all([a, b, c, r].map(peerIdOf))) as [string, string, string, string]
+  for (const p of [a, r]) await p.evaluate(ids => { window.meshwork.node!.setBlocked(ids) }, [idB, idC])
+  for (const p of [b, c]) await p.evaluate(ids => { window.meshwork.node!.setBlocked(ids) }, [idA, idR])
+  const onA = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'The nightly export job is enabled.' }))
+  expect(await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), onA)).toMatchObject({ state: 'completed', skillId: 'graph.record', result: { output: { graph: 'new' } } })
+  const onB = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'The nightly export job is disabled.' }))
+  // B's graph has nothing on it either: recorded as news, no conflict named.
+  const told = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), onB)
+  expect(told).toMatchObject({ state: 'completed', skillId: 'graph.record', result: { output: { graph: 'new' } } })
+  expect(told.result?.contradicts).toBeUndefined()
+  const apart = (): Array<{ id: string, statements: unknown }> => window.meshwork.graph.list({ kind: 'conflict' })
+    .filter(e => e.text.includes('nightly export job')).map(e => ({ id: e.id, statements: e.data?.statements }))
+  expect(await a.evaluate(apart)).toEqual([])
+  // The sides meet: the graphs merge, and B, which recorded the later statement, raises the conflict.
+  for (const p of [a, b, c, r]) await p.evaluate(() => { window.meshwork.node!.setBlocked([]) })
+  await expectFullMesh([a, b, c, r])
+  const rids = await Promise.all([[a, onA], [b, onB]].map(async ([p, t]) => await (p as Page).evaluate(x => window.meshwork.graph.list({ kind: 'hypothesis' }).find(e => e.data?.taskId === x)!.id, t as string)))
+  for (const p of [a, b, c, r]) {
+    await expect.poll(() => p.evaluate(apart), { timeout: 30_000 }).toEqual([{ id: expect.stringMatching(/^conflict:/), statements: [rids[1], rids[0]] }])
+  }
+  const cid = (await c.evaluate(apart))[0]!.id
+  // Asked on the third tab: both sides are quoted and the conflict named as open.
+  const ask = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Is the nightly export job enabled?' }))
+  const said = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), ask)
+  expect(said, JSON.stringify(said)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { output: { conflicts: [{ id: cid }] } } })
+  expect(said.result?.text).toContain(`say opposite things, and the room has not settled which holds (conflict [${cid}]).`)
+  // The explorer shows it open, with a side to take.
+  await c.getByTestId('graph-tab').click()
+  await c.getByTestId('graph-filter-text').fill('recorded apart')
+  await c.getByTestId('graph-item').filter({ hasText: 'nightly export job' }).first().click({ timeout: 15_000 })
+  await expect(c.getByTestId('graph-conflict-holds')).toHaveCount(2)
+  await expect(c.getByTestId('graph-conflict-apart')).toContainText('Recorded apart')
+  await c.getByTestId('graph-detail').screenshot({ path: test.info().outputPath('graph-conflict-apart.png') })
+  await c.getByTestId('tasks-tab').click()
+  await ctxR.close()
+})
+
 test('a rogue peer sending forged, oversized, replayed, malformed and unknown-version messages changes nothing and is reported', async () => {
   const rogue = await openRoomTab(ctxA, 'none')
   await expectFullMesh([a, b, c, rogue])

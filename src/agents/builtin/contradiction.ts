@@ -10,7 +10,8 @@
  * - {@link sameButFlipped}: stricter. Only a negation or opposite words flip, and the two must say the same thing apart from the flip (every content
  *   word of the shorter in the longer): "The login bug is not caused by the cache TTL." against "The
  *   login bug is caused by the cache TTL." do; "The login page does not load on Safari." against "The
- *   login page loads in 2 seconds." do not.
+ *   login page loads in 2 seconds." do not. Nor do two that name other values: "The nightly backup does
+ *   not run on Sundays." restricts "The nightly backup runs at 02:00."; it does not deny it.
  */
 import { terms } from '../../match/score.ts'
 
@@ -30,6 +31,26 @@ const ANTONYMS: [string, string][] = [
   ['synchronous', 'asynchronous'], ['minimum', 'maximum'], ['first', 'last'], ['cheaper', 'dearer'], ['hot', 'cold'],
   ['north', 'south'], ['east', 'west'], ['left', 'right'], ['above', 'below'], ['inside', 'outside'], ['required', 'optional']
 ]
+
+/** Each word of an opposite pair, with the words it is the opposite of. */
+const OPPOSITES = new Map<string, string[]>()
+for (const [a, b] of ANTONYMS) {
+  OPPOSITES.set(a, [...(OPPOSITES.get(a) ?? []), b])
+  OPPOSITES.set(b, [...(OPPOSITES.get(b) ?? []), a])
+}
+
+/**
+ * The words of a text that have an opposite ("enabled", "off", ...), each once, and what would flip
+ * each: cheap (no stemming), for an index that looks up which statements could be flips of one another.
+ */
+export function flipWords (text: string): Array<{ word: string, opposites: readonly string[] }> {
+  const out: Array<{ word: string, opposites: readonly string[] }> = []
+  for (const w of new Set(words(text))) {
+    const opposites = OPPOSITES.get(w)
+    if (opposites !== undefined) out.push({ word: w, opposites })
+  }
+  return out
+}
 
 /** Words that are values, not what a statement says about its subject. */
 const VALUE_WORDS = new Set(['am', 'pm', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'].flatMap((w) => terms(w)))
@@ -72,13 +93,47 @@ export function sameButFlipped (later: string, earlier: string): string | undefi
   const why = contradiction(later, earlier, 'this statement')
   // Other numbers for the same thing are an update or a different statement (superseded.ts), no flip.
   if (why === undefined || why.startsWith('gives ')) return undefined
-  const said = (s: string): Set<string> => new Set(terms(s, 'literal').filter((t) => !isValueTerm(t) && !FLIP_TERMS.has(t) && !NEGATION_TERMS.has(t)))
-  const a = said(later)
-  const b = said(earlier)
+  // The values each names must allow the flip: the negated one may name only values the other does
+  // ("The nightly backup does not run on Sundays" restricts "The nightly backup runs at 02:00"; it
+  // does not deny it), and opposite words must be said of the same values, if both name any.
+  const va = valueTerms(later)
+  const vb = valueTerms(earlier)
+  if (why.startsWith('says the opposite')) {
+    const [neg, pos] = isNegated(later) ? [va, vb] : [vb, va]
+    if ([...neg].some((v) => !pos.has(v))) return undefined
+  } else if (va.size > 0 && vb.size > 0 && (va.size !== vb.size || [...va].some((v) => !vb.has(v)))) {
+    return undefined
+  }
+  const a = flipFreeTerms(later)
+  const b = flipFreeTerms(earlier)
   // Everything the shorter says besides the flip, the longer says too.
   const [short, long] = a.size <= b.size ? [a, b] : [b, a]
   if (short.size === 0) return undefined
   return [...short].every((t) => long.has(t)) ? why : undefined
+}
+
+/**
+ * What a statement says besides any flip: its content terms (match/score.ts `terms`, literal) without
+ * negations, opposite words and values. Two statements {@link sameButFlipped} only when the shorter's
+ * set is within the longer's: what an index of statements looks up to find the candidates cheaply.
+ */
+export function flipFreeTerms (text: string): Set<string> {
+  return statementTerms(text).said
+}
+
+/** {@link flipFreeTerms} (`said`) and the values a statement names (`values`: numbers, months, weekdays), read once. */
+export function statementTerms (text: string): { said: Set<string>, values: Set<string> } {
+  const said = new Set<string>()
+  const values = new Set<string>()
+  for (const t of terms(text, 'literal')) {
+    if (isValueTerm(t)) values.add(t)
+    else if (!FLIP_TERMS.has(t) && !NEGATION_TERMS.has(t)) said.add(t)
+  }
+  return { said, values }
+}
+
+function valueTerms (text: string): Set<string> {
+  return statementTerms(text).values
 }
 
 /**

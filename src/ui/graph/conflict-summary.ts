@@ -27,6 +27,8 @@ export interface StatementsConflict {
   disputes: Dispute[]
   /** The room's decisions that settled it (empty while it is open). */
   settledBy: string[]
+  /** Recorded where neither tab had the other (coord/statement-conflicts.ts): raised once the graphs met. */
+  apart: boolean
 }
 
 export interface DisputeConflict {
@@ -63,7 +65,7 @@ export function conflictSummary (entity: Entity): ConflictSummary | undefined {
   const data = entity.data ?? {}
   if (Array.isArray(data.statements)) {
     const ids = (raw: JsonValue | undefined): string[] => Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : []
-    return { kind: 'statements', statements: ids(data.statements), disputes: disputesIn(data.disputes), settledBy: ids(data.settledBy) }
+    return { kind: 'statements', statements: ids(data.statements), disputes: disputesIn(data.disputes), settledBy: ids(data.settledBy), apart: data.apart === true }
   }
   if (Array.isArray(data.disputes) || typeof data.result === 'string') {
     return { kind: 'dispute', result: typeof data.result === 'string' ? data.result : undefined, disputes: disputesIn(data.disputes) }

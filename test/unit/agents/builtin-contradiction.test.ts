@@ -29,6 +29,12 @@ describe('contradiction: statements in conflict', () => {
     // Negated, but about something else the other does not say.
     expect(statementConflict('The login page does not load on Safari.', 'The login page loads in 2 seconds.')).toBeUndefined()
     expect(statementConflict('The login bug is not in the cache layer.', 'The signup bug is in the cache layer.')).toBeUndefined()
+    // A negation that names another value restricts, it does not deny; opposite words said of other values do not clash.
+    expect(statementConflict('The nightly backup does not run on Sundays.', 'The nightly backup runs at 02:00.')).toBeUndefined()
+    expect(statementConflict('SSO is disabled on Fridays.', 'SSO is enabled on Mondays.')).toBeUndefined()
+    // Denied outright, or of the same value, it is the opposite.
+    expect(statementConflict('The nightly backup does not run.', 'The nightly backup runs at 02:00.')).toBeDefined()
+    expect(statementConflict('SSO is disabled on Fridays.', 'SSO is enabled on Fridays.')).toBeDefined()
     // Saying the same is no conflict.
     expect(statementConflict('The login bug is not caused by the cache TTL.', 'The login bug is not caused by the cache TTL.')).toBeUndefined()
     expect(statementConflict('The relay is public.', 'The relay is public and fast.')).toBeUndefined()

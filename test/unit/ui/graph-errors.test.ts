@@ -36,8 +36,11 @@ describe('graph errors for forms', () => {
     // Statements that say opposite things (the recorder, from a result's `contradicts`), later disputed too.
     const dispute = { peerId: '12D3KooWAbcdefXYZ123', agentId: 'verifier', confidence: 0.8, reason: '[f-1] (verified) says the opposite', evidence: ['f-1'] }
     expect(conflictSummary({ ...c, data: { taskId: 't', attempt: 1, result: 'result:t:1', statements: ['result:t:1', 'f-1', 7], disputes: [dispute] } })).toEqual({
-      kind: 'statements', statements: ['result:t:1', 'f-1'], disputes: [{ by: 'verifier on XYZ123', reason: '[f-1] (verified) says the opposite' }], settledBy: []
+      kind: 'statements', statements: ['result:t:1', 'f-1'], disputes: [{ by: 'verifier on XYZ123', reason: '[f-1] (verified) says the opposite' }], settledBy: [], apart: false
     })
+    // Recorded apart (coord/statement-conflicts.ts): raised when the graphs met; anything but `true` is not.
+    expect(conflictSummary({ ...c, data: { statements: ['result:b:1', 'result:a:1'], apart: true } })).toMatchObject({ kind: 'statements', apart: true, settledBy: [] })
+    expect(conflictSummary({ ...c, data: { statements: ['result:b:1', 'result:a:1'], apart: 'yes' } })).toMatchObject({ kind: 'statements', apart: false })
     // Settled by the room's decision (the recorder, from a result's `settles`); junk ids left out.
     expect(conflictSummary({ ...c, data: { statements: ['result:t:1', 'f-1'], disputes: [], settledBy: ['result:d:1', null, 'result:d:2'] } })).toMatchObject({ kind: 'statements', settledBy: ['result:d:1', 'result:d:2'] })
     // A disputed result: had been shown as "Concurrent writes to unknown field".
