@@ -372,7 +372,7 @@ function isDecision (hit: GraphHit): boolean {
   return hit.kind === 'decision' || statesDecision(hit.text)
 }
 
-/** The newest open conflicts a decision is weighed against. */
+/** The newest conflicts a decision is weighed against (with those its search finds). */
 const CONFLICTS_WEIGHED = 50
 
 /**
@@ -386,7 +386,11 @@ async function decide (statement: string, ctx: AgentContext, relevant: readonly 
   const said = withoutDecisionLabel(statement)
   const words = new Set(terms(said))
   const known = new Map(relevant.map((j) => [j.hit.id, j.hit]))
-  const open = (await ctx.graph.list({ kind: 'conflict', limit: CONFLICTS_WEIGHED }))
+  // The newest conflicts, and any older one the search for the decision found (it ranks conflicts by
+  // their text, which quotes both sides): an old conflict is settled as well as a new one.
+  const newest = await ctx.graph.list({ kind: 'conflict', limit: CONFLICTS_WEIGHED })
+  const listed = new Set(newest.map((c) => c.id))
+  const open = [...newest, ...relevant.map((j) => j.hit).filter((h) => h.kind === 'conflict' && !listed.has(h.id))]
     .filter((c) => (c.answeredBy ?? []).length === 0 && conflictingIds(c.text).length >= 2)
     // Only conflicts that name at least half of what the decision says are read further (their sides fetched).
     .filter((c) => words.size > 0 && lexicalOverlap([...words], new Set(terms(c.text))) >= 0.5)

@@ -429,6 +429,16 @@ describe('researcher: a decision settles a conflict', () => {
     expect(plain.settles).toBeUndefined()
   })
 
+  it('settles an old conflict its search finds, beyond the newest 50 it lists', async () => {
+    // 60 newer conflicts about other things: before, only the newest 50 were read, and the old one stayed open.
+    const newer = Array.from({ length: 60 }, (_, i) => ({
+      ...e(`c-${i}`, 'conflict', `Conflicting statements: "Widget ${i} is not blue." [w-${i}] says the opposite of "Widget ${i} is blue." [v-${i}].`, 'proposed', 0.5),
+      createdAt: 1_700_000_100_000 + i
+    }))
+    const r = await handler({ id: 't', text: 'Decision: the login bug is caused by the cache TTL.' }, graphContext([...held, ...newer]))
+    expect(r.output).toMatchObject({ graph: 'settles', settled: [{ conflict: 'dispute:b:1', holds: ['h-login'], over: ['result:b:1'] }] })
+  })
+
   it('overrules a statement in no conflict that the decision says the opposite of, without raising one', async () => {
     const r = await handler({ id: 't', text: 'We decided the relay is public.' }, graphContext([e('h-private', 'hypothesis', 'The relay is not public.', 'proposed', 0.5), ...GRAPH]))
     expect(r.contradicts).toBeUndefined()
