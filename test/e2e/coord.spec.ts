@@ -859,6 +859,24 @@ test('statements recorded on both sides of a partition that say opposite things 
   await ctxR.close()
 })
 
+test('a question about a stated value, and a computation on its answer, become a mission: the researcher finds it, the calculator works on it', async () => {
+  const [idA, idB] = [await peerIdOf(a), await peerIdOf(b)]
+  const told = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'The admin console port is 8443.' }))
+  expect(await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), told)).toMatchObject({ state: 'completed', skillId: 'graph.record' })
+  for (const p of [a, b]) await expect.poll(() => p.evaluate(() => window.meshwork.graph.list({ kind: 'hypothesis' }).some(e => e.text === 'The admin console port is 8443.')), { timeout: 15_000 }).toBe(true)
+  // Before, this went whole to the researcher, which gave the port and dropped "what is 10% of it".
+  const id = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'What port is the admin console on, and what is 10% of it?' }))
+  const done = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 45_000 }), id)
+  expect(done.state, JSON.stringify(done)).toBe('completed')
+  const parts = await Promise.all(done.mission!.subtasks.map(async s => await a.evaluate(t => window.meshwork.tasks.get(t)!, s.taskId)))
+  expect(parts.map(p => [p.text, p.state, p.agentId])).toEqual([
+    ['What port is the admin console on', 'completed', `researcher@${idB}`],
+    ['What is 10% of it?', 'completed', `calculator@${idA}`]
+  ])
+  expect(parts[0]!.result?.text).toContain('8443')
+  expect(parts[1]!.result?.text).toBe('844.3')
+})
+
 test('a rogue peer sending forged, oversized, replayed, malformed and unknown-version messages changes nothing and is reported', async () => {
   const rogue = await openRoomTab(ctxA, 'none')
   await expectFullMesh([a, b, c, rogue])

@@ -295,7 +295,7 @@ function inlineItems (request: string): string[] | undefined {
   return items.every((x) => x !== '') ? items : undefined
 }
 
-const QUESTION_OPENER = String.raw`(?:what(?:'s|\s+is|\s+are|\s+was|\s+(?:day|date|time|year|month)\b)|how\s+(?:much|many|long|far|old)|when\s+(?:is|was|does|did|will)|who\s+(?:is|was)|where\s+is|which\s+\w+\s+(?:is|was|does))\b`
+const QUESTION_OPENER = String.raw`(?:what(?:'s|\s+is|\s+are|\s+was|\s+(?:day|date|time|year|month)\b|\s+[a-z]+\s+(?:is|are|was|were|does|do|did|will)\b)|how\s+(?:much|many|long|far|old|often)|when\s+(?:is|was|does|did|will)|who\s+(?:is|was)|where\s+(?:is|are|does|do)|which\s+\w+\s+(?:is|are|was|does|do|did))\b`
 const OPENS_A_QUESTION = new RegExp(String.raw`^\s*(?:and\s+)?${QUESTION_OPENER}`, 'i')
 const NEXT_QUESTION = new RegExp(String.raw`\s*,\s*(?:and\s+)?(?=${QUESTION_OPENER})|\s+and\s+(?=${QUESTION_OPENER})`, 'gi')
 

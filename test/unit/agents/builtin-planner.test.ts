@@ -180,6 +180,13 @@ describe('planner: rules', () => {
     expect(plan('What is 12 squared and what is 15 squared?')).toEqual([['s1', 'What is 12 squared', ''], ['s2', 'What is 15 squared?', '']])
     expect(plan('What are the primes below 20, and what is their sum')).toEqual([['s1', 'What are the primes below 20', ''], ['s2', 'What is their sum', 's1']])
     expect(plan('If the price is 80, what is 15% of it?')).toEqual([['s1', 'If the price is 80, what is 15% of it?', '']])
+    // Questions that open "What <noun> is/does ...": before, "What port is the relay on, and what is 10% of
+    // it?" went whole to the researcher, which gave the port and dropped the rest.
+    expect(plan('What port is the relay on, and what is 10% of it?')).toEqual([['s1', 'What port is the relay on', ''], ['s2', 'What is 10% of it?', 's1']])
+    expect(plan('Which port is the relay on, and which database does staging use?')).toEqual([['s1', 'Which port is the relay on', ''], ['s2', 'Which database does staging use?', '']])
+    expect(plan('What port does the relay use and how often does the relay restart?')).toEqual([['s1', 'What port does the relay use', ''], ['s2', 'How often does the relay restart?', '']])
+    expect(plan('What database does the team use?')).toHaveLength(1)
+    expect(plan('What happens if the relay is down and the cache is cold?')).toHaveLength(1)
     expect(plan('What is the mean, the median and the mode of 1, 2, 2, 3?')).toHaveLength(1)
     // Questions of other kinds after "and": before, "How many days until Christmas and what day of
     // the week is 1 January 2027?" went whole to the calculator, which counted the days to 1 January.
