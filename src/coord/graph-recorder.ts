@@ -890,15 +890,20 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
       raised++
     }
     if (raised > 0) schedule()
-    if (statementsGrace.size > 0 && graceTimer === undefined && !closed) {
-      graceTimer = setTimeout(() => {
-        graceTimer = undefined
-        const grace = statementsGrace
-        statementsGrace = new Set()
-        if (statementCheckRunning) { for (const id of grace) if (statementsDue !== 'all') statementsDue.add(id); scheduleStatementCheck(); return }
-        checkStatements(grace, true)
-      }, statementGraceMs)
-    }
+    if (statementsGrace.size > 0) armGrace(statementGraceMs)
+  }
+
+  /** Checks the statements of deferred pairs as final once `ms` have passed (and no other check is under way). */
+  const armGrace = (ms: number): void => {
+    if (graceTimer !== undefined || closed) return
+    graceTimer = setTimeout(() => {
+      graceTimer = undefined
+      // A check under way owns the index: try again as soon as it is likely done, still as final.
+      if (statementCheckRunning) { armGrace(STATEMENT_SLICE_MS * 4); return }
+      const grace = statementsGrace
+      statementsGrace = new Set()
+      checkStatements(grace, true)
+    }, ms)
   }
 
   /** The conflict between two statements recorded apart, unless a tab raised it meanwhile. */

@@ -104,7 +104,7 @@ export function apartConflictId (a: string, b: string): string {
 
 /** The text of the conflict entity: the opening researcher.ts reads (contradiction.ts `conflictingIds`). */
 export function apartConflictText (c: Pick<ApartConflict, 'later' | 'earlier'>, clip: (s: string, n: number) => string): string {
-  return `${CONFLICTING_STATEMENTS}"${clip(c.later.text, 600)}" [${c.later.id}] says the opposite of "${clip(c.earlier.text, 600)}" [${c.earlier.id}]. They were recorded apart: neither tab had the other when it recorded its own.`
+  return `${CONFLICTING_STATEMENTS}"${clip(c.later.text, 600)}" [${c.later.id}] says the opposite of "${clip(c.earlier.text, 600)}" [${c.earlier.id}]. Noticed once both were in one graph: the later was recorded where the earlier was not known (apart, or before the graphs synced).`
 }
 
 function pairKey (a: string, b: string): string {

@@ -850,7 +850,7 @@ test('statements recorded on both sides of a partition that say opposite things 
   expect(said.result?.text).toContain(`say opposite things, and the room has not settled which holds (conflict [${cid}]).`)
   // The explorer shows it open, with a side to take.
   await c.getByTestId('graph-tab').click()
-  await c.getByTestId('graph-filter-text').fill('recorded apart')
+  await c.getByTestId('graph-filter-text').fill('Noticed once both were in one graph')
   await c.getByTestId('graph-item').filter({ hasText: 'nightly export job' }).first().click({ timeout: 15_000 })
   await expect(c.getByTestId('graph-conflict-holds')).toHaveCount(2)
   await expect(c.getByTestId('graph-conflict-apart')).toContainText('Recorded apart')
