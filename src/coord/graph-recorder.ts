@@ -60,7 +60,7 @@ import { partTaskId, type RecordedPart } from './mission-record.ts'
 import type { Vote } from './quorum.ts'
 import { CONFLICTING_STATEMENTS } from '../agents/builtin/contradiction.ts'
 import { parseRecordedVerification } from './verification-record.ts'
-import { StatementIndex, apartConflictText, isRelated, nearest, relatedPairs, statementOf, type ApartConflict } from './statement-conflicts.ts'
+import { StatementIndex, apartConflictText, nearest, relatedPairs, statementOf, unraised, type ApartConflict } from './statement-conflicts.ts'
 
 type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
 
@@ -880,11 +880,8 @@ export function createGraphRecorder (graph: KnowledgeGraph, options: GraphRecord
     const view = graph.view()
     const related = relatedPairs(view.entities, view.edges, id => graph.peek(id))
     const own = graph.actor.peerId
-    const seen = new Set<string>()
     let raised = 0
-    for (const c of found) {
-      if (seen.has(c.id) || isRelated(c, related)) continue
-      seen.add(c.id)
+    for (const c of unraised(found, related)) {
       if (!final && c.later.peerId !== own) { statementsGrace.add(c.later.id); continue }
       queue.push(apartConflict(c))
       raised++

@@ -233,17 +233,7 @@ export class StatementIndex {
    * `related` already holds; each pair once.
    */
   unraised (fresh: Iterable<string>, related: ReadonlySet<string>): ApartConflict[] {
-    const seen = new Set<string>()
-    const out: ApartConflict[] = []
-    for (const id of fresh) {
-      for (const c of this.opposites(id)) {
-        const key = pairKey(c.later.id, c.earlier.id)
-        if (seen.has(key) || related.has(key)) continue
-        seen.add(key)
-        out.push(c)
-      }
-    }
-    return out
+    return unraised([...fresh].flatMap((id) => this.opposites(id)), related)
   }
 }
 
@@ -255,7 +245,14 @@ function termsOf (e: Entry): Terms {
   return e.terms
 }
 
-/** Whether `related` (from {@link relatedPairs}) holds the pair of `c`. */
-export function isRelated (c: Pick<ApartConflict, 'later' | 'earlier'>, related: ReadonlySet<string>): boolean {
-  return related.has(pairKey(c.later.id, c.earlier.id))
+/** Each pair of `pairs` once, leaving out those `related` (from {@link relatedPairs}) already holds. */
+export function unraised (pairs: Iterable<ApartConflict>, related: ReadonlySet<string>): ApartConflict[] {
+  const seen = new Set<string>()
+  const out: ApartConflict[] = []
+  for (const c of pairs) {
+    if (seen.has(c.id) || related.has(pairKey(c.later.id, c.earlier.id))) continue
+    seen.add(c.id)
+    out.push(c)
+  }
+  return out
 }

@@ -90,38 +90,36 @@ export function contradiction (claim: string, fact: string, named = 'the claim')
  * something changed: superseded.ts.
  */
 export function sameButFlipped (later: string, earlier: string): string | undefined {
-  const why = contradiction(later, earlier, 'this statement')
+  return flippedGiven(later, earlier, contradiction(later, earlier, 'this statement'))
+}
+
+/** {@link sameButFlipped}, given what {@link contradiction} says of the two (read once by callers that need both). */
+function flippedGiven (later: string, earlier: string, why: string | undefined): string | undefined {
   // Other numbers for the same thing are an update or a different statement (superseded.ts), no flip.
   if (why === undefined || why.startsWith('gives ')) return undefined
+  const a = statementTerms(later)
+  const b = statementTerms(earlier)
   // The values each names must allow the flip: the negated one may name only values the other does
   // ("The nightly backup does not run on Sundays" restricts "The nightly backup runs at 02:00"; it
   // does not deny it), and opposite words must be said of the same values, if both name any.
-  const va = valueTerms(later)
-  const vb = valueTerms(earlier)
   if (why.startsWith('says the opposite')) {
-    const [neg, pos] = isNegated(later) ? [va, vb] : [vb, va]
+    const [neg, pos] = isNegated(later) ? [a.values, b.values] : [b.values, a.values]
     if ([...neg].some((v) => !pos.has(v))) return undefined
-  } else if (va.size > 0 && vb.size > 0 && (va.size !== vb.size || [...va].some((v) => !vb.has(v)))) {
+  } else if (a.values.size > 0 && b.values.size > 0 && (a.values.size !== b.values.size || [...a.values].some((v) => !b.values.has(v)))) {
     return undefined
   }
-  const a = flipFreeTerms(later)
-  const b = flipFreeTerms(earlier)
   // Everything the shorter says besides the flip, the longer says too.
-  const [short, long] = a.size <= b.size ? [a, b] : [b, a]
+  const [short, long] = a.said.size <= b.said.size ? [a.said, b.said] : [b.said, a.said]
   if (short.size === 0) return undefined
   return [...short].every((t) => long.has(t)) ? why : undefined
 }
 
 /**
- * What a statement says besides any flip: its content terms (match/score.ts `terms`, literal) without
- * negations, opposite words and values. Two statements {@link sameButFlipped} only when the shorter's
- * set is within the longer's: what an index of statements looks up to find the candidates cheaply.
+ * What a statement says besides any flip (`said`: its content terms, match/score.ts `terms`, literal,
+ * without negations, opposite words and values) and the values it names (`values`: numbers, months,
+ * weekdays), read once. Two statements {@link sameButFlipped} only when the shorter's `said` is within
+ * the longer's: what an index of statements looks up to find the candidates cheaply.
  */
-export function flipFreeTerms (text: string): Set<string> {
-  return statementTerms(text).said
-}
-
-/** {@link flipFreeTerms} (`said`) and the values a statement names (`values`: numbers, months, weekdays), read once. */
 export function statementTerms (text: string): { said: Set<string>, values: Set<string> } {
   const said = new Set<string>()
   const values = new Set<string>()
@@ -132,10 +130,6 @@ export function statementTerms (text: string): { said: Set<string>, values: Set<
   return { said, values }
 }
 
-function valueTerms (text: string): Set<string> {
-  return statementTerms(text).values
-}
-
 /**
  * How a decision stands to a statement: it `holds` the statement when it says everything the statement
  * says and flips nothing ("Decision: the login bug is caused by the cache TTL." and "The login bug is
@@ -144,8 +138,9 @@ function valueTerms (text: string): Set<string> {
  * the caller's choice of text; any extra word of the decision's is allowed.
  */
 export function sideTaken (decision: string, statement: string): 'holds' | 'overrules' | undefined {
-  if (sameButFlipped(decision, statement) !== undefined) return 'overrules'
-  if (contradiction(decision, statement, 'this statement') !== undefined) return undefined
+  const why = contradiction(decision, statement, 'this statement')
+  if (flippedGiven(decision, statement, why) !== undefined) return 'overrules'
+  if (why !== undefined) return undefined
   const said = new Set(terms(decision, 'literal'))
   const stated = terms(statement, 'literal')
   return stated.length > 0 && stated.every((t) => said.has(t)) ? 'holds' : undefined
