@@ -632,7 +632,7 @@ const REFERENCES: [RegExp, (m: RegExpExecArray) => Reference][] = [
     ordinal],
   [new RegExp(String.raw`\b(?:previous|preceding|prior|earlier|last|latest)\s+${NOUN}\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'last' })],
   [new RegExp(String.raw`\b(?:the|that|this|our|your)\s+(?:same\s+|resulting\s+|final\s+|above\s+)?${NOUN}\b${NAMES_NOTHING}`, 'gi'), () => ({ kind: 'one' })],
-  [/\btheir\s+(sum|total|product|mean|average|median|mode|maximum|minimum|max|min|variance|standard\s+deviation)\b/gi, (m) => ({ kind: 'theirs', noun: m[1]!.toLowerCase().replace(/\s+/g, ' ') })],
+  [/\btheir\s+(sum|total|product|mean|average|median|mode|maximum|minimum|max|min|variance|standard\s+deviation|count)\b/gi, (m) => ({ kind: 'theirs', noun: m[1]!.toLowerCase().replace(/\s+/g, ' ') })],
   [/\bits\s+(square\s+root|cube\s+root|square|cube|reciprocal|half|double|absolute\s+value|negative|factorial)\b/gi, (m) => ({ kind: 'its', noun: m[1]!.toLowerCase().replace(/\s+/g, ' ') })],
   [/\bits(?:\s+value)?\b/gi, () => ({ kind: 'one' })],
   [/\bitself\b/gi, () => ({ kind: 'same' })],

@@ -63,7 +63,7 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
       {
         id: 'math.statistics',
         name: 'Descriptive statistics',
-        description: 'Summarises a list of numbers with descriptive statistics: mean (average), median, mode, standard deviation, variance, sum, product, minimum and maximum; sorts numbers in ascending or descending order.',
+        description: 'Summarises a list of numbers with descriptive statistics: mean (average), median, mode, standard deviation, variance, sum, product, minimum and maximum, and how many there are; sorts numbers in ascending or descending order.',
         tags: ['statistics', 'math', 'numbers'],
         examples: [
           'Mean of 3, 5, 9',
@@ -75,7 +75,8 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'What is the largest of 17, 4, 29, 8?',
           'Mode of 1, 2, 2, 3, 3, 3',
           'Sort these numbers: 5, 3, 9',
-          'Add them up'
+          'Add them up',
+          'Count them'
         ],
         level: 'competent'
       },

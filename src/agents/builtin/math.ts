@@ -245,26 +245,36 @@ export function toJson (value: unknown): unknown {
   return full.format(value, FORMAT)
 }
 
+/** Functions whose value at 0 is minus infinity. */
+const LOGARITHMS = new Set(['log', 'log10', 'log2', 'ln'])
+
 /**
  * Why a number came out infinite or not a number: the first division (or modulo) by zero in the
- * expression, said as written ("100 / 0"), or that the value is beyond what a double holds
- * ("2^10000"). Undefined for a finite value or anything that is not a number.
+ * expression, said as written ("100 / 0"), a logarithm of zero ("log10(0)"), or that the value is
+ * beyond what a double holds ("2^10000"). Undefined for a finite value or anything that is not a number.
  */
 export function nonFiniteReason (ev: Evaluation): string | undefined {
   if (typeof ev.value !== 'number' || Number.isFinite(ev.value)) return undefined
   let zero: string | undefined
+  let logOfZero: string | undefined
+  const constant = (n: MathNode): unknown => { try { return n.evaluate(new Map()) } catch { return undefined } }
   try {
     parseExpression(ev.expression).traverse((node) => {
-      if (zero !== undefined || node.type !== 'OperatorNode') return
-      const op = node as OperatorNode
-      if ((op.fn === 'divide' || op.fn === 'mod') && op.args.length === 2) {
-        try {
-          if (op.args[1]!.evaluate(new Map()) === 0) zero = op.toString(FORMAT)
-        } catch { /* not a constant: not the division by zero */ }
+      if (zero !== undefined) return
+      if (node.type === 'FunctionNode') {
+        // log(0) is minus infinity because the logarithm has no value at 0, not because a double overflowed.
+        const fn = node as unknown as { fn: { name?: unknown }, args: MathNode[] }
+        if (logOfZero === undefined && LOGARITHMS.has(String(fn.fn.name)) && fn.args.length >= 1 && constant(fn.args[0]!) === 0) logOfZero = node.toString(FORMAT)
+        return
       }
+      if (node.type !== 'OperatorNode') return
+      const op = node as OperatorNode
+      // A constant divisor of 0 (not a variable's value: that is not the division by zero).
+      if ((op.fn === 'divide' || op.fn === 'mod') && op.args.length === 2 && constant(op.args[1]!) === 0) zero = op.toString(FORMAT)
     })
   } catch { /* it parsed once already */ }
   if (zero !== undefined) return `undefined: ${zero} divides by zero`
+  if (logOfZero !== undefined && ev.value === -Infinity) return `minus infinity: ${logOfZero} is the logarithm of zero, which has no finite value`
   if (Number.isNaN(ev.value)) return 'undefined: the expression has no numeric value (NaN)'
   return `${ev.value > 0 ? '' : 'minus '}infinity: the value is beyond what a double-precision number holds (about 1.8e308)`
 }
@@ -307,12 +317,16 @@ const STAT_FUNCTIONS: [RegExp, string][] = [
   [/\b(?:sum|total)\b/i, 'sum'],
   [/\bproduct\b/i, 'prod'],
   [/\b(?:maximum|max|largest|biggest|highest)\b/i, 'max'],
-  [/\b(?:minimum|min|smallest|lowest)\b/i, 'min']
+  [/\b(?:minimum|min|smallest|lowest)\b/i, 'min'],
+  // "Count 53, 59 and 61", "Count them" on an earlier list (before: "cannot parse 'Count 53, 59, ...'").
+  [/\bcount\b/i, 'count']
 ]
 
 /** A statistic of `values` as an expression: "std(1, 2)", or with a normalization "std([1, 2], \"uncorrected\")". */
 function statCall (fn: string, values: readonly string[]): string {
   const [name, normalization] = fn.split(':')
+  // count takes one list (count(1, 2) is an error).
+  if (name === 'count') return `count([${values.join(', ')}])`
   return normalization === undefined ? `${name!}(${values.join(', ')})` : `${name!}([${values.join(', ')}], "${normalization}")`
 }
 
@@ -422,6 +436,8 @@ const REWRITES: Rewrite[] = [
   { pattern: /(\d+(?:\.\d+)?)\s*(?:percent|per\s*cent)\b/gi, replace: '$1%', note: '' },
   { pattern: /\blog(?:arithm)?\s+(?:base|to\s+(?:the\s+)?base)\s+(\d+(?:\.\d+)?)\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'log($2, $1)', note: 'logarithm to a base' },
   { pattern: /\b(?:natural\s+log(?:arithm)?|ln)\s+(?:of\s+)?(\(?[\d.]+\)?)/gi, replace: 'log($1)', note: 'natural logarithm' },
+  // "ln(5)", "ln(2 + 3)" as written: mathjs has no ln (before, "undefined function ln", while "ln 5" worked).
+  { pattern: /\bln\s*\(/gi, replace: 'log(', note: 'natural logarithm' },
   { pattern: /\blog(?:arithm)?\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'log10($1)', note: 'logarithm base 10' },
   { pattern: /\bsquare\s+root\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'sqrt($1)', note: 'square root' },
   { pattern: /\bcube\s+root\s+of\s+(\(?[\d.]+\)?)/gi, replace: 'cbrt($1)', note: 'cube root' },
@@ -667,6 +683,13 @@ export function translateRequest (request: string): Translation {
     if (/^[\d\s.+\-*/()]+$/.test(inner.expression)) {
       return { expression: exactly(inner.expression), steps: [...steps, ...inner.steps, 'as a fraction: each number exact'] }
     }
+  }
+  // "1/3 as a decimal", "Convert 3/8 to a decimal": the value as it is (before, "a decimal" was read as
+  // a unit to convert to, that failed, and the arithmetic picked out of the text lost the rounding asked).
+  const asDecimal = /\s*,?\s*(?:as|in|to|into)\s+(?:a\s+)?decimal(?:\s+(?:number|form|fraction))?\s*$/i.exec(s)
+  if (asDecimal !== null && asDecimal.index > 0) {
+    const inner = translateRequest(s.slice(0, asDecimal.index).replace(/^(?:convert|express|write|turn)\s+/i, ''))
+    if (inner.conversion === undefined) return { ...inner, steps: [...steps, ...inner.steps, 'as a decimal'] }
   }
   // "If 3 out of 40 requests failed, what is the failure rate as a percentage?", "12 of the 80 tests
   // are flaky: what share is that?": the part over the whole, as a percentage (or the fraction asked).

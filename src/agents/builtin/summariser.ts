@@ -138,7 +138,12 @@ export function sourceText (task: AgentTask): string {
   // "How many words are in this sentence: ..." carries a text, but asks something else of it.
   if (payload !== undefined && !/^(?:who|what|when|where|which|why|how)\b/i.test(payload.head)) return payload.material
   const upstream = upstreamResults(task.input)
-  if (upstream.length > 0 && asksForUpstream(text)) return upstream.map((u) => upstreamText(u.value).trim()).filter((t) => t !== '').join('\n\n')
+  if (upstream.length > 0 && asksForUpstream(text)) {
+    // "Count them", "Add them up" on an earlier list: another operation on the results, not a summary
+    // of them (before, the list came back as its own "summary", and a mission part passed it on).
+    if (!ASKS_FOR_SUMMARY.test(text) && !NAMES_NOTHING_ELSE(text)) throw new Error(`summariser: '${text.slice(0, 120)}' asks for something other than a summary of the earlier results`)
+    return upstream.map((u) => upstreamText(u.value).trim()).filter((t) => t !== '').join('\n\n')
+  }
   // A one-sentence request is not a text to summarise ("Summarise the meeting notes", "Translate the
   // summary into French"): returning it would pass the request off as its own summary.
   if (text !== '' && splitSentences(text).length <= 1 && (ONLY_AN_INSTRUCTION.test(text) || readsAsRequest(text))) {
@@ -147,8 +152,14 @@ export function sourceText (task: AgentTask): string {
   return text
 }
 
+/** A request that asks for a summary in some words. */
+const ASKS_FOR_SUMMARY = /\b(?:summar|gist|tl;?dr|key\s+(?:points|sentences|ideas)|condense|shorten|overview|highlight|main\s+(?:ideas|points)|sum\s+(?:it|them|this|that|these|those)?\s*up|recap|abridge|brief)/i
+/** A request that is only a reference or a length ("then in two sentences", "the results"): the earlier results are what it means. */
+const NAMES_NOTHING_ELSE = (text: string): boolean => text.replace(/^(?:and\s+)?(?:then\s+)?/i, '').replace(REFERS_BACK_ALL, ' ').replace(NOT_A_SUBJECT, ' ').trim() === ''
+
 /** Words that point at earlier results: "summarise it", "the findings", "them". */
 const REFERS_BACK = /\b(?:it|its|this|that|these|those|them|both|above|the\s+(?:results?|answers?|outputs?|findings|text|report|data|article|document|list|page|previous\s+\w+))\b/i
+const REFERS_BACK_ALL = new RegExp(REFERS_BACK.source, 'gi')
 /** How long the summary should be, and filler: not what to summarise. */
 const NOT_A_SUBJECT = /\b(?:in|into|as|to)\s+(?:\w+\s+)?(?:sentences?|lines?|points?|bullet\s+points?|words?|paragraphs?)\b|\b(?:briefly|shortly|quickly|please|then|now|also|next|finally|for\s+(?:me|us))\b|[,.!?;:]/gi
 

@@ -25,7 +25,7 @@
  * graph id of the claim itself, so it never counts as its own evidence.
  */
 import type { AgentContext, AgentResult, AgentTask, GraphHit, Verdict } from '../types.ts'
-import { evaluateExpression, ExpressionError, math, parseOnly, translateRequest, trimSentenceEnd } from './math.ts'
+import { applyRounding, evaluateExpression, ExpressionError, math, nonFiniteReason, parseOnly, translateRequest, trimSentenceEnd } from './math.ts'
 import { numberWordsToDigits, withoutThousands } from './number-words.ts'
 import { clamp01, describeHit, judgeHits, plainWords, type JudgedHit } from './evidence.ts'
 import { terms } from '../../match/score.ts'
@@ -346,6 +346,16 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
     const reason = `${how}: ${wrong[0]} = ${math.format(wrong[1], { precision: 12 })}, not ${math.format(said[wrong[0]]!, { precision: 12 })}`
     return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
   }
+  // No value at all ("Undefined: 100 / 0 divides by zero", "Infinity: ... beyond what a double
+  // holds"): the same finding is support, a number claimed for it a dispute. Before, the claim read
+  // as no arithmetic, the graph knew nothing of it, and every verifier abstained.
+  const finding = nonFinite(again)
+  if (finding !== undefined) {
+    if (nonFinite(result) === finding) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
+    if (typeof result.output !== 'number') return undefined
+    const reason = `${how}: ${again.text}, not ${math.format(result.output, { precision: 12 })}`
+    return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+  }
   // A value that is no number ("18:00" in Tokyo, "Friday"): the same value is support. A different
   // one is left to other checks: it may be a format another version writes.
   if (typeof again.output === 'string' && leadingNumber(again.output) === undefined) {
@@ -360,6 +370,15 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   if (claimed.length !== 1 || /\b(?:today|now|current(?:ly)?)\b/i.test((again.working ?? []).join(' '))) return undefined
   const reason = `${how}: ${again.text}, not ${math.format(claimed[0]!, { precision: 12 })}`
   return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
+}
+
+/**
+ * What a result without a value found, as the calculator says it (math.ts, nonFiniteReason):
+ * 'undefined', 'infinity' or 'minus infinity'; undefined for a result with a value.
+ */
+function nonFinite (r: { text?: unknown, output?: unknown }): string | undefined {
+  if (r.output !== null || typeof r.text !== 'string') return undefined
+  return /^\s*(undefined|minus infinity|infinity)\s*:/i.exec(r.text)?.[1]!.toLowerCase()
 }
 
 /** A plain object of named numbers (several statistics of one list), or undefined. */
@@ -560,6 +579,11 @@ export function checkArithmetic (claim: string, options: { plainValues?: boolean
     if (err instanceof ExpressionError) return undefined
     throw err
   }
+  // Rounded as the claim's request asks ("17% of 3,450 rounded to the nearest 10 = 590"): before, the
+  // unrounded 586.5 disputed a right answer.
+  if (left.rounding !== undefined && typeof computed.value === 'number' && Number.isFinite(computed.value)) {
+    try { computed = applyRounding(computed, left.rounding) } catch { /* not a number to round: compared as it is */ }
+  }
   // A conversion of a bare number is none ("How many weeks are in 2027" reads as "2027 to weeks"):
   // comparing 2027 with the claim would dispute a right year's length.
   if (left.conversion !== undefined && typeof computed.value === 'number') return undefined
@@ -567,6 +591,9 @@ export function checkArithmetic (claim: string, options: { plainValues?: boolean
   const pair = comparable(computed.value, claimed.value)
   if (pair === undefined) return undefined
   const [got, want, unit] = pair
+  // No value ("100 / 0 = 5"): say why the calculator's way, not "= Infinity".
+  const none = Number.isFinite(got) ? undefined : nonFiniteReason(computed)
+  if (none !== undefined) return { verdict: { vote: 'dispute', confidence: 0.99, reason: `re-computed: ${m[1]!.trim()} has no value (${none}), not ${rightText}`, evidence: [] }, steps: [...steps, `computed: ${none}`] }
   const { decimals, tolerance } = claimTolerance(want, rightText, approx)
   const shown = `${math.format(got, { precision: 12 })}${unit === '' ? '' : ` ${unit}`}`
   steps.push(`computed: ${shown}${decimals > 0 ? ` (claim rounds to ${decimals} decimal${decimals === 1 ? '' : 's'})` : ''}${approx ? ' (approximate claim: 5% tolerance)' : ''}`)

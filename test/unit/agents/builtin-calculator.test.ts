@@ -261,6 +261,10 @@ describe('calculator', () => {
     // Not money: a count, a percentage, a rounding the person asked for.
     expect((await calc('What percentage of $80 is $20?')).output).toBe(25)
     expect((await calc('What is $10 divided by 3, rounded to 3 decimal places?')).text).toBe('3.333')
+    // "as a decimal" is no unit: before, converting to it failed and the arithmetic picked out of the
+    // text lost the rounding ("0.33333333333333").
+    expect((await calc('What is 1/3 as a decimal, to 5 places?')).text).toBe('0.33333')
+    expect((await calc('Convert 3/8 to a decimal')).output).toBe(0.375)
     // Pounds of weight stay a unit.
     expect((await calc('100 pounds in kg')).text).toBe('45.359237 kg')
   })
@@ -644,6 +648,13 @@ describe('calculator: requests from the fifth tour', () => {
     expect((await calc('0 / 0')).text).toBe('Undefined: 0 / 0 divides by zero')
     expect((await calc('What is 2^10000?')).text).toMatch(/^Infinity: the value is beyond what a double-precision number holds/)
     expect((await calc('What is -(2^10000)?')).text).toMatch(/^Minus infinity: /)
+    // The logarithm of zero is no overflow: before, it was said to be beyond what a double holds.
+    const log = await calc('What is the log of 0?')
+    expect(log.output).toBeNull()
+    expect(log.text).toBe('Minus infinity: log10(0) is the logarithm of zero, which has no finite value')
+    expect((await calc('ln(0) + 1')).text).toMatch(/^Minus infinity: log\(0\) is the logarithm of zero/)
+    // "ln(...)" as written, as "ln 5" already was (before: "undefined function ln").
+    expect((await calc('ln(2 + 3) * 2')).output).toBeCloseTo(2 * Math.log(5), 9)
     // A finite result is untouched.
     expect((await calc('What is 1 / 4?')).output).toBe(0.25)
   })
@@ -656,6 +667,10 @@ describe('calculator: requests from the fifth tour', () => {
     expect((await calc('What is the mean of them', { s1: [2, 3, 5, 7] })).output).toBe(4.25)
     expect((await calc('What is their product', { s1: 4, s2: 5 })).output).toBe(20)
     await expect(calc('Add them', { s1: ['a', 'b'] })).rejects.toThrow('calculator: the request refers to the result of s1, which is not a number: "a b"')
+    // "Find the primes between 50 and 80, then count them" (before: "cannot parse 'Count 53, 59, ...'").
+    expect((await calc('Count them', { s1: [53, 59, 61, 67, 71, 73, 79] })).output).toBe(7)
+    expect((await calc('What is their count?', { s1: [2, 3, 5] })).output).toBe(3)
+    expect((await calc('Count 3, 5 and 9')).output).toBe(3)
   })
 
   it('counts things added or taken away ("3 apples plus 4 apples"), but not different things, nor multiplied', async () => {

@@ -5,6 +5,7 @@ import { BUILTIN_KINDS, type BuiltinKind } from '../../../src/agents/types.ts'
 import { CapabilityIndex } from '../../../src/match/capability-index.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
 import { realEmbedder, testContext } from './builtin-context.ts'
+import { MIN_BID_CONFIDENCE } from '../../../src/app/coord-boot.ts'
 
 describe('built-in registry', () => {
   it('has a valid manifest for every kind, with rich skills', () => {
@@ -90,7 +91,7 @@ describe('built-in skills route tasks (real embedded model)', () => {
     ['explain how vaccines work in simple words', 'llm']
   ]
 
-  it('sends most tasks to the right built-in', async () => {
+  const builtinIndex = async (): Promise<CapabilityIndex> => {
     const index = new CapabilityIndex(embedder.dims)
     for (const kind of BUILTIN_KINDS) {
       for (const skill of builtinManifest(kind).skills) {
@@ -99,6 +100,11 @@ describe('built-in skills route tasks (real embedded model)', () => {
           await embedder.embed([description, ...skill.examples]))
       }
     }
+    return index
+  }
+
+  it('sends most tasks to the right built-in', async () => {
+    const index = await builtinIndex()
     let correct = 0
     const misses: string[] = []
     for (const [task, want] of TASKS) {
@@ -110,5 +116,14 @@ describe('built-in skills route tasks (real embedded model)', () => {
     console.log(`routing: ${correct}/${TASKS.length}\n  ${misses.join('\n  ')}`)
     // Measured 16/16 with the embedded GloVe model (builder 2), 19/19 with the date, interest and divisibility tasks; the bound catches manifests that stop routing.
     expect(correct / TASKS.length).toBeGreaterThanOrEqual(0.85)
+  })
+
+  it('lets the calculator bid on a mission part that counts the results before it', async () => {
+    // "Find the primes between 50 and 80, then count them": the calculator matched "Count them" at 0.31,
+    // under the bid floor, the summariser's count skill is only for a text, and nobody bid on the part.
+    const index = await builtinIndex()
+    const [q] = await embedder.embed(['Count them'])
+    const calculator = index.match(q!, 'Count them', 5).find(m => m.skill.agentId === 'calculator')
+    expect(calculator?.confidence).toBeGreaterThanOrEqual(MIN_BID_CONFIDENCE)
   })
 })

@@ -128,6 +128,12 @@ describe('sentence splitting', () => {
     expect(sourceText({ id: 't', text: 'Summarise this: Own text.', input: { s1: 'Upstream.' } })).toBe('Own text.')
     expect(sourceText({ id: 't', text: 'Then summarise in two sentences', input: { s1: 'Upstream text.' } })).toBe('Upstream text.')
     expect(sourceText({ id: 't', text: 'Summarise the findings', input: { s1: 'Upstream text.' } })).toBe('Upstream text.')
+    expect(sourceText({ id: 't', text: 'Sum them up', input: { s1: 'Upstream text.' } })).toBe('Upstream text.')
+    expect(sourceText({ id: 't', text: 'The results', input: { s1: 'Upstream text.' } })).toBe('Upstream text.')
+    // Another operation on the earlier results is not a summary of them (before, "Count them" of a
+    // list of primes came back as the list itself).
+    expect(() => sourceText({ id: 't', text: 'Count them', input: { s1: [53, 59, 61] } })).toThrow("summariser: 'Count them' asks for something other than a summary of the earlier results")
+    expect(() => sourceText({ id: 't', text: 'How many numbers is that?', input: { s1: [53, 59] } })).toThrow(/something other than a summary/)
     // A part that names a subject of its own does not mean the upstream result (here a number).
     expect(() => sourceText({ id: 't', text: 'Summarise what a kilobyte is', input: { s1: 1024 } })).toThrow(/names no text to summarise/)
     // Before, these words were "summarised" into themselves.

@@ -144,6 +144,14 @@ describe('verifier: arithmetic', () => {
     expect(checkArithmetic('the relay listens on port 9090')).toBeUndefined()
     expect(checkArithmetic('Paris has 2 million people')).toBeUndefined()
   })
+
+  it('rounds as the claim asks before comparing', () => {
+    // Before: "= 586.5, not 590", a right answer disputed by every verifier.
+    expect(checkArithmetic('What is 17% of 3,450 rounded to the nearest ten = 590')?.verdict).toMatchObject({ vote: 'support', reason: 're-computed: What is 17% of 3,450 rounded to the nearest 10 = 590, as claimed' })
+    expect(checkArithmetic('17% of 3,450 rounded to the nearest ten = 586.5')?.verdict.vote).toBe('dispute')
+    expect(checkArithmetic('1/3 as a decimal, to 5 places = 0.33333')?.verdict.vote).toBe('support')
+    expect(checkArithmetic('1/3 to 2 decimal places = 0.34')?.verdict.vote).toBe('dispute')
+  })
 })
 
 describe('verifier: the graph', () => {
@@ -368,6 +376,20 @@ describe('verifier: any result the calculator reads is calculated again', () => 
     expect(printing.verdict).toMatchObject({ vote: 'support', reason: 'calculated again on this peer: 3.33333 minutes (3 minutes 20 seconds), as claimed' })
     const composite = await handler(handed('Is 91 a prime number?', 'Yes, 91 is prime.'), testContext())
     expect(composite.verdict).toMatchObject({ vote: 'dispute', reason: 'calculated again on this peer: No: 91 = 7 × 13, not yes' })
+  })
+
+  it('supports a result that has no value for the same reason, and disputes a number given for it', async () => {
+    // Before, "Undefined: 100 / 0 divides by zero" was no arithmetic and nothing in the graph: every verifier abstained.
+    const zero = await handler(handed('What is 100 divided by 0?', 'Undefined: 100 / 0 divides by zero', null), testContext())
+    expect(zero.verdict).toMatchObject({ vote: 'support', confidence: 0.95, reason: 'calculated again on this peer: Undefined: 100 / 0 divides by zero, as claimed' })
+    const log = await handler(handed('What is the log of 0?', 'Minus infinity: log10(0) is the logarithm of zero, which has no finite value', null), testContext())
+    expect(log.verdict?.vote).toBe('support')
+    // Another finding for it is not the same answer: not supported.
+    const other = await handler(handed('What is 100 divided by 0?', 'Infinity: the value is beyond what a double-precision number holds (about 1.8e308)', null), graphContext([]))
+    expect(other.verdict?.vote).not.toBe('support')
+    // A number given for it is disputed, saying why there is none (before: "= Infinity, not 5").
+    const five = await handler(handed('What is 100 divided by 0?', '5', 5), testContext())
+    expect(five.verdict).toMatchObject({ vote: 'dispute', reason: 're-computed: What is 100 divided by 0 has no value (undefined: 100 / 0 divides by zero), not 5' })
   })
 
   it('checks several statistics of one list, each by its name', async () => {
