@@ -163,7 +163,7 @@ const COMPUTABLE_WORDS = /\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|yea
  * the launch date?" matched its date skill's words, and it bid and failed ("found no expression").
  */
 export function mayCompute (asks: string, task: Pick<AgentTask, 'id' | 'text'>): boolean {
-  return task.id.includes('/') || /\d/.test(numberWordsToDigits(asks)) || COMPUTABLE_WORDS.test(asks) || asksTheClock(asks) || asksWeekday(asks) || asksTimeZone(asks) ||
+  return task.id.includes('/') || /\d/.test(numberWordsToDigits(asks)) || COMPUTABLE_WORDS.test(asks) || asksTheClock(asks) || asksWeekday(asks) || asksTimeZone(asks) || asksClockArithmetic(asks) ||
     (LIST_OPERATION.test(asks) && /\d/.test(task.text))
 }
 /**

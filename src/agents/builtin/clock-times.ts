@@ -140,6 +140,14 @@ const BACK = /\b(?:before|earlier\s+than|minus|subtract|take\s+away|ago|prior\s+
 /** A story whose end is given and whose start is asked: "ends at 16:00 and lasted 90 minutes; when did it start?". */
 const START_ASKED = /\b(?:when|what\s+time)\b[^.?!]*\b(?:start|begin|leave|depart|set\s+off|take\s+off|began|started|left|departed)\b|\b(?:start(?:ing)?|departure|leaving)\s+time\b/i
 const END_GIVEN = /\b(?:ends?|ended|finish(?:es|ed)?|arriv(?:es|ed)|lands?|landed|is\s+over|gets?\s+(?:in|there|back)|got\s+(?:in|there|back)|must\s+be\s+(?:there|done|back))\b[^.?!]*$/i
+/**
+ * "How long until midnight?", "How many seconds till 5pm?", "How much time is left before 17:30?": from
+ * now to the next such time. The words before the time, up to it; the unit asked, if any.
+ */
+const UNTIL_ASKED = /\b(?:how\s+long(?:\s+is\s+(?:it|there|left))?|how\s+much\s+time(?:\s+is\s+(?:there\s+)?(?:left|remaining))?|how\s+many\s+(seconds|secs|minutes|mins|hours|hrs)(?:\s+(?:are\s+)?(?:there|left|remaining))?|(?:time|seconds|minutes|hours)\s+(?:left|remaining))\s+(?:is\s+it\s+|are\s+there\s+|left\s+|remaining\s+)?(?:until|till|til|'?til|before|to)\s+(?:the\s+)?$/i
+/** What may follow the time in such a question. */
+const UNTIL_TAIL = /^\s*(?:today|tonight|(tomorrow)|here|now|in\s+my\s+time\s+zone|local\s+time)?\s*[?.!]*\s*$/i
+
 /** "in 3 hours", "3 hours from now": a time from now. */
 const FROM_NOW = /\bin\s+(?:about\s+)?(?=\S)|\bfrom\s+now\b|\blater\s+today\b/i
 
@@ -165,6 +173,7 @@ type Reading =
   | { kind: 'offset', from: FoundTime, by: FoundDuration, sign: 1 | -1 }
   | { kind: 'between', from: FoundTime, to: FoundTime, difference: boolean, less?: FoundDuration[], days?: { from: Day, to: Day } }
   | { kind: 'from-now', by: FoundDuration }
+  | { kind: 'until', to: FoundTime, unit: 'seconds' | 'minutes' | 'hours' | undefined, tomorrow: boolean }
 
 /** A question about times of day is short; a longer text is a passage (and every tab reads each request to bid). */
 const MAX_REQUEST = 400
@@ -241,6 +250,16 @@ function readClockArithmetic (request: string): Reading | undefined {
     // "The difference between 3 pm and 11:20 am" has no direction: the nearer way round the clock.
     return { kind: 'between', from, to, difference: /\bdifference\b/i.test(r) && !/\bfrom\b/i.test(r) && fromDay === undefined, ...(durations.length > 0 ? { less: durations } : {}), ...(fromDay !== undefined && toDay !== undefined ? { days: { from: fromDay, to: toDay } } : {}) }
   }
+  if (times.length === 1 && durations.length === 0) {
+    const to = times[0]!
+    const asked = UNTIL_ASKED.exec(r.slice(0, to.index))
+    const tail = UNTIL_TAIL.exec(r.slice(to.index + to.text.length))
+    if (asked !== null && tail !== null) {
+      const word = asked[1]?.toLowerCase()
+      const unit = word === undefined ? undefined : word.startsWith('s') ? 'seconds' : word.startsWith('m') ? 'minutes' : 'hours'
+      return { kind: 'until', to, unit, tomorrow: tail[1] !== undefined }
+    }
+  }
   if (times.length === 1 && durations.length === 1) {
     const from = times[0]!
     const by = durations[0]!
@@ -296,6 +315,30 @@ export function clockArithmetic (request: string, now: number, timeZone?: string
     const whole = span >= MINUTES_PER_DAY ? `; ${showDays(span)}` : ''
     const text = span >= 60 ? `${showDuration(span)} (${span.toLocaleString('en-US')} minutes${whole})` : showDuration(span)
     return { text, output: span, steps, fromNow: false }
+  }
+  if (reading.kind === 'until') {
+    // To the second: the clock's seconds count when seconds are asked ("How many seconds until midnight?").
+    const z = zonedTime(now, timeZone)
+    const nowSeconds = (z.hour * 60 + z.minute) * 60 + Math.floor(now / 1000) % 60
+    let span = reading.to.minutes * 60 - nowSeconds
+    const where = `${z.zone}${z.fallback !== undefined ? ` (${z.fallback})` : ''}`
+    const day = MINUTES_PER_DAY * 60
+    const named = /^[a-z]+$/i.test(reading.to.text) ? reading.to.text.toLowerCase() : undefined
+    steps.push(`now: ${showTime(z.hour * 60 + z.minute, false)}:${String(nowSeconds % 60).padStart(2, '0')} in ${where}`)
+    // Midnight is always the coming one (the end of today); another time passed today is tomorrow's.
+    if (reading.tomorrow) { span += day; steps.push(`${reading.to.text} tomorrow: + 24 hours`) } else if (span <= 0) { span += day; if (named !== 'midnight') steps.push(`${reading.to.text} has passed today: tomorrow's, + 24 hours`) }
+    steps.push(`to ${reading.to.text} (${showTime(reading.to.minutes, false)}): ${span} seconds`)
+    const shownTime = named ?? showTime(reading.to.minutes, reading.to.twelveHour)
+    const until = `until ${shownTime}${span > day - nowSeconds && named !== 'midnight' ? ' tomorrow' : ''}, ${z.zone}`
+    const minutes = Math.round(span / 60)
+    if (reading.unit === 'seconds') return { text: `${span.toLocaleString('en-US')} seconds (${until})`, output: span, steps, fromNow: true }
+    if (reading.unit === 'hours') {
+      const hours = Math.round(span / 36) / 100
+      return { text: `${hours} hours (${showDuration(minutes)}, ${until})`, output: hours, steps, fromNow: true }
+    }
+    const long = minutes >= MINUTES_PER_DAY ? showDays(minutes) : showDuration(minutes)
+    const text = reading.unit === 'minutes' ? `${minutes.toLocaleString('en-US')} minutes (${minutes >= 60 ? `${long}, ` : ''}${until})` : `${long} (${until})`
+    return { text, output: minutes, steps, fromNow: true }
   }
   if (reading.kind === 'from-now') {
     const z = zonedTime(now, timeZone)

@@ -69,7 +69,7 @@ function judged (claimed: Claimed, text: string, steps: string[], how = 'derived
 }
 
 /** The person's time zone the task names, if any. */
-function zoneOf (task: Handed['task']): string | undefined {
+export function zoneOf (task: Handed['task']): string | undefined {
   return typeof task.timeZone === 'string' && task.timeZone !== '' ? task.timeZone : undefined
 }
 

@@ -36,7 +36,7 @@ import { convertsMoney } from './currency.ts'
 import { readWordProblem } from './word-problems.ts'
 import { checkNumberClaim } from './number-claims.ts'
 import { solveEquation } from './equations.ts'
-import { checkRederived, checkRerun, claimedNumbers, readHanded, saidYesOrNo } from './rederive.ts'
+import { checkRederived, checkRerun, claimedNumbers, readHanded, saidYesOrNo, zoneOf } from './rederive.ts'
 import { comparisonAsked } from './measures.ts'
 import { checkSummary } from './summary-check.ts'
 import { checkQuotes } from './quote-check.ts'
@@ -311,7 +311,9 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   const { task, result } = handed
   let again: AgentResult
   try {
-    again = await calculate({ id: `${String(task.id ?? 'task')}:recalculate`, text: task.text, ...(task.input !== undefined ? { input: task.input } : {}) }, { ...ctx, progress: () => {} })
+    // In the person's time zone, as the answer was ("How long until midnight?" is another span elsewhere).
+    const timeZone = zoneOf(task)
+    again = await calculate({ id: `${String(task.id ?? 'task')}:recalculate`, text: task.text, ...(task.input !== undefined ? { input: task.input } : {}), ...(timeZone !== undefined ? { timeZone } : {}) }, { ...ctx, progress: () => {} })
   } catch {
     return undefined
   }
@@ -367,7 +369,17 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   if (expected === undefined || !Number.isFinite(expected)) return undefined
   const claimed = claimedNumbers(result)
   if (claimed.some(v => sameNumber(expected, v))) return { verdict: { vote: 'support', confidence: 0.95, reason: `${how}: ${again.text}, as claimed` }, steps }
-  if (claimed.length !== 1 || /\b(?:today|now|current(?:ly)?)\b/i.test((again.working ?? []).join(' '))) return undefined
+  const fromClock = /\b(?:today|now|current(?:ly)?)\b/i.test((again.working ?? []).join(' '))
+  // Read from the clock ("How many seconds until midnight?"): the clock moved on between the answer
+  // and this check. Within a few minutes of it, the same answer; further off, not judged here.
+  if (fromClock && typeof result.output === 'number') {
+    // The unit of the output: the one its text opens with ("77,670 seconds"), else minutes ("21 hours 35 minutes" is 1295).
+    const opens = /^([\d,.]+)\s+(seconds|minutes|hours)\b/.exec(again.text)
+    const unit = opens !== null && Number(opens[1]!.replace(/,/g, '')) === expected ? opens[2]! : 'minutes'
+    const slack = unit === 'seconds' ? 300 : unit === 'hours' ? 0.1 : 5
+    if (Math.abs(result.output - expected) <= slack) return { verdict: { vote: 'support', confidence: 0.9, reason: `${how}: ${again.text}; the answer's ${math.format(result.output, { precision: 12 })} is within ${slack} ${unit} of it (the clock moved on in between, or the peers' clocks differ)` }, steps }
+  }
+  if (claimed.length !== 1 || fromClock) return undefined
   const reason = `${how}: ${again.text}, not ${math.format(claimed[0]!, { precision: 12 })}`
   return { verdict: { vote: 'dispute', confidence: 0.9, reason }, steps: [...steps, reason] }
 }

@@ -85,6 +85,25 @@ describe('arithmetic on times of day', () => {
     expect(clockArithmetic('What time will it be in 30 minutes?', NOW, 'Asia/Tokyo')?.output).toBe('07:20')
   })
 
+  it('counts from now to a time of day, in the unit asked', () => {
+    // Before, "How many seconds until midnight?" found no expression, and the researcher answered it with an unrelated fact.
+    const NOW_S = NOW + 15_000 // 21:50:15 UTC
+    expect(clockArithmetic('How many seconds until midnight?', NOW_S, 'UTC')).toMatchObject({ output: 7785, fromNow: true, text: '7,785 seconds (until midnight, UTC)' })
+    expect(at('How long until midnight?')).toMatchObject({ output: 130, text: '2 hours 10 minutes (until midnight, UTC)' })
+    expect(at('How many minutes until 11pm?')).toMatchObject({ output: 70, text: '70 minutes (1 hour 10 minutes, until 11:00 pm, UTC)' })
+    expect(at('How many hours until noon?')).toMatchObject({ output: 14.17, text: '14.17 hours (14 hours 10 minutes, until noon tomorrow, UTC)' })
+    expect(at('How much time is left before 17:30 tomorrow?')).toMatchObject({ output: 1180, text: '19 hours 40 minutes (until 17:30 tomorrow, UTC)' })
+    expect(at('How long until 9 am tomorrow?')?.output).toBe(670)
+    expect(at('How long is it until 23:00 tomorrow?')?.text).toBe('1 day 1 hour 10 minutes (until 23:00 tomorrow, UTC)')
+    // The person's zone: 06:50 in Tokyo.
+    expect(clockArithmetic('How long until noon?', NOW, 'Asia/Tokyo')?.output).toBe(310)
+    expect(asksClockArithmetic('How long until midnight?')).toBe(true)
+    // A time told as now is still the span between two times.
+    expect(at('How many minutes until 17:00 if it is 15:20 now?')?.output).toBe(100)
+    // Not a question of how long: left to other readings.
+    for (const t of ['Remind me until midnight', 'What happens at midnight?', 'How long until midnight on Friday 3 March?']) expect(at(t), t).toBeUndefined()
+  })
+
   it('leaves other questions to the other readings', () => {
     for (const t of ['What time is it?', 'How many seconds in 2 hours?', 'Convert 90 minutes to hours', 'How many hours from 9:00 to 17:30 at $15 per hour?', 'The ratio is 3:2', 'Meet at 9:40']) {
       expect(at(t), t).toBeUndefined()

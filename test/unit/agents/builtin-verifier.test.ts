@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkArithmetic, checkEmbeddedEquations, claimText, contradiction, handler, type VerifierOutput } from '../../../src/agents/builtin/verifier.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import { handler as jsRunner } from '../../../src/agents/builtin/js-runner.ts'
+import { handler as calculate } from '../../../src/agents/builtin/calculator.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
 import { graphSearchContext, realEmbedder, retrievable, testContext } from './builtin-context.ts'
 
@@ -390,6 +391,19 @@ describe('verifier: any result the calculator reads is calculated again', () => 
     // A number given for it is disputed, saying why there is none (before: "= Infinity, not 5").
     const five = await handler(handed('What is 100 divided by 0?', '5', 5), testContext())
     expect(five.verdict).toMatchObject({ vote: 'dispute', reason: 're-computed: What is 100 divided by 0 has no value (undefined: 100 / 0 divides by zero), not 5' })
+  })
+
+  it("supports an answer read from the clock within a few minutes of it, in the person's time zone", async () => {
+    const asked = (text: string, timeZone: string) => calculate({ id: 't', text, timeZone }, testContext())
+    const check = (text: string, timeZone: string, output: number) => handler({ id: 't:verify', text: 'Verify this answer', input: { task: { id: 't', text, timeZone }, result: { text: String(output), output } } }, graphContext([]))
+    // The clock moved on between the answer and the check (or the peers' clocks differ a little).
+    const seconds = await asked('How many seconds until midnight?', 'UTC')
+    expect((await check('How many seconds until midnight?', 'UTC', (seconds.output as number) + 90)).verdict).toMatchObject({ vote: 'support', confidence: 0.9 })
+    expect((await check('How many seconds until midnight?', 'UTC', (seconds.output as number) + 4000)).verdict?.vote).not.toBe('support')
+    // Re-calculated in the zone the person asked in: noon is another span in Tokyo than in UTC.
+    const tokyo = await asked('How long until noon?', 'Asia/Tokyo')
+    expect((await check('How long until noon?', 'Asia/Tokyo', tokyo.output as number)).verdict?.vote).toBe('support')
+    expect((await check('How long until noon?', 'UTC', tokyo.output as number)).verdict?.vote).not.toBe('support')
   })
 
   it('checks several statistics of one list, each by its name', async () => {
