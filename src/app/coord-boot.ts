@@ -31,7 +31,7 @@ import { eachOfNamed, namedOperands, standsBy, statedCount, toldMomentAsked, val
 import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask, type GraphHit } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
-import { decisionToRecord, questionToRecord } from '../agents/builtin/record-ask.ts'
+import { decisionToRecord, questionToRecord, statementToForget, topicAsked } from '../agents/builtin/record-ask.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
 import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal, type SweepResult } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
@@ -176,9 +176,9 @@ const LIST_OPERATION = /\b(?:sort|order|rank|arrange|average|mean|median|mode|su
  * A question (not a check): the researcher also bids when the graph holds an entity this relevant to
  * it. Asked with a question mark or a question word, or as a request to find something out ("Find
  * out when the beta launches", "Look up the relay's port", "Tell me who owns the launch", "Find the
- * relay port": the first part of "Find the relay port and double it", which nobody bid on).
+ * relay port": the first part of "Find the relay port and double it", which nobody bid on; "Give me three facts about the staging relay", which was recorded as a statement).
  */
-export const QUESTION = /\?\s*$|^(?:(?:please|can\s+you|could\s+you)\s+)?(?:who|whom|whose|what|when|where|which|why|how|find\s+out|find\s+(?:the|our|my|when|where|who|which|what|how|whether)|get\s+(?:me\s+)?(?:the|our)|look\s+up|tell\s+me|remind\s+me|figure\s+out|do\s+we\s+know|does\s+anyone\s+know)\b/i
+export const QUESTION = /\?\s*$|^(?:(?:please|can\s+you|could\s+you)\s+)?(?:who|whom|whose|what|when|where|which|why|how|find\s+out|find\s+(?:the|our|my|when|where|who|which|what|how|whether)|get\s+(?:me\s+)?(?:the|our)|look\s+up|tell\s+me|remind\s+me|(?:give|show)\s+(?:me|us)\s+(?:(?:a\s+few|some|all|any|the|\d+|two|three|four|five)\s+)?(?:facts|things|details|everything|what)\b|figure\s+out|do\s+we\s+know|does\s+anyone\s+know)\b/i
 /** Relevance (researcher.ts `judgeAsked`) of the best graph entity above which the researcher bids on a question. */
 export const ANSWERABLE_RELEVANCE = 0.45
 /** Relevance at which a question in the graph is the one asked, in other words at most. */
@@ -292,7 +292,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // "Question: should we support Safari 15?": the mesh keeps it as an open question (questionIn
     // below); the researcher says so and what the graph holds on it, a lookup (an answer that quotes
     // the graph is not knowledge to answer from again). Before, it was one more question to answer.
-    const recordedBy = statementToRecord(task.text) !== undefined ? RECORD_SKILL : questionToRecord(task.text) !== undefined ? 'graph.lookup' : undefined
+    // "Forget that ...": the researcher says which statements say it and how to retract them (a lookup).
+    // "Give me three facts about the staging relay": what the room knows about it, the researcher's answer.
+    const recordedBy = statementToRecord(task.text) !== undefined ? RECORD_SKILL : questionToRecord(task.text) !== undefined || statementToForget(task.text) !== undefined ? 'graph.lookup' : topicAsked(task.text) !== undefined ? ANSWER_SKILL : undefined
     if (recordedBy !== undefined) {
       const researcher = mine.find(a => a.kind === 'researcher')
       const skill = researcher === undefined ? undefined : skillOf(researcher, recordedBy)

@@ -767,6 +767,16 @@ export function translateRequest (request: string): Translation {
     // "the average response time of 120ms, 95ms and 210ms": a few words may name what is measured.
     const m = new RegExp(`^(?:the\\s+)?${word.source}(?:(?:\\s+(?!of\\b|for\\b|and\\b|or\\b)[a-z]+){1,3}\\s+(?:of|for)\\b|\\s*(?:of|for)?)\\s*(?:(?:the\\s+following|these|those|the)\\b\\s*)?(?:numbers|values|list|figures|data|scores)?\\s*:?\\s*(.+)$`, 'i').exec(s)
     if (m === null) continue
+    // "the median of the primes below 30", "how many primes between 50 and 80": a statistic of a
+    // range's primes (before: "undefined symbol median of the primes ...").
+    const primes = primesRequest(m[1]!.trim())
+    if (primes !== undefined) {
+      const [name, normalization] = fn.split(':')
+      const list = `filter(${primes.from}:${primes.to}, isPrime)`
+      steps.push(`${name!} of the primes from ${primes.from} to ${primes.to}${statNote(fn)}`)
+      const statistic = statName(fn)
+      return { expression: normalization === undefined ? `${name!}(${list})` : `${name!}(${list}, "${normalization}")`, steps, ...(statistic !== undefined ? { statistic } : {}) }
+    }
     let values = listItems(m[1]!)
     // Values of one unit ("120ms, 95 ms"): mathjs computes with the unit, and the answer keeps it (142 ms).
     const units = m[1]!.replace(/\band\b/gi, ',').split(/\s*[,;]\s*/).filter(v => v.trim() !== '').map(v => /^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ]+)$/.exec(v.trim()))

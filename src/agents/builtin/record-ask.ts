@@ -138,6 +138,33 @@ export function statementToRecord (request: string): string | undefined {
   return plainStatement(request) ? asStatement(request) : undefined
 }
 
+/** "Give me three facts about the relay", "Show me everything about the launch", "Tell me what we know about X". */
+const ABOUT_TOPIC = /^\s*(?:please\s+)?(?:(?:can|could)\s+you\s+)?(?:give|show|tell)\s+(?:me|us)\s+(?:(?:a\s+few|some|all|any|the|\d+|two|three|four|five)\s+)?(?:(?:key\s+|main\s+)?(?:facts|things|details|points)|everything(?:\s+(?:we|you|the\s+(?:graph|room))\s+knows?)?|what\s+(?:we|you|the\s+(?:graph|room))\s+knows?)\s+(?:about|on|regarding|concerning)\s+/i
+
+/**
+ * The topic of a request for what the room knows about it ("Give me three facts about the staging
+ * relay" → "the staging relay"), or undefined. Before, the first was recorded as a statement, and
+ * "Show me everything about the relay" found nobody to bid.
+ */
+export function topicAsked (request: string): string | undefined {
+  const m = ABOUT_TOPIC.exec(request)
+  if (m === null) return undefined
+  const topic = request.slice(m[0].length).trim().replace(/[?.!]+$/, '').trim()
+  return topic === '' || topic.length > 200 ? undefined : topic
+}
+
+/** "Forget that ...", "Retract the fact that ...", "Delete the statement that ...": a request to take a statement back. */
+const FORGET = /^\s*(?:please\s+)?(?:forget|retract|delete|remove|drop|erase|withdraw|take\s+back|strike|scrap)\s+(?:(?:the\s+)?(?:fact|statement|claim|hypothesis|note|record|entry|decision)\s+(?:that\s+)?|that\s+|what\s+(?:i|we)\s+said\s+about\s+)\s*/i
+
+/**
+ * The statement a request asks the room to forget ("Forget that the staging relay runs in Frankfurt"
+ * → "The staging relay runs in Frankfurt."), or undefined when it asks none.
+ */
+export function statementToForget (request: string): string | undefined {
+  const m = FORGET.exec(request)
+  return m === null ? undefined : asStatement(request.slice(m[0].length))
+}
+
 /**
  * The hypothesis a request puts to the room ("Hypothesis: the login bug is caused by the cache TTL" →
  * "The login bug is caused by the cache TTL."), or undefined when it puts none (or it is a question,

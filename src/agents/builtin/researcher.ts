@@ -26,7 +26,7 @@ import { splitSentences } from './sentences.ts'
 import { datesIn, MONTH } from './dates.ts'
 import { numberWordsToDigits } from './number-words.ts'
 import { lexicalOverlap, terms } from '../../match/score.ts'
-import { hypothesisToRecord, plainStatement, questionToRecord, statementToRecord, statesDecision, withoutDecisionLabel } from './record-ask.ts'
+import { hypothesisToRecord, plainStatement, questionToRecord, statementToForget, statementToRecord, statesDecision, topicAsked, withoutDecisionLabel } from './record-ask.ts'
 import { replacedBy, replaces, statedWords, statementConflict } from './superseded.ts'
 import { conflictingIds, isNegated, sameButFlipped, sideTaken } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
@@ -59,6 +59,8 @@ export interface ResearchOutput {
   remember?: string[]
   /** Set when the best entity is only near the question, not an answer to it: quoted as the nearest the graph holds. */
   related?: true
+  /** Set when the request asked the room to forget a statement ("Forget that ..."): the statement; `sources` say it. */
+  forget?: string
   /** Set when the request asked the room to keep a question open ("Question: ...?"): the question. */
   openQuestion?: string
   /** Quoted statements a conflict entity says are in conflict (contradiction.ts): its id, and theirs. */
@@ -78,12 +80,62 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 
   const statement = statementToRecord(question)
   if (statement !== undefined) return await record(statement, ctx, hypothesisToRecord(question) !== undefined)
+  const forget = statementToForget(question)
+  if (forget !== undefined) return await pointToRetract(forget, ctx)
+  // "Give me three facts about the staging relay": what the room knows about it.
+  const topic = topicAsked(question)
+  if (topic !== undefined) return await answer(`What do we know about ${topic}?`, k, ctx)
   const open = questionToRecord(question)
   if (open !== undefined) return keepOpen(open, await answer(open, k, ctx))
   if (asksForOverview(question)) return await overview(question, ctx)
   const asksList = asksForListing(question)
   if (asksList !== undefined) return await listing(asksList, ctx)
   return await answer(question, k, ctx)
+}
+
+/** The numbers a text names, numbers in words as digits ("ten eggs" → ["10"]). */
+function valuesIn (text: string): string[] {
+  return [...numberWordsToDigits(text).replace(/(\d),(?=\d{3}\b)/g, '$1').matchAll(/\d+(?:\.\d+)?/g)].map((m) => m[0])
+}
+
+/** A quoted entity as the output lists it. */
+function toSource (j: JudgedHit): ResearchOutput['sources'][number] {
+  return { id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) }
+}
+
+/** Kinds that state something a person may take back. */
+const RETRACTABLE = new Set(['fact', 'hypothesis', 'decision'])
+
+/**
+ * "Forget that the staging relay runs in Frankfurt": an agent does not take back what a person put in
+ * the room's graph (a retraction is signed by the person's tab, with their reason, and kept). The
+ * answer names the statements that say it, and how to retract them. Before, the request was answered
+ * as a question, by quoting the very statement to forget.
+ */
+async function pointToRetract (statement: string, ctx: AgentContext): Promise<AgentResult> {
+  ctx.progress(0.1, 'searching the graph')
+  const hits = (await ctx.graph.search(statement, 8)).filter((h) => h.status !== 'retracted' && RETRACTABLE.has(h.kind))
+  ctx.signal.throwIfAborted()
+  const judged = judgeAsked(statement, hits)
+  // Near it: more than half its words ("The relay is public" is not near every statement about a relay).
+  const near = judged.filter((j) => j.relevance >= MIN_RELEVANCE && j.overlap > 0.5)
+  // What says it: nearly all its words, and every value it names ("ten eggs" is not "three eggs").
+  const values = valuesIn(statement)
+  const says = near.filter((j) => j.overlap >= 0.8 && values.every((v) => valuesIn(j.hit.text).includes(v))).slice(0, 3)
+  const working = [`asked to forget "${sentence(statement)}"`, `searched the graph: ${hits.length} statement${hits.length === 1 ? '' : 's'} near it`, ...judged.map(describeHit)]
+  ctx.progress(1)
+  const named = (list: JudgedHit[]): string[] => list.map((j) => `[${j.hit.id}] "${sentence(j.hit.text)}"`)
+  if (says.length === 0) {
+    const nearest = named(near.slice(0, 2))
+    const text = `The graph holds nothing that says "${sentence(statement)}", so there is nothing to forget.` +
+      (nearest.length > 0 ? ` The nearest it holds: ${nearest.join(', ')}; if you meant that, open it in the Graph tab and choose Retract…` : '')
+    return { text, output: { answer: text, sources: near.slice(0, 2).map(toSource), forget: statement } satisfies ResearchOutput, working, citations: near.slice(0, 2).map((j) => j.hit.id) }
+  }
+  const saying = named(says)
+  const text = `Agents do not take back what the room recorded; a person retracts it, and the graph keeps it with the reason. ` +
+    `To forget it, open ${saying[0]} in the Graph tab and choose Retract…${saying.length > 1 ? ` It is also said in ${saying.slice(1).join(', ')}.` : ''}`
+  working.push(`says it: ${says.map((j) => j.hit.id).join(', ')}`)
+  return { text, output: { answer: text, sources: says.map(toSource), forget: statement } satisfies ResearchOutput, working, citations: says.map((j) => j.hit.id) }
 }
 
 /** The answer to `question` from the graph's `k` nearest entities (the module's comment says how). */
@@ -245,7 +297,7 @@ async function answer (question: string, k: number, ctx: AgentContext): Promise<
     output: {
       answer: cited.length === 0 || related ? null : text,
       ...(related ? { related: true as const } : {}),
-      sources: all.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) })),
+      sources: all.map(toSource),
       ...(told.length > 0 ? { told: told.map((t) => ({ statement: t.statement, agrees: t.agrees, with: cited[0]!.hit.id, ...(t.news === true ? { news: true } : {}) })) } : {}),
       ...(yes !== undefined ? { yes } : {}),
       ...(remember.length > 0 ? { remember } : {}),
@@ -710,7 +762,7 @@ async function overview (question: string, ctx: AgentContext): Promise<AgentResu
   ctx.progress(1)
   return {
     text,
-    output: { answer: text, sources: cited.map((j) => ({ id: j.hit.id, kind: j.hit.kind, status: j.hit.status, confidence: j.hit.confidence, relevance: round(j.relevance) })), overview: true } satisfies ResearchOutput,
+    output: { answer: text, sources: cited.map(toSource), overview: true } satisfies ResearchOutput,
     working,
     citations: cited.map((j) => j.hit.id)
   }

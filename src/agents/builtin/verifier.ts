@@ -180,6 +180,7 @@ function researchWithoutEvidence (input: unknown): string | undefined {
   if (typeof output !== 'object' || output === null) return undefined
   const { told, overview, byWord } = output as { told?: unknown, overview?: unknown, byWord?: unknown }
   if (overview === true) return 'the result is an overview of the graph, quoting it: there is nothing to check it against but the graph itself'
+  if (typeof (output as { forget?: unknown }).forget === 'string') return 'the result says which statements to retract, and how: it claims nothing to check'
   // What the person said is kept with the answer as knowledge (app/agents-boot.ts): the graph would
   // now hold the answer's own words, and confirm them.
   if (Array.isArray(byWord)) return 'the answer goes by what the person said, on which the graph held nothing: there is nothing to check it against but their word'

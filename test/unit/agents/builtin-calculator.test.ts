@@ -671,6 +671,10 @@ describe('calculator: requests from the fifth tour', () => {
     expect((await calc('Count them', { s1: [53, 59, 61, 67, 71, 73, 79] })).output).toBe(7)
     expect((await calc('What is their count?', { s1: [2, 3, 5] })).output).toBe(3)
     expect((await calc('Count 3, 5 and 9')).output).toBe(3)
+    // A statistic of a range's primes (before: "undefined symbol median of the primes below 30").
+    expect((await calc('What is the median of the primes below 30?')).output).toBe(12)
+    expect((await calc('Sum of the primes between 10 and 20')).output).toBe(60)
+    expect((await calc('Count the primes below 100')).output).toBe(25)
   })
 
   it('counts things added or taken away ("3 apples plus 4 apples"), but not different things, nor multiplied', async () => {

@@ -42,6 +42,29 @@ describe('researcher', () => {
     expect(ctx.searches[0]).toEqual({ text: 'Which port does the relay server listen on?', k: 8 })
   })
 
+  it('asked to forget a statement, names the entities that say it and how to retract them; it never records or quotes the request as knowledge', async () => {
+    // Before: "Forget that ..." was answered as a question by quoting the statement to forget, and
+    // "Give me three facts about ..." was recorded as a hypothesis.
+    const entities = [...GRAPH, e('f-fra', 'hypothesis', 'The staging relay runs in Frankfurt.', 'proposed', 0.5)]
+    const r = await handler({ id: 't', text: 'Forget that the staging relay runs in Frankfurt.' }, graphContext(entities))
+    expect(r.text).toBe('Agents do not take back what the room recorded; a person retracts it, and the graph keeps it with the reason. To forget it, open [f-fra] "The staging relay runs in Frankfurt" in the Graph tab and choose Retract…')
+    expect(r.citations).toEqual(['f-fra'])
+    expect((r.output as ResearchOutput).forget).toBe('The staging relay runs in Frankfurt.')
+    const none = await handler({ id: 't', text: 'Please retract the claim that the cake needs ten eggs' }, graphContext(entities))
+    expect(none.text).toBe('The graph holds nothing that says "The cake needs ten eggs", so there is nothing to forget. The nearest it holds: [f-cake] "The chocolate cake recipe needs three eggs and two cups of flour"; if you meant that, open it in the Graph tab and choose Retract…')
+    const nothing = await handler({ id: 't', text: 'Forget that the office plants need watering' }, graphContext(entities))
+    expect(nothing.text).toBe('The graph holds nothing that says "The office plants need watering", so there is nothing to forget.')
+    // Near means more than half its words: one shared word ("relay") is not worth naming.
+    const public_ = await handler({ id: 't', text: 'Delete the fact that the relay is public' }, graphContext(entities))
+    expect(public_.text).toBe('The graph holds nothing that says "The relay is public", so there is nothing to forget.')
+    // What the room knows about a topic, asked as a request: answered as "What do we know about ...?".
+    const facts = await handler({ id: 't', text: 'Give me three facts about the staging relay' }, graphContext(entities))
+    expect(facts.citations).toContain('f-fra')
+    expect(facts.text).toMatch(/^According to the graph, the staging relay runs in Frankfurt \[f-fra\]/)
+    expect(statementToRecord('Give me three facts about the staging relay')).toBeUndefined()
+    expect(statementToRecord('Forget that the staging relay runs in Frankfurt.')).toBeUndefined()
+  })
+
   it('answers different questions from the matching entity', async () => {
     const ctx = graphContext()
     const db = await handler({ id: 't', text: 'What database did the team choose for user accounts?' }, ctx)

@@ -17,6 +17,8 @@ describe('bidding intents', () => {
       'Find out when the beta launches',
       'Look up the port the relay listens on',
       'Tell me who owns the launch plan',
+      'Give me three facts about the staging relay',
+      'Show me everything about the relay',
       'Please find out what the relay port is',
       'Can you look up the launch date',
       'Do we know which model the agents use',
