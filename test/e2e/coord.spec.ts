@@ -877,6 +877,34 @@ test('a question about a stated value, and a computation on its answer, become a
   expect(parts[1]!.result?.text).toBe('844.3')
 })
 
+test('a mission part that counts the results before it, a division by zero and a request to forget: each answered, and checked where there is something to check', async () => {
+  const idA = await peerIdOf(a)
+  // Before: nobody bid on "Count them", and the mission failed half done.
+  const mission = await a.evaluate(() => window.meshwork.tasks.submit({ text: 'Find the primes between 50 and 80, then count them' }))
+  const done = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 45_000 }), mission)
+  expect(done.state, JSON.stringify(done)).toBe('completed')
+  const parts = await Promise.all(done.mission!.subtasks.map(async s => await a.evaluate(t => window.meshwork.tasks.get(t)!, s.taskId)))
+  expect(parts.map(p => [p.text, p.state, p.agentId, p.result?.text])).toEqual([
+    ['Find the primes between 50 and 80', 'completed', `calculator@${idA}`, '[53, 59, 61, 67, 71, 73, 79]'],
+    ['Count them', 'completed', `calculator@${idA}`, '7']
+  ])
+  // Before: "Undefined: 100 / 0 divides by zero" stayed unverified, every verifier abstaining.
+  const zero = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'What is 100 divided by 0?' }))
+  expect(await b.evaluate(async t => (await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 })).result?.text, zero)).toBe('Undefined: 100 / 0 divides by zero')
+  await expect.poll(() => b.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, zero), { timeout: 20_000 }).toBe('verified')
+  // Before: "Forget that ..." was answered by quoting the statement to forget.
+  const told = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Remember that the quarterly audit log is kept for 400 days.' }))
+  expect(await c.evaluate(async t => (await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 })).state, told)).toBe('completed')
+  await expect.poll(() => b.evaluate(() => window.meshwork.graph.list({ kind: 'hypothesis' }).some(e => e.text === 'The quarterly audit log is kept for 400 days.')), { timeout: 15_000 }).toBe(true)
+  const forget = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Forget that the quarterly audit log is kept for 400 days.' }))
+  const answer = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), forget)
+  expect(answer).toMatchObject({ state: 'completed', skillId: 'graph.lookup' })
+  expect(answer.result?.text).toMatch(/^Agents do not take back what the room recorded; a person retracts it, .* To forget it, open \[result:[^\]]+\] "The quarterly audit log is kept for 400 days" in the Graph tab and choose Retract…$/)
+  // Nothing was retracted for the person, and the request itself was not recorded as knowledge.
+  const held = await b.evaluate(() => window.meshwork.graph.list({ kind: 'hypothesis' }).filter(e => /quarterly audit/.test(e.text)).map(e => [e.text, e.status]))
+  expect(held).toEqual([['The quarterly audit log is kept for 400 days.', 'proposed']])
+})
+
 test('a rogue peer sending forged, oversized, replayed, malformed and unknown-version messages changes nothing and is reported', async () => {
   const rogue = await openRoomTab(ctxA, 'none')
   await expectFullMesh([a, b, c, rogue])
