@@ -153,8 +153,11 @@ export function topicAsked (request: string): string | undefined {
   return topic === '' || topic.length > 200 ? undefined : topic
 }
 
-/** "Forget that ...", "Retract the fact that ...", "Delete the statement that ...": a request to take a statement back. */
-const FORGET = /^\s*(?:please\s+)?(?:forget|retract|delete|remove|drop|erase|withdraw|take\s+back|strike|scrap)\s+(?:(?:the\s+)?(?:fact|statement|claim|hypothesis|note|record|entry|decision)\s+(?:that\s+)?|that\s+|what\s+(?:i|we)\s+said\s+about\s+)\s*/i
+/**
+ * "Forget that ...", "Retract the fact that ...", "Delete the statement that ...": a request to take a
+ * statement back. The "that" is needed: "Delete the record of user 42" names no statement.
+ */
+const FORGET = /^\s*(?:please\s+)?(?:forget|retract|delete|remove|drop|erase|withdraw|take\s+back|strike|scrap)\s+(?:(?:the\s+)?(?:fact|statement|claim|hypothesis|note|record|entry|decision)\s+that\s+|that\s+)\s*/i
 
 /**
  * The statement a request asks the room to forget ("Forget that the staging relay runs in Frankfurt"

@@ -374,11 +374,14 @@ async function checkCalculatedAgain (input: unknown, ctx: AgentContext): Promise
   // Read from the clock ("How many seconds until midnight?"): the clock moved on between the answer
   // and this check. Within a few minutes of it, the same answer; further off, not judged here.
   if (fromClock && typeof result.output === 'number') {
-    // The unit of the output: the one its text opens with ("77,670 seconds"), else minutes ("21 hours 35 minutes" is 1295).
+    // The unit of the output: the one its text opens with ("77,670 seconds"), else minutes for a span
+    // to a time of day ("21 hours 35 minutes" is 1295). Anything else read from the clock ("30 days"
+    // until Christmas) gets no slack: 33 days is not "the clock moved on".
     const opens = /^([\d,.]+)\s+(seconds|minutes|hours)\b/.exec(again.text)
-    const unit = opens !== null && Number(opens[1]!.replace(/,/g, '')) === expected ? opens[2]! : 'minutes'
-    const slack = unit === 'seconds' ? 300 : unit === 'hours' ? 0.1 : 5
-    if (Math.abs(result.output - expected) <= slack) return { verdict: { vote: 'support', confidence: 0.9, reason: `${how}: ${again.text}; the answer's ${math.format(result.output, { precision: 12 })} is within ${slack} ${unit} of it (the clock moved on in between, or the peers' clocks differ)` }, steps }
+    const span = (again.working ?? []).some(w => /^to .+\): \d+ seconds$/.test(w))
+    const unit = opens !== null && Number(opens[1]!.replace(/,/g, '')) === expected ? opens[2]! : span ? 'minutes' : undefined
+    const slack = unit === 'seconds' ? 300 : unit === 'hours' ? 0.1 : unit === 'minutes' ? 5 : 0
+    if (unit !== undefined && Math.abs(result.output - expected) <= slack) return { verdict: { vote: 'support', confidence: 0.9, reason: `${how}: ${again.text}; the answer's ${math.format(result.output, { precision: 12 })} is within ${slack} ${unit} of it (the clock moved on in between, or the peers' clocks differ)` }, steps }
   }
   if (claimed.length !== 1 || fromClock) return undefined
   const reason = `${how}: ${again.text}, not ${math.format(claimed[0]!, { precision: 12 })}`

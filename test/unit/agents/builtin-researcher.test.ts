@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asksForOverview, handler, judgeAsked, questionToRecord, statementToRecord, toldBeforeQuestion, type ResearchOutput } from '../../../src/agents/builtin/researcher.ts'
-import { hypothesisToRecord } from '../../../src/agents/builtin/record-ask.ts'
+import { hypothesisToRecord, statementToForget } from '../../../src/agents/builtin/record-ask.ts'
 import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
 import type { RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
@@ -63,6 +63,10 @@ describe('researcher', () => {
     expect(facts.text).toMatch(/^According to the graph, the staging relay runs in Frankfurt \[f-fra\]/)
     expect(statementToRecord('Give me three facts about the staging relay')).toBeUndefined()
     expect(statementToRecord('Forget that the staging relay runs in Frankfurt.')).toBeUndefined()
+    // No statement named: not a request to forget one.
+    expect(statementToForget('Delete the record of user 42')).toBeUndefined()
+    expect(statementToForget('Remove the old relay from the config')).toBeUndefined()
+    expect(statementToForget('Retract the claim that the relay is public')).toBe('The relay is public.')
   })
 
   it('answers different questions from the matching entity', async () => {

@@ -400,6 +400,9 @@ describe('verifier: any result the calculator reads is calculated again', () => 
     const seconds = await asked('How many seconds until midnight?', 'UTC')
     expect((await check('How many seconds until midnight?', 'UTC', (seconds.output as number) + 90)).verdict).toMatchObject({ vote: 'support', confidence: 0.9 })
     expect((await check('How many seconds until midnight?', 'UTC', (seconds.output as number) + 4000)).verdict?.vote).not.toBe('support')
+    // Only a span to a time of day gets the slack: 3 days more until Christmas is no clock moving on.
+    const christmas = await asked('How many days until Christmas?', 'UTC')
+    expect((await check('How many days until Christmas?', 'UTC', (christmas.output as number) + 3)).verdict?.vote).not.toBe('support')
     // Re-calculated in the zone the person asked in: noon is another span in Tokyo than in UTC.
     const tokyo = await asked('How long until noon?', 'Asia/Tokyo')
     expect((await check('How long until noon?', 'Asia/Tokyo', tokyo.output as number)).verdict?.vote).toBe('support')
