@@ -50,6 +50,9 @@ export interface PlannedSubtask {
   dependsOn: string[]
 }
 
+/** The fields of an {@link AgentResult}: what an agent may return, and what a result message may carry (one list for both). */
+export const AGENT_RESULT_KEYS = ['text', 'output', 'working', 'citations', 'contradicts', 'settles', 'verdict', 'plan'] as const
+
 /** What an agent returns. JSON-serialisable. */
 export interface AgentResult {
   /** The answer for a person to read. Always present (the runtime fills it from `output` if a custom agent omits it). */

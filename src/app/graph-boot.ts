@@ -25,9 +25,10 @@ import { syncSignerFor } from '../net/peer-signature.ts'
 import { syncNeighbours } from '../graph/sync-topology.ts'
 import type { AgentRegistryApi } from '../agents/registry-api.ts'
 import { RemoteAgentRegistry } from '../agents/remote-registry.ts'
+import { PERSON_AGENT } from '../coord/statement-conflicts.ts'
 
-/** The agent id under which a person's own edits are recorded. */
-export const PERSON_AGENT = 'person'
+/** The agent id under which a person's own edits are recorded (one constant: the recorder reads it to tell a person's statements). */
+export { PERSON_AGENT }
 
 /** A graph with fewer entities than this catches up from a peer's snapshot rather than through sync. */
 const YOUNG_GRAPH_ENTITIES = 100

@@ -11,7 +11,7 @@
  * `path` names the offending field, e.g. `items[0].body.bids[2].confidence`. It never checks the
  * signature or freshness: that is signing.ts and replay.ts.
  */
-import { isTimeZoneName, type AgentResult, type PlannedSubtask, type Verdict } from '../agents/types.ts'
+import { AGENT_RESULT_KEYS, isTimeZoneName, type AgentResult, type PlannedSubtask, type Verdict } from '../agents/types.ts'
 import { SIGNATURE_LENGTH } from '../net/peer-signature.ts'
 
 /**
@@ -503,7 +503,7 @@ function validatePlannedSubtask (value: unknown, path: string): PlannedSubtask {
 
 export function validateAgentResult (value: unknown, path: string): AgentResult {
   const r = rec(value, path)
-  onlyKeys(r, ['text', 'output', 'working', 'citations', 'contradicts', 'settles', 'verdict', 'plan'], path)
+  onlyKeys(r, AGENT_RESULT_KEYS, path)
   const out: AgentResult = { text: str(r.text, `${path}.text`, 32_000, 0) }
   if (r.output !== undefined) out.output = r.output
   if (r.working !== undefined) out.working = strList(r.working, `${path}.working`, LIMITS.listItems, LIMITS.listItemLength)

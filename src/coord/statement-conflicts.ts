@@ -28,7 +28,7 @@ import { CONFLICTING_STATEMENTS, conflictingIds, flipWords, isNegated, statement
 import { statementConflict } from '../agents/builtin/superseded.ts'
 import { statesDecision } from '../agents/builtin/record-ask.ts'
 
-/** The provenance agent of what a person adds in the graph explorer (app/graph-boot.ts `PERSON_AGENT`). */
+/** The provenance agent of what a person adds in the graph explorer (app/graph-boot.ts opens the graph under it). */
 export const PERSON_AGENT = 'person'
 
 /** A statement as the check reads it. */

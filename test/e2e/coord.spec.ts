@@ -13,6 +13,14 @@ let a: Page
 let b: Page
 let c: Page
 
+/** Asked `question` on `page`, the researcher quotes both sides of the conflict and names it as not settled. */
+async function expectOpenConflictNamed (page: Page, question: string, conflictId: string): Promise<void> {
+  const ask = await page.evaluate(text => window.meshwork.tasks.submit({ text }), question)
+  const said = await page.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), ask)
+  expect(said, JSON.stringify(said)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { output: { conflicts: [{ id: conflictId }] } } })
+  expect(said.result?.text).toContain(`say opposite things, and the room has not settled which holds (conflict [${conflictId}]).`)
+}
+
 async function openRoomTab (ctx: BrowserContext, agents: string): Promise<Page> {
   return await openCoordTab(ctx, `${stack.url}?room=coord&agents=${agents}`)
 }
@@ -347,10 +355,7 @@ test('a statement that says the opposite of one the graph holds raises a conflic
   }, [flip, heldId!] as const), { timeout: 15_000 }).toMatchObject({ tags: ['statements'], contradicts: [heldId], text: expect.stringMatching(/^Conflicting statements: "The login bug is not caused by the cache TTL\." \[result:[^\]]+\] says the opposite of "The login bug is caused by the cache TTL\." \[result:/) })
   const conflictId = await b.evaluate(t => window.meshwork.graph.list({ kind: 'conflict' }).find(e => e.data?.taskId === t)?.id, flip)
   // Asked about it, the researcher quotes both and says the room has not settled it.
-  const ask = await b.evaluate(() => window.meshwork.tasks.submit({ text: 'What causes the login bug?' }))
-  const said = await b.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), ask)
-  expect(said, JSON.stringify(said)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { output: { conflicts: [{ id: conflictId }] } } })
-  expect(said.result?.text).toContain(`say opposite things, and the room has not settled which holds (conflict [${conflictId}]).`)
+  await expectOpenConflictNamed(b, 'What causes the login bug?', conflictId!)
   // The explorer shows the conflict with the two statements, each a link.
   await a.getByTestId('graph-tab').click()
   await a.getByTestId('graph-filter-text').fill('Conflicting statements')
@@ -844,10 +849,7 @@ test('statements recorded on both sides of a partition that say opposite things 
   }
   const cid = (await c.evaluate(apart))[0]!.id
   // Asked on the third tab: both sides are quoted and the conflict named as open.
-  const ask = await c.evaluate(() => window.meshwork.tasks.submit({ text: 'Is the nightly export job enabled?' }))
-  const said = await c.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), ask)
-  expect(said, JSON.stringify(said)).toMatchObject({ state: 'completed', skillId: 'graph.answer', result: { output: { conflicts: [{ id: cid }] } } })
-  expect(said.result?.text).toContain(`say opposite things, and the room has not settled which holds (conflict [${cid}]).`)
+  await expectOpenConflictNamed(c, 'Is the nightly export job enabled?', cid)
   // The explorer shows it open, with a side to take.
   await c.getByTestId('graph-tab').click()
   await c.getByTestId('graph-filter-text').fill('Noticed once both were in one graph')

@@ -325,9 +325,14 @@ const STAT_FUNCTIONS: [RegExp, string][] = [
 /** A statistic of `values` as an expression: "std(1, 2)", or with a normalization "std([1, 2], \"uncorrected\")". */
 function statCall (fn: string, values: readonly string[]): string {
   const [name, normalization] = fn.split(':')
-  // count takes one list (count(1, 2) is an error).
-  if (name === 'count') return `count([${values.join(', ')}])`
-  return normalization === undefined ? `${name!}(${values.join(', ')})` : `${name!}([${values.join(', ')}], "${normalization}")`
+  // count takes one list (count(1, 2) is an error), and so does a normalization.
+  return name === 'count' || normalization !== undefined ? statOfList(fn, `[${values.join(', ')}]`) : `${name!}(${values.join(', ')})`
+}
+
+/** A statistic of a list expression: "median(filter(2:30, isPrime))", "std([1, 2], \"uncorrected\")". */
+function statOfList (fn: string, list: string): string {
+  const [name, normalization] = fn.split(':')
+  return normalization === undefined ? `${name!}(${list})` : `${name!}(${list}, "${normalization}")`
 }
 
 /** Whose standard deviation or variance `fn` is ("sample standard deviation": mathjs' are the sample's), or undefined for another statistic. */
@@ -771,11 +776,9 @@ export function translateRequest (request: string): Translation {
     // range's primes (before: "undefined symbol median of the primes ...").
     const primes = primesRequest(m[1]!.trim())
     if (primes !== undefined) {
-      const [name, normalization] = fn.split(':')
-      const list = `filter(${primes.from}:${primes.to}, isPrime)`
-      steps.push(`${name!} of the primes from ${primes.from} to ${primes.to}${statNote(fn)}`)
+      steps.push(`${fn.replace(/:.*/, '')} of the primes from ${primes.from} to ${primes.to}${statNote(fn)}`)
       const statistic = statName(fn)
-      return { expression: normalization === undefined ? `${name!}(${list})` : `${name!}(${list}, "${normalization}")`, steps, ...(statistic !== undefined ? { statistic } : {}) }
+      return { expression: statOfList(fn, `filter(${primes.from}:${primes.to}, isPrime)`), steps, ...(statistic !== undefined ? { statistic } : {}) }
     }
     let values = listItems(m[1]!)
     // Values of one unit ("120ms, 95 ms"): mathjs computes with the unit, and the answer keeps it (142 ms).

@@ -24,11 +24,11 @@ import type { GraphHit } from '../types.ts'
 import { inputNumber, inputText } from './task-input.ts'
 import { splitSentences } from './sentences.ts'
 import { datesIn, MONTH } from './dates.ts'
-import { numberWordsToDigits } from './number-words.ts'
+import { numberWordsToDigits, withoutThousands } from './number-words.ts'
 import { lexicalOverlap, terms } from '../../match/score.ts'
 import { hypothesisToRecord, plainStatement, questionToRecord, statementToForget, statementToRecord, statesDecision, topicAsked, withoutDecisionLabel } from './record-ask.ts'
 import { replacedBy, replaces, statedWords, statementConflict } from './superseded.ts'
-import { conflictingIds, isNegated, sameButFlipped, sideTaken } from './contradiction.ts'
+import { conflictingIds, isNegated, sameButFlipped, sideTaken, statementTerms } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
 
@@ -93,9 +93,9 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   return await answer(question, k, ctx)
 }
 
-/** The numbers a text names, numbers in words as digits ("ten eggs" → ["10"]). */
-function valuesIn (text: string): string[] {
-  return [...numberWordsToDigits(text).replace(/(\d),(?=\d{3}\b)/g, '$1').matchAll(/\d+(?:\.\d+)?/g)].map((m) => m[0])
+/** The values a text names as the contradiction rule reads them (numbers, weekdays, months), numbers in words as digits ("ten eggs" → 10). */
+function valuesIn (text: string): ReadonlySet<string> {
+  return statementTerms(withoutThousands(numberWordsToDigits(text))).values
 }
 
 /** A quoted entity as the output lists it. */
@@ -120,8 +120,8 @@ async function pointToRetract (statement: string, ctx: AgentContext): Promise<Ag
   // Near it: more than half its words ("The relay is public" is not near every statement about a relay).
   const near = judged.filter((j) => j.relevance >= MIN_RELEVANCE && j.overlap > 0.5)
   // What says it: nearly all its words, and every value it names ("ten eggs" is not "three eggs").
-  const values = valuesIn(statement)
-  const says = near.filter((j) => j.overlap >= 0.8 && values.every((v) => valuesIn(j.hit.text).includes(v))).slice(0, 3)
+  const values = [...valuesIn(statement)]
+  const says = near.filter((j) => { const theirs = valuesIn(j.hit.text); return j.overlap >= 0.8 && values.every((v) => theirs.has(v)) }).slice(0, 3)
   const working = [`asked to forget "${sentence(statement)}"`, `searched the graph: ${hits.length} statement${hits.length === 1 ? '' : 's'} near it`, ...judged.map(describeHit)]
   ctx.progress(1)
   const named = (list: JudgedHit[]): string[] => list.map((j) => `[${j.hit.id}] "${sentence(j.hit.text)}"`)

@@ -141,7 +141,8 @@ export function sourceText (task: AgentTask): string {
   if (upstream.length > 0 && asksForUpstream(text)) {
     // "Count them", "Add them up" on an earlier list: another operation on the results, not a summary
     // of them (before, the list came back as its own "summary", and a mission part passed it on).
-    if (!ASKS_FOR_SUMMARY.test(text) && !NAMES_NOTHING_ELSE(text)) throw new Error(`summariser: '${text.slice(0, 120)}' asks for something other than a summary of the earlier results`)
+    // A request that is only a reference or a length ("the results") means the earlier results as they are.
+    if (!ASKS_FOR_SUMMARY.test(text) && !namesNothingBut(text, REFERS_BACK_ALL)) throw new Error(`summariser: '${text.slice(0, 120)}' asks for something other than a summary of the earlier results`)
     return upstream.map((u) => upstreamText(u.value).trim()).filter((t) => t !== '').join('\n\n')
   }
   // A one-sentence request is not a text to summarise ("Summarise the meeting notes", "Translate the
@@ -154,8 +155,6 @@ export function sourceText (task: AgentTask): string {
 
 /** A request that asks for a summary in some words. */
 const ASKS_FOR_SUMMARY = /\b(?:summar|gist|tl;?dr|key\s+(?:points|sentences|ideas)|condense|shorten|overview|highlight|main\s+(?:ideas|points)|sum\s+(?:it|them|this|that|these|those)?\s*up|recap|abridge|brief)/i
-/** A request that is only a reference or a length ("then in two sentences", "the results"): the earlier results are what it means. */
-const NAMES_NOTHING_ELSE = (text: string): boolean => text.replace(/^(?:and\s+)?(?:then\s+)?/i, '').replace(REFERS_BACK_ALL, ' ').replace(NOT_A_SUBJECT, ' ').trim() === ''
 
 /** Words that point at earlier results: "summarise it", "the findings", "them". */
 const REFERS_BACK = /\b(?:it|its|this|that|these|those|them|both|above|the\s+(?:results?|answers?|outputs?|findings|text|report|data|article|document|list|page|previous\s+\w+))\b/i
@@ -169,8 +168,12 @@ const NOT_A_SUBJECT = /\b(?:in|into|as|to)\s+(?:\w+\s+)?(?:sentences?|lines?|poi
  * what a kilobyte is" names a subject of its own, which an upstream 1024 is not.
  */
 function asksForUpstream (text: string): boolean {
-  if (REFERS_BACK.test(text)) return true
-  return text.replace(/^(?:and\s+)?(?:then\s+)?/i, '').replace(ONLY_AN_INSTRUCTION, '').replace(NOT_A_SUBJECT, ' ').trim() === ''
+  return REFERS_BACK.test(text) || namesNothingBut(text, ONLY_AN_INSTRUCTION)
+}
+
+/** Whether `text` is only `words`, a length and filler ("then summarise in two sentences", "the results"). */
+function namesNothingBut (text: string, words: RegExp): boolean {
+  return text.replace(/^(?:and\s+)?(?:then\s+)?/i, '').replace(words, ' ').replace(NOT_A_SUBJECT, ' ').trim() === ''
 }
 
 /** A request that starts by asking for a summary (one sentence of it is an instruction, not a text). */

@@ -8,7 +8,7 @@
  * and again on the main thread, which is the one that counts: custom code shares its worker with
  * the worker's own code and could bypass the first check.
  */
-import { isTimeZoneName, type AgentResult, type AgentTask, type PlannedSubtask, type Verdict } from '../types.ts'
+import { AGENT_RESULT_KEYS as RESULT_KEYS, isTimeZoneName, type AgentResult, type AgentTask, type PlannedSubtask, type Verdict } from '../types.ts'
 
 /** A result whose JSON is longer than this is refused (a task result is not a file transfer). */
 export const MAX_RESULT_CHARS = 1_000_000
@@ -26,7 +26,6 @@ export class ResultError extends Error {
   }
 }
 
-const RESULT_KEYS = ['text', 'output', 'working', 'citations', 'contradicts', 'settles', 'verdict', 'plan'] as const
 
 /**
  * A deep copy of `value` as plain JSON data, or a {@link ResultError} naming the first value that is

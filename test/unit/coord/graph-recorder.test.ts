@@ -1,5 +1,5 @@
-import { Automerge, type Repo } from '@automerge/automerge-repo/slim'
-import { afterEach, describe, expect, it } from 'vitest'
+import { Automerge } from '@automerge/automerge-repo/slim'
+import { describe, expect, it } from 'vitest'
 import { alice, bob, graphPair, waitFor } from '../graph/helpers.ts'
 import { MemoryHub, type MemoryNetworkAdapter } from '../graph/memory-network.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
@@ -10,18 +10,12 @@ import {
   answerId, decisionId, disputeId, factId, graphKey, KEY_MAX, questionId, reputationId, resultId, solutionId, taskThreadId
 } from '../../../src/coord/graph-record-ids.ts'
 import type { CoordRecorder } from '../../../src/coord/interfaces.ts'
+import { closedAfterEach, threadLines, type Arg } from './recorder-harness.ts'
 import type { Bid } from '../../../src/coord/messages.ts'
 import type { CoordEngine, CoordEngineOptions } from '../../../src/coord/engine.ts'
 import { FakeClock, MemoryNetwork, identity, runFor, runUntil, startSimEngine, T0, type SimAgent } from './sim.ts'
 
-type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
-
-const repos: Repo[] = []
-const recorders: GraphRecorder[] = []
-afterEach(async () => {
-  for (const r of recorders.splice(0)) r.close()
-  await Promise.all(repos.splice(0).map(async r => { await r.shutdown() }))
-})
+const { repos, recorders } = closedAfterEach()
 
 const STEWARD = '12D3KooWStewardPeerAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const PRODUCER = '12D3KooWProducerPeerBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
@@ -70,7 +64,7 @@ function lifecycle (rec: CoordRecorder, taskId: string, answer: Partial<Arg<'res
   rec.outcome(outcome(taskId))
 }
 
-const lines = (g: KnowledgeGraph, threadId: string): string[] => (g.get(threadId)?.messages ?? []).flatMap(m => m.text.split('\n'))
+const lines = threadLines
 const out = (g: KnowledgeGraph, id: string, type: string): string[] => g.neighbours(id, { type, direction: 'out' }).map(n => n.edge.to).sort()
 
 describe('graph record ids', () => {

@@ -1,23 +1,16 @@
-import type { Repo } from '@automerge/automerge-repo/slim'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { graphPair, pause, waitFor } from '../graph/helpers.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'
 import type { GraphActor, KnowledgeGraph } from '../../../src/graph/knowledge-graph.ts'
 import type { Entity, JsonObject } from '../../../src/graph/schema.ts'
 import { createGraphRecorder, MESH_AGENT, type GraphRecorder, type GraphRecorderOptions } from '../../../src/coord/graph-recorder.ts'
 import type { CoordRecorder } from '../../../src/coord/interfaces.ts'
+import { closedAfterEach, threadLines, type Arg } from './recorder-harness.ts'
 import { MAX_OPPOSITES, StatementIndex, apartConflictId, relatedPairs, statementOf, type Statement } from '../../../src/coord/statement-conflicts.ts'
 import { conflictingIds } from '../../../src/agents/builtin/contradiction.ts'
 import { T0 } from './sim.ts'
 
-type Arg<K extends keyof CoordRecorder> = Parameters<CoordRecorder[K]>[0]
-
-const repos: Repo[] = []
-const recorders: GraphRecorder[] = []
-afterEach(async () => {
-  for (const r of recorders.splice(0)) r.close()
-  await Promise.all(repos.splice(0).map(async r => { await r.shutdown() }))
-})
+const { repos, recorders } = closedAfterEach()
 
 const TAB_A = '12D3KooWTabAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const TAB_B = '12D3KooWTabBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
@@ -147,7 +140,7 @@ function recorderOn (graph: KnowledgeGraph, options: GraphRecorderOptions = {}):
 }
 
 const apart = (g: KnowledgeGraph): Entity[] => g.list({ kind: 'conflict' }).filter(c => c.tags?.includes('recorded-apart') === true)
-const lines = (g: KnowledgeGraph, threadId: string): string[] => (g.get(threadId)?.messages ?? []).flatMap(m => m.text.split('\n'))
+const lines = threadLines
 
 async function pair (actors: readonly [GraphActor, GraphActor]): Promise<Awaited<ReturnType<typeof graphPair>>> {
   const p = await graphPair('apart', actors, repos)
