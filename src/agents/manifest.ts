@@ -25,8 +25,9 @@ export const MANIFEST_VERSION = 1
  * - `net.fetch`: make HTTP(S) requests outside the mesh.
  * - `llm`: call the node's configured language model.
  * - `spawn`: start sub-agents, within `limits.maxSubAgents` and `limits.maxDepth`.
+ * - `mesh.read`: see the mesh as the host tab does: its tabs, the room's agents and skills, the tasks it knows.
  */
-export const TOOL_NAMES = ['graph.read', 'graph.write', 'net.fetch', 'llm', 'spawn'] as const
+export const TOOL_NAMES = ['graph.read', 'graph.write', 'net.fetch', 'llm', 'spawn', 'mesh.read'] as const
 export type ToolName = typeof TOOL_NAMES[number]
 
 /** How well an agent claims to do a skill; matching may weigh bids by it. Not part of A2A. */

@@ -118,6 +118,80 @@ export interface GraphListFilter {
   limit?: number
 }
 
+/** A tab of the room as `ctx.mesh.status()` lists it: this one (`self`) and the peers it hears from now. */
+export interface MeshPeer {
+  peerId: string
+  self: boolean
+  /** How this tab reaches it ('webrtc', 'websocket', 'relayed'); absent for itself. */
+  transport?: string
+  /** Round trip from this tab, ms, when measured. */
+  rttMs?: number
+}
+
+/** An agent of the room as `ctx.mesh.status()` lists it (from the room's agent registry). */
+export interface MeshAgent {
+  agentId: string
+  /** Its manifest's name ("Calculator"). */
+  name: string
+  /** A built-in kind, or 'custom'. */
+  kind: string
+  peerId: string
+  /** Its peer is present now (this tab, or one it hears from). */
+  online: boolean
+  /** As its peer last recorded it: 'idle', 'working', 'failed', ... */
+  state: string
+  running: number
+  completed: number
+  failures: number
+  skills: Array<{ id: string, name: string }>
+  /** Per skill it has a record for: the award factor (0.5..1.5, 1 neutral), and the verified and disputed results. */
+  reputation: Record<string, { factor: number, verified: number, disputed: number }>
+}
+
+/** A task of the room as `ctx.mesh.status()` lists it, as this tab's coordination engine knows it. */
+export interface MeshTask {
+  id: string
+  text: string
+  /** As A2A names it: 'submitted', 'working', 'input-required', 'completed', 'failed', 'canceled', 'rejected', or 'unassigned' (nobody took it). */
+  state: string
+  agentId?: string
+  skillId?: string
+  submittedAt: number
+  endedAt?: number
+  /** The result's text, cut to 300 characters. */
+  answer?: string
+  /** 'verified', 'disputed', 'pending', 'unverified', when the result has a verification. */
+  verification?: string
+  /** Why it failed or was canceled. */
+  reason?: string
+}
+
+/** The mesh as the host tab sees it now (tool `mesh.read`). */
+export interface MeshView {
+  /** When it was read (epoch ms). */
+  at: number
+  /** The host tab's peer id. */
+  peerId: string
+  /** This tab first, then the peers it hears from. */
+  peers: MeshPeer[]
+  /** Every agent the registry lists, online or not. */
+  agents: MeshAgent[]
+  /** Tasks this tab knows, newest first (at most {@link MAX_MESH_TASKS}); empty before coordination starts. */
+  tasks: MeshTask[]
+}
+
+/** The most tasks `ctx.mesh.status()` lists. */
+export const MAX_MESH_TASKS = 200
+
+/** An agent's best skill for a capability, as the mesh's bidding would rank it (`ctx.mesh.match`). */
+export interface MeshMatch {
+  agentId: string
+  peerId: string
+  skillId: string
+  /** Calibrated 0..1, the scale bids use (0.45 is the least a bid takes). */
+  confidence: number
+}
+
 /** OpenAI-compatible chat completion request (the subset agents use). */
 export interface ChatRequest {
   messages: { role: 'system' | 'user' | 'assistant'; content: string }[]
@@ -150,6 +224,12 @@ export interface AgentContext {
     get(id: string): Promise<GraphHit | undefined>
     /** Entities by kind and status, newest first (`score` is 1); questions carry `answeredBy`. */
     list(filter?: GraphListFilter): Promise<GraphHit[]>
+  }
+  /** What the host tab sees of the mesh (tool `mesh.read`): its tabs, the room's agents, the tasks it knows. */
+  mesh: {
+    status(): Promise<MeshView>
+    /** The online agents whose skills fit `capability` best, one (best) skill each, best first (`k` 1-50, default 10). */
+    match(capability: string, k?: number): Promise<MeshMatch[]>
   }
   /** True when the person configured an OpenAI-compatible endpoint. */
   readonly llmAvailable: boolean

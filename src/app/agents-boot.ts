@@ -15,8 +15,10 @@ import type { BuiltinKind, GraphHit, GraphListFilter } from '../agents/types.ts'
 import { createWorkerEmbedder, type WorkerEmbedder } from '../match/embedding-client.ts'
 import { calibrationFor } from '../match/score.ts'
 import { claimsStatus, EntityProofs } from '../coord/entity-proof.ts'
+import type { TaskSnapshot } from '../coord/engine.ts'
 import type { Entity, KnowledgeGraph } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
+import { meshView } from './mesh-view.ts'
 import type { OpenGraph } from './graph-boot.ts'
 
 /** Every tab runs one of each; the LLM agent only when the person configured an endpoint. */
@@ -104,8 +106,12 @@ export function isKnowledge (e: Pick<Entity, 'kind' | 'tags' | 'title' | 'data'>
   return !isBookkeeping(e) && !quotesTheGraph(e, get)
 }
 
-/** The researcher's skills whose answers only quote the graph: its answers, and its listings (graph-listing.ts). */
-const QUOTING_SKILLS = new Set(['graph.answer', 'graph.lookup'])
+/**
+ * The researcher's skills whose answers are not knowledge to answer from: its answers and its listings
+ * (graph-listing.ts) only quote the graph, and its reports on the mesh (mesh-status.ts) say what one
+ * tab saw at one moment ("7 agents are online").
+ */
+const QUOTING_SKILLS = new Set(['graph.answer', 'graph.lookup', 'mesh.status'])
 const answeredFromGraph = new Map<string, boolean>()
 
 export interface StartedAgents {
@@ -114,6 +120,8 @@ export interface StartedAgents {
   started: Promise<AgentHost>
   /** Resolves when the built-ins run and the model is loaded. */
   ready: Promise<void>
+  /** Where `ctx.mesh.status()` reads the tasks of the room from: the coordination engine, once it runs. */
+  setTaskSource: (source: () => readonly TaskSnapshot[]) => void
 }
 
 /**
@@ -201,6 +209,8 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
   for (const p of problems) node.report('config', 'bad-model', p)
 
   let host: AgentHost | undefined
+  // The tasks `ctx.mesh.status()` lists: the coordination engine's, once it starts (setTaskSource).
+  let taskSource: (() => readonly TaskSnapshot[]) | undefined
   const loadStarted = performance.now()
   const files: Record<string, { loaded: number, total: number }> = {}
   const embedder: Promise<WorkerEmbedder> = createWorkerEmbedder({ model }, p => {
@@ -241,6 +251,14 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
         graphSearch,
         graphGet: async id => { const e = graph.get(id); return e === undefined ? undefined : { ...provenView(e, proofs, get), score: 1 } },
         graphList: async filter => listKnowledge(graph, proofs, filter),
+        meshStatus: async () => {
+          if (host === undefined) throw new Error('the agent host is not ready yet')
+          return meshView({ peerId: node.peerId, peers: node.peers(), agents: host.list(), tasks: taskSource?.() ?? [], now: Date.now() })
+        },
+        meshMatch: async (capability, k) => {
+          if (host === undefined) throw new Error('the agent host is not ready yet')
+          return (await host.match(capability, k)).map(m => ({ agentId: m.agentId, peerId: m.peerId, skillId: m.skillId, confidence: m.confidence }))
+        },
         llm: async request => {
           if (chat === undefined) throw new Error('no LLM endpoint is configured: set one in Settings (base URL and model of an OpenAI-compatible API)')
           return await chat.chat(request)
@@ -276,7 +294,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
     await h.indexed()
   })
   ready.catch(err => { node.report('agents', 'start-failed', `the agents could not start: ${(err as Error).message}`) })
-  return { host: hostReady, started, ready }
+  return { host: hostReady, started, ready, setTaskSource: source => { taskSource = source } }
 }
 
 /**

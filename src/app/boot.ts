@@ -41,7 +41,11 @@ export async function boot (): Promise<BootResult> {
   const graph = openGraph(node, identity.privateKey)
   graph.catch(err => { node.report('api', 'graph-open-failed', `the knowledge graph could not be opened: ${(err as Error).message}`) })
   const agents = startAgents(node, graph, server?.model)
-  const coord = Promise.all([graph, agents.started]).then(([g, host]) => startCoord(node, identity.privateKey, g, host))
+  const coord = Promise.all([graph, agents.started]).then(([g, host]) => {
+    const started = startCoord(node, identity.privateKey, g, host)
+    agents.setTaskSource(() => started.engine.tasks.list())
+    return started
+  })
   coord.catch(err => { node.report('coord', 'start-failed', `coordination could not start: ${(err as Error).message}`) })
   return { node, graph, agents, coord, config, problems, identitySlot: identity.slot }
 }

@@ -32,6 +32,7 @@ import type { AgentHost, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask, type GraphHit } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { decisionToRecord, questionToRecord, statementToForget, topicAsked } from '../agents/builtin/record-ask.ts'
+import { meshAsked, MESH_SKILL } from '../agents/builtin/mesh-status.ts'
 import { createGraphRecorder, type GraphRecorder } from '../coord/graph-recorder.ts'
 import { createRecordJournal, journalKey, type JournalStorage, type RecordJournal, type SweepResult } from '../coord/record-journal.ts'
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
@@ -294,6 +295,15 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // the graph is not knowledge to answer from again). Before, it was one more question to answer.
     // "Forget that ...": the researcher says which statements say it and how to retract them (a lookup).
     // "Give me three facts about the staging relay": what the room knows about it, the researcher's answer.
+    // "Which agents are online?", "How many peers are in this room?", "What tasks are running?": the
+    // researcher's report on the mesh as its tab sees it (mesh-status.ts). Before, nobody bid. "Who can
+    // approve the budget?" is the mesh's only when an agent's skill fits it (else it may be about people).
+    const meshAsk = meshAsked(asks)
+    if (meshAsk !== undefined && !(meshAsk.about === 'who-can' && meshAsk.loose && (await host.match(meshAsk.capability, 1, { minConfidence: MIN_BID_CONFIDENCE })).length === 0)) {
+      const researcher = mine.find(a => a.kind === 'researcher')
+      const skill = researcher === undefined ? undefined : skillOf(researcher, MESH_SKILL)
+      return researcher !== undefined && skill !== undefined ? [{ agentId: researcher.agentId, skillId: skill, confidence: RECORD_CONFIDENCE }] : []
+    }
     const recordedBy = statementToRecord(task.text) !== undefined ? RECORD_SKILL : questionToRecord(task.text) !== undefined || statementToForget(task.text) !== undefined ? 'graph.lookup' : topicAsked(task.text) !== undefined ? ANSWER_SKILL : undefined
     if (recordedBy !== undefined) {
       const researcher = mine.find(a => a.kind === 'researcher')
@@ -349,7 +359,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
     // Recording is bid by its rule above only: a question whose words match the record skill's examples
     // ("Which port does the relay listen on?") is the researcher's to answer, on its answer skill.
-    const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: m.skillId === RECORD_SKILL && mine.find(a => a.agentId === m.agentId)?.kind === 'researcher' ? ANSWER_SKILL : m.skillId, confidence: m.confidence }))
+    // Nor is a report on the mesh bid on but by its rule: "How many days are in this month?" matched its words.
+    const offers: BidOffer[] = matches.filter(m => usable.has(m.agentId)).map(m => ({ agentId: m.agentId, skillId: (m.skillId === RECORD_SKILL || m.skillId === MESH_SKILL) && mine.find(a => a.agentId === m.agentId)?.kind === 'researcher' ? ANSWER_SKILL : m.skillId, confidence: m.confidence }))
     /**
      * An offer of this kind's agent (if usable here) at `confidence` at least, on `skillId` if it had
      * none or a lower one, or always when `ownSkill` (the rule knows which skill does the work: the
@@ -601,6 +612,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     const t = engine.tasks.get(e.taskId)
     if (t === undefined || t.peerId !== node.peerId || t.agentId === undefined || t.skillId === undefined || t.mission !== undefined) return
     if (t.verification?.status === 'disputed') return
+    // A report on the mesh is bid by its rule alone: its questions as examples ("Which agent can
+    // translate?") would only draw other requests ("Translate ...") to a skill that does not do them.
+    if (t.skillId === MESH_SKILL) return
     // What was asked, not the material it carried (a pasted passage is no example of summarising).
     host.learn(t.agentId, t.skillId, instructionOf(t.text, IMPERATIVE))
   })

@@ -907,6 +907,46 @@ test('a mission part that counts the results before it, a division by zero and a
   expect(held).toEqual([['The quarterly audit log is kept for 400 days.', 'proposed']])
 })
 
+test('questions about the mesh itself are answered from what a tab sees of it, and a verifier on another tab sees the same', async () => {
+  const [idA, idB, idC] = await Promise.all([a, b, c].map(peerIdOf)) as [string, string, string]
+  const ask = async (text: string): Promise<Awaited<ReturnType<typeof window.meshwork.tasks.wait>>> => {
+    const id = await a.evaluate(t => window.meshwork.tasks.submit({ text: t }), text)
+    const done = await a.evaluate(async t => await window.meshwork.tasks.wait(t, { timeoutMs: 20_000 }), id)
+    // Before, nobody bid on these: they ended unassigned.
+    expect(done, JSON.stringify(done)).toMatchObject({ state: 'completed', agentId: `researcher@${idB}`, skillId: 'mesh.status' })
+    return done
+  }
+  const online = await ask('Which agents are online?')
+  expect(online.result?.text.split('\n')).toEqual([
+    '5 agents are online on 3 tabs:',
+    // The researcher is answering this very question.
+    `- this tab (…${idB.slice(-6)}): Researcher (working on 1 task) and Summariser`,
+    ...[idA, idC].sort().map(p => p === idA ? `- …${idA.slice(-6)}: Calculator and Planner` : `- …${idC.slice(-6)}: Verifier`)
+  ])
+  expect(online.result?.output).toEqual({ mesh: { about: 'agents', ids: [`calculator@${idA}`, `planner@${idA}`, `researcher@${idB}`, `summariser@${idB}`, `verifier@${idC}`].sort() }, count: 5 })
+  // C's verifier asked its own view of the mesh, and saw the same agents.
+  await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, online.id), { timeout: 20_000 }).toBe('verified')
+  // Nobody here runs JavaScript: the answer says so, and names the nearest skill.
+  const js = await ask('Which agent can run JavaScript?')
+  expect(js.result?.text).toMatch(/^No agent online offers "run JavaScript": the nearest skill is .+, at a fit of 0\.\d\d, below the 0\.45 an agent needs to bid\.$/)
+  // The room's tasks, newest first, this question left out (before, the summariser took this one and failed it).
+  const last = await ask('Summarise the last two tasks')
+  const lines = last.result!.text.split('\n')
+  expect(lines[0]).toBe('The last 2 tasks of the room, newest first:')
+  const oneLine = (text: string): string => { const line = text.replace(/\s+/g, ' ').trim(); return line.length <= 160 ? line : `${line.slice(0, 159)}…` }
+  expect(lines.slice(1).map(l => /^- "(.*)" \(completed(?:, \w+)? by Researcher on …(\w{6})\): (.*)$/.exec(l)?.slice(1))).toEqual([
+    ['Which agent can run JavaScript?', idB.slice(-6), oneLine(js.result!.text)],
+    ['Which agents are online?', idB.slice(-6), oneLine(online.result!.text)]
+  ])
+  // A report on the mesh is what one tab saw at one moment: not knowledge the researcher answers from later.
+  await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, js.id), { timeout: 20_000 }).toBe('verified')
+  await expect.poll(() => b.evaluate(() => window.meshwork.graph.list({ kind: 'fact' }).filter(e => /^Verified: Which agents are online\?/.test(e.title ?? '')).map(e => e.id)), { timeout: 15_000 }).toHaveLength(1)
+  const [fact] = await b.evaluate(() => window.meshwork.graph.list({ kind: 'fact' }).filter(e => /^Verified: Which agents are online\?/.test(e.title ?? '')).map(e => e.id))
+  const quoted = await b.evaluate(async id => await window.meshwork.agents.run(id, { id: 'mesh-knowledge', text: 'What do we know about the agents that are online?' }), `researcher@${idB}`)
+  expect(quoted.citations ?? []).not.toContain(fact)
+  expect(quoted.text).not.toContain('5 agents are online')
+})
+
 test('a rogue peer sending forged, oversized, replayed, malformed and unknown-version messages changes nothing and is reported', async () => {
   const rogue = await openRoomTab(ctxA, 'none')
   await expectFullMesh([a, b, c, rogue])

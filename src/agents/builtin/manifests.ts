@@ -237,9 +237,24 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
           'Which decisions mention the mobile app?'
         ],
         level: 'competent'
+      },
+      {
+        id: 'mesh.status',
+        name: 'Report on the mesh',
+        description: 'Says what the mesh looks like from its tab now: which tabs and agents are online, what skills they offer and which agent fits a capability, which tasks are running, done or failed, and how the agents rank by reputation.',
+        tags: ['mesh', 'agents', 'status'],
+        examples: [
+          'Which agents are online?',
+          'How many peers are in this room?',
+          'What can the agents do?',
+          'Which agents are good at what?',
+          'What tasks are running?',
+          'Which agent has the best reputation?'
+        ],
+        level: 'expert'
       }
     ],
-    tools: ['graph.read'],
+    tools: ['graph.read', 'mesh.read'],
     limits: { timeoutMs: 20000, maxConcurrentTasks: 2 }
   },
 
@@ -329,7 +344,8 @@ export const BUILTIN_MANIFEST_SOURCES: Record<BuiltinKind, unknown> = {
       }
     ],
     // spawn: a result of code is checked by running the code again in a js-runner sub-agent.
-    tools: ['graph.read', 'spawn'],
+    // mesh.read: an answer about the mesh is checked against what this tab sees of it (mesh-status.ts).
+    tools: ['graph.read', 'spawn', 'mesh.read'],
     limits: { timeoutMs: 20000, maxConcurrentTasks: 2, maxSubAgents: 2, maxDepth: 1 }
   },
 

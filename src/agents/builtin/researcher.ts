@@ -17,6 +17,9 @@
  * ...", or plainly "The office wifi password is tulip-42": record-ask.ts) is recorded: the result is the statement, which the mesh keeps in the
  * graph as a hypothesis for verifiers on other peers to check, and the working says whether the graph
  * already agrees, says otherwise, or had nothing on it.
+ *
+ * A question about the mesh itself ("Which agents are online?", "What tasks are running?") is
+ * answered from what its tab sees of the mesh (ctx.mesh, mesh-status.ts), not from the graph.
  */
 import type { AgentContext, AgentResult, AgentTask } from '../types.ts'
 import { describeHit, judgeHits, MIN_RELEVANCE, statedBy, type JudgedHit } from './evidence.ts'
@@ -31,6 +34,7 @@ import { replacedBy, replaces, statedWords, statementConflict } from './supersed
 import { conflictingIds, isNegated, sameButFlipped, sideTaken, statementTerms } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
+import { meshAnswer, meshAsked, MESH_SKILL, type MeshAsk } from './mesh-status.ts'
 
 export { questionToRecord, statementToRecord }
 
@@ -78,6 +82,10 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const k = inputNumber(task.input, 'k', 'researcher') ?? 8
   if (!Number.isInteger(k) || k < 1 || k > 50) throw new Error(`researcher: input.k must be a whole number from 1 to 50, got ${k}`)
 
+  // "Which agents are online?", "What tasks are running?": what this tab sees of the mesh. "Who can
+  // approve the budget?" may be about people the graph names: it is the mesh's only when the bid said so.
+  const mesh = meshAsked(question)
+  if (mesh !== undefined && (task.skillId === MESH_SKILL || !(mesh.about === 'who-can' && mesh.loose))) return await answerAboutTheMesh(mesh, task, ctx)
   const statement = statementToRecord(question)
   if (statement !== undefined) return await record(statement, ctx, hypothesisToRecord(question) !== undefined)
   const forget = statementToForget(question)
@@ -91,6 +99,16 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   const asksList = asksForListing(question)
   if (asksList !== undefined) return await listing(asksList, ctx)
   return await answer(question, k, ctx)
+}
+
+/** A question about the mesh itself, answered from what this tab sees of it (mesh-status.ts). */
+async function answerAboutTheMesh (ask: MeshAsk, task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
+  ctx.progress(0.2, 'reading the mesh')
+  const view = await ctx.mesh.status()
+  const matches = ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, 10) : []
+  const answer = meshAnswer(ask, view, matches, task.id)
+  ctx.progress(1)
+  return { text: answer.text, working: answer.working, output: answer.output }
 }
 
 /** The values a text names as the contradiction rule reads them (numbers, weekdays, months), numbers in words as digits ("ten eggs" → 10). */

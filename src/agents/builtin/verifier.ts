@@ -11,6 +11,8 @@
  *    and the value of JavaScript the task carries is computed by running the code again in a
  *    js-runner sub-agent (rederive.ts). A summary is checked against the text it summarises: quoted
  *    sentences, the length asked for, numbers it states (summary-check.ts).
+ *    An answer about the mesh ("Which agents are online?") is asked again of the mesh as this tab
+ *    sees it (mesh-status.ts): the same agents, tabs or tasks support it.
  * 2. The knowledge graph. A researcher's answer is checked against the entities it quotes, read with
  *    ctx.graph.get (quote-check.ts). For other claims, related entities come from ctx.graph.search; one that is about the same
  *    thing (relevance) and says the same (no negation flip, no antonym, no different number)
@@ -40,6 +42,7 @@ import { checkRederived, checkRerun, claimedNumbers, readHanded, saidYesOrNo, zo
 import { comparisonAsked } from './measures.ts'
 import { checkSummary } from './summary-check.ts'
 import { checkQuotes } from './quote-check.ts'
+import { checkMeshAnswer } from './mesh-status.ts'
 import { contradiction } from './contradiction.ts'
 
 export { contradiction }
@@ -53,8 +56,8 @@ const VOUCH: Record<string, number> = { verified: 1, proposed: 0.3, disputed: 0.
 
 export interface VerifierOutput {
   verdict: Verdict
-  /** How the claim was checked. */
-  method: 'arithmetic' | 'graph' | 'none'
+  /** How the claim was checked (`mesh`: an answer about the mesh, asked again of this tab's view). */
+  method: 'arithmetic' | 'graph' | 'mesh' | 'none'
 }
 
 export async function handler (task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
@@ -73,6 +76,9 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
   // only quotes the graph: there is nothing to check it against that it did not already weigh.
   const circular = researchWithoutEvidence(task.input)
   if (circular !== undefined) return result({ vote: 'abstain', confidence: 0, reason: circular, evidence: [] }, 'none', working)
+  // An answer about the mesh ("Which agents are online?"): asked again of the mesh as this tab sees it.
+  const mesh = handed === undefined ? await checkMeshAnswer(task.input, ctx) : undefined
+  if (mesh !== undefined) return result({ evidence: [], ...mesh.verdict }, 'mesh', [...working, ...mesh.steps])
   // A researcher's answer: checked against the entities it quotes, in this peer's copy of the graph.
   const quoted = handed === undefined ? await checkQuotes(task.input, ctx) : undefined
   if (quoted !== undefined) return result({ evidence: [], ...quoted.verdict }, 'graph', [...working, ...quoted.steps])

@@ -47,7 +47,9 @@ import {
   type ChatResponse,
   type Consultation,
   type GraphHit,
-  type GraphListFilter
+  type GraphListFilter,
+  type MeshMatch,
+  type MeshView
 } from '../types.ts'
 import { MAX_ALERTS_PER_TASK, MAX_ASKS_PER_TASK, NOBODY_TO_ASK, checkAlert, checkAsk, checkHandoff } from './consult.ts'
 import { TaskDeadline } from './deadline.ts'
@@ -71,6 +73,10 @@ export interface AgentServices {
   graphGet(id: string): Promise<GraphHit | undefined>
   /** Entities by kind and status, newest first (tool `graph.read`); the filter is checked before. */
   graphList(filter: GraphListFilter): Promise<GraphHit[]>
+  /** The mesh as this tab sees it (tool `mesh.read`). */
+  meshStatus(): Promise<MeshView>
+  /** The online agents best fit for `capability`, one skill each (tool `mesh.read`); `k` is checked before. */
+  meshMatch(capability: string, k: number): Promise<MeshMatch[]>
   /** Chat with the configured endpoint (tool `llm`); may throw, e.g. "no endpoint configured". */
   llm(request: ChatRequest): Promise<ChatResponse>
   /** Read once per task, as `ctx.llmAvailable`. */
@@ -136,6 +142,8 @@ export const MAX_SOURCE_CHARS = 1_000_000
 const MAX_LOG_CHARS = 2000
 const MAX_LOGS_PER_TASK = 1000
 const MAX_EMBED_TEXTS = 1024
+/** `ctx.mesh.match`: the longest capability text. */
+const MAX_CAPABILITY_CHARS = 2000
 /** `ctx.graph.list`: the most entities one call returns, and the default. */
 export const MAX_LISTED = 200
 const DEFAULT_LISTED = 50
@@ -665,7 +673,7 @@ export class AgentRuntime {
   /** The services one task may call, checked against its manifest (the authority: the worker's checks can be bypassed). */
   private hostFor (target: RunTarget, task: AgentTask, signal: AbortSignal, onProgress?: (p: AgentProgress) => void): RunHost {
     const { owner, manifest } = target
-    const grant = (tool: 'graph.read' | 'llm', what: string): void => {
+    const grant = (tool: 'graph.read' | 'llm' | 'mesh.read', what: string): void => {
       if (!manifest.tools.includes(tool)) throw new AgentToolError(tool, `${what} needs the "${tool}" tool, which agent ${target.agentId}'s manifest does not list`)
     }
     let logs = 0
@@ -707,6 +715,18 @@ export class AgentRuntime {
       graphList: async (filter?: GraphListFilter): Promise<GraphHit[]> => {
         grant('graph.read', 'ctx.graph.list')
         return await this.services.graphList(checkListFilter(filter))
+      },
+      meshStatus: async (): Promise<MeshView> => {
+        grant('mesh.read', 'ctx.mesh.status')
+        return await this.services.meshStatus()
+      },
+      meshMatch: async (capability: string, k?: number): Promise<MeshMatch[]> => {
+        grant('mesh.read', 'ctx.mesh.match')
+        const n = k ?? 10
+        if (typeof capability !== 'string' || capability.trim() === '' || capability.length > MAX_CAPABILITY_CHARS || !Number.isInteger(n) || n < 1 || n > 50) {
+          throw new TypeError(`ctx.mesh.match takes a capability in words (1-${MAX_CAPABILITY_CHARS} characters) and k between 1 and 50`)
+        }
+        return await this.services.meshMatch(capability, n)
       },
       llm: async (request: ChatRequest): Promise<ChatResponse> => {
         grant('llm', 'ctx.llm')

@@ -7,7 +7,7 @@
  * survive: comlink keeps only `name`, `message` and `stack` of a thrown error.
  */
 import type { ToolName } from '../manifest.ts'
-import type { AgentResult, AgentTask, AlertSeverity, AskAudience, BuiltinKind, ChatRequest, ChatResponse, GraphHit, GraphListFilter, Handoff } from '../types.ts'
+import type { AgentResult, AgentTask, AlertSeverity, AskAudience, BuiltinKind, ChatRequest, ChatResponse, GraphHit, GraphListFilter, Handoff, MeshMatch, MeshView } from '../types.ts'
 
 /** `pool`: hosts built-in agents of any kind. `custom`: hosts one person's source, in QuickJS. */
 export type WorkerRole = 'pool' | 'custom'
@@ -106,6 +106,8 @@ export interface RunHost {
   graphSearch(text: string, k?: number): Promise<GraphHit[]>
   graphGet(id: string): Promise<GraphHit | undefined>
   graphList(filter?: GraphListFilter): Promise<GraphHit[]>
+  meshStatus(): Promise<MeshView>
+  meshMatch(capability: string, k?: number): Promise<MeshMatch[]>
   llm(request: ChatRequest): Promise<ChatResponse>
   spawn(kind: BuiltinKind, task: AgentTask): Promise<RunOutcome>
   /** Resolves once someone answers, or the task is cancelled; the task's timeout is paused meanwhile. */

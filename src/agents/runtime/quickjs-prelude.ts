@@ -193,6 +193,10 @@ export const PRELUDE = String.raw`(() => {
       get (id) { return later('graph.get', key, 'ctx.graph.get', [id]) },
       list (filter) { return later('graph.list', key, 'ctx.graph.list', [opt(filter)]) }
     }),
+    mesh: Object.freeze({
+      status () { return later('mesh.status', key, 'ctx.mesh.status', []) },
+      match (capability, k) { return later('mesh.match', key, 'ctx.mesh.match', [capability, opt(k)]) }
+    }),
     llm (request) { return later('llm', key, 'ctx.llm', [request]) },
     spawn (kind, task) { return later('spawn', key, 'ctx.spawn', [kind, task]) },
     ask (text, options) { return later('ask', key, 'ctx.ask', [text, opt(options)]) },

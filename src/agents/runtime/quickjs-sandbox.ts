@@ -326,6 +326,8 @@ export class CustomAgentSandbox {
       case 'graph.search': return await ctx.graph.search(args[0] as string, opt(args[1]) as number | undefined)
       case 'graph.get': return await ctx.graph.get(args[0] as string)
       case 'graph.list': return await ctx.graph.list(opt(args[0]) as GraphListFilter | undefined)
+      case 'mesh.status': return await ctx.mesh.status()
+      case 'mesh.match': return await ctx.mesh.match(args[0] as string, opt(args[1]) as number | undefined)
       case 'llm': return await ctx.llm(args[0] as never)
       case 'spawn': return await ctx.spawn(args[0] as never, args[1] as AgentTask)
       case 'ask': {

@@ -6,7 +6,7 @@
  */
 import type * as Comlink from 'comlink'
 import type { ToolName } from '../manifest.ts'
-import { AgentRunError, AgentToolError, type AgentContext, type AgentResult, type AgentTask, type AlertSeverity, type AskAudience, type BuiltinKind, type ChatRequest, type ChatResponse, type GraphHit, type GraphListFilter, type Handoff } from '../types.ts'
+import { AgentRunError, AgentToolError, type AgentContext, type AgentResult, type AgentTask, type AlertSeverity, type AskAudience, type BuiltinKind, type ChatRequest, type ChatResponse, type GraphHit, type GraphListFilter, type Handoff, type MeshMatch, type MeshView } from '../types.ts'
 import { checkAlert, checkAsk, checkHandoff } from './consult.ts'
 import type { AskOutcome, RunHost, RunOutcome, RunRequest, WireError } from './protocol.ts'
 
@@ -68,6 +68,16 @@ export function createWorkerContext (request: RunRequest, host: Comlink.Remote<R
       async list (filter?: GraphListFilter): Promise<GraphHit[]> {
         need('graph.read', 'ctx.graph.list')
         return await rethrow(host.graphList(filter))
+      }
+    },
+    mesh: {
+      async status (): Promise<MeshView> {
+        need('mesh.read', 'ctx.mesh.status')
+        return await rethrow(host.meshStatus())
+      },
+      async match (capability: string, k?: number): Promise<MeshMatch[]> {
+        need('mesh.read', 'ctx.mesh.match')
+        return await rethrow(host.meshMatch(capability, k))
       }
     },
     async llm (req: ChatRequest): Promise<ChatResponse> {

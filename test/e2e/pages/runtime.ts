@@ -30,6 +30,9 @@ const services: AgentServices = {
     .slice(0, k),
   graphGet: async id => graph.find(e => e.id === id),
   graphList: async filter => graph.filter(e => filter.kind === undefined || [filter.kind].flat().includes(e.kind)).slice(0, filter.limit),
+  // This page is one tab with no mesh: itself, and the agents the runtime suite starts are not registered.
+  meshStatus: async () => ({ at: Date.now(), peerId: 'runtime-page', peers: [{ peerId: 'runtime-page', self: true }], agents: [], tasks: [] }),
+  meshMatch: async () => [],
   llm: async () => { throw new Error('no endpoint configured') },
   llmAvailable: () => false
 }

@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { buildModel, DEFAULT_OUT_DIR } from '../../../scripts/model/build.mjs'
 import { createEmbedder, EMBEDDED_MODEL, type LoadedEmbedder } from '../../../src/match/embedder.ts'
-import type { AgentContext, AgentResult, AgentTask, BuiltinKind, ChatRequest, ChatResponse, GraphHit, GraphListFilter } from '../../../src/agents/types.ts'
+import type { AgentContext, AgentResult, AgentTask, BuiltinKind, ChatRequest, ChatResponse, GraphHit, GraphListFilter, MeshMatch, MeshView } from '../../../src/agents/types.ts'
 import { AgentToolError } from '../../../src/agents/types.ts'
 import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 
@@ -23,6 +23,8 @@ export interface TestServices {
   search?: (text: string, k?: number) => Promise<GraphHit[]>
   get?: (id: string) => Promise<GraphHit | undefined>
   list?: (filter?: GraphListFilter) => Promise<GraphHit[]>
+  meshStatus?: () => Promise<MeshView>
+  meshMatch?: (capability: string, k?: number) => Promise<MeshMatch[]>
   llm?: (request: ChatRequest) => Promise<ChatResponse>
   spawn?: (kind: BuiltinKind, task: AgentTask) => Promise<AgentResult>
 }
@@ -58,6 +60,10 @@ export function testContext (services: TestServices = {}): TestContext {
         },
       get: services.get ?? missing('graph.read'),
       list: services.list ?? missing('graph.read')
+    },
+    mesh: {
+      status: services.meshStatus ?? missing('mesh.read'),
+      match: services.meshMatch ?? missing('mesh.read')
     },
     llmAvailable: services.llm !== undefined,
     llm: services.llm === undefined

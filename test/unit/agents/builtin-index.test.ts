@@ -23,9 +23,10 @@ describe('built-in registry', () => {
   })
 
   it('lists the tools each handler needs', () => {
-    expect(builtinManifest('researcher').tools).toEqual(['graph.read'])
+    // Questions about the mesh itself are answered, and checked, from what the tab sees of it.
+    expect(builtinManifest('researcher').tools).toEqual(['graph.read', 'mesh.read'])
     // A result of code is checked by running it again in a js-runner sub-agent.
-    expect(builtinManifest('verifier').tools).toEqual(['graph.read', 'spawn'])
+    expect(builtinManifest('verifier').tools).toEqual(['graph.read', 'spawn', 'mesh.read'])
     expect(builtinManifest('verifier').limits).toMatchObject({ maxSubAgents: 2, maxDepth: 1 })
     expect(builtinManifest('llm').tools).toEqual(['llm'])
     expect(builtinManifest('planner').tools).toEqual(['llm'])

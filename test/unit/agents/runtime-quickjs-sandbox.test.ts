@@ -48,6 +48,8 @@ function context (opts: { tools?: ToolName[], answer?: string, controller?: Abor
     graphSearch: async (text: string, k?: number) => [{ id: 'e1', kind: 'fact', text: `about ${text}`, status: 'verified', confidence: 0.9, score: k ?? 5 }],
     graphGet: async (id: string) => id === 'e1' ? { id: 'e1', kind: 'fact', text: 'one', status: 'verified', confidence: 1, score: 1 } : undefined,
     graphList: async (filter?: { kind?: string }) => [{ id: 'd1', kind: filter?.kind ?? 'any', text: 'listed', status: 'proposed', confidence: 1, score: 1 }],
+    meshStatus: async () => ({ at: 1, peerId: 'p1', peers: [{ peerId: 'p1', self: true }], agents: [], tasks: [] }),
+    meshMatch: async (capability: string, k?: number) => [{ agentId: `fits ${capability}`, peerId: 'p1', skillId: 's', confidence: k ?? 10 }],
     llm: async () => ({ text: 'model says hi', model: 'm' }),
     spawn: async (_kind: string, task: AgentTask): Promise<RunOutcome> => ({ ok: true, result: { text: `child did ${task.text}` } }),
     ask: async (text: string, to: AskAudience): Promise<AskOutcome> => {
@@ -77,7 +79,7 @@ describe('custom agents in QuickJS', () => {
     expect(await s.run(task('x'), context().ctx)).toMatchObject({ text: 'X' })
   })
 
-  it('bridges ctx: progress, log, console, embed, graph, llm, spawn, alert', async () => {
+  it('bridges ctx: progress, log, console, embed, graph, llm, spawn, alert, mesh', async () => {
     const s = await load(`export default async (task, ctx) => {
       ctx.progress(0.5, 'half way')
       ctx.log('logged ' + task.text)
@@ -92,11 +94,13 @@ describe('custom agents in QuickJS', () => {
       const child = await ctx.spawn('calculator', { id: 'c', text: '1 + 1' })
       ctx.alert('disk almost full', 'critical')
       ctx.alert('default severity')
-      return { text: 'ok', output: { isF32: v instanceof Float32Array, v: Array.from(v), hits: hits.map(h => h.text + '/' + h.score), one: one.text, none: none === undefined, listed: listed.map(h => h.id + '/' + h.kind), chat: chat.text, child: child.text } }
+      const mesh = await ctx.mesh.status()
+      const [fit] = await ctx.mesh.match('run code', 3)
+      return { text: 'ok', output: { isF32: v instanceof Float32Array, v: Array.from(v), hits: hits.map(h => h.text + '/' + h.score), one: one.text, none: none === undefined, listed: listed.map(h => h.id + '/' + h.kind), chat: chat.text, child: child.text, tabs: mesh.peers.length, fit: fit.agentId + '/' + fit.confidence } }
     }`)
-    const { ctx, rec } = context({ tools: ['graph.read', 'llm', 'spawn'] })
+    const { ctx, rec } = context({ tools: ['graph.read', 'llm', 'spawn', 'mesh.read'] })
     const r = await s.run(task('go'), ctx)
-    expect(r).toEqual({ text: 'ok', output: { isF32: true, v: [4, 1, 0], hits: ['about crdt/2'], one: 'one', none: true, listed: ['d1/decision'], chat: 'model says hi', child: 'child did 1 + 1' } })
+    expect(r).toEqual({ text: 'ok', output: { isF32: true, v: [4, 1, 0], hits: ['about crdt/2'], one: 'one', none: true, listed: ['d1/decision'], chat: 'model says hi', child: 'child did 1 + 1', tabs: 1, fit: 'fits run code/3' } })
     await new Promise(resolve => setTimeout(resolve, 10))
     expect(rec.progress).toEqual([{ fraction: 0.5, note: 'half way' }])
     expect(rec.logs).toEqual(['logged go', 'console {"a":1}', '[warn] careful'])

@@ -14,6 +14,8 @@ function fakeHost (spawnOutcome: RunOutcome = { ok: true, result: { text: 'child
     graphSearch: async (text: string, k?: number) => { calls.push(['graphSearch', text, k]); return [] },
     graphGet: async () => undefined,
     graphList: async (filter?: unknown) => { calls.push(['graphList', filter]); return [] },
+    meshStatus: async () => { calls.push(['meshStatus']); return { at: 0, peerId: 'p', peers: [], agents: [], tasks: [] } },
+    meshMatch: async (capability: string, k?: number) => { calls.push(['meshMatch', capability, k]); return [] },
     llm: async () => { const e = new Error('not allowed'); e.name = 'AgentToolError'; throw e },
     spawn: async () => spawnOutcome,
     ask: async (text: string, to: string) => { calls.push(['ask', text, to]); return askOutcome },
@@ -32,6 +34,8 @@ describe('worker context', () => {
     await expect(ctx.graph.list({ kind: 'fact' })).rejects.toMatchObject({ name: 'AgentToolError', tool: 'graph.read' })
     await expect(ctx.llm({ messages: [] })).rejects.toBeInstanceOf(AgentToolError)
     await expect(ctx.spawn('calculator', { id: 'c', text: '1' })).rejects.toMatchObject({ tool: 'spawn' })
+    await expect(ctx.mesh.status()).rejects.toMatchObject({ name: 'AgentToolError', tool: 'mesh.read' })
+    await expect(ctx.mesh.match('run JavaScript')).rejects.toMatchObject({ name: 'AgentToolError', tool: 'mesh.read' })
     expect(calls).toEqual([])
     // Always available: embeddings, progress, log.
     expect(await ctx.embed(['a'])).toHaveLength(1)
@@ -43,6 +47,10 @@ describe('worker context', () => {
     await ctx.graph.search('q', 3)
     await ctx.graph.list({ kind: 'decision', limit: 5 })
     expect(calls).toEqual([['graphSearch', 'q', 3], ['graphList', { kind: 'decision', limit: 5 }]])
+    const seer = createWorkerContext(request(['mesh.read']), host, new AbortController().signal)
+    expect(await seer.mesh.status()).toMatchObject({ peerId: 'p' })
+    await seer.mesh.match('run JavaScript', 3)
+    expect(calls.slice(2)).toEqual([['meshStatus'], ['meshMatch', 'run JavaScript', 3]])
     expect(ctx.agentId).toBe('a1')
     expect(ctx.llmAvailable).toBe(true)
   })

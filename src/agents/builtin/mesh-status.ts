@@ -1,0 +1,388 @@
+/**
+ * Questions about the mesh itself, answered from what the host tab sees of it (tool `mesh.read`):
+ * "How many peers are in this room?", "Which agents are online?", "What can the agents do?", "Which
+ * agent can run JavaScript?", "What tasks are running?", "Summarise the last three tasks", "Which
+ * agent has the best reputation?". Before, nobody bid on them: no skill's words fit, and the
+ * researcher only answered from the knowledge graph, which holds no presence.
+ *
+ * {@link meshAsked} reads the request (the bid rule in app/coord-boot.ts and the researcher use the
+ * same reading), {@link meshAnswer} answers it from a {@link MeshView}, and {@link meshFacts} is the
+ * checkable part of the answer: the ids it names. A verifier on another tab computes the facts again
+ * from its own view (verifier.ts): the same ids support the answer; others leave it unjudged, since
+ * presence and task states may differ between tabs for a moment without either being wrong.
+ */
+import type { AgentContext, MeshAgent, MeshMatch, MeshTask, MeshView, Verdict } from '../types.ts'
+import { readHanded } from './rederive.ts'
+
+/** The researcher's skill that answers these (manifests.ts). */
+export const MESH_SKILL = 'mesh.status'
+/** The least fit (calibrated, as bids) for an agent to count as able to do something: the bid floor. */
+export const MIN_FIT = 0.45
+
+/** Which tasks a question about tasks asks for. */
+export type TaskFilter = 'running' | 'waiting' | 'completed' | 'failed' | 'canceled' | 'verified' | 'disputed' | 'unassigned'
+
+export type MeshAsk =
+  | { about: 'tabs', count: boolean }
+  | { about: 'agents', count: boolean, all: boolean, byReputation: boolean }
+  | { about: 'skills' }
+  /** `loose`: read from "Who can ...?", which may be about people the graph names: the mesh's only if a skill fits. */
+  | { about: 'who-can', capability: string, loose: boolean }
+  | { about: 'tasks', count: boolean, state?: TaskFilter, last?: number }
+
+/** What an answer claims, for a verifier to compute again: the ids it names, sorted. */
+export interface MeshFacts {
+  about: MeshAsk['about']
+  ids: string[]
+}
+
+const PLACE = String.raw`(?:in|on|of)\s+(?:the|this|our|my)\s+(?:room|mesh|network|swarm)|in\s+the\s+mesh`
+const HERE = String.raw`(?:connected|online|here|open|present|linked|available|around|${PLACE})`
+const TAB_NOUN = String.raw`(?:peers?|tabs?|browsers?|nodes?|members?|participants?|people|devices?)`
+const STATES: ReadonlyArray<[RegExp, TaskFilter]> = [
+  [/^(?:running|in\s+progress|open|pending|active|ongoing|underway|unfinished|in\s+flight)$/, 'running'],
+  [/^(?:waiting(?:\s+for\s+(?:an?\s+)?(?:answers?|input|me|someone|a\s+person))?|blocked|needing\s+input)$/, 'waiting'],
+  [/^(?:done|finished|completed?|complete)$/, 'completed'],
+  [/^failed$/, 'failed'],
+  [/^cancell?ed$/, 'canceled'],
+  [/^verified$/, 'verified'],
+  [/^disputed$/, 'disputed'],
+  [/^(?:unassigned|unclaimed|ignored|without\s+(?:an\s+)?(?:agent|bids?))$/, 'unassigned']
+]
+const STATE_WORDS = String.raw`running|in\s+progress|open|pending|active|ongoing|underway|unfinished|in\s+flight|waiting(?:\s+for\s+(?:an?\s+)?(?:answers?|input|me|someone|a\s+person))?|blocked|needing\s+input|done|finished|completed?|failed|cancell?ed|verified|disputed|unassigned|unclaimed|ignored|without\s+(?:an\s+)?(?:agent|bids?)`
+const SMALL_NUMBERS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twenty: 20 }
+
+/** The request without its courtesy and end mark, in single spaces ("Can you tell me which agents are online?" → "which agents are online"). */
+function plain (text: string): string {
+  return text.trim().replace(/\s+/g, ' ').replace(/[\s?.!]+$/, '')
+    .replace(/^(?:(?:hey|hi|so|ok(?:ay)?|please)[,!]?\s+)+/i, '')
+    .replace(/^(?:(?:can|could|would)\s+(?:you|someone|anyone)\s+(?:please\s+)?(?:tell|show|give)\s+me\s+|(?:please\s+)?tell\s+me\s+|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know\s+|do\s+you\s+know\s+)/i, '')
+    .replace(/,?\s+please$/i, '')
+}
+
+function stateOf (words: string | undefined): TaskFilter | undefined {
+  if (words === undefined) return undefined
+  const w = words.toLowerCase().replace(/\s+/g, ' ')
+  return STATES.find(([re]) => re.test(w))?.[1]
+}
+
+function countOf (word: string | undefined): number | undefined {
+  if (word === undefined) return undefined
+  const n = /^\d+$/.test(word) ? Number(word) : SMALL_NUMBERS[word.toLowerCase()]
+  return n !== undefined && n >= 1 && n <= 50 ? n : undefined
+}
+
+/** What `text` asks about the mesh, or undefined when it is not a question about the mesh itself. */
+export function meshAsked (text: string): MeshAsk | undefined {
+  const t = plain(text)
+  if (t.length > 200) return undefined
+  let m: RegExpExecArray | null
+  // Tabs and peers.
+  if ((m = new RegExp(String.raw`^how\s+many\s+(?:other\s+)?(${TAB_NOUN})(?:\s+(?:are|is))?(?:\s+there)?(?:\s+(?:currently|now|right\s+now))?((?:\s+${HERE})*)(?:\s+(?:right\s+)?now)?$`, 'i').exec(t)) !== null) {
+    // "How many nodes does a binary tree of depth 3 have?" is no question about the room: a noun that is
+    // not the mesh's own ("peers", "tabs") needs a place ("in the room", "connected").
+    if (/^(?:peers?|tabs?)$/i.test(m[1]!) || m[2]!.trim() !== '') return { about: 'tabs', count: true }
+  }
+  if (new RegExp(String.raw`^(?:(?:which|what)\s+(?:peers|tabs|browsers|nodes|devices)(?:\s+(?:are|is))?(?:\s+there)?(?:\s+${HERE})*|(?:list|show)(?:\s+me)?(?:\s+all)?(?:\s+the)?(?:\s+(?:connected|online))?\s+(?:peers|tabs|nodes)(?:\s+${PLACE})?|who(?:'s|\s+is|\s+are)(?:\s+else)?\s+${HERE}|is\s+(?:any|some)(?:one|body)(?:\s+else)?\s+${HERE}|am\s+i\s+(?:alone|connected|online)(?:\s+${PLACE})?|are\s+we\s+connected)$`, 'i').test(t)) {
+    return { about: 'tabs', count: false }
+  }
+  // Agents.
+  if (/^(?:(?:which|what)\s+agents?\s+(?:has|have|is|are)(?:\s+the)?\s+(?:best|highest|top|worst|lowest|most\s+(?:reliable|trusted|trustworthy)|least\s+reliable)(?:\s+(?:reputation|track\s+record|record|score))?|(?:show|list|compare)(?:\s+me)?(?:\s+the)?(?:\s+agents'?)?\s+reputations?(?:\s+of\s+the\s+agents)?|what\s+(?:is|are)\s+the\s+agents'?\s+reputations?|how\s+(?:reliable|trustworthy|good)\s+(?:are|is)\s+(?:the|our)\s+agents?|rank\s+the\s+agents(?:\s+by\s+(?:reputation|reliability))?)$/i.test(t)) {
+    return { about: 'agents', count: false, all: false, byReputation: true }
+  }
+  if ((m = new RegExp(String.raw`^how\s+many\s+agents(?:\s+(?:are|is))?(?:\s+there)?((?:\s+(?:${HERE}|running|active|working|busy))*)(?:\s+(?:right\s+)?now)?$`, 'i').exec(t)) !== null) {
+    return { about: 'agents', count: true, all: false, byReputation: false }
+  }
+  if ((m = new RegExp(String.raw`^(?:(?:which|what)\s+agents\s+(?:are|is)(?:\s+there)?(?:\s+(?:${HERE}|running|active))*|(?:which|what)\s+agents\s+do\s+(?:we|you|i)\s+have(?:\s+${HERE})?|(?:list|show|name)(?:\s+me)?(?:\s+(all))?(?:\s+of)?(?:\s+the)?(?:\s+(?:online|available|running|active|connected))?\s+agents(?:\s+${HERE})?(?:\s+and\s+(?:their\s+(?:skills|capabilities)|what\s+they\s+(?:can\s+)?do))?|who\s+are\s+the\s+agents(?:\s+${HERE})?)$`, 'i').exec(t)) !== null) {
+    return { about: 'agents', count: false, all: m[1] !== undefined, byReputation: false }
+  }
+  // Skills.
+  if (/^(?:what\s+can\s+(?:you|the\s+agents?|agents|this\s+(?:mesh|room|app)|the\s+(?:mesh|room)|meshwork)(?:\s+all)?\s+do(?:\s+(?:here|for\s+me))?|what\s+(?:skills|capabilities|abilities)(?:\s+(?:are\s+there|are\s+available|are\s+online|are\s+on\s+offer|do\s+(?:you|the\s+agents|we)\s+(?:have|offer)|does\s+(?:the|this)\s+(?:mesh|room)\s+(?:have|offer)))?|what\s+are\s+(?:your|the\s+agents'?|the\s+mesh'?s?|our)\s+(?:skills|capabilities|abilities)|(?:list|show)(?:\s+me)?(?:\s+all)?(?:\s+the)?(?:\s+agents'?)?\s+(?:skills|capabilities)(?:\s+(?:of\s+the\s+agents|available|online|on\s+offer|in\s+(?:the|this)\s+(?:room|mesh)))?|help|what\s+can\s+i\s+(?:ask|do)(?:\s+here)?|what\s+should\s+i\s+ask)$/i.test(t)) {
+    return { about: 'skills' }
+  }
+  // Who can do something.
+  if ((m = /^(?:(?:which|what)\s+agents?(?:\s+here)?\s+(?:can|could|is\s+able\s+to|are\s+able\s+to|knows?\s+how\s+to)|(?:is|are)\s+there\s+(?:an?\s+|any\s+)?agents?(?:\s+(?:here|online))?\s+(?:that|who|which)\s+(?:can|could)|(?:can|could)\s+any(?:\s+of\s+the)?\s+agents?(?:\s+here)?|does\s+any(?:\s+of\s+the)?\s+agents?(?:\s+here)?(?:\s+know\s+how\s+to)?)\s+(.{3,})$/i.exec(t)) !== null) {
+    return { about: 'who-can', capability: m[1]!, loose: false }
+  }
+  if ((m = /^who(?:\s+here)?\s+(?:can|could|is\s+able\s+to)\s+(.{3,})$/i.exec(t)) !== null) {
+    return { about: 'who-can', capability: m[1]!, loose: true }
+  }
+  // Tasks.
+  if ((m = new RegExp(String.raw`^how\s+many\s+tasks(?:\s+(?:are|is|were|have|has|did))?(?:\s+been)?(?:\s+there)?(?:\s+(?:still|currently|now|already))?(?:\s+(${STATE_WORDS}))?(?:\s+(?:so\s+far|here|in\s+(?:the|this)\s+(?:room|mesh)|(?:right\s+)?now))*$`, 'i').exec(t)) !== null) {
+    return { about: 'tasks', count: true, ...optional('state', stateOf(m[1])) }
+  }
+  if ((m = new RegExp(String.raw`^(?:which|what)\s+tasks(?:\s+(?:are|is|were|have|has)(?:\s+been)?)?(?:\s+(?:still|currently|now|already))?\s+(${STATE_WORDS})(?:\s+(?:right\s+)?now)?$`, 'i').exec(t)) !== null) {
+    return { about: 'tasks', count: false, ...optional('state', stateOf(m[1])) }
+  }
+  if ((m = new RegExp(String.raw`^(?:list|show)(?:\s+me)?(?:\s+(all))?(?:\s+of)?(?:\s+the)?(?:\s+(${STATE_WORDS}|recent|latest))?\s+tasks(?:\s+(?:that|which)\s+(?:are|have)(?:\s+been)?\s+(${STATE_WORDS}))?(?:\s+${PLACE})?$`, 'i').exec(t)) !== null) {
+    const state = stateOf(m[3] ?? m[2])
+    // "Show the recent tasks": the last ten; "List all tasks": every one this tab knows.
+    return { about: 'tasks', count: false, ...optional('state', state), ...(state === undefined && m[1] === undefined ? { last: 10 } : {}) }
+  }
+  if (/^what\s+(?:is|are)\s+(?:the\s+)?(?:mesh|room|agents|everyone|everybody|you)(?:\s+all)?\s+(?:working\s+on|doing|busy\s+with)(?:\s+(?:right\s+)?now)?$/i.test(t)) {
+    return { about: 'tasks', count: false, state: 'running' }
+  }
+  if ((m = /^(?:what\s+(?:were|are|was|is)|(?:show|list|summari[sz]e|recap|repeat)(?:\s+me)?)\s+the\s+(?:last|latest|most\s+recent|previous|recent)\s+(?:(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+)?(tasks?|requests?|questions?)(?:\s+(?:asked\s+)?(?:here|in\s+(?:the|this)\s+(?:room|mesh)))?$/i.exec(t)) !== null) {
+    const n = countOf(m[1]) ?? (/s$/i.test(m[2]!) ? 5 : 1)
+    return { about: 'tasks', count: false, last: n }
+  }
+  return undefined
+}
+
+function optional<K extends string, V> (key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}
+
+/** `…` + the last 6 characters of a peer id, as the app shows peers. */
+export function shortPeer (peerId: string): string {
+  return peerId.length <= 8 ? peerId : `…${peerId.slice(-6)}`
+}
+
+function plural (n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
+/** "a, b and c". */
+function joined (items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`
+}
+
+function tabName (view: MeshView, peerId: string): string {
+  return peerId === view.peerId ? `this tab (${shortPeer(peerId)})` : shortPeer(peerId)
+}
+
+/** The agents an answer counts: the online ones, or all the registry lists when asked for all. */
+function agentsAsked (view: MeshView, all: boolean): MeshAgent[] {
+  return view.agents.filter(a => all || a.online)
+}
+
+/** Tasks a question about tasks may list: neither the question itself (and its mission) nor mission parts. */
+function tasksAsked (view: MeshView, ask: Extract<MeshAsk, { about: 'tasks' }>, asking: string | undefined): MeshTask[] {
+  const root = asking?.split('/')[0]
+  const all = view.tasks.filter(t => !t.id.includes('/') && t.id !== root)
+  const picked = ask.state === undefined ? all : all.filter(t => inState(t, ask.state!))
+  return ask.last !== undefined ? picked.slice(0, ask.last) : picked
+}
+
+function inState (t: MeshTask, state: TaskFilter): boolean {
+  switch (state) {
+    case 'running': return t.state === 'submitted' || t.state === 'working' || t.state === 'input-required'
+    case 'waiting': return t.state === 'input-required'
+    case 'failed': return t.state === 'failed' || t.state === 'rejected'
+    case 'verified': return t.verification === 'verified'
+    case 'disputed': return t.verification === 'disputed'
+    default: return t.state === state
+  }
+}
+
+/** The ids an answer to `ask` names, from `view` (and `matches` for who-can). */
+export function meshFacts (ask: MeshAsk, view: MeshView, matches: readonly MeshMatch[], asking?: string): MeshFacts {
+  const sorted = (ids: Iterable<string>): string[] => [...new Set(ids)].sort()
+  switch (ask.about) {
+    case 'tabs': return { about: 'tabs', ids: sorted(view.peers.map(p => p.peerId)) }
+    case 'agents': return { about: 'agents', ids: sorted(agentsAsked(view, ask.all).map(a => a.agentId)) }
+    case 'skills': return { about: 'skills', ids: sorted(agentsAsked(view, false).flatMap(a => a.skills.map(s => `${a.kind}:${s.id}`))) }
+    case 'who-can': return { about: 'who-can', ids: sorted(fitting(matches).filter(m => m.confidence >= MIN_FIT).map(m => m.agentId)) }
+    case 'tasks': return { about: 'tasks', ids: sorted(tasksAsked(view, ask, asking).map(t => t.id)) }
+  }
+}
+
+export interface MeshAnswer {
+  text: string
+  working: string[]
+  output: { mesh: MeshFacts, count: number }
+}
+
+/** The answer to `ask` from `view`; `matches` are the mesh's for a who-can question; `asking` is the task asking (left out of task lists). */
+export function meshAnswer (ask: MeshAsk, view: MeshView, matches: readonly MeshMatch[], asking?: string): MeshAnswer {
+  const facts = meshFacts(ask, view, matches, asking)
+  const online = view.agents.filter(a => a.online)
+  const working = [`read the mesh as ${tabName(view, view.peerId)} sees it at ${new Date(view.at).toISOString()}: ${plural(view.peers.length, 'tab')}, ${plural(online.length, 'agent')} online of ${view.agents.length} registered, ${plural(view.tasks.length, 'task')} known`]
+  const lines = ((): { text: string, count: number } => {
+    switch (ask.about) {
+      case 'tabs': return tabsText(view, online)
+      case 'agents': return ask.byReputation ? reputationText(online) : agentsText(view, agentsAsked(view, ask.all), ask.all)
+      case 'skills': return skillsText(online)
+      case 'who-can': return whoCanText(ask.capability, view, matches, working)
+      case 'tasks': return tasksText(view, ask, tasksAsked(view, ask, asking), tasksAsked(view, { about: 'tasks', count: true }, asking).length)
+    }
+  })()
+  return { text: lines.text, working, output: { mesh: facts, count: lines.count } }
+}
+
+/** The agents' names, alphabetically, with what they are doing when it is not waiting for work. */
+function agentNames (agents: readonly MeshAgent[]): string {
+  return joined([...agents].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)).map(a => `${a.name}${a.state !== 'idle' && a.state !== 'working' ? ` (${a.state})` : a.running > 0 ? ` (working on ${plural(a.running, 'task')})` : ''}`))
+}
+
+function tabsText (view: MeshView, online: readonly MeshAgent[]): { text: string, count: number } {
+  const n = view.peers.length
+  const others = view.peers.filter(p => !p.self)
+  const perTab = view.peers.map(p => {
+    const here = online.filter(a => a.peerId === p.peerId)
+    const how = p.self ? '' : ` (${[p.transport === undefined ? undefined : p.transport === 'webrtc' ? 'WebRTC' : p.transport, p.rttMs === undefined ? undefined : `${Math.round(p.rttMs)} ms`].filter(x => x !== undefined).join(', ')})`.replace(' ()', '')
+    return `- ${tabName(view, p.peerId)}${how}: ${here.length === 0 ? 'no agent online' : `${plural(here.length, 'agent')}, ${agentNames(here)}`}`
+  })
+  const head = others.length === 0
+    ? `This tab (${shortPeer(view.peerId)}) is alone in the room: it hears from no other peer.`
+    : `${plural(n, 'tab')} ${n === 1 ? 'is' : 'are'} in this room: this one and ${plural(others.length, 'peer')} it hears from.`
+  return { text: [head, ...perTab].join('\n'), count: n }
+}
+
+function agentsText (view: MeshView, agents: readonly MeshAgent[], all: boolean): { text: string, count: number } {
+  if (agents.length === 0) return { text: all ? 'The room\'s registry lists no agent.' : 'No agent is online: no tab of this room runs one now.', count: 0 }
+  const tabs = [...new Set(agents.map(a => a.peerId))].sort((a, b) => (a === view.peerId ? -1 : b === view.peerId ? 1 : a < b ? -1 : 1))
+  const offline = agents.filter(a => !a.online).length
+  const head = all
+    ? `The room's registry lists ${plural(agents.length, 'agent')} on ${plural(tabs.length, 'tab')}${offline > 0 ? `; ${offline} of them ${offline === 1 ? 'is' : 'are'} offline (their tab is not here now)` : ', all online'}:`
+    : `${plural(agents.length, 'agent')} ${agents.length === 1 ? 'is' : 'are'} online on ${plural(tabs.length, 'tab')}:`
+  const lines = tabs.map(p => {
+    const here = agents.filter(a => a.peerId === p)
+    return `- ${tabName(view, p)}${here.some(a => !a.online) ? ' (offline)' : ''}: ${agentNames(here)}`
+  })
+  return { text: [head, ...lines].join('\n'), count: agents.length }
+}
+
+function reputationText (agents: readonly MeshAgent[]): { text: string, count: number } {
+  const rows = agents.flatMap(a => Object.entries(a.reputation).map(([skill, r]) => ({ a, skill, r })))
+    .filter(x => x.r.verified + x.r.disputed > 0 || x.r.factor !== 1)
+    .sort((x, y) => y.r.factor - x.r.factor || y.r.verified - x.r.verified || (x.a.agentId < y.a.agentId ? -1 : 1))
+  if (rows.length === 0) {
+    return { text: `None of the ${plural(agents.length, 'agent')} online has a record yet: reputation comes from results that verifiers on other tabs checked, and every agent starts even (factor 1).`, count: 0 }
+  }
+  const shown = rows.slice(0, 10)
+  const skillName = (a: MeshAgent, id: string): string => a.skills.find(s => s.id === id)?.name ?? id
+  const lines = shown.map((x, i) => `${i + 1}. ${x.a.name} on ${shortPeer(x.a.peerId)}, ${skillName(x.a, x.skill)}: factor ${x.r.factor.toFixed(2)} (${x.r.verified} verified, ${x.r.disputed} disputed)`)
+  const head = `By reputation (the factor bids are weighed with: 1 is even, up to 1.5 for results verifiers confirmed, down to 0.5 for disputed ones), best first${rows.length > shown.length ? `, the top 10 of ${rows.length}` : ''}:`
+  return { text: [head, ...lines].join('\n'), count: rows.length }
+}
+
+function skillsText (online: readonly MeshAgent[]): { text: string, count: number } {
+  if (online.length === 0) return { text: 'No agent is online, so the room offers no skill now.', count: 0 }
+  // One line per kind of agent (three tabs' calculators offer the same skills).
+  const byName = new Map<string, { agents: MeshAgent[], skills: Map<string, string> }>()
+  for (const a of online) {
+    const key = `${a.kind}\u0000${a.name}`
+    const entry = byName.get(key) ?? { agents: [] as MeshAgent[], skills: new Map<string, string>() }
+    entry.agents.push(a)
+    for (const s of a.skills) entry.skills.set(s.id, s.name)
+    byName.set(key, entry)
+  }
+  const entries = [...byName.values()].sort((x, y) => (x.agents[0]!.name < y.agents[0]!.name ? -1 : 1))
+  const distinct = new Set(entries.flatMap(e => [...e.skills.keys()].map(id => `${e.agents[0]!.kind}:${id}`))).size
+  const lines = entries.map(e => {
+    const tabs = new Set(e.agents.map(a => a.peerId)).size
+    return `- ${e.agents[0]!.name} (${tabs === 1 ? 'on 1 tab' : `on ${tabs} tabs`}): ${[...e.skills.values()].join('; ')}`
+  })
+  const head = `The ${plural(online.length, 'agent')} online offer ${plural(distinct, 'skill')}:`
+  return { text: [head, ...lines, 'Ask in your own words: the agents judge how well each request fits their skills, and the best fit takes it.'].join('\n'), count: distinct }
+}
+
+/** Matches of a capability but this skill's: the report on the mesh fits "Which agent can ...?" in words, and does none of it. */
+function fitting (matches: readonly MeshMatch[]): MeshMatch[] {
+  return matches.filter(m => m.skillId !== MESH_SKILL)
+}
+
+function whoCanText (capability: string, view: MeshView, all: readonly MeshMatch[], working: string[]): { text: string, count: number } {
+  const matches = fitting(all)
+  const agent = (id: string): MeshAgent | undefined => view.agents.find(a => a.agentId === id)
+  const skillName = (m: MeshMatch): string => agent(m.agentId)?.skills.find(s => s.id === m.skillId)?.name ?? m.skillId
+  working.push(`matched "${capability}" against the skills of the agents online: ${matches.length === 0 ? 'no match' : matches.slice(0, 5).map(m => `${m.agentId} ${m.skillId} ${m.confidence.toFixed(2)}`).join('; ')}`)
+  const fit = matches.filter(m => m.confidence >= MIN_FIT)
+  if (fit.length === 0) {
+    const best = matches[0]
+    const text = best === undefined
+      ? `No agent online offers anything like "${capability}".`
+      : `No agent online offers "${capability}": the nearest skill is ${agent(best.agentId)?.name ?? best.agentId}'s "${skillName(best)}", at a fit of ${best.confidence.toFixed(2)}, below the ${MIN_FIT} an agent needs to bid.`
+    return { text, count: 0 }
+  }
+  // Grouped by agent kind and skill: the same built-in runs on several tabs.
+  const groups = new Map<string, MeshMatch[]>()
+  for (const m of fit) {
+    const key = `${agent(m.agentId)?.name ?? m.agentId}\u0000${skillName(m)}`
+    groups.set(key, [...(groups.get(key) ?? []), m])
+  }
+  const lines = [...groups.entries()].map(([key, ms]) => {
+    const [name, skill] = key.split('\u0000') as [string, string]
+    const best = Math.max(...ms.map(m => m.confidence))
+    return `- ${name}, "${skill}" (fit ${best.toFixed(2)}), on ${joined(ms.map(m => tabName(view, m.peerId)))}`
+  })
+  const head = `${plural(fit.length, 'agent')} online ${fit.length === 1 ? 'fits' : 'fit'} "${capability}" well enough to bid on it, best first:`
+  return { text: [head, ...lines].join('\n'), count: fit.length }
+}
+
+/** How a task stands, for a listing. */
+function taskLine (view: MeshView, t: MeshTask): string {
+  const by = t.agentId === undefined ? '' : ` by ${view.agents.find(a => a.agentId === t.agentId)?.name ?? t.agentId.split('@')[0]} on ${shortPeer(t.agentId.split('@')[1] ?? '')}`
+  const request = t.text.length <= 120 ? t.text : `${t.text.slice(0, 119)}…`
+  const state = t.state === 'completed' ? `completed${t.verification !== undefined && t.verification !== 'pending' ? `, ${t.verification}` : ''}` : t.state === 'input-required' ? 'waiting for an answer' : t.state
+  const outcome = t.state === 'completed' && t.answer !== undefined ? `: ${oneLine(t.answer)}` : t.reason !== undefined ? `: ${oneLine(t.reason)}` : ''
+  return `- "${request}" (${state}${by})${outcome}`
+}
+
+/** `text` on one line, cut to 160 characters. */
+function oneLine (text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length <= 160 ? line : `${line.slice(0, 159)}…`
+}
+
+const STATE_NAMES: Record<TaskFilter, string> = {
+  running: 'running', waiting: 'waiting for an answer from a person', completed: 'completed', failed: 'failed', canceled: 'canceled', verified: 'verified', disputed: 'disputed', unassigned: 'unassigned (nobody bid)'
+}
+
+/** `known`: the tasks this tab knows, but mission parts and the question. */
+function tasksText (view: MeshView, ask: Extract<MeshAsk, { about: 'tasks' }>, tasks: readonly MeshTask[], known: number): { text: string, count: number } {
+  const which = ask.state === undefined ? '' : ` ${STATE_NAMES[ask.state]}`
+  if (ask.count) {
+    const head = ask.state === undefined
+      ? `This tab knows ${plural(tasks.length, 'task')} of the room (mission parts not counted, nor this question).`
+      : `${plural(tasks.length, 'task')} of the ${known} this tab knows ${tasks.length === 1 ? 'is' : 'are'}${which}.`
+    return { text: head, count: tasks.length }
+  }
+  if (tasks.length === 0) {
+    const text = ask.state !== undefined
+      ? `No task is${which} now, of the ${plural(known, 'task')} this tab knows (this question aside).`
+      : 'This tab knows no task of the room yet but this question.'
+    return { text, count: 0 }
+  }
+  const head = ask.last !== undefined
+    ? `The last ${tasks.length === 1 ? 'task' : plural(tasks.length, 'task')} of the room, newest first${ask.state === undefined ? '' : `, ${STATE_NAMES[ask.state]}`}:`
+    : `${plural(tasks.length, 'task')} ${tasks.length === 1 ? 'is' : 'are'}${which}, newest first:`
+  return { text: [head, ...tasks.slice(0, 20).map(t => taskLine(view, t)), ...(tasks.length > 20 ? [`(and ${tasks.length - 20} more)`] : [])].join('\n'), count: tasks.length }
+}
+
+/**
+ * A verifier's check of an answer about the mesh handed to it: the same question answered again from
+ * this tab's view. The same ids support it; different ones leave it unjudged, naming the difference
+ * (a tab that joined, an agent that went offline, a task that ended between the two reads: neither
+ * tab is wrong for sure). Undefined when the handed result is no answer about the mesh.
+ */
+export async function checkMeshAnswer (input: unknown, ctx: Pick<AgentContext, 'mesh'>): Promise<{ verdict: Verdict, steps: string[] } | undefined> {
+  const handed = readHanded(input)
+  const claimed = (handed?.result.output as { mesh?: { about?: unknown, ids?: unknown } } | undefined)?.mesh
+  if (handed === undefined || typeof claimed !== 'object' || claimed === null || !Array.isArray(claimed.ids) || !claimed.ids.every(x => typeof x === 'string')) return undefined
+  const ask = meshAsked(handed.task.text)
+  if (ask === undefined || ask.about !== claimed.about) return undefined
+  const view = await ctx.mesh.status()
+  const matches = ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, 10) : []
+  const asking = typeof handed.task.id === 'string' ? handed.task.id : undefined
+  const mine = meshFacts(ask, view, matches, asking)
+  const theirs = [...new Set(claimed.ids as string[])].sort()
+  const here = `this tab (${shortPeer(view.peerId)})`
+  const steps = [`asked again of the mesh as ${here} sees it: ${plural(mine.ids.length, 'id')} (${listed(mine.ids)})`]
+  const missing = mine.ids.filter(id => !theirs.includes(id))
+  const extra = theirs.filter(id => !mine.ids.includes(id))
+  if (missing.length === 0 && extra.length === 0) {
+    return { verdict: { vote: 'support', confidence: 0.9, reason: `${here} sees the same ${plural(mine.ids.length, NOUNS[ask.about])}: ${listed(mine.ids)}` }, steps }
+  }
+  const diff = [extra.length > 0 ? `the answer names ${listed(extra)}, which ${here} does not see` : '', missing.length > 0 ? `${here} also sees ${listed(missing)}` : ''].filter(x => x !== '').join('; ')
+  return { verdict: { vote: 'abstain', confidence: 0, reason: `${diff}: tabs may see the mesh differently for a moment (a peer joining or leaving, a task ending), so neither is wrong for sure` }, steps: [...steps, diff] }
+}
+
+const NOUNS: Record<MeshAsk['about'], string> = { tabs: 'tab', agents: 'agent', skills: 'skill', 'who-can': 'fitting agent', tasks: 'task' }
+
+function listed (ids: readonly string[]): string {
+  if (ids.length === 0) return 'none'
+  const shown = ids.slice(0, 6).map(id => (id.length > 60 ? `${id.slice(0, 59)}…` : id))
+  return ids.length > 6 ? `${shown.join(', ')} and ${ids.length - 6} more` : shown.join(', ')
+}
