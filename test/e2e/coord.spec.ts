@@ -919,11 +919,11 @@ test('questions about the mesh itself are answered from what a tab sees of it, a
   const online = await ask('Which agents are online?')
   expect(online.result?.text.split('\n')).toEqual([
     '5 agents are online on 3 tabs:',
-    // The researcher is answering this very question.
-    `- this tab (…${idB.slice(-6)}): Researcher (working on 1 task) and Summariser`,
+    // The researcher's work on this very question is not reported.
+    `- this tab (…${idB.slice(-6)}): Researcher and Summariser`,
     ...[idA, idC].sort().map(p => p === idA ? `- …${idA.slice(-6)}: Calculator and Planner` : `- …${idC.slice(-6)}: Verifier`)
   ])
-  expect(online.result?.output).toEqual({ mesh: { about: 'agents', ids: [`calculator@${idA}`, `planner@${idA}`, `researcher@${idB}`, `summariser@${idB}`, `verifier@${idC}`].sort() }, count: 5 })
+  expect(online.result?.output).toEqual({ mesh: { about: 'agents', ids: [`calculator@${idA}`, `planner@${idA}`, `researcher@${idB}`, `summariser@${idB}`, `verifier@${idC}`].sort(), by: `researcher@${idB}` }, count: 5 })
   // C's verifier asked its own view of the mesh, and saw the same agents.
   await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, online.id), { timeout: 20_000 }).toBe('verified')
   // Nobody here runs JavaScript: the answer says so, and names the nearest skill.

@@ -19,21 +19,36 @@ export const MESH_SKILL = 'mesh.status'
 /** The least fit (calibrated, as bids) for an agent to count as able to do something: the bid floor. */
 export const MIN_FIT = 0.45
 
+/** How far below the best fit an agent still counts among the best for a capability. */
+export const FIT_MARGIN = 0.1
+
+/** How many agents a who-can question matches: every one of a room of a few tabs (the best per agent). */
+export const MATCHED = 50
+
 /** Which tasks a question about tasks asks for. */
 export type TaskFilter = 'running' | 'waiting' | 'completed' | 'failed' | 'canceled' | 'verified' | 'disputed' | 'unassigned'
 
 export type MeshAsk =
   | { about: 'tabs', count: boolean }
-  | { about: 'agents', count: boolean, all: boolean, byReputation: boolean }
+  /** `busy`: only the agents at work ("Which agents are working?"); `kind`: only the built-ins of this kind ("Is the calculator online?"). */
+  | { about: 'agents', count: boolean, all: boolean, byReputation: boolean, busy?: true, kind?: string }
   | { about: 'skills' }
   /** `loose`: read from "Who can ...?", which may be about people the graph names: the mesh's only if a skill fits. */
   | { about: 'who-can', capability: string, loose: boolean }
   | { about: 'tasks', count: boolean, state?: TaskFilter, last?: number }
 
-/** What an answer claims, for a verifier to compute again: the ids it names, sorted. */
+/** What an answer claims, for a verifier to compute again: the ids it names, sorted, and the agent that answered. */
 export interface MeshFacts {
   about: MeshAsk['about']
   ids: string[]
+  /** The answering agent: its own work on the question is no work to report. */
+  by?: string
+}
+
+/** Who asks: the task (left out of task lists) and the agent answering it (its work on it is not counted). */
+export interface Asking {
+  taskId?: string
+  agentId?: string
 }
 
 const PLACE = String.raw`(?:in|on|of)\s+(?:the|this|our|my)\s+(?:room|mesh|network|swarm)|in\s+the\s+mesh`
@@ -50,6 +65,17 @@ const STATES: ReadonlyArray<[RegExp, TaskFilter]> = [
   [/^(?:unassigned|unclaimed|ignored|without\s+(?:an\s+)?(?:agent|bids?))$/, 'unassigned']
 ]
 const STATE_WORDS = String.raw`running|in\s+progress|open|pending|active|ongoing|underway|unfinished|in\s+flight|waiting(?:\s+for\s+(?:an?\s+)?(?:answers?|input|me|someone|a\s+person))?|blocked|needing\s+input|done|finished|completed?|failed|cancell?ed|verified|disputed|unassigned|unclaimed|ignored|without\s+(?:an\s+)?(?:agent|bids?)`
+/** The built-ins as a person names them ("the calculator", "a JavaScript runner"), and their kinds. */
+const BUILTIN_NAMED: ReadonlyArray<[RegExp, string]> = [
+  [/^calculator$/i, 'calculator'], [/^summari[sz]er$/i, 'summariser'], [/^researcher$/i, 'researcher'], [/^verifier$/i, 'verifier'],
+  [/^planner$/i, 'planner'], [/^(?:js[- ]runner|javascript\s+runner|code\s+runner)$/i, 'js-runner'], [/^(?:llm|language\s+model)$/i, 'llm']
+]
+const BUILTIN_NAMES = String.raw`calculator|summari[sz]er|researcher|verifier|planner|js[- ]runner|javascript\s+runner|code\s+runner|llm|language\s+model`
+
+function kindNamed (name: string): string {
+  return BUILTIN_NAMED.find(([re]) => re.test(name.replace(/\s+/g, ' ')))?.[1] ?? name.toLowerCase()
+}
+
 const SMALL_NUMBERS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twenty: 20 }
 
 /** The request without its courtesy and end mark, in single spaces ("Can you tell me which agents are online?" → "which agents are online"). */
@@ -83,12 +109,21 @@ export function meshAsked (text: string): MeshAsk | undefined {
     // not the mesh's own ("peers", "tabs") needs a place ("in the room", "connected").
     if (/^(?:peers?|tabs?)$/i.test(m[1]!) || m[2]!.trim() !== '') return { about: 'tabs', count: true }
   }
-  if (new RegExp(String.raw`^(?:(?:which|what)\s+(?:peers|tabs|browsers|nodes|devices)(?:\s+(?:are|is))?(?:\s+there)?(?:\s+${HERE})*|(?:list|show)(?:\s+me)?(?:\s+all)?(?:\s+the)?(?:\s+(?:connected|online))?\s+(?:peers|tabs|nodes)(?:\s+${PLACE})?|who(?:'s|\s+is|\s+are)(?:\s+else)?\s+${HERE}|is\s+(?:any|some)(?:one|body)(?:\s+else)?\s+${HERE}|am\s+i\s+(?:alone|connected|online)(?:\s+${PLACE})?|are\s+we\s+connected)$`, 'i').test(t)) {
+  if (new RegExp(String.raw`^(?:(?:which|what)\s+(?:peers|tabs|browsers|nodes|devices)(?:\s+(?:are|is))?(?:\s+there)?(?:\s+${HERE})*|(?:list|show)(?:\s+me)?(?:\s+all)?(?:\s+the)?(?:\s+(?:connected|online))?\s+(?:peers|tabs|nodes)(?:\s+${PLACE})?|who(?:'s|\s+is|\s+are)(?:\s+else)?\s+${HERE}|is\s+(?:any|some)(?:one|body)(?:\s+else)?\s+${HERE}|am\s+i\s+(?:alone|connected|online)(?:\s+${PLACE})?|are\s+we\s+connected|(?:are|is)\s+there\s+(?:any\s+)?(?:other\s+)?(?:peers|tabs|nodes|browsers|people|members|one\s+else|body\s+else)(?:\s+(?:else|${HERE}))*|about\s+the\s+(?:peers|tabs|mesh|room|network)|describe\s+the\s+(?:mesh|room|network)|(?:(?:the\s+)?(?:mesh|room|network)\s+)?status(?:\s+of\s+the\s+(?:mesh|room|network))?|how\s+is\s+the\s+(?:mesh|room|network)(?:\s+doing)?|what(?:'s|\s+is)\s+(?:my|our|this\s+tab's)\s+(?:peer\s+)?id)$`, 'i').test(t)) {
     return { about: 'tabs', count: false }
   }
   // Agents.
   if (/^(?:(?:which|what)\s+agents?\s+(?:has|have|is|are)(?:\s+the)?\s+(?:best|highest|top|worst|lowest|most\s+(?:reliable|trusted|trustworthy)|least\s+reliable)(?:\s+(?:reputation|track\s+record|record|score))?|(?:show|list|compare)(?:\s+me)?(?:\s+the)?(?:\s+agents'?)?\s+reputations?(?:\s+of\s+the\s+agents)?|what\s+(?:is|are)\s+the\s+agents'?\s+reputations?|how\s+(?:reliable|trustworthy|good)\s+(?:are|is)\s+(?:the|our)\s+agents?|rank\s+the\s+agents(?:\s+by\s+(?:reputation|reliability))?)$/i.test(t)) {
     return { about: 'agents', count: false, all: false, byReputation: true }
+  }
+  if (/^(?:(?:which|what)\s+agents?\s+(?:are|is)\s+(?:(?:currently|now)\s+)?(?:working|busy)|who(?:'s|\s+is)\s+(?:(?:currently|now)\s+)?(?:working|busy)|is\s+any(?:one|body|\s+agent)\s+(?:working|busy))(?:\s+(?:on\s+something|(?:right\s+)?now))?$/i.test(t)) {
+    return { about: 'agents', count: false, all: false, byReputation: false, busy: true }
+  }
+  if ((m = new RegExp(String.raw`^(?:is|are)\s+(?:the|a|an|any)\s+(${BUILTIN_NAMES})s?(?:\s+agents?)?\s+(?:online|here|running|available|up)(?:\s+(?:right\s+)?now)?$`, 'i').exec(t)) !== null) {
+    return { about: 'agents', count: false, all: false, byReputation: false, kind: kindNamed(m[1]!) }
+  }
+  if (/^how\s+many\s+agents\s+(?:does|do)\s+(?:each|every)\s+(?:tab|peer|node)\s+(?:run|have|host)$/i.test(t)) {
+    return { about: 'agents', count: false, all: false, byReputation: false }
   }
   if ((m = new RegExp(String.raw`^how\s+many\s+agents(?:\s+(?:are|is))?(?:\s+there)?((?:\s+(?:${HERE}|running|active|working|busy))*)(?:\s+(?:right\s+)?now)?$`, 'i').exec(t)) !== null) {
     return { about: 'agents', count: true, all: false, byReputation: false }
@@ -119,8 +154,11 @@ export function meshAsked (text: string): MeshAsk | undefined {
     // "Show the recent tasks": the last ten; "List all tasks": every one this tab knows.
     return { about: 'tasks', count: false, ...optional('state', state), ...(state === undefined && m[1] === undefined ? { last: 10 } : {}) }
   }
-  if (/^what\s+(?:is|are)\s+(?:the\s+)?(?:mesh|room|agents|everyone|everybody|you)(?:\s+all)?\s+(?:working\s+on|doing|busy\s+with)(?:\s+(?:right\s+)?now)?$/i.test(t)) {
+  if (/^(?:what\s+(?:is|are)\s+(?:the\s+)?(?:mesh|room|agents|everyone|everybody|you)(?:\s+all)?\s+(?:working\s+on|doing|busy\s+with)|what(?:'s|\s+is)\s+(?:running|going\s+on|happening|in\s+progress)(?:\s+(?:here|in\s+the\s+(?:room|mesh)))?)(?:\s+(?:right\s+)?now)?$/i.test(t)) {
     return { about: 'tasks', count: false, state: 'running' }
+  }
+  if (/^(?:which|what)\s+agent\s+(?:answered|did|took|handled|ran|won)\s+the\s+(?:last|latest|previous|most\s+recent)\s+(?:task|request|question)$/i.test(t)) {
+    return { about: 'tasks', count: false, last: 1 }
   }
   if ((m = /^(?:what\s+(?:were|are|was|is)|(?:show|list|summari[sz]e|recap|repeat)(?:\s+me)?)\s+the\s+(?:last|latest|most\s+recent|previous|recent)\s+(?:(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+)?(tasks?|requests?|questions?)(?:\s+(?:asked\s+)?(?:here|in\s+(?:the|this)\s+(?:room|mesh)))?$/i.exec(t)) !== null) {
     const n = countOf(m[1]) ?? (/s$/i.test(m[2]!) ? 5 : 1)
@@ -147,13 +185,23 @@ function joined (items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`
 }
 
+/** An agent's name as the registry gives it, else its id's kind ("planner@12D3…" → "planner": an agent that left). */
+function nameOf (view: MeshView, agentId: string): string {
+  return view.agents.find(a => a.agentId === agentId)?.name ?? agentId.split('@')[0]!
+}
+
 function tabName (view: MeshView, peerId: string): string {
   return peerId === view.peerId ? `this tab (${shortPeer(peerId)})` : shortPeer(peerId)
 }
 
-/** The agents an answer counts: the online ones, or all the registry lists when asked for all. */
-function agentsAsked (view: MeshView, all: boolean): MeshAgent[] {
-  return view.agents.filter(a => all || a.online)
+/** The agents an answer counts: the online ones, or all the registry lists when asked for all, or those at work (but `by`, answering). */
+function agentsAsked (view: MeshView, all: boolean, busy = false, by?: string, kind?: string): MeshAgent[] {
+  return view.agents.filter(a => (all || a.online) && (kind === undefined || a.kind === kind) && (!busy || runningBesides(a, by) > 0 || (a.state === 'working' && a.agentId !== by)))
+}
+
+/** The tasks `a` runs, but the one it answers this question with when it is `by`. */
+function runningBesides (a: MeshAgent, by: string | undefined): number {
+  return a.agentId === by ? Math.max(0, a.running - 1) : a.running
 }
 
 /** Tasks a question about tasks may list: neither the question itself (and its mission) nor mission parts. */
@@ -176,15 +224,19 @@ function inState (t: MeshTask, state: TaskFilter): boolean {
 }
 
 /** The ids an answer to `ask` names, from `view` (and `matches` for who-can). */
-export function meshFacts (ask: MeshAsk, view: MeshView, matches: readonly MeshMatch[], asking?: string): MeshFacts {
+export function meshFacts (ask: MeshAsk, view: MeshView, matches: readonly MeshMatch[], asking: Asking = {}): MeshFacts {
   const sorted = (ids: Iterable<string>): string[] => [...new Set(ids)].sort()
-  switch (ask.about) {
-    case 'tabs': return { about: 'tabs', ids: sorted(view.peers.map(p => p.peerId)) }
-    case 'agents': return { about: 'agents', ids: sorted(agentsAsked(view, ask.all).map(a => a.agentId)) }
-    case 'skills': return { about: 'skills', ids: sorted(agentsAsked(view, false).flatMap(a => a.skills.map(s => `${a.kind}:${s.id}`))) }
-    case 'who-can': return { about: 'who-can', ids: sorted(fitting(matches).filter(m => m.confidence >= MIN_FIT).map(m => m.agentId)) }
-    case 'tasks': return { about: 'tasks', ids: sorted(tasksAsked(view, ask, asking).map(t => t.id)) }
-  }
+  const by = asking.agentId
+  const facts = ((): MeshFacts => {
+    switch (ask.about) {
+      case 'tabs': return { about: 'tabs', ids: sorted(view.peers.map(p => p.peerId)) }
+      case 'agents': return { about: 'agents', ids: sorted(agentsAsked(view, ask.all, ask.busy, by, ask.kind).map(a => a.agentId)) }
+      case 'skills': return { about: 'skills', ids: sorted(agentsAsked(view, false).flatMap(a => a.skills.map(s => `${a.kind}:${s.id}`))) }
+      case 'who-can': return { about: 'who-can', ids: sorted(bestFits(fitting(matches)).map(m => m.agentId)) }
+    case 'tasks': return { about: 'tasks', ids: sorted(tasksAsked(view, ask, asking.taskId).map(t => t.id)) }
+    }
+  })()
+  return by === undefined ? facts : { ...facts, by }
 }
 
 export interface MeshAnswer {
@@ -193,52 +245,64 @@ export interface MeshAnswer {
   output: { mesh: MeshFacts, count: number }
 }
 
-/** The answer to `ask` from `view`; `matches` are the mesh's for a who-can question; `asking` is the task asking (left out of task lists). */
-export function meshAnswer (ask: MeshAsk, view: MeshView, matches: readonly MeshMatch[], asking?: string): MeshAnswer {
+/** The answer to `ask` from `view`; `matches` are the mesh's for a who-can question. */
+export function meshAnswer (ask: MeshAsk, view: MeshView, matches: readonly MeshMatch[], asking: Asking = {}): MeshAnswer {
   const facts = meshFacts(ask, view, matches, asking)
+  const by = asking.agentId
   const online = view.agents.filter(a => a.online)
   const working = [`read the mesh as ${tabName(view, view.peerId)} sees it at ${new Date(view.at).toISOString()}: ${plural(view.peers.length, 'tab')}, ${plural(online.length, 'agent')} online of ${view.agents.length} registered, ${plural(view.tasks.length, 'task')} known`]
   const lines = ((): { text: string, count: number } => {
     switch (ask.about) {
-      case 'tabs': return tabsText(view, online)
-      case 'agents': return ask.byReputation ? reputationText(online) : agentsText(view, agentsAsked(view, ask.all), ask.all)
+      case 'tabs': return tabsText(view, online, by)
+      case 'agents': return ask.byReputation ? reputationText(online) : agentsText(view, agentsAsked(view, ask.all, ask.busy, by, ask.kind), ask, by)
       case 'skills': return skillsText(online)
       case 'who-can': return whoCanText(ask.capability, view, matches, working)
-      case 'tasks': return tasksText(view, ask, tasksAsked(view, ask, asking), tasksAsked(view, { about: 'tasks', count: true }, asking).length)
+      case 'tasks': return tasksText(view, ask, tasksAsked(view, ask, asking.taskId), tasksAsked(view, { about: 'tasks', count: true }, asking.taskId).length)
     }
   })()
   return { text: lines.text, working, output: { mesh: facts, count: lines.count } }
 }
 
-/** The agents' names, alphabetically, with what they are doing when it is not waiting for work. */
-function agentNames (agents: readonly MeshAgent[]): string {
-  return joined([...agents].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)).map(a => `${a.name}${a.state !== 'idle' && a.state !== 'working' ? ` (${a.state})` : a.running > 0 ? ` (working on ${plural(a.running, 'task')})` : ''}`))
+/** The agents' names, alphabetically, with what they are doing when it is not waiting for work (`by`'s answer to this question aside). */
+function agentNames (agents: readonly MeshAgent[], by: string | undefined): string {
+  return joined([...agents].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)).map(a => {
+    const running = runningBesides(a, by)
+    return `${a.name}${a.state !== 'idle' && a.state !== 'working' ? ` (${a.state})` : running > 0 ? ` (working on ${plural(running, 'task')})` : ''}`
+  }))
 }
 
-function tabsText (view: MeshView, online: readonly MeshAgent[]): { text: string, count: number } {
+function tabsText (view: MeshView, online: readonly MeshAgent[], by: string | undefined): { text: string, count: number } {
   const n = view.peers.length
   const others = view.peers.filter(p => !p.self)
   const perTab = view.peers.map(p => {
     const here = online.filter(a => a.peerId === p.peerId)
     const how = p.self ? '' : ` (${[p.transport === undefined ? undefined : p.transport === 'webrtc' ? 'WebRTC' : p.transport, p.rttMs === undefined ? undefined : `${Math.round(p.rttMs)} ms`].filter(x => x !== undefined).join(', ')})`.replace(' ()', '')
-    return `- ${tabName(view, p.peerId)}${how}: ${here.length === 0 ? 'no agent online' : `${plural(here.length, 'agent')}, ${agentNames(here)}`}`
+    return `- ${tabName(view, p.peerId)}${how}: ${here.length === 0 ? 'no agent online' : `${plural(here.length, 'agent')}, ${agentNames(here, by)}`}`
   })
   const head = others.length === 0
     ? `This tab (${shortPeer(view.peerId)}) is alone in the room: it hears from no other peer.`
     : `${plural(n, 'tab')} ${n === 1 ? 'is' : 'are'} in this room: this one and ${plural(others.length, 'peer')} it hears from.`
-  return { text: [head, ...perTab].join('\n'), count: n }
+  return { text: [head, ...perTab, `This tab's peer id: ${view.peerId}`].join('\n'), count: n }
 }
 
-function agentsText (view: MeshView, agents: readonly MeshAgent[], all: boolean): { text: string, count: number } {
-  if (agents.length === 0) return { text: all ? 'The room\'s registry lists no agent.' : 'No agent is online: no tab of this room runs one now.', count: 0 }
+function agentsText (view: MeshView, agents: readonly MeshAgent[], ask: Extract<MeshAsk, { about: 'agents' }>, by: string | undefined): { text: string, count: number } {
+  const all = ask.all
+  if (agents.length === 0) {
+    const online = view.agents.filter(a => a.online).length
+    const text = ask.busy === true
+      ? `No agent is working now${by === undefined ? '' : ' but the one answering this'}: the ${plural(online, 'agent')} online wait for work.`
+      : ask.kind !== undefined ? `No ${ask.kind} agent is online: no tab here runs one now.`
+      : all ? 'The room\'s registry lists no agent.' : 'No agent is online: no tab of this room runs one now.'
+    return { text, count: 0 }
+  }
   const tabs = [...new Set(agents.map(a => a.peerId))].sort((a, b) => (a === view.peerId ? -1 : b === view.peerId ? 1 : a < b ? -1 : 1))
   const offline = agents.filter(a => !a.online).length
   const head = all
     ? `The room's registry lists ${plural(agents.length, 'agent')} on ${plural(tabs.length, 'tab')}${offline > 0 ? `; ${offline} of them ${offline === 1 ? 'is' : 'are'} offline (their tab is not here now)` : ', all online'}:`
-    : `${plural(agents.length, 'agent')} ${agents.length === 1 ? 'is' : 'are'} online on ${plural(tabs.length, 'tab')}:`
+    : `${ask.kind !== undefined ? `Yes: ${plural(agents.length, `${ask.kind} agent`)}` : plural(agents.length, 'agent')} ${agents.length === 1 ? 'is' : 'are'} ${ask.busy === true ? 'working' : 'online'} on ${plural(tabs.length, 'tab')}:`
   const lines = tabs.map(p => {
     const here = agents.filter(a => a.peerId === p)
-    return `- ${tabName(view, p)}${here.some(a => !a.online) ? ' (offline)' : ''}: ${agentNames(here)}`
+    return `- ${tabName(view, p)}${here.some(a => !a.online) ? ' (offline)' : ''}: ${agentNames(here, by)}`
   })
   return { text: [head, ...lines].join('\n'), count: agents.length }
 }
@@ -278,6 +342,16 @@ function skillsText (online: readonly MeshAgent[]): { text: string, count: numbe
   return { text: [head, ...lines, 'Ask in your own words: the agents judge how well each request fits their skills, and the best fit takes it.'].join('\n'), count: distinct }
 }
 
+/**
+ * The agents that fit a capability best: at least the bid floor, and within {@link FIT_MARGIN} of the
+ * best. "Who can summarise a text?": the summarisers (0.97), not the planner whose examples mention
+ * summarising (0.85), which the answer names as further off.
+ */
+function bestFits (matches: readonly MeshMatch[]): MeshMatch[] {
+  const top = Math.max(0, ...matches.map(m => m.confidence))
+  return matches.filter(m => m.confidence >= MIN_FIT && m.confidence >= top - FIT_MARGIN)
+}
+
 /** Matches of a capability but this skill's: the report on the mesh fits "Which agent can ...?" in words, and does none of it. */
 function fitting (matches: readonly MeshMatch[]): MeshMatch[] {
   return matches.filter(m => m.skillId !== MESH_SKILL)
@@ -288,32 +362,37 @@ function whoCanText (capability: string, view: MeshView, all: readonly MeshMatch
   const agent = (id: string): MeshAgent | undefined => view.agents.find(a => a.agentId === id)
   const skillName = (m: MeshMatch): string => agent(m.agentId)?.skills.find(s => s.id === m.skillId)?.name ?? m.skillId
   working.push(`matched "${capability}" against the skills of the agents online: ${matches.length === 0 ? 'no match' : matches.slice(0, 5).map(m => `${m.agentId} ${m.skillId} ${m.confidence.toFixed(2)}`).join('; ')}`)
-  const fit = matches.filter(m => m.confidence >= MIN_FIT)
-  if (fit.length === 0) {
-    const best = matches[0]
-    const text = best === undefined
+  const best = bestFits(matches)
+  if (best.length === 0) {
+    const nearest = matches[0]
+    const text = nearest === undefined
       ? `No agent online offers anything like "${capability}".`
-      : `No agent online offers "${capability}": the nearest skill is ${agent(best.agentId)?.name ?? best.agentId}'s "${skillName(best)}", at a fit of ${best.confidence.toFixed(2)}, below the ${MIN_FIT} an agent needs to bid.`
+      : `No agent online offers "${capability}": the nearest skill is ${nameOf(view, nearest.agentId)}'s "${skillName(nearest)}", at a fit of ${nearest.confidence.toFixed(2)}, below the ${MIN_FIT} an agent needs to bid.`
     return { text, count: 0 }
   }
   // Grouped by agent kind and skill: the same built-in runs on several tabs.
-  const groups = new Map<string, MeshMatch[]>()
-  for (const m of fit) {
-    const key = `${agent(m.agentId)?.name ?? m.agentId}\u0000${skillName(m)}`
-    groups.set(key, [...(groups.get(key) ?? []), m])
+  const groups = (ms: readonly MeshMatch[]): Array<{ name: string, skill: string, fit: number, ms: MeshMatch[] }> => {
+    const by = new Map<string, { name: string, skill: string, fit: number, ms: MeshMatch[] }>()
+    for (const m of ms) {
+      const name = nameOf(view, m.agentId)
+      const skill = skillName(m)
+      const g = by.get(`${name}\u0000${skill}`) ?? { name, skill, fit: 0, ms: [] }
+      g.ms.push(m)
+      g.fit = Math.max(g.fit, m.confidence)
+      by.set(`${name}\u0000${skill}`, g)
+    }
+    return [...by.values()].sort((x, y) => y.fit - x.fit)
   }
-  const lines = [...groups.entries()].map(([key, ms]) => {
-    const [name, skill] = key.split('\u0000') as [string, string]
-    const best = Math.max(...ms.map(m => m.confidence))
-    return `- ${name}, "${skill}" (fit ${best.toFixed(2)}), on ${joined(ms.map(m => tabName(view, m.peerId)))}`
-  })
-  const head = `${plural(fit.length, 'agent')} online ${fit.length === 1 ? 'fits' : 'fit'} "${capability}" well enough to bid on it, best first:`
-  return { text: [head, ...lines].join('\n'), count: fit.length }
+  const lines = groups(best).map(g => `- ${g.name}, "${g.skill}" (fit ${g.fit.toFixed(2)}), on ${joined(g.ms.map(m => tabName(view, m.peerId)))}`)
+  const further = groups(matches.filter(m => m.confidence >= MIN_FIT && !best.includes(m)))
+  const head = `${plural(best.length, 'agent')} online ${best.length === 1 ? 'fits' : 'fit'} "${capability}" best:`
+  const tail = further.length === 0 ? [] : [`Further off, though above the ${MIN_FIT} a bid needs: ${further.map(g => `${g.name}, "${g.skill}" (${g.fit.toFixed(2)})`).join('; ')}.`]
+  return { text: [head, ...lines, ...tail].join('\n'), count: best.length }
 }
 
 /** How a task stands, for a listing. */
 function taskLine (view: MeshView, t: MeshTask): string {
-  const by = t.agentId === undefined ? '' : ` by ${view.agents.find(a => a.agentId === t.agentId)?.name ?? t.agentId.split('@')[0]} on ${shortPeer(t.agentId.split('@')[1] ?? '')}`
+  const by = t.agentId === undefined ? '' : ` by ${nameOf(view, t.agentId)} on ${shortPeer(t.agentId.split('@')[1] ?? '')}`
   const request = t.text.length <= 120 ? t.text : `${t.text.slice(0, 119)}…`
   const state = t.state === 'completed' ? `completed${t.verification !== undefined && t.verification !== 'pending' ? `, ${t.verification}` : ''}` : t.state === 'input-required' ? 'waiting for an answer' : t.state
   const outcome = t.state === 'completed' && t.answer !== undefined ? `: ${oneLine(t.answer)}` : t.reason !== undefined ? `: ${oneLine(t.reason)}` : ''
@@ -326,29 +405,38 @@ function oneLine (text: string): string {
   return line.length <= 160 ? line : `${line.slice(0, 159)}…`
 }
 
-const STATE_NAMES: Record<TaskFilter, string> = {
-  running: 'running', waiting: 'waiting for an answer from a person', completed: 'completed', failed: 'failed', canceled: 'canceled', verified: 'verified', disputed: 'disputed', unassigned: 'unassigned (nobody bid)'
+/** What tasks in each state do, said of one task and of several. */
+const IN_STATE: Record<TaskFilter, [string, string]> = {
+  running: ['is running', 'are running'],
+  waiting: ['is waiting for a person\'s answer', 'are waiting for a person\'s answer'],
+  completed: ['has completed', 'have completed'],
+  failed: ['has failed', 'have failed'],
+  canceled: ['was canceled', 'were canceled'],
+  verified: ['was verified', 'were verified'],
+  disputed: ['was disputed', 'were disputed'],
+  unassigned: ['went unassigned (nobody bid)', 'went unassigned (nobody bid)']
 }
 
 /** `known`: the tasks this tab knows, but mission parts and the question. */
 function tasksText (view: MeshView, ask: Extract<MeshAsk, { about: 'tasks' }>, tasks: readonly MeshTask[], known: number): { text: string, count: number } {
-  const which = ask.state === undefined ? '' : ` ${STATE_NAMES[ask.state]}`
+  const n = tasks.length
+  const does = ask.state === undefined ? undefined : IN_STATE[ask.state][n === 1 ? 0 : 1]
   if (ask.count) {
-    const head = ask.state === undefined
-      ? `This tab knows ${plural(tasks.length, 'task')} of the room (mission parts not counted, nor this question).`
-      : `${plural(tasks.length, 'task')} of the ${known} this tab knows ${tasks.length === 1 ? 'is' : 'are'}${which}.`
-    return { text: head, count: tasks.length }
+    const text = does === undefined
+      ? `This tab knows ${plural(n, 'task')} of the room (mission parts not counted, nor this question).`
+      : `${plural(n, 'task')} of the ${known} this tab knows ${does}.`
+    return { text, count: n }
   }
-  if (tasks.length === 0) {
+  if (n === 0) {
     const text = ask.state !== undefined
-      ? `No task is${which} now, of the ${plural(known, 'task')} this tab knows (this question aside).`
+      ? `No task ${IN_STATE[ask.state][0]}, of the ${plural(known, 'task')} this tab knows (this question aside).`
       : 'This tab knows no task of the room yet but this question.'
     return { text, count: 0 }
   }
   const head = ask.last !== undefined
-    ? `The last ${tasks.length === 1 ? 'task' : plural(tasks.length, 'task')} of the room, newest first${ask.state === undefined ? '' : `, ${STATE_NAMES[ask.state]}`}:`
-    : `${plural(tasks.length, 'task')} ${tasks.length === 1 ? 'is' : 'are'}${which}, newest first:`
-  return { text: [head, ...tasks.slice(0, 20).map(t => taskLine(view, t)), ...(tasks.length > 20 ? [`(and ${tasks.length - 20} more)`] : [])].join('\n'), count: tasks.length }
+    ? `The last ${n === 1 ? 'task' : plural(n, 'task')} of the room, newest first:`
+    : `${plural(n, 'task')} ${does ?? (n === 1 ? 'is known' : 'are known')}, newest first:`
+  return { text: [head, ...tasks.slice(0, 20).map(t => taskLine(view, t)), ...(n > 20 ? [`(and ${n - 20} more)`] : [])].join('\n'), count: n }
 }
 
 /**
@@ -363,9 +451,14 @@ export async function checkMeshAnswer (input: unknown, ctx: Pick<AgentContext, '
   if (handed === undefined || typeof claimed !== 'object' || claimed === null || !Array.isArray(claimed.ids) || !claimed.ids.every(x => typeof x === 'string')) return undefined
   const ask = meshAsked(handed.task.text)
   if (ask === undefined || ask.about !== claimed.about) return undefined
+  if (ask.about === 'agents' && ask.busy === true) {
+    // Checking it is work too (this verifier's, and the other tabs' verifiers'): no view taken now shows what the answer saw.
+    return { verdict: { vote: 'abstain', confidence: 0, reason: 'which agents are working changes with every task, this check included: no other tab\'s view can confirm it' }, steps: [] }
+  }
   const view = await ctx.mesh.status()
-  const matches = ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, 10) : []
-  const asking = typeof handed.task.id === 'string' ? handed.task.id : undefined
+  const matches = ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, MATCHED) : []
+  const by = (claimed as { by?: unknown }).by
+  const asking: Asking = { ...(typeof handed.task.id === 'string' ? { taskId: handed.task.id } : {}), ...(typeof by === 'string' ? { agentId: by } : {}) }
   const mine = meshFacts(ask, view, matches, asking)
   const theirs = [...new Set(claimed.ids as string[])].sort()
   const here = `this tab (${shortPeer(view.peerId)})`

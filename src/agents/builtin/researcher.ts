@@ -34,7 +34,7 @@ import { replacedBy, replaces, statedWords, statementConflict } from './supersed
 import { conflictingIds, isNegated, sameButFlipped, sideTaken, statementTerms } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
-import { meshAnswer, meshAsked, MESH_SKILL, type MeshAsk } from './mesh-status.ts'
+import { MATCHED, meshAnswer, meshAsked, MESH_SKILL, type MeshAsk } from './mesh-status.ts'
 
 export { questionToRecord, statementToRecord }
 
@@ -105,8 +105,8 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 async function answerAboutTheMesh (ask: MeshAsk, task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.progress(0.2, 'reading the mesh')
   const view = await ctx.mesh.status()
-  const matches = ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, 10) : []
-  const answer = meshAnswer(ask, view, matches, task.id)
+  const matches = ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, MATCHED) : []
+  const answer = meshAnswer(ask, view, matches, { taskId: task.id, agentId: ctx.agentId })
   ctx.progress(1)
   return { text: answer.text, working: answer.working, output: answer.output }
 }

@@ -75,7 +75,19 @@ describe('reading a question about the mesh', () => {
     ['Summarise the last three tasks', { about: 'tasks', last: 3 }],
     ['What was the last task?', { about: 'tasks', last: 1 }],
     ['How many tasks have completed?', { about: 'tasks', count: true, state: 'completed' }],
-    ['List all tasks', { about: 'tasks', count: false }]
+    ['List all tasks', { about: 'tasks', count: false }],
+    // A second round of asking three tabs: these had no bid.
+    ["what's running right now?", { about: 'tasks', state: 'running' }],
+    ['Are there any other peers?', { about: 'tabs', count: false }],
+    ['Tell me about the peers', { about: 'tabs', count: false }],
+    ['Mesh status', { about: 'tabs', count: false }],
+    ['Which agents are working?', { about: 'agents', busy: true }],
+    ['Is anyone working right now?', { about: 'agents', busy: true }],
+    ['Is the calculator online?', { about: 'agents', kind: 'calculator' }],
+    ['Is a JavaScript runner available?', { about: 'agents', kind: 'js-runner' }],
+    ['How many agents does each tab run?', { about: 'agents', count: false }],
+    ['What is my peer id?', { about: 'tabs' }],
+    ['Which agent answered the last task?', { about: 'tasks', last: 1 }]
   ])('%s', (text, expected) => {
     expect(meshAsked(text)).toMatchObject(expected)
   })
@@ -88,7 +100,8 @@ describe('reading a question about the mesh', () => {
     'What can you do with a CRDT?',
     'List the tasks for the sprint',
     'What is 17 * 23?',
-    'Summarise: the relay restarted twice and the tabs reconnected.'
+    'Summarise: the relay restarted twice and the tabs reconnected.',
+    'Is the staging server online?'
   ])('not about the mesh: %s', (text) => {
     expect(meshAsked(text)).toBeUndefined()
   })
@@ -106,7 +119,8 @@ describe('answering from a view of the mesh', () => {
       '3 tabs are in this room: this one and 2 peers it hears from.',
       '- this tab (…aaaaaa): 2 agents, Calculator and Researcher',
       '- …bbbbbb (WebRTC, 12 ms): 2 agents, Calculator (working on 1 task) and JavaScript runner',
-      '- …cccccc (websocket): 1 agent, Verifier'
+      '- …cccccc (websocket): 1 agent, Verifier',
+      `This tab's peer id: ${A}`
     ])
     expect(a.output).toEqual({ mesh: { about: 'tabs', ids: [A, B, C].sort() }, count: 3 })
     expect(a.working[0]).toMatch(/^read the mesh as this tab \(…aaaaaa\) sees it at 2026-11-25T12:00:00.000Z: 3 tabs, 5 agents online of 6 registered, 6 tasks known$/)
@@ -127,6 +141,22 @@ describe('answering from a view of the mesh', () => {
     expect(all.text).toContain('- …234567 (offline): Summariser')
   })
 
+  it('leaves the answering agent\'s work on this question out: of what it is doing, and of who is working', () => {
+    const busy = view({ agents: [agent('researcher', A, { state: 'working', running: 1 }), agent('calculator', B, { state: 'working', running: 2 }), agent('verifier', C)] })
+    const by = { taskId: 't5', agentId: `researcher@${A}` }
+    const working = meshAnswer(meshAsked('Which agents are working?')!, busy, [], by)
+    expect(working.text).toBe('1 agent is working on 1 tab:\n- …bbbbbb: Calculator (working on 2 tasks)')
+    expect(working.output.mesh).toEqual({ about: 'agents', ids: [`calculator@${B}`], by: `researcher@${A}` })
+    expect(meshAnswer(meshAsked('Which agents are online?')!, busy, [], by).text).toContain('- this tab (…aaaaaa): Researcher\n')
+    const idle = view({ agents: [agent('researcher', A, { state: 'working', running: 1 }), agent('verifier', C)] })
+    expect(meshAnswer(meshAsked('Is anyone working right now?')!, idle, [], by).text).toBe('No agent is working now but the one answering this: the 2 agents online wait for work.')
+  })
+
+  it('says whether a built-in of a kind is online, and where', () => {
+    expect(meshAnswer(meshAsked('Is the calculator online?')!, view(), []).text).toBe('Yes: 2 calculator agents are online on 2 tabs:\n- this tab (…aaaaaa): Calculator\n- …bbbbbb: Calculator (working on 1 task)')
+    expect(meshAnswer(meshAsked('Is the summarizer online?')!, view(), []).text).toBe('No summariser agent is online: no tab here runs one now.')
+  })
+
   it('lists the skills once per kind of agent', () => {
     const a = meshAnswer(meshAsked('What can the agents do?')!, view(), [])
     const calc = builtinManifest('calculator').skills.map(s => s.name).join('; ')
@@ -144,17 +174,32 @@ describe('answering from a view of the mesh', () => {
       { agentId: `calculator@${A}`, peerId: A, skillId: 'math.evaluate', confidence: 0.3 }
     ]
     const a = meshAnswer(meshAsked('Which agent can run JavaScript?')!, view(), matches)
-    expect(a.text).toBe('1 agent online fits "run JavaScript" well enough to bid on it, best first:\n- JavaScript runner, "Run JavaScript" (fit 0.81), on …bbbbbb')
+    expect(a.text).toBe('1 agent online fits "run JavaScript" best:\n- JavaScript runner, "Run JavaScript" (fit 0.81), on …bbbbbb')
     expect(a.output.mesh.ids).toEqual([`js-runner@${B}`])
+    // Only the best fits count: "Who can summarise a text?" had named planners (0.85) beside the summarisers (0.97).
+    const summarise: MeshMatch[] = [
+      { agentId: `summariser@${A}`, peerId: A, skillId: 'text.summarise', confidence: 0.97 },
+      { agentId: `summariser@${B}`, peerId: B, skillId: 'text.summarise', confidence: 0.9 },
+      { agentId: `calculator@${B}`, peerId: B, skillId: 'math.evaluate', confidence: 0.85 },
+      { agentId: `calculator@${A}`, peerId: A, skillId: 'math.evaluate', confidence: 0.5 },
+      { agentId: `verifier@${C}`, peerId: C, skillId: 'claim.verify', confidence: 0.44 }
+    ]
+    const best = meshAnswer(meshAsked('Who can summarise a text?')!, view(), summarise)
+    expect(best.text.split('\n')).toEqual([
+      '2 agents online fit "summarise a text" best:',
+      '- summariser, "text.summarise" (fit 0.97), on this tab (…aaaaaa) and …bbbbbb',
+      'Further off, though above the 0.45 a bid needs: Calculator, "Arithmetic and expression evaluation" (0.85).'
+    ])
+    expect(best.output).toEqual({ mesh: { about: 'who-can', ids: [`summariser@${A}`, `summariser@${B}`] }, count: 2 })
     const none = meshAnswer(meshAsked('Is there an agent that can translate text?')!, view(), [matches[0]!, matches[2]!])
     expect(none.text).toBe('No agent online offers "translate text": the nearest skill is Calculator\'s "Arithmetic and expression evaluation", at a fit of 0.30, below the 0.45 an agent needs to bid.')
     expect(none.output).toEqual({ mesh: { about: 'who-can', ids: [] }, count: 0 })
   })
 
   it('lists tasks by state, newest first, leaving out the question itself and mission parts', () => {
-    const running = meshAnswer(meshAsked('What tasks are running?')!, view(), [], 't5')
+    const running = meshAnswer(meshAsked('What tasks are running?')!, view(), [], { taskId: 't5' })
     expect(running.text).toBe('1 task is running, newest first:\n- "Run: while(true){}" (working by JavaScript runner on …bbbbbb)')
-    const last = meshAnswer(meshAsked('Summarise the last three tasks')!, view(), [], 't5')
+    const last = meshAnswer(meshAsked('Summarise the last three tasks')!, view(), [], { taskId: 't5' })
     expect(last.text.split('\n')).toEqual([
       'The last 3 tasks of the room, newest first:',
       '- "Find the primes below 50, then count them" (completed, verified by planner on …bbbbbb): 15',
@@ -162,8 +207,8 @@ describe('answering from a view of the mesh', () => {
       '- "Translate this into French" (unassigned): nobody bid'
     ])
     expect(last.output.mesh.ids).toEqual(['t2', 't3', 't4'])
-    expect(meshAnswer(meshAsked('How many tasks have completed?')!, view(), [], 't5').text).toBe('2 tasks of the 4 this tab knows are completed.')
-    expect(meshAnswer(meshAsked('Which tasks were disputed?')!, view(), [], 't5').text).toBe('No task is disputed now, of the 4 tasks this tab knows (this question aside).')
+    expect(meshAnswer(meshAsked('How many tasks have completed?')!, view(), [], { taskId: 't5' }).text).toBe('2 tasks of the 4 this tab knows have completed.')
+    expect(meshAnswer(meshAsked('Which tasks were disputed?')!, view(), [], { taskId: 't5' }).text).toBe('No task was disputed, of the 4 tasks this tab knows (this question aside).')
   })
 
   it('ranks agents by reputation, or says nobody has a record yet', () => {
@@ -199,8 +244,14 @@ describe('checking an answer about the mesh from another tab', () => {
     const matches: MeshMatch[] = [{ agentId: `js-runner@${B}`, peerId: B, skillId: 'code.run-javascript', confidence: 0.8 }]
     const answer = meshAnswer(meshAsked('Which agent can run JavaScript?')!, view(), matches)
     expect((await checkMeshAnswer(handed('Which agent can run JavaScript?', answer.output), ctxOf(view({ peerId: C }), matches)))?.verdict.vote).toBe('support')
-    const tasks = meshAnswer(meshAsked('Which tasks are running?')!, view(), [], 't5')
+    const tasks = meshAnswer(meshAsked('Which tasks are running?')!, view(), [], { taskId: 't5' })
     expect((await checkMeshAnswer(handed('Which tasks are running?', tasks.output, 't5'), ctxOf(view({ peerId: B }))))?.verdict.vote).toBe('support')
+  })
+
+  it('does not judge who is working: checking is work too', async () => {
+    const answer = meshAnswer(meshAsked('Which agents are working?')!, view(), [], { agentId: `researcher@${A}` })
+    const v = await checkMeshAnswer(handed('Which agents are working?', answer.output), testContext({ meshStatus: async () => { throw new Error('no need to look') } }))
+    expect(v?.verdict).toMatchObject({ vote: 'abstain', reason: 'which agents are working changes with every task, this check included: no other tab\'s view can confirm it' })
   })
 
   it('is no check of other results', async () => {
