@@ -107,15 +107,23 @@ test('tools: services outside the manifest throw AgentToolError in the worker; g
       if (task.text === 'search') return { text: 'ok', output: (await ctx.graph.search('CRDTs merge', 1)).map(h => h.id) }
       if (task.text === 'llm') return { text: String(ctx.llmAvailable), output: await ctx.llm({ messages: [{ role: 'user', content: 'hi' }] }) }
       if (task.text === 'spawn') return await ctx.spawn('calculator', { id: 'x', text: '1 + 1' })
+      if (task.text === 'mesh') return { text: 'ok', output: (await ctx.mesh.status()).peers.map(p => p.peerId) }
+      if (task.text === 'blank match') return { text: 'ok', output: await ctx.mesh.match('   ') }
     } catch (err) { return { text: err.name + ': ' + err.message, output: { name: err.name, tool: err.tool ?? null, code: err.code ?? null } } }
   }`
   await startCustom(page, 'no-tools', source)
-  await startCustom(page, 'reader', source, { tools: ['graph.read', 'llm'] })
+  await startCustom(page, 'reader', source, { tools: ['graph.read', 'llm', 'mesh.read'] })
   const denied = await run(page, 'no-tools', 'search')
   expect(denied).toMatchObject({ ok: true, result: { output: { name: 'AgentToolError', tool: 'graph.read' } } })
   expect(await run(page, 'no-tools', 'llm')).toMatchObject({ ok: true, result: { output: { name: 'AgentToolError', tool: 'llm' } } })
   expect(await run(page, 'no-tools', 'spawn')).toMatchObject({ ok: true, result: { output: { name: 'AgentToolError', tool: 'spawn' } } })
   expect(await run(page, 'reader', 'search')).toMatchObject({ ok: true, result: { output: ['e1'] } })
+  // The mesh as the tab sees it: a tool of its own, its arguments checked on the main thread.
+  expect(await run(page, 'no-tools', 'mesh')).toMatchObject({ ok: true, result: { output: { name: 'AgentToolError', tool: 'mesh.read' } } })
+  expect(await run(page, 'reader', 'mesh')).toMatchObject({ ok: true, result: { output: ['runtime-page'] } })
+  const blank = await run(page, 'reader', 'blank match')
+  expect(blank).toMatchObject({ ok: true, result: { output: { name: 'TypeError' } } })
+  expect(blank.ok && blank.result.text).toContain('ctx.mesh.match takes a capability in words (1-2000 characters) and k between 1 and 50')
   const llm = await run(page, 'reader', 'llm')
   expect(llm).toMatchObject({ ok: true, result: { output: { name: 'Error' } } })
   expect(llm.ok && llm.result.text).toContain('no endpoint configured')
