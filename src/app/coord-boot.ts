@@ -299,12 +299,8 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // researcher's report on the mesh as its tab sees it (mesh-status.ts). Before, nobody bid. "Who can
     // approve the budget?" is the mesh's only when an agent's skill fits it (else it may be about people).
     const meshAsk = meshAsked(asks)
-    if (meshAsk !== undefined && !(meshAsk.about === 'who-can' && meshAsk.loose && (await host.match(meshAsk.capability, 1, { minConfidence: MIN_BID_CONFIDENCE })).length === 0)) {
-      const researcher = mine.find(a => a.kind === 'researcher')
-      const skill = researcher === undefined ? undefined : skillOf(researcher, MESH_SKILL)
-      return researcher !== undefined && skill !== undefined ? [{ agentId: researcher.agentId, skillId: skill, confidence: RECORD_CONFIDENCE }] : []
-    }
-    const recordedBy = statementToRecord(task.text) !== undefined ? RECORD_SKILL : questionToRecord(task.text) !== undefined || statementToForget(task.text) !== undefined ? 'graph.lookup' : topicAsked(task.text) !== undefined ? ANSWER_SKILL : undefined
+    const aboutTheMesh = meshAsk !== undefined && !(meshAsk.about === 'who-can' && meshAsk.loose && (await host.match(meshAsk.capability, 1, { minConfidence: MIN_BID_CONFIDENCE })).length === 0)
+    const recordedBy = aboutTheMesh ? MESH_SKILL : statementToRecord(task.text) !== undefined ? RECORD_SKILL : questionToRecord(task.text) !== undefined || statementToForget(task.text) !== undefined ? 'graph.lookup' : topicAsked(task.text) !== undefined ? ANSWER_SKILL : undefined
     if (recordedBy !== undefined) {
       const researcher = mine.find(a => a.kind === 'researcher')
       const skill = researcher === undefined ? undefined : skillOf(researcher, recordedBy)

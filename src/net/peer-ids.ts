@@ -21,10 +21,7 @@ export function peerIdOf (id: string): PeerId {
   return p
 }
 
-/** `…` + the last 6 characters: enough to tell peers apart in a narration line. */
-export function shortPeer (peerId: string): string {
-  return peerId.length <= 8 ? peerId : `…${peerId.slice(-6)}`
-}
+export { shortPeer } from './peer-names.ts'
 
 /** Whether `agentId` names its peer (`…@<peerId>`, as agents/registry.ts `agentIdFor` builds it). */
 export function ownedBy (agentId: string, peerId: string): boolean {

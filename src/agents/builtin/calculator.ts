@@ -18,6 +18,7 @@ import { checkNumberClaim } from './number-claims.ts'
 import { convertAt, noRateError, readConversion, statedRate, type Conversion, type CurrencyAnswer } from './currency.ts'
 import { affordCount, amountOverTime, amountsIn as moneyAmountsIn, asMoney, balanceOverTime, billSplit, growthOverTime, loanPayment, moneyEach, moneyLeft, moneyQuestion, overPeriods, savingsGoal, type MoneyReading } from './money.ts'
 import { payOverTime } from './pay.ts'
+import { listed } from './wording.ts'
 import { compareQuantities } from './compare-quantities.ts'
 import { measureAnswer } from './measures.ts'
 import { baseConversion } from './number-bases.ts'
@@ -815,10 +816,6 @@ function asTerm (n: number): string {
   return n < 0 ? `(${n})` : String(n)
 }
 
-/** "2, 4 and 9" */
-function listed (items: string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`
-}
 
 function notANumberError (u: Upstream): Error {
   const said = numbersSaid(u.value)

@@ -11,6 +11,7 @@
  * the tab where it was asked), as is the clock ("What time is it?", at the end of this file).
  */
 import { numberWordsToDigits } from './number-words.ts'
+import { listed } from './wording.ts'
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
 /** A month's name or abbreviation, captured ("March", "mar.", "Sept"). */
@@ -418,7 +419,7 @@ function calendarSpan (from: number, to: number): string {
   }
   const parts = [[years, 'year'], [months, 'month'], [days, 'day']].filter(([n]) => n !== 0).map(([n, w]) => `${n} ${w}${n === 1 ? '' : 's'}`)
   if (parts.length === 0) return '0 days'
-  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`
+  return listed(parts)
 }
 
 // ---------------------------------------------------------------------------------------------

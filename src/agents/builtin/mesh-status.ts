@@ -13,6 +13,8 @@
  */
 import type { AgentContext, MeshAgent, MeshMatch, MeshTask, MeshView, Verdict } from '../types.ts'
 import { readHanded } from './rederive.ts'
+import { listed, plural } from './wording.ts'
+import { shortPeer } from '../../net/peer-names.ts'
 
 /** The researcher's skill that answers these (manifests.ts). */
 export const MESH_SKILL = 'mesh.status'
@@ -23,7 +25,7 @@ export const MIN_FIT = 0.45
 export const FIT_MARGIN = 0.1
 
 /** How many agents a who-can question matches: every one of a room of a few tabs (the best per agent). */
-export const MATCHED = 50
+const MATCHED = 50
 
 /** Which tasks a question about tasks asks for. */
 export type TaskFilter = 'running' | 'waiting' | 'completed' | 'failed' | 'canceled' | 'verified' | 'disputed' | 'unassigned'
@@ -171,19 +173,6 @@ function optional<K extends string, V> (key: K, value: V | undefined): { [P in K
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }
 
-/** `…` + the last 6 characters of a peer id, as the app shows peers. */
-export function shortPeer (peerId: string): string {
-  return peerId.length <= 8 ? peerId : `…${peerId.slice(-6)}`
-}
-
-function plural (n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`
-}
-
-/** "a, b and c". */
-function joined (items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`
-}
 
 /** An agent's name as the registry gives it, else its id's kind ("planner@12D3…" → "planner": an agent that left). */
 function nameOf (view: MeshView, agentId: string): string {
@@ -221,6 +210,12 @@ function inState (t: MeshTask, state: TaskFilter): boolean {
     case 'disputed': return t.verification === 'disputed'
     default: return t.state === state
   }
+}
+
+/** What answering `ask` reads of the mesh: this tab's view, and for a who-can question the agents matched to its capability. */
+export async function readMesh (ask: MeshAsk, ctx: Pick<AgentContext, 'mesh'>): Promise<{ view: MeshView, matches: MeshMatch[] }> {
+  const view = await ctx.mesh.status()
+  return { view, matches: ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, MATCHED) : [] }
 }
 
 /** The ids an answer to `ask` names, from `view` (and `matches` for who-can). */
@@ -265,7 +260,7 @@ export function meshAnswer (ask: MeshAsk, view: MeshView, matches: readonly Mesh
 
 /** The agents' names, alphabetically, with what they are doing when it is not waiting for work (`by`'s answer to this question aside). */
 function agentNames (agents: readonly MeshAgent[], by: string | undefined): string {
-  return joined([...agents].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)).map(a => {
+  return listed([...agents].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)).map(a => {
     const running = runningBesides(a, by)
     return `${a.name}${a.state !== 'idle' && a.state !== 'working' ? ` (${a.state})` : running > 0 ? ` (working on ${plural(running, 'task')})` : ''}`
   }))
@@ -383,7 +378,7 @@ function whoCanText (capability: string, view: MeshView, all: readonly MeshMatch
     }
     return [...by.values()].sort((x, y) => y.fit - x.fit)
   }
-  const lines = groups(best).map(g => `- ${g.name}, "${g.skill}" (fit ${g.fit.toFixed(2)}), on ${joined(g.ms.map(m => tabName(view, m.peerId)))}`)
+  const lines = groups(best).map(g => `- ${g.name}, "${g.skill}" (fit ${g.fit.toFixed(2)}), on ${listed(g.ms.map(m => tabName(view, m.peerId)))}`)
   const further = groups(matches.filter(m => m.confidence >= MIN_FIT && !best.includes(m)))
   const head = `${plural(best.length, 'agent')} online ${best.length === 1 ? 'fits' : 'fit'} "${capability}" best:`
   const tail = further.length === 0 ? [] : [`Further off, though above the ${MIN_FIT} a bid needs: ${further.map(g => `${g.name}, "${g.skill}" (${g.fit.toFixed(2)})`).join('; ')}.`]
@@ -455,26 +450,25 @@ export async function checkMeshAnswer (input: unknown, ctx: Pick<AgentContext, '
     // Checking it is work too (this verifier's, and the other tabs' verifiers'): no view taken now shows what the answer saw.
     return { verdict: { vote: 'abstain', confidence: 0, reason: 'which agents are working changes with every task, this check included: no other tab\'s view can confirm it' }, steps: [] }
   }
-  const view = await ctx.mesh.status()
-  const matches = ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, MATCHED) : []
+  const { view, matches } = await readMesh(ask, ctx)
   const by = (claimed as { by?: unknown }).by
   const asking: Asking = { ...(typeof handed.task.id === 'string' ? { taskId: handed.task.id } : {}), ...(typeof by === 'string' ? { agentId: by } : {}) }
   const mine = meshFacts(ask, view, matches, asking)
   const theirs = [...new Set(claimed.ids as string[])].sort()
   const here = `this tab (${shortPeer(view.peerId)})`
-  const steps = [`asked again of the mesh as ${here} sees it: ${plural(mine.ids.length, 'id')} (${listed(mine.ids)})`]
+  const steps = [`asked again of the mesh as ${here} sees it: ${plural(mine.ids.length, 'id')} (${idsListed(mine.ids)})`]
   const missing = mine.ids.filter(id => !theirs.includes(id))
   const extra = theirs.filter(id => !mine.ids.includes(id))
   if (missing.length === 0 && extra.length === 0) {
-    return { verdict: { vote: 'support', confidence: 0.9, reason: `${here} sees the same ${plural(mine.ids.length, NOUNS[ask.about])}: ${listed(mine.ids)}` }, steps }
+    return { verdict: { vote: 'support', confidence: 0.9, reason: `${here} sees the same ${plural(mine.ids.length, NOUNS[ask.about])}: ${idsListed(mine.ids)}` }, steps }
   }
-  const diff = [extra.length > 0 ? `the answer names ${listed(extra)}, which ${here} does not see` : '', missing.length > 0 ? `${here} also sees ${listed(missing)}` : ''].filter(x => x !== '').join('; ')
+  const diff = [extra.length > 0 ? `the answer names ${idsListed(extra)}, which ${here} does not see` : '', missing.length > 0 ? `${here} also sees ${idsListed(missing)}` : ''].filter(x => x !== '').join('; ')
   return { verdict: { vote: 'abstain', confidence: 0, reason: `${diff}: tabs may see the mesh differently for a moment (a peer joining or leaving, a task ending), so neither is wrong for sure` }, steps: [...steps, diff] }
 }
 
 const NOUNS: Record<MeshAsk['about'], string> = { tabs: 'tab', agents: 'agent', skills: 'skill', 'who-can': 'fitting agent', tasks: 'task' }
 
-function listed (ids: readonly string[]): string {
+function idsListed (ids: readonly string[]): string {
   if (ids.length === 0) return 'none'
   const shown = ids.slice(0, 6).map(id => (id.length > 60 ? `${id.slice(0, 59)}…` : id))
   return ids.length > 6 ? `${shown.join(', ')} and ${ids.length - 6} more` : shown.join(', ')

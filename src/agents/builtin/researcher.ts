@@ -34,7 +34,7 @@ import { replacedBy, replaces, statedWords, statementConflict } from './supersed
 import { conflictingIds, isNegated, sameButFlipped, sideTaken, statementTerms } from './contradiction.ts'
 import { lowerFirstIfProse, quote, sentence } from './graph-quote.ts'
 import { asksForListing, listing } from './graph-listing.ts'
-import { MATCHED, meshAnswer, meshAsked, MESH_SKILL, type MeshAsk } from './mesh-status.ts'
+import { meshAnswer, meshAsked, MESH_SKILL, readMesh, type MeshAsk } from './mesh-status.ts'
 
 export { questionToRecord, statementToRecord }
 
@@ -104,8 +104,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 /** A question about the mesh itself, answered from what this tab sees of it (mesh-status.ts). */
 async function answerAboutTheMesh (ask: MeshAsk, task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.progress(0.2, 'reading the mesh')
-  const view = await ctx.mesh.status()
-  const matches = ask.about === 'who-can' ? await ctx.mesh.match(ask.capability, MATCHED) : []
+  const { view, matches } = await readMesh(ask, ctx)
   const answer = meshAnswer(ask, view, matches, { taskId: task.id, agentId: ctx.agentId })
   ctx.progress(1)
   return { text: answer.text, working: answer.working, output: answer.output }

@@ -15,6 +15,7 @@
 import { numberWordsToDigits, withoutThousands } from './number-words.ts'
 import { readHanded, type Rederived } from './rederive.ts'
 import { LIST_ITEM, splitSentences } from './sentences.ts'
+import { plural } from './wording.ts'
 import { requestedLength, sourceText, SUMMARY_INTENT } from './summariser.ts'
 
 /** Longest summary judged (characters); a longer one is not a summary of anything. */
@@ -91,6 +92,3 @@ function numbersIn (text: string): string[] {
   return [...withoutThousands(numberWordsToDigits(text)).matchAll(/\d+(?:\.\d+)?/g)].map(m => String(Number(m[0])))
 }
 
-function plural (n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
-}

@@ -3,6 +3,7 @@
  * the state module, unit-tested.
  */
 import type { TaskSnapshot } from '../../coord/engine.ts'
+import { shortPeer as shortPeerId } from '../../net/peer-names.ts'
 import type { TaskState } from '../../coord/task-state.ts'
 import type { PartnerReach } from '../../graph/sync-partners.ts'
 
@@ -90,8 +91,7 @@ export function timingSteps (timings: TaskSnapshot['timings']): TimingStep[] {
 
 /** `…` + the last 6 characters of a peer id (as elsewhere in the app). */
 export function shortPeer (peerId: string | undefined): string {
-  if (peerId === undefined) return '…'
-  return peerId.length <= 8 ? peerId : `…${peerId.slice(-6)}`
+  return peerId === undefined ? '…' : shortPeerId(peerId)
 }
 
 /** An agent id without its `@peer` suffix (`calculator@12D3…` → `calculator`). */
