@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { listKnowledge } from '../../../src/app/agents-boot.ts'
+import { listKnowledge } from '../../../src/app/knowledge.ts'
 import { checkListFilter } from '../../../src/agents/runtime/agent-runtime.ts'
 import { EntityProofs } from '../../../src/coord/entity-proof.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { provenView } from '../../../src/app/agents-boot.ts'
+import { provenView } from '../../../src/app/knowledge.ts'
 import { handler } from '../../../src/agents/builtin/researcher.ts'
 import { EntityProofs } from '../../../src/coord/entity-proof.ts'
 import { createGraphRepo, openRoomGraph } from '../../../src/graph/room.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentView, answeredRequest, isBookkeeping, quotesTheGraph, toldStatements } from '../../../src/app/agents-boot.ts'
+import { agentView, answeredRequest, isBookkeeping, quotesTheGraph, toldStatements } from '../../../src/app/knowledge.ts'
 import { ANSWERABLE_RELEVANCE } from '../../../src/app/coord-boot.ts'
 import { handler, judgeAsked } from '../../../src/agents/builtin/researcher.ts'
 import { handler as verify } from '../../../src/agents/builtin/verifier.ts'
