@@ -8,7 +8,7 @@
  * forgotten. Retracted entities are not returned unless asked for.
  */
 import type { GraphHit } from './types.ts'
-import { combinedScore, cosine, GLOVE_CALIBRATION, idf, lexicalOverlap, terms, type Calibration } from '../match/score.ts'
+import { combinedScore, cosine, GLOVE_CALIBRATION, idf, terms, type Calibration } from '../match/score.ts'
 
 /** The fields of a graph entity retrieval needs (a projection of `Entity` plus its `provenance.updatedAt`). */
 export interface RetrievableEntity {
@@ -86,14 +86,18 @@ export class GraphRetriever {
   }
 
   private async doRefresh (entities: readonly RetrievableEntity[], signal?: AbortSignal): Promise<number> {
-    const present = new Set<string>()
     const stale: RetrievableEntity[] = []
+    let known = 0
     for (const e of entities) {
-      present.add(e.id)
       const c = this.cache.get(e.id)
+      if (c !== undefined) known++
       if (c === undefined || c.updatedAt !== e.updatedAt || c.text !== e.text) stale.push(e)
     }
-    for (const id of this.cache.keys()) if (!present.has(id)) this.cache.delete(id)
+    // Every cached id is among `entities` (ids are unique) unless some are not: only then look for them.
+    if (known < this.cache.size) {
+      const present = new Set(entities.map(e => e.id))
+      for (const id of this.cache.keys()) if (!present.has(id)) this.cache.delete(id)
+    }
     for (let i = 0; i < stale.length; i += this.batchSize) {
       signal?.throwIfAborted()
       const batch = stale.slice(i, i + this.batchSize)
@@ -116,27 +120,53 @@ export class GraphRetriever {
     const [q] = await this.embed([query], options.signal === undefined ? undefined : { signal: options.signal })
     if (q === undefined) throw new Error('graph retrieval: the embedder returned no vector for the query')
 
-    const candidates = entities.filter((e) =>
-      (this.includeRetracted || e.status !== 'retracted') && (options.kinds === undefined || options.kinds.includes(e.kind)))
-    const queryTerms = terms(query, 'literal')
-    const df = new Map<string, number>()
-    for (const t of new Set(queryTerms)) {
-      let n = 0
-      for (const e of candidates) if (this.cache.get(e.id)?.terms.has(t) === true) n++
-      df.set(t, n)
-    }
-    const weight = (t: string): number => idf(df.get(t) ?? 0, candidates.length)
-
-    const hits: GraphHit[] = []
-    for (const e of candidates) {
+    const kinds = options.kinds === undefined ? undefined : new Set(options.kinds)
+    const candidates: RetrievableEntity[] = []
+    const cached: Cached[] = []
+    let count = 0
+    for (const e of entities) {
+      if ((!this.includeRetracted && e.status === 'retracted') || (kinds !== undefined && !kinds.has(e.kind))) continue
+      count++
       const c = this.cache.get(e.id)
       if (c === undefined) continue
-      const semantic = c.vector.length === q.length ? cosine(q, c.vector) : 0
-      const lexical = lexicalOverlap(queryTerms, c.terms, weight)
-      hits.push({ id: e.id, kind: e.kind, text: e.text, status: e.status, confidence: e.confidence, score: combinedScore(semantic, lexical, this.calibration), updatedAt: e.updatedAt, ...(e.createdAt !== undefined ? { createdAt: e.createdAt } : {}), ...(e.answers !== undefined ? { answers: e.answers } : {}) })
+      candidates.push(e)
+      cached.push(c)
     }
-    hits.sort((a, b) => b.score - a.score || b.confidence - a.confidence || (a.id < b.id ? -1 : 1))
-    return hits.slice(0, k)
+    // idf-weighted overlap (lexicalOverlap in src/match/score.ts), with each query term's weight taken once.
+    const queryTerms = [...new Set(terms(query, 'literal'))]
+    const weights = queryTerms.map((t) => {
+      let df = 0
+      for (const c of cached) if (c.terms.has(t)) df++
+      return idf(df, count)
+    })
+    const total = weights.reduce((a, b) => a + b, 0)
+
+    // The best k, kept in order as they come (k is small): no sort of every candidate, no hit for each.
+    const best: Array<{ i: number, score: number }> = []
+    const before = (a: { i: number, score: number }, b: { i: number, score: number }): boolean => {
+      if (a.score !== b.score) return a.score > b.score
+      const ea = candidates[a.i]!
+      const eb = candidates[b.i]!
+      return ea.confidence !== eb.confidence ? ea.confidence > eb.confidence : ea.id < eb.id
+    }
+    for (let i = 0; i < cached.length; i++) {
+      const c = cached[i]!
+      const semantic = c.vector.length === q.length ? cosine(q, c.vector) : 0
+      let hit = 0
+      for (let t = 0; t < queryTerms.length; t++) if (c.terms.has(queryTerms[t]!)) hit += weights[t]!
+      const scored = { i, score: combinedScore(semantic, total === 0 ? 0 : hit / total, this.calibration) }
+      if (best.length === k) {
+        if (!before(scored, best[k - 1]!)) continue
+        best.pop()
+      }
+      let at = best.length
+      while (at > 0 && before(scored, best[at - 1]!)) at--
+      best.splice(at, 0, scored)
+    }
+    return best.map(({ i, score }) => {
+      const e = candidates[i]!
+      return { id: e.id, kind: e.kind, text: e.text, status: e.status, confidence: e.confidence, score, updatedAt: e.updatedAt, ...(e.createdAt !== undefined ? { createdAt: e.createdAt } : {}), ...(e.answers !== undefined ? { answers: e.answers } : {}) }
+    })
   }
 
   /** Drops every cached vector (e.g. after the embedding model changed). */

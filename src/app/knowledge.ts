@@ -187,11 +187,25 @@ export function withAnswers (graph: Pick<KnowledgeGraph, 'neighbours'>, e: Pick<
  * ~1.5 ms), and for retracted entities before ranking (few), so a retraction written in another's
  * name hides nothing. `retriever` resolves once the embedding model is loaded.
  */
-export function knowledgeSearch (graph: Pick<KnowledgeGraph, 'list' | 'get' | 'neighbours'>, proofs: EntityProofs, retriever: () => Promise<GraphRetriever>): (text: string, k: number) => Promise<GraphHit[]> {
+export function knowledgeSearch (graph: Pick<KnowledgeGraph, 'view' | 'peek' | 'get' | 'neighbours'>, proofs: EntityProofs, retriever: () => Promise<GraphRetriever>): (text: string, k: number) => Promise<GraphHit[]> {
   const get = (id: string): Entity | undefined => graph.get(id)
+  const peek = (id: string): Readonly<Entity> | undefined => graph.peek(id)
+  // An entity's view, kept per entity object: the graph's index replaces an entity's object when it
+  // changes (KnowledgeGraph.view), so a kept view is never stale, and reading 10k entities copies none.
+  const views = new WeakMap<Readonly<Entity>, ReturnType<typeof agentView>>()
   return async (text, k) => {
     const r = await retriever()
-    const entities = graph.list().filter(x => isKnowledge(x, get)).map(x => x.status === 'retracted' ? provenView(x, proofs, get) : agentView(x))
+    const entities: Array<ReturnType<typeof agentView>> = []
+    for (const x of graph.view().entities) {
+      if (!isKnowledge(x, peek)) continue
+      if (x.status === 'retracted') {
+        entities.push(provenView(x as Entity, proofs, get))
+        continue
+      }
+      let view = views.get(x)
+      if (view === undefined) views.set(x, view = agentView(x as Entity))
+      entities.push(view)
+    }
     const hits = await r.search(text, entities, { k })
     return hits.map(h => {
       const e = graph.get(h.id)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GraphRetriever, type RetrievableEntity } from '../../../src/agents/graph-retrieval.ts'
 import type { LoadedEmbedder } from '../../../src/match/embedder.ts'
+import { combinedScore, cosine, idf, lexicalOverlap, terms } from '../../../src/match/score.ts'
 import { realEmbedder } from './builtin-context.ts'
 
 let embedder: LoadedEmbedder
@@ -83,6 +84,47 @@ describe('GraphRetriever', () => {
     await r.search('cake', changed.filter((x) => x.id !== 'f-rain'))
     expect(r.size).toBe(5)
     expect(e.calls).toEqual([['cake']])
+
+    // One entity leaves as another arrives (as many as before): the one that left is forgotten, and
+    // embedded again when it comes back.
+    e.calls.length = 0
+    const swapped = [...changed.filter((x) => x.id !== 'f-rain' && x.id !== 'f-cake'), entity('f-snow', 'Snow closed the mountain pass.')]
+    await r.search('snow', swapped)
+    expect(r.size).toBe(5)
+    expect(e.calls).toEqual([['Snow closed the mountain pass.'], ['snow']])
+    e.calls.length = 0
+    await r.search('cake', [...swapped, GRAPH[2]!])
+    expect(e.calls).toEqual([[GRAPH[2]!.text], ['cake']])
+  })
+
+  it('returns exactly the k first of the full ranking (score, then confidence, then id), ties and all', async () => {
+    // Four directions only, and texts over a few words: many entities score the same.
+    const basis = [[1, 0, 0], [0.6, 0.8, 0], [0, 0.6, 0.8], [0, 0, 1]].map((v) => new Float32Array(v))
+    const vectorOf = (text: string): Float32Array => basis[[...text].reduce((a, c) => a + c.charCodeAt(0), 0) % basis.length]!
+    const words = ['relay', 'port', 'cache', 'login', 'budget', 'march', '9090']
+    let seed = 3
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 }
+    const entities = Array.from({ length: 300 }, (_, i) => entity(`e-${String(i).padStart(3, '0')}`, `${words[Math.floor(rnd() * words.length)]} ${words[Math.floor(rnd() * words.length)]}`, {
+      confidence: [0.5, 0.7, 0.9][i % 3]!,
+      status: i % 17 === 0 ? 'retracted' : 'proposed',
+      kind: i % 5 === 0 ? 'decision' : 'fact'
+    }))
+    const r = new GraphRetriever({ embed: async (texts) => texts.map(vectorOf) })
+    for (const query of ['relay port', 'the login cache', 'budget for march 9090', 'nothing here']) {
+      for (const kinds of [undefined, ['decision']]) {
+        // The reference: score every candidate the documented way, sort them all.
+        const candidates = entities.filter((x) => x.status !== 'retracted' && (kinds === undefined || kinds.includes(x.kind)))
+        const qt = terms(query, 'literal')
+        const weight = (t: string): number => idf(candidates.filter((x) => terms(x.text, 'literal').includes(t)).length, candidates.length)
+        const ranked = candidates.map((x) => ({ id: x.id, confidence: x.confidence, score: combinedScore(cosine(vectorOf(query), vectorOf(x.text)), lexicalOverlap(qt, new Set(terms(x.text, 'literal')), weight)) }))
+          .sort((a, b) => b.score - a.score || b.confidence - a.confidence || (a.id < b.id ? -1 : 1))
+        expect(new Set(ranked.slice(0, 20).map((x) => x.score)).size, 'the case has ties').toBeLessThan(20)
+        for (const k of [1, 2, 7, 25, 400]) {
+          const hits = await r.search(query, entities, { k, ...(kinds !== undefined ? { kinds } : {}) })
+          expect(hits.map((h) => [h.id, h.score]), `${query} k=${k} ${kinds ?? ''}`).toEqual(ranked.slice(0, k).map((x) => [x.id, x.score]))
+        }
+      }
+    }
   })
 
   it('shares work between concurrent searches', async () => {
