@@ -31,6 +31,11 @@ export interface AgentTask {
    * mesh: "today" and "now" are theirs, not the agent's peer's.
    */
   timeZone?: string
+  /**
+   * The peer id of the tab the task was asked on (its owner), when it came through the mesh: "my tab"
+   * and "your" are that tab's, not the agent's peer's.
+   */
+  askedOn?: string
 }
 
 /** A vote on a claim, as a verifier agent gives it. */
@@ -190,6 +195,12 @@ export interface MeshMatch {
   skillId: string
   /** Calibrated 0..1, the scale bids use (0.45 is the least a bid takes). */
   confidence: number
+  /**
+   * Whether the agent would bid on the capability asked as a request, by the bid rules (its tab's, as
+   * the host tab sees them): then `confidence` and `skillId` are its bid's. False for an agent whose
+   * skill words are near but that would not bid (below 0.45, or left out by a rule).
+   */
+  bids: boolean
 }
 
 /** OpenAI-compatible chat completion request (the subset agents use). */
@@ -228,7 +239,10 @@ export interface AgentContext {
   /** What the host tab sees of the mesh (tool `mesh.read`): its tabs, the room's agents, the tasks it knows. */
   mesh: {
     status(): Promise<MeshView>
-    /** The online agents whose skills fit `capability` best, one (best) skill each, best first (`k` 1-50, default 10). */
+    /**
+     * The online agents for `capability` as bidding ranks them, one skill each: those that would bid
+     * (`bids`) first, by their bid, then the nearest by skill words (`k` 1-50, default 10).
+     */
     match(capability: string, k?: number): Promise<MeshMatch[]>
   }
   /** True when the person configured an OpenAI-compatible endpoint. */

@@ -18,7 +18,7 @@ import type { TaskSnapshot } from '../coord/engine.ts'
 import type { Entity } from '../graph/index.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import { knowledgeSearch, listKnowledge, provenView } from './knowledge.ts'
-import { meshView } from './mesh-view.ts'
+import { meshMatches, meshView, type Offer } from './mesh-view.ts'
 import type { OpenGraph } from './graph-boot.ts'
 
 /** Every tab runs one of each; the LLM agent only when the person configured an endpoint. */
@@ -32,7 +32,10 @@ export interface StartedAgents {
   ready: Promise<void>
   /** Where `ctx.mesh.status()` reads the tasks of the room from: the coordination engine, once it runs. */
   setTaskSource: (source: () => readonly TaskSnapshot[]) => void
+  /** Where `ctx.mesh.match()` asks who would bid on a request: the coordination layer's bid rules, once it runs. */
+  setBidSource: (source: (request: string) => Promise<readonly Offer[]>) => void
 }
+
 
 export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, serverModel: string | undefined): StartedAgents {
   const settings = loadAgentSettings()
@@ -42,6 +45,8 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
   let host: AgentHost | undefined
   // The tasks `ctx.mesh.status()` lists: the coordination engine's, once it starts (setTaskSource).
   let taskSource: (() => readonly TaskSnapshot[]) | undefined
+  // Who would bid on a request (`ctx.mesh.match`): the coordination layer's bid rules, once it starts (setBidSource).
+  let bidSource: ((request: string) => Promise<readonly Offer[]>) | undefined
   const loadStarted = performance.now()
   const files: Record<string, { loaded: number, total: number }> = {}
   const embedder: Promise<WorkerEmbedder> = createWorkerEmbedder({ model }, p => {
@@ -76,7 +81,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
         },
         meshMatch: async (capability, k) => {
           if (host === undefined) throw new Error('the agent host is not ready yet')
-          return (await host.match(capability, k)).map(m => ({ agentId: m.agentId, peerId: m.peerId, skillId: m.skillId, confidence: m.confidence }))
+          return meshMatches(k, await host.match(capability, k), await bidSource?.(capability))
         },
         llm: async request => {
           if (chat === undefined) throw new Error('no LLM endpoint is configured: set one in Settings (base URL and model of an OpenAI-compatible API)')
@@ -113,7 +118,7 @@ export function startAgents (node: MeshNode, graphOpened: Promise<OpenGraph>, se
     await h.indexed()
   })
   ready.catch(err => { node.report('agents', 'start-failed', `the agents could not start: ${(err as Error).message}`) })
-  return { host: hostReady, started, ready, setTaskSource: source => { taskSource = source } }
+  return { host: hostReady, started, ready, setTaskSource: source => { taskSource = source }, setBidSource: source => { bidSource = source } }
 }
 
 /**

@@ -28,7 +28,7 @@ import { baseConversion } from '../agents/builtin/number-bases.ts'
 import { tellsCalculatorStory } from '../agents/builtin/stories.ts'
 import { convertsMoney } from '../agents/builtin/currency.ts'
 import { eachOfNamed, namedOperands, standsBy, statedCount, toldMomentAsked, valueStatedBy, type NamedOperand } from '../agents/builtin/named-values.ts'
-import type { AgentHost, AgentView } from '../agents/host.ts'
+import type { AgentHost, AgentMatch, AgentView } from '../agents/host.ts'
 import { AgentRunError, type AgentTask, type GraphHit } from '../agents/types.ts'
 import { createCoordEngine, type CoordEngine } from '../coord/engine.ts'
 import { decisionToRecord, questionToRecord, statementToForget, topicAsked } from '../agents/builtin/record-ask.ts'
@@ -189,6 +189,8 @@ const AVAILABLE_MAX_AGE_MS = 100
 
 export interface StartedCoord {
   engine: CoordEngine
+  /** Who in the room would bid on a request, and how high, each tab's agents by the bid rules as this tab sees them. */
+  wouldBid: (request: string) => Promise<Array<BidOffer & { peerId: string }>>
   recorder: GraphRecorder
   journal: RecordJournal
   /** Adopts this room's departed peers' journals now (record-journal.ts); `minAgeMs` as in SweepOptions (default 60 s). */
@@ -271,9 +273,21 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     ...followGraph(() => ({ engine: engineRef, recorder }))
   })
 
-  const bid = async (task: AgentTask, hints?: BidHints): Promise<BidOffer[]> => {
-    // One pass over the registry per announcement: this runs on every tab for every task.
-    const mine = available()
+  // One pass over the registry per announcement: this runs on every tab for every task.
+  const bid = async (task: AgentTask, hints?: BidHints): Promise<BidOffer[]> => await offersOf(available(), true, task, hints)
+
+  /**
+   * The offers `mine`, one tab's agents, make for `task` by the bid rules: this tab's bid when `local`;
+   * else what another tab would bid with its agents as this tab sees them (its graph is the room's),
+   * for "Who can ...?" ({@link wouldBid}).
+   */
+  const offersOf = async (mine: AgentView[], local: boolean, task: AgentTask, hints?: BidHints): Promise<BidOffer[]> => {
+    // This tab's agents are matched among themselves; another tab's among all, then kept to its own.
+    const matchMine = async (text: string, k: number, minConfidence: number): Promise<AgentMatch[]> => {
+      if (local) return await host.match(text, k, { localOnly: true, minConfidence })
+      const ids = new Set(mine.map(a => a.agentId))
+      return (await host.match(text, Math.max(k, host.list().length), { minConfidence })).filter(m => ids.has(m.agentId)).slice(0, k)
+    }
     // Judged on what the task asks, not on its material: "Summarise: <a passage about WebRTC>" is a
     // summary whatever the passage is about (payload.ts).
     const asks = instructionOf(task.text, IMPERATIVE)
@@ -281,7 +295,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // abstain threshold: the agent that handed off chose it), and wins if it is still here.
     const named = hints?.preferred !== undefined ? mine.find(a => a.agentId === hints.preferred) : undefined
     if (named !== undefined) {
-      const all = await host.match(asks, mine.length, { localOnly: true, minConfidence: 0 })
+      const all = await matchMine(asks, mine.length, 0)
       const m = all.find(x => x.agentId === named.agentId)
       const skillId = m?.skillId ?? named.manifest.skills[0]?.id
       if (skillId !== undefined) return [{ agentId: named.agentId, skillId, confidence: Math.max(MIN_BID_CONFIDENCE, m?.confidence ?? 0) }]
@@ -299,7 +313,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // researcher's report on the mesh as its tab sees it (mesh-status.ts). Before, nobody bid. "Who can
     // approve the budget?" is the mesh's only when an agent's skill fits it (else it may be about people).
     const meshAsk = meshAsked(asks)
-    const aboutTheMesh = meshAsk !== undefined && !(meshAsk.about === 'who-can' && meshAsk.loose && (await host.match(meshAsk.capability, 1, { minConfidence: MIN_BID_CONFIDENCE })).length === 0)
+    const aboutTheMesh = meshAsk !== undefined && !(meshAsk.about === 'who-can' && meshAsk.loose && (await wouldBid(meshAsk.capability)).length === 0)
     const recordedBy = aboutTheMesh ? MESH_SKILL : statementToRecord(task.text) !== undefined ? RECORD_SKILL : questionToRecord(task.text) !== undefined || statementToForget(task.text) !== undefined ? 'graph.lookup' : topicAsked(task.text) !== undefined ? ANSWER_SKILL : undefined
     if (recordedBy !== undefined) {
       const researcher = mine.find(a => a.kind === 'researcher')
@@ -352,7 +366,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task, counts, rewrites, names))
       return takes.get(a.kind) !== false && !failed.has(codeOf(a))
     }).map(a => a.agentId))
-    const matches = await host.match(asks, CANDIDATES, { localOnly: true, minConfidence: MIN_BID_CONFIDENCE })
+    const matches = await matchMine(asks, CANDIDATES, MIN_BID_CONFIDENCE)
     // Recording is bid by its rule above only: a question whose words match the record skill's examples
     // ("Which port does the relay listen on?") is the researcher's to answer, on its answer skill.
     // Nor is a report on the mesh bid on but by its rule: "How many days are in this month?" matched its words.
@@ -472,6 +486,27 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
       if (offers.length === 0 && !datesOwn && QUESTION.test(asks) && !CHECK_INTENT.test(asks) && toldBeforeQuestion(task.text) !== undefined && !computes()) atLeast('researcher', 'graph.answer', MIN_BID_CONFIDENCE)
     }
     return offers
+  }
+
+  /**
+   * Who in the room would bid on `capability` asked as a request, and how high: each present tab's
+   * agents, as this tab's registry lists them, through the bid rules ({@link offersOf}), as that tab
+   * would bid. "Who can tell me the time?" names the calculator, whose rule reads the clock, not the
+   * agents whose skill words are nearest. `ctx.mesh.match` answers from it (agents-boot.ts).
+   */
+  let probes = 0
+  const wouldBid = async (capability: string): Promise<Array<BidOffer & { peerId: string }>> => {
+    const tabs = new Map<string, AgentView[]>()
+    for (const a of host.list()) {
+      if (!a.online || (a.state !== 'idle' && a.state !== 'working')) continue
+      tabs.set(a.peerId, [...(tabs.get(a.peerId) ?? []), a])
+    }
+    const task: AgentTask = { id: `who-can-${++probes}`, text: capability }
+    const out: Array<BidOffer & { peerId: string }> = []
+    for (const [peerId, agents] of tabs) {
+      for (const o of await offersOf(agents, peerId === node.peerId, task)) out.push({ ...o, peerId })
+    }
+    return out.sort((a, b) => b.confidence - a.confidence || (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0))
   }
 
   /** The id of `agent`'s skill `id`, else of its first skill (a bid names one). */
@@ -682,6 +717,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   engine.start()
   return {
     engine,
+    wouldBid,
     recorder,
     journal,
     sweepJournals: options => sweepJournals(options),

@@ -3,8 +3,9 @@
  * read from the node (present peers), the agent host (the room's registry, with presence) and the
  * coordination engine (the tasks it knows). A plain copy: nothing in it refers back to live state.
  */
-import type { AgentView } from '../agents/host.ts'
-import { MAX_MESH_TASKS, type MeshAgent, type MeshTask, type MeshView } from '../agents/types.ts'
+import { MIN_FIT } from '../agents/builtin/mesh-status.ts'
+import type { AgentMatch, AgentView } from '../agents/host.ts'
+import { MAX_MESH_TASKS, type MeshAgent, type MeshMatch, type MeshTask, type MeshView } from '../agents/types.ts'
 import type { TaskSnapshot } from '../coord/engine.ts'
 import type { PeerView } from '../net/mesh-node.ts'
 
@@ -70,4 +71,22 @@ function meshTask (t: TaskSnapshot): MeshTask {
 
 function cut (text: string): string {
   return text.length <= MAX_ANSWER_CHARS ? text : `${text.slice(0, MAX_ANSWER_CHARS - 1)}…`
+}
+
+/** An offer the bid rules make for a request, with its agent's peer. */
+export interface Offer { agentId: string, peerId: string, skillId: string, confidence: number }
+
+/**
+ * `ctx.mesh.match`: the `offers` the bid rules make for a capability (`bids`), best first, then the
+ * agents whose skill words are nearest (`matched`) that made none. Before the coordination layer runs
+ * (`offers` undefined), the skill words alone say who bids: at least the bid floor.
+ */
+export function meshMatches (k: number, matched: readonly AgentMatch[], offers: readonly Offer[] | undefined): MeshMatch[] {
+  const out: MeshMatch[] = (offers ?? []).map(o => ({ agentId: o.agentId, peerId: o.peerId, skillId: o.skillId, confidence: o.confidence, bids: true }))
+  const bidding = new Set(out.map(m => m.agentId))
+  for (const m of matched) {
+    if (bidding.has(m.agentId)) continue
+    out.push({ agentId: m.agentId, peerId: m.peerId, skillId: m.skillId, confidence: m.confidence, bids: offers === undefined && m.confidence >= MIN_FIT })
+  }
+  return out.sort((a, b) => Number(b.bids) - Number(a.bids) || b.confidence - a.confidence).slice(0, k)
 }

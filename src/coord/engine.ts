@@ -1774,6 +1774,7 @@ class Engine extends Emitter<CoordEvents> implements CoordEngine {
     const task: AgentTask = { id: t.id, text: t.text, skillId: winner.skillId }
     if (t.input !== undefined) task.input = t.input
     if (t.timeZone !== undefined) task.timeZone = t.timeZone
+    task.askedOn = t.owner
     const hooks: ExecutionHooks = {
       progress: (fraction, note) => {
         if (controller.signal.aborted) return

@@ -919,13 +919,19 @@ test('questions about the mesh itself are answered from what a tab sees of it, a
   const online = await ask('Which agents are online?')
   expect(online.result?.text.split('\n')).toEqual([
     '5 agents are online on 3 tabs:',
-    // The researcher's work on this very question is not reported.
-    `- this tab (…${idB.slice(-6)}): Researcher and Summariser`,
-    ...[idA, idC].sort().map(p => p === idA ? `- …${idA.slice(-6)}: Calculator and Planner` : `- …${idC.slice(-6)}: Verifier`)
+    // Asked on A: A is "your tab", first; B answered (the researcher's work on this very question is not reported).
+    `- your tab (…${idA.slice(-6)}): Calculator and Planner`,
+    `- the answering tab (…${idB.slice(-6)}): Researcher and Summariser`,
+    `- …${idC.slice(-6)}: Verifier`
   ])
   expect(online.result?.output).toEqual({ mesh: { about: 'agents', ids: [`calculator@${idA}`, `planner@${idA}`, `researcher@${idB}`, `summariser@${idB}`, `verifier@${idC}`].sort(), by: `researcher@${idB}` }, count: 5 })
   // C's verifier asked its own view of the mesh, and saw the same agents.
   await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, online.id), { timeout: 20_000 }).toBe('verified')
+  // "Who can" goes by the bid rules, each tab's: the calculator reads the clock, whatever skill words are nearer.
+  const time = await ask('Who can tell me the time?')
+  expect(time.result?.output).toEqual({ mesh: { about: 'who-can', ids: [`calculator@${idA}`], by: `researcher@${idB}` }, count: 1 })
+  expect(time.result?.text.split('\n')[1]).toMatch(new RegExp(`^- Calculator, ".+" \\(bid 0\\.\\d\\d\\), on your tab \\(…${idA.slice(-6)}\\)$`))
+  await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, time.id), { timeout: 20_000 }).toBe('verified')
   // Nobody here runs JavaScript: the answer says so, and names the nearest skill.
   const js = await ask('Which agent can run JavaScript?')
   expect(js.result?.text).toMatch(/^No agent online offers "run JavaScript": the nearest skill is .+, at a fit of 0\.\d\d, below the 0\.45 an agent needs to bid\.$/)
@@ -936,7 +942,7 @@ test('questions about the mesh itself are answered from what a tab sees of it, a
   const oneLine = (text: string): string => { const line = text.replace(/\s+/g, ' ').trim(); return line.length <= 160 ? line : `${line.slice(0, 159)}…` }
   expect(lines.slice(1).map(l => /^- "(.*)" \(completed(?:, \w+)? by Researcher on …(\w{6})\): (.*)$/.exec(l)?.slice(1))).toEqual([
     ['Which agent can run JavaScript?', idB.slice(-6), oneLine(js.result!.text)],
-    ['Which agents are online?', idB.slice(-6), oneLine(online.result!.text)]
+    ['Who can tell me the time?', idB.slice(-6), oneLine(time.result!.text)]
   ])
   // A report on the mesh is what one tab saw at one moment: not knowledge the researcher answers from later.
   await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, js.id), { timeout: 20_000 }).toBe('verified')

@@ -51,6 +51,8 @@ export interface MeshFacts {
 export interface Asking {
   taskId?: string
   agentId?: string
+  /** The peer id of the tab the question was asked on (`AgentTask.askedOn`): "your tab" in the answer. */
+  askedOn?: string
 }
 
 const PLACE = String.raw`(?:in|on|of)\s+(?:the|this|our|my)\s+(?:room|mesh|network|swarm)|in\s+the\s+mesh`
@@ -179,9 +181,24 @@ function nameOf (view: MeshView, agentId: string): string {
   return view.agents.find(a => a.agentId === agentId)?.name ?? agentId.split('@')[0]!
 }
 
-function tabName (view: MeshView, peerId: string): string {
-  return peerId === view.peerId ? `this tab (${shortPeer(peerId)})` : shortPeer(peerId)
+/**
+ * A tab as an answer names it: the asker's is "your tab", the answering one "this tab" when the question
+ * was asked there or not through the mesh (`on` undefined), else "the answering tab": the answer is read
+ * on the asker's tab, where "this tab" would name the wrong one.
+ */
+function tabName (view: MeshView, peerId: string, on: string | undefined): string {
+  if (peerId === on) return `your tab (${shortPeer(peerId)})`
+  if (peerId === view.peerId) return `${on === undefined ? 'this tab' : 'the answering tab'} (${shortPeer(peerId)})`
+  return shortPeer(peerId)
 }
+
+/** The asker's tab first, then the answering one, then the rest by id. */
+function tabOrder (view: MeshView, on: string | undefined): (a: string, b: string) => number {
+  const rank = (p: string): number => (p === on ? 0 : p === view.peerId ? 1 : 2)
+  return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)
+}
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
 
 /** The agents an answer counts: the online ones, or all the registry lists when asked for all, or those at work (but `by`, answering). */
 function agentsAsked (view: MeshView, all: boolean, busy = false, by?: string, kind?: string): MeshAgent[] {
@@ -245,14 +262,15 @@ export function meshAnswer (ask: MeshAsk, view: MeshView, matches: readonly Mesh
   const facts = meshFacts(ask, view, matches, asking)
   const by = asking.agentId
   const online = view.agents.filter(a => a.online)
-  const working = [`read the mesh as ${tabName(view, view.peerId)} sees it at ${new Date(view.at).toISOString()}: ${plural(view.peers.length, 'tab')}, ${plural(online.length, 'agent')} online of ${view.agents.length} registered, ${plural(view.tasks.length, 'task')} known`]
+  const on = asking.askedOn
+  const working = [`read the mesh as ${tabName(view, view.peerId, on)} sees it at ${new Date(view.at).toISOString()}: ${plural(view.peers.length, 'tab')}, ${plural(online.length, 'agent')} online of ${view.agents.length} registered, ${plural(view.tasks.length, 'task')} known`]
   const lines = ((): { text: string, count: number } => {
     switch (ask.about) {
-      case 'tabs': return tabsText(view, online, by)
-      case 'agents': return ask.byReputation ? reputationText(online) : agentsText(view, agentsAsked(view, ask.all, ask.busy, by, ask.kind), ask, by)
+      case 'tabs': return tabsText(view, online, by, on)
+      case 'agents': return ask.byReputation ? reputationText(online) : agentsText(view, agentsAsked(view, ask.all, ask.busy, by, ask.kind), ask, by, on)
       case 'skills': return skillsText(online)
-      case 'who-can': return whoCanText(ask.capability, view, matches, working)
-      case 'tasks': return tasksText(view, ask, tasksAsked(view, ask, asking.taskId), tasksAsked(view, { about: 'tasks', count: true }, asking.taskId).length)
+      case 'who-can': return whoCanText(ask.capability, view, matches, working, on)
+      case 'tasks': return tasksText(view, ask, tasksAsked(view, ask, asking.taskId), tasksAsked(view, { about: 'tasks', count: true }, asking.taskId).length, on)
     }
   })()
   return { text: lines.text, working, output: { mesh: facts, count: lines.count } }
@@ -266,21 +284,22 @@ function agentNames (agents: readonly MeshAgent[], by: string | undefined): stri
   }))
 }
 
-function tabsText (view: MeshView, online: readonly MeshAgent[], by: string | undefined): { text: string, count: number } {
+function tabsText (view: MeshView, online: readonly MeshAgent[], by: string | undefined, on: string | undefined): { text: string, count: number } {
   const n = view.peers.length
   const others = view.peers.filter(p => !p.self)
-  const perTab = view.peers.map(p => {
+  const order = tabOrder(view, on)
+  const perTab = [...view.peers].sort((a, b) => order(a.peerId, b.peerId)).map(p => {
     const here = online.filter(a => a.peerId === p.peerId)
     const how = p.self ? '' : ` (${[p.transport === undefined ? undefined : p.transport === 'webrtc' ? 'WebRTC' : p.transport, p.rttMs === undefined ? undefined : `${Math.round(p.rttMs)} ms`].filter(x => x !== undefined).join(', ')})`.replace(' ()', '')
-    return `- ${tabName(view, p.peerId)}${how}: ${here.length === 0 ? 'no agent online' : `${plural(here.length, 'agent')}, ${agentNames(here, by)}`}`
+    return `- ${tabName(view, p.peerId, on)}${how}: ${here.length === 0 ? 'no agent online' : `${plural(here.length, 'agent')}, ${agentNames(here, by)}`}`
   })
   const head = others.length === 0
-    ? `This tab (${shortPeer(view.peerId)}) is alone in the room: it hears from no other peer.`
-    : `${plural(n, 'tab')} ${n === 1 ? 'is' : 'are'} in this room: this one and ${plural(others.length, 'peer')} it hears from.`
-  return { text: [head, ...perTab, `This tab's peer id: ${view.peerId}`].join('\n'), count: n }
+    ? `${capitalised(tabName(view, view.peerId, on))} is alone in the room: it hears from no other peer.`
+    : `${plural(n, 'tab')} ${n === 1 ? 'is' : 'are'} in this room: ${on === undefined ? 'this one' : on === view.peerId ? 'yours' : 'the answering tab'} and ${plural(others.length, 'peer')} it hears from.`
+  return { text: [head, ...perTab, on === undefined ? `This tab's peer id: ${view.peerId}` : `Your tab's peer id: ${on}`].join('\n'), count: n }
 }
 
-function agentsText (view: MeshView, agents: readonly MeshAgent[], ask: Extract<MeshAsk, { about: 'agents' }>, by: string | undefined): { text: string, count: number } {
+function agentsText (view: MeshView, agents: readonly MeshAgent[], ask: Extract<MeshAsk, { about: 'agents' }>, by: string | undefined, on: string | undefined): { text: string, count: number } {
   const all = ask.all
   if (agents.length === 0) {
     const online = view.agents.filter(a => a.online).length
@@ -290,14 +309,14 @@ function agentsText (view: MeshView, agents: readonly MeshAgent[], ask: Extract<
       : all ? 'The room\'s registry lists no agent.' : 'No agent is online: no tab of this room runs one now.'
     return { text, count: 0 }
   }
-  const tabs = [...new Set(agents.map(a => a.peerId))].sort((a, b) => (a === view.peerId ? -1 : b === view.peerId ? 1 : a < b ? -1 : 1))
+  const tabs = [...new Set(agents.map(a => a.peerId))].sort(tabOrder(view, on))
   const offline = agents.filter(a => !a.online).length
   const head = all
     ? `The room's registry lists ${plural(agents.length, 'agent')} on ${plural(tabs.length, 'tab')}${offline > 0 ? `; ${offline} of them ${offline === 1 ? 'is' : 'are'} offline (their tab is not here now)` : ', all online'}:`
     : `${ask.kind !== undefined ? `Yes: ${plural(agents.length, `${ask.kind} agent`)}` : plural(agents.length, 'agent')} ${agents.length === 1 ? 'is' : 'are'} ${ask.busy === true ? 'working' : 'online'} on ${plural(tabs.length, 'tab')}:`
   const lines = tabs.map(p => {
     const here = agents.filter(a => a.peerId === p)
-    return `- ${tabName(view, p)}${here.some(a => !a.online) ? ' (offline)' : ''}: ${agentNames(here, by)}`
+    return `- ${tabName(view, p, on)}${here.some(a => !a.online) ? ' (offline)' : ''}: ${agentNames(here, by)}`
   })
   return { text: [head, ...lines].join('\n'), count: agents.length }
 }
@@ -338,50 +357,60 @@ function skillsText (online: readonly MeshAgent[]): { text: string, count: numbe
 }
 
 /**
- * The agents that fit a capability best: at least the bid floor, and within {@link FIT_MARGIN} of the
- * best. "Who can summarise a text?": the summarisers (0.97), not the planner whose examples mention
- * summarising (0.85), which the answer names as further off.
+ * The agents best placed for a capability: of those that would bid on it (`bids`: by the bid rules,
+ * each tab's), the ones within {@link FIT_MARGIN} of the highest bid. "Who can summarise a text?": the
+ * summarisers (0.97), not the planner whose examples mention summarising (0.85, and it takes only
+ * requests of several parts); "Who can tell me the time?": the calculator, whose rule reads the clock,
+ * not the researcher and the JavaScript runner whose skill words are nearer.
  */
 function bestFits (matches: readonly MeshMatch[]): MeshMatch[] {
-  const top = Math.max(0, ...matches.map(m => m.confidence))
-  return matches.filter(m => m.confidence >= MIN_FIT && m.confidence >= top - FIT_MARGIN)
+  const bidding = matches.filter(m => m.bids && m.confidence >= MIN_FIT)
+  const top = Math.max(0, ...bidding.map(m => m.confidence))
+  return bidding.filter(m => m.confidence >= top - FIT_MARGIN)
 }
 
-/** Matches of a capability but this skill's: the report on the mesh fits "Which agent can ...?" in words, and does none of it. */
+/**
+ * Matches of a capability but this skill's when it would not bid: the report on the mesh fits "Which
+ * agent can ...?" in words, and does none of it. When its rule bids ("Who can list the agents?"), it is
+ * the researcher's.
+ */
 function fitting (matches: readonly MeshMatch[]): MeshMatch[] {
-  return matches.filter(m => m.skillId !== MESH_SKILL)
+  return matches.filter(m => m.bids || m.skillId !== MESH_SKILL)
 }
 
-function whoCanText (capability: string, view: MeshView, all: readonly MeshMatch[], working: string[]): { text: string, count: number } {
+function whoCanText (capability: string, view: MeshView, all: readonly MeshMatch[], working: string[], on: string | undefined): { text: string, count: number } {
   const matches = fitting(all)
   const agent = (id: string): MeshAgent | undefined => view.agents.find(a => a.agentId === id)
   const skillName = (m: MeshMatch): string => agent(m.agentId)?.skills.find(s => s.id === m.skillId)?.name ?? m.skillId
-  working.push(`matched "${capability}" against the skills of the agents online: ${matches.length === 0 ? 'no match' : matches.slice(0, 5).map(m => `${m.agentId} ${m.skillId} ${m.confidence.toFixed(2)}`).join('; ')}`)
+  const said = (ms: readonly MeshMatch[]): string => ms.length === 0 ? 'none' : ms.slice(0, 5).map(m => `${m.agentId} ${m.skillId} ${m.confidence.toFixed(2)}`).join('; ')
+  working.push(`asked who would bid on "${capability}" as a request, by each tab's bid rules: ${said(matches.filter(m => m.bids))}; nearest by skill words, not bidding: ${said(matches.filter(m => !m.bids))}`)
   const best = bestFits(matches)
   if (best.length === 0) {
     const nearest = matches[0]
     const text = nearest === undefined
       ? `No agent online offers anything like "${capability}".`
-      : `No agent online offers "${capability}": the nearest skill is ${nameOf(view, nearest.agentId)}'s "${skillName(nearest)}", at a fit of ${nearest.confidence.toFixed(2)}, below the ${MIN_FIT} an agent needs to bid.`
+      : nearest.confidence < MIN_FIT
+        ? `No agent online offers "${capability}": the nearest skill is ${nameOf(view, nearest.agentId)}'s "${skillName(nearest)}", at a fit of ${nearest.confidence.toFixed(2)}, below the ${MIN_FIT} an agent needs to bid.`
+        : `No agent online would bid on "${capability}": the nearest skill is ${nameOf(view, nearest.agentId)}'s "${skillName(nearest)}" (fit ${nearest.confidence.toFixed(2)}), but its agent would not take it as asked.`
     return { text, count: 0 }
   }
   // Grouped by agent kind and skill: the same built-in runs on several tabs.
-  const groups = (ms: readonly MeshMatch[]): Array<{ name: string, skill: string, fit: number, ms: MeshMatch[] }> => {
-    const by = new Map<string, { name: string, skill: string, fit: number, ms: MeshMatch[] }>()
+  const groups = (ms: readonly MeshMatch[]): Array<{ name: string, skill: string, bid: number, ms: MeshMatch[] }> => {
+    const by = new Map<string, { name: string, skill: string, bid: number, ms: MeshMatch[] }>()
     for (const m of ms) {
       const name = nameOf(view, m.agentId)
       const skill = skillName(m)
-      const g = by.get(`${name}\u0000${skill}`) ?? { name, skill, fit: 0, ms: [] }
+      const g = by.get(`${name}\u0000${skill}`) ?? { name, skill, bid: 0, ms: [] }
       g.ms.push(m)
-      g.fit = Math.max(g.fit, m.confidence)
+      g.bid = Math.max(g.bid, m.confidence)
       by.set(`${name}\u0000${skill}`, g)
     }
-    return [...by.values()].sort((x, y) => y.fit - x.fit)
+    return [...by.values()].sort((x, y) => y.bid - x.bid)
   }
-  const lines = groups(best).map(g => `- ${g.name}, "${g.skill}" (fit ${g.fit.toFixed(2)}), on ${listed(g.ms.map(m => tabName(view, m.peerId)))}`)
-  const further = groups(matches.filter(m => m.confidence >= MIN_FIT && !best.includes(m)))
-  const head = `${plural(best.length, 'agent')} online ${best.length === 1 ? 'fits' : 'fit'} "${capability}" best:`
-  const tail = further.length === 0 ? [] : [`Further off, though above the ${MIN_FIT} a bid needs: ${further.map(g => `${g.name}, "${g.skill}" (${g.fit.toFixed(2)})`).join('; ')}.`]
+  const lines = groups(best).map(g => `- ${g.name}, "${g.skill}" (bid ${g.bid.toFixed(2)}), on ${listed([...g.ms].sort((a, b) => tabOrder(view, on)(a.peerId, b.peerId)).map(m => tabName(view, m.peerId, on)))}`)
+  const further = groups(matches.filter(m => m.bids && m.confidence >= MIN_FIT && !best.includes(m)))
+  const head = `${plural(best.length, 'agent')} online would bid highest on "${capability}":`
+  const tail = further.length === 0 ? [] : [`Lower bids: ${further.map(g => `${g.name}, "${g.skill}" (${g.bid.toFixed(2)})`).join('; ')}.`]
   return { text: [head, ...lines, ...tail].join('\n'), count: best.length }
 }
 
@@ -413,19 +442,21 @@ const IN_STATE: Record<TaskFilter, [string, string]> = {
 }
 
 /** `known`: the tasks this tab knows, but mission parts and the question. */
-function tasksText (view: MeshView, ask: Extract<MeshAsk, { about: 'tasks' }>, tasks: readonly MeshTask[], known: number): { text: string, count: number } {
+function tasksText (view: MeshView, ask: Extract<MeshAsk, { about: 'tasks' }>, tasks: readonly MeshTask[], known: number, on: string | undefined): { text: string, count: number } {
+  // The tasks its engine knows: the answering tab's (a tab that joined late knows fewer).
+  const knower = on === undefined || on === view.peerId ? 'this tab' : `the answering tab (${shortPeer(view.peerId)})`
   const n = tasks.length
   const does = ask.state === undefined ? undefined : IN_STATE[ask.state][n === 1 ? 0 : 1]
   if (ask.count) {
     const text = does === undefined
-      ? `This tab knows ${plural(n, 'task')} of the room (mission parts not counted, nor this question).`
-      : `${plural(n, 'task')} of the ${known} this tab knows ${does}.`
+      ? `${capitalised(knower)} knows ${plural(n, 'task')} of the room (mission parts not counted, nor this question).`
+      : `${plural(n, 'task')} of the ${known} ${knower} knows ${does}.`
     return { text, count: n }
   }
   if (n === 0) {
     const text = ask.state !== undefined
-      ? `No task ${IN_STATE[ask.state][0]}, of the ${plural(known, 'task')} this tab knows (this question aside).`
-      : 'This tab knows no task of the room yet but this question.'
+      ? `No task ${IN_STATE[ask.state][0]}, of the ${plural(known, 'task')} ${knower} knows (this question aside).`
+      : `${capitalised(knower)} knows no task of the room yet but this question.`
     return { text, count: 0 }
   }
   const head = ask.last !== undefined
@@ -455,7 +486,8 @@ export async function checkMeshAnswer (input: unknown, ctx: Pick<AgentContext, '
   const asking: Asking = { ...(typeof handed.task.id === 'string' ? { taskId: handed.task.id } : {}), ...(typeof by === 'string' ? { agentId: by } : {}) }
   const mine = meshFacts(ask, view, matches, asking)
   const theirs = [...new Set(claimed.ids as string[])].sort()
-  const here = `this tab (${shortPeer(view.peerId)})`
+  // Its reason is read on other tabs: the verifier's tab by its id.
+  const here = `tab ${shortPeer(view.peerId)}`
   const steps = [`asked again of the mesh as ${here} sees it: ${plural(mine.ids.length, 'id')} (${idsListed(mine.ids)})`]
   const missing = mine.ids.filter(id => !theirs.includes(id))
   const extra = theirs.filter(id => !mine.ids.includes(id))

@@ -105,7 +105,7 @@ export async function handler (task: AgentTask, ctx: AgentContext): Promise<Agen
 async function answerAboutTheMesh (ask: MeshAsk, task: AgentTask, ctx: AgentContext): Promise<AgentResult> {
   ctx.progress(0.2, 'reading the mesh')
   const { view, matches } = await readMesh(ask, ctx)
-  const answer = meshAnswer(ask, view, matches, { taskId: task.id, agentId: ctx.agentId })
+  const answer = meshAnswer(ask, view, matches, { taskId: task.id, agentId: ctx.agentId, ...(task.askedOn !== undefined ? { askedOn: task.askedOn } : {}) })
   ctx.progress(1)
   return { text: answer.text, working: answer.working, output: answer.output }
 }

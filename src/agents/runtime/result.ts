@@ -199,5 +199,12 @@ export function checkTask (value: unknown, path = 'task'): AgentTask {
     if (!isTimeZoneName(t.timeZone)) throw new TypeError(`${path}.timeZone must be an IANA time zone name such as "Europe/Berlin"`)
     out.timeZone = t.timeZone
   }
+  if (t.askedOn !== undefined) {
+    if (typeof t.askedOn !== 'string' || t.askedOn === '' || t.askedOn.length > MAX_PEER_ID) throw new TypeError(`${path}.askedOn must be a peer id (a string of 1-${MAX_PEER_ID} characters)`)
+    out.askedOn = t.askedOn
+  }
   return out
 }
+
+/** Longer than any libp2p peer id's text (an Ed25519 one has 52 characters, an RSA one up to ~60). */
+const MAX_PEER_ID = 128

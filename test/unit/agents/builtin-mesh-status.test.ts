@@ -126,6 +126,33 @@ describe('answering from a view of the mesh', () => {
     expect(a.working[0]).toMatch(/^read the mesh as this tab \(…aaaaaa\) sees it at 2026-11-25T12:00:00.000Z: 3 tabs, 5 agents online of 6 registered, 6 tasks known$/)
   })
 
+  it('names the tab the question was asked on "your tab", first, and the answering tab as such', () => {
+    // Asked on C, answered on A: "this tab" would be read on C as C.
+    const asked = { askedOn: C }
+    const tabs = meshAnswer(meshAsked('How many peers are in this room?')!, view(), [], asked)
+    expect(tabs.text.split('\n')).toEqual([
+      '3 tabs are in this room: the answering tab and 2 peers it hears from.',
+      '- your tab (…cccccc) (websocket): 1 agent, Verifier',
+      '- the answering tab (…aaaaaa): 2 agents, Calculator and Researcher',
+      '- …bbbbbb (WebRTC, 12 ms): 2 agents, Calculator (working on 1 task) and JavaScript runner',
+      `Your tab's peer id: ${C}`
+    ])
+    expect(tabs.output).toEqual(meshAnswer(meshAsked('How many peers are in this room?')!, view(), []).output)
+    expect(tabs.working[0]).toMatch(/^read the mesh as the answering tab \(…aaaaaa\) sees it/)
+    expect(meshAnswer(meshAsked('What is my peer id?')!, view(), [], asked).text).toContain(`Your tab's peer id: ${C}`)
+    expect(meshAnswer(meshAsked('Which agents are online?')!, view(), [], asked).text.split('\n').slice(1)).toEqual([
+      '- your tab (…cccccc): Verifier',
+      '- the answering tab (…aaaaaa): Calculator and Researcher',
+      '- …bbbbbb: Calculator (working on 1 task) and JavaScript runner'
+    ])
+    expect(meshAnswer(meshAsked('How many tasks are there?')!, view(), [], asked).text).toMatch(/^The answering tab \(…aaaaaa\) knows \d+ tasks? of the room/)
+    // Asked and answered on one tab: "yours".
+    const here = meshAnswer(meshAsked('How many peers are in this room?')!, view(), [], { askedOn: A }).text.split('\n')
+    expect(here[0]).toBe('3 tabs are in this room: yours and 2 peers it hears from.')
+    expect(here[1]).toBe('- your tab (…aaaaaa): 2 agents, Calculator and Researcher')
+    expect(meshAnswer(meshAsked('Is anyone else here?')!, view({ peers: [{ peerId: A, self: true }] }), [], { askedOn: A }).text).toMatch(/^Your tab \(…aaaaaa\) is alone in the room/)
+  })
+
   it('says when the tab is alone', () => {
     const alone = view({ peers: [{ peerId: A, self: true }] })
     expect(meshAnswer(meshAsked('Is anyone else here?')!, alone, []).text).toMatch(/^This tab \(…aaaaaa\) is alone in the room: it hears from no other peer\./)
@@ -166,32 +193,44 @@ describe('answering from a view of the mesh', () => {
     expect(a.output.mesh.ids).toContain('calculator:math.evaluate')
   })
 
-  it('names the agents whose skills fit a capability, or the nearest when none fits', () => {
+  it('names the agents that would bid highest on a capability, or the nearest skill when none would', () => {
     // The report on the mesh itself fits "Which agent can ...?" in words (a tab's run showed it at 0.67): it does none of it.
     const matches: MeshMatch[] = [
-      { agentId: `researcher@${A}`, peerId: A, skillId: MESH_SKILL, confidence: 0.67 },
-      { agentId: `js-runner@${B}`, peerId: B, skillId: 'code.run-javascript', confidence: 0.81 },
-      { agentId: `calculator@${A}`, peerId: A, skillId: 'math.evaluate', confidence: 0.3 }
+      { agentId: `js-runner@${B}`, peerId: B, skillId: 'code.run-javascript', confidence: 0.81, bids: true },
+      { agentId: `researcher@${A}`, peerId: A, skillId: MESH_SKILL, confidence: 0.67, bids: false },
+      { agentId: `calculator@${A}`, peerId: A, skillId: 'math.evaluate', confidence: 0.3, bids: false }
     ]
     const a = meshAnswer(meshAsked('Which agent can run JavaScript?')!, view(), matches)
-    expect(a.text).toBe('1 agent online fits "run JavaScript" best:\n- JavaScript runner, "Run JavaScript" (fit 0.81), on …bbbbbb')
+    expect(a.text).toBe('1 agent online would bid highest on "run JavaScript":\n- JavaScript runner, "Run JavaScript" (bid 0.81), on …bbbbbb')
     expect(a.output.mesh.ids).toEqual([`js-runner@${B}`])
-    // Only the best fits count: "Who can summarise a text?" had named planners (0.85) beside the summarisers (0.97).
+    expect(a.working[1]).toBe(`asked who would bid on "run JavaScript" as a request, by each tab's bid rules: js-runner@${B} code.run-javascript 0.81; nearest by skill words, not bidding: calculator@${A} math.evaluate 0.30`)
+    // Only the best bids count: "Who can summarise a text?" had named planners (0.85) beside the summarisers (0.97).
     const summarise: MeshMatch[] = [
-      { agentId: `summariser@${A}`, peerId: A, skillId: 'text.summarise', confidence: 0.97 },
-      { agentId: `summariser@${B}`, peerId: B, skillId: 'text.summarise', confidence: 0.9 },
-      { agentId: `calculator@${B}`, peerId: B, skillId: 'math.evaluate', confidence: 0.85 },
-      { agentId: `calculator@${A}`, peerId: A, skillId: 'math.evaluate', confidence: 0.5 },
-      { agentId: `verifier@${C}`, peerId: C, skillId: 'claim.verify', confidence: 0.44 }
+      { agentId: `summariser@${A}`, peerId: A, skillId: 'text.summarise', confidence: 0.97, bids: true },
+      { agentId: `summariser@${B}`, peerId: B, skillId: 'text.summarise', confidence: 0.9, bids: true },
+      { agentId: `calculator@${B}`, peerId: B, skillId: 'math.evaluate', confidence: 0.85, bids: true },
+      { agentId: `calculator@${A}`, peerId: A, skillId: 'math.evaluate', confidence: 0.5, bids: true },
+      { agentId: `verifier@${C}`, peerId: C, skillId: 'claim.verify', confidence: 0.44, bids: false }
     ]
-    const best = meshAnswer(meshAsked('Who can summarise a text?')!, view(), summarise)
+    const best = meshAnswer(meshAsked('Who can summarise a text?')!, view(), summarise, { askedOn: B })
     expect(best.text.split('\n')).toEqual([
-      '2 agents online fit "summarise a text" best:',
-      '- summariser, "text.summarise" (fit 0.97), on this tab (…aaaaaa) and …bbbbbb',
-      'Further off, though above the 0.45 a bid needs: Calculator, "Arithmetic and expression evaluation" (0.85).'
+      '2 agents online would bid highest on "summarise a text":',
+      '- summariser, "text.summarise" (bid 0.97), on your tab (…bbbbbb) and the answering tab (…aaaaaa)',
+      'Lower bids: Calculator, "Arithmetic and expression evaluation" (0.85).'
     ])
     expect(best.output).toEqual({ mesh: { about: 'who-can', ids: [`summariser@${A}`, `summariser@${B}`] }, count: 2 })
-    const none = meshAnswer(meshAsked('Is there an agent that can translate text?')!, view(), [matches[0]!, matches[2]!])
+    // A skill whose words are near but whose agent's rules leave the request out does not count, however near.
+    const clock: MeshMatch[] = [
+      { agentId: `calculator@${A}`, peerId: A, skillId: 'math.dates-interest', confidence: 0.9, bids: true },
+      { agentId: `researcher@${A}`, peerId: A, skillId: 'graph.answer', confidence: 0.95, bids: false }
+    ]
+    expect(meshAnswer(meshAsked('Who can tell me the time?')!, view(), clock).output.mesh.ids).toEqual([`calculator@${A}`])
+    const declined = meshAnswer(meshAsked('Which agent can tell a joke?')!, view(), [clock[1]!])
+    expect(declined.text).toBe(`No agent online would bid on "tell a joke": the nearest skill is Researcher's "${builtinManifest('researcher').skills.find(x => x.id === 'graph.answer')!.name}" (fit 0.95), but its agent would not take it as asked.`)
+    expect(declined.output.mesh.ids).toEqual([])
+    // When the report on the mesh bids by its rule ("list the agents" is a question about the mesh), it counts.
+    expect(meshAnswer(meshAsked('Who can list the agents?')!, view(), [{ agentId: `researcher@${A}`, peerId: A, skillId: MESH_SKILL, confidence: 0.9, bids: true }]).output.mesh.ids).toEqual([`researcher@${A}`])
+    const none = meshAnswer(meshAsked('Is there an agent that can translate text?')!, view(), [matches[2]!])
     expect(none.text).toBe('No agent online offers "translate text": the nearest skill is Calculator\'s "Arithmetic and expression evaluation", at a fit of 0.30, below the 0.45 an agent needs to bid.')
     expect(none.output).toEqual({ mesh: { about: 'who-can', ids: [] }, count: 0 })
   })
@@ -232,16 +271,16 @@ describe('checking an answer about the mesh from another tab', () => {
     const answer = meshAnswer(meshAsked('How many peers are in this room?')!, view(), [])
     const same = await checkMeshAnswer(handed('How many peers are in this room?', answer.output), ctxOf(fromB))
     expect(same?.verdict).toMatchObject({ vote: 'support', confidence: 0.9 })
-    expect(same?.verdict.reason).toMatch(/^this tab \(…bbbbbb\) sees the same 3 tabs: /)
+    expect(same?.verdict.reason).toMatch(/^tab …bbbbbb sees the same 3 tabs: /)
     // Tab C lost B meanwhile.
     const fromC = view({ peerId: C, peers: [{ peerId: C, self: true }, { peerId: A, self: false }] })
     const other = await checkMeshAnswer(handed('How many peers are in this room?', answer.output), ctxOf(fromC))
     expect(other?.verdict.vote).toBe('abstain')
-    expect(other?.verdict.reason).toBe(`the answer names ${B}, which this tab (…cccccc) does not see: tabs may see the mesh differently for a moment (a peer joining or leaving, a task ending), so neither is wrong for sure`)
+    expect(other?.verdict.reason).toBe(`the answer names ${B}, which tab …cccccc does not see: tabs may see the mesh differently for a moment (a peer joining or leaving, a task ending), so neither is wrong for sure`)
   })
 
   it('asks a who-can question of its own matches, and leaves out the asking task', async () => {
-    const matches: MeshMatch[] = [{ agentId: `js-runner@${B}`, peerId: B, skillId: 'code.run-javascript', confidence: 0.8 }]
+    const matches: MeshMatch[] = [{ agentId: `js-runner@${B}`, peerId: B, skillId: 'code.run-javascript', confidence: 0.8, bids: true }]
     const answer = meshAnswer(meshAsked('Which agent can run JavaScript?')!, view(), matches)
     expect((await checkMeshAnswer(handed('Which agent can run JavaScript?', answer.output), ctxOf(view({ peerId: C }), matches)))?.verdict.vote).toBe('support')
     const tasks = meshAnswer(meshAsked('Which tasks are running?')!, view(), [], { taskId: 't5' })
@@ -281,6 +320,8 @@ describe('the researcher and the verifier', () => {
     const viaMesh = await research({ id: 't7', text: 'Who can run JavaScript?', skillId: MESH_SKILL }, ctx)
     expect(viaMesh.text).toBe('No agent online offers anything like "run JavaScript".')
     expect(asked).toEqual(['run JavaScript'])
+    // The tab it was asked on is the person's.
+    expect((await research({ id: 't8', text: 'What is my peer id?', skillId: MESH_SKILL, askedOn: C }, ctx)).text).toContain(`Your tab's peer id: ${C}`)
   })
 
   it('the verifier votes on a handed answer about the mesh by its own view', async () => {
@@ -289,7 +330,7 @@ describe('the researcher and the verifier', () => {
     const v = await verify({ id: 'v1', text: 'Verify the result', input: { task: { id: 't5', text: 'Which agents are online?' }, result: { text: answer.text, output: answer.output } } }, ctx)
     expect(v.verdict).toMatchObject({ vote: 'support' })
     expect(v.output).toMatchObject({ method: 'mesh' })
-    expect(v.text).toMatch(/^Supported \(confidence 0\.90\): this tab \(…cccccc\) sees the same 5 agents: /)
+    expect(v.text).toMatch(/^Supported \(confidence 0\.90\): tab …cccccc sees the same 5 agents: /)
   })
 
   it('both built-ins may read the mesh; only the researcher offers the skill', () => {

@@ -127,6 +127,9 @@ describe('checkTask', () => {
     // The person's time zone reaches the agent (an e2e test caught it dropped here).
     expect(checkTask({ id: 't1', text: 'go', timeZone: 'Asia/Tokyo' })).toEqual({ id: 't1', text: 'go', timeZone: 'Asia/Tokyo' })
     expect(() => checkTask({ id: 't1', text: 'go', timeZone: '../x' })).toThrow('task.timeZone must be an IANA time zone name such as "Europe/Berlin"')
+    expect(checkTask({ id: 't1', text: 'go', askedOn: '12D3KooWAsker' })).toEqual({ id: 't1', text: 'go', askedOn: '12D3KooWAsker' })
+    expect(() => checkTask({ id: 't1', text: 'go', askedOn: '' })).toThrow('task.askedOn must be a peer id (a string of 1-128 characters)')
+    expect(() => checkTask({ id: 't1', text: 'go', askedOn: 'x'.repeat(129) })).toThrow('task.askedOn must be a peer id')
   })
 
   it('names the bad field', () => {

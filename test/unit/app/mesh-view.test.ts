@@ -1,6 +1,6 @@
 /** What `ctx.mesh.status()` hands an agent (app/mesh-view.ts): a plain copy of the tab's view, newest tasks first. */
 import { describe, expect, it } from 'vitest'
-import { meshView } from '../../../src/app/mesh-view.ts'
+import { meshMatches, meshView } from '../../../src/app/mesh-view.ts'
 import { builtinManifest } from '../../../src/agents/builtin/index.ts'
 import { MAX_MESH_TASKS } from '../../../src/agents/types.ts'
 import type { AgentView } from '../../../src/agents/host.ts'
@@ -45,5 +45,22 @@ describe('meshView', () => {
     expect(v.tasks[0]!.answer!.endsWith('…')).toBe(true)
     expect(v.tasks[1]).toMatchObject({ state: 'unassigned', reason: 'nobody bid' })
     expect(v.tasks[1]).not.toHaveProperty('answer')
+  })
+})
+
+describe('meshMatches (ctx.mesh.match)', () => {
+  const m = (agentId: string, skillId: string, confidence: number) => ({ agentId, peerId: agentId.split('@')[1]!, skillId, confidence, semantic: confidence, lexical: 0 })
+  it('puts the bids the rules make first, then the nearest skills that made none; before coordination runs, the bid floor decides', () => {
+    const matched = [m('researcher@p2', 'graph.answer', 0.62), m('js-runner@p1', 'code.run-javascript', 0.5), m('calculator@p1', 'math.evaluate', 0.3)]
+    const offers = [{ agentId: 'calculator@p1', peerId: 'p1', skillId: 'math.dates-interest', confidence: 0.9 }]
+    expect(meshMatches(10, matched, offers)).toEqual([
+      // The calculator's bid replaces its skill match: the rule's skill and confidence.
+      { agentId: 'calculator@p1', peerId: 'p1', skillId: 'math.dates-interest', confidence: 0.9, bids: true },
+      { agentId: 'researcher@p2', peerId: 'p2', skillId: 'graph.answer', confidence: 0.62, bids: false },
+      { agentId: 'js-runner@p1', peerId: 'p1', skillId: 'code.run-javascript', confidence: 0.5, bids: false }
+    ])
+    expect(meshMatches(2, matched, offers).map(x => x.agentId)).toEqual(['calculator@p1', 'researcher@p2'])
+    expect(meshMatches(10, matched, []).every(x => !x.bids)).toBe(true)
+    expect(meshMatches(10, matched, undefined).map(x => [x.agentId, x.bids])).toEqual([['researcher@p2', true], ['js-runner@p1', true], ['calculator@p1', false]])
   })
 })

@@ -668,17 +668,18 @@ describe('coordination engine: frames', () => {
 })
 
 describe('coordination engine: the person\'s time zone', () => {
-  it('goes with a task to the agent that runs it, on another node, and to a mission\'s parts', async () => {
+  it('goes with a task to the agent that runs it, on another node, and to a mission\'s parts, with the tab it was asked on', async () => {
     const clock = new FakeClock()
     const net = new MemoryNetwork(clock)
     const seen = new Map<string, string | undefined>()
+    const askedOn = new Map<string, string | undefined>()
     const planner = {
       id: 'planner', skill: 'plan', keywords: ['mission'], confidence: 0.95,
       run: () => ({ text: 'two parts', plan: { subtasks: [{ id: 'p1', text: 'clock one', dependsOn: [] }, { id: 'p2', text: 'clock two', dependsOn: ['p1'] }] } })
     }
     // No verifier here: mission parts need no verification.
     const a = await makeNode(net, clock, [], { timeZone: 'Asia/Tokyo', missionQuorum: 0 })
-    const b = await makeNode(net, clock, [planner, { id: 'clock', skill: 'time', keywords: ['clock'], confidence: 0.9, run: task => { seen.set(task.text, task.timeZone); return { text: 'ok' } } }], { timeZone: 'Europe/Lisbon' })
+    const b = await makeNode(net, clock, [planner, { id: 'clock', skill: 'time', keywords: ['clock'], confidence: 0.9, run: task => { seen.set(task.text, task.timeZone); askedOn.set(task.text, task.askedOn); return { text: 'ok' } } }], { timeZone: 'Europe/Lisbon' })
     await runFor(clock, 20)
     const own = a.engine.tasks.submit({ text: 'clock now' })
     const named = a.engine.tasks.submit({ text: 'clock there', timeZone: 'America/Lima' })
@@ -689,6 +690,8 @@ describe('coordination engine: the person\'s time zone', () => {
     expect(seen.get('clock there')).toBe('America/Lima')
     expect(seen.get('clock one')).toBe('Asia/Tokyo')
     expect(seen.get('clock two')).toBe('Asia/Tokyo')
+    // "My tab" is the asker's: a's, where each was submitted (the mission's parts too), not b's, which runs them.
+    expect([...askedOn.values()]).toEqual(Array(4).fill(a.id.peerId))
     expect(() => a.engine.tasks.submit({ text: 'clock', timeZone: 'not a zone!' })).toThrow('submit: timeZone must be an IANA time zone name such as "Europe/Berlin", got "not a zone!"')
     expect(b.runs.length).toBeGreaterThanOrEqual(4)
   })
