@@ -279,9 +279,12 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
   /**
    * The offers `mine`, one tab's agents, make for `task` by the bid rules: this tab's bid when `local`;
    * else what another tab would bid with its agents as this tab sees them (its graph is the room's),
-   * for "Who can ...?" ({@link wouldBid}).
+   * for "Who can ...?" ({@link wouldBid}). `capability`: the task is a capability asked about ("run
+   * JavaScript", "sort a list of words"), not a request with its material, so no kind's gate (TAKES)
+   * keeps its agents from bidding by their skill words for lacking the code or the words; the rules
+   * that read what the request asks for (the clock, a check) hold.
    */
-  const offersOf = async (mine: AgentView[], local: boolean, task: AgentTask, hints?: BidHints): Promise<BidOffer[]> => {
+  const offersOf = async (mine: AgentView[], local: boolean, task: AgentTask, hints?: BidHints, capability = false): Promise<BidOffer[]> => {
     // This tab's agents are matched among themselves; another tab's among all, then kept to its own.
     const matchMine = async (text: string, k: number, minConfidence: number): Promise<AgentMatch[]> => {
       if (local) return await host.match(text, k, { localOnly: true, minConfidence })
@@ -364,7 +367,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     const usable = new Set(mine.filter(a => {
       const gate = TAKES[a.kind]
       if (gate !== undefined && !takes.has(a.kind)) takes.set(a.kind, gate(asks, task, counts, rewrites, names))
-      return takes.get(a.kind) !== false && !failed.has(codeOf(a))
+      return (capability || takes.get(a.kind) !== false) && !failed.has(codeOf(a))
     }).map(a => a.agentId))
     const matches = await matchMine(asks, CANDIDATES, MIN_BID_CONFIDENCE)
     // Recording is bid by its rule above only: a question whose words match the record skill's examples
@@ -492,7 +495,9 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
    * Who in the room would bid on `capability` asked as a request, and how high: each present tab's
    * agents, as this tab's registry lists them, through the bid rules ({@link offersOf}), as that tab
    * would bid. "Who can tell me the time?" names the calculator, whose rule reads the clock, not the
-   * agents whose skill words are nearest. `ctx.mesh.match` answers from it (agents-boot.ts).
+   * agents whose skill words are nearest. A capability without its material ("run JavaScript", "check a
+   * claim", "sort a list of words": no code, no claim, no words) draws no bid as a request, so then it
+   * is asked again as a capability (`offersOf`). `ctx.mesh.match` answers from it (agents-boot.ts).
    */
   let probes = 0
   const wouldBid = async (capability: string): Promise<Array<BidOffer & { peerId: string }>> => {
@@ -503,8 +508,13 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     }
     const task: AgentTask = { id: `who-can-${++probes}`, text: capability }
     const out: Array<BidOffer & { peerId: string }> = []
-    for (const [peerId, agents] of tabs) {
-      for (const o of await offersOf(agents, peerId === node.peerId, task)) out.push({ ...o, peerId })
+    // As a request first: "tell me the time" is the calculator's alone, as its bid would be. When nobody
+    // would bid on it as it stands ("run JavaScript" carries no code), as a capability.
+    for (const asCapability of [false, true]) {
+      for (const [peerId, agents] of tabs) {
+        for (const o of await offersOf(agents, peerId === node.peerId, task, undefined, asCapability)) out.push({ ...o, peerId })
+      }
+      if (out.length > 0) break
     }
     return out.sort((a, b) => b.confidence - a.confidence || (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0))
   }

@@ -932,6 +932,9 @@ test('questions about the mesh itself are answered from what a tab sees of it, a
   expect(time.result?.output).toEqual({ mesh: { about: 'who-can', ids: [`calculator@${idA}`], by: `researcher@${idB}` }, count: 1 })
   expect(time.result?.text.split('\n')[1]).toMatch(new RegExp(`^- Calculator, ".+" \\(bid 0\\.\\d\\d\\), on your tab \\(…${idA.slice(-6)}\\)$`))
   await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, time.id), { timeout: 20_000 }).toBe('verified')
+  // A capability without its material (no claim to check) draws no bid as a request: it is asked again as a capability.
+  const check = await ask('Who can check a claim?')
+  expect(check.result?.output).toMatchObject({ mesh: { about: 'who-can', ids: [`verifier@${idC}`] } })
   // Nobody here runs JavaScript: the answer says so, and names the nearest skill.
   const js = await ask('Which agent can run JavaScript?')
   expect(js.result?.text).toMatch(/^No agent online offers "run JavaScript": the nearest skill is .+, at a fit of 0\.\d\d, below the 0\.45 an agent needs to bid\.$/)
@@ -942,7 +945,7 @@ test('questions about the mesh itself are answered from what a tab sees of it, a
   const oneLine = (text: string): string => { const line = text.replace(/\s+/g, ' ').trim(); return line.length <= 160 ? line : `${line.slice(0, 159)}…` }
   expect(lines.slice(1).map(l => /^- "(.*)" \(completed(?:, \w+)? by Researcher on …(\w{6})\): (.*)$/.exec(l)?.slice(1))).toEqual([
     ['Which agent can run JavaScript?', idB.slice(-6), oneLine(js.result!.text)],
-    ['Who can tell me the time?', idB.slice(-6), oneLine(time.result!.text)]
+    ['Who can check a claim?', idB.slice(-6), oneLine(check.result!.text)]
   ])
   // A report on the mesh is what one tab saw at one moment: not knowledge the researcher answers from later.
   await expect.poll(() => a.evaluate(t => window.meshwork.tasks.get(t)?.verification?.status, js.id), { timeout: 20_000 }).toBe('verified')
