@@ -314,7 +314,7 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
     // "Give me three facts about the staging relay": what the room knows about it, the researcher's answer.
     // "Which agents are online?", "How many peers are in this room?", "What tasks are running?": the
     // researcher's report on the mesh as its tab sees it (mesh-status.ts). Before, nobody bid. "Who can
-    // approve the budget?" is the mesh's only when an agent's skill fits it (else it may be about people).
+    // approve the budget?" is the mesh's only when some agent would bid on it (else it may be about people).
     const meshAsk = meshAsked(asks)
     const aboutTheMesh = meshAsk !== undefined && !(meshAsk.about === 'who-can' && meshAsk.loose && (await wouldBid(meshAsk.capability)).length === 0)
     const recordedBy = aboutTheMesh ? MESH_SKILL : statementToRecord(task.text) !== undefined ? RECORD_SKILL : questionToRecord(task.text) !== undefined || statementToForget(task.text) !== undefined ? 'graph.lookup' : topicAsked(task.text) !== undefined ? ANSWER_SKILL : undefined

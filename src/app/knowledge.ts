@@ -8,6 +8,7 @@ import type { GraphHit, GraphListFilter } from '../agents/types.ts'
 import { claimsStatus, type EntityProofs } from '../coord/entity-proof.ts'
 import type { GraphRetriever } from '../agents/graph-retrieval.ts'
 import type { Entity, KnowledgeGraph } from '../graph/index.ts'
+
 /**
  * Entities the coordination layer records for its own bookkeeping (src/coord/graph-recorder.ts):
  * task threads, alert threads and results not yet verified (a verified result is also recorded as
