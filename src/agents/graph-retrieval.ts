@@ -143,9 +143,10 @@ export class GraphRetriever {
 
     // The best k, kept in order as they come (k is small): no sort of every candidate, no hit for each.
     const best: Array<{ i: number, score: number }> = []
-    const before = (a: { i: number, score: number }, b: { i: number, score: number }): boolean => {
-      if (a.score !== b.score) return a.score > b.score
-      const ea = candidates[a.i]!
+    /** Whether candidate `i` at `score` ranks before `b`: by score, then confidence, then id. */
+    const before = (i: number, score: number, b: { i: number, score: number }): boolean => {
+      if (score !== b.score) return score > b.score
+      const ea = candidates[i]!
       const eb = candidates[b.i]!
       return ea.confidence !== eb.confidence ? ea.confidence > eb.confidence : ea.id < eb.id
     }
@@ -154,14 +155,14 @@ export class GraphRetriever {
       const semantic = c.vector.length === q.length ? cosine(q, c.vector) : 0
       let hit = 0
       for (let t = 0; t < queryTerms.length; t++) if (c.terms.has(queryTerms[t]!)) hit += weights[t]!
-      const scored = { i, score: combinedScore(semantic, total === 0 ? 0 : hit / total, this.calibration) }
+      const score = combinedScore(semantic, total === 0 ? 0 : hit / total, this.calibration)
       if (best.length === k) {
-        if (!before(scored, best[k - 1]!)) continue
+        if (!before(i, score, best[k - 1]!)) continue
         best.pop()
       }
       let at = best.length
-      while (at > 0 && before(scored, best[at - 1]!)) at--
-      best.splice(at, 0, scored)
+      while (at > 0 && before(i, score, best[at - 1]!)) at--
+      best.splice(at, 0, { i, score })
     }
     return best.map(({ i, score }) => {
       const e = candidates[i]!

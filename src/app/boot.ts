@@ -44,7 +44,7 @@ export async function boot (): Promise<BootResult> {
   const coord = Promise.all([graph, agents.started]).then(([g, host]) => {
     const started = startCoord(node, identity.privateKey, g, host)
     agents.setTaskSource(() => started.engine.tasks.list())
-    agents.setBidSource(async request => await started.wouldBid(request))
+    agents.setBidSource(started.wouldBid)
     return started
   })
   coord.catch(err => { node.report('coord', 'start-failed', `coordination could not start: ${(err as Error).message}`) })

@@ -38,6 +38,7 @@ import { createRecordJournal, journalKey, type JournalStorage, type RecordJourna
 import { catchUpFromGraph, followGraph } from '../coord/catch-up.ts'
 import type { BidHints, BidOffer, CoordTransport } from '../coord/interfaces.ts'
 import { answerMeshQuestions } from './mesh-answers.ts'
+import type { Offer } from './mesh-view.ts'
 import { signerFor } from '../coord/signing.ts'
 import type { MeshNode } from '../net/mesh-node.ts'
 import type { OpenGraph } from './graph-boot.ts'
@@ -190,7 +191,7 @@ const AVAILABLE_MAX_AGE_MS = 100
 export interface StartedCoord {
   engine: CoordEngine
   /** Who in the room would bid on a request, and how high, each tab's agents by the bid rules as this tab sees them. */
-  wouldBid: (request: string) => Promise<Array<BidOffer & { peerId: string }>>
+  wouldBid: (request: string) => Promise<Offer[]>
   recorder: GraphRecorder
   journal: RecordJournal
   /** Adopts this room's departed peers' journals now (record-journal.ts); `minAgeMs` as in SweepOptions (default 60 s). */
@@ -500,14 +501,16 @@ export function startCoord (node: MeshNode, privateKey: PrivateKey, opened: Open
    * is asked again as a capability (`offersOf`). `ctx.mesh.match` answers from it (agents-boot.ts).
    */
   let probes = 0
-  const wouldBid = async (capability: string): Promise<Array<BidOffer & { peerId: string }>> => {
+  const wouldBid = async (capability: string): Promise<Offer[]> => {
     const tabs = new Map<string, AgentView[]>()
     for (const a of host.list()) {
       if (!a.online || (a.state !== 'idle' && a.state !== 'working')) continue
-      tabs.set(a.peerId, [...(tabs.get(a.peerId) ?? []), a])
+      const here = tabs.get(a.peerId)
+      if (here === undefined) tabs.set(a.peerId, [a])
+      else here.push(a)
     }
     const task: AgentTask = { id: `who-can-${++probes}`, text: capability }
-    const out: Array<BidOffer & { peerId: string }> = []
+    const out: Offer[] = []
     // As a request first: "tell me the time" is the calculator's alone, as its bid would be. When nobody
     // would bid on it as it stands ("run JavaScript" carries no code), as a capability.
     for (const asCapability of [false, true]) {

@@ -7,6 +7,7 @@ import { MIN_FIT } from '../agents/builtin/mesh-status.ts'
 import type { AgentMatch, AgentView } from '../agents/host.ts'
 import { MAX_MESH_TASKS, type MeshAgent, type MeshMatch, type MeshTask, type MeshView } from '../agents/types.ts'
 import type { TaskSnapshot } from '../coord/engine.ts'
+import type { BidOffer } from '../coord/interfaces.ts'
 import type { PeerView } from '../net/mesh-node.ts'
 
 /** A result's text as a listing quotes it. */
@@ -73,8 +74,8 @@ function cut (text: string): string {
   return text.length <= MAX_ANSWER_CHARS ? text : `${text.slice(0, MAX_ANSWER_CHARS - 1)}…`
 }
 
-/** An offer the bid rules make for a request, with its agent's peer. */
-export interface Offer { agentId: string, peerId: string, skillId: string, confidence: number }
+/** An offer the bid rules make for a request, with its agent's peer (coord-boot.ts `wouldBid`). */
+export type Offer = BidOffer & { peerId: string }
 
 /**
  * `ctx.mesh.match`: the `offers` the bid rules make for a capability (`bids`), best first, then the

@@ -7,6 +7,7 @@
 import type { GraphHit } from '../types.ts'
 import { statedBy } from './evidence.ts'
 import { withoutDecisionLabel } from './record-ask.ts'
+import { capitalised } from './wording.ts'
 
 /**
  * An entity's statement as quoted. A task's verified answer says which request it answers: its text
@@ -34,6 +35,6 @@ export function sentence (text: string): string {
 
 /** "According to the graph, the relay ..." reads better than "..., The relay ...", but keep names and acronyms. */
 export function lowerFirstIfProse (s: string, first: boolean): string {
-  if (!first) return s.charAt(0).toUpperCase() + s.slice(1)
+  if (!first) return capitalised(s)
   return /^[A-Z][a-z]/.test(s) && /^(?:The|A|An|This|That|These|Those|It|Its|We|Our|They|Their|There|Each|Every|All|Some|Most)\b/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s
 }

@@ -13,7 +13,7 @@
  */
 import type { AgentContext, MeshAgent, MeshMatch, MeshTask, MeshView, Verdict } from '../types.ts'
 import { readHanded } from './rederive.ts'
-import { listed, plural } from './wording.ts'
+import { capitalised, listed, plural } from './wording.ts'
 import { shortPeer } from '../../net/peer-names.ts'
 
 /** The researcher's skill that answers these (manifests.ts). */
@@ -197,8 +197,6 @@ function tabOrder (view: MeshView, on: string | undefined): (a: string, b: strin
   const rank = (p: string): number => (p === on ? 0 : p === view.peerId ? 1 : 2)
   return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)
 }
-
-const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
 
 /** The agents an answer counts: the online ones, or all the registry lists when asked for all, or those at work (but `by`, answering). */
 function agentsAsked (view: MeshView, all: boolean, busy = false, by?: string, kind?: string): MeshAgent[] {
@@ -407,7 +405,8 @@ function whoCanText (capability: string, view: MeshView, all: readonly MeshMatch
     }
     return [...by.values()].sort((x, y) => y.bid - x.bid)
   }
-  const lines = groups(best).map(g => `- ${g.name}, "${g.skill}" (bid ${g.bid.toFixed(2)}), on ${listed([...g.ms].sort((a, b) => tabOrder(view, on)(a.peerId, b.peerId)).map(m => tabName(view, m.peerId, on)))}`)
+  const order = tabOrder(view, on)
+  const lines = groups(best).map(g => `- ${g.name}, "${g.skill}" (bid ${g.bid.toFixed(2)}), on ${listed([...g.ms].sort((a, b) => order(a.peerId, b.peerId)).map(m => tabName(view, m.peerId, on)))}`)
   const further = groups(matches.filter(m => m.bids && m.confidence >= MIN_FIT && !best.includes(m)))
   const head = `${plural(best.length, 'agent')} online would bid highest on "${capability}":`
   const tail = further.length === 0 ? [] : [`Lower bids: ${further.map(g => `${g.name}, "${g.skill}" (${g.bid.toFixed(2)})`).join('; ')}.`]

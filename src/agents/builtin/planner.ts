@@ -21,6 +21,7 @@ import { tellsCalculatorStory } from './stories.ts'
 import { lacksOperand } from './calculator.ts'
 import { countDays, offsetFromAnEvent, weekdayAnswer } from './dates.ts'
 import { IMPERATIVE } from './imperative.ts'
+import { capitalised } from './wording.ts'
 
 export const MAX_SUBTASKS = 12
 
@@ -384,7 +385,7 @@ function clean (raw: string): Part {
     break
   }
   text = text.replace(/[\s,;]+$/, '').replace(/(?<!\.)\.$/, '').replace(/\s+/g, ' ')
-  if (text !== '') text = text.charAt(0).toUpperCase() + text.slice(1)
+  text = capitalised(text)
   // A part that is only an introduction ("Please do the following:") is not a task.
   if (/:$/.test(text) || /^(?:please\s+)?(?:do\s+)?the\s+following\.?$/i.test(text)) text = ''
   return { text, sequenced }

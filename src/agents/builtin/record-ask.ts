@@ -23,6 +23,7 @@
  */
 import { splitSentences } from './sentences.ts'
 import { IMPERATIVE } from './imperative.ts'
+import { capitalised } from './wording.ts'
 
 /**
  * "Remember that ...", "Note: ...", "FYI ...", "For the record, ...", "Fact: ...", before the statement.
@@ -188,7 +189,7 @@ export function questionToRecord (request: string): string | undefined {
   if (m === null) return undefined
   const rest = request.slice(m[0].length).trim().replace(/\s+/g, ' ')
   if (rest === '' || rest.length > MAX_STATEMENT || !/\p{L}/u.test(rest)) return undefined
-  const question = rest.charAt(0).toUpperCase() + rest.slice(1)
+  const question = capitalised(rest)
   return /[?]$/.test(question) ? question : `${question.replace(/[.!]+$/, '')}?`
 }
 
@@ -237,7 +238,7 @@ export function statementParts (statement: string): { subject: string, rest: str
 function asStatement (text: string): string | undefined {
   const rest = text.trim().replace(/\s+/g, ' ')
   if (rest === '' || rest.length > MAX_STATEMENT || /\?\s*$/.test(rest) || /^to\s/i.test(rest)) return undefined
-  const statement = rest.charAt(0).toUpperCase() + rest.slice(1)
+  const statement = capitalised(rest)
   return /[.!]$/.test(statement) ? statement : `${statement}.`
 }
 

@@ -9,3 +9,8 @@ export function plural (n: number, one: string, many = `${one}s`): string {
 export function listed (items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`
 }
+
+/** `text` with its first letter upper-case: "the answering tab ..." opening a sentence. */
+export function capitalised (text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

@@ -8,6 +8,7 @@
  * and again on the main thread, which is the one that counts: custom code shares its worker with
  * the worker's own code and could bypass the first check.
  */
+import { LIMITS } from '../../graph/schema.ts'
 import { AGENT_RESULT_KEYS as RESULT_KEYS, isTimeZoneName, type AgentResult, type AgentTask, type PlannedSubtask, type Verdict } from '../types.ts'
 
 /** A result whose JSON is longer than this is refused (a task result is not a file transfer). */
@@ -200,11 +201,8 @@ export function checkTask (value: unknown, path = 'task'): AgentTask {
     out.timeZone = t.timeZone
   }
   if (t.askedOn !== undefined) {
-    if (typeof t.askedOn !== 'string' || t.askedOn === '' || t.askedOn.length > MAX_PEER_ID) throw new TypeError(`${path}.askedOn must be a peer id (a string of 1-${MAX_PEER_ID} characters)`)
+    if (typeof t.askedOn !== 'string' || t.askedOn === '' || t.askedOn.length > LIMITS.peerIdLength) throw new TypeError(`${path}.askedOn must be a peer id (a string of 1-${LIMITS.peerIdLength} characters)`)
     out.askedOn = t.askedOn
   }
   return out
 }
-
-/** Longer than any libp2p peer id's text (an Ed25519 one has 52 characters, an RSA one up to ~60). */
-const MAX_PEER_ID = 128
